@@ -1,0 +1,245 @@
+"""What the offline policy understands of a seller's words: items, conditions, prices, yes and no.
+
+Rules, not a model: each function recognises a closed set of phrasings and says None when unsure, so
+the policy asks instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tools.types import Condition
+
+MAX_ITEM_WORDS = 10
+
+_CONDITIONS: list[tuple[Condition, re.Pattern[str]]] = [
+    (Condition.FOR_PARTS, re.compile(
+        r"\b(for parts|parts only|not working|doesn'?t work|does not work|won'?t (turn on|start)|broken|dead|"
+        r"salvage)\b", re.I)),
+    (Condition.LIKE_NEW, re.compile(
+        r"\b(like[- ]new|as new|barely used|hardly used|almost new|nearly new|used (only )?(once|twice|a few times)|"
+        r"only used (once|twice|a few times|a couple of times)|mint|pristine|open(ed)?[- ]box)\b", re.I)),
+    (Condition.NEW, re.compile(
+        r"\b(brand[- ]new|new in (the )?box|never (been )?used|never opened|unopened|still sealed|sealed|nib|"
+        r"new with tags)\b|^\s*new\s*[.!]?\s*$|\b(it'?s|is|condition:?) new\b|\bnew condition\b", re.I)),
+    (Condition.EXCELLENT, re.compile(
+        r"\b(excellent|great (condition|shape)|perfect (condition|shape)|very good( condition| shape)?|"
+        r"well (kept|looked after|maintained))\b|^\s*(great|perfect)\s*[.!]?\s*$", re.I)),
+    (Condition.FAIR, re.compile(
+        r"\b(fair|okay|ok|so-so|worn|well[- ]used|heavily used|rough|some (damage|scratches|dents|wear and tear)|"
+        r"needs? (some )?work|scratched|beat up|beaten up)\b", re.I)),
+    (Condition.GOOD, re.compile(
+        r"\b(good|decent|works (fine|well|great)|normal wear|some wear|lightly worn|gently used|lightly used)\b",
+        re.I)),
+]
+
+_PRICE = re.compile(
+    r"(?:\$\s?(?P<a>\d[\d,]*(?:\.\d{1,2})?)\s?(?P<ak>k)?\b)"
+    r"|(?:\b(?P<b>\d[\d,]*(?:\.\d{1,2})?)\s?(?P<bk>k)?\s?(?:dollars|bucks|usd|\$)\b)"
+    r"|(?:\b(?:for|at|asking|ask|make it|price(?: it)?(?: at)?|priced at|list it (?:at|for)|sell it for|"
+    r"want|get|go with|how about|change (?:it|the price) to|set it to|lower it to|raise it to)\s+(?:\$\s?)?"
+    r"(?P<c>\d[\d,]*(?:\.\d{1,2})?)\s?(?P<ck>k)?\b(?!\s?(?:gb|tb|mb|inch|in|cm|mm|\"|miles|mi|years?|yrs?|"
+    r"speed|watts?|w)\b))",
+    re.I,
+)
+_BARE_NUMBER = re.compile(r"^\s*\$?\s?(\d[\d,]*(?:\.\d{1,2})?)\s?(k)?\s*(dollars|bucks|usd)?\s*[.!]?\s*$", re.I)
+
+_SELL_INTRO = re.compile(
+    r"(?:\b(?:i(?:'d| would)?\s+(?:really\s+)?(?:want|like|need|wanna|hope)\s+(?:to\s+)?(?:sell|list|post|get rid of)|"
+    r"i(?:'m| am)\s+(?:trying|looking|hoping|going)\s+to\s+(?:sell|list|get rid of)|"
+    r"i(?:'m| am)\s+selling|i(?:'d| would)\s+rather\s+(?:sell|list)|let'?s\s+(?:sell|list|do)|"
+    r"can you (?:help me )?(?:sell|list|post)|help me (?:sell|list)|(?:please )?(?:sell|list|post)|"
+    r"selling|instead,?\s+(?:sell|list)|i\s+(?:have|got|'ve got|have got))\b)\s+"
+    r"(?P<item>.+)",
+    re.I | re.S,
+)
+_LEADING_FILLER = re.compile(
+    r"^(?:(?:my|a|an|the|this|these|those|our|some|a pair of|pair of|one|old|used|current|trusty|beloved|"
+    r"little|spare|extra|brand[- ]new|new|like[- ]new|barely used|hardly used|almost new|gently used|"
+    r"lightly used|slightly used|it'?s|it is)\s+)+",
+    re.I,
+)
+_CLAUSE_END = re.compile(
+    r"\s*(?:[.;!?\n]|,\s|\s[-–—]\s|\((?!\d)|\bfor\s+(?:\$|\d|about|around|sale|parts)|\bat\s+\$|\bwhich\b|\bthat\b|"
+    r"\bbecause\b|\bsince\b|\bit'?s\b|\bit is\b|\bthey'?re\b|\bin\s+(?:\w+\s+){0,2}(?:condition|shape)\b|"
+    r"\bbarely\b|\bhardly\b|\bnever\b|\basking\b|\bon (?:trova|the marketplace|here)\b|\bplease\b|"
+    r"\bif\b|\bbut\b|\bwith (?:some|a few|minor)\b|\bbought\b|\bused\b|\blike new\b|\bbrand new\b|"
+    r"\b(?:so|and)\s+(?:i|it|i'm|we)\b|\bcan you\b|\bhow much\b|\bwhat\b|\bto (?:sell|list|get rid of)\b)",
+    re.I,
+)
+_TRAILING_FILLER = re.compile(
+    r"(?:\s+(?:and|or|too|also|now|please|here|online|today|instead|then|anymore|quickly|asap))+$", re.I
+)
+_SECOND_ITEM = re.compile(r"\s+(?:and|&|plus|as well as)\s+(?:also\s+)?(?:my|a|an|the|some|our)\s+(?P<second>.+)$",
+                          re.I)
+
+VAGUE_WORDS = frozenset(
+    "stuff thing things something item items anything everything junk some it this that them these those "
+    "sth few bits pieces".split()
+)
+
+_AFFIRMATIVE = re.compile(
+    r"^\s*(?:yes|yeah|yep|yup|sure|ok|okay|k|y|go|go ahead|do it|post it|list it|publish it|approve|approved|"
+    r"sounds good|looks good|perfect|great|that'?s fine|fine|correct|confirm|confirmed|please do|lgtm|"
+    r"yes please|yes,? post it|ship it|all good|try again|retry)\b[\s!.]*(?:please|thanks|thank you)?[\s!.]*$",
+    re.I,
+)
+_NEGATIVE = re.compile(
+    r"^\s*(?:no|nope|nah|n|cancel|stop|don'?t|do not|never ?mind|forget (?:it|about it)|not now|skip|abort|"
+    r"quit|no thanks|no thank you|not interested|i changed my mind|changed my mind|leave it)\b",
+    re.I,
+)
+_DONT_POST = re.compile(r"\b(?:don'?t|do not|not)\s+(?:post|list|publish|sell)\b|\bcancel\b|\bnever ?mind\b", re.I)
+
+_PROHIBITED = re.compile(
+    r"(?<!nerf )(?<!water )(?<!glue )(?<!heat )(?<!nail )(?<!staple )(?<!spray )(?<!paint )(?<!toy )"
+    r"(?<!massage )(?<!caulk )(?<!caulking )(?<!grease )(?<!foam )(?<!squirt )(?<!bb )(?<!airsoft )(?<!pellet )"
+    r"\b(?:guns?|handguns?|firearms?|rifles?|pistols?|shotguns?|revolvers?|ar-?15s?|ak-?47s?|glocks?|ammo|"
+    r"ammunition|silencers?|suppressors?|grenades?|explosives?|dynamite|c-?4 explosive|cocaine|heroin|meth|"
+    r"methamphetamine|fentanyl|crack cocaine|lsd|mdma|ecstasy pills|weed|marijuana|cannabis|oxy(?:contin|codone)?|"
+    r"xanax|adderall|percocets?|vicodin|opioids?|prescription (?:pills|drugs|meds|medication)|illegal drugs|drugs)\b",
+    re.I,
+)
+_INJECTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|your\s+|the\s+|previous\s+|prior\s+|above\s+)*"
+    r"(?:instructions|rules|prompt|guidelines|system prompt|policies)\b|\bsystem prompt\b|\byou are now\b|"
+    r"\b(?:without|skip(?:ping)?|no need for|bypass)\s+(?:the\s+|my\s+|any\s+)?(?:approval|confirmation|asking)\b|"
+    r"\bdeveloper mode\b|\bjailbreak\b|\bdon'?t ask (?:me|for)\b",
+    re.I,
+)
+_NON_ENGLISH = re.compile(
+    r"\b(?:quiero|vender|vendo|mi|bicicleta|tengo|hola|gracias|je|veux|vendre|mon|ma|vélo|bonjour|ich|möchte|"
+    r"verkaufen|mein|meine|fahrrad|hallo|voglio|vendere|mio|ciao|quero|meu|minha|olá|willen|verkopen|fiets)\b",
+    re.I,
+)
+_ORDINALS = {"first": 1, "1st": 1, "one": 1, "second": 2, "2nd": 2, "two": 2, "third": 3, "3rd": 3, "three": 3,
+             "fourth": 4, "4th": 4, "four": 4, "last": -1}
+
+
+def parse_condition(text: str) -> Condition | None:
+    """The condition a seller states ('barely used' -> like_new), or None when they state none."""
+    for condition, pattern in _CONDITIONS:
+        if pattern.search(text):
+            return condition
+    return None
+
+
+def _number(raw: str, thousands: str | None) -> float | None:
+    try:
+        value = float(raw.replace(",", ""))
+    except ValueError:
+        return None
+    return value * 1000 if thousands else value
+
+
+def parse_price(text: str, *, bare: bool = False) -> float | None:
+    """An asking price in the seller's words ('$40', '40 bucks', 'make it 40'); with `bare`, a lone number
+    ('250') counts too (the answer to 'what price?'). Years and sizes are not prices."""
+    if bare:
+        m = _BARE_NUMBER.match(text)
+        if m:
+            return _number(m.group(1), m.group(2))
+    for m in _PRICE.finditer(text):
+        for group in ("a", "b", "c"):
+            if m.group(group):
+                value = _number(m.group(group), m.group(group + "k"))
+                if value is not None and not (1900 <= value <= 2100 and group == "c" and "$" not in m.group(0)):
+                    return value
+    return None
+
+
+def _clean_item(phrase: str) -> str:
+    phrase = _LEADING_FILLER.sub("", phrase.strip())
+    phrase = _CLAUSE_END.split(phrase, maxsplit=1)[0]
+    phrase = _LEADING_FILLER.sub("", phrase.strip())
+    phrase = _TRAILING_FILLER.sub("", phrase).strip(" ,.-–—:;'\"")
+    return " ".join(phrase.split()[:MAX_ITEM_WORDS])
+
+
+def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
+    """The items a message names for sale, in order ('my bike and my couch' -> ['bike', 'couch']).
+
+    Without a selling phrase ('I want to sell ...'), a short message counts as an item only when the agent
+    asked for one (`expecting_item`)."""
+    match = _SELL_INTRO.search(text)
+    if match:
+        rest = match.group("item")
+    elif expecting_item and len(text.split()) <= 12:
+        rest = text
+    else:
+        return []
+    rest = _LEADING_FILLER.sub("", rest.strip())
+    first = _CLAUSE_END.split(rest, maxsplit=1)[0]
+    items = []
+    second = _SECOND_ITEM.search(first)
+    if second:
+        items.append(_clean_item(first[: second.start()]))
+        items.append(_clean_item(second.group("second")))
+    else:
+        items.append(_clean_item(first))
+    return [item for item in items if item and not is_vague(item)] or (
+        ["?"] if any(is_vague(i) for i in items if i) else []
+    )
+
+
+def is_vague(item: str) -> bool:
+    """True for an 'item' that names nothing ('some stuff', 'a few things')."""
+    words = re.findall(r"[a-z]+", item.lower())
+    return not words or all(w in VAGUE_WORDS or w in {"a", "of", "my", "the", "and", "old"} for w in words)
+
+
+_CHATTER = re.compile(
+    r"^\s*(?:hi|hello|hey|hiya|yo|thanks|thank you|thx|cheers|cool|great|awesome|nice|perfect|bye|goodbye|"
+    r"good (?:morning|afternoon|evening)|ok|okay|sure|yes|no|what|why|how|who|help|\?)\b[^a-z]*"
+    r"(?:(?:so much|a lot|you|there|again|thanks)\b[^a-z]*)*$",
+    re.I,
+)
+
+
+def is_chatter(text: str) -> bool:
+    """Greetings, thanks and bare yes/no: never an item."""
+    return bool(_CHATTER.match(text)) or is_affirmative(text) or bool(_NEGATIVE.match(text)) or text.endswith("?")
+
+
+def is_affirmative(text: str) -> bool:
+    return bool(_AFFIRMATIVE.match(text)) and not _DONT_POST.search(text)
+
+
+def is_negative(text: str) -> bool:
+    return bool(_NEGATIVE.match(text)) or bool(_DONT_POST.search(text))
+
+
+def is_prohibited(text: str) -> bool:
+    return bool(_PROHIBITED.search(text))
+
+
+def is_injection(text: str) -> bool:
+    return bool(_INJECTION.search(text))
+
+
+def is_non_english(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(1 for ch in letters if ord(ch) > 0x24F) / len(letters) > 0.3:
+        return True  # mostly non-Latin script
+    return len(_NON_ENGLISH.findall(text)) >= 2
+
+
+def parse_choice(text: str, options: list[str]) -> int | None:
+    """Which of `options` (0-based) the seller picked: '2', 'the second one', or words of an option."""
+    lowered = text.lower()
+    m = re.search(r"\b(\d)\b", lowered)
+    if m and 1 <= int(m.group(1)) <= len(options):
+        return int(m.group(1)) - 1
+    for word, position in _ORDINALS.items():
+        if re.search(rf"\b{word}\b", lowered):
+            index = position - 1 if position > 0 else len(options) - 1
+            if 0 <= index < len(options):
+                return index
+    said = set(re.findall(r"[a-z]+", lowered))
+    best, best_overlap = None, 0
+    for i, option in enumerate(options):
+        name = option.rsplit(" > ", 1)[-1].lower()
+        overlap = len(said & set(re.findall(r"[a-z]+", name)) - {"and", "the", "of"})
+        if overlap > best_overlap:
+            best, best_overlap = i, overlap
+    return best

@@ -1,0 +1,54 @@
+"""The offline policy as a pydantic-ai model, so it drives the real agent, tools and approvals."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+from pydantic_ai.messages import ModelMessage, ModelResponse, ModelResponsePart, TextPart, ToolCallPart
+from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
+
+from agent.offline.policy import next_action
+from agent.offline.transcript import Transcript
+
+OFFLINE_MODEL_NAME = "trova-offline"
+
+
+def respond(messages: list[ModelMessage], available_tools: set[str]) -> ModelResponse:
+    """The policy's next response to a conversation: text, a tool call, or both."""
+    action = next_action(Transcript.from_messages(messages), available_tools)
+    parts: list[ModelResponsePart] = []
+    if action.text:
+        parts.append(TextPart(action.text))
+    if action.tool:
+        parts.append(ToolCallPart(action.tool, action.args))
+    if not parts:
+        parts.append(TextPart("What would you like to sell?"))
+    return ModelResponse(parts=parts, model_name=OFFLINE_MODEL_NAME)
+
+
+def _request(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+    return respond(messages, {t.name for t in info.function_tools})
+
+
+async def _stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | DeltaToolCalls]:
+    response = _request(messages, info)
+    for index, part in enumerate(response.parts):
+        if isinstance(part, TextPart):
+            words = part.content.split(" ")
+            for i, word in enumerate(words):  # word by word, as an LLM streams
+                yield word if i == 0 else " " + word
+        elif isinstance(part, ToolCallPart):
+            yield {index: DeltaToolCall(name=part.tool_name, json_args=json.dumps(part.args_as_dict()),
+                                        tool_call_id=part.tool_call_id)}
+
+
+class OfflineModel(FunctionModel):
+    """Trova's rule-based stand-in for an LLM: deterministic, needs no key and no network."""
+
+    def __init__(self) -> None:
+        super().__init__(_request, stream_function=_stream, model_name=OFFLINE_MODEL_NAME)
+
+    @property
+    def system(self) -> str:
+        return "trova"

@@ -1,0 +1,361 @@
+"""The offline dialogue policy: a deterministic, rule-based stand-in for an LLM.
+
+Each call replays the whole conversation into a state (the item, its condition, the seller's price, the
+category, the comparables, the last draft, what the agent is waiting for) and decides the next step: say
+something, call a tool, or both. It drives the same tools through the same agent as an LLM would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent.offline import language as lang
+from agent.offline.drafting import make_description, make_title, money, price_note
+from agent.offline.transcript import AgentSaid, SellerSaid, ToolAnswered, ToolCalled, Transcript
+from tools.toolset import COMPARE_PRICES, CREATE_LISTING, SEARCH_CATEGORIES
+from tools.types import Condition
+
+INTRO = "Hi! I'm Trova's offline assistant, a rule-based stand-in rather than an LLM."
+# The questions the policy asks; finding one in an earlier reply tells the policy what an answer refers to.
+CONDITION_QUESTION = "What condition is it in: new, like new, excellent, good, fair, or for parts?"
+PRICE_QUESTION = "what price would you like to ask, in dollars?"
+CHOICE_QUESTION = "Which category fits your"
+ITEM_QUESTIONS = ("What would you like to sell?", "What's the item?", "describe it another way")
+FEEDBACK_QUESTION = "What should I change"
+RETRY_PROMPT = "Say 'try again'"
+CLOSE_SCORE = 0.9  # a second leaf scoring this close to the best one is worth asking about
+MAX_CREATE_RETRIES = 2
+
+
+@dataclass
+class Item:
+    name: str
+    condition: Condition | None = None
+    price: float | None = None
+    category: dict[str, Any] | None = None
+    options: list[dict[str, Any]] = field(default_factory=list)
+    searched: bool = False
+    unplaceable: bool = False
+    comps: dict[str, Any] | None = None
+    comps_key: tuple[int, str | None] | None = None
+    draft: dict[str, Any] | None = None
+    title: str | None = None
+    listing: dict[str, Any] | None = None
+    declined: bool = False
+    create_retries: int = 0
+
+
+@dataclass
+class State:
+    item: Item | None = None
+    queue: list[str] = field(default_factory=list)
+    awaiting: str | None = None  # item | condition | choice | price | feedback | retry
+    failed_tool: str | None = None
+    notes: list[str] = field(default_factory=list)  # things to say in the next reply
+    agent_spoke: bool = False
+    last: str = ""  # what the latest event was: seller | created | denied | failed | result | retried
+    retry_now: bool = False
+
+
+@dataclass
+class Action:
+    text: str | None = None
+    tool: str | None = None
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+def _start_item(state: State, name: str) -> None:
+    state.item = Item(name)
+    state.awaiting = None
+    state.failed_tool = None
+
+
+def _hear(state: State, text: str) -> None:
+    """Update the state with one thing the seller said (a message, or their reply to a draft).
+
+    `state.awaiting` says what the agent last asked, which gives short answers ("good", "250", "2") their
+    meaning; it is cleared here and set again only when the question still stands."""
+    text = text.strip()
+    item = state.item
+    asked, state.awaiting = state.awaiting, None
+    if asked in ("choice", "retry", "feedback"):
+        state.awaiting = asked  # still open unless this answer settles it (below)
+    if not text:
+        state.notes.append("I didn't catch that.")
+        return
+    if lang.is_prohibited(text):
+        state.notes.append(
+            "Sorry, I can't help list that: weapons, ammunition and drugs aren't allowed on Trova."
+        )
+        if item is None or item.listing or item.declined or any(
+            lang.is_prohibited(i) for i in lang.extract_items(text, expecting_item=True)
+        ):
+            state.item, state.queue, state.awaiting = None, [], "item"
+        return
+    injection = lang.is_injection(text)
+    if injection:
+        state.notes.append(
+            "I can't skip steps or change how I work: I'll show you the draft and post it only when you approve."
+        )
+    expecting = (asked == "item" or item is None or bool(item.listing) or item.declined) and not (
+        lang.is_chatter(text) or lang.is_non_english(text)
+        or lang.parse_condition(text) is not None or lang.parse_price(text, bare=True) is not None
+    )
+    items = lang.extract_items(text, expecting_item=expecting)
+    if items == ["?"]:
+        state.notes.append("Sure, happy to help. What's the item? A few words are enough, like 'Trek road bike'.")
+        state.item, state.awaiting = None, "item"
+        return
+    if not items and lang.is_non_english(text):
+        state.notes.append(
+            "Sorry, as the offline assistant I only understand English. What would you like to sell?"
+        )
+        state.awaiting = "item"
+        return
+    if items and (item is None or items[0].lower() != item.name.lower()):
+        _start_item(state, items[0])
+        item = state.item
+        state.queue = items[1:]
+        if state.queue:
+            state.notes.append(f"Let's do one item at a time: first the {items[0]}, then the {items[1]}.")
+    if item is None:
+        return
+
+    condition = lang.parse_condition(text)
+    if condition is not None and (asked != "choice" or lang.parse_choice(text, [o["path"] for o in item.options])
+                                  is None):
+        item.condition = condition
+    price = None if injection else lang.parse_price(text, bare=asked in ("price", "feedback"))
+    if price is not None:
+        if price <= 0:
+            state.notes.append("The price has to be more than zero.")
+        else:
+            item.price = price
+    title = _title_change(text)
+    if title:
+        item.title = title
+
+    if asked == "choice" and item.options:
+        choice = lang.parse_choice(text, [o["path"] for o in item.options])
+        if choice is not None:
+            item.category, item.options = item.options[choice], []
+            state.awaiting = None
+    elif asked == "retry":
+        if lang.is_affirmative(text) or "again" in text.lower():
+            state.retry_now = True
+            state.awaiting = None
+        elif lang.is_negative(text):
+            state.notes.append("OK, I'll leave it. Your draft is kept in this conversation.")
+            state.awaiting = None
+    elif asked == "feedback" and item.draft is not None:
+        changed = price is not None or condition is not None or title
+        if not changed and lang.is_affirmative(text):
+            item.draft = dict(item.draft, _again=True)
+            state.awaiting = None
+        elif not changed and lang.is_negative(text):
+            item.declined = True
+            state.awaiting = None
+    elif lang.is_negative(text) and not items and price is None and condition is None and not item.listing:
+        item.declined = True
+
+
+def _title_change(text: str) -> str | None:
+    import re
+
+    m = re.search(r"\btitle\b\s*(?:to|:|=|should be|as)\s*[\"']?(.+?)[\"']?\s*$", text, re.I)
+    return m.group(1).strip() if m else None
+
+
+def _apply_answer(state: State, event: ToolAnswered, call: ToolCalled | None) -> None:
+    item = state.item
+    state.last = "result"
+    if item is None:
+        return
+    if event.outcome == "retried":
+        state.last = "retried"
+        if event.name == CREATE_LISTING:
+            item.create_retries += 1
+        elif event.name == COMPARE_PRICES:
+            item.category, item.searched = None, False  # the category was bad: look it up again
+        return
+    if event.outcome == "failed":
+        state.last = "failed"
+        if event.unavailable:
+            state.failed_tool = event.name
+            state.awaiting = "retry"
+        else:
+            state.notes.append(f"Something went wrong: {event.message}")
+        return
+    if event.outcome == "denied":
+        state.last = "denied"
+        if call is not None:
+            item.draft = dict(call.args)
+        if not event.message.strip():
+            item.declined = True
+            return
+        # The seller's reply to the draft is heard like a message sent in answer to "what should I change?".
+        state.awaiting = "feedback"
+        _hear(state, event.message)
+        return
+    data = event.data if isinstance(event.data, dict) else {}
+    if event.name == SEARCH_CATEGORIES:
+        item.searched = True
+        leaves = [m for m in data.get("matches", []) if m.get("is_leaf")]
+        if not leaves:
+            item.unplaceable = True
+            return
+        top = leaves[0]
+        close = [m for m in leaves[1:3] if m["score"] >= CLOSE_SCORE * top["score"]]
+        if close:
+            item.options = [top, *close]
+            state.awaiting = "choice"
+        else:
+            item.category = top
+    elif event.name == COMPARE_PRICES:
+        item.comps = data
+        item.comps_key = (data.get("category_id", -1), data.get("condition"))
+    elif event.name == CREATE_LISTING:
+        item.listing = data
+        item.draft = dict(call.args) if call is not None else item.draft
+        state.last = "created"
+
+
+def _note_question(state: State, text: str) -> None:
+    if CONDITION_QUESTION in text:
+        state.awaiting = "condition"
+    elif PRICE_QUESTION in text:
+        state.awaiting = "price"
+    elif CHOICE_QUESTION in text:
+        state.awaiting = "choice"
+    elif any(q in text for q in ITEM_QUESTIONS):
+        state.awaiting = "item"
+    elif FEEDBACK_QUESTION in text:
+        state.awaiting = "feedback"
+    elif RETRY_PROMPT in text:
+        state.awaiting = "retry"
+
+
+def replay(transcript: Transcript) -> State:
+    state = State()
+    calls: dict[str, ToolCalled] = {}
+    for event in transcript.events:
+        if isinstance(event, SellerSaid):
+            state.notes = []
+            state.last = "seller"
+            state.retry_now = False
+            _hear(state, event.text)
+        elif isinstance(event, AgentSaid):
+            state.agent_spoke = True
+            state.notes = []
+            _note_question(state, event.text)
+        elif isinstance(event, ToolCalled):
+            calls[event.call_id] = event
+            if event.name == CREATE_LISTING and state.item is not None:
+                state.item.draft = dict(event.args)
+        elif isinstance(event, ToolAnswered):
+            _apply_answer(state, event, calls.get(event.call_id))
+    return state
+
+
+def _say(state: State, *lines: str) -> str:
+    parts = ([] if state.agent_spoke else [INTRO]) + state.notes + [line for line in lines if line]
+    return " ".join(parts)
+
+
+def _draft_args(item: Item) -> dict[str, Any]:
+    assert item.category is not None and item.condition is not None
+    price = item.price if item.price is not None else float((item.comps or {}).get("suggested_price") or 0)
+    return {
+        "title": make_title(item.title or item.name),
+        "description": make_description(item.name, item.condition, item.category["path"]),
+        "category_id": item.category["id"],
+        "condition": item.condition.value,
+        "price": price,
+        "currency": "USD",
+    }
+
+
+def decide(state: State, available_tools: Collection[str]) -> Action:
+    item = state.item
+    if item is None:
+        if state.notes:
+            return Action(_say(state, "" if state.awaiting == "item" else "What would you like to sell?"))
+        return Action(_say(state, "What would you like to sell? Tell me the item, its condition, and a price "
+                                  "if you have one in mind."))
+    if item.listing:
+        listing = item.listing
+        if state.last == "created":
+            text = (f"Done! Your listing #{listing.get('id')} \"{listing.get('title')}\" is live at "
+                    f"{money(float(listing.get('price', 0)))} in {listing.get('category_path', 'its category')}.")
+            if state.queue:
+                nxt = state.queue.pop(0)
+                _start_item(state, nxt)
+                return Action(_say(state, text, f"Now the {nxt}: let me find its category."),
+                              SEARCH_CATEGORIES, {"query": nxt})
+            return Action(_say(state, text))
+        return Action(_say(state, f"Your listing #{listing.get('id')} is already live. Anything else to sell?"))
+    if item.declined:
+        return Action(_say(state, "OK, I won't post it. Nothing was listed. If you want to sell something "
+                                  "else, just tell me what it is."))
+    if state.awaiting == "retry" and not state.retry_now:
+        action = {SEARCH_CATEGORIES: "look up categories", COMPARE_PRICES: "compare prices",
+                  CREATE_LISTING: "post your listing"}.get(state.failed_tool or "", "reach it")
+        kept = " Your draft is kept as it is." if item.draft else ""
+        if state.last == "failed":
+            return Action(_say(state, f"I couldn't reach the marketplace to {action}; nothing was posted.{kept} "
+                                      f"{RETRY_PROMPT} when you'd like me to retry."))
+        return Action(_say(state, f"The marketplace was unreachable last time.{kept} {RETRY_PROMPT} to retry."))
+    if state.retry_now and state.failed_tool == CREATE_LISTING and item.draft:
+        args = {k: v for k, v in item.draft.items() if not k.startswith("_")}
+        return Action(_say(state, "Trying again with the same draft."), CREATE_LISTING, args)
+
+    if not item.searched:
+        if SEARCH_CATEGORIES not in available_tools:
+            return Action(_say(state, "I can't look up categories right now, so I can't list it."))
+        return Action(_say(state, f"Let me find the right category for your {item.name}."),
+                      SEARCH_CATEGORIES, {"query": item.name})
+    if item.unplaceable:
+        state.item = None
+        return Action(_say(state, f"I couldn't find a category for \"{item.name}\". Could you describe it "
+                                  "another way, e.g. what kind of thing it is?"))
+    if item.category is None:
+        if item.options:
+            listed = " ".join(f"{i}. {o['path']}" for i, o in enumerate(item.options, start=1))
+            return Action(_say(state, f"{CHOICE_QUESTION} {item.name} best? {listed} "
+                                      "Reply with the number."))
+        item.searched = False
+        return Action(_say(state, f"Let me look up the category for your {item.name} again."),
+                      SEARCH_CATEGORIES, {"query": item.name})
+    if item.condition is None:
+        return Action(_say(state, f"Got it, a {item.name}. {CONDITION_QUESTION}"))
+
+    key = (item.category["id"], item.condition.value)
+    if COMPARE_PRICES in available_tools and (item.comps is None or item.comps_key != key):
+        return Action(_say(state, "Let me check what similar listings ask."), COMPARE_PRICES,
+                      {"category_id": item.category["id"], "item": item.name, "condition": item.condition.value})
+    if item.price is None and not (item.comps or {}).get("count"):
+        why = ("There are no similar listings to compare with" if item.comps is not None
+               else "I can't compare prices right now")
+        return Action(_say(state, f"{why}, so {PRICE_QUESTION}"))
+
+    if item.create_retries > MAX_CREATE_RETRIES:
+        return Action(_say(state, "I couldn't get the marketplace to accept this draft. Could you tell me the "
+                                  "title and price you want?"))
+    args = _draft_args(item)
+    previous = {k: v for k, v in (item.draft or {}).items() if not k.startswith("_")}
+    if state.awaiting == "feedback" and previous == args and not (item.draft or {}).get("_again"):
+        return Action(_say(state, f"Nothing's posted yet. {FEEDBACK_QUESTION}: the price, the title or the "
+                                  "condition? Or say 'post it' to see the draft again."))
+    if CREATE_LISTING not in available_tools:
+        return Action(_say(state, f"Here's the draft: {args['title']}, {money(args['price'])}. "
+                                  "I can't post listings right now."))
+    note = price_note(args["price"], item.comps, seller_price=item.price is not None)
+    revised = "Here's the updated draft" if previous else "Here's the draft"
+    return Action(_say(state, f"{note} {revised}: approve it to post, or tell me what to change."),
+                  CREATE_LISTING, args)
+
+
+def next_action(transcript: Transcript, available_tools: Collection[str]) -> Action:
+    return decide(replay(transcript), available_tools)

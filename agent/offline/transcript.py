@@ -1,0 +1,124 @@
+"""A conversation's messages as a flat list of events the offline policy can reason about.
+
+Works the same on an in-process history (tool results are Python objects) and on one rebuilt from the
+OpenAI wire format (tool results are JSON strings), so the policy behaves identically on both paths.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    RetryPromptPart,
+    TextPart,
+    ToolCallPart,
+    ToolReturnPart,
+    UserPromptPart,
+)
+
+from agent.approvals import parse_denial
+from tools.errors import UNAVAILABLE_PREFIX
+
+Outcome = Literal["success", "failed", "denied", "retried"]
+
+
+@dataclass
+class SellerSaid:
+    text: str
+
+
+@dataclass
+class AgentSaid:
+    text: str
+
+
+@dataclass
+class ToolCalled:
+    name: str
+    args: dict[str, Any]
+    call_id: str
+
+
+@dataclass
+class ToolAnswered:
+    name: str
+    call_id: str
+    outcome: Outcome
+    data: Any = None  # the result as JSON-like data when it succeeded
+    message: str = ""  # the failure, retry reason or the seller's reply to a denied draft
+    unavailable: bool = False
+
+
+Event = SellerSaid | AgentSaid | ToolCalled | ToolAnswered
+
+
+def _jsonish(content: Any) -> Any:
+    if isinstance(content, BaseModel):
+        return content.model_dump(mode="json")
+    if isinstance(content, str):
+        try:
+            return json.loads(content)
+        except ValueError:
+            return content
+    if isinstance(content, list | tuple):
+        return [_jsonish(c) for c in content]
+    return content
+
+
+def _user_text(part: UserPromptPart) -> str:
+    if isinstance(part.content, str):
+        return part.content
+    return " ".join(c for c in part.content if isinstance(c, str))
+
+
+def _answer(part: ToolReturnPart | RetryPromptPart) -> ToolAnswered:
+    name = part.tool_name or ""
+    if isinstance(part, RetryPromptPart):
+        message = part.content if isinstance(part.content, str) else json.dumps(part.content, default=str)
+        return ToolAnswered(name, part.tool_call_id, "retried", message=message)
+    outcome = getattr(part, "outcome", "success") or "success"
+    data = _jsonish(part.content)
+    text = data if isinstance(data, str) else ""
+    if isinstance(data, dict) and set(data) == {"error"}:  # failures as framed on the OpenAI wire
+        text, outcome = str(data["error"]), "failed"
+    denial = parse_denial(text) if text else None
+    if outcome == "denied" or denial is not None:
+        return ToolAnswered(name, part.tool_call_id, "denied", message=denial if denial is not None else text)
+    if outcome in ("failed", "retried"):
+        return ToolAnswered(name, part.tool_call_id, outcome, message=text or str(data),
+                            unavailable=UNAVAILABLE_PREFIX in (text or ""))
+    if isinstance(data, str) and data.startswith(UNAVAILABLE_PREFIX):
+        return ToolAnswered(name, part.tool_call_id, "failed", message=data, unavailable=True)
+    return ToolAnswered(name, part.tool_call_id, "success", data=data)
+
+
+@dataclass
+class Transcript:
+    events: list[Event] = field(default_factory=list)
+
+    @classmethod
+    def from_messages(cls, messages: Sequence[ModelMessage]) -> Transcript:
+        events: list[Event] = []
+        for message in messages:
+            if isinstance(message, ModelRequest):
+                for part in message.parts:
+                    if isinstance(part, UserPromptPart):
+                        events.append(SellerSaid(_user_text(part)))
+                    elif isinstance(part, ToolReturnPart | RetryPromptPart):
+                        if isinstance(part, RetryPromptPart) and not part.tool_name:
+                            continue
+                        events.append(_answer(part))
+            elif isinstance(message, ModelResponse):
+                for rpart in message.parts:
+                    if isinstance(rpart, TextPart) and rpart.content.strip():
+                        events.append(AgentSaid(rpart.content))
+                    elif isinstance(rpart, ToolCallPart):
+                        events.append(ToolCalled(rpart.tool_name, rpart.args_as_dict(), rpart.tool_call_id))
+        return cls(events)

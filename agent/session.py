@@ -1,0 +1,346 @@
+"""A conversation with the listing agent: one seller turn at a time, drafts awaiting approval, saved
+after every turn so it can be resumed, and never lost to a failing model or marketplace."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel, Field
+from pydantic_ai import (
+    Agent,
+    AgentRunError,
+    Conversation,
+    ConversationTypeAdapter,
+    DeferredToolRequests,
+    DeferredToolResults,
+    ToolDenied,
+    UsageLimitExceeded,
+    capture_run_messages,
+)
+from pydantic_ai.messages import (
+    FunctionToolCallEvent,
+    FunctionToolResultEvent,
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    RetryPromptPart,
+    TextPart,
+    ToolCallPart,
+    ToolReturnPart,
+)
+
+from agent.approvals import denial_message, is_approval
+from agent.listing_agent import ListingAgent, turn_limits
+from agent.storage import conversations_dir
+from tools.deps import TrovaDeps
+from tools.toolset import CREATE_LISTING
+
+MAX_MESSAGE_CHARS = 4000
+
+Outcome = Literal["success", "failed", "retried", "denied", "awaiting_approval"]
+
+
+class InputError(ValueError):
+    """A seller message the agent should not get (empty, far too long); nothing was changed."""
+
+
+def new_session_id() -> str:
+    return datetime.now(UTC).strftime("c%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+@dataclass
+class ToolActivity:
+    call_id: str
+    name: str
+    args: dict[str, Any]
+    outcome: Outcome | None = None
+    result: Any = None
+    message: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"call_id": self.call_id, "name": self.name, "args": self.args, "outcome": self.outcome,
+                "result": self.result, "message": self.message}
+
+
+class Draft(BaseModel):
+    call_id: str
+    args: dict[str, Any]
+
+
+@dataclass
+class TurnResult:
+    reply: str
+    drafts: list[Draft] = field(default_factory=list)
+    created: list[dict[str, Any]] = field(default_factory=list)
+    activity: list[ToolActivity] = field(default_factory=list)
+    stopped: str | None = None  # why the turn ended early (a limit, a model error), in words
+    requests: int = 0
+
+
+class TurnObserver(Protocol):
+    """Live view of a turn (the CLI prints it; tests and evals may ignore it)."""
+
+    def on_text(self, text: str) -> None: ...
+    def on_tool_call(self, activity: ToolActivity) -> None: ...
+    def on_tool_result(self, activity: ToolActivity) -> None: ...
+
+
+class SessionRecord(BaseModel):
+    """What is saved of a conversation: enough to resume it, and to read it back."""
+
+    id: str
+    created_at: datetime
+    updated_at: datetime
+    model: str
+    prompt: str
+    marketplace: str
+    seller_id: str | None = None
+    turns: int = 0
+    pending: list[Draft] = Field(default_factory=list)
+    listings: list[dict[str, Any]] = Field(default_factory=list)
+    conversation: dict[str, Any] | None = None  # a pydantic-ai Conversation, as JSON
+
+    def load_conversation(self) -> Conversation | None:
+        if self.conversation is None:
+            return None
+        return ConversationTypeAdapter.validate_python(self.conversation)
+
+    def messages(self) -> list[ModelMessage]:
+        conversation = self.load_conversation()
+        return [] if conversation is None else list(conversation.messages)
+
+
+def activity_from_messages(messages: Sequence[ModelMessage]) -> list[ToolActivity]:
+    """Every tool call in `messages` with its outcome, in order."""
+    calls: dict[str, ToolActivity] = {}
+    for message in messages:
+        if isinstance(message, ModelResponse):
+            for part in message.parts:
+                if isinstance(part, ToolCallPart):
+                    calls[part.tool_call_id] = ToolActivity(part.tool_call_id, part.tool_name, part.args_as_dict())
+        elif isinstance(message, ModelRequest):
+            for rpart in message.parts:
+                if isinstance(rpart, ToolReturnPart | RetryPromptPart) and rpart.tool_call_id in calls:
+                    activity = calls[rpart.tool_call_id]
+                    _settle(activity, rpart)
+    return list(calls.values())
+
+
+def _settle(activity: ToolActivity, part: ToolReturnPart | RetryPromptPart) -> None:
+    if isinstance(part, RetryPromptPart):
+        activity.outcome, activity.message = "retried", str(part.content)
+        return
+    outcome = getattr(part, "outcome", "success") or "success"
+    activity.outcome = outcome if outcome in ("success", "failed", "retried", "denied") else "success"
+    if activity.outcome == "success":
+        activity.result = _jsonable(part.content)
+    else:
+        activity.message = part.content if isinstance(part.content, str) else json.dumps(_jsonable(part.content))
+
+
+class ChatSession:
+    def __init__(
+        self,
+        agent: ListingAgent,
+        deps: TrovaDeps,
+        record: SessionRecord,
+        *,
+        save_dir: Path | None = None,
+    ) -> None:
+        self.agent = agent
+        self.deps = deps
+        self.record = record
+        self.save_dir = save_dir
+
+    @classmethod
+    def start(
+        cls,
+        agent: ListingAgent,
+        deps: TrovaDeps,
+        *,
+        model: str,
+        prompt: str,
+        marketplace: str,
+        save_dir: Path | None = None,
+        session_id: str | None = None,
+    ) -> ChatSession:
+        now = datetime.now(UTC)
+        record = SessionRecord(id=session_id or new_session_id(), created_at=now, updated_at=now, model=model,
+                               prompt=prompt, marketplace=marketplace, seller_id=deps.seller_id)
+        return cls(agent, deps, record, save_dir=save_dir)
+
+    @classmethod
+    def resume(cls, agent: ListingAgent, deps: TrovaDeps, session_id: str, save_dir: Path | None = None) -> ChatSession:
+        directory = save_dir or conversations_dir()
+        path = directory / f"{session_id}.json"
+        if not path.is_file():
+            known = sorted(p.stem for p in directory.glob("*.json"))[-5:]
+            raise InputError(f"no saved conversation {session_id!r} in {directory}"
+                             + (f" (recent: {', '.join(known)})" if known else ""))
+        record = SessionRecord.model_validate_json(path.read_text(encoding="utf-8"))
+        return cls(agent, deps, record, save_dir=directory)
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def pending(self) -> list[Draft]:
+        return self.record.pending
+
+    @staticmethod
+    def check_message(text: str) -> str:
+        cleaned = text.strip()
+        if not cleaned:
+            raise InputError("Your message is empty. Tell me what you'd like to sell.")
+        if len(cleaned) > MAX_MESSAGE_CHARS:
+            raise InputError(
+                f"Your message is {len(cleaned):,} characters; please keep it under {MAX_MESSAGE_CHARS:,} "
+                "(a few sentences about the item is plenty). Nothing was sent."
+            )
+        return cleaned
+
+    async def send(self, text: str, observer: TurnObserver | None = None) -> TurnResult:
+        """The seller's next message. While drafts await approval it answers them: a plain yes approves,
+        anything else goes back to the agent as the seller's reply."""
+        cleaned = self.check_message(text)
+        if self.record.pending:
+            approve = is_approval(cleaned)
+            return await self.decide({d.call_id: (True if approve else cleaned) for d in self.record.pending},
+                                     observer)
+        return await self._run(cleaned, None, observer)
+
+    async def decide(self, decisions: dict[str, bool | str], observer: TurnObserver | None = None,
+                     overrides: dict[str, dict[str, Any]] | None = None) -> TurnResult:
+        """Answer pending drafts: True approves, a string is the seller's reply (a decline or a change);
+        `overrides` approves a draft with fields the seller edited."""
+        unknown = set(decisions) - {d.call_id for d in self.record.pending}
+        if unknown:
+            raise InputError(f"no pending draft with id {', '.join(sorted(unknown))}")
+        results = DeferredToolResults()
+        from pydantic_ai import ToolApproved
+
+        for draft in self.record.pending:
+            decision = decisions.get(draft.call_id, "")
+            if decision is True:
+                edited = (overrides or {}).get(draft.call_id)
+                results.approvals[draft.call_id] = ToolApproved(override_args=edited) if edited else True
+            else:
+                results.approvals[draft.call_id] = ToolDenied(denial_message(str(decision) if decision else None))
+        return await self._run(None, results, observer)
+
+    async def _run(self, prompt: str | None, results: DeferredToolResults | None,
+                   observer: TurnObserver | None) -> TurnResult:
+        conversation = self.record.load_conversation()
+        before = len(conversation.messages) if conversation else 0
+        used = conversation.usage if conversation else None
+        limits = turn_limits(used.requests if used else 0, used.tool_calls if used else 0)
+        stopped: str | None = None
+        output: Any = None
+        live: dict[str, ToolActivity] = {}
+        with capture_run_messages() as captured:
+            try:
+                async with self.agent.iter(
+                    prompt, deps=self.deps, conversation=conversation,
+                    conversation_id=None if conversation else self.record.id,
+                    deferred_tool_results=results, usage_limits=limits,
+                ) as run:
+                    replayed = results is not None  # the first tools node re-runs the paused response
+                    async for node in run:
+                        if Agent.is_call_tools_node(node):
+                            for part in node.model_response.parts:
+                                if isinstance(part, TextPart) and part.content.strip() and observer and not replayed:
+                                    observer.on_text(part.content)
+                            replayed = False
+                            async with node.stream(run.ctx) as events:
+                                async for event in events:
+                                    self._observe(event, live, observer)
+                assert run.result is not None
+                output = run.result.output
+                conversation = run.result.conversation
+            except UsageLimitExceeded as e:
+                stopped = (f"I stopped this turn because it hit the conversation's usage limit ({e}). "
+                           "Your conversation is saved.")
+                conversation = self._salvage(conversation, captured)
+            except AgentRunError as e:
+                stopped = f"The model failed this turn ({type(e).__name__}: {e}). Your conversation is saved."
+                conversation = self._salvage(conversation, captured)
+        new = list(conversation.messages[before:]) if conversation else []
+        activity = activity_from_messages(conversation.messages if conversation else [])
+        new_ids = {p.tool_call_id for m in new for p in m.parts if isinstance(p, ToolCallPart | ToolReturnPart)}
+        activity = [a for a in activity if a.call_id in new_ids]
+        drafts = []
+        if isinstance(output, DeferredToolRequests):
+            drafts = [Draft(call_id=c.tool_call_id, args=c.args_as_dict()) for c in output.approvals]
+            for draft in drafts:
+                for a in activity:
+                    if a.call_id == draft.call_id:
+                        a.outcome = "awaiting_approval"
+        created = [a.result for a in activity
+                   if a.name == CREATE_LISTING and a.outcome == "success" and isinstance(a.result, dict)]
+        reply = "\n".join(p.content for m in new if isinstance(m, ModelResponse) for p in m.parts
+                          if isinstance(p, TextPart) and p.content.strip())
+        if stopped:
+            reply = (reply + "\n" if reply else "") + stopped
+        self.record.pending = drafts
+        self.record.listings.extend(created)
+        self.record.turns += 1
+        self.record.updated_at = datetime.now(UTC)
+        if conversation is not None:
+            self.record.conversation = ConversationTypeAdapter.dump_python(conversation, mode="json")
+        self.save()
+        requests = sum(1 for m in new if isinstance(m, ModelResponse))
+        return TurnResult(reply=reply, drafts=drafts, created=created, activity=activity, stopped=stopped,
+                          requests=requests)
+
+    def _salvage(self, conversation: Conversation | None, captured: list[ModelMessage]) -> Conversation | None:
+        """Keep what a failed run did (its messages), so resuming doesn't repeat or lose it."""
+        if not captured:
+            return conversation
+        base = conversation or Conversation(conversation_id=self.record.id)
+        # Drafts a failed run was waiting on can't be answered any more; the agent re-proposes them.
+        return Conversation(messages=list(captured), usage=base.usage, conversation_id=base.conversation_id)
+
+    @staticmethod
+    def _observe(event: Any, live: dict[str, ToolActivity], observer: TurnObserver | None) -> None:
+        if isinstance(event, FunctionToolCallEvent):
+            part = event.part
+            activity = ToolActivity(part.tool_call_id, part.tool_name, part.args_as_dict())
+            live[part.tool_call_id] = activity
+            if observer:
+                observer.on_tool_call(activity)
+        elif isinstance(event, FunctionToolResultEvent):
+            result_part = event.part
+            activity = live.get(result_part.tool_call_id) or ToolActivity(
+                result_part.tool_call_id, result_part.tool_name or "", {})
+            _settle(activity, result_part)
+            if observer:
+                observer.on_tool_result(activity)
+
+    def save(self) -> Path | None:
+        if self.save_dir is None:
+            return None
+        self.save_dir.mkdir(parents=True, exist_ok=True)
+        path = self.save_dir / f"{self.record.id}.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(self.record.model_dump_json(indent=1), encoding="utf-8")
+        os.replace(tmp, path)  # atomic: a crash mid-write never leaves half a conversation
+        return path

@@ -1,0 +1,332 @@
+"""The marketplace HTTP API (FastAPI). OpenAPI docs at /docs."""
+
+import hashlib
+import json
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from marketplace import config
+from marketplace.auth import create_seller, seller_for_token
+from marketplace.category_search import CategoryIndex
+from marketplace.conditions import Condition
+from marketplace.db import CategoryRow, IdempotencyRow, ListingRow, SellerRow, make_engine, make_sessionmaker
+from marketplace.pricing import MAX_EXAMPLES, Candidate, price_stats, select_comps
+from marketplace.schemas import (
+    CategoryDetail,
+    CategoryMatch,
+    CategoryOut,
+    CategorySearchResult,
+    Comparable,
+    ErrorBody,
+    Listing,
+    ListingCreate,
+    ListingPage,
+    PriceComparison,
+    SellerCreate,
+    SellerToken,
+)
+from marketplace.seeding import ensure_seeded
+
+IDEMPOTENCY_KEY_MAX = 200
+MIN_SCOPE_COMPS = 3  # a leaf with fewer listings than this borrows its parent's
+
+
+class Marketplace:
+    """Everything a request needs: the session factory and the in-memory category index."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions: sessionmaker[Session] = make_sessionmaker(engine)
+        self.index = self._build_index()
+
+    def _build_index(self) -> CategoryIndex:
+        with self.sessions() as s:
+            cats = s.execute(
+                select(CategoryRow.id, CategoryRow.path, CategoryRow.name, CategoryRow.parent_id,
+                       CategoryRow.is_leaf)
+            ).tuples().all()
+            titles = s.execute(
+                select(ListingRow.category_id, ListingRow.title).where(ListingRow.status == "active")
+            ).tuples().all()
+        return CategoryIndex(cats, titles)
+
+    def note_listing(self, category_id: int, title: str) -> None:
+        """Keep the index's listing counts current without rebuilding it."""
+        self.index.listing_count[category_id] += 1
+
+
+def _listing_out(row: ListingRow, index: CategoryIndex) -> Listing:
+    return Listing(
+        id=row.id, seller_id=row.seller_id, title=row.title, description=row.description,
+        category_id=row.category_id, category_path=index.by_id[row.category_id].path,
+        condition=Condition(row.condition), price=float(row.price), currency=row.currency,
+        status=row.status, source=row.source, created_at=row.created_at,
+    )
+
+
+def _category_out(index: CategoryIndex, category_id: int) -> CategoryOut:
+    c = index.by_id[category_id]
+    return CategoryOut(id=c.id, path=c.path, name=c.name, is_leaf=c.is_leaf, parent_id=c.parent_id,
+                       listing_count=index.listing_count.get(c.id, 0))
+
+
+def _market(request: Request) -> Marketplace:
+    market: Marketplace = request.app.state.market
+    return market
+
+
+Market = Annotated[Marketplace, Depends(_market)]
+
+
+def _db(market: Market) -> Iterator[Session]:
+    with market.sessions() as session:
+        yield session
+
+
+DB = Annotated[Session, Depends(_db)]
+_bearer = HTTPBearer(auto_error=False)
+
+
+def _current_seller(
+    session: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> SellerRow:
+    if credentials is None or not credentials.credentials:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a bearer token is required",
+                            headers={"WWW-Authenticate": "Bearer"})
+    seller = seller_for_token(session, credentials.credentials)
+    if seller is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or revoked token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return seller
+
+
+Seller = Annotated[SellerRow, Depends(_current_seller)]
+
+
+def create_app(database_url: str | None = None, *, engine: Engine | None = None, seed: bool = True) -> FastAPI:
+    """The marketplace app on `database_url` (default: `config.database_url()`), seeded on first use."""
+    if engine is None:
+        engine = make_engine(database_url or config.database_url())
+    if seed:
+        ensure_seeded(engine)
+    market = Marketplace(engine)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Trova marketplace",
+        version="1.0",
+        description="Categories (Google Product Taxonomy), price comparison against real listings, "
+        "and listing creation for sellers.",
+        lifespan=lifespan,
+    )
+    app.state.market = market
+    errors: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
+
+    @app.get("/health", tags=["meta"])
+    def health(session: DB) -> dict[str, Any]:
+        listings = session.scalar(select(func.count()).select_from(ListingRow)) or 0
+        return {"status": "ok", "categories": len(market.index.by_id), "listings": listings}
+
+    @app.post("/sellers", tags=["sellers"], status_code=201)
+    def register_seller(body: SellerCreate, session: DB) -> SellerToken:
+        """Register a seller and get their bearer token (shown once)."""
+        seller, token = create_seller(session, body.name)
+        session.commit()
+        return SellerToken(seller_id=seller.id, name=seller.name, token=token)
+
+    @app.get("/sellers/me", tags=["sellers"])
+    def whoami(seller: Seller) -> dict[str, str]:
+        return {"seller_id": seller.id, "name": seller.name}
+
+    @app.get("/categories/search", tags=["categories"])
+    def search_categories(
+        q: Annotated[str, Query(min_length=1, max_length=200, description="The item, in the seller's words")],
+        limit: Annotated[int, Query(ge=1, le=25)] = 5,
+        leaf_only: bool = False,
+    ) -> CategorySearchResult:
+        """Categories ranked by how well the words match their path (synonyms included)."""
+        hits = market.index.search(q, limit=limit, leaf_only=leaf_only)
+        top = hits[0].score if hits else 1.0
+        return CategorySearchResult(
+            query=q,
+            matches=[CategoryMatch(id=h.category.id, path=h.category.path, is_leaf=h.category.is_leaf,
+                                   score=round(h.score / top, 3)) for h in hits],
+        )
+
+    @app.get("/categories/{category_id}", tags=["categories"], responses=errors)
+    def get_category(category_id: int) -> CategoryDetail:
+        if category_id not in market.index.by_id:
+            raise HTTPException(404, f"category {category_id} does not exist")
+        base = _category_out(market.index, category_id)
+        children = [_category_out(market.index, c) for c in sorted(market.index.children.get(category_id, ()))]
+        return CategoryDetail(**base.model_dump(), children=children)
+
+    @app.get("/prices/compare", tags=["prices"], responses=errors)
+    def compare_prices(
+        session: DB,
+        category_id: int,
+        q: Annotated[str, Query(max_length=200, description="The item's title words")] = "",
+        condition: Condition | None = None,
+    ) -> PriceComparison:
+        """Comparable listings by category subtree, title words and condition, with a suggested price."""
+        index = market.index
+        if category_id not in index.by_id:
+            raise HTTPException(404, f"category {category_id} does not exist")
+        scope = category_id
+        # A sparse leaf borrows its parent's listings (Bicycle Frames -> Bicycle Parts).
+        while True:
+            ids = index.subtree(scope)
+            if sum(index.listing_count.get(i, 0) for i in ids) >= MIN_SCOPE_COMPS:
+                break
+            parent = index.by_id[scope].parent_id
+            if parent is None or index.by_id[scope].path.count(" > ") < 2:
+                break
+            scope = parent
+        rows = session.execute(
+            select(ListingRow.id, ListingRow.title, ListingRow.price, ListingRow.condition)
+            .where(ListingRow.category_id.in_(ids), ListingRow.status == "active")
+        ).tuples().all()
+        pool = [Candidate(i, t, float(p), Condition(c)) for i, t, p, c in rows]
+        picked = select_comps(pool, q, condition)
+        path = index.by_id[category_id].path
+        scope_path = index.by_id[scope].path
+        base: dict[str, Any] = {"category_id": category_id, "category_path": path, "scope_path": scope_path,
+                                "query": q, "condition": condition}
+        if not picked.comps:
+            return PriceComparison(
+                **base, count=0, confidence=0.0, confidence_label="none",
+                message=f"No comparable listings under {scope_path}: there is no market price to go by, "
+                "so the seller has to name a price.",
+            )
+        stats = price_stats([c.price for c, _ in picked.comps], condition)
+        examples = [Comparable(id=c.id, title=c.title, price=c.price, condition=c.condition)
+                    for c, _ in picked.comps[:MAX_EXAMPLES]]
+        widened = "" if scope == category_id else f" (widened to {scope_path}: too few listings in the category)"
+        return PriceComparison(
+            **base, count=stats.count, median=stats.median, p25=stats.p25, p75=stats.p75, min=stats.min,
+            max=stats.max, suggested_low=stats.suggested_low, suggested_high=stats.suggested_high,
+            suggested_price=stats.suggested_price, confidence=stats.confidence,
+            confidence_label=stats.confidence_label,  # type: ignore[arg-type]
+            examples=examples,
+            message=f"{stats.count} comparable listings ({picked.basis}){widened}; the middle half "
+            f"ask ${stats.p25:,.0f} to ${stats.p75:,.0f}, median ${stats.median:,.0f}. "
+            f"Confidence {stats.confidence_label}.",
+        )
+
+    @app.post("/listings", tags=["listings"], status_code=201,
+              responses={409: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+    def create_listing(
+        body: ListingCreate,
+        session: DB,
+        seller: Seller,
+        response: Response,
+        idempotency_key: Annotated[str | None, Header(max_length=IDEMPOTENCY_KEY_MAX)] = None,
+    ) -> Listing:
+        """Create a listing for the token's seller. A retried request with the same `Idempotency-Key`
+        returns the listing the first one created instead of creating another."""
+        category = market.index.by_id.get(body.category_id)
+        if category is None:
+            raise HTTPException(422, f"category {body.category_id} does not exist; search categories first")
+        if not category.is_leaf:
+            raise HTTPException(
+                422, f"category {body.category_id} ({category.path}) is not a leaf; "
+                "choose one of its subcategories",
+            )
+        request_hash = hashlib.sha256(
+            json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()
+        ).hexdigest()
+        if idempotency_key:
+            replay = _replay(session, seller.id, idempotency_key, request_hash, response)
+            if replay is not None:
+                return _listing_out(replay, market.index)
+        row = ListingRow(seller_id=seller.id, title=body.title, description=body.description,
+                         category_id=body.category_id, condition=body.condition.value, price=body.price,
+                         currency=body.currency, source="seller")
+        session.add(row)
+        try:
+            session.flush()
+            if idempotency_key:
+                session.add(IdempotencyRow(seller_id=seller.id, key=idempotency_key,
+                                           request_sha256=request_hash, listing_id=row.id))
+            session.commit()
+        except IntegrityError:
+            # A concurrent request with the same key won the race: answer with its listing.
+            session.rollback()
+            if idempotency_key:
+                replay = _replay(session, seller.id, idempotency_key, request_hash, response)
+                if replay is not None:
+                    return _listing_out(replay, market.index)
+            raise
+        market.note_listing(row.category_id, row.title)
+        return _listing_out(row, market.index)
+
+    @app.get("/listings", tags=["listings"])
+    def list_listings(
+        session: DB,
+        limit: Annotated[int, Query(ge=1, le=200)] = 20,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        category_id: int | None = None,
+        q: Annotated[str | None, Query(max_length=200)] = None,
+        seller_id: str | None = None,
+        source: str | None = None,
+    ) -> ListingPage:
+        """Listings, newest first; filter by category subtree, title words, seller or source (seed|seller)."""
+        query = select(ListingRow).where(ListingRow.status == "active")
+        if category_id is not None:
+            if category_id not in market.index.by_id:
+                raise HTTPException(404, f"category {category_id} does not exist")
+            query = query.where(ListingRow.category_id.in_(market.index.subtree(category_id)))
+        if q:
+            for word in q.split()[:8]:
+                query = query.where(ListingRow.title.ilike(f"%{_escape_like(word)}%", escape="\\"))
+        if seller_id:
+            query = query.where(ListingRow.seller_id == seller_id)
+        if source:
+            query = query.where(ListingRow.source == source)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(
+            query.order_by(ListingRow.created_at.desc(), ListingRow.id.desc()).limit(limit).offset(offset)
+        ).all()
+        return ListingPage(total=total, limit=limit, offset=offset,
+                           items=[_listing_out(r, market.index) for r in rows])
+
+    @app.get("/listings/{listing_id}", tags=["listings"], responses=errors)
+    def get_listing(listing_id: int, session: DB) -> Listing:
+        row = session.get(ListingRow, listing_id)
+        if row is None:
+            raise HTTPException(404, f"listing {listing_id} does not exist")
+        return _listing_out(row, market.index)
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_request: Request, exc: IntegrityError) -> Response:
+        from fastapi.responses import JSONResponse
+
+        return JSONResponse({"detail": "conflicting write; retry the request"}, status_code=409)
+
+    return app
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _replay(session: Session, seller_id: str, key: str, request_hash: str, response: Response) -> ListingRow | None:
+    record = session.get(IdempotencyRow, (seller_id, key))
+    if record is None:
+        return None
+    if record.request_sha256 != request_hash:
+        raise HTTPException(409, "this Idempotency-Key was already used with a different listing")
+    response.status_code = 200
+    response.headers["Idempotent-Replayed"] = "true"
+    return session.get(ListingRow, record.listing_id)

@@ -1,0 +1,153 @@
+"""Category search: rank taxonomy categories by how well a seller's words match them.
+
+Two kinds of evidence, both computed once when the app starts:
+- the category's own path (the main signal): a word in the category's name counts fully, a word in an
+  ancestor's name partly; rarer words count more (capped idf); a name that the query covers entirely
+  ranks above one it covers in part ("bike" -> Bicycles before Bicycle Child Seats);
+- the titles of listings filed under the category: brand and model words ("trek", "xm4") never appear in
+  the taxonomy, but they do appear in the titles of real listings there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from marketplace.text import alternatives, content_words, words
+
+ANCESTOR_WEIGHT = 0.4
+IDF_CAP = 5.0
+TITLE_WEIGHT = 2.0
+NON_LEAF_FACTOR = 0.85  # a listing needs a leaf, so at equal evidence a leaf ranks first
+MIN_TITLE_ONLY = 1.0  # a category whose name shares no word with the query needs this much title evidence
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedCategory:
+    id: int
+    path: str
+    name: str
+    parent_id: int | None
+    is_leaf: bool
+    name_words: frozenset[str]
+    ancestor_words: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    category: IndexedCategory
+    score: float
+
+
+class CategoryIndex:
+    def __init__(
+        self,
+        categories: Iterable[tuple[int, str, str, int | None, bool]],
+        listing_titles: Iterable[tuple[int, str]] = (),
+    ) -> None:
+        """`categories`: (id, path, name, parent_id, is_leaf); `listing_titles`: (category_id, title)."""
+        self.by_id: dict[int, IndexedCategory] = {}
+        for ident, path, name, parent_id, is_leaf in categories:
+            ancestors = path.split(" > ")[:-1]
+            self.by_id[ident] = IndexedCategory(
+                ident, path, name, parent_id, is_leaf,
+                frozenset(content_words(name)),
+                frozenset(w for a in ancestors for w in content_words(a)),
+            )
+        self.children: dict[int, list[int]] = defaultdict(list)
+        for cat in self.by_id.values():
+            if cat.parent_id is not None:
+                self.children[cat.parent_id].append(cat.id)
+
+        name_df: Counter[str] = Counter()
+        self._by_word: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for cat in self.by_id.values():
+            name_df.update(cat.name_words)
+            for w in cat.name_words:
+                self._by_word[w].append((cat.id, 1.0))
+            for w in cat.ancestor_words - cat.name_words:
+                self._by_word[w].append((cat.id, ANCESTOR_WEIGHT))
+        total = len(self.by_id) or 1
+        self._name_idf = {w: min(IDF_CAP, math.log(1 + total / n)) for w, n in name_df.items()}
+
+        self.listing_count: Counter[int] = Counter()
+        title_df: dict[int, Counter[str]] = defaultdict(Counter)
+        all_df: Counter[str] = Counter()
+        for category_id, title in listing_titles:
+            self.listing_count[category_id] += 1
+            ws = set(words(title))
+            title_df[category_id].update(ws)
+            all_df.update(ws)
+        n_titles = sum(self.listing_count.values()) or 1
+        self._title_idf = {w: math.log(1 + n_titles / n) for w, n in all_df.items()}
+        self._title_share: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for category_id, df in title_df.items():
+            n = self.listing_count[category_id]
+            confidence = min(1.0, n / 5)  # a category with two listings says little
+            for w, count in df.items():
+                self._title_share[w].append((category_id, confidence * count / n))
+
+    def subtree(self, category_id: int) -> list[int]:
+        """The category and all its descendants."""
+        out, stack = [], [category_id]
+        while stack:
+            current = stack.pop()
+            out.append(current)
+            stack.extend(self.children.get(current, ()))
+        return out
+
+    def search(self, query: str, limit: int = 5, leaf_only: bool = False) -> list[Hit]:
+        groups = [alternatives(term) for term in content_words(query)]
+        if not groups:
+            return []
+        name_score: defaultdict[int, float] = defaultdict(float)
+        matched_name_words: defaultdict[int, set[str]] = defaultdict(set)
+        title_score: defaultdict[int, float] = defaultdict(float)
+        for group in groups:
+            # Each query word counts once: by its best reading (itself or a synonym phrase) per category.
+            best_name: dict[int, tuple[float, set[str]]] = {}
+            best_title: dict[int, float] = {}
+            for phrase, weight in group:
+                name_sum: defaultdict[int, float] = defaultdict(float)
+                in_name: defaultdict[int, set[str]] = defaultdict(set)
+                title_sum: defaultdict[int, float] = defaultdict(float)
+                for word in phrase:
+                    idf = self._name_idf.get(word, IDF_CAP)
+                    for category_id, strength in self._by_word.get(word, ()):
+                        name_sum[category_id] += idf * strength
+                        if strength == 1.0:
+                            in_name[category_id].add(word)
+                    title_idf = self._title_idf.get(word, 0.0)
+                    for category_id, share in self._title_share.get(word, ()):
+                        title_sum[category_id] += title_idf * share
+                for category_id, total in name_sum.items():
+                    value = weight * total / len(phrase)
+                    if value > best_name.get(category_id, (0.0, set()))[0]:
+                        best_name[category_id] = (value, in_name[category_id])
+                for category_id, total in title_sum.items():
+                    value = weight * total / len(phrase)
+                    if value > best_title.get(category_id, 0.0):
+                        best_title[category_id] = value
+            for category_id, (value, name_words) in best_name.items():
+                name_score[category_id] += value
+                matched_name_words[category_id] |= name_words
+            for category_id, value in best_title.items():
+                title_score[category_id] += value
+
+        hits: list[Hit] = []
+        for category_id in set(name_score) | set(title_score):
+            cat = self.by_id[category_id]
+            if leaf_only and not cat.is_leaf:
+                continue
+            if category_id not in name_score and title_score[category_id] < MIN_TITLE_ONLY:
+                continue
+            # How much of the category's own name the query covers: "Bicycles" fully, "Bicycle Cages" half.
+            coverage = len(matched_name_words[category_id]) / max(1, len(cat.name_words))
+            score = name_score[category_id] * (0.6 + 0.4 * coverage) + TITLE_WEIGHT * title_score[category_id]
+            if not cat.is_leaf:
+                score *= NON_LEAF_FACTOR
+            hits.append(Hit(cat, score))
+        hits.sort(key=lambda h: (-h.score, h.category.path.count(" > "), h.category.path))
+        return hits[:limit]

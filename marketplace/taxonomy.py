@@ -1,0 +1,51 @@
+"""The Google Product Taxonomy as a tree: parsing the `<id> - A > B > C` text format."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+SEPARATOR = " > "
+
+
+@dataclass(frozen=True, slots=True)
+class TaxonomyNode:
+    id: int
+    path: str
+    parent_id: int | None
+    is_leaf: bool
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit(SEPARATOR, 1)[-1]
+
+    @property
+    def depth(self) -> int:
+        return self.path.count(SEPARATOR) + 1
+
+
+def parse_taxonomy(lines: Iterable[str]) -> list[TaxonomyNode]:
+    """Parse taxonomy lines (`<id> - <path>`; `#` lines are comments) into nodes with parents and leaves."""
+    pairs: list[tuple[int, str]] = []
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        ident, sep, path = line.partition(" - ")
+        if not sep or not ident.isdigit() or not path:
+            raise ValueError(f"taxonomy line {number} is not '<id> - <path>': {line!r}")
+        pairs.append((int(ident), path))
+    by_path = {path: ident for ident, path in pairs}
+    if len(by_path) != len(pairs):
+        raise ValueError("taxonomy has duplicate paths")
+    parents: dict[int, int | None] = {}
+    with_children: set[int] = set()
+    for ident, path in pairs:
+        parent_path = path.rsplit(SEPARATOR, 1)[0] if SEPARATOR in path else None
+        if parent_path is not None and parent_path not in by_path:
+            raise ValueError(f"category {ident} ({path}) has no parent {parent_path!r}")
+        parent_id = by_path[parent_path] if parent_path is not None else None
+        parents[ident] = parent_id
+        if parent_id is not None:
+            with_children.add(parent_id)
+    return [TaxonomyNode(ident, path, parents[ident], ident not in with_children) for ident, path in pairs]

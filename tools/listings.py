@@ -1,0 +1,87 @@
+"""The `create_listing` tool: publishes a listing, only after the seller approves the exact draft."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated
+
+from pydantic import Field
+from pydantic_ai import ModelRetry, RunContext
+
+from tools.client import MarketplaceError
+from tools.deps import TrovaDeps
+from tools.errors import raise_for_model
+from tools.types import MAX_PRICE, SUPPORTED_CURRENCIES, TITLE_MAX, TITLE_MIN, Condition, Listing, ListingCreate
+
+Title = Annotated[str, Field(min_length=TITLE_MIN, max_length=TITLE_MAX)]
+Description = Annotated[str, Field(min_length=1, max_length=4000)]
+Price = Annotated[float, Field(gt=0, le=MAX_PRICE)]
+
+
+def idempotency_key(conversation_id: str | None, listing: ListingCreate) -> str:
+    """The same draft in the same conversation always gets the same key, so a retried or repeated call
+    creates one listing."""
+    canonical = json.dumps(listing.model_dump(mode="json"), sort_keys=True)
+    return "trova-" + hashlib.sha256(f"{conversation_id}|{canonical}".encode()).hexdigest()[:32]
+
+
+async def validate_listing(
+    ctx: RunContext[TrovaDeps],
+    title: str,
+    description: str,
+    category_id: int,
+    condition: Condition,
+    price: float,
+    currency: str = "USD",
+) -> None:
+    """Checks that need the marketplace, before the seller is asked to approve: the category must exist and
+    be a leaf. If the marketplace cannot be reached the check is left to the create itself."""
+    if currency.strip().upper() not in SUPPORTED_CURRENCIES:
+        raise ModelRetry(f"currency {currency!r} is not supported; use one of {', '.join(SUPPORTED_CURRENCIES)}.")
+    try:
+        category = await ctx.deps.client.get_category(category_id)
+    except MarketplaceError as e:
+        if e.kind == "not_found":
+            raise ModelRetry(
+                f"category {category_id} does not exist; use a category id returned by search_categories."
+            ) from e
+        return
+    if not category.is_leaf:
+        names = ", ".join(f"{c.id} ({c.name})" for c in category.children[:8])
+        raise ModelRetry(
+            f"category {category_id} ({category.path}) is not a leaf; use one of its subcategories: {names}."
+        )
+
+
+async def create_listing(
+    ctx: RunContext[TrovaDeps],
+    title: Title,
+    description: Description,
+    category_id: int,
+    condition: Condition,
+    price: Price,
+    currency: str = "USD",
+) -> Listing:
+    """Publish the listing. The seller sees exactly these fields and must approve them before it runs.
+
+    Call it only when the draft is complete: the category is a leaf from `search_categories`, the seller
+    gave the condition, and the price comes from `compare_prices` (or from the seller when there are no
+    comparables). If the seller does not approve you get their reply instead of a listing: revise the draft
+    and call again if they asked for changes, or stop if they declined. Never call it twice for one item.
+
+    Args:
+        title: 5 to 80 characters: what it is, brand and model; no prices, no shouting.
+        description: Written as the seller, plainly, in the first person: what it is, its condition and any
+            wear, what's included. No marketing language.
+        category_id: A leaf category id from `search_categories`.
+        condition: new, like_new, excellent, good, fair or for_parts, as the seller said.
+        price: The asking price, greater than 0.
+        currency: ISO code; USD unless the seller says otherwise.
+    """
+    listing = ListingCreate(title=title, description=description, category_id=category_id,
+                            condition=condition, price=price, currency=currency)
+    try:
+        return await ctx.deps.client.create_listing(listing, idempotency_key(ctx.conversation_id, listing))
+    except MarketplaceError as e:
+        raise_for_model(e, "create the listing")

@@ -1,0 +1,28 @@
+"""The agent's tools as one toolset; `create_listing` needs the seller's approval."""
+
+from __future__ import annotations
+
+from pydantic_ai import Tool
+from pydantic_ai.toolsets import FunctionToolset
+
+from tools.categories import search_categories
+from tools.deps import TrovaDeps
+from tools.listings import create_listing, validate_listing
+from tools.prices import compare_prices
+
+SEARCH_CATEGORIES = "search_categories"
+COMPARE_PRICES = "compare_prices"
+CREATE_LISTING = "create_listing"
+TOOL_NAMES = (SEARCH_CATEGORIES, COMPARE_PRICES, CREATE_LISTING)
+MAX_TOOL_RETRIES = 2
+
+
+def marketplace_tools(exclude: frozenset[str] = frozenset()) -> FunctionToolset[TrovaDeps]:
+    """The three marketplace tools (`exclude` drops some, e.g. to check that evals notice a missing one)."""
+    tools: list[Tool[TrovaDeps]] = [
+        Tool(search_categories, name=SEARCH_CATEGORIES, max_retries=MAX_TOOL_RETRIES),
+        Tool(compare_prices, name=COMPARE_PRICES, max_retries=MAX_TOOL_RETRIES),
+        Tool(create_listing, name=CREATE_LISTING, max_retries=MAX_TOOL_RETRIES, requires_approval=True,
+             args_validator=validate_listing),
+    ]
+    return FunctionToolset([t for t in tools if t.name not in exclude])
