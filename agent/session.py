@@ -74,10 +74,11 @@ class ToolActivity:
     outcome: Outcome | None = None
     result: Any = None
     message: str = ""
+    approved: bool = False  # the seller approved this call (it runs now)
 
     def as_dict(self) -> dict[str, Any]:
         return {"call_id": self.call_id, "name": self.name, "args": self.args, "outcome": self.outcome,
-                "result": self.result, "message": self.message}
+                "result": self.result, "message": self.message, "approved": self.approved}
 
 
 class Draft(BaseModel):
@@ -256,6 +257,7 @@ class ChatSession:
         stopped: str | None = None
         output: Any = None
         live: dict[str, ToolActivity] = {}
+        approved = {k for k, v in (results.approvals if results else {}).items() if not isinstance(v, ToolDenied)}
         with capture_run_messages() as captured:
             try:
                 async with self.agent.iter(
@@ -272,7 +274,7 @@ class ChatSession:
                             replayed = False
                             async with node.stream(run.ctx) as events:
                                 async for event in events:
-                                    self._observe(event, live, observer)
+                                    self._observe(event, live, observer, approved)
                 assert run.result is not None
                 output = run.result.output
                 conversation = run.result.conversation
@@ -320,10 +322,12 @@ class ChatSession:
         return Conversation(messages=list(captured), usage=base.usage, conversation_id=base.conversation_id)
 
     @staticmethod
-    def _observe(event: Any, live: dict[str, ToolActivity], observer: TurnObserver | None) -> None:
+    def _observe(event: Any, live: dict[str, ToolActivity], observer: TurnObserver | None,
+                 approved: set[str]) -> None:
         if isinstance(event, FunctionToolCallEvent):
             part = event.part
-            activity = ToolActivity(part.tool_call_id, part.tool_name, part.args_as_dict())
+            activity = ToolActivity(part.tool_call_id, part.tool_name, part.args_as_dict(),
+                                    approved=part.tool_call_id in approved)
             live[part.tool_call_id] = activity
             if observer:
                 observer.on_tool_call(activity)

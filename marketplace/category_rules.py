@@ -91,11 +91,7 @@ CAR_WHEELS = f"{CAR_PARTS} > Motor Vehicle Wheel Systems"
 TRAILERS = f"{VEH_ACC} > Vehicle Storage & Cargo > Motor Vehicle Trailers"
 
 # Title fragments shared by several rules.
-STORAGE_PHONE_CASES = (
-    r"\bcases?\b|\bcover\b|otter ?box|lifeproof|holster|armband|\bspeck\b|waterproof .*protector|power case"
-)
-PHONE_CHARGERS = r"chargers?\b|charging (pads?|dock)|power ?bank|powerstation|power adapter|solarjuice|juice pack"
-SIZE = r"\b(4|8|16|32|64|128|256) ?(gb?|gig|go|giga)\b"
+STORAGE_SIZE = r"\b(4|8|16|32|64|128|256) ?(gb?|gig|go|giga)\b"
 WITH_EXTRAS = (
     STORAGE_SIZE + r"|(\bw/|\bwith\b|\+|\bincludes?\b)\s*(\S+\s+){0,3}?(cases?|chargers?|new batter|cords?|"
     r"accessories|extras|ear ?buds|box\b)|free case"
@@ -176,11 +172,11 @@ RULES: list[Rule] = [
     rule("electronics", r"led tube", f"{LIGHTING} > Light Bulbs > LED Light Bulbs"),
     rule("electronics", r"light bar|strobe", f"{CAR_PARTS} > Motor Vehicle Lighting"),
     rule("electronics", _without(r"\blamps?\b|torchier", r"^tv\b"), f"{LIGHTING} > Lamps"),
-    rule("electronics", r"fluorescent|bench lights|led module", f"{LIGHTING} > Lighting Fixtures > "
+    rule("electronics", r"fluorescent|bench lights|led.module", f"{LIGHTING} > Lighting Fixtures > "
          "Ceiling Light Fixtures"),
     rule("electronics", r"kind led|grow light", "Home & Garden > Lawn & Garden > Gardening"),
     rule("electronics", r"umbrella light|tent light", f"{LIGHTING}"),
-    rule("electronics", r"calculators?|calc plus|ti-8\d|\bhp 10s\b", "Office Supplies > Office Equipment > Calculators"),
+    rule("electronics", r"calculators?|calc plus|ti-8\d|\bhp 10s\b|texas instrument", "Office Supplies > Office Equipment > Calculators"),
     rule("electronics", r"typewriter", "Office Supplies > Office Equipment > Typewriters"),
     rule("electronics", r"label maker", "Office Supplies > Office Equipment > Label Makers"),
     rule("electronics", r"dictionary|ex-word", "Office Supplies > Office Equipment > Electronic Dictionaries & "
@@ -280,7 +276,7 @@ RULES: list[Rule] = [
     rule("phone", r"number for sale|vanity number", TEL),
     rule("phone electronics", r"cordless|\d phones$|uniden", f"{TEL} > Cordless Phones"),
     rule("phone electronics", r"hearing impaired|amplified corded|corded (tele)?phone|wall corded|landline|"
-         r"telephones?\b(?! cord)|\bip phone|voip internet phones", f"{TEL} > Corded Phones"),
+         r"telephones?\b(?! (wall )?cord)|\bip phone|voip internet phones", f"{TEL} > Corded Phones"),
     rule("phone electronics", r"ooma|voip adapters?|voice gateway", f"{NET} > Bridges & Routers > "
          "VoIP Gateways & Routers"),
     rule("phone electronics", r"conference phone|soundstation|speakerphone", f"{TEL} > Conference Phones"),
@@ -304,7 +300,7 @@ RULES: list[Rule] = [
     rule("electronics", r"fpv goggles|drone.*(batter|parts)|(mavic|phantom|ehang).*(batter|parts)|lipo|r/c",
          "Toys & Games > Toys > Remote Control Toy Accessories"),
     rule("electronics", r"drone|quad ?copter|mavic|phantom \d|bebop|typhoon", f"{RC_TOYS} > Remote Control Helicopters"),
-    rule("electronics", r"apple pencil(?!.*charg)|stylus pen", f"{EACC} > Computer Accessories > Stylus Pens"),
+    rule("electronics", r"^apple pencil(?!.*charg)|stylus pen|pencil for ipad", f"{EACC} > Computer Accessories > Stylus Pens"),
     rule("electronics", r"laptop tray|monitor ergonomic stand", f"{EACC} > Computer Accessories > "
          "Computer Risers & Stands"),
     rule("electronics", r"piano apprentice", "Arts & Entertainment > Hobbies & Creative Arts > "
@@ -322,8 +318,8 @@ RULES: list[Rule] = [
     rule("electronics", r"mac os x", "Electronics > Computers"),
 
     # --- Phones: handsets, by carrier lock ---------------------------------------------------------------
-    rule("phone electronics", r"\bi ?pod\b(?!.*iphone)|mp3 (digital music )?player|muvo|walkman mp3", f"{PLAYERS} > "
-         "MP3 Players"),
+    rule("phone electronics", _without(r"\bi ?pod\b|mp3 (digital music )?player|muvo|walkman mp3",
+                                       r"iphone|in-?dash|double din|for ipod|speakers"), f"{PLAYERS} > MP3 Players"),
     *_handsets("phone", r"."),
     *_handsets("electronics", PHONE_WORDS),
 
@@ -367,30 +363,35 @@ RULES: list[Rule] = [
          r"powershot|coolpix|easyshare|canon t\d", f"{CAMERAS} > Digital Cameras"),
     rule("electronics", r"\blens\b", f"{CAM_ACC} > Camera & Video Camera Lenses > Camera Lenses"),
     rule("electronics", r"teleprompter", f"{VIDEO} > Video Editing Hardware & Production Equipment"),
+    rule("electronics", r"mpk mini|drum controller|maschine", f"{MUSIC} > Electronic Musical Instruments > "
+         "MIDI Controllers"),
     rule("electronics", r"rock band|guitar hero", f"{INPUT} > Game Controllers > Musical Instrument Game Controllers"),
     rule("electronics", r"driving force|racing wheel", f"{INPUT} > Game Controllers > Game Racing Wheels"),
     rule("electronics", r"^(nba|madden|fifa|call of duty)\b|battle grids", "Software > Video Game Software"),
     rule("electronics", r"\bps ?[234]\b(?! controller)|playstation|x-?box|\bwii\b|nintendo|\b3ds\b|\bpsp\b|"
-         r"game ?cube|sega", "Electronics > Video Game Consoles"),
-    rule("electronics", r"controller(?!.*(drum|portable|skycontroller|servo|elevator|solar))",
+         r"game ?cube|sega(?!.*fire stick)", "Electronics > Video Game Consoles"),
+    rule("electronics", _without(r"controller", r"skycontroller|servo|elevator|solar"),
          f"{INPUT} > Game Controllers > Gaming Pads"),
-    rule("electronics", r"gps|navigation|nuvi|tomtom|magellan|explorist", "Electronics > GPS Navigation Systems"),
+    rule("electronics", r"garmin edge", f"{BIKE_ACC} > Bicycle Computers"),
+    rule("electronics", r"gps|navi\w*ional|navigation|nuvi|tomtom|magellan|explorist", "Electronics > GPS Navigation Systems"),
 
     # --- Electronics: computers' peripherals, storage, networking, power ---------------------------------
     rule("electronics", r"printhead|print head", f"{PRINT} > Printer, Copier & Fax Machine Accessories > "
          "Printer Consumables > Printheads"),
-    rule("electronics", r"toner|\bink\b|cartridge", f"{PRINT} > Printer, Copier & Fax Machine Accessories > "
+    rule("electronics", _without(r"toner|\bink\b|cartridge", r"printer\b|\bdisc\b"), f"{PRINT} > Printer, Copier & Fax Machine Accessories > "
          "Printer Consumables > Toner & Inkjet Cartridges"),
     rule("electronics", r"printers?|copier|\bfax\b|officejet|pixma|laserjet|\bmfc\b|photosmart", f"{PRINT} > "
          "Printers, Copiers & Fax Machines"),
     rule("electronics", r"scanner|linoscan", f"{PRINT} > Scanners"),
+    rule("electronics", r"digital piano|professional keyboard", f"{MUSIC} > Electronic Musical Instruments > "
+         "Musical Keyboards"),
     rule("electronics", r"gaming key ?pad|keyboard(?!.*(professional|piano))", f"{INPUT} > Keyboards"),
     rule("electronics", r"trackpad", f"{INPUT} > Touchpads"),
     rule("electronics", r"\bmouse\b|rollermouse", f"{INPUT} > Mice & Trackballs"),
     rule("electronics", r"card reader", f"{INPUT} > Memory Card Readers"),
     rule("electronics", r"flash drive|usb stick|thumb drive", f"{STORAGE} > USB Flash Drives"),
     rule("electronics", r"docking station|hard drive dock", f"{STORAGE} > Hard Drive Accessories > Hard Drive Docks"),
-    rule("electronics", r"hard drive|\bssd\b|solid state drive|\b\d ?tb\b(?!.*(xbox|ps4|tivo|router))",
+    rule("electronics", _without(r"hard drive|\bssd\b|solid state drive|\b\d ?tb\b", r"xbox|ps4|tivo|router"),
          f"{STORAGE} > Hard Drives"),
     rule("electronics", r"external drive|optiarc", f"{STORAGE} > Optical Drives"),
     rule("electronics", r"pogoplug|dockstar|\bnas\b", f"{STORAGE} > Network Storage Systems"),
@@ -407,10 +408,10 @@ RULES: list[Rule] = [
     rule("electronics", r"surge protector|power ?bar|power strip", f"{POWER} > Power Strips & Surge Suppressors"),
     rule("electronics", r"travel .*adapt", f"{POWER} > Travel Converters & Adapters"),
     rule("electronics", r"battery charger", f"{POWER} > Battery Accessories > General Purpose Battery Chargers"),
+    rule("electronics", PHONE_CHARGERS + r"|solar charger|usb power adapter|charging dock",
+         f"{POWER} > Power Adapters & Chargers"),
     rule("electronics", r"battery case", f"{POWER} > Battery Accessories > Battery Holders"),
     rule("electronics", r"batter(y|ies)", f"{POWER} > Batteries > General Purpose Batteries"),
-    rule("electronics", r"solar charger|power ?bank|powerstation|usb power adapter", f"{POWER} > "
-         "Power Adapters & Chargers"),
 
     # --- Electronics: video ------------------------------------------------------------------------------
     rule("electronics", _without(r"(tv|monitor|wall|flat panel)( flat)? (wall )?mount|mount(ing)? bracket|\btv mounts",
@@ -418,7 +419,7 @@ RULES: list[Rule] = [
          f"{VIDEO} > Video Accessories > Television Parts & Accessories > TV & Monitor Mounts"),
     rule("electronics", r"projector screen|projection screen", f"{VIDEO} > Video Accessories > Projector Accessories "
          "> Projection Screens"),
-    rule("electronics", r"^(?!.*\btv\b.*\bw/ 3d).*3d (active )?glasses", f"{VIDEO} > Video Accessories > 3D Glasses"),
+    rule("electronics", _without(r"3d (active )?glasses", r"hdtv|\btv\b.*w/ 3d"), f"{VIDEO} > Video Accessories > 3D Glasses"),
     rule("electronics", r"antenna|rabbit ears", f"{EACC} > Antennas"),
     rule("electronics", r"cable tv amplifier|signal booster", f"{EACC} > Signal Boosters"),
     rule("electronics", r"splitter|switcher", f"{EACC} > Audio & Video Splitters & Switches"),
@@ -427,19 +428,22 @@ RULES: list[Rule] = [
          f"{CABLES} > Audio & Video Cables"),
     rule("electronics", r"cat5|network cable", f"{CABLES} > Network Cables"),
     rule("electronics", r"telephone (wall )?cord", f"{CABLES} > Telephone Cables"),
-    rule("electronics", r"\bcables?\b", f"{CABLES} > Storage & Data Transfer Cables"),
+    rule("electronics", _without(r"\bcables?\b", r"cable (tv|modem)|\bbox\b|mpa \d"),
+         f"{CABLES} > Storage & Data Transfer Cables"),
     rule("electronics", r"satellite (tv )?receiver", f"{VIDEO} > Satellite & Cable TV > Satellite Receivers"),
     rule("electronics", r"satellite guy|sattelite|tv dish|dish installs", f"{VIDEO} > Satellite & Cable TV"),
+    rule("electronics", _without(r"\bremotes?\b", r"receiver|player|changer|\bdvd\b|blu-?ray|except|w/ ?(smart )?remote|"
+                                 r"with remote|no remote|voice remote|\btv\b|hdtv"), f"{EACC} > Remote Controls"),
     rule("electronics", _without(r"apple ?tv|fire ?tv|fire stick|tv stick|roku|chromecast|tv box|\bkodi\b|slingbox|"
                                  r"squeezebox|streamsmart|web-?tv|media (box|player|streamer)|movie box|dragon box|"
                                  r"stream to tv|hdmi adapter", SIZE, r"roku (smart )?(led )?tv"),
          f"{VIDEO_PLAYERS} > Streaming & Home Media Players"),
     rule("electronics", r"\btivo\b|\bdvr\b", f"{VIDEO_PLAYERS} > Digital Video Recorders"),
-    rule("electronics", _without(r"(?<!with )(?<!w/)(?<!no )\bremotes?\b( (model|control)\b.*)?$|universal .*remote",
-                                 r"receiver|player|\bav\b"), f"{EACC} > Remote Controls"),
-    rule("electronics", r"(computer|lcd|ultrawide|curved|dual|planar|\d\d\"?) monitors?|monitors? (lot|\d)|"
-         r"thunderbolt display|cinema display|ultrasharp|^monitor", f"{VIDEO} > Computer Monitors"),
-    rule("electronics", r"\btvs?\b|\bt\.v\.|television|hdtv|flat ?screen|flat-panel|plasma|\bled tv|lcd tv",
+    rule("electronics", _without(r"\bmonitors?\b|thunderbolt display|cinema display",
+                                 r"speaker|mini monitor|powered monitor|studio|mackie|krk|\bjbl\b|paradigm"),
+         f"{VIDEO} > Computer Monitors"),
+    rule("electronics", _without(r"\btvs?\b|\bt\.v\.|television|hdtv|flat ?screen|flat-panel|plasma|\bled tv|lcd tv",
+                                 r"speakers?\b.*\btv\b"),
          f"{VIDEO} > Televisions"),
     rule("electronics", r"projector", f"{VIDEO} > Projectors > Multimedia Projectors"),
 
@@ -466,7 +470,7 @@ RULES: list[Rule] = [
     rule("electronics", r"receivers?|reciever|recivier|\bavr\b|avr-? ?\d|\bav7702|beomaster|\bhtr-\d|tx-? ?(sr|nr|nd)"
          r"|tx 8050|\bsr ?\d{3}\b", f"{AUDIO} > Audio & Video Receivers"),
     rule("electronics", r"pre-?amp(lifier)?", f"{AUDIO} > Audio Amplifiers"),
-    rule("electronics", r"\bamps?\b|amplifiers?|monoblock|\bst-70\b|stereoamplifier", f"{AUDIO} > Audio Amplifiers > "
+    rule("electronics", r"\bamps?\b|amplifiers?|monoblock|\bst-70\b|stereoamplifier|sansui au|marantz mm|parasound|monster cable mpa", f"{AUDIO} > Audio Amplifiers > "
          "Power Amplifiers"),
     rule("electronics", r"woofer's|horns and drivers|raw speakers", f"{AUDIO_ACC} > Speaker Accessories > "
          "Speaker Components & Kits"),
@@ -475,9 +479,11 @@ RULES: list[Rule] = [
     rule("electronics", r"speakers?|loudspeakers?|sound ?bar|sub ?woof|subwoffer|\bsubs?\b|center channel|bookshelf|"
          r"tower|monitor|beats (pill|by dr\.? dre beatbox)|beatbox|soundlink|sounddock|megaboom|\bue roll|echo|"
          r"amazon (dot|tap)|google home|acoustimass|bose (301|201)|satellite|sound cube|basscube|velodyne|"
-         r"klip ?kg|\bkef\b|magnepan|snell|paradigm|bowers|\bb&w\b|tannoy|klipsch|cambridge soundworks|marshall "
+         r"klip ?kg|\bkef\b|jbl control|logitech z\d|magnepan|snell|paradigm|bowers|\bb&w\b|tannoy|klipsch|cambridge soundworks|marshall "
          r"acton|libratone|musicbox|energy audissey", f"{AUDIO} > Speakers"),
-    rule("electronics", r"reel[- ]to[- ]reel.*(reel|hub)|take up reel|tape reel|micro cassettes", f"{EACC} > "
+    rule("electronics", r"stereo system|music system|component stereo|klh model 25|stereo equipment|^pioneer stereo$|stero$|"
+         r"compact disc/cassette system|dj gear|components$", f"{PLAYERS} > Stereo Systems"),
+    rule("electronics", r"hub adapters|take up reel|tape reel|micro cassettes", f"{EACC} > "
          "Blank Media"),
     rule("electronics", r"reel[- ]to[- ]reel", f"{PLAYERS} > Reel-to-Reel Tape Players & Recorders"),
     rule("electronics", r"open reel|24-track", f"{PLAYERS} > Multitrack Recorders"),
@@ -486,17 +492,11 @@ RULES: list[Rule] = [
          "Cassette Players & Recorders"),
     rule("electronics", r"net md", f"{PLAYERS} > MiniDisc Players & Recorders"),
     rule("electronics", r"dvd recorder", f"{VIDEO_PLAYERS} > DVD Recorders"),
-    rule("electronics", r"stereo system|music system|component stereo|stereo equipment|^pioneer stereo$|stero$|"
-         r"compact disc/cassette system|dj gear|components$", f"{PLAYERS} > Stereo Systems"),
-    rule("electronics", r"blu-?e? ?ray|\bdvd\b|\bdvp\b", f"{VIDEO_PLAYERS} > DVD & Blu-ray Players"),
+    rule("electronics", r"blue?[- ]?ray|\bdvd\b|\bdvp\b", f"{VIDEO_PLAYERS} > DVD & Blu-ray Players"),
     rule("electronics", r"\bcd\b|compact disc|disc player|disk (cd )?player", f"{PLAYERS} > CD Players & Recorders"),
 
     # --- Electronics: musical instruments and sizes ------------------------------------------------------
-    rule("electronics", r"mpk mini|drum controller|maschine", f"{MUSIC} > Electronic Musical Instruments > "
-         "MIDI Controllers"),
     rule("electronics", r"synth kit", f"{MUSIC} > Electronic Musical Instruments > Sound Synthesizers"),
-    rule("electronics", r"digital piano|professional keyboard", f"{MUSIC} > Electronic Musical Instruments > "
-         "Musical Keyboards"),
     rule("electronics", SIZE + r"|vizio|bravia|aquos|viera|\b(4k|uhd)\b", f"{VIDEO} > Televisions"),
 ]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal, TypeVar
 
 import httpx
@@ -76,9 +76,13 @@ class MarketplaceClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         get_retries: int = 3,
         backoff: float = 0.2,
+        token_factory: Callable[[MarketplaceClient], Awaitable[str]] | None = None,
     ) -> None:
+        """`token_factory` gets a token the first time a call needs one (e.g. registers the seller), so a
+        client can be made while the marketplace is still unreachable."""
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.token_factory = token_factory
         self.get_retries = get_retries
         self.backoff = backoff
         self._http = httpx.AsyncClient(base_url=self.base_url, transport=transport, timeout=timeout)
@@ -150,7 +154,23 @@ class MarketplaceClient:
             params["condition"] = condition.value
         return await self._call(PriceComparison, "GET", "/prices/compare", params=params)
 
+    async def ensure_token(self) -> None:
+        if self.token is None and self.token_factory is not None:
+            self.token = await self.token_factory(self)
+
     async def create_listing(self, listing: ListingCreate, idempotency_key: str) -> Listing:
+        await self.ensure_token()
+        try:
+            return await self._call(
+                Listing, "POST", "/listings", json=listing.model_dump(mode="json"),
+                headers={"Idempotency-Key": idempotency_key},
+            )
+        except MarketplaceError as e:
+            if e.kind != "unauthorized" or self.token_factory is None:
+                raise
+        # A stored token the marketplace no longer knows (its database was reset): register again, once.
+        self.token = None
+        await self.ensure_token()
         return await self._call(
             Listing, "POST", "/listings", json=listing.model_dump(mode="json"),
             headers={"Idempotency-Key": idempotency_key},

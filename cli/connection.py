@@ -1,0 +1,76 @@
+"""Connecting the CLI to a marketplace: the embedded one (in-process, default SQLite) or one at a URL,
+with the seller's token kept in the data directory."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from agent.storage import data_dir
+from tools.client import MarketplaceClient
+
+EMBEDDED_URL = "http://marketplace.embedded"
+EMBEDDED_LABEL = "embedded (SQLite in the data directory)"
+
+
+@dataclass
+class Connection:
+    client: MarketplaceClient
+    label: str
+    key: str  # where the seller's credentials are filed
+
+    @property
+    def seller_id(self) -> str | None:
+        return _load_credentials().get(self.key, {}).get("seller_id")
+
+
+def _credentials_path() -> Path:
+    return data_dir() / "credentials.json"
+
+
+def _load_credentials() -> dict[str, dict[str, str]]:
+    path = _credentials_path()
+    if not path.is_file():
+        return {}
+    try:
+        data: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
+        return data
+    except ValueError:
+        return {}
+
+
+def _store_credentials(key: str, seller_id: str, token: str) -> None:
+    creds = _load_credentials()
+    creds[key] = {"seller_id": seller_id, "token": token}
+    path = _credentials_path()
+    path.write_text(json.dumps(creds, indent=1), encoding="utf-8")
+    path.chmod(0o600)  # a bearer token is a secret
+
+
+def connect(marketplace_url: str | None = None, database_url: str | None = None) -> Connection:
+    """A client for the marketplace at `marketplace_url`, or the embedded one when it is None."""
+    if marketplace_url:
+        transport = None
+        base_url, label, key = marketplace_url, marketplace_url, marketplace_url.rstrip("/")
+    else:
+        from marketplace import config
+        from marketplace.app import create_app
+
+        url = database_url or config.database_url()
+        app = create_app(url)
+        transport = httpx.ASGITransport(app=app)
+        base_url, label, key = EMBEDDED_URL, EMBEDDED_LABEL, "embedded:" + config.redact_url(url)
+    stored = _load_credentials().get(key, {})
+    token = os.environ.get("TROVA_TOKEN") or stored.get("token")
+
+    async def register(client: MarketplaceClient) -> str:
+        seller = await client.register_seller(os.environ.get("USER") or "seller")
+        _store_credentials(key, seller.seller_id, seller.token)
+        return seller.token
+
+    client = MarketplaceClient(base_url, token, transport=transport, token_factory=register)
+    return Connection(client, label, key)

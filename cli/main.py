@@ -1,0 +1,155 @@
+"""The `trova` command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="trova",
+    help="Trova listing agent: chat with the agent, run the marketplace, build its data.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+data_app = typer.Typer(help="Build the marketplace's seed data from the source files.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+console = Console()
+err = Console(stderr=True)
+
+ModelOpt = Annotated[str | None, typer.Option(
+    "--model", "-m", help="offline, openai:<name>, openai-chat:<name> (with --base-url), or any pydantic-ai "
+    "model string. Default: $TROVA_MODEL, else openai:gpt-4o-mini when OPENAI_API_KEY is set, else offline.")]
+BaseUrlOpt = Annotated[str | None, typer.Option(
+    "--base-url", help="Base URL of an OpenAI-compatible server (vLLM, llama.cpp, Ollama, trova model-server).")]
+MarketOpt = Annotated[str | None, typer.Option(
+    "--marketplace-url", envvar="TROVA_MARKETPLACE_URL",
+    help="A running marketplace (trova serve). Default: the embedded one on the local SQLite database.")]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+@app.command()
+def chat(
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    marketplace_url: MarketOpt = None,
+    resume: Annotated[str | None, typer.Option("--resume", help="Continue a saved conversation by its id.")] = None,
+    prompt: Annotated[str, typer.Option("--prompt", help="Prompt file name under agent/prompts/.")] = "listing_agent",
+) -> None:
+    """Talk to the listing agent. Reads piped stdin too: printf 'I want to sell my bike\\ngood\\nyes\\n' | trova chat"""
+    from agent.models import ModelConfigError, resolve_model
+    from agent.prompts import load_prompt
+    from agent.session import InputError
+    from cli.chat import run_chat
+    from cli.connection import connect
+
+    try:
+        choice = resolve_model(model, base_url)
+        prompt_obj = load_prompt(prompt)
+    except (ModelConfigError, FileNotFoundError) as e:
+        raise _fail(str(e)) from e
+    connection = connect(marketplace_url)
+    try:
+        code = asyncio.run(run_chat(console, choice, prompt_obj, connection, resume))
+    except InputError as e:
+        raise _fail(str(e)) from e
+    raise typer.Exit(code)
+
+
+@app.command()
+def listings(
+    marketplace_url: MarketOpt = None,
+    limit: Annotated[int, typer.Option(min=1, max=200, help="How many, newest first.")] = 20,
+    mine: Annotated[bool, typer.Option("--mine", help="Only listings you created.")] = False,
+    source: Annotated[str | None, typer.Option(help="seller (created through Trova) or seed.")] = None,
+    query: Annotated[str | None, typer.Option("--query", "-q", help="Words in the title.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List what is in the marketplace, newest first."""
+    from cli.connection import connect
+    from cli.render import listings_table
+    from tools.client import MarketplaceError
+
+    connection = connect(marketplace_url)
+    if mine and connection.seller_id is None:
+        raise _fail("you have not created anything on this marketplace yet (no seller credentials).", 1)
+
+    async def fetch() -> dict:  # type: ignore[type-arg]
+        async with connection.client as client:
+            page = await client.list_listings(limit=limit, seller_id=connection.seller_id if mine else None,
+                                              source=source, q=query)
+            return page.model_dump(mode="json")
+
+    try:
+        page = asyncio.run(fetch())
+    except MarketplaceError as e:
+        raise _fail(f"{e}", 1) from e
+    if as_json:
+        print(json.dumps(page, indent=2))
+        return
+    listings_table(page["items"], console)
+    console.print(f"[dim]{len(page['items'])} of {page['total']} listings · {connection.label}[/dim]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    database_url: Annotated[str | None, typer.Option(
+        envvar="DATABASE_URL", help="SQLAlchemy URL. Default: SQLite in the data directory.")] = None,
+) -> None:
+    """Run the marketplace API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from marketplace import config
+    from marketplace.app import create_app
+
+    url = database_url or config.database_url()
+    console.print(f"[dim]Database: {config.redact_url(url)}[/dim]")
+    uvicorn.run(create_app(url), host=host, port=port)
+
+
+@app.command("model-server")
+def model_server(
+    host: Annotated[str, typer.Option(help="Interface to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8100,
+) -> None:
+    """Serve the offline policy as an OpenAI-compatible Chat Completions endpoint (model trova-offline)."""
+    import uvicorn
+
+    from agent.model_server import create_model_server
+
+    console.print(f"[dim]Try: trova chat --model openai-chat:trova-offline --base-url http://{host}:{port}/v1[/dim]")
+    uvicorn.run(create_model_server(), host=host, port=port)
+
+
+@data_app.command("build")
+def data_build(
+    source: Annotated[Path, typer.Option(help="Folder with the source files (see marketplace/seed/ATTRIBUTION.md).")]
+    = Path("../shared/data"),
+    out: Annotated[Path | None, typer.Option(help="Where to write the seed files. Default: marketplace/seed/.")]
+    = None,
+) -> None:
+    """Rebuild marketplace/seed/ (categories and listings) from the taxonomy and CraigslistBargain files."""
+    from marketplace.seed_build import SEED_DIR, build
+
+    try:
+        report = build(source, out or SEED_DIR)
+    except (FileNotFoundError, ValueError) as e:
+        raise _fail(str(e)) from e
+    console.print_json(data=report.as_dict())
+    console.print(f"[green]Wrote {report.written} listings and {report.categories} categories to "
+                  f"{out or SEED_DIR}[/green]")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,88 @@
+"""How the CLI shows tool activity, drafts and listings (rich)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from agent.session import Draft, ToolActivity
+
+
+def money(value: Any, currency: str = "USD") -> str:
+    try:
+        amount = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    symbol = "$" if currency == "USD" else f"{currency} "
+    return f"{symbol}{amount:,.0f}" if amount.is_integer() else f"{symbol}{amount:,.2f}"
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def call_line(activity: ToolActivity) -> str:
+    args = ", ".join(f"{k}={v!r}" if not isinstance(v, str) else f"{k}={_short(v, 40)!r}"
+                     for k, v in activity.args.items() if k != "description")
+    if activity.name == "create_listing":
+        state = "approved, posting" if activity.approved else "draft for your approval"
+        return f"[dim]→ {activity.name} ({state})[/dim]"
+    return f"[dim]→ {activity.name}({escape(args)})[/dim]"
+
+
+def result_line(activity: ToolActivity) -> str:
+    if activity.outcome == "failed":
+        return f"[red]← {activity.name} failed: {escape(_short(activity.message, 160))}[/red]"
+    if activity.outcome == "retried":
+        return f"[yellow]← {activity.name} asked the model to retry: {escape(_short(activity.message, 160))}[/yellow]"
+    if activity.outcome == "denied":
+        return f"[yellow]← {activity.name}: not approved[/yellow]"
+    result = activity.result if isinstance(activity.result, dict) else {}
+    if activity.name == "search_categories":
+        matches = result.get("matches", [])
+        if not matches:
+            return "[dim]← no matching categories[/dim]"
+        top = "; ".join(f"{m['path'].split(' > ')[-1]} ({m['score']:.2f}{'' if m['is_leaf'] else ', not a leaf'})"
+                        for m in matches[:3])
+        return f"[dim]← {len(matches)} categories: {escape(top)}[/dim]"
+    if activity.name == "compare_prices":
+        if not result.get("count"):
+            return "[dim]← no comparable listings[/dim]"
+        return (f"[dim]← {result['count']} comparable listings, median {money(round(result['median']))}, middle half "
+                f"{money(round(result['p25']))}–{money(round(result['p75']))}, suggested "
+                f"{money(result['suggested_price'])} "
+                f"(confidence {result['confidence_label']})[/dim]")
+    if activity.name == "create_listing":
+        return f"[green]← listing #{result.get('id')} created[/green]"
+    return f"[dim]← {activity.name}: {escape(_short(result, 120))}[/dim]"
+
+
+def draft_panel(draft: Draft, category_path: str | None = None) -> Panel:
+    a = draft.args
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    grid.add_row("Title", escape(str(a.get("title", ""))))
+    grid.add_row("Price", money(a.get("price"), str(a.get("currency", "USD"))))
+    grid.add_row("Condition", str(a.get("condition", "")).replace("_", " "))
+    grid.add_row("Category", escape(category_path or str(a.get("category_id", ""))))
+    grid.add_row("Description", escape(str(a.get("description", ""))))
+    return Panel(grid, title="Draft listing", border_style="cyan")
+
+
+def listings_table(items: list[dict[str, Any]], console: Console) -> None:
+    table = Table(show_lines=False)
+    for column in ("id", "title", "price", "condition", "category", "seller", "created"):
+        table.add_column(column, overflow="fold")
+    for item in items:
+        table.add_row(
+            str(item["id"]), escape(item["title"]), money(item["price"], item["currency"]),
+            item["condition"].replace("_", " "), escape(item["category_path"].split(" > ")[-1]),
+            item["seller_id"], str(item["created_at"])[:16].replace("T", " "),
+        )
+    console.print(table)
