@@ -42,8 +42,9 @@ def resolve_model(
         else:
             chosen, reason = OFFLINE, "no OPENAI_API_KEY; set it or pass --model to use an LLM"
     if chosen in (OFFLINE, OFFLINE_MODEL_NAME):
-        return ModelChoice(OfflineModel(), OFFLINE,
-                           f"Model: offline, the rule-based stand-in, not an LLM ({reason}).")
+        return ModelChoice(
+            OfflineModel(), OFFLINE, f"Model: offline, the rule-based stand-in, not an LLM ({reason})."
+        )
     if ":" not in chosen:
         raise ModelConfigError(
             f"model {chosen!r} needs a provider prefix, e.g. openai:gpt-4o-mini, openai-chat:<name> with "
@@ -58,8 +59,11 @@ def resolve_model(
 
         # Local OpenAI-compatible servers usually ignore the key, but the client insists on one.
         provider_obj = OpenAIProvider(base_url=base_url, api_key=env.get("OPENAI_API_KEY") or "not-needed")
-        model: Model = (OpenAIChatModel(model_name, provider=provider_obj) if provider == "openai-chat"
-                        else OpenAIResponsesModel(model_name, provider=provider_obj))
+        model: Model = (
+            OpenAIChatModel(model_name, provider=provider_obj)
+            if provider == "openai-chat"
+            else OpenAIResponsesModel(model_name, provider=provider_obj)
+        )
         return ModelChoice(model, chosen, f"Model: {chosen} at {base_url} ({reason or 'from settings'}).")
     try:
         model = infer_model(chosen)

@@ -77,8 +77,15 @@ class ToolActivity:
     approved: bool = False  # the seller approved this call (it runs now)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"call_id": self.call_id, "name": self.name, "args": self.args, "outcome": self.outcome,
-                "result": self.result, "message": self.message, "approved": self.approved}
+        return {
+            "call_id": self.call_id,
+            "name": self.name,
+            "args": self.args,
+            "outcome": self.outcome,
+            "result": self.result,
+            "message": self.message,
+            "approved": self.approved,
+        }
 
 
 class Draft(BaseModel):
@@ -136,7 +143,9 @@ def activity_from_messages(messages: Sequence[ModelMessage]) -> list[ToolActivit
         if isinstance(message, ModelResponse):
             for part in message.parts:
                 if isinstance(part, ToolCallPart):
-                    calls[part.tool_call_id] = ToolActivity(part.tool_call_id, part.tool_name, part.args_as_dict())
+                    calls[part.tool_call_id] = ToolActivity(
+                        part.tool_call_id, part.tool_name, part.args_as_dict()
+                    )
         elif isinstance(message, ModelRequest):
             for rpart in message.parts:
                 if isinstance(rpart, ToolReturnPart | RetryPromptPart) and rpart.tool_call_id in calls:
@@ -150,11 +159,16 @@ def _settle(activity: ToolActivity, part: ToolReturnPart | RetryPromptPart) -> N
         activity.outcome, activity.message = "retried", str(part.content)
         return
     outcome = getattr(part, "outcome", "success") or "success"
-    activity.outcome = outcome if outcome in ("success", "failed", "retried", "denied") else "success"
+    activity.outcome = "success"
+    for known in ("failed", "retried", "denied"):
+        if outcome == known:
+            activity.outcome = known
     if activity.outcome == "success":
         activity.result = _jsonable(part.content)
     else:
-        activity.message = part.content if isinstance(part.content, str) else json.dumps(_jsonable(part.content))
+        activity.message = (
+            part.content if isinstance(part.content, str) else json.dumps(_jsonable(part.content))
+        )
 
 
 class ChatSession:
@@ -184,18 +198,29 @@ class ChatSession:
         session_id: str | None = None,
     ) -> ChatSession:
         now = datetime.now(UTC)
-        record = SessionRecord(id=session_id or new_session_id(), created_at=now, updated_at=now, model=model,
-                               prompt=prompt, marketplace=marketplace, seller_id=deps.seller_id)
+        record = SessionRecord(
+            id=session_id or new_session_id(),
+            created_at=now,
+            updated_at=now,
+            model=model,
+            prompt=prompt,
+            marketplace=marketplace,
+            seller_id=deps.seller_id,
+        )
         return cls(agent, deps, record, save_dir=save_dir)
 
     @classmethod
-    def resume(cls, agent: ListingAgent, deps: TrovaDeps, session_id: str, save_dir: Path | None = None) -> ChatSession:
+    def resume(
+        cls, agent: ListingAgent, deps: TrovaDeps, session_id: str, save_dir: Path | None = None
+    ) -> ChatSession:
         directory = save_dir or conversations_dir()
         path = directory / f"{session_id}.json"
         if not path.is_file():
             known = sorted(p.stem for p in directory.glob("*.json"))[-5:]
-            raise InputError(f"no saved conversation {session_id!r} in {directory}"
-                             + (f" (recent: {', '.join(known)})" if known else ""))
+            raise InputError(
+                f"no saved conversation {session_id!r} in {directory}"
+                + (f" (recent: {', '.join(known)})" if known else "")
+            )
         record = SessionRecord.model_validate_json(path.read_text(encoding="utf-8"))
         return cls(agent, deps, record, save_dir=directory)
 
@@ -225,12 +250,17 @@ class ChatSession:
         cleaned = self.check_message(text)
         if self.record.pending:
             approve = is_approval(cleaned)
-            return await self.decide({d.call_id: (True if approve else cleaned) for d in self.record.pending},
-                                     observer)
+            return await self.decide(
+                {d.call_id: (True if approve else cleaned) for d in self.record.pending}, observer
+            )
         return await self._run(cleaned, None, observer)
 
-    async def decide(self, decisions: dict[str, bool | str], observer: TurnObserver | None = None,
-                     overrides: dict[str, dict[str, Any]] | None = None) -> TurnResult:
+    async def decide(
+        self,
+        decisions: dict[str, bool | str],
+        observer: TurnObserver | None = None,
+        overrides: dict[str, dict[str, Any]] | None = None,
+    ) -> TurnResult:
         """Answer pending drafts: True approves, a string is the seller's reply (a decline or a change);
         `overrides` approves a draft with fields the seller edited."""
         unknown = set(decisions) - {d.call_id for d in self.record.pending}
@@ -245,11 +275,14 @@ class ChatSession:
                 edited = (overrides or {}).get(draft.call_id)
                 results.approvals[draft.call_id] = ToolApproved(override_args=edited) if edited else True
             else:
-                results.approvals[draft.call_id] = ToolDenied(denial_message(str(decision) if decision else None))
+                results.approvals[draft.call_id] = ToolDenied(
+                    denial_message(str(decision) if decision else None)
+                )
         return await self._run(None, results, observer)
 
-    async def _run(self, prompt: str | None, results: DeferredToolResults | None,
-                   observer: TurnObserver | None) -> TurnResult:
+    async def _run(
+        self, prompt: str | None, results: DeferredToolResults | None, observer: TurnObserver | None
+    ) -> TurnResult:
         conversation = self.record.load_conversation()
         before = len(conversation.messages) if conversation else 0
         used = conversation.usage if conversation else None
@@ -257,19 +290,29 @@ class ChatSession:
         stopped: str | None = None
         output: Any = None
         live: dict[str, ToolActivity] = {}
-        approved = {k for k, v in (results.approvals if results else {}).items() if not isinstance(v, ToolDenied)}
+        approved = {
+            k for k, v in (results.approvals if results else {}).items() if not isinstance(v, ToolDenied)
+        }
         with capture_run_messages() as captured:
             try:
                 async with self.agent.iter(
-                    prompt, deps=self.deps, conversation=conversation,
+                    prompt,
+                    deps=self.deps,
+                    conversation=conversation,
                     conversation_id=None if conversation else self.record.id,
-                    deferred_tool_results=results, usage_limits=limits,
+                    deferred_tool_results=results,
+                    usage_limits=limits,
                 ) as run:
                     replayed = results is not None  # the first tools node re-runs the paused response
                     async for node in run:
                         if Agent.is_call_tools_node(node):
                             for part in node.model_response.parts:
-                                if isinstance(part, TextPart) and part.content.strip() and observer and not replayed:
+                                if (
+                                    isinstance(part, TextPart)
+                                    and part.content.strip()
+                                    and observer
+                                    and not replayed
+                                ):
                                     observer.on_text(part.content)
                             replayed = False
                             async with node.stream(run.ctx) as events:
@@ -279,15 +322,19 @@ class ChatSession:
                 output = run.result.output
                 conversation = run.result.conversation
             except UsageLimitExceeded as e:
-                stopped = (f"I stopped this turn because it hit the conversation's usage limit ({e}). "
-                           "Your conversation is saved.")
+                stopped = (
+                    f"I stopped this turn because it hit the conversation's usage limit ({e}). "
+                    "Your conversation is saved."
+                )
                 conversation = self._salvage(conversation, captured)
             except AgentRunError as e:
                 stopped = f"The model failed this turn ({type(e).__name__}: {e}). Your conversation is saved."
                 conversation = self._salvage(conversation, captured)
         new = list(conversation.messages[before:]) if conversation else []
         activity = activity_from_messages(conversation.messages if conversation else [])
-        new_ids = {p.tool_call_id for m in new for p in m.parts if isinstance(p, ToolCallPart | ToolReturnPart)}
+        new_ids = {
+            p.tool_call_id for m in new for p in m.parts if isinstance(p, ToolCallPart | ToolReturnPart)
+        }
         activity = [a for a in activity if a.call_id in new_ids]
         drafts = []
         if isinstance(output, DeferredToolRequests):
@@ -296,10 +343,18 @@ class ChatSession:
                 for a in activity:
                     if a.call_id == draft.call_id:
                         a.outcome = "awaiting_approval"
-        created = [a.result for a in activity
-                   if a.name == CREATE_LISTING and a.outcome == "success" and isinstance(a.result, dict)]
-        reply = "\n".join(p.content for m in new if isinstance(m, ModelResponse) for p in m.parts
-                          if isinstance(p, TextPart) and p.content.strip())
+        created = [
+            a.result
+            for a in activity
+            if a.name == CREATE_LISTING and a.outcome == "success" and isinstance(a.result, dict)
+        ]
+        reply = "\n".join(
+            p.content
+            for m in new
+            if isinstance(m, ModelResponse)
+            for p in m.parts
+            if isinstance(p, TextPart) and p.content.strip()
+        )
         if stopped:
             reply = (reply + "\n" if reply else "") + stopped
         self.record.pending = drafts
@@ -310,10 +365,13 @@ class ChatSession:
             self.record.conversation = ConversationTypeAdapter.dump_python(conversation, mode="json")
         self.save()
         requests = sum(1 for m in new if isinstance(m, ModelResponse))
-        return TurnResult(reply=reply, drafts=drafts, created=created, activity=activity, stopped=stopped,
-                          requests=requests)
+        return TurnResult(
+            reply=reply, drafts=drafts, created=created, activity=activity, stopped=stopped, requests=requests
+        )
 
-    def _salvage(self, conversation: Conversation | None, captured: list[ModelMessage]) -> Conversation | None:
+    def _salvage(
+        self, conversation: Conversation | None, captured: list[ModelMessage]
+    ) -> Conversation | None:
         """Keep what a failed run did (its messages), so resuming doesn't repeat or lose it."""
         if not captured:
             return conversation
@@ -322,19 +380,22 @@ class ChatSession:
         return Conversation(messages=list(captured), usage=base.usage, conversation_id=base.conversation_id)
 
     @staticmethod
-    def _observe(event: Any, live: dict[str, ToolActivity], observer: TurnObserver | None,
-                 approved: set[str]) -> None:
+    def _observe(
+        event: Any, live: dict[str, ToolActivity], observer: TurnObserver | None, approved: set[str]
+    ) -> None:
         if isinstance(event, FunctionToolCallEvent):
             part = event.part
-            activity = ToolActivity(part.tool_call_id, part.tool_name, part.args_as_dict(),
-                                    approved=part.tool_call_id in approved)
+            activity = ToolActivity(
+                part.tool_call_id, part.tool_name, part.args_as_dict(), approved=part.tool_call_id in approved
+            )
             live[part.tool_call_id] = activity
             if observer:
                 observer.on_tool_call(activity)
         elif isinstance(event, FunctionToolResultEvent):
             result_part = event.part
             activity = live.get(result_part.tool_call_id) or ToolActivity(
-                result_part.tool_call_id, result_part.tool_name or "", {})
+                result_part.tool_call_id, result_part.tool_name or "", {}
+            )
             _settle(activity, result_part)
             if observer:
                 observer.on_tool_result(activity)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Iterator
 
@@ -57,18 +58,18 @@ def _lines(console: Console, interactive: bool, session: ChatSession) -> Iterato
 async def _show_drafts(console: Console, connection: Connection, drafts: list[Draft]) -> None:
     for draft in drafts:
         path = None
-        try:
+        with contextlib.suppress(MarketplaceError, ValueError):  # the id alone is shown then
             path = (await connection.client.get_category(int(draft.args.get("category_id", 0)))).path
-        except (MarketplaceError, ValueError):
-            pass
         console.print(draft_panel(draft, path))
         console.print(f"[cyan]Post this listing? ({APPROVAL_HINT})[/cyan]")
 
 
 def _show_result(console: Console, result: TurnResult) -> None:
     for listing in result.created:
-        console.print(f"[bold green]✓ Listing #{listing['id']} created:[/bold green] {escape(listing['title'])} "
-                      f"(see it with: trova listings)")
+        console.print(
+            f"[bold green]✓ Listing #{listing['id']} created:[/bold green] {escape(listing['title'])} "
+            f"(see it with: trova listings)"
+        )
     if result.stopped:
         console.print(f"[yellow]{escape(result.stopped)}[/yellow]")
 
@@ -85,12 +86,20 @@ async def run_chat(
     if resume:
         session = ChatSession.resume(agent, deps, resume)
     else:
-        session = ChatSession.start(agent, deps, model=choice.name, prompt=prompt.ref,
-                                    marketplace=connection.label, save_dir=conversations_dir())
+        session = ChatSession.start(
+            agent,
+            deps,
+            model=choice.name,
+            prompt=prompt.ref,
+            marketplace=connection.label,
+            save_dir=conversations_dir(),
+        )
     interactive = sys.stdin.isatty()
     console.print(f"[dim]{escape(choice.notice)}[/dim]")
-    console.print(f"[dim]Marketplace: {escape(connection.label)} · prompt {prompt.ref} · conversation "
-                  f"{session.id}[/dim]")
+    console.print(
+        f"[dim]Marketplace: {escape(connection.label)} · prompt {prompt.ref} · conversation "
+        f"{session.id}[/dim]"
+    )
     if interactive:
         console.print("[dim]Tell the agent what you want to sell. 'quit' or Ctrl-D to leave.[/dim]")
     if resume and session.pending:
@@ -113,5 +122,7 @@ async def run_chat(
     if session.pending:
         console.print("[yellow]The draft was not posted (no answer).[/yellow]")
     if session.record.turns:
-        console.print(f"[dim]Conversation {session.id} saved. Resume it with: trova chat --resume {session.id}[/dim]")
+        console.print(
+            f"[dim]Conversation {session.id} saved. Resume it with: trova chat --resume {session.id}[/dim]"
+        )
     return 0

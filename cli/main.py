@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,14 +22,30 @@ app.add_typer(data_app, name="data")
 console = Console()
 err = Console(stderr=True)
 
-ModelOpt = Annotated[str | None, typer.Option(
-    "--model", "-m", help="offline, openai:<name>, openai-chat:<name> (with --base-url), or any pydantic-ai "
-    "model string. Default: $TROVA_MODEL, else openai:gpt-4o-mini when OPENAI_API_KEY is set, else offline.")]
-BaseUrlOpt = Annotated[str | None, typer.Option(
-    "--base-url", help="Base URL of an OpenAI-compatible server (vLLM, llama.cpp, Ollama, trova model-server).")]
-MarketOpt = Annotated[str | None, typer.Option(
-    "--marketplace-url", envvar="TROVA_MARKETPLACE_URL",
-    help="A running marketplace (trova serve). Default: the embedded one on the local SQLite database.")]
+ModelOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--model",
+        "-m",
+        help="offline, openai:<name>, openai-chat:<name> (with --base-url), or any pydantic-ai "
+        "model string. Default: $TROVA_MODEL, else openai:gpt-4o-mini when OPENAI_API_KEY is set, else offline.",
+    ),
+]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        help="Base URL of an OpenAI-compatible server (vLLM, llama.cpp, Ollama, trova model-server).",
+    ),
+]
+MarketOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--marketplace-url",
+        envvar="TROVA_MARKETPLACE_URL",
+        help="A running marketplace (trova serve). Default: the embedded one on the local SQLite database.",
+    ),
+]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -42,8 +58,12 @@ def chat(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     marketplace_url: MarketOpt = None,
-    resume: Annotated[str | None, typer.Option("--resume", help="Continue a saved conversation by its id.")] = None,
-    prompt: Annotated[str, typer.Option("--prompt", help="Prompt file name under agent/prompts/.")] = "listing_agent",
+    resume: Annotated[
+        str | None, typer.Option("--resume", help="Continue a saved conversation by its id.")
+    ] = None,
+    prompt: Annotated[
+        str, typer.Option("--prompt", help="Prompt file name under agent/prompts/.")
+    ] = "listing_agent",
 ) -> None:
     """Talk to the listing agent. Reads piped stdin too: printf 'I want to sell my bike\\ngood\\nyes\\n' | trova chat"""
     from agent.models import ModelConfigError, resolve_model
@@ -83,10 +103,11 @@ def listings(
     if mine and connection.seller_id is None:
         raise _fail("you have not created anything on this marketplace yet (no seller credentials).", 1)
 
-    async def fetch() -> dict:  # type: ignore[type-arg]
+    async def fetch() -> dict[str, Any]:
         async with connection.client as client:
-            page = await client.list_listings(limit=limit, seller_id=connection.seller_id if mine else None,
-                                              source=source, q=query)
+            page = await client.list_listings(
+                limit=limit, seller_id=connection.seller_id if mine else None, source=source, q=query
+            )
             return page.model_dump(mode="json")
 
     try:
@@ -104,8 +125,10 @@ def listings(
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    database_url: Annotated[str | None, typer.Option(
-        envvar="DATABASE_URL", help="SQLAlchemy URL. Default: SQLite in the data directory.")] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(envvar="DATABASE_URL", help="SQLAlchemy URL. Default: SQLite in the data directory."),
+    ] = None,
 ) -> None:
     """Run the marketplace API (OpenAPI docs at /docs)."""
     import uvicorn
@@ -128,16 +151,20 @@ def model_server(
 
     from agent.model_server import create_model_server
 
-    console.print(f"[dim]Try: trova chat --model openai-chat:trova-offline --base-url http://{host}:{port}/v1[/dim]")
+    console.print(
+        f"[dim]Try: trova chat --model openai-chat:trova-offline --base-url http://{host}:{port}/v1[/dim]"
+    )
     uvicorn.run(create_model_server(), host=host, port=port)
 
 
 @data_app.command("build")
 def data_build(
-    source: Annotated[Path, typer.Option(help="Folder with the source files (see marketplace/seed/ATTRIBUTION.md).")]
-    = Path("../shared/data"),
-    out: Annotated[Path | None, typer.Option(help="Where to write the seed files. Default: marketplace/seed/.")]
-    = None,
+    source: Annotated[
+        Path, typer.Option(help="Folder with the source files (see marketplace/seed/ATTRIBUTION.md).")
+    ] = Path("../shared/data"),
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write the seed files. Default: marketplace/seed/.")
+    ] = None,
 ) -> None:
     """Rebuild marketplace/seed/ (categories and listings) from the taxonomy and CraigslistBargain files."""
     from marketplace.seed_build import SEED_DIR, build
@@ -147,8 +174,10 @@ def data_build(
     except (FileNotFoundError, ValueError) as e:
         raise _fail(str(e)) from e
     console.print_json(data=report.as_dict())
-    console.print(f"[green]Wrote {report.written} listings and {report.categories} categories to "
-                  f"{out or SEED_DIR}[/green]")
+    console.print(
+        f"[green]Wrote {report.written} listings and {report.categories} categories to "
+        f"{out or SEED_DIR}[/green]"
+    )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,11 @@ def _short(value: Any, limit: int = 60) -> str:
 
 
 def call_line(activity: ToolActivity) -> str:
-    args = ", ".join(f"{k}={v!r}" if not isinstance(v, str) else f"{k}={_short(v, 40)!r}"
-                     for k, v in activity.args.items() if k != "description")
+    args = ", ".join(
+        f"{k}={v!r}" if not isinstance(v, str) else f"{k}={_short(v, 40)!r}"
+        for k, v in activity.args.items()
+        if k != "description"
+    )
     if activity.name == "create_listing":
         state = "approved, posting" if activity.approved else "draft for your approval"
         return f"[dim]→ {activity.name} ({state})[/dim]"
@@ -47,16 +50,20 @@ def result_line(activity: ToolActivity) -> str:
         matches = result.get("matches", [])
         if not matches:
             return "[dim]← no matching categories[/dim]"
-        top = "; ".join(f"{m['path'].split(' > ')[-1]} ({m['score']:.2f}{'' if m['is_leaf'] else ', not a leaf'})"
-                        for m in matches[:3])
+        top = "; ".join(
+            f"{m['path'].split(' > ')[-1]} ({m['score']:.2f}{'' if m['is_leaf'] else ', not a leaf'})"
+            for m in matches[:3]
+        )
         return f"[dim]← {len(matches)} categories: {escape(top)}[/dim]"
     if activity.name == "compare_prices":
         if not result.get("count"):
             return "[dim]← no comparable listings[/dim]"
-        return (f"[dim]← {result['count']} comparable listings, median {money(round(result['median']))}, middle half "
-                f"{money(round(result['p25']))}–{money(round(result['p75']))}, suggested "
-                f"{money(result['suggested_price'])} "
-                f"(confidence {result['confidence_label']})[/dim]")
+        return (
+            f"[dim]← {result['count']} comparable listings, median {money(round(result['median']))}, middle half "
+            f"{money(round(result['p25']))}–{money(round(result['p75']))}, suggested "
+            f"{money(result['suggested_price'])} "
+            f"(confidence {result['confidence_label']})[/dim]"
+        )
     if activity.name == "create_listing":
         return f"[green]← listing #{result.get('id')} created[/green]"
     return f"[dim]← {activity.name}: {escape(_short(result, 120))}[/dim]"
@@ -81,8 +88,12 @@ def listings_table(items: list[dict[str, Any]], console: Console) -> None:
         table.add_column(column, overflow="fold")
     for item in items:
         table.add_row(
-            str(item["id"]), escape(item["title"]), money(item["price"], item["currency"]),
-            item["condition"].replace("_", " "), escape(item["category_path"].split(" > ")[-1]),
-            item["seller_id"], str(item["created_at"])[:16].replace("T", " "),
+            str(item["id"]),
+            escape(item["title"]),
+            money(item["price"], item["currency"]),
+            item["condition"].replace("_", " "),
+            escape(item["category_path"].split(" > ")[-1]),
+            item["seller_id"],
+            str(item["created_at"])[:16].replace("T", " "),
         )
     console.print(table)

@@ -49,12 +49,17 @@ class Marketplace:
     def _build_index(self) -> CategoryIndex:
         with self.sessions() as s:
             cats = s.execute(
-                select(CategoryRow.id, CategoryRow.path, CategoryRow.name, CategoryRow.parent_id,
-                       CategoryRow.is_leaf)
-            ).tuples().all()
+                select(
+                    CategoryRow.id,
+                    CategoryRow.path,
+                    CategoryRow.name,
+                    CategoryRow.parent_id,
+                    CategoryRow.is_leaf,
+                )
+            ).all()
             titles = s.execute(
                 select(ListingRow.category_id, ListingRow.title).where(ListingRow.status == "active")
-            ).tuples().all()
+            ).all()
         return CategoryIndex(cats, titles)
 
     def note_listing(self, category_id: int, title: str) -> None:
@@ -64,17 +69,31 @@ class Marketplace:
 
 def _listing_out(row: ListingRow, index: CategoryIndex) -> Listing:
     return Listing(
-        id=row.id, seller_id=row.seller_id, title=row.title, description=row.description,
-        category_id=row.category_id, category_path=index.by_id[row.category_id].path,
-        condition=Condition(row.condition), price=float(row.price), currency=row.currency,
-        status=row.status, source=row.source, created_at=row.created_at,
+        id=row.id,
+        seller_id=row.seller_id,
+        title=row.title,
+        description=row.description,
+        category_id=row.category_id,
+        category_path=index.by_id[row.category_id].path,
+        condition=Condition(row.condition),
+        price=float(row.price),
+        currency=row.currency,
+        status=row.status,
+        source=row.source,
+        created_at=row.created_at,
     )
 
 
 def _category_out(index: CategoryIndex, category_id: int) -> CategoryOut:
     c = index.by_id[category_id]
-    return CategoryOut(id=c.id, path=c.path, name=c.name, is_leaf=c.is_leaf, parent_id=c.parent_id,
-                       listing_count=index.listing_count.get(c.id, 0))
+    return CategoryOut(
+        id=c.id,
+        path=c.path,
+        name=c.name,
+        is_leaf=c.is_leaf,
+        parent_id=c.parent_id,
+        listing_count=index.listing_count.get(c.id, 0),
+    )
 
 
 def _market(request: Request) -> Marketplace:
@@ -98,19 +117,23 @@ def _current_seller(
     session: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> SellerRow:
     if credentials is None or not credentials.credentials:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a bearer token is required",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
+        )
     seller = seller_for_token(session, credentials.credentials)
     if seller is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown or revoked token",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"}
+        )
     return seller
 
 
 Seller = Annotated[SellerRow, Depends(_current_seller)]
 
 
-def create_app(database_url: str | None = None, *, engine: Engine | None = None, seed: bool = True) -> FastAPI:
+def create_app(
+    database_url: str | None = None, *, engine: Engine | None = None, seed: bool = True
+) -> FastAPI:
     """The marketplace app on `database_url` (default: `config.database_url()`), seeded on first use."""
     if engine is None:
         engine = make_engine(database_url or config.database_url())
@@ -160,8 +183,15 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
         top = hits[0].score if hits else 1.0
         return CategorySearchResult(
             query=q,
-            matches=[CategoryMatch(id=h.category.id, path=h.category.path, is_leaf=h.category.is_leaf,
-                                   score=round(h.score / top, 3)) for h in hits],
+            matches=[
+                CategoryMatch(
+                    id=h.category.id,
+                    path=h.category.path,
+                    is_leaf=h.category.is_leaf,
+                    score=round(h.score / top, 3),
+                )
+                for h in hits
+            ],
         )
 
     @app.get("/categories/{category_id}", tags=["categories"], responses=errors)
@@ -169,7 +199,9 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
         if category_id not in market.index.by_id:
             raise HTTPException(404, f"category {category_id} does not exist")
         base = _category_out(market.index, category_id)
-        children = [_category_out(market.index, c) for c in sorted(market.index.children.get(category_id, ()))]
+        children = [
+            _category_out(market.index, c) for c in sorted(market.index.children.get(category_id, ()))
+        ]
         return CategoryDetail(**base.model_dump(), children=children)
 
     @app.get("/prices/compare", tags=["prices"], responses=errors)
@@ -194,38 +226,63 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
                 break
             scope = parent
         rows = session.execute(
-            select(ListingRow.id, ListingRow.title, ListingRow.price, ListingRow.condition)
-            .where(ListingRow.category_id.in_(ids), ListingRow.status == "active")
-        ).tuples().all()
+            select(ListingRow.id, ListingRow.title, ListingRow.price, ListingRow.condition).where(
+                ListingRow.category_id.in_(ids), ListingRow.status == "active"
+            )
+        ).all()
         pool = [Candidate(i, t, float(p), Condition(c)) for i, t, p, c in rows]
         picked = select_comps(pool, q, condition)
         path = index.by_id[category_id].path
         scope_path = index.by_id[scope].path
-        base: dict[str, Any] = {"category_id": category_id, "category_path": path, "scope_path": scope_path,
-                                "query": q, "condition": condition}
+        base: dict[str, Any] = {
+            "category_id": category_id,
+            "category_path": path,
+            "scope_path": scope_path,
+            "query": q,
+            "condition": condition,
+        }
         if not picked.comps:
             return PriceComparison(
-                **base, count=0, confidence=0.0, confidence_label="none",
+                **base,
+                count=0,
+                confidence=0.0,
+                confidence_label="none",
                 message=f"No comparable listings under {scope_path}: there is no market price to go by, "
                 "so the seller has to name a price.",
             )
         stats = price_stats([c.price for c, _ in picked.comps], condition)
-        examples = [Comparable(id=c.id, title=c.title, price=c.price, condition=c.condition)
-                    for c, _ in picked.comps[:MAX_EXAMPLES]]
-        widened = "" if scope == category_id else f" (widened to {scope_path}: too few listings in the category)"
+        examples = [
+            Comparable(id=c.id, title=c.title, price=c.price, condition=c.condition)
+            for c, _ in picked.comps[:MAX_EXAMPLES]
+        ]
+        widened = (
+            "" if scope == category_id else f" (widened to {scope_path}: too few listings in the category)"
+        )
         return PriceComparison(
-            **base, count=stats.count, median=stats.median, p25=stats.p25, p75=stats.p75, min=stats.min,
-            max=stats.max, suggested_low=stats.suggested_low, suggested_high=stats.suggested_high,
-            suggested_price=stats.suggested_price, confidence=stats.confidence,
-            confidence_label=stats.confidence_label,  # type: ignore[arg-type]
+            **base,
+            count=stats.count,
+            median=stats.median,
+            p25=stats.p25,
+            p75=stats.p75,
+            min=stats.min,
+            max=stats.max,
+            suggested_low=stats.suggested_low,
+            suggested_high=stats.suggested_high,
+            suggested_price=stats.suggested_price,
+            confidence=stats.confidence,
+            confidence_label=stats.confidence_label,
             examples=examples,
             message=f"{stats.count} comparable listings ({picked.basis}){widened}; the middle half "
             f"ask ${stats.p25:,.0f} to ${stats.p75:,.0f}, median ${stats.median:,.0f}. "
             f"Confidence {stats.confidence_label}.",
         )
 
-    @app.post("/listings", tags=["listings"], status_code=201,
-              responses={409: {"model": ErrorBody}, 422: {"model": ErrorBody}})
+    @app.post(
+        "/listings",
+        tags=["listings"],
+        status_code=201,
+        responses={409: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+    )
     def create_listing(
         body: ListingCreate,
         session: DB,
@@ -240,7 +297,8 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
             raise HTTPException(422, f"category {body.category_id} does not exist; search categories first")
         if not category.is_leaf:
             raise HTTPException(
-                422, f"category {body.category_id} ({category.path}) is not a leaf; "
+                422,
+                f"category {body.category_id} ({category.path}) is not a leaf; "
                 "choose one of its subcategories",
             )
         request_hash = hashlib.sha256(
@@ -250,15 +308,28 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
             replay = _replay(session, seller.id, idempotency_key, request_hash, response)
             if replay is not None:
                 return _listing_out(replay, market.index)
-        row = ListingRow(seller_id=seller.id, title=body.title, description=body.description,
-                         category_id=body.category_id, condition=body.condition.value, price=body.price,
-                         currency=body.currency, source="seller")
+        row = ListingRow(
+            seller_id=seller.id,
+            title=body.title,
+            description=body.description,
+            category_id=body.category_id,
+            condition=body.condition.value,
+            price=body.price,
+            currency=body.currency,
+            source="seller",
+        )
         session.add(row)
         try:
             session.flush()
             if idempotency_key:
-                session.add(IdempotencyRow(seller_id=seller.id, key=idempotency_key,
-                                           request_sha256=request_hash, listing_id=row.id))
+                session.add(
+                    IdempotencyRow(
+                        seller_id=seller.id,
+                        key=idempotency_key,
+                        request_sha256=request_hash,
+                        listing_id=row.id,
+                    )
+                )
             session.commit()
         except IntegrityError:
             # A concurrent request with the same key won the race: answer with its listing.
@@ -298,8 +369,9 @@ def create_app(database_url: str | None = None, *, engine: Engine | None = None,
         rows = session.scalars(
             query.order_by(ListingRow.created_at.desc(), ListingRow.id.desc()).limit(limit).offset(offset)
         ).all()
-        return ListingPage(total=total, limit=limit, offset=offset,
-                           items=[_listing_out(r, market.index) for r in rows])
+        return ListingPage(
+            total=total, limit=limit, offset=offset, items=[_listing_out(r, market.index) for r in rows]
+        )
 
     @app.get("/listings/{listing_id}", tags=["listings"], responses=errors)
     def get_listing(listing_id: int, session: DB) -> Listing:
@@ -321,7 +393,9 @@ def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _replay(session: Session, seller_id: str, key: str, request_hash: str, response: Response) -> ListingRow | None:
+def _replay(
+    session: Session, seller_id: str, key: str, request_hash: str, response: Response
+) -> ListingRow | None:
     record = session.get(IdempotencyRow, (seller_id, key))
     if record is None:
         return None

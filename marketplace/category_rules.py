@@ -71,6 +71,7 @@ DECOR = "Home & Garden > Decor"
 LIGHTING = "Home & Garden > Lighting"
 ELECTRICAL = "Hardware > Power & Electrical Supplies"
 MUSIC = "Arts & Entertainment > Hobbies & Creative Arts > Musical Instruments"
+MUSIC_ACC = "Arts & Entertainment > Hobbies & Creative Arts > Musical Instrument & Orchestra Accessories"
 RC_TOYS = "Toys & Games > Toys > Remote Control Toys"
 CHAIRS = "Furniture > Chairs"
 TABLES = "Furniture > Tables"
@@ -91,7 +92,7 @@ CAR_WHEELS = f"{CAR_PARTS} > Motor Vehicle Wheel Systems"
 TRAILERS = f"{VEH_ACC} > Vehicle Storage & Cargo > Motor Vehicle Trailers"
 
 # Title fragments shared by several rules.
-STORAGE_SIZE = r"\b(4|8|16|32|64|128|256) ?(gb?|gig|go|giga)\b"
+STORAGE_SIZE = r"\b(8|16|32|64|128|256) ?(gb?|gig|go|giga)\b"
 WITH_EXTRAS = (
     STORAGE_SIZE + r"|(\bw/|\bwith\b|\+|\bincludes?\b)\s*(\S+\s+){0,3}?(cases?|chargers?|new batter|cords?|"
     r"accessories|extras|ear ?buds|box\b)|free case"
@@ -104,11 +105,14 @@ PHONE_WORDS = (
     r"|\blg g (flex|stylo)|\bpixel\b|galaxy \d|galaxy pocket|mi mix|sidekick|\brazr\b"
 )
 UNLOCKED = r"\bu?nlock(ed)?\b|unloocked|world ?phone|\bgsm\b|dual sim|jail-?broken"
-PREPAID = (
-    r"metro ?pcs|metpcs|\bmetro\b|cricket|boost|virgin|straight ?talk|tracfone|total wireless|\bh2o\b"
-    r"|pre-?paid|pay as you go|go ?phone|\bting\b|no[- ]contract"
+# A phone is pre-paid only when the title says so; any named carrier (pre-paid brands included) or "locked"
+# makes it a contract (carrier-locked) phone.
+PREPAID = r"pre-?paid|pay as you go|go ?phone|no[- ]contract"
+CONTRACT = (
+    r"verizon|sprint|\bat ?& ?t\b|\batt\b|t-? ?mobile|\btmo\b|us ?cellular|metro ?pcs|metpcs|\bmetro\b|cricket|"
+    r"boost|virgin|straight ?talk|tracfone|total wireless|\bh2o\b|\bting\b|carrier|"
+    r"(?<!ic )(?<!icloud )\blocked\b(?! ?icloud)"
 )
-CONTRACT = r"verizon|sprint|\bat ?& ?t\b|\batt\b|t-? ?mobile|\btmo\b|us ?cellular|(?<!ic )(?<!icloud )\blocked\b(?! ?icloud)|carrier"
 CAR_AUDIO_BRANDS = (
     r"jl ?audio|\bjl \d|kicker|rockford|fosgate|\bmtx\b|alpine|phoenix gold|precision power|soundstream"
     r"|hifonics|renegade|blaupunkt|dual xpa|\bpunch\b"
@@ -117,6 +121,22 @@ PHONE_CASES = (
     r"\bcases?\b|\bcover\b|otter ?box|lifeproof|holster|armband|\bspeck\b|waterproof .*protector|power case"
 )
 PHONE_CHARGERS = r"chargers?\b|charging (pads?|dock)|power ?bank|powerstation|power adapter|solarjuice|juice pack"
+BIKE_BRANDS = (
+    r"trek|speciali[sz]ed|specilized|specialize|giant|cannondale|schwinn|santa cruz|bianchi|raleigh|diamond ?back|"
+    r"fuji|\bgt\b|peugeot|niner|\bibis\b|yeti|pivot|surly|salsa|marin|kona|electra|huffy|mongoose|nishiki|miyata|"
+    r"univega|colnago|cervelo|\bfelt\b|scott|intense|turner|norco|orbea|pinarello|masi|lemond|jamis|motobecane|"
+    r"bridgestone|cinelli|soma|rivendell|haro|redline|gary fisher|s-works|stumpjumper|allez|tarmac|rockhopper|"
+    r"hard ?rock|hot ?rock|stingray|sting ray|xtracycle|commencal|wilier|kestrel|serotta|mercier|nirve|proflex|"
+    r"\bbmx\b|b\.m\.x"
+)
+YEAR = r"(?<![-/])\b(19[0-9]\d|20[012]\d)\b(?![-/]\d)"
+CAR_MAKES = (
+    r"toyota|honda|\bford\b|\bbmw\b|nissan|chevy|chevrolet|mercedes|benz|dodge|lexus|\bgmc\b|acura|audi|mazda|volvo|"
+    r"jeep|\bvw\b|volkswagen|subaru|mitsubishi|chrysler|hyundai|cadillac|saturn|buick|infiniti|\bkia\b|porsche|"
+    r"pontiac|lincoln|jaguar|scion|\bmini\b|land rover|\bram\b|\bfiat\b|\bsaab\b|oldsmobile|mercury|datsun|"
+    r"plymouth|tesla|isuzu|suzuki|alfa romeo|maserati|bentley|lamborghini|ferrari|hummer|\bgeo\b|mustang|camaro|"
+    r"corvette|civic|accord|corolla|camry|prius|tacoma|tundra|f-?150|silverado|wrangler|explorer|4runner"
+)
 SIZE = r"\b\d\d(\.\d)? ?(\"|''|”|-?inch(es)?\b|in\b)"
 
 RULES: list[Rule] = [
@@ -213,7 +233,8 @@ RULES: list[Rule] = [
     # Home security.
     rule("electronics", r"\bdvr\b.*camera|camera.*\bdvr\b|security system|surveillance|survalence",
          f"{SECURITY} > Security Monitors & Recorders"),
-    rule("electronics", r"alarm(?! clock)|detector|annunciator", f"{SECURITY} > Home Alarm Systems"),
+    rule("electronics", _without(r"alarm(?! clock)|detector|annunciator", r"viper|clifford|\bcar\b|radar|metal"),
+         f"{SECURITY} > Home Alarm Systems"),
     rule("electronics", r"security camera|cctv|dropcam|\barlo\b|cloud camera|pet video camera|wireless n camera",
          f"{CAMERAS} > Surveillance Cameras"),
     rule("electronics", r"baby monitor", "Baby & Toddler > Baby Safety > Baby Monitors"),
@@ -242,10 +263,11 @@ RULES: list[Rule] = [
     rule("phone electronics", _without(r"watch (replacement )?bands?|watch box|winder|iwatch steel band", "fenix"),
          "Apparel & Accessories > Jewelry > Watch Accessories"),
     rule("phone electronics", r"keyboard (cover|dock)|ipad keyboard|ipad.*case with keyboard", f"{INPUT} > Keyboards"),
+    rule("phone", r"keyboard", f"{INPUT} > Keyboards"),
     rule("phone", PHONE_CASES, f"{PHONE_ACC} > Mobile Phone Cases"),
     rule("electronics", _all(PHONE_CASES, PHONE_WORDS), f"{PHONE_ACC} > Mobile Phone Cases"),
-    rule("phone electronics", r"selfie stick|tripod stand for", f"{EACC} > Mobile Phone & Tablet Tripods & Monopods"),
     rule("phone electronics", r"zoom with tripod|phone lens", f"{PHONE_ACC} > Mobile Phone Camera Accessories"),
+    rule("phone electronics", r"selfie stick|tripod stand for", f"{EACC} > Mobile Phone & Tablet Tripods & Monopods"),
     rule("phone electronics", r"phone (holder|mount|stand)|phone photo/video stand|adjustable holder|dex station|"
          r"elevation dock", f"{PHONE_ACC} > Mobile Phone Stands"),
     rule("phone", r"\bdock\b(?! connector)", f"{PHONE_ACC} > Mobile Phone Stands"),
@@ -255,7 +277,7 @@ RULES: list[Rule] = [
          f"{PHONE_ACC} > Mobile Phone Pre-Paid Cards & SIM Cards > Mobile Phone Pre-Paid Cards"),
     rule("phone electronics", r"micro ?sd|sd ?cards?(?! slot)|sdhc|sdxc|memory card|compact flash",
          f"{EACC} > Memory > Flash Memory > Flash Memory Cards"),
-    rule("phone electronics", r"card reader(?!.*usb)|cc reader", f"{INPUT} > Electronic Card Readers"),
+    rule("phone electronics", _without(r"card reader|cc reader", r"usb"), f"{INPUT} > Electronic Card Readers"),
     rule("phone electronics", r"item (finder|tracker)|tile mate|trackr", "Electronics > GPS Tracking Devices"),
     rule("phone", PHONE_CHARGERS, f"{POWER} > Power Adapters & Chargers"),
     rule("electronics", _all(PHONE_CHARGERS, PHONE_WORDS + r"|phones|bluetooth car"),
@@ -336,7 +358,6 @@ RULES: list[Rule] = [
     rule("electronics", _all(r"\bsubs?\b|sub-?woofers?|\d+w\d|basstube|solobaric|\bvr 1\d|\brfl\b|road thunder|"
                              r"enclosure|ported box|sealed box", CAR_AUDIO_BRANDS + r"|car|truck|kenwood|pioneer"),
          f"{CAR_AUDIO} > Motor Vehicle Subwoofers"),
-    rule("electronics", r"\b\d+w\dv?\d?s?\b|car audio sub", f"{CAR_AUDIO} > Motor Vehicle Subwoofers"),
     rule("electronics", r"in-?dash|head unit|double din|car (stereo|radio|estereo|cd|dvd)|cd changer for car|"
          r"avh-\d|gm2\b|kenwood\. cd", f"{CAR_AUDIO} > Motor Vehicle A/V Players & In-Dash Systems"),
     rule("electronics", _all(r"\bamps?\b|amplifier|monoblock|\d+ ?watt|class ab|\.4\b|\.1\b",
@@ -448,7 +469,6 @@ RULES: list[Rule] = [
     rule("electronics", r"projector", f"{VIDEO} > Projectors > Multimedia Projectors"),
 
     # --- Electronics: home audio -------------------------------------------------------------------------
-    rule("electronics", r"headphone amp", f"{AUDIO} > Audio Amplifiers > Headphone Amplifiers"),
     rule("electronics", r"public address|pa system", "Electronics > Audio > Public Address Systems"),
     rule("electronics", r"karaoke", f"{PLAYERS} > Karaoke Systems"),
     rule("electronics", r"turntable case", f"{AUDIO_ACC} > Turntable Accessories"),
@@ -498,6 +518,366 @@ RULES: list[Rule] = [
     # --- Electronics: musical instruments and sizes ------------------------------------------------------
     rule("electronics", r"synth kit", f"{MUSIC} > Electronic Musical Instruments > Sound Synthesizers"),
     rule("electronics", SIZE + r"|vizio|bravia|aquos|viera|\b(4k|uhd)\b", f"{VIDEO} > Televisions"),
+
+    # --- Furniture: things in the furniture section that are not furniture ------------------------------
+    rule("furniture", r"(?<![a-z])rugs?(?![a-z])|kilim|carpet\b", f"{DECOR} > Rugs"),
+    rule("furniture", r"chandelier", f"{LIGHTING} > Lighting Fixtures > Chandeliers"),
+    rule("furniture", r"pendant|light fixture|ceiling light", f"{LIGHTING} > Lighting Fixtures > Ceiling Light Fixtures"),
+    rule("furniture", r"sconce", f"{LIGHTING} > Lighting Fixtures > Wall Light Fixtures"),
+    rule("furniture", _without(r"\blamps?\b|torchi?ere", r"lamp table|table (and|&) lamp|(nightstand|night stand|"
+                               r"end table|desk|dresser|furniture|table,)\b.*\blamp"), f"{LIGHTING} > Lamps"),
+    rule("furniture", r"grandfather clock|floor clock", f"{DECOR} > Clocks > Floor & Grandfather Clocks"),
+    rule("furniture", r"regulator clock|wall clock", f"{DECOR} > Clocks > Wall Clocks"),
+    rule("furniture", r"\bclock\b", f"{DECOR} > Clocks"),
+    rule("furniture", r"sculpture|statue", f"{DECOR} > Artwork > Sculptures & Statues"),
+    rule("furniture", r"painting|\bprints?\b|poster|lithograph|artwork|wall art|framed art", f"{DECOR} > Artwork > "
+         "Posters, Prints, & Visual Artwork"),
+    rule("furniture", r"tapestry", f"{DECOR} > Artwork > Decorative Tapestries"),
+    rule("furniture", r"\bvases?\b", f"{DECOR} > Vases"),
+    rule("furniture", r"planters?\b|flower pots?", "Home & Garden > Lawn & Garden > Gardening > Pots & Planters"),
+    rule("furniture", r"plant stand", "Home & Garden > Lawn & Garden > Gardening > Plant Stands"),
+    rule("furniture", r"bookends", f"{DECOR} > Bookends"),
+    rule("furniture", r"curtains?|drapes", f"{DECOR} > Window Treatments > Curtains & Drapes"),
+    rule("furniture", r"slip ?covers?", f"{DECOR} > Slipcovers"),
+    rule("furniture", r"fireplace screen", "Home & Garden > Fireplace & Wood Stove Accessories > Fireplace Screens"),
+    rule("furniture", r"coat (rack|tree)|hall tree|hat rack|hang-it-all", f"{DECOR} > Coat & Hat Racks"),
+    rule("furniture", r"shoe (rack|bench|cabinet|storage|organizer)", "Home & Garden > Household Supplies > "
+         "Storage & Organization > Clothing & Closet Storage > Shoe Racks & Organizers"),
+    rule("furniture", r"closet (organizer|system)|\belfa\b|garment rack|clothes rack", "Home & Garden > Household "
+         "Supplies > Storage & Organization > Clothing & Closet Storage > Closet Organizers & Garment Racks"),
+    rule("furniture", r"jewel+e?ry (armoire|box|cabinet|storage)", "Health & Beauty > Jewelry Cleaning & Care > "
+         "Jewelry Holders"),
+    rule("furniture", r"\bsafe\b", f"{SECURITY} > Security Safes"),
+    rule("furniture", r"tool chest", "Hardware > Hardware Accessories > Tool Storage & Organization"),
+    rule("furniture", r"cabinet (door|panel)", "Hardware > Hardware Accessories > Cabinet Hardware > Cabinet Doors"),
+    rule("furniture", r"towel bar", "Home & Garden > Bathroom Accessories > Towel Racks & Holders"),
+    rule("furniture", r"fish tank|aquarium", "Animals & Pet Supplies > Pet Supplies > Fish Supplies > Aquariums"),
+    rule("furniture", r"cat (tree|condo|tower)|kitten", "Animals & Pet Supplies > Pet Supplies > Cat Supplies > "
+         "Cat Furniture"),
+    rule("furniture", r"dog (bed|crate)|pet bed", "Animals & Pet Supplies > Pet Supplies > Dog Supplies > Dog Beds"),
+    rule("furniture", r"hammock(?! chair)", "Home & Garden > Lawn & Garden > Outdoor Living > Hammocks"),
+    rule("furniture", r"patio heater", f"{APPLIANCES} > Climate Control Appliances > Patio Heaters"),
+    rule("furniture", r"umbrella", "Home & Garden > Lawn & Garden > Outdoor Living > Outdoor Umbrellas & Sunshades"),
+    rule("furniture", r"sewing machine (table|cabinet)|singer .*(cabinet|table)|sewing (table|cabinet)",
+         f"{TABLES} > Sewing Machine Tables"),
+    rule("furniture", r"sewing machine", "Arts & Entertainment > Hobbies & Creative Arts > Arts & Crafts > "
+         "Art & Crafting Tools > Textile Craft Machines > Sewing Machines"),
+    rule("furniture", r"piano bench", "Arts & Entertainment > Hobbies & Creative Arts > "
+         "Musical Instrument & Orchestra Accessories > Music Benches & Stools"),
+    rule("furniture", r"\bpiano\b", f"{MUSIC} > Pianos"),
+    rule("furniture", r"pool table|billiard table", "Sporting Goods > Indoor Games > Billiards > Billiard Tables"),
+    rule("furniture", r"massage table", "Health & Beauty > Personal Care > Massage & Relaxation > Massage Tables"),
+    rule("furniture", r"hospital.*bed|homecare bed", "Business & Industrial > Medical > Medical Furniture > Homecare & Hospital Beds"),
+    rule("furniture", r"ironing board", "Home & Garden > Household Supplies > Laundry Supplies > Ironing Boards"),
+    rule("furniture", r"floor mats?", "Office Supplies > Office Equipment"),
+    rule("furniture", r"drawer slides?|\bslide\b.*extension", "Hardware > Hardware Accessories > Drawer Slides"),
+    rule("furniture", r"^(refrigerator|fridge)", f"{KITCHEN} > Refrigerators"),
+    rule("furniture", r"^samsung \d\d\"? plasma", f"{VIDEO} > Televisions"),
+    rule("furniture", r"console stereo|phonograph|stereo radio|\bradio\b", f"{PLAYERS} > Stereo Systems"),
+    rule("furniture", r"\bamp\b", f"{MUSIC_ACC} > Musical Instrument Amplifiers"),
+    rule("furniture", r"vacuum", f"{APPLIANCES} > Vacuums"),
+    rule("furniture", r"air purifier", f"{APPLIANCES} > Climate Control Appliances > Air Purifiers"),
+    rule("furniture", r"coffee maker", f"{KITCHEN} > Coffee Makers & Espresso Machines > Drip Coffee Makers"),
+    rule("furniture", r"pc case", f"{COMP} > Desktop Computer & Server Cases"),
+    rule("furniture", r"laptop stand", f"{EACC} > Computer Accessories > Computer Risers & Stands"),
+    rule("furniture", r"lamp ?shade", "Home & Garden > Lighting Accessories > Lamp Shades"),
+    rule("furniture", r"ceiling fixtures|shop light", f"{LIGHTING} > Lighting Fixtures > Ceiling Light Fixtures"),
+    rule("furniture", r"candle holder", f"{DECOR} > Home Fragrance Accessories > Candle Holders"),
+    rule("furniture", r"world globe", f"{DECOR} > World Globes"),
+    rule("furniture", r"mannequin", "Business & Industrial > Retail > Display Mannequins"),
+    rule("furniture", r"pet crate|kennel", "Animals & Pet Supplies > Pet Supplies > Pet Carriers & Crates"),
+    rule("furniture", r"pet house|dog house", "Animals & Pet Supplies > Pet Supplies > Dog Supplies > Dog Houses"),
+    rule("furniture", r"\bwindow\b", "Hardware > Building Materials > Windows"),
+    rule("furniture", r"^bathroom door", "Hardware > Building Materials > Doors > Home Doors"),
+    rule("furniture", r"\bsink\b", "Hardware > Plumbing > Plumbing Fixtures > Sinks"),
+    rule("furniture", r"flooring", "Hardware > Building Materials > Flooring & Carpet"),
+    rule("furniture", r"tempur-? ?pedic(?!.*base)|sleep number|\bairbed\b|aerobed|memory foam bed", f"{BEDS} > Mattresses"),
+    rule("furniture", r"adjustable base", f"{BEDS} > Mattress Foundations"),
+    rule("furniture", r"exam table|chiropractic table|overbed table", "Business & Industrial > Medical > "
+         "Medical Furniture > Examination Chairs & Tables"),
+    rule("furniture", r"salon chair|barber", "Business & Industrial > Hairdressing & Cosmetology > Salon Chairs"),
+    # Several different pieces in one listing ("Moving sale - couch, tables, chairs, dresser").
+    rule("furniture", r"household items|liquidation|^(estate|garage|apartment) sale|\betc\b|take what you want|"
+         r"all items|nice items|downsizing|^mov\w*( out)? sale\W*$|^mov\w*\W.*,.*,|\bmove-?out\b.*,.*,|"
+         r"(,[^,]+){5,}|lot'?s? of furniture", "Furniture"),
+    rule("furniture", r"office furniture\b.*/", OFFICE),
+
+    # --- Furniture: sets of several pieces --------------------------------------------------------------
+    rule("furniture", r"(patio|outdoor|garden|lawn|porch|deck)\b.*(\bsets?\b|furniture|tables?\b.*chairs?|chairs?\b.*table)|"
+         r"wicker furniture set|adirondack.*table",
+         f"{OUTDOOR} > Outdoor Furniture Sets"),
+    rule("furniture", r"bed ?room (set|furniture|suite)|piece bedroom|bedroom dresser set|complete bed set|"
+         r"children's +bedroom", "Furniture > Furniture Sets > Bedroom Furniture Sets"),
+    rule("furniture", r"living room set|sofa set|leather set: |(sofa|couch)e?s? ?(and|&|\+|/) ?((\w+ ){0,2}(arm)?chairs?|"
+         r"love ?seat|recliner)|(sofa|couch)(,| and) (love ?seat|chair)|combo w/|sofa bed \+ love|"
+         r"couch and sofa set|love ?seat (and|&) chairs|sofas and tables set",
+         "Furniture > Furniture Sets > Living Room Furniture Sets"),
+    rule("furniture", r"din+(n)?ing (room )?(set|table set|suite)|dinette|din+ing.*table,? (\d+ )?chairs|"
+         r"table (and|&|\+|w/|with) (set of )?(\d+ )?(\w+ )?(chairs|stools)|table,? \d+ chairs|pub (table )?set|"
+         r"breakfast set|table set(?! with benches)|chairs? (and|&) table|table (and|&) chairs|dinning set|"
+         r"dining set|table w/ set of|din+ing.*\+ \d+ chairs", "Furniture > Furniture Sets > Kitchen & Dining Furniture Sets"),
+    rule("furniture", _without(r"\btables?\b.{0,30}\bchairs?\b|\bchairs?\b.{0,20}\btables?\b",
+                               r"coffee|end table|side table|night|desk|laptop|computer|study|kids|child|patio|outdoor|"
+                               r"no chairs|cabinet"), "Furniture > Furniture Sets > Kitchen & Dining Furniture Sets"),
+    rule("furniture", r"office furniture set|desk (and|&) chair", f"{OFFICE} > Office Furniture Sets"),
+
+    # --- Furniture: baby and children's furniture ------------------------------------------------------
+    rule("furniture", r"crib mattress", f"{BEDS} > Mattresses"),
+    rule("furniture", r"\bcrib\b|toddler bed", "Furniture > Baby & Toddler Furniture > Cribs & Toddler Beds"),
+    rule("furniture", r"bassinet|cradle", "Furniture > Baby & Toddler Furniture > Bassinets & Cradles"),
+    rule("furniture", r"changing table", "Furniture > Baby & Toddler Furniture > Changing Tables"),
+    rule("furniture", _without(r"high ?chair", r"bar stool|counter|pub|high back"),
+         "Furniture > Baby & Toddler Furniture > High Chairs & Booster Seats"),
+    rule("furniture", r"toy (chest|box)", f"{STORAGE_FURN} > Storage Chests > Toy Chests"),
+    rule("furniture", r"(kids?|child'?s?|children'?s?) (table|desk)|activity table|play table|chalk table",
+         f"{TABLES} > Activity Tables"),
+
+    # --- Furniture: outdoor ----------------------------------------------------------------------------
+    rule("furniture", r"(patio|outdoor|garden|lawn|porch|deck).*(lounge|chaise|lounger)|sun ?lounger",
+         f"{OUTDOOR} > Outdoor Seating > Sunloungers"),
+    rule("furniture", r"(patio|outdoor|garden|lawn|porch|deck).*bench|bench.*(porch|patio|garden)",
+         f"{OUTDOOR} > Outdoor Seating > Outdoor Benches"),
+    rule("furniture", r"(patio|outdoor|garden|lawn|porch|deck).*sectional", f"{OUTDOOR} > Outdoor Seating > "
+         "Outdoor Sectional Sofa Units"),
+    rule("furniture", r"(patio|outdoor|garden|lawn|porch|deck).*(sofa|couch|love ?seat)", f"{OUTDOOR} > "
+         "Outdoor Seating > Outdoor Sofas"),
+    rule("furniture", r"(patio|outdoor|garden|lawn|porch|deck).*(chairs?|seat)|adirondack",
+         f"{OUTDOOR} > Outdoor Seating > Outdoor Chairs"),
+    rule("furniture", r"(patio|outdoor|garden|lawn|porch|deck|picnic).*table", f"{OUTDOOR} > Outdoor Tables"),
+    rule("furniture", r"outdoor bed|day ?bed.*outdoor", f"{OUTDOOR} > Outdoor Beds"),
+
+    # --- Furniture: beds -------------------------------------------------------------------------------
+    rule("furniture", r"^(?!.*\b(bed|frame|bedframe|bunk|loft|futon|crib|daybed|head)s?\b.*matt?ress).*(matt?ress|mattres)|"
+         r"box ?springs? (and|&) matt?ress", f"{BEDS} > Mattresses"),
+    rule("furniture", r"^(?!.*(mattress|\bbeds?\b)).*box ?springs?|mattress foundation", f"{BEDS} > Mattress Foundations"),
+    rule("furniture", r"bed (rails?|slats|risers)|slats", f"{BEDS} > Bed & Bed Frame Accessories"),
+    rule("furniture", r"futon (frame)", "Furniture > Futon Frames"),
+    rule("furniture", r"futon (pad|mattress|cover)", "Furniture > Futon Pads"),
+    rule("furniture", r"futon", "Furniture > Futons"),
+    rule("furniture", r"sofa ?bed(?! \+)|sleeper sofa|fold-a-bed|pull ?out .*bed", "Furniture > Sofas"),
+    rule("furniture", _without(r"\b(bunk|loft|trundle|day|platform|sleigh|canopy|murphy|storage|captain'?s?|"
+                               r"poster|panel|wall|twin|full|queen|king|iron|metal|kids?|child'?s?)? ?beds?\b|"
+                               r"bed ?frame|\bbunkbed|daybed|\bkritter\b|\bframe\b.*(queen|king|twin|full)|"
+                               r"(queen|king|twin|full)\b.*\bframe\b", r"bedroom|bedside|sofa bed|bed ?linens?|"
+                               r"bedding|flower bed|sheets|bed ?side"), f"{BEDS} > Beds & Bed Frames"),
+    rule("furniture", r"head ?boards?|foot ?boards?|head and foot", f"{BEDS} > Headboards & Footboards"),
+
+    # --- Furniture: office -----------------------------------------------------------------------------
+    rule("furniture", r"drafting (table|desk)|drawing table", f"{OFFICE} > Workspace Tables > Art & Drafting Tables"),
+    rule("furniture", r"conference (room )?table", f"{OFFICE} > Workspace Tables > Conference Room Tables"),
+    rule("furniture", r"gaming chair|x rocker", f"{CHAIRS} > Gaming Chairs"),
+    rule("furniture", _without(r"cubicles?\b|workstation|office partition", r"cubbies"), f"{OFFICE} > Workstations & Cubicles"),
+    rule("furniture", r"fil(e|ing) cabinets?|lateral file", f"{STORAGE_FURN} > File Cabinets"),
+    rule("furniture", r"(office|desk|task|computer|executive|ergonomic|drafting|rolling|roller|conference|"
+         r"swivel office) chairs?|executive .*chair|\boffice\b.*\bchairs?\b|aeron|steel ?case|herman miller(?!.*(eames lounge|table))|haworth|humanscale|knoll|"
+         r"allsteel|\bhon\b|embody|mirra|sayl|varier|balans|millberget|markus", f"{OFFICE} > Office Chairs"),
+    rule("furniture", r"(?<!standing )\bdesks?\b(?!top)(?! (lamp|chair|organizer))|secretary|escritoire|"
+         r"(computer|office|study|writing|typing) table|standing desk|workcenter|adjustable table", f"{OFFICE} > Desks"),
+
+    # --- Furniture: sofas and chairs -------------------------------------------------------------------
+    rule("furniture", r"bean ?bag|love ?sac", f"{CHAIRS} > Bean Bag Chairs"),
+    rule("furniture", r"massag(e|ing) chair", f"{CHAIRS} > Electric Massaging Chairs"),
+    rule("furniture", r"sofa table|console table|entry(way)? table|hall(way)? table|wall table", f"{TABLES} > Accent Tables > "
+         "Sofa Tables"),
+    rule("furniture", r"(couch|sofa) side table", f"{TABLES} > Accent Tables > End Tables"),
+    rule("furniture", r"sectional (chair|piece|unit)", "Furniture > Sofa Accessories > Sectional Sofa Units"),
+    rule("furniture", r"sofas?\b|\bcouch|love ?seats?|sectional|settee|davenport|chesterfield|divan|"
+         r"karlstad|ektorp|kivik|klippan", "Furniture > Sofas"),
+    rule("furniture", r"rocking chair|\brocker\b|glider", f"{CHAIRS} > Rocking Chairs"),
+    rule("furniture", r"folding chairs?", f"{CHAIRS} > Folding Chairs & Stools"),
+    rule("furniture", r"hanging chair|hammock chair|egg chair|swing chair", f"{CHAIRS} > Hanging Chairs"),
+    rule("furniture", r"slipper chair", f"{CHAIRS} > Slipper Chairs"),
+    rule("furniture", r"step stool", "Hardware > Tools > Ladders & Scaffolding > Step Stools"),
+    rule("furniture", r"foot ?stool|\bpoufs?\b|foot ?rest(?!.*chair)", "Furniture > Ottomans"),
+    rule("furniture", r"bar ?stools?|counter stools?|\bstools?\b|bar chairs?|counter (height )?chairs?|"
+         r"countertop chairs", f"{CHAIRS} > Table & Bar Stools"),
+    rule("furniture", r"chaise", f"{CHAIRS} > Chaises"),
+    rule("furniture", r"recliner|reclining|lift chair|arm ?chairs?|club chair|wing ?(back|chair)|accent chair|"
+         r"lounge chair|lounger|papasan|barrel chair|tub chair|sleeper chair|reading chair|"
+         r"chairs? ?(and|&|\+|w/|with|w) ?(an )?ottoman|occasional chairs?|parlou?r chair|bergere|poang|"
+         r"chair and a half|sitting chair|high back chair|eames lounge|theat(er|re) seats|(leather|fabric|velvet|upholstered|comfy|cozy|swivel|"
+         r"living room|oversized|tufted) chairs?", f"{CHAIRS} > Arm Chairs, Recliners & Sleeper Chairs"),
+    rule("furniture", r"(dining|dinning|kitchen|side|parsons?|windsor|ladder ?back|spindle ?back|cane|bentwood|chiavari|"
+         r"wishbone|dinning|ghost|tolix|stacking|bistro|cafe) chairs?|set of \d+ (\w+ )?chairs|\b[3-9] (\w+ )?chairs"
+         r"|chairs? set of [3-9]|din+ing room chairs", f"{CHAIRS} > Kitchen & Dining Room Chairs"),
+    rule("furniture", r"director'?s? chairs?|folding .*chair", f"{CHAIRS} > Folding Chairs & Stools"),
+    rule("furniture", _without(r"\bchairs?(\b|\d)|seating|waiting room seats", r"no chairs"), "Furniture > Chairs"),
+    rule("furniture", r"ottom[ao]ns?", "Furniture > Ottomans"),
+    rule("furniture", r"(shoe|entry(way)?|storage|hall) bench", "Furniture > Benches > Storage & Entryway Benches"),
+    rule("furniture", r"(dining|dinning|kitchen|table)( room)? bench", "Furniture > Benches > Kitchen & Dining Benches"),
+    rule("furniture", r"vanity (bench|stool)|makeup seat", "Furniture > Benches > Vanity Benches"),
+    rule("furniture", r"\bbench\b|\bpew\b", "Furniture > Benches"),
+    rule("furniture", r"office furniture", OFFICE),
+
+    # --- Furniture: tables -----------------------------------------------------------------------------
+    rule("furniture", r"coffee ?tables?|cocktail table|coffe table|living room table", f"{TABLES} > Accent Tables > Coffee Tables"),
+    rule("furniture", r"night ?stands?|bed ?side|night table", f"{TABLES} > Nightstands"),
+    rule("furniture", r"(end|side|accent|nesting|lamp|drum|\bc|pedestal|tray|stacking|corner) tables?|"
+         r"end table|side .*table|occasional\b.*\btable", f"{TABLES} > Accent Tables > End Tables"),
+    rule("furniture", r"(dining|dinning|dinner|kitchen|pub|bar|counter height|breakfast|farm(house)?|trestle|"
+         r"extension|extendable|drop[- ]leaf|gate ?leg|round|oval|harvest|parsons|cafe style .*) (room )?tables?|"
+         r"\b(round|square)\b.*\btable|expandable|explandable|table with "
+         r"(leaves|leaf|hidden extension)|seats (6|8|10)|\bdining\b|\bdinning\b|linnmon|slahult|sl.hult|"
+         r"tables? .*leaf|seats \d", f"{TABLES} > Kitchen & Dining Room Tables"),
+    rule("furniture", r"folding table|card table|tv trays?", f"{TABLES} > Folding Tables"),
+    rule("furniture", r"game table|poker table", f"{TABLES} > Poker & Game Tables"),
+    rule("furniture", r"table legs|\blegs\b", "Furniture > Table Accessories > Table Legs"),
+    rule("furniture", r"table ?tops?|glass top|table surface", "Furniture > Table Accessories > Table Tops"),
+    rule("furniture", r"printer (table|stand)", f"{PRINT} > Printer, Copier & Fax Machine Accessories > Printer Stands"),
+
+    # --- Furniture: storage ----------------------------------------------------------------------------
+    rule("furniture", r"tv (stand|console|cabinet|hutch|unit|cart|armoire|closet|credenza)|media (console|center|"
+         r"stand|cabinet|unit)|entertainment (center|unit|stand|console|armoire)|entertainment ?/ ?armoire|television (stand|table)|"
+         r"tv ?/ ?media|stereo stand|media/tv|wall unit|besta|\btv\b.*\bstand\b", "Furniture > Entertainment Centers & "
+         "TV Stands"),
+    rule("furniture", r"dressers?|chest of drawers|bureau|high ?boy|low ?boy|tall ?boy|drawer chest|\d-drawer chest|"
+         r"malm chest|hemnes chest|chest.*drawers|drawers? chest|commode", f"{STORAGE_FURN} > Dressers"),
+    rule("furniture", r"armoire|wardrobe|\bpax\b|armoir\b", f"{STORAGE_FURN} > Armoires & Wardrobes"),
+    rule("furniture", r"buffet|sideboard|credenza|cradenza|\bserver\b", f"{STORAGE_FURN} > Buffets & Sideboards"),
+    rule("furniture", r"retail display|sunglass display|rifle display|display cases", "Business & Industrial > Retail > "
+         "Retail Display Cases"),
+    rule("furniture", _without(r"china cabinet|hutch|curio|display (cabinet|case)|vitrine|glass display", r"kallax"),
+         f"{STORAGE_FURN} > China Cabinets & Hutches"),
+    rule("furniture", r"record (cabinet|storage|console)|cd (rack|tower|storage)|dvd (rack|storage|tower)|"
+         r"media (storage|bookshelf)", f"{STORAGE_FURN} > Media Storage Cabinets & Racks"),
+    rule("furniture", r"wine rack|bottle wine", f"{STORAGE_FURN} > Wine Racks"),
+    rule("furniture", _without(r"(bar|liquor|wine) cabinet|\bbar\b", r"height|towel|cart|stool|table"), f"{STORAGE_FURN} > "
+         "Wine & Liquor Cabinets"),
+    rule("furniture", r"wall (mounted )?shel(f|ves)|floating shel(f|ves)|\bledge\b", "Furniture > Shelving > "
+         "Wall Shelves & Ledges"),
+    rule("furniture", r"book ?cases?|book ?shel(f|ves)|bakers? rack|\bcubes\b|shelving|etagere|[eé]tag[eè]re|ladder shel|\bbilly\b|kallax|"
+         r"expedit|cube (shelf|storage|organizer)|shelf unit|shelves|\bshelf\b", "Furniture > Shelving > "
+         "Bookcases & Standing Shelves"),
+    rule("furniture", r"(hope|cedar|ceder|blanket) chest", f"{STORAGE_FURN} > Storage Chests > Hope Chests"),
+    rule("furniture", r"\bchests?\b|trunk|footlocker", f"{STORAGE_FURN} > Storage Chests"),
+    rule("furniture", r"bathroom vanity", f"{STORAGE_FURN} > Vanities > Bathroom Vanities"),
+    rule("furniture", r"vanity|make-?up table|dressing table", f"{STORAGE_FURN} > Vanities > Bedroom Vanities"),
+    rule("furniture", r"kit(chen)? island|island cart|butcher block", "Furniture > Carts & Islands > Kitchen Islands"),
+    rule("furniture", r"\bcart\b|trolley", "Furniture > Carts & Islands > Kitchen & Dining Carts"),
+    rule("furniture", r"kitchen cabinets?", f"{STORAGE_FURN} > Kitchen Cabinets"),
+    rule("furniture", r"magazine rack", f"{STORAGE_FURN} > Magazine Racks"),
+    rule("furniture", r"cabinets?|cupboard|pantry|lockers?|storage|apothecary|linen tower|\bunit\b|drawers",
+         f"{STORAGE_FURN} > Storage Cabinets & Lockers"),
+    rule("furniture", r"room divider|shoji|folding screen|privacy screen|\bscreen\b|screenflex", "Furniture > Room Dividers"),
+
+    # --- Furniture: what is left by its broadest word --------------------------------------------------
+    rule("furniture", r"mirrors?\b|mirrored", f"{DECOR} > Mirrors"),
+    rule("furniture", r"pillows?|cushions?", f"{DECOR} > Throw Pillows"),
+    rule("furniture", r"\bconsole\b", f"{TABLES} > Accent Tables > Sofa Tables"),
+    rule("furniture", r"\btables?\b", "Furniture > Tables"),
+    rule("furniture", r"furnitures?\b|^mov(e|ing)|mueble|^decor$", "Furniture"),
+    # --- Bikes: things in the bike section that are not bicycles ---------------------------------------
+    rule("bike", r"picture frame", f"{DECOR} > Picture Frames"),
+    rule("bike", r"sunglasses", "Apparel & Accessories > Clothing Accessories > Sunglasses"),
+    rule("bike", r"faucet", "Hardware > Plumbing > Plumbing Fixtures > Faucets"),
+    rule("bike", r"patio table", f"{OUTDOOR} > Outdoor Furniture Sets"),
+    rule("bike", r"amplifier", f"{MUSIC_ACC} > Musical Instrument Amplifiers"),
+    rule("bike", r"stroller", "Baby & Toddler > Baby Transport > Baby Strollers"),
+    rule("bike", r"power chair|jazzy", "Health & Beauty > Health Care > Mobility & Accessibility > "
+         "Accessibility Equipment > Mobility Scooters"),
+    rule("bike", r"spinfit|spin bike|exercise bike|stationary|indoor cycle|therap\w* motorized cycle",
+         "Sporting Goods > Exercise & Fitness > Cardio > Cardio Machines > Exercise Bikes"),
+    rule("bike", r"engine kit|motor kit", BIKE_PARTS),
+    rule("bike", r"electric bike kits?|conversion kit|e-?bike kit", f"{BIKE_ACC} > Electric Bicycle Conversion Kits"),
+    rule("bike", r"\batv\b", f"{MOTOR_VEHICLES} > Off-Road and All-Terrain Vehicles > ATVs & UTVs"),
+    rule("bike", r"\d{2,3} ?cc\b|motorbike|moped|garelli|motor scooter|dirt bike|pit bike|mini bike|motorcycle|\bvespa\b|"
+         r"antique scooter", f"{MOTOR_VEHICLES} > Motorcycles & Scooters"),
+    rule("bike", r"pedal (tractor|car)|tractor w/ wagon", "Toys & Games > Toys > Riding Toys > "
+         "Push & Pedal Riding Vehicles"),
+    rule("bike", r"scooter|ninebot|electric wheel|hoverboard|trikke", "Sporting Goods > Outdoor Recreation > Riding Scooters"),
+    rule("bike", r"long ?board|skate ?board", "Sporting Goods > Outdoor Recreation > Skateboarding > Skateboards"),
+    rule("bike", r"unicycle", f"{CYCLING} > Unicycles"),
+    rule("bike", r"tri[cy]y?cle|trycicle|\btrikes?\b|catrike|\b(3|three)[- ]wheel", f"{CYCLING} > Tricycles"),
+
+    # --- Bikes: apparel, car racks and other accessories (before the bikes they mention) ---------------
+    rule("bike", _without(r"helmet", r"(\+|w/|w\.|with|free|lock|,)\s*.*helmet"), f"{CYCLING} > "
+         "Cycling Apparel & Accessories > Bicycle Helmets"),
+    rule("bike", _without(r"\bshoes\b", r"bike (&|and|\+)"), "Apparel & Accessories > Shoes"),
+    rule("bike", r"jacket", "Apparel & Accessories > Clothing > Outerwear > Coats & Jackets"),
+    rule("bike", r"jersey", "Apparel & Accessories > Clothing > Activewear > Bicycle Activewear > Bicycle Jerseys"),
+    rule("bike", r"gloves", f"{CYCLING} > Cycling Apparel & Accessories > Bicycle Gloves"),
+    rule("bike", r"(bike|bicycle) trailer|trailer bike|trail-a-bike|co-?pilot|\bburley\b|\bchariot\b",
+         f"{BIKE_ACC} > Bicycle Trailers"),
+    rule("bike", _without(r"thule|yakima|saris|\bkuat\b|allen sports|hollywood (rack|trunk)|hollywood.*rack|hitch|trunk|\broof\b|car rack|"
+                          r"bike (rack|carrier)|bicycle rack|forklift|fork mount", r"(bike|bicycle) ?\+|rear rack"),
+         f"{VEH_ACC} > Vehicle Storage & Cargo > Motor Vehicle Carrying Racks > Vehicle Bicycle Racks"),
+    rule("bike", r"rear rack|front rack|pannier rack", f"{BIKE_ACC} > Bicycle Front & Rear Racks"),
+    rule("bike", r"(bike|bicycle) stand|repair stand|work ?stand|wall mount", f"{BIKE_ACC} > Bicycle Stands & Storage"),
+    rule("bike", _without(r"trainer|rollers", r"bike (and|&|\+) trainer"), f"{BIKE_ACC} > Bicycle Trainers"),
+    rule("bike", r"travel case|bike box|transport (bag|case)", f"{BIKE_ACC} > Bicycle Transport Bags & Cases"),
+    rule("bike", _without(r"(bicycle|bike|saddle|frame|handlebar) bag|panniers", r"\+|w/|with"), f"{BIKE_ACC} > "
+         "Bicycle Bags & Panniers"),
+    rule("bike", _without(r"\block\b|u-lock", r"\+|w/|with|,|including"), f"{BIKE_ACC} > Bicycle Locks"),
+    rule("bike", _without(r"\bpump\b", r"\bw\b|w/|with"), f"{BIKE_ACC} > Bicycle Pumps"),
+    rule("bike", r"tire kit|tubeless kit", f"{BIKE_ACC} > Bicycle Tire Repair Supplies & Kits"),
+
+    # --- Bikes: parts (a size like "54cm frame" or "26\" wheels" describes a whole bicycle) -------------
+    rule("bike", _without(r"frame ?sets?|frame only|frame kit|\bframe\b", r"\bbikes?\b|bicycle|roadbike|cruiser|"
+                          r"\d+(\"|cm| ?inch)? ?(\w+ )?frame\b|size \d+ frame|women'?s frame|ladies|comfort frame|"
+                          r"triangle frame|tall frame|short frame|\bmtb\b|hybrid|speed|picture frame"),
+         f"{BIKE_PARTS} > Bicycle Frames"),
+    rule("bike", _without(r"\bforks?\b|front shocks", r"bicycle|\bbikes?\b|full suspension|frame|jekyll|\bmtb\b"),
+         f"{BIKE_PARTS} > Bicycle Forks"),
+    rule("bike", _without(r"group ?set|gruppo|\bgroup\b", r"\bbikes?\b|bicycle|\d\d ?cm"), f"{BIKE_PARTS} > "
+         "Bicycle Groupsets"),
+    rule("bike", _without(r"crank ?set|cranks\b", r"tandem|\bbikes?\b"), f"{DRIVETRAIN} > Bicycle Cranks"),
+    rule("bike", _without(r"shifter|derailleur", r"\bbikes?\b|bicycle"), f"{DRIVETRAIN} > Bicycle Shifters"),
+    rule("bike", _without(r"pedals?\b", r"\bbikes?\b|bicycle|pedal brake|jekyll"), f"{DRIVETRAIN} > Bicycle Pedals"),
+    rule("bike", _without(r"cleats", r"\bbikes?\b"), f"{CYCLING} > Cycling Apparel & Accessories > Bicycle Cleats"),
+    rule("bike", r"aero ?bars", f"{BIKE_PARTS} > Bicycle Handlebar Extensions"),
+    rule("bike", _without(r"seat ?post", r"\bbikes?\b|bicycle|frame|dropper"), f"{BIKE_PARTS} > Bicycle Seatposts"),
+    rule("bike", _without(r"\bsaddle\b", r"w/|with|\+|,|\bbikes?\b|saddleback"), f"{BIKE_PARTS} > Bicycle Saddles"),
+    rule("bike", _without(r"wheel ?sets?|\bwheels?\b|\brims\b", r"\bbikes?\b(?! wheels)|bicycle|cruiser|trike|"
+                          r"training|hot wheels|3 wheel|three wheel|wheel size|\d\d\"? ?wheels?\b|full \w+|\d\d ?cm|"
+                          r"carbon|frame|madone|jet 9|colnago|giant|specialized|lemond|mercier|ksyrium|campagnolo|^\d{4}\b|"
+                          r"free ?wheel|gary fisher"),
+         f"{BIKE_PARTS} > Bicycle Wheels"),
+    rule("bike", _without(r"\btires?\b", r"\bbikes?\b|bicycle|hybrid tires|cruiser|scooter|\d+\"? tire\b"),
+         f"{BIKE_PARTS} > Bicycle Tires"),
+    rule("bike", r"^(bmx|bike)? ?parts|parts only|bike parts", BIKE_PARTS),
+
+    # --- Bikes: complete bicycles ----------------------------------------------------------------------
+    rule("bike", r"\bbikes?\b|bicycle|roadbike|\bbmx\b|cruiser|\bmtb\b|\bmtn\b|fixie|fixed gear|single ?speed|"
+         r"tandem|\d+[- ]?(speed|spd)|\d\d ?cm\b|\b(29er|650b|700c|27\.5|26\"|29\")|road|mountain|hybrid|"
+         r"commuter|track|touring|cyclocross|gravel|e-?bike|electric|" + BIKE_BRANDS, f"{CYCLING} > Bicycles"),
+    # --- Cars: parts and accessories sold on their own ------------------------------------------------
+    rule("car", _without(r"\brims?\b|\bwheels\b|\btires\b", YEAR, r"new (\w+ )?tires|runs|clean|reliable|smog|miles|title"), f"{CAR_WHEELS} > Motor Vehicle Rims & Wheels > "
+         "Automotive Rims & Wheels"),
+    rule("car", _without(r"transmission$", YEAR, r"manual|automatic|new transmission|smg|dct|auto trans"),
+         f"{CAR_PARTS} > Motor Vehicle Transmission & Drivetrain Parts"),
+    rule("car", _without(r"\b(engine|motor)\b", YEAR, r"needs|w/o|no engine|swap|built|not running|special|runs|"
+                         r"title|miles|repair|light"), f"{CAR_PARTS} > Motor Vehicle Engines"),
+    rule("car", r"bumper|tail ?light|roof trim|side ?view mirrors", f"{CAR_PARTS} > Motor Vehicle Frame & Body Parts"),
+    rule("car", r"brake kit", f"{CAR_PARTS} > Motor Vehicle Braking"),
+    rule("car", r"headers|exhaust system|muffler", f"{CAR_PARTS} > Motor Vehicle Exhaust"),
+    rule("car", _without(r"ladder|lumber rack|roof rack", YEAR, r"with|w/"), f"{VEH_ACC} > Vehicle Storage & Cargo > "
+         "Motor Vehicle Carrying Racks > Vehicle Cargo Racks"),
+    rule("car", r"car stereo|head unit|subwoofer", f"{CAR_AUDIO} > Motor Vehicle A/V Players & In-Dash Systems"),
+    rule("car", _without(r"part(ing|s)? ?out|parts only|for parts|parts car", r"for parts or"), CAR_PARTS),
+
+    # --- Cars: vehicles other than cars, trucks and vans ----------------------------------------------
+    rule("car", _without(r"harley|davidson|motorcycle|ducati|kawasaki|ninja|sportster|softail|electra glide|"
+                         r"road king|gold ?wing|\bcbr\d*|vespa|scooter|moped|dirt bike|\bktm\b|chopper", r"f-?150"),
+         f"{MOTOR_VEHICLES} > Motorcycles & Scooters"),
+    rule("car", r"motor ?home|\brv\b|winnebago|camper van|westfalia|airstream|class [abc] (rv|motor)",
+         f"{MOTOR_VEHICLES} > Recreational Vehicles"),
+    rule("car", r"travel trailer|fifth wheel|5th wheel|camper trailer|pop-?up camper", f"{TRAILERS} > Travel Trailers"),
+    rule("car", r"boat trailer", f"{TRAILERS} > Boat Trailers"),
+    rule("car", r"horse trailer|livestock trailer", f"{TRAILERS} > Horse & Livestock Trailers"),
+    rule("car", _without(r"\btrailers?\b", r"jeep|rock crawler|tow package"), f"{TRAILERS} > Utility & Cargo Trailers"),
+    rule("car", r"sail ?boat|catamaran", f"{VEHICLES} > Watercraft > Sailboats"),
+    rule("car", r"jet ?ski|sea-?doo|wave ?runner", f"{VEHICLES} > Watercraft > Personal Watercraft"),
+    rule("car", r"\bboat\b|pontoon|bass boat", f"{VEHICLES} > Watercraft > Motor Boats"),
+    rule("car", r"golf cart|^club car$", f"{MOTOR_VEHICLES} > Golf Carts"),
+    rule("car", r"\batv\b|\butv\b|\bquad\b(?! ca[bd])|side[- ]by[- ]side|polaris|\brzr\b|can-am", f"{MOTOR_VEHICLES} > "
+         "Off-Road and All-Terrain Vehicles > ATVs & UTVs"),
+    rule("car", r"go ?kart|dune buggy|sand rail", f"{MOTOR_VEHICLES} > Off-Road and All-Terrain Vehicles > "
+         "Go Karts & Dune Buggies"),
+
+    # --- Cars: cars, trucks and vans (by model year, make or body style) ------------------------------
+    rule("car", YEAR + r"|^'?\d\d\b|" + CAR_MAKES + r"|\b(sedan|coupe|convertible|hatchback|wagon|truck|pick ?up|van|"
+         r"minivan|suv|4x4|awd|4wd|v6|v8|diesel|turbo|hybrid|smog|miles|title)\b|wanted|looking to",
+         f"{MOTOR_VEHICLES} > Cars, Trucks & Vans"),
 ]
 
 FALLBACK: dict[str, str] = {

@@ -21,7 +21,7 @@ ANCESTOR_WEIGHT = 0.4
 IDF_CAP = 5.0
 TITLE_WEIGHT = 2.0
 NON_LEAF_FACTOR = 0.85  # a listing needs a leaf, so at equal evidence a leaf ranks first
-MIN_TITLE_ONLY = 1.0  # a category whose name shares no word with the query needs this much title evidence
+MIN_TITLE_ONLY = 0.1  # a category whose name shares no word with the query needs this much title evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,11 @@ class CategoryIndex:
         for ident, path, name, parent_id, is_leaf in categories:
             ancestors = path.split(" > ")[:-1]
             self.by_id[ident] = IndexedCategory(
-                ident, path, name, parent_id, is_leaf,
+                ident,
+                path,
+                name,
+                parent_id,
+                is_leaf,
                 frozenset(content_words(name)),
                 frozenset(w for a in ancestors for w in content_words(a)),
             )

@@ -7,11 +7,12 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from marketplace.conditions import Condition
 from marketplace.text import alternatives, content_words, words
 
-MIN_COMPS = 5          # fewer than this and the search widens (similar titles -> whole category -> parent)
+MIN_COMPS = 5  # fewer than this and the search widens (similar titles -> whole category -> parent)
 MAX_EXAMPLES = 5
 WIDE_CONDITION_GAP = 1  # comparables within one grade of the item's condition, when there are enough
 
@@ -88,8 +89,10 @@ def select_comps(pool: Sequence[Candidate], query: str, condition: Condition | N
 
     basis = "all listings in the category"
     chosen = scored
-    for threshold, label in ((0.5, "listings whose titles share most of the item's words"),
-                             (0.2, "listings whose titles share some of the item's words")):
+    for threshold, label in (
+        (0.5, "listings whose titles share most of the item's words"),
+        (0.2, "listings whose titles share some of the item's words"),
+    ):
         similar = [pair for pair in scored if pair[1] >= threshold]
         if len(similar) >= MIN_COMPS:
             chosen, basis = similar, label
@@ -114,7 +117,7 @@ class PriceStats:
     suggested_high: float
     suggested_price: float
     confidence: float
-    confidence_label: str
+    confidence_label: Literal["low", "medium", "high"]
 
 
 def drop_outliers(prices: list[float]) -> list[float]:
@@ -139,7 +142,9 @@ def price_stats(prices: list[float], condition: Condition | None) -> PriceStats:
     size_factor = min(1.0, math.sqrt(len(ordered) / 20))
     dispersion = (p75 - p25) / median if median > 0 else 1.0
     confidence = round(size_factor / (1 + dispersion), 2)
-    label = "high" if confidence >= 0.6 else "medium" if confidence >= 0.35 else "low"
+    label: Literal["low", "medium", "high"] = (
+        "high" if confidence >= 0.6 else "medium" if confidence >= 0.35 else "low"
+    )
     # Better condition than usual sits toward the top of the range, worse toward the bottom.
     tilt = 0.5
     if condition is not None:
@@ -147,5 +152,6 @@ def price_stats(prices: list[float], condition: Condition | None) -> PriceStats:
     suggested = nice_round(p25 + (p75 - p25) * tilt)
     low, high = nice_round(p25), nice_round(p75)
     suggested = min(max(suggested, low), high)
-    return PriceStats(len(ordered), median, p25, p75, ordered[0], ordered[-1], low, high, suggested,
-                      confidence, label)
+    return PriceStats(
+        len(ordered), median, p25, p75, ordered[0], ordered[-1], low, high, suggested, confidence, label
+    )

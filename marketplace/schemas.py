@@ -15,7 +15,9 @@ MAX_PRICE = 1_000_000.0  # above this a classifieds price is a typo or a joke
 SUPPORTED_CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD")
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=TITLE_MIN, max_length=TITLE_MAX)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_MAX)]
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_MAX)
+]
 
 
 class CategoryOut(BaseModel):

@@ -28,21 +28,44 @@ SEED_DIR = Path(__file__).parent / "seed"
 CATEGORIES_FILE = "categories.tsv"
 LISTINGS_FILE = "listings.csv"
 LISTING_COLUMNS = (
-    "post_id", "source", "title", "price", "currency", "condition", "condition_basis", "category_id",
+    "post_id",
+    "source",
+    "title",
+    "price",
+    "currency",
+    "condition",
+    "condition_basis",
+    "category_id",
 )
 MIN_REAL_PRICE = 1  # prices at or below this are placeholders ("$1, make an offer")
 
 # Phrases that state a condition, strongest evidence first. Matched in the title, then the description.
 _CONDITION_PHRASES: list[tuple[Condition, re.Pattern[str]]] = [
-    (Condition.FOR_PARTS, re.compile(
-        r"\b(for parts|parts only|not working|doesn'?t work|does not work|broken|salvage|needs? (major )?repair)\b",
-        re.I)),
-    (Condition.NEW, re.compile(
-        r"\b(brand[- ]new|new in (the )?box|nib|bnib|nwt|never (been )?used|never opened|unopened|sealed)\b", re.I)),
-    (Condition.LIKE_NEW, re.compile(
-        r"\b(like[- ]new|barely used|hardly used|almost new|used (only )?(once|twice)|mint)\b", re.I)),
+    (
+        Condition.FOR_PARTS,
+        re.compile(
+            r"\b(for parts|parts only|not working|doesn'?t work|does not work|broken|salvage|needs? (major )?repair)\b",
+            re.I,
+        ),
+    ),
+    (
+        Condition.NEW,
+        re.compile(
+            r"\b(brand[- ]new|new in (the )?box|nib|bnib|nwt|never (been )?used|never opened|unopened|sealed)\b",
+            re.I,
+        ),
+    ),
+    (
+        Condition.LIKE_NEW,
+        re.compile(
+            r"\b(like[- ]new|barely used|hardly used|almost new|used (only )?(once|twice)|mint)\b", re.I
+        ),
+    ),
     (Condition.EXCELLENT, re.compile(r"\b(excellent|perfect|great) (condition|shape)\b", re.I)),
-    (Condition.GOOD, re.compile(r"\b(good|nice|decent) (condition|shape)\b|\bworks (great|well|perfectly)\b", re.I)),
+    (
+        Condition.GOOD,
+        re.compile(r"\b(good|nice|decent) (condition|shape)\b|\bworks (great|well|perfectly)\b", re.I),
+    ),
     (Condition.FAIR, re.compile(r"\b(fair|ok|okay|rough) (condition|shape)\b|\bneeds? (some )?work\b", re.I)),
 ]
 
@@ -67,9 +90,14 @@ class SeedListing:
 
     def row(self) -> dict[str, Any]:
         return {
-            "post_id": self.post_id, "source": self.source, "title": self.title, "price": self.price,
-            "currency": self.currency, "condition": self.condition.value,
-            "condition_basis": self.condition_basis, "category_id": self.category_id,
+            "post_id": self.post_id,
+            "source": self.source,
+            "title": self.title,
+            "price": self.price,
+            "currency": self.currency,
+            "condition": self.condition.value,
+            "condition_basis": self.condition_basis,
+            "category_id": self.category_id,
         }
 
 
@@ -87,9 +115,12 @@ class BuildReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "categories": self.categories, "read": self.read, "written": self.written,
+            "categories": self.categories,
+            "read": self.read,
+            "written": self.written,
             "dropped_placeholder_price": self.dropped_placeholder_price,
-            "dropped_reposts": self.dropped_reposts, "by_source": dict(self.by_source),
+            "dropped_reposts": self.dropped_reposts,
+            "by_source": dict(self.by_source),
             "condition_basis": dict(self.condition_basis),
             "distinct_listing_categories": self.distinct_categories,
         }
@@ -154,8 +185,11 @@ def build(source_dir: Path, out_dir: Path = SEED_DIR) -> BuildReport:
             if path not in by_path:
                 raise ValueError(f"category rule gives {path!r}, which is not in the taxonomy")
             condition, basis = _condition(raw)
-            listings.append(SeedListing(str(raw["post_id"]), raw["category"], title, price, condition, basis,
-                                        by_path[path].id))
+            listings.append(
+                SeedListing(
+                    str(raw["post_id"]), raw["category"], title, price, condition, basis, by_path[path].id
+                )
+            )
             report.by_source[raw["category"]] += 1
             report.condition_basis[basis] += 1
 
@@ -172,7 +206,9 @@ def build(source_dir: Path, out_dir: Path = SEED_DIR) -> BuildReport:
             writer.writerow(item.row())
     report.written = len(listings)
     report.distinct_categories = len({item.category_id for item in listings})
-    (out_dir / "build_report.json").write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
+    (out_dir / "build_report.json").write_text(
+        json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8"
+    )
     return report
 
 

@@ -31,17 +31,17 @@ def parse_taxonomy(lines: Iterable[str]) -> list[TaxonomyNode]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        ident, sep, path = line.partition(" - ")
-        if not sep or not ident.isdigit() or not path:
+        raw_id, sep, raw_path = line.partition(" - ")
+        if not sep or not raw_id.isdigit() or not raw_path:
             raise ValueError(f"taxonomy line {number} is not '<id> - <path>': {line!r}")
-        pairs.append((int(ident), path))
-    by_path = {path: ident for ident, path in pairs}
+        pairs.append((int(raw_id), raw_path))
+    by_path: dict[str, int] = {path: ident for ident, path in pairs}
     if len(by_path) != len(pairs):
         raise ValueError("taxonomy has duplicate paths")
     parents: dict[int, int | None] = {}
     with_children: set[int] = set()
     for ident, path in pairs:
-        parent_path = path.rsplit(SEPARATOR, 1)[0] if SEPARATOR in path else None
+        parent_path: str | None = path.rsplit(SEPARATOR, 1)[0] if SEPARATOR in path else None
         if parent_path is not None and parent_path not in by_path:
             raise ValueError(f"category {ident} ({path}) has no parent {parent_path!r}")
         parent_id = by_path[parent_path] if parent_path is not None else None

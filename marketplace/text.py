@@ -7,8 +7,55 @@ import re
 _WORD = re.compile(r"[a-z0-9]+")
 
 STOPWORDS = frozenset(
-    "a an and are as at be but by for from has have i in is it its me my of on or our so that the this to "
-    "was we with you your old used new selling sell sale want wanna would like some very just".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "me",
+        "my",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "we",
+        "with",
+        "you",
+        "your",
+        "old",
+        "used",
+        "new",
+        "selling",
+        "sell",
+        "sale",
+        "want",
+        "wanna",
+        "would",
+        "like",
+        "some",
+        "very",
+        "just",
+    ]
 )
 
 # Seller words -> taxonomy phrases. A synonym is a phrase: all of its words should match.

@@ -29,7 +29,9 @@ async def search_categories(ctx: RunContext[TrovaDeps], query: str, limit: int =
     if not query:
         raise ModelRetry("query is empty: pass the item's type, brand or model, e.g. 'road bike'.")
     if len(query) > MAX_QUERY:
-        raise ModelRetry(f"query is {len(query)} characters; use a few words (at most {MAX_QUERY} characters).")
+        raise ModelRetry(
+            f"query is {len(query)} characters; use a few words (at most {MAX_QUERY} characters)."
+        )
     try:
         return await ctx.deps.client.search_categories(query, limit=max(1, min(limit, 10)))
     except MarketplaceError as e:

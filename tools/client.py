@@ -112,15 +112,20 @@ class MarketplaceClient:
             try:
                 response = await self._http.request(method, path, **kwargs)
             except httpx.TimeoutException as e:
-                last = MarketplaceError("unavailable", f"the marketplace did not answer in time ({type(e).__name__})")
+                last = MarketplaceError(
+                    "unavailable", f"the marketplace did not answer in time ({type(e).__name__})"
+                )
                 continue
             except httpx.TransportError as e:
-                last = MarketplaceError("unavailable", f"cannot reach the marketplace at {self.base_url} ({e})")
+                last = MarketplaceError(
+                    "unavailable", f"cannot reach the marketplace at {self.base_url} ({e})"
+                )
                 continue
             if response.status_code in RETRY_STATUSES or response.status_code >= 500:
                 last = MarketplaceError(
                     "unavailable" if response.status_code in RETRY_STATUSES else "server",
-                    _detail(response), response.status_code,
+                    _detail(response),
+                    response.status_code,
                 )
                 continue
             return response
@@ -134,12 +139,21 @@ class MarketplaceClient:
             return model.model_validate(response.json())
         status = response.status_code
         kind: ErrorKind = (
-            "not_found" if status == 404 else "invalid" if status in (400, 422) else
-            "conflict" if status == 409 else "unauthorized" if status in (401, 403) else "server"
+            "not_found"
+            if status == 404
+            else "invalid"
+            if status in (400, 422)
+            else "conflict"
+            if status == 409
+            else "unauthorized"
+            if status in (401, 403)
+            else "server"
         )
         raise MarketplaceError(kind, _detail(response), status)
 
-    async def search_categories(self, query: str, limit: int = 5, leaf_only: bool = False) -> CategorySearchResult:
+    async def search_categories(
+        self, query: str, limit: int = 5, leaf_only: bool = False
+    ) -> CategorySearchResult:
         params = {"q": query, "limit": limit, "leaf_only": str(leaf_only).lower()}
         return await self._call(CategorySearchResult, "GET", "/categories/search", params=params)
 
@@ -162,7 +176,10 @@ class MarketplaceClient:
         await self.ensure_token()
         try:
             return await self._call(
-                Listing, "POST", "/listings", json=listing.model_dump(mode="json"),
+                Listing,
+                "POST",
+                "/listings",
+                json=listing.model_dump(mode="json"),
                 headers={"Idempotency-Key": idempotency_key},
             )
         except MarketplaceError as e:
@@ -172,7 +189,10 @@ class MarketplaceClient:
         self.token = None
         await self.ensure_token()
         return await self._call(
-            Listing, "POST", "/listings", json=listing.model_dump(mode="json"),
+            Listing,
+            "POST",
+            "/listings",
+            json=listing.model_dump(mode="json"),
             headers={"Idempotency-Key": idempotency_key},
         )
 

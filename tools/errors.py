@@ -26,5 +26,7 @@ def raise_for_model(error: MarketplaceError, action: str) -> NoReturn:
             "seller the marketplace is unreachable right now, keep their draft, and offer to try again."
         )
     if error.kind == "unauthorized":
-        raise ToolFailed(f"The marketplace refused the seller's credentials ({error.message}); tell the seller.")
+        raise ToolFailed(
+            f"The marketplace refused the seller's credentials ({error.message}); tell the seller."
+        )
     raise ToolFailed(f"Could not {action}: {error.message}")

@@ -12,7 +12,15 @@ from pydantic_ai import ModelRetry, RunContext
 from tools.client import MarketplaceError
 from tools.deps import TrovaDeps
 from tools.errors import raise_for_model
-from tools.types import MAX_PRICE, SUPPORTED_CURRENCIES, TITLE_MAX, TITLE_MIN, Condition, Listing, ListingCreate
+from tools.types import (
+    MAX_PRICE,
+    SUPPORTED_CURRENCIES,
+    TITLE_MAX,
+    TITLE_MIN,
+    Condition,
+    Listing,
+    ListingCreate,
+)
 
 Title = Annotated[str, Field(min_length=TITLE_MIN, max_length=TITLE_MAX)]
 Description = Annotated[str, Field(min_length=1, max_length=4000)]
@@ -38,7 +46,9 @@ async def validate_listing(
     """Checks that need the marketplace, before the seller is asked to approve: the category must exist and
     be a leaf. If the marketplace cannot be reached the check is left to the create itself."""
     if currency.strip().upper() not in SUPPORTED_CURRENCIES:
-        raise ModelRetry(f"currency {currency!r} is not supported; use one of {', '.join(SUPPORTED_CURRENCIES)}.")
+        raise ModelRetry(
+            f"currency {currency!r} is not supported; use one of {', '.join(SUPPORTED_CURRENCIES)}."
+        )
     try:
         category = await ctx.deps.client.get_category(category_id)
     except MarketplaceError as e:
@@ -79,8 +89,14 @@ async def create_listing(
         price: The asking price, greater than 0.
         currency: ISO code; USD unless the seller says otherwise.
     """
-    listing = ListingCreate(title=title, description=description, category_id=category_id,
-                            condition=condition, price=price, currency=currency)
+    listing = ListingCreate(
+        title=title,
+        description=description,
+        category_id=category_id,
+        condition=condition,
+        price=price,
+        currency=currency,
+    )
     try:
         return await ctx.deps.client.create_listing(listing, idempotency_key(ctx.conversation_id, listing))
     except MarketplaceError as e:

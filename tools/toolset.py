@@ -22,7 +22,12 @@ def marketplace_tools(exclude: frozenset[str] = frozenset()) -> FunctionToolset[
     tools: list[Tool[TrovaDeps]] = [
         Tool(search_categories, name=SEARCH_CATEGORIES, max_retries=MAX_TOOL_RETRIES),
         Tool(compare_prices, name=COMPARE_PRICES, max_retries=MAX_TOOL_RETRIES),
-        Tool(create_listing, name=CREATE_LISTING, max_retries=MAX_TOOL_RETRIES, requires_approval=True,
-             args_validator=validate_listing),
+        Tool(
+            create_listing,
+            name=CREATE_LISTING,
+            max_retries=MAX_TOOL_RETRIES,
+            requires_approval=True,
+            args_validator=validate_listing,
+        ),
     ]
     return FunctionToolset([t for t in tools if t.name not in exclude])

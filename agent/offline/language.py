@@ -13,24 +13,53 @@ from tools.types import Condition
 MAX_ITEM_WORDS = 10
 
 _CONDITIONS: list[tuple[Condition, re.Pattern[str]]] = [
-    (Condition.FOR_PARTS, re.compile(
-        r"\b(for parts|parts only|not working|doesn'?t work|does not work|won'?t (turn on|start)|broken|dead|"
-        r"salvage)\b", re.I)),
-    (Condition.LIKE_NEW, re.compile(
-        r"\b(like[- ]new|as new|barely used|hardly used|almost new|nearly new|used (only )?(once|twice|a few times)|"
-        r"only used (once|twice|a few times|a couple of times)|mint|pristine|open(ed)?[- ]box)\b", re.I)),
-    (Condition.NEW, re.compile(
-        r"\b(brand[- ]new|new in (the )?box|never (been )?used|never opened|unopened|still sealed|sealed|nib|"
-        r"new with tags)\b|^\s*new\s*[.!]?\s*$|\b(it'?s|is|condition:?) new\b|\bnew condition\b", re.I)),
-    (Condition.EXCELLENT, re.compile(
-        r"\b(excellent|great (condition|shape)|perfect (condition|shape)|very good( condition| shape)?|"
-        r"well (kept|looked after|maintained))\b|^\s*(great|perfect)\s*[.!]?\s*$", re.I)),
-    (Condition.FAIR, re.compile(
-        r"\b(fair|okay|ok|so-so|worn|well[- ]used|heavily used|rough|some (damage|scratches|dents|wear and tear)|"
-        r"needs? (some )?work|scratched|beat up|beaten up)\b", re.I)),
-    (Condition.GOOD, re.compile(
-        r"\b(good|decent|works (fine|well|great)|normal wear|some wear|lightly worn|gently used|lightly used)\b",
-        re.I)),
+    (
+        Condition.FOR_PARTS,
+        re.compile(
+            r"\b(for parts|parts only|not working|doesn'?t work|does not work|won'?t (turn on|start)|broken|dead|"
+            r"salvage)\b",
+            re.I,
+        ),
+    ),
+    (
+        Condition.LIKE_NEW,
+        re.compile(
+            r"\b(like[- ]new|as new|barely used|hardly used|almost new|nearly new|used (only )?(once|twice|a few times)|"
+            r"only used (once|twice|a few times|a couple of times)|mint|pristine|open(ed)?[- ]box)\b",
+            re.I,
+        ),
+    ),
+    (
+        Condition.NEW,
+        re.compile(
+            r"\b(brand[- ]new|new in (the )?box|never (been )?used|never opened|unopened|still sealed|sealed|nib|"
+            r"new with tags)\b|^\s*new\s*[.!]?\s*$|\b(it'?s|is|condition:?) new\b|\bnew condition\b",
+            re.I,
+        ),
+    ),
+    (
+        Condition.EXCELLENT,
+        re.compile(
+            r"\b(excellent|great (condition|shape)|perfect (condition|shape)|very good( condition| shape)?|"
+            r"well (kept|looked after|maintained))\b|^\s*(great|perfect)\s*[.!]?\s*$",
+            re.I,
+        ),
+    ),
+    (
+        Condition.FAIR,
+        re.compile(
+            r"\b(fair|okay|ok|so-so|worn|well[- ]used|heavily used|rough|some (damage|scratches|dents|wear and tear)|"
+            r"needs? (some )?work|scratched|beat up|beaten up)\b",
+            re.I,
+        ),
+    ),
+    (
+        Condition.GOOD,
+        re.compile(
+            r"\b(good|decent|works (fine|well|great)|normal wear|some wear|lightly worn|gently used|lightly used)\b",
+            re.I,
+        ),
+    ),
 ]
 
 _PRICE = re.compile(
@@ -42,7 +71,9 @@ _PRICE = re.compile(
     r"speed|watts?|w)\b))",
     re.I,
 )
-_BARE_NUMBER = re.compile(r"^\s*\$?\s?(\d[\d,]*(?:\.\d{1,2})?)\s?(k)?\s*(dollars|bucks|usd)?\s*[.!]?\s*$", re.I)
+_BARE_NUMBER = re.compile(
+    r"^\s*\$?\s?(\d[\d,]*(?:\.\d{1,2})?)\s?(k)?\s*(dollars|bucks|usd)?\s*[.!]?\s*$", re.I
+)
 
 _SELL_INTRO = re.compile(
     r"(?:\b(?:i(?:'d| would)?\s+(?:really\s+)?(?:want|like|need|wanna|hope)\s+(?:to\s+)?(?:sell|list|post|get rid of)|"
@@ -70,12 +101,33 @@ _CLAUSE_END = re.compile(
 _TRAILING_FILLER = re.compile(
     r"(?:\s+(?:and|or|too|also|now|please|here|online|today|instead|then|anymore|quickly|asap))+$", re.I
 )
-_SECOND_ITEM = re.compile(r"\s+(?:and|&|plus|as well as)\s+(?:also\s+)?(?:my|a|an|the|some|our)\s+(?P<second>.+)$",
-                          re.I)
+_SECOND_ITEM = re.compile(
+    r"\s+(?:and|&|plus|as well as)\s+(?:also\s+)?(?:my|a|an|the|some|our)\s+(?P<second>.+)$", re.I
+)
 
 VAGUE_WORDS = frozenset(
-    "stuff thing things something item items anything everything junk some it this that them these those "
-    "sth few bits pieces".split()
+    [
+        "stuff",
+        "thing",
+        "things",
+        "something",
+        "item",
+        "items",
+        "anything",
+        "everything",
+        "junk",
+        "some",
+        "it",
+        "this",
+        "that",
+        "them",
+        "these",
+        "those",
+        "sth",
+        "few",
+        "bits",
+        "pieces",
+    ]
 )
 
 _AFFIRMATIVE = re.compile(
@@ -89,7 +141,9 @@ _NEGATIVE = re.compile(
     r"quit|no thanks|no thank you|not interested|i changed my mind|changed my mind|leave it)\b",
     re.I,
 )
-_DONT_POST = re.compile(r"\b(?:don'?t|do not|not)\s+(?:post|list|publish|sell)\b|\bcancel\b|\bnever ?mind\b", re.I)
+_DONT_POST = re.compile(
+    r"\b(?:don'?t|do not|not)\s+(?:post|list|publish|sell)\b|\bcancel\b|\bnever ?mind\b", re.I
+)
 
 _PROHIBITED = re.compile(
     r"(?<!nerf )(?<!water )(?<!glue )(?<!heat )(?<!nail )(?<!staple )(?<!spray )(?<!paint )(?<!toy )"
@@ -112,8 +166,21 @@ _NON_ENGLISH = re.compile(
     r"verkaufen|mein|meine|fahrrad|hallo|voglio|vendere|mio|ciao|quero|meu|minha|olá|willen|verkopen|fiets)\b",
     re.I,
 )
-_ORDINALS = {"first": 1, "1st": 1, "one": 1, "second": 2, "2nd": 2, "two": 2, "third": 3, "3rd": 3, "three": 3,
-             "fourth": 4, "4th": 4, "four": 4, "last": -1}
+_ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "one": 1,
+    "second": 2,
+    "2nd": 2,
+    "two": 2,
+    "third": 3,
+    "3rd": 3,
+    "three": 3,
+    "fourth": 4,
+    "4th": 4,
+    "four": 4,
+    "last": -1,
+}
 
 
 def parse_condition(text: str) -> Condition | None:
@@ -143,7 +210,9 @@ def parse_price(text: str, *, bare: bool = False) -> float | None:
         for group in ("a", "b", "c"):
             if m.group(group):
                 value = _number(m.group(group), m.group(group + "k"))
-                if value is not None and not (1900 <= value <= 2100 and group == "c" and "$" not in m.group(0)):
+                if value is not None and not (
+                    1900 <= value <= 2100 and group == "c" and "$" not in m.group(0)
+                ):
                     return value
     return None
 
@@ -198,7 +267,12 @@ _CHATTER = re.compile(
 
 def is_chatter(text: str) -> bool:
     """Greetings, thanks and bare yes/no: never an item."""
-    return bool(_CHATTER.match(text)) or is_affirmative(text) or bool(_NEGATIVE.match(text)) or text.endswith("?")
+    return (
+        bool(_CHATTER.match(text))
+        or is_affirmative(text)
+        or bool(_NEGATIVE.match(text))
+        or text.endswith("?")
+    )
 
 
 def is_affirmative(text: str) -> bool:

@@ -39,8 +39,13 @@ async def _stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterato
             for i, word in enumerate(words):  # word by word, as an LLM streams
                 yield word if i == 0 else " " + word
         elif isinstance(part, ToolCallPart):
-            yield {index: DeltaToolCall(name=part.tool_name, json_args=json.dumps(part.args_as_dict()),
-                                        tool_call_id=part.tool_call_id)}
+            yield {
+                index: DeltaToolCall(
+                    name=part.tool_name,
+                    json_args=json.dumps(part.args_as_dict()),
+                    tool_call_id=part.tool_call_id,
+                )
+            }
 
 
 class OfflineModel(FunctionModel):

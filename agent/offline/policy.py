@@ -89,8 +89,11 @@ def _hear(state: State, text: str) -> None:
         state.notes.append(
             "Sorry, I can't help list that: weapons, ammunition and drugs aren't allowed on Trova."
         )
-        if item is None or item.listing or item.declined or any(
-            lang.is_prohibited(i) for i in lang.extract_items(text, expecting_item=True)
+        if (
+            item is None
+            or item.listing
+            or item.declined
+            or any(lang.is_prohibited(i) for i in lang.extract_items(text, expecting_item=True))
         ):
             state.item, state.queue, state.awaiting = None, [], "item"
         return
@@ -99,15 +102,27 @@ def _hear(state: State, text: str) -> None:
         state.notes.append(
             "I can't skip steps or change how I work: I'll show you the draft and post it only when you approve."
         )
-    expecting = (asked == "item" or item is None or bool(item.listing) or item.declined) and not (
-        lang.is_chatter(text) or lang.is_non_english(text)
-        or lang.parse_condition(text) is not None or lang.parse_price(text, bare=True) is not None
-    )
-    items = lang.extract_items(text, expecting_item=expecting)
-    if items == ["?"]:
-        state.notes.append("Sure, happy to help. What's the item? A few words are enough, like 'Trek road bike'.")
-        state.item, state.awaiting = None, "item"
+    in_progress = item is not None and not item.listing and not item.declined
+    if in_progress and asked in ("feedback", "retry") and lang.is_affirmative(text) and not injection:
+        _settle_yes(state, asked)
         return
+    expecting = not in_progress or asked == "item"
+    expecting = expecting and not (
+        lang.is_chatter(text)
+        or lang.is_non_english(text)
+        or lang.parse_condition(text) is not None
+        or lang.parse_price(text, bare=True) is not None
+    )
+    # A message that tries to take over the agent names no new item, whatever it says.
+    items = [] if injection else lang.extract_items(text, expecting_item=expecting)
+    if items == ["?"]:
+        if not in_progress:
+            state.notes.append(
+                "Sure, happy to help. What's the item? A few words are enough, like 'Trek road bike'."
+            )
+            state.item, state.awaiting = None, "item"
+            return
+        items = []
     if not items and lang.is_non_english(text):
         state.notes.append(
             "Sorry, as the offline assistant I only understand English. What would you like to sell?"
@@ -124,8 +139,9 @@ def _hear(state: State, text: str) -> None:
         return
 
     condition = lang.parse_condition(text)
-    if condition is not None and (asked != "choice" or lang.parse_choice(text, [o["path"] for o in item.options])
-                                  is None):
+    if condition is not None and (
+        asked != "choice" or lang.parse_choice(text, [o["path"] for o in item.options]) is None
+    ):
         item.condition = condition
     price = None if injection else lang.parse_price(text, bare=asked in ("price", "feedback"))
     if price is not None:
@@ -143,22 +159,28 @@ def _hear(state: State, text: str) -> None:
             item.category, item.options = item.options[choice], []
             state.awaiting = None
     elif asked == "retry":
-        if lang.is_affirmative(text) or "again" in text.lower():
-            state.retry_now = True
-            state.awaiting = None
+        if "again" in text.lower():
+            _settle_yes(state, asked)
         elif lang.is_negative(text):
             state.notes.append("OK, I'll leave it. Your draft is kept in this conversation.")
             state.awaiting = None
     elif asked == "feedback" and item.draft is not None:
         changed = price is not None or condition is not None or title
-        if not changed and lang.is_affirmative(text):
-            item.draft = dict(item.draft, _again=True)
-            state.awaiting = None
-        elif not changed and lang.is_negative(text):
+        if not changed and lang.is_negative(text):
             item.declined = True
             state.awaiting = None
     elif lang.is_negative(text) and not items and price is None and condition is None and not item.listing:
         item.declined = True
+
+
+def _settle_yes(state: State, asked: str | None) -> None:
+    """'yes' to 'try again?' retries the failed step; to 'what should I change?' it shows the draft again."""
+    assert state.item is not None
+    if asked == "retry":
+        state.retry_now = True
+    elif state.item.draft is not None:
+        state.item.draft = dict(state.item.draft, _again=True)
+    state.awaiting = None
 
 
 def _title_change(text: str) -> str | None:
@@ -254,6 +276,13 @@ def replay(transcript: Transcript) -> State:
             calls[event.call_id] = event
             if event.name == CREATE_LISTING and state.item is not None:
                 state.item.draft = dict(event.args)
+            elif event.name == SEARCH_CATEGORIES:
+                query = str(event.args.get("query", ""))
+                if state.item is None or (query and query.lower() != state.item.name.lower()):
+                    # The agent moved on to another item (the next one the seller named).
+                    if query in state.queue:
+                        state.queue.remove(query)
+                    _start_item(state, query)
         elif isinstance(event, ToolAnswered):
             _apply_answer(state, event, calls.get(event.call_id))
     return state
@@ -282,31 +311,57 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
     if item is None:
         if state.notes:
             return Action(_say(state, "" if state.awaiting == "item" else "What would you like to sell?"))
-        return Action(_say(state, "What would you like to sell? Tell me the item, its condition, and a price "
-                                  "if you have one in mind."))
+        return Action(
+            _say(
+                state,
+                "What would you like to sell? Tell me the item, its condition, and a price "
+                "if you have one in mind.",
+            )
+        )
     if item.listing:
         listing = item.listing
         if state.last == "created":
-            text = (f"Done! Your listing #{listing.get('id')} \"{listing.get('title')}\" is live at "
-                    f"{money(float(listing.get('price', 0)))} in {listing.get('category_path', 'its category')}.")
+            text = (
+                f'Done! Your listing #{listing.get("id")} "{listing.get("title")}" is live at '
+                f"{money(float(listing.get('price', 0)))} in {listing.get('category_path', 'its category')}."
+            )
             if state.queue:
-                nxt = state.queue.pop(0)
-                _start_item(state, nxt)
-                return Action(_say(state, text, f"Now the {nxt}: let me find its category."),
-                              SEARCH_CATEGORIES, {"query": nxt})
+                nxt = state.queue[0]
+                return Action(
+                    _say(state, text, f"Now the {nxt}: let me find its category."),
+                    SEARCH_CATEGORIES,
+                    {"query": nxt},
+                )
             return Action(_say(state, text))
-        return Action(_say(state, f"Your listing #{listing.get('id')} is already live. Anything else to sell?"))
+        return Action(
+            _say(state, f"Your listing #{listing.get('id')} is already live. Anything else to sell?")
+        )
     if item.declined:
-        return Action(_say(state, "OK, I won't post it. Nothing was listed. If you want to sell something "
-                                  "else, just tell me what it is."))
+        return Action(
+            _say(
+                state,
+                "OK, I won't post it. Nothing was listed. If you want to sell something "
+                "else, just tell me what it is.",
+            )
+        )
     if state.awaiting == "retry" and not state.retry_now:
-        action = {SEARCH_CATEGORIES: "look up categories", COMPARE_PRICES: "compare prices",
-                  CREATE_LISTING: "post your listing"}.get(state.failed_tool or "", "reach it")
+        action = {
+            SEARCH_CATEGORIES: "look up categories",
+            COMPARE_PRICES: "compare prices",
+            CREATE_LISTING: "post your listing",
+        }.get(state.failed_tool or "", "reach it")
         kept = " Your draft is kept as it is." if item.draft else ""
         if state.last == "failed":
-            return Action(_say(state, f"I couldn't reach the marketplace to {action}; nothing was posted.{kept} "
-                                      f"{RETRY_PROMPT} when you'd like me to retry."))
-        return Action(_say(state, f"The marketplace was unreachable last time.{kept} {RETRY_PROMPT} to retry."))
+            return Action(
+                _say(
+                    state,
+                    f"I couldn't reach the marketplace to {action}; nothing was posted.{kept} "
+                    f"{RETRY_PROMPT} when you'd like me to retry.",
+                )
+            )
+        return Action(
+            _say(state, f"The marketplace was unreachable last time.{kept} {RETRY_PROMPT} to retry.")
+        )
     if state.retry_now and state.failed_tool == CREATE_LISTING and item.draft:
         args = {k: v for k, v in item.draft.items() if not k.startswith("_")}
         return Action(_say(state, "Trying again with the same draft."), CREATE_LISTING, args)
@@ -314,47 +369,81 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
     if not item.searched:
         if SEARCH_CATEGORIES not in available_tools:
             return Action(_say(state, "I can't look up categories right now, so I can't list it."))
-        return Action(_say(state, f"Let me find the right category for your {item.name}."),
-                      SEARCH_CATEGORIES, {"query": item.name})
+        return Action(
+            _say(state, f"Let me find the right category for your {item.name}."),
+            SEARCH_CATEGORIES,
+            {"query": item.name},
+        )
     if item.unplaceable:
         state.item = None
-        return Action(_say(state, f"I couldn't find a category for \"{item.name}\". Could you describe it "
-                                  "another way, e.g. what kind of thing it is?"))
+        return Action(
+            _say(
+                state,
+                f'I couldn\'t find a category for "{item.name}". Could you describe it '
+                "another way, e.g. what kind of thing it is?",
+            )
+        )
     if item.category is None:
         if item.options:
             listed = " ".join(f"{i}. {o['path']}" for i, o in enumerate(item.options, start=1))
-            return Action(_say(state, f"{CHOICE_QUESTION} {item.name} best? {listed} "
-                                      "Reply with the number."))
+            return Action(_say(state, f"{CHOICE_QUESTION} {item.name} best? {listed} Reply with the number."))
         item.searched = False
-        return Action(_say(state, f"Let me look up the category for your {item.name} again."),
-                      SEARCH_CATEGORIES, {"query": item.name})
+        return Action(
+            _say(state, f"Let me look up the category for your {item.name} again."),
+            SEARCH_CATEGORIES,
+            {"query": item.name},
+        )
     if item.condition is None:
-        return Action(_say(state, f"Got it, a {item.name}. {CONDITION_QUESTION}"))
+        return Action(_say(state, f"Got it: your {item.name}. {CONDITION_QUESTION}"))
 
     key = (item.category["id"], item.condition.value)
     if COMPARE_PRICES in available_tools and (item.comps is None or item.comps_key != key):
-        return Action(_say(state, "Let me check what similar listings ask."), COMPARE_PRICES,
-                      {"category_id": item.category["id"], "item": item.name, "condition": item.condition.value})
+        return Action(
+            _say(state, "Let me check what similar listings ask."),
+            COMPARE_PRICES,
+            {"category_id": item.category["id"], "item": item.name, "condition": item.condition.value},
+        )
     if item.price is None and not (item.comps or {}).get("count"):
-        why = ("There are no similar listings to compare with" if item.comps is not None
-               else "I can't compare prices right now")
+        why = (
+            "There are no similar listings to compare with"
+            if item.comps is not None
+            else "I can't compare prices right now"
+        )
+        if state.last == "seller" and state.awaiting is None and not state.notes:
+            why = "I still need a price: a number in dollars, e.g. 120. " + why
         return Action(_say(state, f"{why}, so {PRICE_QUESTION}"))
 
     if item.create_retries > MAX_CREATE_RETRIES:
-        return Action(_say(state, "I couldn't get the marketplace to accept this draft. Could you tell me the "
-                                  "title and price you want?"))
+        return Action(
+            _say(
+                state,
+                "I couldn't get the marketplace to accept this draft. Could you tell me the "
+                "title and price you want?",
+            )
+        )
     args = _draft_args(item)
     previous = {k: v for k, v in (item.draft or {}).items() if not k.startswith("_")}
     if state.awaiting == "feedback" and previous == args and not (item.draft or {}).get("_again"):
-        return Action(_say(state, f"Nothing's posted yet. {FEEDBACK_QUESTION}: the price, the title or the "
-                                  "condition? Or say 'post it' to see the draft again."))
+        return Action(
+            _say(
+                state,
+                f"Nothing's posted yet. {FEEDBACK_QUESTION}: the price, the title or the "
+                "condition? Or say 'post it' to see the draft again.",
+            )
+        )
     if CREATE_LISTING not in available_tools:
-        return Action(_say(state, f"Here's the draft: {args['title']}, {money(args['price'])}. "
-                                  "I can't post listings right now."))
+        return Action(
+            _say(
+                state,
+                f"Here's the draft: {args['title']}, {money(args['price'])}. "
+                "I can't post listings right now.",
+            )
+        )
     note = price_note(args["price"], item.comps, seller_price=item.price is not None)
     revised = "Here's the updated draft" if previous else "Here's the draft"
-    return Action(_say(state, f"{note} {revised}: approve it to post, or tell me what to change."),
-                  CREATE_LISTING, args)
+    return Action(
+        _say(state, f"{note} {revised}: approve it to post, or tell me what to change."), CREATE_LISTING, args
+    )
 
 
 def next_action(transcript: Transcript, available_tools: Collection[str]) -> Action:

@@ -27,6 +27,7 @@ from agent.approvals import parse_denial
 from tools.errors import UNAVAILABLE_PREFIX
 
 Outcome = Literal["success", "failed", "denied", "retried"]
+_OUTCOMES: dict[str, Outcome] = {"success": "success", "failed": "failed", "denied": "denied", "retried": "retried"}
 
 
 @dataclass
@@ -83,7 +84,7 @@ def _answer(part: ToolReturnPart | RetryPromptPart) -> ToolAnswered:
     if isinstance(part, RetryPromptPart):
         message = part.content if isinstance(part.content, str) else json.dumps(part.content, default=str)
         return ToolAnswered(name, part.tool_call_id, "retried", message=message)
-    outcome = getattr(part, "outcome", "success") or "success"
+    outcome: Outcome = _OUTCOMES.get(str(getattr(part, "outcome", "success")), "success")
     data = _jsonish(part.content)
     text = data if isinstance(data, str) else ""
     if isinstance(data, dict) and set(data) == {"error"}:  # failures as framed on the OpenAI wire
@@ -92,8 +93,13 @@ def _answer(part: ToolReturnPart | RetryPromptPart) -> ToolAnswered:
     if outcome == "denied" or denial is not None:
         return ToolAnswered(name, part.tool_call_id, "denied", message=denial if denial is not None else text)
     if outcome in ("failed", "retried"):
-        return ToolAnswered(name, part.tool_call_id, outcome, message=text or str(data),
-                            unavailable=UNAVAILABLE_PREFIX in (text or ""))
+        return ToolAnswered(
+            name,
+            part.tool_call_id,
+            outcome,
+            message=text or str(data),
+            unavailable=UNAVAILABLE_PREFIX in (text or ""),
+        )
     if isinstance(data, str) and data.startswith(UNAVAILABLE_PREFIX):
         return ToolAnswered(name, part.tool_call_id, "failed", message=data, unavailable=True)
     return ToolAnswered(name, part.tool_call_id, "success", data=data)

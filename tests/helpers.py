@@ -1,0 +1,61 @@
+"""Test helpers: scripted models, conversations on the in-process marketplace."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelRequest,
+    ModelResponse,
+    TextPart,
+    ToolCallPart,
+    ToolReturnPart,
+)
+from pydantic_ai.models.function import AgentInfo, FunctionModel
+
+from agent.session import ToolActivity
+from tools.client import MarketplaceClient
+from tools.deps import TrovaDeps
+
+Step = Callable[[list[ModelMessage], AgentInfo], ModelResponse]
+
+
+def last_tool_returns(messages: Sequence[ModelMessage]) -> list[ToolReturnPart]:
+    last = messages[-1]
+    if not isinstance(last, ModelRequest):
+        return []
+    return [p for p in last.parts if isinstance(p, ToolReturnPart)]
+
+
+def call(name: str, **args: Any) -> ModelResponse:
+    return ModelResponse(parts=[ToolCallPart(name, args)])
+
+
+def say(text: str) -> ModelResponse:
+    return ModelResponse(parts=[TextPart(text)])
+
+
+def scripted(*steps: ModelResponse | Step) -> FunctionModel:
+    """A model that answers request N with steps[N] (a response, or a function of the messages);
+    past the end it says 'done'."""
+    position = {"i": 0}
+
+    def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        i = position["i"]
+        position["i"] += 1
+        if i >= len(steps):
+            return say("done")
+        step = steps[i]
+        return step(messages, info) if callable(step) else step
+
+    return FunctionModel(respond)
+
+
+def deps(client: MarketplaceClient) -> TrovaDeps:
+    return TrovaDeps(client)
+
+
+def names(activity: Sequence[ToolActivity]) -> list[str]:
+    return [a.name for a in activity]

@@ -1,0 +1,181 @@
+"""The `trova` command as a user runs it (piped stdin, the embedded marketplace)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def embedded_db(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("DATABASE_URL", db_url)  # the embedded marketplace on a fresh seeded copy
+    monkeypatch.setenv("COLUMNS", "200")
+    return db_url
+
+
+def chat(*lines: str, args: tuple[str, ...] = ()) -> str:
+    result = runner.invoke(app, ["chat", *args], input="".join(f"{line}\n" for line in lines))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def listings_json(*args: str) -> dict:
+    result = runner.invoke(app, ["listings", "--json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_piped_conversation_creates_a_listing() -> None:
+    out = chat("I want to sell my old Trek road bike", "good", "yes")
+    assert "Model: offline" in out and "not an LLM" in out
+    assert "→ search_categories(query='Trek road bike')" in out
+    assert "→ compare_prices(" in out and "comparable listings" in out
+    assert "Draft listing" in out and "Post this listing?" in out
+    assert "✓ Listing #" in out
+    newest = listings_json("--limit", "1")["items"][0]
+    assert newest["title"] == "Trek road bike" and newest["category_path"].endswith("Bicycles")
+    assert newest["source"] == "seller"
+    table = runner.invoke(app, ["listings", "--limit", "3"])
+    assert table.exit_code == 0 and f"│ {newest['id']} " in table.output and "Bicycles" in table.output
+
+
+def test_bad_messages_get_clear_errors_and_the_conversation_goes_on() -> None:
+    out = chat("", "x" * 5000, "I want to sell my Trek road bike, good condition", "yes")
+    assert "Your message is empty" in out
+    assert "5,000 characters" in out
+    assert "✓ Listing #" in out
+
+
+def test_resume_a_conversation_with_a_pending_draft(trova_home: Path) -> None:
+    out = chat("I want to sell my Trek road bike", "good")
+    assert "The draft was not posted" in out
+    session_id = out.split("trova chat --resume ")[1].split()[0]
+    assert (trova_home / "conversations" / f"{session_id}.json").is_file()
+    resumed = chat("yes", args=("--resume", session_id))
+    assert "Draft listing" in resumed.split("you (approve?)")[0]  # the pending draft is shown again
+    assert "✓ Listing #" in resumed
+    mine = listings_json("--mine")
+    assert mine["total"] == 1
+
+
+def test_resume_unknown_conversation() -> None:
+    result = runner.invoke(app, ["chat", "--resume", "c-nope"], input="hi\n")
+    assert result.exit_code == 2 and "no saved conversation" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--model", "gpt-4o"], "needs a provider prefix"),
+        (["--model", "anthropic:claude", "--base-url", "http://x"], "--base-url works with openai"),
+        (["--prompt", "nope"], "no prompt named 'nope'"),
+    ],
+)
+def test_bad_configuration_exits_2(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["chat", *args], input="")
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_listings_mine_without_credentials() -> None:
+    result = runner.invoke(app, ["listings", "--mine"])
+    assert result.exit_code == 1 and "not created anything" in result.output
+
+
+def test_unreachable_marketplace_url_is_reported() -> None:
+    result = runner.invoke(app, ["listings", "--marketplace-url", "http://127.0.0.1:9"])
+    assert result.exit_code == 1 and "cannot reach the marketplace" in result.output
+
+
+@pytest.mark.parametrize(
+    "command", [[], ["chat"], ["listings"], ["serve"], ["model-server"], ["data", "build"]]
+)
+def test_every_command_has_help(command: list[str]) -> None:
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0 and "Usage" in result.output and len(result.output) > 200
+
+
+def test_data_build_from_source_files(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "google_product_taxonomy-with-ids.en-US.txt").write_text(
+        "# Google_Product_Taxonomy_Version: test\n"
+        "988 - Sporting Goods\n1011 - Sporting Goods > Outdoor Recreation\n"
+        "1025 - Sporting Goods > Outdoor Recreation > Cycling\n"
+        "1026 - Sporting Goods > Outdoor Recreation > Cycling > Bicycles\n"
+        "888 - Vehicles & Parts\n5614 - Vehicles & Parts > Vehicles\n"
+        "1267 - Vehicles & Parts > Vehicles > Motor Vehicles\n"
+        "916 - Vehicles & Parts > Vehicles > Motor Vehicles > Cars, Trucks & Vans\n"
+    )
+    rows = [
+        {
+            "post_id": "1",
+            "category": "bike",
+            "title": "Trek road bike",
+            "price": 300,
+            "item": "good",
+            "attrs": {},
+            "description": ["SECRET FREE TEXT"],
+        },
+        {
+            "post_id": "2",
+            "category": "bike",
+            "title": "Trek road bike",
+            "price": 300,
+            "item": "good",
+            "attrs": {},
+            "description": ["a repost"],
+        },
+        {
+            "post_id": "3",
+            "category": "bike",
+            "title": "Free bike",
+            "price": 1,
+            "item": "fair",
+            "attrs": {},
+            "description": [],
+        },
+        {
+            "post_id": "4",
+            "category": "bike",
+            "title": "Kids bike",
+            "price": 40,
+            "item": "Huffy",
+            "attrs": {},
+            "description": ["barely used, like new"],
+        },
+    ]
+    (source / "craigslist_sfbay_2017_goods.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    (source / "craigslist_sfbay_2017_cars.jsonl").write_text(
+        json.dumps(
+            {
+                "post_id": "9",
+                "category": "car",
+                "title": "2004 Honda Civic",
+                "price": 3500,
+                "item": "2004 honda civic",
+                "attrs": {"condition": "good"},
+                "description": [],
+            }
+        )
+        + "\n"
+    )
+    out = tmp_path / "seed"
+    result = runner.invoke(app, ["data", "build", "--source", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "build_report.json").read_text())
+    assert report["read"] == 5 and report["written"] == 3
+    assert report["dropped_placeholder_price"] == 1 and report["dropped_reposts"] == 1
+    listings = (out / "listings.csv").read_text()
+    assert "SECRET FREE TEXT" not in listings and "repost" not in listings
+    assert "Kids bike,40,USD,like_new,description" in listings  # condition read from the text, not copied
+    assert "2004 Honda Civic,3500,USD,good,attribute,916" in listings
+    missing = runner.invoke(app, ["data", "build", "--source", str(tmp_path / "nowhere"), "--out", str(out)])
+    assert missing.exit_code == 2 and "missing source files" in missing.output

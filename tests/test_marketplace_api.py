@@ -1,0 +1,202 @@
+"""The marketplace HTTP API and its validation, on the real app and a seeded SQLite copy."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+BIKES = 1026  # Sporting Goods > Outdoor Recreation > Cycling > Bicycles
+CYCLING = 1025  # its parent, not a leaf
+
+
+def _listing(**overrides: object) -> dict[str, object]:
+    body: dict[str, object] = {
+        "title": "Trek road bike",
+        "description": "Selling my Trek, ridden on weekends.",
+        "category_id": BIKES,
+        "condition": "good",
+        "price": 180,
+        "currency": "USD",
+    }
+    body.update(overrides)
+    return body
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_health_counts_seed_data(http: httpx.Client) -> None:
+    body = http.get("/health").json()
+    assert body["status"] == "ok"
+    assert body["categories"] == 5595
+    assert body["listings"] > 7000
+
+
+def test_openapi_docs_are_served(http: httpx.Client) -> None:
+    spec = http.get("/openapi.json").json()
+    assert {"/categories/search", "/prices/compare", "/listings", "/categories/{category_id}"} <= set(
+        spec["paths"]
+    )
+    assert http.get("/docs").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_leaf"),
+    [
+        ("earbuds", "Headphones"),
+        ("couch", "Sofas"),
+        ("sofa", "Sofas"),
+        ("bike", "Bicycles"),
+        ("Trek road bike", "Bicycles"),
+        ("cellphone", "Mobile Phones"),
+        ("laptop", "Laptops"),
+        ("office chair", "Office Chairs"),
+        ("2012 Honda Civic", "Cars, Trucks & Vans"),
+    ],
+)
+def test_category_search_understands_common_words(http: httpx.Client, query: str, expected_leaf: str) -> None:
+    matches = http.get("/categories/search", params={"q": query}).json()["matches"]
+    assert matches, f"no match for {query!r}"
+    top = matches[0]
+    assert expected_leaf in top["path"].split(" > ")[-1], (query, [m["path"] for m in matches])
+    assert top["score"] == 1.0
+    assert all(set(m) == {"id", "path", "is_leaf", "score"} for m in matches)
+    assert [m["score"] for m in matches] == sorted((m["score"] for m in matches), reverse=True)
+
+
+def test_category_search_can_return_only_leaves(http: httpx.Client) -> None:
+    matches = http.get(
+        "/categories/search", params={"q": "mobile phones", "leaf_only": True, "limit": 10}
+    ).json()
+    assert matches["matches"] and all(m["is_leaf"] for m in matches["matches"])
+
+
+def test_category_search_with_no_sensible_match_is_empty(http: httpx.Client) -> None:
+    assert http.get("/categories/search", params={"q": "zzqx blorf"}).json()["matches"] == []
+
+
+def test_category_search_rejects_empty_query(http: httpx.Client) -> None:
+    assert http.get("/categories/search", params={"q": ""}).status_code == 422
+
+
+def test_category_by_id(http: httpx.Client) -> None:
+    body = http.get(f"/categories/{CYCLING}").json()
+    assert body["path"] == "Sporting Goods > Outdoor Recreation > Cycling"
+    assert body["is_leaf"] is False
+    assert BIKES in {c["id"] for c in body["children"]}
+    missing = http.get("/categories/999999999")
+    assert missing.status_code == 404 and "does not exist" in missing.json()["detail"]
+
+
+def test_price_comparison_statistics_hang_together(http: httpx.Client) -> None:
+    body = http.get(
+        "/prices/compare", params={"category_id": BIKES, "q": "Trek road bike", "condition": "good"}
+    ).json()
+    assert body["count"] >= 5
+    assert body["min"] <= body["p25"] <= body["median"] <= body["p75"] <= body["max"]
+    assert body["suggested_low"] <= body["suggested_price"] <= body["suggested_high"]
+    assert 0 < body["confidence"] <= 1 and body["confidence_label"] in {"low", "medium", "high"}
+    assert 1 <= len(body["examples"]) <= 5
+    assert any("trek" in e["title"].lower() for e in body["examples"])
+    assert str(body["count"]) in body["message"]
+
+
+def test_price_comparison_confidence_falls_with_fewer_comps(http: httpx.Client) -> None:
+    broad = http.get("/prices/compare", params={"category_id": BIKES, "q": "bike"}).json()
+    narrow = http.get("/prices/compare", params={"category_id": BIKES, "q": "Colnago Master Olympic"}).json()
+    assert broad["count"] > narrow["count"]
+    assert broad["confidence"] >= narrow["confidence"]
+
+
+def test_price_comparison_says_plainly_when_there_are_none(http: httpx.Client) -> None:
+    # Live animals: a category no seed listing is filed under, far from any that has listings.
+    body = http.get("/prices/compare", params={"category_id": 3237, "q": "parrot"}).json()
+    assert body["count"] == 0
+    assert body["median"] is None and body["suggested_price"] is None and body["examples"] == []
+    assert body["confidence"] == 0 and body["confidence_label"] == "none"
+    assert "No comparable listings" in body["message"]
+
+
+def test_price_comparison_unknown_category(http: httpx.Client) -> None:
+    assert http.get("/prices/compare", params={"category_id": 424242424, "q": "x"}).status_code == 404
+
+
+def test_create_listing_needs_a_token(http: httpx.Client) -> None:
+    assert http.post("/listings", json=_listing()).status_code == 401
+    assert http.post("/listings", json=_listing(), headers=auth("trova_nope")).status_code == 401
+
+
+def test_create_and_fetch_listing(http: httpx.Client, seller_token: str) -> None:
+    created = http.post("/listings", json=_listing(), headers=auth(seller_token))
+    assert created.status_code == 201
+    listing = created.json()
+    assert listing["category_path"].endswith("Bicycles") and listing["source"] == "seller"
+    me = http.get("/sellers/me", headers=auth(seller_token)).json()
+    assert listing["seller_id"] == me["seller_id"]
+    assert http.get(f"/listings/{listing['id']}").json() == listing
+    newest = http.get("/listings", params={"limit": 1}).json()["items"][0]
+    assert newest["id"] == listing["id"]  # newest first
+    assert http.get("/listings/987654321").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("overrides", "needle"),
+    [
+        ({"title": "Bike"}, "title"),
+        ({"title": "x" * 81}, "title"),
+        ({"title": "     "}, "title"),
+        ({"description": ""}, "description"),
+        ({"price": 0}, "price"),
+        ({"price": -5}, "price"),
+        ({"price": 5_000_000}, "price"),
+        ({"condition": "used"}, "condition"),
+        ({"currency": "XYZ"}, "currency"),
+        ({"category_id": 999999999}, "does not exist"),
+        ({"category_id": CYCLING}, "not a leaf"),
+        ({"surprise": 1}, "surprise"),
+    ],
+)
+def test_create_listing_validation(
+    http: httpx.Client, seller_token: str, overrides: dict[str, object], needle: str
+) -> None:
+    before = http.get("/listings").json()["total"]
+    response = http.post("/listings", json=_listing(**overrides), headers=auth(seller_token))
+    assert response.status_code == 422
+    assert needle in str(response.json()["detail"])
+    assert http.get("/listings").json()["total"] == before
+
+
+def test_idempotency_key_makes_a_retried_post_create_one_listing(
+    http: httpx.Client, seller_token: str
+) -> None:
+    headers = {**auth(seller_token), "Idempotency-Key": "draft-42"}
+    first = http.post("/listings", json=_listing(), headers=headers)
+    again = http.post("/listings", json=_listing(), headers=headers)
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert first.json()["id"] == again.json()["id"]
+    mine = http.get("/listings", params={"seller_id": first.json()["seller_id"]}).json()
+    assert mine["total"] == 1
+    changed = http.post("/listings", json=_listing(price=999), headers=headers)
+    assert changed.status_code == 409
+
+
+def test_idempotency_keys_belong_to_one_seller(http: httpx.Client, seller_token: str) -> None:
+    other = http.post("/sellers", json={"name": "Bob"}).json()["token"]
+    a = http.post("/listings", json=_listing(), headers={**auth(seller_token), "Idempotency-Key": "k"})
+    b = http.post("/listings", json=_listing(), headers={**auth(other), "Idempotency-Key": "k"})
+    assert a.status_code == b.status_code == 201 and a.json()["id"] != b.json()["id"]
+
+
+def test_listing_filters(http: httpx.Client, seller_token: str) -> None:
+    http.post("/listings", json=_listing(title="Specialized Allez road bike"), headers=auth(seller_token))
+    by_words = http.get("/listings", params={"q": "allez specialized", "source": "seller"}).json()
+    assert by_words["total"] == 1
+    in_cycling = http.get("/listings", params={"category_id": CYCLING, "limit": 200}).json()
+    assert in_cycling["total"] > 100
+    assert all("Cycling" in item["category_path"] for item in in_cycling["items"])
+    seeds = http.get("/listings", params={"source": "seed", "limit": 5}).json()["items"]
+    assert all(item["description"] == "" for item in seeds)  # no source free text is served
+    assert http.get("/listings", params={"limit": 0}).status_code == 422
+    assert http.get("/listings", params={"category_id": 999999999}).status_code == 404
