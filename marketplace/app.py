@@ -231,7 +231,9 @@ def create_app(
             )
         ).all()
         pool = [Candidate(i, t, float(p), Condition(c)) for i, t, p, c in rows]
-        picked = select_comps(pool, q, condition)
+        # Borrowed listings count only when their titles share words with the item: an accordion is not
+        # priced from the pianos next to it in the taxonomy.
+        picked = select_comps(pool, q, condition, require_similar=scope != category_id)
         path = index.by_id[category_id].path
         scope_path = index.by_id[scope].path
         base: dict[str, Any] = {

@@ -11,6 +11,7 @@ Two kinds of evidence, both computed once when the app starts:
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ ANCESTOR_WEIGHT = 0.4
 IDF_CAP = 5.0
 TITLE_WEIGHT = 2.0
 NON_LEAF_FACTOR = 0.85  # a listing needs a leaf, so at equal evidence a leaf ranks first
+HEADLESS_FACTOR = 0.6
+SMOOTHING = 20  # pseudo-listings pulling a small category's word shares toward the overall share
+POPULARITY = 0.15  # weight of log(1 + listings): among equal matches, the category people actually sell in
 MIN_TITLE_ONLY = 0.1  # a category whose name shares no word with the query needs this much title evidence
 
 
@@ -33,6 +37,17 @@ class IndexedCategory:
     is_leaf: bool
     name_words: frozenset[str]
     ancestor_words: frozenset[str]
+    head_words: frozenset[str]  # what the category is a kind of: "Mobile Phone Cases" -> cases
+
+
+def _head_words(name: str) -> frozenset[str]:
+    """The last word of each part of a name: 'Entertainment Centers & TV Stands' -> {center, stand}."""
+    heads = set()
+    for part in re.split(r"\s*(?:&|,|\band\b)\s*", name):
+        ws = content_words(part)
+        if ws:
+            heads.add(ws[-1])
+    return frozenset(heads)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +74,7 @@ class CategoryIndex:
                 is_leaf,
                 frozenset(content_words(name)),
                 frozenset(w for a in ancestors for w in content_words(a)),
+                _head_words(name),
             )
         self.children: dict[int, list[int]] = defaultdict(list)
         for cat in self.by_id.values():
@@ -89,9 +105,11 @@ class CategoryIndex:
         self._title_share: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for category_id, df in title_df.items():
             n = self.listing_count[category_id]
-            confidence = min(1.0, n / 5)  # a category with two listings says little
             for w, count in df.items():
-                self._title_share[w].append((category_id, confidence * count / n))
+                # Shrunk toward the word's share across all listings: nine bike-trailer ads that all say
+                # "bike" are weaker evidence than 1,200 bicycle ads of which 60% do.
+                prior = all_df[w] / n_titles
+                self._title_share[w].append((category_id, (count + SMOOTHING * prior) / (n + SMOOTHING)))
 
     def subtree(self, category_id: int) -> list[int]:
         """The category and all its descendants."""
@@ -148,8 +166,16 @@ class CategoryIndex:
             if category_id not in name_score and title_score[category_id] < MIN_TITLE_ONLY:
                 continue
             # How much of the category's own name the query covers: "Bicycles" fully, "Bicycle Cages" half.
-            coverage = len(matched_name_words[category_id]) / max(1, len(cat.name_words))
-            score = name_score[category_id] * (0.6 + 0.4 * coverage) + TITLE_WEIGHT * title_score[category_id]
+            matched = matched_name_words[category_id]
+            coverage = len(matched) / max(1, len(cat.name_words))
+            # "iPhone" names a phone, so it should find Mobile Phones before Mobile Phone Cases: the query
+            # must match what the category is a kind of (its head word), not only a modifier.
+            head = 1.0 if matched & cat.head_words else HEADLESS_FACTOR
+            score = (
+                name_score[category_id] * (0.6 + 0.4 * coverage) * head
+                + TITLE_WEIGHT * title_score[category_id]
+            )
+            score += POPULARITY * math.log1p(self.listing_count.get(category_id, 0))
             if not cat.is_leaf:
                 score *= NON_LEAF_FACTOR
             hits.append(Hit(cat, score))

@@ -55,7 +55,9 @@ def nice_round(value: float) -> float:
     return max(step, round(value / step) * step)
 
 
-def select_comps(pool: Sequence[Candidate], query: str, condition: Condition | None) -> CompResult:
+def select_comps(
+    pool: Sequence[Candidate], query: str, condition: Condition | None, require_similar: bool = False
+) -> CompResult:
     """Pick the comparables for `query` from a category's listings.
 
     Title similarity is the idf-weighted share of the query's words found in a listing's title. Listings
@@ -89,12 +91,15 @@ def select_comps(pool: Sequence[Candidate], query: str, condition: Condition | N
 
     basis = "all listings in the category"
     chosen = scored
+    if require_similar:
+        chosen = [pair for pair in scored if pair[1] >= 0.2]
+        basis = "listings in related categories whose titles share some of the item's words"
     for threshold, label in (
         (0.5, "listings whose titles share most of the item's words"),
         (0.2, "listings whose titles share some of the item's words"),
     ):
         similar = [pair for pair in scored if pair[1] >= threshold]
-        if len(similar) >= MIN_COMPS:
+        if len(similar) >= MIN_COMPS or (require_similar and similar):
             chosen, basis = similar, label
             break
     if condition is not None:

@@ -27,7 +27,12 @@ from agent.approvals import parse_denial
 from tools.errors import UNAVAILABLE_PREFIX
 
 Outcome = Literal["success", "failed", "denied", "retried"]
-_OUTCOMES: dict[str, Outcome] = {"success": "success", "failed": "failed", "denied": "denied", "retried": "retried"}
+_OUTCOMES: dict[str, Outcome] = {
+    "success": "success",
+    "failed": "failed",
+    "denied": "denied",
+    "retried": "retried",
+}
 
 
 @dataclass

@@ -1,0 +1,142 @@
+"""Argument matchers: does one value satisfy one matcher, and if not, why not (in words)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from evals.schema import FromSource, Matcher
+
+MISSING = object()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class PriorResult:
+    """A tool result seen earlier in the conversation, for `from` matchers."""
+
+    tool: str
+    result: Any
+
+
+def _scalars(value: Any, path: Sequence[str] = ()) -> Iterator[Any]:
+    """Every scalar in a JSON-like value, or only those under a dotted `path` (lists are walked through)."""
+    if path:
+        head, rest = path[0], path[1:]
+        if isinstance(value, dict):
+            if head in value:
+                yield from _scalars(value[head], rest)
+        elif isinstance(value, list):
+            for item in value:
+                yield from _scalars(item, path)
+        return
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _scalars(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _scalars(v)
+    else:
+        yield value
+
+
+def _ranges(result: Any) -> Iterator[tuple[float, float]]:
+    if isinstance(result, dict):
+        for low, high in (("suggested_low", "suggested_high"), ("p25", "p75")):
+            if isinstance(result.get(low), int | float) and isinstance(result.get(high), int | float):
+                yield float(result[low]), float(result[high])
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return abs(float(a) - float(b)) < 1e-9
+    if isinstance(a, str) and isinstance(b, str):
+        return a.strip().lower() == b.strip().lower()
+    return bool(a == b)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def _check_from(value: Any, source: FromSource, prior: Sequence[PriorResult]) -> Verdict:
+    results = [p.result for p in prior if p.tool == source.tool]
+    if not results:
+        return Verdict(
+            False,
+            f"{value!r} should come from a {source.tool} result, but {source.tool} had not returned anything before",
+        )
+    path = source.field.split(".") if source.field else []
+    for result in results:
+        if any(_same(value, s) for s in _scalars(result, path)):
+            return Verdict(True)
+    number = _number(value)
+    ranges = [r for result in results for r in _ranges(result)]
+    if number is not None and not path:
+        for low, high in ranges:
+            if low <= number <= high:
+                return Verdict(True)
+        if ranges:
+            shown = ", ".join(f"{_money(lo)}–{_money(hi)}" for lo, hi in dict.fromkeys(ranges))
+            return Verdict(False, f"{_money(number)} is outside the range {source.tool} returned ({shown})")
+    where = f" (at {source.field})" if source.field else ""
+    return Verdict(False, f"{value!r} did not appear in any earlier {source.tool} result{where}")
+
+
+def check(matcher: Matcher, value: Any, prior: Sequence[PriorResult] = ()) -> Verdict:
+    """Whether `value` (MISSING when the argument was absent) satisfies `matcher`."""
+    kind = matcher.kind
+    if value is MISSING:
+        return Verdict(False, "the argument is missing")
+    if kind == "any":
+        return Verdict(True) if matcher.any else Verdict(False, "`any: false` matches nothing")
+    if kind == "equals":
+        ok = _same(value, matcher.equals)
+        return Verdict(ok, "" if ok else f"{value!r} is not {matcher.equals!r}")
+    if kind == "contains":
+        assert matcher.contains is not None
+        ok = matcher.contains.lower() in str(value).lower()
+        return Verdict(ok, "" if ok else f"{value!r} does not contain {matcher.contains!r}")
+    if kind == "regex":
+        assert matcher.regex is not None
+        ok = re.search(matcher.regex, str(value), re.IGNORECASE) is not None
+        return Verdict(ok, "" if ok else f"{value!r} does not match /{matcher.regex}/")
+    if kind == "between":
+        assert matcher.between is not None
+        low, high = matcher.between
+        number = _number(value)
+        if number is None:
+            return Verdict(False, f"{value!r} is not a number")
+        ok = low <= number <= high
+        return Verdict(ok, "" if ok else f"{_money(number)} is not between {_money(low)} and {_money(high)}")
+    if kind == "one_of":
+        assert matcher.one_of is not None
+        ok = any(_same(value, option) for option in matcher.one_of)
+        return Verdict(ok, "" if ok else f"{value!r} is not one of {matcher.one_of!r}")
+    if kind == "from":
+        source = matcher.from_
+        assert source is not None
+        return _check_from(value, FromSource(tool=source) if isinstance(source, str) else source, prior)
+    raise AssertionError(f"unknown matcher kind {kind}")  # pragma: no cover

@@ -1,0 +1,217 @@
+"""The scenario file format: one conversation, what the seller knows, and what a good agent must do.
+
+`scenarios/schema.json` is generated from these models (`python -m evals.schema`), so editors can
+validate and complete scenario files; a test keeps it current.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+MatchMode = Literal["strict", "in_order", "unordered", "subset", "superset"]
+TOOL_NAMES = ("search_categories", "compare_prices", "create_listing")
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "scenarios" / "schema.json"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FromSource(_Strict):
+    """The value must come from an earlier tool result: found in it (an id from the lookup), or, for a
+    number, inside a range it returned (suggested_low..suggested_high or p25..p75 of the comparison)."""
+
+    tool: str
+    field: str | None = Field(
+        None, description="Dotted path into the result, e.g. 'matches.id'; default: anywhere."
+    )
+
+
+class Matcher(_Strict):
+    """Exactly one of the keys. A bare value in a scenario means `equals`."""
+
+    equals: Any = None
+    contains: str | None = Field(None, description="Case-insensitive substring of the value.")
+    regex: str | None = Field(
+        None, description="Python regular expression searched in the value (case-insensitive)."
+    )
+    between: tuple[float, float] | None = Field(None, description="Inclusive numeric range [low, high].")
+    one_of: list[Any] | None = None
+    any: bool | None = Field(None, description="`any: true`: the argument must be present, any value.")
+    from_: str | FromSource | None = Field(
+        None,
+        alias="from",
+        description="A tool name (or {tool, field}): the value came from that tool's earlier result.",
+    )
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_key(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            keys = [k for k in data if k in _MATCHER_KEYS]
+            if len(data) != 1 or len(keys) != 1:
+                raise ValueError(
+                    f"a matcher has exactly one of {', '.join(sorted(_MATCHER_KEYS))}; got {', '.join(map(str, data)) or 'nothing'}"
+                )
+        return data
+
+    @property
+    def kind(self) -> str:
+        for key in ("contains", "regex", "between", "one_of", "any", "from_"):
+            if getattr(self, key) is not None:
+                return key.rstrip("_")
+        return "equals"
+
+    def describe(self) -> str:
+        kind = self.kind
+        value = self.from_ if kind == "from" else getattr(self, kind)
+        if isinstance(value, FromSource):
+            value = value.tool + (f".{value.field}" if value.field else "")
+        return f"{kind} {value!r}"
+
+
+_MATCHER_KEYS = frozenset({"equals", "contains", "regex", "between", "one_of", "any", "from"})
+
+
+def _as_matcher(value: Any) -> Any:
+    if isinstance(value, Matcher) or (isinstance(value, dict) and set(value) & _MATCHER_KEYS):
+        return value
+    if isinstance(value, dict):
+        return value  # let validation explain the unknown keys
+    return {"equals": value}
+
+
+ArgMatcher = Annotated[Matcher, BeforeValidator(_as_matcher)]
+
+
+class SellerFacts(_Strict):
+    """What the simulated seller knows, and how they react. They answer only what they are asked."""
+
+    item: str = Field(description="The item, as the seller would name it.")
+    condition: str | None = Field(
+        None, description="The condition in the seller's words ('barely used'), or null."
+    )
+    asking_price: float | None = Field(None, description="A price the seller has in mind, or null.")
+    approves: bool = Field(True, description="Whether the seller approves the final draft.")
+    price_reaction: Literal["accept", "counter", "decline"] = Field(
+        "accept", description="How they react to the first drafted price."
+    )
+    counter_price: float | None = Field(
+        None, description="The price they ask for instead, with price_reaction: counter."
+    )
+    category_hint: str | None = Field(
+        None, description="A word picking one category when the agent offers a choice."
+    )
+    opening: str | None = Field(None, description="First message when there are no scripted turns.")
+
+    @model_validator(mode="after")
+    def _counter_needs_price(self) -> SellerFacts:
+        if self.price_reaction == "counter" and self.counter_price is None:
+            raise ValueError("price_reaction: counter needs counter_price")
+        return self
+
+
+class ExpectedCall(_Strict):
+    tool: str
+    args: dict[str, ArgMatcher] = Field(default_factory=dict)
+
+
+class ToolExpectations(_Strict):
+    order: MatchMode = Field(
+        "in_order",
+        description="strict: exactly these calls in this order; in_order: these calls in this order, others "
+        "allowed between; unordered: exactly these calls in any order; subset: no call outside these; "
+        "superset: at least these calls, any order.",
+    )
+    calls: list[ExpectedCall] = Field(default_factory=list)
+    never: list[str] = Field(default_factory=list, description="Tools that must not be called at all.")
+
+
+class ListingExpectation(_Strict):
+    created: int = Field(1, ge=0, description="How many listings the conversation leaves in the marketplace.")
+    category_path: ArgMatcher | None = None
+    price: ArgMatcher | None = None
+    condition: ArgMatcher | None = None
+    title: ArgMatcher | None = None
+    description: ArgMatcher | None = None
+
+
+class ReplyCheck(_Strict):
+    """A check on the agent's replies: in any turn (default), the first, the last, or turn N (1-based)."""
+
+    turn: Literal["any", "first", "last", "all"] | int = "any"
+    contains: str | None = None
+    regex: str | None = None
+    not_contains: str | None = None
+    not_regex: str | None = None
+
+    @model_validator(mode="after")
+    def _one_check(self) -> ReplyCheck:
+        set_keys = [
+            k for k in ("contains", "regex", "not_contains", "not_regex") if getattr(self, k) is not None
+        ]
+        if len(set_keys) != 1:
+            raise ValueError("a reply check has exactly one of contains, regex, not_contains, not_regex")
+        return self
+
+
+class Budget(_Strict):
+    model_requests: int | None = Field(None, ge=1)
+    tool_calls: int | None = Field(None, ge=0)
+    tokens: int | None = Field(None, ge=1)
+
+
+class Expectations(_Strict):
+    tools: ToolExpectations | None = None
+    approval_required: bool = Field(
+        True, description="create_listing may only run on a draft the seller approved."
+    )
+    listing: ListingExpectation | None = None
+    replies: list[ReplyCheck] = Field(default_factory=list)
+    budget: Budget | None = None
+
+
+class Outage(_Strict):
+    """Make the marketplace unreachable for some calls, to check the agent reports it and keeps the draft."""
+
+    tool: Literal["search_categories", "compare_prices", "create_listing"]
+    failures: int = Field(1, ge=1, description="How many calls of that tool fail before it works again.")
+
+
+class Scenario(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    description: str
+    tags: list[str] = Field(default_factory=list)
+    seller: SellerFacts
+    turns: list[str] = Field(default_factory=list, description="Scripted seller messages, sent in order.")
+    simulate: bool = Field(
+        True, description="After the scripted turns, the simulated seller answers the agent."
+    )
+    image: str | None = Field(None, description="An image the seller attaches (path relative to the file).")
+    max_turns: int = Field(
+        12, ge=1, le=50, description="Seller messages at most; ends a runaway conversation."
+    )
+    outage: Outage | None = None
+    expect: Expectations
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Scenario.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Trova scenario"
+    return schema
+
+
+def write_schema(path: Path = SCHEMA_PATH) -> Path:
+    path.write_text(json.dumps(json_schema(), indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+if __name__ == "__main__":
+    print(write_schema())
