@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, Field
 from pydantic_ai import (
     Agent,
+    BinaryContent,
     AgentRunError,
     Conversation,
     ConversationTypeAdapter,
@@ -34,6 +35,7 @@ from pydantic_ai.messages import (
     TextPart,
     ToolCallPart,
     ToolReturnPart,
+    UserContent,
 )
 
 from agent.approvals import denial_message, is_approval
@@ -101,6 +103,7 @@ class TurnResult:
     activity: list[ToolActivity] = field(default_factory=list)
     stopped: str | None = None  # why the turn ended early (a limit, a model error), in words
     requests: int = 0
+    approved: list[str] = field(default_factory=list)  # drafts (call ids) the seller approved this turn
 
 
 class TurnObserver(Protocol):
@@ -244,16 +247,19 @@ class ChatSession:
             )
         return cleaned
 
-    async def send(self, text: str, observer: TurnObserver | None = None) -> TurnResult:
-        """The seller's next message. While drafts await approval it answers them: a plain yes approves,
-        anything else goes back to the agent as the seller's reply."""
+    async def send(
+        self, text: str, observer: TurnObserver | None = None, images: Sequence[BinaryContent] = ()
+    ) -> TurnResult:
+        """The seller's next message (with any photos). While drafts await approval it answers them: a plain
+        yes approves, anything else goes back to the agent as the seller's reply."""
         cleaned = self.check_message(text)
         if self.record.pending:
             approve = is_approval(cleaned)
             return await self.decide(
                 {d.call_id: (True if approve else cleaned) for d in self.record.pending}, observer
             )
-        return await self._run(cleaned, None, observer)
+        prompt: str | list[UserContent] = [cleaned, *images] if images else cleaned
+        return await self._run(prompt, None, observer)
 
     async def decide(
         self,
@@ -278,10 +284,12 @@ class ChatSession:
                 results.approvals[draft.call_id] = ToolDenied(
                     denial_message(str(decision) if decision else None)
                 )
-        return await self._run(None, results, observer)
+        result = await self._run(None, results, observer)
+        result.approved = [k for k, v in decisions.items() if v is True]
+        return result
 
     async def _run(
-        self, prompt: str | None, results: DeferredToolResults | None, observer: TurnObserver | None
+        self, prompt: str | list[UserContent] | None, results: DeferredToolResults | None, observer: TurnObserver | None
     ) -> TurnResult:
         conversation = self.record.load_conversation()
         before = len(conversation.messages) if conversation else 0

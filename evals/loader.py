@@ -84,8 +84,8 @@ def parse_scenario(text: str, path: Path) -> Scenario:
                 if not isinstance(p, str) or p not in ("function-before", "function-after")
             ]
             node = _node_at(root, loc)
-            line = node.start_mark.line + 1 if node is not None else 1
-            problems.append(f"{path}:{line}: {_field(loc)}: {err['msg']}")
+            line_no = node.start_mark.line + 1 if node is not None else 1
+            problems.append(f"{path}:{line_no}: {_field(loc)}: {err['msg']}")
         raise ScenarioError(problems) from e
 
 

@@ -41,10 +41,10 @@ MIN_SCOPE_COMPS = 3  # a leaf with fewer listings than this borrows its parent's
 class Marketplace:
     """Everything a request needs: the session factory and the in-memory category index."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, index: CategoryIndex | None = None) -> None:
         self.engine = engine
         self.sessions: sessionmaker[Session] = make_sessionmaker(engine)
-        self.index = self._build_index()
+        self.index = index if index is not None else self._build_index()
 
     def _build_index(self) -> CategoryIndex:
         with self.sessions() as s:
@@ -132,14 +132,20 @@ Seller = Annotated[SellerRow, Depends(_current_seller)]
 
 
 def create_app(
-    database_url: str | None = None, *, engine: Engine | None = None, seed: bool = True
+    database_url: str | None = None,
+    *,
+    engine: Engine | None = None,
+    seed: bool = True,
+    index: CategoryIndex | None = None,
 ) -> FastAPI:
-    """The marketplace app on `database_url` (default: `config.database_url()`), seeded on first use."""
+    """The marketplace app on `database_url` (default: `config.database_url()`), seeded on first use.
+
+    `index` reuses a category index built for the same seed data (isolated eval marketplaces share one)."""
     if engine is None:
         engine = make_engine(database_url or config.database_url())
     if seed:
         ensure_seeded(engine)
-    market = Marketplace(engine)
+    market = Marketplace(engine, index)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]

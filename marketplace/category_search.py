@@ -10,6 +10,7 @@ Two kinds of evidence, both computed once when the app starts:
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections import Counter, defaultdict
@@ -110,6 +111,12 @@ class CategoryIndex:
                 # "bike" are weaker evidence than 1,200 bicycle ads of which 60% do.
                 prior = all_df[w] / n_titles
                 self._title_share[w].append((category_id, (count + SMOOTHING * prior) / (n + SMOOTHING)))
+
+    def clone(self) -> CategoryIndex:
+        """A copy sharing the read-only parts; listing counts are its own (they change as listings are made)."""
+        twin = copy.copy(self)
+        twin.listing_count = Counter(self.listing_count)
+        return twin
 
     def subtree(self, category_id: int) -> list[int]:
         """The category and all its descendants."""

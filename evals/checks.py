@@ -1,0 +1,145 @@
+"""The domain checks of one run against its scenario's expectations, each with a reason a developer can
+act on (what was expected, what happened, where they part ways)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from evals.driver import RunRecord
+from evals.matchers import MISSING, PriorResult, check
+from evals.schema import ReplyCheck, Scenario
+from evals.trajectory import TrajectoryResult, compare, describe
+from tools.toolset import CREATE_LISTING
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    passed: bool
+    reason: str = ""
+
+
+def trajectory_of(scenario: Scenario, record: RunRecord) -> TrajectoryResult | None:
+    tools = scenario.expect.tools
+    if tools is None or (not tools.calls and tools.order not in ("strict", "subset")):
+        return None
+    return compare(tools.order, tools.calls, record.calls)
+
+
+def _tools(scenario: Scenario, record: RunRecord) -> CheckResult | None:
+    result = trajectory_of(scenario, record)
+    if result is None:
+        return None
+    return CheckResult("tools", result.passed, "; ".join(result.reasons))
+
+
+def _never(scenario: Scenario, record: RunRecord) -> CheckResult | None:
+    forbidden = scenario.expect.tools.never if scenario.expect.tools else []
+    if not forbidden:
+        return None
+    hits = [f"{c.tool} was called at step {i} (turn {c.turn})" for i, c in enumerate(record.calls, start=1) if c.tool in forbidden]
+    return CheckResult("never", not hits, "; ".join(hits) + (f"; it must never be called in this scenario ({describe(record.calls)})" if hits else ""))
+
+
+def _approval(scenario: Scenario, record: RunRecord) -> CheckResult | None:
+    if not scenario.expect.approval_required:
+        return None
+    approved = set(record.approved)
+    unapproved = [
+        f"create_listing ran without the seller's approval (step {i}, turn {c.turn})"
+        for i, (c, cid) in enumerate(zip(record.calls, record.call_ids, strict=True), start=1)
+        if c.tool == CREATE_LISTING and c.outcome == "success" and cid not in approved
+    ]
+    return CheckResult("approval", not unapproved, "; ".join(unapproved))
+
+
+def _listing(scenario: Scenario, record: RunRecord) -> CheckResult | None:
+    expected = scenario.expect.listing
+    if expected is None:
+        return None
+    problems: list[str] = []
+    count = len(record.listings)
+    if count != expected.created:
+        titles = ", ".join(f"#{x['id']} {x['title']!r}" for x in record.listings) or "none"
+        problems.append(f"expected {expected.created} listing(s) in the marketplace, found {count} ({titles})")
+    prior = [PriorResult(c.tool, c.result) for c in record.calls if c.outcome == "success"]
+    fields = {"category_path": expected.category_path, "price": expected.price, "condition": expected.condition,
+              "title": expected.title, "description": expected.description}
+    for listing in record.listings:
+        for name, matcher in fields.items():
+            if matcher is None:
+                continue
+            verdict = check(matcher, listing.get(name, MISSING), prior)
+            if not verdict.ok:
+                problems.append(f"listing #{listing['id']} {name} ({matcher.describe()}): {verdict.reason}")
+    return CheckResult("listing", not problems, "; ".join(problems))
+
+
+def _reply_ok(rule: ReplyCheck, text: str) -> bool:
+    if rule.contains is not None:
+        return rule.contains.lower() in text.lower()
+    if rule.not_contains is not None:
+        return rule.not_contains.lower() not in text.lower()
+    if rule.regex is not None:
+        return re.search(rule.regex, text, re.IGNORECASE | re.S) is not None
+    assert rule.not_regex is not None
+    return re.search(rule.not_regex, text, re.IGNORECASE | re.S) is None
+
+
+def _replies(scenario: Scenario, record: RunRecord) -> CheckResult | None:
+    rules = scenario.expect.replies
+    if not rules:
+        return None
+    replies = record.replies
+    problems: list[str] = []
+    for rule in rules:
+        what = next(f"{k} {v!r}" for k in ("contains", "regex", "not_contains", "not_regex") if (v := getattr(rule, k)) is not None)
+        if isinstance(rule.turn, int):
+            chosen = replies[rule.turn - 1 : rule.turn]
+        else:
+            chosen = {"first": replies[:1], "last": replies[-1:]}.get(rule.turn, replies)
+        if not chosen:
+            problems.append(f"reply check ({what}, turn {rule.turn}): there is no such reply")
+            continue
+        negative = rule.not_contains is not None or rule.not_regex is not None
+        results = [_reply_ok(rule, text) for text in chosen]
+        ok = all(results) if (negative or rule.turn == "all") else any(results)
+        if not ok:
+            shown = chosen[-1] if len(chosen) == 1 else " | ".join(chosen)
+            problems.append(f"reply check ({what}, turn {rule.turn}) failed on: {shown[:300]!r}")
+    return CheckResult("replies", not problems, "; ".join(problems))
+
+
+def _budget(scenario: Scenario, record: RunRecord) -> CheckResult | None:
+    budget = scenario.expect.budget
+    if budget is None:
+        return None
+    problems = []
+    requests = record.usage.get("requests", 0)
+    tokens = record.usage.get("input_tokens", 0) + record.usage.get("output_tokens", 0)
+    calls = len(record.calls)
+    if budget.model_requests is not None and requests > budget.model_requests:
+        problems.append(f"{requests} model requests, over the budget of {budget.model_requests}")
+    if budget.tool_calls is not None and calls > budget.tool_calls:
+        problems.append(f"{calls} tool calls, over the budget of {budget.tool_calls}")
+    if budget.tokens is not None and tokens > budget.tokens:
+        problems.append(f"{tokens:,} tokens, over the budget of {budget.tokens:,}")
+    stopped = [t.stopped for t in record.turns if t.stopped]
+    if stopped:
+        problems.append(f"the agent was stopped: {stopped[0]}")
+    return CheckResult("budget", not problems, "; ".join(problems))
+
+
+CHECKS = (_tools, _never, _approval, _listing, _replies, _budget)
+
+
+def run_checks(scenario: Scenario, record: RunRecord) -> list[CheckResult]:
+    if record.error is not None:
+        return [CheckResult("completed", False, f"the run crashed: {record.error.splitlines()[0]}")]
+    results = [CheckResult("completed", True)]
+    for check_fn in CHECKS:
+        result = check_fn(scenario, record)
+        if result is not None:
+            results.append(result)
+    return results

@@ -1,0 +1,233 @@
+"""Driving one scenario conversation: a fresh marketplace, the agent, and a seller (scripted turns, then
+the simulated seller), recorded step by step for the checks and the reports."""
+
+from __future__ import annotations
+
+import secrets
+import time
+import traceback
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pydantic_ai import BinaryContent
+from pydantic_ai.messages import ModelMessage, ModelResponse
+from pydantic_ai.models import Model, ModelRequestParameters
+from pydantic_ai.models.wrapper import WrapperModel
+from pydantic_ai.settings import ModelSettings
+
+from agent.listing_agent import ListingAgent
+from agent.session import ChatSession, TurnResult
+from evals.isolation import MarketplaceFactory
+from evals.loader import LoadedScenario
+from evals.schema import Outage, Scenario
+from evals.seller import LLMSeller, RuleSeller, Seller, SellerView, SimulatorFlag
+from evals.trajectory import ActualCall
+from tools.client import MarketplaceClient
+from tools.deps import TrovaDeps
+
+BASE_URL = "http://marketplace.eval"
+_model_time: ContextVar[list[float] | None] = ContextVar("trova_eval_model_time", default=None)
+
+
+class TimedModel(WrapperModel):
+    """Adds the time spent in the model to the current run's account (runs share one model)."""
+
+    async def request(
+        self, messages: list[ModelMessage], model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> ModelResponse:
+        started = time.perf_counter()
+        try:
+            return await super().request(messages, model_settings, model_request_parameters)
+        finally:
+            account = _model_time.get()
+            if account is not None:
+                account.append(time.perf_counter() - started)
+
+
+@dataclass
+class TurnRecord:
+    seller: str
+    agent: str
+    drafts: list[dict[str, Any]] = field(default_factory=list)
+    approved: list[str] = field(default_factory=list)
+    created: list[dict[str, Any]] = field(default_factory=list)
+    stopped: str | None = None
+
+
+@dataclass
+class RunRecord:
+    scenario_id: str
+    model: str
+    conversation_id: str
+    started_at: str
+    turns: list[TurnRecord] = field(default_factory=list)
+    calls: list[ActualCall] = field(default_factory=list)
+    listings: list[dict[str, Any]] = field(default_factory=list)  # the marketplace's end state
+    approved: list[str] = field(default_factory=list)  # call ids of drafts the seller approved
+    call_ids: list[str] = field(default_factory=list)  # parallel to `calls`
+    usage: dict[str, int] = field(default_factory=dict)
+    duration_s: float = 0.0
+    model_time_s: float = 0.0
+    error: str | None = None
+    simulator_flags: list[SimulatorFlag] = field(default_factory=list)
+    trace_id: str | None = None
+
+    @property
+    def replies(self) -> list[str]:
+        return [t.agent for t in self.turns]
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["calls"] = [dict(asdict(c), call_id=cid) for c, cid in zip(self.calls, self.call_ids, strict=True)]
+        return data
+
+
+class OutageTransport(httpx.AsyncBaseTransport):
+    """The marketplace, unreachable for one tool's endpoint until that tool has failed `failures` times."""
+
+    ENDPOINTS = {
+        "search_categories": ("GET", "/categories/search"),
+        "compare_prices": ("GET", "/prices/compare"),
+        "create_listing": ("POST", "/listings"),
+    }
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, outage: Outage) -> None:
+        self.inner = inner
+        self.method, self.path = self.ENDPOINTS[outage.tool]
+        self.tool = outage.tool
+        self.remaining = outage.failures
+
+    def observe(self, result: TurnResult) -> None:
+        failed = sum(1 for a in result.activity if a.name == self.tool and a.outcome == "failed")
+        self.remaining = max(0, self.remaining - failed)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.remaining and request.method == self.method and request.url.path == self.path:
+            raise httpx.ConnectError("connection refused (simulated outage)", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+@dataclass
+class DriverSettings:
+    agent: ListingAgent
+    model_name: str
+    prompt_ref: str
+    factory: MarketplaceFactory
+    seller_model: Model | None = None  # a real model phrases the seller's answers; None: rule-based
+
+
+def _seller(scenario: Scenario, settings: DriverSettings) -> Seller:
+    if settings.seller_model is not None:
+        return LLMSeller(scenario.seller, settings.seller_model)
+    return RuleSeller(scenario.seller)
+
+
+def _image(loaded: LoadedScenario) -> BinaryContent | None:
+    if not loaded.scenario.image:
+        return None
+    path = (loaded.path.parent / loaded.scenario.image).resolve()
+    media = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}.get(path.suffix.lower(), "image/png")
+    return BinaryContent(data=Path(path).read_bytes(), media_type=media)
+
+
+@asynccontextmanager
+async def _marketplace(settings: DriverSettings, outage: Outage | None) -> AsyncIterator[tuple[MarketplaceClient, OutageTransport | None]]:
+    market = settings.factory.new()
+    transport: httpx.AsyncBaseTransport = market.transport()
+    outage_transport = OutageTransport(transport, outage) if outage else None
+    client = MarketplaceClient(BASE_URL, transport=outage_transport or transport, backoff=0.0)
+    try:
+        client.token = (await client.register_seller("Eval Seller")).token
+        yield client, outage_transport
+    finally:
+        await client.aclose()
+        market.close()
+
+
+async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunRecord:
+    """Run one conversation of a scenario to its end (or its turn limit) and record everything."""
+    scenario = loaded.scenario
+    record = RunRecord(
+        scenario_id=scenario.id,
+        model=settings.model_name,
+        conversation_id=f"eval-{scenario.id}-{secrets.token_hex(4)}",
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    account: list[float] = []
+    token = _model_time.set(account)
+    started = time.perf_counter()
+    try:
+        async with _marketplace(settings, scenario.outage) as (client, outage):
+            session = ChatSession.start(settings.agent, TrovaDeps(client), model=settings.model_name,
+                                        prompt=settings.prompt_ref, marketplace="isolated",
+                                        session_id=record.conversation_id)
+            seller = _seller(scenario, settings)
+            scripted = list(scenario.turns)
+            message: str | None = scripted.pop(0) if scripted else seller.opening()
+            image = _image(loaded)
+            while message is not None and len(record.turns) < scenario.max_turns:
+                result = await session.send(message, images=[image] if image is not None else ())
+                image = None
+                record.turns.append(TurnRecord(
+                    seller=message, agent=result.reply, drafts=[d.args for d in result.drafts],
+                    approved=result.approved, created=result.created, stopped=result.stopped,
+                ))
+                record.approved.extend(result.approved)
+                if outage is not None:
+                    outage.observe(result)
+                if scripted:
+                    message = scripted.pop(0)
+                elif scenario.simulate:
+                    view = SellerView(result.reply, [d.args for d in result.drafts], result.created, len(record.turns))
+                    message = await seller.next(view)
+                else:
+                    message = None
+            record.simulator_flags = list(seller.flags)
+            _collect_calls(record, session)
+            page = await client.list_listings(source="seller", limit=200)
+            record.listings = [item.model_dump(mode="json") for item in page.items]
+            conversation = session.record.load_conversation()
+            if conversation is not None:
+                usage = conversation.usage
+                record.usage = {"requests": usage.requests, "input_tokens": usage.input_tokens or 0,
+                                "output_tokens": usage.output_tokens or 0, "tool_calls": usage.tool_calls}
+    except Exception as e:  # a crashing run is a failed run with its reason, not a crashed eval
+        record.error = f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=6)}"
+    finally:
+        _model_time.reset(token)
+        record.duration_s = time.perf_counter() - started
+        record.model_time_s = sum(account)
+    return record
+
+
+def _collect_calls(record: RunRecord, session: ChatSession) -> None:
+    from agent.session import activity_from_messages
+
+    turn_of: dict[str, int] = {}
+    messages = session.record.messages()
+    # Tool calls in the order the model made them, each once, with the turn it happened in.
+    user_turn = 0
+    from pydantic_ai.messages import ModelRequest, ToolCallPart, UserPromptPart
+
+    for message in messages:
+        if isinstance(message, ModelRequest) and any(isinstance(p, UserPromptPart) for p in message.parts):
+            user_turn += 1
+        elif isinstance(message, ModelResponse):
+            for part in message.parts:
+                if isinstance(part, ToolCallPart):
+                    turn_of[part.tool_call_id] = user_turn
+    approved = set(record.approved)
+    for activity in activity_from_messages(messages):
+        record.calls.append(ActualCall(
+            tool=activity.name, args=activity.args, outcome=activity.outcome,
+            result=activity.result if activity.outcome == "success" else activity.message or None,
+            approved=activity.call_id in approved, turn=turn_of.get(activity.call_id, 0),
+        ))
+        record.call_ids.append(activity.call_id)

@@ -1,0 +1,72 @@
+"""A fresh, isolated marketplace per eval run, in milliseconds: an in-memory copy of a seeded template
+database (SQLite's backup API) and a shared, read-only category index."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import StaticPool
+
+from marketplace.app import Marketplace, create_app
+from marketplace.category_search import CategoryIndex
+from marketplace.db import make_engine
+from marketplace.seed_build import seed_fingerprint
+from marketplace.seeding import ensure_seeded
+
+
+@dataclass
+class IsolatedMarketplace:
+    app: FastAPI
+    engine: Engine
+
+    def transport(self) -> httpx.ASGITransport:
+        return httpx.ASGITransport(app=self.app)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+class MarketplaceFactory:
+    """Seeds a template once (cached per seed version), then hands out copies."""
+
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        directory = cache_dir or Path(tempfile.gettempdir()) / "trova-eval"
+        directory.mkdir(parents=True, exist_ok=True)
+        self.template = directory / f"template-{seed_fingerprint()}.db"
+        if not self.template.exists():
+            partial = self.template.with_suffix(".partial")
+            engine = make_engine(f"sqlite:///{partial}")
+            ensure_seeded(engine)
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()
+            partial.replace(self.template)  # atomic: concurrent runs never see half a template
+        self._source = sqlite3.connect(f"file:{self.template}?mode=ro", uri=True, check_same_thread=False)
+        template_engine = self._engine_from(self._source)
+        self.index: CategoryIndex = Marketplace(template_engine).index
+
+    @staticmethod
+    def _engine_from(connection: sqlite3.Connection) -> Engine:
+        engine = create_engine("sqlite://", creator=lambda: connection, poolclass=StaticPool)
+
+        @event.listens_for(engine, "connect")
+        def _foreign_keys(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+        return engine
+
+    def new(self) -> IsolatedMarketplace:
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        self._source.backup(copy)
+        engine = self._engine_from(copy)
+        app = create_app(engine=engine, seed=False, index=self.index.clone())
+        return IsolatedMarketplace(app, engine)
+
+    def close(self) -> None:
+        self._source.close()
