@@ -3,6 +3,7 @@ after every turn so it can be resumed, and never lost to a failing model or mark
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import secrets
@@ -15,8 +16,8 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, Field
 from pydantic_ai import (
     Agent,
-    BinaryContent,
     AgentRunError,
+    BinaryContent,
     Conversation,
     ConversationTypeAdapter,
     DeferredToolRequests,
@@ -289,7 +290,10 @@ class ChatSession:
         return result
 
     async def _run(
-        self, prompt: str | list[UserContent] | None, results: DeferredToolResults | None, observer: TurnObserver | None
+        self,
+        prompt: str | list[UserContent] | None,
+        results: DeferredToolResults | None,
+        observer: TurnObserver | None,
     ) -> TurnResult:
         conversation = self.record.load_conversation()
         before = len(conversation.messages) if conversation else 0
@@ -330,8 +334,9 @@ class ChatSession:
                 output = run.result.output
                 conversation = run.result.conversation
             except UsageLimitExceeded as e:
+                limit = str(e).split(". Consider")[0]  # without the library's pointer to its docs
                 stopped = (
-                    f"I stopped this turn because it hit the conversation's usage limit ({e}). "
+                    f"I stopped this turn because it hit the conversation's usage limit ({limit}). "
                     "Your conversation is saved."
                 )
                 conversation = self._salvage(conversation, captured)
@@ -384,8 +389,15 @@ class ChatSession:
         if not captured:
             return conversation
         base = conversation or Conversation(conversation_id=self.record.id)
+        # The failed run's own usage counts too: the conversation's budget must not reset on a failure.
+        usage = copy.copy(base.usage)
+        for message in captured[len(base.messages) :]:
+            if isinstance(message, ModelResponse):
+                usage.incr(message.usage)
+                usage.requests += 1
+                usage.tool_calls += sum(1 for p in message.parts if isinstance(p, ToolCallPart))
         # Drafts a failed run was waiting on can't be answered any more; the agent re-proposes them.
-        return Conversation(messages=list(captured), usage=base.usage, conversation_id=base.conversation_id)
+        return Conversation(messages=list(captured), usage=usage, conversation_id=base.conversation_id)
 
     @staticmethod
     def _observe(

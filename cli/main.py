@@ -19,6 +19,15 @@ app = typer.Typer(
 data_app = typer.Typer(help="Build the marketplace's seed data from the source files.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
+
+def _register_subcommands() -> None:
+    from cli.evals import eval_app
+
+    app.add_typer(eval_app, name="eval")
+
+
+_register_subcommands()
+
 console = Console()
 err = Console(stderr=True)
 
@@ -49,7 +58,7 @@ MarketOpt = Annotated[
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {message}", soft_wrap=True)
     return typer.Exit(code)
 
 

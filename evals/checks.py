@@ -38,8 +38,17 @@ def _never(scenario: Scenario, record: RunRecord) -> CheckResult | None:
     forbidden = scenario.expect.tools.never if scenario.expect.tools else []
     if not forbidden:
         return None
-    hits = [f"{c.tool} was called at step {i} (turn {c.turn})" for i, c in enumerate(record.calls, start=1) if c.tool in forbidden]
-    return CheckResult("never", not hits, "; ".join(hits) + (f"; it must never be called in this scenario ({describe(record.calls)})" if hits else ""))
+    hits = [
+        f"{c.tool} was called at step {i} (turn {c.turn})"
+        for i, c in enumerate(record.calls, start=1)
+        if c.tool in forbidden
+    ]
+    return CheckResult(
+        "never",
+        not hits,
+        "; ".join(hits)
+        + (f"; it must never be called in this scenario ({describe(record.calls)})" if hits else ""),
+    )
 
 
 def _approval(scenario: Scenario, record: RunRecord) -> CheckResult | None:
@@ -62,10 +71,17 @@ def _listing(scenario: Scenario, record: RunRecord) -> CheckResult | None:
     count = len(record.listings)
     if count != expected.created:
         titles = ", ".join(f"#{x['id']} {x['title']!r}" for x in record.listings) or "none"
-        problems.append(f"expected {expected.created} listing(s) in the marketplace, found {count} ({titles})")
+        problems.append(
+            f"expected {expected.created} listing(s) in the marketplace, found {count} ({titles})"
+        )
     prior = [PriorResult(c.tool, c.result) for c in record.calls if c.outcome == "success"]
-    fields = {"category_path": expected.category_path, "price": expected.price, "condition": expected.condition,
-              "title": expected.title, "description": expected.description}
+    fields = {
+        "category_path": expected.category_path,
+        "price": expected.price,
+        "condition": expected.condition,
+        "title": expected.title,
+        "description": expected.description,
+    }
     for listing in record.listings:
         for name, matcher in fields.items():
             if matcher is None:
@@ -94,7 +110,11 @@ def _replies(scenario: Scenario, record: RunRecord) -> CheckResult | None:
     replies = record.replies
     problems: list[str] = []
     for rule in rules:
-        what = next(f"{k} {v!r}" for k in ("contains", "regex", "not_contains", "not_regex") if (v := getattr(rule, k)) is not None)
+        what = next(
+            f"{k} {v!r}"
+            for k in ("contains", "regex", "not_contains", "not_regex")
+            if (v := getattr(rule, k)) is not None
+        )
         if isinstance(rule.turn, int):
             chosen = replies[rule.turn - 1 : rule.turn]
         else:

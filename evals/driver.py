@@ -39,7 +39,9 @@ class TimedModel(WrapperModel):
     """Adds the time spent in the model to the current run's account (runs share one model)."""
 
     async def request(
-        self, messages: list[ModelMessage], model_settings: ModelSettings | None,
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
         model_request_parameters: ModelRequestParameters,
     ) -> ModelResponse:
         started = time.perf_counter()
@@ -85,7 +87,9 @@ class RunRecord:
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["calls"] = [dict(asdict(c), call_id=cid) for c, cid in zip(self.calls, self.call_ids, strict=True)]
+        data["calls"] = [
+            dict(asdict(c), call_id=cid) for c, cid in zip(self.calls, self.call_ids, strict=True)
+        ]
         return data
 
 
@@ -133,12 +137,16 @@ def _image(loaded: LoadedScenario) -> BinaryContent | None:
     if not loaded.scenario.image:
         return None
     path = (loaded.path.parent / loaded.scenario.image).resolve()
-    media = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}.get(path.suffix.lower(), "image/png")
+    media = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}.get(
+        path.suffix.lower(), "image/png"
+    )
     return BinaryContent(data=Path(path).read_bytes(), media_type=media)
 
 
 @asynccontextmanager
-async def _marketplace(settings: DriverSettings, outage: Outage | None) -> AsyncIterator[tuple[MarketplaceClient, OutageTransport | None]]:
+async def _marketplace(
+    settings: DriverSettings, outage: Outage | None
+) -> AsyncIterator[tuple[MarketplaceClient, OutageTransport | None]]:
     market = settings.factory.new()
     transport: httpx.AsyncBaseTransport = market.transport()
     outage_transport = OutageTransport(transport, outage) if outage else None
@@ -165,9 +173,14 @@ async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunR
     started = time.perf_counter()
     try:
         async with _marketplace(settings, scenario.outage) as (client, outage):
-            session = ChatSession.start(settings.agent, TrovaDeps(client), model=settings.model_name,
-                                        prompt=settings.prompt_ref, marketplace="isolated",
-                                        session_id=record.conversation_id)
+            session = ChatSession.start(
+                settings.agent,
+                TrovaDeps(client),
+                model=settings.model_name,
+                prompt=settings.prompt_ref,
+                marketplace="isolated",
+                session_id=record.conversation_id,
+            )
             seller = _seller(scenario, settings)
             scripted = list(scenario.turns)
             message: str | None = scripted.pop(0) if scripted else seller.opening()
@@ -175,17 +188,25 @@ async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunR
             while message is not None and len(record.turns) < scenario.max_turns:
                 result = await session.send(message, images=[image] if image is not None else ())
                 image = None
-                record.turns.append(TurnRecord(
-                    seller=message, agent=result.reply, drafts=[d.args for d in result.drafts],
-                    approved=result.approved, created=result.created, stopped=result.stopped,
-                ))
+                record.turns.append(
+                    TurnRecord(
+                        seller=message,
+                        agent=result.reply,
+                        drafts=[d.args for d in result.drafts],
+                        approved=result.approved,
+                        created=result.created,
+                        stopped=result.stopped,
+                    )
+                )
                 record.approved.extend(result.approved)
                 if outage is not None:
                     outage.observe(result)
                 if scripted:
                     message = scripted.pop(0)
                 elif scenario.simulate:
-                    view = SellerView(result.reply, [d.args for d in result.drafts], result.created, len(record.turns))
+                    view = SellerView(
+                        result.reply, [d.args for d in result.drafts], result.created, len(record.turns)
+                    )
                     message = await seller.next(view)
                 else:
                     message = None
@@ -196,8 +217,12 @@ async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunR
             conversation = session.record.load_conversation()
             if conversation is not None:
                 usage = conversation.usage
-                record.usage = {"requests": usage.requests, "input_tokens": usage.input_tokens or 0,
-                                "output_tokens": usage.output_tokens or 0, "tool_calls": usage.tool_calls}
+                record.usage = {
+                    "requests": usage.requests,
+                    "input_tokens": usage.input_tokens or 0,
+                    "output_tokens": usage.output_tokens or 0,
+                    "tool_calls": usage.tool_calls,
+                }
     except Exception as e:  # a crashing run is a failed run with its reason, not a crashed eval
         record.error = f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=6)}"
     finally:
@@ -225,9 +250,14 @@ def _collect_calls(record: RunRecord, session: ChatSession) -> None:
                     turn_of[part.tool_call_id] = user_turn
     approved = set(record.approved)
     for activity in activity_from_messages(messages):
-        record.calls.append(ActualCall(
-            tool=activity.name, args=activity.args, outcome=activity.outcome,
-            result=activity.result if activity.outcome == "success" else activity.message or None,
-            approved=activity.call_id in approved, turn=turn_of.get(activity.call_id, 0),
-        ))
+        record.calls.append(
+            ActualCall(
+                tool=activity.name,
+                args=activity.args,
+                outcome=activity.outcome,
+                result=activity.result if activity.outcome == "success" else activity.message or None,
+                approved=activity.call_id in approved,
+                turn=turn_of.get(activity.call_id, 0),
+            )
+        )
         record.call_ids.append(activity.call_id)

@@ -118,7 +118,18 @@ def _greedy(
             cursor = found + 1 if ordered else cursor
             continue
         near = next((i for i in candidates if i not in used and calls[i].tool == exp.tool), None)
-        if near is not None:
+        early = (
+            next((i for i in range(cursor) if i not in used and calls[i].tool == exp.tool), None)
+            if ordered
+            else None
+        )
+        if near is None and early is not None:
+            reasons.append(
+                f"expected call {j + 1}, {exp.tool}, was made out of order: at step {early + 1}, before the "
+                "calls expected ahead of it"
+            )
+            divergence = early + 1 if divergence is None else min(divergence, early + 1)
+        elif near is not None:
             reasons.append(_mismatch_reason(exp, calls, near, near + 1))
             divergence = near + 1 if divergence is None else min(divergence, near + 1)
         else:

@@ -32,7 +32,10 @@ SEED = 2017
 
 
 def _seed_rows() -> tuple[list[dict[str, str]], dict[str, str]]:
-    paths = dict(line.rstrip("\n").split("\t") for line in (SEED_DIR / CATEGORIES_FILE).open(encoding="utf-8").readlines()[1:])
+    paths = dict(
+        line.rstrip("\n").split("\t")
+        for line in (SEED_DIR / CATEGORIES_FILE).open(encoding="utf-8").readlines()[1:]
+    )
     with (SEED_DIR / LISTINGS_FILE).open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f)), paths
 
@@ -53,8 +56,17 @@ def draw() -> None:
         writer = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         for row in picked:
-            writer.writerow({"post_id": row["post_id"], "section": row["source"], "title": row["title"],
-                             "assigned_path": paths[row["category_id"]], "verdict": "", "correct_path": "", "note": ""})
+            writer.writerow(
+                {
+                    "post_id": row["post_id"],
+                    "section": row["source"],
+                    "title": row["title"],
+                    "assigned_path": paths[row["category_id"]],
+                    "verdict": "",
+                    "correct_path": "",
+                    "note": "",
+                }
+            )
     print(f"wrote {len(picked)} rows to {SAMPLE}")
 
 
@@ -77,7 +89,9 @@ def score() -> None:
     if stale:
         print(f"WARNING: {len(stale)} rows now get another category from the rules; re-check them:")
         for r in stale:
-            print(f"  {r['post_id']} {r['title']!r}: {r['assigned_path']} -> {classify(r['title'], r['section'])}")
+            print(
+                f"  {r['post_id']} {r['title']!r}: {r['assigned_path']} -> {classify(r['title'], r['section'])}"
+            )
 
 
 if __name__ == "__main__":

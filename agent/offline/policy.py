@@ -24,6 +24,7 @@ PRICE_QUESTION = "what price would you like to ask, in dollars?"
 CHOICE_QUESTION = "Which category fits your"
 ITEM_QUESTIONS = ("What would you like to sell?", "What's the item?", "describe it another way")
 FEEDBACK_QUESTION = "What should I change"
+PHOTO_NOTE = "I can't see photos (I'm the offline rule-based assistant), so I go by your description."
 RETRY_PROMPT = "Say 'try again'"
 CLOSE_SCORE = 0.9  # a second leaf scoring this close to the best one is worth asking about
 MAX_CREATE_RETRIES = 2
@@ -72,7 +73,7 @@ def _start_item(state: State, name: str) -> None:
     state.failed_tool = None
 
 
-def _hear(state: State, text: str) -> None:
+def _hear(state: State, text: str, photo: bool = False) -> None:
     """Update the state with one thing the seller said (a message, or their reply to a draft).
 
     `state.awaiting` says what the agent last asked, which gives short answers ("good", "250", "2") their
@@ -106,7 +107,7 @@ def _hear(state: State, text: str) -> None:
     if in_progress and asked in ("feedback", "retry") and lang.is_affirmative(text) and not injection:
         _settle_yes(state, asked)
         return
-    expecting = not in_progress or asked == "item"
+    expecting = (not in_progress or asked == "item") and not photo  # "here's a photo" names no item
     expecting = expecting and not (
         lang.is_chatter(text)
         or lang.is_non_english(text)
@@ -267,7 +268,9 @@ def replay(transcript: Transcript) -> State:
             state.notes = []
             state.last = "seller"
             state.retry_now = False
-            _hear(state, event.text)
+            if event.images:
+                state.notes.append(PHOTO_NOTE)
+            _hear(state, event.text, photo=bool(event.images))
         elif isinstance(event, AgentSaid):
             state.agent_spoke = True
             state.notes = []

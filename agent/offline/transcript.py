@@ -38,6 +38,7 @@ _OUTCOMES: dict[str, Outcome] = {
 @dataclass
 class SellerSaid:
     text: str
+    images: int = 0  # attachments the seller sent (the offline policy cannot look at them)
 
 
 @dataclass
@@ -121,7 +122,12 @@ class Transcript:
             if isinstance(message, ModelRequest):
                 for part in message.parts:
                     if isinstance(part, UserPromptPart):
-                        events.append(SellerSaid(_user_text(part)))
+                        attachments = (
+                            0
+                            if isinstance(part.content, str)
+                            else sum(1 for c in part.content if not isinstance(c, str))
+                        )
+                        events.append(SellerSaid(_user_text(part), attachments))
                     elif isinstance(part, ToolReturnPart | RetryPromptPart):
                         if isinstance(part, RetryPromptPart) and not part.tool_name:
                             continue

@@ -1,0 +1,225 @@
+"""`trova eval`: run the scenario set and compare runs."""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from evals.reports.common import METRIC_ROWS, failure_reasons
+
+eval_app = typer.Typer(
+    help="Scenario evals: the right tools, in the right order, with the right arguments.",
+    no_args_is_help=True,
+)
+console = Console()
+err = Console(stderr=True)
+_STYLE = {"pass": "green", "fail": "red", "flaky": "yellow", "xfail": "dim", "xpass": "magenta"}
+
+
+def _config_error(message: str) -> typer.Exit:
+    err.print(f"[red]configuration error:[/red] {escape(message)}", soft_wrap=True)
+    return typer.Exit(2)
+
+
+@eval_app.command("run")
+def run(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Scenario files or folders (default: scenarios/).")
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="Model under test (as for trova chat).")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible base URL for openai-chat: models.")
+    ] = None,
+    repeat: Annotated[int, typer.Option(min=1, max=100, help="Runs per scenario.")] = 1,
+    concurrency: Annotated[int, typer.Option(min=1, max=200, help="Conversations at once.")] = 8,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", "-t", help="Only scenarios with this tag (repeatable).")
+    ] = None,
+    filter_: Annotated[
+        list[str] | None,
+        typer.Option("--filter", "-k", help="Only scenario ids matching this glob (repeatable)."),
+    ] = None,
+    min_pass_rate: Annotated[
+        float, typer.Option(min=0, max=1, help="Gate: the least pass rate over runs.")
+    ] = 1.0,
+    min_pass_k: Annotated[float | None, typer.Option(min=0, max=1, help="Gate: the least pass^k.")] = None,
+    pass_k: Annotated[int | None, typer.Option(min=1, help="k for pass^k (default: --repeat).")] = None,
+    baseline: Annotated[
+        Path | None, typer.Option(help="A previous run (folder or results.json): fail on any regression.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Run folder (default: eval-runs/<run id>).")] = None,
+    without_tool: Annotated[
+        list[str] | None, typer.Option("--without-tool", help="Drop a tool from the agent (ablation).")
+    ] = None,
+    seller_model: Annotated[
+        str | None, typer.Option(help="A model that phrases the simulated seller's answers.")
+    ] = None,
+    prompt: Annotated[str, typer.Option(help="Prompt file name under agent/prompts/.")] = "listing_agent",
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Run the scenarios against a model; write JSON, JUnit, Markdown and HTML; gate the exit code
+    (0 gate holds, 1 it does not, 2 configuration error)."""
+    from agent.models import ModelConfigError, resolve_model
+    from agent.prompts import load_prompt
+    from evals.loader import ScenarioError, load_scenarios
+    from evals.reports import write_run
+    from evals.runner import EvalSettings, load_results, run_eval
+    from tools.toolset import TOOL_NAMES
+
+    try:
+        scenarios = load_scenarios(paths or [], tags=tag or [])
+    except ScenarioError as e:
+        err.print("[red]scenario files do not load:[/red]")
+        for problem in e.problems:
+            err.print(f"  {escape(problem)}", soft_wrap=True)  # file:line stays on one line
+        raise typer.Exit(2) from e
+    if filter_:
+        scenarios = [s for s in scenarios if any(fnmatch.fnmatch(s.id, f) or f == s.id for f in filter_)]
+    if not scenarios:
+        raise _config_error("no scenario matches the given --tag/--filter")
+    unknown_tools = set(without_tool or []) - set(TOOL_NAMES)
+    if unknown_tools:
+        raise _config_error(
+            f"--without-tool: unknown tool {', '.join(sorted(unknown_tools))} (tools: {', '.join(TOOL_NAMES)})"
+        )
+    try:
+        choice = resolve_model(model, base_url)
+        seller_choice = resolve_model(seller_model) if seller_model else None
+        prompt_obj = load_prompt(prompt)
+        baseline_doc = load_results(baseline) if baseline else None
+    except (ModelConfigError, FileNotFoundError, ValueError) as e:
+        raise _config_error(str(e)) from e
+
+    settings = EvalSettings(
+        repeat=repeat,
+        concurrency=concurrency,
+        min_pass_rate=min_pass_rate,
+        min_pass_k=min_pass_k,
+        pass_k=pass_k,
+        baseline=baseline_doc,
+        without_tools=frozenset(without_tool or []),
+        tags=tag or [],
+        filters=filter_ or [],
+        progress=progress,
+    )
+    console.print(
+        f"[dim]{escape(choice.notice)} {len(scenarios)} scenarios × {repeat} at concurrency {concurrency}.[/dim]"
+    )
+    results = asyncio.run(run_eval(scenarios, choice, prompt_obj, settings, seller_choice=seller_choice))
+    folder = out or Path("eval-runs") / results["run_id"]
+    written = write_run(results, folder)
+    _print_results(results)
+    console.print(f"[dim]Reports: {folder}/ (results.json, junit.xml, summary.md, report.html)[/dim]")
+    if not written:
+        raise typer.Exit(2)
+    raise typer.Exit(0 if results["gate"]["passed"] else 1)
+
+
+def _print_results(results: dict[str, Any]) -> None:
+    table = Table(title=f"Scenarios ({results['model']})", show_lines=False)
+    for column in ("scenario", "status", "runs", "pass^k", "first failure"):
+        table.add_column(column, overflow="fold")
+    order = {"fail": 0, "flaky": 1, "xpass": 2, "xfail": 3, "pass": 4}
+    for s in sorted(results["scenarios"], key=lambda s: (order[s["status"]], s["id"])):
+        reasons = failure_reasons(s, limit=1)
+        pk = "n/a" if s["pass_k"] is None else f"{s['pass_k']:.0%}"
+        table.add_row(
+            s["id"],
+            f"[{_STYLE[s['status']]}]{s['status']}[/]",
+            f"{s['passes']}/{s['runs_count']}",
+            pk,
+            escape(reasons[0][:240]) if reasons and s["status"] != "pass" else "",
+        )
+    console.print(table)
+    metrics = Table(show_header=False, box=None)
+    for label, key, fmt in METRIC_ROWS:
+        metrics.add_row(label, fmt(results["metrics"].get(key)))
+    metrics.add_row("expected failures", str(results["metrics"].get("expected_failures", 0)))
+    console.print(metrics)
+    for s in results["scenarios"]:
+        if s["status"] in ("fail", "flaky"):
+            for r in s["runs"]:
+                if not r["passed"]:
+                    trace = r["record"].get("trace_id")
+                    where = f" · debug: trova traces show {trace}" if trace else ""
+                    bad = "; ".join(f"{c['name']}: {c['reason']}" for c in r["checks"] if not c["passed"])
+                    console.print(
+                        f"[red]✗ {s['id']} run {r['index']}:[/red] {escape(bad[:600])}{where}", soft_wrap=True
+                    )
+    gate = results["gate"]
+    if gate["passed"]:
+        console.print("[bold green]Gate passed.[/bold green]")
+    else:
+        console.print("[bold red]Gate failed:[/bold red] " + escape("; ".join(gate["reasons"])))
+
+
+@eval_app.command("compare")
+def compare(
+    run_a: Annotated[Path, typer.Argument(help="The earlier (baseline) run: folder or results.json.")],
+    run_b: Annotated[Path, typer.Argument(help="The later run.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Per-scenario changes between two runs (regressions first), metric deltas, and what changed
+    between them (model, prompt version, tool schemas, scenario set)."""
+    from evals.compare import compare_runs, format_delta
+    from evals.runner import load_results
+
+    try:
+        a, b = load_results(run_a), load_results(run_b)
+    except (FileNotFoundError, ValueError) as e:
+        raise _config_error(str(e)) from e
+    diff = compare_runs(a, b)
+    if as_json:
+        print(json.dumps(diff, indent=1, default=str))
+        return
+    console.print(f"[bold]{diff['a']}[/bold] → [bold]{diff['b']}[/bold]")
+    if diff["changed"]:
+        for change in diff["changed"]:
+            console.print(
+                f"  changed: {change['what']}: {escape(str(change['before']))} → {escape(str(change['after']))}"
+            )
+    else:
+        console.print("  same model, prompt, tools and scenario set")
+    table = Table(title="Scenarios")
+    for column in ("scenario", "change", "before", "after", "why"):
+        table.add_column(column, overflow="fold")
+    style = {
+        "regressed": "red",
+        "improved": "green",
+        "removed": "yellow",
+        "added": "cyan",
+        "unchanged": "dim",
+    }
+    for s in diff["scenarios"]:
+        rate = lambda v: "—" if v is None else f"{v:.0%}"  # noqa: E731
+        table.add_row(
+            s["id"],
+            f"[{style[s['change']]}]{s['change']}[/]",
+            rate(s["before"]),
+            rate(s["after"]),
+            escape("; ".join(s["reasons"])[:300]),
+        )
+    console.print(table)
+    metrics = Table(title="Metrics")
+    for column in ("metric", "before", "after", "delta"):
+        metrics.add_column(column)
+    fmt = {key: f for _label, key, f in METRIC_ROWS}
+    for m in diff["metrics"]:
+        metrics.add_row(
+            m["metric"],
+            fmt[m["key"]](m["before"]),
+            fmt[m["key"]](m["after"]),
+            format_delta(m["key"], m["delta"]),
+        )
+    console.print(metrics)
+    console.print(f"{diff['regressions']} regression(s).")

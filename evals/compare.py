@@ -1,0 +1,93 @@
+"""`trova eval compare A B`: what changed between two runs, regressions first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evals.reports.common import METRIC_ROWS
+
+_PERCENT_KEYS = {
+    "pass_rate",
+    "pass_k",
+    "tool_precision",
+    "tool_recall",
+    "tool_f1",
+    "order_score",
+    "arg_accuracy",
+}
+
+
+def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """How run `b` differs from run `a` (the earlier or baseline run)."""
+    changed = []
+    for label, get in (
+        ("model", lambda r: r["model"]),
+        ("prompt version", lambda r: f"{r['prompt']['name']}@{r['prompt']['version']}"),
+        ("tool schemas", lambda r: r["tool_schema_hash"]),
+        ("tools", lambda r: ", ".join(r.get("tools", []))),
+        ("scenario set", lambda r: r["scenario_set_hash"]),
+        ("git commit", lambda r: (r["git"].get("commit") or "unknown")[:12]),
+        ("repeat", lambda r: r["settings"]["repeat"]),
+    ):
+        before, after = get(a), get(b)
+        if before != after:
+            changed.append({"what": label, "before": before, "after": after})
+    metrics = []
+    for label, key, _fmt in METRIC_ROWS:
+        before, after = a["metrics"].get(key), b["metrics"].get(key)
+        delta = after - before if isinstance(before, int | float) and isinstance(after, int | float) else None
+        metrics.append({"metric": label, "key": key, "before": before, "after": after, "delta": delta})
+    old = {s["id"]: s for s in a["scenarios"]}
+    new = {s["id"]: s for s in b["scenarios"]}
+    scenarios = []
+    for sid in sorted(set(old) | set(new)):
+        before, after = old.get(sid), new.get(sid)
+        if before is None or after is None:
+            kind = "added" if before is None else "removed"
+            rate = (after or before or {}).get("pass_rate")
+            scenarios.append(
+                {
+                    "id": sid,
+                    "change": kind,
+                    "before": None if before is None else rate,
+                    "after": None if after is None else rate,
+                    "reasons": [],
+                }
+            )
+            continue
+        delta = after["pass_rate"] - before["pass_rate"]
+        kind = "regressed" if delta < -1e-9 else "improved" if delta > 1e-9 else "unchanged"
+        reasons = []
+        if kind == "regressed":
+            from evals.reports.common import failure_reasons
+
+            reasons = failure_reasons(after, limit=3)
+        scenarios.append(
+            {
+                "id": sid,
+                "change": kind,
+                "before": before["pass_rate"],
+                "after": after["pass_rate"],
+                "status_before": before["status"],
+                "status_after": after["status"],
+                "reasons": reasons,
+            }
+        )
+    order = {"regressed": 0, "removed": 1, "improved": 2, "added": 3, "unchanged": 4}
+    scenarios.sort(key=lambda s: (order[s["change"]], s["id"]))
+    return {
+        "a": a["run_id"],
+        "b": b["run_id"],
+        "changed": changed,
+        "metrics": metrics,
+        "scenarios": scenarios,
+        "regressions": sum(1 for s in scenarios if s["change"] == "regressed"),
+    }
+
+
+def format_delta(key: str, delta: float | None) -> str:
+    if delta is None:
+        return ""
+    if key in _PERCENT_KEYS:
+        return f"{delta * 100:+.1f} pts"
+    return f"{delta:+,.3f}" if isinstance(delta, float) else f"{delta:+,}"

@@ -1,0 +1,50 @@
+"""Small formatting helpers shared by the reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1%}"
+
+
+def num(value: float | None, digits: int = 2) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
+
+
+def seconds(value: float | None) -> str:
+    return "n/a" if value is None else (f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s")
+
+
+def cost(value: float | None) -> str:
+    return "unknown" if value is None else f"${value:,.4f}"
+
+
+def failure_reasons(scenario: dict[str, Any], limit: int = 3) -> list[str]:
+    """The distinct failed checks of a scenario's runs, 'check: reason', most common first."""
+    seen: dict[str, int] = {}
+    for run in scenario["runs"]:
+        for check in run["checks"]:
+            if not check["passed"]:
+                key = f"{check['name']}: {check['reason']}"
+                seen[key] = seen.get(key, 0) + 1
+    return [k for k, _ in sorted(seen.items(), key=lambda kv: -kv[1])][:limit]
+
+
+METRIC_ROWS = [
+    ("pass rate", "pass_rate", pct),
+    ("pass^k", "pass_k", pct),
+    ("tool precision", "tool_precision", pct),
+    ("tool recall", "tool_recall", pct),
+    ("tool F1", "tool_f1", pct),
+    ("order score", "order_score", pct),
+    ("argument accuracy", "arg_accuracy", pct),
+    ("model requests (mean)", "model_requests_mean", num),
+    ("tokens (total)", "tokens_total", num),
+    ("cost", "cost_usd", cost),
+    ("latency p50", "latency_p50_s", seconds),
+    ("latency p95", "latency_p95_s", seconds),
+]

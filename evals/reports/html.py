@@ -1,0 +1,130 @@
+"""A self-contained HTML report: inline CSS, no scripts, no network; opens from a file:// URL.
+
+Per scenario: the status, the checks with reasons, and for each run the conversation turn by turn with
+the tool calls (arguments, outcome, result) in the order the agent made them."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+from evals.reports.common import METRIC_ROWS, failure_reasons
+
+CSS = """
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d232b}
+header{background:#1d232b;color:#fff;padding:18px 28px}header h1{margin:0 0 4px;font-size:20px}
+header .meta{color:#b9c2cc;font-size:12px}main{padding:20px 28px;max-width:1200px}
+.gate{padding:10px 14px;border-radius:6px;margin:0 0 16px}.gate.ok{background:#e3f5e8}.gate.bad{background:#fde7e7}
+table{border-collapse:collapse;background:#fff}td,th{border:1px solid #e1e5ea;padding:5px 9px;text-align:left;vertical-align:top}
+th{background:#eef1f4}.metrics{margin-bottom:18px}
+.s{background:#fff;border:1px solid #e1e5ea;border-radius:6px;margin:10px 0}.s>summary{padding:9px 12px;cursor:pointer;font-weight:600}
+.s .body{padding:4px 14px 12px}.badge{display:inline-block;border-radius:10px;padding:1px 8px;font-size:12px;margin-right:6px;color:#fff}
+.pass{background:#2e8b57}.fail{background:#c0392b}.flaky{background:#d68910}.xfail{background:#7f8c8d}.xpass{background:#8e44ad}
+.check{margin:2px 0}.check.ok::before{content:"✓ ";color:#2e8b57}.check.no::before{content:"✗ ";color:#c0392b}
+.turn{border-left:3px solid #d5dbe1;padding:4px 10px;margin:8px 0}.seller{color:#0b5394}.agent{color:#1d232b;white-space:pre-wrap}
+.call{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;background:#f3f5f7;border-radius:4px;padding:6px 8px;margin:4px 0}
+.call .o{font-weight:600}.o.success{color:#2e8b57}.o.failed,.o.retried{color:#c0392b}.o.denied,.o.awaiting{color:#d68910}
+pre{white-space:pre-wrap;word-break:break-word;margin:4px 0;max-height:260px;overflow:auto}.muted{color:#6b7785;font-size:12px}
+.tags span{background:#e8ecf0;border-radius:3px;padding:0 5px;margin-right:4px;font-size:12px}
+"""
+
+
+def _json(value: Any, limit: int = 4000) -> str:
+    text = json.dumps(value, indent=1, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[:limit] + "\n… (truncated)"
+
+
+def _run(run: dict[str, Any]) -> str:
+    record = run["record"]
+    checks = "".join(
+        f'<div class="check {"ok" if c["passed"] else "no"}"><b>{escape(c["name"])}</b>'
+        f"{': ' + escape(c['reason']) if c['reason'] else ''}</div>"
+        for c in run["checks"]
+    )
+    calls_by_turn: dict[int, list[dict[str, Any]]] = {}
+    for step, call in enumerate(record["calls"], start=1):
+        calls_by_turn.setdefault(call["turn"], []).append(dict(call, step=step))
+    turns = []
+    for number, turn in enumerate(record["turns"], start=1):
+        calls = "".join(
+            f'<div class="call">step {c["step"]}: {escape(c["tool"])} '
+            f'<span class="o {escape(str(c["outcome"] or "awaiting"))}">{escape(str(c["outcome"] or "awaiting approval"))}</span>'
+            f"{' · approved by the seller' if c['approved'] else ''}"
+            f"<pre>{escape(_json(c['args']))}</pre>"
+            f"{'<details><summary>result</summary><pre>' + escape(_json(c['result'])) + '</pre></details>' if c['result'] is not None else ''}"
+            f"</div>"
+            for c in calls_by_turn.get(number, [])
+        )
+        extra = f'<div class="muted">stopped: {escape(turn["stopped"])}</div>' if turn.get("stopped") else ""
+        turns.append(
+            f'<div class="turn"><div class="seller"><b>seller:</b> {escape(turn["seller"])}</div>{calls}'
+            f'<div class="agent"><b>agent:</b> {escape(turn["agent"])}</div>{extra}</div>'
+        )
+    listings = (
+        "".join(
+            f"<li>#{x['id']} {escape(x['title'])}: ${x['price']:,.2f}, {escape(x['condition'])}, {escape(x['category_path'])}</li>"
+            for x in record["listings"]
+        )
+        or "<li>none</li>"
+    )
+    error = f"<pre>{escape(record['error'])}</pre>" if record.get("error") else ""
+    trace = (
+        f'<div class="muted">trace: <code>trova traces show {escape(record["trace_id"])}</code></div>'
+        if record.get("trace_id")
+        else ""
+    )
+    m = run["metrics"]
+    numbers = (
+        f"{m['model_requests']} model requests · {m['tokens']:,} tokens · {m['duration_s'] * 1000:.0f} ms"
+        + (f" · first divergence at step {m['first_divergence']}" if m.get("first_divergence") else "")
+    )
+    return (
+        f'<details class="s" {"open" if not run["passed"] else ""}><summary>run {run["index"]}: '
+        f'{"passed" if run["passed"] else "failed"} <span class="muted">{numbers}</span></summary><div class="body">'
+        f"{trace}<h4>Checks</h4>{checks}<h4>Conversation</h4>{''.join(turns)}{error}"
+        f"<h4>Marketplace end state</h4><ul>{listings}</ul></div></details>"
+    )
+
+
+def render_html(results: dict[str, Any]) -> str:
+    gate = results["gate"]
+    metrics = results["metrics"]
+    metric_rows = "".join(
+        f"<tr><th>{label}</th><td>{escape(fmt(metrics.get(key)))}</td></tr>"
+        for label, key, fmt in METRIC_ROWS
+    )
+    gate_html = (
+        '<div class="gate ok">Gate passed.</div>'
+        if gate["passed"]
+        else '<div class="gate bad"><b>Gate failed.</b><ul>'
+        + "".join(f"<li>{escape(r)}</li>" for r in gate["reasons"])
+        + "</ul></div>"
+    )
+    order = {"fail": 0, "flaky": 1, "xpass": 2, "xfail": 3, "pass": 4}
+    sections = []
+    for s in sorted(results["scenarios"], key=lambda s: (order[s["status"]], s["id"])):
+        reasons = "".join(f"<li>{escape(r)}</li>" for r in failure_reasons(s, limit=5))
+        tags = "".join(f"<span>{escape(t)}</span>" for t in s["tags"])
+        sections.append(
+            f'<details class="s" id="{escape(s["id"])}" {"open" if s["status"] in ("fail", "flaky") else ""}>'
+            f'<summary><span class="badge {s["status"]}">{s["status"]}</span>{escape(s["id"])} '
+            f'<span class="muted">{s["passes"]}/{s["runs_count"]} runs</span></summary><div class="body">'
+            f'<div>{escape(s["description"])}</div><div class="tags">{tags}</div>'
+            f'<div class="muted">{escape(s["file"])}</div>'
+            f"{'<ul>' + reasons + '</ul>' if reasons else ''}"
+            + "".join(_run(r) for r in s["runs"])
+            + "</div></details>"
+        )
+    meta = (
+        f"model {escape(results['model'])} · prompt {escape(results['prompt']['name'])}@{escape(results['prompt']['version'])}"
+        f" · tools {escape(results['tool_schema_hash'])} · scenarios {escape(results['scenario_set_hash'])}"
+        f" · commit {escape((results['git'].get('commit') or 'unknown')[:10])} · {escape(results['started_at'])}"
+        f" · {results['duration_s']:.1f} s"
+    )
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<title>Trova eval {escape(results['run_id'])}</title><style>{CSS}</style></head><body>"
+        f"<header><h1>Trova scenario eval · {escape(results['run_id'])}</h1><div class=meta>{meta}</div></header>"
+        f"<main>{gate_html}<table class=metrics>{metric_rows}</table>{''.join(sections)}</main></body></html>\n"
+    )

@@ -1,0 +1,66 @@
+"""JUnit XML: one testcase per scenario, its failure message the reasons (CI systems show these)."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from evals.reports.common import failure_reasons
+
+
+def render_junit(results: dict[str, Any]) -> str:
+    scenarios = results["scenarios"]
+    failures = sum(1 for s in scenarios if s["status"] in ("fail", "flaky"))
+    skipped = sum(1 for s in scenarios if s["expected_failure"])
+    suite = ET.Element(
+        "testsuite",
+        {
+            "name": f"trova-scenarios ({results['model']})",
+            "tests": str(len(scenarios)),
+            "failures": str(failures),
+            "errors": "0",
+            "skipped": str(skipped),
+            "time": f"{results['duration_s']:.3f}",
+            "timestamp": results["started_at"],
+        },
+    )
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (
+        ("model", results["model"]),
+        ("prompt_version", results["prompt"]["version"]),
+        ("tool_schema_hash", results["tool_schema_hash"]),
+        ("scenario_set_hash", results["scenario_set_hash"]),
+        ("git_commit", results["git"].get("commit") or ""),
+    ):
+        ET.SubElement(properties, "property", {"name": name, "value": str(value)})
+    for scenario in scenarios:
+        duration = sum(r["metrics"]["duration_s"] or 0 for r in scenario["runs"])
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {
+                "classname": "scenarios",
+                "name": scenario["id"],
+                "file": scenario["file"],
+                "time": f"{duration:.3f}",
+            },
+        )
+        reasons = failure_reasons(scenario, limit=10)
+        summary = f"{scenario['passes']}/{scenario['runs_count']} runs passed"
+        if scenario["expected_failure"]:
+            node = ET.SubElement(
+                case, "skipped", {"message": f"expected failure for {results['model']} ({summary})"}
+            )
+            node.text = "\n".join(reasons)
+        elif scenario["status"] in ("fail", "flaky"):
+            node = ET.SubElement(
+                case,
+                "failure",
+                {"message": f"{summary}: {reasons[0] if reasons else ''}"[:1000], "type": scenario["status"]},
+            )
+            node.text = "\n".join(reasons)
+        trace = scenario["runs"][0]["record"].get("trace_id") if scenario["runs"] else None
+        if trace:
+            ET.SubElement(case, "system-out").text = f"trace: trova traces show {trace}"
+    ET.indent(suite)
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"

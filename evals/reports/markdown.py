@@ -1,0 +1,42 @@
+"""A Markdown summary, for a CI job summary ($GITHUB_STEP_SUMMARY and the like)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from evals.reports.common import METRIC_ROWS, failure_reasons
+
+_ICON = {"pass": "✅", "fail": "❌", "flaky": "⚠️", "xfail": "➖", "xpass": "❕"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(results: dict[str, Any]) -> str:
+    gate = results["gate"]
+    metrics = results["metrics"]
+    lines = [
+        f"## Trova scenario eval: {'passed' if gate['passed'] else 'FAILED'}",
+        "",
+        f"Model `{results['model']}` · prompt `{results['prompt']['name']}@{results['prompt']['version']}` · "
+        f"tools `{results['tool_schema_hash']}` · scenarios `{results['scenario_set_hash']}` · "
+        f"commit `{(results['git'].get('commit') or 'unknown')[:10]}` · repeat {results['settings']['repeat']}",
+        "",
+    ]
+    if not gate["passed"]:
+        lines += ["**Gate:**", *[f"- {r}" for r in gate["reasons"]], ""]
+    lines += ["| metric | value |", "| --- | --- |"]
+    lines += [f"| {label} | {fmt(metrics.get(key))} |" for label, key, fmt in METRIC_ROWS]
+    lines += [f"| expected failures | {metrics.get('expected_failures', 0)} |", ""]
+    lines += ["| scenario | status | passed | pass^k | first failure |", "| --- | --- | --- | --- | --- |"]
+    order = {"fail": 0, "flaky": 1, "xpass": 2, "xfail": 3, "pass": 4}
+    for s in sorted(results["scenarios"], key=lambda s: (order[s["status"]], s["id"])):
+        reasons = failure_reasons(s, limit=1)
+        pk = "n/a" if s["pass_k"] is None else f"{s['pass_k']:.0%}"
+        lines.append(
+            f"| `{s['id']}` | {_ICON[s['status']]} {s['status']} | {s['passes']}/{s['runs_count']} | {pk} | "
+            f"{_cell(reasons[0][:200]) if reasons else ''} |"
+        )
+    lines.append("")
+    return "\n".join(lines)

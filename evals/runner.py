@@ -1,0 +1,315 @@
+"""Running a scenario set on pydantic-evals (Dataset, repeat, max_concurrency), then the gate.
+
+pydantic-evals runs the cases (concurrency, repeats, progress, per-case evaluator results); ours is the
+task (the conversation driver), the evaluator (the domain checks), the metrics and the gate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import subprocess
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic_evals import Case, Dataset
+from pydantic_evals.evaluators import EvaluationReason, Evaluator, EvaluatorContext
+
+from agent.listing_agent import ListingAgent, build_agent
+from agent.models import ModelChoice
+from agent.prompts import Prompt
+from evals.checks import run_checks, trajectory_of
+from evals.driver import DriverSettings, RunRecord, TimedModel, run_scenario
+from evals.isolation import MarketplaceFactory
+from evals.loader import LoadedScenario
+from evals.metrics import RunStats, pass_hat_k, run_cost, suite_metrics
+from tools.toolset import marketplace_tools
+
+RESULTS_FORMAT = "trova-eval-results/1"
+OFFLINE_LIMITATION = "offline-limitation"  # tag: the offline policy cannot pass this by design
+
+
+@dataclass
+class EvalSettings:
+    repeat: int = 1
+    concurrency: int = 8
+    min_pass_rate: float = 1.0
+    min_pass_k: float | None = None
+    pass_k: int | None = None  # k for pass^k; default: repeat
+    baseline: dict[str, Any] | None = None
+    without_tools: frozenset[str] = frozenset()
+    tags: list[str] = field(default_factory=list)
+    filters: list[str] = field(default_factory=list)
+    progress: bool = True
+
+
+class ScenarioChecks(Evaluator[str, RunRecord, dict[str, Any]]):
+    """All domain checks of a run, as named pydantic-evals assertions with reasons."""
+
+    def __init__(self, scenarios: dict[str, LoadedScenario]) -> None:
+        self.scenarios = scenarios
+
+    def evaluate(self, ctx: EvaluatorContext[str, RunRecord, dict[str, Any]]) -> dict[str, EvaluationReason]:
+        scenario = self.scenarios[ctx.inputs].scenario
+        return {
+            c.name: EvaluationReason(c.passed, c.reason or None) for c in run_checks(scenario, ctx.output)
+        }
+
+    def get_default_evaluation_name(self) -> str:
+        return "checks"
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def tool_schema_hash(exclude: frozenset[str] = frozenset()) -> str:
+    defs = [
+        {
+            "name": t.name,
+            "description": t.tool_def.description,
+            "parameters": t.tool_def.parameters_json_schema,
+        }
+        for t in marketplace_tools(exclude).tools.values()
+    ]
+    return _sha(json.dumps(defs, sort_keys=True))
+
+
+def scenario_set_hash(scenarios: list[LoadedScenario]) -> str:
+    return _sha(
+        "\n".join(
+            f"{s.id}:{_sha(s.path.read_text(encoding='utf-8'))}"
+            for s in sorted(scenarios, key=lambda s: s.id)
+        )
+    )
+
+
+def git_state() -> dict[str, Any]:
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], capture_output=True, text=True, timeout=5, check=False)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def expected_failure(loaded: LoadedScenario, model_name: str) -> bool:
+    return model_name == "offline" and OFFLINE_LIMITATION in loaded.scenario.tags
+
+
+def _run_stats(
+    loaded: LoadedScenario, record: RunRecord, passed: bool, gated: bool, model_name: str
+) -> tuple[RunStats, dict[str, Any]]:
+    trajectory = trajectory_of(loaded.scenario, record) if record.error is None else None
+    tokens = record.usage.get("input_tokens", 0) + record.usage.get("output_tokens", 0)
+    cost = run_cost(model_name, record.usage.get("input_tokens", 0), record.usage.get("output_tokens", 0))
+    stats = RunStats(
+        passed=passed,
+        gated=gated,
+        precision=trajectory.precision if trajectory else None,
+        recall=trajectory.recall if trajectory else None,
+        f1=trajectory.f1 if trajectory else None,
+        order_score=trajectory.order_score if trajectory else None,
+        arg_accuracy=trajectory.arg_accuracy if trajectory else None,
+        requests=record.usage.get("requests", 0),
+        tokens=tokens,
+        cost_usd=cost,
+        duration_s=record.duration_s,
+    )
+    numbers = {
+        "tool_precision": stats.precision,
+        "tool_recall": stats.recall,
+        "tool_f1": stats.f1,
+        "order_score": stats.order_score,
+        "arg_accuracy": stats.arg_accuracy,
+        "model_requests": stats.requests,
+        "tokens": tokens,
+        "cost_usd": cost,
+        "duration_s": round(record.duration_s, 4),
+        "model_time_s": round(record.model_time_s, 4),
+        "first_divergence": trajectory.first_divergence if trajectory else None,
+    }
+    return stats, numbers
+
+
+def gate(metrics: dict[str, Any], scenarios: list[dict[str, Any]], settings: EvalSettings) -> dict[str, Any]:
+    reasons: list[str] = []
+    pass_rate = metrics["pass_rate"]
+    if pass_rate is not None and pass_rate + 1e-9 < settings.min_pass_rate:
+        reasons.append(f"pass rate {pass_rate:.1%} is below --min-pass-rate {settings.min_pass_rate:.1%}")
+    if settings.min_pass_k is not None:
+        pass_k = metrics["pass_k"]
+        if pass_k is None or pass_k + 1e-9 < settings.min_pass_k:
+            shown = "n/a" if pass_k is None else f"{pass_k:.1%}"
+            reasons.append(f"pass^{metrics['k']} {shown} is below --min-pass-k {settings.min_pass_k:.1%}")
+    regressions = []
+    if settings.baseline is not None:
+        before = {s["id"]: s for s in settings.baseline.get("scenarios", [])}
+        for scenario in scenarios:
+            old = before.get(scenario["id"])
+            if old is None or scenario["expected_failure"]:
+                continue
+            if scenario["pass_rate"] + 1e-9 < old["pass_rate"]:
+                regressions.append(
+                    {"id": scenario["id"], "before": old["pass_rate"], "after": scenario["pass_rate"]}
+                )
+        if regressions:
+            names = ", ".join(f"{r['id']} ({r['before']:.0%} → {r['after']:.0%})" for r in regressions)
+            reasons.append(f"{len(regressions)} scenario(s) regressed against the baseline: {names}")
+    return {"passed": not reasons, "reasons": reasons, "regressions": regressions}
+
+
+async def run_eval(
+    scenarios: list[LoadedScenario],
+    choice: ModelChoice,
+    prompt: Prompt,
+    settings: EvalSettings,
+    *,
+    seller_choice: ModelChoice | None = None,
+    factory: MarketplaceFactory | None = None,
+    agent: ListingAgent | None = None,
+) -> dict[str, Any]:
+    """Run every scenario `settings.repeat` times and return the results document (see RESULTS_FORMAT).
+
+    `agent` replaces the listing agent built from `choice` (the harness's own tests use broken ones)."""
+    started_at = datetime.now(UTC)
+    clock = time.perf_counter()
+    factory = factory or MarketplaceFactory()
+    if agent is None:
+        agent = build_agent(TimedModel(choice.model), prompt, settings.without_tools)
+    driver = DriverSettings(
+        agent=agent,
+        model_name=choice.name,
+        prompt_ref=prompt.ref,
+        factory=factory,
+        seller_model=seller_choice.model if seller_choice and not seller_choice.is_offline else None,
+    )
+    by_id = {s.id: s for s in scenarios}
+
+    async def conversation(scenario_id: str) -> RunRecord:
+        return await run_scenario(by_id[scenario_id], driver)
+
+    dataset: Dataset[str, RunRecord, dict[str, Any]] = Dataset(
+        name="trova-scenarios",
+        cases=[Case(name=s.id, inputs=s.id, metadata={"tags": s.scenario.tags}) for s in scenarios],
+        evaluators=[ScenarioChecks(by_id)],
+    )
+    report = await dataset.evaluate(
+        conversation,
+        name=f"trova eval {choice.name}",
+        task_name="listing_conversation",
+        max_concurrency=settings.concurrency,
+        repeat=settings.repeat,
+        progress=settings.progress,
+    )
+
+    k = settings.pass_k or settings.repeat
+    runs: dict[str, list[tuple[RunRecord, list[dict[str, Any]], bool]]] = {s.id: [] for s in scenarios}
+    for case in report.cases:
+        scenario_id = case.source_case_name or case.name
+        checks = [
+            {"name": name, "passed": bool(result.value), "reason": result.reason or ""}
+            for name, result in case.assertions.items()
+        ]
+        runs[scenario_id].append((case.output, checks, all(c["passed"] for c in checks)))
+    for failure in report.failures:  # the task itself raised (the driver records errors, so rarely)
+        scenario_id = failure.source_case_name or failure.name
+        record = RunRecord(scenario_id, choice.name, "", started_at.isoformat(), error=failure.error_message)
+        runs[scenario_id].append(
+            (record, [{"name": "completed", "passed": False, "reason": failure.error_message}], False)
+        )
+
+    stats_by_scenario: dict[str, list[RunStats]] = {}
+    documents = []
+    for loaded in scenarios:
+        xfail = expected_failure(loaded, choice.name)
+        scenario_runs = []
+        stats_by_scenario[loaded.id] = []
+        for index, (record, checks, passed) in enumerate(runs[loaded.id], start=1):
+            stats, numbers = _run_stats(loaded, record, passed, not xfail, choice.name)
+            stats_by_scenario[loaded.id].append(stats)
+            scenario_runs.append(
+                {
+                    "index": index,
+                    "passed": passed,
+                    "checks": checks,
+                    "metrics": numbers,
+                    "record": record.as_dict(),
+                }
+            )
+        passes = sum(r["passed"] for r in scenario_runs)
+        total = len(scenario_runs)
+        pk = pass_hat_k(passes, total, k)
+        documents.append(
+            {
+                "id": loaded.id,
+                "description": loaded.scenario.description,
+                "tags": loaded.scenario.tags,
+                "file": str(loaded.path),
+                "expected_failure": xfail,
+                "status": _status(passes, total, xfail),
+                "passes": passes,
+                "runs_count": total,
+                "pass_rate": passes / total if total else 0.0,
+                "pass_k": None if math.isnan(pk) else pk,
+                "runs": scenario_runs,
+            }
+        )
+    metrics = suite_metrics(stats_by_scenario, k)
+    metrics["expected_failures"] = sum(1 for d in documents if d["expected_failure"])
+    finished_at = datetime.now(UTC)
+    return {
+        "format": RESULTS_FORMAT,
+        "run_id": started_at.strftime("%Y%m%d-%H%M%S-") + choice.name.replace(":", "_").replace("/", "_"),
+        "model": choice.name,
+        "seller": seller_choice.name if seller_choice and not seller_choice.is_offline else "rule-based",
+        "prompt": {"name": prompt.name, "version": prompt.version},
+        "tool_schema_hash": tool_schema_hash(settings.without_tools),
+        "tools": sorted(marketplace_tools(settings.without_tools).tools),
+        "git": git_state(),
+        "scenario_set_hash": scenario_set_hash(scenarios),
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "finished_at": finished_at.isoformat(timespec="seconds"),
+        "duration_s": round(time.perf_counter() - clock, 3),
+        "settings": {
+            "repeat": settings.repeat,
+            "concurrency": settings.concurrency,
+            "tags": settings.tags,
+            "filters": settings.filters,
+            "min_pass_rate": settings.min_pass_rate,
+            "min_pass_k": settings.min_pass_k,
+            "k": k,
+            "without_tools": sorted(settings.without_tools),
+            "baseline": settings.baseline.get("run_id") if settings.baseline else None,
+        },
+        "metrics": metrics,
+        "gate": gate(metrics, documents, settings),
+        "scenarios": documents,
+    }
+
+
+def _status(passes: int, total: int, xfail: bool) -> str:
+    if xfail:
+        return "xpass" if total and passes == total else "xfail"
+    if total and passes == total:
+        return "pass"
+    return "flaky" if passes else "fail"
+
+
+def load_results(path: Path) -> dict[str, Any]:
+    """A results document from a run folder or its results.json."""
+    file = path / "results.json" if path.is_dir() else path
+    if not file.is_file():
+        raise FileNotFoundError(f"no eval results at {path} (expected a run folder or its results.json)")
+    data: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
+    if data.get("format") != RESULTS_FORMAT:
+        raise ValueError(f"{file} is not a {RESULTS_FORMAT} document")
+    return data

@@ -1,0 +1,117 @@
+"""`trova eval run` and `trova eval compare` as CI runs them: reports, exit codes, regressions."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from tests.evals.test_broken_agents import REFUSE_GUN, SELL_BIKE
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def scenario_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "sell-bike.yaml").write_text(SELL_BIKE, encoding="utf-8")
+    (folder / "refuse-gun.yaml").write_text(REFUSE_GUN, encoding="utf-8")
+    (folder / "spanish.yaml").write_text(
+        "id: spanish-bike\ndescription: A Spanish-speaking seller.\ntags: [bikes, offline-limitation]\n"
+        "seller: {item: bicicleta de carretera, condition: buena}\nturns: ['Quiero vender mi bicicleta de carretera']\n"
+        "expect:\n  listing: {created: 1}\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["eval", "run", "--no-progress", *args], env={"COLUMNS": "200"})
+    return result.exit_code, result.output
+
+
+def test_run_compare_and_baseline(scenario_dir: Path, tmp_path: Path) -> None:
+    good, ablated = tmp_path / "good", tmp_path / "ablated"
+    code, out = run(str(scenario_dir), "--out", str(good), "--repeat", "2")
+    assert code == 0, out
+    assert "Gate passed" in out and "xfail" in out  # the offline-limitation scenario: reported, not gated
+    for name in ("results.json", "junit.xml", "summary.md", "report.html"):
+        assert (good / name).is_file()
+    results = json.loads((good / "results.json").read_text())
+    assert (
+        results["metrics"]["pass_rate"] == 1.0
+        and results["metrics"]["pass_k"] == 1.0
+        and results["metrics"]["k"] == 2
+    )
+    assert results["prompt"]["version"] and results["tool_schema_hash"] and results["scenario_set_hash"]
+    assert {s["status"] for s in results["scenarios"]} == {"pass", "xfail"}
+    assert all(len(s["runs"]) == 2 for s in results["scenarios"])
+
+    code, out = run(str(scenario_dir), "--out", str(ablated), "--without-tool", "compare_prices")
+    assert code == 1
+    assert "expected call 2, compare_prices, was never made" in out
+    assert "Gate failed" in out
+
+    compared = runner.invoke(app, ["eval", "compare", str(good), str(ablated)], env={"COLUMNS": "200"})
+    assert compared.exit_code == 0
+    assert re.search(r"sell-bike\s+│\s+regressed\s+│\s+100%\s+│\s+0%", compared.output), compared.output
+    assert "tool schemas" in compared.output and "1 regression(s)" in compared.output
+    diff = json.loads(runner.invoke(app, ["eval", "compare", str(good), str(ablated), "--json"]).output)
+    assert diff["scenarios"][0]["id"] == "sell-bike" and diff["scenarios"][0]["change"] == "regressed"
+
+    # Against a baseline, a regression fails the gate even when the pass-rate floor is lowered.
+    code, out = run(
+        str(scenario_dir),
+        "--out",
+        str(tmp_path / "again"),
+        "--without-tool",
+        "compare_prices",
+        "--min-pass-rate",
+        "0",
+        "--baseline",
+        str(good),
+    )
+    assert code == 1 and "regressed against the baseline: sell-bike (100% → 0%)" in out
+
+
+def test_reports_are_well_formed(scenario_dir: Path, tmp_path: Path) -> None:
+    out_dir = tmp_path / "run"
+    code, _ = run(
+        str(scenario_dir), "--out", str(out_dir), "--without-tool", "compare_prices", "--min-pass-rate", "0"
+    )
+    assert code == 0
+    suite = ET.parse(out_dir / "junit.xml").getroot()
+    assert suite.tag == "testsuite" and suite.get("tests") == "3" and suite.get("failures") == "1"
+    failing = suite.find("testcase[@name='sell-bike']/failure")
+    assert failing is not None and "compare_prices" in (failing.text or "")
+    assert suite.find("testcase[@name='spanish-bike']/skipped") is not None
+    html = (out_dir / "report.html").read_text()
+    assert "<script" not in html and not re.search(
+        r"(src|href)=[\"']?https?:", html
+    )  # works offline, file://
+    assert "I want to sell my Trek road bike" in html and "step 1: search_categories" in html
+    summary = (out_dir / "summary.md").read_text()
+    assert summary.startswith("## Trova scenario eval: passed") and "| `sell-bike` | ❌ fail |" in summary
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--model", "gpt-4o"], "needs a provider prefix"),
+        (["--filter", "nothing-like-this"], "no scenario matches"),
+        (["--without-tool", "teleport"], "unknown tool teleport"),
+        (["--baseline", "/nonexistent"], "no eval results at /nonexistent"),
+    ],
+)
+def test_configuration_errors_exit_2(
+    scenario_dir: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    code, out = run(str(scenario_dir), "--out", str(tmp_path / "x"), *args)
+    assert code == 2 and message in out
+    assert not (tmp_path / "x").exists()

@@ -1,0 +1,122 @@
+"""Scenario files: errors name the file, the line and the field; the JSON schema stays current."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from evals.loader import ScenarioError, load_scenarios
+from evals.schema import SCHEMA_PATH, json_schema
+
+GOOD = """\
+id: sofa-good
+description: A sofa.
+seller: {item: IKEA sofa, condition: good}
+expect:
+  tools:
+    calls:
+      - tool: search_categories
+        args: {query: {regex: sofa}}
+"""
+
+BAD = """\
+id: sofa-bad
+description: A sofa with a typo.
+seller:
+  item: IKEA sofa
+  condition: good
+expect:
+  tools:
+    order: sideways
+    calls:
+      - tool: search_categories
+        args:
+          query: {contians: sofa}
+  listing:
+    created: -1
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_good_file_loads(tmp_path: Path) -> None:
+    (loaded,) = load_scenarios([write(tmp_path, "a.yaml", GOOD)])
+    assert loaded.id == "sofa-good" and loaded.scenario.expect.tools is not None
+    assert loaded.scenario.expect.tools.order == "in_order"  # the default
+    assert loaded.scenario.expect.approval_required
+
+
+def test_errors_name_file_line_and_field(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.yaml", BAD)
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([path])
+    problems = info.value.problems
+    assert (
+        f"{path}:8: expect.tools.order: Input should be 'strict', 'in_order', 'unordered', 'subset' or 'superset'"
+        in problems
+    )
+    assert any(
+        p.startswith(f"{path}:12: expect.tools.calls.0.args.query:") and "contians" in p for p in problems
+    )
+    assert any(p.startswith(f"{path}:14: expect.listing.created:") for p in problems)
+
+
+def test_yaml_syntax_errors_have_a_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "broken.yaml", "id: x\ndescription: [unclosed\nseller: {item: y}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([path])
+    assert info.value.problems[0].startswith(f"{path}:") and "not valid YAML" in info.value.problems[0]
+
+
+def test_duplicate_ids_and_missing_paths(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", GOOD)
+    write(tmp_path, "b.yaml", GOOD)
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([tmp_path])
+    assert "is also the id of" in info.value.problems[0]
+    with pytest.raises(ScenarioError, match="no such file"):
+        load_scenarios([tmp_path / "nope.yaml"])
+
+
+def test_filters(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", GOOD)
+    write(
+        tmp_path,
+        "b.yaml",
+        GOOD.replace("sofa-good", "sofa-two").replace(
+            "description: A sofa.", "description: x\ntags: [furniture]"
+        ),
+    )
+    assert [s.id for s in load_scenarios([tmp_path], tags=["furniture"])] == ["sofa-two"]
+    assert [s.id for s in load_scenarios([tmp_path], ids=["sofa-good"])] == ["sofa-good"]
+    with pytest.raises(ScenarioError, match="no scenario with id"):
+        load_scenarios([tmp_path], ids=["nope"])
+
+
+def test_a_bad_file_stops_the_run_with_exit_2_before_any_model_call(tmp_path: Path) -> None:
+    write(tmp_path, "good.yaml", GOOD)
+    path = write(tmp_path, "bad.yaml", BAD)
+    result = CliRunner().invoke(app, ["eval", "run", str(tmp_path), "--out", str(tmp_path / "run")])
+    assert result.exit_code == 2
+    assert f"{path}:8: expect.tools.order" in result.output
+    assert not (tmp_path / "run").exists()
+
+
+def test_schema_json_is_current() -> None:
+    on_disk = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    assert on_disk == json_schema(), "run: uv run python -m evals.schema"
+
+
+def test_every_shipped_scenario_loads() -> None:
+    scenarios = load_scenarios()
+    assert len(scenarios) >= 40
+    tags = {t for s in scenarios for t in s.scenario.tags}
+    assert {"bikes", "phones", "electronics", "furniture", "cars"} <= tags
