@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 from pydantic_ai import BinaryContent
@@ -96,7 +96,7 @@ class RunRecord:
 class OutageTransport(httpx.AsyncBaseTransport):
     """The marketplace, unreachable for one tool's endpoint until that tool has failed `failures` times."""
 
-    ENDPOINTS = {
+    ENDPOINTS: ClassVar[dict[str, tuple[str, str]]] = {
         "search_categories": ("GET", "/categories/search"),
         "compare_prices": ("GET", "/prices/compare"),
         "create_listing": ("POST", "/listings"),

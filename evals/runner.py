@@ -245,7 +245,7 @@ async def run_eval(
                     "record": record.as_dict(),
                 }
             )
-        passes = sum(r["passed"] for r in scenario_runs)
+        passes = sum(1 for r in scenario_runs if r["passed"])
         total = len(scenario_runs)
         pk = pass_hat_k(passes, total, k)
         documents.append(

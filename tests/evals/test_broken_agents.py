@@ -95,9 +95,8 @@ def scripted_agent(variant: str) -> FunctionModel:
         first = messages[0]
         said = first.parts[-1].content if isinstance(first, ModelRequest) else ""
         if "AR-15" in str(said):
-            if variant == "tools_for_refused_item":
-                if "search_categories" not in _called(messages):
-                    return ModelResponse(parts=[ToolCallPart("search_categories", {"query": "AR-15 rifle"})])
+            if variant == "tools_for_refused_item" and "search_categories" not in _called(messages):
+                return ModelResponse(parts=[ToolCallPart("search_categories", {"query": "AR-15 rifle"})])
             return ModelResponse(parts=[TextPart("Sorry, I can't list weapons.")])
         results, called = _results(messages), _called(messages)
         if variant == "loops":
