@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import logfire
 from pydantic import BaseModel, Field
 from pydantic_ai import (
     Agent,
@@ -257,16 +258,19 @@ class ChatSession:
         if self.record.pending:
             approve = is_approval(cleaned)
             return await self.decide(
-                {d.call_id: (True if approve else cleaned) for d in self.record.pending}, observer
+                {d.call_id: (True if approve else cleaned) for d in self.record.pending},
+                observer,
+                said=cleaned,
             )
         prompt: str | list[UserContent] = [cleaned, *images] if images else cleaned
-        return await self._run(prompt, None, observer)
+        return await self._run(prompt, None, observer, said=cleaned)
 
     async def decide(
         self,
         decisions: dict[str, bool | str],
         observer: TurnObserver | None = None,
         overrides: dict[str, dict[str, Any]] | None = None,
+        said: str | None = None,
     ) -> TurnResult:
         """Answer pending drafts: True approves, a string is the seller's reply (a decline or a change);
         `overrides` approves a draft with fields the seller edited."""
@@ -285,11 +289,62 @@ class ChatSession:
                 results.approvals[draft.call_id] = ToolDenied(
                     denial_message(str(decision) if decision else None)
                 )
-        result = await self._run(None, results, observer)
+        if said is None:  # decided in a UI: record the answer as the seller would have typed it
+            said = (
+                "yes"
+                if all(v is True for v in decisions.values())
+                else next((str(v) for v in decisions.values() if v is not True and v), "no")
+            )
+        result = await self._run(None, results, observer, said=said)
         result.approved = [k for k, v in decisions.items() if v is True]
         return result
 
     async def _run(
+        self,
+        prompt: str | list[UserContent] | None,
+        results: DeferredToolResults | None,
+        observer: TurnObserver | None,
+        said: str = "",
+    ) -> TurnResult:
+        answers = {
+            k: ("approved" if not isinstance(v, ToolDenied) else v.message)
+            for k, v in (results.approvals.items() if results else [])
+        }
+        with logfire.span(
+            "chat turn {turn}",
+            turn=self.record.turns + 1,
+            conversation_id=self.record.id,
+            seller_id=self.deps.seller_id or "",
+            model=self.record.model,
+            prompt_version=self.record.prompt,
+            seller_message=said,
+            images=0
+            if isinstance(prompt, str) or prompt is None
+            else sum(1 for p in prompt if not isinstance(p, str)),
+            approvals=answers,
+        ) as span:
+            result = await self._run_turn(prompt, results, observer)
+            span.set_attributes(
+                {
+                    "agent_reply": result.reply,
+                    "drafts": [d.args for d in result.drafts],
+                    "created_listings": [c.get("id") for c in result.created],
+                    "tools": [a.name for a in result.activity],
+                    "outcome": "stopped"
+                    if result.stopped
+                    else "created"
+                    if result.created
+                    else "awaiting_approval"
+                    if result.drafts
+                    else "replied",
+                }
+            )
+            if result.stopped:
+                span.set_level("warn")
+                span.set_attribute("stopped", result.stopped)
+            return result
+
+    async def _run_turn(
         self,
         prompt: str | list[UserContent] | None,
         results: DeferredToolResults | None,

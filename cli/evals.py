@@ -9,23 +9,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cli.output import stderr, stdout
 from evals.reports.common import METRIC_ROWS, failure_reasons
 
 eval_app = typer.Typer(
     help="Scenario evals: the right tools, in the right order, with the right arguments.",
     no_args_is_help=True,
 )
-console = Console()
-err = Console(stderr=True)
 _STYLE = {"pass": "green", "fail": "red", "flaky": "yellow", "xfail": "dim", "xpass": "magenta"}
 
 
 def _config_error(message: str) -> typer.Exit:
-    err.print(f"[red]configuration error:[/red] {escape(message)}", soft_wrap=True)
+    stderr().print(f"[red]configuration error:[/red] {escape(message)}", soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -79,9 +77,9 @@ def run(
     try:
         scenarios = load_scenarios(paths or [], tags=tag or [])
     except ScenarioError as e:
-        err.print("[red]scenario files do not load:[/red]")
+        stderr().print("[red]scenario files do not load:[/red]")
         for problem in e.problems:
-            err.print(f"  {escape(problem)}", soft_wrap=True)  # file:line stays on one line
+            stderr().print(f"  {escape(problem)}", soft_wrap=True)  # file:line stays on one line
         raise typer.Exit(2) from e
     if filter_:
         scenarios = [s for s in scenarios if any(fnmatch.fnmatch(s.id, f) or f == s.id for f in filter_)]
@@ -112,14 +110,20 @@ def run(
         filters=filter_ or [],
         progress=progress,
     )
-    console.print(
+    stdout().print(
         f"[dim]{escape(choice.notice)} {len(scenarios)} scenarios × {repeat} at concurrency {concurrency}.[/dim]"
     )
-    results = asyncio.run(run_eval(scenarios, choice, prompt_obj, settings, seller_choice=seller_choice))
+    from traces.setup import configure_tracing, flush
+
+    configure_tracing("eval")
+    try:
+        results = asyncio.run(run_eval(scenarios, choice, prompt_obj, settings, seller_choice=seller_choice))
+    finally:
+        flush()
     folder = out or Path("eval-runs") / results["run_id"]
     written = write_run(results, folder)
     _print_results(results)
-    console.print(f"[dim]Reports: {folder}/ (results.json, junit.xml, summary.md, report.html)[/dim]")
+    stdout().print(f"[dim]Reports: {folder}/ (results.json, junit.xml, summary.md, report.html)[/dim]")
     if not written:
         raise typer.Exit(2)
     raise typer.Exit(0 if results["gate"]["passed"] else 1)
@@ -140,12 +144,12 @@ def _print_results(results: dict[str, Any]) -> None:
             pk,
             escape(reasons[0][:240]) if reasons and s["status"] != "pass" else "",
         )
-    console.print(table)
+    stdout().print(table)
     metrics = Table(show_header=False, box=None)
     for label, key, fmt in METRIC_ROWS:
         metrics.add_row(label, fmt(results["metrics"].get(key)))
     metrics.add_row("expected failures", str(results["metrics"].get("expected_failures", 0)))
-    console.print(metrics)
+    stdout().print(metrics)
     for s in results["scenarios"]:
         if s["status"] in ("fail", "flaky"):
             for r in s["runs"]:
@@ -153,14 +157,14 @@ def _print_results(results: dict[str, Any]) -> None:
                     trace = r["record"].get("trace_id")
                     where = f" · debug: trova traces show {trace}" if trace else ""
                     bad = "; ".join(f"{c['name']}: {c['reason']}" for c in r["checks"] if not c["passed"])
-                    console.print(
+                    stdout().print(
                         f"[red]✗ {s['id']} run {r['index']}:[/red] {escape(bad[:600])}{where}", soft_wrap=True
                     )
     gate = results["gate"]
     if gate["passed"]:
-        console.print("[bold green]Gate passed.[/bold green]")
+        stdout().print("[bold green]Gate passed.[/bold green]")
     else:
-        console.print("[bold red]Gate failed:[/bold red] " + escape("; ".join(gate["reasons"])))
+        stdout().print("[bold red]Gate failed:[/bold red] " + escape("; ".join(gate["reasons"])))
 
 
 @eval_app.command("compare")
@@ -182,14 +186,14 @@ def compare(
     if as_json:
         print(json.dumps(diff, indent=1, default=str))
         return
-    console.print(f"[bold]{diff['a']}[/bold] → [bold]{diff['b']}[/bold]")
+    stdout().print(f"[bold]{diff['a']}[/bold] → [bold]{diff['b']}[/bold]")
     if diff["changed"]:
         for change in diff["changed"]:
-            console.print(
+            stdout().print(
                 f"  changed: {change['what']}: {escape(str(change['before']))} → {escape(str(change['after']))}"
             )
     else:
-        console.print("  same model, prompt, tools and scenario set")
+        stdout().print("  same model, prompt, tools and scenario set")
     table = Table(title="Scenarios")
     for column in ("scenario", "change", "before", "after", "why"):
         table.add_column(column, overflow="fold")
@@ -209,7 +213,7 @@ def compare(
             rate(s["after"]),
             escape("; ".join(s["reasons"])[:300]),
         )
-    console.print(table)
+    stdout().print(table)
     metrics = Table(title="Metrics")
     for column in ("metric", "before", "after", "delta"):
         metrics.add_column(column)
@@ -221,5 +225,43 @@ def compare(
             fmt[m["key"]](m["after"]),
             format_delta(m["key"], m["delta"]),
         )
-    console.print(metrics)
-    console.print(f"{diff['regressions']} regression(s).")
+    stdout().print(metrics)
+    stdout().print(f"{diff['regressions']} regression(s).")
+
+
+@eval_app.command("capture")
+def capture(
+    ident: Annotated[str, typer.Argument(help="Conversation, eval run or trace id (see trova traces list).")],
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write (default: scenarios/captured/<id>.yaml).")
+    ] = None,
+    scenario_id: Annotated[str | None, typer.Option("--id", help="The new scenario's id.")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a scenario from a real conversation: its seller turns, its trajectory as the expected one
+    (loose argument matchers) and its listing as the expected end state. Edit it, then commit it."""
+    from evals.capture import scenario_from, to_yaml
+    from evals.loader import DEFAULT_DIR
+    from traces.setup import flush, store_path
+    from traces.store import TraceStore
+    from traces.views import load
+
+    flush()
+    if not store_path().is_file():
+        raise _config_error(f"no trace store at {store_path()} yet")
+    try:
+        view = load(TraceStore(store_path()), ident)
+    except LookupError as e:
+        raise _config_error(str(e)) from e
+    if not view.turns:
+        raise _config_error(f"{ident} has no recorded turns to capture")
+    document = scenario_from(view, scenario_id)
+    path = out or DEFAULT_DIR / "captured" / f"{document['id']}.yaml"
+    if path.exists() and not force:
+        raise _config_error(f"{path} exists (use --force to overwrite)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_yaml(document), encoding="utf-8")
+    stdout().print(
+        f"[green]Wrote {path}[/green] ({len(document['turns'])} turns, "
+        f"{len(document['expect']['tools']['calls'])} expected calls). Run it: trova eval run {path}"
+    )

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+
+from cli.output import stderr, stdout
 
 app = typer.Typer(
     name="trova",
@@ -22,14 +23,14 @@ app.add_typer(data_app, name="data")
 
 def _register_subcommands() -> None:
     from cli.evals import eval_app
+    from cli.traces import traces_app
 
     app.add_typer(eval_app, name="eval")
+    app.add_typer(traces_app, name="traces")
 
 
 _register_subcommands()
 
-console = Console()
-err = Console(stderr=True)
 
 ModelOpt = Annotated[
     str | None,
@@ -58,7 +59,7 @@ MarketOpt = Annotated[
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", soft_wrap=True)
+    stderr().print(f"[red]error:[/red] {message}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -86,11 +87,16 @@ def chat(
         prompt_obj = load_prompt(prompt)
     except (ModelConfigError, FileNotFoundError) as e:
         raise _fail(str(e)) from e
+    from traces.setup import configure_tracing, flush
+
+    configure_tracing("chat")
     connection = connect(marketplace_url)
     try:
-        code = asyncio.run(run_chat(console, choice, prompt_obj, connection, resume))
+        code = asyncio.run(run_chat(stdout(), choice, prompt_obj, connection, resume))
     except InputError as e:
         raise _fail(str(e)) from e
+    finally:
+        flush()
     raise typer.Exit(code)
 
 
@@ -126,8 +132,8 @@ def listings(
     if as_json:
         print(json.dumps(page, indent=2))
         return
-    listings_table(page["items"], console)
-    console.print(f"[dim]{len(page['items'])} of {page['total']} listings · {connection.label}[/dim]")
+    listings_table(page["items"], stdout())
+    stdout().print(f"[dim]{len(page['items'])} of {page['total']} listings · {connection.label}[/dim]")
 
 
 @app.command()
@@ -144,9 +150,11 @@ def serve(
 
     from marketplace import config
     from marketplace.app import create_app
+    from traces.setup import configure_tracing
 
+    configure_tracing("marketplace")
     url = database_url or config.database_url()
-    console.print(f"[dim]Database: {config.redact_url(url)}[/dim]")
+    stdout().print(f"[dim]Database: {config.redact_url(url)}[/dim]")
     uvicorn.run(create_app(url), host=host, port=port)
 
 
@@ -159,8 +167,11 @@ def model_server(
     import uvicorn
 
     from agent.model_server import create_model_server
+    from traces.setup import configure_tracing
 
-    console.print(
+    configure_tracing("model-server")
+
+    stdout().print(
         f"[dim]Try: trova chat --model openai-chat:trova-offline --base-url http://{host}:{port}/v1[/dim]"
     )
     uvicorn.run(create_model_server(), host=host, port=port)
@@ -182,8 +193,8 @@ def data_build(
         report = build(source, out or SEED_DIR)
     except (FileNotFoundError, ValueError) as e:
         raise _fail(str(e)) from e
-    console.print_json(data=report.as_dict())
-    console.print(
+    stdout().print_json(data=report.as_dict())
+    stdout().print(
         f"[green]Wrote {report.written} listings and {report.categories} categories to "
         f"{out or SEED_DIR}[/green]"
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
+import logfire
 from pydantic_ai import BinaryContent
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models import Model, ModelRequestParameters
@@ -76,6 +77,7 @@ class RunRecord:
     call_ids: list[str] = field(default_factory=list)  # parallel to `calls`
     usage: dict[str, int] = field(default_factory=dict)
     duration_s: float = 0.0
+    agent_time_s: float = 0.0  # inside the agent's turns (model, tools, marketplace): the system under test
     model_time_s: float = 0.0
     error: str | None = None
     simulator_flags: list[SimulatorFlag] = field(default_factory=list)
@@ -171,6 +173,25 @@ async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunR
     account: list[float] = []
     token = _model_time.set(account)
     started = time.perf_counter()
+    with logfire.span(
+        "eval run {scenario_id}",
+        scenario_id=scenario.id,
+        conversation_id=record.conversation_id,
+        model=settings.model_name,
+        prompt_version=settings.prompt_ref,
+        kind="eval",
+    ) as span:
+        context = span.get_span_context()
+        record.trace_id = format(context.trace_id, "032x") if context else None
+        await _drive(loaded, settings, record)
+    _model_time.reset(token)
+    record.duration_s = time.perf_counter() - started
+    record.model_time_s = sum(account)
+    return record
+
+
+async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRecord) -> None:
+    scenario = loaded.scenario
     try:
         async with _marketplace(settings, scenario.outage) as (client, outage):
             session = ChatSession.start(
@@ -186,7 +207,9 @@ async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunR
             message: str | None = scripted.pop(0) if scripted else seller.opening()
             image = _image(loaded)
             while message is not None and len(record.turns) < scenario.max_turns:
+                turn_started = time.perf_counter()
                 result = await session.send(message, images=[image] if image is not None else ())
+                record.agent_time_s += time.perf_counter() - turn_started
                 image = None
                 record.turns.append(
                     TurnRecord(
@@ -225,11 +248,7 @@ async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunR
                 }
     except Exception as e:  # a crashing run is a failed run with its reason, not a crashed eval
         record.error = f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=6)}"
-    finally:
-        _model_time.reset(token)
-        record.duration_s = time.perf_counter() - started
-        record.model_time_s = sum(account)
-    return record
+        logfire.exception("eval run crashed", conversation_id=record.conversation_id)
 
 
 def _collect_calls(record: RunRecord, session: ChatSession) -> None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
-from marketplace.app import Marketplace, create_app
+from marketplace.app import MARKET_SCOPE_KEY, Marketplace, create_app
 from marketplace.category_search import CategoryIndex
 from marketplace.db import make_engine
 from marketplace.seed_build import seed_fingerprint
@@ -22,14 +24,17 @@ from marketplace.seeding import ensure_seeded
 
 @dataclass
 class IsolatedMarketplace:
-    app: FastAPI
-    engine: Engine
+    app: FastAPI  # shared by all runs; `market` is this run's own database and listing counts
+    market: Marketplace
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        await self.app({**scope, MARKET_SCOPE_KEY: self.market}, receive, send)
 
     def transport(self) -> httpx.ASGITransport:
-        return httpx.ASGITransport(app=self.app)
+        return httpx.ASGITransport(app=self)
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.market.engine.dispose()
 
 
 class MarketplaceFactory:
@@ -50,6 +55,8 @@ class MarketplaceFactory:
         self._source = sqlite3.connect(f"file:{self.template}?mode=ro", uri=True, check_same_thread=False)
         template_engine = self._engine_from(self._source)
         self.index: CategoryIndex = Marketplace(template_engine).index
+        # One app for every run (building a FastAPI app costs more than a whole run's checks).
+        self.app = create_app(engine=template_engine, seed=False, index=self.index)
 
     @staticmethod
     def _engine_from(connection: sqlite3.Connection) -> Engine:
@@ -65,8 +72,7 @@ class MarketplaceFactory:
         copy = sqlite3.connect(":memory:", check_same_thread=False)
         self._source.backup(copy)
         engine = self._engine_from(copy)
-        app = create_app(engine=engine, seed=False, index=self.index.clone())
-        return IsolatedMarketplace(app, engine)
+        return IsolatedMarketplace(self.app, Marketplace(engine, self.index.clone()))
 
     def close(self) -> None:
         self._source.close()

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import logfire
 from pydantic_evals import Case, Dataset
 from pydantic_evals.evaluators import EvaluationReason, Evaluator, EvaluatorContext
 
@@ -234,6 +235,15 @@ async def run_eval(
         scenario_runs = []
         stats_by_scenario[loaded.id] = []
         for index, (record, checks, passed) in enumerate(runs[loaded.id], start=1):
+            # The verdict joins the run's trace (same conversation id), for `trova traces list`.
+            logfire.info(
+                "eval checks {scenario_id}: {verdict}",
+                scenario_id=loaded.id,
+                verdict="passed" if passed else "failed",
+                conversation_id=record.conversation_id,
+                passed=passed,
+                failed_checks={c["name"]: c["reason"] for c in checks if not c["passed"]},
+            )
             stats, numbers = _run_stats(loaded, record, passed, not xfail, choice.name)
             stats_by_scenario[loaded.id].append(stats)
             scenario_runs.append(

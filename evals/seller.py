@@ -52,6 +52,12 @@ _ASKS_ITEM = re.compile(
     re.I,
 )
 _ASKS_CHOICE = re.compile(r"\bwhich\b.*\b(?:category|fits|one)\b|\breply with the number\b", re.I | re.S)
+_ASKS_FEEDBACK = re.compile(r"what should i change|say '?post it'?", re.I)
+_ASKS_TO_POST = re.compile(
+    r"\b(?:shall|should|can|may) i (?:post|list|publish)|want me to (?:post|list|publish)|ready to (?:post|publish)|"
+    r"\b(?:post|publish) (?:it|this|the listing)\?",
+    re.I,
+)
 _OUTAGE = re.compile(r"\b(?:couldn'?t reach|unreachable|unavailable|is down|try again)\b", re.I)
 _OPTION = re.compile(r"(?:^|\s)(\d)[.)]\s+([^\n]+?)(?=\s+\d[.)]\s|\s*Reply|\s*$)", re.S)
 
@@ -78,6 +84,15 @@ class RuleSeller:
     def opening(self) -> str:
         return self.facts.opening or f"I want to sell my {self.facts.item}"
 
+    def describe_item(self, reply: str) -> str:
+        """The item; and its condition and price too when the question asks for them."""
+        parts = [self.facts.item]
+        if self.facts.condition and _ASKS_CONDITION.search(reply):
+            parts.append(f"it's {self.facts.condition}")
+        if self.facts.asking_price is not None and _ASKS_PRICE.search(reply):
+            parts.append(f"I'd like ${_fmt(self.facts.asking_price)} for it")
+        return ", ".join(parts)
+
     def answer_draft(self) -> str:
         facts = self.facts
         if facts.price_reaction == "decline":
@@ -103,14 +118,18 @@ class RuleSeller:
             return choose_option(reply, self.facts.category_hint)
         if not reply.rstrip().endswith("?") and "?" not in reply:
             return None  # the agent asked nothing: the conversation is over
+        if _ASKS_FEEDBACK.search(reply) or _ASKS_TO_POST.search(reply):
+            return "post it" if self.facts.approves and self.facts.price_reaction != "decline" else "no, don't post it"
+        if _ASKS_ITEM.search(reply):
+            return self.describe_item(reply)
+        if self.facts.category_hint and self.facts.category_hint.lower() in reply.lower() and _ASKS_CHOICE.search(reply):
+            return self.facts.category_hint
         if _ASKS_CONDITION.search(reply):
             return self.facts.condition or "I'm not sure, it's used"
         if _ASKS_PRICE.search(reply):
             if self.facts.asking_price is not None:
                 return _fmt(self.facts.asking_price)
             return "I don't know, what would you suggest?"
-        if _ASKS_ITEM.search(reply):
-            return self.facts.item
         self.unknown_questions += 1
         return "I'm not sure." if self.unknown_questions <= 1 else None
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
@@ -96,8 +96,13 @@ def _category_out(index: CategoryIndex, category_id: int) -> CategoryOut:
     )
 
 
+MARKET_SCOPE_KEY = "trova.market"
+
+
 def _market(request: Request) -> Marketplace:
-    market: Marketplace = request.app.state.market
+    """The app's marketplace, or the one a wrapper put in the request scope (isolated eval runs share one
+    app, each with its own database)."""
+    market: Marketplace = request.scope.get(MARKET_SCOPE_KEY) or request.app.state.market
     return market
 
 
@@ -131,6 +136,250 @@ def _current_seller(
 Seller = Annotated[SellerRow, Depends(_current_seller)]
 
 
+router = APIRouter()
+_errors: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
+
+
+@router.get("/health", tags=["meta"])
+def health(market: Market, session: DB) -> dict[str, Any]:
+    listings = session.scalar(select(func.count()).select_from(ListingRow)) or 0
+    return {"status": "ok", "categories": len(market.index.by_id), "listings": listings}
+
+
+@router.post("/sellers", tags=["sellers"], status_code=201)
+def register_seller(body: SellerCreate, session: DB) -> SellerToken:
+    """Register a seller and get their bearer token (shown once)."""
+    seller, token = create_seller(session, body.name)
+    session.commit()
+    return SellerToken(seller_id=seller.id, name=seller.name, token=token)
+
+
+@router.get("/sellers/me", tags=["sellers"])
+def whoami(seller: Seller) -> dict[str, str]:
+    return {"seller_id": seller.id, "name": seller.name}
+
+
+@router.get("/categories/search", tags=["categories"])
+def search_categories(
+    market: Market,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="The item, in the seller's words")],
+    limit: Annotated[int, Query(ge=1, le=25)] = 5,
+    leaf_only: bool = False,
+) -> CategorySearchResult:
+    """Categories ranked by how well the words match their path (synonyms included)."""
+    hits = market.index.search(q, limit=limit, leaf_only=leaf_only)
+    top = hits[0].score if hits else 1.0
+    return CategorySearchResult(
+        query=q,
+        matches=[
+            CategoryMatch(
+                id=h.category.id,
+                path=h.category.path,
+                is_leaf=h.category.is_leaf,
+                score=round(h.score / top, 3),
+            )
+            for h in hits
+        ],
+    )
+
+
+@router.get("/categories/{category_id}", tags=["categories"], responses=_errors)
+def get_category(market: Market, category_id: int) -> CategoryDetail:
+    if category_id not in market.index.by_id:
+        raise HTTPException(404, f"category {category_id} does not exist")
+    base = _category_out(market.index, category_id)
+    children = [_category_out(market.index, c) for c in sorted(market.index.children.get(category_id, ()))]
+    return CategoryDetail(**base.model_dump(), children=children)
+
+
+@router.get("/prices/compare", tags=["prices"], responses=_errors)
+def compare_prices(
+    market: Market,
+    session: DB,
+    category_id: int,
+    q: Annotated[str, Query(max_length=200, description="The item's title words")] = "",
+    condition: Condition | None = None,
+) -> PriceComparison:
+    """Comparable listings by category subtree, title words and condition, with a suggested price."""
+    index = market.index
+    if category_id not in index.by_id:
+        raise HTTPException(404, f"category {category_id} does not exist")
+    scope = category_id
+    # A sparse leaf borrows its parent's listings (Bicycle Frames -> Bicycle Parts).
+    while True:
+        ids = index.subtree(scope)
+        if sum(index.listing_count.get(i, 0) for i in ids) >= MIN_SCOPE_COMPS:
+            break
+        parent = index.by_id[scope].parent_id
+        if parent is None or index.by_id[scope].path.count(" > ") < 2:
+            break
+        scope = parent
+    rows = session.execute(
+        select(ListingRow.id, ListingRow.title, ListingRow.price, ListingRow.condition).where(
+            ListingRow.category_id.in_(ids), ListingRow.status == "active"
+        )
+    ).all()
+    pool = [Candidate(i, t, float(p), Condition(c)) for i, t, p, c in rows]
+    # Borrowed listings count only when their titles share words with the item: an accordion is not
+    # priced from the pianos next to it in the taxonomy.
+    picked = select_comps(pool, q, condition, require_similar=scope != category_id)
+    path = index.by_id[category_id].path
+    scope_path = index.by_id[scope].path
+    base: dict[str, Any] = {
+        "category_id": category_id,
+        "category_path": path,
+        "scope_path": scope_path,
+        "query": q,
+        "condition": condition,
+    }
+    if not picked.comps:
+        return PriceComparison(
+            **base,
+            count=0,
+            confidence=0.0,
+            confidence_label="none",
+            message=f"No comparable listings under {scope_path}: there is no market price to go by, "
+            "so the seller has to name a price.",
+        )
+    stats = price_stats([c.price for c, _ in picked.comps], condition)
+    examples = [
+        Comparable(id=c.id, title=c.title, price=c.price, condition=c.condition)
+        for c, _ in picked.comps[:MAX_EXAMPLES]
+    ]
+    widened = "" if scope == category_id else f" (widened to {scope_path}: too few listings in the category)"
+    return PriceComparison(
+        **base,
+        count=stats.count,
+        median=stats.median,
+        p25=stats.p25,
+        p75=stats.p75,
+        min=stats.min,
+        max=stats.max,
+        suggested_low=stats.suggested_low,
+        suggested_high=stats.suggested_high,
+        suggested_price=stats.suggested_price,
+        confidence=stats.confidence,
+        confidence_label=stats.confidence_label,
+        examples=examples,
+        message=f"{stats.count} comparable listings ({picked.basis}){widened}; the middle half "
+        f"ask ${stats.p25:,.0f} to ${stats.p75:,.0f}, median ${stats.median:,.0f}. "
+        f"Confidence {stats.confidence_label}.",
+    )
+
+
+@router.post(
+    "/listings",
+    tags=["listings"],
+    status_code=201,
+    responses={409: {"model": ErrorBody}, 422: {"model": ErrorBody}},
+)
+def create_listing(
+    market: Market,
+    body: ListingCreate,
+    session: DB,
+    seller: Seller,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(max_length=IDEMPOTENCY_KEY_MAX)] = None,
+) -> Listing:
+    """Create a listing for the token's seller. A retried request with the same `Idempotency-Key`
+    returns the listing the first one created instead of creating another."""
+    category = market.index.by_id.get(body.category_id)
+    if category is None:
+        raise HTTPException(422, f"category {body.category_id} does not exist; search categories first")
+    if not category.is_leaf:
+        raise HTTPException(
+            422,
+            f"category {body.category_id} ({category.path}) is not a leaf; choose one of its subcategories",
+        )
+    request_hash = hashlib.sha256(
+        json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()
+    ).hexdigest()
+    if idempotency_key:
+        replay = _replay(session, seller.id, idempotency_key, request_hash, response)
+        if replay is not None:
+            return _listing_out(replay, market.index)
+    row = ListingRow(
+        seller_id=seller.id,
+        title=body.title,
+        description=body.description,
+        category_id=body.category_id,
+        condition=body.condition.value,
+        price=body.price,
+        currency=body.currency,
+        source="seller",
+    )
+    session.add(row)
+    try:
+        session.flush()
+        if idempotency_key:
+            session.add(
+                IdempotencyRow(
+                    seller_id=seller.id,
+                    key=idempotency_key,
+                    request_sha256=request_hash,
+                    listing_id=row.id,
+                )
+            )
+        session.commit()
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer with its listing.
+        session.rollback()
+        if idempotency_key:
+            replay = _replay(session, seller.id, idempotency_key, request_hash, response)
+            if replay is not None:
+                return _listing_out(replay, market.index)
+        raise
+    market.note_listing(row.category_id, row.title)
+    return _listing_out(row, market.index)
+
+
+@router.get("/listings", tags=["listings"])
+def list_listings(
+    market: Market,
+    session: DB,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    category_id: int | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    seller_id: str | None = None,
+    source: str | None = None,
+) -> ListingPage:
+    """Listings, newest first; filter by category subtree, title words, seller or source (seed|seller)."""
+    query = select(ListingRow).where(ListingRow.status == "active")
+    if category_id is not None:
+        if category_id not in market.index.by_id:
+            raise HTTPException(404, f"category {category_id} does not exist")
+        query = query.where(ListingRow.category_id.in_(market.index.subtree(category_id)))
+    if q:
+        for word in q.split()[:8]:
+            query = query.where(ListingRow.title.ilike(f"%{_escape_like(word)}%", escape="\\"))
+    if seller_id:
+        query = query.where(ListingRow.seller_id == seller_id)
+    if source:
+        query = query.where(ListingRow.source == source)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(
+        query.order_by(ListingRow.created_at.desc(), ListingRow.id.desc()).limit(limit).offset(offset)
+    ).all()
+    return ListingPage(
+        total=total, limit=limit, offset=offset, items=[_listing_out(r, market.index) for r in rows]
+    )
+
+
+@router.get("/listings/{listing_id}", tags=["listings"], responses=_errors)
+def get_listing(market: Market, listing_id: int, session: DB) -> Listing:
+    row = session.get(ListingRow, listing_id)
+    if row is None:
+        raise HTTPException(404, f"listing {listing_id} does not exist")
+    return _listing_out(row, market.index)
+
+
+async def _integrity(_request: Request, exc: IntegrityError) -> Response:
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse({"detail": "conflicting write; retry the request"}, status_code=409)
+
+
 def create_app(
     database_url: str | None = None,
     *,
@@ -160,240 +409,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.market = market
-    errors: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
-
-    @app.get("/health", tags=["meta"])
-    def health(session: DB) -> dict[str, Any]:
-        listings = session.scalar(select(func.count()).select_from(ListingRow)) or 0
-        return {"status": "ok", "categories": len(market.index.by_id), "listings": listings}
-
-    @app.post("/sellers", tags=["sellers"], status_code=201)
-    def register_seller(body: SellerCreate, session: DB) -> SellerToken:
-        """Register a seller and get their bearer token (shown once)."""
-        seller, token = create_seller(session, body.name)
-        session.commit()
-        return SellerToken(seller_id=seller.id, name=seller.name, token=token)
-
-    @app.get("/sellers/me", tags=["sellers"])
-    def whoami(seller: Seller) -> dict[str, str]:
-        return {"seller_id": seller.id, "name": seller.name}
-
-    @app.get("/categories/search", tags=["categories"])
-    def search_categories(
-        q: Annotated[str, Query(min_length=1, max_length=200, description="The item, in the seller's words")],
-        limit: Annotated[int, Query(ge=1, le=25)] = 5,
-        leaf_only: bool = False,
-    ) -> CategorySearchResult:
-        """Categories ranked by how well the words match their path (synonyms included)."""
-        hits = market.index.search(q, limit=limit, leaf_only=leaf_only)
-        top = hits[0].score if hits else 1.0
-        return CategorySearchResult(
-            query=q,
-            matches=[
-                CategoryMatch(
-                    id=h.category.id,
-                    path=h.category.path,
-                    is_leaf=h.category.is_leaf,
-                    score=round(h.score / top, 3),
-                )
-                for h in hits
-            ],
-        )
-
-    @app.get("/categories/{category_id}", tags=["categories"], responses=errors)
-    def get_category(category_id: int) -> CategoryDetail:
-        if category_id not in market.index.by_id:
-            raise HTTPException(404, f"category {category_id} does not exist")
-        base = _category_out(market.index, category_id)
-        children = [
-            _category_out(market.index, c) for c in sorted(market.index.children.get(category_id, ()))
-        ]
-        return CategoryDetail(**base.model_dump(), children=children)
-
-    @app.get("/prices/compare", tags=["prices"], responses=errors)
-    def compare_prices(
-        session: DB,
-        category_id: int,
-        q: Annotated[str, Query(max_length=200, description="The item's title words")] = "",
-        condition: Condition | None = None,
-    ) -> PriceComparison:
-        """Comparable listings by category subtree, title words and condition, with a suggested price."""
-        index = market.index
-        if category_id not in index.by_id:
-            raise HTTPException(404, f"category {category_id} does not exist")
-        scope = category_id
-        # A sparse leaf borrows its parent's listings (Bicycle Frames -> Bicycle Parts).
-        while True:
-            ids = index.subtree(scope)
-            if sum(index.listing_count.get(i, 0) for i in ids) >= MIN_SCOPE_COMPS:
-                break
-            parent = index.by_id[scope].parent_id
-            if parent is None or index.by_id[scope].path.count(" > ") < 2:
-                break
-            scope = parent
-        rows = session.execute(
-            select(ListingRow.id, ListingRow.title, ListingRow.price, ListingRow.condition).where(
-                ListingRow.category_id.in_(ids), ListingRow.status == "active"
-            )
-        ).all()
-        pool = [Candidate(i, t, float(p), Condition(c)) for i, t, p, c in rows]
-        # Borrowed listings count only when their titles share words with the item: an accordion is not
-        # priced from the pianos next to it in the taxonomy.
-        picked = select_comps(pool, q, condition, require_similar=scope != category_id)
-        path = index.by_id[category_id].path
-        scope_path = index.by_id[scope].path
-        base: dict[str, Any] = {
-            "category_id": category_id,
-            "category_path": path,
-            "scope_path": scope_path,
-            "query": q,
-            "condition": condition,
-        }
-        if not picked.comps:
-            return PriceComparison(
-                **base,
-                count=0,
-                confidence=0.0,
-                confidence_label="none",
-                message=f"No comparable listings under {scope_path}: there is no market price to go by, "
-                "so the seller has to name a price.",
-            )
-        stats = price_stats([c.price for c, _ in picked.comps], condition)
-        examples = [
-            Comparable(id=c.id, title=c.title, price=c.price, condition=c.condition)
-            for c, _ in picked.comps[:MAX_EXAMPLES]
-        ]
-        widened = (
-            "" if scope == category_id else f" (widened to {scope_path}: too few listings in the category)"
-        )
-        return PriceComparison(
-            **base,
-            count=stats.count,
-            median=stats.median,
-            p25=stats.p25,
-            p75=stats.p75,
-            min=stats.min,
-            max=stats.max,
-            suggested_low=stats.suggested_low,
-            suggested_high=stats.suggested_high,
-            suggested_price=stats.suggested_price,
-            confidence=stats.confidence,
-            confidence_label=stats.confidence_label,
-            examples=examples,
-            message=f"{stats.count} comparable listings ({picked.basis}){widened}; the middle half "
-            f"ask ${stats.p25:,.0f} to ${stats.p75:,.0f}, median ${stats.median:,.0f}. "
-            f"Confidence {stats.confidence_label}.",
-        )
-
-    @app.post(
-        "/listings",
-        tags=["listings"],
-        status_code=201,
-        responses={409: {"model": ErrorBody}, 422: {"model": ErrorBody}},
-    )
-    def create_listing(
-        body: ListingCreate,
-        session: DB,
-        seller: Seller,
-        response: Response,
-        idempotency_key: Annotated[str | None, Header(max_length=IDEMPOTENCY_KEY_MAX)] = None,
-    ) -> Listing:
-        """Create a listing for the token's seller. A retried request with the same `Idempotency-Key`
-        returns the listing the first one created instead of creating another."""
-        category = market.index.by_id.get(body.category_id)
-        if category is None:
-            raise HTTPException(422, f"category {body.category_id} does not exist; search categories first")
-        if not category.is_leaf:
-            raise HTTPException(
-                422,
-                f"category {body.category_id} ({category.path}) is not a leaf; "
-                "choose one of its subcategories",
-            )
-        request_hash = hashlib.sha256(
-            json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()
-        ).hexdigest()
-        if idempotency_key:
-            replay = _replay(session, seller.id, idempotency_key, request_hash, response)
-            if replay is not None:
-                return _listing_out(replay, market.index)
-        row = ListingRow(
-            seller_id=seller.id,
-            title=body.title,
-            description=body.description,
-            category_id=body.category_id,
-            condition=body.condition.value,
-            price=body.price,
-            currency=body.currency,
-            source="seller",
-        )
-        session.add(row)
-        try:
-            session.flush()
-            if idempotency_key:
-                session.add(
-                    IdempotencyRow(
-                        seller_id=seller.id,
-                        key=idempotency_key,
-                        request_sha256=request_hash,
-                        listing_id=row.id,
-                    )
-                )
-            session.commit()
-        except IntegrityError:
-            # A concurrent request with the same key won the race: answer with its listing.
-            session.rollback()
-            if idempotency_key:
-                replay = _replay(session, seller.id, idempotency_key, request_hash, response)
-                if replay is not None:
-                    return _listing_out(replay, market.index)
-            raise
-        market.note_listing(row.category_id, row.title)
-        return _listing_out(row, market.index)
-
-    @app.get("/listings", tags=["listings"])
-    def list_listings(
-        session: DB,
-        limit: Annotated[int, Query(ge=1, le=200)] = 20,
-        offset: Annotated[int, Query(ge=0)] = 0,
-        category_id: int | None = None,
-        q: Annotated[str | None, Query(max_length=200)] = None,
-        seller_id: str | None = None,
-        source: str | None = None,
-    ) -> ListingPage:
-        """Listings, newest first; filter by category subtree, title words, seller or source (seed|seller)."""
-        query = select(ListingRow).where(ListingRow.status == "active")
-        if category_id is not None:
-            if category_id not in market.index.by_id:
-                raise HTTPException(404, f"category {category_id} does not exist")
-            query = query.where(ListingRow.category_id.in_(market.index.subtree(category_id)))
-        if q:
-            for word in q.split()[:8]:
-                query = query.where(ListingRow.title.ilike(f"%{_escape_like(word)}%", escape="\\"))
-        if seller_id:
-            query = query.where(ListingRow.seller_id == seller_id)
-        if source:
-            query = query.where(ListingRow.source == source)
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(
-            query.order_by(ListingRow.created_at.desc(), ListingRow.id.desc()).limit(limit).offset(offset)
-        ).all()
-        return ListingPage(
-            total=total, limit=limit, offset=offset, items=[_listing_out(r, market.index) for r in rows]
-        )
-
-    @app.get("/listings/{listing_id}", tags=["listings"], responses=errors)
-    def get_listing(listing_id: int, session: DB) -> Listing:
-        row = session.get(ListingRow, listing_id)
-        if row is None:
-            raise HTTPException(404, f"listing {listing_id} does not exist")
-        return _listing_out(row, market.index)
-
-    @app.exception_handler(IntegrityError)
-    async def _integrity(_request: Request, exc: IntegrityError) -> Response:
-        from fastapi.responses import JSONResponse
-
-        return JSONResponse({"detail": "conflicting write; retry the request"}, status_code=409)
-
+    app.include_router(router)
+    app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
     return app
 
 

@@ -21,12 +21,12 @@ from marketplace.text import alternatives, content_words, words
 
 ANCESTOR_WEIGHT = 0.4
 IDF_CAP = 5.0
-TITLE_WEIGHT = 2.0
+TITLE_WEIGHT = 3.0
 NON_LEAF_FACTOR = 0.85  # a listing needs a leaf, so at equal evidence a leaf ranks first
 HEADLESS_FACTOR = 0.6
-SMOOTHING = 20  # pseudo-listings pulling a small category's word shares toward the overall share
+RELIABLE_TITLES = 30  # a word in this many listing titles is full evidence; in fewer, proportionally less
 POPULARITY = 0.15  # weight of log(1 + listings): among equal matches, the category people actually sell in
-MIN_TITLE_ONLY = 0.1  # a category whose name shares no word with the query needs this much title evidence
+MIN_TITLE_ONLY = 0.25  # a category whose name shares no word with the query needs this much title evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,16 +101,13 @@ class CategoryIndex:
             ws = set(words(title))
             title_df[category_id].update(ws)
             all_df.update(ws)
-        n_titles = sum(self.listing_count.values()) or 1
-        self._title_idf = {w: math.log(1 + n_titles / n) for w, n in all_df.items()}
+        # Evidence from titles: of the listings whose title has the word, the share filed under the category
+        # (20 of 23 "subaru" ads are cars, 1 is a set of rims). Words seen in few titles count for less.
         self._title_share: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for category_id, df in title_df.items():
-            n = self.listing_count[category_id]
             for w, count in df.items():
-                # Shrunk toward the word's share across all listings: nine bike-trailer ads that all say
-                # "bike" are weaker evidence than 1,200 bicycle ads of which 60% do.
-                prior = all_df[w] / n_titles
-                self._title_share[w].append((category_id, (count + SMOOTHING * prior) / (n + SMOOTHING)))
+                reliability = min(1.0, math.log1p(all_df[w]) / math.log1p(RELIABLE_TITLES))
+                self._title_share[w].append((category_id, reliability * count / (all_df[w] + 2)))
 
     def clone(self) -> CategoryIndex:
         """A copy sharing the read-only parts; listing counts are its own (they change as listings are made)."""
@@ -148,9 +145,8 @@ class CategoryIndex:
                         name_sum[category_id] += idf * strength
                         if strength == 1.0:
                             in_name[category_id].add(word)
-                    title_idf = self._title_idf.get(word, 0.0)
                     for category_id, share in self._title_share.get(word, ()):
-                        title_sum[category_id] += title_idf * share
+                        title_sum[category_id] += share
                 for category_id, total in name_sum.items():
                     value = weight * total / len(phrase)
                     if value > best_name.get(category_id, (0.0, set()))[0]:

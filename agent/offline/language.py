@@ -16,8 +16,9 @@ _CONDITIONS: list[tuple[Condition, re.Pattern[str]]] = [
     (
         Condition.FOR_PARTS,
         re.compile(
-            r"\b(for parts|parts only|not working|doesn'?t work|does not work|won'?t (turn on|start)|broken|dead|"
-            r"salvage)\b",
+            r"\b(for parts|parts only|not working|doesn'?t work|does not work|won'?t (turn|power|switch) on|"
+            r"(doesn'?t|does not|won'?t|will not) (turn|power|switch|boot) (on|up)|won'?t start|not turning on|"
+            r"broken|dead|salvage)\b",
             re.I,
         ),
     ),
@@ -48,7 +49,7 @@ _CONDITIONS: list[tuple[Condition, re.Pattern[str]]] = [
     (
         Condition.FAIR,
         re.compile(
-            r"\b(fair|okay|ok|so-so|worn|well[- ]used|heavily used|rough|some (damage|scratches|dents|wear and tear)|"
+            r"\b(fair|(ok|okay) (condition|shape)|so-so|worn|well[- ]used|heavily used|rough|some (damage|scratches|dents|wear and tear)|"
             r"needs? (some )?work|scratched|beat up|beaten up)\b",
             re.I,
         ),
@@ -95,7 +96,8 @@ _CLAUSE_END = re.compile(
     r"\bbecause\b|\bsince\b|\bit'?s\b|\bit is\b|\bthey'?re\b|\bin\s+(?:\w+\s+){0,2}(?:condition|shape)\b|"
     r"\bbarely\b|\bhardly\b|\bnever\b|\basking\b|\bon (?:trova|the marketplace|here)\b|\bplease\b|"
     r"\bif\b|\bbut\b|\bwith (?:some|a few|minor)\b|\bbought\b|\bused\b|\blike new\b|\bbrand new\b|"
-    r"\b(?:so|and)\s+(?:i|it|i'm|we)\b|\bcan you\b|\bhow much\b|\bwhat\b|\bto (?:sell|list|get rid of)\b)",
+    r"\b(?:so|and)\s+(?:i|it|i'm|we)\b|\bcan you\b|\bhow much\b|\bwhat\b|\bto (?:sell|list|get rid of)\b|"
+    r"\b(?:before|after|when|while|until|as soon as)\s+(?:i|we|my|our|the|it)\b)",
     re.I,
 )
 _TRAILING_FILLER = re.compile(
@@ -158,7 +160,8 @@ _INJECTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|your\s+|the\s+|previous\s+|prior\s+|above\s+)*"
     r"(?:instructions|rules|prompt|guidelines|system prompt|policies)\b|\bsystem prompt\b|\byou are now\b|"
     r"\b(?:without|skip(?:ping)?|no need for|bypass)\s+(?:the\s+|my\s+|any\s+)?(?:approval|confirmation|asking)\b|"
-    r"\bdeveloper mode\b|\bjailbreak\b|\bdon'?t ask (?:me|for)\b",
+    r"\bdeveloper mode\b|\badmin mode\b|\bsystem override\b|\bjailbreak\b|\bdon'?t ask (?:me|for)\b|"
+    r"\bno need to show me\b|\bwithout (?:showing|asking)\b",
     re.I,
 )
 _NON_ENGLISH = re.compile(
@@ -183,10 +186,34 @@ _ORDINALS = {
 }
 
 
+_STATED = re.compile(
+    r"\b(brand[- ]new|like[- ]new|mint|excellent|great|perfect|very good|good|decent|fair|ok|okay|poor|rough)"
+    r"\s+(condition|shape)\b",
+    re.I,
+)
+_STATED_MEANS = {"brand new": Condition.NEW, "brand-new": Condition.NEW, "like new": Condition.LIKE_NEW,
+                 "like-new": Condition.LIKE_NEW, "mint": Condition.LIKE_NEW, "excellent": Condition.EXCELLENT,
+                 "great": Condition.EXCELLENT, "perfect": Condition.EXCELLENT, "very good": Condition.EXCELLENT,
+                 "good": Condition.GOOD, "decent": Condition.GOOD, "fair": Condition.FAIR, "ok": Condition.FAIR,
+                 "okay": Condition.FAIR, "poor": Condition.FAIR, "rough": Condition.FAIR}
+# "no scratches or dead pixels" says nothing bad: drop negated defects before looking for a condition.
+_NEGATED = re.compile(
+    r"\b(?:no|not|without|never|zero)\s+(?:[a-z-]+\s+){0,3}?(?:scratch|scratches|dents?|dead|broken|cracks?|damage|"
+    r"issues?|problems?|stains?|tears?|rips?|pixels?)(?:\s+(?:or|and|nor)\s+(?:[a-z-]+\s+){0,2}[a-z-]+)?",
+    re.I,
+)
+
+
 def parse_condition(text: str) -> Condition | None:
-    """The condition a seller states ('barely used' -> like_new), or None when they state none."""
+    """The condition a seller states ('barely used' -> like_new), or None when they state none.
+
+    An explicit "<grade> condition" wins over incidental words, and negated defects don't count."""
+    stated = _STATED.search(text)
+    if stated:
+        return _STATED_MEANS[stated.group(1).lower().replace("-", " ") if stated.group(1).lower() != "brand-new" else "brand new"]
+    cleaned = _NEGATED.sub(" ", text)
     for condition, pattern in _CONDITIONS:
-        if pattern.search(text):
+        if pattern.search(cleaned):
             return condition
     return None
 
@@ -206,14 +233,14 @@ def parse_price(text: str, *, bare: bool = False) -> float | None:
         m = _BARE_NUMBER.match(text)
         if m:
             return _number(m.group(1), m.group(2))
-    for m in _PRICE.finditer(text):
-        for group in ("a", "b", "c"):
-            if m.group(group):
-                value = _number(m.group(group), m.group(group + "k"))
-                if value is not None and not (
-                    1900 <= value <= 2100 and group == "c" and "$" not in m.group(0)
-                ):
-                    return value
+    # A price said as a price ("for $4,200", "asking 300") beats any other amount ("the $800 repair").
+    for wanted in (("c",), ("a", "b")):
+        for m in _PRICE.finditer(text):
+            for group in wanted:
+                if m.group(group):
+                    value = _number(m.group(group), m.group(group + "k"))
+                    if value is not None and not (1900 <= value <= 2100 and group == "c" and "$" not in m.group(0)):
+                        return value
     return None
 
 
@@ -225,18 +252,33 @@ def _clean_item(phrase: str) -> str:
     return " ".join(phrase.split()[:MAX_ITEM_WORDS])
 
 
+_MENTION = re.compile(
+    r"\b(?:has to go is|have to go is|thing is|things is|selling is|to sell is|getting rid of|parting with|"
+    r"letting go of|gave (?:the family|us|me) (?:her|his|their|my)|(?:my|our|her|his) (?=(?:19|20)\d\d\s))"
+    r"\s*(?:my|an?|the|our|her|his|their)?\s*(?P<item>.+)",
+    re.I | re.S,
+)
+_PRONOUN_ITEM = re.compile(r"^(?:it|them|that|this|these|those|one)(?:\s|$)", re.I)
+
+
 def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     """The items a message names for sale, in order ('my bike and my couch' -> ['bike', 'couch']).
 
     Without a selling phrase ('I want to sell ...'), a short message counts as an item only when the agent
-    asked for one (`expecting_item`)."""
+    asked for one (`expecting_item`); a longer one when it mentions the item in a way sellers do ("one of
+    the things that has to go is my ...", "our 2006 Honda Accord"). "Sell it" names no new item."""
     match = _SELL_INTRO.search(text)
-    if match:
-        rest = match.group("item")
-    elif expecting_item and len(text.split()) <= 12:
-        rest = text
-    else:
-        return []
+    rest = match.group("item") if match else None
+    if rest is not None and _PRONOUN_ITEM.match(_LEADING_FILLER.sub("", rest.strip())):
+        rest = None  # "list it under sporting goods": it is whatever was being talked about
+    if rest is None:
+        mention = _MENTION.search(text)
+        if mention:
+            rest = mention.group("item")
+        elif expecting_item and len(text.split()) <= 12 and not _PRONOUN_ITEM.match(text.strip()):
+            rest = text
+        else:
+            return []
     rest = _LEADING_FILLER.sub("", rest.strip())
     first = _CLAUSE_END.split(rest, maxsplit=1)[0]
     items = []
@@ -289,6 +331,15 @@ def is_prohibited(text: str) -> bool:
 
 def is_injection(text: str) -> bool:
     return bool(_INJECTION.search(text))
+
+
+def injection_start(text: str) -> int | None:
+    """Where an attempt to take over the agent starts in `text` (the sentence it is in), or None."""
+    m = _INJECTION.search(text)
+    if m is None:
+        return None
+    sentence = max(text.rfind(mark, 0, m.start()) for mark in (".", "!", "?", "\n"))
+    return sentence + 1 if sentence >= 0 else 0
 
 
 def is_non_english(text: str) -> bool:

@@ -7,6 +7,7 @@ something, call a tool, or both. It drives the same tools through the same agent
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,10 @@ class State:
     failed_tool: str | None = None
     notes: list[str] = field(default_factory=list)  # things to say in the next reply
     agent_spoke: bool = False
+    refused: bool = False  # the last item named was one Trova does not allow
+    parked: bool = False  # the seller chose not to retry now
+    pending_condition: Condition | None = None  # said before the item was known
+    pending_price: float | None = None
     last: str = ""  # what the latest event was: seller | created | denied | failed | result | retried
     retry_now: bool = False
 
@@ -86,65 +91,67 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
     if not text:
         state.notes.append("I didn't catch that.")
         return
-    if lang.is_prohibited(text):
-        state.notes.append(
-            "Sorry, I can't help list that: weapons, ammunition and drugs aren't allowed on Trova."
-        )
-        if (
-            item is None
-            or item.listing
-            or item.declined
-            or any(lang.is_prohibited(i) for i in lang.extract_items(text, expecting_item=True))
-        ):
-            state.item, state.queue, state.awaiting = None, [], "item"
-        return
-    injection = lang.is_injection(text)
-    if injection:
+    injection = lang.injection_start(text)
+    if injection is not None:
         state.notes.append(
             "I can't skip steps or change how I work: I'll show you the draft and post it only when you approve."
         )
+        # Only what comes before the attempt counts ("my iPhone 7, barely used. Ignore your instructions...").
+        text = text[:injection].strip()
+        if asked == "feedback" and item is not None and item.draft is not None:
+            item.draft = dict(item.draft, _again=True)  # show the same draft again, for a real approval
+        if not text:
+            return
     in_progress = item is not None and not item.listing and not item.declined
-    if in_progress and asked in ("feedback", "retry") and lang.is_affirmative(text) and not injection:
+    if lang.is_prohibited(text) or (state.refused and not in_progress and not lang.extract_items(text)):
+        state.refused = True
+        state.notes.append("Sorry, I can't help list that: weapons, ammunition and drugs aren't allowed on Trova.")
+        if not in_progress or any(lang.is_prohibited(i) for i in lang.extract_items(text, expecting_item=True)):
+            state.item, state.queue, state.awaiting = None, [], "item"
+        return
+    if in_progress and asked in ("feedback", "retry") and lang.is_affirmative(text) and injection is None:
         _settle_yes(state, asked)
         return
-    expecting = (not in_progress or asked == "item") and not photo  # "here's a photo" names no item
-    expecting = expecting and not (
-        lang.is_chatter(text)
-        or lang.is_non_english(text)
-        or lang.parse_condition(text) is not None
-        or lang.parse_price(text, bare=True) is not None
+    # A short message is the item when the agent asked for one ("IKEA dresser, it's good"), or when no item
+    # is on the table and it isn't just a condition, a price or small talk. "Here's a photo" names no item.
+    expecting = not photo and not lang.is_chatter(text) and not lang.is_non_english(text) and (
+        asked == "item"
+        or (not in_progress and lang.parse_condition(text) is None and lang.parse_price(text, bare=True) is None)
     )
-    # A message that tries to take over the agent names no new item, whatever it says.
-    items = [] if injection else lang.extract_items(text, expecting_item=expecting)
+    items = lang.extract_items(text, expecting_item=expecting)
     if items == ["?"]:
         if not in_progress:
-            state.notes.append(
-                "Sure, happy to help. What's the item? A few words are enough, like 'Trek road bike'."
-            )
+            state.notes.append("Sure, happy to help. What's the item? A few words are enough, like 'Trek road bike'.")
             state.item, state.awaiting = None, "item"
+            _remember_details(state, text)
             return
         items = []
     if not items and lang.is_non_english(text):
-        state.notes.append(
-            "Sorry, as the offline assistant I only understand English. What would you like to sell?"
-        )
+        state.notes.append("Sorry, as the offline assistant I only understand English. What would you like to sell?")
         state.awaiting = "item"
         return
     if items and (item is None or items[0].lower() != item.name.lower()):
         _start_item(state, items[0])
         item = state.item
         state.queue = items[1:]
+        state.refused = False
         if state.queue:
             state.notes.append(f"Let's do one item at a time: first the {items[0]}, then the {items[1]}.")
     if item is None:
+        _remember_details(state, text)
         return
+    if state.pending_condition is not None and item.condition is None:
+        item.condition = state.pending_condition
+    if state.pending_price is not None and item.price is None:
+        item.price = state.pending_price
+    state.pending_condition = state.pending_price = None
 
     condition = lang.parse_condition(text)
     if condition is not None and (
         asked != "choice" or lang.parse_choice(text, [o["path"] for o in item.options]) is None
     ):
         item.condition = condition
-    price = None if injection else lang.parse_price(text, bare=asked in ("price", "feedback"))
+    price = lang.parse_price(text, bare=asked in ("price", "feedback"))
     if price is not None:
         if price <= 0:
             state.notes.append("The price has to be more than zero.")
@@ -160,11 +167,12 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
             item.category, item.options = item.options[choice], []
             state.awaiting = None
     elif asked == "retry":
-        if "again" in text.lower():
+        if lang.is_negative(text) or re.search(r"\b(later|another (day|time)|never ?mind|forget it)\b", text, re.I):
+            state.notes.append("OK, I'll leave it for now. Your draft is kept in this conversation; say 'try again' "
+                               "whenever you want me to post it.")
+            state.parked = True
+        elif re.search(r"\b(again|retry)\b", text, re.I):
             _settle_yes(state, asked)
-        elif lang.is_negative(text):
-            state.notes.append("OK, I'll leave it. Your draft is kept in this conversation.")
-            state.awaiting = None
     elif asked == "feedback" and item.draft is not None:
         changed = price is not None or condition is not None or title
         if not changed and lang.is_negative(text):
@@ -172,6 +180,16 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
             state.awaiting = None
     elif lang.is_negative(text) and not items and price is None and condition is None and not item.listing:
         item.declined = True
+
+
+def _remember_details(state: State, text: str) -> None:
+    """A condition or price said before the item is known applies to the item once it is."""
+    condition = lang.parse_condition(text)
+    price = lang.parse_price(text)
+    if condition is not None:
+        state.pending_condition = condition
+    if price is not None and price > 0:
+        state.pending_price = price
 
 
 def _settle_yes(state: State, asked: str | None) -> None:
@@ -185,10 +203,8 @@ def _settle_yes(state: State, asked: str | None) -> None:
 
 
 def _title_change(text: str) -> str | None:
-    import re
-
-    m = re.search(r"\btitle\b\s*(?:to|:|=|should be|as)\s*[\"']?(.+?)[\"']?\s*$", text, re.I)
-    return m.group(1).strip() if m else None
+    m = re.search(r"\btitle\b\s*(?:to|:|=|should be|as)\s*:?\s*[\"']?(.+?)[\"']?\s*$", text, re.I)
+    return m.group(1).strip(" :") if m else None
 
 
 def _apply_answer(state: State, event: ToolAnswered, call: ToolCalled | None) -> None:
@@ -205,6 +221,7 @@ def _apply_answer(state: State, event: ToolAnswered, call: ToolCalled | None) ->
         return
     if event.outcome == "failed":
         state.last = "failed"
+        state.retry_now = False  # a retry that failed again is told to the seller, not retried silently
         if event.unavailable:
             state.failed_tool = event.name
             state.awaiting = "retry"
@@ -270,6 +287,7 @@ def replay(transcript: Transcript) -> State:
             state.retry_now = False
             if event.images:
                 state.notes.append(PHOTO_NOTE)
+            state.parked = False
             _hear(state, event.text, photo=bool(event.images))
         elif isinstance(event, AgentSaid):
             state.agent_spoke = True
@@ -347,6 +365,8 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
                 "else, just tell me what it is.",
             )
         )
+    if state.awaiting == "retry" and not state.retry_now and state.parked and state.last == "seller":
+        return Action(_say(state))
     if state.awaiting == "retry" and not state.retry_now:
         action = {
             SEARCH_CATEGORIES: "look up categories",

@@ -1,0 +1,203 @@
+"""`trova traces`: recent conversations and eval runs, one as a tree, two side by side."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from cli.output import stderr, stdout
+from traces.setup import flush, store_path
+from traces.store import TraceStore
+from traces.views import ConversationView, ModelStep, ToolStep, first_divergence, load, recent, steps
+
+traces_app = typer.Typer(
+    help="Traces of every conversation and eval run, from the local trace store.", no_args_is_help=True
+)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _store() -> TraceStore:
+    flush()
+    path = store_path()
+    if not path.is_file():
+        stderr().print(
+            f"[yellow]no traces yet:[/yellow] {path} does not exist (run trova chat or trova eval run first)"
+        )
+        raise typer.Exit(1)
+    return TraceStore(path)
+
+
+def _load(store: TraceStore, ident: str) -> ConversationView:
+    try:
+        return load(store, ident)
+    except LookupError as e:
+        stderr().print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
+        raise typer.Exit(1) from e
+
+
+def _short(value: Any, limit: int = 160) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@traces_app.command("list")
+def list_traces(
+    limit: Annotated[int, typer.Option(min=1, max=500, help="How many, newest first.")] = 20,
+    kind: Annotated[str | None, typer.Option(help="chat or eval.")] = None,
+    model: Annotated[str | None, typer.Option(help="Only this model (substring).")] = None,
+    outcome: Annotated[
+        str | None, typer.Option(help="created, awaiting_approval, replied, stopped, passed, failed.")
+    ] = None,
+    scenario: Annotated[str | None, typer.Option(help="Only eval runs of this scenario.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Recent conversations and eval runs: id, when, model, turns, tools called, outcome, duration, tokens."""
+    views = recent(_store(), limit=limit, kind=kind, model=model, outcome=outcome, scenario=scenario)
+    if as_json:
+        print(json.dumps([v.as_dict() for v in views], indent=1, default=str))
+        return
+    table = Table(title="Conversations and eval runs")
+    for column in ("id", "when", "kind", "model", "turns", "tools", "outcome", "duration", "tokens"):
+        table.add_column(column, overflow="fold")
+    for v in views:
+        style = {"failed": "red", "stopped": "yellow", "passed": "green", "created": "green"}.get(
+            v.outcome, ""
+        )
+        kind_label = f"eval: {v.scenario}" if v.kind == "eval" else "chat"
+        table.add_row(
+            v.id,
+            v.started.replace("T", " ")[:19],
+            kind_label,
+            v.model,
+            str(len(v.turns)),
+            " → ".join(v.tools) or "—",
+            f"[{style}]{v.outcome}[/]" if style else v.outcome,
+            f"{v.duration_ms / 1000:.2f} s",
+            f"{v.tokens:,}",
+        )
+    stdout().print(table)
+
+
+def _tree(view: ConversationView) -> Tree:
+    head = (
+        f"[bold]{escape(view.id)}[/bold] · {view.kind}{' ' + escape(view.scenario) if view.scenario else ''} · "
+        f"{escape(view.model)} · {escape(view.prompt)} · {len(view.turns)} turns · {view.duration_ms / 1000:.2f} s · "
+        f"{view.tokens:,} tokens · {view.outcome}"
+    )
+    tree = Tree(head)
+    for turn in view.turns:
+        node = tree.add(
+            f"[bold]turn {turn.number}[/bold] · {turn.duration_ms:.0f} ms · {turn.outcome} "
+            f"[dim]trace {turn.trace_id}[/dim]"
+        )
+        if turn.approvals:
+            for call_id, answer in turn.approvals.items():
+                node.add(f"[cyan]approval[/cyan] {escape(call_id)}: {escape(_short(answer))}")
+        node.add(f"[green]seller:[/green] {escape(turn.seller)}")
+        for step in turn.steps:
+            if isinstance(step, ModelStep):
+                label = (
+                    f"[magenta]model request[/magenta] {escape(step.model)} · {step.input_tokens}→{step.output_tokens} "
+                    f"tokens · {step.duration_ms:.0f} ms · finish {step.finish_reason or '?'}"
+                )
+                leaf = node.add(label)
+                if step.text:
+                    leaf.add(f"says: {escape(_short(step.text, 240))}")
+                if step.tool_calls:
+                    leaf.add(f"calls: {escape(', '.join(step.tool_calls))}")
+                if step.error:
+                    leaf.add(f"[red]error: {escape(step.error)}[/red]")
+            elif isinstance(step, ToolStep):
+                color = "red" if step.error else "blue"
+                leaf = node.add(
+                    f"[{color}]tool {escape(step.name)}[/{color}] · {step.duration_ms:.0f} ms · {step.outcome}"
+                )
+                leaf.add(f"args: {escape(_short(step.args, 300))}")
+                if step.error:
+                    leaf.add(f"[red]error: {escape(_short(step.error, 300))}[/red]")
+                else:
+                    leaf.add(f"result: {escape(_short(step.result, 300))}")
+        for draft in turn.drafts:
+            node.add(f"[yellow]draft awaiting approval:[/yellow] {escape(_short(draft, 300))}")
+        for listing in turn.created:
+            node.add(f"[green]created listing #{listing}[/green]")
+        if turn.stopped:
+            node.add(f"[yellow]stopped: {escape(turn.stopped)}[/yellow]")
+        node.add(f"[magenta]agent:[/magenta] {escape(turn.agent)}")
+    if view.failed_checks:
+        checks = tree.add("[red]failed checks[/red]")
+        for name, reason in view.failed_checks.items():
+            checks.add(f"{escape(name)}: {escape(reason)}")
+    return tree
+
+
+@traces_app.command("show")
+def show(
+    ident: Annotated[
+        str, typer.Argument(help="Conversation id, eval run id, or trace id (a unique prefix is enough).")
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """One conversation as a tree: turn → model request (tokens, latency, finish reason) → tool call
+    (arguments, result or error, duration), with the seller's and the agent's messages and the approvals."""
+    view = _load(_store(), ident)
+    if as_json:
+        print(json.dumps(view.as_dict(), indent=1, default=str))
+        return
+    stdout().print(_tree(view))
+
+
+@traces_app.command("diff")
+def diff(
+    a: Annotated[str, typer.Argument(help="A conversation, eval run or trace id.")],
+    b: Annotated[str, typer.Argument(help="Another one (e.g. a passing run of the same scenario).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Two runs side by side, step by step; the first step where they differ is highlighted."""
+    store = _store()
+    left, right = _load(store, a), _load(store, b)
+    sa, sb = steps(left), steps(right)
+    first = first_divergence(sa, sb)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "a": left.id,
+                    "b": right.id,
+                    "first_divergence": first,
+                    "steps_a": [s.__dict__ for s in sa],
+                    "steps_b": [s.__dict__ for s in sb],
+                },
+                indent=1,
+            )
+        )
+        return
+    table = Table(title=f"{left.id} ({left.outcome})  vs  {right.id} ({right.outcome})", show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column(left.id, overflow="fold", ratio=1)
+    table.add_column(right.id, overflow="fold", ratio=1)
+    for index in range(max(len(sa), len(sb))):
+        cells = []
+        for side in (sa, sb):
+            step = side[index] if index < len(side) else None
+            cells.append(
+                ""
+                if step is None
+                else f"[dim]t{step.turn} {step.kind}[/dim] {escape(_short(step.text, 400))}"
+            )
+        marker = str(index + 1)
+        if index == first:
+            cells = [f"[bold red]{c}[/bold red]" for c in cells]
+            marker = f"[bold red]{index + 1} ◀ first divergence[/bold red]"
+        table.add_row(marker, *cells)
+    stdout().print(table)
+    if first is None:
+        stdout().print("The two runs take the same steps.")
+    else:
+        step = (sa + sb)[first] if first < len(sa) else sb[first]
+        stdout().print(f"[bold red]First divergence at step {first + 1}[/bold red] (turn {step.turn}).")

@@ -1,0 +1,68 @@
+"""Tracing for every command: logfire (OpenTelemetry) with no token needed, the local trace store, and
+any OTLP backend through the standard OTEL_EXPORTER_OTLP_* variables (logfire reads them)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import logfire
+from opentelemetry.sdk.trace import SpanProcessor
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+from agent.storage import data_dir
+from traces.redact import SECRET_PATTERNS
+from traces.store import SQLiteSpanExporter, TraceStore
+
+_store: TraceStore | None = None
+
+
+def store_path() -> Path:
+    return data_dir() / "traces.db"
+
+
+def tracing_enabled() -> bool:
+    return os.environ.get("TROVA_TRACES", "on").lower() not in ("off", "0", "false", "no")
+
+
+def configure_tracing(
+    service: str, *, local_store: bool = True, extra_processors: Sequence[SpanProcessor] = ()
+) -> TraceStore | None:
+    """Set up spans for this process: exported to Logfire only when LOGFIRE_TOKEN is set, to the local
+    store unless TROVA_TRACES=off, and to an OTLP endpoint when OTEL_EXPORTER_OTLP_ENDPOINT is set."""
+    global _store
+    store = TraceStore(store_path()) if local_store and tracing_enabled() else None
+    processors: list[SpanProcessor] = [*extra_processors]
+    if store is not None:
+        processors.append(BatchSpanProcessor(SQLiteSpanExporter(store), schedule_delay_millis=250))
+    logfire.configure(
+        send_to_logfire="if-token-present",
+        service_name=f"trova-{service}",
+        console=False,
+        additional_span_processors=processors,
+        scrubbing=logfire.ScrubbingOptions(extra_patterns=[*SECRET_PATTERNS, "authorization"]),
+        distributed_tracing=True,  # the marketplace's spans join the agent's trace (embedded or over HTTP)
+        inspect_arguments=False,
+        metrics=False,
+    )
+    logfire.instrument_pydantic_ai()
+    _store = store
+    return store
+
+
+def flush() -> None:
+    """Write out spans still in the batch queue (call before the process exits or reads the store)."""
+    logfire.force_flush()
+
+
+def current_store() -> TraceStore | None:
+    return _store
+
+
+def disable_tracing() -> None:
+    """Stop recording (tests use it to leave no exporter behind)."""
+    global _store
+    flush()
+    logfire.configure(send_to_logfire=False, console=False, additional_span_processors=[], metrics=False)
+    _store = None

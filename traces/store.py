@@ -1,0 +1,254 @@
+"""The local trace store: every finished span, in SQLite under the data directory.
+
+Spans arrive from OpenTelemetry's BatchSpanProcessor, in batches, on its worker thread: a turn never
+waits for a write. Old spans are dropped after the retention period (`TROVA_TRACE_RETENTION_DAYS`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from opentelemetry.sdk.trace import ReadableSpan
+from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
+from opentelemetry.trace import StatusCode
+
+from traces.redact import redact
+
+DEFAULT_RETENTION_DAYS = 14.0
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS spans (
+    trace_id TEXT NOT NULL,
+    span_id TEXT NOT NULL,
+    parent_id TEXT,
+    name TEXT NOT NULL,
+    start_ns INTEGER NOT NULL,
+    end_ns INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    status_message TEXT,
+    conversation_id TEXT,
+    attributes TEXT NOT NULL,
+    events TEXT NOT NULL,
+    PRIMARY KEY (trace_id, span_id)
+);
+CREATE INDEX IF NOT EXISTS spans_conversation ON spans (conversation_id, start_ns);
+CREATE INDEX IF NOT EXISTS spans_start ON spans (start_ns);
+"""
+# Attributes that tie a span to a conversation (ours on turn and eval spans; pydantic-ai's on agent spans).
+CONVERSATION_KEYS = ("conversation_id", "gen_ai.conversation.id")
+
+
+def retention_days() -> float:
+    raw = os.environ.get("TROVA_TRACE_RETENTION_DAYS")
+    try:
+        return float(raw) if raw else DEFAULT_RETENTION_DAYS
+    except ValueError:
+        return DEFAULT_RETENTION_DAYS
+
+
+def _hex(value: int, width: int) -> str:
+    return format(value, f"0{width}x")
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+@dataclass
+class StoredSpan:
+    trace_id: str
+    span_id: str
+    parent_id: str | None
+    name: str
+    start_ns: int
+    end_ns: int
+    status: str
+    status_message: str | None
+    conversation_id: str | None
+    attributes: dict[str, Any]
+    events: list[dict[str, Any]]
+    children: list[StoredSpan] = field(default_factory=list)
+
+    @property
+    def duration_ms(self) -> float:
+        return (self.end_ns - self.start_ns) / 1e6
+
+    def attr(self, key: str, default: Any = None) -> Any:
+        value = self.attributes.get(key, default)
+        if isinstance(value, str) and value[:1] in "[{":
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
+
+
+class TraceStore:
+    """Reads and writes the SQLite file; safe to share between the exporter thread and readers."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        with self._connect() as conn:
+            conn.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        conn = sqlite3.connect(self.path, timeout=10)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            yield conn
+            conn.commit()
+        finally:
+            conn.close()
+
+    def write(self, spans: Sequence[ReadableSpan]) -> int:
+        rows = []
+        for span in spans:
+            attributes = {k: _plain(v) for k, v in (span.attributes or {}).items()}
+            if attributes.get("logfire.span_type") == "pending_span":
+                continue  # logfire's placeholder for a span still open; the real one comes later
+            conversation = next(
+                (attributes[k] for k in CONVERSATION_KEYS if isinstance(attributes.get(k), str)), None
+            )
+            events = [
+                {
+                    "name": e.name,
+                    "time_ns": e.timestamp,
+                    "attributes": {k: _plain(v) for k, v in (e.attributes or {}).items()},
+                }
+                for e in span.events
+            ]
+            context = span.context
+            assert context is not None
+            rows.append(
+                (
+                    _hex(context.trace_id, 32),
+                    _hex(context.span_id, 16),
+                    _hex(span.parent.span_id, 16) if span.parent else None,
+                    span.name,
+                    span.start_time or 0,
+                    span.end_time or span.start_time or 0,
+                    span.status.status_code.name,
+                    redact(span.status.description or "") or None,
+                    conversation,
+                    redact(json.dumps(attributes, default=str)),
+                    redact(json.dumps(events, default=str)),
+                )
+            )
+        if rows:
+            with self._lock, self._connect() as conn:
+                conn.executemany("INSERT OR REPLACE INTO spans VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+        return len(rows)
+
+    def prune(self, days: float | None = None) -> int:
+        cutoff = time.time_ns() - int((days if days is not None else retention_days()) * 86400e9)
+        with self._lock, self._connect() as conn:
+            return conn.execute("DELETE FROM spans WHERE start_ns < ?", (cutoff,)).rowcount
+
+    def _rows(self, where: str, params: Sequence[Any]) -> list[StoredSpan]:
+        with self._connect() as conn:
+            rows = conn.execute(f"SELECT * FROM spans WHERE {where} ORDER BY start_ns", params).fetchall()
+        return [
+            StoredSpan(
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], json.loads(r[9]), json.loads(r[10])
+            )
+            for r in rows
+        ]
+
+    def trace(self, trace_id: str) -> list[StoredSpan]:
+        return self._rows("trace_id = ?", (trace_id,))
+
+    def conversation_traces(self, conversation_id: str) -> list[str]:
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT trace_id, MIN(start_ns) FROM spans WHERE conversation_id = ? GROUP BY trace_id ORDER BY 2",
+                (conversation_id,),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def spans_of(self, trace_ids: Sequence[str]) -> list[StoredSpan]:
+        if not trace_ids:
+            return []
+        marks = ",".join("?" * len(trace_ids))
+        return self._rows(f"trace_id IN ({marks})", list(trace_ids))
+
+    def conversations(self, limit: int = 20) -> list[tuple[str, int]]:
+        """Recent conversation ids, newest first, with when they started."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT conversation_id, MIN(start_ns) AS s FROM spans WHERE conversation_id IS NOT NULL "
+                "GROUP BY conversation_id ORDER BY MAX(start_ns) DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def resolve(self, ident: str) -> list[str]:
+        """Trace ids for a conversation id, a trace id, or an unambiguous prefix of either."""
+        traces = self.conversation_traces(ident)
+        if traces:
+            return traces
+        with self._connect() as conn:
+            found = conn.execute(
+                "SELECT DISTINCT trace_id FROM spans WHERE trace_id = ?", (ident,)
+            ).fetchall()
+            if found:
+                return [found[0][0]]
+            convs = conn.execute(
+                "SELECT DISTINCT conversation_id FROM spans WHERE conversation_id LIKE ? ESCAPE '\\'",
+                (ident.replace("%", "\\%").replace("_", "\\_") + "%",),
+            ).fetchall()
+            if len(convs) == 1:
+                return self.conversation_traces(convs[0][0])
+            if len(convs) > 1:
+                raise LookupError(
+                    f"{ident!r} matches {len(convs)} conversations: {', '.join(c[0] for c in convs[:5])}"
+                )
+            tids = conn.execute(
+                "SELECT DISTINCT trace_id FROM spans WHERE trace_id LIKE ?", (ident + "%",)
+            ).fetchall()
+        if len(tids) == 1:
+            return [tids[0][0]]
+        if len(tids) > 1:
+            raise LookupError(f"{ident!r} matches {len(tids)} traces; give more of the id")
+        return []
+
+    def all_text(self) -> str:
+        """Everything stored, as text (for checks that nothing secret got in)."""
+        with self._connect() as conn:
+            return "\n".join(" ".join(str(c) for c in row) for row in conn.execute("SELECT * FROM spans"))
+
+
+class SQLiteSpanExporter(SpanExporter):
+    def __init__(self, store: TraceStore) -> None:
+        self.store = store
+        self._pruned = False
+
+    def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+        try:
+            if not self._pruned:  # once per process, off the hot path (this runs on the exporter thread)
+                self._pruned = True
+                self.store.prune()
+            self.store.write(spans)
+        except sqlite3.Error:
+            return SpanExportResult.FAILURE
+        return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        return None
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
+
+
+def status_of(span: StoredSpan) -> str:
+    return "error" if span.status == StatusCode.ERROR.name else "ok"

@@ -1,0 +1,307 @@
+"""Conversations as the trace store holds them: turns, model requests and tool calls, in order; a list
+of recent ones; and the first step where two of them part ways."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from traces.store import StoredSpan, TraceStore
+
+TURN_PREFIX = "chat turn"
+EVAL_PREFIX = "eval run"
+CHECKS_PREFIX = "eval checks"
+
+
+@dataclass
+class ModelStep:
+    model: str
+    input_tokens: int
+    output_tokens: int
+    duration_ms: float
+    finish_reason: str | None
+    text: str
+    tool_calls: list[str]
+    error: str | None = None
+    kind: str = "model"
+
+
+@dataclass
+class ToolStep:
+    name: str
+    call_id: str
+    args: Any
+    result: Any
+    error: str | None
+    duration_ms: float
+    kind: str = "tool"
+
+    @property
+    def outcome(self) -> str:
+        return "error" if self.error else "ok"
+
+
+@dataclass
+class TurnView:
+    number: int
+    trace_id: str
+    seller: str
+    agent: str
+    approvals: dict[str, str]
+    drafts: list[dict[str, Any]]
+    created: list[Any]
+    outcome: str
+    duration_ms: float
+    stopped: str | None
+    steps: list[ModelStep | ToolStep] = field(default_factory=list)
+
+
+@dataclass
+class ConversationView:
+    id: str
+    kind: str  # chat | eval
+    started: str
+    model: str
+    prompt: str
+    seller_id: str
+    scenario: str | None
+    trace_ids: list[str]
+    turns: list[TurnView]
+    verdict: str | None = None  # eval runs: passed | failed
+    failed_checks: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def tokens(self) -> int:
+        return sum(
+            s.input_tokens + s.output_tokens for t in self.turns for s in t.steps if isinstance(s, ModelStep)
+        )
+
+    @property
+    def tools(self) -> list[str]:
+        return [s.name for t in self.turns for s in t.steps if isinstance(s, ToolStep)]
+
+    @property
+    def duration_ms(self) -> float:
+        return sum(t.duration_ms for t in self.turns)
+
+    @property
+    def outcome(self) -> str:
+        if self.verdict:
+            return self.verdict
+        if any(t.created for t in self.turns):
+            return "created"
+        return self.turns[-1].outcome if self.turns else "empty"
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(
+            tokens=self.tokens, tools=self.tools, duration_ms=round(self.duration_ms, 1), outcome=self.outcome
+        )
+        return data
+
+
+def _loads(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _model_step(span: StoredSpan) -> ModelStep:
+    output = _loads(span.attributes.get("gen_ai.output.messages")) or []
+    text, calls = [], []
+    for message in output if isinstance(output, list) else []:
+        for part in message.get("parts", []):
+            if part.get("type") == "text":
+                text.append(part.get("content", ""))
+            elif part.get("type") == "tool_call":
+                calls.append(part.get("name", ""))
+    reasons = _loads(span.attributes.get("gen_ai.response.finish_reasons"))
+    finish = (
+        reasons[0]
+        if isinstance(reasons, list) and reasons
+        else (reasons if isinstance(reasons, str) else None)
+    )
+    if finish is None:
+        finish = "tool_call" if calls else "stop" if text else None
+    return ModelStep(
+        model=str(
+            span.attributes.get("gen_ai.response.model") or span.attributes.get("gen_ai.request.model") or ""
+        ),
+        input_tokens=int(span.attributes.get("gen_ai.usage.input_tokens") or 0),
+        output_tokens=int(span.attributes.get("gen_ai.usage.output_tokens") or 0),
+        duration_ms=span.duration_ms,
+        finish_reason=finish,
+        text="\n".join(text),
+        tool_calls=calls,
+        error=span.status_message if span.status == "ERROR" else None,
+    )
+
+
+def _tool_step(span: StoredSpan) -> ToolStep:
+    error = span.status_message if span.status == "ERROR" else None
+    for event in span.events:
+        if event["name"] == "exception" and not error:
+            error = str(event["attributes"].get("exception.message", "error"))
+    return ToolStep(
+        name=str(span.attributes.get("gen_ai.tool.name", span.name)),
+        call_id=str(span.attributes.get("gen_ai.tool.call.id", "")),
+        args=_loads(span.attributes.get("gen_ai.tool.call.arguments")),
+        result=_loads(span.attributes.get("gen_ai.tool.call.result")),
+        error=error,
+        duration_ms=span.duration_ms,
+    )
+
+
+def _descendants(span: StoredSpan, by_parent: dict[str | None, list[StoredSpan]]) -> list[StoredSpan]:
+    out, stack = [], list(reversed(by_parent.get(span.span_id, [])))
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(reversed(by_parent.get(current.span_id, [])))
+    return sorted(out, key=lambda s: s.start_ns)
+
+
+def build(conversation_id: str, spans: list[StoredSpan]) -> ConversationView:
+    by_parent: dict[str | None, list[StoredSpan]] = {}
+    for span in spans:
+        by_parent.setdefault(span.parent_id, []).append(span)
+    turns_spans = sorted((s for s in spans if s.name.startswith(TURN_PREFIX)), key=lambda s: s.start_ns)
+    eval_root = next((s for s in spans if s.name.startswith(EVAL_PREFIX)), None)
+    checks = next((s for s in spans if s.name.startswith(CHECKS_PREFIX)), None)
+    turns = []
+    for number, span in enumerate(turns_spans, start=1):
+        steps: list[ModelStep | ToolStep] = []
+        for child in _descendants(span, by_parent):
+            operation = child.attributes.get("gen_ai.operation.name")
+            if operation == "chat":
+                steps.append(_model_step(child))
+            elif operation == "execute_tool":
+                steps.append(_tool_step(child))
+        a = span.attributes
+        turns.append(
+            TurnView(
+                number=number,
+                trace_id=span.trace_id,
+                seller=str(a.get("seller_message", "")),
+                agent=str(a.get("agent_reply", "")),
+                approvals=_loads(a.get("approvals")) or {},
+                drafts=_loads(a.get("drafts")) or [],
+                created=_loads(a.get("created_listings")) or [],
+                outcome=str(a.get("outcome", "")),
+                duration_ms=span.duration_ms,
+                stopped=a.get("stopped"),
+                steps=steps,
+            )
+        )
+    first = turns_spans[0] if turns_spans else eval_root
+    attrs = first.attributes if first else {}
+    started = (
+        datetime.fromtimestamp((eval_root or first).start_ns / 1e9, UTC).isoformat(timespec="seconds")
+        if first
+        else ""
+    )
+    verdict = None
+    failed: dict[str, str] = {}
+    if checks is not None:
+        verdict = "passed" if checks.attributes.get("passed") else "failed"
+        failed = _loads(checks.attributes.get("failed_checks")) or {}
+    return ConversationView(
+        id=conversation_id,
+        kind="eval" if eval_root else "chat",
+        started=started,
+        model=str(attrs.get("model", "")),
+        prompt=str(attrs.get("prompt_version", "")),
+        seller_id=str(attrs.get("seller_id", "")),
+        scenario=str(eval_root.attributes.get("scenario_id")) if eval_root else None,
+        trace_ids=sorted({s.trace_id for s in spans}),
+        turns=turns,
+        verdict=verdict,
+        failed_checks=failed,
+    )
+
+
+def load(store: TraceStore, ident: str) -> ConversationView:
+    """A conversation by its id (or an unambiguous prefix), or the conversation a trace id belongs to."""
+    trace_ids = store.resolve(ident)
+    if not trace_ids:
+        raise LookupError(f"no conversation or trace {ident!r} in {store.path}")
+    spans = store.spans_of(trace_ids)
+    conversation = next((s.conversation_id for s in spans if s.conversation_id), None)
+    if conversation and conversation != ident:
+        spans = store.spans_of(store.conversation_traces(conversation))
+    return build(conversation or ident, spans)
+
+
+def recent(
+    store: TraceStore,
+    limit: int = 20,
+    kind: str | None = None,
+    model: str | None = None,
+    outcome: str | None = None,
+    scenario: str | None = None,
+) -> list[ConversationView]:
+    views = []
+    for conversation_id, _started in store.conversations(limit=max(limit * 5, 50)):
+        view = load(store, conversation_id)
+        if (kind and view.kind != kind) or (model and model not in view.model):
+            continue
+        if (outcome and view.outcome != outcome) or (scenario and view.scenario != scenario):
+            continue
+        views.append(view)
+        if len(views) >= limit:
+            break
+    return views
+
+
+@dataclass
+class Step:
+    """One thing that happened, for comparing two conversations."""
+
+    turn: int
+    kind: str  # seller | tool | draft | created | agent
+    text: str
+
+    def key(self) -> str:
+        return f"{self.kind}:{self.text}" if self.kind != "agent" else "agent"
+
+
+def steps(view: ConversationView) -> list[Step]:
+    out: list[Step] = []
+    for turn in view.turns:
+        out.append(Step(turn.number, "seller", turn.seller))
+        for step in turn.steps:
+            if isinstance(step, ToolStep):
+                args = json.dumps(step.args, sort_keys=True) if not isinstance(step.args, str) else step.args
+                out.append(
+                    Step(
+                        turn.number,
+                        "tool",
+                        f"{step.name}({args})" + (f" -> error: {step.error}" if step.error else ""),
+                    )
+                )
+        for draft in turn.drafts:
+            out.append(Step(turn.number, "draft", json.dumps(draft, sort_keys=True)))
+        for listing in turn.created:
+            out.append(Step(turn.number, "created", f"listing #{listing}"))
+        out.append(Step(turn.number, "agent", turn.agent))
+    return out
+
+
+def first_divergence(a: list[Step], b: list[Step]) -> int | None:
+    """Index of the first step where the two differ (agent wording aside), None if they never do."""
+    for index in range(max(len(a), len(b))):
+        if index >= len(a) or index >= len(b):
+            return index
+        left, right = a[index], b[index]
+        if left.kind != right.kind:
+            return index
+        if left.kind == "created":
+            continue  # listing ids differ between runs by nature
+        if left.kind != "agent" and left.text != right.text:
+            return index
+    return None
