@@ -119,10 +119,18 @@ class RuleSeller:
         if not reply.rstrip().endswith("?") and "?" not in reply:
             return None  # the agent asked nothing: the conversation is over
         if _ASKS_FEEDBACK.search(reply) or _ASKS_TO_POST.search(reply):
-            return "post it" if self.facts.approves and self.facts.price_reaction != "decline" else "no, don't post it"
+            return (
+                "post it"
+                if self.facts.approves and self.facts.price_reaction != "decline"
+                else "no, don't post it"
+            )
         if _ASKS_ITEM.search(reply):
             return self.describe_item(reply)
-        if self.facts.category_hint and self.facts.category_hint.lower() in reply.lower() and _ASKS_CHOICE.search(reply):
+        if (
+            self.facts.category_hint
+            and self.facts.category_hint.lower() in reply.lower()
+            and _ASKS_CHOICE.search(reply)
+        ):
             return self.facts.category_hint
         if _ASKS_CONDITION.search(reply):
             return self.facts.condition or "I'm not sure, it's used"

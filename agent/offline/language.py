@@ -191,11 +191,24 @@ _STATED = re.compile(
     r"\s+(condition|shape)\b",
     re.I,
 )
-_STATED_MEANS = {"brand new": Condition.NEW, "brand-new": Condition.NEW, "like new": Condition.LIKE_NEW,
-                 "like-new": Condition.LIKE_NEW, "mint": Condition.LIKE_NEW, "excellent": Condition.EXCELLENT,
-                 "great": Condition.EXCELLENT, "perfect": Condition.EXCELLENT, "very good": Condition.EXCELLENT,
-                 "good": Condition.GOOD, "decent": Condition.GOOD, "fair": Condition.FAIR, "ok": Condition.FAIR,
-                 "okay": Condition.FAIR, "poor": Condition.FAIR, "rough": Condition.FAIR}
+_STATED_MEANS = {
+    "brand new": Condition.NEW,
+    "brand-new": Condition.NEW,
+    "like new": Condition.LIKE_NEW,
+    "like-new": Condition.LIKE_NEW,
+    "mint": Condition.LIKE_NEW,
+    "excellent": Condition.EXCELLENT,
+    "great": Condition.EXCELLENT,
+    "perfect": Condition.EXCELLENT,
+    "very good": Condition.EXCELLENT,
+    "good": Condition.GOOD,
+    "decent": Condition.GOOD,
+    "fair": Condition.FAIR,
+    "ok": Condition.FAIR,
+    "okay": Condition.FAIR,
+    "poor": Condition.FAIR,
+    "rough": Condition.FAIR,
+}
 # "no scratches or dead pixels" says nothing bad: drop negated defects before looking for a condition.
 _NEGATED = re.compile(
     r"\b(?:no|not|without|never|zero)\s+(?:[a-z-]+\s+){0,3}?(?:scratch|scratches|dents?|dead|broken|cracks?|damage|"
@@ -210,7 +223,7 @@ def parse_condition(text: str) -> Condition | None:
     An explicit "<grade> condition" wins over incidental words, and negated defects don't count."""
     stated = _STATED.search(text)
     if stated:
-        return _STATED_MEANS[stated.group(1).lower().replace("-", " ") if stated.group(1).lower() != "brand-new" else "brand new"]
+        return _STATED_MEANS[stated.group(1).lower().replace("-", " ")]
     cleaned = _NEGATED.sub(" ", text)
     for condition, pattern in _CONDITIONS:
         if pattern.search(cleaned):
@@ -239,7 +252,9 @@ def parse_price(text: str, *, bare: bool = False) -> float | None:
             for group in wanted:
                 if m.group(group):
                     value = _number(m.group(group), m.group(group + "k"))
-                    if value is not None and not (1900 <= value <= 2100 and group == "c" and "$" not in m.group(0)):
+                    if value is not None and not (
+                        1900 <= value <= 2100 and group == "c" and "$" not in m.group(0)
+                    ):
                         return value
     return None
 

@@ -105,8 +105,12 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
     in_progress = item is not None and not item.listing and not item.declined
     if lang.is_prohibited(text) or (state.refused and not in_progress and not lang.extract_items(text)):
         state.refused = True
-        state.notes.append("Sorry, I can't help list that: weapons, ammunition and drugs aren't allowed on Trova.")
-        if not in_progress or any(lang.is_prohibited(i) for i in lang.extract_items(text, expecting_item=True)):
+        state.notes.append(
+            "Sorry, I can't help list that: weapons, ammunition and drugs aren't allowed on Trova."
+        )
+        if not in_progress or any(
+            lang.is_prohibited(i) for i in lang.extract_items(text, expecting_item=True)
+        ):
             state.item, state.queue, state.awaiting = None, [], "item"
         return
     if in_progress and asked in ("feedback", "retry") and lang.is_affirmative(text) and injection is None:
@@ -114,20 +118,33 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
         return
     # A short message is the item when the agent asked for one ("IKEA dresser, it's good"), or when no item
     # is on the table and it isn't just a condition, a price or small talk. "Here's a photo" names no item.
-    expecting = not photo and not lang.is_chatter(text) and not lang.is_non_english(text) and (
-        asked == "item"
-        or (not in_progress and lang.parse_condition(text) is None and lang.parse_price(text, bare=True) is None)
+    expecting = (
+        not photo
+        and not lang.is_chatter(text)
+        and not lang.is_non_english(text)
+        and (
+            asked == "item"
+            or (
+                not in_progress
+                and lang.parse_condition(text) is None
+                and lang.parse_price(text, bare=True) is None
+            )
+        )
     )
     items = lang.extract_items(text, expecting_item=expecting)
     if items == ["?"]:
         if not in_progress:
-            state.notes.append("Sure, happy to help. What's the item? A few words are enough, like 'Trek road bike'.")
+            state.notes.append(
+                "Sure, happy to help. What's the item? A few words are enough, like 'Trek road bike'."
+            )
             state.item, state.awaiting = None, "item"
             _remember_details(state, text)
             return
         items = []
     if not items and lang.is_non_english(text):
-        state.notes.append("Sorry, as the offline assistant I only understand English. What would you like to sell?")
+        state.notes.append(
+            "Sorry, as the offline assistant I only understand English. What would you like to sell?"
+        )
         state.awaiting = "item"
         return
     if items and (item is None or items[0].lower() != item.name.lower()):
@@ -167,9 +184,13 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
             item.category, item.options = item.options[choice], []
             state.awaiting = None
     elif asked == "retry":
-        if lang.is_negative(text) or re.search(r"\b(later|another (day|time)|never ?mind|forget it)\b", text, re.I):
-            state.notes.append("OK, I'll leave it for now. Your draft is kept in this conversation; say 'try again' "
-                               "whenever you want me to post it.")
+        if lang.is_negative(text) or re.search(
+            r"\b(later|another (day|time)|never ?mind|forget it)\b", text, re.I
+        ):
+            state.notes.append(
+                "OK, I'll leave it for now. Your draft is kept in this conversation; say 'try again' "
+                "whenever you want me to post it."
+            )
             state.parked = True
         elif re.search(r"\b(again|retry)\b", text, re.I):
             _settle_yes(state, asked)
