@@ -156,9 +156,10 @@ async def concurrency(scenario_count: int, repeat: int, workers: int, delay: flo
     model = SleepyModel(delay)
     choice = ModelChoice(model, "offline", "sleepy offline")
     settings = EvalSettings(repeat=repeat, concurrency=workers, progress=False, min_pass_rate=0)
-    started = time.perf_counter()
-    results = await run_eval(unique, choice, load_prompt(), settings, factory=MarketplaceFactory())
-    wall = time.perf_counter() - started
+    factory = MarketplaceFactory()
+    started, cpu = time.perf_counter(), time.process_time()
+    results = await run_eval(unique, choice, load_prompt(), settings, factory=factory)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     ideal = model.total / workers
     print(
         f"2. {len(unique)} scenarios x {repeat} repeats at concurrency {workers}, model sleeping {delay * 1000:.0f} ms/request"
@@ -168,6 +169,7 @@ async def concurrency(scenario_count: int, repeat: int, workers: int, delay: flo
         f"ideal {ideal:.1f} s, wall {wall:.1f} s, ratio {wall / ideal:.2f} (target <= 1.25 -> "
         f"{'met' if wall / ideal <= 1.25 else 'NOT met'})"
     )
+    print(f"   CPU used {cpu:.1f} s ({cpu / len(unique) / repeat * 1000:.0f} ms per run)")
 
 
 def main() -> None:

@@ -61,7 +61,7 @@ def connect(marketplace_url: str | None = None, database_url: str | None = None)
         from marketplace.app import create_app
 
         url = database_url or config.database_url()
-        app = create_app(url)
+        app = create_app(url, inline=True)  # one user, in-process: no thread pool needed
         transport = httpx.ASGITransport(app=app)
         base_url, label, key = EMBEDDED_URL, EMBEDDED_LABEL, "embedded:" + config.redact_url(url)
     stored = _load_credentials().get(key, {})

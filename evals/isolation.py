@@ -17,7 +17,7 @@ from sqlalchemy.pool import StaticPool
 
 from marketplace.app import MARKET_SCOPE_KEY, Marketplace, create_app
 from marketplace.category_search import CategoryIndex
-from marketplace.db import make_engine
+from marketplace.db import make_engine, schema_fingerprint
 from marketplace.seed_build import seed_fingerprint
 from marketplace.seeding import ensure_seeded
 
@@ -43,7 +43,7 @@ class MarketplaceFactory:
     def __init__(self, cache_dir: Path | None = None) -> None:
         directory = cache_dir or Path(tempfile.gettempdir()) / "trova-eval"
         directory.mkdir(parents=True, exist_ok=True)
-        self.template = directory / f"template-{seed_fingerprint()}.db"
+        self.template = directory / f"template-{seed_fingerprint()}-{schema_fingerprint()}.db"
         if not self.template.exists():
             partial = self.template.with_suffix(".partial")
             engine = make_engine(f"sqlite:///{partial}")
@@ -56,7 +56,7 @@ class MarketplaceFactory:
         template_engine = self._engine_from(self._source)
         self.index: CategoryIndex = Marketplace(template_engine).index
         # One app for every run (building a FastAPI app costs more than a whole run's checks).
-        self.app = create_app(engine=template_engine, seed=False, index=self.index)
+        self.app = create_app(engine=template_engine, seed=False, index=self.index, inline=True)
 
     @staticmethod
     def _engine_from(connection: sqlite3.Connection) -> Engine:
@@ -72,7 +72,7 @@ class MarketplaceFactory:
         copy = sqlite3.connect(":memory:", check_same_thread=False)
         self._source.backup(copy)
         engine = self._engine_from(copy)
-        return IsolatedMarketplace(self.app, Marketplace(engine, self.index.clone()))
+        return IsolatedMarketplace(self.app, Marketplace(engine, self.index.clone(), inline=True))
 
     def close(self) -> None:
         self._source.close()

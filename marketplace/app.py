@@ -1,12 +1,14 @@
 """The marketplace HTTP API (FastAPI). OpenAPI docs at /docs."""
 
+import functools
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
@@ -41,8 +43,9 @@ MIN_SCOPE_COMPS = 3  # a leaf with fewer listings than this borrows its parent's
 class Marketplace:
     """Everything a request needs: the session factory and the in-memory category index."""
 
-    def __init__(self, engine: Engine, index: CategoryIndex | None = None) -> None:
+    def __init__(self, engine: Engine, index: CategoryIndex | None = None, *, inline: bool = False) -> None:
         self.engine = engine
+        self.inline = inline
         self.sessions: sessionmaker[Session] = make_sessionmaker(engine)
         self.index = index if index is not None else self._build_index()
 
@@ -57,10 +60,25 @@ class Marketplace:
                     CategoryRow.is_leaf,
                 )
             ).all()
-            titles = s.execute(
-                select(ListingRow.category_id, ListingRow.title).where(ListingRow.status == "active")
+            rows = s.execute(
+                select(
+                    ListingRow.id,
+                    ListingRow.category_id,
+                    ListingRow.title,
+                    ListingRow.price,
+                    ListingRow.condition,
+                    ListingRow.source,
+                ).where(ListingRow.status == "active")
             ).all()
-        return CategoryIndex(cats, titles)
+        index = CategoryIndex(cats, [(r.category_id, r.title) for r in rows])
+        # Seed listings never change: keep them ready for price comparisons (only sellers' listings,
+        # which do change, are read from the database per request).
+        for r in rows:
+            if r.source == "seed":
+                index.seed_pool.setdefault(r.category_id, []).append(
+                    Candidate.of(r.id, r.title, r.price, r.condition)
+                )
+        return index
 
     def note_listing(self, category_id: int, title: str) -> None:
         """Keep the index's listing counts current without rebuilding it."""
@@ -97,9 +115,10 @@ def _category_out(index: CategoryIndex, category_id: int) -> CategoryOut:
 
 
 MARKET_SCOPE_KEY = "trova.market"
+T = TypeVar("T")
 
 
-def _market(request: Request) -> Marketplace:
+async def _market(request: Request) -> Marketplace:
     """The app's marketplace, or the one a wrapper put in the request scope (isolated eval runs share one
     app, each with its own database)."""
     market: Marketplace = request.scope.get(MARKET_SCOPE_KEY) or request.app.state.market
@@ -109,7 +128,9 @@ def _market(request: Request) -> Marketplace:
 Market = Annotated[Marketplace, Depends(_market)]
 
 
-def _db(market: Market) -> Iterator[Session]:
+async def _db(market: Market) -> AsyncIterator[Session]:
+    # Async so that FastAPI does not hop to a worker thread just to open and close a session (making
+    # a session does no I/O); the endpoints that query stay sync and run in the thread pool.
     with market.sessions() as session:
         yield session
 
@@ -118,9 +139,11 @@ DB = Annotated[Session, Depends(_db)]
 _bearer = HTTPBearer(auto_error=False)
 
 
-def _current_seller(
-    session: DB, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> SellerRow:
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def _authenticate(session: Session, credentials: HTTPAuthorizationCredentials | None) -> SellerRow:
+    """The seller a bearer token belongs to (called in the endpoint, where database work may run)."""
     if credentials is None or not credentials.credentials:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
@@ -133,7 +156,18 @@ def _current_seller(
     return seller
 
 
-Seller = Annotated[SellerRow, Depends(_current_seller)]
+def _database_work(endpoint: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """Run a sync endpoint in the thread pool, or inline when the marketplace is in-process and
+    single-user (the embedded one, eval runs): a thread hop per request is most of such a request's cost."""
+
+    @functools.wraps(endpoint)
+    async def run(*args: Any, **kwargs: Any) -> T:
+        market: Marketplace = kwargs["market"]
+        if market.inline:
+            return endpoint(*args, **kwargs)
+        return await run_in_threadpool(endpoint, *args, **kwargs)
+
+    return run
 
 
 router = APIRouter()
@@ -141,13 +175,15 @@ _errors: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
 
 
 @router.get("/health", tags=["meta"])
+@_database_work
 def health(market: Market, session: DB) -> dict[str, Any]:
     listings = session.scalar(select(func.count()).select_from(ListingRow)) or 0
     return {"status": "ok", "categories": len(market.index.by_id), "listings": listings}
 
 
 @router.post("/sellers", tags=["sellers"], status_code=201)
-def register_seller(body: SellerCreate, session: DB) -> SellerToken:
+@_database_work
+def register_seller(market: Market, body: SellerCreate, session: DB) -> SellerToken:
     """Register a seller and get their bearer token (shown once)."""
     seller, token = create_seller(session, body.name)
     session.commit()
@@ -155,11 +191,14 @@ def register_seller(body: SellerCreate, session: DB) -> SellerToken:
 
 
 @router.get("/sellers/me", tags=["sellers"])
-def whoami(seller: Seller) -> dict[str, str]:
+@_database_work
+def whoami(market: Market, session: DB, credentials: Credentials) -> dict[str, str]:
+    seller = _authenticate(session, credentials)
     return {"seller_id": seller.id, "name": seller.name}
 
 
 @router.get("/categories/search", tags=["categories"])
+@_database_work
 def search_categories(
     market: Market,
     q: Annotated[str, Query(min_length=1, max_length=200, description="The item, in the seller's words")],
@@ -184,6 +223,7 @@ def search_categories(
 
 
 @router.get("/categories/{category_id}", tags=["categories"], responses=_errors)
+@_database_work
 def get_category(market: Market, category_id: int) -> CategoryDetail:
     if category_id not in market.index.by_id:
         raise HTTPException(404, f"category {category_id} does not exist")
@@ -193,6 +233,7 @@ def get_category(market: Market, category_id: int) -> CategoryDetail:
 
 
 @router.get("/prices/compare", tags=["prices"], responses=_errors)
+@_database_work
 def compare_prices(
     market: Market,
     session: DB,
@@ -216,10 +257,11 @@ def compare_prices(
         scope = parent
     rows = session.execute(
         select(ListingRow.id, ListingRow.title, ListingRow.price, ListingRow.condition).where(
-            ListingRow.category_id.in_(ids), ListingRow.status == "active"
+            ListingRow.category_id.in_(ids), ListingRow.status == "active", ListingRow.source != "seed"
         )
     ).all()
-    pool = [Candidate(i, t, float(p), Condition(c)) for i, t, p, c in rows]
+    pool = [c for i in ids for c in index.seed_pool.get(i, ())]
+    pool += [Candidate.of(i, t, p, c) for i, t, p, c in rows]
     # Borrowed listings count only when their titles share words with the item: an accordion is not
     # priced from the pianos next to it in the taxonomy.
     picked = select_comps(pool, q, condition, require_similar=scope != category_id)
@@ -273,16 +315,18 @@ def compare_prices(
     status_code=201,
     responses={409: {"model": ErrorBody}, 422: {"model": ErrorBody}},
 )
+@_database_work
 def create_listing(
     market: Market,
     body: ListingCreate,
     session: DB,
-    seller: Seller,
+    credentials: Credentials,
     response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=IDEMPOTENCY_KEY_MAX)] = None,
 ) -> Listing:
     """Create a listing for the token's seller. A retried request with the same `Idempotency-Key`
     returns the listing the first one created instead of creating another."""
+    seller = _authenticate(session, credentials)
     category = market.index.by_id.get(body.category_id)
     if category is None:
         raise HTTPException(422, f"category {body.category_id} does not exist; search categories first")
@@ -334,6 +378,7 @@ def create_listing(
 
 
 @router.get("/listings", tags=["listings"])
+@_database_work
 def list_listings(
     market: Market,
     session: DB,
@@ -367,6 +412,7 @@ def list_listings(
 
 
 @router.get("/listings/{listing_id}", tags=["listings"], responses=_errors)
+@_database_work
 def get_listing(market: Market, listing_id: int, session: DB) -> Listing:
     row = session.get(ListingRow, listing_id)
     if row is None:
@@ -386,15 +432,17 @@ def create_app(
     engine: Engine | None = None,
     seed: bool = True,
     index: CategoryIndex | None = None,
+    inline: bool = False,
 ) -> FastAPI:
     """The marketplace app on `database_url` (default: `config.database_url()`), seeded on first use.
 
-    `index` reuses a category index built for the same seed data (isolated eval marketplaces share one)."""
+    `index` reuses a category index built for the same seed data (isolated eval marketplaces share one);
+    `inline` runs database work on the event loop instead of the thread pool (in-process, single-user use)."""
     if engine is None:
         engine = make_engine(database_url or config.database_url())
     if seed:
         ensure_seeded(engine)
-    market = Marketplace(engine, index)
+    market = Marketplace(engine, index, inline=inline)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from marketplace.text import alternatives, content_words, words
 
@@ -94,6 +95,7 @@ class CategoryIndex:
         self._name_idf = {w: min(IDF_CAP, math.log(1 + total / n)) for w, n in name_df.items()}
 
         self.listing_count: Counter[int] = Counter()
+        self.seed_pool: dict[int, list[Any]] = {}  # category -> seed listings as price candidates
         title_df: dict[int, Counter[str]] = defaultdict(Counter)
         all_df: Counter[str] = Counter()
         for category_id, title in listing_titles:

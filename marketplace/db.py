@@ -91,7 +91,10 @@ class ListingRow(Base):
     source_ref: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
-    __table_args__ = (Index("ix_listings_category_status", "category_id", "status"),)
+    __table_args__ = (
+        Index("ix_listings_category_status", "category_id", "status"),
+        Index("ix_listings_source_status_created", "source", "status", "created_at"),
+    )
 
 
 class IdempotencyRow(Base):
@@ -109,6 +112,19 @@ class MetaRow(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str] = mapped_column(String(200))
+
+
+def schema_fingerprint() -> str:
+    """A short hash of the table definitions: a copy of a database made with other tables is stale."""
+    import hashlib
+
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    parts = []
+    for table in Base.metadata.sorted_tables:
+        parts.append(str(CreateTable(table)))
+        parts.extend(sorted(str(CreateIndex(index)) for index in table.indexes))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]
 
 
 def make_engine(url: str) -> Engine:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -17,12 +17,20 @@ MAX_EXAMPLES = 5
 WIDE_CONDITION_GAP = 1  # comparables within one grade of the item's condition, when there are enough
 
 
+_CONDITION = {c.value: c for c in Condition}
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     id: int
     title: str
     price: float
     condition: Condition
+    words: frozenset[str] = frozenset()  # the title's stemmed words, computed once
+
+    @classmethod
+    def of(cls, ident: int, title: str, price: float, condition: str) -> Candidate:
+        return cls(ident, title, float(price), _CONDITION[condition], title_words(title))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +63,16 @@ def nice_round(value: float) -> float:
     return max(step, round(value / step) * step)
 
 
+@functools.lru_cache(maxsize=65536)
+def title_words(title: str) -> frozenset[str]:
+    """A title's stemmed words, cached: the same seed titles are compared again and again."""
+    return frozenset(words(title))
+
+
+def _score(pair: tuple[Candidate, float]) -> float:
+    return pair[1]
+
+
 def select_comps(
     pool: Sequence[Candidate], query: str, condition: Condition | None, require_similar: bool = False
 ) -> CompResult:
@@ -66,28 +84,34 @@ def select_comps(
     """
     if not pool:
         return CompResult([], "no listings in this category")
-    df: Counter[str] = Counter()
-    title_words = []
-    for cand in pool:
-        ws = set(words(cand.title))
-        title_words.append(ws)
-        df.update(ws)
     groups = [alternatives(t) for t in content_words(query)]
+    query_words = {w for g in groups for phrase, _ in g for w in phrase}
+    title_sets = [cand.words or title_words(cand.title) for cand in pool]
+    # Only the query's words matter for document frequency: count those, not every word of every title.
+    df = {w: sum(1 for ws in title_sets if w in ws) for w in query_words}
     n = len(pool)
     # Words in nearly every title of the category ("bike" among bikes) do not tell comparables apart.
-    idf = {w: math.log(1 + n / (df[w] + 0.5)) for g in groups for phrase, _ in g for w in phrase}
-
-    def reading_value(phrase: tuple[str, ...], weight: float, present: set[str]) -> float:
-        return weight * sum(idf[w] for w in phrase if w in present) / len(phrase)
-
-    group_weight = [max(w * sum(idf[x] for x in p) / len(p) for p, w in g) for g in groups]
+    idf = {w: math.log(1 + n / (df[w] + 0.5)) for w in query_words}
+    readings = [[(phrase, w / len(phrase)) for phrase, w in g] for g in groups]
+    group_weight = [max(scale * sum(idf[x] for x in p) for p, scale in g) for g in readings]
     total_weight = sum(group_weight) or 1.0
 
     scored: list[tuple[Candidate, float]] = []
-    for cand, ws in zip(pool, title_words, strict=True):
-        got = sum(max(reading_value(p, w, ws) for p, w in g) for g in groups)
+    for cand, ws in zip(pool, title_sets, strict=True):
+        got = 0.0
+        if not ws.isdisjoint(query_words):  # most titles share nothing with the query: skip them fast
+            for g in readings:
+                best = 0.0
+                for phrase, scale in g:
+                    value = 0.0
+                    for word in phrase:
+                        if word in ws:
+                            value += idf[word]
+                    best = max(best, value * scale)
+                got += best
         scored.append((cand, got / total_weight))
-    scored.sort(key=lambda pair: (-pair[1], pair[0].id))
+    # Best first; among equals, the pool's own order (stable sort, no per-item key tuples).
+    scored.sort(key=_score, reverse=True)
 
     basis = "all listings in the category"
     chosen = scored

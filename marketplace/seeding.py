@@ -54,6 +54,9 @@ def ensure_seeded(engine: Engine, seed_dir: Path = SEED_DIR) -> bool:
     Listings created by sellers are kept. Returns True when seed data was (re)loaded.
     """
     Base.metadata.create_all(engine)
+    for table in Base.metadata.sorted_tables:  # indexes added since an existing database was made
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
     fingerprint = seed_fingerprint(seed_dir)
     with Session(engine) as session, session.begin():
         current = session.get(MetaRow, _FINGERPRINT_KEY)

@@ -45,6 +45,8 @@ async def validate_listing(
 ) -> None:
     """Checks that need the marketplace, before the seller is asked to approve: the category must exist and
     be a leaf. If the marketplace cannot be reached the check is left to the create itself."""
+    if ctx.tool_call_approved:
+        return  # checked before the seller saw the draft; the create itself re-checks everything
     if currency.strip().upper() not in SUPPORTED_CURRENCIES:
         raise ModelRetry(
             f"currency {currency!r} is not supported; use one of {', '.join(SUPPORTED_CURRENCIES)}."
