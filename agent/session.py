@@ -7,7 +7,7 @@ import copy
 import json
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,16 +18,20 @@ from pydantic import BaseModel, Field
 from pydantic_ai import (
     Agent,
     AgentRunError,
+    AgentRunResultEvent,
     BinaryContent,
     Conversation,
     ConversationTypeAdapter,
     DeferredToolRequests,
     DeferredToolResults,
+    ToolApproved,
     ToolDenied,
     UsageLimitExceeded,
+    UsageLimits,
     capture_run_messages,
 )
 from pydantic_ai.messages import (
+    AgentStreamEvent,
     FunctionToolCallEvent,
     FunctionToolResultEvent,
     ModelMessage,
@@ -106,6 +110,22 @@ class TurnResult:
     stopped: str | None = None  # why the turn ended early (a limit, a model error), in words
     requests: int = 0
     approved: list[str] = field(default_factory=list)  # drafts (call ids) the seller approved this turn
+
+
+class TurnStopped(Exception):
+    """A streamed turn that ended early (a usage limit, a model error); the message says why."""
+
+
+@dataclass
+class _Turn:
+    """One agent run: the conversation going in, and what came out."""
+
+    conversation: Conversation | None
+    before: int
+    limits: UsageLimits
+    approved: set[str]
+    output: Any = None
+    stopped: str | None = None
 
 
 class TurnObserver(Protocol):
@@ -189,6 +209,7 @@ class ChatSession:
         self.deps = deps
         self.record = record
         self.save_dir = save_dir
+        self.last_result: TurnResult | None = None
 
     @classmethod
     def start(
@@ -274,12 +295,20 @@ class ChatSession:
     ) -> TurnResult:
         """Answer pending drafts: True approves, a string is the seller's reply (a decline or a change);
         `overrides` approves a draft with fields the seller edited."""
+        results = self._deferred_results(decisions, overrides)
+        result = await self._run(
+            None, results, observer, said=said if said is not None else self._said_for(decisions)
+        )
+        result.approved = [k for k, v in decisions.items() if v is True]
+        return result
+
+    def _deferred_results(
+        self, decisions: dict[str, bool | str], overrides: dict[str, dict[str, Any]] | None
+    ) -> DeferredToolResults:
         unknown = set(decisions) - {d.call_id for d in self.record.pending}
         if unknown:
             raise InputError(f"no pending draft with id {', '.join(sorted(unknown))}")
         results = DeferredToolResults()
-        from pydantic_ai import ToolApproved
-
         for draft in self.record.pending:
             decision = decisions.get(draft.call_id, "")
             if decision is True:
@@ -289,15 +318,87 @@ class ChatSession:
                 results.approvals[draft.call_id] = ToolDenied(
                     denial_message(str(decision) if decision else None)
                 )
-        if said is None:  # decided in a UI: record the answer as the seller would have typed it
-            said = (
-                "yes"
-                if all(v is True for v in decisions.values())
-                else next((str(v) for v in decisions.values() if v is not True and v), "no")
+        return results
+
+    @staticmethod
+    def _said_for(decisions: dict[str, bool | str]) -> str:
+        """A decision made in a UI, recorded as the seller would have typed it."""
+        if all(v is True for v in decisions.values()):
+            return "yes"
+        return next((str(v) for v in decisions.values() if v is not True and v), "no")
+
+    def _turn_span(
+        self, prompt: str | list[UserContent] | None, results: DeferredToolResults | None, said: str
+    ) -> Any:
+        answers = {
+            k: ("approved" if not isinstance(v, ToolDenied) else v.message)
+            for k, v in (results.approvals.items() if results else [])
+        }
+        images = (
+            0
+            if isinstance(prompt, str) or prompt is None
+            else sum(1 for p in prompt if not isinstance(p, str))
+        )
+        return logfire.span(
+            "chat turn {turn}",
+            turn=self.record.turns + 1,
+            conversation_id=self.record.id,
+            seller_id=self.deps.seller_id or "",
+            model=self.record.model,
+            prompt_version=self.record.prompt,
+            seller_message=said,
+            images=images,
+            approvals=answers,
+        )
+
+    @staticmethod
+    def _annotate(span: Any, result: TurnResult) -> None:
+        outcome = (
+            "stopped"
+            if result.stopped
+            else "created"
+            if result.created
+            else "awaiting_approval"
+            if result.drafts
+            else "replied"
+        )
+        span.set_attributes(
+            {
+                "agent_reply": result.reply,
+                "drafts": [d.args for d in result.drafts],
+                "created_listings": [c.get("id") for c in result.created],
+                "tools": [a.name for a in result.activity],
+                "outcome": outcome,
+            }
+        )
+        if result.stopped:
+            span.set_level("warn")
+            span.set_attribute("stopped", result.stopped)
+
+    def _begin(self, results: DeferredToolResults | None) -> _Turn:
+        conversation = self.record.load_conversation()
+        used = conversation.usage if conversation else None
+        return _Turn(
+            conversation=conversation,
+            before=len(conversation.messages) if conversation else 0,
+            limits=turn_limits(used.requests if used else 0, used.tool_calls if used else 0),
+            approved={
+                k for k, v in (results.approvals if results else {}).items() if not isinstance(v, ToolDenied)
+            },
+        )
+
+    def _fail(self, turn: _Turn, error: Exception, captured: list[ModelMessage]) -> None:
+        if isinstance(error, UsageLimitExceeded):
+            limit = str(error).split(". Consider")[0]  # without the library's pointer to its docs
+            turn.stopped = (
+                f"I stopped this turn because it hit the conversation's usage limit ({limit}). "
+                "Your conversation is saved."
             )
-        result = await self._run(None, results, observer, said=said)
-        result.approved = [k for k, v in decisions.items() if v is True]
-        return result
+        else:
+            turn.stopped = (
+                f"The model failed this turn ({type(error).__name__}: {error}). Your conversation is saved."
+            )
+        turn.conversation = self._salvage(turn.conversation, captured)
 
     async def _run(
         self,
@@ -306,104 +407,106 @@ class ChatSession:
         observer: TurnObserver | None,
         said: str = "",
     ) -> TurnResult:
-        answers = {
-            k: ("approved" if not isinstance(v, ToolDenied) else v.message)
-            for k, v in (results.approvals.items() if results else [])
-        }
-        with logfire.span(
-            "chat turn {turn}",
-            turn=self.record.turns + 1,
-            conversation_id=self.record.id,
-            seller_id=self.deps.seller_id or "",
-            model=self.record.model,
-            prompt_version=self.record.prompt,
-            seller_message=said,
-            images=0
-            if isinstance(prompt, str) or prompt is None
-            else sum(1 for p in prompt if not isinstance(p, str)),
-            approvals=answers,
-        ) as span:
-            result = await self._run_turn(prompt, results, observer)
-            span.set_attributes(
-                {
-                    "agent_reply": result.reply,
-                    "drafts": [d.args for d in result.drafts],
-                    "created_listings": [c.get("id") for c in result.created],
-                    "tools": [a.name for a in result.activity],
-                    "outcome": "stopped"
-                    if result.stopped
-                    else "created"
-                    if result.created
-                    else "awaiting_approval"
-                    if result.drafts
-                    else "replied",
-                }
-            )
-            if result.stopped:
-                span.set_level("warn")
-                span.set_attribute("stopped", result.stopped)
+        with self._turn_span(prompt, results, said) as span:
+            turn = self._begin(results)
+            live: dict[str, ToolActivity] = {}
+            with capture_run_messages() as captured:
+                try:
+                    async with self.agent.iter(
+                        prompt,
+                        deps=self.deps,
+                        conversation=turn.conversation,
+                        conversation_id=None if turn.conversation else self.record.id,
+                        deferred_tool_results=results,
+                        usage_limits=turn.limits,
+                    ) as run:
+                        replayed = results is not None  # the first tools node re-runs the paused response
+                        async for node in run:
+                            if Agent.is_call_tools_node(node):
+                                for part in node.model_response.parts:
+                                    if (
+                                        isinstance(part, TextPart)
+                                        and part.content.strip()
+                                        and observer
+                                        and not replayed
+                                    ):
+                                        observer.on_text(part.content)
+                                replayed = False
+                                async with node.stream(run.ctx) as events:
+                                    async for event in events:
+                                        self._observe(event, live, observer, turn.approved)
+                    assert run.result is not None
+                    turn.output, turn.conversation = run.result.output, run.result.conversation
+                except (UsageLimitExceeded, AgentRunError) as e:
+                    self._fail(turn, e, captured)
+            result = self._finish(turn)
+            self._annotate(span, result)
             return result
 
-    async def _run_turn(
+    async def stream(
         self,
-        prompt: str | list[UserContent] | None,
-        results: DeferredToolResults | None,
-        observer: TurnObserver | None,
-    ) -> TurnResult:
-        conversation = self.record.load_conversation()
-        before = len(conversation.messages) if conversation else 0
-        used = conversation.usage if conversation else None
-        limits = turn_limits(used.requests if used else 0, used.tool_calls if used else 0)
-        stopped: str | None = None
-        output: Any = None
-        live: dict[str, ToolActivity] = {}
-        approved = {
-            k for k, v in (results.approvals if results else {}).items() if not isinstance(v, ToolDenied)
-        }
-        with capture_run_messages() as captured:
-            try:
-                async with self.agent.iter(
-                    prompt,
-                    deps=self.deps,
-                    conversation=conversation,
-                    conversation_id=None if conversation else self.record.id,
-                    deferred_tool_results=results,
-                    usage_limits=limits,
-                ) as run:
-                    replayed = results is not None  # the first tools node re-runs the paused response
-                    async for node in run:
-                        if Agent.is_call_tools_node(node):
-                            for part in node.model_response.parts:
-                                if (
-                                    isinstance(part, TextPart)
-                                    and part.content.strip()
-                                    and observer
-                                    and not replayed
-                                ):
-                                    observer.on_text(part.content)
-                            replayed = False
-                            async with node.stream(run.ctx) as events:
-                                async for event in events:
-                                    self._observe(event, live, observer, approved)
-                assert run.result is not None
-                output = run.result.output
-                conversation = run.result.conversation
-            except UsageLimitExceeded as e:
-                limit = str(e).split(". Consider")[0]  # without the library's pointer to its docs
-                stopped = (
-                    f"I stopped this turn because it hit the conversation's usage limit ({limit}). "
-                    "Your conversation is saved."
+        text: str | None = None,
+        *,
+        images: Sequence[BinaryContent] = (),
+        decisions: dict[str, bool | str] | None = None,
+        overrides: dict[str, dict[str, Any]] | None = None,
+    ) -> AsyncIterator[AgentStreamEvent | AgentRunResultEvent[Any]]:
+        """Like `send`/`decide`, but yields pydantic-ai's events as they happen (model text streamed), for
+        a UI adapter to encode. The turn's result is in `last_result` when the stream ends."""
+        if decisions is not None:
+            results, said = self._deferred_results(decisions, overrides), self._said_for(decisions)
+            prompt: str | list[UserContent] | None = None
+        else:
+            said = self.check_message(text or "")
+            if self.record.pending:
+                approve = is_approval(said)
+                results = self._deferred_results(
+                    {d.call_id: (True if approve else said) for d in self.record.pending}, None
                 )
-                conversation = self._salvage(conversation, captured)
-            except AgentRunError as e:
-                stopped = f"The model failed this turn ({type(e).__name__}: {e}). Your conversation is saved."
-                conversation = self._salvage(conversation, captured)
-        new = list(conversation.messages[before:]) if conversation else []
+                prompt = None
+            else:
+                results, prompt = None, ([said, *images] if images else said)
+        with self._turn_span(prompt, results, said) as span:
+            turn = self._begin(results)
+            failure: Exception | None = None
+            with capture_run_messages() as captured:
+                try:
+                    async with self.agent.run_stream_events(
+                        prompt,
+                        deps=self.deps,
+                        conversation=turn.conversation,
+                        conversation_id=None if turn.conversation else self.record.id,
+                        deferred_tool_results=results,
+                        usage_limits=turn.limits,
+                    ) as events:
+                        async for event in events:
+                            if isinstance(event, AgentRunResultEvent):
+                                turn.output, turn.conversation = (
+                                    event.result.output,
+                                    event.result.conversation,
+                                )
+                            yield event
+                except (UsageLimitExceeded, AgentRunError) as e:
+                    self._fail(turn, e, captured)
+                    failure = e
+            result = self._finish(turn)
+            result.approved = [k for k, v in (decisions or {}).items() if v is True] or sorted(turn.approved)
+            self._annotate(span, result)
+            self.last_result = result
+        if failure is not None and turn.stopped:
+            raise TurnStopped(turn.stopped) from failure
+
+    def _finish(self, turn: _Turn) -> TurnResult:
+        """Record what a run did (drafts awaiting approval, listings created, the reply) and save it."""
+        conversation, output, stopped = turn.conversation, turn.output, turn.stopped
+        new = list(conversation.messages[turn.before :]) if conversation else []
         activity = activity_from_messages(conversation.messages if conversation else [])
         new_ids = {
             p.tool_call_id for m in new for p in m.parts if isinstance(p, ToolCallPart | ToolReturnPart)
         }
         activity = [a for a in activity if a.call_id in new_ids]
+        for a in activity:
+            a.approved = a.call_id in turn.approved
         drafts = []
         if isinstance(output, DeferredToolRequests):
             drafts = [Draft(call_id=c.tool_call_id, args=c.args_as_dict()) for c in output.approvals]
