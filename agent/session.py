@@ -210,6 +210,7 @@ class ChatSession:
         self.record = record
         self.save_dir = save_dir
         self.last_result: TurnResult | None = None
+        self.last_trace_id: str | None = None  # the latest turn's trace (for feedback and links)
 
     @classmethod
     def start(
@@ -327,6 +328,10 @@ class ChatSession:
             return "yes"
         return next((str(v) for v in decisions.values() if v is not True and v), "no")
 
+    def _note_trace(self, span: Any) -> None:
+        context = span.get_span_context()
+        self.last_trace_id = format(context.trace_id, "032x") if context and context.trace_id else None
+
     def _turn_span(
         self, prompt: str | list[UserContent] | None, results: DeferredToolResults | None, said: str
     ) -> Any:
@@ -408,6 +413,7 @@ class ChatSession:
         said: str = "",
     ) -> TurnResult:
         with self._turn_span(prompt, results, said) as span:
+            self._note_trace(span)
             turn = self._begin(results)
             live: dict[str, ToolActivity] = {}
             with capture_run_messages() as captured:
@@ -467,8 +473,10 @@ class ChatSession:
             else:
                 results, prompt = None, ([said, *images] if images else said)
         with self._turn_span(prompt, results, said) as span:
+            self._note_trace(span)
             turn = self._begin(results)
             failure: Exception | None = None
+            finished = False
             with capture_run_messages() as captured:
                 try:
                     async with self.agent.run_stream_events(
@@ -486,9 +494,20 @@ class ChatSession:
                                     event.result.conversation,
                                 )
                             yield event
+                    finished = True
                 except (UsageLimitExceeded, AgentRunError) as e:
                     self._fail(turn, e, captured)
                     failure = e
+                    finished = True
+                finally:
+                    if (
+                        not finished
+                    ):  # the reader went away mid-turn (a closed browser tab): keep what was done
+                        turn.stopped = (
+                            "The connection closed before the turn finished; the conversation is kept."
+                        )
+                        turn.conversation = self._salvage(turn.conversation, captured)
+                        self.last_result = self._finish(turn)
             result = self._finish(turn)
             result.approved = [k for k, v in (decisions or {}).items() if v is True] or sorted(turn.approved)
             self._annotate(span, result)

@@ -144,18 +144,65 @@ def serve(
         str | None,
         typer.Option(envvar="DATABASE_URL", help="SQLAlchemy URL. Default: SQLite in the data directory."),
     ] = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    prompt: Annotated[
+        str, typer.Option("--prompt", help="Prompt file name under agent/prompts/.")
+    ] = "listing_agent",
 ) -> None:
-    """Run the marketplace API (OpenAPI docs at /docs)."""
+    """Run the site: listings pages and the "Sell something" chat at /, the marketplace API at /api
+    (OpenAPI docs at /api/docs)."""
     import uvicorn
 
+    from agent.models import ModelConfigError, resolve_model
+    from agent.prompts import load_prompt
     from marketplace import config
     from marketplace.app import create_app
     from traces.setup import configure_tracing
+    from web.site import create_site
 
-    configure_tracing("marketplace")
+    try:
+        choice = resolve_model(model, base_url)
+        prompt_obj = load_prompt(prompt)
+    except (ModelConfigError, FileNotFoundError) as e:
+        raise _fail(str(e)) from e
+    configure_tracing("site")
     url = database_url or config.database_url()
-    stdout().print(f"[dim]Database: {config.redact_url(url)}[/dim]")
-    uvicorn.run(create_app(url), host=host, port=port)
+    stdout().print(f"[dim]{choice.notice} Database: {config.redact_url(url)}[/dim]")
+    stdout().print(f"Open http://{host}:{port}/ (API: http://{host}:{port}/api, docs: /api/docs)")
+    uvicorn.run(create_site(create_app(url), choice, prompt_obj), host=host, port=port)
+
+
+@app.command()
+def feedback(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+    """Sellers' feedback from the site: thumbs up/down with comments, and how often each draft field is
+    edited before approval."""
+    from web.feedback import FeedbackStore, feedback_path
+
+    if not feedback_path().is_file():
+        raise _fail(f"no feedback yet ({feedback_path()} does not exist)", 1)
+    summary = FeedbackStore().summary()
+    if as_json:
+        print(json.dumps(summary, indent=1))
+        return
+    out = stdout()
+    out.print(
+        f"[bold]{summary['conversations']}[/bold] conversations with feedback: "
+        f"👍 {summary['thumbs_up']}  👎 {summary['thumbs_down']} · {summary['approvals']} drafts approved"
+    )
+    from rich.table import Table
+
+    table = Table(title="Draft fields edited before approval")
+    for column in ("field", "edits", "edit rate"):
+        table.add_column(column)
+    for field_name, rate in sorted(summary["edit_rate"].items(), key=lambda kv: -kv[1]):
+        table.add_row(field_name, str(summary["edits"].get(field_name, 0)), f"{rate:.0%}")
+    out.print(table)
+    for c in summary["recent_comments"]:
+        mark = "👍" if c["rating"] > 0 else "👎"
+        out.print(f"{mark} {c['at']} {c['conversation_id']}: {c['comment']}", soft_wrap=True)
+    for e in summary["recent_edits"]:
+        out.print(f"✎ {e['conversation_id']}: {e['field']} {e['from']!r} → {e['to']!r}", soft_wrap=True)
 
 
 @app.command("model-server")

@@ -1,0 +1,174 @@
+"""The site in a real browser: sell by chatting, approve by button, edits and thumbs as feedback,
+photos checked, and sellers' words and titles shown as text, never run."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Site
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000100ffff03000006000557bfabd40000000049454e44ae426082"
+)
+
+
+def say(page: Page, text: str) -> None:
+    page.fill("#message", text)
+    page.click("#send")
+    expect(page.locator("#send")).to_be_enabled()  # the turn has finished streaming
+
+
+def test_sell_by_chatting_and_approving_with_the_button(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my old Trek road bike")
+    expect(page.locator(".msg.assistant").last).to_contain_text("What condition is it in")
+    expect(page.locator(".tool[data-tool=search_categories]")).to_contain_text("Bicycles")
+    say(page, "good")
+    expect(page.locator(".tool[data-tool=compare_prices]")).to_contain_text("similar listings")
+    card = page.locator(".draft")
+    expect(card).to_be_visible()
+    expect(card.locator("input[name=title]")).to_have_value("Trek road bike")
+    card.locator("button.approve").click()
+    created = page.locator("a.created")
+    expect(created).to_be_visible()
+    expect(page.locator(".msg.assistant").last).to_contain_text("is live")
+    created.click()
+    expect(page.locator("#listing-title")).to_have_text("Trek road bike")
+    expect(page.locator(".path")).to_contain_text("Bicycles")
+    page.goto(site.url + "/?source=seller")
+    expect(page.locator("#listings")).to_contain_text("Trek road bike")
+
+
+def test_editing_the_price_is_recorded_as_implicit_feedback(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my IKEA sofa, it's in good condition")
+    card = page.locator(".draft")
+    expect(card).to_be_visible()
+    suggested = card.locator("input[name=price]").input_value()
+    card.locator("button.edit").click()
+    card.locator("input[name=price]").fill("123")
+    card.locator("button.approve").click()
+    expect(page.locator("a.created")).to_contain_text("$123")
+    conversation = page.evaluate(
+        "() => fetch('/chat/state').then(r => r.json()).then(d => d.conversation_id)"
+    )
+    edits = [r for r in site.feedback.rows(conversation) if r["kind"] == "edit"]
+    assert [(e["field"], float(e["old_value"]), float(e["new_value"])) for e in edits] == [
+        ("price", float(suggested), 123.0)
+    ]
+    assert [r["kind"] for r in site.feedback.rows(conversation)].count("approval") == 1
+
+
+def test_thumbs_down_with_a_comment_is_recorded(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my Trek road bike")
+    page.fill("#feedback-comment", "It asked me the condition twice")
+    page.click("#thumbs-down")
+    expect(page.locator("#feedback-status")).to_have_text("Thanks, noted.")
+    conversation = page.evaluate(
+        "() => fetch('/chat/state').then(r => r.json()).then(d => d.conversation_id)"
+    )
+    (row,) = [r for r in site.feedback.rows(conversation) if r["kind"] == "rating"]
+    assert row["rating"] == -1 and row["comment"] == "It asked me the condition twice"
+    summary = site.feedback.summary()
+    assert summary["thumbs_down"] >= 1
+
+
+def test_markup_from_sellers_is_shown_as_text_never_run(page: Page, site: Site) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(site.url + "/sell")
+    attack = '<img src=x onerror="window.__xss=1;alert(1)"> I want to sell my <b>bike</b>'
+    say(page, attack)
+    expect(page.locator(".msg.user").first).to_have_text(attack)
+    assert page.locator(".msg img, .msg b").count() == 0
+    # A listing title with a script, created through the API, on the listings page and its own page.
+    token = httpx.post(site.url + "/api/sellers", json={"name": "mallory"}).json()["token"]
+    title = "<script>window.__xss=1;alert(1)</script>Bike"
+    listing = httpx.post(
+        site.url + "/api/listings",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "title": title,
+            "description": "<img src=x onerror=alert(2)>",
+            "category_id": 1026,
+            "condition": "good",
+            "price": 99,
+        },
+    ).json()
+    page.goto(site.url + "/?source=seller")
+    expect(page.locator(f"[data-listing-id='{listing['id']}'] .title")).to_have_text(title)
+    page.goto(f"{site.url}/listings/{listing['id']}")
+    expect(page.locator("#listing-title")).to_have_text(title)
+    expect(page.locator(".description")).to_have_text("<img src=x onerror=alert(2)>")
+    assert page.evaluate("() => window.__xss") is None and dialogs == []
+
+
+def test_photos_are_checked_and_the_offline_model_asks_for_words(
+    page: Page, site: Site, tmp_path: Path
+) -> None:
+    page.goto(site.url + "/sell")
+    big = tmp_path / "huge.png"
+    with big.open("wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    page.set_input_files("#photo", str(big))
+    expect(page.locator("#error")).to_contain_text("at most 5 MB")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a photo")
+    page.set_input_files("#photo", str(notes))
+    expect(page.locator("#error")).to_contain_text("is not a photo")
+    photo = tmp_path / "bike.png"
+    photo.write_bytes(PNG)
+    page.set_input_files("#photo", str(photo))
+    expect(page.locator("#photo-name")).to_have_text("bike.png")
+    page.click("#send")
+    expect(page.locator(".msg.assistant").last).to_contain_text("can't see photos")
+    # The server checks too: a "PNG" that is not one is refused with a clear reason.
+    fake = "data:image/png;base64," + "aGVsbG8gd29ybGQ="
+    response = page.request.post(
+        site.url + "/chat",
+        data={
+            "trigger": "submit-message",
+            "id": "x",
+            "messages": [
+                {
+                    "id": "m",
+                    "role": "user",
+                    "parts": [
+                        {"type": "text", "text": "my bike"},
+                        {"type": "file", "mediaType": "image/png", "url": fake, "filename": "x.png"},
+                    ],
+                }
+            ],
+        },
+    )
+    assert response.status == 400 and "does not look like a PNG" in response.json()["detail"]
+
+
+def test_two_sellers_at_once_do_not_see_each_other(page: Page, site: Site, browser) -> None:  # type: ignore[no-untyped-def]
+    other = browser.new_context().new_page()
+    page.goto(site.url + "/sell")
+    other.goto(site.url + "/sell")
+    page.fill("#message", "I want to sell my Trek road bike, good condition")
+    other.fill("#message", "I want to sell my MacBook Pro, excellent condition")
+    page.click("#send")
+    other.click("#send")
+    expect(page.locator(".draft input[name=title]")).to_have_value("Trek road bike")
+    expect(other.locator(".draft input[name=title]")).to_have_value("MacBook Pro")
+    page.locator(".draft button.approve").click()
+    other.locator(".draft button.approve").click()
+    expect(page.locator("a.created")).to_be_visible()
+    expect(other.locator("a.created")).to_be_visible()
+    ids = [
+        int(re.search(r"/listings/(\d+)", p.locator("a.created").get_attribute("href") or "").group(1))  # type: ignore[union-attr]
+        for p in (page, other)
+    ]
+    sellers = {httpx.get(f"{site.url}/api/listings/{i}").json()["seller_id"] for i in ids}
+    assert len(sellers) == 2
+    assert other.locator(".msg").filter(has_text="Trek").count() == 0
+    other.context.close()

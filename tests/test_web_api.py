@@ -1,0 +1,186 @@
+"""The site's endpoints without a browser: sessions, chat protocol errors, feedback, pages."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from agent.models import resolve_model
+from agent.prompts import load_prompt
+from cli.main import app as cli_app
+from marketplace.app import create_app
+from web.feedback import FeedbackStore, draft_edits
+from web.site import create_site
+
+
+@pytest.fixture
+async def site(db_url: str, tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, FeedbackStore]]:
+    feedback = FeedbackStore(tmp_path / "feedback.db")
+    app = create_site(create_app(db_url), resolve_model("offline"), load_prompt(), feedback=feedback)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://site") as client:
+        yield client, feedback
+
+
+def user(text: str, **extra: object) -> dict:
+    return {
+        "trigger": "submit-message",
+        "id": "chat-1",
+        "messages": [{"id": "m1", "role": "user", "parts": [{"type": "text", "text": text}]}],
+        **extra,
+    }
+
+
+def chunks(body: str) -> list[dict]:
+    return [json.loads(line[6:]) for line in body.splitlines() if line.startswith("data: {")]
+
+
+async def test_pages_set_a_session_cookie_and_escape(site) -> None:
+    client, _ = site
+    home = await client.get("/")
+    assert home.status_code == 200 and "trova_session" in home.headers["set-cookie"]
+    assert "All listings" in home.text and "7,7" in home.text
+    search = await client.get("/", params={"q": "<script>x</script>"})
+    assert "<script>x</script>" not in search.text and "&lt;script&gt;" in search.text
+    assert (await client.get("/listings/99999999")).status_code == 404
+    assert (await client.get("/?category=99999999")).status_code == 404
+    assert (await client.get("/api/health")).json()["categories"] == 5595
+
+
+async def test_chat_streams_the_vercel_ai_protocol_and_keeps_state(site) -> None:
+    client, _ = site
+    await client.get("/sell")
+    response = await client.post("/chat", json=user("I want to sell my Trek road bike, good condition"))
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+    kinds = [c["type"] for c in chunks(response.text)]
+    assert (
+        kinds[0] == "start"
+        and "text-delta" in kinds
+        and "tool-approval-request" in kinds
+        and kinds[-1] == "finish"
+    )
+    tools = [c["toolName"] for c in chunks(response.text) if c["type"] == "tool-input-available"]
+    assert tools == ["search_categories", "compare_prices", "create_listing"]
+    state = (await client.get("/chat/state")).json()
+    assert len(state["pending"]) == 1 and state["conversation_id"] == response.headers["x-trova-conversation"]
+    call_id = state["pending"][0]["call_id"]
+    answer = {
+        "trigger": "submit-message",
+        "id": "chat-1",
+        "messages": [
+            {
+                "id": "m2",
+                "role": "assistant",
+                "parts": [
+                    {
+                        "type": "tool-create_listing",
+                        "toolCallId": call_id,
+                        "state": "approval-responded",
+                        "input": state["pending"][0]["args"],
+                        "approval": {"id": call_id, "approved": False, "reason": "cancel"},
+                    }
+                ],
+            }
+        ],
+    }
+    declined = await client.post("/chat", json=answer)
+    said = "".join(c["delta"] for c in chunks(declined.text) if c["type"] == "text-delta")
+    assert declined.status_code == 200 and "won't post" in said
+    assert (await client.get("/chat/state")).json()["pending"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "detail"),
+    [
+        (user("   "), 400, "empty"),
+        (user("x" * 4001), 400, "4,001 characters"),
+        (
+            {
+                "trigger": "submit-message",
+                "id": "c",
+                "messages": [
+                    {
+                        "id": "a",
+                        "role": "assistant",
+                        "parts": [
+                            {
+                                "type": "tool-create_listing",
+                                "toolCallId": "nope",
+                                "state": "approval-responded",
+                                "approval": {"id": "nope", "approved": True},
+                            }
+                        ],
+                    }
+                ],
+            },
+            400,
+            "no longer waiting",
+        ),
+        ({"messages": "nonsense"}, 422, "not a chat request"),
+        (
+            {
+                "trigger": "submit-message",
+                "id": "c",
+                "messages": [
+                    {
+                        "id": "u",
+                        "role": "user",
+                        "parts": [
+                            {
+                                "type": "file",
+                                "mediaType": "application/pdf",
+                                "url": "data:application/pdf;base64,JVBERi0=",
+                                "filename": "a.pdf",
+                            }
+                        ],
+                    }
+                ],
+            },
+            400,
+            "not an image we accept",
+        ),
+    ],
+)
+async def test_chat_rejects_bad_requests_clearly(site, body: dict, status: int, detail: str) -> None:
+    client, _ = site
+    response = await client.post("/chat", json=body)
+    assert response.status_code == status and detail in response.json()["detail"]
+
+
+async def test_a_huge_upload_is_refused_before_it_is_read(site) -> None:
+    client, _ = site
+    response = await client.post(
+        "/chat",
+        content=b"{}",
+        headers={"content-length": str(50 * 1024 * 1024), "content-type": "application/json"},
+    )
+    assert response.status_code == 413 and "too large" in response.json()["detail"]
+
+
+async def test_feedback_needs_a_conversation_and_is_summarised(site, tmp_path: Path, monkeypatch) -> None:
+    client, store = site
+    nothing = await client.post("/feedback", json={"rating": "up"})
+    assert nothing.status_code == 409
+    await client.post("/chat", json=user("I want to sell my Trek road bike"))
+    rated = await client.post("/feedback", json={"rating": "down", "comment": "slow"})
+    assert rated.status_code == 200
+    assert (await client.post("/feedback", json={"rating": "meh"})).status_code == 422
+    summary = store.summary()
+    assert summary["thumbs_down"] == 1 and summary["recent_comments"][0]["comment"] == "slow"
+    monkeypatch.setenv("TROVA_HOME", str(tmp_path))  # where the site's store is (tmp_path/feedback.db)
+    printed = CliRunner().invoke(cli_app, ["feedback", "--json"])
+    assert printed.exit_code == 0 and json.loads(printed.output)["thumbs_down"] == 1
+
+
+def test_draft_edits() -> None:
+    draft = {"title": "Trek road bike", "price": 175.0, "condition": "good"}
+    assert draft_edits(draft, {"title": "Trek road bike", "price": 175, "condition": "good"}) == []
+    edits = draft_edits(draft, {"title": "Trek 1.2 road bike", "price": "150", "condition": "good"})
+    assert [(e.field, e.old, e.new) for e in edits] == [
+        ("title", "Trek road bike", "Trek 1.2 road bike"),
+        ("price", 175.0, "150"),
+    ]

@@ -1,0 +1,191 @@
+"""The "Sell something" chat endpoint: the Vercel AI data stream protocol, encoded by pydantic-ai's UI
+adapter (sdk v6, with tool approval requests).
+
+The request is a standard AI SDK chat request (chat id and UI messages); only its last message is read:
+a seller's message (text, maybe a photo), or their answer to a draft (an approval-responded tool part,
+whose input carries any fields they edited). The conversation itself stays on the server, in the
+browser's session: a client cannot rewrite what the agent or the tools said.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from pydantic_ai import BinaryContent
+from pydantic_ai.ui.vercel_ai import VercelAIAdapter, VercelAIEventStream
+from pydantic_ai.ui.vercel_ai.request_types import (
+    FileUIPart,
+    TextUIPart,
+    ToolApprovalResponded,
+    ToolApprovalRespondedPart,
+    UIMessage,
+)
+
+from agent.session import ChatSession, InputError
+from web.feedback import FeedbackStore, draft_edits
+from web.sessions import SessionRegistry, WebSession, set_cookie
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_REQUEST_BYTES = 8 * 1024 * 1024  # a photo, base64-encoded, plus the message history
+IMAGE_TYPES = {
+    "image/png": b"\x89PNG",
+    "image/jpeg": b"\xff\xd8\xff",
+    "image/gif": b"GIF8",
+    "image/webp": b"RIFF",
+}
+DECLINE_WORDS = frozenset({"cancel", "no", "decline", ""})
+
+
+def _error(status: int, detail: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status)
+
+
+def decode_image(part: FileUIPart) -> BinaryContent:
+    """A photo from a data URL, checked: an image type we accept, the bytes really that type, not too big."""
+    media = part.media_type.lower()
+    if media not in IMAGE_TYPES:
+        raise InputError(
+            f"{part.filename or 'that file'} is not an image we accept ({media}); send a PNG, JPEG, GIF or WebP photo."
+        )
+    if not part.url.startswith("data:") or "," not in part.url:
+        raise InputError("photos must be uploaded with the message (data URLs), not linked")
+    payload = part.url.split(",", 1)[1]
+    if len(payload) * 3 // 4 > MAX_IMAGE_BYTES:
+        raise InputError(f"that photo is over {MAX_IMAGE_BYTES // 1024 // 1024} MB; send a smaller one.")
+    try:
+        data = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError) as e:
+        raise InputError("the photo could not be read (bad encoding)") from e
+    if not data.startswith(IMAGE_TYPES[media]):
+        raise InputError(
+            f"{part.filename or 'that file'} does not look like a {media.split('/')[1].upper()} image."
+        )
+    return BinaryContent(data=data, media_type=media)
+
+
+def _decisions(
+    message: UIMessage, chat: ChatSession
+) -> tuple[dict[str, bool | str], dict[str, dict[str, Any]]]:
+    pending = {d.call_id: d.args for d in chat.pending}
+    decisions: dict[str, bool | str] = {}
+    overrides: dict[str, dict[str, Any]] = {}
+    for part in message.parts:
+        if not isinstance(part, ToolApprovalRespondedPart) or not isinstance(
+            part.approval, ToolApprovalResponded
+        ):
+            continue
+        if part.tool_call_id not in pending:
+            raise InputError("that draft is no longer waiting for an answer; reload the page")
+        if part.approval.approved:
+            decisions[part.tool_call_id] = True
+            edited = part.input if isinstance(part.input, dict) else {}
+            if draft_edits(pending[part.tool_call_id], edited):
+                overrides[part.tool_call_id] = {**pending[part.tool_call_id], **edited}
+        else:
+            reason = (part.approval.reason or "").strip()
+            decisions[part.tool_call_id] = "" if reason.lower() in DECLINE_WORDS else reason
+    if not decisions:
+        raise InputError("nothing to answer: send a message, or approve or cancel the draft")
+    return decisions, overrides
+
+
+def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/chat", response_model=None)
+    async def chat(request: Request) -> Response:
+        declared = int(request.headers.get("content-length") or 0)
+        if declared > MAX_REQUEST_BYTES:
+            return _error(
+                413,
+                f"the message is too large ({declared // 1024 // 1024} MB); photos can be at most "
+                f"{MAX_IMAGE_BYTES // 1024 // 1024} MB",
+            )
+        body = await request.body()
+        if len(body) > MAX_REQUEST_BYTES:
+            return _error(413, "the message is too large")
+        try:
+            run_input = VercelAIAdapter.build_run_input(body)
+        except ValidationError as e:
+            return _error(422, f"not a chat request: {e.errors()[0]['msg']}")
+        if not run_input.messages:
+            return _error(422, "no message")
+        session = await sessions.get(request)
+        if session.lock.locked():
+            return _error(409, "the agent is still answering your previous message")
+        await session.lock.acquire()
+        try:
+            chat_session = sessions.chat(session)
+            events = _start(run_input.messages[-1], session, chat_session, feedback)
+        except InputError as e:  # checked before any byte is streamed, so it can be a plain 400
+            session.lock.release()
+            return _error(400, str(e))
+        except BaseException:
+            session.lock.release()
+            raise
+        stream = VercelAIEventStream(run_input, sdk_version=6)
+
+        async def all_events() -> AsyncIterator[Any]:
+            # Iterated entirely inside the response's task: the turn's span must open and close in one context.
+            try:
+                async for event in events:
+                    yield event
+            finally:
+                session.lock.release()
+
+        response = stream.streaming_response(stream.transform_stream(all_events()))
+        response.headers["X-Trova-Conversation"] = chat_session.id
+        if getattr(request.state, "new_session_id", None):
+            set_cookie(response, request.state.new_session_id)
+        return response
+
+    @router.get("/chat/state")
+    async def state(request: Request, response: Response) -> dict[str, Any]:
+        """The browser's current conversation (to draw it again after a reload), as UI messages."""
+        session = await sessions.get(request, response)
+        chat_session = session.chat
+        if chat_session is None:
+            return {"conversation_id": None, "messages": [], "pending": []}
+        messages = VercelAIAdapter.dump_messages(chat_session.record.messages(), sdk_version=6)
+        return {
+            "conversation_id": chat_session.id,
+            "messages": [m.model_dump(mode="json", by_alias=True, exclude_none=True) for m in messages],
+            "pending": [d.model_dump() for d in chat_session.pending],
+        }
+
+    @router.post("/chat/new")
+    async def new(request: Request, response: Response) -> dict[str, Any]:
+        session = await sessions.get(request, response)
+        if session.lock.locked():
+            raise HTTPException(409, "the agent is still answering")
+        return {"conversation_id": sessions.chat(session, new=True).id}
+
+    return router
+
+
+def _start(
+    message: UIMessage, session: WebSession, chat: ChatSession, feedback: FeedbackStore
+) -> AsyncIterator[Any]:
+    """Check the message (raising InputError) and return the turn's event stream, not yet started."""
+    if message.role == "user":
+        text = " ".join(p.text for p in message.parts if isinstance(p, TextUIPart)).strip()
+        images = [decode_image(p) for p in message.parts if isinstance(p, FileUIPart)]
+        if images and not text:
+            text = "Here's a photo of what I'm selling."
+        ChatSession.check_message(text)
+        return chat.stream(text, images=images)
+    elif message.role == "assistant":
+        decisions, overrides = _decisions(message, chat)
+        pending = {d.call_id: d.args for d in chat.pending}
+        for call_id, decision in decisions.items():
+            if decision is True:
+                edits = draft_edits(pending[call_id], overrides.get(call_id, pending[call_id]))
+                feedback.approval(chat.id, edits, trace_id=chat.last_trace_id, seller_id=session.seller_id)
+        return chat.stream(decisions=decisions, overrides=overrides)
+    raise InputError("only the seller's messages and answers can be sent")

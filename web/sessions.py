@@ -1,0 +1,83 @@
+"""One session per browser (a cookie): its own seller identity on the marketplace and its own
+conversation, so several sellers can use the site at once without seeing each other's drafts."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass, field
+
+import httpx
+from fastapi import Request, Response
+
+from agent.listing_agent import ListingAgent
+from agent.session import ChatSession
+from agent.storage import conversations_dir
+from tools.client import MarketplaceClient
+from tools.deps import TrovaDeps
+
+COOKIE = "trova_session"
+MAX_SESSIONS = 10_000
+
+
+@dataclass
+class WebSession:
+    id: str
+    seller_id: str
+    client: MarketplaceClient
+    chat: ChatSession | None = None
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one turn at a time per browser
+
+
+class SessionRegistry:
+    def __init__(
+        self,
+        transport: httpx.AsyncBaseTransport,
+        base_url: str,
+        agent: ListingAgent,
+        model_name: str,
+        prompt_ref: str,
+    ) -> None:
+        self.transport = transport
+        self.base_url = base_url
+        self.agent = agent
+        self.model_name = model_name
+        self.prompt_ref = prompt_ref
+        self._sessions: dict[str, WebSession] = {}
+        self._creating = asyncio.Lock()
+
+    async def get(self, request: Request, response: Response | None = None) -> WebSession:
+        """The browser's session, made (with a new seller) on its first request; sets the cookie."""
+        sid = request.cookies.get(COOKIE)
+        session = self._sessions.get(sid or "")
+        if session is not None:
+            return session
+        async with self._creating:
+            client = MarketplaceClient(self.base_url, transport=self.transport)
+            seller = await client.register_seller(f"web seller {len(self._sessions) + 1}")
+            client.token = seller.token
+            sid = secrets.token_urlsafe(24)
+            session = WebSession(sid, seller.seller_id, client)
+            if len(self._sessions) >= MAX_SESSIONS:  # forget the oldest browsers rather than grow forever
+                self._sessions.pop(next(iter(self._sessions)))
+            self._sessions[sid] = session
+        if response is not None:
+            set_cookie(response, sid)
+        request.state.new_session_id = sid
+        return session
+
+    def chat(self, session: WebSession, *, new: bool = False) -> ChatSession:
+        if session.chat is None or new:
+            session.chat = ChatSession.start(
+                self.agent,
+                TrovaDeps(session.client, session.seller_id),
+                model=self.model_name,
+                prompt=self.prompt_ref,
+                marketplace="web",
+                save_dir=conversations_dir(),
+            )
+        return session.chat
+
+
+def set_cookie(response: Response, sid: str) -> None:
+    response.set_cookie(COOKIE, sid, httponly=True, samesite="lax", max_age=30 * 86400, path="/")

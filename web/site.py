@@ -1,0 +1,84 @@
+"""`trova serve`: the marketplace API under /api, and the site (pages, sell chat, feedback) beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from agent.listing_agent import build_agent
+from agent.models import ModelChoice
+from agent.prompts import Prompt
+from tools.client import MarketplaceClient
+from web.chat import create_chat_router
+from web.feedback import FeedbackStore
+from web.pages import create_pages_router
+from web.sessions import COOKIE, SessionRegistry, set_cookie
+
+API_PREFIX = "/api"
+INTERNAL_URL = "http://marketplace.internal"
+
+
+class Rating(BaseModel):
+    rating: Literal["up", "down"]
+    comment: str | None = Field(None, max_length=2000)
+    conversation_id: str | None = None
+
+
+def create_site(
+    marketplace: FastAPI, choice: ModelChoice, prompt: Prompt, *, feedback: FeedbackStore | None = None
+) -> FastAPI:
+    """The site around `marketplace` (mounted at /api); the agent talks to it in-process over HTTP."""
+    transport = httpx.ASGITransport(app=marketplace)
+    agent = build_agent(choice.model, prompt)
+    sessions = SessionRegistry(transport, INTERNAL_URL, agent, choice.name, prompt.ref)
+    browse = MarketplaceClient(INTERNAL_URL, transport=transport)
+    store = feedback or FeedbackStore()
+
+    site = FastAPI(title="Trova", docs_url=None, redoc_url=None, openapi_url=None)
+    site.mount(API_PREFIX, marketplace)
+    site.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    site.include_router(create_pages_router(sessions, browse))
+    site.include_router(create_chat_router(sessions, store))
+    site.state.sessions = sessions
+    site.state.feedback = store
+
+    @site.post("/feedback")
+    async def rate(body: Rating, request: Request, response: Response) -> dict[str, Any]:
+        """Thumbs up or down, with an optional comment, on the browser's current conversation."""
+        session = await sessions.get(request, response)
+        chat = session.chat
+        if chat is None or (body.conversation_id and body.conversation_id != chat.id):
+            return JSONResponse({"detail": "no conversation to rate"}, status_code=409)  # type: ignore[return-value]
+        store.rate(
+            chat.id,
+            1 if body.rating == "up" else -1,
+            body.comment,
+            trace_id=chat.last_trace_id,
+            seller_id=session.seller_id,
+        )
+        return {"ok": True, "conversation_id": chat.id}
+
+    class SessionCookie(BaseHTTPMiddleware):
+        """Every page visit gets a session, so the first chat message already has an identity."""
+
+        async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+            response = await call_next(request)
+            if request.url.path.startswith((API_PREFIX, "/static")) or request.cookies.get(COOKIE):
+                return response
+            new = getattr(request.state, "new_session_id", None)
+            if new:
+                set_cookie(response, new)
+            elif request.method == "GET" and response.headers.get("content-type", "").startswith("text/html"):
+                session = await sessions.get(request)
+                set_cookie(response, session.id)
+            return response
+
+    site.add_middleware(SessionCookie)
+    return site

@@ -1,0 +1,319 @@
+// The "Sell something" chat: speaks the Vercel AI UI message stream protocol (v6) to POST /chat.
+// Everything the seller or the agent wrote is put on the page as text (textContent), never as HTML.
+(() => {
+  "use strict";
+  const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
+  const PHOTO_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+  const CONDITIONS = ["new", "like_new", "excellent", "good", "fair", "for_parts"];
+  const TOOL_LABELS = {
+    search_categories: "Looking up the category",
+    compare_prices: "Comparing prices with similar listings",
+    create_listing: "Drafting the listing",
+  };
+  const $ = (id) => document.getElementById(id);
+  const chat = $("chat"), form = $("composer"), input = $("message"), errorBox = $("error");
+  const state = { chatId: null, conversationId: null, messages: [], busy: false, photo: null, toolEls: {} };
+
+  const uid = () => Math.random().toString(36).slice(2, 12);
+  const money = (v) => (v == null || isNaN(v)) ? "?" : "$" + Number(v).toLocaleString("en-US", { maximumFractionDigits: 2 });
+
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+  function showError(text) { errorBox.textContent = text; errorBox.hidden = !text; }
+  function scroll() { chat.scrollTop = chat.scrollHeight; }
+  function setBusy(busy) {
+    state.busy = busy;
+    $("send").disabled = busy;
+    chat.classList.toggle("busy", busy);
+    document.querySelectorAll(".draft button").forEach((b) => { if (busy) b.disabled = true; });
+  }
+
+  function bubble(role, text) {
+    const node = el("div", "msg " + role);
+    node.appendChild(el("div", "text", text));
+    chat.appendChild(node);
+    scroll();
+    return node;
+  }
+
+  function categoryPath(id) {
+    for (const m of state.messages) for (const p of m.parts || [])
+      if (p.type === "tool-search_categories" && p.output && p.output.matches)
+        for (const match of p.output.matches) if (match.id === id) return match.path;
+    return "category #" + id;
+  }
+
+  function toolSummary(name, part) {
+    const out = part.output;
+    if (part.state === "output-error") return "failed: " + (part.errorText || "error");
+    if (part.state === "output-denied") return "not approved";
+    if (name === "create_listing" && !out) return part.state === "approval-requested" ? "waiting for your approval" : "…";
+    if (!out) return part.input ? JSON.stringify(part.input) : "…";
+    if (name === "search_categories") {
+      const m = out.matches || [];
+      return m.length ? "found " + m.slice(0, 3).map((x) => x.path.split(" > ").pop()).join(", ") : "no matching category";
+    }
+    if (name === "compare_prices") {
+      return out.count
+        ? `${out.count} similar listings, middle half ${money(Math.round(out.p25))}–${money(Math.round(out.p75))} (median ${money(Math.round(out.median))})`
+        : "no comparable listings";
+    }
+    if (name === "create_listing") return `listing #${out.id} created`;
+    return "done";
+  }
+
+  function toolLine(part) {
+    const name = part.type.slice(5);
+    let node = state.toolEls[part.toolCallId];
+    if (!node) {
+      node = el("div", "tool");
+      node.dataset.tool = name;
+      node.dataset.callId = part.toolCallId;
+      chat.appendChild(node);
+      state.toolEls[part.toolCallId] = node;
+    }
+    node.classList.toggle("failed", part.state === "output-error");
+    node.textContent = (TOOL_LABELS[name] || name) + ": " + toolSummary(name, part);
+    if (name === "create_listing" && part.output && part.output.id) {
+      node.textContent = "";
+      node.appendChild(el("span", null, "Listed: "));
+      const link = el("a", "created", part.output.title + " — " + money(part.output.price));
+      link.href = "/listings/" + encodeURIComponent(part.output.id);
+      node.appendChild(link);
+    }
+    if (part.state === "approval-requested") draftCard(part);
+    scroll();
+  }
+
+  function field(label, control) {
+    const row = el("label", "field");
+    row.appendChild(el("span", null, label));
+    row.appendChild(control);
+    return row;
+  }
+
+  function draftCard(part) {
+    const args = part.input || {};
+    const card = el("div", "draft");
+    card.dataset.callId = part.toolCallId;
+    card.appendChild(el("h3", null, "Draft listing"));
+    const title = el("input"); title.name = "title"; title.value = args.title || ""; title.maxLength = 80;
+    const price = el("input"); price.name = "price"; price.type = "number"; price.min = "0.01"; price.step = "0.01"; price.value = args.price;
+    const condition = el("select"); condition.name = "condition";
+    for (const c of CONDITIONS) { const o = el("option", null, c.replace("_", " ")); o.value = c; o.selected = c === args.condition; condition.appendChild(o); }
+    const description = el("textarea"); description.name = "description"; description.rows = 4; description.value = args.description || "";
+    const controls = [title, price, condition, description];
+    controls.forEach((c) => { c.disabled = true; });
+    card.appendChild(field("Title", title));
+    card.appendChild(field("Price (USD)", price));
+    card.appendChild(field("Condition", condition));
+    card.appendChild(field("Category", el("span", "category", categoryPath(args.category_id))));
+    card.appendChild(field("Description", description));
+    const actions = el("div", "actions");
+    const approve = el("button", "approve", "Approve"), edit = el("button", "edit", "Edit"), cancel = el("button", "cancel", "Cancel");
+    [approve, edit, cancel].forEach((b) => { b.type = "button"; actions.appendChild(b); });
+    card.appendChild(actions);
+    edit.addEventListener("click", () => { controls.forEach((c) => { c.disabled = false; }); title.focus(); edit.disabled = true; });
+    approve.addEventListener("click", () => {
+      const edited = { ...args, title: title.value.trim(), price: Number(price.value), condition: condition.value, description: description.value.trim() };
+      answer(part, card, true, null, edited);
+    });
+    cancel.addEventListener("click", () => answer(part, card, false, "cancel", null));
+    chat.appendChild(card);
+    scroll();
+  }
+
+  function answer(part, card, approved, reason, edited) {
+    if (state.busy) return;
+    card.querySelectorAll("button, input, select, textarea").forEach((c) => { c.disabled = true; });
+    card.classList.add(approved ? "approved" : "cancelled");
+    card.appendChild(el("p", "decision", approved ? "Approved — posting…" : "Cancelled"));
+    part.state = "approval-responded";
+    part.approval = { id: part.approval.id, approved, ...(reason ? { reason } : {}) };
+    if (edited) part.input = edited;
+    send();
+  }
+
+  function handleChunk(chunk, message) {
+    const parts = message.parts;
+    const find = (id) => parts.find((p) => p.toolCallId === id);
+    switch (chunk.type) {
+      case "start": if (chunk.messageId) message.id = chunk.messageId; break;
+      case "start-step": parts.push({ type: "step-start" }); break;
+      case "text-start": {
+        const part = { type: "text", text: "", state: "streaming" };
+        parts.push(part);
+        part.el = bubble("assistant", "").querySelector(".text");
+        break;
+      }
+      case "text-delta": {
+        const part = [...parts].reverse().find((p) => p.type === "text");
+        if (part) { part.text += chunk.delta; part.el.textContent = part.text; scroll(); }
+        break;
+      }
+      case "text-end": { const part = [...parts].reverse().find((p) => p.type === "text"); if (part) part.state = "done"; break; }
+      case "tool-input-start": {
+        const part = { type: "tool-" + chunk.toolName, toolCallId: chunk.toolCallId, state: "input-streaming" };
+        parts.push(part); toolLine(part); break;
+      }
+      case "tool-input-available": {
+        let part = find(chunk.toolCallId);
+        if (!part) { part = { type: "tool-" + chunk.toolName, toolCallId: chunk.toolCallId }; parts.push(part); }
+        part.state = "input-available"; part.input = chunk.input; toolLine(part); break;
+      }
+      case "tool-output-available": {
+        const part = find(chunk.toolCallId) || { type: "tool-unknown", toolCallId: chunk.toolCallId };
+        part.state = "output-available"; part.output = chunk.output; toolLine(part); break;
+      }
+      case "tool-output-error": case "tool-input-error": {
+        const part = find(chunk.toolCallId);
+        if (part) { part.state = "output-error"; part.errorText = chunk.errorText; toolLine(part); }
+        break;
+      }
+      case "tool-output-denied": { const part = find(chunk.toolCallId); if (part) { part.state = "output-denied"; toolLine(part); } break; }
+      case "tool-approval-request": {
+        const part = find(chunk.toolCallId);
+        if (part) { part.state = "approval-requested"; part.approval = { id: chunk.approvalId }; toolLine(part); }
+        break;
+      }
+      case "error": showError(chunk.errorText || "Something went wrong."); break;
+      default: break;
+    }
+  }
+
+  function wire(messages) {  // what goes over the wire: the UI messages without DOM references
+    return messages.map((m) => ({ id: m.id, role: m.role, parts: m.parts.map(({ el: _el, ...rest }) => rest) }));
+  }
+
+  async function send() {
+    setBusy(true);
+    showError("");
+    try {
+      const res = await fetch("/chat", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ trigger: "submit-message", id: state.chatId, messages: wire(state.messages) }),
+      });
+      if (!res.ok) {
+        let detail = res.statusText;
+        try { detail = (await res.json()).detail || detail; } catch (_) { /* not JSON */ }
+        showError(detail);
+        return false;
+      }
+      state.conversationId = res.headers.get("X-Trova-Conversation") || state.conversationId;
+      const message = { id: uid(), role: "assistant", parts: [] };
+      state.messages.push(message);
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      let buffer = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let cut;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          const event = buffer.slice(0, cut);
+          buffer = buffer.slice(cut + 2);
+          for (const line of event.split("\n")) {
+            if (!line.startsWith("data: ")) continue;
+            const data = line.slice(6);
+            if (data === "[DONE]") continue;
+            handleChunk(JSON.parse(data), message);
+          }
+        }
+      }
+      return true;
+    } catch (e) {
+      showError("Connection problem: " + e.message);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function readPhoto(file) {
+    return new Promise((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result);
+      reader.onerror = () => reject(reader.error);
+      reader.readAsDataURL(file);
+    });
+  }
+
+  $("photo").addEventListener("change", () => {
+    const file = $("photo").files[0];
+    state.photo = null;
+    $("photo-name").textContent = "";
+    if (!file) return;
+    if (!PHOTO_TYPES.includes(file.type)) { showError(`${file.name} is not a photo (PNG, JPEG, GIF or WebP).`); $("photo").value = ""; return; }
+    if (file.size > MAX_PHOTO_BYTES) { showError(`${file.name} is ${(file.size / 1048576).toFixed(1)} MB; photos can be at most 5 MB.`); $("photo").value = ""; return; }
+    showError("");
+    state.photo = file;
+    $("photo-name").textContent = file.name;
+  });
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (state.busy) return;
+    const text = input.value.trim();
+    if (!text && !state.photo) { showError("Type a message first."); return; }
+    const parts = [];
+    if (text) parts.push({ type: "text", text });
+    if (state.photo) {
+      parts.push({ type: "file", mediaType: state.photo.type, filename: state.photo.name, url: await readPhoto(state.photo) });
+    }
+    const message = { id: uid(), role: "user", parts };
+    state.messages.push(message);
+    const node = bubble("user", text || "(photo)");
+    if (state.photo) node.appendChild(el("div", "attachment", "Photo: " + state.photo.name));
+    input.value = "";
+    state.photo = null; $("photo").value = ""; $("photo-name").textContent = "";
+    const ok = await send();
+    if (!ok) { state.messages.pop(); node.classList.add("failed"); }
+  });
+
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
+
+  async function rate(rating) {
+    const res = await fetch("/feedback", {
+      method: "POST", headers: { "content-type": "application/json" },
+      body: JSON.stringify({ rating, comment: $("feedback-comment").value || null, conversation_id: state.conversationId }),
+    });
+    $("feedback-status").textContent = res.ok ? "Thanks, noted." : ((await res.json()).detail || "Could not save that.");
+  }
+  $("thumbs-up").addEventListener("click", () => rate("up"));
+  $("thumbs-down").addEventListener("click", () => rate("down"));
+  $("new-chat").addEventListener("click", async () => {
+    const res = await fetch("/chat/new", { method: "POST" });
+    if (res.ok) { state.conversationId = (await res.json()).conversation_id; }
+    state.messages = []; state.toolEls = {}; state.chatId = uid(); chat.textContent = ""; showError("");
+    $("feedback-status").textContent = "";
+  });
+
+  async function restore() {
+    state.chatId = uid();
+    const res = await fetch("/chat/state");
+    if (!res.ok) return;
+    const data = await res.json();
+    state.conversationId = data.conversation_id;
+    const pending = new Set((data.pending || []).map((d) => d.call_id));
+    for (const message of data.messages || []) {
+      if (message.role === "system") continue;
+      state.messages.push(message);
+      for (const part of message.parts) {
+        if (part.type === "text") bubble(message.role, part.text);
+        else if (part.type && part.type.startsWith("tool-")) {
+          if (pending.has(part.toolCallId)) { part.state = "approval-requested"; part.approval = { id: part.toolCallId }; }
+          toolLine(part);
+        }
+      }
+    }
+  }
+  restore();
+})();
