@@ -64,5 +64,11 @@ def disable_tracing() -> None:
     """Stop recording (tests use it to leave no exporter behind)."""
     global _store
     flush()
-    logfire.configure(send_to_logfire=False, console=False, additional_span_processors=[], metrics=False)
+    logfire.configure(
+        send_to_logfire=False,
+        console=False,
+        additional_span_processors=[],
+        metrics=False,
+        distributed_tracing=True,
+    )
     _store = None

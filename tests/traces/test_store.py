@@ -1,0 +1,74 @@
+"""The local trace store: conversation lookup, retention, redaction, pending spans skipped."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
+from traces.redact import REDACTED, redact
+from traces.store import SQLiteSpanExporter, TraceStore
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> TraceStore:
+    return TraceStore(tmp_path / "traces.db")
+
+
+def tracer(store: TraceStore):  # type: ignore[no-untyped-def]
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(SQLiteSpanExporter(store)))
+    return provider.get_tracer("test")
+
+
+def test_conversations_resolve_by_id_prefix_and_trace(store: TraceStore) -> None:
+    t = tracer(store)
+    with t.start_as_current_span("chat turn 1", attributes={"conversation_id": "c-alpha-1"}) as span:
+        with t.start_as_current_span("execute_tool search_categories"):
+            pass
+        trace_id = format(span.get_span_context().trace_id, "032x")
+    with t.start_as_current_span("chat turn 1", attributes={"conversation_id": "c-beta-2"}):
+        pass
+    assert store.resolve("c-alpha-1") == [trace_id]
+    assert store.resolve("c-alpha") == [trace_id]  # a unique prefix
+    assert store.resolve(trace_id) == [trace_id]
+    assert {s.name for s in store.trace(trace_id)} == {"chat turn 1", "execute_tool search_categories"}
+    with pytest.raises(LookupError, match="matches 2 conversations"):
+        store.resolve("c-")
+    assert store.resolve("nothing") == []
+    assert [c for c, _ in store.conversations()] == ["c-beta-2", "c-alpha-1"]
+
+
+def test_retention_drops_old_spans(store: TraceStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    t = tracer(store)
+    old = time.time_ns() - 30 * 86400 * 10**9
+    t.start_span("chat turn 1", attributes={"conversation_id": "old"}, start_time=old).end(
+        end_time=old + 1000
+    )
+    with t.start_as_current_span("chat turn 1", attributes={"conversation_id": "new"}):
+        pass
+    monkeypatch.setenv("TROVA_TRACE_RETENTION_DAYS", "14")
+    assert store.prune() == 1
+    assert [c for c, _ in store.conversations()] == ["new"]
+
+
+def test_pending_spans_are_not_stored(store: TraceStore) -> None:
+    t = tracer(store)
+    with t.start_as_current_span(
+        "x", attributes={"logfire.span_type": "pending_span", "conversation_id": "p"}
+    ):
+        pass
+    assert store.conversations() == []
+
+
+def test_redaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MY_SERVICE_TOKEN", "s3cr3t-value-xyz")
+    text = 'token trova_abcdefghijklmnop1234 key sk-abcdefghijklmnop auth "Bearer abc.def.ghi" and s3cr3t-value-xyz'
+    cleaned = redact(text)
+    for secret in ("trova_abcdefghijklmnop1234", "sk-abcdefghijklmnop", "abc.def.ghi", "s3cr3t-value-xyz"):
+        assert secret not in cleaned
+    assert cleaned.count(REDACTED) == 4
+    assert redact("a plain listing: Trek road bike, $150") == "a plain listing: Trek road bike, $150"
