@@ -45,6 +45,7 @@ from pydantic_ai.messages import (
 )
 
 from agent.approvals import denial_message, is_approval
+from agent.content import as_data
 from agent.listing_agent import ListingAgent, turn_limits
 from agent.storage import conversations_dir
 from tools.deps import TrovaDeps
@@ -61,17 +62,6 @@ class InputError(ValueError):
 
 def new_session_id() -> str:
     return datetime.now(UTC).strftime("c%Y%m%d-%H%M%S-") + secrets.token_hex(3)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
 
 
 @dataclass
@@ -189,10 +179,10 @@ def _settle(activity: ToolActivity, part: ToolReturnPart | RetryPromptPart) -> N
         if outcome == known:
             activity.outcome = known
     if activity.outcome == "success":
-        activity.result = _jsonable(part.content)
+        activity.result = as_data(part.content)
     else:
         activity.message = (
-            part.content if isinstance(part.content, str) else json.dumps(_jsonable(part.content))
+            part.content if isinstance(part.content, str) else json.dumps(as_data(part.content))
         )
 
 
@@ -392,6 +382,15 @@ class ChatSession:
             },
         )
 
+    def _run_options(self, turn: _Turn, results: DeferredToolResults | None) -> dict[str, Any]:
+        return {
+            "deps": self.deps,
+            "conversation": turn.conversation,
+            "conversation_id": None if turn.conversation else self.record.id,
+            "deferred_tool_results": results,
+            "usage_limits": turn.limits,
+        }
+
     def _fail(self, turn: _Turn, error: Exception, captured: list[ModelMessage]) -> None:
         if isinstance(error, UsageLimitExceeded):
             limit = str(error).split(". Consider")[0]  # without the library's pointer to its docs
@@ -418,14 +417,7 @@ class ChatSession:
             live: dict[str, ToolActivity] = {}
             with capture_run_messages() as captured:
                 try:
-                    async with self.agent.iter(
-                        prompt,
-                        deps=self.deps,
-                        conversation=turn.conversation,
-                        conversation_id=None if turn.conversation else self.record.id,
-                        deferred_tool_results=results,
-                        usage_limits=turn.limits,
-                    ) as run:
+                    async with self.agent.iter(prompt, **self._run_options(turn, results)) as run:
                         replayed = results is not None  # the first tools node re-runs the paused response
                         async for node in run:
                             if Agent.is_call_tools_node(node):
@@ -480,12 +472,7 @@ class ChatSession:
             with capture_run_messages() as captured:
                 try:
                     async with self.agent.run_stream_events(
-                        prompt,
-                        deps=self.deps,
-                        conversation=turn.conversation,
-                        conversation_id=None if turn.conversation else self.record.id,
-                        deferred_tool_results=results,
-                        usage_limits=turn.limits,
+                        prompt, **self._run_options(turn, results)
                     ) as events:
                         async for event in events:
                             if isinstance(event, AgentRunResultEvent):

@@ -173,28 +173,17 @@ class MarketplaceClient:
             self.token = await self.token_factory(self)
 
     async def create_listing(self, listing: ListingCreate, idempotency_key: str) -> Listing:
+        body, headers = listing.model_dump(mode="json"), {"Idempotency-Key": idempotency_key}
         await self.ensure_token()
         try:
-            return await self._call(
-                Listing,
-                "POST",
-                "/listings",
-                json=listing.model_dump(mode="json"),
-                headers={"Idempotency-Key": idempotency_key},
-            )
+            return await self._call(Listing, "POST", "/listings", json=body, headers=headers)
         except MarketplaceError as e:
             if e.kind != "unauthorized" or self.token_factory is None:
                 raise
         # A stored token the marketplace no longer knows (its database was reset): register again, once.
         self.token = None
         await self.ensure_token()
-        return await self._call(
-            Listing,
-            "POST",
-            "/listings",
-            json=listing.model_dump(mode="json"),
-            headers={"Idempotency-Key": idempotency_key},
-        )
+        return await self._call(Listing, "POST", "/listings", json=body, headers=headers)
 
     async def list_listings(self, **filters: Any) -> ListingPage:
         params = {k: v for k, v in filters.items() if v is not None}

@@ -54,6 +54,16 @@ def retention_days() -> float:
         return DEFAULT_RETENTION_DAYS
 
 
+def parse_json_attr(value: Any) -> Any:
+    """An attribute that OpenTelemetry stored as a JSON string (lists, dicts), back as data."""
+    if isinstance(value, str) and value[:1] in "[{":
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _hex(value: int, width: int) -> str:
     return format(value, f"0{width}x")
 
@@ -82,13 +92,7 @@ class StoredSpan:
         return (self.end_ns - self.start_ns) / 1e6
 
     def attr(self, key: str, default: Any = None) -> Any:
-        value = self.attributes.get(key, default)
-        if isinstance(value, str) and value[:1] in "[{":
-            try:
-                return json.loads(value)
-            except ValueError:
-                return value
-        return value
+        return parse_json_attr(self.attributes.get(key, default))
 
 
 class TraceStore:

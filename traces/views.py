@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from traces.store import StoredSpan, TraceStore
+from traces.store import StoredSpan, TraceStore, parse_json_attr
 
 TURN_PREFIX = "chat turn"
 EVAL_PREFIX = "eval run"
@@ -102,17 +102,8 @@ class ConversationView:
         return data
 
 
-def _loads(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in "[{":
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
 def _model_step(span: StoredSpan) -> ModelStep:
-    output = _loads(span.attributes.get("gen_ai.output.messages")) or []
+    output = parse_json_attr(span.attributes.get("gen_ai.output.messages")) or []
     text, calls = [], []
     for message in output if isinstance(output, list) else []:
         for part in message.get("parts", []):
@@ -120,7 +111,7 @@ def _model_step(span: StoredSpan) -> ModelStep:
                 text.append(part.get("content", ""))
             elif part.get("type") == "tool_call":
                 calls.append(part.get("name", ""))
-    reasons = _loads(span.attributes.get("gen_ai.response.finish_reasons"))
+    reasons = parse_json_attr(span.attributes.get("gen_ai.response.finish_reasons"))
     finish = (
         reasons[0]
         if isinstance(reasons, list) and reasons
@@ -150,8 +141,8 @@ def _tool_step(span: StoredSpan) -> ToolStep:
     return ToolStep(
         name=str(span.attributes.get("gen_ai.tool.name", span.name)),
         call_id=str(span.attributes.get("gen_ai.tool.call.id", "")),
-        args=_loads(span.attributes.get("gen_ai.tool.call.arguments")),
-        result=_loads(span.attributes.get("gen_ai.tool.call.result")),
+        args=parse_json_attr(span.attributes.get("gen_ai.tool.call.arguments")),
+        result=parse_json_attr(span.attributes.get("gen_ai.tool.call.result")),
         error=error,
         duration_ms=span.duration_ms,
     )
@@ -189,9 +180,9 @@ def build(conversation_id: str, spans: list[StoredSpan]) -> ConversationView:
                 trace_id=span.trace_id,
                 seller=str(a.get("seller_message", "")),
                 agent=str(a.get("agent_reply", "")),
-                approvals=_loads(a.get("approvals")) or {},
-                drafts=_loads(a.get("drafts")) or [],
-                created=_loads(a.get("created_listings")) or [],
+                approvals=parse_json_attr(a.get("approvals")) or {},
+                drafts=parse_json_attr(a.get("drafts")) or [],
+                created=parse_json_attr(a.get("created_listings")) or [],
                 outcome=str(a.get("outcome", "")),
                 duration_ms=span.duration_ms,
                 stopped=a.get("stopped"),
@@ -209,7 +200,7 @@ def build(conversation_id: str, spans: list[StoredSpan]) -> ConversationView:
     failed: dict[str, str] = {}
     if checks is not None:
         verdict = "passed" if checks.attributes.get("passed") else "failed"
-        failed = _loads(checks.attributes.get("failed_checks")) or {}
+        failed = parse_json_attr(checks.attributes.get("failed_checks")) or {}
     return ConversationView(
         id=conversation_id,
         kind="eval" if eval_root else "chat",

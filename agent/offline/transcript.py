@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel
 from pydantic_ai.messages import (
     ModelMessage,
     ModelRequest,
@@ -24,6 +23,7 @@ from pydantic_ai.messages import (
 )
 
 from agent.approvals import parse_denial
+from agent.content import as_data
 from tools.errors import UNAVAILABLE_PREFIX
 
 Outcome = Literal["success", "failed", "denied", "retried"]
@@ -66,19 +66,6 @@ class ToolAnswered:
 Event = SellerSaid | AgentSaid | ToolCalled | ToolAnswered
 
 
-def _jsonish(content: Any) -> Any:
-    if isinstance(content, BaseModel):
-        return content.model_dump(mode="json")
-    if isinstance(content, str):
-        try:
-            return json.loads(content)
-        except ValueError:
-            return content
-    if isinstance(content, list | tuple):
-        return [_jsonish(c) for c in content]
-    return content
-
-
 def _user_text(part: UserPromptPart) -> str:
     if isinstance(part.content, str):
         return part.content
@@ -91,7 +78,7 @@ def _answer(part: ToolReturnPart | RetryPromptPart) -> ToolAnswered:
         message = part.content if isinstance(part.content, str) else json.dumps(part.content, default=str)
         return ToolAnswered(name, part.tool_call_id, "retried", message=message)
     outcome: Outcome = _OUTCOMES.get(str(getattr(part, "outcome", "success")), "success")
-    data = _jsonish(part.content)
+    data = as_data(part.content)
     text = data if isinstance(data, str) else ""
     if isinstance(data, dict) and set(data) == {"error"}:  # failures as framed on the OpenAI wire
         text, outcome = str(data["error"]), "failed"
