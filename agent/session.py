@@ -200,6 +200,7 @@ class ChatSession:
         self.record = record
         self.save_dir = save_dir
         self.last_result: TurnResult | None = None
+        self._live: Conversation | None = None  # the conversation as objects (the record holds it as JSON)
         self.last_trace_id: str | None = None  # the latest turn's trace (for feedback and links)
 
     @classmethod
@@ -244,6 +245,15 @@ class ChatSession:
     @property
     def id(self) -> str:
         return self.record.id
+
+    def conversation(self) -> Conversation | None:
+        if self._live is None:
+            self._live = self.record.load_conversation()
+        return self._live
+
+    def messages(self) -> list[ModelMessage]:
+        conversation = self.conversation()
+        return [] if conversation is None else list(conversation.messages)
 
     @property
     def pending(self) -> list[Draft]:
@@ -371,7 +381,7 @@ class ChatSession:
             span.set_attribute("stopped", result.stopped)
 
     def _begin(self, results: DeferredToolResults | None) -> _Turn:
-        conversation = self.record.load_conversation()
+        conversation = self.conversation()
         used = conversation.usage if conversation else None
         return _Turn(
             conversation=conversation,
@@ -538,8 +548,7 @@ class ChatSession:
         self.record.listings.extend(created)
         self.record.turns += 1
         self.record.updated_at = datetime.now(UTC)
-        if conversation is not None:
-            self.record.conversation = ConversationTypeAdapter.dump_python(conversation, mode="json")
+        self._live = conversation
         self.save()
         requests = sum(1 for m in new if isinstance(m, ModelResponse))
         return TurnResult(
@@ -585,8 +594,11 @@ class ChatSession:
                 observer.on_tool_result(activity)
 
     def save(self) -> Path | None:
+        """Write the conversation to its file (atomically); without a folder, nothing is written."""
         if self.save_dir is None:
             return None
+        if self._live is not None:
+            self.record.conversation = ConversationTypeAdapter.dump_python(self._live, mode="json")
         self.save_dir.mkdir(parents=True, exist_ok=True)
         path = self.save_dir / f"{self.record.id}.json"
         tmp = path.with_suffix(".json.tmp")

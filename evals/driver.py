@@ -237,7 +237,7 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
             _collect_calls(record, session)
             page = await client.list_listings(source="seller", limit=200)
             record.listings = [item.model_dump(mode="json") for item in page.items]
-            conversation = session.record.load_conversation()
+            conversation = session.conversation()
             if conversation is not None:
                 usage = conversation.usage
                 record.usage = {
@@ -255,7 +255,7 @@ def _collect_calls(record: RunRecord, session: ChatSession) -> None:
     from agent.session import activity_from_messages
 
     turn_of: dict[str, int] = {}
-    messages = session.record.messages()
+    messages = session.messages()
     # Tool calls in the order the model made them, each once, with the turn it happened in.
     user_turn = 0
     from pydantic_ai.messages import ModelRequest, ToolCallPart, UserPromptPart

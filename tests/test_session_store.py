@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic_ai.messages import ModelMessagesTypeAdapter
+
 from agent.listing_agent import build_agent
 from agent.offline.model import OfflineModel
 from agent.prompts import load_prompt
@@ -23,11 +25,12 @@ async def test_save_and_resume(client: MarketplaceClient, tmp_path: Path) -> Non
     assert saved.is_file() and not list(tmp_path.glob("*.tmp"))  # noqa: ASYNC240
     resumed = ChatSession.resume(agent, TrovaDeps(client), session.id, tmp_path)
     assert resumed.record.turns == 2 and len(resumed.pending) == 1
-    assert resumed.record.messages() == session.record.messages()
+    dump = ModelMessagesTypeAdapter.dump_json
+    assert dump(resumed.messages()) == dump(session.messages())  # the same history, from disk
     done = await resumed.send("yes")
     assert done.created and resumed.record.listings == done.created
     # The run's conversation id is the session's: the idempotency key and traces use it.
-    conversation = resumed.record.load_conversation()
+    conversation = resumed.conversation()
     assert conversation is not None and conversation.conversation_id == session.id
 
 

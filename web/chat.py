@@ -152,7 +152,7 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
         chat_session = session.chat
         if chat_session is None:
             return {"conversation_id": None, "messages": [], "pending": []}
-        messages = VercelAIAdapter.dump_messages(chat_session.record.messages(), sdk_version=6)
+        messages = VercelAIAdapter.dump_messages(chat_session.messages(), sdk_version=6)
         return {
             "conversation_id": chat_session.id,
             "messages": [m.model_dump(mode="json", by_alias=True, exclude_none=True) for m in messages],
