@@ -24,7 +24,7 @@ from pydantic_ai.settings import ModelSettings
 
 from agent.listing_agent import ListingAgent
 from agent.session import ChatSession, TurnResult
-from evals.isolation import MarketplaceFactory
+from evals.isolation import IsolatedMarketplace, MarketplaceFactory
 from evals.loader import LoadedScenario
 from evals.schema import Outage, Scenario
 from evals.seller import LLMSeller, RuleSeller, Seller, SellerView, SimulatorFlag
@@ -148,14 +148,15 @@ def _image(loaded: LoadedScenario) -> BinaryContent | None:
 @asynccontextmanager
 async def _marketplace(
     settings: DriverSettings, outage: Outage | None
-) -> AsyncIterator[tuple[MarketplaceClient, OutageTransport | None]]:
+) -> AsyncIterator[tuple[MarketplaceClient, OutageTransport | None, IsolatedMarketplace]]:
     market = settings.factory.new()
     transport: httpx.AsyncBaseTransport = market.transport()
     outage_transport = OutageTransport(transport, outage) if outage else None
-    client = MarketplaceClient(BASE_URL, transport=outage_transport or transport, backoff=0.0)
+    client = MarketplaceClient(
+        BASE_URL, market.register_seller("Eval Seller"), transport=outage_transport or transport, backoff=0.0
+    )
     try:
-        client.token = (await client.register_seller("Eval Seller")).token
-        yield client, outage_transport
+        yield client, outage_transport, market
     finally:
         await client.aclose()
         market.close()
@@ -193,7 +194,7 @@ async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunR
 async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRecord) -> None:
     scenario = loaded.scenario
     try:
-        async with _marketplace(settings, scenario.outage) as (client, outage):
+        async with _marketplace(settings, scenario.outage) as (client, outage, market):
             session = ChatSession.start(
                 settings.agent,
                 TrovaDeps(client),
@@ -235,8 +236,7 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
                     message = None
             record.simulator_flags = list(seller.flags)
             _collect_calls(record, session)
-            page = await client.list_listings(source="seller", limit=200)
-            record.listings = [item.model_dump(mode="json") for item in page.items]
+            record.listings = market.seller_listings()
             conversation = session.conversation()
             if conversation is not None:
                 usage = conversation.usage

@@ -12,12 +12,13 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.pool import StaticPool
 
-from marketplace.app import MARKET_SCOPE_KEY, Marketplace, create_app
+from marketplace.app import MARKET_SCOPE_KEY, Marketplace, create_app, listing_out
+from marketplace.auth import create_seller
 from marketplace.category_search import CategoryIndex
-from marketplace.db import make_engine, schema_fingerprint
+from marketplace.db import ListingRow, make_engine, schema_fingerprint
 from marketplace.seed_build import seed_fingerprint
 from marketplace.seeding import ensure_seeded
 
@@ -32,6 +33,22 @@ class IsolatedMarketplace:
 
     def transport(self) -> httpx.ASGITransport:
         return httpx.ASGITransport(app=self)
+
+    # The harness's own access, straight to this run's database (the agent goes through HTTP).
+    def register_seller(self, name: str) -> str:
+        """A new seller's bearer token."""
+        with self.market.sessions() as session:
+            _seller, token = create_seller(session, name)
+            session.commit()
+            return token
+
+    def seller_listings(self) -> list[dict[str, Any]]:
+        """The listings sellers created in this run (the end state the checks look at), oldest first."""
+        with self.market.sessions() as session:
+            rows = session.scalars(
+                select(ListingRow).where(ListingRow.source == "seller").order_by(ListingRow.id)
+            ).all()
+            return [listing_out(row, self.market.index).model_dump(mode="json") for row in rows]
 
     def close(self) -> None:
         self.market.engine.dispose()

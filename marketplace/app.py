@@ -85,7 +85,8 @@ class Marketplace:
         self.index.listing_count[category_id] += 1
 
 
-def _listing_out(row: ListingRow, index: CategoryIndex) -> Listing:
+def listing_out(row: ListingRow, index: CategoryIndex) -> Listing:
+    """A listing row as the API returns it."""
     return Listing(
         id=row.id,
         seller_id=row.seller_id,
@@ -341,7 +342,7 @@ def create_listing(
     if idempotency_key:
         replay = _replay(session, seller.id, idempotency_key, request_hash, response)
         if replay is not None:
-            return _listing_out(replay, market.index)
+            return listing_out(replay, market.index)
     row = ListingRow(
         seller_id=seller.id,
         title=body.title,
@@ -371,10 +372,10 @@ def create_listing(
         if idempotency_key:
             replay = _replay(session, seller.id, idempotency_key, request_hash, response)
             if replay is not None:
-                return _listing_out(replay, market.index)
+                return listing_out(replay, market.index)
         raise
     market.note_listing(row.category_id, row.title)
-    return _listing_out(row, market.index)
+    return listing_out(row, market.index)
 
 
 @router.get("/listings", tags=["listings"])
@@ -407,7 +408,7 @@ def list_listings(
         query.order_by(ListingRow.created_at.desc(), ListingRow.id.desc()).limit(limit).offset(offset)
     ).all()
     return ListingPage(
-        total=total, limit=limit, offset=offset, items=[_listing_out(r, market.index) for r in rows]
+        total=total, limit=limit, offset=offset, items=[listing_out(r, market.index) for r in rows]
     )
 
 
@@ -417,7 +418,7 @@ def get_listing(market: Market, listing_id: int, session: DB) -> Listing:
     row = session.get(ListingRow, listing_id)
     if row is None:
         raise HTTPException(404, f"listing {listing_id} does not exist")
-    return _listing_out(row, market.index)
+    return listing_out(row, market.index)
 
 
 async def _integrity(_request: Request, exc: IntegrityError) -> Response:
