@@ -5,13 +5,15 @@
    side with pydantic-evals running the equivalent cases directly (the same seller messages replayed on one
    shared marketplace, a trivial evaluator, no isolation or domain checks). Target: median <= 50 ms.
 2. Concurrency: with a model that sleeps 200 ms per request, 40 scenarios x 5 repeats at concurrency 20
-   should finish within 1.25x the ideal time (total model time / concurrency).
+   should finish within 1.25x the ideal time (total model time / concurrency), measured in one process
+   and with the conversations shared by two processes (--workers 2, one per core here).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import resource
 import statistics
 import sys
@@ -39,6 +41,7 @@ from evals.checks import run_checks  # noqa: E402
 from evals.driver import DriverSettings, TimedModel, run_scenario  # noqa: E402
 from evals.isolation import MarketplaceFactory  # noqa: E402
 from evals.loader import load_scenarios  # noqa: E402
+from evals.parallel import EvalJob, run_parallel  # noqa: E402
 from evals.runner import EvalSettings, run_eval  # noqa: E402
 from tools.client import MarketplaceClient  # noqa: E402
 from tools.deps import TrovaDeps  # noqa: E402
@@ -145,31 +148,53 @@ async def harness_overhead(rounds: int) -> None:
     print(f"   target: median <= 50 ms -> {'met' if statistics.median(ours) <= 0.05 else 'NOT met'}")
 
 
-async def concurrency(scenario_count: int, repeat: int, workers: int, delay: float) -> None:
+def sleepy_choice() -> ModelChoice:
+    """The model for benchmark 2 (importable by worker processes as benchmarks.eval_harness:sleepy_choice)."""
+    return ModelChoice(
+        SleepyModel(float(os.environ.get("TROVA_BENCH_DELAY", "0.2"))), "offline", "sleepy offline"
+    )
+
+
+def concurrency(scenario_count: int, repeat: int, workers: int, concurrency_: int, delay: float) -> None:
+    os.environ["TROVA_BENCH_DELAY"] = str(delay)
     scenarios = load_scenarios()
-    scenarios = (scenarios * (scenario_count // len(scenarios) + 1))[:scenario_count]
-    # Scenario ids must be unique per case: repeat the set under new names if it is smaller than asked.
-    unique = []
-    for i, s in enumerate(scenarios):
-        scenario = s.scenario.model_copy(update={"id": f"{s.id}-{i}"})
-        unique.append(type(s)(scenario, s.path))
-    model = SleepyModel(delay)
-    choice = ModelChoice(model, "offline", "sleepy offline")
-    settings = EvalSettings(repeat=repeat, concurrency=workers, progress=False, min_pass_rate=0)
-    factory = MarketplaceFactory()
+    if scenario_count > len(scenarios):
+        raise SystemExit(f"only {len(scenarios)} scenarios exist; ask for at most that many")
+    scenarios = scenarios[:scenario_count]
+    settings = EvalSettings(
+        repeat=repeat, concurrency=concurrency_, progress=False, min_pass_rate=0, workers=workers
+    )
     started, cpu = time.perf_counter(), time.process_time()
-    results = await run_eval(unique, choice, load_prompt(), settings, factory=factory)
+    if workers > 1:
+        job = EvalJob(
+            files=tuple(sorted({str(s.path) for s in scenarios})),
+            model=None,
+            base_url=None,
+            prompt="listing_agent",
+            settings=settings,
+            model_factory="benchmarks.eval_harness:sleepy_choice",
+            tracing=False,
+        )
+        results = run_parallel(job, scenarios, workers)
+    else:
+        results = asyncio.run(
+            run_eval(scenarios, sleepy_choice(), load_prompt(), settings, factory=MarketplaceFactory())
+        )
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    ideal = model.total / workers
+    runs = [r for s in results["scenarios"] for r in s["runs"]]
+    model_time = sum(r["metrics"]["model_time_s"] for r in runs)
+    ideal = model_time / concurrency_
     print(
-        f"2. {len(unique)} scenarios x {repeat} repeats at concurrency {workers}, model sleeping {delay * 1000:.0f} ms/request"
+        f"2. {len(scenarios)} scenarios x {repeat} repeats at concurrency {concurrency_}, {workers} process(es), "
+        f"model sleeping {delay * 1000:.0f} ms/request"
     )
     print(
-        f"   model requests {results['metrics']['model_requests_total']}, total model time {model.total:.1f} s, "
+        f"   model requests {results['metrics']['model_requests_total']}, total model time {model_time:.1f} s, "
         f"ideal {ideal:.1f} s, wall {wall:.1f} s, ratio {wall / ideal:.2f} (target <= 1.25 -> "
         f"{'met' if wall / ideal <= 1.25 else 'NOT met'})"
     )
-    print(f"   CPU used {cpu:.1f} s ({cpu / len(unique) / repeat * 1000:.0f} ms per run)")
+    if workers == 1:
+        print(f"   CPU used {cpu:.1f} s ({cpu / len(runs) * 1000:.0f} ms per run)")
 
 
 def main() -> None:
@@ -180,13 +205,15 @@ def main() -> None:
     parser.add_argument("--scenarios", type=int, default=40)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="process counts to measure")
     parser.add_argument("--delay", type=float, default=0.2)
     parser.add_argument("--only", choices=["overhead", "concurrency"])
     args = parser.parse_args()
     if args.only != "concurrency":
         asyncio.run(harness_overhead(args.rounds))
     if args.only != "overhead":
-        asyncio.run(concurrency(args.scenarios, args.repeat, args.concurrency, args.delay))
+        for workers in args.workers:
+            concurrency(args.scenarios, args.repeat, workers, args.concurrency, args.delay)
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -40,6 +40,14 @@ def run(
     ] = None,
     repeat: Annotated[int, typer.Option(min=1, max=100, help="Runs per scenario.")] = 1,
     concurrency: Annotated[int, typer.Option(min=1, max=200, help="Conversations at once.")] = 8,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Processes to share the conversations (CPU-bound runs, e.g. the offline model; one is enough for remote LLMs).",
+        ),
+    ] = 1,
     tag: Annotated[
         list[str] | None, typer.Option("--tag", "-t", help="Only scenarios with this tag (repeatable).")
     ] = None,
@@ -109,15 +117,23 @@ def run(
         tags=tag or [],
         filters=filter_ or [],
         progress=progress,
+        workers=workers,
     )
     stdout().print(
         f"[dim]{escape(choice.notice)} {len(scenarios)} scenarios × {repeat} at concurrency {concurrency}.[/dim]"
     )
-    from traces.setup import configure_tracing, flush
+    from traces.setup import configure_tracing, flush, tracing_enabled
 
     configure_tracing("eval")
     try:
-        results = asyncio.run(run_eval(scenarios, choice, prompt_obj, settings, seller_choice=seller_choice))
+        if workers > 1:
+            results = _run_in_workers(
+                scenarios, model, base_url, prompt, seller_model, settings, tracing_enabled()
+            )
+        else:
+            results = asyncio.run(
+                run_eval(scenarios, choice, prompt_obj, settings, seller_choice=seller_choice)
+            )
     finally:
         flush()
     folder = out or Path("eval-runs") / results["run_id"]
@@ -127,6 +143,36 @@ def run(
     if not written:
         raise typer.Exit(2)
     raise typer.Exit(0 if results["gate"]["passed"] else 1)
+
+
+def _run_in_workers(
+    scenarios: list[Any],
+    model: str | None,
+    base_url: str | None,
+    prompt: str,
+    seller_model: str | None,
+    settings: Any,
+    tracing: bool,
+) -> dict[str, Any]:
+    from rich.progress import Progress
+
+    from evals.parallel import EvalJob, run_parallel
+
+    files = tuple(sorted({str(s.path) for s in scenarios}))
+    job = EvalJob(
+        files=files,
+        model=model,
+        base_url=base_url,
+        prompt=prompt,
+        settings=settings,
+        seller_model=seller_model,
+        tracing=tracing,
+    )
+    with Progress(disable=not settings.progress) as bar:
+        task = bar.add_task(
+            f"Evaluating in {settings.workers} processes", total=len(scenarios) * settings.repeat
+        )
+        return run_parallel(job, scenarios, settings.workers, on_progress=lambda n: bar.advance(task, n))
 
 
 def _print_results(results: dict[str, Any]) -> None:

@@ -80,6 +80,7 @@ class RunRecord:
     agent_time_s: float = 0.0  # inside the agent's turns (model, tools, marketplace): the system under test
     model_time_s: float = 0.0
     error: str | None = None
+    skipped: bool = False  # another worker process took this run (see evals/parallel.py)
     simulator_flags: list[SimulatorFlag] = field(default_factory=list)
     trace_id: str | None = None
 

@@ -3,6 +3,7 @@ database (SQLite's backup API) and a shared, read-only category index."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import tempfile
 from collections.abc import MutableMapping
@@ -70,7 +71,8 @@ class MarketplaceFactory:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             engine.dispose()
             partial.replace(self.template)  # atomic: concurrent runs never see half a template
-        self._source = sqlite3.connect(f"file:{self.template}?mode=ro", uri=True, check_same_thread=False)
+        self._pid = os.getpid()
+        self._source = self._open_template()
         self._compiled: LRUCache[Any, Any] = LRUCache(1000)
         template_engine = create_engine("sqlite://", creator=lambda: self._source, poolclass=StaticPool)
         with template_engine.connect():  # initialises the dialect, which every run's engine then shares
@@ -88,7 +90,12 @@ class MarketplaceFactory:
         engine = Engine(StaticPool(lambda: connection), self._dialect, self._url)  # type: ignore[arg-type]
         return engine.execution_options(compiled_cache=self._compiled)
 
+    def _open_template(self) -> sqlite3.Connection:
+        return sqlite3.connect(f"file:{self.template}?mode=ro", uri=True, check_same_thread=False)
+
     def new(self) -> IsolatedMarketplace:
+        if os.getpid() != self._pid:  # in a forked worker: a SQLite connection must not cross a fork
+            self._pid, self._source = os.getpid(), self._open_template()
         copy = sqlite3.connect(":memory:", check_same_thread=False)
         self._source.backup(copy)
         engine = self._engine_from(copy)
@@ -96,3 +103,14 @@ class MarketplaceFactory:
 
     def close(self) -> None:
         self._source.close()
+
+
+_shared: MarketplaceFactory | None = None
+
+
+def shared_factory() -> MarketplaceFactory:
+    """This process's factory, built once (a forked worker inherits its parent's, index and all)."""
+    global _shared
+    if _shared is None:
+        _shared = MarketplaceFactory()
+    return _shared

@@ -12,7 +12,7 @@ import json
 import math
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +28,7 @@ from agent.models import ModelChoice
 from agent.prompts import Prompt
 from evals.checks import run_checks, trajectory_of
 from evals.driver import DriverSettings, RunRecord, TimedModel, run_scenario
-from evals.isolation import MarketplaceFactory
+from evals.isolation import MarketplaceFactory, shared_factory
 from evals.loader import LoadedScenario
 from evals.metrics import RunStats, pass_hat_k, run_cost, suite_metrics
 from tools.toolset import marketplace_tools
@@ -49,6 +49,7 @@ class EvalSettings:
     tags: list[str] = field(default_factory=list)
     filters: list[str] = field(default_factory=list)
     progress: bool = True
+    workers: int = 1  # processes (see evals/parallel.py); this process runs the conversations when 1
 
 
 class ScenarioChecks(Evaluator[str, RunRecord, dict[str, Any]]):
@@ -58,6 +59,8 @@ class ScenarioChecks(Evaluator[str, RunRecord, dict[str, Any]]):
         self.scenarios = scenarios
 
     def evaluate(self, ctx: EvaluatorContext[str, RunRecord, dict[str, Any]]) -> dict[str, EvaluationReason]:
+        if ctx.output.skipped:
+            return {}
         scenario = self.scenarios[ctx.inputs].scenario
         return {
             c.name: EvaluationReason(c.passed, c.reason or None) for c in run_checks(scenario, ctx.output)
@@ -109,39 +112,41 @@ def expected_failure(loaded: LoadedScenario, model_name: str) -> bool:
     return model_name == "offline" and OFFLINE_LIMITATION in loaded.scenario.tags
 
 
-def _run_stats(
-    loaded: LoadedScenario, record: RunRecord, passed: bool, gated: bool, model_name: str
-) -> tuple[RunStats, dict[str, Any]]:
+def _run_numbers(loaded: LoadedScenario, record: RunRecord, model_name: str) -> dict[str, Any]:
     trajectory = trajectory_of(loaded.scenario, record) if record.error is None else None
     tokens = record.usage.get("input_tokens", 0) + record.usage.get("output_tokens", 0)
-    cost = run_cost(model_name, record.usage.get("input_tokens", 0), record.usage.get("output_tokens", 0))
-    stats = RunStats(
-        passed=passed,
-        gated=gated,
-        precision=trajectory.precision if trajectory else None,
-        recall=trajectory.recall if trajectory else None,
-        f1=trajectory.f1 if trajectory else None,
-        order_score=trajectory.order_score if trajectory else None,
-        arg_accuracy=trajectory.arg_accuracy if trajectory else None,
-        requests=record.usage.get("requests", 0),
-        tokens=tokens,
-        cost_usd=cost,
-        duration_s=record.duration_s,
-    )
-    numbers = {
-        "tool_precision": stats.precision,
-        "tool_recall": stats.recall,
-        "tool_f1": stats.f1,
-        "order_score": stats.order_score,
-        "arg_accuracy": stats.arg_accuracy,
-        "model_requests": stats.requests,
+    return {
+        "tool_precision": trajectory.precision if trajectory else None,
+        "tool_recall": trajectory.recall if trajectory else None,
+        "tool_f1": trajectory.f1 if trajectory else None,
+        "order_score": trajectory.order_score if trajectory else None,
+        "arg_accuracy": trajectory.arg_accuracy if trajectory else None,
+        "model_requests": record.usage.get("requests", 0),
         "tokens": tokens,
-        "cost_usd": cost,
+        "cost_usd": run_cost(
+            model_name, record.usage.get("input_tokens", 0), record.usage.get("output_tokens", 0)
+        ),
         "duration_s": round(record.duration_s, 4),
         "model_time_s": round(record.model_time_s, 4),
         "first_divergence": trajectory.first_divergence if trajectory else None,
     }
-    return stats, numbers
+
+
+def _stats(run: dict[str, Any], gated: bool) -> RunStats:
+    m = run["metrics"]
+    return RunStats(
+        passed=run["passed"],
+        gated=gated,
+        precision=m["tool_precision"],
+        recall=m["tool_recall"],
+        f1=m["tool_f1"],
+        order_score=m["order_score"],
+        arg_accuracy=m["arg_accuracy"],
+        requests=m["model_requests"],
+        tokens=m["tokens"],
+        cost_usd=m["cost_usd"],
+        duration_s=m["duration_s"],
+    )
 
 
 def gate(metrics: dict[str, Any], scenarios: list[dict[str, Any]], settings: EvalSettings) -> dict[str, Any]:
@@ -180,16 +185,31 @@ async def run_eval(
     seller_choice: ModelChoice | None = None,
     factory: MarketplaceFactory | None = None,
     agent: ListingAgent | None = None,
+    on_run_done: Callable[[], None] | None = None,
+    claim: Callable[[str], bool] | None = None,
 ) -> dict[str, Any]:
     """Run every scenario `settings.repeat` times and return the results document (see RESULTS_FORMAT).
+
+    `claim(scenario_id)`, when given, says whether this process runs the next run of that scenario (worker
+    processes share the runs that way; see evals/parallel.py); runs it does not claim are left out.
 
     `agent` replaces the listing agent built from `choice` (the harness's own tests use broken ones)."""
     started_at = datetime.now(UTC)
     clock = time.perf_counter()
-    factory = factory or MarketplaceFactory()
+    factory = factory or shared_factory()
     with _quiet_gc():
         return await _run_eval(
-            scenarios, choice, prompt, settings, seller_choice, factory, agent, started_at, clock
+            scenarios,
+            choice,
+            prompt,
+            settings,
+            seller_choice,
+            factory,
+            agent,
+            started_at,
+            clock,
+            on_run_done,
+            claim,
         )
 
 
@@ -219,6 +239,8 @@ async def _run_eval(
     agent: ListingAgent | None,
     started_at: datetime,
     clock: float,
+    on_run_done: Callable[[], None] | None = None,
+    claim: Callable[[str], bool] | None = None,
 ) -> dict[str, Any]:
     if agent is None:
         agent = build_agent(TimedModel(choice.model), prompt, settings.without_tools)
@@ -232,7 +254,12 @@ async def _run_eval(
     by_id = {s.id: s for s in scenarios}
 
     async def conversation(scenario_id: str) -> RunRecord:
-        return await run_scenario(by_id[scenario_id], driver)
+        if claim is not None and not claim(scenario_id):
+            return RunRecord(scenario_id, choice.name, "", "", skipped=True)
+        record = await run_scenario(by_id[scenario_id], driver)
+        if on_run_done is not None:
+            on_run_done()
+        return record
 
     dataset: Dataset[str, RunRecord, dict[str, Any]] = Dataset(
         name="trova-scenarios",
@@ -248,9 +275,10 @@ async def _run_eval(
         progress=settings.progress,
     )
 
-    k = settings.pass_k or settings.repeat
     runs: dict[str, list[tuple[RunRecord, list[dict[str, Any]], bool]]] = {s.id: [] for s in scenarios}
     for case in report.cases:
+        if case.output.skipped:
+            continue
         scenario_id = case.source_case_name or case.name
         checks = [
             {"name": name, "passed": bool(result.value), "reason": result.reason or ""}
@@ -264,12 +292,10 @@ async def _run_eval(
             (record, [{"name": "completed", "passed": False, "reason": failure.error_message}], False)
         )
 
-    stats_by_scenario: dict[str, list[RunStats]] = {}
     documents = []
     for loaded in scenarios:
         xfail = expected_failure(loaded, choice.name)
         scenario_runs = []
-        stats_by_scenario[loaded.id] = []
         for index, (record, checks, passed) in enumerate(runs[loaded.id], start=1):
             # The verdict joins the run's trace (same conversation id), for `trova traces list`.
             logfire.info(
@@ -280,8 +306,7 @@ async def _run_eval(
                 passed=passed,
                 failed_checks={c["name"]: c["reason"] for c in checks if not c["passed"]},
             )
-            stats, numbers = _run_stats(loaded, record, passed, not xfail, choice.name)
-            stats_by_scenario[loaded.id].append(stats)
+            numbers = _run_numbers(loaded, record, choice.name)
             scenario_runs.append(
                 {
                     "index": index,
@@ -291,9 +316,6 @@ async def _run_eval(
                     "record": record.as_dict(),
                 }
             )
-        passes = sum(1 for r in scenario_runs if r["passed"])
-        total = len(scenario_runs)
-        pk = pass_hat_k(passes, total, k)
         documents.append(
             {
                 "id": loaded.id,
@@ -301,22 +323,49 @@ async def _run_eval(
                 "tags": loaded.scenario.tags,
                 "file": str(loaded.path),
                 "expected_failure": xfail,
-                "status": _status(passes, total, xfail),
-                "passes": passes,
-                "runs_count": total,
-                "pass_rate": passes / total if total else 0.0,
-                "pass_k": None if math.isnan(pk) else pk,
                 "runs": scenario_runs,
             }
         )
+    seller = seller_choice.name if seller_choice and not seller_choice.is_offline else "rule-based"
+    return finalize(documents, scenarios, choice.name, seller, prompt, settings, started_at, clock)
+
+
+def finalize(
+    documents: list[dict[str, Any]],
+    scenarios: list[LoadedScenario],
+    model: str,
+    seller: str,
+    prompt: Prompt,
+    settings: EvalSettings,
+    started_at: datetime,
+    clock: float,
+) -> dict[str, Any]:
+    """The results document from the scenarios' runs: per-scenario rates, suite metrics, the gate.
+
+    Works on runs from several worker processes alike (see evals/parallel.py)."""
+    k = settings.pass_k or settings.repeat
+    stats_by_scenario: dict[str, list[RunStats]] = {}
+    for document in documents:
+        runs = document["runs"]
+        passes = sum(1 for r in runs if r["passed"])
+        total = len(runs)
+        pk = pass_hat_k(passes, total, k)
+        document.update(
+            status=_status(passes, total, document["expected_failure"]),
+            passes=passes,
+            runs_count=total,
+            pass_rate=passes / total if total else 0.0,
+            pass_k=None if math.isnan(pk) else pk,
+        )
+        stats_by_scenario[document["id"]] = [_stats(r, not document["expected_failure"]) for r in runs]
     metrics = suite_metrics(stats_by_scenario, k)
     metrics["expected_failures"] = sum(1 for d in documents if d["expected_failure"])
     finished_at = datetime.now(UTC)
     return {
         "format": RESULTS_FORMAT,
-        "run_id": started_at.strftime("%Y%m%d-%H%M%S-") + choice.name.replace(":", "_").replace("/", "_"),
-        "model": choice.name,
-        "seller": seller_choice.name if seller_choice and not seller_choice.is_offline else "rule-based",
+        "run_id": started_at.strftime("%Y%m%d-%H%M%S-") + model.replace(":", "_").replace("/", "_"),
+        "model": model,
+        "seller": seller,
         "prompt": {"name": prompt.name, "version": prompt.version},
         "tool_schema_hash": tool_schema_hash(settings.without_tools),
         "tools": sorted(marketplace_tools(settings.without_tools).tools),
@@ -328,6 +377,7 @@ async def _run_eval(
         "settings": {
             "repeat": settings.repeat,
             "concurrency": settings.concurrency,
+            "workers": settings.workers,
             "tags": settings.tags,
             "filters": settings.filters,
             "min_pass_rate": settings.min_pass_rate,

@@ -115,3 +115,16 @@ def test_configuration_errors_exit_2(
     code, out = run(str(scenario_dir), "--out", str(tmp_path / "x"), *args)
     assert code == 2 and message in out
     assert not (tmp_path / "x").exists()
+
+
+def test_worker_processes_share_the_runs(scenario_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "parallel"
+    code, output = run(str(scenario_dir), "--out", str(out), "--repeat", "3", "--workers", "2")
+    assert code == 0, output
+    results = json.loads((out / "results.json").read_text())
+    assert results["settings"]["workers"] == 2
+    for scenario in results["scenarios"]:
+        assert [r["index"] for r in scenario["runs"]] == [1, 2, 3]  # each run once, none lost or doubled
+        conversations = {r["record"]["conversation_id"] for r in scenario["runs"]}
+        assert len(conversations) == 3
+    assert results["metrics"]["runs"] == 9 and results["metrics"]["pass_rate"] == 1.0
