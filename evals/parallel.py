@@ -15,6 +15,7 @@ import importlib
 import math
 import multiprocessing
 import time
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -112,7 +113,10 @@ def run_parallel(
     context = multiprocessing.get_context(START_METHOD)
     with context.Manager() as manager, ProcessPoolExecutor(workers, mp_context=context) as pool:
         progress, claims, lock = manager.Queue(), manager.dict(), manager.Lock()
-        futures = [pool.submit(_shard, job, per_worker, progress, claims, lock) for _ in range(workers)]
+        with warnings.catch_warnings():
+            # logfire offers to send its configuration to child processes; ours configure themselves.
+            warnings.filterwarnings("ignore", message="The Logfire configuration cannot be pickled")
+            futures = [pool.submit(_shard, job, per_worker, progress, claims, lock) for _ in range(workers)]
         while not all(f.done() for f in futures):
             time.sleep(0.1)
             done = 0
