@@ -19,6 +19,7 @@ traces_app = typer.Typer(
     help="Traces of every conversation and eval run, from the local trace store.", no_args_is_help=True
 )
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+_SHORT = {"search_categories": "search", "compare_prices": "compare", "create_listing": "create"}
 
 
 def _store() -> TraceStore:
@@ -61,26 +62,61 @@ def list_traces(
     if as_json:
         print(json.dumps([v.as_dict() for v in views], indent=1, default=str))
         return
-    table = Table(title="Conversations and eval runs")
-    for column in ("id", "when", "kind", "model", "turns", "tools", "outcome", "duration", "tokens"):
-        table.add_column(column, overflow="fold")
+    console = stdout()
+    if not views:
+        console.print(
+            "No conversations recorded yet (or none match); traces land here as you chat or run evals."
+        )
+        return
+    rows = []
     for v in views:
         style = {"failed": "red", "stopped": "yellow", "passed": "green", "created": "green"}.get(
             v.outcome, ""
         )
-        kind_label = f"eval: {v.scenario}" if v.kind == "eval" else "chat"
-        table.add_row(
-            v.id,
-            v.started.replace("T", " ")[:19],
-            kind_label,
-            v.model,
-            str(len(v.turns)),
-            " → ".join(v.tools) or "—",
-            f"[{style}]{v.outcome}[/]" if style else v.outcome,
-            f"{v.duration_ms / 1000:.2f} s",
-            f"{v.tokens:,}",
+        rows.append(
+            (
+                v.id,
+                v.started.replace("T", " ")[5:16],
+                v.kind,
+                escape(v.model),
+                str(len(v.turns)),
+                _tool_summary(v.tools),
+                f"[{style}]{v.outcome}[/]" if style else v.outcome,
+                f"{v.duration_ms / 1000:.2f} s",
+                f"{v.tokens:,}",
+            )
         )
-    stdout().print(table)
+    if console.width < 120:
+        # A table this wide folds into unreadable slivers; one entry per conversation reads better.
+        for row in rows:
+            ident, when, kind_, model_, turns, tools, outcome_, time_, tokens = row
+            console.print(f"[bold]{ident}[/bold]", soft_wrap=True)
+            console.print(
+                f"  {when} · {kind_} · {model_} · {turns} turns · {tools} · {outcome_} · {time_} · {tokens} tokens"
+            )
+        return
+    table = Table(title="Conversations and eval runs")
+    table.add_column("id", no_wrap=True)
+    for column in ("when", "kind", "model", "turns", "tools", "outcome", "time", "tokens"):
+        table.add_column(
+            column, overflow="fold", justify="right" if column in ("turns", "time", "tokens") else "left"
+        )
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def _tool_summary(tools: list[str]) -> str:
+    """search×2 compare create: the calls in order, repeats folded, so the column stays narrow."""
+    out: list[str] = []
+    for name in tools:
+        short = _SHORT.get(name, name)
+        if out and out[-1].split("×")[0] == short:
+            count = int(out[-1].split("×")[1]) if "×" in out[-1] else 1
+            out[-1] = f"{short}×{count + 1}"
+        else:
+            out.append(short)
+    return " ".join(out) or "—"
 
 
 def _tree(view: ConversationView) -> Tree:

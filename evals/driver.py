@@ -16,6 +16,8 @@ from typing import Any, ClassVar
 
 import httpx
 import logfire
+from opentelemetry import context as otel_context
+from opentelemetry import trace
 from pydantic_ai import BinaryContent
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models import Model, ModelRequestParameters
@@ -175,17 +177,26 @@ async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunR
     account: list[float] = []
     token = _model_time.set(account)
     started = time.perf_counter()
-    with logfire.span(
-        "eval run {scenario_id}",
-        scenario_id=scenario.id,
-        conversation_id=record.conversation_id,
-        model=settings.model_name,
-        prompt_version=settings.prompt_ref,
-        kind="eval",
-    ) as span:
-        context = span.get_span_context()
-        record.trace_id = format(context.trace_id, "032x") if context else None
-        await _drive(loaded, settings, record)
+    # Each run is a trace of its own, so `trova traces show <trace id>` names exactly one conversation;
+    # the pydantic-evals case span it ran under is kept as a link.
+    parent = trace.get_current_span().get_span_context()
+    links = [(parent, {"relation": "evaluated_by"})] if parent.is_valid else []
+    root = otel_context.attach(otel_context.Context())
+    try:
+        with logfire.span(
+            "eval run {scenario_id}",
+            scenario_id=scenario.id,
+            conversation_id=record.conversation_id,
+            model=settings.model_name,
+            prompt_version=settings.prompt_ref,
+            kind="eval",
+            _links=links,
+        ) as span:
+            context = span.get_span_context()
+            record.trace_id = format(context.trace_id, "032x") if context else None
+            await _drive(loaded, settings, record)
+    finally:
+        otel_context.detach(root)
     _model_time.reset(token)
     record.duration_s = time.perf_counter() - started
     record.model_time_s = sum(account)

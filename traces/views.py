@@ -222,10 +222,32 @@ def load(store: TraceStore, ident: str) -> ConversationView:
     if not trace_ids:
         raise LookupError(f"no conversation or trace {ident!r} in {store.path}")
     spans = store.spans_of(trace_ids)
-    conversation = next((s.conversation_id for s in spans if s.conversation_id), None)
+    tagged = [s.conversation_id for s in spans if s.conversation_id]
+    # The id asked for (or the one it prefixes) wins; a bare trace id means its first conversation.
+    conversation = next((c for c in tagged if c == ident), None) or next(
+        (c for c in tagged if c.startswith(ident)), tagged[0] if tagged else None
+    )
     if conversation and conversation != ident:
         spans = store.spans_of(store.conversation_traces(conversation))
+    if conversation:
+        spans = _own_spans(conversation, spans)
     return build(conversation or ident, spans)
+
+
+def _own_spans(conversation_id: str, spans: list[StoredSpan]) -> list[StoredSpan]:
+    """The spans tagged with this conversation and everything under them; a trace can hold others too
+    (an eval run's verdict is logged in the evaluation's shared trace)."""
+    by_parent: dict[str | None, list[StoredSpan]] = {}
+    for span in spans:
+        by_parent.setdefault(span.parent_id, []).append(span)
+    own = [s for s in spans if s.conversation_id == conversation_id]
+    seen = {s.span_id for s in own}
+    for span in list(own):
+        for child in _descendants(span, by_parent):
+            if child.span_id not in seen:
+                seen.add(child.span_id)
+                own.append(child)
+    return own
 
 
 def recent(

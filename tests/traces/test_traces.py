@@ -116,6 +116,10 @@ async def test_cli_list_show_and_json(store: TraceStore, client: MarketplaceClie
     assert listed.exit_code == 0
     item = next(x for x in json.loads(listed.output) if x["id"] == session.id)
     assert item["kind"] == "chat" and item["tools"][:2] == ["search_categories", "compare_prices"]
+    for width in ("80", "200"):  # entries on narrow terminals, a table on wide ones
+        table = runner.invoke(app, ["traces", "list"], env={"COLUMNS": width})
+        assert table.exit_code == 0 and session.id in table.output
+        assert "search compare" in table.output and ("┃ id" in table.output) == (width == "200")
     shown = runner.invoke(app, ["traces", "show", session.id[:18]], env={"COLUMNS": "200"})
     assert shown.exit_code == 0
     assert "tool search_categories" in shown.output and 'args: {"query": "Trek road bike"}' in shown.output
@@ -189,3 +193,20 @@ def test_diff_points_at_the_first_wrong_step(store: TraceStore, tmp_path: Path) 
         ).output
     )
     assert diffed["first_divergence"] == index
+
+
+async def test_each_eval_run_is_its_own_trace_holding_only_its_conversation(store: TraceStore) -> None:
+    root = Path(__file__).parents[2] / "scenarios"
+    scenarios = load_scenarios([root / "bike-kids-asking-price.yaml", root / "bike-giant-title-change.yaml"])
+    results = await run_eval(
+        scenarios, resolve_model("offline"), load_prompt(), EvalSettings(progress=False, repeat=2)
+    )
+    flush()
+    records = [run["record"] for s in results["scenarios"] for run in s["runs"]]
+    assert len(records) == 4
+    assert len({r["trace_id"] for r in records}) == 4
+    for record in records:
+        by_trace, by_id = load(store, record["trace_id"]), load(store, record["conversation_id"])
+        assert by_trace.id == by_id.id == record["conversation_id"]
+        assert by_trace.scenario == record["scenario_id"] and by_trace.verdict == "passed"
+        assert [t.seller for t in by_trace.turns] == [t["seller"] for t in record["turns"]]
