@@ -284,6 +284,13 @@ async def _run_eval(
             {"name": name, "passed": bool(result.value), "reason": result.reason or ""}
             for name, result in case.assertions.items()
         ]
+        # A check that raised is a failed check, never a silent pass (an empty list is `all()`-true).
+        checks += [
+            {"name": "checks", "passed": False, "reason": f"the checks raised {f.error_message}"}
+            for f in case.evaluator_failures
+        ]
+        if not checks:
+            checks.append({"name": "checks", "passed": False, "reason": "no check ran"})
         runs[scenario_id].append((case.output, checks, all(c["passed"] for c in checks)))
     for failure in report.failures:  # the task itself raised (the driver records errors, so rarely)
         scenario_id = failure.source_case_name or failure.name

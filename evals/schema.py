@@ -7,13 +7,29 @@ validate and complete scenario files; a test keeps it current.
 from __future__ import annotations
 
 import json
+import re
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 MatchMode = Literal["strict", "in_order", "unordered", "subset", "superset"]
-TOOL_NAMES = ("search_categories", "compare_prices", "create_listing")
+ToolName = Literal["search_categories", "compare_prices", "create_listing"]
+TOOL_NAMES: tuple[str, ...] = get_args(ToolName)
+
+
+def _compiles(pattern: str | None) -> str | None:
+    # A pattern that does not compile must stop the load (exit 2), not fail or pass a run later.
+    if pattern is not None:
+        try:
+            re.compile(pattern)
+        except re.error as e:
+            raise ValueError(f"invalid regular expression {pattern!r}: {e}") from e
+    return pattern
+
+
+Pattern = Annotated[str, AfterValidator(_compiles)]
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "scenarios" / "schema.json"
 
 
@@ -25,7 +41,7 @@ class FromSource(_Strict):
     """The value must come from an earlier tool result: found in it (an id from the lookup), or, for a
     number, inside a range it returned (suggested_low..suggested_high or p25..p75 of the comparison)."""
 
-    tool: str
+    tool: ToolName
     field: str | None = Field(
         None, description="Dotted path into the result, e.g. 'matches.id'; default: anywhere."
     )
@@ -36,13 +52,13 @@ class Matcher(_Strict):
 
     equals: Any = None
     contains: str | None = Field(None, description="Case-insensitive substring of the value.")
-    regex: str | None = Field(
+    regex: Pattern | None = Field(
         None, description="Python regular expression searched in the value (case-insensitive)."
     )
     between: tuple[float, float] | None = Field(None, description="Inclusive numeric range [low, high].")
     one_of: list[Any] | None = None
     any: bool | None = Field(None, description="`any: true`: the argument must be present, any value.")
-    from_: str | FromSource | None = Field(
+    from_: ToolName | FromSource | None = Field(
         None,
         alias="from",
         description="A tool name (or {tool, field}): the value came from that tool's earlier result.",
@@ -60,6 +76,14 @@ class Matcher(_Strict):
                     f"a matcher has exactly one of {', '.join(sorted(_MATCHER_KEYS))}; got {', '.join(map(str, data)) or 'nothing'}"
                 )
         return data
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> Matcher:
+        if self.between is not None and self.between[0] > self.between[1]:
+            raise ValueError(
+                f"between [{self.between[0]:g}, {self.between[1]:g}]: the low end is above the high end"
+            )
+        return self
 
     @property
     def kind(self) -> str:
@@ -117,9 +141,30 @@ class SellerFacts(_Strict):
         return self
 
 
+@cache
+def tool_parameters() -> dict[str, frozenset[str]]:
+    """Each tool's argument names, from the agent's own toolset (so a renamed argument fails the load)."""
+    from tools.toolset import marketplace_tools
+
+    return {
+        name: frozenset(tool.function_schema.json_schema.get("properties", {}))
+        for name, tool in marketplace_tools().tools.items()
+    }
+
+
 class ExpectedCall(_Strict):
-    tool: str
+    tool: ToolName
     args: dict[str, ArgMatcher] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _known_arguments(self) -> ExpectedCall:
+        known = tool_parameters().get(self.tool, frozenset())
+        unknown = sorted(set(self.args) - known)
+        if unknown:
+            raise ValueError(
+                f"{self.tool} has no argument {', '.join(unknown)} (its arguments: {', '.join(sorted(known))})"
+            )
+        return self
 
 
 class ToolExpectations(_Strict):
@@ -130,7 +175,7 @@ class ToolExpectations(_Strict):
         "superset: at least these calls, any order.",
     )
     calls: list[ExpectedCall] = Field(default_factory=list)
-    never: list[str] = Field(default_factory=list, description="Tools that must not be called at all.")
+    never: list[ToolName] = Field(default_factory=list, description="Tools that must not be called at all.")
 
 
 class ListingExpectation(_Strict):
@@ -147,9 +192,9 @@ class ReplyCheck(_Strict):
 
     turn: Literal["any", "first", "last", "all"] | int = "any"
     contains: str | None = None
-    regex: str | None = None
+    regex: Pattern | None = None
     not_contains: str | None = None
-    not_regex: str | None = None
+    not_regex: Pattern | None = None
 
     @model_validator(mode="after")
     def _one_check(self) -> ReplyCheck:
@@ -180,7 +225,7 @@ class Expectations(_Strict):
 class Outage(_Strict):
     """Make the marketplace unreachable for some calls, to check the agent reports it and keeps the draft."""
 
-    tool: Literal["search_categories", "compare_prices", "create_listing"]
+    tool: ToolName
     failures: int = Field(1, ge=1, description="How many calls of that tool fail before it works again.")
 
 

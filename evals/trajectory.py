@@ -188,7 +188,8 @@ def compare(
             f"expected: {' → '.join(e.tool for e in expected) or '(no calls)'}; actual: {describe(calls)}"
         )
     # Metrics over tool names, and argument accuracy over aligned calls.
-    exp_names, act_names = Counter(e.tool for e in expected), Counter(c.tool for c in calls)
+    exp_names: Counter[str] = Counter(e.tool for e in expected)
+    act_names: Counter[str] = Counter(c.tool for c in calls)
     common = sum((exp_names & act_names).values())
     result.precision = common / sum(act_names.values()) if calls else (1.0 if not expected else 0.0)
     result.recall = common / sum(exp_names.values()) if expected else 1.0

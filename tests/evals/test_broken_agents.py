@@ -248,3 +248,19 @@ async def test_each_broken_agent_is_caught_by_the_right_check(
     failed = await evaluate(scenarios, factory, variant)
     assert check in failed[scenario], failed
     assert reason in failed[scenario][check], failed[scenario][check]
+
+
+async def test_a_check_that_raises_fails_the_run_instead_of_passing_it(
+    scenarios, factory: MarketplaceFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_checks(*_: Any) -> list[Any]:
+        raise RuntimeError("checker bug")
+
+    monkeypatch.setattr("evals.runner.run_checks", broken_checks)
+    results = await run_eval(
+        scenarios, resolve_model("offline"), load_prompt(), EvalSettings(progress=False), factory=factory
+    )
+    assert not results["gate"]["passed"]
+    for scenario in results["scenarios"]:
+        (check,) = scenario["runs"][0]["checks"]
+        assert not check["passed"] and "checker bug" in check["reason"], check

@@ -120,3 +120,45 @@ def test_every_shipped_scenario_loads() -> None:
     assert len(scenarios) >= 40
     tags = {t for s in scenarios for t in s.scenario.tags}
     assert {"bikes", "phones", "electronics", "furniture", "cars"} <= tags
+
+
+MISTAKES = """\
+id: sofa-mistakes
+description: Patterns that do not compile, tools that do not exist, a range upside down.
+seller: {item: IKEA sofa, condition: good}
+expect:
+  tools:
+    calls:
+      - tool: search_categories
+        args: {query: {regex: "(unclosed"}}
+      - tool: nonexistent_tool
+      - tool: compare_prices
+        args:
+          category_id: {from: nonexistent_tool}
+          max_results: {between: [500, 10]}
+    never: [delete_everything]
+  replies:
+    - regex: "[a-"
+"""
+
+
+def test_mistakes_that_would_only_show_at_run_time_stop_the_load(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.yaml", MISTAKES)
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([path])
+    text = "\n".join(info.value.problems)
+    assert f"{path}:8: expect.tools.calls.0.args.query" in text and "invalid regular expression" in text
+    assert f"{path}:9: expect.tools.calls.1.tool" in text
+    assert f"{path}:12: expect.tools.calls.2.args.category_id" in text
+    assert f"{path}:13: expect.tools.calls.2.args.max_results" in text and "low end is above" in text
+    assert f"{path}:14: expect.tools.never.0" in text
+    assert f"{path}:16: expect.replies.0.regex" in text, text
+
+
+def test_an_argument_the_tool_does_not_have_stops_the_load(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", GOOD.replace("args: {query: {regex: sofa}}", "args: {qurey: sofa}"))
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([path])
+    (problem,) = info.value.problems
+    assert problem.startswith(f"{path}:7: expect.tools.calls.0") and "no argument qurey" in problem
+    assert "query" in problem

@@ -29,7 +29,7 @@ COMPS = PriorResult(
 
 
 def m(spec: object) -> Matcher:
-    return ExpectedCall(tool="t", args={"x": spec}).args["x"]
+    return ExpectedCall(tool="compare_prices", args={"item": spec}).args["item"]
 
 
 @pytest.mark.parametrize(
