@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import Enum
 from typing import Annotated, Any
 
 import typer
@@ -13,12 +14,24 @@ from rich.tree import Tree
 from cli.output import stderr, stdout
 from traces.setup import flush, store_path
 from traces.store import TraceStore
-from traces.views import ConversationView, ModelStep, ToolStep, first_divergence, load, recent, steps
+from traces.views import (
+    KINDS,
+    OUTCOMES,
+    ConversationView,
+    ModelStep,
+    ToolStep,
+    first_divergence,
+    load,
+    recent,
+    steps,
+)
 
 traces_app = typer.Typer(
     help="Traces of every conversation and eval run, from the local trace store.", no_args_is_help=True
 )
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+Kind = Enum("Kind", {k: k for k in KINDS}, type=str)  # type: ignore[misc]
+Outcome = Enum("Outcome", {o: o for o in OUTCOMES}, type=str)  # type: ignore[misc]
 _SHORT = {"search_categories": "search", "compare_prices": "compare", "create_listing": "create"}
 
 
@@ -49,23 +62,31 @@ def _short(value: Any, limit: int = 160) -> str:
 @traces_app.command("list")
 def list_traces(
     limit: Annotated[int, typer.Option(min=1, max=500, help="How many, newest first.")] = 20,
-    kind: Annotated[str | None, typer.Option(help="chat or eval.")] = None,
+    kind: Annotated[Kind | None, typer.Option(help="Only chats or only eval runs.")] = None,
     model: Annotated[str | None, typer.Option(help="Only this model (substring).")] = None,
-    outcome: Annotated[
-        str | None, typer.Option(help="created, awaiting_approval, replied, stopped, passed, failed.")
-    ] = None,
+    outcome: Annotated[Outcome | None, typer.Option(help="Only this outcome.")] = None,
     scenario: Annotated[str | None, typer.Option(help="Only eval runs of this scenario.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Recent conversations and eval runs: id, when, model, turns, tools called, outcome, duration, tokens."""
-    views = recent(_store(), limit=limit, kind=kind, model=model, outcome=outcome, scenario=scenario)
+    views = recent(
+        _store(),
+        limit=limit,
+        kind=kind.value if kind else None,
+        model=model,
+        outcome=outcome.value if outcome else None,
+        scenario=scenario,
+    )
     if as_json:
         print(json.dumps([v.as_dict() for v in views], indent=1, default=str))
         return
     console = stdout()
     if not views:
+        filtered = any(x is not None for x in (kind, model, outcome, scenario))
         console.print(
-            "No conversations recorded yet (or none match); traces land here as you chat or run evals."
+            "No conversation matches these filters."
+            if filtered
+            else "No conversations recorded yet; traces land here as you chat or run evals."
         )
         return
     rows = []

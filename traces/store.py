@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS spans (
 );
 CREATE INDEX IF NOT EXISTS spans_conversation ON spans (conversation_id, start_ns);
 CREATE INDEX IF NOT EXISTS spans_start ON spans (start_ns);
+CREATE INDEX IF NOT EXISTS spans_parent ON spans (trace_id, parent_id);
 """
 # Attributes that tie a span to a conversation (ours on turn and eval spans; pydantic-ai's on agent spans).
 CONVERSATION_KEYS = ("conversation_id", "gen_ai.conversation.id")
@@ -180,21 +181,57 @@ class TraceStore:
             ).fetchall()
         return [r[0] for r in rows]
 
+    def conversation_spans(self, conversation_id: str) -> list[StoredSpan]:
+        """The spans tagged with this conversation and everything under them, and nothing else: a
+        trace can hold other conversations too (an evaluation's shared trace holds every verdict)."""
+        return self._rows(
+            "(trace_id, span_id) IN (WITH RECURSIVE own(trace_id, span_id) AS ("
+            " SELECT trace_id, span_id FROM spans WHERE conversation_id = ?"
+            " UNION SELECT s.trace_id, s.span_id FROM spans s"
+            " JOIN own o ON s.trace_id = o.trace_id AND s.parent_id = o.span_id)"
+            " SELECT trace_id, span_id FROM own)",
+            (conversation_id,),
+        )
+
+    def first_conversation(self, trace_ids: Sequence[str]) -> str | None:
+        """The first conversation recorded in these traces, if any."""
+        marks = ",".join("?" * len(trace_ids))
+        with self._connect() as conn:
+            row = conn.execute(
+                f"SELECT conversation_id FROM spans WHERE trace_id IN ({marks}) AND conversation_id IS NOT NULL "
+                "ORDER BY start_ns LIMIT 1",
+                list(trace_ids),
+            ).fetchone()
+        return row[0] if row else None
+
     def spans_of(self, trace_ids: Sequence[str]) -> list[StoredSpan]:
         if not trace_ids:
             return []
         marks = ",".join("?" * len(trace_ids))
         return self._rows(f"trace_id IN ({marks})", list(trace_ids))
 
-    def conversations(self, limit: int = 20) -> list[tuple[str, int]]:
-        """Recent conversation ids, newest first, with when they started."""
+    def conversations(self, limit: int = 20, offset: int = 0, prefix: str = "") -> list[tuple[str, int]]:
+        """Recent conversation ids (optionally only those starting with `prefix`), newest first, with
+        when they started."""
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT conversation_id, MIN(start_ns) AS s FROM spans WHERE conversation_id IS NOT NULL "
-                "GROUP BY conversation_id ORDER BY MAX(start_ns) DESC LIMIT ?",
-                (limit,),
+                "SELECT conversation_id, MIN(start_ns) AS s FROM spans WHERE conversation_id LIKE ? ESCAPE '\\' "
+                "GROUP BY conversation_id ORDER BY MAX(start_ns) DESC LIMIT ? OFFSET ?",
+                (pattern, limit, offset),
             ).fetchall()
         return [(r[0], r[1]) for r in rows]
+
+    def resolved_conversation(self, ident: str) -> str | None:
+        """The conversation id `ident` names exactly or as an unambiguous prefix, else None."""
+        with self._connect() as conn:
+            if conn.execute("SELECT 1 FROM spans WHERE conversation_id = ? LIMIT 1", (ident,)).fetchone():
+                return ident
+            convs = conn.execute(
+                "SELECT DISTINCT conversation_id FROM spans WHERE conversation_id LIKE ? ESCAPE '\\' LIMIT 2",
+                (ident.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",),
+            ).fetchall()
+        return convs[0][0] if len(convs) == 1 else None
 
     def resolve(self, ident: str) -> list[str]:
         """Trace ids for a conversation id, a trace id, or an unambiguous prefix of either."""

@@ -221,33 +221,14 @@ def load(store: TraceStore, ident: str) -> ConversationView:
     trace_ids = store.resolve(ident)
     if not trace_ids:
         raise LookupError(f"no conversation or trace {ident!r} in {store.path}")
-    spans = store.spans_of(trace_ids)
-    tagged = [s.conversation_id for s in spans if s.conversation_id]
-    # The id asked for (or the one it prefixes) wins; a bare trace id means its first conversation.
-    conversation = next((c for c in tagged if c == ident), None) or next(
-        (c for c in tagged if c.startswith(ident)), tagged[0] if tagged else None
-    )
-    if conversation and conversation != ident:
-        spans = store.spans_of(store.conversation_traces(conversation))
-    if conversation:
-        spans = _own_spans(conversation, spans)
-    return build(conversation or ident, spans)
+    conversation = store.resolved_conversation(ident) or store.first_conversation(trace_ids)
+    if conversation is None:  # spans of something else than a conversation: show the traces as they are
+        return build(ident, store.spans_of(trace_ids))
+    return build(conversation, store.conversation_spans(conversation))
 
 
-def _own_spans(conversation_id: str, spans: list[StoredSpan]) -> list[StoredSpan]:
-    """The spans tagged with this conversation and everything under them; a trace can hold others too
-    (an eval run's verdict is logged in the evaluation's shared trace)."""
-    by_parent: dict[str | None, list[StoredSpan]] = {}
-    for span in spans:
-        by_parent.setdefault(span.parent_id, []).append(span)
-    own = [s for s in spans if s.conversation_id == conversation_id]
-    seen = {s.span_id for s in own}
-    for span in list(own):
-        for child in _descendants(span, by_parent):
-            if child.span_id not in seen:
-                seen.add(child.span_id)
-                own.append(child)
-    return own
+KINDS = ("chat", "eval")
+OUTCOMES = ("created", "awaiting_approval", "replied", "stopped", "passed", "failed")
 
 
 def recent(
@@ -258,16 +239,29 @@ def recent(
     outcome: str | None = None,
     scenario: str | None = None,
 ) -> list[ConversationView]:
-    views = []
-    for conversation_id, _started in store.conversations(limit=max(limit * 5, 50)):
-        view = load(store, conversation_id)
-        if (kind and view.kind != kind) or (model and model not in view.model):
-            continue
-        if (outcome and view.outcome != outcome) or (scenario and view.scenario != scenario):
-            continue
-        views.append(view)
-        if len(views) >= limit:
+    """The newest `limit` conversations that match, however far back they are."""
+    if kind is not None and kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    if outcome is not None and outcome not in OUTCOMES:
+        raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
+    # Eval runs are named eval-<scenario>-<hex>, so those filters narrow the scan in SQL.
+    prefix = f"eval-{scenario}-" if scenario else "eval-" if kind == "eval" else ""
+    views: list[ConversationView] = []
+    page, offset = max(limit * 5, 50), 0
+    while len(views) < limit:
+        batch = store.conversations(limit=page, offset=offset, prefix=prefix)
+        for conversation_id, _started in batch:
+            view = load(store, conversation_id)
+            if (kind and view.kind != kind) or (model and model not in view.model):
+                continue
+            if (outcome and view.outcome != outcome) or (scenario and view.scenario != scenario):
+                continue
+            views.append(view)
+            if len(views) >= limit:
+                break
+        if len(batch) < page:
             break
+        offset += page
     return views
 
 

@@ -72,3 +72,30 @@ def test_redaction(monkeypatch: pytest.MonkeyPatch) -> None:
         assert secret not in cleaned
     assert cleaned.count(REDACTED) == 4
     assert redact("a plain listing: Trek road bike, $150") == "a plain listing: Trek road bike, $150"
+
+
+def test_list_filters_reach_past_the_newest_conversations(store: TraceStore) -> None:
+    from traces.views import load, recent
+
+    t = tracer(store)
+    with t.start_as_current_span(
+        "chat turn 1", attributes={"conversation_id": "chat-old", "outcome": "created"}
+    ):
+        pass
+    # An evaluation: one shared parent trace, each run tagged under it, like pydantic-evals lays them out.
+    with t.start_as_current_span("evaluate"):
+        for n in range(120):
+            with (
+                t.start_as_current_span(
+                    "eval run x", attributes={"conversation_id": f"eval-x-{n:04x}", "scenario_id": "x"}
+                ),
+                t.start_as_current_span("chat turn 1", attributes={"conversation_id": f"eval-x-{n:04x}"}),
+            ):
+                t.start_span("execute_tool compare_prices").end()
+    assert [v.id for v in recent(store, limit=5, kind="chat")] == ["chat-old"]
+    assert len(recent(store, limit=200, scenario="x")) == 120
+    one = load(store, "eval-x-0007")
+    assert [s.name for s in store.conversation_spans("eval-x-0007")].count("chat turn 1") == 1
+    assert len(one.turns) == 1 and one.id == "eval-x-0007"
+    with pytest.raises(ValueError, match="kind must be one of"):
+        recent(store, kind="bogus")
