@@ -67,6 +67,20 @@ def resolve_model(
         return ModelChoice(model, chosen, f"Model: {chosen} at {base_url} ({reason or 'from settings'}).")
     try:
         model = infer_model(chosen)
-    except Exception as e:  # unknown provider, missing SDK extra or key: say which
-        raise ModelConfigError(f"cannot use model {chosen!r}: {e}") from e
+    except Exception as e:  # unknown provider, missing SDK extra or key: say which, and how to fix it
+        raise ModelConfigError(f"cannot use model {chosen!r}: {e}{_hint(provider, str(e))}") from e
     return ModelChoice(model, chosen, f"Model: {chosen} ({reason}).")
+
+
+# Providers whose SDK comes with a project extra (pyproject's optional dependencies).
+_EXTRAS = {"anthropic": "anthropic", "google": "google", "google-gla": "google", "google-vertex": "google"}
+
+
+def _hint(provider: str, error: str) -> str:
+    if "install" in error.lower() and provider in _EXTRAS:
+        return f"\nIts SDK is a project extra: uv run --extra {_EXTRAS[provider]} trova ..."
+    if provider == "openai-chat" and "OPENAI_API_KEY" in error:
+        return (
+            "\nFor an OpenAI-compatible server (vLLM, llama.cpp, Ollama, trova model-server) pass --base-url."
+        )
+    return ""

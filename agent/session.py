@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 import secrets
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import logfire
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from pydantic_ai import (
     Agent,
     AgentRunError,
@@ -126,6 +127,9 @@ class TurnObserver(Protocol):
     def on_tool_result(self, activity: ToolActivity) -> None: ...
 
 
+_SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+
+
 class SessionRecord(BaseModel):
     """What is saved of a conversation: enough to resume it, and to read it back."""
 
@@ -232,6 +236,9 @@ class ChatSession:
         cls, agent: ListingAgent, deps: TrovaDeps, session_id: str, save_dir: Path | None = None
     ) -> ChatSession:
         directory = save_dir or conversations_dir()
+        # An id is a file name in the conversations folder, never a path out of it.
+        if not _SESSION_ID.fullmatch(session_id):
+            raise InputError(f"{session_id!r} is not a conversation id (like c20261126-043218-245945)")
         path = directory / f"{session_id}.json"
         if not path.is_file():
             known = sorted(p.stem for p in directory.glob("*.json"))[-5:]
@@ -239,7 +246,18 @@ class ChatSession:
                 f"no saved conversation {session_id!r} in {directory}"
                 + (f" (recent: {', '.join(known)})" if known else "")
             )
-        record = SessionRecord.model_validate_json(path.read_text(encoding="utf-8"))
+        try:
+            record = SessionRecord.model_validate_json(path.read_text(encoding="utf-8"))
+        except (ValidationError, OSError, UnicodeDecodeError) as e:
+            raise InputError(
+                f"the saved conversation {path} cannot be read ({type(e).__name__}); it may be damaged"
+            ) from None
+        if record.seller_id and deps.seller_id and record.seller_id != deps.seller_id:
+            # Approving here would create the listing under someone else's identity.
+            raise InputError(
+                f"conversation {session_id} belongs to seller {record.seller_id} on {record.marketplace}, "
+                f"not to this seller ({deps.seller_id}); resume it where it started"
+            )
         return cls(agent, deps, record, save_dir=directory)
 
     @property

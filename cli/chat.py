@@ -82,7 +82,14 @@ async def run_chat(
     resume: str | None = None,
 ) -> int:
     agent = build_agent(choice.model, prompt)
-    deps = TrovaDeps(connection.client, connection.seller_id)
+    try:
+        # Known up front, so the conversation is filed under its seller and a resume can be checked.
+        seller_id = await connection.whoami(register=True)
+    except MarketplaceError as e:
+        if e.kind != "unavailable":
+            raise
+        seller_id = None  # the marketplace is down: the agent says so when a tool needs it
+    deps = TrovaDeps(connection.client, seller_id)
     if resume:
         session = ChatSession.resume(agent, deps, resume)
     else:

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from agent.storage import data_dir
-from tools.client import MarketplaceClient
+from tools.client import MarketplaceClient, MarketplaceError
 
 EMBEDDED_URL = "http://marketplace.embedded"
 EMBEDDED_LABEL = "embedded (SQLite in the data directory)"
@@ -22,10 +22,30 @@ class Connection:
     client: MarketplaceClient
     label: str
     key: str  # where the seller's credentials are filed
+    explicit_token: bool = False  # TROVA_TOKEN: the marketplace says who we are; never re-register
 
     @property
     def seller_id(self) -> str | None:
+        """The stored seller for this marketplace (None with TROVA_TOKEN: ask `whoami`)."""
+        if self.explicit_token:
+            return None
         return _load_credentials().get(self.key, {}).get("seller_id")
+
+    async def whoami(self, register: bool) -> str | None:
+        """The seller this connection acts as: from TROVA_TOKEN (checked with the marketplace), else the
+        stored credentials, else (with `register`) a newly registered seller. None when there is none."""
+        if self.explicit_token:
+            try:
+                return await self.client.whoami()
+            except MarketplaceError as e:
+                if e.kind == "unauthorized":
+                    raise MarketplaceError(
+                        e.kind, f"the marketplace at {self.label} does not accept TROVA_TOKEN ({e})", e.status
+                    ) from e
+                raise
+        if self.seller_id is None and register:
+            await self.client.ensure_token()
+        return self.seller_id
 
 
 def _credentials_path() -> Path:
@@ -64,13 +84,17 @@ def connect(marketplace_url: str | None = None, database_url: str | None = None)
         app = create_app(url, inline=True)  # one user, in-process: no thread pool needed
         transport = httpx.ASGITransport(app=app)
         base_url, label, key = EMBEDDED_URL, EMBEDDED_LABEL, "embedded:" + config.redact_url(url)
-    stored = _load_credentials().get(key, {})
-    token = os.environ.get("TROVA_TOKEN") or stored.get("token")
+    explicit = os.environ.get("TROVA_TOKEN") or None
+    token = explicit or _load_credentials().get(key, {}).get("token")
 
     async def register(client: MarketplaceClient) -> str:
         seller = await client.register_seller(os.environ.get("USER") or "seller")
         _store_credentials(key, seller.seller_id, seller.token)
         return seller.token
 
-    client = MarketplaceClient(base_url, token, transport=transport, token_factory=register)
-    return Connection(client, label, key)
+    # A token given explicitly is used as is: a rejected one is an error, not a reason to become
+    # someone else (and to overwrite the stored credentials).
+    client = MarketplaceClient(
+        base_url, token, transport=transport, token_factory=None if explicit else register
+    )
+    return Connection(client, label, key, explicit_token=explicit is not None)

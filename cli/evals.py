@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import json
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -98,6 +99,12 @@ def run(
         raise _config_error(
             f"--without-tool: unknown tool {', '.join(sorted(unknown_tools))} (tools: {', '.join(TOOL_NAMES)})"
         )
+    if pass_k is not None and pass_k > repeat:
+        raise _config_error(
+            f"--pass-k {pass_k} needs at least {pass_k} runs per scenario (--repeat {repeat})"
+        )
+    if out is not None and out.exists() and not out.is_dir():
+        raise _config_error(f"--out {out} is a file; give a folder for the run's reports")
     try:
         choice = resolve_model(model, base_url)
         seller_choice = resolve_model(seller_model) if seller_model else None
@@ -137,7 +144,12 @@ def run(
     finally:
         flush()
     folder = out or Path("eval-runs") / results["run_id"]
-    written = write_run(results, folder)
+    try:
+        written = write_run(results, folder)
+    except OSError as e:  # a run can take a long time: never lose it to an unwritable folder
+        fallback = Path(tempfile.gettempdir()) / f"trova-eval-{results['run_id']}"
+        stderr().print(f"[yellow]cannot write to {folder} ({e}); writing to {fallback} instead[/yellow]")
+        folder, written = fallback, write_run(results, fallback)
     _print_results(results)
     stdout().print(f"[dim]Reports: {folder}/ (results.json, junit.xml, summary.md, report.html)[/dim]")
     if not written:
@@ -218,6 +230,9 @@ def compare(
     run_a: Annotated[Path, typer.Argument(help="The earlier (baseline) run: folder or results.json.")],
     run_b: Annotated[Path, typer.Argument(help="The later run.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    fail_on_regression: Annotated[
+        bool, typer.Option("--fail-on-regression", help="Exit 1 when a scenario regressed.")
+    ] = False,
 ) -> None:
     """Per-scenario changes between two runs (regressions first), metric deltas, and what changed
     between them (model, prompt version, tool schemas, scenario set)."""
@@ -229,9 +244,10 @@ def compare(
     except (FileNotFoundError, ValueError) as e:
         raise _config_error(str(e)) from e
     diff = compare_runs(a, b)
+    failed = fail_on_regression and diff["regressions"] > 0
     if as_json:
         print(json.dumps(diff, indent=1, default=str))
-        return
+        raise typer.Exit(1 if failed else 0)
     stdout().print(f"[bold]{diff['a']}[/bold] → [bold]{diff['b']}[/bold]")
     if diff["changed"]:
         for change in diff["changed"]:
@@ -273,13 +289,15 @@ def compare(
         )
     stdout().print(metrics)
     stdout().print(f"{diff['regressions']} regression(s).")
+    if failed:
+        raise typer.Exit(1)
 
 
 @eval_app.command("capture")
 def capture(
     ident: Annotated[str, typer.Argument(help="Conversation, eval run or trace id (see trova traces list).")],
     out: Annotated[
-        Path | None, typer.Option(help="Where to write (default: scenarios/captured/<id>.yaml).")
+        Path | None, typer.Option(help="Where to write (default: scenarios/captured/<scenario id>.yaml).")
     ] = None,
     scenario_id: Annotated[str | None, typer.Option("--id", help="The new scenario's id.")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,

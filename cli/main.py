@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -48,6 +49,13 @@ BaseUrlOpt = Annotated[
         help="Base URL of an OpenAI-compatible server (vLLM, llama.cpp, Ollama, trova model-server).",
     ),
 ]
+
+
+class ListingSource(StrEnum):
+    seller = "seller"
+    seed = "seed"
+
+
 MarketOpt = Annotated[
     str | None,
     typer.Option(
@@ -81,6 +89,7 @@ def chat(
     from agent.session import InputError
     from cli.chat import run_chat
     from cli.connection import connect
+    from tools.client import MarketplaceError
 
     try:
         choice = resolve_model(model, base_url)
@@ -95,6 +104,8 @@ def chat(
         code = asyncio.run(run_chat(stdout(), choice, prompt_obj, connection, resume))
     except InputError as e:
         raise _fail(str(e)) from e
+    except MarketplaceError as e:
+        raise _fail(str(e), 1) from e
     finally:
         flush()
     raise typer.Exit(code)
@@ -105,7 +116,9 @@ def listings(
     marketplace_url: MarketOpt = None,
     limit: Annotated[int, typer.Option(min=1, max=200, help="How many, newest first.")] = 20,
     mine: Annotated[bool, typer.Option("--mine", help="Only listings you created.")] = False,
-    source: Annotated[str | None, typer.Option(help="seller (created through Trova) or seed.")] = None,
+    source: Annotated[
+        ListingSource | None, typer.Option(help="seller (created through Trova) or seed.")
+    ] = None,
     query: Annotated[str | None, typer.Option("--query", "-q", help="Words in the title.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
@@ -115,13 +128,16 @@ def listings(
     from tools.client import MarketplaceError
 
     connection = connect(marketplace_url)
-    if mine and connection.seller_id is None:
-        raise _fail("you have not created anything on this marketplace yet (no seller credentials).", 1)
 
     async def fetch() -> dict[str, Any]:
         async with connection.client as client:
+            seller_id = await connection.whoami(register=False) if mine else None
+            if mine and seller_id is None:
+                raise _fail(
+                    "you have not created anything on this marketplace yet (no seller credentials).", 1
+                )
             page = await client.list_listings(
-                limit=limit, seller_id=connection.seller_id if mine else None, source=source, q=query
+                limit=limit, seller_id=seller_id, source=source.value if source else None, q=query
             )
             return page.model_dump(mode="json")
 

@@ -86,8 +86,14 @@ def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 
 
 def format_delta(key: str, delta: float | None) -> str:
+    """A metric's change, in the unit its values are shown in (points for rates, ms for latency ...)."""
+    from evals.reports.common import METRIC_ROWS
+
     if delta is None:
         return ""
     if key in _PERCENT_KEYS:
         return f"{delta * 100:+.1f} pts"
-    return f"{delta:+,.3f}" if isinstance(delta, float) else f"{delta:+,}"
+    shown = {k: f for _label, k, f in METRIC_ROWS}.get(key)
+    if shown is None:
+        return f"{delta:+,.3f}" if isinstance(delta, float) else f"{delta:+,}"
+    return ("+" if delta >= 0 else "-") + shown(abs(delta))

@@ -412,7 +412,10 @@ def load_results(path: Path) -> dict[str, Any]:
     file = path / "results.json" if path.is_dir() else path
     if not file.is_file():
         raise FileNotFoundError(f"no eval results at {path} (expected a run folder or its results.json)")
-    data: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
-    if data.get("format") != RESULTS_FORMAT:
+    try:
+        data: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ValueError(f"{file} is not a results document (not JSON: {e})") from e
+    if not isinstance(data, dict) or data.get("format") != RESULTS_FORMAT:
         raise ValueError(f"{file} is not a {RESULTS_FORMAT} document")
     return data

@@ -32,6 +32,7 @@ from marketplace.schemas import (
     ListingPage,
     PriceComparison,
     SellerCreate,
+    SellerIdentity,
     SellerToken,
 )
 from marketplace.seeding import ensure_seeded
@@ -193,9 +194,10 @@ def register_seller(market: Market, body: SellerCreate, session: DB) -> SellerTo
 
 @router.get("/sellers/me", tags=["sellers"])
 @_database_work
-def whoami(market: Market, session: DB, credentials: Credentials) -> dict[str, str]:
+def whoami(market: Market, session: DB, credentials: Credentials) -> SellerIdentity:
+    """The seller a bearer token belongs to."""
     seller = _authenticate(session, credentials)
-    return {"seller_id": seller.id, "name": seller.name}
+    return SellerIdentity(seller_id=seller.id, name=seller.name)
 
 
 @router.get("/categories/search", tags=["categories"])

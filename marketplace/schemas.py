@@ -124,9 +124,12 @@ class SellerCreate(BaseModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 
 
-class SellerToken(BaseModel):
+class SellerIdentity(BaseModel):
     seller_id: str
     name: str
+
+
+class SellerToken(SellerIdentity):
     token: str = Field(description="Bearer token for this seller; shown once.")
 
 

@@ -70,18 +70,48 @@ def test_resume_unknown_conversation() -> None:
     assert result.exit_code == 2 and "no saved conversation" in result.output
 
 
+def test_resume_refuses_paths_damaged_files_and_other_sellers(trova_home: Path) -> None:
+    out = chat("I want to sell my Trek road bike", "good")
+    session_id = out.split("trova chat --resume ")[1].split()[0]
+    saved = trova_home / "conversations" / f"{session_id}.json"
+
+    def resume(ident: str) -> str:
+        result = runner.invoke(app, ["chat", "--resume", ident], input="yes\n")
+        assert result.exit_code == 2, result.output
+        return result.output
+
+    assert "is not a conversation id" in resume("../credentials")
+    record = json.loads(saved.read_text())
+    saved.write_text(json.dumps({**record, "seller_id": "seller_someone_else"}))
+    assert "belongs to seller seller_someone_else" in resume(session_id)
+    saved.write_text(saved.read_text()[:50])
+    damaged = resume(session_id)
+    assert "cannot be read" in damaged and "Traceback" not in damaged
+    assert listings_json("--mine")["total"] == 0  # nothing was created along the way
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--model", "gpt-4o"], "needs a provider prefix"),
         (["--model", "anthropic:claude", "--base-url", "http://x"], "--base-url works with openai"),
         (["--prompt", "nope"], "no prompt named 'nope'"),
+        (["--model", "openai-chat:llama3"], "pass --base-url"),
     ],
 )
 def test_bad_configuration_exits_2(args: list[str], message: str) -> None:
     result = runner.invoke(app, ["chat", *args], input="")
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_a_missing_provider_sdk_names_the_project_extra() -> None:
+    from agent.models import _hint
+
+    error = "Please install the `anthropic` package to use the Anthropic provider"
+    assert "uv run --extra anthropic trova" in _hint("anthropic", error)
+    assert "uv run --extra google trova" in _hint("google-vertex", error.replace("anthropic", "google-genai"))
+    assert _hint("openai", "some other failure") == ""
 
 
 def test_listings_mine_without_credentials() -> None:
@@ -179,3 +209,17 @@ def test_data_build_from_source_files(tmp_path: Path) -> None:
     assert "2004 Honda Civic,3500,USD,good,attribute,916" in listings
     missing = runner.invoke(app, ["data", "build", "--source", str(tmp_path / "nowhere"), "--out", str(out)])
     assert missing.exit_code == 2 and "missing source files" in missing.output
+
+
+def test_an_explicit_token_is_used_as_is(trova_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    chat("I want to sell my Trek road bike, good condition", "yes")
+    credentials = trova_home / "credentials.json"
+    (stored,) = json.loads(credentials.read_text()).values()
+    credentials.unlink()
+    monkeypatch.setenv("TROVA_TOKEN", stored["token"])
+    mine = listings_json("--mine")  # who we are comes from the marketplace, not from a stored file
+    assert mine["total"] == 1 and mine["items"][0]["seller_id"] == stored["seller_id"]
+    monkeypatch.setenv("TROVA_TOKEN", "not-a-token")
+    rejected = runner.invoke(app, ["chat"], input="I want to sell my Trek road bike\n")
+    assert rejected.exit_code == 1 and "does not accept TROVA_TOKEN" in rejected.output
+    assert not credentials.exists()  # no silent registration of somebody new

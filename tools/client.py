@@ -24,6 +24,7 @@ from tools.types import (
     ListingCreate,
     ListingPage,
     PriceComparison,
+    SellerIdentity,
     SellerToken,
 )
 
@@ -191,6 +192,10 @@ class MarketplaceClient:
 
     async def get_listing(self, listing_id: int) -> Listing:
         return await self._call(Listing, "GET", f"/listings/{listing_id}")
+
+    async def whoami(self) -> str:
+        """The seller id the current token belongs to."""
+        return (await self._call(SellerIdentity, "GET", "/sellers/me")).seller_id
 
     async def register_seller(self, name: str) -> SellerToken:
         return await self._call(SellerToken, "POST", "/sellers", json={"name": name})

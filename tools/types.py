@@ -14,6 +14,7 @@ from marketplace.schemas import (
     ListingCreate,
     ListingPage,
     PriceComparison,
+    SellerIdentity,
     SellerToken,
 )
 
@@ -31,5 +32,6 @@ __all__ = [
     "ListingCreate",
     "ListingPage",
     "PriceComparison",
+    "SellerIdentity",
     "SellerToken",
 ]

@@ -24,6 +24,7 @@ from opentelemetry.trace import StatusCode
 from traces.redact import redact
 
 DEFAULT_RETENTION_DAYS = 14.0
+DEFAULT_MAX_MB = 500.0
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS spans (
     trace_id TEXT NOT NULL,
@@ -53,6 +54,14 @@ def retention_days() -> float:
         return float(raw) if raw else DEFAULT_RETENTION_DAYS
     except ValueError:
         return DEFAULT_RETENTION_DAYS
+
+
+def max_megabytes() -> float:
+    raw = os.environ.get("TROVA_TRACE_MAX_MB")
+    try:
+        return float(raw) if raw else DEFAULT_MAX_MB
+    except ValueError:
+        return DEFAULT_MAX_MB
 
 
 def parse_json_attr(value: Any) -> Any:
@@ -155,10 +164,31 @@ class TraceStore:
                 conn.executemany("INSERT OR REPLACE INTO spans VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
         return len(rows)
 
-    def prune(self, days: float | None = None) -> int:
+    def prune(self, days: float | None = None, max_mb: float | None = None) -> int:
+        """Drop spans older than the retention, then whole traces, oldest first, while the data is over
+        the size cap (freed pages are reused, so the file stops growing rather than shrinking)."""
         cutoff = time.time_ns() - int((days if days is not None else retention_days()) * 86400e9)
+        cap = (max_mb if max_mb is not None else max_megabytes()) * 1024 * 1024
         with self._lock, self._connect() as conn:
-            return conn.execute("DELETE FROM spans WHERE start_ns < ?", (cutoff,)).rowcount
+            dropped = conn.execute("DELETE FROM spans WHERE start_ns < ?", (cutoff,)).rowcount
+            while self._used_bytes(conn) > cap:
+                traces = conn.execute("SELECT COUNT(DISTINCT trace_id) FROM spans").fetchone()[0]
+                if not traces:
+                    break
+                dropped += conn.execute(
+                    "DELETE FROM spans WHERE trace_id IN (SELECT trace_id FROM spans GROUP BY trace_id "
+                    "ORDER BY MIN(start_ns) LIMIT ?)",
+                    (max(1, traces // 10),),
+                ).rowcount
+            return dropped
+
+    @staticmethod
+    def _used_bytes(conn: sqlite3.Connection) -> int:
+        pages = (
+            conn.execute("PRAGMA page_count").fetchone()[0]
+            - conn.execute("PRAGMA freelist_count").fetchone()[0]
+        )
+        return int(pages * conn.execute("PRAGMA page_size").fetchone()[0])
 
     def _rows(self, where: str, params: Sequence[Any]) -> list[StoredSpan]:
         with self._connect() as conn:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -62,6 +63,12 @@ def test_run_compare_and_baseline(scenario_dir: Path, tmp_path: Path) -> None:
     assert compared.exit_code == 0
     assert re.search(r"sell-bike\s+│\s+regressed\s+│\s+100%\s+│\s+0%", compared.output), compared.output
     assert "tool schemas" in compared.output and "1 regression(s)" in compared.output
+    assert "latency p50" in compared.output and re.search(r"[+-]\d+ ms", compared.output)
+    strict = runner.invoke(app, ["eval", "compare", str(good), str(ablated), "--fail-on-regression"])
+    assert strict.exit_code == 1
+    (tmp_path / "junk.json").write_text("{not json")
+    junk = runner.invoke(app, ["eval", "compare", str(good), str(tmp_path / "junk.json")])
+    assert junk.exit_code == 2 and "junk.json is not a results document" in junk.output
     diff = json.loads(runner.invoke(app, ["eval", "compare", str(good), str(ablated), "--json"]).output)
     assert diff["scenarios"][0]["id"] == "sell-bike" and diff["scenarios"][0]["change"] == "regressed"
 
@@ -107,6 +114,7 @@ def test_reports_are_well_formed(scenario_dir: Path, tmp_path: Path) -> None:
         (["--filter", "nothing-like-this"], "no scenario matches"),
         (["--without-tool", "teleport"], "unknown tool teleport"),
         (["--baseline", "/nonexistent"], "no eval results at /nonexistent"),
+        (["--pass-k", "3"], "--pass-k 3 needs at least 3 runs per scenario"),
     ],
 )
 def test_configuration_errors_exit_2(
@@ -128,3 +136,15 @@ def test_worker_processes_share_the_runs(scenario_dir: Path, tmp_path: Path) -> 
         conversations = {r["record"]["conversation_id"] for r in scenario["runs"]}
         assert len(conversations) == 3
     assert results["metrics"]["runs"] == 9 and results["metrics"]["pass_rate"] == 1.0
+
+
+def test_reports_are_never_lost_to_an_unwritable_folder(scenario_dir: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    code, out = run(str(scenario_dir), "--out", str(blocker))
+    assert code == 2 and "is a file" in out  # caught before anything runs
+    code, out = run(str(scenario_dir), "--filter", "sell-bike", "--out", str(blocker / "inside"))
+    assert "cannot write to" in out and code == 0, out
+    fallback = Path(out.split("writing to ")[1].split()[0])
+    assert (fallback / "results.json").is_file() and (fallback / "junit.xml").is_file()
+    shutil.rmtree(fallback)

@@ -99,3 +99,19 @@ def test_list_filters_reach_past_the_newest_conversations(store: TraceStore) -> 
     assert len(one.turns) == 1 and one.id == "eval-x-0007"
     with pytest.raises(ValueError, match="kind must be one of"):
         recent(store, kind="bogus")
+
+
+def test_a_size_cap_drops_the_oldest_traces_first(store: TraceStore) -> None:
+    t = tracer(store)
+    for n in range(200):
+        with t.start_as_current_span(
+            "chat turn 1", attributes={"conversation_id": f"c-{n:03d}", "pad": "x" * 4000}
+        ):
+            pass
+    before = {c for c, _ in store.conversations(limit=500)}
+    assert len(before) == 200
+    assert store.prune(max_mb=0.25) > 0
+    after = [c for c, _ in store.conversations(limit=500)]
+    assert 0 < len(after) < 100 and "c-199" in after and "c-000" not in after
+    assert sorted(after) == [f"c-{n:03d}" for n in range(200 - len(after), 200)]  # the newest survive
+    assert store.prune(max_mb=0.25) == 0  # under the cap now: nothing more goes
