@@ -155,7 +155,7 @@ def listings(
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
     database_url: Annotated[
         str | None,
         typer.Option(envvar="DATABASE_URL", help="SQLAlchemy URL. Default: SQLite in the data directory."),
@@ -169,6 +169,7 @@ def serve(
     """Run the site: listings pages and the "Sell something" chat at /, the marketplace API at /api
     (OpenAPI docs at /api/docs)."""
     import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
 
     from agent.models import ModelConfigError, resolve_model
     from agent.prompts import load_prompt
@@ -184,24 +185,32 @@ def serve(
         raise _fail(str(e)) from e
     configure_tracing("site")
     url = database_url or config.database_url()
+    try:
+        api = create_app(url)
+    except ModuleNotFoundError as e:  # a database driver that is an extra
+        hint = " (PostgreSQL: uv run --extra postgres trova serve ...)" if "psycopg" in str(e) else ""
+        raise _fail(f"the database driver is not installed: {e}{hint}", 1) from e
+    except SQLAlchemyError as e:
+        raise _fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
     stdout().print(f"[dim]{choice.notice} Database: {config.redact_url(url)}[/dim]")
     stdout().print(f"Open http://{host}:{port}/ (API: http://{host}:{port}/api, docs: /api/docs)")
-    uvicorn.run(create_site(create_app(url), choice, prompt_obj), host=host, port=port)
+    uvicorn.run(create_site(api, choice, prompt_obj), host=host, port=port)
 
 
 @app.command()
 def feedback(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Sellers' feedback from the site: thumbs up/down with comments, and how often each draft field is
     edited before approval."""
-    from web.feedback import FeedbackStore, feedback_path
+    from web.feedback import FeedbackStore
 
-    if not feedback_path().is_file():
-        raise _fail(f"no feedback yet ({feedback_path()} does not exist)", 1)
     summary = FeedbackStore().summary()
     if as_json:
         print(json.dumps(summary, indent=1))
         return
     out = stdout()
+    if not summary["conversations"]:
+        out.print("No feedback yet: sellers give it on the site's Sell page (trova serve).")
+        return
     out.print(
         f"[bold]{summary['conversations']}[/bold] conversations with feedback: "
         f"👍 {summary['thumbs_up']}  👎 {summary['thumbs_down']} · {summary['approvals']} drafts approved"

@@ -5,11 +5,15 @@ import hashlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,6 +40,8 @@ from marketplace.schemas import (
     SellerToken,
 )
 from marketplace.seeding import ensure_seeded
+
+SWAGGER_UI = Path(__file__).parent / "static" / "swagger-ui"
 
 IDEMPOTENCY_KEY_MAX = 200
 MIN_SCOPE_COMPS = 3  # a leaf with fewer listings than this borrows its parent's
@@ -458,9 +464,23 @@ def create_app(
         description="Categories (Google Product Taxonomy), price comparison against real listings, "
         "and listing creation for sellers.",
         lifespan=lifespan,
+        docs_url=None,  # served below from vendored assets: FastAPI's default fetches them from a CDN
     )
     app.state.market = market
     app.include_router(router)
+    app.mount("/docs-assets", StaticFiles(directory=str(SWAGGER_UI)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "").rstrip("/")  # /api when mounted in the site
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}",
+            title="Trova marketplace API",
+            swagger_js_url=f"{root}/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}/docs-assets/swagger-ui.css",
+            swagger_favicon_url=f"{root}/docs-assets/favicon-32x32.png",
+        )
+
     app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
     return app
 

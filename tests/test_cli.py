@@ -132,6 +132,25 @@ def test_every_command_has_help(command: list[str]) -> None:
     assert result.exit_code == 0 and "Usage" in result.output and len(result.output) > 200
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--database-url", "notaurl"], "cannot use the database"),
+        (["--port", "99999"], "less than or equal to 65535"),
+    ],
+)
+def test_serve_reports_bad_settings_before_starting(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["serve", *args])
+    assert result.exit_code in (1, 2) and message in result.output
+    assert "Open http" not in result.output and "Traceback" not in result.output
+
+
+def test_feedback_before_any_is_an_empty_summary() -> None:
+    result = runner.invoke(app, ["feedback", "--json"])
+    assert result.exit_code == 0 and json.loads(result.output)["conversations"] == 0
+    assert "No feedback yet" in runner.invoke(app, ["feedback"]).output
+
+
 def test_data_build_from_source_files(tmp_path: Path) -> None:
     source = tmp_path / "src"
     source.mkdir()

@@ -184,3 +184,29 @@ def test_draft_edits() -> None:
         ("title", "Trek road bike", "Trek 1.2 road bike"),
         ("price", 175.0, "150"),
     ]
+
+
+async def test_a_browser_gets_error_pages_and_scripts_get_json(site) -> None:
+    client, _ = site
+    page = {"accept": "text/html,application/xhtml+xml"}
+    missing = await client.get("/listings/999999", headers=page)
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "Not found" in missing.text and "999999" in missing.text and 'href="/"' in missing.text
+    bad = await client.get("/?page=abc", headers=page)
+    assert bad.status_code == 422 and "page" in bad.text and "<html" in bad.text
+    as_json = await client.get("/listings/999999", headers={"accept": "application/json"})
+    assert as_json.status_code == 404 and "999999" in as_json.json()["detail"]
+    api = await client.get("/api/listings/999999", headers=page)  # the API always answers in JSON
+    assert api.status_code == 404 and api.json()["detail"]
+
+
+async def test_api_docs_are_served_without_a_cdn(site) -> None:
+    client, _ = site
+    docs = await client.get("/api/docs")
+    assert docs.status_code == 200 and "cdn" not in docs.text
+    assert '"/api/openapi.json"' in docs.text or "'/api/openapi.json'" in docs.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert f"/api/docs-assets/{asset}" in docs.text
+        fetched = await client.get(f"/api/docs-assets/{asset}")
+        assert fetched.status_code == 200 and len(fetched.content) > 100_000
+    assert (await client.get("/api/openapi.json")).json()["info"]["title"] == "Trova marketplace"

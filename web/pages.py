@@ -93,3 +93,21 @@ def _render(
 ) -> HTMLResponse:
     response = TEMPLATES.TemplateResponse(request, template, context)
     return response
+
+
+_HEADINGS = {404: "Not found", 422: "That address does not look right", 503: "The marketplace is unavailable"}
+
+
+def error_page(request: Request, status: int, detail: Any) -> HTMLResponse:
+    """A page, not a JSON body, for a browser that asked for a page."""
+    if not isinstance(detail, str):  # validation errors: name the parameter that was wrong
+        detail = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', [])[1:])}: {e.get('msg', '')}" for e in detail
+        )
+    context = {
+        "departments": DEPARTMENTS,
+        "status": status,
+        "heading": _HEADINGS.get(status, "Something went wrong"),
+        "detail": detail,
+    }
+    return TEMPLATES.TemplateResponse(request, "error.html", context, status_code=status)

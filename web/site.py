@@ -7,9 +7,12 @@ from typing import Any, Literal
 
 import httpx
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from agent.listing_agent import build_agent
@@ -18,7 +21,7 @@ from agent.prompts import Prompt
 from tools.client import MarketplaceClient
 from web.chat import create_chat_router
 from web.feedback import FeedbackStore
-from web.pages import create_pages_router
+from web.pages import create_pages_router, error_page
 from web.sessions import COOKIE, SessionRegistry, set_cookie
 
 API_PREFIX = "/api"
@@ -79,6 +82,21 @@ def create_site(
                 session = await sessions.get(request)
                 set_cookie(response, session.id)
             return response
+
+    def wants_page(request: Request) -> bool:
+        return request.method == "GET" and "text/html" in request.headers.get("accept", "")
+
+    @site.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if wants_page(request):
+            return error_page(request, exc.status_code, exc.detail)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @site.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        if wants_page(request):
+            return error_page(request, 422, list(exc.errors()))
+        return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
 
     site.add_middleware(SessionCookie)
     return site
