@@ -523,6 +523,7 @@ class ChatSession:
                         )
                         turn.conversation = self._salvage(turn.conversation, captured)
                         self.last_result = self._finish(turn)
+                        self._annotate(span, self.last_result)  # the code after this block won't run
             result = self._finish(turn)
             result.approved = [k for k, v in (decisions or {}).items() if v is True] or sorted(turn.approved)
             self._annotate(span, result)

@@ -226,7 +226,8 @@ def diff(
                 {
                     "a": left.id,
                     "b": right.id,
-                    "first_divergence": first,
+                    # 1-based, as the table shows it: step N of steps_a / steps_b
+                    "first_divergence": None if first is None else first + 1,
                     "steps_a": [s.__dict__ for s in sa],
                     "steps_b": [s.__dict__ for s in sb],
                 },

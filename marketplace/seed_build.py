@@ -161,7 +161,11 @@ def build(source_dir: Path, out_dir: Path = SEED_DIR) -> BuildReport:
     taxonomy_path = source_dir / TAXONOMY_FILE
     missing = [p for p in [taxonomy_path, *(source_dir / f for f in LISTING_FILES)] if not p.is_file()]
     if missing:
-        raise FileNotFoundError("missing source files: " + ", ".join(str(p) for p in missing))
+        raise FileNotFoundError(
+            "missing source files: "
+            + ", ".join(str(p) for p in missing)
+            + " (where each comes from: marketplace/seed/ATTRIBUTION.md; pass their folder as --source)"
+        )
     nodes = parse_taxonomy(taxonomy_path.read_text(encoding="utf-8").splitlines())
     by_path: dict[str, TaxonomyNode] = {n.path: n for n in nodes}
     report = BuildReport(categories=len(nodes))

@@ -192,7 +192,7 @@ def test_diff_points_at_the_first_wrong_step(store: TraceStore, tmp_path: Path) 
             app, ["traces", "diff", bad_run["conversation_id"], good_run["conversation_id"], "--json"]
         ).output
     )
-    assert diffed["first_divergence"] == index
+    assert diffed["first_divergence"] == index + 1  # numbered as the table shows it
 
 
 async def test_each_eval_run_is_its_own_trace_holding_only_its_conversation(store: TraceStore) -> None:
@@ -210,3 +210,18 @@ async def test_each_eval_run_is_its_own_trace_holding_only_its_conversation(stor
         assert by_trace.id == by_id.id == record["conversation_id"]
         assert by_trace.scenario == record["scenario_id"] and by_trace.verdict == "passed"
         assert [t.seller for t in by_trace.turns] == [t["seller"] for t in record["turns"]]
+
+
+async def test_a_turn_cut_off_mid_stream_is_kept_and_traced_as_stopped(
+    store: TraceStore, client: MarketplaceClient
+) -> None:
+    session = await chat(client)
+    events = session.stream("I want to sell my Trek road bike, good condition")
+    async for _event in events:
+        break  # the browser tab closes after the first event
+    await events.aclose()
+    assert session.last_result is not None and session.last_result.stopped
+    assert "connection closed" in session.last_result.stopped
+    flush()
+    (turn,) = load(store, session.id).turns
+    assert turn.outcome == "stopped" and turn.stopped and turn.seller.startswith("I want to sell")
