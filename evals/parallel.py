@@ -11,6 +11,7 @@ metrics and the gate once. With a remote LLM the model's latency dominates and o
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import importlib
 import math
 import multiprocessing
@@ -35,6 +36,9 @@ from evals.runner import EvalSettings, finalize, run_eval
 START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
+_INHERITED: dict[tuple[str, ...], list[LoadedScenario]] = {}
+
+
 @dataclass(frozen=True)
 class EvalJob:
     """Everything a worker needs, in a form that crosses process boundaries."""
@@ -57,11 +61,32 @@ def choice_for(job: EvalJob) -> ModelChoice:
     return resolve_model(job.model, job.base_url)
 
 
-def _shard(job: EvalJob, concurrency: int, progress: Any, claims: Any, lock: Any) -> list[dict[str, Any]]:
-    """A worker process: run the runs it claims, report each finished one, return the scenario documents.
+@dataclass
+class _Shared:
+    """What the workers share, handed over when each process starts (no manager process to start):
+    how many runs of each scenario are claimed, and a counter of finished runs for the progress bar."""
+
+    index: dict[str, int]  # scenario id -> slot in `claims`
+    claims: Any  # multiprocessing Array of ints
+    finished: Any  # multiprocessing Value
+    lock: Any
+
+
+_SHARED: _Shared | None = None
+
+
+def _start_worker(shared: _Shared) -> None:
+    global _SHARED
+    _SHARED = shared
+
+
+def _shard(job: EvalJob, concurrency: int) -> list[dict[str, Any]]:
+    """A worker process: run the runs it claims, count each finished one, return the scenario documents.
 
     Every worker walks the whole list and claims runs as it gets to them, so the work balances itself: a
     worker that drew long conversations simply claims fewer."""
+    shared = _SHARED
+    assert shared is not None, "the pool's initializer hands over the shared state"
     if job.tracing:
         from traces.setup import configure_tracing
 
@@ -69,14 +94,19 @@ def _shard(job: EvalJob, concurrency: int, progress: Any, claims: Any, lock: Any
     repeat = job.settings.repeat
 
     def claim(scenario_id: str) -> bool:
-        with lock:
-            taken = claims.get(scenario_id, 0)
-            if taken >= repeat:
+        slot = shared.index[scenario_id]
+        with shared.lock:
+            if shared.claims[slot] >= repeat:
                 return False
-            claims[scenario_id] = taken + 1
+            shared.claims[slot] += 1
             return True
 
-    scenarios = load_scenarios([Path(f) for f in job.files])
+    def done() -> None:
+        with shared.finished.get_lock():
+            shared.finished.value += 1
+
+    # Forked workers inherit the parent's parsed scenarios; spawned ones parse the files again.
+    scenarios = _INHERITED.get(job.files) or load_scenarios([Path(f) for f in job.files])
     seller = resolve_model(job.seller_model) if job.seller_model else None
     settings = replace(job.settings, concurrency=concurrency, progress=False, workers=1, baseline=None)
     try:
@@ -87,7 +117,7 @@ def _shard(job: EvalJob, concurrency: int, progress: Any, claims: Any, lock: Any
                 load_prompt(job.prompt),
                 settings,
                 seller_choice=seller,
-                on_run_done=lambda: progress.put(1),
+                on_run_done=done,
                 claim=claim,
             )
         )
@@ -108,23 +138,34 @@ def run_parallel(
 ) -> dict[str, Any]:
     """Run `scenarios` in `workers` processes and return one results document, as `run_eval` would."""
     started_at, clock = datetime.now(UTC), time.perf_counter()
-    shared_factory()  # built once here; forked workers inherit it instead of each building their own
+    # Built once here, before forking, so that workers inherit them instead of each building their own:
+    # the marketplace template and the model (the offline policy loads its vocabulary on first use).
+    shared_factory()
+    choice_name = choice_for(job).name
+    _INHERITED.clear()
+    _INHERITED[job.files] = [s for s in scenarios if str(s.path) in job.files]
     per_worker = max(1, math.ceil(job.settings.concurrency / workers))
     context = multiprocessing.get_context(START_METHOD)
-    with context.Manager() as manager, ProcessPoolExecutor(workers, mp_context=context) as pool:
-        progress, claims, lock = manager.Queue(), manager.dict(), manager.Lock()
+    slots = {s.id: i for i, s in enumerate(scenarios)}
+    shared = _Shared(slots, context.Array("i", len(slots), lock=False), context.Value("i", 0), context.Lock())
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(shared,))
+    try:
         with warnings.catch_warnings():
             # logfire offers to send its configuration to child processes; ours configure themselves.
             warnings.filterwarnings("ignore", message="The Logfire configuration cannot be pickled")
-            futures = [pool.submit(_shard, job, per_worker, progress, claims, lock) for _ in range(workers)]
+            futures = [pool.submit(_shard, job, per_worker) for _ in range(workers)]
+        reported = 0
         while not all(f.done() for f in futures):
-            time.sleep(0.1)
-            done = 0
-            while not progress.empty():
-                done += progress.get()
-            if done and on_progress:
-                on_progress(done)
+            concurrent.futures.wait(futures, timeout=0.05, return_when=concurrent.futures.FIRST_EXCEPTION)
+            finished = shared.finished.value
+            if finished > reported and on_progress:
+                on_progress(finished - reported)
+            reported = finished
         parts = [f.result() for f in futures]
+    finally:
+        # The runs are back; the worker processes wind down (tracing flushes, interpreter exit) while
+        # the parent merges, rather than before.
+        pool.shutdown(wait=False, cancel_futures=True)
     # Each worker reports every scenario with the runs it claimed: put each scenario's runs together.
     merged: dict[str, dict[str, Any]] = {}
     for part in parts:
@@ -137,7 +178,6 @@ def run_parallel(
             run["index"] = index
     order = {s.id: i for i, s in enumerate(scenarios)}
     documents = sorted((d for d in documents if d["id"] in order), key=lambda d: order[d["id"]])
-    choice_name = choice_for(job).name
     seller = job.seller_model or "rule-based"
     return finalize(
         documents, scenarios, choice_name, seller, load_prompt(job.prompt), job.settings, started_at, clock
