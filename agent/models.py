@@ -84,3 +84,14 @@ def _hint(provider: str, error: str) -> str:
             "\nFor an OpenAI-compatible server (vLLM, llama.cpp, Ollama, trova model-server) pass --base-url."
         )
     return ""
+
+
+def check_reachable(base_url: str, timeout: float = 5.0) -> None:
+    """Fail fast, as a configuration error, when nothing answers at an OpenAI-compatible base URL (any
+    HTTP answer will do: some servers do not implement /models)."""
+    import httpx
+
+    try:
+        httpx.get(base_url.rstrip("/") + "/models", timeout=timeout)
+    except httpx.TransportError as e:
+        raise ModelConfigError(f"nothing answers at --base-url {base_url} ({type(e).__name__}: {e})") from e

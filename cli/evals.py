@@ -76,7 +76,7 @@ def run(
 ) -> None:
     """Run the scenarios against a model; write JSON, JUnit, Markdown and HTML; gate the exit code
     (0 gate holds, 1 it does not, 2 configuration error)."""
-    from agent.models import ModelConfigError, resolve_model
+    from agent.models import ModelConfigError, check_reachable, resolve_model
     from agent.prompts import load_prompt
     from evals.loader import ScenarioError, load_scenarios
     from evals.reports import write_run
@@ -107,6 +107,8 @@ def run(
         raise _config_error(f"--out {out} is a file; give a folder for the run's reports")
     try:
         choice = resolve_model(model, base_url)
+        if base_url:  # every scenario would fail on it, as if the agent were wrong
+            check_reachable(base_url)
         seller_choice = resolve_model(seller_model) if seller_model else None
         prompt_obj = load_prompt(prompt)
         baseline_doc = load_results(baseline) if baseline else None

@@ -115,6 +115,10 @@ def test_reports_are_well_formed(scenario_dir: Path, tmp_path: Path) -> None:
         (["--without-tool", "teleport"], "unknown tool teleport"),
         (["--baseline", "/nonexistent"], "no eval results at /nonexistent"),
         (["--pass-k", "3"], "--pass-k 3 needs at least 3 runs per scenario"),
+        (
+            ["--model", "openai-chat:x", "--base-url", "http://127.0.0.1:9/v1"],
+            "nothing answers at --base-url",
+        ),
     ],
 )
 def test_configuration_errors_exit_2(
