@@ -85,6 +85,7 @@ class RunRecord:
     skipped: bool = False  # another worker process took this run (see evals/parallel.py)
     simulator_flags: list[SimulatorFlag] = field(default_factory=list)
     trace_id: str | None = None
+    span_id: str | None = None  # the run's root span: its verdict is recorded under it
 
     @property
     def replies(self) -> list[str]:
@@ -194,6 +195,7 @@ async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunR
         ) as span:
             context = span.get_span_context()
             record.trace_id = format(context.trace_id, "032x") if context else None
+            record.span_id = format(context.span_id, "016x") if context else None
             await _drive(loaded, settings, record)
     finally:
         otel_context.detach(root)

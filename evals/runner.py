@@ -20,6 +20,9 @@ from pathlib import Path
 from typing import Any
 
 import logfire
+from opentelemetry import context as otel_context
+from opentelemetry import trace
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from pydantic_evals import Case, Dataset
 from pydantic_evals.evaluators import EvaluationReason, Evaluator, EvaluatorContext
 
@@ -68,6 +71,21 @@ class ScenarioChecks(Evaluator[str, RunRecord, dict[str, Any]]):
 
     def get_default_evaluation_name(self) -> str:
         return "checks"
+
+
+@contextmanager
+def _under(record: RunRecord) -> Iterator[None]:
+    if not (record.trace_id and record.span_id):
+        yield
+        return
+    parent = SpanContext(
+        int(record.trace_id, 16), int(record.span_id, 16), is_remote=True, trace_flags=TraceFlags(1)
+    )
+    token = otel_context.attach(trace.set_span_in_context(NonRecordingSpan(parent)))
+    try:
+        yield
+    finally:
+        otel_context.detach(token)
 
 
 def _sha(text: str) -> str:
@@ -304,15 +322,17 @@ async def _run_eval(
         xfail = expected_failure(loaded, choice.name)
         scenario_runs = []
         for index, (record, checks, passed) in enumerate(runs[loaded.id], start=1):
-            # The verdict joins the run's trace (same conversation id), for `trova traces list`.
-            logfire.info(
-                "eval checks {scenario_id}: {verdict}",
-                scenario_id=loaded.id,
-                verdict="passed" if passed else "failed",
-                conversation_id=record.conversation_id,
-                passed=passed,
-                failed_checks={c["name"]: c["reason"] for c in checks if not c["passed"]},
-            )
+            # The verdict is recorded under the run's own root span (same trace, same conversation id),
+            # so the run's trace ends with it wherever it is viewed; workers' runs too.
+            with _under(record):
+                logfire.info(
+                    "eval checks {scenario_id}: {verdict}",
+                    scenario_id=loaded.id,
+                    verdict="passed" if passed else "failed",
+                    conversation_id=record.conversation_id,
+                    passed=passed,
+                    failed_checks={c["name"]: c["reason"] for c in checks if not c["passed"]},
+                )
             numbers = _run_numbers(loaded, record, choice.name)
             scenario_runs.append(
                 {

@@ -210,6 +210,10 @@ async def test_each_eval_run_is_its_own_trace_holding_only_its_conversation(stor
         assert by_trace.id == by_id.id == record["conversation_id"]
         assert by_trace.scenario == record["scenario_id"] and by_trace.verdict == "passed"
         assert [t.seller for t in by_trace.turns] == [t["seller"] for t in record["turns"]]
+        names = [s.name for s in store.trace(record["trace_id"])]
+        assert any(n.startswith("eval run") for n in names) and any(
+            n.startswith("eval checks") for n in names
+        )
 
 
 async def test_a_turn_cut_off_mid_stream_is_kept_and_traced_as_stopped(
