@@ -4,6 +4,7 @@ photos checked, and sellers' words and titles shown as text, never run."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -130,23 +131,29 @@ def test_photos_are_checked_and_the_offline_model_asks_for_words(
     expect(page.locator(".msg.assistant").last).to_contain_text("can't see photos")
     # The server checks too: a "PNG" that is not one is refused with a clear reason.
     fake = "data:image/png;base64," + "aGVsbG8gd29ybGQ="
-    response = page.request.post(
-        site.url + "/chat",
-        data={
-            "trigger": "submit-message",
-            "id": "x",
-            "messages": [
-                {
-                    "id": "m",
-                    "role": "user",
-                    "parts": [
-                        {"type": "text", "text": "my bike"},
-                        {"type": "file", "mediaType": "image/png", "url": fake, "filename": "x.png"},
-                    ],
-                }
-            ],
-        },
-    )
+    expect(page.locator("#send")).to_be_enabled()
+    deadline = time.monotonic() + 10
+    while True:  # the server lets go of the turn just after the browser has the last byte (409 until then)
+        response = page.request.post(
+            site.url + "/chat",
+            data={
+                "trigger": "submit-message",
+                "id": "x",
+                "messages": [
+                    {
+                        "id": "m",
+                        "role": "user",
+                        "parts": [
+                            {"type": "text", "text": "my bike"},
+                            {"type": "file", "mediaType": "image/png", "url": fake, "filename": "x.png"},
+                        ],
+                    }
+                ],
+            },
+        )
+        if response.status != 409 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert response.status == 400 and "does not look like a PNG" in response.json()["detail"]
 
 
