@@ -427,8 +427,10 @@ class ChatSession:
                 "Your conversation is saved."
             )
         else:
+            reason = str(error).split(". Consider")[0]  # without the library's pointer to its docs
             turn.stopped = (
-                f"The model failed this turn ({type(error).__name__}: {error}). Your conversation is saved."
+                f"The agent could not finish this turn ({reason}). Your conversation is saved; "
+                "try saying it another way."
             )
         turn.conversation = self._salvage(turn.conversation, captured)
 

@@ -215,19 +215,24 @@ def feedback(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")
         f"[bold]{summary['conversations']}[/bold] conversations with feedback: "
         f"👍 {summary['thumbs_up']}  👎 {summary['thumbs_down']} · {summary['approvals']} drafts approved"
     )
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="Draft fields edited before approval")
     for column in ("field", "edits", "edit rate"):
         table.add_column(column)
     for field_name, rate in sorted(summary["edit_rate"].items(), key=lambda kv: -kv[1]):
-        table.add_row(field_name, str(summary["edits"].get(field_name, 0)), f"{rate:.0%}")
+        table.add_row(escape(field_name), str(summary["edits"].get(field_name, 0)), f"{rate:.0%}")
     out.print(table)
+    # Sellers wrote these: print them as text, never as console markup.
     for c in summary["recent_comments"]:
         mark = "👍" if c["rating"] > 0 else "👎"
-        out.print(f"{mark} {c['at']} {c['conversation_id']}: {c['comment']}", soft_wrap=True)
+        out.print(f"{mark} {c['at']} {c['conversation_id']}: {escape(str(c['comment']))}", soft_wrap=True)
     for e in summary["recent_edits"]:
-        out.print(f"✎ {e['conversation_id']}: {e['field']} {e['from']!r} → {e['to']!r}", soft_wrap=True)
+        out.print(
+            f"✎ {e['conversation_id']}: {escape(str(e['field']))} {escape(repr(e['from']))} → {escape(repr(e['to']))}",
+            soft_wrap=True,
+        )
 
 
 @app.command("model-server")

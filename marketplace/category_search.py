@@ -25,6 +25,7 @@ IDF_CAP = 5.0
 TITLE_WEIGHT = 3.0
 NON_LEAF_FACTOR = 0.85  # a listing needs a leaf, so at equal evidence a leaf ranks first
 HEADLESS_FACTOR = 0.6
+MODIFIER_ONLY_FACTOR = 0.75  # the category matches only words that modify the query's head ("desk" lamp)
 RELIABLE_TITLES = 30  # a word in this many listing titles is full evidence; in fewer, proportionally less
 POPULARITY = 0.15  # weight of log(1 + listings): among equal matches, the category people actually sell in
 MIN_TITLE_ONLY = 0.25  # a category whose name shares no word with the query needs this much title evidence
@@ -132,8 +133,9 @@ class CategoryIndex:
             return []
         name_score: defaultdict[int, float] = defaultdict(float)
         matched_name_words: defaultdict[int, set[str]] = defaultdict(set)
+        matched_groups: defaultdict[int, set[int]] = defaultdict(set)
         title_score: defaultdict[int, float] = defaultdict(float)
-        for group in groups:
+        for group_index, group in enumerate(groups):
             # Each query word counts once: by its best reading (itself or a synonym phrase) per category.
             best_name: dict[int, tuple[float, set[str]]] = {}
             best_title: dict[int, float] = {}
@@ -160,9 +162,15 @@ class CategoryIndex:
             for category_id, (value, name_words) in best_name.items():
                 name_score[category_id] += value
                 matched_name_words[category_id] |= name_words
+                if name_words:
+                    matched_groups[category_id].add(group_index)
             for category_id, value in best_title.items():
                 title_score[category_id] += value
 
+        # In "desk lamp" the item is a lamp: the last query word that names some category is the head, the
+        # words before it only modify it. A category named after a modifier alone ranks lower.
+        named = [i for ids in matched_groups.values() for i in ids]
+        query_head = max(named) if len(groups) > 1 and named else None
         hits: list[Hit] = []
         for category_id in set(name_score) | set(title_score):
             cat = self.by_id[category_id]
@@ -180,6 +188,8 @@ class CategoryIndex:
                 name_score[category_id] * (0.6 + 0.4 * coverage) * head
                 + TITLE_WEIGHT * title_score[category_id]
             )
+            if query_head is not None and matched and query_head not in matched_groups[category_id]:
+                score *= MODIFIER_ONLY_FACTOR
             score += POPULARITY * math.log1p(self.listing_count.get(category_id, 0))
             if not cat.is_leaf:
                 score *= NON_LEAF_FACTOR

@@ -151,6 +151,20 @@ def test_feedback_before_any_is_an_empty_summary() -> None:
     assert "No feedback yet" in runner.invoke(app, ["feedback"]).output
 
 
+def test_feedback_prints_sellers_words_as_text(trova_home: Path) -> None:
+    from web.feedback import FeedbackStore
+
+    FeedbackStore().rate("c1", -1, "closing tag [/] oops [bold red]FAKE[/]")
+    result = runner.invoke(app, ["feedback"])
+    assert result.exit_code == 0, result.output
+    assert "closing tag [/] oops [bold red]FAKE[/]" in result.output
+
+
+def test_a_runaway_item_name_is_cut_to_a_title(trova_home: Path) -> None:
+    out = chat(f"I want to sell my {'A' * 300} desk lamp", "good", "yes")
+    assert "→ search_categories(query='desk lamp')" in out and "✓ Listing #" in out
+
+
 def test_data_build_from_source_files(tmp_path: Path) -> None:
     source = tmp_path / "src"
     source.mkdir()

@@ -53,6 +53,10 @@ def test_openapi_docs_are_served(http: httpx.Client) -> None:
         ("laptop", "Laptops"),
         ("office chair", "Office Chairs"),
         ("2012 Honda Civic", "Cars, Trucks & Vans"),
+        ("desk lamp", "Lamps"),  # the last word is what it is; "desk" only says which kind
+        ("table lamp", "Lamps"),
+        ("bike helmet", "Bicycle Helmets"),
+        ("phone case", "Mobile Phone Cases"),
     ],
 )
 def test_category_search_understands_common_words(http: httpx.Client, query: str, expected_leaf: str) -> None:

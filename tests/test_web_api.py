@@ -210,3 +210,67 @@ async def test_api_docs_are_served_without_a_cdn(site) -> None:
         fetched = await client.get(f"/api/docs-assets/{asset}")
         assert fetched.status_code == 200 and len(fetched.content) > 100_000
     assert (await client.get("/api/openapi.json")).json()["info"]["title"] == "Trova marketplace"
+
+
+def approve_with(call_id: str, args: dict) -> dict:
+    part = {
+        "type": "tool-create_listing",
+        "toolCallId": call_id,
+        "state": "approval-responded",
+        "input": args,
+        "approval": {"id": call_id, "approved": True},
+    }
+    return {
+        "trigger": "submit-message",
+        "id": "chat-1",
+        "messages": [{"id": "m2", "role": "assistant", "parts": [part]}],
+    }
+
+
+async def test_an_invalid_edit_is_refused_with_its_field_and_the_draft_keeps_waiting(site) -> None:
+    client, store = site
+    await client.post("/chat", json=user("I want to sell my IKEA desk, good condition"))
+    (draft,) = (await client.get("/chat/state")).json()["pending"]
+    for bad, field in (({"title": "Desk"}, "title"), ({"price": 0}, "price"), ({"price": 1e9}, "price")):
+        refused = await client.post("/chat", json=approve_with(draft["call_id"], {**draft["args"], **bad}))
+        assert refused.status_code == 400 and f"{field}:" in refused.json()["detail"], refused.text
+    assert (await client.get("/chat/state")).json()["pending"] == [draft]  # still the seller's to answer
+    assert store.summary()["approvals"] == 0  # a refused edit is not an approval
+    good = await client.post("/chat", json=approve_with(draft["call_id"], {**draft["args"], "price": 40}))
+    created = [c for c in chunks(good.text) if c["type"] == "tool-output-available"]
+    assert created and created[-1]["output"]["price"] == 40
+
+
+async def test_page_visits_cost_no_seller_and_rating_needs_a_turn(site, db_url: str) -> None:
+    from sqlalchemy import create_engine, func, select
+
+    from marketplace.db import SellerRow
+
+    client, _ = site
+
+    def sellers() -> int:
+        with create_engine(db_url).connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(SellerRow)).scalar_one())
+
+    before = sellers()
+    for path in ("/", "/sell", "/?q=bike"):
+        assert (
+            await httpx.AsyncClient(transport=client._transport, base_url="http://site").get(path)
+        ).status_code == 200
+    assert (await client.head("/")).status_code == 200
+    assert sellers() == before
+    await client.post("/chat/new")
+    assert (await client.post("/feedback", json={"rating": "up"})).status_code == 409  # nothing said yet
+    await client.post("/chat", json=user("I want to sell my Trek road bike"))
+    assert sellers() == before + 1
+    assert (await client.post("/feedback", json={"rating": "up"})).status_code == 200
+
+
+async def test_paging_keeps_the_filters_and_stops_at_the_last_page(site) -> None:
+    client, _ = site
+    first = await client.get("/?q=bike")
+    assert 'href="/?q=bike&amp;page=2"' in first.text
+    seed = await client.get("/?source=seed&page=2")
+    assert 'href="/?source=seed&amp;page=3"' in seed.text and 'href="/?source=seed&amp;page=1"' in seed.text
+    past = await client.get("/?q=bike&page=400")
+    assert past.status_code == 303 and past.headers["location"].startswith("/?q=bike&page=")

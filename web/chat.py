@@ -28,6 +28,7 @@ from pydantic_ai.ui.vercel_ai.request_types import (
 )
 
 from agent.session import ChatSession, InputError
+from tools.types import ListingCreate
 from web.feedback import FeedbackStore, draft_edits
 from web.sessions import SessionRegistry, WebSession, set_cookie
 
@@ -69,6 +70,16 @@ def decode_image(part: FileUIPart) -> BinaryContent:
     return BinaryContent(data=data, media_type=media)
 
 
+def _check_edited(draft: dict[str, Any]) -> None:
+    """The seller's edits must make a listing the marketplace accepts; otherwise say which field and why,
+    before anything runs, and keep the draft waiting (an invalid edit must not be dropped silently)."""
+    try:
+        ListingCreate.model_validate(draft)
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
+        raise InputError(f"the edited draft cannot be posted ({problems})") from None
+
+
 def _decisions(
     message: UIMessage, chat: ChatSession
 ) -> tuple[dict[str, bool | str], dict[str, dict[str, Any]]]:
@@ -86,7 +97,9 @@ def _decisions(
             decisions[part.tool_call_id] = True
             edited = part.input if isinstance(part.input, dict) else {}
             if draft_edits(pending[part.tool_call_id], edited):
-                overrides[part.tool_call_id] = {**pending[part.tool_call_id], **edited}
+                merged = {**pending[part.tool_call_id], **edited}
+                _check_edited(merged)
+                overrides[part.tool_call_id] = merged
         else:
             reason = (part.approval.reason or "").strip()
             decisions[part.tool_call_id] = "" if reason.lower() in DECLINE_WORDS else reason
@@ -120,6 +133,11 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
         if session.lock.locked():
             return _error(409, "the agent is still answering your previous message")
         await session.lock.acquire()
+        try:
+            await sessions.seller(session)
+        except BaseException:
+            session.lock.release()
+            raise
         try:
             chat_session = sessions.chat(session)
             events = _start(run_input.messages[-1], session, chat_session, feedback)
@@ -164,6 +182,7 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
         session = await sessions.get(request, response)
         if session.lock.locked():
             raise HTTPException(409, "the agent is still answering")
+        await sessions.seller(session)
         return {"conversation_id": sessions.chat(session, new=True).id}
 
     return router

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from tools.client import MarketplaceClient, MarketplaceError
@@ -36,7 +37,7 @@ TEMPLATES.env.filters["condition_label"] = lambda c: str(c).replace("_", " ")
 def create_pages_router(sessions: SessionRegistry, browse: MarketplaceClient) -> APIRouter:
     router = APIRouter()
 
-    @router.get("/", response_class=HTMLResponse)
+    @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
     async def listings(
         request: Request,
         q: str | None = None,
@@ -60,9 +61,19 @@ def create_pages_router(sessions: SessionRegistry, browse: MarketplaceClient) ->
                 raise HTTPException(404, str(e.message)) from e
             raise HTTPException(503, f"the marketplace is unavailable: {e.message}") from e
         pages = (result.total + PAGE_SIZE - 1) // PAGE_SIZE
+        source = source if source in ("seller", "seed") else None
+        filters = {k: v for k, v in (("q", q), ("category", category), ("source", source)) if v}
+
+        def page_url(number: int) -> str:
+            return "/?" + urlencode({**filters, "page": number})
+
+        if pages and page > pages:  # past the end (an old link, a typed number): the last page
+            return RedirectResponse(page_url(pages), status_code=303)  # type: ignore[return-value]
         context: dict[str, Any] = {
             "page": page,
             "pages": pages,
+            "prev_url": page_url(page - 1) if page > 1 else None,
+            "next_url": page_url(page + 1) if page < pages else None,
             "q": q or "",
             "category": category_info,
             "departments": DEPARTMENTS,
@@ -71,7 +82,7 @@ def create_pages_router(sessions: SessionRegistry, browse: MarketplaceClient) ->
         }
         return _render(request, sessions, "listings.html", context)
 
-    @router.get("/listings/{listing_id}", response_class=HTMLResponse)
+    @router.api_route("/listings/{listing_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
     async def listing(request: Request, listing_id: int) -> HTMLResponse:
         try:
             item = await browse.get_listing(listing_id)
@@ -79,7 +90,7 @@ def create_pages_router(sessions: SessionRegistry, browse: MarketplaceClient) ->
             raise HTTPException(404 if e.kind == "not_found" else 503, e.message) from e
         return _render(request, sessions, "listing.html", {"item": item, "departments": DEPARTMENTS})
 
-    @router.get("/sell", response_class=HTMLResponse)
+    @router.api_route("/sell", methods=["GET", "HEAD"], response_class=HTMLResponse)
     async def sell(request: Request) -> HTMLResponse:
         return _render(
             request, sessions, "sell.html", {"departments": DEPARTMENTS, "model": sessions.model_name}

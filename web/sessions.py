@@ -23,8 +23,8 @@ MAX_SESSIONS = 10_000
 @dataclass
 class WebSession:
     id: str
-    seller_id: str
     client: MarketplaceClient
+    seller_id: str | None = None  # registered when the browser first chats, not on a page visit
     chat: ChatSession | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one turn at a time per browser
 
@@ -47,26 +47,32 @@ class SessionRegistry:
         self._creating = asyncio.Lock()
 
     async def get(self, request: Request, response: Response | None = None) -> WebSession:
-        """The browser's session, made (with a new seller) on its first request; sets the cookie."""
+        """The browser's session, made on its first request; sets the cookie. Costs no database row:
+        crawlers and uptime checks visit pages too."""
         sid = request.cookies.get(COOKIE)
         session = self._sessions.get(sid or "")
         if session is not None:
             return session
-        async with self._creating:
-            client = MarketplaceClient(self.base_url, transport=self.transport)
-            seller = await client.register_seller(f"web seller {len(self._sessions) + 1}")
-            client.token = seller.token
-            sid = secrets.token_urlsafe(24)
-            session = WebSession(sid, seller.seller_id, client)
-            if len(self._sessions) >= MAX_SESSIONS:  # forget the oldest browsers rather than grow forever
-                self._sessions.pop(next(iter(self._sessions)))
-            self._sessions[sid] = session
+        sid = secrets.token_urlsafe(24)
+        session = WebSession(sid, MarketplaceClient(self.base_url, transport=self.transport))
+        if len(self._sessions) >= MAX_SESSIONS:  # forget the oldest browsers rather than grow forever
+            self._sessions.pop(next(iter(self._sessions)))
+        self._sessions[sid] = session
         if response is not None:
             set_cookie(response, sid)
         request.state.new_session_id = sid
         return session
 
+    async def seller(self, session: WebSession) -> str:
+        """The browser's seller on the marketplace, registered the first time it is needed."""
+        async with self._creating:
+            if session.seller_id is None:
+                seller = await session.client.register_seller(f"web seller {session.id[:6]}")
+                session.client.token, session.seller_id = seller.token, seller.seller_id
+        return session.seller_id
+
     def chat(self, session: WebSession, *, new: bool = False) -> ChatSession:
+        """The browser's conversation (after `seller`: it is filed under the seller)."""
         if session.chat is None or new:
             session.chat = ChatSession.start(
                 self.agent,

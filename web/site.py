@@ -57,8 +57,12 @@ def create_site(
         """Thumbs up or down, with an optional comment, on the browser's current conversation."""
         session = await sessions.get(request, response)
         chat = session.chat
-        if chat is None or (body.conversation_id and body.conversation_id != chat.id):
-            return JSONResponse({"detail": "no conversation to rate"}, status_code=409)  # type: ignore[return-value]
+        if (
+            chat is None
+            or not chat.record.turns
+            or (body.conversation_id and body.conversation_id != chat.id)
+        ):
+            return JSONResponse({"detail": "no conversation to rate yet"}, status_code=409)  # type: ignore[return-value]
         store.rate(
             chat.id,
             1 if body.rating == "up" else -1,

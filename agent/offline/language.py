@@ -259,12 +259,19 @@ def parse_price(text: str, *, bare: bool = False) -> float | None:
     return None
 
 
+MAX_WORD_CHARS, MAX_ITEM_CHARS = 40, 80
+
+
 def _clean_item(phrase: str) -> str:
     phrase = _LEADING_FILLER.sub("", phrase.strip())
     phrase = _CLAUSE_END.split(phrase, maxsplit=1)[0]
     phrase = _LEADING_FILLER.sub("", phrase.strip())
     phrase = _TRAILING_FILLER.sub("", phrase).strip(" ,.-–—:;'\"")
-    return " ".join(phrase.split()[:MAX_ITEM_WORDS])
+    # No word in an item's name is 40 letters long, and a name fits a listing title (80 characters).
+    words = [w for w in phrase.split() if len(w) <= MAX_WORD_CHARS][:MAX_ITEM_WORDS]
+    while words and len(" ".join(words)) > MAX_ITEM_CHARS:
+        words.pop()
+    return " ".join(words)
 
 
 _MENTION = re.compile(

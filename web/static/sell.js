@@ -5,6 +5,7 @@
   const MAX_PHOTO_BYTES = 5 * 1024 * 1024;
   const PHOTO_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
   const CONDITIONS = ["new", "like_new", "excellent", "good", "fair", "for_parts"];
+  const TITLE_MIN = 5, TITLE_MAX = 80, MAX_PRICE = 1000000;  // the marketplace's limits (marketplace/schemas.py)
   const TOOL_LABELS = {
     search_categories: "Looking up the category",
     compare_prices: "Comparing prices with similar listings",
@@ -15,7 +16,10 @@
   const state = { chatId: null, conversationId: null, messages: [], busy: false, photo: null, toolEls: {} };
 
   const uid = () => Math.random().toString(36).slice(2, 12);
-  const money = (v) => (v == null || isNaN(v)) ? "?" : "$" + Number(v).toLocaleString("en-US", { maximumFractionDigits: 2 });
+  const money = (v) => (v == null || isNaN(v)) ? "?" : "$" + Number(v).toLocaleString("en-US",
+    { minimumFractionDigits: Number.isInteger(Number(v)) ? 0 : 2, maximumFractionDigits: 2 });
+  // Half to even, as the agent rounds (Python's round), so the tool line and the agent's text agree.
+  const whole = (v) => { const f = Math.floor(v), d = v - f; return d > 0.5 || (d === 0.5 && f % 2 === 1) ? f + 1 : f; };
 
   function el(tag, cls, text) {
     const node = document.createElement(tag);
@@ -29,7 +33,11 @@
     state.busy = busy;
     $("send").disabled = busy;
     chat.classList.toggle("busy", busy);
-    document.querySelectorAll(".draft button").forEach((b) => { if (busy) b.disabled = true; });
+    // While a turn runs, no draft can be answered; after it, the ones still waiting can again.
+    document.querySelectorAll(".draft").forEach((card) => {
+      if (busy || !card.classList.contains("waiting")) card.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+      else card.querySelectorAll("button").forEach((b) => { b.disabled = b.classList.contains("edit") && card.classList.contains("editing"); });
+    });
   }
 
   function bubble(role, text) {
@@ -59,7 +67,7 @@
     }
     if (name === "compare_prices") {
       return out.count
-        ? `${out.count} similar listings, middle half ${money(Math.round(out.p25))}–${money(Math.round(out.p75))} (median ${money(Math.round(out.median))})`
+        ? `${out.count} similar listings, middle half ${money(whole(out.p25))}–${money(whole(out.p75))} (median ${money(whole(out.median))})`
         : "no comparable listings";
     }
     if (name === "create_listing") return `listing #${out.id} created`;
@@ -98,11 +106,13 @@
 
   function draftCard(part) {
     const args = part.input || {};
-    const card = el("div", "draft");
+    const card = el("div", "draft waiting");
     card.dataset.callId = part.toolCallId;
     card.appendChild(el("h3", null, "Draft listing"));
-    const title = el("input"); title.name = "title"; title.value = args.title || ""; title.maxLength = 80;
-    const price = el("input"); price.name = "price"; price.type = "number"; price.min = "0.01"; price.step = "0.01"; price.value = args.price;
+    const title = el("input"); title.name = "title"; title.value = args.title || ""; title.required = true;
+    title.minLength = TITLE_MIN; title.maxLength = TITLE_MAX;
+    const price = el("input"); price.name = "price"; price.type = "number"; price.required = true;
+    price.min = "0.01"; price.max = String(MAX_PRICE); price.step = "0.01"; price.value = args.price;
     const condition = el("select"); condition.name = "condition";
     for (const c of CONDITIONS) { const o = el("option", null, c.replace("_", " ")); o.value = c; o.selected = c === args.condition; condition.appendChild(o); }
     const description = el("textarea"); description.name = "description"; description.rows = 4; description.value = args.description || "";
@@ -117,9 +127,15 @@
     const approve = el("button", "approve", "Approve"), edit = el("button", "edit", "Edit"), cancel = el("button", "cancel", "Cancel");
     [approve, edit, cancel].forEach((b) => { b.type = "button"; actions.appendChild(b); });
     card.appendChild(actions);
-    edit.addEventListener("click", () => { controls.forEach((c) => { c.disabled = false; }); title.focus(); edit.disabled = true; });
+    edit.addEventListener("click", () => {
+      controls.forEach((c) => { c.disabled = false; }); card.classList.add("editing"); title.focus(); edit.disabled = true;
+    });
     approve.addEventListener("click", () => {
-      const edited = { ...args, title: title.value.trim(), price: Number(price.value), condition: condition.value, description: description.value.trim() };
+      title.value = title.value.trim();
+      // The marketplace's own limits, checked here so that an edit is never dropped for being invalid.
+      const invalid = controls.find((c) => !c.checkValidity());
+      if (invalid) { showError(`${invalid.name}: ${invalid.validationMessage}`); invalid.reportValidity(); return; }
+      const edited = { ...args, title: title.value, price: Number(price.value), condition: condition.value, description: description.value.trim() };
       answer(part, card, true, null, edited);
     });
     cancel.addEventListener("click", () => answer(part, card, false, "cancel", null));
@@ -127,15 +143,37 @@
     scroll();
   }
 
-  function answer(part, card, approved, reason, edited) {
+  async function answer(part, card, approved, reason, edited) {
     if (state.busy) return;
-    card.querySelectorAll("button, input, select, textarea").forEach((c) => { c.disabled = true; });
+    const before = { state: part.state, approval: part.approval, input: part.input };
+    const fields = [...card.querySelectorAll("input, select, textarea")];
+    const wasEditing = card.classList.contains("editing");
+    fields.forEach((c) => { c.disabled = true; });
+    card.classList.remove("waiting");
     card.classList.add(approved ? "approved" : "cancelled");
-    card.appendChild(el("p", "decision", approved ? "Approved — posting…" : "Cancelled"));
+    const decision = el("p", "decision", approved ? "Approved — posting…" : "Cancelled");
+    card.appendChild(decision);
     part.state = "approval-responded";
     part.approval = { id: part.approval.id, approved, ...(reason ? { reason } : {}) };
     if (edited) part.input = edited;
-    send();
+    const result = await send();
+    if (result.ok) {
+      if (approved) decision.textContent = "Approved";
+      return;
+    }
+    // Not taken: the draft is still the seller's to answer (or, if the server has moved on, say so).
+    Object.assign(part, before);
+    card.classList.remove("approved", "cancelled");
+    if (/no longer waiting/.test(result.detail || "")) {
+      decision.textContent = "This draft is no longer waiting for an answer; reload the page.";
+      card.classList.add("stale");
+      card.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+      return;
+    }
+    decision.remove();
+    card.classList.add("waiting");
+    if (wasEditing) fields.forEach((c) => { c.disabled = false; });
+    setBusy(false);
   }
 
   function handleChunk(chunk, message) {
@@ -185,11 +223,18 @@
     }
   }
 
-  function wire(messages) {  // what goes over the wire: the UI messages without DOM references
-    return messages.map((m) => ({ id: m.id, role: m.role, parts: m.parts.map(({ el: _el, ...rest }) => rest) }));
+  function wire(messages) {
+    // What goes over the wire: the UI messages without DOM references, and photos only in the newest
+    // message (the server keeps the conversation; a photo already sent need not travel again).
+    const last = messages.length - 1;
+    return messages.map((m, i) => ({
+      id: m.id, role: m.role,
+      parts: m.parts.filter((p) => i === last || p.type !== "file").map(({ el: _el, ...rest }) => rest),
+    }));
   }
 
   async function send() {
+    const waitingBefore = [...document.querySelectorAll(".draft.waiting")];
     setBusy(true);
     showError("");
     try {
@@ -202,7 +247,7 @@
         let detail = res.statusText;
         try { detail = (await res.json()).detail || detail; } catch (_) { /* not JSON */ }
         showError(detail);
-        return false;
+        return { ok: false, detail };
       }
       state.conversationId = res.headers.get("X-Trova-Conversation") || state.conversationId;
       const message = { id: uid(), role: "assistant", parts: [] };
@@ -226,10 +271,17 @@
           }
         }
       }
-      return true;
+      // A draft still shown as waiting was answered by this turn's message ("yes", "make it $150").
+      for (const card of waitingBefore) {
+        if (!card.classList.contains("waiting")) continue;
+        card.classList.remove("waiting"); card.classList.add("answered");
+        card.querySelectorAll("input, select, textarea").forEach((c) => { c.disabled = true; });
+        card.appendChild(el("p", "decision", "Answered in the chat"));
+      }
+      return { ok: true };
     } catch (e) {
       showError("Connection problem: " + e.message);
-      return false;
+      return { ok: false, detail: e.message };
     } finally {
       setBusy(false);
     }
@@ -272,8 +324,11 @@
     if (state.photo) node.appendChild(el("div", "attachment", "Photo: " + state.photo.name));
     input.value = "";
     state.photo = null; $("photo").value = ""; $("photo-name").textContent = "";
-    const ok = await send();
-    if (!ok) { state.messages.pop(); node.classList.add("failed"); }
+    const result = await send();
+    if (!result.ok) {  // give the seller their words back to try again
+      state.messages.pop(); node.classList.add("failed");
+      if (!input.value) input.value = text;
+    }
   });
 
   input.addEventListener("keydown", (event) => {
@@ -293,7 +348,7 @@
     const res = await fetch("/chat/new", { method: "POST" });
     if (res.ok) { state.conversationId = (await res.json()).conversation_id; }
     state.messages = []; state.toolEls = {}; state.chatId = uid(); chat.textContent = ""; showError("");
-    $("feedback-status").textContent = "";
+    $("feedback-status").textContent = ""; $("feedback-comment").value = "";
   });
 
   async function restore() {
