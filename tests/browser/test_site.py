@@ -179,3 +179,45 @@ def test_two_sellers_at_once_do_not_see_each_other(page: Page, site: Site, brows
     assert len(sellers) == 2
     assert other.locator(".msg").filter(has_text="Trek").count() == 0
     other.context.close()
+
+
+def test_an_invalid_edit_is_caught_on_the_card_and_nothing_is_lost(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    say(page, "I'm selling an IKEA desk in good condition")
+    card = page.locator(".draft")
+    card.locator("button.edit").click()
+    card.locator("input[name=title]").fill("Desk")  # the marketplace needs at least 5 characters
+    card.locator("button.approve").click()
+    expect(page.locator("#error")).to_contain_text("title")
+    expect(card).to_have_class(re.compile(r"\bwaiting\b"))
+    expect(page.locator("a.created")).to_have_count(0)
+    card.locator("input[name=title]").fill("IKEA desk, white")
+    card.locator("button.approve").click()
+    expect(page.locator("a.created")).to_contain_text("IKEA desk, white")
+    expect(card.locator(".decision")).to_have_text("Approved")
+
+
+def test_a_draft_answered_by_typing_is_marked_so(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my Trek road bike, good condition")
+    card = page.locator(".draft")
+    expect(card).to_be_visible()
+    say(page, "yes")
+    expect(page.locator("a.created")).to_be_visible()
+    expect(card).to_have_class(re.compile(r"\banswered\b"))
+    expect(card.locator("button.approve")).to_be_disabled()
+
+
+def test_the_sell_page_fits_a_phone_and_works_from_the_keyboard(page: Page, site: Site) -> None:
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my Trek road bike, good condition")
+    expect(page.locator(".draft")).to_be_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    page.goto(site.url + "/")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1200, "height": 800})
+    page.goto(site.url + "/sell")
+    page.focus("#message")
+    page.keyboard.press("Shift+Tab")  # back from the message box: the photo picker is reachable
+    assert page.evaluate("() => document.activeElement.id") == "photo"
