@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.output import stderr, stdout
-from evals.reports.common import METRIC_ROWS, failure_reasons
+from evals.reports.common import METRIC_ROWS, failure_reasons, run_notes, shorten
 
 eval_app = typer.Typer(
     help="Scenario evals: the right tools, in the right order, with the right arguments.",
@@ -202,7 +202,7 @@ def _print_results(results: dict[str, Any]) -> None:
             f"[{_STYLE[s['status']]}]{s['status']}[/]",
             f"{s['passes']}/{s['runs_count']}",
             pk,
-            escape(reasons[0][:240]) if reasons and s["status"] != "pass" else "",
+            escape(shorten(reasons[0], 240)) if reasons and s["status"] != "pass" else "",
         )
     stdout().print(table)
     metrics = Table(show_header=False, box=None)
@@ -218,8 +218,11 @@ def _print_results(results: dict[str, Any]) -> None:
                     where = f" · debug: trova traces show {trace}" if trace else ""
                     bad = "; ".join(f"{c['name']}: {c['reason']}" for c in r["checks"] if not c["passed"])
                     stdout().print(
-                        f"[red]✗ {s['id']} run {r['index']}:[/red] {escape(bad[:600])}{where}", soft_wrap=True
+                        f"[red]✗ {s['id']} run {r['index']}:[/red] {escape(shorten(bad, 600))}{where}",
+                        soft_wrap=True,
                     )
+    for note in run_notes(results):
+        stdout().print(f"[yellow]{escape(note)}[/yellow]")
     gate = results["gate"]
     if gate["passed"]:
         stdout().print("[bold green]Gate passed.[/bold green]")

@@ -107,7 +107,9 @@ def money(value: float) -> str:
 
 def price_note(price: float, comps: dict[str, Any] | None, seller_price: bool) -> str:
     """One or two sentences: what similar listings ask, and the price chosen."""
-    if not comps or not comps.get("count"):
+    if comps is None:  # the comparison was not made (the tool is unavailable): do not claim it found nothing
+        return f"I couldn't compare prices this time, so I've used your price of {money(price)}."
+    if not comps.get("count"):
         return f"There are no similar listings to compare with, so I've used your price of {money(price)}."
     count, p25, p75, median = comps["count"], comps["p25"], comps["p75"], comps["median"]
     if count < 4:

@@ -34,6 +34,24 @@ def failure_reasons(scenario: dict[str, Any], limit: int = 3) -> list[str]:
     return [k for k, _ in sorted(seen.items(), key=lambda kv: -kv[1])][:limit]
 
 
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def run_notes(results: dict[str, Any]) -> list[str]:
+    """What a reader must know before reading the numbers: the run was not of the agent as it ships."""
+    settings = results.get("settings", {})
+    notes = []
+    if settings.get("without_tools"):
+        notes.append(
+            f"Ablation: the agent ran without {', '.join(settings['without_tools'])}; failures that need it are expected."
+        )
+    if settings.get("tags") or settings.get("filters"):
+        chosen = ", ".join([*(f"tag {t}" for t in settings.get("tags", [])), *settings.get("filters", [])])
+        notes.append(f"A subset of the scenarios: {chosen}.")
+    return notes
+
+
 METRIC_ROWS = [
     ("pass rate", "pass_rate", pct),
     ("pass^k", "pass_k", pct),

@@ -9,7 +9,7 @@ import json
 from html import escape
 from typing import Any
 
-from evals.reports.common import METRIC_ROWS, failure_reasons
+from evals.reports.common import METRIC_ROWS, failure_reasons, run_notes, shorten
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d232b}
@@ -27,7 +27,10 @@ th{background:#eef1f4}.metrics{margin-bottom:18px}
 .call .o{font-weight:600}.o.success{color:#2e8b57}.o.failed,.o.retried{color:#c0392b}.o.denied,.o.awaiting{color:#d68910}
 pre{white-space:pre-wrap;word-break:break-word;margin:4px 0;max-height:260px;overflow:auto}.muted{color:#6b7785;font-size:12px}
 .tags span{background:#e8ecf0;border-radius:3px;padding:0 5px;margin-right:4px;font-size:12px}
+.note{background:#fff4d6;border:1px solid #f0b429;border-radius:6px;padding:8px 12px;margin:0 0 12px}
+.index{margin:0 0 18px;width:100%}.index td:last-child{color:#4a5563;font-size:12px}
 """
+OPEN_FAILURES = 8  # with more failing scenarios than this, sections start closed: the index leads to them
 
 
 def _json(value: Any, limit: int = 4000) -> str:
@@ -90,10 +93,14 @@ def _run(run: dict[str, Any]) -> str:
 def render_html(results: dict[str, Any]) -> str:
     gate = results["gate"]
     metrics = results["metrics"]
-    metric_rows = "".join(
-        f"<tr><th>{label}</th><td>{escape(fmt(metrics.get(key)))}</td></tr>"
-        for label, key, fmt in METRIC_ROWS
+    metric_rows = (
+        "".join(
+            f"<tr><th>{label}</th><td>{escape(fmt(metrics.get(key)))}</td></tr>"
+            for label, key, fmt in METRIC_ROWS
+        )
+        + f"<tr><th>expected failures</th><td>{metrics.get('expected_failures', 0)}</td></tr>"
     )
+    notes = "".join(f'<div class="note">{escape(n)}</div>' for n in run_notes(results))
     gate_html = (
         '<div class="gate ok">Gate passed.</div>'
         if gate["passed"]
@@ -102,12 +109,25 @@ def render_html(results: dict[str, Any]) -> str:
         + "</ul></div>"
     )
     order = {"fail": 0, "flaky": 1, "xpass": 2, "xfail": 3, "pass": 4}
+    ranked = sorted(results["scenarios"], key=lambda s: (order[s["status"]], s["id"]))
+    failing = sum(1 for s in ranked if s["status"] in ("fail", "flaky"))
+    index_rows = "".join(
+        f'<tr><td><span class="badge {s["status"]}">{s["status"]}</span></td>'
+        f'<td><a href="#{escape(s["id"])}">{escape(s["id"])}</a></td><td>{s["passes"]}/{s["runs_count"]}</td>'
+        f"<td>{escape(shorten(next(iter(failure_reasons(s, limit=1)), ''), 160))}</td></tr>"
+        for s in ranked
+    )
+    index = (
+        '<table class="index"><tr><th>status</th><th>scenario</th><th>runs passed</th><th>first failure</th></tr>'
+        f"{index_rows}</table>"
+    )
     sections = []
-    for s in sorted(results["scenarios"], key=lambda s: (order[s["status"]], s["id"])):
+    for s in ranked:
         reasons = "".join(f"<li>{escape(r)}</li>" for r in failure_reasons(s, limit=5))
         tags = "".join(f"<span>{escape(t)}</span>" for t in s["tags"])
+        opened = s["status"] in ("fail", "flaky") and failing <= OPEN_FAILURES
         sections.append(
-            f'<details class="s" id="{escape(s["id"])}" {"open" if s["status"] in ("fail", "flaky") else ""}>'
+            f'<details class="s" id="{escape(s["id"])}" {"open" if opened else ""}>'
             f'<summary><span class="badge {s["status"]}">{s["status"]}</span>{escape(s["id"])} '
             f'<span class="muted">{s["passes"]}/{s["runs_count"]} runs</span></summary><div class="body">'
             f'<div>{escape(s["description"])}</div><div class="tags">{tags}</div>'
@@ -126,5 +146,5 @@ def render_html(results: dict[str, Any]) -> str:
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         f"<title>Trova eval {escape(results['run_id'])}</title><style>{CSS}</style></head><body>"
         f"<header><h1>Trova scenario eval · {escape(results['run_id'])}</h1><div class=meta>{meta}</div></header>"
-        f"<main>{gate_html}<table class=metrics>{metric_rows}</table>{''.join(sections)}</main></body></html>\n"
+        f"<main>{notes}{gate_html}<table class=metrics>{metric_rows}</table>{index}{''.join(sections)}</main></body></html>\n"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from evals.reports.common import METRIC_ROWS, failure_reasons
+from evals.reports.common import METRIC_ROWS, failure_reasons, run_notes, shorten
 
 _ICON = {"pass": "✅", "fail": "❌", "flaky": "⚠️", "xfail": "➖", "xpass": "❕"}
 
@@ -24,6 +24,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"commit `{(results['git'].get('commit') or 'unknown')[:10]}` · repeat {results['settings']['repeat']}",
         "",
     ]
+    lines += [*(f"> **{note}**" for note in run_notes(results)), ""] if run_notes(results) else []
     if not gate["passed"]:
         lines += ["**Gate:**", *[f"- {r}" for r in gate["reasons"]], ""]
     lines += ["| metric | value |", "| --- | --- |"]
@@ -36,7 +37,7 @@ def render_markdown(results: dict[str, Any]) -> str:
         pk = "n/a" if s["pass_k"] is None else f"{s['pass_k']:.0%}"
         lines.append(
             f"| `{s['id']}` | {_ICON[s['status']]} {s['status']} | {s['passes']}/{s['runs_count']} | {pk} | "
-            f"{_cell(reasons[0][:200]) if reasons else ''} |"
+            f"{_cell(shorten(reasons[0], 300)) if reasons else ''} |"
         )
     lines.append("")
     return "\n".join(lines)

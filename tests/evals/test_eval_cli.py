@@ -103,8 +103,11 @@ def test_reports_are_well_formed(scenario_dir: Path, tmp_path: Path) -> None:
         r"(src|href)=[\"']?https?:", html
     )  # works offline, file://
     assert "I want to sell my Trek road bike" in html and "step 1: search_categories" in html
+    assert "Ablation: the agent ran without compare_prices" in html  # nobody mistakes it for a regression
+    assert '<a href="#sell-bike">sell-bike</a>' in html and "<th>expected failures</th>" in html
     summary = (out_dir / "summary.md").read_text()
     assert summary.startswith("## Trova scenario eval: passed") and "| `sell-bike` | ❌ fail |" in summary
+    assert "Ablation: the agent ran without compare_prices" in summary
 
 
 @pytest.mark.parametrize(
