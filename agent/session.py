@@ -420,14 +420,13 @@ class ChatSession:
         }
 
     def _fail(self, turn: _Turn, error: Exception, captured: list[ModelMessage]) -> None:
+        reason = str(error).split(". Consider")[0]  # without the library's pointer to its docs
         if isinstance(error, UsageLimitExceeded):
-            limit = str(error).split(". Consider")[0]  # without the library's pointer to its docs
             turn.stopped = (
-                f"I stopped this turn because it hit the conversation's usage limit ({limit}). "
+                f"I stopped this turn because it hit the conversation's usage limit ({reason}). "
                 "Your conversation is saved."
             )
         else:
-            reason = str(error).split(". Consider")[0]  # without the library's pointer to its docs
             turn.stopped = (
                 f"The agent could not finish this turn ({reason}). Your conversation is saved; "
                 "try saying it another way."

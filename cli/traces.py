@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from enum import Enum
+from itertools import groupby
 from typing import Annotated, Any
 
 import typer
@@ -129,15 +130,8 @@ def list_traces(
 
 def _tool_summary(tools: list[str]) -> str:
     """search×2 compare create: the calls in order, repeats folded, so the column stays narrow."""
-    out: list[str] = []
-    for name in tools:
-        short = _SHORT.get(name, name)
-        if out and out[-1].split("×")[0] == short:
-            count = int(out[-1].split("×")[1]) if "×" in out[-1] else 1
-            out[-1] = f"{short}×{count + 1}"
-        else:
-            out.append(short)
-    return " ".join(out) or "—"
+    runs = [(name, len(list(group))) for name, group in groupby(_SHORT.get(t, t) for t in tools)]
+    return " ".join(name if count == 1 else f"{name}×{count}" for name, count in runs) or "—"
 
 
 def _tree(view: ConversationView) -> Tree:

@@ -90,7 +90,7 @@ def _shard(job: EvalJob, concurrency: int) -> list[dict[str, Any]]:
     if job.tracing:
         from traces.setup import configure_tracing
 
-        configure_tracing("eval")
+        configure_tracing("eval", prune=False)  # the parent prunes the store, once
     repeat = job.settings.repeat
 
     def claim(scenario_id: str) -> bool:
@@ -105,8 +105,11 @@ def _shard(job: EvalJob, concurrency: int) -> list[dict[str, Any]]:
         with shared.finished.get_lock():
             shared.finished.value += 1
 
-    # Forked workers inherit the parent's parsed scenarios; spawned ones parse the files again.
-    scenarios = _INHERITED.get(job.files) or load_scenarios([Path(f) for f in job.files])
+    # Forked workers inherit the parent's parsed scenarios; spawned ones parse the files again (and keep
+    # only the scenarios the parent chose: --tag and --filter apply to what the files hold).
+    scenarios = _INHERITED.get(job.files) or [
+        s for s in load_scenarios([Path(f) for f in job.files]) if s.id in shared.index
+    ]
     seller = resolve_model(job.seller_model) if job.seller_model else None
     settings = replace(job.settings, concurrency=concurrency, progress=False, workers=1, baseline=None)
     try:
@@ -143,7 +146,7 @@ def run_parallel(
     shared_factory()
     choice_name = choice_for(job).name
     _INHERITED.clear()
-    _INHERITED[job.files] = [s for s in scenarios if str(s.path) in job.files]
+    _INHERITED[job.files] = scenarios
     per_worker = max(1, math.ceil(job.settings.concurrency / workers))
     context = multiprocessing.get_context(START_METHOD)
     slots = {s.id: i for i, s in enumerate(scenarios)}
@@ -157,6 +160,8 @@ def run_parallel(
         reported = 0
         while not all(f.done() for f in futures):
             concurrent.futures.wait(futures, timeout=0.05, return_when=concurrent.futures.FIRST_EXCEPTION)
+            if any(f.done() and f.exception() for f in futures):
+                break  # a worker failed: report it now (f.result() raises it), not after the others finish
             finished = shared.finished.value
             if finished > reported and on_progress:
                 on_progress(finished - reported)

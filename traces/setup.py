@@ -27,15 +27,22 @@ def tracing_enabled() -> bool:
 
 
 def configure_tracing(
-    service: str, *, local_store: bool = True, extra_processors: Sequence[SpanProcessor] = ()
+    service: str,
+    *,
+    local_store: bool = True,
+    extra_processors: Sequence[SpanProcessor] = (),
+    prune: bool = True,
 ) -> TraceStore | None:
     """Set up spans for this process: exported to Logfire only when LOGFIRE_TOKEN is set, to the local
-    store unless TROVA_TRACES=off, and to an OTLP endpoint when OTEL_EXPORTER_OTLP_ENDPOINT is set."""
+    store unless TROVA_TRACES=off, and to an OTLP endpoint when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+    `prune=False` for helper processes: one process applying the retention and size cap is enough."""
     global _store
     store = TraceStore(store_path()) if local_store and tracing_enabled() else None
     processors: list[SpanProcessor] = [*extra_processors]
     if store is not None:
-        processors.append(BatchSpanProcessor(SQLiteSpanExporter(store), schedule_delay_millis=250))
+        processors.append(
+            BatchSpanProcessor(SQLiteSpanExporter(store, prune=prune), schedule_delay_millis=250)
+        )
     logfire.configure(
         send_to_logfire="if-token-present",
         service_name=f"trova-{service}",

@@ -74,6 +74,11 @@ def parse_json_attr(value: Any) -> Any:
     return value
 
 
+def _like_prefix(text: str) -> str:
+    """A LIKE pattern (with ESCAPE '\\') for strings that begin with `text`."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _hex(value: int, width: int) -> str:
     return format(value, f"0{width}x")
 
@@ -243,55 +248,50 @@ class TraceStore:
     def conversations(self, limit: int = 20, offset: int = 0, prefix: str = "") -> list[tuple[str, int]]:
         """Recent conversation ids (optionally only those starting with `prefix`), newest first, with
         when they started."""
-        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         with self._connect() as conn:
             rows = conn.execute(
                 "SELECT conversation_id, MIN(start_ns) AS s FROM spans WHERE conversation_id LIKE ? ESCAPE '\\' "
                 "GROUP BY conversation_id ORDER BY MAX(start_ns) DESC LIMIT ? OFFSET ?",
-                (pattern, limit, offset),
+                (_like_prefix(prefix), limit, offset),
             ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
-    def resolved_conversation(self, ident: str) -> str | None:
-        """The conversation id `ident` names exactly or as an unambiguous prefix, else None."""
+    def conversation_named(self, ident: str, *, prefix: bool = True) -> str | None:
+        """The conversation id `ident` is, or (with `prefix`) the one it begins; None if there is none.
+        An ambiguous prefix is a LookupError that names some of the candidates."""
         with self._connect() as conn:
             if conn.execute("SELECT 1 FROM spans WHERE conversation_id = ? LIMIT 1", (ident,)).fetchone():
                 return ident
+            if not prefix:
+                return None
             convs = conn.execute(
-                "SELECT DISTINCT conversation_id FROM spans WHERE conversation_id LIKE ? ESCAPE '\\' LIMIT 2",
-                (ident.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",),
+                "SELECT DISTINCT conversation_id FROM spans WHERE conversation_id LIKE ? ESCAPE '\\' LIMIT 6",
+                (_like_prefix(ident),),
             ).fetchall()
-        return convs[0][0] if len(convs) == 1 else None
+        if len(convs) > 1:
+            shown = ", ".join(c[0] for c in convs[:5])
+            raise LookupError(f"{ident!r} matches more than one conversation: {shown}")
+        return convs[0][0] if convs else None
 
     def resolve(self, ident: str) -> list[str]:
-        """Trace ids for a conversation id, a trace id, or an unambiguous prefix of either."""
-        traces = self.conversation_traces(ident)
-        if traces:
-            return traces
+        """Trace ids for a conversation id, a trace id, or an unambiguous prefix of either (in that order)."""
+        conversation = self.conversation_named(ident, prefix=False)
+        if conversation:
+            return self.conversation_traces(conversation)
         with self._connect() as conn:
-            found = conn.execute(
-                "SELECT DISTINCT trace_id FROM spans WHERE trace_id = ?", (ident,)
-            ).fetchall()
-            if found:
-                return [found[0][0]]
-            convs = conn.execute(
-                "SELECT DISTINCT conversation_id FROM spans WHERE conversation_id LIKE ? ESCAPE '\\'",
-                (ident.replace("%", "\\%").replace("_", "\\_") + "%",),
-            ).fetchall()
-            if len(convs) == 1:
-                return self.conversation_traces(convs[0][0])
-            if len(convs) > 1:
-                raise LookupError(
-                    f"{ident!r} matches {len(convs)} conversations: {', '.join(c[0] for c in convs[:5])}"
-                )
+            if conn.execute("SELECT 1 FROM spans WHERE trace_id = ? LIMIT 1", (ident,)).fetchone():
+                return [ident]
+        conversation = self.conversation_named(ident)
+        if conversation:
+            return self.conversation_traces(conversation)
+        with self._connect() as conn:
             tids = conn.execute(
-                "SELECT DISTINCT trace_id FROM spans WHERE trace_id LIKE ?", (ident + "%",)
+                "SELECT DISTINCT trace_id FROM spans WHERE trace_id LIKE ? ESCAPE '\\' LIMIT 2",
+                (_like_prefix(ident),),
             ).fetchall()
-        if len(tids) == 1:
-            return [tids[0][0]]
         if len(tids) > 1:
-            raise LookupError(f"{ident!r} matches {len(tids)} traces; give more of the id")
-        return []
+            raise LookupError(f"{ident!r} matches more than one trace; give more of the id")
+        return [tids[0][0]] if tids else []
 
     def all_text(self) -> str:
         """Everything stored, as text (for checks that nothing secret got in)."""
@@ -300,9 +300,9 @@ class TraceStore:
 
 
 class SQLiteSpanExporter(SpanExporter):
-    def __init__(self, store: TraceStore) -> None:
+    def __init__(self, store: TraceStore, *, prune: bool = True) -> None:
         self.store = store
-        self._pruned = False
+        self._pruned = not prune
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         try:

@@ -221,7 +221,7 @@ def load(store: TraceStore, ident: str) -> ConversationView:
     trace_ids = store.resolve(ident)
     if not trace_ids:
         raise LookupError(f"no conversation or trace {ident!r} in {store.path}")
-    conversation = store.resolved_conversation(ident) or store.first_conversation(trace_ids)
+    conversation = store.conversation_named(ident) or store.first_conversation(trace_ids)
     if conversation is None:  # spans of something else than a conversation: show the traces as they are
         return build(ident, store.spans_of(trace_ids))
     return build(conversation, store.conversation_spans(conversation))
@@ -251,7 +251,7 @@ def recent(
     while len(views) < limit:
         batch = store.conversations(limit=page, offset=offset, prefix=prefix)
         for conversation_id, _started in batch:
-            view = load(store, conversation_id)
+            view = build(conversation_id, store.conversation_spans(conversation_id))
             if (kind and view.kind != kind) or (model and model not in view.model):
                 continue
             if (outcome and view.outcome != outcome) or (scenario and view.scenario != scenario):

@@ -28,6 +28,7 @@ from pydantic_ai.ui.vercel_ai.request_types import (
 )
 
 from agent.session import ChatSession, InputError
+from tools.client import MarketplaceError
 from tools.types import ListingCreate
 from web.feedback import FeedbackStore, draft_edits
 from web.sessions import SessionRegistry, WebSession, set_cookie
@@ -135,6 +136,9 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
         await session.lock.acquire()
         try:
             await sessions.seller(session)
+        except MarketplaceError as e:
+            session.lock.release()
+            return _error(503, f"the marketplace is unavailable, try again in a moment ({e})")
         except BaseException:
             session.lock.release()
             raise
@@ -182,7 +186,10 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
         session = await sessions.get(request, response)
         if session.lock.locked():
             raise HTTPException(409, "the agent is still answering")
-        await sessions.seller(session)
+        try:
+            await sessions.seller(session)
+        except MarketplaceError as e:
+            raise HTTPException(503, f"the marketplace is unavailable, try again in a moment ({e})") from e
         return {"conversation_id": sessions.chat(session, new=True).id}
 
     return router

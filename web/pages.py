@@ -47,13 +47,14 @@ def create_pages_router(sessions: SessionRegistry, browse: MarketplaceClient) ->
     ) -> HTMLResponse:
         page = max(1, min(page, 500))
         q = (q or "").strip()[:200] or None
+        source = source if source in ("seller", "seed") else None
         try:
             result = await browse.list_listings(
                 limit=PAGE_SIZE,
                 offset=(page - 1) * PAGE_SIZE,
                 q=q,
                 category_id=category,
-                source=source if source in ("seller", "seed") else None,
+                source=source,
             )
             category_info = await browse.get_category(category) if category else None
         except MarketplaceError as e:
@@ -61,7 +62,6 @@ def create_pages_router(sessions: SessionRegistry, browse: MarketplaceClient) ->
                 raise HTTPException(404, str(e.message)) from e
             raise HTTPException(503, f"the marketplace is unavailable: {e.message}") from e
         pages = (result.total + PAGE_SIZE - 1) // PAGE_SIZE
-        source = source if source in ("seller", "seed") else None
         filters = {k: v for k, v in (("q", q), ("category", category), ("source", source)) if v}
 
         def page_url(number: int) -> str:

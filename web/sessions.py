@@ -65,6 +65,8 @@ class SessionRegistry:
 
     async def seller(self, session: WebSession) -> str:
         """The browser's seller on the marketplace, registered the first time it is needed."""
+        if session.seller_id is not None:
+            return session.seller_id
         async with self._creating:
             if session.seller_id is None:
                 seller = await session.client.register_seller(f"web seller {session.id[:6]}")

@@ -24,7 +24,8 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"commit `{(results['git'].get('commit') or 'unknown')[:10]}` · repeat {results['settings']['repeat']}",
         "",
     ]
-    lines += [*(f"> **{note}**" for note in run_notes(results)), ""] if run_notes(results) else []
+    notes = run_notes(results)
+    lines += [*(f"> **{note}**" for note in notes), ""] if notes else []
     if not gate["passed"]:
         lines += ["**Gate:**", *[f"- {r}" for r in gate["reasons"]], ""]
     lines += ["| metric | value |", "| --- | --- |"]

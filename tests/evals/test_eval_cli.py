@@ -155,3 +155,15 @@ def test_reports_are_never_lost_to_an_unwritable_folder(scenario_dir: Path, tmp_
     fallback = Path(out.split("writing to ")[1].split()[0])
     assert (fallback / "results.json").is_file() and (fallback / "junit.xml").is_file()
     shutil.rmtree(fallback)
+
+
+def test_spawned_workers_keep_to_the_chosen_scenarios(
+    scenario_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Where fork is unavailable (Windows, macOS defaults) workers parse the files again: --filter must hold.
+    monkeypatch.setattr("evals.parallel.START_METHOD", "spawn")
+    out = tmp_path / "spawned"
+    code, output = run(str(scenario_dir), "--out", str(out), "--filter", "sell-bike", "--workers", "2")
+    assert code == 0, output
+    results = json.loads((out / "results.json").read_text())
+    assert [s["id"] for s in results["scenarios"]] == ["sell-bike"] and results["metrics"]["runs"] == 1

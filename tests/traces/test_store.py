@@ -36,7 +36,7 @@ def test_conversations_resolve_by_id_prefix_and_trace(store: TraceStore) -> None
     assert store.resolve("c-alpha") == [trace_id]  # a unique prefix
     assert store.resolve(trace_id) == [trace_id]
     assert {s.name for s in store.trace(trace_id)} == {"chat turn 1", "execute_tool search_categories"}
-    with pytest.raises(LookupError, match="matches 2 conversations"):
+    with pytest.raises(LookupError, match="matches more than one conversation"):
         store.resolve("c-")
     assert store.resolve("nothing") == []
     assert [c for c, _ in store.conversations()] == ["c-beta-2", "c-alpha-1"]

@@ -161,6 +161,10 @@
       if (approved) decision.textContent = "Approved";
       return;
     }
+    if (result.started) {  // the server took the answer; what became of it shows after a reload
+      decision.textContent = "Sent, but the connection dropped; reload the page to see the result.";
+      return;
+    }
     // Not taken: the draft is still the seller's to answer (or, if the server has moved on, say so).
     Object.assign(part, before);
     card.classList.remove("approved", "cancelled");
@@ -235,6 +239,7 @@
 
   async function send() {
     const waitingBefore = [...document.querySelectorAll(".draft.waiting")];
+    let sent = false;  // true once the server has accepted the request and begun its reply
     setBusy(true);
     showError("");
     try {
@@ -249,6 +254,7 @@
         showError(detail);
         return { ok: false, detail };
       }
+      sent = true;
       state.conversationId = res.headers.get("X-Trova-Conversation") || state.conversationId;
       const message = { id: uid(), role: "assistant", parts: [] };
       state.messages.push(message);
@@ -280,8 +286,10 @@
       }
       return { ok: true };
     } catch (e) {
-      showError("Connection problem: " + e.message);
-      return { ok: false, detail: e.message };
+      // Once the reply has begun, the server has the message: it must not be undone or sent again.
+      const started = sent;
+      showError("Connection problem: " + e.message + (started ? " (reload the page to see where the conversation stands)" : ""));
+      return { ok: false, started, detail: e.message };
     } finally {
       setBusy(false);
     }
@@ -325,7 +333,7 @@
     input.value = "";
     state.photo = null; $("photo").value = ""; $("photo-name").textContent = "";
     const result = await send();
-    if (!result.ok) {  // give the seller their words back to try again
+    if (!result.ok && !result.started) {  // refused or never arrived: give the seller their words back
       state.messages.pop(); node.classList.add("failed");
       if (!input.value) input.value = text;
     }
