@@ -94,7 +94,9 @@ def _shard(job: EvalJob, concurrency: int) -> list[dict[str, Any]]:
     repeat = job.settings.repeat
 
     def claim(scenario_id: str) -> bool:
-        slot = shared.index[scenario_id]
+        slot = shared.index.get(scenario_id)
+        if slot is None:  # not among the scenarios the parent chose
+            return False
         with shared.lock:
             if shared.claims[slot] >= repeat:
                 return False
