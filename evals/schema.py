@@ -10,13 +10,12 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 MatchMode = Literal["strict", "in_order", "unordered", "subset", "superset"]
-ToolName = Literal["search_categories", "compare_prices", "create_listing"]
-TOOL_NAMES: tuple[str, ...] = get_args(ToolName)
+ToolName = Literal["search_categories", "compare_prices", "create_listing"]  # tools.toolset.TOOL_NAMES
 
 
 def _compiles(pattern: str | None) -> str | None:
