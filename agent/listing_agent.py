@@ -29,7 +29,9 @@ def build_agent(
         deps_type=TrovaDeps,
         output_type=[str, DeferredToolRequests],
         instructions=prompt.text,
-        toolsets=[marketplace_tools(exclude_tools)],
+        # The tools as the agent's own (not a second toolset): one toolset is walked in the calling task,
+        # where two are gathered in new tasks at every step, hops that cost a busy event loop dearly.
+        tools=list(marketplace_tools(exclude_tools).tools.values()),
         metadata={"prompt": prompt.name, "prompt_version": prompt.version},
     )
     return agent
