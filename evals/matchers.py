@@ -81,6 +81,12 @@ def _money(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
 
 
+# Where `from: <tool>` looks when no field is named: the part of that tool's result a later call may
+# reuse. A category id must be one of the lookup's matches (not any number in it, such as a score); a
+# listing's id its id. compare_prices has no field: a price must lie inside a range it returned.
+DEFAULT_FIELDS = {"search_categories": "matches.id", "create_listing": "id"}
+
+
 def _check_from(value: Any, source: FromSource, prior: Sequence[PriorResult]) -> Verdict:
     results = [p.result for p in prior if p.tool == source.tool]
     if not results:
@@ -88,21 +94,24 @@ def _check_from(value: Any, source: FromSource, prior: Sequence[PriorResult]) ->
             False,
             f"{value!r} should come from a {source.tool} result, but {source.tool} had not returned anything before",
         )
-    path = source.field.split(".") if source.field else []
-    for result in results:
-        if any(_same(value, s) for s in _scalars(result, path)):
+    field = source.field or DEFAULT_FIELDS.get(source.tool)
+    if field is not None:
+        path = field.split(".")
+        if any(_same(value, s) for result in results for s in _scalars(result, path)):
             return Verdict(True)
+        return Verdict(False, f"{value!r} is not among the {field} of any earlier {source.tool} result")
     number = _number(value)
+    if number is None:
+        return Verdict(
+            False, f"{value!r} is not a number, so it cannot lie in a range {source.tool} returned"
+        )
     ranges = [r for result in results for r in _ranges(result)]
-    if number is not None and not path:
-        for low, high in ranges:
-            if low <= number <= high:
-                return Verdict(True)
-        if ranges:
-            shown = ", ".join(f"{_money(lo)}–{_money(hi)}" for lo, hi in dict.fromkeys(ranges))
-            return Verdict(False, f"{_money(number)} is outside the range {source.tool} returned ({shown})")
-    where = f" (at {source.field})" if source.field else ""
-    return Verdict(False, f"{value!r} did not appear in any earlier {source.tool} result{where}")
+    if not ranges:
+        return Verdict(False, f"{source.tool} returned no price range (no comparable listings)")
+    if any(low <= number <= high for low, high in ranges):
+        return Verdict(True)
+    shown = ", ".join(f"{_money(lo)}–{_money(hi)}" for lo, hi in dict.fromkeys(ranges))
+    return Verdict(False, f"{_money(number)} is outside the range {source.tool} returned ({shown})")
 
 
 def check(matcher: Matcher, value: Any, prior: Sequence[PriorResult] = ()) -> Verdict:

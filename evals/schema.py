@@ -10,7 +10,7 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin, get_type_hints
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -42,8 +42,25 @@ class FromSource(_Strict):
 
     tool: ToolName
     field: str | None = Field(
-        None, description="Dotted path into the result, e.g. 'matches.id'; default: anywhere."
+        None,
+        description="Dotted path into the result, e.g. 'matches.id'. Default: search_categories "
+        "'matches.id', create_listing 'id'; compare_prices: a number inside a range it returned.",
     )
+
+    @model_validator(mode="after")
+    def _known_field(self) -> FromSource:
+        if self.field is not None:
+            model: Any = tool_results()[self.tool]
+            for depth, name in enumerate(self.field.split(".")):
+                fields = getattr(model, "model_fields", None)
+                if fields is None or name not in fields:
+                    known = ", ".join(sorted(fields)) if fields else "none: it is a single value"
+                    where = ".".join(self.field.split(".")[:depth]) or "the result"
+                    raise ValueError(
+                        f"{self.tool}'s result has no field {self.field!r} ({where} has {known})"
+                    )
+                model = _item_type(fields[name].annotation)
+        return self
 
 
 class Matcher(_Strict):
@@ -138,6 +155,21 @@ class SellerFacts(_Strict):
         if self.price_reaction == "counter" and self.counter_price is None:
             raise ValueError("price_reaction: counter needs counter_price")
         return self
+
+
+@cache
+def tool_results() -> dict[str, type[BaseModel]]:
+    """Each tool's result model, from the tool functions' return annotations."""
+    from tools.toolset import marketplace_tools
+
+    return {name: get_type_hints(tool.function)["return"] for name, tool in marketplace_tools().tools.items()}
+
+
+def _item_type(annotation: Any) -> Any:
+    """A list's item type (fields are walked through lists, as the matcher walks through them)."""
+    while get_origin(annotation) is list:
+        annotation = get_args(annotation)[0]
+    return annotation
 
 
 @cache

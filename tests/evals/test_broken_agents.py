@@ -223,7 +223,7 @@ async def test_the_offline_model_passes(scenarios, factory: MarketplaceFactory) 
             "foreign_category",
             "sell-bike",
             "tools",
-            "compare_prices was called but argument category_id (from 'search_categories'): 460 did not appear in any earlier search_categories result",
+            "compare_prices was called but argument category_id (from 'search_categories'): 460 is not among the matches.id of any earlier search_categories result",
         ),
         (
             "creates_without_approval",

@@ -100,7 +100,7 @@ def test_argument_mismatch_is_explained() -> None:
     calls = [act(S, result=SEARCH_RESULT), act(C, result=COMPARE_RESULT, category_id=460), act(L, price=9999)]
     result = compare("in_order", EXPECTED, calls)
     assert (
-        "step 2: compare_prices was called but argument category_id (from 'search_categories'): 460 did not appear in any earlier search_categories result"
+        "step 2: compare_prices was called but argument category_id (from 'search_categories'): 460 is not among the matches.id of any earlier search_categories result"
         in result.reasons
     )
     assert any(
