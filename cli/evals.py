@@ -14,13 +14,20 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.output import stderr, stdout
-from evals.reports.common import METRIC_ROWS, failure_reasons, run_notes, shorten
+from evals.reports.common import FAILING, METRIC_ROWS, STATUS_ORDER, failure_reasons, run_notes, shorten
 
 eval_app = typer.Typer(
     help="Scenario evals: the right tools, in the right order, with the right arguments.",
     no_args_is_help=True,
 )
-_STYLE = {"pass": "green", "fail": "red", "flaky": "yellow", "xfail": "dim", "xpass": "magenta"}
+_STYLE = {
+    "pass": "green",
+    "error": "red",
+    "fail": "red",
+    "flaky": "yellow",
+    "xfail": "dim",
+    "xpass": "magenta",
+}
 
 
 def _config_error(message: str) -> typer.Exit:
@@ -156,6 +163,15 @@ def run(
     stdout().print(f"[dim]Reports: {folder}/ (results.json, junit.xml, summary.md, report.html)[/dim]")
     if not written:
         raise typer.Exit(2)
+    metrics = results["metrics"]
+    if metrics["runs"] and metrics["errored_runs"] == metrics["runs"]:
+        first = next(
+            r["record"]["model_error"] for s in results["scenarios"] for r in s["runs"] if r["errored"]
+        )
+        raise _config_error(
+            f"the model failed in every run ({first.splitlines()[0]}): check the model name, its key and "
+            "--base-url; nothing was learned about the agent"
+        )
     raise typer.Exit(0 if results["gate"]["passed"] else 1)
 
 
@@ -193,8 +209,7 @@ def _print_results(results: dict[str, Any]) -> None:
     table = Table(title=f"Scenarios ({results['model']})", show_lines=False)
     for column in ("scenario", "status", "runs", "pass^k", "first failure"):
         table.add_column(column, overflow="fold")
-    order = {"fail": 0, "flaky": 1, "xpass": 2, "xfail": 3, "pass": 4}
-    for s in sorted(results["scenarios"], key=lambda s: (order[s["status"]], s["id"])):
+    for s in sorted(results["scenarios"], key=lambda s: (STATUS_ORDER[s["status"]], s["id"])):
         reasons = failure_reasons(s, limit=1)
         pk = "n/a" if s["pass_k"] is None else f"{s['pass_k']:.0%}"
         table.add_row(
@@ -209,9 +224,11 @@ def _print_results(results: dict[str, Any]) -> None:
     for label, key, fmt in METRIC_ROWS:
         metrics.add_row(label, fmt(results["metrics"].get(key)))
     metrics.add_row("expected failures", str(results["metrics"].get("expected_failures", 0)))
+    if results["metrics"].get("errored_runs"):
+        metrics.add_row("runs the model failed", f"[red]{results['metrics']['errored_runs']}[/red]")
     stdout().print(metrics)
     for s in results["scenarios"]:
-        if s["status"] in ("fail", "flaky"):
+        if s["status"] in FAILING:
             for r in s["runs"]:
                 if not r["passed"]:
                     trace = r["record"].get("trace_id")

@@ -157,6 +157,15 @@ CHECKS = (_tools, _never, _approval, _listing, _replies, _budget)
 def run_checks(scenario: Scenario, record: RunRecord) -> list[CheckResult]:
     if record.error is not None:
         return [CheckResult("completed", False, f"the run crashed: {record.error.splitlines()[0]}")]
+    if record.model_error is not None:
+        return [
+            CheckResult(
+                "model",
+                False,
+                f"the model request failed ({record.model_error.splitlines()[0]}); "
+                "this run tested the provider, not the agent",
+            )
+        ]
     results = [CheckResult("completed", True)]
     for check_fn in CHECKS:
         result = check_fn(scenario, record)

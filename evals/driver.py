@@ -19,6 +19,7 @@ import logfire
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from pydantic_ai import BinaryContent
+from pydantic_ai.exceptions import ModelAPIError
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.models.wrapper import WrapperModel
@@ -35,11 +36,23 @@ from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
 
 BASE_URL = "http://marketplace.eval"
-_model_time: ContextVar[list[float] | None] = ContextVar("trova_eval_model_time", default=None)
+
+
+@dataclass
+class _ModelAccount:
+    """One run's dealings with the model: time spent in it, and requests the provider failed."""
+
+    times: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+_account: ContextVar[_ModelAccount | None] = ContextVar("trova_eval_model_account", default=None)
 
 
 class TimedModel(WrapperModel):
-    """Adds the time spent in the model to the current run's account (runs share one model)."""
+    """Adds the time spent in the model to the current run's account (runs share one model), and notes a
+    request the provider failed (unreachable, rate-limited, bad key): such a run measured the provider,
+    not the agent."""
 
     async def request(
         self,
@@ -48,12 +61,16 @@ class TimedModel(WrapperModel):
         model_request_parameters: ModelRequestParameters,
     ) -> ModelResponse:
         started = time.perf_counter()
+        account = _account.get()
         try:
             return await super().request(messages, model_settings, model_request_parameters)
-        finally:
-            account = _model_time.get()
+        except ModelAPIError as e:
             if account is not None:
-                account.append(time.perf_counter() - started)
+                account.errors.append(f"{type(e).__name__}: {e}")
+            raise
+        finally:
+            if account is not None:
+                account.times.append(time.perf_counter() - started)
 
 
 @dataclass
@@ -81,7 +98,8 @@ class RunRecord:
     duration_s: float = 0.0
     agent_time_s: float = 0.0  # inside the agent's turns (model, tools, marketplace): the system under test
     model_time_s: float = 0.0
-    error: str | None = None
+    error: str | None = None  # the run crashed
+    model_error: str | None = None  # the provider failed a model request: the run says nothing of the agent
     skipped: bool = False  # another worker process took this run (see evals/parallel.py)
     simulator_flags: list[SimulatorFlag] = field(default_factory=list)
     trace_id: str | None = None
@@ -175,8 +193,8 @@ async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunR
         conversation_id=f"eval-{scenario.id}-{secrets.token_hex(4)}",
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
-    account: list[float] = []
-    token = _model_time.set(account)
+    account = _ModelAccount()
+    token = _account.set(account)
     started = time.perf_counter()
     # Each run is a trace of its own, so `trova traces show <trace id>` names exactly one conversation;
     # the pydantic-evals case span it ran under is kept as a link.
@@ -199,9 +217,10 @@ async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunR
             await _drive(loaded, settings, record)
     finally:
         otel_context.detach(root)
-    _model_time.reset(token)
+    _account.reset(token)
     record.duration_s = time.perf_counter() - started
-    record.model_time_s = sum(account)
+    record.model_time_s = sum(account.times)
+    record.model_error = account.errors[0] if account.errors else None
     return record
 
 

@@ -131,7 +131,9 @@ def expected_failure(loaded: LoadedScenario, model_name: str) -> bool:
 
 
 def _run_numbers(loaded: LoadedScenario, record: RunRecord, model_name: str) -> dict[str, Any]:
-    trajectory = trajectory_of(loaded.scenario, record) if record.error is None else None
+    # A crashed run, or one the provider failed, made no trajectory worth scoring.
+    errored = record.error is not None or record.model_error is not None
+    trajectory = trajectory_of(loaded.scenario, record) if not errored else None
     tokens = record.usage.get("input_tokens", 0) + record.usage.get("output_tokens", 0)
     return {
         "tool_precision": trajectory.precision if trajectory else None,
@@ -169,6 +171,9 @@ def _stats(run: dict[str, Any], gated: bool) -> RunStats:
 
 def gate(metrics: dict[str, Any], scenarios: list[dict[str, Any]], settings: EvalSettings) -> dict[str, Any]:
     reasons: list[str] = []
+    if not metrics["gated_scenarios"]:
+        # A gate over nothing would pass any agent: say so instead of "passed".
+        reasons.append("no scenario was gated: every one selected is an expected failure for this model")
     pass_rate = metrics["pass_rate"]
     if pass_rate is not None and pass_rate + 1e-9 < settings.min_pass_rate:
         reasons.append(f"pass rate {pass_rate:.1%} is below --min-pass-rate {settings.min_pass_rate:.1%}")
@@ -338,6 +343,7 @@ async def _run_eval(
                 {
                     "index": index,
                     "passed": passed,
+                    "errored": record.model_error is not None,
                     "checks": checks,
                     "metrics": numbers,
                     "record": record.as_dict(),
@@ -376,9 +382,13 @@ def finalize(
         runs = document["runs"]
         passes = sum(1 for r in runs if r["passed"])
         total = len(runs)
+        errored = sum(1 for r in runs if r.get("errored"))
         pk = pass_hat_k(passes, total, k)
         document.update(
-            status=_status(passes, total, document["expected_failure"]),
+            status="error"
+            if total and errored == total
+            else _status(passes, total, document["expected_failure"]),
+            errored=errored,
             passes=passes,
             runs_count=total,
             pass_rate=passes / total if total else 0.0,
@@ -387,6 +397,7 @@ def finalize(
         stats_by_scenario[document["id"]] = [_stats(r, not document["expected_failure"]) for r in runs]
     metrics = suite_metrics(stats_by_scenario, k)
     metrics["expected_failures"] = sum(1 for d in documents if d["expected_failure"])
+    metrics["errored_runs"] = sum(d["errored"] for d in documents)
     finished_at = datetime.now(UTC)
     return {
         "format": RESULTS_FORMAT,

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+# How the reports rank scenarios: what needs a look first. "error": every run failed in the provider.
+STATUS_ORDER = {"error": 0, "fail": 1, "flaky": 2, "xpass": 3, "xfail": 4, "pass": 5}
+FAILING = ("error", "fail", "flaky")
+
 
 def pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"

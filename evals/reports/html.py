@@ -9,7 +9,7 @@ import json
 from html import escape
 from typing import Any
 
-from evals.reports.common import METRIC_ROWS, failure_reasons, run_notes, shorten
+from evals.reports.common import FAILING, METRIC_ROWS, STATUS_ORDER, failure_reasons, run_notes, shorten
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d232b}
@@ -20,7 +20,7 @@ table{border-collapse:collapse;background:#fff}td,th{border:1px solid #e1e5ea;pa
 th{background:#eef1f4}.metrics{margin-bottom:18px}
 .s{background:#fff;border:1px solid #e1e5ea;border-radius:6px;margin:10px 0}.s>summary{padding:9px 12px;cursor:pointer;font-weight:600}
 .s .body{padding:4px 14px 12px}.badge{display:inline-block;border-radius:10px;padding:1px 8px;font-size:12px;margin-right:6px;color:#fff}
-.pass{background:#2e8b57}.fail{background:#c0392b}.flaky{background:#d68910}.xfail{background:#7f8c8d}.xpass{background:#8e44ad}
+.pass{background:#2e8b57}.fail,.error{background:#c0392b}.flaky{background:#d68910}.xfail{background:#7f8c8d}.xpass{background:#8e44ad}
 .check{margin:2px 0}.check.ok::before{content:"✓ ";color:#2e8b57}.check.no::before{content:"✗ ";color:#c0392b}
 .turn{border-left:3px solid #d5dbe1;padding:4px 10px;margin:8px 0}.seller{color:#0b5394}.agent{color:#1d232b;white-space:pre-wrap}
 .call{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;background:#f3f5f7;border-radius:4px;padding:6px 8px;margin:4px 0}
@@ -99,6 +99,7 @@ def render_html(results: dict[str, Any]) -> str:
             for label, key, fmt in METRIC_ROWS
         )
         + f"<tr><th>expected failures</th><td>{metrics.get('expected_failures', 0)}</td></tr>"
+        + f"<tr><th>runs the model failed</th><td>{metrics.get('errored_runs', 0)}</td></tr>"
     )
     notes = "".join(f'<div class="note">{escape(n)}</div>' for n in run_notes(results))
     gate_html = (
@@ -108,9 +109,8 @@ def render_html(results: dict[str, Any]) -> str:
         + "".join(f"<li>{escape(r)}</li>" for r in gate["reasons"])
         + "</ul></div>"
     )
-    order = {"fail": 0, "flaky": 1, "xpass": 2, "xfail": 3, "pass": 4}
-    ranked = sorted(results["scenarios"], key=lambda s: (order[s["status"]], s["id"]))
-    failing = sum(1 for s in ranked if s["status"] in ("fail", "flaky"))
+    ranked = sorted(results["scenarios"], key=lambda s: (STATUS_ORDER[s["status"]], s["id"]))
+    failing = sum(1 for s in ranked if s["status"] in FAILING)
     index_rows = "".join(
         f'<tr><td><span class="badge {s["status"]}">{s["status"]}</span></td>'
         f'<td><a href="#{escape(s["id"])}">{escape(s["id"])}</a></td><td>{s["passes"]}/{s["runs_count"]}</td>'
@@ -125,7 +125,7 @@ def render_html(results: dict[str, Any]) -> str:
     for s in ranked:
         reasons = "".join(f"<li>{escape(r)}</li>" for r in failure_reasons(s, limit=5))
         tags = "".join(f"<span>{escape(t)}</span>" for t in s["tags"])
-        opened = s["status"] in ("fail", "flaky") and failing <= OPEN_FAILURES
+        opened = s["status"] in FAILING and failing <= OPEN_FAILURES
         sections.append(
             f'<details class="s" id="{escape(s["id"])}" {"open" if opened else ""}>'
             f'<summary><span class="badge {s["status"]}">{s["status"]}</span>{escape(s["id"])} '

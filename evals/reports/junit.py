@@ -11,6 +11,7 @@ from evals.reports.common import failure_reasons
 def render_junit(results: dict[str, Any]) -> str:
     scenarios = results["scenarios"]
     failures = sum(1 for s in scenarios if s["status"] in ("fail", "flaky"))
+    errors = sum(1 for s in scenarios if s["status"] == "error")
     skipped = sum(1 for s in scenarios if s["expected_failure"])
     suite = ET.Element(
         "testsuite",
@@ -18,7 +19,7 @@ def render_junit(results: dict[str, Any]) -> str:
             "name": f"trova-scenarios ({results['model']})",
             "tests": str(len(scenarios)),
             "failures": str(failures),
-            "errors": "0",
+            "errors": str(errors),
             "skipped": str(skipped),
             "time": f"{results['duration_s']:.3f}",
             "timestamp": results["started_at"],
@@ -52,10 +53,10 @@ def render_junit(results: dict[str, Any]) -> str:
                 case, "skipped", {"message": f"expected failure for {results['model']} ({summary})"}
             )
             node.text = "\n".join(reasons)
-        elif scenario["status"] in ("fail", "flaky"):
+        elif scenario["status"] in ("error", "fail", "flaky"):
             node = ET.SubElement(
                 case,
-                "failure",
+                "error" if scenario["status"] == "error" else "failure",
                 {"message": f"{summary}: {reasons[0] if reasons else ''}"[:1000], "type": scenario["status"]},
             )
             node.text = "\n".join(reasons)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from evals.reports.common import METRIC_ROWS, failure_reasons, run_notes, shorten
+from evals.reports.common import METRIC_ROWS, STATUS_ORDER, failure_reasons, run_notes, shorten
 
-_ICON = {"pass": "✅", "fail": "❌", "flaky": "⚠️", "xfail": "➖", "xpass": "❕"}
+_ICON = {"pass": "✅", "error": "🛑", "fail": "❌", "flaky": "⚠️", "xfail": "➖", "xpass": "❕"}
 
 
 def _cell(text: str) -> str:
@@ -30,10 +30,13 @@ def render_markdown(results: dict[str, Any]) -> str:
         lines += ["**Gate:**", *[f"- {r}" for r in gate["reasons"]], ""]
     lines += ["| metric | value |", "| --- | --- |"]
     lines += [f"| {label} | {fmt(metrics.get(key))} |" for label, key, fmt in METRIC_ROWS]
-    lines += [f"| expected failures | {metrics.get('expected_failures', 0)} |", ""]
+    lines += [
+        f"| expected failures | {metrics.get('expected_failures', 0)} |",
+        f"| runs the model failed | {metrics.get('errored_runs', 0)} |",
+        "",
+    ]
     lines += ["| scenario | status | passed | pass^k | first failure |", "| --- | --- | --- | --- | --- |"]
-    order = {"fail": 0, "flaky": 1, "xpass": 2, "xfail": 3, "pass": 4}
-    for s in sorted(results["scenarios"], key=lambda s: (order[s["status"]], s["id"])):
+    for s in sorted(results["scenarios"], key=lambda s: (STATUS_ORDER[s["status"]], s["id"])):
         reasons = failure_reasons(s, limit=1)
         pk = "n/a" if s["pass_k"] is None else f"{s['pass_k']:.0%}"
         lines.append(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from pydantic_ai import Agent, DeferredToolRequests, Tool
+from pydantic_ai.exceptions import ModelConnectionError
 from pydantic_ai.messages import (
     ModelMessage,
     ModelRequest,
@@ -22,8 +23,10 @@ from pydantic_ai.toolsets import FunctionToolset
 from agent.listing_agent import build_agent
 from agent.models import ModelChoice, resolve_model
 from agent.prompts import load_prompt
+from evals.driver import TimedModel
 from evals.isolation import MarketplaceFactory
 from evals.loader import load_scenarios
+from evals.reports.junit import render_junit
 from evals.runner import EvalSettings, run_eval
 from tools.categories import search_categories
 from tools.deps import TrovaDeps
@@ -264,3 +267,35 @@ async def test_a_check_that_raises_fails_the_run_instead_of_passing_it(
     for scenario in results["scenarios"]:
         (check,) = scenario["runs"][0]["checks"]
         assert not check["passed"] and "checker bug" in check["reason"], check
+
+
+async def test_a_failing_provider_is_reported_as_an_error_not_as_agent_behaviour(
+    scenarios, factory: MarketplaceFactory
+) -> None:
+    def unreachable(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        raise ModelConnectionError("gpt-test", "Connection error.")
+
+    model = FunctionModel(unreachable, model_name="unreachable")
+    results = await run_eval(
+        scenarios,
+        ModelChoice(model, "unreachable", ""),
+        load_prompt(),
+        EvalSettings(progress=False),
+        factory=factory,
+        agent=build_agent(TimedModel(model)),
+    )
+    for scenario in results["scenarios"]:
+        assert scenario["status"] == "error"
+        (run,) = scenario["runs"]
+        assert run["errored"] and run["checks"] == [
+            {
+                "name": "model",
+                "passed": False,
+                "reason": "the model request failed (ModelConnectionError: Connection error.); "
+                "this run tested the provider, not the agent",
+            }
+        ]
+        assert run["metrics"]["tool_recall"] is None  # no trajectory scored from a provider failure
+    assert results["metrics"]["errored_runs"] == 2 and results["metrics"]["tool_recall"] is None
+    junit = render_junit(results)
+    assert 'errors="2"' in junit and 'failures="0"' in junit and "<error " in junit

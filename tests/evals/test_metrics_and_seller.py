@@ -95,3 +95,16 @@ async def test_llm_seller_phrases_answers_and_is_guarded() -> None:
     ]
     # Drafts are answered by the scenario's rule, never by the model.
     assert await seller.next(SellerView("draft", drafts=[{"price": 100}])) == "yes"
+
+
+def test_a_gate_over_no_gated_scenario_does_not_pass() -> None:
+    from evals.runner import EvalSettings, gate
+
+    nothing = {"gated_scenarios": 0, "pass_rate": None, "pass_k": None, "k": 1}
+    verdict = gate(nothing, [], EvalSettings(min_pass_rate=0.0))
+    assert not verdict["passed"]
+    assert verdict["reasons"] == [
+        "no scenario was gated: every one selected is an expected failure for this model"
+    ]
+    some = {"gated_scenarios": 3, "pass_rate": 1.0, "pass_k": 1.0, "k": 1}
+    assert gate(some, [], EvalSettings())["passed"]
