@@ -30,6 +30,12 @@ _STYLE = {
 }
 
 
+def _id_matches(scenario_id: str, pattern: str) -> bool:
+    if any(c in pattern for c in "*?["):
+        return fnmatch.fnmatchcase(scenario_id, pattern)
+    return pattern in scenario_id  # like pytest's -k: a part of the id is enough
+
+
 def _config_error(message: str) -> typer.Exit:
     stderr().print(f"[red]configuration error:[/red] {escape(message)}", soft_wrap=True)
     return typer.Exit(2)
@@ -61,7 +67,11 @@ def run(
     ] = None,
     filter_: Annotated[
         list[str] | None,
-        typer.Option("--filter", "-k", help="Only scenario ids matching this glob (repeatable)."),
+        typer.Option(
+            "--filter",
+            "-k",
+            help="Only scenario ids containing this text, or matching it as a glob when it has * ? [ (repeatable).",
+        ),
     ] = None,
     min_pass_rate: Annotated[
         float, typer.Option(min=0, max=1, help="Gate: the least pass rate over runs.")
@@ -98,7 +108,7 @@ def run(
             stderr().print(f"  {escape(problem)}", soft_wrap=True)  # file:line stays on one line
         raise typer.Exit(2) from e
     if filter_:
-        scenarios = [s for s in scenarios if any(fnmatch.fnmatch(s.id, f) or f == s.id for f in filter_)]
+        scenarios = [s for s in scenarios if any(_id_matches(s.id, f) for f in filter_)]
     if not scenarios:
         raise _config_error("no scenario matches the given --tag/--filter")
     unknown_tools = set(without_tool or []) - set(TOOL_NAMES)

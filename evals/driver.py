@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
@@ -28,7 +27,7 @@ from pydantic_ai.settings import ModelSettings
 from agent.listing_agent import ListingAgent
 from agent.session import ChatSession, TurnResult
 from evals.isolation import IsolatedMarketplace, MarketplaceFactory
-from evals.loader import LoadedScenario
+from evals.loader import IMAGE_TYPES, LoadedScenario
 from evals.schema import Outage, Scenario
 from evals.seller import LLMSeller, RuleSeller, Seller, SellerView, SimulatorFlag
 from evals.trajectory import ActualCall
@@ -160,11 +159,8 @@ def _seller(scenario: Scenario, settings: DriverSettings) -> Seller:
 def _image(loaded: LoadedScenario) -> BinaryContent | None:
     if not loaded.scenario.image:
         return None
-    path = (loaded.path.parent / loaded.scenario.image).resolve()
-    media = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}.get(
-        path.suffix.lower(), "image/png"
-    )
-    return BinaryContent(data=Path(path).read_bytes(), media_type=media)
+    path = loaded.path.parent / loaded.scenario.image  # the loader checked it exists and its type
+    return BinaryContent(data=path.read_bytes(), media_type=IMAGE_TYPES[path.suffix.lower()])
 
 
 @asynccontextmanager

@@ -68,9 +68,16 @@ def parse_scenario(text: str, path: Path) -> Scenario:
         root = yaml.compose(text)
         data: Any = yaml.safe_load(text)
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
+        mark, context = getattr(e, "problem_mark", None), getattr(e, "context_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
-        raise ScenarioError([f"{path}{line}: not valid YAML: {getattr(e, 'problem', None) or e}"]) from e
+        # The parser notices some mistakes lines later (an unclosed `[`): name where the construct began.
+        began = (
+            f" ({getattr(e, 'context', None) or 'it began'} at line {context.line + 1})"
+            if context is not None and mark is not None and context.line != mark.line
+            else ""
+        )
+        problem = getattr(e, "problem", None) or e
+        raise ScenarioError([f"{path}{line}: not valid YAML: {problem}{began}"]) from e
     if not isinstance(data, dict):
         raise ScenarioError([f"{path}:1: a scenario is a mapping (id, description, seller, expect, ...)"])
     try:
@@ -87,6 +94,14 @@ def parse_scenario(text: str, path: Path) -> Scenario:
             line_no = node.start_mark.line + 1 if node is not None else 1
             problems.append(f"{path}:{line_no}: {_field(loc)}: {err['msg']}")
         raise ScenarioError(problems) from e
+
+
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp"}
+
+
+def _line_of(file: Path, key: str) -> int:
+    node = _node_at(yaml.compose(file.read_text(encoding="utf-8")), [key])
+    return node.start_mark.line + 1 if node is not None else 1
 
 
 def _files(paths: Iterable[Path]) -> list[Path]:
@@ -121,6 +136,17 @@ def load_scenarios(
             problems.append(f"{file}:1: id: '{scenario.id}' is also the id of {seen[scenario.id]}")
             continue
         seen[scenario.id] = file
+        if scenario.image is not None:
+            image = file.parent / scenario.image
+            if not image.is_file():
+                problems.append(f"{file}:{_line_of(file, 'image')}: image: no such file {image}")
+                continue
+            if image.suffix.lower() not in IMAGE_TYPES:
+                problems.append(
+                    f"{file}:{_line_of(file, 'image')}: image: {image.name} is not one of "
+                    f"{', '.join(sorted(IMAGE_TYPES))}"
+                )
+                continue
         loaded.append(LoadedScenario(scenario, file))
     if problems:
         raise ScenarioError(problems)

@@ -12,7 +12,16 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args, get_origin, get_type_hints
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 MatchMode = Literal["strict", "in_order", "unordered", "subset", "superset"]
 ToolName = Literal["search_categories", "compare_prices", "create_listing"]  # tools.toolset.TOOL_NAMES
@@ -187,15 +196,18 @@ class ExpectedCall(_Strict):
     tool: ToolName
     args: dict[str, ArgMatcher] = Field(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _known_arguments(self) -> ExpectedCall:
-        known = tool_parameters().get(self.tool, frozenset())
-        unknown = sorted(set(self.args) - known)
-        if unknown:
+    @field_validator("args")
+    @classmethod
+    def _known_arguments(cls, args: dict[str, Matcher], info: ValidationInfo) -> dict[str, Matcher]:
+        # A field validator, so the error points at `args` rather than at the whole call.
+        tool = info.data.get("tool")
+        known = tool_parameters().get(tool, frozenset()) if tool else frozenset()
+        unknown = sorted(set(args) - known)
+        if tool and unknown:
             raise ValueError(
-                f"{self.tool} has no argument {', '.join(unknown)} (its arguments: {', '.join(sorted(known))})"
+                f"{tool} has no argument {', '.join(unknown)} (its arguments: {', '.join(sorted(known))})"
             )
-        return self
+        return args
 
 
 class ToolExpectations(_Strict):
@@ -221,7 +233,7 @@ class ListingExpectation(_Strict):
 class ReplyCheck(_Strict):
     """A check on the agent's replies: in any turn (default), the first, the last, or turn N (1-based)."""
 
-    turn: Literal["any", "first", "last", "all"] | int = "any"
+    turn: Literal["any", "first", "last", "all"] | Annotated[int, Field(ge=1)] = "any"
     contains: str | None = None
     regex: Pattern | None = None
     not_contains: str | None = None
@@ -269,7 +281,10 @@ class Scenario(_Strict):
     simulate: bool = Field(
         True, description="After the scripted turns, the simulated seller answers the agent."
     )
-    image: str | None = Field(None, description="An image the seller attaches (path relative to the file).")
+    image: str | None = Field(
+        None,
+        description="An image the seller attaches with the first message (PNG, JPEG or WebP; path relative to the file).",
+    )
     max_turns: int = Field(
         12, ge=1, le=50, description="Seller messages at most; ends a runaway conversation."
     )

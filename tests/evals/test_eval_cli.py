@@ -167,3 +167,19 @@ def test_spawned_workers_keep_to_the_chosen_scenarios(
     assert code == 0, output
     results = json.loads((out / "results.json").read_text())
     assert [s["id"] for s in results["scenarios"]] == ["sell-bike"] and results["metrics"]["runs"] == 1
+
+
+def test_filters_take_part_of_an_id_or_a_glob(scenario_dir: Path, tmp_path: Path) -> None:
+    code, _ = run(str(scenario_dir), "--out", str(tmp_path / "a"), "-k", "bike")
+    ids = {s["id"] for s in json.loads((tmp_path / "a" / "results.json").read_text())["scenarios"]}
+    assert code == 0 and ids == {"sell-bike", "spanish-bike"}
+    code, _ = run(str(scenario_dir), "--out", str(tmp_path / "b"), "-k", "sell-*")
+    ids = {s["id"] for s in json.loads((tmp_path / "b" / "results.json").read_text())["scenarios"]}
+    assert code == 0 and ids == {"sell-bike"}
+    code, out = run(str(scenario_dir), "--out", str(tmp_path / "c"), "-k", "bik*")  # a glob is whole-id
+    assert code == 2 and "no scenario matches" in out
+
+
+def test_selecting_only_expected_failures_is_not_a_passed_gate(scenario_dir: Path, tmp_path: Path) -> None:
+    code, out = run(str(scenario_dir), "--out", str(tmp_path / "x"), "--tag", "offline-limitation")
+    assert code == 1 and "no scenario was gated" in out

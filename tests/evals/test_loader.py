@@ -160,5 +160,37 @@ def test_an_argument_the_tool_does_not_have_stops_the_load(tmp_path: Path) -> No
     with pytest.raises(ScenarioError) as info:
         load_scenarios([path])
     (problem,) = info.value.problems
-    assert problem.startswith(f"{path}:7: expect.tools.calls.0") and "no argument qurey" in problem
+    assert problem.startswith(f"{path}:8: expect.tools.calls.0.args:") and "no argument qurey" in problem
     assert "query" in problem
+
+
+def test_an_unclosed_bracket_names_the_line_it_opened_on(tmp_path: Path) -> None:
+    path = write(
+        tmp_path, "broken.yaml", "id: x\ndescription: y\nseller:\n  item: [unclosed\n  condition: good\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([path])
+    (problem,) = info.value.problems
+    assert problem.startswith(f"{path}:5: not valid YAML") and "at line 4" in problem, problem
+
+
+def test_an_image_that_is_not_there_or_not_an_image_stops_the_load(tmp_path: Path) -> None:
+    missing = write(tmp_path, "a.yaml", GOOD.replace("seller:", "image: nope.png\nseller:"))
+    (tmp_path / "notes.txt").write_text("hi", encoding="utf-8")
+    wrong = write(
+        tmp_path,
+        "b.yaml",
+        GOOD.replace("sofa-good", "sofa-b").replace("seller:", "image: notes.txt\nseller:"),
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([tmp_path])
+    assert info.value.problems == [
+        f"{missing}:3: image: no such file {tmp_path / 'nope.png'}",
+        f"{wrong}:3: image: notes.txt is not one of .jpeg, .jpg, .png, .webp",
+    ]
+
+
+def test_reply_turns_count_from_one(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", GOOD + "  replies: [{turn: 0, contains: sofa}]\n")
+    with pytest.raises(ScenarioError, match=r"a.yaml:9: expect.replies.0.turn"):
+        load_scenarios([path])
