@@ -25,6 +25,7 @@ from pydantic_ai import (
     ConversationTypeAdapter,
     DeferredToolRequests,
     DeferredToolResults,
+    ModelAPIError,
     ToolApproved,
     ToolDenied,
     UsageLimitExceeded,
@@ -425,6 +426,12 @@ class ChatSession:
             turn.stopped = (
                 f"I stopped this turn because it hit the conversation's usage limit ({reason}). "
                 "Your conversation is saved."
+            )
+        elif isinstance(error, ModelAPIError):
+            # The provider failed (unreachable, rate-limited, a bad key): rewording would not help.
+            turn.stopped = (
+                f"The model could not answer ({reason}). Your conversation is saved; try again in a "
+                "moment, or check the model name, its API key and the base URL."
             )
         else:
             turn.stopped = (

@@ -51,7 +51,9 @@ def _lines(console: Console, interactive: bool, session: ChatSession) -> Iterato
             if not line:
                 return
             line = line.rstrip("\n")
-            console.print(f"[bold green]{label}:[/bold green] {escape(line)}")
+            # Echoed so a transcript reads like a conversation; a huge line is shown shortened.
+            shown = line if len(line) <= 500 else f"{line[:500]}… ({len(line):,} characters)"
+            console.print(f"[bold green]{label}:[/bold green] {escape(shown)}")
             yield line
 
 

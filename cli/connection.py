@@ -44,7 +44,17 @@ class Connection:
                     ) from e
                 raise
         if self.seller_id is None and register:
-            await self.client.ensure_token()
+            try:
+                await self.client.ensure_token()
+            except MarketplaceError as e:
+                if e.kind == "not_found":  # a server, but not the API at this path: likely the site's root
+                    raise MarketplaceError(
+                        e.kind,
+                        f"{self.label} answered {e.message!r}: is it the API's address? trova serve "
+                        "serves the API under /api, e.g. http://127.0.0.1:8000/api",
+                        e.status,
+                    ) from e
+                raise
         return self.seller_id
 
 

@@ -46,6 +46,7 @@ BaseUrlOpt = Annotated[
     str | None,
     typer.Option(
         "--base-url",
+        envvar="TROVA_BASE_URL",
         help="Base URL of an OpenAI-compatible server (vLLM, llama.cpp, Ollama, trova model-server).",
     ),
 ]
@@ -91,6 +92,8 @@ def chat(
     from cli.connection import connect
     from tools.client import MarketplaceError
 
+    if resume is not None and not resume.strip():
+        raise _fail("--resume needs a conversation id (they are listed by: trova traces list --kind chat)")
     try:
         choice = resolve_model(model, base_url)
         prompt_obj = load_prompt(prompt)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic_ai.exceptions import ModelConnectionError
 from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, ToolReturnPart
-from pydantic_ai.models.function import AgentInfo
+from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from agent.listing_agent import CONVERSATION_REQUEST_LIMIT, build_agent
 from agent.session import ChatSession, InputError
@@ -130,6 +131,16 @@ async def test_a_looping_model_is_stopped_and_nothing_is_lost(client: Marketplac
     assert any(
         "sell my bike" in str(getattr(p, "content", "")) for m in saved.record.messages() for p in m.parts
     )
+
+
+async def test_a_provider_failure_says_so_rather_than_asking_to_rephrase(client: MarketplaceClient) -> None:
+    def down(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        raise ModelConnectionError("gpt-test", "Connection error.")
+
+    result = await session_for(FunctionModel(down), client).send("sell my bike")
+    assert result.stopped is not None
+    assert result.stopped.startswith("The model could not answer (Connection error.)")
+    assert "another way" not in result.stopped
 
 
 async def test_unreachable_marketplace_is_told_and_the_draft_is_kept(

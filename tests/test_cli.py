@@ -97,6 +97,7 @@ def test_resume_refuses_paths_damaged_files_and_other_sellers(trova_home: Path) 
         (["--model", "anthropic:claude", "--base-url", "http://x"], "--base-url works with openai"),
         (["--prompt", "nope"], "no prompt named 'nope'"),
         (["--model", "openai-chat:llama3"], "pass --base-url"),
+        (["--resume", " "], "--resume needs a conversation id"),
     ],
 )
 def test_bad_configuration_exits_2(args: list[str], message: str) -> None:
@@ -256,3 +257,9 @@ def test_an_explicit_token_is_used_as_is(trova_home: Path, monkeypatch: pytest.M
     rejected = runner.invoke(app, ["chat"], input="I want to sell my Trek road bike\n")
     assert rejected.exit_code == 1 and "does not accept TROVA_TOKEN" in rejected.output
     assert not credentials.exists()  # no silent registration of somebody new
+
+
+def test_a_long_piped_message_is_echoed_shortened() -> None:
+    result = runner.invoke(app, ["chat"], input="x" * 100_000 + "\n", env={"COLUMNS": "1000"})
+    assert result.exit_code == 0, result.output[:500]
+    assert "x" * 500 + "… (100,000 characters)" in result.output and "x" * 501 not in result.output
