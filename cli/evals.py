@@ -248,6 +248,14 @@ def _print_results(results: dict[str, Any]) -> None:
                         f"[red]✗ {s['id']} run {r['index']}:[/red] {escape(shorten(bad, 600))}{where}",
                         soft_wrap=True,
                     )
+    for s in results["scenarios"]:
+        for r in s["runs"]:
+            for flag in r["record"].get("simulator_flags", []):
+                stdout().print(
+                    f"[yellow]⚑ {s['id']} run {r['index']}: the simulated seller's turn {flag['turn']} "
+                    f"({escape(shorten(flag['message'], 120))!r}): {escape(flag['reason'])}[/yellow]",
+                    soft_wrap=True,
+                )
     for note in run_notes(results):
         stdout().print(f"[yellow]{escape(note)}[/yellow]")
     gate = results["gate"]

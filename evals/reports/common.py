@@ -42,6 +42,16 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def flagged_runs(results: dict[str, Any]) -> list[str]:
+    """'scenario run N' for each run with a simulated-seller turn the guard flagged."""
+    return [
+        f"{s['id']} run {r['index']}"
+        for s in results["scenarios"]
+        for r in s["runs"]
+        if r["record"].get("simulator_flags")
+    ]
+
+
 def run_notes(results: dict[str, Any]) -> list[str]:
     """What a reader must know before reading the numbers: the run was not of the agent as it ships."""
     settings = results.get("settings", {})
@@ -49,6 +59,13 @@ def run_notes(results: dict[str, Any]) -> list[str]:
     if settings.get("without_tools"):
         notes.append(
             f"Ablation: the agent ran without {', '.join(settings['without_tools'])}; failures that need it are expected."
+        )
+    flagged = flagged_runs(results)
+    if flagged:
+        notes.append(
+            f"The simulated seller stated a fact the scenario does not give in {len(flagged)} run(s) "
+            f"({', '.join(flagged[:5])}{', …' if len(flagged) > 5 else ''}): their verdicts may test "
+            "the simulator, not the agent."
         )
     if settings.get("tags") or settings.get("filters"):
         chosen = ", ".join([*(f"tag {t}" for t in settings.get("tags", [])), *settings.get("filters", [])])

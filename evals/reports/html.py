@@ -72,6 +72,11 @@ def _run(run: dict[str, Any]) -> str:
         or "<li>none</li>"
     )
     error = f"<pre>{escape(record['error'])}</pre>" if record.get("error") else ""
+    flags = "".join(
+        f'<div class="note">The simulated seller, turn {f["turn"]}: “{escape(f["message"])}”: '
+        f"{escape(f['reason'])}</div>"
+        for f in record.get("simulator_flags", [])
+    )
     trace = (
         f'<div class="muted">trace: <code>trova traces show {escape(record["trace_id"])}</code></div>'
         if record.get("trace_id")
@@ -85,7 +90,7 @@ def _run(run: dict[str, Any]) -> str:
     return (
         f'<details class="s" {"open" if not run["passed"] else ""}><summary>run {run["index"]}: '
         f'{"passed" if run["passed"] else "failed"} <span class="muted">{numbers}</span></summary><div class="body">'
-        f"{trace}<h4>Checks</h4>{checks}<h4>Conversation</h4>{''.join(turns)}{error}"
+        f"{trace}{flags}<h4>Checks</h4>{checks}<h4>Conversation</h4>{''.join(turns)}{error}"
         f"<h4>Marketplace end state</h4><ul>{listings}</ul></div></details>"
     )
 

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from evals.reports.common import failure_reasons
+
+
+def _relative(file: str) -> str:
+    """The scenario file relative to the working directory (CI annotations link repository paths)."""
+    path = Path(file)
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return file
 
 
 def render_junit(results: dict[str, Any]) -> str:
@@ -42,7 +52,7 @@ def render_junit(results: dict[str, Any]) -> str:
             {
                 "classname": "scenarios",
                 "name": scenario["id"],
-                "file": scenario["file"],
+                "file": _relative(scenario["file"]),
                 "time": f"{duration:.3f}",
             },
         )
@@ -60,8 +70,14 @@ def render_junit(results: dict[str, Any]) -> str:
                 {"message": f"{summary}: {reasons[0] if reasons else ''}"[:1000], "type": scenario["status"]},
             )
             node.text = "\n".join(reasons)
-        trace = scenario["runs"][0]["record"].get("trace_id") if scenario["runs"] else None
-        if trace:
-            ET.SubElement(case, "system-out").text = f"trace: trova traces show {trace}"
+        # The failing runs' traces (a passing run's trace explains nothing); every run's when all passed.
+        failing = [r for r in scenario["runs"] if not r["passed"]] or scenario["runs"]
+        traces = [
+            f"run {r['index']}: trova traces show {r['record']['trace_id']}"
+            for r in failing
+            if r["record"].get("trace_id")
+        ]
+        if traces:
+            ET.SubElement(case, "system-out").text = "\n".join(traces)
     ET.indent(suite)
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"

@@ -299,3 +299,33 @@ async def test_a_failing_provider_is_reported_as_an_error_not_as_agent_behaviour
     assert results["metrics"]["errored_runs"] == 2 and results["metrics"]["tool_recall"] is None
     junit = render_junit(results)
     assert 'errors="2"' in junit and 'failures="0"' in junit and "<error " in junit
+
+
+async def test_a_simulated_seller_inventing_a_fact_is_shown_in_every_report(
+    tmp_path: Path, factory: MarketplaceFactory
+) -> None:
+    from evals.reports.common import run_notes
+    from evals.reports.html import render_html
+
+    def seller(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        return ModelResponse(parts=[TextPart("It's like new, honestly")])  # the scenario says good
+
+    (tmp_path / "bike.yaml").write_text(
+        SELL_BIKE.replace("it's in good condition", "").replace('"I want', '"Hi, I want'), encoding="utf-8"
+    )
+    results = await run_eval(
+        load_scenarios([tmp_path]),
+        resolve_model("offline"),
+        load_prompt(),
+        EvalSettings(progress=False, min_pass_rate=0),
+        seller_choice=ModelChoice(FunctionModel(seller), "function:seller", ""),
+        factory=factory,
+    )
+    (run,) = results["scenarios"][0]["runs"]
+    (flag,) = run["record"]["simulator_flags"]
+    assert flag["message"] == "It's like new, honestly" and "the scenario says 'good'" in flag["reason"]
+    (note,) = run_notes(results)
+    assert note.startswith(
+        "The simulated seller stated a fact the scenario does not give in 1 run(s) (sell-bike run 1)"
+    )
+    assert "The simulated seller, turn 1: “It&#x27;s like new, honestly”" in render_html(results)

@@ -183,3 +183,45 @@ def test_filters_take_part_of_an_id_or_a_glob(scenario_dir: Path, tmp_path: Path
 def test_selecting_only_expected_failures_is_not_a_passed_gate(scenario_dir: Path, tmp_path: Path) -> None:
     code, out = run(str(scenario_dir), "--out", str(tmp_path / "x"), "--tag", "offline-limitation")
     assert code == 1 and "no scenario was gated" in out
+
+
+def test_junit_names_files_as_the_repository_does_and_links_the_failing_runs(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from evals.reports.junit import render_junit
+
+    (tmp_path / "scenarios").mkdir()
+    monkeypatch.chdir(tmp_path)
+
+    def run_doc(index: int, passed: bool, trace: str) -> dict:
+        check = {"name": "tools", "passed": passed, "reason": "" if passed else "compare_prices never made"}
+        return {
+            "index": index,
+            "passed": passed,
+            "checks": [check],
+            "metrics": {"duration_s": 1.0},
+            "record": {"trace_id": trace},
+        }
+
+    scenario = {
+        "id": "sell-bike",
+        "file": str(tmp_path / "scenarios" / "sell-bike.yaml"),
+        "status": "flaky",
+        "expected_failure": False,
+        "passes": 1,
+        "runs_count": 2,
+        "runs": [run_doc(1, True, "a" * 32), run_doc(2, False, "b" * 32)],
+    }
+    results = {
+        "model": "offline",
+        "duration_s": 2.0,
+        "started_at": "2026-11-26T06:00:00+00:00",
+        "prompt": {"version": "v"},
+        "tool_schema_hash": "t",
+        "scenario_set_hash": "s",
+        "git": {},
+        "scenarios": [scenario],
+    }
+    case = ET.fromstring(render_junit(results).split("?>", 1)[1]).find("testcase")
+    assert case is not None and case.get("file") == "scenarios/sell-bike.yaml"
+    assert case.findtext("system-out") == f"run 2: trova traces show {'b' * 32}"
