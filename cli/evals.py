@@ -293,6 +293,7 @@ def compare(
         for change in diff["changed"]:
             stdout().print(
                 f"  changed: {change['what']}: {escape(str(change['before']))} → {escape(str(change['after']))}"
+                + (f" ({escape(change['detail'])})" if change.get("detail") else "")
             )
     else:
         stdout().print("  same model, prompt, tools and scenario set")

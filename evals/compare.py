@@ -57,11 +57,15 @@ def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
             continue
         delta = after["pass_rate"] - before["pass_rate"]
         kind = "regressed" if delta < -1e-9 else "improved" if delta > 1e-9 else "unchanged"
-        reasons = []
+        # An edited scenario file can change a verdict as much as the agent can: say so next to it.
+        edited = bool(
+            before.get("file_sha") and after.get("file_sha") and before["file_sha"] != after["file_sha"]
+        )
+        reasons = ["the scenario file was edited between the runs"] if edited else []
         if kind == "regressed":
             from evals.reports.common import failure_reasons
 
-            reasons = failure_reasons(after, limit=3)
+            reasons += failure_reasons(after, limit=3)
         scenarios.append(
             {
                 "id": sid,
@@ -70,11 +74,20 @@ def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
                 "after": after["pass_rate"],
                 "status_before": before["status"],
                 "status_after": after["status"],
+                "edited": edited,
                 "reasons": reasons,
             }
         )
     order = {"regressed": 0, "removed": 1, "improved": 2, "added": 3, "unchanged": 4}
     scenarios.sort(key=lambda s: (order[s["change"]], s["id"]))
+    for entry in changed:
+        if entry["what"] == "scenario set":
+            groups = {
+                "edited": [s["id"] for s in scenarios if s.get("edited")],
+                "added": [s["id"] for s in scenarios if s["change"] == "added"],
+                "removed": [s["id"] for s in scenarios if s["change"] == "removed"],
+            }
+            entry["detail"] = "; ".join(f"{label}: {', '.join(ids)}" for label, ids in groups.items() if ids)
     return {
         "a": a["run_id"],
         "b": b["run_id"],

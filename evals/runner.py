@@ -355,6 +355,7 @@ async def _run_eval(
                 "description": loaded.scenario.description,
                 "tags": loaded.scenario.tags,
                 "file": str(loaded.path),
+                "file_sha": _sha(loaded.path.read_text(encoding="utf-8")),
                 "expected_failure": xfail,
                 "runs": scenario_runs,
             }

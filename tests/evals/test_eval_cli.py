@@ -225,3 +225,20 @@ def test_junit_names_files_as_the_repository_does_and_links_the_failing_runs(
     case = ET.fromstring(render_junit(results).split("?>", 1)[1]).find("testcase")
     assert case is not None and case.get("file") == "scenarios/sell-bike.yaml"
     assert case.findtext("system-out") == f"run 2: trova traces show {'b' * 32}"
+
+
+def test_compare_names_the_scenario_files_edited_between_runs(scenario_dir: Path, tmp_path: Path) -> None:
+    assert run(str(scenario_dir), "--out", str(tmp_path / "a"))[0] == 0
+    bike = scenario_dir / "sell-bike.yaml"
+    bike.write_text(bike.read_text().replace("budget: {model_requests: 6}", "budget: {model_requests: 2}"))
+    assert run(str(scenario_dir), "--out", str(tmp_path / "b"))[0] == 1
+    result = runner.invoke(
+        app, ["eval", "compare", str(tmp_path / "a"), str(tmp_path / "b")], env={"COLUMNS": "250"}
+    )
+    assert "(edited: sell-bike)" in result.output
+    diff = json.loads(
+        runner.invoke(app, ["eval", "compare", str(tmp_path / "a"), str(tmp_path / "b"), "--json"]).output
+    )
+    (bike_change,) = [s for s in diff["scenarios"] if s["id"] == "sell-bike"]
+    assert bike_change["change"] == "regressed" and bike_change["edited"]
+    assert bike_change["reasons"][0] == "the scenario file was edited between the runs"
