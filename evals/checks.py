@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from evals.driver import RunRecord
 from evals.matchers import MISSING, PriorResult, check
 from evals.schema import ReplyCheck, Scenario
-from evals.trajectory import TrajectoryResult, compare, describe
+from evals.trajectory import TrajectoryResult, compare, describe, matches
 from tools.toolset import CREATE_LISTING
 
 
@@ -38,16 +38,25 @@ def _never(scenario: Scenario, record: RunRecord) -> CheckResult | None:
     forbidden = scenario.expect.tools.never if scenario.expect.tools else []
     if not forbidden:
         return None
-    hits = [
-        f"{c.tool} was called at step {i} (turn {c.turn})"
-        for i, c in enumerate(record.calls, start=1)
-        if c.tool in forbidden
-    ]
+    hits = []
+    for i, c in enumerate(record.calls):
+        for pattern in forbidden:
+            if isinstance(pattern, str) and c.tool == pattern:
+                hits.append(
+                    f"{c.tool} was called at step {i + 1} (turn {c.turn}); it must never be called here"
+                )
+                break
+            if not isinstance(pattern, str) and matches(pattern, record.calls, i):
+                shown = ", ".join(f"{k}={v!r}" for k, v in c.args.items() if k in pattern.args)
+                how = "; ".join(
+                    f"{k} {m.describe()}" for k, m in [*pattern.args.items(), ("turn", pattern.turn)] if m
+                )
+                hits.append(
+                    f"{c.tool}({shown}) at step {i + 1} (turn {c.turn}) is a call this scenario forbids ({how})"
+                )
+                break
     return CheckResult(
-        "never",
-        not hits,
-        "; ".join(hits)
-        + (f"; it must never be called in this scenario ({describe(record.calls)})" if hits else ""),
+        "never", not hits, "; ".join(hits) + (f" (all calls: {describe(record.calls)})" if hits else "")
     )
 
 

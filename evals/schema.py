@@ -195,6 +195,11 @@ def tool_parameters() -> dict[str, frozenset[str]]:
 class ExpectedCall(_Strict):
     tool: ToolName
     args: dict[str, ArgMatcher] = Field(default_factory=dict)
+    turn: ArgMatcher | None = Field(
+        None,
+        description="The seller's message (1-based) the call must answer, e.g. {between: [2, 12]}: only after "
+        "the seller answered a question.",
+    )
 
     @field_validator("args")
     @classmethod
@@ -218,7 +223,11 @@ class ToolExpectations(_Strict):
         "superset: at least these calls, any order.",
     )
     calls: list[ExpectedCall] = Field(default_factory=list)
-    never: list[ToolName] = Field(default_factory=list, description="Tools that must not be called at all.")
+    never: list[ToolName | ExpectedCall] = Field(
+        default_factory=list,
+        description="Calls that must not happen: a tool name (never at all), or a call pattern "
+        "({tool, args, turn}: never with such arguments, or never in such a turn).",
+    )
 
 
 class ListingExpectation(_Strict):

@@ -71,13 +71,17 @@ def arg_verdicts(
 ) -> list[tuple[str, str, Verdict]]:
     call = calls[index]
     prior = _prior(calls, index)
-    return [
+    verdicts = [
         (name, matcher.describe(), check(matcher, call.args.get(name, MISSING), prior))
         for name, matcher in expected.args.items()
     ]
+    if expected.turn is not None:  # when it happened is checked like an argument, named "turn"
+        verdicts.append(("turn", expected.turn.describe(), check(expected.turn, call.turn)))
+    return verdicts
 
 
-def _matches(expected: ExpectedCall, calls: Sequence[ActualCall], index: int) -> bool:
+def matches(expected: ExpectedCall, calls: Sequence[ActualCall], index: int) -> bool:
+    """Whether the call at `index` is the expected one: the same tool, every matcher holding."""
     return calls[index].tool == expected.tool and all(
         v.ok for _, _, v in arg_verdicts(expected, calls, index)
     )
@@ -111,7 +115,7 @@ def _greedy(
     cursor = 0
     for j, exp in enumerate(expected):
         candidates = range(cursor, len(calls)) if ordered else range(len(calls))
-        found = next((i for i in candidates if i not in used and _matches(exp, calls, i)), None)
+        found = next((i for i in candidates if i not in used and matches(exp, calls, i)), None)
         if found is not None:
             pairs[j] = found
             used.add(found)
@@ -161,7 +165,7 @@ def compare(
                 reasons.append(f"step {step + 1}: unexpected extra call {calls[step].tool}")
             elif calls[step].tool != expected[step].tool:
                 reasons.append(f"step {step + 1}: expected {expected[step].tool}, got {calls[step].tool}")
-            elif not _matches(expected[step], calls, step):
+            elif not matches(expected[step], calls, step):
                 reasons.append(_mismatch_reason(expected[step], calls, step, step + 1))
             else:
                 pairs[step] = step
@@ -187,11 +191,18 @@ def compare(
         result.reasons.append(
             f"expected: {' → '.join(e.tool for e in expected) or '(no calls)'}; actual: {describe(calls)}"
         )
-    # Metrics over tool names, and argument accuracy over aligned calls.
+    # Metrics over tool names, and argument accuracy over aligned calls. A draft the seller turned down
+    # and the agent then revised is part of drafting: unless the scenario lists it, it is not an extra call.
     exp_names: Counter[str] = Counter(e.tool for e in expected)
     act_names: Counter[str] = Counter(c.tool for c in calls)
+    revisions: Counter[str] = Counter(
+        c.tool
+        for i, c in enumerate(calls)
+        if c.outcome == "denied" and any(d.tool == c.tool for d in calls[i + 1 :])
+    )
     common = sum((exp_names & act_names).values())
-    result.precision = common / sum(act_names.values()) if calls else (1.0 if not expected else 0.0)
+    extra = sum(((act_names - exp_names) - revisions).values())
+    result.precision = common / (common + extra) if common + extra else (1.0 if not expected else 0.0)
     result.recall = common / sum(exp_names.values()) if expected else 1.0
     seq_e, seq_a = [e.tool for e in expected], [c.tool for c in calls]
     result.order_score = _lcs(seq_e, seq_a) / len(seq_e) if seq_e else (1.0 if not seq_a else 0.0)
@@ -202,11 +213,7 @@ def compare(
             index = next((i for i, c in enumerate(calls) if c.tool == exp.tool and i not in used), None)
             if index is not None:
                 used.add(index)
-        if index is None:
-            result.arg_checks.extend(
-                ArgCheck(j, exp.tool, name, m.describe(), Verdict(False, "the call was never made"))
-                for name, m in exp.args.items()
-            )
+        if index is None:  # a call never made is counted by recall, not held against its arguments
             continue
         for name, how, verdict in arg_verdicts(exp, calls, index):
             result.arg_checks.append(ArgCheck(j, exp.tool, name, how, verdict))

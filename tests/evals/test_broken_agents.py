@@ -329,3 +329,45 @@ async def test_a_simulated_seller_inventing_a_fact_is_shown_in_every_report(
         "The simulated seller stated a fact the scenario does not give in 1 run(s) (sell-bike run 1)"
     )
     assert "The simulated seller, turn 1: “It&#x27;s like new, honestly”" in render_html(results)
+
+
+def test_never_takes_call_patterns_with_arguments_and_turns() -> None:
+    from evals.checks import run_checks
+    from evals.driver import RunRecord
+    from evals.schema import Scenario
+    from evals.trajectory import ActualCall
+
+    scenario = Scenario.model_validate(
+        {
+            "id": "x",
+            "description": "x",
+            "seller": {"item": "bike"},
+            "expect": {
+                "tools": {
+                    "never": [
+                        {"tool": "search_categories", "args": {"query": {"regex": "rifle"}}},
+                        {"tool": "compare_prices", "turn": 1},
+                    ]
+                }
+            },
+        }
+    )
+    record = RunRecord("x", "m", "c", "t", call_ids=["1", "2"])
+    record.calls = [
+        ActualCall("search_categories", {"query": "trek bike"}, "success", {"matches": []}, turn=1),
+        ActualCall("compare_prices", {"category_id": 1}, "success", turn=2),
+    ]
+    assert {c.name: c.passed for c in run_checks(scenario, record)}["never"]
+    record.calls = [
+        ActualCall("search_categories", {"query": "hunting rifle"}, "success", {"matches": []}, turn=1),
+        ActualCall("compare_prices", {"category_id": 1}, "success", turn=1),
+    ]
+    never = {c.name: c for c in run_checks(scenario, record)}["never"]
+    assert not never.passed
+    assert (
+        "search_categories(query='hunting rifle') at step 1 (turn 1) is a call this scenario forbids (query regex 'rifle')"
+        in never.reason
+    )
+    assert (
+        "compare_prices() at step 2 (turn 1) is a call this scenario forbids (turn equals 1)" in never.reason
+    )

@@ -172,3 +172,34 @@ def test_empty_trajectories() -> None:
 def test_missing_argument_in_a_call() -> None:
     result = compare("in_order", [exp(C, condition="good")], [act(C)])
     assert not result.passed and "condition (equals 'good'): the argument is missing" in result.reasons[0]
+
+
+def test_a_draft_the_seller_turned_down_and_the_agent_revised_is_not_an_extra_call() -> None:
+    revised = [*good()[:2], act(L, outcome="denied", price=240), act(L, price=150)]
+    result = compare("in_order", EXPECTED, revised)
+    assert result.passed and result.precision == 1.0 and result.order_score == 1.0
+    # A second listing after one was created is an extra call.
+    twice = [*good(), act(L, price=150)]
+    assert compare("in_order", EXPECTED, twice).precision == pytest.approx(3 / 4)
+    # A draft turned down at the end (a decline) is still the call it was.
+    declined = [*good()[:2], act(L, outcome="denied", price=150)]
+    assert compare("in_order", EXPECTED, declined).precision == 1.0
+
+
+def test_argument_accuracy_covers_the_calls_made_only() -> None:
+    calls = [act(S, result=SEARCH_RESULT), act(C, result=COMPARE_RESULT, category_id=1026)]
+    result = compare("in_order", EXPECTED, calls)  # create_listing never made: recall's business
+    assert result.recall == pytest.approx(2 / 3) and result.arg_accuracy == 1.0
+
+
+def test_a_call_can_be_held_to_a_turn() -> None:
+    later = ExpectedCall(tool=C, turn={"between": [2, 12]})
+    asked_first = [ActualCall(S, {}, "success", SEARCH_RESULT, turn=1), ActualCall(C, {}, "success", turn=2)]
+    guessed = [ActualCall(S, {}, "success", SEARCH_RESULT, turn=1), ActualCall(C, {}, "success", turn=1)]
+    assert compare("in_order", [later], asked_first).passed
+    result = compare("in_order", [later], guessed)
+    assert not result.passed
+    assert (
+        result.reasons[0]
+        == "step 2: compare_prices was called but argument turn (between (2.0, 12.0)): 1 is not between 2 and 12"
+    )
