@@ -14,7 +14,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.output import stderr, stdout
-from evals.reports.common import FAILING, METRIC_ROWS, STATUS_ORDER, failure_reasons, run_notes, shorten
+from evals.reports.common import (
+    FAILING,
+    METRIC_ROWS,
+    STATUS_ORDER,
+    failure_reasons,
+    run_notes,
+    shorten,
+    trace_command,
+)
 
 eval_app = typer.Typer(
     help="Scenario evals: the right tools, in the right order, with the right arguments.",
@@ -242,7 +250,7 @@ def _print_results(results: dict[str, Any]) -> None:
             for r in s["runs"]:
                 if not r["passed"]:
                     trace = r["record"].get("trace_id")
-                    where = f" · debug: trova traces show {trace}" if trace else ""
+                    where = f" · debug: {trace_command(results, trace)}" if trace else ""
                     bad = "; ".join(f"{c['name']}: {c['reason']}" for c in r["checks"] if not c["passed"])
                     stdout().print(
                         f"[red]✗ {s['id']} run {r['index']}:[/red] {escape(shorten(bad, 600))}{where}",

@@ -148,6 +148,8 @@ class DriverSettings:
     prompt_ref: str
     factory: MarketplaceFactory
     seller_model: Model | None = None  # a real model phrases the seller's answers; None: rule-based
+    run_id: str = ""  # the eval run (its report folder), recorded on each conversation's trace
+    without_tools: frozenset[str] = frozenset()  # an ablation, recorded on the trace too
 
 
 def _seller(scenario: Scenario, settings: DriverSettings) -> Seller:
@@ -166,15 +168,14 @@ def _image(loaded: LoadedScenario) -> BinaryContent | None:
 @asynccontextmanager
 async def _marketplace(
     settings: DriverSettings, outage: Outage | None
-) -> AsyncIterator[tuple[MarketplaceClient, OutageTransport | None, IsolatedMarketplace]]:
+) -> AsyncIterator[tuple[TrovaDeps, OutageTransport | None, IsolatedMarketplace]]:
     market = settings.factory.new()
     transport: httpx.AsyncBaseTransport = market.transport()
     outage_transport = OutageTransport(transport, outage) if outage else None
-    client = MarketplaceClient(
-        BASE_URL, market.register_seller("Eval Seller"), transport=outage_transport or transport, backoff=0.0
-    )
+    seller_id, token = market.register_seller("Eval Seller")
+    client = MarketplaceClient(BASE_URL, token, transport=outage_transport or transport, backoff=0.0)
     try:
-        yield client, outage_transport, market
+        yield TrovaDeps(client, seller_id), outage_transport, market
     finally:
         await client.aclose()
         market.close()
@@ -205,6 +206,8 @@ async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunR
             model=settings.model_name,
             prompt_version=settings.prompt_ref,
             kind="eval",
+            eval_run_id=settings.run_id,
+            without_tools=sorted(settings.without_tools),
             _links=links,
         ) as span:
             context = span.get_span_context()
@@ -223,10 +226,10 @@ async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunR
 async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRecord) -> None:
     scenario = loaded.scenario
     try:
-        async with _marketplace(settings, scenario.outage) as (client, outage, market):
+        async with _marketplace(settings, scenario.outage) as (deps, outage, market):
             session = ChatSession.start(
                 settings.agent,
-                TrovaDeps(client),
+                deps,
                 model=settings.model_name,
                 prompt=settings.prompt_ref,
                 marketplace="isolated",

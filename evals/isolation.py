@@ -37,12 +37,12 @@ class IsolatedMarketplace:
         return httpx.ASGITransport(app=self)
 
     # The harness's own access, straight to this run's database (the agent goes through HTTP).
-    def register_seller(self, name: str) -> str:
-        """A new seller's bearer token."""
+    def register_seller(self, name: str) -> tuple[str, str]:
+        """A new seller: (seller id, bearer token)."""
         with self.market.sessions() as session:
-            _seller, token = create_seller(session, name)
+            seller, token = create_seller(session, name)
             session.commit()
-            return token
+            return seller.id, token
 
     def seller_listings(self) -> list[dict[str, Any]]:
         """The listings sellers created in this run (the end state the checks look at), oldest first."""

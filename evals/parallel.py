@@ -28,7 +28,7 @@ from agent.models import ModelChoice, resolve_model
 from agent.prompts import load_prompt
 from evals.isolation import shared_factory
 from evals.loader import LoadedScenario, load_scenarios
-from evals.runner import EvalSettings, finalize, run_eval
+from evals.runner import EvalSettings, finalize, make_run_id, run_eval
 
 # Fork where the platform has it: a worker then starts with everything imported and built (about four
 # seconds of imports and index building per spawned worker, which a short run would not win back). The
@@ -147,6 +147,8 @@ def run_parallel(
     # the marketplace template and the model (the offline policy loads its vocabulary on first use).
     shared_factory()
     choice_name = choice_for(job).name
+    # One run id for every worker's traces: the run the parent reports.
+    job = replace(job, settings=replace(job.settings, run_id=make_run_id(started_at, choice_name)))
     _INHERITED.clear()
     _INHERITED[job.files] = scenarios
     per_worker = max(1, math.ceil(job.settings.concurrency / workers))

@@ -35,6 +35,7 @@ from evals.isolation import MarketplaceFactory, shared_factory
 from evals.loader import LoadedScenario
 from evals.metrics import RunStats, pass_hat_k, run_cost, suite_metrics
 from tools.toolset import marketplace_tools
+from traces.setup import tracing_enabled
 
 RESULTS_FORMAT = "trova-eval-results/1"
 OFFLINE_LIMITATION = "offline-limitation"  # tag: the offline policy cannot pass this by design
@@ -53,6 +54,7 @@ class EvalSettings:
     filters: list[str] = field(default_factory=list)
     progress: bool = True
     workers: int = 1  # processes (see evals/parallel.py); this process runs the conversations when 1
+    run_id: str | None = None  # set by the parent process, so worker processes' traces name the same run
 
 
 class ScenarioChecks(Evaluator[str, RunRecord, dict[str, Any]]):
@@ -124,6 +126,11 @@ def git_state() -> dict[str, Any]:
     commit = git("rev-parse", "HEAD")
     status = git("status", "--porcelain", "--untracked-files=no")
     return {"commit": commit, "dirty": bool(status) if status is not None else None}
+
+
+def make_run_id(started_at: datetime, model: str) -> str:
+    """The run's id, which is also its report folder's name."""
+    return started_at.strftime("%Y%m%d-%H%M%S-") + model.replace(":", "_").replace("/", "_")
 
 
 def expected_failure(loaded: LoadedScenario, model_name: str) -> bool:
@@ -273,6 +280,8 @@ async def _run_eval(
         prompt_ref=prompt.ref,
         factory=factory,
         seller_model=seller_choice.model if seller_choice and not seller_choice.is_offline else None,
+        run_id=settings.run_id or make_run_id(started_at, choice.name),
+        without_tools=settings.without_tools,
     )
     by_id = {s.id: s for s in scenarios}
 
@@ -402,7 +411,7 @@ def finalize(
     finished_at = datetime.now(UTC)
     return {
         "format": RESULTS_FORMAT,
-        "run_id": started_at.strftime("%Y%m%d-%H%M%S-") + model.replace(":", "_").replace("/", "_"),
+        "run_id": settings.run_id or make_run_id(started_at, model),
         "model": model,
         "seller": seller,
         "prompt": {"name": prompt.name, "version": prompt.version},
@@ -410,6 +419,7 @@ def finalize(
         "tools": sorted(marketplace_tools(settings.without_tools).tools),
         "git": git_state(),
         "scenario_set_hash": scenario_set_hash(scenarios),
+        "traces_stored": tracing_enabled(),
         "started_at": started_at.isoformat(timespec="seconds"),
         "finished_at": finished_at.isoformat(timespec="seconds"),
         "duration_s": round(time.perf_counter() - clock, 3),

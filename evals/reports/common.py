@@ -42,6 +42,14 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def trace_command(results: dict[str, Any], trace_id: str) -> str:
+    """How to open a run's trace: `trova traces show` when the local store kept it, else just its id
+    (it may still be in Logfire or an OTLP backend)."""
+    if results.get("traces_stored", True):
+        return f"trova traces show {trace_id}"
+    return f"trace {trace_id} (not in the local store: TROVA_TRACES was off)"
+
+
 def flagged_runs(results: dict[str, Any]) -> list[str]:
     """'scenario run N' for each run with a simulated-seller turn the guard flagged."""
     return [

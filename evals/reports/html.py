@@ -9,7 +9,15 @@ import json
 from html import escape
 from typing import Any
 
-from evals.reports.common import FAILING, METRIC_ROWS, STATUS_ORDER, failure_reasons, run_notes, shorten
+from evals.reports.common import (
+    FAILING,
+    METRIC_ROWS,
+    STATUS_ORDER,
+    failure_reasons,
+    run_notes,
+    shorten,
+    trace_command,
+)
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d232b}
@@ -38,7 +46,7 @@ def _json(value: Any, limit: int = 4000) -> str:
     return text if len(text) <= limit else text[:limit] + "\n… (truncated)"
 
 
-def _run(run: dict[str, Any]) -> str:
+def _run(run: dict[str, Any], results: dict[str, Any]) -> str:
     record = run["record"]
     checks = "".join(
         f'<div class="check {"ok" if c["passed"] else "no"}"><b>{escape(c["name"])}</b>'
@@ -78,7 +86,7 @@ def _run(run: dict[str, Any]) -> str:
         for f in record.get("simulator_flags", [])
     )
     trace = (
-        f'<div class="muted">trace: <code>trova traces show {escape(record["trace_id"])}</code></div>'
+        f'<div class="muted">trace: <code>{escape(trace_command(results, record["trace_id"]))}</code></div>'
         if record.get("trace_id")
         else ""
     )
@@ -138,7 +146,7 @@ def render_html(results: dict[str, Any]) -> str:
             f'<div>{escape(s["description"])}</div><div class="tags">{tags}</div>'
             f'<div class="muted">{escape(s["file"])}</div>'
             f"{'<ul>' + reasons + '</ul>' if reasons else ''}"
-            + "".join(_run(r) for r in s["runs"])
+            + "".join(_run(r, results) for r in s["runs"])
             + "</div></details>"
         )
     meta = (

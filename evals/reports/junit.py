@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from evals.reports.common import failure_reasons
+from evals.reports.common import failure_reasons, trace_command
 
 
 def _relative(file: str) -> str:
@@ -73,7 +73,7 @@ def render_junit(results: dict[str, Any]) -> str:
         # The failing runs' traces (a passing run's trace explains nothing); every run's when all passed.
         failing = [r for r in scenario["runs"] if not r["passed"]] or scenario["runs"]
         traces = [
-            f"run {r['index']}: trova traces show {r['record']['trace_id']}"
+            f"run {r['index']}: {trace_command(results, r['record']['trace_id'])}"
             for r in failing
             if r["record"].get("trace_id")
         ]

@@ -242,3 +242,26 @@ def test_compare_names_the_scenario_files_edited_between_runs(scenario_dir: Path
     (bike_change,) = [s for s in diff["scenarios"] if s["id"] == "sell-bike"]
     assert bike_change["change"] == "regressed" and bike_change["edited"]
     assert bike_change["reasons"][0] == "the scenario file was edited between the runs"
+
+
+def test_with_the_trace_store_off_no_command_points_at_a_trace_it_lacks(
+    scenario_dir: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "eval",
+            "run",
+            "--no-progress",
+            str(scenario_dir),
+            "--out",
+            str(tmp_path / "r"),
+            "--without-tool",
+            "compare_prices",
+        ],
+        env={"COLUMNS": "400", "TROVA_TRACES": "off"},
+    )
+    assert result.exit_code == 1
+    assert "not in the local store: TROVA_TRACES was off" in result.output
+    assert "trova traces show" not in result.output
+    assert "trova traces show" not in (tmp_path / "r" / "report.html").read_text()
