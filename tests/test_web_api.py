@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from agent.models import resolve_model
@@ -274,3 +279,53 @@ async def test_paging_keeps_the_filters_and_stops_at_the_last_page(site) -> None
     assert 'href="/?source=seed&amp;page=3"' in seed.text and 'href="/?source=seed&amp;page=1"' in seed.text
     past = await client.get("/?q=bike&page=400")
     assert past.status_code == 303 and past.headers["location"].startswith("/?q=bike&page=")
+
+
+@pytest.fixture
+def served_site(db_url: str, tmp_path: Path) -> Iterator[tuple[str, FastAPI]]:
+    """The site under a real uvicorn (in a thread): only a real server cuts a stream off as a closed tab does."""
+    app = create_site(
+        create_app(db_url), resolve_model("offline"), load_prompt(), feedback=FeedbackStore(tmp_path / "f.db")
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield url, app
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_a_browser_leaving_mid_reply_does_not_lock_its_chat(served_site: tuple[str, FastAPI]) -> None:
+    url, app = served_site
+    with httpx.Client(base_url=url, timeout=10) as client:
+        client.get("/sell")
+        cookie = client.cookies["trova_session"]
+        body = json.dumps(user("I want to sell my Trek road bike, good condition")).encode()
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1]))) as raw:
+            raw.sendall(
+                b"POST /chat HTTP/1.1\r\nHost: site\r\nContent-Type: application/json\r\n"
+                + f"Content-Length: {len(body)}\r\nCookie: trova_session={cookie}\r\n\r\n".encode()
+                + body
+            )
+            assert b"200 OK" in raw.recv(4096)  # the reply has begun ...
+        # ... and the browser left (a reload). The turn still finishes on the server, and frees the chat.
+        for _ in range(200):
+            state = client.get("/chat/state").json()
+            if not state["busy"]:
+                break
+            time.sleep(0.05)
+        assert not app.state.sessions._sessions[cookie].lock.locked()
+        # The conversation is whole: the draft the turn made waits for the seller, as a reload shows it.
+        assert len(state["pending"]) == 1
+        assert any(p.get("type") == "tool-create_listing" for m in state["messages"] for p in m["parts"])
+        follow = client.post("/chat", json=user("make it $150"))
+        assert follow.status_code == 200 and "150" in follow.text
+        assert client.post("/chat/new").status_code == 200

@@ -9,9 +9,11 @@ browser's session: a client cannot rewrite what the agent or the tools said.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -152,16 +154,8 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
             session.lock.release()
             raise
         stream = VercelAIEventStream(run_input, sdk_version=6)
-
-        async def all_events() -> AsyncIterator[Any]:
-            # Iterated entirely inside the response's task: the turn's span must open and close in one context.
-            try:
-                async for event in events:
-                    yield event
-            finally:
-                session.lock.release()
-
-        response = stream.streaming_response(stream.transform_stream(all_events()))
+        replies = _run_turn(session, events)
+        response = stream.streaming_response(stream.transform_stream(replies))
         response.headers["X-Trova-Conversation"] = chat_session.id
         if getattr(request.state, "new_session_id", None):
             set_cookie(response, request.state.new_session_id)
@@ -169,14 +163,17 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
 
     @router.get("/chat/state")
     async def state(request: Request, response: Response) -> dict[str, Any]:
-        """The browser's current conversation (to draw it again after a reload), as UI messages."""
+        """The browser's current conversation (to draw it again after a reload), as UI messages. `busy`:
+        a turn is still running (the page was reloaded mid-reply); what it adds shows when it ends."""
         session = await sessions.get(request, response)
         chat_session = session.chat
+        busy = session.lock.locked()
         if chat_session is None:
-            return {"conversation_id": None, "messages": [], "pending": []}
+            return {"conversation_id": None, "messages": [], "pending": [], "busy": busy}
         messages = VercelAIAdapter.dump_messages(chat_session.messages(), sdk_version=6)
         return {
             "conversation_id": chat_session.id,
+            "busy": busy,
             "messages": [m.model_dump(mode="json", by_alias=True, exclude_none=True) for m in messages],
             "pending": [d.model_dump() for d in chat_session.pending],
         }
@@ -193,6 +190,47 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
         return {"conversation_id": sessions.chat(session, new=True).id}
 
     return router
+
+
+_DONE = object()
+
+
+def _run_turn(session: WebSession, events: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """Run the turn in a task of its own and relay its events; the lock (held by the caller) is freed
+    when the turn ends.
+
+    The turn must not be driven by the response: when a browser goes away (a reload, a closed tab), the
+    server drops the response's iterator unfinished and the event loop closes it later in another task,
+    where the turn's context managers (its span, pydantic-ai's message capture) cannot be exited, so the
+    turn never ended and the lock was never freed. Here the turn always runs to its end in one task,
+    whoever is listening, and the conversation is left whole (a draft it made waits after a reload)."""
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+
+    async def run() -> None:
+        try:
+            async for event in events:
+                queue.put_nowait(event)
+        except Exception as e:  # handed to the reader, whose stream encodes it as an error event
+            queue.put_nowait(_Failed(e))
+        finally:
+            session.turn = None
+            session.lock.release()
+            queue.put_nowait(_DONE)
+
+    session.turn = asyncio.create_task(run())  # held there: a task only weakly referenced may vanish
+
+    async def relay() -> AsyncIterator[Any]:
+        while (item := await queue.get()) is not _DONE:
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+
+    return relay()
+
+
+@dataclass
+class _Failed:
+    error: Exception
 
 
 def _start(

@@ -221,3 +221,38 @@ def test_the_sell_page_fits_a_phone_and_works_from_the_keyboard(page: Page, site
     page.focus("#message")
     page.keyboard.press("Shift+Tab")  # back from the message box: the photo picker is reachable
     assert page.evaluate("() => document.activeElement.id") == "photo"
+
+
+def test_a_page_reloaded_mid_reply_waits_for_the_turn_and_shows_its_draft(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my Trek road bike, good condition")
+    expect(page.locator(".draft.waiting")).to_have_count(1)
+    # As if reloaded while the turn ran: the server says it is still answering, once, then has the draft.
+    answers = {"busy": 1}
+
+    def still_answering(route) -> None:  # type: ignore[no-untyped-def]
+        if answers["busy"]:
+            answers["busy"] -= 1
+            route.fulfill(json={"conversation_id": None, "messages": [], "pending": [], "busy": True})
+        else:
+            route.continue_()
+
+    page.route("**/chat/state", still_answering)
+    page.reload()
+    expect(page.locator(".draft.waiting")).to_have_count(1)
+    expect(page.locator(".draft.waiting button.approve")).to_be_enabled()
+    expect(page.locator(".note")).to_have_count(0)
+    assert answers["busy"] == 0  # the page did see the turn still running, and asked again
+
+
+def test_start_over_refused_by_the_server_keeps_the_chat(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my Trek road bike, good condition")
+    page.route(
+        "**/chat/new",
+        lambda route: route.fulfill(status=409, json={"detail": "the agent is still answering"}),
+    )
+    page.click("#new-chat")
+    expect(page.locator("#error")).to_contain_text("still answering")
+    expect(page.locator(".msg.user")).to_have_text(["I want to sell my Trek road bike, good condition"])
+    expect(page.locator(".draft.waiting")).to_have_count(1)

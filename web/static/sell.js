@@ -354,16 +354,37 @@
   $("thumbs-down").addEventListener("click", () => rate("down"));
   $("new-chat").addEventListener("click", async () => {
     const res = await fetch("/chat/new", { method: "POST" });
-    if (res.ok) { state.conversationId = (await res.json()).conversation_id; }
+    if (!res.ok) {  // refused (a turn still running): the conversation goes on, so it stays on screen
+      let detail = res.statusText;
+      try { detail = (await res.json()).detail || detail; } catch (_) { /* not JSON */ }
+      showError("Could not start over: " + detail);
+      return;
+    }
+    state.conversationId = (await res.json()).conversation_id;
     state.messages = []; state.toolEls = {}; state.chatId = uid(); chat.textContent = ""; showError("");
     $("feedback-status").textContent = ""; $("feedback-comment").value = "";
   });
 
-  async function restore() {
-    state.chatId = uid();
-    const res = await fetch("/chat/state");
-    if (!res.ok) return;
-    const data = await res.json();
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  async function fetchState() {
+    // The page may have been reloaded while a turn was running: the server finishes it whoever listens,
+    // so wait for it rather than show the conversation as it was before that turn.
+    for (let waited = 0; ; waited++) {
+      const res = await fetch("/chat/state", { cache: "no-store" });
+      if (!res.ok) return null;
+      const data = await res.json();
+      if (!data.busy || waited >= 120) return data;
+      if (!waited) {
+        setBusy(true);
+        chat.textContent = "";
+        chat.appendChild(el("p", "note", "The assistant is still answering your last message…"));
+      }
+      await pause(500);
+    }
+  }
+
+  function draw(data) {
     state.conversationId = data.conversation_id;
     const pending = new Set((data.pending || []).map((d) => d.call_id));
     for (const message of data.messages || []) {
@@ -377,6 +398,13 @@
         }
       }
     }
+  }
+
+  async function restore() {
+    const data = await fetchState();
+    state.chatId = uid(); state.messages = []; state.toolEls = {}; chat.textContent = "";
+    if (data) draw(data);
+    setBusy(false);  // also makes the drafts just drawn that still wait answerable
   }
   restore();
 })();
