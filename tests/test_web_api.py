@@ -329,3 +329,11 @@ def test_a_browser_leaving_mid_reply_does_not_lock_its_chat(served_site: tuple[s
         follow = client.post("/chat", json=user("make it $150"))
         assert follow.status_code == 200 and "150" in follow.text
         assert client.post("/chat/new").status_code == 200
+
+
+async def test_the_conversation_is_never_served_from_a_cache(site) -> None:
+    client, _ = site
+    for path in ("/sell", "/chat/state"):
+        assert (await client.get(path)).headers.get("cache-control") == "no-store", path
+    await client.post("/chat", json=user("I want to sell my Trek road bike"))
+    assert (await client.get("/chat/state")).headers.get("cache-control") == "no-store"

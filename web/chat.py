@@ -166,6 +166,7 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
         """The browser's current conversation (to draw it again after a reload), as UI messages. `busy`:
         a turn is still running (the page was reloaded mid-reply); what it adds shows when it ends."""
         session = await sessions.get(request, response)
+        response.headers["Cache-Control"] = "no-store"  # the back button must not show an old conversation
         chat_session = session.chat
         busy = session.lock.locked()
         if chat_session is None:

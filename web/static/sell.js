@@ -402,9 +402,12 @@
 
   async function restore() {
     const data = await fetchState();
-    state.chatId = uid(); state.messages = []; state.toolEls = {}; chat.textContent = "";
+    state.chatId = uid(); state.messages = []; state.toolEls = {}; chat.textContent = ""; showError("");
     if (data) draw(data);
     setBusy(false);  // also makes the drafts just drawn that still wait answerable
   }
   restore();
+  // Back to this page from the browser's back-forward cache: the page is as it was left, the
+  // conversation may have moved on since (approved on another page, started over): draw it anew.
+  window.addEventListener("pageshow", (event) => { if (event.persisted && !state.busy) restore(); });
 })();
