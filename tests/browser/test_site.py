@@ -266,3 +266,15 @@ def test_back_to_the_chat_from_the_back_forward_cache_shows_it_as_it_is_now(page
     page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))")
     expect(page.locator("#chat .msg")).to_have_count(0)
     expect(page.locator(".draft")).to_have_count(0)
+
+
+def test_cancel_marks_the_drafting_line_not_approved(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    say(page, "I'm selling an IKEA desk in good condition")
+    line = page.locator(".tool[data-tool=create_listing]")
+    expect(line).to_contain_text("waiting for your approval")
+    page.locator(".draft button.cancel").click()
+    expect(page.locator(".msg.assistant").last).to_contain_text("won't post")
+    expect(line).to_have_text("Drafting the listing: not approved")
+    page.reload()  # and the same after a reload
+    expect(line).to_have_text("Drafting the listing: not approved")

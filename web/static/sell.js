@@ -182,7 +182,15 @@
 
   function handleChunk(chunk, message) {
     const parts = message.parts;
-    const find = (id) => parts.find((p) => p.toolCallId === id);
+    // A chunk may be about a tool call of an earlier message: a draft denied by Cancel is answered in
+    // a new reply, whose only word about that call is its tool-output-denied.
+    const find = (id) => {
+      for (let i = state.messages.length - 1; i >= 0; i--) {
+        const part = (state.messages[i].parts || []).find((p) => p.toolCallId === id);
+        if (part) return part;
+      }
+      return undefined;
+    };
     switch (chunk.type) {
       case "start": if (chunk.messageId) message.id = chunk.messageId; break;
       case "start-step": parts.push({ type: "step-start" }); break;
