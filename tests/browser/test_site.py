@@ -278,3 +278,31 @@ def test_cancel_marks_the_drafting_line_not_approved(page: Page, site: Site) -> 
     expect(line).to_have_text("Drafting the listing: not approved")
     page.reload()  # and the same after a reload
     expect(line).to_have_text("Drafting the listing: not approved")
+
+
+def test_the_comparables_found_are_listed_as_text(page: Page, site: Site) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    token = httpx.post(site.url + "/api/sellers", json={"name": "mallory"}).json()["token"]
+    title = "<img src=x onerror=window.__xss=1>Qwertz road bike"
+    listing = httpx.post(
+        site.url + "/api/listings",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "title": title,
+            "description": "a bike",
+            "category_id": 1026,
+            "condition": "good",
+            "price": 120,
+        },
+    ).json()
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my Qwertz road bike, good condition")
+    comps = page.locator(".tool[data-tool=compare_prices] .comps li")
+    expect(comps.first).to_be_visible()
+    assert 1 <= comps.count() <= 5
+    mine = comps.filter(has_text="Qwertz")
+    expect(mine).to_have_text(f"{title} — $120, good")
+    expect(mine.locator("a")).to_have_attribute("href", f"/listings/{listing['id']}")
+    assert page.locator(".comps img").count() == 0
+    assert page.evaluate("() => window.__xss") is None and dialogs == []

@@ -93,8 +93,24 @@
       link.href = "/listings/" + encodeURIComponent(part.output.id);
       node.appendChild(link);
     }
+    if (name === "compare_prices" && part.output && (part.output.examples || []).length) comps(node, part.output.examples);
     if (part.state === "approval-requested") draftCard(part);
     scroll();
+  }
+
+  // The comparable listings found, under the price line: titles are other sellers' words, so text only.
+  function comps(node, examples) {
+    const list = el("ul", "comps");
+    list.setAttribute("aria-label", "Comparable listings");
+    for (const c of examples) {
+      const item = el("li");
+      const link = el("a", null, c.title);
+      link.href = "/listings/" + encodeURIComponent(c.id);
+      item.appendChild(link);
+      item.appendChild(document.createTextNode(` — ${money(c.price)}, ${String(c.condition || "").replace("_", " ")}`));
+      list.appendChild(item);
+    }
+    node.appendChild(list);
   }
 
   function field(label, control) {
