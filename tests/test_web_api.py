@@ -337,3 +337,72 @@ async def test_the_conversation_is_never_served_from_a_cache(site) -> None:
         assert (await client.get(path)).headers.get("cache-control") == "no-store", path
     await client.post("/chat", json=user("I want to sell my Trek road bike"))
     assert (await client.get("/chat/state")).headers.get("cache-control") == "no-store"
+
+
+async def test_a_conversation_has_one_rating_and_a_later_click_replaces_it(site) -> None:
+    client, store = site
+    await client.post("/chat", json=user("I want to sell my Trek road bike"))
+    assert (await client.get("/chat/state")).json()["rating"] is None
+    await client.post("/feedback", json={"rating": "up", "comment": "quick"})
+    await client.post("/feedback", json={"rating": "down", "comment": "asked twice"})
+    state = (await client.get("/chat/state")).json()
+    assert state["rating"] == "down"
+    (row,) = [r for r in store.rows(state["conversation_id"]) if r["kind"] == "rating"]
+    assert row["rating"] == -1 and row["comment"] == "asked twice"
+    summary = store.summary()
+    assert (summary["thumbs_up"], summary["thumbs_down"]) == (0, 1)
+    assert [c["comment"] for c in summary["recent_comments"]] == ["asked twice"]
+
+
+def test_the_summary_counts_a_conversations_latest_rating_once(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "feedback.db")
+    # Rows as an older site stored them: one per click.
+    store._add("rating", "c1", None, None, rating=1, comment="nice")
+    store._add("rating", "c1", None, None, rating=-1, comment="nice")
+    store.rate("c2", 1)
+    summary = store.summary()
+    assert (summary["thumbs_up"], summary["thumbs_down"], summary["conversations"]) == (1, 1, 2)
+    store.rate("c1", 1, "better now")
+    summary = store.summary()
+    assert (summary["thumbs_up"], summary["thumbs_down"]) == (2, 0)
+    assert [c["comment"] for c in summary["recent_comments"]] == ["better now"]
+
+
+async def test_approvals_and_edits_are_recorded_only_for_listings_created(
+    db_url: str, tmp_path: Path
+) -> None:
+    store = FeedbackStore(tmp_path / "feedback.db")
+    app = create_site(create_app(db_url), resolve_model("offline"), load_prompt(), feedback=store)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://site") as client:
+        await client.post("/chat", json=user("I want to sell my IKEA desk, good condition"))
+        (draft,) = (await client.get("/chat/state")).json()["pending"]
+        # A field the card cannot edit is refused, and nothing is recorded.
+        crafted = await client.post(
+            "/chat", json=approve_with(draft["call_id"], {**draft["args"], "category_id": 99999999})
+        )
+        assert crafted.status_code == 400 and "category_id" in crafted.json()["detail"]
+        # An edit the marketplace then refuses (here: the seller's token no longer works) is no approval.
+        session = next(iter(app.state.sessions._sessions.values()))
+        token, session.client.token = session.client.token, "not-a-token"
+        failed = await client.post(
+            "/chat", json=approve_with(draft["call_id"], {**draft["args"], "price": 41})
+        )
+        assert failed.status_code == 200
+        assert not [c for c in chunks(failed.text) if c["type"] == "tool-output-available"]
+        assert store.rows() == []
+        # Approved by typing, created: an approval with no edits.
+        session.client.token = token
+        await client.post("/chat/new")
+        await client.post("/chat", json=user("I want to sell my IKEA desk, good condition"))
+        done = await client.post("/chat", json=user("yes"))
+        assert any(c["type"] == "tool-output-available" for c in chunks(done.text))
+        assert [r["kind"] for r in store.rows()] == ["approval"]
+
+
+def test_the_edit_rates_are_for_the_fields_a_seller_can_edit(tmp_path: Path) -> None:
+    from web.feedback import Edit
+
+    store = FeedbackStore(tmp_path / "feedback.db")
+    store.approval("c1", [Edit("price", 175.0, 150)])
+    store.approval("c2", [])
+    assert store.summary()["edit_rate"] == {"title": 0, "description": 0, "price": 0.5, "condition": 0}

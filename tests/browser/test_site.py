@@ -55,6 +55,7 @@ def test_editing_the_price_is_recorded_as_implicit_feedback(page: Page, site: Si
     card.locator("input[name=price]").fill("123")
     card.locator("button.approve").click()
     expect(page.locator("a.created")).to_contain_text("$123")
+    expect(page.locator("#send")).to_be_enabled()  # the turn has ended: the approval is recorded after it
     conversation = page.evaluate(
         "() => fetch('/chat/state').then(r => r.json()).then(d => d.conversation_id)"
     )
@@ -306,3 +307,26 @@ def test_the_comparables_found_are_listed_as_text(page: Page, site: Site) -> Non
     expect(mine.locator("a")).to_have_attribute("href", f"/listings/{listing['id']}")
     assert page.locator(".comps img").count() == 0
     assert page.evaluate("() => window.__xss") is None and dialogs == []
+
+
+def test_a_later_thumb_replaces_the_rating_and_shows_which_is_chosen(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    page.click("#thumbs-up")
+    expect(page.locator("#feedback-status")).to_contain_text("no conversation to rate yet")
+    say(page, "I want to sell my Trek road bike")
+    expect(page.locator("#feedback-status")).to_have_text("")  # no longer true, so no longer shown
+    page.click("#thumbs-up")
+    expect(page.locator("#thumbs-up")).to_have_attribute("aria-pressed", "true")
+    page.fill("#feedback-comment", "asked the condition twice")
+    page.click("#thumbs-down")
+    expect(page.locator("#thumbs-down")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#thumbs-up")).to_have_attribute("aria-pressed", "false")
+    conversation = page.evaluate(
+        "() => fetch('/chat/state').then(r => r.json()).then(d => d.conversation_id)"
+    )
+    (row,) = [r for r in site.feedback.rows(conversation) if r["kind"] == "rating"]
+    assert row["rating"] == -1 and row["comment"] == "asked the condition twice"
+    page.reload()
+    expect(page.locator("#thumbs-down")).to_have_attribute("aria-pressed", "true")
+    page.click("#new-chat")
+    expect(page.locator("#thumbs-down")).to_have_attribute("aria-pressed", "false")

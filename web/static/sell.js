@@ -266,6 +266,7 @@
     let sent = false;  // true once the server has accepted the request and begun its reply
     setBusy(true);
     showError("");
+    $("feedback-status").textContent = "";  // e.g. "no conversation to rate yet": not true once it starts
     try {
       const res = await fetch("/chat", {
         method: "POST",
@@ -367,11 +368,17 @@
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
 
+  // One rating per conversation: the button pressed shows it, and a later click replaces it.
+  function showRating(rating) {
+    $("thumbs-up").setAttribute("aria-pressed", String(rating === "up"));
+    $("thumbs-down").setAttribute("aria-pressed", String(rating === "down"));
+  }
   async function rate(rating) {
     const res = await fetch("/feedback", {
       method: "POST", headers: { "content-type": "application/json" },
       body: JSON.stringify({ rating, comment: $("feedback-comment").value || null, conversation_id: state.conversationId }),
     });
+    if (res.ok) showRating(rating);
     $("feedback-status").textContent = res.ok ? "Thanks, noted." : ((await res.json()).detail || "Could not save that.");
   }
   $("thumbs-up").addEventListener("click", () => rate("up"));
@@ -386,7 +393,7 @@
     }
     state.conversationId = (await res.json()).conversation_id;
     state.messages = []; state.toolEls = {}; state.chatId = uid(); chat.textContent = ""; showError("");
-    $("feedback-status").textContent = ""; $("feedback-comment").value = "";
+    $("feedback-status").textContent = ""; $("feedback-comment").value = ""; showRating(null);
   });
 
   const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -410,6 +417,7 @@
 
   function draw(data) {
     state.conversationId = data.conversation_id;
+    showRating(data.rating);
     const pending = new Set((data.pending || []).map((d) => d.call_id));
     for (const message of data.messages || []) {
       if (message.role === "system") continue;
