@@ -330,3 +330,22 @@ def test_a_later_thumb_replaces_the_rating_and_shows_which_is_chosen(page: Page,
     expect(page.locator("#thumbs-down")).to_have_attribute("aria-pressed", "true")
     page.click("#new-chat")
     expect(page.locator("#thumbs-down")).to_have_attribute("aria-pressed", "false")
+
+
+def test_answered_draft_buttons_look_disabled_and_focus_goes_to_the_message_box(
+    page: Page, site: Site
+) -> None:
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my Trek road bike, good condition")
+    approve = page.locator(".draft button.approve")
+    opacity = "b => Number(getComputedStyle(b).opacity)"
+    assert approve.evaluate(opacity) == 1
+    approve.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("a.created")).to_be_visible()
+    expect(page.locator("#send")).to_be_enabled()
+    for name in ("approve", "edit", "cancel"):
+        button = page.locator(f".draft button.{name}")
+        expect(button).to_be_disabled()
+        assert button.evaluate(opacity) < 1, name
+    assert page.evaluate("() => document.activeElement.id") == "message"

@@ -172,6 +172,9 @@
     part.state = "approval-responded";
     part.approval = { id: part.approval.id, approved, ...(reason ? { reason } : {}) };
     if (edited) part.input = edited;
+    // The button pressed is about to be disabled, which would drop the keyboard focus on <body>: the
+    // message box is where the seller goes on from.
+    input.focus();
     const result = await send();
     if (result.ok) {
       if (approved) decision.textContent = "Approved";
