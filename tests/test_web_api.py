@@ -406,3 +406,14 @@ def test_the_edit_rates_are_for_the_fields_a_seller_can_edit(tmp_path: Path) -> 
     store.approval("c1", [Edit("price", 175.0, 150)])
     store.approval("c2", [])
     assert store.summary()["edit_rate"] == {"title": 0, "description": 0, "price": 0.5, "condition": 0}
+
+
+async def test_searching_from_a_category_page_stays_in_the_category(site) -> None:
+    client, _ = site
+    bikes = await client.get("/", params={"category": 1025})
+    assert '<input type="hidden" name="category" value="1025">' in bikes.text
+    assert '<input type="hidden" name="category"' not in (await client.get("/")).text
+    found = await client.get("/", params={"category": 1025, "q": "trek"})
+    heading = found.text.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert "trek" in heading and "Cycling" in heading
+    assert 'href="/?q=trek"' in found.text  # the way out of the category, keeping the words

@@ -349,3 +349,12 @@ def test_answered_draft_buttons_look_disabled_and_focus_goes_to_the_message_box(
         expect(button).to_be_disabled()
         assert button.evaluate(opacity) < 1, name
     assert page.evaluate("() => document.activeElement.id") == "message"
+
+
+def test_the_header_search_on_a_category_page_searches_that_category(page: Page, site: Site) -> None:
+    page.goto(site.url + "/")
+    page.locator("nav.departments a", has_text="Bikes").click()
+    page.fill("header input[name=q]", "trek")
+    page.press("header input[name=q]", "Enter")
+    expect(page).to_have_url(re.compile(r"[?&]category=1025\b"))
+    expect(page.locator("h1")).to_have_text("Results for “trek” in Cycling")
