@@ -417,3 +417,11 @@ async def test_searching_from_a_category_page_stays_in_the_category(site) -> Non
     heading = found.text.split("<h1>", 1)[1].split("</h1>", 1)[0]
     assert "trek" in heading and "Cycling" in heading
     assert 'href="/?q=trek"' in found.text  # the way out of the category, keeping the words
+
+
+async def test_the_site_has_an_icon_of_its_own(site) -> None:
+    client, _ = site
+    icon = await client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert 'rel="icon" href="/static/favicon.svg"' in (await client.get("/")).text
+    assert (await client.get("/static/favicon.svg")).content == icon.content

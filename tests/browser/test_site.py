@@ -358,3 +358,15 @@ def test_the_header_search_on_a_category_page_searches_that_category(page: Page,
     page.press("header input[name=q]", "Enter")
     expect(page).to_have_url(re.compile(r"[?&]category=1025\b"))
     expect(page.locator("h1")).to_have_text("Results for “trek” in Cycling")
+
+
+def test_on_a_phone_the_empty_chat_leaves_send_in_view_and_every_department_shows(
+    page: Page, site: Site
+) -> None:
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(site.url + "/sell")
+    send = page.locator("#send").bounding_box()
+    assert send is not None and send["y"] + send["height"] <= 740
+    for link in page.locator("nav.departments a").all():
+        box = link.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 375, link.inner_text()
