@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+import uvicorn
+from fastapi import FastAPI
 from typer.testing import CliRunner
 
 from agent.models import resolve_model
@@ -274,3 +279,149 @@ async def test_paging_keeps_the_filters_and_stops_at_the_last_page(site) -> None
     assert 'href="/?source=seed&amp;page=3"' in seed.text and 'href="/?source=seed&amp;page=1"' in seed.text
     past = await client.get("/?q=bike&page=400")
     assert past.status_code == 303 and past.headers["location"].startswith("/?q=bike&page=")
+
+
+@pytest.fixture
+def served_site(db_url: str, tmp_path: Path) -> Iterator[tuple[str, FastAPI]]:
+    """The site under a real uvicorn (in a thread): only a real server cuts a stream off as a closed tab does."""
+    app = create_site(
+        create_app(db_url), resolve_model("offline"), load_prompt(), feedback=FeedbackStore(tmp_path / "f.db")
+    )
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield url, app
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_a_browser_leaving_mid_reply_does_not_lock_its_chat(served_site: tuple[str, FastAPI]) -> None:
+    url, app = served_site
+    with httpx.Client(base_url=url, timeout=10) as client:
+        client.get("/sell")
+        cookie = client.cookies["trova_session"]
+        body = json.dumps(user("I want to sell my Trek road bike, good condition")).encode()
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1]))) as raw:
+            raw.sendall(
+                b"POST /chat HTTP/1.1\r\nHost: site\r\nContent-Type: application/json\r\n"
+                + f"Content-Length: {len(body)}\r\nCookie: trova_session={cookie}\r\n\r\n".encode()
+                + body
+            )
+            assert b"200 OK" in raw.recv(4096)  # the reply has begun ...
+        # ... and the browser left (a reload). The turn still finishes on the server, and frees the chat.
+        for _ in range(200):
+            state = client.get("/chat/state").json()
+            if not state["busy"]:
+                break
+            time.sleep(0.05)
+        assert not app.state.sessions._sessions[cookie].lock.locked()
+        # The conversation is whole: the draft the turn made waits for the seller, as a reload shows it.
+        assert len(state["pending"]) == 1
+        assert any(p.get("type") == "tool-create_listing" for m in state["messages"] for p in m["parts"])
+        follow = client.post("/chat", json=user("make it $150"))
+        assert follow.status_code == 200 and "150" in follow.text
+        assert client.post("/chat/new").status_code == 200
+
+
+async def test_the_conversation_is_never_served_from_a_cache(site) -> None:
+    client, _ = site
+    for path in ("/sell", "/chat/state"):
+        assert (await client.get(path)).headers.get("cache-control") == "no-store", path
+    await client.post("/chat", json=user("I want to sell my Trek road bike"))
+    assert (await client.get("/chat/state")).headers.get("cache-control") == "no-store"
+
+
+async def test_a_conversation_has_one_rating_and_a_later_click_replaces_it(site) -> None:
+    client, store = site
+    await client.post("/chat", json=user("I want to sell my Trek road bike"))
+    assert (await client.get("/chat/state")).json()["rating"] is None
+    await client.post("/feedback", json={"rating": "up", "comment": "quick"})
+    await client.post("/feedback", json={"rating": "down", "comment": "asked twice"})
+    state = (await client.get("/chat/state")).json()
+    assert state["rating"] == "down"
+    (row,) = [r for r in store.rows(state["conversation_id"]) if r["kind"] == "rating"]
+    assert row["rating"] == -1 and row["comment"] == "asked twice"
+    summary = store.summary()
+    assert (summary["thumbs_up"], summary["thumbs_down"]) == (0, 1)
+    assert [c["comment"] for c in summary["recent_comments"]] == ["asked twice"]
+
+
+def test_the_summary_counts_a_conversations_latest_rating_once(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "feedback.db")
+    # Rows as an older site stored them: one per click.
+    store._add("rating", "c1", None, None, rating=1, comment="nice")
+    store._add("rating", "c1", None, None, rating=-1, comment="nice")
+    store.rate("c2", 1)
+    summary = store.summary()
+    assert (summary["thumbs_up"], summary["thumbs_down"], summary["conversations"]) == (1, 1, 2)
+    store.rate("c1", 1, "better now")
+    summary = store.summary()
+    assert (summary["thumbs_up"], summary["thumbs_down"]) == (2, 0)
+    assert [c["comment"] for c in summary["recent_comments"]] == ["better now"]
+
+
+async def test_approvals_and_edits_are_recorded_only_for_listings_created(
+    db_url: str, tmp_path: Path
+) -> None:
+    store = FeedbackStore(tmp_path / "feedback.db")
+    app = create_site(create_app(db_url), resolve_model("offline"), load_prompt(), feedback=store)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://site") as client:
+        await client.post("/chat", json=user("I want to sell my IKEA desk, good condition"))
+        (draft,) = (await client.get("/chat/state")).json()["pending"]
+        # A field the card cannot edit is refused, and nothing is recorded.
+        crafted = await client.post(
+            "/chat", json=approve_with(draft["call_id"], {**draft["args"], "category_id": 99999999})
+        )
+        assert crafted.status_code == 400 and "category_id" in crafted.json()["detail"]
+        # An edit the marketplace then refuses (here: the seller's token no longer works) is no approval.
+        session = next(iter(app.state.sessions._sessions.values()))
+        token, session.client.token = session.client.token, "not-a-token"
+        failed = await client.post(
+            "/chat", json=approve_with(draft["call_id"], {**draft["args"], "price": 41})
+        )
+        assert failed.status_code == 200
+        assert not [c for c in chunks(failed.text) if c["type"] == "tool-output-available"]
+        assert store.rows() == []
+        # Approved by typing, created: an approval with no edits.
+        session.client.token = token
+        await client.post("/chat/new")
+        await client.post("/chat", json=user("I want to sell my IKEA desk, good condition"))
+        done = await client.post("/chat", json=user("yes"))
+        assert any(c["type"] == "tool-output-available" for c in chunks(done.text))
+        assert [r["kind"] for r in store.rows()] == ["approval"]
+
+
+def test_the_edit_rates_are_for_the_fields_a_seller_can_edit(tmp_path: Path) -> None:
+    from web.feedback import Edit
+
+    store = FeedbackStore(tmp_path / "feedback.db")
+    store.approval("c1", [Edit("price", 175.0, 150)])
+    store.approval("c2", [])
+    assert store.summary()["edit_rate"] == {"title": 0, "description": 0, "price": 0.5, "condition": 0}
+
+
+async def test_searching_from_a_category_page_stays_in_the_category(site) -> None:
+    client, _ = site
+    bikes = await client.get("/", params={"category": 1025})
+    assert '<input type="hidden" name="category" value="1025">' in bikes.text
+    assert '<input type="hidden" name="category"' not in (await client.get("/")).text
+    found = await client.get("/", params={"category": 1025, "q": "trek"})
+    heading = found.text.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert "trek" in heading and "Cycling" in heading
+    assert 'href="/?q=trek"' in found.text  # the way out of the category, keeping the words
+
+
+async def test_the_site_has_an_icon_of_its_own(site) -> None:
+    client, _ = site
+    icon = await client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert 'rel="icon" href="/static/favicon.svg"' in (await client.get("/")).text
+    assert (await client.get("/static/favicon.svg")).content == icon.content

@@ -9,9 +9,11 @@ browser's session: a client cannot rewrite what the agent or the tools said.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -29,8 +31,9 @@ from pydantic_ai.ui.vercel_ai.request_types import (
 
 from agent.session import ChatSession, InputError
 from tools.client import MarketplaceError
+from tools.toolset import CREATE_LISTING
 from tools.types import ListingCreate
-from web.feedback import FeedbackStore, draft_edits
+from web.feedback import EDITABLE_FIELDS, Edit, FeedbackStore, draft_edits
 from web.sessions import SessionRegistry, WebSession, set_cookie
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -97,6 +100,12 @@ def _decisions(
         if part.approval.approved:
             decisions[part.tool_call_id] = True
             edited = part.input if isinstance(part.input, dict) else {}
+            fixed = [e.field for e in draft_edits(pending[part.tool_call_id], edited)]
+            fixed = [f for f in fixed if f not in EDITABLE_FIELDS]
+            if fixed:  # the card cannot change these: a request that does is not the seller's edit
+                raise InputError(
+                    f"{', '.join(fixed)} cannot be edited here; only {', '.join(EDITABLE_FIELDS)} can"
+                )
             if draft_edits(pending[part.tool_call_id], edited):
                 merged = {**pending[part.tool_call_id], **edited}
                 _check_edited(merged)
@@ -152,16 +161,8 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
             session.lock.release()
             raise
         stream = VercelAIEventStream(run_input, sdk_version=6)
-
-        async def all_events() -> AsyncIterator[Any]:
-            # Iterated entirely inside the response's task: the turn's span must open and close in one context.
-            try:
-                async for event in events:
-                    yield event
-            finally:
-                session.lock.release()
-
-        response = stream.streaming_response(stream.transform_stream(all_events()))
+        replies = _run_turn(session, events)
+        response = stream.streaming_response(stream.transform_stream(replies))
         response.headers["X-Trova-Conversation"] = chat_session.id
         if getattr(request.state, "new_session_id", None):
             set_cookie(response, request.state.new_session_id)
@@ -169,16 +170,22 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
 
     @router.get("/chat/state")
     async def state(request: Request, response: Response) -> dict[str, Any]:
-        """The browser's current conversation (to draw it again after a reload), as UI messages."""
+        """The browser's current conversation (to draw it again after a reload), as UI messages. `busy`:
+        a turn is still running (the page was reloaded mid-reply); what it adds shows when it ends."""
         session = await sessions.get(request, response)
+        response.headers["Cache-Control"] = "no-store"  # the back button must not show an old conversation
         chat_session = session.chat
+        busy = session.lock.locked()
         if chat_session is None:
-            return {"conversation_id": None, "messages": [], "pending": []}
+            return {"conversation_id": None, "messages": [], "pending": [], "busy": busy, "rating": None}
+        rating = feedback.rating(chat_session.id)
         messages = VercelAIAdapter.dump_messages(chat_session.messages(), sdk_version=6)
         return {
             "conversation_id": chat_session.id,
+            "busy": busy,
             "messages": [m.model_dump(mode="json", by_alias=True, exclude_none=True) for m in messages],
             "pending": [d.model_dump() for d in chat_session.pending],
+            "rating": None if rating is None else "up" if rating > 0 else "down",
         }
 
     @router.post("/chat/new")
@@ -195,6 +202,73 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
     return router
 
 
+_DONE = object()
+
+
+def _run_turn(session: WebSession, events: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    """Run the turn in a task of its own and relay its events; the lock (held by the caller) is freed
+    when the turn ends.
+
+    The turn must not be driven by the response: when a browser goes away (a reload, a closed tab), the
+    server drops the response's iterator unfinished and the event loop closes it later in another task,
+    where the turn's context managers (its span, pydantic-ai's message capture) cannot be exited, so the
+    turn never ended and the lock was never freed. Here the turn always runs to its end in one task,
+    whoever is listening, and the conversation is left whole (a draft it made waits after a reload)."""
+    queue: asyncio.Queue[Any] = asyncio.Queue()
+
+    async def run() -> None:
+        try:
+            async for event in events:
+                queue.put_nowait(event)
+        except Exception as e:  # handed to the reader, whose stream encodes it as an error event
+            queue.put_nowait(_Failed(e))
+        finally:
+            session.turn = None
+            session.lock.release()
+            queue.put_nowait(_DONE)
+
+    session.turn = asyncio.create_task(run())  # held there: a task only weakly referenced may vanish
+
+    async def relay() -> AsyncIterator[Any]:
+        while (item := await queue.get()) is not _DONE:
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+
+    return relay()
+
+
+@dataclass
+class _Failed:
+    error: Exception
+
+
+async def _recorded(
+    events: AsyncIterator[Any],
+    session: WebSession,
+    chat: ChatSession,
+    feedback: FeedbackStore,
+    edits: dict[str, list[Edit]],
+) -> AsyncIterator[Any]:
+    """The turn's events; then, for each draft the seller approved (by button or by typing) whose listing
+    was created, the approval and the fields they edited. A draft whose creation failed is no approval."""
+    before, trace_id = chat.last_result, chat.last_trace_id  # the draft's trace: where its fields came from
+    try:
+        async for event in events:
+            yield event
+    finally:
+        result = chat.last_result
+        if result is not None and result is not before:  # this turn's result (a turn cut short has none)
+            for activity in result.activity:
+                if activity.name == CREATE_LISTING and activity.approved and activity.outcome == "success":
+                    feedback.approval(
+                        chat.id,
+                        edits.get(activity.call_id, []),
+                        trace_id=trace_id,
+                        seller_id=session.seller_id,
+                    )
+
+
 def _start(
     message: UIMessage, session: WebSession, chat: ChatSession, feedback: FeedbackStore
 ) -> AsyncIterator[Any]:
@@ -205,13 +279,12 @@ def _start(
         if images and not text:
             text = "Here's a photo of what I'm selling."
         ChatSession.check_message(text)
-        return chat.stream(text, images=images)
+        return _recorded(chat.stream(text, images=images), session, chat, feedback, {})
     elif message.role == "assistant":
         decisions, overrides = _decisions(message, chat)
         pending = {d.call_id: d.args for d in chat.pending}
-        for call_id, decision in decisions.items():
-            if decision is True:
-                edits = draft_edits(pending[call_id], overrides.get(call_id, pending[call_id]))
-                feedback.approval(chat.id, edits, trace_id=chat.last_trace_id, seller_id=session.seller_id)
-        return chat.stream(decisions=decisions, overrides=overrides)
+        edits = {call_id: draft_edits(pending[call_id], args) for call_id, args in overrides.items()}
+        return _recorded(
+            chat.stream(decisions=decisions, overrides=overrides), session, chat, feedback, edits
+        )
     raise InputError("only the seller's messages and answers can be sent")

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS feedback (
 CREATE INDEX IF NOT EXISTS feedback_conversation ON feedback (conversation_id);
 """
 DRAFT_FIELDS = ("title", "description", "price", "condition", "category_id", "currency")
+EDITABLE_FIELDS = ("title", "description", "price", "condition")  # what the draft card lets a seller edit
 MAX_COMMENT = 2000
 
 
@@ -111,8 +112,37 @@ class FeedbackStore:
         trace_id: str | None = None,
         seller_id: str | None = None,
     ) -> None:
+        """The conversation's rating: one per conversation, which a later one replaces."""
         text = (comment or "").strip()[:MAX_COMMENT] or None
+        with self._lock, self._connect() as conn:
+            row = conn.execute(
+                "SELECT id FROM feedback WHERE conversation_id = ? AND kind = 'rating' ORDER BY id DESC LIMIT 1",
+                (conversation_id,),
+            ).fetchone()
+            if row is not None:
+                conn.execute(
+                    "UPDATE feedback SET created_at = ?, trace_id = ?, seller_id = ?, rating = ?, comment = ?"
+                    " WHERE id = ?",
+                    (
+                        datetime.now(UTC).isoformat(timespec="seconds"),
+                        trace_id,
+                        seller_id,
+                        rating,
+                        text,
+                        row[0],
+                    ),
+                )
+                return
         self._add("rating", conversation_id, trace_id, seller_id, rating=rating, comment=text)
+
+    def rating(self, conversation_id: str) -> int | None:
+        """The conversation's current rating (+1, -1), if it has one."""
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT rating FROM feedback WHERE conversation_id = ? AND kind = 'rating' ORDER BY id DESC LIMIT 1",
+                (conversation_id,),
+            ).fetchone()
+        return None if row is None else int(row[0])
 
     def approval(
         self,
@@ -146,18 +176,20 @@ class FeedbackStore:
 
     def summary(self) -> dict[str, Any]:
         rows = self.rows()
-        ratings = [r for r in rows if r["kind"] == "rating"]
+        # A conversation's latest rating only (stores from before ratings were replaced have one per click).
+        latest = {r["conversation_id"]: r for r in rows if r["kind"] == "rating"}
+        ratings = sorted(latest.values(), key=lambda r: r["id"])
         approvals = sum(1 for r in rows if r["kind"] == "approval")
         edits = Counter(r["field"] for r in rows if r["kind"] == "edit")
+        # The fields the card can edit, and any other that was edited all the same (never hidden).
+        fields = [*EDITABLE_FIELDS, *sorted(f for f in edits if f not in EDITABLE_FIELDS)]
         return {
             "conversations": len({r["conversation_id"] for r in rows}),
             "thumbs_up": sum(1 for r in ratings if r["rating"] > 0),
             "thumbs_down": sum(1 for r in ratings if r["rating"] < 0),
             "approvals": approvals,
             "edits": dict(edits),
-            "edit_rate": {field: edits[field] / approvals for field in DRAFT_FIELDS if approvals}
-            if approvals
-            else {},
+            "edit_rate": {field: edits[field] / approvals for field in fields} if approvals else {},
             "recent_comments": [
                 {
                     "conversation_id": r["conversation_id"],

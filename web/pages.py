@@ -92,9 +92,12 @@ def create_pages_router(sessions: SessionRegistry, browse: MarketplaceClient) ->
 
     @router.api_route("/sell", methods=["GET", "HEAD"], response_class=HTMLResponse)
     async def sell(request: Request) -> HTMLResponse:
-        return _render(
+        response = _render(
             request, sessions, "sell.html", {"departments": DEPARTMENTS, "model": sessions.model_name}
         )
+        # The page is the browser's own conversation (and may set its session cookie): never a cached copy.
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     return router
 

@@ -27,6 +27,7 @@ class WebSession:
     seller_id: str | None = None  # registered when the browser first chats, not on a page visit
     chat: ChatSession | None = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one turn at a time per browser
+    turn: asyncio.Task[None] | None = None  # the running turn (web/chat.py), read or not
 
 
 class SessionRegistry:

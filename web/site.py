@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -26,6 +26,7 @@ from web.sessions import COOKIE, SessionRegistry, set_cookie
 
 API_PREFIX = "/api"
 INTERNAL_URL = "http://marketplace.internal"
+STATIC = Path(__file__).parent / "static"
 
 
 class Rating(BaseModel):
@@ -46,11 +47,16 @@ def create_site(
 
     site = FastAPI(title="Trova", docs_url=None, redoc_url=None, openapi_url=None)
     site.mount(API_PREFIX, marketplace)
-    site.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    site.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     site.include_router(create_pages_router(sessions, browse))
     site.include_router(create_chat_router(sessions, store))
     site.state.sessions = sessions
     site.state.feedback = store
+
+    @site.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> FileResponse:
+        """For clients that ask the old address rather than read the page's <link rel=icon>."""
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
     @site.post("/feedback")
     async def rate(body: Rating, request: Request, response: Response) -> dict[str, Any]:

@@ -55,6 +55,7 @@ def test_editing_the_price_is_recorded_as_implicit_feedback(page: Page, site: Si
     card.locator("input[name=price]").fill("123")
     card.locator("button.approve").click()
     expect(page.locator("a.created")).to_contain_text("$123")
+    expect(page.locator("#send")).to_be_enabled()  # the turn has ended: the approval is recorded after it
     conversation = page.evaluate(
         "() => fetch('/chat/state').then(r => r.json()).then(d => d.conversation_id)"
     )
@@ -221,3 +222,151 @@ def test_the_sell_page_fits_a_phone_and_works_from_the_keyboard(page: Page, site
     page.focus("#message")
     page.keyboard.press("Shift+Tab")  # back from the message box: the photo picker is reachable
     assert page.evaluate("() => document.activeElement.id") == "photo"
+
+
+def test_a_page_reloaded_mid_reply_waits_for_the_turn_and_shows_its_draft(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my Trek road bike, good condition")
+    expect(page.locator(".draft.waiting")).to_have_count(1)
+    # As if reloaded while the turn ran: the server says it is still answering, once, then has the draft.
+    answers = {"busy": 1}
+
+    def still_answering(route) -> None:  # type: ignore[no-untyped-def]
+        if answers["busy"]:
+            answers["busy"] -= 1
+            route.fulfill(json={"conversation_id": None, "messages": [], "pending": [], "busy": True})
+        else:
+            route.continue_()
+
+    page.route("**/chat/state", still_answering)
+    page.reload()
+    expect(page.locator(".draft.waiting")).to_have_count(1)
+    expect(page.locator(".draft.waiting button.approve")).to_be_enabled()
+    expect(page.locator(".note")).to_have_count(0)
+    assert answers["busy"] == 0  # the page did see the turn still running, and asked again
+
+
+def test_start_over_refused_by_the_server_keeps_the_chat(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my Trek road bike, good condition")
+    page.route(
+        "**/chat/new",
+        lambda route: route.fulfill(status=409, json={"detail": "the agent is still answering"}),
+    )
+    page.click("#new-chat")
+    expect(page.locator("#error")).to_contain_text("still answering")
+    expect(page.locator(".msg.user")).to_have_text(["I want to sell my Trek road bike, good condition"])
+    expect(page.locator(".draft.waiting")).to_have_count(1)
+
+
+def test_back_to_the_chat_from_the_back_forward_cache_shows_it_as_it_is_now(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my Trek road bike, good condition")
+    expect(page.locator(".draft.waiting")).to_have_count(1)
+    page.request.post(site.url + "/chat/new")  # the conversation moves on while the page sits in the cache
+    page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))")
+    expect(page.locator("#chat .msg")).to_have_count(0)
+    expect(page.locator(".draft")).to_have_count(0)
+
+
+def test_cancel_marks_the_drafting_line_not_approved(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    say(page, "I'm selling an IKEA desk in good condition")
+    line = page.locator(".tool[data-tool=create_listing]")
+    expect(line).to_contain_text("waiting for your approval")
+    page.locator(".draft button.cancel").click()
+    expect(page.locator(".msg.assistant").last).to_contain_text("won't post")
+    expect(line).to_have_text("Drafting the listing: not approved")
+    page.reload()  # and the same after a reload
+    expect(line).to_have_text("Drafting the listing: not approved")
+
+
+def test_the_comparables_found_are_listed_as_text(page: Page, site: Site) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    token = httpx.post(site.url + "/api/sellers", json={"name": "mallory"}).json()["token"]
+    title = "<img src=x onerror=window.__xss=1>Qwertz road bike"
+    listing = httpx.post(
+        site.url + "/api/listings",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "title": title,
+            "description": "a bike",
+            "category_id": 1026,
+            "condition": "good",
+            "price": 120,
+        },
+    ).json()
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my Qwertz road bike, good condition")
+    comps = page.locator(".tool[data-tool=compare_prices] .comps li")
+    expect(comps.first).to_be_visible()
+    assert 1 <= comps.count() <= 5
+    mine = comps.filter(has_text="Qwertz")
+    expect(mine).to_have_text(f"{title} — $120, good")
+    expect(mine.locator("a")).to_have_attribute("href", f"/listings/{listing['id']}")
+    assert page.locator(".comps img").count() == 0
+    assert page.evaluate("() => window.__xss") is None and dialogs == []
+
+
+def test_a_later_thumb_replaces_the_rating_and_shows_which_is_chosen(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    page.click("#thumbs-up")
+    expect(page.locator("#feedback-status")).to_contain_text("no conversation to rate yet")
+    say(page, "I want to sell my Trek road bike")
+    expect(page.locator("#feedback-status")).to_have_text("")  # no longer true, so no longer shown
+    page.click("#thumbs-up")
+    expect(page.locator("#thumbs-up")).to_have_attribute("aria-pressed", "true")
+    page.fill("#feedback-comment", "asked the condition twice")
+    page.click("#thumbs-down")
+    expect(page.locator("#thumbs-down")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("#thumbs-up")).to_have_attribute("aria-pressed", "false")
+    conversation = page.evaluate(
+        "() => fetch('/chat/state').then(r => r.json()).then(d => d.conversation_id)"
+    )
+    (row,) = [r for r in site.feedback.rows(conversation) if r["kind"] == "rating"]
+    assert row["rating"] == -1 and row["comment"] == "asked the condition twice"
+    page.reload()
+    expect(page.locator("#thumbs-down")).to_have_attribute("aria-pressed", "true")
+    page.click("#new-chat")
+    expect(page.locator("#thumbs-down")).to_have_attribute("aria-pressed", "false")
+
+
+def test_answered_draft_buttons_look_disabled_and_focus_goes_to_the_message_box(
+    page: Page, site: Site
+) -> None:
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my Trek road bike, good condition")
+    approve = page.locator(".draft button.approve")
+    opacity = "b => Number(getComputedStyle(b).opacity)"
+    assert approve.evaluate(opacity) == 1
+    approve.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("a.created")).to_be_visible()
+    expect(page.locator("#send")).to_be_enabled()
+    for name in ("approve", "edit", "cancel"):
+        button = page.locator(f".draft button.{name}")
+        expect(button).to_be_disabled()
+        assert button.evaluate(opacity) < 1, name
+    assert page.evaluate("() => document.activeElement.id") == "message"
+
+
+def test_the_header_search_on_a_category_page_searches_that_category(page: Page, site: Site) -> None:
+    page.goto(site.url + "/")
+    page.locator("nav.departments a", has_text="Bikes").click()
+    page.fill("header input[name=q]", "trek")
+    page.press("header input[name=q]", "Enter")
+    expect(page).to_have_url(re.compile(r"[?&]category=1025\b"))
+    expect(page.locator("h1")).to_have_text("Results for “trek” in Cycling")
+
+
+def test_on_a_phone_the_empty_chat_leaves_send_in_view_and_every_department_shows(
+    page: Page, site: Site
+) -> None:
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(site.url + "/sell")
+    send = page.locator("#send").bounding_box()
+    assert send is not None and send["y"] + send["height"] <= 740
+    for link in page.locator("nav.departments a").all():
+        box = link.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= 375, link.inner_text()

@@ -93,8 +93,24 @@
       link.href = "/listings/" + encodeURIComponent(part.output.id);
       node.appendChild(link);
     }
+    if (name === "compare_prices" && part.output && (part.output.examples || []).length) comps(node, part.output.examples);
     if (part.state === "approval-requested") draftCard(part);
     scroll();
+  }
+
+  // The comparable listings found, under the price line: titles are other sellers' words, so text only.
+  function comps(node, examples) {
+    const list = el("ul", "comps");
+    list.setAttribute("aria-label", "Comparable listings");
+    for (const c of examples) {
+      const item = el("li");
+      const link = el("a", null, c.title);
+      link.href = "/listings/" + encodeURIComponent(c.id);
+      item.appendChild(link);
+      item.appendChild(document.createTextNode(` — ${money(c.price)}, ${String(c.condition || "").replace("_", " ")}`));
+      list.appendChild(item);
+    }
+    node.appendChild(list);
   }
 
   function field(label, control) {
@@ -156,6 +172,9 @@
     part.state = "approval-responded";
     part.approval = { id: part.approval.id, approved, ...(reason ? { reason } : {}) };
     if (edited) part.input = edited;
+    // The button pressed is about to be disabled, which would drop the keyboard focus on <body>: the
+    // message box is where the seller goes on from.
+    input.focus();
     const result = await send();
     if (result.ok) {
       if (approved) decision.textContent = "Approved";
@@ -182,7 +201,15 @@
 
   function handleChunk(chunk, message) {
     const parts = message.parts;
-    const find = (id) => parts.find((p) => p.toolCallId === id);
+    // A chunk may be about a tool call of an earlier message: a draft denied by Cancel is answered in
+    // a new reply, whose only word about that call is its tool-output-denied.
+    const find = (id) => {
+      for (let i = state.messages.length - 1; i >= 0; i--) {
+        const part = (state.messages[i].parts || []).find((p) => p.toolCallId === id);
+        if (part) return part;
+      }
+      return undefined;
+    };
     switch (chunk.type) {
       case "start": if (chunk.messageId) message.id = chunk.messageId; break;
       case "start-step": parts.push({ type: "step-start" }); break;
@@ -242,6 +269,7 @@
     let sent = false;  // true once the server has accepted the request and begun its reply
     setBusy(true);
     showError("");
+    $("feedback-status").textContent = "";  // e.g. "no conversation to rate yet": not true once it starts
     try {
       const res = await fetch("/chat", {
         method: "POST",
@@ -343,28 +371,56 @@
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
   });
 
+  // One rating per conversation: the button pressed shows it, and a later click replaces it.
+  function showRating(rating) {
+    $("thumbs-up").setAttribute("aria-pressed", String(rating === "up"));
+    $("thumbs-down").setAttribute("aria-pressed", String(rating === "down"));
+  }
   async function rate(rating) {
     const res = await fetch("/feedback", {
       method: "POST", headers: { "content-type": "application/json" },
       body: JSON.stringify({ rating, comment: $("feedback-comment").value || null, conversation_id: state.conversationId }),
     });
+    if (res.ok) showRating(rating);
     $("feedback-status").textContent = res.ok ? "Thanks, noted." : ((await res.json()).detail || "Could not save that.");
   }
   $("thumbs-up").addEventListener("click", () => rate("up"));
   $("thumbs-down").addEventListener("click", () => rate("down"));
   $("new-chat").addEventListener("click", async () => {
     const res = await fetch("/chat/new", { method: "POST" });
-    if (res.ok) { state.conversationId = (await res.json()).conversation_id; }
+    if (!res.ok) {  // refused (a turn still running): the conversation goes on, so it stays on screen
+      let detail = res.statusText;
+      try { detail = (await res.json()).detail || detail; } catch (_) { /* not JSON */ }
+      showError("Could not start over: " + detail);
+      return;
+    }
+    state.conversationId = (await res.json()).conversation_id;
     state.messages = []; state.toolEls = {}; state.chatId = uid(); chat.textContent = ""; showError("");
-    $("feedback-status").textContent = ""; $("feedback-comment").value = "";
+    $("feedback-status").textContent = ""; $("feedback-comment").value = ""; showRating(null);
   });
 
-  async function restore() {
-    state.chatId = uid();
-    const res = await fetch("/chat/state");
-    if (!res.ok) return;
-    const data = await res.json();
+  const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  async function fetchState() {
+    // The page may have been reloaded while a turn was running: the server finishes it whoever listens,
+    // so wait for it rather than show the conversation as it was before that turn.
+    for (let waited = 0; ; waited++) {
+      const res = await fetch("/chat/state", { cache: "no-store" });
+      if (!res.ok) return null;
+      const data = await res.json();
+      if (!data.busy || waited >= 120) return data;
+      if (!waited) {
+        setBusy(true);
+        chat.textContent = "";
+        chat.appendChild(el("p", "note", "The assistant is still answering your last message…"));
+      }
+      await pause(500);
+    }
+  }
+
+  function draw(data) {
     state.conversationId = data.conversation_id;
+    showRating(data.rating);
     const pending = new Set((data.pending || []).map((d) => d.call_id));
     for (const message of data.messages || []) {
       if (message.role === "system") continue;
@@ -378,5 +434,15 @@
       }
     }
   }
+
+  async function restore() {
+    const data = await fetchState();
+    state.chatId = uid(); state.messages = []; state.toolEls = {}; chat.textContent = ""; showError("");
+    if (data) draw(data);
+    setBusy(false);  // also makes the drafts just drawn that still wait answerable
+  }
   restore();
+  // Back to this page from the browser's back-forward cache: the page is as it was left, the
+  // conversation may have moved on since (approved on another page, started over): draw it anew.
+  window.addEventListener("pageshow", (event) => { if (event.persisted && !state.busy) restore(); });
 })();
