@@ -12,7 +12,7 @@ from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from agent.storage import data_dir
-from traces.redact import SECRET_PATTERNS
+from traces.redact import SECRET_PATTERNS, scrub_callback
 from traces.store import SQLiteSpanExporter, TraceStore
 
 _store: TraceStore | None = None
@@ -48,7 +48,8 @@ def configure_tracing(
         service_name=f"trova-{service}",
         console=False,
         additional_span_processors=processors,
-        scrubbing=logfire.ScrubbingOptions(extra_patterns=[*SECRET_PATTERNS, "authorization"]),
+        # Our secret formats join logfire's patterns; the callback keeps the conversation's own words.
+        scrubbing=logfire.ScrubbingOptions(extra_patterns=SECRET_PATTERNS, callback=scrub_callback),
         distributed_tracing=True,  # the marketplace's spans join the agent's trace (embedded or over HTTP)
         inspect_arguments=False,
         metrics=False,

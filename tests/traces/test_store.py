@@ -72,6 +72,9 @@ def test_redaction(monkeypatch: pytest.MonkeyPatch) -> None:
         assert secret not in cleaned
     assert cleaned.count(REDACTED) == 4
     assert redact("a plain listing: Trek road bike, $150") == "a plain listing: Trek road bike, $150"
+    assert redact("Basic dXNlcjpwYXNz and Basic YWxhZGRpbjpvcGVuc2VzYW1l") == f"{REDACTED} and {REDACTED}"
+    words = "Basic training manual, Basic Instinct DVD, BASIC PROGRAMMING book"  # a seller's words
+    assert redact(words) == words
 
 
 def test_list_filters_reach_past_the_newest_conversations(store: TraceStore) -> None:
