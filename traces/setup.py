@@ -12,7 +12,7 @@ from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from agent.storage import data_dir
-from traces.redact import SECRET_PATTERNS, scrub_callback
+from traces.redact import SECRET_PATTERNS, RedactingSpanProcessor, scrub_callback
 from traces.store import SQLiteSpanExporter, TraceStore
 
 _store: TraceStore | None = None
@@ -38,7 +38,9 @@ def configure_tracing(
     `prune=False` for helper processes: one process applying the retention and size cap is enough."""
     global _store
     store = TraceStore(store_path()) if local_store and tracing_enabled() else None
-    processors: list[SpanProcessor] = [*extra_processors]
+    # First, so that every exporter after it (the store, extra ones, logfire's Logfire and OTLP
+    # exporters, which logfire adds after these) gets spans without credentials.
+    processors: list[SpanProcessor] = [RedactingSpanProcessor(), *extra_processors]
     if store is not None:
         processors.append(
             BatchSpanProcessor(SQLiteSpanExporter(store, prune=prune), schedule_delay_millis=250)

@@ -6,8 +6,11 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import logfire
 import pytest
+from fastapi import FastAPI
+from logfire.testing import TestExporter
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -18,6 +21,7 @@ from agent.prompts import load_prompt
 from cli.main import app
 from evals.loader import load_scenarios
 from evals.runner import EvalSettings, run_eval
+from tests.conftest import BASE_URL
 from tests.evals.test_broken_agents import SELL_BIKE
 from tests.traces.test_traces import chat
 from tools.client import MarketplaceClient
@@ -103,3 +107,51 @@ def test_secret_names_and_credentials_are_still_scrubbed(
     assert "hunter2-pw" not in text and "zz-not-a-known-format-123" not in text  # scrubbed by name
     assert "abcdefghijklmnop" not in text  # a credential, in our attribute or anyone's
     assert "my key [REDACTED] ok" in text  # the seller's other words stay
+
+
+async def test_secrets_are_redacted_before_any_exporter(
+    exported: tuple[InMemorySpanExporter, TraceStore],
+    client: MarketplaceClient,
+    market_app: FastAPI,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    spans, store = exported
+    env_key = "zz-env-secret-0123456789abcdef"  # no known format: known as an environment variable's value
+    monkeypatch.setenv("OPENAI_API_KEY", env_key)
+    typed = "I want to sell my bike, my token is Bearer abcdefghijklmnop and key sk-live-abcdefghijkl123"
+    session = await chat(client, typed)
+    with pytest.raises(ValueError), logfire.span("calling the provider"):
+        raise ValueError(f"provider refused key sk-abcdefghijklmnopqrstuv (configured {env_key})")
+    logfire.info("configured", provider_key="sk-abcdefghijklmnopqrstuv")
+    # A seller's words in a search query, URL-encoded (the marketplace's HTTP span keeps the query).
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=market_app), base_url=BASE_URL) as http:
+        response = await http.get("/categories/search", params={"q": "Bearer abcdefghijkl123456 bike"})
+    assert response.status_code == 200
+    flush()
+    text = everything(spans)
+    for secret in ("abcdefghijklmnop", "abcdefghijkl123", "abcdefghijklmnopqrstuv", env_key, "Bearer abc"):
+        assert secret not in text, secret
+    assert "q=[REDACTED]" in text and "provider refused key [REDACTED]" in text
+    assert "my token is [REDACTED] and key [REDACTED]" in text  # in the model messages too
+    names = {s.name for s in spans.get_finished_spans()}
+    assert "GET /categories/search" in names and "calling the provider" in names
+    stored = store.all_text()  # the store's own pass stays as defence in depth; nothing got through
+    assert "my token is [REDACTED]" in stored and env_key not in stored and "abcdefghijkl123" not in stored
+    assert (
+        load(store, session.id).turns[0].seller.startswith("I want to sell my bike, my token is [REDACTED]")
+    )
+
+
+def test_placeholders_of_open_spans_carry_no_secret(trova_home: Path) -> None:
+    # Logfire sends a placeholder when a span opens (its start attributes); TestExporter receives them.
+    spans = TestExporter()
+    configure_tracing("test", local_store=False, extra_processors=[SimpleSpanProcessor(spans)])
+    try:
+        with logfire.span("GET /search", **{"url.query": "q=Bearer+abcdefghijkl123456"}):
+            pass
+        flush()
+    finally:
+        disable_tracing()
+    finished = spans.exported_spans
+    assert any((s.attributes or {}).get("logfire.span_type") == "pending_span" for s in finished)
+    assert all(dict(s.attributes or {}).get("url.query") == "q=[REDACTED]" for s in finished)
