@@ -1,7 +1,8 @@
 """The local trace store: every finished span, in SQLite under the data directory.
 
 Spans arrive from OpenTelemetry's BatchSpanProcessor, in batches, on its worker thread: a turn never
-waits for a write. Old spans are dropped after the retention period (`TROVA_TRACE_RETENTION_DAYS`).
+waits for a write. Old spans are dropped after the retention period (`TROVA_TRACE_RETENTION_DAYS`),
+checked again every ten minutes in a long-running process.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from traces.redact import redact
 
 DEFAULT_RETENTION_DAYS = 14.0
 DEFAULT_MAX_MB = 500.0
+PRUNE_EVERY_S = 600.0  # how often a long-running process applies the retention and the size cap again
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS spans (
     trace_id TEXT NOT NULL,
@@ -300,14 +302,29 @@ class TraceStore:
 
 
 class SQLiteSpanExporter(SpanExporter):
-    def __init__(self, store: TraceStore, *, prune: bool = True) -> None:
+    """Writes each batch to the store; with `prune`, also applies the retention and the size cap at the
+    first export and again at the first export `prune_every_s` seconds after the last pruning, so a
+    long-running server keeps to them. Exports run on the batch processor's thread, off the hot path."""
+
+    def __init__(
+        self,
+        store: TraceStore,
+        *,
+        prune: bool = True,
+        prune_every_s: float = PRUNE_EVERY_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.store = store
-        self._pruned = not prune
+        self._prune = prune
+        self._prune_every_s = prune_every_s
+        self._clock = clock
+        self._last_prune: float | None = None
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         try:
-            if not self._pruned:  # once per process, off the hot path (this runs on the exporter thread)
-                self._pruned = True
+            now = self._clock()
+            if self._prune and (self._last_prune is None or now - self._last_prune >= self._prune_every_s):
+                self._last_prune = now
                 self.store.prune()
             self.store.write(spans)
         except sqlite3.Error:

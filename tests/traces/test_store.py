@@ -118,3 +118,27 @@ def test_a_size_cap_drops_the_oldest_traces_first(store: TraceStore) -> None:
     assert 0 < len(after) < 100 and "c-199" in after and "c-000" not in after
     assert sorted(after) == [f"c-{n:03d}" for n in range(200 - len(after), 200)]  # the newest survive
     assert store.prune(max_mb=0.25) == 0  # under the cap now: nothing more goes
+
+
+def test_a_long_running_process_prunes_again(store: TraceStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TROVA_TRACE_RETENTION_DAYS", "14")
+    now = [0.0]
+    exporter = SQLiteSpanExporter(store, prune_every_s=600, clock=lambda: now[0])
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    t = provider.get_tracer("test")
+    old = time.time_ns() - 30 * 86400 * 10**9
+
+    def old_conversation(name: str) -> None:
+        t.start_span("chat turn 1", attributes={"conversation_id": name}, start_time=old).end(
+            end_time=old + 1
+        )
+
+    old_conversation("old-1")  # the first export prunes (nothing yet), then writes it
+    now[0] = 599.0
+    old_conversation("old-2")  # within the interval: no pruning
+    assert {c for c, _ in store.conversations()} == {"old-1", "old-2"}
+    now[0] = 600.0
+    with t.start_as_current_span("chat turn 1", attributes={"conversation_id": "new"}):
+        pass
+    assert [c for c, _ in store.conversations()] == ["new"]  # ten minutes on: pruned again
