@@ -172,22 +172,59 @@ class TraceStore:
         return len(rows)
 
     def prune(self, days: float | None = None, max_mb: float | None = None) -> int:
-        """Drop spans older than the retention, then whole traces, oldest first, while the data is over
-        the size cap (freed pages are reused, so the file stops growing rather than shrinking)."""
+        """Drop whole conversations, with every trace they are in, and whole traces of no conversation:
+        those whose last span is older than the retention, then the least recently active ones while
+        the data is over the size cap (freed pages are reused, so the file stops growing rather than
+        shrinking). A conversation is kept whole or not at all; a resumed one never loses its first
+        turns. Returns the number of spans dropped."""
         cutoff = time.time_ns() - int((days if days is not None else retention_days()) * 86400e9)
         cap = (max_mb if max_mb is not None else max_megabytes()) * 1024 * 1024
         with self._lock, self._connect() as conn:
-            dropped = conn.execute("DELETE FROM spans WHERE start_ns < ?", (cutoff,)).rowcount
-            while self._used_bytes(conn) > cap:
-                traces = conn.execute("SELECT COUNT(DISTINCT trace_id) FROM spans").fetchone()[0]
-                if not traces:
-                    break
-                dropped += conn.execute(
-                    "DELETE FROM spans WHERE trace_id IN (SELECT trace_id FROM spans GROUP BY trace_id "
-                    "ORDER BY MIN(start_ns) LIMIT ?)",
-                    (max(1, traces // 10),),
-                ).rowcount
+            groups = self._groups(conn)
+            old = sum(1 for last, _ in groups if last < cutoff)
+            dropped = self._delete(conn, [t for _, traces in groups[:old] for t in traces])
+            groups = groups[old:]
+            while groups and self._used_bytes(conn) > cap:
+                batch, groups = groups[: max(1, len(groups) // 10)], groups[max(1, len(groups) // 10) :]
+                dropped += self._delete(conn, [t for _, traces in batch for t in traces])
             return dropped
+
+    @staticmethod
+    def _groups(conn: sqlite3.Connection) -> list[tuple[int, list[str]]]:
+        """The traces, grouped so that all the traces of a conversation are in one group (a trace that
+        holds two conversations joins them), each group with the start of its last span, oldest first."""
+        last: dict[str, int] = dict(
+            conn.execute("SELECT trace_id, MAX(start_ns) FROM spans GROUP BY trace_id")
+        )
+        parent = {trace: trace for trace in last}
+
+        def root(trace: str) -> str:
+            while parent[trace] != trace:
+                parent[trace] = parent[parent[trace]]
+                trace = parent[trace]
+            return trace
+
+        first_trace: dict[str, str] = {}
+        for trace, conversation in conn.execute(
+            "SELECT DISTINCT trace_id, conversation_id FROM spans WHERE conversation_id IS NOT NULL"
+        ):
+            parent[root(trace)] = root(first_trace.setdefault(conversation, trace))
+        groups: dict[str, list[str]] = {}
+        for trace in last:
+            groups.setdefault(root(trace), []).append(trace)
+        return sorted(
+            ((max(last[t] for t in traces), traces) for traces in groups.values()), key=lambda g: g[0]
+        )
+
+    @staticmethod
+    def _delete(conn: sqlite3.Connection, trace_ids: list[str]) -> int:
+        dropped = 0
+        for at in range(0, len(trace_ids), 500):  # well under SQLite's limit on bound parameters
+            chunk = trace_ids[at : at + 500]
+            dropped += conn.execute(
+                f"DELETE FROM spans WHERE trace_id IN ({','.join('?' * len(chunk))})", chunk
+            ).rowcount
+        return dropped
 
     @staticmethod
     def _used_bytes(conn: sqlite3.Connection) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
 from traces.store import StoredSpan, TraceStore, parse_json_attr
@@ -189,6 +190,12 @@ def build(conversation_id: str, spans: list[StoredSpan]) -> ConversationView:
                 steps=steps,
             )
         )
+    # The session's own turn count, when it reads as one: right even where a store kept only the
+    # later turns of a conversation (pruned by an older version).
+    recorded = [n for s in turns_spans if isinstance(n := s.attributes.get("turn"), int)]
+    if len(recorded) == len(turns) and all(a < b for a, b in pairwise(recorded)):
+        for turn, n in zip(turns, recorded, strict=True):
+            turn.number = n
     first = turns_spans[0] if turns_spans else eval_root
     attrs = first.attributes if first else {}
     started = (
