@@ -8,6 +8,8 @@ checked again every ten minutes in a long-running process.
 from __future__ import annotations
 
 import json
+import logging
+import math
 import os
 import sqlite3
 import threading
@@ -24,6 +26,7 @@ from opentelemetry.trace import StatusCode
 
 from traces.redact import redact
 
+logger = logging.getLogger(__name__)
 DEFAULT_RETENTION_DAYS = 14.0
 DEFAULT_MAX_MB = 500.0
 PRUNE_EVERY_S = 600.0  # how often a long-running process applies the retention and the size cap again
@@ -50,20 +53,28 @@ CREATE INDEX IF NOT EXISTS spans_parent ON spans (trace_id, parent_id);
 CONVERSATION_KEYS = ("conversation_id", "gen_ai.conversation.id")
 
 
-def retention_days() -> float:
-    raw = os.environ.get("TROVA_TRACE_RETENTION_DAYS")
+def _positive(name: str, default: float, what: str) -> float:
+    """A positive number from the environment; anything else is named in a warning and the default
+    used (a zero or negative retention would otherwise empty the store)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
     try:
-        return float(raw) if raw else DEFAULT_RETENTION_DAYS
+        value = float(raw)
     except ValueError:
-        return DEFAULT_RETENTION_DAYS
+        value = math.nan
+    if math.isfinite(value) and value > 0:
+        return value
+    logger.warning("%s=%r is not a positive number of %s; using the default, %g", name, raw, what, default)
+    return default
+
+
+def retention_days() -> float:
+    return _positive("TROVA_TRACE_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, "days")
 
 
 def max_megabytes() -> float:
-    raw = os.environ.get("TROVA_TRACE_MAX_MB")
-    try:
-        return float(raw) if raw else DEFAULT_MAX_MB
-    except ValueError:
-        return DEFAULT_MAX_MB
+    return _positive("TROVA_TRACE_MAX_MB", DEFAULT_MAX_MB, "megabytes")
 
 
 def parse_json_attr(value: Any) -> Any:
@@ -177,8 +188,12 @@ class TraceStore:
         the data is over the size cap (freed pages are reused, so the file stops growing rather than
         shrinking). A conversation is kept whole or not at all; a resumed one never loses its first
         turns. Returns the number of spans dropped."""
-        cutoff = time.time_ns() - int((days if days is not None else retention_days()) * 86400e9)
-        cap = (max_mb if max_mb is not None else max_megabytes()) * 1024 * 1024
+        days = days if days is not None else retention_days()
+        max_mb = max_mb if max_mb is not None else max_megabytes()
+        if not (days > 0 and max_mb > 0):
+            raise ValueError(f"retention {days} days and cap {max_mb} MB must be positive")
+        cutoff = time.time_ns() - int(days * 86400e9)
+        cap = max_mb * 1024 * 1024
         with self._lock, self._connect() as conn:
             groups = self._groups(conn)
             old = sum(1 for last, _ in groups if last < cutoff)
@@ -356,13 +371,15 @@ class SQLiteSpanExporter(SpanExporter):
         self._prune_every_s = prune_every_s
         self._clock = clock
         self._last_prune: float | None = None
+        # Read once, here (where tracing is configured), so a bad value is reported at start-up.
+        self._days, self._max_mb = (retention_days(), max_megabytes()) if prune else (0.0, 0.0)
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         try:
             now = self._clock()
             if self._prune and (self._last_prune is None or now - self._last_prune >= self._prune_every_s):
                 self._last_prune = now
-                self.store.prune()
+                self.store.prune(self._days, self._max_mb)
             self.store.write(spans)
         except sqlite3.Error:
             return SpanExportResult.FAILURE

@@ -192,3 +192,30 @@ def test_turns_keep_their_own_numbers(store: TraceStore) -> None:
     turn(t, "partial", 3)  # a store pruned by an older version kept only the last turn
     turn(t, "partial", 4)
     assert [x.number for x in load(store, "partial").turns] == [3, 4]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TROVA_TRACE_RETENTION_DAYS", "-5"),
+        ("TROVA_TRACE_RETENTION_DAYS", "0"),
+        ("TROVA_TRACE_MAX_MB", "abc"),
+    ],
+)
+def test_a_bad_retention_setting_is_named_and_deletes_nothing(
+    store: TraceStore,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    variable: str,
+    value: str,
+) -> None:
+    turn(tracer(store), "kept", 1, time.time_ns() - 86400 * 10**9)  # yesterday
+    monkeypatch.setenv(variable, value)
+    exporter = SQLiteSpanExporter(store)
+    assert (
+        f"{variable}='{value}' is not a positive number" in caplog.text and "using the default" in caplog.text
+    )
+    exporter.export([])  # the first export prunes, with the defaults
+    assert [c for c, _ in store.conversations()] == ["kept"]
+    with pytest.raises(ValueError, match="must be positive"):
+        store.prune(days=-5)
