@@ -72,13 +72,19 @@ def list_traces(
     as_json: JsonOpt = False,
 ) -> None:
     """Recent conversations and eval runs: id, when, model, turns, tools called, outcome, duration, tokens."""
-    views = recent(
-        _store(),
-        limit=limit,
-        kind=kind.value if kind else None,
-        model=model,
-        outcome=outcome.value if outcome else None,
-        scenario=scenario,
+    flush()
+    # No store yet is an empty list, not an error: scripts get [] and exit 0.
+    views = (
+        recent(
+            TraceStore(store_path()),
+            limit=limit,
+            kind=kind.value if kind else None,
+            model=model,
+            outcome=outcome.value if outcome else None,
+            scenario=scenario,
+        )
+        if store_path().is_file()
+        else []
     )
     if as_json:
         print(json.dumps([v.as_dict() for v in views], indent=1, default=str))
