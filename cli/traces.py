@@ -23,7 +23,9 @@ from traces.views import (
     ToolStep,
     first_divergence,
     load,
+    mismatch,
     recent,
+    reply_differences,
     steps,
 )
 
@@ -70,13 +72,19 @@ def list_traces(
     as_json: JsonOpt = False,
 ) -> None:
     """Recent conversations and eval runs: id, when, model, turns, tools called, outcome, duration, tokens."""
-    views = recent(
-        _store(),
-        limit=limit,
-        kind=kind.value if kind else None,
-        model=model,
-        outcome=outcome.value if outcome else None,
-        scenario=scenario,
+    flush()
+    # No store yet is an empty list, not an error: scripts get [] and exit 0.
+    views = (
+        recent(
+            TraceStore(store_path()),
+            limit=limit,
+            kind=kind.value if kind else None,
+            model=model,
+            outcome=outcome.value if outcome else None,
+            scenario=scenario,
+        )
+        if store_path().is_file()
+        else []
     )
     if as_json:
         print(json.dumps([v.as_dict() for v in views], indent=1, default=str))
@@ -214,14 +222,18 @@ def diff(
     left, right = _load(store, a), _load(store, b)
     sa, sb = steps(left), steps(right)
     first = first_divergence(sa, sb)
+    reworded = reply_differences(sa, sb)
+    warning = mismatch(left, right)
     if as_json:
         print(
             json.dumps(
                 {
                     "a": left.id,
                     "b": right.id,
+                    "warning": warning,
                     # 1-based, as the table shows it: step N of steps_a / steps_b
                     "first_divergence": None if first is None else first + 1,
+                    "reply_differences": [i + 1 for i in reworded],
                     "steps_a": [s.__dict__ for s in sa],
                     "steps_b": [s.__dict__ for s in sb],
                 },
@@ -229,6 +241,8 @@ def diff(
             )
         )
         return
+    if warning:
+        stderr().print(f"[yellow]warning:[/yellow] {escape(warning)}", soft_wrap=True)
     table = Table(title=f"{left.id} ({left.outcome})  vs  {right.id} ({right.outcome})", show_lines=True)
     table.add_column("#", justify="right")
     table.add_column(left.id, overflow="fold", ratio=1)
@@ -246,10 +260,18 @@ def diff(
         if index == first:
             cells = [f"[bold red]{c}[/bold red]" for c in cells]
             marker = f"[bold red]{index + 1} ◀ first divergence[/bold red]"
+        elif index in reworded:
+            marker = f"[yellow]{index + 1} ≠ reply[/yellow]"
         table.add_row(marker, *cells)
-    stdout().print(table)
+    console = stdout()
+    console.print(table)
     if first is None:
-        stdout().print("The two runs take the same steps.")
+        console.print("The two runs take the same steps.")
     else:
-        step = (sa + sb)[first] if first < len(sa) else sb[first]
-        stdout().print(f"[bold red]First divergence at step {first + 1}[/bold red] (turn {step.turn}).")
+        step = sa[first] if first < len(sa) else sb[first]
+        console.print(
+            f"[bold red]First divergence at step {first + 1}[/bold red] (turn {step.turn}, {step.kind})."
+        )
+    if reworded:
+        numbers = ", ".join(str(i + 1) for i in reworded)
+        console.print(f"[yellow]The agent's reply is worded differently at step {numbers}.[/yellow]")

@@ -12,7 +12,7 @@ from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from agent.storage import data_dir
-from traces.redact import SECRET_PATTERNS
+from traces.redact import SECRET_PATTERNS, RedactingSpanProcessor, scrub_callback
 from traces.store import SQLiteSpanExporter, TraceStore
 
 _store: TraceStore | None = None
@@ -38,7 +38,9 @@ def configure_tracing(
     `prune=False` for helper processes: one process applying the retention and size cap is enough."""
     global _store
     store = TraceStore(store_path()) if local_store and tracing_enabled() else None
-    processors: list[SpanProcessor] = [*extra_processors]
+    # First, so that every exporter after it (the store, extra ones, logfire's Logfire and OTLP
+    # exporters, which logfire adds after these) gets spans without credentials.
+    processors: list[SpanProcessor] = [RedactingSpanProcessor(), *extra_processors]
     if store is not None:
         processors.append(
             BatchSpanProcessor(SQLiteSpanExporter(store, prune=prune), schedule_delay_millis=250)
@@ -48,7 +50,8 @@ def configure_tracing(
         service_name=f"trova-{service}",
         console=False,
         additional_span_processors=processors,
-        scrubbing=logfire.ScrubbingOptions(extra_patterns=[*SECRET_PATTERNS, "authorization"]),
+        # Our secret formats join logfire's patterns; the callback keeps the conversation's own words.
+        scrubbing=logfire.ScrubbingOptions(extra_patterns=SECRET_PATTERNS, callback=scrub_callback),
         distributed_tracing=True,  # the marketplace's spans join the agent's trace (embedded or over HTTP)
         inspect_arguments=False,
         metrics=False,

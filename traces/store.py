@@ -1,17 +1,20 @@
 """The local trace store: every finished span, in SQLite under the data directory.
 
 Spans arrive from OpenTelemetry's BatchSpanProcessor, in batches, on its worker thread: a turn never
-waits for a write. Old spans are dropped after the retention period (`TROVA_TRACE_RETENTION_DAYS`).
+waits for a write. Old spans are dropped after the retention period (`TROVA_TRACE_RETENTION_DAYS`),
+checked again every ten minutes in a long-running process.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import math
 import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +26,10 @@ from opentelemetry.trace import StatusCode
 
 from traces.redact import redact
 
+logger = logging.getLogger(__name__)
 DEFAULT_RETENTION_DAYS = 14.0
 DEFAULT_MAX_MB = 500.0
+PRUNE_EVERY_S = 600.0  # how often a long-running process applies the retention and the size cap again
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS spans (
     trace_id TEXT NOT NULL,
@@ -48,20 +53,28 @@ CREATE INDEX IF NOT EXISTS spans_parent ON spans (trace_id, parent_id);
 CONVERSATION_KEYS = ("conversation_id", "gen_ai.conversation.id")
 
 
-def retention_days() -> float:
-    raw = os.environ.get("TROVA_TRACE_RETENTION_DAYS")
+def _positive(name: str, default: float, what: str) -> float:
+    """A positive number from the environment; anything else is named in a warning and the default
+    used (a zero or negative retention would otherwise empty the store)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
     try:
-        return float(raw) if raw else DEFAULT_RETENTION_DAYS
+        value = float(raw)
     except ValueError:
-        return DEFAULT_RETENTION_DAYS
+        value = math.nan
+    if math.isfinite(value) and value > 0:
+        return value
+    logger.warning("%s=%r is not a positive number of %s; using the default, %g", name, raw, what, default)
+    return default
+
+
+def retention_days() -> float:
+    return _positive("TROVA_TRACE_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, "days")
 
 
 def max_megabytes() -> float:
-    raw = os.environ.get("TROVA_TRACE_MAX_MB")
-    try:
-        return float(raw) if raw else DEFAULT_MAX_MB
-    except ValueError:
-        return DEFAULT_MAX_MB
+    return _positive("TROVA_TRACE_MAX_MB", DEFAULT_MAX_MB, "megabytes")
 
 
 def parse_json_attr(value: Any) -> Any:
@@ -170,22 +183,63 @@ class TraceStore:
         return len(rows)
 
     def prune(self, days: float | None = None, max_mb: float | None = None) -> int:
-        """Drop spans older than the retention, then whole traces, oldest first, while the data is over
-        the size cap (freed pages are reused, so the file stops growing rather than shrinking)."""
-        cutoff = time.time_ns() - int((days if days is not None else retention_days()) * 86400e9)
-        cap = (max_mb if max_mb is not None else max_megabytes()) * 1024 * 1024
+        """Drop whole conversations, with every trace they are in, and whole traces of no conversation:
+        those whose last span is older than the retention, then the least recently active ones while
+        the data is over the size cap (freed pages are reused, so the file stops growing rather than
+        shrinking). A conversation is kept whole or not at all; a resumed one never loses its first
+        turns. Returns the number of spans dropped."""
+        days = days if days is not None else retention_days()
+        max_mb = max_mb if max_mb is not None else max_megabytes()
+        if not (days > 0 and max_mb > 0):
+            raise ValueError(f"retention {days} days and cap {max_mb} MB must be positive")
+        cutoff = time.time_ns() - int(days * 86400e9)
+        cap = max_mb * 1024 * 1024
         with self._lock, self._connect() as conn:
-            dropped = conn.execute("DELETE FROM spans WHERE start_ns < ?", (cutoff,)).rowcount
-            while self._used_bytes(conn) > cap:
-                traces = conn.execute("SELECT COUNT(DISTINCT trace_id) FROM spans").fetchone()[0]
-                if not traces:
-                    break
-                dropped += conn.execute(
-                    "DELETE FROM spans WHERE trace_id IN (SELECT trace_id FROM spans GROUP BY trace_id "
-                    "ORDER BY MIN(start_ns) LIMIT ?)",
-                    (max(1, traces // 10),),
-                ).rowcount
+            groups = self._groups(conn)
+            old = sum(1 for last, _ in groups if last < cutoff)
+            dropped = self._delete(conn, [t for _, traces in groups[:old] for t in traces])
+            groups = groups[old:]
+            while groups and self._used_bytes(conn) > cap:
+                batch, groups = groups[: max(1, len(groups) // 10)], groups[max(1, len(groups) // 10) :]
+                dropped += self._delete(conn, [t for _, traces in batch for t in traces])
             return dropped
+
+    @staticmethod
+    def _groups(conn: sqlite3.Connection) -> list[tuple[int, list[str]]]:
+        """The traces, grouped so that all the traces of a conversation are in one group (a trace that
+        holds two conversations joins them), each group with the start of its last span, oldest first."""
+        last: dict[str, int] = dict(
+            conn.execute("SELECT trace_id, MAX(start_ns) FROM spans GROUP BY trace_id")
+        )
+        parent = {trace: trace for trace in last}
+
+        def root(trace: str) -> str:
+            while parent[trace] != trace:
+                parent[trace] = parent[parent[trace]]
+                trace = parent[trace]
+            return trace
+
+        first_trace: dict[str, str] = {}
+        for trace, conversation in conn.execute(
+            "SELECT DISTINCT trace_id, conversation_id FROM spans WHERE conversation_id IS NOT NULL"
+        ):
+            parent[root(trace)] = root(first_trace.setdefault(conversation, trace))
+        groups: dict[str, list[str]] = {}
+        for trace in last:
+            groups.setdefault(root(trace), []).append(trace)
+        return sorted(
+            ((max(last[t] for t in traces), traces) for traces in groups.values()), key=lambda g: g[0]
+        )
+
+    @staticmethod
+    def _delete(conn: sqlite3.Connection, trace_ids: list[str]) -> int:
+        dropped = 0
+        for at in range(0, len(trace_ids), 500):  # well under SQLite's limit on bound parameters
+            chunk = trace_ids[at : at + 500]
+            dropped += conn.execute(
+                f"DELETE FROM spans WHERE trace_id IN ({','.join('?' * len(chunk))})", chunk
+            ).rowcount
+        return dropped
 
     @staticmethod
     def _used_bytes(conn: sqlite3.Connection) -> int:
@@ -300,15 +354,32 @@ class TraceStore:
 
 
 class SQLiteSpanExporter(SpanExporter):
-    def __init__(self, store: TraceStore, *, prune: bool = True) -> None:
+    """Writes each batch to the store; with `prune`, also applies the retention and the size cap at the
+    first export and again at the first export `prune_every_s` seconds after the last pruning, so a
+    long-running server keeps to them. Exports run on the batch processor's thread, off the hot path."""
+
+    def __init__(
+        self,
+        store: TraceStore,
+        *,
+        prune: bool = True,
+        prune_every_s: float = PRUNE_EVERY_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.store = store
-        self._pruned = not prune
+        self._prune = prune
+        self._prune_every_s = prune_every_s
+        self._clock = clock
+        self._last_prune: float | None = None
+        # Read once, here (where tracing is configured), so a bad value is reported at start-up.
+        self._days, self._max_mb = (retention_days(), max_megabytes()) if prune else (0.0, 0.0)
 
     def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
         try:
-            if not self._pruned:  # once per process, off the hot path (this runs on the exporter thread)
-                self._pruned = True
-                self.store.prune()
+            now = self._clock()
+            if self._prune and (self._last_prune is None or now - self._last_prune >= self._prune_every_s):
+                self._last_prune = now
+                self.store.prune(self._days, self._max_mb)
             self.store.write(spans)
         except sqlite3.Error:
             return SpanExportResult.FAILURE

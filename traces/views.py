@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from itertools import pairwise
 from typing import Any
 
 from traces.store import StoredSpan, TraceStore, parse_json_attr
@@ -189,6 +190,12 @@ def build(conversation_id: str, spans: list[StoredSpan]) -> ConversationView:
                 steps=steps,
             )
         )
+    # The session's own turn count, when it reads as one: right even where a store kept only the
+    # later turns of a conversation (pruned by an older version).
+    recorded = [n for s in turns_spans if isinstance(n := s.attributes.get("turn"), int)]
+    if len(recorded) == len(turns) and all(a < b for a, b in pairwise(recorded)):
+        for turn, n in zip(turns, recorded, strict=True):
+            turn.number = n
     first = turns_spans[0] if turns_spans else eval_root
     attrs = first.attributes if first else {}
     started = (
@@ -270,11 +277,20 @@ class Step:
     """One thing that happened, for comparing two conversations."""
 
     turn: int
-    kind: str  # seller | tool | draft | created | agent
+    kind: str  # seller | model_error | tool | draft | created | outcome | verdict | agent
     text: str
 
-    def key(self) -> str:
-        return f"{self.kind}:{self.text}" if self.kind != "agent" else "agent"
+    def agrees_with(self, other: Step) -> bool:
+        """Whether the other run did the same here. Listing ids differ between runs by nature and the
+        agent's wording is shown, not compared; an outcome or verdict compares its word, not the
+        explanation after it."""
+        if self.kind != other.kind:
+            return False
+        if self.kind in ("created", "agent"):
+            return True
+        if self.kind in ("outcome", "verdict"):
+            return self.text.split(":")[0] == other.text.split(":")[0]
+        return self.text == other.text
 
 
 def steps(view: ConversationView) -> list[Step]:
@@ -282,33 +298,58 @@ def steps(view: ConversationView) -> list[Step]:
     for turn in view.turns:
         out.append(Step(turn.number, "seller", turn.seller))
         for step in turn.steps:
-            if isinstance(step, ToolStep):
-                args = json.dumps(step.args, sort_keys=True) if not isinstance(step.args, str) else step.args
-                out.append(
-                    Step(
-                        turn.number,
-                        "tool",
-                        f"{step.name}({args})" + (f" -> error: {step.error}" if step.error else ""),
-                    )
+            if isinstance(step, ModelStep):
+                if step.error:  # a request the model did not answer: where a failed run parts ways
+                    out.append(Step(turn.number, "model_error", step.error))
+                continue
+            args = json.dumps(step.args, sort_keys=True) if not isinstance(step.args, str) else step.args
+            out.append(
+                Step(
+                    turn.number,
+                    "tool",
+                    f"{step.name}({args})" + (f" -> error: {step.error}" if step.error else ""),
                 )
+            )
         for draft in turn.drafts:
             out.append(Step(turn.number, "draft", json.dumps(draft, sort_keys=True)))
         for listing in turn.created:
             out.append(Step(turn.number, "created", f"listing #{listing}"))
+        outcome = turn.outcome or "unknown"
+        out.append(Step(turn.number, "outcome", f"{outcome}: {turn.stopped}" if turn.stopped else outcome))
         out.append(Step(turn.number, "agent", turn.agent))
+    if view.verdict:
+        failed = "; ".join(f"{name}: {reason}" for name, reason in view.failed_checks.items())
+        last = view.turns[-1].number if view.turns else 0
+        out.append(Step(last, "verdict", f"{view.verdict}: {failed}" if failed else view.verdict))
     return out
 
 
 def first_divergence(a: list[Step], b: list[Step]) -> int | None:
     """Index of the first step where the two differ (agent wording aside), None if they never do."""
     for index in range(max(len(a), len(b))):
-        if index >= len(a) or index >= len(b):
+        if index >= len(a) or index >= len(b) or not a[index].agrees_with(b[index]):
             return index
-        left, right = a[index], b[index]
-        if left.kind != right.kind:
-            return index
-        if left.kind == "created":
-            continue  # listing ids differ between runs by nature
-        if left.kind != "agent" and left.text != right.text:
-            return index
+    return None
+
+
+def reply_differences(a: list[Step], b: list[Step]) -> list[int]:
+    """Indexes of agent replies worded differently at the same step (before the runs part ways)."""
+    end = first_divergence(a, b)
+    return [
+        i
+        for i in range(min(len(a), len(b), end if end is not None else len(a)))
+        if a[i].kind == b[i].kind == "agent" and a[i].text != b[i].text
+    ]
+
+
+def mismatch(a: ConversationView, b: ConversationView) -> str | None:
+    """Why two runs are not runs of the same scenario or conversation, if they are not."""
+    if a.id == b.id:
+        return f"both are {a.id}: a run compared with itself"
+    if a.scenario != b.scenario:
+        what = [f"scenario {v.scenario}" if v.scenario else f"chat {v.id}" for v in (a, b)]
+        return f"these are runs of different scenarios ({what[0]} vs {what[1]})"
+    first = [v.turns[0].seller if v.turns else "" for v in (a, b)]
+    if a.scenario is None and first[0] != first[1]:
+        return "the two conversations begin with different seller messages: they may not be the same conversation"
     return None

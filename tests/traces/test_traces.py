@@ -229,3 +229,10 @@ async def test_a_turn_cut_off_mid_stream_is_kept_and_traced_as_stopped(
     flush()
     (turn,) = load(store, session.id).turns
     assert turn.outcome == "stopped" and turn.stopped and turn.seller.startswith("I want to sell")
+
+
+def test_list_on_an_empty_store_is_an_empty_list(trova_home: Path) -> None:
+    listed = runner.invoke(app, ["traces", "list", "--json"])
+    assert listed.exit_code == 0 and json.loads(listed.stdout) == []
+    human = runner.invoke(app, ["traces", "list"])
+    assert human.exit_code == 0 and "No conversations recorded yet" in human.output
