@@ -167,3 +167,21 @@ async def test_unclear_reply_to_a_draft_then_post_it(dialogue: Dialogue) -> None
     again = await dialogue.say("post it")
     assert again.drafts
     assert (await dialogue.say("yes")).created
+
+
+async def test_what_the_seller_paid_is_not_the_asking_price(dialogue: Dialogue) -> None:
+    drafted = await dialogue.say("selling my road bike, I paid $800 for it new, good condition")
+    comps = dialogue.results("compare_prices")[0]
+    (draft,) = drafted.drafts
+    assert draft.args["price"] != 800
+    assert comps["suggested_low"] <= draft.args["price"] <= comps["suggested_high"]
+    assert "You paid $800" in drafted.reply
+    done = await dialogue.say("yes")
+    assert done.created[0]["price"] == draft.args["price"]
+
+
+async def test_what_the_seller_paid_without_comparables_still_asks_a_price(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my accordion, I bought it for $900")
+    asked = await dialogue.say("good")
+    assert "what price would you like" in asked.reply and "You paid $900" in asked.reply
+    assert asked.drafts == []

@@ -107,3 +107,32 @@ def test_choices() -> None:
     assert lang.parse_choice("the first one", options) == 0
     assert lang.parse_choice("watches", options) == 0
     assert lang.parse_choice("hmm", options) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "asking", "paid"),
+    [
+        ("selling my road bike, I paid $800 for it new, good condition", None, 800),
+        ("I bought it for $500 last year", None, 500),
+        ("bought it new in 2019 for $650, asking $300", 300, 650),
+        ("it cost me $1,200 two years ago", None, 1200),
+        ("retail $120", None, 120),
+        ("it retails for $99, I want $50", 50, 99),
+        ("MSRP was $2k", None, 2000),
+        ("they're $300 new", None, 300),
+        ("got it for 450 bucks", None, 450),
+        ("selling my iPhone 8 for $300", 300, None),
+        ("I got a bike for $120", 120, None),  # "I got" = "I have": the seller's price
+    ],
+)
+def test_what_the_seller_paid_is_not_an_asking_price(
+    text: str, asking: float | None, paid: float | None
+) -> None:
+    assert lang.parse_price(text) == asking
+    assert lang.parse_paid(text) == paid
+
+
+def test_bought_new_is_not_the_condition_now() -> None:
+    assert lang.parse_condition("I bought it brand new for $800") is None
+    assert lang.parse_condition("I paid $800 for it new, good condition") is Condition.GOOD
+    assert lang.parse_condition("brand new, never opened") is Condition.NEW

@@ -72,6 +72,22 @@ _PRICE = re.compile(
     r"speed|watts?|w)\b))",
     re.I,
 )
+# What the seller paid, or what it costs new, is not an asking price: a used item sells for less.
+_AMOUNT = r"\$?\s?\d[\d,]*(?:\.\d{1,2})?\s?k?\b(?:\s?(?:dollars|bucks|usd)\b)?"
+_PAID = re.compile(
+    r"\b(?:(?:paid|spent)|"
+    r"(?:bought|purchased)(?:\s+(?!for\b|at\b)[\w'-]+){0,4}?\s+(?:for|at)|"
+    r"got\s+(?:it|them|this|that|mine|these|those|one)(?:\s+(?:brand[- ]new|new|used))?\s+(?:for|at)|"
+    r"cost(?:s|ed)?(?:\s+(?:me|us|him|her|them|my \w+))?|"
+    r"retail(?:s|ed)?(?:\s+(?:price|value))?(?:\s+(?:for|at))?|msrp|rrp|list price|"
+    r"original(?:ly)?(?:\s+(?:price|cost))?|new\s+(?:price|cost))"
+    r"(?:\s+(?:is|was|were|of|about|around|roughly|approximately|almost|nearly|over|under|more than|"
+    r"less than|like|close to|just over|just under|well over))*\s*:?\s*(?P<amount>" + _AMOUNT + ")"
+    r"|(?P<new_amount>"
+    + _AMOUNT
+    + r")\s+(?:brand[- ]new|new|originally|retail|at retail|in the store|in store)\b",
+    re.I,
+)
 _BARE_NUMBER = re.compile(
     r"^\s*\$?\s?(\d[\d,]*(?:\.\d{1,2})?)\s?(k)?\s*(dollars|bucks|usd)?\s*[.!]?\s*$", re.I
 )
@@ -209,6 +225,12 @@ _STATED_MEANS = {
     "poor": Condition.FAIR,
     "rough": Condition.FAIR,
 }
+# "I bought it brand new" says how it was bought, not how it is now.
+_WHEN_BOUGHT = re.compile(
+    r"\b(?:bought|purchased|got)\s+(?:it|them|this|one|mine)?\s*(?:brand[- ]new|new)\b|"
+    r"\b(?:paid|cost|spent)\b[^.,;!?]*?\b(?:brand[- ]new|new)\b|\bwhen (?:it was|they were) new\b",
+    re.I,
+)
 # "no scratches or dead pixels" says nothing bad: drop negated defects before looking for a condition.
 _NEGATED = re.compile(
     r"\b(?:no|not|without|never|zero)\s+(?:[a-z-]+\s+){0,3}?(?:scratch|scratches|dents?|dead|broken|cracks?|damage|"
@@ -224,7 +246,7 @@ def parse_condition(text: str) -> Condition | None:
     stated = _STATED.search(text)
     if stated:
         return _STATED_MEANS[stated.group(1).lower().replace("-", " ")]
-    cleaned = _NEGATED.sub(" ", text)
+    cleaned = _NEGATED.sub(" ", _WHEN_BOUGHT.sub(" ", text))
     for condition, pattern in _CONDITIONS:
         if pattern.search(cleaned):
             return condition
@@ -239,9 +261,24 @@ def _number(raw: str, thousands: str | None) -> float | None:
     return value * 1000 if thousands else value
 
 
+def parse_paid(text: str) -> float | None:
+    """What the seller paid for the item, or what it costs new ('I paid $800', 'retail $120'), or None."""
+    for m in _PAID.finditer(text):
+        raw = m.group("amount") or m.group("new_amount")
+        if m.group("new_amount") and not re.search(r"\$|dollars|bucks|usd", raw, re.I):
+            continue  # "3 new": a number, not a price
+        number = re.match(r"\$?\s?(\d[\d,]*(?:\.\d{1,2})?)\s?(k)?", raw)
+        value = _number(number.group(1), number.group(2)) if number else None
+        if value is not None and not (1900 <= value <= 2100 and "$" not in raw):
+            return value
+    return None
+
+
 def parse_price(text: str, *, bare: bool = False) -> float | None:
     """An asking price in the seller's words ('$40', '40 bucks', 'make it 40'); with `bare`, a lone number
-    ('250') counts too (the answer to 'what price?'). Years and sizes are not prices."""
+    ('250') counts too (the answer to 'what price?'). Years and sizes are not prices, and neither is what
+    the seller paid ('I paid $800 for it')."""
+    text = _PAID.sub(lambda m: " " * len(m.group(0)), text)
     if bare:
         m = _BARE_NUMBER.match(text)
         if m:

@@ -36,6 +36,7 @@ class Item:
     name: str
     condition: Condition | None = None
     price: float | None = None
+    paid: float | None = None  # what the seller paid (or what it costs new): a guide, not the asking price
     category: dict[str, Any] | None = None
     options: list[dict[str, Any]] = field(default_factory=list)
     searched: bool = False
@@ -61,6 +62,7 @@ class State:
     parked: bool = False  # the seller chose not to retry now
     pending_condition: Condition | None = None  # said before the item was known
     pending_price: float | None = None
+    pending_paid: float | None = None
     last: str = ""  # what the latest event was: seller | created | denied | failed | result | retried
     retry_now: bool = False
 
@@ -161,7 +163,9 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
         item.condition = state.pending_condition
     if state.pending_price is not None and item.price is None:
         item.price = state.pending_price
-    state.pending_condition = state.pending_price = None
+    if state.pending_paid is not None and item.paid is None:
+        item.paid = state.pending_paid
+    state.pending_condition = state.pending_price = state.pending_paid = None
 
     condition = lang.parse_condition(text)
     if condition is not None and (
@@ -174,6 +178,9 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
             state.notes.append("The price has to be more than zero.")
         else:
             item.price = price
+    paid = lang.parse_paid(text)
+    if paid is not None and paid > 0:
+        item.paid = paid
     title = _title_change(text)
     if title:
         item.title = title
@@ -211,6 +218,9 @@ def _remember_details(state: State, text: str) -> None:
         state.pending_condition = condition
     if price is not None and price > 0:
         state.pending_price = price
+    paid = lang.parse_paid(text)
+    if paid is not None and paid > 0:
+        state.pending_paid = paid
 
 
 def _settle_yes(state: State, asked: str | None) -> None:
@@ -455,7 +465,12 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
         )
         if state.last == "seller" and state.awaiting is None and not state.notes:
             why = "I still need a price: a number in dollars, e.g. 120. " + why
-        return Action(_say(state, f"{why}, so {PRICE_QUESTION}"))
+        paid = (
+            f" You paid {money(item.paid)}; used items usually sell for less than that."
+            if item.paid is not None
+            else ""
+        )
+        return Action(_say(state, f"{why}, so {PRICE_QUESTION}{paid}"))
 
     if item.create_retries > MAX_CREATE_RETRIES:
         return Action(
@@ -484,6 +499,11 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
             )
         )
     note = price_note(args["price"], item.comps, seller_price=item.price is not None)
+    if item.paid is not None and item.price is None:
+        note += (
+            f" You paid {money(item.paid)}, but what something cost isn't what it sells for used, "
+            "so I've priced it from similar listings."
+        )
     revised = "Here's the updated draft" if previous else "Here's the draft"
     return Action(
         _say(state, f"{note} {revised}: approve it to post, or tell me what to change."), CREATE_LISTING, args
