@@ -185,3 +185,27 @@ async def test_what_the_seller_paid_without_comparables_still_asks_a_price(dialo
     asked = await dialogue.say("good")
     assert "what price would you like" in asked.reply and "You paid $900" in asked.reply
     assert asked.drafts == []
+
+
+async def test_a_question_about_what_it_is_worth_starts_a_listing(dialogue: Dialogue) -> None:
+    asked = await dialogue.say("How much could I get for my old couch?")
+    assert dialogue.calls("search_categories") == [{"query": "couch"}]
+    assert CONDITION_QUESTION in asked.reply
+    priced = await dialogue.say("pretty beat up")
+    assert dialogue.calls("search_categories") == [{"query": "couch"}]  # the answer is not a new item
+    comps = dialogue.results("compare_prices")[0]
+    (draft,) = priced.drafts
+    assert draft.args["condition"] == "fair" and "Sofas" in comps["category_path"]
+    assert comps["suggested_low"] <= draft.args["price"] <= comps["suggested_high"]
+
+
+async def test_a_condition_answer_to_what_are_you_selling_is_not_an_item(dialogue: Dialogue) -> None:
+    await dialogue.say("hello")
+    for answer in ("pretty beat up", "works fine", "some scratches"):
+        reply = await dialogue.say(answer)
+        assert dialogue.tools() == [] and "What would you like to sell?" in reply.reply
+    await dialogue.say("my couch")
+    assert dialogue.calls("search_categories") == [{"query": "couch"}]
+    assert (
+        dialogue.calls("compare_prices")[0]["condition"] == "fair"
+    )  # the last condition said: some scratches

@@ -136,3 +136,39 @@ def test_bought_new_is_not_the_condition_now() -> None:
     assert lang.parse_condition("I bought it brand new for $800") is None
     assert lang.parse_condition("I paid $800 for it new, good condition") is Condition.GOOD
     assert lang.parse_condition("brand new, never opened") is Condition.NEW
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("How much could I get for my old couch?", "couch"),
+        ("how much should I sell my couch for?", "couch"),
+        ("what is my iPhone 8 worth?", "iPhone 8"),
+        ("whats my couch worth", "couch"),
+        ("how much would my Trek road bike sell for", "Trek road bike"),
+        ("what could I get for my dining table", "dining table"),
+        ("what's a fair price for my kayak?", "kayak"),
+        ("how much can I get for it?", None),
+        ("how much is the shipping?", None),
+    ],
+)
+def test_a_question_about_what_an_item_is_worth_names_it(text: str, item: str | None) -> None:
+    assert lang.value_question_item(text) == item
+    assert lang.extract_items(text) == ([item] if item else [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["pretty beat up", "works fine", "barely used", "some scratches", "it has a few scratches", "good"],
+)
+def test_a_condition_is_never_an_item(text: str) -> None:
+    assert lang.is_condition_only(text)
+    assert lang.extract_items(text, expecting_item=True) == []
+
+
+@pytest.mark.parametrize(
+    "text", ["road bike", "mint green dresser", "new balance sneakers", "clean air purifier"]
+)
+def test_an_item_is_not_a_condition(text: str) -> None:
+    assert not lang.is_condition_only(text)
+    assert lang.extract_items(text, expecting_item=True) != []

@@ -318,6 +318,66 @@ _MENTION = re.compile(
     re.I | re.S,
 )
 _PRONOUN_ITEM = re.compile(r"^(?:it|them|that|this|these|those|one)(?:\s|$)", re.I)
+_OWNER = r"(?:my|our|this|these|the|a|an|his|her|their)\s+"
+# "How much could I get for my couch?", "what's my couch worth?": the seller wants to sell it, at a fair price.
+_VALUE_QUESTION = re.compile(
+    r"\bhow much (?:(?:could|can|would|will|should|might|do|did) )?(?:i|we|you|one) (?:think (?:i|we) )?"
+    r"(?:get|ask|charge|sell|list|make|want)(?: (?:for|on))?\s+"
+    + _OWNER
+    + r"(?P<a>.+?)(?:\s+for)?\s*(?:[?.!]|$)|"
+    r"\bhow much (?:is|are|'s|would|will|could|can|does|do) " + _OWNER + r"(?P<b>.+?)\s+"
+    r"(?:be )?(?:worth|sell for|go for|get|fetch)\b|"
+    r"\bwhat(?:['’]?s| is| are| would| will| could| can| does| do)? " + _OWNER + r"(?P<c>.+?)\s+"
+    r"(?:be )?(?:worth|(?:sell|go|goes|sells) for|fetch)\b|"
+    r"\bwhat (?:could|can|would|should|will|might) (?:i|we) (?:get|ask|charge|sell it)(?: for)?\s+"
+    + _OWNER
+    + r"(?P<d>.+?)\s*(?:[?.!]|$)|"
+    r"\bwhat(?:'s| is| would be)? (?:a |the )?(?:good|fair|reasonable|right|decent) (?:price|asking price) "
+    r"(?:for|on) " + _OWNER + r"(?P<e>.+?)\s*(?:[?.!]|$)|"
+    r"\b(?:price|value|appraise) " + _OWNER + r"(?P<f>.+?)\s*(?:[?.!]|$)",
+    re.I,
+)
+
+
+def value_question_item(text: str) -> str | None:
+    """The item in a question about what it is worth ('How much could I get for my old couch?'), or None."""
+    m = _VALUE_QUESTION.search(text)
+    if m is None:
+        return None
+    phrase = next(g for g in m.groups() if g)
+    item = _clean_item(phrase)
+    return item if item and not is_vague(item) and not _PRONOUN_ITEM.match(item) else None
+
+
+# Words that describe how an item is, never what it is: "pretty beat up", "works fine", "some scratches".
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_CONDITION_SIGNALS = _wordset(
+    "used worn wear scratch scratches scratched scuff scuffs scuffed dent dents dented marks chipped cracked "
+    "stained stains torn damaged beat beaten broken working works runs functional condition shape mint "
+    "pristine clean new"
+)
+_CONDITION_FILLER = _CONDITION_SIGNALS | _wordset(
+    "a an the it it's its is was are they they're in of and but or with some few couple minor light small "
+    "little bit pretty quite very really fairly rather somewhat kinda kind sort slightly lightly heavily "
+    "well fine ok okay still just only overall mostly generally perfectly totally completely all though "
+    "too also has have had got been signs sign use normal usual nothing everything wrong good great "
+    "i'd i'm say would honestly like barely hardly never not no any up"
+)
+
+
+def is_condition_only(text: str) -> bool:
+    """True when a message only describes a condition ('pretty beat up', 'works fine', 'some scratches'),
+    so it is an answer about the item's state, never the item itself."""
+    cleaned = _NEGATED.sub(" ", _STATED.sub(" ", text))
+    for _, pattern in _CONDITIONS:
+        cleaned = pattern.sub(" ", cleaned)
+    words = re.findall(r"[a-z][a-z']*", cleaned.lower())
+    said = re.findall(r"[a-z][a-z']*", text.lower())
+    signal = parse_condition(text) is not None or any(w in _CONDITION_SIGNALS for w in said)
+    return signal and all(w in _CONDITION_FILLER for w in words)
 
 
 def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
@@ -326,6 +386,9 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     Without a selling phrase ('I want to sell ...'), a short message counts as an item only when the agent
     asked for one (`expecting_item`); a longer one when it mentions the item in a way sellers do ("one of
     the things that has to go is my ...", "our 2006 Honda Accord"). "Sell it" names no new item."""
+    asked_value = value_question_item(text)
+    if asked_value is not None:
+        return [asked_value]
     match = _SELL_INTRO.search(text)
     rest = match.group("item") if match else None
     if rest is not None and _PRONOUN_ITEM.match(_LEADING_FILLER.sub("", rest.strip())):
@@ -334,7 +397,12 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
         mention = _MENTION.search(text)
         if mention:
             rest = mention.group("item")
-        elif expecting_item and len(text.split()) <= 12 and not _PRONOUN_ITEM.match(text.strip()):
+        elif (
+            expecting_item
+            and len(text.split()) <= 12
+            and not _PRONOUN_ITEM.match(text.strip())
+            and not is_condition_only(text)
+        ):
             rest = text
         else:
             return []
@@ -347,6 +415,7 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
         items.append(_clean_item(second.group("second")))
     else:
         items.append(_clean_item(first))
+    items = [item for item in items if not (item and is_condition_only(item))]
     return [item for item in items if item and not is_vague(item)] or (
         ["?"] if any(is_vague(i) for i in items if i) else []
     )

@@ -133,6 +133,8 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
             )
         )
     )
+    if lang.value_question_item(text) is not None:
+        state.notes.append("I'll see what similar listings ask, so you get a realistic price.")
     items = lang.extract_items(text, expecting_item=expecting)
     if items == ["?"]:
         if not in_progress:
@@ -158,6 +160,8 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
             state.notes.append(f"Let's do one item at a time: first the {items[0]}, then the {items[1]}.")
     if item is None:
         _remember_details(state, text)
+        if state.pending_condition is not None and lang.is_condition_only(text):
+            state.notes.append(f"Noted: {state.pending_condition.label} condition.")
         return
     if state.pending_condition is not None and item.condition is None:
         item.condition = state.pending_condition
