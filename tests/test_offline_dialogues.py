@@ -209,3 +209,45 @@ async def test_a_condition_answer_to_what_are_you_selling_is_not_an_item(dialogu
     assert (
         dialogue.calls("compare_prices")[0]["condition"] == "fair"
     )  # the last condition said: some scratches
+
+
+@pytest.mark.parametrize("answer", ["no, 60", "no, make it 60", "nah, 60 instead"])
+async def test_no_with_a_price_at_the_approval_is_a_price_change(dialogue: Dialogue, answer: str) -> None:
+    await dialogue.say("I want to sell my Trek road bike, good condition")
+    revised = await dialogue.say(answer)
+    assert revised.created == [] and revised.drafts[0].args["price"] == 60
+    assert (await dialogue.say("yes")).created[0]["price"] == 60
+
+
+@pytest.mark.parametrize(
+    "revive", ["actually yes, post it", "sorry, I changed my mind, please post it", "post it after all"]
+)
+async def test_a_declined_draft_can_be_revived_but_only_with_a_new_approval(
+    dialogue: Dialogue, revive: str
+) -> None:
+    first = await dialogue.say("I want to sell my Trek road bike, good condition")
+    await dialogue.say("no")
+    again = await dialogue.say(revive)
+    assert dialogue.calls("search_categories") == [{"query": "Trek road bike"}]  # not a new item
+    assert again.created == [] and again.drafts[0].args == first.drafts[0].args
+    assert (await dialogue.say("yes")).created[0]["price"] == first.drafts[0].args["price"]
+
+
+async def test_a_price_change_after_a_decline_gives_a_new_draft(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my Trek road bike, good condition")
+    await dialogue.say("no")
+    revised = await dialogue.say("actually, price it at $90 and post it")
+    assert revised.created == [] and revised.drafts[0].args["price"] == 90
+    assert (await dialogue.say("yes")).created[0]["price"] == 90
+
+
+async def test_a_bare_yes_after_a_decline_is_asked_about(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my Trek road bike, good condition")
+    await dialogue.say("no")
+    unsure = await dialogue.say("yes")
+    assert unsure.drafts == [] and "post the Trek road bike after all?" in unsure.reply
+    shown = await dialogue.say("yes")
+    assert shown.drafts and shown.created == []
+    declined = await dialogue.say("no")
+    assert declined.created == [] and "won't post" in declined.reply
+    assert (await dialogue.session.deps.client.list_listings(source="seller")).total == 0

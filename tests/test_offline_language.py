@@ -172,3 +172,33 @@ def test_a_condition_is_never_an_item(text: str) -> None:
 def test_an_item_is_not_a_condition(text: str) -> None:
     assert not lang.is_condition_only(text)
     assert lang.extract_items(text, expecting_item=True) != []
+
+
+def test_wishes_to_post_after_a_decline() -> None:
+    for text in (
+        "actually yes, post it",
+        "sorry, I changed my mind, please post it",
+        "actually yes",
+        "go ahead",
+    ):
+        assert lang.wants_to_post(text), text
+    for text in ("yes", "ok", "no, don't post it", "actually no", "actually sell my couch"):
+        assert not lang.wants_to_post(text), text
+    assert lang.is_affirmative("actually yes, post it") and not lang.is_affirmative("actually no")
+    assert lang.parse_price("no, 60", bare=True) == 60 and lang.parse_price("no", bare=True) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("actually yes", []),
+        ("sorry, my bad", []),
+        ("hi there", []),
+        ("it is fine", []),
+        ("well, a road bike", ["road bike"]),
+        ("ok, my string trimmer then", ["string trimmer"]),
+        ("It's a Trek road bike in good condition", ["Trek road bike"]),
+    ],
+)
+def test_openers_are_not_items(text: str, items: list[str]) -> None:
+    assert lang.extract_items(text, expecting_item=True) == items

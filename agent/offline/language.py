@@ -89,8 +89,24 @@ _PAID = re.compile(
     re.I,
 )
 _BARE_NUMBER = re.compile(
-    r"^\s*\$?\s?(\d[\d,]*(?:\.\d{1,2})?)\s?(k)?\s*(dollars|bucks|usd)?\s*[.!]?\s*$", re.I
+    r"^\s*\$?\s?(\d[\d,]*(?:\.\d{1,2})?)\s?(k)?\s*(dollars|bucks|usd)?\s*"
+    r"(?:instead|then|please|is fine|would be better|is better)?\s*[.!]?\s*$",
+    re.I,
 )
+# Words that open an answer without changing what it says: "no, 60", "actually yes", "sorry, I meant ...".
+_DISCOURSE = re.compile(
+    r"^\s*(?:(?:oh|ok|okay|well|actually|sorry|oops|whoops|wait|hmm+|um+|uh+|so|right|alright|fine|"
+    r"(?:hey|hi|hello)(?: there)?|on second thought|on reflection|my bad|my mistake|i(?:'ve| have)? changed my mind|changed my mind)"
+    r"\b[\s,.!:;-]*)+",
+    re.I,
+)
+_LEADING_NO = re.compile(r"^\s*(?:no|nope|nah|not quite|rather|how about)\b[\s,.!:;-]*", re.I)
+
+
+def strip_discourse(text: str) -> str:
+    """The message without openers that carry no meaning of their own ('actually, ', 'sorry, ')."""
+    return _DISCOURSE.sub("", text)
+
 
 _SELL_INTRO = re.compile(
     r"(?:\b(?:i(?:'d| would)?\s+(?:really\s+)?(?:want|like|need|wanna|hope)\s+(?:to\s+)?(?:sell|list|post|get rid of)|"
@@ -280,7 +296,8 @@ def parse_price(text: str, *, bare: bool = False) -> float | None:
     the seller paid ('I paid $800 for it')."""
     text = _PAID.sub(lambda m: " " * len(m.group(0)), text)
     if bare:
-        m = _BARE_NUMBER.match(text)
+        # "no, 60" and "actually 60" answer "what price?" (or "what should I change?") like "60" does.
+        m = _BARE_NUMBER.match(_LEADING_NO.sub("", strip_discourse(text)))
         if m:
             return _number(m.group(1), m.group(2))
     # A price said as a price ("for $4,200", "asking 300") beats any other amount ("the $800 repair").
@@ -400,10 +417,12 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
         elif (
             expecting_item
             and len(text.split()) <= 12
-            and not _PRONOUN_ITEM.match(text.strip())
+            and strip_discourse(text).strip(" ,.!?")
+            and not is_chatter(strip_discourse(text))
+            and not _PRONOUN_ITEM.match(_LEADING_FILLER.sub("", strip_discourse(text).strip()))
             and not is_condition_only(text)
         ):
-            rest = text
+            rest = strip_discourse(text)
         else:
             return []
     rest = _LEADING_FILLER.sub("", rest.strip())
@@ -415,7 +434,7 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
         items.append(_clean_item(second.group("second")))
     else:
         items.append(_clean_item(first))
-    items = [item for item in items if not (item and is_condition_only(item))]
+    items = [item for item in items if not (item and (is_condition_only(item) or is_chatter(item)))]
     return [item for item in items if item and not is_vague(item)] or (
         ["?"] if any(is_vague(i) for i in items if i) else []
     )
@@ -446,7 +465,31 @@ def is_chatter(text: str) -> bool:
 
 
 def is_affirmative(text: str) -> bool:
-    return bool(_AFFIRMATIVE.match(text)) and not _DONT_POST.search(text)
+    core = strip_discourse(text)
+    said_yes = bool(_AFFIRMATIVE.match(text)) or bool(core and _AFFIRMATIVE.match(core))
+    return said_yes and not _DONT_POST.search(text)
+
+
+_CHANGE_OF_MIND = re.compile(
+    r"\b(?:actually|changed? my mind|on second thought|on reflection|after all|reconsidered|thought about it)\b",
+    re.I,
+)
+_POST_WISH = re.compile(
+    r"\b(?:post|list|publish|put up)\s+(?:it|that|this|them|the (?:draft|listing|ad))\b|\bgo ahead\b|"
+    r"\b(?:post|list|publish)\s+(?:after all|anyway)\b",
+    re.I,
+)
+
+
+def wants_to_post(text: str) -> bool:
+    """A clear wish to post a declined draft after all: 'actually yes, post it', 'sorry, I changed my mind,
+    please post it'. A bare 'yes' is not clear enough after a decline (yes to what?)."""
+    if _DONT_POST.search(text) or _NEGATIVE.match(strip_discourse(text) or "x"):
+        return False
+    core = strip_discourse(text).strip(" ,.!")
+    if _POST_WISH.search(text):
+        return True
+    return bool(_CHANGE_OF_MIND.search(text)) and (not core or is_affirmative(core))
 
 
 def is_negative(text: str) -> bool:

@@ -25,6 +25,7 @@ PRICE_QUESTION = "what price would you like to ask, in dollars?"
 CHOICE_QUESTION = "Which category fits your"
 ITEM_QUESTIONS = ("What would you like to sell?", "What's the item?", "describe it another way")
 FEEDBACK_QUESTION = "What should I change"
+REVIVE_QUESTION = "after all? Say 'post it'"
 PHOTO_NOTE = "I can't see photos (I'm the offline rule-based assistant), so I go by your description."
 RETRY_PROMPT = "Say 'try again'"
 CLOSE_SCORE = 0.9  # a second leaf scoring this close to the best one is worth asking about
@@ -54,7 +55,7 @@ class Item:
 class State:
     item: Item | None = None
     queue: list[str] = field(default_factory=list)
-    awaiting: str | None = None  # item | condition | choice | price | feedback | retry
+    awaiting: str | None = None  # item | condition | choice | price | feedback | retry | revive
     failed_tool: str | None = None
     notes: list[str] = field(default_factory=list)  # things to say in the next reply
     agent_spoke: bool = False
@@ -104,6 +105,8 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
             item.draft = dict(item.draft, _again=True)  # show the same draft again, for a real approval
         if not text:
             return
+    if item is not None and item.declined and item.draft is not None and not item.listing:
+        _reconsider(state, item, text, asked)
     in_progress = item is not None and not item.listing and not item.declined
     if lang.is_prohibited(text) or (state.refused and not in_progress and not lang.extract_items(text)):
         state.refused = True
@@ -214,6 +217,27 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
         item.declined = True
 
 
+def _reconsider(state: State, item: Item, text: str, asked: str | None) -> None:
+    """After a decline: a clear wish to post ('actually yes, post it') or a change ('price it at $90')
+    brings the draft back, to be shown again for approval; a bare 'yes' is asked about."""
+    if lang.is_prohibited(text) or lang.extract_items(text):
+        return  # another item: handled as one
+    changed = (
+        lang.parse_price(text) is not None
+        or lang.parse_condition(text) is not None
+        or _title_change(text) is not None
+    )
+    if changed or lang.wants_to_post(text) or (asked == "revive" and lang.is_affirmative(text)):
+        item.declined = False
+        assert item.draft is not None
+        item.draft = dict(item.draft, _again=True)
+    elif lang.is_affirmative(text):
+        state.notes.append(
+            f"Just to be sure: do you want to post the {item.name} {REVIVE_QUESTION} and I'll show you "
+            "the draft again, or tell me what else you'd like to sell."
+        )
+
+
 def _remember_details(state: State, text: str) -> None:
     """A condition or price said before the item is known applies to the item once it is."""
     condition = lang.parse_condition(text)
@@ -310,6 +334,8 @@ def _note_question(state: State, text: str) -> None:
         state.awaiting = "feedback"
     elif RETRY_PROMPT in text:
         state.awaiting = "retry"
+    elif REVIVE_QUESTION in text:
+        state.awaiting = "revive"
 
 
 def replay(transcript: Transcript) -> State:
@@ -393,11 +419,13 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
             _say(state, f"Your listing #{listing.get('id')} is already live. Anything else to sell?")
         )
     if item.declined:
+        if state.notes:
+            return Action(_say(state))
         return Action(
             _say(
                 state,
-                "OK, I won't post it. Nothing was listed. If you want to sell something "
-                "else, just tell me what it is.",
+                "OK, I won't post it. Nothing was listed. If you change your mind, say 'post it'; if you "
+                "want to sell something else, just tell me what it is.",
             )
         )
     if state.awaiting == "retry" and not state.retry_now and state.parked and state.last == "seller":
@@ -508,7 +536,13 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
             f" You paid {money(item.paid)}, but what something cost isn't what it sells for used, "
             "so I've priced it from similar listings."
         )
-    revised = "Here's the updated draft" if previous else "Here's the draft"
+    revised = (
+        "Here's the draft again"
+        if previous == args
+        else "Here's the updated draft"
+        if previous
+        else "Here's the draft"
+    )
     return Action(
         _say(state, f"{note} {revised}: approve it to post, or tell me what to change."), CREATE_LISTING, args
     )
