@@ -251,3 +251,30 @@ async def test_a_bare_yes_after_a_decline_is_asked_about(dialogue: Dialogue) -> 
     declined = await dialogue.say("no")
     assert declined.created == [] and "won't post" in declined.reply
     assert (await dialogue.session.deps.client.list_listings(source="seller")).total == 0
+
+
+@pytest.mark.parametrize(
+    "correction",
+    [
+        "sorry, I meant my coffee table",
+        "change the item to a coffee table",
+        "actually it's a coffee table",
+        "not a bike, a coffee table",
+    ],
+)
+async def test_correcting_the_item_at_the_approval(dialogue: Dialogue, correction: str) -> None:
+    await dialogue.say("I want to sell my Trek road bike, good condition")
+    corrected = await dialogue.say(correction)
+    assert dialogue.calls("search_categories")[-1] == {"query": "coffee table"}
+    (draft,) = corrected.drafts
+    assert draft.args["title"] == "Coffee table" and draft.args["condition"] == "good"
+    assert "Coffee Tables" in dialogue.results("compare_prices")[-1]["category_path"]
+    (listing,) = (await dialogue.say("yes")).created
+    assert listing["title"] == "Coffee table"  # only the coffee table is listed, never the bike
+
+
+async def test_correcting_the_item_before_the_draft(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my Trek road bike")
+    corrected = await dialogue.say("it's a coffee table, not a bike")
+    assert dialogue.calls("search_categories")[-1] == {"query": "coffee table"}
+    assert CONDITION_QUESTION in corrected.reply and "not the Trek road bike" in corrected.reply

@@ -202,3 +202,23 @@ def test_wishes_to_post_after_a_decline() -> None:
 )
 def test_openers_are_not_items(text: str, items: list[str]) -> None:
     assert lang.extract_items(text, expecting_item=True) == items
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("sorry, I meant my coffee table", "coffee table"),
+        ("change the item to a coffee table", "coffee table"),
+        ("actually it's a coffee table", "coffee table"),
+        ("not a bike, a coffee table", "coffee table"),
+        ("it's a coffee table, not a bike", "coffee table"),
+        ("I meant to say coffee table", "coffee table"),
+        ("I meant 60", None),
+        ("I meant the price", None),
+        ("actually it's a bit scratched", None),
+        ("actually it's in good condition", None),
+        ("it's not a toy", None),
+    ],
+)
+def test_item_corrections(text: str, item: str | None) -> None:
+    assert lang.item_correction(text) == item

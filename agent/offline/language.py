@@ -12,6 +12,11 @@ from tools.types import Condition
 
 MAX_ITEM_WORDS = 10
 
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 _CONDITIONS: list[tuple[Condition, re.Pattern[str]]] = [
     (
         Condition.FOR_PARTS,
@@ -356,6 +361,47 @@ _VALUE_QUESTION = re.compile(
 )
 
 
+_ARTICLE = r"(?:a|an|my|the|some|our|this)\s+"
+# The seller correcting which item this is: "sorry, I meant my coffee table", "change the item to a coffee
+# table", "actually it's a coffee table", "not a bike, a coffee table", "it's a coffee table, not a bike".
+_CORRECTION = re.compile(
+    r"\bi (?:meant|mean|was talking about|wanted to (?:sell|list))\s+(?:to (?:say|sell|list)\s+)?(?P<a>.+)|"
+    r"\b(?:change|switch|set|make|update)\s+(?:the\s+)?item\s+(?:to|into|:)\s*(?P<b>.+)|"
+    r"\bthe item (?:is|should be|was)\s+(?P<c>.+)|"
+    r"\bnot (?:a|an|my|the|some) [^,.;!?]+?(?:[,;]\s*|\s+)(?:but\s+)?(?:(?:it'?s|it is)\s+)?(?P<d>"
+    + _ARTICLE
+    + r".+)|"
+    r"\b(?:it'?s|it is|this is|that'?s|they'?re)\s+(?P<e>" + _ARTICLE + r".+?),?\s+not\s+(?:a|an|my|the)\b|"
+    r"^\s*(?:(?:actually|sorry|oops|whoops|wait|correction|no|nope|my bad|my mistake)\b[\s,.!:;-]*)+"
+    r"(?:it'?s|it is|this is|that'?s|they'?re)\s+(?P<f>" + _ARTICLE + r".+)",
+    re.I | re.S,
+)
+_NOT_ITEMS = _wordset(
+    "title price condition description category photo photos picture pictures draft listing model version "
+    "edition one size year kind type bit lot"
+)
+
+
+def item_correction(text: str) -> str | None:
+    """The item the seller says they really meant ('sorry, I meant my coffee table'), or None."""
+    m = _CORRECTION.search(text)
+    if m is None:
+        return None
+    item = _clean_item(next(g for g in m.groups() if g))
+    words = re.findall(r"[a-z]+", item.lower())
+    if (
+        not item
+        or is_vague(item)
+        or is_chatter(item)
+        or is_condition_only(item)
+        or _PRONOUN_ITEM.match(item)
+        or all(w in _NOT_ITEMS for w in words)
+        or parse_price(item, bare=True) is not None
+    ):
+        return None
+    return item
+
+
 def value_question_item(text: str) -> str | None:
     """The item in a question about what it is worth ('How much could I get for my old couch?'), or None."""
     m = _VALUE_QUESTION.search(text)
@@ -367,10 +413,6 @@ def value_question_item(text: str) -> str | None:
 
 
 # Words that describe how an item is, never what it is: "pretty beat up", "works fine", "some scratches".
-def _wordset(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
 _CONDITION_SIGNALS = _wordset(
     "used worn wear scratch scratches scratched scuff scuffs scuffed dent dents dented marks chipped cracked "
     "stained stains torn damaged beat beaten broken working works runs functional condition shape mint "
@@ -403,9 +445,9 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     Without a selling phrase ('I want to sell ...'), a short message counts as an item only when the agent
     asked for one (`expecting_item`); a longer one when it mentions the item in a way sellers do ("one of
     the things that has to go is my ...", "our 2006 Honda Accord"). "Sell it" names no new item."""
-    asked_value = value_question_item(text)
-    if asked_value is not None:
-        return [asked_value]
+    named = item_correction(text) or value_question_item(text)
+    if named is not None:
+        return [named]
     match = _SELL_INTRO.search(text)
     rest = match.group("item") if match else None
     if rest is not None and _PRONOUN_ITEM.match(_LEADING_FILLER.sub("", rest.strip())):

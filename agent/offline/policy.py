@@ -75,10 +75,11 @@ class Action:
     args: dict[str, Any] = field(default_factory=dict)
 
 
-def _start_item(state: State, name: str) -> None:
+def _start_item(state: State, name: str) -> Item:
     state.item = Item(name)
     state.awaiting = None
     state.failed_tool = None
+    return state.item
 
 
 def _hear(state: State, text: str, photo: bool = False) -> None:
@@ -155,8 +156,13 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
         state.awaiting = "item"
         return
     if items and (item is None or items[0].lower() != item.name.lower()):
-        _start_item(state, items[0])
-        item = state.item
+        old = item
+        item = _start_item(state, items[0])
+        if old is not None and not old.listing and lang.item_correction(text) is not None:
+            # A correction of the same thing's name ("sorry, I meant my coffee table"): what the seller said
+            # about it (condition, price) still holds; the old draft is dropped, never posted.
+            item.condition, item.price, item.paid = old.condition, old.price, old.paid
+            state.notes.append(f"Got it: your {item.name}, not the {old.name}.")
         state.queue = items[1:]
         state.refused = False
         if state.queue:
