@@ -185,14 +185,66 @@ _DONT_POST = re.compile(
 )
 
 _PROHIBITED = re.compile(
-    r"(?<!nerf )(?<!water )(?<!glue )(?<!heat )(?<!nail )(?<!staple )(?<!spray )(?<!paint )(?<!toy )"
-    r"(?<!massage )(?<!caulk )(?<!caulking )(?<!grease )(?<!foam )(?<!squirt )(?<!bb )(?<!airsoft )(?<!pellet )"
     r"\b(?:guns?|handguns?|firearms?|rifles?|pistols?|shotguns?|revolvers?|ar-?15s?|ak-?47s?|glocks?|ammo|"
     r"ammunition|silencers?|suppressors?|grenades?|explosives?|dynamite|c-?4 explosive|cocaine|heroin|meth|"
     r"methamphetamine|fentanyl|crack cocaine|lsd|mdma|ecstasy pills|weed|marijuana|cannabis|oxy(?:contin|codone)?|"
     r"xanax|adderall|percocets?|vicodin|opioids?|prescription (?:pills|drugs|meds|medication)|illegal drugs|drugs)\b",
     re.I,
 )
+# A word like "gun" or "weed" inside the name of something legal: tools and toys ("glue gun", "water
+# pistol"), garden kit ("weed eater"), gear that holds or fits a weapon but is not one ("gun safe", "rifle
+# scope", "Glock 19 holster", "holster for a Glock"), media ("Top Gun blu-ray", "Guns N' Roses vinyl").
+_BENIGN_BEFORE = re.compile(
+    r"\b(?:nerf|water|glue|heat|nail|staple|spray|paint|paintball|toy|massage|caulk|caulking|grease|foam|squirt|"
+    r"bb|airsoft|pellet|cap|tape|price|label|labeling|radar|rivet|solder|soldering|temp|temperature|thermometer|"
+    r"impact|laser|ray|top|smoking|sealant|silicone|bubble|dart|soap|snow|confetti|tattoo|spud|potato|"
+    r"glitter|stud|tyre|tire|grout)[\s-]+$",
+    re.I,
+)
+_GEAR_WORDS = (
+    r"safes?|cases?|cabinets?|vaults?|lockers?|racks?|holsters?|scopes?|sights?|slings?|bags?|locks?|"
+    r"mounts?|cleaning|cleaners?|displays?|stands?|hooks?|hangers?|pouch(?:es)?|cans?|crates?|straps?|"
+    r"bipods?|lights?"
+)
+_GEAR = f"(?:{_GEAR_WORDS})"
+_BENIGN_AFTER = re.compile(
+    r"^(?:[\s-]+[\w.]*\d[\w.]*)?[\s-]*(?:" + _GEAR_WORDS + r"|eaters?|wackers?|whackers?|whips?|trimmers?|"
+    r"killers?|barriers?|control|blocks?|fabric|pullers?|torch(?:es)?|burners?|sprayers?|grips?|nozzles?|"
+    r"microphones?|mics?|metal|acetylene|fuel|n'?\s+roses|and roses|&\s*roses)\b",
+    re.I,
+)
+_GEAR_FOR = re.compile(
+    r"\b"
+    + _GEAR
+    + r"\s+(?:for|fits?|fitting|that fits?)\s+(?:a|an|my|the|your|most|any|all)?\s*(?:[\w-]+\s+){0,2}$",
+    re.I,
+)
+_MEDIA = (
+    r"(?:blu-?rays?|dvds?|vhs|cds?|vinyls?|lps?|records?|books?|novels?|posters?|movies?|films?|video games?|"
+    r"t-?shirts?|shirts?|hoodies?|comics?|soundtracks?|albums?|box sets?|steelbooks?|cassettes?|tapes?)"
+)
+_MEDIA_AFTER = re.compile(r"^(?:[\s'-]+[\w']+){0,2}?[\s-]+" + _MEDIA + r"\b", re.I)
+_MEDIA_BEFORE = re.compile(r"\b" + _MEDIA + r"\s+(?:about|on|of|called)\s+(?:[\w-]+\s+){0,2}$", re.I)
+
+
+def prohibited_words(text: str) -> list[str]:
+    """The words in `text` that name a weapon, ammunition or drugs, not counting legal things that merely
+    contain such a word ('weed eater', 'gun safe', 'rifle scope', 'Top Gun blu-ray')."""
+    found = []
+    for m in _PROHIBITED.finditer(text):
+        before, after = text[: m.start()], text[m.end() :]
+        if (
+            _BENIGN_BEFORE.search(before)
+            or _BENIGN_AFTER.match(after)
+            or _GEAR_FOR.search(before)
+            or _MEDIA_AFTER.match(after)
+            or _MEDIA_BEFORE.search(before)
+        ):
+            continue
+        found.append(m.group(0))
+    return found
+
+
 _INJECTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|your\s+|the\s+|previous\s+|prior\s+|above\s+)*"
     r"(?:instructions|rules|prompt|guidelines|system prompt|policies)\b|\bsystem prompt\b|\byou are now\b|"
@@ -539,7 +591,21 @@ def is_negative(text: str) -> bool:
 
 
 def is_prohibited(text: str) -> bool:
-    return bool(_PROHIBITED.search(text))
+    return bool(prohibited_words(text))
+
+
+_INSIST = re.compile(
+    r"\b(?:come on|legal|allowed|it'?s fine|it'?s ok(?:ay)?|just (?:list|post|sell|do)|why not|"
+    r"(?:list|post|sell|do|publish) (?:it|them|that|this|those|these)|make an exception|i insist|"
+    r"no one will know|nobody will know|hunting|collector)\b",
+    re.I,
+)
+
+
+def insists(text: str) -> bool:
+    """True when the seller, just refused, pushes for the same thing ('Come on, it's legal. Just list it')
+    rather than naming something else."""
+    return bool(_INSIST.search(text))
 
 
 def is_injection(text: str) -> bool:

@@ -109,7 +109,10 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
     if item is not None and item.declined and item.draft is not None and not item.listing:
         _reconsider(state, item, text, asked)
     in_progress = item is not None and not item.listing and not item.declined
-    if lang.is_prohibited(text) or (state.refused and not in_progress and not lang.extract_items(text)):
+    # After a refusal, pushing for the same thing ("come on, just list it") is refused again; naming a legal
+    # item ("ok, my string trimmer then") moves on.
+    insists = state.refused and not in_progress and lang.insists(text)
+    if lang.is_prohibited(text) or insists:
         state.refused = True
         state.notes.append(
             "Sorry, I can't help list that: weapons, ammunition and drugs aren't allowed on Trova."
