@@ -305,3 +305,50 @@ async def test_after_a_refusal_the_seller_can_move_on_but_not_insist(dialogue: D
     moved_on = await dialogue.say("ok, my string trimmer then")
     assert "can't help list that" not in moved_on.reply
     assert dialogue.calls("search_categories") == [{"query": "string trimmer"}]
+
+
+async def test_an_answer_it_does_not_understand_is_said_not_repeated(dialogue: Dialogue) -> None:
+    asked = await dialogue.say("I want to sell my bike")
+    first = await dialogue.say("yes")
+    assert first.reply != asked.reply and "didn't catch the condition" in first.reply
+    assert CONDITION_QUESTION in first.reply  # still says what it accepts
+    second = await dialogue.say("yes")
+    assert second.reply != first.reply and "'good' normal wear" in second.reply
+    unsure = await dialogue.say("not sure")
+    assert "here's what they mean" in unsure.reply and dialogue.tools() == ["search_categories"]
+    assert (await dialogue.say("good")).drafts
+
+
+async def test_an_unclear_item_answer_is_said_not_repeated(dialogue: Dialogue) -> None:
+    opening = await dialogue.say("hello")
+    replies = [(await dialogue.say("yes")).reply for _ in range(3)]
+    assert "didn't catch what you'd like to sell" in replies[0]
+    assert len({opening.reply, *replies[:2]}) == 3 and replies[1] != replies[2]
+    assert dialogue.tools() == []
+
+
+@pytest.mark.parametrize(
+    "opening", ["I want to sell my bike, good, asking 0", "selling my bike, good, for $0"]
+)
+async def test_a_price_of_zero_is_questioned_not_replaced(dialogue: Dialogue, opening: str) -> None:
+    asked = await dialogue.say(opening)
+    assert asked.drafts == [] and "more than $0" in asked.reply and "what price" in asked.reply
+    priced = await dialogue.say("80")
+    assert priced.drafts[0].args["price"] == 80
+
+
+async def test_a_price_of_zero_then_a_suggestion_uses_the_comparables(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my bike, good condition")
+    asked = await dialogue.say("make it 0")
+    assert asked.drafts == [] and "more than $0" in asked.reply
+    suggested = await dialogue.say("you pick")
+    comps = dialogue.results("compare_prices")[-1]
+    assert suggested.drafts[0].args["price"] == comps["suggested_price"]
+
+
+async def test_no_comparables_and_no_price_in_mind(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my trumpet, it's in good condition")
+    answer = await dialogue.say("I don't know, what would you suggest?")
+    assert "can't suggest one" in answer.reply and "what price" in answer.reply and answer.drafts == []
+    again = await dialogue.say("hmm")
+    assert again.reply != answer.reply and "what price" in again.reply

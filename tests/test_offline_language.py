@@ -238,3 +238,10 @@ def test_openers_are_not_items(text: str, items: list[str]) -> None:
 )
 def test_item_corrections(text: str, item: str | None) -> None:
     assert lang.item_correction(text) == item
+
+
+def test_unsure_and_leaving_the_price_to_the_agent() -> None:
+    assert lang.is_unsure("I'm not sure, it's used") and lang.is_unsure("no idea")
+    assert not lang.is_unsure("good") and not lang.is_unsure("yes")
+    assert lang.wants_suggestion("what would you suggest?") and lang.wants_suggestion("you pick")
+    assert not lang.wants_suggestion("make it 90") and not lang.wants_suggestion("hmm")

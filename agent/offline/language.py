@@ -608,6 +608,29 @@ def insists(text: str) -> bool:
     return bool(_INSIST.search(text))
 
 
+_UNSURE = re.compile(
+    r"\b(?:not sure|no idea|don'?t know|do not know|dunno|unsure|idk|no clue|hard to say|can'?t say|"
+    r"not certain)\b",
+    re.I,
+)
+_SUGGEST = re.compile(
+    r"\b(?:suggest|suggested|suggestion|recommend|recommended|you (?:pick|choose|decide|tell me|set it)|up to you|"
+    r"whatever you (?:think|say)|what do you think|your call|market (?:price|value)|going rate|"
+    r"price it for me|the usual price)\b",
+    re.I,
+)
+
+
+def is_unsure(text: str) -> bool:
+    """'not sure', 'no idea', 'I don't know': the seller can't answer the question as asked."""
+    return bool(_UNSURE.search(text))
+
+
+def wants_suggestion(text: str) -> bool:
+    """'what would you suggest?', 'you pick', 'up to you': the seller leaves the price to the agent."""
+    return bool(_SUGGEST.search(text))
+
+
 def is_injection(text: str) -> bool:
     return bool(_INJECTION.search(text))
 

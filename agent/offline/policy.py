@@ -26,6 +26,10 @@ CHOICE_QUESTION = "Which category fits your"
 ITEM_QUESTIONS = ("What would you like to sell?", "What's the item?", "describe it another way")
 FEEDBACK_QUESTION = "What should I change"
 REVIVE_QUESTION = "after all? Say 'post it'"
+CONDITION_GUIDE = (
+    "'new' is unused, 'like new' barely used with no marks, 'excellent' used but looks great, "
+    "'good' normal wear and everything works, 'fair' heavy wear or small faults, 'for parts' doesn't work."
+)
 PHOTO_NOTE = "I can't see photos (I'm the offline rule-based assistant), so I go by your description."
 RETRY_PROMPT = "Say 'try again'"
 CLOSE_SCORE = 0.9  # a second leaf scoring this close to the best one is worth asking about
@@ -49,6 +53,7 @@ class Item:
     listing: dict[str, Any] | None = None
     declined: bool = False
     create_retries: int = 0
+    price_rejected: bool = False  # the seller's price was impossible (0 or less): ask again, don't guess
 
 
 @dataclass
@@ -64,6 +69,10 @@ class State:
     pending_condition: Condition | None = None  # said before the item was known
     pending_price: float | None = None
     pending_paid: float | None = None
+    unclear: str | None = None  # the question the seller's latest message left unanswered (not understood)
+    unsure: bool = False  # the seller said they don't know
+    said: str = ""  # the seller's latest words
+    last_reply: str = ""  # the agent's latest words
     last: str = ""  # what the latest event was: seller | created | denied | failed | result | retried
     retry_now: bool = False
 
@@ -174,6 +183,8 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
         _remember_details(state, text)
         if state.pending_condition is not None and lang.is_condition_only(text):
             state.notes.append(f"Noted: {state.pending_condition.label} condition.")
+        elif asked == "item" and not state.notes and lang.parse_price(text, bare=True) is None:
+            state.unclear = "item"
         return
     if state.pending_condition is not None and item.condition is None:
         item.condition = state.pending_condition
@@ -191,9 +202,11 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
     price = lang.parse_price(text, bare=asked in ("price", "feedback"))
     if price is not None:
         if price <= 0:
-            state.notes.append("The price has to be more than zero.")
+            item.price, item.price_rejected = None, True
         else:
-            item.price = price
+            item.price, item.price_rejected = price, False
+    elif item.price_rejected and lang.wants_suggestion(text):
+        item.price_rejected = False  # price it from the comparables after all
     paid = lang.parse_paid(text)
     if paid is not None and paid > 0:
         item.paid = paid
@@ -224,6 +237,9 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
             state.awaiting = None
     elif lang.is_negative(text) and not items and price is None and condition is None and not item.listing:
         item.declined = True
+    understood = bool(items) or condition is not None or price is not None or bool(title)
+    if asked in ("condition", "price") and not understood:
+        state.unclear, state.unsure = asked, lang.is_unsure(text)
 
 
 def _reconsider(state: State, item: Item, text: str, asked: str | None) -> None:
@@ -255,6 +271,8 @@ def _remember_details(state: State, text: str) -> None:
         state.pending_condition = condition
     if price is not None and price > 0:
         state.pending_price = price
+    elif price is not None:
+        state.notes.append("A price has to be more than $0, so I haven't used that one.")
     paid = lang.parse_paid(text)
     if paid is not None and paid > 0:
         state.pending_paid = paid
@@ -333,7 +351,7 @@ def _apply_answer(state: State, event: ToolAnswered, call: ToolCalled | None) ->
 def _note_question(state: State, text: str) -> None:
     if CONDITION_QUESTION in text:
         state.awaiting = "condition"
-    elif PRICE_QUESTION in text:
+    elif PRICE_QUESTION in text.lower():
         state.awaiting = "price"
     elif CHOICE_QUESTION in text:
         state.awaiting = "choice"
@@ -355,12 +373,14 @@ def replay(transcript: Transcript) -> State:
             state.notes = []
             state.last = "seller"
             state.retry_now = False
+            state.unclear, state.unsure, state.said = None, False, event.text
             if event.images:
                 state.notes.append(PHOTO_NOTE)
             state.parked = False
             _hear(state, event.text, photo=bool(event.images))
         elif isinstance(event, AgentSaid):
             state.agent_spoke = True
+            state.last_reply = event.text
             state.notes = []
             _note_question(state, event.text)
         elif isinstance(event, ToolCalled):
@@ -400,6 +420,22 @@ def _draft_args(item: Item) -> dict[str, Any]:
 def decide(state: State, available_tools: Collection[str]) -> Action:
     item = state.item
     if item is None:
+        if state.unclear == "item":
+            if "didn't catch what you'd like to sell" in state.last_reply:
+                return Action(
+                    _say(
+                        state,
+                        "Sorry, I still didn't get it. Just name the thing you're selling, for example "
+                        "'road bike', 'sofa' or 'iPhone 8'. What's the item?",
+                    )
+                )
+            return Action(
+                _say(
+                    state,
+                    "Sorry, I didn't catch what you'd like to sell. What's the item? A few words are enough, "
+                    "like 'Trek road bike' or 'IKEA desk'.",
+                )
+            )
         if state.notes:
             return Action(_say(state, "" if state.awaiting == "item" else "What would you like to sell?"))
         return Action(
@@ -489,6 +525,19 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
             {"query": item.name},
         )
     if item.condition is None:
+        if state.unclear == "condition":
+            if state.unsure or "didn't catch the condition" in state.last_reply:
+                lead = (
+                    "No problem, here's what they mean:" if state.unsure else "Sorry, I still didn't get it."
+                )
+                return Action(_say(state, f"{lead} {CONDITION_GUIDE} {CONDITION_QUESTION}"))
+            return Action(
+                _say(
+                    state,
+                    f"Sorry, I didn't catch the condition of your {item.name}. {CONDITION_QUESTION} "
+                    "(Words like 'barely used', 'works fine' or 'some scratches' work too.)",
+                )
+            )
         return Action(_say(state, f"Got it: your {item.name}. {CONDITION_QUESTION}"))
 
     key = (item.category["id"], item.condition.value)
@@ -498,14 +547,25 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
             COMPARE_PRICES,
             {"category_id": item.category["id"], "item": item.name, "condition": item.condition.value},
         )
+    if item.price is None and item.price_rejected:
+        comps = item.comps or {}
+        market = (
+            f"Similar listings ask {money(round(comps['p25']))} to {money(round(comps['p75']))}; "
+            f"say 'suggest' and I'll use {money(float(comps['suggested_price']))}, or {PRICE_QUESTION}"
+            if comps.get("count") and comps.get("suggested_price")
+            else PRICE_QUESTION[0].upper() + PRICE_QUESTION[1:]
+        )
+        return Action(_say(state, f"A price has to be more than $0, so I can't use that one. {market}"))
     if item.price is None and not (item.comps or {}).get("count"):
         why = (
             "There are no similar listings to compare with"
             if item.comps is not None
             else "I can't compare prices right now"
         )
-        if state.last == "seller" and state.awaiting is None and not state.notes:
-            why = "I still need a price: a number in dollars, e.g. 120. " + why
+        if state.unclear == "price" and (state.unsure or lang.wants_suggestion(state.said)):
+            why = "I can't suggest one: " + why[0].lower() + why[1:] + ", and I won't guess"
+        elif state.last == "seller" and state.awaiting is None and not state.notes:
+            why = "Sorry, I still need a price: a number in dollars, e.g. 120. " + why
         paid = (
             f" You paid {money(item.paid)}; used items usually sell for less than that."
             if item.paid is not None
@@ -558,4 +618,16 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
 
 
 def next_action(transcript: Transcript, available_tools: Collection[str]) -> Action:
-    return decide(replay(transcript), available_tools)
+    state = replay(transcript)
+    action = decide(state, available_tools)
+    if (
+        action.text
+        and action.tool is None
+        and state.last == "seller"
+        and action.text == state.last_reply
+        and "?" in action.text
+    ):
+        # Asking the very same question again reads as not listening: say the answer wasn't understood.
+        text = action.text.removeprefix("Sorry, ")
+        action.text = f"Sorry, I didn't catch that. {text[0].upper()}{text[1:]}"
+    return action
