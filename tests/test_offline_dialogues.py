@@ -352,3 +352,37 @@ async def test_no_comparables_and_no_price_in_mind(dialogue: Dialogue) -> None:
     assert "can't suggest one" in answer.reply and "what price" in answer.reply and answer.drafts == []
     again = await dialogue.say("hmm")
     assert again.reply != answer.reply and "what price" in again.reply
+
+
+async def test_none_of_the_categories_fits(dialogue: Dialogue) -> None:
+    offered = await dialogue.say("I want to sell my lawn mower, good condition")
+    assert "Which category fits" in offered.reply and "none of these" in offered.reply
+    asked = await dialogue.say("none of these")
+    assert "in other words" in asked.reply and dialogue.tools() == ["search_categories"]
+    await dialogue.say("it is a walk-behind mower")
+    assert dialogue.calls("search_categories")[-1] == {"query": "walk-behind mower"}
+    compared = dialogue.calls("compare_prices")
+    assert compared and compared[0]["condition"] == "good"  # what the seller said still holds
+    assert dialogue.results("search_categories")[-1]["matches"][0]["path"].endswith("Walk-Behind Mowers")
+    assert compared[0]["category_id"] == dialogue.results("search_categories")[-1]["matches"][0]["id"]
+
+
+async def test_free_text_that_is_no_offered_category_searches_again(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my lawn mower")
+    answer = await dialogue.say("it is a walk-behind mower")
+    assert dialogue.calls("search_categories")[-1] == {"query": "walk-behind mower"}
+    assert "Lawn Mower Bags" not in answer.reply and CONDITION_QUESTION in answer.reply
+    await dialogue.say("good")
+    assert "Walk-Behind Mowers" in dialogue.results("compare_prices")[0]["category_path"]
+
+
+async def test_an_unclear_choice_says_so_and_words_of_an_option_pick_it(dialogue: Dialogue) -> None:
+    offered = await dialogue.say("I want to sell my table")
+    unclear = await dialogue.say("hmm")
+    assert "didn't catch which one" in unclear.reply and unclear.reply != offered.reply
+    assert dialogue.tools() == ["search_categories"]
+    options = [m for m in dialogue.results("search_categories")[0]["matches"] if m["is_leaf"]]
+    await dialogue.say("the end table one")
+    await dialogue.say("good")
+    chosen = next(o for o in options if o["path"].endswith("End Tables"))
+    assert dialogue.calls("compare_prices")[0]["category_id"] == chosen["id"]

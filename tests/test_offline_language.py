@@ -245,3 +245,35 @@ def test_unsure_and_leaving_the_price_to_the_agent() -> None:
     assert not lang.is_unsure("good") and not lang.is_unsure("yes")
     assert lang.wants_suggestion("what would you suggest?") and lang.wants_suggestion("you pick")
     assert not lang.wants_suggestion("make it 90") and not lang.wants_suggestion("hmm")
+
+
+MOWERS = [
+    "Lawn Mowers > Riding Mowers",
+    "Lawn Mowers > Robotic Mowers",
+    "Lawn Mower Accessories > Lawn Mower Bags",
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "choice"),
+    [
+        ("2", 1),
+        ("number 3", 2),
+        ("2, it is in good shape", 1),
+        ("the robotic one", 1),
+        ("riding", 0),
+        ("the last one", 2),
+        ("it is a walk-behind mower", None),  # 'mower' is the item itself: it singles out no option
+        ("it is a 2 stroke mower", None),
+        ("none of these", None),
+        ("hmm", None),
+    ],
+)
+def test_choices_against_the_item(text: str, choice: int | None) -> None:
+    assert lang.parse_choice(text, MOWERS, item="lawn mower") == choice
+
+
+def test_rejecting_all_options() -> None:
+    assert lang.rejects_options("none of these") and lang.rejects_options("neither")
+    assert lang.rejects_options("something else") and lang.rejects_options("no")
+    assert not lang.rejects_options("2") and not lang.rejects_options("the robotic one")

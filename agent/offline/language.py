@@ -258,21 +258,6 @@ _NON_ENGLISH = re.compile(
     r"verkaufen|mein|meine|fahrrad|hallo|voglio|vendere|mio|ciao|quero|meu|minha|olá|willen|verkopen|fiets)\b",
     re.I,
 )
-_ORDINALS = {
-    "first": 1,
-    "1st": 1,
-    "one": 1,
-    "second": 2,
-    "2nd": 2,
-    "two": 2,
-    "third": 3,
-    "3rd": 3,
-    "three": 3,
-    "fourth": 4,
-    "4th": 4,
-    "four": 4,
-    "last": -1,
-}
 
 
 _STATED = re.compile(
@@ -651,22 +636,72 @@ def is_non_english(text: str) -> bool:
     return len(_NON_ENGLISH.findall(text)) >= 2
 
 
-def parse_choice(text: str, options: list[str]) -> int | None:
-    """Which of `options` (0-based) the seller picked: '2', 'the second one', or words of an option."""
-    lowered = text.lower()
-    m = re.search(r"\b(\d)\b", lowered)
-    if m and 1 <= int(m.group(1)) <= len(options):
-        return int(m.group(1)) - 1
-    for word, position in _ORDINALS.items():
-        if re.search(rf"\b{word}\b", lowered):
-            index = position - 1 if position > 0 else len(options) - 1
-            if 0 <= index < len(options):
-                return index
-    said = set(re.findall(r"[a-z]+", lowered))
-    best, best_overlap = None, 0
-    for i, option in enumerate(options):
+_ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "last": -1,
+}
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4}
+_PICKED_NUMBER = re.compile(
+    r"^\s*(?:#|no\.?\s*|number\s*|option\s*|choice\s*)?(\d)(?:\s*[.,)!:;-]|\s*$|\s+(?:please|pls|thanks|it)\b)|"
+    r"(?:#|\bnumber|\boption|\bchoice|\bcategory)\s*(\d)\b",
+    re.I,
+)
+_CHOICE_STOPWORDS = _wordset(
+    "the a an of and or it is its it's one ones my i i'd say that this please for in on with like kind sort "
+    "more yes go pick choose want mean think guess probably maybe closer closest best fits fit"
+)
+_NONE_OF_THESE = re.compile(
+    r"^\s*(?:no|nope|nah|wrong)\s*[.!]?\s*$|\b(?:none|neither)\b|\bnot (?:those|these|them|any|quite|really|it)\b|"
+    r"\bsomething else\b|\bother\b|\bdon'?t fit\b|\bdoesn'?t fit\b|\bwrong (?:categor|ones?|options?)",
+    re.I,
+)
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def rejects_options(text: str) -> bool:
+    """'none of these', 'neither', 'something else': none of the offered categories fits."""
+    return bool(_NONE_OF_THESE.search(text))
+
+
+def parse_choice(text: str, options: list[str], item: str = "") -> int | None:
+    """Which of `options` (0-based) the seller picked: '2', 'the second one', or words that single out one
+    option ('the robotic one'). Words of the item itself ('mower' for a lawn mower) single out nothing, and
+    a description matching no option ('it's a walk-behind mower') is None: not an option, search again."""
+    lowered = text.lower().strip()
+    words = re.findall(r"[a-z0-9']+", lowered)
+    m = _PICKED_NUMBER.search(lowered)
+    number = (m.group(1) or m.group(2)) if m else None
+    if number is None and len(words) <= 3:
+        lone = re.findall(r"\b(\d)\b", lowered)
+        number = lone[0] if len(lone) == 1 else None
+    if number is not None and 1 <= int(number) <= len(options):
+        return int(number) - 1
+    if len(words) <= 6:
+        for word, position in _ORDINALS.items():
+            if re.search(rf"\b{word}\b", lowered):
+                index = position - 1 if position > 0 else len(options) - 1
+                if 0 <= index < len(options):
+                    return index
+    spelled = re.fullmatch(r"(?:(?:option|number|choice)\s+)?(one|two|three|four)\s*[.!]?", lowered)
+    if spelled and _NUMBER_WORDS[spelled.group(1)] <= len(options):
+        return _NUMBER_WORDS[spelled.group(1)] - 1
+    known = {_stem(w) for w in re.findall(r"[a-z]+", item.lower())}
+    said = {_stem(w) for w in words if w not in _CHOICE_STOPWORDS} - known
+    overlaps = []
+    for option in options:
         name = option.rsplit(" > ", 1)[-1].lower()
-        overlap = len(said & set(re.findall(r"[a-z]+", name)) - {"and", "the", "of"})
-        if overlap > best_overlap:
-            best, best_overlap = i, overlap
-    return best
+        overlaps.append(len(said & ({_stem(w) for w in re.findall(r"[a-z]+", name)} - {"and", "the", "of"})))
+    best = max(overlaps, default=0)
+    if best == 0 or overlaps.count(best) > 1:
+        return None
+    return overlaps.index(best)

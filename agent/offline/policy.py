@@ -24,6 +24,8 @@ CONDITION_QUESTION = "What condition is it in: new, like new, excellent, good, f
 PRICE_QUESTION = "what price would you like to ask, in dollars?"
 CHOICE_QUESTION = "Which category fits your"
 ITEM_QUESTIONS = ("What would you like to sell?", "What's the item?", "describe it another way")
+REDESCRIBE_QUESTION = "How would you describe it in other words"
+NONE_HINT = "Reply with the number, or say 'none of these'."
 FEEDBACK_QUESTION = "What should I change"
 REVIVE_QUESTION = "after all? Say 'post it'"
 CONDITION_GUIDE = (
@@ -46,6 +48,7 @@ class Item:
     options: list[dict[str, Any]] = field(default_factory=list)
     searched: bool = False
     unplaceable: bool = False
+    redescribe: bool = False  # none of the offered categories fits: ask for other words
     comps: dict[str, Any] | None = None
     comps_key: tuple[int, str | None] | None = None
     draft: dict[str, Any] | None = None
@@ -60,7 +63,7 @@ class Item:
 class State:
     item: Item | None = None
     queue: list[str] = field(default_factory=list)
-    awaiting: str | None = None  # item | condition | choice | price | feedback | retry | revive
+    awaiting: str | None = None  # item | redescribe | condition | choice | price | feedback | retry | revive
     failed_tool: str | None = None
     notes: list[str] = field(default_factory=list)  # things to say in the next reply
     agent_spoke: bool = False
@@ -136,12 +139,27 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
         return
     # A short message is the item when the agent asked for one ("IKEA dresser, it's good"), or when no item
     # is on the table and it isn't just a condition, a price or small talk. "Here's a photo" names no item.
+    # At "which category?", words that single out no option ("it's a walk-behind mower") describe the item
+    # anew: search again with them rather than pick a poor option.
+    picking = asked == "choice" and item is not None and bool(item.options)
+    choice = (
+        lang.parse_choice(text, [o["path"] for o in item.options], item.name)
+        if picking and item is not None
+        else None
+    )
+    redescribes = (
+        picking
+        and choice is None
+        and not lang.rejects_options(text)
+        and not re.search(r"\bones?\b", text, re.I)  # "the wooden one" points at an option
+    )
     expecting = (
         not photo
         and not lang.is_chatter(text)
         and not lang.is_non_english(text)
         and (
-            asked == "item"
+            asked in ("item", "redescribe")
+            or redescribes
             or (
                 not in_progress
                 and lang.parse_condition(text) is None
@@ -170,11 +188,17 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
     if items and (item is None or items[0].lower() != item.name.lower()):
         old = item
         item = _start_item(state, items[0])
-        if old is not None and not old.listing and lang.item_correction(text) is not None:
-            # A correction of the same thing's name ("sorry, I meant my coffee table"): what the seller said
-            # about it (condition, price) still holds; the old draft is dropped, never posted.
+        corrected = lang.item_correction(text) is not None
+        if (
+            old is not None
+            and not old.listing
+            and (corrected or redescribes or asked == "redescribe" or old.unplaceable)
+        ):
+            # The same thing named anew ("sorry, I meant my coffee table", other words for the search): what
+            # the seller said about it (condition, price) still holds; an old draft is dropped, never posted.
             item.condition, item.price, item.paid = old.condition, old.price, old.paid
-            state.notes.append(f"Got it: your {item.name}, not the {old.name}.")
+            if corrected:
+                state.notes.append(f"Got it: your {item.name}, not the {old.name}.")
         state.queue = items[1:]
         state.refused = False
         if state.queue:
@@ -195,9 +219,7 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
     state.pending_condition = state.pending_price = state.pending_paid = None
 
     condition = lang.parse_condition(text)
-    if condition is not None and (
-        asked != "choice" or lang.parse_choice(text, [o["path"] for o in item.options]) is None
-    ):
+    if condition is not None and (asked != "choice" or choice is None):
         item.condition = condition
     price = lang.parse_price(text, bare=asked in ("price", "feedback"))
     if price is not None:
@@ -215,10 +237,14 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
         item.title = title
 
     if asked == "choice" and item.options:
-        choice = lang.parse_choice(text, [o["path"] for o in item.options])
         if choice is not None:
             item.category, item.options = item.options[choice], []
             state.awaiting = None
+        elif lang.rejects_options(text):
+            item.options, item.redescribe = [], True
+            state.awaiting = None
+        elif condition is None and price is None:
+            state.unclear = "choice"
     elif asked == "retry":
         if lang.is_negative(text) or re.search(
             r"\b(later|another (day|time)|never ?mind|forget it)\b", text, re.I
@@ -355,6 +381,8 @@ def _note_question(state: State, text: str) -> None:
         state.awaiting = "price"
     elif CHOICE_QUESTION in text:
         state.awaiting = "choice"
+    elif REDESCRIBE_QUESTION in text:
+        state.awaiting = "redescribe"
     elif any(q in text for q in ITEM_QUESTIONS):
         state.awaiting = "item"
     elif FEEDBACK_QUESTION in text:
@@ -514,10 +542,19 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
                 "another way, e.g. what kind of thing it is?",
             )
         )
+    if item.redescribe:
+        return Action(
+            _say(
+                state,
+                f"OK, none of those. {REDESCRIBE_QUESTION}, e.g. what kind of thing your {item.name} is? "
+                "I'll search again with your words.",
+            )
+        )
     if item.category is None:
         if item.options:
             listed = " ".join(f"{i}. {o['path']}" for i, o in enumerate(item.options, start=1))
-            return Action(_say(state, f"{CHOICE_QUESTION} {item.name} best? {listed} Reply with the number."))
+            sorry = "Sorry, I didn't catch which one. " if state.unclear == "choice" else ""
+            return Action(_say(state, f"{sorry}{CHOICE_QUESTION} {item.name} best? {listed} {NONE_HINT}"))
         item.searched = False
         return Action(
             _say(state, f"Let me look up the category for your {item.name} again."),
