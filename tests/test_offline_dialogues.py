@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from pydantic_ai import BinaryContent
 
 from agent.listing_agent import build_agent
 from agent.offline.model import OfflineModel
@@ -386,3 +387,26 @@ async def test_an_unclear_choice_says_so_and_words_of_an_option_pick_it(dialogue
     await dialogue.say("good")
     chosen = next(o for o in options if o["path"].endswith("End Tables"))
     assert dialogue.calls("compare_prices")[0]["category_id"] == chosen["id"]
+
+
+PHOTO = BinaryContent(data=b"\x89PNG\r\n\x1a\n" + b"\0" * 16, media_type="image/png")
+
+
+async def test_a_photo_with_a_description_goes_by_the_description(dialogue: Dialogue) -> None:
+    # As the web chat sends them: a photo alone (with its stand-in words), then a photo with a description.
+    alone = await dialogue.session.send("Here's a photo of what I'm selling.", images=[PHOTO])
+    assert "can't see photos" in alone.reply and "What would you like to sell?" in alone.reply
+    assert alone.activity == []
+    described = await dialogue.session.send("It's a Trek road bike in good condition", images=[PHOTO])
+    assert "can't see photos" not in described.reply  # said once
+    searched = [a.args for a in described.activity if a.name == "search_categories"]
+    assert searched == [{"query": "Trek road bike"}]
+    (draft,) = described.drafts
+    assert draft.args["condition"] == "good" and draft.args["title"] == "Trek road bike"
+
+
+async def test_a_first_message_with_a_photo_and_words(dialogue: Dialogue) -> None:
+    first = await dialogue.session.send("selling my couch, barely used", images=[PHOTO])
+    assert "can't see photos" in first.reply
+    assert [a.args for a in first.activity if a.name == "search_categories"] == [{"query": "couch"}]
+    assert first.drafts and first.drafts[0].args["condition"] == "like_new"

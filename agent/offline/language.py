@@ -377,6 +377,14 @@ _MENTION = re.compile(
     re.I | re.S,
 )
 _PRONOUN_ITEM = re.compile(r"^(?:it|them|that|this|these|those|one)(?:\s|$)", re.I)
+# "Here's a photo of my bike" names the bike; "here's a photo" alone names nothing.
+_PHOTO_WORD = re.compile(
+    r"\b(?:photos?|pictures?|pics?|images?|snaps?|screenshots?|attached|attachment)\b", re.I
+)
+_PHOTO_OF = re.compile(
+    r"^.*?\b(?:photos?|pictures?|pics?|images?|snaps?|shots?)\s+(?:of|showing)\s+(?:my\s+|the\s+|a\s+|an\s+|our\s+)?",
+    re.I,
+)
 _OWNER = r"(?:my|our|this|these|the|a|an|his|her|their)\s+"
 # "How much could I get for my couch?", "what's my couch worth?": the seller wants to sell it, at a fair price.
 _VALUE_QUESTION = re.compile(
@@ -496,12 +504,12 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
         elif (
             expecting_item
             and len(text.split()) <= 12
-            and strip_discourse(text).strip(" ,.!?")
-            and not is_chatter(strip_discourse(text))
-            and not _PRONOUN_ITEM.match(_LEADING_FILLER.sub("", strip_discourse(text).strip()))
+            and (core := _PHOTO_OF.sub("", strip_discourse(text))).strip(" ,.!?")
+            and not is_chatter(core)
+            and not _PRONOUN_ITEM.match(_LEADING_FILLER.sub("", core.strip()))
             and not is_condition_only(text)
         ):
-            rest = strip_discourse(text)
+            rest = core
         else:
             return []
     rest = _LEADING_FILLER.sub("", rest.strip())
@@ -513,7 +521,11 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
         items.append(_clean_item(second.group("second")))
     else:
         items.append(_clean_item(first))
-    items = [item for item in items if not (item and (is_condition_only(item) or is_chatter(item)))]
+    items = [
+        item
+        for item in items
+        if not (item and (is_condition_only(item) or is_chatter(item) or _PHOTO_WORD.search(item)))
+    ]
     return [item for item in items if item and not is_vague(item)] or (
         ["?"] if any(is_vague(i) for i in items if i) else []
     )

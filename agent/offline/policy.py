@@ -75,6 +75,7 @@ class State:
     unclear: str | None = None  # the question the seller's latest message left unanswered (not understood)
     unsure: bool = False  # the seller said they don't know
     said: str = ""  # the seller's latest words
+    photo_noted: bool = False  # the seller was told the agent can't see photos
     last_reply: str = ""  # the agent's latest words
     last: str = ""  # what the latest event was: seller | created | denied | failed | result | retried
     retry_now: bool = False
@@ -94,7 +95,7 @@ def _start_item(state: State, name: str) -> Item:
     return state.item
 
 
-def _hear(state: State, text: str, photo: bool = False) -> None:
+def _hear(state: State, text: str) -> None:
     """Update the state with one thing the seller said (a message, or their reply to a draft).
 
     `state.awaiting` says what the agent last asked, which gives short answers ("good", "250", "2") their
@@ -154,8 +155,7 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
         and not re.search(r"\bones?\b", text, re.I)  # "the wooden one" points at an option
     )
     expecting = (
-        not photo
-        and not lang.is_chatter(text)
+        not lang.is_chatter(text)
         and not lang.is_non_english(text)
         and (
             asked in ("item", "redescribe")
@@ -402,10 +402,11 @@ def replay(transcript: Transcript) -> State:
             state.last = "seller"
             state.retry_now = False
             state.unclear, state.unsure, state.said = None, False, event.text
-            if event.images:
-                state.notes.append(PHOTO_NOTE)
+            if event.images and not state.photo_noted:
+                state.notes.append(PHOTO_NOTE)  # said once; the words that came with it still count
+                state.photo_noted = True
             state.parked = False
-            _hear(state, event.text, photo=bool(event.images))
+            _hear(state, event.text)
         elif isinstance(event, AgentSaid):
             state.agent_spoke = True
             state.last_reply = event.text
