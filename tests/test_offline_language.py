@@ -212,6 +212,8 @@ def test_wishes_to_post_after_a_decline() -> None:
         ("hi there", []),
         ("it is fine", []),
         ("well, a road bike", ["road bike"]),
+        ("well pump", ["well pump"]),
+        ("fine china set", ["fine china set"]),
         ("ok, my string trimmer then", ["string trimmer"]),
         ("It's a Trek road bike in good condition", ["Trek road bike"]),
     ],

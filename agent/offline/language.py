@@ -100,9 +100,11 @@ _BARE_NUMBER = re.compile(
 )
 # Words that open an answer without changing what it says: "no, 60", "actually yes", "sorry, I meant ...".
 _DISCOURSE = re.compile(
-    r"^\s*(?:(?:oh|ok|okay|well|actually|sorry|oops|whoops|wait|hmm+|um+|uh+|so|right|alright|fine|"
-    r"(?:hey|hi|hello)(?: there)?|on second thought|on reflection|my bad|my mistake|i(?:'ve| have)? changed my mind|changed my mind)"
-    r"\b[\s,.!:;-]*)+",
+    r"^\s*(?:(?:(?:oh|ok|okay|alright|actually|sorry|oops|whoops|hmm+|um+|uh+|(?:hey|hi|hello)(?: there)?|"
+    r"on second thought|on reflection|my bad|my mistake|i(?:'ve| have)? changed my mind|changed my mind)\b"
+    r"[\s,.!:;-]*|"
+    # words that also start item names ("well pump", "fine china") count only when set off: "well, ..."
+    r"(?:well|so|right|fine|wait)\s*(?:[,.!:;-]+\s*|$)))+",
     re.I,
 )
 _LEADING_NO = re.compile(r"^\s*(?:no|nope|nah|not quite|rather|how about)\b[\s,.!:;-]*", re.I)
@@ -417,7 +419,7 @@ _CORRECTION = re.compile(
     + _ARTICLE
     + r".+)|"
     r"\b(?:it'?s|it is|this is|that'?s|they'?re)\s+(?P<e>" + _ARTICLE + r".+?),?\s+not\s+(?:a|an|my|the)\b|"
-    r"^\s*(?:(?:actually|sorry|oops|whoops|wait|correction|no|nope|my bad|my mistake)\b[\s,.!:;-]*)+"
+    r"^\s*(?:(?:actually|sorry|oops|whoops|wait|correction|no|nope|my bad|my mistake|wrong item)\b[\s,.!:;-]*)+"
     r"(?:it'?s|it is|this is|that'?s|they'?re)\s+(?P<f>" + _ARTICLE + r".+)",
     re.I | re.S,
 )
