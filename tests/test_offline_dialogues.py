@@ -410,3 +410,11 @@ async def test_a_first_message_with_a_photo_and_words(dialogue: Dialogue) -> Non
     assert "can't see photos" in first.reply
     assert [a.args for a in first.activity if a.name == "search_categories"] == [{"query": "couch"}]
     assert first.drafts and first.drafts[0].args["condition"] == "like_new"
+
+
+@pytest.mark.parametrize("said", ["not a scratch on the frame", "actually it's a great bike"])
+async def test_words_about_the_item_are_not_a_correction(dialogue: Dialogue, said: str) -> None:
+    await dialogue.say("I want to sell my Trek road bike")
+    reply = await dialogue.say(said)
+    assert dialogue.calls("search_categories") == [{"query": "Trek road bike"}]
+    assert "not the Trek road bike" not in reply.reply

@@ -236,6 +236,12 @@ def test_openers_are_not_items(text: str, items: list[str]) -> None:
         ("actually it's a bit scratched", None),
         ("actually it's in good condition", None),
         ("it's not a toy", None),
+        ("not a scratch on the frame", None),
+        ("not a scratch, the screen is perfect", None),
+        ("it's not a big deal, the screen has a crack", None),
+        ("it's a good bike, not a great one", None),
+        ("not a bike but a scooter", "scooter"),
+        ("actually it's a great coffee table", "coffee table"),
     ],
 )
 def test_item_corrections(text: str, item: str | None) -> None:

@@ -415,14 +415,22 @@ _CORRECTION = re.compile(
     r"\bi (?:meant|mean|was talking about|wanted to (?:sell|list))\s+(?:to (?:say|sell|list)\s+)?(?P<a>.+)|"
     r"\b(?:change|switch|set|make|update)\s+(?:the\s+)?item\s+(?:to|into|:)\s*(?P<b>.+)|"
     r"\bthe item (?:is|should be|was)\s+(?P<c>.+)|"
-    r"\bnot (?:a|an|my|the|some) [^,.;!?]+?(?:[,;]\s*|\s+)(?:but\s+)?(?:(?:it'?s|it is)\s+)?(?P<d>"
+    r"\bnot (?:a|an|my|the|some) (?!(?:single |one )?(?:scratch|mark|dent|crack|chip|stain|problem|issue|"
+    r"thing|big deal|lot)\b)[^,.;!?]+?(?:\s*[,;]\s*(?:but\s+)?|\s+but\s+)(?:(?:it'?s|it is)\s+)?(?P<d>"
     + _ARTICLE
     + r".+)|"
-    r"\b(?:it'?s|it is|this is|that'?s|they'?re)\s+(?P<e>" + _ARTICLE + r".+?),?\s+not\s+(?:a|an|my|the)\b|"
+    r"\b(?:it'?s|it is|this is|that'?s|they'?re)\s+(?P<e>" + _ARTICLE + r".+?),?\s+not\s+(?:a|an|my|the)\b"
+    r"(?!\s+\w+\s+ones?\b)|"
     r"^\s*(?:(?:actually|sorry|oops|whoops|wait|correction|no|nope|my bad|my mistake|wrong item)\b[\s,.!:;-]*)+"
     r"(?:it'?s|it is|this is|that'?s|they'?re)\s+(?P<f>" + _ARTICLE + r".+)",
     re.I | re.S,
 )
+# How the seller feels about it ("actually it's a great bike") is not another item.
+_PRAISE = re.compile(
+    r"^(?:(?:great|good|nice|lovely|beautiful|awesome|fine|perfect|decent|solid|really|very|pretty|cool)\s+)+",
+    re.I,
+)
+_CLAUSE_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|works?|looks?|runs?)\b", re.I)
 _NOT_ITEMS = _wordset(
     "title price condition description category photo photos picture pictures draft listing model version "
     "edition one size year kind type bit lot"
@@ -434,10 +442,11 @@ def item_correction(text: str) -> str | None:
     m = _CORRECTION.search(text)
     if m is None:
         return None
-    item = _clean_item(next(g for g in m.groups() if g))
+    item = _PRAISE.sub("", _clean_item(next(g for g in m.groups() if g)))
     words = re.findall(r"[a-z]+", item.lower())
     if (
         not item
+        or _CLAUSE_VERB.search(item)  # "the screen has a crack": a sentence about it, not its name
         or is_vague(item)
         or is_chatter(item)
         or is_condition_only(item)

@@ -185,6 +185,13 @@ def _hear(state: State, text: str) -> None:
         )
         state.awaiting = "item"
         return
+    if (
+        items
+        and item is not None
+        and lang.item_correction(text) is not None
+        and _same_thing(items[0], item.name)
+    ):
+        items = []  # "actually it's a great bike" about the Trek road bike: the same item, nothing to change
     if items and (item is None or items[0].lower() != item.name.lower()):
         old = item
         item = _start_item(state, items[0])
@@ -266,6 +273,11 @@ def _hear(state: State, text: str) -> None:
     understood = bool(items) or condition is not None or price is not None or bool(title)
     if asked in ("condition", "price") and not understood:
         state.unclear, state.unsure = asked, lang.is_unsure(text)
+
+
+def _same_thing(named: str, current: str) -> bool:
+    """'bike' for the 'Trek road bike': words the seller already used for the item, no new name."""
+    return set(re.findall(r"[a-z0-9]+", named.lower())) <= set(re.findall(r"[a-z0-9]+", current.lower()))
 
 
 def _reconsider(state: State, item: Item, text: str, asked: str | None) -> None:
