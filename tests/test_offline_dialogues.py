@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pytest
+from pydantic_ai import BinaryContent
 
 from agent.listing_agent import build_agent
 from agent.offline.model import OfflineModel
@@ -167,3 +168,253 @@ async def test_unclear_reply_to_a_draft_then_post_it(dialogue: Dialogue) -> None
     again = await dialogue.say("post it")
     assert again.drafts
     assert (await dialogue.say("yes")).created
+
+
+async def test_what_the_seller_paid_is_not_the_asking_price(dialogue: Dialogue) -> None:
+    drafted = await dialogue.say("selling my road bike, I paid $800 for it new, good condition")
+    comps = dialogue.results("compare_prices")[0]
+    (draft,) = drafted.drafts
+    assert draft.args["price"] != 800
+    assert comps["suggested_low"] <= draft.args["price"] <= comps["suggested_high"]
+    assert "You paid $800" in drafted.reply
+    done = await dialogue.say("yes")
+    assert done.created[0]["price"] == draft.args["price"]
+
+
+async def test_what_the_seller_paid_without_comparables_still_asks_a_price(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my accordion, I bought it for $900")
+    asked = await dialogue.say("good")
+    assert "what price would you like" in asked.reply and "You paid $900" in asked.reply
+    assert asked.drafts == []
+
+
+async def test_a_question_about_what_it_is_worth_starts_a_listing(dialogue: Dialogue) -> None:
+    asked = await dialogue.say("How much could I get for my old couch?")
+    assert dialogue.calls("search_categories") == [{"query": "couch"}]
+    assert CONDITION_QUESTION in asked.reply
+    priced = await dialogue.say("pretty beat up")
+    assert dialogue.calls("search_categories") == [{"query": "couch"}]  # the answer is not a new item
+    comps = dialogue.results("compare_prices")[0]
+    (draft,) = priced.drafts
+    assert draft.args["condition"] == "fair" and "Sofas" in comps["category_path"]
+    assert comps["suggested_low"] <= draft.args["price"] <= comps["suggested_high"]
+
+
+async def test_a_condition_answer_to_what_are_you_selling_is_not_an_item(dialogue: Dialogue) -> None:
+    await dialogue.say("hello")
+    for answer in ("pretty beat up", "works fine", "some scratches"):
+        reply = await dialogue.say(answer)
+        assert dialogue.tools() == [] and "What would you like to sell?" in reply.reply
+    await dialogue.say("my couch")
+    assert dialogue.calls("search_categories") == [{"query": "couch"}]
+    assert (
+        dialogue.calls("compare_prices")[0]["condition"] == "fair"
+    )  # the last condition said: some scratches
+
+
+@pytest.mark.parametrize("answer", ["no, 60", "no, make it 60", "nah, 60 instead"])
+async def test_no_with_a_price_at_the_approval_is_a_price_change(dialogue: Dialogue, answer: str) -> None:
+    await dialogue.say("I want to sell my Trek road bike, good condition")
+    revised = await dialogue.say(answer)
+    assert revised.created == [] and revised.drafts[0].args["price"] == 60
+    assert (await dialogue.say("yes")).created[0]["price"] == 60
+
+
+@pytest.mark.parametrize(
+    "revive", ["actually yes, post it", "sorry, I changed my mind, please post it", "post it after all"]
+)
+async def test_a_declined_draft_can_be_revived_but_only_with_a_new_approval(
+    dialogue: Dialogue, revive: str
+) -> None:
+    first = await dialogue.say("I want to sell my Trek road bike, good condition")
+    await dialogue.say("no")
+    again = await dialogue.say(revive)
+    assert dialogue.calls("search_categories") == [{"query": "Trek road bike"}]  # not a new item
+    assert again.created == [] and again.drafts[0].args == first.drafts[0].args
+    assert (await dialogue.say("yes")).created[0]["price"] == first.drafts[0].args["price"]
+
+
+async def test_a_price_change_after_a_decline_gives_a_new_draft(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my Trek road bike, good condition")
+    await dialogue.say("no")
+    revised = await dialogue.say("actually, price it at $90 and post it")
+    assert revised.created == [] and revised.drafts[0].args["price"] == 90
+    assert (await dialogue.say("yes")).created[0]["price"] == 90
+
+
+async def test_a_bare_yes_after_a_decline_is_asked_about(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my Trek road bike, good condition")
+    await dialogue.say("no")
+    unsure = await dialogue.say("yes")
+    assert unsure.drafts == [] and "post the Trek road bike after all?" in unsure.reply
+    shown = await dialogue.say("yes")
+    assert shown.drafts and shown.created == []
+    declined = await dialogue.say("no")
+    assert declined.created == [] and "won't post" in declined.reply
+    assert (await dialogue.session.deps.client.list_listings(source="seller")).total == 0
+
+
+@pytest.mark.parametrize(
+    "correction",
+    [
+        "sorry, I meant my coffee table",
+        "change the item to a coffee table",
+        "actually it's a coffee table",
+        "not a bike, a coffee table",
+    ],
+)
+async def test_correcting_the_item_at_the_approval(dialogue: Dialogue, correction: str) -> None:
+    await dialogue.say("I want to sell my Trek road bike, good condition")
+    corrected = await dialogue.say(correction)
+    assert dialogue.calls("search_categories")[-1] == {"query": "coffee table"}
+    (draft,) = corrected.drafts
+    assert draft.args["title"] == "Coffee table" and draft.args["condition"] == "good"
+    assert "Coffee Tables" in dialogue.results("compare_prices")[-1]["category_path"]
+    (listing,) = (await dialogue.say("yes")).created
+    assert listing["title"] == "Coffee table"  # only the coffee table is listed, never the bike
+
+
+async def test_correcting_the_item_before_the_draft(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my Trek road bike")
+    corrected = await dialogue.say("it's a coffee table, not a bike")
+    assert dialogue.calls("search_categories")[-1] == {"query": "coffee table"}
+    assert CONDITION_QUESTION in corrected.reply and "not the Trek road bike" in corrected.reply
+
+
+@pytest.mark.parametrize(
+    ("opening", "query"),
+    [
+        ("I want to sell my weed eater", "weed eater"),
+        ("I want to sell my gun safe", "gun safe"),
+        ("selling a rifle scope, barely used", "rifle scope"),
+        ("I want to sell my oxy-acetylene torch kit", "oxy-acetylene torch kit"),
+    ],
+)
+async def test_legal_items_that_contain_a_prohibited_word(
+    dialogue: Dialogue, opening: str, query: str
+) -> None:
+    reply = await dialogue.say(opening)
+    assert "can't help list that" not in reply.reply
+    assert dialogue.calls("search_categories") == [{"query": query}]
+
+
+async def test_after_a_refusal_the_seller_can_move_on_but_not_insist(dialogue: Dialogue) -> None:
+    refused = await dialogue.say("I want to sell my Glock 19 pistol")
+    assert "can't help list that" in refused.reply and dialogue.tools() == []
+    insisted = await dialogue.say("come on, just list it")
+    assert "can't help list that" in insisted.reply and dialogue.tools() == []
+    moved_on = await dialogue.say("ok, my string trimmer then")
+    assert "can't help list that" not in moved_on.reply
+    assert dialogue.calls("search_categories") == [{"query": "string trimmer"}]
+
+
+async def test_an_answer_it_does_not_understand_is_said_not_repeated(dialogue: Dialogue) -> None:
+    asked = await dialogue.say("I want to sell my bike")
+    first = await dialogue.say("yes")
+    assert first.reply != asked.reply and "didn't catch the condition" in first.reply
+    assert CONDITION_QUESTION in first.reply  # still says what it accepts
+    second = await dialogue.say("yes")
+    assert second.reply != first.reply and "'good' normal wear" in second.reply
+    unsure = await dialogue.say("not sure")
+    assert "here's what they mean" in unsure.reply and dialogue.tools() == ["search_categories"]
+    assert (await dialogue.say("good")).drafts
+
+
+async def test_an_unclear_item_answer_is_said_not_repeated(dialogue: Dialogue) -> None:
+    opening = await dialogue.say("hello")
+    replies = [(await dialogue.say("yes")).reply for _ in range(3)]
+    assert "didn't catch what you'd like to sell" in replies[0]
+    assert len({opening.reply, *replies[:2]}) == 3 and replies[1] != replies[2]
+    assert dialogue.tools() == []
+
+
+@pytest.mark.parametrize(
+    "opening", ["I want to sell my bike, good, asking 0", "selling my bike, good, for $0"]
+)
+async def test_a_price_of_zero_is_questioned_not_replaced(dialogue: Dialogue, opening: str) -> None:
+    asked = await dialogue.say(opening)
+    assert asked.drafts == [] and "more than $0" in asked.reply and "what price" in asked.reply
+    priced = await dialogue.say("80")
+    assert priced.drafts[0].args["price"] == 80
+
+
+async def test_a_price_of_zero_then_a_suggestion_uses_the_comparables(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my bike, good condition")
+    asked = await dialogue.say("make it 0")
+    assert asked.drafts == [] and "more than $0" in asked.reply
+    suggested = await dialogue.say("you pick")
+    comps = dialogue.results("compare_prices")[-1]
+    assert suggested.drafts[0].args["price"] == comps["suggested_price"]
+
+
+async def test_no_comparables_and_no_price_in_mind(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my trumpet, it's in good condition")
+    answer = await dialogue.say("I don't know, what would you suggest?")
+    assert "can't suggest one" in answer.reply and "what price" in answer.reply and answer.drafts == []
+    again = await dialogue.say("hmm")
+    assert again.reply != answer.reply and "what price" in again.reply
+
+
+async def test_none_of_the_categories_fits(dialogue: Dialogue) -> None:
+    offered = await dialogue.say("I want to sell my lawn mower, good condition")
+    assert "Which category fits" in offered.reply and "none of these" in offered.reply
+    asked = await dialogue.say("none of these")
+    assert "in other words" in asked.reply and dialogue.tools() == ["search_categories"]
+    await dialogue.say("it is a walk-behind mower")
+    assert dialogue.calls("search_categories")[-1] == {"query": "walk-behind mower"}
+    compared = dialogue.calls("compare_prices")
+    assert compared and compared[0]["condition"] == "good"  # what the seller said still holds
+    assert dialogue.results("search_categories")[-1]["matches"][0]["path"].endswith("Walk-Behind Mowers")
+    assert compared[0]["category_id"] == dialogue.results("search_categories")[-1]["matches"][0]["id"]
+
+
+async def test_free_text_that_is_no_offered_category_searches_again(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my lawn mower")
+    answer = await dialogue.say("it is a walk-behind mower")
+    assert dialogue.calls("search_categories")[-1] == {"query": "walk-behind mower"}
+    assert "Lawn Mower Bags" not in answer.reply and CONDITION_QUESTION in answer.reply
+    await dialogue.say("good")
+    assert "Walk-Behind Mowers" in dialogue.results("compare_prices")[0]["category_path"]
+
+
+async def test_an_unclear_choice_says_so_and_words_of_an_option_pick_it(dialogue: Dialogue) -> None:
+    offered = await dialogue.say("I want to sell my table")
+    unclear = await dialogue.say("hmm")
+    assert "didn't catch which one" in unclear.reply and unclear.reply != offered.reply
+    assert dialogue.tools() == ["search_categories"]
+    options = [m for m in dialogue.results("search_categories")[0]["matches"] if m["is_leaf"]]
+    await dialogue.say("the end table one")
+    await dialogue.say("good")
+    chosen = next(o for o in options if o["path"].endswith("End Tables"))
+    assert dialogue.calls("compare_prices")[0]["category_id"] == chosen["id"]
+
+
+PHOTO = BinaryContent(data=b"\x89PNG\r\n\x1a\n" + b"\0" * 16, media_type="image/png")
+
+
+async def test_a_photo_with_a_description_goes_by_the_description(dialogue: Dialogue) -> None:
+    # As the web chat sends them: a photo alone (with its stand-in words), then a photo with a description.
+    alone = await dialogue.session.send("Here's a photo of what I'm selling.", images=[PHOTO])
+    assert "can't see photos" in alone.reply and "What would you like to sell?" in alone.reply
+    assert alone.activity == []
+    described = await dialogue.session.send("It's a Trek road bike in good condition", images=[PHOTO])
+    assert "can't see photos" not in described.reply  # said once
+    searched = [a.args for a in described.activity if a.name == "search_categories"]
+    assert searched == [{"query": "Trek road bike"}]
+    (draft,) = described.drafts
+    assert draft.args["condition"] == "good" and draft.args["title"] == "Trek road bike"
+
+
+async def test_a_first_message_with_a_photo_and_words(dialogue: Dialogue) -> None:
+    first = await dialogue.session.send("selling my couch, barely used", images=[PHOTO])
+    assert "can't see photos" in first.reply
+    assert [a.args for a in first.activity if a.name == "search_categories"] == [{"query": "couch"}]
+    assert first.drafts and first.drafts[0].args["condition"] == "like_new"
+
+
+@pytest.mark.parametrize("said", ["not a scratch on the frame", "actually it's a great bike"])
+async def test_words_about_the_item_are_not_a_correction(dialogue: Dialogue, said: str) -> None:
+    await dialogue.say("I want to sell my Trek road bike")
+    reply = await dialogue.say(said)
+    assert dialogue.calls("search_categories") == [{"query": "Trek road bike"}]
+    assert "not the Trek road bike" not in reply.reply

@@ -24,7 +24,14 @@ CONDITION_QUESTION = "What condition is it in: new, like new, excellent, good, f
 PRICE_QUESTION = "what price would you like to ask, in dollars?"
 CHOICE_QUESTION = "Which category fits your"
 ITEM_QUESTIONS = ("What would you like to sell?", "What's the item?", "describe it another way")
+REDESCRIBE_QUESTION = "How would you describe it in other words"
+NONE_HINT = "Reply with the number, or say 'none of these'."
 FEEDBACK_QUESTION = "What should I change"
+REVIVE_QUESTION = "after all? Say 'post it'"
+CONDITION_GUIDE = (
+    "'new' is unused, 'like new' barely used with no marks, 'excellent' used but looks great, "
+    "'good' normal wear and everything works, 'fair' heavy wear or small faults, 'for parts' doesn't work."
+)
 PHOTO_NOTE = "I can't see photos (I'm the offline rule-based assistant), so I go by your description."
 RETRY_PROMPT = "Say 'try again'"
 CLOSE_SCORE = 0.9  # a second leaf scoring this close to the best one is worth asking about
@@ -36,10 +43,12 @@ class Item:
     name: str
     condition: Condition | None = None
     price: float | None = None
+    paid: float | None = None  # what the seller paid (or what it costs new): a guide, not the asking price
     category: dict[str, Any] | None = None
     options: list[dict[str, Any]] = field(default_factory=list)
     searched: bool = False
     unplaceable: bool = False
+    redescribe: bool = False  # none of the offered categories fits: ask for other words
     comps: dict[str, Any] | None = None
     comps_key: tuple[int, str | None] | None = None
     draft: dict[str, Any] | None = None
@@ -47,13 +56,14 @@ class Item:
     listing: dict[str, Any] | None = None
     declined: bool = False
     create_retries: int = 0
+    price_rejected: bool = False  # the seller's price was impossible (0 or less): ask again, don't guess
 
 
 @dataclass
 class State:
     item: Item | None = None
     queue: list[str] = field(default_factory=list)
-    awaiting: str | None = None  # item | condition | choice | price | feedback | retry
+    awaiting: str | None = None  # item | redescribe | condition | choice | price | feedback | retry | revive
     failed_tool: str | None = None
     notes: list[str] = field(default_factory=list)  # things to say in the next reply
     agent_spoke: bool = False
@@ -61,6 +71,12 @@ class State:
     parked: bool = False  # the seller chose not to retry now
     pending_condition: Condition | None = None  # said before the item was known
     pending_price: float | None = None
+    pending_paid: float | None = None
+    unclear: str | None = None  # the question the seller's latest message left unanswered (not understood)
+    unsure: bool = False  # the seller said they don't know
+    said: str = ""  # the seller's latest words
+    photo_noted: bool = False  # the seller was told the agent can't see photos
+    last_reply: str = ""  # the agent's latest words
     last: str = ""  # what the latest event was: seller | created | denied | failed | result | retried
     retry_now: bool = False
 
@@ -72,13 +88,14 @@ class Action:
     args: dict[str, Any] = field(default_factory=dict)
 
 
-def _start_item(state: State, name: str) -> None:
+def _start_item(state: State, name: str) -> Item:
     state.item = Item(name)
     state.awaiting = None
     state.failed_tool = None
+    return state.item
 
 
-def _hear(state: State, text: str, photo: bool = False) -> None:
+def _hear(state: State, text: str) -> None:
     """Update the state with one thing the seller said (a message, or their reply to a draft).
 
     `state.awaiting` says what the agent last asked, which gives short answers ("good", "250", "2") their
@@ -102,8 +119,13 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
             item.draft = dict(item.draft, _again=True)  # show the same draft again, for a real approval
         if not text:
             return
+    if item is not None and item.declined and item.draft is not None and not item.listing:
+        _reconsider(state, item, text, asked)
     in_progress = item is not None and not item.listing and not item.declined
-    if lang.is_prohibited(text) or (state.refused and not in_progress and not lang.extract_items(text)):
+    # After a refusal, pushing for the same thing ("come on, just list it") is refused again; naming a legal
+    # item ("ok, my string trimmer then") moves on.
+    insists = state.refused and not in_progress and lang.insists(text)
+    if lang.is_prohibited(text) or insists:
         state.refused = True
         state.notes.append(
             "Sorry, I can't help list that: weapons, ammunition and drugs aren't allowed on Trova."
@@ -118,12 +140,26 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
         return
     # A short message is the item when the agent asked for one ("IKEA dresser, it's good"), or when no item
     # is on the table and it isn't just a condition, a price or small talk. "Here's a photo" names no item.
+    # At "which category?", words that single out no option ("it's a walk-behind mower") describe the item
+    # anew: search again with them rather than pick a poor option.
+    picking = asked == "choice" and item is not None and bool(item.options)
+    choice = (
+        lang.parse_choice(text, [o["path"] for o in item.options], item.name)
+        if picking and item is not None
+        else None
+    )
+    redescribes = (
+        picking
+        and choice is None
+        and not lang.rejects_options(text)
+        and not re.search(r"\bones?\b", text, re.I)  # "the wooden one" points at an option
+    )
     expecting = (
-        not photo
-        and not lang.is_chatter(text)
+        not lang.is_chatter(text)
         and not lang.is_non_english(text)
         and (
-            asked == "item"
+            asked in ("item", "redescribe")
+            or redescribes
             or (
                 not in_progress
                 and lang.parse_condition(text) is None
@@ -131,6 +167,8 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
             )
         )
     )
+    if lang.value_question_item(text) is not None:
+        state.notes.append("I'll see what similar listings ask, so you get a realistic price.")
     items = lang.extract_items(text, expecting_item=expecting)
     if items == ["?"]:
         if not in_progress:
@@ -147,42 +185,73 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
         )
         state.awaiting = "item"
         return
+    if (
+        items
+        and item is not None
+        and lang.item_correction(text) is not None
+        and _same_thing(items[0], item.name)
+    ):
+        items = []  # "actually it's a great bike" about the Trek road bike: the same item, nothing to change
     if items and (item is None or items[0].lower() != item.name.lower()):
-        _start_item(state, items[0])
-        item = state.item
+        old = item
+        item = _start_item(state, items[0])
+        corrected = lang.item_correction(text) is not None
+        if (
+            old is not None
+            and not old.listing
+            and (corrected or redescribes or asked == "redescribe" or old.unplaceable)
+        ):
+            # The same thing named anew ("sorry, I meant my coffee table", other words for the search): what
+            # the seller said about it (condition, price) still holds; an old draft is dropped, never posted.
+            item.condition, item.price, item.paid = old.condition, old.price, old.paid
+            if corrected:
+                state.notes.append(f"Got it: your {item.name}, not the {old.name}.")
         state.queue = items[1:]
         state.refused = False
         if state.queue:
             state.notes.append(f"Let's do one item at a time: first the {items[0]}, then the {items[1]}.")
     if item is None:
         _remember_details(state, text)
+        if state.pending_condition is not None and lang.is_condition_only(text):
+            state.notes.append(f"Noted: {state.pending_condition.label} condition.")
+        elif asked == "item" and not state.notes and lang.parse_price(text, bare=True) is None:
+            state.unclear = "item"
         return
     if state.pending_condition is not None and item.condition is None:
         item.condition = state.pending_condition
     if state.pending_price is not None and item.price is None:
         item.price = state.pending_price
-    state.pending_condition = state.pending_price = None
+    if state.pending_paid is not None and item.paid is None:
+        item.paid = state.pending_paid
+    state.pending_condition = state.pending_price = state.pending_paid = None
 
     condition = lang.parse_condition(text)
-    if condition is not None and (
-        asked != "choice" or lang.parse_choice(text, [o["path"] for o in item.options]) is None
-    ):
+    if condition is not None and (asked != "choice" or choice is None):
         item.condition = condition
     price = lang.parse_price(text, bare=asked in ("price", "feedback"))
     if price is not None:
         if price <= 0:
-            state.notes.append("The price has to be more than zero.")
+            item.price, item.price_rejected = None, True
         else:
-            item.price = price
+            item.price, item.price_rejected = price, False
+    elif item.price_rejected and lang.wants_suggestion(text):
+        item.price_rejected = False  # price it from the comparables after all
+    paid = lang.parse_paid(text)
+    if paid is not None and paid > 0:
+        item.paid = paid
     title = _title_change(text)
     if title:
         item.title = title
 
     if asked == "choice" and item.options:
-        choice = lang.parse_choice(text, [o["path"] for o in item.options])
         if choice is not None:
             item.category, item.options = item.options[choice], []
             state.awaiting = None
+        elif lang.rejects_options(text):
+            item.options, item.redescribe = [], True
+            state.awaiting = None
+        elif condition is None and price is None:
+            state.unclear = "choice"
     elif asked == "retry":
         if lang.is_negative(text) or re.search(
             r"\b(later|another (day|time)|never ?mind|forget it)\b", text, re.I
@@ -201,6 +270,35 @@ def _hear(state: State, text: str, photo: bool = False) -> None:
             state.awaiting = None
     elif lang.is_negative(text) and not items and price is None and condition is None and not item.listing:
         item.declined = True
+    understood = bool(items) or condition is not None or price is not None or bool(title)
+    if asked in ("condition", "price") and not understood:
+        state.unclear, state.unsure = asked, lang.is_unsure(text)
+
+
+def _same_thing(named: str, current: str) -> bool:
+    """'bike' for the 'Trek road bike': words the seller already used for the item, no new name."""
+    return set(re.findall(r"[a-z0-9]+", named.lower())) <= set(re.findall(r"[a-z0-9]+", current.lower()))
+
+
+def _reconsider(state: State, item: Item, text: str, asked: str | None) -> None:
+    """After a decline: a clear wish to post ('actually yes, post it') or a change ('price it at $90')
+    brings the draft back, to be shown again for approval; a bare 'yes' is asked about."""
+    if lang.is_prohibited(text) or lang.extract_items(text):
+        return  # another item: handled as one
+    changed = (
+        lang.parse_price(text) is not None
+        or lang.parse_condition(text) is not None
+        or _title_change(text) is not None
+    )
+    if changed or lang.wants_to_post(text) or (asked == "revive" and lang.is_affirmative(text)):
+        item.declined = False
+        assert item.draft is not None
+        item.draft = dict(item.draft, _again=True)
+    elif lang.is_affirmative(text):
+        state.notes.append(
+            f"Just to be sure: do you want to post the {item.name} {REVIVE_QUESTION} and I'll show you "
+            "the draft again, or tell me what else you'd like to sell."
+        )
 
 
 def _remember_details(state: State, text: str) -> None:
@@ -211,6 +309,11 @@ def _remember_details(state: State, text: str) -> None:
         state.pending_condition = condition
     if price is not None and price > 0:
         state.pending_price = price
+    elif price is not None:
+        state.notes.append("A price has to be more than $0, so I haven't used that one.")
+    paid = lang.parse_paid(text)
+    if paid is not None and paid > 0:
+        state.pending_paid = paid
 
 
 def _settle_yes(state: State, asked: str | None) -> None:
@@ -286,16 +389,20 @@ def _apply_answer(state: State, event: ToolAnswered, call: ToolCalled | None) ->
 def _note_question(state: State, text: str) -> None:
     if CONDITION_QUESTION in text:
         state.awaiting = "condition"
-    elif PRICE_QUESTION in text:
+    elif PRICE_QUESTION in text.lower():
         state.awaiting = "price"
     elif CHOICE_QUESTION in text:
         state.awaiting = "choice"
+    elif REDESCRIBE_QUESTION in text:
+        state.awaiting = "redescribe"
     elif any(q in text for q in ITEM_QUESTIONS):
         state.awaiting = "item"
     elif FEEDBACK_QUESTION in text:
         state.awaiting = "feedback"
     elif RETRY_PROMPT in text:
         state.awaiting = "retry"
+    elif REVIVE_QUESTION in text:
+        state.awaiting = "revive"
 
 
 def replay(transcript: Transcript) -> State:
@@ -306,12 +413,15 @@ def replay(transcript: Transcript) -> State:
             state.notes = []
             state.last = "seller"
             state.retry_now = False
-            if event.images:
-                state.notes.append(PHOTO_NOTE)
+            state.unclear, state.unsure, state.said = None, False, event.text
+            if event.images and not state.photo_noted:
+                state.notes.append(PHOTO_NOTE)  # said once; the words that came with it still count
+                state.photo_noted = True
             state.parked = False
-            _hear(state, event.text, photo=bool(event.images))
+            _hear(state, event.text)
         elif isinstance(event, AgentSaid):
             state.agent_spoke = True
+            state.last_reply = event.text
             state.notes = []
             _note_question(state, event.text)
         elif isinstance(event, ToolCalled):
@@ -351,6 +461,22 @@ def _draft_args(item: Item) -> dict[str, Any]:
 def decide(state: State, available_tools: Collection[str]) -> Action:
     item = state.item
     if item is None:
+        if state.unclear == "item":
+            if "didn't catch what you'd like to sell" in state.last_reply:
+                return Action(
+                    _say(
+                        state,
+                        "Sorry, I still didn't get it. Just name the thing you're selling, for example "
+                        "'road bike', 'sofa' or 'iPhone 8'. What's the item?",
+                    )
+                )
+            return Action(
+                _say(
+                    state,
+                    "Sorry, I didn't catch what you'd like to sell. What's the item? A few words are enough, "
+                    "like 'Trek road bike' or 'IKEA desk'.",
+                )
+            )
         if state.notes:
             return Action(_say(state, "" if state.awaiting == "item" else "What would you like to sell?"))
         return Action(
@@ -379,11 +505,13 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
             _say(state, f"Your listing #{listing.get('id')} is already live. Anything else to sell?")
         )
     if item.declined:
+        if state.notes:
+            return Action(_say(state))
         return Action(
             _say(
                 state,
-                "OK, I won't post it. Nothing was listed. If you want to sell something "
-                "else, just tell me what it is.",
+                "OK, I won't post it. Nothing was listed. If you change your mind, say 'post it'; if you "
+                "want to sell something else, just tell me what it is.",
             )
         )
     if state.awaiting == "retry" and not state.retry_now and state.parked and state.last == "seller":
@@ -427,10 +555,19 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
                 "another way, e.g. what kind of thing it is?",
             )
         )
+    if item.redescribe:
+        return Action(
+            _say(
+                state,
+                f"OK, none of those. {REDESCRIBE_QUESTION}, e.g. what kind of thing your {item.name} is? "
+                "I'll search again with your words.",
+            )
+        )
     if item.category is None:
         if item.options:
             listed = " ".join(f"{i}. {o['path']}" for i, o in enumerate(item.options, start=1))
-            return Action(_say(state, f"{CHOICE_QUESTION} {item.name} best? {listed} Reply with the number."))
+            sorry = "Sorry, I didn't catch which one. " if state.unclear == "choice" else ""
+            return Action(_say(state, f"{sorry}{CHOICE_QUESTION} {item.name} best? {listed} {NONE_HINT}"))
         item.searched = False
         return Action(
             _say(state, f"Let me look up the category for your {item.name} again."),
@@ -438,6 +575,19 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
             {"query": item.name},
         )
     if item.condition is None:
+        if state.unclear == "condition":
+            if state.unsure or "didn't catch the condition" in state.last_reply:
+                lead = (
+                    "No problem, here's what they mean:" if state.unsure else "Sorry, I still didn't get it."
+                )
+                return Action(_say(state, f"{lead} {CONDITION_GUIDE} {CONDITION_QUESTION}"))
+            return Action(
+                _say(
+                    state,
+                    f"Sorry, I didn't catch the condition of your {item.name}. {CONDITION_QUESTION} "
+                    "(Words like 'barely used', 'works fine' or 'some scratches' work too.)",
+                )
+            )
         return Action(_say(state, f"Got it: your {item.name}. {CONDITION_QUESTION}"))
 
     key = (item.category["id"], item.condition.value)
@@ -447,15 +597,31 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
             COMPARE_PRICES,
             {"category_id": item.category["id"], "item": item.name, "condition": item.condition.value},
         )
+    if item.price is None and item.price_rejected:
+        comps = item.comps or {}
+        market = (
+            f"Similar listings ask {money(round(comps['p25']))} to {money(round(comps['p75']))}; "
+            f"say 'suggest' and I'll use {money(float(comps['suggested_price']))}, or {PRICE_QUESTION}"
+            if comps.get("count") and comps.get("suggested_price")
+            else PRICE_QUESTION[0].upper() + PRICE_QUESTION[1:]
+        )
+        return Action(_say(state, f"A price has to be more than $0, so I can't use that one. {market}"))
     if item.price is None and not (item.comps or {}).get("count"):
         why = (
             "There are no similar listings to compare with"
             if item.comps is not None
             else "I can't compare prices right now"
         )
-        if state.last == "seller" and state.awaiting is None and not state.notes:
-            why = "I still need a price: a number in dollars, e.g. 120. " + why
-        return Action(_say(state, f"{why}, so {PRICE_QUESTION}"))
+        if state.unclear == "price" and (state.unsure or lang.wants_suggestion(state.said)):
+            why = "I can't suggest one: " + why[0].lower() + why[1:] + ", and I won't guess"
+        elif state.last == "seller" and state.awaiting is None and not state.notes:
+            why = "Sorry, I still need a price: a number in dollars, e.g. 120. " + why
+        paid = (
+            f" You paid {money(item.paid)}; used items usually sell for less than that."
+            if item.paid is not None
+            else ""
+        )
+        return Action(_say(state, f"{why}, so {PRICE_QUESTION}{paid}"))
 
     if item.create_retries > MAX_CREATE_RETRIES:
         return Action(
@@ -484,11 +650,34 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
             )
         )
     note = price_note(args["price"], item.comps, seller_price=item.price is not None)
-    revised = "Here's the updated draft" if previous else "Here's the draft"
+    if item.paid is not None and item.price is None:
+        note += (
+            f" You paid {money(item.paid)}, but what something cost isn't what it sells for used, "
+            "so I've priced it from similar listings."
+        )
+    revised = (
+        "Here's the draft again"
+        if previous == args
+        else "Here's the updated draft"
+        if previous
+        else "Here's the draft"
+    )
     return Action(
         _say(state, f"{note} {revised}: approve it to post, or tell me what to change."), CREATE_LISTING, args
     )
 
 
 def next_action(transcript: Transcript, available_tools: Collection[str]) -> Action:
-    return decide(replay(transcript), available_tools)
+    state = replay(transcript)
+    action = decide(state, available_tools)
+    if (
+        action.text
+        and action.tool is None
+        and state.last == "seller"
+        and action.text == state.last_reply
+        and "?" in action.text
+    ):
+        # Asking the very same question again reads as not listening: say the answer wasn't understood.
+        text = action.text.removeprefix("Sorry, ")
+        action.text = f"Sorry, I didn't catch that. {text[0].upper()}{text[1:]}"
+    return action
