@@ -418,3 +418,21 @@ async def test_words_about_the_item_are_not_a_correction(dialogue: Dialogue, sai
     reply = await dialogue.say(said)
     assert dialogue.calls("search_categories") == [{"query": "Trek road bike"}]
     assert "not the Trek road bike" not in reply.reply
+
+
+async def test_streamed_requests_count_the_conversation_like_plain_ones() -> None:
+    from pydantic_ai.messages import ModelRequest, UserPromptPart
+    from pydantic_ai.models import ModelRequestParameters
+
+    model = OfflineModel()
+    params = ModelRequestParameters(allow_text_output=True)
+    short = [ModelRequest(parts=[UserPromptPart("hi")])]
+    long = [ModelRequest(parts=[UserPromptPart("I want to sell my old Trek road bike " * 40)])]
+    plain = [(await model.request(m, None, params)).usage.input_tokens for m in (short, long)]
+    streamed = []
+    for messages in (short, long):
+        async with model.request_stream(messages, None, params) as response:
+            async for _ in response:
+                pass
+            streamed.append(response.usage.input_tokens)
+    assert streamed == plain and plain[1] > plain[0] + 200

@@ -285,3 +285,16 @@ def test_rejecting_all_options() -> None:
     assert lang.rejects_options("none of these") and lang.rejects_options("neither")
     assert lang.rejects_options("something else") and lang.rejects_options("no")
     assert not lang.rejects_options("2") and not lang.rejects_options("the robotic one")
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("Can you sell this for me?", []),
+        ("sell these for me please", []),
+        ("can you sell my bike for me", ["bike"]),
+        ("I want to sell my bike for parts", ["bike"]),
+    ],
+)
+def test_this_for_me_names_no_item(text: str, items: list[str]) -> None:
+    assert lang.extract_items(text) == items

@@ -131,7 +131,7 @@ _LEADING_FILLER = re.compile(
     re.I,
 )
 _CLAUSE_END = re.compile(
-    r"\s*(?:[.;!?\n]|,\s|\s[-–—]\s|\((?!\d)|\bfor\s+(?:\$|\d|about|around|sale|parts)|\bat\s+\$|\bwhich\b|\bthat\b|"
+    r"\s*(?:[.;!?\n]|,\s|\s[-–—]\s|\((?!\d)|\bfor\s+(?:\$|\d|about|around|sale|parts|me|us)\b|\bat\s+\$|\bwhich\b|\bthat\b|"
     r"\bbecause\b|\bsince\b|\bit'?s\b|\bit is\b|\bthey'?re\b|\bin\s+(?:\w+\s+){0,2}(?:condition|shape)\b|"
     r"\bbarely\b|\bhardly\b|\bnever\b|\basking\b|\bon (?:trova|the marketplace|here)\b|\bplease\b|"
     r"\bif\b|\bbut\b|\bwith (?:some|a few|minor)\b|\bbought\b|\bused\b|\blike new\b|\bbrand new\b|"

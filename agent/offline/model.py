@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 from pydantic_ai.messages import ModelMessage, ModelResponse, ModelResponsePart, TextPart, ToolCallPart
-from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
+from pydantic_ai.models import ModelRequestParameters, StreamedResponse
+from pydantic_ai.models.function import (
+    AgentInfo,
+    DeltaToolCall,
+    DeltaToolCalls,
+    FunctionModel,
+    _estimate_usage,
+)
+from pydantic_ai.settings import ModelSettings
 
 from agent.offline.policy import next_action
 from agent.offline.transcript import Transcript
@@ -58,3 +68,19 @@ class OfflineModel(FunctionModel):
     @property
     def system(self) -> str:
         return "trova"
+
+    @asynccontextmanager
+    async def request_stream(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+        run_context: Any = None,
+    ) -> AsyncIterator[StreamedResponse]:
+        async with super().request_stream(
+            messages, model_settings, model_request_parameters, run_context
+        ) as streamed:
+            # FunctionModel estimates a streamed request's input from no messages (a flat 50 tokens); count
+            # the conversation as its non-streamed path does, so a web chat's usage matches the CLI's.
+            streamed._usage.input_tokens = _estimate_usage(messages).input_tokens
+            yield streamed
