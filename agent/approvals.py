@@ -6,10 +6,13 @@ import re
 
 NOT_APPROVED = "The seller did not approve this draft, so nothing was posted."
 
+_YES = (
+    r"(?:y|yes|yeah|yep|yup|sure|ok|okay|alright|all right|approve|approved|post it|post|publish|publish it|"
+    r"list it|go|go ahead|do it|looks good|sounds good|lgtm|perfect|great|fine|confirm|please)"
+)
+# A yes, or a few yeses in a row ("ok, post it then"); any other word makes it a reply for the model.
 _APPROVE = re.compile(
-    r"^\s*(?:y|yes|yeah|yep|yup|sure|ok|okay|approve|approved|post it|post|publish|publish it|list it|go|"
-    r"go ahead|do it|looks good|sounds good|lgtm|perfect|great|fine|confirm|yes please|yes,? post it)"
-    r"[\s!.]*(?:please|thanks|thank you)?[\s!.]*$",
+    rf"^\s*{_YES}(?:[\s,!.]+(?:{_YES}|then|now))*[\s!.]*(?:thanks|thank you)?[\s!.]*$",
     re.I,
 )
 

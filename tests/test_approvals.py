@@ -1,0 +1,38 @@
+"""What counts as the seller's approval of a draft: a yes, however phrased, and nothing more."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.approvals import denial_message, is_approval, parse_denial
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "yes",
+        "Yes!",
+        "ok post it then",
+        "ok, post it then",
+        "sure, go ahead",
+        "yes please",
+        "fine then",
+        "ok thanks",
+    ],
+)
+def test_a_yes_approves(reply: str) -> None:
+    assert is_approval(reply)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["no", "not yet", "yes but make it 40", "ok make it 40", "post it for $1", "ok, change the title", ""],
+)
+def test_anything_more_than_a_yes_goes_back_to_the_model(reply: str) -> None:
+    assert not is_approval(reply)
+
+
+def test_the_denial_carries_the_sellers_words() -> None:
+    assert parse_denial(denial_message("make it 40")) == "make it 40"
+    assert parse_denial(denial_message(None)) == ""
+    assert parse_denial("something else") is None
