@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -155,6 +157,14 @@ def test_create_and_fetch_listing(http: httpx.Client, seller_token: str) -> None
         ({"price": 0}, "price"),
         ({"price": -5}, "price"),
         ({"price": 5_000_000}, "price"),
+        ({"price": 1_000_000}, "less than 1000000"),  # the maximum itself is out: 0 < price < MAX_PRICE
+        ({"price": 0.001}, "at least 0.01"),  # was stored as $0.00
+        ({"price": 99.999}, "at most 2 decimal places"),  # was silently rounded to 100
+        ({"price": True}, "not true/false"),  # was read as $1
+        ({"title": "Trek\u0000 road bike"}, "control character U+0000"),
+        ({"title": "Trek road\nbike"}, "control character U+000A"),
+        ({"title": "Trek \u202eekib daor"}, "control character U+202E"),
+        ({"description": "Ridden on weekends.\u0007"}, "control character U+0007"),
         ({"condition": "used"}, "condition"),
         ({"currency": "XYZ"}, "currency"),
         ({"category_id": 999999999}, "does not exist"),
@@ -170,6 +180,31 @@ def test_create_listing_validation(
     assert response.status_code == 422
     assert needle in str(response.json()["detail"])
     assert http.get("/listings").json()["total"] == before
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_create_listing_rejects_non_finite_prices_with_a_422(
+    http: httpx.Client, seller_token: str, number: str
+) -> None:
+    # Python's JSON parser reads these as nan/inf (1e400 overflows to inf); the 422 that echoes the input
+    # must still be valid JSON (it used to fail to encode and answer 500).
+    body = json.dumps(_listing(price=0)).replace('"price": 0', f'"price": {number}')
+    headers = {**auth(seller_token), "Content-Type": "application/json"}
+    before = http.get("/listings").json()["total"]
+    response = http.post("/listings", content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "price"] and error["msg"] == "Input should be a finite number"
+    assert http.get("/listings").json()["total"] == before
+
+
+@pytest.mark.parametrize("price", [0.01, 19.99, 180, 999_999.99])
+def test_create_listing_keeps_prices_in_cents_exactly(
+    http: httpx.Client, seller_token: str, price: float
+) -> None:
+    created = http.post("/listings", json=_listing(price=price), headers=auth(seller_token))
+    assert created.status_code == 201, created.text
+    assert created.json()["price"] == price
 
 
 def test_idempotency_key_makes_a_retried_post_create_one_listing(
@@ -204,4 +239,6 @@ def test_listing_filters(http: httpx.Client, seller_token: str) -> None:
     seeds = http.get("/listings", params={"source": "seed", "limit": 5}).json()["items"]
     assert all(item["description"] == "" for item in seeds)  # no source free text is served
     assert http.get("/listings", params={"limit": 0}).status_code == 422
+    bogus = http.get("/listings", params={"source": "bogus"})
+    assert bogus.status_code == 422 and "'seed' or 'seller'" in bogus.json()["detail"][0]["msg"]
     assert http.get("/listings", params={"category_id": 999999999}).status_code == 404
