@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import re
 
-_WORD = re.compile(r"[a-z0-9]+")
+# A token: letters and digits, with decimal points kept inside numbers ("8.4.1", "2.5s", "3.5mm").
+_WORD = re.compile(r"[a-z0-9]+(?:\.[0-9][a-z0-9]*)*")
+# Sizes and capacities written several ways become one token: 55" / 55 inch / 55-inch -> 55in, 128 GB -> 128gb.
+_INCHES = re.compile(r"(\d+(?:\.\d+)?)\s*(?:\"|”|″|''|-?\s*inch(?:es)?\b)|\b(1[3-9]|[2-9]\d)'(?![\w'])")
+_TV = re.compile(r"\bt\.v\b\.?")
+_BYTES = re.compile(r"\b(\d+)\s*-?\s*(gb|tb|mb)\b")
 
 STOPWORDS = frozenset(
     [
@@ -117,6 +122,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 _KEEP_S = ("ss", "us", "is", "ics", "ous")
 
 
+def _reverse_synonyms() -> dict[str, tuple[str, ...]]:
+    """One-word synonyms the other way round: 'television' -> ('tv', 'telly', 'hdtv'). A listing titled
+    "Samsung TV" is a television for comparison purposes, whichever word the seller used."""
+    reverse: dict[str, list[str]] = {}
+    for word, phrases in SYNONYMS.items():
+        for phrase in phrases:
+            if " " not in phrase and phrase != word:
+                reverse.setdefault(stem(phrase), []).append(stem(word))
+    return {word: tuple(seller_words) for word, seller_words in reverse.items()}
+
+
 def stem(word: str) -> str:
     """A light English plural stemmer: 'sofas'->'sofa', 'accessories'->'accessory', 'benches'->'bench'."""
     if len(word) <= 3:
@@ -130,9 +146,15 @@ def stem(word: str) -> str:
     return word
 
 
+def _inches(match: re.Match[str]) -> str:
+    # 55" / 55 inch, or 55' (a screen is not 55 feet; 6' stays: it may be feet)
+    return f"{match.group(1) or match.group(2)}in "
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased, stemmed word tokens of `text`, stop words kept."""
-    return [stem(w) for w in _WORD.findall(text.lower())]
+    """Lower-cased, stemmed word tokens of `text`, stop words kept; sizes as one token ('55"' -> '55in')."""
+    text = _BYTES.sub(r"\1\2", _INCHES.sub(_inches, _TV.sub("tv", text.lower())))
+    return [stem(w) for w in _WORD.findall(text)]
 
 
 def content_words(text: str) -> list[str]:
@@ -143,6 +165,8 @@ def content_words(text: str) -> list[str]:
             seen.setdefault(w, None)
     return list(seen)
 
+
+REVERSE_SYNONYMS = _reverse_synonyms()
 
 Alternative = tuple[tuple[str, ...], float]
 

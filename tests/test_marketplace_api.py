@@ -7,6 +7,8 @@ import json
 import httpx
 import pytest
 
+from marketplace.text import words
+
 BIKES = 1026  # Sporting Goods > Outdoor Recreation > Cycling > Bicycles
 CYCLING = 1025  # its parent, not a leaf
 
@@ -106,6 +108,66 @@ def test_price_comparison_statistics_hang_together(http: httpx.Client) -> None:
     assert 1 <= len(body["examples"]) <= 5
     assert any("trek" in e["title"].lower() for e in body["examples"])
     assert str(body["count"]) in body["message"]
+
+
+TELEVISIONS = 404
+CARS = 916  # Vehicles > Motor Vehicles > Cars, Trucks & Vans
+MOBILE_PHONES = 267
+
+
+def _comps(http: httpx.Client, category_id: int, q: str, condition: str | None = None) -> dict:
+    params: dict[str, object] = {"category_id": category_id, "q": q}
+    if condition:
+        params["condition"] = condition
+    body = http.get("/prices/compare", params=params).json()
+    assert body["count"] >= 5, body["message"]
+    return body
+
+
+@pytest.mark.parametrize("q", ['55" TV', "55 inch TV", "55-inch television", "LCD TV 55''"])
+def test_price_comparison_uses_the_screen_size(http: httpx.Client, q: str) -> None:
+    # It used to ignore "55": generic sets ("26\" flat-panel television", "TV and stand"), suggested $102.
+    body = _comps(http, TELEVISIONS, q, "good")
+    sizes = [words(e["title"]) for e in body["examples"]]
+    assert all("55in" in ws for ws in sizes), [e["title"] for e in body["examples"]]
+    assert "with 55in" in body["message"]
+    assert 150 <= body["p25"] <= body["median"] <= body["p75"] <= 995
+    assert body["suggested_price"] >= 200
+
+
+def test_price_comparison_with_brand_and_size_keeps_the_brand(http: httpx.Client) -> None:
+    # Too few Samsung 55" sets: Samsungs close to 55", not every 55" set.
+    body = _comps(http, TELEVISIONS, "Samsung 55 inch TV")
+    assert "with or close to 55in" in body["message"]
+    for example in body["examples"]:
+        ws = words(example["title"])
+        assert "samsung" in ws and any(w in ws for w in ("50in", "51in", "55in", "58in", "60in")), ws
+
+
+def test_price_comparison_uses_the_model_year(http: httpx.Client) -> None:
+    body = _comps(http, CARS, "2014 Honda Accord", "good")
+    for example in body["examples"]:
+        title = example["title"].lower()
+        assert "accord" in title, title
+        year = next(int(w) for w in words(title) if w.isdigit() and len(w) == 4)
+        assert abs(year - 2014) <= 2, title
+    assert body["median"] > 9000  # all Accords, mostly older: median $3,400
+
+
+def test_price_comparison_uses_the_model_number(http: httpx.Client) -> None:
+    six = _comps(http, MOBILE_PHONES, "iPhone 6", "good")
+    assert all({"iphone", "6"} <= set(words(e["title"])) for e in six["examples"]), six["examples"]
+    # A model no listing mentions: compared with iPhones (not with every phone) and said so.
+    eight = _comps(http, MOBILE_PHONES, "iPhone 8")
+    assert all("iphone" in words(e["title"]) for e in eight["examples"])
+    assert "no listing here mentions 8" in eight["message"]
+
+
+def test_sizes_are_one_token_however_written() -> None:
+    for text in ['55" TV', "55 inch TV", "55-inch TV", "55in TV", "55'' TV", "55\u201d TV"]:
+        assert words(text) == ["55in", "tv"], text
+    assert words("6' couch") == ["6", "couch"]  # feet, perhaps
+    assert words("iPhone 6s 128 GB, iOS 8.4.1") == ["iphone", "6s", "128gb", "ios", "8.4.1"]
 
 
 def test_price_comparison_confidence_falls_with_fewer_comps(http: httpx.Client) -> None:
