@@ -73,6 +73,53 @@ def test_category_search_understands_common_words(http: httpx.Client, query: str
     assert [m["score"] for m in matches] == sorted((m["score"] for m in matches), reverse=True)
 
 
+@pytest.mark.parametrize(
+    ("query", "expected_leaf"),
+    [
+        # Product names of several words, read as one thing.
+        ("nintendo switch", "Video Game Consoles"),  # was Audio & Video Splitters & Switches
+        ("air pods", "Headphones"),  # was Air & Filter Dryers
+        ("apple watch", "Watches"),  # the 2021 taxonomy has no smartwatch category
+        ("couch cover", "Slipcovers"),  # was Sofas
+        ("push mower", "Walk-Behind Mowers"),  # was Riding Mowers
+        ("riding mower", "Riding Mowers"),
+        ("guitar amp", "Musical Instrument Amplifiers"),  # was Power Amplifiers
+        ("electric guitar", "Guitars"),  # was Electric Guitar Pickups
+        ("car stereo", "Motor Vehicle A/V Players & In-Dash Systems"),  # was Cars, Trucks & Vans
+        ("washer and dryer", "Washing Machines"),  # was Food Washers & Dryers
+        ("drum set", "Drum Kits"),
+        ("box spring", "Mattress Foundations"),
+        # Brands: what they sell, not what their name means.
+        ("kitchenaid mixer", "Food Mixers & Blenders"),  # was Audio Mixers
+        ("apple", "Mobile Phones"),  # was Apples
+        ("samsung refrigerator", "Refrigerators"),
+        ("wii", "Video Game Consoles"),  # was nothing
+        ("dumbbells", "Free Weights"),  # was nothing
+        ("patio furniture", "Outdoor Furniture"),
+    ],
+)
+def test_category_search_reads_products_and_brands(
+    http: httpx.Client, query: str, expected_leaf: str
+) -> None:
+    matches = http.get("/categories/search", params={"q": query}).json()["matches"]
+    assert matches and expected_leaf in matches[0]["path"].split(" > ")[-1], (
+        query,
+        [m["path"] for m in matches],
+    )
+
+
+def test_category_search_keeps_other_senses_out(http: httpx.Client) -> None:
+    def leaves(query: str) -> list[str]:
+        matches = http.get("/categories/search", params={"q": query, "limit": 5}).json()["matches"]
+        return [m["path"].split(" > ")[-1] for m in matches]
+
+    assert not any("Apple" in leaf for leaf in leaves("apple watch"))  # Apples was second
+    assert "Walk-Behind Mowers" in leaves("lawn mower")  # was never in the list
+    assert leaves("lawn mower")[0] in {"Walk-Behind Mowers", "Lawn Mowers"}
+    assert "Sofas" not in leaves("couch cover")[:1]
+    assert all("Switches" not in leaf for leaf in leaves("nintendo switch")[:3])
+
+
 def test_category_search_can_return_only_leaves(http: httpx.Client) -> None:
     matches = http.get(
         "/categories/search", params={"q": "mobile phones", "leaf_only": True, "limit": 10}
