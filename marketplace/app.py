@@ -3,6 +3,7 @@
 import functools
 import hashlib
 import json
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,8 +11,10 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, func, select
@@ -34,6 +37,7 @@ from marketplace.schemas import (
     Listing,
     ListingCreate,
     ListingPage,
+    ListingSource,
     PriceComparison,
     SellerCreate,
     SellerIdentity,
@@ -396,7 +400,7 @@ def list_listings(
     category_id: int | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     seller_id: str | None = None,
-    source: str | None = None,
+    source: Annotated[ListingSource | None, Query(description="seed (the 2017 listings) or seller")] = None,
 ) -> ListingPage:
     """Listings, newest first; filter by category subtree, title words, seller or source (seed|seller)."""
     query = select(ListingRow).where(ListingRow.status == "active")
@@ -430,9 +434,31 @@ def get_listing(market: Market, listing_id: int, session: DB) -> Listing:
 
 
 async def _integrity(_request: Request, exc: IntegrityError) -> Response:
-    from fastapi.responses import JSONResponse
-
     return JSONResponse({"detail": "conflicting write; retry the request"}, status_code=409)
+
+
+def _json_safe(value: Any) -> Any:
+    """`value` with non-finite numbers as strings: JSON has no NaN or Infinity, so an error that echoes
+    such an input (`"price": 1e400` parses as infinity) could not otherwise be sent."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # 'nan', 'inf', '-inf'
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+async def _invalid_request(_request: Request, exc: RequestValidationError) -> Response:
+    """FastAPI's 422 body (a list of {type, loc, msg, input, ctx}), always encodable; a validator's exception
+    in `ctx` is given as its message."""
+    errors = []
+    for error in exc.errors():
+        ctx = error.get("ctx")
+        if isinstance(ctx, dict):
+            error = {**error, "ctx": {k: str(v) if isinstance(v, Exception) else v for k, v in ctx.items()}}
+        errors.append(error)
+    return JSONResponse({"detail": _json_safe(jsonable_encoder(errors))}, status_code=422)
 
 
 def create_app(
@@ -482,6 +508,7 @@ def create_app(
         )
 
     app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
     return app
 
 

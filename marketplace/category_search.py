@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from marketplace.text import alternatives, content_words, words
+from marketplace.text import content_words, query_readings, words
 
 ANCESTOR_WEIGHT = 0.4
 IDF_CAP = 5.0
@@ -128,7 +128,7 @@ class CategoryIndex:
         return out
 
     def search(self, query: str, limit: int = 5, leaf_only: bool = False) -> list[Hit]:
-        groups = [alternatives(term) for term in content_words(query)]
+        groups = query_readings(query)
         if not groups:
             return []
         name_score: defaultdict[int, float] = defaultdict(float)
@@ -139,13 +139,14 @@ class CategoryIndex:
             # Each query word counts once: by its best reading (itself or a synonym phrase) per category.
             best_name: dict[int, tuple[float, set[str]]] = {}
             best_title: dict[int, float] = {}
-            for phrase, weight in group:
+            for reading in group:
+                phrase, weight = reading.words, reading.weight
                 name_sum: defaultdict[int, float] = defaultdict(float)
                 in_name: defaultdict[int, set[str]] = defaultdict(set)
                 title_sum: defaultdict[int, float] = defaultdict(float)
                 for word in phrase:
                     idf = self._name_idf.get(word, IDF_CAP)
-                    for category_id, strength in self._by_word.get(word, ()):
+                    for category_id, strength in self._by_word.get(word, ()) if reading.names else ():
                         name_sum[category_id] += idf * strength
                         if strength == 1.0:
                             in_name[category_id].add(word)

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from marketplace.conditions import Condition
-from marketplace.text import alternatives, content_words, words
+from marketplace.text import REVERSE_SYNONYMS, alternatives, content_words, words
 
 MIN_COMPS = 5  # fewer than this and the search widens (similar titles -> whole category -> parent)
 MAX_EXAMPLES = 5
 WIDE_CONDITION_GAP = 1  # comparables within one grade of the item's condition, when there are enough
+NUMBER_WEIGHT = (
+    2.0  # a query word with digits (size, model number, year) counts this much more than its rarity
+)
+COMMON_SHARE = 0.75  # a word in more than this share of a category's titles does not tell comparables apart
 
 
 _CONDITION = {c.value: c for c in Condition}
@@ -73,59 +78,206 @@ def _score(pair: tuple[Candidate, float]) -> float:
     return pair[1]
 
 
+_YEAR = re.compile(r"(19[5-9]\d|20[0-3]\d)")
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)in")
+# A model year one to three years off is a partly comparable car (a 2013 or 2015 Accord for a 2014 one).
+YEAR_CREDIT = {1: 0.75, 2: 0.5, 3: 0.25}
+NEAR_SIZE = 0.1  # a screen or wheel size within 10% (50" or 60" for 55") counts half
+SYNONYM_CREDIT = 0.9
+
+
+def literal_credit(term: str) -> dict[str, float]:
+    """Title tokens that count for the query token `term`, with how much: the token itself fully; the words
+    sellers use for it ("tv" for "television") 0.9; for a model year the years around it, for a size in
+    inches the sizes near it, partly."""
+    credit = {term: 1.0}
+    for seller_word in REVERSE_SYNONYMS.get(term, ()):
+        credit.setdefault(seller_word, SYNONYM_CREDIT)
+    if _YEAR.fullmatch(term):
+        year = int(term)
+        for gap, share in YEAR_CREDIT.items():
+            credit[str(year - gap)] = credit[str(year + gap)] = share
+    elif size := _SIZE.fullmatch(term):
+        inches = float(size.group(1))
+        for near in range(math.ceil(inches * (1 - NEAR_SIZE)), math.floor(inches * (1 + NEAR_SIZE)) + 1):
+            if near != inches:
+                credit.setdefault(f"{near}in", 0.5)
+    return credit
+
+
+@dataclass(frozen=True, slots=True)
+class _QueryTerm:
+    """One word of the item: the title tokens that match it and its synonym phrases, and its weight."""
+
+    term: str
+    literal: dict[str, float]
+    synonyms: list[tuple[tuple[str, ...], float]]
+    weight: float
+    common: bool  # in most of the pool's titles ("bike" among bikes, "tv" among televisions)
+
+    @property
+    def is_number(self) -> bool:
+        return any(ch.isdigit() for ch in self.term)
+
+
+def _query_terms(
+    query: str, title_sets: Sequence[frozenset[str]]
+) -> tuple[list[_QueryTerm], list[str], dict[str, float]]:
+    """The query's words, each weighted by how rare it is among the pool's titles (a word in nearly every
+    title, "bike" among bikes, does not tell comparables apart) and more when it has digits: a size, a model
+    number or a model year ("55in", "iphone 8" against "6", "2014 accord") says which item it is. Words no
+    title has are left out (they cannot tell the titles apart) and returned second; third, each word's idf."""
+    n = len(title_sets)
+    raw: list[tuple[str, dict[str, float], list[tuple[tuple[str, ...], float]]]] = []
+    vocabulary: set[str] = set()
+    for term in content_words(query):
+        literal = literal_credit(term)
+        synonyms = [(phrase, scale) for phrase, scale in alternatives(term) if phrase != (term,)]
+        raw.append((term, literal, synonyms))
+        vocabulary.update(literal)
+        vocabulary.update(w for phrase, _ in synonyms for w in phrase)
+    df = dict.fromkeys(vocabulary, 0)
+    found_by_term = [0] * len(raw)
+    token_sets = [frozenset(credit) for _, credit, _ in raw]
+    for ws in title_sets:  # one pass over the titles: the rarity of every word the query could match
+        hit = ws & vocabulary
+        if hit:
+            for w in hit:
+                df[w] += 1
+            for i, tokens in enumerate(token_sets):
+                if not hit.isdisjoint(tokens):
+                    found_by_term[i] += 1
+    idf = {w: math.log(1 + n / (df[w] + 0.5)) for w in vocabulary}
+    terms: list[_QueryTerm] = []
+    unmatched: list[str] = []
+    for (term, literal, synonyms), found in zip(raw, found_by_term, strict=True):
+        common = found > COMMON_SHARE * n
+        if found:
+            weight = math.log(1 + n / (found + 0.5))
+        else:
+            usable = [(phrase, scale) for phrase, scale in synonyms if all(df[w] for w in phrase)]
+            if not usable:
+                unmatched.append(term)
+                continue
+            weight = max(scale * sum(idf[w] for w in phrase) / len(phrase) for phrase, scale in usable)
+        if any(ch.isdigit() for ch in term):
+            weight *= NUMBER_WEIGHT
+        terms.append(_QueryTerm(term, literal, synonyms, weight, common))
+    return terms, unmatched, idf
+
+
+def _credit(term: _QueryTerm, ws: frozenset[str], idf: dict[str, float]) -> float:
+    """How much of `term` a title with the words `ws` matches, 0..1."""
+    best = max((term.literal[token] for token in ws if token in term.literal), default=0.0)
+    for phrase, scale in term.synonyms:
+        if best >= scale:
+            break
+        total = sum(idf[w] for w in phrase)
+        got = sum(idf[w] for w in phrase if w in ws)
+        if total and got:
+            best = max(best, scale * got / total)
+    return best
+
+
+def _share(terms: Sequence[_QueryTerm], ws: frozenset[str], idf: dict[str, float]) -> float:
+    """The weighted share of `terms` a title's words match (1.0 with no terms)."""
+    total = sum(t.weight for t in terms)
+    return sum(t.weight * _credit(t, ws, idf) for t in terms) / total if total else 1.0
+
+
+def _with_numbers(
+    tiers: list[tuple[list[tuple[Candidate, float]], str]], numbers: list[_QueryTerm], idf: dict[str, float]
+) -> tuple[list[tuple[Candidate, float]], str] | None:
+    """The comparables with the item's numbers: in the closest tier of word matches that has MIN_COMPS of
+    them, those with all of its numbers (a 55" TV, a 2014 Accord), else close ones (50-60", 2012-2016); in a
+    wider tier when the closest has too few ("LCD TV 55\"": the 55" sets, whether or not they say LCD);
+    else the MIN_COMPS closest in the first tier. None when no listing comes close."""
+    named = " ".join(t.term for t in numbers)
+
+    def closeness(pair: tuple[Candidate, float]) -> float:
+        return _share(numbers, pair[0].words or title_words(pair[0].title), idf)
+
+    for pairs, basis in tiers:
+        near = [(pair, closeness(pair)) for pair in pairs]
+        for level, label in ((1.0, f"with {named}"), (0.5, f"with or close to {named}")):
+            matching = [pair for pair, value in near if value >= level - 1e-9]
+            if len(matching) >= MIN_COMPS:
+                return matching, f"{basis}, {label}"
+    pairs, basis = tiers[0]
+    near = [(pair, closeness(pair)) for pair in pairs]
+    ranked = sorted((value for _, value in near if value > 0), reverse=True)
+    if len(ranked) >= MIN_COMPS:
+        return [
+            pair for pair, value in near if value >= ranked[MIN_COMPS - 1]
+        ], f"{basis}, closest to {named}"
+    return None
+
+
 def select_comps(
     pool: Sequence[Candidate], query: str, condition: Condition | None, require_similar: bool = False
 ) -> CompResult:
     """Pick the comparables for `query` from a category's listings.
 
-    Title similarity is the idf-weighted share of the query's words found in a listing's title. Listings
-    sharing the query's distinctive words are preferred when there are at least MIN_COMPS of them; then
-    listings close in condition when there are enough of those.
+    1. Words: listings whose titles share most of the item's distinctive words (not its numbers, nor words
+       in nearly every title of the category, "tv" among televisions), else some of them, whichever first
+       gives MIN_COMPS (see `_query_terms` for the weights; a synonym counts 0.9).
+    2. Numbers: of those, the ones with the item's size, model number or model year, else close ones,
+       when there are MIN_COMPS; in a wider word tier when needed (`_with_numbers`).
+    3. Condition: of those, the ones within one grade of the item's, when there are MIN_COMPS.
+    Comparables are ordered by overall similarity (all words, numbers weighing NUMBER_WEIGHT times more).
     """
     if not pool:
         return CompResult([], "no listings in this category")
-    groups = [alternatives(t) for t in content_words(query)]
-    query_words = {w for g in groups for phrase, _ in g for w in phrase}
     title_sets = [cand.words or title_words(cand.title) for cand in pool]
-    # Only the query's words matter for document frequency: count those, not every word of every title.
-    df = {w: sum(1 for ws in title_sets if w in ws) for w in query_words}
-    n = len(pool)
-    # Words in nearly every title of the category ("bike" among bikes) do not tell comparables apart.
-    idf = {w: math.log(1 + n / (df[w] + 0.5)) for w in query_words}
-    readings = [[(phrase, w / len(phrase)) for phrase, w in g] for g in groups]
-    group_weight = [max(scale * sum(idf[x] for x in p) for p, scale in g) for g in readings]
-    total_weight = sum(group_weight) or 1.0
+    terms, unmatched, idf = _query_terms(query, title_sets)
+    query_words = frozenset(w for t in terms for w in t.literal).union(
+        w for t in terms for phrase, _ in t.synonyms for w in phrase
+    )
+    distinctive = [i for i, t in enumerate(terms) if not t.is_number and not t.common]
+    numbers = [t for t in terms if t.is_number]
+    weights = [t.weight for t in terms]
+    total = sum(weights) or 1.0
+    distinctive_total = sum(weights[i] for i in distinctive)
 
     scored: list[tuple[Candidate, float]] = []
+    word_share: dict[int, float] = {}
     for cand, ws in zip(pool, title_sets, strict=True):
-        got = 0.0
-        if not ws.isdisjoint(query_words):  # most titles share nothing with the query: skip them fast
-            for g in readings:
-                best = 0.0
-                for phrase, scale in g:
-                    value = 0.0
-                    for word in phrase:
-                        if word in ws:
-                            value += idf[word]
-                    best = max(best, value * scale)
-                got += best
-        scored.append((cand, got / total_weight))
+        similarity = 0.0
+        hit = ws & query_words  # most titles share nothing with the query: skip them fast
+        if hit:
+            credits = [_credit(t, hit, idf) for t in terms]
+            similarity = sum(w * c for w, c in zip(weights, credits, strict=True)) / total
+            word_share[id(cand)] = (
+                sum(weights[i] * credits[i] for i in distinctive) / distinctive_total
+                if distinctive
+                else similarity
+            )
+        scored.append((cand, similarity))
     # Best first; among equals, the pool's own order (stable sort, no per-item key tuples).
     scored.sort(key=_score, reverse=True)
 
-    basis = "all listings in the category"
-    chosen = scored
+    # Word tiers, closest first: most of the item's distinctive words, some of them, any listing (not for
+    # listings borrowed from related categories, which must share some words).
+    tiers: list[tuple[list[tuple[Candidate, float]], str]] = []
+    if distinctive or require_similar:
+        for threshold, label in (
+            (0.5, "listings whose titles share most of the item's words"),
+            (0.2, "listings whose titles share some of the item's words"),
+        ):
+            similar = [pair for pair in scored if word_share.get(id(pair[0]), 0.0) >= threshold]
+            if len(similar) >= MIN_COMPS or (require_similar and similar):
+                tiers.append((similar, label))
     if require_similar:
-        chosen = [pair for pair in scored if pair[1] >= 0.2]
-        basis = "listings in related categories whose titles share some of the item's words"
-    for threshold, label in (
-        (0.5, "listings whose titles share most of the item's words"),
-        (0.2, "listings whose titles share some of the item's words"),
-    ):
-        similar = [pair for pair in scored if pair[1] >= threshold]
-        if len(similar) >= MIN_COMPS or (require_similar and similar):
-            chosen, basis = similar, label
-            break
+        tiers = tiers[:1] or [([], "no listing in related categories shares the item's words")]
+    else:
+        tiers.append((scored, "all listings in the category"))
+    chosen, basis = tiers[0]
+    # Numbers decide among similar titles: the 55" sets, not the 26" ones; the Accords of about that year.
+    if numbers and (picked := _with_numbers(tiers, numbers, idf)) is not None:
+        chosen, basis = picked
+    missing = [t for t in unmatched if any(ch.isdigit() for ch in t)]
+    if missing:
+        basis += f" (no listing here mentions {' or '.join(missing)})"
     if condition is not None:
         close = [p for p in chosen if abs(p[0].condition.rank - condition.rank) <= WIDE_CONDITION_GAP]
         if len(close) >= MIN_COMPS:

@@ -2,21 +2,116 @@
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from datetime import datetime
-from typing import Annotated, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from marketplace.conditions import Condition
 
 TITLE_MIN, TITLE_MAX = 5, 80
 DESCRIPTION_MAX = 4000
-MAX_PRICE = 1_000_000.0  # above this a classifieds price is a typo or a joke
+MAX_PRICE = 1_000_000.0  # a price must be below this: at or above it a classifieds price is a typo or a joke
+PRICE_DECIMALS = 2  # whole cents
 SUPPORTED_CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD")
+ListingSource = Literal["seed", "seller"]
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=TITLE_MIN, max_length=TITLE_MAX)]
+# Characters no title or description needs, which break storage (PostgreSQL refuses NUL), terminals and
+# pages: C0/C1 controls, lone surrogates, line and paragraph separators, and the bidirectional overrides
+# and isolates that make text display in another order than it reads ("Trek\u202ekib" spoofing).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_DESCRIPTION_WHITESPACE = frozenset("\n\r\t")
+
+
+def _bad_character(value: str, allowed: frozenset[str] = frozenset()) -> str | None:
+    for ch in value:
+        if ch in allowed:
+            continue
+        if ch in _BIDI_CONTROLS or unicodedata.category(ch) in _FORBIDDEN_CATEGORIES:
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def _single_line_text(value: str) -> str:
+    bad = _bad_character(value)
+    if bad is not None:
+        raise PydanticCustomError(
+            "control_character",
+            "must be plain text on one line: control character {character} is not allowed",
+            {"character": bad},
+        )
+    return value
+
+
+def _multi_line_text(value: str) -> str:
+    bad = _bad_character(value, _DESCRIPTION_WHITESPACE)
+    if bad is not None:
+        raise PydanticCustomError(
+            "control_character",
+            "must be plain text (line breaks and tabs are fine): control character {character} is not allowed",
+            {"character": bad},
+        )
+    return value
+
+
+def _plain_number(value: Any) -> Any:
+    """Refuse what would otherwise turn into a misleading price: JSON true/false (read as 1 or 0), and NaN or
+    infinity (JSON's `1e400` parses as infinity), before the range check reports them as out of range."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("price_type", "price must be a number, not true/false")
+    number = value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value  # the float validator says what is wrong with it
+    if isinstance(number, float) and not math.isfinite(number):
+        raise PydanticKnownError("finite_number")
+    return value
+
+
+def _whole_cents(value: float) -> float:
+    # repr gives the shortest decimal that reads back as this float: 19.99 -> '19.99', 99.999 -> '99.999'.
+    exponent = Decimal(repr(value)).as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -PRICE_DECIMALS:
+        if value < 10**-PRICE_DECIMALS:
+            raise PydanticCustomError("price_too_small", "price must be at least 0.01 (one cent)")
+        raise PydanticCustomError(
+            "price_decimals",
+            "price can have at most {decimals} decimal places (whole cents); round it before sending",
+            {"decimals": PRICE_DECIMALS},
+        )
+    return value
+
+
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=TITLE_MIN, max_length=TITLE_MAX),
+    AfterValidator(_single_line_text),
+]
 Description = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_MAX)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_MAX),
+    AfterValidator(_multi_line_text),
+]
+Price = Annotated[
+    float,
+    BeforeValidator(_plain_number),
+    Field(gt=0, lt=MAX_PRICE, allow_inf_nan=False, description="0 < price < 1,000,000, in whole cents."),
+    AfterValidator(_whole_cents),
 ]
 
 
@@ -81,7 +176,7 @@ class ListingCreate(BaseModel):
     description: Description
     category_id: int
     condition: Condition
-    price: float = Field(gt=0, le=MAX_PRICE)
+    price: Price
     currency: str = "USD"
 
     @field_validator("currency")
@@ -91,11 +186,6 @@ class ListingCreate(BaseModel):
         if code not in SUPPORTED_CURRENCIES:
             raise ValueError(f"currency must be one of {', '.join(SUPPORTED_CURRENCIES)}")
         return code
-
-    @field_validator("price")
-    @classmethod
-    def _cents(cls, value: float) -> float:
-        return round(value, 2)
 
 
 class Listing(BaseModel):
@@ -121,7 +211,11 @@ class ListingPage(BaseModel):
 
 
 class SellerCreate(BaseModel):
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+    name: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=80),
+        AfterValidator(_single_line_text),
+    ]
 
 
 class SellerIdentity(BaseModel):

@@ -3,7 +3,7 @@
 Reads the Google Product Taxonomy and the CraigslistBargain listings (see ../shared/data/SOURCES.md) and
 writes the facts the marketplace needs into `marketplace/seed/`: category ids and paths, and for each
 listing its title, price, condition and category. Free-text descriptions are read only to infer a
-condition the seller stated there; they are never written out.
+condition the seller stated there (`condition_rules.py`); they are never written out.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from marketplace.category_rules import classify
-from marketplace.conditions import CRAIGSLIST_CONDITIONS, Condition
+from marketplace.condition_rules import condition_of
+from marketplace.conditions import Condition
 from marketplace.taxonomy import TaxonomyNode, parse_taxonomy
 
 TAXONOMY_FILE = "google_product_taxonomy-with-ids.en-US.txt"
@@ -37,44 +38,8 @@ LISTING_COLUMNS = (
     "condition_basis",
     "category_id",
 )
+VEHICLES = "Vehicles & Parts > Vehicles > "  # the car section also holds parts and trailers
 MIN_REAL_PRICE = 1  # prices at or below this are placeholders ("$1, make an offer")
-
-# Phrases that state a condition, strongest evidence first. Matched in the title, then the description.
-_CONDITION_PHRASES: list[tuple[Condition, re.Pattern[str]]] = [
-    (
-        Condition.FOR_PARTS,
-        re.compile(
-            r"\b(for parts|parts only|not working|doesn'?t work|does not work|broken|salvage|needs? (major )?repair)\b",
-            re.I,
-        ),
-    ),
-    (
-        Condition.NEW,
-        re.compile(
-            r"\b(brand[- ]new|new in (the )?box|nib|bnib|nwt|never (been )?used|never opened|unopened|sealed)\b",
-            re.I,
-        ),
-    ),
-    (
-        Condition.LIKE_NEW,
-        re.compile(
-            r"\b(like[- ]new|barely used|hardly used|almost new|used (only )?(once|twice)|mint)\b", re.I
-        ),
-    ),
-    (Condition.EXCELLENT, re.compile(r"\b(excellent|perfect|great) (condition|shape)\b", re.I)),
-    (
-        Condition.GOOD,
-        re.compile(r"\b(good|nice|decent) (condition|shape)\b|\bworks (great|well|perfectly)\b", re.I),
-    ),
-    (Condition.FAIR, re.compile(r"\b(fair|ok|okay|rough) (condition|shape)\b|\bneeds? (some )?work\b", re.I)),
-]
-
-
-def infer_condition(text: str) -> Condition | None:
-    for condition, pattern in _CONDITION_PHRASES:
-        if pattern.search(text):
-            return condition
-    return None
 
 
 @dataclass
@@ -84,7 +49,7 @@ class SeedListing:
     title: str
     price: int
     condition: Condition
-    condition_basis: str  # stated | attribute | title | description | assumed
+    condition_basis: str  # stated | attribute | title | title_status | description | assumed
     category_id: int
     currency: str = "USD"
 
@@ -124,22 +89,6 @@ class BuildReport:
             "condition_basis": dict(self.condition_basis),
             "distinct_listing_categories": self.distinct_categories,
         }
-
-
-def _condition(raw: dict[str, Any]) -> tuple[Condition, str]:
-    item = str(raw.get("item", "")).strip().lower()
-    if item in CRAIGSLIST_CONDITIONS:
-        return CRAIGSLIST_CONDITIONS[item], "stated"
-    attr = str(raw.get("attrs", {}).get("condition", "")).strip().lower()
-    if attr in CRAIGSLIST_CONDITIONS:
-        return CRAIGSLIST_CONDITIONS[attr], "attribute"
-    found = infer_condition(raw["title"])
-    if found is not None:
-        return found, "title"
-    found = infer_condition(" ".join(raw.get("description") or []))
-    if found is not None:
-        return found, "description"
-    return Condition.GOOD, "assumed"
 
 
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
@@ -188,7 +137,7 @@ def build(source_dir: Path, out_dir: Path = SEED_DIR) -> BuildReport:
             path = classify(title, raw["category"])
             if path not in by_path:
                 raise ValueError(f"category rule gives {path!r}, which is not in the taxonomy")
-            condition, basis = _condition(raw)
+            condition, basis = condition_of(raw, vehicle=path.startswith(VEHICLES))
             listings.append(
                 SeedListing(
                     str(raw["post_id"]), raw["category"], title, price, condition, basis, by_path[path].id

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-_WORD = re.compile(r"[a-z0-9]+")
+# A token: letters and digits, with decimal points kept inside numbers ("8.4.1", "2.5s", "3.5mm").
+_WORD = re.compile(r"[a-z0-9]+(?:\.[0-9][a-z0-9]*)*")
+# Sizes and capacities written several ways become one token: 55" / 55 inch / 55-inch -> 55in, 128 GB -> 128gb.
+_INCHES = re.compile(r"(\d+(?:\.\d+)?)\s*(?:\"|”|″|''|-?\s*inch(?:es)?\b)|\b(1[3-9]|[2-9]\d)'(?![\w'])")
+_TV = re.compile(r"\bt\.v\b\.?")
+_BYTES = re.compile(r"\b(\d+)\s*-?\s*(gb|tb|mb)\b")
 
 STOPWORDS = frozenset(
     [
@@ -104,7 +110,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "xbox": ("video game console",),
     "nintendo": ("video game console",),
     "ps4": ("video game console",),
-    "smartwatch": ("smart watch",),
+    "smartwatch": ("watch", "activity monitor"),
     "fitbit": ("activity monitor",),
     "dslr": ("digital camera",),
     "drone": ("drone",),
@@ -112,9 +118,167 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "desktop": ("desktop computer",),
     "sneaker": ("shoes",),
     "nightstand": ("nightstand",),
+    "lawnmower": ("lawn mower", "walk behind mower"),
+    "mower": ("lawn mower", "walk behind mower"),
+    "gameboy": ("video game console",),
+    "3ds": ("video game console",),
+    "psp": ("video game console",),
+    "soundbar": ("speaker",),
+    "firestick": ("streaming media player",),
+    "chromecast": ("streaming media player",),
+    "ipod": ("mp3 player",),
+    "aeron": ("office chair",),
+    "slipcover": ("slipcover",),
+    "wii": ("video game console",),
+    "gamecube": ("video game console",),
+    "dumbbell": ("free weight",),
+    "kettlebell": ("free weight",),
+    "barbell": ("free weight", "weight bar"),
+    "patio": ("outdoor",),
+    "washer": ("washing machine",),
+    "blender": ("food mixer blender",),
+    "plush": ("stuffed animal",),
 }
 
+# Product names of two or three words, read as one thing: "nintendo switch" is a console, not a switch;
+# "couch cover" is a slipcover, not a couch. The first taxonomy phrase is the best reading, the rest close.
+PHRASES: dict[str, tuple[str, ...]] = {
+    "nintendo switch": ("video game console",),
+    "switch lite": ("video game console",),
+    "nintendo ds": ("video game console",),
+    "game boy": ("video game console",),
+    "xbox one": ("video game console",),
+    "xbox 360": ("video game console",),
+    "air pod": ("headphones",),
+    "ear pod": ("headphones",),
+    "ear bud": ("headphones",),
+    "apple watch": ("watch", "activity monitor"),
+    "galaxy watch": ("watch", "activity monitor"),
+    "smart watch": ("watch", "activity monitor"),
+    "apple tv": ("streaming media player",),
+    "fire tv": ("streaming media player",),
+    "fire stick": ("streaming media player",),
+    "apple pencil": ("stylus pen",),
+    "couch cover": ("slipcover",),
+    "sofa cover": ("slipcover",),
+    "chair cover": ("slipcover",),
+    "furniture cover": ("slipcover", "outdoor furniture cover"),
+    "slip cover": ("slipcover",),
+    "lawn mower": ("lawn mower", "walk behind mower"),
+    "push mower": ("walk behind mower",),
+    "reel mower": ("walk behind mower",),
+    "riding mower": ("riding mower",),
+    "ride on mower": ("riding mower",),
+    "lawn tractor": ("riding mower",),
+    "robot mower": ("robotic mower",),
+    "guitar amp": ("musical instrument amplifier",),
+    "bass amp": ("musical instrument amplifier",),
+    "guitar amplifier": ("musical instrument amplifier",),
+    "bass amplifier": ("musical instrument amplifier",),
+    "keyboard amp": ("musical instrument amplifier",),
+    "stand mixer": ("food mixer",),
+    "kitchen aid": ("food mixer",),
+    "drum set": ("drum kit",),
+    "box spring": ("mattress foundation",),
+    "weed eater": ("grass edger",),
+    "weed wacker": ("grass edger",),
+    "weed whacker": ("grass edger",),
+    "string trimmer": ("grass edger",),
+    "power washer": ("pressure washer",),
+    "flat screen": ("television",),
+    "smart tv": ("television",),
+    "sound bar": ("speaker",),
+    "herman miller": ("office chair",),
+    "record player": ("turntable record player",),
+    "electric guitar": ("guitar",),
+    "acoustic guitar": ("guitar",),
+    "bass guitar": ("guitar",),
+    "classical guitar": ("guitar",),
+    "car stereo": ("motor vehicle a/v player in-dash system",),
+    "car radio": ("motor vehicle a/v player in-dash system",),
+    "car audio": ("motor vehicle a/v player in-dash system", "motor vehicle amplifier"),
+    "head unit": ("motor vehicle a/v player in-dash system",),
+    "car amp": ("motor vehicle amplifier",),
+    "car amplifier": ("motor vehicle amplifier",),
+    "car speaker": ("motor vehicle speaker",),
+    "car subwoofer": ("motor vehicle subwoofer",),
+    "car sub": ("motor vehicle subwoofer",),
+    "washer dryer": ("washing machine", "dryer", "laundry combo unit"),
+    "teddy bear": ("stuffed animal",),
+    "game controller": ("game controller",),
+    "xbox controller": ("game controller",),
+    "playstation controller": ("game controller",),
+    "ps4 controller": ("game controller",),
+    "ps3 controller": ("game controller",),
+    "switch controller": ("game controller",),
+    "nintendo switch controller": ("game controller",),
+}
+
+# Brands: the name is not read as a word ("apple" is not Apples); it points to the
+# categories the brand mostly sells in (a weaker reading, so "samsung refrigerator" is a refrigerator),
+# and listing titles show the rest ("trek" is a bicycle because Trek ads are).
+BRANDS: dict[str, tuple[str, ...]] = {
+    "apple": ("mobile phone", "laptop", "tablet computer"),
+    "samsung": ("mobile phone", "television"),
+    "lg": ("television", "mobile phone"),
+    "sony": ("television", "headphones", "digital camera"),
+    "bose": ("headphones", "speaker"),
+    "beats": ("headphones",),
+    "jbl": ("speaker",),
+    "sonos": ("speaker",),
+    "vizio": ("television",),
+    "tcl": ("television",),
+    "canon": ("digital camera",),
+    "nikon": ("digital camera",),
+    "gopro": ("video camera",),
+    "dell": ("laptop", "desktop computer"),
+    "lenovo": ("laptop",),
+    "asus": ("laptop",),
+    "acer": ("laptop",),
+    "hp": ("laptop", "printer"),
+    "kitchenaid": ("food mixer",),
+    "keurig": ("coffee maker",),
+    "nespresso": ("coffee maker", "espresso machine"),
+    "vitamix": ("blender",),
+    "dyson": ("vacuum",),
+    "roku": ("streaming media player",),
+    "garmin": ("gps navigation system",),
+    "peloton": ("exercise bike",),
+    "weber": ("outdoor grill",),
+    "fender": ("guitar",),
+    "gibson": ("guitar",),
+    "trek": ("bicycle",),
+    "specialized": ("bicycle",),
+    "cannondale": ("bicycle",),
+    "schwinn": ("bicycle",),
+    "toyota": ("car",),
+    "honda": ("car",),
+    "ford": ("car", "truck"),
+    "chevy": ("car", "truck"),
+    "chevrolet": ("car", "truck"),
+    "nissan": ("car",),
+    "bmw": ("car",),
+    "subaru": ("car",),
+    "volkswagen": ("car",),
+    "lexus": ("car",),
+    "mazda": ("car",),
+    "hyundai": ("car",),
+    "tesla": ("car",),
+}
+BRAND_WEIGHT = 0.6
+
 _KEEP_S = ("ss", "us", "is", "ics", "ous")
+
+
+def _reverse_synonyms() -> dict[str, tuple[str, ...]]:
+    """One-word synonyms the other way round: 'television' -> ('tv', 'telly', 'hdtv'). A listing titled
+    "Samsung TV" is a television for comparison purposes, whichever word the seller used."""
+    reverse: dict[str, list[str]] = {}
+    for word, phrases in SYNONYMS.items():
+        for phrase in phrases:
+            if " " not in phrase and phrase != word:
+                reverse.setdefault(stem(phrase), []).append(stem(word))
+    return {word: tuple(seller_words) for word, seller_words in reverse.items()}
 
 
 def stem(word: str) -> str:
@@ -130,9 +294,15 @@ def stem(word: str) -> str:
     return word
 
 
+def _inches(match: re.Match[str]) -> str:
+    # 55" / 55 inch, or 55' (a screen is not 55 feet; 6' stays: it may be feet)
+    return f"{match.group(1) or match.group(2)}in "
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased, stemmed word tokens of `text`, stop words kept."""
-    return [stem(w) for w in _WORD.findall(text.lower())]
+    """Lower-cased, stemmed word tokens of `text`, stop words kept; sizes as one token ('55"' -> '55in')."""
+    text = _BYTES.sub(r"\1\2", _INCHES.sub(_inches, _TV.sub("tv", text.lower())))
+    return [stem(w) for w in _WORD.findall(text)]
 
 
 def content_words(text: str) -> list[str]:
@@ -144,7 +314,20 @@ def content_words(text: str) -> list[str]:
     return list(seen)
 
 
+REVERSE_SYNONYMS = _reverse_synonyms()
+
 Alternative = tuple[tuple[str, ...], float]
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One way to read a query word (or product name): taxonomy words to look for, how much a match counts,
+    and whether category names count (`names`) or only the titles of listings filed there (brand and
+    product names never appear in the taxonomy, and "apple" in it is the fruit)."""
+
+    words: tuple[str, ...]
+    weight: float
+    names: bool = True
 
 
 def alternatives(term: str) -> list[Alternative]:
@@ -152,3 +335,39 @@ def alternatives(term: str) -> list[Alternative]:
     which says less about the item than a word) and its synonym phrases (weight 0.9)."""
     own = 0.5 if any(ch.isdigit() for ch in term) else 1.0
     return [((term,), own), *((tuple(words(phrase)), 0.9) for phrase in SYNONYMS.get(term, ()))]
+
+
+_PHRASE_WORDS = {tuple(content_words(phrase)): targets for phrase, targets in PHRASES.items()}
+_LONGEST_PHRASE = max(len(key) for key in _PHRASE_WORDS)
+
+
+def _targets(phrases: tuple[str, ...], first: float, rest: float) -> list[Reading]:
+    return [
+        Reading(tuple(content_words(phrase)), first if i == 0 else rest) for i, phrase in enumerate(phrases)
+    ]
+
+
+def query_readings(query: str) -> list[list[Reading]]:
+    """The query as groups of readings, one group per word or product name (each group counts once, by
+    its best reading per category): known product names of several words as one group ("nintendo
+    switch"), brands by the categories they sell in, other words as themselves and their synonyms."""
+    terms = content_words(query)
+    groups: list[list[Reading]] = []
+    i = 0
+    while i < len(terms):
+        for length in range(min(_LONGEST_PHRASE, len(terms) - i), 1, -1):
+            key = tuple(terms[i : i + length])
+            if key in _PHRASE_WORDS:
+                groups.append([*_targets(_PHRASE_WORDS[key], 1.0, 0.9), Reading(key, 1.0, names=False)])
+                i += length
+                break
+        else:
+            term = terms[i]
+            if term in BRANDS:
+                groups.append(
+                    [Reading((term,), 1.0, names=False), *_targets(BRANDS[term], BRAND_WEIGHT, BRAND_WEIGHT)]
+                )
+            else:
+                groups.append([Reading(phrase, weight) for phrase, weight in alternatives(term)])
+            i += 1
+    return groups

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
+
+from marketplace.text import words
 
 BIKES = 1026  # Sporting Goods > Outdoor Recreation > Cycling > Bicycles
 CYCLING = 1025  # its parent, not a leaf
@@ -69,6 +73,53 @@ def test_category_search_understands_common_words(http: httpx.Client, query: str
     assert [m["score"] for m in matches] == sorted((m["score"] for m in matches), reverse=True)
 
 
+@pytest.mark.parametrize(
+    ("query", "expected_leaf"),
+    [
+        # Product names of several words, read as one thing.
+        ("nintendo switch", "Video Game Consoles"),  # was Audio & Video Splitters & Switches
+        ("air pods", "Headphones"),  # was Air & Filter Dryers
+        ("apple watch", "Watches"),  # the 2021 taxonomy has no smartwatch category
+        ("couch cover", "Slipcovers"),  # was Sofas
+        ("push mower", "Walk-Behind Mowers"),  # was Riding Mowers
+        ("riding mower", "Riding Mowers"),
+        ("guitar amp", "Musical Instrument Amplifiers"),  # was Power Amplifiers
+        ("electric guitar", "Guitars"),  # was Electric Guitar Pickups
+        ("car stereo", "Motor Vehicle A/V Players & In-Dash Systems"),  # was Cars, Trucks & Vans
+        ("washer and dryer", "Washing Machines"),  # was Food Washers & Dryers
+        ("drum set", "Drum Kits"),
+        ("box spring", "Mattress Foundations"),
+        # Brands: what they sell, not what their name means.
+        ("kitchenaid mixer", "Food Mixers & Blenders"),  # was Audio Mixers
+        ("apple", "Mobile Phones"),  # was Apples
+        ("samsung refrigerator", "Refrigerators"),
+        ("wii", "Video Game Consoles"),  # was nothing
+        ("dumbbells", "Free Weights"),  # was nothing
+        ("patio furniture", "Outdoor Furniture"),
+    ],
+)
+def test_category_search_reads_products_and_brands(
+    http: httpx.Client, query: str, expected_leaf: str
+) -> None:
+    matches = http.get("/categories/search", params={"q": query}).json()["matches"]
+    assert matches and expected_leaf in matches[0]["path"].split(" > ")[-1], (
+        query,
+        [m["path"] for m in matches],
+    )
+
+
+def test_category_search_keeps_other_senses_out(http: httpx.Client) -> None:
+    def leaves(query: str) -> list[str]:
+        matches = http.get("/categories/search", params={"q": query, "limit": 5}).json()["matches"]
+        return [m["path"].split(" > ")[-1] for m in matches]
+
+    assert not any("Apple" in leaf for leaf in leaves("apple watch"))  # Apples was second
+    assert "Walk-Behind Mowers" in leaves("lawn mower")  # was never in the list
+    assert leaves("lawn mower")[0] in {"Walk-Behind Mowers", "Lawn Mowers"}
+    assert "Sofas" not in leaves("couch cover")[:1]
+    assert all("Switches" not in leaf for leaf in leaves("nintendo switch")[:3])
+
+
 def test_category_search_can_return_only_leaves(http: httpx.Client) -> None:
     matches = http.get(
         "/categories/search", params={"q": "mobile phones", "leaf_only": True, "limit": 10}
@@ -104,6 +155,66 @@ def test_price_comparison_statistics_hang_together(http: httpx.Client) -> None:
     assert 1 <= len(body["examples"]) <= 5
     assert any("trek" in e["title"].lower() for e in body["examples"])
     assert str(body["count"]) in body["message"]
+
+
+TELEVISIONS = 404
+CARS = 916  # Vehicles > Motor Vehicles > Cars, Trucks & Vans
+MOBILE_PHONES = 267
+
+
+def _comps(http: httpx.Client, category_id: int, q: str, condition: str | None = None) -> dict:
+    params: dict[str, object] = {"category_id": category_id, "q": q}
+    if condition:
+        params["condition"] = condition
+    body = http.get("/prices/compare", params=params).json()
+    assert body["count"] >= 5, body["message"]
+    return body
+
+
+@pytest.mark.parametrize("q", ['55" TV', "55 inch TV", "55-inch television", "LCD TV 55''"])
+def test_price_comparison_uses_the_screen_size(http: httpx.Client, q: str) -> None:
+    # It used to ignore "55": generic sets ("26\" flat-panel television", "TV and stand"), suggested $102.
+    body = _comps(http, TELEVISIONS, q, "good")
+    sizes = [words(e["title"]) for e in body["examples"]]
+    assert all("55in" in ws for ws in sizes), [e["title"] for e in body["examples"]]
+    assert "with 55in" in body["message"]
+    assert 150 <= body["p25"] <= body["median"] <= body["p75"] <= 995
+    assert body["suggested_price"] >= 200
+
+
+def test_price_comparison_with_brand_and_size_keeps_the_brand(http: httpx.Client) -> None:
+    # Too few Samsung 55" sets: Samsungs close to 55", not every 55" set.
+    body = _comps(http, TELEVISIONS, "Samsung 55 inch TV")
+    assert "with or close to 55in" in body["message"]
+    for example in body["examples"]:
+        ws = words(example["title"])
+        assert "samsung" in ws and any(w in ws for w in ("50in", "51in", "55in", "58in", "60in")), ws
+
+
+def test_price_comparison_uses_the_model_year(http: httpx.Client) -> None:
+    body = _comps(http, CARS, "2014 Honda Accord", "good")
+    for example in body["examples"]:
+        title = example["title"].lower()
+        assert "accord" in title, title
+        year = next(int(w) for w in words(title) if w.isdigit() and len(w) == 4)
+        assert abs(year - 2014) <= 2, title
+    assert body["median"] > 9000  # all Accords, mostly older: median $3,400
+
+
+def test_price_comparison_uses_the_model_number(http: httpx.Client) -> None:
+    six = _comps(http, MOBILE_PHONES, "iPhone 6", "good")
+    assert all({"iphone", "6"} <= set(words(e["title"])) for e in six["examples"]), six["examples"]
+    # A model no listing mentions: compared with iPhones (not with every phone) and said so.
+    eight = _comps(http, MOBILE_PHONES, "iPhone 8")
+    assert all("iphone" in words(e["title"]) for e in eight["examples"])
+    assert "no listing here mentions 8" in eight["message"]
+
+
+def test_sizes_are_one_token_however_written() -> None:
+    for text in ['55" TV', "55 inch TV", "55-inch TV", "55in TV", "55'' TV", "55\u201d TV"]:
+        assert words(text) == ["55in", "tv"], text
+    assert words("6' couch") == ["6", "couch"]  # feet, perhaps
+    assert words("iPhone 6s 128 GB, iOS 8.4.1") == ["iphone", "6s", "128gb", "ios", "8.4.1"]
 
 
 def test_price_comparison_confidence_falls_with_fewer_comps(http: httpx.Client) -> None:
@@ -155,6 +266,14 @@ def test_create_and_fetch_listing(http: httpx.Client, seller_token: str) -> None
         ({"price": 0}, "price"),
         ({"price": -5}, "price"),
         ({"price": 5_000_000}, "price"),
+        ({"price": 1_000_000}, "less than 1000000"),  # the maximum itself is out: 0 < price < MAX_PRICE
+        ({"price": 0.001}, "at least 0.01"),  # was stored as $0.00
+        ({"price": 99.999}, "at most 2 decimal places"),  # was silently rounded to 100
+        ({"price": True}, "not true/false"),  # was read as $1
+        ({"title": "Trek\u0000 road bike"}, "control character U+0000"),
+        ({"title": "Trek road\nbike"}, "control character U+000A"),
+        ({"title": "Trek \u202eekib daor"}, "control character U+202E"),
+        ({"description": "Ridden on weekends.\u0007"}, "control character U+0007"),
         ({"condition": "used"}, "condition"),
         ({"currency": "XYZ"}, "currency"),
         ({"category_id": 999999999}, "does not exist"),
@@ -170,6 +289,31 @@ def test_create_listing_validation(
     assert response.status_code == 422
     assert needle in str(response.json()["detail"])
     assert http.get("/listings").json()["total"] == before
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_create_listing_rejects_non_finite_prices_with_a_422(
+    http: httpx.Client, seller_token: str, number: str
+) -> None:
+    # Python's JSON parser reads these as nan/inf (1e400 overflows to inf); the 422 that echoes the input
+    # must still be valid JSON (it used to fail to encode and answer 500).
+    body = json.dumps(_listing(price=0)).replace('"price": 0', f'"price": {number}')
+    headers = {**auth(seller_token), "Content-Type": "application/json"}
+    before = http.get("/listings").json()["total"]
+    response = http.post("/listings", content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["detail"]
+    assert error["loc"] == ["body", "price"] and error["msg"] == "Input should be a finite number"
+    assert http.get("/listings").json()["total"] == before
+
+
+@pytest.mark.parametrize("price", [0.01, 19.99, 180, 999_999.99])
+def test_create_listing_keeps_prices_in_cents_exactly(
+    http: httpx.Client, seller_token: str, price: float
+) -> None:
+    created = http.post("/listings", json=_listing(price=price), headers=auth(seller_token))
+    assert created.status_code == 201, created.text
+    assert created.json()["price"] == price
 
 
 def test_idempotency_key_makes_a_retried_post_create_one_listing(
@@ -204,4 +348,6 @@ def test_listing_filters(http: httpx.Client, seller_token: str) -> None:
     seeds = http.get("/listings", params={"source": "seed", "limit": 5}).json()["items"]
     assert all(item["description"] == "" for item in seeds)  # no source free text is served
     assert http.get("/listings", params={"limit": 0}).status_code == 422
+    bogus = http.get("/listings", params={"source": "bogus"})
+    assert bogus.status_code == 422 and "'seed' or 'seller'" in bogus.json()["detail"][0]["msg"]
     assert http.get("/listings", params={"category_id": 999999999}).status_code == 404
