@@ -107,10 +107,12 @@ Description = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_MAX),
     AfterValidator(_multi_line_text),
 ]
+# The Field before the validators, so the JSON schema says exclusiveMinimum/Maximum (after a
+# BeforeValidator pydantic writes them as non-standard gt/lt); the BeforeValidator still runs first.
 Price = Annotated[
     float,
-    BeforeValidator(_plain_number),
     Field(gt=0, lt=MAX_PRICE, allow_inf_nan=False, description="0 < price < 1,000,000, in whole cents."),
+    BeforeValidator(_plain_number),
     AfterValidator(_whole_cents),
 ]
 

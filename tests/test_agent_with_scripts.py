@@ -92,7 +92,7 @@ async def test_correct_script_creates_only_after_approval(client: MarketplaceCli
         ({"title": "x" * 120}, "at most 80 characters"),
         ({"title": "Bike"}, "at least 5 characters"),
         ({"price": -5}, "greater than 0"),
-        ({"price": 9_999_999}, "less than or equal to 1000000"),
+        ({"price": 9_999_999}, "less than 1000000"),
         ({"condition": "used"}, "'new', 'like_new', 'excellent', 'good', 'fair' or 'for_parts'"),
         ({"category_id": 987654321}, "does not exist"),
         ({"category_id": 1025}, "not a leaf"),

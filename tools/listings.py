@@ -4,27 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated
 
-from pydantic import Field
 from pydantic_ai import ModelRetry, RunContext
 
 from tools.client import MarketplaceError
 from tools.deps import TrovaDeps
 from tools.errors import raise_for_model
-from tools.types import (
-    MAX_PRICE,
-    SUPPORTED_CURRENCIES,
-    TITLE_MAX,
-    TITLE_MIN,
-    Condition,
-    Listing,
-    ListingCreate,
-)
 
-Title = Annotated[str, Field(min_length=TITLE_MIN, max_length=TITLE_MAX)]
-Description = Annotated[str, Field(min_length=1, max_length=4000)]
-Price = Annotated[float, Field(gt=0, le=MAX_PRICE)]
+# The API's own field types, so a draft the marketplace would refuse is refused before the seller sees it.
+from tools.types import SUPPORTED_CURRENCIES, Condition, Description, Listing, ListingCreate, Price, Title
 
 
 def idempotency_key(conversation_id: str | None, listing: ListingCreate) -> str:

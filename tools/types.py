@@ -10,12 +10,15 @@ from marketplace.schemas import (
     CategoryMatch,
     CategorySearchResult,
     Comparable,
+    Description,
     Listing,
     ListingCreate,
     ListingPage,
+    Price,
     PriceComparison,
     SellerIdentity,
     SellerToken,
+    Title,
 )
 
 __all__ = [
@@ -28,10 +31,13 @@ __all__ = [
     "CategorySearchResult",
     "Comparable",
     "Condition",
+    "Description",
     "Listing",
     "ListingCreate",
     "ListingPage",
+    "Price",
     "PriceComparison",
     "SellerIdentity",
     "SellerToken",
+    "Title",
 ]
