@@ -26,7 +26,7 @@ from marketplace.auth import create_seller, seller_for_token
 from marketplace.category_search import CategoryIndex
 from marketplace.conditions import Condition
 from marketplace.db import CategoryRow, IdempotencyRow, ListingRow, SellerRow, make_engine, make_sessionmaker
-from marketplace.pricing import MAX_EXAMPLES, Candidate, price_stats, select_comps
+from marketplace.pricing import MAX_EXAMPLES, Candidate, CompResult, price_stats, select_comps
 from marketplace.schemas import (
     CategoryDetail,
     CategoryMatch,
@@ -273,11 +273,17 @@ def compare_prices(
             ListingRow.category_id.in_(ids), ListingRow.status == "active", ListingRow.source != "seed"
         )
     ).all()
-    pool = [c for i in ids for c in index.seed_pool.get(i, ())]
-    pool += [Candidate.of(i, t, p, c) for i, t, p, c in rows]
     # Borrowed listings count only when their titles share words with the item: an accordion is not
     # priced from the pianos next to it in the taxonomy.
-    picked = select_comps(pool, q, condition, require_similar=scope != category_id)
+    borrowed = scope != category_id
+    sellers = tuple((i, t, p, c) for i, t, p, c in rows)  # their content, not just ids: runs' copies differ
+
+    def pick() -> CompResult:
+        pool = [c for i in ids for c in index.seed_pool.get(i, ())]
+        pool += [Candidate.of(i, t, p, c) for i, t, p, c in sellers]
+        return select_comps(pool, q, condition, require_similar=borrowed)
+
+    picked = index.comps_cache.pick((scope, q, condition, borrowed, sellers), pick)
     path = index.by_id[category_id].path
     scope_path = index.by_id[scope].path
     base: dict[str, Any] = {

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from marketplace.pricing import CompsCache
 from marketplace.text import content_words, query_readings, words
 
 ANCESTOR_WEIGHT = 0.4
@@ -97,6 +98,7 @@ class CategoryIndex:
 
         self.listing_count: Counter[int] = Counter()
         self.seed_pool: dict[int, list[Any]] = {}  # category -> seed listings as price candidates
+        self.comps_cache = CompsCache()  # shared by clones, as the seed pool is
         title_df: dict[int, Counter[str]] = defaultdict(Counter)
         all_df: Counter[str] = Counter()
         for category_id, title in listing_titles:

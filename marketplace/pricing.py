@@ -6,7 +6,9 @@ import functools
 import math
 import re
 import statistics
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,6 +44,30 @@ class Candidate:
 class CompResult:
     comps: list[tuple[Candidate, float]]  # with title similarity in 0..1, best first
     basis: str  # how the comps were chosen, in words
+
+
+class CompsCache:
+    """Comparables already picked. Listings never change once made, so the same query over the same listings
+    picks the same comparables (a seller who asks again, an eval's repeated runs): picking them scores every
+    listing in the category, a few milliseconds in the largest."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, CompResult] = OrderedDict()
+        self._lock = threading.Lock()  # endpoints run in a thread pool
+
+    def pick(self, key: Hashable, select: Callable[[], CompResult]) -> CompResult:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        result = select()
+        with self._lock:
+            self._items[key] = result
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return result
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:

@@ -351,3 +351,18 @@ def test_listing_filters(http: httpx.Client, seller_token: str) -> None:
     bogus = http.get("/listings", params={"source": "bogus"})
     assert bogus.status_code == 422 and "'seed' or 'seller'" in bogus.json()["detail"][0]["msg"]
     assert http.get("/listings", params={"category_id": 999999999}).status_code == 404
+
+
+def test_a_new_listing_joins_the_comparables_of_a_query_asked_before(
+    http: httpx.Client, seller_token: str
+) -> None:
+    query = {"category_id": BIKES, "q": "Zyxwv gravel bike"}
+    before = http.get("/prices/compare", params=query).json()
+    assert http.get("/prices/compare", params=query).json() == before  # asked again: the same answer
+    made = http.post(
+        "/listings", json=_listing(title="Zyxwv gravel bike", price=4321), headers=auth(seller_token)
+    )
+    assert made.status_code == 201
+    after = http.get("/prices/compare", params=query).json()
+    assert after["count"] >= 1 and any(e["title"] == "Zyxwv gravel bike" for e in after["examples"])
+    assert after != before
