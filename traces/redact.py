@@ -82,17 +82,31 @@ CONTENT_ATTRIBUTES = frozenset(
 _PATTERN = re.compile("|".join(SECRET_PATTERNS))
 
 
+# Each secret pattern starts with one of these (each environment secret is itself a literal): a string
+# holding none of them holds no secret. A plain substring test is ~1000x cheaper than the pattern over the
+# long model-message attributes (1.6 ms for 33 KB), which nearly never hold a secret.
+_TRIGGERS = ("trova_", "sk-", "Bearer", "Basic")
+
+
 @cache
-def _secrets(snapshot: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
-    """Our secret formats and the values of secret-looking environment variables, in one pattern."""
+def _secrets(snapshot: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """Our secret formats and the values of secret-looking environment variables, in one pattern, and
+    the literals one of which any match contains."""
     values = sorted({v for k, v in snapshot if _SECRET_ENV.search(k) and len(v) >= 8}, key=len, reverse=True)
-    return re.compile("|".join([*SECRET_PATTERNS, *(re.escape(v) for v in values)]))
+    pattern = re.compile("|".join([*SECRET_PATTERNS, *(re.escape(v) for v in values)]))
+    return pattern, (*_TRIGGERS, *values)
 
 
 def redactor() -> Callable[[str], str]:
     """`redact` for many strings in a row: the environment is read once."""
-    pattern = _secrets(tuple(sorted(os.environ.items())))
-    return lambda text: pattern.sub(REDACTED, text)
+    pattern, triggers = _secrets(tuple(sorted(os.environ.items())))
+
+    def clean(text: str) -> str:
+        if not any(t in text for t in triggers):
+            return text
+        return pattern.sub(REDACTED, text)
+
+    return clean
 
 
 def redact(text: str) -> str:
