@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,18 +14,10 @@ from evals.loader import load_scenarios
 from evals.runner import EvalSettings, run_eval
 from tests.traces.test_traces import chat
 from tools.client import MarketplaceClient
-from traces.setup import configure_tracing, disable_tracing, flush
+from traces.setup import flush
 from traces.store import TraceStore
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def store(trova_home: Path) -> Iterator[TraceStore]:
-    configured = configure_tracing("test")
-    assert configured is not None
-    yield configured
-    disable_tracing()
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,8 @@ shown; runs of different scenarios or conversations are flagged."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx2
-import pytest
 from openai import AsyncOpenAI
 from pydantic_ai.models import override_allow_model_requests
 from pydantic_ai.models.openai import OpenAIChatModel
@@ -19,19 +16,11 @@ from cli.main import app
 from tests.helpers import say, scripted
 from tests.traces.test_traces import chat
 from tools.client import MarketplaceClient
-from traces.setup import configure_tracing, disable_tracing, flush
+from traces.setup import flush
 from traces.store import TraceStore
 from traces.views import ConversationView, TurnView, first_divergence, mismatch, steps
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def store(trova_home: Path) -> Iterator[TraceStore]:
-    configured = configure_tracing("test")
-    assert configured is not None
-    yield configured
-    disable_tracing()
 
 
 def unreachable_model() -> OpenAIChatModel:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx2
@@ -32,14 +31,6 @@ from traces.store import TraceStore
 from traces.views import ToolStep, first_divergence, load, steps
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def store(trova_home: Path) -> Iterator[TraceStore]:
-    configured = configure_tracing("test")
-    assert configured is not None
-    yield configured
-    disable_tracing()
 
 
 async def chat(client: MarketplaceClient, *messages: str, model=None) -> ChatSession:
