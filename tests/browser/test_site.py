@@ -81,6 +81,23 @@ def test_thumbs_down_with_a_comment_is_recorded(page: Page, site: Site) -> None:
     assert summary["thumbs_down"] >= 1
 
 
+def _bike_listing(site: Site, title: str, description: str, price: float) -> dict:
+    """A listing made through the API by another seller (one whose words may be hostile)."""
+    token = httpx.post(site.url + "/api/sellers", json={"name": "mallory"}).json()["token"]
+    listing: dict = httpx.post(
+        site.url + "/api/listings",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "title": title,
+            "description": description,
+            "category_id": 1026,
+            "condition": "good",
+            "price": price,
+        },
+    ).json()
+    return listing
+
+
 def test_markup_from_sellers_is_shown_as_text_never_run(page: Page, site: Site) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -90,19 +107,8 @@ def test_markup_from_sellers_is_shown_as_text_never_run(page: Page, site: Site) 
     expect(page.locator(".msg.user").first).to_have_text(attack)
     assert page.locator(".msg img, .msg b").count() == 0
     # A listing title with a script, created through the API, on the listings page and its own page.
-    token = httpx.post(site.url + "/api/sellers", json={"name": "mallory"}).json()["token"]
     title = "<script>window.__xss=1;alert(1)</script>Bike"
-    listing = httpx.post(
-        site.url + "/api/listings",
-        headers={"Authorization": f"Bearer {token}"},
-        json={
-            "title": title,
-            "description": "<img src=x onerror=alert(2)>",
-            "category_id": 1026,
-            "condition": "good",
-            "price": 99,
-        },
-    ).json()
+    listing = _bike_listing(site, title, "<img src=x onerror=alert(2)>", 99)
     page.goto(site.url + "/?source=seller")
     expect(page.locator(f"[data-listing-id='{listing['id']}'] .title")).to_have_text(title)
     page.goto(f"{site.url}/listings/{listing['id']}")
@@ -284,19 +290,8 @@ def test_cancel_marks_the_drafting_line_not_approved(page: Page, site: Site) -> 
 def test_the_comparables_found_are_listed_as_text(page: Page, site: Site) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    token = httpx.post(site.url + "/api/sellers", json={"name": "mallory"}).json()["token"]
     title = "<img src=x onerror=window.__xss=1>Qwertz road bike"
-    listing = httpx.post(
-        site.url + "/api/listings",
-        headers={"Authorization": f"Bearer {token}"},
-        json={
-            "title": title,
-            "description": "a bike",
-            "category_id": 1026,
-            "condition": "good",
-            "price": 120,
-        },
-    ).json()
+    listing = _bike_listing(site, title, "a bike", 120)
     page.goto(site.url + "/sell")
     say(page, "I want to sell my Qwertz road bike, good condition")
     comps = page.locator(".tool[data-tool=compare_prices] .comps li")
