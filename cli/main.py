@@ -276,7 +276,7 @@ def data_build(
     stdout().print_json(data=report.as_dict())
     stdout().print(
         f"[green]Wrote {report.written} listings and {report.categories} categories to "
-        f"{out or SEED_DIR}[/green]"
+        f"{out or SEED_DIR}, and {report.heldout} held-out listings to {report.heldout_file}[/green]"
     )
 
 

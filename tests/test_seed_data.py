@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections import Counter
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from marketplace.category_rules import default_rules
 from marketplace.condition_rules import condition_of, infer_condition
 from marketplace.conditions import Condition
-from marketplace.seed_build import CATEGORIES_FILE, LISTING_COLUMNS, LISTINGS_FILE, SEED_DIR
+from marketplace.seed_build import CATEGORIES_FILE, LISTING_COLUMNS, LISTINGS_FILE, SEED_DIR, repair_mojibake
 from marketplace.taxonomy import parse_taxonomy
 
 ROOT = SEED_DIR.parent.parent
@@ -35,6 +36,33 @@ def test_all_google_categories_with_their_ids(categories: dict[int, str]) -> Non
     nodes = parse_taxonomy(f"{i} - {p}" for i, p in categories.items())
     assert sum(1 for n in nodes if n.parent_id is None) == 21
     assert max(n.depth for n in nodes) == 7
+
+
+def test_every_category_path_is_valid_text(categories: dict[int, str]) -> None:
+    """The taxonomy copy had nine paths of UTF-8 read as Windows-1251 ("LamГ©s"); the build repairs them.
+    Every letter outside ASCII in an English path is a Latin one."""
+    odd = {
+        path
+        for path in categories.values()
+        for ch in path
+        if not ch.isascii() and not unicodedata.name(ch, "").startswith("LATIN ")
+    }
+    assert odd == set()
+    assert categories[499740].endswith("Fencing Jackets & Lamés")
+    assert sum(not path.isascii() for path in categories.values()) == 9
+
+
+@pytest.mark.parametrize(
+    ("text", "repaired"),
+    [
+        ("Fencing Jackets & LamГ©s", "Fencing Jackets & Lamés"),
+        ("PiГ±atas and CrГЄpe Pans", "Piñatas and Crêpe Pans"),
+        ("Lamés", "Lamés"),  # already right: left alone
+        ("Москва", "Москва"),  # text in Cyrillic that is not a misreading: left alone
+    ],
+)
+def test_mojibake_repair(text: str, repaired: str) -> None:
+    assert repair_mojibake(text) == repaired
 
 
 def test_listings_hold_only_facts(listings: list[dict[str, str]]) -> None:
