@@ -24,7 +24,10 @@ app.add_typer(data_app, name="data")
 
 def _register_subcommands() -> None:
     from cli.evals import eval_app
+    from cli.heldout import heldout
     from cli.traces import traces_app
+
+    eval_app.command("heldout")(heldout)
 
     app.add_typer(eval_app, name="eval")
     app.add_typer(traces_app, name="traces")
