@@ -91,14 +91,14 @@ def _print_titles(label: str, verdicts: Counter[str], per_source: Counter[str]) 
     sources = sorted({k.split()[0] for k in per_source})
     print(
         "  per section: "
-        + ", ".join(
-            f"{s} {per_source[f'{s} accepted'] / per_source[f'{s} judged']:.1%}" for s in sources
-        )
+        + ", ".join(f"{s} {per_source[f'{s} accepted'] / per_source[f'{s} judged']:.1%}" for s in sources)
     )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dev", action="store_true", help="score the tuning set (seed listings) only")
     parser.add_argument("-v", "--verbose", action="store_true", help="list each everyday item / dev miss")
     args = parser.parse_args()
