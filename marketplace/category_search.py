@@ -39,9 +39,8 @@ MODIFIER_HEAD_FACTOR = 0.8
 MODIFIER_ONLY_FACTOR = 0.75  # the category matches only words that modify the query's head ("desk" lamp)
 RELIABLE_TITLES = 30  # a word in this many listing titles is full evidence; in fewer, proportionally less
 POPULARITY = 0.15  # weight of log(1 + listings): among equal matches, the category people actually sell in
-BRANCH = (
-    0.15  # weight of log(1 + listings in the category's branch): sellers sell skillets, not Tilt Skillets
-)
+# where people sell: weight of log(1 + listings in the category's branch) (skillets, not Tilt Skillets)
+BRANCH = 0.15
 BRANCH_DEPTH = 3  # the branch is the category's ancestor this deep ("Home & Garden > Kitchen & Dining > ...")
 MIN_TITLE_ONLY = 0.25  # a category whose name shares no word with the query needs this much title evidence
 NEIGHBOURS = 10  # the most similar listing titles that vote for their categories
