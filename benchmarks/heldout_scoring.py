@@ -35,8 +35,8 @@ MIN_CATEGORY_LISTINGS = (
 
 
 def _last_word(name: str) -> str:
-    word = re.findall(r"[a-z]+", name.lower())[-1:] or [""]
-    return word[0].removesuffix("s")
+    found: list[str] = re.findall(r"[a-z]+", name.lower())
+    return found[-1].removesuffix("s") if found else ""
 
 
 def _parts(name: str) -> set[str]:
