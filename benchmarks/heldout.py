@@ -87,7 +87,7 @@ def run_benchmark(options: Options, choice: ModelChoice, console: Console) -> Re
     openings = Openings.load()
     items = sample(heldout_listings(), options.sample)
     seed = seed_listings()
-    folder = options.out or ROOT / "eval-runs" / (
+    folder = options.out or Path("eval-runs") / (
         f"heldout-{started:%Y%m%d-%H%M%S}-{choice.name.replace(':', '_').replace('/', '_')}"
     )
     scenarios = harness.write_scenarios(items, openings, taxonomy, folder / "scenarios")
