@@ -41,6 +41,6 @@ async def test_a_captured_scenario_passes_whoever_set_the_price(
     assert result.exit_code == 0, result.output
     (loaded,) = load_scenarios([out])
     results = await run_eval([loaded], resolve_model("offline"), load_prompt(), EvalSettings(progress=False))
-    assert results["gate"]["passed"], results["scenarios"][0]["runs"][0]["checks"]
+    assert results.gate.passed, results.scenarios[0].runs[0].checks
     (create,) = [c for c in loaded.scenario.expect.tools.calls if c.tool == "create_listing"]
     assert create.args["price"].model_dump(exclude_none=True, by_alias=True) == price
