@@ -219,7 +219,9 @@ def test_junit_names_files_as_the_repository_does_and_links_the_failing_runs(
     ).find("testcase")
     assert case is not None and case.get("file") == "scenarios/sell-bike.yaml"
     assert case.findtext("system-out") == f"run 2: trova traces show {'b' * 32}"
-    assert case.find("failure") is not None and "compare_prices never made" in (case.findtext("failure") or "")
+    assert case.find("failure") is not None and "compare_prices never made" in (
+        case.findtext("failure") or ""
+    )
 
 
 def test_compare_names_the_scenario_files_edited_between_runs(scenario_dir: Path, tmp_path: Path) -> None:
