@@ -281,10 +281,19 @@ def compare(
     fail_on_regression: Annotated[
         bool, typer.Option("--fail-on-regression", help="Exit 1 when a scenario regressed.")
     ] = False,
+    cases: Annotated[
+        bool,
+        typer.Option(
+            "--cases",
+            help="Also print pydantic-evals' own table: every run, each check kind's verdict and the "
+            "run's numbers, with what changed.",
+        ),
+    ] = False,
 ) -> None:
     """Per-scenario changes between two runs (regressions first), metric deltas, and what changed
     between them (model, prompt version, tool schemas, scenario set)."""
     from evals.compare import compare_runs, format_delta
+    from evals.evaluators import evaluation_report
     from evals.results import load_results
 
     try:
@@ -293,6 +302,9 @@ def compare(
         raise _config_error(str(e)) from e
     diff = compare_runs(a, b)
     failed = fail_on_regression and diff.regressions > 0
+    if cases and not as_json:
+        table = evaluation_report(b).console_table(baseline=evaluation_report(a), include_reasons=True)
+        stdout().print(table)
     if as_json:
         print(diff.model_dump_json(indent=1))
         raise typer.Exit(1 if failed else 0)

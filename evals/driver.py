@@ -217,9 +217,7 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
                 try:
                     result = await session.send(message, images=[image] if image is not None else ())
                 except InputError as e:  # the product refused the message: a failed run, with its reason
-                    record.refused = (
-                        f"seller message {len(record.turns) + 1} ({len(message):,} characters): {e}"
-                    )
+                    record.refused = f"seller message {len(record.turns) + 1}: {e}"
                     break
                 record.agent_time_s += time.perf_counter() - turn_started
                 image = None

@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pydantic_evals.evaluators import EvaluationReason, Evaluator, EvaluatorContext
+from pydantic_evals.evaluators import EvaluationReason, EvaluationResult, Evaluator, EvaluatorContext
+from pydantic_evals.reporting import EvaluationReport, ReportCase
 
 from evals.checks import CHECKS, CheckResult
 from evals.driver import RunRecord
+from evals.results import EvalResults
 from evals.schema import Scenario
 
 CheckFunction = Callable[[Scenario, RunRecord], CheckResult | None]
@@ -78,3 +80,41 @@ class DomainCheck(Evaluator[Scenario, RunRecord, object]):
 def scenario_evaluators() -> list[Evaluator[Scenario, RunRecord, object]]:
     """Every check kind's evaluator, `completed` first."""
     return [Completed(), *(DomainCheck(kind) for kind in CHECK_KINDS)]
+
+
+def _source(check: str) -> Evaluator[Scenario, RunRecord, object]:
+    return Completed() if check in ("completed", "model") else DomainCheck(check)
+
+
+def evaluation_report(results: EvalResults) -> EvaluationReport[str, RunRecord, None]:
+    """A stored run as pydantic-evals' own report (one named assertion per check kind, the run's numbers
+    as metrics), so that `report.render(baseline=evaluation_report(earlier))` compares two runs case by
+    case, as it compares any two pydantic-evals experiments."""
+    repeat = results.settings.repeat
+    cases = []
+    for scenario, run in results.runs():
+        assertions = {
+            c.name: EvaluationResult(
+                name=c.name, value=c.passed, reason=c.reason or None, source=_source(c.name).as_spec()
+            )
+            for c in run.checks
+        }
+        cases.append(
+            ReportCase[str, RunRecord, None](
+                name=f"{scenario.id} [{run.index}/{repeat}]" if repeat > 1 else scenario.id,
+                inputs=scenario.id,
+                metadata=None,
+                expected_output=None,
+                output=run.record,
+                metrics=run.metrics.as_case_metrics(),
+                attributes={},
+                scores={},
+                labels={},
+                assertions=assertions,
+                task_duration=run.metrics.duration_s,
+                total_duration=run.metrics.duration_s,
+                source_case_name=scenario.id if repeat > 1 else None,
+                trace_id=run.trace_id,
+            )
+        )
+    return EvaluationReport(name=results.run_id, cases=cases)
