@@ -66,6 +66,7 @@ async def test_results_json_round_trips_with_its_schema_version(
     assert again == results  # every field, the run records included
     bike = next(s for s in again.scenarios if s.id == "sell-bike")
     (run1, run2) = bike.runs
+    assert run2.index == 2 and run2.record.conversation_id != run1.record.conversation_id
     assert isinstance(run1.record, RunRecord) and run1.trace_id == run1.record.trace_id
     assert [c.tool for c in run1.record.calls] == ["search_categories", "compare_prices", "create_listing"]
     assert run1.metrics.tool_recall == 1.0 and run1.metrics.model_requests > 0
