@@ -2,8 +2,9 @@
 the harness runs them (fresh marketplace per conversation, the agent, the rule-based simulated seller),
 and each run's record becomes a `Conversation` here.
 
-Only public entry points are used (`Scenario`, `load_scenarios`, `run_eval`, `run_parallel`); `_outcome`
-alone reads the harness's results, so a change in their shape is a change in one function.
+Only public entry points are used (`Scenario`, `load_scenarios`, `run_eval`, `run_parallel`, the typed
+`EvalResults`); `conversations` and `_outcome` alone read the results, so a change in their shape is a
+change here.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import yaml
 from agent.models import ModelChoice
 from agent.prompts import load_prompt
 from benchmarks.heldout_items import Listing, Openings, Taxonomy
+from evals.driver import RunRecord
 from evals.loader import LoadedScenario, load_scenarios
+from evals.results import EvalResults
 from evals.runner import EvalSettings, run_eval
 from evals.schema import Expectations, ListingExpectation, Scenario, SellerFacts
 
@@ -96,8 +99,8 @@ def run(
     workers: int,
     progress: bool,
     on_progress: Callable[[int], None] | None = None,
-) -> dict[str, Any]:
-    """Run the scenarios through the harness, as `trova eval run` does; returns its results document."""
+) -> EvalResults:
+    """Run the scenarios through the harness, as `trova eval run` does; returns its results."""
     settings = EvalSettings(concurrency=concurrency, min_pass_rate=0.0, progress=progress, workers=workers)
     if workers > 1:
         from evals.parallel import EvalJob, run_parallel
@@ -108,48 +111,44 @@ def run(
     return asyncio.run(run_eval(scenarios, choice, load_prompt(), settings))
 
 
-def conversations(
-    results: dict[str, Any], items: Sequence[Listing], openings: Openings
-) -> list[Conversation]:
+def conversations(results: EvalResults, items: Sequence[Listing], openings: Openings) -> list[Conversation]:
     by_id = {scenario_id(item): item for item in items}
-    out = []
-    for document in results["scenarios"]:
-        item = by_id[document["id"]]
-        for run_document in document["runs"]:
-            out.append(_outcome(run_document["record"], item, openings))
-    return out
-
-
-def _outcome(record: dict[str, Any], item: Listing, openings: Openings) -> Conversation:
-    """A run's record (evals.driver.RunRecord.as_dict) -> what the benchmark measures."""
-    usage = record.get("usage") or {}
-    listings = record.get("listings") or []
-    drafts = [d for turn in record.get("turns", []) for d in turn.get("drafts", [])]
-    compares = [
-        c for c in record.get("calls", []) if c["tool"] == "compare_prices" and c.get("outcome") == "success"
+    return [
+        _outcome(run_result.record, by_id[scenario.id], openings)
+        for scenario in results.scenarios
+        for run_result in scenario.runs
     ]
-    comparison = compares[-1]["result"] if compares and isinstance(compares[-1]["result"], dict) else None
+
+
+def _outcome(record: RunRecord, item: Listing, openings: Openings) -> Conversation:
+    """A run's record -> what the benchmark measures."""
+    drafts = [d for turn in record.turns for d in turn.drafts]
+    compares = [c for c in record.calls if c.tool == "compare_prices" and c.outcome == "success"]
+    comparison = compares[-1].result if compares and isinstance(compares[-1].result, dict) else None
     category_id: int | None = None
     price: float | None = None
-    if listings:
-        category_id, price = int(listings[-1]["category_id"]), float(listings[-1]["price"])
+    if record.listings:
+        category_id, price = (
+            _int(record.listings[-1].get("category_id")),
+            _float(record.listings[-1].get("price")),
+        )
     elif drafts:
         category_id, price = _int(drafts[-1].get("category_id")), _float(drafts[-1].get("price"))
     elif compares:
-        category_id = _int(compares[-1]["args"].get("category_id"))
+        category_id = _int(compares[-1].args.get("category_id"))
         price = _float(comparison.get("suggested_price")) if comparison else None
-    error = record.get("error") or record.get("model_error")
+    error = record.error or record.model_error
     return Conversation(
         post_id=item.post_id,
         template=openings.template_for(item),
         opening=openings.opening(item),
-        created=bool(listings),
+        created=bool(record.listings),
         category_id=category_id,
         price=price,
-        comparables=int(comparison.get("count", 0)) if comparison else None,
-        turns=len(record.get("turns", [])),
-        tokens=int(usage.get("input_tokens", 0)) + int(usage.get("output_tokens", 0)),
-        requests=int(usage.get("requests", 0)),
+        comparables=_int(comparison.get("count")) if comparison else None,
+        turns=len(record.turns),
+        tokens=record.usage.get("input_tokens", 0) + record.usage.get("output_tokens", 0),
+        requests=record.usage.get("requests", 0),
         error=error.splitlines()[0] if error else None,
     )
 

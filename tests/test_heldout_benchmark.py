@@ -20,6 +20,8 @@ from benchmarks.heldout_scoring import (
     worst,
 )
 from cli.main import app
+from evals.driver import RunRecord, TurnRecord
+from evals.trajectory import ActualCall
 from marketplace.conditions import Condition
 from marketplace.taxonomy import parse_taxonomy
 
@@ -113,18 +115,23 @@ def test_a_heldout_listing_becomes_a_scenario_without_its_price() -> None:
 def test_a_run_record_is_read_into_what_the_benchmark_measures() -> None:
     item = _listing("42", "iPhone 7 32GB unlocked", 300)
     comparison = {"count": 12, "suggested_price": 280.0}
-    record = {
-        "turns": [{"drafts": [{"category_id": 4, "price": 280.0}]}, {"drafts": []}],
-        "calls": [
-            {"tool": "compare_prices", "outcome": "success", "args": {"category_id": 4}, "result": comparison}
+    record = RunRecord(
+        "heldout-42",
+        "offline",
+        "c1",
+        "2026-01-01T00:00:00",
+        turns=[
+            TurnRecord("selling", "draft", drafts=[{"category_id": 4, "price": 280.0}]),
+            TurnRecord("yes", "done"),
         ],
-        "listings": [{"category_id": 4, "price": 275.0}],
-        "usage": {"input_tokens": 900, "output_tokens": 100, "requests": 5},
-    }
+        calls=[ActualCall("compare_prices", {"category_id": 4}, "success", comparison)],
+        listings=[{"category_id": 4, "price": 275.0}],
+        usage={"input_tokens": 900, "output_tokens": 100, "requests": 5},
+    )
     done = _outcome(record, item, Openings.load())
     assert (done.created, done.category_id, done.price, done.comparables) == (True, 4, 275.0, 12)
     assert (done.turns, done.tokens, done.requests, done.error) == (2, 1000, 5, None)
-    record["listings"] = []  # not created: the last draft's category and price
+    record.listings = []  # not created: the last draft's category and price
     undone = _outcome(record, item, Openings.load())
     assert (undone.created, undone.category_id, undone.price) == (False, 4, 280.0)
 
