@@ -140,6 +140,11 @@ class CategoryIndex:
                 reliability = min(1.0, math.log1p(all_df[w]) / math.log1p(RELIABLE_TITLES))
                 self._title_share[w].append((category_id, reliability * count / (all_df[w] + 2)))
 
+    def _item_word(self, query: str) -> str | None:
+        """The query's last word that some category's name has: what the item is ("IKEA Malm dresser")."""
+        named = [w for w in content_words(query) if w in self._name_idf]
+        return named[-1] if named else None
+
     def branch_of(self, category_id: int) -> int:
         """The category's ancestor at BRANCH_DEPTH (itself when it is no deeper)."""
         cat = self.by_id.get(category_id)
@@ -210,7 +215,7 @@ class CategoryIndex:
         named = [i for ids in matched_groups.values() for i in ids]
         query_head = max(named) if len(groups) > 1 and named else None
         votes = (
-            self.neighbours.vote(query, NEIGHBOURS, NEIGHBOUR_FLOOR)
+            self.neighbours.vote(query, NEIGHBOURS, NEIGHBOUR_FLOOR, self._item_word(query))
             if NEIGHBOUR_WEIGHT and len(content_words(query)) >= NEIGHBOUR_MIN_WORDS
             else {}
         )

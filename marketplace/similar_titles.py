@@ -11,6 +11,11 @@ from collections.abc import Iterable
 
 from marketplace.text import content_words
 
+# A query of at most this many words names an item ("IKEA Malm dresser"): only titles with its rarest word
+# and its item word vote. A longer one is a whole title, whose last named word is often a detail
+# ("... w/ smart remote"): every similar title votes.
+SHORT_QUERY = 4
+
 
 class TitleNeighbours:
     def __init__(self, listing_titles: Iterable[tuple[int, str]]) -> None:
@@ -30,11 +35,14 @@ class TitleNeighbours:
             for w in bag:
                 self._postings[w].append(index)
 
-    def vote(self, query: str, k: int = 10, floor: float = 0.0) -> dict[int, float]:
+    def vote(
+        self, query: str, k: int = 10, floor: float = 0.0, item_word: str | None = None
+    ) -> dict[int, float]:
         """Categories of the `k` most similar titles, each with the sum of their cosine similarities; titles
-        less similar than `floor` do not vote (a word or two in common is no evidence). A query whose last
-        word (what the item is) is in no title gets no votes: no listing is like a "burr coffee grinder",
-        however many titles say "coffee table"."""
+        less similar than `floor` do not vote (a word or two in common is no evidence); for a short query,
+        neither do titles without its rarest word or without `item_word` (what the item is). A query whose
+        last word is in no title gets no votes: no listing is like a "burr coffee grinder", however many
+        titles say "coffee table"."""
         all_words = content_words(query)
         words = [w for w in all_words if w in self.idf]
         named = [w for w in all_words if not any(ch.isdigit() for ch in w)]
@@ -47,7 +55,15 @@ class TitleNeighbours:
             weight = self.idf[w] ** 2
             for index in self._postings[w]:
                 dots[index] += weight
-        best = heapq.nlargest(k, dots.items(), key=lambda item: item[1] / self._norms[item[0]])
+        candidates = list(dots.items())
+        if len(all_words) <= SHORT_QUERY:
+            # A "metal tool cabinet" is like the tool cabinets, not the many metal cabinets that share two of
+            # its words; an "IKEA Malm dresser" like Malm dressers, not Malm beds.
+            having = set(self._postings[max(words, key=lambda w: self.idf[w])])
+            if item_word is not None and item_word in self.idf:
+                having &= set(self._postings[item_word])
+            candidates = [(i, dot) for i, dot in candidates if i in having]
+        best = heapq.nlargest(k, candidates, key=lambda item: item[1] / self._norms[item[0]])
         votes: defaultdict[int, float] = defaultdict(float)
         for index, dot in best:
             similarity = dot / (self._norms[index] * query_norm)

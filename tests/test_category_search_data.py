@@ -43,6 +43,20 @@ def test_a_title_too_unlike_the_query_does_not_vote() -> None:
     assert neighbours.vote("Scott Foil 56cm road racer", k=10, floor=0.99) == {}
 
 
+def test_only_titles_with_the_distinctive_word_vote() -> None:
+    # Five metal storage cabinets share two of "metal tool cabinet"'s three words; the one tool cabinet
+    # shares the word that tells it apart.
+    neighbours = TitleNeighbours([(1, f"metal cabinet {n}") for n in range(5)] + [(2, "metal tool cabinet")])
+    assert set(neighbours.vote("metal tool cabinet")) == {2}
+
+
+def test_a_short_query_is_voted_on_by_titles_of_the_same_item() -> None:
+    # "Malm" is rarer than "dresser", but Malm is also a bed: the titles that vote name the item too.
+    neighbours = TitleNeighbours([(1, f"IKEA Malm bed {n}") for n in range(5)] + [(2, "IKEA Malm dresser")])
+    assert set(neighbours.vote("IKEA Malm dresser", item_word="dresser")) == {2}
+    assert 1 in neighbours.vote("IKEA Malm dresser")  # without the item word, the beds vote as well
+
+
 def test_an_item_no_title_names_gets_no_votes() -> None:
     # "grinder" is in no title: sharing "road" with the bicycles says nothing about a grinder
     assert TitleNeighbours(BIKES).vote("road salt grinder") == {}
