@@ -52,7 +52,9 @@ def test_only_titles_with_the_distinctive_word_vote() -> None:
 
 def test_a_short_query_is_voted_on_by_titles_of_the_same_item() -> None:
     # "Malm" is rarer than "dresser", but Malm is also a bed: the titles that vote name the item too.
-    neighbours = TitleNeighbours([(1, f"IKEA Malm bed {n}") for n in range(5)] + [(2, "IKEA Malm dresser")])
+    beds = [(1, f"IKEA Malm bed {n}") for n in range(5)]
+    dressers = [(2, "IKEA Malm dresser")] + [(2, f"oak dresser {n}") for n in range(10)]
+    neighbours = TitleNeighbours(beds + dressers)
     assert set(neighbours.vote("IKEA Malm dresser", item_word="dresser")) == {2}
     assert 1 in neighbours.vote("IKEA Malm dresser")  # without the item word, the beds vote as well
 
