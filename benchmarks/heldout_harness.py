@@ -52,11 +52,18 @@ def scenario_id(item: Listing) -> str:
     return f"heldout-{item.post_id}"
 
 
+def branch_hint(item: Listing, taxonomy: Taxonomy) -> str | None:
+    """The path of the listing's category's parent: an offered category whose path has it is in the branch
+    (the simulated seller picks the option that contains its hint). None for a top-level category."""
+    parent = taxonomy.by_id[item.category_id].parent_id
+    return taxonomy.by_id[parent].path if parent is not None else None
+
+
 def scenario_for(item: Listing, openings: Openings, taxonomy: Taxonomy) -> Scenario:
     """A held-out listing as a scenario: the seller opens with one of the templates, answers questions from
     the listing's facts, has no price in mind (the agent's suggestion is what is measured), accepts the
-    draft, and, offered a choice of categories, picks the one named like the listing's own (as its seller,
-    who knows what the item is, would)."""
+    draft, and, offered a choice of categories, picks the first in the listing's own branch (under its
+    category's parent: the kind of thing its seller knows it is), or says none of these."""
     return Scenario(
         id=scenario_id(item),
         description=f"Held-out {item.source} listing {item.post_id} ({openings.template_for(item)} opening)",
@@ -67,7 +74,7 @@ def scenario_for(item: Listing, openings: Openings, taxonomy: Taxonomy) -> Scena
             asking_price=None,
             approves=True,
             price_reaction="accept",
-            category_hint=taxonomy.name(item.category_id),
+            category_hint=branch_hint(item, taxonomy),
             opening=openings.opening(item),
         ),
         max_turns=MAX_TURNS,

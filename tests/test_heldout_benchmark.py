@@ -108,7 +108,7 @@ def test_a_heldout_listing_becomes_a_scenario_without_its_price() -> None:
     assert scenario.id == "heldout-42" and "heldout" in scenario.tags
     assert scenario.seller.asking_price is None  # the agent's suggestion is what is measured
     assert scenario.seller.item == item.title
-    assert scenario.seller.category_hint == "Unlocked Mobile Phones"
+    assert scenario.seller.category_hint == "Electronics > Phones > Mobile Phones"  # the listing's branch
     assert scenario.seller.condition == Openings.load().conditions[Condition.GOOD]
 
 
