@@ -24,10 +24,14 @@ app.add_typer(data_app, name="data")
 
 def _register_subcommands() -> None:
     from cli.evals import eval_app
+    from cli.monitor import monitor_app
+    from cli.review import review_app
     from cli.traces import traces_app
 
     app.add_typer(eval_app, name="eval")
     app.add_typer(traces_app, name="traces")
+    app.add_typer(monitor_app, name="monitor")
+    app.add_typer(review_app, name="review")
 
 
 _register_subcommands()

@@ -90,7 +90,7 @@ MIGRATIONS = (
     verdict TEXT NOT NULL,           -- good | bad
     tags TEXT NOT NULL,              -- JSON list of failure tags
     note TEXT,
-    category_id INTEGER,             -- the right category, when the agent's was wrong
+    category TEXT,                   -- the right category (its name), when the agent's was wrong
     price_min REAL,                  -- the acceptable price range, when the agent's price was bad
     price_max REAL,
     scenario TEXT,                   -- the scenario written from it (add to eval set)
