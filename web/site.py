@@ -18,7 +18,9 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from agent.listing_agent import build_agent
 from agent.models import ModelChoice
 from agent.prompts import Prompt
+from ops.review import ScenarioWriter
 from tools.client import MarketplaceClient
+from web.admin import install_admin
 from web.chat import create_chat_router
 from web.feedback import FeedbackStore
 from web.pages import create_pages_router, error_page
@@ -36,7 +38,13 @@ class Rating(BaseModel):
 
 
 def create_site(
-    marketplace: FastAPI, choice: ModelChoice, prompt: Prompt, *, feedback: FeedbackStore | None = None
+    marketplace: FastAPI,
+    choice: ModelChoice,
+    prompt: Prompt,
+    *,
+    feedback: FeedbackStore | None = None,
+    admin_token: str | None = None,
+    scenario_writer: ScenarioWriter | None = None,
 ) -> FastAPI:
     """The site around `marketplace` (mounted at /api); the agent talks to it in-process over HTTP."""
     transport = httpx.ASGITransport(app=marketplace)
@@ -52,6 +60,7 @@ def create_site(
     site.include_router(create_chat_router(sessions, store))
     site.state.sessions = sessions
     site.state.feedback = store
+    install_admin(site, store.store, admin_token, scenario_writer)
 
     @site.get("/favicon.ico", include_in_schema=False)
     async def favicon() -> FileResponse:
