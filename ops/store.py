@@ -25,16 +25,13 @@ def _import_feedback(conn: sqlite3.Connection, path: Path) -> None:
     legacy = path.with_name(LEGACY_FEEDBACK)
     if legacy == path or not legacy.is_file():
         return
-    conn.execute("ATTACH DATABASE ? AS legacy", (str(legacy),))
+    old = sqlite3.connect(f"file:{legacy}?mode=ro", uri=True)
     try:
-        if conn.execute(
-            "SELECT 1 FROM legacy.sqlite_master WHERE type='table' AND name='feedback'"
-        ).fetchone():
-            conn.execute(
-                f"INSERT INTO feedback ({LEGACY_COLUMNS}) SELECT {LEGACY_COLUMNS} FROM legacy.feedback ORDER BY id"
-            )
+        if old.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='feedback'").fetchone():
+            rows = old.execute(f"SELECT {LEGACY_COLUMNS} FROM feedback ORDER BY id").fetchall()
+            conn.executemany(f"INSERT INTO feedback ({LEGACY_COLUMNS}) VALUES ({','.join('?' * 10)})", rows)
     finally:
-        conn.execute("DETACH DATABASE legacy")
+        old.close()
 
 
 MIGRATIONS = (

@@ -41,12 +41,14 @@ def _import_legacy(conn: sqlite3.Connection, path: Path) -> None:
     legacy = path.with_name(LEGACY_FILE)
     if legacy == path or not legacy.is_file():
         return
-    conn.execute("ATTACH DATABASE ? AS legacy", (str(legacy),))
+    old = sqlite3.connect(f"file:{legacy}?mode=ro", uri=True)
     try:
-        if conn.execute("SELECT 1 FROM legacy.sqlite_master WHERE type='table' AND name='spans'").fetchone():
-            conn.execute("INSERT OR IGNORE INTO spans SELECT * FROM legacy.spans")
+        if old.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='spans'").fetchone():
+            rows = old.execute("SELECT * FROM spans")
+            while batch := rows.fetchmany(1000):
+                conn.executemany("INSERT OR IGNORE INTO spans VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch)
     finally:
-        conn.execute("DETACH DATABASE legacy")
+        old.close()
 
 
 MIGRATIONS = (
