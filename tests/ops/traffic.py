@@ -20,6 +20,7 @@ from pydantic_ai.models.wrapper import WrapperModel
 from agent.models import ModelChoice, resolve_model
 from agent.prompts import load_prompt
 from marketplace.app import create_app
+from ops.review import ScenarioWriter
 from web.feedback import FeedbackStore
 from web.site import create_site
 
@@ -153,7 +154,9 @@ class Traffic:
         return conversation
 
 
-def build_site(db_url: str, faults: Faults, home: Path) -> FastAPI:
+def build_site(
+    db_url: str, faults: Faults, home: Path, scenario_writer: ScenarioWriter | None = None
+) -> FastAPI:
     offline = resolve_model("offline")
     choice = ModelChoice(FlakyModel(offline.model, faults), offline.name, offline.notice)
     return create_site(
@@ -162,6 +165,7 @@ def build_site(db_url: str, faults: Faults, home: Path) -> FastAPI:
         load_prompt(),
         feedback=FeedbackStore(home / "trova.db"),
         admin_token="test-admin-token",
+        scenario_writer=scenario_writer,
     )
 
 
