@@ -82,9 +82,10 @@ def _apply_correction(document: dict[str, Any], review: Review) -> dict[str, Any
     return document
 
 
-def scenario_writer(directory: Path | None = None) -> ScenarioWriter:
-    """Writes a reviewed conversation as a scenario through eval capture (evals.capture), into
-    `directory` (default: scenarios/captured/), never over an existing file."""
+def scenario_writer(directory: Path | None = None, store: Path | None = None) -> ScenarioWriter:
+    """Writes a reviewed conversation (from the store at `store`, default the local one) as a scenario
+    through eval capture (evals.capture), into `directory` (default: scenarios/captured/), never over an
+    existing file."""
     from evals.capture import scenario_from, to_yaml
     from evals.loader import DEFAULT_DIR
     from traces.setup import flush, store_path
@@ -95,7 +96,7 @@ def scenario_writer(directory: Path | None = None) -> ScenarioWriter:
 
     def write(conversation_id: str, review: Review) -> Path:
         flush()
-        view = load(TraceStore(store_path()), conversation_id)
+        view = load(TraceStore(store or store_path()), conversation_id)
         if not view.turns:
             raise LookupError(f"{conversation_id} has no recorded turns to capture")
         slug = re.sub(r"[^a-z0-9]+", "-", conversation_id.lower()).strip("-")[-24:]
