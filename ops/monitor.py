@@ -22,6 +22,7 @@ from ops.store import OpsStore
 
 GroupBy = Literal["model", "prompt", "variant"]
 GROUP_COLUMNS: dict[str, str] = {"model": "model", "prompt": "prompt", "variant": "COALESCE(variant, '')"}
+# (every group key is text: the model, the prompt version, the variant, or 'all')
 ABANDON_AFTER_S = 30 * 60  # a draft left unanswered this long is abandoned
 EVAL_MARKETPLACE = "isolated"  # eval runs' marketplaces (evals.driver)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
@@ -147,16 +148,15 @@ class Monitor:
         found: dict[str, Figures] = {}
         with self.store.connect() as conn:
             for row in conn.execute(
-                f"SELECT {key}, COUNT(*), COUNT(DISTINCT conversation_id), SUM(created),"
-                " SUM(error_kind IS NOT NULL), SUM(tool_calls), SUM(tool_errors), SUM(input_tokens),"
-                " SUM(output_tokens), SUM(cost_usd), SUM(cost_usd IS NULL), SUM(drafts), SUM(approved),"
-                f" SUM(declined), SUM(revised), SUM(price_replaced) FROM turns WHERE {where} GROUP BY 1",
+                f"SELECT {key}, COUNT(*), SUM(created), SUM(error_kind IS NOT NULL), SUM(tool_calls),"
+                " SUM(tool_errors), SUM(input_tokens), SUM(output_tokens), SUM(cost_usd), SUM(cost_usd IS NULL),"
+                " SUM(drafts), SUM(approved), SUM(declined), SUM(revised), SUM(price_replaced)"
+                f" FROM turns WHERE {where} GROUP BY 1",
                 params,
             ):
-                (k, turns, convs, created, errors, calls, tool_errors, tin, tout, cost, unpriced) = row[:11]
-                drafts, approvals, declines, revisions, replaced = row[11:]
+                k, turns, created, errors, calls, tool_errors, tin, tout, cost, unpriced = row[:10]
+                drafts, approvals, declines, revisions, replaced = row[10:]
                 found[str(k)] = Figures(
-                    conversations=convs,
                     turns=turns,
                     listings_created=created,
                     model_errors=errors,
@@ -175,10 +175,10 @@ class Monitor:
                     revisions=revisions,
                     price_replaced=replaced,
                 )
-            self._conversation_figures(conn, found, key, where, params, window)
-            self._latency(conn, found, key, where, params)
-            self._error_kinds(conn, found, key, where, params)
-            self._feedback(conn, found, key, where, params)
+            if found:
+                groups = self._conversations(conn, found, key, where, params, window)
+                self._details(conn, found, key, where, params)
+                self._feedback(conn, found, groups)
         for figures in found.values():
             figures.completion_rate = _rate(figures.completed, figures.conversations)
             figures.edits_per_draft = _rate(figures.edits, figures.approvals)
@@ -186,85 +186,110 @@ class Monitor:
         return found
 
     @staticmethod
-    def _conversation_figures(
+    def _conversations(
         conn: sqlite3.Connection,
         found: dict[str, Figures],
         key: str,
         where: str,
         params: list[object],
         window: Window,
-    ) -> None:
-        """Completed and abandoned conversations: their turns in the window, and their last turn overall."""
-        abandoned_before = min(window.end_ns, time.time_ns()) - int(ABANDON_AFTER_S * 1e9)
-        for k, completed, abandoned in conn.execute(
-            "SELECT k, SUM(created > 0), SUM(last_outcome = 'awaiting_approval' AND last_ns < ?) FROM ("
-            f" SELECT {key} AS k, w.conversation_id, SUM(w.created) AS created,"
-            "  (SELECT outcome FROM turns t WHERE t.conversation_id = w.conversation_id"
-            "   ORDER BY t.start_ns DESC LIMIT 1) AS last_outcome,"
-            "  (SELECT MAX(start_ns) FROM turns t WHERE t.conversation_id = w.conversation_id) AS last_ns"
-            f" FROM turns w WHERE {where} GROUP BY w.conversation_id) GROUP BY k",
-            [abandoned_before, *params],
-        ):
-            if str(k) in found:
-                found[str(k)].completed = completed or 0
-                found[str(k)].abandoned = abandoned or 0
-
-    @staticmethod
-    def _latency(
-        conn: sqlite3.Connection, found: dict[str, Figures], key: str, where: str, params: list[object]
-    ) -> None:
-        durations: dict[str, list[float]] = {}
-        for k, ms in conn.execute(f"SELECT {key}, duration_ms FROM turns WHERE {where}", params):
-            durations.setdefault(str(k), []).append(ms / 1000)
-        for k, values in durations.items():
-            found[k].p50_turn_latency_s = percentile(values, 0.5)
-            found[k].p95_turn_latency_s = percentile(values, 0.95)
-
-    @staticmethod
-    def _error_kinds(
-        conn: sqlite3.Connection, found: dict[str, Figures], key: str, where: str, params: list[object]
-    ) -> None:
-        for k, kind, n in conn.execute(
-            f"SELECT {key}, error_kind, COUNT(*) FROM turns WHERE {where} AND error_kind IS NOT NULL GROUP BY 1, 2",
+    ) -> dict[str, str]:
+        """Conversations, completed and abandoned, per group; returns each conversation's group."""
+        groups: dict[str, str] = {}
+        conversations: Counter[str] = Counter()
+        completed: Counter[str] = Counter()
+        cutoff = min(window.end_ns, time.time_ns()) - int(ABANDON_AFTER_S * 1e9)
+        stale: list[str] = []
+        # SQLite gives the bare `outcome` of the row that holds MAX(start_ns): each conversation's last turn.
+        for k, conversation, created, outcome, last_ns in conn.execute(
+            f"SELECT {key}, conversation_id, SUM(created), outcome, MAX(start_ns) FROM turns WHERE {where}"
+            " GROUP BY conversation_id",
             params,
         ):
-            found[str(k)].model_errors_by_kind[kind] = n
+            group = groups[conversation] = str(k)
+            conversations[group] += 1
+            if created:
+                completed[group] += 1
+            if outcome == "awaiting_approval" and last_ns < cutoff:
+                stale.append(conversation)
+        # A draft is abandoned when it has waited long enough and the conversation went no further.
+        went_on: set[str] = set()
+        for at in range(0, len(stale), 500):
+            chunk = stale[at : at + 500]
+            went_on.update(
+                r[0]
+                for r in conn.execute(
+                    "SELECT DISTINCT conversation_id FROM turns"
+                    f" WHERE conversation_id IN ({','.join('?' * len(chunk))}) AND start_ns >= ?",
+                    [*chunk, window.end_ns],
+                )
+            )
+        abandoned = Counter(groups[c] for c in stale if c not in went_on)
+        for k, figures in found.items():
+            figures.conversations, figures.completed, figures.abandoned = (
+                conversations[k],
+                completed[k],
+                abandoned[k],
+            )
+        return groups
+
+    @staticmethod
+    def _details(
+        conn: sqlite3.Connection, found: dict[str, Figures], key: str, where: str, params: list[object]
+    ) -> None:
+        """Latency percentiles and the errors by kind, in one read of the period's turns."""
+        durations: dict[str, list[float]] = {k: [] for k in found}
+        models: dict[str, Counter[str]] = {}
         tools: dict[str, Counter[str]] = {}
-        for k, kinds in conn.execute(
-            f"SELECT {key}, tool_error_kinds FROM turns WHERE {where} AND tool_errors > 0", params
+        for k, ms, error_kind, tool_kinds in conn.execute(
+            f"SELECT {key}, duration_ms, error_kind, CASE WHEN tool_errors > 0 THEN tool_error_kinds END"
+            f" FROM turns WHERE {where}",
+            params,
         ):
-            tools.setdefault(str(k), Counter()).update(json.loads(kinds))
-        for k, counts in tools.items():
-            found[k].tool_errors_by_tool = dict(sorted(counts.items()))
+            durations[k].append(ms)
+            if error_kind is not None:
+                models.setdefault(k, Counter())[error_kind] += 1
+            if tool_kinds is not None:
+                tools.setdefault(k, Counter()).update(json.loads(tool_kinds))
+        for k, values in durations.items():
+            p50, p95 = percentile(values, 0.5), percentile(values, 0.95)
+            found[k].p50_turn_latency_s = None if p50 is None else p50 / 1000
+            found[k].p95_turn_latency_s = None if p95 is None else p95 / 1000
+            found[k].model_errors_by_kind = dict(sorted(models.get(k, Counter()).items()))
+            found[k].tool_errors_by_tool = dict(sorted(tools.get(k, Counter()).items()))
 
     @staticmethod
-    def _feedback(
-        conn: sqlite3.Connection, found: dict[str, Figures], key: str, where: str, params: list[object]
-    ) -> None:
-        """Ratings, edits and reviews of the window's conversations, grouped like their turns."""
-        scope = f"SELECT conversation_id, MIN({key}) AS k FROM turns WHERE {where} GROUP BY conversation_id"
-        for k, up, down in conn.execute(
-            f"SELECT s.k, SUM(f.rating > 0), SUM(f.rating < 0) FROM ({scope}) s JOIN feedback f"
-            " ON f.conversation_id = s.conversation_id AND f.kind = 'rating' GROUP BY s.k",
-            params,
+    def _feedback(conn: sqlite3.Connection, found: dict[str, Figures], groups: dict[str, str]) -> None:
+        """Ratings (the latest per conversation), edits and reviews (the latest per conversation) of the
+        period's conversations, counted in their conversation's group. Feedback and reviews are few beside
+        turns: they are read whole and matched to the period's conversations here."""
+        ratings: dict[str, int] = {}
+        edits: Counter[str] = Counter()
+        for conversation, kind, rating in conn.execute(
+            "SELECT conversation_id, kind, rating FROM feedback WHERE kind IN ('rating', 'edit') ORDER BY id"
         ):
-            found[str(k)].thumbs_up, found[str(k)].thumbs_down = up or 0, down or 0
-        for k, edits in conn.execute(
-            f"SELECT s.k, COUNT(*) FROM ({scope}) s JOIN feedback f"
-            " ON f.conversation_id = s.conversation_id AND f.kind = 'edit' GROUP BY s.k",
-            params,
-        ):
-            found[str(k)].edits = edits
+            group = groups.get(conversation)
+            if group is None:
+                continue
+            if kind == "edit":
+                edits[group] += 1
+            else:
+                ratings[conversation] = rating
+        up = Counter(groups[c] for c, rating in ratings.items() if rating > 0)
+        down = Counter(groups[c] for c, rating in ratings.items() if rating < 0)
+        latest: dict[str, list[str]] = {}
+        for conversation, tag_list in conn.execute("SELECT conversation_id, tags FROM reviews ORDER BY id"):
+            if conversation in groups:
+                latest[conversation] = json.loads(tag_list)
         tags: dict[str, Counter[str]] = {}
-        for k, tag_list in conn.execute(  # a conversation's latest review counts
-            f"SELECT s.k, r.tags FROM ({scope}) s JOIN reviews r ON r.conversation_id = s.conversation_id"
-            " AND r.id = (SELECT MAX(id) FROM reviews x WHERE x.conversation_id = s.conversation_id)",
-            params,
-        ):
-            found[str(k)].reviewed += 1
-            tags.setdefault(str(k), Counter()).update(json.loads(tag_list))
-        for k, counts in tags.items():
-            found[k].review_tags = dict(sorted(counts.items()))
+        reviewed: Counter[str] = Counter()
+        for conversation, tag_list in latest.items():
+            reviewed[groups[conversation]] += 1
+            tags.setdefault(groups[conversation], Counter()).update(tag_list)
+        for k, figures in found.items():
+            figures.edits, figures.thumbs_up, figures.thumbs_down = edits[k], up[k], down[k]
+            figures.reviewed = reviewed[k]
+            figures.review_tags = dict(sorted(tags.get(k, Counter()).items()))
 
     def report(
         self,

@@ -111,6 +111,9 @@ class OpsStore:
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
         conn = sqlite3.connect(self.path, timeout=10)
+        # The monitor reads a period's turns several times over: keep them in memory between the reads.
+        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute("PRAGMA mmap_size = 268435456")
         try:
             yield conn
             conn.commit()

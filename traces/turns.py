@@ -73,9 +73,10 @@ CREATE = (
     revised INTEGER NOT NULL DEFAULT 0,
     created INTEGER NOT NULL DEFAULT 0,
     price_replaced INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (trace_id, span_id)
-)""",
-    "CREATE INDEX IF NOT EXISTS turns_start ON turns (start_ns)",
+    -- Kept in time order (the monitor reads a period's turns as one run of pages), one row per span.
+    PRIMARY KEY (start_ns, trace_id, span_id)
+) WITHOUT ROWID""",
+    "CREATE UNIQUE INDEX IF NOT EXISTS turns_span ON turns (trace_id, span_id)",
     "CREATE INDEX IF NOT EXISTS turns_conversation ON turns (conversation_id, start_ns)",
 )
 INSERT = f"INSERT OR REPLACE INTO turns ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
