@@ -51,6 +51,13 @@ class FeedbackStore:
         return Cause(*row) if row else Cause()
 
     def _add(
+        self, kind: str, conversation_id: str, trace_id: str | None, seller_id: str | None, **values: Any
+    ) -> None:
+        """One feedback row, as is (no rating replaced)."""
+        with self.store.lock, self.store.connect() as conn:
+            self._insert(conn, kind, conversation_id, trace_id, seller_id, **values)
+
+    def _insert(
         self,
         conn: sqlite3.Connection,
         kind: str,
@@ -98,7 +105,7 @@ class FeedbackStore:
                 (conversation_id,),
             ).fetchone()
             if row is None:
-                self._add(conn, "rating", conversation_id, trace_id, seller_id, rating=rating, comment=text)
+                self._insert(conn, "rating", conversation_id, trace_id, seller_id, rating=rating, comment=text)
                 return
             conn.execute(
                 "UPDATE feedback SET created_at = ?, trace_id = ?, seller_id = ?, rating = ?, comment = ?"
@@ -124,7 +131,7 @@ class FeedbackStore:
     ) -> None:
         """A draft the seller approved, and each field they changed before approving (implicit feedback)."""
         with self.store.lock, self.store.connect() as conn:
-            self._add(
+            self._insert(
                 conn,
                 "approval",
                 conversation_id,
@@ -133,7 +140,7 @@ class FeedbackStore:
                 comment=f"{len(edits)} field(s) edited",
             )
             for edit in edits:
-                self._add(
+                self._insert(
                     conn,
                     "edit",
                     conversation_id,
