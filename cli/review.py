@@ -11,7 +11,7 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -23,6 +23,9 @@ from ops.monitor import Window, parse_duration
 from ops.review import DEFAULT_RANDOM_SHARE, TAGS, Review, ReviewQueue, ScenarioWriter, agreement
 from ops.store import OpsStore
 from traces.migrations import StoreTooNew
+
+if TYPE_CHECKING:  # the harness is imported when a scenario is written, not at every command's start
+    from evals.schema import Scenario
 
 review_app = typer.Typer(
     help="Review doubtful conversations: the queue, verdicts and failure tags, reviewed failures into "
@@ -57,29 +60,34 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _apply_correction(document: dict[str, Any], review: Review) -> dict[str, Any]:
+def _apply_correction(scenario: Scenario, review: Review) -> Scenario:
     """The reviewer's correction as the scenario's expectation (the right category, the acceptable
     price range); the rest as eval capture wrote it."""
-    expect = document["expect"]
-    listing = expect.setdefault("listing", {})
+    document = scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    expect = document.setdefault("expect", {})
+    listing = expect.setdefault(
+        "listing", {"created": scenario.expect.listing.created if scenario.expect.listing else 0}
+    )
     price = {"between": [review.price_min, review.price_max]} if review.price_min is not None else None
     if review.category or price:
         listing["created"] = max(1, int(listing.get("created", 0)))
-        document["seller"]["approves"] = True
+        document.setdefault("seller", {})["approves"] = True
     if review.category:
         listing["category_path"] = {"contains": review.category}
     if price:
         listing["price"] = price
-        for call in expect["tools"]["calls"]:
-            if call["tool"] == "create_listing":
-                call["args"]["price"] = price
+        for call in expect.get("tools", {}).get("calls", []):
+            if call.get("tool") == "create_listing":
+                call.setdefault("args", {})["price"] = price
     tags = [t for t in review.tags if t]
     document["tags"] = [*document.get("tags", []), "reviewed", *tags]
     said = f"Reviewed {review.verdict}" + (f" ({', '.join(tags)})" if tags else "")
     document["description"] = f"{document['description']} {said}" + (
         f": {review.note}" if review.note else "."
     )
-    return document
+    from evals.schema import Scenario
+
+    return Scenario.model_validate(document)
 
 
 def scenario_writer(directory: Path | None = None, store: Path | None = None) -> ScenarioWriter:
@@ -100,14 +108,14 @@ def scenario_writer(directory: Path | None = None, store: Path | None = None) ->
         if not view.turns:
             raise LookupError(f"{conversation_id} has no recorded turns to capture")
         slug = re.sub(r"[^a-z0-9]+", "-", conversation_id.lower()).strip("-")[-24:]
-        document = _apply_correction(scenario_from(view, f"reviewed-{slug}"), review)
+        scenario = _apply_correction(scenario_from(view, f"reviewed-{slug}"), review)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{document['id']}.yaml"
+        path = folder / f"{scenario.id}.yaml"
         n = 2
         while path.exists():
-            path = folder / f"{document['id']}-{n}.yaml"
+            path = folder / f"{scenario.id}-{n}.yaml"
             n += 1
-        path.write_text(to_yaml(document), encoding="utf-8")
+        path.write_text(to_yaml(scenario), encoding="utf-8")
         return path
 
     return write
