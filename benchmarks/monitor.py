@@ -96,35 +96,39 @@ def timed(action: Callable[[], object], repeat: int = 5) -> tuple[float, float]:
     return statistics.median(runs), max(runs)
 
 
+def measure(folder: Path, conversations: int, spread: float) -> None:
+    store = OpsStore(folder / "trova.db")
+    began = time.perf_counter()
+    turns = fill(store, conversations, spread)
+    fill_s = time.perf_counter() - began
+    monitor = Monitor(store)
+    day = monitor.report(86400).groups[0].current
+    median, worst = timed(lambda: monitor.report(86400))
+    by_median, _ = timed(lambda: monitor.report(86400, by="model"))
+    chart_median, _ = timed(lambda: monitor.timeline(Window.last(86400), 24), repeat=3)
+    queue = ReviewQueue(store, 0.05)
+    sample_s, _ = timed(lambda: queue.sample(Window.last(86400)), repeat=1)
+    size_mb = (folder / "trova.db").stat().st_size / 1e6
+    print(
+        f"{conversations:,} conversations ({turns:,} turns) over {spread:g} days, store "
+        f"{size_mb:.0f} MB (filled in {fill_s:.1f} s); last 24 h: {day.conversations:,} conversations"
+    )
+    print(
+        f"  trova monitor --since 24h (this day and the one before): median {median * 1000:.0f} ms, "
+        f"worst {worst * 1000:.0f} ms"
+    )
+    print(f"  same --by model: median {by_median * 1000:.0f} ms")
+    print(f"  admin dashboard's 24 hourly points: median {chart_median * 1000:.0f} ms")
+    print(f"  review sampler over 24 h: {sample_s * 1000:.0f} ms")
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--conversations", type=int, default=100_000)
     args = parser.parse_args()
     for spread in (14.0, 1.0):
         with tempfile.TemporaryDirectory() as folder:
-            store = OpsStore(Path(folder) / "trova.db")
-            began = time.perf_counter()
-            turns = fill(store, args.conversations, spread)
-            fill_s = time.perf_counter() - began
-            monitor = Monitor(store)
-            report = monitor.report(86400)
-            day = report.groups[0].current
-            median, worst = timed(lambda: monitor.report(86400))
-            by_median, _ = timed(lambda: monitor.report(86400, by="model"))
-            chart_median, _ = timed(lambda: monitor.timeline(Window.last(86400), 24), repeat=3)
-            queue = ReviewQueue(store, 0.05)
-            sample_s, _ = timed(lambda: queue.sample(Window.last(86400)), repeat=1)
-            size_mb = (Path(folder) / "trova.db").stat().st_size / 1e6
-            print(
-                f"{args.conversations:,} conversations ({turns:,} turns) over {spread:g} days, store "
-                f"{size_mb:.0f} MB (filled in {fill_s:.1f} s); last 24 h: {day.conversations:,} conversations"
-            )
-            print(
-                f"  trova monitor --since 24h (this day and the one before): median {median * 1000:.0f} ms, worst {worst * 1000:.0f} ms"
-            )
-            print(f"  same --by model: median {by_median * 1000:.0f} ms")
-            print(f"  admin dashboard's 24 hourly points: median {chart_median * 1000:.0f} ms")
-            print(f"  review sampler over 24 h: {sample_s * 1000:.0f} ms")
+            measure(Path(folder), args.conversations, spread)
 
 
 if __name__ == "__main__":

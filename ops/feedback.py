@@ -105,7 +105,9 @@ class FeedbackStore:
                 (conversation_id,),
             ).fetchone()
             if row is None:
-                self._insert(conn, "rating", conversation_id, trace_id, seller_id, rating=rating, comment=text)
+                self._insert(
+                    conn, "rating", conversation_id, trace_id, seller_id, rating=rating, comment=text
+                )
                 return
             conn.execute(
                 "UPDATE feedback SET created_at = ?, trace_id = ?, seller_id = ?, rating = ?, comment = ?"

@@ -172,11 +172,7 @@ async def test_trova_review_writes_the_correction_as_a_scenario(
     assert document["turns"] == ["I want to sell my Trek road bike", "good", "no"]
     assert document["expect"]["listing"]["price"] == {"between": [150.0, 250.0]}
     assert document["expect"]["listing"]["category_path"] == {"contains": "Bicycles"}
-    assert (
-        document["seller"]["approves"] is True
-        and "reviewed" in scenario.tags
-        and "bad_price" in scenario.tags
-    )
+    assert scenario.seller.approves is True and "reviewed" in scenario.tags and "bad_price" in scenario.tags
     exported = runner.invoke(cli, ["review", "export"])
     assert json.loads(exported.output)["scenario"] == str(path)
     unknown = runner.invoke(cli, ["review", "record", "nope", "--verdict", "bad"])
