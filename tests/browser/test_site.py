@@ -322,7 +322,9 @@ def test_back_to_the_chat_from_the_back_forward_cache_shows_it_as_it_is_now(page
     page.goto(site.url + "/sell")
     say(page, "I want to sell my Trek road bike, good condition")
     expect(page.locator(".draft.waiting")).to_have_count(1)
-    page.request.post(site.url + "/chat/new", data={})  # the conversation moves on while the page sits in the cache
+    page.request.post(
+        site.url + "/chat/new", data={}
+    )  # the conversation moves on while the page sits in the cache
     page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))")
     expect(page.locator("#chat .msg")).to_have_count(0)
     expect(page.locator(".draft")).to_have_count(0)

@@ -326,7 +326,11 @@
           listing = p.output; status = "posted"; editing = false;
           formEl.hidden = true; body.hidden = false;
           decide("Posted.", listingLink(listing, "view-listing", "View your listing"));
-        } else if (p.state === "output-denied") { status = "cancelled"; decide("Cancelled: nothing was posted."); }
+        } else if (p.state === "output-denied") {
+          // Denied by the Cancel button just pressed, or by a reply typed in the chat ("make it $150").
+          if (status === "sending") { status = "cancelled"; decide("Cancelled: nothing was posted."); }
+          else if (status !== "cancelled") { status = "answered"; decide("Answered in the chat: not posted as drafted."); }
+        }
         else if (p.state === "output-error") { status = "failed"; decide("Not posted: " + (p.errorText || "the marketplace refused it")); }
         else if (p.state === "approval-requested" && status !== "sending") status = "waiting";
         preview(); drawPhotos(); sync();
@@ -520,7 +524,7 @@
       for (const card of waitingBefore) {
         if (card.status !== "waiting") continue;
         card.status = "answered";
-        card.decide("Answered in the chat.");
+        card.decide("Answered in the chat: not posted as drafted.");
       }
       return { ok: true };
     } catch (e) {
