@@ -71,10 +71,10 @@ def look(page: Page, name: str) -> None:
     named for the state and the viewport, for a reviewer to look at instead of read."""
     size = page.viewport_size or {"width": 0, "height": 0}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{size['width']}x{size['height']}.png"), full_page=True)
-    # Checked where a seller is: at the end of the page (the conversation's latest; the sticky message box
-    # then covers nothing).
+    # Seen and checked where a seller is: at the end of the page (the conversation's latest; the sticky
+    # message box is then in its place and covers nothing).
     page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{size['width']}x{size['height']}.png"), full_page=True)
     problems = accessibility_problems(page)
     assert not problems, f"{name}: " + "\n".join(problems)
 

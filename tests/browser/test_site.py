@@ -119,6 +119,7 @@ def test_markup_from_sellers_is_shown_as_text_never_run(page: Page, site: Site) 
 
 
 def _photo(path: Path, size: tuple[int, int] = (640, 480), color: str = "#c0392b") -> Path:
+    """A plain photo of one colour (saved in the format its name says)."""
     from PIL import Image
 
     Image.new("RGB", size, color).save(path)
@@ -142,19 +143,27 @@ def test_photos_go_from_the_chat_to_the_draft_and_the_listing(page: Page, site: 
     page.set_input_files("#photo", str(fake))
     expect(page.locator("#photo-error")).to_contain_text("not a photo we can read")
     expect(page.locator("#tray li")).to_have_count(0)
-    # Two real photos: thumbnails in the tray, one taken back.
-    page.set_input_files("#photo", [str(_photo(tmp_path / "bike.png")), str(_photo(tmp_path / "side.jpg"))])
-    expect(page.locator("#tray img")).to_have_count(2)
+    # Three real photos: thumbnails in the tray, one taken back.
+    files = [
+        _photo(tmp_path / n, color=c)
+        for n, c in (("bike.png", "#c0392b"), ("side.jpg", "#2e86c1"), ("x.jpg", "#999"))
+    ]
+    page.set_input_files("#photo", [str(f) for f in files])
+    expect(page.locator("#tray img")).to_have_count(3)
     expect(page.locator("#photo-error")).to_be_hidden()
     page.locator("#tray button.remove-photo").last.click()
-    expect(page.locator("#tray img")).to_have_count(1)
+    expect(page.locator("#tray img")).to_have_count(2)
     page.fill("#message", "I want to sell my Trek road bike, good condition")
     page.click("#send")
     expect(page.locator(".msg.assistant").first).to_contain_text("can't see photos")
-    expect(page.locator(".msg.user .photos img")).to_have_count(1)
+    expect(page.locator(".msg.user .photos img")).to_have_count(2)
     expect(page.locator("#tray")).to_be_hidden()
     card = page.locator(".draft")
     expect(card.locator(".draft-photos img.cover")).to_be_visible()
+    expect(card.locator(".draft-photos li img")).to_have_count(2)
+    card.locator("button.edit").click()  # the second photo is not for the listing after all
+    card.locator(".draft-photos button.remove-photo").last.click()
+    expect(card.locator(".draft-photos li img")).to_have_count(1)
     card.locator("button.approve").click()
     page.locator("a.created").click()
     main_photo = page.locator(".gallery img.main-photo")
