@@ -86,6 +86,7 @@ def test_a_photo_sent_with_a_message_waits_for_that_conversation_s_next_listing(
     first = store.add(jpeg.getvalue(), seller_id="s1")
     other = store.add(jpeg.getvalue(), seller_id="s2")
     assert store.pending("c1") == []  # picked, not sent yet
+    assert store.path(first.id).stat().st_mode & 0o777 == 0o600  # the seller's alone until listed
     store.move([first.id, other.id], "s1", "c1")  # another seller's photo cannot be moved in
     assert [p.id for p in store.pending("c1")] == [first.id]
     assert store.by_content(store.read(first)) is not None

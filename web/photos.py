@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import secrets
 import sqlite3
 import threading
@@ -141,10 +142,12 @@ class PhotoStore:
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or data_dir() / "photos"
-        self.root.mkdir(parents=True, exist_ok=True)
+        # Owner-only, like the rest of the data directory: unlisted photos are the seller's alone.
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._lock = threading.Lock()
         with self._connect() as conn:
             conn.executescript(SCHEMA)
+        (self.root / "photos.db").chmod(0o600)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -173,7 +176,9 @@ class PhotoStore:
         )
         for path, content in ((self.path(photo.id), full), (self.path(photo.id, thumb=True), thumb)):
             tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(content)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(content)
             tmp.replace(path)
         with self._connect() as conn:
             conn.execute(
