@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import logging
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from web.security import json_only, same_origin
 from web.sessions import SessionRegistry, WebSession, set_cookie
 from web.wording import field_errors
 
+logger = logging.getLogger(__name__)
 MAX_REQUEST_BYTES = 16 * 1024 * 1024  # a photo as a data URL (base64: 4/3 of its size) plus the history
 IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 OUR_PHOTO = re.compile(r"/photos/([A-Za-z0-9_-]{8,64})(?:\.thumb)?\.jpg")
@@ -178,7 +180,8 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore, photo
             await sessions.seller(session)
         except MarketplaceError as e:
             session.lock.release()
-            return _error(503, f"the marketplace is unavailable, try again in a moment ({e})")
+            logger.warning("marketplace unavailable for a chat turn: %s", e)  # the seller gets plain words
+            return _error(503, "The marketplace is unavailable right now; try again in a moment.")
         except BaseException:
             session.lock.release()
             raise
@@ -235,7 +238,9 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore, photo
         try:
             await sessions.seller(session)
         except MarketplaceError as e:
-            raise HTTPException(503, f"the marketplace is unavailable, try again in a moment ({e})") from e
+            raise HTTPException(
+                503, "The marketplace is unavailable right now; try again in a moment."
+            ) from e
         return {"conversation_id": sessions.chat(session, new=True).id}
 
     return router

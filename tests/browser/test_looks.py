@@ -120,7 +120,10 @@ def test_start_over_asks_before_dropping_a_waiting_draft(sized: Page, site: Site
 _WATCH = """() => {
   window.__steps = []; window.__announced = [];
   const step = document.querySelector('#working-step');
-  new MutationObserver(() => window.__steps.push(step.textContent)).observe(step, {childList: true, characterData: true, subtree: true});
+  // Each text the step took (setting textContent adds a text node: read from the records, not the element,
+  // since several steps may be set in the same task before the observer runs).
+  new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((n) => window.__steps.push(n.textContent))))
+    .observe(step, {childList: true});
   // What the log adds for assistive technology: added nodes' text, leaving out what is aria-hidden and
   // nodes added inside another node added in the same batch (counted with it).
   const spoken = (n) => {
