@@ -93,6 +93,8 @@ def test_selling_from_photo_to_listing(sized: Page, site: Site, tmp_path: Path) 
     card.locator("input[name=price]").fill("260")
     card.locator("button.approve").click()
     expect(card.locator("a.view-listing")).to_be_visible()
+    expect(page.locator("a.created")).to_be_visible()  # the turn's last message, with its link
+    expect(page.locator("#working")).to_be_hidden()
     look(page, "sell-posted")
     page.locator("a.created").click()
     expect(page.locator(".gallery img.main-photo")).to_be_visible()
