@@ -48,8 +48,9 @@ from pydantic_ai.messages import (
 
 from agent.approvals import denial_message, is_approval
 from agent.content import as_data
-from agent.listing_agent import ListingAgent, turn_limits
+from agent.listing_agent import ListingAgent, agent_variant, turn_limits
 from agent.storage import conversations_dir
+from agent.variants import Variant
 from tools.deps import TrovaDeps
 from tools.toolset import CREATE_LISTING
 
@@ -141,6 +142,7 @@ class SessionRecord(BaseModel):
     prompt: str
     marketplace: str
     seller_id: str | None = None
+    variant: Variant | None = None  # what drove it (None in conversations saved before variants existed)
     turns: int = 0
     pending: list[Draft] = Field(default_factory=list)
     listings: list[dict[str, Any]] = Field(default_factory=list)
@@ -219,6 +221,7 @@ class ChatSession:
         marketplace: str,
         save_dir: Path | None = None,
         session_id: str | None = None,
+        variant: Variant | None = None,
     ) -> ChatSession:
         now = datetime.now(UTC)
         record = SessionRecord(
@@ -229,6 +232,7 @@ class ChatSession:
             prompt=prompt,
             marketplace=marketplace,
             seller_id=deps.seller_id,
+            variant=variant or agent_variant(agent, model),
         )
         return cls(agent, deps, record, save_dir=save_dir)
 
@@ -259,6 +263,7 @@ class ChatSession:
                 f"conversation {session_id} belongs to seller {record.seller_id} on {record.marketplace}, "
                 f"not to this seller ({deps.seller_id}); resume it where it started"
             )
+        record.variant = record.variant or agent_variant(agent, record.model)
         return cls(agent, deps, record, save_dir=directory)
 
     @property
@@ -370,13 +375,17 @@ class ChatSession:
             seller_id=self.deps.seller_id or "",
             model=self.record.model,
             prompt_version=self.record.prompt,
+            variant=self._variant_attribute(),
             seller_message=said,
             images=images,
             approvals=answers,
         )
 
-    @staticmethod
-    def _annotate(span: Any, result: TurnResult) -> None:
+    def _variant_attribute(self) -> dict[str, Any]:
+        variant = self.record.variant
+        return {} if variant is None else {"id": variant.id, **variant.model_dump(mode="json")}
+
+    def _annotate(self, span: Any, result: TurnResult) -> None:
         outcome = (
             "stopped"
             if result.stopped
@@ -393,6 +402,7 @@ class ChatSession:
                 "created_listings": [c.get("id") for c in result.created],
                 "tools": [a.name for a in result.activity],
                 "outcome": outcome,
+                "variant": self._variant_attribute(),  # now with the model version the provider reported
             }
         )
         if result.stopped:
@@ -571,6 +581,10 @@ class ChatSession:
         )
         if stopped:
             reply = (reply + "\n" if reply else "") + stopped
+        if self.record.variant is not None:
+            # The model version the provider reports (e.g. gpt-4o-mini-2024-07-18), once it has answered.
+            reported = [m.model_name for m in new if isinstance(m, ModelResponse) and m.model_name]
+            self.record.variant = self.record.variant.with_model_version(reported[-1] if reported else None)
         self.record.pending = drafts
         self.record.listings.extend(created)
         self.record.turns += 1

@@ -6,6 +6,7 @@ import contextlib
 import sys
 from collections.abc import Iterator
 
+from pydantic_ai.settings import ModelSettings
 from rich.console import Console
 from rich.markup import escape
 
@@ -82,8 +83,9 @@ async def run_chat(
     prompt: Prompt,
     connection: Connection,
     resume: str | None = None,
+    model_settings: ModelSettings | None = None,
 ) -> int:
-    agent = build_agent(choice.model, prompt)
+    agent = build_agent(choice.model, prompt, model_settings=model_settings)
     try:
         # Known up front, so the conversation is filed under its seller and a resume can be checked.
         seller_id = await connection.whoami(register=True)
