@@ -347,6 +347,14 @@ def _delta(full: dict[str, JsonValue], parent: dict[str, JsonValue], count: int)
     return delta
 
 
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(v) for v in value]
+    return value
+
+
 def _compact(response: dict[str, Any]) -> dict[str, Any]:
     """A dumped response without its unset (None) fields, on it and its parts (never inside arguments)."""
     parts = [{k: v for k, v in part.items() if v is not None} for part in response.get("parts", [])]
@@ -419,10 +427,11 @@ class RecordingModel(WrapperModel):
             recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),
             parent=parent,
             parent_messages=count,
-            request=stored,
+            request=cast(dict[str, JsonValue], _sorted(stored)),
             response=cast(dict[str, JsonValue], redact(_compact(dumped))),
         )
-        text = json.dumps(recording.model_dump(mode="json"), indent=1, sort_keys=True, ensure_ascii=False)
+        # The request in sorted order (stable diffs when re-recorded); the response as the model gave it.
+        text = json.dumps(recording.model_dump(mode="json"), indent=1, ensure_ascii=False)
         _write_json(self.directory / scope.folder / f"{key}.json", text + "\n")
         self.written += 1
         if not self._manifest_done:
