@@ -77,6 +77,14 @@ def _show_result(console: Console, result: TurnResult) -> None:
         console.print(f"[yellow]{escape(result.stopped)}[/yellow]")
 
 
+def _variant_note(session: ChatSession) -> str:
+    variant = session.record.variant
+    if variant is None:
+        return ""
+    settings = "".join(f" {k}={v}" for k, v in sorted(variant.settings.items()))
+    return f" · variant {variant.id}{escape(settings)}"
+
+
 async def run_chat(
     console: Console,
     choice: ModelChoice,
@@ -109,7 +117,7 @@ async def run_chat(
     console.print(f"[dim]{escape(choice.notice)}[/dim]")
     console.print(
         f"[dim]Marketplace: {escape(connection.label)} · prompt {prompt.ref} · conversation "
-        f"{session.id}[/dim]"
+        f"{session.id}{_variant_note(session)}[/dim]"
     )
     if interactive:
         console.print("[dim]Tell the agent what you want to sell. 'quit' or Ctrl-D to leave.[/dim]")

@@ -77,20 +77,18 @@ def list_(
     if not versions:
         stdout().print(f"No prompt versions known (prompts: {', '.join(names) or 'none'}).")
         return
-    table = Table(title="Prompt versions")
-    for column in ("version", "labels", "kept in", "used by", "first seen", "last used", "first line"):
+    table = Table(title="Prompt versions (the file's first)")
+    table.add_column("version", no_wrap=True)
+    for column in ("labels", "kept in", "used by", "first seen", "last used"):
         table.add_column(column, overflow="fold")
     for v in versions:
-        current = " [green](file)[/green]" if "file" in v.sources else ""
-        first_line = next((line for line in v.text.splitlines() if line.strip()), "")
         table.add_row(
-            escape(v.ref) + current,
+            escape(v.ref),
             escape(", ".join(v.labels)),
             ", ".join(v.sources),
             ", ".join(v.uses),
             v.first_seen.strftime("%Y-%m-%d %H:%M") if v.first_seen else "",
             v.last_used.strftime("%Y-%m-%d %H:%M") if v.last_used else "",
-            escape(first_line[:60]),
         )
     stdout().print(table)
 

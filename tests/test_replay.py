@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pydantic_ai.models
 import pytest
+import typer
+import yaml
 from pydantic_ai.messages import ModelMessage, ModelResponse
 from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.models.wrapper import WrapperModel
@@ -308,3 +311,55 @@ def test_chat_records_and_replays(tmp_path: Path, db_url: str, monkeypatch: pyte
     ]
     other = runner.invoke(app, ["chat", "--replay", str(recordings)], input="I want to sell my sofa\n")
     assert other.exit_code == 2 and "replay miss" in other.output and "the seller's message" in other.output
+
+
+# --- the CI workflow for users' repositories ----------------------------------------------------------------
+
+WORKFLOW = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "evals.yml"
+
+
+def _trova_commands(script: str) -> list[list[str]]:
+    commands = []
+    for line in script.splitlines():
+        if "uv run trova " in line:
+            words = shlex.split(line.split("uv run trova ", 1)[1])
+            commands.append([w.replace("$", "") for w in words])  # variables stand for paths
+    return commands
+
+
+def _parse(args: list[str]) -> None:
+    """Parse a command line as `trova` would, without running it: an unknown option raises."""
+    command: Any = typer.main.get_command(app)  # typer's own click: groups have get_command
+    context = command.make_context("trova", [], resilient_parsing=True)
+    rest = list(args)
+    while hasattr(command, "get_command"):
+        name, *rest = rest
+        command = command.get_command(context, name)
+        assert command is not None, f"no command {name}"
+        group = hasattr(command, "get_command")
+        context = command.make_context(name, [] if group else rest, parent=context, resilient_parsing=group)
+
+
+def test_the_ci_workflow_replays_without_a_key_and_reports() -> None:
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads `on` as true
+    assert "pull_request" in triggers and triggers["push"]["branches"] == ["main"]
+    steps = workflow["jobs"]["evals"]["steps"]
+    scripts = "\n".join(step.get("run", "") for step in steps)
+    commands = _trova_commands(scripts)
+    runs = [c for c in commands if c[:2] == ["eval", "run"]]
+    assert runs and all("--replay" in c for c in runs) and any("--baseline" in c for c in runs)
+    assert any(c[:2] == ["eval", "compare"] for c in commands)
+    for command in commands:
+        _parse(command)  # every option the workflow uses exists
+    assert "secrets." not in WORKFLOW.read_text()  # replay needs no key
+    assert "GITHUB_STEP_SUMMARY" in scripts and "summary.md" in scripts
+    uploaded = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact"))
+    assert "report.html" in uploaded["with"]["path"] and "junit.xml" in uploaded["with"]["path"]
+    downloaded = next(s for s in steps if str(s.get("uses", "")).startswith("actions/download-artifact"))
+    assert downloaded["with"]["name"] == uploaded["with"]["name"]  # main's own upload is what is compared
+
+
+def test_the_workflow_check_sees_a_renamed_option() -> None:
+    with pytest.raises(Exception, match="No such option: --replay-from"):
+        _parse(["eval", "run", "--replay-from", "recordings"])
