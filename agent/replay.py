@@ -94,8 +94,13 @@ class _Volatile(BaseModel):
     replacement: str
 
 
+class _SecretPattern(BaseModel):
+    trigger: str
+    pattern: str
+
+
 class _Secrets(BaseModel):
-    patterns: list[str]
+    patterns: list[_SecretPattern]
     keys: str
     environment: str
     replacement: str
@@ -110,6 +115,7 @@ class _Rules(BaseModel):
 class Rules:
     volatile: tuple[tuple[re.Pattern[str], str], ...]
     secret: re.Pattern[str]
+    secret_triggers: tuple[str, ...]  # every secret contains one of these
     secret_keys: re.Pattern[str]
     replacement: str
 
@@ -121,7 +127,10 @@ def _rules_from(path: Path, environment: tuple[tuple[str, str], ...]) -> Rules:
     values = sorted({v for k, v in environment if env_name.search(k) and len(v) >= 8}, key=len, reverse=True)
     return Rules(
         volatile=tuple((re.compile(v.pattern), v.replacement) for v in doc.volatile),
-        secret=re.compile("|".join([*doc.secrets.patterns, *(re.escape(v) for v in values)])),
+        secret=re.compile(
+            "|".join([*(p.pattern for p in doc.secrets.patterns), *(re.escape(v) for v in values)])
+        ),
+        secret_triggers=(*(p.trigger for p in doc.secrets.patterns), *values),
         secret_keys=re.compile(doc.secrets.keys),
         replacement=doc.secrets.replacement,
     )
@@ -135,6 +144,8 @@ def redact(value: Any, rules_: Rules | None = None) -> Any:
     """JSON data without credentials: secret-looking strings, and the values under credential keys."""
     r = rules_ or rules()
     if isinstance(value, str):
+        if not any(t in value for t in r.secret_triggers):
+            return value
         return r.secret.sub(r.replacement, value)
     if isinstance(value, list):
         return [redact(v, r) for v in value]
@@ -224,7 +235,11 @@ def normalise_request(
         "messages": normal_messages,
     }
     r = rules()
-    cleaned = redact(_mask(json.loads(json.dumps(request, default=str)), r), r)
+    for message in normal_messages:
+        for part in message["parts"]:
+            if part.get("part_kind") == "tool-return" and "content" in part:
+                part["content"] = _mask(part["content"], r)
+    cleaned = redact(json.loads(json.dumps(request, default=str)), r)
     return cast(dict[str, JsonValue], cleaned)
 
 
