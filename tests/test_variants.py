@@ -81,7 +81,7 @@ def test_resolving_a_spec_finds_the_prompt_or_says_which_are_known() -> None:
     assert resolved.model_settings() == {"temperature": 0.0}
     with pytest.raises(VariantSpecError, match="no version 0000 of prompt 'listing_agent' is known"):
         resolve_variant(parse_variant_spec("offline,prompt=listing_agent@0000"))
-    with pytest.raises(VariantSpecError, match="neither a version .* nor a label of listing_agent"):
+    with pytest.raises(VariantSpecError, match=r"neither a version .* nor a label of listing_agent"):
         resolve_variant(parse_variant_spec("offline,prompt=listing_agent@nosuchlabel"))
 
 
