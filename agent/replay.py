@@ -44,6 +44,7 @@ from pydantic_ai.settings import ModelSettings
 from pydantic_ai.tools import ToolDefinition
 
 from agent.models import ModelChoice
+from agent.secrets import REDACTED, redactor
 
 RECORDING_FORMAT = "trova-recording/1"
 MANIFEST = "recordings.json"
@@ -94,64 +95,43 @@ class _Volatile(BaseModel):
     replacement: str
 
 
-class _SecretPattern(BaseModel):
-    trigger: str
-    pattern: str
-
-
-class _Secrets(BaseModel):
-    patterns: list[_SecretPattern]
-    keys: str
-    environment: str
-    replacement: str
-
-
 class _Rules(BaseModel):
     volatile: list[_Volatile]
-    secrets: _Secrets
+    secret_keys: str
 
 
 @dataclass(frozen=True)
 class Rules:
     volatile: tuple[tuple[re.Pattern[str], str], ...]
-    secret: re.Pattern[str]
-    secret_triggers: tuple[str, ...]  # every secret contains one of these
     secret_keys: re.Pattern[str]
-    replacement: str
 
 
 @cache
-def _rules_from(path: Path, environment: tuple[tuple[str, str], ...]) -> Rules:
+def _rules_from(path: Path) -> Rules:
     doc = _Rules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    env_name = re.compile(doc.secrets.environment)
-    values = sorted({v for k, v in environment if env_name.search(k) and len(v) >= 8}, key=len, reverse=True)
     return Rules(
         volatile=tuple((re.compile(v.pattern), v.replacement) for v in doc.volatile),
-        secret=re.compile(
-            "|".join([*(p.pattern for p in doc.secrets.patterns), *(re.escape(v) for v in values)])
-        ),
-        secret_triggers=(*(p.trigger for p in doc.secrets.patterns), *values),
-        secret_keys=re.compile(doc.secrets.keys),
-        replacement=doc.secrets.replacement,
+        secret_keys=re.compile(doc.secret_keys),
     )
 
 
 def rules() -> Rules:
-    return _rules_from(RULES_FILE, tuple(sorted(os.environ.items())))
+    return _rules_from(RULES_FILE)
 
 
 def redact(value: Any, rules_: Rules | None = None) -> Any:
-    """JSON data without credentials: secret-looking strings, and the values under credential keys."""
-    r = rules_ or rules()
+    """JSON data without credentials: in any text (agent/secrets.py), and the values of credential keys."""
+    return _redact(value, rules_ or rules(), redactor())
+
+
+def _redact(value: Any, r: Rules, clean: Callable[[str], str]) -> Any:
     if isinstance(value, str):
-        if not any(t in value for t in r.secret_triggers):
-            return value
-        return r.secret.sub(r.replacement, value)
+        return clean(value)
     if isinstance(value, list):
-        return [redact(v, r) for v in value]
+        return [_redact(v, r, clean) for v in value]
     if isinstance(value, dict):
         return {
-            k: (r.replacement if r.secret_keys.match(str(k)) and v not in (None, "") else redact(v, r))
+            k: (REDACTED if r.secret_keys.match(str(k)) and v not in (None, "") else _redact(v, r, clean))
             for k, v in value.items()
         }
     return value
