@@ -133,7 +133,7 @@ def load_prompt(ref: str = DEFAULT_PROMPT) -> Prompt:
         if ref in labels:
             return find_version(DEFAULT_PROMPT, labels[ref]).prompt
         raise PromptRefError(
-            f"no prompt file or label named {ref!r} (prompts: {', '.join(prompt_names()) or 'none'}; "
+            f"no prompt named {ref!r}, as a file or a label (prompts: {', '.join(prompt_names()) or 'none'}; "
             f"labels of {DEFAULT_PROMPT}: {', '.join(sorted(labels)) or 'none'})"
         )
     _check_name(name)

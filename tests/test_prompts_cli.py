@@ -112,7 +112,7 @@ def test_labels_point_at_versions_and_keep_their_text(prompts: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["show", "nosuchlabel"], "no prompt file or label named 'nosuchlabel'"),
+        (["show", "nosuchlabel"], "no prompt named 'nosuchlabel', as a file or a label"),
         (["show", "listing_agent@beta"], "neither a version"),
         (["show", "listing_agent@0000"], "no version 0000 of prompt 'listing_agent' is known"),
         (["show", "Bad Name@1234"], "is not a prompt name"),
