@@ -9,7 +9,6 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from agent.listing_agent import variant_for
 from agent.models import ModelChoice, resolve_model
@@ -87,7 +86,9 @@ def replay_misses(choice: ModelChoice) -> Callable[[], list[MissGroup]] | None:
     return read
 
 
-def run_variant(choice: ModelChoice, prompt: Prompt, without_tools: frozenset[str]) -> dict[str, Any]:
-    """The variant an eval run ran, as its results document keeps it."""
+def write_variant(folder: Path, choice: ModelChoice, prompt: Prompt, without_tools: frozenset[str]) -> Path:
+    """The variant an eval run ran, kept beside its results (`variant.json`)."""
     variant = variant_for(choice.name, prompt, without_tools)
-    return {"id": variant.id, **variant.model_dump(mode="json")}
+    path = folder / "variant.json"
+    path.write_text(json.dumps({"id": variant.id, **variant.model_dump(mode="json")}, indent=1) + "\n")
+    return path
