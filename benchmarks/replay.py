@@ -77,7 +77,7 @@ async def main() -> None:
 
     files, size = folder_size(folder)
     print(
-        f"scenarios: {len(scenarios)}, gate {'passed' if recorded['gate']['passed'] else 'failed'} while recording"
+        f"scenarios: {len(scenarios)}, gate {'passed' if recorded.gate.passed else 'failed'} while recording"
     )
     print(f"recordings: {files} files, {size / 1e6:.2f} MB ({size / files / 1e3:.1f} KB a file)")
     print(f"recording adds {record_cost * 1e3:.2f} ms CPU a request (normalise, hash, write)")
@@ -88,7 +88,7 @@ async def main() -> None:
     replayed = await run_eval(scenarios, replace(offline, model=player), load_prompt(), settings)
     print(
         f"replay: {player.answered} requests answered, {len(player.misses)} misses, gate "
-        f"{'passed' if replayed['gate']['passed'] else 'failed'}; "
+        f"{'passed' if replayed.gate.passed else 'failed'}; "
         f"{answering.seconds / max(answering.calls, 1) * 1e3:.2f} ms CPU a request (normalise, hash, read)"
     )
     print(f"(folder: {folder})")
