@@ -24,11 +24,15 @@ app.add_typer(data_app, name="data")
 
 def _register_subcommands() -> None:
     from cli.evals import eval_app
+    from cli.monitor import monitor_app
     from cli.prompts import prompts_app
+    from cli.review import review_app
     from cli.traces import traces_app
 
     app.add_typer(eval_app, name="eval")
     app.add_typer(traces_app, name="traces")
+    app.add_typer(monitor_app, name="monitor")
+    app.add_typer(review_app, name="review")
     app.add_typer(prompts_app, name="prompts")
 
 
@@ -254,7 +258,10 @@ def serve(
         raise _fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
     stdout().print(f"[dim]{choice.notice} {prompt_notice} Database: {config.redact_url(url)}[/dim]")
     stdout().print(f"Open http://{host}:{port}/ (API: http://{host}:{port}/api, docs: /api/docs)")
-    uvicorn.run(create_site(api, choice, prompt_obj), host=host, port=port)
+    from cli.review import scenario_writer
+
+    site = create_site(api, choice, prompt_obj, scenario_writer=scenario_writer())
+    uvicorn.run(site, host=host, port=port)
 
 
 @app.command()

@@ -157,9 +157,13 @@ async def test_the_conversation_and_its_turn_spans_record_the_variant(
     flush()
     turns = [s for s in store.conversation_spans(session.id) if s.name.startswith("chat turn")]
     assert turns
-    recorded = turns[0].attr("variant")
+    assert turns[0].attr("variant") == expected.id  # the short id the monitor groups by
+    recorded = turns[0].attr("variant_detail")
     recorded = json.loads(recorded) if isinstance(recorded, str) else recorded
-    assert recorded["id"] == expected.id and recorded["settings"] == {"temperature": 0.3, "max_tokens": 400}
+    assert recorded["spec"] == expected.spec and recorded["settings"] == {
+        "temperature": 0.3,
+        "max_tokens": 400,
+    }
     assert recorded["model_version"] == "trova-offline" and recorded["toolset"] == expected.toolset
 
 
