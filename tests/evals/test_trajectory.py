@@ -201,5 +201,5 @@ def test_a_call_can_be_held_to_a_turn() -> None:
     assert not result.passed
     assert (
         result.reasons[0]
-        == "step 2: compare_prices was called but argument turn (between (2.0, 12.0)): 1 is not between 2 and 12"
+        == "step 2: compare_prices was called but turn (between (2.0, 12.0)): 1 is not between 2 and 12"
     )
