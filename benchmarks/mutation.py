@@ -56,7 +56,9 @@ def _copy_tree(source: Path, destination: Path) -> None:
 
 def _configure(folder: Path, tests: list[str]) -> None:
     packages = sorted(
-        p.name + "/" for p in folder.iterdir() if p.is_dir() and (p / "__init__.py").is_file() and p.name != "evals"
+        p.name + "/"
+        for p in folder.iterdir()
+        if p.is_dir() and (p / "__init__.py").is_file() and p.name != "evals"
     )
     config = {
         "source_paths": ["evals/"],
@@ -77,9 +79,13 @@ def _status_names() -> dict[int | None, str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--workers", type=int, default=2, help="mutants tested at once (default 2)")
-    parser.add_argument("--source", type=Path, default=ROOT, help="the tree to test (default: this repository)")
+    parser.add_argument(
+        "--source", type=Path, default=ROOT, help="the tree to test (default: this repository)"
+    )
     parser.add_argument("--tests", nargs="+", default=list(TESTS), help="test files or node ids to run")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--diffs", action="store_true", help="print each survivor's diff")

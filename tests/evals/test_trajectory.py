@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from evals.matchers import PriorResult
 from evals.schema import ExpectedCall
-from evals.trajectory import ActualCall, compare
+from evals.trajectory import ActualCall, compare, max_matching, prior_results
 
 SEARCH_RESULT = {"matches": [{"id": 1026, "path": "Bicycles", "is_leaf": True, "score": 1.0}]}
 COMPARE_RESULT = {"count": 20, "suggested_low": 100.0, "suggested_high": 250.0, "p25": 100.0, "p75": 250.0}
@@ -203,3 +204,188 @@ def test_a_call_can_be_held_to_a_turn() -> None:
         result.reasons[0]
         == "step 2: compare_prices was called but turn (between (2.0, 12.0)): 1 is not between 2 and 12"
     )
+
+
+# --- maximum matching (the verdict never depends on the order of the calls) ------------------------------
+
+
+def test_subset_passes_when_an_absent_expected_call_s_tool_was_called_with_other_arguments() -> None:
+    expected = [exp(S, query="bike"), exp(S, query="sofa")]
+    result = compare("subset", expected, [act(S, query="sofa")])
+    assert result.passed, result.reasons
+    assert result.first_divergence is None
+
+
+def test_subset_explains_a_call_no_expected_call_matches() -> None:
+    expected = [exp(S, query="bike"), exp(S, query="sofa")]
+    result = compare("subset", expected, [act(S, query="sofa"), act(S, query="lamp")])
+    assert not result.passed and result.first_divergence == 2
+    assert (
+        result.reasons[0]
+        == "step 2: search_categories was called but argument query (equals 'bike'): 'lamp' is not 'bike'"
+    )
+    # One expected call covers one call made: the same search twice is one too many.
+    twice = compare("subset", expected, [act(S, query="sofa"), act(S, query="sofa")])
+    assert not twice.passed and twice.reasons[0].startswith(
+        "step 2: search_categories was called but argument query"
+    )
+
+
+@pytest.mark.parametrize("mode", ["unordered", "superset", "subset"])
+def test_the_unordered_modes_find_a_matching_whatever_the_order(mode: str) -> None:
+    expected = [exp(C), exp(C, condition="good")]
+    calls = [act(C, condition="good"), act(C, condition="fair")]
+    assert compare(mode, expected, calls).passed  # type: ignore[arg-type]
+    assert compare(mode, expected, list(reversed(calls))).passed  # type: ignore[arg-type]
+
+
+def test_max_matching_reassigns_an_earlier_choice() -> None:
+    # The first expected call could take call 0 or 1; the second only call 0: a first-fit would fail.
+    assert max_matching([[0, 1], [0]]) == {0: 1, 1: 0}
+    assert max_matching([[0], [0]]) in ({0: 0}, {1: 0})
+    assert max_matching([[], [2], [1, 2]]) == {1: 2, 2: 1}
+    assert max_matching([]) == {}
+    # A longer chain of reassignments.
+    assert max_matching([[0, 1, 2], [0, 1], [0]]) == {0: 2, 1: 1, 2: 0}
+
+
+def test_unordered_reasons_for_missing_and_extra_calls() -> None:
+    expected = [exp(S), exp(C, condition="good"), exp(L)]
+    result = compare("unordered", expected, [act(S), act(C, condition="fair"), act(S)])
+    assert not result.passed
+    assert result.reasons[:3] == [
+        "step 2: compare_prices was called but argument condition (equals 'good'): 'fair' is not 'good'",
+        "expected call 3, create_listing, was never made",
+        "step 3: search_categories is not one of the expected calls",
+    ]
+    assert result.first_divergence == 2
+    taken = compare("superset", [exp(L, price=40), exp(L, price=35)], [act(L, price=40)])
+    assert taken.reasons[0] == (
+        "expected call 2, create_listing, was never made (the 1 create_listing call(s) made match other "
+        "expected calls)"
+    )
+    assert taken.first_divergence == 2
+
+
+def test_superset_ignores_extra_calls_but_names_the_near_miss() -> None:
+    result = compare("superset", [exp(C, condition="good")], [act(S), act(C, condition="fair"), act(L)])
+    assert not result.passed and result.first_divergence == 2
+    assert (
+        result.reasons[0]
+        == "step 2: compare_prices was called but argument condition (equals 'good'): 'fair' is not 'good'"
+    )
+
+
+# --- from: only results returned before the call --------------------------------------------------------
+
+
+def test_from_ignores_a_result_returned_after_the_call() -> None:
+    expected = [exp(C, category_id={"from": S})]
+    # search and compare in one model response (made at message 1): the search result came back after.
+    same_response = [
+        ActualCall(S, {}, "success", SEARCH_RESULT, made_at=1, returned_at=2),
+        ActualCall(C, {"category_id": 1026}, "success", COMPARE_RESULT, made_at=1, returned_at=2),
+    ]
+    result = compare("superset", expected, same_response)
+    assert not result.passed
+    assert "search_categories had not returned anything before" in result.reasons[0]
+    after = [
+        ActualCall(S, {}, "success", SEARCH_RESULT, made_at=1, returned_at=2),
+        ActualCall(C, {"category_id": 1026}, "success", COMPARE_RESULT, made_at=3, returned_at=4),
+    ]
+    assert compare("superset", expected, after).passed
+    # A result returned later in the conversation does not count either, wherever its call is listed.
+    later = [
+        ActualCall(C, {"category_id": 1026}, "success", COMPARE_RESULT, made_at=1, returned_at=2),
+        ActualCall(S, {}, "success", SEARCH_RESULT, made_at=3, returned_at=4),
+    ]
+    assert not compare("superset", expected, later).passed
+
+
+def test_without_positions_the_list_order_stands_for_time() -> None:
+    expected = [exp(C, category_id={"from": S})]
+    assert compare("superset", expected, [act(S, result=SEARCH_RESULT), act(C, category_id=1026)]).passed
+    result = compare("superset", expected, [act(C, category_id=1026), act(S, result=SEARCH_RESULT)])
+    assert not result.passed and "had not returned anything before" in result.reasons[0]
+    # The call's own result is not a source for its own arguments.
+    own = compare(
+        "superset", [exp(S, query={"from": S})], [act(S, result={"matches": [{"id": "x"}]}, query="x")]
+    )
+    assert not own.passed
+
+
+def test_prior_results_are_only_successful_ones_returned_before() -> None:
+    calls = [
+        ActualCall(S, {}, "success", SEARCH_RESULT, made_at=1, returned_at=2),
+        ActualCall(C, {}, "failed", "refused", made_at=3, returned_at=4),
+        ActualCall(L, {}, "success", {"id": 1}, made_at=5, returned_at=6),
+        ActualCall(S, {}, "success", {"matches": []}, made_at=5, returned_at=6),
+    ]
+    assert prior_results(calls, 2) == [PriorResult(S, SEARCH_RESULT)]
+    assert prior_results(calls, 0) == []
+    unpositioned = [act(S, result=SEARCH_RESULT), act(C, "failed"), act(L)]
+    assert prior_results(unpositioned, 2) == [PriorResult(S, SEARCH_RESULT)]
+    assert prior_results(unpositioned, 0) == []
+
+
+# --- what a tool returned, and turns --------------------------------------------------------------------
+
+
+def test_a_call_can_be_held_to_what_it_returned() -> None:
+    no_comps = ExpectedCall(tool=C, returned={"count": 0})
+    empty = act(C, result={"count": 0, "suggested_low": None})
+    assert compare("in_order", [no_comps], [empty]).passed
+    result = compare("in_order", [no_comps], [act(C, result=COMPARE_RESULT)])
+    assert not result.passed
+    assert (
+        result.reasons[0]
+        == "step 1: compare_prices was called but its result's count (equals 0): 20 is not 0"
+    )
+    failed = compare("in_order", [no_comps], [act(C, "failed", result="marketplace down")])
+    assert failed.reasons[0] == (
+        "step 1: compare_prices was called but its result's count (equals 0): the call returned no result "
+        "(its outcome: failed)"
+    )
+    nothing = compare("in_order", [no_comps], [act(C, result={"message": "x"})])
+    assert nothing.reasons[0].endswith("its result's count (equals 0): the result has no count")
+    # Through a list, any item will do.
+    bicycles = ExpectedCall(tool=S, returned={"matches.path": {"contains": "Bicycles"}})
+    assert compare("in_order", [bicycles], [act(S, result=SEARCH_RESULT)]).passed
+    trailers = ExpectedCall(tool=S, returned={"matches.path": {"contains": "Trailers"}})
+    assert (
+        "'Bicycles' does not contain 'Trailers'"
+        in compare("in_order", [trailers], [act(S, result=SEARCH_RESULT)]).reasons[0]
+    )
+
+
+def test_a_comparison_on_the_turn() -> None:
+    later = ExpectedCall(tool=L, turn=">= 2")
+    assert later.turn is not None and later.turn.describe() == ">= 2"
+    assert compare("in_order", [later], [ActualCall(L, {}, "success", turn=2)]).passed
+    same_turn = compare("in_order", [later], [ActualCall(L, {}, "success", turn=1)])
+    assert same_turn.reasons[0] == "step 1: create_listing was called but turn (>= 2): 1 is not >= 2"
+
+
+def test_category_paths_are_looked_up_for_category_matchers() -> None:
+    bikes = ExpectedCall(tool=L, args={"category_id": {"category_path": {"regex": "Bicycles$"}}})
+    paths = {1026: "Sporting Goods > Bicycles", 460: "Furniture > Sofas"}
+    assert compare("in_order", [bikes], [act(L, category_id=1026)], paths).passed
+    sofa = compare("in_order", [bikes], [act(L, category_id=460)], paths)
+    assert (
+        "argument category_id (category_path regex 'Bicycles$'): category 460: 'Furniture > Sofas' does not match /Bicycles$/"
+        in sofa.reasons[0]
+    )
+    assert not compare("in_order", [bikes], [act(L, category_id=1026)]).passed  # no paths known
+
+
+def test_argument_accuracy_aligns_an_unmatched_expected_call_with_a_call_of_its_tool() -> None:
+    expected = [exp(S, query="bike"), exp(C, condition="good")]
+    result = compare("unordered", expected, [act(C, condition="fair"), act(S, query="bike")])
+    assert [(c.expected_index, c.arg, c.verdict.ok) for c in result.arg_checks] == [
+        (0, "query", True),
+        (1, "condition", False),
+    ]
+    assert result.arg_accuracy == 0.5
+    # A call never made is left to recall.
+    missing = compare("superset", [exp(L, price=1)], [act(S)])
+    assert missing.arg_checks == [] and missing.arg_accuracy is None and missing.recall == 0.0
