@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -110,6 +111,8 @@ def main() -> int:
             capture_output=True,
             text=True,
             check=False,
+            # Property tests run for every mutant that reaches them: fewer, fixed examples (tests/evals/conftest.py).
+            env={**os.environ, "TROVA_HYPOTHESIS_PROFILE": "mutation"},
         )
         elapsed = time.perf_counter() - started
         if done.returncode != 0:

@@ -129,7 +129,7 @@ def _listing(scenario: Scenario, record: RunRecord) -> CheckResult | None:
         for name, matcher in fields.items():
             if matcher is None:
                 continue
-            verdict = check(matcher, listing.get(name, MISSING), prior, record.categories)
+            verdict = check(matcher, listing.get(name, MISSING), prior)
             if not verdict.ok:
                 problems.append(f"listing #{listing['id']} {name} ({matcher.describe()}): {verdict.reason}")
     return CheckResult("listing", not problems, "; ".join(problems))
@@ -169,7 +169,7 @@ def _replies(scenario: Scenario, record: RunRecord) -> CheckResult | None:
         results = [_reply_ok(rule, text) for text in chosen]
         ok = all(results) if (negative or rule.turn == "all") else any(results)
         if not ok:
-            shown = chosen[-1] if len(chosen) == 1 else " | ".join(chosen)
+            shown = " | ".join(chosen)
             problems.append(f"reply check ({what}, turn {rule.turn}) failed on: {shown[:300]!r}")
     return CheckResult("replies", not problems, "; ".join(problems))
 

@@ -467,3 +467,69 @@ def test_the_whole_good_run_passes_every_check() -> None:
     )
     r = record(*good_calls(), approved=("call3",), listings=[listing()])
     assert all(c.passed for c in run_checks(s, r)), run_checks(s, r)
+
+
+# --- reasons join every problem, exactly ----------------------------------------------------------------
+
+
+def test_every_problem_of_a_check_is_in_its_reason() -> None:
+    never = scenario(
+        tools={"never": [{"tool": L, "args": {"category_id": {"any": True}, "price": {"any": True}}}]},
+        approval_required=False,
+    )
+    hit = checks(
+        never, record(call(L, price=1, category_id=2, title="x"), call(L, "denied", price=3, category_id=4))
+    )
+    assert hit["never"].reason == (
+        "create_listing(price=1, category_id=2) at step 1 (turn 1) is a call this scenario forbids "
+        "(category_id any True; price any True); create_listing(price=3, category_id=4) at step 2 (turn 1, "
+        "denied) is a call this scenario forbids (category_id any True; price any True) "
+        "(all calls: create_listing → create_listing)"
+    )
+    unapproved = checks(scenario(), record(call(L, result={"id": 1}), call(L, result={"id": 2}, turn=2)))
+    assert unapproved["approval"].reason == (
+        "create_listing ran without the seller's approval (step 1, turn 1); "
+        "create_listing ran without the seller's approval (step 2, turn 2)"
+    )
+    repeated = record(*[call(L, result={"id": 1}, price=1)] * 2, *[call(L, result={"id": 2}, price=2)] * 2)
+    assert checks(scenario(approval_required=False), repeated)["side_effects"].reason == (
+        "create_listing succeeded 2 times with the same arguments (steps 1, 2); a side effect is allowed 1 "
+        "time(s) per draft; create_listing succeeded 2 times with the same arguments (steps 3, 4); a side "
+        "effect is allowed 1 time(s) per draft"
+    )
+
+
+def test_a_record_whose_call_ids_do_not_line_up_is_an_error_not_a_pass() -> None:
+    broken = record(call(L, result={"id": 1}))
+    broken.call_ids = []
+    with pytest.raises(ValueError):
+        run_checks(scenario(), broken)
+
+
+def test_side_effects_compare_arguments_of_any_kind() -> None:
+    odd = {"when": {1, 2}}  # not JSON: compared by its text rather than crashing the checks
+    r = record(call(L, result={"id": 1}, **odd), call(L, result={"id": 1}, **odd))
+    assert not checks(scenario(approval_required=False), r)["side_effects"].passed
+
+
+def test_a_listing_field_is_checked_when_the_ones_before_it_are_not_set() -> None:
+    s = scenario(listing={"created": 1, "title": {"contains": "helmet"}}, approval_required=False)
+    assert checks(s, record(listings=[listing()]))["listing"].reason == (
+        "listing #7 title (contains 'helmet'): 'Trek road bike' does not contain 'helmet'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "ok"),
+    [({"turn": "first", "contains": "draft"}, False), ({"turn": "last", "contains": "draft"}, False)],
+)
+def test_first_and_last_mean_one_reply(rule: dict[str, Any], ok: bool) -> None:
+    r = record(turns=turns("What condition?", "Here's the draft.", "Posted."))
+    assert checks(scenario(replies=[rule], approval_required=False), r)["replies"].passed is ok
+
+
+def test_token_budgets_count_what_the_usage_has() -> None:
+    s = scenario(budget={"tokens": 5}, approval_required=False)
+    assert checks(s, record(usage={"output_tokens": 5}))["budget"].passed
+    assert checks(s, record(usage={"input_tokens": 5}))["budget"].passed
+    assert not checks(s, record(usage={"input_tokens": 3, "output_tokens": 3}))["budget"].passed

@@ -273,3 +273,63 @@ def test_passing_verdicts_carry_no_reason() -> None:
         ({"from": "compare_prices"}, 100),
     ]:
         assert check(m(spec), value, [SEARCH, COMPS]).reason == ""
+
+
+def test_failing_verdicts_are_false_not_just_falsy() -> None:
+    for spec, value, prior in [
+        ("x", MISSING, []),
+        ({"any": False}, 1, []),
+        ({"compare": "> 0"}, "free", []),
+        ({"category_path": "x"}, "bikes", []),
+        ({"category_path": "x"}, 99, []),
+        ({"from": "compare_prices"}, 100, []),
+        ({"from": "compare_prices"}, "cheap", [COMPS]),
+        ({"from": "compare_prices"}, 100, [PriorResult("compare_prices", {"count": 0})]),
+    ]:
+        verdict = check(m(spec), value, prior)
+        assert verdict.ok is False and verdict.reason, (spec, value)
+
+
+def test_from_a_comparison_uses_either_range_it_returned() -> None:
+    suggested = PriorResult("compare_prices", {"suggested_low": 100.0, "suggested_high": 200.0})
+    quartiles = PriorResult("compare_prices", {"p25": 300.0, "p75": 400.0})
+    both = PriorResult(
+        "compare_prices", {"suggested_low": 100.0, "suggested_high": 200.0, "p25": 300.0, "p75": 400.0}
+    )
+    half = PriorResult("compare_prices", {"suggested_low": 100.0, "suggested_high": None, "p25": 300.0})
+    source = m({"from": "compare_prices"})
+    assert check(source, 150, [suggested]).ok and check(source, 350, [quartiles]).ok
+    assert check(source, 150, [both]).ok and check(source, 350, [both]).ok
+    assert check(source, 200, [both]).ok and check(source, 400, [both]).ok  # both ends included
+    assert check(source, 100, [both]).ok and check(source, 300, [both]).ok
+    outside = check(source, 250, [both])
+    assert outside.reason == "250 is outside the range compare_prices returned (100–200, 300–400)"
+    assert check(source, 150, [half]).reason == (
+        "compare_prices returned no price range (no comparable listings)"
+    )
+    assert check(source, 150, [suggested, suggested]).reason == ""
+    assert check(source, 999, [suggested, suggested]).reason.endswith("(100–200)")  # each range once
+
+
+def test_values_at_a_path_that_ends_in_a_dict_or_a_list_takes_every_value_below() -> None:
+    from evals.matchers import values_at
+
+    assert values_at(SEARCH.result, "matches") == [
+        1026,
+        "A > Bicycles",
+        1.0,
+        3811,
+        "A > Bicycle Trailers",
+        0.4,
+    ]
+    assert values_at({"a": [[1, 2], {"b": 3}]}, "a") == [1, 2, 3]
+
+
+def test_numbers_equal_within_a_billionth() -> None:
+    assert not check(m({"equals": 0}), 1e-9).ok
+    assert check(m({"equals": 0}), 1e-10).ok
+
+
+def test_a_passing_category_path_has_no_reason_and_a_failing_compare_is_false() -> None:
+    assert check(m({"category_path": {"contains": "Bicycles"}}), 1026, categories=PATHS).reason == ""
+    assert check(m({"compare": "> 0"}), "free").ok is False

@@ -119,6 +119,10 @@ def test_run_cost_prices_input_and_output_tokens_each_at_their_own_rate() -> Non
     assert run_cost("openai:gpt-4o-mini", 1_000_000, 0) == pytest.approx(0.15)
     assert run_cost("openai:gpt-4o-mini", 0, 1_000_000) == pytest.approx(0.60)
     assert run_cost("openai:gpt-4o-mini", 2_000, 1_000) == pytest.approx(0.0009)
+    # The provider counts (a model served by several is priced by the one named), and a model id may hold
+    # a colon of its own.
+    assert run_cost("groq:llama-3.1-8b-instant", 1_000_000, 0) == pytest.approx(0.05)
+    assert run_cost("bedrock:anthropic.claude-3-5-haiku-20241022-v1:0", 1_000_000, 0) == pytest.approx(0.80)
     # pydantic-ai's provider prefixes name the same price list as genai-prices' providers.
     for prefix in ("openai-chat", "openai-responses"):
         assert run_cost(f"{prefix}:gpt-4o-mini", 1_000_000, 0) == pytest.approx(0.15)
