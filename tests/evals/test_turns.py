@@ -49,18 +49,18 @@ async def test_calls_are_filed_under_the_seller_message_that_led_to_them(
         scenarios, resolve_model("offline"), load_prompt(), EvalSettings(progress=False), factory=factory
     )
     flush()
-    for scenario in results["scenarios"]:
-        (run,) = scenario["runs"]
-        assert run["passed"], run["checks"]
-        record = run["record"]
-        calls = [(c["tool"], c["turn"]) for c in record["calls"]]
-        assert calls == EXPECTED_TURNS[scenario["id"]], scenario["id"]
+    for scenario in results.scenarios:
+        (run,) = scenario.runs
+        assert run.passed, run.checks
+        record = run.record
+        calls = [(c.tool, c.turn) for c in record.calls]
+        assert calls == EXPECTED_TURNS[scenario.id], scenario.id
 
         # The trace of the same run, read from its spans only, counts the same turns...
-        view = load(store, record["conversation_id"])
-        assert [t.seller for t in view.turns] == [t["seller"] for t in record["turns"]]
-        assert [t.number for t in view.turns] == list(range(1, len(record["turns"]) + 1))
+        view = load(store, record.conversation_id)
+        assert [t.seller for t in view.turns] == [t.seller for t in record.turns]
+        assert [t.number for t in view.turns] == list(range(1, len(record.turns) + 1))
         # ...and finds each call in the model response of the same turn.
         for turn in view.turns:
             made = [name for step in turn.steps if isinstance(step, ModelStep) for name in step.tool_calls]
-            assert made == [tool for tool, n in calls if n == turn.number], (scenario["id"], turn.number)
+            assert made == [tool for tool, n in calls if n == turn.number], (scenario.id, turn.number)
