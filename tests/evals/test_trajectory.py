@@ -471,6 +471,7 @@ def test_lcs() -> None:
 
     assert _lcs(list("ABCBDAB"), list("BDCABA")) == 4
     assert _lcs(list("ABC"), list("CBA")) == 1
+    assert _lcs(list("AAA"), list("BAB")) == 1
     assert _lcs([], list("AB")) == 0 and _lcs(list("AB"), list("AB")) == 2
 
 
