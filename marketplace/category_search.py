@@ -17,16 +17,24 @@ never on the held-out listings or the everyday items that measure it.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+from marketplace.item_phrase import item_phrase, query_words
 from marketplace.pricing import CompsCache
 from marketplace.similar_titles import TitleNeighbours
-from marketplace.text import content_words, query_readings, words
+from marketplace.text import BRANDS, SYNONYMS, Reading, content_words, reading_groups, stem, words
+
+BRANCHES_FILE = Path(__file__).resolve().parent / "rules" / "search" / "branches.yaml"
 
 ANCESTOR_WEIGHT = 0.4
 IDF_CAP = 5.0
@@ -50,6 +58,17 @@ NEIGHBOUR_FLOOR = 0.3  # a title less similar than this (cosine) does not vote
 # by the taxonomy and the synonyms, and the titles that share its words are often other things sold with it
 # ("bike helmet": the bicycles sold with a helmet).
 NEIGHBOUR_MIN_WORDS = 3
+OUTSIDE_WEIGHT = 0.3  # a word after the item phrase ("speakers with stands") counts this much
+# Title evidence of the query's other words counts this much for a category that neither the head word's
+# name matches nor any listing there has the head word in its title.
+UNRELATED_TITLE_FACTOR = 0.3
+HEAD_TITLE_FLOOR = 0.01  # the head word's title share that relates a category to it
+# A word that no category is a kind of still names the item when this many listings have it in their titles
+# and this share of them are under one category ("fixie", "bedframe").
+DATA_KIND_TITLES = 3
+DATA_KIND_SHARE = 0.6
+DATA_KIND_LETTERS = 4  # and has this many letters ("se" in "iPhone SE" is a model, whatever its titles)
+TRADE_FACTOR = 0.7  # a category in a branch that sells to businesses (rules/search/branches.yaml)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,16 +81,59 @@ class IndexedCategory:
     name_words: frozenset[str]
     ancestor_words: frozenset[str]
     head_words: frozenset[str]  # what the category is a kind of: "Mobile Phone Cases" -> cases
+    parts: tuple[
+        frozenset[str], ...
+    ]  # the name's parts: "Food Mixers & Blenders" -> {food, mixer}, {blender}
+
+
+def _name_parts(name: str) -> list[list[str]]:
+    """The kinds of thing a category's name lists: "Food Mixers & Blenders" -> [food, mixer], [blender]. A
+    part in the singular before another is a modifier shared with it: "Table & Bar Stools" is one kind
+    (stools), as is "Video Game Console & Controller Batteries" (batteries)."""
+    parts: list[list[str]] = []
+    pending: list[str] = []
+    raw_parts = [p for p in re.split(r"\s*(?:&|,|\band\b)\s*", name) if content_words(p)]
+    for i, raw in enumerate(raw_parts):
+        ws = content_words(raw)
+        last = re.findall(r"[a-z]+", raw.lower())[-1:]
+        if i < len(raw_parts) - 1 and last and stem(last[0]) == last[0]:
+            pending += ws
+            continue
+        parts.append(list(dict.fromkeys(pending + ws)))
+        pending = []
+    return parts
 
 
 def _head_words(name: str) -> frozenset[str]:
     """The last word of each part of a name: 'Entertainment Centers & TV Stands' -> {center, stand}."""
-    heads = set()
-    for part in re.split(r"\s*(?:&|,|\band\b)\s*", name):
-        ws = content_words(part)
-        if ws:
-            heads.add(ws[-1])
-    return frozenset(heads)
+    return frozenset(part[-1] for part in _name_parts(name))
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    terms: tuple[str, ...]  # the query's words this group reads
+    readings: list[Reading]
+    in_item: bool  # in the item phrase, not after it
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A category's score for a query and what it is made of (`CategoryIndex.explain`)."""
+
+    category: IndexedCategory
+    score: float
+    name: float  # from the category's own path
+    coverage: float  # how much of the name's best part the query covers
+    kind: float  # factor: does the category match the query's head word, as what it is a kind of
+    title: float  # from the words of listing titles filed there
+    vote: float  # from the listings with the most similar titles
+    prior: float  # where people sell
+
+
+@cache
+def _trade_branches(path: Path = BRANCHES_FILE) -> dict[str, frozenset[str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {str(b["path"]): frozenset(content_words(" ".join(b["unless"]))) for b in data["trade"]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +161,7 @@ class CategoryIndex:
                 frozenset(content_words(name)),
                 frozenset(w for a in ancestors for w in content_words(a)),
                 _head_words(name),
+                tuple(frozenset(part) for part in _name_parts(name)),
             )
         self.children: dict[int, list[int]] = defaultdict(list)
         for cat in self.by_id.values():
@@ -115,6 +178,31 @@ class CategoryIndex:
                 self._by_word[w].append((cat.id, ANCESTOR_WEIGHT))
         total = len(self.by_id) or 1
         self._name_idf = {w: min(IDF_CAP, math.log(1 + total / n)) for w, n in name_df.items()}
+        self._name_bigrams = frozenset(
+            (a, b)
+            for cat in self.by_id.values()
+            for part in _name_parts(cat.name)
+            for a, b in itertools.pairwise(part)
+        )
+        self._kind_index: dict[str, set[int]] = defaultdict(set)  # word -> categories that are kinds of it
+        for cat in self.by_id.values():
+            for w in cat.head_words:
+                self._kind_index[w].add(cat.id)
+        self._describing = query_words().describing
+        # Categories in a branch that sells to businesses, each with the words that make it fit.
+        trade_paths = _trade_branches()
+        self._trade: dict[int, frozenset[str]] = {}
+        self._trade_of: dict[int, int] = {}
+        for cat in self.by_id.values():
+            if cat.path in trade_paths:
+                self._trade[cat.id] = trade_paths[cat.path]
+        for cat in self.by_id.values():
+            walk: IndexedCategory | None = cat
+            while walk is not None:
+                if walk.id in self._trade:
+                    self._trade_of[cat.id] = walk.id
+                    break
+                walk = self.by_id.get(walk.parent_id) if walk.parent_id is not None else None
 
         titles = list(listing_titles)
         self.neighbours = TitleNeighbours(titles)
@@ -132,6 +220,10 @@ class CategoryIndex:
             ws = set(words(title))
             title_df[category_id].update(ws)
             all_df.update(ws)
+        self._title_counts: dict[str, dict[int, int]] = defaultdict(dict)  # word -> category -> titles
+        for category_id, df in title_df.items():
+            for w, count in df.items():
+                self._title_counts[w][category_id] = count
         # Evidence from titles: of the listings whose title has the word, the share filed under the category
         # (20 of 23 "subaru" ads are cars, 1 is a set of rims). Words seen in few titles count for less.
         self._title_share: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -139,11 +231,6 @@ class CategoryIndex:
             for w, count in df.items():
                 reliability = min(1.0, math.log1p(all_df[w]) / math.log1p(RELIABLE_TITLES))
                 self._title_share[w].append((category_id, reliability * count / (all_df[w] + 2)))
-
-    def _item_word(self, query: str) -> str | None:
-        """The query's last word that some category's name has: what the item is ("IKEA Malm dresser")."""
-        named = [w for w in content_words(query) if w in self._name_idf]
-        return named[-1] if named else None
 
     def branch_of(self, category_id: int) -> int:
         """The category's ancestor at BRANCH_DEPTH (itself when it is no deeper)."""
@@ -168,20 +255,85 @@ class CategoryIndex:
         return out
 
     def search(self, query: str, limit: int = 5, leaf_only: bool = False) -> list[Hit]:
-        groups = query_readings(query)
+        scored = self.explain(query, leaf_only=leaf_only)
+        return [Hit(e.category, e.score) for e in scored[:limit]]
+
+    def _join_compounds(self, terms: list[str]) -> list[str]:
+        """Two words written apart that the taxonomy writes as one ("paddle board" -> paddleboard)."""
+        out: list[str] = []
+        for term in terms:
+            if out and out[-1] + term in self._name_idf and out[-1] + term not in out:
+                out[-1] += term
+            else:
+                out.append(term)
+        return out
+
+    def _kind(self, terms: tuple[str, ...]) -> int:
+        """How surely a word (or product name) names a kind of thing: 2 when a category is a kind of it
+        (directly or by a synonym: "chair", "bike") or it is a product name ("nintendo switch"), 1 when the
+        listings with it in their titles are mostly under one category ("fixie"), else 0. Never a word that
+        only describes ("white", "vintage"), a brand, or a number."""
+        if len(terms) > 1:
+            return 2
+        term = terms[0]
+        if term in self._describing or any(ch.isdigit() for ch in term) or term in BRANDS:
+            return 0
+        if term in self._kind_index or any(words(p)[-1] in self._kind_index for p in SYNONYMS.get(term, ())):
+            return 2
+        counts = self._title_counts.get(term, {})
+        seen = sum(counts.values())
+        if len(term) >= DATA_KIND_LETTERS and seen >= DATA_KIND_TITLES:
+            return 1 if max(counts.values()) >= DATA_KIND_SHARE * seen else 0
+        return 0
+
+    def _split_compound(self, term: str) -> list[str]:
+        """A word the taxonomy writes as two ("armchair" -> arm chair, "bedframe" -> bed frame)."""
+        if term in self._name_idf or term in SYNONYMS or term in BRANDS or len(term) < 6:
+            return [term]
+        for i in range(3, len(term) - 2):
+            pair = (term[:i], term[i:])
+            if pair in self._name_bigrams:
+                return list(pair)
+        return [term]
+
+    def _groups(self, query: str) -> tuple[list[_Group], int | None]:
+        """The query's reading groups, the item phrase's first, and which group is the item's head: the last
+        of the item phrase that surely names a kind of thing, else the last that may ("cuisinart food
+        processor" -> processor)."""
+        phrase = item_phrase(query, lambda word: self._kind((word,)) > 0)
+
+        def terms(ws: tuple[str, ...]) -> list[str]:
+            return self._join_compounds([part for w in ws for part in self._split_compound(w)])
+
+        def group(t: tuple[str, ...], readings: list[Reading], in_item: bool) -> _Group:
+            if len(t) == 1 and t[0] in self._describing:
+                # "green" in a title is the armchair's colour, not the vegetable category Greens
+                readings = [Reading(r.words, r.weight, names=False) for r in readings]
+            return _Group(t, readings, in_item)
+
+        groups = [group(t, readings, True) for t, readings in reading_groups(terms(phrase.item))]
+        groups += [group(t, readings, False) for t, readings in reading_groups(terms(phrase.rest))]
+        kinds = [(self._kind(g.terms), i) for i, g in enumerate(groups) if g.in_item]
+        best = max((k for k, _ in kinds), default=0)
+        heads = [i for k, i in kinds if k == best and k > 0]
+        return groups, (heads[-1] if heads else None)
+
+    def explain(self, query: str, leaf_only: bool = False) -> list[Evidence]:
+        """Every category with evidence for the query, best first, with what its score is made of."""
+        groups, head = self._groups(query)
         if not groups:
             return []
         name_score: defaultdict[int, float] = defaultdict(float)
         matched_name_words: defaultdict[int, set[str]] = defaultdict(set)
-        matched_groups: defaultdict[int, set[int]] = defaultdict(set)
         group_words: defaultdict[int, dict[int, set[str]]] = defaultdict(dict)  # category -> group -> words
-        title_score: defaultdict[int, float] = defaultdict(float)
+        title_by_group: list[dict[int, float]] = []
         for group_index, group in enumerate(groups):
+            weight_outside = 1.0 if group.in_item else OUTSIDE_WEIGHT
             # Each query word counts once: by its best reading (itself or a synonym phrase) per category.
             best_name: dict[int, tuple[float, set[str]]] = {}
             best_title: dict[int, float] = {}
-            for reading in group:
-                phrase, weight = reading.words, reading.weight
+            for reading in group.readings:
+                phrase, weight = reading.words, reading.weight * weight_outside
                 name_sum: defaultdict[int, float] = defaultdict(float)
                 in_name: defaultdict[int, set[str]] = defaultdict(set)
                 title_sum: defaultdict[int, float] = defaultdict(float)
@@ -205,21 +357,40 @@ class CategoryIndex:
                 name_score[category_id] += value
                 matched_name_words[category_id] |= name_words
                 if name_words:
-                    matched_groups[category_id].add(group_index)
                     group_words[category_id][group_index] = name_words
+            title_by_group.append(best_title)
+
+        # What the head word allows: the categories whose names or listings have it. The other words' evidence
+        # from listing titles counts fully only there ("gas" is mostly in car ads; a "propane gas grill" is not
+        # a car, since no car ad says "grill").
+        allowed: set[int] | None = None
+        if head is not None:
+            allowed = {c for c, by_group in group_words.items() if head in by_group}
+            allowed |= {c for c, share in title_by_group[head].items() if share >= HEAD_TITLE_FLOOR}
+            if not allowed:
+                allowed = None
+        title_score: defaultdict[int, float] = defaultdict(float)
+        for group_index, best_title in enumerate(title_by_group):
             for category_id, value in best_title.items():
+                if allowed is not None and group_index != head and category_id not in allowed:
+                    value *= UNRELATED_TITLE_FACTOR
                 title_score[category_id] += value
 
-        # In "desk lamp" the item is a lamp: the last query word that names some category is the head, the
-        # words before it only modify it. A category named after a modifier alone ranks lower.
-        named = [i for ids in matched_groups.values() for i in ids]
-        query_head = max(named) if len(groups) > 1 and named else None
+        head_terms = groups[head].terms if head is not None else None
+        # The listings most like the item phrase vote ("Fixie for sale 230 o.b.o": fixies, not what else
+        # is for sale at 230).
+        item_text = " ".join(w for g in groups if g.in_item for w in g.terms)
         votes = (
-            self.neighbours.vote(query, NEIGHBOURS, NEIGHBOUR_FLOOR, self._item_word(query))
+            self.neighbours.vote(
+                item_text, NEIGHBOURS, NEIGHBOUR_FLOOR, head_terms[-1] if head_terms else None
+            )
             if NEIGHBOUR_WEIGHT and len(content_words(query)) >= NEIGHBOUR_MIN_WORDS
             else {}
         )
-        hits: list[Hit] = []
+        if allowed is not None:
+            votes = {c: v * (1.0 if c in allowed else UNRELATED_TITLE_FACTOR) for c, v in votes.items()}
+        query_words = {w for g in groups for w in g.terms}
+        out: list[Evidence] = []
         for category_id in set(name_score) | set(title_score) | set(votes):
             cat = self.by_id[category_id]
             if leaf_only and not cat.is_leaf:
@@ -229,30 +400,32 @@ class CategoryIndex:
                 and title_score.get(category_id, 0.0) + votes.get(category_id, 0.0) < MIN_TITLE_ONLY
             ):
                 continue
-            # How much of the category's own name the query covers: "Bicycles" fully, "Bicycle Cages" half.
+            # How much of the category's name the query covers, by its best part: "Bicycles" fully,
+            # "Bicycle Cages" half, "Food Mixers & Blenders" fully for a blender.
             matched = matched_name_words[category_id]
-            coverage = len(matched) / max(1, len(cat.name_words))
+            coverage = max((len(matched & part) / len(part) for part in cat.parts), default=0.0)
             # "iPhone" names a phone, so it should find Mobile Phones before Mobile Phone Cases: the query
             # must match what the category is a kind of (its head word), not only a modifier.
-            head = 1.0 if matched & cat.head_words else HEADLESS_FACTOR
-            if (
-                head == 1.0
-                and query_head is not None
-                and query_head in matched_groups[category_id]
-                and not group_words[category_id][query_head] & cat.head_words
-            ):
-                head = MODIFIER_HEAD_FACTOR
-            score = (
-                name_score.get(category_id, 0.0) * (0.6 + 0.4 * coverage) * head
-                + TITLE_WEIGHT * title_score.get(category_id, 0.0)
-                + NEIGHBOUR_WEIGHT * votes.get(category_id, 0.0)
+            headless = 1.0 if matched & cat.head_words else HEADLESS_FACTOR
+            kind = 1.0
+            by_group = group_words[category_id]
+            if head is not None and matched:
+                if head not in by_group:
+                    kind = MODIFIER_ONLY_FACTOR  # only the item's modifiers name it ("desk" for a desk lamp)
+                elif not by_group[head] & cat.head_words:
+                    kind = MODIFIER_HEAD_FACTOR  # named for the item, as a kind of something else
+            name = name_score.get(category_id, 0.0) * (0.6 + 0.4 * coverage) * headless
+            title = TITLE_WEIGHT * title_score.get(category_id, 0.0)
+            vote = NEIGHBOUR_WEIGHT * votes.get(category_id, 0.0)
+            prior = POPULARITY * math.log1p(self.listing_count.get(category_id, 0)) + BRANCH * math.log1p(
+                self.branch_count.get(self.branch_of(category_id), 0)
             )
-            if query_head is not None and matched and query_head not in matched_groups[category_id]:
-                score *= MODIFIER_ONLY_FACTOR
-            score += POPULARITY * math.log1p(self.listing_count.get(category_id, 0))
-            score += BRANCH * math.log1p(self.branch_count.get(self.branch_of(category_id), 0))
+            score = (name + title + vote) * kind + prior
             if not cat.is_leaf:
                 score *= NON_LEAF_FACTOR
-            hits.append(Hit(cat, score))
-        hits.sort(key=lambda h: (-h.score, h.category.path.count(" > "), h.category.path))
-        return hits[:limit]
+            trade = self._trade_of.get(category_id)
+            if trade is not None and not self._trade[trade] & query_words:
+                score *= TRADE_FACTOR
+            out.append(Evidence(cat, score, name, coverage, kind, title, vote, prior))
+        out.sort(key=lambda e: (-e.score, e.category.path.count(" > "), e.category.path))
+        return out

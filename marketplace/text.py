@@ -351,23 +351,31 @@ def query_readings(query: str) -> list[list[Reading]]:
     """The query as groups of readings, one group per word or product name (each group counts once, by
     its best reading per category): known product names of several words as one group ("nintendo
     switch"), brands by the categories they sell in, other words as themselves and their synonyms."""
-    terms = content_words(query)
-    groups: list[list[Reading]] = []
+    return [readings for _, readings in reading_groups(content_words(query))]
+
+
+def reading_groups(terms: list[str]) -> list[tuple[tuple[str, ...], list[Reading]]]:
+    """`query_readings` for content words already split off, each group with the words it reads."""
+    groups: list[tuple[tuple[str, ...], list[Reading]]] = []
     i = 0
     while i < len(terms):
         for length in range(min(_LONGEST_PHRASE, len(terms) - i), 1, -1):
             key = tuple(terms[i : i + length])
             if key in _PHRASE_WORDS:
-                groups.append([*_targets(_PHRASE_WORDS[key], 1.0, 0.9), Reading(key, 1.0, names=False)])
+                groups.append(
+                    (key, [*_targets(_PHRASE_WORDS[key], 1.0, 0.9), Reading(key, 1.0, names=False)])
+                )
                 i += length
                 break
         else:
             term = terms[i]
             if term in BRANDS:
-                groups.append(
-                    [Reading((term,), 1.0, names=False), *_targets(BRANDS[term], BRAND_WEIGHT, BRAND_WEIGHT)]
-                )
+                readings = [
+                    Reading((term,), 1.0, names=False),
+                    *_targets(BRANDS[term], BRAND_WEIGHT, BRAND_WEIGHT),
+                ]
             else:
-                groups.append([Reading(phrase, weight) for phrase, weight in alternatives(term)])
+                readings = [Reading(phrase, weight) for phrase, weight in alternatives(term)]
+            groups.append(((term,), readings))
             i += 1
     return groups

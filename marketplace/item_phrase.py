@@ -1,0 +1,93 @@
+"""Which words of a query name the item, and which only go with it.
+
+A seller's words and a listing's title put the item first and what comes with it after a connector:
+"queen bed with storage drawers and mattress" is a bed, "case for iPhone 7" a case, "set of 4 dining
+chairs" chairs. Category search (`category_search.py`) reads the item phrase as the item, and the rest as
+weaker evidence. The word lists are data (`rules/search/query_words.yaml`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from marketplace.text import STOPWORDS, stem, words
+
+WORDS_FILE = Path(__file__).resolve().parent / "rules" / "search" / "query_words.yaml"
+
+# Punctuation that ends a phrase: "Sofa, loveseat and chair", "FOR SALE: Volvo rims", "PS4 + 2 games".
+_BREAK = re.compile(r"[,;:|!?]|\s[-–—+]+\s")
+_ASIDE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")  # "IKEA (child's) bed": the aside goes with the rest
+_WITH = re.compile(r"\bw/")  # "desk w/ drawers"; a lone "w" is often a letter ("B&W")
+
+
+@dataclass(frozen=True, slots=True)
+class QueryWords:
+    connectors: frozenset[str]
+    quantities: frozenset[str]
+    describing: frozenset[str]
+
+
+@cache
+def query_words(path: Path = WORDS_FILE) -> QueryWords:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+    def stems(key: str) -> frozenset[str]:
+        return frozenset(stem(str(w).lower()) for w in data[key])
+
+    return QueryWords(stems("connectors"), stems("quantities"), stems("describing"))
+
+
+@dataclass(frozen=True, slots=True)
+class ItemPhrase:
+    """A query's content words (stemmed, no stop words, each once), split into the item phrase and the rest."""
+
+    item: tuple[str, ...]
+    rest: tuple[str, ...]
+
+
+def _content(tokens: list[str]) -> list[str]:
+    # A letter alone is an initial or a split abbreviation ("B&W", "o.b.o"), not a word of the item.
+    return [t for t in tokens if t not in STOPWORDS and (len(t) > 1 or t.isdigit())]
+
+
+def phrases(query: str) -> list[list[str]]:
+    """The query's stretches between connectors and breaks, asides last, as content words; "<quantity>
+    of" is dropped ("pair of skis" -> skis)."""
+    vocab = query_words()
+    text = _WITH.sub(" with ", query.lower())
+    asides = [words(a) for a in _ASIDE.findall(text)]
+    segments: list[list[str]] = []
+    for piece in _BREAK.split(_ASIDE.sub(" ", text)):
+        current: list[str] = []
+        for token in words(piece):
+            if token in vocab.connectors:
+                segments.append(current)
+                current = []
+            else:
+                current.append(token)
+        segments.append(current)
+    out: list[list[str]] = []
+    for tokens in segments + asides:
+        for i in range(len(tokens) - 1):
+            if tokens[i] in vocab.quantities and tokens[i + 1] == "of" and _content(tokens[i + 2 :]):
+                tokens = tokens[i + 2 :]
+                break
+        if content := _content(tokens):
+            out.append(content)
+    return out
+
+
+def item_phrase(query: str, names_kind: Callable[[str], bool] = lambda word: True) -> ItemPhrase:
+    """The item phrase is the first stretch of the query with a word that names a kind of thing (else the
+    first with any word): "Unused in box bicycle helmet" -> bicycle helmet."""
+    parts = phrases(query)
+    chosen = next((i for i, part in enumerate(parts) if any(names_kind(w) for w in part)), 0)
+    item = dict.fromkeys(parts[chosen] if parts else ())
+    rest = [w for i, part in enumerate(parts) if i != chosen for w in part if w not in item]
+    return ItemPhrase(tuple(item), tuple(dict.fromkeys(rest)))
