@@ -59,16 +59,21 @@ NEIGHBOUR_FLOOR = 0.3  # a title less similar than this (cosine) does not vote
 # ("bike helmet": the bicycles sold with a helmet).
 NEIGHBOUR_MIN_WORDS = 3
 OUTSIDE_WEIGHT = 0.3  # a word after the item phrase ("speakers with stands") counts this much
-# Title evidence of the query's other words counts this much for a category that neither the head word's
-# name matches nor any listing there has the head word in its title.
-UNRELATED_TITLE_FACTOR = 0.3
-HEAD_TITLE_FLOOR = 0.01  # the head word's title share that relates a category to it
+# Title evidence of the query's other words counts this much for a category that the head word's name does
+# not match and where no listing's title is headed by it.
+UNRELATED_TITLE_FACTOR = 1.0
 # A word that no category is a kind of still names the item when this many listings have it in their titles
 # and this share of them are under one category ("fixie", "bedframe").
 DATA_KIND_TITLES = 3
 DATA_KIND_SHARE = 0.6
 DATA_KIND_LETTERS = 4  # and has this many letters ("se" in "iPhone SE" is a model, whatever its titles)
-TRADE_FACTOR = 0.7  # a category in a branch that sells to businesses (rules/search/branches.yaml)
+TRADE_FACTOR = 0.7
+PAIR_BONUS = 1.5
+GATE_VOTES = True
+KIND_SCOPE = 3
+GATE_COMMON_ONLY = True
+HOME_WEIGHT = 3.0  # weight of the share of the listings headed by the query's head word that are filed there
+HEAD_HOME_SHARE = 0.8  # of the head word's best title share: a category that is the head word's home  # for each pair of the item phrase's words that the category's name has side by side  # a category in a branch that sells to businesses (rules/search/branches.yaml)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,24 +87,25 @@ class IndexedCategory:
     ancestor_words: frozenset[str]
     head_words: frozenset[str]  # what the category is a kind of: "Mobile Phone Cases" -> cases
     parts: tuple[
-        frozenset[str], ...
-    ]  # the name's parts: "Food Mixers & Blenders" -> {food, mixer}, {blender}
+        tuple[str, ...], ...
+    ]  # the kinds its name lists: "Food Mixers & Blenders" -> (food, mixer), (blender,)
 
 
 def _name_parts(name: str) -> list[list[str]]:
-    """The kinds of thing a category's name lists: "Food Mixers & Blenders" -> [food, mixer], [blender]. A
-    part in the singular before another is a modifier shared with it: "Table & Bar Stools" is one kind
-    (stools), as is "Video Game Console & Controller Batteries" (batteries)."""
+    """The kinds of thing a category's name lists, as words in order: "Food Mixers & Blenders" -> [food,
+    mixer], [blender]. A part in the singular before another shares that one's kind: "Table & Bar Stools"
+    -> [table, stool], [bar, stool]; "Baby & Toddler Car Seats" -> [baby, car, seat], [toddler, car, seat]."""
     parts: list[list[str]] = []
-    pending: list[str] = []
+    pending: list[list[str]] = []
     raw_parts = [p for p in re.split(r"\s*(?:&|,|\band\b)\s*", name) if content_words(p)]
     for i, raw in enumerate(raw_parts):
         ws = content_words(raw)
         last = re.findall(r"[a-z]+", raw.lower())[-1:]
         if i < len(raw_parts) - 1 and last and stem(last[0]) == last[0]:
-            pending += ws
+            pending.append(ws)
             continue
-        parts.append(list(dict.fromkeys(pending + ws)))
+        parts += [list(dict.fromkeys(modifier + ws[1:])) for modifier in pending]
+        parts.append(ws)
         pending = []
     return parts
 
@@ -161,7 +167,7 @@ class CategoryIndex:
                 frozenset(content_words(name)),
                 frozenset(w for a in ancestors for w in content_words(a)),
                 _head_words(name),
-                tuple(frozenset(part) for part in _name_parts(name)),
+                tuple(tuple(part) for part in _name_parts(name)),
             )
         self.children: dict[int, list[int]] = defaultdict(list)
         for cat in self.by_id.values():
@@ -179,10 +185,7 @@ class CategoryIndex:
         total = len(self.by_id) or 1
         self._name_idf = {w: min(IDF_CAP, math.log(1 + total / n)) for w, n in name_df.items()}
         self._name_bigrams = frozenset(
-            (a, b)
-            for cat in self.by_id.values()
-            for part in _name_parts(cat.name)
-            for a, b in itertools.pairwise(part)
+            (a, b) for cat in self.by_id.values() for part in cat.parts for a, b in itertools.pairwise(part)
         )
         self._kind_index: dict[str, set[int]] = defaultdict(set)  # word -> categories that are kinds of it
         for cat in self.by_id.values():
@@ -224,6 +227,14 @@ class CategoryIndex:
         for category_id, df in title_df.items():
             for w, count in df.items():
                 self._title_counts[w][category_id] = count
+        # What each listing's title is, by its head word: "helmet" heads the titles of helmets, though many
+        # bicycle ads mention one; "probe" heads a Ford Probe's.
+        self._kind_memo: dict[tuple[str, ...], int] = {}
+        self._head_counts: dict[str, Counter[int]] = defaultdict(Counter)
+        for category_id, title in titles:
+            title_head = self._title_head(title)
+            if title_head is not None:
+                self._head_counts[title_head][category_id] += 1
         # Evidence from titles: of the listings whose title has the word, the share filed under the category
         # (20 of 23 "subaru" ads are cars, 1 is a set of rims). Words seen in few titles count for less.
         self._title_share: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -268,7 +279,26 @@ class CategoryIndex:
                 out.append(term)
         return out
 
+    def _common(self, terms: tuple[str, ...]) -> bool:
+        """A word of the language ("gas", "running", "radio"), whose company in titles says little about
+        what else an item is; not a brand or model name ("scott", "optimus"), whose company does."""
+        if not GATE_COMMON_ONLY:
+            return True
+        return len(terms) == 1 and (terms[0] in self._name_idf or terms[0] in self._describing)
+
+    def _title_head(self, title: str) -> str | None:
+        """A listing title's head word, by the taxonomy's and the synonyms' kinds alone."""
+        phrase = item_phrase(title, lambda word: self._kind((word,)) == 2)
+        heads = [w for w in phrase.item if self._kind((w,)) == 2]
+        return heads[-1] if heads else None
+
     def _kind(self, terms: tuple[str, ...]) -> int:
+        known = self._kind_memo.get(terms)
+        if known is None:
+            known = self._kind_memo[terms] = self._kind_of(terms)
+        return known
+
+    def _kind_of(self, terms: tuple[str, ...]) -> int:
         """How surely a word (or product name) names a kind of thing: 2 when a category is a kind of it
         (directly or by a synonym: "chair", "bike") or it is a product name ("nintendo switch"), 1 when the
         listings with it in their titles are mostly under one category ("fixie"), else 0. Never a word that
@@ -300,19 +330,13 @@ class CategoryIndex:
         """The query's reading groups, the item phrase's first, and which group is the item's head: the last
         of the item phrase that surely names a kind of thing, else the last that may ("cuisinart food
         processor" -> processor)."""
-        phrase = item_phrase(query, lambda word: self._kind((word,)) > 0)
+        phrase = item_phrase(query, lambda word: self._kind((word,)) > 0 or word in BRANDS)
 
         def terms(ws: tuple[str, ...]) -> list[str]:
             return self._join_compounds([part for w in ws for part in self._split_compound(w)])
 
-        def group(t: tuple[str, ...], readings: list[Reading], in_item: bool) -> _Group:
-            if len(t) == 1 and t[0] in self._describing:
-                # "green" in a title is the armchair's colour, not the vegetable category Greens
-                readings = [Reading(r.words, r.weight, names=False) for r in readings]
-            return _Group(t, readings, in_item)
-
-        groups = [group(t, readings, True) for t, readings in reading_groups(terms(phrase.item))]
-        groups += [group(t, readings, False) for t, readings in reading_groups(terms(phrase.rest))]
+        groups = [_Group(t, readings, True) for t, readings in reading_groups(terms(phrase.item))]
+        groups += [_Group(t, readings, False) for t, readings in reading_groups(terms(phrase.rest))]
         kinds = [(self._kind(g.terms), i) for i, g in enumerate(groups) if g.in_item]
         best = max((k for k, _ in kinds), default=0)
         heads = [i for k, i in kinds if k == best and k > 0]
@@ -339,7 +363,12 @@ class CategoryIndex:
                 title_sum: defaultdict[int, float] = defaultdict(float)
                 for word in phrase:
                     idf = self._name_idf.get(word, IDF_CAP)
+                    # A describing word is never what a category is a kind of: "green" in a title is the
+                    # armchair's colour, not Greens; but it may say which kind ("Ice Cream Makers").
+                    describing = word in self._describing
                     for category_id, strength in self._by_word.get(word, ()) if reading.names else ():
+                        if describing and word in self.by_id[category_id].head_words:
+                            continue
                         name_sum[category_id] += idf * strength
                         if strength == 1.0:
                             in_name[category_id].add(word)
@@ -364,15 +393,25 @@ class CategoryIndex:
         # from listing titles counts fully only there ("gas" is mostly in car ads; a "propane gas grill" is not
         # a car, since no car ad says "grill").
         allowed: set[int] | None = None
+        # Where the listings headed by the head word are, most of all: there the head names the item,
+        # whatever the category's name ("94 Ford Probe GT" is a car; the Probe is a Ford).
+        head_home: set[int] = set()
+        home_share: dict[int, float] = {}
         if head is not None:
-            allowed = {c for c, by_group in group_words.items() if head in by_group}
-            allowed |= {c for c, share in title_by_group[head].items() if share >= HEAD_TITLE_FLOOR}
+            homes = self._head_counts.get(groups[head].terms[-1], Counter())
+            if homes:
+                top, total = max(homes.values()), sum(homes.values())
+                head_home = {c for c, n in homes.items() if n >= HEAD_HOME_SHARE * top}
+                reliable = min(1.0, math.log1p(total) / math.log1p(RELIABLE_TITLES))
+                home_share = {c: reliable * n / (total + 1) for c, n in homes.items()}
+            allowed = {c for c, by_group in group_words.items() if head in by_group} | set(homes)
             if not allowed:
                 allowed = None
         title_score: defaultdict[int, float] = defaultdict(float)
         for group_index, best_title in enumerate(title_by_group):
+            gated = allowed is not None and group_index != head and self._common(groups[group_index].terms)
             for category_id, value in best_title.items():
-                if allowed is not None and group_index != head and category_id not in allowed:
+                if gated and category_id not in allowed:  # type: ignore[operator]
                     value *= UNRELATED_TITLE_FACTOR
                 title_score[category_id] += value
 
@@ -387,40 +426,60 @@ class CategoryIndex:
             if NEIGHBOUR_WEIGHT and len(content_words(query)) >= NEIGHBOUR_MIN_WORDS
             else {}
         )
-        if allowed is not None:
+        if allowed is not None and GATE_VOTES:
             votes = {c: v * (1.0 if c in allowed else UNRELATED_TITLE_FACTOR) for c, v in votes.items()}
         query_words = {w for g in groups for w in g.terms}
+        item_words = [w for g in groups if g.in_item for w in g.terms]
+        query_pairs = set(itertools.pairwise(item_words))
         out: list[Evidence] = []
-        for category_id in set(name_score) | set(title_score) | set(votes):
+        for category_id in set(name_score) | set(title_score) | set(votes) | set(home_share):
             cat = self.by_id[category_id]
             if leaf_only and not cat.is_leaf:
                 continue
             if (
                 category_id not in name_score
-                and title_score.get(category_id, 0.0) + votes.get(category_id, 0.0) < MIN_TITLE_ONLY
+                and title_score.get(category_id, 0.0)
+                + votes.get(category_id, 0.0)
+                + home_share.get(category_id, 0.0)
+                < MIN_TITLE_ONLY
             ):
                 continue
             # How much of the category's name the query covers, by its best part: "Bicycles" fully,
             # "Bicycle Cages" half, "Food Mixers & Blenders" fully for a blender.
             matched = matched_name_words[category_id]
-            coverage = max((len(matched & part) / len(part) for part in cat.parts), default=0.0)
+            coverage = max(
+                (len(matched.intersection(part)) / len(set(part)) for part in cat.parts), default=0.0
+            )
+            # Words next to each other in the query and in the name: "car seat" in Baby & Toddler Car Seats.
+            pairs = max(
+                (len(query_pairs.intersection(itertools.pairwise(part))) for part in cat.parts), default=0
+            )
             # "iPhone" names a phone, so it should find Mobile Phones before Mobile Phone Cases: the query
             # must match what the category is a kind of (its head word), not only a modifier.
             headless = 1.0 if matched & cat.head_words else HEADLESS_FACTOR
             kind = 1.0
             by_group = group_words[category_id]
-            if head is not None and matched:
+            if head is not None and matched and category_id not in head_home:
                 if head not in by_group:
                     kind = MODIFIER_ONLY_FACTOR  # only the item's modifiers name it ("desk" for a desk lamp)
                 elif not by_group[head] & cat.head_words:
                     kind = MODIFIER_HEAD_FACTOR  # named for the item, as a kind of something else
-            name = name_score.get(category_id, 0.0) * (0.6 + 0.4 * coverage) * headless
-            title = TITLE_WEIGHT * title_score.get(category_id, 0.0)
+            name = (name_score.get(category_id, 0.0) + PAIR_BONUS * pairs) * (0.6 + 0.4 * coverage) * headless
+            title = TITLE_WEIGHT * title_score.get(category_id, 0.0) + HOME_WEIGHT * home_share.get(
+                category_id, 0.0
+            )
             vote = NEIGHBOUR_WEIGHT * votes.get(category_id, 0.0)
             prior = POPULARITY * math.log1p(self.listing_count.get(category_id, 0)) + BRANCH * math.log1p(
                 self.branch_count.get(self.branch_of(category_id), 0)
             )
-            score = (name + title + vote) * kind + prior
+            if KIND_SCOPE == 1:
+                score = name * kind + title + vote + prior * kind
+            elif KIND_SCOPE == 2:
+                score = (name + title + vote) * kind + prior
+            elif KIND_SCOPE == 4:
+                score = name * kind + title + vote + prior
+            else:
+                score = (name + title + vote + prior) * kind
             if not cat.is_leaf:
                 score *= NON_LEAF_FACTOR
             trade = self._trade_of.get(category_id)

@@ -23,7 +23,8 @@ WORDS_FILE = Path(__file__).resolve().parent / "rules" / "search" / "query_words
 # Punctuation that ends a phrase: "Sofa, loveseat and chair", "FOR SALE: Volvo rims", "PS4 + 2 games".
 _BREAK = re.compile(r"[,;:|!?]|\s[-–—+]+\s")
 _ASIDE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")  # "IKEA (child's) bed": the aside goes with the rest
-_WITH = re.compile(r"\bw/")  # "desk w/ drawers"; a lone "w" is often a letter ("B&W")
+# "desk w/ drawers", "table w magazine rack"; but "B&W" is a name
+_WITH = re.compile(r"\bw/|(?<![&\w])w(?=\s)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +57,9 @@ def _content(tokens: list[str]) -> list[str]:
     return [t for t in tokens if t not in STOPWORDS and (len(t) > 1 or t.isdigit())]
 
 
-def phrases(query: str) -> list[list[str]]:
-    """The query's stretches between connectors and breaks, asides last, as content words; "<quantity>
-    of" is dropped ("pair of skis" -> skis)."""
+def phrases(query: str) -> tuple[list[list[str]], list[list[str]]]:
+    """The query's stretches between connectors and breaks, and its asides (in brackets), as content words;
+    "<quantity> of" is dropped ("pair of skis" -> skis)."""
     vocab = query_words()
     text = _WITH.sub(" with ", query.lower())
     asides = [words(a) for a in _ASIDE.findall(text)]
@@ -72,22 +73,29 @@ def phrases(query: str) -> list[list[str]]:
             else:
                 current.append(token)
         segments.append(current)
-    out: list[list[str]] = []
-    for tokens in segments + asides:
-        for i in range(len(tokens) - 1):
-            if tokens[i] in vocab.quantities and tokens[i + 1] == "of" and _content(tokens[i + 2 :]):
-                tokens = tokens[i + 2 :]
-                break
-        if content := _content(tokens):
-            out.append(content)
-    return out
+
+    def contents(stretches: list[list[str]]) -> list[list[str]]:
+        out: list[list[str]] = []
+        for tokens in stretches:
+            for i in range(len(tokens) - 1):
+                if tokens[i] in vocab.quantities and tokens[i + 1] == "of" and _content(tokens[i + 2 :]):
+                    tokens = tokens[i + 2 :]
+                    break
+            if content := _content(tokens):
+                out.append(content)
+        return out
+
+    return contents(segments), contents(asides)
 
 
 def item_phrase(query: str, names_kind: Callable[[str], bool] = lambda word: True) -> ItemPhrase:
     """The item phrase is the first stretch of the query with a word that names a kind of thing (else the
-    first with any word): "Unused in box bicycle helmet" -> bicycle helmet."""
-    parts = phrases(query)
-    chosen = next((i for i, part in enumerate(parts) if any(names_kind(w) for w in part)), 0)
+    first with any word), never an aside unless nothing else has a word: "Unused in box bicycle helmet" ->
+    bicycle helmet; "Apple TV (NIB)" -> apple tv."""
+    stretches, asides = phrases(query)
+    parts = (stretches or asides) + (asides if stretches else [])
+    candidates = stretches or asides
+    chosen = next((i for i, part in enumerate(candidates) if any(names_kind(w) for w in part)), 0)
     item = dict.fromkeys(parts[chosen] if parts else ())
     rest = [w for i, part in enumerate(parts) if i != chosen for w in part if w not in item]
     return ItemPhrase(tuple(item), tuple(dict.fromkeys(rest)))

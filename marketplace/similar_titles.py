@@ -56,12 +56,17 @@ class TitleNeighbours:
             for index in self._postings[w]:
                 dots[index] += weight
         candidates = list(dots.items())
+        having: set[int] | None = None
         if len(all_words) <= SHORT_QUERY:
             # A "metal tool cabinet" is like the tool cabinets, not the many metal cabinets that share two of
-            # its words; an "IKEA Malm dresser" like Malm dressers, not Malm beds.
+            # its words.
             having = set(self._postings[max(words, key=lambda w: self.idf[w])])
-            if item_word is not None and item_word in self.idf:
-                having &= set(self._postings[item_word])
+        if item_word is not None and item_word in self.idf:
+            # An "IKEA Malm dresser" is like Malm dressers, not Malm beds; an "IKEA Millberget desk chair"
+            # like chairs, not the IKEA desks that share more of its words.
+            with_item = set(self._postings[item_word])
+            having = with_item if having is None else having & with_item
+        if having is not None:
             candidates = [(i, dot) for i, dot in candidates if i in having]
         best = heapq.nlargest(k, candidates, key=lambda item: item[1] / self._norms[item[0]])
         votes: defaultdict[int, float] = defaultdict(float)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 # A token: letters and digits, with decimal points kept inside numbers ("8.4.1", "2.5s", "3.5mm").
 _WORD = re.compile(r"[a-z0-9]+(?:\.[0-9][a-z0-9]*)*")
 # Sizes and capacities written several ways become one token: 55" / 55 inch / 55-inch -> 55in, 128 GB -> 128gb.
-_INCHES = re.compile(r"(\d+(?:\.\d+)?)\s*(?:\"|”|″|''|-?\s*inch(?:es)?\b)|\b(1[3-9]|[2-9]\d)'(?![\w'])")
+_INCHES = re.compile(
+    r"(?<![a-z\d.])(\d+(?:\.\d+)?)\s*(?:\"|”|″|''|-?\s*inch(?:es)?\b)|\b(1[3-9]|[2-9]\d)'(?![\w'])"
+)
 _TV = re.compile(r"\bt\.v\b\.?")
 _BYTES = re.compile(r"\b(\d+)\s*-?\s*(gb|tb|mb)\b")
 
@@ -281,8 +286,19 @@ def _reverse_synonyms() -> dict[str, tuple[str, ...]]:
     return {word: tuple(seller_words) for word, seller_words in reverse.items()}
 
 
+def _irregular_plurals() -> dict[str, str]:
+    path = Path(__file__).resolve().parent / "rules" / "search" / "plurals.yaml"
+    return {str(k): str(v) for k, v in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
+
+
+_IRREGULAR = _irregular_plurals()
+
+
 def stem(word: str) -> str:
-    """A light English plural stemmer: 'sofas'->'sofa', 'accessories'->'accessory', 'benches'->'bench'."""
+    """A light English plural stemmer: 'sofas'->'sofa', 'accessories'->'accessory', 'benches'->'bench';
+    irregular plurals from a list ('knives'->'knife', 'mice'->'mouse')."""
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     if len(word) <= 3:
         return word
     if word.endswith("ies"):
