@@ -61,14 +61,17 @@ NEIGHBOUR_MIN_WORDS = 3
 OUTSIDE_WEIGHT = 0.3  # a word after the item phrase ("speakers with stands") counts this much
 # Title evidence of the query's other words counts this much for a category that the head word's name does
 # not match and where no listing's title is headed by it.
-UNRELATED_TITLE_FACTOR = 1.0
+UNRELATED_TITLE_FACTOR = 0.3
 # A word that no category is a kind of still names the item when this many listings have it in their titles
 # and this share of them are under one category ("fixie", "bedframe").
 DATA_KIND_TITLES = 3
 DATA_KIND_SHARE = 0.6
 DATA_KIND_LETTERS = 4  # and has this many letters ("se" in "iPhone SE" is a model, whatever its titles)
 TRADE_FACTOR = 0.7
+TITLE_NAME_MIN = 3  # titles that have a two-word name (see CategoryIndex._title_names)
+TITLE_NAME_SHARE = 0.6  # of the titles that have either word
 PAIR_BONUS = 1.5
+WHOLE_NAME = 0.2  # share of the whole name in a name's coverage (the rest is its best-covered part)
 GATE_VOTES = True
 KIND_SCOPE = 3
 GATE_COMMON_ONLY = True
@@ -216,13 +219,25 @@ class CategoryIndex:
         self.seed_pool: dict[int, list[Any]] = {}  # category -> seed listings as price candidates
         self.comps_cache = CompsCache()  # shared by clones, as the seed pool is
         title_df: dict[int, Counter[str]] = defaultdict(Counter)
+        title_pairs: Counter[tuple[str, str]] = Counter()
         all_df: Counter[str] = Counter()
         for category_id, title in titles:
             self.listing_count[category_id] += 1
             self.branch_count[self.branch_of(category_id)] += 1
             ws = set(words(title))
             title_df[category_id].update(ws)
+            title_pairs.update(set(itertools.pairwise(content_words(title))))
             all_df.update(ws)
+        # Names of two words that titles use together and seldom apart ("Pottery Barn", "West Elm"): a brand
+        # or a product line, read by the titles it is in, not as two words of the taxonomy.
+        self._title_names = frozenset(
+            (a, b)
+            for (a, b), n in title_pairs.items()
+            if n >= TITLE_NAME_MIN
+            and n >= TITLE_NAME_SHARE * max(all_df[a], all_df[b])
+            and (a, b) not in self._name_bigrams
+            and not any(ch.isdigit() for ch in a + b)
+        )
         self._title_counts: dict[str, dict[int, int]] = defaultdict(dict)  # word -> category -> titles
         for category_id, df in title_df.items():
             for w, count in df.items():
@@ -304,7 +319,7 @@ class CategoryIndex:
         listings with it in their titles are mostly under one category ("fixie"), else 0. Never a word that
         only describes ("white", "vintage"), a brand, or a number."""
         if len(terms) > 1:
-            return 2
+            return 0 if terms in self._title_names else 2  # a brand ("pottery barn"), or a product name
         term = terms[0]
         if term in self._describing or any(ch.isdigit() for ch in term) or term in BRANDS:
             return 0
@@ -335,8 +350,19 @@ class CategoryIndex:
         def terms(ws: tuple[str, ...]) -> list[str]:
             return self._join_compounds([part for w in ws for part in self._split_compound(w)])
 
-        groups = [_Group(t, readings, True) for t, readings in reading_groups(terms(phrase.item))]
-        groups += [_Group(t, readings, False) for t, readings in reading_groups(terms(phrase.rest))]
+        def read(ws: list[str], in_item: bool) -> list[_Group]:
+            out: list[_Group] = []
+            start = 0
+            for i in range(len(ws) + 1):
+                pair = tuple(ws[i : i + 2])
+                if i == len(ws) or pair in self._title_names:
+                    out += [_Group(t, r, in_item) for t, r in reading_groups(ws[start:i])]
+                    if i < len(ws):
+                        out.append(_Group(pair, [Reading(pair, 1.0, names=False)], in_item))
+                    start = i + 2
+            return out
+
+        groups = read(terms(phrase.item), True) + read(terms(phrase.rest), False)
         kinds = [(self._kind(g.terms), i) for i, g in enumerate(groups) if g.in_item]
         best = max((k for k, _ in kinds), default=0)
         heads = [i for k, i in kinds if k == best and k > 0]
@@ -438,6 +464,7 @@ class CategoryIndex:
                 continue
             if (
                 category_id not in name_score
+                and name_score  # a brand alone ("IKEA") is read by its listings, however spread
                 and title_score.get(category_id, 0.0)
                 + votes.get(category_id, 0.0)
                 + home_share.get(category_id, 0.0)
@@ -447,9 +474,11 @@ class CategoryIndex:
             # How much of the category's name the query covers, by its best part: "Bicycles" fully,
             # "Bicycle Cages" half, "Food Mixers & Blenders" fully for a blender.
             matched = matched_name_words[category_id]
-            coverage = max(
+            # (The whole name a little too: "Woks" is all wok, "Electric Skillets & Woks" is more.)
+            best_part = max(
                 (len(matched.intersection(part)) / len(set(part)) for part in cat.parts), default=0.0
             )
+            coverage = (1 - WHOLE_NAME) * best_part + WHOLE_NAME * len(matched) / max(1, len(cat.name_words))
             # Words next to each other in the query and in the name: "car seat" in Baby & Toddler Car Seats.
             pairs = max(
                 (len(query_pairs.intersection(itertools.pairwise(part))) for part in cat.parts), default=0
