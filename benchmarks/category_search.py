@@ -136,7 +136,9 @@ def main() -> None:
         _print_titles(f"dev ({len(dev)} seed titles, index without them)", verdicts, per_source)
         print(f"  ({time.perf_counter() - started:.1f} s)")
         top1, top3, n = score_everyday(build_index(taxonomy, seed), taxonomy, args.verbose, EVERYDAY_DEV_FILE)
-        print(f"everyday dev items: top match acceptable {top1}/{n} = {top1 / n:.1%}; in the top 3 {top3}/{n}")
+        print(
+            f"everyday dev items: top match acceptable {top1}/{n} = {top1 / n:.1%}; in the top 3 {top3}/{n}"
+        )
         return
     index = build_index(taxonomy, seed)
     top1, top3, n = score_everyday(index, taxonomy, args.verbose)

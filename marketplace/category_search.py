@@ -67,16 +67,13 @@ UNRELATED_TITLE_FACTOR = 0.3
 DATA_KIND_TITLES = 3
 DATA_KIND_SHARE = 0.6
 DATA_KIND_LETTERS = 4  # and has this many letters ("se" in "iPhone SE" is a model, whatever its titles)
-TRADE_FACTOR = 0.7
+TRADE_FACTOR = 0.7  # a category in a branch that sells to businesses (rules/search/branches.yaml)
 TITLE_NAME_MIN = 3  # titles that have a two-word name (see CategoryIndex._title_names)
 TITLE_NAME_SHARE = 0.6  # of the titles that have either word
-PAIR_BONUS = 1.5
+PAIR_BONUS = 1.5  # for each pair of the item phrase's words that the category's name has side by side
 WHOLE_NAME = 0.2  # share of the whole name in a name's coverage (the rest is its best-covered part)
-GATE_VOTES = True
-KIND_SCOPE = 3
-GATE_COMMON_ONLY = True
 HOME_WEIGHT = 3.0  # weight of the share of the listings headed by the query's head word that are filed there
-HEAD_HOME_SHARE = 0.8  # of the head word's best title share: a category that is the head word's home  # for each pair of the item phrase's words that the category's name has side by side  # a category in a branch that sells to businesses (rules/search/branches.yaml)
+HEAD_HOME_SHARE = 0.8  # of the head word's most frequent category: a category that is the head word's home
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,8 +294,6 @@ class CategoryIndex:
     def _common(self, terms: tuple[str, ...]) -> bool:
         """A word of the language ("gas", "running", "radio"), whose company in titles says little about
         what else an item is; not a brand or model name ("scott", "optimus"), whose company does."""
-        if not GATE_COMMON_ONLY:
-            return True
         return len(terms) == 1 and (terms[0] in self._name_idf or terms[0] in self._describing)
 
     def _title_head(self, title: str) -> str | None:
@@ -452,7 +447,7 @@ class CategoryIndex:
             if NEIGHBOUR_WEIGHT and len(content_words(query)) >= NEIGHBOUR_MIN_WORDS
             else {}
         )
-        if allowed is not None and GATE_VOTES:
+        if allowed is not None:
             votes = {c: v * (1.0 if c in allowed else UNRELATED_TITLE_FACTOR) for c, v in votes.items()}
         query_words = {w for g in groups for w in g.terms}
         item_words = [w for g in groups if g.in_item for w in g.terms]
@@ -501,14 +496,7 @@ class CategoryIndex:
             prior = POPULARITY * math.log1p(self.listing_count.get(category_id, 0)) + BRANCH * math.log1p(
                 self.branch_count.get(self.branch_of(category_id), 0)
             )
-            if KIND_SCOPE == 1:
-                score = name * kind + title + vote + prior * kind
-            elif KIND_SCOPE == 2:
-                score = (name + title + vote) * kind + prior
-            elif KIND_SCOPE == 4:
-                score = name * kind + title + vote + prior
-            else:
-                score = (name + title + vote + prior) * kind
+            score = (name + title + vote + prior) * kind
             if not cat.is_leaf:
                 score *= NON_LEAF_FACTOR
             trade = self._trade_of.get(category_id)

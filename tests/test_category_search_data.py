@@ -75,13 +75,16 @@ def test_similar_titles_know_word_combinations() -> None:
 
 
 def test_where_people_sell_breaks_a_tie_between_branches() -> None:
-    # Tilt Skillets covers more of its name ("tilt skillets": half) than Skillets & Frying Pans (a third);
-    # sellers sell in the kitchen branch, where the listings are.
-    kitchen = [(9, f"carbon steel wok {n}") for n in range(30)]
-    without = CategoryIndex(CATEGORIES, [])
-    assert without.search("cast iron skillet")[0].category.name == "Tilt Skillets"
-    hits = CategoryIndex(CATEGORIES, kitchen).search("cast iron skillet")
-    assert hits[0].category.name == "Skillets & Frying Pans"
+    # Two categories named alike in two branches: sellers sell in the kitchen branch, where the listings are.
+    categories = [
+        *CATEGORIES,
+        (16, "Toys & Games", "Toys & Games", None, False),
+        (17, "Toys & Games > Woks", "Woks", 16, True),
+    ]
+    kitchen = [(8, f"carbon steel skillet {n}") for n in range(30)]
+    without = CategoryIndex(categories, [])
+    assert without.search("wok")[0].category.id == 17  # the same name; the shallower path first
+    assert CategoryIndex(categories, kitchen).search("wok")[0].category.id == 9
 
 
 def test_a_category_named_for_a_modifier_of_the_item_ranks_lower(monkeypatch: pytest.MonkeyPatch) -> None:
