@@ -27,6 +27,9 @@ if str(ROOT) not in sys.path:
 
 import yaml  # noqa: E402
 
+from agent.offline.language import extract_items  # noqa: E402
+from agent.offline.policy import CLOSE_SCORE  # noqa: E402
+from benchmarks.heldout_harness import branch_hint  # noqa: E402
 from benchmarks.heldout_items import Listing, Taxonomy, heldout_listings, seed_listings  # noqa: E402
 from benchmarks.heldout_scoring import ACCEPTED, category_verdict  # noqa: E402
 from marketplace.category_search import CategoryIndex  # noqa: E402
@@ -101,6 +104,29 @@ def score_titles(
     return verdicts, per_source
 
 
+def offered_choice(index: CategoryIndex, taxonomy: Taxonomy, item: Listing) -> int | None:
+    """The category the offline agent would settle on for "I want to sell my <title>", as the held-out
+    benchmark's seller chooses: the agent searches the item it reads, takes the top leaf or offers it with
+    the next two when they score close; the seller takes the first in its listing's branch (else none)."""
+    names = extract_items(f"I want to sell my {item.title}")
+    leaves = [h for h in index.search(names[0] if names else item.title, limit=5) if h.category.is_leaf]
+    if not leaves:
+        return None
+    offered = [leaves[0], *(h for h in leaves[1:3] if h.score >= CLOSE_SCORE * leaves[0].score)]
+    if len(offered) == 1:
+        return offered[0].category.id
+    hint = branch_hint(item, taxonomy)
+    return next((h.category.id for h in offered if hint is None or h.category.path.startswith(hint)), None)
+
+
+def score_offered(index: CategoryIndex, taxonomy: Taxonomy, items: list[Listing]) -> tuple[int, int]:
+    """(accepted, judged) for the category the agent would settle on (`offered_choice`)."""
+    verdicts = Counter(
+        category_verdict(offered_choice(index, taxonomy, item), item.category_id, taxonomy) for item in items
+    )
+    return sum(verdicts[v] for v in ACCEPTED), sum(n for v, n in verdicts.items() if v != "unjudged")
+
+
 def _print_titles(label: str, verdicts: Counter[str], per_source: Counter[str]) -> None:
     judged = sum(n for v, n in verdicts.items() if v != "unjudged")
     accepted = sum(verdicts[v] for v in ACCEPTED)
@@ -134,6 +160,8 @@ def main() -> None:
         dev = [seed[i] for i in split.heldout]
         verdicts, per_source = score_titles(index, taxonomy, dev, args.verbose)
         _print_titles(f"dev ({len(dev)} seed titles, index without them)", verdicts, per_source)
+        accepted, judged = score_offered(index, taxonomy, dev)
+        print(f"  as the offline agent offers them: accepted {accepted}/{judged} = {accepted / judged:.1%}")
         print(f"  ({time.perf_counter() - started:.1f} s)")
         top1, top3, n = score_everyday(build_index(taxonomy, seed), taxonomy, args.verbose, EVERYDAY_DEV_FILE)
         print(
