@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.dialects import postgresql, sqlite
@@ -108,22 +108,35 @@ def _upsert(bind: Session | Connection, table: Table, rows: list[dict[str, objec
     bind.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), rows)
 
 
+@dataclass
+class StatsDelta:
+    """Listings counted in or out of the statistics, gathered before one write."""
+
+    listings: Counter[int] = field(default_factory=Counter)
+    df: Counter[tuple[str, int]] = field(default_factory=Counter)
+
+    def add(self, category_id: int, terms: str) -> None:
+        self.listings[category_id] += 1
+        self.df.update((term, category_id) for term in terms.split())
+
+    def write(self, bind: Session | Connection, sign: int = 1) -> None:
+        _upsert(
+            bind,
+            CategoryStatsRow.__table__,  # type: ignore[arg-type]
+            [{"category_id": c, "listings": sign * n, "version": 1} for c, n in self.listings.items()],
+            ["category_id"],
+        )
+        _upsert(
+            bind,
+            TermStatsRow.__table__,  # type: ignore[arg-type]
+            [{"term": t, "category_id": c, "df": sign * n} for (t, c), n in self.df.items()],
+            ["term", "category_id"],
+        )
+
+
 def apply_stats(bind: Session | Connection, entries: Iterable[tuple[int, str]], sign: int = 1) -> None:
     """Count listings (category id, terms) in (sign 1) or out (sign -1) of the statistics."""
-    listings: Counter[int] = Counter()
-    df: Counter[tuple[str, int]] = Counter()
+    delta = StatsDelta()
     for category_id, terms in entries:
-        listings[category_id] += 1
-        df.update((term, category_id) for term in terms.split())
-    _upsert(
-        bind,
-        CategoryStatsRow.__table__,  # type: ignore[arg-type]
-        [{"category_id": c, "listings": sign * n, "version": 1} for c, n in listings.items()],
-        ["category_id"],
-    )
-    _upsert(
-        bind,
-        TermStatsRow.__table__,  # type: ignore[arg-type]
-        [{"term": t, "category_id": c, "df": sign * n} for (t, c), n in df.items()],
-        ["term", "category_id"],
-    )
+        delta.add(category_id, terms)
+    delta.write(bind, sign)
