@@ -33,6 +33,14 @@ NUMBER_LEVELS = (1.0, 0.5)  # the item's numbers exactly, then close ones (sizes
 
 _CONDITION = {c.value: c for c in Condition}
 
+_RANK = {c: c.rank for c in Condition}  # `Condition.rank` searches the enum each time
+
+
+def condition_gap(a: Condition, b: Condition) -> int:
+    """How many grades apart two conditions are (new and like new: 1)."""
+    return abs(_RANK[a] - _RANK[b])
+
+
 CompsCache = BoundedCache[object]  # the name the category index's (now unused) cache is made by
 
 
@@ -353,7 +361,7 @@ def select_comps(
     if missing:
         basis += f" (no listing here mentions {' or '.join(missing)})"
     if condition is not None:
-        close = [p for p in chosen if abs(p[0].condition.rank - condition.rank) <= WIDE_CONDITION_GAP]
+        close = [p for p in chosen if condition_gap(p[0].condition, condition) <= WIDE_CONDITION_GAP]
         if len(close) >= MIN_COMPS:
             chosen = close
             basis += f", in {condition.label} condition or within one grade"

@@ -37,8 +37,8 @@ from marketplace.pricing import (
 from marketplace.search_index import CATEGORY_TAG, SAMPLE_LEVELS, SAMPLE_TAG
 from marketplace.text import content_words, words
 
-CANDIDATES = 400  # about this many candidates per preference; a sample when there are more
-MAX_READ = 2 * CANDIDATES  # and never more than this many rows from one query
+CANDIDATES = 200  # about this many candidates per preference; a sample when there are more
+MAX_READ = 300  # and never more than this many rows from one query
 SOLO_CREDIT = 0.5  # a token that alone gives a word at least this much credit stands for the word
 
 
@@ -113,17 +113,18 @@ _ROW_COLUMNS = "l.id, l.title, l.price, l.condition, l.terms"
 
 
 def _match_rows(session: Session, expr: Expr, limit: int) -> list[Candidate]:
-    """Active listings matching `expr`, newest first, at most `limit`."""
+    """Active listings matching `expr`, at most `limit`, in the index's own order (a sample is already
+    random; asking for an order would make the database sort, or on SQLite read its lists backwards)."""
     if session.get_bind().dialect.name == "postgresql":
         sql = (
             f"SELECT {_ROW_COLUMNS} FROM listings l WHERE l.search @@ CAST(:q AS tsquery) "
-            "AND l.status = 'active' ORDER BY l.id DESC LIMIT :n"
+            "AND l.status = 'active' LIMIT :n"
         )
         query = render_tsquery(expr)
     else:
         sql = (
             f"SELECT {_ROW_COLUMNS} FROM listing_fts f JOIN listings l ON l.id = f.rowid "
-            "WHERE listing_fts MATCH :q AND l.status = 'active' ORDER BY f.rowid DESC LIMIT :n"
+            "WHERE listing_fts MATCH :q AND l.status = 'active' LIMIT :n"
         )
         query = render_fts5(expr)
     rows = session.execute(text(sql), {"q": query, "n": limit}).all()
