@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from marketplace.db import CategoryRow, CategoryTreeRow, ListingRow, MetaRow, SellerRow
 from marketplace.migrations import migrate
 from marketplace.search_index import SAMPLE_RANGE, apply_stats, closure_rows, index_fields, lineages
-from marketplace.seed_build import CATEGORIES_FILE, LISTINGS_FILE, SEED_DIR, seed_fingerprint
+from marketplace.seed_files import CATEGORIES_FILE, LISTINGS_FILE, SEED_DIR, seed_fingerprint
 from marketplace.taxonomy import parse_taxonomy
 
 SEED_SELLER_ID = "craigslist-2017"

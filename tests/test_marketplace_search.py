@@ -307,3 +307,14 @@ def test_seeding_twice_keeps_statistics_exact(db_url: str) -> None:
     engine.dispose()
     assert counted == rows
     assert bike_df == trek_rows
+
+
+def test_the_seed_files_are_named_and_fingerprinted_as_the_seed_build_writes_them() -> None:
+    from marketplace import seed_build, seed_files
+
+    assert (seed_files.SEED_DIR, seed_files.CATEGORIES_FILE, seed_files.LISTINGS_FILE) == (
+        seed_build.SEED_DIR,
+        seed_build.CATEGORIES_FILE,
+        seed_build.LISTINGS_FILE,
+    )
+    assert seed_files.seed_fingerprint() == seed_build.seed_fingerprint()
