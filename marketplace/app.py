@@ -43,6 +43,7 @@ from marketplace.retrieval import (
     all_of,
     category_tag,
     comparable_candidates,
+    count_matches,
     listings_query,
     scope_stats,
     title_search_expr,
@@ -487,8 +488,12 @@ def list_listings(
     parts: list[Expr] = [category_tag(category_id)] if category_id is not None else []
     if words_expr is not None:
         parts.append(words_expr)
-    query, order = listings_query(session, all_of(parts) if parts else None, seller_id, source)
-    total = _count(session, query, category_id if words_expr is None else None, seller_id, source)
+    expr = all_of(parts) if parts else None
+    query, order = listings_query(session, expr, seller_id, source)
+    if words_expr is not None and seller_id is None and source is None:
+        total = count_matches(session, all_of(parts))  # all listings are active: the index alone counts
+    else:
+        total = _count(session, query, category_id, seller_id, source)
     page = query.order_by(order.desc()).limit(limit)
     if after is not None:
         page = page.where(order < after)

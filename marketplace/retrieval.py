@@ -290,6 +290,15 @@ def render(session: Session, expr: Expr) -> str:
 _FTS = table("listing_fts", column("rowid", Integer))
 
 
+def count_matches(session: Session, expr: Expr) -> int:
+    """How many listings the index matches for `expr` (on SQLite without reading the listings)."""
+    if session.get_bind().dialect.name == "postgresql":
+        sql, query = "SELECT count(*) FROM listings WHERE search @@ CAST(:q AS tsquery)", render_tsquery(expr)
+    else:
+        sql, query = "SELECT count(*) FROM listing_fts WHERE listing_fts MATCH :q", render_fts5(expr)
+    return int(session.execute(text(sql), {"q": query}).scalar_one())
+
+
 def listings_query(
     session: Session, expr: Expr | None, seller_id: str | None, source: str | None
 ) -> tuple[Select[ListingRow], ColumnElement[int]]:
