@@ -5,7 +5,7 @@ import hashlib
 import json
 import math
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -18,7 +18,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import Engine, Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -112,6 +112,24 @@ class Marketplace:
                 if self._index is None:
                     self._index = self._build_index()
         return self._index
+
+    def add_listings(self, session: Session, rows: Sequence[ListingRow]) -> None:
+        """Listings written straight to the database (an eval's fixtures), indexed and counted as the API's
+        own are; the caller commits."""
+        for row in rows:
+            fields = index_fields(row.title, self.taxonomy.lineage(row.category_id), new_sample())
+            row.terms, row.tags = fields.terms, fields.tags
+        session.add_all(rows)
+        session.flush()
+        apply_stats(session, [(row.category_id, row.terms) for row in rows])
+
+    def remove_listings(self, session: Session, category_ids: Collection[int]) -> None:
+        """Every listing filed under these categories, out of the database and its statistics; the caller
+        commits."""
+        where = ListingRow.category_id.in_(list(category_ids))
+        gone = session.execute(select(ListingRow.category_id, ListingRow.terms).where(where)).all()
+        apply_stats(session, [(r.category_id, r.terms) for r in gone], sign=-1)
+        session.execute(delete(ListingRow).where(where))
 
     def _build_index(self) -> CategoryIndex:
         with self.sessions() as s:

@@ -302,7 +302,9 @@ def test_seeding_twice_keeps_statistics_exact(db_url: str) -> None:
             select(TermStatsRow.df).where(TermStatsRow.term == "trek", TermStatsRow.category_id == BIKES)
         )
         trek_rows = c.scalar(
-            select(func.count()).where(ListingRow.category_id == BIKES, (" " + ListingRow.terms + " ").like("% trek %"))
+            select(func.count()).where(
+                ListingRow.category_id == BIKES, (" " + ListingRow.terms + " ").like("% trek %")
+            )
         )
     engine.dispose()
     assert counted == rows
