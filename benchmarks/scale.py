@@ -363,12 +363,12 @@ def main() -> None:
         )
         env = dict(line.removeprefix("export ").split("=", 1) for line in started.stdout.splitlines())
         args.pg_url, pg_dir = env["TROVA_TEST_POSTGRES_URL"], env["TROVA_PG_DIR"]
-    queries = args.workdir / "queries.json"
+    queries = args.workdir / f"queries-{args.queries}.json"
     queries.write_text(json.dumps(item_queries(args.queries, seed=1)))
-    agreement = args.workdir / "agreement.json"
+    agreement = args.workdir / f"agreement-{args.agreement}.json"
     agreement.write_text(json.dumps(item_queries(args.agreement, seed=2)))
-    stable_file = args.workdir / "agreement-stable.json"
-    rss_file = args.workdir / "rss-queries.json"
+    stable_file = args.workdir / f"agreement-stable-{args.agreement}.json"
+    rss_file = args.workdir / f"rss-queries-{args.rss_queries}.json"
     rss_file.write_text(json.dumps(item_queries(args.rss_queries, seed=3)) if args.rss_queries else "[]")
     print(
         f"code: {args.code}; {args.queries} first-time item queries per database; machine: {os.cpu_count()} cores"

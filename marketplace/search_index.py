@@ -17,9 +17,9 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from marketplace.db import CategoryStatsRow, TermStatsRow
@@ -99,8 +99,15 @@ def _upsert(bind: Session | Connection, table: Table, rows: list[dict[str, objec
         return
     rows.sort(key=lambda r: tuple(str(r[k]) for k in keys))
     dialect = bind.get_bind().dialect.name if isinstance(bind, Session) else bind.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table)
+    # Each dialect's module is imported only where it is used (PostgreSQL's takes a while to import).
+    if dialect == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        statement: Any = postgresql.insert(table)
+    else:
+        from sqlalchemy.dialects import sqlite
+
+        statement = sqlite.insert(table)
     counts = [c for c in rows[0] if c not in keys]
     updates = {c: table.c[c] + statement.excluded[c] for c in counts}
     if "version" in table.c:
