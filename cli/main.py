@@ -256,7 +256,10 @@ def serve(
         raise _fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
     stdout().print(f"[dim]{choice.notice} Database: {config.redact_url(url)}[/dim]")
     stdout().print(f"Open http://{host}:{port}/ (API: http://{host}:{port}/api, docs: /api/docs)")
-    uvicorn.run(create_site(api, choice, prompt_obj), host=host, port=port)
+    from cli.review import scenario_writer
+
+    site = create_site(api, choice, prompt_obj, scenario_writer=scenario_writer())
+    uvicorn.run(site, host=host, port=port)
 
 
 @app.command()

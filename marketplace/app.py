@@ -37,6 +37,7 @@ from marketplace.db import (
     make_engine,
     make_sessionmaker,
 )
+from marketplace.photos import attach_photos, photos_of
 from marketplace.pricing import MAX_EXAMPLES, CompResult, price_stats, select_comps
 from marketplace.retrieval import (
     Expr,
@@ -152,8 +153,8 @@ def _json_size(comparison: PriceComparison) -> int:
     return len(comparison.model_dump_json()) + 200  # the key and bookkeeping
 
 
-def listing_out(row: ListingRow, taxonomy: HasCategories) -> Listing:
-    """A listing row as the API returns it."""
+def listing_out(row: ListingRow, taxonomy: HasCategories, photos: list[str] | None = None) -> Listing:
+    """A listing row as the API returns it (with its photo references, read by `photos_of`)."""
     return Listing(
         id=row.id,
         seller_id=row.seller_id,
@@ -167,6 +168,7 @@ def listing_out(row: ListingRow, taxonomy: HasCategories) -> Listing:
         status=row.status,
         source=row.source,
         created_at=row.created_at,
+        photos=photos or [],
     )
 
 
@@ -420,13 +422,16 @@ def create_listing(
             422,
             f"category {body.category_id} ({category.path}) is not a leaf; choose one of its subcategories",
         )
+    # Without photos the hash is the one keys were stored with before listings had photos.
     request_hash = hashlib.sha256(
-        json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()
+        json.dumps(
+            body.model_dump(mode="json", exclude=None if body.photos else {"photos"}), sort_keys=True
+        ).encode()
     ).hexdigest()
     if idempotency_key:
         replay = _replay(session, seller.id, idempotency_key, request_hash, response)
         if replay is not None:
-            return listing_out(replay, market.taxonomy)
+            return listing_out(replay, market.taxonomy, photos_of(session, [replay.id]).get(replay.id))
     fields = index_fields(body.title, market.taxonomy.lineage(body.category_id), new_sample())
     row = ListingRow(
         seller_id=seller.id,
@@ -443,6 +448,7 @@ def create_listing(
     session.add(row)
     try:
         session.flush()
+        attach_photos(session, row.id, body.photos)
         # In the same transaction: the statistics never count a listing that is not there.
         apply_stats(session, [(row.category_id, row.terms)])
         if idempotency_key:
@@ -461,9 +467,9 @@ def create_listing(
         if idempotency_key:
             replay = _replay(session, seller.id, idempotency_key, request_hash, response)
             if replay is not None:
-                return listing_out(replay, market.taxonomy)
+                return listing_out(replay, market.taxonomy, photos_of(session, [replay.id]).get(replay.id))
         raise
-    return listing_out(row, market.taxonomy)
+    return listing_out(row, market.taxonomy, list(body.photos))
 
 
 @router.get("/listings", tags=["listings"], responses={422: {"model": ErrorBody}})
@@ -518,11 +524,12 @@ def list_listings(
     elif offset:
         page = page.offset(offset)
     rows = session.scalars(page).all()
+    photos = photos_of(session, [r.id for r in rows])
     return ListingPage(
         total=total,
         limit=limit,
         offset=offset,
-        items=[listing_out(r, market.taxonomy) for r in rows],
+        items=[listing_out(r, market.taxonomy, photos.get(r.id)) for r in rows],
         next_after=rows[-1].id if len(rows) == limit else None,
     )
 
@@ -553,7 +560,7 @@ def get_listing(market: Market, listing_id: int, session: DB) -> Listing:
     row = session.get(ListingRow, listing_id)
     if row is None:
         raise HTTPException(404, f"listing {listing_id} does not exist")
-    return listing_out(row, market.taxonomy)
+    return listing_out(row, market.taxonomy, photos_of(session, [row.id]).get(row.id))
 
 
 async def _integrity(_request: Request, exc: IntegrityError) -> Response:
