@@ -59,6 +59,16 @@ _LAZY = {
         "cli.traces:traces_app",
         "Traces of every conversation and eval run, from the local trace store.",
     ),
+    "monitor": (
+        "cli.monitor:monitor_app",
+        "Production figures (volume, completion, errors, latency, tokens and cost, feedback, reviews) "
+        "from the local store, and alert rules.",
+    ),
+    "review": (
+        "cli.review:review_app",
+        "Review doubtful conversations: the queue, verdicts and failure tags, reviewed failures into "
+        "the eval set, agreement with the automatic checks.",
+    ),
 }
 
 

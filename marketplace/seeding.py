@@ -19,7 +19,7 @@ from marketplace.taxonomy import parse_taxonomy
 SEED_SELLER_ID = "craigslist-2017"
 # The source gives no posting dates, only that the ads were scraped in spring 2017.
 SEED_CREATED_AT = datetime(2017, 4, 1, tzinfo=UTC)
-_FINGERPRINT_KEY = "seed_fingerprint"
+SEED_FINGERPRINT_KEY = "seed_fingerprint"
 
 
 def _taxonomy_rows(seed_dir: Path) -> list[dict[str, object]]:
@@ -69,7 +69,7 @@ def ensure_seeded(engine: Engine, seed_dir: Path = SEED_DIR) -> bool:
     migrate(engine)
     fingerprint = seed_fingerprint(seed_dir)
     with Session(engine) as session, session.begin():
-        current = session.get(MetaRow, _FINGERPRINT_KEY)
+        current = session.get(MetaRow, SEED_FINGERPRINT_KEY)
         if current is not None and current.value == fingerprint:
             return False
         if session.scalar(select(func.count()).select_from(CategoryRow)) == 0:
@@ -87,5 +87,5 @@ def ensure_seeded(engine: Engine, seed_dir: Path = SEED_DIR) -> bool:
         rows = _listing_rows(seed_dir, lineages(category_parents(session)))
         session.execute(insert(ListingRow), rows)
         apply_stats(session, ((int(str(r["category_id"])), str(r["terms"])) for r in rows))
-        session.merge(MetaRow(key=_FINGERPRINT_KEY, value=fingerprint))
+        session.merge(MetaRow(key=SEED_FINGERPRINT_KEY, value=fingerprint))
     return True
