@@ -202,14 +202,14 @@ async def test_a_question_about_what_it_is_worth_starts_a_listing(dialogue: Dial
 
 async def test_a_condition_answer_to_what_are_you_selling_is_not_an_item(dialogue: Dialogue) -> None:
     await dialogue.say("hello")
-    for answer in ("pretty beat up", "works fine", "some scratches"):
+    for answer in ("works fine", "some scratches", "pretty beat up"):
         reply = await dialogue.say(answer)
         assert dialogue.tools() == [] and "What would you like to sell?" in reply.reply
     await dialogue.say("my couch")
     assert dialogue.calls("search_categories") == [{"query": "couch"}]
     assert (
         dialogue.calls("compare_prices")[0]["condition"] == "fair"
-    )  # the last condition said: some scratches
+    )  # the last condition said: pretty beat up
 
 
 @pytest.mark.parametrize("answer", ["no, 60", "no, make it 60", "nah, 60 instead"])
