@@ -138,7 +138,9 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
     weak: list[float] = []
     for m in rules.range_.finditer(text):
         low, high = _value(m.group("a1") or m.group("a2"), False), _value(m.group("b"), False)
-        said_as_money = "$" in m.group(0) or rules.before.search(text[max(0, m.start() - 60) : m.start()]) is not None
+        said_as_money = (
+            "$" in m.group(0) or rules.before.search(text[max(0, m.start() - 60) : m.start()]) is not None
+        )
         if low is not None and high is not None and 0 < low < high and (said_as_money or expecting_price):
             strong.append(round((low + high) / 2))
             text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
@@ -158,7 +160,9 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
             continue  # 64 GB, 12 ft, 2 years, 78%
         if attached and not money and not re.match(r"(?:ish|-ish)\b", after, re.I):
             continue  # 56cm, 60x30, 2nd
-        prefix = text[max(0, m.start() - 60) : m.start()]  # what stands right before it (bounded: long messages)
+        prefix = text[
+            max(0, m.start() - 60) : m.start()
+        ]  # what stands right before it (bounded: long messages)
         before = _words_before(text, m.start())
         previous = before[-1] if before else ""
         cued = bool(rules.before.search(prefix)) or prefix.rstrip().endswith("~")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from agent.offline.drafting import make_description, make_title, market_summary, money, nice_round, price_note

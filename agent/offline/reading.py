@@ -251,7 +251,7 @@ def read(text: str, context: Context | None = None) -> Reading:
     if title:
         reading.title = title.group("t").strip(" :\"'")
         priced_text = priced_text[: title.start()] + priced_text[title.end() :]  # "title: Escape 3": no price
-    expecting_price = asked in (Question.PRICE, Question.DRAFT)
+    expecting_price = asked in (Question.PRICE, Question.DRAFT, Question.RETRY)
     amounts = read_amounts(
         lex.leading_no.sub("", strip_discourse(priced_text)) if expecting_price else priced_text,
         expecting_price=expecting_price,
