@@ -14,8 +14,9 @@ from functools import cache
 
 from agent.offline.lexicon import alternatives, lexicon
 
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?"  # 1,200 or 1200 or 45.50, never the comma after "600,"
 _NUMBER = re.compile(
-    r"(?<![\w.,$])(?P<neg>-\s?)?(?P<cur1>(?:\$|usd)\s?)?(?P<num>\d[\d,]*(?:\.\d{1,2})?)(?![\d])"
+    rf"(?<![\w.,$])(?P<neg>-\s?)?(?P<cur1>(?:\$|usd)\s?)?(?P<num>{_DIGITS})(?![\d])"
     r"(?P<k>\s?k\b)?(?P<cur2>\s?(?:\$|dollars?\b|bucks\b|usd\b))?",
     re.I,
 )
@@ -46,11 +47,11 @@ class _Rules:
 @cache
 def _rules() -> _Rules:
     a = lexicon().amounts
-    amount = r"\$?\s?\d[\d,]*(?:\.\d{1,2})?\s?k?\b(?:\s?(?:dollars|bucks|usd)\b)?"
+    amount = rf"\$?\s?{_DIGITS}\s?k?\b(?:\s?(?:dollars|bucks|usd)\b)?"
     return _Rules(
         paid=re.compile(rf"\b{a.paid}(?P<amount>{amount})", re.I),
         paid_after=re.compile(
-            r"(?P<amount>\$\s?\d[\d,]*(?:\.\d{1,2})?\s?k?|\d[\d,]*(?:\.\d{1,2})?\s?k?\s?(?:dollars|bucks|usd))\s+"
+            rf"(?P<amount>\$\s?{_DIGITS}\s?k?|{_DIGITS}\s?k?\s?(?:dollars|bucks|usd))\s+"
             r"(?:brand[- ]new|new|originally|retail|at retail|in the store|in store)\b",
             re.I,
         ),
@@ -62,8 +63,8 @@ def _rules() -> _Rules:
         number_words=a.number_words,
         free=re.compile(rf"\b(?:{alternatives(a.free)})\b", re.I),
         range_=re.compile(
-            r"(?:between\s+(?P<a1>\$?\s?\d[\d,]*(?:\.\d{1,2})?)\s+and\s+|(?P<a2>\$?\s?\d[\d,]*(?:\.\d{1,2})?)\s?(?:-|–|to)\s?)"
-            r"(?P<b>\$?\s?\d[\d,]*(?:\.\d{1,2})?)"
+            rf"(?:between\s+(?P<a1>\$?\s?{_DIGITS})\s+and\s+|(?P<a2>\$?\s?{_DIGITS})\s?(?:-|–|to)\s?)"
+            rf"(?P<b>\$?\s?{_DIGITS})"
             r"(?!\s?(?:[a-z%\"']))",
             re.I,
         ),
@@ -85,7 +86,7 @@ def read_paid(text: str) -> tuple[float | None, str]:
     for pattern in (rules.paid, rules.paid_after):
         for m in pattern.finditer(text):
             raw = m.group("amount")
-            number = re.search(r"\d[\d,]*(?:\.\d{1,2})?", raw)
+            number = re.search(_DIGITS, raw)
             if number is None:
                 continue
             value = _value(number.group(0), bool(re.search(r"\dk|\sk\b", raw, re.I)))
