@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import secrets
 from collections.abc import AsyncIterator, Sequence
@@ -49,7 +48,7 @@ from pydantic_ai.messages import (
 from agent.approvals import denial_message, is_approval
 from agent.content import as_data
 from agent.listing_agent import ListingAgent, turn_limits
-from agent.storage import conversations_dir
+from agent.storage import conversations_dir, write_private
 from tools.deps import TrovaDeps
 from tools.toolset import CREATE_LISTING
 
@@ -628,9 +627,6 @@ class ChatSession:
             return None
         if self._live is not None:
             self.record.conversation = ConversationTypeAdapter.dump_python(self._live, mode="json")
-        self.save_dir.mkdir(parents=True, exist_ok=True)
         path = self.save_dir / f"{self.record.id}.json"
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(self.record.model_dump_json(indent=1), encoding="utf-8")
-        os.replace(tmp, path)  # atomic: a crash mid-write never leaves half a conversation
+        write_private(path, self.record.model_dump_json(indent=1))  # atomic, owner-only, keys redacted
         return path

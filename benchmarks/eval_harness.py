@@ -95,8 +95,8 @@ async def harness_overhead(rounds: int) -> None:
         factory=factory,
     )
     wall = time.perf_counter() - started
-    runs = [r for s in results["scenarios"] for r in s["runs"]]
-    pipeline = (wall - sum(r["record"]["agent_time_s"] for r in runs)) / len(runs)
+    runs = [r for _, r in results.runs()]
+    pipeline = (wall - sum(r.record.agent_time_s for r in runs)) / len(runs)
 
     # The same conversations as plain pydantic-evals cases: replayed messages, one shared marketplace.
     market = factory.new()
@@ -181,15 +181,15 @@ def concurrency(scenario_count: int, repeat: int, workers: int, concurrency_: in
     else:
         results = asyncio.run(run_eval(scenarios, sleepy_choice(), load_prompt(), settings, factory=factory))
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
-    runs = [r for s in results["scenarios"] for r in s["runs"]]
-    model_time = sum(r["metrics"]["model_time_s"] for r in runs)
+    runs = [r for _, r in results.runs()]
+    model_time = sum(r.metrics.model_time_s for r in runs)
     ideal = model_time / concurrency_
     print(
         f"2. {len(scenarios)} scenarios x {repeat} repeats at concurrency {concurrency_}, {workers} process(es), "
         f"model sleeping {delay * 1000:.0f} ms/request"
     )
     print(
-        f"   model requests {results['metrics']['model_requests_total']}, total model time {model_time:.1f} s, "
+        f"   model requests {results.metrics.model_requests_total}, total model time {model_time:.1f} s, "
         f"ideal {ideal:.1f} s, wall {wall:.1f} s, ratio {wall / ideal:.2f} (target <= 1.25 -> "
         f"{'met' if wall / ideal <= 1.25 else 'NOT met'}); set-up before it {setup:.2f} s"
     )

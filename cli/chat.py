@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import sys
 from collections.abc import Iterator
 
@@ -104,6 +105,9 @@ async def run_chat(
             save_dir=conversations_dir(),
         )
     interactive = sys.stdin.isatty()
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        # Bytes that are not UTF-8 (a pasted Latin-1 line) become U+FFFD instead of stopping the chat.
+        sys.stdin.reconfigure(encoding="utf-8", errors="replace")
     console.print(f"[dim]{escape(choice.notice)}[/dim]")
     console.print(
         f"[dim]Marketplace: {escape(connection.label)} · prompt {prompt.ref} · conversation "

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from agent.storage import data_dir
+from agent.storage import data_dir, write_private
 from tools.client import MarketplaceClient, MarketplaceError
 
 EMBEDDED_URL = "http://marketplace.embedded"
@@ -76,9 +76,8 @@ def _load_credentials() -> dict[str, dict[str, str]]:
 def _store_credentials(key: str, seller_id: str, token: str) -> None:
     creds = _load_credentials()
     creds[key] = {"seller_id": seller_id, "token": token}
-    path = _credentials_path()
-    path.write_text(json.dumps(creds, indent=1), encoding="utf-8")
-    path.chmod(0o600)  # a bearer token is a secret
+    # A bearer token is a secret: written owner-only from the first byte, not chmod-ed afterwards.
+    write_private(_credentials_path(), json.dumps(creds, indent=1), redact_secrets=False)
 
 
 def connect(marketplace_url: str | None = None, database_url: str | None = None) -> Connection:

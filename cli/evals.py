@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
-import json
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -17,12 +16,19 @@ from cli.output import stderr, stdout
 from evals.reports.common import (
     FAILING,
     METRIC_ROWS,
-    STATUS_ORDER,
     failure_reasons,
+    metric_rows,
+    ranked,
     run_notes,
     shorten,
     trace_command,
 )
+
+if TYPE_CHECKING:
+    from evals.capture import Conversation
+    from evals.loader import LoadedScenario
+    from evals.results import EvalResults
+    from evals.runner import EvalSettings
 
 eval_app = typer.Typer(
     help="Scenario evals: the right tools, in the right order, with the right arguments.",
@@ -105,7 +111,8 @@ def run(
     from agent.prompts import load_prompt
     from evals.loader import ScenarioError, load_scenarios
     from evals.reports import write_run
-    from evals.runner import EvalSettings, load_results, run_eval
+    from evals.results import load_results
+    from evals.runner import EvalSettings, run_eval
     from tools.toolset import TOOL_NAMES
 
     try:
@@ -136,7 +143,7 @@ def run(
             check_reachable(base_url)
         seller_choice = resolve_model(seller_model) if seller_model else None
         prompt_obj = load_prompt(prompt)
-        baseline_doc = load_results(baseline) if baseline else None
+        baseline_results = load_results(baseline) if baseline else None
     except (ModelConfigError, FileNotFoundError, ValueError) as e:
         raise _config_error(str(e)) from e
 
@@ -146,7 +153,7 @@ def run(
         min_pass_rate=min_pass_rate,
         min_pass_k=min_pass_k,
         pass_k=pass_k,
-        baseline=baseline_doc,
+        baseline=baseline_results,
         without_tools=frozenset(without_tool or []),
         tags=tag or [],
         filters=filter_ or [],
@@ -170,38 +177,36 @@ def run(
             )
     finally:
         flush()
-    folder = out or Path("eval-runs") / results["run_id"]
+    folder = out or Path("eval-runs") / results.run_id
     try:
         written = write_run(results, folder)
     except OSError as e:  # a run can take a long time: never lose it to an unwritable folder
-        fallback = Path(tempfile.gettempdir()) / f"trova-eval-{results['run_id']}"
+        fallback = Path(tempfile.gettempdir()) / f"trova-eval-{results.run_id}"
         stderr().print(f"[yellow]cannot write to {folder} ({e}); writing to {fallback} instead[/yellow]")
         folder, written = fallback, write_run(results, fallback)
     _print_results(results)
     stdout().print(f"[dim]Reports: {folder}/ (results.json, junit.xml, summary.md, report.html)[/dim]")
     if not written:
         raise typer.Exit(2)
-    metrics = results["metrics"]
-    if metrics["runs"] and metrics["errored_runs"] == metrics["runs"]:
-        first = next(
-            r["record"]["model_error"] for s in results["scenarios"] for r in s["runs"] if r["errored"]
-        )
+    metrics = results.metrics
+    if metrics.runs and metrics.errored_runs == metrics.runs:
+        first = next(r.record.model_error or "" for _, r in results.runs() if r.errored)
         raise _config_error(
             f"the model failed in every run ({first.splitlines()[0]}): check the model name, its key and "
             "--base-url; nothing was learned about the agent"
         )
-    raise typer.Exit(0 if results["gate"]["passed"] else 1)
+    raise typer.Exit(0 if results.gate.passed else 1)
 
 
 def _run_in_workers(
-    scenarios: list[Any],
+    scenarios: list[LoadedScenario],
     model: str | None,
     base_url: str | None,
     prompt: str,
     seller_model: str | None,
-    settings: Any,
+    settings: EvalSettings,
     tracing: bool,
-) -> dict[str, Any]:
+) -> EvalResults:
     from rich.progress import Progress
 
     from evals.parallel import EvalJob, run_parallel
@@ -223,54 +228,49 @@ def _run_in_workers(
         return run_parallel(job, scenarios, settings.workers, on_progress=lambda n: bar.advance(task, n))
 
 
-def _print_results(results: dict[str, Any]) -> None:
-    table = Table(title=f"Scenarios ({results['model']})", show_lines=False)
+def _print_results(results: EvalResults) -> None:
+    table = Table(title=f"Scenarios ({results.model})", show_lines=False)
     for column in ("scenario", "status", "runs", "pass^k", "first failure"):
         table.add_column(column, overflow="fold")
-    for s in sorted(results["scenarios"], key=lambda s: (STATUS_ORDER[s["status"]], s["id"])):
+    for s in ranked(results):
         reasons = failure_reasons(s, limit=1)
-        pk = "n/a" if s["pass_k"] is None else f"{s['pass_k']:.0%}"
+        pk = "n/a" if s.pass_k is None else f"{s.pass_k:.0%}"
         table.add_row(
-            s["id"],
-            f"[{_STYLE[s['status']]}]{s['status']}[/]",
-            f"{s['passes']}/{s['runs_count']}",
+            s.id,
+            f"[{_STYLE[s.status]}]{s.status}[/]",
+            f"{s.passes}/{s.runs_count}",
             pk,
-            escape(shorten(reasons[0], 240)) if reasons and s["status"] != "pass" else "",
+            escape(shorten(reasons[0], 240)) if reasons and s.status != "pass" else "",
         )
     stdout().print(table)
     metrics = Table(show_header=False, box=None)
-    for label, key, fmt in METRIC_ROWS:
-        metrics.add_row(label, fmt(results["metrics"].get(key)))
-    metrics.add_row("expected failures", str(results["metrics"].get("expected_failures", 0)))
-    if results["metrics"].get("errored_runs"):
-        metrics.add_row("runs the model failed", f"[red]{results['metrics']['errored_runs']}[/red]")
+    for label, shown in metric_rows(results):
+        metrics.add_row(label, shown)
+    metrics.add_row("expected failures", str(results.metrics.expected_failures))
+    if results.metrics.errored_runs:
+        metrics.add_row("runs the model failed", f"[red]{results.metrics.errored_runs}[/red]")
     stdout().print(metrics)
-    for s in results["scenarios"]:
-        if s["status"] in FAILING:
-            for r in s["runs"]:
-                if not r["passed"]:
-                    trace = r["record"].get("trace_id")
-                    where = f" · debug: {trace_command(results, trace)}" if trace else ""
-                    bad = "; ".join(f"{c['name']}: {c['reason']}" for c in r["checks"] if not c["passed"])
-                    stdout().print(
-                        f"[red]✗ {s['id']} run {r['index']}:[/red] {escape(shorten(bad, 600))}{where}",
-                        soft_wrap=True,
-                    )
-    for s in results["scenarios"]:
-        for r in s["runs"]:
-            for flag in r["record"].get("simulator_flags", []):
-                stdout().print(
-                    f"[yellow]⚑ {s['id']} run {r['index']}: the simulated seller's turn {flag['turn']} "
-                    f"({escape(shorten(flag['message'], 120))!r}): {escape(flag['reason'])}[/yellow]",
-                    soft_wrap=True,
-                )
+    for s, r in results.runs():
+        if s.status in FAILING and not r.passed:
+            where = f" · debug: {trace_command(results, r.trace_id)}" if r.trace_id else ""
+            bad = "; ".join(f"{c.name}: {c.reason}" for c in r.failed_checks)
+            stdout().print(
+                f"[red]✗ {s.id} run {r.index}:[/red] {escape(shorten(bad, 600))}{escape(where)}",
+                soft_wrap=True,
+            )
+    for s, r in results.runs():
+        for flag in r.record.simulator_flags:
+            stdout().print(
+                f"[yellow]⚑ {s.id} run {r.index}: the simulated seller's turn {flag.turn} "
+                f"({escape(shorten(flag.message, 120))!r}): {escape(flag.reason)}[/yellow]",
+                soft_wrap=True,
+            )
     for note in run_notes(results):
         stdout().print(f"[yellow]{escape(note)}[/yellow]")
-    gate = results["gate"]
-    if gate["passed"]:
+    if results.gate.passed:
         stdout().print("[bold green]Gate passed.[/bold green]")
     else:
-        stdout().print("[bold red]Gate failed:[/bold red] " + escape("; ".join(gate["reasons"])))
+        stdout().print("[bold red]Gate failed:[/bold red] " + escape("; ".join(results.gate.reasons)))
 
 
 @eval_app.command("compare")
@@ -281,27 +281,39 @@ def compare(
     fail_on_regression: Annotated[
         bool, typer.Option("--fail-on-regression", help="Exit 1 when a scenario regressed.")
     ] = False,
+    cases: Annotated[
+        bool,
+        typer.Option(
+            "--cases",
+            help="Also print pydantic-evals' own table: every run, each check kind's verdict and the "
+            "run's numbers, with what changed.",
+        ),
+    ] = False,
 ) -> None:
     """Per-scenario changes between two runs (regressions first), metric deltas, and what changed
     between them (model, prompt version, tool schemas, scenario set)."""
     from evals.compare import compare_runs, format_delta
-    from evals.runner import load_results
+    from evals.evaluators import evaluation_report
+    from evals.results import load_results
 
     try:
         a, b = load_results(run_a), load_results(run_b)
     except (FileNotFoundError, ValueError) as e:
         raise _config_error(str(e)) from e
     diff = compare_runs(a, b)
-    failed = fail_on_regression and diff["regressions"] > 0
+    failed = fail_on_regression and diff.regressions > 0
+    if cases and not as_json:
+        table = evaluation_report(b).console_table(baseline=evaluation_report(a), include_reasons=True)
+        stdout().print(table)
     if as_json:
-        print(json.dumps(diff, indent=1, default=str))
+        print(diff.model_dump_json(indent=1))
         raise typer.Exit(1 if failed else 0)
-    stdout().print(f"[bold]{diff['a']}[/bold] → [bold]{diff['b']}[/bold]")
-    if diff["changed"]:
-        for change in diff["changed"]:
+    stdout().print(f"[bold]{escape(diff.a)}[/bold] → [bold]{escape(diff.b)}[/bold]")
+    if diff.changed:
+        for change in diff.changed:
             stdout().print(
-                f"  changed: {change['what']}: {escape(str(change['before']))} → {escape(str(change['after']))}"
-                + (f" ({escape(change['detail'])})" if change.get("detail") else "")
+                f"  changed: {change.what}: {escape(change.before)} → {escape(change.after)}"
+                + (f" ({escape(change.detail)})" if change.detail else "")
             )
     else:
         stdout().print("  same model, prompt, tools and scenario set")
@@ -315,46 +327,84 @@ def compare(
         "added": "cyan",
         "unchanged": "dim",
     }
-    for s in diff["scenarios"]:
+    for s in diff.scenarios:
         rate = lambda v: "—" if v is None else f"{v:.0%}"  # noqa: E731
         table.add_row(
-            s["id"],
-            f"[{style[s['change']]}]{s['change']}[/]",
-            rate(s["before"]),
-            rate(s["after"]),
-            escape("; ".join(s["reasons"])[:300]),
+            s.id,
+            f"[{style[s.change]}]{s.change}[/]",
+            rate(s.before),
+            rate(s.after),
+            escape("; ".join(s.reasons)[:300]),
         )
     stdout().print(table)
     metrics = Table(title="Metrics")
     for column in ("metric", "before", "after", "delta"):
         metrics.add_column(column)
     fmt = {key: f for _label, key, f in METRIC_ROWS}
-    for m in diff["metrics"]:
-        metrics.add_row(
-            m["metric"],
-            fmt[m["key"]](m["before"]),
-            fmt[m["key"]](m["after"]),
-            format_delta(m["key"], m["delta"]),
-        )
+    for m in diff.metrics:
+        metrics.add_row(m.metric, fmt[m.key](m.before), fmt[m.key](m.after), format_delta(m.key, m.delta))
     stdout().print(metrics)
-    stdout().print(f"{diff['regressions']} regression(s).")
+    stdout().print(f"{diff.regressions} regression(s).")
     if failed:
         raise typer.Exit(1)
 
 
 @eval_app.command("capture")
 def capture(
-    ident: Annotated[str, typer.Argument(help="Conversation, eval run or trace id (see trova traces list).")],
+    ident: Annotated[
+        str,
+        typer.Argument(
+            help="Conversation, eval run or trace id (see trova traces list), or an eval run's folder or "
+            "results.json (with --scenario)."
+        ),
+    ],
     out: Annotated[
         Path | None, typer.Option(help="Where to write (default: scenarios/captured/<scenario id>.yaml).")
     ] = None,
     scenario_id: Annotated[str | None, typer.Option("--id", help="The new scenario's id.")] = None,
+    from_scenario: Annotated[
+        str | None,
+        typer.Option("--scenario", help="With an eval run's results: the scenario whose run to capture."),
+    ] = None,
+    run_index: Annotated[
+        int | None,
+        typer.Option("--run", min=1, help="With --scenario: which run (default: the first that failed)."),
+    ] = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a scenario from a real conversation: its seller turns, its trajectory as the expected one
     (loose argument matchers) and its listing as the expected end state. Edit it, then commit it."""
-    from evals.capture import scenario_from, to_yaml
+    from evals.capture import Conversation, scenario_from, to_yaml
     from evals.loader import DEFAULT_DIR
+    from evals.results import ResultsError, load_results
+
+    source = Path(ident)
+    if from_scenario is not None or source.suffix == ".json" or source.is_dir():
+        if from_scenario is None:
+            raise _config_error(f"{ident} is an eval run: say which scenario to capture with --scenario")
+        try:
+            conversation = Conversation.from_run(load_results(source), from_scenario, run_index)
+        except (FileNotFoundError, ResultsError, LookupError) as e:
+            raise _config_error(str(e)) from e
+    else:
+        conversation = _from_trace(ident)
+    if not conversation.turns:
+        raise _config_error(f"{ident} has no recorded turns to capture")
+    scenario = scenario_from(conversation, scenario_id)
+    path = out or DEFAULT_DIR / "captured" / f"{scenario.id}.yaml"
+    if path.exists() and not force:
+        raise _config_error(f"{path} exists (use --force to overwrite)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_yaml(scenario), encoding="utf-8")
+    calls = scenario.expect.tools.calls if scenario.expect.tools else []
+    stdout().print(
+        f"[green]Wrote {escape(str(path))}[/green] ({len(scenario.turns)} turns, {len(calls)} expected "
+        f"calls). Run it: trova eval run {escape(str(path))}"
+    )
+
+
+def _from_trace(ident: str) -> Conversation:
+    from evals.capture import Conversation
     from traces.setup import flush, store_path
     from traces.store import TraceStore
     from traces.views import load
@@ -363,18 +413,6 @@ def capture(
     if not store_path().is_file():
         raise _config_error(f"no trace store at {store_path()} yet")
     try:
-        view = load(TraceStore(store_path()), ident)
+        return Conversation.from_trace(load(TraceStore(store_path()), ident))
     except LookupError as e:
         raise _config_error(str(e)) from e
-    if not view.turns:
-        raise _config_error(f"{ident} has no recorded turns to capture")
-    document = scenario_from(view, scenario_id)
-    path = out or DEFAULT_DIR / "captured" / f"{document['id']}.yaml"
-    if path.exists() and not force:
-        raise _config_error(f"{path} exists (use --force to overwrite)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(to_yaml(document), encoding="utf-8")
-    stdout().print(
-        f"[green]Wrote {path}[/green] ({len(document['turns'])} turns, "
-        f"{len(document['expect']['tools']['calls'])} expected calls). Run it: trova eval run {path}"
-    )

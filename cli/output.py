@@ -1,13 +1,50 @@
-"""Consoles for the CLI, made when printing (not at import) so the terminal width is read when it counts."""
+"""Consoles for the CLI, made when printing (not at import) so the terminal width is read when it counts.
+
+Sellers' words reach the operator's terminal (chat, traces, feedback). A message carrying terminal
+control sequences could retitle, clear or rewrite the operator's screen, so every string a console
+renders has its control characters shown as visible escapes (`\\x1b`) rather than sent to the terminal.
+Rich's own styling is added after this, so colours still work.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from typing import Any
+
 from rich.console import Console
+from rich.segment import Segment
+from rich.text import Text
+
+# C0 controls except newline and tab, DEL, C1 controls, and the bidirectional overrides and isolates
+# that can make shown text read differently from what it is.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible_controls(text: str) -> str:
+    """`text` with each control character replaced by its escape, e.g. ESC → `\\x1b`."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class SafeConsole(Console):
+    """A console that never writes a control character that came from a string it was given."""
+
+    def render_str(self, text: str, **kwargs: Any) -> Text:
+        # Replaced before layout, so tables and panels measure what is shown.
+        return super().render_str(visible_controls(text), **kwargs)
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        # The net under everything else (panel titles, Text built elsewhere): rich's own control segments
+        # and styles pass; text segments never carry a raw control character.
+        return super()._render_buffer(
+            segment if segment.control else Segment(visible_controls(segment.text), segment.style)
+            for segment in buffer
+        )
 
 
 def stdout() -> Console:
-    return Console()
+    return SafeConsole()
 
 
 def stderr() -> Console:
-    return Console(stderr=True)
+    return SafeConsole(stderr=True)

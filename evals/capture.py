@@ -1,29 +1,111 @@
-"""From a real conversation's trace to a regression scenario (`trova eval capture ID`).
+"""From a real conversation to a regression scenario (`trova eval capture`): a conversation's trace, or
+one run of an eval run's results (results.json).
 
 The seller's messages become scripted turns; the tool calls the agent made become the expected
 trajectory with loose argument matchers (ids must come from the lookup; a price the seller named must be
 that price, any other one inside the comparison's range); the listing it created becomes the expected
-end state. The file loads with the harness unchanged and is
-meant to be edited (tighten what matters, fix what was wrong) and committed.
+end state. The scenario loads with the harness unchanged and is meant to be edited (tighten what
+matters, fix what was wrong) and committed.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from evals.loader import parse_scenario
 from evals.matchers import PriorResult, check
-from evals.schema import Matcher
-from traces.views import ConversationView, ToolStep
+from evals.results import EvalResults, RepeatResult
+from evals.schema import Matcher, Scenario
+from traces.views import ConversationView, ModelStep, ToolStep
 
 _FROM_COMPARISON = Matcher.model_validate({"from": "compare_prices"})
 # Amounts as a seller writes them: 900, $1,200, 400.50.
 _AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+JSONish = object  # tool arguments and results as JSON data
+
+
+@dataclass(frozen=True)
+class Step:
+    """A tool call that ran: its name, arguments and result."""
+
+    tool: str
+    args: dict[str, JSONish]
+    result: JSONish
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What a scenario is captured from, whichever the source."""
+
+    kind: str  # chat | eval
+    ident: str
+    model: str
+    prompt: str
+    turns: list[str]  # the seller's messages
+    steps: list[Step]  # tool calls that ran, in order (failed ones left out)
+    created: int  # listings it created
+    condition: str | None  # the last draft's condition
+    model_requests: int
+
+    @classmethod
+    def from_trace(cls, view: ConversationView) -> Conversation:
+        steps = [s for t in view.turns for s in t.steps]
+        drafts = [d for t in view.turns for d in t.drafts]
+        condition = drafts[-1].get("condition") if drafts else None
+        return cls(
+            kind=view.kind,
+            ident=view.id,
+            model=view.model,
+            prompt=view.prompt,
+            turns=[t.seller for t in view.turns if t.seller],
+            steps=[
+                Step(s.name, s.args if isinstance(s.args, dict) else {}, s.result)
+                for s in steps
+                if isinstance(s, ToolStep) and not s.error
+            ],
+            created=sum(len(t.created) for t in view.turns),
+            condition=str(condition) if condition else None,
+            model_requests=sum(1 for s in steps if isinstance(s, ModelStep)),
+        )
+
+    @classmethod
+    def from_run(cls, results: EvalResults, scenario_id: str, index: int | None = None) -> Conversation:
+        """One run of a scenario in an eval run's results: run `index`, or the first that failed (else
+        the first)."""
+        scenario = next((s for s in results.scenarios if s.id == scenario_id), None)
+        if scenario is None:
+            known = ", ".join(s.id for s in results.scenarios)
+            raise LookupError(f"run {results.run_id} has no scenario {scenario_id!r} (it has {known})")
+        run: RepeatResult | None
+        if index is None:
+            run = next(
+                (r for r in scenario.runs if not r.passed), scenario.runs[0] if scenario.runs else None
+            )
+        else:
+            run = next((r for r in scenario.runs if r.index == index), None)
+        if run is None:
+            raise LookupError(
+                f"{scenario_id} has no run {index} in {results.run_id} ({len(scenario.runs)} runs)"
+            )
+        record = run.record
+        drafts = [d for t in record.turns for d in t.drafts]
+        condition = drafts[-1].get("condition") if drafts else None
+        return cls(
+            kind="eval",
+            ident=record.conversation_id or f"{results.run_id}/{scenario_id}/{run.index}",
+            model=results.model,
+            prompt=f"{results.prompt.name}@{results.prompt.version}",
+            turns=[t.seller for t in record.turns],
+            steps=[Step(c.tool, c.args, c.result) for c in record.calls if c.outcome == "success"],
+            created=len(record.listings),
+            condition=str(condition) if condition else None,
+            model_requests=record.usage.get("requests", 0),
+        )
 
 
 def _slug(text: str) -> str:
@@ -34,106 +116,112 @@ def _amounts(turns: list[str]) -> set[float]:
     return {float(m.replace(",", "")) for text in turns for m in _AMOUNT.findall(text)}
 
 
-def _price(price: Any, said: set[float], comparisons: list[PriorResult]) -> dict[str, Any] | None:
+def _price(price: JSONish, said: set[float], comparisons: list[PriorResult]) -> Matcher | None:
     """The matcher the agent's price passes: the seller's own figure when they named it (the agent
     kept it), the comparison's range when it lies inside it, otherwise a band around it."""
     if isinstance(price, bool) or not isinstance(price, int | float):
         return None
     if any(abs(price - amount) < 0.005 for amount in said):
-        return {"equals": int(price) if float(price).is_integer() else price}
+        return Matcher(equals=int(price) if float(price).is_integer() else price)
     if comparisons and check(_FROM_COMPARISON, price, comparisons).ok:
-        return {"from": "compare_prices"}
-    return {"between": [round(price * 0.8, 2), round(price * 1.2, 2)]}
+        return _FROM_COMPARISON
+    return Matcher(between=(round(price * 0.8, 2), round(price * 1.2, 2)))
 
 
 def _args(
-    step: ToolStep, earlier: set[str], said: set[float], comparisons: list[PriorResult]
-) -> dict[str, Any]:
-    args = step.args if isinstance(step.args, dict) else {}
-    loose: dict[str, Any] = {}
-    if step.name == "search_categories" and args.get("query"):
+    step: Step, earlier: set[str], said: set[float], comparisons: list[PriorResult]
+) -> dict[str, Matcher]:
+    args = step.args
+    loose: dict[str, Matcher] = {}
+    if step.tool == "search_categories" and args.get("query"):
         words = [w for w in re.findall(r"[A-Za-z]{3,}", str(args["query"]))][-1:]
-        loose["query"] = {"contains": words[0]} if words else {"any": True}
+        loose["query"] = Matcher(contains=words[0]) if words else Matcher(any=True)
     if "category_id" in args:
         loose["category_id"] = (
-            {"from": "search_categories"}
+            Matcher.model_validate({"from": "search_categories"})
             if "search_categories" in earlier
-            else {"equals": args["category_id"]}
+            else Matcher(equals=args["category_id"])
         )
-    if step.name == "create_listing":
+    if step.tool == "create_listing":
         price = _price(args.get("price"), said, comparisons)
         if price is not None:
             loose["price"] = price
         if args.get("condition"):
-            loose["condition"] = {"equals": args["condition"]}
-    if step.name == "compare_prices" and args.get("condition"):
-        loose["condition"] = {"equals": args["condition"]}
+            loose["condition"] = Matcher(equals=args["condition"])
+    if step.tool == "compare_prices" and args.get("condition"):
+        loose["condition"] = Matcher(equals=args["condition"])
     return loose
 
 
-def scenario_from(view: ConversationView, scenario_id: str | None = None) -> dict[str, Any]:
-    """A scenario document (plain data, ready for YAML) reproducing `view`."""
-    turns = [t.seller for t in view.turns if t.seller]
-    tools = [s for t in view.turns for s in t.steps if isinstance(s, ToolStep) and not s.error]
-    calls: list[dict[str, Any]] = []
+def scenario_from(source: Conversation | ConversationView, scenario_id: str | None = None) -> Scenario:
+    """A scenario reproducing the conversation."""
+    conversation = Conversation.from_trace(source) if isinstance(source, ConversationView) else source
+    turns = conversation.turns
+    calls: list[dict[str, object]] = []
     seen: set[tuple[str, str]] = set()
     earlier: set[str] = set()
     said = _amounts(turns)
     comparisons: list[PriorResult] = []
-    for step in tools:
-        key = (step.name, repr(step.args))
+    for step in conversation.steps:
+        key = (step.tool, repr(step.args))
         if key in seen:  # the approved create runs the proposed call again: one expected call
             continue
         seen.add(key)
-        calls.append({"tool": step.name, "args": _args(step, earlier, said, comparisons)})
-        earlier.add(step.name)
-        if step.name == "compare_prices":
-            comparisons.append(PriorResult(step.name, step.result))
-    created = [x for t in view.turns for x in t.created]
-    drafts = [d for t in view.turns for d in t.drafts]
-    final = drafts[-1] if drafts else {}
+        calls.append({"tool": step.tool, "args": _args(step, earlier, said, comparisons)})
+        earlier.add(step.tool)
+        if step.tool == "compare_prices":
+            comparisons.append(PriorResult(step.tool, step.result))
     first_query = next(
-        (s.args.get("query") for s in tools if s.name == "search_categories" and isinstance(s.args, dict)),
-        None,
+        (s.args.get("query") for s in conversation.steps if s.tool == "search_categories"), None
     )
     item = str(first_query or (turns[0] if turns else "item"))
-    listing: dict[str, Any] = {"created": len(created)}
-    created_steps = [s for s in tools if s.name == "create_listing" and isinstance(s.result, dict)]
-    if created_steps:
-        result = created_steps[-1].result
+    listing: dict[str, object] = {"created": conversation.created}
+    created = [s for s in conversation.steps if s.tool == "create_listing" and isinstance(s.result, dict)]
+    if created:
+        result = created[-1].result
+        assert isinstance(result, dict)
         leaf = str(result.get("category_path", "")).split(" > ")[-1]
         if leaf:
-            listing["category_path"] = {"contains": leaf}
+            listing["category_path"] = Matcher(contains=leaf)
         if result.get("condition"):
-            listing["condition"] = {"equals": result["condition"]}
+            listing["condition"] = Matcher(equals=result["condition"])
         price = _price(result.get("price"), said, comparisons)
         if price is not None:
             listing["price"] = price
-    requests = sum(1 for t in view.turns for s in t.steps if not isinstance(s, ToolStep))
-    document: dict[str, Any] = {
-        "id": scenario_id or f"captured-{_slug(item)}-{_slug(view.id)[-6:]}",
-        "description": (
-            f"Captured from {view.kind} conversation {view.id} ({view.model}, {view.prompt}) on "
-            f"{datetime.now(UTC).date().isoformat()}. Edit the expectations to what a good agent must do."
-        ),
-        "tags": ["captured"],
-        "seller": {
-            "item": item,
-            **({"condition": str(final["condition"]).replace("_", " ")} if final.get("condition") else {}),
-            "approves": bool(created),
-        },
-        "turns": turns,
-        "simulate": False,
-        "expect": {
-            "tools": {"order": "in_order", "calls": calls},
-            "listing": listing,
-            "budget": {"model_requests": max(requests + 4, int(requests * 1.5))},
-        },
-    }
-    return document
+    requests = conversation.model_requests
+    seller: dict[str, object] = {"item": item, "approves": bool(conversation.created)}
+    if conversation.condition:
+        seller["condition"] = conversation.condition.replace("_", " ")
+    return Scenario.model_validate(
+        {
+            "id": scenario_id or f"captured-{_slug(item)}-{_slug(conversation.ident)[-6:]}",
+            "description": (
+                f"Captured from {conversation.kind} conversation {conversation.ident} ({conversation.model}, "
+                f"{conversation.prompt}) on {datetime.now(UTC).date().isoformat()}. Edit the expectations "
+                "to what a good agent must do."
+            ),
+            "tags": ["captured"],
+            "seller": seller,
+            "turns": turns,
+            "simulate": False,
+            "expect": {
+                "tools": {"order": "in_order", "calls": calls},
+                "listing": listing,
+                "budget": {"model_requests": max(requests + 4, int(requests * 1.5))},
+            },
+        }
+    )
 
 
-def to_yaml(document: dict[str, Any]) -> str:
+def to_yaml(scenario: Scenario) -> str:
+    document = scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    # Spelled out although they are the defaults: what a reader of the file needs to see.
+    document["expect"].setdefault("listing", {})["created"] = (
+        scenario.expect.listing.created if scenario.expect.listing else 0
+    )
+    document["expect"].setdefault("tools", {})["order"] = (
+        scenario.expect.tools.order if scenario.expect.tools else "in_order"
+    )
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110)
     header = "# yaml-language-server: $schema=../schema.json\n# Captured by `trova eval capture`; review before committing.\n"
     body = header + text

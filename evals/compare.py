@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Literal
 
-from evals.reports.common import METRIC_ROWS
+from pydantic import BaseModel
+
+from evals.reports.common import METRIC_ROWS, failure_reasons
+from evals.results import EvalResults, ScenarioResult, Status
 
 _PERCENT_KEYS = {
     "pass_rate",
@@ -15,93 +19,121 @@ _PERCENT_KEYS = {
     "order_score",
     "arg_accuracy",
 }
+Change = Literal["regressed", "removed", "improved", "added", "unchanged"]
+_ORDER: dict[Change, int] = {"regressed": 0, "removed": 1, "improved": 2, "added": 3, "unchanged": 4}
 
 
-def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+class SettingChange(BaseModel):
+    """Something about the runs themselves that differs (model, prompt, tools, scenario set ...)."""
+
+    what: str
+    before: str
+    after: str
+    detail: str | None = None
+
+
+class MetricDelta(BaseModel):
+    metric: str
+    key: str
+    before: float | None
+    after: float | None
+    delta: float | None
+
+
+class ScenarioChange(BaseModel):
+    id: str
+    change: Change
+    before: float | None  # pass rates
+    after: float | None
+    status_before: Status | None = None
+    status_after: Status | None = None
+    edited: bool = False
+    reasons: list[str] = []
+
+
+class RunDiff(BaseModel):
+    a: str
+    b: str
+    changed: list[SettingChange]
+    metrics: list[MetricDelta]
+    scenarios: list[ScenarioChange]
+    regressions: int
+
+
+_SETTINGS: list[tuple[str, Callable[[EvalResults], str]]] = [
+    ("model", lambda r: r.model),
+    ("prompt version", lambda r: f"{r.prompt.name}@{r.prompt.version}"),
+    ("tool schemas", lambda r: r.tool_schema_hash),
+    ("tools", lambda r: ", ".join(r.tools)),
+    ("scenario set", lambda r: r.scenario_set_hash),
+    ("git commit", lambda r: (r.git.commit or "unknown")[:12]),
+    ("repeat", lambda r: str(r.settings.repeat)),
+]
+
+
+def _scenario_change(sid: str, before: ScenarioResult | None, after: ScenarioResult | None) -> ScenarioChange:
+    if before is None or after is None:
+        only = after or before
+        assert only is not None
+        return ScenarioChange(
+            id=sid,
+            change="added" if before is None else "removed",
+            before=None if before is None else only.pass_rate,
+            after=None if after is None else only.pass_rate,
+        )
+    delta = after.pass_rate - before.pass_rate
+    kind: Change = "regressed" if delta < -1e-9 else "improved" if delta > 1e-9 else "unchanged"
+    # An edited scenario file can change a verdict as much as the agent can: say so next to it.
+    edited = bool(before.file_sha and after.file_sha and before.file_sha != after.file_sha)
+    reasons = ["the scenario file was edited between the runs"] if edited else []
+    if kind == "regressed":
+        reasons += failure_reasons(after, limit=3)
+    return ScenarioChange(
+        id=sid,
+        change=kind,
+        before=before.pass_rate,
+        after=after.pass_rate,
+        status_before=before.status,
+        status_after=after.status,
+        edited=edited,
+        reasons=reasons,
+    )
+
+
+def compare_runs(a: EvalResults, b: EvalResults) -> RunDiff:
     """How run `b` differs from run `a` (the earlier or baseline run)."""
-    changed = []
-    for label, get in (
-        ("model", lambda r: r["model"]),
-        ("prompt version", lambda r: f"{r['prompt']['name']}@{r['prompt']['version']}"),
-        ("tool schemas", lambda r: r["tool_schema_hash"]),
-        ("tools", lambda r: ", ".join(r.get("tools", []))),
-        ("scenario set", lambda r: r["scenario_set_hash"]),
-        ("git commit", lambda r: (r["git"].get("commit") or "unknown")[:12]),
-        ("repeat", lambda r: r["settings"]["repeat"]),
-    ):
-        before, after = get(a), get(b)
-        if before != after:
-            changed.append({"what": label, "before": before, "after": after})
+    changed = [
+        SettingChange(what=label, before=get(a), after=get(b)) for label, get in _SETTINGS if get(a) != get(b)
+    ]
     metrics = []
     for label, key, _fmt in METRIC_ROWS:
-        before, after = a["metrics"].get(key), b["metrics"].get(key)
-        delta = after - before if isinstance(before, int | float) and isinstance(after, int | float) else None
-        metrics.append({"metric": label, "key": key, "before": before, "after": after, "delta": delta})
-    old = {s["id"]: s for s in a["scenarios"]}
-    new = {s["id"]: s for s in b["scenarios"]}
-    scenarios = []
-    for sid in sorted(set(old) | set(new)):
-        before, after = old.get(sid), new.get(sid)
-        if before is None or after is None:
-            kind = "added" if before is None else "removed"
-            rate = (after or before or {}).get("pass_rate")
-            scenarios.append(
-                {
-                    "id": sid,
-                    "change": kind,
-                    "before": None if before is None else rate,
-                    "after": None if after is None else rate,
-                    "reasons": [],
-                }
-            )
-            continue
-        delta = after["pass_rate"] - before["pass_rate"]
-        kind = "regressed" if delta < -1e-9 else "improved" if delta > 1e-9 else "unchanged"
-        # An edited scenario file can change a verdict as much as the agent can: say so next to it.
-        edited = bool(
-            before.get("file_sha") and after.get("file_sha") and before["file_sha"] != after["file_sha"]
-        )
-        reasons = ["the scenario file was edited between the runs"] if edited else []
-        if kind == "regressed":
-            from evals.reports.common import failure_reasons
-
-            reasons += failure_reasons(after, limit=3)
-        scenarios.append(
-            {
-                "id": sid,
-                "change": kind,
-                "before": before["pass_rate"],
-                "after": after["pass_rate"],
-                "status_before": before["status"],
-                "status_after": after["status"],
-                "edited": edited,
-                "reasons": reasons,
-            }
-        )
-    order = {"regressed": 0, "removed": 1, "improved": 2, "added": 3, "unchanged": 4}
-    scenarios.sort(key=lambda s: (order[s["change"]], s["id"]))
+        before, after = a.metrics.value(key), b.metrics.value(key)
+        delta = after - before if before is not None and after is not None else None
+        metrics.append(MetricDelta(metric=label, key=key, before=before, after=after, delta=delta))
+    old = {s.id: s for s in a.scenarios}
+    new = {s.id: s for s in b.scenarios}
+    scenarios = [_scenario_change(sid, old.get(sid), new.get(sid)) for sid in sorted(set(old) | set(new))]
+    scenarios.sort(key=lambda s: (_ORDER[s.change], s.id))
     for entry in changed:
-        if entry["what"] == "scenario set":
+        if entry.what == "scenario set":
             groups = {
-                "edited": [s["id"] for s in scenarios if s.get("edited")],
-                "added": [s["id"] for s in scenarios if s["change"] == "added"],
-                "removed": [s["id"] for s in scenarios if s["change"] == "removed"],
+                "edited": [s.id for s in scenarios if s.edited],
+                "added": [s.id for s in scenarios if s.change == "added"],
+                "removed": [s.id for s in scenarios if s.change == "removed"],
             }
-            entry["detail"] = "; ".join(f"{label}: {', '.join(ids)}" for label, ids in groups.items() if ids)
-    return {
-        "a": a["run_id"],
-        "b": b["run_id"],
-        "changed": changed,
-        "metrics": metrics,
-        "scenarios": scenarios,
-        "regressions": sum(1 for s in scenarios if s["change"] == "regressed"),
-    }
+            entry.detail = "; ".join(f"{label}: {', '.join(ids)}" for label, ids in groups.items() if ids)
+    return RunDiff(
+        a=a.run_id,
+        b=b.run_id,
+        changed=changed,
+        metrics=metrics,
+        scenarios=scenarios,
+        regressions=sum(1 for s in scenarios if s.change == "regressed"),
+    )
 
 
 def format_delta(key: str, delta: float | None) -> str:
     """A metric's change, in the unit its values are shown in (points for rates, ms for latency ...)."""
-    from evals.reports.common import METRIC_ROWS
-
     if delta is None:
         return ""
     if key in _PERCENT_KEYS:

@@ -11,9 +11,8 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
-import httpx
 import logfire
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -25,13 +24,13 @@ from pydantic_ai.models.wrapper import WrapperModel
 from pydantic_ai.settings import ModelSettings
 
 from agent.listing_agent import ListingAgent
-from agent.session import ChatSession, TurnResult
-from evals.isolation import IsolatedMarketplace, MarketplaceFactory
+from agent.session import ChatSession, InputError
+from evals.isolation import IsolatedMarketplace, MarketplaceFactory, scenario_marketplace
 from evals.loader import IMAGE_TYPES, LoadedScenario
-from evals.schema import Outage, Scenario
+from evals.outages import OutageTransport
+from evals.schema import Scenario
 from evals.seller import LLMSeller, RuleSeller, Seller, SellerView, SimulatorFlag
 from evals.trajectory import ActualCall
-from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
 
 BASE_URL = "http://marketplace.eval"
@@ -99,6 +98,7 @@ class RunRecord:
     model_time_s: float = 0.0
     error: str | None = None  # the run crashed
     model_error: str | None = None  # the provider failed a model request: the run says nothing of the agent
+    refused: str | None = None  # the product refused a seller message (InputError), with its reason
     skipped: bool = False  # another worker process took this run (see evals/parallel.py)
     simulator_flags: list[SimulatorFlag] = field(default_factory=list)
     trace_id: str | None = None
@@ -114,31 +114,6 @@ class RunRecord:
             dict(asdict(c), call_id=cid) for c, cid in zip(self.calls, self.call_ids, strict=True)
         ]
         return data
-
-
-class OutageTransport(httpx.AsyncBaseTransport):
-    """The marketplace, unreachable for one tool's endpoint until that tool has failed `failures` times."""
-
-    ENDPOINTS: ClassVar[dict[str, tuple[str, str]]] = {
-        "search_categories": ("GET", "/categories/search"),
-        "compare_prices": ("GET", "/prices/compare"),
-        "create_listing": ("POST", "/listings"),
-    }
-
-    def __init__(self, inner: httpx.AsyncBaseTransport, outage: Outage) -> None:
-        self.inner = inner
-        self.method, self.path = self.ENDPOINTS[outage.tool]
-        self.tool = outage.tool
-        self.remaining = outage.failures
-
-    def observe(self, result: TurnResult) -> None:
-        failed = sum(1 for a in result.activity if a.name == self.tool and a.outcome == "failed")
-        self.remaining = max(0, self.remaining - failed)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.remaining and request.method == self.method and request.url.path == self.path:
-            raise httpx.ConnectError("connection refused (simulated outage)", request=request)
-        return await self.inner.handle_async_request(request)
 
 
 @dataclass
@@ -167,18 +142,16 @@ def _image(loaded: LoadedScenario) -> BinaryContent | None:
 
 @asynccontextmanager
 async def _marketplace(
-    settings: DriverSettings, outage: Outage | None
-) -> AsyncIterator[tuple[TrovaDeps, OutageTransport | None, IsolatedMarketplace]]:
-    market = settings.factory.new()
-    transport: httpx.AsyncBaseTransport = market.transport()
-    outage_transport = OutageTransport(transport, outage) if outage else None
-    seller_id, token = market.register_seller("Eval Seller")
-    client = MarketplaceClient(BASE_URL, token, transport=outage_transport or transport, backoff=0.0)
-    try:
-        yield TrovaDeps(client, seller_id), outage_transport, market
-    finally:
-        await client.aclose()
-        market.close()
+    settings: DriverSettings, scenario: Scenario
+) -> AsyncIterator[tuple[TrovaDeps, IsolatedMarketplace]]:
+    async with scenario_marketplace(settings.factory, scenario) as market:
+        outages = OutageTransport(market.transport(), scenario.outage_plan())
+        seller_id, token = market.register_seller("Eval Seller")
+        client = outages.client(BASE_URL, token, backoff=0.0)
+        try:
+            yield TrovaDeps(client, seller_id), market
+        finally:
+            await client.aclose()
 
 
 async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunRecord:
@@ -226,7 +199,7 @@ async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunR
 async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRecord) -> None:
     scenario = loaded.scenario
     try:
-        async with _marketplace(settings, scenario.outage) as (deps, outage, market):
+        async with _marketplace(settings, scenario) as (deps, market):
             session = ChatSession.start(
                 settings.agent,
                 deps,
@@ -241,7 +214,11 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
             image = _image(loaded)
             while message is not None and len(record.turns) < scenario.max_turns:
                 turn_started = time.perf_counter()
-                result = await session.send(message, images=[image] if image is not None else ())
+                try:
+                    result = await session.send(message, images=[image] if image is not None else ())
+                except InputError as e:  # the product refused the message: a failed run, with its reason
+                    record.refused = f"seller message {len(record.turns) + 1}: {e}"
+                    break
                 record.agent_time_s += time.perf_counter() - turn_started
                 image = None
                 record.turns.append(
@@ -255,8 +232,6 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
                     )
                 )
                 record.approved.extend(result.approved)
-                if outage is not None:
-                    outage.observe(result)
                 if scripted:
                     message = scripted.pop(0)
                 elif scenario.simulate:

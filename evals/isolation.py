@@ -6,29 +6,35 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-from collections.abc import MutableMapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator, MutableMapping
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import Engine, create_engine, select
+from sqlalchemy import Engine, create_engine, delete, select
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.util import LRUCache
 
+from evals.schema import MarketplaceFixtures, Scenario, category_id
 from marketplace.app import MARKET_SCOPE_KEY, Marketplace, create_app, listing_out
 from marketplace.auth import create_seller
 from marketplace.category_search import CategoryIndex
 from marketplace.db import ListingRow, make_engine, schema_fingerprint
+from marketplace.pricing import CompsCache
 from marketplace.seed_build import seed_fingerprint
 from marketplace.seeding import ensure_seeded
+from tools.types import Listing
 
 
 @dataclass
 class IsolatedMarketplace:
     app: FastAPI  # shared by all runs; `market` is this run's own database and listing counts
     market: Marketplace
+    fixture_ids: set[int] = field(default_factory=set)  # listings the scenario put there, not the agent
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         await self.app({**scope, MARKET_SCOPE_KEY: self.market}, receive, send)
@@ -44,13 +50,55 @@ class IsolatedMarketplace:
             session.commit()
             return seller.id, token
 
-    def seller_listings(self) -> list[dict[str, Any]]:
-        """The listings sellers created in this run (the end state the checks look at), oldest first."""
+    def listings_made(self) -> list[Listing]:
+        """The listings the conversation created in this run (the end state the checks look at), oldest
+        first; the scenario's fixtures are not among them."""
         with self.market.sessions() as session:
             rows = session.scalars(
                 select(ListingRow).where(ListingRow.source == "seller").order_by(ListingRow.id)
             ).all()
-            return [listing_out(row, self.market.index).model_dump(mode="json") for row in rows]
+            return [listing_out(row, self.market.index) for row in rows if row.id not in self.fixture_ids]
+
+    def seller_listings(self) -> list[dict[str, Any]]:
+        """`listings_made` as JSON data, as the run record keeps them."""
+        return [listing.model_dump(mode="json") for listing in self.listings_made()]
+
+    def apply(self, fixtures: MarketplaceFixtures) -> None:
+        """Set the scenario's fixtures up: categories emptied first, then other sellers' listings added."""
+        index = self.market.index
+        with self.market.sessions() as session:
+            for category in fixtures.empty_categories:
+                emptied = set(index.subtree(category_id(category)))
+                session.execute(delete(ListingRow).where(ListingRow.category_id.in_(emptied)))
+                # This run's index only (it is a clone): its seed candidates without those listings, its
+                # own cache of picked comparables (the shared one would hand other runs an empty pick).
+                index.seed_pool = {c: pool for c, pool in index.seed_pool.items() if c not in emptied}
+                index.comps_cache = CompsCache()
+                for c in emptied:
+                    index.listing_count[c] = 0
+            sellers: dict[str, str] = {}
+            rows: list[ListingRow] = []
+            for fixture in fixtures.listings:
+                if fixture.seller not in sellers:
+                    sellers[fixture.seller] = create_seller(session, fixture.seller)[0].id
+                category = category_id(fixture.category)
+                for _ in range(fixture.copies):
+                    rows.append(
+                        ListingRow(
+                            seller_id=sellers[fixture.seller],
+                            title=fixture.title,
+                            description=fixture.description,
+                            category_id=category,
+                            condition=fixture.condition,
+                            price=fixture.price,
+                            currency="USD",
+                            source="seller",
+                        )
+                    )
+                    self.market.note_listing(category, fixture.title)
+            session.add_all(rows)
+            session.commit()
+            self.fixture_ids.update(row.id for row in rows)
 
     def close(self) -> None:
         self.market.engine.dispose()
@@ -93,13 +141,20 @@ class MarketplaceFactory:
     def _open_template(self) -> sqlite3.Connection:
         return sqlite3.connect(f"file:{self.template}?mode=ro", uri=True, check_same_thread=False)
 
-    def new(self) -> IsolatedMarketplace:
+    def new(self, fixtures: MarketplaceFixtures | None = None) -> IsolatedMarketplace:
         if os.getpid() != self._pid:  # in a forked worker: a SQLite connection must not cross a fork
             self._pid, self._source = os.getpid(), self._open_template()
         copy = sqlite3.connect(":memory:", check_same_thread=False)
         self._source.backup(copy)
         engine = self._engine_from(copy)
-        return IsolatedMarketplace(self.app, Marketplace(engine, self.index.clone(), inline=True))
+        market = IsolatedMarketplace(self.app, Marketplace(engine, self.index.clone(), inline=True))
+        if fixtures is not None:
+            try:
+                market.apply(fixtures)
+            except BaseException:
+                market.close()
+                raise
+        return market
 
     def close(self) -> None:
         self._source.close()
@@ -114,3 +169,40 @@ def shared_factory() -> MarketplaceFactory:
     if _shared is None:
         _shared = MarketplaceFactory()
     return _shared
+
+
+# A marketplace set up for the current case ahead of its conversation (pydantic-evals' case lifecycle does
+# it in evals/runner.py); the driver takes it from here, or makes its own when run on its own.
+_prepared: ContextVar[IsolatedMarketplace | None] = ContextVar("trova_eval_marketplace", default=None)
+
+
+@contextmanager
+def prepared(market: IsolatedMarketplace) -> Iterator[None]:
+    """Hand `market` to the conversation run in this context."""
+    token = _prepared.set(market)
+    try:
+        yield
+    finally:
+        _prepared.reset(token)
+
+
+def hand_over(market: IsolatedMarketplace | None) -> None:
+    """Like `prepared`, for set-up and teardown hooks that are separate calls in the same context."""
+    _prepared.set(market)
+
+
+@asynccontextmanager
+async def scenario_marketplace(
+    factory: MarketplaceFactory, scenario: Scenario
+) -> AsyncIterator[IsolatedMarketplace]:
+    """The run's marketplace with the scenario's fixtures: the one prepared for it, or a new one (closed
+    after the run; a prepared one is closed by whoever prepared it)."""
+    market = _prepared.get()
+    if market is not None:
+        yield market
+        return
+    market = factory.new(scenario.marketplace)
+    try:
+        yield market
+    finally:
+        market.close()

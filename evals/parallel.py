@@ -28,6 +28,7 @@ from agent.models import ModelChoice, resolve_model
 from agent.prompts import load_prompt
 from evals.isolation import shared_factory
 from evals.loader import LoadedScenario, load_scenarios
+from evals.results import EvalResults, RepeatResult, ScenarioResult
 from evals.runner import EvalSettings, finalize, make_run_id, run_eval
 
 # Fork where the platform has it: a worker then starts with everything imported and built (about four
@@ -80,7 +81,7 @@ def _start_worker(shared: _Shared) -> None:
     _SHARED = shared
 
 
-def _shard(job: EvalJob, concurrency: int) -> list[dict[str, Any]]:
+def _shard(job: EvalJob, concurrency: int) -> list[ScenarioResult]:
     """A worker process: run the runs it claims, count each finished one, return the scenario documents.
 
     Every worker walks the whole list and claims runs as it gets to them, so the work balances itself: a
@@ -131,8 +132,7 @@ def _shard(job: EvalJob, concurrency: int) -> list[dict[str, Any]]:
             from traces.setup import flush
 
             flush()
-    documents: list[dict[str, Any]] = results["scenarios"]
-    return documents
+    return results.scenarios
 
 
 def run_parallel(
@@ -140,8 +140,8 @@ def run_parallel(
     scenarios: list[LoadedScenario],
     workers: int,
     on_progress: Callable[[int], None] | None = None,
-) -> dict[str, Any]:
-    """Run `scenarios` in `workers` processes and return one results document, as `run_eval` would."""
+) -> EvalResults:
+    """Run `scenarios` in `workers` processes and return one run's results, as `run_eval` would."""
     started_at, clock = datetime.now(UTC), time.perf_counter()
     # Built once here, before forking, so that workers inherit them instead of each building their own:
     # the marketplace template and the model (the offline policy loads its vocabulary on first use).
@@ -176,17 +176,19 @@ def run_parallel(
         # the parent merges, rather than before.
         pool.shutdown(wait=False, cancel_futures=True)
     # Each worker reports every scenario with the runs it claimed: put each scenario's runs together.
-    merged: dict[str, dict[str, Any]] = {}
+    runs: dict[str, list[RepeatResult]] = {}
+    first: dict[str, ScenarioResult] = {}
     for part in parts:
         for document in part:
-            into = merged.setdefault(document["id"], {**document, "runs": []})
-            into["runs"].extend(document["runs"])
-    documents = list(merged.values())
-    for document in documents:
-        for index, run in enumerate(document["runs"], start=1):
-            run["index"] = index
+            first.setdefault(document.id, document)
+            runs.setdefault(document.id, []).extend(document.runs)
     order = {s.id: i for i, s in enumerate(scenarios)}
-    documents = sorted((d for d in documents if d["id"] in order), key=lambda d: order[d["id"]])
+    documents = [
+        first[sid].model_copy(
+            update={"runs": [r.model_copy(update={"index": i}) for i, r in enumerate(runs[sid], start=1)]}
+        )
+        for sid in sorted((sid for sid in first if sid in order), key=order.__getitem__)
+    ]
     seller = job.seller_model or "rule-based"
     return finalize(
         documents, scenarios, choice_name, seller, load_prompt(job.prompt), job.settings, started_at, clock

@@ -1,7 +1,9 @@
 """Running a scenario set on pydantic-evals (Dataset, repeat, max_concurrency), then the gate.
 
-pydantic-evals runs the cases (concurrency, repeats, progress, per-case evaluator results); ours is the
-task (the conversation driver), the evaluator (the domain checks), the metrics and the gate.
+pydantic-evals runs the cases: the scenario is each case's inputs, the conversation driver its task, one
+evaluator per check kind (evals/evaluators.py) its evaluators, a case lifecycle sets each run's own
+marketplace up (and its fixtures) and tears it down, and the run's numbers are the case's metrics. Ours is
+turning its report into the typed results (evals/results.py), the suite metrics and the gate.
 """
 
 from __future__ import annotations
@@ -14,31 +16,48 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import logfire
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
 from pydantic_evals import Case, Dataset
-from pydantic_evals.evaluators import EvaluationReason, Evaluator, EvaluatorContext
+from pydantic_evals.evaluators import EvaluatorContext
+from pydantic_evals.lifecycle import CaseLifecycle
+from pydantic_evals.reporting import ReportCase, ReportCaseFailure
 
 from agent.listing_agent import ListingAgent, build_agent
 from agent.models import ModelChoice
 from agent.prompts import Prompt
-from evals.checks import run_checks, trajectory_of
+from evals.checks import trajectory_of
 from evals.driver import DriverSettings, RunRecord, TimedModel, run_scenario
-from evals.isolation import MarketplaceFactory, shared_factory
+from evals.evaluators import scenario_evaluators
+from evals.isolation import IsolatedMarketplace, MarketplaceFactory, hand_over, shared_factory
 from evals.loader import LoadedScenario
 from evals.metrics import RunStats, pass_hat_k, run_cost, suite_metrics
+from evals.results import (
+    CheckOutcome,
+    EvalResults,
+    GateVerdict,
+    GitState,
+    PromptRef,
+    Regression,
+    RepeatResult,
+    RunMetrics,
+    RunSettings,
+    ScenarioResult,
+    Status,
+    SuiteMetrics,
+)
+from evals.schema import Scenario
 from tools.toolset import marketplace_tools
 from traces.setup import tracing_enabled
 
-RESULTS_FORMAT = "trova-eval-results/1"
 OFFLINE_LIMITATION = "offline-limitation"  # tag: the offline policy cannot pass this by design
+KNOWN_BUG = "known-bug"  # tag: the product gets this wrong today (the scenario says what is wrong)
 
 
 @dataclass
@@ -48,7 +67,7 @@ class EvalSettings:
     min_pass_rate: float = 1.0
     min_pass_k: float | None = None
     pass_k: int | None = None  # k for pass^k; default: repeat
-    baseline: dict[str, Any] | None = None
+    baseline: EvalResults | None = None
     without_tools: frozenset[str] = frozenset()
     tags: list[str] = field(default_factory=list)
     filters: list[str] = field(default_factory=list)
@@ -57,22 +76,60 @@ class EvalSettings:
     run_id: str | None = None  # set by the parent process, so worker processes' traces name the same run
 
 
-class ScenarioChecks(Evaluator[str, RunRecord, dict[str, Any]]):
-    """All domain checks of a run, as named pydantic-evals assertions with reasons."""
+@dataclass(frozen=True)
+class CaseMeta:
+    """A case's metadata in pydantic-evals: where the scenario came from."""
 
-    def __init__(self, scenarios: dict[str, LoadedScenario]) -> None:
-        self.scenarios = scenarios
+    file: str
+    tags: list[str]
 
-    def evaluate(self, ctx: EvaluatorContext[str, RunRecord, dict[str, Any]]) -> dict[str, EvaluationReason]:
-        if ctx.output.skipped:
-            return {}
-        scenario = self.scenarios[ctx.inputs].scenario
-        return {
-            c.name: EvaluationReason(c.passed, c.reason or None) for c in run_checks(scenario, ctx.output)
-        }
 
-    def get_default_evaluation_name(self) -> str:
-        return "checks"
+# Whether this case's run belongs to another worker process (the lifecycle's set-up says so).
+_not_ours: ContextVar[bool] = ContextVar("trova_eval_not_ours", default=False)
+
+
+@dataclass
+class _Plan:
+    """What every case's lifecycle needs."""
+
+    factory: MarketplaceFactory
+    model_name: str
+    claim: Callable[[str], bool] | None
+
+
+class RunLifecycle(CaseLifecycle[Scenario, RunRecord, CaseMeta]):
+    """A case's marketplace: a fresh copy with the scenario's fixtures before the conversation, closed after
+    the checks; the run's numbers as the case's metrics once it has run."""
+
+    def __init__(self, case: Case[Scenario, RunRecord, CaseMeta], plan: _Plan) -> None:
+        super().__init__(case)
+        self.plan = plan
+        self.market: IsolatedMarketplace | None = None
+
+    async def setup(self) -> None:
+        scenario = self.case.inputs
+        if self.plan.claim is not None and not self.plan.claim(scenario.id):
+            _not_ours.set(True)  # another worker runs it: no marketplace to build
+            return
+        self.market = self.plan.factory.new(scenario.marketplace)
+        hand_over(self.market)
+
+    async def prepare_context(
+        self, ctx: EvaluatorContext[Scenario, RunRecord, CaseMeta]
+    ) -> EvaluatorContext[Scenario, RunRecord, CaseMeta]:
+        if not ctx.output.skipped:
+            ctx.metrics.update(run_numbers(ctx.inputs, ctx.output, self.plan.model_name).as_case_metrics())
+        return ctx
+
+    async def teardown(
+        self,
+        result: ReportCase[Scenario, RunRecord, CaseMeta]
+        | ReportCaseFailure[Scenario, RunRecord, CaseMeta]
+        | None,
+    ) -> None:
+        hand_over(None)
+        if self.market is not None:
+            self.market.close()
 
 
 @contextmanager
@@ -115,7 +172,7 @@ def scenario_set_hash(scenarios: list[LoadedScenario]) -> str:
     )
 
 
-def git_state() -> dict[str, Any]:
+def git_state() -> GitState:
     def git(*args: str) -> str | None:
         try:
             done = subprocess.run(["git", *args], capture_output=True, text=True, timeout=5, check=False)
@@ -125,7 +182,7 @@ def git_state() -> dict[str, Any]:
 
     commit = git("rev-parse", "HEAD")
     status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit, "dirty": bool(status) if status is not None else None}
+    return GitState(commit=commit, dirty=bool(status) if status is not None else None)
 
 
 def make_run_id(started_at: datetime, model: str) -> str:
@@ -133,77 +190,76 @@ def make_run_id(started_at: datetime, model: str) -> str:
     return started_at.strftime("%Y%m%d-%H%M%S-") + model.replace(":", "_").replace("/", "_")
 
 
-def expected_failure(loaded: LoadedScenario, model_name: str) -> bool:
-    return model_name == "offline" and OFFLINE_LIMITATION in loaded.scenario.tags
+def expected_failure(scenario: Scenario, model_name: str) -> bool:
+    """Reported as xfail, not gated: a known bug of the product (any model), or what the offline policy
+    cannot do by design (the offline model)."""
+    return KNOWN_BUG in scenario.tags or (model_name == "offline" and OFFLINE_LIMITATION in scenario.tags)
 
 
-def _run_numbers(loaded: LoadedScenario, record: RunRecord, model_name: str) -> dict[str, Any]:
-    # A crashed run, or one the provider failed, made no trajectory worth scoring.
-    errored = record.error is not None or record.model_error is not None
-    trajectory = trajectory_of(loaded.scenario, record) if not errored else None
-    tokens = record.usage.get("input_tokens", 0) + record.usage.get("output_tokens", 0)
-    return {
-        "tool_precision": trajectory.precision if trajectory else None,
-        "tool_recall": trajectory.recall if trajectory else None,
-        "tool_f1": trajectory.f1 if trajectory else None,
-        "order_score": trajectory.order_score if trajectory else None,
-        "arg_accuracy": trajectory.arg_accuracy if trajectory else None,
-        "model_requests": record.usage.get("requests", 0),
-        "tokens": tokens,
-        "cost_usd": run_cost(
-            model_name, record.usage.get("input_tokens", 0), record.usage.get("output_tokens", 0)
-        ),
-        "duration_s": round(record.duration_s, 4),
-        "model_time_s": round(record.model_time_s, 4),
-        "first_divergence": trajectory.first_divergence if trajectory else None,
-    }
-
-
-def _stats(run: dict[str, Any], gated: bool) -> RunStats:
-    m = run["metrics"]
-    return RunStats(
-        passed=run["passed"],
-        gated=gated,
-        precision=m["tool_precision"],
-        recall=m["tool_recall"],
-        f1=m["tool_f1"],
-        order_score=m["order_score"],
-        arg_accuracy=m["arg_accuracy"],
-        requests=m["model_requests"],
-        tokens=m["tokens"],
-        cost_usd=m["cost_usd"],
-        duration_s=m["duration_s"],
+def run_numbers(scenario: Scenario, record: RunRecord, model_name: str) -> RunMetrics:
+    """One run's numbers. A crashed run, a refused message or one the provider failed made no trajectory
+    worth scoring."""
+    scored = record.error is None and record.model_error is None and record.refused is None
+    trajectory = trajectory_of(scenario, record) if scored else None
+    input_tokens, output_tokens = record.usage.get("input_tokens", 0), record.usage.get("output_tokens", 0)
+    return RunMetrics(
+        tool_precision=trajectory.precision if trajectory else None,
+        tool_recall=trajectory.recall if trajectory else None,
+        tool_f1=trajectory.f1 if trajectory else None,
+        order_score=trajectory.order_score if trajectory else None,
+        arg_accuracy=trajectory.arg_accuracy if trajectory else None,
+        model_requests=record.usage.get("requests", 0),
+        tokens=input_tokens + output_tokens,
+        cost_usd=run_cost(model_name, input_tokens, output_tokens),
+        duration_s=round(record.duration_s, 4),
+        model_time_s=round(record.model_time_s, 4),
+        first_divergence=trajectory.first_divergence if trajectory else None,
     )
 
 
-def gate(metrics: dict[str, Any], scenarios: list[dict[str, Any]], settings: EvalSettings) -> dict[str, Any]:
+def _stats(run: RepeatResult, gated: bool) -> RunStats:
+    m = run.metrics
+    return RunStats(
+        passed=run.passed,
+        gated=gated,
+        precision=m.tool_precision,
+        recall=m.tool_recall,
+        f1=m.tool_f1,
+        order_score=m.order_score,
+        arg_accuracy=m.arg_accuracy,
+        requests=m.model_requests,
+        tokens=m.tokens,
+        cost_usd=m.cost_usd,
+        duration_s=m.duration_s,
+    )
+
+
+def gate(metrics: SuiteMetrics, scenarios: list[ScenarioResult], settings: EvalSettings) -> GateVerdict:
     reasons: list[str] = []
-    if not metrics["gated_scenarios"]:
+    if not metrics.gated_scenarios:
         # A gate over nothing would pass any agent: say so instead of "passed".
         reasons.append("no scenario was gated: every one selected is an expected failure for this model")
-    pass_rate = metrics["pass_rate"]
+    pass_rate = metrics.pass_rate
     if pass_rate is not None and pass_rate + 1e-9 < settings.min_pass_rate:
         reasons.append(f"pass rate {pass_rate:.1%} is below --min-pass-rate {settings.min_pass_rate:.1%}")
     if settings.min_pass_k is not None:
-        pass_k = metrics["pass_k"]
+        pass_k = metrics.pass_k
         if pass_k is None or pass_k + 1e-9 < settings.min_pass_k:
             shown = "n/a" if pass_k is None else f"{pass_k:.1%}"
-            reasons.append(f"pass^{metrics['k']} {shown} is below --min-pass-k {settings.min_pass_k:.1%}")
-    regressions = []
+            reasons.append(f"pass^{metrics.k} {shown} is below --min-pass-k {settings.min_pass_k:.1%}")
+    regressions: list[Regression] = []
     if settings.baseline is not None:
-        before = {s["id"]: s for s in settings.baseline.get("scenarios", [])}
+        before = {s.id: s for s in settings.baseline.scenarios}
         for scenario in scenarios:
-            old = before.get(scenario["id"])
-            if old is None or scenario["expected_failure"]:
+            old = before.get(scenario.id)
+            if old is None or scenario.expected_failure:
                 continue
-            if scenario["pass_rate"] + 1e-9 < old["pass_rate"]:
-                regressions.append(
-                    {"id": scenario["id"], "before": old["pass_rate"], "after": scenario["pass_rate"]}
-                )
+            if scenario.pass_rate + 1e-9 < old.pass_rate:
+                regressions.append(Regression(id=scenario.id, before=old.pass_rate, after=scenario.pass_rate))
         if regressions:
-            names = ", ".join(f"{r['id']} ({r['before']:.0%} → {r['after']:.0%})" for r in regressions)
+            names = ", ".join(f"{r.id} ({r.before:.0%} → {r.after:.0%})" for r in regressions)
             reasons.append(f"{len(regressions)} scenario(s) regressed against the baseline: {names}")
-    return {"passed": not reasons, "reasons": reasons, "regressions": regressions}
+    return GateVerdict(passed=not reasons, reasons=reasons, regressions=regressions)
 
 
 async def run_eval(
@@ -217,8 +273,8 @@ async def run_eval(
     agent: ListingAgent | None = None,
     on_run_done: Callable[[], None] | None = None,
     claim: Callable[[str], bool] | None = None,
-) -> dict[str, Any]:
-    """Run every scenario `settings.repeat` times and return the results document (see RESULTS_FORMAT).
+) -> EvalResults:
+    """Run every scenario `settings.repeat` times and return the run's results.
 
     `claim(scenario_id)`, when given, says whether this process runs the next run of that scenario (worker
     processes share the runs that way; see evals/parallel.py); runs it does not claim are left out.
@@ -259,6 +315,19 @@ def _quiet_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
+def _checks(case: ReportCase[Scenario, RunRecord, CaseMeta]) -> list[CheckOutcome]:
+    checks = [
+        CheckOutcome(name=name, passed=bool(result.value), reason=result.reason or "")
+        for name, result in case.assertions.items()
+    ]
+    # A check that raised is a failed check, never a silent pass (an empty list is `all()`-true).
+    checks += [
+        CheckOutcome(name=f.name, passed=False, reason=f"the check raised {f.error_message}")
+        for f in case.evaluator_failures
+    ]
+    return checks or [CheckOutcome(name="checks", passed=False, reason="no check ran")]
+
+
 async def _run_eval(
     scenarios: list[LoadedScenario],
     choice: ModelChoice,
@@ -271,7 +340,7 @@ async def _run_eval(
     clock: float,
     on_run_done: Callable[[], None] | None = None,
     claim: Callable[[str], bool] | None = None,
-) -> dict[str, Any]:
+) -> EvalResults:
     if agent is None:
         agent = build_agent(TimedModel(choice.model), prompt, settings.without_tools)
     driver = DriverSettings(
@@ -285,19 +354,23 @@ async def _run_eval(
     )
     by_id = {s.id: s for s in scenarios}
 
-    async def conversation(scenario_id: str) -> RunRecord:
-        if claim is not None and not claim(scenario_id):
-            return RunRecord(scenario_id, choice.name, "", "", skipped=True)
-        record = await run_scenario(by_id[scenario_id], driver)
+    async def conversation(scenario: Scenario) -> RunRecord:
+        if _not_ours.get():
+            return RunRecord(scenario.id, choice.name, "", "", skipped=True)
+        record = await run_scenario(by_id[scenario.id], driver)
         if on_run_done is not None:
             on_run_done()
         return record
 
-    dataset: Dataset[str, RunRecord, dict[str, Any]] = Dataset(
+    dataset: Dataset[Scenario, RunRecord, CaseMeta] = Dataset(
         name="trova-scenarios",
-        cases=[Case(name=s.id, inputs=s.id, metadata={"tags": s.scenario.tags}) for s in scenarios],
-        evaluators=[ScenarioChecks(by_id)],
+        cases=[
+            Case(name=s.id, inputs=s.scenario, metadata=CaseMeta(str(s.path), s.scenario.tags))
+            for s in scenarios
+        ],
+        evaluators=scenario_evaluators(),
     )
+    plan = _Plan(factory, choice.name, claim)
     report = await dataset.evaluate(
         conversation,
         name=f"trova eval {choice.name}",
@@ -305,37 +378,26 @@ async def _run_eval(
         max_concurrency=settings.concurrency,
         repeat=settings.repeat,
         progress=settings.progress,
+        lifecycle=lambda case: RunLifecycle(case, plan),
     )
 
-    runs: dict[str, list[tuple[RunRecord, list[dict[str, Any]], bool]]] = {s.id: [] for s in scenarios}
+    runs: dict[str, list[tuple[RunRecord, list[CheckOutcome], RunMetrics]]] = {s.id: [] for s in scenarios}
     for case in report.cases:
         if case.output.skipped:
             continue
-        scenario_id = case.source_case_name or case.name
-        checks = [
-            {"name": name, "passed": bool(result.value), "reason": result.reason or ""}
-            for name, result in case.assertions.items()
-        ]
-        # A check that raised is a failed check, never a silent pass (an empty list is `all()`-true).
-        checks += [
-            {"name": "checks", "passed": False, "reason": f"the checks raised {f.error_message}"}
-            for f in case.evaluator_failures
-        ]
-        if not checks:
-            checks.append({"name": "checks", "passed": False, "reason": "no check ran"})
-        runs[scenario_id].append((case.output, checks, all(c["passed"] for c in checks)))
-    for failure in report.failures:  # the task itself raised (the driver records errors, so rarely)
-        scenario_id = failure.source_case_name or failure.name
-        record = RunRecord(scenario_id, choice.name, "", started_at.isoformat(), error=failure.error_message)
-        runs[scenario_id].append(
-            (record, [{"name": "completed", "passed": False, "reason": failure.error_message}], False)
+        runs[case.inputs.id].append((case.output, _checks(case), RunMetrics.from_case(case.metrics)))
+    for failure in report.failures:  # the task or the set-up raised (the driver records errors, so rarely)
+        record = RunRecord(
+            failure.inputs.id, choice.name, "", started_at.isoformat(), error=failure.error_message
         )
+        check = CheckOutcome(name="completed", passed=False, reason=failure.error_message)
+        runs[failure.inputs.id].append((record, [check], RunMetrics()))
 
     documents = []
     for loaded in scenarios:
-        xfail = expected_failure(loaded, choice.name)
         scenario_runs = []
-        for index, (record, checks, passed) in enumerate(runs[loaded.id], start=1):
+        for index, (record, checks, numbers) in enumerate(runs[loaded.id], start=1):
+            passed = all(c.passed for c in checks)
             # The verdict is recorded under the run's own root span (same trace, same conversation id),
             # so the run's trace ends with it wherever it is viewed; workers' runs too.
             with _under(record):
@@ -345,36 +407,62 @@ async def _run_eval(
                     verdict="passed" if passed else "failed",
                     conversation_id=record.conversation_id,
                     passed=passed,
-                    failed_checks={c["name"]: c["reason"] for c in checks if not c["passed"]},
+                    failed_checks={c.name: c.reason for c in checks if not c.passed},
                 )
-            numbers = _run_numbers(loaded, record, choice.name)
             scenario_runs.append(
-                {
-                    "index": index,
-                    "passed": passed,
-                    "errored": record.model_error is not None,
-                    "checks": checks,
-                    "metrics": numbers,
-                    "record": record.as_dict(),
-                }
+                RepeatResult(
+                    index=index,
+                    passed=passed,
+                    errored=record.model_error is not None,
+                    checks=checks,
+                    metrics=numbers,
+                    trace_id=record.trace_id,
+                    record=record,
+                )
             )
         documents.append(
-            {
-                "id": loaded.id,
-                "description": loaded.scenario.description,
-                "tags": loaded.scenario.tags,
-                "file": str(loaded.path),
-                "file_sha": _sha(loaded.path.read_text(encoding="utf-8")),
-                "expected_failure": xfail,
-                "runs": scenario_runs,
-            }
+            ScenarioResult(
+                id=loaded.id,
+                description=loaded.scenario.description,
+                tags=loaded.scenario.tags,
+                file=str(loaded.path),
+                file_sha=_sha(loaded.path.read_text(encoding="utf-8")),
+                expected_failure=expected_failure(loaded.scenario, choice.name),
+                status="fail",  # scored by `finalize`, once every run is in
+                passes=0,
+                runs_count=0,
+                pass_rate=0.0,
+                runs=scenario_runs,
+            )
         )
     seller = seller_choice.name if seller_choice and not seller_choice.is_offline else "rule-based"
     return finalize(documents, scenarios, choice.name, seller, prompt, settings, started_at, clock)
 
 
+def scored(document: ScenarioResult, k: int) -> ScenarioResult:
+    """The scenario with its rates and status from its runs."""
+    runs = document.runs
+    passes = sum(1 for r in runs if r.passed)
+    total = len(runs)
+    errored = sum(1 for r in runs if r.errored)
+    pk = pass_hat_k(passes, total, k)
+    status: Status = (
+        "error" if total and errored == total else _status(passes, total, document.expected_failure)
+    )
+    return document.model_copy(
+        update={
+            "status": status,
+            "errored": errored,
+            "passes": passes,
+            "runs_count": total,
+            "pass_rate": passes / total if total else 0.0,
+            "pass_k": None if math.isnan(pk) else pk,
+        }
+    )
+
+
 def finalize(
-    documents: list[dict[str, Any]],
+    documents: list[ScenarioResult],
     scenarios: list[LoadedScenario],
     model: str,
     seller: str,
@@ -382,82 +470,55 @@ def finalize(
     settings: EvalSettings,
     started_at: datetime,
     clock: float,
-) -> dict[str, Any]:
-    """The results document from the scenarios' runs: per-scenario rates, suite metrics, the gate.
+) -> EvalResults:
+    """The run's results from its scenarios' runs: per-scenario rates, suite metrics, the gate.
 
     Works on runs from several worker processes alike (see evals/parallel.py)."""
     k = settings.pass_k or settings.repeat
-    stats_by_scenario: dict[str, list[RunStats]] = {}
-    for document in documents:
-        runs = document["runs"]
-        passes = sum(1 for r in runs if r["passed"])
-        total = len(runs)
-        errored = sum(1 for r in runs if r.get("errored"))
-        pk = pass_hat_k(passes, total, k)
-        document.update(
-            status="error"
-            if total and errored == total
-            else _status(passes, total, document["expected_failure"]),
-            errored=errored,
-            passes=passes,
-            runs_count=total,
-            pass_rate=passes / total if total else 0.0,
-            pass_k=None if math.isnan(pk) else pk,
-        )
-        stats_by_scenario[document["id"]] = [_stats(r, not document["expected_failure"]) for r in runs]
-    metrics = suite_metrics(stats_by_scenario, k)
-    metrics["expected_failures"] = sum(1 for d in documents if d["expected_failure"])
-    metrics["errored_runs"] = sum(d["errored"] for d in documents)
+    documents = [scored(d, k) for d in documents]
+    stats = {d.id: [_stats(r, not d.expected_failure) for r in d.runs] for d in documents}
+    metrics = SuiteMetrics.model_validate(
+        {
+            **suite_metrics(stats, k),
+            "expected_failures": sum(1 for d in documents if d.expected_failure),
+            "errored_runs": sum(d.errored for d in documents),
+        }
+    )
     finished_at = datetime.now(UTC)
-    return {
-        "format": RESULTS_FORMAT,
-        "run_id": settings.run_id or make_run_id(started_at, model),
-        "model": model,
-        "seller": seller,
-        "prompt": {"name": prompt.name, "version": prompt.version},
-        "tool_schema_hash": tool_schema_hash(settings.without_tools),
-        "tools": sorted(marketplace_tools(settings.without_tools).tools),
-        "git": git_state(),
-        "scenario_set_hash": scenario_set_hash(scenarios),
-        "traces_stored": tracing_enabled(),
-        "started_at": started_at.isoformat(timespec="seconds"),
-        "finished_at": finished_at.isoformat(timespec="seconds"),
-        "duration_s": round(time.perf_counter() - clock, 3),
-        "settings": {
-            "repeat": settings.repeat,
-            "concurrency": settings.concurrency,
-            "workers": settings.workers,
-            "tags": settings.tags,
-            "filters": settings.filters,
-            "min_pass_rate": settings.min_pass_rate,
-            "min_pass_k": settings.min_pass_k,
-            "k": k,
-            "without_tools": sorted(settings.without_tools),
-            "baseline": settings.baseline.get("run_id") if settings.baseline else None,
-        },
-        "metrics": metrics,
-        "gate": gate(metrics, documents, settings),
-        "scenarios": documents,
-    }
+    return EvalResults(
+        run_id=settings.run_id or make_run_id(started_at, model),
+        model=model,
+        seller=seller,
+        prompt=PromptRef(name=prompt.name, version=prompt.version),
+        tool_schema_hash=tool_schema_hash(settings.without_tools),
+        tools=sorted(marketplace_tools(settings.without_tools).tools),
+        git=git_state(),
+        scenario_set_hash=scenario_set_hash(scenarios),
+        traces_stored=tracing_enabled(),
+        started_at=started_at.isoformat(timespec="seconds"),
+        finished_at=finished_at.isoformat(timespec="seconds"),
+        duration_s=round(time.perf_counter() - clock, 3),
+        settings=RunSettings(
+            repeat=settings.repeat,
+            concurrency=settings.concurrency,
+            workers=settings.workers,
+            tags=settings.tags,
+            filters=settings.filters,
+            min_pass_rate=settings.min_pass_rate,
+            min_pass_k=settings.min_pass_k,
+            k=k,
+            without_tools=sorted(settings.without_tools),
+            baseline=settings.baseline.run_id if settings.baseline else None,
+        ),
+        metrics=metrics,
+        gate=gate(metrics, documents, settings),
+        scenarios=documents,
+    )
 
 
-def _status(passes: int, total: int, xfail: bool) -> str:
+def _status(passes: int, total: int, xfail: bool) -> Status:
     if xfail:
         return "xpass" if total and passes == total else "xfail"
     if total and passes == total:
         return "pass"
     return "flaky" if passes else "fail"
-
-
-def load_results(path: Path) -> dict[str, Any]:
-    """A results document from a run folder or its results.json."""
-    file = path / "results.json" if path.is_dir() else path
-    if not file.is_file():
-        raise FileNotFoundError(f"no eval results at {path} (expected a run folder or its results.json)")
-    try:
-        data: dict[str, Any] = json.loads(file.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as e:
-        raise ValueError(f"{file} is not a results document (not JSON: {e})") from e
-    if not isinstance(data, dict) or data.get("format") != RESULTS_FORMAT:
-        raise ValueError(f"{file} is not a {RESULTS_FORMAT} document")
-    return data

@@ -158,11 +158,16 @@ class SellerFacts(_Strict):
         None, description="A word picking one category when the agent offers a choice."
     )
     opening: str | None = Field(None, description="First message when there are no scripted turns.")
+    price_upfront: bool = Field(
+        False, description="The seller states asking_price in their first message, unasked."
+    )
 
     @model_validator(mode="after")
     def _counter_needs_price(self) -> SellerFacts:
         if self.price_reaction == "counter" and self.counter_price is None:
             raise ValueError("price_reaction: counter needs counter_price")
+        if self.price_upfront and self.asking_price is None:
+            raise ValueError("price_upfront needs asking_price")
         return self
 
 
@@ -275,10 +280,112 @@ class Expectations(_Strict):
 
 
 class Outage(_Strict):
-    """Make the marketplace unreachable for some calls, to check the agent reports it and keeps the draft."""
+    """Make the marketplace unreachable for some calls, to check the agent reports it and keeps the draft.
+    Shorthand for `outages: [{tool, kind: refused, on_call: 1, times: failures}]`."""
 
     tool: ToolName
     failures: int = Field(1, ge=1, description="How many calls of that tool fail before it works again.")
+
+
+OutageKind = Literal["refused", "unavailable", "rate_limited", "timeout", "slow"]
+
+
+class ToolOutage(_Strict):
+    """A marketplace failure on a tool's n-th call in the run (1-based; calls are counted per tool, as
+    the tool reaches the marketplace: a draft the seller never approves does not count)."""
+
+    tool: ToolName
+    kind: OutageKind = Field(
+        "refused",
+        description="refused: the connection is refused, nothing reaches the marketplace; unavailable: "
+        "HTTP 503; rate_limited: HTTP 429 with a Retry-After header; timeout: the request reaches the "
+        "marketplace (and takes effect) but no answer comes back; slow: the answer comes `delay` seconds "
+        "late (a delay past the client's read timeout is a timeout, as on a real network).",
+    )
+    on_call: int = Field(1, ge=1, description="The tool's n-th call it starts on.")
+    times: int = Field(1, ge=1, le=20, description="How many calls in a row, from `on_call`, it lasts.")
+    attempts: int | None = Field(
+        None,
+        ge=1,
+        description="HTTP attempts of each such call that fail (the client retries a GET); default: all of "
+        "them, so the tool call fails.",
+    )
+    retry_after: int = Field(1, ge=0, le=30, description="rate_limited: the Retry-After header, in seconds.")
+    delay: float = Field(0.5, ge=0, le=30, description="slow: seconds before the answer comes.")
+
+    def covers(self, call: int) -> bool:
+        return self.on_call <= call < self.on_call + self.times
+
+
+@cache
+def seed_categories() -> dict[str, int]:
+    """The shipped taxonomy, path -> id (read from the seed file: no database needed to check a scenario)."""
+    from marketplace.seed_build import CATEGORIES_FILE, SEED_DIR
+
+    lines = (SEED_DIR / CATEGORIES_FILE).read_text(encoding="utf-8").splitlines()[1:]
+    return {path: int(ident) for ident, _, path in (line.partition("\t") for line in lines if line)}
+
+
+def category_id(category: int | str) -> int:
+    """A fixture's category as an id; ValueError naming it when the taxonomy has no such category."""
+    known = seed_categories()
+    if isinstance(category, int):
+        if category not in known.values():
+            raise ValueError(f"there is no category {category}")
+        return category
+    if category not in known:
+        leaf = category.rsplit(" > ", 1)[-1].strip().lower()
+        near = [p for p in known if p.lower().endswith(leaf)][:3]
+        hint = f" (did you mean {' or '.join(repr(p) for p in near)}?)" if near else ""
+        raise ValueError(f"there is no category {category!r}{hint}")
+    return known[category]
+
+
+def _known_category(category: int | str) -> int | str:
+    category_id(category)
+    return category
+
+
+KnownCategory = Annotated[int | str, AfterValidator(_known_category)]
+ConditionName = Literal["new", "like_new", "excellent", "good", "fair", "for_parts"]
+
+
+class FixtureListing(_Strict):
+    """A listing another seller has on the marketplace before the conversation starts (a comparable the
+    agent may be shown, with whatever its title says)."""
+
+    title: str = Field(min_length=1, max_length=200)
+    price: float = Field(gt=0, le=10_000_000)
+    category: KnownCategory = Field(description="A category id, or its full path.")
+    condition: ConditionName = "good"
+    description: str = Field("", max_length=4000)
+    seller: str = Field("Another seller", min_length=1, max_length=80, description="The seller's name.")
+    copies: int = Field(1, ge=1, le=50, description="How many such listings (a title that must be seen).")
+
+
+class MarketplaceFixtures(_Strict):
+    """What the run's own marketplace holds beyond the seed, set up before the first message."""
+
+    listings: list[FixtureListing] = Field(default_factory=list)
+    empty_categories: list[KnownCategory] = Field(
+        default_factory=list,
+        description="Categories (id or full path) whose listings, their subcategories' too, are removed "
+        "before the run, so that a price comparison there finds nothing.",
+    )
+
+
+def _accepted_message(text: str) -> str:
+    # The product's own check, so that harness and product agree on what a seller may send (its length).
+    from agent.session import ChatSession, InputError
+
+    try:
+        ChatSession.check_message(text)
+    except InputError as e:
+        raise ValueError(f"the product refuses this message: {e}") from e
+    return text
+
+
+SellerMessage = Annotated[str, AfterValidator(_accepted_message)]
 
 
 class Scenario(_Strict):
@@ -286,7 +393,11 @@ class Scenario(_Strict):
     description: str
     tags: list[str] = Field(default_factory=list)
     seller: SellerFacts
-    turns: list[str] = Field(default_factory=list, description="Scripted seller messages, sent in order.")
+    turns: list[SellerMessage] = Field(
+        default_factory=list,
+        description="Scripted seller messages, sent in order (each one the product accepts: not empty, "
+        "within its length limit).",
+    )
     simulate: bool = Field(
         True, description="After the scripted turns, the simulated seller answers the agent."
     )
@@ -298,7 +409,33 @@ class Scenario(_Strict):
         12, ge=1, le=50, description="Seller messages at most; ends a runaway conversation."
     )
     outage: Outage | None = None
+    outages: list[ToolOutage] = Field(
+        default_factory=list, description="Marketplace failures on chosen calls of chosen tools."
+    )
+    marketplace: MarketplaceFixtures | None = Field(
+        None, description="Listings added to, or categories emptied in, this run's own marketplace."
+    )
     expect: Expectations
+
+    @model_validator(mode="after")
+    def _outages_do_not_overlap(self) -> Scenario:
+        rules = self.outage_plan()
+        for i, a in enumerate(rules):
+            for b in rules[i + 1 :]:
+                if a.tool == b.tool and a.on_call < b.on_call + b.times and b.on_call < a.on_call + a.times:
+                    raise ValueError(
+                        f"two outages cover the same call of {a.tool} (call {max(a.on_call, b.on_call)})"
+                    )
+        return self
+
+    def outage_plan(self) -> list[ToolOutage]:
+        """Every outage of the run, the `outage` shorthand included."""
+        legacy = (
+            [ToolOutage(tool=self.outage.tool, kind="refused", on_call=1, times=self.outage.failures)]
+            if self.outage
+            else []
+        )
+        return [*legacy, *self.outages]
 
 
 def json_schema() -> dict[str, Any]:

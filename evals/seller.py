@@ -1,4 +1,9 @@
-"""The simulated seller: answers the agent's questions from the scenario's facts, and nothing else.
+"""The simulated seller: answers the agent from the scenario's facts, as a real seller would.
+
+It answers what it is asked (the item, its condition, a price, approval, which category), and volunteers
+what a real seller would: the price it has in mind when the agent proposes another (or, when the scenario
+says so, up front). It never colludes: offered categories none of which is what it sells, it says "none
+of these". Its understanding of the agent is its own (evals/seller_language.py), never the agent's.
 
 `RuleSeller` is deterministic (offline, CI). `LLMSeller` lets a real model phrase the answers, for
 evaluating real models with varied sellers; a guard flags any message of its that states a fact the
@@ -8,22 +13,31 @@ Approvals are never left to a model: the scenario says whether the seller approv
 
 from __future__ import annotations
 
-import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
-from agent.offline import language as lang
+from pydantic_ai.messages import ModelMessage
+from pydantic_ai.models import Model
+
+from evals import seller_language as lang
 from evals.schema import SellerFacts
 
 
 @dataclass
 class SellerView:
-    """What the seller sees after an agent turn."""
+    """What the seller sees after an agent turn: the reply, the drafts awaiting their answer (each draft's
+    fields), the listings created."""
 
     reply: str
-    drafts: list[dict[str, Any]] = field(default_factory=list)
-    created: list[dict[str, Any]] = field(default_factory=list)
+    drafts: Sequence[Mapping[str, object]] = ()
+    created: Sequence[object] = ()
     turn: int = 0
+
+    @property
+    def draft_price(self) -> float | None:
+        prices = [p for d in self.drafts if isinstance(p := d.get("price"), int | float)]
+        return float(prices[-1]) if prices else None
 
 
 @dataclass
@@ -44,56 +58,51 @@ def _fmt(price: float) -> str:
     return f"{price:g}" if price < 1e6 else f"{price:.0f}"
 
 
-_ASKS_CONDITION = re.compile(r"\bcondition\b|\bhow (?:worn|used)\b|\bstate is it in\b", re.I)
-_ASKS_PRICE = re.compile(r"\b(?:price|how much|what (?:do|would) you (?:want|like) (?:for|to ask))\b", re.I)
-_ASKS_ITEM = re.compile(
-    r"what (?:would you like|do you want|are you) (?:to )?sell|what'?s the item|what is (?:the item|it)\b|"
-    r"describe (?:it|the item)|what (?:kind|type) of (?:item|thing)|which item",
-    re.I,
-)
-_ASKS_CHOICE = re.compile(r"\bwhich\b.*\b(?:category|fits|one)\b|\breply with the number\b", re.I | re.S)
-_ASKS_FEEDBACK = re.compile(r"what should i change|say '?post it'?", re.I)
-_ASKS_TO_POST = re.compile(
-    r"\b(?:shall|should|can|may) i (?:post|list|publish)|want me to (?:post|list|publish)|ready to (?:post|publish)|"
-    r"\b(?:post|publish) (?:it|this|the listing)\?",
-    re.I,
-)
-_OUTAGE = re.compile(r"\b(?:couldn'?t reach|unreachable|unavailable|is down|try again)\b", re.I)
-_OPTION = re.compile(r"(?:^|\s)(\d)[.)]\s+([^\n]+?)(?=\s+\d[.)]\s|\s*Reply|\s*$)", re.S)
+NONE_OF_THESE = "none of these"
 
 
-def choose_option(reply: str, hint: str | None) -> str:
-    options = _OPTION.findall(reply)
-    if hint:
-        for number, text in options:
-            if hint.lower() in text.lower():
-                return number
-    return options[0][0] if options else "the first one"
+def _differs(a: float, b: float) -> bool:
+    return abs(a - b) > max(0.01, 0.005 * b)
 
 
+@dataclass
 class RuleSeller:
-    """Answers by keyword: a question about the condition gets the condition, and so on."""
+    """Answers what the agent asks from the scenario's facts, as a real seller would: what they are asked,
+    plus the price they have in mind when the agent proposes another; never a choice of category that is
+    not what they sell."""
 
-    def __init__(self, facts: SellerFacts) -> None:
-        self.facts = facts
-        self.flags: list[SimulatorFlag] = []
-        self.countered = False
-        self.retries = 0
-        self.unknown_questions = 0
+    facts: SellerFacts
+    flags: list[SimulatorFlag] = field(default_factory=list)
+    countered: bool = False
+    insisted: bool = False  # said their own price against the agent's
+    retries: int = 0
+    unknown_questions: int = 0
 
     def opening(self) -> str:
-        return self.facts.opening or f"I want to sell my {self.facts.item}"
+        facts = self.facts
+        text = facts.opening or f"I want to sell my {facts.item}"
+        if facts.price_upfront and facts.asking_price is not None and not lang.prices(text):
+            text += f", asking ${_fmt(facts.asking_price)}"
+        return text
 
-    def describe_item(self, reply: str) -> str:
+    def describe_item(self, asked: list[lang.Field]) -> str:
         """The item; and its condition and price too when the question asks for them."""
         parts = [self.facts.item]
-        if self.facts.condition and _ASKS_CONDITION.search(reply):
+        if self.facts.condition and "condition" in asked:
             parts.append(f"it's {self.facts.condition}")
-        if self.facts.asking_price is not None and _ASKS_PRICE.search(reply):
+        if self.facts.asking_price is not None and "price" in asked:
             parts.append(f"I'd like ${_fmt(self.facts.asking_price)} for it")
         return ", ".join(parts)
 
-    def answer_draft(self) -> str:
+    def _own_price(self, proposed: float | None) -> str | None:
+        """The asking price they have in mind, said once, when the agent puts another one forward."""
+        asking = self.facts.asking_price
+        if asking is None or proposed is None or self.insisted or not _differs(proposed, asking):
+            return None
+        self.insisted = True
+        return f"I was hoping for ${_fmt(asking)}."
+
+    def answer_draft(self, view: SellerView) -> str:
         facts = self.facts
         if facts.price_reaction == "decline":
             return "no, don't post it"
@@ -101,43 +110,52 @@ class RuleSeller:
             self.countered = True
             assert facts.counter_price is not None
             return f"make it {_fmt(facts.counter_price)} instead"
+        if facts.approves and facts.price_reaction != "counter":
+            own = self._own_price(view.draft_price)
+            if own is not None:
+                return own
         return "yes" if facts.approves else "no"
+
+    def choose_category(self, offered: list[lang.Option]) -> str:
+        chosen = lang.choose(offered, self.facts.item, self.facts.category_hint)
+        return NONE_OF_THESE if chosen is None else chosen.answer
 
     async def next(self, view: SellerView) -> str | None:
         if view.drafts:
-            return self.answer_draft()
+            return self.answer_draft(view)
         if view.created:
             return None
         reply = view.reply
         if not reply.strip():
             return None
-        if _OUTAGE.search(reply) and self.retries < 2:
+        if lang.reports_outage(reply) and self.retries < 2:
             self.retries += 1
             return "try again"
-        if _ASKS_CHOICE.search(reply) and _OPTION.search(reply):
-            return choose_option(reply, self.facts.category_hint)
-        if not reply.rstrip().endswith("?") and "?" not in reply:
+        asked = lang.asks(reply)
+        offered = lang.options(reply)
+        if offered and ("category" in asked or not asked):
+            return self.choose_category(offered)
+        own = self._own_price(lang.proposed_price(reply))
+        if own is not None:
+            return own
+        if not asked:
             return None  # the agent asked nothing: the conversation is over
-        if _ASKS_FEEDBACK.search(reply) or _ASKS_TO_POST.search(reply):
+        if "approval" in asked:
             return (
                 "post it"
                 if self.facts.approves and self.facts.price_reaction != "decline"
                 else "no, don't post it"
             )
-        if _ASKS_ITEM.search(reply):
-            return self.describe_item(reply)
-        if (
-            self.facts.category_hint
-            and self.facts.category_hint.lower() in reply.lower()
-            and _ASKS_CHOICE.search(reply)
-        ):
-            return self.facts.category_hint
-        if _ASKS_CONDITION.search(reply):
+        if "item" in asked:
+            return self.describe_item(asked)
+        if "condition" in asked:
             return self.facts.condition or "I'm not sure, it's used"
-        if _ASKS_PRICE.search(reply):
+        if "price" in asked:
             if self.facts.asking_price is not None:
                 return _fmt(self.facts.asking_price)
             return "I don't know, what would you suggest?"
+        if "category" in asked and self.facts.category_hint:
+            return self.facts.category_hint
         self.unknown_questions += 1
         return "I'm not sure." if self.unknown_questions <= 1 else None
 
@@ -149,7 +167,8 @@ What you know (and all you know):
 {facts}
 
 Rules:
-- Answer only what the assistant asks. Never volunteer facts it did not ask for.
+- Answer what the assistant asks. Volunteer only what a real seller would: if it proposes a price other
+  than the one you'd like, say the price you'd like.
 - Never state a fact that is not in the list above: no other price, condition, brand, model or detail.
   If asked something you don't know, say you're not sure.
 - If the assistant asks nothing (it is done), reply exactly: DONE
@@ -173,25 +192,26 @@ def describe_facts(facts: SellerFacts) -> str:
 
 
 def invented_facts(message: str, facts: SellerFacts) -> list[str]:
-    """Facts in a simulated seller message that the scenario does not give."""
+    """Facts in a simulated seller message that the scenario does not give (read with the seller's own
+    understanding: a price, a condition grade)."""
     problems = []
-    price = lang.parse_price(message, bare=True)
-    allowed_prices = {p for p in (facts.asking_price, facts.counter_price) if p is not None}
-    if price is not None and all(abs(price - p) > 0.01 for p in allowed_prices):
-        problems.append(f"states a price of {_fmt(price)}, which the scenario does not give")
-    condition = lang.parse_condition(message)
-    known = lang.parse_condition(facts.condition) if facts.condition else None
-    if condition is not None and condition != known:
-        problems.append(
-            f"states the condition '{condition.label}', but the scenario says {facts.condition!r}"
-        )
+    allowed_prices = [p for p in (facts.asking_price, facts.counter_price) if p is not None]
+    for price in lang.prices(message):
+        if all(_differs(price, p) for p in allowed_prices):
+            problems.append(f"states a price of {_fmt(price)}, which the scenario does not give")
+    known = set(lang.grades(facts.condition)) if facts.condition else set()
+    for grade in lang.grades(message):
+        if grade not in known:
+            problems.append(
+                f"states the condition '{grade.replace('_', ' ')}', but the scenario says {facts.condition!r}"
+            )
     return problems
 
 
 class LLMSeller(RuleSeller):
     """A model phrases the answers; drafts, outages and category choices stay rule-based."""
 
-    def __init__(self, facts: SellerFacts, model: Any) -> None:
+    def __init__(self, facts: SellerFacts, model: Model) -> None:
         super().__init__(facts)
         from pydantic_ai import Agent
 
@@ -200,10 +220,10 @@ class LLMSeller(RuleSeller):
             name="simulated_seller",
             instructions=SELLER_INSTRUCTIONS.format(facts=describe_facts(facts)),
         )
-        self.history: list[Any] = []
+        self.history: list[ModelMessage] = []
 
     async def next(self, view: SellerView) -> str | None:
-        if view.drafts or view.created or _OUTAGE.search(view.reply) or _ASKS_CHOICE.search(view.reply):
+        if view.drafts or view.created or lang.reports_outage(view.reply) or lang.options(view.reply):
             return await super().next(view)
         if not view.reply.strip():
             return None

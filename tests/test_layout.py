@@ -23,6 +23,9 @@ ALLOWED: dict[str, set[str]] = {
 }
 # The tools may use the marketplace's API types, never its app or storage.
 TOOLS_MAY_USE = {"marketplace.conditions", "marketplace.schemas"}
+# Modules a package must not import although it may import their package: the eval harness judges the
+# agent, so it shares no code with the offline model (a bug in its parser would fool both alike).
+FORBIDDEN: dict[str, tuple[str, ...]] = {"evals": ("agent.offline",)}
 
 
 def imports_of(path: Path) -> list[tuple[int, str]]:
@@ -35,20 +38,30 @@ def imports_of(path: Path) -> list[tuple[int, str]]:
     return found
 
 
+def wrong_imports(package: str, files: list[Path]) -> list[str]:
+    wrong = []
+    for path in files:
+        where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        for line, module in imports_of(path):
+            top = module.split(".")[0]
+            if any(module == f or module.startswith(f + ".") for f in FORBIDDEN.get(package, ())):
+                wrong.append(
+                    f"{where}:{line} imports {module} (the harness shares no code with what it judges)"
+                )
+            elif top not in OURS or top == package:
+                continue
+            elif top not in ALLOWED[package]:
+                wrong.append(f"{where}:{line} imports {module}")
+            elif package == "tools" and module not in TOOLS_MAY_USE:
+                wrong.append(f"{where}:{line} imports {module} (only its API types)")
+    return wrong
+
+
 @pytest.mark.parametrize("package", sorted(ALLOWED))
 def test_package_imports_only_what_it_may(package: str) -> None:
     files = sorted((ROOT / package).rglob("*.py"))
     assert files, f"{package}/ has no modules"
-    wrong = []
-    for path in files:
-        for line, module in imports_of(path):
-            top = module.split(".")[0]
-            if top not in OURS or top == package:
-                continue
-            if top not in ALLOWED[package]:
-                wrong.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
-            elif package == "tools" and module not in TOOLS_MAY_USE:
-                wrong.append(f"{path.relative_to(ROOT)}:{line} imports {module} (only its API types)")
+    wrong = wrong_imports(package, files)
     assert not wrong, "\n".join(wrong)
 
 
@@ -56,3 +69,14 @@ def test_the_check_sees_a_forbidden_import(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("import os\nfrom marketplace.db import ListingRow\nfrom . import x\n")
     assert imports_of(module) == [(1, "os"), (2, "marketplace.db")]
+
+
+def test_the_harness_may_not_import_the_offline_model(tmp_path: Path) -> None:
+    judge = tmp_path / "judge.py"
+    judge.write_text(
+        "from agent.offline import language as lang\nimport agent.offline.policy\nfrom agent.session import X\n"
+    )
+    assert [w.split(" imports ")[1] for w in wrong_imports("evals", [judge])] == [
+        "agent.offline (the harness shares no code with what it judges)",
+        "agent.offline.policy (the harness shares no code with what it judges)",
+    ]

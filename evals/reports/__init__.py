@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 from evals.reports.html import render_html
 from evals.reports.junit import render_junit
 from evals.reports.markdown import render_markdown
+from evals.results import EvalResults
 
 FILES = {"results": "results.json", "junit": "junit.xml", "summary": "summary.md", "html": "report.html"}
 
 
-def write_run(results: dict[str, Any], out_dir: Path) -> dict[str, Path]:
+def write_run(results: EvalResults, out_dir: Path) -> dict[str, Path]:
     """Write all four reports into `out_dir` (created); returns their paths by kind."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {kind: out_dir / name for kind, name in FILES.items()}
-    paths["results"].write_text(json.dumps(results, indent=1, default=str) + "\n", encoding="utf-8")
+    results.write(paths["results"])
     paths["junit"].write_text(render_junit(results), encoding="utf-8")
     paths["summary"].write_text(render_markdown(results), encoding="utf-8")
     paths["html"].write_text(render_html(results), encoding="utf-8")

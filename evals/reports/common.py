@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+
+from evals.results import EvalResults, ScenarioResult
 
 # How the reports rank scenarios: what needs a look first. "error": every run failed in the provider.
 STATUS_ORDER = {"error": 0, "fail": 1, "flaky": 2, "xpass": 3, "xfail": 4, "pass": 5}
@@ -27,14 +29,18 @@ def cost(value: float | None) -> str:
     return "unknown" if value is None else f"${value:,.4f}"
 
 
-def failure_reasons(scenario: dict[str, Any], limit: int = 3) -> list[str]:
+def ranked(results: EvalResults) -> list[ScenarioResult]:
+    """The scenarios, what needs a look first."""
+    return sorted(results.scenarios, key=lambda s: (STATUS_ORDER[s.status], s.id))
+
+
+def failure_reasons(scenario: ScenarioResult, limit: int = 3) -> list[str]:
     """The distinct failed checks of a scenario's runs, 'check: reason', most common first."""
     seen: dict[str, int] = {}
-    for run in scenario["runs"]:
-        for check in run["checks"]:
-            if not check["passed"]:
-                key = f"{check['name']}: {check['reason']}"
-                seen[key] = seen.get(key, 0) + 1
+    for run in scenario.runs:
+        for check in run.failed_checks:
+            key = f"{check.name}: {check.reason}"
+            seen[key] = seen.get(key, 0) + 1
     return [k for k, _ in sorted(seen.items(), key=lambda kv: -kv[1])][:limit]
 
 
@@ -42,31 +48,26 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def trace_command(results: dict[str, Any], trace_id: str) -> str:
+def trace_command(results: EvalResults, trace_id: str) -> str:
     """How to open a run's trace: `trova traces show` when the local store kept it, else just its id
     (it may still be in Logfire or an OTLP backend)."""
-    if results.get("traces_stored", True):
+    if results.traces_stored:
         return f"trova traces show {trace_id}"
     return f"trace {trace_id} (not in the local store: TROVA_TRACES was off)"
 
 
-def flagged_runs(results: dict[str, Any]) -> list[str]:
+def flagged_runs(results: EvalResults) -> list[str]:
     """'scenario run N' for each run with a simulated-seller turn the guard flagged."""
-    return [
-        f"{s['id']} run {r['index']}"
-        for s in results["scenarios"]
-        for r in s["runs"]
-        if r["record"].get("simulator_flags")
-    ]
+    return [f"{s.id} run {r.index}" for s, r in results.runs() if r.record.simulator_flags]
 
 
-def run_notes(results: dict[str, Any]) -> list[str]:
+def run_notes(results: EvalResults) -> list[str]:
     """What a reader must know before reading the numbers: the run was not of the agent as it ships."""
-    settings = results.get("settings", {})
+    settings = results.settings
     notes = []
-    if settings.get("without_tools"):
+    if settings.without_tools:
         notes.append(
-            f"Ablation: the agent ran without {', '.join(settings['without_tools'])}; failures that need it are expected."
+            f"Ablation: the agent ran without {', '.join(settings.without_tools)}; failures that need it are expected."
         )
     flagged = flagged_runs(results)
     if flagged:
@@ -75,13 +76,14 @@ def run_notes(results: dict[str, Any]) -> list[str]:
             f"({', '.join(flagged[:5])}{', …' if len(flagged) > 5 else ''}): their verdicts may test "
             "the simulator, not the agent."
         )
-    if settings.get("tags") or settings.get("filters"):
-        chosen = ", ".join([*(f"tag {t}" for t in settings.get("tags", [])), *settings.get("filters", [])])
+    if settings.tags or settings.filters:
+        chosen = ", ".join([*(f"tag {t}" for t in settings.tags), *settings.filters])
         notes.append(f"A subset of the scenarios: {chosen}.")
     return notes
 
 
-METRIC_ROWS = [
+Formatter = Callable[[float | None], str]
+METRIC_ROWS: list[tuple[str, str, Formatter]] = [
     ("pass rate", "pass_rate", pct),
     ("pass^k", "pass_k", pct),
     ("tool precision", "tool_precision", pct),
@@ -95,3 +97,9 @@ METRIC_ROWS = [
     ("latency p50", "latency_p50_s", seconds),
     ("latency p95", "latency_p95_s", seconds),
 ]
+
+
+def metric_rows(results: EvalResults) -> list[tuple[str, str]]:
+    """(label, shown value) for the suite metrics every report lists."""
+    metrics = results.metrics
+    return [(label, fmt(metrics.value(key))) for label, key, fmt in METRIC_ROWS]

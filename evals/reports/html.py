@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import json
 from html import escape
-from typing import Any
 
 from evals.reports.common import (
     FAILING,
-    METRIC_ROWS,
-    STATUS_ORDER,
     failure_reasons,
+    metric_rows,
+    ranked,
     run_notes,
     shorten,
     trace_command,
 )
+from evals.results import EvalResults, RepeatResult
+from evals.trajectory import ActualCall
+from tools.types import Listing
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f6f7f9;color:#1d232b}
@@ -41,123 +43,131 @@ pre{white-space:pre-wrap;word-break:break-word;margin:4px 0;max-height:260px;ove
 OPEN_FAILURES = 8  # with more failing scenarios than this, sections start closed: the index leads to them
 
 
-def _json(value: Any, limit: int = 4000) -> str:
+def _json(value: object, limit: int = 4000) -> str:
     text = json.dumps(value, indent=1, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[:limit] + "\n… (truncated)"
 
 
-def _run(run: dict[str, Any], results: dict[str, Any]) -> str:
-    record = run["record"]
-    checks = "".join(
-        f'<div class="check {"ok" if c["passed"] else "no"}"><b>{escape(c["name"])}</b>'
-        f"{': ' + escape(c['reason']) if c['reason'] else ''}</div>"
-        for c in run["checks"]
-    )
-    calls_by_turn: dict[int, list[dict[str, Any]]] = {}
-    for step, call in enumerate(record["calls"], start=1):
-        calls_by_turn.setdefault(call["turn"], []).append(dict(call, step=step))
-    turns = []
-    for number, turn in enumerate(record["turns"], start=1):
-        calls = "".join(
-            f'<div class="call">step {c["step"]}: {escape(c["tool"])} '
-            f'<span class="o {escape(str(c["outcome"] or "awaiting"))}">{escape(str(c["outcome"] or "awaiting approval"))}</span>'
-            f"{' · approved by the seller' if c['approved'] else ''}"
-            f"<pre>{escape(_json(c['args']))}</pre>"
-            f"{'<details><summary>result</summary><pre>' + escape(_json(c['result'])) + '</pre></details>' if c['result'] is not None else ''}"
-            f"</div>"
-            for c in calls_by_turn.get(number, [])
-        )
-        extra = f'<div class="muted">stopped: {escape(turn["stopped"])}</div>' if turn.get("stopped") else ""
-        turns.append(
-            f'<div class="turn"><div class="seller"><b>seller:</b> {escape(turn["seller"])}</div>{calls}'
-            f'<div class="agent"><b>agent:</b> {escape(turn["agent"])}</div>{extra}</div>'
-        )
-    listings = (
-        "".join(
-            f"<li>#{x['id']} {escape(x['title'])}: ${x['price']:,.2f}, {escape(x['condition'])}, {escape(x['category_path'])}</li>"
-            for x in record["listings"]
-        )
-        or "<li>none</li>"
-    )
-    error = f"<pre>{escape(record['error'])}</pre>" if record.get("error") else ""
-    flags = "".join(
-        f'<div class="note">The simulated seller, turn {f["turn"]}: “{escape(f["message"])}”: '
-        f"{escape(f['reason'])}</div>"
-        for f in record.get("simulator_flags", [])
-    )
-    trace = (
-        f'<div class="muted">trace: <code>{escape(trace_command(results, record["trace_id"]))}</code></div>'
-        if record.get("trace_id")
+def _call(step: int, call: ActualCall) -> str:
+    outcome = call.outcome or "awaiting"
+    result = (
+        f"<details><summary>result</summary><pre>{escape(_json(call.result))}</pre></details>"
+        if call.result is not None
         else ""
     )
-    m = run["metrics"]
-    numbers = (
-        f"{m['model_requests']} model requests · {m['tokens']:,} tokens · {m['duration_s'] * 1000:.0f} ms"
-        + (f" · first divergence at step {m['first_divergence']}" if m.get("first_divergence") else "")
+    return (
+        f'<div class="call">step {step}: {escape(call.tool)} '
+        f'<span class="o {escape(outcome)}">{escape(call.outcome or "awaiting approval")}</span>'
+        f"{' · approved by the seller' if call.approved else ''}"
+        f"<pre>{escape(_json(call.args))}</pre>{result}</div>"
+    )
+
+
+def _listing(data: object) -> str:
+    x = Listing.model_validate(data)
+    return (
+        f"<li>#{x.id} {escape(x.title)}: ${x.price:,.2f}, {escape(x.condition.value)}, "
+        f"{escape(x.category_path)}</li>"
+    )
+
+
+def _run(run: RepeatResult, results: EvalResults) -> str:
+    record = run.record
+    checks = "".join(
+        f'<div class="check {"ok" if c.passed else "no"}"><b>{escape(c.name)}</b>'
+        f"{': ' + escape(c.reason) if c.reason else ''}</div>"
+        for c in run.checks
+    )
+    calls_by_turn: dict[int, list[str]] = {}
+    for step, call in enumerate(record.calls, start=1):
+        calls_by_turn.setdefault(call.turn, []).append(_call(step, call))
+    turns = []
+    for number, turn in enumerate(record.turns, start=1):
+        extra = f'<div class="muted">stopped: {escape(turn.stopped)}</div>' if turn.stopped else ""
+        turns.append(
+            f'<div class="turn"><div class="seller"><b>seller:</b> {escape(turn.seller)}</div>'
+            f"{''.join(calls_by_turn.get(number, []))}"
+            f'<div class="agent"><b>agent:</b> {escape(turn.agent)}</div>{extra}</div>'
+        )
+    listings = "".join(_listing(x) for x in record.listings) or "<li>none</li>"
+    error = f"<pre>{escape(record.error)}</pre>" if record.error else ""
+    refused = (
+        f'<div class="note">The product refused {escape(record.refused)}</div>' if record.refused else ""
+    )
+    flags = "".join(
+        f'<div class="note">The simulated seller, turn {f.turn}: “{escape(f.message)}”: '
+        f"{escape(f.reason)}</div>"
+        for f in record.simulator_flags
+    )
+    trace = (
+        f'<div class="muted">trace: <code>{escape(trace_command(results, run.trace_id))}</code></div>'
+        if run.trace_id
+        else ""
+    )
+    m = run.metrics
+    numbers = f"{m.model_requests} model requests · {m.tokens:,} tokens · {m.duration_s * 1000:.0f} ms" + (
+        f" · first divergence at step {m.first_divergence}" if m.first_divergence else ""
     )
     return (
-        f'<details class="s" {"open" if not run["passed"] else ""}><summary>run {run["index"]}: '
-        f'{"passed" if run["passed"] else "failed"} <span class="muted">{numbers}</span></summary><div class="body">'
-        f"{trace}{flags}<h4>Checks</h4>{checks}<h4>Conversation</h4>{''.join(turns)}{error}"
+        f'<details class="s" {"open" if not run.passed else ""}><summary>run {run.index}: '
+        f'{"passed" if run.passed else "failed"} <span class="muted">{numbers}</span></summary><div class="body">'
+        f"{trace}{flags}{refused}<h4>Checks</h4>{checks}<h4>Conversation</h4>{''.join(turns)}{error}"
         f"<h4>Marketplace end state</h4><ul>{listings}</ul></div></details>"
     )
 
 
-def render_html(results: dict[str, Any]) -> str:
-    gate = results["gate"]
-    metrics = results["metrics"]
-    metric_rows = (
-        "".join(
-            f"<tr><th>{label}</th><td>{escape(fmt(metrics.get(key)))}</td></tr>"
-            for label, key, fmt in METRIC_ROWS
-        )
-        + f"<tr><th>expected failures</th><td>{metrics.get('expected_failures', 0)}</td></tr>"
-        + f"<tr><th>runs the model failed</th><td>{metrics.get('errored_runs', 0)}</td></tr>"
+def render_html(results: EvalResults) -> str:
+    gate = results.gate
+    metrics = results.metrics
+    metric_html = (
+        "".join(f"<tr><th>{label}</th><td>{escape(shown)}</td></tr>" for label, shown in metric_rows(results))
+        + f"<tr><th>expected failures</th><td>{metrics.expected_failures}</td></tr>"
+        + f"<tr><th>runs the model failed</th><td>{metrics.errored_runs}</td></tr>"
     )
     notes = "".join(f'<div class="note">{escape(n)}</div>' for n in run_notes(results))
     gate_html = (
         '<div class="gate ok">Gate passed.</div>'
-        if gate["passed"]
+        if gate.passed
         else '<div class="gate bad"><b>Gate failed.</b><ul>'
-        + "".join(f"<li>{escape(r)}</li>" for r in gate["reasons"])
+        + "".join(f"<li>{escape(r)}</li>" for r in gate.reasons)
         + "</ul></div>"
     )
-    ranked = sorted(results["scenarios"], key=lambda s: (STATUS_ORDER[s["status"]], s["id"]))
-    failing = sum(1 for s in ranked if s["status"] in FAILING)
+    scenarios = ranked(results)
+    failing = sum(1 for s in scenarios if s.status in FAILING)
     index_rows = "".join(
-        f'<tr><td><span class="badge {s["status"]}">{s["status"]}</span></td>'
-        f'<td><a href="#{escape(s["id"])}">{escape(s["id"])}</a></td><td>{s["passes"]}/{s["runs_count"]}</td>'
+        f'<tr><td><span class="badge {s.status}">{s.status}</span></td>'
+        f'<td><a href="#{escape(s.id)}">{escape(s.id)}</a></td><td>{s.passes}/{s.runs_count}</td>'
         f"<td>{escape(shorten(next(iter(failure_reasons(s, limit=1)), ''), 160))}</td></tr>"
-        for s in ranked
+        for s in scenarios
     )
     index = (
         '<table class="index"><tr><th>status</th><th>scenario</th><th>runs passed</th><th>first failure</th></tr>'
         f"{index_rows}</table>"
     )
     sections = []
-    for s in ranked:
+    for s in scenarios:
         reasons = "".join(f"<li>{escape(r)}</li>" for r in failure_reasons(s, limit=5))
-        tags = "".join(f"<span>{escape(t)}</span>" for t in s["tags"])
-        opened = s["status"] in FAILING and failing <= OPEN_FAILURES
+        tags = "".join(f"<span>{escape(t)}</span>" for t in s.tags)
+        opened = s.status in FAILING and failing <= OPEN_FAILURES
         sections.append(
-            f'<details class="s" id="{escape(s["id"])}" {"open" if opened else ""}>'
-            f'<summary><span class="badge {s["status"]}">{s["status"]}</span>{escape(s["id"])} '
-            f'<span class="muted">{s["passes"]}/{s["runs_count"]} runs</span></summary><div class="body">'
-            f'<div>{escape(s["description"])}</div><div class="tags">{tags}</div>'
-            f'<div class="muted">{escape(s["file"])}</div>'
+            f'<details class="s" id="{escape(s.id)}" {"open" if opened else ""}>'
+            f'<summary><span class="badge {s.status}">{s.status}</span>{escape(s.id)} '
+            f'<span class="muted">{s.passes}/{s.runs_count} runs</span></summary><div class="body">'
+            f'<div>{escape(s.description)}</div><div class="tags">{tags}</div>'
+            f'<div class="muted">{escape(s.file)}</div>'
             f"{'<ul>' + reasons + '</ul>' if reasons else ''}"
-            + "".join(_run(r, results) for r in s["runs"])
+            + "".join(_run(r, results) for r in s.runs)
             + "</div></details>"
         )
     meta = (
-        f"model {escape(results['model'])} · prompt {escape(results['prompt']['name'])}@{escape(results['prompt']['version'])}"
-        f" · tools {escape(results['tool_schema_hash'])} · scenarios {escape(results['scenario_set_hash'])}"
-        f" · commit {escape((results['git'].get('commit') or 'unknown')[:10])} · {escape(results['started_at'])}"
-        f" · {results['duration_s']:.1f} s"
+        f"model {escape(results.model)} · prompt {escape(results.prompt.name)}@{escape(results.prompt.version)}"
+        f" · tools {escape(results.tool_schema_hash)} · scenarios {escape(results.scenario_set_hash)}"
+        f" · commit {escape((results.git.commit or 'unknown')[:10])} · {escape(results.started_at)}"
+        f" · {results.duration_s:.1f} s"
     )
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        f"<title>Trova eval {escape(results['run_id'])}</title><style>{CSS}</style></head><body>"
-        f"<header><h1>Trova scenario eval · {escape(results['run_id'])}</h1><div class=meta>{meta}</div></header>"
-        f"<main>{notes}{gate_html}<table class=metrics>{metric_rows}</table>{index}{''.join(sections)}</main></body></html>\n"
+        f"<title>Trova eval {escape(results.run_id)}</title><style>{CSS}</style></head><body>"
+        f"<header><h1>Trova scenario eval · {escape(results.run_id)}</h1><div class=meta>{meta}</div></header>"
+        f"<main>{notes}{gate_html}<table class=metrics>{metric_html}</table>{index}{''.join(sections)}</main></body></html>\n"
     )

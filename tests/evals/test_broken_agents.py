@@ -24,9 +24,11 @@ from agent.listing_agent import build_agent
 from agent.models import ModelChoice, resolve_model
 from agent.prompts import load_prompt
 from evals.driver import TimedModel
+from evals.evaluators import CHECK_KINDS
 from evals.isolation import MarketplaceFactory
 from evals.loader import load_scenarios
 from evals.reports.junit import render_junit
+from evals.results import CheckOutcome
 from evals.runner import EvalSettings, run_eval
 from tools.categories import search_categories
 from tools.deps import TrovaDeps
@@ -189,10 +191,7 @@ async def evaluate(scenarios, factory: MarketplaceFactory, variant: str) -> dict
         factory=factory,
         agent=agent,
     )
-    return {
-        s["id"]: {c["name"]: c["reason"] for c in s["runs"][0]["checks"] if not c["passed"]}
-        for s in results["scenarios"]
-    }
+    return {s.id: {c.name: c.reason for c in s.runs[0].failed_checks} for s in results.scenarios}
 
 
 async def test_a_correct_agent_passes(scenarios, factory: MarketplaceFactory) -> None:
@@ -203,7 +202,7 @@ async def test_the_offline_model_passes(scenarios, factory: MarketplaceFactory) 
     results = await run_eval(
         scenarios, resolve_model("offline"), load_prompt(), EvalSettings(progress=False), factory=factory
     )
-    assert results["gate"]["passed"], [(s["id"], s["runs"][0]["checks"]) for s in results["scenarios"]]
+    assert results.gate.passed, [(s.id, s.runs[0].checks) for s in results.scenarios]
 
 
 @pytest.mark.parametrize(
@@ -256,17 +255,18 @@ async def test_each_broken_agent_is_caught_by_the_right_check(
 async def test_a_check_that_raises_fails_the_run_instead_of_passing_it(
     scenarios, factory: MarketplaceFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken_checks(*_: Any) -> list[Any]:
+    def broken_check(*_: Any) -> Any:
         raise RuntimeError("checker bug")
 
-    monkeypatch.setattr("evals.runner.run_checks", broken_checks)
+    monkeypatch.setitem(CHECK_KINDS, "listing", broken_check)  # one check kind's evaluator raises
     results = await run_eval(
         scenarios, resolve_model("offline"), load_prompt(), EvalSettings(progress=False), factory=factory
     )
-    assert not results["gate"]["passed"]
-    for scenario in results["scenarios"]:
-        (check,) = scenario["runs"][0]["checks"]
-        assert not check["passed"] and "checker bug" in check["reason"], check
+    assert not results.gate.passed
+    for scenario in results.scenarios:
+        (check,) = scenario.runs[0].failed_checks
+        assert check.name == "listing" and "checker bug" in check.reason, check
+        assert {"completed", "tools"} <= {c.name for c in scenario.runs[0].checks if c.passed}
 
 
 async def test_a_failing_provider_is_reported_as_an_error_not_as_agent_behaviour(
@@ -284,19 +284,19 @@ async def test_a_failing_provider_is_reported_as_an_error_not_as_agent_behaviour
         factory=factory,
         agent=build_agent(TimedModel(model)),
     )
-    for scenario in results["scenarios"]:
-        assert scenario["status"] == "error"
-        (run,) = scenario["runs"]
-        assert run["errored"] and run["checks"] == [
-            {
-                "name": "model",
-                "passed": False,
-                "reason": "the model request failed (ModelConnectionError: Connection error.); "
+    for scenario in results.scenarios:
+        assert scenario.status == "error"
+        (run,) = scenario.runs
+        assert run.errored and run.checks == [
+            CheckOutcome(
+                name="model",
+                passed=False,
+                reason="the model request failed (ModelConnectionError: Connection error.); "
                 "this run tested the provider, not the agent",
-            }
+            )
         ]
-        assert run["metrics"]["tool_recall"] is None  # no trajectory scored from a provider failure
-    assert results["metrics"]["errored_runs"] == 2 and results["metrics"]["tool_recall"] is None
+        assert run.metrics.tool_recall is None  # no trajectory scored from a provider failure
+    assert results.metrics.errored_runs == 2 and results.metrics.tool_recall is None
     junit = render_junit(results)
     assert 'errors="2"' in junit and 'failures="0"' in junit and "<error " in junit
 
@@ -321,9 +321,9 @@ async def test_a_simulated_seller_inventing_a_fact_is_shown_in_every_report(
         seller_choice=ModelChoice(FunctionModel(seller), "function:seller", ""),
         factory=factory,
     )
-    (run,) = results["scenarios"][0]["runs"]
-    (flag,) = run["record"]["simulator_flags"]
-    assert flag["message"] == "It's like new, honestly" and "the scenario says 'good'" in flag["reason"]
+    (run,) = results.scenarios[0].runs
+    (flag,) = run.record.simulator_flags
+    assert flag.message == "It's like new, honestly" and "the scenario says 'good'" in flag.reason
     (note,) = run_notes(results)
     assert note.startswith(
         "The simulated seller stated a fact the scenario does not give in 1 run(s) (sell-bike run 1)"

@@ -12,9 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from evals.results import CheckOutcome, load_results
 from tests.evals.test_broken_agents import REFUSE_GUN, SELL_BIKE
 
 runner = CliRunner()
+DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture
@@ -192,39 +194,34 @@ def test_junit_names_files_as_the_repository_does_and_links_the_failing_runs(
 
     (tmp_path / "scenarios").mkdir()
     monkeypatch.chdir(tmp_path)
-
-    def run_doc(index: int, passed: bool, trace: str) -> dict:
-        check = {"name": "tools", "passed": passed, "reason": "" if passed else "compare_prices never made"}
-        return {
-            "index": index,
-            "passed": passed,
-            "checks": [check],
-            "metrics": {"duration_s": 1.0},
-            "record": {"trace_id": trace},
+    results = load_results(DATA / "results-v1.json")
+    scenario = results.scenarios[0]
+    good = scenario.runs[0]
+    bad = good.model_copy(
+        update={
+            "index": 2,
+            "passed": False,
+            "trace_id": "b" * 32,
+            "checks": [CheckOutcome(name="tools", passed=False, reason="compare_prices never made")],
         }
-
-    scenario = {
-        "id": "sell-bike",
-        "file": str(tmp_path / "scenarios" / "sell-bike.yaml"),
-        "status": "flaky",
-        "expected_failure": False,
-        "passes": 1,
-        "runs_count": 2,
-        "runs": [run_doc(1, True, "a" * 32), run_doc(2, False, "b" * 32)],
-    }
-    results = {
-        "model": "offline",
-        "duration_s": 2.0,
-        "started_at": "2026-11-26T06:00:00+00:00",
-        "prompt": {"version": "v"},
-        "tool_schema_hash": "t",
-        "scenario_set_hash": "s",
-        "git": {},
-        "scenarios": [scenario],
-    }
-    case = ET.fromstring(render_junit(results).split("?>", 1)[1]).find("testcase")
+    )
+    scenario = scenario.model_copy(
+        update={
+            "file": str(tmp_path / "scenarios" / "sell-bike.yaml"),
+            "status": "flaky",
+            "passes": 1,
+            "runs_count": 2,
+            "runs": [good.model_copy(update={"trace_id": "a" * 32}), bad],
+        }
+    )
+    case = ET.fromstring(
+        render_junit(results.model_copy(update={"scenarios": [scenario]})).split("?>", 1)[1]
+    ).find("testcase")
     assert case is not None and case.get("file") == "scenarios/sell-bike.yaml"
     assert case.findtext("system-out") == f"run 2: trova traces show {'b' * 32}"
+    assert case.find("failure") is not None and "compare_prices never made" in (
+        case.findtext("failure") or ""
+    )
 
 
 def test_compare_names_the_scenario_files_edited_between_runs(scenario_dir: Path, tmp_path: Path) -> None:

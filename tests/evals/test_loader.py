@@ -194,3 +194,18 @@ def test_reply_turns_count_from_one(tmp_path: Path) -> None:
     path = write(tmp_path, "a.yaml", GOOD + "  replies: [{turn: 0, contains: sofa}]\n")
     with pytest.raises(ScenarioError, match=r"a.yaml:9: expect.replies.0.turn"):
         load_scenarios([path])
+
+
+def test_a_message_the_product_would_refuse_stops_the_load(tmp_path: Path) -> None:
+    from agent.session import MAX_MESSAGE_CHARS
+
+    long = "I want to sell my bike. " + "It is a very nice bike. " * (MAX_MESSAGE_CHARS // 20)
+    path = write(tmp_path, "long.yaml", GOOD + f"turns:\n  - hello\n  - {long}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([path])
+    (problem,) = info.value.problems
+    # The product's own reason, at the turn's line: harness and product agree on the limit.
+    assert problem.startswith(f"{path}:11: turns.1: Value error, the product refuses this message: ")
+    assert f"please keep it under {MAX_MESSAGE_CHARS:,}" in problem
+    fits = "x" * MAX_MESSAGE_CHARS
+    assert load_scenarios([write(tmp_path, "long.yaml", GOOD + f"turns: [{fits}]\n")])

@@ -10,7 +10,7 @@ from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from evals.metrics import pass_hat_k, percentile
 from evals.schema import SellerFacts
-from evals.seller import LLMSeller, RuleSeller, SellerView, choose_option, invented_facts
+from evals.seller import NONE_OF_THESE, LLMSeller, RuleSeller, SellerView, invented_facts
 
 
 @pytest.mark.parametrize(
@@ -64,9 +64,64 @@ async def test_rule_seller_answers_from_its_facts_only() -> None:
     assert await seller.next(SellerView("I couldn't reach the marketplace. Say 'try again'.")) == "try again"
 
 
-def test_choose_option_by_hint() -> None:
-    reply = "Which category fits your table best? 1. F > Coffee Tables 2. F > Kitchen & Dining Room Tables Reply with the number."
-    assert choose_option(reply, "dining") == "2" and choose_option(reply, None) == "1"
+async def test_offered_categories_that_do_not_hold_the_item_get_none_of_these() -> None:
+    # Today's agent offers a list; a colluding simulator would take the first option and let an item be
+    # listed in an unrelated category with the run still passing.
+    bike = RuleSeller(SellerFacts(item="Trek road bike", condition="good"))
+    unrelated = "Which category fits your Trek road bike best? 1. Vehicles > Motorcycles 2. Home & Garden > Kitchen > Cookware Reply with the number, or say 'none of these'."
+    assert await bike.next(SellerView(unrelated)) == NONE_OF_THESE
+    fitting = "Which category fits best?\n1. Vehicles > Motorcycles\n2. Sporting Goods > Outdoor Recreation > Cycling > Bicycles"
+    assert await bike.next(SellerView(fitting)) == "2"
+    # With a hint, only the option that has it: not the first one, not a near one.
+    table = RuleSeller(SellerFacts(item="wooden table", condition="good", category_hint="Dining"))
+    near = (
+        "Which category fits your table best? 1. F > Coffee Tables 2. F > End Tables Reply with the number."
+    )
+    assert await table.next(SellerView(near)) == NONE_OF_THESE
+    offered = "Which category fits your table best? 1. F > Coffee Tables 2. F > Kitchen & Dining Room Tables Reply with the number."
+    assert await table.next(SellerView(offered)) == "2"
+
+
+async def test_the_seller_volunteers_the_price_it_has_in_mind() -> None:
+    facts = SellerFacts(item="Trek road bike", condition="good", asking_price=250)
+    seller = RuleSeller(facts)
+    # A draft at another price: a real seller says the price they want, once, rather than approving it.
+    assert await seller.next(SellerView("draft", drafts=[{"price": 300}])) == "I was hoping for $250."
+    assert await seller.next(SellerView("draft", drafts=[{"price": 250}])) == "yes"
+    # Or a price put forward in words.
+    said = await RuleSeller(facts).next(SellerView("Similar bikes ask $135 to $500; I'd suggest $300. OK?"))
+    assert said == "I was hoping for $250."
+    # The same price, or no price in mind: nothing to add.
+    assert await RuleSeller(facts).next(SellerView("draft", drafts=[{"price": 250}])) == "yes"
+    no_price = RuleSeller(SellerFacts(item="Trek road bike", condition="good"))
+    assert await no_price.next(SellerView("draft", drafts=[{"price": 300}])) == "yes"
+    # Up front when the scenario says so.
+    upfront = RuleSeller(SellerFacts(item="Trek road bike", asking_price=250, price_upfront=True))
+    assert upfront.opening() == "I want to sell my Trek road bike, asking $250"
+    assert RuleSeller(facts).opening() == "I want to sell my Trek road bike"
+
+
+async def test_the_seller_understands_an_llms_questions() -> None:
+    seller = RuleSeller(SellerFacts(item="Sony headphones", condition="barely used", asking_price=120))
+    assert await seller.next(SellerView("Nice! How would you describe their condition?")) == "barely used"
+    assert await seller.next(SellerView("Do you have a number in mind?")) == "120"
+    assert await seller.next(SellerView("All set. Shall I go ahead and publish it?")) == "post it"
+    assert await seller.next(SellerView("The listing service is temporarily unavailable.")) == "try again"
+
+
+def test_the_seller_does_not_use_the_agents_parser() -> None:
+    import ast
+    from pathlib import Path
+
+    import evals.seller
+    import evals.seller_language
+
+    for module in (evals.seller, evals.seller_language):
+        tree = ast.parse(Path(str(module.__file__)).read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module} | {
+            a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+        }
+        assert not {m for m in imported if m.startswith("agent")}, module.__name__
 
 
 def test_the_guard_flags_invented_facts() -> None:
@@ -98,13 +153,14 @@ async def test_llm_seller_phrases_answers_and_is_guarded() -> None:
 
 
 def test_a_gate_over_no_gated_scenario_does_not_pass() -> None:
+    from evals.results import SuiteMetrics
     from evals.runner import EvalSettings, gate
 
-    nothing = {"gated_scenarios": 0, "pass_rate": None, "pass_k": None, "k": 1}
+    nothing = SuiteMetrics(scenarios=1, gated_scenarios=0, runs=1, k=1)
     verdict = gate(nothing, [], EvalSettings(min_pass_rate=0.0))
-    assert not verdict["passed"]
-    assert verdict["reasons"] == [
+    assert not verdict.passed
+    assert verdict.reasons == [
         "no scenario was gated: every one selected is an expected failure for this model"
     ]
-    some = {"gated_scenarios": 3, "pass_rate": 1.0, "pass_k": 1.0, "k": 1}
-    assert gate(some, [], EvalSettings())["passed"]
+    some = SuiteMetrics(scenarios=3, gated_scenarios=3, runs=3, pass_rate=1.0, pass_k=1.0, k=1)
+    assert gate(some, [], EvalSettings()).passed

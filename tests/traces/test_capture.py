@@ -41,6 +41,44 @@ async def test_a_captured_scenario_passes_whoever_set_the_price(
     assert result.exit_code == 0, result.output
     (loaded,) = load_scenarios([out])
     results = await run_eval([loaded], resolve_model("offline"), load_prompt(), EvalSettings(progress=False))
-    assert results["gate"]["passed"], results["scenarios"][0]["runs"][0]["checks"]
+    assert results.gate.passed, results.scenarios[0].runs[0].checks
     (create,) = [c for c in loaded.scenario.expect.tools.calls if c.tool == "create_listing"]
     assert create.args["price"].model_dump(exclude_none=True, by_alias=True) == price
+
+
+def test_a_run_of_an_eval_run_is_captured_from_its_results(tmp_path: Path) -> None:
+    from tests.evals.test_broken_agents import SELL_BIKE
+
+    (tmp_path / "sc").mkdir()
+    (tmp_path / "sc" / "bike.yaml").write_text(SELL_BIKE.replace("it's in good condition", "good"))
+    ran = runner.invoke(
+        app, ["eval", "run", "--no-progress", str(tmp_path / "sc"), "--out", str(tmp_path / "run")]
+    )
+    assert ran.exit_code == 0, ran.output
+    out = tmp_path / "captured.yaml"
+    missing = runner.invoke(app, ["eval", "capture", str(tmp_path / "run"), "--out", str(out)])
+    assert missing.exit_code == 2 and "say which scenario to capture with --scenario" in missing.output
+    unknown = runner.invoke(app, ["eval", "capture", str(tmp_path / "run"), "--scenario", "nope"])
+    assert unknown.exit_code == 2 and "has no scenario 'nope' (it has sell-bike)" in unknown.output
+    result = runner.invoke(
+        app,
+        [
+            "eval",
+            "capture",
+            str(tmp_path / "run" / "results.json"),
+            "--scenario",
+            "sell-bike",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (loaded,) = load_scenarios([out])
+    assert loaded.scenario.turns == ["I want to sell my Trek road bike, good", "yes"]
+    assert [c.tool for c in loaded.scenario.expect.tools.calls] == [
+        "search_categories",
+        "compare_prices",
+        "create_listing",
+    ]
+    again = runner.invoke(app, ["eval", "run", "--no-progress", str(out), "--out", str(tmp_path / "again")])
+    assert again.exit_code == 0 and "Gate passed" in again.output, again.output

@@ -86,11 +86,11 @@ async def test_a_scenario_named_like_a_secret_keeps_its_ids(
     results = await run_eval(
         load_scenarios([scenario]), resolve_model("offline"), load_prompt(), EvalSettings(progress=False)
     )
-    record = results["scenarios"][0]["runs"][0]["record"]
-    assert record["conversation_id"].startswith("eval-authentic-bike-session-")
+    record = results.scenarios[0].runs[0].record
+    assert record.conversation_id.startswith("eval-authentic-bike-session-")
     flush()
-    view = load(store, record["conversation_id"])
-    assert view.id == record["conversation_id"] and view.scenario == "authentic-bike-session"
+    view = load(store, record.conversation_id)
+    assert view.id == record.conversation_id and view.scenario == "authentic-bike-session"
     assert view.verdict == "passed"
     assert "Scrubbed" not in everything(spans)
 

@@ -136,7 +136,7 @@ async def test_capture_writes_a_scenario_that_loads_and_passes(
         "create_listing",
     ]
     results = await run_eval([loaded], resolve_model("offline"), load_prompt(), EvalSettings(progress=False))
-    assert results["gate"]["passed"], results["scenarios"][0]["runs"][0]["checks"]
+    assert results.gate.passed, results.scenarios[0].runs[0].checks
     text = to_yaml(scenario_from(load(store, session.id), "again"))
     assert text.startswith("# yaml-language-server")
 
@@ -193,15 +193,16 @@ async def test_each_eval_run_is_its_own_trace_holding_only_its_conversation(stor
         scenarios, resolve_model("offline"), load_prompt(), EvalSettings(progress=False, repeat=2)
     )
     flush()
-    records = [run["record"] for s in results["scenarios"] for run in s["runs"]]
+    records = [run.record for _, run in results.runs()]
     assert len(records) == 4
-    assert len({r["trace_id"] for r in records}) == 4
+    assert len({r.trace_id for r in records}) == 4
     for record in records:
-        by_trace, by_id = load(store, record["trace_id"]), load(store, record["conversation_id"])
-        assert by_trace.id == by_id.id == record["conversation_id"]
-        assert by_trace.scenario == record["scenario_id"] and by_trace.verdict == "passed"
-        assert [t.seller for t in by_trace.turns] == [t["seller"] for t in record["turns"]]
-        names = [s.name for s in store.trace(record["trace_id"])]
+        assert record.trace_id is not None
+        by_trace, by_id = load(store, record.trace_id), load(store, record.conversation_id)
+        assert by_trace.id == by_id.id == record.conversation_id
+        assert by_trace.scenario == record.scenario_id and by_trace.verdict == "passed"
+        assert [t.seller for t in by_trace.turns] == [t.seller for t in record.turns]
+        names = [s.name for s in store.trace(record.trace_id)]
         assert any(n.startswith("eval run") for n in names) and any(
             n.startswith("eval checks") for n in names
         )
