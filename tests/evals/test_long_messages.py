@@ -50,7 +50,7 @@ async def test_a_refused_message_fails_the_run_with_the_products_reason(
     (check,) = run.checks
     assert check.name == "completed" and not check.passed
     assert check.reason.startswith(
-        f"the product refused seller message 2: Your message is {len(rant):,} characters"
+        f"the product refused seller message 2: Your message is {len(rant.strip()):,} characters"
     )
     assert f"please keep it under {MAX_MESSAGE_CHARS:,}" in check.reason and "crashed" not in check.reason
     assert run.record.error is None and len(run.record.turns) == 1  # the conversation up to it is kept
