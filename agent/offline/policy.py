@@ -36,6 +36,8 @@ PHOTO_NOTE = "I can't see photos (I'm the offline rule-based assistant), so I go
 RETRY_PROMPT = "Say 'try again'"
 MAX_CREATE_RETRIES = 2
 CLOSE_SCORE = 0.9  # a leaf scoring this close to the best one is worth offering
+# The slot each question asks for.
+_SLOT_OF = {Question.CONDITION: "condition", Question.PRICE: "price", Question.CHOICE: "category"}
 # Every request replays the whole conversation: each message is read once (a long one takes a few hundred ms).
 _read = lru_cache(maxsize=1024)(read)
 _MORE = re.compile(r"\b(?:also|too|as well|and then|next|after that|afterwards|another thing)\b", re.I)
@@ -405,6 +407,9 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
         if isinstance(event, AgentTurn):
             # The question this response asked is the one `decide` chose at this point of the conversation.
             state.asked = decide(state, tools, settings).asks
+            item = state.item
+            if item is not None and state.asked in _SLOT_OF:
+                getattr(item, _SLOT_OF[state.asked]).asked += 1
         elif isinstance(event, SellerSaid):
             state.notes, state.last, state.retry_now, state.parked = [], "seller", False, False
             state.unclear, state.unsure, state.explain, state.value_now = None, False, False, False
