@@ -7,6 +7,7 @@ import copy
 import json
 import re
 import secrets
+import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,7 +46,8 @@ from pydantic_ai.messages import (
     UserContent,
 )
 
-from agent.approvals import denial_message, is_approval
+from agent import metrics
+from agent.approvals import denial_message, is_approval, parse_denial
 from agent.content import as_data
 from agent.listing_agent import ListingAgent, turn_limits
 from agent.storage import conversations_dir, write_private
@@ -103,6 +105,11 @@ class TurnResult:
     stopped: str | None = None  # why the turn ended early (a limit, a model error), in words
     requests: int = 0
     approved: list[str] = field(default_factory=list)  # drafts (call ids) the seller approved this turn
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = None  # None: a model genai-prices does not know (the offline one)
+    first_listing: bool = False  # this turn created the conversation's first listing
+    price_replaced: int = 0  # listings created at another price than the comparison suggested
 
 
 class TurnStopped(Exception):
@@ -119,6 +126,10 @@ class _Turn:
     approved: set[str]
     output: Any = None
     stopped: str | None = None
+    error_kind: str | None = None  # why the model failed the turn (agent.metrics' kinds)
+    started: float = field(default_factory=time.perf_counter)
+    declined: int = 0  # drafts the seller just said no to
+    revised: int = 0  # drafts the seller answered with a change
 
 
 class TurnObserver(Protocol):
@@ -175,6 +186,26 @@ def activity_from_messages(messages: Sequence[ModelMessage]) -> list[ToolActivit
     return list(calls.values())
 
 
+@dataclass
+class _Usage:
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None
+    first_listing: bool
+    price_replaced: int
+
+
+def _cost(responses: Sequence[ModelResponse]) -> float | None:
+    """The responses' cost from genai-prices; None when any is unpriced (an unknown or offline model)."""
+    total = 0.0
+    for response in responses:
+        try:
+            total += float(response.cost().total_price)
+        except (LookupError, ValueError, AssertionError):
+            return None
+    return total if responses else None
+
+
 def _settle(activity: ToolActivity, part: ToolReturnPart | RetryPromptPart) -> None:
     if isinstance(part, RetryPromptPart):
         activity.outcome, activity.message = "retried", str(part.content)
@@ -208,6 +239,7 @@ class ChatSession:
         self.last_result: TurnResult | None = None
         self._live: Conversation | None = None  # the conversation as objects (the record holds it as JSON)
         self.last_trace_id: str | None = None  # the latest turn's trace (for feedback and links)
+        self._tool_started: dict[str, float] = {}  # tool call id -> when it began (tool latency)
 
     @classmethod
     def start(
@@ -376,8 +408,7 @@ class ChatSession:
             approvals=answers,
         )
 
-    @staticmethod
-    def _annotate(span: Any, result: TurnResult) -> None:
+    def _annotate(self, span: Any, result: TurnResult, turn: _Turn) -> None:
         outcome = (
             "stopped"
             if result.stopped
@@ -399,11 +430,62 @@ class ChatSession:
         if result.stopped:
             span.set_level("warn")
             span.set_attribute("stopped", result.stopped)
+        facts = self._facts(result, turn, outcome)
+        span.set_attributes(facts.span_attributes())
+        metrics.record(facts)
+
+    def _facts(self, result: TurnResult, turn: _Turn, outcome: str) -> metrics.TurnFacts:
+        empty = outcome == "replied" and not result.reply.strip()
+        return metrics.TurnFacts(
+            model=self.record.model,
+            prompt=self.record.prompt,
+            turn=self.record.turns,
+            duration_s=time.perf_counter() - turn.started,
+            marketplace=self.record.marketplace,
+            outcome=outcome,
+            error_kind=turn.error_kind or (metrics.EMPTY_REPLY if empty else None),
+            input_tokens=result.input_tokens,
+            output_tokens=result.output_tokens,
+            cost_usd=result.cost_usd,
+            model_requests=result.requests,
+            tool_errors=[
+                (a.name, kind)
+                for a in result.activity
+                if (kind := metrics.tool_error_kind(a.outcome, a.message)) is not None
+            ],
+            drafts=len(result.drafts),
+            approved=len(turn.approved),
+            declined=turn.declined,
+            revised=turn.revised,
+            created=len(result.created),
+            first_listing=result.first_listing,
+            price_replaced=result.price_replaced,
+        )
+
+    def _time_tool(self, event: Any) -> None:
+        """Tool latency, from a call's event to its result's."""
+        if isinstance(event, FunctionToolCallEvent):
+            self._tool_started[event.part.tool_call_id] = time.perf_counter()
+        elif isinstance(event, FunctionToolResultEvent):
+            began = self._tool_started.pop(event.part.tool_call_id, None)
+            if began is not None:
+                metrics.record_tool(
+                    event.part.tool_name or "",
+                    time.perf_counter() - began,
+                    metrics.labels(self.record.model, self.record.prompt),
+                )
 
     def _begin(self, results: DeferredToolResults | None) -> _Turn:
         conversation = self.conversation()
         used = conversation.usage if conversation else None
+        replies = [
+            parse_denial(v.message)
+            for v in (results.approvals.values() if results else [])
+            if isinstance(v, ToolDenied)
+        ]
         return _Turn(
+            declined=sum(1 for r in replies if r is not None and metrics.is_decline(r)),
+            revised=sum(1 for r in replies if r is not None and not metrics.is_decline(r)),
             conversation=conversation,
             before=len(conversation.messages) if conversation else 0,
             limits=turn_limits(used.requests if used else 0, used.tool_calls if used else 0),
@@ -423,6 +505,7 @@ class ChatSession:
 
     def _fail(self, turn: _Turn, error: Exception, captured: list[ModelMessage]) -> None:
         reason = str(error).split(". Consider")[0]  # without the library's pointer to its docs
+        turn.error_kind = metrics.model_error_kind(error)
         if isinstance(error, UsageLimitExceeded):
             turn.stopped = (
                 f"I stopped this turn because it hit the conversation's usage limit ({reason}). "
@@ -469,13 +552,14 @@ class ChatSession:
                                 replayed = False
                                 async with node.stream(run.ctx) as events:
                                     async for event in events:
+                                        self._time_tool(event)
                                         self._observe(event, live, observer, turn.approved)
                     assert run.result is not None
                     turn.output, turn.conversation = run.result.output, run.result.conversation
                 except (UsageLimitExceeded, AgentRunError) as e:
                     self._fail(turn, e, captured)
             result = self._finish(turn)
-            self._annotate(span, result)
+            self._annotate(span, result, turn)
             return result
 
     async def stream(
@@ -512,6 +596,7 @@ class ChatSession:
                         prompt, **self._run_options(turn, results)
                     ) as events:
                         async for event in events:
+                            self._time_tool(event)
                             if isinstance(event, AgentRunResultEvent):
                                 turn.output, turn.conversation = (
                                     event.result.output,
@@ -532,10 +617,10 @@ class ChatSession:
                         )
                         turn.conversation = self._salvage(turn.conversation, captured)
                         self.last_result = self._finish(turn)
-                        self._annotate(span, self.last_result)  # the code after this block won't run
+                        self._annotate(span, self.last_result, turn)  # the code after this block won't run
             result = self._finish(turn)
             result.approved = [k for k, v in (decisions or {}).items() if v is True] or sorted(turn.approved)
-            self._annotate(span, result)
+            self._annotate(span, result, turn)
             self.last_result = result
         if failure is not None and turn.stopped:
             raise TurnStopped(turn.stopped) from failure
@@ -544,11 +629,11 @@ class ChatSession:
         """Record what a run did (drafts awaiting approval, listings created, the reply) and save it."""
         conversation, output, stopped = turn.conversation, turn.output, turn.stopped
         new = list(conversation.messages[turn.before :]) if conversation else []
-        activity = activity_from_messages(conversation.messages if conversation else [])
+        everything = activity_from_messages(conversation.messages if conversation else [])
         new_ids = {
             p.tool_call_id for m in new for p in m.parts if isinstance(p, ToolCallPart | ToolReturnPart)
         }
-        activity = [a for a in activity if a.call_id in new_ids]
+        activity = [a for a in everything if a.call_id in new_ids]
         for a in activity:
             a.approved = a.call_id in turn.approved
         drafts = []
@@ -572,6 +657,17 @@ class ChatSession:
         )
         if stopped:
             reply = (reply + "\n" if reply else "") + stopped
+        responses = [m for m in new if isinstance(m, ModelResponse)]
+        suggested = metrics.suggested_prices([a.result for a in everything if a.name == "compare_prices"])
+        usage = _Usage(
+            input_tokens=sum(m.usage.input_tokens for m in responses),
+            output_tokens=sum(m.usage.output_tokens for m in responses),
+            cost_usd=_cost(responses),
+            first_listing=bool(created) and not self.record.listings,
+            price_replaced=sum(
+                1 for c in created if suggested and c.get("price") not in (None, suggested[-1])
+            ),
+        )
         self.record.pending = drafts
         self.record.listings.extend(created)
         self.record.turns += 1
@@ -580,7 +676,17 @@ class ChatSession:
         self.save()
         requests = sum(1 for m in new if isinstance(m, ModelResponse))
         return TurnResult(
-            reply=reply, drafts=drafts, created=created, activity=activity, stopped=stopped, requests=requests
+            reply=reply,
+            drafts=drafts,
+            created=created,
+            activity=activity,
+            stopped=stopped,
+            requests=requests,
+            input_tokens=usage.input_tokens,
+            output_tokens=usage.output_tokens,
+            cost_usd=usage.cost_usd,
+            first_listing=usage.first_listing,
+            price_replaced=usage.price_replaced,
         )
 
     def _salvage(

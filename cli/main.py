@@ -24,10 +24,14 @@ app.add_typer(data_app, name="data")
 
 def _register_subcommands() -> None:
     from cli.evals import eval_app
+    from cli.monitor import monitor_app
+    from cli.review import review_app
     from cli.traces import traces_app
 
     app.add_typer(eval_app, name="eval")
     app.add_typer(traces_app, name="traces")
+    app.add_typer(monitor_app, name="monitor")
+    app.add_typer(review_app, name="review")
 
 
 _register_subcommands()
@@ -197,7 +201,10 @@ def serve(
         raise _fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
     stdout().print(f"[dim]{choice.notice} Database: {config.redact_url(url)}[/dim]")
     stdout().print(f"Open http://{host}:{port}/ (API: http://{host}:{port}/api, docs: /api/docs)")
-    uvicorn.run(create_site(api, choice, prompt_obj), host=host, port=port)
+    from cli.review import scenario_writer
+
+    site = create_site(api, choice, prompt_obj, scenario_writer=scenario_writer())
+    uvicorn.run(site, host=host, port=port)
 
 
 @app.command()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {"marketplace", "tools", "agent", "evals", "traces", "web", "cli"}
+OURS = {"marketplace", "tools", "agent", "evals", "traces", "ops", "web", "cli"}
 
 # package -> the packages of ours it may import (itself always allowed)
 ALLOWED: dict[str, set[str]] = {
@@ -17,8 +17,9 @@ ALLOWED: dict[str, set[str]] = {
     "tools": {"marketplace"},
     "agent": {"tools"},
     "traces": {"agent"},
+    "ops": {"agent", "tools", "traces"},
     "evals": {"agent", "tools", "marketplace", "traces"},
-    "web": {"agent", "tools", "traces"},
+    "web": {"agent", "tools", "traces", "ops"},
     "cli": OURS,
 }
 # The tools may use the marketplace's API types, never its app or storage.

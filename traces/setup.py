@@ -1,5 +1,7 @@
-"""Tracing for every command: logfire (OpenTelemetry) with no token needed, the local trace store, and
-any OTLP backend through the standard OTEL_EXPORTER_OTLP_* variables (logfire reads them)."""
+"""Tracing and metrics for every command: logfire (OpenTelemetry) with no token needed, the local store,
+and any OTLP backend through the standard OTEL_EXPORTER_OTLP_* variables (logfire reads them). Metrics
+(agent.metrics) are exported beside the spans: to Logfire when LOGFIRE_TOKEN is set, to OTLP when
+OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT is, to any extra reader given."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import logfire
+from opentelemetry.sdk.metrics.export import MetricReader
 from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
@@ -19,7 +22,8 @@ _store: TraceStore | None = None
 
 
 def store_path() -> Path:
-    return data_dir() / "traces.db"
+    """The local store: traces, and beside them the turn index, feedback and reviews (`ops`)."""
+    return data_dir() / "trova.db"
 
 
 def tracing_enabled() -> bool:
@@ -32,6 +36,7 @@ def configure_tracing(
     local_store: bool = True,
     extra_processors: Sequence[SpanProcessor] = (),
     prune: bool = True,
+    metric_readers: Sequence[MetricReader] = (),
 ) -> TraceStore | None:
     """Set up spans for this process: exported to Logfire only when LOGFIRE_TOKEN is set, to the local
     store unless TROVA_TRACES=off, and to an OTLP endpoint when OTEL_EXPORTER_OTLP_ENDPOINT is set.
@@ -54,7 +59,7 @@ def configure_tracing(
         scrubbing=logfire.ScrubbingOptions(extra_patterns=SECRET_PATTERNS, callback=scrub_callback),
         distributed_tracing=True,  # the marketplace's spans join the agent's trace (embedded or over HTTP)
         inspect_arguments=False,
-        metrics=False,
+        metrics=logfire.MetricsOptions(additional_readers=list(metric_readers)),
     )
     logfire.instrument_pydantic_ai()
     _store = store

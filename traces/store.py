@@ -24,14 +24,40 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.trace import StatusCode
 
+from traces import turns
+from traces.migrations import Migration, migrate
 from traces.redact import redact
 
 logger = logging.getLogger(__name__)
 DEFAULT_RETENTION_DAYS = 14.0
 DEFAULT_MAX_MB = 500.0
 PRUNE_EVERY_S = 600.0  # how often a long-running process applies the retention and the size cap again
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS spans (
+LEGACY_FILE = "traces.db"  # where spans were kept before the store held feedback and reviews too
+PART = "traces"
+
+
+def _import_legacy(conn: sqlite3.Connection, path: Path) -> None:
+    """Spans from the separate traces.db of earlier versions, copied in once (the old file is left)."""
+    legacy = path.with_name(LEGACY_FILE)
+    if legacy == path or not legacy.is_file():
+        return
+    old = sqlite3.connect(f"file:{legacy}?mode=ro", uri=True)
+    try:
+        if old.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='spans'").fetchone():
+            rows = old.execute("SELECT * FROM spans")
+            while batch := rows.fetchmany(1000):
+                conn.executemany("INSERT OR IGNORE INTO spans VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch)
+    finally:
+        old.close()
+
+
+MIGRATIONS = (
+    Migration(
+        1,
+        "spans",
+        (
+            # IF NOT EXISTS: a store from before migrations (the same table, unversioned) is adopted as is.
+            """CREATE TABLE IF NOT EXISTS spans (
     trace_id TEXT NOT NULL,
     span_id TEXT NOT NULL,
     parent_id TEXT,
@@ -44,11 +70,15 @@ CREATE TABLE IF NOT EXISTS spans (
     attributes TEXT NOT NULL,
     events TEXT NOT NULL,
     PRIMARY KEY (trace_id, span_id)
-);
-CREATE INDEX IF NOT EXISTS spans_conversation ON spans (conversation_id, start_ns);
-CREATE INDEX IF NOT EXISTS spans_start ON spans (start_ns);
-CREATE INDEX IF NOT EXISTS spans_parent ON spans (trace_id, parent_id);
-"""
+)""",
+            "CREATE INDEX IF NOT EXISTS spans_conversation ON spans (conversation_id, start_ns)",
+            "CREATE INDEX IF NOT EXISTS spans_start ON spans (start_ns)",
+            "CREATE INDEX IF NOT EXISTS spans_parent ON spans (trace_id, parent_id)",
+        ),
+        _import_legacy,
+    ),
+    Migration(2, "turn index", turns.CREATE, lambda conn, _path: turns.backfill(conn)),
+)
 # Attributes that tie a span to a conversation (ours on turn and eval spans; pydantic-ai's on agent spans).
 CONVERSATION_KEYS = ("conversation_id", "gen_ai.conversation.id")
 
@@ -130,8 +160,7 @@ class TraceStore:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        with self._connect() as conn:
-            conn.executescript(SCHEMA)
+        migrate(path, PART, MIGRATIONS)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -144,7 +173,7 @@ class TraceStore:
             conn.close()
 
     def write(self, spans: Sequence[ReadableSpan]) -> int:
-        rows = []
+        rows, turn_rows = [], []
         for span in spans:
             attributes = {k: _plain(v) for k, v in (span.attributes or {}).items()}
             if attributes.get("logfire.span_type") == "pending_span":
@@ -162,14 +191,19 @@ class TraceStore:
             ]
             context = span.context
             assert context is not None
+            trace_id, span_id = _hex(context.trace_id, 32), _hex(context.span_id, 16)
+            start, end = span.start_time or 0, span.end_time or span.start_time or 0
+            turn = turns.row(trace_id, span_id, span.name, start, end, attributes)
+            if turn is not None:
+                turn_rows.append(turn)
             rows.append(
                 (
-                    _hex(context.trace_id, 32),
-                    _hex(context.span_id, 16),
+                    trace_id,
+                    span_id,
                     _hex(span.parent.span_id, 16) if span.parent else None,
                     span.name,
-                    span.start_time or 0,
-                    span.end_time or span.start_time or 0,
+                    start,
+                    end,
                     span.status.status_code.name,
                     redact(span.status.description or "") or None,
                     conversation,
@@ -180,6 +214,7 @@ class TraceStore:
         if rows:
             with self._lock, self._connect() as conn:
                 conn.executemany("INSERT OR REPLACE INTO spans VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+                conn.executemany(turns.INSERT, turn_rows)
         return len(rows)
 
     def prune(self, days: float | None = None, max_mb: float | None = None) -> int:
@@ -236,9 +271,9 @@ class TraceStore:
         dropped = 0
         for at in range(0, len(trace_ids), 500):  # well under SQLite's limit on bound parameters
             chunk = trace_ids[at : at + 500]
-            dropped += conn.execute(
-                f"DELETE FROM spans WHERE trace_id IN ({','.join('?' * len(chunk))})", chunk
-            ).rowcount
+            marks = ",".join("?" * len(chunk))
+            dropped += conn.execute(f"DELETE FROM spans WHERE trace_id IN ({marks})", chunk).rowcount
+            conn.execute(f"DELETE FROM turns WHERE trace_id IN ({marks})", chunk)
         return dropped
 
     @staticmethod

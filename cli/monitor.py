@@ -1,0 +1,162 @@
+"""`trova monitor`: production figures from the local store, the previous period beside each; `trova
+monitor check --rules FILE` for cron or CI alerting (exit 1 naming each broken rule)."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from cli.output import stderr, stdout
+from ops.monitor import Figures, Filters, Monitor, parse_duration
+from ops.rules import RuleError, check, load_rules
+from ops.store import OpsStore
+from traces.migrations import StoreTooNew
+
+monitor_app = typer.Typer(
+    help="Production figures (volume, completion, errors, latency, tokens and cost, feedback, reviews) "
+    "from the local store, and alert rules.",
+    invoke_without_command=True,
+)
+EXAMPLE_RULES = Path(__file__).resolve().parent.parent / "ops" / "data" / "rules.example.yaml"
+
+
+class By(StrEnum):
+    model = "model"
+    prompt = "prompt"
+    variant = "variant"
+
+
+# The figures shown in the table, in order, with how to print them.
+SHOWN: list[tuple[str, str]] = [
+    ("conversations", "n"),
+    ("turns", "n"),
+    ("listings_created", "n"),
+    ("completion_rate", "%"),
+    ("model_error_rate", "%"),
+    ("tool_error_rate", "%"),
+    ("p50_turn_latency_s", "s"),
+    ("p95_turn_latency_s", "s"),
+    ("tokens_per_listing", "n"),
+    ("cost_per_listing", "$"),
+    ("thumbs_up_rate", "%"),
+    ("edits_per_draft", "f"),
+    ("declines", "n"),
+    ("abandoned", "n"),
+    ("reviewed", "n"),
+]
+
+
+def _fmt(value: float | None, kind: str) -> str:
+    if value is None:
+        return "–"
+    if kind == "%":
+        return f"{value:.1%}"
+    if kind == "s":
+        return f"{value:.2f} s"
+    if kind == "$":
+        return f"${value:.4f}"
+    if kind == "f":
+        return f"{value:.2f}"
+    return f"{value:,.0f}"
+
+
+def _store() -> OpsStore:
+    from traces.setup import flush
+
+    flush()
+    try:
+        return OpsStore()
+    except StoreTooNew as e:
+        stderr().print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
+        raise typer.Exit(2) from e
+
+
+def _duration(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from e
+
+
+@monitor_app.callback()
+def monitor(
+    ctx: typer.Context,
+    since: Annotated[str, typer.Option(help="The period: 1h, 24h, 7d ...")] = "24h",
+    by: Annotated[By | None, typer.Option(help="One column per model, prompt or variant.")] = None,
+    model: Annotated[str | None, typer.Option(help="Only this model.")] = None,
+    prompt: Annotated[str | None, typer.Option(help="Only this prompt version.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the names the rules use).")] = False,
+) -> None:
+    """Volume, completion rate, error rates, latency p50/p95, tokens and cost per listing, thumbs-up rate,
+    edits per draft and review tags over the period, with the period before it beside each figure."""
+    if ctx.invoked_subcommand is not None:
+        return
+    seconds = _duration(since)
+    report = Monitor(_store()).report(seconds, by.value if by else None, Filters(model=model, prompt=prompt))
+    if as_json:
+        print(report.model_dump_json(indent=1))
+        return
+    out = stdout()
+    if all(g.current.turns == 0 and g.previous.turns == 0 for g in report.groups):
+        out.print(
+            f"No conversations in the last {since} (or the {since} before). They come from trova chat and trova serve."
+        )
+        return
+    table = Table(title=f"Last {since} (previous {since} in brackets)")
+    table.add_column("figure")
+    for group in report.groups:
+        table.add_column(escape(group.key), justify="right")
+    for name, kind in SHOWN:
+        cells = []
+        for group in report.groups:
+            now, before = getattr(group.current, name), getattr(group.previous, name)
+            cells.append(f"{_fmt(now, kind)} [dim]({_fmt(before, kind)})[/dim]")
+        table.add_row(name, *cells)
+    out.print(table)
+    for group in report.groups:
+        _breakdown(group.key, group.current)
+
+
+def _breakdown(key: str, figures: Figures) -> None:
+    parts = [
+        ("model errors", figures.model_errors_by_kind),
+        ("tool errors", figures.tool_errors_by_tool),
+        ("review tags", figures.review_tags),
+    ]
+    for label, counts in parts:
+        if counts:
+            shown = ", ".join(f"{escape(k)} {v}" for k, v in counts.items())
+            stdout().print(f"[bold]{escape(key)}[/bold] {label}: {shown}", soft_wrap=True)
+
+
+@monitor_app.command("check")
+def check_rules(
+    rules: Annotated[
+        Path, typer.Option("--rules", help=f"The rules file (YAML). Example: {EXAMPLE_RULES}")
+    ] = EXAMPLE_RULES,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check alert rules against the store's figures: exit 0 when none is broken, 1 naming each broken
+    rule, 2 when the rules file cannot be used. For cron or a CI job."""
+    try:
+        loaded = load_rules(rules)
+    except RuleError as e:
+        stderr().print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
+        raise typer.Exit(2) from e
+    verdicts = check(Monitor(_store()), loaded)
+    broken = [v for v in verdicts if v.broken]
+    if as_json:
+        print(json.dumps([v.model_dump() for v in verdicts], indent=1))
+    else:
+        for v in verdicts:
+            mark = "[red]BROKEN[/red]" if v.broken else "[green]ok[/green]"
+            stdout().print(f"{mark} {escape(v.rule)}: {v.metric} over {v.window}: {escape(v.reason)}")
+    if broken:
+        stderr().print(f"[red]broken:[/red] {', '.join(v.rule for v in broken)}")
+        raise typer.Exit(1)

@@ -1,0 +1,265 @@
+"""`trova review`: the human review queue in the terminal (the same as /admin/review on the site), the
+reviews' export, "add to eval set" through `eval capture`, and the agreement between reviewers and the
+automatic checks."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.markup import escape
+from rich.table import Table
+
+from cli.output import stderr, stdout
+from ops.monitor import Window, parse_duration
+from ops.review import DEFAULT_RANDOM_SHARE, TAGS, Review, ReviewQueue, ScenarioWriter, agreement
+from ops.store import OpsStore
+from traces.migrations import StoreTooNew
+
+if TYPE_CHECKING:  # the harness is imported when a scenario is written, not at every command's start
+    from evals.schema import Scenario
+
+review_app = typer.Typer(
+    help="Review doubtful conversations: the queue, verdicts and failure tags, reviewed failures into "
+    "the eval set, agreement with the automatic checks.",
+    no_args_is_help=True,
+)
+ShareOpt = Annotated[
+    float,
+    typer.Option(
+        "--random-share",
+        min=0.0,
+        max=1.0,
+        envvar="TROVA_REVIEW_RANDOM_SHARE",
+        help="Share of all conversations queued at random, beside the doubtful ones.",
+    ),
+]
+
+
+def _queue(share: float = DEFAULT_RANDOM_SHARE) -> ReviewQueue:
+    from traces.setup import flush
+
+    flush()
+    try:
+        return ReviewQueue(OpsStore(), share)
+    except StoreTooNew as e:
+        stderr().print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
+        raise typer.Exit(2) from e
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    stderr().print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
+    return typer.Exit(code)
+
+
+def _apply_correction(scenario: Scenario, review: Review) -> Scenario:
+    """The reviewer's correction as the scenario's expectation (the right category, the acceptable
+    price range); the rest as eval capture wrote it."""
+    document = scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    expect = document.setdefault("expect", {})
+    listing = expect.setdefault(
+        "listing", {"created": scenario.expect.listing.created if scenario.expect.listing else 0}
+    )
+    price = {"between": [review.price_min, review.price_max]} if review.price_min is not None else None
+    if review.category or price:
+        listing["created"] = max(1, int(listing.get("created", 0)))
+        document.setdefault("seller", {})["approves"] = True
+    if review.category:
+        listing["category_path"] = {"contains": review.category}
+    if price:
+        listing["price"] = price
+        for call in expect.get("tools", {}).get("calls", []):
+            if call.get("tool") == "create_listing":
+                call.setdefault("args", {})["price"] = price
+    tags = [t for t in review.tags if t]
+    document["tags"] = [*document.get("tags", []), "reviewed", *tags]
+    said = f"Reviewed {review.verdict}" + (f" ({', '.join(tags)})" if tags else "")
+    document["description"] = f"{document['description']} {said}" + (
+        f": {review.note}" if review.note else "."
+    )
+    from evals.schema import Scenario
+
+    return Scenario.model_validate(document)
+
+
+def scenario_writer(directory: Path | None = None, store: Path | None = None) -> ScenarioWriter:
+    """Writes a reviewed conversation (from the store at `store`, default the local one) as a scenario
+    through eval capture (evals.capture), into `directory` (default: scenarios/captured/), never over an
+    existing file."""
+    from evals.capture import scenario_from, to_yaml
+    from evals.loader import DEFAULT_DIR
+    from traces.setup import flush, store_path
+    from traces.store import TraceStore
+    from traces.views import load
+
+    folder = directory or DEFAULT_DIR / "captured"
+
+    def write(conversation_id: str, review: Review) -> Path:
+        flush()
+        view = load(TraceStore(store or store_path()), conversation_id)
+        if not view.turns:
+            raise LookupError(f"{conversation_id} has no recorded turns to capture")
+        slug = re.sub(r"[^a-z0-9]+", "-", conversation_id.lower()).strip("-")[-24:]
+        scenario = _apply_correction(scenario_from(view, f"reviewed-{slug}"), review)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{scenario.id}.yaml"
+        n = 2
+        while path.exists():
+            path = folder / f"{scenario.id}-{n}.yaml"
+            n += 1
+        path.write_text(to_yaml(scenario), encoding="utf-8")
+        return path
+
+    return write
+
+
+@review_app.command("list")
+def list_queue(
+    since: Annotated[str, typer.Option(help="Sample conversations active in this period first.")] = "7d",
+    all_items: Annotated[bool, typer.Option("--all", help="Reviewed ones too.")] = False,
+    share: ShareOpt = DEFAULT_RANDOM_SHARE,
+) -> None:
+    """The review queue: conversations with a thumbs-down, an edited or declined draft, an error, an
+    abandoned draft, or drawn at random (each queued once)."""
+    try:
+        seconds = parse_duration(since)
+    except ValueError as e:
+        raise _fail(str(e)) from e
+    queue = _queue(share)
+    added = queue.sample(Window.last(seconds))
+    items = queue.items(pending=not all_items)
+    if not items:
+        stdout().print(f"Nothing to review ({added} queued just now).")
+        return
+    table = Table(title=f"Review queue ({added} new)")
+    for column in ("conversation", "why", "reviewed"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(item.conversation_id, ", ".join(item.reasons), "yes" if item.reviewed else "")
+    stdout().print(table)
+    stdout().print(
+        "[dim]Read one: trova traces show ID · record: trova review record ID --verdict bad ...[/dim]"
+    )
+
+
+@review_app.command("record")
+def record(
+    conversation_id: Annotated[str, typer.Argument(help="The conversation (see trova review list).")],
+    verdict: Annotated[str, typer.Option(help="good or bad.")],
+    tag: Annotated[list[str] | None, typer.Option("--tag", help=f"Failure tag: {', '.join(TAGS)}.")] = None,
+    note: Annotated[str | None, typer.Option(help="What was wrong, in words.")] = None,
+    category: Annotated[str | None, typer.Option(help="The right category's name.")] = None,
+    price_min: Annotated[float | None, typer.Option(help="The acceptable price range's low end.")] = None,
+    price_max: Annotated[float | None, typer.Option(help="... and its high end.")] = None,
+    reviewer: Annotated[str, typer.Option(help="Who reviewed.")] = os.environ.get("USER", "reviewer"),
+    add_to_evals: Annotated[
+        bool, typer.Option("--add-to-evals", help="Also write a scenario with the correction (eval capture).")
+    ] = False,
+    out_dir: Annotated[
+        Path | None, typer.Option(help="Where the scenario goes (default: scenarios/captured/).")
+    ] = None,
+) -> None:
+    """Record a verdict on a conversation, with failure tags, a note and the correction."""
+    try:
+        review = Review.model_validate(
+            {
+                "verdict": verdict,
+                "tags": [t.replace("-", "_").replace(" ", "_") for t in tag or []],
+                "note": note,
+                "category": category,
+                "price_min": price_min,
+                "price_max": price_max,
+                "reviewer": reviewer,
+            }
+        )
+    except ValidationError as e:
+        first = e.errors()[0]
+        raise _fail(f"{'.'.join(str(x) for x in first['loc']) or 'review'}: {first['msg']}") from e
+    queue = _queue()
+    from traces.setup import store_path
+    from traces.store import TraceStore
+
+    if TraceStore(store_path()).conversation_named(conversation_id, prefix=False) is None:
+        raise _fail(f"no conversation {conversation_id!r} in the store (see trova review list)")
+    stored = queue.record(conversation_id, review)
+    stdout().print(f"[green]Review #{stored.id} recorded[/green] ({stored.verdict}).")
+    if add_to_evals:
+        try:
+            path = scenario_writer(out_dir)(conversation_id, review)
+        except (LookupError, ValueError) as e:
+            raise _fail(f"the review is kept, but no scenario was written: {e}", 1) from e
+        queue.set_scenario(stored.id, path)
+        stdout().print(f"[green]Wrote {path}[/green]. Run it: trova eval run {path}")
+
+
+@review_app.command("export")
+def export(
+    out: Annotated[Path | None, typer.Option(help="Write to this file (default: standard output).")] = None,
+) -> None:
+    """Every review as JSON Lines."""
+    lines = list(_queue().export_jsonl())
+    if out is None:
+        sys.stdout.write("".join(lines))
+        return
+    out.write_text("".join(lines), encoding="utf-8")
+    stderr().print(f"Wrote {len(lines)} reviews to {out}")
+
+
+def _junit_verdicts(path: Path) -> dict[str, bool]:
+    """Scenario id -> passed, from a run's junit.xml (one testcase per scenario)."""
+    verdicts: dict[str, bool] = {}
+    for case in ET.parse(path).getroot().iter("testcase"):
+        name = case.get("name", "")
+        failed = any(child.tag in ("failure", "error") for child in case)
+        verdicts[name] = verdicts.get(name, True) and not failed
+    return verdicts
+
+
+@review_app.command("agreement")
+def agreement_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Run the scenarios written from reviews (trova eval run) and compare the checks' verdict with the
+    reviewers' (Cohen's kappa), listing the conversations where they disagree."""
+    import yaml
+
+    queue = _queue()
+    reviews = [r for r in queue.reviews() if r.scenario and Path(r.scenario).is_file()]
+    if not reviews:
+        stdout().print(
+            "No reviews with a scenario yet: record one with --add-to-evals (or on /admin/review)."
+        )
+        raise typer.Exit(0)
+    ids = {
+        r.id: str((yaml.safe_load(Path(r.scenario).read_text(encoding="utf-8")) or {}).get("id"))
+        for r in reviews
+        if r.scenario
+    }
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, "-m", "cli.main", "eval", "run", *[r.scenario or "" for r in reviews]]
+        done = subprocess.run([*command, "--no-progress", "--out", out], capture_output=True, text=True)
+        junit = Path(out) / "junit.xml"
+        if done.returncode == 2 or not junit.is_file():
+            raise _fail(f"the scenarios did not run: {done.stderr.strip()[-500:]}")
+        verdicts = _junit_verdicts(junit)
+    for r in reviews:
+        if ids[r.id] in verdicts:
+            queue.set_automatic(r.id, verdicts[ids[r.id]])
+    result = agreement(queue.reviews())
+    if as_json:
+        print(result.model_dump_json(indent=1))
+        return
+    kappa = "undefined (one class only)" if result.kappa is None else f"{result.kappa:.2f}"
+    stdout().print(f"{result.agree} of {result.compared} agree · Cohen's kappa {kappa}")
+    for r in result.disagreements:
+        stdout().print(
+            f"  {r.conversation_id}: reviewer {r.verdict}, checks {r.automatic} ({escape(r.scenario or '')})"
+        )

@@ -1,0 +1,265 @@
+"""Human review: a sampler that queues doubtful conversations (each once), the reviews reviewers record,
+their export, and how far the automatic checks agree with the reviewers (Cohen's kappa)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ops.monitor import ABANDON_AFTER_S, EVAL_MARKETPLACE, Window
+from ops.store import OpsStore
+
+Tag = Literal["wrong_category", "bad_price", "did_not_ask", "invented_fact", "tone", "other"]
+TAGS: tuple[Tag, ...] = ("wrong_category", "bad_price", "did_not_ask", "invented_fact", "tone", "other")
+TAG_LABELS: dict[Tag, str] = {
+    "wrong_category": "wrong category",
+    "bad_price": "bad price",
+    "did_not_ask": "did not ask",
+    "invented_fact": "invented a fact",
+    "tone": "tone",
+    "other": "other",
+}
+REASONS = ("thumbs_down", "edited", "declined", "error", "abandoned", "random")
+DEFAULT_RANDOM_SHARE = 0.05
+
+
+class Review(BaseModel):
+    """A reviewer's verdict on a conversation, with the correction a scenario can expect."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    verdict: Literal["good", "bad"]
+    tags: list[Tag] = Field(default_factory=list)
+    note: str | None = Field(None, max_length=4000)
+    category: str | None = Field(None, max_length=200, description="the right category's name")
+    price_min: float | None = Field(None, ge=0)
+    price_max: float | None = Field(None, ge=0)
+    reviewer: str = Field("reviewer", min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _range(self) -> Review:
+        if (self.price_min is None) != (self.price_max is None):
+            raise ValueError("give both ends of the acceptable price range, or neither")
+        if self.price_min is not None and self.price_max is not None and self.price_min > self.price_max:
+            raise ValueError("the price range's low end is above its high end")
+        self.tags = list(dict.fromkeys(self.tags))
+        self.note = (self.note or "").strip() or None
+        self.category = (self.category or "").strip() or None
+        return self
+
+
+class StoredReview(Review):
+    id: int
+    conversation_id: str
+    created_at: str
+    scenario: str | None = None
+    automatic: Literal["passed", "failed"] | None = None
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    conversation_id: str
+    reasons: list[str]
+    queued_at: str
+    last_turn_ns: int
+    reviewed: bool
+
+
+# Writes a scenario from a reviewed conversation ("add to eval set"); given by the caller, because the
+# harness's capture code lives above this package (evals), and the site may not import it.
+ScenarioWriter = Callable[[str, Review], Path]
+
+
+def in_random_share(conversation_id: str, share: float) -> bool:
+    """A stable draw: the same conversation is in or out of the random share every time it is asked."""
+    digest = hashlib.sha256(conversation_id.encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < share
+
+
+class ReviewQueue:
+    def __init__(self, store: OpsStore, random_share: float = DEFAULT_RANDOM_SHARE) -> None:
+        if not 0 <= random_share <= 1:
+            raise ValueError(f"the random share must be between 0 and 1, not {random_share}")
+        self.store = store
+        self.random_share = random_share
+
+    def candidates(self, conn: sqlite3.Connection, window: Window) -> dict[str, list[str]]:
+        """Conversations active in the window and why each deserves a look."""
+        reasons: dict[str, list[str]] = {}
+        abandoned_before = time.time_ns() - int(ABANDON_AFTER_S * 1e9)
+        for conversation, errors, declined, revised, last_outcome, last_ns in conn.execute(
+            "SELECT conversation_id, SUM(error_kind IS NOT NULL OR tool_errors > 0), SUM(declined),"
+            " SUM(revised),"
+            " (SELECT outcome FROM turns t WHERE t.conversation_id = w.conversation_id"
+            "  ORDER BY t.start_ns DESC LIMIT 1), MAX(start_ns)"
+            " FROM turns w WHERE start_ns >= ? AND start_ns < ? AND (marketplace IS NULL OR marketplace != ?)"
+            " GROUP BY conversation_id",
+            (window.start_ns, window.end_ns, EVAL_MARKETPLACE),
+        ):
+            found = []
+            if declined:
+                found.append("declined")
+            if revised:
+                found.append("edited")
+            if errors:
+                found.append("error")
+            if last_outcome == "awaiting_approval" and last_ns < abandoned_before:
+                found.append("abandoned")
+            if in_random_share(conversation, self.random_share):
+                found.append("random")
+            reasons[conversation] = found
+        if reasons:
+            marks = ",".join("?" * len(reasons))
+            for conversation, kind, rating in conn.execute(
+                f"SELECT conversation_id, kind, rating FROM feedback WHERE conversation_id IN ({marks})"
+                " AND kind IN ('rating', 'edit') ORDER BY id",
+                list(reasons),
+            ):
+                found = reasons[conversation]
+                if kind == "edit" and "edited" not in found:
+                    found.append("edited")
+                if kind == "rating":
+                    # The latest rating counts: a thumbs-down taken back is no reason.
+                    if rating < 0 and "thumbs_down" not in found:
+                        found.insert(0, "thumbs_down")
+                    elif rating > 0 and "thumbs_down" in found:
+                        found.remove("thumbs_down")
+        return {c: r for c, r in reasons.items() if r}
+
+    def sample(self, window: Window) -> int:
+        """Queue the window's doubtful conversations not queued before; returns how many were added."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.store.lock, self.store.connect() as conn:
+            found = self.candidates(conn, window)
+            last = dict(
+                conn.execute(
+                    "SELECT conversation_id, MAX(start_ns) FROM turns WHERE start_ns >= ? AND start_ns < ?"
+                    " GROUP BY conversation_id",
+                    (window.start_ns, window.end_ns),
+                )
+            )
+            before = conn.total_changes
+            conn.executemany(
+                "INSERT OR IGNORE INTO review_queue VALUES (?, ?, ?, ?)",
+                [(c, json.dumps(r), now, last.get(c, 0)) for c, r in found.items()],
+            )
+            return conn.total_changes - before
+
+    def items(self, *, pending: bool = True, limit: int = 200) -> list[QueueItem]:
+        """The queue, most recently active first; `pending`: only conversations nobody has reviewed."""
+        with self.store.connect() as conn:
+            rows = conn.execute(
+                "SELECT q.conversation_id, q.reasons, q.queued_at, q.last_turn_ns,"
+                " EXISTS(SELECT 1 FROM reviews r WHERE r.conversation_id = q.conversation_id)"
+                " FROM review_queue q"
+                + (
+                    " WHERE NOT EXISTS(SELECT 1 FROM reviews r WHERE r.conversation_id = q.conversation_id)"
+                    if pending
+                    else ""
+                )
+                + " ORDER BY q.last_turn_ns DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [QueueItem(r[0], json.loads(r[1]), r[2], r[3], bool(r[4])) for r in rows]
+
+    def queued(self, conversation_id: str) -> QueueItem | None:
+        return next(
+            (i for i in self.items(pending=False, limit=10**9) if i.conversation_id == conversation_id), None
+        )
+
+    def record(self, conversation_id: str, review: Review) -> StoredReview:
+        with self.store.lock, self.store.connect() as conn:
+            cursor = conn.execute(
+                "INSERT INTO reviews (conversation_id, created_at, reviewer, verdict, tags, note, category,"
+                " price_min, price_max) VALUES (?,?,?,?,?,?,?,?,?)",
+                (
+                    conversation_id,
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                    review.reviewer,
+                    review.verdict,
+                    json.dumps(review.tags),
+                    review.note,
+                    review.category,
+                    review.price_min,
+                    review.price_max,
+                ),
+            )
+            review_id = cursor.lastrowid
+        assert review_id is not None
+        stored = self.review(review_id)
+        assert stored is not None
+        return stored
+
+    def set_scenario(self, review_id: int, path: Path) -> None:
+        with self.store.lock, self.store.connect() as conn:
+            conn.execute("UPDATE reviews SET scenario = ? WHERE id = ?", (str(path), review_id))
+
+    def set_automatic(self, review_id: int, passed: bool) -> None:
+        with self.store.lock, self.store.connect() as conn:
+            conn.execute(
+                "UPDATE reviews SET automatic = ? WHERE id = ?", ("passed" if passed else "failed", review_id)
+            )
+
+    def _select(self, where: str = "", params: Iterable[object] = ()) -> list[StoredReview]:
+        with self.store.connect() as conn:
+            conn.row_factory = sqlite3.Row
+            rows = conn.execute(f"SELECT * FROM reviews {where} ORDER BY id", list(params)).fetchall()
+        return [StoredReview.model_validate({**dict(r), "tags": json.loads(r["tags"])}) for r in rows]
+
+    def review(self, review_id: int) -> StoredReview | None:
+        found = self._select("WHERE id = ?", (review_id,))
+        return found[0] if found else None
+
+    def reviews(self, conversation_id: str | None = None) -> list[StoredReview]:
+        return (
+            self._select("WHERE conversation_id = ?", (conversation_id,))
+            if conversation_id
+            else self._select()
+        )
+
+    def export_jsonl(self) -> Iterable[str]:
+        for review in self.reviews():
+            yield review.model_dump_json() + "\n"
+
+
+class Agreement(BaseModel):
+    """Human verdicts (good/bad) against the automatic checks on the captured scenarios (passed/failed)."""
+
+    compared: int
+    agree: int
+    kappa: float | None = Field(description="Cohen's kappa; None when it is undefined (one class only)")
+    disagreements: list[StoredReview]
+
+
+def cohen_kappa(pairs: list[tuple[bool, bool]]) -> float | None:
+    """Cohen's kappa for two raters' yes/no labels (here: the reviewer says good, the checks pass)."""
+    n = len(pairs)
+    if not n:
+        return None
+    observed = sum(1 for a, b in pairs if a == b) / n
+    a_yes = sum(1 for a, _ in pairs if a) / n
+    b_yes = sum(1 for _, b in pairs if b) / n
+    expected = a_yes * b_yes + (1 - a_yes) * (1 - b_yes)
+    if expected == 1:
+        return None
+    return (observed - expected) / (1 - expected)
+
+
+def agreement(reviews: list[StoredReview]) -> Agreement:
+    judged = [r for r in reviews if r.automatic is not None]
+    pairs = [(r.verdict == "good", r.automatic == "passed") for r in judged]
+    return Agreement(
+        compared=len(pairs),
+        agree=sum(1 for a, b in pairs if a == b),
+        kappa=cohen_kappa(pairs),
+        disagreements=[r for r, (a, b) in zip(judged, pairs, strict=True) if a != b],
+    )

@@ -1,0 +1,149 @@
+"""Alert rules, from a YAML file, checked against the monitor's figures (`trova monitor check`).
+
+    rules:
+      - {name: errors, metric: model_error_rate, above: 0.05, window: 1h}
+      - {name: slow, metric: p95_turn_latency_s, above: 10, window: 1h}
+      - {name: completion, metric: completion_rate, below: 0.5, window: 24h}
+      - {name: completion-drop, metric: completion_rate, drop_by: 0.33, window: 24h}
+
+`metric` is any number `trova monitor --json` prints under that name; `above`/`below` compare the
+window's figure with a bound, `drop_by`/`rise_by` with the window before it (0.33: down by a third or
+more). `min_turns` (default 1) keeps a rule quiet on too little traffic to judge.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ops.monitor import Figures, Filters, Monitor, Window, parse_duration
+
+NUMERIC = sorted(
+    name
+    for name, info in Figures.model_fields.items()
+    if info.annotation in (int, float, float | None, int | None)
+)
+
+
+class RuleError(ValueError):
+    """A rules file that cannot be used; the message names the file and what is wrong."""
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    metric: str
+    window: str = "1h"
+    above: float | None = None
+    below: float | None = None
+    drop_by: float | None = Field(None, gt=0, le=1)
+    rise_by: float | None = Field(None, gt=0)
+    min_turns: int = Field(1, ge=0)
+    model: str | None = None
+    prompt: str | None = None
+
+    @field_validator("metric")
+    @classmethod
+    def known_metric(cls, value: str) -> str:
+        if value not in NUMERIC:
+            raise ValueError(f"unknown metric {value!r}; one of: {', '.join(NUMERIC)}")
+        return value
+
+    @field_validator("window")
+    @classmethod
+    def duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @model_validator(mode="after")
+    def one_condition(self) -> Rule:
+        given = [c for c in ("above", "below", "drop_by", "rise_by") if getattr(self, c) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of above, below, drop_by, rise_by")
+        return self
+
+
+class RulesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[Rule] = Field(min_length=1)
+
+
+class Verdict(BaseModel):
+    rule: str
+    metric: str
+    window: str
+    value: float | None
+    previous: float | None
+    broken: bool
+    reason: str
+
+
+def load_rules(path: Path) -> list[Rule]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise RuleError(f"cannot read {path}: {e.strerror}") from e
+    except yaml.YAMLError as e:
+        raise RuleError(f"{path} is not valid YAML: {e}") from e
+    try:
+        rules = RulesFile.model_validate(data).rules
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise RuleError(f"{path}: {where}: {first['msg']}") from e
+    names = [r.name for r in rules]
+    if len(set(names)) != len(names):
+        raise RuleError(f"{path}: rule names must be unique")
+    return rules
+
+
+def _value(figures: Figures, metric: str) -> float | None:
+    value = getattr(figures, metric)
+    return None if value is None else float(value)
+
+
+def check(monitor: Monitor, rules: list[Rule], now_ns: int | None = None) -> list[Verdict]:
+    verdicts = []
+    for rule in rules:
+        window = Window.last(parse_duration(rule.window), now_ns)
+        filters = Filters(model=rule.model, prompt=rule.prompt)
+        current = monitor.figures(window, filters).get("all", Figures())
+        previous = monitor.figures(window.before(), filters).get("all", Figures())
+        value, before = _value(current, rule.metric), _value(previous, rule.metric)
+        broken, reason = False, "ok"
+        if current.turns < rule.min_turns:
+            reason = f"not enough traffic ({current.turns} turns, needs {rule.min_turns})"
+        elif value is None:
+            reason = "no value in this window"
+        elif rule.above is not None:
+            broken = value > rule.above
+            reason = f"{value:.4g} {'>' if broken else '<='} {rule.above:g}"
+        elif rule.below is not None:
+            broken = value < rule.below
+            reason = f"{value:.4g} {'<' if broken else '>='} {rule.below:g}"
+        elif before is None or before == 0:
+            reason = "nothing to compare with in the window before"
+        elif rule.drop_by is not None:
+            change = (before - value) / abs(before)
+            broken = change >= rule.drop_by
+            reason = f"{value:.4g} against {before:.4g} before ({-change:+.0%}; alert at -{rule.drop_by:.0%})"
+        elif rule.rise_by is not None:
+            change = (value - before) / abs(before)
+            broken = change >= rule.rise_by
+            reason = f"{value:.4g} against {before:.4g} before ({change:+.0%}; alert at +{rule.rise_by:.0%})"
+        verdicts.append(
+            Verdict(
+                rule=rule.name,
+                metric=rule.metric,
+                window=rule.window,
+                value=value,
+                previous=before,
+                broken=broken,
+                reason=reason,
+            )
+        )
+    return verdicts

@@ -1,0 +1,118 @@
+"""/admin without a browser: the token (401 without it), sign-in, forms that need the page's own form
+key, the dashboard's figures and links, the review form and "add to eval set", sellers' words escaped."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from cli.review import scenario_writer
+from tests.ops.traffic import Faults, Traffic, build_site, sellers
+from traces.setup import configure_tracing, disable_tracing, flush
+from web.admin import admin_token
+
+TOKEN = "test-admin-token"  # build_site's
+HTML = {"accept": "text/html"}
+
+
+@pytest.fixture
+async def admin(
+    db_url: str, trova_home: Path, tmp_path: Path
+) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
+    configure_tracing("test")
+    faults = Faults()
+    site = build_site(db_url, faults, trova_home, scenario_writer=scenario_writer(tmp_path / "scenarios"))
+    traffic = Traffic(site, faults)
+    seller = sellers(1)[0]
+    seller.first = "I want to sell my <script>alert(1)</script> Trek road bike"
+    seller.approves = False
+    conversation = await traffic.talk(seller, rating="down")
+    flush()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=site), base_url="http://site") as client:
+        yield client, conversation
+    disable_tracing()
+
+
+async def test_admin_pages_need_the_token(admin) -> None:
+    client, conversation = admin
+    for path in (
+        "/admin",
+        "/admin/review",
+        f"/admin/review/{conversation}",
+        "/admin/conversations?start=0&end=1",
+    ):
+        page = await client.get(path, headers=HTML)
+        assert page.status_code == 401 and "Admin sign-in" in page.text, path
+        api = await client.get(path)
+        assert api.status_code == 401 and api.headers["www-authenticate"] == "Bearer"
+        assert (await client.get(path, headers={"authorization": "Bearer wrong"})).status_code == 401
+    assert (
+        await client.post(f"/admin/review/{conversation}", data={"verdict": "bad", "csrf": "x"})
+    ).status_code == 401
+    assert (await client.get("/admin", headers={"authorization": f"Bearer {TOKEN}"})).status_code == 200
+    wrong = await client.post("/admin/login", data={"token": "nope", "next": "/admin"})
+    assert wrong.status_code == 401 and "not the admin token" in wrong.text
+    signed = await client.post("/admin/login", data={"token": TOKEN, "next": "//evil.example/"})
+    assert signed.status_code == 303 and signed.headers["location"] == "/admin"  # never off the site
+    cookie = signed.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "samesite=strict" in cookie.lower() and TOKEN not in cookie
+    assert (await client.get("/admin")).status_code == 200
+
+
+def test_a_token_is_generated_when_none_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TROVA_ADMIN_TOKEN", raising=False)
+    first, generated = admin_token()
+    assert generated and len(first) >= 32 and admin_token()[0] != first
+    monkeypatch.setenv("TROVA_ADMIN_TOKEN", "chosen")
+    assert admin_token() == ("chosen", False)
+
+
+async def test_dashboard_review_and_add_to_eval_set(admin, tmp_path: Path) -> None:
+    client, conversation = admin
+    await client.post("/admin/login", data={"token": TOKEN, "next": "/admin"})
+    dashboard = await client.get("/admin", params={"period": "1h"})
+    assert dashboard.status_code == 200
+    assert dashboard.text.count('<svg class="chart"') == 6
+    links = re.findall(r'href="(/admin/conversations\?[^"]+)"', dashboard.text)
+    assert links
+    behind = await client.get(links[-1].replace("&amp;", "&"))  # the latest bar: this conversation
+    assert conversation in behind.text
+    assert (await client.get("/admin", params={"period": "1y"})).status_code == 422
+    filtered = await client.get("/admin", params={"period": "1h", "model": "nothing-like-it"})
+    assert '<div class="value">–</div>' in filtered.text or ">0<" in filtered.text
+
+    queue = await client.get("/admin/review")
+    assert conversation in queue.text and "thumbs down" in queue.text
+    form = await client.get(f"/admin/review/{conversation}")
+    assert (
+        "<script>alert(1)</script>" not in form.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in form.text
+    )
+    assert "search_categories" in form.text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', form.text)
+    assert csrf
+    fields = {
+        "verdict": "bad",
+        "tags": ["bad_price"],
+        "price_min": "100",
+        "price_max": "200",
+        "note": "too high",
+    }
+    stale = await client.post(f"/admin/review/{conversation}", data={**fields, "csrf": "0" * 64})
+    assert stale.status_code == 403
+    invalid = await client.post(
+        f"/admin/review/{conversation}", data={**fields, "price_max": "50", "csrf": csrf.group(1)}
+    )
+    assert invalid.status_code == 422 and "low end is above" in invalid.text
+    added = await client.post(
+        f"/admin/review/{conversation}", data={**fields, "action": "add", "csrf": csrf.group(1)}
+    )
+    assert added.status_code == 200 and "Scenario written" in added.text
+    (path,) = (tmp_path / "scenarios").glob("*.yaml")
+    assert yaml.safe_load(path.read_text())["expect"]["listing"]["price"] == {"between": [100.0, 200.0]}
+    assert str(path) in added.text
+    assert conversation not in (await client.get("/admin/review")).text  # reviewed: off the queue

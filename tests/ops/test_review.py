@@ -1,0 +1,181 @@
+"""The review queue: what gets sampled (each conversation once), reviews and their export, the agreement
+between reviewers and the checks, and `trova review` writing a scenario through eval capture."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from agent.listing_agent import build_agent
+from agent.models import resolve_model
+from agent.session import ChatSession
+from cli.main import app as cli
+from evals.loader import parse_scenario
+from ops.feedback import Edit, FeedbackStore
+from ops.monitor import Window
+from ops.review import Review, ReviewQueue, StoredReview, agreement, cohen_kappa, in_random_share
+from ops.store import OpsStore
+from tests.ops.conftest import NOW, add_turn
+from tools.client import MarketplaceClient
+from tools.deps import TrovaDeps
+from traces.setup import configure_tracing, disable_tracing, flush
+
+
+def test_the_sampler_queues_doubtful_conversations_once(ops: OpsStore) -> None:
+    add_turn(ops, "fine")
+    add_turn(ops, "thumbs")
+    add_turn(ops, "declined", declined=1)
+    add_turn(ops, "revised", revised=1)
+    add_turn(ops, "edited")
+    add_turn(ops, "error", tool_errors=1, tool_error_kinds=["compare_prices:unavailable"])
+    add_turn(ops, "abandoned", ago_min=40, outcome="awaiting_approval", drafts=1)
+    add_turn(ops, "waiting", ago_min=2, outcome="awaiting_approval", drafts=1)  # the seller may still answer
+    add_turn(ops, "eval", marketplace="isolated", error_kind="bad_output")
+    add_turn(ops, "taken-back")
+    feedback = FeedbackStore(ops.path)
+    feedback.rate("thumbs", -1)
+    feedback.rate("taken-back", -1)
+    feedback.rate("taken-back", 1)  # a later thumbs-up replaces it
+    feedback.approval("edited", [Edit("price", 100, 90)])
+    queue = ReviewQueue(ops, random_share=0.0)
+    window = Window.last(3600, NOW + 1)
+    assert queue.sample(window) == 6
+    reasons = {i.conversation_id: i.reasons for i in queue.items()}
+    assert reasons == {
+        "thumbs": ["thumbs_down"],
+        "declined": ["declined"],
+        "revised": ["edited"],
+        "edited": ["edited"],
+        "error": ["error"],
+        "abandoned": ["abandoned"],
+    }
+    assert queue.sample(window) == 0  # each conversation once
+    queue.record("thumbs", Review(verdict="bad"))
+    assert "thumbs" not in {i.conversation_id for i in queue.items()}
+    assert "thumbs" in {i.conversation_id for i in queue.items(pending=False)}
+    everyone = ReviewQueue(ops, random_share=1.0)
+    assert everyone.sample(window) == 3  # fine, waiting, taken-back: drawn at random; never the eval run
+    assert everyone.queued("fine") is not None and everyone.queued("eval") is None
+
+
+def test_the_random_share_is_a_stable_draw() -> None:
+    ids = [f"c{i}" for i in range(2000)]
+    drawn = [c for c in ids if in_random_share(c, 0.1)]
+    assert 150 < len(drawn) < 250
+    assert drawn == [c for c in ids if in_random_share(c, 0.1)]
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        ReviewQueue(OpsStore.__new__(OpsStore), 1.5)
+
+
+def test_reviews_are_checked_stored_and_exported(ops: OpsStore) -> None:
+    with pytest.raises(ValidationError, match="both ends"):
+        Review(verdict="bad", price_min=10)
+    with pytest.raises(ValidationError, match="low end is above"):
+        Review(verdict="bad", price_min=10, price_max=5)
+    with pytest.raises(ValidationError):
+        Review(verdict="meh")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError):
+        Review(verdict="bad", tags=["rude"])  # type: ignore[list-item]
+    queue = ReviewQueue(ops)
+    stored = queue.record(
+        "c1",
+        Review(
+            verdict="bad", tags=["bad_price", "bad_price"], note="  far too high ", price_min=50, price_max=80
+        ),
+    )
+    assert stored.tags == ["bad_price"] and stored.note == "far too high" and stored.id == 1
+    queue.set_scenario(stored.id, Path("scenarios/captured/x.yaml"))
+    lines = list(queue.export_jsonl())
+    assert len(lines) == 1 and lines[0].endswith("\n")
+    exported = json.loads(lines[0])
+    assert exported["conversation_id"] == "c1" and exported["price_max"] == 80
+    assert exported["scenario"] == "scenarios/captured/x.yaml"
+
+
+def test_cohen_kappa_and_the_disagreements() -> None:
+    # 3 of 4 agree; the reviewer says good 3/4, the checks pass 2/4: expected agreement 0.5, kappa 0.5.
+    assert cohen_kappa([(True, True), (True, True), (False, False), (True, False)]) == pytest.approx(0.5)
+    assert cohen_kappa([(True, True), (False, False)]) == pytest.approx(1.0)
+    assert cohen_kappa([(True, False), (False, True)]) == pytest.approx(-1.0)
+    assert cohen_kappa([(True, True)]) is None and cohen_kappa([]) is None
+
+    def review(i: int, verdict: str, automatic: str | None) -> StoredReview:
+        return StoredReview.model_validate(
+            {
+                "id": i,
+                "conversation_id": f"c{i}",
+                "created_at": "now",
+                "verdict": verdict,
+                "automatic": automatic,
+            }
+        )
+
+    result = agreement([review(1, "good", "passed"), review(2, "bad", "passed"), review(3, "bad", None)])
+    assert result.compared == 2 and result.agree == 1 and [r.id for r in result.disagreements] == [2]
+
+
+async def test_trova_review_writes_the_correction_as_a_scenario(
+    client: MarketplaceClient, trova_home: Path, tmp_path: Path
+) -> None:
+    configure_tracing("test")
+    try:
+        offline = resolve_model("offline")
+        session = ChatSession.start(
+            build_agent(offline.model),
+            TrovaDeps(client),
+            model="offline",
+            prompt="p",
+            marketplace="web",
+            save_dir=tmp_path,
+        )
+        for text in ("I want to sell my Trek road bike", "good", "no"):
+            await session.send(text)
+        flush()
+    finally:
+        disable_tracing()
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["review", "list"])
+    assert listed.exit_code == 0 and session.id in listed.output and "declined" in listed.output
+    out = tmp_path / "scenarios"
+    recorded = runner.invoke(
+        cli,
+        [
+            "review",
+            "record",
+            session.id,
+            "--verdict",
+            "bad",
+            "--tag",
+            "bad-price",
+            "--price-min",
+            "150",
+            "--price-max",
+            "250",
+            "--category",
+            "Bicycles",
+            "--note",
+            "should have been cheaper",
+            "--add-to-evals",
+            "--out-dir",
+            str(out),
+        ],
+    )
+    assert recorded.exit_code == 0, recorded.output
+    (path,) = out.glob("*.yaml")
+    scenario = parse_scenario(path.read_text(encoding="utf-8"), path)  # the harness loads it
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert document["turns"] == ["I want to sell my Trek road bike", "good", "no"]
+    assert document["expect"]["listing"]["price"] == {"between": [150.0, 250.0]}
+    assert document["expect"]["listing"]["category_path"] == {"contains": "Bicycles"}
+    assert scenario.seller.approves is True and "reviewed" in scenario.tags and "bad_price" in scenario.tags
+    exported = runner.invoke(cli, ["review", "export"])
+    assert json.loads(exported.output)["scenario"] == str(path)
+    unknown = runner.invoke(cli, ["review", "record", "nope", "--verdict", "bad"])
+    assert unknown.exit_code == 2 and "no conversation" in unknown.output
+    bad = runner.invoke(cli, ["review", "record", session.id, "--verdict", "bad", "--tag", "rude"])
+    assert bad.exit_code == 2 and "tags" in bad.output

@@ -1,0 +1,388 @@
+"""`/admin`: the monitor's figures over time as charts (drawn by the server), the conversations behind
+each point, and the review queue with its verdict form and "add to eval set".
+
+Every admin page needs the admin token: `TROVA_ADMIN_TOKEN`, or one generated at start-up and printed
+once. A browser signs in with it at /admin/login (an HttpOnly, SameSite=Strict cookie holds a keyed hash
+of it, never the token); scripts send `Authorization: Bearer <token>`. Without it: 401.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, FastAPI, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from ops.monitor import Figures, Filters, Monitor, Window
+from ops.review import TAG_LABELS, TAGS, Review, ReviewQueue, ScenarioWriter
+from ops.store import OpsStore
+from traces.store import TraceStore
+from traces.views import ConversationView, ModelStep, ToolStep, load
+from web.charts import Point, bar_chart
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+COOKIE = "trova_admin"
+# period -> (seconds, buckets in its charts)
+PERIODS: dict[str, tuple[int, int]] = {
+    "1h": (3600, 12),
+    "24h": (86400, 24),
+    "7d": (7 * 86400, 28),
+    "30d": (30 * 86400, 30),
+}
+CHARTS: list[tuple[str, str, str]] = [  # figure, title, format
+    ("conversations", "Conversations", "n"),
+    ("completion_rate", "Completion rate", "%"),
+    ("model_error_rate", "Model error rate", "%"),
+    ("tool_error_rate", "Tool error rate", "%"),
+    ("p95_turn_latency_s", "Turn latency p95", "s"),
+    ("thumbs_up_rate", "Thumbs-up rate", "%"),
+]
+CARDS: list[tuple[str, str, str]] = [
+    *CHARTS[:4],
+    ("p50_turn_latency_s", "Turn latency p50", "s"),
+    ("p95_turn_latency_s", "Turn latency p95", "s"),
+    ("tokens_per_listing", "Tokens per listing", "n"),
+    ("cost_per_listing", "Cost per listing", "$"),
+    ("thumbs_up_rate", "Thumbs-up rate", "%"),
+    ("edits_per_draft", "Edits per approved draft", "f"),
+    ("listings_created", "Listings created", "n"),
+    ("abandoned", "Drafts abandoned", "n"),
+]
+
+
+def fmt(value: float | None, kind: str) -> str:
+    if value is None:
+        return "–"
+    if kind == "%":
+        return f"{value:.1%}"
+    if kind == "s":
+        return f"{value:.2f} s"
+    if kind == "$":
+        return f"${value:.4f}"
+    if kind == "f":
+        return f"{value:.2f}"
+    return f"{value:,.0f}"
+
+
+TEMPLATES.env.filters["fmt"] = fmt
+
+
+def admin_token(explicit: str | None = None) -> tuple[str, bool]:
+    """The admin token: given, or TROVA_ADMIN_TOKEN, or a new random one (True: generated)."""
+    given = explicit or os.environ.get("TROVA_ADMIN_TOKEN", "").strip()
+    if given:
+        return given, False
+    return secrets.token_urlsafe(24), True
+
+
+class SignInRequired(Exception):
+    """An admin page asked for without the admin token (401: a sign-in page, or JSON for scripts)."""
+
+
+class _Auth:
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.cookie = hmac.new(token.encode(), b"trova admin session", hashlib.sha256).hexdigest()
+        self.csrf = hmac.new(token.encode(), b"trova admin form", hashlib.sha256).hexdigest()
+
+    def signed_in(self, request: Request) -> bool:
+        header = request.headers.get("authorization", "")
+        if header.lower().startswith("bearer ") and hmac.compare_digest(
+            header[7:].strip().encode(), self.token.encode()
+        ):
+            return True
+        return hmac.compare_digest(request.cookies.get(COOKIE, "").encode(), self.cookie.encode())
+
+    def __call__(self, request: Request) -> None:
+        if not self.signed_in(request):
+            raise SignInRequired()
+
+    def check_form(self, csrf: str) -> None:
+        if not hmac.compare_digest(csrf.encode(), self.csrf.encode()):
+            raise HTTPException(403, "this form is out of date; reload the page")
+
+
+def _when(ns: int) -> str:
+    return datetime.fromtimestamp(ns / 1e9, UTC).strftime("%d %b %H:%M")
+
+
+def _transcript(view: ConversationView) -> list[dict[str, Any]]:
+    """The conversation as the reviewer reads it: each turn's seller message, the tool calls with their
+    arguments and results, the agent's reply and its drafts."""
+    turns = []
+    for turn in view.turns:
+        tools = [
+            {"name": s.name, "args": s.args, "result": s.result, "error": s.error}
+            for s in turn.steps
+            if isinstance(s, ToolStep)
+        ]
+        requests = sum(1 for s in turn.steps if isinstance(s, ModelStep))
+        turns.append(
+            {
+                "number": turn.number,
+                "seller": turn.seller,
+                "agent": turn.agent,
+                "tools": tools,
+                "drafts": turn.drafts,
+                "created": turn.created,
+                "outcome": turn.outcome,
+                "stopped": turn.stopped,
+                "requests": requests,
+                "approvals": turn.approvals,
+            }
+        )
+    return turns
+
+
+def install_admin(
+    site: FastAPI, store: OpsStore, token: str | None = None, scenario_writer: ScenarioWriter | None = None
+) -> None:
+    """Add the admin pages to `site`."""
+    site.include_router(create_admin_router(store, token, scenario_writer))
+
+    @site.exception_handler(SignInRequired)
+    async def sign_in(request: Request, exc: SignInRequired) -> Response:
+        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return TEMPLATES.TemplateResponse(
+                request, "admin/login.html", {"next": target, "error": None}, status_code=401
+            )
+        return JSONResponse(
+            {"detail": "the admin pages need the admin token"},
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def create_admin_router(
+    store: OpsStore, token: str | None = None, scenario_writer: ScenarioWriter | None = None
+) -> APIRouter:
+    value, generated = admin_token(token)
+    if generated:
+        print(
+            f"Admin pages at /admin; admin token (generated, shown once; set TROVA_ADMIN_TOKEN to choose "
+            f"one): {value}",
+            file=sys.stderr,
+            flush=True,
+        )
+    auth = _Auth(value)
+    monitor = Monitor(store)
+    queue = ReviewQueue(store, float(os.environ.get("TROVA_REVIEW_RANDOM_SHARE", "0.05") or 0.05))
+    router = APIRouter(prefix="/admin")
+    guarded = APIRouter(prefix="/admin", dependencies=[Depends(auth)])
+
+    def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return TEMPLATES.TemplateResponse(
+            request, f"admin/{name}", {"csrf": auth.csrf, **context}, status_code=status
+        )
+
+    @router.get("/login", response_class=HTMLResponse)
+    async def login_form(request: Request, next: str = "/admin") -> HTMLResponse:
+        return page(request, "login.html", next=next if next.startswith("/admin") else "/admin")
+
+    @router.post("/login", response_model=None)
+    async def login(
+        request: Request, token: Annotated[str, Form(max_length=500)], next: Annotated[str, Form()] = "/admin"
+    ) -> Response:
+        if not hmac.compare_digest(token.strip().encode(), value.encode()):
+            return page(request, "login.html", 401, next=next, error="That is not the admin token.")
+        target = next if next.startswith("/admin") and not next.startswith("//") else "/admin"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(
+            COOKIE, auth.cookie, httponly=True, samesite="strict", path="/admin", max_age=12 * 3600
+        )
+        return response
+
+    @guarded.post("/logout")
+    async def logout(csrf: Annotated[str, Form()]) -> RedirectResponse:
+        auth.check_form(csrf)
+        response = RedirectResponse("/admin/login", status_code=303)
+        response.delete_cookie(COOKIE, path="/admin")
+        return response
+
+    def filters_of(model: str | None, prompt: str | None) -> Filters:
+        return Filters(model=model or None, prompt=prompt or None)
+
+    @guarded.get("", response_class=HTMLResponse)
+    async def dashboard(
+        request: Request,
+        period: Annotated[str, Query(pattern="^(1h|24h|7d|30d)$")] = "24h",
+        model: str | None = None,
+        prompt: str | None = None,
+    ) -> HTMLResponse:
+        seconds, buckets = PERIODS[period]
+        filters = filters_of(model, prompt)
+        window = Window.last(seconds)
+        current = monitor.figures(window, filters).get("all", Figures())
+        previous = monitor.figures(window.before(), filters).get("all", Figures())
+        timeline = monitor.timeline(window, buckets, filters)
+        base = {k: v for k, v in (("model", filters.model), ("prompt", filters.prompt)) if v}
+
+        def href(part: Window) -> str:
+            return "/admin/conversations?" + urlencode({**base, "start": part.start_ns, "end": part.end_ns})
+
+        charts = [
+            {
+                "name": name,
+                "title": title,
+                "svg": bar_chart(
+                    title,
+                    [
+                        Point(_when(part.start_ns), getattr(figures, name), href(part))
+                        for part, figures in timeline
+                    ],
+                    lambda v, kind=kind: fmt(v, kind),  # type: ignore[misc]
+                ),
+            }
+            for name, title, kind in CHARTS
+        ]
+        cards = [
+            {
+                "name": name,
+                "title": title,
+                "now": fmt(getattr(current, name), kind),
+                "before": fmt(getattr(previous, name), kind),
+            }
+            for name, title, kind in CARDS
+        ]
+        return page(
+            request,
+            "dashboard.html",
+            period=period,
+            periods=list(PERIODS),
+            model=filters.model,
+            prompt=filters.prompt,
+            choices=monitor.choices(),
+            cards=cards,
+            charts=charts,
+            current=current,
+            window_href=href(window),
+        )
+
+    @guarded.get("/conversations", response_class=HTMLResponse)
+    async def conversations(
+        request: Request,
+        start: Annotated[int, Query(ge=0, le=2**62)],
+        end: Annotated[int, Query(ge=0, le=2**62)],
+        model: str | None = None,
+        prompt: str | None = None,
+    ) -> HTMLResponse:
+        if end <= start:
+            raise HTTPException(422, "the period's end must come after its start")
+        window = Window(start, end)
+        rows = monitor.conversations(window, filters_of(model, prompt))
+        return page(
+            request,
+            "conversations.html",
+            rows=rows,
+            when=_when,
+            start=_when(start),
+            end=_when(end),
+            model=model,
+            prompt=prompt,
+        )
+
+    @guarded.get("/review", response_class=HTMLResponse)
+    async def review_queue(request: Request, show: str = "pending") -> HTMLResponse:
+        added = queue.sample(Window.last(30 * 86400))
+        items = queue.items(pending=show != "all")
+        return page(request, "review_queue.html", items=items, added=added, show=show, when=_when)
+
+    def conversation_view(conversation_id: str) -> ConversationView:
+        try:
+            view = load(TraceStore(store.path), conversation_id)
+        except LookupError as e:
+            raise HTTPException(404, f"no conversation {conversation_id}") from e
+        if view.id != conversation_id:  # prefixes are for the terminal; a page names one exactly
+            raise HTTPException(404, f"no conversation {conversation_id}")
+        return view
+
+    def review_page(
+        request: Request, view: ConversationView, status: int = 200, **extra: Any
+    ) -> HTMLResponse:
+        return page(
+            request,
+            "review.html",
+            status,
+            view=view,
+            turns=_transcript(view),
+            reviews=queue.reviews(view.id),
+            queued=queue.queued(view.id),
+            tags=[(t, TAG_LABELS[t]) for t in TAGS],
+            can_capture=scenario_writer is not None,
+            **extra,
+        )
+
+    @guarded.get("/review/{conversation_id}", response_class=HTMLResponse)
+    async def review_form(request: Request, conversation_id: str) -> HTMLResponse:
+        return review_page(request, conversation_view(conversation_id))
+
+    @guarded.post("/review/{conversation_id}", response_class=HTMLResponse)
+    async def review_save(
+        request: Request,
+        conversation_id: str,
+        csrf: Annotated[str, Form()],
+        verdict: Annotated[str, Form()],
+        tags: Annotated[list[str] | None, Form()] = None,
+        note: Annotated[str | None, Form(max_length=4000)] = None,
+        category: Annotated[str | None, Form(max_length=200)] = None,
+        price_min: Annotated[str | None, Form(max_length=30)] = None,
+        price_max: Annotated[str | None, Form(max_length=30)] = None,
+        reviewer: Annotated[str | None, Form(max_length=100)] = None,
+        action: Annotated[str, Form()] = "save",
+    ) -> HTMLResponse:
+        auth.check_form(csrf)
+        view = conversation_view(conversation_id)
+        try:
+            review = Review.model_validate(
+                {
+                    "verdict": verdict,
+                    "tags": tags or [],
+                    "note": note,
+                    "category": category,
+                    "price_min": (price_min or "").strip() or None,
+                    "price_max": (price_max or "").strip() or None,
+                    "reviewer": (reviewer or "").strip() or "reviewer",
+                }
+            )
+        except ValidationError as e:
+            problems = "; ".join(
+                f"{'.'.join(str(x) for x in err['loc']) or 'review'}: {err['msg']}" for err in e.errors()
+            )
+            return review_page(request, view, 422, error=problems)
+        stored = queue.record(conversation_id, review)
+        message, scenario = f"Review #{stored.id} saved ({stored.verdict}).", None
+        if action == "add":
+            if scenario_writer is None:
+                return review_page(
+                    request,
+                    view,
+                    409,
+                    error=f"Review #{stored.id} saved, but this site was started without eval capture: "
+                    f"run trova review record {conversation_id} --verdict {stored.verdict} --add-to-evals",
+                )
+            try:
+                path = scenario_writer(conversation_id, review)
+            except (LookupError, ValueError, OSError) as e:
+                return review_page(
+                    request, view, 500, error=f"Review #{stored.id} saved, but no scenario was written: {e}"
+                )
+            queue.set_scenario(stored.id, path)
+            scenario = str(path)
+            message += " Scenario written."
+        return review_page(request, view, message=message, scenario=scenario)
+
+    both = APIRouter()
+    both.include_router(router)
+    both.include_router(guarded)
+    return both
