@@ -501,6 +501,12 @@ def _ask_item(state: DialogueState) -> Action:
                 "'Trek road bike' or 'IKEA desk'."
             )
         return Action(_say(state, text), asks=Question.ITEM)
+    if state.refused and state.notes:
+        # No question after a refusal: asked again, a seller would only name the same thing again.
+        return Action(
+            _say(state, "If there's something else you'd like to sell, tell me what it is."),
+            asks=Question.ITEM,
+        )
     if state.notes:
         return Action(_say(state, "What would you like to sell?"), asks=Question.ITEM)
     return Action(
