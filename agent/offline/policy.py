@@ -35,6 +35,7 @@ CONDITION_GUIDE = (
 PHOTO_NOTE = "I can't see photos (I'm the offline rule-based assistant), so I go by your description."
 RETRY_PROMPT = "Say 'try again'"
 MAX_CREATE_RETRIES = 2
+GIVE_UP = 3  # unclear answers in a row after which the policy stops asking and says what it needs
 CLOSE_SCORE = 0.9  # a leaf scoring this close to the best one is worth offering
 # The slot each question asks for.
 _SLOT_OF = {Question.CONDITION: "condition", Question.PRICE: "price", Question.CHOICE: "category"}
@@ -485,7 +486,9 @@ def _draft_args(item: ItemFrame, condition: Condition, settings: PolicySettings)
 
 def _ask_item(state: DialogueState) -> Action:
     if state.unclear == Question.ITEM or state.item_missed:
-        if state.item_missed >= 2:
+        if state.item_missed >= GIVE_UP:
+            text = "Whenever you're ready, just name the thing you're selling, for example 'road bike' or 'sofa'."
+        elif state.item_missed >= 2:
             text = (
                 "Sorry, I still didn't get it. Just name the thing you're selling, for example 'road bike', "
                 "'sofa' or 'iPhone 8'. What's the item?"
@@ -531,6 +534,16 @@ def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
         else ""
     )
     if state.unclear == Question.CONDITION and not market:
+        if item.condition.missed >= GIVE_UP and not (state.unsure or state.explain):
+            # The same question a fourth time reads as not listening: say what works, and wait.
+            return Action(
+                _say(
+                    state,
+                    "I still can't tell the condition from that. Whenever you're ready, tell me one of: new, "
+                    "like new, excellent, good, fair or for parts.",
+                ),
+                asks=Question.CONDITION,
+            )
         if state.unsure or state.explain or item.condition.missed >= 2:
             lead = (
                 "No problem, here's what they mean:"
@@ -581,6 +594,14 @@ def _ask_price(state: DialogueState, item: ItemFrame) -> Action:
         and (state.value_now or reading.has(Intent.SUGGEST, Intent.UNSURE))
     ):
         why = "I can't suggest one: " + why[0].lower() + why[1:] + ", and I won't guess"
+    elif state.unclear == Question.PRICE and item.price.missed >= GIVE_UP:
+        return Action(
+            _say(
+                state,
+                "I still need a price to go on: whenever you're ready, tell me a number in dollars, e.g. 120.",
+            ),
+            asks=Question.PRICE,
+        )
     elif state.unclear == Question.PRICE and item.price.missed >= 2:
         why = "Sorry, I still need a price: a number in dollars, e.g. 120. " + why
     elif state.unclear == Question.PRICE and item.paid is None:
