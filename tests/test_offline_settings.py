@@ -127,3 +127,23 @@ def test_settings_from_text() -> None:
         parse_offline_settings({"temperature_ish": "1"})
     with pytest.raises(ValueError, match="'max_categories': 'many' is not a int"):
         parse_offline_settings({"max_categories": "many"})
+
+
+async def test_a_variant_spec_sets_the_offline_policys_settings(client: MarketplaceClient) -> None:
+    from pydantic_ai import DeferredToolRequests
+
+    from agent.variants import parse_variant_spec
+
+    prices = []
+    for spec in ("offline,offline_price_position=0", "offline,offline_price_position=1"):
+        settings = parse_variant_spec(spec).model_settings()
+        result = await build_agent(OfflineModel()).run(
+            "I want to sell my Trek road bike, good condition",
+            deps=TrovaDeps(client),
+            model_settings=settings,
+        )
+        assert isinstance(result.output, DeferredToolRequests)
+        prices.append(result.output.approvals[0].args_as_dict()["price"])
+    assert prices[0] < prices[1]
+    with pytest.raises(ValueError, match="unknown setting 'offline_mood'"):
+        parse_variant_spec("offline,offline_mood=happy")
