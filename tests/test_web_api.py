@@ -556,3 +556,11 @@ async def test_a_listing_page_shows_its_category_path_and_similar_listings(site)
     similar = page.split('id="similar"', 1)[1]
     assert 1 <= similar.count('class="card"') <= 4 and f'data-listing-id="{listing_id}"' not in similar
     assert "/static/no-photo.svg" in page and "<time datetime=" in page
+
+
+async def test_the_message_box_takes_what_the_agent_accepts(site) -> None:
+    from agent.session import MAX_MESSAGE_CHARS
+
+    client, _ = site
+    page = (await client.get("/sell")).text
+    assert f'maxlength="{MAX_MESSAGE_CHARS}"' in page
