@@ -27,8 +27,9 @@ if str(ROOT) not in sys.path:
 
 import yaml  # noqa: E402
 
-from agent.offline.language import extract_items  # noqa: E402
+from agent.offline.items import extract_items  # noqa: E402
 from agent.offline.policy import CLOSE_SCORE  # noqa: E402
+from agent.offline.settings import PolicySettings  # noqa: E402
 from benchmarks.heldout_harness import branch_hint  # noqa: E402
 from benchmarks.heldout_items import Listing, Taxonomy, heldout_listings, seed_listings  # noqa: E402
 from benchmarks.heldout_scoring import ACCEPTED, category_verdict  # noqa: E402
@@ -107,12 +108,13 @@ def score_titles(
 def offered_choice(index: CategoryIndex, taxonomy: Taxonomy, item: Listing) -> int | None:
     """The category the offline agent would settle on for "I want to sell my <title>", as the held-out
     benchmark's seller chooses: the agent searches the item it reads, takes the top leaf or offers it with
-    the next two when they score close; the seller takes the first in its listing's branch (else none)."""
+    the leaves that score close (up to its settings' number); the seller takes the first in its listing's branch (else none)."""
     names = extract_items(f"I want to sell my {item.title}")
     leaves = [h for h in index.search(names[0] if names else item.title, limit=5) if h.category.is_leaf]
     if not leaves:
         return None
-    offered = [leaves[0], *(h for h in leaves[1:3] if h.score >= CLOSE_SCORE * leaves[0].score)]
+    close = [h for h in leaves[1:] if h.score >= CLOSE_SCORE * leaves[0].score]
+    offered = [leaves[0], *close][: PolicySettings().max_categories]
     if len(offered) == 1:
         return offered[0].category.id
     hint = branch_hint(item, taxonomy)
