@@ -71,6 +71,7 @@ TRADE_FACTOR = 0.7  # a category in a branch that sells to businesses (rules/sea
 TITLE_NAME_MIN = 3  # titles that have a two-word name (see CategoryIndex._title_names)
 TITLE_NAME_SHARE = 0.6  # of the titles that have either word
 PAIR_BONUS = 1.5  # for each pair of the item phrase's words that the category's name has side by side
+COVERAGE = 0.4  # share of a name's score that depends on how much of it the query covers
 WHOLE_NAME = 0.2  # share of the whole name in a name's coverage (the rest is its best-covered part)
 HOME_WEIGHT = 3.0  # weight of the share of the listings headed by the query's head word that are filed there
 HEAD_HOME_SHARE = 0.8  # of the head word's most frequent category: a category that is the head word's home
@@ -488,7 +489,11 @@ class CategoryIndex:
                     kind = MODIFIER_ONLY_FACTOR  # only the item's modifiers name it ("desk" for a desk lamp)
                 elif not by_group[head] & cat.head_words:
                     kind = MODIFIER_HEAD_FACTOR  # named for the item, as a kind of something else
-            name = (name_score.get(category_id, 0.0) + PAIR_BONUS * pairs) * (0.6 + 0.4 * coverage) * headless
+            name = (
+                (name_score.get(category_id, 0.0) + PAIR_BONUS * pairs)
+                * (1 - COVERAGE + COVERAGE * coverage)
+                * headless
+            )
             title = TITLE_WEIGHT * title_score.get(category_id, 0.0) + HOME_WEIGHT * home_share.get(
                 category_id, 0.0
             )
