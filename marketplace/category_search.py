@@ -74,6 +74,7 @@ PAIR_BONUS = 1.5  # for each pair of the item phrase's words that the category's
 COVERAGE = 0.4  # share of a name's score that depends on how much of it the query covers
 WHOLE_NAME = 0.2  # share of the whole name in a name's coverage (the rest is its best-covered part)
 HOME_WEIGHT = 3.0  # weight of the share of the listings headed by the query's head word that are filed there
+NAMED_HOME_FACTOR = 0.0  # of the head word's title evidence and home share for a category named for it
 HEAD_HOME_SHARE = 0.8  # of the head word's most frequent category: a category that is the head word's home
 
 
@@ -292,6 +293,11 @@ class CategoryIndex:
                 out.append(term)
         return out
 
+    def _named_for(self, category_id: int, head_matches: set[str] | None) -> bool:
+        """Is the category a kind of the query's head word, by its name (`head_matches`: the name words the
+        head's group matched)?"""
+        return bool(head_matches and head_matches & self.by_id[category_id].head_words)
+
     def _common(self, terms: tuple[str, ...]) -> bool:
         """A word of the language ("gas", "running", "radio"), whose company in titles says little about
         what else an item is; not a brand or model name ("scott", "optimus"), whose company does."""
@@ -435,6 +441,8 @@ class CategoryIndex:
             for category_id, value in best_title.items():
                 if gated and category_id not in allowed:  # type: ignore[operator]
                     value *= UNRELATED_TITLE_FACTOR
+                if group_index == head and self._named_for(category_id, group_words[category_id].get(head)):
+                    value *= NAMED_HOME_FACTOR
                 title_score[category_id] += value
 
         head_terms = groups[head].terms if head is not None else None
@@ -494,9 +502,12 @@ class CategoryIndex:
                 * (1 - COVERAGE + COVERAGE * coverage)
                 * headless
             )
-            title = TITLE_WEIGHT * title_score.get(category_id, 0.0) + HOME_WEIGHT * home_share.get(
-                category_id, 0.0
-            )
+            # Where the listings headed by the item's word are filed tells most where no name says it ("Ford
+            # Probe"); among categories all named for it (storage, china, file cabinets) the word's titles
+            # already count, and the home's share would count them twice.
+            named = head is not None and self._named_for(category_id, by_group.get(head))
+            home = home_share.get(category_id, 0.0) * (NAMED_HOME_FACTOR if named else 1.0)
+            title = TITLE_WEIGHT * title_score.get(category_id, 0.0) + HOME_WEIGHT * home
             vote = NEIGHBOUR_WEIGHT * votes.get(category_id, 0.0)
             prior = POPULARITY * math.log1p(self.listing_count.get(category_id, 0)) + BRANCH * math.log1p(
                 self.branch_count.get(self.branch_of(category_id), 0)

@@ -197,3 +197,21 @@ def test_only_titles_with_the_head_word_vote() -> None:
     votes = ix.neighbours.vote("ikea millberget desk chair white", 10, 0.0, "chair")
     assert set(votes) == {ix.search("office chair")[0].category.id}
     assert len(ix.neighbours.vote("ikea millberget desk chair white", 10, 0.0)) == 2
+
+
+def test_among_kinds_of_the_head_word_its_titles_count_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Most cabinet ads are storage cabinets; that is popularity, already in the prior, so a plain "cabinet"
+    # stays a close call between the cabinets (worth asking about) instead of counting those ads again.
+    rows = taxonomy("Furniture > Storage Cabinets", "Furniture > File Cabinets", "Vehicles > Cars")
+    titles = [("Storage Cabinets", f"tall cabinet {n}") for n in range(20)]
+    titles += [("File Cabinets", "two drawer file cabinet")]
+    titles += [("Cars", f"Ford Probe cabinet shop truck {n}") for n in range(8)]
+    ix = index(rows, titles)
+
+    def title_evidence() -> dict[str, float]:
+        return {e.category.name: e.title for e in ix.explain("cabinet")}
+
+    assert title_evidence()["Storage Cabinets"] == 0.0
+    assert title_evidence()["Cars"] > 0.0  # a category not named for it still learns from its titles
+    monkeypatch.setattr(category_search, "NAMED_HOME_FACTOR", 1.0)
+    assert title_evidence()["Storage Cabinets"] > title_evidence()["File Cabinets"] > 0.0
