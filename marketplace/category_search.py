@@ -293,10 +293,11 @@ class CategoryIndex:
                 out.append(term)
         return out
 
-    def _named_for(self, category_id: int, head_matches: set[str] | None) -> bool:
-        """Is the category a kind of the query's head word, by its name (`head_matches`: the name words the
-        head's group matched)?"""
-        return bool(head_matches and head_matches & self.by_id[category_id].head_words)
+    def _named_for(self, category_id: int, head_word: str | None) -> bool:
+        """Is the category a kind of the query's head word, as its name writes it ("cabinet": File Cabinets)?
+        Not when it is read through a synonym: an "iPhone" is a phone, but its titles say more than a phone's
+        (most are unlocked)."""
+        return head_word is not None and head_word in self.by_id[category_id].head_words
 
     def _common(self, terms: tuple[str, ...]) -> bool:
         """A word of the language ("gas", "running", "radio"), whose company in titles says little about
@@ -441,7 +442,7 @@ class CategoryIndex:
             for category_id, value in best_title.items():
                 if gated and category_id not in allowed:  # type: ignore[operator]
                     value *= UNRELATED_TITLE_FACTOR
-                if group_index == head and self._named_for(category_id, group_words[category_id].get(head)):
+                if group_index == head and self._named_for(category_id, groups[head].terms[-1]):
                     value *= NAMED_HOME_FACTOR
                 title_score[category_id] += value
 
@@ -505,7 +506,7 @@ class CategoryIndex:
             # Where the listings headed by the item's word are filed tells most where no name says it ("Ford
             # Probe"); among categories all named for it (storage, china, file cabinets) the word's titles
             # already count, and the home's share would count them twice.
-            named = head is not None and self._named_for(category_id, by_group.get(head))
+            named = head_terms is not None and self._named_for(category_id, head_terms[-1])
             home = home_share.get(category_id, 0.0) * (NAMED_HOME_FACTOR if named else 1.0)
             title = TITLE_WEIGHT * title_score.get(category_id, 0.0) + HOME_WEIGHT * home
             vote = NEIGHBOUR_WEIGHT * votes.get(category_id, 0.0)
