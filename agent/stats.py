@@ -46,8 +46,9 @@ def _z(confidence: float) -> float:
     return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
-def wilson(successes: int, trials: int, confidence: float = CONFIDENCE) -> Interval:
-    """The Wilson score interval for successes/trials ([0, 1] when there are no trials)."""
+def wilson(successes: float, trials: int, confidence: float = CONFIDENCE) -> Interval:
+    """The Wilson score interval for successes/trials ([0, 1] when there are no trials). `successes` may be
+    fractional: a pooled rate over correlated trials is given with their effective number as `trials`."""
     if trials <= 0:
         return Interval(0.0, 1.0)
     if not 0 <= successes <= trials:
@@ -58,8 +59,8 @@ def wilson(successes: int, trials: int, confidence: float = CONFIDENCE) -> Inter
     spread = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
     denominator = 1 + z * z / trials
     # At 0/n and n/n the bound is exactly 0 or 1; the formula gives it up to rounding.
-    low = 0.0 if successes == 0 else (centre - spread) / denominator
-    high = 1.0 if successes == trials else (centre + spread) / denominator
+    low = 0.0 if p <= 0 else (centre - spread) / denominator
+    high = 1.0 if p >= 1 - 1e-12 else (centre + spread) / denominator
     return Interval(low, high)
 
 

@@ -26,6 +26,7 @@ from evals.reports.common import (
 
 if TYPE_CHECKING:
     from agent.models import ModelChoice
+    from cli.eval_variants import VariantOptions
     from evals.capture import Conversation
     from evals.loader import LoadedScenario
     from evals.results import EvalResults
@@ -118,12 +119,28 @@ def run(
             "recorded fails the run with exit code 2, naming the scenario and what changed."
         ),
     ] = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--variant",
+            help="NAME=SPEC, repeatable: run the same scenarios under each variant, interleaved, and compare "
+            "each against the first, e.g. --variant A=offline --variant B=offline,prompt=listing_agent@candidate "
+            "(SPEC: MODEL[,prompt=NAME@VERSION|LABEL][,setting=value...]).",
+        ),
+    ] = None,
+    gate_variants: Annotated[
+        bool,
+        typer.Option(
+            "--gate",
+            help="With --variant: exit 1 when a variant is detectably worse than the first (the control).",
+        ),
+    ] = False,
 ) -> None:
     """Run the scenarios against a model; write JSON, JUnit, Markdown and HTML; gate the exit code
     (0 gate holds, 1 it does not, 2 configuration error)."""
     from agent.models import ModelConfigError, check_reachable, resolve_model
     from agent.prompts import load_prompt, remember
-    from cli.replay_options import choose_model, finish_recording_notice, replay_misses, write_variant
+    from cli.replay_options import choose_model, finish_recording_notice, replay_misses
     from evals.loader import ScenarioError, load_scenarios
     from evals.reports import write_run
     from evals.results import load_results
@@ -154,6 +171,30 @@ def run(
         raise _config_error(f"--out {out} is a file; give a folder for the run's reports")
     if seller_model and (record or replay):
         raise _config_error("--seller-model is not recorded: record and replay with the rule-based seller")
+    if variant or gate_variants:
+        from cli.eval_variants import VariantOptions
+
+        _variants(
+            scenarios,
+            VariantOptions(variant or [], gate_variants, base_url, seller_model, out),
+            EvalSettings(
+                repeat=repeat,
+                concurrency=concurrency,
+                pass_k=pass_k,
+                without_tools=frozenset(without_tool or []),
+                tags=tag or [],
+                filters=filter_ or [],
+                progress=progress,
+            ),
+            {
+                "--model": model is not None,
+                "--prompt": prompt != "listing_agent",
+                "--record": record is not None,
+                "--replay": replay is not None,
+                "--baseline": baseline is not None,
+                "--workers": workers != 1,
+            },
+        )
     try:
         choice, recorder = choose_model(model, base_url, record, replay)
         if base_url:  # every scenario would fail on it, as if the agent were wrong
@@ -209,7 +250,6 @@ def run(
     stdout().print(f"[dim]Reports: {folder}/ (results.json, junit.xml, summary.md, report.html)[/dim]")
     if not written:
         raise typer.Exit(2)
-    write_variant(folder, choice, prompt_obj, settings.without_tools)
     if misses is not None and (groups := misses()):
         for group in groups:
             names = ", ".join(group.scopes[:8]) + (
@@ -232,6 +272,26 @@ def run(
             "--base-url; nothing was learned about the agent"
         )
     raise typer.Exit(0 if results.gate.passed else 1)
+
+
+def _variants(
+    scenarios: list[LoadedScenario],
+    options: VariantOptions,
+    settings: EvalSettings,
+    conflicting: dict[str, bool],
+) -> None:
+    """The side-by-side run (cli/eval_variants.py); options that name one model conflict with it."""
+    from cli.eval_variants import run_variants_command
+
+    if not options.specs:
+        raise _config_error("--gate compares variants: give --variant A=<spec> --variant B=<spec>")
+    given = [option for option, used in conflicting.items() if used]
+    if given:
+        raise _config_error(
+            f"--variant names each variant's model, prompt and settings; it does not combine with "
+            f"{', '.join(given)}"
+        )
+    run_variants_command(scenarios, options, settings)
 
 
 def _run_in_workers(
