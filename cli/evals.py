@@ -390,8 +390,9 @@ def compare(
         ),
     ] = False,
 ) -> None:
-    """Per-scenario changes between two runs (regressions first), metric deltas, and what changed
-    between them (model, prompt version, tool schemas, scenario set)."""
+    """Per-scenario changes between two runs (regressions first) with 95% Wilson intervals, metric deltas,
+    a paired comparison over the scenarios, what changed between them (model, prompt version, settings,
+    tool schemas, scenario set), and the prompt diff when the prompts differ."""
     from evals.compare import compare_runs, format_delta
     from evals.evaluators import evaluation_report
     from evals.results import load_results
@@ -408,7 +409,7 @@ def compare(
     if as_json:
         print(diff.model_dump_json(indent=1))
         raise typer.Exit(1 if failed else 0)
-    stdout().print(f"[bold]{escape(diff.a)}[/bold] → [bold]{escape(diff.b)}[/bold]")
+    stdout().print(f"A [bold]{escape(diff.a)}[/bold] → B [bold]{escape(diff.b)}[/bold]")
     if diff.changed:
         for change in diff.changed:
             stdout().print(
@@ -428,12 +429,11 @@ def compare(
         "unchanged": "dim",
     }
     for s in diff.scenarios:
-        rate = lambda v: "—" if v is None else f"{v:.0%}"  # noqa: E731
         table.add_row(
             s.id,
             f"[{style[s.change]}]{s.change}[/]",
-            rate(s.before),
-            rate(s.after),
+            _rate(s.before, s.before_low, s.before_high),
+            _rate(s.after, s.after_low, s.after_high),
             escape("; ".join(s.reasons)[:300]),
         )
     stdout().print(table)
@@ -445,8 +445,36 @@ def compare(
         metrics.add_row(m.metric, fmt[m.key](m.before), fmt[m.key](m.after), format_delta(m.key, m.delta))
     stdout().print(metrics)
     stdout().print(f"{diff.regressions} regression(s).")
+    paired = diff.paired
+    stdout().print(
+        f"[bold]Paired over scenarios:[/bold] {escape(paired.verdict)}. {escape(paired.summary)} "
+        f"[dim]({escape(paired.method)})[/dim]",
+        soft_wrap=True,
+    )
+    if diff.prompt_diff:
+        from rich.text import Text
+
+        stdout().print("[bold]Prompt diff:[/bold]")
+        for line in diff.prompt_diff.splitlines():
+            colour = (
+                "bold"
+                if line.startswith(("---", "+++"))
+                else "cyan"
+                if line.startswith("@@")
+                else ("green" if line.startswith("+") else "red" if line.startswith("-") else "")
+            )
+            stdout().print(Text(line, style=colour), soft_wrap=True)
+    elif diff.prompt_note:
+        stdout().print(f"[yellow]Prompt: {escape(diff.prompt_note)}[/yellow]", soft_wrap=True)
     if failed:
         raise typer.Exit(1)
+
+
+def _rate(value: float | None, low: float | None, high: float | None) -> str:
+    """'67% (21–94%)': a pass rate with its 95% Wilson interval."""
+    if value is None:
+        return "—"
+    return f"{value:.0%}" + (f" ({low:.0%}–{high:.0%})" if low is not None and high is not None else "")
 
 
 @eval_app.command("capture")

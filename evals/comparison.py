@@ -96,7 +96,9 @@ class ArmSummary(_Model):
     scenarios: int
     runs: int
     passes: int
-    pass_rate: Rate | None  # Wilson, with the scenarios as the sample size (runs of one scenario are correlated)
+    pass_rate: (
+        Rate | None
+    )  # Wilson, with the scenarios as the sample size (runs of one scenario are correlated)
     pass_k: float | None
     tokens_total: int
     tokens_mean: float | None
@@ -228,7 +230,10 @@ def behaviour(run: RepeatResult) -> str:
 
 
 def _same_behaviour(a: ScenarioResult, b: ScenarioResult) -> bool:
-    return sorted(behaviour(r) for r in a.runs) == sorted(behaviour(r) for r in b.runs)
+    """The same runs, judged the same (an edited scenario file can judge the same runs otherwise)."""
+    return sorted((behaviour(r), r.passed) for r in a.runs) == sorted(
+        (behaviour(r), r.passed) for r in b.runs
+    )
 
 
 def variant_differences(a: Variant | None, b: Variant | None) -> list[str]:
@@ -346,18 +351,20 @@ def summarize(c: PairedComparison) -> str:
     if c.verdict == "no detectable difference":
         return (
             f"No detectable difference between {c.treatment} and {c.control} (p = {c.p_value:.3g}; {flips}"
-            f"{size}). With {c.scenarios} scenarios, a change needs about "
-            f"{_flips_needed(c.scenarios)} one-way flips to show."
+            f"{size}). {_sensitivity(c.scenarios)}"
         )
     return f"{c.treatment} is {c.verdict} than {c.control} (p = {c.p_value:.3g}; {flips}{size})."
 
 
-def _flips_needed(scenarios: int, alpha: float = ALPHA) -> str:
-    """The fewest flips, all one way, that the test would call a difference (how sensitive the set is)."""
-    for n in range(1, scenarios + 1):
-        if sign_test(n, 0) < alpha:
-            return str(n)
-    return f"more than {scenarios}"
+def _sensitivity(scenarios: int, alpha: float = ALPHA) -> str:
+    """How sensitive the set is: the fewest flips, all one way, that the test would call a difference."""
+    needed = next(n for n in range(1, 64) if sign_test(n, 0) < alpha)
+    if scenarios < needed:
+        return (
+            f"With {scenarios} paired scenario(s) no outcome could show one: it takes at least {needed} "
+            "flipping the same way."
+        )
+    return f"With {scenarios} scenarios, a change needs about {needed} one-way flips to show."
 
 
 VARIANTS_FORMAT: Final = "trova-eval-variants"

@@ -142,7 +142,7 @@ async def test_one_flip_is_no_detectable_difference_and_repeats_interleave(
     assert (comparison.improved, comparison.worsened) == (0, 1)
     assert [f.id for f in comparison.flipped] == ["sell-bike-8"]
     assert comparison.method.startswith("exact sign test")  # repeats: pass rates, not single outcomes
-    assert "needs about 6 one-way flips" in comparison.summary
+    assert "a change needs about 6 one-way flips to show" in comparison.summary
     assert result.gate.passed and not result.gate.required
     # Both arms ran every scenario twice, and the runs were interleaved: the first run of each scenario
     # under both variants before any second run.
