@@ -89,9 +89,7 @@ def binomial_test(successes: int, trials: int, p: float = 0.5) -> float:
         return 1.0
     observed = binomial_pmf(successes, trials, p)
     tolerance = 1 + 1e-7  # outcomes as likely as the observed one, up to rounding, count in
-    total = sum(
-        q for k in range(trials + 1) if (q := binomial_pmf(k, trials, p)) <= observed * tolerance
-    )
+    total = sum(q for k in range(trials + 1) if (q := binomial_pmf(k, trials, p)) <= observed * tolerance)
     return min(1.0, total)
 
 
