@@ -24,10 +24,13 @@ app.add_typer(data_app, name="data")
 
 def _register_subcommands() -> None:
     from cli.evals import eval_app
+    from cli.heldout import heldout
     from cli.monitor import monitor_app
     from cli.prompts import prompts_app
     from cli.review import review_app
     from cli.traces import traces_app
+
+    eval_app.command("heldout")(heldout)
 
     app.add_typer(eval_app, name="eval")
     app.add_typer(traces_app, name="traces")
@@ -340,7 +343,7 @@ def data_build(
     stdout().print_json(data=report.as_dict())
     stdout().print(
         f"[green]Wrote {report.written} listings and {report.categories} categories to "
-        f"{out or SEED_DIR}[/green]"
+        f"{out or SEED_DIR}, and {report.heldout} held-out listings to {report.heldout_file}[/green]"
     )
 
 

@@ -20,6 +20,7 @@ from agent.models import resolve_model
 from agent.prompts import load_prompt
 from cli.main import app as cli_app
 from marketplace.app import create_app
+from marketplace.seed_build import LISTINGS_FILE, SEED_DIR
 from web.feedback import FeedbackStore, draft_edits
 from web.site import create_site
 
@@ -49,7 +50,8 @@ async def test_pages_set_a_session_cookie_and_escape(site) -> None:
     client, _ = site
     home = await client.get("/")
     assert home.status_code == 200 and "trova_session" in home.headers["set-cookie"]
-    assert "All listings" in home.text and "7,7" in home.text
+    seed_count = len((SEED_DIR / LISTINGS_FILE).read_text(encoding="utf-8").splitlines()) - 1
+    assert "All listings" in home.text and f"{seed_count:,}" in home.text
     search = await client.get("/", params={"q": "<script>x</script>"})
     assert "<script>x</script>" not in search.text and "&lt;script&gt;" in search.text
     assert (await client.get("/listings/99999999")).status_code == 404
