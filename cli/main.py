@@ -24,6 +24,7 @@ app.add_typer(data_app, name="data")
 
 def _register_subcommands() -> None:
     from cli.evals import eval_app
+    from cli.experiment import experiment_app
     from cli.heldout import heldout
     from cli.monitor import monitor_app
     from cli.prompts import prompts_app
@@ -37,6 +38,7 @@ def _register_subcommands() -> None:
     app.add_typer(monitor_app, name="monitor")
     app.add_typer(review_app, name="review")
     app.add_typer(prompts_app, name="prompts")
+    app.add_typer(experiment_app, name="experiment")
 
 
 _register_subcommands()
@@ -231,6 +233,14 @@ def serve(
             "label of listing_agent (agent/prompts/labels.yaml), else the file as it is.",
         ),
     ] = None,
+    experiment: Annotated[
+        str | None,
+        typer.Option(
+            "--experiment",
+            help="Serve an A/B experiment (experiments/NAME.yaml): each seller gets an arm, sticky; "
+            "see trova experiment report NAME.",
+        ),
+    ] = None,
 ) -> None:
     """Run the site: listings pages and the "Sell something" chat at /, the marketplace API at /api
     (OpenAPI docs at /api/docs)."""
@@ -250,6 +260,9 @@ def serve(
     except (ModelConfigError, FileNotFoundError, PromptRefError) as e:
         raise _fail(str(e)) from e
     remember(prompt_obj, "serve")
+    from cli.experiment import live_experiment
+
+    live = live_experiment(experiment, base_url) if experiment else None
     configure_tracing("site")
     url = database_url or config.database_url()
     try:
@@ -263,7 +276,7 @@ def serve(
     stdout().print(f"Open http://{host}:{port}/ (API: http://{host}:{port}/api, docs: /api/docs)")
     from cli.review import scenario_writer
 
-    site = create_site(api, choice, prompt_obj, scenario_writer=scenario_writer())
+    site = create_site(api, choice, prompt_obj, scenario_writer=scenario_writer(), experiment=live)
     uvicorn.run(site, host=host, port=port)
 
 

@@ -6,7 +6,15 @@ import statistics
 
 import pytest
 
-from agent.stats import Interval, binomial_test, bootstrap, newcombe, sign_test, wilson
+from agent.stats import (
+    Interval,
+    binomial_test,
+    bootstrap,
+    bootstrap_difference,
+    newcombe,
+    sign_test,
+    wilson,
+)
 
 
 # Newcombe RG (1998), "Two-sided confidence intervals for the single proportion: comparison of seven
@@ -75,3 +83,13 @@ def test_bootstrap_is_seeded_and_covers_the_statistic() -> None:
     assert bootstrap([], statistics.fmean) is None
     assert bootstrap([2.0, 2.0, 2.0], statistics.fmean) == Interval(2.0, 2.0)
     assert bootstrap([1.0], lambda _: None) is None
+
+
+def test_bootstrap_difference_of_two_groups() -> None:
+    control = [float(i % 5) for i in range(300)]  # mean 2
+    treatment = [float(i % 5) + 1.0 for i in range(300)]  # mean 3
+    found = bootstrap_difference(control, treatment, statistics.fmean)
+    assert found is not None and found.contains(1.0) and found.excludes_zero()
+    same = bootstrap_difference(control, control, statistics.fmean)
+    assert same is not None and same.contains(0.0) and not same.excludes_zero()
+    assert bootstrap_difference([], treatment, statistics.fmean) is None
