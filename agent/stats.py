@@ -79,7 +79,11 @@ def newcombe(
 
 
 def binomial_pmf(k: int, n: int, p: float) -> float:
-    return math.comb(n, k) * p**k * (1 - p) ** (n - k)
+    """P(X = k) for X ~ Binomial(n, p), in log space (C(4000, 2000) is far beyond a float)."""
+    if p <= 0 or p >= 1:
+        return float(k == (0 if p <= 0 else n))
+    log = math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+    return math.exp(log + k * math.log(p) + (n - k) * math.log1p(-p))
 
 
 def binomial_test(successes: int, trials: int, p: float = 0.5) -> float:

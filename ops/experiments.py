@@ -227,10 +227,9 @@ class ExperimentStore:
         stopped: dict[str, str] = {}
         status: Status = "running"
         promoted, ended = None, None
+        # (An arm stays stopped across restarts, an edited file's included; an ended experiment is not restarted.)
         for event in events:
-            if event.kind == "started":  # a new start after an end is refused, so this is the first run
-                stopped, status = {}, "running"
-            elif event.kind == "arm_stopped" and event.arm:
+            if event.kind == "arm_stopped" and event.arm:
                 stopped[event.arm] = event.detail or "stopped"
             elif event.kind in ("stopped", "promoted"):
                 status, ended = ("promoted" if event.kind == "promoted" else "stopped"), event.at

@@ -62,6 +62,9 @@ def test_exact_binomial_test_matches_r() -> None:
     assert sign_test(9, 1) == sign_test(1, 9)
     assert sign_test(0, 0) == 1.0
     assert sign_test(3, 3) == 1.0
+    # Large samples stay finite: 2,000 of 4,000 at p = 1/2 is the likeliest outcome.
+    assert binomial_test(2000, 4000) == pytest.approx(1.0)
+    assert binomial_test(2200, 4000) < 1e-9
 
 
 def test_intervals_behave_at_the_edges() -> None:
