@@ -95,7 +95,7 @@ def test_a_bad_file_names_the_file_and_the_field(experiments: Path, text: str, m
 
 
 def test_unknown_experiments_and_names_are_refused(experiments: Path) -> None:
-    with pytest.raises(ExperimentError, match="no experiment file .*nothing-here.yaml .*lower-price"):
+    with pytest.raises(ExperimentError, match=r"no experiment file .*nothing-here\.yaml .*lower-price"):
         load_experiment("nothing-here")
     with pytest.raises(ExperimentError, match="not an experiment name"):
         load_experiment("../etc/passwd")
@@ -205,7 +205,7 @@ def test_stop_sends_everyone_to_control_and_an_ended_experiment_does_not_restart
     stop(ops, "lower-price", "enough")
     assert {running.serve(f"s{i}", f"c{i}").arm.name for i in range(20)} == {"A"}
     assert running.serve("s1", "c-x").label is None  # no longer part of the experiment
-    with pytest.raises(ExperimentError, match="ended .*give it a new name"):
+    with pytest.raises(ExperimentError, match=r"ended .*give it a new name"):
         live(ops, experiment)
     with pytest.raises(ExperimentError, match="already ended"):
         stop(ops, "lower-price")
