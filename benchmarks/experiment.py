@@ -137,7 +137,12 @@ async def overhead(args: argparse.Namespace, folder: Path) -> None:
         )
         plain.state.sessions.agent = arm.agent  # the same scripted lister as the arms
         site, _ = experiment_site(
-            db, folder / f"exp-{round_}", experiment, {"A": arm, "B": served_arm("B", Lister("careful"))}
+            db,
+            folder / f"exp-{round_}",
+            experiment,
+            {"A": arm, "B": served_arm("B", Lister("careful"))},
+            check_every_s=30,  # as a server does
+            refresh_every_s=5,
         )
         without_times.append(await turns_per_second(plain, args.overhead_conversations, round_ * 1000))
         with_times.append(await turns_per_second(site, args.overhead_conversations, round_ * 1000 + 500))

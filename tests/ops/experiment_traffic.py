@@ -280,13 +280,23 @@ class Traffic:
 
 
 def experiment_site(
-    db_url: str, home: Path, experiment: Experiment, arms: dict[str, ServedArm]
+    db_url: str,
+    home: Path,
+    experiment: Experiment,
+    arms: dict[str, ServedArm],
+    *,
+    check_every_s: float = 0,
+    refresh_every_s: float = 0,
 ) -> tuple[FastAPI, LiveExperiment]:
+    """The site serving `experiment`; by default the guardrails are checked and the store read again at every
+    new conversation (a server does so every 30 s and 5 s)."""
     from agent.models import resolve_model
     from marketplace.app import create_app
 
     store = OpsStore(home / "trova.db")
-    live = LiveExperiment(experiment, arms, store, check_every_s=0, refresh_every_s=0)
+    live = LiveExperiment(
+        experiment, arms, store, check_every_s=check_every_s, refresh_every_s=refresh_every_s
+    )
     site = create_site(
         create_app(db_url),
         resolve_model("offline"),
