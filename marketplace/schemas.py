@@ -192,7 +192,9 @@ class ListingCreate(BaseModel):
         max_length=MAX_PHOTOS,
         description="Photo ids from the site's photo store, the cover first.",
     )
-    variant: VariantTag | None = Field(None, description="What drafted it (an agent variant, an experiment arm).")
+    variant: VariantTag | None = Field(
+        None, description="What drafted it (an agent variant, an experiment arm)."
+    )
 
     @field_validator("currency")
     @classmethod
@@ -225,6 +227,9 @@ class ListingPage(BaseModel):
     limit: int
     offset: int
     items: list[Listing]
+    next_after: int | None = Field(
+        None, description="Pass as `after` for the next page; none when this is the last page."
+    )
 
 
 class SellerCreate(BaseModel):
