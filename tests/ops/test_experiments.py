@@ -252,3 +252,12 @@ def test_the_report_compares_each_arm_with_the_control(experiments: Path, ops: O
     live(ops, strict)
     waiting = experiment_report(ops, experiment)
     assert waiting.arms[1].verdict == "too few" and "too few to tell yet" in waiting.warnings[0]
+
+
+def test_after_a_promotion_a_running_server_serves_the_winner(experiments: Path, ops: OpsStore) -> None:
+    running = live(ops, load_experiment("lower-price"), refresh_every_s=0)
+    ExperimentStore(ops).record("lower-price", "promoted", "B", '{"variant": "offline,temperature=0.2"}')
+    assignments = [running.serve(f"s{i}", f"c{i}") for i in range(10)]
+    assert {a.arm.name for a in assignments} == {"B"} and {a.label for a in assignments} == {None}
+    with ops.connect() as conn:  # no longer part of the experiment: not counted in its report
+        assert conn.execute("SELECT COUNT(*) FROM experiment_conversations").fetchone()[0] == 0
