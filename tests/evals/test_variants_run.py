@@ -253,3 +253,44 @@ def test_a_version_2_run_gets_its_variant_from_variant_json(tmp_path: Path) -> N
     migrated = load_results(tmp_path)
     assert migrated.schema_version == 3 and migrated.variant is not None
     assert migrated.variant.prompt == "listing_agent@defbf3821241" and migrated.variant.toolset == "t1"
+
+
+FLIPS_WHEN_ASSUMED = [  # the condition is the seller's to say: assuming it fails these
+    "car-honda-civic-condition-missing",
+    "console-xbox-one-condition-missing",
+    "phone-galaxy-s7-condition-missing",
+    "sofa-couch-condition-missing",
+    "bike-cannondale-counter",
+    "dresser-malm-counter",
+]
+
+
+def test_offline_policy_settings_make_variants_that_really_differ(tmp_path: Path) -> None:
+    """The offline model ignores the prompt, but its own choices are settings: assuming the condition instead
+    of asking is a variant the scenario set calls worse, and the gate refuses it."""
+    repo_scenarios = Path(__file__).parents[2] / "scenarios"
+    out = tmp_path / "run"
+    code, text = eval_run(
+        *(str(repo_scenarios / f"{sid}.yaml") for sid in FLIPS_WHEN_ASSUMED),
+        "--variant",
+        "A=offline",
+        "--variant",
+        "B=offline,offline_condition=assume",
+        "--gate",
+        "--out",
+        str(out),
+    )
+    assert code == 1, text
+    assert "B vs A: worse" in text and "Gate failed" in text
+    saved = VariantsRun.model_validate_json((out / "comparison.json").read_text())
+    (comparison,) = saved.comparisons
+    assert not comparison.identical and (comparison.improved, comparison.worsened) == (0, 6)
+    assert comparison.differs == ["settings offline_condition=(unset) → assume"]
+    assert {f.id for f in comparison.flipped} == set(FLIPS_WHEN_ASSUMED)
+    a, b = load_results(out / "A"), load_results(out / "B")  # each run's own results.json names its variant
+    assert a.variant is not None and b.variant is not None
+    assert a.variant.settings == {} and b.variant.settings == {"offline_condition": "assume"}
+    assert a.variant.id != b.variant.id and a.variant.prompt == b.variant.prompt
+    assert json.loads((out / "B" / "results.json").read_text())["variant"]["settings"] == {
+        "offline_condition": "assume"
+    }

@@ -14,7 +14,7 @@ from agent.listing_agent import build_agent
 from agent.prompts import load_prompt
 from agent.stats import binomial_test, newcombe
 from agent.variants import Variant
-from ops.experiment_report import experiment_report
+from ops.experiment_report import METRICS, experiment_report
 from ops.experiments import (
     Experiment,
     ExperimentError,
@@ -24,6 +24,7 @@ from ops.experiments import (
     load_experiment,
     stop,
 )
+from ops.feedback import Edit, FeedbackStore
 from ops.store import OpsStore
 from tests.ops.conftest import add_turn
 
@@ -261,3 +262,82 @@ def test_after_a_promotion_a_running_server_serves_the_winner(experiments: Path,
     assert {a.arm.name for a in assignments} == {"B"} and {a.label for a in assignments} == {None}
     with ops.connect() as conn:  # no longer part of the experiment: not counted in its report
         assert conn.execute("SELECT COUNT(*) FROM experiment_conversations").fetchone()[0] == 0
+
+
+def test_every_figure_of_the_report_has_its_interval_against_the_control(
+    experiments: Path, ops: OpsStore
+) -> None:
+    """Each figure the report lists, on conversations whose figures are known: its value, its difference from
+    the control, an interval around that difference, and a verdict that follows the interval."""
+    experiment = load_experiment("lower-price")
+    live(ops, experiment)
+    store = ExperimentStore(ops)
+    feedback = FeedbackStore(ops.path)
+    for arm in ("A", "B"):
+        for i in range(12):
+            cid = f"{arm}{i}"
+            store.add_conversation(cid, "lower-price", arm, f"v{arm}", f"s{arm}{i}")
+            # A: clean. B: half its first turns fail at the model, one tool call in two fails, more tokens,
+            # a slower second turn, every approved draft has its price edited, half its ratings are down.
+            add_turn(
+                ops,
+                cid,
+                1,
+                tool_calls=2,
+                tool_errors=int(arm == "B"),
+                drafts=1,
+                error_kind="model" if arm == "B" and i % 2 else None,
+                input_tokens=100 if arm == "A" else 400,
+                cost_usd=0.001,
+                ago_min=3,
+            )
+            add_turn(
+                ops,
+                cid,
+                2,
+                approved=1,
+                created=1,
+                cost_usd=0.001,
+                duration_ms=1000.0 if arm == "A" else 5000.0,
+                ago_min=2,
+            )
+            edits = [Edit("price", 100, 90)] if arm == "B" else []
+            feedback.approval(cid, edits)
+            feedback.rate(cid, 1 if arm == "A" or i % 2 else -1)
+    report = experiment_report(ops, experiment)
+    control, b = report.arms
+    rows = {m.key: m for m in b.metrics}
+    assert set(rows) == {m.key for m in METRICS} and len(rows) == 13
+    for m in control.metrics:  # the control's own figures, no difference to itself
+        assert m.n == 12 and m.value is not None and m.difference is None, m.key
+    for key, row in rows.items():
+        assert row.n == 12 and row.value is not None and row.difference is not None, key
+        assert row.low is not None and row.high is not None
+        assert row.low - 1e-9 <= row.difference <= row.high + 1e-9, key
+        assert row.method == ("newcombe" if key.endswith("_rate") and "error" not in key else "bootstrap")
+    known = {
+        "completion_rate": (1.0, 0.0, "no detectable difference"),
+        "first_draft_approval_rate": (1.0, 0.0, "no detectable difference"),
+        "edits_per_draft.price": (1.0, 1.0, "worse"),
+        "edits_per_draft.title": (0.0, 0.0, "no detectable difference"),
+        "turns_to_listing": (2.0, 0.0, "no detectable difference"),
+        "seconds_to_listing": (65.0, 4.0, "worse"),
+        "model_error_rate": (6 / 24, 6 / 24, "worse"),
+        "tool_error_rate": (1 / 3, 1 / 3, "worse"),  # the second turn makes one call of its own
+        "tokens_per_listing": (600.0, 300.0, "worse"),
+        "cost_per_listing": (0.002, 0.0, "no detectable difference"),
+        "thumbs_up_rate": (0.5, -0.5, "worse"),
+    }
+    for key, (value, difference, verdict) in known.items():
+        row = rows[key]
+        assert (row.value, row.difference, row.verdict) == (
+            pytest.approx(value),
+            pytest.approx(difference),
+            verdict,
+        ), key
+    thumbs = newcombe(12, 12, 6, 12)
+    assert (rows["thumbs_up_rate"].low, rows["thumbs_up_rate"].high) == (
+        pytest.approx(thumbs.low),
+        pytest.approx(thumbs.high),
+    )
+    assert b.verdict == "worse" and "thumbs-up rate" in b.worse_on and not report.warnings
