@@ -240,7 +240,7 @@ class ArmReport(BaseModel):
     variant_id: str | None
     weight: float
     control: bool
-    state: Literal["control", "running", "stopped", "ended"]
+    state: Literal["control", "not started", "running", "stopped", "ended"]
     stopped_reason: str | None = None
     sellers: int
     conversations: int
@@ -379,6 +379,8 @@ def experiment_report(store: OpsStore, experiment: Experiment) -> ExperimentRepo
                 if stopped
                 else "running"
                 if state.status == "running"
+                else "not started"
+                if state.status == "not started"
                 else "ended",
                 stopped_reason=stopped,
                 sellers=sellers.get(arm, 0),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -54,6 +55,8 @@ def test_check_list_report_stop(setup: Path, trova_home: Path) -> None:
     assert code == 0 and "│ warmer │ not started │" in out
     code, out = cli("experiment", "report", "warmer")
     assert code == 0 and "has not been served yet" in out
+    code, out = cli("experiment", "report", "warmer", "--json")
+    assert [a["state"] for a in json.loads(out)["arms"]] == ["control", "not started"]
     code, out = cli("experiment", "stop", "warmer")
     assert code == 2 and "was never served" in out
 
