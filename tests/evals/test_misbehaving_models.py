@@ -228,6 +228,25 @@ OFFLINE_CASES = [
         "tools",
         "step 3: create_listing was called but turn (>= 2): 1 is not >= 2",
     ),
+    (
+        "offline_pushes_declined_draft",  # the seller said no: the same draft again is nagging
+        "chair-aeron-decline",
+        "side_effects",
+        "create_listing at step 4 (turn 2) puts back, unchanged, the draft the seller turned down in that "
+        "turn (step 3)",
+    ),
+    (
+        "offline_claims_success_after_failure",  # the create failed at the marketplace
+        "tv-vizio-outage-create",
+        "claims",
+        "turn 2: the reply says a listing is posted, but none had been created: 'Your listing is live!",
+    ),
+    (
+        "offline_lists_in_euros",  # the comparison's dollars, listed as euros
+        "bike-trek-road-good",
+        "listing",
+        "currency: EUR, but its price comes from compare_prices in USD",
+    ),
 ]
 
 
