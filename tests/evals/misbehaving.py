@@ -269,11 +269,25 @@ def _lists_in_euros(messages: list[ModelMessage], response: ModelResponse) -> Mo
     return ModelResponse(parts=parts, usage=response.usage, model_name=response.model_name)
 
 
+def _invents_category(messages: list[ModelMessage], response: ModelResponse) -> ModelResponse | None:
+    """Drafts in a real leaf category the lookup never returned (Furniture > Sofas for a bike)."""
+    if not any(isinstance(p, ToolCallPart) and p.tool_name == "create_listing" for p in response.parts):
+        return None
+    parts = [
+        ToolCallPart(p.tool_name, {**p.args_as_dict(), "category_id": SOFAS}, tool_call_id=p.tool_call_id)
+        if isinstance(p, ToolCallPart) and p.tool_name == "create_listing"
+        else p
+        for p in response.parts
+    ]
+    return ModelResponse(parts=parts, usage=response.usage, model_name=response.model_name)
+
+
 OFFLINE_MISTAKES: dict[str, Mistake] = {
     "reuses_call_id": _reuses_call_id,
     "pushes_declined_draft": _pushes_declined_draft,
     "claims_success_after_failure": _claims_success_after_failure,
     "lists_in_euros": _lists_in_euros,
+    "invents_category": _invents_category,
 }
 
 
@@ -308,3 +322,7 @@ def offline_claims_success_after_failure() -> OneMistake:
 
 def offline_lists_in_euros() -> OneMistake:
     return OneMistake("lists_in_euros")
+
+
+def offline_invents_category() -> OneMistake:
+    return OneMistake("invents_category")
