@@ -76,6 +76,7 @@ async def test_results_json_round_trips_with_its_schema_version(
         "approval",
         "side_effects",
         "listing",
+        "claims",  # the reply says the listing is live, and it is
         "budget",
     }
 
