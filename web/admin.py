@@ -29,6 +29,7 @@ from ops.store import OpsStore
 from traces.store import TraceStore
 from traces.views import ConversationView, ModelStep, ToolStep, load
 from web.charts import Point, bar_chart
+from web.readable import readable_json
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 COOKIE = "trova_admin"
@@ -75,6 +76,7 @@ def fmt(value: float | None, kind: str) -> str:
 
 
 TEMPLATES.env.filters["fmt"] = fmt
+TEMPLATES.env.filters["readable_json"] = readable_json
 
 
 def admin_token(explicit: str | None = None) -> tuple[str, bool]:
