@@ -133,3 +133,25 @@ def test_a_conversation_answered_in_another_tab_shows_as_it_is_now(page: Page, s
     expect(page.locator(".draft.posted")).to_have_count(1)
     expect(page.locator(".draft button.approve")).to_have_count(0)
     expect(page.locator("#error")).to_contain_text("moved on in another tab or window")
+
+
+def test_a_search_that_finds_nothing_says_so_across_the_page(page: Page, site: Site) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(site.url + "/?q=%3Cb%3Ezzqxv")
+    empty = page.locator("#listings .empty")
+    expect(empty).to_contain_text("No listings match “<b>zzqxv”. Try fewer or other words.")
+    expect(empty.locator("b")).to_have_count(0)
+    expect(empty.locator("a[href='/sell']")).to_be_visible()
+    # The whole row of the grid, not squeezed into one card's column.
+    grid, box = page.locator("#listings").bounding_box(), empty.bounding_box()
+    assert grid is not None and box is not None
+    assert box["width"] >= grid["width"] - 1
+    look(page, "search-finds-nothing")
+    # In a category: the way out is searching everything.
+    page.goto(site.url + "/?category=1026&q=zzqxv")
+    expect(empty).to_contain_text("No listings match “zzqxv” in Bicycles")
+    expect(empty.locator("a[href='/?q=zzqxv']")).to_have_text("search all listings")
+    # A searched word of any length wraps rather than widen the page.
+    page.goto(site.url + "/?q=" + "a" * 300)
+    expect(page.locator("#listings .empty")).to_contain_text("No listings match")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
