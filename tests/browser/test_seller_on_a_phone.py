@@ -155,3 +155,17 @@ def test_a_search_that_finds_nothing_says_so_across_the_page(page: Page, site: S
     page.goto(site.url + "/?q=" + "a" * 300)
     expect(page.locator("#listings .empty")).to_contain_text("No listings match")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_on_a_phone_a_draft_without_photos_is_not_a_screenful_of_grey(page: Page, site: Site) -> None:
+    page.set_viewport_size(PHONE)
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my Trek road bike, good condition")
+    say(page, "make it $150")  # the first draft is answered; a second one waits
+    answered, waiting = page.locator(".draft.answered"), page.locator(".draft.waiting")
+    expect(answered.locator(".draft-photos")).to_have_text("No photos.")
+    expect(answered.locator(".draft-photos img")).to_have_count(0)
+    area = waiting.locator(".draft-photos").bounding_box()
+    assert area is not None and area["height"] < PHONE["height"] / 3, area
+    expect(waiting.locator("button.add-photos")).to_be_visible()
+    look(page, "drafts-without-photos")

@@ -227,16 +227,17 @@
       // A posted draft shows its listing's photos; any other, the conversation's, which its listing gets.
       const list = listing ? (listing.photos || []).map((pid) => ({ id: pid, url: `/photos/${pid}.jpg`, thumb_url: `/photos/${pid}.thumb.jpg` }))
         : state.photos;
+      if (!list.length && status !== "waiting") {  // answered: a line, not a placeholder to scroll past
+        photos.appendChild(el("p", "none", "No photos."));
+        return;
+      }
       if (!list.length) {
-        // Where the cover photo goes, as on the listing it will become; while it waits, a way to add one.
+        // Where the cover photo goes, as on the listing it will become, with a way to add one.
         const empty = el("div", "no-cover");
         const icon = el("img"); icon.src = "/static/no-photo.svg"; icon.alt = "";
-        empty.append(icon, el("p", "none", status === "waiting" ? "No photos yet. Add some and send them: they go with the listing." : "No photos."));
-        if (status === "waiting") {
-          const add = button("add-photos", "Add photos");
-          add.addEventListener("click", () => $("photo").click());
-          empty.appendChild(add);
-        }
+        const add = button("add-photos", "Add photos");
+        add.addEventListener("click", () => $("photo").click());
+        empty.append(icon, el("p", "none", "No photos yet. Add some and send them: they go with the listing."), add);
         photos.appendChild(empty);
         return;
       }
