@@ -169,3 +169,27 @@ def test_on_a_phone_a_draft_without_photos_is_not_a_screenful_of_grey(page: Page
     assert area is not None and area["height"] < PHONE["height"] / 3, area
     expect(waiting.locator("button.add-photos")).to_be_visible()
     look(page, "drafts-without-photos")
+
+
+def test_a_turn_still_being_saved_is_not_taken_for_another_tab_s(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    expect(page.locator("#send")).to_be_enabled()
+    # Asked just as its own turn ends, the server may still be finishing it: once, it says so.
+    answers = {"busy": 1}
+
+    def still_saving(route: Route) -> None:
+        if answers["busy"]:
+            answers["busy"] -= 1
+            route.fulfill(json={"conversation_id": None, "messages": [], "pending": [], "busy": True})
+        else:
+            route.continue_()
+
+    page.route("**/chat/state", still_saving)
+    say(page, "I want to sell my Trek road bike, good condition")
+    expect(page.locator(".draft.waiting")).to_have_count(1)
+    page.wait_for_timeout(1000)  # the page's own look at the server after the turn
+    assert answers["busy"] == 0
+    page.evaluate("() => window.dispatchEvent(new Event('focus'))")
+    page.wait_for_timeout(500)
+    expect(page.locator("#error")).to_be_hidden()
+    expect(page.locator(".draft.waiting")).to_have_count(1)

@@ -789,8 +789,14 @@
   async function remember() {  // what the server holds after a turn of this page's own
     seen = null;  // until it is known, coming back checks nothing (rather than compare with the old state)
     try {
-      const res = await fetch("/chat/state", { cache: "no-store" });
-      if (res.ok) seen = signature(await res.json());
+      // The server may still be saving the turn just streamed: what it holds once it is done.
+      for (let tries = 0; tries < 20; tries++) {
+        const res = await fetch("/chat/state", { cache: "no-store" });
+        if (!res.ok) return;
+        const data = await res.json();
+        if (!data.busy) { if (!state.busy) seen = signature(data); return; }
+        await pause(150);
+      }
     } catch (_) { seen = null; }
   }
   async function catchUp() {
