@@ -18,6 +18,7 @@ VIEWPORTS: dict[str, ViewportSize] = {
     "desktop": {"width": 1280, "height": 800},
     "phone": {"width": 390, "height": 844},
 }
+PHOTOS_TITLE = "Red and blue bike \"><img src=x onerror=alert(1)> 'x"
 ZALGO = "Zalgo t̷̢̛̮̤͎̲̱̰͍̠̜̬̀̈́̓̓̄͂͜ẹ̶̡̛̪̝̜͓̥̣̈́̓͒x̵̨̛̖̮̼̦̗̣̂̃̈́t̸̡̛̰̫̺͙̗̤̄̌ bike"
 TITLES = [
     "<img src=x onerror=alert(1)><script>alert(2)</script>",
@@ -56,7 +57,7 @@ def listings(site: Site) -> Iterator[dict[str, int]]:
             ids[title] = created.json()["id"]
         photos = [site.photos.add(_jpeg(c), seller_id=seller["seller_id"]) for c in ("#c0392b", "#2e86c1")]
         body = {
-            "title": "Red and blue bike",
+            "title": PHOTOS_TITLE,
             "description": "Two photos.",
             "category_id": 1026,
             "condition": "good",
@@ -147,7 +148,9 @@ def test_a_listing_s_photos_are_seen_on_its_page(page: Page, site: Site, listing
     expect(page).to_have_url(f"{site.url}/listings/{listings['photos']}")  # still the listing's page
     expect(main).not_to_have_attribute("src", first or "")
     expect(main).to_have_attribute("src", thumbs.nth(1).get_attribute("href") or "")
-    expect(main).to_have_attribute("alt", "Photo 2 of 2: Red and blue bike")
+    # The title, quotes and all, is the photo's text alternative: an attribute's value, never markup.
+    expect(main).to_have_attribute("alt", f"Photo 2 of 2: {PHOTOS_TITLE}")
+    assert page.locator(".gallery img").count() == 3  # the main photo and two thumbnails, nothing injected
     expect(thumbs.nth(1)).to_have_attribute("aria-current", "true")
     assert thumbs.first.get_attribute("aria-current") is None
     look(page, "listing-gallery")
