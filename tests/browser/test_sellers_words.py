@@ -96,6 +96,15 @@ def _ink_bottom(page: Page, selector: str) -> float:
     )
 
 
+def _painted_over(page: Page, top: str, below: str) -> bool:
+    """Whether anything of `top` is painted on `below`: `below` as seen with `top` shown, then hidden."""
+    shown = page.locator(below).screenshot()
+    page.locator(top).evaluate("(n) => { n.style.visibility = 'hidden'; }")
+    hidden = page.locator(below).screenshot()
+    page.locator(top).evaluate("(n) => { n.style.visibility = ''; }")
+    return shown != hidden
+
+
 def test_sellers_words_stay_in_their_boxes(sized: Page, site: Site, listings: dict[str, int]) -> None:
     page = sized
     width = (page.viewport_size or {"width": 0})["width"]
@@ -106,6 +115,11 @@ def test_sellers_words_stay_in_their_boxes(sized: Page, site: Site, listings: di
         # A title never reaches the price under it, however tall or long it is.
         assert _ink_bottom(page, f"{card} .title") <= _box(page, f"{card} .price")["y"] + 1, title
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    # The marks a box does not clip escape its measures: seen instead. The price looks the same with the
+    # title shown and hidden unless something of the title is painted over it.
+    for title in TITLES:
+        card = f"[data-listing-id='{listings[title]}']"
+        assert not _painted_over(page, f"{card} .title", f"{card} .price"), title
     page.locator(f"[data-listing-id='{listings[ZALGO]}']").scroll_into_view_if_needed()
     look(page, "listings-sellers-words")
     for title in (TITLES[1], TITLES[2], ZALGO):
@@ -113,6 +127,7 @@ def test_sellers_words_stay_in_their_boxes(sized: Page, site: Site, listings: di
         expect(page.locator("h1")).to_have_attribute("dir", "auto")
         assert _ink_bottom(page, "h1") <= _box(page, ".price.big")["y"] + 1, title
         assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+        assert not _painted_over(page, "h1", ".price.big"), title
     # Right to left reads right to left: the title starts at the right edge of its box.
     page.goto(f"{site.url}/listings/{listings[TITLES[2]]}")
     assert page.locator("h1").evaluate("(n) => getComputedStyle(n).direction") == "rtl"
