@@ -58,6 +58,11 @@ from tools.toolset import CREATE_LISTING
 # About 5,000 words: a seller's whole story fits (the offline policy finds the item in it); far more is a paste by
 # mistake, refused with the reason before anything is sent.
 MAX_MESSAGE_CHARS = 30_000
+# Invisible characters the marketplace refuses in a title or a description (C0 and C1 controls other than
+# line breaks and tabs, bidirectional overrides and isolates, lone surrogates) are taken out of what the
+# seller says: a draft quoting them could never be posted, and the agent would retry it in vain.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_LINE_SEPARATORS = re.compile("[\u2028\u2029]")
 
 Outcome = Literal["success", "failed", "retried", "denied", "awaiting_approval"]
 
@@ -323,7 +328,7 @@ class ChatSession:
 
     @staticmethod
     def check_message(text: str) -> str:
-        cleaned = text.strip()
+        cleaned = _LINE_SEPARATORS.sub("\n", _INVISIBLE.sub("", text)).strip()
         if not cleaned:
             raise InputError("Your message is empty. Tell me what you'd like to sell.")
         if len(cleaned) > MAX_MESSAGE_CHARS:

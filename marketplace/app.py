@@ -648,6 +648,7 @@ def create_app(
         "and listing creation for sellers.",
         lifespan=lifespan,
         docs_url=None,  # served below from vendored assets: FastAPI's default fetches them from a CDN
+        redoc_url=None,  # ReDoc too loads from CDNs, which the site's Content-Security-Policy blocks
     )
     app.state.market = market
     app.include_router(router)

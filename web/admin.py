@@ -31,6 +31,7 @@ from ops.store import OpsStore
 from traces.store import TraceStore
 from traces.views import ConversationView, ModelStep, ToolStep, load
 from web.charts import Difference, Point, bar_chart, interval_chart
+from web.readable import readable_json
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 COOKIE = "trova_admin"
@@ -117,6 +118,7 @@ def experiment_charts(report: ExperimentReport) -> list[dict[str, Any]]:
             }
         )
     return charts
+TEMPLATES.env.filters["readable_json"] = readable_json
 
 
 def admin_token(explicit: str | None = None) -> tuple[str, bool]:

@@ -23,8 +23,9 @@ def bar_chart(title: str, points: Sequence[Point], fmt: Callable[[float], str]) 
     top = max(values, default=0.0) or 1.0
     inner_w, inner_h = WIDTH - LEFT - 4, HEIGHT - TOP - BOTTOM
     step = inner_w / max(1, len(points))
+    # A group, not an image: its bars are links, and an image's content is hidden from assistive technology.
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="group" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg">',
         f'<text x="{LEFT - 6}" y="{TOP + 4}" text-anchor="end" class="axis">{escape(fmt(top))}</text>',
         f'<text x="{LEFT - 6}" y="{TOP + inner_h}" text-anchor="end" class="axis">{escape(fmt(0.0))}</text>',
