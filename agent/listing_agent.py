@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic_ai import Agent, DeferredToolRequests, UsageLimits
+from pydantic_ai.capabilities.abstract import AbstractCapability
 from pydantic_ai.models import Model
 
 from agent.prompts import Prompt, load_prompt
@@ -20,8 +23,12 @@ ListingAgent = Agent[TrovaDeps, str | DeferredToolRequests]
 
 
 def build_agent(
-    model: Model, prompt: Prompt | None = None, exclude_tools: frozenset[str] = frozenset()
+    model: Model,
+    prompt: Prompt | None = None,
+    exclude_tools: frozenset[str] = frozenset(),
+    capabilities: Sequence[AbstractCapability[TrovaDeps]] = (),
 ) -> ListingAgent:
+    """The agent; `capabilities` are extensions the caller adds (the CLI adds online evaluation)."""
     prompt = prompt or load_prompt()
     agent: ListingAgent = Agent(
         model,
@@ -33,6 +40,7 @@ def build_agent(
         # where two are gathered in new tasks at every step, hops that cost a busy event loop dearly.
         tools=list(marketplace_tools(exclude_tools).tools.values()),
         metadata={"prompt": prompt.name, "prompt_version": prompt.version},
+        capabilities=list(capabilities),
     )
     return agent
 

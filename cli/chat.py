@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+from pydantic_ai.capabilities.abstract import AbstractCapability
 from rich.console import Console
 from rich.markup import escape
 
@@ -16,9 +18,12 @@ from agent.prompts import Prompt
 from agent.session import ChatSession, Draft, InputError, ToolActivity, TurnResult
 from agent.storage import conversations_dir
 from cli.connection import Connection
+from cli.online import finish_evaluations
 from cli.render import call_line, draft_panel, result_line
+from ops.feedback import Cause, FeedbackStore
 from tools.client import MarketplaceError
 from tools.deps import TrovaDeps
+from traces.migrations import StoreTooNew
 
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit", ":q", "bye"})
 APPROVAL_HINT = "yes to post it, no to drop it, or say what to change"
@@ -77,14 +82,62 @@ def _show_result(console: Console, result: TurnResult) -> None:
         console.print(f"[yellow]{escape(result.stopped)}[/yellow]")
 
 
+def is_interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+RATING_ANSWERS = {
+    "+": 1,
+    "up": 1,
+    "y": 1,
+    "yes": 1,
+    "good": 1,
+    "-": -1,
+    "down": -1,
+    "n": -1,
+    "no": -1,
+    "bad": -1,
+}
+
+
+def ask_rating(console: Console, session: ChatSession) -> None:
+    """At the end of an interactive conversation: a thumbs up or down and a comment, as the site asks,
+    kept with the conversation, its trace, and the model and prompt version behind it. Enter skips."""
+    try:
+        answer = console.input("[dim]How did it go? + (good), - (bad), Enter to skip:[/dim] ").strip().lower()
+        rating = RATING_ANSWERS.get(answer)
+        if rating is None:
+            if answer:
+                console.print("[dim]Not rated (answer + or -).[/dim]")
+            return
+        comment = console.input("[dim]A comment (optional):[/dim] ").strip() or None
+    except (EOFError, KeyboardInterrupt):
+        console.print()
+        return
+    try:
+        FeedbackStore(source="cli").rate(
+            session.id,
+            1 if rating > 0 else -1,
+            comment,
+            trace_id=session.last_trace_id,
+            seller_id=session.record.seller_id,
+            cause=Cause(model=session.record.model, prompt=session.record.prompt),
+        )
+    except (sqlite3.Error, StoreTooNew) as e:  # feedback must not cost the conversation: it is saved
+        console.print(f"[yellow]The rating was not saved ({escape(str(e))}).[/yellow]")
+        return
+    console.print("[dim]Thanks, noted.[/dim]")
+
+
 async def run_chat(
     console: Console,
     choice: ModelChoice,
     prompt: Prompt,
     connection: Connection,
     resume: str | None = None,
+    capabilities: Sequence[AbstractCapability[TrovaDeps]] = (),
 ) -> int:
-    agent = build_agent(choice.model, prompt)
+    agent = build_agent(choice.model, prompt, capabilities=capabilities)
     try:
         # Known up front, so the conversation is filed under its seller and a resume can be checked.
         seller_id = await connection.whoami(register=True)
@@ -104,7 +157,7 @@ async def run_chat(
             marketplace=connection.label,
             save_dir=conversations_dir(),
         )
-    interactive = sys.stdin.isatty()
+    interactive = is_interactive()
     if isinstance(sys.stdin, io.TextIOWrapper):
         # Bytes that are not UTF-8 (a pasted Latin-1 line) become U+FFFD instead of stopping the chat.
         sys.stdin.reconfigure(encoding="utf-8", errors="replace")
@@ -132,10 +185,15 @@ async def run_chat(
                 await _show_drafts(console, connection, result.drafts)
     finally:
         await connection.client.aclose()
+        await finish_evaluations()
     if session.pending:
         console.print("[yellow]The draft was not posted (no answer).[/yellow]")
     if session.record.turns:
         console.print(
             f"[dim]Conversation {session.id} saved. Resume it with: trova chat --resume {session.id}[/dim]"
         )
+        if interactive:
+            ask_rating(console, session)
+        else:
+            console.print(f"[dim]Rate it with: trova feedback add {session.id} --up|--down[/dim]")
     return 0

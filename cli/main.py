@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from cli.online import DEFAULT_RATE, RateOpt, online_capabilities
 from cli.output import stderr, stdout
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app.add_typer(data_app, name="data")
 
 def _register_subcommands() -> None:
     from cli.evals import eval_app
+    from cli.feedback import feedback_app
     from cli.monitor import monitor_app
     from cli.review import review_app
     from cli.traces import traces_app
@@ -32,6 +34,7 @@ def _register_subcommands() -> None:
     app.add_typer(traces_app, name="traces")
     app.add_typer(monitor_app, name="monitor")
     app.add_typer(review_app, name="review")
+    app.add_typer(feedback_app, name="feedback")
 
 
 _register_subcommands()
@@ -87,6 +90,7 @@ def chat(
     prompt: Annotated[
         str, typer.Option("--prompt", help="Prompt file name under agent/prompts/.")
     ] = "listing_agent",
+    online_eval_rate: RateOpt = DEFAULT_RATE,
 ) -> None:
     """Talk to the listing agent. Reads piped stdin too: printf 'I want to sell my bike\\ngood\\nyes\\n' | trova chat"""
     from agent.models import ModelConfigError, resolve_model
@@ -108,7 +112,9 @@ def chat(
     configure_tracing("chat")
     connection = connect(marketplace_url)
     try:
-        code = asyncio.run(run_chat(stdout(), choice, prompt_obj, connection, resume))
+        code = asyncio.run(
+            run_chat(stdout(), choice, prompt_obj, connection, resume, online_capabilities(online_eval_rate))
+        )
     except InputError as e:
         raise _fail(str(e)) from e
     except MarketplaceError as e:
@@ -172,6 +178,7 @@ def serve(
     prompt: Annotated[
         str, typer.Option("--prompt", help="Prompt file name under agent/prompts/.")
     ] = "listing_agent",
+    online_eval_rate: RateOpt = DEFAULT_RATE,
 ) -> None:
     """Run the site: listings pages and the "Sell something" chat at /, the marketplace API at /api
     (OpenAPI docs at /api/docs)."""
@@ -203,46 +210,18 @@ def serve(
     stdout().print(f"Open http://{host}:{port}/ (API: http://{host}:{port}/api, docs: /api/docs)")
     from cli.review import scenario_writer
 
-    site = create_site(api, choice, prompt_obj, scenario_writer=scenario_writer())
-    uvicorn.run(site, host=host, port=port)
-
-
-@app.command()
-def feedback(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Sellers' feedback from the site: thumbs up/down with comments, and how often each draft field is
-    edited before approval."""
-    from web.feedback import FeedbackStore
-
-    summary = FeedbackStore().summary()
-    if as_json:
-        print(json.dumps(summary, indent=1))
-        return
-    out = stdout()
-    if not summary["conversations"]:
-        out.print("No feedback yet: sellers give it on the site's Sell page (trova serve).")
-        return
-    out.print(
-        f"[bold]{summary['conversations']}[/bold] conversations with feedback: "
-        f"👍 {summary['thumbs_up']}  👎 {summary['thumbs_down']} · {summary['approvals']} drafts approved"
+    site = create_site(
+        api,
+        choice,
+        prompt_obj,
+        scenario_writer=scenario_writer(),
+        capabilities=online_capabilities(online_eval_rate),
     )
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title="Draft fields edited before approval")
-    for column in ("field", "edits", "edit rate"):
-        table.add_column(column)
-    for field_name, rate in sorted(summary["edit_rate"].items(), key=lambda kv: -kv[1]):
-        table.add_row(escape(field_name), str(summary["edits"].get(field_name, 0)), f"{rate:.0%}")
-    out.print(table)
-    # Sellers wrote these: print them as text, never as console markup.
-    for c in summary["recent_comments"]:
-        mark = "👍" if c["rating"] > 0 else "👎"
-        out.print(f"{mark} {c['at']} {c['conversation_id']}: {escape(str(c['comment']))}", soft_wrap=True)
-    for e in summary["recent_edits"]:
-        out.print(
-            f"✎ {e['conversation_id']}: {escape(str(e['field']))} {escape(repr(e['from']))} → {escape(repr(e['to']))}",
-            soft_wrap=True,
+    if online_eval_rate > 0:
+        stdout().print(
+            f"[dim]Online checks judge {online_eval_rate:.0%} of conversations (trova monitor).[/dim]"
         )
+    uvicorn.run(site, host=host, port=port)
 
 
 @app.command("model-server")

@@ -10,7 +10,6 @@ from evals.driver import RunRecord
 from evals.matchers import MISSING, PriorResult, check
 from evals.schema import ReplyCheck, Scenario
 from evals.trajectory import TrajectoryResult, compare, describe, matches
-from tools.toolset import CREATE_LISTING
 
 
 @dataclass(frozen=True)
@@ -63,12 +62,10 @@ def _never(scenario: Scenario, record: RunRecord) -> CheckResult | None:
 def _approval(scenario: Scenario, record: RunRecord) -> CheckResult | None:
     if not scenario.expect.approval_required:
         return None
-    approved = set(record.approved)
-    unapproved = [
-        f"create_listing ran without the seller's approval (step {i}, turn {c.turn})"
-        for i, (c, cid) in enumerate(zip(record.calls, record.call_ids, strict=True), start=1)
-        if c.tool == CREATE_LISTING and c.outcome == "success" and cid not in approved
-    ]
+    # The same question live conversations are asked (evals.invariants imports this module: a late import).
+    from evals.invariants import unapproved_creates
+
+    unapproved = unapproved_creates(record)
     return CheckResult("approval", not unapproved, "; ".join(unapproved))
 
 

@@ -1,5 +1,5 @@
-"""The ops part of the local store: feedback, the review queue and reviews, beside the traces and their
-turn index in the same SQLite file, each part under its own numbered migrations (traces.migrations)."""
+"""The ops part of the local store: feedback, the review queue and reviews, online evaluation verdicts,
+beside the traces and their turn index in the same SQLite file, each part under its own numbered migrations (traces.migrations)."""
 
 from __future__ import annotations
 
@@ -94,6 +94,30 @@ MIGRATIONS = (
     automatic TEXT                   -- the captured scenario's verdict from the checks: passed | failed
 )""",
             "CREATE INDEX reviews_conversation ON reviews (conversation_id)",
+        ),
+    ),
+    Migration(
+        4,
+        "online evaluation verdicts",
+        (
+            # The latest verdict of each online check on each sampled conversation (ops/online.py).
+            """CREATE TABLE online_checks (
+    conversation_id TEXT NOT NULL,
+    name TEXT NOT NULL,              -- the check (evaluation name), e.g. price_in_range
+    passed INTEGER,                  -- 1 or 0; NULL while the evaluator has only failed (raised)
+    reason TEXT,
+    error TEXT,                      -- the evaluator's failure, when its latest run raised
+    evaluator TEXT,                  -- the evaluator that gave it (and its version)
+    turn INTEGER,                    -- the turn after which the conversation was judged
+    trace_id TEXT,
+    span_id TEXT,
+    model TEXT,
+    prompt TEXT,
+    variant TEXT,
+    judged_ns INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, name)
+)""",
+            "CREATE INDEX online_checks_time ON online_checks (judged_ns)",
         ),
     ),
 )

@@ -33,7 +33,7 @@ from agent.session import ChatSession, InputError
 from tools.client import MarketplaceError
 from tools.toolset import CREATE_LISTING
 from tools.types import ListingCreate
-from web.feedback import EDITABLE_FIELDS, Edit, FeedbackStore, draft_edits
+from web.feedback import EDITABLE_FIELDS, Edit, FeedbackStore, cause_of, draft_edits
 from web.sessions import SessionRegistry, WebSession, set_cookie
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -190,6 +190,8 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
 
     @router.post("/chat/new")
     async def new(request: Request, response: Response) -> dict[str, Any]:
+        """Start over: a new conversation. Leaving one that had begun is a signal of its own (implicit
+        feedback, tied to what produced it), recorded before the new one starts."""
         session = await sessions.get(request, response)
         if session.lock.locked():
             raise HTTPException(409, "the agent is still answering")
@@ -197,6 +199,15 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
             await sessions.seller(session)
         except MarketplaceError as e:
             raise HTTPException(503, f"the marketplace is unavailable, try again in a moment ({e})") from e
+        left = session.chat
+        if left is not None and left.record.turns:
+            feedback.start_over(
+                left.id,
+                pending_drafts=len(left.pending),
+                trace_id=left.last_trace_id,
+                seller_id=session.seller_id,
+                cause=cause_of(left),
+            )
         return {"conversation_id": sessions.chat(session, new=True).id}
 
     return router
@@ -266,6 +277,7 @@ async def _recorded(
                         edits.get(activity.call_id, []),
                         trace_id=trace_id,
                         seller_id=session.seller_id,
+                        cause=cause_of(chat),
                     )
 
 
