@@ -9,6 +9,7 @@ import sys
 from collections.abc import Iterator, Sequence
 
 from pydantic_ai.capabilities.abstract import AbstractCapability
+from pydantic_ai.settings import ModelSettings
 from rich.console import Console
 from rich.markup import escape
 
@@ -121,12 +122,24 @@ def ask_rating(console: Console, session: ChatSession) -> None:
             comment,
             trace_id=session.last_trace_id,
             seller_id=session.record.seller_id,
-            cause=Cause(model=session.record.model, prompt=session.record.prompt),
+            cause=Cause(
+                model=session.record.model,
+                prompt=session.record.prompt,
+                variant=session.record.variant.id if session.record.variant else None,
+            ),
         )
     except (sqlite3.Error, StoreTooNew) as e:  # feedback must not cost the conversation: it is saved
         console.print(f"[yellow]The rating was not saved ({escape(str(e))}).[/yellow]")
         return
     console.print("[dim]Thanks, noted.[/dim]")
+
+
+def _variant_note(session: ChatSession) -> str:
+    variant = session.record.variant
+    if variant is None:
+        return ""
+    settings = "".join(f" {k}={v}" for k, v in sorted(variant.settings.items()))
+    return f" · variant {variant.id}{escape(settings)}"
 
 
 async def run_chat(
@@ -135,9 +148,10 @@ async def run_chat(
     prompt: Prompt,
     connection: Connection,
     resume: str | None = None,
+    model_settings: ModelSettings | None = None,
     capabilities: Sequence[AbstractCapability[TrovaDeps]] = (),
 ) -> int:
-    agent = build_agent(choice.model, prompt, capabilities=capabilities)
+    agent = build_agent(choice.model, prompt, model_settings=model_settings, capabilities=capabilities)
     try:
         # Known up front, so the conversation is filed under its seller and a resume can be checked.
         seller_id = await connection.whoami(register=True)
@@ -164,7 +178,7 @@ async def run_chat(
     console.print(f"[dim]{escape(choice.notice)}[/dim]")
     console.print(
         f"[dim]Marketplace: {escape(connection.label)} · prompt {prompt.ref} · conversation "
-        f"{session.id}[/dim]"
+        f"{session.id}{_variant_note(session)}[/dim]"
     )
     if interactive:
         console.print("[dim]Tell the agent what you want to sell. 'quit' or Ctrl-D to leave.[/dim]")

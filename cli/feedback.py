@@ -89,7 +89,9 @@ def saved_cause(conversation_id: str) -> Cause | None:
         record = SessionRecord.model_validate_json(path.read_text(encoding="utf-8"))
     except (ValidationError, OSError, UnicodeDecodeError):
         return None
-    return Cause(model=record.model, prompt=record.prompt)
+    return Cause(
+        model=record.model, prompt=record.prompt, variant=record.variant.id if record.variant else None
+    )
 
 
 @feedback_app.command("add")

@@ -26,6 +26,7 @@ from marketplace.auth import create_seller, seller_for_token
 from marketplace.category_search import CategoryIndex
 from marketplace.conditions import Condition
 from marketplace.db import CategoryRow, IdempotencyRow, ListingRow, SellerRow, make_engine, make_sessionmaker
+from marketplace.photos import attach_photos, photos_of
 from marketplace.pricing import MAX_EXAMPLES, Candidate, CompResult, price_stats, select_comps
 from marketplace.schemas import (
     CategoryDetail,
@@ -96,8 +97,8 @@ class Marketplace:
         self.index.listing_count[category_id] += 1
 
 
-def listing_out(row: ListingRow, index: CategoryIndex) -> Listing:
-    """A listing row as the API returns it."""
+def listing_out(row: ListingRow, index: CategoryIndex, photos: list[str] | None = None) -> Listing:
+    """A listing row as the API returns it (with its photo references, read by `photos_of`)."""
     return Listing(
         id=row.id,
         seller_id=row.seller_id,
@@ -111,6 +112,7 @@ def listing_out(row: ListingRow, index: CategoryIndex) -> Listing:
         status=row.status,
         source=row.source,
         created_at=row.created_at,
+        photos=photos or [],
     )
 
 
@@ -354,13 +356,16 @@ def create_listing(
             422,
             f"category {body.category_id} ({category.path}) is not a leaf; choose one of its subcategories",
         )
+    # Without photos the hash is the one keys were stored with before listings had photos.
     request_hash = hashlib.sha256(
-        json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()
+        json.dumps(
+            body.model_dump(mode="json", exclude=None if body.photos else {"photos"}), sort_keys=True
+        ).encode()
     ).hexdigest()
     if idempotency_key:
         replay = _replay(session, seller.id, idempotency_key, request_hash, response)
         if replay is not None:
-            return listing_out(replay, market.index)
+            return listing_out(replay, market.index, photos_of(session, [replay.id]).get(replay.id))
     row = ListingRow(
         seller_id=seller.id,
         title=body.title,
@@ -374,6 +379,7 @@ def create_listing(
     session.add(row)
     try:
         session.flush()
+        attach_photos(session, row.id, body.photos)
         if idempotency_key:
             session.add(
                 IdempotencyRow(
@@ -390,10 +396,10 @@ def create_listing(
         if idempotency_key:
             replay = _replay(session, seller.id, idempotency_key, request_hash, response)
             if replay is not None:
-                return listing_out(replay, market.index)
+                return listing_out(replay, market.index, photos_of(session, [replay.id]).get(replay.id))
         raise
     market.note_listing(row.category_id, row.title)
-    return listing_out(row, market.index)
+    return listing_out(row, market.index, list(body.photos))
 
 
 @router.get("/listings", tags=["listings"])
@@ -425,8 +431,12 @@ def list_listings(
     rows = session.scalars(
         query.order_by(ListingRow.created_at.desc(), ListingRow.id.desc()).limit(limit).offset(offset)
     ).all()
+    photos = photos_of(session, [r.id for r in rows])
     return ListingPage(
-        total=total, limit=limit, offset=offset, items=[listing_out(r, market.index) for r in rows]
+        total=total,
+        limit=limit,
+        offset=offset,
+        items=[listing_out(r, market.index, photos.get(r.id)) for r in rows],
     )
 
 
@@ -436,7 +446,7 @@ def get_listing(market: Market, listing_id: int, session: DB) -> Listing:
     row = session.get(ListingRow, listing_id)
     if row is None:
         raise HTTPException(404, f"listing {listing_id} does not exist")
-    return listing_out(row, market.index)
+    return listing_out(row, market.index, photos_of(session, [row.id]).get(row.id))
 
 
 async def _integrity(_request: Request, exc: IntegrityError) -> Response:

@@ -26,6 +26,7 @@ DESCRIPTION_MAX = 4000
 MAX_PRICE = 1_000_000.0  # a price must be below this: at or above it a classifieds price is a typo or a joke
 PRICE_DECIMALS = 2  # whole cents
 SUPPORTED_CURRENCIES = ("USD", "EUR", "GBP", "CAD", "AUD")
+MAX_PHOTOS = 10  # photos per listing
 ListingSource = Literal["seed", "seller"]
 
 # Characters no title or description needs, which break storage (PostgreSQL refuses NUL), terminals and
@@ -117,6 +118,10 @@ Price = Annotated[
 ]
 
 
+# A photo as a listing refers to it: the id its store gave it (the site's photo store: random, URL-safe).
+PhotoRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+
+
 class CategoryOut(BaseModel):
     id: int
     path: str
@@ -180,6 +185,11 @@ class ListingCreate(BaseModel):
     condition: Condition
     price: Price
     currency: str = "USD"
+    photos: list[PhotoRef] = Field(
+        default_factory=list,
+        max_length=MAX_PHOTOS,
+        description="Photo ids from the site's photo store, the cover first.",
+    )
 
     @field_validator("currency")
     @classmethod
@@ -203,6 +213,7 @@ class Listing(BaseModel):
     status: str
     source: str
     created_at: datetime
+    photos: list[str] = Field(default_factory=list, description="Photo ids, the cover first.")
 
 
 class ListingPage(BaseModel):

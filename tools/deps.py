@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tools.client import MarketplaceClient
 
@@ -11,3 +11,5 @@ from tools.client import MarketplaceClient
 class TrovaDeps:
     client: MarketplaceClient
     seller_id: str | None = None
+    # Photos the seller added for the item (ids in the site's photo store): the listing created shows them.
+    photo_ids: list[str] = field(default_factory=list)

@@ -18,7 +18,10 @@ from tools.types import SUPPORTED_CURRENCIES, Condition, Description, Listing, L
 def idempotency_key(conversation_id: str | None, listing: ListingCreate) -> str:
     """The same draft in the same conversation always gets the same key, so a retried or repeated call
     creates one listing."""
-    canonical = json.dumps(listing.model_dump(mode="json"), sort_keys=True)
+    # Photos count only when there are some: a draft without photos keeps the key it always had.
+    canonical = json.dumps(
+        listing.model_dump(mode="json", exclude=None if listing.photos else {"photos"}), sort_keys=True
+    )
     return "trova-" + hashlib.sha256(f"{conversation_id}|{canonical}".encode()).hexdigest()[:32]
 
 
@@ -86,6 +89,7 @@ async def create_listing(
         condition=condition,
         price=price,
         currency=currency,
+        photos=list(ctx.deps.photo_ids),
     )
     try:
         return await ctx.deps.client.create_listing(listing, idempotency_key(ctx.conversation_id, listing))

@@ -2,9 +2,13 @@
 adapter (sdk v6, with tool approval requests).
 
 The request is a standard AI SDK chat request (chat id and UI messages); only its last message is read:
-a seller's message (text, maybe a photo), or their answer to a draft (an approval-responded tool part,
+a seller's message (text, maybe photos), or their answer to a draft (an approval-responded tool part,
 whose input carries any fields they edited). The conversation itself stays on the server, in the
 browser's session: a client cannot rewrite what the agent or the tools said.
+
+Photos come as file parts: the site's own photo URLs (uploaded first, `web/photo_routes.py`) or data
+URLs (any AI SDK client), which are checked and stored the same way. They go to the model as images,
+and the conversation's photos not yet in a listing go with the next listing created.
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import logging
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from pydantic_ai import BinaryContent
@@ -34,54 +41,79 @@ from tools.client import MarketplaceError
 from tools.toolset import CREATE_LISTING
 from tools.types import ListingCreate
 from web.feedback import EDITABLE_FIELDS, Edit, FeedbackStore, cause_of, draft_edits
+from web.photos import MAX_PER_LISTING, MAX_UPLOAD_BYTES, Photo, PhotoError, PhotoStore
+from web.security import json_only, same_origin
 from web.sessions import SessionRegistry, WebSession, set_cookie
+from web.wording import field_errors
 
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
-MAX_REQUEST_BYTES = 8 * 1024 * 1024  # a photo, base64-encoded, plus the message history
-IMAGE_TYPES = {
-    "image/png": b"\x89PNG",
-    "image/jpeg": b"\xff\xd8\xff",
-    "image/gif": b"GIF8",
-    "image/webp": b"RIFF",
-}
+logger = logging.getLogger(__name__)
+MAX_REQUEST_BYTES = 16 * 1024 * 1024  # a photo as a data URL (base64: 4/3 of its size) plus the history
+IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+OUR_PHOTO = re.compile(r"/photos/([A-Za-z0-9_-]{8,64})(?:\.thumb)?\.jpg")
 DECLINE_WORDS = frozenset({"cancel", "no", "decline", ""})
 
 
-def _error(status: int, detail: str) -> JSONResponse:
-    return JSONResponse({"detail": detail}, status_code=status)
+class FieldProblems(InputError):
+    """Edits that cannot be posted: what to do, per field, in the seller's words."""
+
+    def __init__(self, message: str, fields: dict[str, str]) -> None:
+        super().__init__(message)
+        self.fields = fields
 
 
-def decode_image(part: FileUIPart) -> BinaryContent:
-    """A photo from a data URL, checked: an image type we accept, the bytes really that type, not too big."""
+def _error(status: int, detail: str, fields: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail, **({"fields": fields} if fields else {})}, status_code=status)
+
+
+def _data_url_bytes(part: FileUIPart) -> bytes:
+    """The bytes of a photo sent inline as a data URL, before any decoding work: a type we accept, not
+    too big."""
     media = part.media_type.lower()
     if media not in IMAGE_TYPES:
         raise InputError(
             f"{part.filename or 'that file'} is not an image we accept ({media}); send a PNG, JPEG, GIF or WebP photo."
         )
-    if not part.url.startswith("data:") or "," not in part.url:
-        raise InputError("photos must be uploaded with the message (data URLs), not linked")
     payload = part.url.split(",", 1)[1]
-    if len(payload) * 3 // 4 > MAX_IMAGE_BYTES:
-        raise InputError(f"that photo is over {MAX_IMAGE_BYTES // 1024 // 1024} MB; send a smaller one.")
+    if len(payload) * 3 // 4 > MAX_UPLOAD_BYTES:
+        raise InputError(f"that photo is over {MAX_UPLOAD_BYTES // 1024 // 1024} MB; send a smaller one.")
     try:
-        data = base64.b64decode(payload, validate=True)
+        return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError) as e:
         raise InputError("the photo could not be read (bad encoding)") from e
-    if not data.startswith(IMAGE_TYPES[media]):
-        raise InputError(
-            f"{part.filename or 'that file'} does not look like a {media.split('/')[1].upper()} image."
-        )
-    return BinaryContent(data=data, media_type=media)
+
+
+async def message_photos(parts: list[FileUIPart], store: PhotoStore, seller_id: str) -> list[Photo]:
+    """The photos a message carries, each checked and stored (data URLs) or found among the seller's own
+    (the site's photo URLs); InputError says what is wrong with one."""
+    photos = []
+    for part in parts:
+        if part.url.startswith("data:") and "," in part.url:
+            data = _data_url_bytes(part)
+            try:
+                photos.append(await run_in_threadpool(store.add, data, seller_id=seller_id))
+            except PhotoError as e:
+                raise InputError(f"{part.filename or 'That photo'}: {e}") from e
+            continue
+        ours = OUR_PHOTO.fullmatch(part.url)
+        photo = store.get(ours.group(1)) if ours else None
+        if ours is None:
+            raise InputError(
+                "photos must be uploaded with the photo button (or sent as data URLs), not linked"
+            )
+        if photo is None or photo.seller_id != seller_id or photo.listing_id is not None:
+            raise InputError("that photo is no longer there (removed, or already in a listing); add it again")
+        photos.append(photo)
+    return photos
 
 
 def _check_edited(draft: dict[str, Any]) -> None:
-    """The seller's edits must make a listing the marketplace accepts; otherwise say which field and why,
-    before anything runs, and keep the draft waiting (an invalid edit must not be dropped silently)."""
+    """The seller's edits must make a listing the marketplace accepts; otherwise say which field and what
+    to do, before anything runs, and keep the draft waiting (an invalid edit must not be dropped silently)."""
     try:
         ListingCreate.model_validate(draft)
     except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(str(x) for x in err['loc'])}: {err['msg']}" for err in e.errors())
-        raise InputError(f"the edited draft cannot be posted ({problems})") from None
+        fields = field_errors(e.errors())
+        raise FieldProblems(" ".join(fields.values()), fields) from None
 
 
 def _decisions(
@@ -118,17 +150,18 @@ def _decisions(
     return decisions, overrides
 
 
-def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> APIRouter:
+def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore, photos: PhotoStore) -> APIRouter:
     router = APIRouter()
+    guarded = [Depends(same_origin), Depends(json_only)]
 
-    @router.post("/chat", response_model=None)
+    @router.post("/chat", response_model=None, dependencies=guarded)
     async def chat(request: Request) -> Response:
         declared = int(request.headers.get("content-length") or 0)
         if declared > MAX_REQUEST_BYTES:
             return _error(
                 413,
                 f"the message is too large ({declared // 1024 // 1024} MB); photos can be at most "
-                f"{MAX_IMAGE_BYTES // 1024 // 1024} MB",
+                f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB",
             )
         body = await request.body()
         if len(body) > MAX_REQUEST_BYTES:
@@ -147,16 +180,17 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
             await sessions.seller(session)
         except MarketplaceError as e:
             session.lock.release()
-            return _error(503, f"the marketplace is unavailable, try again in a moment ({e})")
+            logger.warning("marketplace unavailable for a chat turn: %s", e)  # the seller gets plain words
+            return _error(503, "The marketplace is unavailable right now; try again in a moment.")
         except BaseException:
             session.lock.release()
             raise
         try:
             chat_session = sessions.chat(session)
-            events = _start(run_input.messages[-1], session, chat_session, feedback)
+            events = await _start(run_input.messages[-1], session, chat_session, feedback, photos)
         except InputError as e:  # checked before any byte is streamed, so it can be a plain 400
             session.lock.release()
-            return _error(400, str(e))
+            return _error(400, str(e), getattr(e, "fields", None))
         except BaseException:
             session.lock.release()
             raise
@@ -177,18 +211,26 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
         chat_session = session.chat
         busy = session.lock.locked()
         if chat_session is None:
-            return {"conversation_id": None, "messages": [], "pending": [], "busy": busy, "rating": None}
+            return {
+                "conversation_id": None,
+                "messages": [],
+                "pending": [],
+                "photos": [],
+                "busy": busy,
+                "rating": None,
+            }
         rating = feedback.rating(chat_session.id)
         messages = VercelAIAdapter.dump_messages(chat_session.messages(), sdk_version=6)
         return {
             "conversation_id": chat_session.id,
             "busy": busy,
-            "messages": [m.model_dump(mode="json", by_alias=True, exclude_none=True) for m in messages],
+            "messages": [_with_photo_urls(m, photos) for m in messages],
             "pending": [d.model_dump() for d in chat_session.pending],
+            "photos": [photo_json(p) for p in photos.pending(chat_session.id)],
             "rating": None if rating is None else "up" if rating > 0 else "down",
         }
 
-    @router.post("/chat/new")
+    @router.post("/chat/new", dependencies=guarded)
     async def new(request: Request, response: Response) -> dict[str, Any]:
         """Start over: a new conversation. Leaving one that had begun is a signal of its own (implicit
         feedback, tied to what produced it), recorded before the new one starts."""
@@ -198,7 +240,9 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
         try:
             await sessions.seller(session)
         except MarketplaceError as e:
-            raise HTTPException(503, f"the marketplace is unavailable, try again in a moment ({e})") from e
+            raise HTTPException(
+                503, "The marketplace is unavailable right now; try again in a moment."
+            ) from e
         left = session.chat
         if left is not None and left.record.turns:
             feedback.start_over(
@@ -211,6 +255,28 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore) -> AP
         return {"conversation_id": sessions.chat(session, new=True).id}
 
     return router
+
+
+def photo_json(photo: Photo) -> dict[str, Any]:
+    return {"id": photo.id, "url": photo.url, "thumb_url": photo.thumb_url}
+
+
+def _with_photo_urls(message: UIMessage, store: PhotoStore) -> dict[str, Any]:
+    """A UI message as JSON, with its photos as the site's URLs rather than the images themselves (a saved
+    conversation holds each photo whole, as the model got it)."""
+    data = message.model_dump(mode="json", by_alias=True, exclude_none=True)
+    parts = []
+    for part, raw in zip(message.parts, data["parts"], strict=True):
+        if isinstance(part, FileUIPart) and part.url.startswith("data:"):
+            try:
+                photo = store.by_content(base64.b64decode(part.url.split(",", 1)[1]))
+            except (binascii.Error, ValueError, IndexError):
+                photo = None
+            if photo is None:
+                continue  # not one of ours: never send megabytes of it back
+            raw = {**raw, "url": photo.url, "thumbUrl": photo.thumb_url, "photoId": photo.id}
+        parts.append(raw)
+    return {**data, "parts": parts}
 
 
 _DONE = object()
@@ -260,9 +326,12 @@ async def _recorded(
     chat: ChatSession,
     feedback: FeedbackStore,
     edits: dict[str, list[Edit]],
+    photos: PhotoStore,
 ) -> AsyncIterator[Any]:
-    """The turn's events; then, for each draft the seller approved (by button or by typing) whose listing
-    was created, the approval and the fields they edited. A draft whose creation failed is no approval."""
+    """The turn's events; then, for each listing created, its photos are the listing's (public, and no
+    longer waiting for the next one); for each draft the seller approved (by button or by typing) whose
+    listing was created, the approval and the fields they edited. A draft whose creation failed is no
+    approval."""
     before, trace_id = chat.last_result, chat.last_trace_id  # the draft's trace: where its fields came from
     try:
         async for event in events:
@@ -270,6 +339,9 @@ async def _recorded(
     finally:
         result = chat.last_result
         if result is not None and result is not before:  # this turn's result (a turn cut short has none)
+            for listing in result.created:
+                if isinstance(listing.get("id"), int) and listing.get("photos"):
+                    photos.attach([str(p) for p in listing["photos"]], listing["id"])
             for activity in result.activity:
                 if activity.name == CREATE_LISTING and activity.approved and activity.outcome == "success":
                     feedback.approval(
@@ -281,22 +353,42 @@ async def _recorded(
                     )
 
 
-def _start(
-    message: UIMessage, session: WebSession, chat: ChatSession, feedback: FeedbackStore
+async def _start(
+    message: UIMessage,
+    session: WebSession,
+    chat: ChatSession,
+    feedback: FeedbackStore,
+    photos: PhotoStore,
 ) -> AsyncIterator[Any]:
     """Check the message (raising InputError) and return the turn's event stream, not yet started."""
+    seller_id = session.seller_id or ""
     if message.role == "user":
         text = " ".join(p.text for p in message.parts if isinstance(p, TextUIPart)).strip()
-        images = [decode_image(p) for p in message.parts if isinstance(p, FileUIPart)]
-        if images and not text:
-            text = "Here's a photo of what I'm selling."
+        files = [p for p in message.parts if isinstance(p, FileUIPart)]
+        if files and not text:
+            text = (
+                "Here's a photo of what I'm selling."
+                if len(files) == 1
+                else "Here are photos of what I'm selling."
+            )
         ChatSession.check_message(text)
-        return _recorded(chat.stream(text, images=images), session, chat, feedback, {})
+        waiting = photos.pending(chat.id)
+        if len(waiting) + len(files) > MAX_PER_LISTING:
+            raise InputError(
+                f"a listing can have at most {MAX_PER_LISTING} photos ({len(waiting)} already added); "
+                "remove some and send again"
+            )
+        sent = await message_photos(files, photos, seller_id)
+        photos.move([p.id for p in sent], seller_id, chat.id)
+        images = [BinaryContent(data=photos.read(p), media_type="image/jpeg", identifier=p.id) for p in sent]
+        chat.deps.photo_ids = [p.id for p in photos.pending(chat.id)]
+        return _recorded(chat.stream(text, images=images), session, chat, feedback, {}, photos)
     elif message.role == "assistant":
         decisions, overrides = _decisions(message, chat)
         pending = {d.call_id: d.args for d in chat.pending}
         edits = {call_id: draft_edits(pending[call_id], args) for call_id, args in overrides.items()}
+        chat.deps.photo_ids = [p.id for p in photos.pending(chat.id)]
         return _recorded(
-            chat.stream(decisions=decisions, overrides=overrides), session, chat, feedback, edits
+            chat.stream(decisions=decisions, overrides=overrides), session, chat, feedback, edits, photos
         )
     raise InputError("only the seller's messages and answers can be sent")

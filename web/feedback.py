@@ -44,4 +44,5 @@ def draft_edits(draft: dict[str, Any], edited: dict[str, Any]) -> list[Edit]:
 def cause_of(chat: ChatSession) -> Cause:
     """What produced a conversation, as its session knows it (the turn index may not have its last turn
     yet: spans are written in batches)."""
-    return Cause(model=chat.record.model, prompt=chat.record.prompt)
+    variant = chat.record.variant
+    return Cause(model=chat.record.model, prompt=chat.record.prompt, variant=variant.id if variant else None)

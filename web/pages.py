@@ -1,7 +1,10 @@
-"""The site's pages (Jinja2, autoescaped): browse and search listings, a page per listing, the sell chat."""
+"""The site's pages (Jinja2, autoescaped): browse and search listings, a page per listing (photos, the
+category path, similar listings), the sell chat."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -11,10 +14,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from tools.client import MarketplaceClient, MarketplaceError
+from tools.types import Listing
+from web.photos import photo_url
 from web.sessions import SessionRegistry
+from web.wording import address_error
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 PAGE_SIZE = 24
+MAX_ID = 2**63 - 1  # ids are 64-bit in the database: a larger number names no listing
+SIMILAR = 4
 # Where most listings are: the departments shown as filters (any category id works in the URL).
 DEPARTMENTS = [
     (1025, "Bikes"),
@@ -30,12 +38,41 @@ def _money(value: float, currency: str = "USD") -> str:
     return f"{symbol}{value:,.0f}" if float(value).is_integer() else f"{symbol}{value:,.2f}"
 
 
+def _day(value: datetime) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
 TEMPLATES.env.filters["money"] = _money
-TEMPLATES.env.filters["condition_label"] = lambda c: str(c).replace("_", " ")
+TEMPLATES.env.filters["condition_label"] = lambda c: str(c).replace("_", " ").capitalize()
+TEMPLATES.env.filters["day"] = _day
+TEMPLATES.env.filters["photo"] = lambda ref: photo_url(str(ref))
+TEMPLATES.env.filters["thumb"] = lambda ref: photo_url(str(ref), thumb=True)
 
 
 def create_pages_router(sessions: SessionRegistry, browse: MarketplaceClient) -> APIRouter:
     router = APIRouter()
+    trails: dict[int, list[tuple[int, str]]] = {}  # category id -> its path as (id, name); never changes
+
+    async def trail(category_id: int) -> list[tuple[int, str]]:
+        """The category and its ancestors, top first, each with its id (for links)."""
+        if category_id not in trails:
+            path: list[tuple[int, str]] = []
+            current: int | None = category_id
+            while current is not None and len(path) < 12:
+                category = await browse.get_category(current)
+                path.insert(0, (category.id, category.name))
+                current = category.parent_id
+            trails[category_id] = path
+        return trails[category_id]
+
+    async def similar(item: Listing) -> list[Listing]:
+        """Listings like this one: the comparables the price check picks for it (the agent's own)."""
+        try:
+            comps = await browse.compare_prices(item.category_id, item.title, item.condition)
+            ids = [c.id for c in comps.examples if c.id != item.id][:SIMILAR]
+            return list(await asyncio.gather(*(browse.get_listing(i) for i in ids)))
+        except MarketplaceError:
+            return []  # the page is still worth showing without them
 
     @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
     async def listings(
@@ -84,11 +121,20 @@ def create_pages_router(sessions: SessionRegistry, browse: MarketplaceClient) ->
 
     @router.api_route("/listings/{listing_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
     async def listing(request: Request, listing_id: int) -> HTMLResponse:
+        if not 1 <= listing_id <= MAX_ID:
+            raise HTTPException(404, f"There is no listing {listing_id}.")
         try:
             item = await browse.get_listing(listing_id)
+            path = await trail(item.category_id)
         except MarketplaceError as e:
             raise HTTPException(404 if e.kind == "not_found" else 503, e.message) from e
-        return _render(request, sessions, "listing.html", {"item": item, "departments": DEPARTMENTS})
+        context = {
+            "item": item,
+            "trail": path,
+            "similar": await similar(item),
+            "departments": DEPARTMENTS,
+        }
+        return _render(request, sessions, "listing.html", context)
 
     @router.api_route("/sell", methods=["GET", "HEAD"], response_class=HTMLResponse)
     async def sell(request: Request) -> HTMLResponse:
@@ -114,10 +160,9 @@ _HEADINGS = {404: "Not found", 422: "That address does not look right", 503: "Th
 
 def error_page(request: Request, status: int, detail: Any) -> HTMLResponse:
     """A page, not a JSON body, for a browser that asked for a page."""
-    if not isinstance(detail, str):  # validation errors: name the parameter that was wrong
-        detail = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', [])[1:])}: {e.get('msg', '')}" for e in detail
-        )
+    if not isinstance(detail, str):  # validation errors: what was wrong with the address, plainly
+        names = dict.fromkeys(str(e.get("loc", ["", ""])[-1]) for e in detail)
+        detail = " ".join(address_error(name) for name in names)
     context = {
         "departments": DEPARTMENTS,
         "status": status,

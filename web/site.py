@@ -1,4 +1,4 @@
-"""`trova serve`: the marketplace API under /api, and the site (pages, sell chat, feedback) beside it."""
+"""`trova serve`: the marketplace API under /api, and the site (pages, sell chat, photos, feedback) beside it."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -31,6 +31,9 @@ from web.admin import install_admin
 from web.chat import create_chat_router
 from web.feedback import FeedbackStore, cause_of
 from web.pages import create_pages_router, error_page
+from web.photo_routes import create_photo_router
+from web.photos import PhotoStore
+from web.security import SecurityHeaders, json_only, same_origin
 from web.sessions import COOKIE, SessionRegistry, set_cookie
 
 API_PREFIX = "/api"
@@ -53,16 +56,18 @@ def create_site(
     feedback: FeedbackStore | None = None,
     admin_token: str | None = None,
     scenario_writer: ScenarioWriter | None = None,
+    photos: PhotoStore | None = None,
     capabilities: Sequence[AbstractCapability[TrovaDeps]] = (),
 ) -> FastAPI:
     """The site around `marketplace` (mounted at /api); the agent talks to it in-process over HTTP.
-    `capabilities` go to the agent: `trova serve` gives it online evaluation (built by the CLI, since the
-    site may not import the harness)."""
+    Photos are kept in `photos` (default: `$TROVA_HOME/photos`). `capabilities` go to the agent: `trova
+    serve` gives it online evaluation (built by the CLI, since the site may not import the harness)."""
     transport = httpx.ASGITransport(app=marketplace)
     agent = build_agent(choice.model, prompt, capabilities=capabilities)
     sessions = SessionRegistry(transport, INTERNAL_URL, agent, choice.name, prompt.ref)
     browse = MarketplaceClient(INTERNAL_URL, transport=transport)
     store = feedback or FeedbackStore()
+    photo_store = photos or PhotoStore()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -75,17 +80,19 @@ def create_site(
     site.mount(API_PREFIX, marketplace)
     site.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     site.include_router(create_pages_router(sessions, browse))
-    site.include_router(create_chat_router(sessions, store))
+    site.include_router(create_chat_router(sessions, store, photo_store))
+    site.include_router(create_photo_router(sessions, photo_store))
     site.state.sessions = sessions
     site.state.feedback = store
     install_admin(site, store.store, admin_token, scenario_writer)
+    site.state.photos = photo_store
 
     @site.get("/favicon.ico", include_in_schema=False)
     async def favicon() -> FileResponse:
         """For clients that ask the old address rather than read the page's <link rel=icon>."""
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
-    @site.post("/feedback")
+    @site.post("/feedback", dependencies=[Depends(same_origin), Depends(json_only)])
     async def rate(body: Rating, request: Request, response: Response) -> dict[str, Any]:
         """Thumbs up or down, with an optional comment, on the browser's current conversation."""
         session = await sessions.get(request, response)
@@ -137,4 +144,5 @@ def create_site(
         return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
 
     site.add_middleware(SessionCookie)
+    site.add_middleware(SecurityHeaders)  # outermost: error pages and the API get the headers too
     return site

@@ -1,5 +1,6 @@
 """Browser tests: the real site (uvicorn, in a thread) driven in headless Debian Chromium by Playwright.
-A failing test leaves a screenshot in test-artifacts/screenshots/."""
+Pages are checked with axe-core (WCAG 2.2 AA); `look` keeps a screenshot of a page state in
+test-artifacts/screenshots/, and a failing test leaves one there too."""
 
 from __future__ import annotations
 
@@ -13,12 +14,14 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from agent.models import resolve_model
 from agent.prompts import load_prompt
 from marketplace.app import create_app
 from web.feedback import FeedbackStore
+from web.photos import PhotoStore
 from web.site import create_site
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -42,9 +45,38 @@ def _free_port() -> int:
 
 
 class Site:
-    def __init__(self, url: str, feedback: FeedbackStore) -> None:
+    def __init__(self, url: str, feedback: FeedbackStore, photos: PhotoStore) -> None:
         self.url = url
         self.feedback = feedback
+        self.photos = photos
+
+
+# WCAG 2.0-2.2 A and AA, and axe's best practices (landmarks, heading order, one main, ...).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+_axe = Axe()
+
+
+def accessibility_problems(page: Page) -> list[str]:
+    """The serious and critical axe-core violations on the page as it is now, one line each."""
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:4]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def look(page: Page, name: str) -> None:
+    """Check the page state with axe-core (no serious or critical violation) and keep a screenshot of it
+    named for the state and the viewport, for a reviewer to look at instead of read."""
+    size = page.viewport_size or {"width": 0, "height": 0}
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # Seen and checked where a seller is: at the end of the page (the conversation's latest; the sticky
+    # message box is then in its place and covers nothing).
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{size['width']}x{size['height']}.png"), full_page=True)
+    problems = accessibility_problems(page)
+    assert not problems, f"{name}: " + "\n".join(problems)
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +85,13 @@ def site(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     db = folder / "marketplace.db"
     shutil.copyfile(template_db, db)
     feedback = FeedbackStore(folder / "feedback.db")
+    photos = PhotoStore(folder / "photos")
     app = create_site(
-        create_app(f"sqlite:///{db}"), resolve_model("offline"), load_prompt(), feedback=feedback
+        create_app(f"sqlite:///{db}"),
+        resolve_model("offline"),
+        load_prompt(),
+        feedback=feedback,
+        photos=photos,
     )
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -69,7 +106,7 @@ def site(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             time.sleep(0.1)
     else:  # pragma: no cover - the server never came up
         raise RuntimeError("the site did not start")
-    yield Site(url, feedback)
+    yield Site(url, feedback, photos)
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -103,6 +140,8 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     tab.set_default_timeout(15_000)
     errors: list[str] = []
     tab.on("pageerror", lambda e: errors.append(str(e)))
+    # Anything the Content-Security-Policy blocked (an inline script or style, an outside address).
+    tab.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     yield tab
     if request.node.stash.get(_FAILED, False):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
