@@ -153,10 +153,13 @@ def conversation_record(
             for p in m.parts
             if isinstance(p, TextPart) and p.content.strip()
         )
+        # Drafts the turn ended on: creates it made whose answer came in a later turn, or has not come.
         pending = [
             a
             for a in activity
-            if made_in.get(a.call_id) == number and a.call_id not in returned_in and a.name == CREATE_LISTING
+            if a.name == CREATE_LISTING
+            and made_in.get(a.call_id) == number
+            and returned_in.get(a.call_id, number + 1) > number
         ]
         created = [
             a.result

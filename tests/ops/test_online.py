@@ -313,3 +313,34 @@ def _reply(stream: str) -> str:
 def _shape(reply: str) -> str:
     """The reply without its numbers (listing ids; the comparables grow as listings are created)."""
     return re.sub(r"\d[\d,.]*", "N", reply)
+
+
+def test_monitor_prints_each_checks_pass_rate_and_a_rule_must_name_a_known_check(
+    trova_home: Path, tmp_path: Path
+) -> None:
+    from tests.ops.conftest import add_turn
+
+    store = OpsStore(trova_home / "trova.db")
+    for i, passed in enumerate([True, True, True, False]):
+        add_turn(store, f"c{i}")
+        OnlineVerdicts(store).record(
+            [Verdict(f"c{i}", "price_in_range", passed, None if passed else "9,999 is outside the range")]
+        )
+    shown = CliRunner().invoke(
+        cli, ["monitor", "--since", "1h"], env={"TROVA_HOME": str(trova_home), "COLUMNS": "200"}
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "online_checks.price_in_range.pass_rate" in shown.output and "75.0% of 4" in shown.output
+    assert "online_pass_rate" in shown.output
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules: [{name: p, metric: online_checks.price_in_rnage.pass_rate, below: 0.9}]\n")
+    bad = CliRunner().invoke(
+        cli, ["monitor", "check", "--rules", str(rules)], env={"TROVA_HOME": str(trova_home)}
+    )
+    assert bad.exit_code == 2
+    assert "unknown online check 'price_in_rnage'; one of: approval, category_from_lookup" in bad.output
+    rules.write_text("rules: [{name: p, metric: online_checks.price_in_range.pass_rate, below: 0.9}]\n")
+    fired = CliRunner().invoke(
+        cli, ["monitor", "check", "--rules", str(rules)], env={"TROVA_HOME": str(trova_home)}
+    )
+    assert fired.exit_code == 1 and "0.75 < 0.9" in fired.output
