@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio.to_thread
@@ -206,10 +206,13 @@ class StoreSink:
 
 
 @dataclass
-class _Tally:
-    judged: set[str]
-    failed: set[str]
-    errors: set[str]
+class Tally:
+    """A group's judged conversations: those with a verdict, those failing a check, those where an
+    evaluator raised."""
+
+    judged: set[str] = field(default_factory=set)
+    failed: set[str] = field(default_factory=set)
+    errors: set[str] = field(default_factory=set)
 
 
 def failing_conversations(conn: sqlite3.Connection, conversations: Iterable[str]) -> dict[str, list[str]]:
@@ -229,30 +232,34 @@ def failing_conversations(conn: sqlite3.Connection, conversations: Iterable[str]
 
 def figures(
     conn: sqlite3.Connection, groups: Mapping[str, str], since_ns: int
-) -> dict[str, tuple[_Tally, dict[str, CheckFigures]]]:
+) -> dict[str, tuple[Tally, dict[str, CheckFigures]]]:
     """Per group (of the period's conversations, `groups`: conversation -> group), the conversations judged,
     failing and with evaluator errors, and each check's figures. A sampled conversation is judged at each
     of its turns, so those active since `since_ns` have their latest verdicts from then on."""
-    tallies: dict[str, _Tally] = {}
-    checks: dict[str, dict[str, CheckFigures]] = defaultdict(dict)
+    tallies: dict[str, Tally] = {}
+    judged: Counter[tuple[str, str]] = Counter()
+    failed: Counter[tuple[str, str]] = Counter()
+    errors: Counter[tuple[str, str]] = Counter()
     for conversation, name, passed, error in conn.execute(
         "SELECT conversation_id, name, passed, error FROM online_checks WHERE judged_ns >= ?", (since_ns,)
     ):
         group = groups.get(conversation)
         if group is None:
             continue
-        tally = tallies.setdefault(group, _Tally(set(), set(), set()))
-        check = checks[group].setdefault(name, CheckFigures())
+        tally = tallies.get(group) or tallies.setdefault(group, Tally())
         if passed is not None:
             tally.judged.add(conversation)
-            check.judged += 1
+            judged[group, name] += 1
             if not passed:
                 tally.failed.add(conversation)
-                check.failed += 1
+                failed[group, name] += 1
         if error is not None:
             tally.errors.add(conversation)
-            check.errors += 1
-    for by_name in checks.values():
-        for check in by_name.values():
-            check.pass_rate = (check.judged - check.failed) / check.judged if check.judged else None
-    return {group: (tally, dict(sorted(checks[group].items()))) for group, tally in tallies.items()}
+            errors[group, name] += 1
+    checks: dict[str, dict[str, CheckFigures]] = defaultdict(dict)
+    for group, name in sorted({*judged, *errors}):
+        n, bad = judged[group, name], failed[group, name]
+        checks[group][name] = CheckFigures(
+            judged=n, failed=bad, errors=errors[group, name], pass_rate=(n - bad) / n if n else None
+        )
+    return {group: (tally, checks[group]) for group, tally in tallies.items()}

@@ -140,6 +140,16 @@ async def test_a_misbehaving_model_is_caught_online_and_its_conversations_are_qu
     reasons = {item.conversation_id: item.reasons for item in queue.items()}
     assert all("check_failed" in reasons[c] for c in caught)
     assert not [c for c in good if "check_failed" in reasons.get(c, [])]
+    # The reviewer sees the failing check and its reason on the conversation's page; the dashboard its rate.
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=bad_site),
+        base_url="http://site",
+        headers={"Authorization": "Bearer test-admin-token"},
+    ) as admin:
+        page = (await admin.get(f"/admin/review/{caught[0]}")).text
+        dashboard = (await admin.get("/admin", params={"period": "1h"})).text
+    assert f'data-check="{check}" class="error"' in page and "failed: " in page
+    assert f'data-check="{check}">online check {check}: ' in dashboard
 
     # trova monitor: the check's pass rate per model, and an alert rule that names it.
     by_model = {g["key"]: g["current"] for g in monitor_json(trova_home, "--by", "model")["groups"]}
