@@ -151,9 +151,16 @@ class Monitor:
         self.store = store
 
     def figures(
-        self, window: Window, filters: Filters = Filters(), by: GroupBy | None = None
+        self,
+        window: Window,
+        filters: Filters = Filters(),
+        by: GroupBy | None = None,
+        *,
+        online: bool = True,
     ) -> dict[str, Figures]:
-        """Each group's figures for the window (one group, 'all', when `by` is None)."""
+        """Each group's figures for the window (one group, 'all', when `by` is None); `online=False` leaves
+        the online checks' figures out (the charts do not draw them, and each window's read of them runs to
+        the present)."""
         key = GROUP_COLUMNS[by] if by else "'all'"
         extra, extra_params = filters.sql()
         where = "start_ns >= ? AND start_ns < ? AND (marketplace IS NULL OR marketplace != ?)" + extra
@@ -192,7 +199,8 @@ class Monitor:
                 groups = self._conversations(conn, found, key, where, params, window)
                 self._details(conn, found, key, where, params)
                 self._feedback(conn, found, groups)
-                self._online(conn, found, groups, window)
+                if online:
+                    self._online(conn, found, groups, window)
         for figures in found.values():
             figures.completion_rate = _rate(figures.completed, figures.conversations)
             figures.edits_per_draft = _rate(figures.edits, figures.approvals)
@@ -355,7 +363,7 @@ class Monitor:
         points = []
         for i in range(buckets):
             part = Window(window.start_ns + i * step, window.start_ns + (i + 1) * step)
-            points.append((part, self.figures(part, filters).get("all", Figures())))
+            points.append((part, self.figures(part, filters, online=False).get("all", Figures())))
         return points
 
     def choices(self) -> dict[str, list[str]]:

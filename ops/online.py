@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,17 +215,17 @@ class Tally:
     errors: set[str] = field(default_factory=set)
 
 
-def failing_conversations(conn: sqlite3.Connection, conversations: Iterable[str]) -> dict[str, list[str]]:
-    """Of these conversations, those with a failing latest verdict, with the checks that fail."""
-    wanted = list(conversations)
+def failing_conversations(
+    conn: sqlite3.Connection, conversations: Collection[str], since_ns: int
+) -> dict[str, list[str]]:
+    """Of these conversations (active since `since_ns`, so judged since then if sampled), those with a
+    failing latest verdict, with the checks that fail."""
     found: dict[str, list[str]] = {}
-    for at in range(0, len(wanted), 500):
-        chunk = wanted[at : at + 500]
-        for conversation, name in conn.execute(
-            f"SELECT conversation_id, name FROM online_checks WHERE conversation_id IN ({','.join('?' * len(chunk))})"
-            " AND passed = 0 ORDER BY name",
-            chunk,
-        ):
+    for conversation, name in conn.execute(
+        "SELECT conversation_id, name FROM online_checks WHERE judged_ns >= ? AND passed = 0 ORDER BY name",
+        (since_ns,),
+    ):
+        if conversation in conversations:
             found.setdefault(conversation, []).append(name)
     return found
 

@@ -145,7 +145,7 @@ class ReviewQueue:
                         found.insert(0, "thumbs_down")
                     elif rating > 0 and "thumbs_down" in found:
                         found.remove("thumbs_down")
-            for conversation in failing_conversations(conn, reasons):
+            for conversation in failing_conversations(conn, reasons.keys(), window.start_ns):
                 found = reasons[conversation]
                 found.insert(1 if found[:1] == ["thumbs_down"] else 0, "check_failed")
         return {c: r for c, r in reasons.items() if r}
