@@ -24,6 +24,7 @@ from cli.render import call_line, draft_panel, result_line
 from ops.feedback import Cause, FeedbackStore
 from tools.client import MarketplaceError
 from tools.deps import TrovaDeps
+from tools.toolset import CREATE_LISTING
 from traces.migrations import StoreTooNew
 
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit", ":q", "bye"})
@@ -101,6 +102,32 @@ RATING_ANSWERS = {
 }
 
 
+def _cause(session: ChatSession) -> Cause:
+    variant = session.record.variant
+    return Cause(
+        model=session.record.model, prompt=session.record.prompt, variant=variant.id if variant else None
+    )
+
+
+def _record_approvals(console: Console, session: ChatSession, result: TurnResult) -> None:
+    """Each draft approved here whose listing was created, as implicit feedback (as the site records it;
+    the terminal has no card to edit, so none of its fields were)."""
+    approved = [
+        a for a in result.activity if a.name == CREATE_LISTING and a.approved and a.outcome == "success"
+    ]
+    try:
+        for _ in approved:
+            FeedbackStore(source="cli").approval(
+                session.id,
+                [],
+                trace_id=session.last_trace_id,
+                seller_id=session.record.seller_id,
+                cause=_cause(session),
+            )
+    except (sqlite3.Error, StoreTooNew) as e:  # the listing is made; only its feedback row is lost
+        console.print(f"[dim]The approval was not recorded as feedback ({escape(str(e))}).[/dim]")
+
+
 def ask_rating(console: Console, session: ChatSession) -> None:
     """At the end of an interactive conversation: a thumbs up or down and a comment, as the site asks,
     kept with the conversation, its trace, and the model and prompt version behind it. Enter skips."""
@@ -122,11 +149,7 @@ def ask_rating(console: Console, session: ChatSession) -> None:
             comment,
             trace_id=session.last_trace_id,
             seller_id=session.record.seller_id,
-            cause=Cause(
-                model=session.record.model,
-                prompt=session.record.prompt,
-                variant=session.record.variant.id if session.record.variant else None,
-            ),
+            cause=_cause(session),
         )
     except (sqlite3.Error, StoreTooNew) as e:  # feedback must not cost the conversation: it is saved
         console.print(f"[yellow]The rating was not saved ({escape(str(e))}).[/yellow]")
@@ -195,6 +218,7 @@ async def run_chat(
                 console.print(f"[yellow]{escape(str(e))}[/yellow]")
                 continue
             _show_result(console, result)
+            _record_approvals(console, session, result)
             if result.drafts:
                 await _show_drafts(console, connection, result.drafts)
     finally:

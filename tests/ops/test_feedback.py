@@ -62,8 +62,14 @@ def test_an_interactive_chat_asks_for_a_rating_at_the_end(
     assert result.exit_code == 0, result.output
     assert "How did it go?" in result.output and "Thanks, noted." in result.output
     conversation = conversation_of(result.output)
-    (rating,) = rows(trova_home)
+    approval, rating = rows(trova_home)  # the draft approved in the terminal, then the rating
     trace, model, prompt, variant = last_turn(trova_home, conversation)
+    assert (approval["kind"], approval["source"], approval["conversation_id"]) == (
+        "approval",
+        "cli",
+        conversation,
+    )
+    assert (approval["model"], approval["prompt"], approval["variant"]) == (model, prompt, variant)
     assert (rating["kind"], rating["rating"], rating["comment"], rating["source"]) == (
         "rating",
         -1,
