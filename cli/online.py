@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic_ai.capabilities.abstract import AbstractCapability
 
-from tools.deps import TrovaDeps
+if TYPE_CHECKING:  # `trova --help` imports this module: nothing heavy at its top
+    from pydantic_ai.capabilities.abstract import AbstractCapability
+
+    from tools.deps import TrovaDeps
 
 RATE_ENV = "TROVA_ONLINE_EVAL_RATE"
 DEFAULT_RATE = 0.25  # evals.online.DEFAULT_RATE (not imported here: it loads the harness)

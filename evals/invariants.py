@@ -28,11 +28,9 @@ from evals.driver import RunRecord
 from evals.matchers import MISSING, PriorResult, check
 from evals.schema import Matcher
 from evals.trajectory import ActualCall
-from tools.toolset import COMPARE_PRICES, CREATE_LISTING, SEARCH_CATEGORIES
+from tools.toolset import COMPARE_PRICES, CREATE_LISTING, SEARCH_CATEGORIES, side_effect_tools
 
 WORDS_FILE = Path(__file__).with_name("invariants.toml")
-# The tools that change the world: an agent must make each such change once per draft.
-SIDE_EFFECT_TOOLS = frozenset({CREATE_LISTING})
 # The same matchers a scenario writes as `from: search_categories` and `from: compare_prices`.
 FROM_LOOKUP = Matcher.model_validate({"from": SEARCH_CATEGORIES})
 FROM_COMPARISON = Matcher.model_validate({"from": COMPARE_PRICES})
@@ -102,10 +100,11 @@ def repeated_side_effects(record: RunRecord, allowed: Mapping[str, int] | None =
     an agent that repeats a create is broken even when the marketplace's idempotency key turns the repeat
     into the same listing."""
     limits = allowed or {}
+    declared = side_effect_tools()  # the tools whose metadata says they change the world
     done: Counter[tuple[str, str]] = Counter()
     steps: dict[tuple[str, str], list[int]] = {}
     for step, c in enumerate(record.calls, start=1):
-        if c.tool in SIDE_EFFECT_TOOLS and c.outcome == "success":
+        if c.tool in declared and c.outcome == "success":
             key = (c.tool, json.dumps(c.args, sort_keys=True, default=str))
             done[key] += 1
             steps.setdefault(key, []).append(step)

@@ -42,6 +42,11 @@ class SellerSaid:
 
 
 @dataclass
+class AgentTurn:
+    """The start of one of the agent's responses (its text and tool calls follow)."""
+
+
+@dataclass
 class AgentSaid:
     text: str
 
@@ -63,7 +68,7 @@ class ToolAnswered:
     unavailable: bool = False
 
 
-Event = SellerSaid | AgentSaid | ToolCalled | ToolAnswered
+Event = SellerSaid | AgentTurn | AgentSaid | ToolCalled | ToolAnswered
 
 
 def _user_text(part: UserPromptPart) -> str:
@@ -120,6 +125,7 @@ class Transcript:
                             continue
                         events.append(_answer(part))
             elif isinstance(message, ModelResponse):
+                events.append(AgentTurn())
                 for rpart in message.parts:
                     if isinstance(rpart, TextPart) and rpart.content.strip():
                         events.append(AgentSaid(rpart.content))

@@ -76,9 +76,9 @@ async def test_results_json_round_trips_with_its_schema_version(
         "completed",
         "tools",
         "approval",
+        "side_effects",
         "listing",
         "budget",
-        "side_effects",
         "category_from_lookup",
         "price_in_range",
     }
