@@ -25,9 +25,9 @@ from typing import Any
 
 from evals.checks import CheckResult
 from evals.driver import RunRecord
-from evals.matchers import MISSING, PriorResult, check
+from evals.matchers import MISSING, check
 from evals.schema import Matcher
-from evals.trajectory import ActualCall
+from evals.trajectory import ActualCall, prior_results
 from tools.toolset import COMPARE_PRICES, CREATE_LISTING, SEARCH_CATEGORIES, side_effect_tools
 
 WORDS_FILE = Path(__file__).with_name("invariants.toml")
@@ -58,11 +58,6 @@ def stated_numbers(text: str) -> list[float]:
         number = float(whole.replace(",", "") + (f".{fraction}" if fraction else ""))
         found.append(number * 1000 if thousands else number)
     return found
-
-
-def _prior(calls: Sequence[ActualCall], index: int) -> list[PriorResult]:
-    """The results returned by successful calls made before the one at `index`."""
-    return [PriorResult(c.tool, c.result) for c in calls[:index] if c.outcome == "success"]
 
 
 def _step(call: ActualCall, index: int) -> str:
@@ -130,7 +125,7 @@ def category_from_lookup(record: RunRecord) -> CheckResult | None:
         return None
     problems = []
     for i, c in judged:
-        verdict = check(FROM_LOOKUP, c.args.get("category_id", MISSING), _prior(record.calls, i))
+        verdict = check(FROM_LOOKUP, c.args.get("category_id", MISSING), prior_results(record.calls, i))
         if not verdict.ok:
             problems.append(f"{_step(c, i)}: category_id {verdict.reason}")
     return CheckResult("category_from_lookup", not problems, "; ".join(problems))
@@ -154,7 +149,7 @@ def price_in_range(record: RunRecord) -> CheckResult | None:
         if number is not None and any(abs(number - said) < 0.005 for said in seller):
             judged += 1
             continue
-        prior = _prior(record.calls, i)
+        prior = prior_results(record.calls, i)
         comparisons = [p.result for p in prior if p.tool == COMPARE_PRICES]
         if not comparisons:
             judged += 1

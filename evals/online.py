@@ -29,6 +29,7 @@ from pydantic_ai.messages import (
     ModelMessage,
     ModelRequest,
     ModelResponse,
+    RetryPromptPart,
     TextPart,
     ToolCallPart,
     ToolReturnPart,
@@ -120,15 +121,24 @@ def conversation_record(
     the seller approved (a create that ran in a later turn than the one that drafted it: only the seller's
     answer resumes a deferred call), and the listings it created."""
     turns = _turns(messages)
+    # Call id -> the turn that made it and the one its answer came in; and where the call and its result
+    # sit among the messages, as the eval driver records them (`from` uses only results returned before).
     made_in: dict[str, int] = {}
     returned_in: dict[str, int] = {}
+    made_at: dict[str, int] = {}
+    returned_at: dict[str, int] = {}
+    index = 0
     for number, turn in enumerate(turns, start=1):
         for message in turn:
             for part in message.parts:
                 if isinstance(part, ToolCallPart):
                     made_in.setdefault(part.tool_call_id, number)
-                elif isinstance(part, ToolReturnPart):
-                    returned_in[part.tool_call_id] = number
+                    made_at.setdefault(part.tool_call_id, index)
+                elif isinstance(part, ToolReturnPart | RetryPromptPart) and part.tool_call_id:
+                    returned_at[part.tool_call_id] = index
+                    if isinstance(part, ToolReturnPart):
+                        returned_in[part.tool_call_id] = number
+            index += 1
     activity = activity_from_messages(messages)
     approved = [
         a.call_id
@@ -189,6 +199,8 @@ def conversation_record(
                 result=a.result if outcome == "success" else a.message or None,
                 approved=a.call_id in approved,
                 turn=made_in.get(a.call_id, 0),
+                made_at=made_at.get(a.call_id),
+                returned_at=returned_at.get(a.call_id),
             )
         )
         record.call_ids.append(a.call_id)

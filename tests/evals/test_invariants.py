@@ -224,3 +224,42 @@ async def test_a_live_conversations_record_is_what_the_session_reported(
         "category_from_lookup": True,
         "price_in_range": True,  # 260: the seller's own price
     }
+
+
+async def test_a_live_call_cannot_use_a_result_from_its_own_model_response(
+    market_app: FastAPI, tmp_path: Path
+) -> None:
+    """Live records place calls and results as the eval driver does: a category passed in the same model
+    response as the search that found it was guessed, not taken from the lookup, even though the search
+    comes first in the list of calls."""
+    from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart, ToolCallPart
+    from pydantic_ai.models.function import AgentInfo, FunctionModel
+
+    def parallel(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        if len(messages) == 1:
+            return ModelResponse(
+                parts=[
+                    ToolCallPart("search_categories", {"query": "Trek road bike"}, tool_call_id="s"),
+                    ToolCallPart(
+                        "compare_prices", {"category_id": 1026, "item": "Trek road bike"}, tool_call_id="c"
+                    ),
+                ]
+            )
+        return ModelResponse(parts=[TextPart("Bikes like yours sell for about $300.")])
+
+    client = MarketplaceClient("http://marketplace.test", transport=httpx.ASGITransport(app=market_app))
+    session = ChatSession.start(
+        build_agent(FunctionModel(parallel)), TrovaDeps(client), model="f", prompt="p@1", marketplace="web"
+    )
+    await session.send("I want to sell my Trek road bike")
+    live = conversation_record(session.messages(), conversation_id=session.id, model="f")
+    assert [(c.tool, c.outcome) for c in live.calls] == [
+        ("search_categories", "success"),
+        ("compare_prices", "success"),
+    ]
+    verdict = category_from_lookup(live)
+    assert verdict is not None and not verdict.passed
+    assert verdict.reason == (
+        "compare_prices at step 2 (turn 1): category_id 1026 should come from a search_categories result, "
+        "but search_categories had not returned anything before"
+    )
