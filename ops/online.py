@@ -116,8 +116,9 @@ class OnlineVerdicts:
         self.store = store
 
     def record(self, verdicts: Sequence[Verdict]) -> None:
-        """Keep each verdict as its conversation's latest for that check. An evaluator that raised keeps
-        the last verdict it gave (a failure must not be hidden by a later crash) and notes the error."""
+        """Keep each verdict as its conversation's latest for that check (by turn: one judged after an
+        earlier turn that arrives late changes nothing). An evaluator that raised keeps the last verdict it
+        gave (a failure must not be hidden by a later crash) and notes the error."""
         if not verdicts:
             return
         with self.store.lock, self.store.connect() as conn:
@@ -129,7 +130,9 @@ class OnlineVerdicts:
                 " reason = CASE WHEN excluded.passed IS NULL THEN online_checks.reason ELSE excluded.reason END,"
                 " error = excluded.error, evaluator = excluded.evaluator, turn = excluded.turn,"
                 " trace_id = excluded.trace_id, span_id = excluded.span_id, model = excluded.model,"
-                " prompt = excluded.prompt, variant = excluded.variant, judged_ns = excluded.judged_ns",
+                " prompt = excluded.prompt, variant = excluded.variant, judged_ns = excluded.judged_ns"
+                # Turns are judged in the background: an earlier turn's verdict arriving late is stale.
+                " WHERE excluded.turn IS NULL OR online_checks.turn IS NULL OR excluded.turn >= online_checks.turn",
                 [
                     (
                         v.conversation_id,

@@ -9,7 +9,8 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ from tests.ops import misbehaving
 from tests.ops.traffic import Faults, Seller, Traffic, build_site, message, sellers
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
-from traces.setup import configure_tracing, disable_tracing, flush
+from traces.setup import configure_tracing, disable_tracing, flush, store_path
 
 EVENT = "gen_ai.evaluation.result"
 
@@ -158,6 +159,20 @@ async def test_a_misbehaving_model_is_caught_online_and_its_conversations_are_qu
     bad_figures = by_model[f"misbehaving-{defect}"]
     assert bad_figures["online_checks"][check]["failed"] == len(caught)
     assert bad_figures["online_failed"] >= len(caught) and bad_figures["online_pass_rate"] < 1
+    # The same figures counted independently: from the OpenTelemetry events pydantic-evals emitted, each
+    # placed in its conversation and turn by the raw spans of the trace it was emitted under.
+    latest = latest_labels(events.get_finished_logs())
+    for model, conversations in (("offline", good), (f"misbehaving-{defect}", bad)):
+        figures = by_model[model]
+        assert figures["online_judged"] == sum(1 for c in conversations if latest.get(c))
+        assert figures["online_failed"] == sum(
+            1 for c in conversations if "fail" in latest.get(c, {}).values()
+        )
+        for name, counted in figures["online_checks"].items():
+            labels = [latest[c][name] for c in conversations if name in latest.get(c, {})]
+            assert (counted["judged"], counted["failed"]) == (len(labels), labels.count("fail")), name
+    assert by_model[f"misbehaving-{defect}"]["online_checks"][check]["failed"] > 0
+
     rules = tmp_path / "rules.yaml"
     for model, broken in (("offline", False), (f"misbehaving-{defect}", True)):
         rules.write_text(
@@ -181,6 +196,33 @@ async def test_a_misbehaving_model_is_caught_online_and_its_conversations_are_qu
 
 def _attrs(record: ReadableLogRecord) -> dict[str, Any]:
     return dict(record.log_record.attributes or {})
+
+
+def latest_labels(records: Sequence[ReadableLogRecord]) -> dict[str, dict[str, str]]:
+    """Each conversation's latest verdict label per check, from the evaluation events alone: an event's trace
+    is one turn, whose conversation and start the raw spans of the store give."""
+    conn = sqlite3.connect(store_path())
+    turns = {
+        trace: (conversation, start)
+        for trace, conversation, start in conn.execute(
+            "SELECT trace_id, MAX(conversation_id), MIN(start_ns) FROM spans GROUP BY trace_id"
+        )
+    }
+    conn.close()
+    newest: dict[tuple[str, str], tuple[int, str]] = {}
+    for record in records:
+        attrs = _attrs(record)
+        if record.log_record.event_name != EVENT and attrs.get("event.name") != EVENT:
+            continue
+        conversation, start = turns[format(record.log_record.trace_id, "032x")]
+        key = (conversation, str(attrs["gen_ai.evaluation.name"]))
+        label = str(attrs["gen_ai.evaluation.score.label"])
+        if key not in newest or start >= newest[key][0]:
+            newest[key] = (start, label)
+    found: dict[str, dict[str, str]] = {}
+    for (conversation, name), (_, label) in newest.items():
+        found.setdefault(conversation, {})[name] = label
+    return found
 
 
 async def test_a_conversations_turns_are_all_judged_or_none_at_the_configured_rate() -> None:
@@ -354,3 +396,19 @@ def test_monitor_prints_each_checks_pass_rate_and_a_rule_must_name_a_known_check
         cli, ["monitor", "check", "--rules", str(rules)], env={"TROVA_HOME": str(trova_home)}
     )
     assert fired.exit_code == 1 and "0.75 < 0.9" in fired.output
+
+
+def test_the_latest_turns_verdict_stands_whatever_order_they_arrive_in(trova_home: Path) -> None:
+    """Each turn is judged in the background: a slow evaluation of an earlier turn must not overwrite the
+    verdict on a later one; an evaluator that raised keeps the verdict it gave before."""
+    verdicts = OnlineVerdicts(OpsStore(trova_home / "trova.db"))
+    verdicts.record([Verdict("c1", "price_in_range", False, "9,999 is outside the range", turn=3)])
+    verdicts.record([Verdict("c1", "price_in_range", True, turn=2)])  # judged earlier, arrived later
+    (latest,) = verdicts.of("c1")
+    assert (latest.passed, latest.turn, latest.reason) == (False, 3, "9,999 is outside the range")
+    verdicts.record([Verdict("c1", "price_in_range", None, error="RuntimeError: broken", turn=4)])
+    (latest,) = verdicts.of("c1")
+    assert (latest.passed, latest.turn, latest.error) == (False, 4, "RuntimeError: broken")
+    verdicts.record([Verdict("c1", "price_in_range", True, turn=5)])
+    (latest,) = verdicts.of("c1")
+    assert (latest.passed, latest.turn, latest.reason, latest.error) == (True, 5, None, None)
