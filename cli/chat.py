@@ -6,7 +6,7 @@ import contextlib
 import io
 import sqlite3
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from pydantic_ai.capabilities.abstract import AbstractCapability
 from pydantic_ai.settings import ModelSettings
@@ -28,6 +28,8 @@ from tools.toolset import CREATE_LISTING
 from traces.migrations import StoreTooNew
 
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit", ":q", "bye"})
+# A line that is only one of these leaves the conversation for a new one, as the site's "Start over" does.
+START_OVER_WORDS = frozenset({"/new", "/start-over", "start over"})
 APPROVAL_HINT = "yes to post it, no to drop it, or say what to change"
 
 
@@ -45,9 +47,9 @@ class ConsoleObserver:
         self.console.print(result_line(activity))
 
 
-def _lines(console: Console, interactive: bool, session: ChatSession) -> Iterator[str]:
+def _lines(console: Console, interactive: bool, current: Callable[[], ChatSession]) -> Iterator[str]:
     while True:
-        label = "you (approve?)" if session.pending else "you"
+        label = "you (approve?)" if current().pending else "you"
         if interactive:
             try:
                 yield console.input(f"[bold green]{label}:[/bold green] ")
@@ -128,6 +130,27 @@ def _record_approvals(console: Console, session: ChatSession, result: TurnResult
         console.print(f"[dim]The approval was not recorded as feedback ({escape(str(e))}).[/dim]")
 
 
+def _start_over(console: Console, session: ChatSession) -> None:
+    """Leaving a conversation that had begun for a new one: implicit feedback of its own (as on the site),
+    with the drafts it left unanswered."""
+    if not session.record.turns:
+        return
+    try:
+        FeedbackStore(source="cli").start_over(
+            session.id,
+            pending_drafts=len(session.pending),
+            trace_id=session.last_trace_id,
+            seller_id=session.record.seller_id,
+            cause=_cause(session),
+        )
+    except (sqlite3.Error, StoreTooNew) as e:  # the new conversation goes ahead; only the signal is lost
+        console.print(f"[dim]Starting over was not recorded as feedback ({escape(str(e))}).[/dim]")
+    left = " (its draft not posted)" if session.pending else ""
+    console.print(
+        f"[dim]Conversation {session.id} saved{left}; resume it with: trova chat --resume {session.id}[/dim]"
+    )
+
+
 def ask_rating(console: Console, session: ChatSession) -> None:
     """At the end of an interactive conversation: a thumbs up or down and a comment, as the site asks,
     kept with the conversation, its trace, and the model and prompt version behind it. Enter skips."""
@@ -204,14 +227,32 @@ async def run_chat(
         f"{session.id}{_variant_note(session)}[/dim]"
     )
     if interactive:
-        console.print("[dim]Tell the agent what you want to sell. 'quit' or Ctrl-D to leave.[/dim]")
+        console.print(
+            "[dim]Tell the agent what you want to sell. '/new' to start over, 'quit' or Ctrl-D to leave.[/dim]"
+        )
     if resume and session.pending:
         await _show_drafts(console, connection, session.pending)
     observer = ConsoleObserver(console)
+
+    def current() -> ChatSession:  # the conversation under way (a new one after starting over)
+        return session
+
     try:
-        for line in _lines(console, interactive, session):
+        for line in _lines(console, interactive, current):
             if line.strip().lower() in QUIT_WORDS:
                 break
+            if line.strip().lower() in START_OVER_WORDS:
+                _start_over(console, session)
+                session = ChatSession.start(
+                    agent,
+                    deps,
+                    model=choice.name,
+                    prompt=prompt.ref,
+                    marketplace=connection.label,
+                    save_dir=conversations_dir(),
+                )
+                console.print(f"[dim]Started over: conversation {session.id}{_variant_note(session)}[/dim]")
+                continue
             try:
                 result = await session.send(line, observer)
             except InputError as e:

@@ -153,3 +153,39 @@ async def test_start_over_on_the_site_is_its_own_signal(db_url: str, trova_home:
     queue = ReviewQueue(OpsStore(trova_home / "trova.db"), random_share=0.0)
     queue.sample(Window.last(3600))
     assert {i.conversation_id: i.reasons for i in queue.items()} == {left: ["started_over"]}
+
+
+def test_start_over_in_the_terminal_is_its_own_signal(trova_home: Path) -> None:
+    lines = [
+        "/new",
+        "I want to sell my Trek road bike",
+        "good",
+        "/new",
+        "I want to sell my lamp",
+        "start over",
+    ]
+    result = runner.invoke(app, ["chat"], input="".join(f"{line}\n" for line in lines))
+    assert result.exit_code == 0, result.output
+    left = conversation_of(result.output)  # the first conversation with turns, left with its draft waiting
+    assert f"Conversation {left} saved (its draft not posted)" in result.output
+    started = [
+        line.split("conversation ")[1].split()[0]
+        for line in result.output.splitlines()
+        if "Started over:" in line
+    ]
+    assert len(started) == 3 and len(set(started)) == 3 and left == started[0]
+    # Starting over before saying anything is no signal; leaving a begun conversation is, twice.
+    first, second = rows(trova_home)
+    trace, model, prompt, variant = last_turn(trova_home, left)
+    assert (first["kind"], first["source"], first["conversation_id"], first["trace_id"]) == (
+        "start_over",
+        "cli",
+        left,
+        trace,
+    )
+    assert (first["model"], first["prompt"], first["variant"]) == (model, prompt, variant)
+    assert first["comment"] == "1 draft(s) left unanswered"
+    assert (second["conversation_id"], second["comment"]) == (started[1], None)
+    assert "trova:" in result.output.split(f"Started over: conversation {started[1]}")[1]  # it went on
+    summary = runner.invoke(app, ["feedback", "--json"])
+    assert json.loads(summary.output)["start_overs"] == 2
