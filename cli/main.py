@@ -53,6 +53,13 @@ class _LazyGroup(TyperGroup):
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
         return self.real().make_context(info_name, args, parent=parent, **extra)
 
+    # Walking the tree (shell completion, a check of a workflow's commands) sees the real sub-commands.
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return self.real().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.real().list_commands(ctx))
+
 
 def _eval_app() -> typer.Typer:
     """The eval commands, with `heldout` (the held-out benchmark) among them."""
