@@ -155,6 +155,7 @@ class SessionRecord(BaseModel):
     marketplace: str
     seller_id: str | None = None
     variant: Variant | None = None  # what drove it (None in conversations saved before variants existed)
+    experiment: str | None = None  # "<experiment>/<arm>" when an experiment served it
     turns: int = 0
     pending: list[Draft] = Field(default_factory=list)
     listings: list[dict[str, Any]] = Field(default_factory=list)
@@ -237,6 +238,8 @@ class ChatSession:
         self.agent = agent
         self.deps = deps
         self.record = record
+        # The listings it creates say what drafted them: the experiment arm, else the variant.
+        deps.variant = record.experiment or (record.variant.id if record.variant else None)
         self.save_dir = save_dir
         self.last_result: TurnResult | None = None
         self._live: Conversation | None = None  # the conversation as objects (the record holds it as JSON)
@@ -255,6 +258,7 @@ class ChatSession:
         save_dir: Path | None = None,
         session_id: str | None = None,
         variant: Variant | None = None,
+        experiment: str | None = None,
     ) -> ChatSession:
         now = datetime.now(UTC)
         record = SessionRecord(
@@ -266,6 +270,7 @@ class ChatSession:
             marketplace=marketplace,
             seller_id=deps.seller_id,
             variant=variant or agent_variant(agent, model),
+            experiment=experiment,
         )
         return cls(agent, deps, record, save_dir=save_dir)
 
@@ -417,11 +422,13 @@ class ChatSession:
     def _variant_attributes(self) -> dict[str, Any]:
         """`variant`: its short id (what the monitor groups by); `variant_detail`: what it is."""
         variant = self.record.variant
+        arm = {"experiment_arm": self.record.experiment} if self.record.experiment else {}
         if variant is None:
-            return {}
+            return arm
         return {
             "variant": variant.id,
             "variant_detail": {"spec": variant.spec, **variant.model_dump(mode="json")},
+            **arm,
         }
 
     def _annotate(self, span: Any, result: TurnResult, turn: _Turn) -> None:
@@ -459,6 +466,8 @@ class ChatSession:
             turn=self.record.turns,
             duration_s=time.perf_counter() - turn.started,
             marketplace=self.record.marketplace,
+            variant=self.record.variant.id if self.record.variant else None,
+            arm=self.record.experiment,
             outcome=outcome,
             error_kind=turn.error_kind or (metrics.EMPTY_REPLY if empty else None),
             input_tokens=result.input_tokens,
@@ -489,7 +498,12 @@ class ChatSession:
                 metrics.record_tool(
                     event.part.tool_name or "",
                     time.perf_counter() - began,
-                    metrics.labels(self.record.model, self.record.prompt),
+                    metrics.labels(
+                        self.record.model,
+                        self.record.prompt,
+                        self.record.variant.id if self.record.variant else None,
+                        self.record.experiment,
+                    ),
                 )
 
     def _begin(self, results: DeferredToolResults | None) -> _Turn:

@@ -98,6 +98,10 @@ _LAZY = {
         "cli.prompts:prompts_app",
         "Prompt versions (every one evaluated, chatted with or served is kept) and their labels.",
     ),
+    "experiment": (
+        "cli.experiment:experiment_app",
+        "Online A/B experiments: files in experiments/, served by trova serve --experiment NAME.",
+    ),
 }
 
 
@@ -330,6 +334,14 @@ def serve(
         ),
     ] = None,
     online_eval_rate: RateOpt = DEFAULT_RATE,
+    experiment: Annotated[
+        str | None,
+        typer.Option(
+            "--experiment",
+            help="Serve an A/B experiment (experiments/NAME.yaml): each seller gets an arm, sticky; "
+            "see trova experiment report NAME.",
+        ),
+    ] = None,
 ) -> None:
     """Run the site: listings pages and the "Sell something" chat at /, the marketplace API at /api
     (OpenAPI docs at /api/docs)."""
@@ -349,6 +361,10 @@ def serve(
     except (ModelConfigError, FileNotFoundError, PromptRefError) as e:
         raise _fail(str(e)) from e
     remember(prompt_obj, "serve")
+    from cli.experiment import live_experiment
+
+    capabilities = online_capabilities(online_eval_rate)
+    live = live_experiment(experiment, base_url, capabilities) if experiment else None
     configure_tracing("site")
     url = database_url or config.database_url()
     try:
@@ -367,7 +383,8 @@ def serve(
         choice,
         prompt_obj,
         scenario_writer=scenario_writer(),
-        capabilities=online_capabilities(online_eval_rate),
+        capabilities=capabilities,
+        experiment=live,
     )
     if online_eval_rate > 0:
         stdout().print(

@@ -191,6 +191,7 @@ def listing_out(row: ListingRow, taxonomy: HasCategories, photos: list[str] | No
         source=row.source,
         created_at=row.created_at,
         photos=photos or [],
+        variant=row.source_ref if row.source == "seller" else None,  # a seed listing's is its source post
     )
 
 
@@ -447,7 +448,8 @@ def create_listing(
     # Without photos the hash is the one keys were stored with before listings had photos.
     request_hash = hashlib.sha256(
         json.dumps(
-            body.model_dump(mode="json", exclude=None if body.photos else {"photos"}), sort_keys=True
+            body.model_dump(mode="json", exclude={"variant"} | (set() if body.photos else {"photos"})),
+            sort_keys=True,
         ).encode()
     ).hexdigest()
     if idempotency_key:
@@ -464,6 +466,7 @@ def create_listing(
         price=body.price,
         currency=body.currency,
         source="seller",
+        source_ref=body.variant,  # for a seller's listing: what drafted it
         terms=fields.terms,
         tags=fields.tags,
     )

@@ -32,6 +32,7 @@ class Cause:
     model: str | None = None
     prompt: str | None = None
     variant: str | None = None
+    arm: str | None = None  # "<experiment>/<arm>" when an experiment served it
 
 
 def _now() -> str:
@@ -51,10 +52,22 @@ class FeedbackStore:
             "SELECT model, prompt, variant FROM turns WHERE conversation_id = ? ORDER BY start_ns DESC LIMIT 1",
             (conversation_id,),
         ).fetchone()
+        served = conn.execute(
+            "SELECT experiment || '/' || arm, variant FROM experiment_conversations WHERE conversation_id = ?",
+            (conversation_id,),
+        ).fetchone()
         found = Cause(*row) if row else Cause()
+        if served is not None:
+            # Recorded as the conversation began: the arm even before the turn's span reaches the store.
+            found = Cause(found.model, found.prompt, found.variant or served[1], served[0])
         if known is None:
             return found
-        return Cause(found.model or known.model, found.prompt or known.prompt, found.variant or known.variant)
+        return Cause(
+            found.model or known.model,
+            found.prompt or known.prompt,
+            found.variant or known.variant,
+            found.arm or known.arm,
+        )
 
     def last_trace(self, conversation_id: str) -> str | None:
         """The trace of the conversation's latest indexed turn."""
@@ -86,7 +99,7 @@ class FeedbackStore:
         row = {"rating": None, "comment": None, "field": None, "old_value": None, "new_value": None, **values}
         conn.execute(
             "INSERT INTO feedback (created_at, conversation_id, trace_id, seller_id, kind, rating, comment, field,"
-            " old_value, new_value, model, prompt, variant, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " old_value, new_value, model, prompt, variant, source, arm) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 _now(),
                 conversation_id,
@@ -102,6 +115,7 @@ class FeedbackStore:
                 cause.prompt,
                 cause.variant,
                 self.source,
+                cause.arm,
             ),
         )
 

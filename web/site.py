@@ -24,6 +24,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from agent.listing_agent import build_agent
 from agent.models import ModelChoice
 from agent.prompts import Prompt
+from ops.experiments import LiveExperiment
 from ops.review import ScenarioWriter
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
@@ -58,13 +59,15 @@ def create_site(
     scenario_writer: ScenarioWriter | None = None,
     photos: PhotoStore | None = None,
     capabilities: Sequence[AbstractCapability[TrovaDeps]] = (),
+    experiment: LiveExperiment | None = None,
 ) -> FastAPI:
     """The site around `marketplace` (mounted at /api); the agent talks to it in-process over HTTP.
-    Photos are kept in `photos` (default: `$TROVA_HOME/photos`). `capabilities` go to the agent: `trova
+    Photos are kept in `photos` (default: `$TROVA_HOME/photos`); with `experiment`, each seller's
+    conversations are served by their arm (ops/experiments.py). `capabilities` go to the agent: `trova
     serve` gives it online evaluation (built by the CLI, since the site may not import the harness)."""
     transport = httpx.ASGITransport(app=marketplace)
     agent = build_agent(choice.model, prompt, capabilities=capabilities)
-    sessions = SessionRegistry(transport, INTERNAL_URL, agent, choice.name, prompt.ref)
+    sessions = SessionRegistry(transport, INTERNAL_URL, agent, choice.name, prompt.ref, experiment)
     browse = MarketplaceClient(INTERNAL_URL, transport=transport)
     store = feedback or FeedbackStore()
     photo_store = photos or PhotoStore()
