@@ -399,11 +399,17 @@ async def test_approvals_and_edits_are_recorded_only_for_listings_created(
         assert store.rows() == []
         # Approved by typing, created: an approval with no edits.
         session.client.token = token
+        left = session.chat.id
+        # Leaving a conversation with a draft waiting: a signal of its own.
         await client.post("/chat/new", json={})
         await client.post("/chat", json=user("I want to sell my IKEA desk, good condition"))
         done = await client.post("/chat", json=user("yes"))
         assert any(c["type"] == "tool-output-available" for c in chunks(done.text))
-        assert [r["kind"] for r in store.rows()] == ["approval"]
+        assert [(r["kind"], r["conversation_id"]) for r in store.rows()] == [
+            ("start_over", left),
+            ("approval", session.chat.id),
+        ]
+        assert store.rows()[0]["comment"] == "1 draft(s) left unanswered"
 
 
 def test_the_edit_rates_are_for_the_fields_a_seller_can_edit(tmp_path: Path) -> None:
