@@ -121,6 +121,8 @@ def experiment_charts(report: ExperimentReport) -> list[dict[str, Any]]:
             }
         )
     return charts
+
+
 TEMPLATES.env.filters["readable_json"] = readable_json
 
 
