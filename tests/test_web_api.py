@@ -573,3 +573,24 @@ async def test_the_message_box_takes_what_the_agent_accepts(site) -> None:
     client, _ = site
     page = (await client.get("/sell")).text
     assert f'maxlength="{MAX_MESSAGE_CHARS}"' in page
+
+
+async def test_a_script_that_slipped_into_a_page_is_not_allowed_by_hash() -> None:
+    """Only the docs page's own inline scripts are allowed: any other page that somehow carries one (a
+    seller's text rendered unescaped by mistake) gets the plain policy, so the browser refuses to run it."""
+    from starlette.applications import Starlette
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+
+    from web.security import DEFAULT_POLICY, SecurityHeaders
+
+    async def page(request: object) -> HTMLResponse:
+        return HTMLResponse("<p>Lamp</p><script>alert(document.cookie)</script>")
+
+    app = SecurityHeaders(Starlette(routes=[Route("/listings/1", page), Route("/api/docs", page)]))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://site") as client:
+        listing = await client.get("/listings/1")
+        docs = await client.get("/api/docs")
+    assert listing.headers["content-security-policy"] == DEFAULT_POLICY
+    assert "sha256-" not in listing.headers["content-security-policy"]
+    assert "sha256-" in docs.headers["content-security-policy"]
