@@ -39,7 +39,7 @@ from marketplace.db import (
     make_sessionmaker,
 )
 from marketplace.photos import attach_photos, photos_of
-from marketplace.pricing import MAX_EXAMPLES, CompResult, price_stats, select_comps
+from marketplace.pricing import MAX_EXAMPLES, CompResult, comparison_stats, select_comps
 from marketplace.retrieval import (
     Expr,
     all_of,
@@ -392,7 +392,7 @@ def _comparison(
             message=f"No comparable listings under {scope_path}: there is no market price to go by, "
             "so the seller has to name a price.",
         )
-    stats = price_stats([c.price for c, _ in picked.comps], condition)
+    stats = comparison_stats(picked.comps, condition, q)
     examples = [
         Comparable(id=c.id, title=c.title, price=c.price, condition=c.condition)
         for c, _ in picked.comps[:MAX_EXAMPLES]
