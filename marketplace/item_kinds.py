@@ -86,7 +86,8 @@ def _parts(title: str, separators: tuple[str, ...]) -> list[str]:
 def is_bundle(title: str, item: Iterable[str] = ()) -> bool:
     """Whether a title offers several things rather than one: it says so ("lot", "misc", "garage sale"), or
     it lists at least `min_parts` things of which `other_parts` share no word with the item's words `item`
-    ("Mattress, Modem, Router" for a router; "Sofa, leather, brown" is one sofa)."""
+    ("Mattress, Modem, Router" for a router; "Ektorp sofa, grey" is one sofa, but "Sofa, leather, brown" reads
+    as several things: the parts' words are not known as things or as describing ones)."""
     kinds = kind_words()
     tokens = words(title)
     if any(t in kinds.bundle_words for t in tokens) or any(

@@ -6,7 +6,6 @@ import functools
 import itertools
 import math
 import re
-import statistics
 import tomllib
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -17,6 +16,7 @@ from marketplace.cache import BoundedCache
 from marketplace.conditions import Condition
 from marketplace.item_kinds import DATA_FILE, is_bundle, item_words, other_item
 from marketplace.text import REVERSE_SYNONYMS, alternatives, words
+from marketplace.trust import effective_count, robust_keep, trust_weights, weighted_quantile
 
 MIN_COMPS = 5  # fewer than this and the search widens (similar titles -> whole category -> parent)
 MAX_EXAMPLES = 5
@@ -56,6 +56,8 @@ class Candidate:
     # How many listings this one stands for: 1, or 4**k when it was read from the k-th random sample of a
     # larger set (`marketplace.retrieval`), so that a sample weighs what the whole set would.
     weight: float = 1.0
+    seller: str = ""  # the seller's id; "" for the seed, whose listings are each a different seller's
+    seller_days: float = math.inf  # the age of the seller's account (`marketplace.trust`)
 
     @classmethod
     def of(
@@ -66,11 +68,13 @@ class Candidate:
         condition: str,
         terms: str | None = None,
         weight: float = 1.0,
+        seller: str = "",
+        seller_days: float = math.inf,
     ) -> Candidate:
         """A listing as a candidate; `terms` are its stored title words (the database keeps them), else
         the title is tokenised here."""
         ws = frozenset(terms.split()) if terms is not None else title_words(title)
-        return cls(ident, title, float(price), _CONDITION[condition], ws, weight)
+        return cls(ident, title, float(price), _CONDITION[condition], ws, weight, seller, seller_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,15 +95,6 @@ class PoolStats:
     @classmethod
     def of_titles(cls, title_sets: Sequence[frozenset[str]]) -> PoolStats:
         return cls(len(title_sets), Counter(w for ws in title_sets for w in ws))
-
-
-def percentile(sorted_values: Sequence[float], q: float) -> float:
-    """Linear-interpolated percentile (q in 0..1) of already sorted values."""
-    if not sorted_values:
-        raise ValueError("no values")
-    position = (len(sorted_values) - 1) * q
-    low, high = math.floor(position), math.ceil(position)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
 def nice_round(value: float) -> float:
@@ -301,16 +296,23 @@ def _with_numbers(
         near = [(pair, closeness(pair)) for pair in pairs]
         for level, label in zip(NUMBER_LEVELS, (f"with {named}", f"with or close to {named}"), strict=True):
             matching = [pair for pair, value in near if value >= level - 1e-9]
-            if len(matching) >= MIN_COMPS:
+            if enough([c for c, _ in matching]):
                 return matching, f"{basis}, {label}"
     pairs, basis = tiers[0]
     near = [(pair, closeness(pair)) for pair in pairs]
-    ranked = sorted((value for _, value in near if value > 0), reverse=True)
-    if len(ranked) >= MIN_COMPS:
-        return [
-            pair for pair, value in near if value >= ranked[MIN_COMPS - 1]
-        ], f"{basis}, closest to {named}"
+    ranked = sorted(((value, pair[0]) for pair, value in near if value > 0), key=lambda vc: -vc[0])
+    running = 0.0
+    for (value, _), trust in zip(ranked, trust_weights([c for _, c in ranked]), strict=True):
+        running += trust
+        if running >= MIN_COMPS - 1e-9:
+            return [pair for pair, v in near if v >= value], f"{basis}, closest to {named}"
     return None
+
+
+def enough(comps: Sequence[Candidate]) -> bool:
+    """Whether a set of comparables is enough to price from: worth MIN_COMPS once trust is counted (a
+    seller's listings at most a few, a new seller's less: `marketplace.trust`)."""
+    return len(comps) >= MIN_COMPS and effective_count(comps) >= MIN_COMPS - 1e-9
 
 
 def comparable_pool(pool: Sequence[Candidate], query: str) -> list[Candidate]:
@@ -395,7 +397,7 @@ def select_comps(
     if distinctive or require_similar:
         for threshold, label in WORD_TIERS[:1] if require_similar else WORD_TIERS:
             similar = [pair for pair in scored if word_share.get(id(pair[0]), 0.0) >= threshold]
-            if len(similar) >= MIN_COMPS or (require_similar and similar):
+            if enough([c for c, _ in similar]) or (require_similar and similar):
                 tiers.append((similar, label))
     if require_similar:
         tiers = tiers[:1] or [([], "no listing in related categories shares most of the item's words")]
@@ -413,6 +415,9 @@ def select_comps(
 
 @dataclass(frozen=True, slots=True)
 class PriceStats:
+    """What a price comparison reports: the comparables that count (outliers left out), the spread of their
+    asking prices weighted by trust, the suggestion for the item, and a few examples."""
+
     count: int
     median: float
     p25: float
@@ -424,66 +429,14 @@ class PriceStats:
     suggested_price: float
     confidence: float
     confidence_label: Literal["low", "medium", "high"]
-
-
-def drop_outliers(prices: list[float]) -> list[float]:
-    """Remove prices far outside the bulk: placeholders under a tenth of the median (a $7 truck) and
-    values beyond Tukey's far fences (k=3; a $99,999 sofa)."""
-    if len(prices) < 4:
-        return prices
-    ordered = sorted(prices)
-    q1, q3 = percentile(ordered, 0.25), percentile(ordered, 0.75)
-    spread = q3 - q1
-    low = max(q1 - 3 * spread, statistics.median(ordered) / 10)
-    high = q3 + 3 * spread
-    kept = [p for p in ordered if low <= p <= high]
-    return kept or ordered
-
-
-@dataclass(frozen=True, slots=True)
-class Suggestion:
-    """A suggested asking price for the item and the range around it (the middle half of the comparables'
-    prices once each is moved to the item's condition and model year)."""
-
-    price: float
-    low: float
-    high: float
-
-
-def price_stats(
-    prices: list[float], condition: Condition | None, suggestion: Suggestion | None = None
-) -> PriceStats:
-    """The spread of the comparables' asking prices, with `suggestion` (default: a point of their middle half
-    by condition, for callers with prices alone)."""
-    ordered = sorted(drop_outliers(prices))
-    median = statistics.median(ordered)
-    p25, p75 = percentile(ordered, 0.25), percentile(ordered, 0.75)
-    # Confidence: more comparables help (saturating near 20), scattered prices hurt.
-    size_factor = min(1.0, math.sqrt(len(ordered) / 20))
-    dispersion = (p75 - p25) / median if median > 0 else 1.0
-    confidence = round(size_factor / (1 + dispersion), 2)
-    label: Literal["low", "medium", "high"] = (
-        "high" if confidence >= 0.6 else "medium" if confidence >= 0.35 else "low"
-    )
-    if suggestion is not None:
-        low, high, suggested = suggestion.low, suggestion.high, suggestion.price
-    else:
-        # Better condition than usual sits toward the top of the range, worse toward the bottom.
-        tilt = 0.5
-        if condition is not None:
-            tilt = {0: 0.75, 1: 0.65, 2: 0.55, 3: 0.45, 4: 0.3, 5: 0.15}[condition.rank]
-        suggested = nice_round(p25 + (p75 - p25) * tilt)
-        low, high = nice_round(p25), nice_round(p75)
-        suggested = min(max(suggested, low), high)
-    return PriceStats(
-        len(ordered), median, p25, p75, ordered[0], ordered[-1], low, high, suggested, confidence, label
-    )
+    examples: tuple[Candidate, ...] = ()
 
 
 # --- the suggestion: comparables moved to the item's condition and model year, their weighted median --------
 
 SIMILARITY_POWER = 2  # a comparable's weight grows with its title's similarity to the item's ...
 SIMILARITY_FLOOR = 0.05  # ... from this much for one that shares no word (the whole category)
+FULL_CONFIDENCE_COMPS = 20  # confidence from the number of comparables saturates near this many
 
 
 @dataclass(frozen=True, slots=True)
@@ -531,21 +484,14 @@ def adjusted_price(cand: Candidate, condition: Condition | None, item_year: int 
     return price
 
 
-def weighted_quantile(values: Sequence[float], weights: Sequence[float], q: float) -> float:
-    """The value below which a share `q` of the total weight lies (a weighted median for q=0.5); halfway
-    between two values when the share falls exactly between them."""
-    order = sorted(range(len(values)), key=values.__getitem__)
-    total = sum(weights)
-    if not order or total <= 0:
-        raise ValueError("no weighted values")
-    target, running = q * total, 0.0
-    for position, i in enumerate(order):
-        running += weights[i]
-        if running > target + 1e-9 * total:
-            return values[i]
-        if abs(running - target) <= 1e-9 * total and position + 1 < len(order):
-            return (values[i] + values[order[position + 1]]) / 2
-    return values[order[-1]]
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A suggested asking price for the item and the range around it (the middle half of the comparables'
+    prices once each is moved to the item's condition and model year)."""
+
+    price: float
+    low: float
+    high: float
 
 
 def suggest_price(
@@ -553,25 +499,72 @@ def suggest_price(
 ) -> Suggestion:
     """The price to suggest: the weighted median of the comparables' prices, each moved to the item's
     condition and model year (`adjusted_price`), each weighing what it stands for (`Candidate.weight`) times
-    how similar its title is; the range is their weighted middle half. Taken on log prices, so a $40 and a
-    $4,000 comparable pull alike; the same comparables give a lower price for a worse condition."""
+    its trust (`marketplace.trust`) times how similar its title is; the range is their weighted middle half.
+    Taken on log prices, so a $40 and a $4,000 comparable pull alike; the same comparables give a lower
+    price for a worse condition."""
     if not comps:
         raise ValueError("no comparables")
     years = model_years(item_words(query))
     item_year = years[0] if years else None
     logs = [math.log(max(adjusted_price(c, condition, item_year), 1.0)) for c, _ in comps]
-    weights = [c.weight * (SIMILARITY_FLOOR + s**SIMILARITY_POWER) for c, s in comps]
+    trust = trust_weights([c for c, _ in comps])
+    weights = [
+        c.weight * t * (SIMILARITY_FLOOR + s**SIMILARITY_POWER)
+        for (c, s), t in zip(comps, trust, strict=True)
+    ]
     low, middle, high = (math.exp(weighted_quantile(logs, weights, q)) for q in (0.25, 0.5, 0.75))
     price = nice_round(middle)
     return Suggestion(price, min(nice_round(low), price), max(nice_round(high), price))
 
 
+def examples_of(comps: Sequence[tuple[Candidate, float]], limit: int = MAX_EXAMPLES) -> tuple[Candidate, ...]:
+    """The most similar comparables to show, one per seller (the seed's are each a different seller's)."""
+    shown: list[Candidate] = []
+    sellers: set[str] = set()
+    for cand, _ in comps:
+        if cand.seller and cand.seller in sellers:
+            continue
+        sellers.add(cand.seller)
+        shown.append(cand)
+        if len(shown) == limit:
+            break
+    return tuple(shown)
+
+
 def comparison_stats(
     comps: Sequence[tuple[Candidate, float]], condition: Condition | None, query: str
 ) -> PriceStats:
-    """The figures a price comparison reports: the spread of the comparables' asking prices and the
-    suggestion for the item, both without prices far outside the bulk (`drop_outliers`)."""
-    prices = [c.price for c, _ in comps]
-    kept = set(drop_outliers(prices))
-    inside = [pair for pair in comps if pair[0].price in kept] or list(comps)
-    return price_stats(prices, condition, suggest_price(inside, condition, query))
+    """The figures a price comparison reports, from the comparables that count: weighted by what each stands
+    for and by trust (`marketplace.trust`), without prices far from the weighted bulk (`robust_keep`)."""
+    if not comps:
+        raise ValueError("no comparables")
+    cands = [c for c, _ in comps]
+    trust = trust_weights(cands)
+    keep = robust_keep([c.price for c in cands], [c.weight * t for c, t in zip(cands, trust, strict=True)])
+    kept = [pair for pair, k in zip(comps, keep, strict=True) if k]
+    kept_cands = [c for c, _ in kept]
+    weights = [c.weight * t for c, t in zip(kept_cands, trust_weights(kept_cands), strict=True)]
+    prices = [c.price for c in kept_cands]
+    median, p25, p75 = (weighted_quantile(prices, weights, q) for q in (0.5, 0.25, 0.75))
+    # Confidence: more comparables help (saturating near 20, counted by trust), scattered prices hurt.
+    size_factor = min(1.0, math.sqrt(effective_count(kept_cands) / FULL_CONFIDENCE_COMPS))
+    dispersion = (p75 - p25) / median if median > 0 else 1.0
+    confidence = round(size_factor / (1 + dispersion), 2)
+    label: Literal["low", "medium", "high"] = (
+        "high" if confidence >= 0.6 else "medium" if confidence >= 0.35 else "low"
+    )
+    suggestion = suggest_price(kept, condition, query)
+    return PriceStats(
+        len(kept),
+        median,
+        p25,
+        p75,
+        min(prices),
+        max(prices),
+        suggestion.low,
+        suggestion.high,
+        suggestion.price,
+        confidence,
+        label,
+        examples_of(kept),
+    )
