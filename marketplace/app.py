@@ -422,7 +422,7 @@ def _comparison(
         confidence=stats.confidence,
         confidence_label=stats.confidence_label,
         examples=examples,
-        message=f"{stats.count} comparable listings ({picked.basis}){widened}; the middle half "
+        message=f"{stats.count} comparable listings ({picked.basis}){widened}; the middle half{stats.spread_note} "
         f"ask ${stats.p25:,.0f} to ${stats.p75:,.0f}, median ${stats.median:,.0f}. "
         f"Confidence {stats.confidence_label}.",
     )

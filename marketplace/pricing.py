@@ -20,6 +20,7 @@ from marketplace.trust import effective_count, robust_keep, trust_weights, weigh
 
 MIN_COMPS = 5  # fewer than this and the search widens (similar titles -> whole category -> parent)
 MAX_EXAMPLES = 5
+WIDE_CONDITION_GAP = 1  # the spread reported is of comparables within one grade of the item's condition
 MIN_WORDS_FOUND = 1 / 3  # an item fewer of whose words than this any title has is like nothing here
 NUMBER_WEIGHT = (
     2.0  # a query word with digits (size, model number, year) counts this much more than its rarity
@@ -430,6 +431,9 @@ class PriceStats:
     confidence: float
     confidence_label: Literal["low", "medium", "high"]
     examples: tuple[Candidate, ...] = ()
+    spread_note: str = (
+        ""  # which comparables the spread is of, when not all (" of those in good condition ...")
+    )
 
 
 # --- the suggestion: comparables moved to the item's condition and model year, their weighted median --------
@@ -543,8 +547,16 @@ def comparison_stats(
     keep = robust_keep([c.price for c in cands], [c.weight * t for c, t in zip(cands, trust, strict=True)])
     kept = [pair for pair, k in zip(comps, keep, strict=True) if k]
     kept_cands = [c for c, _ in kept]
-    weights = [c.weight * t for c, t in zip(kept_cands, trust_weights(kept_cands), strict=True)]
-    prices = [c.price for c in kept_cands]
+    # The spread describes listings like the item: those within one grade of its condition, when there are
+    # enough of them (a used TV is not judged against new-in-box ones); the suggestion reads them all, each
+    # moved to the item's condition.
+    spread_of, spread_note = kept_cands, ""
+    if condition is not None:
+        near = [c for c in kept_cands if condition_gap(c.condition, condition) <= WIDE_CONDITION_GAP]
+        if len(near) < len(kept_cands) and enough(near):
+            spread_of, spread_note = near, f" of those in {condition.label} condition or within one grade"
+    weights = [c.weight * t for c, t in zip(spread_of, trust_weights(spread_of), strict=True)]
+    prices = [c.price for c in spread_of]
     median, p25, p75 = (weighted_quantile(prices, weights, q) for q in (0.5, 0.25, 0.75))
     # Confidence: more comparables help (saturating near 20, counted by trust), scattered prices hurt.
     size_factor = min(1.0, math.sqrt(effective_count(kept_cands) / FULL_CONFIDENCE_COMPS))
@@ -567,4 +579,5 @@ def comparison_stats(
         confidence,
         label,
         examples_of(kept),
+        spread_note,
     )
