@@ -206,10 +206,9 @@ async def run_chat(
             raise
         seller_id = None  # the marketplace is down: the agent says so when a tool needs it
     deps = TrovaDeps(connection.client, seller_id)
-    if resume:
-        session = ChatSession.resume(agent, deps, resume)
-    else:
-        session = ChatSession.start(
+
+    def fresh() -> ChatSession:
+        return ChatSession.start(
             agent,
             deps,
             model=choice.name,
@@ -217,6 +216,8 @@ async def run_chat(
             marketplace=connection.label,
             save_dir=conversations_dir(),
         )
+
+    session = ChatSession.resume(agent, deps, resume) if resume else fresh()
     interactive = is_interactive()
     if isinstance(sys.stdin, io.TextIOWrapper):
         # Bytes that are not UTF-8 (a pasted Latin-1 line) become U+FFFD instead of stopping the chat.
@@ -243,14 +244,7 @@ async def run_chat(
                 break
             if line.strip().lower() in START_OVER_WORDS:
                 _start_over(console, session)
-                session = ChatSession.start(
-                    agent,
-                    deps,
-                    model=choice.name,
-                    prompt=prompt.ref,
-                    marketplace=connection.label,
-                    save_dir=conversations_dir(),
-                )
+                session = fresh()
                 console.print(f"[dim]Started over: conversation {session.id}{_variant_note(session)}[/dim]")
                 continue
             try:
