@@ -1,5 +1,6 @@
-"""The ops part of the local store: feedback, the review queue and reviews, beside the traces and their
-turn index in the same SQLite file, each part under its own numbered migrations (traces.migrations)."""
+"""The ops part of the local store: feedback, the review queue and reviews, experiments, online evaluation
+verdicts, beside the traces and their turn index in the same SQLite file, each part under its own numbered
+migrations (traces.migrations)."""
 
 from __future__ import annotations
 
@@ -94,6 +95,64 @@ MIGRATIONS = (
     automatic TEXT                   -- the captured scenario's verdict from the checks: passed | failed
 )""",
             "CREATE INDEX reviews_conversation ON reviews (conversation_id)",
+        ),
+    ),
+    Migration(
+        4,
+        "experiments",
+        (
+            """CREATE TABLE experiment_sellers (
+    experiment TEXT NOT NULL,
+    seller_id TEXT NOT NULL,
+    arm TEXT NOT NULL,               -- the arm the seller was assigned to, once (sticky)
+    assigned_at TEXT NOT NULL,
+    PRIMARY KEY (experiment, seller_id)
+)""",
+            """CREATE TABLE experiment_conversations (
+    conversation_id TEXT PRIMARY KEY,
+    experiment TEXT NOT NULL,
+    arm TEXT NOT NULL,               -- the arm that served it
+    variant TEXT NOT NULL,           -- that arm's variant id
+    seller_id TEXT,
+    started_ns INTEGER NOT NULL
+)""",
+            "CREATE INDEX experiment_conversations_arm ON experiment_conversations (experiment, arm)",
+            """CREATE TABLE experiment_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    experiment TEXT NOT NULL,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,              -- started | arm_stopped | stopped | promoted
+    arm TEXT,
+    detail TEXT                      -- started: the experiment as served (JSON); otherwise why
+)""",
+            "CREATE INDEX experiment_events_name ON experiment_events (experiment, id)",
+            # Feedback counted against the arm that served the conversation.
+            "ALTER TABLE feedback ADD COLUMN arm TEXT",
+        ),
+    ),
+    Migration(
+        5,
+        "online evaluation verdicts",
+        (
+            # The latest verdict of each online check on each sampled conversation (ops/online.py).
+            """CREATE TABLE online_checks (
+    conversation_id TEXT NOT NULL,
+    name TEXT NOT NULL,              -- the check (evaluation name), e.g. price_in_range
+    passed INTEGER,                  -- 1 or 0; NULL while the evaluator has only failed (raised)
+    reason TEXT,
+    error TEXT,                      -- the evaluator's failure, when its latest run raised
+    evaluator TEXT,                  -- the evaluator that gave it (and its version)
+    turn INTEGER,                    -- the turn after which the conversation was judged
+    trace_id TEXT,
+    span_id TEXT,
+    model TEXT,
+    prompt TEXT,
+    variant TEXT,
+    judged_ns INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, name)
+)""",
+            # Covering: the monitor reads a period's verdicts from the index alone.
+            "CREATE INDEX online_checks_time ON online_checks (judged_ns, conversation_id, name, passed, error)",
         ),
     ),
 )

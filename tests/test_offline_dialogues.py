@@ -447,12 +447,14 @@ async def test_streamed_requests_count_the_conversation_like_plain_ones() -> Non
 
 
 async def test_never_worn_is_new_and_a_price_in_reply_is_kept(dialogue: Dialogue) -> None:
-    first = await dialogue.say("a pair of nike air jordan 1 sneakers size 10 that I never wore")
+    await dialogue.say("a pair of nike air jordan 1 sneakers size 10 that I never wore")
     assert dialogue.calls("search_categories") == [{"query": "nike air jordan 1 sneakers size 10"}]
-    (draft,) = first.drafts
-    assert draft.args["condition"] == "new" and "wore" not in draft.args["title"].lower()
+    assert dialogue.calls("compare_prices")[0]["condition"] == "new"
+    # No listing under Shoes is like them (count 0), so the agent asks for a price before drafting.
     priced = await dialogue.say("350 is what I want")
-    assert priced.drafts[0].args["price"] == 350 and priced.drafts[0].args["condition"] == "new"
+    (draft,) = priced.drafts
+    assert draft.args["price"] == 350 and draft.args["condition"] == "new"
+    assert "wore" not in draft.args["title"].lower()
     assert (await dialogue.say("yes")).created[0]["price"] == 350
 
 
@@ -553,3 +555,12 @@ async def test_beyond_the_limit_a_message_is_refused_with_the_reason(dialogue: D
     with pytest.raises(InputError, match="characters; please keep it under"):
         await dialogue.say("I want to sell my bike. " * (MAX_MESSAGE_CHARS // 20))
     assert dialogue.session.record.turns == 0
+
+
+async def test_invisible_controls_in_a_message_never_reach_the_draft(dialogue: Dialogue) -> None:
+    # A right-to-left override (pasted, or a prank) is refused by the marketplace in a title: quoted into
+    # the draft, it made a listing that could never be posted, and the agent retried it until it gave up.
+    drafted = await dialogue.say("I want to sell my Trek \u202eekib\u202c road bike\x07, good condition")
+    (draft,) = drafted.drafts
+    assert not any(ch in draft.args["title"] + draft.args["description"] for ch in "\u202e\u202c\x07")
+    assert (await dialogue.say("yes")).created

@@ -11,8 +11,9 @@ import httpx
 from fastapi import Request, Response
 
 from agent.listing_agent import ListingAgent
-from agent.session import ChatSession
+from agent.session import ChatSession, new_session_id
 from agent.storage import conversations_dir
+from ops.experiments import LiveExperiment
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
 
@@ -38,7 +39,9 @@ class SessionRegistry:
         agent: ListingAgent,
         model_name: str,
         prompt_ref: str,
+        experiment: LiveExperiment | None = None,
     ) -> None:
+        self.experiment = experiment  # when set, each new conversation is served by the seller's arm
         self.transport = transport
         self.base_url = base_url
         self.agent = agent
@@ -77,9 +80,25 @@ class SessionRegistry:
     def chat(self, session: WebSession, *, new: bool = False) -> ChatSession:
         """The browser's conversation (after `seller`: it is filed under the seller)."""
         if session.chat is None or new:
+            deps = TrovaDeps(session.client, session.seller_id)
+            if self.experiment is not None and session.seller_id is not None:
+                conversation_id = new_session_id()
+                served = self.experiment.serve(session.seller_id, conversation_id)
+                session.chat = ChatSession.start(
+                    served.arm.agent,
+                    deps,
+                    model=served.arm.model,
+                    prompt=served.arm.prompt,
+                    marketplace="web",
+                    save_dir=conversations_dir(),
+                    session_id=conversation_id,
+                    variant=served.arm.variant,
+                    experiment=served.label,
+                )
+                return session.chat
             session.chat = ChatSession.start(
                 self.agent,
-                TrovaDeps(session.client, session.seller_id),
+                deps,
                 model=self.model_name,
                 prompt=self.prompt_ref,
                 marketplace="web",

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -12,17 +16,21 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
+from pydantic_ai.capabilities.abstract import AbstractCapability
+from pydantic_evals.online import wait_for_evaluations
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from agent.listing_agent import build_agent
 from agent.models import ModelChoice
 from agent.prompts import Prompt
+from ops.experiments import LiveExperiment
 from ops.review import ScenarioWriter
 from tools.client import MarketplaceClient
+from tools.deps import TrovaDeps
 from web.admin import install_admin
 from web.chat import create_chat_router
-from web.feedback import FeedbackStore
+from web.feedback import FeedbackStore, cause_of
 from web.pages import create_pages_router, error_page
 from web.photo_routes import create_photo_router
 from web.photos import PhotoStore
@@ -32,6 +40,7 @@ from web.sessions import COOKIE, SessionRegistry, set_cookie
 API_PREFIX = "/api"
 INTERNAL_URL = "http://marketplace.internal"
 STATIC = Path(__file__).parent / "static"
+SHUTDOWN_WAIT_S = 5.0  # how long a stopping server waits for online evaluations still running
 
 
 class Rating(BaseModel):
@@ -49,17 +58,28 @@ def create_site(
     admin_token: str | None = None,
     scenario_writer: ScenarioWriter | None = None,
     photos: PhotoStore | None = None,
+    capabilities: Sequence[AbstractCapability[TrovaDeps]] = (),
+    experiment: LiveExperiment | None = None,
 ) -> FastAPI:
     """The site around `marketplace` (mounted at /api); the agent talks to it in-process over HTTP.
-    Photos are kept in `photos` (default: `$TROVA_HOME/photos`)."""
+    Photos are kept in `photos` (default: `$TROVA_HOME/photos`); with `experiment`, each seller's
+    conversations are served by their arm (ops/experiments.py). `capabilities` go to the agent: `trova
+    serve` gives it online evaluation (built by the CLI, since the site may not import the harness)."""
     transport = httpx.ASGITransport(app=marketplace)
-    agent = build_agent(choice.model, prompt)
-    sessions = SessionRegistry(transport, INTERNAL_URL, agent, choice.name, prompt.ref)
+    agent = build_agent(choice.model, prompt, capabilities=capabilities)
+    sessions = SessionRegistry(transport, INTERNAL_URL, agent, choice.name, prompt.ref, experiment)
     browse = MarketplaceClient(INTERNAL_URL, transport=transport)
     store = feedback or FeedbackStore()
     photo_store = photos or PhotoStore()
 
-    site = FastAPI(title="Trova", docs_url=None, redoc_url=None, openapi_url=None)
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        # Verdicts still being worked out in the background are written before the process ends.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wait_for_evaluations(), SHUTDOWN_WAIT_S)
+
+    site = FastAPI(title="Trova", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     site.mount(API_PREFIX, marketplace)
     site.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     site.include_router(create_pages_router(sessions, browse))
@@ -92,6 +112,7 @@ def create_site(
             body.comment,
             trace_id=chat.last_trace_id,
             seller_id=session.seller_id,
+            cause=cause_of(chat),
         )
         return {"ok": True, "conversation_id": chat.id}
 

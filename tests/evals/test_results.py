@@ -17,7 +17,8 @@ from agent.prompts import load_prompt
 from evals.checks import CHECKS
 from evals.compare import compare_runs
 from evals.driver import RunRecord
-from evals.evaluators import CHECK_KINDS, evaluation_report, scenario_evaluators
+from evals.evaluators import CHECK_KINDS, evaluation_report, online_evaluators, scenario_evaluators
+from evals.invariants import INVARIANTS
 from evals.isolation import MarketplaceFactory
 from evals.loader import load_scenarios
 from evals.reports import write_run
@@ -61,7 +62,7 @@ async def test_results_json_round_trips_with_its_schema_version(
     results = await run(folder, factory, repeat=2)
     written = write_run(results, tmp_path / "run")
     data = json.loads(written["results"].read_text())
-    assert data["format"] == "trova-eval-results" and data["schema_version"] == SCHEMA_VERSION == 2
+    assert data["format"] == "trova-eval-results" and data["schema_version"] == SCHEMA_VERSION == 3
     again = load_results(tmp_path / "run")
     assert again == results  # every field, the run records included
     bike = next(s for s in again.scenarios if s.id == "sell-bike")
@@ -70,13 +71,17 @@ async def test_results_json_round_trips_with_its_schema_version(
     assert isinstance(run1.record, RunRecord) and run1.trace_id == run1.record.trace_id
     assert [c.tool for c in run1.record.calls] == ["search_categories", "compare_prices", "create_listing"]
     assert run1.metrics.tool_recall == 1.0 and run1.metrics.model_requests > 0
+    # The scenario's own checks, and the expectation-free ones every conversation is held to.
     assert {c.name for c in run1.checks} == {
         "completed",
         "tools",
         "approval",
         "side_effects",
         "listing",
+        "claims",  # the reply says the listing is live, and it is
         "budget",
+        "category_from_lookup",
+        "price_in_range",
     }
 
 
@@ -101,13 +106,13 @@ def test_a_version_1_file_is_migrated_and_every_report_reads_it(tmp_path: Path) 
     ("change", "message"),
     [
         (
-            {"schema_version": 3},
-            "has results schema version 3; this trova reads version 2 (the file is newer: update trova to read it)",
+            {"schema_version": 4},
+            "has results schema version 4; this trova reads version 3 (the file is newer: update trova to read it)",
         ),
         ({"format": "something-else"}, "is not a results document (format 'something-else'"),
         (
             {"scenarios": [{"id": "x"}]},
-            "is not a valid schema-version-2 results document: scenarios.0.description: Field required",
+            "is not a valid schema-version-3 results document: scenarios.0.description: Field required",
         ),
     ],
 )
@@ -125,7 +130,11 @@ def test_a_file_this_version_cannot_read_is_refused_clearly(
 def test_every_check_kind_has_its_own_evaluator() -> None:
     assert set(CHECK_KINDS) == {fn.__name__.lstrip("_") for fn in CHECKS}
     names = [e.get_default_evaluation_name() for e in scenario_evaluators()]
-    assert names == ["completed", *CHECK_KINDS] and len(set(names)) == len(names)
+    # The expectation-free checks (live conversations' too) after the scenario's, each once.
+    extra = [k for k in INVARIANTS if k not in CHECK_KINDS]
+    assert names == ["completed", *CHECK_KINDS, *extra] and len(set(names)) == len(names)
+    assert extra and "approval" in CHECK_KINDS and "approval" in INVARIANTS
+    assert [e.get_default_evaluation_name() for e in online_evaluators()] == list(INVARIANTS)
 
 
 async def test_the_evaluators_judge_a_stored_run_record_alone(
