@@ -293,11 +293,11 @@ class CategoryIndex:
                 out.append(term)
         return out
 
-    def _named_for(self, category_id: int, head_word: str | None) -> bool:
+    def _named_for(self, category_id: int, head_terms: tuple[str, ...]) -> bool:
         """Is the category a kind of the query's head word, as its name writes it ("cabinet": File Cabinets)?
-        Not when it is read through a synonym: an "iPhone" is a phone, but its titles say more than a phone's
-        (most are unlocked)."""
-        return head_word is not None and head_word in self.by_id[category_id].head_words
+        Not when it is read through a synonym or is a product's name: an "iPhone" is a phone and an "Apple
+        Watch" a watch, but their titles say more than a phone's or a watch's (most are unlocked; tracker)."""
+        return len(head_terms) == 1 and head_terms[0] in self.by_id[category_id].head_words
 
     def _common(self, terms: tuple[str, ...]) -> bool:
         """A word of the language ("gas", "running", "radio"), whose company in titles says little about
@@ -442,7 +442,7 @@ class CategoryIndex:
             for category_id, value in best_title.items():
                 if gated and category_id not in allowed:  # type: ignore[operator]
                     value *= UNRELATED_TITLE_FACTOR
-                if group_index == head and self._named_for(category_id, groups[head].terms[-1]):
+                if group_index == head and self._named_for(category_id, groups[head].terms):
                     value *= NAMED_HOME_FACTOR
                 title_score[category_id] += value
 
@@ -506,7 +506,7 @@ class CategoryIndex:
             # Where the listings headed by the item's word are filed tells most where no name says it ("Ford
             # Probe"); among categories all named for it (storage, china, file cabinets) the word's titles
             # already count, and the home's share would count them twice.
-            named = head_terms is not None and self._named_for(category_id, head_terms[-1])
+            named = head_terms is not None and self._named_for(category_id, head_terms)
             home = home_share.get(category_id, 0.0) * (NAMED_HOME_FACTOR if named else 1.0)
             title = TITLE_WEIGHT * title_score.get(category_id, 0.0) + HOME_WEIGHT * home
             vote = NEIGHBOUR_WEIGHT * votes.get(category_id, 0.0)
