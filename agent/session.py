@@ -130,6 +130,12 @@ class _Turn:
     revised: int = 0  # drafts the seller answered with a change
 
 
+class RecordStore(Protocol):
+    """Where a conversation is kept other than a file (the site keeps its sellers' in the database)."""
+
+    def save(self, record: SessionRecord) -> None: ...
+
+
 class TurnObserver(Protocol):
     """Live view of a turn (the CLI prints it; tests and evals may ignore it)."""
 
@@ -155,6 +161,7 @@ class SessionRecord(BaseModel):
     pending: list[Draft] = Field(default_factory=list)
     listings: list[dict[str, Any]] = Field(default_factory=list)
     conversation: dict[str, Any] | None = None  # a pydantic-ai Conversation, as JSON
+    last_trace_id: str | None = None  # the latest turn's trace (feedback on it is filed under it)
 
     def load_conversation(self) -> Conversation | None:
         if self.conversation is None:
@@ -229,14 +236,15 @@ class ChatSession:
         record: SessionRecord,
         *,
         save_dir: Path | None = None,
+        store: RecordStore | None = None,
     ) -> None:
         self.agent = agent
         self.deps = deps
         self.record = record
         self.save_dir = save_dir
+        self.store = store
         self.last_result: TurnResult | None = None
         self._live: Conversation | None = None  # the conversation as objects (the record holds it as JSON)
-        self.last_trace_id: str | None = None  # the latest turn's trace (for feedback and links)
         self._tool_started: dict[str, float] = {}  # tool call id -> when it began (tool latency)
 
     @classmethod
@@ -250,6 +258,7 @@ class ChatSession:
         marketplace: str,
         save_dir: Path | None = None,
         session_id: str | None = None,
+        store: RecordStore | None = None,
     ) -> ChatSession:
         now = datetime.now(UTC)
         record = SessionRecord(
@@ -261,7 +270,7 @@ class ChatSession:
             marketplace=marketplace,
             seller_id=deps.seller_id,
         )
-        return cls(agent, deps, record, save_dir=save_dir)
+        return cls(agent, deps, record, save_dir=save_dir, store=store)
 
     @classmethod
     def resume(
@@ -295,6 +304,11 @@ class ChatSession:
     @property
     def id(self) -> str:
         return self.record.id
+
+    @property
+    def last_trace_id(self) -> str | None:
+        """The latest turn's trace (for feedback and links), kept with the conversation."""
+        return self.record.last_trace_id
 
     def conversation(self) -> Conversation | None:
         if self._live is None:
@@ -380,7 +394,7 @@ class ChatSession:
 
     def _note_trace(self, span: Any) -> None:
         context = span.get_span_context()
-        self.last_trace_id = format(context.trace_id, "032x") if context and context.trace_id else None
+        self.record.last_trace_id = format(context.trace_id, "032x") if context and context.trace_id else None
 
     def _turn_span(
         self, prompt: str | list[UserContent] | None, results: DeferredToolResults | None, said: str
@@ -726,11 +740,14 @@ class ChatSession:
                 observer.on_tool_result(activity)
 
     def save(self) -> Path | None:
-        """Write the conversation to its file (atomically); without a folder, nothing is written."""
+        """Write the conversation to its store, or to its file (atomically); without either, nothing is
+        written."""
+        if self._live is not None and (self.save_dir is not None or self.store is not None):
+            self.record.conversation = ConversationTypeAdapter.dump_python(self._live, mode="json")
+        if self.store is not None:
+            self.store.save(self.record)
         if self.save_dir is None:
             return None
-        if self._live is not None:
-            self.record.conversation = ConversationTypeAdapter.dump_python(self._live, mode="json")
         path = self.save_dir / f"{self.record.id}.json"
         write_private(path, self.record.model_dump_json(indent=1))  # atomic, owner-only, keys redacted
         return path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -13,11 +15,11 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from agent.listing_agent import build_agent
 from agent.models import ModelChoice
 from agent.prompts import Prompt
+from agent.storage import data_dir
 from ops.review import ScenarioWriter
 from tools.client import MarketplaceClient
 from web.admin import install_admin
@@ -27,7 +29,8 @@ from web.pages import create_pages_router, error_page
 from web.photo_routes import create_photo_router
 from web.photos import PhotoStore
 from web.security import SecurityHeaders, json_only, same_origin
-from web.sessions import COOKIE, SessionRegistry, set_cookie
+from web.session_store import SessionStore
+from web.sessions import SessionRegistry, idle_seconds
 
 API_PREFIX = "/api"
 INTERNAL_URL = "http://marketplace.internal"
@@ -49,17 +52,27 @@ def create_site(
     admin_token: str | None = None,
     scenario_writer: ScenarioWriter | None = None,
     photos: PhotoStore | None = None,
+    sessions_url: str | None = None,
 ) -> FastAPI:
     """The site around `marketplace` (mounted at /api); the agent talks to it in-process over HTTP.
-    Photos are kept in `photos` (default: `$TROVA_HOME/photos`)."""
+    Photos are kept in `photos` (default: `$TROVA_HOME/photos`); sellers' sessions in the database at
+    `sessions_url` (`trova serve`: the marketplace's own; default: `$TROVA_HOME/sessions.db`)."""
     transport = httpx.ASGITransport(app=marketplace)
     agent = build_agent(choice.model, prompt)
-    sessions = SessionRegistry(transport, INTERNAL_URL, agent, choice.name, prompt.ref)
+    session_store = SessionStore(
+        sessions_url or f"sqlite:///{data_dir() / 'sessions.db'}", idle_seconds=idle_seconds()
+    )
+    sessions = SessionRegistry(session_store, transport, INTERNAL_URL, agent, choice.name, prompt.ref)
     browse = MarketplaceClient(INTERNAL_URL, transport=transport)
     store = feedback or FeedbackStore()
     photo_store = photos or PhotoStore()
 
-    site = FastAPI(title="Trova", docs_url=None, redoc_url=None, openapi_url=None)
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        session_store.close()
+
+    site = FastAPI(title="Trova", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     site.mount(API_PREFIX, marketplace)
     site.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     site.include_router(create_pages_router(sessions, browse))
@@ -76,12 +89,13 @@ def create_site(
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
     @site.post("/feedback", dependencies=[Depends(same_origin), Depends(json_only)])
-    async def rate(body: Rating, request: Request, response: Response) -> dict[str, Any]:
+    async def rate(body: Rating, request: Request) -> dict[str, Any]:
         """Thumbs up or down, with an optional comment, on the browser's current conversation."""
-        session = await sessions.get(request, response)
-        chat = session.chat
+        session = await sessions.find(request)
+        chat = None if session is None else await sessions.saved_chat(session)
         if (
-            chat is None
+            session is None
+            or chat is None
             or not chat.record.turns
             or (body.conversation_id and body.conversation_id != chat.id)
         ):
@@ -94,21 +108,6 @@ def create_site(
             seller_id=session.seller_id,
         )
         return {"ok": True, "conversation_id": chat.id}
-
-    class SessionCookie(BaseHTTPMiddleware):
-        """Every page visit gets a session, so the first chat message already has an identity."""
-
-        async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-            response = await call_next(request)
-            if request.url.path.startswith((API_PREFIX, "/static")) or request.cookies.get(COOKIE):
-                return response
-            new = getattr(request.state, "new_session_id", None)
-            if new:
-                set_cookie(response, new)
-            elif request.method == "GET" and response.headers.get("content-type", "").startswith("text/html"):
-                session = await sessions.get(request)
-                set_cookie(response, session.id)
-            return response
 
     def wants_page(request: Request) -> bool:
         return request.method == "GET" and "text/html" in request.headers.get("accept", "")
@@ -125,6 +124,5 @@ def create_site(
             return error_page(request, 422, list(exc.errors()))
         return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
 
-    site.add_middleware(SessionCookie)
     site.add_middleware(SecurityHeaders)  # outermost: error pages and the API get the headers too
     return site
