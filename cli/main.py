@@ -203,7 +203,8 @@ def serve(
     stdout().print(f"Open http://{host}:{port}/ (API: http://{host}:{port}/api, docs: /api/docs)")
     from cli.review import scenario_writer
 
-    site = create_site(api, choice, prompt_obj, scenario_writer=scenario_writer())
+    # Sessions in the marketplace's database: another trova serve on it continues the same conversations.
+    site = create_site(api, choice, prompt_obj, scenario_writer=scenario_writer(), sessions_url=url)
     uvicorn.run(site, host=host, port=port)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import httpx
 from fastapi import Depends, FastAPI, Request
@@ -13,7 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.listing_agent import build_agent
@@ -25,6 +25,7 @@ from tools.client import MarketplaceClient
 from web.admin import install_admin
 from web.chat import create_chat_router
 from web.feedback import FeedbackStore
+from web.limits import BodyLimits
 from web.pages import create_pages_router, error_page
 from web.photo_routes import create_photo_router
 from web.photos import PhotoStore
@@ -88,18 +89,22 @@ def create_site(
         """For clients that ask the old address rather than read the page's <link rel=icon>."""
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
-    @site.post("/feedback", dependencies=[Depends(same_origin), Depends(json_only)])
-    async def rate(body: Rating, request: Request) -> dict[str, Any]:
-        """Thumbs up or down, with an optional comment, on the browser's current conversation."""
+    @site.post("/feedback", dependencies=[Depends(same_origin), Depends(json_only)], response_model=None)
+    async def rate(request: Request) -> Response:
+        """Thumbs up or down, with an optional comment, on the browser's current conversation. The
+        session is checked before the body is read: without a conversation there is nothing to parse."""
         session = await sessions.find(request)
         chat = None if session is None else await sessions.saved_chat(session)
-        if (
-            session is None
-            or chat is None
-            or not chat.record.turns
-            or (body.conversation_id and body.conversation_id != chat.id)
-        ):
-            return JSONResponse({"detail": "no conversation to rate yet"}, status_code=409)  # type: ignore[return-value]
+        if session is None or chat is None or not chat.record.turns:
+            return JSONResponse({"detail": "no conversation to rate yet"}, status_code=409)
+        try:
+            body = Rating.model_validate_json(await request.body())
+        except ValidationError as e:
+            fields = {".".join(str(p) for p in err["loc"]) or "body": err["msg"] for err in e.errors()}
+            detail = "; ".join(f"{name}: {msg}" for name, msg in fields.items())
+            return JSONResponse({"detail": detail, "fields": fields}, status_code=422)
+        if body.conversation_id and body.conversation_id != chat.id:
+            return JSONResponse({"detail": "no conversation to rate yet"}, status_code=409)
         store.rate(
             chat.id,
             1 if body.rating == "up" else -1,
@@ -107,7 +112,7 @@ def create_site(
             trace_id=chat.last_trace_id,
             seller_id=session.seller_id,
         )
-        return {"ok": True, "conversation_id": chat.id}
+        return JSONResponse({"ok": True, "conversation_id": chat.id})
 
     def wants_page(request: Request) -> bool:
         return request.method == "GET" and "text/html" in request.headers.get("accept", "")
@@ -124,5 +129,6 @@ def create_site(
             return error_page(request, 422, list(exc.errors()))
         return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
 
+    site.add_middleware(BodyLimits)  # before any endpoint parses a body
     site.add_middleware(SecurityHeaders)  # outermost: error pages and the API get the headers too
     return site
