@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,8 +77,26 @@ def _load_credentials() -> dict[str, dict[str, str]]:
 def _store_credentials(key: str, seller_id: str, token: str) -> None:
     creds = _load_credentials()
     creds[key] = {"seller_id": seller_id, "token": token}
+    _write_credentials(creds)
+
+
+def _write_credentials(creds: dict[str, dict[str, str]]) -> None:
     # A bearer token is a secret: written owner-only from the first byte, not chmod-ed afterwards.
     write_private(_credentials_path(), json.dumps(creds, indent=1), redact_secrets=False)
+
+
+def _registration_key(key: str) -> str:
+    """The Idempotency-Key of this marketplace's registration, kept until it succeeds: a registration
+    whose answer was lost (even by a process that died waiting) is made again as the same seller, never
+    as a second one."""
+    creds = _load_credentials()
+    pending = creds.get(key, {}).get("registration_key")
+    if pending:
+        return pending
+    pending = "cli-" + secrets.token_urlsafe(24)
+    creds[key] = {**creds.get(key, {}), "registration_key": pending}
+    _write_credentials(creds)
+    return pending
 
 
 def connect(marketplace_url: str | None = None, database_url: str | None = None) -> Connection:
@@ -97,7 +116,9 @@ def connect(marketplace_url: str | None = None, database_url: str | None = None)
     token = explicit or _load_credentials().get(key, {}).get("token")
 
     async def register(client: MarketplaceClient) -> str:
-        seller = await client.register_seller(os.environ.get("USER") or "seller")
+        seller = await client.register_seller(
+            os.environ.get("USER") or "seller", idempotency_key=_registration_key(key)
+        )
         _store_credentials(key, seller.seller_id, seller.token)
         return seller.token
 

@@ -79,6 +79,7 @@ class State:
     last_reply: str = ""  # the agent's latest words
     last: str = ""  # what the latest event was: seller | created | denied | failed | result | retried
     retry_now: bool = False
+    unknown: bool = False  # the failed step was sent and its answer lost: it may have taken effect
 
 
 @dataclass
@@ -346,7 +347,8 @@ def _apply_answer(state: State, event: ToolAnswered, call: ToolCalled | None) ->
     if event.outcome == "failed":
         state.last = "failed"
         state.retry_now = False  # a retry that failed again is told to the seller, not retried silently
-        if event.unavailable:
+        state.unknown = event.unknown
+        if event.unavailable or event.unknown:
             state.failed_tool = event.name
             state.awaiting = "retry"
         else:
@@ -523,6 +525,15 @@ def decide(state: State, available_tools: Collection[str]) -> Action:
             CREATE_LISTING: "post your listing",
         }.get(state.failed_tool or "", "reach it")
         kept = " Your draft is kept as it is." if item.draft else ""
+        if state.last == "failed" and state.unknown:
+            return Action(
+                _say(
+                    state,
+                    f"I sent it, but the marketplace's answer never came back, so I don't know whether your "
+                    f"listing was posted. You can check your listings.{kept} {RETRY_PROMPT} and I'll send it "
+                    "again: that's safe, the same draft is never posted twice.",
+                )
+            )
         if state.last == "failed":
             return Action(
                 _say(
