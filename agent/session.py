@@ -52,6 +52,8 @@ from agent.content import as_data
 from agent.listing_agent import ListingAgent, turn_limits
 from agent.storage import conversations_dir, write_private
 from tools.deps import TrovaDeps
+from tools.listings import idempotency_key
+from tools.publishing import DraftRef, Publisher, PublishOutcome, approved_content
 from tools.toolset import CREATE_LISTING
 
 MAX_MESSAGE_CHARS = 4000
@@ -92,6 +94,7 @@ class ToolActivity:
 class Draft(BaseModel):
     call_id: str
     args: dict[str, Any]
+    ref: DraftRef | None = None  # the marketplace's draft behind it, which the seller's client publishes
 
 
 @dataclass
@@ -108,6 +111,13 @@ class TurnResult:
     cost_usd: float | None = None  # None: a model genai-prices does not know (the offline one)
     first_listing: bool = False  # this turn created the conversation's first listing
     price_replaced: int = 0  # listings created at another price than the comparison suggested
+
+
+def _draft_ref(metadata: dict[str, dict[str, Any]], call_id: str) -> DraftRef | None:
+    try:
+        return DraftRef.model_validate(metadata.get(call_id) or {})
+    except ValidationError:
+        return None
 
 
 class TurnStopped(Exception):
@@ -237,9 +247,13 @@ class ChatSession:
         *,
         save_dir: Path | None = None,
         store: RecordStore | None = None,
+        publisher: Publisher | None = None,
     ) -> None:
+        """`publisher` publishes the drafts the seller approves, with the seller's own credential (the
+        agent's tools, through `deps`, can only save drafts)."""
         self.agent = agent
         self.deps = deps
+        self.publisher = publisher
         self.record = record
         self.save_dir = save_dir
         self.store = store
@@ -259,6 +273,7 @@ class ChatSession:
         save_dir: Path | None = None,
         session_id: str | None = None,
         store: RecordStore | None = None,
+        publisher: Publisher | None = None,
     ) -> ChatSession:
         now = datetime.now(UTC)
         record = SessionRecord(
@@ -270,11 +285,16 @@ class ChatSession:
             marketplace=marketplace,
             seller_id=deps.seller_id,
         )
-        return cls(agent, deps, record, save_dir=save_dir, store=store)
+        return cls(agent, deps, record, save_dir=save_dir, store=store, publisher=publisher)
 
     @classmethod
     def resume(
-        cls, agent: ListingAgent, deps: TrovaDeps, session_id: str, save_dir: Path | None = None
+        cls,
+        agent: ListingAgent,
+        deps: TrovaDeps,
+        session_id: str,
+        save_dir: Path | None = None,
+        publisher: Publisher | None = None,
     ) -> ChatSession:
         directory = save_dir or conversations_dir()
         # An id is a file name in the conversations folder, never a path out of it.
@@ -299,7 +319,7 @@ class ChatSession:
                 f"conversation {session_id} belongs to seller {record.seller_id} on {record.marketplace}, "
                 f"not to this seller ({deps.seller_id}); resume it where it started"
             )
-        return cls(agent, deps, record, save_dir=directory)
+        return cls(agent, deps, record, save_dir=directory, publisher=publisher)
 
     @property
     def id(self) -> str:
@@ -360,16 +380,18 @@ class ChatSession:
     ) -> TurnResult:
         """Answer pending drafts: True approves, a string is the seller's reply (a decline or a change);
         `overrides` approves a draft with fields the seller edited."""
-        results = self._deferred_results(decisions, overrides)
+        results = await self._deferred_results(decisions, overrides)
         result = await self._run(
             None, results, observer, said=said if said is not None else self._said_for(decisions)
         )
         result.approved = [k for k, v in decisions.items() if v is True]
         return result
 
-    def _deferred_results(
+    async def _deferred_results(
         self, decisions: dict[str, bool | str], overrides: dict[str, dict[str, Any]] | None
     ) -> DeferredToolResults:
+        """The seller's answers for the agent; each approved draft is published first, by the seller's
+        side (`publisher`), and what came of it goes to the agent's tool as the approval's metadata."""
         unknown = set(decisions) - {d.call_id for d in self.record.pending}
         if unknown:
             raise InputError(f"no pending draft with id {', '.join(sorted(unknown))}")
@@ -379,11 +401,24 @@ class ChatSession:
             if decision is True:
                 edited = (overrides or {}).get(draft.call_id)
                 results.approvals[draft.call_id] = ToolApproved(override_args=edited) if edited else True
+                outcome = await self._publish(draft, edited)
+                if outcome is not None:
+                    results.metadata[draft.call_id] = outcome.model_dump(mode="json")
             else:
                 results.approvals[draft.call_id] = ToolDenied(
                     denial_message(str(decision) if decision else None)
                 )
         return results
+
+    async def _publish(self, draft: Draft, edited: dict[str, Any] | None) -> PublishOutcome | None:
+        """Publish an approved draft as the seller approved it (edits included); None when this session
+        cannot publish (no seller-side publisher, or a draft saved before drafts existed)."""
+        if self.publisher is None or draft.ref is None:
+            return None
+        content = approved_content({**draft.args, **(edited or {})}, list(self.deps.photo_ids))
+        if isinstance(content, str):
+            return PublishOutcome(error_kind="invalid", error=content)
+        return await self.publisher.publish(draft.ref, content, idempotency_key(self.record.id, content))
 
     @staticmethod
     def _said_for(decisions: dict[str, bool | str]) -> str:
@@ -585,13 +620,13 @@ class ChatSession:
         """Like `send`/`decide`, but yields pydantic-ai's events as they happen (model text streamed), for
         a UI adapter to encode. The turn's result is in `last_result` when the stream ends."""
         if decisions is not None:
-            results, said = self._deferred_results(decisions, overrides), self._said_for(decisions)
+            results, said = await self._deferred_results(decisions, overrides), self._said_for(decisions)
             prompt: str | list[UserContent] | None = None
         else:
             said = self.check_message(text or "")
             if self.record.pending:
                 approve = is_approval(said)
-                results = self._deferred_results(
+                results = await self._deferred_results(
                     {d.call_id: (True if approve else said) for d in self.record.pending}, None
                 )
                 prompt = None
@@ -650,7 +685,14 @@ class ChatSession:
             a.approved = a.call_id in turn.approved
         drafts = []
         if isinstance(output, DeferredToolRequests):
-            drafts = [Draft(call_id=c.tool_call_id, args=c.args_as_dict()) for c in output.approvals]
+            drafts = [
+                Draft(
+                    call_id=c.tool_call_id,
+                    args=c.args_as_dict(),
+                    ref=_draft_ref(output.metadata, c.tool_call_id),
+                )
+                for c in output.approvals
+            ]
             for draft in drafts:
                 for a in activity:
                     if a.call_id == draft.call_id:

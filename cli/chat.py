@@ -19,6 +19,7 @@ from cli.connection import Connection
 from cli.render import call_line, draft_panel, result_line
 from tools.client import MarketplaceError
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit", ":q", "bye"})
 APPROVAL_HINT = "yes to post it, no to drop it, or say what to change"
@@ -92,9 +93,11 @@ async def run_chat(
         if e.kind != "unavailable":
             raise
         seller_id = None  # the marketplace is down: the agent says so when a tool needs it
-    deps = TrovaDeps(connection.client, seller_id)
+    # The agent's tools get the drafts-only token; what the seller approves is published with theirs.
+    deps = TrovaDeps(connection.agent, seller_id)
+    publisher = Publisher(connection.client)
     if resume:
-        session = ChatSession.resume(agent, deps, resume)
+        session = ChatSession.resume(agent, deps, resume, publisher=publisher)
     else:
         session = ChatSession.start(
             agent,
@@ -103,6 +106,7 @@ async def run_chat(
             prompt=prompt.ref,
             marketplace=connection.label,
             save_dir=conversations_dir(),
+            publisher=publisher,
         )
     interactive = sys.stdin.isatty()
     if isinstance(sys.stdin, io.TextIOWrapper):
@@ -131,7 +135,7 @@ async def run_chat(
             if result.drafts:
                 await _show_drafts(console, connection, result.drafts)
     finally:
-        await connection.client.aclose()
+        await connection.aclose()
     if session.pending:
         console.print("[yellow]The draft was not posted (no answer).[/yellow]")
     if session.record.turns:

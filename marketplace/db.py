@@ -73,6 +73,7 @@ class TokenRow(Base):
     token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    scope: Mapped[str] = mapped_column(String(10), default="seller")  # seller | agent (marketplace.auth)
 
 
 class ListingRow(Base):

@@ -24,13 +24,16 @@ import httpx
 from pydantic import BaseModel
 
 from tools.types import (
+    AgentToken,
     CategoryDetail,
     CategorySearchResult,
     Condition,
+    Draft,
     Listing,
     ListingCreate,
     ListingPage,
     PriceComparison,
+    PublishGrant,
     SellerIdentity,
     SellerToken,
 )
@@ -215,22 +218,26 @@ class MarketplaceClient:
         if self.token is None and self.token_factory is not None:
             self.token = await self.token_factory(self)
 
+    async def _authed(self, model: type[T], method: str, path: str, **kwargs: Any) -> T:
+        """A call as the token's seller. A stored token the marketplace no longer knows (its database was
+        reset) is replaced through `token_factory` once, and the call made again: a 401 changed nothing."""
+        await self.ensure_token()
+        try:
+            return await self._call(model, method, path, **dict(kwargs))
+        except MarketplaceError as e:
+            if e.kind != "unauthorized" or self.token_factory is None:
+                raise
+        self.token = None
+        await self.ensure_token()
+        return await self._call(model, method, path, **kwargs)
+
     async def create_listing(self, listing: ListingCreate, idempotency_key: str) -> Listing:
         """Create a listing, once per key. When the answer is lost, the marketplace is asked what became of
         the key: the listing it made is returned, a create that did not happen is `unavailable` (nothing
         was posted), and what cannot be found out is `unknown`."""
         body, headers = listing.model_dump(mode="json"), {"Idempotency-Key": idempotency_key}
-        await self.ensure_token()
         try:
-            try:
-                return await self._call(Listing, "POST", "/listings", json=body, headers=headers)
-            except MarketplaceError as e:
-                if e.kind != "unauthorized" or self.token_factory is None:
-                    raise
-            # A stored token the marketplace no longer knows (its database was reset): register again, once.
-            self.token = None
-            await self.ensure_token()
-            return await self._call(Listing, "POST", "/listings", json=body, headers=headers)
+            return await self._authed(Listing, "POST", "/listings", json=body, headers=headers)
         except MarketplaceError as e:
             if not e.maybe_done:
                 raise
@@ -263,6 +270,72 @@ class MarketplaceClient:
             headers=self._headers(),
         )
         return page.items[0] if page.items else None
+
+    # Drafts: the agent's token creates and revises them; publishing one takes a grant that only the
+    # seller's own token can get (`request_grant`), for the content the seller approved.
+    async def create_draft(self, listing: ListingCreate, idempotency_key: str) -> Draft:
+        """Save a draft, once per key (a repeated call returns the same draft). A lost answer is settled by
+        sending it again with the same key."""
+        body, headers = listing.model_dump(mode="json"), {"Idempotency-Key": idempotency_key}
+        try:
+            return await self._authed(Draft, "POST", "/drafts", json=body, headers=headers)
+        except MarketplaceError as e:
+            if not e.maybe_done:
+                raise
+        return await self._authed(Draft, "POST", "/drafts", json=body, headers=headers)
+
+    async def get_draft(self, draft_id: int) -> Draft:
+        return await self._authed(Draft, "GET", f"/drafts/{draft_id}")
+
+    async def revise_draft(self, draft_id: int, listing: ListingCreate) -> Draft:
+        """Replace a draft's content (a revision or the seller's edits): any grant for the old content is
+        void. Sending it twice is harmless, so a lost answer is settled by sending it again."""
+        body = listing.model_dump(mode="json")
+        try:
+            return await self._authed(Draft, "PUT", f"/drafts/{draft_id}", json=body)
+        except MarketplaceError as e:
+            if not e.maybe_done:
+                raise
+        return await self._authed(Draft, "PUT", f"/drafts/{draft_id}", json=body)
+
+    async def request_grant(self, draft_id: int, sha256: str) -> PublishGrant:
+        """A short-lived grant to publish the draft as it is now (its content must hash to `sha256`); only
+        the seller's own token gets one."""
+        return await self._authed(
+            PublishGrant, "POST", f"/drafts/{draft_id}/grants", json={"content_sha256": sha256}
+        )
+
+    async def publish_draft(self, draft_id: int, grant: str, idempotency_key: str) -> Listing:
+        """Publish a draft with its grant, once. A lost answer is settled by asking for the draft's state:
+        published (its listing is returned), still a draft (`unavailable`: it was not posted), or not
+        known (`unknown`)."""
+        headers = {"Publish-Grant": grant, "Idempotency-Key": idempotency_key}
+        try:
+            return await self._authed(Listing, "POST", f"/drafts/{draft_id}/publish", headers=headers)
+        except MarketplaceError as e:
+            if not e.maybe_done:
+                raise
+            lost = e
+        try:
+            draft = await self.get_draft(draft_id)
+            listing = await self.get_listing(draft.listing_id) if draft.listing_id is not None else None
+        except MarketplaceError as check:
+            raise MarketplaceError(
+                "unknown",
+                f"{lost.message}; asking the marketplace whether it was posted failed too ({check.message})",
+                lost.status,
+            ) from check
+        if listing is None:
+            raise MarketplaceError(
+                "unavailable",
+                f"{lost.message}; the marketplace was asked and the draft is not published: it was not posted",
+                lost.status,
+            )
+        return listing
+
+    async def create_agent_token(self) -> AgentToken:
+        """A token for the agent: drafts only (this client's token must be the seller's own)."""
+        return await self._authed(AgentToken, "POST", "/sellers/me/agent-tokens")
 
     async def list_listings(self, **filters: Any) -> ListingPage:
         params = {k: v for k, v in filters.items() if v is not None}

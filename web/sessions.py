@@ -23,6 +23,7 @@ from agent.listing_agent import ListingAgent
 from agent.session import ChatSession, SessionRecord
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 from web.session_store import (
     IDLE_SECONDS,
     LEASE_SECONDS,
@@ -96,7 +97,7 @@ class SessionRegistry:
     def _session(self, stored: StoredSession, *, fresh: bool = False) -> WebSession:
         creds = stored.credentials
         token = creds.token if creds else None
-        agent_token = (creds.agent_token or creds.token) if creds else None
+        agent_token = creds.agent_token if creds else None  # never the seller's own
         return WebSession(
             stored,
             MarketplaceClient(self.base_url, token, transport=self.transport),
@@ -123,17 +124,23 @@ class SessionRegistry:
         return self._session(stored, fresh=True)
 
     async def seller(self, session: WebSession) -> str:
-        """The browser's seller on the marketplace, registered the first time it is needed. A registration
-        whose answer is lost is asked again with the same key: the same seller, never a second one."""
-        if session.seller_id is not None:
-            return session.seller_id
-        seller = await session.client.register_seller(
-            f"web seller {session.key[:6]}", idempotency_key=registration_key(session.stored.cookie)
-        )
-        credentials = Credentials(seller_id=seller.seller_id, token=seller.token)
-        session.stored = await run_in_threadpool(self.store.set_credentials, session.stored, credentials)
-        session.client.token = session.agent_client.token = seller.token
-        return seller.seller_id
+        """The browser's seller on the marketplace, registered the first time it is needed, and the agent's
+        drafts-only token. A registration whose answer is lost is asked again with the same key: the same
+        seller, never a second one."""
+        credentials = session.stored.credentials
+        if credentials is None:
+            seller = await session.client.register_seller(
+                f"web seller {session.key[:6]}", idempotency_key=registration_key(session.stored.cookie)
+            )
+            credentials = Credentials(seller_id=seller.seller_id, token=seller.token)
+            session.stored = await run_in_threadpool(self.store.set_credentials, session.stored, credentials)
+            session.client.token = seller.token
+        if credentials.agent_token is None:
+            issued = await session.client.create_agent_token()
+            credentials = credentials.model_copy(update={"agent_token": issued.token})
+            session.stored = await run_in_threadpool(self.store.set_credentials, session.stored, credentials)
+            session.agent_client.token = issued.token
+        return credentials.seller_id
 
     async def chat(self, session: WebSession, *, new: bool = False) -> ChatSession:
         """The browser's conversation as it was last saved (after `seller`: it is filed under the seller);
@@ -145,6 +152,7 @@ class SessionRegistry:
         chat = ChatSession.start(
             self.agent,
             TrovaDeps(session.agent_client, session.seller_id),
+            publisher=Publisher(session.client),
             model=self.model_name,
             prompt=self.prompt_ref,
             marketplace="web",
@@ -170,7 +178,13 @@ class SessionRegistry:
         except ValidationError:
             return None  # a damaged row: a new conversation rather than a broken page
         deps = TrovaDeps(session.agent_client, session.seller_id)
-        return ChatSession(self.agent, deps, record, store=_Store(self.store, session.key))
+        return ChatSession(
+            self.agent,
+            deps,
+            record,
+            store=_Store(self.store, session.key),
+            publisher=Publisher(session.client),
+        )
 
     # One turn at a time per session, whichever process runs it.
     async def take_turn(self, session: WebSession) -> bool:
