@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import weakref
+
 from pydantic_ai import Agent, DeferredToolRequests, UsageLimits
 from pydantic_ai.models import Model
+from pydantic_ai.settings import ModelSettings
 
 from agent.prompts import Prompt, load_prompt
+from agent.variants import Variant, toolset_version
 from tools.deps import TrovaDeps
 from tools.toolset import marketplace_tools
 
@@ -20,9 +24,13 @@ ListingAgent = Agent[TrovaDeps, str | DeferredToolRequests]
 
 
 def build_agent(
-    model: Model, prompt: Prompt | None = None, exclude_tools: frozenset[str] = frozenset()
+    model: Model,
+    prompt: Prompt | None = None,
+    exclude_tools: frozenset[str] = frozenset(),
+    model_settings: ModelSettings | None = None,
 ) -> ListingAgent:
     prompt = prompt or load_prompt()
+    tools = list(marketplace_tools(exclude_tools).tools.values())
     agent: ListingAgent = Agent(
         model,
         name=AGENT_NAME,
@@ -31,10 +39,44 @@ def build_agent(
         instructions=prompt.text,
         # The tools as the agent's own (not a second toolset): one toolset is walked in the calling task,
         # where two are gathered in new tasks at every step, hops that cost a busy event loop dearly.
-        tools=list(marketplace_tools(exclude_tools).tools.values()),
+        tools=tools,
+        model_settings=model_settings,
         metadata={"prompt": prompt.name, "prompt_version": prompt.version},
     )
+    _VARIANTS[id(agent)] = variant_for("", prompt, exclude_tools, model_settings)
+    weakref.finalize(agent, _VARIANTS.pop, id(agent), None)
     return agent
+
+
+def variant_for(
+    model: str,
+    prompt: Prompt,
+    exclude_tools: frozenset[str] = frozenset(),
+    model_settings: ModelSettings | None = None,
+) -> Variant:
+    """The variant `build_agent` makes of these, `model` being the model's name as the user gave it."""
+    tools = marketplace_tools(exclude_tools).tools.values()
+    settings = {k: v for k, v in (model_settings or {}).items() if isinstance(v, bool | int | float | str)}
+    return Variant(
+        model=model, prompt=prompt.ref, settings=settings, toolset=toolset_version(t.tool_def for t in tools)
+    )
+
+
+# What each agent built here is, but its model's name (given by whoever chose the model); pydantic-ai's
+# Agent is an unhashable dataclass, hence keyed by id and dropped with the agent.
+_VARIANTS: dict[int, Variant] = {}
+
+
+def agent_variant(agent: ListingAgent, model: str) -> Variant:
+    """The variant an agent is, `model` being the model's name as the user gave it (offline, openai:...)."""
+    known = _VARIANTS.get(id(agent))
+    if known is None:  # built elsewhere (tests' own agents): what can be read off the agent itself
+        toolset = getattr(agent, "_function_toolset", None)
+        tools = [t.tool_def for t in toolset.tools.values()] if toolset is not None else []
+        own = agent.model_settings if isinstance(agent.model_settings, dict) else {}
+        settings = {k: v for k, v in own.items() if isinstance(v, bool | int | float | str)}
+        known = Variant(model="", prompt="unknown@unknown", settings=settings, toolset=toolset_version(tools))
+    return known.model_copy(update={"model": model})
 
 
 def turn_limits(requests_so_far: int, tool_calls_so_far: int) -> UsageLimits:

@@ -49,8 +49,9 @@ from pydantic_ai.messages import (
 from agent import metrics
 from agent.approvals import denial_message, is_approval, parse_denial
 from agent.content import as_data
-from agent.listing_agent import ListingAgent, turn_limits
+from agent.listing_agent import ListingAgent, agent_variant, turn_limits
 from agent.storage import conversations_dir, write_private
+from agent.variants import Variant
 from tools.deps import TrovaDeps
 from tools.listings import idempotency_key
 from tools.publishing import DraftRef, Publisher, PublishOutcome, approved_content
@@ -167,6 +168,7 @@ class SessionRecord(BaseModel):
     prompt: str
     marketplace: str
     seller_id: str | None = None
+    variant: Variant | None = None  # what drove it (None in conversations saved before variants existed)
     turns: int = 0
     pending: list[Draft] = Field(default_factory=list)
     listings: list[dict[str, Any]] = Field(default_factory=list)
@@ -274,6 +276,7 @@ class ChatSession:
         session_id: str | None = None,
         store: RecordStore | None = None,
         publisher: Publisher | None = None,
+        variant: Variant | None = None,
     ) -> ChatSession:
         now = datetime.now(UTC)
         record = SessionRecord(
@@ -284,6 +287,7 @@ class ChatSession:
             prompt=prompt,
             marketplace=marketplace,
             seller_id=deps.seller_id,
+            variant=variant or agent_variant(agent, model),
         )
         return cls(agent, deps, record, save_dir=save_dir, store=store, publisher=publisher)
 
@@ -319,6 +323,7 @@ class ChatSession:
                 f"conversation {session_id} belongs to seller {record.seller_id} on {record.marketplace}, "
                 f"not to this seller ({deps.seller_id}); resume it where it started"
             )
+        record.variant = record.variant or agent_variant(agent, record.model)
         return cls(agent, deps, record, save_dir=directory, publisher=publisher)
 
     @property
@@ -450,10 +455,21 @@ class ChatSession:
             seller_id=self.deps.seller_id or "",
             model=self.record.model,
             prompt_version=self.record.prompt,
+            **self._variant_attributes(),
             seller_message=said,
             images=images,
             approvals=answers,
         )
+
+    def _variant_attributes(self) -> dict[str, Any]:
+        """`variant`: its short id (what the monitor groups by); `variant_detail`: what it is."""
+        variant = self.record.variant
+        if variant is None:
+            return {}
+        return {
+            "variant": variant.id,
+            "variant_detail": {"spec": variant.spec, **variant.model_dump(mode="json")},
+        }
 
     def _annotate(self, span: Any, result: TurnResult, turn: _Turn) -> None:
         outcome = (
@@ -472,6 +488,7 @@ class ChatSession:
                 "created_listings": [c.get("id") for c in result.created],
                 "tools": [a.name for a in result.activity],
                 "outcome": outcome,
+                **self._variant_attributes(),  # now with the model version the provider reported
             }
         )
         if result.stopped:
@@ -711,6 +728,10 @@ class ChatSession:
         )
         if stopped:
             reply = (reply + "\n" if reply else "") + stopped
+        if self.record.variant is not None:
+            # The model version the provider reports (e.g. gpt-4o-mini-2024-07-18), once it has answered.
+            reported = [m.model_name for m in new if isinstance(m, ModelResponse) and m.model_name]
+            self.record.variant = self.record.variant.with_model_version(reported[-1] if reported else None)
         responses = [m for m in new if isinstance(m, ModelResponse)]
         suggested = metrics.suggested_prices([a.result for a in everything if a.name == "compare_prices"])
         usage = _Usage(

@@ -7,6 +7,7 @@ import io
 import sys
 from collections.abc import Iterator
 
+from pydantic_ai.settings import ModelSettings
 from rich.console import Console
 from rich.markup import escape
 
@@ -78,14 +79,23 @@ def _show_result(console: Console, result: TurnResult) -> None:
         console.print(f"[yellow]{escape(result.stopped)}[/yellow]")
 
 
+def _variant_note(session: ChatSession) -> str:
+    variant = session.record.variant
+    if variant is None:
+        return ""
+    settings = "".join(f" {k}={v}" for k, v in sorted(variant.settings.items()))
+    return f" · variant {variant.id}{escape(settings)}"
+
+
 async def run_chat(
     console: Console,
     choice: ModelChoice,
     prompt: Prompt,
     connection: Connection,
     resume: str | None = None,
+    model_settings: ModelSettings | None = None,
 ) -> int:
-    agent = build_agent(choice.model, prompt)
+    agent = build_agent(choice.model, prompt, model_settings=model_settings)
     try:
         # Known up front, so the conversation is filed under its seller and a resume can be checked.
         seller_id = await connection.whoami(register=True)
@@ -115,7 +125,7 @@ async def run_chat(
     console.print(f"[dim]{escape(choice.notice)}[/dim]")
     console.print(
         f"[dim]Marketplace: {escape(connection.label)} · prompt {prompt.ref} · conversation "
-        f"{session.id}[/dim]"
+        f"{session.id}{_variant_note(session)}[/dim]"
     )
     if interactive:
         console.print("[dim]Tell the agent what you want to sell. 'quit' or Ctrl-D to leave.[/dim]")

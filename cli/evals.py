@@ -25,6 +25,7 @@ from evals.reports.common import (
 )
 
 if TYPE_CHECKING:
+    from agent.models import ModelChoice
     from evals.capture import Conversation
     from evals.loader import LoadedScenario
     from evals.results import EvalResults
@@ -102,13 +103,27 @@ def run(
     seller_model: Annotated[
         str | None, typer.Option(help="A model that phrases the simulated seller's answers.")
     ] = None,
-    prompt: Annotated[str, typer.Option(help="Prompt file name under agent/prompts/.")] = "listing_agent",
+    prompt: Annotated[
+        str, typer.Option(help="The prompt: NAME (the file), NAME@VERSION, NAME@LABEL or LABEL.")
+    ] = "listing_agent",
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    record: Annotated[
+        Path | None,
+        typer.Option(help="Record every model request and response to this folder, to replay in CI."),
+    ] = None,
+    replay: Annotated[
+        Path | None,
+        typer.Option(
+            help="Answer from the recordings in this folder (no key, no model called); a request not "
+            "recorded fails the run with exit code 2, naming the scenario and what changed."
+        ),
+    ] = None,
 ) -> None:
     """Run the scenarios against a model; write JSON, JUnit, Markdown and HTML; gate the exit code
     (0 gate holds, 1 it does not, 2 configuration error)."""
     from agent.models import ModelConfigError, check_reachable, resolve_model
-    from agent.prompts import load_prompt
+    from agent.prompts import load_prompt, remember
+    from cli.replay_options import choose_model, finish_recording_notice, replay_misses, write_variant
     from evals.loader import ScenarioError, load_scenarios
     from evals.reports import write_run
     from evals.results import load_results
@@ -137,8 +152,10 @@ def run(
         )
     if out is not None and out.exists() and not out.is_dir():
         raise _config_error(f"--out {out} is a file; give a folder for the run's reports")
+    if seller_model and (record or replay):
+        raise _config_error("--seller-model is not recorded: record and replay with the rule-based seller")
     try:
-        choice = resolve_model(model, base_url)
+        choice, recorder = choose_model(model, base_url, record, replay)
         if base_url:  # every scenario would fail on it, as if the agent were wrong
             check_reachable(base_url)
         seller_choice = resolve_model(seller_model) if seller_model else None
@@ -146,6 +163,8 @@ def run(
         baseline_results = load_results(baseline) if baseline else None
     except (ModelConfigError, FileNotFoundError, ValueError) as e:
         raise _config_error(str(e)) from e
+    remember(prompt_obj, "eval")
+    misses = replay_misses(choice)
 
     settings = EvalSettings(
         repeat=repeat,
@@ -169,7 +188,7 @@ def run(
     try:
         if workers > 1:
             results = _run_in_workers(
-                scenarios, model, base_url, prompt, seller_model, settings, tracing_enabled()
+                scenarios, model, base_url, prompt, seller_model, settings, tracing_enabled(), choice
             )
         else:
             results = asyncio.run(
@@ -177,6 +196,8 @@ def run(
             )
     finally:
         flush()
+        if recorder is not None:
+            stdout().print(finish_recording_notice(recorder))
     folder = out or Path("eval-runs") / results.run_id
     try:
         written = write_run(results, folder)
@@ -188,6 +209,21 @@ def run(
     stdout().print(f"[dim]Reports: {folder}/ (results.json, junit.xml, summary.md, report.html)[/dim]")
     if not written:
         raise typer.Exit(2)
+    write_variant(folder, choice, prompt_obj, settings.without_tools)
+    if misses is not None and (groups := misses()):
+        for group in groups:
+            names = ", ".join(group.scopes[:8]) + (
+                f" and {len(group.scopes) - 8} more" if len(group.scopes) > 8 else ""
+            )
+            stderr().print(
+                f"[red]✗ replay miss in {len(group.scopes)} scenario(s)[/red] ({escape(names)}): {escape(group.cause)}",
+                soft_wrap=True,
+            )
+        stderr().print(f"[dim]For example: {escape(groups[0].example)}[/dim]", soft_wrap=True)
+        raise _config_error(
+            f"the recordings in {replay} do not answer this run (nothing was sent to a model): re-record "
+            f"(trova eval run --record {replay} ... with the model's key) and commit the recordings"
+        )
     metrics = results.metrics
     if metrics.runs and metrics.errored_runs == metrics.runs:
         first = next(r.record.model_error or "" for _, r in results.runs() if r.errored)
@@ -206,9 +242,11 @@ def _run_in_workers(
     seller_model: str | None,
     settings: EvalSettings,
     tracing: bool,
+    choice: ModelChoice | None = None,
 ) -> EvalResults:
     from rich.progress import Progress
 
+    from agent.replay import uses_recordings
     from evals.parallel import EvalJob, run_parallel
 
     files = tuple(sorted({str(s.path) for s in scenarios}))
@@ -220,6 +258,8 @@ def _run_in_workers(
         settings=settings,
         seller_model=seller_model,
         tracing=tracing,
+        # Recording or replaying: the workers use this process's model, inherited (agent/replay.py).
+        model_factory=uses_recordings(choice),
     )
     with Progress(disable=not settings.progress) as bar:
         task = bar.add_task(

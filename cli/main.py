@@ -25,6 +25,7 @@ app.add_typer(data_app, name="data")
 def _register_subcommands() -> None:
     from cli.evals import eval_app
     from cli.monitor import monitor_app
+    from cli.prompts import prompts_app
     from cli.review import review_app
     from cli.traces import traces_app
 
@@ -32,6 +33,7 @@ def _register_subcommands() -> None:
     app.add_typer(traces_app, name="traces")
     app.add_typer(monitor_app, name="monitor")
     app.add_typer(review_app, name="review")
+    app.add_typer(prompts_app, name="prompts")
 
 
 _register_subcommands()
@@ -52,6 +54,31 @@ BaseUrlOpt = Annotated[
         "--base-url",
         envvar="TROVA_BASE_URL",
         help="Base URL of an OpenAI-compatible server (vLLM, llama.cpp, Ollama, trova model-server).",
+    ),
+]
+
+
+PromptRefOpt = Annotated[
+    str,
+    typer.Option(
+        "--prompt",
+        help="The prompt: NAME (the file under agent/prompts/ as it is now), NAME@VERSION, NAME@LABEL or "
+        "LABEL (trova prompts list shows them).",
+    ),
+]
+RecordOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--record",
+        help="Record every model request and response to this folder (plain files, secrets redacted).",
+    ),
+]
+ReplayOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--replay",
+        help="Answer from recordings in this folder instead of calling the model (no key needed); a request "
+        "not recorded is an error, never a live call.",
     ),
 ]
 
@@ -84,37 +111,61 @@ def chat(
     resume: Annotated[
         str | None, typer.Option("--resume", help="Continue a saved conversation by its id.")
     ] = None,
-    prompt: Annotated[
-        str, typer.Option("--prompt", help="Prompt file name under agent/prompts/.")
-    ] = "listing_agent",
+    prompt: PromptRefOpt = "listing_agent",
+    variant: Annotated[
+        str | None,
+        typer.Option(
+            "--variant",
+            help="Model, prompt and settings in one: MODEL[,prompt=NAME@VERSION|LABEL][,temperature=..]"
+            "[,max_tokens=..] (instead of --model and --prompt).",
+        ),
+    ] = None,
+    record: RecordOpt = None,
+    replay: ReplayOpt = None,
 ) -> None:
     """Talk to the listing agent. Reads piped stdin too: printf 'I want to sell my bike\\ngood\\nyes\\n' | trova chat"""
-    from agent.models import ModelConfigError, resolve_model
-    from agent.prompts import load_prompt
+    from agent.models import ModelConfigError
+    from agent.prompts import PromptRefError, load_prompt, remember
+    from agent.replay import RecordingError, ReplayMiss
     from agent.session import InputError
+    from agent.variants import VariantSpecError, parse_variant_spec
     from cli.chat import run_chat
     from cli.connection import connect
+    from cli.replay_options import choose_model, finish_recording_notice
     from tools.client import MarketplaceError
 
     if resume is not None and not resume.strip():
         raise _fail("--resume needs a conversation id (they are listed by: trova traces list --kind chat)")
+    settings = None
     try:
-        choice = resolve_model(model, base_url)
+        if variant is not None:
+            if model is not None or prompt != "listing_agent":
+                raise _fail("--variant names the model and the prompt: leave out --model and --prompt")
+            spec = parse_variant_spec(variant)
+            model, prompt, settings = spec.model, spec.prompt or prompt, spec.model_settings()
+        choice, recorder = choose_model(model, base_url, record, replay)
         prompt_obj = load_prompt(prompt)
-    except (ModelConfigError, FileNotFoundError) as e:
+    except (ModelConfigError, FileNotFoundError, PromptRefError, VariantSpecError, RecordingError) as e:
         raise _fail(str(e)) from e
+    remember(prompt_obj, "chat")
     from traces.setup import configure_tracing, flush
 
     configure_tracing("chat")
     connection = connect(marketplace_url)
     try:
-        code = asyncio.run(run_chat(stdout(), choice, prompt_obj, connection, resume))
+        code = asyncio.run(
+            run_chat(stdout(), choice, prompt_obj, connection, resume, model_settings=settings)
+        )
     except InputError as e:
+        raise _fail(str(e)) from e
+    except ReplayMiss as e:
         raise _fail(str(e)) from e
     except MarketplaceError as e:
         raise _fail(str(e), 1) from e
     finally:
         flush()
+        if recorder is not None:
+            stdout().print(finish_recording_notice(recorder))
     raise typer.Exit(code)
 
 
@@ -170,8 +221,13 @@ def serve(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
     prompt: Annotated[
-        str, typer.Option("--prompt", help="Prompt file name under agent/prompts/.")
-    ] = "listing_agent",
+        str | None,
+        typer.Option(
+            "--prompt",
+            help="The prompt to serve: NAME, NAME@VERSION, NAME@LABEL or LABEL. Default: the `production` "
+            "label of listing_agent (agent/prompts/labels.yaml), else the file as it is.",
+        ),
+    ] = None,
 ) -> None:
     """Run the site: listings pages and the "Sell something" chat at /, the marketplace API at /api
     (OpenAPI docs at /api/docs)."""
@@ -179,7 +235,7 @@ def serve(
     from sqlalchemy.exc import SQLAlchemyError
 
     from agent.models import ModelConfigError, resolve_model
-    from agent.prompts import load_prompt
+    from agent.prompts import PromptRefError, remember, served_prompt
     from marketplace import config
     from marketplace.app import create_app
     from traces.setup import configure_tracing
@@ -187,9 +243,10 @@ def serve(
 
     try:
         choice = resolve_model(model, base_url)
-        prompt_obj = load_prompt(prompt)
-    except (ModelConfigError, FileNotFoundError) as e:
+        prompt_obj, prompt_notice = served_prompt(prompt)
+    except (ModelConfigError, FileNotFoundError, PromptRefError) as e:
         raise _fail(str(e)) from e
+    remember(prompt_obj, "serve")
     configure_tracing("site")
     url = database_url or config.database_url()
     try:
@@ -199,7 +256,7 @@ def serve(
         raise _fail(f"the database driver is not installed: {e}{hint}", 1) from e
     except SQLAlchemyError as e:
         raise _fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
-    stdout().print(f"[dim]{choice.notice} Database: {config.redact_url(url)}[/dim]")
+    stdout().print(f"[dim]{choice.notice} {prompt_notice} Database: {config.redact_url(url)}[/dim]")
     stdout().print(f"Open http://{host}:{port}/ (API: http://{host}:{port}/api, docs: /api/docs)")
     from cli.review import scenario_writer
 

@@ -1,0 +1,94 @@
+"""The model a command runs with when recording or replaying (`--record DIR`, `--replay DIR`)."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent.listing_agent import variant_for
+from agent.models import ModelChoice, resolve_model
+from agent.prompts import Prompt
+from agent.replay import (
+    RecordingError,
+    RecordingModel,
+    ReplayModel,
+    finish_recording,
+    recording_choice,
+    replay_choice,
+)
+
+
+def choose_model(
+    model: str | None, base_url: str | None, record: Path | None, replay: Path | None
+) -> tuple[ModelChoice, RecordingModel | None]:
+    """The model as `--model` says, wrapped to record, or the recordings standing in for it (then no model
+    is made at all, so no key is needed). Raises ModelConfigError or RecordingError."""
+    if record is not None and replay is not None:
+        raise RecordingError("--record and --replay exclude each other: record once, then replay")
+    if replay is not None:
+        if base_url:
+            raise RecordingError("--base-url has no use with --replay: no model is called")
+        choice, _ = replay_choice(replay, model)
+        return choice, None
+    choice = resolve_model(model, base_url)
+    if record is None:
+        return choice, None
+    if record.exists() and not record.is_dir():
+        raise RecordingError(f"--record {record} is a file; give a folder")
+    return recording_choice(choice, record)
+
+
+def finish_recording_notice(recorder: RecordingModel) -> str:
+    summary = finish_recording(recorder.directory, recorder.started)
+    replaced = f", {summary.removed} older ones replaced" if summary.removed else ""
+    return (
+        f"[dim]Recorded {summary.written} model requests in {recorder.directory} "
+        f"({len(summary.scopes)} conversations{replaced}). Commit the folder; replay with --replay "
+        f"{recorder.directory}.[/dim]"
+    )
+
+
+@dataclass
+class MissGroup:
+    """Replay misses with one cause (e.g. the instructions changed), in several scenarios."""
+
+    cause: str
+    scopes: list[str]
+    example: str  # one miss's whole message
+
+
+def replay_misses(choice: ModelChoice) -> Callable[[], list[MissGroup]] | None:
+    """When `choice` replays: a function giving the misses so far, grouped by cause, from this process and
+    any worker process (they append to one log)."""
+    if not isinstance(choice.model, ReplayModel):
+        return None
+    descriptor, name = tempfile.mkstemp(prefix="trova-replay-misses-", suffix=".jsonl")
+    os.close(descriptor)
+    log = Path(name)
+    atexit.register(log.unlink, missing_ok=True)
+    choice.model.miss_log = log
+
+    def read() -> list[MissGroup]:
+        groups: dict[str, MissGroup] = {}
+        for line in log.read_text(encoding="utf-8").splitlines():
+            entry = json.loads(line)
+            cause, scope = str(entry["cause"]), str(entry["scope"])
+            group = groups.setdefault(cause, MissGroup(cause, [], str(entry["message"])))
+            if scope not in group.scopes:
+                group.scopes.append(scope)
+        return list(groups.values())
+
+    return read
+
+
+def write_variant(folder: Path, choice: ModelChoice, prompt: Prompt, without_tools: frozenset[str]) -> Path:
+    """The variant an eval run ran, kept beside its results (`variant.json`)."""
+    variant = variant_for(choice.name, prompt, without_tools)
+    path = folder / "variant.json"
+    path.write_text(json.dumps({"id": variant.id, **variant.model_dump(mode="json")}, indent=1) + "\n")
+    return path
