@@ -12,6 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from marketplace.db import SellerRow, TokenRow
@@ -48,6 +49,15 @@ def create_seller(session: Session, name: str) -> tuple[SellerRow, str]:
     session.flush()
     session.add(TokenRow(token_sha256=hash_token(token), seller_id=seller.id, scope=SELLER_SCOPE))
     return seller, token
+
+
+def reissue_seller_token(session: Session, seller_id: str) -> str:
+    """A fresh token for a seller whose registration is being repeated (its answer was lost): the tokens
+    issued before, which nobody saw, stop working."""
+    session.execute(delete(TokenRow).where(TokenRow.seller_id == seller_id, TokenRow.scope == SELLER_SCOPE))
+    token = new_token()
+    session.add(TokenRow(token_sha256=hash_token(token), seller_id=seller_id, scope=SELLER_SCOPE))
+    return token
 
 
 def create_agent_token(session: Session, seller_id: str) -> str:

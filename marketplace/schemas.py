@@ -242,8 +242,19 @@ class SellerToken(SellerIdentity):
     token: str = Field(description="Bearer token for this seller; shown once.")
 
 
+class ValidationIssue(BaseModel):
+    """One problem with a request: its kind, where it is (`body`/`query`/`path`/`header`, then the field),
+    and what is wrong, in words. The value sent is not echoed back."""
+
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
 class ErrorBody(BaseModel):
-    detail: str
+    """Every error answer: a sentence, or (422) the list of problems with the request."""
+
+    detail: str | list[ValidationIssue]
 
 
 # Drafts and publishing. The agent's token may create and revise drafts; publishing one needs a grant
@@ -289,3 +300,9 @@ class AgentToken(BaseModel):
     seller_id: str
     token: str = Field(description="A token that can create and revise drafts, and nothing else; shown once.")
     scope: TokenScope = "agent"
+
+
+# An in-process caller (the site) passes the address its own request came from under this request-scope
+# key, so that per-client limits apply to each browser and not to the site as a whole. A request from
+# outside cannot set it: it is the ASGI scope, not a header.
+CLIENT_SCOPE_KEY = "trova.client"

@@ -13,6 +13,7 @@ from agent.offline.policy import CONDITION_QUESTION, INTRO
 from agent.session import ChatSession, TurnResult
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 
 
 @dataclass
@@ -43,7 +44,14 @@ class Dialogue:
 def dialogue(client: MarketplaceClient) -> Dialogue:
     agent = build_agent(OfflineModel())
     return Dialogue(
-        ChatSession.start(agent, TrovaDeps(client), model="offline", prompt="p", marketplace="test")
+        ChatSession.start(
+            agent,
+            TrovaDeps(client),
+            model="offline",
+            prompt="p",
+            marketplace="test",
+            publisher=Publisher(client),
+        )
     )
 
 

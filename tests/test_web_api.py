@@ -21,7 +21,6 @@ from agent.prompts import load_prompt
 from cli.main import app as cli_app
 from marketplace.app import create_app
 from web.feedback import FeedbackStore, draft_edits
-from web.session_store import Credentials
 from web.site import create_site
 
 
@@ -389,7 +388,8 @@ async def test_approvals_and_edits_are_recorded_only_for_listings_created(
         # An edit the marketplace then refuses (here: the seller's token no longer works) is no approval.
         sessions = app.state.sessions.store
         stored = sessions.find(client.cookies["trova_session"])
-        sessions.set_credentials(stored, Credentials(seller_id=stored.seller_id, token="not-a-token"))
+        broken = stored.credentials.model_copy(update={"token": "not-a-token"})  # the agent's still works
+        sessions.set_credentials(stored, broken)
         failed = await client.post(
             "/chat", json=approve_with(draft["call_id"], {**draft["args"], "price": 41})
         )

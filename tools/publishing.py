@@ -60,8 +60,20 @@ class Publisher:
                 grant = await self.client.request_grant(ref.draft_id, sha256)
                 listing = await self.client.publish_draft(ref.draft_id, grant.grant, idempotency_key)
             except MarketplaceError as e:
+                if e.kind == "conflict" and (done := await self._published(ref, content)) is not None:
+                    return PublishOutcome(listing=done)  # approved again: it is posted already, once
                 return PublishOutcome(error_kind=e.kind, error=e.message, status=e.status)
             return PublishOutcome(listing=listing)
+
+    async def _published(self, ref: DraftRef, content: ListingCreate) -> Listing | None:
+        """The listing the draft was published as, if it was, with this content."""
+        try:
+            draft = await self.client.get_draft(ref.draft_id)
+            if draft.listing_id is None or draft.content_sha256 != content_sha256(content):
+                return None
+            return await self.client.get_listing(draft.listing_id)
+        except MarketplaceError:
+            return None
 
 
 def approved_content(args: dict[str, object], photos: list[str]) -> ListingCreate | str:
