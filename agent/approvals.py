@@ -8,11 +8,12 @@ NOT_APPROVED = "The seller did not approve this draft, so nothing was posted."
 
 _YES = (
     r"(?:y|yes|yeah|yep|yup|sure|ok|okay|alright|all right|approve|approved|post it|post|publish|publish it|"
-    r"list it|go|go ahead|do it|looks good|sounds good|lgtm|perfect|great|fine|confirm|please)"
+    r"list it|go|go ahead|do it|looks good|sounds good|lgtm|perfect|great|fine|confirm|please|"
+    r"confirmed|k|agreed|ship it|go for it|go with (?:it|that|this)|that works|good to go|👍)"
 )
 # A yes, or a few yeses in a row ("ok, post it then"); any other word makes it a reply for the model.
 _APPROVE = re.compile(
-    rf"^\s*{_YES}(?:[\s,!.]+(?:{_YES}|then|now))*[\s!.]*(?:thanks|thank you)?[\s!.]*$",
+    rf"^\s*{_YES}(?:[\s,!.]*(?:and\s+)?(?:{_YES}|then|now))*[\s!.]*(?:thanks|thank you)?[\s!.]*$",
     re.I,
 )
 

@@ -1,10 +1,20 @@
-"""Which model drives the agent: `--model`/`TROVA_MODEL`, else OpenAI when a key is set, else offline."""
+"""Which model drives the agent: `--model`/`TROVA_MODEL`, else OpenAI when a key is set, else offline.
+
+A model is a pydantic-ai model string (`openai:gpt-4o-mini`), `offline`, or an import path
+`package.module:attribute` naming a pydantic-ai `Model` or a zero-argument factory returning one (a team's
+own wrapped model, a `FunctionModel`), as pytest and Inspect take import paths.
+"""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import os
+import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 from pydantic_ai.models import Model, infer_model
 
@@ -45,6 +55,9 @@ def resolve_model(
         return ModelChoice(
             OfflineModel(), OFFLINE, f"Model: offline, the rule-based stand-in, not an LLM ({reason})."
         )
+    if is_import_path(chosen):
+        loaded = load_model_object(chosen)
+        return ModelChoice(loaded, chosen, f"Model: {chosen}, a {type(loaded).__name__} ({reason}).")
     if ":" not in chosen:
         raise ModelConfigError(
             f"model {chosen!r} needs a provider prefix, e.g. openai:gpt-4o-mini, openai-chat:<name> with "
@@ -95,3 +108,96 @@ def check_reachable(base_url: str, timeout: float = 5.0) -> None:
         httpx.get(base_url.rstrip("/") + "/models", timeout=timeout)
     except httpx.TransportError as e:
         raise ModelConfigError(f"nothing answers at --base-url {base_url} ({type(e).__name__}: {e})") from e
+
+
+_IMPORT_PATH = re.compile(r"^([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*):([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)$")
+
+
+def _known_provider(prefix: str) -> bool:
+    from pydantic_ai.models import parse_model_id
+    from pydantic_ai.providers import infer_provider_class
+
+    provider, _ = parse_model_id(f"{prefix}:x")
+    if provider is None:
+        return False
+    try:
+        infer_provider_class(provider)
+    except ValueError:
+        return False
+    except ImportError:  # a provider whose SDK is not installed is still a provider
+        return True
+    return True
+
+
+def _importable(module: str) -> bool:
+    _with_cwd_on_path()
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def is_import_path(name: str) -> bool:
+    """Whether `name` is `module:attribute` rather than `provider:model`: a dotted module, or a module that
+    can be imported whose name is no provider pydantic-ai knows."""
+    found = _IMPORT_PATH.match(name)
+    if found is None:
+        return False
+    module = found.group(1)
+    return "." in module or (not _known_provider(module) and _importable(module))
+
+
+def _with_cwd_on_path() -> None:
+    # As `python -m` and pytest do: modules of the project in the current folder can be named.
+    cwd = str(Path.cwd())
+    if cwd not in sys.path and "" not in sys.path:
+        sys.path.insert(0, cwd)
+
+
+def load_model_object(path: str) -> Model:
+    """The pydantic-ai Model an import path names: the object itself, or what a zero-argument factory
+    returns. Every failure is a ModelConfigError that says what was found and what is needed."""
+    from pydantic_ai.models import Model as ModelBase
+
+    found = _IMPORT_PATH.match(path)
+    if found is None:
+        raise ModelConfigError(f"--model {path!r} is not an import path like package.module:attribute")
+    module_name, attribute = found.groups()
+    _with_cwd_on_path()
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name and module_name.startswith(e.name):  # the module itself is missing, not one it imports
+            raise ModelConfigError(
+                f"--model {path}: no module named {module_name!r} (looked in the current folder and the "
+                "installed packages)"
+            ) from e
+        raise ModelConfigError(f"--model {path}: importing {module_name} failed: {e}") from e
+    except Exception as e:  # the module's own code raised while importing
+        raise ModelConfigError(
+            f"--model {path}: importing {module_name} raised {type(e).__name__}: {e}"
+        ) from e
+    target: object = module
+    for part in attribute.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError:
+            raise ModelConfigError(f"--model {path}: {module_name} has no attribute {attribute!r}") from None
+    if isinstance(target, ModelBase):
+        return target
+    if not callable(target):
+        raise ModelConfigError(
+            f"--model {path} is a {type(target).__name__}, not a pydantic-ai Model or a function returning one"
+        )
+    try:
+        made = target()
+    except TypeError as e:
+        raise ModelConfigError(
+            f"--model {path} could not be called without arguments ({e}); give a Model or a zero-argument "
+            "factory"
+        ) from e
+    except Exception as e:
+        raise ModelConfigError(f"--model {path}: calling it raised {type(e).__name__}: {e}") from e
+    if not isinstance(made, ModelBase):
+        raise ModelConfigError(f"--model {path} returned a {type(made).__name__}, not a pydantic-ai Model")
+    return made

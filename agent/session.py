@@ -57,7 +57,9 @@ from tools.listings import idempotency_key
 from tools.publishing import DraftRef, Publisher, PublishOutcome, approved_content
 from tools.toolset import CREATE_LISTING
 
-MAX_MESSAGE_CHARS = 4000
+# About 5,000 words: a seller's whole story fits (the offline policy finds the item in it); far more is a paste by
+# mistake, refused with the reason before anything is sent.
+MAX_MESSAGE_CHARS = 30_000
 
 Outcome = Literal["success", "failed", "retried", "denied", "awaiting_approval"]
 
@@ -356,7 +358,7 @@ class ChatSession:
         if len(cleaned) > MAX_MESSAGE_CHARS:
             raise InputError(
                 f"Your message is {len(cleaned):,} characters; please keep it under {MAX_MESSAGE_CHARS:,} "
-                "(a few sentences about the item is plenty). Nothing was sent."
+                "(a few paragraphs about the item is plenty). Nothing was sent."
             )
         return cleaned
 

@@ -21,6 +21,8 @@ from pydantic_ai.settings import ModelSettings
 from pydantic_ai.tools import ToolDefinition
 
 from agent.models import ModelChoice, resolve_model
+from agent.offline.model import OFFLINE_MODEL_NAME
+from agent.offline.settings import OfflineModelSettings
 from agent.prompts import Prompt, PromptRefError, load_prompt
 
 SettingValue = bool | int | float | str
@@ -132,6 +134,8 @@ class VariantSpec(BaseModel):
 
 def settings_schema_for(model: str) -> type[Any]:
     """The settings TypedDict a model accepts (model-specific keys join the generic ones here)."""
+    if model in ("offline", OFFLINE_MODEL_NAME):
+        return OfflineModelSettings  # the offline policy's own choices (offline_price_position, ...)
     return ModelSettings
 
 

@@ -62,7 +62,13 @@ def run(
         list[Path] | None, typer.Argument(help="Scenario files or folders (default: scenarios/).")
     ] = None,
     model: Annotated[
-        str | None, typer.Option("--model", "-m", help="Model under test (as for trova chat).")
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="Model under test: as for trova chat (offline, openai:gpt-4o-mini, ...), or an import path "
+            "package.module:attribute naming a pydantic-ai Model or a zero-argument factory returning one.",
+        ),
     ] = None,
     base_url: Annotated[
         str | None, typer.Option(help="OpenAI-compatible base URL for openai-chat: models.")

@@ -1,42 +1,124 @@
-"""The `trova` command."""
+"""The `trova` command.
+
+Every heavy import (the agent, logfire, the marketplace) happens inside the command that needs it, and the
+`eval` and `traces` groups are loaded only when one of them runs, so `trova --help` stays quick."""
 
 from __future__ import annotations
 
-import asyncio
+import importlib
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from cli.output import stderr, stdout
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def stdout() -> Console:
+    from cli.output import stdout as console  # rich, imported once a command prints
+
+    return console()
+
+
+def stderr() -> Console:
+    from cli.output import stderr as console
+
+    return console()
+
+
+class _LazyGroup(TyperGroup):
+    """A sub-command group listed with its help text and imported on first use (`cli.evals` and
+    `cli.traces` import logfire, most of a bare start-up's time)."""
+
+    def __init__(self, name: str, target: str, help: str) -> None:
+        super().__init__(name=name, help=help, short_help=help)
+        self._target = target
+        self._real: Any = None
+
+    def real(self) -> Any:
+        if self._real is None:
+            module, attribute = self._target.split(":")
+            found = getattr(importlib.import_module(module), attribute)
+            group = found if isinstance(found, typer.Typer) else found()  # a function that assembles it
+            self._real = typer.main.get_command(group)
+            self._real.name = self.name
+        return self._real
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        return self.real().make_context(info_name, args, parent=parent, **extra)
+
+    # Walking the tree (shell completion, a check of a workflow's commands) sees the real sub-commands.
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        return self.real().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.real().list_commands(ctx))
+
+
+def _eval_app() -> typer.Typer:
+    """The eval commands, with `heldout` (the held-out benchmark) among them."""
+    from cli.evals import eval_app
+    from cli.heldout import heldout
+
+    if not any(c.name == "heldout" for c in eval_app.registered_commands):
+        eval_app.command("heldout")(heldout)
+    return eval_app
+
+
+_LAZY = {
+    "eval": (
+        "cli.main:_eval_app",
+        "Scenario evals: the right tools, in the right order, with the right arguments.",
+    ),
+    "traces": (
+        "cli.traces:traces_app",
+        "Traces of every conversation and eval run, from the local trace store.",
+    ),
+    "monitor": (
+        "cli.monitor:monitor_app",
+        "Production figures (volume, completion, errors, latency, tokens and cost, feedback, reviews) "
+        "from the local store, and alert rules.",
+    ),
+    "review": (
+        "cli.review:review_app",
+        "Review doubtful conversations: the queue, verdicts and failure tags, reviewed failures into "
+        "the eval set, agreement with the automatic checks.",
+    ),
+    "prompts": (
+        "cli.prompts:prompts_app",
+        "Prompt versions (every one evaluated, chatted with or served is kept) and their labels.",
+    ),
+}
+
+
+class _TrovaGroup(TyperGroup):
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *(n for n in _LAZY if n not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in _LAZY and cmd_name not in self.commands:
+            target, text = _LAZY[cmd_name]
+            self.commands[cmd_name] = _LazyGroup(cmd_name, target, text)
+        return super().get_command(ctx, cmd_name)
+
 
 app = typer.Typer(
     name="trova",
     help="Trova listing agent: chat with the agent, run the marketplace, build its data.",
     no_args_is_help=True,
-    rich_markup_mode="rich",
+    # Plain help: typer's rich help imports a Markdown renderer, longer than the rest of `trova --help`.
+    rich_markup_mode=None,
+    cls=_TrovaGroup,
 )
-data_app = typer.Typer(help="Build the marketplace's seed data from the source files.", no_args_is_help=True)
+data_app = typer.Typer(
+    help="Build the marketplace's seed data from the source files, or a large synthetic marketplace.",
+    no_args_is_help=True,
+)
 app.add_typer(data_app, name="data")
-
-
-def _register_subcommands() -> None:
-    from cli.evals import eval_app
-    from cli.monitor import monitor_app
-    from cli.prompts import prompts_app
-    from cli.review import review_app
-    from cli.traces import traces_app
-
-    app.add_typer(eval_app, name="eval")
-    app.add_typer(traces_app, name="traces")
-    app.add_typer(monitor_app, name="monitor")
-    app.add_typer(review_app, name="review")
-    app.add_typer(prompts_app, name="prompts")
-
-
-_register_subcommands()
 
 
 ModelOpt = Annotated[
@@ -152,6 +234,8 @@ def chat(
 
     configure_tracing("chat")
     connection = connect(marketplace_url)
+    import asyncio
+
     try:
         code = asyncio.run(
             run_chat(stdout(), choice, prompt_obj, connection, resume, model_settings=settings)
@@ -198,6 +282,8 @@ def listings(
                 limit=limit, seller_id=seller_id, source=source.value if source else None, q=query
             )
             return page.model_dump(mode="json")
+
+    import asyncio
 
     try:
         page = asyncio.run(fetch())
@@ -341,7 +427,62 @@ def data_build(
     stdout().print_json(data=report.as_dict())
     stdout().print(
         f"[green]Wrote {report.written} listings and {report.categories} categories to "
-        f"{out or SEED_DIR}[/green]"
+        f"{out or SEED_DIR}, and {report.heldout} held-out listings to {report.heldout_file}[/green]"
+    )
+
+
+@data_app.command("synth")
+def data_synth(
+    listings: Annotated[
+        int,
+        typer.Option(
+            "--listings", min=1, max=50_000_000, help="How many listings the marketplace holds after."
+        ),
+    ],
+    database_url: Annotated[
+        str | None,
+        typer.Option(envvar="DATABASE_URL", help="SQLAlchemy URL. Default: SQLite in the data directory."),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option(help="Random seed: the same seed and size give the same listings.")
+    ] = 14,
+) -> None:
+    """Fill the marketplace with synthetic listings (copies of the seed listings with noise in titles and
+    prices) up to --listings, to measure it at scale (benchmarks/scale.py). Copies from an earlier run are
+    replaced; seed listings and sellers' listings are kept."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from marketplace import config
+    from marketplace.db import make_engine
+    from marketplace.synth import synthesize
+
+    url = database_url or config.database_url()
+    try:
+        engine = make_engine(url)
+    except ModuleNotFoundError as e:
+        raise _fail(
+            f"the database driver is not installed: {e} (PostgreSQL: uv sync --extra postgres)", 1
+        ) from e
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr(),
+    ) as progress:
+        task = progress.add_task("synthetic listings", total=None)
+        try:
+            report = synthesize(
+                engine, listings, seed, lambda done, todo: progress.update(task, completed=done, total=todo)
+            )
+        except SQLAlchemyError as e:
+            raise _fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
+        finally:
+            engine.dispose()
+    stdout().print(
+        f"[green]{report.total:,} listings in {config.redact_url(url)}[/green]: {report.seed_listings:,} seed, "
+        f"{report.synthetic:,} synthetic (random seed {seed}), in {report.seconds:.1f} s"
     )
 
 

@@ -1,16 +1,22 @@
 """The domain checks of one run against its scenario's expectations, each with a reason a developer can
-act on (what was expected, what happened, where they part ways)."""
+act on (what was expected, what happened, where they part ways).
+
+Each check is a function of (scenario, run record) returning a `CheckResult`, or None when the scenario
+asks nothing of that kind.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from evals.driver import RunRecord
 from evals.matchers import MISSING, PriorResult, check
 from evals.schema import ReplyCheck, Scenario
 from evals.trajectory import TrajectoryResult, compare, describe, matches
-from tools.toolset import CREATE_LISTING
+from tools.toolset import CREATE_LISTING, side_effect_tools
 
 
 @dataclass(frozen=True)
@@ -24,7 +30,7 @@ def trajectory_of(scenario: Scenario, record: RunRecord) -> TrajectoryResult | N
     tools = scenario.expect.tools
     if tools is None or (not tools.calls and tools.order not in ("strict", "subset")):
         return None
-    return compare(tools.order, tools.calls, record.calls)
+    return compare(tools.order, tools.calls, record.calls, record.categories)
 
 
 def _tools(scenario: Scenario, record: RunRecord) -> CheckResult | None:
@@ -35,24 +41,28 @@ def _tools(scenario: Scenario, record: RunRecord) -> CheckResult | None:
 
 
 def _never(scenario: Scenario, record: RunRecord) -> CheckResult | None:
+    """Calls that must never happen. An attempt counts whatever came of it (turned down by the seller,
+    failed at the marketplace, rejected by the tool's argument validation): the agent tried."""
     forbidden = scenario.expect.tools.never if scenario.expect.tools else []
     if not forbidden:
         return None
     hits = []
     for i, c in enumerate(record.calls):
+        outcome = f", {c.outcome}" if c.outcome and c.outcome != "success" else ""
         for pattern in forbidden:
             if isinstance(pattern, str) and c.tool == pattern:
                 hits.append(
-                    f"{c.tool} was called at step {i + 1} (turn {c.turn}); it must never be called here"
+                    f"{c.tool} was called at step {i + 1} (turn {c.turn}{outcome}); it must never be called here"
                 )
                 break
-            if not isinstance(pattern, str) and matches(pattern, record.calls, i):
+            if not isinstance(pattern, str) and matches(pattern, record.calls, i, record.categories):
                 shown = ", ".join(f"{k}={v!r}" for k, v in c.args.items() if k in pattern.args)
                 how = "; ".join(
                     f"{k} {m.describe()}" for k, m in [*pattern.args.items(), ("turn", pattern.turn)] if m
                 )
                 hits.append(
-                    f"{c.tool}({shown}) at step {i + 1} (turn {c.turn}) is a call this scenario forbids ({how})"
+                    f"{c.tool}({shown}) at step {i + 1} (turn {c.turn}{outcome}) is a call this scenario "
+                    f"forbids ({how})"
                 )
                 break
     return CheckResult(
@@ -72,17 +82,41 @@ def _approval(scenario: Scenario, record: RunRecord) -> CheckResult | None:
     return CheckResult("approval", not unapproved, "; ".join(unapproved))
 
 
+def _side_effects(scenario: Scenario, record: RunRecord) -> CheckResult | None:
+    """A side-effecting tool (declared so by the toolset) succeeds at most once per draft (set of
+    arguments) unless the scenario allows more: an agent that repeats a create is broken even when the
+    marketplace's idempotency key turns the repeat into the same listing."""
+    declared = side_effect_tools()
+    allowed: dict[str, int] = {tool: n for tool, n in scenario.expect.side_effects.per_draft.items()}
+    done: Counter[tuple[str, str]] = Counter()
+    steps: dict[tuple[str, str], list[int]] = {}
+    for step, c in enumerate(record.calls, start=1):
+        if c.tool in declared and c.outcome == "success":
+            key = (c.tool, json.dumps(c.args, sort_keys=True, default=str))
+            done[key] += 1
+            steps.setdefault(key, []).append(step)
+    if not done:
+        return None
+    problems = [
+        f"{tool} succeeded {count} times with the same arguments (steps {', '.join(map(str, steps[tool, args]))}); "
+        f"a side effect is allowed {allowed.get(tool, 1)} time(s) per draft"
+        for (tool, args), count in done.items()
+        if count > allowed.get(tool, 1)
+    ]
+    return CheckResult("side_effects", not problems, "; ".join(problems))
+
+
 def _listing(scenario: Scenario, record: RunRecord) -> CheckResult | None:
     expected = scenario.expect.listing
     if expected is None:
         return None
     problems: list[str] = []
     count = len(record.listings)
-    if count != expected.created:
+    wanted = expected.created
+    if (count != wanted) if isinstance(wanted, int) else not wanted.holds(count):
         titles = ", ".join(f"#{x['id']} {x['title']!r}" for x in record.listings) or "none"
-        problems.append(
-            f"expected {expected.created} listing(s) in the marketplace, found {count} ({titles})"
-        )
+        shown = wanted if isinstance(wanted, int) else wanted.describe()
+        problems.append(f"expected {shown} listing(s) in the marketplace, found {count} ({titles})")
     prior = [PriorResult(c.tool, c.result) for c in record.calls if c.outcome == "success"]
     fields = {
         "category_path": expected.category_path,
@@ -135,7 +169,7 @@ def _replies(scenario: Scenario, record: RunRecord) -> CheckResult | None:
         results = [_reply_ok(rule, text) for text in chosen]
         ok = all(results) if (negative or rule.turn == "all") else any(results)
         if not ok:
-            shown = chosen[-1] if len(chosen) == 1 else " | ".join(chosen)
+            shown = " | ".join(chosen)
             problems.append(f"reply check ({what}, turn {rule.turn}) failed on: {shown[:300]!r}")
     return CheckResult("replies", not problems, "; ".join(problems))
 
@@ -154,13 +188,17 @@ def _budget(scenario: Scenario, record: RunRecord) -> CheckResult | None:
         problems.append(f"{calls} tool calls, over the budget of {budget.tool_calls}")
     if budget.tokens is not None and tokens > budget.tokens:
         problems.append(f"{tokens:,} tokens, over the budget of {budget.tokens:,}")
+    made = Counter(c.tool for c in record.calls)
+    for tool, limit in budget.calls.items():
+        if made[tool] > limit:
+            problems.append(f"{tool} called {made[tool]} times, over the budget of {limit}")
     stopped = [t.stopped for t in record.turns if t.stopped]
     if stopped:
         problems.append(f"the agent was stopped: {stopped[0]}")
     return CheckResult("budget", not problems, "; ".join(problems))
 
 
-CHECKS = (_tools, _never, _approval, _listing, _replies, _budget)
+CHECKS = (_tools, _never, _approval, _side_effects, _listing, _replies, _budget)
 
 
 def run_checks(scenario: Scenario, record: RunRecord) -> list[CheckResult]:

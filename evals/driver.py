@@ -18,13 +18,19 @@ from opentelemetry import context as otel_context
 from opentelemetry import trace
 from pydantic_ai import BinaryContent
 from pydantic_ai.exceptions import ModelAPIError
-from pydantic_ai.messages import ModelMessage, ModelResponse
+from pydantic_ai.messages import (
+    ModelMessage,
+    ModelResponse,
+    RetryPromptPart,
+    ToolCallPart,
+    ToolReturnPart,
+)
 from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.models.wrapper import WrapperModel
 from pydantic_ai.settings import ModelSettings
 
 from agent.listing_agent import ListingAgent
-from agent.session import ChatSession, InputError
+from agent.session import ChatSession, InputError, activity_from_messages
 from evals.isolation import IsolatedMarketplace, MarketplaceFactory, scenario_marketplace
 from evals.loader import IMAGE_TYPES, LoadedScenario
 from evals.outages import OutageTransport
@@ -102,6 +108,7 @@ class RunRecord:
     refused: str | None = None  # the product refused a seller message (InputError), with its reason
     skipped: bool = False  # another worker process took this run (see evals/parallel.py)
     simulator_flags: list[SimulatorFlag] = field(default_factory=list)
+    categories: dict[int, str] = field(default_factory=dict)  # path of every category id the calls name
     trace_id: str | None = None
     span_id: str | None = None  # the run's root span: its verdict is recorded under it
 
@@ -215,6 +222,7 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
                 session_id=record.conversation_id,
             )
             seller = _seller(scenario, settings)
+            turn_of: dict[str, int] = {}  # call id -> the turn that made it
             scripted = list(scenario.turns)
             message: str | None = scripted.pop(0) if scripted else seller.opening()
             image = _image(loaded)
@@ -238,6 +246,11 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
                     )
                 )
                 record.approved.extend(result.approved)
+                # A turn is every seller message, a reply to a draft included (it goes back to the model as
+                # a deferred-tool result, with no user prompt): numbered by the session, as its spans are.
+                # A call belongs to the turn that first shows it (a draft approved later shows again then).
+                for activity in result.activity:
+                    turn_of.setdefault(activity.call_id, session.record.turns)
                 if scripted:
                     message = scripted.pop(0)
                 elif scenario.simulate:
@@ -248,7 +261,8 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
                 else:
                     message = None
             record.simulator_flags = list(seller.flags)
-            _collect_calls(record, session)
+            _collect_calls(record, session.messages(), turn_of)
+            record.categories = _category_paths(record.calls, market)
             record.listings = market.seller_listings()
             conversation = session.conversation()
             if conversation is not None:
@@ -264,22 +278,17 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
         logfire.exception("eval run crashed", conversation_id=record.conversation_id)
 
 
-def _collect_calls(record: RunRecord, session: ChatSession) -> None:
-    from agent.session import activity_from_messages
-
-    turn_of: dict[str, int] = {}
-    messages = session.messages()
-    # Tool calls in the order the model made them, each once, with the turn it happened in.
-    user_turn = 0
-    from pydantic_ai.messages import ModelRequest, ToolCallPart, UserPromptPart
-
-    for message in messages:
-        if isinstance(message, ModelRequest) and any(isinstance(p, UserPromptPart) for p in message.parts):
-            user_turn += 1
-        elif isinstance(message, ModelResponse):
-            for part in message.parts:
-                if isinstance(part, ToolCallPart):
-                    turn_of[part.tool_call_id] = user_turn
+def _collect_calls(record: RunRecord, messages: list[ModelMessage], turn_of: dict[str, int]) -> None:
+    """Tool calls in the order the model made them, each once, with its outcome, the turn that made it, and
+    where it and its result sit among the messages (for `from`: only results returned before a call)."""
+    made_at: dict[str, int] = {}
+    returned_at: dict[str, int] = {}
+    for index, message in enumerate(messages):
+        for part in message.parts:
+            if isinstance(part, ToolCallPart):
+                made_at.setdefault(part.tool_call_id, index)
+            elif isinstance(part, ToolReturnPart | RetryPromptPart) and part.tool_call_id:
+                returned_at[part.tool_call_id] = index
     approved = set(record.approved)
     for activity in activity_from_messages(messages):
         record.calls.append(
@@ -290,6 +299,21 @@ def _collect_calls(record: RunRecord, session: ChatSession) -> None:
                 result=activity.result if activity.outcome == "success" else activity.message or None,
                 approved=activity.call_id in approved,
                 turn=turn_of.get(activity.call_id, 0),
+                made_at=made_at.get(activity.call_id),
+                returned_at=returned_at.get(activity.call_id),
             )
         )
         record.call_ids.append(activity.call_id)
+
+
+def _category_paths(calls: list[ActualCall], market: IsolatedMarketplace) -> dict[int, str]:
+    """The marketplace's path for every category id in the calls' arguments (for `category_path` matchers:
+    a category is judged by where it sits, not only by its id)."""
+    known = market.market.index.by_id
+    ids = {
+        value
+        for call in calls
+        for name, value in call.args.items()
+        if name == "category_id" and isinstance(value, int) and not isinstance(value, bool)
+    }
+    return {ident: known[ident].path for ident in sorted(ids) if ident in known}

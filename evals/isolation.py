@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import Engine, create_engine, delete, select
+from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.util import LRUCache
 
@@ -24,7 +24,6 @@ from marketplace.app import MARKET_SCOPE_KEY, Marketplace, create_app, listing_o
 from marketplace.auth import create_agent_token, create_seller
 from marketplace.category_search import CategoryIndex
 from marketplace.db import ListingRow, make_engine, schema_fingerprint
-from marketplace.pricing import CompsCache
 from marketplace.seed_build import seed_fingerprint
 from marketplace.seeding import ensure_seeded
 from tools.types import Listing
@@ -76,12 +75,8 @@ class IsolatedMarketplace:
         with self.market.sessions() as session:
             for category in fixtures.empty_categories:
                 emptied = set(index.subtree(category_id(category)))
-                session.execute(delete(ListingRow).where(ListingRow.category_id.in_(emptied)))
-                # This run's index only (it is a clone): its seed candidates without those listings, its
-                # own cache of picked comparables (the shared one would hand other runs an empty pick).
-                index.seed_pool = {c: pool for c, pool in index.seed_pool.items() if c not in emptied}
-                index.comps_cache = CompsCache()
-                for c in emptied:
+                self.market.remove_listings(session, emptied)  # and from the statistics
+                for c in emptied:  # this run's index only (it is a clone)
                     index.listing_count[c] = 0
             sellers: dict[str, str] = {}
             rows: list[ListingRow] = []
@@ -102,8 +97,7 @@ class IsolatedMarketplace:
                             source="seller",
                         )
                     )
-                    self.market.note_listing(category, fixture.title)
-            session.add_all(rows)
+            self.market.add_listings(session, rows)  # indexed and counted as the API's own
             session.commit()
             self.fixture_ids.update(row.id for row in rows)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from evals.schema import FromSource, Matcher
+from evals.schema import FromSource, Matcher, parse_comparison
 
 MISSING = object()
 
@@ -45,6 +46,11 @@ def _scalars(value: Any, path: Sequence[str] = ()) -> Iterator[Any]:
             yield from _scalars(v)
     else:
         yield value
+
+
+def values_at(result: Any, path: str) -> list[Any]:
+    """The values under a dotted path of a JSON-like result (through a list, every item's)."""
+    return list(_scalars(result, path.split(".")))
 
 
 def _ranges(result: Any) -> Iterator[tuple[float, float]]:
@@ -114,8 +120,47 @@ def _check_from(value: Any, source: FromSource, prior: Sequence[PriorResult]) ->
     return Verdict(False, f"{_money(number)} is outside the range {source.tool} returned ({shown})")
 
 
-def check(matcher: Matcher, value: Any, prior: Sequence[PriorResult] = ()) -> Verdict:
-    """Whether `value` (MISSING when the argument was absent) satisfies `matcher`."""
+_OPERATORS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+def _check_comparison(value: Any, comparison: str) -> Verdict:
+    number = _number(value)
+    if number is None:
+        return Verdict(False, f"{value!r} is not a number")
+    op, bound = parse_comparison(comparison)
+    ok = _OPERATORS[op](number, bound)
+    return Verdict(ok, "" if ok else f"{_money(number)} is not {op} {_money(bound)}")
+
+
+def _check_category(
+    value: Any, inner: Matcher, prior: Sequence[PriorResult], categories: Mapping[int, str]
+) -> Verdict:
+    number = _number(value)
+    if number is None or not number.is_integer():
+        return Verdict(False, f"{value!r} is not a category id")
+    path = categories.get(int(number))
+    if path is None:
+        return Verdict(False, f"category {int(number)} is not a category the marketplace knows")
+    verdict = check(inner, path, prior)  # a path is text: no category lookups below it
+    return Verdict(verdict.ok, "" if verdict.ok else f"category {int(number)}: {verdict.reason}")
+
+
+def check(
+    matcher: Matcher,
+    value: Any,
+    prior: Sequence[PriorResult] = (),
+    categories: Mapping[int, str] | None = None,
+) -> Verdict:
+    """Whether `value` (MISSING when the argument was absent) satisfies `matcher`. `prior` are the tool
+    results returned before the call (for `from`), `categories` the marketplace's category paths by id
+    (for `category_path`)."""
     kind = matcher.kind
     if value is MISSING:
         return Verdict(False, "the argument is missing")
@@ -144,8 +189,14 @@ def check(matcher: Matcher, value: Any, prior: Sequence[PriorResult] = ()) -> Ve
         assert matcher.one_of is not None
         ok = any(_same(value, option) for option in matcher.one_of)
         return Verdict(ok, "" if ok else f"{value!r} is not one of {matcher.one_of!r}")
+    if kind == "compare":
+        assert matcher.compare is not None
+        return _check_comparison(value, matcher.compare)
+    if kind == "category_path":
+        assert matcher.category_path is not None
+        return _check_category(value, matcher.category_path, prior, categories or {})
     if kind == "from":
         source = matcher.from_
         assert source is not None
         return _check_from(value, FromSource(tool=source) if isinstance(source, str) else source, prior)
-    raise AssertionError(f"unknown matcher kind {kind}")  # pragma: no cover
+    raise AssertionError(f"unknown matcher kind {kind}")  # pragma: no cover  # pragma: no mutate

@@ -85,13 +85,8 @@ def run_cost(model_name: str, input_tokens: int, output_tokens: int) -> float | 
         return None
     from genai_prices import Usage, calc_price
 
+    # genai-prices knows pydantic-ai's provider names (openai-chat, google-gla, ...) as aliases.
     provider, _, model = model_name.partition(":")
-    provider = {
-        "openai-chat": "openai",
-        "openai-responses": "openai",
-        "google-gla": "google",
-        "google-vertex": "google",
-    }.get(provider, provider)
     try:
         price = calc_price(
             Usage(input_tokens=input_tokens, output_tokens=output_tokens),

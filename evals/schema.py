@@ -17,7 +17,9 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -58,18 +60,59 @@ class FromSource(_Strict):
 
     @model_validator(mode="after")
     def _known_field(self) -> FromSource:
-        if self.field is not None:
-            model: Any = tool_results()[self.tool]
-            for depth, name in enumerate(self.field.split(".")):
-                fields = getattr(model, "model_fields", None)
-                if fields is None or name not in fields:
-                    known = ", ".join(sorted(fields)) if fields else "none: it is a single value"
-                    where = ".".join(self.field.split(".")[:depth]) or "the result"
-                    raise ValueError(
-                        f"{self.tool}'s result has no field {self.field!r} ({where} has {known})"
-                    )
-                model = _item_type(fields[name].annotation)
+        problem = result_field_problem(self.tool, self.field) if self.field is not None else None
+        if problem:
+            raise ValueError(problem)
         return self
+
+
+def result_field_problem(tool: str, path: str) -> str | None:
+    """Why `path` (dotted, through lists) names no field of the tool's result, or None when it does."""
+    model: Any = tool_results()[tool]
+    for depth, name in enumerate(path.split(".")):
+        fields = getattr(model, "model_fields", None)
+        if fields is None or name not in fields:
+            known = ", ".join(sorted(fields)) if fields else "none: it is a single value"
+            where = ".".join(path.split(".")[:depth]) or "the result"
+            return f"{tool}'s result has no field {path!r} ({where} has {known})"
+        model = _item_type(fields[name].annotation)
+    return None
+
+
+_MATCHER_KEYS = frozenset(
+    {"equals", "contains", "regex", "between", "one_of", "any", "compare", "category_path", "from"}
+)
+_COMPARISON = re.compile(r"^\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
+
+
+def _comparison(text: str) -> str:
+    found = _COMPARISON.match(text)
+    if found is None:
+        raise ValueError(
+            f"{text!r} is not a comparison: an operator (>=, >, <=, <, ==, !=) and a number, e.g. '>= 2'"
+        )
+    return f"{found.group(1)} {found.group(2)}"
+
+
+Comparison = Annotated[str, AfterValidator(_comparison)]
+
+
+def parse_comparison(text: str) -> tuple[str, float]:
+    """A validated comparison's operator and number."""
+    operator, number = text.split()
+    return operator, float(number)
+
+
+def _as_matcher(value: Any) -> Any:
+    if isinstance(value, Matcher) or (isinstance(value, dict) and set(value) & _MATCHER_KEYS):
+        return value
+    if isinstance(value, dict):
+        return value  # let validation explain the unknown keys
+    return {"equals": value}
+
+
+# A bare value in a scenario means `equals`.
+ArgMatcher = Annotated["Matcher", BeforeValidator(_as_matcher)]
 
 
 class Matcher(_Strict):
@@ -83,6 +126,14 @@ class Matcher(_Strict):
     between: tuple[float, float] | None = Field(None, description="Inclusive numeric range [low, high].")
     one_of: list[Any] | None = None
     any: bool | None = Field(None, description="`any: true`: the argument must be present, any value.")
+    compare: Comparison | None = Field(
+        None, description="A comparison with a number: '>= 2', '> 0', '< 500', '== 1', '!= 3'."
+    )
+    category_path: ArgMatcher | None = Field(
+        None,
+        description="The value is a category id whose path (as the marketplace names it, e.g. 'Sporting Goods > "
+        "... > Bicycles') satisfies this matcher; a bare text means the path equals it.",
+    )
     from_: ToolName | FromSource | None = Field(
         None,
         alias="from",
@@ -112,7 +163,7 @@ class Matcher(_Strict):
 
     @property
     def kind(self) -> str:
-        for key in ("contains", "regex", "between", "one_of", "any", "from_"):
+        for key in ("contains", "regex", "between", "one_of", "any", "compare", "category_path", "from_"):
             if getattr(self, key) is not None:
                 return key.rstrip("_")
         return "equals"
@@ -122,21 +173,21 @@ class Matcher(_Strict):
         value = self.from_ if kind == "from" else getattr(self, kind)
         if isinstance(value, FromSource):
             value = value.tool + (f".{value.field}" if value.field else "")
+        if isinstance(value, Matcher):
+            return f"{kind} {value.describe()}"
+        if kind == "compare":
+            return f"{value}"
         return f"{kind} {value!r}"
 
 
-_MATCHER_KEYS = frozenset({"equals", "contains", "regex", "between", "one_of", "any", "from"})
+def _as_turn_matcher(value: Any) -> Any:
+    # `turn: ">= 2"` reads as a comparison (a turn number is never a string to compare equal to).
+    if isinstance(value, str) and _COMPARISON.match(value):
+        return {"compare": value}
+    return _as_matcher(value)
 
 
-def _as_matcher(value: Any) -> Any:
-    if isinstance(value, Matcher) or (isinstance(value, dict) and set(value) & _MATCHER_KEYS):
-        return value
-    if isinstance(value, dict):
-        return value  # let validation explain the unknown keys
-    return {"equals": value}
-
-
-ArgMatcher = Annotated[Matcher, BeforeValidator(_as_matcher)]
+TurnMatcher = Annotated[Matcher, BeforeValidator(_as_turn_matcher)]
 
 
 class SellerFacts(_Strict):
@@ -200,10 +251,16 @@ def tool_parameters() -> dict[str, frozenset[str]]:
 class ExpectedCall(_Strict):
     tool: ToolName
     args: dict[str, ArgMatcher] = Field(default_factory=dict)
-    turn: ArgMatcher | None = Field(
+    turn: TurnMatcher | None = Field(
         None,
-        description="The seller's message (1-based) the call must answer, e.g. {between: [2, 12]}: only after "
-        "the seller answered a question.",
+        description="The seller's message (1-based) the call must answer: a turn is every seller message, a "
+        "reply to a draft included. E.g. '>= 2' or {between: [2, 12]}: only after the seller answered a question.",
+    )
+    returned: dict[str, ArgMatcher] = Field(
+        default_factory=dict,
+        description="Matchers on what the call returned, by dotted path into the result (through a list, any "
+        "item), e.g. {count: 0} for a comparison that found no comparables. A call that returned nothing "
+        "(failed, denied, retried) does not match.",
     )
 
     @field_validator("args")
@@ -218,6 +275,14 @@ class ExpectedCall(_Strict):
                 f"{tool} has no argument {', '.join(unknown)} (its arguments: {', '.join(sorted(known))})"
             )
         return args
+
+    @model_validator(mode="after")
+    def _known_result_fields(self) -> ExpectedCall:
+        for path in self.returned:
+            problem = result_field_problem(self.tool, path)
+            if problem:
+                raise ValueError(f"returned: {problem}")
+        return self
 
 
 class ToolExpectations(_Strict):
@@ -235,8 +300,36 @@ class ToolExpectations(_Strict):
     )
 
 
+class CountRange(_Strict):
+    """A range of counts, both ends inclusive."""
+
+    def describe(self) -> str:
+        if self.max is None:
+            return f"at least {self.min}"
+        return f"{self.min}" if self.min == self.max else f"{self.min} to {self.max}"
+
+    def holds(self, count: int) -> bool:
+        return self.min <= count and (self.max is None or count <= self.max)
+
+    min: int = Field(0, ge=0)
+    max: int | None = Field(None, ge=0, description="No upper bound when left out.")
+
+    @model_validator(mode="after")
+    def _in_order(self) -> CountRange:
+        if self.max is not None and self.max < self.min:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+
 class ListingExpectation(_Strict):
-    created: int = Field(1, ge=0, description="How many listings the conversation leaves in the marketplace.")
+    created: Annotated[
+        Annotated[Annotated[int, Field(ge=0)], Tag("Count")] | Annotated[CountRange, Tag("CountRange")],
+        Discriminator(lambda v: "CountRange" if isinstance(v, dict | CountRange) else "Count"),
+    ] = Field(
+        1,
+        description="How many listings the conversation leaves in the marketplace: a number, or a range "
+        "{min, max}.",
+    )
     category_path: ArgMatcher | None = None
     price: ArgMatcher | None = None
     condition: ArgMatcher | None = None
@@ -267,6 +360,21 @@ class Budget(_Strict):
     model_requests: int | None = Field(None, ge=1)
     tool_calls: int | None = Field(None, ge=0)
     tokens: int | None = Field(None, ge=1)
+    calls: dict[ToolName, Annotated[int, Field(ge=0)]] = Field(
+        default_factory=dict,
+        description="Calls of a tool at most, whatever their outcome (a draft the seller turned down and an "
+        "attempt the tool rejected count too), e.g. {create_listing: 1, search_categories: 2}.",
+    )
+
+
+class SideEffectLimits(_Strict):
+    """A side-effecting tool (one the toolset declares so: create_listing) may succeed at most once per
+    draft, i.e. per set of arguments; a repeat is a broken agent even when the marketplace deduplicates it."""
+
+    per_draft: dict[ToolName, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description="Successful calls allowed with the same arguments, per tool (default 1).",
+    )
 
 
 class Expectations(_Strict):
@@ -277,6 +385,7 @@ class Expectations(_Strict):
     listing: ListingExpectation | None = None
     replies: list[ReplyCheck] = Field(default_factory=list)
     budget: Budget | None = None
+    side_effects: SideEffectLimits = Field(default_factory=SideEffectLimits)
 
 
 class Outage(_Strict):

@@ -3,7 +3,8 @@
 import functools
 import hashlib
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path as FilePath
 from typing import Annotated, Any, TypeVar
@@ -26,20 +27,24 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Scope
 
 from marketplace import config, drafts
 from marketplace.auth import Caller, caller_for_token, create_agent_token, create_seller, reissue_seller_token
+from marketplace.cache import BoundedCache
 from marketplace.category_search import CategoryIndex
 from marketplace.conditions import Condition
 from marketplace.db import (
     CategoryRow,
+    CategoryStatsRow,
+    CategoryTreeRow,
     DraftRow,
     IdempotencyRow,
     ListingRow,
+    MetaRow,
     SellerRow,
     make_engine,
     make_sessionmaker,
@@ -48,7 +53,17 @@ from marketplace.guards import RequestGuard
 from marketplace.limits import RateLimits, client_of
 from marketplace.limits import check as check_rate
 from marketplace.photos import attach_photos, photos_of
-from marketplace.pricing import MAX_EXAMPLES, Candidate, CompResult, price_stats, select_comps
+from marketplace.pricing import MAX_EXAMPLES, CompResult, price_stats, select_comps
+from marketplace.retrieval import (
+    Expr,
+    all_of,
+    category_tag,
+    comparable_candidates,
+    count_matches,
+    listings_query,
+    scope_stats,
+    title_search_expr,
+)
 from marketplace.schemas import (
     AgentToken,
     CategoryDetail,
@@ -70,16 +85,21 @@ from marketplace.schemas import (
     SellerToken,
     ValidationIssue,
 )
-from marketplace.seeding import ensure_seeded
+from marketplace.search_index import apply_stats, index_fields, new_sample
+from marketplace.seeding import SEED_FINGERPRINT_KEY, ensure_seeded
+from marketplace.taxonomy import Category, HasCategories, Taxonomy
 
 SWAGGER_UI = FilePath(__file__).parent / "static" / "swagger-ui"
 
 IDEMPOTENCY_KEY_MAX = 200
+MAX_OFFSET = 100_000  # deeper pages with `after`
 MIN_SCOPE_COMPS = 3  # a leaf with fewer listings than this borrows its parent's
 
 
 class Marketplace:
-    """Everything a request needs: the session factory and the in-memory category index."""
+    """Everything a request needs: the session factory, the taxonomy, the category search index (built on
+    first use) and the cache of price comparisons. Listings themselves are only in the database, so any
+    number of processes can serve one database."""
 
     def __init__(
         self,
@@ -94,45 +114,96 @@ class Marketplace:
         self.inline = inline
         self.rate_limits = RateLimits.from_env() if rate_limits is True else rate_limits or None
         self.sessions: sessionmaker[Session] = make_sessionmaker(engine)
-        self.index = index if index is not None else self._build_index()
+        self._index = index
+        self._index_lock = threading.Lock()
+        if index is not None:
+            self.taxonomy = Taxonomy(index.by_id, index.children)
+        else:
+            with self.sessions() as s:
+                rows = s.execute(
+                    select(
+                        CategoryRow.id,
+                        CategoryRow.path,
+                        CategoryRow.name,
+                        CategoryRow.parent_id,
+                        CategoryRow.is_leaf,
+                    )
+                ).all()
+            self.taxonomy = Taxonomy.of(Category(*r) for r in rows)
+        # Keyed by the query and the version of its category subtree's listings, so never stale.
+        self.comparisons: BoundedCache[PriceComparison] = BoundedCache(COMPARISON_CACHE_BYTES, _json_size)
+
+    @property
+    def index(self) -> CategoryIndex:
+        """The category search index, built on first use from the taxonomy and the seed listings' titles (the
+        same evidence whatever the database holds besides, and a start-up that does not grow with it)."""
+        if self._index is None:
+            with self._index_lock:
+                if self._index is None:
+                    self._index = self._build_index()
+        return self._index
+
+    def add_listings(self, session: Session, rows: Sequence[ListingRow]) -> None:
+        """Listings written straight to the database (an eval's fixtures), indexed and counted as the API's
+        own are; the caller commits."""
+        for row in rows:
+            fields = index_fields(row.title, self.taxonomy.lineage(row.category_id), new_sample())
+            row.terms, row.tags = fields.terms, fields.tags
+        session.add_all(rows)
+        session.flush()
+        apply_stats(session, [(row.category_id, row.terms) for row in rows])
+
+    def remove_listings(self, session: Session, category_ids: Collection[int]) -> None:
+        """Every listing filed under these categories, out of the database and its statistics; the caller
+        commits."""
+        where = ListingRow.category_id.in_(list(category_ids))
+        gone = session.execute(select(ListingRow.category_id, ListingRow.terms).where(where)).all()
+        apply_stats(session, [(r.category_id, r.terms) for r in gone], sign=-1)
+        session.execute(delete(ListingRow).where(where))
 
     def _build_index(self) -> CategoryIndex:
+        """Built once per process and seed version (every database seeded from the same files has the same
+        categories and seed titles), then cloned: tests and eval runs make many apps."""
         with self.sessions() as s:
-            cats = s.execute(
-                select(
-                    CategoryRow.id,
-                    CategoryRow.path,
-                    CategoryRow.name,
-                    CategoryRow.parent_id,
-                    CategoryRow.is_leaf,
-                )
-            ).all()
-            rows = s.execute(
-                select(
-                    ListingRow.id,
-                    ListingRow.category_id,
-                    ListingRow.title,
-                    ListingRow.price,
-                    ListingRow.condition,
-                    ListingRow.source,
-                ).where(ListingRow.status == "active")
-            ).all()
-        index = CategoryIndex(cats, [(r.category_id, r.title) for r in rows])
-        # Seed listings never change: keep them ready for price comparisons (only sellers' listings,
-        # which do change, are read from the database per request).
-        for r in rows:
-            if r.source == "seed":
-                index.seed_pool.setdefault(r.category_id, []).append(
-                    Candidate.of(r.id, r.title, r.price, r.condition)
-                )
-        return index
+            seed = s.get(MetaRow, SEED_FINGERPRINT_KEY)
+            key = seed.value if seed is not None else ""
+            with _INDEXES_LOCK:
+                built = _INDEXES.get(key)
+                if built is None:
+                    titles = [
+                        (r.category_id, r.title)
+                        for r in s.execute(
+                            select(ListingRow.category_id, ListingRow.title).where(
+                                ListingRow.source == "seed", ListingRow.status == "active"
+                            )
+                        )
+                    ]
+                    cats = self.taxonomy.by_id.values()
+                    built = CategoryIndex(
+                        ((c.id, c.path, c.name, c.parent_id, c.is_leaf) for c in cats), titles
+                    )
+                    if key:
+                        _INDEXES[key] = built
+        return built.clone()
 
-    def note_listing(self, category_id: int, title: str) -> None:
-        """Keep the index's listing counts current without rebuilding it."""
-        self.index.listing_count[category_id] += 1
+    def warm_up(self) -> None:
+        """Build the category search index in the background, so that a server is ready at once and its
+        first search does not wait for it."""
+        threading.Thread(target=lambda: self.index, name="category-index", daemon=True).start()
 
 
-def listing_out(row: ListingRow, index: CategoryIndex, photos: list[str] | None = None) -> Listing:
+_INDEXES: dict[str, CategoryIndex] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+COMPARISON_CACHE_BYTES = 8 * 1024 * 1024
+
+
+def _json_size(comparison: PriceComparison) -> int:
+    return len(comparison.model_dump_json()) + 200  # the key and bookkeeping
+
+
+def listing_out(row: ListingRow, taxonomy: HasCategories, photos: list[str] | None = None) -> Listing:
     """A listing row as the API returns it (with its photo references, read by `photos_of`)."""
     return Listing(
         id=row.id,
@@ -140,7 +211,7 @@ def listing_out(row: ListingRow, index: CategoryIndex, photos: list[str] | None 
         title=row.title,
         description=row.description,
         category_id=row.category_id,
-        category_path=index.by_id[row.category_id].path,
+        category_path=taxonomy.by_id[row.category_id].path,
         condition=Condition(row.condition),
         price=float(row.price),
         currency=row.currency,
@@ -151,15 +222,15 @@ def listing_out(row: ListingRow, index: CategoryIndex, photos: list[str] | None 
     )
 
 
-def _category_out(index: CategoryIndex, category_id: int) -> CategoryOut:
-    c = index.by_id[category_id]
+def _category_out(market: Marketplace, category_id: int, counts: dict[int, int]) -> CategoryOut:
+    c = market.taxonomy.by_id[category_id]
     return CategoryOut(
         id=c.id,
         path=c.path,
         name=c.name,
         is_leaf=c.is_leaf,
         parent_id=c.parent_id,
-        listing_count=index.listing_count.get(c.id, 0),
+        listing_count=counts.get(c.id, 0),
     )
 
 
@@ -267,8 +338,8 @@ _errors = _errors_for(404, 422)
 @router.get("/health", tags=["meta"])
 @_database_work
 def health(market: Market, session: DB) -> dict[str, Any]:
-    listings = session.scalar(select(func.count()).select_from(ListingRow)) or 0
-    return {"status": "ok", "categories": len(market.index.by_id), "listings": listings}
+    listings = session.scalar(select(func.coalesce(func.sum(CategoryStatsRow.listings), 0))) or 0
+    return {"status": "ok", "categories": len(market.taxonomy.by_id), "listings": listings}
 
 
 @router.post("/sellers", tags=["sellers"], status_code=201, responses=_errors_for(409, 422, 429))
@@ -346,11 +417,20 @@ def search_categories(
 
 @router.get("/categories/{category_id}", tags=["categories"], responses=_errors)
 @_database_work
-def get_category(market: Market, category_id: RowId) -> CategoryDetail:
-    if category_id not in market.index.by_id:
+def get_category(market: Market, session: DB, category_id: RowId) -> CategoryDetail:
+    if category_id not in market.taxonomy.by_id:
         raise HTTPException(404, f"category {category_id} does not exist")
-    base = _category_out(market.index, category_id)
-    children = [_category_out(market.index, c) for c in sorted(market.index.children.get(category_id, ()))]
+    kids = sorted(market.taxonomy.children.get(category_id, ()))
+    counts = {
+        r.category_id: r.listings
+        for r in session.execute(
+            select(CategoryStatsRow.category_id, CategoryStatsRow.listings).where(
+                CategoryStatsRow.category_id.in_([category_id, *kids])
+            )
+        )
+    }
+    base = _category_out(market, category_id, counts)
+    children = [_category_out(market, c, counts) for c in kids]
     return CategoryDetail(**base.model_dump(), children=children)
 
 
@@ -364,37 +444,38 @@ def compare_prices(
     condition: Condition | None = None,
 ) -> PriceComparison:
     """Comparable listings by category subtree, title words and condition, with a suggested price."""
-    index = market.index
-    if category_id not in index.by_id:
+    taxonomy = market.taxonomy
+    if category_id not in taxonomy.by_id:
         raise HTTPException(404, f"category {category_id} does not exist")
     scope = category_id
     # A sparse leaf borrows its parent's listings (Bicycle Frames -> Bicycle Parts).
     while True:
-        ids = index.subtree(scope)
-        if sum(index.listing_count.get(i, 0) for i in ids) >= MIN_SCOPE_COMPS:
+        in_scope = scope_stats(session, scope)
+        if in_scope.listings >= MIN_SCOPE_COMPS:
             break
-        parent = index.by_id[scope].parent_id
-        if parent is None or index.by_id[scope].path.count(" > ") < 2:
+        parent = taxonomy.by_id[scope].parent_id
+        if parent is None or taxonomy.by_id[scope].path.count(" > ") < 2:
             break
         scope = parent
-    rows = session.execute(
-        select(ListingRow.id, ListingRow.title, ListingRow.price, ListingRow.condition).where(
-            ListingRow.category_id.in_(ids), ListingRow.status == "active", ListingRow.source != "seed"
-        )
-    ).all()
+    key = (category_id, scope, q, condition, in_scope.version)
+    cached = market.comparisons.get(key)
+    if cached is not None:
+        return cached
     # Borrowed listings count only when their titles share words with the item: an accordion is not
     # priced from the pianos next to it in the taxonomy.
     borrowed = scope != category_id
-    sellers = tuple((i, t, p, c) for i, t, p, c in rows)  # their content, not just ids: runs' copies differ
+    found = comparable_candidates(session, scope, q, borrowed, in_scope)
+    picked = select_comps(found.pool, q, condition, require_similar=borrowed, stats=found.stats)
+    result = _comparison(taxonomy, category_id, scope, q, condition, picked)
+    market.comparisons.put(key, result)
+    return result
 
-    def pick() -> CompResult:
-        pool = [c for i in ids for c in index.seed_pool.get(i, ())]
-        pool += [Candidate.of(i, t, p, c) for i, t, p, c in sellers]
-        return select_comps(pool, q, condition, require_similar=borrowed)
 
-    picked = index.comps_cache.pick((scope, q, condition, borrowed, sellers), pick)
-    path = index.by_id[category_id].path
-    scope_path = index.by_id[scope].path
+def _comparison(
+    taxonomy: Taxonomy, category_id: int, scope: int, q: str, condition: Condition | None, picked: CompResult
+) -> PriceComparison:
+    path = taxonomy.by_id[category_id].path
+    scope_path = taxonomy.by_id[scope].path
     base: dict[str, Any] = {
         "category_id": category_id,
         "category_path": path,
@@ -447,7 +528,7 @@ def _request_hash(body: ListingCreate) -> str:
 
 
 def _check_category(market: Marketplace, category_id: int) -> None:
-    category = market.index.by_id.get(category_id)
+    category = market.taxonomy.by_id.get(category_id)
     if category is None:
         raise HTTPException(422, f"category {category_id} does not exist; search categories first")
     if not category.is_leaf:
@@ -460,7 +541,9 @@ def _check_category(market: Marketplace, category_id: int) -> None:
 def _insert_listing(
     market: Marketplace, session: Session, seller_id: str, body: ListingCreate, idempotency_key: str | None
 ) -> ListingRow:
-    """A new listing (not committed), with its photos and its idempotency key."""
+    """A new listing (not committed), with its photos, its index fields and statistics (in the same
+    transaction: the statistics never count a listing that is not there) and its idempotency key."""
+    fields = index_fields(body.title, market.taxonomy.lineage(body.category_id), new_sample())
     row = ListingRow(
         seller_id=seller_id,
         title=body.title,
@@ -470,10 +553,13 @@ def _insert_listing(
         price=body.price,
         currency=body.currency,
         source="seller",
+        terms=fields.terms,
+        tags=fields.tags,
     )
     session.add(row)
     session.flush()
     attach_photos(session, row.id, body.photos)
+    apply_stats(session, [(row.category_id, row.terms)])
     if idempotency_key:
         session.add(
             IdempotencyRow(
@@ -506,7 +592,7 @@ def create_listing(
     if idempotency_key:
         replay = _replay(session, seller.id, idempotency_key, request_hash, response)
         if replay is not None:
-            return listing_out(replay, market.index, photos_of(session, [replay.id]).get(replay.id))
+            return listing_out(replay, market.taxonomy, photos_of(session, [replay.id]).get(replay.id))
     _rate(market, session, request, "create")
     try:
         row = _insert_listing(market, session, seller.id, body, idempotency_key)
@@ -517,10 +603,9 @@ def create_listing(
         if idempotency_key:
             replay = _replay(session, seller.id, idempotency_key, request_hash, response)
             if replay is not None:
-                return listing_out(replay, market.index, photos_of(session, [replay.id]).get(replay.id))
+                return listing_out(replay, market.taxonomy, photos_of(session, [replay.id]).get(replay.id))
         raise
-    market.note_listing(row.category_id, row.title)
-    return listing_out(row, market.index, list(body.photos))
+    return listing_out(row, market.taxonomy, list(body.photos))
 
 
 # Drafts: the agent's token saves and revises them; the seller's own token gets a grant for the content
@@ -641,9 +726,8 @@ def publish_draft(
         if drafts.claim(session, row):
             row.listing_id = replay.id
             session.commit()
-        return listing_out(replay, market.index, photos_of(session, [replay.id]).get(replay.id))
-    market.note_listing(listing.category_id, listing.title)
-    return listing_out(listing, market.index, list(body.photos))
+        return listing_out(replay, market.taxonomy, photos_of(session, [replay.id]).get(replay.id))
+    return listing_out(listing, market.taxonomy, list(body.photos))
 
 
 def _published(market: Marketplace, session: Session, row: DraftRow, response: Response) -> Listing:
@@ -652,7 +736,7 @@ def _published(market: Marketplace, session: Session, row: DraftRow, response: R
         raise HTTPException(409, f"draft {row.id} is being published; ask again in a moment")
     response.status_code = 200
     response.headers["Idempotent-Replayed"] = "true"
-    return listing_out(listing, market.index, photos_of(session, [listing.id]).get(listing.id))
+    return listing_out(listing, market.taxonomy, photos_of(session, [listing.id]).get(listing.id))
 
 
 @router.get("/listings", tags=["listings"], responses=_errors_for(401, 404, 422))
@@ -661,9 +745,26 @@ def list_listings(
     market: Market,
     session: DB,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="The next page: listings older than this listing id (the last page's next_after).",
+        ),
+    ] = None,
+    offset: Annotated[
+        int,
+        Query(
+            ge=0,
+            le=MAX_OFFSET,
+            description="Skip this many (deprecated: `after` costs the same on every page).",
+        ),
+    ] = 0,
     category_id: QueryId | None = None,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="Words of the title (each as a word's start).")
+    ] = None,
     seller_id: Annotated[str | None, Query(max_length=40)] = None,
     source: Annotated[ListingSource | None, Query(description="seed (the 2017 listings) or seller")] = None,
     idempotency_key: Annotated[
@@ -677,34 +778,70 @@ def list_listings(
     ] = None,
     credentials: Credentials = None,
 ) -> ListingPage:
-    """Listings, newest first; filter by category subtree, title words, seller or source (seed|seller)."""
-    query = select(ListingRow).where(ListingRow.status == "active")
-    if idempotency_key is not None:
+    """Listings, newest first; filter by category subtree, title words, seller or source (seed|seller).
+    Page with `after` (each page's `next_after`)."""
+    if category_id is not None and category_id not in market.taxonomy.by_id:
+        raise HTTPException(404, f"category {category_id} does not exist")
+    if after is not None and offset:
+        raise HTTPException(422, "give either after or offset, not both")
+    if idempotency_key is not None:  # the seller's own listing made with this key, or none
         seller = _authenticate(session, credentials).seller
         record = session.get(IdempotencyRow, (seller.id, idempotency_key))
-        query = query.where(ListingRow.id == (record.listing_id if record is not None else -1))
-    if category_id is not None:
-        if category_id not in market.index.by_id:
-            raise HTTPException(404, f"category {category_id} does not exist")
-        query = query.where(ListingRow.category_id.in_(market.index.subtree(category_id)))
-    if q:
-        for word in q.split()[:8]:
-            query = query.where(ListingRow.title.ilike(f"%{_escape_like(word)}%", escape="\\"))
-    if seller_id:
-        query = query.where(ListingRow.seller_id == seller_id)
-    if source:
-        query = query.where(ListingRow.source == source)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(ListingRow.created_at.desc(), ListingRow.id.desc()).limit(limit).offset(offset)
-    ).all()
+        found = session.get(ListingRow, record.listing_id) if record is not None else None
+        items = [found] if found is not None and found.status == "active" else []
+        photos = photos_of(session, [r.id for r in items])
+        return ListingPage(
+            total=len(items),
+            limit=limit,
+            offset=0,
+            items=[listing_out(r, market.taxonomy, photos.get(r.id)) for r in items],
+        )
+    words_expr = title_search_expr(q) if q and q.strip() else None
+    if q and q.strip() and words_expr is None:  # punctuation only: no word to look for
+        return ListingPage(total=0, limit=limit, offset=offset, items=[])
+    parts: list[Expr] = [category_tag(category_id)] if category_id is not None else []
+    if words_expr is not None:
+        parts.append(words_expr)
+    expr = all_of(parts) if parts else None
+    query, order = listings_query(session, expr, seller_id, source)
+    if words_expr is not None and seller_id is None and source is None:
+        total = count_matches(session, all_of(parts))  # all listings are active: the index alone counts
+    else:
+        total = _count(session, query, category_id, seller_id, source)
+    page = query.order_by(order.desc()).limit(limit)
+    if after is not None:
+        page = page.where(order < after)
+    elif offset:
+        page = page.offset(offset)
+    rows = session.scalars(page).all()
     photos = photos_of(session, [r.id for r in rows])
     return ListingPage(
         total=total,
         limit=limit,
         offset=offset,
-        items=[listing_out(r, market.index, photos.get(r.id)) for r in rows],
+        items=[listing_out(r, market.taxonomy, photos.get(r.id)) for r in rows],
+        next_after=rows[-1].id if len(rows) == limit else None,
     )
+
+
+def _count(
+    session: Session,
+    query: Select[ListingRow],
+    category_id: int | None,
+    seller_id: str | None,
+    source: str | None,
+) -> int:
+    """How many listings the page's query matches; a whole category's (or the whole marketplace's) count
+    from the statistics rather than by counting rows."""
+    if seller_id is None and source is None:
+        stats = select(func.coalesce(func.sum(CategoryStatsRow.listings), 0))
+        if category_id is not None:
+            stats = stats.join(
+                CategoryTreeRow, CategoryTreeRow.descendant_id == CategoryStatsRow.category_id
+            ).where(CategoryTreeRow.ancestor_id == category_id)
+        if query.whereclause is None or category_id is not None:
+            return int(session.scalar(stats) or 0)
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
 @router.get("/listings/{listing_id}", tags=["listings"], responses=_errors)
@@ -713,7 +850,7 @@ def get_listing(market: Market, listing_id: RowId, session: DB) -> Listing:
     row = session.get(ListingRow, listing_id)
     if row is None:
         raise HTTPException(404, f"listing {listing_id} does not exist")
-    return listing_out(row, market.index, photos_of(session, [row.id]).get(row.id))
+    return listing_out(row, market.taxonomy, photos_of(session, [row.id]).get(row.id))
 
 
 async def _integrity(_request: Request, exc: IntegrityError) -> Response:
@@ -760,6 +897,8 @@ def create_app(
     if seed:
         ensure_seeded(engine)
     market = Marketplace(engine, index, inline=inline, rate_limits=rate_limits)
+    if not inline and index is None:  # a server (threads, several users); in-process use builds it lazily
+        market.warm_up()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):  # type: ignore[no-untyped-def]
@@ -798,10 +937,6 @@ def create_app(
 def _market_of(scope: Scope) -> Marketplace:
     market: Marketplace = scope.get(MARKET_SCOPE_KEY) or scope["app"].state.market
     return market
-
-
-def _escape_like(word: str) -> str:
-    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _replay(

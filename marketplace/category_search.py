@@ -1,11 +1,17 @@
 """Category search: rank taxonomy categories by how well a seller's words match them.
 
-Two kinds of evidence, both computed once when the app starts:
+Evidence, computed once when the app starts:
 - the category's own path (the main signal): a word in the category's name counts fully, a word in an
   ancestor's name partly; rarer words count more (capped idf); a name that the query covers entirely
   ranks above one it covers in part ("bike" -> Bicycles before Bicycle Child Seats);
 - the titles of listings filed under the category: brand and model words ("trek", "xm4") never appear in
-  the taxonomy, but they do appear in the titles of real listings there.
+  the taxonomy, but they do appear in the titles of real listings there; word by word, and as a vote of
+  the listings whose whole titles are most like the query (`similar_titles.py`);
+- where people sell: the listings in the category and in its branch of the taxonomy (a seller's
+  "cast iron skillet" is a kitchen skillet, not a food-service Tilt Skillet).
+
+The weights were tuned on a split of the seed's own listings (`benchmarks/category_search.py --dev`),
+never on the held-out listings or the everyday items that measure it.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from marketplace.pricing import CompsCache
+from marketplace.similar_titles import TitleNeighbours
 from marketplace.text import content_words, query_readings, words
 
 ANCESTOR_WEIGHT = 0.4
@@ -26,10 +33,23 @@ IDF_CAP = 5.0
 TITLE_WEIGHT = 3.0
 NON_LEAF_FACTOR = 0.85  # a listing needs a leaf, so at equal evidence a leaf ranks first
 HEADLESS_FACTOR = 0.6
+# The category's head word matches only a modifier of the query ("xbox one controller": "Video Game Console
+# & Controller Batteries" is a kind of battery named for consoles; the item is a controller).
+MODIFIER_HEAD_FACTOR = 0.8
 MODIFIER_ONLY_FACTOR = 0.75  # the category matches only words that modify the query's head ("desk" lamp)
 RELIABLE_TITLES = 30  # a word in this many listing titles is full evidence; in fewer, proportionally less
 POPULARITY = 0.15  # weight of log(1 + listings): among equal matches, the category people actually sell in
+# where people sell: weight of log(1 + listings in the category's branch) (skillets, not Tilt Skillets)
+BRANCH = 0.15
+BRANCH_DEPTH = 3  # the branch is the category's ancestor this deep ("Home & Garden > Kitchen & Dining > ...")
 MIN_TITLE_ONLY = 0.25  # a category whose name shares no word with the query needs this much title evidence
+NEIGHBOURS = 10  # the most similar listing titles that vote for their categories
+NEIGHBOUR_WEIGHT = 4.0  # weight of a category's votes (each a neighbour's cosine similarity)
+NEIGHBOUR_FLOOR = 0.3  # a title less similar than this (cosine) does not vote
+# Neighbours vote only for a query of at least this many words: a product name of one or two words is read
+# by the taxonomy and the synonyms, and the titles that share its words are often other things sold with it
+# ("bike helmet": the bicycles sold with a helmet).
+NEIGHBOUR_MIN_WORDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +116,19 @@ class CategoryIndex:
         total = len(self.by_id) or 1
         self._name_idf = {w: min(IDF_CAP, math.log(1 + total / n)) for w, n in name_df.items()}
 
+        titles = list(listing_titles)
+        self.neighbours = TitleNeighbours(titles)
         self.listing_count: Counter[int] = Counter()
+        self.branch_count: Counter[int] = (
+            Counter()
+        )  # listings in each branch (see BRANCH_DEPTH), from the seed
         self.seed_pool: dict[int, list[Any]] = {}  # category -> seed listings as price candidates
         self.comps_cache = CompsCache()  # shared by clones, as the seed pool is
         title_df: dict[int, Counter[str]] = defaultdict(Counter)
         all_df: Counter[str] = Counter()
-        for category_id, title in listing_titles:
+        for category_id, title in titles:
             self.listing_count[category_id] += 1
+            self.branch_count[self.branch_of(category_id)] += 1
             ws = set(words(title))
             title_df[category_id].update(ws)
             all_df.update(ws)
@@ -113,6 +139,18 @@ class CategoryIndex:
             for w, count in df.items():
                 reliability = min(1.0, math.log1p(all_df[w]) / math.log1p(RELIABLE_TITLES))
                 self._title_share[w].append((category_id, reliability * count / (all_df[w] + 2)))
+
+    def _item_word(self, query: str) -> str | None:
+        """The query's last word that some category's name has: what the item is ("IKEA Malm dresser")."""
+        named = [w for w in content_words(query) if w in self._name_idf]
+        return named[-1] if named else None
+
+    def branch_of(self, category_id: int) -> int:
+        """The category's ancestor at BRANCH_DEPTH (itself when it is no deeper)."""
+        cat = self.by_id.get(category_id)
+        while cat is not None and cat.path.count(" > ") + 1 > BRANCH_DEPTH and cat.parent_id is not None:
+            cat = self.by_id[cat.parent_id]
+        return cat.id if cat is not None else category_id
 
     def clone(self) -> CategoryIndex:
         """A copy sharing the read-only parts; listing counts are its own (they change as listings are made)."""
@@ -136,6 +174,7 @@ class CategoryIndex:
         name_score: defaultdict[int, float] = defaultdict(float)
         matched_name_words: defaultdict[int, set[str]] = defaultdict(set)
         matched_groups: defaultdict[int, set[int]] = defaultdict(set)
+        group_words: defaultdict[int, dict[int, set[str]]] = defaultdict(dict)  # category -> group -> words
         title_score: defaultdict[int, float] = defaultdict(float)
         for group_index, group in enumerate(groups):
             # Each query word counts once: by its best reading (itself or a synonym phrase) per category.
@@ -167,6 +206,7 @@ class CategoryIndex:
                 matched_name_words[category_id] |= name_words
                 if name_words:
                     matched_groups[category_id].add(group_index)
+                    group_words[category_id][group_index] = name_words
             for category_id, value in best_title.items():
                 title_score[category_id] += value
 
@@ -174,12 +214,20 @@ class CategoryIndex:
         # words before it only modify it. A category named after a modifier alone ranks lower.
         named = [i for ids in matched_groups.values() for i in ids]
         query_head = max(named) if len(groups) > 1 and named else None
+        votes = (
+            self.neighbours.vote(query, NEIGHBOURS, NEIGHBOUR_FLOOR, self._item_word(query))
+            if NEIGHBOUR_WEIGHT and len(content_words(query)) >= NEIGHBOUR_MIN_WORDS
+            else {}
+        )
         hits: list[Hit] = []
-        for category_id in set(name_score) | set(title_score):
+        for category_id in set(name_score) | set(title_score) | set(votes):
             cat = self.by_id[category_id]
             if leaf_only and not cat.is_leaf:
                 continue
-            if category_id not in name_score and title_score[category_id] < MIN_TITLE_ONLY:
+            if (
+                category_id not in name_score
+                and title_score.get(category_id, 0.0) + votes.get(category_id, 0.0) < MIN_TITLE_ONLY
+            ):
                 continue
             # How much of the category's own name the query covers: "Bicycles" fully, "Bicycle Cages" half.
             matched = matched_name_words[category_id]
@@ -187,13 +235,22 @@ class CategoryIndex:
             # "iPhone" names a phone, so it should find Mobile Phones before Mobile Phone Cases: the query
             # must match what the category is a kind of (its head word), not only a modifier.
             head = 1.0 if matched & cat.head_words else HEADLESS_FACTOR
+            if (
+                head == 1.0
+                and query_head is not None
+                and query_head in matched_groups[category_id]
+                and not group_words[category_id][query_head] & cat.head_words
+            ):
+                head = MODIFIER_HEAD_FACTOR
             score = (
-                name_score[category_id] * (0.6 + 0.4 * coverage) * head
-                + TITLE_WEIGHT * title_score[category_id]
+                name_score.get(category_id, 0.0) * (0.6 + 0.4 * coverage) * head
+                + TITLE_WEIGHT * title_score.get(category_id, 0.0)
+                + NEIGHBOUR_WEIGHT * votes.get(category_id, 0.0)
             )
             if query_head is not None and matched and query_head not in matched_groups[category_id]:
                 score *= MODIFIER_ONLY_FACTOR
             score += POPULARITY * math.log1p(self.listing_count.get(category_id, 0))
+            score += BRANCH * math.log1p(self.branch_count.get(self.branch_of(category_id), 0))
             if not cat.is_leaf:
                 score *= NON_LEAF_FACTOR
             hits.append(Hit(cat, score))

@@ -1,5 +1,8 @@
-"""Storage: SQLAlchemy 2 tables and engine. The routes use only this module's session, so another
-database (PostgreSQL through `DATABASE_URL`) needs no route changes."""
+"""Storage: SQLAlchemy 2 tables and engine, on SQLite (the embedded default) or PostgreSQL (`DATABASE_URL`).
+
+The schema is made and changed by the migrations in `marketplace/migrations/` (Alembic), which also add
+what SQLAlchemy's table definitions cannot say on both databases: the full-text index over listings
+(SQLite FTS5 kept by triggers; PostgreSQL a generated `tsvector` column with a GIN index)."""
 
 from __future__ import annotations
 
@@ -58,6 +61,41 @@ class CategoryRow(Base):
     is_leaf: Mapped[bool] = mapped_column(Boolean)
 
 
+class CategoryTreeRow(Base):
+    """The taxonomy as a closure table: a row per (ancestor, descendant) pair, a category being its own
+    ancestor at depth 0. A category's subtree is one indexed lookup, in SQL as in Python."""
+
+    __tablename__ = "category_tree"
+
+    ancestor_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), primary_key=True)
+    descendant_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), primary_key=True)
+    depth: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_category_tree_descendant", "descendant_id"),)
+
+
+class CategoryStatsRow(Base):
+    """Per category: its active listings, and a version that every change to them increments (the key that
+    tells a cached price comparison it is stale)."""
+
+    __tablename__ = "category_stats"
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), primary_key=True)
+    listings: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TermStatsRow(Base):
+    """In how many active listings' titles of a category each title word appears (its document frequency):
+    the rarity of a query's words within a category subtree, without reading the listings."""
+
+    __tablename__ = "term_stats"
+
+    term: Mapped[str] = mapped_column(String(200), primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), primary_key=True)
+    df: Mapped[int] = mapped_column(Integer)
+
+
 class SellerRow(Base):
     __tablename__ = "sellers"
 
@@ -65,7 +103,7 @@ class SellerRow(Base):
     name: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The hash of the registration's Idempotency-Key: a retried registration is the same seller.
-    registration_sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    registration_sha256: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class TokenRow(Base):
@@ -75,14 +113,16 @@ class TokenRow(Base):
     token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    scope: Mapped[str] = mapped_column(String(10), default="seller")  # seller | agent (marketplace.auth)
+    scope: Mapped[str] = mapped_column(  # seller | agent (marketplace.auth)
+        String(10), default="seller", server_default="seller"
+    )
 
 
 class ListingRow(Base):
     __tablename__ = "listings"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text)
     category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), index=True)
@@ -93,10 +133,16 @@ class ListingRow(Base):
     source: Mapped[str] = mapped_column(String(20), default="seller")  # seller | seed
     source_ref: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # What the full-text index holds (see `marketplace/retrieval.py`): the title's words as the price
+    # comparison reads them, and tags no title word can be (`_c<id>` for the category and each ancestor,
+    # `_s<k>` for the random samples the listing belongs to).
+    terms: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (
         Index("ix_listings_category_status", "category_id", "status"),
         Index("ix_listings_source_status_created", "source", "status", "created_at"),
+        Index("ix_listings_seller_id_desc", "seller_id", "id"),
     )
 
 
@@ -165,12 +211,15 @@ class MetaRow(Base):
 
 
 def schema_fingerprint() -> str:
-    """A short hash of the table definitions: a copy of a database made with other tables is stale."""
+    """A short hash of the table definitions and the migrations: a copy of a database made with other
+    tables is stale."""
     import hashlib
+    from pathlib import Path
 
     from sqlalchemy.schema import CreateIndex, CreateTable
 
-    parts = []
+    versions = Path(__file__).parent / "migrations" / "versions"
+    parts = sorted(p.name for p in versions.glob("*.py"))
     for table in Base.metadata.sorted_tables:
         parts.append(str(CreateTable(table)))
         parts.extend(sorted(str(CreateIndex(index)) for index in table.indexes))
@@ -180,6 +229,8 @@ def schema_fingerprint() -> str:
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL and foreign keys, and may be shared across request threads."""
     is_sqlite = url.startswith("sqlite")
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]  # psycopg 3, the `postgres` extra
     engine = create_engine(url, connect_args={"check_same_thread": False} if is_sqlite else {})
     if is_sqlite:
 
@@ -189,6 +240,9 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
                 cursor.execute("PRAGMA journal_mode=WAL")
+                # 16 MB of pages per connection (the default is 2 MB): the index's and the category tags'
+                # pages that every price comparison reads stay in memory.
+                cursor.execute("PRAGMA cache_size=-16384")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.close()
 

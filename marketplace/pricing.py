@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 import statistics
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from marketplace.cache import BoundedCache
 from marketplace.conditions import Condition
 from marketplace.text import REVERSE_SYNONYMS, alternatives, content_words, words
 
@@ -22,9 +23,25 @@ NUMBER_WEIGHT = (
     2.0  # a query word with digits (size, model number, year) counts this much more than its rarity
 )
 COMMON_SHARE = 0.75  # a word in more than this share of a category's titles does not tell comparables apart
+# Word tiers, closest first: the weighted share of the item's distinctive words a title must have.
+WORD_TIERS = (
+    (0.5, "listings whose titles share most of the item's words"),
+    (0.2, "listings whose titles share some of the item's words"),
+)
+NUMBER_LEVELS = (1.0, 0.5)  # the item's numbers exactly, then close ones (sizes within 10%, years within 2)
 
 
 _CONDITION = {c.value: c for c in Condition}
+
+_RANK = {c: c.rank for c in Condition}  # `Condition.rank` searches the enum each time
+
+
+def condition_gap(a: Condition, b: Condition) -> int:
+    """How many grades apart two conditions are (new and like new: 1)."""
+    return abs(_RANK[a] - _RANK[b])
+
+
+CompsCache = BoundedCache[object]  # the name the category index's (now unused) cache is made by
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +53,11 @@ class Candidate:
     words: frozenset[str] = frozenset()  # the title's stemmed words, computed once
 
     @classmethod
-    def of(cls, ident: int, title: str, price: float, condition: str) -> Candidate:
-        return cls(ident, title, float(price), _CONDITION[condition], title_words(title))
+    def of(cls, ident: int, title: str, price: float, condition: str, terms: str | None = None) -> Candidate:
+        """A listing as a candidate; `terms` are its stored title words (the database keeps them), else
+        the title is tokenised here."""
+        ws = frozenset(terms.split()) if terms is not None else title_words(title)
+        return cls(ident, title, float(price), _CONDITION[condition], ws)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,28 +66,18 @@ class CompResult:
     basis: str  # how the comps were chosen, in words
 
 
-class CompsCache:
-    """Comparables already picked. Listings never change once made, so the same query over the same listings
-    picks the same comparables (a seller who asks again, an eval's repeated runs): picking them scores every
-    listing in the category, a few milliseconds in the largest."""
+@dataclass(frozen=True, slots=True)
+class PoolStats:
+    """What the comparables are drawn from (a category subtree): how many listings, and in how many of their
+    titles each word appears. The database keeps these per category; for a list of candidates in memory
+    they are counted from the candidates themselves (`of_titles`)."""
 
-    def __init__(self, size: int = 1024) -> None:
-        self.size = size
-        self._items: OrderedDict[Hashable, CompResult] = OrderedDict()
-        self._lock = threading.Lock()  # endpoints run in a thread pool
+    listings: int
+    df: Mapping[str, int]
 
-    def pick(self, key: Hashable, select: Callable[[], CompResult]) -> CompResult:
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                return found
-        result = select()
-        with self._lock:
-            self._items[key] = result
-            if len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return result
+    @classmethod
+    def of_titles(cls, title_sets: Sequence[frozenset[str]]) -> PoolStats:
+        return cls(len(title_sets), Counter(w for ws in title_sets for w in ws))
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:
@@ -132,7 +142,7 @@ def literal_credit(term: str) -> dict[str, float]:
 
 
 @dataclass(frozen=True, slots=True)
-class _QueryTerm:
+class QueryTerm:
     """One word of the item: the title tokens that match it and its synonym phrases, and its weight."""
 
     term: str
@@ -146,37 +156,62 @@ class _QueryTerm:
         return any(ch.isdigit() for ch in self.term)
 
 
-def _query_terms(
-    query: str, title_sets: Sequence[frozenset[str]]
-) -> tuple[list[_QueryTerm], list[str], dict[str, float]]:
+@dataclass(frozen=True, slots=True)
+class QueryAnalysis:
+    """The item's words as the comparison weighs them against one pool of listings."""
+
+    terms: list[QueryTerm]  # the words some title in the pool matches, weighted
+    unmatched: list[str]  # words no title in the pool has
+    idf: dict[str, float]  # rarity of every token the terms could match
+
+    @property
+    def distinctive(self) -> list[int]:
+        """The terms that tell comparables apart by words: not numbers, not in nearly every title."""
+        return [i for i, t in enumerate(self.terms) if not t.is_number and not t.common]
+
+    @property
+    def numbers(self) -> list[QueryTerm]:
+        return [t for t in self.terms if t.is_number]
+
+    def tier_terms(self, require_similar: bool) -> list[int]:
+        """The terms whose weighted share places a listing in a word tier (see `select_comps`)."""
+        if self.distinctive:
+            return self.distinctive
+        return list(range(len(self.terms))) if require_similar else []
+
+
+def _raw_terms(query: str) -> list[tuple[str, dict[str, float], list[tuple[tuple[str, ...], float]]]]:
+    raw = []
+    for term in content_words(query):
+        synonyms = [(phrase, scale) for phrase, scale in alternatives(term) if phrase != (term,)]
+        raw.append((term, literal_credit(term), synonyms))
+    return raw
+
+
+def query_vocabulary(query: str) -> set[str]:
+    """Every title token the query's words could match (what to look up the rarity of)."""
+    vocabulary: set[str] = set()
+    for _, literal, synonyms in _raw_terms(query):
+        vocabulary.update(literal)
+        vocabulary.update(w for phrase, _ in synonyms for w in phrase)
+    return vocabulary
+
+
+def analyse_query(query: str, stats: PoolStats) -> QueryAnalysis:
     """The query's words, each weighted by how rare it is among the pool's titles (a word in nearly every
     title, "bike" among bikes, does not tell comparables apart) and more when it has digits: a size, a model
     number or a model year ("55in", "iphone 8" against "6", "2014 accord") says which item it is. Words no
-    title has are left out (they cannot tell the titles apart) and returned second; third, each word's idf."""
-    n = len(title_sets)
-    raw: list[tuple[str, dict[str, float], list[tuple[tuple[str, ...], float]]]] = []
-    vocabulary: set[str] = set()
-    for term in content_words(query):
-        literal = literal_credit(term)
-        synonyms = [(phrase, scale) for phrase, scale in alternatives(term) if phrase != (term,)]
-        raw.append((term, literal, synonyms))
-        vocabulary.update(literal)
-        vocabulary.update(w for phrase, _ in synonyms for w in phrase)
-    df = dict.fromkeys(vocabulary, 0)
-    found_by_term = [0] * len(raw)
-    token_sets = [frozenset(credit) for _, credit, _ in raw]
-    for ws in title_sets:  # one pass over the titles: the rarity of every word the query could match
-        hit = ws & vocabulary
-        if hit:
-            for w in hit:
-                df[w] += 1
-            for i, tokens in enumerate(token_sets):
-                if not hit.isdisjoint(tokens):
-                    found_by_term[i] += 1
+    title has are left out (they cannot tell the titles apart). A word's titles are counted as the sum of its
+    tokens' (a title seldom has two of them: "tv" and "television", two model years)."""
+    n = stats.listings
+    raw = _raw_terms(query)
+    vocabulary = query_vocabulary(query)
+    df = {w: stats.df.get(w, 0) for w in vocabulary}
     idf = {w: math.log(1 + n / (df[w] + 0.5)) for w in vocabulary}
-    terms: list[_QueryTerm] = []
+    terms: list[QueryTerm] = []
     unmatched: list[str] = []
-    for (term, literal, synonyms), found in zip(raw, found_by_term, strict=True):
+    for term, literal, synonyms in raw:
+        found = min(n, sum(df[token] for token in literal))
         common = found > COMMON_SHARE * n
         if found:
             weight = math.log(1 + n / (found + 0.5))
@@ -188,11 +223,29 @@ def _query_terms(
             weight = max(scale * sum(idf[w] for w in phrase) / len(phrase) for phrase, scale in usable)
         if any(ch.isdigit() for ch in term):
             weight *= NUMBER_WEIGHT
-        terms.append(_QueryTerm(term, literal, synonyms, weight, common))
-    return terms, unmatched, idf
+        terms.append(QueryTerm(term, literal, synonyms, weight, common))
+    return QueryAnalysis(terms, unmatched, idf)
 
 
-def _credit(term: _QueryTerm, ws: frozenset[str], idf: dict[str, float]) -> float:
+def tier_clauses(weights: Sequence[float], threshold: float, cap: int = 8) -> list[tuple[int, ...]]:
+    """The smallest sets of terms (indices into `weights`) whose weight reaches `threshold` of the total:
+    a title with all the terms of one of them is in the word tier. Only the `cap` heaviest terms are
+    combined (a longer query's lightest words decide little)."""
+    total = sum(weights)
+    if not total:
+        return []
+    order = sorted(range(len(weights)), key=lambda i: -weights[i])[:cap]
+    found: list[tuple[int, ...]] = []
+    for size in range(1, len(order) + 1):
+        for combo in itertools.combinations(order, size):
+            if any(set(smaller) <= set(combo) for smaller in found):
+                continue
+            if sum(weights[i] for i in combo) >= threshold * total - 1e-9:
+                found.append(tuple(sorted(combo)))
+    return found
+
+
+def _credit(term: QueryTerm, ws: frozenset[str], idf: dict[str, float]) -> float:
     """How much of `term` a title with the words `ws` matches, 0..1."""
     best = max((term.literal[token] for token in ws if token in term.literal), default=0.0)
     for phrase, scale in term.synonyms:
@@ -205,14 +258,14 @@ def _credit(term: _QueryTerm, ws: frozenset[str], idf: dict[str, float]) -> floa
     return best
 
 
-def _share(terms: Sequence[_QueryTerm], ws: frozenset[str], idf: dict[str, float]) -> float:
+def _share(terms: Sequence[QueryTerm], ws: frozenset[str], idf: dict[str, float]) -> float:
     """The weighted share of `terms` a title's words match (1.0 with no terms)."""
     total = sum(t.weight for t in terms)
     return sum(t.weight * _credit(t, ws, idf) for t in terms) / total if total else 1.0
 
 
 def _with_numbers(
-    tiers: list[tuple[list[tuple[Candidate, float]], str]], numbers: list[_QueryTerm], idf: dict[str, float]
+    tiers: list[tuple[list[tuple[Candidate, float]], str]], numbers: list[QueryTerm], idf: dict[str, float]
 ) -> tuple[list[tuple[Candidate, float]], str] | None:
     """The comparables with the item's numbers: in the closest tier of word matches that has MIN_COMPS of
     them, those with all of its numbers (a 55" TV, a 2014 Accord), else close ones (50-60", 2012-2016); in a
@@ -225,7 +278,7 @@ def _with_numbers(
 
     for pairs, basis in tiers:
         near = [(pair, closeness(pair)) for pair in pairs]
-        for level, label in ((1.0, f"with {named}"), (0.5, f"with or close to {named}")):
+        for level, label in zip(NUMBER_LEVELS, (f"with {named}", f"with or close to {named}"), strict=True):
             matching = [pair for pair, value in near if value >= level - 1e-9]
             if len(matching) >= MIN_COMPS:
                 return matching, f"{basis}, {label}"
@@ -240,13 +293,18 @@ def _with_numbers(
 
 
 def select_comps(
-    pool: Sequence[Candidate], query: str, condition: Condition | None, require_similar: bool = False
+    pool: Sequence[Candidate],
+    query: str,
+    condition: Condition | None,
+    require_similar: bool = False,
+    stats: PoolStats | None = None,
 ) -> CompResult:
-    """Pick the comparables for `query` from a category's listings.
+    """Pick the comparables for `query` from a category's listings: `pool`, all of them or the candidates the
+    database retrieved (`marketplace.retrieval`), with `stats` of the whole category (default: of `pool`).
 
     1. Words: listings whose titles share most of the item's distinctive words (not its numbers, nor words
        in nearly every title of the category, "tv" among televisions), else some of them, whichever first
-       gives MIN_COMPS (see `_query_terms` for the weights; a synonym counts 0.9).
+       gives MIN_COMPS (see `analyse_query` for the weights; a synonym counts 0.9).
     2. Numbers: of those, the ones with the item's size, model number or model year, else close ones,
        when there are MIN_COMPS; in a wider word tier when needed (`_with_numbers`).
     3. Condition: of those, the ones within one grade of the item's, when there are MIN_COMPS.
@@ -255,12 +313,13 @@ def select_comps(
     if not pool:
         return CompResult([], "no listings in this category")
     title_sets = [cand.words or title_words(cand.title) for cand in pool]
-    terms, unmatched, idf = _query_terms(query, title_sets)
+    analysis = analyse_query(query, stats or PoolStats.of_titles(title_sets))
+    terms, unmatched, idf = analysis.terms, analysis.unmatched, analysis.idf
     query_words = frozenset(w for t in terms for w in t.literal).union(
         w for t in terms for phrase, _ in t.synonyms for w in phrase
     )
-    distinctive = [i for i, t in enumerate(terms) if not t.is_number and not t.common]
-    numbers = [t for t in terms if t.is_number]
+    distinctive = analysis.distinctive
+    numbers = analysis.numbers
     weights = [t.weight for t in terms]
     total = sum(weights) or 1.0
     distinctive_total = sum(weights[i] for i in distinctive)
@@ -286,10 +345,7 @@ def select_comps(
     # listings borrowed from related categories, which must share some words).
     tiers: list[tuple[list[tuple[Candidate, float]], str]] = []
     if distinctive or require_similar:
-        for threshold, label in (
-            (0.5, "listings whose titles share most of the item's words"),
-            (0.2, "listings whose titles share some of the item's words"),
-        ):
+        for threshold, label in WORD_TIERS:
             similar = [pair for pair in scored if word_share.get(id(pair[0]), 0.0) >= threshold]
             if len(similar) >= MIN_COMPS or (require_similar and similar):
                 tiers.append((similar, label))
@@ -305,7 +361,7 @@ def select_comps(
     if missing:
         basis += f" (no listing here mentions {' or '.join(missing)})"
     if condition is not None:
-        close = [p for p in chosen if abs(p[0].condition.rank - condition.rank) <= WIDE_CONDITION_GAP]
+        close = [p for p in chosen if condition_gap(p[0].condition, condition) <= WIDE_CONDITION_GAP]
         if len(close) >= MIN_COMPS:
             chosen = close
             basis += f", in {condition.label} condition or within one grade"

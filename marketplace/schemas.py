@@ -223,6 +223,9 @@ class ListingPage(BaseModel):
     limit: int
     offset: int
     items: list[Listing]
+    next_after: int | None = Field(
+        None, description="Pass as `after` for the next page; none when this is the last page."
+    )
 
 
 class SellerCreate(BaseModel):

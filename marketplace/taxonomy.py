@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 SEPARATOR = " > "
 
@@ -49,3 +50,60 @@ def parse_taxonomy(lines: Iterable[str]) -> list[TaxonomyNode]:
         if parent_id is not None:
             with_children.add(parent_id)
     return [TaxonomyNode(ident, path, parents[ident], ident not in with_children) for ident, path in pairs]
+
+
+class CategoryLike(Protocol):
+    """A category as the API shows it (a taxonomy node read from the database, or the search index's)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def parent_id(self) -> int | None: ...
+    @property
+    def is_leaf(self) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    id: int
+    path: str
+    name: str
+    parent_id: int | None
+    is_leaf: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """The categories by id and each one's children: what requests look categories up in."""
+
+    by_id: Mapping[int, CategoryLike]
+    children: Mapping[int, Sequence[int]]
+
+    @classmethod
+    def of(cls, categories: Iterable[CategoryLike]) -> Taxonomy:
+        by_id = {c.id: c for c in categories}
+        children: dict[int, list[int]] = {}
+        for c in by_id.values():
+            if c.parent_id is not None:
+                children.setdefault(c.parent_id, []).append(c.id)
+        return cls(by_id, children)
+
+    def lineage(self, category_id: int) -> list[int]:
+        """The category's ancestors and itself, root first."""
+        line = []
+        current: int | None = category_id
+        while current is not None:
+            line.append(current)
+            current = self.by_id[current].parent_id
+        return line[::-1]
+
+
+class HasCategories(Protocol):
+    """Anything that looks categories up by id (a `Taxonomy`, the category search index)."""
+
+    @property
+    def by_id(self) -> Mapping[int, CategoryLike]: ...

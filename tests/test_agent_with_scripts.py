@@ -11,7 +11,7 @@ from pydantic_ai.messages import ModelMessage, ModelRequest, ModelResponse, Tool
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
 from agent.listing_agent import CONVERSATION_REQUEST_LIMIT, build_agent
-from agent.session import ChatSession, InputError
+from agent.session import MAX_MESSAGE_CHARS, ChatSession, InputError
 from tests.conftest import BASE_URL
 from tests.helpers import call, say, scripted
 from tools.client import MarketplaceClient
@@ -224,7 +224,7 @@ async def test_a_reply_other_than_yes_is_passed_to_the_model(client: Marketplace
 
 async def test_bad_seller_messages_are_refused_without_changing_anything(client: MarketplaceClient) -> None:
     session = session_for(scripted(say("hi")), client)
-    for text in ["", "   \n ", "x" * 4001]:
+    for text in ["", "   \n ", "x" * (MAX_MESSAGE_CHARS + 1)]:
         with pytest.raises(InputError):
             await session.send(text)
     assert session.record.turns == 0 and session.record.conversation is None

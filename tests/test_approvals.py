@@ -18,6 +18,10 @@ from agent.approvals import denial_message, is_approval, parse_denial
         "yes please",
         "fine then",
         "ok thanks",
+        "ok go with that",
+        "ship it",
+        "yes go ahead and post it",
+        "👍",
     ],
 )
 def test_a_yes_approves(reply: str) -> None:
@@ -26,7 +30,17 @@ def test_a_yes_approves(reply: str) -> None:
 
 @pytest.mark.parametrize(
     "reply",
-    ["no", "not yet", "yes but make it 40", "ok make it 40", "post it for $1", "ok, change the title", ""],
+    [
+        "no",
+        "not yet",
+        "yes but make it 40",
+        "ok make it 40",
+        "post it for $1",
+        "ok, change the title",
+        "",
+        "yes and no",
+        "ok go with 40",
+    ],
 )
 def test_anything_more_than_a_yes_goes_back_to_the_model(reply: str) -> None:
     assert not is_approval(reply)

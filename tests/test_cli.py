@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from agent.session import MAX_MESSAGE_CHARS
 from cli.main import app
 
 runner = CliRunner()
@@ -47,9 +48,9 @@ def test_piped_conversation_creates_a_listing() -> None:
 
 
 def test_bad_messages_get_clear_errors_and_the_conversation_goes_on() -> None:
-    out = chat("", "x" * 5000, "I want to sell my Trek road bike, good condition", "yes")
+    out = chat("", "x" * (MAX_MESSAGE_CHARS + 1), "I want to sell my Trek road bike, good condition", "yes")
     assert "Your message is empty" in out
-    assert "5,000 characters" in out
+    assert f"{MAX_MESSAGE_CHARS + 1:,} characters" in out
     assert "✓ Listing #" in out
 
 

@@ -1,4 +1,5 @@
-"""The marketplace HTTP API and its validation, on the real app and a seeded SQLite copy."""
+"""The marketplace HTTP API and its validation, on the real app and a seeded copy of its database: SQLite,
+and PostgreSQL when `TROVA_TEST_POSTGRES_URL` is set (see tests/databases.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import httpx
 import pytest
 
 from marketplace.text import words
+from tests.databases import backend_db_url, postgres_template
+
+db_url = backend_db_url  # every test here runs on each configured database
+__all__ = ["db_url", "postgres_template"]
 
 BIKES = 1026  # Sporting Goods > Outdoor Recreation > Cycling > Bicycles
 CYCLING = 1025  # its parent, not a leaf

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections import Counter
 
 import pytest
 
-from marketplace.category_rules import FALLBACK, RULES
+from marketplace.category_rules import default_rules
 from marketplace.condition_rules import condition_of, infer_condition
 from marketplace.conditions import Condition
-from marketplace.seed_build import CATEGORIES_FILE, LISTING_COLUMNS, LISTINGS_FILE, SEED_DIR
+from marketplace.seed_build import CATEGORIES_FILE, LISTING_COLUMNS, LISTINGS_FILE, SEED_DIR, repair_mojibake
 from marketplace.taxonomy import parse_taxonomy
 
 ROOT = SEED_DIR.parent.parent
@@ -37,6 +38,33 @@ def test_all_google_categories_with_their_ids(categories: dict[int, str]) -> Non
     assert max(n.depth for n in nodes) == 7
 
 
+def test_every_category_path_is_valid_text(categories: dict[int, str]) -> None:
+    """The taxonomy copy had nine paths of UTF-8 read as Windows-1251 ("LamГ©s"); the build repairs them.
+    Every letter outside ASCII in an English path is a Latin one."""
+    odd = {
+        path
+        for path in categories.values()
+        for ch in path
+        if not ch.isascii() and not unicodedata.name(ch, "").startswith("LATIN ")
+    }
+    assert odd == set()
+    assert categories[499740].endswith("Fencing Jackets & Lamés")
+    assert sum(not path.isascii() for path in categories.values()) == 9
+
+
+@pytest.mark.parametrize(
+    ("text", "repaired"),
+    [
+        ("Fencing Jackets & LamГ©s", "Fencing Jackets & Lamés"),
+        ("PiГ±atas and CrГЄpe Pans", "Piñatas and Crêpe Pans"),
+        ("Lamés", "Lamés"),  # already right: left alone
+        ("Москва", "Москва"),  # text in Cyrillic that is not a misreading: left alone
+    ],
+)
+def test_mojibake_repair(text: str, repaired: str) -> None:
+    assert repair_mojibake(text) == repaired
+
+
 def test_listings_hold_only_facts(listings: list[dict[str, str]]) -> None:
     assert tuple(listings[0]) == LISTING_COLUMNS  # no description column
     assert 7000 < len(listings) < 8295
@@ -57,8 +85,10 @@ def test_listings_use_specific_categories(listings: list[dict[str, str]], catego
 
 def test_rules_point_at_real_categories(categories: dict[int, str]) -> None:
     paths = set(categories.values())
-    assert {r.path for r in RULES} <= paths
-    assert set(FALLBACK.values()) <= paths
+    rules = default_rules()
+    assert len(rules.rules) > 400
+    assert {r.path for r in rules.rules} <= paths
+    assert set(rules.fallback.values()) <= paths
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,10 @@ from typer.testing import CliRunner
 
 from agent.models import resolve_model
 from agent.prompts import load_prompt
+from agent.session import MAX_MESSAGE_CHARS
 from cli.main import app as cli_app
 from marketplace.app import create_app
+from marketplace.seed_build import LISTINGS_FILE, SEED_DIR
 from web.feedback import FeedbackStore, draft_edits
 from web.site import create_site
 
@@ -49,7 +51,8 @@ async def test_pages_make_no_session_and_escape(site) -> None:
     client, _ = site
     home = await client.get("/")
     assert home.status_code == 200 and "set-cookie" not in home.headers
-    assert "All listings" in home.text and "7,7" in home.text
+    seed_count = len((SEED_DIR / LISTINGS_FILE).read_text(encoding="utf-8").splitlines()) - 1
+    assert "All listings" in home.text and f"{seed_count:,}" in home.text
     search = await client.get("/", params={"q": "<script>x</script>"})
     assert "<script>x</script>" not in search.text and "&lt;script&gt;" in search.text
     assert (await client.get("/listings/99999999")).status_code == 404
@@ -103,7 +106,7 @@ async def test_chat_streams_the_vercel_ai_protocol_and_keeps_state(site) -> None
     ("body", "status", "detail"),
     [
         (user("   "), 400, "empty"),
-        (user("x" * 4001), 400, "4,001 characters"),
+        (user("x" * (MAX_MESSAGE_CHARS + 1)), 400, f"{MAX_MESSAGE_CHARS + 1:,} characters"),
         (
             {
                 "trigger": "submit-message",
@@ -558,3 +561,11 @@ async def test_a_listing_page_shows_its_category_path_and_similar_listings(site)
     similar = page.split('id="similar"', 1)[1]
     assert 1 <= similar.count('class="card"') <= 4 and f'data-listing-id="{listing_id}"' not in similar
     assert "/static/no-photo.svg" in page and "<time datetime=" in page
+
+
+async def test_the_message_box_takes_what_the_agent_accepts(site) -> None:
+    from agent.session import MAX_MESSAGE_CHARS
+
+    client, _ = site
+    page = (await client.get("/sell")).text
+    assert f'maxlength="{MAX_MESSAGE_CHARS}"' in page

@@ -16,6 +16,9 @@ COMPARE_PRICES = "compare_prices"
 CREATE_LISTING = "create_listing"
 TOOL_NAMES = (SEARCH_CATEGORIES, COMPARE_PRICES, CREATE_LISTING)
 MAX_TOOL_RETRIES = 2
+# Tool metadata: the tool changes the world (a listing is published). An agent must do it once per draft;
+# the eval harness holds agents to that for every tool so declared.
+SIDE_EFFECT = "side_effect"
 
 
 def marketplace_tools(exclude: frozenset[str] = frozenset()) -> FunctionToolset[TrovaDeps]:
@@ -28,6 +31,14 @@ def marketplace_tools(exclude: frozenset[str] = frozenset()) -> FunctionToolset[
             name=CREATE_LISTING,
             max_retries=MAX_TOOL_RETRIES,
             args_validator=validate_listing,
+            metadata={SIDE_EFFECT: True},
         ),
     ]
     return FunctionToolset([t for t in tools if t.name not in exclude])
+
+
+def side_effect_tools() -> frozenset[str]:
+    """The tools whose metadata declares a side effect."""
+    return frozenset(
+        name for name, tool in marketplace_tools().tools.items() if (tool.metadata or {}).get(SIDE_EFFECT)
+    )

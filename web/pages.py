@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from agent.session import MAX_MESSAGE_CHARS
 from tools.client import MarketplaceClient, MarketplaceError
 from tools.types import Listing
 from web.photos import photo_url
@@ -139,7 +140,10 @@ def create_pages_router(sessions: SessionRegistry, browse: MarketplaceClient) ->
     @router.api_route("/sell", methods=["GET", "HEAD"], response_class=HTMLResponse)
     async def sell(request: Request) -> HTMLResponse:
         response = _render(
-            request, sessions, "sell.html", {"departments": DEPARTMENTS, "model": sessions.model_name}
+            request,
+            sessions,
+            "sell.html",
+            {"departments": DEPARTMENTS, "model": sessions.model_name, "max_message": MAX_MESSAGE_CHARS},
         )
         # The page is the browser's own conversation (and may set its session cookie): never a cached copy.
         response.headers["Cache-Control"] = "no-store"

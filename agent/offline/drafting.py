@@ -1,85 +1,33 @@
-"""Drafts in a private seller's voice: a plain title and a few honest first-person sentences."""
+"""Drafts in a private seller's voice: a plain title and a few honest first-person sentences, damage
+included in the seller's own words. Sentences and casing in data/drafting.yaml."""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
+from agent.offline.lexicon import lexicon
+from agent.offline.state import Market
 from tools.types import TITLE_MAX, TITLE_MIN, Condition
-
-_CONDITION_LINES: dict[Condition, tuple[str, ...]] = {
-    Condition.NEW: ("It's brand new, never {used}.", "Never {used}, still like it came from the store."),
-    Condition.LIKE_NEW: (
-        "I barely {used} it, so it's basically like new.",
-        "Hardly {used}, no marks or wear I can find.",
-    ),
-    Condition.EXCELLENT: (
-        "It's in excellent shape, I looked after it well.",
-        "Very lightly {used} and well looked after, it's in excellent condition.",
-    ),
-    Condition.GOOD: (
-        "It's in good condition: {used} regularly, some normal wear, but everything works.",
-        "Good condition overall. It's been {used}, so there's some light wear, nothing major.",
-    ),
-    Condition.FAIR: (
-        "It's in fair condition: it shows its age with some scuffs and wear, but it still works.",
-        "Fair condition, it's been {used} a lot and it shows, but it does the job.",
-    ),
-    Condition.FOR_PARTS: (
-        "It doesn't work properly, so I'm selling it as is, for parts or repair.",
-        "Not working right now; selling as is for parts or for someone who can fix it.",
-    ),
-}
-
-_CLOSING = (
-    "Pickup only, cash or a payment app is fine.",
-    "Happy to answer questions. Pickup preferred.",
-    "Come take a look before you buy if you like.",
-)
 
 
 def _verb(category_path: str) -> str:
     path = category_path.lower()
-    if "bicycle" in path or "cycling" in path:
-        return "ridden"
-    if "vehicles" in path:
-        return "driven"
-    if "headphone" in path or "apparel" in path or "watches" in path or "jewelry" in path:
-        return "worn"
+    for verb, words in lexicon().drafting.verbs.items():
+        if any(w in path for w in words):
+            return verb
     return "used"
 
 
-def _pick(options: tuple[str, ...], seed: str) -> str:
+def _pick(options: list[str], seed: str) -> str:
     """A stable choice per item, so the same conversation always gives the same draft."""
     digest = int(hashlib.sha256(seed.encode()).hexdigest(), 16)
     return options[digest % len(options)]
 
 
-_CASING = {
-    "iphone": "iPhone",
-    "ipad": "iPad",
-    "ipod": "iPod",
-    "macbook": "MacBook",
-    "imac": "iMac",
-    "ikea": "IKEA",
-    "tv": "TV",
-    "hdtv": "HDTV",
-    "lg": "LG",
-    "hp": "HP",
-    "bmx": "BMX",
-    "gps": "GPS",
-    "usb": "USB",
-    "dslr": "DSLR",
-    "ps4": "PS4",
-    "xbox": "Xbox",
-    "bmw": "BMW",
-    "gmc": "GMC",
-}
-
-
 def make_title(item: str) -> str:
     """The item as the seller named it, first letter capitalised, fitted to the marketplace's limits."""
-    title = " ".join(_CASING.get(w.lower(), w) for w in item.split())
+    casing = lexicon().drafting.casing
+    title = " ".join(casing.get(w.lower(), w) for w in item.split())
     first = title.split(" ", 1)[0]
     if first.islower():  # 'road bike' -> 'Road bike', but 'iPhone 8' stays
         title = title[0].upper() + title[1:]
@@ -90,41 +38,69 @@ def make_title(item: str) -> str:
     return title
 
 
-def make_description(item: str, condition: Condition, category_path: str, extra: str = "") -> str:
+def _sentence(note: str) -> str:
+    note = note.strip().rstrip(".!")
+    return note[:1].lower() + note[1:] + "." if note else ""
+
+
+def make_description(
+    item: str, condition: Condition, category_path: str, damage: list[str] | None = None
+) -> str:
+    words = lexicon().drafting
     verb = _verb(category_path)
-    line = _pick(_CONDITION_LINES[condition], item).format(used=verb)
     opening = f"Selling my {item.strip()}."
-    parts = [opening, line]
-    if extra:
-        parts.append(extra)
-    parts.append(_pick(_CLOSING, item + condition.value))
-    return " ".join(parts)
+    if damage:
+        lead = words.damage_lines[condition].format(used=verb)
+        line = f"{lead} {'; '.join(_sentence(d).rstrip('.') for d in damage)}."
+    else:
+        line = _pick(words.condition_lines[condition], item).format(used=verb)
+    return " ".join([opening, line, _pick(words.closings, item + condition.value)])
 
 
 def money(value: float) -> str:
     return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
 
 
-def price_note(price: float, comps: dict[str, Any] | None, seller_price: bool) -> str:
+def nice_round(value: float) -> float:
+    """A price as sellers write it: $37 -> 35, $243 -> 245, $1,234 -> 1,250."""
+    step = (
+        1.0
+        if value < 20
+        else 5.0
+        if value < 300
+        else 10.0
+        if value < 1000
+        else 50.0
+        if value < 10000
+        else 250.0
+    )
+    return max(step, round(value / step) * step)
+
+
+def market_summary(market: Market) -> str:
+    """What similar listings ask, in one sentence."""
+    if market.count < 4:
+        asks = ", ".join(money(round(p)) for p in market.examples[: market.count])
+        plural = "s" if market.count != 1 else ""
+        return f"I found only {market.count} similar listing{plural} (asking {asks}), so take it as a rough guide."
+    return (
+        f"I found {market.count} similar listings: the middle half ask {money(round(market.p25))} to "
+        f"{money(round(market.p75))} (median {money(round(market.median))})."
+    )
+
+
+def price_note(price: float, comps: Market | None, seller_price: bool) -> str:
     """One or two sentences: what similar listings ask, and the price chosen."""
     if comps is None:  # the comparison was not made (the tool is unavailable): do not claim it found nothing
         return f"I couldn't compare prices this time, so I've used your price of {money(price)}."
-    if not comps.get("count"):
+    if not comps.count:
         return f"There are no similar listings to compare with, so I've used your price of {money(price)}."
-    count, p25, p75, median = comps["count"], comps["p25"], comps["p75"], comps["median"]
-    if count < 4:
-        asks = ", ".join(money(round(e["price"])) for e in comps.get("examples", [])[:count])
-        market = f"I found only {count} similar listing{'s' if count != 1 else ''} (asking {asks}), so take it as a rough guide."
-    else:
-        market = (
-            f"I found {count} similar listings: the middle half ask {money(round(p25))} to "
-            f"{money(round(p75))} (median {money(round(median))})."
-        )
+    market = market_summary(comps)
     if not seller_price:
         return f"{market} I'd ask {money(price)} for yours."
-    if price < p25 * 0.6:
+    if comps.p25 and price < comps.p25 * 0.6:
         return f"{market} Your {money(price)} is well below that, so it should sell fast; I've used it."
-    if price > p75 * 1.5:
+    if comps.p75 and price > comps.p75 * 1.5:
         return (
             f"{market} Your {money(price)} is well above that, which may take longer to sell; I've used it."
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -19,14 +19,19 @@ from pydantic_ai.models.function import (
 from pydantic_ai.settings import ModelSettings
 
 from agent.offline.policy import next_action
+from agent.offline.settings import OfflineModelSettings, PolicySettings
 from agent.offline.transcript import Transcript
 
 OFFLINE_MODEL_NAME = "trova-offline"
 
 
-def respond(messages: list[ModelMessage], available_tools: set[str]) -> ModelResponse:
+def respond(
+    messages: list[ModelMessage], available_tools: set[str], settings: Mapping[str, Any] | None = None
+) -> ModelResponse:
     """The policy's next response to a conversation: text, a tool call, or both."""
-    action = next_action(Transcript.from_messages(messages), available_tools)
+    action = next_action(
+        Transcript.from_messages(messages), available_tools, PolicySettings.from_model_settings(settings)
+    )
     parts: list[ModelResponsePart] = []
     if action.text:
         parts.append(TextPart(action.text))
@@ -38,8 +43,9 @@ def respond(messages: list[ModelMessage], available_tools: set[str]) -> ModelRes
 
 
 async def _request(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-    # Async on purpose: the policy takes well under a millisecond, less than a hop to a worker thread.
-    return respond(messages, {t.name for t in info.function_tools})
+    # Async on purpose: the policy takes about a millisecond, less than a hop to a worker thread.
+    settings: Mapping[str, Any] | None = info.model_settings
+    return respond(messages, {t.name for t in info.function_tools}, settings)
 
 
 async def _stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterator[str | DeltaToolCalls]:
@@ -60,10 +66,14 @@ async def _stream(messages: list[ModelMessage], info: AgentInfo) -> AsyncIterato
 
 
 class OfflineModel(FunctionModel):
-    """Trova's rule-based stand-in for an LLM: deterministic, needs no key and no network."""
+    """Trova's rule-based stand-in for an LLM: deterministic, needs no key and no network.
 
-    def __init__(self) -> None:
-        super().__init__(_request, stream_function=_stream, model_name=OFFLINE_MODEL_NAME)
+    `settings` (OfflineModelSettings) are the policy's own choices: where to price, whether to ask for the
+    condition, how many categories to offer; checked here, so a bad value fails before any conversation."""
+
+    def __init__(self, settings: OfflineModelSettings | None = None) -> None:
+        PolicySettings.from_model_settings(settings)
+        super().__init__(_request, stream_function=_stream, model_name=OFFLINE_MODEL_NAME, settings=settings)
 
     @property
     def system(self) -> str:

@@ -42,6 +42,11 @@ class SellerSaid:
 
 
 @dataclass
+class AgentTurn:
+    """The start of one of the agent's responses (its text and tool calls follow)."""
+
+
+@dataclass
 class AgentSaid:
     text: str
 
@@ -64,7 +69,7 @@ class ToolAnswered:
     unknown: bool = False  # sent, and its answer lost: whether it took effect is not known
 
 
-Event = SellerSaid | AgentSaid | ToolCalled | ToolAnswered
+Event = SellerSaid | AgentTurn | AgentSaid | ToolCalled | ToolAnswered
 
 
 def _user_text(part: UserPromptPart) -> str:
@@ -122,6 +127,7 @@ class Transcript:
                             continue
                         events.append(_answer(part))
             elif isinstance(message, ModelResponse):
+                events.append(AgentTurn())
                 for rpart in message.parts:
                     if isinstance(rpart, TextPart) and rpart.content.strip():
                         events.append(AgentSaid(rpart.content))

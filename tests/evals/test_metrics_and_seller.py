@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pytest
 from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart
@@ -164,3 +165,95 @@ def test_a_gate_over_no_gated_scenario_does_not_pass() -> None:
     ]
     some = SuiteMetrics(scenarios=3, gated_scenarios=3, runs=3, pass_rate=1.0, pass_k=1.0, k=1)
     assert gate(some, [], EvalSettings()).passed
+
+
+def test_run_cost_prices_input_and_output_tokens_each_at_their_own_rate() -> None:
+    from evals.metrics import run_cost
+
+    # genai-prices (pinned in uv.lock): gpt-4o-mini costs $0.15 per million input tokens, $0.60 per million
+    # output tokens. Swapping the two would show here as 0.6 / 0.15.
+    assert run_cost("openai:gpt-4o-mini", 1_000_000, 0) == pytest.approx(0.15)
+    assert run_cost("openai:gpt-4o-mini", 0, 1_000_000) == pytest.approx(0.60)
+    assert run_cost("openai:gpt-4o-mini", 2_000, 1_000) == pytest.approx(0.0009)
+    # The provider counts (a model served by several is priced by the one named), and a model id may hold
+    # a colon of its own.
+    assert run_cost("groq:llama-3.1-8b-instant", 1_000_000, 0) == pytest.approx(0.05)
+    assert run_cost("bedrock:anthropic.claude-3-5-haiku-20241022-v1:0", 1_000_000, 0) == pytest.approx(0.80)
+    # pydantic-ai's provider prefixes name the same price list as genai-prices' providers.
+    for prefix in ("openai-chat", "openai-responses"):
+        assert run_cost(f"{prefix}:gpt-4o-mini", 1_000_000, 0) == pytest.approx(0.15)
+    for prefix in ("google-gla", "google-vertex"):
+        assert run_cost(f"{prefix}:gemini-1.5-flash", 1_000_000, 0) == run_cost(
+            "google:gemini-1.5-flash", 1_000_000, 0
+        )
+        assert run_cost(f"{prefix}:gemini-1.5-flash", 1_000_000, 0) is not None
+    # Unknown to the price list: unknown, never zero.
+    assert run_cost("offline", 10, 10) is None
+    assert run_cost("tests.evals.misbehaving:correct", 10, 10) is None
+    assert run_cost("openai:no-such-model-xyz", 10, 10) is None
+
+
+def _stats(passed: bool, gated: bool = True, **numbers: float | None) -> Any:
+    from evals.metrics import RunStats
+
+    values: dict[str, Any] = {
+        "precision": 1.0,
+        "recall": 1.0,
+        "f1": 1.0,
+        "order_score": 1.0,
+        "arg_accuracy": 1.0,
+        "requests": 4,
+        "tokens": 100,
+        "cost_usd": 0.01,
+        "duration_s": 1.0,
+        **numbers,
+    }
+    return RunStats(passed=passed, gated=gated, **values)
+
+
+def test_suite_metrics_average_gated_runs_and_total_every_run() -> None:
+    from evals.metrics import suite_metrics
+
+    runs = {
+        "a": [_stats(True, precision=0.5, duration_s=1.0), _stats(False, precision=None, duration_s=3.0)],
+        "b": [_stats(True, recall=0.5, requests=6, tokens=300, cost_usd=0.02, duration_s=2.0)] * 2,
+        "xfail": [
+            _stats(False, gated=False, precision=0.0, requests=10, tokens=1000, cost_usd=None, duration_s=9.0)
+        ],
+    }
+    m = suite_metrics(runs, k=2)
+    assert (m["scenarios"], m["gated_scenarios"], m["runs"], m["k"]) == (3, 2, 5, 2)
+    assert m["pass_rate"] == pytest.approx(3 / 4)  # gated runs only
+    assert m["pass_k"] == pytest.approx((0.0 + 1.0) / 2)  # a: C(1,2)/C(2,2) = 0; b: 1
+    assert m["tool_precision"] == pytest.approx((0.5 + 1 + 1) / 3)  # None is left out, xfail too
+    assert m["tool_recall"] == pytest.approx((1 + 1 + 0.5 + 0.5) / 4)
+    assert m["tool_f1"] == m["order_score"] == m["arg_accuracy"] == 1.0
+    assert m["model_requests_total"] == 4 + 4 + 6 + 6 + 10 and m["model_requests_mean"] == pytest.approx(
+        30 / 5
+    )
+    assert m["tokens_total"] == 100 + 100 + 300 + 300 + 1000 and m["tokens_mean"] == pytest.approx(1800 / 5)
+    assert m["cost_usd"] is None  # one run the prices don't know makes the total unknown
+    m2 = suite_metrics({k: v for k, v in runs.items() if k != "xfail"}, k=1)
+    assert m2["cost_usd"] == pytest.approx(0.01 + 0.01 + 0.02 + 0.02)
+    assert m["latency_p50_s"] == 2.0 and m["latency_p95_s"] == pytest.approx(7.8)
+
+
+def test_suite_metrics_over_nothing_are_unknown_not_zero() -> None:
+    from evals.metrics import suite_metrics
+
+    m = suite_metrics({"x": [_stats(True, gated=False, precision=None)]}, k=1)
+    assert m["gated_scenarios"] == 0 and m["pass_rate"] is None and m["pass_k"] is None
+    assert m["tool_precision"] is None and m["latency_p50_s"] == 1.0
+    empty = suite_metrics({}, k=1)
+    assert empty["runs"] == 0 and empty["tokens_mean"] is None and empty["latency_p95_s"] is None
+    assert empty["cost_usd"] == 0
+    # pass^k is left out for a scenario with fewer than k runs.
+    assert suite_metrics({"a": [_stats(True)]}, k=2)["pass_k"] is None
+
+
+def test_percentile_interpolates() -> None:
+    assert percentile([4.0, 1.0, 3.0, 2.0], 0.5) == 2.5
+    assert percentile([1.0, 2.0, 3.0, 4.0, 5.0], 0.95) == pytest.approx(4.8)
+    assert percentile([7.0], 0.95) == 7.0
+    assert percentile([1.0, 9.0], 0.0) == 1.0 and percentile([1.0, 9.0], 1.0) == 9.0
+    assert math.isnan(pass_hat_k(1, 1, 0))

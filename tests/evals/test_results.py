@@ -70,7 +70,14 @@ async def test_results_json_round_trips_with_its_schema_version(
     assert isinstance(run1.record, RunRecord) and run1.trace_id == run1.record.trace_id
     assert [c.tool for c in run1.record.calls] == ["search_categories", "compare_prices", "create_listing"]
     assert run1.metrics.tool_recall == 1.0 and run1.metrics.model_requests > 0
-    assert {c.name for c in run1.checks} == {"completed", "tools", "approval", "listing", "budget"}
+    assert {c.name for c in run1.checks} == {
+        "completed",
+        "tools",
+        "approval",
+        "side_effects",
+        "listing",
+        "budget",
+    }
 
 
 def test_a_version_1_file_is_migrated_and_every_report_reads_it(tmp_path: Path) -> None:

@@ -1,0 +1,199 @@
+"""Money in a seller's words: the asking price, and what they paid (a guide, never the asking price).
+
+A number is a price when it is said as one (a currency sign or word, "asking 300", "350 is what I want"),
+or, when the agent expects a price (it asked for one, or showed a draft), when it stands on its own. A
+number with a unit ("64 GB", "12 ft", "2 years"), a year, or one inside a name ("iPhone 8", "size 10")
+is never a price. Rules in data/amounts.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from agent.offline.lexicon import alternatives, lexicon
+
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?"  # 1,200 or 1200 or 45.50, never the comma after "600,"
+_NUMBER = re.compile(
+    rf"(?<![\w.,$])(?P<neg>-\s?)?(?P<cur1>(?:\$|usd)\s?)?(?P<num>{_DIGITS})(?![\d])"
+    r"(?P<k>\s?k\b)?(?P<cur2>\s?(?:\$|dollars?\b|bucks\b|usd\b))?",
+    re.I,
+)
+_WORD = re.compile(r"[a-z'%\"]+|[%\"']", re.I)
+_SEPARATOR = re.compile(r"[,;:.!?()\-–—~/]\s*$")
+
+
+@dataclass(frozen=True)
+class Amounts:
+    price: float | None = None  # the asking price the seller said (0 or less: they said free, 0 or negative)
+    paid: float | None = None  # what they paid or what it costs new
+
+
+@dataclass(frozen=True)
+class _Rules:
+    paid: re.Pattern[str]
+    paid_after: re.Pattern[str]
+    before: re.Pattern[str]
+    after: re.Pattern[str]
+    units: frozenset[str]
+    names: frozenset[str]
+    bare_before: frozenset[str]
+    number_words: dict[str, int]
+    free: re.Pattern[str]
+    range_: re.Pattern[str]
+
+
+@cache
+def _rules() -> _Rules:
+    a = lexicon().amounts
+    amount = rf"\$?\s?{_DIGITS}\s?k?\b(?:\s?(?:dollars|bucks|usd)\b)?"
+    return _Rules(
+        paid=re.compile(rf"\b{a.paid}(?P<amount>{amount})", re.I),
+        paid_after=re.compile(
+            rf"(?P<amount>\$\s?{_DIGITS}\s?k?|{_DIGITS}\s?k?\s?(?:dollars|bucks|usd))\s+"
+            r"(?:brand[- ]new|new|originally|retail|at retail|in the store|in store)\b",
+            re.I,
+        ),
+        before=re.compile(rf"(?:^|[\s,(])(?:{alternatives(a.price_before)})\s*\$?\s*$", re.I),
+        after=re.compile(rf"^\s*(?:{alternatives(a.price_after)})(?![\w])", re.I),
+        units=frozenset(u.lower() for u in a.units),
+        names=frozenset(n.lower() for n in a.name_before),
+        bare_before=frozenset(b.lower() for b in a.bare_before),
+        number_words=a.number_words,
+        free=re.compile(rf"\b(?:{alternatives(a.free)})\b", re.I),
+        range_=re.compile(
+            rf"(?:between\s+(?P<a1>\$?\s?{_DIGITS})\s+and\s+|(?P<a2>\$?\s?{_DIGITS})\s?(?:-|–|to)\s?)"
+            rf"(?P<b>\$?\s?{_DIGITS})"
+            r"(?!\s?(?:[a-z%\"']))",
+            re.I,
+        ),
+    )
+
+
+def _value(raw: str, thousands: bool) -> float | None:
+    try:
+        value = float(raw.replace(",", "").replace("$", "").strip())
+    except ValueError:
+        return None
+    return value * 1000 if thousands else value
+
+
+def read_paid(text: str) -> tuple[float | None, str]:
+    """What the seller paid ('I paid $800', 'retail $120', '$900 new'), and the text with it blanked out."""
+    rules = _rules()
+    paid: float | None = None
+    for pattern in (rules.paid, rules.paid_after):
+        for m in pattern.finditer(text):
+            raw = m.group("amount")
+            number = re.search(_DIGITS, raw)
+            if number is None:
+                continue
+            value = _value(number.group(0), bool(re.search(r"\dk|\sk\b", raw, re.I)))
+            if value is None or (1900 <= value <= 2100 and "$" not in raw):
+                continue
+            if paid is None:
+                paid = value
+            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+    return paid, text
+
+
+def _words_before(text: str, end: int) -> list[str]:
+    return _WORD.findall(text[max(0, end - 40) : end].lower())
+
+
+def _spelled(text: str) -> float | None:
+    """'two hundred', 'ninety five', 'a hundred', '5 hundred': a price written in words."""
+    words = re.findall(r"[a-z]+|\d+", text.lower().replace("-", " "))
+    table = _rules().number_words
+    total, current, seen = 0, 0, False
+    for i, word in enumerate(words):
+        if word.isdigit() and i + 1 < len(words) and words[i + 1] in ("hundred", "thousand"):
+            current += int(word)
+            seen = True
+        elif word == "a" and i + 1 < len(words) and words[i + 1] in ("hundred", "thousand"):
+            current += 1
+        elif word in table:
+            value = table[word]
+            if value == 100:
+                current = max(current, 1) * 100
+            elif value == 1000:
+                total += max(current, 1) * 1000
+                current = 0
+            else:
+                current += value
+            seen = True
+        elif seen and word not in ("and", "dollars", "bucks", "usd"):
+            break
+    return float(total + current) if seen and total + current > 0 else None
+
+
+def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
+    """The asking price and what was paid, in one seller message.
+
+    `expecting_price`: the agent asked for a price (or showed a draft), so a number standing on its own
+    ("250", "no, 60", "hmm, 125") is one."""
+    rules = _rules()
+    paid, text = read_paid(text)
+    strong: list[float] = []
+    weak: list[float] = []
+    for m in rules.range_.finditer(text):
+        low, high = _value(m.group("a1") or m.group("a2"), False), _value(m.group("b"), False)
+        said_as_money = (
+            "$" in m.group(0) or rules.before.search(text[max(0, m.start() - 60) : m.start()]) is not None
+        )
+        if low is not None and high is not None and 0 < low < high and (said_as_money or expecting_price):
+            strong.append(round((low + high) / 2))
+            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+    for n, m in enumerate(_NUMBER.finditer(text)):
+        if n >= 100 or len(strong) + len(weak) >= 3:
+            break  # the first prices said are the ones that count; a wall of numbers is no price list
+        value = _value(m.group("num"), bool(m.group("k")))
+        if value is None:
+            continue
+        if m.group("neg") and not re.search(r"\w\s*-\s?$", text[: m.start() + 1]):
+            value = -value
+        after = text[m.end() :]
+        next_word = (_WORD.findall(after[:20].lower()) or [""])[0]
+        attached = bool(after[:1]) and (after[:1].isalpha() or after[:1] in "%\"'")
+        money = bool(m.group("cur1") or m.group("cur2"))
+        if (attached or after[:1] == " ") and next_word in rules.units and not money:
+            continue  # 64 GB, 12 ft, 2 years, 78%
+        if attached and not money and not re.match(r"(?:ish|-ish)\b", after, re.I):
+            continue  # 56cm, 60x30, 2nd
+        prefix = text[
+            max(0, m.start() - 60) : m.start()
+        ]  # what stands right before it (bounded: long messages)
+        before = _words_before(text, m.start())
+        previous = before[-1] if before else ""
+        cued = bool(rules.before.search(prefix)) or prefix.rstrip().endswith("~")
+        cued_after = bool(rules.after.match(after)) or bool(re.match(r"-?ish\b", after, re.I))
+        if 1900 <= value <= 2100 and not money and not cued:
+            continue  # a year
+        if money or (cued and previous not in rules.names) or cued_after:
+            strong.append(value)
+            continue
+        if previous in rules.names and not _SEPARATOR.search(prefix):
+            continue  # iPhone 8, size 10, series 3
+        prefix_ok = (
+            not prefix.strip() or _SEPARATOR.search(prefix) is not None or previous in rules.bare_before
+        )
+        standalone = prefix_ok and (
+            not after.strip()
+            or re.match(r"\s*(?:[,;.!?)\-–—]|and\b|but\b|or\b|if\b|then\b)", after) is not None
+        )
+        if standalone and (expecting_price or value >= 10):
+            strong.append(value)
+        elif expecting_price and prefix_ok:
+            weak.append(value)
+    if strong:
+        return Amounts(strong[0], paid)
+    if expecting_price and weak:
+        return Amounts(weak[0], paid)
+    if expecting_price and not re.search(r"\d", text):
+        if rules.free.search(text) and len(text.split()) <= 4:
+            return Amounts(0.0, paid)
+        spelled = _spelled(text)
+        if spelled is not None:
+            return Amounts(spelled, paid)
+    return Amounts(None, paid)

@@ -1,0 +1,190 @@
+"""The item a seller names, as a title would name it: the noun phrase, not the sentence around it.
+
+"a pair of nike air jordan 1 sneakers size 10 that I never wore" names "nike air jordan 1 sneakers size
+10"; "headphones I want gone" names "headphones". What is said about the item (its condition, damage,
+price) is read from the whole message by the other readers. Rules in data/items.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.offline.conditions import read_condition
+from agent.offline.lexicon import lexicon
+
+MAX_ITEM_WORDS = 10
+MAX_WORD_CHARS, MAX_ITEM_CHARS = 40, 80
+_CLAUSE_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|works?|looks?|runs?)\b", re.I)
+_NOT_SELLING = re.compile(
+    r"\b(?:don'?t|do not|doesn'?t|not|never|no longer)\s+(?:\w+\s+)?(?:to\s+)?sell", re.I
+)
+_PRAISE = re.compile(
+    r"^(?:(?:great|good|nice|lovely|beautiful|awesome|fine|perfect|decent|solid|really|very|pretty|cool)\s+)+",
+    re.I,
+)
+
+
+def strip_discourse(text: str) -> str:
+    """The message without openers that carry no meaning of their own ('actually, ', 'sorry, ')."""
+    return lexicon().discourse.sub("", text)
+
+
+def clean_item(phrase: str) -> str:
+    lex = lexicon()
+    phrase = lex.leading_filler.sub("", phrase.strip())
+    phrase = lex.clause_end.split(phrase, maxsplit=1)[0]
+    phrase = lex.leading_filler.sub("", phrase.strip())
+    phrase = lex.trailing_filler.sub("", phrase).strip(" ,.-–—:;'\"!?")
+    # No word in an item's name is 40 letters long, and a name fits a listing title (80 characters).
+    words = [w for w in phrase.split() if len(w) <= MAX_WORD_CHARS][:MAX_ITEM_WORDS]
+    while words and len(" ".join(words)) > MAX_ITEM_CHARS:
+        words.pop()
+    return " ".join(words)
+
+
+def is_vague(item: str) -> bool:
+    """True for an 'item' that names nothing ('some stuff', 'a few things')."""
+    words = re.findall(r"[a-z]+", item.lower())
+    vague = lexicon().vague
+    return not words or all(
+        w in vague or w in {"a", "of", "my", "the", "and", "old", "from", "in"} for w in words
+    )
+
+
+def is_chatter(text: str) -> bool:
+    """Greetings, thanks, bare yes/no and questions: never an item."""
+    lex = lexicon()
+    return (
+        bool(lex.chatter.match(text))
+        or bool(lex.accept_only.match(text))
+        or bool(lex.decline.match(text))
+        or text.rstrip().endswith("?")
+    )
+
+
+def is_condition_only(text: str) -> bool:
+    """True when a message only describes a condition ('pretty beat up', 'works fine', 'some scratches'),
+    so it is an answer about the item's state, never the item itself."""
+    if len(text) > 200:
+        return False  # a long message says more than how the item is
+    reading = read_condition(text, asked_condition=True)
+    if reading.condition is None and not reading.damage:
+        return False
+    words = re.findall(r"[a-z][a-z']*", text.lower())
+    fillers = lexicon().condition_fillers
+    return all(w in fillers for w in words)
+
+
+def item_correction(text: str) -> str | None:
+    """The item the seller says they really meant ('sorry, I meant my coffee table'), or None."""
+    lex = lexicon()
+    m = lex.correction.search(text)
+    if m is None:
+        return None
+    item = _PRAISE.sub("", clean_item(next(g for g in m.groups() if g)))
+    words = re.findall(r"[a-z]+", item.lower())
+    if (
+        not item
+        or _CLAUSE_VERB.search(item)  # "the screen has a crack": a sentence about it, not its name
+        or is_vague(item)
+        or is_chatter(item)
+        or is_condition_only(item)
+        or lex.pronoun_item.match(item)
+        or all(w in lex.not_items for w in words)
+        or re.fullmatch(r"[\d\s$.,k]+", item)
+    ):
+        return None
+    return item
+
+
+def value_question_item(text: str) -> str | None:
+    """The item in a question about what it is worth ('How much could I get for my old couch?'), or None."""
+    m = lexicon().value_item.search(text)
+    if m is None:
+        return None
+    phrase = next(g for g in m.groups() if g)
+    item = clean_item(phrase)
+    words = re.findall(r"[a-z]+", item.lower())
+    if (
+        not item
+        or is_vague(item)
+        or lexicon().pronoun_item.match(item)
+        or all(w in lexicon().not_items or w in ("used", "similar", "ones") for w in words)
+    ):
+        return None
+    return item
+
+
+def _acceptable(item: str) -> bool:
+    lex = lexicon()
+    words = re.findall(r"[a-z0-9]+", item.lower())
+    return bool(
+        item
+        and not is_vague(item)
+        and not is_condition_only(item)
+        and not is_chatter(item)
+        and not lex.photo_words.search(item)
+        and not lex.pronoun_item.match(item)
+        and not all(w in lex.not_items for w in words)
+        and not re.fullmatch(r"[\d\s$.,k]+", item)
+    )
+
+
+def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
+    """The items a message names for sale, in order ('my bike and my couch' -> ['bike', 'couch']); ['?']
+    when it says it has things to sell without naming them ('some stuff').
+
+    Without a selling phrase ('I want to sell ...'), a short message counts as an item only when the agent
+    asked for one (`expecting_item`); a longer one when it mentions the item the way sellers do ("the main
+    thing is my ...", "my bookshelf has to go"). The phrase can be anywhere in a long message."""
+    lex = lexicon()
+    named = item_correction(text) or value_question_item(text)
+    if named is not None:
+        return [named]
+    rest: str | None = None
+    for match in lex.sell_intro.finditer(text):
+        candidate = match.group("item")
+        core = lex.leading_filler.sub("", candidate.strip())
+        if lex.pronoun_item.match(core) or not clean_item(candidate):
+            continue  # "list it under sporting goods": it is whatever was being talked about
+        if _NOT_SELLING.search(text[max(0, match.start() - 24) : match.start() + 24]):
+            continue  # "I don't want to sell it anymore": not a sale
+        rest = candidate
+        break
+    if rest is None:
+        mention = lex.mention.search(text) or lex.mention_before.search(strip_discourse(text))
+        if mention:
+            rest = mention.group("item")
+        elif expecting_item and text.rstrip().endswith("?") and "," in text:
+            rest = text.split(",", 1)[0]  # "my guitar, how much could I get?"
+            if not _acceptable(clean_item(rest)):
+                return []
+        elif (
+            expecting_item
+            and len(text.split()) <= 20
+            and (core := lex.photo_of.sub("", strip_discourse(text))).strip(" ,.!?")
+            and not is_chatter(core)
+            and not lex.instruction.match(core.strip())
+            and not lex.pronoun_item.match(lex.leading_filler.sub("", core.strip()))
+            and not is_condition_only(text)
+        ):
+            rest = core
+        else:
+            return []
+    rest = lex.leading_filler.sub("", rest.strip())
+    first = lex.clause_end.split(rest, maxsplit=1)[0]
+    items = []
+    second = lex.second_item.search(first)
+    if second:
+        items.append(clean_item(first[: second.start()]))
+        items.append(clean_item(second.group("second")))
+    else:
+        items.append(clean_item(first))
+    named_items = [i for i in items if _acceptable(i)]
+    if named_items:
+        return named_items
+    return ["?"] if any(i and is_vague(i) for i in items) or _says_has_stuff(text) else []
+
+
+def _says_has_stuff(text: str) -> bool:
+    return bool(re.search(r"\b(?:some|a few|a bunch of|lots of|many)\s+(?:stuff|things|items)\b", text, re.I))

@@ -1,0 +1,201 @@
+"""The offline policy's word lists and rule tables, loaded once from `agent/offline/data/*.yaml`.
+
+Each file is validated by a pydantic model, so a typo in a rule fails at load with the file and field named,
+and every pattern is compiled here (case-insensitive) so the readers only match.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from tools.types import Condition
+
+DATA = Path(__file__).with_name("data")
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _load(name: str, model: type[_M]) -> _M:
+    path = DATA / f"{name}.yaml"
+    return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def _one_line(pattern: str) -> str:
+    """A pattern written over several YAML lines ('>-' folds them with spaces): joined without the spaces."""
+    return re.sub(r"\s*\n\s*", "", pattern).replace("\n", "")
+
+
+def alternatives(patterns: list[str]) -> str:
+    return "|".join(f"(?:{p})" for p in patterns)
+
+
+def words_re(patterns: list[str]) -> re.Pattern[str]:
+    """Any of `patterns`, as whole words."""
+    return re.compile(rf"(?<![\w'-])(?:{alternatives(patterns)})(?![\w'-])", re.I)
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ConditionData(_Data):
+    stated_grades: dict[str, Condition]
+    grades: dict[Condition, list[str]]
+    answer_grades: dict[str, Condition]
+    not_grades: list[str]
+    usage: dict[Condition, list[str]]
+    negations: str
+    grade_question: str
+
+
+class DamageData(_Data):
+    fatal: list[str]
+    defect: list[str]
+    cosmetic: list[str]
+    packaging: list[str]
+    parts: list[str]
+
+
+class AmountData(_Data):
+    price_before: list[str]
+    price_after: list[str]
+    units: list[str]
+    name_before: list[str]
+    bare_before: list[str]
+    paid: str
+    number_words: dict[str, int]
+    free: list[str]
+
+    @field_validator("paid")
+    @classmethod
+    def _joined(cls, v: str) -> str:
+        return _one_line(v)
+
+
+class IntentData(_Data):
+    accept: str
+    decline: str
+    dont_post: str
+    keep: str
+    discourse: str
+    leading_no: str
+    unsure: str
+    suggest: str
+    value: str
+    meta: str
+    chatter: str
+    change_of_mind: str
+    post_wish: str
+    insist: str
+    injection: str
+    non_english: list[str]
+    none_of_these: str
+    any_option: str
+    photo_words: str
+
+
+class ItemData(_Data):
+    sell_intro: str
+    mention: str
+    mention_before: str
+    value_item: str
+    correction: str
+    leading_filler: str
+    clause_end: str
+    trailing_filler: str
+    second_item: str
+    vague: list[str]
+    not_items: list[str]
+    pronoun_item: str
+    choice_stopwords: list[str]
+    condition_fillers: list[str]
+    instruction: str
+    photo_of: str
+    other_subject: str
+    possessive: str
+
+
+class ProhibitedData(_Data):
+    words: list[str]
+    benign_before: list[str]
+    gear: list[str]
+    benign_after: list[str]
+    media: list[str]
+
+
+class DraftingData(_Data):
+    condition_lines: dict[Condition, list[str]]
+    damage_lines: dict[Condition, str]
+    closings: list[str]
+    verbs: dict[str, list[str]]
+    casing: dict[str, str]
+    assumed_condition: Condition
+
+
+def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    return re.compile(_one_line(pattern), re.I | flags)
+
+
+class Lexicon:
+    """Every rule, compiled."""
+
+    def __init__(self) -> None:
+        self.conditions = _load("conditions", ConditionData)
+        self.damage = _load("damage", DamageData)
+        self.amounts = _load("amounts", AmountData)
+        self.intents = _load("intents", IntentData)
+        self.items = _load("items", ItemData)
+        self.prohibited = _load("prohibited", ProhibitedData)
+        self.drafting = _load("drafting", DraftingData)
+        i = self.intents
+        self.accept = _compile(rf"^\s*(?:{_one_line(i.accept)})(?![\w])")
+        self.accept_only = _compile(
+            rf"^\s*(?:(?:{_one_line(i.accept)})[\s,!.]*)+(?:(?:please|thanks|thank you|then|now)[\s!.]*)*$"
+        )
+        self.decline = _compile(i.decline)
+        self.dont_post = _compile(i.dont_post)
+        self.keep = _compile(i.keep)
+        self.discourse = _compile(i.discourse)
+        self.leading_no = _compile(i.leading_no)
+        self.unsure = _compile(i.unsure)
+        self.suggest = _compile(i.suggest)
+        self.value = _compile(i.value)
+        self.meta = _compile(i.meta)
+        self.chatter = _compile(i.chatter)
+        self.change_of_mind = _compile(i.change_of_mind)
+        self.post_wish = _compile(i.post_wish)
+        self.insist = _compile(i.insist)
+        self.injection = _compile(i.injection)
+        self.non_english = words_re([re.escape(w) for w in i.non_english])
+        self.none_of_these = _compile(i.none_of_these)
+        self.any_option = _compile(i.any_option)
+        self.photo_words = _compile(i.photo_words)
+        it = self.items
+        self.sell_intro = _compile(it.sell_intro, re.S)
+        self.mention = _compile(it.mention, re.S)
+        self.mention_before = _compile(it.mention_before)
+        self.value_item = _compile(it.value_item)
+        self.correction = _compile(it.correction, re.S)
+        self.leading_filler = _compile(it.leading_filler)
+        self.clause_end = _compile(it.clause_end)
+        self.trailing_filler = _compile(it.trailing_filler)
+        self.second_item = _compile(it.second_item)
+        self.vague = frozenset(it.vague)
+        self.choice_stopwords = frozenset(it.choice_stopwords)
+        self.condition_fillers = frozenset(it.condition_fillers)
+        self.not_items = frozenset(it.not_items)
+        self.pronoun_item = _compile(it.pronoun_item)
+        self.instruction = _compile(it.instruction)
+        self.photo_of = _compile(it.photo_of)
+        self.other_subject = _compile(it.other_subject)
+        self.possessive = _compile(it.possessive)
+
+
+@cache
+def lexicon() -> Lexicon:
+    return Lexicon()

@@ -1,0 +1,322 @@
+"""One seller message read for every slot and every intent, whatever the agent asked last.
+
+The agent's last question only settles what a short answer means: "250" is a price after "what price?"
+or a draft, "2" is an option after "which category?", "perfect" is a grade after "what condition?" and a
+yes after a draft. Everything else is read the same way at any point of the conversation: the item, its
+condition and damage, the asking price and what was paid, a category choice, a new title, and what the
+message does (asks about value, agrees, declines, leaves a choice to the agent, goes off-topic...).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from agent.offline.amounts import read_amounts
+from agent.offline.conditions import read_condition
+from agent.offline.items import extract_items, is_chatter, is_condition_only, item_correction, strip_discourse
+from agent.offline.lexicon import lexicon
+from agent.offline.prohibited import is_prohibited
+from tools.types import Condition
+
+
+class Question(StrEnum):
+    """What the agent asked, which a short answer refers to."""
+
+    ITEM = "item"
+    REDESCRIBE = "redescribe"  # the item in other words (no category fitted)
+    CONDITION = "condition"
+    CHOICE = "choice"  # which of the offered categories
+    PRICE = "price"
+    DRAFT = "draft"  # approve the draft, or say what to change
+    RETRY = "retry"  # try the marketplace again
+    REVIVE = "revive"  # post a declined draft after all
+
+
+class Intent(StrEnum):
+    VALUE = "value"  # asks what the item is worth or why a price
+    ACCEPT = "accept"  # yes / go ahead
+    DECLINE = "decline"  # no / don't post / I'll keep it
+    POST = "post"  # a clear wish to post ("post it", "go ahead")
+    SUGGEST = "suggest"  # leaves the price or choice to the agent ("you pick", "what do you suggest?")
+    UNSURE = "unsure"  # can't answer ("not sure", "no idea")
+    QUESTION = "question"  # any other question back
+    META = "meta"  # about the service ("is there a fee?", "how does this work?")
+    CHATTER = "chatter"  # greetings, thanks, filler
+    NONE_OF_THESE = "none_of_these"  # no offered category fits
+    ANY_OPTION = "any_option"  # any offered category will do
+    CHANGE_OF_MIND = "change_of_mind"  # "actually", "after all"
+    INJECTION = "injection"  # tries to change how the agent works
+    PROHIBITED = "prohibited"  # names a weapon, ammunition or drugs
+    INSIST = "insist"  # pushes after a refusal
+    NON_ENGLISH = "non_english"
+    CORRECTION = "correction"  # says the item is another one ("sorry, I meant my coffee table")
+    LATER = "later"  # not now ("later", "another day")
+    RETRY = "retry"  # "try again"
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the reader needs to know of the conversation to settle short answers."""
+
+    asked: Question | None = None
+    item: str | None = None  # the item being listed, to scope what is said about it
+    options: tuple[str, ...] = ()  # the category paths offered, when the agent asked which
+    in_progress: bool = False  # an item is being listed (not yet posted or declined)
+
+
+@dataclass
+class Reading:
+    text: str  # the words read (up to any attempt to take over the agent)
+    items: list[str] = field(default_factory=list)  # items named for sale; ['?'] for unnamed "stuff"
+    condition: Condition | None = None
+    stated_condition: bool = False
+    damage: list[str] = field(default_factory=list)  # damage in the seller's words
+    price: float | None = None  # the asking price (0 or less: said, but impossible)
+    paid: float | None = None  # what was paid, or costs new
+    choice: int | None = None  # the offered category picked (0-based)
+    title: str | None = None  # a new title
+    intents: set[Intent] = field(default_factory=set)
+
+    def has(self, *intents: Intent) -> bool:
+        return any(i in self.intents for i in intents)
+
+    @property
+    def changes(self) -> bool:
+        """Gives a fact (a price, a condition, damage, a title): an answer, or a change to the draft."""
+        return self.price is not None or self.condition is not None or bool(self.damage) or bool(self.title)
+
+
+_ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "last": -1,
+}
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4}
+_PICKED_NUMBER = re.compile(
+    r"^\s*(?:(?:yes|ok|okay|go with|let'?s do|probably|maybe|i'?ll (?:take|pick))[\s,]*)?"
+    r"(?:#|no\.?\s*|number\s*|option\s*|choice\s*|\(\s*)?(\d)(?:\s*[.,)!:;-]|\s*$|\s+(?:please|pls|thanks|it|for sure|i think|and)\b)|"
+    r"(?:#|\bnumber|\boption|\bchoice|\bcategory)\s*(\d)\b",
+    re.I,
+)
+_TITLE = re.compile(
+    r"\b(?:title\b\s*(?:to|:|=|should be|as)|(?:call|name|rename)\s+it(?:\s+to)?)\s*:?\s*[\"'“]?(?P<t>.+?)[\"'”]?\s*"
+    r"(?=$|\s+and\s+(?:the\s+)?(?:price|condition|make)\b)",
+    re.I,
+)
+_LATER = re.compile(r"\b(?:later|another (?:day|time)|not now|some other time)\b", re.I)
+_RETRY = re.compile(r"\b(?:try again|retry|again)\b", re.I)
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def parse_choice(text: str, options: list[str] | tuple[str, ...], item: str = "") -> int | None:
+    """Which of `options` (0-based) the seller picked: '2', 'the second one', or words that single out one
+    option ('the robotic one'). Words of the item itself single out nothing, and a description matching
+    no option ('it's a walk-behind mower') is None: not an option, search again."""
+    lowered = text.lower().strip()
+    words = re.findall(r"[a-z0-9']+", lowered)
+    m = _PICKED_NUMBER.search(lowered)
+    number = (m.group(1) or m.group(2)) if m else None
+    if number is None and len(words) <= 4:
+        lone = re.findall(r"(?<![\d.$])\b(\d)\b(?![\d.])", lowered)
+        number = lone[0] if len(lone) == 1 else None
+    if number is not None:
+        return int(number) - 1 if 1 <= int(number) <= len(options) else None
+    leading = re.match(r"^\s*(?:the\s+)?(first|second|third|fourth|last|1st|2nd|3rd|4th)\b", lowered)
+    if leading:
+        position = _ORDINALS[leading.group(1)]
+        index = position - 1 if position > 0 else len(options) - 1
+        return index if 0 <= index < len(options) else None
+    if len(words) <= 6:
+        for word, position in _ORDINALS.items():
+            if re.search(rf"\b{word}\b", lowered):
+                index = position - 1 if position > 0 else len(options) - 1
+                if 0 <= index < len(options):
+                    return index
+    spelled = re.fullmatch(
+        r"(?:(?:option|number|choice)\s+)?(one|two|three|four)(?:\s+please)?\s*[.!]?", lowered
+    )
+    if spelled and _NUMBER_WORDS[spelled.group(1)] <= len(options):
+        return _NUMBER_WORDS[spelled.group(1)] - 1
+    known = {_stem(w) for w in re.findall(r"[a-z]+", item.lower())}
+    said = {_stem(w) for w in words if w not in lexicon().choice_stopwords} - known
+    overlaps = []
+    for option in options:
+        name = option.rsplit(" > ", 1)[-1].lower()
+        overlaps.append(len(said & ({_stem(w) for w in re.findall(r"[a-z]+", name)} - {"and", "the", "of"})))
+    best = max(overlaps, default=0)
+    if best == 0 or overlaps.count(best) > 1:
+        return None
+    return overlaps.index(best)
+
+
+def names_no_option(text: str, options: list[str] | tuple[str, ...], item: str = "") -> bool:
+    """True when the words only repeat what all options share ('tables', 'the furniture one'): no pick,
+    and no new description either."""
+    shared: set[str] | None = None
+    for option in options:
+        words = {_stem(w) for w in re.findall(r"[a-z]+", option.lower())}
+        shared = words if shared is None else shared & words
+    known = (shared or set()) | {_stem(w) for w in re.findall(r"[a-z]+", item.lower())}
+    said = {_stem(w) for w in re.findall(r"[a-z]+", text.lower()) if w not in lexicon().choice_stopwords}
+    return not said or said <= known
+
+
+def injection_start(text: str) -> int | None:
+    """Where an attempt to take over the agent starts in `text` (the sentence it is in), or None."""
+    m = lexicon().injection.search(text)
+    if m is None:
+        return None
+    sentence = max(text.rfind(mark, 0, m.start()) for mark in (".", "!", "?", "\n"))
+    return sentence + 1 if sentence >= 0 else 0
+
+
+def is_non_english(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(1 for ch in letters if ord(ch) > 0x24F) / len(letters) > 0.3:
+        return True  # mostly non-Latin script
+    return len(lexicon().non_english.findall(text)) >= 2
+
+
+def is_affirmative(text: str) -> bool:
+    lex = lexicon()
+    core = strip_discourse(text)
+    said_yes = bool(lex.accept_only.match(text)) or bool(core and lex.accept_only.match(core))
+    return said_yes and not lex.dont_post.search(text)
+
+
+def is_negative(text: str) -> bool:
+    lex = lexicon()
+    return bool(lex.decline.match(text)) or bool(lex.dont_post.search(text)) or bool(lex.keep.search(text))
+
+
+def wants_to_post(text: str) -> bool:
+    """A clear wish to post: 'post it', 'actually yes, post it', 'go ahead'. A bare 'yes' is not (yes to what?)."""
+    lex = lexicon()
+    if lex.dont_post.search(text) or lex.decline.match(strip_discourse(text) or "x"):
+        return False
+    core = strip_discourse(text).strip(" ,.!")
+    if lex.post_wish.search(text):
+        return True
+    return bool(lex.change_of_mind.search(text)) and (not core or is_affirmative(core))
+
+
+def read(text: str, context: Context | None = None) -> Reading:
+    """Everything the message says, for every slot and intent."""
+    ctx = context or Context()
+    lex = lexicon()
+    text = text.strip()
+    reading = Reading(text)
+    start = injection_start(text)
+    if start is not None:
+        reading.intents.add(Intent.INJECTION)
+        text = text[:start].strip()  # only what comes before the attempt counts
+        reading.text = text
+    if not text:
+        return reading
+    if is_prohibited(text):
+        reading.intents.add(Intent.PROHIBITED)
+    if lex.insist.search(text):
+        reading.intents.add(Intent.INSIST)
+    if is_non_english(text):
+        reading.intents.add(Intent.NON_ENGLISH)
+    core = strip_discourse(text)
+    asked = ctx.asked
+
+    # A category choice, when one was asked for; the number picked is then no price.
+    priced_text = text
+    if asked == Question.CHOICE and ctx.options:
+        reading.choice = parse_choice(text, ctx.options, ctx.item or "")
+        if lex.none_of_these.search(text) and reading.choice is None:
+            reading.intents.add(Intent.NONE_OF_THESE)
+        if lex.any_option.match(text):
+            reading.intents.add(Intent.ANY_OPTION)
+        picked = _PICKED_NUMBER.search(text.lower())
+        if picked:
+            priced_text = (
+                text[: picked.start()] + " " * (picked.end() - picked.start()) + text[picked.end() :]
+            )
+
+    title = _TITLE.search(text)
+    if title:
+        reading.title = title.group("t").strip(" :\"'")
+        priced_text = priced_text[: title.start()] + priced_text[title.end() :]  # "title: Escape 3": no price
+    expecting_price = asked in (Question.PRICE, Question.DRAFT, Question.RETRY)
+    amounts = read_amounts(
+        lex.leading_no.sub("", strip_discourse(priced_text)) if expecting_price else priced_text,
+        expecting_price=expecting_price,
+    )
+    reading.price, reading.paid = amounts.price, amounts.paid
+
+    # The item: named for sale anywhere, or a short answer when the agent asked for it.
+    redescribes = (
+        asked == Question.CHOICE
+        and reading.choice is None
+        and not is_chatter(text)
+        and not lex.unsure.search(text)
+        and Intent.NONE_OF_THESE not in reading.intents
+        and Intent.ANY_OPTION not in reading.intents
+        and not re.search(r"\bones?\b", text, re.I)  # "the wooden one" points at an option
+        and not names_no_option(text, ctx.options, ctx.item or "")
+    ) or (asked == Question.CHOICE and Intent.NONE_OF_THESE in reading.intents)
+    expecting_item = (
+        not (is_chatter(text) and "," not in text)
+        and Intent.NON_ENGLISH not in reading.intents
+        and (
+            asked in (Question.ITEM, Question.REDESCRIBE)
+            or redescribes
+            or (not ctx.in_progress and reading.price is None and not is_condition_only(text))
+        )
+    )
+    item_text = text
+    if Intent.NONE_OF_THESE in reading.intents:  # "neither, it's a dining table": only what follows counts
+        item_text = lex.none_of_these.sub(" ", text).strip(" ,.!-")
+    reading.items = extract_items(item_text, expecting_item=expecting_item) if item_text else []
+    if item_correction(text) is not None:
+        reading.intents.add(Intent.CORRECTION)
+
+    scope = ctx.item or (reading.items[0] if reading.items and reading.items[0] != "?" else None)
+    condition = read_condition(text, scope, asked_condition=asked == Question.CONDITION)
+    reading.condition, reading.stated_condition, reading.damage = (
+        condition.condition,
+        condition.stated,
+        condition.damage,
+    )
+    if asked == Question.DRAFT and is_affirmative(text) and reading.price is None:
+        reading.condition = None  # "perfect", "great" to a draft: a yes, not a grade
+
+    if lex.value.search(text):
+        reading.intents.add(Intent.VALUE)
+    if is_affirmative(text) or lex.accept.match(core):
+        reading.intents.add(Intent.ACCEPT)
+    if is_negative(text):
+        reading.intents.add(Intent.DECLINE)
+    if wants_to_post(text):
+        reading.intents.add(Intent.POST)
+    if lex.suggest.search(text):
+        reading.intents.add(Intent.SUGGEST)
+    if lex.unsure.search(text):
+        reading.intents.add(Intent.UNSURE)
+    if lex.meta.search(text):
+        reading.intents.add(Intent.META)
+    if "?" in text:
+        reading.intents.add(Intent.QUESTION)
+    if is_chatter(text) and not reading.changes:
+        reading.intents.add(Intent.CHATTER)
+    if lex.change_of_mind.search(text):
+        reading.intents.add(Intent.CHANGE_OF_MIND)
+    if _LATER.search(text):
+        reading.intents.add(Intent.LATER)
+    if _RETRY.search(text):
+        reading.intents.add(Intent.RETRY)
+    return reading

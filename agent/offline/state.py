@@ -1,0 +1,154 @@
+"""The typed dialogue state the offline policy keeps: the item's frame (its slots: what is known, how it
+became known, how often it was asked for), what the agent asked last, and what the seller's latest
+message did. Rebuilt from the conversation at every request, so it is never out of step with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from agent.offline.reading import Question, Reading
+from tools.types import Condition
+
+T = TypeVar("T")
+
+
+class Source(StrEnum):
+    """How a slot's value became known."""
+
+    SAID = "said"  # the seller said it unprompted
+    ANSWERED = "answered"  # the seller said it in answer to the agent's question
+    ASSUMED = "assumed"  # the policy assumed it (a setting), and said so
+    TOOL = "tool"  # a tool's result (the category the search found)
+
+
+@dataclass
+class Slot(Generic[T]):
+    value: T | None = None
+    source: Source | None = None
+    asked: int = 0  # how often the agent asked for it
+    missed: int = 0  # replies to its question, in a row, that did not give it
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+    def fill(self, value: T, answered: bool) -> None:
+        self.value, self.source, self.missed = value, Source.ANSWERED if answered else Source.SAID, 0
+
+    def clear(self) -> None:
+        self.value, self.source = None, None
+
+
+@dataclass(frozen=True)
+class Category:
+    id: int
+    path: str
+    score: float
+
+    @classmethod
+    def from_match(cls, match: dict[str, Any]) -> Category:
+        return cls(int(match["id"]), str(match["path"]), float(match.get("score", 0.0)))
+
+
+@dataclass(frozen=True)
+class Market:
+    """What a price comparison returned."""
+
+    count: int
+    category_id: int
+    condition: str | None
+    p25: float = 0.0
+    p75: float = 0.0
+    median: float = 0.0
+    suggested_low: float = 0.0
+    suggested_high: float = 0.0
+    suggested_price: float = 0.0
+    examples: tuple[float, ...] = ()
+
+    @classmethod
+    def from_result(cls, data: dict[str, Any]) -> Market:
+        def number(key: str) -> float:
+            value = data.get(key)
+            return float(value) if isinstance(value, int | float) else 0.0
+
+        examples = tuple(
+            float(e["price"]) for e in data.get("examples", []) or [] if isinstance(e, dict) and "price" in e
+        )
+        return cls(
+            count=int(data.get("count") or 0),
+            category_id=int(data.get("category_id", -1)),
+            condition=data.get("condition"),
+            p25=number("p25"),
+            p75=number("p75"),
+            median=number("median"),
+            suggested_low=number("suggested_low"),
+            suggested_high=number("suggested_high"),
+            suggested_price=number("suggested_price"),
+            examples=examples,
+        )
+
+
+@dataclass
+class ItemFrame:
+    """Everything about the item being listed."""
+
+    name: str
+    condition: Slot[Condition] = field(default_factory=Slot)
+    price: Slot[float] = field(default_factory=Slot)
+    category: Slot[Category] = field(default_factory=Slot)
+    damage: list[str] = field(default_factory=list)  # in the seller's words, for the description
+    paid: float | None = None  # what the seller paid: a guide, not the asking price
+    title: str | None = None  # a title the seller asked for
+    options: list[Category] = field(default_factory=list)  # close categories offered
+    searched: bool = False
+    unplaceable: bool = False  # the search found nothing
+    redescribe: bool = False  # none of the offered categories fits: ask for other words
+    comps: Market | None = None  # the comparison for the item's category and condition
+    market: Market | None = None  # a comparison made before the condition was known (a value question)
+    draft: dict[str, Any] | None = None  # the last draft shown
+    show_again: bool = False  # show the same draft again for approval
+    listing: dict[str, Any] | None = None
+    declined: bool = False
+    create_retries: int = 0
+    price_rejected: bool = False  # the seller's price was impossible (0 or less): ask again, don't guess
+
+    def add_damage(self, notes: list[str]) -> None:
+        for note in notes:
+            if note.lower() not in (d.lower() for d in self.damage):
+                self.damage.append(note)
+
+
+@dataclass
+class Pending:
+    """What the seller said before naming the item; it applies to the item once named."""
+
+    condition: Condition | None = None
+    price: float | None = None
+    paid: float | None = None
+    damage: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DialogueState:
+    item: ItemFrame | None = None
+    queue: list[str] = field(default_factory=list)  # more items the seller named, in order
+    pending: Pending = field(default_factory=Pending)
+    asked: Question | None = None  # the agent's open question (the one a reply answers)
+    reading: Reading | None = None  # the seller's latest message, as read
+    notes: list[str] = field(default_factory=list)  # things to say in the next reply
+    unclear: Question | None = None  # the question the latest message left unanswered
+    unsure: bool = False  # the seller said they don't know
+    explain: bool = False  # the seller asked what the question means
+    value_now: bool = False  # the latest message asked what the item is worth
+    item_missed: int = 0  # replies to "what are you selling?" that named nothing, in a row
+    agent_spoke: bool = False
+    refused: bool = False  # the last item named was one Trova does not allow
+    parked: bool = False  # the seller chose not to retry now
+    photo_noted: bool = False
+    last_reply: str = ""  # the agent's latest words
+    last: str = ""  # the latest event: seller | created | denied | failed | result | retried
+    retry_now: bool = False
+    unknown: bool = False  # the failed step was sent and its answer lost: it may have taken effect
+    failed_tool: str | None = None

@@ -1,0 +1,428 @@
+"""The marketplace at scale: price comparisons, memory, price agreement, build and start-up times.
+
+    uv run python benchmarks/scale.py                                  # SQLite and PostgreSQL, 7.8k/100k/1M
+    uv run python benchmarks/scale.py --sizes 7766,100000 --backends sqlite --queries 500
+    uv run python benchmarks/scale.py --code /tmp/older-checkout       # the same figures for other code
+
+Databases are built with `trova data synth` (seed listings copied with noise, a fixed random seed) under
+--workdir and reused while their size matches. PostgreSQL: --pg-url, else $TROVA_TEST_POSTGRES_URL, else a
+throwaway server (scripts/postgres). Every measurement runs in a child process on the code in --code (the
+repository by default), so older code can be measured on the same databases with the same queries.
+
+Printed: compare_prices p50/p95 in-process and over HTTP (`trova serve`) for first-time queries (the app's
+cache cold: every query asked once), server RSS every 1,000 of 10,000 varied queries (flat after warm-up?),
+suggested prices at the largest size against the seed-only marketplace for 100 fixed queries (share within
+10%), build time, and start-up times (`trova --help`, `printf 'hi' | trova chat`, `trova serve` ready).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_LISTINGS = ROOT / "marketplace" / "seed" / "listings.csv"
+CONDITIONS = ("new", "like_new", "excellent", "good", "fair")
+
+
+# --- queries -------------------------------------------------------------------------------------------
+
+
+def item_queries(count: int, seed: int) -> list[dict[str, Any]]:
+    """Varied real items: the first words of real listing titles (what a seller says of the item), with the
+    listing's category and a condition, each a different (category, words, condition)."""
+    with SEED_LISTINGS.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    rng = random.Random(seed)
+    seen: set[tuple[int, str, str]] = set()
+    out: list[dict[str, Any]] = []
+    while len(out) < count:
+        row = rng.choice(rows)
+        words = [w for w in row["title"].split() if any(ch.isalnum() for ch in w)][: rng.randint(2, 4)]
+        item = (int(row["category_id"]), " ".join(words), rng.choice(CONDITIONS))
+        if words and item not in seen:
+            seen.add(item)
+            out.append({"category_id": item[0], "q": item[1], "condition": item[2]})
+    return out
+
+
+def stable_queries(count: int, seed: int, seed_db: str) -> tuple[list[dict[str, Any]], int]:
+    """Item queries whose comparison at the seed size does not change when every listing is counted five
+    times (the synthetic copies multiply listings ~129-fold, so an answer that rests on one to four ads,
+    a word tier or a model year only they have, changes for that reason alone, scored exhaustively or
+    not). Returns the queries and how many candidates were left out."""
+    from sqlalchemy import select
+
+    from marketplace.app import MIN_SCOPE_COMPS, create_app
+    from marketplace.conditions import Condition
+    from marketplace.db import CategoryTreeRow, ListingRow
+    from marketplace.pricing import Candidate, select_comps
+    from marketplace.retrieval import scope_stats
+
+    app = create_app(seed_db)
+    market = app.state.market
+    kept: list[dict[str, Any]] = []
+    dropped = 0
+    with market.sessions() as session:
+        for params in item_queries(count * 20, seed):
+            scope = category = params["category_id"]
+            while scope_stats(session, scope).listings < MIN_SCOPE_COMPS:
+                node = market.taxonomy.by_id[scope]
+                if node.parent_id is None or node.path.count(" > ") < 2:
+                    break
+                scope = node.parent_id
+            rows = session.execute(
+                select(
+                    ListingRow.id, ListingRow.title, ListingRow.price, ListingRow.condition, ListingRow.terms
+                ).where(
+                    ListingRow.category_id.in_(
+                        select(CategoryTreeRow.descendant_id).where(CategoryTreeRow.ancestor_id == scope)
+                    )
+                )
+            ).all()
+            pool = [Candidate.of(r.id, r.title, r.price, r.condition, r.terms) for r in rows]
+            many = [
+                Candidate.of(r.id * 10 + k, r.title, r.price, r.condition, r.terms)
+                for r in rows
+                for k in range(5)
+            ]
+            condition = Condition(params["condition"])
+            once = select_comps(pool, params["q"], condition, scope != category)
+            fivefold = select_comps(many, params["q"], condition, scope != category)
+            if once.basis == fivefold.basis and once.comps:
+                kept.append(params)
+                if len(kept) == count:
+                    break
+            else:
+                dropped += 1
+    market.engine.dispose()
+    return kept, dropped
+
+
+# --- child-process measurements (run on --code) --------------------------------------------------------
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    return {
+        "p50_ms": round(1000 * statistics.median(ordered), 1),
+        "p95_ms": round(1000 * ordered[int(0.95 * (len(ordered) - 1))], 1),
+        "max_ms": round(1000 * ordered[-1], 1),
+    }
+
+
+def child_inprocess(url: str, queries_file: str) -> dict[str, Any]:
+    import httpx
+
+    from marketplace.app import create_app
+
+    queries = json.loads(Path(queries_file).read_text())
+    started = time.perf_counter()
+    app = create_app(url, inline=True)
+    ready = time.perf_counter() - started
+
+    async def run() -> tuple[list[float], list[Any]]:
+        times, cpu, prices = [], [], []
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://m") as client:
+            for params in queries:
+                t, c = time.perf_counter(), time.process_time()
+                response = await client.get("/prices/compare", params=params)
+                times.append(time.perf_counter() - t)
+                cpu.append(time.process_time() - c)
+                prices.append(response.json().get("suggested_price"))
+        return times, cpu, prices
+
+    times, cpu, prices = asyncio.run(run())
+    # CPU time as well as wall time: on a shared machine the wall clock includes waiting for a core.
+    on_cpu = {f"cpu_{k}": v for k, v in _percentiles(cpu).items() if k != "max_ms"}
+    return {"app_ready_s": round(ready, 2), **_percentiles(times), **on_cpu, "suggested": prices}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _rss_mb(pid: int) -> float:
+    total = 0
+    for child in [pid, *_children(pid)]:
+        try:
+            for line in Path(f"/proc/{child}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return round(total / 1024, 1)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def start_server(code: Path, url: str, home: Path) -> tuple[subprocess.Popen[bytes], str, float]:
+    """`trova serve` on `code` and `url`; returns the process, its API base and the seconds until ready."""
+    import httpx
+
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "TROVA_HOME": str(home),
+        "TROVA_TRACES": "off",
+        "PYTHONPATH": str(code),
+    }
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
+        cwd=code,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}/api"
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"trova serve exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}"
+            )
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return process, base, time.perf_counter() - started
+        except httpx.HTTPError:
+            time.sleep(0.05)
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def child_http(
+    code: Path, url: str, queries_file: str, rss_queries_file: str | None, home: str
+) -> dict[str, Any]:
+    import httpx
+
+    queries = json.loads(Path(queries_file).read_text())
+    process, base, ready = start_server(code, url, Path(home))
+    try:
+        times = []
+        with httpx.Client(base_url=base, timeout=120) as client:
+            for params in queries:
+                t = time.perf_counter()
+                client.get("/prices/compare", params=params).raise_for_status()
+                times.append(time.perf_counter() - t)
+            rss = []
+            if rss_queries_file:
+                for i, params in enumerate(json.loads(Path(rss_queries_file).read_text()), start=1):
+                    client.get("/prices/compare", params=params).raise_for_status()
+                    if i % 1000 == 0:
+                        rss.append(_rss_mb(process.pid))
+        return {"serve_ready_s": round(ready, 2), **_percentiles(times), "rss_mb": rss}
+    finally:
+        stop_server(process)
+
+
+def child_startup(code: Path, home: str) -> dict[str, Any]:
+    env = {**os.environ, "TROVA_HOME": home, "TROVA_TRACES": "off", "PYTHONPATH": str(code)}
+    env.pop("DATABASE_URL", None)
+    out: dict[str, Any] = {}
+    subprocess.run(
+        [sys.executable, "-m", "cli.main", "chat"], input=b"hi\n", env=env, cwd=code, capture_output=True
+    )
+    for name, argv, stdin in (
+        ("help_s", ["--help"], None),
+        ("chat_hi_s", ["chat"], b"hi\n"),
+    ):
+        runs = []
+        for _ in range(3):
+            t = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "cli.main", *argv],
+                input=stdin,
+                env=env,
+                cwd=code,
+                capture_output=True,
+                check=True,
+            )
+            runs.append(time.perf_counter() - t)
+        out[name] = round(min(runs), 2)
+    return out
+
+
+# --- orchestration ---------------------------------------------------------------------------------------
+
+
+def agreement_figures(found: dict[int, list[Any]], sizes: list[int]) -> dict[str, Any]:
+    small, large = found[min(sizes)], found[max(sizes)]
+    pairs = [(a, b) for a, b in zip(small, large, strict=True) if a and b]
+    within = sum(1 for a, b in pairs if abs(b - a) <= 0.1 * a)
+    gaps = sorted(abs(b - a) / a for a, b in pairs)
+    return {
+        "agreement": f"{within}/{len(pairs)} suggestions at {max(sizes)} within 10% of {min(sizes)}",
+        "median_gap": round(statistics.median(gaps), 3) if gaps else None,
+        "worst_gap": round(gaps[-1], 3) if gaps else None,
+        "suggestion_at_one_size_only": sum(
+            1 for a, b in zip(small, large, strict=True) if bool(a) != bool(b)
+        ),
+    }
+
+
+def database(backend: str, size: int, workdir: Path, pg_base: str | None) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{workdir / f'scale-{size}.db'}"
+    assert pg_base is not None
+    return pg_base.rsplit("/", 1)[0] + f"/scale_{size}"
+
+
+def ensure_database(url: str, size: int) -> float | None:
+    """Build the database for `size` listings unless it holds them already; the build's seconds."""
+    from sqlalchemy import text
+
+    from marketplace.db import make_engine
+    from marketplace.synth import synthesize
+
+    if url.startswith("postgresql"):
+        admin = make_engine(url.rsplit("/", 1)[0] + "/postgres")
+        name = url.rsplit("/", 1)[1]
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            if not c.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+                c.execute(text(f"CREATE DATABASE {name}"))
+        admin.dispose()
+    engine = make_engine(url)
+    try:
+        with engine.connect() as c:
+            have = c.execute(text("SELECT COALESCE(SUM(listings), 0) FROM category_stats")).scalar()
+        if have == size:
+            return None
+    except Exception:
+        pass
+    report = synthesize(engine, size)
+    engine.dispose()
+    return report.seconds
+
+
+def run_child(code: Path, *args: str) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    result = subprocess.run(
+        [sys.executable, __file__, "_child", str(code), *args],
+        env=env,
+        cwd=code,
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr[-3000:])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="7766,100000,1000000")
+    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--rss-queries", type=int, default=10_000, help="0 to skip the memory run")
+    parser.add_argument("--agreement", type=int, default=100)
+    parser.add_argument("--code", type=Path, default=ROOT)
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "trova-scale")
+    parser.add_argument("--pg-url", default=os.environ.get("TROVA_TEST_POSTGRES_URL"))
+    parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument("--skip-startup", action="store_true")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    backends = args.backends.split(",")
+    pg_dir = None
+    if "postgres" in backends and not args.pg_url:
+        started = subprocess.run(
+            [str(ROOT / "scripts" / "postgres"), "start"], capture_output=True, text=True, check=True
+        )
+        env = dict(line.removeprefix("export ").split("=", 1) for line in started.stdout.splitlines())
+        args.pg_url, pg_dir = env["TROVA_TEST_POSTGRES_URL"], env["TROVA_PG_DIR"]
+    queries = args.workdir / f"queries-{args.queries}.json"
+    queries.write_text(json.dumps(item_queries(args.queries, seed=1)))
+    agreement = args.workdir / f"agreement-{args.agreement}.json"
+    agreement.write_text(json.dumps(item_queries(args.agreement, seed=2)))
+    stable_file = args.workdir / f"agreement-stable-{args.agreement}.json"
+    rss_file = args.workdir / f"rss-queries-{args.rss_queries}.json"
+    rss_file.write_text(json.dumps(item_queries(args.rss_queries, seed=3)) if args.rss_queries else "[]")
+    print(
+        f"code: {args.code}; {args.queries} first-time item queries per database; machine: {os.cpu_count()} cores"
+    )
+    try:
+        for backend in backends:
+            suggestions: dict[int, list[Any]] = {}
+            stable_suggestions: dict[int, list[Any]] = {}
+            for size in sizes:
+                url = database(backend, size, args.workdir, args.pg_url)
+                built = ensure_database(url, size)
+                line: dict[str, Any] = {"backend": backend, "listings": size}
+                if built is not None:
+                    line["build_s"] = round(built, 1)
+                inproc = run_child(args.code, "inprocess", url, str(queries))
+                line["inprocess"] = {k: v for k, v in inproc.items() if k != "suggested"}
+                if size == min(sizes) and not stable_file.exists():
+                    stable, dropped = stable_queries(args.agreement, 2, url)
+                    stable_file.write_text(json.dumps(stable))
+                    print(json.dumps({"agreement_set": f"{len(stable)} stable queries, {dropped} left out"}))
+                suggestions[size] = run_child(args.code, "inprocess", url, str(agreement))["suggested"]
+                stable_suggestions[size] = run_child(args.code, "inprocess", url, str(stable_file))[
+                    "suggested"
+                ]
+                if not args.skip_http:
+                    home = tempfile.mkdtemp(prefix="trova-scale-home-")
+                    rss = str(rss_file) if args.rss_queries and size == max(sizes) else ""
+                    line["http"] = run_child(args.code, "http", url, str(queries), rss, home)
+                    shutil.rmtree(home, ignore_errors=True)
+                print(json.dumps(line), flush=True)
+            for label, found in (("seed-derived", suggestions), ("duplication-stable", stable_suggestions)):
+                print(
+                    json.dumps({"backend": backend, "queries": label, **agreement_figures(found, sizes)}),
+                    flush=True,
+                )
+        if not args.skip_startup:
+            home = tempfile.mkdtemp(prefix="trova-scale-startup-")
+            print(json.dumps({"startup": run_child(args.code, "startup", home)}), flush=True)
+            shutil.rmtree(home, ignore_errors=True)
+    finally:
+        if pg_dir:
+            subprocess.run([str(ROOT / "scripts" / "postgres"), "stop", pg_dir], check=False)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "_child":
+        code, kind, *rest = Path(sys.argv[2]), sys.argv[3], *sys.argv[4:]
+        sys.path.insert(0, str(code))
+        if kind == "inprocess":
+            result = child_inprocess(*rest)
+        elif kind == "http":
+            result = child_http(code, rest[0], rest[1], rest[2] or None, rest[3])
+        else:
+            result = child_startup(code, rest[0])
+        print(json.dumps(result))
+    else:
+        main()

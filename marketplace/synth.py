@@ -1,0 +1,240 @@
+"""`trova data synth`: a large synthetic marketplace, reproducibly, to measure the marketplace at scale.
+
+The seed listings are copied round-robin (each about equally often) with noise: the price within ±20%, and
+the title with a word dropped, a seller's filler added ("obo", "must go") or its case changed; category and
+condition are kept. The copies are inserted in a shuffled order (ids, dates and samples random across
+copies) by one seller, `synthetic`, in bulk: SQLite with one multi-row insert per batch (the full-text
+index kept by its triggers), PostgreSQL with COPY and the text index rebuilt once at the end. The same N and
+random seed give the same listings.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, delete, func, select, text
+from sqlalchemy.orm import Session
+
+from marketplace.db import ListingRow, SellerRow, UTCDateTime
+from marketplace.search_index import StatsDelta, apply_stats, lineages, listing_tags, title_terms
+from marketplace.seeding import category_parents, ensure_seeded
+
+SYNTH_SELLER_ID = "synthetic"
+SYNTH_START = datetime(2017, 4, 2, tzinfo=UTC)
+SYNTH_STEP = timedelta(seconds=30)
+PRICE_NOISE = 0.2
+DROP_WORD, ADD_FILLER, CHANGE_CASE = 0.25, 0.3, 0.2
+BATCH = 10_000
+FILLERS_FILE = Path(__file__).parent / "data" / "synth_fillers.txt"
+COLUMNS = (
+    "seller_id",
+    "title",
+    "description",
+    "category_id",
+    "condition",
+    "price",
+    "currency",
+    "status",
+    "source",
+    "source_ref",
+    "created_at",
+    "terms",
+    "tags",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Seed:
+    id: int
+    title: str
+    category_id: int
+    condition: str
+    price: float
+    currency: str
+
+
+@dataclass
+class SynthReport:
+    seed_listings: int
+    synthetic: int
+    total: int
+    seconds: float
+
+
+def fillers() -> list[str]:
+    lines = FILLERS_FILE.read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+class _Noise:
+    """Noisy copies of seed listings, with their index terms computed once per title variant (tokenising a
+    million titles would take most of the build)."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.fillers = [(f, set(title_terms(f).split())) for f in fillers()]
+        self._terms: dict[tuple[int, int], set[str]] = {}
+
+    def _variant_terms(self, seed: _Seed, words: list[str], dropped: int) -> set[str]:
+        key = (seed.id, dropped)
+        found = self._terms.get(key)
+        if found is None:
+            kept = words if dropped < 0 else words[:dropped] + words[dropped + 1 :]
+            found = self._terms[key] = set(title_terms(" ".join(kept)).split())
+        return found
+
+    def copy(self, seed: _Seed) -> tuple[str, str, float]:
+        """A noisy (title, terms, price) for `seed`."""
+        rng = self.rng
+        words = seed.title.split()
+        dropped = rng.randrange(1, len(words)) if len(words) > 2 and rng.random() < DROP_WORD else -1
+        terms = self._variant_terms(seed, words, dropped)
+        if dropped >= 0:
+            words = words[:dropped] + words[dropped + 1 :]
+        if rng.random() < ADD_FILLER:
+            filler, filler_terms = rng.choice(self.fillers)
+            words = [*words, filler]
+            terms = terms | filler_terms
+        title = " ".join(words)
+        if rng.random() < CHANGE_CASE:
+            title = title.lower() if rng.random() < 0.5 else title.title()
+        price = max(1.0, round(seed.price * rng.uniform(1 - PRICE_NOISE, 1 + PRICE_NOISE)))
+        return title[:200], " ".join(sorted(terms)), price
+
+
+def _seeds(session: Session) -> list[_Seed]:
+    rows = session.execute(
+        select(
+            ListingRow.id,
+            ListingRow.title,
+            ListingRow.category_id,
+            ListingRow.condition,
+            ListingRow.price,
+            ListingRow.currency,
+        )
+        .where(ListingRow.source == "seed")
+        .order_by(ListingRow.id)
+    )
+    return [_Seed(r.id, r.title, r.category_id, r.condition, float(r.price), r.currency) for r in rows]
+
+
+def _rows(
+    seeds: list[_Seed], count: int, rng: random.Random, lines: dict[int, list[int]]
+) -> Iterator[tuple[object, ...]]:
+    order = array("l", range(count))
+    rng.shuffle(order)
+    noise = _Noise(rng)
+    for position, index in enumerate(order):
+        seed = seeds[index % len(seeds)]
+        title, terms, price = noise.copy(seed)
+        tags = listing_tags(lines[seed.category_id], rng.randrange(4**6))
+        created = SYNTH_START + position * SYNTH_STEP
+        yield (
+            SYNTH_SELLER_ID,
+            title,
+            "",
+            seed.category_id,
+            seed.condition,
+            price,
+            seed.currency,
+            "active",
+            "seller",
+            f"synth-{seed.id}-{index // len(seeds)}",
+            created,
+            terms,
+            tags,
+        )
+
+
+def _remove_previous(connection: Connection) -> int:
+    """Synthetic listings of an earlier run, out of the statistics and the table."""
+    session = Session(connection)
+    old = session.execute(
+        select(ListingRow.category_id, ListingRow.terms).where(ListingRow.seller_id == SYNTH_SELLER_ID)
+    )
+    entries = [(r.category_id, r.terms) for r in old]
+    apply_stats(connection, entries, sign=-1)
+    connection.execute(delete(ListingRow).where(ListingRow.seller_id == SYNTH_SELLER_ID))
+    return len(entries)
+
+
+def _insert_sqlite(connection: Connection, batch: list[tuple[object, ...]]) -> None:
+    to_db = UTCDateTime().dialect_impl(connection.dialect).bind_processor(connection.dialect)
+    assert to_db is not None
+    stamp = COLUMNS.index("created_at")
+    rows = [(*r[:stamp], to_db(r[stamp]), *r[stamp + 1 :]) for r in batch]
+    marks = ", ".join("?" * len(COLUMNS))
+    connection.exec_driver_sql(f"INSERT INTO listings ({', '.join(COLUMNS)}) VALUES ({marks})", rows)
+
+
+def _insert_postgres(connection: Connection, batch: list[tuple[object, ...]]) -> None:
+    import psycopg  # the `postgres` extra
+
+    raw = connection.connection.dbapi_connection
+    assert isinstance(raw, psycopg.Connection)
+    with raw.cursor() as cursor, cursor.copy(f"COPY listings ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+        for row in batch:
+            copy.write_row(row)
+
+
+def synthesize(
+    engine: Engine, total: int, seed: int = 14, progress: Callable[[int, int], None] | None = None
+) -> SynthReport:
+    """Make the marketplace on `engine` hold `total` active listings: the seed and synthetic copies of it
+    (replacing the copies of an earlier run). `progress(done, todo)` is called after each batch."""
+    started = time.perf_counter()
+    ensure_seeded(engine)
+    rng = random.Random(seed)
+    with engine.begin() as connection:
+        session = Session(connection)
+        seeds = _seeds(session)
+        lines = lineages(category_parents(session))
+        if session.get(SellerRow, SYNTH_SELLER_ID) is None:
+            session.add(SellerRow(id=SYNTH_SELLER_ID, name="Synthetic listings (trova data synth)"))
+            session.flush()
+        _remove_previous(connection)
+        count = max(0, total - (session.scalar(select(func.count()).select_from(ListingRow)) or 0))
+        postgres = connection.dialect.name == "postgresql"
+        if postgres:  # one index build at the end beats a million index inserts
+            connection.execute(text("DROP INDEX IF EXISTS ix_listings_search"))
+        stats = StatsDelta()
+        batch: list[tuple[object, ...]] = []
+        done = 0
+        insert = _insert_postgres if postgres else _insert_sqlite
+        for row in _rows(seeds, count, rng, lines):
+            batch.append(row)
+            stats.add(int(str(row[3])), str(row[11]))
+            if len(batch) == BATCH:
+                insert(connection, batch)
+                done += len(batch)
+                batch.clear()
+                if progress:
+                    progress(done, count)
+        if batch:
+            insert(connection, batch)
+            done += len(batch)
+            if progress:
+                progress(done, count)
+        stats.write(connection)
+        if postgres:
+            connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+            connection.execute(text("CREATE INDEX ix_listings_search ON listings USING gin (search)"))
+    _analyze(engine)
+    listings = len(seeds) + count
+    return SynthReport(len(seeds), count, listings, time.perf_counter() - started)
+
+
+def _analyze(engine: Engine) -> None:
+    """Fresh planner statistics after a bulk load (PostgreSQL also sets its visibility map)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE listings"))
+    else:
+        with engine.begin() as connection:
+            connection.execute(text("ANALYZE"))

@@ -1,0 +1,322 @@
+"""The marketplace's database side: the full-text index and statistics kept on every write, candidates for
+comparables read from the index (bounded, sampled), title search and keyset pages, migrations. On SQLite,
+and on PostgreSQL when `TROVA_TEST_POSTGRES_URL` is set (tests/databases.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import Engine, func, select, text
+
+from marketplace import retrieval
+from marketplace.app import create_app
+from marketplace.cache import BoundedCache
+from marketplace.conditions import Condition
+from marketplace.db import CategoryStatsRow, CategoryTreeRow, ListingRow, TermStatsRow, make_engine
+from marketplace.migrations import HEAD, current_revision, migrate
+from marketplace.pricing import Candidate, select_comps
+from marketplace.search_index import title_terms
+from marketplace.seeding import ensure_seeded
+from tests.databases import backend_db_url, postgres_template
+
+db_url = backend_db_url
+__all__ = ["db_url", "postgres_template"]
+
+BIKES, CYCLING, SPORTING_GOODS, CARS = 1026, 1025, 988, 916
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _create(http: httpx.Client, token: str, title: str, price: float = 150, category_id: int = BIKES) -> dict:
+    body = {
+        "title": title,
+        "description": "Ridden on weekends.",
+        "category_id": category_id,
+        "condition": "good",
+        "price": price,
+    }
+    response = http.post("/listings", json=body, headers=auth(token))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+@pytest.fixture
+def engine(market_app: FastAPI) -> Engine:
+    return market_app.state.market.engine  # type: ignore[no-any-return]
+
+
+def test_a_new_listing_is_indexed_and_counted_in_its_own_transaction(
+    http: httpx.Client, seller_token: str, engine: Engine
+) -> None:
+    with engine.connect() as c:
+        before = c.execute(select(CategoryStatsRow).where(CategoryStatsRow.category_id == BIKES)).one()
+        df = c.scalar(
+            select(TermStatsRow.df).where(TermStatsRow.term == "zyxwv", TermStatsRow.category_id == BIKES)
+        )
+    assert df is None
+    made = _create(http, seller_token, "Zyxwv gravel bikes")
+    with engine.connect() as c:
+        after = c.execute(select(CategoryStatsRow).where(CategoryStatsRow.category_id == BIKES)).one()
+        terms = c.scalar(select(ListingRow.terms).where(ListingRow.id == made["id"]))
+        df = c.scalar(
+            select(TermStatsRow.df).where(TermStatsRow.term == "zyxwv", TermStatsRow.category_id == BIKES)
+        )
+    assert (after.listings, after.version) == (before.listings + 1, before.version + 1)
+    assert terms == "bike gravel zyxwv" and df == 1  # stemmed, as the comparison reads titles
+    found = http.get("/listings", params={"q": "zyxwv"}).json()
+    assert [i["id"] for i in found["items"]] == [made["id"]] and found["total"] == 1
+    assert http.get("/health").json()["listings"] == http.get("/listings").json()["total"]
+
+
+def test_rows_written_outside_the_app_are_indexed_by_the_database(engine: Engine, http: httpx.Client) -> None:
+    # The index is the database's own (FTS5 triggers, a generated tsvector): any writer keeps it.
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO listings (seller_id, title, description, category_id, condition, price, currency, "
+                "status, source, created_at, terms, tags) VALUES ('craigslist-2017', 'Qwertz tandem', '', :c, "
+                "'good', 300, 'USD', 'active', 'seed', CURRENT_TIMESTAMP, 'qwertz tandem', '_c988 _c1011 _c1025 _c1026')"
+            ),
+            {"c": BIKES},
+        )
+    assert http.get("/listings", params={"q": "qwertz"}).json()["items"][0]["title"] == "Qwertz tandem"
+
+
+def test_title_search_matches_words_and_their_starts(http: httpx.Client, seller_token: str) -> None:
+    made = _create(http, seller_token, "Specialized Allez road bike")
+    for q in ("allez specialized", "Spec allez", "ALLEZ", "allez bikes"):
+        ids = [i["id"] for i in http.get("/listings", params={"q": q, "source": "seller"}).json()["items"]]
+        assert ids == [made["id"]], q
+    assert http.get("/listings", params={"q": "allez zzzz"}).json()["total"] == 0
+    assert http.get("/listings", params={"q": "%_!!"}).json() == {
+        "total": 0,
+        "limit": 20,
+        "offset": 0,
+        "items": [],
+        "next_after": None,
+    }
+    hostile = http.get("/listings", params={"q": "\" OR 1=1 -- 'x' ) NEAR("})
+    assert hostile.status_code == 200
+
+
+def test_keyset_pages_cover_a_category_once_each_newest_first(http: httpx.Client) -> None:
+    first = http.get("/listings", params={"category_id": CYCLING, "limit": 200}).json()
+    seen: list[int] = []
+    page = first
+    while True:
+        seen += [item["id"] for item in page["items"]]
+        if page["next_after"] is None:
+            break
+        page = http.get(
+            "/listings", params={"category_id": CYCLING, "limit": 200, "after": page["next_after"]}
+        ).json()
+    assert len(seen) == len(set(seen)) == first["total"] > 200
+    assert seen == sorted(seen, reverse=True)
+    by_offset = http.get("/listings", params={"category_id": CYCLING, "limit": 50, "offset": 200}).json()
+    assert [i["id"] for i in by_offset["items"]] == seen[200:250]
+    assert http.get("/listings", params={"after": 5, "offset": 5}).status_code == 422
+
+
+def test_the_closure_table_is_the_taxonomy(engine: Engine, market_app: FastAPI) -> None:
+    taxonomy = market_app.state.market.taxonomy
+    with engine.connect() as c:
+        below = set(
+            c.scalars(
+                select(CategoryTreeRow.descendant_id).where(CategoryTreeRow.ancestor_id == SPORTING_GOODS)
+            )
+        )
+        pairs = c.scalar(select(func.count()).select_from(CategoryTreeRow))
+    walked, stack = set(), [SPORTING_GOODS]
+    while stack:
+        walked.add(stack[-1])
+        stack.extend(taxonomy.children.get(stack.pop(), ()))
+    assert below == walked
+    assert pairs == sum(len(taxonomy.lineage(c)) for c in taxonomy.by_id)
+
+
+def test_comparable_candidates_are_a_bounded_sample_of_the_best_preference(
+    market_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    market = market_app.state.market
+    monkeypatch.setattr(retrieval, "CANDIDATES", 40)
+    monkeypatch.setattr(retrieval, "MAX_READ", 80)
+    with market.sessions() as session:
+        everything = session.execute(
+            select(
+                ListingRow.id, ListingRow.title, ListingRow.price, ListingRow.condition, ListingRow.terms
+            ).where(ListingRow.category_id == BIKES)
+        ).all()
+        # "bike" is in most bicycle titles: no word tier, so the whole category, as a sample.
+        broad = retrieval.comparable_candidates(session, BIKES, "bike", require_similar=False)
+        # "trek": its own tier, all of it (about 70 listings: fewer than a sample's worth at level 1).
+        narrow = retrieval.comparable_candidates(session, BIKES, "Trek", require_similar=False)
+    assert len(everything) > 1000
+    assert 20 <= len(broad.pool) <= 80 and broad.queries == 1
+    assert broad.stats.listings == len(everything)
+    trek = [r for r in everything if "trek" in r.terms.split()]
+    assert {c.id for c in narrow.pool} == {r.id for r in trek}
+    # Scored on the candidates with the whole category's statistics, the comparables are the same as when
+    # every listing of the category is scored.
+    pool = [Candidate.of(r.id, r.title, r.price, r.condition, r.terms) for r in everything]
+    exhaustive = select_comps(pool, "Trek", Condition("good"))
+    bounded = select_comps(narrow.pool, "Trek", Condition("good"), stats=narrow.stats)
+    assert {c.id for c, _ in bounded.comps} == {c.id for c, _ in exhaustive.comps}
+    assert bounded.basis == exhaustive.basis
+
+
+def test_a_model_year_and_a_sparse_tier_are_asked_in_order(market_app: FastAPI) -> None:
+    market = market_app.state.market
+    with market.sessions() as session:
+        found = retrieval.comparable_candidates(session, CARS, "2014 Honda Accord", require_similar=False)
+    titles = [c.title.lower() for c in found.pool]
+    assert titles and all("accord" in t or "honda" in t for t in titles)
+    assert found.queries >= 1
+
+
+def test_index_expressions_render_for_both_databases() -> None:
+    expr = retrieval.all_of(
+        [
+            retrieval.category_tag(BIKES),
+            retrieval.any_of([retrieval.Token("tv"), retrieval.Token("55in", prefix=True)]),
+        ]
+    )
+    assert retrieval.render_fts5(expr) == '("_c1026" AND ("tv" OR "55in"*))'
+    assert retrieval.render_tsquery(expr) == "('_c1026' & ('tv' | '55in':*))"
+    assert retrieval.title_search_expr("the") == retrieval.Token("the", prefix=True)  # only stop words: kept
+    assert retrieval.title_search_expr("!!!") is None
+
+
+def test_the_comparison_cache_is_bounded_in_bytes() -> None:
+    cache: BoundedCache[str] = BoundedCache(max_bytes=100, size_of=len)
+    for i in range(10):
+        cache.put(i, "x" * 30)
+    assert cache.bytes <= 100 and len(cache) == 3
+    assert cache.get(9) is not None and cache.get(0) is None
+    cache.put("huge", "x" * 101)
+    assert cache.get("huge") is None
+
+
+def test_a_cached_comparison_is_dropped_when_the_category_changes(
+    http: httpx.Client, seller_token: str
+) -> None:
+    query = {"category_id": BIKES, "q": "Zyxwv gravel bike"}
+    http.get("/prices/compare", params=query)
+    market = http.app.state.market  # type: ignore[attr-defined]
+    assert market.comparisons.hits == 0
+    http.get("/prices/compare", params=query)
+    assert market.comparisons.hits == 1
+    _create(http, seller_token, "Zyxwv gravel bike", price=999)
+    assert http.get("/prices/compare", params=query).json()["count"] >= 1
+    assert market.comparisons.hits == 1  # the category's version moved on: asked anew
+
+
+@pytest.fixture
+def old_database(tmp_path) -> Iterator[Engine]:
+    """A database made by the first schema (before the search index), with a seller listing in it."""
+    from alembic import command
+    from alembic.config import Config
+
+    from marketplace.migrations import HERE
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    config = Config()
+    config.set_main_option("script_location", str(HERE))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(text("INSERT INTO categories VALUES (1, 'Things', 'Things', NULL, 0)"))
+        connection.execute(text("INSERT INTO categories VALUES (2, 'Things > Bikes', 'Bikes', 1, 1)"))
+        connection.execute(text("INSERT INTO sellers VALUES ('s1', 'Ada', CURRENT_TIMESTAMP)"))
+        connection.execute(
+            text(
+                "INSERT INTO listings (seller_id, title, description, category_id, condition, price, currency, "
+                "status, source, created_at) VALUES ('s1', 'Old Trek bikes', 'x', 2, 'good', 90, 'USD', 'active', "
+                "'seller', CURRENT_TIMESTAMP)"
+            )
+        )
+    yield engine
+    engine.dispose()
+
+
+def test_an_older_database_is_migrated_with_its_listings_indexed(old_database: Engine) -> None:
+    assert migrate(old_database) is True
+    assert migrate(old_database) is False  # at the head already: nothing to do
+    with old_database.connect() as c:
+        assert current_revision(c) == HEAD
+        row = c.execute(select(ListingRow.terms, ListingRow.tags)).one()
+        assert row.terms == title_terms("Old Trek bikes") and row.tags.startswith("_c1 _c2")
+        assert c.scalar(select(CategoryStatsRow.listings).where(CategoryStatsRow.category_id == 2)) == 1
+        hits = c.execute(
+            text('SELECT rowid FROM listing_fts WHERE listing_fts MATCH \'"_c1" AND "trek"\'')
+        ).all()
+        assert len(hits) == 1
+
+
+def test_head_is_alembics_newest_revision() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from marketplace.migrations import HERE
+
+    config = Config()
+    config.set_main_option("script_location", str(HERE))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD
+
+
+def test_two_apps_on_one_database_see_each_others_listings(db_url: str) -> None:
+    # Nothing about listings is kept per process: counts, comparables and search come from the database.
+    from fastapi.testclient import TestClient
+
+    one, two = create_app(db_url), create_app(db_url)
+    with TestClient(one) as a, TestClient(two) as b:
+        token = a.post("/sellers", json={"name": "Ada"}).json()["token"]
+        query = {"category_id": BIKES, "q": "Plmokn bike"}
+        assert b.get("/prices/compare", params=query).json()["count"] > 0
+        before = b.get("/prices/compare", params=query).json()
+        made = _create(a, token, "Plmokn bike", price=4444)
+        after = b.get("/prices/compare", params=query).json()
+        assert after != before and any(e["id"] == made["id"] for e in after["examples"])
+        assert b.get("/listings", params={"q": "plmokn"}).json()["items"][0]["id"] == made["id"]
+        assert (
+            b.get(f"/categories/{BIKES}").json()["listing_count"]
+            == a.get(f"/categories/{BIKES}").json()["listing_count"]
+        )
+    for app in (one, two):
+        app.state.market.engine.dispose()
+
+
+def test_seeding_twice_keeps_statistics_exact(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with engine.begin() as c:  # a new seed version: the seed listings are reloaded
+        c.execute(text("UPDATE meta SET value = 'older' WHERE key = 'seed_fingerprint'"))
+    assert ensure_seeded(engine) is True
+    with engine.connect() as c:
+        counted = c.scalar(select(func.sum(CategoryStatsRow.listings)))
+        rows = c.scalar(select(func.count()).select_from(ListingRow))
+        bike_df = c.scalar(
+            select(TermStatsRow.df).where(TermStatsRow.term == "trek", TermStatsRow.category_id == BIKES)
+        )
+        trek_rows = c.scalar(
+            select(func.count()).where(
+                ListingRow.category_id == BIKES, (" " + ListingRow.terms + " ").like("% trek %")
+            )
+        )
+    engine.dispose()
+    assert counted == rows
+    assert bike_df == trek_rows
+
+
+def test_the_seed_files_are_named_and_fingerprinted_as_the_seed_build_writes_them() -> None:
+    from marketplace import seed_build, seed_files
+
+    assert (seed_files.SEED_DIR, seed_files.CATEGORIES_FILE, seed_files.LISTINGS_FILE) == (
+        seed_build.SEED_DIR,
+        seed_build.CATEGORIES_FILE,
+        seed_build.LISTINGS_FILE,
+    )
+    assert seed_files.seed_fingerprint() == seed_build.seed_fingerprint()
