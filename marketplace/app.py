@@ -342,7 +342,7 @@ def health(market: Market, session: DB) -> dict[str, Any]:
     return {"status": "ok", "categories": len(market.taxonomy.by_id), "listings": listings}
 
 
-@router.post("/sellers", tags=["sellers"], status_code=201, responses=_errors_for(409, 422, 429))
+@router.post("/sellers", tags=["sellers"], status_code=201, responses=_errors_for(400, 409, 413, 422, 429))
 @_database_work
 def register_seller(
     market: Market,
@@ -379,7 +379,9 @@ def whoami(market: Market, session: DB, credentials: Credentials) -> SellerIdent
     return SellerIdentity(seller_id=seller.id, name=seller.name)
 
 
-@router.post("/sellers/me/agent-tokens", tags=["sellers"], status_code=201, responses=_errors_for(401, 403))
+@router.post(
+    "/sellers/me/agent-tokens", tags=["sellers"], status_code=201, responses=_errors_for(401, 403, 413)
+)
 @_database_work
 def agent_token(market: Market, session: DB, credentials: Credentials) -> AgentToken:
     """A token for the seller's agent, which can save, revise and read the seller's drafts and nothing else
@@ -572,7 +574,9 @@ def _insert_listing(
     return row
 
 
-@router.post("/listings", tags=["listings"], status_code=201, responses=_errors_for(401, 403, 409, 422, 429))
+@router.post(
+    "/listings", tags=["listings"], status_code=201, responses=_errors_for(400, 401, 403, 409, 413, 422, 429)
+)
 @_database_work
 def create_listing(
     market: Market,
@@ -610,7 +614,7 @@ def create_listing(
 
 # Drafts: the agent's token saves and revises them; the seller's own token gets a grant for the content
 # it approved, and the draft is published with that grant, once (marketplace/drafts.py).
-@router.post("/drafts", tags=["drafts"], status_code=201, responses=_errors_for(401, 409, 422, 429))
+@router.post("/drafts", tags=["drafts"], status_code=201, responses=_errors_for(400, 401, 409, 413, 422, 429))
 @_database_work
 def create_draft(
     market: Market,
@@ -642,7 +646,7 @@ def create_draft(
     return drafts.draft_out(row)
 
 
-@router.get("/drafts/{draft_id}", tags=["drafts"], responses=_errors_for(401, 404))
+@router.get("/drafts/{draft_id}", tags=["drafts"], responses=_errors_for(401, 404, 422))
 @_database_work
 def get_draft(market: Market, session: DB, credentials: Credentials, draft_id: RowId) -> Draft:
     """One of the seller's drafts: its content, and whether (as which listing) it was published."""
@@ -650,7 +654,7 @@ def get_draft(market: Market, session: DB, credentials: Credentials, draft_id: R
     return drafts.draft_out(drafts.owned_draft(session, seller.id, draft_id))
 
 
-@router.put("/drafts/{draft_id}", tags=["drafts"], responses=_errors_for(401, 404, 409, 422))
+@router.put("/drafts/{draft_id}", tags=["drafts"], responses=_errors_for(400, 401, 404, 409, 413, 422))
 @_database_work
 def revise_draft(
     market: Market, body: ListingCreate, session: DB, credentials: Credentials, draft_id: RowId
@@ -667,7 +671,7 @@ def revise_draft(
     "/drafts/{draft_id}/grants",
     tags=["drafts"],
     status_code=201,
-    responses=_errors_for(401, 403, 404, 409, 422),
+    responses=_errors_for(400, 401, 403, 404, 409, 413, 422),
 )
 @_database_work
 def grant_publish(
@@ -685,7 +689,7 @@ def grant_publish(
     "/drafts/{draft_id}/publish",
     tags=["drafts"],
     status_code=201,
-    responses=_errors_for(401, 403, 404, 409, 422),
+    responses=_errors_for(401, 403, 404, 409, 413, 422),
 )
 @_database_work
 def publish_draft(
@@ -739,7 +743,13 @@ def _published(market: Marketplace, session: Session, row: DraftRow, response: R
     return listing_out(listing, market.taxonomy, photos_of(session, [listing.id]).get(listing.id))
 
 
-@router.get("/listings", tags=["listings"], responses=_errors_for(401, 404, 422))
+@router.get(
+    "/listings",
+    tags=["listings"],
+    responses=_errors_for(401, 404, 422),
+    # The token is optional: needed only to ask after an idempotency key.
+    openapi_extra={"security": [{}]},
+)
 @_database_work
 def list_listings(
     market: Market,
