@@ -3,7 +3,8 @@
 The session builds one `TurnFacts` per turn and calls `record`: counters and histograms go to whatever
 metric exporters tracing set up (Logfire with a token, any OTLP backend), and the same facts go on the
 turn's span, from which the local store indexes turns for `trova monitor`. Every point is labelled with
-the model and the prompt version (`labels`; a variant label is one line there).
+the model and the prompt version, and with the variant's short id and the experiment arm when known
+(`labels`).
 """
 
 from __future__ import annotations
@@ -65,11 +66,13 @@ turn_cost = logfire.metric_histogram(
 )
 
 
-def labels(model: str, prompt: str, variant: str | None = None) -> dict[str, str]:
-    """The labels every point carries."""
+def labels(model: str, prompt: str, variant: str | None = None, arm: str | None = None) -> dict[str, str]:
+    """The labels every point carries (`arm`: "<experiment>/<arm>" while an experiment serves it)."""
     found = {"model": model, "prompt_version": prompt}
     if variant:
         found["variant"] = variant
+    if arm:
+        found["experiment_arm"] = arm
     return found
 
 
@@ -112,6 +115,7 @@ class TurnFacts:
     duration_s: float
     marketplace: str = ""
     variant: str | None = None
+    arm: str | None = None  # "<experiment>/<arm>"
     outcome: str = "replied"
     error_kind: str | None = None
     input_tokens: int = 0
@@ -145,12 +149,14 @@ class TurnFacts:
             found["cost_usd"] = self.cost_usd
         if self.variant:
             found["variant"] = self.variant
+        if self.arm:
+            found["experiment_arm"] = self.arm
         return found
 
 
 def record(facts: TurnFacts) -> None:
     """Emit the turn's metric points."""
-    base = labels(facts.model, facts.prompt, facts.variant)
+    base = labels(facts.model, facts.prompt, facts.variant, facts.arm)
     turns.add(1, {**base, "outcome": facts.outcome})
     if facts.turn == 1:
         conversations_started.add(1, base)

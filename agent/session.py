@@ -60,6 +60,11 @@ from tools.toolset import CREATE_LISTING
 # About 5,000 words: a seller's whole story fits (the offline policy finds the item in it); far more is a paste by
 # mistake, refused with the reason before anything is sent.
 MAX_MESSAGE_CHARS = 30_000
+# Invisible characters the marketplace refuses in a title or a description (C0 and C1 controls other than
+# line breaks and tabs, bidirectional overrides and isolates, lone surrogates) are taken out of what the
+# seller says: a draft quoting them could never be posted, and the agent would retry it in vain.
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_LINE_SEPARATORS = re.compile("[\u2028\u2029]")
 
 Outcome = Literal["success", "failed", "retried", "denied", "awaiting_approval"]
 
@@ -171,6 +176,7 @@ class SessionRecord(BaseModel):
     marketplace: str
     seller_id: str | None = None
     variant: Variant | None = None  # what drove it (None in conversations saved before variants existed)
+    experiment: str | None = None  # "<experiment>/<arm>" when an experiment served it
     turns: int = 0
     pending: list[Draft] = Field(default_factory=list)
     listings: list[dict[str, Any]] = Field(default_factory=list)
@@ -259,6 +265,8 @@ class ChatSession:
         self.deps = deps
         self.publisher = publisher
         self.record = record
+        # The listings it creates say what drafted them: the experiment arm, else the variant.
+        deps.variant = record.experiment or (record.variant.id if record.variant else None)
         self.save_dir = save_dir
         self.store = store
         self.last_result: TurnResult | None = None
@@ -279,6 +287,7 @@ class ChatSession:
         store: RecordStore | None = None,
         publisher: Publisher | None = None,
         variant: Variant | None = None,
+        experiment: str | None = None,
     ) -> ChatSession:
         now = datetime.now(UTC)
         record = SessionRecord(
@@ -290,6 +299,7 @@ class ChatSession:
             marketplace=marketplace,
             seller_id=deps.seller_id,
             variant=variant or agent_variant(agent, model),
+            experiment=experiment,
         )
         return cls(agent, deps, record, save_dir=save_dir, store=store, publisher=publisher)
 
@@ -352,7 +362,7 @@ class ChatSession:
 
     @staticmethod
     def check_message(text: str) -> str:
-        cleaned = text.strip()
+        cleaned = _LINE_SEPARATORS.sub("\n", _INVISIBLE.sub("", text)).strip()
         if not cleaned:
             raise InputError("Your message is empty. Tell me what you'd like to sell.")
         if len(cleaned) > MAX_MESSAGE_CHARS:
@@ -422,7 +432,9 @@ class ChatSession:
         cannot publish (no seller-side publisher, or a draft saved before drafts existed)."""
         if self.publisher is None or draft.ref is None:
             return None
-        content = approved_content({**draft.args, **(edited or {})}, list(self.deps.photo_ids))
+        content = approved_content(
+            {**draft.args, **(edited or {})}, list(self.deps.photo_ids), self.deps.variant
+        )
         if isinstance(content, str):
             return PublishOutcome(error_kind="invalid", error=content)
         return await self.publisher.publish(draft.ref, content, idempotency_key(self.record.id, content))
@@ -466,11 +478,13 @@ class ChatSession:
     def _variant_attributes(self) -> dict[str, Any]:
         """`variant`: its short id (what the monitor groups by); `variant_detail`: what it is."""
         variant = self.record.variant
+        arm = {"experiment_arm": self.record.experiment} if self.record.experiment else {}
         if variant is None:
-            return {}
+            return arm
         return {
             "variant": variant.id,
             "variant_detail": {"spec": variant.spec, **variant.model_dump(mode="json")},
+            **arm,
         }
 
     def _annotate(self, span: Any, result: TurnResult, turn: _Turn) -> None:
@@ -508,6 +522,8 @@ class ChatSession:
             turn=self.record.turns,
             duration_s=time.perf_counter() - turn.started,
             marketplace=self.record.marketplace,
+            variant=self.record.variant.id if self.record.variant else None,
+            arm=self.record.experiment,
             outcome=outcome,
             error_kind=turn.error_kind or (metrics.EMPTY_REPLY if empty else None),
             input_tokens=result.input_tokens,
@@ -538,7 +554,12 @@ class ChatSession:
                 metrics.record_tool(
                     event.part.tool_name or "",
                     time.perf_counter() - began,
-                    metrics.labels(self.record.model, self.record.prompt),
+                    metrics.labels(
+                        self.record.model,
+                        self.record.prompt,
+                        self.record.variant.id if self.record.variant else None,
+                        self.record.experiment,
+                    ),
                 )
 
     def _begin(self, results: DeferredToolResults | None) -> _Turn:

@@ -26,6 +26,7 @@ from evals.reports.common import (
 
 if TYPE_CHECKING:
     from agent.models import ModelChoice
+    from cli.eval_variants import VariantOptions
     from evals.capture import Conversation
     from evals.loader import LoadedScenario
     from evals.results import EvalResults
@@ -124,12 +125,28 @@ def run(
             "recorded fails the run with exit code 2, naming the scenario and what changed."
         ),
     ] = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--variant",
+            help="NAME=SPEC, repeatable: run the same scenarios under each variant, interleaved, and compare "
+            "each against the first, e.g. --variant A=offline --variant B=offline,prompt=listing_agent@candidate "
+            "(SPEC: MODEL[,prompt=NAME@VERSION|LABEL][,setting=value...]).",
+        ),
+    ] = None,
+    gate_variants: Annotated[
+        bool,
+        typer.Option(
+            "--gate",
+            help="With --variant: exit 1 when a variant is detectably worse than the first (the control).",
+        ),
+    ] = False,
 ) -> None:
     """Run the scenarios against a model; write JSON, JUnit, Markdown and HTML; gate the exit code
     (0 gate holds, 1 it does not, 2 configuration error)."""
     from agent.models import ModelConfigError, check_reachable, resolve_model
     from agent.prompts import load_prompt, remember
-    from cli.replay_options import choose_model, finish_recording_notice, replay_misses, write_variant
+    from cli.replay_options import choose_model, finish_recording_notice, replay_misses
     from evals.loader import ScenarioError, load_scenarios
     from evals.reports import write_run
     from evals.results import load_results
@@ -160,6 +177,30 @@ def run(
         raise _config_error(f"--out {out} is a file; give a folder for the run's reports")
     if seller_model and (record or replay):
         raise _config_error("--seller-model is not recorded: record and replay with the rule-based seller")
+    if variant or gate_variants:
+        from cli.eval_variants import VariantOptions
+
+        _variants(
+            scenarios,
+            VariantOptions(variant or [], gate_variants, base_url, seller_model, out),
+            EvalSettings(
+                repeat=repeat,
+                concurrency=concurrency,
+                pass_k=pass_k,
+                without_tools=frozenset(without_tool or []),
+                tags=tag or [],
+                filters=filter_ or [],
+                progress=progress,
+            ),
+            {
+                "--model": model is not None,
+                "--prompt": prompt != "listing_agent",
+                "--record": record is not None,
+                "--replay": replay is not None,
+                "--baseline": baseline is not None,
+                "--workers": workers != 1,
+            },
+        )
     try:
         choice, recorder = choose_model(model, base_url, record, replay)
         if base_url:  # every scenario would fail on it, as if the agent were wrong
@@ -215,7 +256,6 @@ def run(
     stdout().print(f"[dim]Reports: {folder}/ (results.json, junit.xml, summary.md, report.html)[/dim]")
     if not written:
         raise typer.Exit(2)
-    write_variant(folder, choice, prompt_obj, settings.without_tools)
     if misses is not None and (groups := misses()):
         for group in groups:
             names = ", ".join(group.scopes[:8]) + (
@@ -238,6 +278,26 @@ def run(
             "--base-url; nothing was learned about the agent"
         )
     raise typer.Exit(0 if results.gate.passed else 1)
+
+
+def _variants(
+    scenarios: list[LoadedScenario],
+    options: VariantOptions,
+    settings: EvalSettings,
+    conflicting: dict[str, bool],
+) -> None:
+    """The side-by-side run (cli/eval_variants.py); options that name one model conflict with it."""
+    from cli.eval_variants import run_variants_command
+
+    if not options.specs:
+        raise _config_error("--gate compares variants: give --variant A=<spec> --variant B=<spec>")
+    given = [option for option, used in conflicting.items() if used]
+    if given:
+        raise _config_error(
+            f"--variant names each variant's model, prompt and settings; it does not combine with "
+            f"{', '.join(given)}"
+        )
+    run_variants_command(scenarios, options, settings)
 
 
 def _run_in_workers(
@@ -336,8 +396,9 @@ def compare(
         ),
     ] = False,
 ) -> None:
-    """Per-scenario changes between two runs (regressions first), metric deltas, and what changed
-    between them (model, prompt version, tool schemas, scenario set)."""
+    """Per-scenario changes between two runs (regressions first) with 95% Wilson intervals, metric deltas,
+    a paired comparison over the scenarios, what changed between them (model, prompt version, settings,
+    tool schemas, scenario set), and the prompt diff when the prompts differ."""
     from evals.compare import compare_runs, format_delta
     from evals.evaluators import evaluation_report
     from evals.results import load_results
@@ -354,7 +415,7 @@ def compare(
     if as_json:
         print(diff.model_dump_json(indent=1))
         raise typer.Exit(1 if failed else 0)
-    stdout().print(f"[bold]{escape(diff.a)}[/bold] → [bold]{escape(diff.b)}[/bold]")
+    stdout().print(f"A [bold]{escape(diff.a)}[/bold] → B [bold]{escape(diff.b)}[/bold]")
     if diff.changed:
         for change in diff.changed:
             stdout().print(
@@ -374,12 +435,11 @@ def compare(
         "unchanged": "dim",
     }
     for s in diff.scenarios:
-        rate = lambda v: "—" if v is None else f"{v:.0%}"  # noqa: E731
         table.add_row(
             s.id,
             f"[{style[s.change]}]{s.change}[/]",
-            rate(s.before),
-            rate(s.after),
+            _rate(s.before, s.before_low, s.before_high),
+            _rate(s.after, s.after_low, s.after_high),
             escape("; ".join(s.reasons)[:300]),
         )
     stdout().print(table)
@@ -391,8 +451,36 @@ def compare(
         metrics.add_row(m.metric, fmt[m.key](m.before), fmt[m.key](m.after), format_delta(m.key, m.delta))
     stdout().print(metrics)
     stdout().print(f"{diff.regressions} regression(s).")
+    paired = diff.paired
+    stdout().print(
+        f"[bold]Paired over scenarios:[/bold] {escape(paired.verdict)}. {escape(paired.summary)} "
+        f"[dim]({escape(paired.method)})[/dim]",
+        soft_wrap=True,
+    )
+    if diff.prompt_diff:
+        from rich.text import Text
+
+        stdout().print("[bold]Prompt diff:[/bold]")
+        for line in diff.prompt_diff.splitlines():
+            colour = (
+                "bold"
+                if line.startswith(("---", "+++"))
+                else "cyan"
+                if line.startswith("@@")
+                else ("green" if line.startswith("+") else "red" if line.startswith("-") else "")
+            )
+            stdout().print(Text(line, style=colour), soft_wrap=True)
+    elif diff.prompt_note:
+        stdout().print(f"[yellow]Prompt: {escape(diff.prompt_note)}[/yellow]", soft_wrap=True)
     if failed:
         raise typer.Exit(1)
+
+
+def _rate(value: float | None, low: float | None, high: float | None) -> str:
+    """'67% (21–94%)': a pass rate with its 95% Wilson interval."""
+    if value is None:
+        return "—"
+    return f"{value:.0%}" + (f" ({low:.0%}–{high:.0%})" if low is not None and high is not None else "")
 
 
 @eval_app.command("capture")

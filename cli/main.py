@@ -92,6 +92,10 @@ _LAZY = {
         "cli.prompts:prompts_app",
         "Prompt versions (every one evaluated, chatted with or served is kept) and their labels.",
     ),
+    "experiment": (
+        "cli.experiment:experiment_app",
+        "Online A/B experiments: files in experiments/, served by trova serve --experiment NAME.",
+    ),
 }
 
 
@@ -314,6 +318,14 @@ def serve(
             "label of listing_agent (agent/prompts/labels.yaml), else the file as it is.",
         ),
     ] = None,
+    experiment: Annotated[
+        str | None,
+        typer.Option(
+            "--experiment",
+            help="Serve an A/B experiment (experiments/NAME.yaml): each seller gets an arm, sticky; "
+            "see trova experiment report NAME.",
+        ),
+    ] = None,
 ) -> None:
     """Run the site: listings pages and the "Sell something" chat at /, the marketplace API at /api
     (OpenAPI docs at /api/docs)."""
@@ -333,6 +345,9 @@ def serve(
     except (ModelConfigError, FileNotFoundError, PromptRefError) as e:
         raise _fail(str(e)) from e
     remember(prompt_obj, "serve")
+    from cli.experiment import live_experiment
+
+    live = live_experiment(experiment, base_url) if experiment else None
     configure_tracing("site")
     url = database_url or config.database_url()
     try:
@@ -347,7 +362,9 @@ def serve(
     from cli.review import scenario_writer
 
     # Sessions in the marketplace's database: another trova serve on it continues the same conversations.
-    site = create_site(api, choice, prompt_obj, scenario_writer=scenario_writer(), sessions_url=url)
+    site = create_site(
+        api, choice, prompt_obj, scenario_writer=scenario_writer(), sessions_url=url, experiment=live
+    )
     uvicorn.run(site, host=host, port=port)
 
 

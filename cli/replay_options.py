@@ -10,9 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from agent.listing_agent import variant_for
 from agent.models import ModelChoice, resolve_model
-from agent.prompts import Prompt
 from agent.replay import (
     RecordingError,
     RecordingModel,
@@ -84,11 +82,3 @@ def replay_misses(choice: ModelChoice) -> Callable[[], list[MissGroup]] | None:
         return list(groups.values())
 
     return read
-
-
-def write_variant(folder: Path, choice: ModelChoice, prompt: Prompt, without_tools: frozenset[str]) -> Path:
-    """The variant an eval run ran, kept beside its results (`variant.json`)."""
-    variant = variant_for(choice.name, prompt, without_tools)
-    path = folder / "variant.json"
-    path.write_text(json.dumps({"id": variant.id, **variant.model_dump(mode="json")}, indent=1) + "\n")
-    return path

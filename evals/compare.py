@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel
 
+from agent.prompts import PromptRefError, find_version
+from agent.stats import wilson
+from evals.comparison import PairedComparison, compare_pair
 from evals.reports.common import METRIC_ROWS, failure_reasons
 from evals.results import EvalResults, ScenarioResult, Status
 
@@ -49,6 +53,11 @@ class ScenarioChange(BaseModel):
     status_after: Status | None = None
     edited: bool = False
     reasons: list[str] = []
+    # The pass rates' 95% Wilson intervals.
+    before_low: float | None = None
+    before_high: float | None = None
+    after_low: float | None = None
+    after_high: float | None = None
 
 
 class RunDiff(BaseModel):
@@ -58,6 +67,9 @@ class RunDiff(BaseModel):
     metrics: list[MetricDelta]
     scenarios: list[ScenarioChange]
     regressions: int
+    paired: PairedComparison  # b against a over the scenarios (evals/comparison.py)
+    prompt_diff: str | None = None  # a unified diff, when the prompt versions differ
+    prompt_note: str | None = None  # why there is no diff although they differ
 
 
 _SETTINGS: list[tuple[str, Callable[[EvalResults], str]]] = [
@@ -65,6 +77,10 @@ _SETTINGS: list[tuple[str, Callable[[EvalResults], str]]] = [
     ("prompt version", lambda r: f"{r.prompt.name}@{r.prompt.version}"),
     ("tool schemas", lambda r: r.tool_schema_hash),
     ("tools", lambda r: ", ".join(r.tools)),
+    (
+        "model settings",
+        lambda r: ", ".join(f"{k}={v}" for k, v in sorted(r.variant.settings.items())) if r.variant else "",
+    ),
     ("scenario set", lambda r: r.scenario_set_hash),
     ("git commit", lambda r: (r.git.commit or "unknown")[:12]),
     ("repeat", lambda r: str(r.settings.repeat)),
@@ -88,6 +104,7 @@ def _scenario_change(sid: str, before: ScenarioResult | None, after: ScenarioRes
     reasons = ["the scenario file was edited between the runs"] if edited else []
     if kind == "regressed":
         reasons += failure_reasons(after, limit=3)
+    old, new = wilson(before.passes, before.runs_count), wilson(after.passes, after.runs_count)
     return ScenarioChange(
         id=sid,
         change=kind,
@@ -97,6 +114,10 @@ def _scenario_change(sid: str, before: ScenarioResult | None, after: ScenarioRes
         status_after=after.status,
         edited=edited,
         reasons=reasons,
+        before_low=old.low if before.runs_count else None,
+        before_high=old.high if before.runs_count else None,
+        after_low=new.low if after.runs_count else None,
+        after_high=new.high if after.runs_count else None,
     )
 
 
@@ -122,6 +143,7 @@ def compare_runs(a: EvalResults, b: EvalResults) -> RunDiff:
                 "removed": [s.id for s in scenarios if s.change == "removed"],
             }
             entry.detail = "; ".join(f"{label}: {', '.join(ids)}" for label, ids in groups.items() if ids)
+    diff, note = prompt_diff(f"{a.prompt.name}@{a.prompt.version}", f"{b.prompt.name}@{b.prompt.version}")
     return RunDiff(
         a=a.run_id,
         b=b.run_id,
@@ -129,7 +151,31 @@ def compare_runs(a: EvalResults, b: EvalResults) -> RunDiff:
         metrics=metrics,
         scenarios=scenarios,
         regressions=sum(1 for s in scenarios if s.change == "regressed"),
+        paired=compare_pair(("A", a), ("B", b)),
+        prompt_diff=diff,
+        prompt_note=note,
     )
+
+
+def prompt_diff(a: str, b: str, context: int = 3) -> tuple[str | None, str | None]:
+    """A unified diff of two prompt versions (NAME@VERSION), or why there is none: (diff, note)."""
+    if a == b:
+        return None, None
+    texts = []
+    for ref in (a, b):
+        name, _, version = ref.partition("@")
+        try:
+            texts.append(find_version(name, version).text)
+        except PromptRefError as e:
+            return None, f"the text of {ref} is not known here, so no diff ({e})"
+    lines = difflib.unified_diff(
+        texts[0].splitlines(keepends=True),
+        texts[1].splitlines(keepends=True),
+        fromfile=a,
+        tofile=b,
+        n=context,
+    )
+    return "".join(lines), None
 
 
 def format_delta(key: str, delta: float | None) -> str:

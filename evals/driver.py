@@ -3,9 +3,11 @@ the simulated seller), recorded step by step for the checks and the reports."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 import traceback
+from bisect import bisect_right
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -29,8 +31,9 @@ from pydantic_ai.models import Model, ModelRequestParameters
 from pydantic_ai.models.wrapper import WrapperModel
 from pydantic_ai.settings import ModelSettings
 
+from agent.content import as_data
 from agent.listing_agent import ListingAgent
-from agent.session import ChatSession, InputError, activity_from_messages
+from agent.session import ChatSession, InputError
 from evals.isolation import IsolatedMarketplace, MarketplaceFactory, scenario_marketplace
 from evals.loader import IMAGE_TYPES, LoadedScenario
 from evals.outages import OutageTransport
@@ -222,17 +225,19 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
                 session_id=record.conversation_id,
             )
             seller = _seller(scenario, settings)
-            turn_of: dict[str, int] = {}  # call id -> the turn that made it
+            turn_starts: list[int] = []  # where each turn's messages begin in the conversation
             scripted = list(scenario.turns)
             message: str | None = scripted.pop(0) if scripted else seller.opening()
             image = _image(loaded)
             while message is not None and len(record.turns) < scenario.max_turns:
                 turn_started = time.perf_counter()
+                first_message = len(session.messages())
                 try:
                     result = await session.send(message, images=[image] if image is not None else ())
                 except InputError as e:  # the product refused the message: a failed run, with its reason
                     record.refused = f"seller message {len(record.turns) + 1}: {e}"
                     break
+                turn_starts.append(first_message)
                 record.agent_time_s += time.perf_counter() - turn_started
                 image = None
                 record.turns.append(
@@ -246,11 +251,6 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
                     )
                 )
                 record.approved.extend(result.approved)
-                # A turn is every seller message, a reply to a draft included (it goes back to the model as
-                # a deferred-tool result, with no user prompt): numbered by the session, as its spans are.
-                # A call belongs to the turn that first shows it (a draft approved later shows again then).
-                for activity in result.activity:
-                    turn_of.setdefault(activity.call_id, session.record.turns)
                 if scripted:
                     message = scripted.pop(0)
                 elif scenario.simulate:
@@ -261,7 +261,7 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
                 else:
                     message = None
             record.simulator_flags = list(seller.flags)
-            _collect_calls(record, session.messages(), turn_of)
+            _collect_calls(record, session.messages(), turn_starts)
             record.categories = _category_paths(record.calls, market)
             record.listings = market.seller_listings()
             conversation = session.conversation()
@@ -278,32 +278,56 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
         logfire.exception("eval run crashed", conversation_id=record.conversation_id)
 
 
-def _collect_calls(record: RunRecord, messages: list[ModelMessage], turn_of: dict[str, int]) -> None:
-    """Tool calls in the order the model made them, each once, with its outcome, the turn that made it, and
-    where it and its result sit among the messages (for `from`: only results returned before a call)."""
-    made_at: dict[str, int] = {}
-    returned_at: dict[str, int] = {}
+def _collect_calls(record: RunRecord, messages: list[ModelMessage], turn_starts: list[int]) -> None:
+    """Every tool call the model made, in order, with its outcome, the turn that made it, and where it and
+    its result sit among the messages (for `from`: only results returned before a call).
+
+    A turn is every seller message, a reply to a draft included (it goes back to the model as a
+    deferred-tool result, with no user prompt): one agent run, numbered as the session numbers its spans.
+    A call belongs to the turn whose run made it (an approved draft runs a turn later). Each call the model
+    made counts, found by its place in the conversation: a model that reuses a tool call id for a second
+    call still made two calls (a result answers the earliest call of its id still waiting for one)."""
+    waiting: dict[str, list[int]] = {}  # call id -> indexes in `found` of its calls with no result yet
+    found: list[tuple[ToolCallPart, int, int | None, ToolReturnPart | RetryPromptPart | None]] = []
     for index, message in enumerate(messages):
         for part in message.parts:
             if isinstance(part, ToolCallPart):
-                made_at.setdefault(part.tool_call_id, index)
-            elif isinstance(part, ToolReturnPart | RetryPromptPart) and part.tool_call_id:
-                returned_at[part.tool_call_id] = index
+                waiting.setdefault(part.tool_call_id, []).append(len(found))
+                found.append((part, index, None, None))
+            elif isinstance(part, ToolReturnPart | RetryPromptPart) and waiting.get(part.tool_call_id):
+                at = waiting[part.tool_call_id].pop(0)
+                found[at] = (found[at][0], found[at][1], index, part)
     approved = set(record.approved)
-    for activity in activity_from_messages(messages):
+    for call, made_at, returned_at, answer in found:
+        outcome, result = _outcome(answer)
         record.calls.append(
             ActualCall(
-                tool=activity.name,
-                args=activity.args,
-                outcome=activity.outcome,
-                result=activity.result if activity.outcome == "success" else activity.message or None,
-                approved=activity.call_id in approved,
-                turn=turn_of.get(activity.call_id, 0),
-                made_at=made_at.get(activity.call_id),
-                returned_at=returned_at.get(activity.call_id),
+                tool=call.tool_name,
+                args=call.args_as_dict(),
+                outcome=outcome,
+                result=result,
+                approved=call.tool_call_id in approved,
+                turn=bisect_right(turn_starts, made_at),
+                made_at=made_at,
+                returned_at=returned_at,
             )
         )
-        record.call_ids.append(activity.call_id)
+        record.call_ids.append(call.tool_call_id)
+
+
+def _outcome(answer: ToolReturnPart | RetryPromptPart | None) -> tuple[str | None, Any]:
+    """A call's outcome and result (its data when it succeeded, else what the model was told); no answer
+    yet: a draft still awaiting the seller (None)."""
+    if answer is None:
+        return None, None
+    if isinstance(answer, RetryPromptPart):
+        return "retried", str(answer.content)
+    if answer.outcome == "success":
+        return "success", as_data(answer.content)
+    # A call cut short ("interrupted") did not succeed: it counts as failed.
+    outcome = answer.outcome if answer.outcome in ("failed", "denied", "retried") else "failed"
+    content = answer.content
+    return outcome, (content if isinstance(content, str) else json.dumps(as_data(content))) or None
 
 
 def _category_paths(calls: list[ActualCall], market: IsolatedMarketplace) -> dict[int, str]:

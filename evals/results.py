@@ -3,6 +3,9 @@
 `results.json` in a run's folder is this model as JSON, with a schema version; every report, `trova eval
 compare`, `--baseline` and the CLI read it through `load_results`. A file written by an older trova is
 migrated on reading; one of an unknown or newer version is refused with a message saying which.
+
+Versions: 1 (format 'trova-eval-results/1') plain dictionaries; 2 the typed model; 3 the run's variant
+inside it (version 2 runs kept it in `variant.json` beside the file, read in when there).
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from agent.variants import Variant
 from evals.driver import RunRecord
 
 RESULTS_FORMAT: Final = "trova-eval-results"
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 _V1_FORMAT = "trova-eval-results/1"  # before the schema version: plain dictionaries, call ids inside calls
 
 Status = Literal["pass", "fail", "flaky", "xfail", "xpass", "error"]
@@ -163,9 +167,12 @@ class EvalResults(_Model):
     """A whole eval run, as `results.json` holds it."""
 
     format: Literal["trova-eval-results"] = RESULTS_FORMAT
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: Literal[3] = SCHEMA_VERSION
     run_id: str
     model: str
+    # What drove the run: prompt version, model, its settings, the tools as the model saw them (None only in
+    # runs migrated from before variants were recorded).
+    variant: Variant | None = None
     seller: str
     prompt: PromptRef
     tool_schema_hash: str
@@ -205,13 +212,14 @@ def load_results(path: Path) -> EvalResults:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise ResultsError(f"{file} is not a results document (not JSON: {e})") from e
-    return parse_results(data, str(file))
+    return parse_results(data, str(file), beside=file.parent)
 
 
-def parse_results(data: object, source: str = "results") -> EvalResults:
+def parse_results(data: object, source: str = "results", beside: Path | None = None) -> EvalResults:
+    """`beside`: the folder the document was read from (an older run kept its variant there)."""
     if not isinstance(data, dict):
         raise ResultsError(f"{source} is not a results document (not a JSON object)")
-    data = _migrated(data, source)
+    data = _migrated(data, source, beside)
     try:
         return EvalResults.model_validate(data)
     except ValidationError as e:
@@ -223,16 +231,18 @@ def parse_results(data: object, source: str = "results") -> EvalResults:
         ) from e
 
 
-def _migrated(data: dict[str, Any], source: str) -> dict[str, Any]:
+def _migrated(data: dict[str, Any], source: str, beside: Path | None = None) -> dict[str, Any]:
     """The document in the current schema (files from older trova versions are upgraded)."""
     form = data.get("format")
     if form == _V1_FORMAT:
-        return _from_v1(data)
+        return _from_v2(_from_v1(data), beside)
     if form != RESULTS_FORMAT:
         raise ResultsError(
             f"{source} is not a results document (format {form!r}, expected {RESULTS_FORMAT!r})"
         )
     version = data.get("schema_version")
+    if version == 2:
+        return _from_v2(data, beside)
     if version != SCHEMA_VERSION:
         newer = isinstance(version, int) and version > SCHEMA_VERSION
         raise ResultsError(
@@ -244,7 +254,7 @@ def _migrated(data: dict[str, Any], source: str) -> dict[str, Any]:
 
 def _from_v1(data: dict[str, Any]) -> dict[str, Any]:
     """Version 1 (format 'trova-eval-results/1'): each call carried its id, and a run had no trace id of its own."""
-    upgraded = {**data, "format": RESULTS_FORMAT, "schema_version": SCHEMA_VERSION}
+    upgraded = {**data, "format": RESULTS_FORMAT, "schema_version": 2}
     scenarios = []
     for scenario in data.get("scenarios", []):
         runs = []
@@ -257,3 +267,17 @@ def _from_v1(data: dict[str, Any]) -> dict[str, Any]:
         scenarios.append({**scenario, "runs": runs})
     upgraded["scenarios"] = scenarios
     return upgraded
+
+
+def _from_v2(data: dict[str, Any], beside: Path | None) -> dict[str, Any]:
+    """Version 2: the variant was written to `variant.json` beside the results (with its id, derived)."""
+    variant: object = None
+    file = beside / "variant.json" if beside is not None else None
+    if file is not None and file.is_file():
+        try:
+            kept = json.loads(file.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            kept = None
+        if isinstance(kept, dict):
+            variant = {k: v for k, v in kept.items() if k in Variant.model_fields}
+    return {**data, "schema_version": SCHEMA_VERSION, "variant": variant}

@@ -14,24 +14,27 @@ import json
 import math
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import cast
 
 import logfire
 from opentelemetry import context as otel_context
 from opentelemetry import trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+from pydantic_ai.settings import ModelSettings
 from pydantic_evals import Case, Dataset
 from pydantic_evals.evaluators import EvaluatorContext
 from pydantic_evals.lifecycle import CaseLifecycle
 from pydantic_evals.reporting import ReportCase, ReportCaseFailure
 
-from agent.listing_agent import ListingAgent, build_agent
+from agent.listing_agent import ListingAgent, build_agent, variant_for
 from agent.models import ModelChoice
 from agent.prompts import Prompt
+from agent.variants import SettingValue
 from evals.checks import trajectory_of
 from evals.driver import DriverSettings, RunRecord, TimedModel, run_scenario
 from evals.evaluators import scenario_evaluators
@@ -74,6 +77,7 @@ class EvalSettings:
     progress: bool = True
     workers: int = 1  # processes (see evals/parallel.py); this process runs the conversations when 1
     run_id: str | None = None  # set by the parent process, so worker processes' traces name the same run
+    model_settings: dict[str, SettingValue] = field(default_factory=dict)  # the variant's (temperature ...)
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ _not_ours: ContextVar[bool] = ContextVar("trova_eval_not_ours", default=False)
 
 
 @dataclass
-class _Plan:
+class CasePlan:
     """What every case's lifecycle needs."""
 
     factory: MarketplaceFactory
@@ -101,7 +105,7 @@ class RunLifecycle(CaseLifecycle[Scenario, RunRecord, CaseMeta]):
     """A case's marketplace: a fresh copy with the scenario's fixtures before the conversation, closed after
     the checks; the run's numbers as the case's metrics once it has run."""
 
-    def __init__(self, case: Case[Scenario, RunRecord, CaseMeta], plan: _Plan) -> None:
+    def __init__(self, case: Case[Scenario, RunRecord, CaseMeta], plan: CasePlan) -> None:
         super().__init__(case)
         self.plan = plan
         self.market: IsolatedMarketplace | None = None
@@ -283,7 +287,7 @@ async def run_eval(
     started_at = datetime.now(UTC)
     clock = time.perf_counter()
     factory = factory or shared_factory()
-    with _quiet_gc():
+    with quiet_gc():
         return await _run_eval(
             scenarios,
             choice,
@@ -300,7 +304,7 @@ async def run_eval(
 
 
 @contextmanager
-def _quiet_gc() -> Iterator[None]:
+def quiet_gc() -> Iterator[None]:
     """Fewer, shorter garbage-collector pauses while conversations run side by side on one event loop: the
     long-lived objects (category index, seed listings, modules) are frozen out of collection, and young
     collections run less often. A pause blocks every conversation at once (measured: 1.6 s of pauses in a
@@ -341,17 +345,7 @@ async def _run_eval(
     on_run_done: Callable[[], None] | None = None,
     claim: Callable[[str], bool] | None = None,
 ) -> EvalResults:
-    if agent is None:
-        agent = build_agent(TimedModel(choice.model), prompt, settings.without_tools)
-    driver = DriverSettings(
-        agent=agent,
-        model_name=choice.name,
-        prompt_ref=prompt.ref,
-        factory=factory,
-        seller_model=seller_choice.model if seller_choice and not seller_choice.is_offline else None,
-        run_id=settings.run_id or make_run_id(started_at, choice.name),
-        without_tools=settings.without_tools,
-    )
+    driver = driver_settings(choice, prompt, settings, seller_choice, factory, agent, started_at)
     by_id = {s.id: s for s in scenarios}
 
     async def conversation(scenario: Scenario) -> RunRecord:
@@ -370,7 +364,7 @@ async def _run_eval(
         ],
         evaluators=scenario_evaluators(),
     )
-    plan = _Plan(factory, choice.name, claim)
+    plan = CasePlan(factory, choice.name, claim)
     report = await dataset.evaluate(
         conversation,
         name=f"trova eval {choice.name}",
@@ -380,15 +374,56 @@ async def _run_eval(
         progress=settings.progress,
         lifecycle=lambda case: RunLifecycle(case, plan),
     )
+    documents = scenario_documents(scenarios, report.cases, report.failures, choice.name, started_at)
+    seller = seller_choice.name if seller_choice and not seller_choice.is_offline else "rule-based"
+    return finalize(documents, scenarios, choice.name, seller, prompt, settings, started_at, clock)
 
+
+def driver_settings(
+    choice: ModelChoice,
+    prompt: Prompt,
+    settings: EvalSettings,
+    seller_choice: ModelChoice | None,
+    factory: MarketplaceFactory,
+    agent: ListingAgent | None,
+    started_at: datetime,
+) -> DriverSettings:
+    """What the driver needs to run conversations with this model, prompt and settings."""
+    if agent is None:
+        agent = build_agent(
+            TimedModel(choice.model), prompt, settings.without_tools, _model_settings(settings)
+        )
+    return DriverSettings(
+        agent=agent,
+        model_name=choice.name,
+        prompt_ref=prompt.ref,
+        factory=factory,
+        seller_model=seller_choice.model if seller_choice and not seller_choice.is_offline else None,
+        run_id=settings.run_id or make_run_id(started_at, choice.name),
+        without_tools=settings.without_tools,
+    )
+
+
+def _model_settings(settings: EvalSettings) -> ModelSettings | None:
+    return cast(ModelSettings, dict(settings.model_settings)) if settings.model_settings else None
+
+
+def scenario_documents(
+    scenarios: list[LoadedScenario],
+    cases: Iterable[ReportCase[Scenario, RunRecord, CaseMeta]],
+    failures: Iterable[ReportCaseFailure[Scenario, RunRecord, CaseMeta]],
+    model_name: str,
+    started_at: datetime,
+) -> list[ScenarioResult]:
+    """Each scenario's runs from pydantic-evals' report cases (unscored: `finalize` scores them)."""
     runs: dict[str, list[tuple[RunRecord, list[CheckOutcome], RunMetrics]]] = {s.id: [] for s in scenarios}
-    for case in report.cases:
+    for case in cases:
         if case.output.skipped:
             continue
         runs[case.inputs.id].append((case.output, _checks(case), RunMetrics.from_case(case.metrics)))
-    for failure in report.failures:  # the task or the set-up raised (the driver records errors, so rarely)
+    for failure in failures:  # the task or the set-up raised (the driver records errors, so rarely)
         record = RunRecord(
-            failure.inputs.id, choice.name, "", started_at.isoformat(), error=failure.error_message
+            failure.inputs.id, model_name, "", started_at.isoformat(), error=failure.error_message
         )
         check = CheckOutcome(name="completed", passed=False, reason=failure.error_message)
         runs[failure.inputs.id].append((record, [check], RunMetrics()))
@@ -427,7 +462,7 @@ async def _run_eval(
                 tags=loaded.scenario.tags,
                 file=str(loaded.path),
                 file_sha=_sha(loaded.path.read_text(encoding="utf-8")),
-                expected_failure=expected_failure(loaded.scenario, choice.name),
+                expected_failure=expected_failure(loaded.scenario, model_name),
                 status="fail",  # scored by `finalize`, once every run is in
                 passes=0,
                 runs_count=0,
@@ -435,8 +470,7 @@ async def _run_eval(
                 runs=scenario_runs,
             )
         )
-    seller = seller_choice.name if seller_choice and not seller_choice.is_offline else "rule-based"
-    return finalize(documents, scenarios, choice.name, seller, prompt, settings, started_at, clock)
+    return documents
 
 
 def scored(document: ScenarioResult, k: int) -> ScenarioResult:
@@ -488,6 +522,7 @@ def finalize(
     return EvalResults(
         run_id=settings.run_id or make_run_id(started_at, model),
         model=model,
+        variant=variant_for(model, prompt, settings.without_tools, _model_settings(settings)),
         seller=seller,
         prompt=PromptRef(name=prompt.name, version=prompt.version),
         tool_schema_hash=tool_schema_hash(settings.without_tools),

@@ -54,6 +54,12 @@ class Seller(Protocol):
     async def next(self, view: SellerView) -> str | None: ...
 
 
+# What the simulated seller says to turn a draft down (the checks know a "no" when they see their own).
+DECLINE = "no, don't post it"
+REFUSE = "no"
+REFUSALS = frozenset({DECLINE, REFUSE})
+
+
 def _fmt(price: float) -> str:
     return f"{price:g}" if price < 1e6 else f"{price:.0f}"
 
@@ -105,7 +111,7 @@ class RuleSeller:
     def answer_draft(self, view: SellerView) -> str:
         facts = self.facts
         if facts.price_reaction == "decline":
-            return "no, don't post it"
+            return DECLINE
         if facts.price_reaction == "counter" and not self.countered:
             self.countered = True
             assert facts.counter_price is not None
@@ -114,7 +120,7 @@ class RuleSeller:
             own = self._own_price(view.draft_price)
             if own is not None:
                 return own
-        return "yes" if facts.approves else "no"
+        return "yes" if facts.approves else REFUSE
 
     def choose_category(self, offered: list[lang.Option]) -> str:
         chosen = lang.choose(offered, self.facts.item, self.facts.category_hint)
@@ -141,11 +147,7 @@ class RuleSeller:
         if not asked:
             return None  # the agent asked nothing: the conversation is over
         if "approval" in asked:
-            return (
-                "post it"
-                if self.facts.approves and self.facts.price_reaction != "decline"
-                else "no, don't post it"
-            )
+            return "post it" if self.facts.approves and self.facts.price_reaction != "decline" else DECLINE
         if "item" in asked:
             return self.describe_item(asked)
         if "condition" in asked:

@@ -219,6 +219,7 @@ def listing_out(row: ListingRow, taxonomy: HasCategories, photos: list[str] | No
         source=row.source,
         created_at=row.created_at,
         photos=photos or [],
+        variant=row.source_ref if row.source == "seller" else None,  # a seed listing's is its source post
     )
 
 
@@ -524,7 +525,8 @@ def _request_hash(body: ListingCreate) -> str:
     # Without photos the hash is the one keys were stored with before listings had photos.
     return hashlib.sha256(
         json.dumps(
-            body.model_dump(mode="json", exclude=None if body.photos else {"photos"}), sort_keys=True
+            body.model_dump(mode="json", exclude={"variant"} | (set() if body.photos else {"photos"})),
+            sort_keys=True,
         ).encode()
     ).hexdigest()
 
@@ -555,6 +557,7 @@ def _insert_listing(
         price=body.price,
         currency=body.currency,
         source="seller",
+        source_ref=body.variant,  # for a seller's listing: what drafted it
         terms=fields.terms,
         tags=fields.tags,
     )
@@ -922,6 +925,7 @@ def create_app(
         "and listing creation for sellers.",
         lifespan=lifespan,
         docs_url=None,  # served below from vendored assets: FastAPI's default fetches them from a CDN
+        redoc_url=None,  # ReDoc too loads from CDNs, which the site's Content-Security-Policy blocks
     )
     app.state.market = market
     app.include_router(router)

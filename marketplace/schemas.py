@@ -122,6 +122,8 @@ Price = Annotated[
 
 # A photo as a listing refers to it: the id its store gave it (the site's photo store: random, URL-safe).
 PhotoRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+# What drafted a listing: an agent variant's id, or "<experiment>/<arm>" while an experiment served it.
+VariantTag = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_./-]{0,39}$")]
 
 
 class CategoryOut(BaseModel):
@@ -192,6 +194,9 @@ class ListingCreate(BaseModel):
         max_length=MAX_PHOTOS,
         description="Photo ids from the site's photo store, the cover first.",
     )
+    variant: VariantTag | None = Field(
+        None, description="What drafted it (an agent variant, an experiment arm)."
+    )
 
     @field_validator("currency")
     @classmethod
@@ -216,6 +221,7 @@ class Listing(BaseModel):
     source: str
     created_at: datetime
     photos: list[str] = Field(default_factory=list, description="Photo ids, the cover first.")
+    variant: str | None = Field(None, description="What drafted it (an agent variant, an experiment arm).")
 
 
 class ListingPage(BaseModel):

@@ -31,6 +31,7 @@ class Cause:
     model: str | None = None
     prompt: str | None = None
     variant: str | None = None
+    arm: str | None = None  # "<experiment>/<arm>" when an experiment served it
 
 
 def _now() -> str:
@@ -48,7 +49,15 @@ class FeedbackStore:
             "SELECT model, prompt, variant FROM turns WHERE conversation_id = ? ORDER BY start_ns DESC LIMIT 1",
             (conversation_id,),
         ).fetchone()
-        return Cause(*row) if row else Cause()
+        served = conn.execute(
+            "SELECT experiment || '/' || arm, variant FROM experiment_conversations WHERE conversation_id = ?",
+            (conversation_id,),
+        ).fetchone()
+        cause = Cause(*row) if row else Cause()
+        if served is None:
+            return cause
+        # Recorded as the conversation began: the arm even before the turn's span reaches the store.
+        return Cause(cause.model, cause.prompt, cause.variant or served[1], served[0])
 
     def _add(
         self, kind: str, conversation_id: str, trace_id: str | None, seller_id: str | None, **values: Any
@@ -70,7 +79,7 @@ class FeedbackStore:
         row = {"rating": None, "comment": None, "field": None, "old_value": None, "new_value": None, **values}
         conn.execute(
             "INSERT INTO feedback (created_at, conversation_id, trace_id, seller_id, kind, rating, comment, field,"
-            " old_value, new_value, model, prompt, variant, source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " old_value, new_value, model, prompt, variant, source, arm) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 _now(),
                 conversation_id,
@@ -86,6 +95,7 @@ class FeedbackStore:
                 cause.prompt,
                 cause.variant,
                 self.source,
+                cause.arm,
             ),
         )
 

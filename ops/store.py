@@ -1,4 +1,4 @@
-"""The ops part of the local store: feedback, the review queue and reviews, beside the traces and their
+"""The ops part of the local store: feedback, the review queue and reviews, experiments, beside the traces and their
 turn index in the same SQLite file, each part under its own numbered migrations (traces.migrations)."""
 
 from __future__ import annotations
@@ -94,6 +94,39 @@ MIGRATIONS = (
     automatic TEXT                   -- the captured scenario's verdict from the checks: passed | failed
 )""",
             "CREATE INDEX reviews_conversation ON reviews (conversation_id)",
+        ),
+    ),
+    Migration(
+        4,
+        "experiments",
+        (
+            """CREATE TABLE experiment_sellers (
+    experiment TEXT NOT NULL,
+    seller_id TEXT NOT NULL,
+    arm TEXT NOT NULL,               -- the arm the seller was assigned to, once (sticky)
+    assigned_at TEXT NOT NULL,
+    PRIMARY KEY (experiment, seller_id)
+)""",
+            """CREATE TABLE experiment_conversations (
+    conversation_id TEXT PRIMARY KEY,
+    experiment TEXT NOT NULL,
+    arm TEXT NOT NULL,               -- the arm that served it
+    variant TEXT NOT NULL,           -- that arm's variant id
+    seller_id TEXT,
+    started_ns INTEGER NOT NULL
+)""",
+            "CREATE INDEX experiment_conversations_arm ON experiment_conversations (experiment, arm)",
+            """CREATE TABLE experiment_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    experiment TEXT NOT NULL,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,              -- started | arm_stopped | stopped | promoted
+    arm TEXT,
+    detail TEXT                      -- started: the experiment as served (JSON); otherwise why
+)""",
+            "CREATE INDEX experiment_events_name ON experiment_events (experiment, id)",
+            # Feedback counted against the arm that served the conversation.
+            "ALTER TABLE feedback ADD COLUMN arm TEXT",
         ),
     ),
 )

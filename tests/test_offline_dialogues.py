@@ -566,3 +566,12 @@ async def test_beyond_the_limit_a_message_is_refused_with_the_reason(dialogue: D
     with pytest.raises(InputError, match="characters; please keep it under"):
         await dialogue.say("I want to sell my bike. " * (MAX_MESSAGE_CHARS // 20))
     assert dialogue.session.record.turns == 0
+
+
+async def test_invisible_controls_in_a_message_never_reach_the_draft(dialogue: Dialogue) -> None:
+    # A right-to-left override (pasted, or a prank) is refused by the marketplace in a title: quoted into
+    # the draft, it made a listing that could never be posted, and the agent retried it until it gave up.
+    drafted = await dialogue.say("I want to sell my Trek \u202eekib\u202c road bike\x07, good condition")
+    (draft,) = drafted.drafts
+    assert not any(ch in draft.args["title"] + draft.args["description"] for ch in "\u202e\u202c\x07")
+    assert (await dialogue.say("yes")).created

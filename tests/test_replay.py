@@ -273,7 +273,7 @@ def test_record_replay_then_a_prompt_edit_fails_closed(
     code, out = eval_run(str(scenarios), "--replay", str(recordings), "--out", str(tmp_path / "replayed"))
     assert code == 0, out
     assert "replayed from" in out and "Gate passed" in out
-    variant = json.loads((tmp_path / "replayed" / "variant.json").read_text())
+    variant = json.loads((tmp_path / "replayed" / "results.json").read_text())["variant"]
     assert variant["model"] == "offline" and variant["prompt"] == load_prompt().ref and variant["toolset"]
 
     prompt_file = prompts / "listing_agent.md"

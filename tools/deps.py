@@ -13,3 +13,5 @@ class TrovaDeps:
     seller_id: str | None = None
     # Photos the seller added for the item (ids in the site's photo store): the listing created shows them.
     photo_ids: list[str] = field(default_factory=list)
+    # What drafts its listings (the agent variant's id, or "<experiment>/<arm>"), recorded on each one.
+    variant: str | None = None

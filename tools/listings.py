@@ -23,9 +23,9 @@ def idempotency_key(conversation_id: str | None, listing: ListingCreate) -> str:
     """The same draft in the same conversation always gets the same key, so a retried or repeated call
     creates one listing."""
     # Photos count only when there are some: a draft without photos keeps the key it always had.
-    canonical = json.dumps(
-        listing.model_dump(mode="json", exclude=None if listing.photos else {"photos"}), sort_keys=True
-    )
+    # What drafted it is not part of the draft: the key stays the one it always had.
+    left_out = {"variant"} | (set() if listing.photos else {"photos"})
+    canonical = json.dumps(listing.model_dump(mode="json", exclude=left_out), sort_keys=True)
     return "trova-" + hashlib.sha256(f"{conversation_id}|{canonical}".encode()).hexdigest()[:32]
 
 
@@ -119,6 +119,7 @@ async def create_listing(
         price=price,
         currency=currency,
         photos=list(ctx.deps.photo_ids),
+        variant=ctx.deps.variant,
     )
     try:
         draft = await ctx.deps.client.create_draft(listing, draft_key(ctx.conversation_id, listing))

@@ -76,10 +76,15 @@ class Publisher:
             return None
 
 
-def approved_content(args: dict[str, object], photos: list[str]) -> ListingCreate | str:
-    """The listing the seller approved (the draft's fields, with any edits), or why it cannot be one."""
-    fields = {k: v for k, v in args.items() if k in ListingCreate.model_fields and k != "photos"}
+def approved_content(
+    args: dict[str, object], photos: list[str], variant: str | None = None
+) -> ListingCreate | str:
+    """The listing the seller approved (the draft's fields, with any edits; what drafted it as the draft
+    says, never as an edit says), or why it cannot be one."""
+    fields = {
+        k: v for k, v in args.items() if k in ListingCreate.model_fields and k not in ("photos", "variant")
+    }
     try:
-        return ListingCreate.model_validate({**fields, "photos": photos})
+        return ListingCreate.model_validate({**fields, "photos": photos, "variant": variant})
     except ValidationError as e:
         return "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors())

@@ -1,5 +1,5 @@
 """`/admin`: the monitor's figures over time as charts (drawn by the server), the conversations behind
-each point, and the review queue with its verdict form and "add to eval set".
+each point, the review queue with its verdict form and "add to eval set", and the experiments' reports.
 
 Every admin page needs the admin token: `TROVA_ADMIN_TOKEN`, or one generated at start-up and printed
 once. A browser signs in with it at /admin/login (an HttpOnly, SameSite=Strict cookie holds a keyed hash
@@ -23,12 +23,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from ops.experiment_report import ExperimentReport, experiment_report
+from ops.experiments import ExperimentError, ExperimentStore, experiment_files, load_experiment
 from ops.monitor import Figures, Filters, Monitor, Window
 from ops.review import TAG_LABELS, TAGS, Review, ReviewQueue, ScenarioWriter
 from ops.store import OpsStore
 from traces.store import TraceStore
 from traces.views import ConversationView, ModelStep, ToolStep, load
-from web.charts import Point, bar_chart
+from web.charts import Difference, Point, bar_chart, interval_chart
+from web.readable import readable_json
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 COOKIE = "trova_admin"
@@ -74,7 +77,50 @@ def fmt(value: float | None, kind: str) -> str:
     return f"{value:,.0f}"
 
 
+def fmt_difference(value: float | None, kind: str) -> str:
+    """A difference from the control, in the figure's unit (points for rates)."""
+    if value is None:
+        return "–"
+    if kind == "%":
+        return f"{value * 100:+.1f} pts"
+    if kind == "s":
+        return f"{value:+.2f} s"
+    if kind == "$":
+        return ("+" if value >= 0 else "-") + f"${abs(value):.4f}"
+    if kind == "f":
+        return f"{value:+.2f}"
+    return f"{value:+,.0f}"
+
+
 TEMPLATES.env.filters["fmt"] = fmt
+TEMPLATES.env.filters["fmt_difference"] = fmt_difference
+
+
+def experiment_charts(report: ExperimentReport) -> list[dict[str, Any]]:
+    """Per figure, each arm against the control (the server draws them; no script)."""
+    treatments = [a for a in report.arms if not a.control]
+    charts = []
+    for index, metric in enumerate(report.arms[0].metrics if report.arms else []):
+        rows = [
+            Difference(a.name, m.difference, m.low, m.high, m.verdict)
+            for a in treatments
+            for m in (a.metrics[index],)
+        ]
+        charts.append(
+            {
+                "key": metric.key,
+                "title": metric.label,
+                "svg": interval_chart(
+                    metric.label,
+                    rows,
+                    lambda v, kind=metric.unit: fmt_difference(v, kind),  # type: ignore[misc]
+                ),
+            }
+        )
+    return charts
+
+
+TEMPLATES.env.filters["readable_json"] = readable_json
 
 
 def admin_token(explicit: str | None = None) -> tuple[str, bool]:
@@ -381,6 +427,25 @@ def create_admin_router(
             scenario = str(path)
             message += " Scenario written."
         return review_page(request, view, message=message, scenario=scenario)
+
+    experiments = ExperimentStore(store)
+
+    @guarded.get("/experiments", response_class=HTMLResponse)
+    async def experiments_list(request: Request) -> HTMLResponse:
+        names = sorted(set(experiments.names()) | {p.stem for p in experiment_files()})
+        listed = [{"name": n, "state": experiments.state(n)} for n in names]
+        return page(request, "experiments.html", experiments=listed, report=None)
+
+    @guarded.get("/experiments/{name}", response_class=HTMLResponse)
+    async def experiment_page(request: Request, name: str) -> HTMLResponse:
+        try:
+            experiment = experiments.definition(name) or load_experiment(name)
+        except ExperimentError as e:
+            raise HTTPException(404, f"no experiment {name}") from e
+        report = experiment_report(store, experiment)
+        return page(
+            request, "experiments.html", experiments=None, report=report, charts=experiment_charts(report)
+        )
 
     both = APIRouter()
     both.include_router(router)

@@ -20,7 +20,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from agent.listing_agent import ListingAgent
-from agent.session import ChatSession, SessionRecord
+from agent.session import ChatSession, SessionRecord, new_session_id
+from ops.experiments import LiveExperiment
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
 from tools.publishing import Publisher
@@ -85,8 +86,10 @@ class SessionRegistry:
         agent: ListingAgent,
         model_name: str,
         prompt_ref: str,
+        experiment: LiveExperiment | None = None,
     ) -> None:
         self.store = store
+        self.experiment = experiment  # when set, each new conversation is served by the seller's arm
         self.transport = transport
         self.base_url = base_url
         self.agent = agent
@@ -149,16 +152,24 @@ class SessionRegistry:
             saved = await self.saved_chat(session)
             if saved is not None:
                 return saved
+        # A conversation started but not saved yet (nothing said in it) keeps its id.
+        conversation_id = (None if new else session.stored.conversation_id) or new_session_id()
+        agent, model, prompt, variant, label = self.agent, self.model_name, self.prompt_ref, None, None
+        if self.experiment is not None and session.seller_id is not None:
+            served = self.experiment.serve(session.seller_id, conversation_id)
+            agent, model, prompt = served.arm.agent, served.arm.model, served.arm.prompt
+            variant, label = served.arm.variant, served.label
         chat = ChatSession.start(
-            self.agent,
+            agent,
             TrovaDeps(session.agent_client, session.seller_id),
             publisher=Publisher(session.client),
-            model=self.model_name,
-            prompt=self.prompt_ref,
+            model=model,
+            prompt=prompt,
             marketplace="web",
-            # A conversation started but not saved yet (nothing said in it) keeps its id.
-            session_id=None if new else session.stored.conversation_id,
+            session_id=conversation_id,
             store=_Store(self.store, session.key),
+            variant=variant,
+            experiment=label,
         )
         if chat.id != session.stored.conversation_id:
             session.stored = await run_in_threadpool(self.store.set_conversation, session.stored, chat.id)
@@ -179,12 +190,21 @@ class SessionRegistry:
             return None  # a damaged row: a new conversation rather than a broken page
         deps = TrovaDeps(session.agent_client, session.seller_id)
         return ChatSession(
-            self.agent,
+            self._agent_of(record),
             deps,
             record,
             store=_Store(self.store, session.key),
             publisher=Publisher(session.client),
         )
+
+    def _agent_of(self, record: SessionRecord) -> ListingAgent:
+        """The agent a saved conversation was served by: its experiment arm's (`<experiment>/<arm>`),
+        else the site's."""
+        if self.experiment is not None and record.experiment:
+            arm = self.experiment.arms.get(record.experiment.split("/", 1)[-1])
+            if arm is not None:
+                return arm.agent
+        return self.agent
 
     # One turn at a time per session, whichever process runs it.
     async def take_turn(self, session: WebSession) -> bool:

@@ -20,6 +20,7 @@ from agent.listing_agent import build_agent
 from agent.models import ModelChoice
 from agent.prompts import Prompt
 from agent.storage import data_dir
+from ops.experiments import LiveExperiment
 from ops.review import ScenarioWriter
 from tools.client import MarketplaceClient
 from web.admin import install_admin
@@ -54,16 +55,20 @@ def create_site(
     scenario_writer: ScenarioWriter | None = None,
     photos: PhotoStore | None = None,
     sessions_url: str | None = None,
+    experiment: LiveExperiment | None = None,
 ) -> FastAPI:
     """The site around `marketplace` (mounted at /api); the agent talks to it in-process over HTTP.
     Photos are kept in `photos` (default: `$TROVA_HOME/photos`); sellers' sessions in the database at
-    `sessions_url` (`trova serve`: the marketplace's own; default: `$TROVA_HOME/sessions.db`)."""
+    `sessions_url` (`trova serve`: the marketplace's own; default: `$TROVA_HOME/sessions.db`); with
+    `experiment`, each seller's conversations are served by their arm (ops/experiments.py)."""
     transport = httpx.ASGITransport(app=marketplace)
     agent = build_agent(choice.model, prompt)
     session_store = SessionStore(
         sessions_url or f"sqlite:///{data_dir() / 'sessions.db'}", idle_seconds=idle_seconds()
     )
-    sessions = SessionRegistry(session_store, transport, INTERNAL_URL, agent, choice.name, prompt.ref)
+    sessions = SessionRegistry(
+        session_store, transport, INTERNAL_URL, agent, choice.name, prompt.ref, experiment
+    )
     browse = MarketplaceClient(INTERNAL_URL, transport=transport)
     store = feedback or FeedbackStore()
     photo_store = photos or PhotoStore()

@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 
 from cli.review import scenario_writer
 from ops.store import OpsStore
-from tests.browser.conftest import _free_port
+from tests.browser.conftest import _free_port, look
 from tests.ops.conftest import add_turn
 from tests.ops.traffic import Faults, build_site, message, sellers
 from traces.setup import configure_tracing, disable_tracing, flush
@@ -168,3 +168,35 @@ def test_a_review_adds_a_scenario_that_eval_run_runs(page: Page, admin_site: Adm
     results = json.loads((out / "results.json").read_text())
     assert path.stem in json.dumps(results)  # the scenario was run
     assert (out / "junit.xml").read_text().count("<testcase") == 1
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_admin_pages_pass_axe_and_fit_the_screen(
+    page: Page, admin_site: Admin, size: tuple[int, int]
+) -> None:
+    width, height = size
+    page.set_viewport_size({"width": width, "height": height})
+
+    def fits() -> None:
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= width, page.url
+
+    page.goto(admin_site.url + "/admin")
+    look(page, "admin-sign-in")
+    page.fill("#token", TOKEN)
+    page.click("button[type=submit]")
+    expect(page.locator("svg.chart").first).to_be_visible()
+    fits()
+    look(page, "admin-monitor")  # its bars are links: the chart is a group of them, not an image
+    page.locator("[data-chart=conversations] a.bar").last.click()
+    expect(page.locator("h1")).to_contain_text("Conversations")
+    fits()
+    look(page, "admin-conversations")
+    page.goto(admin_site.url + "/admin/review?show=all")
+    fits()
+    look(page, "admin-review-queue")
+    page.goto(f"{admin_site.url}/admin/review/{admin_site.thumbs_down}")
+    expect(page.locator(".tool").first).to_contain_text("search_categories")
+    # A seller's message can be one endless word: it wraps in the transcript rather than widen the page.
+    page.locator(".seller").first.evaluate("(n) => { n.textContent += ' ' + 'x'.repeat(400); }")
+    fits()
+    look(page, "admin-review")

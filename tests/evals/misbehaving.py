@@ -3,6 +3,9 @@
 Each is a FunctionModel that lists a bike the way a good agent would (look the category up, ask the
 condition, compare prices, draft, stop once created), except for one deliberate mistake. The harness must
 flag each for its own reason, and pass the correct one (tests/evals/test_misbehaving_models.py).
+
+Below them, the offline model with one mistake of its own (`OneMistake`): it runs any scenario of the
+shipped set as the offline model does, except where the mistake applies.
 """
 
 from __future__ import annotations
@@ -20,7 +23,12 @@ from pydantic_ai.messages import (
     ToolReturnPart,
     UserPromptPart,
 )
+from pydantic_ai.models import ModelRequestParameters
 from pydantic_ai.models.function import AgentInfo, FunctionModel
+from pydantic_ai.models.wrapper import WrapperModel
+from pydantic_ai.settings import ModelSettings
+
+from agent.offline.model import OfflineModel
 
 ITEM = "Trek road bike"
 SOFAS = 460  # Furniture > Sofas: a real leaf category, but not one the lookup returned for a bike
@@ -186,3 +194,135 @@ def needs_an_argument(mistake: str) -> FunctionModel:
 
 def returns_a_string() -> str:
     return "openai:gpt-4o-mini"
+
+
+# --- the offline model, with one mistake ---
+
+Mistake = Callable[[list[ModelMessage], ModelResponse], ModelResponse | None]
+
+
+def _last_returns(messages: list[ModelMessage]) -> list[ToolReturnPart]:
+    """The tool results the model is answering now."""
+    last = messages[-1] if messages else None
+    return [p for p in last.parts if isinstance(p, ToolReturnPart)] if isinstance(last, ModelRequest) else []
+
+
+def _calls_of(messages: list[ModelMessage], tool: str) -> list[ToolCallPart]:
+    return [
+        p
+        for m in messages
+        if isinstance(m, ModelResponse)
+        for p in m.parts
+        if isinstance(p, ToolCallPart) and p.tool_name == tool
+    ]
+
+
+def _reuses_call_id(messages: list[ModelMessage], response: ModelResponse) -> ModelResponse | None:
+    """Once the listing is created, creates it again under the same tool call id (as a provider that
+    numbers its calls per response might)."""
+    creates = _calls_of(messages, "create_listing")
+    done = [r for r in _last_returns(messages) if r.tool_name == "create_listing" and r.outcome == "success"]
+    if done and len(creates) == 1:
+        first = creates[0]
+        return ModelResponse(
+            parts=[ToolCallPart("create_listing", first.args_as_dict(), tool_call_id=first.tool_call_id)]
+        )
+    return None
+
+
+def _pushes_declined_draft(messages: list[ModelMessage], response: ModelResponse) -> ModelResponse | None:
+    """The seller turned the draft down: the same draft again, once, unchanged."""
+    denied = [r for r in _last_returns(messages) if r.tool_name == "create_listing" and r.outcome == "denied"]
+    creates = _calls_of(messages, "create_listing")
+    if denied and len(creates) == 1:
+        return ModelResponse(
+            parts=[
+                TextPart("Are you sure? Here it is again."),
+                ToolCallPart("create_listing", creates[0].args_as_dict()),
+            ]
+        )
+    return None
+
+
+def _claims_success_after_failure(
+    messages: list[ModelMessage], response: ModelResponse
+) -> ModelResponse | None:
+    """The create failed: says the listing is live (and offers to try again, in case)."""
+    failed = [r for r in _last_returns(messages) if r.tool_name == "create_listing" and r.outcome == "failed"]
+    if failed:
+        return ModelResponse(
+            parts=[TextPart("Your listing is live! If there is any problem with it, say try again.")]
+        )
+    return None
+
+
+def _lists_in_euros(messages: list[ModelMessage], response: ModelResponse) -> ModelResponse | None:
+    """Drafts the price the comparison gave in dollars as euros."""
+    if not any(isinstance(p, ToolCallPart) and p.tool_name == "create_listing" for p in response.parts):
+        return None
+    parts = [
+        ToolCallPart(p.tool_name, {**p.args_as_dict(), "currency": "EUR"}, tool_call_id=p.tool_call_id)
+        if isinstance(p, ToolCallPart) and p.tool_name == "create_listing"
+        else p
+        for p in response.parts
+    ]
+    return ModelResponse(parts=parts, usage=response.usage, model_name=response.model_name)
+
+
+def _invents_category(messages: list[ModelMessage], response: ModelResponse) -> ModelResponse | None:
+    """Drafts in a real leaf category the lookup never returned (Furniture > Sofas for a bike)."""
+    if not any(isinstance(p, ToolCallPart) and p.tool_name == "create_listing" for p in response.parts):
+        return None
+    parts = [
+        ToolCallPart(p.tool_name, {**p.args_as_dict(), "category_id": SOFAS}, tool_call_id=p.tool_call_id)
+        if isinstance(p, ToolCallPart) and p.tool_name == "create_listing"
+        else p
+        for p in response.parts
+    ]
+    return ModelResponse(parts=parts, usage=response.usage, model_name=response.model_name)
+
+
+OFFLINE_MISTAKES: dict[str, Mistake] = {
+    "reuses_call_id": _reuses_call_id,
+    "pushes_declined_draft": _pushes_declined_draft,
+    "claims_success_after_failure": _claims_success_after_failure,
+    "lists_in_euros": _lists_in_euros,
+    "invents_category": _invents_category,
+}
+
+
+class OneMistake(WrapperModel):
+    """The offline model, except that `mistake` rewrites its response where it applies."""
+
+    def __init__(self, mistake: str) -> None:
+        super().__init__(OfflineModel())
+        self.mistake = OFFLINE_MISTAKES[mistake]
+
+    async def request(
+        self,
+        messages: list[ModelMessage],
+        model_settings: ModelSettings | None,
+        model_request_parameters: ModelRequestParameters,
+    ) -> ModelResponse:
+        response = await super().request(messages, model_settings, model_request_parameters)
+        return self.mistake(messages, response) or response
+
+
+def offline_reuses_call_id() -> OneMistake:
+    return OneMistake("reuses_call_id")
+
+
+def offline_pushes_declined_draft() -> OneMistake:
+    return OneMistake("pushes_declined_draft")
+
+
+def offline_claims_success_after_failure() -> OneMistake:
+    return OneMistake("claims_success_after_failure")
+
+
+def offline_lists_in_euros() -> OneMistake:
+    return OneMistake("lists_in_euros")
+
+
+def offline_invents_category() -> OneMistake:
+    return OneMistake("invents_category")

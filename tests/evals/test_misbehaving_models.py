@@ -209,3 +209,63 @@ def test_a_module_that_raises_on_import_is_a_configuration_error(
     assert code == 2 and f"importing {module}.sub" in output.replace("\n", " ")
     code, output = eval_run(str(SCENARIOS), "--model", f"{module}:model", "--out", str(tmp_path / "x"))
     assert code == 2 and "raised RuntimeError: no key configured" in " ".join(output.split()), output
+
+
+# The offline model made to commit one mistake (tests/evals/misbehaving.py: OneMistake), each against the
+# scenario of the shipped set it must fail, and by the check that names it. The offline model itself passes
+# them all (the scenario set's own run).
+SHIPPED = ROOT / "scenarios"
+OFFLINE_CASES = [
+    (
+        "offline_reuses_call_id",
+        "bike-trek-road-good",
+        "side_effects",
+        "create_listing succeeded 2 times with the same arguments (steps 3, 4)",
+    ),
+    (
+        "creates_without_asking",  # the README's own scenario: the condition is asked, not assumed
+        "bike-trek-road-good",
+        "tools",
+        "step 3: create_listing was called but turn (>= 2): 1 is not >= 2",
+    ),
+    (
+        "offline_pushes_declined_draft",  # the seller said no: the same draft again is nagging
+        "chair-aeron-decline",
+        "side_effects",
+        "create_listing at step 4 (turn 2) puts back, unchanged, the draft the seller turned down in that "
+        "turn (step 3)",
+    ),
+    (
+        "offline_claims_success_after_failure",  # the create failed at the marketplace
+        "tv-vizio-outage-create",
+        "claims",
+        "turn 2: the reply says a listing is posted, but none had been created: 'Your listing is live!",
+    ),
+    (
+        "offline_lists_in_euros",  # the comparison's dollars, listed as euros
+        "bike-trek-road-good",
+        "listing",
+        "currency: EUR, but its price comes from compare_prices in USD",
+    ),
+    (
+        "offline_invents_category",  # caught already: pinned so that it stays caught
+        "desk-ikea-good-upfront",
+        "tools",
+        "argument category_id (from 'search_categories'): 460 is not among the matches.id of any earlier "
+        "search_categories result",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "scenario", "check", "reason"), OFFLINE_CASES, ids=[f"{c[0]}-{c[1]}" for c in OFFLINE_CASES]
+)
+def test_a_shipped_scenario_fails_an_agent_with_one_mistake(
+    tmp_path: Path, model: str, scenario: str, check: str, reason: str
+) -> None:
+    out = tmp_path / "run"
+    module = f"{MODULE}:{model}"
+    code, output = eval_run(str(SHIPPED / f"{scenario}.yaml"), "--model", module, "--out", str(out))
+    failed = failed_checks(out)
+    assert code == 1 and check in failed, (failed, output)
+    assert reason in failed[check], failed[check]

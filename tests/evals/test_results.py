@@ -61,7 +61,7 @@ async def test_results_json_round_trips_with_its_schema_version(
     results = await run(folder, factory, repeat=2)
     written = write_run(results, tmp_path / "run")
     data = json.loads(written["results"].read_text())
-    assert data["format"] == "trova-eval-results" and data["schema_version"] == SCHEMA_VERSION == 2
+    assert data["format"] == "trova-eval-results" and data["schema_version"] == SCHEMA_VERSION == 3
     again = load_results(tmp_path / "run")
     assert again == results  # every field, the run records included
     bike = next(s for s in again.scenarios if s.id == "sell-bike")
@@ -76,6 +76,7 @@ async def test_results_json_round_trips_with_its_schema_version(
         "approval",
         "side_effects",
         "listing",
+        "claims",  # the reply says the listing is live, and it is
         "budget",
     }
 
@@ -101,13 +102,13 @@ def test_a_version_1_file_is_migrated_and_every_report_reads_it(tmp_path: Path) 
     ("change", "message"),
     [
         (
-            {"schema_version": 3},
-            "has results schema version 3; this trova reads version 2 (the file is newer: update trova to read it)",
+            {"schema_version": 4},
+            "has results schema version 4; this trova reads version 3 (the file is newer: update trova to read it)",
         ),
         ({"format": "something-else"}, "is not a results document (format 'something-else'"),
         (
             {"scenarios": [{"id": "x"}]},
-            "is not a valid schema-version-2 results document: scenarios.0.description: Field required",
+            "is not a valid schema-version-3 results document: scenarios.0.description: Field required",
         ),
     ],
 )

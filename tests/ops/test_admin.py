@@ -116,3 +116,14 @@ async def test_dashboard_review_and_add_to_eval_set(admin, tmp_path: Path) -> No
     assert yaml.safe_load(path.read_text())["expect"]["listing"]["price"] == {"between": [100.0, 200.0]}
     assert str(path) in added.text
     assert conversation not in (await client.get("/admin/review")).text  # reviewed: off the queue
+
+
+def test_tool_arguments_read_as_written_and_deceptive_characters_as_escapes() -> None:
+    from web.readable import readable_json
+
+    shown = readable_json({"path": "Sporting Goods > Cycling", "title": "Kid's 🚲 אופניים", "n": 3})
+    assert shown == '{"path": "Sporting Goods > Cycling", "title": "Kid\'s 🚲 אופניים", "n": 3}'
+    # What would reorder or hide text on the page, or cannot be sent as UTF-8 at all, stays visible.
+    hostile = readable_json({"title": "Trek \u202eekib\u202c\u200b\ud800\x85\n"})
+    assert hostile == '{"title": "Trek \\u202eekib\\u202c\\u200b\\ud800\\u0085\\n"}'
+    hostile.encode("utf-8")

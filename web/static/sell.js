@@ -37,12 +37,21 @@
     if (text != null) node.textContent = text;
     return node;
   }
+  // Words someone typed (the seller, another seller, the model): shown in their own direction, isolated
+  // from what is around them, so a right-to-left title cannot reorder a price beside it.
+  function words(tag, cls, text) {
+    const node = el(tag, cls, text);
+    node.dir = "auto";
+    return node;
+  }
   function button(cls, text) {
     const b = el("button", "button " + cls, text);
     b.type = "button";
     return b;
   }
-  function showError(text) { errorBox.textContent = text || ""; errorBox.hidden = !text; }
+  // The server's reasons start in lower case (they are written to follow "409: "); a sentence here.
+  const sentence = (text) => text ? text.charAt(0).toUpperCase() + text.slice(1) : "";
+  function showError(text) { errorBox.textContent = sentence(text); errorBox.hidden = !text; }
   function showPhotoError(text) { $("photo-error").textContent = text || ""; $("photo-error").hidden = !text; }
   async function detailOf(res) {
     try { const body = await res.json(); return { detail: body.detail || res.statusText, fields: body.fields || null }; }
@@ -94,7 +103,7 @@
   function bubble(role, text, photos) {
     const node = el("div", "msg " + role);
     if (photos && photos.length) node.appendChild(photoStrip(photos));
-    if (text) node.appendChild(el("div", "text", text));
+    if (text) node.appendChild(words("div", "text", text));
     chat.appendChild(node);
     refreshChrome();
     scroll();
@@ -108,9 +117,16 @@
     return "category #" + id;
   }
 
+  // A tool's error is written for the model (the API's field list, what to tell the seller): the seller
+  // reads what happened in plain words, and the text itself only if they open "Details".
+  function failure(name, errorText) {
+    if (/^MARKETPLACE UNAVAILABLE/.test(errorText || "")) return "the marketplace didn't answer";
+    return name === "create_listing" ? "the marketplace didn't accept the draft as it was" : "that didn't work";
+  }
+
   function toolSummary(name, part) {
     const out = part.output;
-    if (part.state === "output-error") return "failed: " + (part.errorText || "error");
+    if (part.state === "output-error") return failure(name, part.errorText);
     if (part.state === "output-denied") return "not approved";
     if (name === "create_listing" && !out) return part.state === "approval-requested" ? "waiting for your approval" : "…";
     if (!out) return "…";
@@ -139,6 +155,11 @@
     }
     node.classList.toggle("failed", part.state === "output-error");
     node.textContent = (TOOL_LABELS[name] || name) + ": " + toolSummary(name, part);
+    if (part.state === "output-error" && part.errorText) {
+      const more = el("details", "why");
+      more.append(el("summary", null, "Details"), words("p", null, part.errorText));
+      node.appendChild(more);
+    }
     if (name === "compare_prices" && part.output && (part.output.examples || []).length) comps(node, part.output.examples);
     if (name === "create_listing") {
       const card = state.cards[part.toolCallId];
@@ -155,7 +176,7 @@
     list.setAttribute("aria-label", "Comparable listings");
     for (const c of examples) {
       const item = el("li");
-      const link = el("a", null, c.title);
+      const link = words("a", null, c.title);
       link.href = "/listings/" + encodeURIComponent(c.id);
       item.appendChild(link);
       item.appendChild(document.createTextNode(` — ${money(c.price)}, ${String(c.condition || "").replace("_", " ")}`));
@@ -171,6 +192,7 @@
   }
 
   // A draft is shown as the listing card it will become; Edit turns it into a form.
+  const UNSENT_PHOTOS = "Your new photos aren't sent yet: send them first (then ask the assistant for the draft again), or remove them to post without.";
   function draftCard(part) {
     const id = part.toolCallId;
     const card = el("article", "draft");
@@ -191,21 +213,32 @@
 
     function preview() {
       body.textContent = "";
-      const title = el("h3", "draft-title", (listing || args).title || "");
+      const title = words("h3", "draft-title", (listing || args).title || "");
       title.id = "draft-title-" + id;
       const shown = listing || args;
       body.append(title, el("p", "draft-price", money(shown.price)));
       const meta = el("p", "draft-meta");
       meta.append(el("span", "draft-condition", conditionLabel(shown.condition)), document.createTextNode(" · "),
         el("span", "category", categoryPath(shown.category_id).split(" > ").join(" › ")));
-      body.append(meta, el("p", "draft-description", shown.description || ""));
+      body.append(meta, words("p", "draft-description", shown.description || ""));
     }
     function drawPhotos() {
       photos.textContent = "";
+      // A posted draft shows its listing's photos; any other, the conversation's, which its listing gets.
       const list = listing ? (listing.photos || []).map((pid) => ({ id: pid, url: `/photos/${pid}.jpg`, thumb_url: `/photos/${pid}.thumb.jpg` }))
-        : status === "waiting" ? state.photos : [];
+        : state.photos;
+      if (!list.length && status !== "waiting") {  // answered: a line, not a placeholder to scroll past
+        photos.appendChild(el("p", "none", "No photos."));
+        return;
+      }
       if (!list.length) {
-        photos.appendChild(el("p", "none", status === "waiting" ? "No photos yet. Add some with the Photos button: they go with the listing." : "No photos."));
+        // Where the cover photo goes, as on the listing it will become, with a way to add one.
+        const empty = el("div", "no-cover");
+        const icon = el("img"); icon.src = "/static/no-photo.svg"; icon.alt = "";
+        const add = button("add-photos", "Add photos");
+        add.addEventListener("click", () => $("photo").click());
+        empty.append(icon, el("p", "none", "No photos yet. Add some and send them: they go with the listing."), add);
+        photos.appendChild(empty);
         return;
       }
       const cover = el("img", "cover");
@@ -303,6 +336,9 @@
 
     edit.addEventListener("click", () => setEditing(!editing));
     approve.addEventListener("click", async () => {
+      // Photos in the tray reach the conversation only with a message: posted now, the listing would go
+      // without them while they sat there, to turn up on the next listing instead.
+      if (state.tray.length) { showError(UNSENT_PHOTOS); return; }
       const changes = editing ? edited() : {};
       fieldErrors(null);
       const result = await answer(part, card, true, null, { ...args, ...changes });
@@ -318,7 +354,7 @@
     const api = {
       card, sync,
       get status() { return status; },
-      set status(value) { status = value; sync(); },
+      set status(value) { status = value; sync(); drawPhotos(); },
       decide,
       update(p) {
         if (p.input && typeof p.input === "object") args = { ...args, ...p.input };
@@ -331,7 +367,7 @@
           if (status === "sending") { status = "cancelled"; decide("Cancelled: nothing was posted."); }
           else if (status !== "cancelled") { status = "answered"; decide("Answered in the chat: not posted as drafted."); }
         }
-        else if (p.state === "output-error") { status = "failed"; decide("Not posted: " + (p.errorText || "the marketplace refused it")); }
+        else if (p.state === "output-error") { status = "failed"; decide("Not posted: " + failure("create_listing", p.errorText) + "."); }
         else if (p.state === "approval-requested" && status !== "sending") status = "waiting";
         preview(); drawPhotos(); sync();
       },
@@ -375,9 +411,9 @@
     }
     // Not taken: the draft is still the seller's to answer (or, if the server has moved on, say so).
     Object.assign(part, before);
-    if (/no longer waiting/.test(result.detail || "")) {
-      api.status = "stale";
-      api.decide("This draft is no longer waiting for an answer; reload the page.");
+    if (/no longer waiting/.test(result.detail || "")) {  // answered in another tab or window
+      await restore();
+      showError(MOVED_ON);
       return result;
     }
     api.status = "waiting";
@@ -389,7 +425,7 @@
     // The streamed text was hidden from screen readers while it grew; the finished reply replaces it
     // as one new node, which the log announces once.
     if (!part.el) return;
-    const done = el("div", "text", part.text);
+    const done = words("div", "text", part.text);
     part.el.replaceWith(done);
     part.el = done;
     part.state = "done";
@@ -413,7 +449,7 @@
         const part = { type: "text", text: "", state: "streaming" };
         parts.push(part);
         const node = bubble("assistant", "");
-        part.el = el("div", "text");
+        part.el = words("div", "text");
         part.el.setAttribute("aria-hidden", "true");
         node.appendChild(part.el);
         part.bubble = node;
@@ -464,7 +500,11 @@
     const fresh = state.created.slice(createdBefore);
     if (!fresh.length) return;
     const target = lastBubble || bubble("assistant", "");
-    for (const listing of fresh) target.appendChild(listingLink(listing, "created", `See your listing: ${listing.title} — ${money(listing.price)}`));
+    for (const listing of fresh) {
+      const link = listingLink(listing, "created", "See your listing: ");
+      link.append(el("bdi", null, listing.title), ` — ${money(listing.price)}`);
+      target.appendChild(link);
+    }
     state.photos = [];  // they are the listing's now
   }
 
@@ -536,6 +576,7 @@
       state.approving = false;
       setBusy(false);
       refreshChrome();
+      remember();
     }
   }
 
@@ -665,6 +706,7 @@
     $("feedback-comment").value = ""; showRating(null);
     refreshChrome();
     input.focus();
+    remember();
   }
   $("new-chat").addEventListener("click", () => {
     // A draft waiting for an answer is not dropped without asking.
@@ -732,11 +774,46 @@
   async function restore() {
     const data = await fetchState();
     reset();
-    if (data) draw(data);
+    if (data) { draw(data); seen = signature(data); }
     state.ready = true;
     setBusy(false);  // also makes the drafts just drawn that still wait answerable
     refreshChrome();
   }
+
+  // The same conversation may be open in another tab or window, where the seller may have approved a
+  // draft or started over: coming back to this one shows the conversation as it is now, not as it was.
+  const MOVED_ON = "This conversation moved on in another tab or window; here it is as it is now.";
+  const signature = (data) => JSON.stringify([data.conversation_id, (data.messages || []).length,
+    (data.pending || []).map((d) => d.call_id), data.busy]);
+  let seen = null, checking = false;
+  async function remember() {  // what the server holds after a turn of this page's own
+    seen = null;  // until it is known, coming back checks nothing (rather than compare with the old state)
+    try {
+      // The server may still be saving the turn just streamed: what it holds once it is done.
+      for (let tries = 0; tries < 20; tries++) {
+        const res = await fetch("/chat/state", { cache: "no-store" });
+        if (!res.ok) return;
+        const data = await res.json();
+        if (!data.busy) { if (!state.busy) seen = signature(data); return; }
+        await pause(150);
+      }
+    } catch (_) { seen = null; }
+  }
+  async function catchUp() {
+    if (!state.ready || state.busy || checking || seen === null) return;
+    checking = true;
+    try {
+      const res = await fetch("/chat/state", { cache: "no-store" });
+      if (!res.ok || state.busy) return;  // a turn began here meanwhile: it draws itself
+      if (signature(await res.json()) !== seen) { await restore(); showError(MOVED_ON); }
+    } catch (_) {
+      // offline for a moment: the next visit checks again
+    } finally {
+      checking = false;
+    }
+  }
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") catchUp(); });
+  window.addEventListener("focus", catchUp);
   restore();
   // Back to this page from the browser's back-forward cache: the page is as it was left, the
   // conversation may have moved on since (approved on another page, started over): draw it anew.

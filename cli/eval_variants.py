@@ -1,0 +1,172 @@
+"""`trova eval run --variant A=<spec> --variant B=<spec> [--gate]`: variants side by side on the scenario
+set, one report, and the paired comparison of each against the first."""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from cli.output import stderr, stdout
+from evals.comparison import VariantsRun
+from evals.loader import LoadedScenario
+from evals.reports.variants import cell_text, rate
+from evals.runner import EvalSettings
+from evals.variants_run import Arm, ArmRun
+
+_STYLE = {"better": "green", "worse": "red", "no detectable difference": "dim", "identical": "yellow"}
+
+
+@dataclass(frozen=True)
+class VariantOptions:
+    specs: list[str]
+    gate: bool
+    base_url: str | None
+    seller_model: str | None
+    out: Path | None
+
+
+def _config_error(message: str) -> typer.Exit:
+    stderr().print(f"[red]configuration error:[/red] {escape(message)}", soft_wrap=True)
+    return typer.Exit(2)
+
+
+def resolve_arms(specs: list[str], base_url: str | None) -> list[Arm]:
+    """Each `NAME=SPEC` made real (model, prompt, settings); a bad one is a configuration error."""
+    from agent.models import ModelConfigError
+    from agent.prompts import remember
+    from agent.variants import VariantSpecError, parse_named_variant, resolve_variant
+
+    if len(specs) < 2:
+        raise _config_error(
+            "--variant needs at least two variants to compare, e.g. --variant A=offline "
+            "--variant B=offline,prompt=listing_agent@candidate"
+        )
+    arms: list[Arm] = []
+    for text in specs:
+        try:
+            name, spec = parse_named_variant(text)
+            resolved = resolve_variant(spec, base_url)
+        except (VariantSpecError, ModelConfigError) as e:
+            raise _config_error(str(e)) from e
+        if any(a.name == name for a in arms):
+            raise _config_error(f"--variant {name} is given twice; name each variant once")
+        remember(resolved.prompt, "eval")
+        arms.append(
+            Arm(name, text.partition("=")[2].strip(), resolved.choice, resolved.prompt, resolved.settings)
+        )
+    return arms
+
+
+def run_variants_command(
+    scenarios: list[LoadedScenario], options: VariantOptions, settings: EvalSettings
+) -> None:
+    """Run, write the reports, print the comparison; exit 1 when --gate fails, else 0."""
+    from agent.models import ModelConfigError, resolve_model
+    from evals.runner import make_run_id
+    from evals.variants_run import compare_arms, run_variants, write_variants
+    from traces.setup import configure_tracing, flush
+
+    arms = resolve_arms(options.specs, options.base_url)
+    try:
+        seller = resolve_model(options.seller_model) if options.seller_model else None
+    except ModelConfigError as e:
+        raise _config_error(str(e)) from e
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    run_id = make_run_id(started, "variants-" + "-".join(a.name for a in arms))
+    settings.run_id = run_id
+    stdout().print(
+        f"[dim]{len(arms)} variants ({escape(', '.join(f'{a.name}={a.spec}' for a in arms))}), "
+        f"{len(scenarios)} scenarios × {settings.repeat} each, interleaved, at concurrency "
+        f"{settings.concurrency}.[/dim]",
+        soft_wrap=True,
+    )
+    configure_tracing("eval")
+    try:
+        runs = asyncio.run(run_variants(scenarios, arms, settings, seller_choice=seller))
+    finally:
+        flush()
+    result = compare_arms(
+        runs,
+        scenarios,
+        run_id=run_id,
+        gate=options.gate,
+        started_at=started.isoformat(timespec="seconds"),
+        duration_s=time.perf_counter() - clock,
+    )
+    folder = options.out or Path("eval-runs") / run_id
+    try:
+        write_variants(result, runs, folder)
+    except OSError as e:  # never lose a long run to an unwritable folder
+        fallback = Path(tempfile.gettempdir()) / f"trova-eval-{run_id}"
+        stderr().print(f"[yellow]cannot write to {folder} ({e}); writing to {fallback} instead[/yellow]")
+        folder = fallback
+        write_variants(result, runs, folder)
+    print_comparison(result, runs)
+    stdout().print(
+        f"[dim]Reports: {folder}/ (comparison.json, junit.xml, summary.md, report.html; each variant's "
+        f"own in {', '.join(f'{a.name}/' for a in arms)})[/dim]"
+    )
+    errored = [
+        r.arm.name
+        for r in runs
+        if r.results.metrics.runs and r.results.metrics.errored_runs == r.results.metrics.runs
+    ]
+    if errored:
+        raise _config_error(
+            f"the model failed in every run of {', '.join(errored)}: check the model name, its key and "
+            "--base-url; nothing was learned about the agent"
+        )
+    raise typer.Exit(0 if result.gate.passed else 1)
+
+
+def print_comparison(result: VariantsRun, runs: list[ArmRun]) -> None:
+    names = [a.name for a in result.arms]
+    table = Table(title="Scenarios: runs passed (95% Wilson interval)")
+    table.add_column("scenario", overflow="fold")
+    for name in names:
+        table.add_column(name)
+    for row in result.scenarios:
+        table.add_row(row.id, *(escape(cell_text(row.cells.get(n))) for n in names))
+    stdout().print(table)
+    arms = Table(title="Variants")
+    for column in ("variant", "spec", "pass rate (95% CI)", "pass^k", "tokens (mean)", "latency p50/p95"):
+        arms.add_column(column, overflow="fold")
+    from evals.reports.common import num, seconds
+
+    for a in result.arms:
+        arms.add_row(
+            a.name,
+            escape(a.spec) + (f"\n[dim]variant {a.variant.id}[/dim]" if a.variant else ""),
+            f"{a.passes}/{a.runs} {rate(a.pass_rate)}",
+            num(a.pass_k),
+            num(a.tokens_mean),
+            f"{seconds(a.latency_p50_s)} / {seconds(a.latency_p95_s)}",
+        )
+    stdout().print(arms)
+    for c in result.comparisons:
+        stdout().print(
+            f"[{_STYLE[c.verdict]}][bold]{escape(c.treatment)} vs {escape(c.control)}: {c.verdict}.[/bold][/] "
+            f"{escape(c.summary)}",
+            soft_wrap=True,
+        )
+        for flip in c.flipped:
+            colour = "green" if flip.direction == "better" else "red"
+            stdout().print(
+                f"  [{colour}]{'↑' if flip.direction == 'better' else '↓'} {escape(flip.id)}[/] "
+                f"{flip.control:.0%} → {flip.treatment:.0%}"
+            )
+        stdout().print(f"  [dim]{escape(c.method)}.[/dim]", soft_wrap=True)
+    if result.gate.required:
+        if result.gate.passed:
+            stdout().print("[bold green]Gate passed:[/bold green] no variant is worse than the control.")
+        else:
+            stdout().print("[bold red]Gate failed:[/bold red] " + escape("; ".join(result.gate.reasons)))

@@ -1,0 +1,107 @@
+"""`trova experiment` and `trova serve --experiment`: list, check, report, stop, promote, and the errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import agent.prompts
+from agent.prompts import Prompt, load_labels, set_label
+from cli.main import app
+from ops.experiments import ExperimentStore, LiveExperiment, load_experiment
+from ops.store import OpsStore
+from tests.ops.test_experiments import served
+
+runner = CliRunner()
+FILE = """\
+description: a warmer prompt
+control: A
+arms:
+  A: {variant: "offline"}
+  B: {variant: "offline,prompt=listing_agent@candidate,offline_price_position=0.25"}
+"""
+
+
+@pytest.fixture
+def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An experiments folder, and a copy of the prompts with a `candidate` version (outside git)."""
+    prompts = tmp_path / "prompts"
+    shutil.copytree(agent.prompts.PROMPT_DIR, prompts)
+    monkeypatch.setattr(agent.prompts, "PROMPT_DIR", prompts)
+    current = agent.prompts.load_prompt()
+    set_label(Prompt(current.name, current.text + "\nBe warm.\n"), "candidate")
+    folder = tmp_path / "experiments"
+    folder.mkdir()
+    (folder / "warmer.yaml").write_text(FILE, encoding="utf-8")
+    monkeypatch.setenv("TROVA_EXPERIMENTS_DIR", str(folder))
+    return folder
+
+
+def cli(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args), env={"COLUMNS": "250"})
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_check_list_report_stop(setup: Path, trova_home: Path) -> None:
+    code, out = cli("experiment", "check", "warmer")
+    assert code == 0, out
+    assert "A (control): 50% of sellers" in out and "offline_price_position=0.25" in out
+    code, out = cli("experiment", "list")
+    assert code == 0 and "│ warmer │ not started │" in out
+    code, out = cli("experiment", "report", "warmer")
+    assert code == 0 and "has not been served yet" in out
+    code, out = cli("experiment", "report", "warmer", "--json")
+    assert [a["state"] for a in json.loads(out)["arms"]] == ["control", "not started"]
+    code, out = cli("experiment", "stop", "warmer")
+    assert code == 2 and "was never served" in out
+
+    store = OpsStore(trova_home / "trova.db")
+    experiment = load_experiment("warmer")
+    LiveExperiment(experiment, {a: served(a) for a in experiment.arms}, store)
+    code, out = cli("experiment", "stop", "warmer", "--reason", "wrong audience")
+    assert code == 0 and "new conversations get A" in out
+    assert ExperimentStore(store).state("warmer").status == "stopped"
+    code, out = cli("experiment", "list")
+    assert "│ warmer │ stopped │" in out
+    code, out = cli("experiment", "stop", "warmer")
+    assert code == 2 and "already ended" in out
+
+
+def test_promote_moves_the_production_label_and_ends_the_experiment(setup: Path, trova_home: Path) -> None:
+    candidate = load_labels()["listing_agent"]["candidate"]
+    assert load_labels()["listing_agent"]["production"] != candidate
+    code, out = cli("experiment", "promote", "warmer", "B")
+    assert code == 0, out
+    assert f"production → listing_agent@{candidate}" in out and "Experiment warmer ended" in out
+    assert "model offline; offline_price_position=0.25" in out  # what a prompt label cannot carry
+    assert load_labels()["listing_agent"]["production"] == candidate
+    labels = yaml.safe_load((agent.prompts.PROMPT_DIR / "labels.yaml").read_text())
+    assert labels["listing_agent"]["production"] == candidate
+    state = ExperimentStore(OpsStore(trova_home / "trova.db")).state("warmer")
+    assert (state.status, state.promoted) == ("promoted", "B")
+    code, out = cli("experiment", "promote", "warmer", "C")
+    assert code == 2 and "no arm 'C'" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["experiment", "report", "nope"], "no experiment file"),
+        (["experiment", "check", "../x"], "not an experiment name"),
+        (["serve", "--experiment", "nope"], "no experiment file"),
+    ],
+)
+def test_mistakes_are_errors_before_anything_runs(setup: Path, args: list[str], message: str) -> None:
+    code, out = cli(*args)
+    assert code == 2 and message in out
+
+
+def test_serve_refuses_an_arm_whose_prompt_does_not_exist(setup: Path) -> None:
+    (setup / "typo.yaml").write_text(FILE.replace("@candidate", "@nosuchlabel"), encoding="utf-8")
+    code, out = cli("serve", "--experiment", "typo")
+    assert code == 2 and "nosuchlabel" in out

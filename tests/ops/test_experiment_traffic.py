@@ -1,0 +1,73 @@
+"""The proof: simulated sellers through the real site, split between a careful lister and one that skips the
+price comparison in most of its conversations; the experiment report calls the careless arm worse, on the
+figures a skipped comparison moves (sellers fix the price, decline, rate it down), and not the other way."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from ops.experiment_report import experiment_report
+from ops.experiments import Experiment
+from tests.ops.experiment_traffic import Lister, Traffic, experiment_site, served_arm, sim_sellers
+from traces.setup import configure_tracing, disable_tracing, flush
+
+EXPERIMENT = Experiment.model_validate(
+    {
+        "name": "skip-comparison",
+        "control": "A",
+        "arms": {"A": {"variant": "offline"}, "B": {"variant": "offline,temperature=0.5"}},
+        "min_conversations": 12,
+    }
+)
+
+
+@pytest.fixture
+def traced(trova_home: Path) -> Iterator[None]:
+    configure_tracing("test")
+    yield
+    disable_tracing()
+
+
+async def test_the_report_detects_the_arm_that_skips_price_comparison(
+    traced: None, db_url: str, trova_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    careless = Lister("careless", skip_share=0.75)
+    arms = {"A": served_arm("A", Lister("careful")), "B": served_arm("B", careless)}
+    site, live = experiment_site(db_url, trova_home, EXPERIMENT, arms)
+    traffic = Traffic(site)
+    sellers = sim_sellers()
+    for i in range(40):
+        await traffic.talk(replace(sellers[i % len(sellers)], id=f"sim-{i}"), i)
+    flush()
+    assert sum(careless.skips.values()) >= 0.7 * len(careless.skips) > 0  # B skipped as told
+
+    report = experiment_report(live.store.store, EXPERIMENT)
+    a, b = report.arms
+    assert a.conversations + b.conversations == 40 and min(a.conversations, b.conversations) >= 12
+    assert a.verdict == "n/a" and b.verdict == "worse", [(m.label, m.verdict) for m in b.metrics]
+    assert "edits of price per approved draft" in b.worse_on
+    assert not b.better_on
+    price_edits = next(m for m in b.metrics if m.key == "edits_per_draft.price")
+    assert price_edits.low is not None and price_edits.low > 0
+    # Figures the skipped comparison does not touch are not called different.
+    for key in ("edits_per_draft.title", "model_error_rate", "tool_error_rate", "turns_to_listing"):
+        assert next(m for m in b.metrics if m.key == key).verdict == "no detectable difference", key
+
+    # The same report from the command line, as JSON and as tables.
+    monkeypatch.setenv("TROVA_EXPERIMENTS_DIR", str(tmp_path))
+    runner = CliRunner()
+    shown = runner.invoke(app, ["experiment", "report", "skip-comparison", "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert '"verdict": "worse"' in shown.output
+    table = runner.invoke(app, ["experiment", "report", "skip-comparison"], env={"COLUMNS": "200"})
+    assert (
+        table.exit_code == 0
+        and "edits of price per approved draft" in table.output
+        and "worse" in table.output
+    )
