@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 
 from pydantic_ai import Agent, DeferredToolRequests, UsageLimits
+from pydantic_ai.capabilities.abstract import AbstractCapability
 from pydantic_ai.models import Model
 from pydantic_ai.settings import ModelSettings
 
@@ -28,7 +30,9 @@ def build_agent(
     prompt: Prompt | None = None,
     exclude_tools: frozenset[str] = frozenset(),
     model_settings: ModelSettings | None = None,
+    capabilities: Sequence[AbstractCapability[TrovaDeps]] = (),
 ) -> ListingAgent:
+    """The agent; `capabilities` are extensions the caller adds (the CLI adds online evaluation)."""
     prompt = prompt or load_prompt()
     tools = list(marketplace_tools(exclude_tools).tools.values())
     agent: ListingAgent = Agent(
@@ -42,6 +46,7 @@ def build_agent(
         tools=tools,
         model_settings=model_settings,
         metadata={"prompt": prompt.name, "prompt_version": prompt.version},
+        capabilities=list(capabilities),
     )
     _VARIANTS[id(agent)] = variant_for("", prompt, exclude_tools, model_settings)
     weakref.finalize(agent, _VARIANTS.pop, id(agent), None)

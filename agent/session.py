@@ -588,6 +588,16 @@ class ChatSession:
             "conversation_id": None if turn.conversation else self.record.id,
             "deferred_tool_results": results,
             "usage_limits": turn.limits,
+            # What produced this turn, for whatever watches the run (online evaluation stores it with
+            # its verdicts): the same names the turn's span and metrics use.
+            "metadata": {
+                "conversation_id": self.record.id,
+                "model": self.record.model,
+                "prompt_ref": self.record.prompt,
+                "marketplace": self.record.marketplace,
+                "turn": self.record.turns + 1,
+                "variant": self.record.variant.id if self.record.variant else None,
+            },
         }
 
     def _fail(self, turn: _Turn, error: Exception, captured: list[ModelMessage]) -> None:

@@ -1,7 +1,8 @@
 """The monitor's query time with 100k conversations in the store (target: under a second for 24 h).
 
 Fills a fresh store's turn index with synthetic conversations (three turns each, some errors, drafts,
-listings), plus ratings, edits and reviews, then times `trova monitor --since 24h` (this period and the
+listings), plus ratings, edits, reviews and online evaluation verdicts (a quarter of the conversations
+judged by five checks), then times `trova monitor --since 24h` (this period and the
 one before), the admin dashboard's 24 one-hour points, and the review sampler over 24 h. Two layouts:
 the conversations spread over 14 days (the default retention), and all of them inside the last 24 h.
 
@@ -25,12 +26,13 @@ from ops.store import OpsStore
 from traces import turns as turn_index
 
 DAY_NS = 86400 * 10**9
+CHECKS = ("approval", "side_effects", "category_from_lookup", "price_in_range", "errors_explained")
 
 
 def fill(store: OpsStore, conversations: int, spread_days: float, seed: int = 7) -> int:
     rng = random.Random(seed)
     now = time.time_ns()
-    rows, feedback, reviews = [], [], []
+    rows, feedback, reviews, verdicts = [], [], [], []
     for c in range(conversations):
         cid = f"c{c:07d}"
         start = now - int(rng.random() * spread_days * DAY_NS)
@@ -73,6 +75,9 @@ def fill(store: OpsStore, conversations: int, spread_days: float, seed: int = 7)
             feedback.append(("2026-01-01", cid, "rating", rng.choice((1, -1))))
         if rng.random() < 0.01:
             reviews.append((cid, "2026-01-01", "bench", "bad", '["bad_price"]'))
+        if rng.random() < 0.25:
+            for name in CHECKS:
+                verdicts.append((cid, name, int(rng.random() > 0.03), start + 60 * 10**9, model))
     with store.connect() as conn:
         conn.executemany(turn_index.INSERT, rows)
         conn.executemany(
@@ -81,6 +86,10 @@ def fill(store: OpsStore, conversations: int, spread_days: float, seed: int = 7)
         conn.executemany(
             "INSERT INTO reviews (conversation_id, created_at, reviewer, verdict, tags) VALUES (?,?,?,?,?)",
             reviews,
+        )
+        conn.executemany(
+            "INSERT INTO online_checks (conversation_id, name, passed, judged_ns, model) VALUES (?,?,?,?,?)",
+            verdicts,
         )
     return len(rows)
 

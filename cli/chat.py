@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
+from pydantic_ai.capabilities.abstract import AbstractCapability
 from pydantic_ai.settings import ModelSettings
 from rich.console import Console
 from rich.markup import escape
@@ -17,12 +19,18 @@ from agent.prompts import Prompt
 from agent.session import ChatSession, Draft, InputError, ToolActivity, TurnResult
 from agent.storage import conversations_dir
 from cli.connection import Connection
+from cli.online import finish_evaluations
 from cli.render import call_line, draft_panel, result_line
+from ops.feedback import Cause, FeedbackStore
 from tools.client import MarketplaceError
 from tools.deps import TrovaDeps
 from tools.publishing import Publisher
+from tools.toolset import CREATE_LISTING
+from traces.migrations import StoreTooNew
 
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit", ":q", "bye"})
+# A line that is only one of these leaves the conversation for a new one, as the site's "Start over" does.
+START_OVER_WORDS = frozenset({"/new", "/start-over", "start over"})
 APPROVAL_HINT = "yes to post it, no to drop it, or say what to change"
 
 
@@ -40,9 +48,9 @@ class ConsoleObserver:
         self.console.print(result_line(activity))
 
 
-def _lines(console: Console, interactive: bool, session: ChatSession) -> Iterator[str]:
+def _lines(console: Console, interactive: bool, current: Callable[[], ChatSession]) -> Iterator[str]:
     while True:
-        label = "you (approve?)" if session.pending else "you"
+        label = "you (approve?)" if current().pending else "you"
         if interactive:
             try:
                 yield console.input(f"[bold green]{label}:[/bold green] ")
@@ -79,6 +87,100 @@ def _show_result(console: Console, result: TurnResult) -> None:
         console.print(f"[yellow]{escape(result.stopped)}[/yellow]")
 
 
+def is_interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+RATING_ANSWERS = {
+    "+": 1,
+    "up": 1,
+    "y": 1,
+    "yes": 1,
+    "good": 1,
+    "-": -1,
+    "down": -1,
+    "n": -1,
+    "no": -1,
+    "bad": -1,
+}
+
+
+def _cause(session: ChatSession) -> Cause:
+    variant = session.record.variant
+    return Cause(
+        model=session.record.model, prompt=session.record.prompt, variant=variant.id if variant else None
+    )
+
+
+def _record_approvals(console: Console, session: ChatSession, result: TurnResult) -> None:
+    """Each draft approved here whose listing was created, as implicit feedback (as the site records it;
+    the terminal has no card to edit, so none of its fields were)."""
+    approved = [
+        a for a in result.activity if a.name == CREATE_LISTING and a.approved and a.outcome == "success"
+    ]
+    try:
+        for _ in approved:
+            FeedbackStore(source="cli").approval(
+                session.id,
+                [],
+                trace_id=session.last_trace_id,
+                seller_id=session.record.seller_id,
+                cause=_cause(session),
+            )
+    except (sqlite3.Error, StoreTooNew) as e:  # the listing is made; only its feedback row is lost
+        console.print(f"[dim]The approval was not recorded as feedback ({escape(str(e))}).[/dim]")
+
+
+def _start_over(console: Console, session: ChatSession) -> None:
+    """Leaving a conversation that had begun for a new one: implicit feedback of its own (as on the site),
+    with the drafts it left unanswered."""
+    if not session.record.turns:
+        return
+    try:
+        FeedbackStore(source="cli").start_over(
+            session.id,
+            pending_drafts=len(session.pending),
+            trace_id=session.last_trace_id,
+            seller_id=session.record.seller_id,
+            cause=_cause(session),
+        )
+    except (sqlite3.Error, StoreTooNew) as e:  # the new conversation goes ahead; only the signal is lost
+        console.print(f"[dim]Starting over was not recorded as feedback ({escape(str(e))}).[/dim]")
+    left = " (its draft not posted)" if session.pending else ""
+    console.print(
+        f"[dim]Conversation {session.id} saved{left}; resume it with: trova chat --resume {session.id}[/dim]"
+    )
+
+
+def ask_rating(console: Console, session: ChatSession) -> None:
+    """At the end of an interactive conversation: a thumbs up or down and a comment, as the site asks,
+    kept with the conversation, its trace, and the model and prompt version behind it. Enter skips."""
+    try:
+        answer = console.input("[dim]How did it go? + (good), - (bad), Enter to skip:[/dim] ").strip().lower()
+        rating = RATING_ANSWERS.get(answer)
+        if rating is None:
+            if answer:
+                console.print("[dim]Not rated (answer + or -).[/dim]")
+            return
+        comment = console.input("[dim]A comment (optional):[/dim] ").strip() or None
+    except (EOFError, KeyboardInterrupt):
+        console.print()
+        return
+    try:
+        FeedbackStore(source="cli").rate(
+            session.id,
+            1 if rating > 0 else -1,
+            comment,
+            trace_id=session.last_trace_id,
+            seller_id=session.record.seller_id,
+            cause=_cause(session),
+        )
+    except (sqlite3.Error, StoreTooNew) as e:  # feedback must not cost the conversation: it is saved
+        console.print(f"[yellow]The rating was not saved ({escape(str(e))}).[/yellow]")
+        return
+    console.print("[dim]Thanks, noted.[/dim]")
+
+
 def _variant_note(session: ChatSession) -> str:
     variant = session.record.variant
     if variant is None:
@@ -94,8 +196,9 @@ async def run_chat(
     connection: Connection,
     resume: str | None = None,
     model_settings: ModelSettings | None = None,
+    capabilities: Sequence[AbstractCapability[TrovaDeps]] = (),
 ) -> int:
-    agent = build_agent(choice.model, prompt, model_settings=model_settings)
+    agent = build_agent(choice.model, prompt, model_settings=model_settings, capabilities=capabilities)
     try:
         # Known up front, so the conversation is filed under its seller and a resume can be checked.
         seller_id = await connection.whoami(register=True)
@@ -106,10 +209,9 @@ async def run_chat(
     # The agent's tools get the drafts-only token; what the seller approves is published with theirs.
     deps = TrovaDeps(connection.agent, seller_id)
     publisher = Publisher(connection.client)
-    if resume:
-        session = ChatSession.resume(agent, deps, resume, publisher=publisher)
-    else:
-        session = ChatSession.start(
+
+    def fresh() -> ChatSession:
+        return ChatSession.start(
             agent,
             deps,
             model=choice.name,
@@ -118,7 +220,9 @@ async def run_chat(
             save_dir=conversations_dir(),
             publisher=publisher,
         )
-    interactive = sys.stdin.isatty()
+
+    session = ChatSession.resume(agent, deps, resume, publisher=publisher) if resume else fresh()
+    interactive = is_interactive()
     if isinstance(sys.stdin, io.TextIOWrapper):
         # Bytes that are not UTF-8 (a pasted Latin-1 line) become U+FFFD instead of stopping the chat.
         sys.stdin.reconfigure(encoding="utf-8", errors="replace")
@@ -128,28 +232,45 @@ async def run_chat(
         f"{session.id}{_variant_note(session)}[/dim]"
     )
     if interactive:
-        console.print("[dim]Tell the agent what you want to sell. 'quit' or Ctrl-D to leave.[/dim]")
+        console.print(
+            "[dim]Tell the agent what you want to sell. '/new' to start over, 'quit' or Ctrl-D to leave.[/dim]"
+        )
     if resume and session.pending:
         await _show_drafts(console, connection, session.pending)
     observer = ConsoleObserver(console)
+
+    def current() -> ChatSession:  # the conversation under way (a new one after starting over)
+        return session
+
     try:
-        for line in _lines(console, interactive, session):
+        for line in _lines(console, interactive, current):
             if line.strip().lower() in QUIT_WORDS:
                 break
+            if line.strip().lower() in START_OVER_WORDS:
+                _start_over(console, session)
+                session = fresh()
+                console.print(f"[dim]Started over: conversation {session.id}{_variant_note(session)}[/dim]")
+                continue
             try:
                 result = await session.send(line, observer)
             except InputError as e:
                 console.print(f"[yellow]{escape(str(e))}[/yellow]")
                 continue
             _show_result(console, result)
+            _record_approvals(console, session, result)
             if result.drafts:
                 await _show_drafts(console, connection, result.drafts)
     finally:
         await connection.aclose()
+        await finish_evaluations()
     if session.pending:
         console.print("[yellow]The draft was not posted (no answer).[/yellow]")
     if session.record.turns:
         console.print(
             f"[dim]Conversation {session.id} saved. Resume it with: trova chat --resume {session.id}[/dim]"
         )
+        if interactive:
+            ask_rating(console, session)
+        else:
+            console.print(f"[dim]Rate it with: trova feedback add {session.id} --up|--down[/dim]")
     return 0

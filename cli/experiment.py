@@ -11,8 +11,13 @@ from rich.table import Table
 from cli.output import stderr, stdout
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from pydantic_ai.capabilities.abstract import AbstractCapability
+
     from ops.experiments import Experiment, LiveExperiment
     from ops.store import OpsStore
+    from tools.deps import TrovaDeps
 
 experiment_app = typer.Typer(
     help="Online A/B experiments: files in experiments/, served by trova serve --experiment NAME.",
@@ -214,7 +219,11 @@ def stop(
     )
 
 
-def live_experiment(name: str, base_url: str | None = None) -> LiveExperiment:
+def live_experiment(
+    name: str,
+    base_url: str | None = None,
+    capabilities: Sequence[AbstractCapability[TrovaDeps]] = (),
+) -> LiveExperiment:
     """For `trova serve --experiment NAME`: the experiment loaded, its arms' agents made, its start recorded;
     a configuration error exits 2 before the server starts."""
     from agent.models import ModelConfigError
@@ -225,7 +234,7 @@ def live_experiment(name: str, base_url: str | None = None) -> LiveExperiment:
 
     try:
         experiment = load_experiment(name)
-        live = LiveExperiment(experiment, build_arms(experiment, base_url), OpsStore())
+        live = LiveExperiment(experiment, build_arms(experiment, base_url, capabilities), OpsStore())
     except (ExperimentError, ModelConfigError, PromptRefError, VariantSpecError) as e:
         raise _fail(str(e)) from e
     total = sum(a.weight for a in experiment.arms.values())

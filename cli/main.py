@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from cli.online import DEFAULT_RATE, RateOpt, online_capabilities  # light: typer only
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -87,6 +89,10 @@ _LAZY = {
         "cli.review:review_app",
         "Review doubtful conversations: the queue, verdicts and failure tags, reviewed failures into "
         "the eval set, agreement with the automatic checks.",
+    ),
+    "feedback": (
+        "cli.feedback:feedback_app",
+        "Sellers' feedback (site and CLI): ratings, draft edits, start-overs; `add` rates a conversation.",
     ),
     "prompts": (
         "cli.prompts:prompts_app",
@@ -208,6 +214,7 @@ def chat(
     ] = None,
     record: RecordOpt = None,
     replay: ReplayOpt = None,
+    online_eval_rate: RateOpt = DEFAULT_RATE,
 ) -> None:
     """Talk to the listing agent. Reads piped stdin too: printf 'I want to sell my bike\\ngood\\nyes\\n' | trova chat"""
     from agent.models import ModelConfigError
@@ -242,7 +249,15 @@ def chat(
 
     try:
         code = asyncio.run(
-            run_chat(stdout(), choice, prompt_obj, connection, resume, model_settings=settings)
+            run_chat(
+                stdout(),
+                choice,
+                prompt_obj,
+                connection,
+                resume,
+                model_settings=settings,
+                capabilities=online_capabilities(online_eval_rate),
+            )
         )
     except InputError as e:
         raise _fail(str(e)) from e
@@ -318,6 +333,7 @@ def serve(
             "label of listing_agent (agent/prompts/labels.yaml), else the file as it is.",
         ),
     ] = None,
+    online_eval_rate: RateOpt = DEFAULT_RATE,
     experiment: Annotated[
         str | None,
         typer.Option(
@@ -347,7 +363,8 @@ def serve(
     remember(prompt_obj, "serve")
     from cli.experiment import live_experiment
 
-    live = live_experiment(experiment, base_url) if experiment else None
+    capabilities = online_capabilities(online_eval_rate)
+    live = live_experiment(experiment, base_url, capabilities) if experiment else None
     configure_tracing("site")
     url = database_url or config.database_url()
     try:
@@ -361,49 +378,20 @@ def serve(
     stdout().print(f"Open http://{host}:{port}/ (API: http://{host}:{port}/api, docs: /api/docs)")
     from cli.review import scenario_writer
 
-    # Sessions in the marketplace's database: another trova serve on it continues the same conversations.
     site = create_site(
-        api, choice, prompt_obj, scenario_writer=scenario_writer(), sessions_url=url, experiment=live
+        api,
+        choice,
+        prompt_obj,
+        scenario_writer=scenario_writer(),
+        sessions_url=url,  # the marketplace's database: another trova serve continues the conversations
+        capabilities=capabilities,
+        experiment=live,
     )
-    uvicorn.run(site, host=host, port=port)
-
-
-@app.command()
-def feedback(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Sellers' feedback from the site: thumbs up/down with comments, and how often each draft field is
-    edited before approval."""
-    from web.feedback import FeedbackStore
-
-    summary = FeedbackStore().summary()
-    if as_json:
-        print(json.dumps(summary, indent=1))
-        return
-    out = stdout()
-    if not summary["conversations"]:
-        out.print("No feedback yet: sellers give it on the site's Sell page (trova serve).")
-        return
-    out.print(
-        f"[bold]{summary['conversations']}[/bold] conversations with feedback: "
-        f"👍 {summary['thumbs_up']}  👎 {summary['thumbs_down']} · {summary['approvals']} drafts approved"
-    )
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(title="Draft fields edited before approval")
-    for column in ("field", "edits", "edit rate"):
-        table.add_column(column)
-    for field_name, rate in sorted(summary["edit_rate"].items(), key=lambda kv: -kv[1]):
-        table.add_row(escape(field_name), str(summary["edits"].get(field_name, 0)), f"{rate:.0%}")
-    out.print(table)
-    # Sellers wrote these: print them as text, never as console markup.
-    for c in summary["recent_comments"]:
-        mark = "👍" if c["rating"] > 0 else "👎"
-        out.print(f"{mark} {c['at']} {c['conversation_id']}: {escape(str(c['comment']))}", soft_wrap=True)
-    for e in summary["recent_edits"]:
-        out.print(
-            f"✎ {e['conversation_id']}: {escape(str(e['field']))} {escape(repr(e['from']))} → {escape(repr(e['to']))}",
-            soft_wrap=True,
+    if online_eval_rate > 0:
+        stdout().print(
+            f"[dim]Online checks judge {online_eval_rate:.0%} of conversations (trova monitor).[/dim]"
         )
+    uvicorn.run(site, host=host, port=port)
 
 
 @app.command("model-server")

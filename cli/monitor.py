@@ -48,7 +48,10 @@ SHOWN: list[tuple[str, str]] = [
     ("edits_per_draft", "f"),
     ("declines", "n"),
     ("abandoned", "n"),
+    ("start_overs", "n"),
     ("reviewed", "n"),
+    ("online_judged", "n"),
+    ("online_pass_rate", "%"),
 ]
 
 
@@ -94,7 +97,8 @@ def monitor(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (the names the rules use).")] = False,
 ) -> None:
     """Volume, completion rate, error rates, latency p50/p95, tokens and cost per listing, thumbs-up rate,
-    edits per draft and review tags over the period, with the period before it beside each figure."""
+    edits per draft, start-overs, review tags and the online checks' pass rates over the period, with the
+    period before it beside each figure."""
     if ctx.invoked_subcommand is not None:
         return
     seconds = _duration(since)
@@ -118,9 +122,24 @@ def monitor(
             now, before = getattr(group.current, name), getattr(group.previous, name)
             cells.append(f"{_fmt(now, kind)} [dim]({_fmt(before, kind)})[/dim]")
         table.add_row(name, *cells)
+    # Each online check's pass rate over the conversations it judged (a rule names it by this path).
+    checks = sorted({c for g in report.groups for f in (g.current, g.previous) for c in f.online_checks})
+    for name in checks:
+        cells = []
+        for group in report.groups:
+            now, before = group.current.online_checks.get(name), group.previous.online_checks.get(name)
+            cells.append(
+                f"{_check_cell(now.pass_rate if now else None, now.judged if now else 0)} "
+                f"[dim]({_check_cell(before.pass_rate if before else None, before.judged if before else 0)})[/dim]"
+            )
+        table.add_row(f"online_checks.{escape(name)}.pass_rate", *cells)
     out.print(table)
     for group in report.groups:
         _breakdown(group.key, group.current)
+
+
+def _check_cell(rate: float | None, judged: int) -> str:
+    return "–" if rate is None else f"{rate:.1%} of {judged}"
 
 
 def _breakdown(key: str, figures: Figures) -> None:
@@ -144,8 +163,10 @@ def check_rules(
 ) -> None:
     """Check alert rules against the store's figures: exit 0 when none is broken, 1 naming each broken
     rule, 2 when the rules file cannot be used. For cron or a CI job."""
+    from evals.invariants import INVARIANTS  # the online checks a rule may name
+
     try:
-        loaded = load_rules(rules)
+        loaded = load_rules(rules, checks=INVARIANTS)
     except RuleError as e:
         stderr().print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
         raise typer.Exit(2) from e

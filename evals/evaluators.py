@@ -4,19 +4,24 @@ and each can be sampled on its own.
 
 They read nothing but the scenario (the case's inputs) and the run record (the task's output): no state
 of the runner. So the same evaluators judge a stored run again (`pydantic_evals.online.run_evaluators`
-on a results.json record) and can judge live conversations through pydantic-evals' online evaluation.
+on a results.json record). The checks that need no expected answer (evals/invariants.py) have an
+evaluator each too (`Invariant`): a scenario run is judged by them beside its scenario's checks, and a
+live conversation by them alone, through pydantic-evals' online evaluation (evals/online.py), where the
+run record comes as an attribute of the evaluated agent run instead of as its output.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic_evals.evaluators import EvaluationReason, EvaluationResult, Evaluator, EvaluatorContext
 from pydantic_evals.reporting import EvaluationReport, ReportCase
 
 from evals.checks import CHECKS, CheckResult
 from evals.driver import RunRecord
+from evals.invariants import INVARIANTS
 from evals.results import EvalResults
 from evals.schema import Scenario
 
@@ -24,6 +29,25 @@ CheckFunction = Callable[[Scenario, RunRecord], CheckResult | None]
 # Each check kind by its name (the function's, without the underscore): `tools`, `never`, `approval` ...
 CHECK_KINDS: dict[str, CheckFunction] = {fn.__name__.lstrip("_"): fn for fn in CHECKS}
 Context = EvaluatorContext[Scenario, RunRecord, object]
+# Where a live agent run carries its conversation's run record (evals/online.py sets it).
+RECORD_ATTRIBUTE = "trova_run_record"
+
+
+@runtime_checkable
+class RecordSource(Protocol):
+    """A live conversation whose run record is built on first use (by the first evaluator, off the turn)."""
+
+    def run_record(self) -> RunRecord: ...
+
+
+def run_record(ctx: EvaluatorContext[Any, Any, Any]) -> RunRecord | None:
+    """The run record to judge: a scenario run's output, or the conversation a live agent run belongs to."""
+    if isinstance(ctx.output, RunRecord):
+        return ctx.output
+    found = ctx.attributes.get(RECORD_ATTRIBUTE)
+    if isinstance(found, RecordSource):
+        found = found.run_record()
+    return found if isinstance(found, RunRecord) else None
 
 
 def first_line(text: str) -> str:
@@ -77,13 +101,46 @@ class DomainCheck(Evaluator[Scenario, RunRecord, object]):
         return self.kind
 
 
+@dataclass(repr=False)
+class Invariant(Evaluator[object, object, object]):
+    """One check that needs no expected answer (`kind`, a name in evals.invariants.INVARIANTS), on a run that
+    completed: a scenario run, or a live conversation so far. No verdict when there is nothing to judge."""
+
+    kind: str
+
+    def evaluate(self, ctx: EvaluatorContext[object, object, object]) -> dict[str, EvaluationReason]:
+        record = run_record(ctx)
+        if record is None or record.skipped or record.error or record.refused or record.model_error:
+            return {}
+        result = INVARIANTS[self.kind](record)
+        if result is None:
+            return {}
+        return {result.name: EvaluationReason(result.passed, result.reason or None)}
+
+    def get_default_evaluation_name(self) -> str:
+        return self.kind
+
+
+def online_evaluators() -> list[Evaluator[object, object, object]]:
+    """The evaluators live conversations are judged by: every expectation-free check kind."""
+    return [Invariant(kind) for kind in INVARIANTS]
+
+
 def scenario_evaluators() -> list[Evaluator[Scenario, RunRecord, object]]:
-    """Every check kind's evaluator, `completed` first."""
-    return [Completed(), *(DomainCheck(kind) for kind in CHECK_KINDS)]
+    """Every check kind's evaluator, `completed` first, then the expectation-free ones the scenario's own
+    checks do not already make (`approval` is both: the scenario check asks the same question, with the
+    same code, when the scenario requires approval)."""
+    return [
+        Completed(),
+        *(DomainCheck(kind) for kind in CHECK_KINDS),
+        *(Invariant(kind) for kind in INVARIANTS if kind not in CHECK_KINDS),
+    ]
 
 
 def _source(check: str) -> Evaluator[Scenario, RunRecord, object]:
-    return Completed() if check in ("completed", "model") else DomainCheck(check)
+    if check in ("completed", "model"):
+        return Completed()
+    return DomainCheck(check) if check in CHECK_KINDS else Invariant(check)
 
 
 def evaluation_report(results: EvalResults) -> EvaluationReport[str, RunRecord, None]:

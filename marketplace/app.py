@@ -4,6 +4,7 @@ import functools
 import hashlib
 import json
 import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path as FilePath
@@ -50,10 +51,11 @@ from marketplace.db import (
     make_sessionmaker,
 )
 from marketplace.guards import RequestGuard
+from marketplace.item_kinds import narrower_category
 from marketplace.limits import RateLimits, client_of
 from marketplace.limits import check as check_rate
 from marketplace.photos import attach_photos, photos_of
-from marketplace.pricing import MAX_EXAMPLES, CompResult, price_stats, select_comps
+from marketplace.pricing import CompResult, comparison_stats, select_comps
 from marketplace.retrieval import (
     Expr,
     all_of,
@@ -450,8 +452,9 @@ def compare_prices(
     taxonomy = market.taxonomy
     if category_id not in taxonomy.by_id:
         raise HTTPException(404, f"category {category_id} does not exist")
-    scope = category_id
-    # A sparse leaf borrows its parent's listings (Bicycle Frames -> Bicycle Parts).
+    # The item's own kind when it names a narrower category ("IKEA sofa" under Furniture: Sofas, not every
+    # IKEA thing); a sparse leaf borrows its parent's listings (Bicycle Frames -> Bicycle Parts).
+    scope = start = narrower_category(taxonomy, taxonomy.children, category_id, q)
     while True:
         in_scope = scope_stats(session, scope)
         if in_scope.listings >= MIN_SCOPE_COMPS:
@@ -460,13 +463,14 @@ def compare_prices(
         if parent is None or taxonomy.by_id[scope].path.count(" > ") < 2:
             break
         scope = parent
-    key = (category_id, scope, q, condition, in_scope.version)
+    # Trust grows with sellers' age (`marketplace.trust`): an answer is kept for a day at most.
+    key = (category_id, scope, q, condition, in_scope.version, int(time.time() // 86400))
     cached = market.comparisons.get(key)
     if cached is not None:
         return cached
     # Borrowed listings count only when their titles share words with the item: an accordion is not
     # priced from the pianos next to it in the taxonomy.
-    borrowed = scope != category_id
+    borrowed = scope != start
     found = comparable_candidates(session, scope, q, borrowed, in_scope)
     picked = select_comps(found.pool, q, condition, require_similar=borrowed, stats=found.stats)
     result = _comparison(taxonomy, category_id, scope, q, condition, picked)
@@ -495,12 +499,18 @@ def _comparison(
             message=f"No comparable listings under {scope_path}: there is no market price to go by, "
             "so the seller has to name a price.",
         )
-    stats = price_stats([c.price for c, _ in picked.comps], condition)
+    stats = comparison_stats(picked.comps, condition, q)
     examples = [
-        Comparable(id=c.id, title=c.title, price=c.price, condition=c.condition)
-        for c, _ in picked.comps[:MAX_EXAMPLES]
+        Comparable(id=c.id, title=c.title, price=c.price, condition=c.condition) for c in stats.examples
     ]
-    widened = "" if scope == category_id else f" (widened to {scope_path}: too few listings in the category)"
+    widened = ""
+    if scope != category_id:
+        narrowed = category_id in taxonomy.lineage(scope)
+        widened = (
+            f" (narrowed to {scope_path}: the item names it)"
+            if narrowed
+            else (f" (widened to {scope_path}: too few listings in the category)")
+        )
     return PriceComparison(
         **base,
         count=stats.count,
@@ -515,7 +525,7 @@ def _comparison(
         confidence=stats.confidence,
         confidence_label=stats.confidence_label,
         examples=examples,
-        message=f"{stats.count} comparable listings ({picked.basis}){widened}; the middle half "
+        message=f"{stats.count} comparable listings ({picked.basis}){widened}; the middle half{stats.spread_note} "
         f"ask ${stats.p25:,.0f} to ${stats.p75:,.0f}, median ${stats.median:,.0f}. "
         f"Confidence {stats.confidence_label}.",
     )

@@ -6,7 +6,7 @@ import functools
 import itertools
 import math
 import re
-import statistics
+import tomllib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,11 +14,14 @@ from typing import Literal
 
 from marketplace.cache import BoundedCache
 from marketplace.conditions import Condition
-from marketplace.text import REVERSE_SYNONYMS, alternatives, content_words, words
+from marketplace.item_kinds import DATA_FILE, is_bundle, item_words, other_item
+from marketplace.text import REVERSE_SYNONYMS, alternatives, words
+from marketplace.trust import effective_count, robust_keep, trust_weights, weighted_quantile
 
 MIN_COMPS = 5  # fewer than this and the search widens (similar titles -> whole category -> parent)
 MAX_EXAMPLES = 5
-WIDE_CONDITION_GAP = 1  # comparables within one grade of the item's condition, when there are enough
+WIDE_CONDITION_GAP = 1  # the spread reported is of comparables within one grade of the item's condition
+MIN_WORDS_FOUND = 1 / 3  # an item fewer of whose words than this any title has is like nothing here
 NUMBER_WEIGHT = (
     2.0  # a query word with digits (size, model number, year) counts this much more than its rarity
 )
@@ -51,13 +54,28 @@ class Candidate:
     price: float
     condition: Condition
     words: frozenset[str] = frozenset()  # the title's stemmed words, computed once
+    # How many listings this one stands for: 1, or 4**k when it was read from the k-th random sample of a
+    # larger set (`marketplace.retrieval`), so that a sample weighs what the whole set would.
+    weight: float = 1.0
+    seller: str = ""  # the seller's id; "" for the seed, whose listings are each a different seller's
+    seller_days: float = math.inf  # the age of the seller's account (`marketplace.trust`)
 
     @classmethod
-    def of(cls, ident: int, title: str, price: float, condition: str, terms: str | None = None) -> Candidate:
+    def of(
+        cls,
+        ident: int,
+        title: str,
+        price: float,
+        condition: str,
+        terms: str | None = None,
+        weight: float = 1.0,
+        seller: str = "",
+        seller_days: float = math.inf,
+    ) -> Candidate:
         """A listing as a candidate; `terms` are its stored title words (the database keeps them), else
         the title is tokenised here."""
         ws = frozenset(terms.split()) if terms is not None else title_words(title)
-        return cls(ident, title, float(price), _CONDITION[condition], ws)
+        return cls(ident, title, float(price), _CONDITION[condition], ws, weight, seller, seller_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +96,6 @@ class PoolStats:
     @classmethod
     def of_titles(cls, title_sets: Sequence[frozenset[str]]) -> PoolStats:
         return cls(len(title_sets), Counter(w for ws in title_sets for w in ws))
-
-
-def percentile(sorted_values: Sequence[float], q: float) -> float:
-    """Linear-interpolated percentile (q in 0..1) of already sorted values."""
-    if not sorted_values:
-        raise ValueError("no values")
-    position = (len(sorted_values) - 1) * q
-    low, high = math.floor(position), math.ceil(position)
-    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
 def nice_round(value: float) -> float:
@@ -165,6 +174,14 @@ class QueryAnalysis:
     idf: dict[str, float]  # rarity of every token the terms could match
 
     @property
+    def found_share(self) -> float:
+        """The share of the item's words (not its numbers) that some title in the pool has (1.0 when it has
+        none: an item named by numbers alone, or by nothing)."""
+        named = [t.term for t in self.terms if not t.is_number]
+        missing = [w for w in self.unmatched if not any(ch.isdigit() for ch in w)]
+        return len(named) / (len(named) + len(missing)) if named or missing else 1.0
+
+    @property
     def distinctive(self) -> list[int]:
         """The terms that tell comparables apart by words: not numbers, not in nearly every title."""
         return [i for i, t in enumerate(self.terms) if not t.is_number and not t.common]
@@ -182,7 +199,7 @@ class QueryAnalysis:
 
 def _raw_terms(query: str) -> list[tuple[str, dict[str, float], list[tuple[tuple[str, ...], float]]]]:
     raw = []
-    for term in content_words(query):
+    for term in item_words(query):
         synonyms = [(phrase, scale) for phrase, scale in alternatives(term) if phrase != (term,)]
         raw.append((term, literal_credit(term), synonyms))
     return raw
@@ -280,40 +297,74 @@ def _with_numbers(
         near = [(pair, closeness(pair)) for pair in pairs]
         for level, label in zip(NUMBER_LEVELS, (f"with {named}", f"with or close to {named}"), strict=True):
             matching = [pair for pair, value in near if value >= level - 1e-9]
-            if len(matching) >= MIN_COMPS:
+            if enough([c for c, _ in matching]):
                 return matching, f"{basis}, {label}"
     pairs, basis = tiers[0]
     near = [(pair, closeness(pair)) for pair in pairs]
-    ranked = sorted((value for _, value in near if value > 0), reverse=True)
-    if len(ranked) >= MIN_COMPS:
-        return [
-            pair for pair, value in near if value >= ranked[MIN_COMPS - 1]
-        ], f"{basis}, closest to {named}"
+    ranked = sorted(((value, pair[0]) for pair, value in near if value > 0), key=lambda vc: -vc[0])
+    running = 0.0
+    for (value, _), trust in zip(ranked, trust_weights([c for _, c in ranked]), strict=True):
+        running += trust
+        if running >= MIN_COMPS - 1e-9:
+            return [pair for pair, v in near if v >= value], f"{basis}, closest to {named}"
     return None
+
+
+def enough(comps: Sequence[Candidate]) -> bool:
+    """Whether a set of comparables is enough to price from: worth MIN_COMPS once trust is counted (a
+    seller's listings at most a few, a new seller's less: `marketplace.trust`)."""
+    return len(comps) >= MIN_COMPS and effective_count(comps) >= MIN_COMPS - 1e-9
+
+
+def comparable_pool(pool: Sequence[Candidate], query: str) -> list[Candidate]:
+    """The candidates that are the same kind of thing as the item: not bundles of several things (unless the
+    item is one), not accessories or parts it does not name (`marketplace.item_kinds`)."""
+    item = item_words(query)
+    bundle = is_bundle(query, item)
+    return [
+        cand
+        for cand in pool
+        if other_item(cand.title, item, bundle, cand.words or title_words(cand.title)) is None
+    ]
 
 
 def select_comps(
     pool: Sequence[Candidate],
     query: str,
-    condition: Condition | None,
+    condition: Condition | None = None,
     require_similar: bool = False,
     stats: PoolStats | None = None,
 ) -> CompResult:
     """Pick the comparables for `query` from a category's listings: `pool`, all of them or the candidates the
     database retrieved (`marketplace.retrieval`), with `stats` of the whole category (default: of `pool`).
 
+    0. Kind: bundles and other items (accessories, parts) are left out (`comparable_pool`); an item fewer
+       than a third of whose words any title has is like nothing here (no comparables).
     1. Words: listings whose titles share most of the item's distinctive words (not its numbers, nor words
        in nearly every title of the category, "tv" among televisions), else some of them, whichever first
-       gives MIN_COMPS (see `analyse_query` for the weights; a synonym counts 0.9).
+       gives MIN_COMPS (see `analyse_query` for the weights; a synonym counts 0.9). Listings borrowed from
+       related categories (`require_similar`) must share most of them.
     2. Numbers: of those, the ones with the item's size, model number or model year, else close ones,
        when there are MIN_COMPS; in a wider word tier when needed (`_with_numbers`).
-    3. Condition: of those, the ones within one grade of the item's, when there are MIN_COMPS.
     Comparables are ordered by overall similarity (all words, numbers weighing NUMBER_WEIGHT times more).
+    The condition does not choose comparables: `suggest_price` moves each one's price to the item's
+    condition, so the same comparables price every condition, in order. (`condition` is accepted for
+    callers that pass it.)
     """
+    del condition
     if not pool:
         return CompResult([], "no listings in this category")
     title_sets = [cand.words or title_words(cand.title) for cand in pool]
     analysis = analyse_query(query, stats or PoolStats.of_titles(title_sets))
+    if analysis.found_share < MIN_WORDS_FOUND - 1e-9:
+        return CompResult([], "no listing here is like the item (" + ", ".join(analysis.unmatched) + ")")
+    kept = comparable_pool(pool, query)
+    if len(kept) < len(pool):
+        keep = {id(c) for c in kept}
+        pairs_in = [(c, ws) for c, ws in zip(pool, title_sets, strict=True) if id(c) in keep]
+        pool, title_sets = [c for c, _ in pairs_in], [ws for _, ws in pairs_in]
+    if not pool:
+        return CompResult([], "no listing here is the same kind of thing as the item")
     terms, unmatched, idf = analysis.terms, analysis.unmatched, analysis.idf
     query_words = frozenset(w for t in terms for w in t.literal).union(
         w for t in terms for phrase, _ in t.synonyms for w in phrase
@@ -342,15 +393,15 @@ def select_comps(
     scored.sort(key=_score, reverse=True)
 
     # Word tiers, closest first: most of the item's distinctive words, some of them, any listing (not for
-    # listings borrowed from related categories, which must share some words).
+    # listings borrowed from related categories, which must share most of them).
     tiers: list[tuple[list[tuple[Candidate, float]], str]] = []
     if distinctive or require_similar:
-        for threshold, label in WORD_TIERS:
+        for threshold, label in WORD_TIERS[:1] if require_similar else WORD_TIERS:
             similar = [pair for pair in scored if word_share.get(id(pair[0]), 0.0) >= threshold]
-            if len(similar) >= MIN_COMPS or (require_similar and similar):
+            if enough([c for c, _ in similar]) or (require_similar and similar):
                 tiers.append((similar, label))
     if require_similar:
-        tiers = tiers[:1] or [([], "no listing in related categories shares the item's words")]
+        tiers = tiers[:1] or [([], "no listing in related categories shares most of the item's words")]
     else:
         tiers.append((scored, "all listings in the category"))
     chosen, basis = tiers[0]
@@ -360,16 +411,14 @@ def select_comps(
     missing = [t for t in unmatched if any(ch.isdigit() for ch in t)]
     if missing:
         basis += f" (no listing here mentions {' or '.join(missing)})"
-    if condition is not None:
-        close = [p for p in chosen if condition_gap(p[0].condition, condition) <= WIDE_CONDITION_GAP]
-        if len(close) >= MIN_COMPS:
-            chosen = close
-            basis += f", in {condition.label} condition or within one grade"
     return CompResult(chosen, basis)
 
 
 @dataclass(frozen=True, slots=True)
 class PriceStats:
+    """What a price comparison reports: the comparables that count (outliers left out), the spread of their
+    asking prices weighted by trust, the suggestion for the item, and a few examples."""
+
     count: int
     median: float
     p25: float
@@ -381,40 +430,154 @@ class PriceStats:
     suggested_price: float
     confidence: float
     confidence_label: Literal["low", "medium", "high"]
+    examples: tuple[Candidate, ...] = ()
+    spread_note: str = (
+        ""  # which comparables the spread is of, when not all (" of those in good condition ...")
+    )
 
 
-def drop_outliers(prices: list[float]) -> list[float]:
-    """Remove prices far outside the bulk: placeholders under a tenth of the median (a $7 truck) and
-    values beyond Tukey's far fences (k=3; a $99,999 sofa)."""
-    if len(prices) < 4:
-        return prices
-    ordered = sorted(prices)
-    q1, q3 = percentile(ordered, 0.25), percentile(ordered, 0.75)
-    spread = q3 - q1
-    low = max(q1 - 3 * spread, statistics.median(ordered) / 10)
-    high = q3 + 3 * spread
-    kept = [p for p in ordered if low <= p <= high]
-    return kept or ordered
+# --- the suggestion: comparables moved to the item's condition and model year, their weighted median --------
+
+SIMILARITY_POWER = 2  # a comparable's weight grows with its title's similarity to the item's ...
+SIMILARITY_FLOOR = 0.05  # ... from this much for one that shares no word (the whole category)
+FULL_CONFIDENCE_COMPS = 20  # confidence from the number of comparables saturates near this many
 
 
-def price_stats(prices: list[float], condition: Condition | None) -> PriceStats:
-    ordered = sorted(drop_outliers(prices))
-    median = statistics.median(ordered)
-    p25, p75 = percentile(ordered, 0.25), percentile(ordered, 0.75)
-    # Confidence: more comparables help (saturating near 20), scattered prices hurt.
-    size_factor = min(1.0, math.sqrt(len(ordered) / 20))
+@dataclass(frozen=True, slots=True)
+class Adjustments:
+    """How asking prices move with condition and model year (`marketplace/data/comparables.toml`)."""
+
+    condition: Mapping[Condition, float]
+    per_year: float
+    max_years: int
+    since: int
+
+
+@functools.cache
+def adjustments() -> Adjustments:
+    data = tomllib.loads(DATA_FILE.read_text(encoding="utf-8"))
+    factors = {Condition(k): float(v) for k, v in data["condition_factors"].items()}
+    if set(factors) != set(Condition):
+        raise ValueError(f"{DATA_FILE}: condition_factors must name every condition")
+    ranked = [factors[c] for c in Condition]
+    if any(b >= a for a, b in itertools.pairwise(ranked)):
+        raise ValueError(f"{DATA_FILE}: condition_factors must fall from new to for_parts")
+    year = data["model_year"]
+    return Adjustments(factors, float(year["per_year"]), int(year["max_years"]), int(year["since"]))
+
+
+def model_years(tokens: frozenset[str] | Sequence[str]) -> list[int]:
+    return sorted(int(t) for t in tokens if _YEAR.fullmatch(t))
+
+
+def adjusted_price(cand: Candidate, condition: Condition | None, item_year: int | None) -> float:
+    """A comparable's asking price as it would be for the item: moved by the ratio of the two conditions'
+    factors ("like new" at $100 is about $74 for "good"), and by `per_year` for each model year between
+    them (both titles name one, a few years apart, neither a classic)."""
+    rules = adjustments()
+    price = cand.price
+    if condition is not None:
+        price *= rules.condition[condition] / rules.condition[cand.condition]
+    if item_year is not None and item_year >= rules.since:
+        years = [
+            y for y in model_years(cand.words) if y >= rules.since and abs(y - item_year) <= rules.max_years
+        ]
+        if years:
+            gap = item_year - min(years, key=lambda y: abs(y - item_year))
+            price *= (1 + rules.per_year) ** gap
+    return price
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A suggested asking price for the item and the range around it (the middle half of the comparables'
+    prices once each is moved to the item's condition and model year)."""
+
+    price: float
+    low: float
+    high: float
+
+
+def suggest_price(
+    comps: Sequence[tuple[Candidate, float]], condition: Condition | None, query: str
+) -> Suggestion:
+    """The price to suggest: the weighted median of the comparables' prices, each moved to the item's
+    condition and model year (`adjusted_price`), each weighing what it stands for (`Candidate.weight`) times
+    its trust (`marketplace.trust`) times how similar its title is; the range is their weighted middle half.
+    Taken on log prices, so a $40 and a $4,000 comparable pull alike; the same comparables give a lower
+    price for a worse condition."""
+    if not comps:
+        raise ValueError("no comparables")
+    years = model_years(item_words(query))
+    item_year = years[0] if years else None
+    logs = [math.log(max(adjusted_price(c, condition, item_year), 1.0)) for c, _ in comps]
+    trust = trust_weights([c for c, _ in comps])
+    weights = [
+        c.weight * t * (SIMILARITY_FLOOR + s**SIMILARITY_POWER)
+        for (c, s), t in zip(comps, trust, strict=True)
+    ]
+    low, middle, high = (math.exp(weighted_quantile(logs, weights, q)) for q in (0.25, 0.5, 0.75))
+    price = nice_round(middle)
+    return Suggestion(price, min(nice_round(low), price), max(nice_round(high), price))
+
+
+def examples_of(comps: Sequence[tuple[Candidate, float]], limit: int = MAX_EXAMPLES) -> tuple[Candidate, ...]:
+    """The most similar comparables to show, one per seller (the seed's are each a different seller's)."""
+    shown: list[Candidate] = []
+    sellers: set[str] = set()
+    for cand, _ in comps:
+        if cand.seller and cand.seller in sellers:
+            continue
+        sellers.add(cand.seller)
+        shown.append(cand)
+        if len(shown) == limit:
+            break
+    return tuple(shown)
+
+
+def comparison_stats(
+    comps: Sequence[tuple[Candidate, float]], condition: Condition | None, query: str
+) -> PriceStats:
+    """The figures a price comparison reports, from the comparables that count: weighted by what each stands
+    for and by trust (`marketplace.trust`), without prices far from the weighted bulk (`robust_keep`)."""
+    if not comps:
+        raise ValueError("no comparables")
+    cands = [c for c, _ in comps]
+    trust = trust_weights(cands)
+    keep = robust_keep([c.price for c in cands], [c.weight * t for c, t in zip(cands, trust, strict=True)])
+    kept = [pair for pair, k in zip(comps, keep, strict=True) if k]
+    kept_cands = [c for c, _ in kept]
+    # The spread describes listings like the item: those within one grade of its condition, when there are
+    # enough of them (a used TV is not judged against new-in-box ones); the suggestion reads them all, each
+    # moved to the item's condition.
+    spread_of, spread_note = kept_cands, ""
+    if condition is not None:
+        near = [c for c in kept_cands if condition_gap(c.condition, condition) <= WIDE_CONDITION_GAP]
+        if len(near) < len(kept_cands) and enough(near):
+            spread_of, spread_note = near, f" of those in {condition.label} condition or within one grade"
+    weights = [c.weight * t for c, t in zip(spread_of, trust_weights(spread_of), strict=True)]
+    prices = [c.price for c in spread_of]
+    median, p25, p75 = (weighted_quantile(prices, weights, q) for q in (0.5, 0.25, 0.75))
+    # Confidence: more comparables help (saturating near 20, counted by trust), scattered prices hurt.
+    size_factor = min(1.0, math.sqrt(effective_count(kept_cands) / FULL_CONFIDENCE_COMPS))
     dispersion = (p75 - p25) / median if median > 0 else 1.0
     confidence = round(size_factor / (1 + dispersion), 2)
     label: Literal["low", "medium", "high"] = (
         "high" if confidence >= 0.6 else "medium" if confidence >= 0.35 else "low"
     )
-    # Better condition than usual sits toward the top of the range, worse toward the bottom.
-    tilt = 0.5
-    if condition is not None:
-        tilt = {0: 0.75, 1: 0.65, 2: 0.55, 3: 0.45, 4: 0.3, 5: 0.15}[condition.rank]
-    suggested = nice_round(p25 + (p75 - p25) * tilt)
-    low, high = nice_round(p25), nice_round(p75)
-    suggested = min(max(suggested, low), high)
+    suggestion = suggest_price(kept, condition, query)
     return PriceStats(
-        len(ordered), median, p25, p75, ordered[0], ordered[-1], low, high, suggested, confidence, label
+        len(kept),
+        median,
+        p25,
+        p75,
+        min(prices),
+        max(prices),
+        suggestion.low,
+        suggestion.high,
+        suggestion.price,
+        confidence,
+        label,
+        examples_of(kept),
+        spread_note,
     )

@@ -15,15 +15,16 @@ represented without reading it all. Python then scores this bounded set exactly 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, column, select, table, text
 from sqlalchemy.orm import Session
 
-from marketplace.db import ListingRow
+from marketplace.db import ListingRow, UTCDateTime, utcnow
 from marketplace.pricing import (
-    MIN_COMPS,
     NUMBER_LEVELS,
     WORD_TIERS,
     Candidate,
@@ -31,6 +32,7 @@ from marketplace.pricing import (
     QueryAnalysis,
     QueryTerm,
     analyse_query,
+    enough,
     query_vocabulary,
     tier_clauses,
 )
@@ -109,26 +111,52 @@ def _valid_token(value: str) -> bool:
 
 # --- reading the index -----------------------------------------------------------------------------------
 
-_ROW_COLUMNS = "l.id, l.title, l.price, l.condition, l.terms"
+_ROW_COLUMNS = (
+    "l.id, l.title, l.price, l.condition, l.terms, l.source, l.seller_id, s.created_at AS seller_since"
+)
+_SELLER_JOIN = "JOIN sellers s ON s.id = l.seller_id"
 
 
-def _match_rows(session: Session, expr: Expr, limit: int) -> list[Candidate]:
+def _match_rows(session: Session, expr: Expr, limit: int, weight: float = 1.0) -> list[Candidate]:
     """Active listings matching `expr`, at most `limit`, in the index's own order (a sample is already
-    random; asking for an order would make the database sort, or on SQLite read its lists backwards)."""
+    random; asking for an order would make the database sort, or on SQLite read its lists backwards);
+    each standing for `weight` listings, with its seller and the seller's account age (`marketplace.trust`)."""
     if session.get_bind().dialect.name == "postgresql":
         sql = (
-            f"SELECT {_ROW_COLUMNS} FROM listings l WHERE l.search @@ CAST(:q AS tsquery) "
+            f"SELECT {_ROW_COLUMNS} FROM listings l {_SELLER_JOIN} WHERE l.search @@ CAST(:q AS tsquery) "
             "AND l.status = 'active' LIMIT :n"
         )
         query = render_tsquery(expr)
     else:
         sql = (
-            f"SELECT {_ROW_COLUMNS} FROM listing_fts f JOIN listings l ON l.id = f.rowid "
+            f"SELECT {_ROW_COLUMNS} FROM listing_fts f JOIN listings l ON l.id = f.rowid {_SELLER_JOIN} "
             "WHERE listing_fts MATCH :q AND l.status = 'active' LIMIT :n"
         )
         query = render_fts5(expr)
-    rows = session.execute(text(sql), {"q": query, "n": limit}).all()
-    return [Candidate.of(r.id, r.title, r.price, r.condition, r.terms) for r in rows]
+    typed = text(sql).columns(seller_since=UTCDateTime())
+    rows = session.execute(typed, {"q": query, "n": limit}).all()
+    now = utcnow()
+    return [
+        Candidate.of(
+            r.id,
+            r.title,
+            r.price,
+            r.condition,
+            r.terms,
+            weight,
+            *_seller_of(r.source, r.seller_id, r.seller_since, now),
+        )
+        for r in rows
+    ]
+
+
+def _seller_of(source: str, seller_id: str, since: datetime | None, now: datetime) -> tuple[str, float]:
+    """A candidate's seller and the account's age in days; the seed's listings have none (each is a
+    different seller's ad, `marketplace.trust`)."""
+    if source == "seed":
+        return "", math.inf
+    days = (now - since).total_seconds() / 86400 if since is not None else 0.0
+    return seller_id, days
 
 
 def sampled(session: Session, expr: Expr, expected: int) -> list[Candidate]:
@@ -140,7 +168,7 @@ def sampled(session: Session, expr: Expr, expected: int) -> list[Candidate]:
         level += 1
     while True:
         query = expr if level == 0 else all_of([expr, Token(f"{SAMPLE_TAG}{level}")])
-        rows = _match_rows(session, query, MAX_READ)
+        rows = _match_rows(session, query, MAX_READ, float(4**level))
         if level == 0 or len(rows) >= CANDIDATES // 2:
             return rows
         level -= 1
@@ -247,8 +275,8 @@ def comparable_candidates(
     session: Session, category_id: int, query: str, require_similar: bool, scope: ScopeStats | None = None
 ) -> Candidates:
     """A bounded set of listings of the category's subtree to score for `query`, with the subtree's word
-    statistics: the listings of `select_comps`' first preference that has at least MIN_COMPS of them (all, or
-    a random sample of about CANDIDATES), and of the preferences before it (fewer than MIN_COMPS each)."""
+    statistics: the listings of `select_comps`' first preference that has enough of them (`enough`: MIN_COMPS
+    counted by trust; all, or a random sample of about CANDIDATES), and of the preferences before it."""
     scope = scope or scope_stats(session, category_id)
     stats = PoolStats(scope.listings, term_frequencies(session, category_id, query_vocabulary(query)))
     analysis = analyse_query(query, stats)
@@ -266,7 +294,7 @@ def comparable_candidates(
         asked += 1
         for row in rows:
             found.setdefault(row.id, row)
-        if len(rows) >= MIN_COMPS:
+        if enough(rows):  # counted by trust: one seller's flood is not enough
             break
     return Candidates(sorted(found.values(), key=lambda c: -c.id), stats, asked)
 

@@ -3,7 +3,9 @@
 The seed listings are copied round-robin (each about equally often) with noise: the price within ±20%, and
 the title with a word dropped, a seller's filler added ("obo", "must go") or its case changed; category and
 condition are kept. The copies are inserted in a shuffled order (ids, dates and samples random across
-copies) by one seller, `synthetic`, in bulk: SQLite with one multi-row insert per batch (the full-text
+copies) by many long-registered sellers (`synthetic-<n>`, about four copies each, as on a classifieds site
+where most people sell a few things: a comparison caps each seller's weight, so one seller holding every copy
+would make the copies count as a handful), in bulk: SQLite with one multi-row insert per batch (the full-text
 index kept by its triggers), PostgreSQL with COPY and the text index rebuilt once at the end. The same N and
 random seed give the same listings.
 """
@@ -18,14 +20,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, delete, func, select, text
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from marketplace.db import ListingRow, SellerRow, UTCDateTime
 from marketplace.search_index import StatsDelta, apply_stats, lineages, listing_tags, title_terms
 from marketplace.seeding import category_parents, ensure_seeded
 
-SYNTH_SELLER_ID = "synthetic"
+SYNTH_SELLER_PREFIX = "synthetic-"
+LEGACY_SELLER_ID = "synthetic"  # an earlier build filed every copy under this one seller
+LISTINGS_PER_SELLER = 4
+SELLERS_SINCE = datetime(2016, 1, 1, tzinfo=UTC)  # long before the copies: full weight in comparisons
 SYNTH_START = datetime(2017, 4, 2, tzinfo=UTC)
 SYNTH_STEP = timedelta(seconds=30)
 PRICE_NOISE = 0.2
@@ -124,9 +129,18 @@ def _seeds(session: Session) -> list[_Seed]:
     return [_Seed(r.id, r.title, r.category_id, r.condition, float(r.price), r.currency) for r in rows]
 
 
+def seller_count(copies: int) -> int:
+    return max(1, -(-copies // LISTINGS_PER_SELLER))
+
+
+def seller_id(number: int) -> str:
+    return f"{SYNTH_SELLER_PREFIX}{number:07d}"
+
+
 def _rows(
     seeds: list[_Seed], count: int, rng: random.Random, lines: dict[int, list[int]]
 ) -> Iterator[tuple[object, ...]]:
+    sellers = seller_count(count)
     order = array("l", range(count))
     rng.shuffle(order)
     noise = _Noise(rng)
@@ -136,7 +150,7 @@ def _rows(
         tags = listing_tags(lines[seed.category_id], rng.randrange(4**6))
         created = SYNTH_START + position * SYNTH_STEP
         yield (
-            SYNTH_SELLER_ID,
+            seller_id(rng.randrange(sellers)),
             title,
             "",
             seed.category_id,
@@ -155,13 +169,33 @@ def _rows(
 def _remove_previous(connection: Connection) -> int:
     """Synthetic listings of an earlier run, out of the statistics and the table."""
     session = Session(connection)
-    old = session.execute(
-        select(ListingRow.category_id, ListingRow.terms).where(ListingRow.seller_id == SYNTH_SELLER_ID)
+    synthetic = or_(
+        ListingRow.seller_id == LEGACY_SELLER_ID,
+        ListingRow.seller_id.startswith(SYNTH_SELLER_PREFIX, autoescape=True),
     )
+    old = session.execute(select(ListingRow.category_id, ListingRow.terms).where(synthetic))
     entries = [(r.category_id, r.terms) for r in old]
     apply_stats(connection, entries, sign=-1)
-    connection.execute(delete(ListingRow).where(ListingRow.seller_id == SYNTH_SELLER_ID))
+    connection.execute(delete(ListingRow).where(synthetic))
+    connection.execute(
+        delete(SellerRow).where(
+            or_(
+                SellerRow.id == LEGACY_SELLER_ID,
+                SellerRow.id.startswith(SYNTH_SELLER_PREFIX, autoescape=True),
+            )
+        )
+    )
     return len(entries)
+
+
+def _add_sellers(connection: Connection, count: int) -> None:
+    """The synthetic sellers, registered long ago, in one bulk insert per batch."""
+    for start in range(0, count, BATCH):
+        rows = [
+            {"id": seller_id(n), "name": "Synthetic seller (trova data synth)", "created_at": SELLERS_SINCE}
+            for n in range(start, min(count, start + BATCH))
+        ]
+        connection.execute(insert(SellerRow), rows)
 
 
 def _insert_sqlite(connection: Connection, batch: list[tuple[object, ...]]) -> None:
@@ -195,11 +229,9 @@ def synthesize(
         session = Session(connection)
         seeds = _seeds(session)
         lines = lineages(category_parents(session))
-        if session.get(SellerRow, SYNTH_SELLER_ID) is None:
-            session.add(SellerRow(id=SYNTH_SELLER_ID, name="Synthetic listings (trova data synth)"))
-            session.flush()
         _remove_previous(connection)
         count = max(0, total - (session.scalar(select(func.count()).select_from(ListingRow)) or 0))
+        _add_sellers(connection, seller_count(count) if count else 0)
         postgres = connection.dialect.name == "postgresql"
         if postgres:  # one index build at the end beats a million index inserts
             connection.execute(text("DROP INDEX IF EXISTS ix_listings_search"))

@@ -30,7 +30,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +39,7 @@ from typing import Literal
 import logfire
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_ai.capabilities.abstract import AbstractCapability
 
 from agent.listing_agent import ListingAgent, build_agent, variant_for
 from agent.models import resolve_model
@@ -46,6 +47,7 @@ from agent.prompts import remember, served_prompt
 from agent.variants import Variant, VariantSpecError, parse_variant_spec
 from ops.monitor import EVAL_MARKETPLACE, percentile
 from ops.store import OpsStore
+from tools.deps import TrovaDeps
 
 logger = logging.getLogger(__name__)
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,27}")
@@ -367,9 +369,14 @@ class Assignment:
     label: str | None  # "<experiment>/<arm>"; None once the experiment has ended (not recorded)
 
 
-def build_arms(experiment: Experiment, base_url: str | None = None) -> dict[str, ServedArm]:
+def build_arms(
+    experiment: Experiment,
+    base_url: str | None = None,
+    capabilities: Sequence[AbstractCapability[TrovaDeps]] = (),
+) -> dict[str, ServedArm]:
     """Each arm's agent from its spec (a spec without a prompt gets what `trova serve` serves: the
-    `production` label). Raises ModelConfigError, PromptRefError or VariantSpecError."""
+    `production` label), with `capabilities` (online evaluation) as the site's own agent has them.
+    Raises ModelConfigError, PromptRefError or VariantSpecError."""
     arms = {}
     for name, config in experiment.arms.items():
         spec = parse_variant_spec(config.variant)
@@ -379,7 +386,7 @@ def build_arms(experiment: Experiment, base_url: str | None = None) -> dict[str,
         settings = spec.model_settings()
         arms[name] = ServedArm(
             name,
-            build_agent(choice.model, prompt, model_settings=settings),
+            build_agent(choice.model, prompt, model_settings=settings, capabilities=capabilities),
             choice.name,
             prompt.ref,
             variant_for(choice.name, prompt, frozenset(), settings),

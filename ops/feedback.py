@@ -1,6 +1,7 @@
-"""Sellers' feedback in the store: a thumbs up or down with a comment per conversation, and the fields
-they edited in a draft before approving it; each row tied to the conversation, its trace, and the model
-and prompt version that produced it (read from the turn index when the caller does not say)."""
+"""Sellers' feedback in the store: a thumbs up or down with a comment per conversation (from the site or
+the CLI), the fields they edited in a draft before approving it, and a conversation they left with "start
+over"; each row tied to the conversation, its trace, and the model, prompt version and variant that
+produced it (read from the turn index, else from what the caller knows)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,9 @@ class FeedbackStore:
         self.path = self.store.path
         self.source = source
 
-    def cause(self, conn: sqlite3.Connection, conversation_id: str) -> Cause:
+    def cause(self, conn: sqlite3.Connection, conversation_id: str, known: Cause | None = None) -> Cause:
+        """What produced the conversation, from its latest indexed turn; what the turn index lacks (a turn
+        not yet written out, tracing off) from `known`, the caller's own record of it."""
         row = conn.execute(
             "SELECT model, prompt, variant FROM turns WHERE conversation_id = ? ORDER BY start_ns DESC LIMIT 1",
             (conversation_id,),
@@ -53,11 +56,27 @@ class FeedbackStore:
             "SELECT experiment || '/' || arm, variant FROM experiment_conversations WHERE conversation_id = ?",
             (conversation_id,),
         ).fetchone()
-        cause = Cause(*row) if row else Cause()
-        if served is None:
-            return cause
-        # Recorded as the conversation began: the arm even before the turn's span reaches the store.
-        return Cause(cause.model, cause.prompt, cause.variant or served[1], served[0])
+        found = Cause(*row) if row else Cause()
+        if served is not None:
+            # Recorded as the conversation began: the arm even before the turn's span reaches the store.
+            found = Cause(found.model, found.prompt, found.variant or served[1], served[0])
+        if known is None:
+            return found
+        return Cause(
+            found.model or known.model,
+            found.prompt or known.prompt,
+            found.variant or known.variant,
+            found.arm or known.arm,
+        )
+
+    def last_trace(self, conversation_id: str) -> str | None:
+        """The trace of the conversation's latest indexed turn."""
+        with self.store.connect() as conn:
+            row = conn.execute(
+                "SELECT trace_id FROM turns WHERE conversation_id = ? ORDER BY start_ns DESC LIMIT 1",
+                (conversation_id,),
+            ).fetchone()
+        return None if row is None else str(row[0])
 
     def _add(
         self, kind: str, conversation_id: str, trace_id: str | None, seller_id: str | None, **values: Any
@@ -73,9 +92,10 @@ class FeedbackStore:
         conversation_id: str,
         trace_id: str | None,
         seller_id: str | None,
+        known: Cause | None = None,
         **values: Any,
     ) -> None:
-        cause = self.cause(conn, conversation_id)
+        cause = self.cause(conn, conversation_id, known)
         row = {"rating": None, "comment": None, "field": None, "old_value": None, "new_value": None, **values}
         conn.execute(
             "INSERT INTO feedback (created_at, conversation_id, trace_id, seller_id, kind, rating, comment, field,"
@@ -106,8 +126,10 @@ class FeedbackStore:
         comment: str | None = None,
         trace_id: str | None = None,
         seller_id: str | None = None,
+        cause: Cause | None = None,
     ) -> None:
-        """The conversation's rating: one per conversation, which a later one replaces."""
+        """The conversation's rating: one per conversation, which a later one replaces (from wherever it
+        comes: the site or the CLI). `cause`: what produced it, when the caller knows."""
         text = (comment or "").strip()[:MAX_COMMENT] or None
         with self.store.lock, self.store.connect() as conn:
             row = conn.execute(
@@ -116,13 +138,48 @@ class FeedbackStore:
             ).fetchone()
             if row is None:
                 self._insert(
-                    conn, "rating", conversation_id, trace_id, seller_id, rating=rating, comment=text
+                    conn, "rating", conversation_id, trace_id, seller_id, cause, rating=rating, comment=text
                 )
                 return
+            now = self.cause(conn, conversation_id, cause)
             conn.execute(
-                "UPDATE feedback SET created_at = ?, trace_id = ?, seller_id = ?, rating = ?, comment = ?"
-                " WHERE id = ?",
-                (_now(), trace_id, seller_id, rating, text, row[0]),
+                "UPDATE feedback SET created_at = ?, trace_id = ?, seller_id = ?, rating = ?, comment = ?,"
+                " model = COALESCE(?, model), prompt = COALESCE(?, prompt), variant = COALESCE(?, variant),"
+                " source = ? WHERE id = ?",
+                (
+                    _now(),
+                    trace_id,
+                    seller_id,
+                    rating,
+                    text,
+                    now.model,
+                    now.prompt,
+                    now.variant,
+                    self.source,
+                    row[0],
+                ),
+            )
+
+    def start_over(
+        self,
+        conversation_id: str,
+        *,
+        pending_drafts: int = 0,
+        trace_id: str | None = None,
+        seller_id: str | None = None,
+        cause: Cause | None = None,
+    ) -> None:
+        """The seller left this conversation with "start over" (implicit feedback), maybe with a draft
+        still waiting for an answer."""
+        with self.store.lock, self.store.connect() as conn:
+            self._insert(
+                conn,
+                "start_over",
+                conversation_id,
+                trace_id,
+                seller_id,
+                cause,
+                comment=f"{pending_drafts} draft(s) left unanswered" if pending_drafts else None,
             )
 
     def rating(self, conversation_id: str) -> int | None:
@@ -140,6 +197,7 @@ class FeedbackStore:
         edits: list[Edit],
         trace_id: str | None = None,
         seller_id: str | None = None,
+        cause: Cause | None = None,
     ) -> None:
         """A draft the seller approved, and each field they changed before approving (implicit feedback)."""
         with self.store.lock, self.store.connect() as conn:
@@ -149,6 +207,7 @@ class FeedbackStore:
                 conversation_id,
                 trace_id,
                 seller_id,
+                cause,
                 comment=f"{len(edits)} field(s) edited",
             )
             for edit in edits:
@@ -158,6 +217,7 @@ class FeedbackStore:
                     conversation_id,
                     trace_id,
                     seller_id,
+                    cause,
                     field=edit.field,
                     old_value=str(edit.old),
                     new_value=str(edit.new),
@@ -179,6 +239,7 @@ class FeedbackStore:
         latest = {r["conversation_id"]: r for r in rows if r["kind"] == "rating"}
         ratings = sorted(latest.values(), key=lambda r: r["id"])
         approvals = sum(1 for r in rows if r["kind"] == "approval")
+        start_overs = sum(1 for r in rows if r["kind"] == "start_over")
         edits = Counter(r["field"] for r in rows if r["kind"] == "edit")
         # The fields the card can edit, and any other that was edited all the same (never hidden).
         fields = [*EDITABLE_FIELDS, *sorted(f for f in edits if f not in EDITABLE_FIELDS)]
@@ -187,6 +248,8 @@ class FeedbackStore:
             "thumbs_up": sum(1 for r in ratings if r["rating"] > 0),
             "thumbs_down": sum(1 for r in ratings if r["rating"] < 0),
             "approvals": approvals,
+            "start_overs": start_overs,
+            "ratings_by_source": dict(Counter(r["source"] for r in ratings)),
             "edits": dict(edits),
             "edit_rate": {field: edits[field] / approvals for field in fields} if approvals else {},
             "recent_comments": [

@@ -18,6 +18,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from ops import online
+from ops.online import CheckFigures
 from ops.store import OpsStore
 
 GroupBy = Literal["model", "prompt", "variant"]
@@ -100,8 +102,19 @@ class Figures(BaseModel):
     thumbs_up: int = 0
     thumbs_down: int = 0
     thumbs_up_rate: float | None = None
+    start_overs: int = Field(0, description="conversations the seller left with 'start over' on the site")
     reviewed: int = 0
     review_tags: dict[str, int] = Field(default_factory=dict)
+    online_judged: int = Field(0, description="conversations the online checks gave a verdict on (sampled)")
+    online_failed: int = Field(0, description="judged conversations failing at least one online check")
+    online_pass_rate: float | None = Field(
+        None, description="judged conversations passing every online check"
+    )
+    online_errors: int = Field(0, description="conversations where an online evaluator raised")
+    online_checks: dict[str, CheckFigures] = Field(
+        default_factory=dict,
+        description="each online check; a rule names one as online_checks.NAME.pass_rate",
+    )
 
 
 class Group(BaseModel):
@@ -138,9 +151,16 @@ class Monitor:
         self.store = store
 
     def figures(
-        self, window: Window, filters: Filters = Filters(), by: GroupBy | None = None
+        self,
+        window: Window,
+        filters: Filters = Filters(),
+        by: GroupBy | None = None,
+        *,
+        online: bool = True,
     ) -> dict[str, Figures]:
-        """Each group's figures for the window (one group, 'all', when `by` is None)."""
+        """Each group's figures for the window (one group, 'all', when `by` is None); `online=False` leaves
+        the online checks' figures out (the charts do not draw them, and each window's read of them runs to
+        the present)."""
         key = GROUP_COLUMNS[by] if by else "'all'"
         extra, extra_params = filters.sql()
         where = "start_ns >= ? AND start_ns < ? AND (marketplace IS NULL OR marketplace != ?)" + extra
@@ -179,6 +199,8 @@ class Monitor:
                 groups = self._conversations(conn, found, key, where, params, window)
                 self._details(conn, found, key, where, params)
                 self._feedback(conn, found, groups)
+                if online:
+                    self._online(conn, found, groups, window)
         for figures in found.values():
             figures.completion_rate = _rate(figures.completed, figures.conversations)
             figures.edits_per_draft = _rate(figures.edits, figures.approvals)
@@ -265,14 +287,18 @@ class Monitor:
         turns: they are read whole and matched to the period's conversations here."""
         ratings: dict[str, int] = {}
         edits: Counter[str] = Counter()
+        started_over: dict[str, str] = {}
         for conversation, kind, rating in conn.execute(
-            "SELECT conversation_id, kind, rating FROM feedback WHERE kind IN ('rating', 'edit') ORDER BY id"
+            "SELECT conversation_id, kind, rating FROM feedback WHERE kind IN ('rating', 'edit', 'start_over')"
+            " ORDER BY id"
         ):
             group = groups.get(conversation)
             if group is None:
                 continue
             if kind == "edit":
                 edits[group] += 1
+            elif kind == "start_over":
+                started_over[conversation] = group
             else:
                 ratings[conversation] = rating
         up = Counter(groups[c] for c, rating in ratings.items() if rating > 0)
@@ -286,10 +312,24 @@ class Monitor:
         for conversation, tag_list in latest.items():
             reviewed[groups[conversation]] += 1
             tags.setdefault(groups[conversation], Counter()).update(tag_list)
+        start_overs = Counter(started_over.values())
         for k, figures in found.items():
             figures.edits, figures.thumbs_up, figures.thumbs_down = edits[k], up[k], down[k]
+            figures.start_overs = start_overs[k]
             figures.reviewed = reviewed[k]
             figures.review_tags = dict(sorted(tags.get(k, Counter()).items()))
+
+    @staticmethod
+    def _online(
+        conn: sqlite3.Connection, found: dict[str, Figures], groups: dict[str, str], window: Window
+    ) -> None:
+        """The online checks' verdicts on the period's conversations, per group and per check."""
+        for k, (tally, checks) in online.figures(conn, groups, window.start_ns).items():
+            figures = found[k]
+            figures.online_judged, figures.online_failed = len(tally.judged), len(tally.failed)
+            figures.online_errors = len(tally.errors)
+            figures.online_pass_rate = _rate(len(tally.judged) - len(tally.failed), len(tally.judged))
+            figures.online_checks = checks
 
     def report(
         self,
@@ -323,7 +363,7 @@ class Monitor:
         points = []
         for i in range(buckets):
             part = Window(window.start_ns + i * step, window.start_ns + (i + 1) * step)
-            points.append((part, self.figures(part, filters).get("all", Figures())))
+            points.append((part, self.figures(part, filters, online=False).get("all", Figures())))
         return points
 
     def choices(self) -> dict[str, list[str]]:

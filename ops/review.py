@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ops.monitor import ABANDON_AFTER_S, EVAL_MARKETPLACE, Window
+from ops.online import failing_conversations
 from ops.store import OpsStore
 
 Tag = Literal["wrong_category", "bad_price", "did_not_ask", "invented_fact", "tone", "other"]
@@ -28,7 +29,16 @@ TAG_LABELS: dict[Tag, str] = {
     "tone": "tone",
     "other": "other",
 }
-REASONS = ("thumbs_down", "edited", "declined", "error", "abandoned", "random")
+REASONS = (
+    "thumbs_down",
+    "check_failed",  # an online check's latest verdict on it is a failure (ops/online.py)
+    "edited",
+    "declined",
+    "started_over",
+    "error",
+    "abandoned",
+    "random",
+)
 DEFAULT_RANDOM_SHARE = 0.05
 
 
@@ -121,18 +131,23 @@ class ReviewQueue:
             marks = ",".join("?" * len(reasons))
             for conversation, kind, rating in conn.execute(
                 f"SELECT conversation_id, kind, rating FROM feedback WHERE conversation_id IN ({marks})"
-                " AND kind IN ('rating', 'edit') ORDER BY id",
+                " AND kind IN ('rating', 'edit', 'start_over') ORDER BY id",
                 list(reasons),
             ):
                 found = reasons[conversation]
                 if kind == "edit" and "edited" not in found:
                     found.append("edited")
+                if kind == "start_over" and "started_over" not in found:
+                    found.append("started_over")
                 if kind == "rating":
                     # The latest rating counts: a thumbs-down taken back is no reason.
                     if rating < 0 and "thumbs_down" not in found:
                         found.insert(0, "thumbs_down")
                     elif rating > 0 and "thumbs_down" in found:
                         found.remove("thumbs_down")
+            for conversation in failing_conversations(conn, reasons.keys(), window.start_ns):
+                found = reasons[conversation]
+                found.insert(1 if found[:1] == ["thumbs_down"] else 0, "check_failed")
         return {c: r for c, r in reasons.items() if r}
 
     def sample(self, window: Window) -> int:

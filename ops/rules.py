@@ -6,25 +6,41 @@
       - {name: completion, metric: completion_rate, below: 0.5, window: 24h}
       - {name: completion-drop, metric: completion_rate, drop_by: 0.33, window: 24h}
 
-`metric` is any number `trova monitor --json` prints under that name; `above`/`below` compare the
-window's figure with a bound, `drop_by`/`rise_by` with the window before it (0.33: down by a third or
-more). `min_turns` (default 1) keeps a rule quiet on too little traffic to judge.
+      - {name: prices, metric: online_checks.price_in_range.pass_rate, below: 0.9, window: 24h}
+
+`metric` is any number `trova monitor --json` prints under that name, an online check's by its path
+(`online_checks.NAME.pass_rate`, `.failed`, `.judged`, `.errors`); `above`/`below` compare the window's
+figure with a bound, `drop_by`/`rise_by` with the window before it (0.33: down by a third or more).
+`min_turns` (default 1) keeps a rule quiet on too little traffic to judge.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ops.monitor import Figures, Filters, Monitor, Window, parse_duration
+from ops.online import CheckFigures
 
 NUMERIC = sorted(
     name
     for name, info in Figures.model_fields.items()
     if info.annotation in (int, float, float | None, int | None)
 )
+CHECK_FIELDS = sorted(CheckFigures.model_fields)
+_ONLINE_METRIC = re.compile(rf"online_checks\.([a-z][a-z0-9_]*)\.({'|'.join(CHECK_FIELDS)})")
 
 
 class RuleError(ValueError):
@@ -47,9 +63,18 @@ class Rule(BaseModel):
 
     @field_validator("metric")
     @classmethod
-    def known_metric(cls, value: str) -> str:
-        if value not in NUMERIC:
-            raise ValueError(f"unknown metric {value!r}; one of: {', '.join(NUMERIC)}")
+    def known_metric(cls, value: str, info: ValidationInfo) -> str:
+        if value in NUMERIC:
+            return value
+        online = _ONLINE_METRIC.fullmatch(value)
+        checks: Collection[str] | None = (info.context or {}).get("checks")
+        if online is None:
+            raise ValueError(
+                f"unknown metric {value!r}; one of: {', '.join(NUMERIC)}, or online_checks.CHECK."
+                f"{'|'.join(CHECK_FIELDS)}"
+            )
+        if checks is not None and online.group(1) not in checks:
+            raise ValueError(f"unknown online check {online.group(1)!r}; one of: {', '.join(sorted(checks))}")
         return value
 
     @field_validator("window")
@@ -82,7 +107,8 @@ class Verdict(BaseModel):
     reason: str
 
 
-def load_rules(path: Path) -> list[Rule]:
+def load_rules(path: Path, checks: Collection[str] | None = None) -> list[Rule]:
+    """The rules in a file; `checks`: the online checks' names a rule may name (any, when not given)."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:
@@ -90,7 +116,7 @@ def load_rules(path: Path) -> list[Rule]:
     except yaml.YAMLError as e:
         raise RuleError(f"{path} is not valid YAML: {e}") from e
     try:
-        rules = RulesFile.model_validate(data).rules
+        rules = RulesFile.model_validate(data, context={"checks": checks}).rules
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
@@ -102,7 +128,12 @@ def load_rules(path: Path) -> list[Rule]:
 
 
 def _value(figures: Figures, metric: str) -> float | None:
-    value = getattr(figures, metric)
+    online = _ONLINE_METRIC.fullmatch(metric)
+    if online is not None:
+        check = figures.online_checks.get(online.group(1))
+        value = None if check is None else getattr(check, online.group(2))
+    else:
+        value = getattr(figures, metric)
     return None if value is None else float(value)
 
 

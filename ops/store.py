@@ -1,5 +1,6 @@
-"""The ops part of the local store: feedback, the review queue and reviews, experiments, beside the traces and their
-turn index in the same SQLite file, each part under its own numbered migrations (traces.migrations)."""
+"""The ops part of the local store: feedback, the review queue and reviews, experiments, online evaluation
+verdicts, beside the traces and their turn index in the same SQLite file, each part under its own numbered
+migrations (traces.migrations)."""
 
 from __future__ import annotations
 
@@ -127,6 +128,31 @@ MIGRATIONS = (
             "CREATE INDEX experiment_events_name ON experiment_events (experiment, id)",
             # Feedback counted against the arm that served the conversation.
             "ALTER TABLE feedback ADD COLUMN arm TEXT",
+        ),
+    ),
+    Migration(
+        5,
+        "online evaluation verdicts",
+        (
+            # The latest verdict of each online check on each sampled conversation (ops/online.py).
+            """CREATE TABLE online_checks (
+    conversation_id TEXT NOT NULL,
+    name TEXT NOT NULL,              -- the check (evaluation name), e.g. price_in_range
+    passed INTEGER,                  -- 1 or 0; NULL while the evaluator has only failed (raised)
+    reason TEXT,
+    error TEXT,                      -- the evaluator's failure, when its latest run raised
+    evaluator TEXT,                  -- the evaluator that gave it (and its version)
+    turn INTEGER,                    -- the turn after which the conversation was judged
+    trace_id TEXT,
+    span_id TEXT,
+    model TEXT,
+    prompt TEXT,
+    variant TEXT,
+    judged_ns INTEGER NOT NULL,
+    PRIMARY KEY (conversation_id, name)
+)""",
+            # Covering: the monitor reads a period's verdicts from the index alone.
+            "CREATE INDEX online_checks_time ON online_checks (judged_ns, conversation_id, name, passed, error)",
         ),
     ),
 )

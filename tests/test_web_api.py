@@ -404,11 +404,17 @@ async def test_approvals_and_edits_are_recorded_only_for_listings_created(
         assert store.rows() == []
         # Approved by typing, created: an approval with no edits.
         sessions.set_credentials(stored, stored.credentials)
+        left = stored.conversation_id
+        # Leaving a conversation with a draft waiting: a signal of its own.
         await client.post("/chat/new", json={})
         await client.post("/chat", json=user("I want to sell my IKEA desk, good condition"))
         done = await client.post("/chat", json=user("yes"))
         assert any(c["type"] == "tool-output-available" for c in chunks(done.text))
-        assert [r["kind"] for r in store.rows()] == ["approval"]
+        assert [(r["kind"], r["conversation_id"]) for r in store.rows()] == [
+            ("start_over", left),
+            ("approval", sessions.find(client.cookies["trova_session"]).conversation_id),
+        ]
+        assert store.rows()[0]["comment"] == "1 draft(s) left unanswered"
 
 
 def test_the_edit_rates_are_for_the_fields_a_seller_can_edit(tmp_path: Path) -> None:
@@ -572,3 +578,24 @@ async def test_the_message_box_takes_what_the_agent_accepts(site) -> None:
     client, _ = site
     page = (await client.get("/sell")).text
     assert f'maxlength="{MAX_MESSAGE_CHARS}"' in page
+
+
+async def test_a_script_that_slipped_into_a_page_is_not_allowed_by_hash() -> None:
+    """Only the docs page's own inline scripts are allowed: any other page that somehow carries one (a
+    seller's text rendered unescaped by mistake) gets the plain policy, so the browser refuses to run it."""
+    from starlette.applications import Starlette
+    from starlette.responses import HTMLResponse
+    from starlette.routing import Route
+
+    from web.security import DEFAULT_POLICY, SecurityHeaders
+
+    async def page(request: object) -> HTMLResponse:
+        return HTMLResponse("<p>Lamp</p><script>alert(document.cookie)</script>")
+
+    app = SecurityHeaders(Starlette(routes=[Route("/listings/1", page), Route("/api/docs", page)]))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://site") as client:
+        listing = await client.get("/listings/1")
+        docs = await client.get("/api/docs")
+    assert listing.headers["content-security-policy"] == DEFAULT_POLICY
+    assert "sha256-" not in listing.headers["content-security-policy"]
+    assert "sha256-" in docs.headers["content-security-policy"]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import logfire
+from opentelemetry.sdk._logs import LogRecordProcessor
 from opentelemetry.sdk.metrics.export import MetricReader
 from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
@@ -37,10 +38,13 @@ def configure_tracing(
     extra_processors: Sequence[SpanProcessor] = (),
     prune: bool = True,
     metric_readers: Sequence[MetricReader] = (),
+    log_processors: Sequence[LogRecordProcessor] = (),
 ) -> TraceStore | None:
     """Set up spans for this process: exported to Logfire only when LOGFIRE_TOKEN is set, to the local
     store unless TROVA_TRACES=off, and to an OTLP endpoint when OTEL_EXPORTER_OTLP_ENDPOINT is set.
-    `prune=False` for helper processes: one process applying the retention and size cap is enough."""
+    `prune=False` for helper processes: one process applying the retention and size cap is enough.
+    Log records (online evaluation's `gen_ai.evaluation.result` events) go where logfire sends them, and to
+    any extra `log_processors`."""
     global _store
     store = TraceStore(store_path()) if local_store and tracing_enabled() else None
     # First, so that every exporter after it (the store, extra ones, logfire's Logfire and OTLP
@@ -60,6 +64,7 @@ def configure_tracing(
         distributed_tracing=True,  # the marketplace's spans join the agent's trace (embedded or over HTTP)
         inspect_arguments=False,
         metrics=logfire.MetricsOptions(additional_readers=list(metric_readers)),
+        advanced=logfire.AdvancedOptions(log_record_processors=list(log_processors)),
     )
     logfire.instrument_pydantic_ai()
     _store = store

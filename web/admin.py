@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from ops.experiment_report import ExperimentReport, experiment_report
 from ops.experiments import ExperimentError, ExperimentStore, experiment_files, load_experiment
 from ops.monitor import Figures, Filters, Monitor, Window
+from ops.online import OnlineVerdicts
 from ops.review import TAG_LABELS, TAGS, Review, ReviewQueue, ScenarioWriter
 from ops.store import OpsStore
 from traces.store import TraceStore
@@ -60,6 +61,8 @@ CARDS: list[tuple[str, str, str]] = [
     ("edits_per_draft", "Edits per approved draft", "f"),
     ("listings_created", "Listings created", "n"),
     ("abandoned", "Drafts abandoned", "n"),
+    ("start_overs", "Started over", "n"),
+    ("online_pass_rate", "Online checks passed", "%"),
 ]
 
 
@@ -364,6 +367,7 @@ def create_admin_router(
             turns=_transcript(view),
             reviews=queue.reviews(view.id),
             queued=queue.queued(view.id),
+            checks=OnlineVerdicts(store).of(view.id),
             tags=[(t, TAG_LABELS[t]) for t in TAGS],
             can_capture=scenario_writer is not None,
             **extra,

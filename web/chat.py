@@ -40,7 +40,7 @@ from agent.session import ChatSession, InputError
 from tools.client import MarketplaceError
 from tools.toolset import CREATE_LISTING
 from tools.types import ListingCreate
-from web.feedback import EDITABLE_FIELDS, Edit, FeedbackStore, draft_edits
+from web.feedback import EDITABLE_FIELDS, Edit, FeedbackStore, cause_of, draft_edits
 from web.photos import MAX_PER_LISTING, MAX_UPLOAD_BYTES, Photo, PhotoError, PhotoStore
 from web.security import json_only, same_origin
 from web.sessions import SessionRegistry, WebSession, set_cookie
@@ -228,6 +228,8 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore, photo
 
     @router.post("/chat/new", dependencies=guarded)
     async def new(request: Request) -> dict[str, Any]:
+        """Start over: a new conversation. Leaving one that had begun is a signal of its own (implicit
+        feedback, tied to what produced it), recorded before the new one starts."""
         session = await sessions.find(request)
         if session is None:
             return {"conversation_id": None}  # nothing to start over from
@@ -239,6 +241,15 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore, photo
             raise HTTPException(
                 503, "The marketplace is unavailable right now; try again in a moment."
             ) from e
+        left = await sessions.saved_chat(session)
+        if left is not None and left.record.turns:
+            feedback.start_over(
+                left.id,
+                pending_drafts=len(left.pending),
+                trace_id=left.last_trace_id,
+                seller_id=session.seller_id,
+                cause=cause_of(left),
+            )
         return {"conversation_id": (await sessions.chat(session, new=True)).id}
 
     return router
@@ -347,6 +358,7 @@ async def _recorded(
                         edits.get(activity.call_id, []),
                         trace_id=trace_id,
                         seller_id=session.seller_id,
+                        cause=cause_of(chat),
                     )
 
 

@@ -6,9 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ops.feedback import EDITABLE_FIELDS, MAX_COMMENT, Edit, FeedbackStore
+from agent.session import ChatSession
+from ops.feedback import EDITABLE_FIELDS, MAX_COMMENT, Cause, Edit, FeedbackStore
 
-__all__ = ["DRAFT_FIELDS", "EDITABLE_FIELDS", "MAX_COMMENT", "Edit", "FeedbackStore", "draft_edits"]
+__all__ = [
+    "DRAFT_FIELDS",
+    "EDITABLE_FIELDS",
+    "MAX_COMMENT",
+    "Cause",
+    "Edit",
+    "FeedbackStore",
+    "cause_of",
+    "draft_edits",
+]
 
 DRAFT_FIELDS = ("title", "description", "price", "condition", "category_id", "currency")
 
@@ -29,3 +39,10 @@ def draft_edits(draft: dict[str, Any], edited: dict[str, Any]) -> list[Edit]:
         if not same:
             edits.append(Edit(name, old, new))
     return edits
+
+
+def cause_of(chat: ChatSession) -> Cause:
+    """What produced a conversation, as its session knows it (the turn index may not have its last turn
+    yet: spans are written in batches)."""
+    variant = chat.record.variant
+    return Cause(model=chat.record.model, prompt=chat.record.prompt, variant=variant.id if variant else None)

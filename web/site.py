@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Literal
@@ -14,6 +16,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, ValidationError
+from pydantic_ai.capabilities.abstract import AbstractCapability
+from pydantic_evals.online import wait_for_evaluations
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.listing_agent import build_agent
@@ -23,9 +27,10 @@ from agent.storage import data_dir
 from ops.experiments import LiveExperiment
 from ops.review import ScenarioWriter
 from tools.client import MarketplaceClient
+from tools.deps import TrovaDeps
 from web.admin import install_admin
 from web.chat import create_chat_router
-from web.feedback import FeedbackStore
+from web.feedback import FeedbackStore, cause_of
 from web.limits import BodyLimits
 from web.pages import create_pages_router, error_page
 from web.photo_routes import create_photo_router
@@ -37,6 +42,7 @@ from web.sessions import SessionRegistry, idle_seconds
 API_PREFIX = "/api"
 INTERNAL_URL = "http://marketplace.internal"
 STATIC = Path(__file__).parent / "static"
+SHUTDOWN_WAIT_S = 5.0  # how long a stopping server waits for online evaluations still running
 
 
 class Rating(BaseModel):
@@ -55,14 +61,17 @@ def create_site(
     scenario_writer: ScenarioWriter | None = None,
     photos: PhotoStore | None = None,
     sessions_url: str | None = None,
+    capabilities: Sequence[AbstractCapability[TrovaDeps]] = (),
     experiment: LiveExperiment | None = None,
 ) -> FastAPI:
     """The site around `marketplace` (mounted at /api); the agent talks to it in-process over HTTP.
     Photos are kept in `photos` (default: `$TROVA_HOME/photos`); sellers' sessions in the database at
     `sessions_url` (`trova serve`: the marketplace's own; default: `$TROVA_HOME/sessions.db`); with
-    `experiment`, each seller's conversations are served by their arm (ops/experiments.py)."""
+    `experiment`, each seller's conversations are served by their arm (ops/experiments.py). `capabilities`
+    go to the agent: `trova serve` gives it online evaluation (built by the CLI, since the site may not
+    import the harness)."""
     transport = httpx.ASGITransport(app=marketplace)
-    agent = build_agent(choice.model, prompt)
+    agent = build_agent(choice.model, prompt, capabilities=capabilities)
     session_store = SessionStore(
         sessions_url or f"sqlite:///{data_dir() / 'sessions.db'}", idle_seconds=idle_seconds()
     )
@@ -74,8 +83,11 @@ def create_site(
     photo_store = photos or PhotoStore()
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        # Verdicts still being worked out in the background are written before the process ends.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wait_for_evaluations(), SHUTDOWN_WAIT_S)
         session_store.close()
 
     site = FastAPI(title="Trova", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
@@ -116,6 +128,7 @@ def create_site(
             body.comment,
             trace_id=chat.last_trace_id,
             seller_id=session.seller_id,
+            cause=cause_of(chat),
         )
         return JSONResponse({"ok": True, "conversation_id": chat.id})
 

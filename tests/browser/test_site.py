@@ -82,6 +82,21 @@ def test_thumbs_down_with_a_comment_is_recorded(page: Page, site: Site) -> None:
     assert summary["thumbs_down"] >= 1
 
 
+def test_start_over_is_recorded_as_its_own_signal(page: Page, site: Site) -> None:
+    page.goto(site.url + "/sell")
+    say(page, "I want to sell my Trek road bike, it's in good condition")
+    expect(page.locator(".draft")).to_be_visible()
+    left = page.evaluate("() => fetch('/chat/state').then(r => r.json()).then(d => d.conversation_id)")
+    page.click("#new-chat")
+    page.click("#confirm-new-yes")  # a draft was waiting: the page asks first
+    expect(page.locator(".draft")).to_have_count(0)
+    fresh = page.evaluate("() => fetch('/chat/state').then(r => r.json()).then(d => d.conversation_id)")
+    assert fresh != left
+    (row,) = [r for r in site.feedback.rows(left) if r["kind"] == "start_over"]
+    assert row["comment"] == "1 draft(s) left unanswered" and row["model"] == "offline" and row["prompt"]
+    assert site.feedback.summary()["start_overs"] >= 1
+
+
 def _bike_listing(site: Site, title: str, description: str, price: float) -> dict:
     """A listing made through the API by another seller (one whose words may be hostile)."""
     token = httpx.post(site.url + "/api/sellers", json={"name": "mallory"}).json()["token"]

@@ -45,7 +45,8 @@ async def test_listings_of_other_sellers_are_comparables_not_the_end_state(
     try:
         client = MarketplaceClient("http://m", transport=market.transport(), backoff=0)
         comparison = await client.compare_prices(BIKES, "Trek Domane road bike", Condition.GOOD)
-        assert [e.title for e in comparison.examples[:3]] == [INJECTION] * 3
+        # All three count as comparables; the examples show one listing per seller.
+        assert [e.title for e in comparison.examples].count(INJECTION) == 1
         page = await client.list_listings(q="Domane")
         assert len(page.items) == 3 and len({x.seller_id for x in page.items}) == 1  # one other seller
         assert market.listings_made() == []  # the scenario's listings are not what the agent made

@@ -32,26 +32,27 @@ def eval_run(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-# (model, the checks that fail, the check that names the mistake, its reason)
+# (model, the checks that fail, the check that names the mistake, its reason). The expectation-free checks
+# (evals/invariants.py, the ones live conversations get) catch a guessed category or price as well.
 CASES = [
     ("correct", set(), None, None),
     (
         "skips_price_comparison",
-        {"tools", "listing"},
+        {"tools", "listing", "price_in_range"},
         "tools",
         "expected call 2, compare_prices, was never made after the previous expected call "
         "(step 2 was create_listing)",
     ),
     (
         "creates_before_lookup",
-        {"tools", "listing"},
+        {"tools", "listing", "category_from_lookup", "price_in_range"},
         "tools",
         "step 1: create_listing was called but argument category_id (from 'search_categories'): 1026 should "
         "come from a search_categories result, but search_categories had not returned anything before",
     ),
     (
         "foreign_category",
-        {"tools", "never", "listing"},
+        {"tools", "never", "listing", "category_from_lookup"},
         "never",
         "create_listing(category_id=460) at step 3 (turn 2) is a call this scenario forbids (category_id "
         "category_path regex '^(?!Sporting Goods > Outdoor Recreation > Cycling >)')",
@@ -65,7 +66,7 @@ CASES = [
     ),
     (
         "price_outside_comparables",
-        {"tools", "listing"},
+        {"tools", "listing", "price_in_range"},
         "tools",
         "step 3: create_listing was called but argument price (from 'compare_prices'): 9,999 is outside the "
         "range compare_prices returned",

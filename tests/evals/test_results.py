@@ -17,7 +17,8 @@ from agent.prompts import load_prompt
 from evals.checks import CHECKS
 from evals.compare import compare_runs
 from evals.driver import RunRecord
-from evals.evaluators import CHECK_KINDS, evaluation_report, scenario_evaluators
+from evals.evaluators import CHECK_KINDS, evaluation_report, online_evaluators, scenario_evaluators
+from evals.invariants import INVARIANTS
 from evals.isolation import MarketplaceFactory
 from evals.loader import load_scenarios
 from evals.reports import write_run
@@ -70,6 +71,7 @@ async def test_results_json_round_trips_with_its_schema_version(
     assert isinstance(run1.record, RunRecord) and run1.trace_id == run1.record.trace_id
     assert [c.tool for c in run1.record.calls] == ["search_categories", "compare_prices", "create_listing"]
     assert run1.metrics.tool_recall == 1.0 and run1.metrics.model_requests > 0
+    # The scenario's own checks, and the expectation-free ones every conversation is held to.
     assert {c.name for c in run1.checks} == {
         "completed",
         "tools",
@@ -78,6 +80,8 @@ async def test_results_json_round_trips_with_its_schema_version(
         "listing",
         "claims",  # the reply says the listing is live, and it is
         "budget",
+        "category_from_lookup",
+        "price_in_range",
     }
 
 
@@ -126,7 +130,11 @@ def test_a_file_this_version_cannot_read_is_refused_clearly(
 def test_every_check_kind_has_its_own_evaluator() -> None:
     assert set(CHECK_KINDS) == {fn.__name__.lstrip("_") for fn in CHECKS}
     names = [e.get_default_evaluation_name() for e in scenario_evaluators()]
-    assert names == ["completed", *CHECK_KINDS] and len(set(names)) == len(names)
+    # The expectation-free checks (live conversations' too) after the scenario's, each once.
+    extra = [k for k in INVARIANTS if k not in CHECK_KINDS]
+    assert names == ["completed", *CHECK_KINDS, *extra] and len(set(names)) == len(names)
+    assert extra and "approval" in CHECK_KINDS and "approval" in INVARIANTS
+    assert [e.get_default_evaluation_name() for e in online_evaluators()] == list(INVARIANTS)
 
 
 async def test_the_evaluators_judge_a_stored_run_record_alone(

@@ -4,7 +4,7 @@ own browser session, so its own seller), with model and marketplace failures inj
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +14,7 @@ import httpx
 import yaml
 from fastapi import FastAPI, Request, Response
 from pydantic_ai import ModelAPIError, ModelHTTPError
+from pydantic_ai.capabilities.abstract import AbstractCapability
 from pydantic_ai.models import Model
 from pydantic_ai.models.wrapper import WrapperModel
 
@@ -21,6 +22,7 @@ from agent.models import ModelChoice, resolve_model
 from agent.prompts import load_prompt
 from marketplace.app import create_app
 from ops.review import ScenarioWriter
+from tools.deps import TrovaDeps
 from web.feedback import FeedbackStore
 from web.site import create_site
 
@@ -155,10 +157,18 @@ class Traffic:
 
 
 def build_site(
-    db_url: str, faults: Faults, home: Path, scenario_writer: ScenarioWriter | None = None
+    db_url: str,
+    faults: Faults,
+    home: Path,
+    scenario_writer: ScenarioWriter | None = None,
+    *,
+    model: Model | None = None,
+    model_name: str = "offline",
+    capabilities: Sequence[AbstractCapability[TrovaDeps]] = (),
 ) -> FastAPI:
+    """The real site on a marketplace that fails on cue; the offline model unless `model` is given."""
     offline = resolve_model("offline")
-    choice = ModelChoice(FlakyModel(offline.model, faults), offline.name, offline.notice)
+    choice = ModelChoice(FlakyModel(model or offline.model, faults), model_name, offline.notice)
     return create_site(
         flaky_marketplace(db_url, faults),
         choice,
@@ -166,6 +176,7 @@ def build_site(
         feedback=FeedbackStore(home / "trova.db"),
         admin_token="test-admin-token",
         scenario_writer=scenario_writer,
+        capabilities=capabilities,
     )
 
 

@@ -1,0 +1,207 @@
+"""Price comparison on its own, for tuning: seed listings priced from the rest of the seed.
+
+    uv run python benchmarks/pricing_dev.py                   # 3 folds of the seed's tuning split
+    uv run python benchmarks/pricing_dev.py --folds 1 -v      # one fold, each miss listed
+    uv run python benchmarks/pricing_dev.py --query opening   # the item as the offline agent reads it
+
+Never the held-out listings (`benchmarks/heldout.py` reports on those). A fold takes 8% of the seed's
+listings out (`marketplace.seed_split`, the same draw as `benchmarks/category_search.py --dev` for fold 1,
+other random seeds for the next folds), builds a marketplace of the rest, and asks `GET /prices/compare` for
+each taken-out listing: its category, its title (or the item the offline agent reads in an opening
+message) and its condition. Printed, as the held-out benchmark prints them: how many found comparables,
+the suggestion's error against the listing's asking price (MdAPE and the share within ±35%) beside the two
+reference predictors on the same items (the category's median, the nearest seed title's price), per
+section; and how often a worse condition was priced higher than a better one for the same item.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import delete, select  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from benchmarks.heldout_items import Listing, Openings, Taxonomy, seed_listings  # noqa: E402
+from benchmarks.heldout_scoring import CategoryMedian, NearestTitle, PriceFigures, ape  # noqa: E402
+from marketplace.app import create_app  # noqa: E402
+from marketplace.conditions import Condition  # noqa: E402
+from marketplace.db import ListingRow  # noqa: E402
+from marketplace.search_index import apply_stats  # noqa: E402
+from marketplace.seed_split import split_listings  # noqa: E402
+
+DEV_SEED = 11  # fold 1: the category search's tuning split; fold k: DEV_SEED + k - 1
+ORDER_CONDITIONS = (Condition.LIKE_NEW, Condition.GOOD, Condition.FAIR, Condition.FOR_PARTS)
+
+
+@dataclass(frozen=True)
+class Priced:
+    item: Listing
+    query: str
+    count: int
+    suggested: float | None
+    basis: str
+    error: float | None
+    median_error: float | None
+    nearest_error: float | None
+
+
+def fold(seed: list[Listing], k: int) -> tuple[list[Listing], list[Listing]]:
+    split = split_listings(
+        seed,
+        source=lambda i: i.source,
+        title=lambda i: i.title,
+        ident=lambda i: i.post_id,
+        seed=DEV_SEED + k - 1,
+    )
+    return [seed[i] for i in split.seed], [seed[i] for i in split.heldout]
+
+
+def without(client: TestClient, dev: list[Listing]) -> None:
+    """Take the dev listings out of the app's database and its statistics."""
+    market = client.app.state.market  # type: ignore[attr-defined]
+    refs = [item.post_id for item in dev]
+    with Session(market.engine) as session, session.begin():
+        where = (ListingRow.source == "seed") & ListingRow.source_ref.in_(refs)
+        gone = session.execute(select(ListingRow.category_id, ListingRow.terms).where(where)).all()
+        apply_stats(session, [(r.category_id, r.terms) for r in gone], sign=-1)
+        session.execute(delete(ListingRow).where(where))
+
+
+def item_query(item: Listing, how: str, openings: Openings) -> str:
+    if how == "title":
+        return item.title
+    from agent.offline.items import extract_items  # only this benchmark mode reads the offline agent
+
+    found = extract_items(openings.opening(item))
+    return found[0] if found else item.title
+
+
+def compare(client: TestClient, category_id: int, q: str, condition: Condition | None) -> dict[str, object]:
+    params: dict[str, str | int] = {"category_id": category_id, "q": q[:200]}
+    if condition is not None:
+        params["condition"] = condition.value
+    response = client.get("/prices/compare", params=params)
+    response.raise_for_status()
+    body: dict[str, object] = response.json()
+    return body
+
+
+def run_fold(
+    k: int, seed: list[Listing], taxonomy: Taxonomy, how: str, order: bool
+) -> tuple[list[Priced], int, int]:
+    train, dev = fold(seed, k)
+    openings = Openings.load()
+    median, nearest = CategoryMedian(train, taxonomy), NearestTitle(train)
+    with tempfile.TemporaryDirectory() as home:
+        app = create_app(f"sqlite:///{home}/dev.db", inline=True)
+        with TestClient(app) as client:
+            without(client, dev)
+            rows = []
+            inversions = pairs = 0
+            for item in dev:
+                q = item_query(item, how, openings)
+                body = compare(client, item.category_id, q, item.condition)
+                count = int(body["count"])  # type: ignore[call-overload]
+                suggested = body.get("suggested_price")
+                price = float(suggested) if isinstance(suggested, int | float) else None
+                rows.append(
+                    Priced(
+                        item,
+                        q,
+                        count,
+                        price,
+                        str(body["message"]),
+                        ape(price, item.price),
+                        ape(median.predict(item), item.price),
+                        ape(nearest.predict(item), item.price),
+                    )
+                )
+                if order and count:
+                    asked = [
+                        compare(client, item.category_id, q, c).get("suggested_price")
+                        for c in ORDER_CONDITIONS
+                    ]
+                    got = [float(p) for p in asked if isinstance(p, int | float)]
+                    if len(got) == len(ORDER_CONDITIONS):
+                        pairs += 1
+                        inversions += any(b > a for a, b in itertools.pairwise(got))
+    return rows, inversions, pairs
+
+
+def summary(label: str, rows: list[Priced]) -> str:
+    comps = [r for r in rows if r.count]
+    agent = PriceFigures.of(r.error for r in comps)
+    med = PriceFigures.of(r.median_error for r in comps)
+    near = PriceFigures.of(r.nearest_error for r in comps)
+    med_all = PriceFigures.of(r.median_error for r in rows)
+
+    def f(p: PriceFigures) -> str:
+        return "n/a" if p.n == 0 else f"{p.within:6.1%} / {p.mdape:5.1%}"
+
+    return (
+        f"{label:12} n={len(rows):4} with comps {len(comps):4} ({len(comps) / max(1, len(rows)):.0%})  "
+        f"suggestion ±35%/MdAPE {f(agent)}  category median {f(med)}  nearest title {f(near)}  "
+        f"(category median on all {f(med_all)})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--query", choices=("title", "opening"), default="title")
+    parser.add_argument("--order", action="store_true", help="also price each item in four conditions")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list the worst misses")
+    args = parser.parse_args()
+    taxonomy = Taxonomy.shipped()
+    seed = seed_listings()
+    started = time.perf_counter()
+    everything: list[Priced] = []
+    inversions = pairs = 0
+    for k in range(1, args.folds + 1):
+        rows, inv, n = run_fold(k, seed, taxonomy, args.query, args.order)
+        everything += rows
+        inversions, pairs = inversions + inv, pairs + n
+        print(summary(f"fold {k}", rows), flush=True)
+    by_source: dict[str, list[Priced]] = defaultdict(list)
+    for r in everything:
+        by_source[r.item.source].append(r)
+    for source, rows in sorted(by_source.items()):
+        print(summary(source, rows))
+    print(summary("all", everything))
+    if pairs:
+        print(f"condition order: {inversions}/{pairs} items priced higher in a worse condition")
+    zero = [r for r in everything if not r.count]
+    print(f"no comparables: {len(zero)}; {time.perf_counter() - started:.0f} s")
+    if args.verbose:
+        worst = sorted((r for r in everything if r.error is not None), key=lambda r: -(r.error or 0))[:40]
+        for r in worst:
+            print(
+                f"  {r.error:6.0%} ask ${r.item.price:>8,.0f} got ${r.suggested or 0:>8,.0f} "
+                f"[{r.item.condition.value}] {r.query[:50]!r} :: {r.basis[:110]}"
+            )
+        if zero:
+            print("no comparables:")
+            for r in zero[:30]:
+                print(f"  {r.query[:60]!r} in {taxonomy.name(r.item.category_id)}")
+    print(
+        f"median error of suggestion on all with comps: {statistics.median([r.error for r in everything if r.error is not None]):.1%}"
+    )
+
+
+if __name__ == "__main__":
+    main()

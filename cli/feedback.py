@@ -1,0 +1,123 @@
+"""`trova feedback`: sellers' feedback (from the site and the CLI) summed up, and `trova feedback add` to
+rate a conversation from the terminal; each rating is tied to the conversation, its trace, and the model,
+prompt version and variant that produced it."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from cli.output import stderr, stdout
+from ops.feedback import MAX_COMMENT, Cause, FeedbackStore
+from traces.migrations import StoreTooNew
+
+feedback_app = typer.Typer(
+    help="Sellers' feedback: thumbs up/down with comments (site and CLI), draft fields edited before "
+    "approval, conversations started over; `add` rates a conversation from the terminal.",
+    invoke_without_command=True,
+)
+
+
+def _store(source: str = "web") -> FeedbackStore:
+    from traces.setup import flush
+
+    flush()
+    try:
+        return FeedbackStore(source=source)
+    except StoreTooNew as e:
+        stderr().print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
+        raise typer.Exit(2) from e
+
+
+@feedback_app.callback()
+def summary(
+    ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+) -> None:
+    """Sellers' feedback: thumbs up/down with comments, how often each draft field is edited before
+    approval, and conversations started over."""
+    if ctx.invoked_subcommand is not None:
+        return
+    found = _store().summary()
+    if as_json:
+        print(json.dumps(found, indent=1))
+        return
+    out = stdout()
+    if not found["conversations"]:
+        out.print(
+            "No feedback yet: sellers give it on the site's Sell page (trova serve), at the end of "
+            "trova chat, or with trova feedback add."
+        )
+        return
+    sources = ", ".join(f"{n} from {s}" for s, n in sorted(found["ratings_by_source"].items()))
+    out.print(
+        f"[bold]{found['conversations']}[/bold] conversations with feedback: "
+        f"👍 {found['thumbs_up']}  👎 {found['thumbs_down']}{f' ({sources})' if sources else ''} · "
+        f"{found['approvals']} drafts approved · {found['start_overs']} started over"
+    )
+    table = Table(title="Draft fields edited before approval")
+    for column in ("field", "edits", "edit rate"):
+        table.add_column(column)
+    for field_name, rate in sorted(found["edit_rate"].items(), key=lambda kv: -kv[1]):
+        table.add_row(escape(field_name), str(found["edits"].get(field_name, 0)), f"{rate:.0%}")
+    out.print(table)
+    # Sellers wrote these: print them as text, never as console markup.
+    for c in found["recent_comments"]:
+        mark = "👍" if c["rating"] > 0 else "👎"
+        out.print(f"{mark} {c['at']} {c['conversation_id']}: {escape(str(c['comment']))}", soft_wrap=True)
+    for e in found["recent_edits"]:
+        out.print(
+            f"✎ {e['conversation_id']}: {escape(str(e['field']))} {escape(repr(e['from']))} → {escape(repr(e['to']))}",
+            soft_wrap=True,
+        )
+
+
+def saved_cause(conversation_id: str) -> Cause | None:
+    """What produced a conversation, from its saved file (trova chat and the site save every turn)."""
+    from pydantic import ValidationError
+
+    from agent.session import SessionRecord
+    from agent.storage import conversations_dir
+
+    path = conversations_dir() / f"{conversation_id}.json"
+    if "/" in conversation_id or "\\" in conversation_id or not path.is_file():
+        return None
+    try:
+        record = SessionRecord.model_validate_json(path.read_text(encoding="utf-8"))
+    except (ValidationError, OSError, UnicodeDecodeError):
+        return None
+    return Cause(
+        model=record.model, prompt=record.prompt, variant=record.variant.id if record.variant else None
+    )
+
+
+@feedback_app.command("add")
+def add(
+    conversation_id: Annotated[str, typer.Argument(help="The conversation (trova traces list --kind chat).")],
+    up: Annotated[bool, typer.Option("--up", help="Thumbs up.")] = False,
+    down: Annotated[bool, typer.Option("--down", help="Thumbs down.")] = False,
+    comment: Annotated[
+        str | None,
+        typer.Option("--comment", "-c", help=f"What was good or bad (up to {MAX_COMMENT} characters)."),
+    ] = None,
+) -> None:
+    """Rate a conversation (thumbs up or down, with a comment), as a seller on the site would; a later
+    rating replaces an earlier one."""
+    if up == down:
+        stderr().print("[red]error:[/red] give one of --up or --down", soft_wrap=True)
+        raise typer.Exit(2)
+    store = _store(source="cli")
+    trace_id = store.last_trace(conversation_id)
+    cause = saved_cause(conversation_id)
+    if trace_id is None and cause is None:
+        stderr().print(
+            f"[red]error:[/red] no conversation {escape(conversation_id)!r} in the store or the saved "
+            "conversations (list them with: trova traces list --kind chat)",
+            soft_wrap=True,
+        )
+        raise typer.Exit(2)
+    store.rate(conversation_id, 1 if up else -1, comment, trace_id=trace_id, cause=cause)
+    stdout().print(f"{'👍' if up else '👎'} recorded for {escape(conversation_id)}")

@@ -1,0 +1,172 @@
+"""Which listings are the same kind of thing as an item: not a bundle of several things, not an accessory or
+part of it, and, when the item names a narrower category than the one asked about, of that category.
+
+The word lists are data (`marketplace/data/comparables.toml`); this module only reads titles with them.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from marketplace.taxonomy import HasCategories
+from marketplace.text import STOPWORDS, alternatives, content_words, words
+
+DATA_FILE = Path(__file__).parent / "data" / "comparables.toml"
+
+
+@dataclass(frozen=True)
+class KindWords:
+    """The comparison's word lists, each word as the comparison tokenises it."""
+
+    ad_words: frozenset[str]
+    bundle_words: frozenset[str]
+    bundle_phrases: tuple[tuple[str, ...], ...]
+    separators: tuple[str, ...]
+    min_parts: int
+    other_parts: int
+    accessories: frozenset[str]
+    included_after: frozenset[str]
+
+
+def _tokens(items: Iterable[str]) -> frozenset[str]:
+    return frozenset(w for item in items for w in words(item))
+
+
+@functools.cache
+def kind_words(path: Path = DATA_FILE) -> KindWords:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    bundles, accessories = data["bundles"], data["accessories"]
+    return KindWords(
+        ad_words=_tokens(data["ad_words"]["words"]),
+        bundle_words=_tokens(bundles["words"]),
+        bundle_phrases=tuple(tuple(words(p)) for p in bundles["phrases"]),
+        separators=tuple(bundles["list_separators"]),
+        min_parts=int(bundles["min_parts"]),
+        other_parts=int(bundles["other_parts"]),
+        accessories=_tokens(accessories["words"]),
+        included_after=_tokens(accessories["included_after"]),
+    )
+
+
+def item_words(text: str) -> list[str]:
+    """The words that say which item `text` is: its content words without the ad's and condition's words
+    ("must go", "obo", "excellent condition")."""
+    ad = kind_words().ad_words
+    return [w for w in content_words(text) if w not in ad]
+
+
+def _with_synonyms(terms: Iterable[str]) -> set[str]:
+    """The words and every word of their synonym phrases ("couch" -> couch, sofa)."""
+    out: set[str] = set()
+    for term in terms:
+        out.update(w for phrase, _ in alternatives(term) for w in phrase)
+    return out
+
+
+def _has_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
+
+
+_SPLIT_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _parts(title: str, separators: tuple[str, ...]) -> list[str]:
+    pattern = _SPLIT_CACHE.get(separators)
+    if pattern is None:
+        pattern = _SPLIT_CACHE.setdefault(separators, re.compile("|".join(re.escape(s) for s in separators)))
+    return [p for p in pattern.split(title) if content_words(p)]
+
+
+def is_bundle(title: str, item: Iterable[str] = ()) -> bool:
+    """Whether a title offers several things rather than one: it says so ("lot", "misc", "garage sale"), or
+    it lists at least `min_parts` things of which `other_parts` share no word with the item's words `item`
+    ("Mattress, Modem, Router" for a router; "Ektorp sofa, grey" is one sofa, but "Sofa, leather, brown" reads
+    as several things: the parts' words are not known as things or as describing ones)."""
+    kinds = kind_words()
+    tokens = words(title)
+    if any(t in kinds.bundle_words for t in tokens) or any(
+        _has_phrase(tokens, p) for p in kinds.bundle_phrases
+    ):
+        return True
+    parts = _parts(title, kinds.separators)
+    if len(parts) < kinds.min_parts:
+        return False
+    known = _with_synonyms(item)
+    others = sum(1 for p in parts if not known.intersection(words(p)))
+    return others >= kinds.other_parts
+
+
+def accessories_named(title: str) -> set[str]:
+    """The accessory and part words a title names as what it sells: not those after "with", "w/", "+" or
+    "includes" (what comes with it), nor "parts" after "for" (a condition)."""
+    kinds = kind_words()
+    found: set[str] = set()
+    previous = ""
+    for token in words(title.replace("+", " with ")):
+        if token in kinds.included_after:
+            break
+        if token in kinds.accessories and not (token == "part" and previous == "for"):
+            found.add(token)
+        previous = token
+    return found
+
+
+def other_item(
+    title: str, item: Sequence[str], item_is_bundle: bool, title_tokens: frozenset[str] | None = None
+) -> str | None:
+    """Why a listing titled `title` is not comparable with an item whose words are `item` (None if it may
+    be): a bundle, when the item is not one; an accessory or part the item does not name. `title_tokens`,
+    the title's words when known, let most titles be passed without reading them again."""
+    kinds = kind_words()
+    if title_tokens is not None:
+        maybe_bundle = not item_is_bundle and (
+            bool(title_tokens & kinds.bundle_words)
+            or any(sep in title for sep in kinds.separators)
+            or any(set(p) <= title_tokens for p in kinds.bundle_phrases)
+        )
+        if not maybe_bundle and not title_tokens & kinds.accessories:
+            return None
+    if not item_is_bundle and is_bundle(title, item):
+        return "bundle"
+    extra = accessories_named(title) - _with_synonyms(item)
+    if extra:
+        return "accessory"
+    return None
+
+
+# --- the item's own kind of category -----------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=8192)
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(w for w in content_words(name) if w not in STOPWORDS)
+
+
+def narrower_category(
+    taxonomy: HasCategories, children: Mapping[int, Sequence[int]], category_id: int, item: str
+) -> int:
+    """The deepest category under `category_id` whose name the item's words all say ("IKEA sofa" asked under
+    Furniture: Sofas; "oak coffee table" under Tables: Coffee Tables), or `category_id` itself. Only one
+    such category counts: an item whose words name two ("coffee and end tables") keeps the wider one."""
+    said = _with_synonyms(item_words(item))
+    if not said:
+        return category_id
+    best: list[int] = []
+    best_depth = 0
+    stack = [(c, 1) for c in children.get(category_id, ())]
+    while stack:
+        current, depth = stack.pop()
+        name = _name_words(taxonomy.by_id[current].name)
+        if name and name <= said:
+            if depth > best_depth:
+                best, best_depth = [current], depth
+            elif depth == best_depth:
+                best.append(current)
+        stack.extend((c, depth + 1) for c in children.get(current, ()))
+    return best[0] if len(best) == 1 else category_id

@@ -1,0 +1,134 @@
+"""How much each comparable listing counts in a price comparison, so that no seller can move the prices
+suggested to everyone else.
+
+Registration is open, so one seller posting 150 "Trek road bike $5" listings must not outvote the market:
+- a seller's listings share at most `per_seller` listings' worth of weight in one comparison;
+- a new seller's listings weigh `new_seller_weight`, rising to full weight as the account ages to
+  `full_weight_days`;
+- prices far from the weighted bulk (in log price) are left out (`robust_keep`).
+The seed listings (`seller == ""`) are the market's history, each a different seller's ad: full weight.
+The figures are data (`marketplace/data/comparables.toml`, `[trust]`).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+DATA_FILE = Path(__file__).parent / "data" / "comparables.toml"
+
+
+class Listed(Protocol):
+    """What trust reads of a comparable (`marketplace.pricing.Candidate`)."""
+
+    @property
+    def seller(self) -> str: ...  # "" for the seed
+    @property
+    def seller_days(self) -> float: ...  # the age of the seller's account, in days
+    @property
+    def weight(self) -> float: ...  # how many listings this one stands for (a sample's weight)
+
+
+@dataclass(frozen=True, slots=True)
+class TrustRules:
+    per_seller: float
+    new_seller_weight: float
+    full_weight_days: float
+    outlier_spread: float  # keep prices within this many robust standard deviations (log price) ...
+    min_spread: float  # ... of at least this much (log price), ...
+    placeholder_share: float  # ... and above this share of the weighted median ($1 "make an offer" ads)
+
+
+@functools.cache
+def trust_rules(path: Path = DATA_FILE) -> TrustRules:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    trust, outliers = data["trust"], data["outliers"]
+    rules = TrustRules(
+        per_seller=float(trust["per_seller"]),
+        new_seller_weight=float(trust["new_seller_weight"]),
+        full_weight_days=float(trust["full_weight_days"]),
+        outlier_spread=float(outliers["spread"]),
+        min_spread=float(outliers["min_log_spread"]),
+        placeholder_share=float(outliers["placeholder_share"]),
+    )
+    if rules.per_seller < 1 or not 0 < rules.new_seller_weight <= 1 or rules.full_weight_days < 0:
+        raise ValueError(
+            f"{path}: [trust] needs per_seller >= 1, 0 < new_seller_weight <= 1, full_weight_days >= 0"
+        )
+    return rules
+
+
+def age_weight(days: float, rules: TrustRules | None = None) -> float:
+    """A seller's listings' weight by the account's age: `new_seller_weight` at registration, rising
+    linearly to 1 at `full_weight_days`."""
+    rules = rules or trust_rules()
+    if rules.full_weight_days <= 0 or days >= rules.full_weight_days:
+        return 1.0
+    share = max(0.0, days) / rules.full_weight_days
+    return rules.new_seller_weight + (1 - rules.new_seller_weight) * share
+
+
+def trust_weights(comps: Sequence[Listed]) -> list[float]:
+    """Each comparable's trust in 0..1 within this set: its seller's age weight, times `per_seller` over
+    the number of listings (sample weights summed) the seller has in the set when that is more."""
+    rules = trust_rules()
+    listed: dict[str, float] = {}
+    for c in comps:
+        if c.seller:
+            listed[c.seller] = listed.get(c.seller, 0.0) + c.weight
+    out = []
+    for c in comps:
+        if not c.seller:
+            out.append(1.0)
+            continue
+        share = min(1.0, rules.per_seller / listed[c.seller])
+        out.append(share * age_weight(c.seller_days, rules))
+    return out
+
+
+def effective_count(comps: Sequence[Listed]) -> float:
+    """How many comparables a set is worth once trust is counted: the seed's each 1, a seller's at most
+    `per_seller`, a new seller's less. What decides whether a set is enough to price from."""
+    return sum(trust_weights(comps))
+
+
+def weighted_quantile(values: Sequence[float], weights: Sequence[float], q: float) -> float:
+    """The value below which a share `q` of the total weight lies (a weighted median for q=0.5); halfway
+    between two values when the share falls exactly between them."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    total = sum(weights)
+    if not order or total <= 0:
+        raise ValueError("no weighted values")
+    target, running = q * total, 0.0
+    for position, i in enumerate(order):
+        running += weights[i]
+        if running > target + 1e-9 * total:
+            return values[i]
+        if abs(running - target) <= 1e-9 * total and position + 1 < len(order):
+            return (values[i] + values[order[position + 1]]) / 2
+    return values[order[-1]]
+
+
+MAD_TO_SD = 1.4826  # a normal distribution's standard deviation is this many median absolute deviations
+
+
+def robust_keep(prices: Sequence[float], weights: Sequence[float]) -> list[bool]:
+    """Which prices to keep: within `outlier_spread` robust standard deviations (weighted median absolute
+    deviation, at least `min_spread`) of the weighted median in log price, and not under
+    `placeholder_share` of that median. Weighted, so a crowd of one seller's listings (capped) cannot
+    make itself the bulk."""
+    if len(prices) < 4 or sum(weights) <= 0:
+        return [True] * len(prices)
+    rules = trust_rules()
+    logs = [math.log(max(p, 0.01)) for p in prices]
+    centre = weighted_quantile(logs, weights, 0.5)
+    mad = weighted_quantile([abs(v - centre) for v in logs], weights, 0.5)
+    reach = max(rules.outlier_spread * MAD_TO_SD * mad, rules.min_spread)
+    floor = centre + math.log(rules.placeholder_share)
+    keep = [abs(v - centre) <= reach and v >= floor for v in logs]
+    return keep if any(keep) else [True] * len(prices)

@@ -1,0 +1,191 @@
+"""Feedback from the CLI as from the site: a rating asked at the end of an interactive `trova chat`, `trova
+feedback add` for any conversation, and the site's "start over"; each tied to the conversation, its trace,
+and the model, prompt version and variant behind it; counted by `trova monitor` and the review sampler."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from ops.feedback import FeedbackStore
+from ops.monitor import Window
+from ops.review import ReviewQueue
+from ops.store import OpsStore
+from tests.ops.traffic import Faults, build_site, message
+from traces.setup import disable_tracing, flush
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def embedded(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("TROVA_ONLINE_EVAL_RATE", "0")
+    yield
+    disable_tracing()  # `trova chat` set tracing up in this process
+
+
+def rows(home: Path) -> list[dict[str, Any]]:
+    return FeedbackStore(home / "trova.db").rows()
+
+
+def last_turn(home: Path, conversation: str) -> tuple[str, str, str, str | None]:
+    flush()
+    with OpsStore(home / "trova.db").connect() as conn:
+        row = conn.execute(
+            "SELECT trace_id, model, prompt, variant FROM turns WHERE conversation_id = ?"
+            " ORDER BY start_ns DESC LIMIT 1",
+            (conversation,),
+        ).fetchone()
+    assert row is not None
+    return row[0], row[1], row[2], row[3]
+
+
+def conversation_of(output: str) -> str:
+    return output.split("trova chat --resume ")[1].split()[0]
+
+
+def test_an_interactive_chat_asks_for_a_rating_at_the_end(
+    trova_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cli.chat.is_interactive", lambda: True)
+    lines = ["I want to sell my Trek road bike", "good", "yes", "quit", "-", "the price was too low"]
+    result = runner.invoke(app, ["chat"], input="".join(f"{line}\n" for line in lines))
+    assert result.exit_code == 0, result.output
+    assert "How did it go?" in result.output and "Thanks, noted." in result.output
+    conversation = conversation_of(result.output)
+    approval, rating = rows(trova_home)  # the draft approved in the terminal, then the rating
+    trace, model, prompt, variant = last_turn(trova_home, conversation)
+    assert (approval["kind"], approval["source"], approval["conversation_id"]) == (
+        "approval",
+        "cli",
+        conversation,
+    )
+    assert (approval["model"], approval["prompt"], approval["variant"]) == (model, prompt, variant)
+    assert (rating["kind"], rating["rating"], rating["comment"], rating["source"]) == (
+        "rating",
+        -1,
+        "the price was too low",
+        "cli",
+    )
+    assert (rating["conversation_id"], rating["trace_id"]) == (conversation, trace)
+    assert (rating["model"], rating["prompt"], rating["variant"]) == (model, prompt, variant)
+    assert model == "offline" and prompt.startswith("listing_agent@") and variant
+
+
+def test_enter_skips_the_rating_and_a_piped_chat_is_never_asked(
+    trova_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    piped = runner.invoke(app, ["chat"], input="I want to sell my Trek road bike\n")
+    assert piped.exit_code == 0 and "How did it go?" not in piped.output
+    assert f"Rate it with: trova feedback add {conversation_of(piped.output)} --up|--down" in piped.output
+    monkeypatch.setattr("cli.chat.is_interactive", lambda: True)
+    skipped = runner.invoke(app, ["chat"], input="I want to sell my Trek road bike\nquit\n\n")
+    assert skipped.exit_code == 0 and "How did it go?" in skipped.output
+    assert rows(trova_home) == []
+
+
+def test_feedback_add_rates_a_conversation_from_the_terminal(trova_home: Path) -> None:
+    chat = runner.invoke(app, ["chat"], input="I want to sell my Trek road bike\ngood\n")
+    conversation = conversation_of(chat.output)
+    done = runner.invoke(app, ["feedback", "add", conversation, "--up", "-c", "quick and clear"])
+    assert done.exit_code == 0, done.output
+    again = runner.invoke(app, ["feedback", "add", conversation, "--down"])  # a later rating replaces it
+    assert again.exit_code == 0, again.output
+    (rating,) = rows(trova_home)
+    trace, model, prompt, variant = last_turn(trova_home, conversation)
+    assert (rating["rating"], rating["comment"], rating["source"], rating["trace_id"]) == (
+        -1,
+        None,
+        "cli",
+        trace,
+    )
+    assert (rating["model"], rating["prompt"], rating["variant"]) == (model, prompt, variant)
+    summary = json.loads(runner.invoke(app, ["feedback", "--json"]).output)
+    assert summary["thumbs_down"] == 1 and summary["ratings_by_source"] == {"cli": 1}
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["c20990101-000000-abcdef", "--up"], "no conversation 'c20990101-000000-abcdef'"),
+        (["c1", "--up", "--down"], "give one of --up or --down"),
+        (["c1"], "give one of --up or --down"),
+        (["../../etc/passwd", "--down"], "no conversation"),
+    ],
+)
+def test_feedback_add_refuses_what_it_cannot_tie_to_a_conversation(
+    trova_home: Path, args: list[str], says: str
+) -> None:
+    result = runner.invoke(app, ["feedback", "add", *args])
+    assert result.exit_code == 2 and says in result.output
+    assert rows(trova_home) == []
+
+
+async def test_start_over_on_the_site_is_its_own_signal(db_url: str, trova_home: Path) -> None:
+    from traces.setup import configure_tracing
+
+    configure_tracing("test")
+    site = build_site(db_url, Faults(), trova_home)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=site), base_url="http://site") as client:
+        await client.get("/sell")
+        assert (await client.post("/chat/new", json={})).status_code == 200  # nothing begun: no signal
+        first = await client.post("/chat", json=message("I want to sell my Trek road bike, good condition"))
+        left = first.headers["x-trova-conversation"]
+        started = await client.post("/chat/new", json={})
+        assert started.status_code == 200 and started.json()["conversation_id"] != left
+    (signal,) = rows(trova_home)
+    trace, model, prompt, variant = last_turn(trova_home, left)
+    assert (signal["kind"], signal["conversation_id"], signal["trace_id"]) == ("start_over", left, trace)
+    assert (signal["model"], signal["prompt"], signal["variant"]) == (model, prompt, variant)
+    assert signal["comment"] == "1 draft(s) left unanswered"
+    # Counted by the monitor, and a reason to review the conversation.
+    result = runner.invoke(app, ["monitor", "--json", "--since", "1h"])
+    assert json.loads(result.output)["groups"][0]["current"]["start_overs"] == 1
+    queue = ReviewQueue(OpsStore(trova_home / "trova.db"), random_share=0.0)
+    queue.sample(Window.last(3600))
+    assert {i.conversation_id: i.reasons for i in queue.items()} == {left: ["started_over"]}
+
+
+def test_start_over_in_the_terminal_is_its_own_signal(trova_home: Path) -> None:
+    lines = [
+        "/new",
+        "I want to sell my Trek road bike",
+        "good",
+        "/new",
+        "I want to sell my lamp",
+        "start over",
+    ]
+    result = runner.invoke(app, ["chat"], input="".join(f"{line}\n" for line in lines))
+    assert result.exit_code == 0, result.output
+    left = conversation_of(result.output)  # the first conversation with turns, left with its draft waiting
+    assert f"Conversation {left} saved (its draft not posted)" in result.output
+    started = [
+        line.split("conversation ")[1].split()[0]
+        for line in result.output.splitlines()
+        if "Started over:" in line
+    ]
+    assert len(started) == 3 and len(set(started)) == 3 and left == started[0]
+    # Starting over before saying anything is no signal; leaving a begun conversation is, twice.
+    first, second = rows(trova_home)
+    trace, model, prompt, variant = last_turn(trova_home, left)
+    assert (first["kind"], first["source"], first["conversation_id"], first["trace_id"]) == (
+        "start_over",
+        "cli",
+        left,
+        trace,
+    )
+    assert (first["model"], first["prompt"], first["variant"]) == (model, prompt, variant)
+    assert first["comment"] == "1 draft(s) left unanswered"
+    assert (second["conversation_id"], second["comment"]) == (started[1], None)
+    assert "trova:" in result.output.split(f"Started over: conversation {started[1]}")[1]  # it went on
+    summary = runner.invoke(app, ["feedback", "--json"])
+    assert json.loads(summary.output)["start_overs"] == 2

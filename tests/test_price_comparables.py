@@ -1,0 +1,183 @@
+"""Which listings a price comparison counts, and how much: condition moves the price, bundles and other
+items are left out, nothing alike gives no comparables, and no seller can poison the comparison. On the real
+app with a seeded copy of its database: SQLite, and PostgreSQL when `TROVA_TEST_POSTGRES_URL` is set."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from marketplace.db import SellerRow, utcnow
+from marketplace.item_kinds import is_bundle, item_words, other_item
+from marketplace.pricing import Candidate, select_comps
+from marketplace.trust import age_weight, robust_keep, trust_rules, trust_weights
+from tests.databases import backend_db_url, postgres_template
+
+db_url = backend_db_url  # every test here runs on each configured database
+__all__ = ["db_url", "postgres_template"]
+
+BIKES = 1026  # Sporting Goods > Outdoor Recreation > Cycling > Bicycles
+MOBILE_PHONES = 267
+FURNITURE = 436
+SOFAS = 460  # Furniture > Sofas
+MATTRESSES = 2696  # Furniture > Beds & Accessories > Mattresses
+ACCORDIONS = 4983
+
+
+def compare(http: httpx.Client, category_id: int, q: str, condition: str | None = None) -> dict[str, object]:
+    params: dict[str, object] = {"category_id": category_id, "q": q}
+    if condition:
+        params["condition"] = condition
+    response = http.get("/prices/compare", params=params)
+    assert response.status_code == 200, response.text
+    body: dict[str, object] = response.json()
+    return body
+
+
+def suggested(body: dict[str, object]) -> float:
+    value = body["suggested_price"]
+    assert isinstance(value, int | float), body["message"]
+    return float(value)
+
+
+def register(http: httpx.Client, name: str) -> tuple[str, str]:
+    body = http.post("/sellers", json={"name": name}).json()
+    return body["token"], body["seller_id"]
+
+
+def post(http: httpx.Client, token: str, title: str, price: float, category_id: int = BIKES) -> None:
+    listing = {
+        "title": title,
+        "description": "For sale.",
+        "category_id": category_id,
+        "condition": "good",
+        "price": price,
+        "currency": "USD",
+    }
+    made = http.post("/listings", json=listing, headers={"Authorization": f"Bearer {token}"})
+    assert made.status_code == 201, made.text
+
+
+def age_seller(app: FastAPI, seller_id: str, days: float) -> None:
+    """Make a seller's account `days` old (time passing, without waiting)."""
+    with Session(app.state.market.engine) as session, session.begin():
+        since = utcnow() - timedelta(days=days)
+        session.execute(update(SellerRow).where(SellerRow.id == seller_id).values(created_at=since))
+
+
+# --- (a) condition moves the price ------------------------------------------------------------------------
+
+
+def test_condition_moves_the_suggestion_in_order(http: httpx.Client) -> None:
+    # It used to suggest $330 for an iPhone 6 "for parts", "fair" and "good" alike.
+    order = ["for_parts", "fair", "good", "like_new", "new"]
+    prices = [suggested(compare(http, MOBILE_PHONES, "iPhone 6", c)) for c in order]
+    assert prices == sorted(set(prices)), dict(zip(order, prices, strict=True))
+    assert prices[0] < 0.5 * prices[2]  # a phone for parts is worth well under a working one
+
+
+# --- (b) bundles and other items do not count -------------------------------------------------------------
+
+
+def test_bundles_and_other_items_are_not_comparables() -> None:
+    sofa = item_words("IKEA sofa")
+    assert is_bundle("Mattress, Modem, Router", item_words("queen mattress"))
+    assert not is_bundle("IKEA Ektorp sofa, grey", sofa)  # one sofa and a word about it
+    assert other_item("Garage sale - everything must go", sofa, False) == "bundle"
+    assert other_item("iPhone 6 case", item_words("iPhone 6"), False) == "accessory"
+    assert other_item("iPhone 6 with case", item_words("iPhone 6"), False) is None  # comes with one
+    assert other_item("iPhone 6 for parts", item_words("iPhone 6"), False) is None  # a condition
+
+
+def test_a_bundle_in_the_category_is_left_out(http: httpx.Client) -> None:
+    body = compare(http, MATTRESSES, "mattress", "good")
+    assert all("modem" not in str(e["title"]).lower() for e in body["examples"])  # type: ignore[union-attr]
+    pool = [Candidate.of(1, "Mattress, Modem, Router", 8, "like_new")] + [
+        Candidate.of(i, f"Queen mattress {i}", 150 + i, "good") for i in range(2, 8)
+    ]
+    chosen = [c.title for c, _ in select_comps(pool, "queen mattress").comps]
+    assert "Mattress, Modem, Router" not in chosen and len(chosen) == 6
+
+
+def test_an_ikea_sofa_is_priced_from_sofas_not_ikea_things(http: httpx.Client) -> None:
+    # Asked under Furniture, "IKEA 17-piece tool kit $3" used to count: the item names Sofas.
+    wide = compare(http, FURNITURE, "IKEA sofa", "good")
+    assert wide["scope_path"] == "Furniture > Sofas" and "narrowed to Furniture > Sofas" in str(
+        wide["message"]
+    )
+    assert all("sofa" in str(e["title"]).lower() for e in wide["examples"])  # type: ignore[union-attr]
+    assert suggested(wide) == suggested(compare(http, SOFAS, "IKEA sofa", "good"))
+
+
+# --- (c) nothing comparable: count 0 ----------------------------------------------------------------------
+
+
+def test_an_item_unlike_anything_in_its_category_has_no_comparables(http: httpx.Client) -> None:
+    body = compare(http, MOBILE_PHONES, "Zyxwv Qwertz Plumbus")
+    assert body["count"] == 0 and body["suggested_price"] is None and body["examples"] == []
+    assert compare(http, ACCORDIONS, "Hohner accordion")["count"] == 0  # not priced from pianos
+
+
+# --- (d) poisoning ----------------------------------------------------------------------------------------
+
+
+def test_a_new_sellers_flood_does_not_move_the_suggestion(http: httpx.Client) -> None:
+    # One new seller posting 150 "Trek road bike $5" listings moved the median from $225 to $5.
+    before = compare(http, BIKES, "Trek road bike", "good")
+    token, _ = register(http, "Flooder")
+    for _ in range(150):
+        post(http, token, "Trek road bike", 5)
+    after = compare(http, BIKES, "Trek road bike", "good")
+    assert abs(suggested(after) - suggested(before)) < 0.10 * suggested(before), (before, after)
+    assert abs(float(after["median"]) - float(before["median"])) < 0.10 * float(before["median"])  # type: ignore[arg-type]
+    shown = [e["price"] for e in after["examples"]]  # type: ignore[union-attr]
+    assert shown.count(5.0) <= 1, shown  # one example per seller
+
+
+def test_an_old_sellers_plausible_flood_counts_as_a_few_listings(
+    http: httpx.Client, market_app: FastAPI
+) -> None:
+    # Not outliers ($150 among Trek road bikes at a median of about $340) and from an aged account: only
+    # the cap on each seller's weight stands in the way.
+    before = compare(http, BIKES, "Trek road bike", "good")
+    token, seller = register(http, "Old hand")
+    age_seller(market_app, seller, 365)
+    for _ in range(150):
+        post(http, token, "Trek road bike", 150)
+    after = compare(http, BIKES, "Trek road bike", "good")
+    assert abs(suggested(after) - suggested(before)) < 0.10 * suggested(before), (before, after)
+
+
+def test_a_flood_cannot_make_a_narrow_tier_of_its_own(http: httpx.Client) -> None:
+    # The flood's own words ("56cm") would make a closer tier of comparables, all its own: not enough.
+    before = compare(http, BIKES, "Trek road bike 56cm", "good")
+    token, _ = register(http, "Narrow flooder")
+    for _ in range(30):
+        post(http, token, "Trek road bike 56cm", 5)
+    after = compare(http, BIKES, "Trek road bike 56cm", "good")
+    assert abs(suggested(after) - suggested(before)) < 0.10 * suggested(before), (before, after)
+
+
+def test_a_new_sellers_listings_weigh_less_until_the_account_ages() -> None:
+    rules = trust_rules()
+    assert age_weight(0) == rules.new_seller_weight < age_weight(rules.full_weight_days / 2) < 1
+    assert age_weight(rules.full_weight_days) == 1.0
+    fresh = [Candidate.of(i, "Trek road bike", 100, "good", seller="s1", seller_days=0) for i in range(2)]
+    aged = [Candidate.of(9, "Trek road bike", 100, "good", seller="s2", seller_days=400)]
+    seed = [Candidate.of(10, "Trek road bike", 100, "good")]
+    assert trust_weights(fresh + aged + seed) == [rules.new_seller_weight] * 2 + [1.0, 1.0]
+    crowd = [Candidate.of(i, "Trek road bike", 100, "good", seller="s3", seller_days=400) for i in range(30)]
+    assert sum(trust_weights(crowd)) == pytest.approx(rules.per_seller)
+
+
+def test_outliers_are_trimmed_by_weight_not_by_count() -> None:
+    prices = [300.0, 320, 340, 280, 5, 5, 5, 5, 5, 5]
+    # Counted alike, the $5 listings are the bulk; weighted (one seller's, capped), they are the outliers.
+    assert robust_keep(prices, [1.0] * 10)[4:] == [True] * 6
+    kept = robust_keep(prices, [1.0] * 4 + [0.1] * 6)
+    assert kept == [True] * 4 + [False] * 6
