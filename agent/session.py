@@ -53,6 +53,8 @@ from agent.listing_agent import ListingAgent, agent_variant, turn_limits
 from agent.storage import conversations_dir, write_private
 from agent.variants import Variant
 from tools.deps import TrovaDeps
+from tools.listings import idempotency_key
+from tools.publishing import DraftRef, Publisher, PublishOutcome, approved_content
 from tools.toolset import CREATE_LISTING
 
 # About 5,000 words: a seller's whole story fits (the offline policy finds the item in it); far more is a paste by
@@ -100,6 +102,7 @@ class ToolActivity:
 class Draft(BaseModel):
     call_id: str
     args: dict[str, Any]
+    ref: DraftRef | None = None  # the marketplace's draft behind it, which the seller's client publishes
 
 
 @dataclass
@@ -116,6 +119,13 @@ class TurnResult:
     cost_usd: float | None = None  # None: a model genai-prices does not know (the offline one)
     first_listing: bool = False  # this turn created the conversation's first listing
     price_replaced: int = 0  # listings created at another price than the comparison suggested
+
+
+def _draft_ref(metadata: dict[str, dict[str, Any]], call_id: str) -> DraftRef | None:
+    try:
+        return DraftRef.model_validate(metadata.get(call_id) or {})
+    except ValidationError:
+        return None
 
 
 class TurnStopped(Exception):
@@ -136,6 +146,12 @@ class _Turn:
     started: float = field(default_factory=time.perf_counter)
     declined: int = 0  # drafts the seller just said no to
     revised: int = 0  # drafts the seller answered with a change
+
+
+class RecordStore(Protocol):
+    """Where a conversation is kept other than a file (the site keeps its sellers' in the database)."""
+
+    def save(self, record: SessionRecord) -> None: ...
 
 
 class TurnObserver(Protocol):
@@ -165,6 +181,7 @@ class SessionRecord(BaseModel):
     pending: list[Draft] = Field(default_factory=list)
     listings: list[dict[str, Any]] = Field(default_factory=list)
     conversation: dict[str, Any] | None = None  # a pydantic-ai Conversation, as JSON
+    last_trace_id: str | None = None  # the latest turn's trace (feedback on it is filed under it)
 
     def load_conversation(self) -> Conversation | None:
         if self.conversation is None:
@@ -239,16 +256,21 @@ class ChatSession:
         record: SessionRecord,
         *,
         save_dir: Path | None = None,
+        store: RecordStore | None = None,
+        publisher: Publisher | None = None,
     ) -> None:
+        """`publisher` publishes the drafts the seller approves, with the seller's own credential (the
+        agent's tools, through `deps`, can only save drafts)."""
         self.agent = agent
         self.deps = deps
+        self.publisher = publisher
         self.record = record
         # The listings it creates say what drafted them: the experiment arm, else the variant.
         deps.variant = record.experiment or (record.variant.id if record.variant else None)
         self.save_dir = save_dir
+        self.store = store
         self.last_result: TurnResult | None = None
         self._live: Conversation | None = None  # the conversation as objects (the record holds it as JSON)
-        self.last_trace_id: str | None = None  # the latest turn's trace (for feedback and links)
         self._tool_started: dict[str, float] = {}  # tool call id -> when it began (tool latency)
 
     @classmethod
@@ -262,6 +284,8 @@ class ChatSession:
         marketplace: str,
         save_dir: Path | None = None,
         session_id: str | None = None,
+        store: RecordStore | None = None,
+        publisher: Publisher | None = None,
         variant: Variant | None = None,
         experiment: str | None = None,
     ) -> ChatSession:
@@ -277,11 +301,16 @@ class ChatSession:
             variant=variant or agent_variant(agent, model),
             experiment=experiment,
         )
-        return cls(agent, deps, record, save_dir=save_dir)
+        return cls(agent, deps, record, save_dir=save_dir, store=store, publisher=publisher)
 
     @classmethod
     def resume(
-        cls, agent: ListingAgent, deps: TrovaDeps, session_id: str, save_dir: Path | None = None
+        cls,
+        agent: ListingAgent,
+        deps: TrovaDeps,
+        session_id: str,
+        save_dir: Path | None = None,
+        publisher: Publisher | None = None,
     ) -> ChatSession:
         directory = save_dir or conversations_dir()
         # An id is a file name in the conversations folder, never a path out of it.
@@ -307,11 +336,16 @@ class ChatSession:
                 f"not to this seller ({deps.seller_id}); resume it where it started"
             )
         record.variant = record.variant or agent_variant(agent, record.model)
-        return cls(agent, deps, record, save_dir=directory)
+        return cls(agent, deps, record, save_dir=directory, publisher=publisher)
 
     @property
     def id(self) -> str:
         return self.record.id
+
+    @property
+    def last_trace_id(self) -> str | None:
+        """The latest turn's trace (for feedback and links), kept with the conversation."""
+        return self.record.last_trace_id
 
     def conversation(self) -> Conversation | None:
         if self._live is None:
@@ -363,16 +397,18 @@ class ChatSession:
     ) -> TurnResult:
         """Answer pending drafts: True approves, a string is the seller's reply (a decline or a change);
         `overrides` approves a draft with fields the seller edited."""
-        results = self._deferred_results(decisions, overrides)
+        results = await self._deferred_results(decisions, overrides)
         result = await self._run(
             None, results, observer, said=said if said is not None else self._said_for(decisions)
         )
         result.approved = [k for k, v in decisions.items() if v is True]
         return result
 
-    def _deferred_results(
+    async def _deferred_results(
         self, decisions: dict[str, bool | str], overrides: dict[str, dict[str, Any]] | None
     ) -> DeferredToolResults:
+        """The seller's answers for the agent; each approved draft is published first, by the seller's
+        side (`publisher`), and what came of it goes to the agent's tool as the approval's metadata."""
         unknown = set(decisions) - {d.call_id for d in self.record.pending}
         if unknown:
             raise InputError(f"no pending draft with id {', '.join(sorted(unknown))}")
@@ -382,11 +418,26 @@ class ChatSession:
             if decision is True:
                 edited = (overrides or {}).get(draft.call_id)
                 results.approvals[draft.call_id] = ToolApproved(override_args=edited) if edited else True
+                outcome = await self._publish(draft, edited)
+                if outcome is not None:
+                    results.metadata[draft.call_id] = outcome.model_dump(mode="json")
             else:
                 results.approvals[draft.call_id] = ToolDenied(
                     denial_message(str(decision) if decision else None)
                 )
         return results
+
+    async def _publish(self, draft: Draft, edited: dict[str, Any] | None) -> PublishOutcome | None:
+        """Publish an approved draft as the seller approved it (edits included); None when this session
+        cannot publish (no seller-side publisher, or a draft saved before drafts existed)."""
+        if self.publisher is None or draft.ref is None:
+            return None
+        content = approved_content(
+            {**draft.args, **(edited or {})}, list(self.deps.photo_ids), self.deps.variant
+        )
+        if isinstance(content, str):
+            return PublishOutcome(error_kind="invalid", error=content)
+        return await self.publisher.publish(draft.ref, content, idempotency_key(self.record.id, content))
 
     @staticmethod
     def _said_for(decisions: dict[str, bool | str]) -> str:
@@ -397,7 +448,7 @@ class ChatSession:
 
     def _note_trace(self, span: Any) -> None:
         context = span.get_span_context()
-        self.last_trace_id = format(context.trace_id, "032x") if context and context.trace_id else None
+        self.record.last_trace_id = format(context.trace_id, "032x") if context and context.trace_id else None
 
     def _turn_span(
         self, prompt: str | list[UserContent] | None, results: DeferredToolResults | None, said: str
@@ -619,13 +670,13 @@ class ChatSession:
         """Like `send`/`decide`, but yields pydantic-ai's events as they happen (model text streamed), for
         a UI adapter to encode. The turn's result is in `last_result` when the stream ends."""
         if decisions is not None:
-            results, said = self._deferred_results(decisions, overrides), self._said_for(decisions)
+            results, said = await self._deferred_results(decisions, overrides), self._said_for(decisions)
             prompt: str | list[UserContent] | None = None
         else:
             said = self.check_message(text or "")
             if self.record.pending:
                 approve = is_approval(said)
-                results = self._deferred_results(
+                results = await self._deferred_results(
                     {d.call_id: (True if approve else said) for d in self.record.pending}, None
                 )
                 prompt = None
@@ -684,7 +735,14 @@ class ChatSession:
             a.approved = a.call_id in turn.approved
         drafts = []
         if isinstance(output, DeferredToolRequests):
-            drafts = [Draft(call_id=c.tool_call_id, args=c.args_as_dict()) for c in output.approvals]
+            drafts = [
+                Draft(
+                    call_id=c.tool_call_id,
+                    args=c.args_as_dict(),
+                    ref=_draft_ref(output.metadata, c.tool_call_id),
+                )
+                for c in output.approvals
+            ]
             for draft in drafts:
                 for a in activity:
                     if a.call_id == draft.call_id:
@@ -778,11 +836,14 @@ class ChatSession:
                 observer.on_tool_result(activity)
 
     def save(self) -> Path | None:
-        """Write the conversation to its file (atomically); without a folder, nothing is written."""
+        """Write the conversation to its store, or to its file (atomically); without either, nothing is
+        written."""
+        if self._live is not None and (self.save_dir is not None or self.store is not None):
+            self.record.conversation = ConversationTypeAdapter.dump_python(self._live, mode="json")
+        if self.store is not None:
+            self.store.save(self.record)
         if self.save_dir is None:
             return None
-        if self._live is not None:
-            self.record.conversation = ConversationTypeAdapter.dump_python(self._live, mode="json")
         path = self.save_dir / f"{self.record.id}.json"
         write_private(path, self.record.model_dump_json(indent=1))  # atomic, owner-only, keys redacted
         return path

@@ -45,6 +45,7 @@ from evals.parallel import EvalJob, run_parallel  # noqa: E402
 from evals.runner import EvalSettings, run_eval  # noqa: E402
 from tools.client import MarketplaceClient  # noqa: E402
 from tools.deps import TrovaDeps  # noqa: E402
+from tools.publishing import Publisher  # noqa: E402
 
 
 class SleepyModel(WrapperModel):
@@ -107,7 +108,12 @@ async def harness_overhead(rounds: int) -> None:
 
     async def task(scenario_id: str) -> dict[str, Any]:
         session = ChatSession.start(
-            agent, TrovaDeps(client), model="offline", prompt="p", marketplace="shared"
+            agent,
+            TrovaDeps(client),
+            model="offline",
+            prompt="p",
+            marketplace="shared",
+            publisher=Publisher(client),
         )
         created = 0
         for message in replay[scenario_id]:

@@ -28,6 +28,7 @@ from agent.session import ChatSession  # noqa: E402
 from evals.isolation import MarketplaceFactory  # noqa: E402
 from tools.client import MarketplaceClient  # noqa: E402
 from tools.deps import TrovaDeps  # noqa: E402
+from tools.publishing import Publisher  # noqa: E402
 from traces.setup import configure_tracing, disable_tracing, flush  # noqa: E402
 
 TURNS = ("I want to sell my old Trek road bike", "good", "yes")
@@ -41,7 +42,12 @@ async def conversations(factory: MarketplaceFactory, count: int) -> list[float]:
         client = MarketplaceClient("http://m", transport=market.transport(), backoff=0)
         client.token = (await client.register_seller("bench")).token
         session = ChatSession.start(
-            agent, TrovaDeps(client), model="offline", prompt="p", marketplace="bench"
+            agent,
+            TrovaDeps(client),
+            model="offline",
+            prompt="p",
+            marketplace="bench",
+            publisher=Publisher(client),
         )
         for text in TURNS:
             started = time.perf_counter()

@@ -24,6 +24,7 @@ from cli.render import call_line, draft_panel, result_line
 from ops.feedback import Cause, FeedbackStore
 from tools.client import MarketplaceError
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 from tools.toolset import CREATE_LISTING
 from traces.migrations import StoreTooNew
 
@@ -205,7 +206,9 @@ async def run_chat(
         if e.kind != "unavailable":
             raise
         seller_id = None  # the marketplace is down: the agent says so when a tool needs it
-    deps = TrovaDeps(connection.client, seller_id)
+    # The agent's tools get the drafts-only token; what the seller approves is published with theirs.
+    deps = TrovaDeps(connection.agent, seller_id)
+    publisher = Publisher(connection.client)
 
     def fresh() -> ChatSession:
         return ChatSession.start(
@@ -215,9 +218,10 @@ async def run_chat(
             prompt=prompt.ref,
             marketplace=connection.label,
             save_dir=conversations_dir(),
+            publisher=publisher,
         )
 
-    session = ChatSession.resume(agent, deps, resume) if resume else fresh()
+    session = ChatSession.resume(agent, deps, resume, publisher=publisher) if resume else fresh()
     interactive = is_interactive()
     if isinstance(sys.stdin, io.TextIOWrapper):
         # Bytes that are not UTF-8 (a pasted Latin-1 line) become U+FFFD instead of stopping the chat.
@@ -257,7 +261,7 @@ async def run_chat(
             if result.drafts:
                 await _show_drafts(console, connection, result.drafts)
     finally:
-        await connection.client.aclose()
+        await connection.aclose()
         await finish_evaluations()
     if session.pending:
         console.print("[yellow]The draft was not posted (no answer).[/yellow]")

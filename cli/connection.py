@@ -1,10 +1,16 @@
 """Connecting the CLI to a marketplace: the embedded one (in-process, default SQLite) or one at a URL,
-with the seller's token kept in the data directory."""
+with the seller's token kept in the data directory.
+
+Two clients: `client` carries the seller's own token (it publishes what the seller approves, and reads
+their listings); `agent_client` carries a token the marketplace issued for the agent, which can save and
+revise drafts and nothing else. The agent's tools only ever get the second."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +25,21 @@ EMBEDDED_LABEL = "embedded (SQLite in the data directory)"
 
 @dataclass
 class Connection:
-    client: MarketplaceClient
+    client: MarketplaceClient  # the seller's own token
     label: str
     key: str  # where the seller's credentials are filed
     explicit_token: bool = False  # TROVA_TOKEN: the marketplace says who we are; never re-register
+    agent_client: MarketplaceClient | None = None  # drafts only; made by `connect`
+
+    @property
+    def agent(self) -> MarketplaceClient:
+        assert self.agent_client is not None
+        return self.agent_client
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+        if self.agent_client is not None:
+            await self.agent_client.aclose()
 
     @property
     def seller_id(self) -> str | None:
@@ -76,8 +93,32 @@ def _load_credentials() -> dict[str, dict[str, str]]:
 def _store_credentials(key: str, seller_id: str, token: str) -> None:
     creds = _load_credentials()
     creds[key] = {"seller_id": seller_id, "token": token}
+    _write_credentials(creds)
+
+
+def _store_agent_token(key: str, token: str) -> None:
+    creds = _load_credentials()
+    creds[key] = {**creds.get(key, {}), "agent_token": token}
+    _write_credentials(creds)
+
+
+def _write_credentials(creds: dict[str, dict[str, str]]) -> None:
     # A bearer token is a secret: written owner-only from the first byte, not chmod-ed afterwards.
     write_private(_credentials_path(), json.dumps(creds, indent=1), redact_secrets=False)
+
+
+def _registration_key(key: str) -> str:
+    """The Idempotency-Key of this marketplace's registration, kept until it succeeds: a registration
+    whose answer was lost (even by a process that died waiting) is made again as the same seller, never
+    as a second one."""
+    creds = _load_credentials()
+    pending = creds.get(key, {}).get("registration_key")
+    if pending:
+        return pending
+    pending = "cli-" + secrets.token_urlsafe(24)
+    creds[key] = {**creds.get(key, {}), "registration_key": pending}
+    _write_credentials(creds)
+    return pending
 
 
 def connect(marketplace_url: str | None = None, database_url: str | None = None) -> Connection:
@@ -97,7 +138,9 @@ def connect(marketplace_url: str | None = None, database_url: str | None = None)
     token = explicit or _load_credentials().get(key, {}).get("token")
 
     async def register(client: MarketplaceClient) -> str:
-        seller = await client.register_seller(os.environ.get("USER") or "seller")
+        seller = await client.register_seller(
+            os.environ.get("USER") or "seller", idempotency_key=_registration_key(key)
+        )
         _store_credentials(key, seller.seller_id, seller.token)
         return seller.token
 
@@ -106,4 +149,19 @@ def connect(marketplace_url: str | None = None, database_url: str | None = None)
     client = MarketplaceClient(
         base_url, token, transport=transport, token_factory=None if explicit else register
     )
-    return Connection(client, label, key, explicit_token=explicit is not None)
+    # The agent's token, filed beside the seller's (under the explicit token's hash when one is given).
+    agent_key = key + (f"|token:{hashlib.sha256(explicit.encode()).hexdigest()[:12]}" if explicit else "")
+
+    async def agent_token(_agent: MarketplaceClient) -> str:
+        await client.ensure_token()
+        issued = await client.create_agent_token()
+        _store_agent_token(agent_key, issued.token)
+        return issued.token
+
+    agent = MarketplaceClient(
+        base_url,
+        _load_credentials().get(agent_key, {}).get("agent_token"),
+        transport=transport,
+        token_factory=agent_token,
+    )
+    return Connection(client, label, key, explicit_token=explicit is not None, agent_client=agent)

@@ -383,6 +383,7 @@ def serve(
         choice,
         prompt_obj,
         scenario_writer=scenario_writer(),
+        sessions_url=url,  # the marketplace's database: another trova serve continues the conversations
         capabilities=capabilities,
         experiment=live,
     )

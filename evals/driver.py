@@ -41,6 +41,7 @@ from evals.schema import Scenario
 from evals.seller import LLMSeller, RuleSeller, Seller, SellerView, SimulatorFlag
 from evals.trajectory import ActualCall
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 
 BASE_URL = "http://marketplace.eval"
 
@@ -153,15 +154,19 @@ def _image(loaded: LoadedScenario) -> BinaryContent | None:
 @asynccontextmanager
 async def _marketplace(
     settings: DriverSettings, scenario: Scenario
-) -> AsyncIterator[tuple[TrovaDeps, IsolatedMarketplace]]:
+) -> AsyncIterator[tuple[TrovaDeps, Publisher, IsolatedMarketplace]]:
+    """The run's marketplace, the agent's client (a drafts-only token) and the simulated seller's own
+    client, which publishes what the seller approves, as the CLI and the site do."""
     async with scenario_marketplace(settings.factory, scenario) as market:
         outages = OutageTransport(market.transport(), scenario.outage_plan())
         seller_id, token = market.register_seller("Eval Seller")
-        client = outages.client(BASE_URL, token, backoff=0.0)
+        client = outages.client(BASE_URL, market.agent_token(seller_id), backoff=0.0)
+        seller_client = outages.client(BASE_URL, token, backoff=0.0)
         try:
-            yield TrovaDeps(client, seller_id), market
+            yield TrovaDeps(client, seller_id), Publisher(seller_client), market
         finally:
             await client.aclose()
+            await seller_client.aclose()
 
 
 async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunRecord:
@@ -209,10 +214,11 @@ async def run_scenario(loaded: LoadedScenario, settings: DriverSettings) -> RunR
 async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRecord) -> None:
     scenario = loaded.scenario
     try:
-        async with _marketplace(settings, scenario) as (deps, market):
+        async with _marketplace(settings, scenario) as (deps, publisher, market):
             session = ChatSession.start(
                 settings.agent,
                 deps,
+                publisher=publisher,
                 model=settings.model_name,
                 prompt=settings.prompt_ref,
                 marketplace="isolated",

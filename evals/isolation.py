@@ -21,7 +21,7 @@ from sqlalchemy.util import LRUCache
 
 from evals.schema import MarketplaceFixtures, Scenario, category_id
 from marketplace.app import MARKET_SCOPE_KEY, Marketplace, create_app, listing_out
-from marketplace.auth import create_seller
+from marketplace.auth import create_agent_token, create_seller
 from marketplace.category_search import CategoryIndex
 from marketplace.db import ListingRow, make_engine, schema_fingerprint
 from marketplace.seed_build import seed_fingerprint
@@ -48,6 +48,13 @@ class IsolatedMarketplace:
             seller, token = create_seller(session, name)
             session.commit()
             return seller.id, token
+
+    def agent_token(self, seller_id: str) -> str:
+        """A drafts-only token for the seller's agent."""
+        with self.market.sessions() as session:
+            token = create_agent_token(session, seller_id)
+            session.commit()
+            return token
 
     def listings_made(self) -> list[Listing]:
         """The listings the conversation created in this run (the end state the checks look at), oldest

@@ -11,6 +11,7 @@ within it (the client retries a GET) belongs to that call.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,10 +27,12 @@ from tools.client import MarketplaceClient
 from tools.types import CategorySearchResult, Condition, Listing, ListingCreate, PriceComparison
 
 # The request each tool makes (other requests, such as the category check before a draft, pass through).
-ENDPOINTS: dict[str, tuple[str, str]] = {
-    "search_categories": ("GET", "/categories/search"),
-    "compare_prices": ("GET", "/prices/compare"),
-    "create_listing": ("POST", "/listings"),
+# A listing is created when the seller's client publishes the approved draft: that request is the one
+# that fails for `create_listing` (saving the draft, before approval, is not).
+ENDPOINTS: dict[str, tuple[str, re.Pattern[str]]] = {
+    "search_categories": ("GET", re.compile(r"/categories/search")),
+    "compare_prices": ("GET", re.compile(r"/prices/compare")),
+    "create_listing": ("POST", re.compile(r"/drafts/\d+/publish|/listings")),
 }
 
 
@@ -77,7 +80,13 @@ class OutageTransport(httpx.AsyncBaseTransport):
 
     def _rule(self, request: httpx.Request) -> tuple[ToolOutage, _Call] | None:
         call = _current.get()
-        if call is None or ENDPOINTS.get(call.tool) != (request.method, request.url.path):
+        endpoint = ENDPOINTS.get(call.tool) if call is not None else None
+        if (
+            call is None
+            or endpoint is None
+            or endpoint[0] != request.method
+            or not endpoint[1].fullmatch(request.url.path)
+        ):
             return None
         call.attempts += 1
         for rule in self.outages:
@@ -169,3 +178,7 @@ class CountingClient(MarketplaceClient):
     async def create_listing(self, listing: ListingCreate, idempotency_key: str) -> Listing:
         with self.outages.calling("create_listing"):
             return await super().create_listing(listing, idempotency_key)
+
+    async def publish_draft(self, draft_id: int, grant: str, idempotency_key: str) -> Listing:
+        with self.outages.calling("create_listing"):
+            return await super().publish_draft(draft_id, grant, idempotency_key)

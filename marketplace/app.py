@@ -3,17 +3,26 @@
 import functools
 import hashlib
 import json
-import math
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, Request, Response, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    FastAPI,
+    Header,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+    status,
+)
 from fastapi.concurrency import run_in_threadpool
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -22,9 +31,10 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.types import Scope
 
-from marketplace import config
-from marketplace.auth import create_seller, seller_for_token
+from marketplace import config, drafts
+from marketplace.auth import Caller, caller_for_token, create_agent_token, create_seller, reissue_seller_token
 from marketplace.cache import BoundedCache
 from marketplace.category_search import CategoryIndex
 from marketplace.conditions import Condition
@@ -32,6 +42,7 @@ from marketplace.db import (
     CategoryRow,
     CategoryStatsRow,
     CategoryTreeRow,
+    DraftRow,
     IdempotencyRow,
     ListingRow,
     MetaRow,
@@ -39,7 +50,10 @@ from marketplace.db import (
     make_engine,
     make_sessionmaker,
 )
+from marketplace.guards import RequestGuard
 from marketplace.item_kinds import narrower_category
+from marketplace.limits import RateLimits, client_of
+from marketplace.limits import check as check_rate
 from marketplace.photos import attach_photos, photos_of
 from marketplace.pricing import CompResult, comparison_stats, select_comps
 from marketplace.retrieval import (
@@ -53,26 +67,31 @@ from marketplace.retrieval import (
     title_search_expr,
 )
 from marketplace.schemas import (
+    AgentToken,
     CategoryDetail,
     CategoryMatch,
     CategoryOut,
     CategorySearchResult,
     Comparable,
+    Draft,
     ErrorBody,
+    GrantRequest,
     Listing,
     ListingCreate,
     ListingPage,
     ListingSource,
     PriceComparison,
+    PublishGrant,
     SellerCreate,
     SellerIdentity,
     SellerToken,
+    ValidationIssue,
 )
 from marketplace.search_index import apply_stats, index_fields, new_sample
 from marketplace.seeding import SEED_FINGERPRINT_KEY, ensure_seeded
 from marketplace.taxonomy import Category, HasCategories, Taxonomy
 
-SWAGGER_UI = Path(__file__).parent / "static" / "swagger-ui"
+SWAGGER_UI = FilePath(__file__).parent / "static" / "swagger-ui"
 
 IDEMPOTENCY_KEY_MAX = 200
 MAX_OFFSET = 100_000  # deeper pages with `after`
@@ -84,9 +103,18 @@ class Marketplace:
     first use) and the cache of price comparisons. Listings themselves are only in the database, so any
     number of processes can serve one database."""
 
-    def __init__(self, engine: Engine, index: CategoryIndex | None = None, *, inline: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        index: CategoryIndex | None = None,
+        *,
+        inline: bool = False,
+        rate_limits: RateLimits | bool | None = True,
+    ) -> None:
+        """`rate_limits`: the per-client limits (True: `TROVA_RATE_LIMITS` or the defaults; None: none)."""
         self.engine = engine
         self.inline = inline
+        self.rate_limits = RateLimits.from_env() if rate_limits is True else rate_limits or None
         self.sessions: sessionmaker[Session] = make_sessionmaker(engine)
         self._index = index
         self._index_lock = threading.Lock()
@@ -237,18 +265,37 @@ _bearer = HTTPBearer(auto_error=False)
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def _authenticate(session: Session, credentials: HTTPAuthorizationCredentials | None) -> SellerRow:
-    """The seller a bearer token belongs to (called in the endpoint, where database work may run)."""
+def _authenticate(session: Session, credentials: HTTPAuthorizationCredentials | None) -> Caller:
+    """The seller a bearer token belongs to, and the token's scope (called in the endpoint, where database
+    work may run)."""
     if credentials is None or not credentials.credentials:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"}
         )
-    seller = seller_for_token(session, credentials.credentials)
-    if seller is None:
+    caller = caller_for_token(session, credentials.credentials)
+    if caller is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"}
         )
-    return seller
+    return caller
+
+
+def _seller_only(caller: Caller, what: str) -> SellerRow:
+    """The seller, when the token is the seller's own: an agent's token cannot `what`."""
+    if not caller.is_seller:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"an agent's token cannot {what}: it can save and revise drafts; the seller publishes them",
+        )
+    return caller.seller
+
+
+def _rate(market: Marketplace, session: Session, request: Request, kind: str) -> None:
+    limits = market.rate_limits
+    if limits is not None:
+        check_rate(
+            session, client_of(request), kind, limits.register if kind == "register" else limits.create
+        )
 
 
 def _database_work(endpoint: Callable[..., T]) -> Callable[..., Awaitable[T]]:
@@ -266,7 +313,29 @@ def _database_work(endpoint: Callable[..., T]) -> Callable[..., Awaitable[T]]:
 
 
 router = APIRouter()
-_errors: dict[int | str, dict[str, Any]] = {404: {"model": ErrorBody}}
+MAX_ID = 2**63 - 1  # ids are 64-bit in the database: a larger number names nothing (422, never a 500)
+RowId = Annotated[int, Path(ge=0, le=MAX_ID)]
+QueryId = Annotated[int, Query(ge=0, le=MAX_ID)]
+IdempotencyKey = Annotated[str | None, Header(min_length=1, max_length=IDEMPOTENCY_KEY_MAX)]
+_WHY = {
+    400: "The request could not be read",
+    401: "No bearer token, or one the marketplace does not know",
+    403: "The token may not do this (an agent's token, or no valid publish grant)",
+    404: "No such thing (or not yours)",
+    409: "Conflicts with what is there (an idempotency key reused, a draft changed or published)",
+    413: "The body is too large",
+    415: "The body is not JSON",
+    422: "The request is not valid: `detail` lists each problem with where it is (`loc`)",
+    429: "Too many requests from this address; see Retry-After",
+}
+
+
+def _errors_for(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers an endpoint documents, each with the one error body every error has."""
+    return {code: {"model": ErrorBody, "description": _WHY[code]} for code in statuses}
+
+
+_errors = _errors_for(404, 422)
 
 
 @router.get("/health", tags=["meta"])
@@ -276,21 +345,54 @@ def health(market: Market, session: DB) -> dict[str, Any]:
     return {"status": "ok", "categories": len(market.taxonomy.by_id), "listings": listings}
 
 
-@router.post("/sellers", tags=["sellers"], status_code=201)
+@router.post("/sellers", tags=["sellers"], status_code=201, responses=_errors_for(400, 409, 413, 422, 429))
 @_database_work
-def register_seller(market: Market, body: SellerCreate, session: DB) -> SellerToken:
-    """Register a seller and get their bearer token (shown once)."""
+def register_seller(
+    market: Market,
+    body: SellerCreate,
+    session: DB,
+    request: Request,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> SellerToken:
+    """Register a seller and get their bearer token (shown once). Sent again with the same
+    `Idempotency-Key` (its answer was lost), it is the same seller, with a fresh token (the unseen one is
+    revoked): a retry never makes a second seller."""
+    key_hash = hashlib.sha256(idempotency_key.encode()).hexdigest() if idempotency_key else None
+    if key_hash is not None:
+        again = session.scalar(select(SellerRow).where(SellerRow.registration_sha256 == key_hash))
+        if again is not None:
+            token = reissue_seller_token(session, again.id)
+            session.commit()
+            response.status_code = 200
+            response.headers["Idempotent-Replayed"] = "true"
+            return SellerToken(seller_id=again.id, name=again.name, token=token)
+    _rate(market, session, request, "register")
     seller, token = create_seller(session, body.name)
+    seller.registration_sha256 = key_hash
     session.commit()
     return SellerToken(seller_id=seller.id, name=seller.name, token=token)
 
 
-@router.get("/sellers/me", tags=["sellers"])
+@router.get("/sellers/me", tags=["sellers"], responses=_errors_for(401))
 @_database_work
 def whoami(market: Market, session: DB, credentials: Credentials) -> SellerIdentity:
     """The seller a bearer token belongs to."""
-    seller = _authenticate(session, credentials)
+    seller = _authenticate(session, credentials).seller
     return SellerIdentity(seller_id=seller.id, name=seller.name)
+
+
+@router.post(
+    "/sellers/me/agent-tokens", tags=["sellers"], status_code=201, responses=_errors_for(401, 403, 413)
+)
+@_database_work
+def agent_token(market: Market, session: DB, credentials: Credentials) -> AgentToken:
+    """A token for the seller's agent, which can save, revise and read the seller's drafts and nothing else
+    (shown once). Only the seller's own token can make one."""
+    seller = _seller_only(_authenticate(session, credentials), "make tokens")
+    token = create_agent_token(session, seller.id)
+    session.commit()
+    return AgentToken(seller_id=seller.id, token=token)
 
 
 @router.get("/categories/search", tags=["categories"])
@@ -320,7 +422,7 @@ def search_categories(
 
 @router.get("/categories/{category_id}", tags=["categories"], responses=_errors)
 @_database_work
-def get_category(market: Market, session: DB, category_id: int) -> CategoryDetail:
+def get_category(market: Market, session: DB, category_id: RowId) -> CategoryDetail:
     if category_id not in market.taxonomy.by_id:
         raise HTTPException(404, f"category {category_id} does not exist")
     kids = sorted(market.taxonomy.children.get(category_id, ()))
@@ -342,7 +444,7 @@ def get_category(market: Market, session: DB, category_id: int) -> CategoryDetai
 def compare_prices(
     market: Market,
     session: DB,
-    category_id: int,
+    category_id: QueryId,
     q: Annotated[str, Query(max_length=200, description="The item's title words")] = "",
     condition: Condition | None = None,
 ) -> PriceComparison:
@@ -429,46 +531,35 @@ def _comparison(
     )
 
 
-@router.post(
-    "/listings",
-    tags=["listings"],
-    status_code=201,
-    responses={409: {"model": ErrorBody}, 422: {"model": ErrorBody}},
-)
-@_database_work
-def create_listing(
-    market: Market,
-    body: ListingCreate,
-    session: DB,
-    credentials: Credentials,
-    response: Response,
-    idempotency_key: Annotated[str | None, Header(max_length=IDEMPOTENCY_KEY_MAX)] = None,
-) -> Listing:
-    """Create a listing for the token's seller. A retried request with the same `Idempotency-Key`
-    returns the listing the first one created instead of creating another."""
-    seller = _authenticate(session, credentials)
-    category = market.taxonomy.by_id.get(body.category_id)
-    if category is None:
-        raise HTTPException(422, f"category {body.category_id} does not exist; search categories first")
-    if not category.is_leaf:
-        raise HTTPException(
-            422,
-            f"category {body.category_id} ({category.path}) is not a leaf; choose one of its subcategories",
-        )
+def _request_hash(body: ListingCreate) -> str:
     # Without photos the hash is the one keys were stored with before listings had photos.
-    request_hash = hashlib.sha256(
+    return hashlib.sha256(
         json.dumps(
             body.model_dump(mode="json", exclude={"variant"} | (set() if body.photos else {"photos"})),
             sort_keys=True,
         ).encode()
     ).hexdigest()
-    if idempotency_key:
-        replay = _replay(session, seller.id, idempotency_key, request_hash, response)
-        if replay is not None:
-            return listing_out(replay, market.taxonomy, photos_of(session, [replay.id]).get(replay.id))
+
+
+def _check_category(market: Marketplace, category_id: int) -> None:
+    category = market.taxonomy.by_id.get(category_id)
+    if category is None:
+        raise HTTPException(422, f"category {category_id} does not exist; search categories first")
+    if not category.is_leaf:
+        raise HTTPException(
+            422,
+            f"category {category_id} ({category.path}) is not a leaf; choose one of its subcategories",
+        )
+
+
+def _insert_listing(
+    market: Marketplace, session: Session, seller_id: str, body: ListingCreate, idempotency_key: str | None
+) -> ListingRow:
+    """A new listing (not committed), with its photos, its index fields and statistics (in the same
+    transaction: the statistics never count a listing that is not there) and its idempotency key."""
     fields = index_fields(body.title, market.taxonomy.lineage(body.category_id), new_sample())
     row = ListingRow(
-        seller_id=seller.id,
+        seller_id=seller_id,
         title=body.title,
         description=body.description,
         category_id=body.category_id,
@@ -481,20 +572,47 @@ def create_listing(
         tags=fields.tags,
     )
     session.add(row)
-    try:
-        session.flush()
-        attach_photos(session, row.id, body.photos)
-        # In the same transaction: the statistics never count a listing that is not there.
-        apply_stats(session, [(row.category_id, row.terms)])
-        if idempotency_key:
-            session.add(
-                IdempotencyRow(
-                    seller_id=seller.id,
-                    key=idempotency_key,
-                    request_sha256=request_hash,
-                    listing_id=row.id,
-                )
+    session.flush()
+    attach_photos(session, row.id, body.photos)
+    apply_stats(session, [(row.category_id, row.terms)])
+    if idempotency_key:
+        session.add(
+            IdempotencyRow(
+                seller_id=seller_id,
+                key=idempotency_key,
+                request_sha256=_request_hash(body),
+                listing_id=row.id,
             )
+        )
+    return row
+
+
+@router.post(
+    "/listings", tags=["listings"], status_code=201, responses=_errors_for(400, 401, 403, 409, 413, 422, 429)
+)
+@_database_work
+def create_listing(
+    market: Market,
+    body: ListingCreate,
+    session: DB,
+    credentials: Credentials,
+    request: Request,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> Listing:
+    """Create and publish a listing at once, with the seller's own token (an agent's token saves drafts
+    instead). A retried request with the same `Idempotency-Key` returns the listing the first one created
+    instead of creating another."""
+    seller = _seller_only(_authenticate(session, credentials), "publish listings")
+    _check_category(market, body.category_id)
+    request_hash = _request_hash(body)
+    if idempotency_key:
+        replay = _replay(session, seller.id, idempotency_key, request_hash, response)
+        if replay is not None:
+            return listing_out(replay, market.taxonomy, photos_of(session, [replay.id]).get(replay.id))
+    _rate(market, session, request, "create")
+    try:
+        row = _insert_listing(market, session, seller.id, body, idempotency_key)
         session.commit()
     except IntegrityError:
         # A concurrent request with the same key won the race: answer with its listing.
@@ -507,7 +625,144 @@ def create_listing(
     return listing_out(row, market.taxonomy, list(body.photos))
 
 
-@router.get("/listings", tags=["listings"], responses={422: {"model": ErrorBody}})
+# Drafts: the agent's token saves and revises them; the seller's own token gets a grant for the content
+# it approved, and the draft is published with that grant, once (marketplace/drafts.py).
+@router.post("/drafts", tags=["drafts"], status_code=201, responses=_errors_for(400, 401, 409, 413, 422, 429))
+@_database_work
+def create_draft(
+    market: Market,
+    body: ListingCreate,
+    session: DB,
+    credentials: Credentials,
+    request: Request,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> Draft:
+    """Save a draft (unpublished, visible to its seller only), with the seller's or their agent's token.
+    The same `Idempotency-Key` with the same content returns the draft saved before."""
+    seller = _authenticate(session, credentials).seller
+    _check_category(market, body.category_id)
+    if idempotency_key:
+        row, replayed = drafts.create_draft(session, seller.id, body, idempotency_key)
+        if replayed:
+            response.status_code = 200
+            response.headers["Idempotent-Replayed"] = "true"
+            return drafts.draft_out(row)
+    _rate(market, session, request, "create")
+    try:
+        row, _ = drafts.create_draft(session, seller.id, body, idempotency_key)
+        session.commit()
+    except IntegrityError:
+        session.rollback()  # a concurrent request with the same key saved it: answer with that one
+        row, _ = drafts.create_draft(session, seller.id, body, idempotency_key)
+        response.status_code = 200
+    return drafts.draft_out(row)
+
+
+@router.get("/drafts/{draft_id}", tags=["drafts"], responses=_errors_for(401, 404, 422))
+@_database_work
+def get_draft(market: Market, session: DB, credentials: Credentials, draft_id: RowId) -> Draft:
+    """One of the seller's drafts: its content, and whether (as which listing) it was published."""
+    seller = _authenticate(session, credentials).seller
+    return drafts.draft_out(drafts.owned_draft(session, seller.id, draft_id))
+
+
+@router.put("/drafts/{draft_id}", tags=["drafts"], responses=_errors_for(400, 401, 404, 409, 413, 422))
+@_database_work
+def revise_draft(
+    market: Market, body: ListingCreate, session: DB, credentials: Credentials, draft_id: RowId
+) -> Draft:
+    """Replace a draft's content; grants for its old content no longer publish it."""
+    seller = _authenticate(session, credentials).seller
+    _check_category(market, body.category_id)
+    row = drafts.revise_draft(drafts.owned_draft(session, seller.id, draft_id), body)
+    session.commit()
+    return drafts.draft_out(row)
+
+
+@router.post(
+    "/drafts/{draft_id}/grants",
+    tags=["drafts"],
+    status_code=201,
+    responses=_errors_for(400, 401, 403, 404, 409, 413, 422),
+)
+@_database_work
+def grant_publish(
+    market: Market, body: GrantRequest, session: DB, credentials: Credentials, draft_id: RowId
+) -> PublishGrant:
+    """A grant to publish the draft, good for a few minutes, for the content whose hash is given (the one
+    the seller approved; a draft changed since is a 409). Only the seller's own token gets one."""
+    seller = _seller_only(_authenticate(session, credentials), "approve drafts for publishing")
+    grant = drafts.issue_grant(session, drafts.owned_draft(session, seller.id, draft_id), body.content_sha256)
+    session.commit()
+    return grant
+
+
+@router.post(
+    "/drafts/{draft_id}/publish",
+    tags=["drafts"],
+    status_code=201,
+    responses=_errors_for(401, 403, 404, 409, 413, 422),
+)
+@_database_work
+def publish_draft(
+    market: Market,
+    session: DB,
+    credentials: Credentials,
+    response: Response,
+    draft_id: RowId,
+    publish_grant: Annotated[str | None, Header(max_length=200)] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Listing:
+    """Publish a draft with a grant for its current content (`Publish-Grant`). Exactly once: publishing
+    it again (an answer was lost) returns the listing it became."""
+    seller = _authenticate(session, credentials).seller
+    row = drafts.owned_draft(session, seller.id, draft_id)
+    if row.status == "published":
+        drafts.check_grant(session, row, publish_grant, replay=True)
+        return _published(market, session, row, response)
+    drafts.check_grant(session, row, publish_grant)
+    body = ListingCreate.model_validate_json(row.content)
+    _check_category(market, body.category_id)
+    if not drafts.claim(session, row):
+        session.rollback()  # published meanwhile, by a concurrent request: answer with its listing
+        session.refresh(row)
+        return _published(market, session, row, response)
+    try:
+        listing = _insert_listing(market, session, seller.id, body, idempotency_key)
+        row.listing_id = listing.id
+        session.commit()
+    except IntegrityError:
+        # The key names a listing made already (the same content published from another draft): this
+        # draft is that listing too.
+        session.rollback()
+        replay = _replay(session, seller.id, idempotency_key or "", _request_hash(body), response)
+        if replay is None:
+            raise
+        session.refresh(row)
+        if drafts.claim(session, row):
+            row.listing_id = replay.id
+            session.commit()
+        return listing_out(replay, market.taxonomy, photos_of(session, [replay.id]).get(replay.id))
+    return listing_out(listing, market.taxonomy, list(body.photos))
+
+
+def _published(market: Marketplace, session: Session, row: DraftRow, response: Response) -> Listing:
+    listing = session.get(ListingRow, row.listing_id) if row.listing_id is not None else None
+    if listing is None:
+        raise HTTPException(409, f"draft {row.id} is being published; ask again in a moment")
+    response.status_code = 200
+    response.headers["Idempotent-Replayed"] = "true"
+    return listing_out(listing, market.taxonomy, photos_of(session, [listing.id]).get(listing.id))
+
+
+@router.get(
+    "/listings",
+    tags=["listings"],
+    responses=_errors_for(401, 404, 422),
+    # The token is optional: needed only to ask after an idempotency key.
+    openapi_extra={"security": [{}]},
+)
 @_database_work
 def list_listings(
     market: Market,
@@ -517,6 +772,7 @@ def list_listings(
         int | None,
         Query(
             ge=1,
+            le=MAX_ID,
             description="The next page: listings older than this listing id (the last page's next_after).",
         ),
     ] = None,
@@ -528,12 +784,22 @@ def list_listings(
             description="Skip this many (deprecated: `after` costs the same on every page).",
         ),
     ] = 0,
-    category_id: int | None = None,
+    category_id: QueryId | None = None,
     q: Annotated[
         str | None, Query(max_length=200, description="Words of the title (each as a word's start).")
     ] = None,
-    seller_id: str | None = None,
+    seller_id: Annotated[str | None, Query(max_length=40)] = None,
     source: Annotated[ListingSource | None, Query(description="seed (the 2017 listings) or seller")] = None,
+    idempotency_key: Annotated[
+        str | None,
+        Query(
+            min_length=1,
+            max_length=IDEMPOTENCY_KEY_MAX,
+            description="The listing the token's seller created with this Idempotency-Key, if any (how a "
+            "client whose answer was lost learns whether it was posted). Needs the bearer token.",
+        ),
+    ] = None,
+    credentials: Credentials = None,
 ) -> ListingPage:
     """Listings, newest first; filter by category subtree, title words, seller or source (seed|seller).
     Page with `after` (each page's `next_after`)."""
@@ -541,6 +807,18 @@ def list_listings(
         raise HTTPException(404, f"category {category_id} does not exist")
     if after is not None and offset:
         raise HTTPException(422, "give either after or offset, not both")
+    if idempotency_key is not None:  # the seller's own listing made with this key, or none
+        seller = _authenticate(session, credentials).seller
+        record = session.get(IdempotencyRow, (seller.id, idempotency_key))
+        found = session.get(ListingRow, record.listing_id) if record is not None else None
+        items = [found] if found is not None and found.status == "active" else []
+        photos = photos_of(session, [r.id for r in items])
+        return ListingPage(
+            total=len(items),
+            limit=limit,
+            offset=0,
+            items=[listing_out(r, market.taxonomy, photos.get(r.id)) for r in items],
+        )
     words_expr = title_search_expr(q) if q and q.strip() else None
     if q and q.strip() and words_expr is None:  # punctuation only: no word to look for
         return ListingPage(total=0, limit=limit, offset=offset, items=[])
@@ -591,7 +869,7 @@ def _count(
 
 @router.get("/listings/{listing_id}", tags=["listings"], responses=_errors)
 @_database_work
-def get_listing(market: Market, listing_id: int, session: DB) -> Listing:
+def get_listing(market: Market, listing_id: RowId, session: DB) -> Listing:
     row = session.get(ListingRow, listing_id)
     if row is None:
         raise HTTPException(404, f"listing {listing_id} does not exist")
@@ -602,28 +880,26 @@ async def _integrity(_request: Request, exc: IntegrityError) -> Response:
     return JSONResponse({"detail": "conflicting write; retry the request"}, status_code=409)
 
 
-def _json_safe(value: Any) -> Any:
-    """`value` with non-finite numbers as strings: JSON has no NaN or Infinity, so an error that echoes
-    such an input (`"price": 1e400` parses as infinity) could not otherwise be sent."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)  # 'nan', 'inf', '-inf'
-    if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    return value
+def _safe_text(value: object) -> str | int:
+    """A location part or message as JSON can carry it: half a character (a lone surrogate, from a `\\ud800`
+    escape) written as its escape rather than failing the whole answer."""
+    if isinstance(value, int):
+        return value
+    return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 async def _invalid_request(_request: Request, exc: RequestValidationError) -> Response:
-    """FastAPI's 422 body (a list of {type, loc, msg, input, ctx}), always encodable; a validator's exception
-    in `ctx` is given as its message."""
-    errors = []
-    for error in exc.errors():
-        ctx = error.get("ctx")
-        if isinstance(ctx, dict):
-            error = {**error, "ctx": {k: str(v) if isinstance(v, Exception) else v for k, v in ctx.items()}}
-        errors.append(error)
-    return JSONResponse({"detail": _json_safe(jsonable_encoder(errors))}, status_code=422)
+    """The 422 body the API documents (`ErrorBody`): each problem's type, where it is and what is wrong. What
+    was sent is never echoed back: it may be large (a body at the size limit) or not even encodable."""
+    issues = [
+        ValidationIssue(
+            type=str(error.get("type", "invalid")),
+            loc=[_safe_text(p) for p in error.get("loc", ())],
+            msg=str(_safe_text(error.get("msg", "invalid"))),
+        )
+        for error in exc.errors()
+    ]
+    return JSONResponse(ErrorBody(detail=issues).model_dump(mode="json"), status_code=422)
 
 
 def create_app(
@@ -633,6 +909,7 @@ def create_app(
     seed: bool = True,
     index: CategoryIndex | None = None,
     inline: bool = False,
+    rate_limits: RateLimits | bool | None = True,
 ) -> FastAPI:
     """The marketplace app on `database_url` (default: `config.database_url()`), seeded on first use.
 
@@ -642,7 +919,7 @@ def create_app(
         engine = make_engine(database_url or config.database_url())
     if seed:
         ensure_seeded(engine)
-    market = Marketplace(engine, index, inline=inline)
+    market = Marketplace(engine, index, inline=inline, rate_limits=rate_limits)
     if not inline and index is None:  # a server (threads, several users); in-process use builds it lazily
         market.warm_up()
 
@@ -677,7 +954,13 @@ def create_app(
 
     app.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
+    app.add_middleware(RequestGuard, market_of=_market_of)  # sizes and tokens before any body is read
     return app
+
+
+def _market_of(scope: Scope) -> Marketplace:
+    market: Marketplace = scope.get(MARKET_SCOPE_KEY) or scope["app"].state.market
+    return market
 
 
 def _replay(

@@ -102,6 +102,8 @@ class SellerRow(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The hash of the registration's Idempotency-Key: a retried registration is the same seller.
+    registration_sha256: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class TokenRow(Base):
@@ -111,6 +113,9 @@ class TokenRow(Base):
     token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    scope: Mapped[str] = mapped_column(  # seller | agent (marketplace.auth)
+        String(10), default="seller", server_default="seller"
+    )
 
 
 class ListingRow(Base):
@@ -149,6 +154,53 @@ class IdempotencyRow(Base):
     request_sha256: Mapped[str] = mapped_column(String(64))
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DraftRow(Base):
+    """A listing not yet published: visible to its seller only. The agent's token may save and revise it;
+    publishing it takes a grant (`GrantRow`) for its exact content."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seller_id: Mapped[str] = mapped_column(ForeignKey("sellers.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)  # the ListingCreate, as JSON
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft | published
+    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listings.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_drafts_seller_key", "seller_id", "idempotency_key", unique=True),
+        Index("ix_drafts_seller_id", "seller_id", "id"),
+    )
+
+
+class GrantRow(Base):
+    """A short-lived grant to publish one draft with one content hash; only its hash is stored."""
+
+    __tablename__ = "publish_grants"
+
+    grant_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id"), index=True)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RateEventRow(Base):
+    """One registration or create by a client (a hash of its address), for the per-client rate limits."""
+
+    __tablename__ = "rate_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(20))  # register | create
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_rate_events_client_kind_at", "client", "kind", "at"),)
 
 
 class MetaRow(Base):

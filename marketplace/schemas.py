@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import unicodedata
 from datetime import datetime
@@ -249,5 +251,67 @@ class SellerToken(SellerIdentity):
     token: str = Field(description="Bearer token for this seller; shown once.")
 
 
+class ValidationIssue(BaseModel):
+    """One problem with a request: its kind, where it is (`body`/`query`/`path`/`header`, then the field),
+    and what is wrong, in words. The value sent is not echoed back."""
+
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
 class ErrorBody(BaseModel):
-    detail: str
+    """Every error answer: a sentence, or (422) the list of problems with the request."""
+
+    detail: str | list[ValidationIssue]
+
+
+# Drafts and publishing. The agent's token may create and revise drafts; publishing one needs a grant
+# that only the seller's own token can obtain, for the exact content the seller approved (its hash).
+DraftStatus = Literal["draft", "published"]
+TokenScope = Literal["seller", "agent"]
+
+
+def content_sha256(listing: ListingCreate) -> str:
+    """The hash a publish grant is bound to: the draft's content as the API stores it (normalised by
+    `ListingCreate`), so the seller's client and the marketplace compute the same one."""
+    canonical = json.dumps(listing.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class Draft(BaseModel):
+    id: int
+    seller_id: str
+    status: DraftStatus
+    content: ListingCreate
+    content_sha256: str = Field(description="What a publish grant for this content must name.")
+    listing_id: int | None = Field(None, description="The listing it was published as.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class GrantRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class PublishGrant(BaseModel):
+    grant: str = Field(
+        description="Send as the Publish-Grant header of POST /drafts/{id}/publish; shown once."
+    )
+    draft_id: int
+    content_sha256: str
+    expires_at: datetime
+
+
+class AgentToken(BaseModel):
+    seller_id: str
+    token: str = Field(description="A token that can create and revise drafts, and nothing else; shown once.")
+    scope: TokenScope = "agent"
+
+
+# An in-process caller (the site) passes the address its own request came from under this request-scope
+# key, so that per-client limits apply to each browser and not to the site as a whole. A request from
+# outside cannot set it: it is the ASGI scope, not a header.
+CLIENT_SCOPE_KEY = "trova.client"

@@ -16,6 +16,7 @@ from tests.conftest import BASE_URL
 from tests.helpers import call, say, scripted
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 
 GOOD_DRAFT = {
     "title": "Trek road bike",
@@ -52,8 +53,15 @@ async def switched_client(switch: Switch):
 
 
 def session_for(model, client: MarketplaceClient, tmp_path=None) -> ChatSession:
+    """A conversation whose tools and seller-side publisher share the test seller's client."""
     return ChatSession.start(
-        build_agent(model), TrovaDeps(client), model="test", prompt="p", marketplace="test", save_dir=tmp_path
+        build_agent(model),
+        TrovaDeps(client),
+        model="test",
+        prompt="p",
+        marketplace="test",
+        save_dir=tmp_path,
+        publisher=Publisher(client),
     )
 
 

@@ -15,6 +15,7 @@ from agent.offline.policy import CONDITION_QUESTION, INTRO
 from agent.session import MAX_MESSAGE_CHARS, ChatSession, InputError, TurnResult
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 
 
 @dataclass
@@ -45,7 +46,14 @@ class Dialogue:
 def dialogue(client: MarketplaceClient) -> Dialogue:
     agent = build_agent(OfflineModel())
     return Dialogue(
-        ChatSession.start(agent, TrovaDeps(client), model="offline", prompt="p", marketplace="test")
+        ChatSession.start(
+            agent,
+            TrovaDeps(client),
+            model="offline",
+            prompt="p",
+            marketplace="test",
+            publisher=Publisher(client),
+        )
     )
 
 
@@ -531,7 +539,12 @@ async def test_the_sellers_own_price_is_used_when_the_comparison_fails(market_ap
     async with MarketplaceClient("http://marketplace.test", transport=transport, backoff=0.0) as client:
         client.token = (await client.register_seller("Outage")).token
         session = ChatSession.start(
-            build_agent(OfflineModel()), TrovaDeps(client), model="offline", prompt="p", marketplace="test"
+            build_agent(OfflineModel()),
+            TrovaDeps(client),
+            model="offline",
+            prompt="p",
+            marketplace="test",
+            publisher=Publisher(client),
         )
         await session.send("I want to sell my Trek road bike, good condition")
         failed = await session.send("try again")

@@ -11,6 +11,7 @@ from agent.offline.settings import OfflineModelSettings, PolicySettings, parse_o
 from agent.session import ChatSession, TurnResult
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 
 
 async def conversation(
@@ -22,6 +23,7 @@ async def conversation(
         model="offline",
         prompt="p",
         marketplace="test",
+        publisher=Publisher(client),  # the seller's side, which publishes what they approve
     )
     return [await session.send(m) for m in messages]
 

@@ -17,6 +17,7 @@ from agent.model_server import create_model_server
 from agent.session import ChatSession
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 
 
 class Recorder(httpx2.AsyncBaseTransport):
@@ -49,6 +50,7 @@ async def test_listing_conversation_over_the_openai_wire(wire: Recorder, client:
     session = ChatSession.start(
         build_agent(openai_chat_model(wire)),
         TrovaDeps(client),
+        publisher=Publisher(client),
         model="openai-chat",
         prompt="p",
         marketplace="test",

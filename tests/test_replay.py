@@ -39,6 +39,7 @@ from cli.main import app
 from tests.evals.test_broken_agents import SELL_BIKE
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 
 runner = CliRunner()
 BIKE = ("I want to sell my old Trek road bike", "good", "no")
@@ -67,6 +68,7 @@ def session(
     return ChatSession.start(
         build_agent(model, prompt, **build),
         TrovaDeps(client),
+        publisher=Publisher(client),
         model="offline",
         prompt="p",
         marketplace="test",
@@ -221,6 +223,7 @@ async def test_re_recording_a_conversation_replaces_its_files(
     again = ChatSession.start(
         build_agent(second),
         TrovaDeps(client),
+        publisher=Publisher(client),
         model="offline",
         prompt="p",
         marketplace="test",

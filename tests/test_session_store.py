@@ -12,18 +12,25 @@ from agent.prompts import load_prompt
 from agent.session import ChatSession
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 
 
 async def test_save_and_resume(client: MarketplaceClient, tmp_path: Path) -> None:
     agent = build_agent(OfflineModel())
     session = ChatSession.start(
-        agent, TrovaDeps(client), model="offline", prompt="p", marketplace="m", save_dir=tmp_path
+        agent,
+        TrovaDeps(client),
+        model="offline",
+        prompt="p",
+        marketplace="m",
+        save_dir=tmp_path,
+        publisher=Publisher(client),
     )
     await session.send("I want to sell my Trek road bike")
     await session.send("good")
     saved = tmp_path / f"{session.id}.json"
     assert saved.is_file() and not list(tmp_path.glob("*.tmp"))  # noqa: ASYNC240
-    resumed = ChatSession.resume(agent, TrovaDeps(client), session.id, tmp_path)
+    resumed = ChatSession.resume(agent, TrovaDeps(client), session.id, tmp_path, publisher=Publisher(client))
     assert resumed.record.turns == 2 and len(resumed.pending) == 1
     dump = ModelMessagesTypeAdapter.dump_json
     assert dump(resumed.messages()) == dump(session.messages())  # the same history, from disk

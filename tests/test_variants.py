@@ -23,6 +23,7 @@ from agent.variants import (
 )
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 from tools.toolset import marketplace_tools
 from traces.setup import configure_tracing, disable_tracing, flush
 from traces.store import TraceStore
@@ -134,6 +135,7 @@ async def test_the_conversation_and_its_turn_spans_record_the_variant(
     session = ChatSession.start(
         agent,
         TrovaDeps(client),
+        publisher=Publisher(client),
         model="offline",
         prompt=load_prompt().ref,
         marketplace="test",

@@ -47,10 +47,10 @@ def chunks(body: str) -> list[dict]:
     return [json.loads(line[6:]) for line in body.splitlines() if line.startswith("data: {")]
 
 
-async def test_pages_set_a_session_cookie_and_escape(site) -> None:
+async def test_pages_make_no_session_and_escape(site) -> None:
     client, _ = site
     home = await client.get("/")
-    assert home.status_code == 200 and "trova_session" in home.headers["set-cookie"]
+    assert home.status_code == 200 and "set-cookie" not in home.headers
     seed_count = len((SEED_DIR / LISTINGS_FILE).read_text(encoding="utf-8").splitlines()) - 1
     assert "All listings" in home.text and f"{seed_count:,}" in home.text
     search = await client.get("/", params={"q": "<script>x</script>"})
@@ -314,22 +314,25 @@ def test_a_browser_leaving_mid_reply_does_not_lock_its_chat(served_site: tuple[s
     url, app = served_site
     with httpx.Client(base_url=url, timeout=10) as client:
         client.get("/sell")
-        cookie = client.cookies["trova_session"]
+        assert "trova_session" not in client.cookies  # a page view makes no session
         body = json.dumps(user("I want to sell my Trek road bike, good condition")).encode()
         with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1]))) as raw:
             raw.sendall(
                 b"POST /chat HTTP/1.1\r\nHost: site\r\nContent-Type: application/json\r\n"
-                + f"Content-Length: {len(body)}\r\nCookie: trova_session={cookie}\r\n\r\n".encode()
+                + f"Content-Length: {len(body)}\r\n\r\n".encode()
                 + body
             )
-            assert b"200 OK" in raw.recv(4096)  # the reply has begun ...
+            head = raw.recv(4096)
+            assert b"200 OK" in head  # the reply has begun (and the first message made the session) ...
+            cookie = re.search(rb"trova_session=([^;]+)", head).group(1).decode()  # type: ignore[union-attr]
+            client.cookies.set("trova_session", cookie)
         # ... and the browser left (a reload). The turn still finishes on the server, and frees the chat.
         for _ in range(200):
             state = client.get("/chat/state").json()
             if not state["busy"]:
                 break
             time.sleep(0.05)
-        assert not app.state.sessions._sessions[cookie].lock.locked()
+        assert not app.state.sessions.store.find(cookie).busy
         # The conversation is whole: the draft the turn made waits for the seller, as a reload shows it.
         assert len(state["pending"]) == 1
         assert any(p.get("type") == "tool-create_listing" for m in state["messages"] for p in m["parts"])
@@ -389,8 +392,10 @@ async def test_approvals_and_edits_are_recorded_only_for_listings_created(
         )
         assert crafted.status_code == 400 and "category_id" in crafted.json()["detail"]
         # An edit the marketplace then refuses (here: the seller's token no longer works) is no approval.
-        session = next(iter(app.state.sessions._sessions.values()))
-        token, session.client.token = session.client.token, "not-a-token"
+        sessions = app.state.sessions.store
+        stored = sessions.find(client.cookies["trova_session"])
+        broken = stored.credentials.model_copy(update={"token": "not-a-token"})  # the agent's still works
+        sessions.set_credentials(stored, broken)
         failed = await client.post(
             "/chat", json=approve_with(draft["call_id"], {**draft["args"], "price": 41})
         )
@@ -398,8 +403,8 @@ async def test_approvals_and_edits_are_recorded_only_for_listings_created(
         assert not [c for c in chunks(failed.text) if c["type"] == "tool-output-available"]
         assert store.rows() == []
         # Approved by typing, created: an approval with no edits.
-        session.client.token = token
-        left = session.chat.id
+        sessions.set_credentials(stored, stored.credentials)
+        left = stored.conversation_id
         # Leaving a conversation with a draft waiting: a signal of its own.
         await client.post("/chat/new", json={})
         await client.post("/chat", json=user("I want to sell my IKEA desk, good condition"))
@@ -407,7 +412,7 @@ async def test_approvals_and_edits_are_recorded_only_for_listings_created(
         assert any(c["type"] == "tool-output-available" for c in chunks(done.text))
         assert [(r["kind"], r["conversation_id"]) for r in store.rows()] == [
             ("start_over", left),
-            ("approval", session.chat.id),
+            ("approval", sessions.find(client.cookies["trova_session"]).conversation_id),
         ]
         assert store.rows()[0]["comment"] == "1 draft(s) left unanswered"
 

@@ -1,9 +1,16 @@
 """One typed async client for the marketplace API.
 
 Timeouts on every call; GETs are retried with exponential backoff on connection errors, timeouts and
-5xx/429 answers; POSTs are never retried here (a create carries an Idempotency-Key so that a caller
+5xx/429 answers; POSTs are never retried blindly (a create carries an Idempotency-Key so that a caller
 that does retry cannot create two listings). Failures are `MarketplaceError`s that say what kind of
 failure it was, so a tool can turn each into something the model can act on.
+
+A failed POST is one of two things, and they must not be confused: refused before it took effect (the
+connection was never made, or the marketplace answered 503/429: kind `unavailable`, nothing changed), or
+sent with its outcome unknown (the answer never came: a read timeout, a dropped connection, a gateway's
+502/504, a 500; kind `unknown`). After the second, a create asks the marketplace what became of its
+idempotency key and answers with the truth; only when that cannot be found out either is `unknown`
+raised.
 """
 
 from __future__ import annotations
@@ -17,22 +24,37 @@ import httpx
 from pydantic import BaseModel
 
 from tools.types import (
+    AgentToken,
     CategoryDetail,
     CategorySearchResult,
     Condition,
+    Draft,
     Listing,
     ListingCreate,
     ListingPage,
     PriceComparison,
+    PublishGrant,
     SellerIdentity,
     SellerToken,
 )
 
-ErrorKind = Literal["unavailable", "invalid", "not_found", "conflict", "unauthorized", "server"]
+ErrorKind = Literal[
+    "unavailable",  # refused before it took effect: nothing changed
+    "unknown",  # sent, but no answer came: it may or may not have taken effect
+    "invalid",
+    "not_found",
+    "conflict",
+    "unauthorized",
+    "forbidden",
+    "server",
+]
 T = TypeVar("T", bound=BaseModel)
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=3.0)
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
+REFUSED_STATUSES = frozenset({429, 503})  # the marketplace said "not now": nothing was done
+# Errors raised before a byte of the request left: it cannot have taken effect.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
 class MarketplaceError(Exception):
@@ -46,10 +68,34 @@ class MarketplaceError(Exception):
 
     @property
     def retryable(self) -> bool:
-        return self.kind in ("unavailable", "server")
+        return self.kind in ("unavailable", "server", "unknown")
+
+    @property
+    def maybe_done(self) -> bool:
+        """The request may have taken effect although it failed (its answer was lost)."""
+        return self.kind == "unknown"
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.message}" + (f" (HTTP {self.status})" if self.status else "")
+
+
+_KINDS: dict[int, ErrorKind] = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    413: "invalid",
+    422: "invalid",
+}
+
+
+def _lost(method: str, message: str) -> MarketplaceError:
+    """A request that was sent but whose answer never came: harmless for a GET (it is retried), an
+    unknown outcome for anything that changes something."""
+    if method == "GET":
+        return MarketplaceError("unavailable", message)
+    return MarketplaceError("unknown", f"{message}; the request was sent, its outcome is not known")
 
 
 def _detail(response: httpx.Response) -> str:
@@ -112,22 +158,31 @@ class MarketplaceClient:
                 await asyncio.sleep(self.backoff * (2 ** (attempt - 1)) * (0.5 + random.random()))
             try:
                 response = await self._http.request(method, path, **kwargs)
-            except httpx.TimeoutException as e:
+            except NOT_SENT as e:
                 last = MarketplaceError(
-                    "unavailable", f"the marketplace did not answer in time ({type(e).__name__})"
+                    "unavailable",
+                    f"cannot reach the marketplace at {self.base_url} ({e or type(e).__name__})",
                 )
+                continue
+            except httpx.TimeoutException as e:
+                last = _lost(method, f"the marketplace did not answer in time ({type(e).__name__})")
                 continue
             except httpx.TransportError as e:
-                last = MarketplaceError(
-                    "unavailable", f"cannot reach the marketplace at {self.base_url} ({e})"
-                )
+                last = _lost(method, f"the connection to the marketplace broke ({type(e).__name__}: {e})")
                 continue
-            if response.status_code in RETRY_STATUSES or response.status_code >= 500:
-                last = MarketplaceError(
-                    "unavailable" if response.status_code in RETRY_STATUSES else "server",
-                    _detail(response),
-                    response.status_code,
-                )
+            status = response.status_code
+            if status in RETRY_STATUSES or status >= 500:
+                detail = _detail(response)
+                if status in REFUSED_STATUSES:
+                    last = MarketplaceError("unavailable", detail, status)
+                elif method != "GET":
+                    # A gateway's 502/504 or the server's own 500: the request got there, what became of
+                    # it is not known.
+                    last = MarketplaceError("unknown", detail, status)
+                else:
+                    last = MarketplaceError(
+                        "unavailable" if status in RETRY_STATUSES else "server", detail, status
+                    )
                 continue
             return response
         assert last is not None
@@ -139,17 +194,7 @@ class MarketplaceClient:
         if response.is_success:
             return model.model_validate(response.json())
         status = response.status_code
-        kind: ErrorKind = (
-            "not_found"
-            if status == 404
-            else "invalid"
-            if status in (400, 422)
-            else "conflict"
-            if status == 409
-            else "unauthorized"
-            if status in (401, 403)
-            else "server"
-        )
+        kind = _KINDS.get(status, "server")
         raise MarketplaceError(kind, _detail(response), status)
 
     async def search_categories(
@@ -173,18 +218,124 @@ class MarketplaceClient:
         if self.token is None and self.token_factory is not None:
             self.token = await self.token_factory(self)
 
-    async def create_listing(self, listing: ListingCreate, idempotency_key: str) -> Listing:
-        body, headers = listing.model_dump(mode="json"), {"Idempotency-Key": idempotency_key}
+    async def _authed(self, model: type[T], method: str, path: str, **kwargs: Any) -> T:
+        """A call as the token's seller. A stored token the marketplace no longer knows (its database was
+        reset) is replaced through `token_factory` once, and the call made again: a 401 changed nothing."""
         await self.ensure_token()
         try:
-            return await self._call(Listing, "POST", "/listings", json=body, headers=headers)
+            return await self._call(model, method, path, **dict(kwargs))
         except MarketplaceError as e:
             if e.kind != "unauthorized" or self.token_factory is None:
                 raise
-        # A stored token the marketplace no longer knows (its database was reset): register again, once.
         self.token = None
         await self.ensure_token()
-        return await self._call(Listing, "POST", "/listings", json=body, headers=headers)
+        return await self._call(model, method, path, **kwargs)
+
+    async def create_listing(self, listing: ListingCreate, idempotency_key: str) -> Listing:
+        """Create a listing, once per key. When the answer is lost, the marketplace is asked what became of
+        the key: the listing it made is returned, a create that did not happen is `unavailable` (nothing
+        was posted), and what cannot be found out is `unknown`."""
+        body, headers = listing.model_dump(mode="json"), {"Idempotency-Key": idempotency_key}
+        try:
+            return await self._authed(Listing, "POST", "/listings", json=body, headers=headers)
+        except MarketplaceError as e:
+            if not e.maybe_done:
+                raise
+            return await self._settle_create(idempotency_key, e)
+
+    async def _settle_create(self, idempotency_key: str, lost: MarketplaceError) -> Listing:
+        try:
+            made = await self.listing_for_key(idempotency_key)
+        except MarketplaceError as check:
+            raise MarketplaceError(
+                "unknown",
+                f"{lost.message}; asking the marketplace whether it was posted failed too ({check.message})",
+                lost.status,
+            ) from check
+        if made is None:
+            raise MarketplaceError(
+                "unavailable",
+                f"{lost.message}; the marketplace was asked and has no listing for it: it was not posted",
+                lost.status,
+            )
+        return made
+
+    async def listing_for_key(self, idempotency_key: str) -> Listing | None:
+        """The listing this seller created with `idempotency_key`, if any (how a lost answer is settled)."""
+        page = await self._call(
+            ListingPage,
+            "GET",
+            "/listings",
+            params={"idempotency_key": idempotency_key, "limit": 1},
+            headers=self._headers(),
+        )
+        return page.items[0] if page.items else None
+
+    # Drafts: the agent's token creates and revises them; publishing one takes a grant that only the
+    # seller's own token can get (`request_grant`), for the content the seller approved.
+    async def create_draft(self, listing: ListingCreate, idempotency_key: str) -> Draft:
+        """Save a draft, once per key (a repeated call returns the same draft). A lost answer is settled by
+        sending it again with the same key."""
+        body, headers = listing.model_dump(mode="json"), {"Idempotency-Key": idempotency_key}
+        try:
+            return await self._authed(Draft, "POST", "/drafts", json=body, headers=headers)
+        except MarketplaceError as e:
+            if not e.maybe_done:
+                raise
+        return await self._authed(Draft, "POST", "/drafts", json=body, headers=headers)
+
+    async def get_draft(self, draft_id: int) -> Draft:
+        return await self._authed(Draft, "GET", f"/drafts/{draft_id}")
+
+    async def revise_draft(self, draft_id: int, listing: ListingCreate) -> Draft:
+        """Replace a draft's content (a revision or the seller's edits): any grant for the old content is
+        void. Sending it twice is harmless, so a lost answer is settled by sending it again."""
+        body = listing.model_dump(mode="json")
+        try:
+            return await self._authed(Draft, "PUT", f"/drafts/{draft_id}", json=body)
+        except MarketplaceError as e:
+            if not e.maybe_done:
+                raise
+        return await self._authed(Draft, "PUT", f"/drafts/{draft_id}", json=body)
+
+    async def request_grant(self, draft_id: int, sha256: str) -> PublishGrant:
+        """A short-lived grant to publish the draft as it is now (its content must hash to `sha256`); only
+        the seller's own token gets one."""
+        return await self._authed(
+            PublishGrant, "POST", f"/drafts/{draft_id}/grants", json={"content_sha256": sha256}
+        )
+
+    async def publish_draft(self, draft_id: int, grant: str, idempotency_key: str) -> Listing:
+        """Publish a draft with its grant, once. A lost answer is settled by asking for the draft's state:
+        published (its listing is returned), still a draft (`unavailable`: it was not posted), or not
+        known (`unknown`)."""
+        headers = {"Publish-Grant": grant, "Idempotency-Key": idempotency_key}
+        try:
+            return await self._authed(Listing, "POST", f"/drafts/{draft_id}/publish", headers=headers)
+        except MarketplaceError as e:
+            if not e.maybe_done:
+                raise
+            lost = e
+        try:
+            draft = await self.get_draft(draft_id)
+            listing = await self.get_listing(draft.listing_id) if draft.listing_id is not None else None
+        except MarketplaceError as check:
+            raise MarketplaceError(
+                "unknown",
+                f"{lost.message}; asking the marketplace whether it was posted failed too ({check.message})",
+                lost.status,
+            ) from check
+        if listing is None:
+            raise MarketplaceError(
+                "unavailable",
+                f"{lost.message}; the marketplace was asked and the draft is not published: it was not posted",
+                lost.status,
+            )
+        return listing
+
+    async def create_agent_token(self) -> AgentToken:
+        """A token for the agent: drafts only (this client's token must be the seller's own)."""
+        return await self._authed(AgentToken, "POST", "/sellers/me/agent-tokens")
 
     async def list_listings(self, **filters: Any) -> ListingPage:
         params = {k: v for k, v in filters.items() if v is not None}
@@ -197,8 +348,17 @@ class MarketplaceClient:
         """The seller id the current token belongs to."""
         return (await self._call(SellerIdentity, "GET", "/sellers/me")).seller_id
 
-    async def register_seller(self, name: str) -> SellerToken:
-        return await self._call(SellerToken, "POST", "/sellers", json={"name": name})
+    async def register_seller(self, name: str, idempotency_key: str | None = None) -> SellerToken:
+        """Register a seller. With `idempotency_key`, a registration whose answer was lost is sent again
+        with the same key, and the marketplace answers with the same seller (and a fresh token): never a
+        second, orphaned seller."""
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        try:
+            return await self._call(SellerToken, "POST", "/sellers", json={"name": name}, headers=headers)
+        except MarketplaceError as e:
+            if not (e.maybe_done and idempotency_key):
+                raise
+        return await self._call(SellerToken, "POST", "/sellers", json={"name": name}, headers=headers)
 
     async def health(self) -> dict[str, Any]:
         response = await self._send("GET", "/health", headers=self._headers())

@@ -1,15 +1,19 @@
-"""The `create_listing` tool: publishes a listing, only after the seller approves the exact draft."""
+"""The `create_listing` tool: saves the draft on the marketplace (the agent's token can do that and
+nothing more) and asks for the seller's approval; the seller's own client publishes it once approved
+(tools/publishing.py), and the tool then reports what became of it."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 
-from pydantic_ai import ModelRetry, RunContext
+from pydantic import ValidationError
+from pydantic_ai import ApprovalRequired, ModelRetry, RunContext, ToolFailed
 
 from tools.client import MarketplaceError
 from tools.deps import TrovaDeps
 from tools.errors import raise_for_model
+from tools.publishing import DraftRef, PublishOutcome
 
 # The API's own field types, so a draft the marketplace would refuse is refused before the seller sees it.
 from tools.types import SUPPORTED_CURRENCIES, Condition, Description, Listing, ListingCreate, Price, Title
@@ -23,6 +27,15 @@ def idempotency_key(conversation_id: str | None, listing: ListingCreate) -> str:
     left_out = {"variant"} | (set() if listing.photos else {"photos"})
     canonical = json.dumps(listing.model_dump(mode="json", exclude=left_out), sort_keys=True)
     return "trova-" + hashlib.sha256(f"{conversation_id}|{canonical}".encode()).hexdigest()[:32]
+
+
+def draft_key(conversation_id: str | None, listing: ListingCreate) -> str:
+    """The key a draft is saved under: the same content in the same conversation is one draft."""
+    return "draft-" + idempotency_key(conversation_id, listing).removeprefix("trova-")
+
+
+# Where a seller can see for themselves whether a listing whose answer was lost was posted.
+CHECK_HINT = "their listings (`trova listings --mine`, or the site's listings page)"
 
 
 async def validate_listing(
@@ -66,7 +79,8 @@ async def create_listing(
     price: Price,
     currency: str = "USD",
 ) -> Listing:
-    """Publish the listing. The seller sees exactly these fields and must approve them before it runs.
+    """Post the listing: it is saved as a draft, the seller sees exactly these fields, and it is published
+    only once they approve it (you then get the listing).
 
     Call it only when the draft is complete: the category is a leaf from `search_categories`, the seller
     gave the condition, and the price comes from `compare_prices` (or from the seller when there are no
@@ -82,6 +96,21 @@ async def create_listing(
         price: The asking price, greater than 0.
         currency: ISO code; USD unless the seller says otherwise.
     """
+    if ctx.tool_call_approved:
+        # The seller's client published it (or tried to) with the seller's own grant: report that.
+        try:
+            outcome = PublishOutcome.model_validate(ctx.tool_call_metadata or {})
+        except ValidationError:
+            outcome = PublishOutcome()
+        if outcome.listing is not None:
+            return outcome.listing
+        failure = outcome.failure()
+        if failure is None:
+            raise ToolFailed(
+                "The listing was not posted: publishing needs the seller's own approval step, which did "
+                "not happen. Ask the seller to approve the draft again."
+            )
+        raise_for_model(failure, "post the listing", check=CHECK_HINT)
     listing = ListingCreate(
         title=title,
         description=description,
@@ -93,6 +122,9 @@ async def create_listing(
         variant=ctx.deps.variant,
     )
     try:
-        return await ctx.deps.client.create_listing(listing, idempotency_key(ctx.conversation_id, listing))
+        draft = await ctx.deps.client.create_draft(listing, draft_key(ctx.conversation_id, listing))
     except MarketplaceError as e:
-        raise_for_model(e, "create the listing")
+        raise_for_model(e, "save the draft", check="")
+    raise ApprovalRequired(
+        metadata=DraftRef(draft_id=draft.id, content_sha256=draft.content_sha256).model_dump()
+    )

@@ -1,4 +1,5 @@
-"""The agent's tools as one toolset; `create_listing` needs the seller's approval."""
+"""The agent's tools as one toolset; `create_listing` saves a draft and asks for the seller's approval
+itself (it raises `ApprovalRequired` once the draft is saved), and only the seller's client can publish."""
 
 from __future__ import annotations
 
@@ -29,7 +30,6 @@ def marketplace_tools(exclude: frozenset[str] = frozenset()) -> FunctionToolset[
             create_listing,
             name=CREATE_LISTING,
             max_retries=MAX_TOOL_RETRIES,
-            requires_approval=True,
             args_validator=validate_listing,
             metadata={SIDE_EFFECT: True},
         ),

@@ -134,6 +134,11 @@ def _model_step(span: StoredSpan) -> ModelStep:
     )
 
 
+# A tool run that ended by asking for the seller's approval (create_listing once its draft is saved): the
+# call's outcome is the run after the approval, so this one is not a step of its own.
+DEFERRAL = "pydantic_ai.tool.deferral.name"
+
+
 def _tool_step(span: StoredSpan) -> ToolStep:
     error = span.status_message if span.status == "ERROR" else None
     for event in span.events:
@@ -172,7 +177,7 @@ def build(conversation_id: str, spans: list[StoredSpan]) -> ConversationView:
             operation = child.attributes.get("gen_ai.operation.name")
             if operation == "chat":
                 steps.append(_model_step(child))
-            elif operation == "execute_tool":
+            elif operation == "execute_tool" and not child.attributes.get(DEFERRAL):
                 steps.append(_tool_step(child))
         a = span.attributes
         turns.append(

@@ -172,44 +172,40 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore, photo
             return _error(422, f"not a chat request: {e.errors()[0]['msg']}")
         if not run_input.messages:
             return _error(422, "no message")
-        session = await sessions.get(request)
-        if session.lock.locked():
-            return _error(409, "the agent is still answering your previous message")
-        await session.lock.acquire()
+        session = await sessions.open(request)  # the first message makes the browser's session
         try:
             await sessions.seller(session)
         except MarketplaceError as e:
-            session.lock.release()
             logger.warning("marketplace unavailable for a chat turn: %s", e)  # the seller gets plain words
-            return _error(503, "The marketplace is unavailable right now; try again in a moment.")
-        except BaseException:
-            session.lock.release()
-            raise
+            return _with_cookie(
+                _error(503, "The marketplace is unavailable right now; try again in a moment."), session
+            )
+        if not await sessions.take_turn(session):
+            return _error(409, "the agent is still answering your previous message")
         try:
-            chat_session = sessions.chat(session)
+            chat_session = await sessions.chat(session)
             events = await _start(run_input.messages[-1], session, chat_session, feedback, photos)
         except InputError as e:  # checked before any byte is streamed, so it can be a plain 400
-            session.lock.release()
-            return _error(400, str(e), getattr(e, "fields", None))
+            await sessions.end_turn(session)
+            return _with_cookie(_error(400, str(e), getattr(e, "fields", None)), session)
         except BaseException:
-            session.lock.release()
+            await sessions.end_turn(session)
             raise
         stream = VercelAIEventStream(run_input, sdk_version=6)
-        replies = _run_turn(session, events)
+        replies = _run_turn(sessions, session, events)
         response = stream.streaming_response(stream.transform_stream(replies))
         response.headers["X-Trova-Conversation"] = chat_session.id
-        if getattr(request.state, "new_session_id", None):
-            set_cookie(response, request.state.new_session_id)
-        return response
+        return _with_cookie(response, session)
 
     @router.get("/chat/state")
     async def state(request: Request, response: Response) -> dict[str, Any]:
         """The browser's current conversation (to draw it again after a reload), as UI messages. `busy`:
-        a turn is still running (the page was reloaded mid-reply); what it adds shows when it ends."""
-        session = await sessions.get(request, response)
+        a turn is still running (the page was reloaded mid-reply); what it adds shows when it ends. A
+        browser without a session gets an empty conversation, and no session."""
         response.headers["Cache-Control"] = "no-store"  # the back button must not show an old conversation
-        chat_session = session.chat
-        busy = session.lock.locked()
+        session = await sessions.find(request)
+        chat_session = None if session is None else await sessions.saved_chat(session)
+        busy = session is not None and session.busy
         if chat_session is None:
             return {
                 "conversation_id": None,
@@ -231,11 +227,13 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore, photo
         }
 
     @router.post("/chat/new", dependencies=guarded)
-    async def new(request: Request, response: Response) -> dict[str, Any]:
+    async def new(request: Request) -> dict[str, Any]:
         """Start over: a new conversation. Leaving one that had begun is a signal of its own (implicit
         feedback, tied to what produced it), recorded before the new one starts."""
-        session = await sessions.get(request, response)
-        if session.lock.locked():
+        session = await sessions.find(request)
+        if session is None:
+            return {"conversation_id": None}  # nothing to start over from
+        if session.busy:
             raise HTTPException(409, "the agent is still answering")
         try:
             await sessions.seller(session)
@@ -243,7 +241,7 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore, photo
             raise HTTPException(
                 503, "The marketplace is unavailable right now; try again in a moment."
             ) from e
-        left = session.chat
+        left = await sessions.saved_chat(session)
         if left is not None and left.record.turns:
             feedback.start_over(
                 left.id,
@@ -252,9 +250,17 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore, photo
                 seller_id=session.seller_id,
                 cause=cause_of(left),
             )
-        return {"conversation_id": sessions.chat(session, new=True).id}
+        return {"conversation_id": (await sessions.chat(session, new=True)).id}
 
     return router
+
+
+def _with_cookie(response: Response, session: WebSession) -> Response:
+    """A session made by this request: its cookie goes with the answer, whatever the answer is (a retry
+    then finds the same session, and the same seller)."""
+    if session.fresh:
+        set_cookie(response, session.stored.cookie)
+    return response
 
 
 def photo_json(photo: Photo) -> dict[str, Any]:
@@ -282,29 +288,32 @@ def _with_photo_urls(message: UIMessage, store: PhotoStore) -> dict[str, Any]:
 _DONE = object()
 
 
-def _run_turn(session: WebSession, events: AsyncIterator[Any]) -> AsyncIterator[Any]:
-    """Run the turn in a task of its own and relay its events; the lock (held by the caller) is freed
-    when the turn ends.
+def _run_turn(
+    sessions: SessionRegistry, session: WebSession, events: AsyncIterator[Any]
+) -> AsyncIterator[Any]:
+    """Run the turn in a task of its own and relay its events; the turn's lease (taken by the caller) is
+    kept while it runs and given back when it ends.
 
     The turn must not be driven by the response: when a browser goes away (a reload, a closed tab), the
     server drops the response's iterator unfinished and the event loop closes it later in another task,
     where the turn's context managers (its span, pydantic-ai's message capture) cannot be exited, so the
-    turn never ended and the lock was never freed. Here the turn always runs to its end in one task,
-    whoever is listening, and the conversation is left whole (a draft it made waits after a reload)."""
+    turn never ended and its lease was never given back. Here the turn always runs to its end in one
+    task, whoever is listening, and the conversation is left whole (a draft it made waits after a
+    reload)."""
     queue: asyncio.Queue[Any] = asyncio.Queue()
 
     async def run() -> None:
         try:
-            async for event in events:
-                queue.put_nowait(event)
+            async with sessions.holding(session):
+                async for event in events:
+                    queue.put_nowait(event)
         except Exception as e:  # handed to the reader, whose stream encodes it as an error event
             queue.put_nowait(_Failed(e))
         finally:
-            session.turn = None
-            session.lock.release()
+            sessions.note_running(session, None)
             queue.put_nowait(_DONE)
 
-    session.turn = asyncio.create_task(run())  # held there: a task only weakly referenced may vanish
+    sessions.note_running(session, asyncio.create_task(run()))
 
     async def relay() -> AsyncIterator[Any]:
         while (item := await queue.get()) is not _DONE:

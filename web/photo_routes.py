@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from tools.client import MarketplaceError
 from web.photos import MAX_UPLOAD_BYTES, Photo, PhotoError, PhotoStore, is_photo_id
 from web.security import same_origin
-from web.sessions import SessionRegistry
+from web.sessions import SessionRegistry, set_cookie
 
 
 class PhotoOut(BaseModel):
@@ -59,7 +59,9 @@ def create_photo_router(sessions: SessionRegistry, store: PhotoStore) -> APIRout
         data = await _read_capped(request)
         if not data:
             raise HTTPException(400, "That photo is empty; pick it again.")
-        session = await sessions.get(request, response)
+        session = await sessions.open(request)  # a photo, like a first message, makes the session
+        if session.fresh:
+            set_cookie(response, session.stored.cookie)
         try:
             seller_id = await sessions.seller(session)
         except MarketplaceError as e:
@@ -71,10 +73,10 @@ def create_photo_router(sessions: SessionRegistry, store: PhotoStore) -> APIRout
         return PhotoOut.of(photo)
 
     @router.delete("/photos/{photo_id}", dependencies=[Depends(same_origin)])
-    async def remove(photo_id: str, request: Request, response: Response) -> dict[str, str]:
+    async def remove(photo_id: str, request: Request) -> dict[str, str]:
         """Take a photo back (one not in a listing yet): it is deleted, and no listing will show it."""
-        session = await sessions.get(request, response)
-        if not session.seller_id or not store.remove(photo_id, session.seller_id):
+        session = await sessions.find(request)
+        if session is None or not session.seller_id or not store.remove(photo_id, session.seller_id):
             raise HTTPException(404, "That photo is not there any more (removed, or already in a listing).")
         return {"removed": photo_id}
 
@@ -86,8 +88,8 @@ def create_photo_router(sessions: SessionRegistry, store: PhotoStore) -> APIRout
         thumb = suffix == "thumb.jpg"
         photo = store.get(stem) if is_photo_id(stem) and suffix in ("jpg", "thumb.jpg") else None
         if photo is not None and photo.listing_id is None:
-            session = await sessions.get(request)
-            if session.seller_id != photo.seller_id:
+            session = await sessions.find(request)
+            if session is None or session.seller_id != photo.seller_id:
                 photo = None
         if photo is None or not store.path(photo.id, thumb=thumb).is_file():
             raise HTTPException(404, "No such photo.")

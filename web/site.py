@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import httpx
 from fastapi import Depends, FastAPI, Request
@@ -15,15 +15,15 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from pydantic_ai.capabilities.abstract import AbstractCapability
 from pydantic_evals.online import wait_for_evaluations
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 from agent.listing_agent import build_agent
 from agent.models import ModelChoice
 from agent.prompts import Prompt
+from agent.storage import data_dir
 from ops.experiments import LiveExperiment
 from ops.review import ScenarioWriter
 from tools.client import MarketplaceClient
@@ -31,11 +31,13 @@ from tools.deps import TrovaDeps
 from web.admin import install_admin
 from web.chat import create_chat_router
 from web.feedback import FeedbackStore, cause_of
+from web.limits import BodyLimits
 from web.pages import create_pages_router, error_page
 from web.photo_routes import create_photo_router
 from web.photos import PhotoStore
 from web.security import SecurityHeaders, json_only, same_origin
-from web.sessions import COOKIE, SessionRegistry, set_cookie
+from web.session_store import SessionStore
+from web.sessions import SessionRegistry, idle_seconds
 
 API_PREFIX = "/api"
 INTERNAL_URL = "http://marketplace.internal"
@@ -58,16 +60,24 @@ def create_site(
     admin_token: str | None = None,
     scenario_writer: ScenarioWriter | None = None,
     photos: PhotoStore | None = None,
+    sessions_url: str | None = None,
     capabilities: Sequence[AbstractCapability[TrovaDeps]] = (),
     experiment: LiveExperiment | None = None,
 ) -> FastAPI:
     """The site around `marketplace` (mounted at /api); the agent talks to it in-process over HTTP.
-    Photos are kept in `photos` (default: `$TROVA_HOME/photos`); with `experiment`, each seller's
-    conversations are served by their arm (ops/experiments.py). `capabilities` go to the agent: `trova
-    serve` gives it online evaluation (built by the CLI, since the site may not import the harness)."""
+    Photos are kept in `photos` (default: `$TROVA_HOME/photos`); sellers' sessions in the database at
+    `sessions_url` (`trova serve`: the marketplace's own; default: `$TROVA_HOME/sessions.db`); with
+    `experiment`, each seller's conversations are served by their arm (ops/experiments.py). `capabilities`
+    go to the agent: `trova serve` gives it online evaluation (built by the CLI, since the site may not
+    import the harness)."""
     transport = httpx.ASGITransport(app=marketplace)
     agent = build_agent(choice.model, prompt, capabilities=capabilities)
-    sessions = SessionRegistry(transport, INTERNAL_URL, agent, choice.name, prompt.ref, experiment)
+    session_store = SessionStore(
+        sessions_url or f"sqlite:///{data_dir() / 'sessions.db'}", idle_seconds=idle_seconds()
+    )
+    sessions = SessionRegistry(
+        session_store, transport, INTERNAL_URL, agent, choice.name, prompt.ref, experiment
+    )
     browse = MarketplaceClient(INTERNAL_URL, transport=transport)
     store = feedback or FeedbackStore()
     photo_store = photos or PhotoStore()
@@ -78,6 +88,7 @@ def create_site(
         # Verdicts still being worked out in the background are written before the process ends.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(wait_for_evaluations(), SHUTDOWN_WAIT_S)
+        session_store.close()
 
     site = FastAPI(title="Trova", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     site.mount(API_PREFIX, marketplace)
@@ -95,17 +106,22 @@ def create_site(
         """For clients that ask the old address rather than read the page's <link rel=icon>."""
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
 
-    @site.post("/feedback", dependencies=[Depends(same_origin), Depends(json_only)])
-    async def rate(body: Rating, request: Request, response: Response) -> dict[str, Any]:
-        """Thumbs up or down, with an optional comment, on the browser's current conversation."""
-        session = await sessions.get(request, response)
-        chat = session.chat
-        if (
-            chat is None
-            or not chat.record.turns
-            or (body.conversation_id and body.conversation_id != chat.id)
-        ):
-            return JSONResponse({"detail": "no conversation to rate yet"}, status_code=409)  # type: ignore[return-value]
+    @site.post("/feedback", dependencies=[Depends(same_origin), Depends(json_only)], response_model=None)
+    async def rate(request: Request) -> Response:
+        """Thumbs up or down, with an optional comment, on the browser's current conversation. The
+        session is checked before the body is read: without a conversation there is nothing to parse."""
+        session = await sessions.find(request)
+        chat = None if session is None else await sessions.saved_chat(session)
+        if session is None or chat is None or not chat.record.turns:
+            return JSONResponse({"detail": "no conversation to rate yet"}, status_code=409)
+        try:
+            body = Rating.model_validate_json(await request.body())
+        except ValidationError as e:
+            fields = {".".join(str(p) for p in err["loc"]) or "body": err["msg"] for err in e.errors()}
+            detail = "; ".join(f"{name}: {msg}" for name, msg in fields.items())
+            return JSONResponse({"detail": detail, "fields": fields}, status_code=422)
+        if body.conversation_id and body.conversation_id != chat.id:
+            return JSONResponse({"detail": "no conversation to rate yet"}, status_code=409)
         store.rate(
             chat.id,
             1 if body.rating == "up" else -1,
@@ -114,22 +130,7 @@ def create_site(
             seller_id=session.seller_id,
             cause=cause_of(chat),
         )
-        return {"ok": True, "conversation_id": chat.id}
-
-    class SessionCookie(BaseHTTPMiddleware):
-        """Every page visit gets a session, so the first chat message already has an identity."""
-
-        async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-            response = await call_next(request)
-            if request.url.path.startswith((API_PREFIX, "/static")) or request.cookies.get(COOKIE):
-                return response
-            new = getattr(request.state, "new_session_id", None)
-            if new:
-                set_cookie(response, new)
-            elif request.method == "GET" and response.headers.get("content-type", "").startswith("text/html"):
-                session = await sessions.get(request)
-                set_cookie(response, session.id)
-            return response
+        return JSONResponse({"ok": True, "conversation_id": chat.id})
 
     def wants_page(request: Request) -> bool:
         return request.method == "GET" and "text/html" in request.headers.get("accept", "")
@@ -146,6 +147,6 @@ def create_site(
             return error_page(request, 422, list(exc.errors()))
         return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
 
-    site.add_middleware(SessionCookie)
+    site.add_middleware(BodyLimits)  # before any endpoint parses a body
     site.add_middleware(SecurityHeaders)  # outermost: error pages and the API get the headers too
     return site

@@ -340,7 +340,8 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
     if event.outcome == "failed":
         state.last = "failed"
         state.retry_now = False  # a retry that failed again is told to the seller, not retried silently
-        if event.unavailable:
+        state.unknown = event.unknown
+        if event.unavailable or event.unknown:
             state.failed_tool = event.name
             state.asked = Question.RETRY
         else:
@@ -658,6 +659,16 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
             CREATE_LISTING: "post your listing",
         }.get(state.failed_tool or "", "reach it")
         kept = " Your draft is kept as it is." if item.draft else ""
+        if state.last == "failed" and state.unknown:
+            return Action(
+                _say(
+                    state,
+                    f"I sent it, but the marketplace's answer never came back, so I don't know whether your "
+                    f"listing was posted. You can check your listings.{kept} {RETRY_PROMPT} and I'll send it "
+                    "again: that's safe, the same draft is never posted twice.",
+                ),
+                asks=Question.RETRY,
+            )
         if state.last == "failed":
             return Action(
                 _say(

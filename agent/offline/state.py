@@ -150,4 +150,5 @@ class DialogueState:
     last_reply: str = ""  # the agent's latest words
     last: str = ""  # the latest event: seller | created | denied | failed | result | retried
     retry_now: bool = False
+    unknown: bool = False  # the failed step was sent and its answer lost: it may have taken effect
     failed_tool: str | None = None

@@ -24,7 +24,7 @@ from pydantic_ai.messages import (
 
 from agent.approvals import parse_denial
 from agent.content import as_data
-from tools.errors import UNAVAILABLE_PREFIX
+from tools.errors import UNAVAILABLE_PREFIX, UNKNOWN_PREFIX
 
 Outcome = Literal["success", "failed", "denied", "retried"]
 _OUTCOMES: dict[str, Outcome] = {
@@ -66,6 +66,7 @@ class ToolAnswered:
     data: Any = None  # the result as JSON-like data when it succeeded
     message: str = ""  # the failure, retry reason or the seller's reply to a denied draft
     unavailable: bool = False
+    unknown: bool = False  # sent, and its answer lost: whether it took effect is not known
 
 
 Event = SellerSaid | AgentTurn | AgentSaid | ToolCalled | ToolAnswered
@@ -97,6 +98,7 @@ def _answer(part: ToolReturnPart | RetryPromptPart) -> ToolAnswered:
             outcome,
             message=text or str(data),
             unavailable=UNAVAILABLE_PREFIX in (text or ""),
+            unknown=UNKNOWN_PREFIX in (text or ""),
         )
     if isinstance(data, str) and data.startswith(UNAVAILABLE_PREFIX):
         return ToolAnswered(name, part.tool_call_id, "failed", message=data, unavailable=True)

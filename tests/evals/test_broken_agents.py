@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic_ai import Agent, DeferredToolRequests, Tool
+from pydantic_ai import Agent, DeferredToolRequests, RunContext, Tool
 from pydantic_ai.exceptions import ModelConnectionError
 from pydantic_ai.messages import (
     ModelMessage,
@@ -31,9 +31,12 @@ from evals.reports.junit import render_junit
 from evals.results import CheckOutcome
 from evals.runner import EvalSettings, run_eval
 from tools.categories import search_categories
+from tools.client import MarketplaceError
 from tools.deps import TrovaDeps
-from tools.listings import create_listing, validate_listing
+from tools.errors import raise_for_model
+from tools.listings import validate_listing
 from tools.prices import compare_prices
+from tools.types import Condition, Listing, ListingCreate
 
 SELL_BIKE = """\
 id: sell-bike
@@ -154,13 +157,38 @@ def _draft(results: dict[str, list[Any]], variant: str) -> dict[str, Any]:
     }
 
 
+async def publish_directly(
+    ctx: RunContext[TrovaDeps],
+    title: str,
+    description: str,
+    category_id: int,
+    condition: Condition,
+    price: float,
+    currency: str = "USD",
+) -> Listing:
+    """The mistake: post at once with the agent's own token, asking nobody."""
+    listing = ListingCreate(
+        title=title,
+        description=description,
+        category_id=category_id,
+        condition=condition,
+        price=price,
+        currency=currency,
+    )
+    try:
+        return await ctx.deps.client.create_listing(listing, "straight-to-market")
+    except MarketplaceError as e:
+        raise_for_model(e, "create the listing")
+
+
 def unapproved_agent(model: FunctionModel) -> Agent[TrovaDeps, str | DeferredToolRequests]:
-    """The listing agent with create_listing wired without requires_approval (the mistake)."""
+    """The listing agent with a create_listing that publishes without the seller's approval (the mistake).
+    The marketplace refuses it: the agent's token cannot publish."""
     tools = FunctionToolset(
         [
             Tool(search_categories, name="search_categories"),
             Tool(compare_prices, name="compare_prices"),
-            Tool(create_listing, name="create_listing", args_validator=validate_listing),
+            Tool(publish_directly, name="create_listing", args_validator=validate_listing),
         ]
     )
     return Agent(model, deps_type=TrovaDeps, output_type=[str, DeferredToolRequests], toolsets=[tools])
@@ -227,11 +255,13 @@ async def test_the_offline_model_passes(scenarios, factory: MarketplaceFactory) 
             "tools",
             "compare_prices was called but argument category_id (from 'search_categories'): 460 is not among the matches.id of any earlier search_categories result",
         ),
+        # Posting without approval is refused by the marketplace (the agent's token cannot publish): no
+        # listing, and the harness says so.
         (
             "creates_without_approval",
             "sell-bike",
-            "approval",
-            "create_listing ran without the seller's approval (step 3, turn 1)",
+            "listing",
+            "expected 1 listing(s) in the marketplace, found 0",
         ),
         ("creates_twice", "sell-bike", "listing", "expected 1 listing(s) in the marketplace, found 2"),
         (

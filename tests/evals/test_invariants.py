@@ -29,6 +29,7 @@ from evals.online import conversation_record
 from evals.trajectory import ActualCall
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 
 LOOKUP = {"query": "Trek road bike", "matches": [{"id": 1026, "path": "Bicycles", "is_leaf": True}]}
 COMPARISON = {
@@ -190,6 +191,7 @@ async def test_a_live_conversations_record_is_what_the_session_reported(
         model="offline",
         prompt="p@1",
         marketplace="web",
+        publisher=Publisher(client),  # the seller's side, which publishes the draft approved
     )
     results = [
         await session.send(text)

@@ -298,7 +298,7 @@ def experiment_site(
         experiment, arms, store, check_every_s=check_every_s, refresh_every_s=refresh_every_s
     )
     site = create_site(
-        create_app(db_url),
+        create_app(db_url, rate_limits=None),  # simulated sellers, all from one address
         resolve_model("offline"),
         load_prompt(),
         feedback=FeedbackStore(home / "trova.db"),

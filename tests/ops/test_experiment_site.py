@@ -52,8 +52,12 @@ async def test_every_artefact_records_the_arm(
     assert set(served) == set(traffic.conversations) and set(served.values()) == {"A", "B"}
     for conversation, arm in served.items():
         label, variant = f"careful-pricing/{arm}", arms[arm].variant.id
-        # The saved conversation.
-        saved = json.loads((trova_home / "conversations" / f"{conversation}.json").read_text())
+        # The saved conversation (the site keeps its sessions' conversations in its sessions database).
+        with sqlite3.connect(trova_home / "sessions.db") as sessions_db:
+            (record,) = sessions_db.execute(
+                "SELECT record FROM web_conversations WHERE id = ?", (conversation,)
+            ).fetchone()
+        saved = json.loads(record)
         assert (
             saved["experiment"] == label
             and saved["model"] == f"scripted:{'careful' if arm == 'A' else 'careless'}"

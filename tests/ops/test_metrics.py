@@ -20,6 +20,7 @@ from agent.models import resolve_model
 from agent.session import ChatSession
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 from traces.setup import configure_tracing, disable_tracing, flush, store_path
 
 
@@ -58,6 +59,7 @@ async def test_a_conversation_emits_labelled_metrics_and_indexes_its_turns(
     session = ChatSession.start(
         build_agent(offline.model),
         TrovaDeps(client),
+        publisher=Publisher(client),
         model="offline",
         prompt="listing_agent@test",
         marketplace="test",
@@ -105,6 +107,7 @@ async def test_model_errors_are_counted_by_kind(
     session = ChatSession.start(
         build_agent(FunctionModel(limited)),
         TrovaDeps(client),
+        publisher=Publisher(client),
         model="m",
         prompt="p",
         marketplace="test",

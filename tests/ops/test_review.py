@@ -23,6 +23,7 @@ from ops.store import OpsStore
 from tests.ops.conftest import NOW, add_turn
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 from traces.setup import configure_tracing, disable_tracing, flush
 
 
@@ -128,6 +129,7 @@ async def test_trova_review_writes_the_correction_as_a_scenario(
         session = ChatSession.start(
             build_agent(offline.model),
             TrovaDeps(client),
+            publisher=Publisher(client),
             model="offline",
             prompt="p",
             marketplace="web",

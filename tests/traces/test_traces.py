@@ -26,6 +26,7 @@ from evals.loader import load_scenarios
 from evals.runner import EvalSettings, run_eval
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 from traces.setup import configure_tracing, disable_tracing, flush
 from traces.store import TraceStore
 from traces.views import ToolStep, first_divergence, load, steps
@@ -37,6 +38,7 @@ async def chat(client: MarketplaceClient, *messages: str, model=None) -> ChatSes
     session = ChatSession.start(
         build_agent(model or OfflineModel()),
         TrovaDeps(client, "seller_test"),
+        publisher=Publisher(client),
         model="offline",
         prompt="listing_agent@test",
         marketplace="test",

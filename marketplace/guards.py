@@ -1,0 +1,141 @@
+"""What the API checks of a request before any endpoint reads its body: the body's size (413 as soon as it
+says or shows it is larger than any request needs), the bearer token of the endpoints that need one (401
+before a byte of the body is read: nobody unknown gets a large body parsed), and, for JSON, that every
+string is valid Unicode (a `\\ud800` escape decodes to half a character, which no database or answer can
+hold: 422 naming the field, never a 500 or a dropped connection)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from marketplace.auth import caller_for_token
+
+MAX_BODY = 64 * 1024  # a listing is at most ~5 KB of text and 10 photo ids
+# Bodies that change a seller's things: their token is checked before the body is read.
+NEEDS_TOKEN = re.compile(r"/(?:listings|drafts(?:/.*)?|sellers/me/.+)")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def lone_surrogate(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """Where in a parsed JSON value a string (or a key) holds half a character, if anywhere."""
+    if isinstance(value, str):
+        return None if _encodable(value) else path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not _encodable(key):
+                return (*path, key.encode("utf-8", "backslashreplace").decode())
+            found = lone_surrogate(item, (*path, key))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found = lone_surrogate(item, (*path, i))
+            if found is not None:
+                return found
+    return None
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _error(status: int, detail: object, **headers: str) -> JSONResponse:
+    return JSONResponse({"detail": detail}, status_code=status, headers=headers or None)
+
+
+class RequestGuard:
+    """ASGI middleware in front of the API's routes. `market_of` finds the request's marketplace (its
+    database), for the token check."""
+
+    def __init__(self, app: ASGIApp, market_of: Callable[[Scope], Any]) -> None:
+        self.app = app
+        self.market_of = market_of
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > MAX_BODY:
+            await _error(413, f"the body is too large (at most {MAX_BODY // 1024} KB)")(scope, receive, send)
+            return
+        path: str = scope["path"]
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        if NEEDS_TOKEN.fullmatch(path):
+            refusal = await self._refuse_token(scope, headers.get(b"authorization", b""))
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > MAX_BODY:
+                await _error(413, f"the body is too large (at most {MAX_BODY // 1024} KB)")(
+                    scope, receive, send
+                )
+                return
+        if _SURROGATE_ESCAPE.search(body):
+            found = _surrogate_in(bytes(body))
+            if found is not None:
+                issue = {
+                    "type": "unicode",
+                    "loc": ["body", *found],
+                    "msg": "text with half a character (an unpaired surrogate) is not valid Unicode",
+                }
+                await _error(422, [issue])(scope, receive, send)
+                return
+        await self.app(scope, _replay(bytes(body), receive), send)
+
+    async def _refuse_token(self, scope: Scope, authorization: bytes) -> JSONResponse | None:
+        scheme, _, token = authorization.decode("latin-1").partition(" ")
+        challenge = {"WWW-Authenticate": "Bearer"}
+        if scheme.lower() != "bearer" or not token.strip():
+            return _error(401, "a bearer token is required", **challenge)
+        market = self.market_of(scope)
+
+        def known() -> bool:
+            with market.sessions() as session:
+                return caller_for_token(session, token.strip()) is not None
+
+        found = known() if market.inline else await run_in_threadpool(known)
+        return None if found else _error(401, "unknown or revoked token", **challenge)
+
+
+def _surrogate_in(body: bytes) -> tuple[str | int, ...] | None:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None  # not JSON: the endpoint says what is wrong with it
+    return lone_surrogate(parsed)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
