@@ -4,6 +4,7 @@ app with a seeded copy of its database: SQLite, and PostgreSQL when `TROVA_TEST_
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
@@ -12,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from marketplace.app import create_app
 from marketplace.db import SellerRow, utcnow
 from marketplace.item_kinds import is_bundle, item_words, other_item
 from marketplace.pricing import Candidate, select_comps
@@ -20,6 +22,16 @@ from tests.databases import backend_db_url, postgres_template
 
 db_url = backend_db_url  # every test here runs on each configured database
 __all__ = ["db_url", "postgres_template"]
+
+
+@pytest.fixture
+def market_app(db_url: str) -> Iterator[FastAPI]:
+    """The real app without per-address rate limits: a flood from many addresses (or from one over
+    hours) gets past those, so the comparison itself must hold against it."""
+    app = create_app(db_url, rate_limits=None)
+    yield app
+    app.state.market.engine.dispose()
+
 
 BIKES = 1026  # Sporting Goods > Outdoor Recreation > Cycling > Bicycles
 MOBILE_PHONES = 267
