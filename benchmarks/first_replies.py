@@ -39,6 +39,7 @@ from agent.session import ChatSession, TurnResult  # noqa: E402
 from evals.isolation import shared_factory  # noqa: E402
 from tools.client import MarketplaceClient  # noqa: E402
 from tools.deps import TrovaDeps  # noqa: E402
+from tools.publishing import Publisher  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 SETS = {"measure": DATA / "first_replies.yaml", "dev": DATA / "first_replies_dev.yaml"}
@@ -252,7 +253,12 @@ async def run_case(case: Case, cases: CaseSet, model_name: str) -> Outcome:
         ) as client:
             agent = build_agent(resolve_model(model_name).model)
             session = ChatSession.start(
-                agent, TrovaDeps(client), model=model_name, prompt="benchmark", marketplace="isolated"
+                agent,
+                TrovaDeps(client),
+                model=model_name,
+                prompt="benchmark",
+                marketplace="isolated",
+                publisher=Publisher(client),  # the seller's own client publishes what they approve
             )
 
             async def say(text: str) -> TurnResult:

@@ -40,6 +40,7 @@ from ops.online import OnlineVerdicts, Verdict  # noqa: E402
 from ops.store import OpsStore  # noqa: E402
 from tools.client import MarketplaceClient  # noqa: E402
 from tools.deps import TrovaDeps  # noqa: E402
+from tools.publishing import Publisher  # noqa: E402
 
 TURNS = ("I want to sell my old Trek road bike", "good", "yes")
 
@@ -52,7 +53,14 @@ async def conversation(
     market = factory.new()
     client = MarketplaceClient("http://m", transport=market.transport(), backoff=0)
     client.token = (await client.register_seller("bench")).token
-    session = ChatSession.start(agent, TrovaDeps(client), model="offline", prompt="p", marketplace="bench")
+    session = ChatSession.start(
+        agent,
+        TrovaDeps(client),
+        model="offline",
+        prompt="p",
+        marketplace="bench",
+        publisher=Publisher(client),
+    )
     for text in TURNS:
         started = time.perf_counter()
         await session.send(text)
