@@ -342,6 +342,14 @@ def serve(
             "see trova experiment report NAME.",
         ),
     ] = None,
+    forwarded_allow_ips: Annotated[
+        str,
+        typer.Option(
+            envvar="FORWARDED_ALLOW_IPS",
+            help="Reverse proxies whose X-Forwarded-For is trusted (comma-separated addresses or '*'): the "
+            "seller's own address then counts for rate limits, not the proxy's.",
+        ),
+    ] = "127.0.0.1",
 ) -> None:
     """Run the site: listings pages and the "Sell something" chat at /, the marketplace API at /api
     (OpenAPI docs at /api/docs)."""
@@ -391,7 +399,7 @@ def serve(
         stdout().print(
             f"[dim]Online checks judge {online_eval_rate:.0%} of conversations (trova monitor).[/dim]"
         )
-    uvicorn.run(site, host=host, port=port)
+    uvicorn.run(site, host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips)
 
 
 @app.command("model-server")

@@ -373,3 +373,35 @@ def test_the_documented_price_bound_is_the_servers(api: TestClient) -> None:
     assert over.status_code == 422
     at = api.post("/listings", json={**BIKE, "price": bound - 1}, headers=bearer(token))
     assert at.status_code == 201, at.text
+
+
+def test_behind_a_trusted_proxy_each_seller_is_limited_by_their_own_address(db_url: str) -> None:
+    """`trova serve` runs uvicorn with proxy headers from `--forwarded-allow-ips`: behind that proxy every
+    request comes from one address, yet the limit applies to each seller's forwarded address; a proxy that
+    is not trusted cannot pick addresses to escape the limit."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+    app = create_app(db_url, rate_limits=RateLimits(register=1, create=3))
+    served = ProxyHeadersMiddleware(app, trusted_hosts="10.0.0.2")
+    try:
+        with (
+            TestClient(served, base_url=BASE_URL, client=("10.0.0.2", 4000)) as proxy,
+            TestClient(served, base_url=BASE_URL, client=("192.0.2.50", 4000)) as stranger,
+        ):
+
+            def via_proxy(seller: str) -> int:
+                sent = proxy.post("/sellers", json={"name": "Ada"}, headers={"X-Forwarded-For": seller})
+                return sent.status_code
+
+            assert via_proxy("203.0.113.7") == 201
+            assert via_proxy("203.0.113.7") == 429  # the same seller behind the proxy: limited
+            assert via_proxy("198.51.100.9") == 201  # another seller behind the same proxy: not
+            spoofed = [
+                stranger.post(
+                    "/sellers", json={"name": "Flood"}, headers={"X-Forwarded-For": f"198.18.0.{i}"}
+                )
+                for i in range(2)
+            ]
+            assert [s.status_code for s in spoofed] == [201, 429]  # its header is ignored: its own address
+    finally:
+        app.state.market.engine.dispose()
