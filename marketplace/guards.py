@@ -6,48 +6,20 @@ hold: 422 naming the field, never a 500 or a dropped connection)."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from typing import Any
 
 from fastapi.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from marketplace.auth import caller_for_token
+from marketplace.bodies import BodyTooLarge, read_body, replay, surrogate_in_json
 
 MAX_BODY = 64 * 1024  # a listing is at most ~5 KB of text and 10 photo ids
 # Bodies that change a seller's things: their token is checked before the body is read.
 NEEDS_TOKEN = re.compile(r"/(?:listings|drafts(?:/.*)?|sellers/me/.+)")
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-
-
-def lone_surrogate(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
-    """Where in a parsed JSON value a string (or a key) holds half a character, if anywhere."""
-    if isinstance(value, str):
-        return None if _encodable(value) else path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not _encodable(key):
-                return (*path, key.encode("utf-8", "backslashreplace").decode())
-            found = lone_surrogate(item, (*path, key))
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found = lone_surrogate(item, (*path, i))
-            if found is not None:
-                return found
-    return None
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _error(status: int, detail: object, **headers: str) -> JSONResponse:
@@ -80,30 +52,23 @@ class RequestGuard:
             if refusal is not None:
                 await refusal(scope, receive, send)
                 return
-        body = bytearray()
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > MAX_BODY:
-                await _error(413, f"the body is too large (at most {MAX_BODY // 1024} KB)")(
-                    scope, receive, send
-                )
-                return
-        if _SURROGATE_ESCAPE.search(body):
-            found = _surrogate_in(bytes(body))
-            if found is not None:
-                issue = {
-                    "type": "unicode",
-                    "loc": ["body", *found],
-                    "msg": "text with half a character (an unpaired surrogate) is not valid Unicode",
-                }
-                await _error(422, [issue])(scope, receive, send)
-                return
-        await self.app(scope, _replay(bytes(body), receive), send)
+        try:
+            body = await read_body(receive, MAX_BODY)
+        except BodyTooLarge:
+            await _error(413, f"the body is too large (at most {MAX_BODY // 1024} KB)")(scope, receive, send)
+            return
+        if body is None:
+            return
+        found = surrogate_in_json(body)
+        if found is not None:
+            issue = {
+                "type": "unicode",
+                "loc": ["body", *found],
+                "msg": "text with half a character (an unpaired surrogate) is not valid Unicode",
+            }
+            await _error(422, [issue])(scope, receive, send)
+            return
+        await self.app(scope, replay(body, receive), send)
 
     async def _refuse_token(self, scope: Scope, authorization: bytes) -> JSONResponse | None:
         scheme, _, token = authorization.decode("latin-1").partition(" ")
@@ -118,24 +83,3 @@ class RequestGuard:
 
         found = known() if market.inline else await run_in_threadpool(known)
         return None if found else _error(401, "unknown or revoked token", **challenge)
-
-
-def _surrogate_in(body: bytes) -> tuple[str | int, ...] | None:
-    try:
-        parsed = json.loads(body)
-    except ValueError:
-        return None  # not JSON: the endpoint says what is wrong with it
-    return lone_surrogate(parsed)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay

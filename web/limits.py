@@ -7,13 +7,12 @@ The API under /api is the marketplace's own app, which checks its requests itsel
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable
-from typing import Any
 
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from marketplace.bodies import BodyTooLarge, read_body, replay, surrogate_in_json
 
 KB, MB = 1024, 1024 * 1024
 DEFAULT_LIMIT = 64 * KB  # a rating, a comment, "start over", an admin form
@@ -21,8 +20,6 @@ DEFAULT_LIMIT = 64 * KB  # a rating, a comment, "start over", an admin form
 # is the image itself. Both endpoints check their own limits, a little lower, in the seller's words.
 LIMITS = (("/chat", 16 * MB + 64 * KB), ("/photos", 10 * MB + 64 * KB))
 UNCHECKED = ("/api",)  # the marketplace app, with its own limits
-# A JSON escape of a UTF-16 surrogate: paired ones make one character (an emoji), a lone one is an error.
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def limit_for(path: str) -> int:
@@ -30,33 +27,6 @@ def limit_for(path: str) -> int:
         if path == prefix or path.startswith(prefix + "/"):
             return limit
     return DEFAULT_LIMIT
-
-
-def lone_surrogate(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
-    """Where in a parsed JSON value a string (or a key) holds half a character, if anywhere."""
-    if isinstance(value, str):
-        return None if _valid(value) else path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not _valid(key):
-                return (*path, key.encode("utf-8", "backslashreplace").decode())
-            found = lone_surrogate(item, (*path, key))
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found = lone_surrogate(item, (*path, i))
-            if found is not None:
-                return found
-    return None
-
-
-def _valid(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def field_name(path: Iterable[str | int]) -> str:
@@ -81,51 +51,23 @@ class BodyLimits:
         if declared.isdigit() and int(declared) > limit:
             await _too_large(limit, scope, receive, send)
             return
-        body = bytearray()
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > limit:
-                await _too_large(limit, scope, receive, send)
-                return
+        try:
+            body = await read_body(receive, limit)
+        except BodyTooLarge:
+            await _too_large(limit, scope, receive, send)
+            return
+        if body is None:
+            return
         kind = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        if kind == b"application/json" and _SURROGATE_ESCAPE.search(body):
-            problem = _surrogate_problem(bytes(body))
-            if problem is not None:
-                reason = "text with half a character (an unpaired surrogate) is not valid Unicode"
-                await JSONResponse(
-                    {"detail": f"{problem}: {reason}", "fields": {problem: reason}}, status_code=422
-                )(scope, receive, send)
-                return
-        await self.app(scope, _replay(bytes(body), receive), send)
-
-
-def _surrogate_problem(body: bytes) -> str | None:
-    try:
-        parsed = json.loads(body)
-    except ValueError:
-        return None  # not JSON at all: the endpoint says so
-    found = lone_surrogate(parsed)
-    return None if found is None else field_name(found)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """The body read already, then whatever the connection says next (a streamed answer listens for
-    the browser going away)."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
+        found = surrogate_in_json(body) if kind == b"application/json" else None
+        if found is not None:
+            problem = field_name(found)
+            reason = "text with half a character (an unpaired surrogate) is not valid Unicode"
+            await JSONResponse(
+                {"detail": f"{problem}: {reason}", "fields": {problem: reason}}, status_code=422
+            )(scope, receive, send)
+            return
+        await self.app(scope, replay(body, receive), send)
 
 
 async def _too_large(limit: int, scope: Scope, receive: Receive, send: Send) -> None:
