@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.output import stderr, stdout
-from ops.monitor import Figures, Filters, Monitor, parse_duration
+from ops.monitor import Figures, Filters, Monitor, format_figure, parse_duration
 from ops.rules import RuleError, check, load_rules
 from ops.store import OpsStore
 from traces.migrations import StoreTooNew
@@ -53,20 +53,6 @@ SHOWN: list[tuple[str, str]] = [
     ("online_judged", "n"),
     ("online_pass_rate", "%"),
 ]
-
-
-def _fmt(value: float | None, kind: str) -> str:
-    if value is None:
-        return "–"
-    if kind == "%":
-        return f"{value:.1%}"
-    if kind == "s":
-        return f"{value:.2f} s"
-    if kind == "$":
-        return f"${value:.4f}"
-    if kind == "f":
-        return f"{value:.2f}"
-    return f"{value:,.0f}"
 
 
 def _store() -> OpsStore:
@@ -120,7 +106,7 @@ def monitor(
         cells = []
         for group in report.groups:
             now, before = getattr(group.current, name), getattr(group.previous, name)
-            cells.append(f"{_fmt(now, kind)} [dim]({_fmt(before, kind)})[/dim]")
+            cells.append(f"{format_figure(now, kind)} [dim]({format_figure(before, kind)})[/dim]")
         table.add_row(name, *cells)
     # Each online check's pass rate over the conversations it judged (a rule names it by this path).
     checks = sorted({c for g in report.groups for f in (g.current, g.previous) for c in f.online_checks})

@@ -31,6 +31,22 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
+def format_figure(value: float | None, kind: str) -> str:
+    """A figure as the monitor shows it in the terminal and on the admin pages: `kind` is its unit
+    (% a rate, s seconds, $ dollars, f a fraction of a count, n a count); None is a dash."""
+    if value is None:
+        return "–"
+    if kind == "%":
+        return f"{value:.1%}"
+    if kind == "s":
+        return f"{value:.2f} s"
+    if kind == "$":
+        return f"${value:.4f}"
+    if kind == "f":
+        return f"{value:.2f}"
+    return f"{value:,.0f}"
+
+
 def parse_duration(text: str) -> float:
     """Seconds in '90s', '15m', '1h', '24h', '7d', '2w'."""
     m = _DURATION.match(text)

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from ops.experiment_report import ExperimentReport, experiment_report
 from ops.experiments import ExperimentError, ExperimentStore, experiment_files, load_experiment
 from ops.monitor import Figures, Filters, Monitor, Window
+from ops.monitor import format_figure as fmt
 from ops.online import OnlineVerdicts
 from ops.review import TAG_LABELS, TAGS, Review, ReviewQueue, ScenarioWriter
 from ops.store import OpsStore
@@ -64,20 +65,6 @@ CARDS: list[tuple[str, str, str]] = [
     ("start_overs", "Started over", "n"),
     ("online_pass_rate", "Online checks passed", "%"),
 ]
-
-
-def fmt(value: float | None, kind: str) -> str:
-    if value is None:
-        return "–"
-    if kind == "%":
-        return f"{value:.1%}"
-    if kind == "s":
-        return f"{value:.2f} s"
-    if kind == "$":
-        return f"${value:.4f}"
-    if kind == "f":
-        return f"{value:.2f}"
-    return f"{value:,.0f}"
 
 
 def fmt_difference(value: float | None, kind: str) -> str:
