@@ -223,7 +223,7 @@ def chat(
     from agent.session import InputError
     from agent.variants import VariantSpecError, parse_variant_spec
     from cli.chat import run_chat
-    from cli.connection import connect
+    from cli.connection import MarketplaceStartError, connect
     from cli.replay_options import choose_model, finish_recording_notice
     from tools.client import MarketplaceError
 
@@ -263,7 +263,7 @@ def chat(
         raise _fail(str(e)) from e
     except ReplayMiss as e:
         raise _fail(str(e)) from e
-    except MarketplaceError as e:
+    except (MarketplaceError, MarketplaceStartError) as e:
         raise _fail(str(e), 1) from e
     finally:
         flush()
@@ -284,7 +284,7 @@ def listings(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List what is in the marketplace, newest first."""
-    from cli.connection import connect
+    from cli.connection import MarketplaceStartError, connect
     from cli.render import listings_table
     from tools.client import MarketplaceError
 
@@ -306,7 +306,7 @@ def listings(
 
     try:
         page = asyncio.run(fetch())
-    except MarketplaceError as e:
+    except (MarketplaceError, MarketplaceStartError) as e:
         raise _fail(f"{e}", 1) from e
     if as_json:
         print(json.dumps(page, indent=2))
