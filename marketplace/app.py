@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Scope
 
-from marketplace import config, drafts
+from marketplace import config, drafts, index_cache
 from marketplace.auth import Caller, caller_for_token, create_agent_token, create_seller, reissue_seller_token
 from marketplace.cache import BoundedCache
 from marketplace.category_search import CategoryIndex
@@ -165,12 +165,17 @@ class Marketplace:
 
     def _build_index(self) -> CategoryIndex:
         """Built once per process and seed version (every database seeded from the same files has the same
-        categories and seed titles), then cloned: tests and eval runs make many apps."""
+        categories and seed titles), then cloned: tests and eval runs make many apps. Kept on disk too
+        (`index_cache`), so the next process reads it instead of building it."""
         with self.sessions() as s:
             seed = s.get(MetaRow, SEED_FINGERPRINT_KEY)
             key = seed.value if seed is not None else ""
             with _INDEXES_LOCK:
                 built = _INDEXES.get(key)
+                if built is None and key:
+                    built = index_cache.load(key)
+                    if built is not None:
+                        _INDEXES[key] = built
                 if built is None:
                     titles = [
                         (r.category_id, r.title)
@@ -186,6 +191,7 @@ class Marketplace:
                     )
                     if key:
                         _INDEXES[key] = built
+                        index_cache.save(key, built)
         return built.clone()
 
     def warm_up(self) -> None:
