@@ -275,29 +275,48 @@ def _tree_cpu_s(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def _figures(runs: list[tuple[float, float]]) -> dict[str, float]:
-    walls, cpus = [w for w, _ in runs], [c for _, c in runs]
-    return {
+def _figures(runs: list[tuple[float, float, float | None]]) -> dict[str, float]:
+    walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
+    out = {
         "wall_best_s": round(min(walls), 2),
         "wall_median_s": round(statistics.median(walls), 2),
         "cpu_best_s": round(min(cpus), 2),
         "cpu_median_s": round(statistics.median(cpus), 2),
     }
+    answers = [r[2] for r in runs if r[2] is not None]
+    if answers:
+        out["answer_best_s"] = round(min(answers), 2)
+        out["answer_median_s"] = round(statistics.median(answers), 2)
+    return out
 
 
-def _timed_run(argv: list[str], stdin: bytes | None, env: dict[str, str], cwd: Path) -> tuple[float, float]:
-    """Wall and CPU seconds of one command to its exit; CPU counts every process it waited for."""
+def _timed_run(
+    argv: list[str], stdin: bytes | None, env: dict[str, str], cwd: Path, answer: bytes | None = None
+) -> tuple[float, float, float | None]:
+    """Wall and CPU seconds of one command to its exit (CPU counts every process it waited for), and the
+    wall seconds until a line of its output began with `answer` (the agent's reply shown)."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(argv, input=stdin, env=env, cwd=cwd, capture_output=True, check=True)
+    process = subprocess.Popen(
+        argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=cwd
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(stdin or b"")
+    process.stdin.close()
+    answered = None
+    for line in process.stdout:
+        if answer is not None and answered is None and line.startswith(answer):
+            answered = time.perf_counter() - started
+    if process.wait() != 0:
+        raise RuntimeError(f"{argv} exited {process.returncode}")
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), answered
 
 
-def _serve_ready(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+def _serve_ready(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, None]:
     """Wall seconds from starting `trova serve` until its /api/health answers 200, and the CPU seconds
     its processes had used by then."""
     import httpx
@@ -318,7 +337,7 @@ def _serve_ready(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float
                 raise RuntimeError(f"trova serve exited: {err}")
             try:
                 if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                    return time.perf_counter() - started, _tree_cpu_s(process.pid)
+                    return time.perf_counter() - started, _tree_cpu_s(process.pid), None
             except httpx.HTTPError:
                 time.sleep(0.02)
     finally:
@@ -328,7 +347,7 @@ def _serve_ready(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float
 def child_startup(code: Path, home: str, runs: int = STARTUP_RUNS) -> dict[str, Any]:
     """Start-up on the embedded default as a user meets it (traces and online checks at their defaults),
     the data directory already made by a first chat: `trova --help`, `printf 'hi\\n' | trova chat` to its
-    exit, `trova serve` until /api/health answers; each through the installed script (`.venv/bin/trova`)
+    exit (and to its reply shown: `answer_*`), `trova serve` until /api/health answers; each through the installed script (`.venv/bin/trova`)
     and through `uv run trova`, best and median of `runs` (wall, and CPU: the machine is shared)."""
     env = {**os.environ, "TROVA_HOME": home, "PYTHONPATH": str(code)}
     for name in ("DATABASE_URL", "TROVA_MARKETPLACE_URL", "TROVA_MODEL", "OPENAI_API_KEY", "TROVA_TOKEN"):
@@ -344,7 +363,7 @@ def child_startup(code: Path, home: str, runs: int = STARTUP_RUNS) -> dict[str, 
             [_timed_run([*argv, "--help"], None, env, code) for _ in range(runs)]
         )
         out[f"printf 'hi\\n' | {label} chat"] = _figures(
-            [_timed_run([*argv, "chat"], b"hi\n", env, code) for _ in range(runs)]
+            [_timed_run([*argv, "chat"], b"hi\n", env, code, answer=b"trova:") for _ in range(runs)]
         )
         out[f"{label} serve, /api/health answering"] = _figures(
             [_serve_ready(argv, env, code) for _ in range(runs)]
