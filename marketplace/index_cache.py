@@ -11,6 +11,7 @@ only ever read from there.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import logging
@@ -30,24 +31,30 @@ PREFIX = "category-index-"
 logger = logging.getLogger(__name__)
 
 
-def _sources() -> list[Path]:
+def _sources(package: Path) -> list[Path]:
     """What the index is built by and from, besides the seed: the marketplace's modules and its rule and
     data files."""
-    found = sorted(PACKAGE.glob("*.py"))
+    found = sorted(package.glob("*.py"))
     for folder in ("rules", "data"):
-        found += sorted(p for p in (PACKAGE / folder).rglob("*") if p.is_file())
+        found += sorted(p for p in (package / folder).rglob("*") if p.is_file())
     return found
 
 
-def cache_key(seed_fingerprint: str) -> str:
+def cache_key(seed_fingerprint: str, package: Path = PACKAGE) -> str:
     digest = hashlib.sha256(f"{seed_fingerprint}\0{sys.version}\0".encode())
-    for path in _sources():
-        digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in _sources(package):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:24]
 
 
+@functools.cache
+def _key_for_this_process(seed_fingerprint: str) -> str:
+    # Once per process: the code it runs is the code it loaded, whatever the files say later.
+    return cache_key(seed_fingerprint)
+
+
 def cache_path(seed_fingerprint: str) -> Path:
-    return config.data_dir() / "cache" / f"{PREFIX}{cache_key(seed_fingerprint)}.pickle"
+    return config.data_dir() / "cache" / f"{PREFIX}{_key_for_this_process(seed_fingerprint)}.pickle"
 
 
 class _IndexPickler(pickle.Pickler):

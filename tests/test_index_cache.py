@@ -81,20 +81,17 @@ def test_an_unwritable_data_directory_costs_only_the_speed(
     assert index_cache.load(_seed(db_url)) is None
 
 
-def test_the_name_changes_with_the_seed_and_with_what_builds_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_name_changes_with_the_seed_and_with_what_builds_it(tmp_path: Path) -> None:
     assert index_cache.cache_key("seed-a") != index_cache.cache_key("seed-b")
     rules = tmp_path / "rules" / "search"
     rules.mkdir(parents=True)
     (tmp_path / "text.py").write_text("WORDS = 1\n")
     (rules / "plurals.yaml").write_text("bikes: bike\n")
-    monkeypatch.setattr(index_cache, "PACKAGE", tmp_path)
-    before = index_cache.cache_key("seed-a")
+    before = index_cache.cache_key("seed-a", tmp_path)
     (rules / "plurals.yaml").write_text("bikes: bicycle\n")
-    after_rules = index_cache.cache_key("seed-a")
+    after_rules = index_cache.cache_key("seed-a", tmp_path)
     (tmp_path / "text.py").write_text("WORDS = 2\n")
-    assert len({before, after_rules, index_cache.cache_key("seed-a")}) == 3
+    assert len({before, after_rules, index_cache.cache_key("seed-a", tmp_path)}) == 3
 
 
 def test_old_files_are_removed_when_a_new_one_is_written(
