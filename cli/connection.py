@@ -64,14 +64,15 @@ class EmbeddedMarketplace(httpx.AsyncBaseTransport):
         from marketplace import config
         from marketplace.app import create_app
 
+        failed = "the embedded marketplace could not start"
         try:
             return create_app(self.database_url, inline=True)  # one user, in-process: no thread pool
         except ModuleNotFoundError as e:  # a database driver that is an extra
             hint = " (PostgreSQL: uv sync --extra postgres)" if "psycopg" in str(e) else ""
-            problem = f"the database driver is not installed: {e}{hint}"
+            raise MarketplaceStartError(f"{failed}: the database driver is not installed: {e}{hint}") from e
         except SQLAlchemyError as e:
-            problem = f"cannot use the database {config.redact_url(self.database_url)}: {e}"
-        raise MarketplaceStartError(f"the embedded marketplace could not start: {problem}")
+            where = config.redact_url(self.database_url)
+            raise MarketplaceStartError(f"{failed}: cannot use the database {where}: {e}") from e
 
     def warm_up(self) -> None:
         """Start the marketplace in a background thread (while the seller types: Python threads share one

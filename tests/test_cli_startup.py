@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from cli.connection import Connection, connect, embedded_key
+from cli.connection import Connection, EmbeddedMarketplace, MarketplaceStartError, connect, embedded_key
 from cli.main import app
 from marketplace.config import redact_url
 
@@ -89,13 +89,27 @@ def test_a_marketplace_that_cannot_start_is_a_clear_error_where_it_is_first_need
     assert listings.exit_code == 1 and "the embedded marketplace could not start" in listings.output
 
 
-def test_a_missing_database_driver_is_named(
-    tmp_path: Path, trova_home: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_database_url_it_cannot_use_is_named(trova_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+nosuchdriver://u@127.0.0.1:1/db")
     result = CliRunner().invoke(app, ["chat"], input="hi\n", env={"COLUMNS": "400"})
     assert result.exit_code == 1, result.output
-    assert "the embedded marketplace could not start" in result.output and "Traceback" not in result.output
+    assert "the embedded marketplace could not start: cannot use the database postgresql+nosuchdriver" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import marketplace.app
+
+    def no_driver(*_args: object, **_kwargs: object) -> None:
+        raise ModuleNotFoundError("No module named 'psycopg'")
+
+    monkeypatch.setattr(marketplace.app, "create_app", no_driver)
+    embedded = EmbeddedMarketplace("postgresql://u@db.example/trova")
+    with pytest.raises(MarketplaceStartError, match=r"driver is not installed.*uv sync --extra postgres"):
+        embedded.start()
+    assert not embedded.started  # the next request tries again
 
 
 @settings(max_examples=300, deadline=None)
