@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from marketplace.item_phrase import item_phrase, query_words
+from marketplace.kind_hints import KindHint, kind_hints
 from marketplace.pricing import CompsCache
 from marketplace.similar_titles import TitleNeighbours
 from marketplace.text import BRANDS, SYNONYMS, Reading, content_words, reading_groups, stem, words
@@ -76,6 +77,14 @@ WHOLE_NAME = 0.2  # share of the whole name in a name's coverage (the rest is it
 HOME_WEIGHT = 3.0  # weight of the share of the listings headed by the query's head word that are filed there
 NAMED_HOME_FACTOR = 0.0  # of the head word's title evidence and home share for a category named for it
 HEAD_HOME_SHARE = 0.8  # of the head word's most frequent category: a category that is the head word's home
+# What WordNet says the head word is (rules/search/kind_hints.tsv), where the taxonomy has no word for it: each
+# kind is read as the head word with this weight, less by HINT_DECAY for each level up WordNet's hypernyms
+# past the first ("food processor" -> kitchen appliance, then home appliance).
+HINT_WEIGHT = 0.6
+HINT_DECAY = 0.7
+# The head word's own reading counts this much where it and the word before it are a kind of their own
+# (a food processor is no processor; WordNet's "food processor").
+COMPOUND_OWN = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +131,11 @@ class _Group:
     terms: tuple[str, ...]  # the query's words this group reads
     readings: list[Reading]
     in_item: bool  # in the item phrase, not after it
+    hints: tuple[Reading, ...] = ()  # what kind of thing it is, by WordNet (the head word only)
+
+
+def _weighed(readings: list[Reading], factor: float) -> list[Reading]:
+    return [Reading(r.words, r.weight * factor, r.names) for r in readings]
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +208,7 @@ class CategoryIndex:
             for w in cat.head_words:
                 self._kind_index[w].add(cat.id)
         self._describing = query_words().describing
+        self._hints = kind_hints()
         # Categories in a branch that sells to businesses, each with the words that make it fit.
         trade_paths = _trade_branches()
         self._trade: dict[int, frozenset[str]] = {}
@@ -330,9 +345,13 @@ class CategoryIndex:
             return 2
         counts = self._title_counts.get(term, {})
         seen = sum(counts.values())
-        if len(term) >= DATA_KIND_LETTERS and seen >= DATA_KIND_TITLES:
-            return 1 if max(counts.values()) >= DATA_KIND_SHARE * seen else 0
-        return 0
+        if (
+            len(term) >= DATA_KIND_LETTERS
+            and seen >= DATA_KIND_TITLES
+            and max(counts.values()) >= DATA_KIND_SHARE * seen
+        ):
+            return 1
+        return 1 if (term,) in self._hints else 0  # WordNet knows it as a made thing ("credenza")
 
     def _split_compound(self, term: str) -> list[str]:
         """A word the taxonomy writes as two ("armchair" -> arm chair, "bedframe" -> bed frame)."""
@@ -369,7 +388,34 @@ class CategoryIndex:
         kinds = [(self._kind(g.terms), i) for i, g in enumerate(groups) if g.in_item]
         best = max((k for k, _ in kinds), default=0)
         heads = [i for k, i in kinds if k == best and k > 0]
-        return groups, (heads[-1] if heads else None)
+        head = heads[-1] if heads else None
+        if head is not None:
+            self._add_hints(groups, head)
+        return groups, head
+
+    def _add_hints(self, groups: list[_Group], head: int) -> None:
+        """Give the head group what WordNet says it is: of the head word and the word before it when they are
+        a kind of their own ("food processor"; then each word alone counts less), else of the head word."""
+        group = groups[head]
+        if len(group.terms) != 1:
+            return
+        before = groups[head - 1] if head > 0 else None
+        hints: tuple[KindHint, ...] = ()
+        if before is not None and before.in_item and len(before.terms) == 1:
+            hints = self._hints.get((before.terms[0], group.terms[0]), ())
+        readings = group.readings
+        if hints and before is not None:
+            readings = _weighed(readings, COMPOUND_OWN)
+            groups[head - 1] = _Group(before.terms, _weighed(before.readings, COMPOUND_OWN), before.in_item)
+        else:
+            hints = self._hints.get(group.terms, ())
+        if hints:
+            groups[head] = _Group(
+                group.terms,
+                readings,
+                group.in_item,
+                tuple(Reading(h.words, HINT_WEIGHT * HINT_DECAY ** max(0, h.depth - 1)) for h in hints),
+            )
 
     def explain(self, query: str, leaf_only: bool = False) -> list[Evidence]:
         """Every category with evidence for the query, best first, with what its score is made of."""
@@ -380,13 +426,15 @@ class CategoryIndex:
         matched_name_words: defaultdict[int, set[str]] = defaultdict(set)
         group_words: defaultdict[int, dict[int, set[str]]] = defaultdict(dict)  # category -> group -> words
         title_by_group: list[dict[int, float]] = []
+        hinted: set[int] = set()  # categories that WordNet's kinds of the head word name
         for group_index, group in enumerate(groups):
             weight_outside = 1.0 if group.in_item else OUTSIDE_WEIGHT
             # Each query word counts once: by its best reading (itself or a synonym phrase) per category.
             best_name: dict[int, tuple[float, set[str]]] = {}
             best_title: dict[int, float] = {}
-            for reading in group.readings:
+            for reading in [*group.readings, *group.hints]:
                 phrase, weight = reading.words, reading.weight * weight_outside
+                hint = bool(group.hints) and reading in group.hints
                 name_sum: defaultdict[int, float] = defaultdict(float)
                 in_name: defaultdict[int, set[str]] = defaultdict(set)
                 title_sum: defaultdict[int, float] = defaultdict(float)
@@ -398,11 +446,15 @@ class CategoryIndex:
                     for category_id, strength in self._by_word.get(word, ()) if reading.names else ():
                         if describing and word in self.by_id[category_id].head_words:
                             continue
+                        if hint and self.by_id[category_id].parent_id is None:
+                            continue  # a kind as wide as a root ("furniture") says nothing the titles do not
                         name_sum[category_id] += idf * strength
                         if strength == 1.0:
                             in_name[category_id].add(word)
                     for category_id, share in self._title_share.get(word, ()):
                         title_sum[category_id] += share
+                if hint:
+                    hinted.update(name_sum)
                 for category_id, total in name_sum.items():
                     value = weight * total / len(phrase)
                     if value > best_name.get(category_id, (0.0, set()))[0]:
@@ -433,7 +485,7 @@ class CategoryIndex:
                 head_home = {c for c, n in homes.items() if n >= HEAD_HOME_SHARE * top}
                 reliable = min(1.0, math.log1p(total) / math.log1p(RELIABLE_TITLES))
                 home_share = {c: reliable * n / (total + 1) for c, n in homes.items()}
-            allowed = {c for c, by_group in group_words.items() if head in by_group} | set(homes)
+            allowed = {c for c, by_group in group_words.items() if head in by_group} | set(homes) | hinted
             if not allowed:
                 allowed = None
         title_score: defaultdict[int, float] = defaultdict(float)
@@ -493,7 +545,7 @@ class CategoryIndex:
             headless = 1.0 if matched & cat.head_words else HEADLESS_FACTOR
             kind = 1.0
             by_group = group_words[category_id]
-            if head is not None and matched and category_id not in head_home:
+            if head is not None and matched and category_id not in head_home | hinted:
                 if head not in by_group:
                     kind = MODIFIER_ONLY_FACTOR  # only the item's modifiers name it ("desk" for a desk lamp)
                 elif not by_group[head] & cat.head_words:
