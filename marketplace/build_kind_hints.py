@@ -93,10 +93,10 @@ def read_synsets(wordnet: Path) -> dict[str, Synset]:
     return synsets
 
 
-def read_index(wordnet: Path) -> dict[str, tuple[str, ...]]:
-    """Each noun lemma's synsets, most frequent sense first (wndb(5WN): index.noun)."""
+def read_index(wordnet: Path, pos: str = "noun") -> dict[str, tuple[str, ...]]:
+    """Each lemma's synsets, most frequent sense first (wndb(5WN): index.noun, index.adj)."""
     index: dict[str, tuple[str, ...]] = {}
-    with (wordnet / "index.noun").open(encoding="latin-1") as lines:
+    with (wordnet / f"index.{pos}").open(encoding="latin-1") as lines:
         for line in lines:
             if line.startswith(" "):
                 continue
@@ -142,8 +142,10 @@ def taxonomy_kinds(categories: Path = CATEGORIES) -> TaxonomyKinds:
 
 def hints_for(
     senses: tuple[str, ...], synsets: dict[str, Synset], kinds: TaxonomyKinds, settings: Settings, own: str
-) -> dict[tuple[str, ...], int]:
-    """An item lemma's kinds, each at the least depth it is found (synonyms at 0), over its made-thing senses."""
+) -> dict[tuple[str, ...], int] | None:
+    """An item lemma's kinds, each at the least depth it is found (synonyms at 0), over its made-thing senses;
+    None for two words whose last alone names the same thing or a kind of it ("motor scooter" is a scooter,
+    a "running shoe" a shoe): the taxonomy's reading of that word is the better one."""
     found: dict[tuple[str, ...], int] = {}
     own_words = tuple(content_words(own.replace("_", " ")))
     made = [s for s in senses if synsets[s].lexicographer_file in settings.lexicographer_files]
@@ -153,6 +155,9 @@ def hints_for(
         for depth in range(settings.max_depth + 1):
             for offset in level:
                 for lemma in synsets[offset].lemmas:
+                    words = tuple(content_words(lemma.replace("_", " ")))
+                    if len(own_words) == 2 and words != own_words and words[-1:] == own_words[-1:]:
+                        return None
                     kind = kinds.kind(lemma, settings.too_general)
                     if depth == 0 and kind is not None and len(kind) < 2:
                         continue  # a one-word synonym is often another sense's word ("stroller", "pusher")
@@ -165,6 +170,7 @@ def hints_for(
 
 def build(wordnet: Path, settings: Settings, kinds: TaxonomyKinds) -> dict[tuple[str, ...], dict[str, int]]:
     synsets, index = read_synsets(wordnet), read_index(wordnet)
+    adjectives = {tuple(content_words(lemma.replace("_", " "))) for lemma in read_index(wordnet, "adj")}
     table: dict[tuple[str, ...], dict[str, int]] = defaultdict(dict)
     for lemma, senses in index.items():
         if not lemma.replace("_", "").isalpha():
@@ -172,8 +178,10 @@ def build(wordnet: Path, settings: Settings, kinds: TaxonomyKinds) -> dict[tuple
         key = tuple(content_words(lemma.replace("_", " ")))
         if not key or len(key) > 2 or kinds.names(key):
             continue  # the taxonomy's own words already say what it is
+        if len(key) == 1 and key in adjectives:
+            continue  # "wireless", "portable": in a title, most often what an item is like
         found = hints_for(senses, synsets, kinds, settings, lemma)
-        if len(key) == 2 and any(kind[-1] == key[-1] for kind in found):
+        if found is None or (len(key) == 2 and any(kind[-1] == key[-1] for kind in found)):
             continue  # its own head word says what it is: a running shoe is a shoe
         for kind, depth in found.items():
             phrase = " ".join(kind)

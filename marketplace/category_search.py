@@ -138,6 +138,11 @@ def _weighed(readings: list[Reading], factor: float) -> list[Reading]:
     return [Reading(r.words, r.weight * factor, r.names) for r in readings]
 
 
+def _with_hints(group: _Group, readings: list[Reading], hints: tuple[KindHint, ...]) -> _Group:
+    weighed = tuple(Reading(h.words, HINT_WEIGHT * HINT_DECAY ** max(0, h.depth - 1)) for h in hints)
+    return _Group(group.terms, readings, group.in_item, weighed)
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """A category's score for a query and what it is made of (`CategoryIndex.explain`)."""
@@ -345,13 +350,9 @@ class CategoryIndex:
             return 2
         counts = self._title_counts.get(term, {})
         seen = sum(counts.values())
-        if (
-            len(term) >= DATA_KIND_LETTERS
-            and seen >= DATA_KIND_TITLES
-            and max(counts.values()) >= DATA_KIND_SHARE * seen
-        ):
-            return 1
-        return 1 if (term,) in self._hints else 0  # WordNet knows it as a made thing ("credenza")
+        if len(term) >= DATA_KIND_LETTERS and seen >= DATA_KIND_TITLES:
+            return 1 if max(counts.values()) >= DATA_KIND_SHARE * seen else 0
+        return 0
 
     def _split_compound(self, term: str) -> list[str]:
         """A word the taxonomy writes as two ("armchair" -> arm chair, "bedframe" -> bed frame)."""
@@ -388,34 +389,29 @@ class CategoryIndex:
         kinds = [(self._kind(g.terms), i) for i, g in enumerate(groups) if g.in_item]
         best = max((k for k, _ in kinds), default=0)
         heads = [i for k, i in kinds if k == best and k > 0]
-        head = heads[-1] if heads else None
-        if head is not None:
-            self._add_hints(groups, head)
+        if heads:
+            self._add_compound_hints(groups, heads[-1])
+            return groups, heads[-1]
+        # No word names a kind by the taxonomy or the listings: the last that WordNet knows as a made thing
+        # ("teak credenza"). Only then: a word that the listings place ("cruiser") is read by them.
+        known = [i for i, g in enumerate(groups) if g.in_item and g.terms in self._hints]
+        if not known:
+            return groups, None
+        head = known[-1]
+        groups[head] = _with_hints(groups[head], groups[head].readings, self._hints[groups[head].terms])
         return groups, head
 
-    def _add_hints(self, groups: list[_Group], head: int) -> None:
-        """Give the head group what WordNet says it is: of the head word and the word before it when they are
-        a kind of their own ("food processor"; then each word alone counts less), else of the head word."""
+    def _add_compound_hints(self, groups: list[_Group], head: int) -> None:
+        """Give the head group what WordNet says it is when it and the word before it are a kind of their own
+        ("food processor"; then each word alone counts less)."""
         group = groups[head]
-        if len(group.terms) != 1:
-            return
         before = groups[head - 1] if head > 0 else None
-        hints: tuple[KindHint, ...] = ()
-        if before is not None and before.in_item and len(before.terms) == 1:
-            hints = self._hints.get((before.terms[0], group.terms[0]), ())
-        readings = group.readings
-        if hints and before is not None:
-            readings = _weighed(readings, COMPOUND_OWN)
-            groups[head - 1] = _Group(before.terms, _weighed(before.readings, COMPOUND_OWN), before.in_item)
-        else:
-            hints = self._hints.get(group.terms, ())
+        if len(group.terms) != 1 or before is None or not before.in_item or len(before.terms) != 1:
+            return
+        hints = self._hints.get((before.terms[0], group.terms[0]))
         if hints:
-            groups[head] = _Group(
-                group.terms,
-                readings,
-                group.in_item,
-                tuple(Reading(h.words, HINT_WEIGHT * HINT_DECAY ** max(0, h.depth - 1)) for h in hints),
-            )
+            groups[head] = _with_hints(group, _weighed(group.readings, COMPOUND_OWN), hints)
+            groups[head - 1] = _Group(before.terms, _weighed(before.readings, COMPOUND_OWN), before.in_item)
 
     def explain(self, query: str, leaf_only: bool = False) -> list[Evidence]:
         """Every category with evidence for the query, best first, with what its score is made of."""
