@@ -85,6 +85,10 @@ HINT_DECAY = 0.7
 # The head word's own reading counts this much where it and the word before it are a kind of their own
 # (a food processor is no processor; WordNet's "food processor").
 COMPOUND_OWN = 0.5
+# A generic head ("machine", rules/search/query_words.yaml) counts this much as itself, and its alternates
+# ("maker") this much; the categories that the word before it names are kinds of the item (a juicer machine).
+GENERIC_OWN = 0.5
+GENERIC_ALTERNATE = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +217,7 @@ class CategoryIndex:
             for w in cat.head_words:
                 self._kind_index[w].add(cat.id)
         self._describing = query_words().describing
+        self._generic = dict(query_words().generic_heads)
         self._hints = kind_hints()
         # Categories in a branch that sells to businesses, each with the words that make it fit.
         trade_paths = _trade_branches()
@@ -307,8 +312,10 @@ class CategoryIndex:
         """Two words written apart that the taxonomy writes as one ("paddle board" -> paddleboard)."""
         out: list[str] = []
         for term in terms:
-            if out and out[-1] + term in self._name_idf and out[-1] + term not in out:
-                out[-1] += term
+            joined = [out[-1] + t for t in (term, *self._generic.get(term, ()))] if out else []
+            known = [j for j in joined if j in self._name_idf and j not in out]
+            if known:  # "bread machine" -> breadmaker, as a generic head's alternate
+                out[-1] = known[0]
             else:
                 out.append(term)
         return out
@@ -390,8 +397,15 @@ class CategoryIndex:
         best = max((k for k, _ in kinds), default=0)
         heads = [i for k, i in kinds if k == best and k > 0]
         if heads:
-            self._add_compound_hints(groups, heads[-1])
-            return groups, heads[-1]
+            head = heads[-1]
+            generic = groups[head].terms[0] in self._generic and len(groups[head].terms) == 1
+            if generic and head > 0:
+                group = groups[head]
+                alternates = [Reading((a,), GENERIC_ALTERNATE) for a in self._generic[group.terms[0]]]
+                groups[head] = _Group(group.terms, [*_weighed(group.readings, GENERIC_OWN), *alternates], True)
+            else:
+                self._add_compound_hints(groups, head)
+            return groups, head
         # No word names a kind by the taxonomy or the listings: the last that WordNet knows as a made thing
         # ("teak credenza"). Only then: a word that the listings place ("cruiser") is read by them.
         known = [i for i, g in enumerate(groups) if g.in_item and g.terms in self._hints]
@@ -470,6 +484,10 @@ class CategoryIndex:
         # from listing titles counts fully only there ("gas" is mostly in car ads; a "propane gas grill" is not
         # a car, since no car ad says "grill").
         allowed: set[int] | None = None
+        # Under a generic head ("juicer machine"), what the word before it names is a kind of the item.
+        modifier_named: set[int] = set()
+        if head is not None and head > 0 and groups[head].terms[0] in self._generic:
+            modifier_named = {c for c, by_group in group_words.items() if head - 1 in by_group}
         # Where the listings headed by the head word are, most of all: there the head names the item,
         # whatever the category's name ("94 Ford Probe GT" is a car; the Probe is a Ford).
         head_home: set[int] = set()
@@ -482,6 +500,7 @@ class CategoryIndex:
                 reliable = min(1.0, math.log1p(total) / math.log1p(RELIABLE_TITLES))
                 home_share = {c: reliable * n / (total + 1) for c, n in homes.items()}
             allowed = {c for c, by_group in group_words.items() if head in by_group} | set(homes) | hinted
+            allowed |= modifier_named
             if not allowed:
                 allowed = None
         title_score: defaultdict[int, float] = defaultdict(float)
@@ -498,11 +517,15 @@ class CategoryIndex:
         # The listings most like the item phrase vote ("Fixie for sale 230 o.b.o": fixies, not what else
         # is for sale at 230).
         item_text = " ".join(w for g in groups if g.in_item for w in g.terms)
+        vote_word = head_terms[-1] if head_terms else None
+        if modifier_named or (head is not None and head > 0 and groups[head].terms[0] in self._generic):
+            # Titles like a "breville juicer machine" are juicers, not any machine: none, if no title says juicer.
+            vote_word = groups[head - 1].terms[-1]  # type: ignore[operator]
         votes = (
-            self.neighbours.vote(
-                item_text, NEIGHBOURS, NEIGHBOUR_FLOOR, head_terms[-1] if head_terms else None
-            )
-            if NEIGHBOUR_WEIGHT and len(content_words(query)) >= NEIGHBOUR_MIN_WORDS
+            self.neighbours.vote(item_text, NEIGHBOURS, NEIGHBOUR_FLOOR, vote_word)
+            if NEIGHBOUR_WEIGHT
+            and len(content_words(query)) >= NEIGHBOUR_MIN_WORDS
+            and (vote_word is None or vote_word in self.neighbours.idf)
             else {}
         )
         if allowed is not None:
@@ -538,10 +561,10 @@ class CategoryIndex:
             )
             # "iPhone" names a phone, so it should find Mobile Phones before Mobile Phone Cases: the query
             # must match what the category is a kind of (its head word), not only a modifier.
-            headless = 1.0 if matched & cat.head_words else HEADLESS_FACTOR
+            headless = 1.0 if matched & cat.head_words or category_id in modifier_named else HEADLESS_FACTOR
             kind = 1.0
             by_group = group_words[category_id]
-            if head is not None and matched and category_id not in head_home | hinted:
+            if head is not None and matched and category_id not in head_home | hinted | modifier_named:
                 if head not in by_group:
                     kind = MODIFIER_ONLY_FACTOR  # only the item's modifiers name it ("desk" for a desk lamp)
                 elif not by_group[head] & cat.head_words:
