@@ -112,6 +112,9 @@ class TaxonomyKinds:
 
     heads: frozenset[str]
     pairs: frozenset[tuple[str, str]]
+    # head word -> the words of each of its categories' ancestors ("wok": {home, garden, kitchen, ...,
+    # cookware}, {..., kitchen, appliance})
+    branches: dict[str, tuple[frozenset[str], ...]]
 
     def names(self, words: tuple[str, ...]) -> bool:
         """Whether the taxonomy names this kind itself ("stroller": Baby Strollers; "frying pan")."""
@@ -132,12 +135,15 @@ class TaxonomyKinds:
 def taxonomy_kinds(categories: Path = CATEGORIES) -> TaxonomyKinds:
     heads: set[str] = set()
     pairs: set[tuple[str, str]] = set()
+    branches: defaultdict[str, list[frozenset[str]]] = defaultdict(list)
     for line in categories.read_text(encoding="utf-8").splitlines()[1:]:
-        name = line.split("\t")[-1].split(" > ")[-1]
+        *ancestors, name = line.split("\t")[-1].split(" > ")
+        above = frozenset(w for a in ancestors for w in content_words(a))
         for part in _name_parts(name):
             heads.add(part[-1])
             pairs.update(itertools.pairwise(part))
-    return TaxonomyKinds(frozenset(heads), frozenset(pairs))
+            branches[part[-1]].append(above)
+    return TaxonomyKinds(frozenset(heads), frozenset(pairs), {w: tuple(b) for w, b in branches.items()})
 
 
 def hints_for(
@@ -176,13 +182,22 @@ def build(wordnet: Path, settings: Settings, kinds: TaxonomyKinds) -> dict[tuple
         if not lemma.replace("_", "").isalpha():
             continue
         key = tuple(content_words(lemma.replace("_", " ")))
-        if not key or len(key) > 2 or kinds.names(key):
+        if not key or len(key) > 2 or (len(key) == 2 and kinds.names(key)):
             continue  # the taxonomy's own words already say what it is
         if len(key) == 1 and key in adjectives:
             continue  # "wireless", "portable": in a title, most often what an item is like
         found = hints_for(senses, synsets, kinds, settings, lemma)
         if found is None or (len(key) == 2 and any(kind[-1] == key[-1] for kind in found)):
             continue  # its own head word says what it is: a running shoe is a shoe
+        if kinds.names(key):
+            # A word the taxonomy names in several branches ("Woks" under Cookware, "Electric Skillets & Woks"
+            # under Kitchen Appliances): only the kinds that some, not all, of those branches say.
+            branches = kinds.branches[key[0]]
+            found = {
+                kind: depth
+                for kind, depth in found.items()
+                if 0 < sum(set(kind) <= b for b in branches) < len(branches)
+            }
         for kind, depth in found.items():
             phrase = " ".join(kind)
             # Two lemmas may stem alike ("glass", "glasses"): keep each kind at its least depth.

@@ -89,6 +89,10 @@ COMPOUND_OWN = 0.5
 # ("maker") this much; the categories that the word before it names are kinds of the item (a juicer machine).
 GENERIC_OWN = 0.5
 GENERIC_ALTERNATE = 0.9
+# Where the taxonomy names the head word in several branches, WordNet's kind of it that only some of those
+# branches say counts this much, for categories under it ("wok": Woks under Cookware, not Electric
+# Skillets & Woks under Kitchen Appliances; "stove": Portable Cooking Stoves before Wood Stoves).
+CONTEXT_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +140,7 @@ class _Group:
     readings: list[Reading]
     in_item: bool  # in the item phrase, not after it
     hints: tuple[Reading, ...] = ()  # what kind of thing it is, by WordNet (the head word only)
+    context: bool = False  # the head word's kind by WordNet, for the categories under it alone
 
 
 def _weighed(readings: list[Reading], factor: float) -> list[Reading]:
@@ -403,8 +408,9 @@ class CategoryIndex:
                 group = groups[head]
                 alternates = [Reading((a,), GENERIC_ALTERNATE) for a in self._generic[group.terms[0]]]
                 groups[head] = _Group(group.terms, [*_weighed(group.readings, GENERIC_OWN), *alternates], True)
-            else:
-                self._add_compound_hints(groups, head)
+            elif not self._add_compound_hints(groups, head) and groups[head].terms in self._hints:
+                context = [Reading(h.words, CONTEXT_WEIGHT) for h in self._hints[groups[head].terms]]
+                groups.append(_Group((), context, False, context=True))
             return groups, head
         # No word names a kind by the taxonomy or the listings: the last that WordNet knows as a made thing
         # ("teak credenza"). Only then: a word that the listings place ("cruiser") is read by them.
@@ -415,17 +421,18 @@ class CategoryIndex:
         groups[head] = _with_hints(groups[head], groups[head].readings, self._hints[groups[head].terms])
         return groups, head
 
-    def _add_compound_hints(self, groups: list[_Group], head: int) -> None:
+    def _add_compound_hints(self, groups: list[_Group], head: int) -> bool:
         """Give the head group what WordNet says it is when it and the word before it are a kind of their own
         ("food processor"; then each word alone counts less)."""
         group = groups[head]
         before = groups[head - 1] if head > 0 else None
         if len(group.terms) != 1 or before is None or not before.in_item or len(before.terms) != 1:
-            return
+            return False
         hints = self._hints.get((before.terms[0], group.terms[0]))
         if hints:
             groups[head] = _with_hints(group, _weighed(group.readings, COMPOUND_OWN), hints)
             groups[head - 1] = _Group(before.terms, _weighed(before.readings, COMPOUND_OWN), before.in_item)
+        return bool(hints)
 
     def explain(self, query: str, leaf_only: bool = False) -> list[Evidence]:
         """Every category with evidence for the query, best first, with what its score is made of."""
@@ -438,7 +445,7 @@ class CategoryIndex:
         title_by_group: list[dict[int, float]] = []
         hinted: set[int] = set()  # categories that WordNet's kinds of the head word name
         for group_index, group in enumerate(groups):
-            weight_outside = 1.0 if group.in_item else OUTSIDE_WEIGHT
+            weight_outside = 1.0 if group.in_item or group.context else OUTSIDE_WEIGHT
             # Each query word counts once: by its best reading (itself or a synonym phrase) per category.
             best_name: dict[int, tuple[float, set[str]]] = {}
             best_title: dict[int, float] = {}
@@ -458,10 +465,12 @@ class CategoryIndex:
                             continue
                         if hint and self.by_id[category_id].parent_id is None:
                             continue  # a kind as wide as a root ("furniture") says nothing the titles do not
+                        if group.context and strength == 1.0:
+                            continue
                         name_sum[category_id] += idf * strength
                         if strength == 1.0:
                             in_name[category_id].add(word)
-                    for category_id, share in self._title_share.get(word, ()):
+                    for category_id, share in () if group.context else self._title_share.get(word, ()):
                         title_sum[category_id] += share
                 if hint:
                     hinted.update(name_sum)
