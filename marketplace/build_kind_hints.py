@@ -207,15 +207,21 @@ def build(wordnet: Path, settings: Settings, kinds: TaxonomyKinds) -> dict[tuple
 
 def write(table: dict[tuple[str, ...], dict[str, int]], output: Path) -> None:
     rows = [
-        " ".join(key) + "\t" + "\t".join(f"{k}:{d}" for k, d in sorted(hints.items(), key=lambda kv: (kv[1], kv[0])))
+        " ".join(key)
+        + "\t"
+        + "\t".join(f"{k}:{d}" for k, d in sorted(hints.items(), key=lambda kv: (kv[1], kv[0])))
         for key, hints in sorted(table.items())
     ]
     output.write_text(NOTICE + "\n".join(rows) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--wordnet", type=Path, default=WORDNET, help="WordNet's dict folder (data.noun, index.noun)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--wordnet", type=Path, default=WORDNET, help="WordNet's dict folder (data.noun, index.noun)"
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the table")
     args = parser.parse_args(argv)
     if not (args.wordnet / "data.noun").is_file():

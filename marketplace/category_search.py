@@ -407,7 +407,9 @@ class CategoryIndex:
             if generic and head > 0:
                 group = groups[head]
                 alternates = [Reading((a,), GENERIC_ALTERNATE) for a in self._generic[group.terms[0]]]
-                groups[head] = _Group(group.terms, [*_weighed(group.readings, GENERIC_OWN), *alternates], True)
+                groups[head] = _Group(
+                    group.terms, [*_weighed(group.readings, GENERIC_OWN), *alternates], True
+                )
             elif not self._add_compound_hints(groups, head) and groups[head].terms in self._hints:
                 context = [Reading(h.words, CONTEXT_WEIGHT) for h in self._hints[groups[head].terms]]
                 groups.append(_Group((), context, False, context=True))
@@ -449,9 +451,9 @@ class CategoryIndex:
             # Each query word counts once: by its best reading (itself or a synonym phrase) per category.
             best_name: dict[int, tuple[float, set[str]]] = {}
             best_title: dict[int, float] = {}
-            for reading in [*group.readings, *group.hints]:
+            readings = itertools.chain(((r, False) for r in group.readings), ((r, True) for r in group.hints))
+            for reading, hint in readings:
                 phrase, weight = reading.words, reading.weight * weight_outside
-                hint = bool(group.hints) and reading in group.hints
                 name_sum: defaultdict[int, float] = defaultdict(float)
                 in_name: defaultdict[int, set[str]] = defaultdict(set)
                 title_sum: defaultdict[int, float] = defaultdict(float)
