@@ -275,11 +275,19 @@ def child_startup(code: Path, home: str) -> dict[str, Any]:
 # --- orchestration ---------------------------------------------------------------------------------------
 
 
-def agreement_figures(found: dict[int, list[Any]], sizes: list[int]) -> dict[str, Any]:
+def agreement_figures(
+    found: dict[int, list[Any]], sizes: list[int], queries: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     small, large = found[min(sizes)], found[max(sizes)]
     pairs = [(a, b) for a, b in zip(small, large, strict=True) if a and b]
     within = sum(1 for a, b in pairs if abs(b - a) <= 0.1 * a)
     gaps = sorted(abs(b - a) / a for a, b in pairs)
+    # The queries outside 10%, to see why (one line each: the query and the two suggestions).
+    misses = [
+        f"{q['category_id']} {q['q']!r} {q['condition']}: {a} -> {b}"
+        for q, a, b in zip(queries or [], small, large, strict=False)
+        if a and b and abs(b - a) > 0.1 * a
+    ]
     return {
         "agreement": f"{within}/{len(pairs)} suggestions at {max(sizes)} within 10% of {min(sizes)}",
         "median_gap": round(statistics.median(gaps), 3) if gaps else None,
@@ -287,6 +295,7 @@ def agreement_figures(found: dict[int, list[Any]], sizes: list[int]) -> dict[str
         "suggestion_at_one_size_only": sum(
             1 for a, b in zip(small, large, strict=True) if bool(a) != bool(b)
         ),
+        "misses": misses,
     }
 
 
@@ -399,11 +408,12 @@ def main() -> None:
                     line["http"] = run_child(args.code, "http", url, str(queries), rss, home)
                     shutil.rmtree(home, ignore_errors=True)
                 print(json.dumps(line), flush=True)
-            for label, found in (("seed-derived", suggestions), ("duplication-stable", stable_suggestions)):
-                print(
-                    json.dumps({"backend": backend, "queries": label, **agreement_figures(found, sizes)}),
-                    flush=True,
-                )
+            for label, found, asked in (
+                ("seed-derived", suggestions, agreement),
+                ("duplication-stable", stable_suggestions, stable_file),
+            ):
+                figures = agreement_figures(found, sizes, json.loads(asked.read_text()))
+                print(json.dumps({"backend": backend, "queries": label, **figures}), flush=True)
         if not args.skip_startup:
             home = tempfile.mkdtemp(prefix="trova-scale-startup-")
             print(json.dumps({"startup": run_child(args.code, "startup", home)}), flush=True)

@@ -5,6 +5,7 @@ app with a seeded copy of its database: SQLite, and PostgreSQL when `TROVA_TEST_
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import httpx
@@ -185,6 +186,15 @@ def test_a_new_sellers_listings_weigh_less_until_the_account_ages() -> None:
     assert trust_weights(fresh + aged + seed) == [rules.new_seller_weight] * 2 + [1.0, 1.0]
     crowd = [Candidate.of(i, "Trek road bike", 100, "good", seller="s3", seller_days=400) for i in range(30)]
     assert sum(trust_weights(crowd)) == pytest.approx(rules.per_seller)
+    # Read from a sample, a listing stands for 16 listings, mostly other sellers': one seller's single
+    # listing in it weighs like a seed listing, and a crowd of one seller's is still capped.
+    sampled = [
+        replace(Candidate.of(1, "Trek road bike", 100, "good", seller="s4", seller_days=400), weight=16.0),
+        replace(Candidate.of(2, "Trek road bike", 100, "good"), weight=16.0),
+    ]
+    assert trust_weights(sampled) == [1.0, 1.0]
+    flood = [replace(c, weight=16.0) for c in crowd[:10]]
+    assert sum(t * c.weight for t, c in zip(trust_weights(flood), flood, strict=True)) < 4 * rules.per_seller
 
 
 def test_outliers_are_trimmed_by_weight_not_by_count() -> None:
