@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, column, select, table, text
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from marketplace.db import ListingRow, SellerRow, UTCDateTime, utcnow
@@ -41,7 +41,7 @@ from marketplace.text import content_words, words
 from marketplace.trust import trust_rules
 
 MAX_READ = 300  # candidates read per preference: all its matches, or a random sample of this many
-ID_SCAN = 4096  # matches counted from the index's ids in one query; a larger set is counted in a sample
+ID_SCAN = 2048  # matches counted from the index's ids in one query; a larger set is counted in a sample
 SOLO_CREDIT = 0.5  # a token that alone gives a word at least this much credit stands for the word
 
 
@@ -177,23 +177,29 @@ def bottom(ids: Sequence[int], k: int) -> list[int]:
     return sorted(ids, key=_mix)[:k] if len(ids) > k else list(ids)
 
 
-def sampled(session: Session, expr: Expr, expected: int) -> list[Candidate]:
+SAMPLE_TARGET = 800  # a sample level is chosen to hold about this many matches (MAX_READ..ID_SCAN)
+
+
+def sampled(session: Session, expr: Expr, last_id: int) -> list[Candidate]:
     """The listings matching `expr`: all of them when there are MAX_READ or fewer, else a random sample of
-    MAX_READ, each weighing (matches / MAX_READ). The matches are counted from the index's ids (up to
-    ID_SCAN); a larger set is counted within one of the index's nested random samples (`_s<k>`, a 4**-k
-    share of all listings), the smallest level that still holds MAX_READ of them: `expected` (an upper
-    bound) picks the first level tried."""
+    MAX_READ, each weighing (matches / MAX_READ). The matches are counted from the index's ids, up to
+    ID_SCAN. A larger set is counted within one of the index's nested random samples (`_s<k>`, a 4**-k share
+    of all listings): the level that should hold about SAMPLE_TARGET of them, judged by how far into the
+    ids (`last_id`, the largest) the first ID_SCAN matches reached. (A level is asked only when needed:
+    intersecting with a sample tag's long list of listings costs more than the words' own.)"""
     level = 0
-    while level < SAMPLE_LEVELS and expected / 4**level >= ID_SCAN:
-        level += 1
     counted: dict[int, list[int]] = {}
     while level not in counted:
         query = expr if level == 0 else all_of([expr, Token(f"{SAMPLE_TAG}{level}")])
         ids = counted[level] = _match_ids(session, query, ID_SCAN)
         if len(ids) == ID_SCAN and level < SAMPLE_LEVELS:
-            level += 1  # more than ID_SCAN at this level: a sparser one
-        elif level > 0 and len(ids) < MAX_READ:
-            # Fewer than a sample's worth (the bound was loose): the level that should hold MAX_READ or more.
+            reached = max(ids)
+            matches = len(ids) * 4**level * max(1.0, last_id / reached if reached else 1.0)
+            while level < SAMPLE_LEVELS and matches / 4**level > SAMPLE_TARGET:
+                level += 1
+            level = max(level, max(counted) + 1)  # sparser than any level that had too many
+        elif level > 0 and len(ids) < MAX_READ // 2:
+            # Far fewer than a sample's worth (the estimate was off): the level that should hold MAX_READ.
             total, level = len(ids) * 4**level, 0
             while total / 4 ** (level + 1) >= MAX_READ:
                 level += 1
@@ -203,6 +209,10 @@ def sampled(session: Session, expr: Expr, expected: int) -> list[Candidate]:
     picked = bottom(ids, MAX_READ)
     weight = float(4**level) * len(ids) / len(picked) if picked else 1.0
     return _rows_of(session, picked, weight)
+
+
+def _last_id(session: Session) -> int:
+    return int(session.execute(select(func.max(ListingRow.id))).scalar() or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,14 +324,14 @@ def comparable_candidates(
     under = category_tag(category_id)
     found: dict[int, Candidate] = {}
     asked = 0
+    last_id: int | None = None
     for preference in preferences(analysis, require_similar):
         expr = under if preference is None else all_of([under, preference])
-        expected = (
-            scope.listings if preference is None else estimate(preference, dict(stats.df), scope.listings)
-        )
-        if expected == 0:
-            continue
-        rows = sampled(session, expr, expected)
+        if preference is not None and estimate(preference, dict(stats.df), scope.listings) == 0:
+            continue  # a word no listing of the scope has
+        if last_id is None:
+            last_id = _last_id(session)
+        rows = sampled(session, expr, last_id)
         asked += 1
         for row in rows:
             found.setdefault(row.id, row)

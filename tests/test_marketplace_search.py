@@ -144,7 +144,8 @@ def test_comparable_candidates_are_a_bounded_sample_of_the_best_preference(
 ) -> None:
     market = market_app.state.market
     monkeypatch.setattr(retrieval, "MAX_READ", 80)
-    monkeypatch.setattr(retrieval, "ID_SCAN", 256)  # the category's 1,000+ matches: counted in a sample
+    monkeypatch.setattr(retrieval, "ID_SCAN", 256)  # the 1,000+ matches: counted in a sample
+    monkeypatch.setattr(retrieval, "SAMPLE_TARGET", 150)
     with market.sessions() as session:
         everything = session.execute(
             select(
