@@ -203,3 +203,27 @@ def test_outliers_are_trimmed_by_weight_not_by_count() -> None:
     assert robust_keep(prices, [1.0] * 10)[4:] == [True] * 6
     kept = robust_keep(prices, [1.0] * 4 + [0.1] * 6)
     assert kept == [True] * 4 + [False] * 6
+
+
+def test_candidates_carry_the_age_of_a_recent_listings_seller(
+    http: httpx.Client, market_app: FastAPI
+) -> None:
+    # Only a listing posted within `full_weight_days` can have a seller young enough to weigh less: its
+    # seller's age is read; an older listing's seller weighs fully (its account is older than the listing).
+    from marketplace import retrieval
+    from marketplace.db import ListingRow
+
+    token, seller = register(http, "Zyxwv seller")
+    age_seller(market_app, seller, 2)
+    post(http, token, "Zyxwv road bike", 300)
+    post(http, token, "Zyxwv road bike", 320)
+    with Session(market_app.state.market.engine) as session:
+        fresh = retrieval.comparable_candidates(session, BIKES, "Zyxwv road bike", require_similar=False)
+    mine = [c for c in fresh.pool if c.seller == seller]
+    assert len(mine) == 2 and all(1.9 < c.seller_days < 2.1 for c in mine)
+    with Session(market_app.state.market.engine) as session, session.begin():
+        posted = utcnow() - timedelta(days=trust_rules().full_weight_days + 1)
+        session.execute(update(ListingRow).where(ListingRow.seller_id == seller).values(created_at=posted))
+    with Session(market_app.state.market.engine) as session:
+        old = retrieval.comparable_candidates(session, BIKES, "Zyxwv road bike", require_similar=False)
+    assert [c.seller_days for c in old.pool if c.seller == seller] == [float("inf")] * 2
