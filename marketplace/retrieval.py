@@ -101,6 +101,17 @@ def estimate(expr: Expr, df: dict[str, int], ceiling: int) -> int:
     return min(values) if isinstance(expr, All) else min(ceiling, sum(values))
 
 
+def likely(expr: Expr, df: dict[str, int], listings: int) -> float:
+    """About how many listings `expr` matches if its words occurred independently: an all-of's words
+    usually go together ("honda" and "accord"), so this is seldom more than the true count."""
+    if isinstance(expr, Token):
+        return float(listings if expr.value.startswith("_") else min(listings, df.get(expr.value, 0)))
+    values = [likely(p, df, listings) for p in expr.parts]
+    if isinstance(expr, Any_):
+        return min(float(listings), sum(values))
+    return listings * math.prod(v / listings for v in values) if listings else 0.0
+
+
 def category_tag(category_id: int) -> Token:
     return Token(f"{CATEGORY_TAG}{category_id}")
 
@@ -180,14 +191,17 @@ def bottom(ids: Sequence[int], k: int) -> list[int]:
 SAMPLE_TARGET = 800  # a sample level is chosen to hold about this many matches (MAX_READ..ID_SCAN)
 
 
-def sampled(session: Session, expr: Expr, last_id: int) -> list[Candidate]:
+def sampled(session: Session, expr: Expr, last_id: int, likely: float = 0.0) -> list[Candidate]:
     """The listings matching `expr`: all of them when there are MAX_READ or fewer, else a random sample of
     MAX_READ, each weighing (matches / MAX_READ). The matches are counted from the index's ids, up to
     ID_SCAN. A larger set is counted within one of the index's nested random samples (`_s<k>`, a 4**-k share
     of all listings): the level that should hold about SAMPLE_TARGET of them, judged by how far into the
-    ids (`last_id`, the largest) the first ID_SCAN matches reached. (A level is asked only when needed:
+    ids (`last_id`, the largest) the first ID_SCAN matches reached, or at once when the words' frequencies
+    say the set is large (`likely`, seldom more than the true count). (A level is asked only when needed:
     intersecting with a sample tag's long list of listings costs more than the words' own.)"""
     level = 0
+    while likely >= 2 * ID_SCAN and level < SAMPLE_LEVELS and likely / 4**level > SAMPLE_TARGET:
+        level += 1
     counted: dict[int, list[int]] = {}
     while level not in counted:
         query = expr if level == 0 else all_of([expr, Token(f"{SAMPLE_TAG}{level}")])
@@ -331,7 +345,10 @@ def comparable_candidates(
             continue  # a word no listing of the scope has
         if last_id is None:
             last_id = _last_id(session)
-        rows = sampled(session, expr, last_id)
+        at_least = (
+            scope.listings if preference is None else likely(preference, dict(stats.df), scope.listings)
+        )
+        rows = sampled(session, expr, last_id, at_least)
         asked += 1
         for row in rows:
             found.setdefault(row.id, row)
