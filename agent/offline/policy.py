@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from agent.offline.amounts import listable, refusal
 from agent.offline.drafting import make_description, make_title, market_summary, money, nice_round, price_note
 from agent.offline.lexicon import lexicon
 from agent.offline.reading import Context, Intent, Question, Reading, read
@@ -219,9 +220,9 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         item.condition.fill(value, answered=asked == Question.CONDITION)
     item.add_damage(r.damage)
     if r.price is not None:
-        if r.price <= 0:
+        if not listable(r.price):
             item.price.clear()
-            item.price_rejected = True
+            item.price_rejected, item.refused_price = True, r.price
         else:
             item.price.fill(r.price, answered=asked == Question.PRICE)
             item.price_rejected = False
@@ -250,7 +251,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
             state.explain = Intent.QUESTION in r.intents
             if r.condition is not None:
                 state.notes.append(f"Noted: {r.condition.label} condition.")
-            if r.price is not None and r.price > 0:
+            if r.price is not None and listable(r.price):
                 state.notes.append(f"Noted: {money(r.price)}.")
     elif asked == Question.RETRY:
         if declines or Intent.LATER in r.intents:
@@ -291,10 +292,12 @@ def _remember(state: DialogueState, r: Reading) -> None:
     p = state.pending
     if r.condition is not None:
         p.condition = r.condition
-    if r.price is not None and r.price > 0:
+    if r.price is not None and listable(r.price):
         p.price = r.price
-    elif r.price is not None:
+    elif r.price is not None and r.price <= 0:
         state.notes.append("A price has to be more than $0, so I haven't used that one.")
+    elif r.price is not None:
+        state.notes.append(refusal(r.price))
     if r.paid is not None and r.paid > 0:
         p.paid = r.paid
     p.damage += [d for d in r.damage if d not in p.damage]
@@ -580,7 +583,7 @@ def _ask_price(state: DialogueState, item: ItemFrame) -> Action:
             else PRICE_QUESTION[0].upper() + PRICE_QUESTION[1:]
         )
         return Action(
-            _say(state, f"A price has to be more than $0, so I can't use that one. {market}"),
+            _say(state, f"{refusal(item.refused_price or 0.0)} {market}"),
             asks=Question.PRICE,
         )
     why = (

@@ -113,6 +113,7 @@ class ItemFrame:
     declined: bool = False
     create_retries: int = 0
     price_rejected: bool = False  # the seller's price was impossible (0 or less): ask again, don't guess
+    refused_price: float | None = None  # the impossible price (0 or less, or above the marketplace's limit)
 
     def add_damage(self, notes: list[str]) -> None:
         for note in notes:
