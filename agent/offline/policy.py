@@ -86,6 +86,7 @@ def _apply_pending(state: DialogueState, item: ItemFrame) -> None:
     if p.paid is not None and item.paid is None:
         item.paid = p.paid
     item.add_damage(p.damage)
+    item.details = p.details.merge(item.details)
     state.pending = Pending()
 
 
@@ -181,6 +182,7 @@ def hear(state: DialogueState, text: str) -> None:
             # The same thing named anew: what the seller said about it still holds; an old draft is dropped.
             item.condition, item.price, item.paid = old.condition, old.price, old.paid
             item.add_damage(old.damage)
+            item.details = old.details
             if corrected:
                 state.notes.append(f"Got it: your {item.name}, not the {old.name}.")
         state.queue = items[1:]
@@ -219,6 +221,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         )
         item.condition.fill(value, answered=asked == Question.CONDITION)
     item.add_damage(r.damage)
+    item.details = item.details.merge(r.details)
     if r.price is not None:
         if not listable(r.price):
             item.price.clear()
@@ -301,6 +304,7 @@ def _remember(state: DialogueState, r: Reading) -> None:
     if r.paid is not None and r.paid > 0:
         p.paid = r.paid
     p.damage += [d for d in r.damage if d not in p.damage]
+    p.details = p.details.merge(r.details)
 
 
 def _reconsider(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | None) -> None:
@@ -479,8 +483,11 @@ def _price(item: ItemFrame, settings: PolicySettings) -> float:
 def _draft_args(item: ItemFrame, condition: Condition, settings: PolicySettings) -> dict[str, Any]:
     assert item.category.value is not None
     return {
-        "title": make_title(item.title or item.name),
-        "description": make_description(item.name, condition, item.category.value.path, item.damage),
+        # A title the seller gave is theirs, word for word; ours carries what tells the item apart.
+        "title": make_title(item.title) if item.title else make_title(item.name, item.details),
+        "description": make_description(
+            item.name, condition, item.category.value.path, item.damage, item.details
+        ),
         "category_id": item.category.value.id,
         "condition": condition.value,
         "price": _price(item, settings),

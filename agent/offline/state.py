@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from agent.offline.details import Details
 from agent.offline.reading import Question, Reading
 from tools.types import Condition
 
@@ -99,6 +100,7 @@ class ItemFrame:
     price: Slot[float] = field(default_factory=Slot)
     category: Slot[Category] = field(default_factory=Slot)
     damage: list[str] = field(default_factory=list)  # in the seller's words, for the description
+    details: Details = field(default_factory=Details)  # what tells it apart, what comes with it
     paid: float | None = None  # what the seller paid: a guide, not the asking price
     title: str | None = None  # a title the seller asked for
     options: list[Category] = field(default_factory=list)  # close categories offered
@@ -129,6 +131,7 @@ class Pending:
     price: float | None = None
     paid: float | None = None
     damage: list[str] = field(default_factory=list)
+    details: Details = field(default_factory=Details)
 
 
 @dataclass
