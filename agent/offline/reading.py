@@ -297,6 +297,9 @@ def read(text: str, context: Context | None = None) -> Reading:
 
     scope = ctx.item or (reading.items[0] if reading.items and reading.items[0] != "?" else None)
     condition = read_condition(said, scope, asked_condition=asked == Question.CONDITION)
+    if title and condition.condition is None:  # "not sure what to call it, it works": a grade after all
+        whole = read_condition(text, scope, asked_condition=asked == Question.CONDITION)
+        condition.condition, condition.stated = whole.condition, whole.stated
     reading.details = read_details(said, scope)
     reading.condition, reading.stated_condition, reading.damage = (
         condition.condition,
