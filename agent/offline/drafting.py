@@ -40,11 +40,15 @@ def make_title(item: str, details: Details | None = None) -> str:
     first = [a.words for a in extra.attributes if a.kind in colour_first()][:1]
     after = [a.words for a in extra.attributes if a.kind not in colour_first()]
     included = f"with {' and '.join(extra.included)}" if extra.included else ""
-    parts = [*first, item, *after, included]
-    title = _cased(" ".join(p for p in parts if p))
-    while len(title) > TITLE_MAX and len(parts) > 1 + len(first):
-        parts.pop()  # the last detail first: the item's own name stays whole
-        title = _cased(" ".join(p for p in parts if p))
+    following = [*after, included]
+    title = _cased(" ".join(p for p in [*first, item, *following] if p))
+    while len(title) > TITLE_MAX and (following or first):
+        # The last detail first, then the colour: the item's own name stays whole.
+        if following:
+            following.pop()
+        else:
+            first = []
+        title = _cased(" ".join(p for p in [*first, item, *following] if p))
     lead = title.split(" ", 1)[0]
     if lead.islower():  # 'road bike' -> 'Road bike', but 'iPhone 8' stays
         title = title[0].upper() + title[1:]
