@@ -556,6 +556,9 @@ async def test_a_huge_listing_number_is_not_found_and_a_bad_address_is_explained
     page = {"accept": "text/html"}
     huge = await client.get("/listings/99999999999999999999999", headers=page)
     assert huge.status_code == 404 and "Not found" in huge.text
+    for number in ("-1", "0", "9223372036854775808"):  # numbers, but no category's: not "unavailable"
+        category = await client.get("/", params={"category": number}, headers=page)
+        assert category.status_code == 404 and f"There is no category {number}." in category.text
     word = await client.get("/listings/abc", headers=page)
     assert word.status_code == 422 and "Listing addresses end in the listing&#39;s number" in word.text
     assert "Input should be" not in word.text

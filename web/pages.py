@@ -84,6 +84,8 @@ def create_pages_router(sessions: SessionRegistry, browse: MarketplaceClient) ->
         source: str | None = None,
     ) -> HTMLResponse:
         page = max(1, min(page, 500))
+        if category is not None and not 1 <= category <= MAX_ID:  # a number, but no category's
+            raise HTTPException(404, f"There is no category {category}.")
         q = (q or "").strip()[:200] or None
         source = source if source in ("seller", "seed") else None
         try:
@@ -98,6 +100,8 @@ def create_pages_router(sessions: SessionRegistry, browse: MarketplaceClient) ->
         except MarketplaceError as e:
             if e.kind == "not_found":
                 raise HTTPException(404, str(e.message)) from e
+            if e.kind == "invalid":  # the address asked for something the marketplace cannot answer
+                raise HTTPException(422, address_error("default")) from e
             raise HTTPException(503, f"the marketplace is unavailable: {e.message}") from e
         pages = (result.total + PAGE_SIZE - 1) // PAGE_SIZE
         filters = {k: v for k, v in (("q", q), ("category", category), ("source", source)) if v}
