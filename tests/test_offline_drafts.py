@@ -236,3 +236,16 @@ async def test_a_price_above_the_limit_is_asked_again_never_drafted(session: Cha
     assert not any(a.outcome == "retried" for a in calls)
     (later,) = await _say(session, "45")
     assert [d.args["price"] for d in later.drafts] == [45]
+
+
+async def test_details_given_later_go_into_a_new_draft(session: ChatSession) -> None:
+    _, second = await _say(
+        session, "I want to sell my old Trek road bike", "good, it's the 56cm frame in blue"
+    )
+    (draft,) = second.drafts
+    assert draft.args["title"] == "Blue Trek road bike 56cm"
+    assert "Details: 56cm, blue." in draft.args["description"]
+    (third,) = await _say(session, "add that it comes with the pedals and a lock")
+    (redraft,) = third.drafts
+    assert redraft.args["title"] == "Blue Trek road bike 56cm with pedals and a lock"
+    assert not third.created
