@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from agent.offline.drafting import make_description, make_title, market_summary, money, nice_round, price_note
+from agent.offline.items import is_chatter
 from agent.offline.lexicon import lexicon
 from agent.offline.reading import Context, Intent, Question, Reading, read
 from agent.offline.settings import PolicySettings
@@ -35,6 +36,9 @@ CONDITION_GUIDE = (
 PHOTO_NOTE = "I can't see photos (I'm the offline rule-based assistant), so I go by your description."
 RETRY_PROMPT = "Say 'try again'"
 MAX_CREATE_RETRIES = 2
+MAX_REFUSALS = 2  # turned-down category offers after which the item is filed under the closest match
+MAX_QUERY = 200  # search_categories takes a query of at most this many characters
+WIDE_LIMIT = 10  # matches a wider search asks for, to find categories in other branches
 GIVE_UP = 3  # unclear answers in a row after which the policy stops asking and says what it needs
 CLOSE_SCORE = 0.9  # a leaf scoring this close to the best one is worth offering
 # The slot each question asks for.
@@ -155,6 +159,11 @@ def hear(state: DialogueState, text: str) -> None:
         )
     ):
         items = []  # the same item named again ("actually it's a great bike")
+        if asked == Question.CHOICE and in_progress and item.branches and r.choice is None:
+            _turned_down(state, item)  # its name again, after other branches were shown: none of them
+            return
+        if asked == Question.REDESCRIBE and in_progress:
+            _same_words_again(state, item, text)
     if (
         items
         and item is not None
@@ -180,12 +189,30 @@ def hear(state: DialogueState, text: str) -> None:
             # The same thing named anew: what the seller said about it still holds; an old draft is dropped.
             item.condition, item.price, item.paid = old.condition, old.price, old.paid
             item.add_damage(old.damage)
+            if not corrected and asked in (Question.CHOICE, Question.REDESCRIBE):
+                # Other words for it, in answer to the category question: the options shown didn't fit, and
+                # what the seller turned down stays turned down.
+                if old.options:
+                    old.refuse(old.options)
+                item.rejected, item.refusals, item.closest = old.rejected, old.refusals, old.closest
+                item.queries = old.queries
             if corrected:
                 state.notes.append(f"Got it: your {item.name}, not the {old.name}.")
         state.queue = items[1:]
         state.refused = False
         if state.queue:
             state.notes.append(f"Let's do one item at a time: first the {items[0]}, then the {items[1]}.")
+    if (
+        item is not None
+        and asked == Question.REDESCRIBE
+        and in_progress
+        and not items
+        and not r.items
+        and (item.unplaceable or item.redescribe)
+        and not (is_chatter(text) or r.has(Intent.UNSURE, Intent.DECLINE, Intent.QUESTION))
+        and not r.changes
+    ):
+        _same_words_again(state, item, text)  # words the reader found no item in: search them as they are
     if item is None:
         _remember(state, r)
         if state.pending.condition is not None and r.condition is not None and not r.items:
@@ -233,12 +260,22 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         item.title = r.title
 
     declines = Intent.DECLINE in r.intents and not r.changes and Intent.ACCEPT not in r.intents
+    if (
+        Intent.CATEGORY in r.intents
+        and item.searched
+        and not item.listing
+        and not (asked == Question.CHOICE and item.options and not r.category_words)
+    ):
+        _another_category(state, item, r.category_words)
+        declines = False
+        if asked == Question.DRAFT:
+            return  # a new draft follows, in the category the seller asked for
     if asked == Question.CHOICE and item.options:
         if r.choice is not None:
             item.category.fill(item.options[r.choice], answered=True)
             item.options = []
-        elif Intent.NONE_OF_THESE in r.intents:
-            item.options, item.redescribe = [], True
+        elif Intent.NONE_OF_THESE in r.intents or (Intent.CATEGORY in r.intents and not r.category_words):
+            _turned_down(state, item)
         elif Intent.ANY_OPTION in r.intents or (Intent.SUGGEST in r.intents and "?" not in r.text):
             item.category.fill(item.options[0], answered=True)
             item.options = []
@@ -298,6 +335,61 @@ def _remember(state: DialogueState, r: Reading) -> None:
     if r.paid is not None and r.paid > 0:
         p.paid = r.paid
     p.damage += [d for d in r.damage if d not in p.damage]
+
+
+def _turned_down(state: DialogueState, item: ItemFrame) -> None:
+    """None of the offered categories fits: never offer them again. A first refusal looks wider (other
+    branches); a second files the item under the closest match, says so, and lets the seller change it."""
+    item.refuse(item.options)
+    if item.refusals >= MAX_REFUSALS:
+        _file_closest(state, item)
+    else:
+        item.searched, item.wide = False, True
+
+
+def _same_words_again(state: DialogueState, item: ItemFrame, text: str) -> None:
+    """The reply to 'describe it in other words' has no other name for the item: its words, if any are
+    new, are searched as they are; the same words again count as a refusal."""
+    words = " ".join(text.split())[:MAX_QUERY]
+    if words.lower() not in item.queries and words.lower() != item.name.lower():
+        item.query, item.searched, item.unplaceable, item.redescribe = words, False, False, False
+        return
+    item.refusals += 1
+    if item.closest is not None:
+        _file_closest(state, item)
+    elif item.refusals >= MAX_REFUSALS:
+        item.unplaceable = True
+
+
+def _file_closest(state: DialogueState, item: ItemFrame) -> None:
+    """File the item under the closest match found, and say so: the seller can change it."""
+    fresh = [c for c in item.options if c.id not in item.rejected_ids()]
+    category = fresh[0] if fresh else item.closest
+    item.options, item.redescribe, item.unplaceable, item.wide = [], False, False, False
+    if category is None:
+        item.unplaceable = True
+        return
+    item.category.value, item.category.source = category, Source.ASSUMED
+    item.filed = True
+    state.notes.append(
+        f"I couldn't find a category that fits exactly, so I've put it under {category.path}, the closest "
+        "I found. If you know a better one, tell me, e.g. 'put it under kitchen appliances'."
+    )
+
+
+def _another_category(state: DialogueState, item: ItemFrame, words: str | None) -> None:
+    """'put it under shelving', 'wrong category': look again (the seller's words, or wider), the current
+    category counted as turned down."""
+    current = item.category.value
+    if words:
+        # The seller names where it goes: whatever they turned down before, only the current one is out.
+        item.rejected, item.refusals = [current] if current is not None else [], 0
+    elif current is not None:
+        item.refuse([current])
+        item.refusals = min(item.refusals, 1)  # asked for another: offer others before filing it anywhere
+    item.category.clear()
+    item.options, item.filed, item.redescribe, item.unplaceable = [], False, False, False
+    item.comps, item.searched, item.wide, item.query = None, False, not words, words
 
 
 def _reconsider(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | None) -> None:
@@ -363,7 +455,26 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
     data = event.data if isinstance(event.data, dict) else {}
     if event.name == SEARCH_CATEGORIES:
         item.searched = True
+        query = str(call.args.get("query", "")) if call is not None else item.name
+        if query.lower() not in item.queries:
+            item.queries.append(query.lower())
+        item.query = None
         leaves = [Category.from_match(m) for m in data.get("matches", []) if m.get("is_leaf")]
+        if leaves and item.closest is None:
+            item.closest = leaves[0]
+        item.branches = False
+        if item.wide or item.rejected:
+            fresh = [c for c in leaves if c.id not in item.rejected_ids()]
+            others = _other_branches(fresh, item.rejected) if item.wide else fresh
+            item.branches, item.wide = item.wide, False
+            if not others:
+                if item.refusals >= MAX_REFUSALS or item.redescribe:
+                    _file_closest(state, item)
+                else:
+                    item.redescribe = True  # nothing else found: ask for other words, once
+                return
+            item.options, item.redescribe = others, False
+            return
         if not leaves:
             item.unplaceable = True
             return
@@ -381,21 +492,45 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
         state.last = "created"
 
 
+def _parent(category: Category) -> str:
+    return category.path.rsplit(" > ", 1)[0]
+
+
+def _other_branches(found: list[Category], rejected: list[Category]) -> list[Category]:
+    """After a refusal: the best match of each branch, branches the seller turned nothing down in first."""
+    seen: set[str] = set()
+    firsts = []
+    for category in found:
+        if _parent(category) not in seen:
+            seen.add(_parent(category))
+            firsts.append(category)
+    turned_down = {_parent(c) for c in rejected}
+    return [c for c in firsts if _parent(c) not in turned_down] + [
+        c for c in firsts if _parent(c) in turned_down
+    ]
+
+
 def _offered(item: ItemFrame, settings: PolicySettings) -> list[Category]:
-    """The categories worth offering: the best, and any close enough to it, up to the setting's number."""
+    """The categories worth offering: the best, and any close enough to it, up to the setting's number.
+    After a refusal, the other branches' best, whatever their scores (the close ones were turned down)."""
     if not item.options:
         return []
+    if item.branches:
+        return item.options[: max(settings.max_categories, 2)]
     top = item.options[0]
     close = [o for o in item.options[1:] if o.score >= CLOSE_SCORE * top.score]
     return [top, *close][: settings.max_categories]
 
 
-def _settle_category(item: ItemFrame, settings: PolicySettings) -> None:
+def _settle_category(state: DialogueState, item: ItemFrame, settings: PolicySettings) -> None:
     """After a search: take the only good match, or leave the close ones to be offered."""
     if item.category.known or not item.options or not item.searched:
         return
     offered = _offered(item, settings)
-    if len(offered) == 1:
+    if len(offered) == 1 and item.branches:
+        item.options = offered
+        _file_closest(state, item)  # the only one left: taken, and said so
+    elif len(offered) == 1:
         item.category.value, item.category.source = offered[0], Source.TOOL
         item.options = []
     else:
@@ -420,7 +555,7 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
                 state.photo_noted = True
             hear(state, event.text)
             if state.item is not None:
-                _settle_category(state.item, settings)
+                _settle_category(state, state.item, settings)
         elif isinstance(event, AgentSaid):
             state.agent_spoke = True
             state.last_reply = event.text
@@ -432,7 +567,12 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
                 state.item.show_again = False
             elif event.name == SEARCH_CATEGORIES:
                 query = str(event.args.get("query", ""))
-                if state.item is None or (query and query.lower() != state.item.name.lower()):
+                current = state.item
+                if current is None or (
+                    query
+                    and query.lower() not in (current.name.lower(), (current.query or "").lower())
+                    and (query in state.queue or current.listing or current.declined)
+                ):
                     # The agent moved on to another item (the next one the seller named).
                     if query in state.queue:
                         state.queue.remove(query)
@@ -441,7 +581,7 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
         elif isinstance(event, ToolAnswered):
             _apply_answer(state, event, calls.get(event.call_id))
             if state.item is not None:
-                _settle_category(state.item, settings)
+                _settle_category(state, state.item, settings)
     return state
 
 
@@ -695,12 +835,32 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
     if not item.searched:
         if SEARCH_CATEGORIES not in tools:
             return Action(_say(state, "I can't look up categories right now, so I can't list it."))
+        if item.wide:
+            lead = f"Let me look wider for your {item.name}."
+            return Action(
+                _say(state, lead), SEARCH_CATEGORIES, {"query": item.query or item.name, "limit": WIDE_LIMIT}
+            )
         return Action(
-            _say(state, f"Let me find the right category for your {item.name}."),
+            _say(
+                state,
+                f'Let me look for "{item.query}".'
+                if item.query
+                else f"Let me find the right category for your {item.name}.",
+            ),
             SEARCH_CATEGORIES,
-            {"query": item.name},
+            {"query": item.query or item.name},
         )
     if item.unplaceable:
+        if item.refusals >= MAX_REFUSALS:
+            # Asked twice already: a third "describe it" would be the same question; say what would work.
+            return Action(
+                _say(
+                    state,
+                    f"I still can't find a category for your {item.name}. Tell me the kind of thing it is in a word "
+                    "or two, like 'speaker', 'shelf' or 'car part', and I'll file it there.",
+                ),
+                asks=Question.REDESCRIBE,
+            )
         return Action(
             _say(
                 state,
@@ -712,29 +872,36 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         return Action(
             _say(
                 state,
-                f"OK, none of those. How would you describe it in other words, e.g. what kind of thing your "
-                f"{item.name} is? I'll search again with your words.",
+                f"OK, none of those, and I found nothing else close. How would you describe it in other words, "
+                f"e.g. what kind of thing your {item.name} is? I'll search again with your words.",
             ),
             asks=Question.REDESCRIBE,
         )
     if item.category.value is None:
         if item.options:
             listed = " ".join(f"{i}. {o.path}" for i, o in enumerate(item.options, start=1))
-            lead = ""
+            lead = (
+                "OK, none of those. These are from other parts of the marketplace. " if item.branches else ""
+            )
             if state.unclear == Question.CHOICE:
                 lead = (
                     "They're the marketplace's categories; pick the one a buyer would browse for it. "
                     if state.explain
                     else "Sorry, I didn't catch which one. "
                 )
+            hint = (
+                "Reply with the number, say 'none of these', or describe it in other words."
+                if item.branches
+                else NONE_HINT
+            )
             return Action(
-                _say(state, f"{lead}Which category fits your {item.name} best? {listed} {NONE_HINT}"),
+                _say(state, f"{lead}Which category fits your {item.name} best? {listed} {hint}"),
                 asks=Question.CHOICE,
             )
         return Action(
             _say(state, f"Let me look up the category for your {item.name} again."),
             SEARCH_CATEGORIES,
-            {"query": item.name},
+            {"query": item.query or item.name},
         )
     category = item.category.value
     condition, assumed = _condition(item, settings)

@@ -54,6 +54,7 @@ class Intent(StrEnum):
     CORRECTION = "correction"  # says the item is another one ("sorry, I meant my coffee table")
     LATER = "later"  # not now ("later", "another day")
     RETRY = "retry"  # "try again"
+    CATEGORY = "category"  # asks for another category ("put it under shelving", "wrong category")
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ class Reading:
     paid: float | None = None  # what was paid, or costs new
     choice: int | None = None  # the offered category picked (0-based)
     title: str | None = None  # a new title
+    category_words: str | None = None  # the words to look for another category with ("put it under ...")
     intents: set[Intent] = field(default_factory=set)
 
     def has(self, *intents: Intent) -> bool:
@@ -319,4 +321,13 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.intents.add(Intent.LATER)
     if _RETRY.search(text):
         reading.intents.add(Intent.RETRY)
+    change = lex.category_change.search(text)
+    if change is not None:
+        reading.intents.add(Intent.CATEGORY)
+        words = next((g for g in (change.group("put"), change.group("to"), change.group("named")) if g), None)
+        words = re.sub(
+            r"\s+(?:please|pls|thanks|thank you|instead)$", "", (words or "").strip(" '\""), flags=re.I
+        )
+        reading.category_words = words or None
+        reading.items = []  # the words name a category, not another item
     return reading
