@@ -54,6 +54,7 @@ class Action:
     tool: str | None = None
     args: dict[str, Any] = field(default_factory=dict)
     asks: Question | None = None  # the question this reply leaves open
+    offers_typical: bool = False  # it puts the category's middle price to the seller
 
 
 # ---------------------------------------------------------------------------------------------- tracking
@@ -254,6 +255,18 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
             item.price_rejected = False
     elif item.price_rejected and Intent.SUGGEST in r.intents:
         item.price_rejected = False  # price it from the comparables after all
+    elif (
+        asked == Question.PRICE
+        and item.typical_offered
+        and item.typical is not None
+        and item.typical.count
+        and (Intent.ACCEPT in r.intents or (Intent.SUGGEST in r.intents and "?" not in r.text))
+    ):
+        # 'ok' / 'you pick' to the category's middle price, which the agent put to them: their price now.
+        item.price.fill(_typical_price(item.typical), answered=True)
+        state.notes.append(
+            f"OK, {money(_typical_price(item.typical))}: the middle of what listings in its category ask."
+        )
     if r.paid is not None and r.paid > 0:
         item.paid = r.paid
     if r.title:
@@ -481,7 +494,16 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
         item.options = leaves  # the policy picks or offers them (its settings say how many)
     elif event.name == COMPARE_PRICES:
         market = Market.from_result(data)
-        if call is not None and call.args.get("condition") is None:
+        kind = _kind(item.category.value) if item.category.value else None
+        if (
+            call is not None
+            and item.comps is not None
+            and not item.comps.count
+            and call.args.get("item") == kind
+            and kind != item.name
+        ):
+            item.typical = market  # what listings of its kind ask: a guide for the seller, no comparison
+        elif call is not None and call.args.get("condition") is None:
             item.market = market
         else:
             item.comps = market
@@ -543,8 +565,11 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
     for event in transcript.events:
         if isinstance(event, AgentTurn):
             # The question this response asked is the one `decide` chose at this point of the conversation.
-            state.asked = decide(state, tools, settings).asks
+            action = decide(state, tools, settings)
+            state.asked = action.asks
             item = state.item
+            if item is not None and action.offers_typical:
+                item.typical_offered = True
             if item is not None and state.asked in _SLOT_OF:
                 getattr(item, _SLOT_OF[state.asked]).asked += 1
         elif isinstance(event, SellerSaid):
@@ -591,6 +616,15 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
 def _say(state: DialogueState, *lines: str) -> str:
     parts = ([] if state.agent_spoke else [INTRO]) + state.notes + [line for line in lines if line]
     return " ".join(parts)
+
+
+def _kind(category: Category) -> str:
+    """The kind of thing a category holds: its own name ('Outdoor Benches')."""
+    return category.path.rsplit(" > ", 1)[-1]
+
+
+def _typical_price(typical: Market) -> float:
+    return typical.suggested_price or nice_round(typical.median)
 
 
 def _condition(item: ItemFrame, settings: PolicySettings) -> tuple[Condition | None, bool]:
@@ -710,7 +744,7 @@ def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
     return Action(_say(state, f"Got it: your {item.name}. {CONDITION_QUESTION}"), asks=Question.CONDITION)
 
 
-def _ask_price(state: DialogueState, item: ItemFrame) -> Action:
+def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) -> Action:
     comps = item.comps
     if item.price_rejected:
         market = (
@@ -729,11 +763,79 @@ def _ask_price(state: DialogueState, item: ItemFrame) -> Action:
         else "I can't compare prices right now"
     )
     reading = state.reading
-    if (
+    at_a_loss = (
         state.last == "seller"
         and reading is not None
         and (state.value_now or reading.has(Intent.SUGGEST, Intent.UNSURE))
+    )
+    typical = item.typical
+    if comps is not None and typical is not None and (at_a_loss or state.last != "seller"):
+        category = _kind(item.category.value) if item.category.value else "its category"
+        if typical.count:
+            # Nothing like it, but its category's prices are a guide: the seller can take the middle.
+            middle = money(_typical_price(typical))
+            if item.typical_offered and state.last == "seller":
+                return Action(
+                    _say(
+                        state,
+                        f"Its category is all I can go by here: say 'ok' and I'll use {middle}, the middle of "
+                        f"what {category} listings ask, or tell me the price you want.",
+                    ),
+                    asks=Question.PRICE,
+                )
+            spread = (
+                f"listings in {category} ask {money(round(typical.p25))} to {money(round(typical.p75))} "
+                f"(median {money(round(typical.median))})"
+                if typical.p75 > typical.p25
+                else f"listings in {category} ask about {money(round(typical.median))}"
+            )
+            return Action(
+                _say(
+                    state,
+                    f"Nothing listed is quite like your {item.name}, but {spread}. If you'd like a starting "
+                    f"point, say 'ok' and I'll use {middle}; or tell me the price you want, in dollars.",
+                ),
+                asks=Question.PRICE,
+                offers_typical=True,
+            )
+        if item.typical_offered and state.last == "seller":
+            return Action(
+                _say(
+                    state,
+                    "With nothing to compare, any price you'd be happy to get for it today is a fine start. "
+                    "What number should I put, in dollars?",
+                ),
+                asks=Question.PRICE,
+            )
+        return Action(
+            _say(
+                state,
+                f"There's nothing listed in {category} to go by at all, so the price is yours to set. What would "
+                "you like to ask for it, in dollars? You can change it before anything is posted.",
+            ),
+            asks=Question.PRICE,
+            offers_typical=True,
+        )
+    if (
+        at_a_loss
+        and comps is not None
+        and typical is None
+        and item.category.value is not None
+        and COMPARE_PRICES in tools
     ):
+        return Action(
+            _say(
+                state,
+                f"Nothing listed is like it, so let me see what {_kind(item.category.value)} ask in general.",
+            ),
+            COMPARE_PRICES,
+            {
+                "category_id": item.category.value.id,
+                "item": _kind(item.category.value),
+                "condition": comps.condition,
+            },
+        )
+    if at_a_loss:
         why = "I can't suggest one: " + why[0].lower() + why[1:] + ", and I won't guess"
     elif state.unclear == Question.PRICE and item.price.missed >= GIVE_UP:
         return Action(
@@ -851,7 +953,7 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
             {"query": item.query or item.name},
         )
     if item.unplaceable:
-        if item.refusals >= MAX_REFUSALS:
+        if item.refusals:
             # Asked twice already: a third "describe it" would be the same question; say what would work.
             return Action(
                 _say(
@@ -930,7 +1032,7 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
     if item.price.value is None and (
         item.price_rejected or not comps_ok or not item.comps or not item.comps.count
     ):
-        return _ask_price(state, item)
+        return _ask_price(state, item, tools)
 
     if item.create_retries > MAX_CREATE_RETRIES:
         return Action(

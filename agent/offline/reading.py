@@ -114,6 +114,10 @@ _TITLE = re.compile(
     re.I,
 )
 _LATER = re.compile(r"\b(?:later|another (?:day|time)|not now|some other time)\b", re.I)
+_OF_THESE = re.compile(
+    r"^(?:of\s+)?(?:these|those|them|the above|the options)\b(?:\s+(?:fits?|works?|matche?s?|is it|are right))?",
+    re.I,
+)
 _RETRY = re.compile(r"\b(?:try again|retry|again)\b", re.I)
 
 
@@ -283,6 +287,7 @@ def read(text: str, context: Context | None = None) -> Reading:
     item_text = text
     if Intent.NONE_OF_THESE in reading.intents:  # "neither, it's a dining table": only what follows counts
         item_text = lex.none_of_these.sub(" ", text).strip(" ,.!-")
+        item_text = _OF_THESE.sub("", item_text).strip(" ,.!-")  # "none of these, it's a ..."
     reading.items = extract_items(item_text, expecting_item=expecting_item) if item_text else []
     if item_correction(text) is not None:
         reading.intents.add(Intent.CORRECTION)

@@ -117,9 +117,9 @@ class ItemFrame:
     branches: bool = False  # the options are other branches' best, offered whatever their scores
     closest: Category | None = None  # the best match any search found: where it goes when nothing fits
     filed: bool = False  # filed under the closest match after refusals (said so; the seller can change it)
-    typical: Market | None = (
-        None  # the category's own prices, for a seller who can't name one (no comparables)
-    )
+    # The whole category's prices, for a seller who can't name one when nothing is comparable.
+    typical: Market | None = None
+    typical_offered: bool = False  # the category's middle price was put to the seller, who can take it
     comps: Market | None = None  # the comparison for the item's category and condition
     market: Market | None = None  # a comparison made before the condition was known (a value question)
     draft: dict[str, Any] | None = None  # the last draft shown
