@@ -391,8 +391,10 @@ async def test_none_of_the_categories_fits(dialogue: Dialogue) -> None:
     offered = await dialogue.say("I want to sell my camera, good condition")
     assert "Which category fits" in offered.reply and "none of these" in offered.reply
     first = [m["id"] for m in dialogue.results("search_categories")[0]["matches"] if m["is_leaf"]][:3]
-    others = await dialogue.say("none of these")
-    # Never the same list again: a wider search, and the best of other branches from it.
+    asked = await dialogue.say("none of these")
+    assert "in other words" in asked.reply and dialogue.tools() == ["search_categories"]
+    others = await dialogue.say("a camera")
+    # The same words again: never the same list, but a wider search and the best of other branches in it.
     assert dialogue.calls("search_categories")[-1] == {"query": "camera", "limit": 10}
     wider = {m["path"]: m["id"] for m in dialogue.results("search_categories")[-1]["matches"]}
     shown = [i for path, i in wider.items() if path in others.reply]

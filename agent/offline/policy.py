@@ -196,7 +196,7 @@ def hear(state: DialogueState, text: str) -> None:
                 if old.options:
                     old.refuse(old.options)
                 item.rejected, item.refusals, item.closest = old.rejected, old.refusals, old.closest
-                item.queries = old.queries
+                item.queries, item.looked_wide = old.queries, old.looked_wide
             if corrected:
                 state.notes.append(f"Got it: your {item.name}, not the {old.name}.")
         state.queue = items[1:]
@@ -351,26 +351,33 @@ def _remember(state: DialogueState, r: Reading) -> None:
 
 
 def _turned_down(state: DialogueState, item: ItemFrame) -> None:
-    """None of the offered categories fits: never offer them again. A first refusal looks wider (other
-    branches); a second files the item under the closest match, says so, and lets the seller change it."""
+    """None of the offered categories fits: never offer them again. A first refusal asks for other words
+    (the same words again look wider, in other branches); a second files the item under the closest
+    match, says so, and lets the seller change it."""
     item.refuse(item.options)
     if item.refusals >= MAX_REFUSALS:
         _file_closest(state, item)
     else:
-        item.searched, item.wide = False, True
+        item.redescribe = True
 
 
 def _same_words_again(state: DialogueState, item: ItemFrame, text: str) -> None:
     """The reply to 'describe it in other words' has no other name for the item: its words, if any are
-    new, are searched as they are; the same words again count as a refusal."""
+    new, are searched as they are; the same words again look wider once, then count as a refusal."""
     words = " ".join(text.split())[:MAX_QUERY]
-    if words.lower() not in item.queries and words.lower() != item.name.lower():
-        item.query, item.searched, item.unplaceable, item.redescribe = words, False, False, False
+    item.redescribe = False
+    said = set(re.findall(r"[a-z0-9]+", words.lower())) - lexicon().choice_stopwords
+    known = set(re.findall(r"[a-z0-9]+", " ".join([item.name, *item.queries]).lower()))
+    if said - known:
+        item.query, item.searched, item.unplaceable = words, False, False
+        return
+    if item.rejected and not item.looked_wide:
+        item.wide, item.searched = True, False
         return
     item.refusals += 1
     if item.closest is not None:
         _file_closest(state, item)
-    elif item.refusals >= MAX_REFUSALS:
+    else:
         item.unplaceable = True
 
 
@@ -475,18 +482,23 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
         leaves = [Category.from_match(m) for m in data.get("matches", []) if m.get("is_leaf")]
         if leaves and item.closest is None:
             item.closest = leaves[0]
+        fresh = [c for c in leaves if c.id not in item.rejected_ids()]
+        if item.wide:  # the same words, looked at wider: the best of other branches
+            item.wide, item.looked_wide = False, True
+            others = _other_branches(fresh, item.rejected)
+            if others:
+                item.options, item.branches = others, True
+            else:
+                _file_closest(state, item)
+            return
         item.branches = False
-        if item.wide or item.rejected:
-            fresh = [c for c in leaves if c.id not in item.rejected_ids()]
-            others = _other_branches(fresh, item.rejected) if item.wide else fresh
-            item.branches, item.wide = item.wide, False
-            if not others:
-                if item.refusals >= MAX_REFUSALS or item.redescribe:
-                    _file_closest(state, item)
-                else:
-                    item.redescribe = True  # nothing else found: ask for other words, once
-                return
-            item.options, item.redescribe = others, False
+        if item.rejected:  # other words, after a refusal: what was turned down stays out
+            if fresh:
+                item.options = fresh
+            elif item.looked_wide:
+                _file_closest(state, item)
+            else:
+                item.wide, item.searched = True, False  # nothing new: look wider
             return
         if not leaves:
             item.unplaceable = True
@@ -974,8 +986,8 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         return Action(
             _say(
                 state,
-                f"OK, none of those, and I found nothing else close. How would you describe it in other words, "
-                f"e.g. what kind of thing your {item.name} is? I'll search again with your words.",
+                f"OK, none of those. How would you describe it in other words, e.g. what kind of thing your "
+                f"{item.name} is? I'll search again with your words.",
             ),
             asks=Question.REDESCRIBE,
         )

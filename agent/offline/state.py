@@ -115,6 +115,7 @@ class ItemFrame:
     queries: list[str] = field(default_factory=list)  # what was searched for it already (lower case)
     wide: bool = False  # the next search looks wider (more matches, other branches)
     branches: bool = False  # the options are other branches' best, offered whatever their scores
+    looked_wide: bool = False  # a wider search was made for it
     closest: Category | None = None  # the best match any search found: where it goes when nothing fits
     filed: bool = False  # filed under the closest match after refusals (said so; the seller can change it)
     # The whole category's prices, for a seller who can't name one when nothing is comparable.
