@@ -823,7 +823,7 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
             _say(
                 state,
                 f"There's nothing listed in {category} to go by at all, so the price is yours to set. What would "
-                "you like to ask for it, in dollars? You can change it before anything is posted.",
+                "you like to ask for it, in dollars? You can still change it on the draft.",
             ),
             asks=Question.PRICE,
             offers_typical=True,
