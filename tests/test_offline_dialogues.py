@@ -628,3 +628,12 @@ async def test_invisible_controls_in_a_message_never_reach_the_draft(dialogue: D
     (draft,) = drafted.drafts
     assert not any(ch in draft.args["title"] + draft.args["description"] for ch in "\u202e\u202c\x07")
     assert (await dialogue.say("yes")).created
+
+
+async def test_put_it_under_an_offered_category_picks_it(dialogue: Dialogue) -> None:
+    offered = await dialogue.say("I want to sell my table")
+    assert "End Tables" in offered.reply
+    picked = await dialogue.say("put it under end tables")
+    assert dialogue.tools() == ["search_categories"] and "condition" in picked.reply
+    await dialogue.say("good")
+    assert dialogue.results("compare_prices")[0]["category_path"].endswith("End Tables")

@@ -277,8 +277,8 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         Intent.CATEGORY in r.intents
         and item.searched
         and not item.listing
-        and not (asked == Question.CHOICE and item.options and not r.category_words)
-    ):
+        and not (asked == Question.CHOICE and item.options and (not r.category_words or r.choice is not None))
+    ):  # "put it under end tables" with End Tables offered picks it; other words look again
         _another_category(state, item, r.category_words)
         declines = False
         if asked == Question.DRAFT:
