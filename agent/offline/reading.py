@@ -55,6 +55,7 @@ class Intent(StrEnum):
     CORRECTION = "correction"  # says the item is another one ("sorry, I meant my coffee table")
     LATER = "later"  # not now ("later", "another day")
     RETRY = "retry"  # "try again"
+    CATEGORY = "category"  # asks for another category ("put it under shelving", "wrong category")
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Reading:
     choice: int | None = None  # the offered category picked (0-based)
     title: str | None = None  # a new title
     details: Details = field(default_factory=Details)  # what tells the item apart, what comes with it
+    category_words: str | None = None  # the words to look for another category with ("put it under ...")
     intents: set[Intent] = field(default_factory=set)
 
     def has(self, *intents: Intent) -> bool:
@@ -120,6 +122,10 @@ _TITLE = re.compile(
     re.I,
 )
 _LATER = re.compile(r"\b(?:later|another (?:day|time)|not now|some other time)\b", re.I)
+_OF_THESE = re.compile(
+    r"^(?:of\s+)?(?:these|those|them|the above|the options)\b(?:\s+(?:fits?|works?|matche?s?|is it|are right))?",
+    re.I,
+)
 _RETRY = re.compile(r"\b(?:try again|retry|again)\b", re.I)
 
 
@@ -291,6 +297,7 @@ def read(text: str, context: Context | None = None) -> Reading:
     item_text = text
     if Intent.NONE_OF_THESE in reading.intents:  # "neither, it's a dining table": only what follows counts
         item_text = lex.none_of_these.sub(" ", text).strip(" ,.!-")
+        item_text = _OF_THESE.sub("", item_text).strip(" ,.!-")  # "none of these, it's a ..."
     reading.items = extract_items(item_text, expecting_item=expecting_item) if item_text else []
     if item_correction(text) is not None:
         reading.intents.add(Intent.CORRECTION)
@@ -333,4 +340,13 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.intents.add(Intent.LATER)
     if _RETRY.search(text):
         reading.intents.add(Intent.RETRY)
+    change = lex.category_change.search(text)
+    if change is not None:
+        reading.intents.add(Intent.CATEGORY)
+        words = next((g for g in (change.group("put"), change.group("to"), change.group("named")) if g), None)
+        words = re.sub(
+            r"\s+(?:please|pls|thanks|thank you|instead)$", "", (words or "").strip(" '\""), flags=re.I
+        )
+        reading.category_words = words or None
+        reading.items = []  # the words name a category, not another item
     return reading
