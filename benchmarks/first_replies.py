@@ -23,6 +23,7 @@ import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -36,10 +37,12 @@ from pydantic import BaseModel, ConfigDict, Field  # noqa: E402
 from agent.listing_agent import build_agent  # noqa: E402
 from agent.models import resolve_model  # noqa: E402
 from agent.session import ChatSession, TurnResult  # noqa: E402
+from benchmarks.heldout_items import Taxonomy  # noqa: E402
 from evals.isolation import shared_factory  # noqa: E402
 from tools.client import MarketplaceClient  # noqa: E402
 from tools.deps import TrovaDeps  # noqa: E402
 from tools.publishing import Publisher  # noqa: E402
+from tools.types import CategoryMatch, CategorySearchResult  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
 SETS = {"measure": DATA / "first_replies.yaml", "dev": DATA / "first_replies_dev.yaml"}
@@ -105,6 +108,40 @@ class Context(BaseModel):
     model_config = ConfigDict(extra="forbid")
     say: list[str]
     asks: str
+    # The categories the context's search offered when its cases were written, in that order. Answers
+    # like "the 2nd" or "the kitchen one" refer to them, so the context offers them whatever category
+    # search ranks today (its own benchmarks measure the search); later searches go to the marketplace.
+    offers: list[str] = Field(default_factory=list)
+
+
+class PinnedOffers(MarketplaceClient):
+    """The marketplace client, whose first category search returns the context's pinned categories."""
+
+    def __init__(self, *args: Any, offers: list[CategoryMatch], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pinned: list[CategoryMatch] | None = offers or None
+
+    async def search_categories(
+        self, query: str, limit: int = 5, leaf_only: bool = False
+    ) -> CategorySearchResult:
+        if self.pinned is None:
+            return await super().search_categories(query, limit, leaf_only)
+        matches, self.pinned = self.pinned, None
+        return CategorySearchResult(query=query, matches=matches)
+
+
+@cache
+def _category_ids() -> dict[str, int]:
+    return {node.path: node_id for node_id, node in Taxonomy.shipped().by_id.items()}
+
+
+def pinned(paths: list[str]) -> list[CategoryMatch]:
+    """The context's offered categories as search matches, equally close, in their order."""
+    ids = _category_ids()
+    unknown = [p for p in paths if p not in ids]
+    if unknown:
+        raise ValueError(f"offers: no such category: {', '.join(unknown)}")
+    return [CategoryMatch(id=ids[p], path=p, is_leaf=True, score=1.0) for p in paths]
 
 
 class Case(BaseModel):
@@ -248,8 +285,12 @@ async def run_case(case: Case, cases: CaseSet, model_name: str) -> Outcome:
     _, token = market.register_seller("Benchmark seller")
     transcript: list[str] = []
     try:
-        async with MarketplaceClient(
-            "http://marketplace.test", transport=market.transport(), backoff=0.0, token=token
+        async with PinnedOffers(
+            "http://marketplace.test",
+            transport=market.transport(),
+            backoff=0.0,
+            token=token,
+            offers=pinned(context.offers),
         ) as client:
             agent = build_agent(resolve_model(model_name).model)
             session = ChatSession.start(

@@ -61,9 +61,12 @@ def branch_hint(item: Listing, taxonomy: Taxonomy) -> str | None:
 
 def scenario_for(item: Listing, openings: Openings, taxonomy: Taxonomy) -> Scenario:
     """A held-out listing as a scenario: the seller opens with one of the templates, answers questions from
-    the listing's facts, has no price in mind (the agent's suggestion is what is measured), accepts the
-    draft, and, offered a choice of categories, picks the first in the listing's own branch (under its
-    category's parent: the kind of thing its seller knows it is), or says none of these."""
+    the listing's facts, takes the agent's price (the suggestion is what is measured), accepts the draft,
+    and, offered a choice of categories, picks the first in the listing's own branch (under its category's
+    parent: the kind of thing its seller knows it is), or says none of these. Asked outright for a price
+    with no suggestion to go by (no comparables), they name the listing's asking price, as its seller
+    would; such items have no comparables, so the price figures, which count only items with
+    comparables, are not touched by it."""
     return Scenario(
         id=scenario_id(item),
         description=f"Held-out {item.source} listing {item.post_id} ({openings.template_for(item)} opening)",
@@ -72,6 +75,7 @@ def scenario_for(item: Listing, openings: Openings, taxonomy: Taxonomy) -> Scena
             item=item.title,
             condition=openings.conditions[item.condition],
             asking_price=None,
+            price_if_asked=item.price,
             approves=True,
             price_reaction="accept",
             category_hint=branch_hint(item, taxonomy),

@@ -495,7 +495,8 @@ def data_synth(
             engine.dispose()
     stdout().print(
         f"[green]{report.total:,} listings in {config.redact_url(url)}[/green]: {report.seed_listings:,} seed, "
-        f"{report.synthetic:,} synthetic (random seed {seed}), in {report.seconds:.1f} s"
+        f"{report.sellers:,} sellers', {report.synthetic:,} synthetic (random seed {seed}), "
+        f"in {report.seconds:.1f} s"
     )
 
 

@@ -198,6 +198,11 @@ class SellerFacts(_Strict):
         None, description="The condition in the seller's words ('barely used'), or null."
     )
     asking_price: float | None = Field(None, description="A price the seller has in mind, or null.")
+    price_if_asked: float | None = Field(
+        None,
+        description="A price the seller names only when asked for one with no suggestion to go by (the agent "
+        "found no comparables); otherwise they take the agent's suggestion. Null: none.",
+    )
     approves: bool = Field(True, description="Whether the seller approves the final draft.")
     price_reaction: Literal["accept", "counter", "decline"] = Field(
         "accept", description="How they react to the first drafted price."

@@ -155,6 +155,8 @@ class RuleSeller:
         if "price" in asked:
             if self.facts.asking_price is not None:
                 return _fmt(self.facts.asking_price)
+            if self.facts.price_if_asked is not None and not lang.prices(reply):
+                return _fmt(self.facts.price_if_asked)  # asked outright, nothing suggested: their own price
             return "I don't know, what would you suggest?"
         if "category" in asked and self.facts.category_hint:
             return self.facts.category_hint
@@ -186,6 +188,11 @@ def describe_facts(facts: SellerFacts) -> str:
     )
     if facts.asking_price is not None:
         lines.append(f"- You'd like {_fmt(facts.asking_price)} dollars for it.")
+    elif facts.price_if_asked is not None:
+        lines.append(
+            f"- You'd rather take the assistant's suggestion; only if it asks your price without suggesting "
+            f"any, you'd say {_fmt(facts.price_if_asked)} dollars."
+        )
     else:
         lines.append("- You have no price in mind.")
     if facts.category_hint:
@@ -197,7 +204,9 @@ def invented_facts(message: str, facts: SellerFacts) -> list[str]:
     """Facts in a simulated seller message that the scenario does not give (read with the seller's own
     understanding: a price, a condition grade)."""
     problems = []
-    allowed_prices = [p for p in (facts.asking_price, facts.counter_price) if p is not None]
+    allowed_prices = [
+        p for p in (facts.asking_price, facts.counter_price, facts.price_if_asked) if p is not None
+    ]
     for price in lang.prices(message):
         if all(_differs(price, p) for p in allowed_prices):
             problems.append(f"states a price of {_fmt(price)}, which the scenario does not give")

@@ -21,6 +21,7 @@ from benchmarks.heldout_scoring import (
 )
 from cli.main import app
 from evals.driver import RunRecord, TurnRecord
+from evals.seller import RuleSeller, SellerView
 from evals.trajectory import ActualCall
 from marketplace.conditions import Condition
 from marketplace.taxonomy import parse_taxonomy
@@ -107,9 +108,24 @@ def test_a_heldout_listing_becomes_a_scenario_without_its_price() -> None:
     scenario = scenario_for(item, Openings.load(), TAXONOMY)
     assert scenario.id == "heldout-42" and "heldout" in scenario.tags
     assert scenario.seller.asking_price is None  # the agent's suggestion is what is measured
+    assert scenario.seller.price_if_asked == 300  # said only when asked with nothing suggested
     assert scenario.seller.item == item.title
     assert scenario.seller.category_hint == "Electronics > Phones > Mobile Phones"  # the listing's branch
     assert scenario.seller.condition == Openings.load().conditions[Condition.GOOD]
+
+
+async def test_the_simulated_seller_names_the_asking_price_only_with_nothing_suggested() -> None:
+    item = _listing("42", "iPhone 7 32GB unlocked", 300)
+    seller = RuleSeller(scenario_for(item, Openings.load(), TAXONOMY).seller)
+    # Asked outright with no comparables: the listing's own asking price, as its seller would say.
+    asked = "There are no similar listings to compare with, so what price would you like to ask, in dollars?"
+    assert await seller.next(SellerView(asked)) == "300"
+    # With a suggestion to go by, the agent's price is what is measured: the seller names none.
+    guided = "Similar listings ask $250 to $350; I'd suggest $290. What price would you like to ask?"
+    assert await seller.next(SellerView(guided)) == "I don't know, what would you suggest?"
+    # And a draft at the agent's price is approved as it is (no counter with the asking price).
+    draft = SellerView("Here's the draft: approve it?", drafts=[{"price": 290.0}])
+    assert await seller.next(draft) == "yes"
 
 
 def test_a_run_record_is_read_into_what_the_benchmark_measures() -> None:

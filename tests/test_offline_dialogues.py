@@ -360,22 +360,73 @@ async def test_a_price_of_zero_then_a_suggestion_uses_the_comparables(dialogue: 
 async def test_no_comparables_and_no_price_in_mind(dialogue: Dialogue) -> None:
     await dialogue.say("I want to sell my trumpet, it's in good condition")
     answer = await dialogue.say("I don't know, what would you suggest?")
-    assert "can't suggest one" in answer.reply and "what price" in answer.reply and answer.drafts == []
-    again = await dialogue.say("hmm")
-    assert again.reply != answer.reply and "what price" in again.reply
+    # A way forward rather than the same question: what listings of its kind ask (here: none at all).
+    assert dialogue.calls("compare_prices")[-1] == {
+        "category_id": dialogue.calls("compare_prices")[0]["category_id"],
+        "item": "Trumpets & Cornets",
+        "condition": "good",
+    }
+    assert "nothing listed in Trumpets & Cornets" in answer.reply and "in dollars?" in answer.reply
+    assert answer.drafts == []
+    again = await dialogue.say("no idea")
+    assert again.reply != answer.reply and "?" in again.reply and again.drafts == []
+    assert len(dialogue.calls("compare_prices")) == 2  # asked once, not again and again
+
+
+async def test_no_comparables_the_kinds_prices_guide_a_seller_at_a_loss(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my Beautifully Redone Wood Telephone Bench")
+    await dialogue.say("the outdoor one")
+    asked = await dialogue.say("in excellent condition")
+    assert dialogue.results("compare_prices")[0]["count"] == 0 and "what price" in asked.reply
+    guide = await dialogue.say("no idea, you pick")
+    typical = dialogue.results("compare_prices")[-1]
+    assert dialogue.calls("compare_prices")[-1]["item"] == "Outdoor Benches" and typical["count"] >= 1
+    assert "$" in guide.reply and "say 'ok'" in guide.reply and guide.drafts == []
+    taken = await dialogue.say("ok")
+    (draft,) = taken.drafts
+    assert draft.args["price"] == typical["suggested_price"]
 
 
 async def test_none_of_the_categories_fits(dialogue: Dialogue) -> None:
     offered = await dialogue.say("I want to sell my camera, good condition")
     assert "Which category fits" in offered.reply and "none of these" in offered.reply
+    first = [m["id"] for m in dialogue.results("search_categories")[0]["matches"] if m["is_leaf"]][:3]
     asked = await dialogue.say("none of these")
     assert "in other words" in asked.reply and dialogue.tools() == ["search_categories"]
-    await dialogue.say("it is a film camera")
+    others = await dialogue.say("a camera")
+    # The same words again: never the same list, but a wider search and the best of other branches in it.
+    assert dialogue.calls("search_categories")[-1] == {"query": "camera", "limit": 10}
+    wider = {m["path"]: m["id"] for m in dialogue.results("search_categories")[-1]["matches"]}
+    shown = [i for path, i in wider.items() if path in others.reply]
+    assert len(shown) >= 2 and not set(shown) & set(first)
+    assert "in other words" in others.reply
+    filed = await dialogue.say("none of these")
+    # A second refusal: filed under the closest match, said so, and the seller can change it.
+    assert "closest" in filed.reply and "put it under" in filed.reply
+    (draft,) = filed.drafts
+    assert draft.args["category_id"] in wider.values() and draft.args["condition"] == "good"
+    moved = await dialogue.say("put it under film cameras")
+    assert dialogue.calls("search_categories")[-1] == {"query": "film cameras"}
+    (revised,) = moved.drafts
+    assert dialogue.results("compare_prices")[-1]["category_path"].endswith("Film Cameras")
+    assert revised.args["category_id"] == dialogue.results("compare_prices")[-1]["category_id"]
+
+
+async def test_other_words_after_none_of_these_are_searched_and_the_same_words_settle_it(
+    dialogue: Dialogue,
+) -> None:
+    await dialogue.say("I want to sell my camera")
+    await dialogue.say("none of these, it is a film camera")
     assert dialogue.calls("search_categories")[-1] == {"query": "film camera"}
-    await dialogue.say("1")
-    compared = dialogue.calls("compare_prices")
-    assert compared and compared[0]["condition"] == "good"  # what the seller said still holds
-    assert dialogue.results("compare_prices")[0]["category_path"].endswith("Film Cameras")
+    searches = len(dialogue.calls("search_categories"))
+    unknown = await dialogue.say("I want to sell my zorbulator")
+    assert "couldn't find a category" in unknown.reply
+    again = await dialogue.say("zorbulator")
+    # The same words again are no new description: it is not searched again, and not asked the same way.
+    assert len(dialogue.calls("search_categories")) == searches + 1
+    assert "word or two" in again.reply and again.reply != unknown.reply
+    named = await dialogue.say("it's a kitchen gadget for slicing vegetables")
+    assert dialogue.calls("search_categories")[-1]["query"] != "zorbulator" and named.reply != again.reply
 
 
 async def test_free_text_that_is_no_offered_category_searches_again(dialogue: Dialogue) -> None:
@@ -577,3 +628,12 @@ async def test_invisible_controls_in_a_message_never_reach_the_draft(dialogue: D
     (draft,) = drafted.drafts
     assert not any(ch in draft.args["title"] + draft.args["description"] for ch in "\u202e\u202c\x07")
     assert (await dialogue.say("yes")).created
+
+
+async def test_put_it_under_an_offered_category_picks_it(dialogue: Dialogue) -> None:
+    offered = await dialogue.say("I want to sell my table")
+    assert "End Tables" in offered.reply
+    picked = await dialogue.say("put it under end tables")
+    assert dialogue.tools() == ["search_categories"] and "condition" in picked.reply
+    await dialogue.say("good")
+    assert dialogue.results("compare_prices")[0]["category_path"].endswith("End Tables")

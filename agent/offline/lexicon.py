@@ -95,6 +95,7 @@ class IntentData(_Data):
     injection: str
     non_english: list[str]
     none_of_these: str
+    category_change: str
     any_option: str
     photo_words: str
 
@@ -173,6 +174,7 @@ class Lexicon:
         self.injection = _compile(i.injection)
         self.non_english = words_re([re.escape(w) for w in i.non_english])
         self.none_of_these = _compile(i.none_of_these)
+        self.category_change = _compile(i.category_change)
         self.any_option = _compile(i.any_option)
         self.photo_words = _compile(i.photo_words)
         it = self.items

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from agent.offline.amounts import listable, refusal
 from agent.offline.drafting import make_description, make_title, market_summary, money, nice_round, price_note
+from agent.offline.items import is_chatter
 from agent.offline.lexicon import lexicon
 from agent.offline.reading import Context, Intent, Question, Reading, read
 from agent.offline.settings import PolicySettings
@@ -35,6 +37,9 @@ CONDITION_GUIDE = (
 PHOTO_NOTE = "I can't see photos (I'm the offline rule-based assistant), so I go by your description."
 RETRY_PROMPT = "Say 'try again'"
 MAX_CREATE_RETRIES = 2
+MAX_REFUSALS = 2  # turned-down category offers after which the item is filed under the closest match
+MAX_QUERY = 200  # search_categories takes a query of at most this many characters
+WIDE_LIMIT = 10  # matches a wider search asks for, to find categories in other branches
 GIVE_UP = 3  # unclear answers in a row after which the policy stops asking and says what it needs
 CLOSE_SCORE = 0.9  # a leaf scoring this close to the best one is worth offering
 # The slot each question asks for.
@@ -50,6 +55,7 @@ class Action:
     tool: str | None = None
     args: dict[str, Any] = field(default_factory=dict)
     asks: Question | None = None  # the question this reply leaves open
+    offers_typical: bool = False  # it puts the category's middle price to the seller
 
 
 # ---------------------------------------------------------------------------------------------- tracking
@@ -85,6 +91,7 @@ def _apply_pending(state: DialogueState, item: ItemFrame) -> None:
     if p.paid is not None and item.paid is None:
         item.paid = p.paid
     item.add_damage(p.damage)
+    item.details = p.details.merge(item.details)
     state.pending = Pending()
 
 
@@ -155,6 +162,11 @@ def hear(state: DialogueState, text: str) -> None:
         )
     ):
         items = []  # the same item named again ("actually it's a great bike")
+        if asked == Question.CHOICE and in_progress and item.branches and r.choice is None:
+            _turned_down(state, item)  # its name again, after other branches were shown: none of them
+            return
+        if asked == Question.REDESCRIBE and in_progress:
+            _same_words_again(state, item, text)
     if (
         items
         and item is not None
@@ -180,12 +192,31 @@ def hear(state: DialogueState, text: str) -> None:
             # The same thing named anew: what the seller said about it still holds; an old draft is dropped.
             item.condition, item.price, item.paid = old.condition, old.price, old.paid
             item.add_damage(old.damage)
+            item.details = old.details
+            if not corrected and asked in (Question.CHOICE, Question.REDESCRIBE):
+                # Other words for it, in answer to the category question: the options shown didn't fit, and
+                # what the seller turned down stays turned down.
+                if old.options:
+                    old.refuse(old.options)
+                item.rejected, item.refusals, item.closest = old.rejected, old.refusals, old.closest
+                item.queries, item.looked_wide = old.queries, old.looked_wide
             if corrected:
                 state.notes.append(f"Got it: your {item.name}, not the {old.name}.")
         state.queue = items[1:]
         state.refused = False
         if state.queue:
             state.notes.append(f"Let's do one item at a time: first the {items[0]}, then the {items[1]}.")
+    if (
+        item is not None
+        and asked == Question.REDESCRIBE
+        and in_progress
+        and not items
+        and not r.items
+        and (item.unplaceable or item.redescribe)
+        and not (is_chatter(text) or r.has(Intent.UNSURE, Intent.DECLINE, Intent.QUESTION))
+        and not r.changes
+    ):
+        _same_words_again(state, item, text)  # words the reader found no item in: search them as they are
     if item is None:
         _remember(state, r)
         if state.pending.condition is not None and r.condition is not None and not r.items:
@@ -218,27 +249,50 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         )
         item.condition.fill(value, answered=asked == Question.CONDITION)
     item.add_damage(r.damage)
+    item.details = item.details.merge(r.details)
     if r.price is not None:
-        if r.price <= 0:
+        if not listable(r.price):
             item.price.clear()
-            item.price_rejected = True
+            item.price_rejected, item.refused_price = True, r.price
         else:
             item.price.fill(r.price, answered=asked == Question.PRICE)
             item.price_rejected = False
     elif item.price_rejected and Intent.SUGGEST in r.intents:
         item.price_rejected = False  # price it from the comparables after all
+    elif (
+        asked == Question.PRICE
+        and item.typical_offered
+        and item.typical is not None
+        and item.typical.count
+        and (Intent.ACCEPT in r.intents or (Intent.SUGGEST in r.intents and "?" not in r.text))
+    ):
+        # 'ok' / 'you pick' to the category's middle price, which the agent put to them: their price now.
+        item.price.fill(_typical_price(item.typical), answered=True)
+        state.notes.append(
+            f"OK, {money(_typical_price(item.typical))}: the middle of what listings in its category ask."
+        )
     if r.paid is not None and r.paid > 0:
         item.paid = r.paid
     if r.title:
         item.title = r.title
 
     declines = Intent.DECLINE in r.intents and not r.changes and Intent.ACCEPT not in r.intents
+    if (
+        Intent.CATEGORY in r.intents
+        and item.searched
+        and not item.listing
+        and not (asked == Question.CHOICE and item.options and (not r.category_words or r.choice is not None))
+    ):  # "put it under end tables" with End Tables offered picks it; other words look again
+        _another_category(state, item, r.category_words)
+        declines = False
+        if asked == Question.DRAFT:
+            return  # a new draft follows, in the category the seller asked for
     if asked == Question.CHOICE and item.options:
         if r.choice is not None:
             item.category.fill(item.options[r.choice], answered=True)
             item.options = []
-        elif Intent.NONE_OF_THESE in r.intents:
-            item.options, item.redescribe = [], True
+        elif Intent.NONE_OF_THESE in r.intents or (Intent.CATEGORY in r.intents and not r.category_words):
+            _turned_down(state, item)
         elif Intent.ANY_OPTION in r.intents or (Intent.SUGGEST in r.intents and "?" not in r.text):
             item.category.fill(item.options[0], answered=True)
             item.options = []
@@ -250,7 +304,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
             state.explain = Intent.QUESTION in r.intents
             if r.condition is not None:
                 state.notes.append(f"Noted: {r.condition.label} condition.")
-            if r.price is not None and r.price > 0:
+            if r.price is not None and listable(r.price):
                 state.notes.append(f"Noted: {money(r.price)}.")
     elif asked == Question.RETRY:
         if declines or Intent.LATER in r.intents:
@@ -291,13 +345,78 @@ def _remember(state: DialogueState, r: Reading) -> None:
     p = state.pending
     if r.condition is not None:
         p.condition = r.condition
-    if r.price is not None and r.price > 0:
+    if r.price is not None and listable(r.price):
         p.price = r.price
-    elif r.price is not None:
+    elif r.price is not None and r.price <= 0:
         state.notes.append("A price has to be more than $0, so I haven't used that one.")
+    elif r.price is not None:
+        state.notes.append(refusal(r.price))
     if r.paid is not None and r.paid > 0:
         p.paid = r.paid
     p.damage += [d for d in r.damage if d not in p.damage]
+    p.details = p.details.merge(r.details)
+
+
+def _turned_down(state: DialogueState, item: ItemFrame) -> None:
+    """None of the offered categories fits: never offer them again. A first refusal asks for other words
+    (the same words again look wider, in other branches); a second files the item under the closest
+    match, says so, and lets the seller change it."""
+    item.refuse(item.options)
+    if item.refusals >= MAX_REFUSALS:
+        _file_closest(state, item)
+    else:
+        item.redescribe = True
+
+
+def _same_words_again(state: DialogueState, item: ItemFrame, text: str) -> None:
+    """The reply to 'describe it in other words' has no other name for the item: its words, if any are
+    new, are searched as they are; the same words again look wider once, then count as a refusal."""
+    words = " ".join(text.split())[:MAX_QUERY]
+    item.redescribe = False
+    said = set(re.findall(r"[a-z0-9]+", words.lower())) - lexicon().choice_stopwords
+    known = set(re.findall(r"[a-z0-9]+", " ".join([item.name, *item.queries]).lower()))
+    if said - known:
+        item.query, item.searched, item.unplaceable = words, False, False
+        return
+    if item.rejected and not item.looked_wide:
+        item.wide, item.searched = True, False
+        return
+    item.refusals += 1
+    if item.closest is not None:
+        _file_closest(state, item)
+    else:
+        item.unplaceable = True
+
+
+def _file_closest(state: DialogueState, item: ItemFrame) -> None:
+    """File the item under the closest match found, and say so: the seller can change it."""
+    fresh = [c for c in item.options if c.id not in item.rejected_ids()]
+    category = fresh[0] if fresh else item.closest
+    item.options, item.redescribe, item.unplaceable, item.wide = [], False, False, False
+    if category is None:
+        item.unplaceable = True
+        return
+    item.category.value, item.category.source = category, Source.ASSUMED
+    item.filed = True
+    state.notes.append(
+        f"I couldn't find a category that fits exactly, so I've put it under {category.path}, the closest "
+        "I found. If you know a better one, tell me, e.g. 'put it under kitchen appliances'."
+    )
+
+
+def _another_category(state: DialogueState, item: ItemFrame, words: str | None) -> None:
+    """'put it under shelving', 'wrong category': look again (the seller's words, or wider), the current
+    category counted as turned down."""
+    current = item.category.value
+    if words:
+        # The seller names where it goes: whatever they turned down before, only the current one is out.
+        item.rejected, item.refusals = [current] if current is not None else [], 0
+    elif current is not None:
+        item.refuse([current])
+        item.refusals = min(item.refusals, 1)  # asked for another: offer others before filing it anywhere
+    item.category.clear()
+    item.options, item.filed, item.redescribe, item.unplaceable = [], False, False, False
+    item.comps, item.searched, item.wide, item.query = None, False, not words, words
 
 
 def _reconsider(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | None) -> None:
@@ -363,14 +482,47 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
     data = event.data if isinstance(event.data, dict) else {}
     if event.name == SEARCH_CATEGORIES:
         item.searched = True
+        query = str(call.args.get("query", "")) if call is not None else item.name
+        if query.lower() not in item.queries:
+            item.queries.append(query.lower())
+        item.query = None
         leaves = [Category.from_match(m) for m in data.get("matches", []) if m.get("is_leaf")]
+        if leaves and item.closest is None:
+            item.closest = leaves[0]
+        fresh = [c for c in leaves if c.id not in item.rejected_ids()]
+        if item.wide:  # the same words, looked at wider: the best of other branches
+            item.wide, item.looked_wide = False, True
+            others = _other_branches(fresh, item.rejected)
+            if others:
+                item.options, item.branches = others, True
+            else:
+                _file_closest(state, item)
+            return
+        item.branches = False
+        if item.rejected:  # other words, after a refusal: what was turned down stays out
+            if fresh:
+                item.options = fresh
+            elif item.looked_wide:
+                _file_closest(state, item)
+            else:
+                item.wide, item.searched = True, False  # nothing new: look wider
+            return
         if not leaves:
             item.unplaceable = True
             return
         item.options = leaves  # the policy picks or offers them (its settings say how many)
     elif event.name == COMPARE_PRICES:
         market = Market.from_result(data)
-        if call is not None and call.args.get("condition") is None:
+        kind = _kind(item.category.value) if item.category.value else None
+        if (
+            call is not None
+            and item.comps is not None
+            and not item.comps.count
+            and call.args.get("item") == kind
+            and kind != item.name
+        ):
+            item.typical = market  # what listings of its kind ask: a guide for the seller, no comparison
+        elif call is not None and call.args.get("condition") is None:
             item.market = market
         else:
             item.comps = market
@@ -381,21 +533,45 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
         state.last = "created"
 
 
+def _parent(category: Category) -> str:
+    return category.path.rsplit(" > ", 1)[0]
+
+
+def _other_branches(found: list[Category], rejected: list[Category]) -> list[Category]:
+    """After a refusal: the best match of each branch, branches the seller turned nothing down in first."""
+    seen: set[str] = set()
+    firsts = []
+    for category in found:
+        if _parent(category) not in seen:
+            seen.add(_parent(category))
+            firsts.append(category)
+    turned_down = {_parent(c) for c in rejected}
+    return [c for c in firsts if _parent(c) not in turned_down] + [
+        c for c in firsts if _parent(c) in turned_down
+    ]
+
+
 def _offered(item: ItemFrame, settings: PolicySettings) -> list[Category]:
-    """The categories worth offering: the best, and any close enough to it, up to the setting's number."""
+    """The categories worth offering: the best, and any close enough to it, up to the setting's number.
+    After a refusal, the other branches' best, whatever their scores (the close ones were turned down)."""
     if not item.options:
         return []
+    if item.branches:
+        return item.options[: max(settings.max_categories, 2)]
     top = item.options[0]
     close = [o for o in item.options[1:] if o.score >= CLOSE_SCORE * top.score]
     return [top, *close][: settings.max_categories]
 
 
-def _settle_category(item: ItemFrame, settings: PolicySettings) -> None:
+def _settle_category(state: DialogueState, item: ItemFrame, settings: PolicySettings) -> None:
     """After a search: take the only good match, or leave the close ones to be offered."""
     if item.category.known or not item.options or not item.searched:
         return
     offered = _offered(item, settings)
-    if len(offered) == 1:
+    if len(offered) == 1 and item.branches:
+        item.options = offered
+        _file_closest(state, item)  # the only one left: taken, and said so
+    elif len(offered) == 1:
         item.category.value, item.category.source = offered[0], Source.TOOL
         item.options = []
     else:
@@ -408,8 +584,11 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
     for event in transcript.events:
         if isinstance(event, AgentTurn):
             # The question this response asked is the one `decide` chose at this point of the conversation.
-            state.asked = decide(state, tools, settings).asks
+            action = decide(state, tools, settings)
+            state.asked = action.asks
             item = state.item
+            if item is not None and action.offers_typical:
+                item.typical_offered = True
             if item is not None and state.asked in _SLOT_OF:
                 getattr(item, _SLOT_OF[state.asked]).asked += 1
         elif isinstance(event, SellerSaid):
@@ -420,7 +599,7 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
                 state.photo_noted = True
             hear(state, event.text)
             if state.item is not None:
-                _settle_category(state.item, settings)
+                _settle_category(state, state.item, settings)
         elif isinstance(event, AgentSaid):
             state.agent_spoke = True
             state.last_reply = event.text
@@ -432,7 +611,12 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
                 state.item.show_again = False
             elif event.name == SEARCH_CATEGORIES:
                 query = str(event.args.get("query", ""))
-                if state.item is None or (query and query.lower() != state.item.name.lower()):
+                current = state.item
+                if current is None or (
+                    query
+                    and query.lower() not in (current.name.lower(), (current.query or "").lower())
+                    and (query in state.queue or current.listing or current.declined)
+                ):
                     # The agent moved on to another item (the next one the seller named).
                     if query in state.queue:
                         state.queue.remove(query)
@@ -441,7 +625,7 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
         elif isinstance(event, ToolAnswered):
             _apply_answer(state, event, calls.get(event.call_id))
             if state.item is not None:
-                _settle_category(state.item, settings)
+                _settle_category(state, state.item, settings)
     return state
 
 
@@ -451,6 +635,15 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
 def _say(state: DialogueState, *lines: str) -> str:
     parts = ([] if state.agent_spoke else [INTRO]) + state.notes + [line for line in lines if line]
     return " ".join(parts)
+
+
+def _kind(category: Category) -> str:
+    """The kind of thing a category holds: its own name ('Outdoor Benches')."""
+    return category.path.rsplit(" > ", 1)[-1]
+
+
+def _typical_price(typical: Market) -> float:
+    return typical.suggested_price or nice_round(typical.median)
 
 
 def _condition(item: ItemFrame, settings: PolicySettings) -> tuple[Condition | None, bool]:
@@ -476,8 +669,11 @@ def _price(item: ItemFrame, settings: PolicySettings) -> float:
 def _draft_args(item: ItemFrame, condition: Condition, settings: PolicySettings) -> dict[str, Any]:
     assert item.category.value is not None
     return {
-        "title": make_title(item.title or item.name),
-        "description": make_description(item.name, condition, item.category.value.path, item.damage),
+        # A title the seller gave is theirs, word for word; ours carries what tells the item apart.
+        "title": make_title(item.title) if item.title else make_title(item.name, item.details),
+        "description": make_description(
+            item.name, condition, item.category.value.path, item.damage, item.details
+        ),
         "category_id": item.category.value.id,
         "condition": condition.value,
         "price": _price(item, settings),
@@ -570,7 +766,7 @@ def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
     return Action(_say(state, f"Got it: your {item.name}. {CONDITION_QUESTION}"), asks=Question.CONDITION)
 
 
-def _ask_price(state: DialogueState, item: ItemFrame) -> Action:
+def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) -> Action:
     comps = item.comps
     if item.price_rejected:
         market = (
@@ -580,7 +776,7 @@ def _ask_price(state: DialogueState, item: ItemFrame) -> Action:
             else PRICE_QUESTION[0].upper() + PRICE_QUESTION[1:]
         )
         return Action(
-            _say(state, f"A price has to be more than $0, so I can't use that one. {market}"),
+            _say(state, f"{refusal(item.refused_price or 0.0)} {market}"),
             asks=Question.PRICE,
         )
     why = (
@@ -589,11 +785,79 @@ def _ask_price(state: DialogueState, item: ItemFrame) -> Action:
         else "I can't compare prices right now"
     )
     reading = state.reading
-    if (
+    at_a_loss = (
         state.last == "seller"
         and reading is not None
         and (state.value_now or reading.has(Intent.SUGGEST, Intent.UNSURE))
+    )
+    typical = item.typical
+    if comps is not None and typical is not None and (at_a_loss or state.last != "seller"):
+        category = _kind(item.category.value) if item.category.value else "its category"
+        if typical.count:
+            # Nothing like it, but its category's prices are a guide: the seller can take the middle.
+            middle = money(_typical_price(typical))
+            if item.typical_offered and state.last == "seller":
+                return Action(
+                    _say(
+                        state,
+                        f"Its category is all I can go by here: say 'ok' and I'll use {middle}, the middle of "
+                        f"what {category} listings ask, or tell me the price you want.",
+                    ),
+                    asks=Question.PRICE,
+                )
+            spread = (
+                f"listings in {category} ask {money(round(typical.p25))} to {money(round(typical.p75))} "
+                f"(median {money(round(typical.median))})"
+                if typical.p75 > typical.p25
+                else f"listings in {category} ask about {money(round(typical.median))}"
+            )
+            return Action(
+                _say(
+                    state,
+                    f"Nothing listed is quite like your {item.name}, but {spread}. If you'd like a starting "
+                    f"point, say 'ok' and I'll use {middle}; or tell me the price you want, in dollars.",
+                ),
+                asks=Question.PRICE,
+                offers_typical=True,
+            )
+        if item.typical_offered and state.last == "seller":
+            return Action(
+                _say(
+                    state,
+                    "With nothing to compare, any price you'd be happy to get for it today is a fine start. "
+                    "What number should I put, in dollars?",
+                ),
+                asks=Question.PRICE,
+            )
+        return Action(
+            _say(
+                state,
+                f"There's nothing listed in {category} to go by at all, so the price is yours to set. What would "
+                "you like to ask for it, in dollars? You can still change it on the draft.",
+            ),
+            asks=Question.PRICE,
+            offers_typical=True,
+        )
+    if (
+        at_a_loss
+        and comps is not None
+        and typical is None
+        and item.category.value is not None
+        and COMPARE_PRICES in tools
     ):
+        return Action(
+            _say(
+                state,
+                f"Nothing listed is like it, so let me see what {_kind(item.category.value)} ask in general.",
+            ),
+            COMPARE_PRICES,
+            {
+                "category_id": item.category.value.id,
+                "item": _kind(item.category.value),
+                "condition": comps.condition,
+            },
+        )
+    if at_a_loss:
         why = "I can't suggest one: " + why[0].lower() + why[1:] + ", and I won't guess"
     elif state.unclear == Question.PRICE and item.price.missed >= GIVE_UP:
         return Action(
@@ -695,12 +959,32 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
     if not item.searched:
         if SEARCH_CATEGORIES not in tools:
             return Action(_say(state, "I can't look up categories right now, so I can't list it."))
+        if item.wide:
+            lead = f"Let me look wider for your {item.name}."
+            return Action(
+                _say(state, lead), SEARCH_CATEGORIES, {"query": item.query or item.name, "limit": WIDE_LIMIT}
+            )
         return Action(
-            _say(state, f"Let me find the right category for your {item.name}."),
+            _say(
+                state,
+                f'Let me look for "{item.query}".'
+                if item.query
+                else f"Let me find the right category for your {item.name}.",
+            ),
             SEARCH_CATEGORIES,
-            {"query": item.name},
+            {"query": item.query or item.name},
         )
     if item.unplaceable:
+        if item.refusals:
+            # Asked twice already: a third "describe it" would be the same question; say what would work.
+            return Action(
+                _say(
+                    state,
+                    f"I still can't find a category for your {item.name}. Tell me the kind of thing it is in a word "
+                    "or two, like 'speaker', 'shelf' or 'car part', and I'll file it there.",
+                ),
+                asks=Question.REDESCRIBE,
+            )
         return Action(
             _say(
                 state,
@@ -720,21 +1004,28 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
     if item.category.value is None:
         if item.options:
             listed = " ".join(f"{i}. {o.path}" for i, o in enumerate(item.options, start=1))
-            lead = ""
+            lead = (
+                "OK, none of those. These are from other parts of the marketplace. " if item.branches else ""
+            )
             if state.unclear == Question.CHOICE:
                 lead = (
                     "They're the marketplace's categories; pick the one a buyer would browse for it. "
                     if state.explain
                     else "Sorry, I didn't catch which one. "
                 )
+            hint = (
+                "Reply with the number, say 'none of these', or describe it in other words."
+                if item.branches
+                else NONE_HINT
+            )
             return Action(
-                _say(state, f"{lead}Which category fits your {item.name} best? {listed} {NONE_HINT}"),
+                _say(state, f"{lead}Which category fits your {item.name} best? {listed} {hint}"),
                 asks=Question.CHOICE,
             )
         return Action(
             _say(state, f"Let me look up the category for your {item.name} again."),
             SEARCH_CATEGORIES,
-            {"query": item.name},
+            {"query": item.query or item.name},
         )
     category = item.category.value
     condition, assumed = _condition(item, settings)
@@ -763,7 +1054,7 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
     if item.price.value is None and (
         item.price_rejected or not comps_ok or not item.comps or not item.comps.count
     ):
-        return _ask_price(state, item)
+        return _ask_price(state, item, tools)
 
     if item.create_retries > MAX_CREATE_RETRIES:
         return Action(

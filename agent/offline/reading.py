@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from agent.offline.amounts import read_amounts
 from agent.offline.conditions import read_condition
+from agent.offline.details import Details, read_details
 from agent.offline.items import extract_items, is_chatter, is_condition_only, item_correction, strip_discourse
 from agent.offline.lexicon import lexicon
 from agent.offline.prohibited import is_prohibited
@@ -54,6 +55,7 @@ class Intent(StrEnum):
     CORRECTION = "correction"  # says the item is another one ("sorry, I meant my coffee table")
     LATER = "later"  # not now ("later", "another day")
     RETRY = "retry"  # "try again"
+    CATEGORY = "category"  # asks for another category ("put it under shelving", "wrong category")
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,8 @@ class Reading:
     paid: float | None = None  # what was paid, or costs new
     choice: int | None = None  # the offered category picked (0-based)
     title: str | None = None  # a new title
+    details: Details = field(default_factory=Details)  # what tells the item apart, what comes with it
+    category_words: str | None = None  # the words to look for another category with ("put it under ...")
     intents: set[Intent] = field(default_factory=set)
 
     def has(self, *intents: Intent) -> bool:
@@ -85,7 +89,13 @@ class Reading:
     @property
     def changes(self) -> bool:
         """Gives a fact (a price, a condition, damage, a title): an answer, or a change to the draft."""
-        return self.price is not None or self.condition is not None or bool(self.damage) or bool(self.title)
+        return (
+            self.price is not None
+            or self.condition is not None
+            or bool(self.damage)
+            or bool(self.title)
+            or bool(self.details)
+        )
 
 
 _ORDINALS = {
@@ -112,6 +122,10 @@ _TITLE = re.compile(
     re.I,
 )
 _LATER = re.compile(r"\b(?:later|another (?:day|time)|not now|some other time)\b", re.I)
+_OF_THESE = re.compile(
+    r"^(?:of\s+)?(?:these|those|them|the above|the options)\b(?:\s+(?:fits?|works?|matche?s?|is it|are right))?",
+    re.I,
+)
 _RETRY = re.compile(r"\b(?:try again|retry|again)\b", re.I)
 
 
@@ -248,7 +262,9 @@ def read(text: str, context: Context | None = None) -> Reading:
             )
 
     title = _TITLE.search(text)
+    said = text  # what is said about the item: a new title's words are the title, not its damage or details
     if title:
+        said = text[: title.start()] + text[title.end() :]
         reading.title = title.group("t").strip(" :\"'")
         priced_text = priced_text[: title.start()] + priced_text[title.end() :]  # "title: Escape 3": no price
     expecting_price = asked in (Question.PRICE, Question.DRAFT, Question.RETRY)
@@ -281,12 +297,17 @@ def read(text: str, context: Context | None = None) -> Reading:
     item_text = text
     if Intent.NONE_OF_THESE in reading.intents:  # "neither, it's a dining table": only what follows counts
         item_text = lex.none_of_these.sub(" ", text).strip(" ,.!-")
+        item_text = _OF_THESE.sub("", item_text).strip(" ,.!-")  # "none of these, it's a ..."
     reading.items = extract_items(item_text, expecting_item=expecting_item) if item_text else []
     if item_correction(text) is not None:
         reading.intents.add(Intent.CORRECTION)
 
     scope = ctx.item or (reading.items[0] if reading.items and reading.items[0] != "?" else None)
-    condition = read_condition(text, scope, asked_condition=asked == Question.CONDITION)
+    condition = read_condition(said, scope, asked_condition=asked == Question.CONDITION)
+    if title and condition.condition is None:  # "not sure what to call it, it works": a grade after all
+        whole = read_condition(text, scope, asked_condition=asked == Question.CONDITION)
+        condition.condition, condition.stated = whole.condition, whole.stated
+    reading.details = read_details(said, scope)
     reading.condition, reading.stated_condition, reading.damage = (
         condition.condition,
         condition.stated,
@@ -319,4 +340,13 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.intents.add(Intent.LATER)
     if _RETRY.search(text):
         reading.intents.add(Intent.RETRY)
+    change = lex.category_change.search(text)
+    if change is not None:
+        reading.intents.add(Intent.CATEGORY)
+        words = next((g for g in (change.group("put"), change.group("to"), change.group("named")) if g), None)
+        words = re.sub(
+            r"\s+(?:please|pls|thanks|thank you|instead)$", "", (words or "").strip(" '\""), flags=re.I
+        )
+        reading.category_words = words or None
+        reading.items = []  # the words name a category, not another item
     return reading

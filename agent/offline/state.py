@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from agent.offline.details import Details
 from agent.offline.reading import Question, Reading
 from tools.types import Condition
 
@@ -101,12 +102,29 @@ class ItemFrame:
     price: Slot[float] = field(default_factory=Slot)
     category: Slot[Category] = field(default_factory=Slot)
     damage: list[str] = field(default_factory=list)  # in the seller's words, for the description
+    details: Details = field(default_factory=Details)  # what tells it apart, what comes with it
     paid: float | None = None  # what the seller paid: a guide, not the asking price
     title: str | None = None  # a title the seller asked for
     options: list[Category] = field(default_factory=list)  # close categories offered
     searched: bool = False
     unplaceable: bool = False  # the search found nothing
-    redescribe: bool = False  # none of the offered categories fits: ask for other words
+    redescribe: bool = (
+        False  # none of the offered categories fits and no other was found: ask for other words
+    )
+    # The category dialogue after a refusal: what the seller turned down is never offered again; a wider
+    # search offers others (one per branch); a second refusal files it under the closest match, said so.
+    rejected: list[Category] = field(default_factory=list)  # categories the seller turned down
+    refusals: int = 0  # times the seller turned down what was offered (or had no other words for it)
+    query: str | None = None  # the words to search next, when not the item's name (the seller's own)
+    queries: list[str] = field(default_factory=list)  # what was searched for it already (lower case)
+    wide: bool = False  # the next search looks wider (more matches, other branches)
+    branches: bool = False  # the options are other branches' best, offered whatever their scores
+    looked_wide: bool = False  # a wider search was made for it
+    closest: Category | None = None  # the best match any search found: where it goes when nothing fits
+    filed: bool = False  # filed under the closest match after refusals (said so; the seller can change it)
+    # The whole category's prices, for a seller who can't name one when nothing is comparable.
+    typical: Market | None = None
+    typical_offered: bool = False  # the category's middle price was put to the seller, who can take it
     comps: Market | None = None  # the comparison for the item's category and condition
     market: Market | None = None  # a comparison made before the condition was known (a value question)
     draft: dict[str, Any] | None = None  # the last draft shown
@@ -115,6 +133,17 @@ class ItemFrame:
     declined: bool = False
     create_retries: int = 0
     price_rejected: bool = False  # the seller's price was impossible (0 or less): ask again, don't guess
+    refused_price: float | None = None  # the impossible price (0 or less, or above the marketplace's limit)
+
+    def rejected_ids(self) -> set[int]:
+        return {c.id for c in self.rejected}
+
+    def refuse(self, offered: list[Category]) -> None:
+        """The seller turned the offered categories down."""
+        known = self.rejected_ids()
+        self.rejected += [c for c in offered if c.id not in known]
+        self.refusals += 1
+        self.options = []
 
     def add_damage(self, notes: list[str]) -> None:
         for note in notes:
@@ -130,6 +159,7 @@ class Pending:
     price: float | None = None
     paid: float | None = None
     damage: list[str] = field(default_factory=list)
+    details: Details = field(default_factory=Details)
 
 
 @dataclass
