@@ -236,7 +236,8 @@ def chat(
                 raise _fail("--variant names the model and the prompt: leave out --model and --prompt")
             spec = parse_variant_spec(variant)
             model, prompt, settings = spec.model, spec.prompt or prompt, spec.model_settings()
-        choice, recorder = choose_model(model, base_url, record, replay)
+        given_by = "--variant" if variant is not None else "--model"
+        choice, recorder = choose_model(model, base_url, record, replay, given_by)
         prompt_obj = load_prompt(prompt)
     except (ModelConfigError, FileNotFoundError, PromptRefError, VariantSpecError, RecordingError) as e:
         raise _fail(str(e)) from e
@@ -502,3 +503,18 @@ def data_synth(
 
 if __name__ == "__main__":
     app()
+
+
+def main() -> None:
+    """The `trova` command. When the reader of its output leaves early (`trova listings | head`), click
+    exits 1, which reads like a failed gate: exit 141 instead, as a shell reports a command ended by SIGPIPE."""
+    import sys
+
+    try:
+        app()
+    except SystemExit as e:
+        if e.code == 1 and type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):  # click's broken-pipe path
+            from cli.output import BROKEN_PIPE_EXIT
+
+            raise SystemExit(BROKEN_PIPE_EXIT) from None
+        raise
