@@ -270,19 +270,31 @@ class Monitor:
         the online checks' figures out (the charts do not draw them). With `rollups` (the default) the
         conversations wholly inside the window come from their roll-ups (ops/rollups.py) and only the rest
         from their turns; without, everything is read from the turns (the reference the tests compare to)."""
-        tallies: dict[str, _Tally] = defaultdict(_Tally)
         with self.store.connect() as conn:
-            only: list[str] | None = None
-            if rollups:
-                only = self._others(conn, window)
-                self._rolled(conn, tallies, window, filters, by, online, only)
-            if only is None or only:
-                groups = self._raw(conn, tallies, window, filters, by, only)
-                self._feedback(conn, tallies, groups)
-                if online:
-                    self._online(conn, tallies, groups, window)
-            if rollups:
-                self._latency(conn, tallies, window, filters, by)
+            return self._figures(conn, window, filters, by, online=online, rollups=rollups)
+
+    def _figures(
+        self,
+        conn: sqlite3.Connection,
+        window: Window,
+        filters: Filters,
+        by: GroupBy | None,
+        *,
+        online: bool,
+        rollups: bool,
+    ) -> dict[str, Figures]:
+        tallies: dict[str, _Tally] = defaultdict(_Tally)
+        only: list[str] | None = None
+        if rollups:
+            only = self._others(conn, window)
+            self._rolled(conn, tallies, window, filters, by, online, only)
+        if only is None or only:
+            groups = self._raw(conn, tallies, window, filters, by, only)
+            self._feedback(conn, tallies, groups)
+            if online:
+                self._online(conn, tallies, groups, window)
+        if rollups:
+            self._latency(conn, tallies, window, filters, by)
         found: dict[str, Figures] = {}
         for k, tally in tallies.items():
             if not tally.n["turns"]:
@@ -314,7 +326,7 @@ class Monitor:
                 r[0]
                 for r in conn.execute(
                     f"SELECT conversation_id FROM conversation_rollup WHERE last_ns - first_ns > {rollups.LONG_NS}"
-                    " AND first_ns < ? AND last_ns >= ?",
+                    " AND last_ns >= ? AND first_ns < ?",
                     (edge, edge),
                 )
             )
@@ -342,33 +354,35 @@ class Monitor:
         the window's ends (under a minute each) from their roll-up rows, less the conversations that began
         before the window (read raw instead)."""
         cutoff = min(window.end_ns, time.time_ns()) - int(ABANDON_AFTER_S * 1e9)
-        sums = self._units(conn, window.start_ns, window.end_ns, window.start_ns, filters, by, others)
-        awaiting = self._units(
+        columns = [name for name, _ in rollups.UNIT_SUMS if name != "awaiting"]
+        if not online:
+            columns = [name for name in columns if not name.startswith("online_")]
+        sums, labels = self._units(conn, window.start_ns, window.end_ns, window, filters, by, others, columns)
+        for k, (counts, cost) in sums.items():
+            tallies[k].n.update(counts)
+            tallies[k].cost += cost
+        for (k, kind, name), n in labels.items():
+            tally = tallies[k]
+            if kind == "model_error":
+                tally.model_kinds[name] += n
+            elif kind == "tool_error":
+                tally.tool_kinds[name] += n
+            elif kind == "review_tag":
+                tally.tags[name] += n
+            elif online:
+                tally.checks.setdefault(name, Counter())[CHECK_LABELS[kind]] += n
+        waiting, _ = self._units(
             conn,
             window.start_ns,
             min(window.end_ns, cutoff),
-            window.start_ns,
+            window,
             filters,
             by,
             others,
+            ["awaiting"],
             labels=False,
         )
-        for k, (counts, cost, labels) in sums.items():
-            tally = tallies[k]
-            for name, value in counts.items():
-                if name != "awaiting" and (online or not name.startswith("online_")):
-                    tally.n[name] += value
-            tally.cost += cost
-            for (kind, name), n in labels.items():
-                if kind == "model_error":
-                    tally.model_kinds[name] += n
-                elif kind == "tool_error":
-                    tally.tool_kinds[name] += n
-                elif kind == "review_tag":
-                    tally.tags[name] += n
-                elif online:
-                    tally.checks.setdefault(name, Counter())[CHECK_LABELS[kind]] += n
-        for k, (counts, _, _) in awaiting.items():
+        for k, (counts, _) in waiting.items():
             tallies[k].n["abandoned"] += counts["awaiting"]
 
     @staticmethod
@@ -376,67 +390,78 @@ class Monitor:
         conn: sqlite3.Connection,
         low: int,
         high: int,
-        start: int,
+        window: Window,
         filters: Filters,
         by: GroupBy | None,
         others: list[str],
+        columns: Sequence[str],
         *,
         labels: bool = True,
-    ) -> dict[str, tuple[Counter[str], float, Counter[tuple[str, str]]]]:
-        """Per group: the unit sums, cost and labels of the countable conversations whose last turn is in
-        [low, high) and whose first is not before `start`."""
-        found: dict[str, tuple[Counter[str], float, Counter[tuple[str, str]]]] = {}
-
-        def group(k: object) -> tuple[Counter[str], float, Counter[tuple[str, str]]]:
-            return found.get(str(k)) or found.setdefault(str(k), (Counter(), 0.0, Counter()))
-
-        def add(k: object, values: Sequence[int], cost: float, sign: int = 1) -> None:
-            counts, before, tags = group(k)
-            counts.update({name: sign * v for (name, _), v in zip(rollups.UNIT_SUMS, values, strict=True)})
-            found[str(k)] = (counts, before + sign * cost, tags)
-
+    ) -> tuple[dict[str, tuple[Counter[str], float]], Counter[tuple[str, str, str]]]:
+        """Per group, the sums of `columns` and the cost, and per group, kind and name the labels, of the
+        countable conversations whose last turn is in [low, high) and whose first is in the window."""
+        sums: dict[str, tuple[Counter[str], float]] = {}
+        found: Counter[tuple[str, str, str]] = Counter()
         extra, extra_params = filters.sql()
-        key = by or "'all'"
-        names = ", ".join(f"SUM({name})" for name, _ in rollups.UNIT_SUMS)
         spans, pieces = rollups.split(low, high)
-        for span in spans:
-            where = f"unit_s = ? AND unit >= ? AND unit < ?{extra}"
-            params = [span.unit_s, span.first, span.last, *extra_params]
-            for row in conn.execute(
-                f"SELECT {key}, {names}, SUM(cost_usd) FROM conversation_units WHERE {where} GROUP BY 1",
-                params,
-            ):
-                add(row[0], row[1:-1], row[-1])
-            if labels:
-                for k, kind, name, n in conn.execute(
-                    f"SELECT {key}, kind, name, SUM(n) FROM label_units WHERE {where} GROUP BY 1, 2, 3",
-                    params,
-                ):
-                    group(k)[2][kind, name] += n
-        # The ends, from the rows themselves; then the conversations that began before the window, out.
-        values = ", ".join(expr.format(r="r") for _, expr in rollups.UNIT_SUMS)
-        countable = rollups.COUNTABLE.format(r="r") + extra.replace(" AND ", " AND r.")
-        rows = f"SELECT {key}, {values}, COALESCE(r.cost_usd, 0), r.labels FROM conversation_rollup r"
-        selections = [
-            (1, f"{rows} WHERE r.last_ns >= ? AND r.last_ns < ? AND {countable}", [a, b, *extra_params])
-            for a, b in pieces
-        ]
-        if others:
-            selections.append(
+        queries: list[tuple[int, str, str, list[object]]] = []  # sign, table, condition, parameters
+        if spans:
+            queries.append(
                 (
-                    -1,
-                    f"{rows} WHERE r.conversation_id IN (SELECT value FROM json_each(?)) AND r.first_ns < ?"
-                    f" AND r.last_ns >= ? AND r.last_ns < ? AND {countable}",
-                    [json.dumps(others), start, low, high, *extra_params],
+                    1,
+                    "",
+                    "(" + " OR ".join("(unit_s = ? AND unit >= ? AND unit < ?)" for _ in spans) + f"){extra}",
+                    [*(x for span in spans for x in (span.unit_s, span.first, span.last)), *extra_params],
                 )
             )
-        for sign, sql, params in selections:
+        countable = rollups.COUNTABLE.format(r="r") + extra.replace(" AND ", " AND r.")
+        if pieces:
+            queries.append(
+                (
+                    1,
+                    "r",
+                    "("
+                    + " OR ".join("(r.last_ns >= ? AND r.last_ns < ?)" for _ in pieces)
+                    + f") AND {countable}",
+                    [*(x for piece in pieces for x in piece), *extra_params],
+                )
+            )
+        if others and low < high:
+            queries.append(
+                (
+                    -1,
+                    "r",
+                    "r.conversation_id IN (SELECT value FROM json_each(?)) AND r.first_ns < ? AND r.last_ns >= ?"
+                    f" AND r.last_ns < ? AND {countable}",
+                    [json.dumps(others), window.start_ns, low, high, *extra_params],
+                )
+            )
+        expressions = dict(rollups.UNIT_SUMS)
+        for sign, rows, where, params in queries:
+            if rows:
+                key = f"r.{by}" if by else "'all'"
+                values = ", ".join(f"SUM({expressions[c].format(r='r')})" for c in columns)
+                sql = f"SELECT {key}, {values}, TOTAL(r.cost_usd) FROM conversation_rollup r WHERE {where} GROUP BY 1"
+                labelled = (
+                    f"SELECT {key}, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),"
+                    " SUM(json_extract(j.value, '$[2]')) FROM conversation_rollup r, json_each(r.labels) j"
+                    f" WHERE {where} GROUP BY 1, 2, 3"
+                )
+            else:
+                key = by or "'all'"
+                values = ", ".join(f"SUM({c})" for c in columns)
+                sql = (
+                    f"SELECT {key}, {values}, SUM(cost_usd) FROM conversation_units WHERE {where} GROUP BY 1"
+                )
+                labelled = f"SELECT {key}, kind, name, SUM(n) FROM label_units WHERE {where} GROUP BY 1, 2, 3"
             for row in conn.execute(sql, params):
-                add(row[0], row[1:-2], row[-2], sign)
-                if labels:
-                    for kind, name, n in json.loads(row[-1]):
-                        group(row[0])[2][kind, name] += sign * n
-        return found
+                counts, cost = sums.get(str(row[0])) or (Counter(), 0.0)
+                counts.update({c: sign * (v or 0) for c, v in zip(columns, row[1:-1], strict=True)})
+                sums[str(row[0])] = (counts, cost + sign * (row[-1] or 0.0))
+            if labels:
+                for k, kind, name, n in conn.execute(labelled, params):
+                    found[str(k), kind, name] += sign * n
+        return sums, found
 
     @staticmethod
     def _raw(
@@ -525,11 +550,12 @@ class Monitor:
         def histogram(k: object) -> rollups.Histogram:
             return histograms.get(str(k)) or histograms.setdefault(str(k), rollups.Histogram(lower))
 
-        for span in spans:
+        if spans:
             for k, bucket, n in conn.execute(
-                f"SELECT {hkey}, bucket, SUM(n) FROM latency_histogram WHERE unit_s = ? AND unit >= ? AND unit < ?"
-                f"{extra} GROUP BY 1, 2",
-                [span.unit_s, span.first, span.last, *extra_params],
+                f"SELECT {hkey}, bucket, SUM(n) FROM latency_histogram WHERE ("
+                + " OR ".join("(unit_s = ? AND unit >= ? AND unit < ?)" for _ in spans)
+                + f"){extra} GROUP BY 1, 2",
+                [*(x for span in spans for x in (span.unit_s, span.first, span.last)), *extra_params],
             ):
                 histogram(k).add_bucket(bucket, n)
         key = GROUP_COLUMNS[by] if by else "'all'"
@@ -570,15 +596,16 @@ class Monitor:
     @staticmethod
     def _feedback(conn: sqlite3.Connection, tallies: dict[str, _Tally], groups: dict[str, str]) -> None:
         """Ratings (the latest per conversation), edits and reviews (the latest per conversation) of the
-        conversations read raw (`groups`), counted in their conversation's group. Feedback and reviews are few
-        beside turns: they are read whole and matched here."""
+        conversations read raw (`groups`), counted in their conversation's group."""
         if not groups:
             return
         ratings: dict[str, int] = {}
         started_over: set[str] = set()
+        among = json.dumps(list(groups))
         for conversation, kind, rating in conn.execute(
             "SELECT conversation_id, kind, rating FROM feedback WHERE kind IN ('rating', 'edit', 'start_over')"
-            " ORDER BY id"
+            " AND conversation_id IN (SELECT value FROM json_each(?)) ORDER BY id",
+            (among,),
         ):
             group = groups.get(conversation)
             if group is None:
@@ -596,7 +623,11 @@ class Monitor:
         for conversation in started_over:
             tallies[groups[conversation]].n["start_overs"] += 1
         latest: dict[str, list[str]] = {}
-        for conversation, tag_list in conn.execute("SELECT conversation_id, tags FROM reviews ORDER BY id"):
+        for conversation, tag_list in conn.execute(
+            "SELECT conversation_id, tags FROM reviews WHERE conversation_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY id",
+            (among,),
+        ):
             if conversation in groups:
                 latest[conversation] = json.loads(tag_list)
         for conversation, tag_list in latest.items():
@@ -650,9 +681,11 @@ class Monitor:
         """The window cut into equal buckets, each with its figures (the admin charts)."""
         step = (window.end_ns - window.start_ns) // buckets
         points = []
-        for i in range(buckets):
-            part = Window(window.start_ns + i * step, window.start_ns + (i + 1) * step)
-            points.append((part, self.figures(part, filters, online=False).get("all", Figures())))
+        with self.store.connect() as conn:
+            for i in range(buckets):
+                part = Window(window.start_ns + i * step, window.start_ns + (i + 1) * step)
+                found = self._figures(conn, part, filters, None, online=False, rollups=True)
+                points.append((part, found.get("all", Figures())))
         return points
 
     def choices(self) -> dict[str, list[str]]:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 GROWTH = 1.05
 BUCKETS = 426
 UNITS_S = (3600, 300, 60)  # unit tables' units, largest first: an hour, five minutes, a minute
-LONG_NS = 3600 * 10**9  # a conversation spanning more than this is found by its own index (rare)
+LONG_NS = 900 * 10**9  # a conversation spanning more than this is found by its own index, by its last turn
 EVAL_MARKETPLACE = "isolated"
 
 # What each conversation adds to its units: (column, expression of the row `{r}`).
@@ -211,7 +211,7 @@ STATEMENTS: tuple[str, ...] = (
 ) WITHOUT ROWID""",
     # Those straddling a moment, by their first turn; the rare ones the units leave out.
     "CREATE INDEX conversation_rollup_first ON conversation_rollup (first_ns, last_ns)",
-    f"CREATE INDEX conversation_rollup_long ON conversation_rollup (first_ns, last_ns)"
+    f"CREATE INDEX conversation_rollup_long ON conversation_rollup (last_ns, first_ns)"
     f" WHERE last_ns - first_ns > {LONG_NS}",
     "CREATE INDEX conversation_rollup_odd ON conversation_rollup (last_ns, first_ns) WHERE mixed OR early",
     f"""CREATE TABLE conversation_units ({_KEY},
