@@ -689,15 +689,15 @@ class Monitor:
         return points
 
     def choices(self) -> dict[str, list[str]]:
-        """The models, prompts and variants seen (for filters)."""
+        """The models, prompts and variants of production turns (for filters), from the hourly latency
+        histogram (one row per hour, model, prompt, variant and bucket) rather than every turn."""
         with self.store.connect() as conn:
             return {
                 column: [
                     r[0]
                     for r in conn.execute(
-                        f"SELECT DISTINCT {column} FROM turns WHERE {column} IS NOT NULL AND {column} != ''"
-                        " AND (marketplace IS NULL OR marketplace != ?) ORDER BY 1",
-                        (EVAL_MARKETPLACE,),
+                        f"SELECT DISTINCT {column} FROM latency_histogram WHERE unit_s = 3600 AND {column} != ''"
+                        " ORDER BY 1"
                     )
                 ]
                 for column in ("model", "prompt", "variant")

@@ -153,6 +153,18 @@ def test_the_report_and_the_timeline_equal_the_raw_rows(ops: OpsStore) -> None:
         same(raw_before.get(group.key, Figures()), group.previous)
     for part, figures in monitor.timeline(current, 9):
         same(monitor.figures(part, online=False, rollups=False).get("all", Figures()), figures)
+    with ops.connect() as conn:  # the filters' choices: what production turns name
+        raw = {
+            column: [
+                r[0]
+                for r in conn.execute(
+                    f"SELECT DISTINCT {column} FROM turns WHERE marketplace IS NOT 'isolated'"
+                    f" AND {column} IS NOT NULL ORDER BY 1"
+                )
+            ]
+            for column in ("model", "prompt", "variant")
+        }
+    assert monitor.choices() == raw and raw["variant"] == ["B"]
 
 
 def test_the_sampler_finds_the_same_from_rollups(ops: OpsStore) -> None:
