@@ -22,7 +22,7 @@ from pydantic_ai.tools import ToolDefinition
 
 from agent.models import ModelChoice, resolve_model
 from agent.offline.model import OFFLINE_MODEL_NAME
-from agent.offline.settings import OfflineModelSettings
+from agent.offline.settings import OfflineModelSettings, PolicySettings
 from agent.prompts import Prompt, PromptRefError, load_prompt
 
 SettingValue = bool | int | float | str
@@ -192,6 +192,11 @@ def parse_variant_spec(text: str) -> VariantSpec:
                 f"variant spec {text!r}: unknown setting {key!r}{hint}; known: prompt, {', '.join(slots)}"
             )
         settings[key] = _setting_value(slot, value, text)
+    if model in ("offline", OFFLINE_MODEL_NAME):  # its settings' ranges are the policy's own rules
+        try:
+            PolicySettings.from_model_settings(settings)
+        except ValueError as e:
+            raise VariantSpecError(f"variant spec {text!r}: {e}") from None
     return VariantSpec(model=model, prompt=prompt, settings=settings)
 
 

@@ -148,7 +148,7 @@ def print_comparison(result: VariantsRun, runs: list[ArmRun]) -> None:
             escape(a.spec) + (f"\n[dim]variant {a.variant.id}[/dim]" if a.variant else ""),
             f"{a.passes}/{a.runs} {rate(a.pass_rate)}",
             num(a.pass_k),
-            num(a.tokens_mean),
+            num(a.tokens_mean, 0),
             f"{seconds(a.latency_p50_s)} / {seconds(a.latency_p95_s)}",
         )
     stdout().print(arms)

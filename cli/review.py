@@ -139,7 +139,8 @@ def list_queue(
     if not items:
         stdout().print(f"Nothing to review ({added} queued just now).")
         return
-    table = Table(title=f"Review queue ({added} new)")
+    waiting = sum(1 for item in items if not item.reviewed)
+    table = Table(title=f"Review queue: {waiting} to review ({added} queued just now)")
     for column in ("conversation", "why", "reviewed"):
         table.add_column(column)
     for item in items:

@@ -105,7 +105,8 @@ class ArmSummary(_Model):
     cost_usd: float | None
     latency_p50_s: float | None
     latency_p95_s: float | None
-    errored_runs: int
+    errored_runs: int  # the provider failed a request
+    crashed_runs: int = 0  # the run itself crashed (a bad setting, a bug): no conversation to judge
 
 
 class Flip(_Model):
@@ -213,6 +214,7 @@ def arm_summary(name: str, spec: str, results: EvalResults, folder: str | None =
         latency_p50_s=m.latency_p50_s,
         latency_p95_s=m.latency_p95_s,
         errored_runs=m.errored_runs,
+        crashed_runs=sum(1 for sc in results.scenarios for r in sc.runs if r.record.error is not None),
     )
 
 
@@ -350,7 +352,7 @@ def summarize(c: PairedComparison) -> str:
     )
     if c.verdict == "no detectable difference":
         return (
-            f"No detectable difference between {c.treatment} and {c.control} (p = {c.p_value:.3g}; {flips}"
+            f"The flips do not show {c.treatment} better or worse than {c.control} (p = {c.p_value:.3g}; {flips}"
             f"{size}). {_sensitivity(c.scenarios)}"
         )
     return f"{c.treatment} is {c.verdict} than {c.control} (p = {c.p_value:.3g}; {flips}{size})."
@@ -399,12 +401,27 @@ class VariantsRun(_Model):
         return self.model_dump_json(indent=1) + "\n"
 
 
-def variants_gate(comparisons: Sequence[PairedComparison], required: bool) -> VariantsGate:
-    """`--gate`: no treatment detectably worse than the control."""
+def variants_gate(
+    comparisons: Sequence[PairedComparison], arms: Sequence[ArmSummary], required: bool
+) -> VariantsGate:
+    """`--gate`: no treatment detectably worse than the control, and none crashing more often.
+
+    A run that crashed is no sample of the agent's quality: a variant whose runs crash (a bad setting,
+    a model that cannot be reached) fails the gate whatever the paired test says, which with few
+    scenarios cannot tell anything apart."""
     worse = [c for c in comparisons if c.verdict == "worse"]
     reasons = [
         f"{c.treatment} is worse than {c.control} (p = {c.p_value:.3g}; worse in "
         f"{', '.join(f.id for f in c.flipped if f.direction == 'worse')})"
         for c in worse
     ]
-    return VariantsGate(required=required, passed=not (required and worse), reasons=reasons)
+    if arms:
+        control = arms[0]
+        for arm in arms[1:]:
+            if arm.crashed_runs > control.crashed_runs:
+                reasons.append(
+                    f"{arm.name} crashed in {arm.crashed_runs} of {arm.runs} runs "
+                    f"({control.name} in {control.crashed_runs})"
+                )
+
+    return VariantsGate(required=required, passed=not (required and reasons), reasons=reasons)

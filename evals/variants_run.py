@@ -186,6 +186,7 @@ def compare_arms(
     named = [(r.arm.name, r.results) for r in runs]
     comparisons = [compare_pair(named[0], pair) for pair in named[1:]]
     repeat = control.results.settings.repeat
+    arms = [arm_summary(r.arm.name, r.arm.spec, r.results, folder=r.arm.name) for r in runs]
     return VariantsRun(
         run_id=run_id,
         started_at=started_at,
@@ -196,10 +197,10 @@ def compare_arms(
         scenario_set_hash=scenario_set_hash(scenarios),
         git_commit=git_state().commit,
         control=control.arm.name,
-        arms=[arm_summary(r.arm.name, r.arm.spec, r.results, folder=r.arm.name) for r in runs],
+        arms=arms,
         scenarios=scenario_rows(named),
         comparisons=comparisons,
-        gate=variants_gate(comparisons, gate),
+        gate=variants_gate(comparisons, arms, gate),
     )
 
 

@@ -522,12 +522,14 @@ def _comparison(
         suggested_low=stats.suggested_low,
         suggested_high=stats.suggested_high,
         suggested_price=stats.suggested_price,
+        suggestion_basis=stats.basis or None,
         confidence=stats.confidence,
         confidence_label=stats.confidence_label,
         examples=examples,
         message=f"{stats.count} comparable listings ({picked.basis}){widened}; the middle half{stats.spread_note} "
         f"ask ${stats.p25:,.0f} to ${stats.p75:,.0f}, median ${stats.median:,.0f}. "
-        f"Confidence {stats.confidence_label}.",
+        + (f"{stats.basis} " if stats.basis else "")
+        + f"Confidence {stats.confidence_label}.",
     )
 
 

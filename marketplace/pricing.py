@@ -434,6 +434,7 @@ class PriceStats:
     spread_note: str = (
         ""  # which comparables the spread is of, when not all (" of those in good condition ...")
     )
+    basis: str = ""  # why the suggestion is outside the spread, when it is (`suggestion_basis`)
 
 
 # --- the suggestion: comparables moved to the item's condition and model year, their weighted median --------
@@ -496,6 +497,10 @@ class Suggestion:
     price: float
     low: float
     high: float
+    # How far each step moved the weighted median (as ratios), so a suggestion outside the spread the
+    # seller is shown can say why: weighing by title similarity, then moving prices to condition and year.
+    similarity_shift: float = 1.0
+    adjustment_shift: float = 1.0
 
 
 def suggest_price(
@@ -518,7 +523,57 @@ def suggest_price(
     ]
     low, middle, high = (math.exp(weighted_quantile(logs, weights, q)) for q in (0.25, 0.5, 0.75))
     price = nice_round(middle)
-    return Suggestion(price, min(nice_round(low), price), max(nice_round(high), price))
+    raw = [math.log(max(c.price, 1.0)) for c, _ in comps]
+    plain = weighted_quantile(raw, [c.weight * t for (c, _), t in zip(comps, trust, strict=True)], 0.5)
+    similar = weighted_quantile(raw, weights, 0.5)
+    return Suggestion(
+        price,
+        min(nice_round(low), price),
+        max(nice_round(high), price),
+        similarity_shift=math.exp(similar - plain),
+        adjustment_shift=math.exp(math.log(middle) - similar),
+    )
+
+
+NOTABLE_SHIFT = 1.1  # a step that moved the suggestion by more than 10% is worth a word
+
+
+def suggestion_basis(
+    suggestion: Suggestion,
+    p25: float,
+    p75: float,
+    condition: Condition | None,
+    read: Sequence[Candidate],
+) -> str:
+    """Why the suggestion is outside the middle half the seller is shown, in one sentence ("" when inside):
+    the most similar titles weigh most, and each price is moved to the item's condition and model year."""
+    price = suggestion.price
+    if p25 <= price <= p75:
+        return ""
+    side = "above" if price > p75 else "below"
+    sign = 1 if side == "above" else -1
+
+    def pushed(shift: float) -> bool:  # a step that moved it notably, the way it went
+        return sign * math.log(shift) > math.log(NOTABLE_SHIFT)
+
+    reasons: list[str] = []
+    if pushed(suggestion.similarity_shift):
+        asks = "more" if side == "above" else "less"
+        reasons.append(f"it counts most the listings whose titles are most like yours, which ask {asks}")
+    if pushed(suggestion.adjustment_shift):
+        way = "up" if side == "above" else "down"
+        if condition is None:
+            reasons.append(f"each price is moved {way} to your item's model year")
+        else:
+            usual = Counter(c.condition for c in read).most_common(2)
+            listed = " or ".join(c.label for c, _ in usual)
+            reasons.append(
+                f"each price is moved {way} to {condition.label} condition (most of the listings it reads "
+                f"are {listed})"
+            )
+    if not reasons:
+        return ""
+    return f"The suggestion is {side} that middle half because {', and '.join(reasons)}."
 
 
 def examples_of(comps: Sequence[tuple[Candidate, float]], limit: int = MAX_EXAMPLES) -> tuple[Candidate, ...]:
@@ -580,4 +635,5 @@ def comparison_stats(
         label,
         examples_of(kept),
         spread_note,
+        suggestion_basis(suggestion, p25, p75, condition, kept_cands),
     )

@@ -173,6 +173,11 @@ class PriceComparison(BaseModel):
     suggested_low: float | None = None
     suggested_high: float | None = None
     suggested_price: float | None = None
+    suggestion_basis: str | None = Field(
+        None,
+        description="Why the suggested price is outside the middle half (p25 to p75), when it is: "
+        "the most similar titles weigh most, and prices are moved to the item's condition and model year.",
+    )
     confidence: float = Field(description="0..1; low when comparables are few or their prices scattered.")
     confidence_label: Literal["none", "low", "medium", "high"]
     currency: str = "USD"

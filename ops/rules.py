@@ -113,6 +113,8 @@ def load_rules(path: Path, checks: Collection[str] | None = None) -> list[Rule]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise RuleError(f"cannot read {path}: {e.strerror}") from e
+    except UnicodeDecodeError as e:
+        raise RuleError(f"{path} is not UTF-8 text (byte {e.start}): a rules file is YAML") from e
     except yaml.YAMLError as e:
         raise RuleError(f"{path} is not valid YAML: {e}") from e
     try:

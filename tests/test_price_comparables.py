@@ -193,3 +193,50 @@ def test_outliers_are_trimmed_by_weight_not_by_count() -> None:
     assert robust_keep(prices, [1.0] * 10)[4:] == [True] * 6
     kept = robust_keep(prices, [1.0] * 4 + [0.1] * 6)
     assert kept == [True] * 4 + [False] * 6
+
+
+# --- a suggestion outside the middle half says why ----------------------------------------------------------
+
+
+def test_a_suggestion_outside_the_middle_half_says_why() -> None:
+    from marketplace.conditions import Condition
+    from marketplace.pricing import comparison_stats
+
+    # Two close matches in like-new condition, eight cheaper listings of other things in the category.
+    close = [Candidate.of(i, "Sony PS4 Pro 1TB console", 160, "like_new") for i in range(2)]
+    other = [Candidate.of(10 + i, "Nintendo Wii console", 90 + 2 * i, "like_new") for i in range(8)]
+    comps = [(c, 0.9) for c in close] + [(c, 0.1) for c in other]
+    stats = comparison_stats(comps, Condition.LIKE_NEW, "PS4 Pro 1TB")
+    assert stats.suggested_price > stats.p75
+    assert stats.basis.startswith("The suggestion is above that middle half because")
+    assert "titles are most like yours, which ask more" in stats.basis
+    assert "moved" not in stats.basis  # the condition is the listings' own: nothing moved
+    # The same listings for a worse item: the prices move down, and it says so.
+    fair = comparison_stats(comps, Condition.FAIR, "PS4 Pro 1TB")
+    assert fair.suggested_price < fair.p25
+    assert fair.basis == (  # only what pushed it down: the similar titles pulled it up
+        "The suggestion is below that middle half because each price is moved down to fair condition "
+        "(most of the listings it reads are like new)."
+    )
+    # Alike listings, a suggestion inside the middle half: nothing to explain.
+    alike = [(Candidate.of(i, "Sony PS4 console", 200 + 10 * i, "good"), 0.8) for i in range(8)]
+    inside = comparison_stats(alike, Condition.GOOD, "PS4 console")
+    assert inside.p25 <= inside.suggested_price <= inside.p75 and inside.basis == ""
+
+
+def test_the_comparison_and_the_offline_agent_give_the_reason(http: httpx.Client) -> None:
+    from agent.offline.drafting import price_note
+    from agent.offline.state import Market
+
+    body = compare(http, MOBILE_PHONES, "iPhone 6", "for_parts")
+    if body["suggestion_basis"] is None:
+        assert body["p25"] <= body["suggested_price"] <= body["p75"]
+    else:
+        assert not body["p25"] <= body["suggested_price"] <= body["p75"]
+        assert body["suggestion_basis"] in body["message"]
+    market = Market.from_result(
+        {**body, "suggestion_basis": "The suggestion is below that middle half because x."}
+    )
+    outside = price_note(market.p25 / 2, market, seller_price=False)
+    assert outside.endswith("The suggestion is below that middle half because x.")
+    assert "because" not in price_note(market.median, market, seller_price=False)

@@ -61,6 +61,8 @@ def test_a_spec_names_model_prompt_and_typed_settings() -> None:
         ("offline,extra_headers=x", "unknown setting 'extra_headers'"),
         ("offline,temperature=1,temperature=0", "sets temperature twice"),
         ("offline,prompt=", "prompt= has no value"),
+        ("offline,offline_price_position=7", "offline_price_position must be a number from 0 to 1"),
+        ("offline,offline_max_categories=9", "offline_max_categories must be a whole number from 1 to 5"),
     ],
 )
 def test_spec_errors_say_what_is_wrong(spec: str, message: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import socket
@@ -555,6 +556,9 @@ async def test_a_huge_listing_number_is_not_found_and_a_bad_address_is_explained
     page = {"accept": "text/html"}
     huge = await client.get("/listings/99999999999999999999999", headers=page)
     assert huge.status_code == 404 and "Not found" in huge.text
+    for number in ("-1", "0", "9223372036854775808"):  # numbers, but no category's: not "unavailable"
+        category = await client.get("/", params={"category": number}, headers=page)
+        assert category.status_code == 404 and f"There is no category {number}." in category.text
     word = await client.get("/listings/abc", headers=page)
     assert word.status_code == 422 and "Listing addresses end in the listing&#39;s number" in word.text
     assert "Input should be" not in word.text
@@ -599,3 +603,36 @@ async def test_a_script_that_slipped_into_a_page_is_not_allowed_by_hash() -> Non
     assert listing.headers["content-security-policy"] == DEFAULT_POLICY
     assert "sha256-" not in listing.headers["content-security-policy"]
     assert "sha256-" in docs.headers["content-security-policy"]
+
+
+async def test_sell_something_like_it_starts_the_message_from_that_listing(site) -> None:
+    client, _ = site
+    found = await client.get("/", params={"q": "trek", "source": "seed"})
+    listing_id = re.search(r'data-listing-id="(\d+)"', found.text).group(1)  # type: ignore[union-attr]
+    listing = (await client.get(f"/api/listings/{listing_id}")).json()
+    page = (await client.get(f"/listings/{listing_id}")).text
+    assert f'href="/sell?like={listing_id}"' in page
+    sell = (await client.get("/sell", params={"like": listing_id})).text
+    box = re.search(r'<textarea id="message"[^>]*>([^<]*)</textarea>', sell).group(1)  # type: ignore[union-attr]
+    assert html.unescape(box) == f"I want to sell my {listing['title']}, condition: "
+    assert (await client.get("/sell")).text.count("</textarea>") == 1
+    assert re.search(r'<textarea id="message"[^>]*></textarea>', (await client.get("/sell")).text)
+    gone = await client.get("/sell", params={"like": 99999999})
+    assert gone.status_code == 200 and "not on the site any more" in gone.text
+    word = await client.get("/sell", params={"like": "abc"}, headers={"accept": "text/html"})
+    assert word.status_code == 422 and "like /sell?like=123" in word.text
+
+
+async def test_a_listing_title_is_escaped_in_the_message_box(site) -> None:
+    client, _ = site
+    await client.post("/chat", json=user("I want to sell my IKEA desk, good condition"))
+    (draft,) = (await client.get("/chat/state")).json()["pending"]
+    hostile = "Desk lamp </textarea><script>alert(1)</script>"
+    done = await client.post(
+        "/chat", json=approve_with(draft["call_id"], {**draft["args"], "title": hostile})
+    )
+    (listing,) = [c["output"] for c in chunks(done.text) if c["type"] == "tool-output-available"]
+    assert listing["title"] == hostile
+    listing_id = listing["id"]
+    sell = (await client.get("/sell", params={"like": listing_id})).text
+    assert "<script>alert(1)" not in sell and "&lt;/textarea&gt;&lt;script&gt;" in sell

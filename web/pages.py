@@ -84,6 +84,8 @@ def create_pages_router(sessions: SessionRegistry, browse: MarketplaceClient) ->
         source: str | None = None,
     ) -> HTMLResponse:
         page = max(1, min(page, 500))
+        if category is not None and not 1 <= category <= MAX_ID:  # a number, but no category's
+            raise HTTPException(404, f"There is no category {category}.")
         q = (q or "").strip()[:200] or None
         source = source if source in ("seller", "seed") else None
         try:
@@ -98,6 +100,8 @@ def create_pages_router(sessions: SessionRegistry, browse: MarketplaceClient) ->
         except MarketplaceError as e:
             if e.kind == "not_found":
                 raise HTTPException(404, str(e.message)) from e
+            if e.kind == "invalid":  # the address asked for something the marketplace cannot answer
+                raise HTTPException(422, address_error("default")) from e
             raise HTTPException(503, f"the marketplace is unavailable: {e.message}") from e
         pages = (result.total + PAGE_SIZE - 1) // PAGE_SIZE
         filters = {k: v for k, v in (("q", q), ("category", category), ("source", source)) if v}
@@ -138,18 +142,35 @@ def create_pages_router(sessions: SessionRegistry, browse: MarketplaceClient) ->
         return _render(request, sessions, "listing.html", context)
 
     @router.api_route("/sell", methods=["GET", "HEAD"], response_class=HTMLResponse)
-    async def sell(request: Request) -> HTMLResponse:
-        response = _render(
-            request,
-            sessions,
-            "sell.html",
-            {"departments": DEPARTMENTS, "model": sessions.model_name, "max_message": MAX_MESSAGE_CHARS},
-        )
+    async def sell(request: Request, like: int | None = None) -> HTMLResponse:
+        context: dict[str, Any] = {
+            "departments": DEPARTMENTS,
+            "model": sessions.model_name,
+            "max_message": MAX_MESSAGE_CHARS,
+        }
+        if like is not None:  # "Sell something like it": the message box starts with that item, to edit
+            context.update(await _like(browse, like))
+        response = _render(request, sessions, "sell.html", context)
         # The page is the browser's own conversation (and may set its session cookie): never a cached copy.
         response.headers["Cache-Control"] = "no-store"
         return response
 
     return router
+
+
+async def _like(browse: MarketplaceClient, listing_id: int) -> dict[str, str]:
+    """The opening a seller starts from when they came from a listing's page, or why there is none.
+
+    Only the title is offered, never sent: the seller's own item differs, and they say how."""
+    if not 1 <= listing_id <= MAX_ID:
+        return {"like_note": "That listing is not on the site, so the message box starts empty."}
+    try:
+        item = await browse.get_listing(listing_id)
+    except MarketplaceError as e:
+        if e.kind != "not_found":
+            return {"like_note": "The listing could not be read just now, so the message box starts empty."}
+        return {"like_note": "That listing is not on the site any more, so the message box starts empty."}
+    return {"prefill": f"I want to sell my {item.title}, condition: "}
 
 
 def _render(

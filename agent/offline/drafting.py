@@ -97,7 +97,10 @@ def price_note(price: float, comps: Market | None, seller_price: bool) -> str:
         return f"There are no similar listings to compare with, so I've used your price of {money(price)}."
     market = market_summary(comps)
     if not seller_price:
-        return f"{market} I'd ask {money(price)} for yours."
+        why = ""
+        if comps.basis and not comps.p25 <= price <= comps.p75:  # outside the range just shown: say why
+            why = f" {comps.basis}"
+        return f"{market} I'd ask {money(price)} for yours.{why}"
     if comps.p25 and price < comps.p25 * 0.6:
         return f"{market} Your {money(price)} is well below that, so it should sell fast; I've used it."
     if comps.p75 and price > comps.p75 * 1.5:

@@ -66,6 +66,7 @@ class Market:
     suggested_high: float = 0.0
     suggested_price: float = 0.0
     examples: tuple[float, ...] = ()
+    basis: str = ""  # why the suggestion is outside the middle half, when it is
 
     @classmethod
     def from_result(cls, data: dict[str, Any]) -> Market:
@@ -87,6 +88,7 @@ class Market:
             suggested_high=number("suggested_high"),
             suggested_price=number("suggested_price"),
             examples=examples,
+            basis=str(data.get("suggestion_basis") or ""),
         )
 
 

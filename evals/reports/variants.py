@@ -75,7 +75,7 @@ def render_markdown(run: VariantsRun) -> str:
     ]
     for a in run.arms:
         lines.append(
-            f"| {a.name} | {a.passes}/{a.runs} {rate(a.pass_rate)} | {num(a.pass_k)} | {num(a.tokens_mean)} | "
+            f"| {a.name} | {a.passes}/{a.runs} {rate(a.pass_rate)} | {num(a.pass_k)} | {num(a.tokens_mean, 0)} | "
             f"{cost(a.cost_usd)} | {seconds(a.latency_p50_s)} | {seconds(a.latency_p95_s)} |"
         )
     lines.append("")
@@ -135,7 +135,7 @@ def render_html(run: VariantsRun) -> str:
             else ""
         )
         + f"</td><td>{a.passes}/{a.runs} {escape(rate(a.pass_rate))}</td><td>{escape(num(a.pass_k))}</td>"
-        f"<td>{escape(num(a.tokens_mean))}</td><td>{escape(cost(a.cost_usd))}</td>"
+        f"<td>{escape(num(a.tokens_mean, 0))}</td><td>{escape(cost(a.cost_usd))}</td>"
         f"<td>{escape(seconds(a.latency_p50_s))} / {escape(seconds(a.latency_p95_s))}</td></tr>"
         for a in run.arms
     )
@@ -145,7 +145,7 @@ def render_html(run: VariantsRun) -> str:
         cells = "".join(
             f"<td>{escape(cell_text(c))}</td><td>{escape(rate(c.pass_k) if c else '—')}"
             + (
-                f'<div class="muted">{escape(num(c.tokens_mean))} tokens · {escape(seconds(c.latency_p50_s))}</div>'
+                f'<div class="muted">{escape(num(c.tokens_mean, 0))} tokens · {escape(seconds(c.latency_p50_s))}</div>'
                 if c
                 else ""
             )

@@ -435,6 +435,20 @@ def test_buttons_share_one_style_and_are_big_enough_to_touch(page: Page, site: S
     assert all(s[3] for s in sizes), [s for s in sizes if not s[3]]
 
 
+def test_sell_something_like_it_opens_the_chat_with_that_item_to_finish(page: Page, site: Site) -> None:
+    page.goto(site.url + "/?q=trek&source=seed")
+    page.locator("#listings .card a").first.click()
+    title = page.locator("#listing-title").inner_text()
+    page.get_by_role("link", name="Sell something like it").click()
+    box = page.locator("#message")
+    expect(box).to_have_value(f"I want to sell my {title}, condition: ")
+    expect(box).to_be_focused()
+    page.keyboard.type("good")  # the cursor is at the end: the seller finishes the sentence
+    page.click("#send")
+    expect(page.locator(".msg.user").last).to_contain_text(f"{title}, condition: good")
+    expect(page.locator(".msg.assistant").last).not_to_contain_text("What condition")
+
+
 def test_the_header_search_on_a_category_page_searches_that_category(page: Page, site: Site) -> None:
     page.goto(site.url + "/")
     page.locator("nav.departments a", has_text="Bikes").click()

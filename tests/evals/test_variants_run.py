@@ -155,6 +155,33 @@ async def test_one_flip_is_no_detectable_difference_and_repeats_interleave(
     assert row.cells["B"].pass_k.high == pytest.approx(row.cells["B"].pass_rate.high ** 2)  # type: ignore[union-attr]
 
 
+async def test_a_variant_that_crashes_fails_the_gate_whatever_the_paired_test_says(
+    bikes: list[LoadedScenario], factory: MarketplaceFactory
+) -> None:
+    """One crashed run is too few for the paired test to call B worse; a crash is no sample of quality."""
+    from pydantic_ai.models.function import FunctionModel
+
+    correct = scripted_agent("correct")
+    crashes = {"left": 1}
+
+    def respond(messages, info):  # type: ignore[no-untyped-def]
+        if crashes["left"]:
+            crashes["left"] -= 1
+            raise ValueError("offline_price_position must be a number from 0 to 1, not 7.0")
+        return correct.function(messages, info)  # type: ignore[misc]
+
+    model = FunctionModel(respond, model_name="scripted:crashes-once")
+    b = Arm(
+        "B", "crashes", ModelChoice(model, "scripted:crashes-once", ""), load_prompt(), {}, build_agent(model)
+    )
+    result, _ = await side_by_side(bikes[:2], factory, arm("A", "correct"), b, gate=True)
+    (comparison,) = result.comparisons
+    assert comparison.verdict == "no detectable difference"
+    assert [a.crashed_runs for a in result.arms] == [0, 1]
+    assert not result.gate.passed
+    assert result.gate.reasons == ["B crashed in 1 of 2 runs (A in 0)"]
+
+
 async def test_a_prompt_the_model_ignores_is_reported_identical_not_equal(
     bikes: list[LoadedScenario], factory: MarketplaceFactory
 ) -> None:

@@ -133,6 +133,13 @@ def test_a_bad_rules_file_says_what_is_wrong(tmp_path: Path, text: str, message:
         load_rules(_rules(tmp_path, text))
 
 
+def test_a_rules_file_that_is_not_text_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_bytes(b"\xff\xfe x")
+    with pytest.raises(RuleError, match="is not UTF-8 text"):
+        load_rules(path)
+
+
 def test_monitor_check_exit_codes(trova_home: Path, tmp_path: Path) -> None:
     store = OpsStore(trova_home / "trova.db")
     add_turn(store, "c1", error_kind="unreachable")

@@ -778,6 +778,9 @@
     state.ready = true;
     setBusy(false);  // also makes the drafts just drawn that still wait answerable
     refreshChrome();
+    if (input.value) {  // opened from "Sell something like it": the seller finishes the sentence
+      autosize(); input.focus(); input.setSelectionRange(input.value.length, input.value.length);
+    }
   }
 
   // The same conversation may be open in another tab or window, where the seller may have approved a
