@@ -117,16 +117,19 @@ class ReviewQueue:
         """Conversations active in the window and why each deserves a look."""
         return {c: reasons for c, (reasons, _) in self._candidates(conn, window).items()}
 
-    def _candidates(self, conn: sqlite3.Connection, window: Window) -> dict[str, tuple[list[str], int]]:
-        """Each doubtful conversation active in the window: why, and its last turn in the window. Those
-        wholly inside it are judged from their roll-up rows (ops/rollups.py); the few others (straddling an
-        edge, mixed, judged early) from their turns."""
+    def _candidates(
+        self, conn: sqlite3.Connection, window: Window, *, unqueued: bool = False
+    ) -> dict[str, tuple[list[str], int]]:
+        """Each doubtful conversation active in the window (with `unqueued`, of those not queued yet): why,
+        and its last turn in the window. Those wholly inside it are judged from their roll-up rows
+        (ops/rollups.py); the few others (straddling an edge, mixed, judged early) from their turns."""
         abandoned_before = time.time_ns() - int(ABANDON_AFTER_S * 1e9)
         found: dict[str, tuple[list[str], int]] = {}
+        new = " AND NOT EXISTS (SELECT 1 FROM review_queue q WHERE q.conversation_id = r.conversation_id)"
         for row in conn.execute(
             "SELECT conversation_id, declined, revised, model_errors + tool_errors, last_outcome, last_ns, edits,"
-            " started_over, rating, failed FROM conversation_rollup WHERE last_ns >= ? AND last_ns < ?"
-            f" AND first_ns >= ? AND {COUNTABLE.format(r='conversation_rollup')}",
+            " started_over, rating, failed FROM conversation_rollup r WHERE last_ns >= ? AND last_ns < ?"
+            f" AND first_ns >= ? AND {COUNTABLE.format(r='r')}{new if unqueued else ''}",
             (window.start_ns, window.end_ns, window.start_ns),
         ):
             conversation, declined, revised, errors, outcome, last_ns, edits, started_over, rating, failed = (
@@ -199,7 +202,7 @@ class ReviewQueue:
         """Queue the window's doubtful conversations not queued before; returns how many were added."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.store.lock, self.store.connect() as conn:
-            found = self._candidates(conn, window)
+            found = self._candidates(conn, window, unqueued=True)
             before = conn.total_changes
             conn.executemany(
                 "INSERT OR IGNORE INTO review_queue VALUES (?, ?, ?, ?)",
