@@ -395,6 +395,9 @@ def compare(
             "run's numbers, with what changed.",
         ),
     ] = False,
+    all_scenarios: Annotated[
+        bool, typer.Option("--all", help="List unchanged scenarios too (by default only those that changed).")
+    ] = False,
 ) -> None:
     """Per-scenario changes between two runs (regressions first) with 95% Wilson intervals, metric deltas,
     a paired comparison over the scenarios, what changed between them (model, prompt version, settings,
@@ -424,9 +427,11 @@ def compare(
             )
     else:
         stdout().print("  same model, prompt, tools and scenario set")
-    table = Table(title="Scenarios")
-    for column in ("scenario", "change", "before", "after", "why"):
+    shown = [sc for sc in diff.scenarios if all_scenarios or sc.change != "unchanged"]
+    table = Table(title="Scenarios" if all_scenarios else "Scenarios that changed")
+    for column in ("scenario", "change", "before", "after"):
         table.add_column(column, overflow="fold")
+    table.add_column("why", overflow="fold", min_width=24, ratio=1)  # the reason is what a reader wants
     style = {
         "regressed": "red",
         "improved": "green",
@@ -434,15 +439,19 @@ def compare(
         "added": "cyan",
         "unchanged": "dim",
     }
-    for s in diff.scenarios:
+    for row in shown:
         table.add_row(
-            s.id,
-            f"[{style[s.change]}]{s.change}[/]",
-            _rate(s.before, s.before_low, s.before_high),
-            _rate(s.after, s.after_low, s.after_high),
-            escape("; ".join(s.reasons)[:300]),
+            row.id,
+            f"[{style[row.change]}]{row.change}[/]",
+            _rate(row.before, row.before_low, row.before_high),
+            _rate(row.after, row.after_low, row.after_high),
+            escape("; ".join(row.reasons)[:300]),
         )
-    stdout().print(table)
+    if shown:
+        stdout().print(table)
+    unchanged = sum(1 for sc in diff.scenarios if sc.change == "unchanged")
+    if unchanged and not all_scenarios:
+        stdout().print(f"{unchanged} scenario(s) unchanged (--all lists them).")
     metrics = Table(title="Metrics")
     for column in ("metric", "before", "after", "delta"):
         metrics.add_column(column)

@@ -54,7 +54,7 @@ def _load(store: TraceStore, ident: str) -> ConversationView:
         return load(store, ident)
     except LookupError as e:
         stderr().print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
-        raise typer.Exit(1) from e
+        raise typer.Exit(2) from e  # a wrong id, like every other command's unknown names
 
 
 def _short(value: Any, limit: int = 160) -> str:

@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from marketplace.item_phrase import item_phrase, query_words
+from marketplace.kind_hints import KindHint, kind_hints
 from marketplace.pricing import CompsCache
 from marketplace.similar_titles import TitleNeighbours
 from marketplace.text import BRANDS, SYNONYMS, Reading, content_words, reading_groups, stem, words
@@ -76,6 +77,22 @@ WHOLE_NAME = 0.2  # share of the whole name in a name's coverage (the rest is it
 HOME_WEIGHT = 3.0  # weight of the share of the listings headed by the query's head word that are filed there
 NAMED_HOME_FACTOR = 0.0  # of the head word's title evidence and home share for a category named for it
 HEAD_HOME_SHARE = 0.8  # of the head word's most frequent category: a category that is the head word's home
+# What WordNet says the head word is (rules/search/kind_hints.tsv), where the taxonomy has no word for it: each
+# kind is read as the head word with this weight, less by HINT_DECAY for each level up WordNet's hypernyms
+# past the first ("food processor" -> kitchen appliance, then home appliance).
+HINT_WEIGHT = 0.6
+HINT_DECAY = 0.7
+# The head word's own reading counts this much where it and the word before it are a kind of their own
+# (a food processor is no processor; WordNet's "food processor").
+COMPOUND_OWN = 0.5
+# A generic head ("machine", rules/search/query_words.yaml) counts this much as itself, and its alternates
+# ("maker") this much; the categories that the word before it names are kinds of the item (a juicer machine).
+GENERIC_OWN = 0.5
+GENERIC_ALTERNATE = 0.9
+# Where the taxonomy names the head word in several branches, WordNet's kind of it that only some of those
+# branches say counts this much, for categories under it ("wok": Woks under Cookware, not Electric
+# Skillets & Woks under Kitchen Appliances; "stove": Portable Cooking Stoves before Wood Stoves).
+CONTEXT_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +139,17 @@ class _Group:
     terms: tuple[str, ...]  # the query's words this group reads
     readings: list[Reading]
     in_item: bool  # in the item phrase, not after it
+    hints: tuple[Reading, ...] = ()  # what kind of thing it is, by WordNet (the head word only)
+    context: bool = False  # the head word's kind by WordNet, for the categories under it alone
+
+
+def _weighed(readings: list[Reading], factor: float) -> list[Reading]:
+    return [Reading(r.words, r.weight * factor, r.names) for r in readings]
+
+
+def _with_hints(group: _Group, readings: list[Reading], hints: tuple[KindHint, ...]) -> _Group:
+    weighed = tuple(Reading(h.words, HINT_WEIGHT * HINT_DECAY ** max(0, h.depth - 1)) for h in hints)
+    return _Group(group.terms, readings, group.in_item, weighed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +222,8 @@ class CategoryIndex:
             for w in cat.head_words:
                 self._kind_index[w].add(cat.id)
         self._describing = query_words().describing
+        self._generic = dict(query_words().generic_heads)
+        self._hints = kind_hints()
         # Categories in a branch that sells to businesses, each with the words that make it fit.
         trade_paths = _trade_branches()
         self._trade: dict[int, frozenset[str]] = {}
@@ -287,8 +317,10 @@ class CategoryIndex:
         """Two words written apart that the taxonomy writes as one ("paddle board" -> paddleboard)."""
         out: list[str] = []
         for term in terms:
-            if out and out[-1] + term in self._name_idf and out[-1] + term not in out:
-                out[-1] += term
+            joined = [out[-1] + t for t in (term, *self._generic.get(term, ()))] if out else []
+            known = [j for j in joined if j in self._name_idf and j not in out]
+            if known:  # "bread machine" -> breadmaker, as a generic head's alternate
+                out[-1] = known[0]
             else:
                 out.append(term)
         return out
@@ -369,7 +401,40 @@ class CategoryIndex:
         kinds = [(self._kind(g.terms), i) for i, g in enumerate(groups) if g.in_item]
         best = max((k for k, _ in kinds), default=0)
         heads = [i for k, i in kinds if k == best and k > 0]
-        return groups, (heads[-1] if heads else None)
+        if heads:
+            head = heads[-1]
+            generic = groups[head].terms[0] in self._generic and len(groups[head].terms) == 1
+            if generic and head > 0:
+                group = groups[head]
+                alternates = [Reading((a,), GENERIC_ALTERNATE) for a in self._generic[group.terms[0]]]
+                groups[head] = _Group(
+                    group.terms, [*_weighed(group.readings, GENERIC_OWN), *alternates], True
+                )
+            elif not self._add_compound_hints(groups, head) and groups[head].terms in self._hints:
+                context = [Reading(h.words, CONTEXT_WEIGHT) for h in self._hints[groups[head].terms]]
+                groups.append(_Group((), context, False, context=True))
+            return groups, head
+        # No word names a kind by the taxonomy or the listings: the last that WordNet knows as a made thing
+        # ("teak credenza"). Only then: a word that the listings place ("cruiser") is read by them.
+        known = [i for i, g in enumerate(groups) if g.in_item and g.terms in self._hints]
+        if not known:
+            return groups, None
+        head = known[-1]
+        groups[head] = _with_hints(groups[head], groups[head].readings, self._hints[groups[head].terms])
+        return groups, head
+
+    def _add_compound_hints(self, groups: list[_Group], head: int) -> bool:
+        """Give the head group what WordNet says it is when it and the word before it are a kind of their own
+        ("food processor"; then each word alone counts less)."""
+        group = groups[head]
+        before = groups[head - 1] if head > 0 else None
+        if len(group.terms) != 1 or before is None or not before.in_item or len(before.terms) != 1:
+            return False
+        hints = self._hints.get((before.terms[0], group.terms[0]))
+        if hints:
+            groups[head] = _with_hints(group, _weighed(group.readings, COMPOUND_OWN), hints)
+            groups[head - 1] = _Group(before.terms, _weighed(before.readings, COMPOUND_OWN), before.in_item)
+        return bool(hints)
 
     def explain(self, query: str, leaf_only: bool = False) -> list[Evidence]:
         """Every category with evidence for the query, best first, with what its score is made of."""
@@ -380,12 +445,14 @@ class CategoryIndex:
         matched_name_words: defaultdict[int, set[str]] = defaultdict(set)
         group_words: defaultdict[int, dict[int, set[str]]] = defaultdict(dict)  # category -> group -> words
         title_by_group: list[dict[int, float]] = []
+        hinted: set[int] = set()  # categories that WordNet's kinds of the head word name
         for group_index, group in enumerate(groups):
-            weight_outside = 1.0 if group.in_item else OUTSIDE_WEIGHT
+            weight_outside = 1.0 if group.in_item or group.context else OUTSIDE_WEIGHT
             # Each query word counts once: by its best reading (itself or a synonym phrase) per category.
             best_name: dict[int, tuple[float, set[str]]] = {}
             best_title: dict[int, float] = {}
-            for reading in group.readings:
+            readings = itertools.chain(((r, False) for r in group.readings), ((r, True) for r in group.hints))
+            for reading, hint in readings:
                 phrase, weight = reading.words, reading.weight * weight_outside
                 name_sum: defaultdict[int, float] = defaultdict(float)
                 in_name: defaultdict[int, set[str]] = defaultdict(set)
@@ -398,11 +465,17 @@ class CategoryIndex:
                     for category_id, strength in self._by_word.get(word, ()) if reading.names else ():
                         if describing and word in self.by_id[category_id].head_words:
                             continue
+                        if hint and self.by_id[category_id].parent_id is None:
+                            continue  # a kind as wide as a root ("furniture") says nothing the titles do not
+                        if group.context and strength == 1.0:
+                            continue
                         name_sum[category_id] += idf * strength
                         if strength == 1.0:
                             in_name[category_id].add(word)
-                    for category_id, share in self._title_share.get(word, ()):
+                    for category_id, share in () if group.context else self._title_share.get(word, ()):
                         title_sum[category_id] += share
+                if hint:
+                    hinted.update(name_sum)
                 for category_id, total in name_sum.items():
                     value = weight * total / len(phrase)
                     if value > best_name.get(category_id, (0.0, set()))[0]:
@@ -422,6 +495,10 @@ class CategoryIndex:
         # from listing titles counts fully only there ("gas" is mostly in car ads; a "propane gas grill" is not
         # a car, since no car ad says "grill").
         allowed: set[int] | None = None
+        # Under a generic head ("juicer machine"), what the word before it names is a kind of the item.
+        modifier_named: set[int] = set()
+        if head is not None and head > 0 and groups[head].terms[0] in self._generic:
+            modifier_named = {c for c, by_group in group_words.items() if head - 1 in by_group}
         # Where the listings headed by the head word are, most of all: there the head names the item,
         # whatever the category's name ("94 Ford Probe GT" is a car; the Probe is a Ford).
         head_home: set[int] = set()
@@ -433,7 +510,8 @@ class CategoryIndex:
                 head_home = {c for c, n in homes.items() if n >= HEAD_HOME_SHARE * top}
                 reliable = min(1.0, math.log1p(total) / math.log1p(RELIABLE_TITLES))
                 home_share = {c: reliable * n / (total + 1) for c, n in homes.items()}
-            allowed = {c for c, by_group in group_words.items() if head in by_group} | set(homes)
+            allowed = {c for c, by_group in group_words.items() if head in by_group} | set(homes) | hinted
+            allowed |= modifier_named
             if not allowed:
                 allowed = None
         title_score: defaultdict[int, float] = defaultdict(float)
@@ -450,11 +528,15 @@ class CategoryIndex:
         # The listings most like the item phrase vote ("Fixie for sale 230 o.b.o": fixies, not what else
         # is for sale at 230).
         item_text = " ".join(w for g in groups if g.in_item for w in g.terms)
+        vote_word = head_terms[-1] if head_terms else None
+        if modifier_named or (head is not None and head > 0 and groups[head].terms[0] in self._generic):
+            # Titles like a "breville juicer machine" are juicers, not any machine: none, if no title says juicer.
+            vote_word = groups[head - 1].terms[-1]  # type: ignore[operator]
         votes = (
-            self.neighbours.vote(
-                item_text, NEIGHBOURS, NEIGHBOUR_FLOOR, head_terms[-1] if head_terms else None
-            )
-            if NEIGHBOUR_WEIGHT and len(content_words(query)) >= NEIGHBOUR_MIN_WORDS
+            self.neighbours.vote(item_text, NEIGHBOURS, NEIGHBOUR_FLOOR, vote_word)
+            if NEIGHBOUR_WEIGHT
+            and len(content_words(query)) >= NEIGHBOUR_MIN_WORDS
+            and (vote_word is None or vote_word in self.neighbours.idf)
             else {}
         )
         if allowed is not None:
@@ -490,10 +572,10 @@ class CategoryIndex:
             )
             # "iPhone" names a phone, so it should find Mobile Phones before Mobile Phone Cases: the query
             # must match what the category is a kind of (its head word), not only a modifier.
-            headless = 1.0 if matched & cat.head_words else HEADLESS_FACTOR
+            headless = 1.0 if matched & cat.head_words or category_id in modifier_named else HEADLESS_FACTOR
             kind = 1.0
             by_group = group_words[category_id]
-            if head is not None and matched and category_id not in head_home:
+            if head is not None and matched and category_id not in head_home | hinted | modifier_named:
                 if head not in by_group:
                     kind = MODIFIER_ONLY_FACTOR  # only the item's modifiers name it ("desk" for a desk lamp)
                 elif not by_group[head] & cat.head_words:

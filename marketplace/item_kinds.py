@@ -76,11 +76,43 @@ def _has_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> bool:
 _SPLIT_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
 
 
-def _parts(title: str, separators: tuple[str, ...]) -> list[str]:
+def _split(title: str, separators: tuple[str, ...]) -> list[str]:
     pattern = _SPLIT_CACHE.get(separators)
     if pattern is None:
         pattern = _SPLIT_CACHE.setdefault(separators, re.compile("|".join(re.escape(s) for s in separators)))
-    return [p for p in pattern.split(title) if content_words(p)]
+    return pattern.split(title)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What the kind checks read of a title, tokenised once: its words, the words of each listed part
+    (`list_separators`) that has a content word, and the accessory words it names as what it sells."""
+
+    tokens: tuple[str, ...]
+    parts: list[frozenset[str]]
+    accessories: frozenset[str]
+
+
+@functools.lru_cache(maxsize=16384)
+def _reading(title: str) -> _Reading:
+    kinds = kind_words()
+    tokens = tuple(words(title))
+    pieces = _split(title, kinds.separators)
+    parts = []
+    if len(pieces) >= kinds.min_parts:
+        for piece in pieces:
+            found = words(piece)
+            if any(w not in STOPWORDS for w in found):
+                parts.append(frozenset(found))
+    found_accessories: set[str] = set()
+    previous = ""
+    for token in words(title.replace("+", " with ")) if "+" in title else tokens:
+        if token in kinds.included_after:
+            break
+        if token in kinds.accessories and not (token == "part" and previous == "for"):
+            found_accessories.add(token)
+        previous = token
+    return _Reading(tokens, parts, frozenset(found_accessories))
 
 
 def is_bundle(title: str, item: Iterable[str] = ()) -> bool:
@@ -89,32 +121,23 @@ def is_bundle(title: str, item: Iterable[str] = ()) -> bool:
     ("Mattress, Modem, Router" for a router; "Ektorp sofa, grey" is one sofa, but "Sofa, leather, brown" reads
     as several things: the parts' words are not known as things or as describing ones)."""
     kinds = kind_words()
-    tokens = words(title)
+    reading = _reading(title)
+    tokens = reading.tokens
     if any(t in kinds.bundle_words for t in tokens) or any(
         _has_phrase(tokens, p) for p in kinds.bundle_phrases
     ):
         return True
-    parts = _parts(title, kinds.separators)
-    if len(parts) < kinds.min_parts:
+    if len(reading.parts) < kinds.min_parts:
         return False
     known = _with_synonyms(item)
-    others = sum(1 for p in parts if not known.intersection(words(p)))
+    others = sum(1 for p in reading.parts if not known.intersection(p))
     return others >= kinds.other_parts
 
 
 def accessories_named(title: str) -> set[str]:
     """The accessory and part words a title names as what it sells: not those after "with", "w/", "+" or
     "includes" (what comes with it), nor "parts" after "for" (a condition)."""
-    kinds = kind_words()
-    found: set[str] = set()
-    previous = ""
-    for token in words(title.replace("+", " with ")):
-        if token in kinds.included_after:
-            break
-        if token in kinds.accessories and not (token == "part" and previous == "for"):
-            found.add(token)
-        previous = token
-    return found
+    return set(_reading(title).accessories)
 
 
 def other_item(

@@ -32,6 +32,7 @@ class QueryWords:
     connectors: frozenset[str]
     quantities: frozenset[str]
     describing: frozenset[str]
+    generic_heads: tuple[tuple[str, tuple[str, ...]], ...]  # ("machine", ("maker",))
 
 
 @cache
@@ -41,7 +42,11 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
     def stems(key: str) -> frozenset[str]:
         return frozenset(stem(str(w).lower()) for w in data[key])
 
-    return QueryWords(stems("connectors"), stems("quantities"), stems("describing"))
+    generic = tuple(
+        (stem(str(word).lower()), tuple(stem(str(a).lower()) for a in alternates))
+        for word, alternates in data["generic_heads"].items()
+    )
+    return QueryWords(stems("connectors"), stems("quantities"), stems("describing"), generic)
 
 
 @dataclass(frozen=True, slots=True)

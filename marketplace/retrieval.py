@@ -9,8 +9,8 @@ Comparables: the price comparison (`marketplace.pricing.select_comps`) chooses a
 preference: the word tier closest to the item (most of its distinctive words, else some), with its numbers
 (exactly, else close), else the tier without them, else the whole category. Here each of those preferences
 is an index query, asked in the same order until one finds enough listings; a preference with more matches
-than `CANDIDATES` is read as a random sample of about that size (the `_s<k>` tags), so its prices are
-represented without reading it all. Python then scores this bounded set exactly as before.
+than `MAX_READ` is read as a random sample of that size (counted in the index, within one of its nested
+`_s<k>` samples when large), so its prices are represented without reading it all. Python then scores this bounded set exactly as before.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import timedelta
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, column, select, table, text
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, column, func, select, table, text
 from sqlalchemy.orm import Session
 
-from marketplace.db import ListingRow, UTCDateTime, utcnow
+from marketplace.db import ListingRow, SellerRow, UTCDateTime, utcnow
 from marketplace.pricing import (
     NUMBER_LEVELS,
     WORD_TIERS,
@@ -38,9 +38,10 @@ from marketplace.pricing import (
 )
 from marketplace.search_index import CATEGORY_TAG, SAMPLE_LEVELS, SAMPLE_TAG
 from marketplace.text import content_words, words
+from marketplace.trust import trust_rules
 
-CANDIDATES = 200  # about this many candidates per preference; a sample when there are more
-MAX_READ = 300  # and never more than this many rows from one query
+MAX_READ = 300  # candidates read per preference: all its matches, or a random sample of this many
+ID_SCAN = 2048  # matches counted from the index's ids in one query; a larger set is counted in a sample
 SOLO_CREDIT = 0.5  # a token that alone gives a word at least this much credit stands for the word
 
 
@@ -100,6 +101,17 @@ def estimate(expr: Expr, df: dict[str, int], ceiling: int) -> int:
     return min(values) if isinstance(expr, All) else min(ceiling, sum(values))
 
 
+def likely(expr: Expr, df: dict[str, int], listings: int) -> float:
+    """About how many listings `expr` matches if its words occurred independently: an all-of's words
+    usually go together ("honda" and "accord"), so this is seldom more than the true count."""
+    if isinstance(expr, Token):
+        return float(listings if expr.value.startswith("_") else min(listings, df.get(expr.value, 0)))
+    values = [likely(p, df, listings) for p in expr.parts]
+    if isinstance(expr, Any_):
+        return min(float(listings), sum(values))
+    return listings * math.prod(v / listings for v in values) if listings else 0.0
+
+
 def category_tag(category_id: int) -> Token:
     return Token(f"{CATEGORY_TAG}{category_id}")
 
@@ -111,31 +123,35 @@ def _valid_token(value: str) -> bool:
 
 # --- reading the index -----------------------------------------------------------------------------------
 
-_ROW_COLUMNS = (
-    "l.id, l.title, l.price, l.condition, l.terms, l.source, l.seller_id, s.created_at AS seller_since"
-)
-_SELLER_JOIN = "JOIN sellers s ON s.id = l.seller_id"
+_ROW_COLUMNS = "l.id, l.title, l.price, l.condition, l.terms, l.source, l.seller_id"
 
 
-def _match_rows(session: Session, expr: Expr, limit: int, weight: float = 1.0) -> list[Candidate]:
-    """Active listings matching `expr`, at most `limit`, in the index's own order (a sample is already
-    random; asking for an order would make the database sort, or on SQLite read its lists backwards);
-    each standing for `weight` listings, with its seller and the seller's account age (`marketplace.trust`)."""
+def _match_ids(session: Session, expr: Expr, limit: int) -> list[int]:
+    """The ids of listings matching `expr`, at most `limit`: only the index is read (on SQLite not even the
+    listings), so counting a few thousand matches costs about what reading a few hundred rows would."""
     if session.get_bind().dialect.name == "postgresql":
-        sql = (
-            f"SELECT {_ROW_COLUMNS} FROM listings l {_SELLER_JOIN} WHERE l.search @@ CAST(:q AS tsquery) "
-            "AND l.status = 'active' LIMIT :n"
-        )
+        sql = "SELECT id FROM listings WHERE search @@ CAST(:q AS tsquery) AND status = 'active' LIMIT :n"
         query = render_tsquery(expr)
     else:
-        sql = (
-            f"SELECT {_ROW_COLUMNS} FROM listing_fts f JOIN listings l ON l.id = f.rowid {_SELLER_JOIN} "
-            "WHERE listing_fts MATCH :q AND l.status = 'active' LIMIT :n"
-        )
+        sql = "SELECT rowid FROM listing_fts WHERE listing_fts MATCH :q LIMIT :n"
         query = render_fts5(expr)
-    typed = text(sql).columns(seller_since=UTCDateTime())
-    rows = session.execute(typed, {"q": query, "n": limit}).all()
-    now = utcnow()
+    return list(session.execute(text(sql), {"q": query, "n": limit}).scalars().all())
+
+
+def _rows_of(session: Session, ids: Sequence[int], weight: float) -> list[Candidate]:
+    """The active listings among `ids` as candidates, each standing for `weight` listings, with its seller
+    and the seller's account age (`marketplace.trust`). Only a listing posted within the last
+    `full_weight_days` can have a seller young enough to weigh less, so only those sellers are looked up
+    (a join for every row would cost more than the rows)."""
+    if not ids:
+        return []
+    recent = utcnow() - timedelta(days=trust_rules().full_weight_days)
+    sql = text(
+        f"SELECT {_ROW_COLUMNS}, CASE WHEN l.created_at > :recent THEN 1 ELSE 0 END AS recent "
+        "FROM listings l WHERE l.id IN :ids AND l.status = 'active'"
+    ).bindparams(bindparam("ids", expanding=True), bindparam("recent", type_=UTCDateTime()))
+    rows = session.execute(sql, {"ids": list(ids), "recent": recent}).all()
+    ages = _seller_ages(session, {r.seller_id for r in rows if r.recent and r.source != "seed"})
     return [
         Candidate.of(
             r.id,
@@ -144,34 +160,73 @@ def _match_rows(session: Session, expr: Expr, limit: int, weight: float = 1.0) -
             r.condition,
             r.terms,
             weight,
-            *_seller_of(r.source, r.seller_id, r.seller_since, now),
+            "" if r.source == "seed" else r.seller_id,  # the seed's are each a different seller's ad
+            ages.get(r.seller_id, math.inf),  # math.inf: old enough to weigh fully
         )
         for r in rows
     ]
 
 
-def _seller_of(source: str, seller_id: str, since: datetime | None, now: datetime) -> tuple[str, float]:
-    """A candidate's seller and the account's age in days; the seed's listings have none (each is a
-    different seller's ad, `marketplace.trust`)."""
-    if source == "seed":
-        return "", math.inf
-    days = (now - since).total_seconds() / 86400 if since is not None else 0.0
-    return seller_id, days
+def _seller_ages(session: Session, sellers: set[str]) -> dict[str, float]:
+    """The age in days of these sellers' accounts."""
+    if not sellers:
+        return {}
+    now = utcnow()
+    query = select(SellerRow.id, SellerRow.created_at).where(SellerRow.id.in_(sorted(sellers)))
+    return {ident: (now - since).total_seconds() / 86400 for ident, since in session.execute(query)}
 
 
-def sampled(session: Session, expr: Expr, expected: int) -> list[Candidate]:
-    """The listings matching `expr`, all of them when there are about CANDIDATES or fewer, else a random
-    sample of about that many: `expected` (an upper bound) picks the sample's level, and a sample that finds
-    too few (the bound was loose) is widened."""
+def _mix(ident: int) -> int:
+    """A fixed pseudo-random order of listings, independent of anything about them (Fibonacci hashing)."""
+    return (ident * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+
+
+def bottom(ids: Sequence[int], k: int) -> list[int]:
+    """`k` of `ids`, a random sample that is the same for every query: of two nested sets of matches, the
+    smaller's sample holds every listing of the larger's sample that is in it (so the listings of several
+    preferences, each read as a sample, weigh consistently)."""
+    return sorted(ids, key=_mix)[:k] if len(ids) > k else list(ids)
+
+
+SAMPLE_TARGET = 800  # a sample level is chosen to hold about this many matches (MAX_READ..ID_SCAN)
+
+
+def sampled(session: Session, expr: Expr, last_id: int, likely: float = 0.0) -> list[Candidate]:
+    """The listings matching `expr`: all of them when there are MAX_READ or fewer, else a random sample of
+    MAX_READ, each weighing (matches / MAX_READ). The matches are counted from the index's ids, up to
+    ID_SCAN. A larger set is counted within one of the index's nested random samples (`_s<k>`, a 4**-k share
+    of all listings): the level that should hold about SAMPLE_TARGET of them, judged by how far into the
+    ids (`last_id`, the largest) the first ID_SCAN matches reached, or at once when the words' frequencies
+    say the set is large (`likely`, seldom more than the true count). (A level is asked only when needed:
+    intersecting with a sample tag's long list of listings costs more than the words' own.)"""
     level = 0
-    while level < SAMPLE_LEVELS and expected / 4 ** (level + 1) >= CANDIDATES:
+    while likely >= 2 * ID_SCAN and level < SAMPLE_LEVELS and likely / 4**level > SAMPLE_TARGET:
         level += 1
-    while True:
+    counted: dict[int, list[int]] = {}
+    while level not in counted:
         query = expr if level == 0 else all_of([expr, Token(f"{SAMPLE_TAG}{level}")])
-        rows = _match_rows(session, query, MAX_READ, float(4**level))
-        if level == 0 or len(rows) >= CANDIDATES // 2:
-            return rows
-        level -= 1
+        ids = counted[level] = _match_ids(session, query, ID_SCAN)
+        if len(ids) == ID_SCAN and level < SAMPLE_LEVELS:
+            reached = max(ids)
+            matches = len(ids) * 4**level * max(1.0, last_id / reached if reached else 1.0)
+            while level < SAMPLE_LEVELS and matches / 4**level > SAMPLE_TARGET:
+                level += 1
+            level = max(level, max(counted) + 1)  # sparser than any level that had too many
+        elif level > 0 and len(ids) < MAX_READ // 2:
+            # Far fewer than a sample's worth (the estimate was off): the level that should hold MAX_READ.
+            total, level = len(ids) * 4**level, 0
+            while total / 4 ** (level + 1) >= MAX_READ:
+                level += 1
+    # The densest level counted in full (the sparsest when none was).
+    level = min((k for k, ids in counted.items() if len(ids) < ID_SCAN), default=max(counted))
+    ids = counted[level]
+    picked = bottom(ids, MAX_READ)
+    weight = float(4**level) * len(ids) / len(picked) if picked else 1.0
+    return _rows_of(session, picked, weight)
+
+
+def _last_id(session: Session) -> int:
+    return int(session.execute(select(func.max(ListingRow.id))).scalar() or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,21 +331,24 @@ def comparable_candidates(
 ) -> Candidates:
     """A bounded set of listings of the category's subtree to score for `query`, with the subtree's word
     statistics: the listings of `select_comps`' first preference that has enough of them (`enough`: MIN_COMPS
-    counted by trust; all, or a random sample of about CANDIDATES), and of the preferences before it."""
+    counted by trust; all, or a random sample of MAX_READ), and of the preferences before it."""
     scope = scope or scope_stats(session, category_id)
     stats = PoolStats(scope.listings, term_frequencies(session, category_id, query_vocabulary(query)))
     analysis = analyse_query(query, stats)
     under = category_tag(category_id)
     found: dict[int, Candidate] = {}
     asked = 0
+    last_id: int | None = None
     for preference in preferences(analysis, require_similar):
         expr = under if preference is None else all_of([under, preference])
-        expected = (
-            scope.listings if preference is None else estimate(preference, dict(stats.df), scope.listings)
+        if preference is not None and estimate(preference, dict(stats.df), scope.listings) == 0:
+            continue  # a word no listing of the scope has
+        if last_id is None:
+            last_id = _last_id(session)
+        at_least = (
+            scope.listings if preference is None else likely(preference, dict(stats.df), scope.listings)
         )
-        if expected == 0:
-            continue
-        rows = sampled(session, expr, expected)
+        rows = sampled(session, expr, last_id, at_least)
         asked += 1
         for row in rows:
             found.setdefault(row.id, row)

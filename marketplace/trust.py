@@ -73,14 +73,28 @@ def age_weight(days: float, rules: TrustRules | None = None) -> float:
     return rules.new_seller_weight + (1 - rules.new_seller_weight) * share
 
 
-def trust_weights(comps: Sequence[Listed]) -> list[float]:
-    """Each comparable's trust in 0..1 within this set: its seller's age weight, times `per_seller` over
-    the number of listings (sample weights summed) the seller has in the set when that is more."""
-    rules = trust_rules()
-    listed: dict[str, float] = {}
+def seller_listings(comps: Sequence[Listed]) -> dict[str, float]:
+    """How many listings each seller has in the set the comparables stand for. Read in full (every weight
+    1), the count. From a random sample, where a listing of weight w stands for w listings: the seller's
+    first listing is the seller's own and each further one stands for its weight. A sampled listing stands
+    for listings of other sellers too (most sellers have a few listings, rarely two in one comparison), so
+    counting it as w of its seller's would cap an ordinary seller's listing to `per_seller` and let the
+    seed's (uncapped) outweigh it w/3-fold; a seller who floods the set still shows up many times and is
+    capped."""
+    total: dict[str, float] = {}
+    heaviest: dict[str, float] = {}
     for c in comps:
         if c.seller:
-            listed[c.seller] = listed.get(c.seller, 0.0) + c.weight
+            total[c.seller] = total.get(c.seller, 0.0) + c.weight
+            heaviest[c.seller] = max(heaviest.get(c.seller, 0.0), c.weight)
+    return {s: total[s] - heaviest[s] + 1 for s in total}
+
+
+def trust_weights(comps: Sequence[Listed]) -> list[float]:
+    """Each comparable's trust in 0..1 within this set: its seller's age weight, times `per_seller` over
+    the number of listings the seller has in the set (`seller_listings`) when that is more."""
+    rules = trust_rules()
+    listed = seller_listings(comps)
     out = []
     for c in comps:
         if not c.seller:

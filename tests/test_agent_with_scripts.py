@@ -97,11 +97,15 @@ async def test_correct_script_creates_only_after_approval(client: MarketplaceCli
 @pytest.mark.parametrize(
     ("bad", "reason"),
     [
-        ({"title": "x" * 120}, "at most 80 characters"),
-        ({"title": "Bike"}, "at least 5 characters"),
-        ({"price": -5}, "greater than 0"),
-        ({"price": 9_999_999}, "less than 1000000"),
-        ({"condition": "used"}, "'new', 'like_new', 'excellent', 'good', 'fair' or 'for_parts'"),
+        ({"title": "x" * 120}, "title must be at most 80 characters long"),
+        ({"title": "Bike"}, "title must be at least 5 characters long"),
+        ({"price": -5}, "price must be more than 0"),
+        ({"price": 9_999_999}, "price must be less than 1,000,000"),
+        ({"price": 1e20}, "price must be less than 1,000,000"),
+        (
+            {"condition": "used"},
+            "condition must be one of: 'new', 'like_new', 'excellent', 'good', 'fair' or 'for_parts'",
+        ),
         ({"category_id": 987654321}, "does not exist"),
         ({"category_id": 1025}, "not a leaf"),
         ({"currency": "DOGE"}, "not supported"),
@@ -121,6 +125,8 @@ async def test_invalid_draft_goes_back_to_the_model_with_the_reason(
     session = session_for(scripted(call("create_listing", **{**GOOD_DRAFT, **bad}), after_retry), client)
     result = await session.send("sell my bike for 180, good condition")
     assert reason in seen["retry"]
+    # Plain words, never pydantic's JSON (which a model or a seller would have to decode).
+    assert '"type"' not in seen["retry"] and "[{" not in seen["retry"]
     # The seller is only ever asked about the corrected draft.
     assert [d.args for d in result.drafts] == [GOOD_DRAFT]
     assert result.activity[0].outcome == "retried"

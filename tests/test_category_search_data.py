@@ -74,8 +74,10 @@ def test_similar_titles_know_word_combinations() -> None:
     assert hits and hits[0].category.name == "Bicycles"
 
 
-def test_where_people_sell_breaks_a_tie_between_branches() -> None:
+def test_where_people_sell_breaks_a_tie_between_branches(monkeypatch: pytest.MonkeyPatch) -> None:
     # Two categories named alike in two branches: sellers sell in the kitchen branch, where the listings are.
+    # (Without WordNet's kinds, which know a wok as cookware: test_category_search_knowledge.py.)
+    monkeypatch.setattr(category_search, "kind_hints", dict)
     categories = [
         *CATEGORIES,
         (16, "Toys & Games", "Toys & Games", None, False),

@@ -143,20 +143,34 @@ def test_comparable_candidates_are_a_bounded_sample_of_the_best_preference(
     market_app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     market = market_app.state.market
-    monkeypatch.setattr(retrieval, "CANDIDATES", 40)
     monkeypatch.setattr(retrieval, "MAX_READ", 80)
+    monkeypatch.setattr(retrieval, "ID_SCAN", 256)  # the 1,000+ matches: counted in a sample
+    monkeypatch.setattr(retrieval, "SAMPLE_TARGET", 150)
     with market.sessions() as session:
         everything = session.execute(
             select(
                 ListingRow.id, ListingRow.title, ListingRow.price, ListingRow.condition, ListingRow.terms
             ).where(ListingRow.category_id == BIKES)
         ).all()
-        # "bike" is in most bicycle titles: no word tier, so the whole category, as a sample.
+        # "bike" (or "bicycle") is in about half the bicycle titles: more than a sample's worth.
         broad = retrieval.comparable_candidates(session, BIKES, "bike", require_similar=False)
         # "trek": its own tier, all of it (about 70 listings: fewer than a sample's worth at level 1).
         narrow = retrieval.comparable_candidates(session, BIKES, "Trek", require_similar=False)
     assert len(everything) > 1000
-    assert 20 <= len(broad.pool) <= 80 and broad.queries == 1
+    assert len(broad.pool) == 80 and broad.queries == 1
+    # Each stands for its share of the titles that say "bike" (or "bicycle"): their matches counted within
+    # the densest of the index's nested samples that has fewer than ID_SCAN of them.
+    said = retrieval.any_of([retrieval.Token("bike"), retrieval.Token("bicycle")])
+    with market.sessions() as session:
+        in_samples = {
+            level: retrieval.count_matches(
+                session,
+                retrieval.all_of([retrieval.category_tag(BIKES), said, retrieval.Token(f"_s{level}")]),
+            )
+            for level in (1, 2)
+        }
+    level = 1 if in_samples[1] < 256 else 2
+    assert sum(c.weight for c in broad.pool) == pytest.approx(4**level * in_samples[level])
     assert broad.stats.listings == len(everything)
     trek = [r for r in everything if "trek" in r.terms.split()]
     assert {c.id for c in narrow.pool} == {r.id for r in trek}
@@ -167,6 +181,15 @@ def test_comparable_candidates_are_a_bounded_sample_of_the_best_preference(
     bounded = select_comps(narrow.pool, "Trek", Condition("good"), stats=narrow.stats)
     assert {c.id for c, _ in bounded.comps} == {c.id for c, _ in exhaustive.comps}
     assert bounded.basis == exhaustive.basis
+
+
+def test_samples_of_nested_sets_agree() -> None:
+    # The sample of a larger set, restricted to a smaller set inside it, is part of the smaller's sample.
+    larger = list(range(1, 5000))
+    smaller = larger[::3]
+    small, large = set(retrieval.bottom(smaller, 100)), set(retrieval.bottom(larger, 100))
+    assert len(small) == 100 and large & set(smaller) <= small
+    assert retrieval.bottom([3, 1, 2], 10) == [3, 1, 2]
 
 
 def test_a_model_year_and_a_sparse_tier_are_asked_in_order(market_app: FastAPI) -> None:

@@ -5,6 +5,7 @@ app with a seeded copy of its database: SQLite, and PostgreSQL when `TROVA_TEST_
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 
 import httpx
@@ -185,6 +186,15 @@ def test_a_new_sellers_listings_weigh_less_until_the_account_ages() -> None:
     assert trust_weights(fresh + aged + seed) == [rules.new_seller_weight] * 2 + [1.0, 1.0]
     crowd = [Candidate.of(i, "Trek road bike", 100, "good", seller="s3", seller_days=400) for i in range(30)]
     assert sum(trust_weights(crowd)) == pytest.approx(rules.per_seller)
+    # Read from a sample, a listing stands for 16 listings, mostly other sellers': one seller's single
+    # listing in it weighs like a seed listing, and a crowd of one seller's is still capped.
+    sampled = [
+        replace(Candidate.of(1, "Trek road bike", 100, "good", seller="s4", seller_days=400), weight=16.0),
+        replace(Candidate.of(2, "Trek road bike", 100, "good"), weight=16.0),
+    ]
+    assert trust_weights(sampled) == [1.0, 1.0]
+    flood = [replace(c, weight=16.0) for c in crowd[:10]]
+    assert sum(t * c.weight for t, c in zip(trust_weights(flood), flood, strict=True)) < 4 * rules.per_seller
 
 
 def test_outliers_are_trimmed_by_weight_not_by_count() -> None:
@@ -193,6 +203,30 @@ def test_outliers_are_trimmed_by_weight_not_by_count() -> None:
     assert robust_keep(prices, [1.0] * 10)[4:] == [True] * 6
     kept = robust_keep(prices, [1.0] * 4 + [0.1] * 6)
     assert kept == [True] * 4 + [False] * 6
+
+
+def test_candidates_carry_the_age_of_a_recent_listings_seller(
+    http: httpx.Client, market_app: FastAPI
+) -> None:
+    # Only a listing posted within `full_weight_days` can have a seller young enough to weigh less: its
+    # seller's age is read; an older listing's seller weighs fully (its account is older than the listing).
+    from marketplace import retrieval
+    from marketplace.db import ListingRow
+
+    token, seller = register(http, "Zyxwv seller")
+    age_seller(market_app, seller, 2)
+    post(http, token, "Zyxwv road bike", 300)
+    post(http, token, "Zyxwv road bike", 320)
+    with Session(market_app.state.market.engine) as session:
+        fresh = retrieval.comparable_candidates(session, BIKES, "Zyxwv road bike", require_similar=False)
+    mine = [c for c in fresh.pool if c.seller == seller]
+    assert len(mine) == 2 and all(1.9 < c.seller_days < 2.1 for c in mine)
+    with Session(market_app.state.market.engine) as session, session.begin():
+        posted = utcnow() - timedelta(days=trust_rules().full_weight_days + 1)
+        session.execute(update(ListingRow).where(ListingRow.seller_id == seller).values(created_at=posted))
+    with Session(market_app.state.market.engine) as session:
+        old = retrieval.comparable_candidates(session, BIKES, "Zyxwv road bike", require_similar=False)
+    assert [c.seller_days for c in old.pool if c.seller == seller] == [float("inf")] * 2
 
 
 # --- a suggestion outside the middle half says why ----------------------------------------------------------

@@ -3,11 +3,16 @@ itself (it raises `ApprovalRequired` once the draft is saved), and only the sell
 
 from __future__ import annotations
 
+import dataclasses
+from typing import cast
+
 from pydantic_ai import Tool
 from pydantic_ai.toolsets import FunctionToolset
+from pydantic_core import SchemaValidator
 
 from tools.categories import search_categories
 from tools.deps import TrovaDeps
+from tools.errors import PlainWordsValidator
 from tools.listings import create_listing, validate_listing
 from tools.prices import compare_prices
 
@@ -34,6 +39,11 @@ def marketplace_tools(exclude: frozenset[str] = frozenset()) -> FunctionToolset[
             metadata={SIDE_EFFECT: True},
         ),
     ]
+    for tool in tools:  # a refused argument goes back to the model in plain words, not pydantic's JSON
+        schema = tool.function_schema
+        # pydantic-ai only calls validate_python/validate_json on it (its SchemaValidatorProt).
+        plain = cast(SchemaValidator, PlainWordsValidator(schema.validator))
+        tool.function_schema = dataclasses.replace(schema, validator=plain)
     return FunctionToolset([t for t in tools if t.name not in exclude])
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from agent.offline.lexicon import alternatives, lexicon
+from tools.types import MAX_PRICE
 
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?"  # 1,200 or 1200 or 45.50, never the comma after "600,"
 _NUMBER = re.compile(
@@ -24,9 +25,27 @@ _WORD = re.compile(r"[a-z'%\"]+|[%\"']", re.I)
 _SEPARATOR = re.compile(r"[,;:.!?()\-–—~/]\s*$")
 
 
+# The most a listing can ask: the marketplace refuses MAX_PRICE and above (a typo or a joke at that size).
+HIGHEST_PRICE = MAX_PRICE - 0.01
+
+
+def listable(price: float) -> bool:
+    """A price the marketplace takes: more than $0 and below its limit."""
+    return 0 < price < MAX_PRICE
+
+
+def refusal(price: float) -> str:
+    """Why a price the seller said can't be used, without repeating an absurd figure back."""
+    if price <= 0:
+        return "A price has to be more than $0, so I can't use that one."
+    return f"That's above what the marketplace allows: the most I can list it for is ${HIGHEST_PRICE:,.2f}."
+
+
 @dataclass(frozen=True)
 class Amounts:
-    price: float | None = None  # the asking price the seller said (0 or less: they said free, 0 or negative)
+    # the asking price the seller said (0 or less: they said free, 0 or negative; not `listable` when it is
+    # at or above the marketplace's limit, a digit string of any length included)
+    price: float | None = None
     paid: float | None = None  # what they paid or what it costs new
 
 

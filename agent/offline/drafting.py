@@ -4,8 +4,11 @@ included in the seller's own words. Sentences and casing in data/drafting.yaml."
 from __future__ import annotations
 
 import hashlib
+import re
+from functools import cache
 
-from agent.offline.lexicon import lexicon
+from agent.offline.details import Details, colour_first, sentences
+from agent.offline.lexicon import alternatives, lexicon
 from agent.offline.state import Market
 from tools.types import TITLE_MAX, TITLE_MIN, Condition
 
@@ -24,12 +27,30 @@ def _pick(options: list[str], seed: str) -> str:
     return options[digest % len(options)]
 
 
-def make_title(item: str) -> str:
-    """The item as the seller named it, first letter capitalised, fitted to the marketplace's limits."""
+def _cased(words: str) -> str:
     casing = lexicon().drafting.casing
-    title = " ".join(casing.get(w.lower(), w) for w in item.split())
-    first = title.split(" ", 1)[0]
-    if first.islower():  # 'road bike' -> 'Road bike', but 'iPhone 8' stays
+    return " ".join(casing.get(w.lower(), w) for w in words.split())
+
+
+def make_title(item: str, details: Details | None = None) -> str:
+    """The item as the seller named it, first letter capitalised, with what tells it apart ('PS4 500GB slim
+    with two controllers', 'Red KitchenAid stand mixer'), fitted to the marketplace's limits: details that
+    don't fit are left to the description."""
+    extra = details.beyond(item) if details else Details()
+    first = [a.words for a in extra.attributes if a.kind in colour_first()][:1]
+    after = [a.words for a in extra.attributes if a.kind not in colour_first()]
+    included = f"with {' and '.join(extra.included)}" if extra.included else ""
+    following = [*after, included]
+    title = _cased(" ".join(p for p in [*first, item, *following] if p))
+    while len(title) > TITLE_MAX and (following or first):
+        # The last detail first, then the colour: the item's own name stays whole.
+        if following:
+            following.pop()
+        else:
+            first = []
+        title = _cased(" ".join(p for p in [*first, item, *following] if p))
+    lead = title.split(" ", 1)[0]
+    if lead.islower():  # 'road bike' -> 'Road bike', but 'iPhone 8' stays
         title = title[0].upper() + title[1:]
     if len(title) < TITLE_MIN:
         title = f"{title} for sale"
@@ -38,23 +59,63 @@ def make_title(item: str) -> str:
     return title
 
 
+@cache
+def _damage_words() -> re.Pattern[str]:
+    d = lexicon().damage
+    return re.compile(rf"(?<![\w'-])(?:{alternatives(d.fatal + d.defect + d.cosmetic)})(?![\w'-])", re.I)
+
+
+def _damage_terms(note: str) -> frozenset[str]:
+    """The damage a note tells of, and the part it is on ('crack', 'screen'), stems only ('cracked' -> crack)."""
+    found = {re.sub(r"(?:ed|es|s)$", "", m.group(0).lower()) for m in _damage_words().finditer(note)}
+    if not found:
+        return frozenset()
+    parts = set(lexicon().damage.parts) & set(re.findall(r"[a-z]+", note.lower()))
+    return frozenset(found | {p.rstrip("s") for p in parts})
+
+
+def distinct_damage(damage: list[str]) -> list[str]:
+    """Each piece of damage once: a note whose damage another note already tells, at more length, is left
+    out ('cracked screen' after 'the screen has a crack running across the top corner')."""
+    terms = [_damage_terms(d) for d in damage]
+    kept = []
+    for i, note in enumerate(damage):
+        told_elsewhere = any(
+            j != i
+            and terms[i] <= terms[j]
+            and (len(damage[j]) > len(note) or (len(damage[j]) == len(note) and j < i))
+            for j in range(len(damage))
+        )
+        if not terms[i] or not told_elsewhere:
+            kept.append(note)
+    return kept
+
+
 def _sentence(note: str) -> str:
     note = note.strip().rstrip(".!")
     return note[:1].lower() + note[1:] + "." if note else ""
 
 
 def make_description(
-    item: str, condition: Condition, category_path: str, damage: list[str] | None = None
+    item: str,
+    condition: Condition,
+    category_path: str,
+    damage: list[str] | None = None,
+    details: Details | None = None,
 ) -> str:
     words = lexicon().drafting
     verb = _verb(category_path)
     opening = f"Selling my {item.strip()}."
-    if damage:
+    told = distinct_damage(damage or [])
+    if told:
         lead = words.damage_lines[condition].format(used=verb)
-        line = f"{lead} {'; '.join(_sentence(d).rstrip('.') for d in damage)}."
+        line = f"{lead} {'; '.join(_sentence(d).rstrip('.') for d in told)}."
     else:
         line = _pick(words.condition_lines[condition], item).format(used=verb)
-    return " ".join([opening, line, _pick(words.closings, item + condition.value)])
+    facts = sentences(details.beyond(item)) if details else []
+    terms = facts[-1:] if details and details.terms else []
+    facts = facts[: len(facts) - len(terms)]
+    return " ".join([opening, *facts, line, *terms, _pick(words.closings, item + condition.value)])
 
 
 def money(value: float) -> str:

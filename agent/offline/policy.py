@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from agent.offline.amounts import listable, refusal
 from agent.offline.drafting import make_description, make_title, market_summary, money, nice_round, price_note
 from agent.offline.lexicon import lexicon
 from agent.offline.reading import Context, Intent, Question, Reading, read
@@ -85,6 +86,7 @@ def _apply_pending(state: DialogueState, item: ItemFrame) -> None:
     if p.paid is not None and item.paid is None:
         item.paid = p.paid
     item.add_damage(p.damage)
+    item.details = p.details.merge(item.details)
     state.pending = Pending()
 
 
@@ -180,6 +182,7 @@ def hear(state: DialogueState, text: str) -> None:
             # The same thing named anew: what the seller said about it still holds; an old draft is dropped.
             item.condition, item.price, item.paid = old.condition, old.price, old.paid
             item.add_damage(old.damage)
+            item.details = old.details
             if corrected:
                 state.notes.append(f"Got it: your {item.name}, not the {old.name}.")
         state.queue = items[1:]
@@ -218,10 +221,11 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         )
         item.condition.fill(value, answered=asked == Question.CONDITION)
     item.add_damage(r.damage)
+    item.details = item.details.merge(r.details)
     if r.price is not None:
-        if r.price <= 0:
+        if not listable(r.price):
             item.price.clear()
-            item.price_rejected = True
+            item.price_rejected, item.refused_price = True, r.price
         else:
             item.price.fill(r.price, answered=asked == Question.PRICE)
             item.price_rejected = False
@@ -250,7 +254,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
             state.explain = Intent.QUESTION in r.intents
             if r.condition is not None:
                 state.notes.append(f"Noted: {r.condition.label} condition.")
-            if r.price is not None and r.price > 0:
+            if r.price is not None and listable(r.price):
                 state.notes.append(f"Noted: {money(r.price)}.")
     elif asked == Question.RETRY:
         if declines or Intent.LATER in r.intents:
@@ -291,13 +295,16 @@ def _remember(state: DialogueState, r: Reading) -> None:
     p = state.pending
     if r.condition is not None:
         p.condition = r.condition
-    if r.price is not None and r.price > 0:
+    if r.price is not None and listable(r.price):
         p.price = r.price
-    elif r.price is not None:
+    elif r.price is not None and r.price <= 0:
         state.notes.append("A price has to be more than $0, so I haven't used that one.")
+    elif r.price is not None:
+        state.notes.append(refusal(r.price))
     if r.paid is not None and r.paid > 0:
         p.paid = r.paid
     p.damage += [d for d in r.damage if d not in p.damage]
+    p.details = p.details.merge(r.details)
 
 
 def _reconsider(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | None) -> None:
@@ -476,8 +483,11 @@ def _price(item: ItemFrame, settings: PolicySettings) -> float:
 def _draft_args(item: ItemFrame, condition: Condition, settings: PolicySettings) -> dict[str, Any]:
     assert item.category.value is not None
     return {
-        "title": make_title(item.title or item.name),
-        "description": make_description(item.name, condition, item.category.value.path, item.damage),
+        # A title the seller gave is theirs, word for word; ours carries what tells the item apart.
+        "title": make_title(item.title) if item.title else make_title(item.name, item.details),
+        "description": make_description(
+            item.name, condition, item.category.value.path, item.damage, item.details
+        ),
         "category_id": item.category.value.id,
         "condition": condition.value,
         "price": _price(item, settings),
@@ -580,7 +590,7 @@ def _ask_price(state: DialogueState, item: ItemFrame) -> Action:
             else PRICE_QUESTION[0].upper() + PRICE_QUESTION[1:]
         )
         return Action(
-            _say(state, f"A price has to be more than $0, so I can't use that one. {market}"),
+            _say(state, f"{refusal(item.refused_price or 0.0)} {market}"),
             asks=Question.PRICE,
         )
     why = (

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from agent.offline.amounts import read_amounts
 from agent.offline.conditions import read_condition
+from agent.offline.details import Details, read_details
 from agent.offline.items import extract_items, is_chatter, is_condition_only, item_correction, strip_discourse
 from agent.offline.lexicon import lexicon
 from agent.offline.prohibited import is_prohibited
@@ -77,6 +78,7 @@ class Reading:
     paid: float | None = None  # what was paid, or costs new
     choice: int | None = None  # the offered category picked (0-based)
     title: str | None = None  # a new title
+    details: Details = field(default_factory=Details)  # what tells the item apart, what comes with it
     intents: set[Intent] = field(default_factory=set)
 
     def has(self, *intents: Intent) -> bool:
@@ -85,7 +87,13 @@ class Reading:
     @property
     def changes(self) -> bool:
         """Gives a fact (a price, a condition, damage, a title): an answer, or a change to the draft."""
-        return self.price is not None or self.condition is not None or bool(self.damage) or bool(self.title)
+        return (
+            self.price is not None
+            or self.condition is not None
+            or bool(self.damage)
+            or bool(self.title)
+            or bool(self.details)
+        )
 
 
 _ORDINALS = {
@@ -248,7 +256,9 @@ def read(text: str, context: Context | None = None) -> Reading:
             )
 
     title = _TITLE.search(text)
+    said = text  # what is said about the item: a new title's words are the title, not its damage or details
     if title:
+        said = text[: title.start()] + text[title.end() :]
         reading.title = title.group("t").strip(" :\"'")
         priced_text = priced_text[: title.start()] + priced_text[title.end() :]  # "title: Escape 3": no price
     expecting_price = asked in (Question.PRICE, Question.DRAFT, Question.RETRY)
@@ -286,7 +296,11 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.intents.add(Intent.CORRECTION)
 
     scope = ctx.item or (reading.items[0] if reading.items and reading.items[0] != "?" else None)
-    condition = read_condition(text, scope, asked_condition=asked == Question.CONDITION)
+    condition = read_condition(said, scope, asked_condition=asked == Question.CONDITION)
+    if title and condition.condition is None:  # "not sure what to call it, it works": a grade after all
+        whole = read_condition(text, scope, asked_condition=asked == Question.CONDITION)
+        condition.condition, condition.stated = whole.condition, whole.stated
+    reading.details = read_details(said, scope)
     reading.condition, reading.stated_condition, reading.damage = (
         condition.condition,
         condition.stated,

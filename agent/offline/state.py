@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from agent.offline.details import Details
 from agent.offline.reading import Question, Reading
 from tools.types import Condition
 
@@ -101,6 +102,7 @@ class ItemFrame:
     price: Slot[float] = field(default_factory=Slot)
     category: Slot[Category] = field(default_factory=Slot)
     damage: list[str] = field(default_factory=list)  # in the seller's words, for the description
+    details: Details = field(default_factory=Details)  # what tells it apart, what comes with it
     paid: float | None = None  # what the seller paid: a guide, not the asking price
     title: str | None = None  # a title the seller asked for
     options: list[Category] = field(default_factory=list)  # close categories offered
@@ -115,6 +117,7 @@ class ItemFrame:
     declined: bool = False
     create_retries: int = 0
     price_rejected: bool = False  # the seller's price was impossible (0 or less): ask again, don't guess
+    refused_price: float | None = None  # the impossible price (0 or less, or above the marketplace's limit)
 
     def add_damage(self, notes: list[str]) -> None:
         for note in notes:
@@ -130,6 +133,7 @@ class Pending:
     price: float | None = None
     paid: float | None = None
     damage: list[str] = field(default_factory=list)
+    details: Details = field(default_factory=Details)
 
 
 @dataclass

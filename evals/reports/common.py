@@ -92,7 +92,7 @@ METRIC_ROWS: list[tuple[str, str, Formatter]] = [
     ("order score", "order_score", pct),
     ("argument accuracy", "arg_accuracy", pct),
     ("model requests (mean)", "model_requests_mean", num),
-    ("tokens (total)", "tokens_total", num),
+    ("tokens (total)", "tokens_total", lambda v: num(v, 0)),  # whole tokens (a mean is stored as float)
     ("cost", "cost_usd", cost),
     ("latency p50", "latency_p50_s", seconds),
     ("latency p95", "latency_p95_s", seconds),

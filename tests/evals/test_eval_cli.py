@@ -69,6 +69,11 @@ def test_run_compare_and_baseline(scenario_dir: Path, tmp_path: Path) -> None:
     assert "tool schemas" in compared.output and "1 regression(s)" in compared.output
     # a latency delta in its unit: ms under a second, s above (a busy machine makes the runs slow)
     assert "latency p50" in compared.output and re.search(r"[+-](\d+ ms|\d+\.\d\d s)", compared.output)
+    same = runner.invoke(app, ["eval", "compare", str(good), str(good)], env={"COLUMNS": "80"})
+    assert "Scenarios that changed" not in same.output and "sell-bike" not in same.output
+    assert re.search(r"\d+ scenario\(s\) unchanged \(--all lists them\)", same.output), same.output
+    listed = runner.invoke(app, ["eval", "compare", str(good), str(good), "--all"], env={"COLUMNS": "80"})
+    assert re.search(r"sell-bike\s+│\s+unchanged", listed.output), listed.output
     strict = runner.invoke(app, ["eval", "compare", str(good), str(ablated), "--fail-on-regression"])
     assert strict.exit_code == 1
     (tmp_path / "junk.json").write_text("{not json")

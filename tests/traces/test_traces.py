@@ -119,7 +119,7 @@ async def test_cli_list_show_and_json(store: TraceStore, client: MarketplaceClie
     assert "model request trova-offline" in shown.output and "finish" in shown.output
     assert "approval" in shown.output and "did not approve" in shown.output, shown.output
     missing = runner.invoke(app, ["traces", "show", "no-such-id"])
-    assert missing.exit_code == 1 and "no conversation or trace" in missing.output
+    assert missing.exit_code == 2 and "no conversation or trace" in missing.output
 
 
 async def test_capture_writes_a_scenario_that_loads_and_passes(

@@ -1,0 +1,177 @@
+"""The facts about an item a buyer looks for, in the seller's words: what tells it from others like it
+(capacity, size, colour, mileage, a variant such as 'slim' or 'unlocked'), what comes with it ('box and
+charger included', 'with 6 chairs'), and how firm the price is ('or best offer', '$300 firm').
+
+Only clauses about the item count: "my car is red" says nothing of the bike being sold, and a clause about
+damage ("white marks on the top") names no colour. Rules in data/details.yaml; the draft's sentences for
+them in data/drafting.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from agent.offline.conditions import about_something_else, clauses, read_condition
+from agent.offline.lexicon import DATA, alternatives, words_re
+
+Terms = Literal["offers", "firm"]
+MAX_INCLUDED_WORDS = 6
+
+
+class _DetailData(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    attributes: dict[str, list[str]]
+    colour_first: list[str]
+    included_after: list[str]
+    included_before: list[str]
+    not_included: list[str]
+    accessories: list[str]
+    counts: list[str]
+    terms: dict[Terms, list[str]]
+    sentences: dict[Literal["details", "included", "offers", "firm"], str]
+
+
+@dataclass(frozen=True)
+class Attribute:
+    kind: str  # capacity, mileage, size, variant, colour (the data's kinds)
+    words: str  # as the seller wrote it ('500GB', '98k miles')
+
+
+@dataclass(frozen=True)
+class Details:
+    attributes: tuple[Attribute, ...] = ()
+    included: tuple[str, ...] = ()  # what comes with it ('box and charger', '6 chairs')
+    terms: Terms | None = None  # open to offers, or firm
+
+    def __bool__(self) -> bool:
+        return bool(self.attributes or self.included or self.terms)
+
+    def merge(self, later: Details) -> Details:
+        """What was said before and what is said now; a later word on the price's firmness wins."""
+        seen = {_key(a.words) for a in self.attributes}
+        attributes = self.attributes + tuple(a for a in later.attributes if _key(a.words) not in seen)
+        known = {_key(i) for i in self.included}
+        included = self.included + tuple(i for i in later.included if _key(i) not in known)
+        return Details(attributes, included, later.terms or self.terms)
+
+    def beyond(self, name: str) -> Details:
+        """The details the item's name does not already say ('PS4 500GB slim' already says '500GB')."""
+        said = _key(name)
+        words = set(re.findall(r"[a-z0-9]+", name.lower()))
+        return Details(
+            tuple(a for a in self.attributes if _key(a.words) not in said),
+            tuple(i for i in self.included if not set(re.findall(r"[a-z0-9]+", i.lower())) <= words),
+            self.terms,
+        )
+
+
+@dataclass(frozen=True)
+class _Rules:
+    kinds: tuple[tuple[str, re.Pattern[str]], ...]
+    first: frozenset[str]
+    after: re.Pattern[str]
+    before: re.Pattern[str]
+    not_included: re.Pattern[str]
+    names_thing: re.Pattern[str]
+    terms: tuple[tuple[Terms, re.Pattern[str]], ...]
+    sentences: dict[Literal["details", "included", "offers", "firm"], str]
+
+
+@cache
+def _rules() -> _Rules:
+    raw = yaml.safe_load((DATA / "details.yaml").read_text(encoding="utf-8"))
+    d = _DetailData.model_validate(raw)
+    accessories = alternatives(d.accessories)
+    return _Rules(
+        kinds=tuple((kind, words_re(patterns)) for kind, patterns in d.attributes.items()),
+        first=frozenset(d.colour_first),
+        after=re.compile(rf"\b(?:{alternatives(d.included_after)})\s+(?P<what>.+)$", re.I),
+        before=re.compile(rf"^(?P<what>.+?)\s+(?:{alternatives(d.included_before)})\b", re.I),
+        not_included=words_re(d.not_included),
+        names_thing=re.compile(
+            rf"^(?:{alternatives(d.counts)})\s+\w|(?<![\w'-])(?:{accessories})(?![\w'-])", re.I
+        ),
+        terms=tuple((kind, words_re(patterns)) for kind, patterns in d.terms.items()),
+        sentences=d.sentences,
+    )
+
+
+def colour_first() -> frozenset[str]:
+    """The kinds written before the item's name in a title ('Red KitchenAid mixer')."""
+    return _rules().first
+
+
+def sentences(details: Details) -> list[str]:
+    """The description's sentences for the details: what tells it apart, what comes with it, the terms."""
+    said = _rules().sentences
+    lines = []
+    if details.attributes:
+        lines.append(said["details"].format(details=", ".join(a.words for a in details.attributes)))
+    if details.included:
+        lines.append(said["included"].format(included=" and ".join(details.included)))
+    if details.terms:
+        lines.append(said[details.terms])
+    return lines
+
+
+def _key(words: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", words.lower())
+
+
+_LEADING = re.compile(r"^(?:(?:the|its|it's|a|an|all|also|and|comes with|with)\s+)+", re.I)
+_TRAILING = re.compile(r"(?:\s+(?:too|also|as well|included|thrown in|and|or))+$", re.I)
+
+
+def _included(clause: str) -> str | None:
+    rules = _rules()
+    m = rules.after.search(clause) or rules.before.search(clause)
+    if m is None:
+        return None
+    what = _TRAILING.sub("", _LEADING.sub("", m.group("what").strip(" ,.!?;:"))).strip()
+    what = re.sub(r"^(?:i(?:'m| am)?\s+)?(?:selling|sell)\s+(?:my|an?|the)\s+", "", what, flags=re.I)
+    if (
+        not what
+        or len(what.split()) > MAX_INCLUDED_WORDS
+        or rules.not_included.search(what)
+        or not rules.names_thing.search(what)
+    ):
+        return None
+    return what
+
+
+def read_details(text: str, item: str | None = None) -> Details:
+    """The details a message gives about `item` (or about the item it names, when None)."""
+    rules = _rules()
+    attributes: list[Attribute] = []
+    included: list[str] = []
+    seen: set[str] = set()
+    for clause in clauses(text):
+        if about_something_else(clause, item):
+            continue
+        damaged = bool(read_condition(clause, item).damage)
+        for kind, pattern in rules.kinds:
+            if damaged and kind in rules.first:
+                continue  # "white marks on the top": the marks' colour, not the item's
+            for m in pattern.finditer(clause):
+                words = m.group(0).strip()
+                if _key(words) not in seen:
+                    seen.add(_key(words))
+                    attributes.append(Attribute(kind, words))
+        thing = None if damaged else _included(clause)
+        if thing is not None and _key(thing) not in {_key(i) for i in included}:
+            included.append(thing)
+    terms: Terms | None = None
+    for kind, pattern in rules.terms:
+        if pattern.search(text):
+            terms = kind
+    # An attribute inside what comes with it ('6 chairs' holds no size) is part of that phrase.
+    inside = " ".join(included).lower()
+    kept = tuple(a for a in attributes if a.words.lower() not in inside)
+    return Details(kept, tuple(included), terms)
