@@ -513,7 +513,8 @@ def main() -> None:
     try:
         app()
     except SystemExit as e:
-        if e.code == 1 and type(sys.stdout).__name__.endswith("PacifyFlushWrapper"):  # click's broken-pipe path
+        broken_pipe = type(sys.stdout).__name__.endswith("PacifyFlushWrapper")  # click's broken-pipe path
+        if e.code == 1 and broken_pipe:
             from cli.output import BROKEN_PIPE_EXIT
 
             raise SystemExit(BROKEN_PIPE_EXIT) from None
