@@ -29,6 +29,7 @@ ABANDON_AFTER_S = 30 * 60  # a draft left unanswered this long is abandoned
 EVAL_MARKETPLACE = "isolated"  # eval runs' marketplaces (evals.driver)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+MAX_DURATION_S = 3650 * 86400
 
 
 def format_figure(value: float | None, kind: str) -> str:
@@ -52,7 +53,10 @@ def parse_duration(text: str) -> float:
     m = _DURATION.match(text)
     if not m or float(m.group(1)) <= 0:
         raise ValueError(f"{text!r} is not a duration like 30m, 1h, 24h or 7d")
-    return float(m.group(1)) * _UNITS[m.group(2)]
+    seconds = float(m.group(1)) * _UNITS[m.group(2)]
+    if seconds > MAX_DURATION_S:  # and the period before it must still be a date the store can hold
+        raise ValueError(f"{text!r} is longer than the store can look back: at most 3650d (ten years)")
+    return seconds
 
 
 @dataclass(frozen=True)
