@@ -340,9 +340,9 @@ def read(text: str, context: Context | None = None) -> Reading:
         condition.damage,
     )
     if asked == Question.CONDITION and reading.condition is None and ctx.options:
-        picked = pick_from_list(text, len(ctx.options), ctx.numbered)  # "the second one" of the grades shown
-        if picked is not None:
-            reading.condition, reading.stated_condition = Condition(ctx.options[picked]), True
+        grade = pick_from_list(text, len(ctx.options), ctx.numbered)  # "the second one" of the grades shown
+        if grade is not None:
+            reading.condition, reading.stated_condition = Condition(ctx.options[grade]), True
     if added is not None and not reading.condition and not reading.damage:
         what = added.group("what").strip(" ,")
         extra = read_details(what, scope)
