@@ -308,6 +308,9 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         item.title = r.title
     if r.note and r.note.lower() not in (n.lower() for n in item.notes):
         item.notes.append(r.note)
+    if asked in (Question.PRICE, Question.CONDITION, Question.CHOICE) and (r.title or r.note or r.details):
+        # Said while another question is open: kept for the draft, and said so (the question stays).
+        state.notes.append(f'Noted: the title will be "{r.title}".' if r.title else "Noted, that goes in the draft.")
 
     lex = lexicon()
     asks_back = r.has(Intent.QUESTION, Intent.VALUE) and not (
@@ -1226,7 +1229,6 @@ def next_action(
         and action.tool is None
         and state.last == "seller"
         and action.text == state.last_reply
-        and "?" in action.text
     ):
         # Asking the very same question again reads as not listening: say the answer wasn't understood.
         if action.text.startswith("Sorry, "):
