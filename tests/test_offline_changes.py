@@ -4,6 +4,8 @@ an ordinal picking from the list just shown; and no reply repeated word for word
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from agent.offline.amounts import PriceChange, read_price_change
@@ -56,7 +58,11 @@ def test_an_ordinal_picks_from_the_grades_just_named(text: str, condition: Condi
 
 def test_a_bare_number_picks_a_grade_only_from_a_numbered_list() -> None:
     numbered = Context(
-        asked=Question.CONDITION, item="iPhone 8", options=ASKED_CONDITION.options, numbered=True, in_progress=True
+        asked=Question.CONDITION,
+        item="iPhone 8",
+        options=ASKED_CONDITION.options,
+        numbered=True,
+        in_progress=True,
     )
     assert read("4", numbered).condition == Condition.GOOD
     assert read("4", ASKED_CONDITION).condition is None
@@ -120,7 +126,9 @@ async def test_make_the_title_changes_the_title(dialogue: Dialogue) -> None:  # 
 async def test_a_field_without_the_new_words_is_asked_about(dialogue: Dialogue) -> None:  # noqa: F811
     await _drafted_bike(dialogue)
     asked = await dialogue.say("no, the title is wrong")
-    assert asked.drafts == [] and "What should the title say?" in asked.reply and "won't post" not in asked.reply
+    assert (
+        asked.drafts == [] and "What should the title say?" in asked.reply and "won't post" not in asked.reply
+    )
     (draft,) = (await dialogue.say("call it Trek road bike, 56cm")).drafts
     assert draft.args["title"].startswith("Trek road bike, 56cm")
 
@@ -173,5 +181,5 @@ async def test_yes_after_a_refused_price_takes_the_suggestion(dialogue: Dialogue
 async def test_no_reply_is_repeated_word_for_word(dialogue: Dialogue) -> None:  # noqa: F811
     await dialogue.say("I want to sell my iPhone 8")
     replies = [(await dialogue.say(said)).reply for said in ("what do you mean", "hmm", "hmm")]
-    assert all(a != b for a, b in zip(replies, replies[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(replies))
     assert replies[0].count("'good' normal wear") == 1 and "'good' normal wear" not in replies[1]

@@ -335,7 +335,7 @@ async def test_a_third_miss_on_the_condition_assumes_good_and_says_so(dialogue: 
     await dialogue.say("I want to sell my bike")
     replies = [(await dialogue.say("yes")).reply for _ in range(2)]
     third = await dialogue.say("not sure")
-    assert len(set(replies + [third.reply])) == 3  # never the same words twice
+    assert len(set([*replies, third.reply])) == 3  # never the same words twice
     (draft,) = third.drafts
     assert draft.args["condition"] == "good" and "assumed good" in third.reply
 

@@ -105,7 +105,13 @@ class PriceChange:
 
     def said(self) -> str:
         """The change in words: '$20 less', '10% more'."""
-        size = f"{self.amount:g}%" if self.percent else f"${self.amount:,.0f}" if self.amount.is_integer() else f"${self.amount:,.2f}"
+        size = (
+            f"{self.amount:g}%"
+            if self.percent
+            else f"${self.amount:,.0f}"
+            if self.amount.is_integer()
+            else f"${self.amount:,.2f}"
+        )
         return f"{size} {'more' if self.up else 'less'}"
 
 

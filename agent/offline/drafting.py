@@ -117,7 +117,9 @@ def make_description(
     facts = sentences(details.beyond(item)) if details else []
     terms = facts[-1:] if details and details.terms else []
     facts = facts[: len(facts) - len(terms)]
-    return " ".join([opening, *facts, *(notes or []), line, *terms, _pick(words.closings, item + condition.value)])
+    return " ".join(
+        [opening, *facts, *(notes or []), line, *terms, _pick(words.closings, item + condition.value)]
+    )
 
 
 def money(value: float) -> str:

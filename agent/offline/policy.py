@@ -310,7 +310,9 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         item.notes.append(r.note)
     if asked in (Question.PRICE, Question.CONDITION, Question.CHOICE) and (r.title or r.note or r.details):
         # Said while another question is open: kept for the draft, and said so (the question stays).
-        state.notes.append(f'Noted: the title will be "{r.title}".' if r.title else "Noted, that goes in the draft.")
+        state.notes.append(
+            f'Noted: the title will be "{r.title}".' if r.title else "Noted, that goes in the draft."
+        )
 
     lex = lexicon()
     asks_back = r.has(Intent.QUESTION, Intent.VALUE) and not (
@@ -397,11 +399,15 @@ def _change_price(state: DialogueState, item: ItemFrame, change: PriceChange) ->
     base = item.draft.get("price") if item.draft and not item.listing else item.price.value
     if not isinstance(base, int | float):
         item.price_change = change
-        state.notes.append(f"Noted: I'll make it {change.said()} than the price I'd suggest, once I've priced it.")
+        state.notes.append(
+            f"Noted: I'll make it {change.said()} than the price I'd suggest, once I've priced it."
+        )
         return
     new = change.apply(float(base))
     if not listable(new):
-        state.notes.append(f"{change.said().capitalize()} than {money(float(base))} isn't a price I can list.")
+        state.notes.append(
+            f"{change.said().capitalize()} than {money(float(base))} isn't a price I can list."
+        )
         return
     item.price.fill(new, answered=True)
     item.price_change = None
@@ -815,7 +821,9 @@ def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
         guided = CONDITION_GUIDE in state.last_reply
         if (state.unsure or state.explain) and not guided and NUMBERED_GRADES not in state.last_reply:
             return Action(
-                _say(state, kept, f"No problem, here's what they mean: {CONDITION_GUIDE} {CONDITION_QUESTION}"),
+                _say(
+                    state, kept, f"No problem, here's what they mean: {CONDITION_GUIDE} {CONDITION_QUESTION}"
+                ),
                 asks=Question.CONDITION,
             )
         if state.unsure or state.explain or item.condition.missed >= 2:
@@ -1224,12 +1232,7 @@ def next_action(
     settings = settings or PolicySettings()
     state = replay(transcript, tools, settings)
     action = decide(state, tools, settings)
-    if (
-        action.text
-        and action.tool is None
-        and state.last == "seller"
-        and action.text == state.last_reply
-    ):
+    if action.text and action.tool is None and state.last == "seller" and action.text == state.last_reply:
         # Asking the very same question again reads as not listening: say the answer wasn't understood.
         if action.text.startswith("Sorry, "):
             action.text = "Sorry again, " + action.text.removeprefix("Sorry, ")
