@@ -40,11 +40,15 @@ class ModelChoice:
 
 
 def resolve_model(
-    name: str | None = None, base_url: str | None = None, env: Mapping[str, str] | None = None
+    name: str | None = None,
+    base_url: str | None = None,
+    env: Mapping[str, str] | None = None,
+    given_by: str = "--model",
 ) -> ModelChoice:
+    """The model `name` names (given by the option `given_by`), else TROVA_MODEL's, else the default."""
     env = os.environ if env is None else env
     chosen = name or env.get("TROVA_MODEL") or ""
-    reason = "from --model" if name else "from TROVA_MODEL" if chosen else ""
+    reason = f"from {given_by}" if name else "from TROVA_MODEL" if chosen else ""
     base_url = base_url or env.get("TROVA_BASE_URL") or None
     if not chosen:
         if env.get("OPENAI_API_KEY"):

@@ -250,7 +250,7 @@ def resolve_variant(
     """The model (agent.models' rules) and the prompt (a file, a stored version, a label) a spec names.
 
     Raises ModelConfigError for the model and VariantSpecError for the prompt."""
-    choice = resolve_model(spec.model, base_url, env)
+    choice = resolve_model(spec.model, base_url, env, given_by="the variant")
     try:
         prompt = load_prompt(spec.prompt) if spec.prompt else load_prompt()
     except (PromptRefError, FileNotFoundError) as e:

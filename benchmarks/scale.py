@@ -3,6 +3,7 @@
     uv run python benchmarks/scale.py                                  # SQLite and PostgreSQL, 7.8k/100k/1M
     uv run python benchmarks/scale.py --sizes 7766,100000 --backends sqlite --queries 500
     uv run python benchmarks/scale.py --code /tmp/older-checkout       # the same figures for other code
+    uv run python benchmarks/scale.py --startup-only                   # start-up times alone
 
 Databases are built with `trova data synth` (seed listings copied with noise, a fixed random seed) under
 --workdir and reused while their size matches. PostgreSQL: --pg-url, else $TROVA_TEST_POSTGRES_URL, else a
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import json
 import os
@@ -245,30 +247,128 @@ def child_http(
         stop_server(process)
 
 
-def child_startup(code: Path, home: str) -> dict[str, Any]:
-    env = {**os.environ, "TROVA_HOME": home, "TROVA_TRACES": "off", "PYTHONPATH": str(code)}
-    env.pop("DATABASE_URL", None)
-    out: dict[str, Any] = {}
-    subprocess.run(
-        [sys.executable, "-m", "cli.main", "chat"], input=b"hi\n", env=env, cwd=code, capture_output=True
+STARTUP_RUNS = 5
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of a running process and its descendants (`uv run` starts Python as a
+    child), from /proc."""
+
+    def descendants(parent: int) -> list[int]:
+        found: list[int] = []
+        for task in Path(f"/proc/{parent}/task").glob("*"):  # uv starts its child from any of its threads
+            with contextlib.suppress(FileNotFoundError):
+                found += [int(c) for c in (task / "children").read_text().split()]
+        return found + [d for child in found for d in descendants(child)]
+
+    ticks = 0
+    for each in [pid, *descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _figures(runs: list[tuple[float, float, float | None]]) -> dict[str, float]:
+    walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
+    out = {
+        "wall_best_s": round(min(walls), 2),
+        "wall_median_s": round(statistics.median(walls), 2),
+        "cpu_best_s": round(min(cpus), 2),
+        "cpu_median_s": round(statistics.median(cpus), 2),
+    }
+    answers = [r[2] for r in runs if r[2] is not None]
+    if answers:
+        out["answer_best_s"] = round(min(answers), 2)
+        out["answer_median_s"] = round(statistics.median(answers), 2)
+    return out
+
+
+def _timed_run(
+    argv: list[str], stdin: bytes | None, env: dict[str, str], cwd: Path, answer: bytes | None = None
+) -> tuple[float, float, float | None]:
+    """Wall and CPU seconds of one command to its exit (CPU counts every process it waited for), and the
+    wall seconds until a line of its output began with `answer` (the agent's reply shown)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=cwd
     )
-    for name, argv, stdin in (
-        ("help_s", ["--help"], None),
-        ("chat_hi_s", ["chat"], b"hi\n"),
-    ):
-        runs = []
-        for _ in range(3):
-            t = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-m", "cli.main", *argv],
-                input=stdin,
-                env=env,
-                cwd=code,
-                capture_output=True,
-                check=True,
-            )
-            runs.append(time.perf_counter() - t)
-        out[name] = round(min(runs), 2)
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(stdin or b"")
+    process.stdin.close()
+    answered = None
+    for line in process.stdout:
+        if answer is not None and answered is None and line.startswith(answer):
+            answered = time.perf_counter() - started
+    if process.wait() != 0:
+        raise RuntimeError(f"{argv} exited {process.returncode}")
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), answered
+
+
+def _serve_ready(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, None]:
+    """Wall seconds from starting `trova serve` until its /api/health answers 200, and the CPU seconds
+    its processes had used by then."""
+    import httpx
+
+    port = _free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*argv, "serve", "--port", str(port)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        while True:
+            if process.poll() is not None:
+                err = process.stderr.read().decode()[-2000:] if process.stderr else ""
+                raise RuntimeError(f"trova serve exited: {err}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                    return time.perf_counter() - started, _tree_cpu_s(process.pid), None
+            except httpx.HTTPError:
+                time.sleep(0.02)
+    finally:
+        stop_server(process)
+
+
+def child_startup(code: Path, home: str, runs: int = STARTUP_RUNS) -> dict[str, Any]:
+    """Start-up on the embedded default as a user meets it (traces and online checks at their defaults),
+    the data directory already made by a first chat: `trova --help`, `printf 'hi\\n' | trova chat` to its
+    exit (and to its reply shown: `answer_*`), `trova serve` until /api/health answers; each through the installed script (`.venv/bin/trova`)
+    and through `uv run trova`, best and median of `runs` (wall, and CPU: the machine is shared)."""
+    env = {**os.environ, "TROVA_HOME": home, "PYTHONPATH": str(code)}
+    for name in ("DATABASE_URL", "TROVA_MARKETPLACE_URL", "TROVA_MODEL", "OPENAI_API_KEY", "TROVA_TOKEN"):
+        env.pop(name, None)
+    script = code / ".venv" / "bin" / "trova"
+    direct = [str(script)] if script.exists() else [sys.executable, "-m", "cli.main"]
+    commands = {".venv/bin/trova": direct, "uv run trova": ["uv", "run", "trova"]}
+    # The first chat makes the data directory: the database, its seed and the seller's registration.
+    subprocess.run([*direct, "chat"], input=b"hi\n", env=env, cwd=code, capture_output=True, check=True)
+    out: dict[str, Any] = {"runs": runs, "load_before": _load()}
+    for label, argv in commands.items():
+        out[f"{label} --help"] = _figures(
+            [_timed_run([*argv, "--help"], None, env, code) for _ in range(runs)]
+        )
+        out[f"printf 'hi\\n' | {label} chat"] = _figures(
+            [_timed_run([*argv, "chat"], b"hi\n", env, code, answer=b"trova:") for _ in range(runs)]
+        )
+        out[f"{label} serve, /api/health answering"] = _figures(
+            [_serve_ready(argv, env, code) for _ in range(runs)]
+        )
+    out["load_after"] = _load()
     return out
 
 
@@ -366,10 +466,13 @@ def main() -> None:
     parser.add_argument("--pg-url", default=os.environ.get("TROVA_TEST_POSTGRES_URL"))
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument("--skip-startup", action="store_true")
+    parser.add_argument(
+        "--startup-only", action="store_true", help="only the start-up times (no databases are built)"
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
-    backends = args.backends.split(",")
+    backends = [] if args.startup_only else args.backends.split(",")
     pg_dir = None
     if "postgres" in backends and not args.pg_url:
         started = subprocess.run(

@@ -235,6 +235,10 @@ async def run_chat(
         console.print(
             "[dim]Tell the agent what you want to sell. '/new' to start over, 'quit' or Ctrl-D to leave.[/dim]"
         )
+        if connection.embedded is not None:
+            # Started while the seller types, so the first tool call need not wait; piped input comes at
+            # once, and a thread starting it then would only slow the first reply (one interpreter lock).
+            connection.embedded.warm_up()
     if resume and session.pending:
         await _show_drafts(console, connection, session.pending)
     observer = ConsoleObserver(console)

@@ -10,17 +10,93 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
 from agent.storage import data_dir, write_private
 from tools.client import MarketplaceClient, MarketplaceError
 
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
 EMBEDDED_URL = "http://marketplace.embedded"
 EMBEDDED_LABEL = "embedded (SQLite in the data directory)"
+
+
+class MarketplaceStartError(RuntimeError):
+    """The embedded marketplace could not start (its database unreachable or unusable, a driver missing):
+    a configuration error, raised where the marketplace is first needed rather than told to the agent as
+    an outage to retry."""
+
+
+class EmbeddedMarketplace(httpx.AsyncBaseTransport):
+    """The in-process marketplace as an httpx transport, started on its first request (or by `warm_up`):
+    importing the FastAPI app and SQLAlchemy and opening the database cost about a second that a
+    conversation's first reply, which needs no tool, need not wait for."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self._transport: httpx.ASGITransport | None = None
+        self._lock = threading.Lock()
+        self._warming: threading.Thread | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._transport is not None
+
+    def start(self) -> httpx.ASGITransport:
+        """The running app's transport, the app made (migrated and seeded) if it is not yet; a failure is
+        a `MarketplaceStartError` naming the database, and the next call tries again."""
+        with self._lock:
+            if self._transport is None:
+                self._transport = httpx.ASGITransport(app=self._create())
+            return self._transport
+
+    def _create(self) -> FastAPI:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from marketplace import config
+        from marketplace.app import create_app
+
+        failed = "the embedded marketplace could not start"
+        try:
+            return create_app(self.database_url, inline=True)  # one user, in-process: no thread pool
+        except ModuleNotFoundError as e:  # a database driver that is an extra
+            hint = " (PostgreSQL: uv sync --extra postgres)" if "psycopg" in str(e) else ""
+            raise MarketplaceStartError(f"{failed}: the database driver is not installed: {e}{hint}") from e
+        except SQLAlchemyError as e:
+            where = config.redact_url(self.database_url)
+            raise MarketplaceStartError(f"{failed}: cannot use the database {where}: {e}") from e
+
+    def warm_up(self) -> None:
+        """Start the marketplace in a background thread (while the seller types: Python threads share one
+        interpreter lock, so not while a reply is being worked out). On a failure the first request
+        tries again and reports it."""
+
+        def run() -> None:
+            try:
+                self.start()
+            except Exception:  # the first request starts it again and reports what fails
+                return
+
+        if self._transport is None and self._warming is None:
+            self._warming = threading.Thread(target=run, name="embedded-marketplace", daemon=True)
+            self._warming.start()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.start().handle_async_request(request)
+
+    async def aclose(self) -> None:
+        if self._warming is not None:  # not left half-way through seeding the database at exit
+            self._warming.join()
+        if self._transport is not None:
+            await self._transport.aclose()
 
 
 @dataclass
@@ -30,6 +106,7 @@ class Connection:
     key: str  # where the seller's credentials are filed
     explicit_token: bool = False  # TROVA_TOKEN: the marketplace says who we are; never re-register
     agent_client: MarketplaceClient | None = None  # drafts only; made by `connect`
+    embedded: EmbeddedMarketplace | None = None  # the in-process marketplace, started on first use
 
     @property
     def agent(self) -> MarketplaceClient:
@@ -121,19 +198,34 @@ def _registration_key(key: str) -> str:
     return pending
 
 
+# A SQLite path of these characters reads back unchanged from SQLAlchemy's URL (percent-quoting leaves them
+# as they are, and there is no password to hide); others go through it.
+_PLAIN_SQLITE = re.compile(r"sqlite:///[A-Za-z0-9_./ +~-]+")
+
+
+def embedded_key(database_url: str) -> str:
+    """Where the embedded marketplace's credentials are filed: its database URL with any password hidden,
+    as `marketplace.config.redact_url` renders it. The default (a SQLite file in the data directory) is
+    recognised without importing SQLAlchemy, which the first reply does not otherwise need."""
+    if _PLAIN_SQLITE.fullmatch(database_url):
+        return "embedded:" + database_url
+    from marketplace import config
+
+    return "embedded:" + config.redact_url(database_url)
+
+
 def connect(marketplace_url: str | None = None, database_url: str | None = None) -> Connection:
     """A client for the marketplace at `marketplace_url`, or the embedded one when it is None."""
+    embedded: EmbeddedMarketplace | None = None
     if marketplace_url:
-        transport = None
         base_url, label, key = marketplace_url, marketplace_url, marketplace_url.rstrip("/")
     else:
         from marketplace import config
-        from marketplace.app import create_app
 
         url = database_url or config.database_url()
-        app = create_app(url, inline=True)  # one user, in-process: no thread pool needed
-        transport = httpx.ASGITransport(app=app)
-        base_url, label, key = EMBEDDED_URL, EMBEDDED_LABEL, "embedded:" + config.redact_url(url)
+        embedded = EmbeddedMarketplace(url)
+        base_url, label, key = EMBEDDED_URL, EMBEDDED_LABEL, embedded_key(url)
+    transport = embedded
     explicit = os.environ.get("TROVA_TOKEN") or None
     token = explicit or _load_credentials().get(key, {}).get("token")
 
@@ -164,4 +256,6 @@ def connect(marketplace_url: str | None = None, database_url: str | None = None)
         transport=transport,
         token_factory=agent_token,
     )
-    return Connection(client, label, key, explicit_token=explicit is not None, agent_client=agent)
+    return Connection(
+        client, label, key, explicit_token=explicit is not None, agent_client=agent, embedded=embedded
+    )

@@ -223,7 +223,7 @@ def chat(
     from agent.session import InputError
     from agent.variants import VariantSpecError, parse_variant_spec
     from cli.chat import run_chat
-    from cli.connection import connect
+    from cli.connection import MarketplaceStartError, connect
     from cli.replay_options import choose_model, finish_recording_notice
     from tools.client import MarketplaceError
 
@@ -236,7 +236,8 @@ def chat(
                 raise _fail("--variant names the model and the prompt: leave out --model and --prompt")
             spec = parse_variant_spec(variant)
             model, prompt, settings = spec.model, spec.prompt or prompt, spec.model_settings()
-        choice, recorder = choose_model(model, base_url, record, replay)
+        given_by = "--variant" if variant is not None else "--model"
+        choice, recorder = choose_model(model, base_url, record, replay, given_by)
         prompt_obj = load_prompt(prompt)
     except (ModelConfigError, FileNotFoundError, PromptRefError, VariantSpecError, RecordingError) as e:
         raise _fail(str(e)) from e
@@ -263,7 +264,7 @@ def chat(
         raise _fail(str(e)) from e
     except ReplayMiss as e:
         raise _fail(str(e)) from e
-    except MarketplaceError as e:
+    except (MarketplaceError, MarketplaceStartError) as e:
         raise _fail(str(e), 1) from e
     finally:
         flush()
@@ -284,7 +285,7 @@ def listings(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List what is in the marketplace, newest first."""
-    from cli.connection import connect
+    from cli.connection import MarketplaceStartError, connect
     from cli.render import listings_table
     from tools.client import MarketplaceError
 
@@ -306,7 +307,7 @@ def listings(
 
     try:
         page = asyncio.run(fetch())
-    except MarketplaceError as e:
+    except (MarketplaceError, MarketplaceStartError) as e:
         raise _fail(f"{e}", 1) from e
     if as_json:
         print(json.dumps(page, indent=2))
@@ -495,9 +496,26 @@ def data_synth(
             engine.dispose()
     stdout().print(
         f"[green]{report.total:,} listings in {config.redact_url(url)}[/green]: {report.seed_listings:,} seed, "
-        f"{report.synthetic:,} synthetic (random seed {seed}), in {report.seconds:.1f} s"
+        f"{report.sellers:,} sellers', {report.synthetic:,} synthetic (random seed {seed}), "
+        f"in {report.seconds:.1f} s"
     )
 
 
 if __name__ == "__main__":
     app()
+
+
+def main() -> None:
+    """The `trova` command. When the reader of its output leaves early (`trova listings | head`), click
+    exits 1, which reads like a failed gate: exit 141 instead, as a shell reports a command ended by SIGPIPE."""
+    import sys
+
+    try:
+        app()
+    except SystemExit as e:
+        broken_pipe = type(sys.stdout).__name__.endswith("PacifyFlushWrapper")  # click's broken-pipe path
+        if e.code == 1 and broken_pipe:
+            from cli.output import BROKEN_PIPE_EXIT
+
+            raise SystemExit(BROKEN_PIPE_EXIT) from None
+        raise

@@ -8,7 +8,9 @@ Rich's own styling is added after this, so colours still work.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,6 +21,9 @@ from rich.text import Text
 # C0 controls except newline and tab, DEL, C1 controls, and the bidirectional overrides and isolates
 # that can make shown text read differently from what it is.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+BROKEN_PIPE_EXIT = 141  # 128 + SIGPIPE
 
 
 def visible_controls(text: str) -> str:
@@ -32,6 +37,14 @@ class SafeConsole(Console):
     def render_str(self, text: str, **kwargs: Any) -> Text:
         # Replaced before layout, so tables and panels measure what is shown.
         return super().render_str(visible_controls(text), **kwargs)
+
+    def on_broken_pipe(self) -> None:
+        # The reader left (`trova listings | head`): rich exits 1, which reads like a failed gate; exit 141,
+        # as a shell reports a command ended by SIGPIPE, with stdout pointed at /dev/null for the exit.
+        self.quiet = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(BROKEN_PIPE_EXIT)
 
     def _render_buffer(self, buffer: Iterable[Segment]) -> str:
         # The net under everything else (panel titles, Text built elsewhere): rich's own control segments

@@ -22,7 +22,11 @@ from agent.replay import (
 
 
 def choose_model(
-    model: str | None, base_url: str | None, record: Path | None, replay: Path | None
+    model: str | None,
+    base_url: str | None,
+    record: Path | None,
+    replay: Path | None,
+    given_by: str = "--model",
 ) -> tuple[ModelChoice, RecordingModel | None]:
     """The model as `--model` says, wrapped to record, or the recordings standing in for it (then no model
     is made at all, so no key is needed). Raises ModelConfigError or RecordingError."""
@@ -33,7 +37,7 @@ def choose_model(
             raise RecordingError("--base-url has no use with --replay: no model is called")
         choice, _ = replay_choice(replay, model)
         return choice, None
-    choice = resolve_model(model, base_url)
+    choice = resolve_model(model, base_url, given_by=given_by)
     if record is None:
         return choice, None
     if record.exists() and not record.is_dir():

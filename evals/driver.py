@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import logfire
 from opentelemetry import context as otel_context
@@ -34,7 +34,6 @@ from pydantic_ai.settings import ModelSettings
 from agent.content import as_data
 from agent.listing_agent import ListingAgent
 from agent.session import ChatSession, InputError
-from evals.isolation import IsolatedMarketplace, MarketplaceFactory, scenario_marketplace
 from evals.loader import IMAGE_TYPES, LoadedScenario
 from evals.outages import OutageTransport
 from evals.schema import Scenario
@@ -42,6 +41,9 @@ from evals.seller import LLMSeller, RuleSeller, Seller, SellerView, SimulatorFla
 from evals.trajectory import ActualCall
 from tools.deps import TrovaDeps
 from tools.publishing import Publisher
+
+if TYPE_CHECKING:  # the online checks read run records without a marketplace (FastAPI, SQLAlchemy)
+    from evals.isolation import IsolatedMarketplace, MarketplaceFactory
 
 BASE_URL = "http://marketplace.eval"
 
@@ -157,6 +159,8 @@ async def _marketplace(
 ) -> AsyncIterator[tuple[TrovaDeps, Publisher, IsolatedMarketplace]]:
     """The run's marketplace, the agent's client (a drafts-only token) and the simulated seller's own
     client, which publishes what the seller approves, as the CLI and the site do."""
+    from evals.isolation import scenario_marketplace
+
     async with scenario_marketplace(settings.factory, scenario) as market:
         outages = OutageTransport(market.transport(), scenario.outage_plan())
         seller_id, token = market.register_seller("Eval Seller")

@@ -33,7 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Scope
 
-from marketplace import config, drafts
+from marketplace import config, drafts, index_cache
 from marketplace.auth import Caller, caller_for_token, create_agent_token, create_seller, reissue_seller_token
 from marketplace.cache import BoundedCache
 from marketplace.category_search import CategoryIndex
@@ -116,10 +116,12 @@ class Marketplace:
         self.inline = inline
         self.rate_limits = RateLimits.from_env() if rate_limits is True else rate_limits or None
         self.sessions: sessionmaker[Session] = make_sessionmaker(engine)
-        self._index = index
+        # This process's or the data directory's copy for the same seed, when there is one: reading it
+        # costs less than reading the taxonomy, and the index is then ready at once.
+        self._index = index if index is not None else self._saved_index()
         self._index_lock = threading.Lock()
-        if index is not None:
-            self.taxonomy = Taxonomy(index.by_id, index.children)
+        if self._index is not None:
+            self.taxonomy = Taxonomy(self._index.by_id, self._index.children)
         else:
             with self.sessions() as s:
                 rows = s.execute(
@@ -163,12 +165,31 @@ class Marketplace:
         apply_stats(session, [(r.category_id, r.terms) for r in gone], sign=-1)
         session.execute(delete(ListingRow).where(where))
 
+    def _seed_key(self, session: Session) -> str:
+        seed = session.get(MetaRow, SEED_FINGERPRINT_KEY)
+        return seed.value if seed is not None else ""
+
+    def _saved_index(self) -> CategoryIndex | None:
+        """The index already built for this database's seed, in this process or on disk; None if neither
+        holds it (it is then built on first use, or by `warm_up`)."""
+        with self.sessions() as s:
+            key = self._seed_key(s)
+        if not key:
+            return None
+        with _INDEXES_LOCK:
+            built = _INDEXES.get(key)
+            if built is None:
+                built = index_cache.load(key)
+                if built is not None:
+                    _INDEXES[key] = built
+        return built.clone() if built is not None else None
+
     def _build_index(self) -> CategoryIndex:
         """Built once per process and seed version (every database seeded from the same files has the same
-        categories and seed titles), then cloned: tests and eval runs make many apps."""
+        categories and seed titles), then cloned: tests and eval runs make many apps. Kept on disk too
+        (`index_cache`), so the next process reads it instead of building it."""
         with self.sessions() as s:
-            seed = s.get(MetaRow, SEED_FINGERPRINT_KEY)
-            key = seed.value if seed is not None else ""
+            key = self._seed_key(s)
             with _INDEXES_LOCK:
                 built = _INDEXES.get(key)
                 if built is None:
@@ -186,12 +207,14 @@ class Marketplace:
                     )
                     if key:
                         _INDEXES[key] = built
+                        index_cache.save(key, built)
         return built.clone()
 
     def warm_up(self) -> None:
-        """Build the category search index in the background, so that a server is ready at once and its
-        first search does not wait for it."""
-        threading.Thread(target=lambda: self.index, name="category-index", daemon=True).start()
+        """Build the category search index in the background (unless it was read ready-made), so that a
+        server is ready at once and its first search does not wait for it."""
+        if self._index is None:
+            threading.Thread(target=lambda: self.index, name="category-index", daemon=True).start()
 
 
 _INDEXES: dict[str, CategoryIndex] = {}

@@ -68,8 +68,12 @@ class _Seed:
 class SynthReport:
     seed_listings: int
     synthetic: int
-    total: int
+    total: int  # every listing after: seed, synthetic and sellers' own
     seconds: float
+
+    @property
+    def sellers(self) -> int:
+        return self.total - self.seed_listings - self.synthetic
 
 
 def fillers() -> list[str]:
@@ -230,7 +234,8 @@ def synthesize(
         seeds = _seeds(session)
         lines = lineages(category_parents(session))
         _remove_previous(connection)
-        count = max(0, total - (session.scalar(select(func.count()).select_from(ListingRow)) or 0))
+        existing = session.scalar(select(func.count()).select_from(ListingRow)) or 0  # seed and sellers'
+        count = max(0, total - existing)
         _add_sellers(connection, seller_count(count) if count else 0)
         postgres = connection.dialect.name == "postgresql"
         if postgres:  # one index build at the end beats a million index inserts
@@ -258,8 +263,7 @@ def synthesize(
             connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
             connection.execute(text("CREATE INDEX ix_listings_search ON listings USING gin (search)"))
     _analyze(engine)
-    listings = len(seeds) + count
-    return SynthReport(len(seeds), count, listings, time.perf_counter() - started)
+    return SynthReport(len(seeds), count, existing + count, time.perf_counter() - started)
 
 
 def _analyze(engine: Engine) -> None:

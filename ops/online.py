@@ -9,6 +9,7 @@ produced the conversation (model, prompt version, variant), its trace and the tu
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections import Counter, defaultdict
@@ -244,7 +245,9 @@ def figures(
     failed: Counter[tuple[str, str]] = Counter()
     errors: Counter[tuple[str, str]] = Counter()
     for conversation, name, passed, error in conn.execute(
-        "SELECT conversation_id, name, passed, error FROM online_checks WHERE judged_ns >= ?", (since_ns,)
+        "SELECT conversation_id, name, passed, error FROM online_checks WHERE judged_ns >= ?"
+        " AND conversation_id IN (SELECT value FROM json_each(?))",
+        (since_ns, json.dumps(list(groups))),
     ):
         group = groups.get(conversation)
         if group is None:

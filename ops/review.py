@@ -15,8 +15,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ops.monitor import ABANDON_AFTER_S, EVAL_MARKETPLACE, Window
+from ops.monitor import ABANDON_AFTER_S, EVAL_MARKETPLACE, Monitor, Window
 from ops.online import failing_conversations
+from ops.rollups import COUNTABLE
 from ops.store import OpsStore
 
 Tag = Literal["wrong_category", "bad_price", "did_not_ask", "invented_fact", "tone", "other"]
@@ -38,6 +39,16 @@ REASONS = (
     "error",
     "abandoned",
     "random",
+)
+ORDER = (  # the order a conversation's reasons are listed in
+    "thumbs_down",
+    "check_failed",
+    "declined",
+    "edited",
+    "error",
+    "abandoned",
+    "random",
+    "started_over",
 )
 DEFAULT_RANDOM_SHARE = 0.05
 
@@ -104,68 +115,98 @@ class ReviewQueue:
 
     def candidates(self, conn: sqlite3.Connection, window: Window) -> dict[str, list[str]]:
         """Conversations active in the window and why each deserves a look."""
-        reasons: dict[str, list[str]] = {}
+        return {c: reasons for c, (reasons, _) in self._candidates(conn, window).items()}
+
+    def _candidates(
+        self, conn: sqlite3.Connection, window: Window, *, unqueued: bool = False
+    ) -> dict[str, tuple[list[str], int]]:
+        """Each doubtful conversation active in the window (with `unqueued`, of those not queued yet): why,
+        and its last turn in the window. Those wholly inside it are judged from their roll-up rows
+        (ops/rollups.py); the few others (straddling an edge, mixed, judged early) from their turns."""
         abandoned_before = time.time_ns() - int(ABANDON_AFTER_S * 1e9)
+        found: dict[str, tuple[list[str], int]] = {}
+        new = " AND NOT EXISTS (SELECT 1 FROM review_queue q WHERE q.conversation_id = r.conversation_id)"
+        for row in conn.execute(
+            "SELECT conversation_id, declined, revised, model_errors + tool_errors, last_outcome, last_ns, edits,"
+            " started_over, rating, failed FROM conversation_rollup r WHERE last_ns >= ? AND last_ns < ?"
+            f" AND first_ns >= ? AND {COUNTABLE.format(r='r')}{new if unqueued else ''}",
+            (window.start_ns, window.end_ns, window.start_ns),
+        ):
+            conversation, declined, revised, errors, outcome, last_ns, edits, started_over, rating, failed = (
+                row
+            )
+            reasons = {
+                "thumbs_down": rating < 0,
+                "check_failed": bool(failed),
+                "declined": bool(declined),
+                "edited": bool(revised or edits),
+                "error": bool(errors),
+                "abandoned": outcome == "awaiting_approval" and last_ns < abandoned_before,
+                "random": in_random_share(conversation, self.random_share),
+                "started_over": bool(started_over),
+            }
+            if any(reasons.values()):
+                found[conversation] = ([r for r in ORDER if reasons[r]], last_ns)
+        others = Monitor._others(conn, window)
+        if others:
+            found.update(self._raw_candidates(conn, window, others, abandoned_before))
+        return found
+
+    def _raw_candidates(
+        self, conn: sqlite3.Connection, window: Window, only: list[str], abandoned_before: int
+    ) -> dict[str, tuple[list[str], int]]:
+        among = json.dumps(only)
+        reasons: dict[str, set[str]] = {}
+        last: dict[str, int] = {}
         for conversation, errors, declined, revised, last_outcome, last_ns in conn.execute(
             "SELECT conversation_id, SUM(error_kind IS NOT NULL OR tool_errors > 0), SUM(declined),"
             " SUM(revised),"
             " (SELECT outcome FROM turns t WHERE t.conversation_id = w.conversation_id"
             "  ORDER BY t.start_ns DESC LIMIT 1), MAX(start_ns)"
             " FROM turns w WHERE start_ns >= ? AND start_ns < ? AND (marketplace IS NULL OR marketplace != ?)"
-            " GROUP BY conversation_id",
-            (window.start_ns, window.end_ns, EVAL_MARKETPLACE),
+            " AND conversation_id IN (SELECT value FROM json_each(?)) GROUP BY conversation_id",
+            (window.start_ns, window.end_ns, EVAL_MARKETPLACE, among),
         ):
-            found = []
+            found = reasons[conversation] = set()
+            last[conversation] = last_ns
             if declined:
-                found.append("declined")
+                found.add("declined")
             if revised:
-                found.append("edited")
+                found.add("edited")
             if errors:
-                found.append("error")
+                found.add("error")
             if last_outcome == "awaiting_approval" and last_ns < abandoned_before:
-                found.append("abandoned")
+                found.add("abandoned")
             if in_random_share(conversation, self.random_share):
-                found.append("random")
-            reasons[conversation] = found
-        if reasons:
-            marks = ",".join("?" * len(reasons))
-            for conversation, kind, rating in conn.execute(
-                f"SELECT conversation_id, kind, rating FROM feedback WHERE conversation_id IN ({marks})"
-                " AND kind IN ('rating', 'edit', 'start_over') ORDER BY id",
-                list(reasons),
-            ):
-                found = reasons[conversation]
-                if kind == "edit" and "edited" not in found:
-                    found.append("edited")
-                if kind == "start_over" and "started_over" not in found:
-                    found.append("started_over")
-                if kind == "rating":
-                    # The latest rating counts: a thumbs-down taken back is no reason.
-                    if rating < 0 and "thumbs_down" not in found:
-                        found.insert(0, "thumbs_down")
-                    elif rating > 0 and "thumbs_down" in found:
-                        found.remove("thumbs_down")
-            for conversation in failing_conversations(conn, reasons.keys(), window.start_ns):
-                found = reasons[conversation]
-                found.insert(1 if found[:1] == ["thumbs_down"] else 0, "check_failed")
-        return {c: r for c, r in reasons.items() if r}
+                found.add("random")
+        if not reasons:
+            return {}
+        for conversation, kind, rating in conn.execute(
+            "SELECT conversation_id, kind, rating FROM feedback WHERE conversation_id IN (SELECT value FROM"
+            " json_each(?)) AND kind IN ('rating', 'edit', 'start_over') ORDER BY id",
+            (json.dumps(list(reasons)),),
+        ):
+            found = reasons[conversation]
+            if kind == "edit":
+                found.add("edited")
+            if kind == "start_over":
+                found.add("started_over")
+            if kind == "rating":
+                # The latest rating counts: a thumbs-down taken back is no reason.
+                (found.add if rating < 0 else found.discard)("thumbs_down")
+        for conversation in failing_conversations(conn, reasons.keys(), window.start_ns):
+            reasons[conversation].add("check_failed")
+        return {c: ([r for r in ORDER if r in found], last[c]) for c, found in reasons.items() if found}
 
     def sample(self, window: Window) -> int:
         """Queue the window's doubtful conversations not queued before; returns how many were added."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.store.lock, self.store.connect() as conn:
-            found = self.candidates(conn, window)
-            last = dict(
-                conn.execute(
-                    "SELECT conversation_id, MAX(start_ns) FROM turns WHERE start_ns >= ? AND start_ns < ?"
-                    " GROUP BY conversation_id",
-                    (window.start_ns, window.end_ns),
-                )
-            )
+            found = self._candidates(conn, window, unqueued=True)
             before = conn.total_changes
             conn.executemany(
                 "INSERT OR IGNORE INTO review_queue VALUES (?, ?, ?, ?)",
-                [(c, json.dumps(r), now, last.get(c, 0)) for c, r in found.items()],
+                [(c, json.dumps(r), now, last) for c, (r, last) in found.items()],
             )
             return conn.total_changes - before
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ops import rollups
 from traces import store as trace_store
 from traces.migrations import Migration, migrate
 from traces.setup import store_path
@@ -154,6 +155,14 @@ MIGRATIONS = (
             # Covering: the monitor reads a period's verdicts from the index alone.
             "CREATE INDEX online_checks_time ON online_checks (judged_ns, conversation_id, name, passed, error)",
         ),
+    ),
+    Migration(
+        6,
+        "monitor roll-ups",
+        # Kept by triggers on the turn index as turns are written (ops/rollups.py); filled from the turns
+        # already stored.
+        rollups.STATEMENTS,
+        lambda conn, _path: rollups.backfill(conn),
     ),
 )
 

@@ -47,6 +47,14 @@ def test_piped_conversation_creates_a_listing() -> None:
     assert table.exit_code == 0 and f"│ {newest['id']} " in table.output and "Bicycles" in table.output
 
 
+def test_a_variant_names_where_the_model_came_from_and_a_bad_setting_stops_before_the_chat() -> None:
+    out = chat("hi", args=("--variant", "offline,offline_price_position=0.2"))
+    assert "not an LLM (from --variant)." in out and "variant " in out
+    bad = runner.invoke(app, ["chat", "--variant", "offline,offline_price_position=7"], input="hi\n")
+    assert bad.exit_code == 2 and "offline_price_position must be a number from 0 to 1" in bad.output
+    assert "Traceback" not in bad.output
+
+
 def test_bad_messages_get_clear_errors_and_the_conversation_goes_on() -> None:
     out = chat("", "x" * (MAX_MESSAGE_CHARS + 1), "I want to sell my Trek road bike, good condition", "yes")
     assert "Your message is empty" in out
@@ -264,3 +272,24 @@ def test_a_long_piped_message_is_echoed_shortened() -> None:
     result = runner.invoke(app, ["chat"], input="x" * 100_000 + "\n", env={"COLUMNS": "1000"})
     assert result.exit_code == 0, result.output[:500]
     assert "x" * 500 + "… (100,000 characters)" in result.output and "x" * 501 not in result.output
+
+
+def test_a_reader_leaving_early_is_exit_141_not_a_failure(db_url: str, trova_home: Path) -> None:
+    """`trova listings | head`: the command ends as a shell reports SIGPIPE, not with 1 (a failed gate)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": db_url, "TROVA_HOME": str(trova_home), "COLUMNS": "120"}
+    # Both ways out: rich's console (the table) and click's (a plain print of JSON); each is more than a
+    # pipe's buffer (64 KiB), so the command is still writing when the reader leaves.
+    for shape in ((), ("--json",)):
+        command = [sys.executable, "-c", "from cli.main import main; main()", "listings", "--limit", "200"]
+        process = subprocess.Popen(
+            [*command, *shape], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        )
+        assert process.stdout is not None and process.stdout.read(10)  # the output has begun
+        process.stdout.close()  # the reader leaves
+        _, errors = process.communicate(timeout=120)
+        assert process.returncode == 141, (shape, errors.decode())
+        assert b"Traceback" not in errors

@@ -1,16 +1,120 @@
-"""The `trova` command's groups that are imported on first use (so `trova --help` is quick)."""
+"""What `trova` starts late, so that it starts quickly: the command groups imported on first use (a quick
+`trova --help`), and the embedded marketplace started on its first request (a quick first reply)."""
 
 from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from cli.connection import Connection, EmbeddedMarketplace, MarketplaceStartError, connect, embedded_key
+from cli.main import app
+from marketplace.config import redact_url
 
 
 def test_every_command_group_is_listed_and_runs_though_loaded_late() -> None:
     # eval, traces, monitor and review are imported on first use (a quick `trova --help`), yet listed.
-    from typer.testing import CliRunner
-
-    from cli.main import app
-
     runner = CliRunner()
     listed = runner.invoke(app, ["--help"]).output
     for group in ("eval", "traces", "monitor", "review", "data"):
         assert f"  {group} " in listed, listed
         assert runner.invoke(app, [group, "--help"]).exit_code == 0, group
+
+
+# The embedded marketplace (FastAPI app, database, category index) starts on its first request, or in the
+# background while an interactive seller types, not before the chat's first reply.
+
+
+def _listings_total(connection: Connection) -> int:
+    async def fetch() -> int:
+        async with connection.client as client:
+            return (await client.list_listings(limit=1)).total
+
+    return asyncio.run(fetch())
+
+
+def test_the_embedded_marketplace_starts_on_its_first_request(db_url: str) -> None:
+    connection = connect(None, database_url=db_url)
+    assert connection.embedded is not None and not connection.embedded.started
+    assert _listings_total(connection) > 7000  # the seeded marketplace, answering for real
+    assert connection.embedded.started
+
+
+def test_a_warm_up_starts_it_in_the_background_once(db_url: str) -> None:
+    connection = connect(None, database_url=db_url)
+    embedded = connection.embedded
+    assert embedded is not None
+    embedded.warm_up()
+    assert embedded._warming is not None
+    embedded._warming.join(timeout=120)
+    assert embedded.started
+    transport = embedded.start()
+    assert _listings_total(connection) > 7000 and embedded.start() is transport  # not started twice
+
+
+def _broken_database(tmp_path: Path, trova_home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A database the marketplace cannot open, with the seller's credentials already stored (as after an
+    earlier chat), so nothing needs the marketplace before the first tool call."""
+    url = f"sqlite:///{tmp_path}/no-such-folder/marketplace.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    trova_home.mkdir(parents=True, exist_ok=True)
+    (trova_home / "credentials.json").write_text(
+        json.dumps({embedded_key(url): {"seller_id": "seller_x", "token": "t"}})
+    )
+    return url
+
+
+def test_a_marketplace_that_cannot_start_is_a_clear_error_where_it_is_first_needed(
+    tmp_path: Path, trova_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _broken_database(tmp_path, trova_home, monkeypatch)
+    result = CliRunner().invoke(
+        app, ["chat"], input="hi\nI want to sell my Trek road bike\n", env={"COLUMNS": "400"}
+    )
+    out = result.output
+    assert "What would you like to sell?" in out  # the first reply needed no marketplace
+    assert "→ search_categories(" in out  # the first tool call did, and stopped the chat
+    assert result.exit_code == 1, out
+    assert f"error: the embedded marketplace could not start: cannot use the database {url}" in out
+    assert "unable to open database file" in out and "Traceback" not in out
+    saved = list((trova_home / "conversations").glob("*.json"))
+    assert len(saved) == 1 and json.loads(saved[0].read_text())["turns"] == 1  # the turn before is kept
+
+    listings = CliRunner().invoke(app, ["listings"], env={"COLUMNS": "400"})
+    assert listings.exit_code == 1 and "the embedded marketplace could not start" in listings.output
+
+
+def test_a_database_url_it_cannot_use_is_named(trova_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+nosuchdriver://u@127.0.0.1:1/db")
+    result = CliRunner().invoke(app, ["chat"], input="hi\n", env={"COLUMNS": "400"})
+    assert result.exit_code == 1, result.output
+    assert "the embedded marketplace could not start: cannot use the database postgresql+nosuchdriver" in (
+        result.output
+    )
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import marketplace.app
+
+    def no_driver(*_args: object, **_kwargs: object) -> None:
+        raise ModuleNotFoundError("No module named 'psycopg'")
+
+    monkeypatch.setattr(marketplace.app, "create_app", no_driver)
+    embedded = EmbeddedMarketplace("postgresql://u@db.example/trova")
+    with pytest.raises(MarketplaceStartError, match=r"driver is not installed.*uv sync --extra postgres"):
+        embedded.start()
+    assert not embedded.started  # the next request tries again
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcXYZ019_./ +~-%:?#é@", max_size=16))
+def test_the_default_databases_credentials_key_is_its_redacted_url(path: str) -> None:
+    # Read without SQLAlchemy for plain paths, yet always the key filed before (credentials stay found).
+    url = f"sqlite:///{path}"
+    assert embedded_key(url) == "embedded:" + redact_url(url)

@@ -74,3 +74,30 @@ def test_copies_are_spread_over_aged_sellers_reproducibly_and_keep_the_prices(db
         engine.dispose()
     after = suggestion(db_url, "Trek road bike")
     assert abs(after - before) <= 0.1 * before, (before, after)  # copies of the seed ±20%: the same market
+
+
+def test_the_report_counts_the_sellers_listings_it_keeps(db_url: str) -> None:
+    app = create_app(db_url)
+    try:
+        with TestClient(app, base_url="http://market") as http:
+            token = http.post("/sellers", json={"name": "Ada"}).json()["token"]
+            listing = {
+                "title": "Oak desk lamp",
+                "description": "Works.",
+                "category_id": BIKES,
+                "condition": "good",
+                "price": 20,
+                "currency": "USD",
+            }
+            made = http.post("/listings", json=listing, headers={"Authorization": f"Bearer {token}"})
+            assert made.status_code == 201, made.text
+    finally:
+        app.state.market.engine.dispose()
+    engine = make_engine(db_url)
+    try:
+        report = synthesize(engine, 10)  # fewer than there are: no copies, everything kept
+        with Session(engine) as session:
+            total = session.scalar(select(func.count()).select_from(ListingRow))
+        assert (report.total, report.synthetic, report.sellers) == (total, 0, 1)
+    finally:
+        engine.dispose()

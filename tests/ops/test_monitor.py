@@ -122,6 +122,7 @@ def test_rules_compare_with_a_bound_or_the_window_before(ops: OpsStore, tmp_path
         ),
         ("rules: [{name: a, metric: turns, above: 1, below: 2}]", "exactly one of above, below"),
         ("rules: [{name: a, metric: turns, above: 1, window: soon}]", "not a duration"),
+        ("rules: [{name: a, metric: turns, above: 1, window: 100000d}]", "at most 3650d"),
         ("rules: [{name: a, metric: turns, above: 1, colour: red}]", "rules.0.colour: Extra inputs"),
         ("rules: []", "rules: List should have at least 1 item"),
         ("rules: [{name: a, metric: turns, above: 1}, {name: a, metric: turns, above: 2}]", "unique"),
