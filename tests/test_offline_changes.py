@@ -183,3 +183,11 @@ async def test_no_reply_is_repeated_word_for_word(dialogue: Dialogue) -> None:  
     replies = [(await dialogue.say(said)).reply for said in ("what do you mean", "hmm", "hmm")]
     assert all(a != b for a, b in itertools.pairwise(replies))
     assert replies[0].count("'good' normal wear") == 1 and "'good' normal wear" not in replies[1]
+
+
+async def test_an_ordinal_picks_from_the_fields_just_named(dialogue: Dialogue) -> None:  # noqa: F811
+    await _drafted_bike(dialogue)
+    listed = await dialogue.say("hmm")
+    assert "the price, the title or the condition" in listed.reply
+    picked = await dialogue.say("the second one")
+    assert "What should the title say?" in picked.reply and picked.drafts == []

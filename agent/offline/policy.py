@@ -39,6 +39,8 @@ GRADES = (
     Condition.FAIR,
     Condition.FOR_PARTS,
 )
+CHANGE_LIST = "What should I change: the price, the title or the condition?"
+CHANGEABLE = ("price", "title", "condition")  # the fields CHANGE_LIST names, in its order
 NUMBERED_GRADES = (
     "Just reply with a number: 1. new, 2. like new, 3. excellent, 4. good (normal wear, works fine), "
     "5. fair (heavy wear or small faults), 6. for parts (doesn't work)."
@@ -81,6 +83,8 @@ def _context(state: DialogueState) -> Context:
         options = tuple(o.path for o in item.options)
     elif state.asked == Question.CONDITION:
         options = tuple(g.value for g in GRADES)  # the list the condition question just named
+    elif state.asked == Question.DRAFT and CHANGE_LIST in state.last_reply:
+        options = CHANGEABLE  # "the second one": the title
     return Context(
         asked=state.asked,
         item=item.name if item else None,
@@ -1154,7 +1158,7 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         return Action(
             _say(
                 state,
-                "Nothing's posted yet. What should I change: the price, the title or the condition? Or say 'post it' to see the draft again.",
+                f"Nothing's posted yet. {CHANGE_LIST} Or say 'post it' to see the draft again.",
             ),
             asks=Question.DRAFT,
         )

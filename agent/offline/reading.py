@@ -343,6 +343,10 @@ def read(text: str, context: Context | None = None) -> Reading:
         grade = pick_from_list(text, len(ctx.options), ctx.numbered)  # "the second one" of the grades shown
         if grade is not None:
             reading.condition, reading.stated_condition = Condition(ctx.options[grade]), True
+    if asked == Question.DRAFT and ctx.options and reading.edit_field is None:
+        field_pick = pick_from_list(text, len(ctx.options))  # "the second one" of the fields just named
+        if field_pick is not None:
+            reading.edit_field = ctx.options[field_pick]
     if added is not None and not reading.condition and not reading.damage:
         what = added.group("what").strip(" ,")
         extra = read_details(what, scope)
