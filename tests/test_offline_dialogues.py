@@ -324,10 +324,20 @@ async def test_an_answer_it_does_not_understand_is_said_not_repeated(dialogue: D
     assert first.reply != asked.reply and "didn't catch the condition" in first.reply
     assert CONDITION_QUESTION in first.reply  # still says what it accepts
     second = await dialogue.say("yes")
-    assert second.reply != first.reply and "'good' normal wear" in second.reply
-    unsure = await dialogue.say("not sure")
-    assert "here's what they mean" in unsure.reply and dialogue.tools() == ["search_categories"]
-    assert (await dialogue.say("good")).drafts
+    # asked differently: the grades as a numbered list, and a number picks one
+    assert second.reply != first.reply and "1. new" in second.reply and "4. good" in second.reply
+    assert dialogue.tools() == ["search_categories"]
+    (draft,) = (await dialogue.say("4")).drafts
+    assert draft.args["condition"] == "good"
+
+
+async def test_a_third_miss_on_the_condition_assumes_good_and_says_so(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my bike")
+    replies = [(await dialogue.say("yes")).reply for _ in range(2)]
+    third = await dialogue.say("not sure")
+    assert len(set([*replies, third.reply])) == 3  # never the same words twice
+    (draft,) = third.drafts
+    assert draft.args["condition"] == "good" and "assumed good" in third.reply
 
 
 async def test_an_unclear_item_answer_is_said_not_repeated(dialogue: Dialogue) -> None:

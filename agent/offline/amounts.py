@@ -90,6 +90,59 @@ def _rules() -> _Rules:
     )
 
 
+@dataclass(frozen=True)
+class PriceChange:
+    """A change to the price by an amount or a share ("lower it by 20", "make it 10% less")."""
+
+    amount: float
+    percent: bool  # the amount is a share of the price
+    up: bool  # raise it (else lower it)
+
+    def apply(self, price: float) -> float:
+        step = price * self.amount / 100 if self.percent else self.amount
+        new = price + step if self.up else price - step
+        return float(round(new)) if price >= 20 else round(new, 2)
+
+    def said(self) -> str:
+        """The change in words: '$20 less', '10% more'."""
+        size = (
+            f"{self.amount:g}%"
+            if self.percent
+            else f"${self.amount:,.0f}"
+            if self.amount.is_integer()
+            else f"${self.amount:,.2f}"
+        )
+        return f"{size} {'more' if self.up else 'less'}"
+
+
+_AMOUNT = r"\$?\s?(?P<n>\d+(?:\.\d+)?)\s?(?P<pct>%|percent\b|per cent\b)?(?:\s?(?:dollars|bucks|usd)\b)?"
+
+
+@cache
+def _relative() -> tuple[tuple[re.Pattern[str], bool], ...]:
+    a = lexicon().amounts
+    return tuple(
+        (re.compile(p.replace("{amount}", _AMOUNT), re.I), up)
+        for up, patterns in ((False, a.relative_down), (True, a.relative_up))
+        for p in patterns
+    )
+
+
+def read_price_change(text: str) -> tuple[PriceChange | None, str]:
+    """A relative change to the price, and the text with it blanked out (its number is no price)."""
+    units = _rules().units
+    for pattern, up in _relative():
+        for m in pattern.finditer(text):
+            after = _WORD.findall(text[m.end("n") : m.end("n") + 20].lower())
+            if not m.group("pct") and after and after[0] in units:
+                continue  # "add 2 controllers", "20 years less"
+            change = PriceChange(float(m.group("n")), bool(m.group("pct")), up)
+            if change.amount <= 0:
+                continue
+            return change, text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+    return None, text
+
+
 def _value(raw: str, thousands: bool) -> float | None:
     try:
         value = float(raw.replace(",", "").replace("$", "").strip())
@@ -117,6 +170,11 @@ def read_paid(text: str) -> tuple[float | None, str]:
     return paid, text
 
 
+@cache
+def _rules_one_after() -> tuple[str, ...]:
+    return tuple(w.lower() for w in lexicon().amounts.one_after)
+
+
 def _words_before(text: str, end: int) -> list[str]:
     return _WORD.findall(text[max(0, end - 40) : end].lower())
 
@@ -126,7 +184,10 @@ def _spelled(text: str) -> float | None:
     words = re.findall(r"[a-z]+|\d+", text.lower().replace("-", " "))
     table = _rules().number_words
     total, current, seen = 0, 0, False
+    pointers = frozenset(_rules_one_after())
     for i, word in enumerate(words):
+        if word == "one" and i > 0 and words[i - 1] in pointers:
+            break  # "the second one", "this one": it points at something
         if word.isdigit() and i + 1 < len(words) and words[i + 1] in ("hundred", "thousand"):
             current += int(word)
             seen = True

@@ -126,7 +126,7 @@ def _key(words: str) -> str:
 
 
 _LEADING = re.compile(r"^(?:(?:the|its|it's|a|an|all|also|and|comes with|with)\s+)+", re.I)
-_TRAILING = re.compile(r"(?:\s+(?:too|also|as well|included|thrown in|and|or))+$", re.I)
+_TRAILING = re.compile(r"(?:\s+(?:too|also|as well|included|thrown in|and|or|are|is))+$", re.I)
 
 
 def _included(clause: str) -> str | None:

@@ -102,7 +102,9 @@ def make_description(
     category_path: str,
     damage: list[str] | None = None,
     details: Details | None = None,
+    notes: list[str] | None = None,
 ) -> str:
+    """The description; `notes` are sentences the seller asked to add, in their words."""
     words = lexicon().drafting
     verb = _verb(category_path)
     opening = f"Selling my {item.strip()}."
@@ -115,7 +117,9 @@ def make_description(
     facts = sentences(details.beyond(item)) if details else []
     terms = facts[-1:] if details and details.terms else []
     facts = facts[: len(facts) - len(terms)]
-    return " ".join([opening, *facts, line, *terms, _pick(words.closings, item + condition.value)])
+    return " ".join(
+        [opening, *facts, *(notes or []), line, *terms, _pick(words.closings, item + condition.value)]
+    )
 
 
 def money(value: float) -> str:

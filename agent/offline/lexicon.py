@@ -70,6 +70,9 @@ class AmountData(_Data):
     paid: str
     number_words: dict[str, int]
     free: list[str]
+    relative_down: list[str]
+    relative_up: list[str]
+    one_after: list[str]
 
     @field_validator("paid")
     @classmethod
@@ -98,6 +101,11 @@ class IntentData(_Data):
     category_change: str
     any_option: str
     photo_words: str
+    title_change: str
+    description_add: str
+    field_change: str
+    field_words: dict[str, str]
+    question_start: str
 
 
 class ItemData(_Data):
@@ -177,6 +185,11 @@ class Lexicon:
         self.category_change = _compile(i.category_change)
         self.any_option = _compile(i.any_option)
         self.photo_words = _compile(i.photo_words)
+        self.title_change = _compile(i.title_change)
+        self.description_add = _compile(i.description_add)
+        self.field_change = _compile(i.field_change)
+        self.field_words = {name: _compile(p) for name, p in i.field_words.items()}
+        self.question_start = _compile(i.question_start)
         it = self.items
         self.sell_intro = _compile(it.sell_intro, re.S)
         self.mention = _compile(it.mention, re.S)

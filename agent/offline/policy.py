@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from agent.offline.amounts import listable, refusal
+from agent.offline.amounts import PriceChange, listable, refusal
 from agent.offline.drafting import make_description, make_title, market_summary, money, nice_round, price_note
 from agent.offline.items import is_chatter
 from agent.offline.lexicon import lexicon
@@ -30,6 +30,21 @@ INTRO = "Hi! I'm Trova's offline assistant, a rule-based stand-in rather than an
 CONDITION_QUESTION = "What condition is it in: new, like new, excellent, good, fair, or for parts?"
 PRICE_QUESTION = "what price would you like to ask, in dollars?"
 NONE_HINT = "Reply with the number, or say 'none of these'."
+# The grades in the order the condition question lists them: "the second one" is like new.
+GRADES = (
+    Condition.NEW,
+    Condition.LIKE_NEW,
+    Condition.EXCELLENT,
+    Condition.GOOD,
+    Condition.FAIR,
+    Condition.FOR_PARTS,
+)
+CHANGE_LIST = "What should I change: the price, the title or the condition?"
+CHANGEABLE = ("price", "title", "condition")  # the fields CHANGE_LIST names, in its order
+NUMBERED_GRADES = (
+    "Just reply with a number: 1. new, 2. like new, 3. excellent, 4. good (normal wear, works fine), "
+    "5. fair (heavy wear or small faults), 6. for parts (doesn't work)."
+)
 CONDITION_GUIDE = (
     "'new' is unused, 'like new' barely used with no marks, 'excellent' used but looks great, "
     "'good' normal wear and everything works, 'fair' heavy wear or small faults, 'for parts' doesn't work."
@@ -63,10 +78,18 @@ class Action:
 
 def _context(state: DialogueState) -> Context:
     item = state.item
+    options: tuple[str, ...] = ()
+    if item and state.asked == Question.CHOICE:
+        options = tuple(o.path for o in item.options)
+    elif state.asked == Question.CONDITION:
+        options = tuple(g.value for g in GRADES)  # the list the condition question just named
+    elif state.asked == Question.DRAFT and CHANGE_LIST in state.last_reply:
+        options = CHANGEABLE  # "the second one": the title
     return Context(
         asked=state.asked,
         item=item.name if item else None,
-        options=tuple(o.path for o in item.options) if item and state.asked == Question.CHOICE else (),
+        options=options,
+        numbered=state.asked == Question.CONDITION and NUMBERED_GRADES in state.last_reply,
         in_progress=item is not None and not item.listing and not item.declined,
     )
 
@@ -251,14 +274,26 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
     item.add_damage(r.damage)
     item.details = item.details.merge(r.details)
     if r.price is not None:
+        item.price_change = None  # a price said outright replaces any change asked for before
         if not listable(r.price):
             item.price.clear()
             item.price_rejected, item.refused_price = True, r.price
         else:
             item.price.fill(r.price, answered=asked == Question.PRICE)
             item.price_rejected = False
-    elif item.price_rejected and Intent.SUGGEST in r.intents:
-        item.price_rejected = False  # price it from the comparables after all
+    elif r.price_change is not None:
+        _change_price(state, item, r.price_change)
+    elif item.price_rejected and (
+        Intent.SUGGEST in r.intents
+        or (
+            asked == Question.PRICE
+            and Intent.ACCEPT in r.intents
+            and item.comps is not None
+            and item.comps.count > 0
+            and item.comps.suggested_price > 0
+        )
+    ):
+        item.price_rejected = False  # price it from the comparables after all ('yes' to the one offered)
     elif (
         asked == Question.PRICE
         and item.typical_offered
@@ -275,8 +310,25 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         item.paid = r.paid
     if r.title:
         item.title = r.title
+    if r.note and r.note.lower() not in (n.lower() for n in item.notes):
+        item.notes.append(r.note)
+    if asked in (Question.PRICE, Question.CONDITION, Question.CHOICE) and (r.title or r.note or r.details):
+        # Said while another question is open: kept for the draft, and said so (the question stays).
+        state.notes.append(
+            f'Noted: the title will be "{r.title}".' if r.title else "Noted, that goes in the draft."
+        )
 
-    declines = Intent.DECLINE in r.intents and not r.changes and Intent.ACCEPT not in r.intents
+    lex = lexicon()
+    asks_back = r.has(Intent.QUESTION, Intent.VALUE) and not (
+        lex.dont_post.search(r.text) or lex.keep.search(r.text)
+    )  # "no wait, how much do these go for?" is a question, not a no
+    declines = (
+        Intent.DECLINE in r.intents
+        and not r.changes
+        and Intent.ACCEPT not in r.intents
+        and r.edit_field is None
+        and not asks_back
+    )
     if (
         Intent.CATEGORY in r.intents
         and item.searched
@@ -325,8 +377,13 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
             item.declined = True
         elif r.changes:
             pass  # a new draft follows
-        elif Intent.POST in r.intents or Intent.ACCEPT in r.intents or state.value_now:
+        elif r.edit_field is not None:
+            state.edit_field = r.edit_field  # which field, but not how: asked
+        elif Intent.POST in r.intents or Intent.ACCEPT in r.intents:
             item.show_again = True
+        elif asks_back:
+            item.show_again = True  # answered, and the same draft waits for approval
+            state.question_at_draft = True
         else:
             state.unclear = Question.DRAFT
     elif declines and not r.items and not item.listing:
@@ -338,6 +395,27 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         state.explain = Intent.QUESTION in r.intents or Intent.SUGGEST in r.intents
         slot = item.condition if asked == Question.CONDITION else item.price
         slot.missed += 1
+
+
+def _change_price(state: DialogueState, item: ItemFrame, change: PriceChange) -> None:
+    """'lower it by 20': from the price shown (the draft's, or the seller's); before there is one, it is
+    remembered and applied to the price the comparison gives."""
+    base = item.draft.get("price") if item.draft and not item.listing else item.price.value
+    if not isinstance(base, int | float):
+        item.price_change = change
+        state.notes.append(
+            f"Noted: I'll make it {change.said()} than the price I'd suggest, once I've priced it."
+        )
+        return
+    new = change.apply(float(base))
+    if not listable(new):
+        state.notes.append(
+            f"{change.said().capitalize()} than {money(float(base))} isn't a price I can list."
+        )
+        return
+    item.price.fill(new, answered=True)
+    item.price_change = None
+    state.notes.append(f"OK, {change.said()}: {money(new)} instead of {money(float(base))}.")
 
 
 def _remember(state: DialogueState, r: Reading) -> None:
@@ -476,6 +554,7 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
             return
         # The seller's reply to the draft is heard like a message sent in answer to it.
         state.notes, state.unclear, state.unsure, state.explain = [], None, False, False
+        state.edit_field, state.question_at_draft = None, False
         state.asked = Question.DRAFT
         hear(state, event.message)
         return
@@ -594,6 +673,7 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
         elif isinstance(event, SellerSaid):
             state.notes, state.last, state.retry_now, state.parked = [], "seller", False, False
             state.unclear, state.unsure, state.explain, state.value_now = None, False, False, False
+            state.edit_field, state.question_at_draft = None, False
             if event.images and not state.photo_noted:
                 state.notes.append(PHOTO_NOTE)  # said once; the words that came with it still count
                 state.photo_noted = True
@@ -650,7 +730,8 @@ def _condition(item: ItemFrame, settings: PolicySettings) -> tuple[Condition | N
     """The condition to list with, and whether it is assumed (the seller gave none)."""
     if item.condition.value is not None:
         return item.condition.value, False
-    if settings.condition == "assume":
+    if settings.condition == "assume" or item.condition.missed >= GIVE_UP:
+        # asked three times without an answer: assumed, said so in the draft, and the seller can change it
         return lexicon().drafting.assumed_condition, True
     return None, False
 
@@ -658,6 +739,14 @@ def _condition(item: ItemFrame, settings: PolicySettings) -> tuple[Condition | N
 def _price(item: ItemFrame, settings: PolicySettings) -> float:
     if item.price.value is not None:
         return item.price.value
+    base = _market_price(item, settings)
+    if item.price_change is not None:
+        changed = item.price_change.apply(base)
+        return changed if listable(changed) else base
+    return base
+
+
+def _market_price(item: ItemFrame, settings: PolicySettings) -> float:
     comps = item.comps
     assert comps is not None
     if settings.price_position is None or not comps.count:
@@ -672,7 +761,7 @@ def _draft_args(item: ItemFrame, condition: Condition, settings: PolicySettings)
         # A title the seller gave is theirs, word for word; ours carries what tells the item apart.
         "title": make_title(item.title) if item.title else make_title(item.name, item.details),
         "description": make_description(
-            item.name, condition, item.category.value.path, item.damage, item.details
+            item.name, condition, item.category.value.path, item.damage, item.details, item.notes
         ),
         "category_id": item.category.value.id,
         "condition": condition.value,
@@ -731,25 +820,19 @@ def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
         else ""
     )
     if state.unclear == Question.CONDITION and not market:
-        if item.condition.missed >= GIVE_UP and not (state.unsure or state.explain):
-            # The same question a fourth time reads as not listening: say what works, and wait.
+        # Each miss is asked about differently, never the same words twice: the grades explained (once),
+        # then as a numbered list; a third miss assumes good and says so (`_condition`).
+        guided = CONDITION_GUIDE in state.last_reply
+        if (state.unsure or state.explain) and not guided and NUMBERED_GRADES not in state.last_reply:
             return Action(
                 _say(
-                    state,
-                    "I still can't tell the condition from that. Whenever you're ready, tell me one of: new, "
-                    "like new, excellent, good, fair or for parts.",
+                    state, kept, f"No problem, here's what they mean: {CONDITION_GUIDE} {CONDITION_QUESTION}"
                 ),
                 asks=Question.CONDITION,
             )
         if state.unsure or state.explain or item.condition.missed >= 2:
-            lead = (
-                "No problem, here's what they mean:"
-                if state.unsure or state.explain
-                else "Sorry, I still didn't get it."
-            )
-            return Action(
-                _say(state, kept, f"{lead} {CONDITION_GUIDE} {CONDITION_QUESTION}"), asks=Question.CONDITION
-            )
+            lead = "Sorry, I still can't tell." if item.condition.missed >= 2 else "Let me make it easier."
+            return Action(_say(state, kept, f"{lead} {NUMBERED_GRADES}"), asks=Question.CONDITION)
         return Action(
             _say(
                 state,
@@ -763,6 +846,8 @@ def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
         return Action(_say(state, kept, CONDITION_QUESTION), asks=Question.CONDITION)
     if market:
         return Action(_say(state, market, CONDITION_QUESTION), asks=Question.CONDITION)
+    if state.notes and state.last == "seller":
+        return Action(_say(state, CONDITION_QUESTION), asks=Question.CONDITION)
     return Action(_say(state, f"Got it: your {item.name}. {CONDITION_QUESTION}"), asks=Question.CONDITION)
 
 
@@ -1067,11 +1152,13 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
     args = _draft_args(item, condition, settings)
     previous = {k: v for k, v in (item.draft or {}).items() if not k.startswith("_")}
     comps = item.comps if comps_ok else None
+    if state.edit_field is not None and previous == args:
+        return Action(_say(state, _ask_edit(state.edit_field)), asks=Question.DRAFT)
     if state.unclear == Question.DRAFT and previous == args and not item.show_again:
         return Action(
             _say(
                 state,
-                "Nothing's posted yet. What should I change: the price, the title or the condition? Or say 'post it' to see the draft again.",
+                f"Nothing's posted yet. {CHANGE_LIST} Or say 'post it' to see the draft again.",
             ),
             asks=Question.DRAFT,
         )
@@ -1083,6 +1170,10 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
             )
         )
     note = price_note(args["price"], comps, seller_price=item.price.value is not None)
+    if item.price.value is None and item.price_change is not None and comps is not None:
+        note += f" As you asked, that's {item.price_change.said()} than the {money(_market_price(item, settings))} I'd suggest."
+    if state.question_at_draft:
+        note = _answer_at_draft(state, item, args["price"], comps)
     if item.paid is not None and item.price.value is None:
         note += (
             f" You paid {money(item.paid)}, but what something cost isn't what it sells for used, "
@@ -1111,19 +1202,41 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
     return Action(_say(state, f"{note} {revised}: {ask}"), CREATE_LISTING, args, asks=Question.DRAFT)
 
 
+def _ask_edit(field: str) -> str:
+    """The seller wants a field changed but didn't say how: ask for the words (never a decline)."""
+    return {
+        "title": "Sure. What should the title say? E.g. 'make the title Trek Domane road bike 56cm'.",
+        "price": "Sure. What price would you like instead? Say a number, or e.g. 'lower it by 20'.",
+        "condition": "Sure. What condition should it say: new, like new, excellent, good, fair or for parts?",
+    }.get(
+        field,
+        "Sure. What should the description say? Tell me what to add, e.g. 'say it comes with the charger' or "
+        "'add that it's from a smoke-free home'.",
+    )
+
+
+def _answer_at_draft(state: DialogueState, item: ItemFrame, price: float, comps: Market | None) -> str:
+    """A question at the approval prompt, answered; the draft is shown again, still waiting."""
+    reading = state.reading
+    if reading is not None and Intent.VALUE in reading.intents:
+        if comps is not None and comps.count:
+            return f"{market_summary(comps)} Your draft asks {money(price)}."
+        if comps is not None:
+            return f"There are no similar listings to compare with, so the price is yours to set: {money(price)} now."
+        return f"I couldn't compare prices this time; your draft asks {money(price)}."
+    return (
+        "I can't answer that one, I'm the offline assistant and only know about this listing. Nothing's posted "
+        "yet."
+    )
+
+
 def next_action(
     transcript: Transcript, tools: Collection[str], settings: PolicySettings | None = None
 ) -> Action:
     settings = settings or PolicySettings()
     state = replay(transcript, tools, settings)
     action = decide(state, tools, settings)
-    if (
-        action.text
-        and action.tool is None
-        and state.last == "seller"
-        and action.text == state.last_reply
-        and "?" in action.text
-    ):
+    if action.text and action.tool is None and state.last == "seller" and action.text == state.last_reply:
         # Asking the very same question again reads as not listening: say the answer wasn't understood.
         if action.text.startswith("Sorry, "):
             action.text = "Sorry again, " + action.text.removeprefix("Sorry, ")

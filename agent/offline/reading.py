@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from agent.offline.amounts import read_amounts
+from agent.offline.amounts import PriceChange, read_amounts, read_price_change
 from agent.offline.conditions import read_condition
 from agent.offline.details import Details, read_details
 from agent.offline.items import extract_items, is_chatter, is_condition_only, item_correction, strip_discourse
@@ -64,7 +64,8 @@ class Context:
 
     asked: Question | None = None
     item: str | None = None  # the item being listed, to scope what is said about it
-    options: tuple[str, ...] = ()  # the category paths offered, when the agent asked which
+    options: tuple[str, ...] = ()  # the list just shown: categories offered, or the condition grades
+    numbered: bool = False  # the list was shown numbered, so a bare number picks from it
     in_progress: bool = False  # an item is being listed (not yet posted or declined)
 
 
@@ -81,6 +82,9 @@ class Reading:
     title: str | None = None  # a new title
     details: Details = field(default_factory=Details)  # what tells the item apart, what comes with it
     category_words: str | None = None  # the words to look for another category with ("put it under ...")
+    price_change: PriceChange | None = None  # "lower it by 20", "make it 10% less"
+    edit_field: str | None = None  # the draft field the seller wants changed ("the description sounds weird")
+    note: str | None = None  # words to add to the description, as said ("add that the bowl is included")
     intents: set[Intent] = field(default_factory=set)
 
     def has(self, *intents: Intent) -> bool:
@@ -91,6 +95,8 @@ class Reading:
         """Gives a fact (a price, a condition, damage, a title): an answer, or a change to the draft."""
         return (
             self.price is not None
+            or self.price_change is not None
+            or self.note is not None
             or self.condition is not None
             or bool(self.damage)
             or bool(self.title)
@@ -116,17 +122,33 @@ _PICKED_NUMBER = re.compile(
     r"(?:#|\bnumber|\boption|\bchoice|\bcategory)\s*(\d)\b",
     re.I,
 )
-_TITLE = re.compile(
-    r"\b(?:title\b\s*(?:to|:|=|should be|as)|(?:call|name|rename)\s+it(?:\s+to)?)\s*:?\s*[\"'“]?(?P<t>.+?)[\"'”]?\s*"
-    r"(?=$|\s+and\s+(?:the\s+)?(?:price|condition|make)\b)",
-    re.I,
-)
 _LATER = re.compile(r"\b(?:later|another (?:day|time)|not now|some other time)\b", re.I)
 _OF_THESE = re.compile(
     r"^(?:of\s+)?(?:these|those|them|the above|the options)\b(?:\s+(?:fits?|works?|matche?s?|is it|are right))?",
     re.I,
 )
 _RETRY = re.compile(r"\b(?:try again|retry|again)\b", re.I)
+
+
+def pick_from_list(text: str, count: int, numbered: bool = False) -> int | None:
+    """Which item (0-based) of a list just shown the seller points at: 'the second one', 'the last',
+    or, when the list was numbered, '2'."""
+    lowered = text.lower().strip()
+    if numbered:
+        m = _PICKED_NUMBER.search(lowered)
+        number = (m.group(1) or m.group(2)) if m else None
+        if number is not None:
+            return int(number) - 1 if 1 <= int(number) <= count else None
+    leading = re.match(
+        r"^\s*(?:(?:i'?d say|i guess|probably|maybe|um+|hmm+|ok|okay)[\s,]+)?(?:the\s+)?"
+        r"(first|second|third|fourth|fifth|sixth|last|1st|2nd|3rd|4th|5th|6th)\b(?:\s+(?:one|option|choice))?\s*[.!]?\s*$",
+        lowered,
+    )
+    if leading is None:
+        return None
+    position = {**_ORDINALS, "fifth": 5, "5th": 5, "sixth": 6, "6th": 6}[leading.group(1)]
+    index = position - 1 if position > 0 else count - 1
+    return index if 0 <= index < count else None
 
 
 def _stem(word: str) -> str:
@@ -261,12 +283,13 @@ def read(text: str, context: Context | None = None) -> Reading:
                 text[: picked.start()] + " " * (picked.end() - picked.start()) + text[picked.end() :]
             )
 
-    title = _TITLE.search(text)
+    title = lex.title_change.search(text)
     said = text  # what is said about the item: a new title's words are the title, not its damage or details
     if title:
         said = text[: title.start()] + text[title.end() :]
         reading.title = title.group("t").strip(" :\"'")
         priced_text = priced_text[: title.start()] + priced_text[title.end() :]  # "title: Escape 3": no price
+    reading.price_change, priced_text = read_price_change(priced_text)
     expecting_price = asked in (Question.PRICE, Question.DRAFT, Question.RETRY)
     amounts = read_amounts(
         lex.leading_no.sub("", strip_discourse(priced_text)) if expecting_price else priced_text,
@@ -303,6 +326,9 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.intents.add(Intent.CORRECTION)
 
     scope = ctx.item or (reading.items[0] if reading.items and reading.items[0] != "?" else None)
+    added = lex.description_add.search(said) if ctx.in_progress and reading.price_change is None else None
+    if added is not None:  # "add that it has a scratch": what is added is read, the request is not
+        said = said[: added.start()] + ". " + added.group("what") + said[added.end() :]
     condition = read_condition(said, scope, asked_condition=asked == Question.CONDITION)
     if title and condition.condition is None:  # "not sure what to call it, it works": a grade after all
         whole = read_condition(text, scope, asked_condition=asked == Question.CONDITION)
@@ -313,6 +339,24 @@ def read(text: str, context: Context | None = None) -> Reading:
         condition.stated,
         condition.damage,
     )
+    if asked == Question.CONDITION and reading.condition is None and ctx.options:
+        grade = pick_from_list(text, len(ctx.options), ctx.numbered)  # "the second one" of the grades shown
+        if grade is not None:
+            reading.condition, reading.stated_condition = Condition(ctx.options[grade]), True
+    if asked == Question.DRAFT and ctx.options and reading.edit_field is None:
+        field_pick = pick_from_list(text, len(ctx.options))  # "the second one" of the fields just named
+        if field_pick is not None:
+            reading.edit_field = ctx.options[field_pick]
+    if added is not None and not reading.condition and not reading.damage:
+        what = added.group("what").strip(" ,")
+        extra = read_details(what, scope)
+        if extra:
+            reading.details = reading.details.merge(extra)
+        elif re.search(r"[a-z]{3}", what, re.I) and not reading.details:
+            reading.note = what[0].upper() + what[1:].rstrip(" .") + "."
+    if title or added is not None or lex.field_change.search(text):
+        named = [f for f, p in lex.field_words.items() if p.search(text)]
+        reading.edit_field = "title" if title else named[0] if named else "description"
     if asked == Question.DRAFT and is_affirmative(text) and reading.price is None:
         reading.condition = None  # "perfect", "great" to a draft: a yes, not a grade
 
@@ -330,7 +374,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.intents.add(Intent.UNSURE)
     if lex.meta.search(text):
         reading.intents.add(Intent.META)
-    if "?" in text:
+    if "?" in text or lex.question_start.search(text):
         reading.intents.add(Intent.QUESTION)
     if is_chatter(text) and not reading.changes:
         reading.intents.add(Intent.CHATTER)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from agent.offline.amounts import PriceChange
 from agent.offline.details import Details
 from agent.offline.reading import Question, Reading
 from tools.types import Condition
@@ -134,6 +135,8 @@ class ItemFrame:
     create_retries: int = 0
     price_rejected: bool = False  # the seller's price was impossible (0 or less): ask again, don't guess
     refused_price: float | None = None  # the impossible price (0 or less, or above the marketplace's limit)
+    price_change: PriceChange | None = None  # "lower it by 20" before there was a price: applied to the first
+    notes: list[str] = field(default_factory=list)  # sentences the seller asked to add to the description
 
     def rejected_ids(self) -> set[int]:
         return {c.id for c in self.rejected}
@@ -184,3 +187,5 @@ class DialogueState:
     retry_now: bool = False
     unknown: bool = False  # the failed step was sent and its answer lost: it may have taken effect
     failed_tool: str | None = None
+    edit_field: str | None = None  # the draft field the seller wants changed, without saying how
+    question_at_draft: bool = False  # the seller asked something at the approval prompt
