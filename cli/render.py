@@ -9,6 +9,8 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
+from agent.approvals import parse_denial
+from agent.metrics import is_decline
 from agent.session import Draft, ToolActivity
 
 
@@ -44,6 +46,9 @@ def result_line(activity: ToolActivity) -> str:
     if activity.outcome == "retried":
         return f"[yellow]← {activity.name} asked the model to retry: {escape(_short(activity.message, 160))}[/yellow]"
     if activity.outcome == "denied":
+        reply = parse_denial(activity.message)
+        if reply and not is_decline(reply):  # a question or a change, not a no: the draft is not dropped
+            return f"[dim]← {activity.name}: not posted yet (your reply went to the assistant)[/dim]"
         return f"[yellow]← {activity.name}: not approved[/yellow]"
     result = activity.result if isinstance(activity.result, dict) else {}
     if activity.name == "search_categories":

@@ -55,6 +55,13 @@ def test_a_variant_names_where_the_model_came_from_and_a_bad_setting_stops_befor
     assert "Traceback" not in bad.output
 
 
+def test_a_question_at_the_approval_prompt_is_not_shown_as_a_refusal() -> None:
+    out = chat("I want to sell my Trek road bike, good condition", "how much do these usually go for?", "no")
+    asked, declined = out.split("how much do these usually go for?", 1)[-1], out.rsplit("← ", 1)[-1]
+    assert "← create_listing: not posted yet (your reply went to the assistant)" in asked
+    assert declined.startswith("create_listing: not approved")
+
+
 def test_bad_messages_get_clear_errors_and_the_conversation_goes_on() -> None:
     out = chat("", "x" * (MAX_MESSAGE_CHARS + 1), "I want to sell my Trek road bike, good condition", "yes")
     assert "Your message is empty" in out
