@@ -220,7 +220,7 @@ def print_report(report: Report, console: Console, taxonomy: Taxonomy | None = N
     lines = [
         f"held-out benchmark, model {report.model}: {report.items} conversations in {report.duration_s:.0f} s",
         f"  category accepted      {_pct(s.category_accepted)} of {s.judged} judged "
-        f"({s.n - s.judged} filed under a whole top-level category are not judged)",
+        f"({s.n - s.judged} listings the source rules filed under a whole top-level category are not judged)",
         f"  created after approval {_pct(s.created)}",
         f"  price, items with comparables ({s.agent.n}): agent MdAPE {_pct(s.agent.mdape)}, within ±35% "
         f"{_pct(s.agent.within)}; category median {_pct(s.median_same.mdape)} / {_pct(s.median_same.within)}; "
