@@ -15,7 +15,7 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
-from agent.session import ToolActivity
+from agent.session import ChatSession, ToolActivity
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
 
@@ -59,3 +59,20 @@ def deps(client: MarketplaceClient) -> TrovaDeps:
 
 def names(activity: Sequence[ToolActivity]) -> list[str]:
     return [a.name for a in activity]
+
+
+def offline_session(client: MarketplaceClient, *, publish: bool = True) -> ChatSession:
+    """A conversation with the offline agent on `client`'s marketplace; `publish`: the seller's side can
+    publish approved drafts (as the CLI and the site do)."""
+    from agent.listing_agent import build_agent
+    from agent.offline.model import OfflineModel
+    from tools.publishing import Publisher
+
+    return ChatSession.start(
+        build_agent(OfflineModel()),
+        TrovaDeps(client),
+        model="offline",
+        prompt="p",
+        marketplace="test",
+        publisher=Publisher(client) if publish else None,
+    )

@@ -9,15 +9,11 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from agent.listing_agent import build_agent
-from agent.offline.model import OfflineModel
-from agent.session import ChatSession
 from cli.connection import _registration_key
 from marketplace.db import SellerRow
 from tests.conftest import BASE_URL
+from tests.helpers import offline_session
 from tools.client import MarketplaceClient, MarketplaceError
-from tools.deps import TrovaDeps
-from tools.publishing import Publisher
 
 
 class _PublishLostThenDown(httpx.AsyncBaseTransport):
@@ -42,14 +38,7 @@ async def test_an_outcome_that_cannot_be_found_out_is_told_as_unknown(market_app
     transport = _PublishLostThenDown(market_app)
     async with MarketplaceClient(BASE_URL, transport=transport, backoff=0.0) as client:
         client.token = (await client.register_seller("Ada")).token
-        session = ChatSession.start(
-            build_agent(OfflineModel()),
-            TrovaDeps(client),
-            model="offline",
-            prompt="p",
-            marketplace="test",
-            publisher=Publisher(client),
-        )
+        session = offline_session(client)
         drafted = await session.send("I want to sell my Trek road bike, good condition")
         assert drafted.drafts
         lost = await session.send("yes")

@@ -13,6 +13,7 @@ from agent.listing_agent import build_agent
 from agent.offline.model import OfflineModel
 from agent.offline.policy import CONDITION_QUESTION, INTRO
 from agent.session import MAX_MESSAGE_CHARS, ChatSession, InputError, TurnResult
+from tests.helpers import offline_session
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
 from tools.publishing import Publisher
@@ -599,14 +600,7 @@ async def test_the_sellers_own_price_is_used_when_the_comparison_fails(market_ap
     transport = _PricesDown(httpx.ASGITransport(app=market_app))
     async with MarketplaceClient("http://marketplace.test", transport=transport, backoff=0.0) as client:
         client.token = (await client.register_seller("Outage")).token
-        session = ChatSession.start(
-            build_agent(OfflineModel()),
-            TrovaDeps(client),
-            model="offline",
-            prompt="p",
-            marketplace="test",
-            publisher=Publisher(client),
-        )
+        session = offline_session(client)
         await session.send("I want to sell my Trek road bike, good condition")
         failed = await session.send("try again")
         assert "try again" in failed.reply.lower() and "your price" in failed.reply

@@ -6,18 +6,15 @@ from __future__ import annotations
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from agent.listing_agent import build_agent
 from agent.offline.amounts import HIGHEST_PRICE, listable, read_amounts
 from agent.offline.details import read_details
 from agent.offline.drafting import distinct_damage, make_description, make_title
 from agent.offline.items import extract_items
-from agent.offline.model import OfflineModel
 from agent.offline.reading import Context, Question, read
 from agent.session import ChatSession, TurnResult
+from tests.helpers import offline_session
 from tools.client import MarketplaceClient
-from tools.deps import TrovaDeps
 from tools.errors import plain_words
-from tools.publishing import Publisher
 from tools.types import MAX_PRICE, Condition, Price
 
 
@@ -197,14 +194,7 @@ def test_a_refused_argument_in_plain_words() -> None:
 
 @pytest.fixture
 def session(client: MarketplaceClient) -> ChatSession:
-    return ChatSession.start(
-        build_agent(OfflineModel()),
-        TrovaDeps(client),
-        model="offline",
-        prompt="p",
-        marketplace="test",
-        publisher=Publisher(client),
-    )
+    return offline_session(client)
 
 
 async def _say(session: ChatSession, *texts: str) -> list[TurnResult]:
