@@ -52,7 +52,9 @@ async def test_the_report_detects_the_arm_that_skips_price_comparison(
     assert a.conversations + b.conversations == 40 and min(a.conversations, b.conversations) >= 12
     assert a.verdict == "n/a" and b.verdict == "worse", [(m.label, m.verdict) for m in b.metrics]
     assert "edits of price per approved draft" in b.worse_on
-    assert not b.better_on
+    # An arm that skips a tool call may well be faster to a listing (on a loaded machine that shows); no
+    # figure of quality is better.
+    assert set(b.better_on) <= {"wall time to a listing"}, b.better_on
     price_edits = next(m for m in b.metrics if m.key == "edits_per_draft.price")
     assert price_edits.low is not None and price_edits.low > 0
     # Figures the skipped comparison does not touch are not called different.
