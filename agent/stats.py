@@ -122,11 +122,7 @@ def bootstrap(
         value = statistic(sample)
         if value is not None and not math.isnan(value):
             values.append(value)
-    if not values:
-        return None
-    values.sort()
-    tail = (1 - confidence) / 2
-    return Interval(_quantile(values, tail), _quantile(values, 1 - tail))
+    return _percentile_interval(values, confidence)
 
 
 def bootstrap_difference(
@@ -148,11 +144,7 @@ def bootstrap_difference(
         b = statistic([treatment[draw.randrange(len(treatment))] for _ in treatment])
         if a is not None and b is not None and not math.isnan(a) and not math.isnan(b):
             values.append(b - a)
-    if not values:
-        return None
-    values.sort()
-    tail = (1 - confidence) / 2
-    return Interval(_quantile(values, tail), _quantile(values, 1 - tail))
+    return _percentile_interval(values, confidence)
 
 
 def ratio_difference(
@@ -178,6 +170,11 @@ def ratio_difference(
         a, b = (ratio(tops, bottoms, draw.choices(units, k=len(units))) for tops, bottoms, units in groups)
         if a is not None and b is not None:
             values.append(b - a)
+    return _percentile_interval(values, confidence)
+
+
+def _percentile_interval(values: list[float], confidence: float) -> Interval | None:
+    """The middle `confidence` of the resampled values (None when no resample was defined)."""
     if not values:
         return None
     values.sort()

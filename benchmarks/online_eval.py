@@ -32,15 +32,13 @@ from pydantic_evals.online import wait_for_evaluations  # noqa: E402
 from agent.listing_agent import ListingAgent, build_agent  # noqa: E402
 from agent.offline.model import OfflineModel  # noqa: E402
 from agent.session import ChatSession  # noqa: E402
+from benchmarks.sessions import bench_session  # noqa: E402
 from cli.online import online_capabilities  # noqa: E402
 from evals.invariants import INVARIANTS  # noqa: E402
 from evals.isolation import MarketplaceFactory  # noqa: E402
 from evals.online import conversation_record  # noqa: E402
 from ops.online import OnlineVerdicts, Verdict  # noqa: E402
 from ops.store import OpsStore  # noqa: E402
-from tools.client import MarketplaceClient  # noqa: E402
-from tools.deps import TrovaDeps  # noqa: E402
-from tools.publishing import Publisher  # noqa: E402
 
 TURNS = ("I want to sell my old Trek road bike", "good", "yes")
 
@@ -50,26 +48,14 @@ async def conversation(
 ) -> ChatSession:
     """One conversation: each turn's time as the seller waits, and the background evaluation it left
     behind (waited for after the turn, so the two are measured apart)."""
-    market = factory.new()
-    client = MarketplaceClient("http://m", transport=market.transport(), backoff=0)
-    client.token = (await client.register_seller("bench")).token
-    session = ChatSession.start(
-        agent,
-        TrovaDeps(client),
-        model="offline",
-        prompt="p",
-        marketplace="bench",
-        publisher=Publisher(client),
-    )
-    for text in TURNS:
-        started = time.perf_counter()
-        await session.send(text)
-        done = time.perf_counter()
-        await wait_for_evaluations()
-        per_turn.append(done - started)
-        after.append(time.perf_counter() - done)
-    await client.aclose()
-    market.close()
+    async with bench_session(factory, agent) as session:
+        for text in TURNS:
+            started = time.perf_counter()
+            await session.send(text)
+            done = time.perf_counter()
+            await wait_for_evaluations()
+            per_turn.append(done - started)
+            after.append(time.perf_counter() - done)
     return session
 
 

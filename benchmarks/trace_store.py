@@ -24,11 +24,8 @@ os.environ.setdefault("TROVA_HOME", tempfile.mkdtemp(prefix="trova-bench-"))
 
 from agent.listing_agent import build_agent  # noqa: E402
 from agent.offline.model import OfflineModel  # noqa: E402
-from agent.session import ChatSession  # noqa: E402
+from benchmarks.sessions import bench_session  # noqa: E402
 from evals.isolation import MarketplaceFactory  # noqa: E402
-from tools.client import MarketplaceClient  # noqa: E402
-from tools.deps import TrovaDeps  # noqa: E402
-from tools.publishing import Publisher  # noqa: E402
 from traces.setup import configure_tracing, disable_tracing, flush  # noqa: E402
 
 TURNS = ("I want to sell my old Trek road bike", "good", "yes")
@@ -38,23 +35,11 @@ async def conversations(factory: MarketplaceFactory, count: int) -> list[float]:
     agent = build_agent(OfflineModel())
     per_turn: list[float] = []
     for _ in range(count):
-        market = factory.new()
-        client = MarketplaceClient("http://m", transport=market.transport(), backoff=0)
-        client.token = (await client.register_seller("bench")).token
-        session = ChatSession.start(
-            agent,
-            TrovaDeps(client),
-            model="offline",
-            prompt="p",
-            marketplace="bench",
-            publisher=Publisher(client),
-        )
-        for text in TURNS:
-            started = time.perf_counter()
-            await session.send(text)
-            per_turn.append(time.perf_counter() - started)
-        await client.aclose()
-        market.close()
+        async with bench_session(factory, agent) as session:
+            for text in TURNS:
+                started = time.perf_counter()
+                await session.send(text)
+                per_turn.append(time.perf_counter() - started)
     return per_turn
 
 
