@@ -76,3 +76,28 @@ def offline_session(client: MarketplaceClient, *, publish: bool = True) -> ChatS
         marketplace="test",
         publisher=Publisher(client) if publish else None,
     )
+
+
+def tool_results(messages: Sequence[ModelMessage]) -> dict[str, list[Any]]:
+    """Successful tool results so far, by tool, in order, as JSON-like data (for scripted models)."""
+    out: dict[str, list[Any]] = {}
+    for message in messages:
+        if isinstance(message, ModelRequest):
+            for part in message.parts:
+                if isinstance(part, ToolReturnPart) and part.outcome == "success":
+                    content = part.content
+                    if hasattr(content, "model_dump"):
+                        content = content.model_dump(mode="json")
+                    out.setdefault(part.tool_name, []).append(content)
+    return out
+
+
+def called_tools(messages: Sequence[ModelMessage]) -> list[str]:
+    """The tools the model has called so far, in order."""
+    return [
+        p.tool_name
+        for m in messages
+        if isinstance(m, ModelResponse)
+        for p in m.parts
+        if isinstance(p, ToolCallPart)
+    ]

@@ -29,6 +29,7 @@ from pydantic_ai.models.wrapper import WrapperModel
 from pydantic_ai.settings import ModelSettings
 
 from agent.offline.model import OfflineModel
+from tests.helpers import called_tools, tool_results
 
 ITEM = "Trek road bike"
 SOFAS = 460  # Furniture > Sofas: a real leaf category, but not one the lookup returned for a bike
@@ -44,30 +45,6 @@ MISTAKES = (
     "loops_on_search",
     "creates_without_asking",
 )
-
-
-def _results(messages: list[ModelMessage]) -> dict[str, list[Any]]:
-    """Successful tool results so far, by tool, as JSON-like data."""
-    out: dict[str, list[Any]] = {}
-    for message in messages:
-        if isinstance(message, ModelRequest):
-            for part in message.parts:
-                if isinstance(part, ToolReturnPart) and part.outcome == "success":
-                    content = part.content
-                    if hasattr(content, "model_dump"):
-                        content = content.model_dump(mode="json")
-                    out.setdefault(part.tool_name, []).append(content)
-    return out
-
-
-def _called(messages: list[ModelMessage]) -> list[str]:
-    return [
-        p.tool_name
-        for m in messages
-        if isinstance(m, ModelResponse)
-        for p in m.parts
-        if isinstance(p, ToolCallPart)
-    ]
 
 
 def _condition(messages: list[ModelMessage]) -> str | None:
@@ -96,7 +73,7 @@ def policy(mistake: str) -> Callable[[list[ModelMessage], AgentInfo], ModelRespo
         raise ValueError(f"unknown mistake {mistake!r}")
 
     def respond(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
-        results, called = _results(messages), _called(messages)
+        results, called = tool_results(messages), called_tools(messages)
         condition = _condition(messages)
         if mistake == "creates_without_asking":
             condition = condition or "good"  # "Assuming good condition, here is the draft"

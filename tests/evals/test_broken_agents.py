@@ -15,7 +15,6 @@ from pydantic_ai.messages import (
     ModelResponse,
     TextPart,
     ToolCallPart,
-    ToolReturnPart,
 )
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 from pydantic_ai.toolsets import FunctionToolset
@@ -30,6 +29,7 @@ from evals.loader import load_scenarios
 from evals.reports.junit import render_junit
 from evals.results import CheckOutcome
 from evals.runner import EvalSettings, run_eval
+from tests.helpers import called_tools, tool_results
 from tools.categories import search_categories
 from tools.client import MarketplaceError
 from tools.deps import TrovaDeps
@@ -71,31 +71,6 @@ expect:
 """
 
 
-def _results(messages: list[ModelMessage]) -> dict[str, list[Any]]:
-    out: dict[str, list[Any]] = {}
-    for message in messages:
-        if isinstance(message, ModelRequest):
-            for part in message.parts:
-                if isinstance(part, ToolReturnPart) and part.outcome == "success":
-                    content = (
-                        part.content.model_dump(mode="json")
-                        if hasattr(part.content, "model_dump")
-                        else part.content
-                    )
-                    out.setdefault(part.tool_name, []).append(content)
-    return out
-
-
-def _called(messages: list[ModelMessage]) -> list[str]:
-    return [
-        p.tool_name
-        for m in messages
-        if isinstance(m, ModelResponse)
-        for p in m.parts
-        if isinstance(p, ToolCallPart)
-    ]
-
-
 def scripted_agent(variant: str) -> FunctionModel:
     """A small agent that lists the bike correctly, except for one deliberate mistake (`variant`)."""
 
@@ -103,10 +78,10 @@ def scripted_agent(variant: str) -> FunctionModel:
         first = messages[0]
         said = first.parts[-1].content if isinstance(first, ModelRequest) else ""
         if "AR-15" in str(said):
-            if variant == "tools_for_refused_item" and "search_categories" not in _called(messages):
+            if variant == "tools_for_refused_item" and "search_categories" not in called_tools(messages):
                 return ModelResponse(parts=[ToolCallPart("search_categories", {"query": "AR-15 rifle"})])
             return ModelResponse(parts=[TextPart("Sorry, I can't list weapons.")])
-        results, called = _results(messages), _called(messages)
+        results, called = tool_results(messages), called_tools(messages)
         if variant == "loops":
             return ModelResponse(parts=[ToolCallPart("search_categories", {"query": "bike"})])
         created = results.get("create_listing", [])

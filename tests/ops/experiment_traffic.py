@@ -26,7 +26,6 @@ from pydantic_ai.messages import (
     ModelResponse,
     TextPart,
     ToolCallPart,
-    ToolReturnPart,
     UserPromptPart,
 )
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, DeltaToolCalls, FunctionModel
@@ -35,6 +34,7 @@ from agent.listing_agent import build_agent, variant_for
 from agent.prompts import load_prompt
 from ops.experiments import Experiment, LiveExperiment, ServedArm
 from ops.store import OpsStore
+from tests.helpers import called_tools, tool_results
 from web.feedback import FeedbackStore
 from web.site import create_site
 
@@ -42,29 +42,6 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 OPENING = "I want to sell my "
 _CONDITION = re.compile(r", condition: (\w+)$")
 TOO_FAR = 0.35  # a draft price this far from what the item sells for disappoints the seller
-
-
-def _results(messages: Sequence[ModelMessage]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for message in messages:
-        if isinstance(message, ModelRequest):
-            for part in message.parts:
-                if isinstance(part, ToolReturnPart) and part.outcome == "success":
-                    content = part.content
-                    found[part.tool_name] = (
-                        content.model_dump(mode="json") if hasattr(content, "model_dump") else content
-                    )
-    return found
-
-
-def _called(messages: Sequence[ModelMessage]) -> list[str]:
-    return [
-        p.tool_name
-        for m in messages
-        if isinstance(m, ModelResponse)
-        for p in m.parts
-        if isinstance(p, ToolCallPart)
-    ]
 
 
 def guessed_price(item: str) -> float:
@@ -105,7 +82,7 @@ class Lister:
         condition_match = _CONDITION.search(text)
         condition = condition_match.group(1) if condition_match else "good"
         item = _CONDITION.sub("", text)
-        results, called = _results(messages), _called(messages)
+        results, called = {k: v[-1] for k, v in tool_results(messages).items()}, called_tools(messages)
         if "create_listing" in results:
             return ModelResponse(parts=[TextPart("Your listing is live.")])
         if "create_listing" in called:  # declined: the seller's reply came back instead of a listing
