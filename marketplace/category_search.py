@@ -17,6 +17,7 @@ never on the held-out listings or the everyday items that measure it.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import math
 import re
@@ -34,6 +35,7 @@ from marketplace.kind_hints import KindHint, kind_hints
 from marketplace.pricing import CompsCache
 from marketplace.similar_titles import TitleNeighbours
 from marketplace.text import BRANDS, SYNONYMS, Reading, content_words, reading_groups, stem, words
+from marketplace.title_model import TitleModel
 
 BRANCHES_FILE = Path(__file__).resolve().parent / "rules" / "search" / "branches.yaml"
 
@@ -93,6 +95,11 @@ GENERIC_ALTERNATE = 0.9
 # branches say counts this much, for categories under it ("wok": Woks under Cookware, not Electric
 # Skillets & Woks under Kitchen Appliances; "stove": Portable Cooking Stoves before Wood Stoves).
 CONTEXT_WEIGHT = 0.5
+# The title model (`title_model.py`) reranks the best few lexical matches: each gains this share of the best
+# score times the model's posterior among them (tuned on the seed's dev splits).
+MODEL_CANDIDATES = 8
+MODEL_WEIGHT = 0.3
+MODEL_MIN_LISTINGS = 3  # a category with fewer listings of its own is not lifted: the model barely knows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +171,7 @@ class Evidence:
     title: float  # from the words of listing titles filed there
     vote: float  # from the listings with the most similar titles
     prior: float  # where people sell
+    model: float = 0.0  # the title model's posterior among the best few matches
 
 
 @cache
@@ -241,6 +249,7 @@ class CategoryIndex:
 
         titles = list(listing_titles)
         self.neighbours = TitleNeighbours(titles)
+        self.model = TitleModel(titles, {c.id: c.parent_id for c in self.by_id.values()})
         self.listing_count: Counter[int] = Counter()
         self.branch_count: Counter[int] = (
             Counter()
@@ -603,4 +612,25 @@ class CategoryIndex:
                 score *= TRADE_FACTOR
             out.append(Evidence(cat, score, name, coverage, kind, title, vote, prior))
         out.sort(key=lambda e: (-e.score, e.category.path.count(" > "), e.category.path))
-        return out
+        return self._reranked(query, out)
+
+    def _reranked(self, query: str, ranked: list[Evidence]) -> list[Evidence]:
+        """The best few matches lifted by the title model's posterior among them."""
+        best = ranked[:MODEL_CANDIDATES]
+        if not MODEL_WEIGHT:
+            return ranked
+        posterior = self.model.posterior(query, [e.category.id for e in best])
+        if not posterior:
+            return ranked
+        lift = MODEL_WEIGHT * best[0].score
+        posterior = {
+            c: p if self.listing_count.get(c, 0) >= MODEL_MIN_LISTINGS else 0.0 for c, p in posterior.items()
+        }
+        lifted = [
+            dataclasses.replace(
+                e, score=e.score + lift * posterior[e.category.id], model=posterior[e.category.id]
+            )
+            for e in best
+        ]
+        lifted.sort(key=lambda e: (-e.score, e.category.path.count(" > "), e.category.path))
+        return lifted + ranked[MODEL_CANDIDATES:]
