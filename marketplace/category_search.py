@@ -612,12 +612,13 @@ class CategoryIndex:
                 score *= TRADE_FACTOR
             out.append(Evidence(cat, score, name, coverage, kind, title, vote, prior))
         out.sort(key=lambda e: (-e.score, e.category.path.count(" > "), e.category.path))
-        return self._reranked(query, out)
+        return self._reranked(query, out, head_terms[-1] if head_terms else None)
 
-    def _reranked(self, query: str, ranked: list[Evidence]) -> list[Evidence]:
-        """The best few matches lifted by the title model's posterior among them."""
+    def _reranked(self, query: str, ranked: list[Evidence], head_word: str | None) -> list[Evidence]:
+        """The best few matches lifted by the title model's posterior among them; not when no title has the
+        item's head word (the model would judge a "gas grill" by "gas", which car ads have)."""
         best = ranked[:MODEL_CANDIDATES]
-        if not MODEL_WEIGHT:
+        if not MODEL_WEIGHT or (head_word is not None and not self.model.knows(head_word)):
             return ranked
         posterior = self.model.posterior(query, [e.category.id for e in best])
         if not posterior:

@@ -71,6 +71,10 @@ class TitleModel:
             p = (row.get(level, 0) + BACKOFF * p) / (self._totals.get(level, 0) + BACKOFF)
         return p
 
+    def knows(self, word: str) -> bool:
+        """Is the word (as `content_words` writes it) in any title?"""
+        return word in self._counts
+
     def posterior(self, text: str, category_ids: Sequence[int]) -> dict[int, float]:
         """P(category | text) among `category_ids` (they sum to 1); empty when the text has no word the
         titles know."""
