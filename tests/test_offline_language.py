@@ -280,3 +280,15 @@ def test_a_point_inside_a_number_or_a_name_does_not_end_the_item() -> None:
         "0.1mm tempered glass screen protector"
     ]
     assert extract_items("selling my couch. It's in good shape") == ["couch"]
+
+
+def test_an_ad_headline_before_the_item_is_passed_over() -> None:
+    assert extract_items("I want to sell my Price reduced - Mid Century Teak End Table") == [
+        "Mid Century Teak End Table"
+    ]
+    assert extract_items("selling Moving Sale! - Insulated Large Dog House, like new") == [
+        "Insulated Large Dog House"
+    ]
+    assert extract_items("I want to sell my Sturdy, Contemporary Wood Desk") == ["Contemporary Wood Desk"]
+    # The item first: nothing is passed over.
+    assert extract_items("selling my couch, great deal") == ["couch"]

@@ -119,6 +119,7 @@ class ItemData(_Data):
     trailing_filler: str
     second_item: str
     vague: list[str]
+    sales_talk: list[str]
     not_items: list[str]
     pronoun_item: str
     choice_stopwords: list[str]
@@ -204,6 +205,7 @@ class Lexicon:
         self.choice_stopwords = frozenset(it.choice_stopwords)
         self.condition_fillers = frozenset(it.condition_fillers)
         self.not_items = frozenset(it.not_items)
+        self.sales_talk = frozenset(it.sales_talk)
         self.pronoun_item = _compile(it.pronoun_item)
         self.instruction = _compile(it.instruction)
         self.photo_of = _compile(it.photo_of)
