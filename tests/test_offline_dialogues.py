@@ -86,6 +86,27 @@ async def test_condition_and_price_in_the_first_message(dialogue: Dialogue) -> N
     assert dialogue.calls("compare_prices")[0]["category_id"] == search["matches"][0]["id"]
 
 
+async def test_an_item_and_its_price_with_no_selling_words_start_a_listing(dialogue: Dialogue) -> None:
+    # what a newcomer types first; a message that is only a price names no item
+    await dialogue.say("trek road bike for 200")
+    assert dialogue.calls("search_categories")[0]["query"] == "trek road bike"
+    result = await dialogue.say("good")
+    (draft,) = result.drafts
+    assert draft.args["price"] == 200 and draft.args["condition"] == "good"
+
+
+async def test_a_message_that_is_only_a_price_asks_for_the_item(dialogue: Dialogue) -> None:
+    result = await dialogue.say("$200 firm")
+    assert dialogue.tools() == [] and "What would you like to sell?" in result.reply
+
+
+async def test_how_many_a_table_seats_is_not_its_price(dialogue: Dialogue) -> None:
+    result = await dialogue.say("selling a dining table for 6, good condition")
+    (draft,) = result.drafts
+    comps = dialogue.results("compare_prices")[0]
+    assert draft.args["price"] >= comps["p25"] and "Your $6" not in result.reply
+
+
 async def test_changing_the_price_gives_a_new_draft_not_a_listing(dialogue: Dialogue) -> None:
     await dialogue.say("I want to sell my Trek road bike, good condition")
     revised = await dialogue.say("make it 40 instead")

@@ -151,6 +151,12 @@ def test_no_damage_is_not_damage() -> None:
         ("I paid $900 so maybe 400", True, 400),
         ("I paid 900 for it", True, None),
         ("Giant Escape 3 hybrid bike", True, None),  # a number inside a name
+        # how many it is for, not what it costs
+        ("selling a dining table for 6, good condition", False, None),
+        ("bunk bed for 2 kids, used", False, None),
+        ("bunk bed for 120", False, 120),
+        ("selling my mug for $5", False, 5),
+        ("for 6", True, 6),  # asked for a price, a small number after 'for' is one
     ],
 )
 def test_prices(text: str, expecting: bool, price: float | None) -> None:

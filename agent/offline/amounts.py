@@ -54,6 +54,8 @@ class _Rules:
     paid: re.Pattern[str]
     paid_after: re.Pattern[str]
     before: re.Pattern[str]
+    ambiguous: re.Pattern[str]
+    smallest_ambiguous: float
     after: re.Pattern[str]
     units: frozenset[str]
     names: frozenset[str]
@@ -75,6 +77,8 @@ def _rules() -> _Rules:
             re.I,
         ),
         before=re.compile(rf"(?:^|[\s,(])(?:{alternatives(a.price_before)})\s*\$?\s*$", re.I),
+        ambiguous=re.compile(rf"(?:^|[\s,(])(?:{alternatives(a.ambiguous_before)})\s*$", re.I),
+        smallest_ambiguous=a.smallest_ambiguous,
         after=re.compile(rf"^\s*(?:{alternatives(a.price_after)})(?![\w])", re.I),
         units=frozenset(u.lower() for u in a.units),
         names=frozenset(n.lower() for n in a.name_before),
@@ -250,6 +254,14 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         cued_after = bool(rules.after.match(after)) or bool(re.match(r"-?ish\b", after, re.I))
         if 1900 <= value <= 2100 and not money and not cued:
             continue  # a year
+        if (
+            cued
+            and not money
+            and not expecting_price
+            and 0 < value < rules.smallest_ambiguous
+            and rules.ambiguous.search(prefix)
+        ):
+            continue  # a table for 6: how many it is for, unless a price was asked for
         if money or (cued and previous not in rules.names) or cued_after:
             strong.append(value)
             continue
@@ -277,3 +289,14 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         if spelled is not None:
             return Amounts(spelled, paid)
     return Amounts(None, paid)
+
+
+def names_only_a_price(phrase: str) -> bool:
+    """True when a phrase says nothing but a price ("200", "$200 firm", "200 obo"): no item in it."""
+    rest = re.sub(rf"\$?\s?{_DIGITS}\s?k?\b|\b(?:dollars|bucks|usd)\b|\$", " ", phrase, flags=re.I).strip(
+        " ,.!"
+    )
+    if not rest:
+        return True
+    said_after = _rules().after.match(rest)
+    return said_after is not None and not rest[said_after.end() :].strip(" ,.!")

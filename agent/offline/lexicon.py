@@ -63,6 +63,8 @@ class DamageData(_Data):
 
 class AmountData(_Data):
     price_before: list[str]
+    ambiguous_before: list[str]
+    smallest_ambiguous: float
     price_after: list[str]
     units: list[str]
     name_before: list[str]

@@ -13,10 +13,17 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from agent.offline.amounts import PriceChange, read_amounts, read_price_change
+from agent.offline.amounts import PriceChange, names_only_a_price, read_amounts, read_price_change
 from agent.offline.conditions import read_condition
 from agent.offline.details import Details, read_details
-from agent.offline.items import extract_items, is_chatter, is_condition_only, item_correction, strip_discourse
+from agent.offline.items import (
+    clean_item,
+    extract_items,
+    is_chatter,
+    is_condition_only,
+    item_correction,
+    strip_discourse,
+)
 from agent.offline.lexicon import lexicon
 from agent.offline.prohibited import is_prohibited
 from tools.types import Condition
@@ -314,7 +321,12 @@ def read(text: str, context: Context | None = None) -> Reading:
         and (
             asked in (Question.ITEM, Question.REDESCRIBE)
             or redescribes
-            or (not ctx.in_progress and reading.price is None and not is_condition_only(text))
+            or (
+                not ctx.in_progress
+                # "trek bike for 200" names the item with its price; "200" or "$200 firm" names none
+                and (reading.price is None or not names_only_a_price(clean_item(text)))
+                and not is_condition_only(text)
+            )
         )
     )
     item_text = text
