@@ -107,6 +107,18 @@ async def test_how_many_a_table_seats_is_not_its_price(dialogue: Dialogue) -> No
     assert draft.args["price"] >= comps["p25"] and "Your $6" not in result.reply
 
 
+async def test_a_question_about_fees_at_the_draft_is_answered_and_the_draft_still_waits(
+    dialogue: Dialogue,
+) -> None:
+    first = await dialogue.say("do you charge fees?")
+    assert "no fee" in first.reply and "What would you like to sell?" in first.reply
+    await dialogue.say("I want to sell my Trek road bike, good condition")
+    asked = await dialogue.say("can you ship it?")
+    assert "pickup or delivery" in asked.reply and "can't answer" not in asked.reply
+    assert asked.created == [] and asked.drafts
+    assert (await dialogue.say("yes")).created
+
+
 async def test_changing_the_price_gives_a_new_draft_not_a_listing(dialogue: Dialogue) -> None:
     await dialogue.say("I want to sell my Trek road bike, good condition")
     revised = await dialogue.say("make it 40 instead")

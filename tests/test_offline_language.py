@@ -122,6 +122,33 @@ def test_damage_lowers_the_condition_and_is_kept_in_the_sellers_words(
     assert reading.condition == condition and reading.damage[0] == note
 
 
+def test_the_damage_note_does_not_name_the_item_again() -> None:
+    assert read_condition("red ikea sofa with a small tear on the arm", "red ikea sofa").damage == [
+        "A small tear on the arm"
+    ]
+    assert read_condition("my dresser that has a broken drawer", "dresser").damage == ["A broken drawer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("do you charge fees?", "fee"),
+        ("is there a commission", "fee"),
+        ("can you ship it?", "ship"),
+        ("how do I get paid", "pay"),
+        ("what can I sell here?", "weapons"),
+    ],
+)
+def test_questions_about_selling_here_are_answered(text: str, topic: str) -> None:
+    (answer,) = read(text, AT_DRAFT).service
+    assert topic in answer.lower()
+    assert Intent.QUESTION in read(text, AT_DRAFT).intents
+
+
+def test_a_statement_about_shipping_asks_nothing() -> None:
+    assert read("good condition, free shipping included", AT_DRAFT).service == []
+
+
 def test_no_damage_is_not_damage() -> None:
     reading = read_condition("lightly used, no scratches or dents")
     assert reading.damage == [] and reading.condition == Condition.GOOD

@@ -139,6 +139,17 @@ class ProhibitedData(_Data):
     media: list[str]
 
 
+class ServiceTopic(_Data):
+    name: str
+    pattern: str
+    answer: str
+
+
+class ServiceData(_Data):
+    asking: str
+    topics: list[ServiceTopic]
+
+
 class DraftingData(_Data):
     condition_lines: dict[Condition, list[str]]
     damage_lines: dict[Condition, str]
@@ -163,6 +174,10 @@ class Lexicon:
         self.items = _load("items", ItemData)
         self.prohibited = _load("prohibited", ProhibitedData)
         self.drafting = _load("drafting", DraftingData)
+        # how selling here works: (topic, its pattern, the answer)
+        service = _load("service", ServiceData)
+        self.service_asking = _compile(service.asking)
+        self.service = [(t.name, _compile(t.pattern), t.answer) for t in service.topics]
         i = self.intents
         self.accept = _compile(rf"^\s*(?:{_one_line(i.accept)})(?![\w])")
         self.accept_only = _compile(

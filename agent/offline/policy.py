@@ -138,6 +138,7 @@ def hear(state: DialogueState, text: str) -> None:
             state.asked = asked
             return
     text = r.text
+    state.notes.extend(r.service)  # how selling here works: answered, then on with the listing
     if item is not None and item.declined and item.draft is not None and not item.listing:
         _reconsider(state, item, r, asked)
     in_progress = item is not None and not item.listing and not item.declined
@@ -779,7 +780,9 @@ def _ask_item(state: DialogueState) -> Action:
                 "Sorry, I still didn't get it. Just name the thing you're selling, for example 'road bike', "
                 "'sofa' or 'iPhone 8'. What's the item?"
             )
-        elif state.reading is not None and state.reading.has(Intent.META, Intent.QUESTION):
+        elif (
+            state.reading is not None and state.reading.has(Intent.META, Intent.QUESTION) and not state.notes
+        ):
             text = (
                 "I help you list something for sale: tell me what it is, and I'll find its category, compare "
                 "prices with similar listings and draft the listing for you to approve. What would you like to sell?"
@@ -1224,6 +1227,8 @@ def _answer_at_draft(state: DialogueState, item: ItemFrame, price: float, comps:
         if comps is not None:
             return f"There are no similar listings to compare with, so the price is yours to set: {money(price)} now."
         return f"I couldn't compare prices this time; your draft asks {money(price)}."
+    if reading is not None and reading.service:
+        return "Nothing's posted yet."  # the question was answered (state.notes)
     return (
         "I can't answer that one, I'm the offline assistant and only know about this listing. Nothing's posted "
         "yet."

@@ -93,6 +93,7 @@ class Reading:
     edit_field: str | None = None  # the draft field the seller wants changed ("the description sounds weird")
     note: str | None = None  # words to add to the description, as said ("add that the bowl is included")
     intents: set[Intent] = field(default_factory=set)
+    service: list[str] = field(default_factory=list)  # answers to questions about how selling here works
 
     def has(self, *intents: Intent) -> bool:
         return any(i in self.intents for i in intents)
@@ -388,6 +389,10 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.intents.add(Intent.META)
     if "?" in text or lex.question_start.search(text):
         reading.intents.add(Intent.QUESTION)
+    if Intent.QUESTION in reading.intents or lex.service_asking.search(text):
+        reading.service = [answer for _, pattern, answer in lex.service if pattern.search(text)]
+        if reading.service:
+            reading.intents.add(Intent.QUESTION)  # "how do I get paid": a question without its mark
     if is_chatter(text) and not reading.changes:
         reading.intents.add(Intent.CHATTER)
     if lex.change_of_mind.search(text):
