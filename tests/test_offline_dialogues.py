@@ -119,6 +119,40 @@ async def test_a_question_about_fees_at_the_draft_is_answered_and_the_draft_stil
     assert (await dialogue.say("yes")).created
 
 
+async def test_an_item_given_away_for_free_is_asked_for_a_price(dialogue: Dialogue) -> None:
+    await dialogue.say("giving away a crib for free")
+    assert dialogue.calls("search_categories")[0]["query"] == "crib"
+    asked = await dialogue.say("good")
+    assert asked.drafts == [] and "more than $0" in asked.reply
+    (draft,) = (await dialogue.say("20")).drafts
+    assert draft.args["price"] == 20 and draft.args["title"].lower().startswith("crib")
+
+
+async def test_a_bare_nah_to_the_condition_question_is_asked_again_not_a_stop(dialogue: Dialogue) -> None:
+    await dialogue.say("bike")
+    again = await dialogue.say("nah")
+    assert "condition" in again.reply and "won't post" not in again.reply
+    assert (await dialogue.say("good")).drafts
+
+
+async def test_stopped_before_a_draft_go_on_carries_on(dialogue: Dialogue) -> None:
+    await dialogue.say("bike")
+    stopped = await dialogue.say("never mind")
+    assert "nothing was listed" in stopped.reply and "go on" in stopped.reply
+    resumed = await dialogue.say("go on")
+    assert "condition" in resumed.reply
+    assert (await dialogue.say("good")).drafts
+
+
+async def test_the_description_claims_no_terms_the_seller_did_not_give(dialogue: Dialogue) -> None:
+    for item in ("Trek road bike", "IKEA sofa", "iPhone 8"):
+        result = await dialogue.say(f"I want to sell my {item}, good condition")
+        (draft,) = result.drafts
+        text = draft.args["description"].lower()
+        assert not any(term in text for term in ("pickup", "cash", "payment", "delivery", "shipping"))
+        await dialogue.say("no")
+
+
 async def test_changing_the_price_gives_a_new_draft_not_a_listing(dialogue: Dialogue) -> None:
     await dialogue.say("I want to sell my Trek road bike, good condition")
     revised = await dialogue.say("make it 40 instead")

@@ -184,6 +184,9 @@ def test_no_damage_is_not_damage() -> None:
         ("bunk bed for 120", False, 120),
         ("selling my mug for $5", False, 5),
         ("for 6", True, 6),  # asked for a price, a small number after 'for' is one
+        ("giving away a crib for free", False, 0),  # said, and impossible: questioned, never a guess
+        ("make it -50", False, -50),
+        ("sony wh-1000xm4, like new", False, None),
     ],
 )
 def test_prices(text: str, expecting: bool, price: float | None) -> None:

@@ -37,7 +37,7 @@ def listable(price: float) -> bool:
 def refusal(price: float) -> str:
     """Why a price the seller said can't be used, without repeating an absurd figure back."""
     if price <= 0:
-        return "A price has to be more than $0, so I can't use that one."
+        return "A price has to be more than $0 (to give something away, a token $1 works), so I can't use that one."
     return f"That's above what the marketplace allows: the most I can list it for is ${HIGHEST_PRICE:,.2f}."
 
 
@@ -62,6 +62,7 @@ class _Rules:
     bare_before: frozenset[str]
     number_words: dict[str, int]
     free: re.Pattern[str]
+    free_anywhere: re.Pattern[str]
     range_: re.Pattern[str]
 
 
@@ -85,6 +86,7 @@ def _rules() -> _Rules:
         bare_before=frozenset(b.lower() for b in a.bare_before),
         number_words=a.number_words,
         free=re.compile(rf"\b(?:{alternatives(a.free)})\b", re.I),
+        free_anywhere=re.compile(rf"\b(?:{alternatives(a.free_anywhere)})\b", re.I),
         range_=re.compile(
             rf"(?:between\s+(?P<a1>\$?\s?{_DIGITS})\s+and\s+|(?P<a2>\$?\s?{_DIGITS})\s?(?:-|–|to)\s?)"
             rf"(?P<b>\$?\s?{_DIGITS})"
@@ -235,7 +237,7 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         value = _value(m.group("num"), bool(m.group("k")))
         if value is None:
             continue
-        if m.group("neg") and not re.search(r"\w\s*-\s?$", text[: m.start() + 1]):
+        if m.group("neg") == "-":  # "-50" is negative; "bike - 200" is a dash, "wh-1000" a name
             value = -value
         after = text[m.end() :]
         next_word = (_WORD.findall(after[:20].lower()) or [""])[0]
@@ -282,6 +284,8 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         return Amounts(strong[0], paid)
     if expecting_price and weak:
         return Amounts(weak[0], paid)
+    if rules.free_anywhere.search(text):
+        return Amounts(0.0, paid)  # "giving it away for free": said, and impossible
     if expecting_price and not re.search(r"\d", text):
         if rules.free.search(text) and len(text.split()) <= 4:
             return Amounts(0.0, paid)

@@ -72,6 +72,7 @@ class AmountData(_Data):
     paid: str
     number_words: dict[str, int]
     free: list[str]
+    free_anywhere: list[str]
     relative_down: list[str]
     relative_up: list[str]
     one_after: list[str]
