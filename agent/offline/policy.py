@@ -388,11 +388,9 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         else:
             state.unclear = Question.DRAFT
     elif declines and not r.items and not item.listing:
-        # A bare "nah" to "what condition?" or "what price?" answers nothing; only words that stop the
-        # listing ("never mind", "don't sell it", "cancel", "I'll keep it") stop it.
-        bare = asked in (Question.CONDITION, Question.PRICE) and not (
-            lex.dont_post.search(r.text) or lex.keep.search(r.text) or Intent.LATER in r.intents
-        )
+        # A bare "nah" to "what condition?" or "what price?" answers nothing; words that stop the listing
+        # ("never mind", "forget it", "cancel", "I'll keep it") stop it.
+        bare = asked in (Question.CONDITION, Question.PRICE) and bool(lex.bare_no.match(r.text))
         item.declined = not bare
     understood = bool(r.items) or r.changes or state.value_now
     if asked in (Question.CONDITION, Question.PRICE) and not understood and not item.declined:
