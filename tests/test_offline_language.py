@@ -47,6 +47,20 @@ ASKED_CHOICE = Context(asked=Question.CHOICE, item="table", options=TABLES, in_p
         ("my bookshelf has to go", ["bookshelf"]),
         ("My car is broken so I'm selling the bike rack off it, fits most hitches", ["bike rack"]),
         ("I don't want to sell it anymore", []),
+        # who outgrew it is not the item; "two things:" is no part of a name
+        (
+            "So my daughter outgrew her little pink bike with training wheels, its a 16 inch",
+            ["pink bike with training wheels"],
+        ),
+        ("two things: a blender and a toaster", ["blender", "toaster"]),
+        # the make and model after a comma name the item; a condition, a price or terms there do not
+        ("headphones, sony wh-1000xm4, like new, 150", ["sony wh-1000xm4 headphones"]),
+        ("office chair, herman miller aeron", ["herman miller aeron office chair"]),
+        ("trek bike, good condition, 200", ["trek bike"]),
+        ("couch, must go", ["couch"]),
+        ("I'm selling my Toyota Prius instead, not the Civic", ["Toyota Prius"]),
+        ("bike, pickup only", ["bike"]),
+        ("dresser, 6 drawers", ["dresser"]),
     ],
 )
 def test_items(text: str, items: list[str]) -> None:
@@ -122,6 +136,33 @@ def test_damage_lowers_the_condition_and_is_kept_in_the_sellers_words(
     assert reading.condition == condition and reading.damage[0] == note
 
 
+def test_the_damage_note_does_not_name_the_item_again() -> None:
+    assert read_condition("red ikea sofa with a small tear on the arm", "red ikea sofa").damage == [
+        "A small tear on the arm"
+    ]
+    assert read_condition("my dresser that has a broken drawer", "dresser").damage == ["A broken drawer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("do you charge fees?", "fee"),
+        ("is there a commission", "fee"),
+        ("can you ship it?", "ship"),
+        ("how do I get paid", "pay"),
+        ("what can I sell here?", "weapons"),
+    ],
+)
+def test_questions_about_selling_here_are_answered(text: str, topic: str) -> None:
+    (answer,) = read(text, AT_DRAFT).service
+    assert topic in answer.lower()
+    assert Intent.QUESTION in read(text, AT_DRAFT).intents
+
+
+def test_a_statement_about_shipping_asks_nothing() -> None:
+    assert read("good condition, free shipping included", AT_DRAFT).service == []
+
+
 def test_no_damage_is_not_damage() -> None:
     reading = read_condition("lightly used, no scratches or dents")
     assert reading.damage == [] and reading.condition == Condition.GOOD
@@ -151,6 +192,15 @@ def test_no_damage_is_not_damage() -> None:
         ("I paid $900 so maybe 400", True, 400),
         ("I paid 900 for it", True, None),
         ("Giant Escape 3 hybrid bike", True, None),  # a number inside a name
+        # how many it is for, not what it costs
+        ("selling a dining table for 6, good condition", False, None),
+        ("bunk bed for 2 kids, used", False, None),
+        ("bunk bed for 120", False, 120),
+        ("selling my mug for $5", False, 5),
+        ("for 6", True, 6),  # asked for a price, a small number after 'for' is one
+        ("giving away a crib for free", False, 0),  # said, and impossible: questioned, never a guess
+        ("make it -50", False, -50),
+        ("sony wh-1000xm4, like new", False, None),
     ],
 )
 def test_prices(text: str, expecting: bool, price: float | None) -> None:

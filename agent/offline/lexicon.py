@@ -63,6 +63,8 @@ class DamageData(_Data):
 
 class AmountData(_Data):
     price_before: list[str]
+    ambiguous_before: list[str]
+    smallest_ambiguous: float
     price_after: list[str]
     units: list[str]
     name_before: list[str]
@@ -70,6 +72,7 @@ class AmountData(_Data):
     paid: str
     number_words: dict[str, int]
     free: list[str]
+    free_anywhere: list[str]
     relative_down: list[str]
     relative_up: list[str]
     one_after: list[str]
@@ -83,6 +86,7 @@ class AmountData(_Data):
 class IntentData(_Data):
     accept: str
     decline: str
+    bare_no: str
     dont_post: str
     keep: str
     discourse: str
@@ -120,6 +124,7 @@ class ItemData(_Data):
     second_item: str
     vague: list[str]
     sales_talk: list[str]
+    not_a_model: list[str]
     not_items: list[str]
     pronoun_item: str
     choice_stopwords: list[str]
@@ -136,6 +141,17 @@ class ProhibitedData(_Data):
     gear: list[str]
     benign_after: list[str]
     media: list[str]
+
+
+class ServiceTopic(_Data):
+    name: str
+    pattern: str
+    answer: str
+
+
+class ServiceData(_Data):
+    asking: str
+    topics: list[ServiceTopic]
 
 
 class DraftingData(_Data):
@@ -162,12 +178,17 @@ class Lexicon:
         self.items = _load("items", ItemData)
         self.prohibited = _load("prohibited", ProhibitedData)
         self.drafting = _load("drafting", DraftingData)
+        # how selling here works: (topic, its pattern, the answer)
+        service = _load("service", ServiceData)
+        self.service_asking = _compile(service.asking)
+        self.service = [(t.name, _compile(t.pattern), t.answer) for t in service.topics]
         i = self.intents
         self.accept = _compile(rf"^\s*(?:{_one_line(i.accept)})(?![\w])")
         self.accept_only = _compile(
             rf"^\s*(?:(?:{_one_line(i.accept)})[\s,!.]*)+(?:(?:please|thanks|thank you|then|now)[\s!.]*)*$"
         )
         self.decline = _compile(i.decline)
+        self.bare_no = _compile(i.bare_no)
         self.dont_post = _compile(i.dont_post)
         self.keep = _compile(i.keep)
         self.discourse = _compile(i.discourse)
@@ -206,6 +227,7 @@ class Lexicon:
         self.condition_fillers = frozenset(it.condition_fillers)
         self.not_items = frozenset(it.not_items)
         self.sales_talk = frozenset(it.sales_talk)
+        self.not_a_model = frozenset(it.not_a_model)
         self.pronoun_item = _compile(it.pronoun_item)
         self.instruction = _compile(it.instruction)
         self.photo_of = _compile(it.photo_of)
