@@ -8,7 +8,8 @@ Evidence, computed once when the app starts:
   the taxonomy, but they do appear in the titles of real listings there; word by word, and as a vote of
   the listings whose whole titles are most like the query (`similar_titles.py`);
 - where people sell: the listings in the category and in its branch of the taxonomy (a seller's
-  "cast iron skillet" is a kitchen skillet, not a food-service Tilt Skillet).
+  "cast iron skillet" is a kitchen skillet, not a food-service Tilt Skillet);
+- a title model learned from the same titles (`title_model.py`), which reranks the best few matches.
 
 The weights were tuned on a split of the seed's own listings (`benchmarks/category_search.py --dev`),
 never on the held-out listings or the everyday items that measure it.
