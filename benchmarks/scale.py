@@ -136,6 +136,14 @@ def child_inprocess(url: str, queries_file: str) -> dict[str, Any]:
     started = time.perf_counter()
     app = create_app(url, inline=True)
     ready = time.perf_counter() - started
+    # Started as `trova serve` starts it: the category index read, then (code that has it) the garbage
+    # collector settled, so the pauses below are those a server has.
+    _ = app.state.market.index
+    with contextlib.suppress(ImportError):
+        from marketplace.gc_tuning import settle_after_startup
+
+        settle_after_startup()
+    pauses = _gc_pauses()
 
     async def run() -> tuple[list[float], list[float], list[Any]]:
         times, cpu, prices = [], [], []
@@ -152,7 +160,35 @@ def child_inprocess(url: str, queries_file: str) -> dict[str, Any]:
     times, cpu, prices = asyncio.run(run())
     # CPU time as well as wall time: on a shared machine the wall clock includes waiting for a core.
     on_cpu = {f"cpu_{k}": v for k, v in _percentiles(cpu).items() if k != "max_ms"}
-    return {"app_ready_s": round(ready, 2), **_percentiles(times), **on_cpu, "suggested": prices}
+    collections = {
+        "gc_collections": len(pauses),
+        "gc_full_collections": sum(1 for generation, _ in pauses if generation == 2),
+        "gc_longest_pause_ms": round(1000 * max((p for _, p in pauses), default=0.0), 1),
+    }
+    return {
+        "app_ready_s": round(ready, 2),
+        **_percentiles(times),
+        **on_cpu,
+        **collections,
+        "suggested": prices,
+    }
+
+
+def _gc_pauses() -> list[tuple[int, float]]:
+    """From now on, each garbage collection's generation and wall seconds."""
+    import gc
+
+    pauses: list[tuple[int, float]] = []
+    began = [0.0]
+
+    def timed(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            began[0] = time.perf_counter()
+        else:
+            pauses.append((info["generation"], time.perf_counter() - began[0]))
+
+    gc.callbacks.append(timed)
+    return pauses
 
 
 def _free_port() -> int:

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from agent.offline.conditions import about_something_else, clauses, read_condition
-from agent.offline.lexicon import DATA, alternatives, words_re
+from agent.offline.lexicon import DATA, alternatives, read_yaml, words_re
 
 Terms = Literal["offers", "firm"]
 MAX_INCLUDED_WORDS = 6
@@ -86,7 +85,7 @@ class _Rules:
 
 @cache
 def _rules() -> _Rules:
-    raw = yaml.safe_load((DATA / "details.yaml").read_text(encoding="utf-8"))
+    raw = read_yaml(DATA / "details.yaml")
     d = _DetailData.model_validate(raw)
     accessories = alternatives(d.accessories)
     return _Rules(
