@@ -3,8 +3,8 @@ app's routes and models, the agent: about 280,000 objects in `trova serve`) is m
 young collections run less often.
 
 A full collection walks every tracked object, so without this one in a few hundred price comparisons
-stopped the process for 90-170 ms (at 1M listings: `benchmarks/scale.py`); with it the longest pause is
-about 20 ms. Objects made at start-up live as long as the process, so never collecting them loses nothing.
+stopped the process for 120-270 ms on a loaded machine (at 1M listings: `benchmarks/scale.py`); with it
+the longest pause was 9-23 ms. Objects made at start-up live as long as the process, so never collecting them loses nothing.
 Done once per process: a later call would also freeze the garbage of whatever ran in between.
 """
 
