@@ -522,7 +522,11 @@ def _comparison(
             message=f"No comparable listings under {scope_path}: there is no market price to go by, "
             "so the seller has to name a price.",
         )
-    stats = comparison_stats(picked.comps, condition, q, taxonomy.lineage(category_id))
+    # The price model reads the item's most specific category: the one it names when narrowed to it.
+    lineage = taxonomy.lineage(scope)
+    stats = comparison_stats(
+        picked.comps, condition, q, lineage if category_id in lineage else taxonomy.lineage(category_id)
+    )
     examples = [
         Comparable(id=c.id, title=c.title, price=c.price, condition=c.condition) for c in stats.examples
     ]
