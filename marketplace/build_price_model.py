@@ -49,7 +49,9 @@ def read_seed(seed_dir: Path = SEED_DIR) -> tuple[list[Example], Taxonomy]:
     return examples, taxonomy
 
 
-def _solve(rows: Sequence[Sequence[tuple[int, float]]], targets: Sequence[float], penalty: Sequence[float]) -> list[float]:
+def _solve(
+    rows: Sequence[Sequence[tuple[int, float]]], targets: Sequence[float], penalty: Sequence[float]
+) -> list[float]:
     """The weights w minimising |Xw - y|^2 + sum(penalty * w^2), X sparse (rows of (column, value))."""
     size = len(penalty)
 

@@ -123,7 +123,9 @@ class PriceModel:
             int(settings["vehicles_root"]),
             int(settings["base_year"]),
         )
-        return cls(weights, feature_settings, condition_factors, int(settings["listings"]), settings["source"])
+        return cls(
+            weights, feature_settings, condition_factors, int(settings["listings"]), settings["source"]
+        )
 
 
 def _condition_factors() -> Mapping[Condition, float]:
