@@ -86,6 +86,73 @@ async def test_condition_and_price_in_the_first_message(dialogue: Dialogue) -> N
     assert dialogue.calls("compare_prices")[0]["category_id"] == search["matches"][0]["id"]
 
 
+async def test_an_item_and_its_price_with_no_selling_words_start_a_listing(dialogue: Dialogue) -> None:
+    # what a newcomer types first; a message that is only a price names no item
+    await dialogue.say("trek road bike for 200")
+    assert dialogue.calls("search_categories")[0]["query"] == "trek road bike"
+    result = await dialogue.say("good")
+    (draft,) = result.drafts
+    assert draft.args["price"] == 200 and draft.args["condition"] == "good"
+
+
+async def test_a_message_that_is_only_a_price_asks_for_the_item(dialogue: Dialogue) -> None:
+    result = await dialogue.say("$200 firm")
+    assert dialogue.tools() == [] and "What would you like to sell?" in result.reply
+
+
+async def test_how_many_a_table_seats_is_not_its_price(dialogue: Dialogue) -> None:
+    result = await dialogue.say("selling a dining table for 6, good condition")
+    (draft,) = result.drafts
+    comps = dialogue.results("compare_prices")[0]
+    assert draft.args["price"] >= comps["p25"] and "Your $6" not in result.reply
+
+
+async def test_a_question_about_fees_at_the_draft_is_answered_and_the_draft_still_waits(
+    dialogue: Dialogue,
+) -> None:
+    first = await dialogue.say("do you charge fees?")
+    assert "no fee" in first.reply and "What would you like to sell?" in first.reply
+    await dialogue.say("I want to sell my Trek road bike, good condition")
+    asked = await dialogue.say("can you ship it?")
+    assert "pickup or delivery" in asked.reply and "can't answer" not in asked.reply
+    assert asked.created == [] and asked.drafts
+    assert (await dialogue.say("yes")).created
+
+
+async def test_an_item_given_away_for_free_is_asked_for_a_price(dialogue: Dialogue) -> None:
+    await dialogue.say("giving away a crib for free")
+    assert dialogue.calls("search_categories")[0]["query"] == "crib"
+    asked = await dialogue.say("good")
+    assert asked.drafts == [] and "more than $0" in asked.reply
+    (draft,) = (await dialogue.say("20")).drafts
+    assert draft.args["price"] == 20 and draft.args["title"].lower().startswith("crib")
+
+
+async def test_a_bare_nah_to_the_condition_question_is_asked_again_not_a_stop(dialogue: Dialogue) -> None:
+    await dialogue.say("bike")
+    again = await dialogue.say("nah")
+    assert "condition" in again.reply and "won't post" not in again.reply
+    assert (await dialogue.say("good")).drafts
+
+
+async def test_stopped_before_a_draft_go_on_carries_on(dialogue: Dialogue) -> None:
+    await dialogue.say("bike")
+    stopped = await dialogue.say("never mind")
+    assert "nothing was listed" in stopped.reply and "go on" in stopped.reply
+    resumed = await dialogue.say("go on")
+    assert "condition" in resumed.reply
+    assert (await dialogue.say("good")).drafts
+
+
+async def test_the_description_claims_no_terms_the_seller_did_not_give(dialogue: Dialogue) -> None:
+    for item in ("Trek road bike", "IKEA sofa", "iPhone 8"):
+        result = await dialogue.say(f"I want to sell my {item}, good condition")
+        (draft,) = result.drafts
+        text = draft.args["description"].lower()
+        assert not any(term in text for term in ("pickup", "cash", "payment", "delivery", "shipping"))
+        await dialogue.say("no")
+
+
 async def test_changing_the_price_gives_a_new_draft_not_a_listing(dialogue: Dialogue) -> None:
     await dialogue.say("I want to sell my Trek road bike, good condition")
     revised = await dialogue.say("make it 40 instead")

@@ -122,6 +122,33 @@ def test_damage_lowers_the_condition_and_is_kept_in_the_sellers_words(
     assert reading.condition == condition and reading.damage[0] == note
 
 
+def test_the_damage_note_does_not_name_the_item_again() -> None:
+    assert read_condition("red ikea sofa with a small tear on the arm", "red ikea sofa").damage == [
+        "A small tear on the arm"
+    ]
+    assert read_condition("my dresser that has a broken drawer", "dresser").damage == ["A broken drawer"]
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("do you charge fees?", "fee"),
+        ("is there a commission", "fee"),
+        ("can you ship it?", "ship"),
+        ("how do I get paid", "pay"),
+        ("what can I sell here?", "weapons"),
+    ],
+)
+def test_questions_about_selling_here_are_answered(text: str, topic: str) -> None:
+    (answer,) = read(text, AT_DRAFT).service
+    assert topic in answer.lower()
+    assert Intent.QUESTION in read(text, AT_DRAFT).intents
+
+
+def test_a_statement_about_shipping_asks_nothing() -> None:
+    assert read("good condition, free shipping included", AT_DRAFT).service == []
+
+
 def test_no_damage_is_not_damage() -> None:
     reading = read_condition("lightly used, no scratches or dents")
     assert reading.damage == [] and reading.condition == Condition.GOOD
@@ -151,6 +178,15 @@ def test_no_damage_is_not_damage() -> None:
         ("I paid $900 so maybe 400", True, 400),
         ("I paid 900 for it", True, None),
         ("Giant Escape 3 hybrid bike", True, None),  # a number inside a name
+        # how many it is for, not what it costs
+        ("selling a dining table for 6, good condition", False, None),
+        ("bunk bed for 2 kids, used", False, None),
+        ("bunk bed for 120", False, 120),
+        ("selling my mug for $5", False, 5),
+        ("for 6", True, 6),  # asked for a price, a small number after 'for' is one
+        ("giving away a crib for free", False, 0),  # said, and impossible: questioned, never a guess
+        ("make it -50", False, -50),
+        ("sony wh-1000xm4, like new", False, None),
     ],
 )
 def test_prices(text: str, expecting: bool, price: float | None) -> None:

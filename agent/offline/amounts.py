@@ -37,7 +37,7 @@ def listable(price: float) -> bool:
 def refusal(price: float) -> str:
     """Why a price the seller said can't be used, without repeating an absurd figure back."""
     if price <= 0:
-        return "A price has to be more than $0, so I can't use that one."
+        return "A price has to be more than $0 (to give something away, a token $1 works), so I can't use that one."
     return f"That's above what the marketplace allows: the most I can list it for is ${HIGHEST_PRICE:,.2f}."
 
 
@@ -54,12 +54,15 @@ class _Rules:
     paid: re.Pattern[str]
     paid_after: re.Pattern[str]
     before: re.Pattern[str]
+    ambiguous: re.Pattern[str]
+    smallest_ambiguous: float
     after: re.Pattern[str]
     units: frozenset[str]
     names: frozenset[str]
     bare_before: frozenset[str]
     number_words: dict[str, int]
     free: re.Pattern[str]
+    free_anywhere: re.Pattern[str]
     range_: re.Pattern[str]
 
 
@@ -75,12 +78,15 @@ def _rules() -> _Rules:
             re.I,
         ),
         before=re.compile(rf"(?:^|[\s,(])(?:{alternatives(a.price_before)})\s*\$?\s*$", re.I),
+        ambiguous=re.compile(rf"(?:^|[\s,(])(?:{alternatives(a.ambiguous_before)})\s*$", re.I),
+        smallest_ambiguous=a.smallest_ambiguous,
         after=re.compile(rf"^\s*(?:{alternatives(a.price_after)})(?![\w])", re.I),
         units=frozenset(u.lower() for u in a.units),
         names=frozenset(n.lower() for n in a.name_before),
         bare_before=frozenset(b.lower() for b in a.bare_before),
         number_words=a.number_words,
         free=re.compile(rf"\b(?:{alternatives(a.free)})\b", re.I),
+        free_anywhere=re.compile(rf"\b(?:{alternatives(a.free_anywhere)})\b", re.I),
         range_=re.compile(
             rf"(?:between\s+(?P<a1>\$?\s?{_DIGITS})\s+and\s+|(?P<a2>\$?\s?{_DIGITS})\s?(?:-|–|to)\s?)"
             rf"(?P<b>\$?\s?{_DIGITS})"
@@ -231,7 +237,7 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         value = _value(m.group("num"), bool(m.group("k")))
         if value is None:
             continue
-        if m.group("neg") and not re.search(r"\w\s*-\s?$", text[: m.start() + 1]):
+        if m.group("neg") == "-":  # "-50" is negative; "bike - 200" is a dash, "wh-1000" a name
             value = -value
         after = text[m.end() :]
         next_word = (_WORD.findall(after[:20].lower()) or [""])[0]
@@ -250,6 +256,14 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         cued_after = bool(rules.after.match(after)) or bool(re.match(r"-?ish\b", after, re.I))
         if 1900 <= value <= 2100 and not money and not cued:
             continue  # a year
+        if (
+            cued
+            and not money
+            and not expecting_price
+            and 0 < value < rules.smallest_ambiguous
+            and rules.ambiguous.search(prefix)
+        ):
+            continue  # a table for 6: how many it is for, unless a price was asked for
         if money or (cued and previous not in rules.names) or cued_after:
             strong.append(value)
             continue
@@ -270,6 +284,8 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         return Amounts(strong[0], paid)
     if expecting_price and weak:
         return Amounts(weak[0], paid)
+    if rules.free_anywhere.search(text):
+        return Amounts(0.0, paid)  # "giving it away for free": said, and impossible
     if expecting_price and not re.search(r"\d", text):
         if rules.free.search(text) and len(text.split()) <= 4:
             return Amounts(0.0, paid)
@@ -277,3 +293,14 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         if spelled is not None:
             return Amounts(spelled, paid)
     return Amounts(None, paid)
+
+
+def names_only_a_price(phrase: str) -> bool:
+    """True when a phrase says nothing but a price ("200", "$200 firm", "200 obo"): no item in it."""
+    rest = re.sub(rf"\$?\s?{_DIGITS}\s?k?\b|\b(?:dollars|bucks|usd)\b|\$", " ", phrase, flags=re.I).strip(
+        " ,.!"
+    )
+    if not rest:
+        return True
+    said_after = _rules().after.match(rest)
+    return said_after is not None and not rest[said_after.end() :].strip(" ,.!")

@@ -197,6 +197,24 @@ def _damage_note(clause: str) -> str:
     return note[:1].upper() + note[1:] if note else ""
 
 
+def _without_item(clause: str, item: str | None) -> str:
+    """The damage said after the item's name, without the name ('red sofa with a small tear on the arm' ->
+    'a small tear on the arm'), so the description does not name the item twice."""
+    if not item:
+        return clause
+    at = clause.lower().find(item.lower())
+    if at < 0:
+        return clause
+    rest = re.sub(
+        r"^[\s,:;-]*(?:(?:that|which|it)\s+)?(?:with|has|had|have|got)\b\s*",
+        "",
+        clause[at + len(item) :],
+        flags=re.I,
+    )
+    rest = rest.strip(" ,.;:-")
+    return rest if rest and _damage_of(_rules().negations.sub(" ", rest), item) is not None else clause
+
+
 def read_condition(text: str, item: str | None = None, *, asked_condition: bool = False) -> ConditionReading:
     """The condition the seller gives the item in `text` (None when they give none), with any damage.
 
@@ -222,7 +240,7 @@ def read_condition(text: str, item: str | None = None, *, asked_condition: bool 
             usage = used
         severity = _damage_of(clean, item)
         if severity is not None:
-            damage.append((severity, clause))
+            damage.append((severity, _without_item(clause, item)))
     reading = ConditionReading(damage=[_damage_note(c) for _, c in damage if _damage_note(c)])
     worst: Severity | None = None
     for severity, _ in damage:

@@ -63,6 +63,8 @@ class DamageData(_Data):
 
 class AmountData(_Data):
     price_before: list[str]
+    ambiguous_before: list[str]
+    smallest_ambiguous: float
     price_after: list[str]
     units: list[str]
     name_before: list[str]
@@ -70,6 +72,7 @@ class AmountData(_Data):
     paid: str
     number_words: dict[str, int]
     free: list[str]
+    free_anywhere: list[str]
     relative_down: list[str]
     relative_up: list[str]
     one_after: list[str]
@@ -137,6 +140,17 @@ class ProhibitedData(_Data):
     media: list[str]
 
 
+class ServiceTopic(_Data):
+    name: str
+    pattern: str
+    answer: str
+
+
+class ServiceData(_Data):
+    asking: str
+    topics: list[ServiceTopic]
+
+
 class DraftingData(_Data):
     condition_lines: dict[Condition, list[str]]
     damage_lines: dict[Condition, str]
@@ -161,6 +175,10 @@ class Lexicon:
         self.items = _load("items", ItemData)
         self.prohibited = _load("prohibited", ProhibitedData)
         self.drafting = _load("drafting", DraftingData)
+        # how selling here works: (topic, its pattern, the answer)
+        service = _load("service", ServiceData)
+        self.service_asking = _compile(service.asking)
+        self.service = [(t.name, _compile(t.pattern), t.answer) for t in service.topics]
         i = self.intents
         self.accept = _compile(rf"^\s*(?:{_one_line(i.accept)})(?![\w])")
         self.accept_only = _compile(

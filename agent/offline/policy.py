@@ -138,7 +138,8 @@ def hear(state: DialogueState, text: str) -> None:
             state.asked = asked
             return
     text = r.text
-    if item is not None and item.declined and item.draft is not None and not item.listing:
+    state.notes.extend(r.service)  # how selling here works: answered, then on with the listing
+    if item is not None and item.declined and not item.listing:
         _reconsider(state, item, r, asked)
     in_progress = item is not None and not item.listing and not item.declined
     # After a refusal, pushing for the same thing is refused again; naming a legal item moves on.
@@ -387,7 +388,12 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         else:
             state.unclear = Question.DRAFT
     elif declines and not r.items and not item.listing:
-        item.declined = True
+        # A bare "nah" to "what condition?" or "what price?" answers nothing; only words that stop the
+        # listing ("never mind", "don't sell it", "cancel", "I'll keep it") stop it.
+        bare = asked in (Question.CONDITION, Question.PRICE) and not (
+            lex.dont_post.search(r.text) or lex.keep.search(r.text) or Intent.LATER in r.intents
+        )
+        item.declined = not bare
     understood = bool(r.items) or r.changes or state.value_now
     if asked in (Question.CONDITION, Question.PRICE) and not understood and not item.declined:
         state.unclear = asked
@@ -502,6 +508,10 @@ def _reconsider(state: DialogueState, item: ItemFrame, r: Reading, asked: Questi
     a bare 'yes' is asked about."""
     if Intent.PROHIBITED in r.intents or r.items:
         return  # another item: handled as one
+    if item.draft is None:  # stopped before a draft: "go on" (or "post it") carries on where it stopped
+        if r.changes or r.has(Intent.POST, Intent.ACCEPT):
+            item.declined = False
+        return
     if r.changes or Intent.POST in r.intents or (asked == Question.REVIVE and Intent.ACCEPT in r.intents):
         item.declined = False
         item.show_again = True
@@ -779,7 +789,9 @@ def _ask_item(state: DialogueState) -> Action:
                 "Sorry, I still didn't get it. Just name the thing you're selling, for example 'road bike', "
                 "'sofa' or 'iPhone 8'. What's the item?"
             )
-        elif state.reading is not None and state.reading.has(Intent.META, Intent.QUESTION):
+        elif (
+            state.reading is not None and state.reading.has(Intent.META, Intent.QUESTION) and not state.notes
+        ):
             text = (
                 "I help you list something for sale: tell me what it is, and I'll find its category, compare "
                 "prices with similar listings and draft the listing for you to approve. What would you like to sell?"
@@ -991,6 +1003,15 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
     if item.declined:
         if state.asked == Question.REVIVE or state.notes:
             return Action(_say(state), asks=state.asked)
+        if item.draft is None:
+            return Action(
+                _say(
+                    state,
+                    f"OK, I'll stop here; nothing was listed. Say 'go on' to carry on with the {item.name}, or "
+                    "tell me what else you'd like to sell.",
+                ),
+                asks=Question.ITEM,
+            )
         return Action(
             _say(
                 state,
@@ -1224,6 +1245,8 @@ def _answer_at_draft(state: DialogueState, item: ItemFrame, price: float, comps:
         if comps is not None:
             return f"There are no similar listings to compare with, so the price is yours to set: {money(price)} now."
         return f"I couldn't compare prices this time; your draft asks {money(price)}."
+    if reading is not None and reading.service:
+        return "Nothing's posted yet."  # the question was answered (state.notes)
     return (
         "I can't answer that one, I'm the offline assistant and only know about this listing. Nothing's posted "
         "yet."

@@ -13,10 +13,17 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from agent.offline.amounts import PriceChange, read_amounts, read_price_change
+from agent.offline.amounts import PriceChange, names_only_a_price, read_amounts, read_price_change
 from agent.offline.conditions import read_condition
 from agent.offline.details import Details, read_details
-from agent.offline.items import extract_items, is_chatter, is_condition_only, item_correction, strip_discourse
+from agent.offline.items import (
+    clean_item,
+    extract_items,
+    is_chatter,
+    is_condition_only,
+    item_correction,
+    strip_discourse,
+)
 from agent.offline.lexicon import lexicon
 from agent.offline.prohibited import is_prohibited
 from tools.types import Condition
@@ -86,6 +93,7 @@ class Reading:
     edit_field: str | None = None  # the draft field the seller wants changed ("the description sounds weird")
     note: str | None = None  # words to add to the description, as said ("add that the bowl is included")
     intents: set[Intent] = field(default_factory=set)
+    service: list[str] = field(default_factory=list)  # answers to questions about how selling here works
 
     def has(self, *intents: Intent) -> bool:
         return any(i in self.intents for i in intents)
@@ -314,7 +322,12 @@ def read(text: str, context: Context | None = None) -> Reading:
         and (
             asked in (Question.ITEM, Question.REDESCRIBE)
             or redescribes
-            or (not ctx.in_progress and reading.price is None and not is_condition_only(text))
+            or (
+                not ctx.in_progress
+                # "trek bike for 200" names the item with its price; "200" or "$200 firm" names none
+                and (reading.price is None or not names_only_a_price(clean_item(text)))
+                and not is_condition_only(text)
+            )
         )
     )
     item_text = text
@@ -376,6 +389,10 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.intents.add(Intent.META)
     if "?" in text or lex.question_start.search(text):
         reading.intents.add(Intent.QUESTION)
+    if Intent.QUESTION in reading.intents or lex.service_asking.search(text):
+        reading.service = [answer for _, pattern, answer in lex.service if pattern.search(text)]
+        if reading.service:
+            reading.intents.add(Intent.QUESTION)  # "how do I get paid": a question without its mark
     if is_chatter(text) and not reading.changes:
         reading.intents.add(Intent.CHATTER)
     if lex.change_of_mind.search(text):
