@@ -508,15 +508,35 @@ if __name__ == "__main__":
     app()
 
 
+def _devnull() -> tuple[int, int]:
+    import os
+
+    st = os.stat(os.devnull)
+    return st.st_dev, st.st_ino
+
+
 def main() -> None:
     """The `trova` command. When the reader of its output leaves early (`trova listings | head`), click
     exits 1, which reads like a failed gate: exit 141 instead, as a shell reports a command ended by SIGPIPE."""
+    import os
     import sys
 
+    def stdout_file() -> tuple[int, int] | None:
+        try:
+            st = os.fstat(1)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    before = stdout_file()
     try:
         app()
     except SystemExit as e:
-        broken_pipe = type(sys.stdout).__name__.endswith("PacifyFlushWrapper")  # click's broken-pipe path
+        broken_pipe = (
+            type(sys.stdout).__name__.endswith("PacifyFlushWrapper")  # click's broken-pipe path
+            # rich's (typer's help, any plain Console): it points stdout at /dev/null, then exits 1
+            or (before is not None and stdout_file() != before and stdout_file() == _devnull())
+        )
         if e.code == 1 and broken_pipe:
             from cli.output import BROKEN_PIPE_EXIT
 

@@ -307,6 +307,29 @@ def test_a_reader_leaving_early_is_exit_141_not_a_failure(db_url: str, trova_hom
     assert b"Traceback" not in errors
 
 
+def test_help_whose_reader_left_is_exit_141(trova_home: Path) -> None:
+    """`trova eval run --help | head -1`: typer prints help through its own rich console, whose way out of a
+    broken pipe is exit 1; the command still ends with 141. The reader is gone before anything is written."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        process = subprocess.run(
+            [sys.executable, "-c", "from cli.main import main; main()", "eval", "run", "--help"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "TROVA_HOME": str(trova_home)},
+            timeout=120,
+        )
+    finally:
+        os.close(write_end)
+    assert process.returncode == 141, process.stderr.decode()
+    assert b"Traceback" not in process.stderr
+
+
 def test_the_console_ends_with_141_when_its_reader_left(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
     import sys

@@ -47,6 +47,21 @@ ASKED_CHOICE = Context(asked=Question.CHOICE, item="table", options=TABLES, in_p
         ("my bookshelf has to go", ["bookshelf"]),
         ("My car is broken so I'm selling the bike rack off it, fits most hitches", ["bike rack"]),
         ("I don't want to sell it anymore", []),
+        # who outgrew it is not the item; "two things:" is no part of a name
+        (
+            "So my daughter outgrew her little pink bike with training wheels, its a 16 inch",
+            ["pink bike with training wheels"],
+        ),
+        ("two things: a blender and a toaster", ["blender", "toaster"]),
+        # the make and model after a comma name the item; a condition, a price or terms there do not
+        ("headphones, sony wh-1000xm4, like new, 150", ["sony wh-1000xm4 headphones"]),
+        ("office chair, herman miller aeron", ["herman miller aeron office chair"]),
+        ("trek bike, good condition, 200", ["trek bike"]),
+        ("couch, must go", ["couch"]),
+        ("macbook pro 2019 13 inch good condition", ["macbook pro 2019 13 inch"]),
+        ("I'm selling my Toyota Prius instead, not the Civic", ["Toyota Prius"]),
+        ("bike, pickup only", ["bike"]),
+        ("dresser, 6 drawers", ["dresser"]),
     ],
 )
 def test_items(text: str, items: list[str]) -> None:

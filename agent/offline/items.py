@@ -179,11 +179,44 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
         items.append(clean_item(first[: second.start()]))
         items.append(clean_item(second.group("second")))
     else:
-        items.append(clean_item(first))
+        items.append(_with_model(clean_item(first), rest[len(first) :]))
     named_items = [i for i in items if _acceptable(i)]
     if named_items:
         return named_items
     return ["?"] if any(i and is_vague(i) for i in items) or _says_has_stuff(text) else []
+
+
+def _with_model(item: str, after: str) -> str:
+    """The item with the make or model said right after it ("headphones, sony wh-1000xm4" -> "sony wh-1000xm4
+    headphones"), so the title and the price comparison name the thing; anything else after the comma (a
+    condition, a price, terms, a sentence) is read by the other readers and left out of the name."""
+    from agent.offline.amounts import names_only_a_price, read_amounts
+    from agent.offline.details import read_details
+
+    lex = lexicon()
+    m = re.match(r"\s*,\s*([^,.;!?()]+)", after)
+    if not item or m is None or len(item.split()) > 3:
+        return item
+    phrase = m.group(1).strip()
+    words = re.findall(r"[a-z0-9'-]+", phrase.lower())
+    if (
+        not 1 <= len(words) <= 4
+        or len(phrase) > 40
+        or not re.search(r"[a-z]{3,}", phrase.lower())
+        or any(w in lex.not_a_model or w in lex.not_items or w in lex.amounts.units for w in words)
+        or lex.clause_end.search(phrase)
+        or _CLAUSE_VERB.search(phrase)
+        or is_chatter(phrase)
+        or is_condition_only(phrase)
+        or read_condition(phrase, asked_condition=True).condition is not None
+        or read_amounts(phrase).price is not None
+        or names_only_a_price(phrase)
+        or read_details(phrase).attributes
+        or read_details(phrase).terms is not None
+        or lex.pronoun_item.match(phrase)
+    ):
+        return item
+    return f"{phrase} {item}"
 
 
 def _says_has_stuff(text: str) -> bool:

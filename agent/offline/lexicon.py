@@ -93,6 +93,7 @@ class AmountData(_Data):
 class IntentData(_Data):
     accept: str
     decline: str
+    bare_no: str
     dont_post: str
     keep: str
     discourse: str
@@ -129,6 +130,7 @@ class ItemData(_Data):
     trailing_filler: str
     second_item: str
     vague: list[str]
+    not_a_model: list[str]
     not_items: list[str]
     pronoun_item: str
     choice_stopwords: list[str]
@@ -192,6 +194,7 @@ class Lexicon:
             rf"^\s*(?:(?:{_one_line(i.accept)})[\s,!.]*)+(?:(?:please|thanks|thank you|then|now)[\s!.]*)*$"
         )
         self.decline = _compile(i.decline)
+        self.bare_no = _compile(i.bare_no)
         self.dont_post = _compile(i.dont_post)
         self.keep = _compile(i.keep)
         self.discourse = _compile(i.discourse)
@@ -229,6 +232,7 @@ class Lexicon:
         self.choice_stopwords = frozenset(it.choice_stopwords)
         self.condition_fillers = frozenset(it.condition_fillers)
         self.not_items = frozenset(it.not_items)
+        self.not_a_model = frozenset(it.not_a_model)
         self.pronoun_item = _compile(it.pronoun_item)
         self.instruction = _compile(it.instruction)
         self.photo_of = _compile(it.photo_of)
