@@ -12,6 +12,9 @@ message) and its condition. Printed, as the held-out benchmark prints them: how 
 the suggestion's error against the listing's asking price (MdAPE and the share within ±35%) beside the two
 reference predictors on the same items (the category's median, the nearest seed title's price), per
 section; and how often a worse condition was priced higher than a better one for the same item.
+
+The price model the suggestion weighs (`marketplace/price_model.py`) is learned afresh in each fold from the
+fold's training listings only (`--without-model`: the comparables alone), so no priced listing is in it.
 """
 
 from __future__ import annotations
@@ -36,9 +39,12 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from benchmarks.heldout_items import Listing, Openings, Taxonomy, seed_listings  # noqa: E402
 from benchmarks.heldout_scoring import CategoryMedian, NearestTitle, PriceFigures, ape  # noqa: E402
+from marketplace import price_model  # noqa: E402
 from marketplace.app import create_app  # noqa: E402
+from marketplace.build_price_model import Example, read_seed, train  # noqa: E402
 from marketplace.conditions import Condition  # noqa: E402
 from marketplace.db import ListingRow  # noqa: E402
+from marketplace.pricing import adjustments  # noqa: E402
 from marketplace.search_index import apply_stats  # noqa: E402
 from marketplace.seed_split import split_listings  # noqa: E402
 
@@ -99,13 +105,21 @@ def compare(client: TestClient, category_id: int, q: str, condition: Condition |
     return body
 
 
+def fold_model(train_items: list[Listing]) -> price_model.PriceModel:
+    """The price model learned from a fold's training listings alone."""
+    _, categories = read_seed()
+    examples = [Example(i.title, i.category_id, i.condition, i.price) for i in train_items]
+    return train(examples, categories, dict(adjustments().condition), f"dev fold of {len(examples)}")
+
+
 def run_fold(
-    k: int, seed: list[Listing], taxonomy: Taxonomy, how: str, order: bool
+    k: int, seed: list[Listing], taxonomy: Taxonomy, how: str, order: bool, with_model: bool = True
 ) -> tuple[list[Priced], int, int]:
-    train, dev = fold(seed, k)
+    train_items, dev = fold(seed, k)
     openings = Openings.load()
-    median, nearest = CategoryMedian(train, taxonomy), NearestTitle(train)
-    with tempfile.TemporaryDirectory() as home:
+    median, nearest = CategoryMedian(train_items, taxonomy), NearestTitle(train_items)
+    model = fold_model(train_items) if with_model else None
+    with tempfile.TemporaryDirectory() as home, price_model.using(model):
         app = create_app(f"sqlite:///{home}/dev.db", inline=True)
         with TestClient(app) as client:
             without(client, dev)
@@ -165,6 +179,9 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--query", choices=("title", "opening"), default="title")
     parser.add_argument("--order", action="store_true", help="also price each item in four conditions")
+    parser.add_argument(
+        "--without-model", action="store_true", help="the comparables alone, without the price model"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="list the worst misses")
     args = parser.parse_args()
     taxonomy = Taxonomy.shipped()
@@ -173,7 +190,7 @@ def main() -> None:
     everything: list[Priced] = []
     inversions = pairs = 0
     for k in range(1, args.folds + 1):
-        rows, inv, n = run_fold(k, seed, taxonomy, args.query, args.order)
+        rows, inv, n = run_fold(k, seed, taxonomy, args.query, args.order, not args.without_model)
         everything += rows
         inversions, pairs = inversions + inv, pairs + n
         print(summary(f"fold {k}", rows), flush=True)

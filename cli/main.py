@@ -400,6 +400,9 @@ def serve(
         stdout().print(
             f"[dim]Online checks judge {online_eval_rate:.0%} of conversations (trova monitor).[/dim]"
         )
+    from marketplace.gc_tuning import settle_after_startup
+
+    settle_after_startup()  # start-up is done: what it made is kept out of the collector's walks
     uvicorn.run(site, host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -41,16 +42,16 @@ def online_capabilities(rate: float, store: Path | None = None) -> list[Abstract
     (default: the local one)."""
     if rate <= 0:
         return []
-    from evals.online import live_evaluation
-    from ops.online import OnlineVerdicts, StoreSink
-    from ops.store import OpsStore
+    from cli.online_capability import SampledEvaluation  # the harness itself on the first sampled run
 
-    return [live_evaluation(rate, StoreSink(OnlineVerdicts(OpsStore(store))))]
+    return [SampledEvaluation(rate, store)]
 
 
 async def finish_evaluations() -> None:
     """Let the evaluations still running in the background write their verdicts (before a command's event
     loop ends and would cancel them), for at most a few seconds."""
+    if "pydantic_evals.online" not in sys.modules:
+        return  # nothing was judged: the harness was never loaded
     from pydantic_evals.online import wait_for_evaluations
 
     with contextlib.suppress(TimeoutError):

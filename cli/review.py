@@ -93,16 +93,16 @@ def _apply_correction(scenario: Scenario, review: Review) -> Scenario:
 def scenario_writer(directory: Path | None = None, store: Path | None = None) -> ScenarioWriter:
     """Writes a reviewed conversation (from the store at `store`, default the local one) as a scenario
     through eval capture (evals.capture), into `directory` (default: scenarios/captured/), never over an
-    existing file."""
-    from evals.capture import scenario_from, to_yaml
-    from evals.loader import DEFAULT_DIR
-    from traces.setup import flush, store_path
-    from traces.store import TraceStore
-    from traces.views import load
-
-    folder = directory or DEFAULT_DIR / "captured"
+    existing file. The harness is imported by the first capture (`trova serve` makes this at start-up)."""
 
     def write(conversation_id: str, review: Review) -> Path:
+        from evals.capture import scenario_from, to_yaml
+        from evals.loader import DEFAULT_DIR
+        from traces.setup import flush, store_path
+        from traces.store import TraceStore
+        from traces.views import load
+
+        folder = directory or DEFAULT_DIR / "captured"
         flush()
         view = load(TraceStore(store or store_path()), conversation_id)
         if not view.turns:

@@ -16,7 +16,6 @@ and its latest verdicts are the conversation's.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Sequence
 from contextvars import ContextVar
@@ -52,6 +51,7 @@ from agent.approvals import parse_denial
 from agent.session import activity_from_messages
 from evals.driver import RunRecord, TurnRecord
 from evals.evaluators import RECORD_ATTRIBUTE, online_evaluators
+from evals.sampling import in_sample
 from evals.trajectory import ActualCall
 from tools.deps import TrovaDeps
 from tools.toolset import CREATE_LISTING
@@ -61,16 +61,6 @@ DEFAULT_RATE = 0.25
 LIVE_SCENARIO = "live"  # a live conversation's record has no scenario
 # Evaluations of one check kind at once; beyond it pydantic-evals drops them (and we log it).
 MAX_CONCURRENCY = 64
-
-
-def in_sample(conversation_id: str, rate: float) -> bool:
-    """A stable draw: the same conversation is in or out of the sample at every turn."""
-    if rate >= 1:
-        return True
-    if rate <= 0:
-        return False
-    digest = hashlib.sha256(b"online-eval:" + conversation_id.encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < rate
 
 
 def _turns(messages: Sequence[ModelMessage]) -> list[list[ModelMessage]]:

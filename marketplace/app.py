@@ -522,7 +522,11 @@ def _comparison(
             message=f"No comparable listings under {scope_path}: there is no market price to go by, "
             "so the seller has to name a price.",
         )
-    stats = comparison_stats(picked.comps, condition, q)
+    # The price model reads the item's most specific category: the one it names when narrowed to it.
+    lineage = taxonomy.lineage(scope)
+    stats = comparison_stats(
+        picked.comps, condition, q, lineage if category_id in lineage else taxonomy.lineage(category_id)
+    )
     examples = [
         Comparable(id=c.id, title=c.title, price=c.price, condition=c.condition) for c in stats.examples
     ]
@@ -546,6 +550,9 @@ def _comparison(
         suggested_high=stats.suggested_high,
         suggested_price=stats.suggested_price,
         suggestion_basis=stats.basis or None,
+        suggestion_method=stats.method or None,
+        comparables_price=stats.comparables_price,
+        model_price=stats.model_price,
         confidence=stats.confidence,
         confidence_label=stats.confidence_label,
         examples=examples,

@@ -15,6 +15,7 @@ from typing import Literal
 from marketplace.cache import BoundedCache
 from marketplace.conditions import Condition
 from marketplace.item_kinds import DATA_FILE, is_bundle, item_words, other_item
+from marketplace.price_model import current_model
 from marketplace.text import REVERSE_SYNONYMS, alternatives, words
 from marketplace.trust import effective_count, robust_keep, trust_weights, weighted_quantile
 
@@ -435,6 +436,9 @@ class PriceStats:
         ""  # which comparables the spread is of, when not all (" of those in good condition ...")
     )
     basis: str = ""  # why the suggestion is outside the spread, when it is (`suggestion_basis`)
+    comparables_price: float | None = None  # the comparables' weighted median, moved to condition and year
+    model_price: float | None = None  # the price model's estimate (`marketplace.price_model`), when asked
+    method: str = ""  # how the suggestion was reached, in one sentence
 
 
 # --- the suggestion: comparables moved to the item's condition and model year, their weighted median --------
@@ -442,6 +446,11 @@ class PriceStats:
 SIMILARITY_POWER = 2  # a comparable's weight grows with its title's similarity to the item's ...
 SIMILARITY_FLOOR = 0.05  # ... from this much for one that shares no word (the whole category)
 FULL_CONFIDENCE_COMPS = 20  # confidence from the number of comparables saturates near this many
+# The suggestion is the weighted geometric mean of the comparables' price and the price model's estimate,
+# the model weighing this much: the few titles most like an item ask widely varying prices, and the model
+# pools what every seed listing says about its words and category (chosen on the seed's tuning folds,
+# `benchmarks/pricing_dev.py`: 0.4-0.6 all did about as well, each better than either alone).
+MODEL_SHARE = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,16 +510,23 @@ class Suggestion:
     # seller is shown can say why: weighing by title similarity, then moving prices to condition and year.
     similarity_shift: float = 1.0
     adjustment_shift: float = 1.0
+    model_shift: float = 1.0
+    comparables_price: float = 0.0  # the comparables' weighted median alone (before rounding)
+    model_price: float | None = None  # the price model's estimate, when it was weighed in
 
 
 def suggest_price(
-    comps: Sequence[tuple[Candidate, float]], condition: Condition | None, query: str
+    comps: Sequence[tuple[Candidate, float]],
+    condition: Condition | None,
+    query: str,
+    estimate: float | None = None,
 ) -> Suggestion:
     """The price to suggest: the weighted median of the comparables' prices, each moved to the item's
     condition and model year (`adjusted_price`), each weighing what it stands for (`Candidate.weight`) times
     its trust (`marketplace.trust`) times how similar its title is; the range is their weighted middle half.
     Taken on log prices, so a $40 and a $4,000 comparable pull alike; the same comparables give a lower
-    price for a worse condition."""
+    price for a worse condition. With the price model's `estimate` for the item (in the same condition),
+    the suggestion is their weighted geometric mean (`MODEL_SHARE`), and the range moves with it."""
     if not comps:
         raise ValueError("no comparables")
     years = model_years(item_words(query))
@@ -522,6 +538,11 @@ def suggest_price(
         for (c, s), t in zip(comps, trust, strict=True)
     ]
     low, middle, high = (math.exp(weighted_quantile(logs, weights, q)) for q in (0.25, 0.5, 0.75))
+    from_comps = middle
+    model_shift = 1.0
+    if estimate is not None and estimate > 0:
+        model_shift = math.exp(MODEL_SHARE * (math.log(estimate) - math.log(middle)))
+        low, middle, high = low * model_shift, middle * model_shift, high * model_shift
     price = nice_round(middle)
     raw = [math.log(max(c.price, 1.0)) for c, _ in comps]
     plain = weighted_quantile(raw, [c.weight * t for (c, _), t in zip(comps, trust, strict=True)], 0.5)
@@ -531,7 +552,10 @@ def suggest_price(
         min(nice_round(low), price),
         max(nice_round(high), price),
         similarity_shift=math.exp(similar - plain),
-        adjustment_shift=math.exp(math.log(middle) - similar),
+        adjustment_shift=math.exp(math.log(from_comps) - similar),
+        model_shift=model_shift,
+        comparables_price=from_comps,
+        model_price=estimate if estimate is not None and estimate > 0 else None,
     )
 
 
@@ -560,6 +584,11 @@ def suggestion_basis(
     if pushed(suggestion.similarity_shift):
         asks = "more" if side == "above" else "less"
         reasons.append(f"it counts most the listings whose titles are most like yours, which ask {asks}")
+    if pushed(suggestion.model_shift) and suggestion.model_price is not None:
+        reasons.append(
+            f"it weighs in a price model learned from every listing's title words and category, which puts "
+            f"the item at ${suggestion.model_price:,.0f}"
+        )
     if pushed(suggestion.adjustment_shift):
         way = "up" if side == "above" else "down"
         if condition is None:
@@ -590,11 +619,29 @@ def examples_of(comps: Sequence[tuple[Candidate, float]], limit: int = MAX_EXAMP
     return tuple(shown)
 
 
+def suggestion_method(suggestion: Suggestion, condition: Condition | None) -> str:
+    """How the suggestion was reached, in one sentence."""
+    moved = f", moved to {condition.label} condition" if condition is not None else ""
+    comps = f"the comparables' weighted median{moved} (${suggestion.comparables_price:,.0f})"
+    if suggestion.model_price is None:
+        return f"The suggestion is {comps}."
+    share = round(100 * MODEL_SHARE)
+    return (
+        f"The suggestion weighs {comps} {100 - share}% and a price model learned from the seed listings' "
+        f"title words, categories and conditions (${suggestion.model_price:,.0f}) {share}%, as a geometric mean."
+    )
+
+
 def comparison_stats(
-    comps: Sequence[tuple[Candidate, float]], condition: Condition | None, query: str
+    comps: Sequence[tuple[Candidate, float]],
+    condition: Condition | None,
+    query: str,
+    lineage: Sequence[int] = (),
 ) -> PriceStats:
     """The figures a price comparison reports, from the comparables that count: weighted by what each stands
-    for and by trust (`marketplace.trust`), without prices far from the weighted bulk (`robust_keep`)."""
+    for and by trust (`marketplace.trust`), without prices far from the weighted bulk (`robust_keep`). With
+    the item's category `lineage` (root first), the suggestion also weighs the price model's estimate
+    (`marketplace.price_model`; bounded work: a lookup per word)."""
     if not comps:
         raise ValueError("no comparables")
     cands = [c for c, _ in comps]
@@ -620,7 +667,9 @@ def comparison_stats(
     label: Literal["low", "medium", "high"] = (
         "high" if confidence >= 0.6 else "medium" if confidence >= 0.35 else "low"
     )
-    suggestion = suggest_price(kept, condition, query)
+    model = current_model() if lineage else None
+    estimate = model.estimate(query, lineage, condition) if model is not None else None
+    suggestion = suggest_price(kept, condition, query, estimate)
     return PriceStats(
         len(kept),
         median,
@@ -636,4 +685,7 @@ def comparison_stats(
         examples_of(kept),
         spread_note,
         suggestion_basis(suggestion, p25, p75, condition, kept_cands),
+        comparables_price=suggestion.comparables_price,
+        model_price=suggestion.model_price,
+        method=suggestion_method(suggestion, condition),
     )

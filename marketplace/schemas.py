@@ -178,6 +178,19 @@ class PriceComparison(BaseModel):
         description="Why the suggested price is outside the middle half (p25 to p75), when it is: "
         "the most similar titles weigh most, and prices are moved to the item's condition and model year.",
     )
+    suggestion_method: str | None = Field(
+        None, description="How the suggested price was reached, in one sentence (absent with no comparables)."
+    )
+    comparables_price: float | None = Field(
+        None,
+        description="The comparables' weighted median asking price, each moved to the item's condition and "
+        "model year: one of the two prices the suggestion weighs.",
+    )
+    model_price: float | None = Field(
+        None,
+        description="A price model's estimate for the item (ridge regression on the seed listings' title words, "
+        "categories and conditions, and cars' model years and mileage): the other price the suggestion weighs.",
+    )
     confidence: float = Field(description="0..1; low when comparables are few or their prices scattered.")
     confidence_label: Literal["none", "low", "medium", "high"]
     currency: str = "USD"

@@ -15,14 +15,16 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 import logfire
 from pydantic import BaseModel, Field
-from pydantic_evals.online import SinkPayload
 
 from ops.store import OpsStore
+
+if TYPE_CHECKING:  # the site imports this module; pydantic-evals loads with the first judged conversation
+    from pydantic_evals.online import SinkPayload
 
 checks_counter = logfire.metric_counter(
     "trova.online_checks",

@@ -118,3 +118,109 @@ def test_the_default_databases_credentials_key_is_its_redacted_url(path: str) ->
     # Read without SQLAlchemy for plain paths, yet always the key filed before (credentials stay found).
     url = f"sqlite:///{path}"
     assert embedded_key(url) == "embedded:" + redact_url(url)
+
+
+# The online checks' harness (pydantic-evals, the checks, the verdict store) is imported by the first
+# conversation in the sample, not by start-up: three in four conversations never need it.
+
+
+def _python(code: str) -> str:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True, timeout=120
+    )
+    return done.stdout.strip()
+
+
+def test_starting_a_chat_or_the_site_does_not_import_the_eval_harness() -> None:
+    loaded = _python(
+        "import sys\n"
+        "from cli.online import online_capabilities\n"
+        "import cli.chat, web.site\n"
+        "capabilities = online_capabilities(0.25)\n"
+        "print(len(capabilities), sorted(m for m in sys.modules if m.startswith(('pydantic_evals', 'evals.'))))"
+    )
+    assert loaded == "1 ['evals.sampling']", loaded
+
+
+def _run_context(conversation_id: str) -> object:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(conversation_id=conversation_id, run_id="run-1", metadata={})
+
+
+def test_a_conversation_outside_the_sample_runs_without_loading_the_checks() -> None:
+    from cli.online_capability import SampledEvaluation
+    from evals.sampling import in_sample
+
+    capability = SampledEvaluation(0.25)
+    outside = next(f"c{i}" for i in range(1000) if not in_sample(f"c{i}", 0.25))
+    ran: list[str] = []
+
+    async def handler() -> str:
+        ran.append("turn")
+        return "result"
+
+    result = asyncio.run(capability.wrap_run(_run_context(outside), handler=handler))  # type: ignore[arg-type]
+    assert result == "result" and ran == ["turn"]
+    assert capability._real is None  # nothing of the harness was built
+
+
+def test_a_sampled_conversation_gets_the_real_checks_and_a_broken_store_costs_only_its_verdicts(
+    trova_home: Path, tmp_path: Path
+) -> None:
+    from cli.online_capability import SampledEvaluation
+    from evals.online import ConversationEvaluation
+
+    assert isinstance(SampledEvaluation(1.0, tmp_path / "ops.db").real(), ConversationEvaluation)
+    with pytest.raises(ValueError):
+        SampledEvaluation(1.5)
+    # A store it cannot open (a folder where the file should be): the turn still runs, unjudged.
+    (tmp_path / "taken").mkdir()
+    broken = SampledEvaluation(1.0, tmp_path / "taken")
+
+    async def handler() -> str:
+        return "result"
+
+    assert asyncio.run(broken.wrap_run(_run_context("c1"), handler=handler)) == "result"  # type: ignore[arg-type]
+
+
+# Once start-up is done, what it made is frozen out of the collector's walks, once per process.
+
+
+def test_the_collector_is_settled_once_after_start_up() -> None:
+    out = _python(
+        "import gc\n"
+        "from marketplace.gc_tuning import YOUNG_THRESHOLD, settle_after_startup\n"
+        "before = gc.get_freeze_count()\n"
+        "first, second = settle_after_startup(), settle_after_startup()\n"
+        "print(before == 0, gc.get_freeze_count() > 0, first, second, gc.get_threshold()[0] == YOUNG_THRESHOLD)"
+    )
+    assert out == "True True True False True", out
+
+
+def test_a_chat_settles_the_collector_once_its_agent_is_made() -> None:
+    out = _python(
+        "import gc, os, tempfile\n"
+        "os.environ['TROVA_HOME'] = tempfile.mkdtemp()\n"
+        "os.environ['TROVA_TRACES'] = 'off'\n"
+        "from typer.testing import CliRunner\n"
+        "from cli.main import app\n"
+        "result = CliRunner().invoke(app, ['chat', '--online-eval-rate', '0'], input='hi\\n')\n"
+        "print(result.exit_code, gc.get_freeze_count() > 10_000)"
+    )
+    assert out == "0 True", out
+
+
+def test_the_offline_rules_read_the_same_with_libyaml() -> None:
+    import yaml
+
+    from agent.offline.lexicon import DATA, read_yaml
+
+    files = sorted(DATA.glob("*.yaml"))
+    assert len(files) >= 8
+    for path in files:
+        assert read_yaml(path) == yaml.safe_load(path.read_text(encoding="utf-8")), path.name

@@ -439,16 +439,41 @@ async def test_no_comparables_and_no_price_in_mind(dialogue: Dialogue) -> None:
     await dialogue.say("I want to sell my trumpet, it's in good condition")
     answer = await dialogue.say("I don't know, what would you suggest?")
     # A way forward rather than the same question: what listings of its kind ask (here: none at all).
-    assert dialogue.calls("compare_prices")[-1] == {
+    assert dialogue.calls("compare_prices")[1] == {
         "category_id": dialogue.calls("compare_prices")[0]["category_id"],
         "item": "Trumpets & Cornets",
         "condition": "good",
     }
-    assert "nothing listed in Trumpets & Cornets" in answer.reply and "in dollars?" in answer.reply
+    # Nothing in its own category: its parent's listings, looked up once (here: none either).
+    assert dialogue.calls("search_categories")[-1]["query"] == "Brass Instruments"
+    parent = dialogue.results("search_categories")[-1]["matches"][0]
+    assert parent["path"].endswith("> Brass Instruments") and not parent["is_leaf"]
+    assert dialogue.calls("compare_prices")[-1] == {
+        "category_id": parent["id"],
+        "item": "",
+        "condition": "good",
+    }
+    assert "nothing listed in Brass Instruments" in answer.reply and "in dollars?" in answer.reply
     assert answer.drafts == []
     again = await dialogue.say("no idea")
     assert again.reply != answer.reply and "?" in again.reply and again.drafts == []
-    assert len(dialogue.calls("compare_prices")) == 2  # asked once, not again and again
+    assert len(dialogue.calls("compare_prices")) == 3  # looked once, not again and again
+
+
+async def test_nothing_in_its_category_the_parents_listings_guide_a_seller_at_a_loss(
+    dialogue: Dialogue,
+) -> None:
+    await dialogue.say("accordion")
+    await dialogue.say("good")
+    guide = await dialogue.say("idk")
+    parent = dialogue.results("search_categories")[-1]["matches"][0]
+    assert parent["path"].endswith("> Musical Instruments")
+    typical = dialogue.results("compare_prices")[-1]
+    assert typical["category_id"] == parent["id"] and typical["count"] >= 1
+    assert "Musical Instruments ask" in guide.reply and "say 'ok'" in guide.reply and guide.drafts == []
+    (draft,) = (await dialogue.say("ok")).drafts
+    assert draft.args["price"] == typical["suggested_price"]
+    assert draft.args["category_id"] == dialogue.calls("compare_prices")[0]["category_id"]  # still its own
 
 
 async def test_no_comparables_the_kinds_prices_guide_a_seller_at_a_loss(dialogue: Dialogue) -> None:

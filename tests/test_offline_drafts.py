@@ -239,3 +239,16 @@ async def test_details_given_later_go_into_a_new_draft(session: ChatSession) -> 
     (redraft,) = third.drafts
     assert redraft.args["title"] == "Blue Trek road bike 56cm with pedals and a lock"
     assert not third.created
+
+
+def test_a_size_said_again_replaces_the_one_in_the_name() -> None:
+    name = "cast iron skillet lodge 12 inch"
+    first = read_details(name, name)
+    again = first.merge(read_details("no wait, its actually a 10 inch", name))
+    assert make_title(name, again) == "Cast iron skillet lodge 10 inch"
+    assert make_description(name, Condition.GOOD, "Home > Cookware", details=again).startswith(
+        "Selling my cast iron skillet lodge."
+    )
+    # said once, two sizes of one item both stay ("60x30 desk, 29 inch high")
+    both = read_details("60x30 desk, 29 inch high", "60x30 desk")
+    assert make_title("60x30 desk", both) == "60x30 desk 29 inch"

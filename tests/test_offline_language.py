@@ -58,6 +58,7 @@ ASKED_CHOICE = Context(asked=Question.CHOICE, item="table", options=TABLES, in_p
         ("office chair, herman miller aeron", ["herman miller aeron office chair"]),
         ("trek bike, good condition, 200", ["trek bike"]),
         ("couch, must go", ["couch"]),
+        ("macbook pro 2019 13 inch good condition", ["macbook pro 2019 13 inch"]),
         ("I'm selling my Toyota Prius instead, not the Civic", ["Toyota Prius"]),
         ("bike, pickup only", ["bike"]),
         ("dresser, 6 drawers", ["dresser"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,7 +18,6 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_ai.capabilities.abstract import AbstractCapability
-from pydantic_evals.online import wait_for_evaluations
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.listing_agent import build_agent
@@ -85,9 +85,13 @@ def create_site(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        # Verdicts still being worked out in the background are written before the process ends.
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wait_for_evaluations(), SHUTDOWN_WAIT_S)
+        # Verdicts still being worked out in the background are written before the process ends (none
+        # when no conversation was judged: the harness is imported by the first judged one).
+        if "pydantic_evals.online" in sys.modules:
+            from pydantic_evals.online import wait_for_evaluations
+
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wait_for_evaluations(), SHUTDOWN_WAIT_S)
         session_store.close()
 
     site = FastAPI(title="Trova", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)

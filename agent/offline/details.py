@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from agent.offline.conditions import about_something_else, clauses, read_condition
-from agent.offline.lexicon import DATA, alternatives, words_re
+from agent.offline.lexicon import DATA, alternatives, read_yaml, words_re
 
 Terms = Literal["offers", "firm"]
 MAX_INCLUDED_WORDS = 6
@@ -29,6 +28,7 @@ class _DetailData(BaseModel):
 
     attributes: dict[str, list[str]]
     colour_first: list[str]
+    single_valued: list[str]
     included_after: list[str]
     included_before: list[str]
     not_included: list[str]
@@ -42,6 +42,7 @@ class _DetailData(BaseModel):
 class Attribute:
     kind: str  # capacity, mileage, size, variant, colour (the data's kinds)
     words: str  # as the seller wrote it ('500GB', '98k miles')
+    replaces: bool = False  # said later instead of an earlier value of its kind ("actually a 10 inch")
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,14 @@ class Details:
     def merge(self, later: Details) -> Details:
         """What was said before and what is said now; a later word on the price's firmness wins."""
         seen = {_key(a.words) for a in self.attributes}
-        attributes = self.attributes + tuple(a for a in later.attributes if _key(a.words) not in seen)
+        earlier = {a.kind for a in self.attributes}
+        replaced = {a.kind for a in later.attributes if _key(a.words) not in seen} & _rules().single_valued
+        kept = tuple(a for a in self.attributes if a.kind not in replaced)
+        attributes = kept + tuple(
+            Attribute(a.kind, a.words, replaces=a.replaces or a.kind in earlier) if a.kind in replaced else a
+            for a in later.attributes
+            if _key(a.words) not in seen or a.kind in replaced
+        )
         known = {_key(i) for i in self.included}
         included = self.included + tuple(i for i in later.included if _key(i) not in known)
         return Details(attributes, included, later.terms or self.terms)
@@ -76,6 +84,7 @@ class Details:
 class _Rules:
     kinds: tuple[tuple[str, re.Pattern[str]], ...]
     first: frozenset[str]
+    single_valued: frozenset[str]
     after: re.Pattern[str]
     before: re.Pattern[str]
     not_included: re.Pattern[str]
@@ -86,12 +95,13 @@ class _Rules:
 
 @cache
 def _rules() -> _Rules:
-    raw = yaml.safe_load((DATA / "details.yaml").read_text(encoding="utf-8"))
+    raw = read_yaml(DATA / "details.yaml")
     d = _DetailData.model_validate(raw)
     accessories = alternatives(d.accessories)
     return _Rules(
         kinds=tuple((kind, words_re(patterns)) for kind, patterns in d.attributes.items()),
         first=frozenset(d.colour_first),
+        single_valued=frozenset(d.single_valued),
         after=re.compile(rf"\b(?:{alternatives(d.included_after)})\s+(?P<what>.+)$", re.I),
         before=re.compile(rf"^(?P<what>.+?)\s+(?:{alternatives(d.included_before)})\b", re.I),
         not_included=words_re(d.not_included),
@@ -101,6 +111,17 @@ def _rules() -> _Rules:
         terms=tuple((kind, words_re(patterns)) for kind, patterns in d.terms.items()),
         sentences=d.sentences,
     )
+
+
+def without_replaced(name: str, details: Details) -> str:
+    """The item's name without a value a later detail replaces ('skillet 12 inch' once '10 inch' is said)."""
+    rules = _rules()
+    said = _key(name)
+    for a in details.attributes:
+        if a.replaces and _key(a.words) not in said:
+            pattern = dict(rules.kinds)[a.kind]
+            name = re.sub(r"\s{2,}", " ", pattern.sub(" ", name)).strip(" ,")
+    return name
 
 
 def colour_first() -> frozenset[str]:

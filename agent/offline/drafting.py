@@ -7,7 +7,7 @@ import hashlib
 import re
 from functools import cache
 
-from agent.offline.details import Details, colour_first, sentences
+from agent.offline.details import Details, colour_first, sentences, without_replaced
 from agent.offline.lexicon import alternatives, lexicon
 from agent.offline.state import Market
 from tools.types import TITLE_MAX, TITLE_MIN, Condition
@@ -36,6 +36,8 @@ def make_title(item: str, details: Details | None = None) -> str:
     """The item as the seller named it, first letter capitalised, with what tells it apart ('PS4 500GB slim
     with two controllers', 'Red KitchenAid stand mixer'), fitted to the marketplace's limits: details that
     don't fit are left to the description."""
+    if details:
+        item = without_replaced(item, details) or item
     extra = details.beyond(item) if details else Details()
     first = [a.words for a in extra.attributes if a.kind in colour_first()][:1]
     after = [a.words for a in extra.attributes if a.kind not in colour_first()]
@@ -107,6 +109,8 @@ def make_description(
     """The description; `notes` are sentences the seller asked to add, in their words."""
     words = lexicon().drafting
     verb = _verb(category_path)
+    if details:
+        item = without_replaced(item, details) or item
     opening = f"Selling my {item.strip()}."
     told = distinct_damage(damage or [])
     if told:

@@ -18,11 +18,18 @@ from tools.types import Condition
 
 DATA = Path(__file__).with_name("data")
 _M = TypeVar("_M", bound=BaseModel)
+# libyaml's loader where PyYAML was built with it: the same documents, read about ten times faster (the
+# rules are read on a conversation's first message).
+YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: Path) -> object:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)  # a safe loader
 
 
 def _load(name: str, model: type[_M]) -> _M:
     path = DATA / f"{name}.yaml"
-    return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return model.model_validate(read_yaml(path))
 
 
 def _one_line(pattern: str) -> str:

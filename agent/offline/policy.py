@@ -304,9 +304,9 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
     ):
         # 'ok' / 'you pick' to the category's middle price, which the agent put to them: their price now.
         item.price.fill(_typical_price(item.typical), answered=True)
-        state.notes.append(
-            f"OK, {money(_typical_price(item.typical))}: the middle of what listings in its category ask."
-        )
+        wider = item.wider is not None and item.typical.category_id == item.wider.id
+        where = f"{_kind(item.wider)} listings" if wider and item.wider else "listings in its category"
+        state.notes.append(f"OK, {money(_typical_price(item.typical))}: the middle of what {where} ask.")
     if r.paid is not None and r.paid > 0:
         item.paid = r.paid
     if r.title:
@@ -567,6 +567,12 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
         hear(state, event.message)
         return
     data = event.data if isinstance(event.data, dict) else {}
+    if event.name == SEARCH_CATEGORIES and _looks_up_parent(item, call):
+        item.wider_looked = True
+        parent = _parent(item.category.value) if item.category.value else ""
+        matches = [Category.from_match(m) for m in data.get("matches", [])]
+        item.wider = next((c for c in matches if c.path == parent), None)
+        return
     if event.name == SEARCH_CATEGORIES:
         item.searched = True
         query = str(call.args.get("query", "")) if call is not None else item.name
@@ -601,7 +607,9 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
     elif event.name == COMPARE_PRICES:
         market = Market.from_result(data)
         kind = _kind(item.category.value) if item.category.value else None
-        if (
+        if call is not None and item.wider is not None and call.args.get("category_id") == item.wider.id:
+            item.typical = market  # what listings of the wider kind ask: the guide when its own has none
+        elif (
             call is not None
             and item.comps is not None
             and not item.comps.count
@@ -622,6 +630,19 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
 
 def _parent(category: Category) -> str:
     return category.path.rsplit(" > ", 1)[0]
+
+
+def _looks_up_parent(item: ItemFrame, call: ToolCalled | None) -> bool:
+    """The search is for the parent of the item's category (nothing listed in it), not for the item."""
+    category = item.category.value
+    return (
+        call is not None
+        and category is not None
+        and not item.wider_looked
+        and item.typical is not None
+        and not item.typical.count
+        and str(call.args.get("query", "")) == _parent(category).rsplit(" > ", 1)[-1]
+    )
 
 
 def _other_branches(found: list[Category], rejected: list[Category]) -> list[Category]:
@@ -886,8 +907,39 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         and (state.value_now or reading.has(Intent.SUGGEST, Intent.UNSURE))
     )
     typical = item.typical
+    own = item.category.value
+    if (
+        comps is not None
+        and typical is not None
+        and not typical.count
+        and own is not None
+        and not item.wider_looked
+        and own.path.count(" > ") >= 2  # a parent below the top level: a guide, not everything
+        and SEARCH_CATEGORIES in tools
+        and COMPARE_PRICES in tools
+    ):
+        parent = _parent(own).rsplit(" > ", 1)[-1]
+        return Action(
+            _say(state, f"Nothing is listed in {_kind(own)} either, so let me look at {parent} in general."),
+            SEARCH_CATEGORIES,
+            {"query": parent, "limit": WIDE_LIMIT},
+        )
+    if (
+        comps is not None
+        and item.wider is not None
+        and typical is not None
+        and typical.category_id != item.wider.id
+        and COMPARE_PRICES in tools
+    ):
+        return Action(
+            _say(state),
+            COMPARE_PRICES,
+            # every listing in it, whatever its title: a guide to the kind of thing, not a comparison
+            {"category_id": item.wider.id, "item": "", "condition": comps.condition},
+        )
     if comps is not None and typical is not None and (at_a_loss or state.last != "seller"):
-        category = _kind(item.category.value) if item.category.value else "its category"
+        guide = item.wider if item.wider is not None and typical.category_id == item.wider.id else own
+        category = _kind(guide) if guide else "its category"
         if typical.count:
             # Nothing like it, but its category's prices are a guide: the seller can take the middle.
             middle = money(_typical_price(typical))

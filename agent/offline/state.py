@@ -126,6 +126,9 @@ class ItemFrame:
     # The whole category's prices, for a seller who can't name one when nothing is comparable.
     typical: Market | None = None
     typical_offered: bool = False  # the category's middle price was put to the seller, who can take it
+    # Nothing listed in the category at all: its parent, looked up once, whose listings are the guide instead.
+    wider_looked: bool = False
+    wider: Category | None = None
     comps: Market | None = None  # the comparison for the item's category and condition
     market: Market | None = None  # a comparison made before the condition was known (a value question)
     draft: dict[str, Any] | None = None  # the last draft shown

@@ -45,7 +45,8 @@ async def test_the_report_detects_the_arm_that_skips_price_comparison(
     for i in range(40):
         await traffic.talk(replace(sellers[i % len(sellers)], id=f"sim-{i}"), i)
     flush()
-    assert sum(careless.skips.values()) >= 0.7 * len(careless.skips) > 0  # B skipped as told
+    # B skipped as told: spread evenly, n conversations hold floor(n * share) skips (13 hold 9, under 0.7)
+    assert sum(careless.skips.values()) == int(len(careless.skips) * careless.skip_share) > 0
 
     report = experiment_report(live.store.store, EXPERIMENT)
     a, b = report.arms
