@@ -614,8 +614,8 @@ class CategoryIndex:
             out.append(Evidence(cat, score, name, coverage, kind, title, vote, prior))
         out.sort(key=lambda e: (-e.score, e.category.path.count(" > "), e.category.path))
         if head_terms is not None:
-            named = [e for e in out[:3] if self._named_for(e.category.id, head_terms)]
-            if len(named) >= 2:
+            named_for_head = [e for e in out[:3] if self._named_for(e.category.id, head_terms)]
+            if len(named_for_head) >= 2:
                 # Several categories are named for the item's head word ("metal cabinet": storage, file,
                 # china): which one is the seller's to say; the model would pick the most listed.
                 return out
