@@ -50,3 +50,11 @@ def test_the_denial_carries_the_sellers_words() -> None:
     assert parse_denial(denial_message("make it 40")) == "make it 40"
     assert parse_denial(denial_message(None)) == ""
     assert parse_denial("something else") is None
+
+
+def test_a_typo_of_yes_is_no_approval() -> None:
+    # Approval is the gate before anything is posted: only a plain yes opens it; "yse" goes to the model,
+    # which shows the draft again.
+    from agent.approvals import is_approval
+
+    assert is_approval("yes") and not is_approval("yse")

@@ -248,6 +248,7 @@ def test_short_answers_mean_what_the_question_asked() -> None:
         ("what's it worth?", Intent.VALUE),
         ("is that a good price?", Intent.VALUE),
         ("ok go with that", Intent.ACCEPT),
+        ("yse", Intent.ACCEPT),  # a typo of yes: the draft is shown again for a real approval
         ("no thanks", Intent.DECLINE),
         ("actually I'll keep it", Intent.DECLINE),
         ("you pick", Intent.SUGGEST),
