@@ -65,15 +65,15 @@ class DeferredSite:
             await self._early(scope, receive, send)
             return
         await self.wait_until_built()  # a page or a chat message before the agent exists waits for it
-        if self._site is None:
-            await self._early(scope, receive, send)  # the build failed: /ready's 503 says why
+        if self._site is None:  # the build failed: say why (the server is stopping)
+            await SecurityHeaders(self._not_ready())(scope, receive, send)
             return
         await self._site(scope, receive, send)
 
     async def wait_until_built(self) -> None:
         await self._built.wait()
 
-    def _not_ready(self, _: Request) -> JSONResponse:
+    def _not_ready(self, _: Request | None = None) -> JSONResponse:
         if self.failure is not None:
             detail = f"the site could not start: {type(self.failure).__name__}: {self.failure}"
             return JSONResponse({"ready": False, "detail": detail}, status_code=503)
