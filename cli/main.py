@@ -422,7 +422,8 @@ def serve(
             if (online_eval_rate > 0)
             else ""
         )
-        stdout().print(f"[dim]Agent ready. {chosen.notice}{online}[/dim]")
+        if not server.should_exit:  # not when stopped (Ctrl-C) while it was being made
+            stdout().print(f"[dim]Agent ready. {chosen.notice}{online}[/dim]")
         settle_after_startup()  # start-up is done: what it made is kept out of the collector's walks
         return site
 

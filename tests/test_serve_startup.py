@@ -150,3 +150,22 @@ def test_trova_serve_is_healthy_then_ready_and_traces_its_conversations(
     # Tracing was set up before the agent existed: the conversation's spans are in the local store.
     spans = TraceStore(trova_home / "trova.db").conversation_spans(conversation)
     assert any("agent run" in s.name or "invoke_agent" in s.name for s in spans), [s.name for s in spans]
+
+
+def test_trova_serve_stops_with_the_reason_when_its_agent_cannot_be_made(
+    db_url: str, trova_home: Path
+) -> None:
+    # A setting only the agent's side reads (the admin pages' review share) is wrong: found after the
+    # server listens, so the server says why and stops rather than answering /api without an agent.
+    env = {**os.environ, "DATABASE_URL": db_url, "TROVA_REVIEW_RANDOM_SHARE": "lots", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(_free_port()), "--online-eval-rate", "0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+    )
+    output = (result.stdout + result.stderr).decode()
+    assert result.returncode == 1, output
+    assert "the agent could not start: ValueError" in " ".join(output.split()), output
+    assert "Traceback" not in output
