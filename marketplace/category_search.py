@@ -8,7 +8,8 @@ Evidence, computed once when the app starts:
   the taxonomy, but they do appear in the titles of real listings there; word by word, and as a vote of
   the listings whose whole titles are most like the query (`similar_titles.py`);
 - where people sell: the listings in the category and in its branch of the taxonomy (a seller's
-  "cast iron skillet" is a kitchen skillet, not a food-service Tilt Skillet).
+  "cast iron skillet" is a kitchen skillet, not a food-service Tilt Skillet);
+- a title model learned from the same titles (`title_model.py`), which reranks the best few matches.
 
 The weights were tuned on a split of the seed's own listings (`benchmarks/category_search.py --dev`),
 never on the held-out listings or the everyday items that measure it.
@@ -17,6 +18,7 @@ never on the held-out listings or the everyday items that measure it.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import math
 import re
@@ -34,6 +36,7 @@ from marketplace.kind_hints import KindHint, kind_hints
 from marketplace.pricing import CompsCache
 from marketplace.similar_titles import TitleNeighbours
 from marketplace.text import BRANDS, SYNONYMS, Reading, content_words, reading_groups, stem, words
+from marketplace.title_model import TitleModel
 
 BRANCHES_FILE = Path(__file__).resolve().parent / "rules" / "search" / "branches.yaml"
 
@@ -93,6 +96,11 @@ GENERIC_ALTERNATE = 0.9
 # branches say counts this much, for categories under it ("wok": Woks under Cookware, not Electric
 # Skillets & Woks under Kitchen Appliances; "stove": Portable Cooking Stoves before Wood Stoves).
 CONTEXT_WEIGHT = 0.5
+# The title model (`title_model.py`) reranks the best few lexical matches: each gains this share of the best
+# score times the model's posterior among them (tuned on the seed's dev splits).
+MODEL_CANDIDATES = 8
+MODEL_WEIGHT = 0.3
+MODEL_MIN_LISTINGS = 3  # a category with fewer listings of its own is not lifted: the model barely knows it
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +172,7 @@ class Evidence:
     title: float  # from the words of listing titles filed there
     vote: float  # from the listings with the most similar titles
     prior: float  # where people sell
+    model: float = 0.0  # the title model's posterior among the best few matches
 
 
 @cache
@@ -241,6 +250,7 @@ class CategoryIndex:
 
         titles = list(listing_titles)
         self.neighbours = TitleNeighbours(titles)
+        self.model = TitleModel(titles, {c.id: c.parent_id for c in self.by_id.values()})
         self.listing_count: Counter[int] = Counter()
         self.branch_count: Counter[int] = (
             Counter()
@@ -603,4 +613,32 @@ class CategoryIndex:
                 score *= TRADE_FACTOR
             out.append(Evidence(cat, score, name, coverage, kind, title, vote, prior))
         out.sort(key=lambda e: (-e.score, e.category.path.count(" > "), e.category.path))
-        return out
+        if head_terms is not None:
+            named_for_head = [e for e in out[:3] if self._named_for(e.category.id, head_terms)]
+            if len(named_for_head) >= 2:
+                # Several categories are named for the item's head word ("metal cabinet": storage, file,
+                # china): which one is the seller's to say; the model would pick the most listed.
+                return out
+        return self._reranked(query, out, head_terms[-1] if head_terms else None)
+
+    def _reranked(self, query: str, ranked: list[Evidence], head_word: str | None) -> list[Evidence]:
+        """The best few matches lifted by the title model's posterior among them; not when no title has the
+        item's head word (the model would judge a "gas grill" by "gas", which car ads have)."""
+        best = ranked[:MODEL_CANDIDATES]
+        if not MODEL_WEIGHT or (head_word is not None and not self.model.knows(head_word)):
+            return ranked
+        posterior = self.model.posterior(query, [e.category.id for e in best])
+        if not posterior:
+            return ranked
+        lift = MODEL_WEIGHT * best[0].score
+        posterior = {
+            c: p if self.listing_count.get(c, 0) >= MODEL_MIN_LISTINGS else 0.0 for c, p in posterior.items()
+        }
+        lifted = [
+            dataclasses.replace(
+                e, score=e.score + lift * posterior[e.category.id], model=posterior[e.category.id]
+            )
+            for e in best
+        ]
+        lifted.sort(key=lambda e: (-e.score, e.category.path.count(" > "), e.category.path))
+        return lifted + ranked[MODEL_CANDIDATES:]

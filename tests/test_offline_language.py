@@ -320,3 +320,26 @@ def test_a_broken_rule_file_fails_at_load_naming_the_field(
     monkeypatch.setattr(lexicon_module, "DATA", data)
     with pytest.raises(ValidationError, match=r"stated_grades\.shiny"):
         lexicon_module.Lexicon()
+
+
+def test_a_point_inside_a_number_or_a_name_does_not_end_the_item() -> None:
+    # A full stop ends a sentence; "5.1", "0.1mm" and "T.V." are part of the item's name.
+    assert extract_items("I want to sell my Klipsch ProMedia 5.1 Home Theater System") == [
+        "Klipsch ProMedia 5.1 Home Theater System"
+    ]
+    assert extract_items("I want to sell my 0.1mm tempered glass screen protector") == [
+        "0.1mm tempered glass screen protector"
+    ]
+    assert extract_items("selling my couch. It's in good shape") == ["couch"]
+
+
+def test_an_ad_headline_before_the_item_is_passed_over() -> None:
+    assert extract_items("I want to sell my Price reduced - Mid Century Teak End Table") == [
+        "Mid Century Teak End Table"
+    ]
+    assert extract_items("selling Moving Sale! - Insulated Large Dog House, like new") == [
+        "Insulated Large Dog House"
+    ]
+    assert extract_items("I want to sell my Sturdy, Contemporary Wood Desk") == ["Contemporary Wood Desk"]
+    # The item first: nothing is passed over.
+    assert extract_items("selling my couch, great deal") == ["couch"]

@@ -171,7 +171,7 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
             rest = core
         else:
             return []
-    rest = lex.leading_filler.sub("", rest.strip())
+    rest = _past_sales_talk(lex.leading_filler.sub("", rest.strip()))
     first = lex.clause_end.split(rest, maxsplit=1)[0]
     items = []
     second = lex.second_item.search(first)
@@ -184,6 +184,25 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     if named_items:
         return named_items
     return ["?"] if any(i and is_vague(i) for i in items) or _says_has_stuff(text) else []
+
+
+def _past_sales_talk(phrase: str) -> str:
+    """The phrase from its first clause that is more than an ad's headline talk: "Price reduced - Mid Century
+    Teak End Table" -> "Mid Century Teak End Table"; the phrase itself when every clause is such talk."""
+    lex = lexicon()
+    rest = phrase
+    for _ in range(3):  # a headline has a clause or two of it ("$495 bucks! Mother's Day deal! 1997 Honda")
+        end = lex.clause_end.search(rest)
+        if end is None:
+            break
+        words = re.findall(r"[a-z]+", rest[: end.start()].lower().replace("'s", ""))
+        if not words or not all(w in lex.sales_talk for w in words):
+            break
+        following = rest[end.end() :].strip(" ,.-–—:;!*")
+        if not following:
+            break
+        rest = following
+    return rest
 
 
 def _with_model(item: str, after: str) -> str:

@@ -130,6 +130,7 @@ class ItemData(_Data):
     trailing_filler: str
     second_item: str
     vague: list[str]
+    sales_talk: list[str]
     not_a_model: list[str]
     not_items: list[str]
     pronoun_item: str
@@ -232,6 +233,7 @@ class Lexicon:
         self.choice_stopwords = frozenset(it.choice_stopwords)
         self.condition_fillers = frozenset(it.condition_fillers)
         self.not_items = frozenset(it.not_items)
+        self.sales_talk = frozenset(it.sales_talk)
         self.not_a_model = frozenset(it.not_a_model)
         self.pronoun_item = _compile(it.pronoun_item)
         self.instruction = _compile(it.instruction)
