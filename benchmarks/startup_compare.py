@@ -7,7 +7,9 @@
 repository's environment (`python -m cli.main`, the code on PYTHONPATH), each with a data directory of its
 own made by a first chat and a first `trova serve` left running until it has written the category index
 (`benchmarks/scale.py`'s `_first_serve`). Measured with `benchmarks/scale.py`'s functions: `trova --help`,
-`printf 'hi\\n' | trova chat` to its exit (and to its reply shown), `trova serve` until /api/health answers;
+`printf 'hi\\n' | trova chat` to its exit (and to its reply shown), `trova serve` until /api/health answers
+(`serve`) and until its agent is made (`ready`: /ready answers 200; a checkout without /ready made its agent
+before /api/health answered, so its health time is the figure);
 best, median and range of wall and CPU seconds, and the load average before and after (the machine is
 shared: CPU time is the figure to compare when it is loaded).
 """
@@ -28,7 +30,7 @@ sys.path.insert(0, str(HERE))
 
 import scale  # noqa: E402
 
-COMMANDS = ("help", "chat", "serve")
+COMMANDS = ("help", "chat", "serve", "ready")
 
 
 def _env(code: Path, home: str) -> dict[str, str]:
@@ -38,6 +40,42 @@ def _env(code: Path, home: str) -> dict[str, str]:
     return env
 
 
+def _serve_until_ready(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, None]:
+    """Wall seconds from starting `trova serve` until its agent is made (/ready answers 200, or /api/health
+    does where there is no /ready), and the CPU seconds its processes had used by then."""
+    import time
+
+    import httpx
+
+    port = scale._free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [*argv, "serve", "--port", str(port)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    healthy = False
+    try:
+        while True:
+            if process.poll() is not None:
+                err = process.stderr.read().decode()[-2000:] if process.stderr else ""
+                raise RuntimeError(f"trova serve exited: {err}")
+            try:
+                if not healthy:  # polled once healthy: a poll costs the server a database query
+                    healthy = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200
+                if healthy:
+                    code = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code
+                    if code in (200, 404):
+                        return time.perf_counter() - started, scale._tree_cpu_s(process.pid), None
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.02)
+    finally:
+        scale.stop_server(process)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -45,7 +83,9 @@ def main() -> None:
     parser.add_argument("--before", type=Path, required=True, help="the other checkout")
     parser.add_argument("--after", type=Path, default=HERE.parent, help="default: this repository")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--only", default=",".join(COMMANDS), help="help, chat, serve (comma-separated)")
+    parser.add_argument(
+        "--only", default=",".join(COMMANDS), help="help, chat, serve, ready (comma-separated)"
+    )
     args = parser.parse_args()
     only = [c for c in args.only.split(",") if c]
     if unknown := set(only) - set(COMMANDS):
@@ -74,6 +114,8 @@ def main() -> None:
                     )
                 if "serve" in only:
                     runs[label]["serve"].append(scale._serve_ready(argv, env, code))
+                if "ready" in only:
+                    runs[label]["ready"].append(_serve_until_ready(argv, env, code))
         print(json.dumps({"load_before": load_before, "load_after": scale._load(), "runs": args.runs}))
         for label in codes:
             for command in only:

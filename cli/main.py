@@ -17,7 +17,10 @@ from typer.core import TyperGroup
 from cli.online import DEFAULT_RATE, RateOpt, online_capabilities  # light: typer only
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
     from rich.console import Console
+
+    from agent.models import ModelChoice
 
 
 def stdout() -> Console:
@@ -353,28 +356,36 @@ def serve(
     ] = "127.0.0.1",
 ) -> None:
     """Run the site: listings pages and the "Sell something" chat at /, the marketplace API at /api
-    (OpenAPI docs at /api/docs)."""
+    (OpenAPI docs at /api/docs). /api (and /api/health) answers as soon as the marketplace is up; the agent
+    is made beside it, and /ready answers 200 once it is (a chat message sent before waits for it)."""
+    import os
+
+    # logfire's pydantic plugin (for logfire.instrument_pydantic, which Trova does not use) would import
+    # most of logfire with the first pydantic model, before the marketplace can answer; tracing itself is
+    # set up with the agent, as before.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "logfire-plugin")
     import uvicorn
     from sqlalchemy.exc import SQLAlchemyError
 
-    from agent.models import ModelConfigError, resolve_model
     from agent.prompts import PromptRefError, remember, served_prompt
     from marketplace import config
     from marketplace.app import create_app
-    from traces.setup import configure_tracing
-    from web.site import create_site
+    from web.startup import DeferredSite
 
     try:
-        choice = resolve_model(model, base_url)
+        # The default model (offline: nothing to check) is made with the agent, beside the marketplace;
+        # a model named is made here, so that a wrong one stops the command before it listens.
+        choice = None if _default_model(model) else _resolve_model(model, base_url)
         prompt_obj, prompt_notice = served_prompt(prompt)
-    except (ModelConfigError, FileNotFoundError, PromptRefError) as e:
+    except (FileNotFoundError, PromptRefError) as e:
         raise _fail(str(e)) from e
     remember(prompt_obj, "serve")
-    from cli.experiment import live_experiment
+    live, capabilities = None, None
+    if experiment:  # its arms' agents are made here: a wrong arm stops the command before it listens
+        from cli.experiment import live_experiment
 
-    capabilities = online_capabilities(online_eval_rate)
-    live = live_experiment(experiment, base_url, capabilities) if experiment else None
-    configure_tracing("site")
+        capabilities = online_capabilities(online_eval_rate)
+        live = live_experiment(experiment, base_url, capabilities)
     url = database_url or config.database_url()
     try:
         api = create_app(url)
@@ -383,27 +394,72 @@ def serve(
         raise _fail(f"the database driver is not installed: {e}{hint}", 1) from e
     except SQLAlchemyError as e:
         raise _fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
-    stdout().print(f"[dim]{choice.notice} {prompt_notice} Database: {config.redact_url(url)}[/dim]")
+    stdout().print(f"[dim]{prompt_notice} Database: {config.redact_url(url)}[/dim]")
     stdout().print(f"Open http://{host}:{port}/ (API: http://{host}:{port}/api, docs: /api/docs)")
-    from cli.review import scenario_writer
 
-    site = create_site(
-        api,
-        choice,
-        prompt_obj,
-        scenario_writer=scenario_writer(),
-        sessions_url=url,  # the marketplace's database: another trova serve continues the conversations
-        capabilities=capabilities,
-        experiment=live,
-    )
-    if online_eval_rate > 0:
-        stdout().print(
-            f"[dim]Online checks judge {online_eval_rate:.0%} of conversations (trova monitor).[/dim]"
+    def build_site() -> FastAPI:
+        """The agent's side of the site, in a thread while the marketplace already answers: tracing is set
+        up before the agent exists, so every conversation is traced."""
+        from agent.models import resolve_model
+        from cli.review import scenario_writer
+        from marketplace.gc_tuning import settle_after_startup
+        from traces.setup import configure_tracing
+        from web.site import create_site
+
+        chosen = choice or resolve_model(model, base_url)
+        configure_tracing("site")
+        site = create_site(
+            api,
+            chosen,
+            prompt_obj,
+            scenario_writer=scenario_writer(),
+            sessions_url=url,  # the marketplace's database: another trova serve continues the conversations
+            capabilities=online_capabilities(online_eval_rate) if capabilities is None else capabilities,
+            experiment=live,
         )
-    from marketplace.gc_tuning import settle_after_startup
+        online = (
+            f" Online checks judge {online_eval_rate:.0%} of conversations (trova monitor)."
+            if (online_eval_rate > 0)
+            else ""
+        )
+        if not server.should_exit:  # not when stopped (Ctrl-C) while it was being made
+            stdout().print(f"[dim]Agent ready. {chosen.notice}{online}[/dim]")
+        settle_after_startup()  # start-up is done: what it made is kept out of the collector's walks
+        return site
 
-    settle_after_startup()  # start-up is done: what it made is kept out of the collector's walks
-    uvicorn.run(site, host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips)
+    def failed(e: BaseException) -> None:
+        stderr().print(
+            f"[red]error:[/red] the agent could not start: {type(e).__name__}: {e}", soft_wrap=True
+        )
+        server.should_exit = True
+
+    deferred = DeferredSite(api, build_site, on_failure=failed)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            deferred, host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips
+        )
+    )
+    server.run()
+    if deferred.failure is not None:
+        raise typer.Exit(1)
+    if not server.started:  # the port in use, say (uvicorn has said why)
+        raise typer.Exit(3)
+
+
+def _default_model(model: str | None) -> bool:
+    """Whether `serve` runs the default offline model: nothing named, no key (agent/models.py's rule)."""
+    import os
+
+    return not (model or os.environ.get("TROVA_MODEL") or os.environ.get("OPENAI_API_KEY"))
+
+
+def _resolve_model(model: str | None, base_url: str | None) -> ModelChoice:
+    from agent.models import ModelConfigError, resolve_model
+
+    try:
+        return resolve_model(model, base_url)
+    except ModelConfigError as e:
+        raise _fail(str(e)) from e
 
 
 @app.command("model-server")

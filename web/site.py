@@ -38,8 +38,8 @@ from web.photos import PhotoStore
 from web.security import SecurityHeaders, json_only, same_origin
 from web.session_store import SessionStore
 from web.sessions import SessionRegistry, idle_seconds
+from web.startup import API_PREFIX, READY_PATH
 
-API_PREFIX = "/api"
 INTERNAL_URL = "http://marketplace.internal"
 STATIC = Path(__file__).parent / "static"
 SHUTDOWN_WAIT_S = 5.0  # how long a stopping server waits for online evaluations still running
@@ -104,6 +104,11 @@ def create_site(
     site.state.feedback = store
     install_admin(site, store.store, admin_token, scenario_writer)
     site.state.photos = photo_store
+
+    @site.get(READY_PATH, include_in_schema=False)
+    async def ready() -> JSONResponse:
+        """The site and its agent are made (`trova serve` answers 503 here until then: web/startup.py)."""
+        return JSONResponse({"ready": True})
 
     @site.get("/favicon.ico", include_in_schema=False)
     async def favicon() -> FileResponse:
