@@ -352,9 +352,11 @@ def _timed_run(
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), answered
 
 
-def _serve_ready(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, None]:
-    """Wall seconds from starting `trova serve` until its /api/health answers 200, and the CPU seconds
-    its processes had used by then."""
+def _serve_ready(
+    argv: list[str], env: dict[str, str], cwd: Path, *, agent_made: bool = False
+) -> tuple[float, float, None]:
+    """Wall seconds from starting `trova serve` until its /api/health answers 200 (with `agent_made`: then
+    until /ready does too, or 404s in code that has none), and the CPU seconds its processes had used by then."""
     import httpx
 
     port = _free_port()
@@ -366,16 +368,23 @@ def _serve_ready(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    healthy = False
     try:
         while True:
             if process.poll() is not None:
                 err = process.stderr.read().decode()[-2000:] if process.stderr else ""
                 raise RuntimeError(f"trova serve exited: {err}")
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                if not healthy:  # polled once healthy: a poll costs the server a database query
+                    healthy = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200
+                if healthy and (
+                    not agent_made
+                    or httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code in (200, 404)
+                ):
                     return time.perf_counter() - started, _tree_cpu_s(process.pid), None
             except httpx.HTTPError:
-                time.sleep(0.02)
+                pass
+            time.sleep(0.02)
     finally:
         stop_server(process)
 

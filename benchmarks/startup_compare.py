@@ -40,42 +40,6 @@ def _env(code: Path, home: str) -> dict[str, str]:
     return env
 
 
-def _serve_until_ready(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, None]:
-    """Wall seconds from starting `trova serve` until its agent is made (/ready answers 200, or /api/health
-    does where there is no /ready), and the CPU seconds its processes had used by then."""
-    import time
-
-    import httpx
-
-    port = scale._free_port()
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        [*argv, "serve", "--port", str(port)],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    healthy = False
-    try:
-        while True:
-            if process.poll() is not None:
-                err = process.stderr.read().decode()[-2000:] if process.stderr else ""
-                raise RuntimeError(f"trova serve exited: {err}")
-            try:
-                if not healthy:  # polled once healthy: a poll costs the server a database query
-                    healthy = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200
-                if healthy:
-                    code = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code
-                    if code in (200, 404):
-                        return time.perf_counter() - started, scale._tree_cpu_s(process.pid), None
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.02)
-    finally:
-        scale.stop_server(process)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -115,7 +79,7 @@ def main() -> None:
                 if "serve" in only:
                     runs[label]["serve"].append(scale._serve_ready(argv, env, code))
                 if "ready" in only:
-                    runs[label]["ready"].append(_serve_until_ready(argv, env, code))
+                    runs[label]["ready"].append(scale._serve_ready(argv, env, code, agent_made=True))
         print(json.dumps({"load_before": load_before, "load_after": scale._load(), "runs": args.runs}))
         for label in codes:
             for command in only:
