@@ -532,7 +532,12 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--rss-queries", type=int, default=10_000, help="0 to skip the memory run")
-    parser.add_argument("--agreement", type=int, default=100)
+    parser.add_argument(
+        "--agreement",
+        type=int,
+        default=100,
+        help="queries whose suggestions at 1M and 7.8k are compared (>= 1)",
+    )
     parser.add_argument("--code", type=Path, default=ROOT)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "trova-scale")
     parser.add_argument("--pg-url", default=os.environ.get("TROVA_TEST_POSTGRES_URL"))
@@ -542,6 +547,8 @@ def main() -> None:
         "--startup-only", action="store_true", help="only the start-up times (no databases are built)"
     )
     args = parser.parse_args()
+    if args.agreement < 1:
+        parser.error("--agreement must be at least 1: the agreement queries are part of every run")
     args.workdir.mkdir(parents=True, exist_ok=True)
     sizes = [int(s) for s in args.sizes.split(",")]
     backends = [] if args.startup_only else args.backends.split(",")
