@@ -47,3 +47,11 @@ def test_prompt_version_is_a_content_hash() -> None:
     import hashlib
 
     assert hashlib.sha256(prompt.text.encode()).hexdigest().startswith(prompt.version)
+
+
+def test_conversation_ids_started_in_one_second_do_not_collide() -> None:
+    # A busy site starts many conversations a second; two sharing an id would share a transcript.
+    from agent.session import new_session_id
+
+    ids = [new_session_id() for _ in range(20_000)]
+    assert len(set(ids)) == len(ids)
