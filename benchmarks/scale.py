@@ -352,6 +352,17 @@ def _timed_run(
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), answered
 
 
+def _start_serve(
+    argv: list[str], env: dict[str, str], cwd: Path, *, stderr: int
+) -> tuple[subprocess.Popen[bytes], int]:
+    """`trova serve` started on a free port (its output dropped, its errors kept when `stderr` is a pipe)."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [*argv, "serve", "--port", str(port)], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=stderr
+    )
+    return process, port
+
+
 def _serve_ready(
     argv: list[str], env: dict[str, str], cwd: Path, *, agent_made: bool = False
 ) -> tuple[float, float, None]:
@@ -359,15 +370,8 @@ def _serve_ready(
     until /ready does too, or 404s in code that has none), and the CPU seconds its processes had used by then."""
     import httpx
 
-    port = _free_port()
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [*argv, "serve", "--port", str(port)],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    process, port = _start_serve(argv, env, cwd, stderr=subprocess.PIPE)
     healthy = False
     try:
         while True:
@@ -395,14 +399,7 @@ def _first_serve(argv: list[str], env: dict[str, str], cwd: Path, home: Path, wa
     migrated the site's tables: the starts measured after it are a user's every-day starts."""
     import httpx
 
-    port = _free_port()
-    process = subprocess.Popen(
-        [*argv, "serve", "--port", str(port)],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process, port = _start_serve(argv, env, cwd, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline and not list((home / "cache").glob("category-index-*.pickle")):

@@ -115,12 +115,11 @@ def _rules() -> _Rules:
 
 def without_replaced(name: str, details: Details) -> str:
     """The item's name without a value a later detail replaces ('skillet 12 inch' once '10 inch' is said)."""
-    rules = _rules()
+    patterns = dict(_rules().kinds)
     said = _key(name)
     for a in details.attributes:
         if a.replaces and _key(a.words) not in said:
-            pattern = dict(rules.kinds)[a.kind]
-            name = re.sub(r"\s{2,}", " ", pattern.sub(" ", name)).strip(" ,")
+            name = re.sub(r"\s{2,}", " ", patterns[a.kind].sub(" ", name)).strip(" ,")
     return name
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
+from agent.offline.amounts import names_only_a_price, read_amounts
 from agent.offline.conditions import read_condition
+from agent.offline.details import read_details
 from agent.offline.lexicon import lexicon
 
 MAX_ITEM_WORDS = 10
@@ -209,9 +211,6 @@ def _with_model(item: str, after: str) -> str:
     """The item with the make or model said right after it ("headphones, sony wh-1000xm4" -> "sony wh-1000xm4
     headphones"), so the title and the price comparison name the thing; anything else after the comma (a
     condition, a price, terms, a sentence) is read by the other readers and left out of the name."""
-    from agent.offline.amounts import names_only_a_price, read_amounts
-    from agent.offline.details import read_details
-
     lex = lexicon()
     m = re.match(r"\s*,\s*([^,.;!?()]+)", after)
     if not item or m is None or len(item.split()) > 3:
@@ -230,8 +229,8 @@ def _with_model(item: str, after: str) -> str:
         or read_condition(phrase, asked_condition=True).condition is not None
         or read_amounts(phrase).price is not None
         or names_only_a_price(phrase)
-        or read_details(phrase).attributes
-        or read_details(phrase).terms is not None
+        or (details := read_details(phrase)).attributes
+        or details.terms is not None
         or lex.pronoun_item.match(phrase)
     ):
         return item

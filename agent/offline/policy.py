@@ -632,6 +632,11 @@ def _parent(category: Category) -> str:
     return category.path.rsplit(" > ", 1)[0]
 
 
+def _parent_name(category: Category) -> str:
+    """The name of the category's parent ('Brass Instruments' for Trumpets & Cornets)."""
+    return _parent(category).rsplit(" > ", 1)[-1]
+
+
 def _looks_up_parent(item: ItemFrame, call: ToolCalled | None) -> bool:
     """The search is for the parent of the item's category (nothing listed in it), not for the item."""
     category = item.category.value
@@ -641,7 +646,7 @@ def _looks_up_parent(item: ItemFrame, call: ToolCalled | None) -> bool:
         and not item.wider_looked
         and item.typical is not None
         and not item.typical.count
-        and str(call.args.get("query", "")) == _parent(category).rsplit(" > ", 1)[-1]
+        and str(call.args.get("query", "")) == _parent_name(category)
     )
 
 
@@ -918,7 +923,7 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         and SEARCH_CATEGORIES in tools
         and COMPARE_PRICES in tools
     ):
-        parent = _parent(own).rsplit(" > ", 1)[-1]
+        parent = _parent_name(own)
         return Action(
             _say(state, f"Nothing is listed in {_kind(own)} either, so let me look at {parent} in general."),
             SEARCH_CATEGORIES,
