@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -439,7 +440,15 @@ def serve(
             deferred, host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips
         )
     )
-    server.run()
+    try:
+        server.run()
+    finally:
+        # Spans still in the batch queue are written before the process ends, not left to exit handlers.
+        if "traces.setup" in sys.modules:
+            from traces.setup import current_store, flush
+
+            if current_store() is not None:
+                flush()
     if deferred.failure is not None:
         raise typer.Exit(1)
     if not server.started:  # the port in use, say (uvicorn has said why)
