@@ -434,21 +434,22 @@ def serve(
         )
         server.should_exit = True
 
-    deferred = DeferredSite(api, build_site, on_failure=failed)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            deferred, host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips
-        )
-    )
-    try:
-        server.run()
-    finally:
-        # Spans still in the batch queue are written before the process ends, not left to exit handlers.
+    def stopping() -> None:
+        """Spans still in the batch queue are written before the process ends (uvicorn re-raises the
+        signal it stopped on, so exit handlers never run)."""
         if "traces.setup" in sys.modules:
             from traces.setup import current_store, flush
 
             if current_store() is not None:
                 flush()
+
+    deferred = DeferredSite(api, build_site, on_failure=failed, on_stop=stopping)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            deferred, host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips
+        )
+    )
+    server.run()
     if deferred.failure is not None:
         raise typer.Exit(1)
     if not server.started:  # the port in use, say (uvicorn has said why)

@@ -36,9 +36,11 @@ class DeferredSite:
         marketplace: ASGIApp,
         build: Callable[[], FastAPI],
         on_failure: Callable[[BaseException], None] = lambda _: None,
+        on_stop: Callable[[], None] = lambda: None,
     ) -> None:
         self._build = build
         self._on_failure = on_failure
+        self._on_stop = on_stop
         self._site: FastAPI | None = None
         self.failure: BaseException | None = None
         self._built = asyncio.Event()
@@ -104,4 +106,7 @@ class DeferredSite:
         with contextlib.suppress(Exception):
             await self._starting
         await self._stack.aclose()
+        # Last words before the server stops: uvicorn then re-raises the signal it stopped on, which ends
+        # the process before any exit handler runs.
+        await asyncio.to_thread(self._on_stop)
         await send({"type": "lifespan.shutdown.complete"})
