@@ -202,10 +202,27 @@ def test_no_damage_is_not_damage() -> None:
         ("giving away a crib for free", False, 0),  # said, and impossible: questioned, never a guess
         ("make it -50", False, -50),
         ("sony wh-1000xm4, like new", False, None),
+        ("Toyota Tacoma 2011, 160k mi, want 14 grand obo", False, 14000),  # "grand": thousands
+        ("a grand piano for 500", False, 500),
+        ("would like 600 but open to offers. Actually make it 650.", False, 650),  # taken back
+        ("asking 80. sorry, 90", False, 90),
+        ("want 300, or 250 if you pick up", False, 300),  # an offer, not a correction
     ],
 )
 def test_prices(text: str, expecting: bool, price: float | None) -> None:
     assert read_amounts(text, expecting_price=expecting).price == price
+
+
+def test_what_was_paid_in_thousands_is_no_asking_price() -> None:
+    said = "Oak table. Bought from Pottery Barn in 2019 for about 2k. Would like 600"
+    amounts = read_amounts(said)
+    assert amounts.paid == 2000 and amounts.price == 600  # 2k is an amount, not the year 2000
+
+
+def test_a_bare_digit_at_the_draft_is_no_price() -> None:
+    assert read("1", AT_DRAFT).price is None  # a menu answer left over, not $1
+    assert read("$1", AT_DRAFT).price == 1
+    assert read("15", AT_DRAFT).price == 15
 
 
 def test_a_title_change_is_no_price() -> None:

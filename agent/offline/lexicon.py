@@ -83,6 +83,7 @@ class AmountData(_Data):
     relative_down: list[str]
     relative_up: list[str]
     one_after: list[str]
+    corrections: list[str]
 
     @field_validator("paid")
     @classmethod

@@ -304,6 +304,13 @@ def read(text: str, context: Context | None = None) -> Reading:
         expecting_price=expecting_price,
     )
     reading.price, reading.paid = amounts.price, amounts.paid
+    if (
+        asked == Question.DRAFT
+        and reading.price is not None
+        and reading.price < lex.amounts.smallest_ambiguous
+        and re.fullmatch(r"\s*\d\s*[.!]?\s*", text)
+    ):
+        reading.price = None  # a bare "1" at the draft answers a menu, not a $1 price: asked again
 
     # The item: named for sale anywhere, or a short answer when the agent asked for it.
     redescribes = (
