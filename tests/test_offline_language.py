@@ -97,6 +97,8 @@ def test_the_item_is_found_in_a_message_of_thousands_of_words() -> None:
         ("it's broken, for parts", Condition.FOR_PARTS),
         ("doesn't work", Condition.FOR_PARTS),
         ("used for two summers, some fading", Condition.GOOD),
+        ("down jacket, black, worn one winter", Condition.GOOD),  # counted use, not "worn" (fair)
+        ("worn a lot, still warm", Condition.FAIR),
         ("I want to sell my old Trek road bike", None),
         ("I want to sell my used iPhone", None),
     ],
