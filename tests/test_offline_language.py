@@ -215,6 +215,13 @@ def test_prices(text: str, expecting: bool, price: float | None) -> None:
     assert read_amounts(text, expecting_price=expecting).price == price
 
 
+def test_a_hedged_sale_names_no_item() -> None:
+    # "not sure I want to sell yet, just curious" is no listing of "just curious yet"
+    assert extract_items("I'm not sure I want to sell yet, just curious") == []
+    assert extract_items("not ready to sell my bike yet") == []
+    assert extract_items("selling my trek, not sure what to ask") == ["trek"]
+
+
 def test_what_was_paid_in_thousands_is_no_asking_price() -> None:
     said = "Oak table. Bought from Pottery Barn in 2019 for about 2k. Would like 600"
     amounts = read_amounts(said)
