@@ -19,7 +19,8 @@ MAX_WORD_CHARS, MAX_ITEM_CHARS = 40, 80
 _CLAUSE_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|works?|looks?|runs?)\b", re.I)
 _NOT_SELLING = re.compile(
     # "I don't want to sell", "not sure I want to sell yet", "not ready to sell"
-    r"\b(?:don'?t|do not|doesn'?t|not|never|no longer)\s+(?:[\w']+\s+){0,3}?(?:to\s+)?sell", re.I
+    r"\b(?:don'?t|do not|doesn'?t|not|never|no longer)\s+(?:[\w']+\s+){0,3}?(?:to\s+)?sell",
+    re.I,
 )
 _PRAISE = re.compile(
     r"^(?:(?:great|good|nice|lovely|beautiful|awesome|fine|perfect|decent|solid|really|very|pretty|cool)\s+)+",
