@@ -60,6 +60,8 @@ ASKED_CHOICE = Context(asked=Question.CHOICE, item="table", options=TABLES, in_p
         ("couch, must go", ["couch"]),
         ("macbook pro 2019 13 inch good condition", ["macbook pro 2019 13 inch"]),
         ("I'm selling my Toyota Prius instead, not the Civic", ["Toyota Prius"]),
+        ("actually wait, its the impact driver not the drill, DCF887", ["impact driver"]),
+        ("selling my office chair, herman miller aeron size B", ["herman miller aeron office chair"]),
         ("bike, pickup only", ["bike"]),
         ("dresser, 6 drawers", ["dresser"]),
     ],
@@ -213,6 +215,13 @@ def test_no_damage_is_not_damage() -> None:
 )
 def test_prices(text: str, expecting: bool, price: float | None) -> None:
     assert read_amounts(text, expecting_price=expecting).price == price
+
+
+def test_a_price_in_another_currency_is_taken_and_said_so() -> None:
+    reading = read("selling my office chair, excellent, £450")
+    assert reading.price == 450 and any("US dollars" in note and "£450" in note for note in reading.service)
+    assert read("selling my office chair for $450").service == []
+    assert read_amounts("a 20 pound kettlebell for 30").price == 30  # a weight, not money
 
 
 def test_a_hedged_sale_names_no_item() -> None:

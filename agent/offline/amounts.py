@@ -17,9 +17,11 @@ from tools.types import MAX_PRICE
 
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?"  # 1,200 or 1200 or 45.50, never the comma after "600,"
 _THOUSANDS = r"(?:k|grand)"  # "2k", "14 grand"
+# Other currencies a seller may type: money, but not dollars (the marketplace lists in US dollars).
+_FOREIGN = r"(?:£|€|gbp\b|eur\b|euros?\b|quid\b)"  # not "pounds": more often a weight
 _NUMBER = re.compile(
-    rf"(?<![\w.,$])(?P<neg>-\s?)?(?P<cur1>(?:\$|usd)\s?)?(?P<num>{_DIGITS})(?![\d])"
-    rf"(?P<k>\s?{_THOUSANDS}\b)?(?P<cur2>\s?(?:\$|dollars?\b|bucks\b|usd\b))?",
+    rf"(?<![\w.,$£€])(?P<neg>-\s?)?(?P<cur1>(?:\$|usd|{_FOREIGN})\s?)?(?P<num>{_DIGITS})(?![\d])"
+    rf"(?P<k>\s?{_THOUSANDS}\b)?(?P<cur2>\s?(?:\$|dollars?\b|bucks\b|usd\b|{_FOREIGN}))?",
     re.I,
 )
 _WORD = re.compile(r"[a-z'%\"]+|[%\"']", re.I)
@@ -48,6 +50,7 @@ class Amounts:
     # at or above the marketplace's limit, a digit string of any length included)
     price: float | None = None
     paid: float | None = None  # what they paid or what it costs new
+    foreign: str | None = None  # the price was said in another currency ("£450"): as typed
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,7 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
     paid, text = read_paid(text)
     strong: list[float] = []
     said_at: list[int] = []  # where each strong price starts
+    foreign_at: dict[int, str] = {}  # a strong price said in another currency, by where it starts
     weak: list[float] = []
     for m in rules.range_.finditer(text):
         low, high = _value(m.group("a1") or m.group("a2"), False), _value(m.group("b"), False)
@@ -273,6 +277,9 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         if money or (cued and previous not in rules.names) or cued_after:
             strong.append(value)
             said_at.append(m.start())
+            other = re.search(_FOREIGN, (m.group("cur1") or "") + (m.group("cur2") or ""), re.I)
+            if other is not None:
+                foreign_at[m.start()] = m.group(0).strip()
             continue
         if previous in rules.names and not _SEPARATOR.search(prefix):
             continue  # iPhone 8, size 10, series 3
@@ -294,7 +301,7 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         for i in range(1, len(strong)):
             if rules.corrections.search(text[said_at[i - 1] : said_at[i]]):
                 chosen = i
-        return Amounts(strong[chosen], paid)
+        return Amounts(strong[chosen], paid, foreign_at.get(said_at[chosen]))
     if expecting_price and weak:
         return Amounts(weak[0], paid)
     if rules.free_anywhere.search(text):

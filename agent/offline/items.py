@@ -217,7 +217,8 @@ def _with_model(item: str, after: str) -> str:
     m = re.match(r"\s*,\s*([^,.;!?()]+)", after)
     if not item or m is None or len(item.split()) > 3:
         return item
-    phrase = m.group(1).strip()
+    # "herman miller aeron size B": the make and model, then a detail the details reader keeps
+    phrase = re.split(r"\s+(?:size|sz)\b", m.group(1).strip(), maxsplit=1, flags=re.I)[0].strip()
     words = re.findall(r"[a-z0-9'-]+", phrase.lower())
     if (
         not 1 <= len(words) <= 4

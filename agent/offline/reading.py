@@ -400,6 +400,9 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.service = [answer for _, pattern, answer in lex.service if pattern.search(text)]
         if reading.service:
             reading.intents.add(Intent.QUESTION)  # "how do I get paid": a question without its mark
+    if amounts.foreign is not None and reading.price is not None:
+        price = f"${reading.price:,.2f}".removesuffix(".00")
+        reading.service.append(lex.foreign_currency.format(said=amounts.foreign, price=price))
     if is_chatter(text) and not reading.changes:
         reading.intents.add(Intent.CHATTER)
     if lex.change_of_mind.search(text):
