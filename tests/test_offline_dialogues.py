@@ -746,3 +746,13 @@ async def test_a_category_found_through_other_words_is_the_sellers_choice(dialog
     args = drafted.drafts[0].args
     assert "PS5 disc edition" in str(args["title"]) and args["price"] == 400
     assert "Video Game Consoles" in dialogue.results("compare_prices")[-1]["category_path"]
+
+
+async def test_what_else_the_first_message_says_reaches_the_description(dialogue: Dialogue) -> None:
+    drafted = await dialogue.say(
+        "Need to get rid of our IKEA Kivik 3-seat sofa in grey. It's about 4 years old, in good shape. "
+        "No pets, no smoking. Pick up only from our 2nd floor apartment. I was thinking maybe 250?"
+    )
+    description = str(drafted.drafts[0].args["description"])
+    assert "No pets, no smoking." in description and "Pick up only from our 2nd floor apartment." in description
+    assert "250" not in description  # the price is the price field's

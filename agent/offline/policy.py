@@ -219,6 +219,7 @@ def hear(state: DialogueState, text: str) -> None:
             # which stays the seller's (the title, the comparables); the kind finds the category.
             name = f"{old.name} {name}"
         item = _start_item(state, name)
+        item.notes += [remark for remark in r.remarks if remark not in item.notes]
         if (
             old is not None
             and not old.listing
@@ -230,6 +231,7 @@ def hear(state: DialogueState, text: str) -> None:
             item.condition, item.price, item.paid = old.condition, old.price, old.paid
             item.add_damage(old.damage)
             item.details = old.details
+            item.notes[:0] = [n for n in old.notes if n not in item.notes]
             if not corrected and asked in (Question.CHOICE, Question.REDESCRIBE):
                 # Other words for it, in answer to the category question: the options shown didn't fit, and
                 # what the seller turned down stays turned down.
