@@ -754,5 +754,7 @@ async def test_what_else_the_first_message_says_reaches_the_description(dialogue
         "No pets, no smoking. Pick up only from our 2nd floor apartment. I was thinking maybe 250?"
     )
     description = str(drafted.drafts[0].args["description"])
-    assert "No pets, no smoking." in description and "Pick up only from our 2nd floor apartment." in description
+    assert (
+        "No pets, no smoking." in description and "Pick up only from our 2nd floor apartment." in description
+    )
     assert "250" not in description  # the price is the price field's
