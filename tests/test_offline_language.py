@@ -62,6 +62,7 @@ ASKED_CHOICE = Context(asked=Question.CHOICE, item="table", options=TABLES, in_p
         ("macbook pro 2019 13 inch good condition", ["macbook pro 2019 13 inch"]),
         ("I'm selling my Toyota Prius instead, not the Civic", ["Toyota Prius"]),
         ("actually wait, its the impact driver not the drill, DCF887", ["impact driver"]),
+        ("I have a crib, a high chair and a stroller to sell, all good", ["crib", "high chair", "stroller"]),
         ("selling my office chair, herman miller aeron size B", ["herman miller aeron office chair"]),
         ("bike, pickup only", ["bike"]),
         ("dresser, 6 drawers", ["dresser"]),

@@ -178,6 +178,7 @@ class Pending:
 class DialogueState:
     item: ItemFrame | None = None
     queue: list[str] = field(default_factory=list)  # more items the seller named, in order
+    shared_condition: Condition | None = None  # said of all the items named together ("all good condition")
     pending: Pending = field(default_factory=Pending)
     asked: Question | None = None  # the agent's open question (the one a reply answers)
     reading: Reading | None = None  # the seller's latest message, as read
