@@ -75,6 +75,7 @@ class Market:
     suggested_price: float = 0.0
     examples: tuple[float, ...] = ()
     basis: str = ""  # why the suggestion is outside the middle half, when it is
+    alike: bool = True  # the comparables share the item's words (else: the category's listings in general)
 
     @classmethod
     def from_result(cls, data: dict[str, Any]) -> Market:
@@ -97,6 +98,7 @@ class Market:
             suggested_price=number("suggested_price"),
             examples=examples,
             basis=str(data.get("suggestion_basis") or ""),
+            alike=bool(data.get("alike", True)),
         )
 
 
