@@ -239,6 +239,13 @@ def test_what_was_paid_in_thousands_is_no_asking_price() -> None:
     assert amounts.paid == 2000 and amounts.price == 600  # 2k is an amount, not the year 2000
 
 
+def test_how_many_of_the_item_is_no_price() -> None:
+    counted = read("I have about 200 baseball cards, mostly 90s, some Griffey rookies")
+    assert counted.items == ["200 baseball cards"] and counted.price is None
+    assert read("selling about 300 books for $300").price == 300  # said as money: a price
+    assert read("selling 4 dining chairs for 120").price == 120
+
+
 def test_a_bare_digit_at_the_draft_is_no_price() -> None:
     assert read("1", AT_DRAFT).price is None  # a menu answer left over, not $1
     assert read("$1", AT_DRAFT).price == 1
