@@ -246,6 +246,20 @@ def test_how_many_of_the_item_is_no_price() -> None:
     assert read("selling 4 dining chairs for 120").price == 120
 
 
+@pytest.mark.parametrize(
+    ("text", "share"),
+    [
+        ("can you go a bit lower? want it gone this week", 10),
+        ("make it cheaper", 10),
+        ("the lower shelf is cracked", None),  # no request
+        ("go lower to 80", None),  # a new price, read as one
+    ],
+)
+def test_a_lower_price_asked_without_an_amount(text: str, share: float | None) -> None:
+    change = read(text, AT_DRAFT).price_change
+    assert (change.amount if change and change.percent and not change.up else None) == share
+
+
 def test_a_bare_digit_at_the_draft_is_no_price() -> None:
     assert read("1", AT_DRAFT).price is None  # a menu answer left over, not $1
     assert read("$1", AT_DRAFT).price == 1

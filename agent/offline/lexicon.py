@@ -84,6 +84,8 @@ class AmountData(_Data):
     relative_up: list[str]
     one_after: list[str]
     corrections: list[str]
+    lower_unsaid: list[str]
+    unsaid_share: float
 
     @field_validator("paid")
     @classmethod
