@@ -154,8 +154,7 @@ def read_price_change(text: str) -> tuple[PriceChange | None, str]:
             return change, text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
     rules = lexicon().amounts
     for said in rules.lower_unsaid:  # "can you go a bit lower?": down by a usual share, said in the reply
-        m = re.search(said, text, re.I)
-        if m is not None and not re.search(r"\d", text):
+        if re.search(said, text, re.I) and not re.search(r"\d", text):
             return PriceChange(rules.unsaid_share, True, False), text
     return None, text
 

@@ -424,9 +424,10 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.items = []  # the words name a category, not another item
     if len(reading.items) == 1 and reading.items[0] != "?":
         reading.remarks = read_remarks(text, reading.items[0])
-        said = reading.price
-        if said is not None and said > 0 and float(said).is_integer():
-            count = rf"(?<![\d$.,]){int(said)}\s+[a-z]"
-            if re.search(count, reading.items[0], re.I) and not re.search(rf"\$\s?{int(said)}\b", text):
+        asked_for = reading.price
+        if asked_for is not None and asked_for > 0 and float(asked_for).is_integer():
+            number = int(asked_for)
+            count = rf"(?<![\d$.,]){number}\s+[a-z]"
+            if re.search(count, reading.items[0], re.I) and not re.search(rf"\$\s?{number}\b", text):
                 reading.price = None  # "about 200 baseball cards": how many, part of the item, not a price
     return reading
