@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from evals.runner import EvalSettings
 
 eval_app = typer.Typer(
+    rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
+    add_completion=False,
     help="Scenario evals: the right tools, in the right order, with the right arguments.",
     no_args_is_help=True,
 )

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from tools.deps import TrovaDeps
 
 experiment_app = typer.Typer(
+    rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
+    add_completion=False,
     help="Online A/B experiments: files in experiments/, served by trova serve --experiment NAME.",
     no_args_is_help=True,
 )

@@ -16,6 +16,8 @@ from ops.feedback import MAX_COMMENT, Cause, FeedbackStore
 from traces.migrations import StoreTooNew
 
 feedback_app = typer.Typer(
+    rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
+    add_completion=False,
     help="Sellers' feedback: thumbs up/down with comments (site and CLI), draft fields edited before "
     "approval, conversations started over; `add` rates a conversation from the terminal.",
     invoke_without_command=True,

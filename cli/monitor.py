@@ -19,6 +19,8 @@ from ops.store import OpsStore
 from traces.migrations import StoreTooNew
 
 monitor_app = typer.Typer(
+    rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
+    add_completion=False,
     help="Production figures (volume, completion, errors, latency, tokens and cost, feedback, reviews) "
     "from the local store, and alert rules.",
     invoke_without_command=True,

@@ -26,6 +26,8 @@ from agent.prompts import (
 from cli.output import stderr, stdout
 
 prompts_app = typer.Typer(
+    rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
+    add_completion=False,
     help="Prompt versions (every one evaluated, chatted with or served is kept) and their labels.",
     no_args_is_help=True,
 )

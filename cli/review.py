@@ -28,6 +28,8 @@ if TYPE_CHECKING:  # the harness is imported when a scenario is written, not at 
     from evals.schema import Scenario
 
 review_app = typer.Typer(
+    rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
+    add_completion=False,
     help="Review doubtful conversations: the queue, verdicts and failure tags, reviewed failures into "
     "the eval set, agreement with the automatic checks.",
     no_args_is_help=True,

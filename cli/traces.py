@@ -30,7 +30,10 @@ from traces.views import (
 )
 
 traces_app = typer.Typer(
-    help="Traces of every conversation and eval run, from the local trace store.", no_args_is_help=True
+    rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
+    add_completion=False,
+    help="Traces of every conversation and eval run, from the local trace store.",
+    no_args_is_help=True,
 )
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 Kind = Enum("Kind", {k: k for k in KINDS}, type=str)  # type: ignore[misc]
