@@ -431,3 +431,9 @@ def test_an_ad_headline_before_the_item_is_passed_over() -> None:
 )
 def test_what_else_the_seller_says_is_kept_as_written(text: str, item: str, remarks: list[str]) -> None:
     assert read_remarks(text, item) == remarks
+
+
+def test_what_the_details_already_say_is_no_remark() -> None:
+    said = read("Dyson V8 cordless vacuum, battery holds about 25 min. Charger included. $120")
+    assert said.remarks == ["Battery holds about 25 min."] and said.price == 120  # 25 min: no price
+    assert said.details.included == ("Charger",)

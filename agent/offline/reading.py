@@ -423,7 +423,9 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.category_words = words or None
         reading.items = []  # the words name a category, not another item
     if len(reading.items) == 1 and reading.items[0] != "?":
-        reading.remarks = read_remarks(text, reading.items[0])
+        details = reading.details
+        taken = [*details.included, *(a.words for a in details.attributes)]
+        reading.remarks = read_remarks(text, reading.items[0], taken)
         asked_for = reading.price
         if asked_for is not None and asked_for > 0 and float(asked_for).is_integer():
             number = int(asked_for)

@@ -11,6 +11,7 @@ the seller's, so nothing is rephrased or invented).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from agent.offline.amounts import read_amounts
 from agent.offline.conditions import about_something_else, read_condition
@@ -23,10 +24,19 @@ MAX_WORDS = 30  # a longer sentence is more story than fact about the item
 _SHORT_GRADE = 6  # a sentence this short that gives a grade says the condition, already in the description
 
 
-def read_remarks(text: str, item: str | None) -> list[str]:
+# Words that only say something comes with the item: a remark of them and what the details reader found
+# ("Charger included." beside "Comes with charger.") says nothing new.
+_WITH = frozenset(
+    {"comes", "come", "with", "included", "includes", "including", "incl", "a", "an", "the", "and"}
+)
+
+
+def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[str]:
     """The sentences of `text` worth keeping in the description of `item`, as written (capitalised, ending
     with a full stop), in order. A sentence that also names the item, its condition or damage gives its
-    other clauses ("selling my iphone 12, battery health 84%" -> "Battery health 84%.")."""
+    other clauses ("selling my iphone 12, battery health 84%" -> "Battery health 84%."); one whose words
+    are all in `said` (what the details reader took: "box and charger", "white") is left out."""
+    known = {w for phrase in said for w in re.findall(r"[a-z0-9]+", phrase.lower())}
     out: list[str] = []
     for raw in _SENTENCE.split(text):
         sentence = raw.strip().strip("\"'")
@@ -34,7 +44,7 @@ def read_remarks(text: str, item: str | None) -> list[str]:
         if verdict is None:
             continue
         kept = [verdict] if verdict else [r for c in _CLAUSE.split(sentence) if (r := _remark(c, item))]
-        out += kept
+        out += [r for r in kept if not set(re.findall(r"[a-z0-9]+", r.lower())) - _WITH <= known]
         if len(out) >= MAX_REMARKS:
             break
     return out[:MAX_REMARKS]
