@@ -11,9 +11,10 @@ _YES = (
     r"list it|go|go ahead|do it|looks good|sounds good|lgtm|perfect|great|fine|confirm|please|"
     r"confirmed|k|agreed|ship it|go for it|go with (?:it|that|this)|that works|good to go|👍)"
 )
-# A yes, or a few yeses in a row ("ok, post it then"); any other word makes it a reply for the model.
+# A yes, or a few yeses in a row ("ok, post it then", "perfect, thanks!", "ok whatever": grudging, still a
+# yes); any other word makes it a reply for the model.
 _APPROVE = re.compile(
-    rf"^\s*{_YES}(?:[\s,!.]*(?:and\s+)?(?:{_YES}|then|now))*[\s!.]*(?:thanks|thank you)?[\s!.]*$",
+    rf"^\s*{_YES}(?:[\s,!.]*(?:and\s+)?(?:{_YES}|then|now|whatever|i guess))*[\s,!.]*(?:thanks|thank you)?[\s!.]*$",
     re.I,
 )
 

@@ -85,12 +85,18 @@ def resolve_model(
     try:
         model = infer_model(chosen)
     except Exception as e:  # unknown provider, missing SDK extra or key: say which, and how to fix it
-        raise ModelConfigError(f"cannot use model {chosen!r}: {e}{_hint(provider, str(e))}") from e
+        raise ModelConfigError(f"cannot use model {chosen!r}: {_reason(e)}{_hint(provider, str(e))}") from e
     return ModelChoice(model, chosen, f"Model: {chosen} ({reason}).")
 
 
 # Providers whose SDK comes with a project extra (pyproject's optional dependencies).
 _EXTRAS = {"anthropic": "anthropic", "google": "google", "google-gla": "google", "google-vertex": "google"}
+
+
+def _reason(error: Exception) -> str:
+    """The library's reason without its advice for library users ("use the built-in test model:
+    `Agent('test')`"), which means nothing to someone running trova: the offline model is its default."""
+    return re.split(r"\s+To try Pydantic AI without", str(error), maxsplit=1)[0]
 
 
 def _hint(provider: str, error: str) -> str:

@@ -2,6 +2,7 @@
 
     uv run python benchmarks/category_search.py            # everyday items and held-out titles
     uv run python benchmarks/category_search.py --dev      # the tuning sets: a seed split, everyday_dev
+    uv run python benchmarks/category_search.py --dev --set category_search.MODEL_WEIGHT=0.4   # a variant
 
 - everyday: benchmarks/data/everyday_items.yaml, 44 items a seller might name that the rules, synonym
   tables and tests never mention, with the categories a reviewer accepts; written before tuning.
@@ -11,11 +12,15 @@
   with --seeds 11,12,13) are taken out of the index, which is built from the rest (the title model too),
   and their titles are searched; and the everyday items of benchmarks/data/everyday_dev.yaml against the
   whole seed.
+- --set MODULE.NAME=VALUE (with --dev, repeatable): run with one of the search's tuning constants changed
+  (category_search or title_model; the indexes are built after it is set), to measure a variant against
+  the same splits without editing the code.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 import time
 from collections import Counter
@@ -34,12 +39,33 @@ from agent.offline.settings import PolicySettings  # noqa: E402
 from benchmarks.heldout_harness import branch_hint  # noqa: E402
 from benchmarks.heldout_items import Listing, Taxonomy, heldout_listings, seed_listings  # noqa: E402
 from benchmarks.heldout_scoring import ACCEPTED, category_verdict  # noqa: E402
+from marketplace import category_search, title_model  # noqa: E402
 from marketplace.category_search import CategoryIndex  # noqa: E402
 from marketplace.seed_split import split_listings  # noqa: E402
 
 EVERYDAY_FILE = ROOT / "benchmarks" / "data" / "everyday_items.yaml"
 EVERYDAY_DEV_FILE = ROOT / "benchmarks" / "data" / "everyday_dev.yaml"
 DEV_SEED = 11
+TUNABLE = {"category_search": category_search, "title_model": title_model}
+
+
+def apply_setting(setting: str) -> str:
+    """Set a tuning constant from "module.NAME=value" (a number or True/False); an error message, or ""."""
+    target, _, raw = setting.partition("=")
+    module_name, _, name = target.strip().partition(".")
+    module = TUNABLE.get(module_name)
+    if module is None or not name.isupper() or not hasattr(module, name) or not raw.strip():
+        return f"--set takes MODULE.NAME=VALUE with MODULE one of {', '.join(TUNABLE)}, not {setting!r}"
+    current = getattr(module, name)
+    try:
+        value = ast.literal_eval(raw.strip())
+    except (ValueError, SyntaxError):
+        return f"--set {setting!r}: {raw.strip()!r} is not a number or True/False"
+    fits = type(value) is type(current) or (type(current) is float and type(value) is int)
+    if not fits or not isinstance(current, int | float):
+        return f"--set {setting!r}: {name} is {type(current).__name__}, not {type(value).__name__}"
+    setattr(module, name, type(current)(value))
+    return ""
 
 
 @dataclass(frozen=True)
@@ -152,8 +178,22 @@ def main() -> None:
         help=f"with --dev: the random seeds of the dev splits, comma-separated (default {DEV_SEED}); "
         "each split is scored, then all together",
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="MODULE.NAME=VALUE",
+        help="with --dev: change a tuning constant of category_search or title_model for this run",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="list each everyday item / dev miss")
     args = parser.parse_args()
+    if args.set and not args.dev:
+        parser.error("--set is for tuning: use it with --dev")
+    for setting in args.set:
+        if problem := apply_setting(setting):
+            parser.error(problem)
+    if args.set:
+        print("with " + ", ".join(args.set))
     taxonomy = Taxonomy.shipped()
     seed = seed_listings()
     if args.dev:

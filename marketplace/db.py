@@ -22,6 +22,7 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -229,6 +230,12 @@ def schema_fingerprint() -> str:
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL and foreign keys, and may be shared across request threads."""
     is_sqlite = url.startswith("sqlite")
+    if not is_sqlite and not url.startswith(("postgresql", "postgres://")):
+        # ArgumentError is an SQLAlchemyError: every caller says "cannot use the database" with this reason.
+        raise ArgumentError(
+            "Trova keeps its marketplace in SQLite (sqlite:///path/to/file.db) or PostgreSQL "
+            "(postgresql://user:password@host:5432/dbname); this URL names neither"
+        )
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]  # psycopg 3, the `postgres` extra
     engine = create_engine(url, connect_args={"check_same_thread": False} if is_sqlite else {})

@@ -26,6 +26,7 @@ class KindWords:
     ad_words: frozenset[str]
     bundle_words: frozenset[str]
     bundle_phrases: tuple[tuple[str, ...], ...]
+    bundle_phrase_words: tuple[frozenset[str], ...]  # each phrase's words: a cheap test before the phrase
     separators: tuple[str, ...]
     min_parts: int
     other_parts: int
@@ -45,6 +46,7 @@ def kind_words(path: Path = DATA_FILE) -> KindWords:
         ad_words=_tokens(data["ad_words"]["words"]),
         bundle_words=_tokens(bundles["words"]),
         bundle_phrases=tuple(tuple(words(p)) for p in bundles["phrases"]),
+        bundle_phrase_words=tuple(frozenset(words(p)) for p in bundles["phrases"]),
         separators=tuple(bundles["list_separators"]),
         min_parts=int(bundles["min_parts"]),
         other_parts=int(bundles["other_parts"]),
@@ -123,8 +125,12 @@ def is_bundle(title: str, item: Iterable[str] = ()) -> bool:
     kinds = kind_words()
     reading = _reading(title)
     tokens = reading.tokens
-    if any(t in kinds.bundle_words for t in tokens) or any(
-        _has_phrase(tokens, p) for p in kinds.bundle_phrases
+    if any(t in kinds.bundle_words for t in tokens):
+        return True
+    present = frozenset(tokens)
+    if any(
+        words <= present and _has_phrase(tokens, p)
+        for p, words in zip(kinds.bundle_phrases, kinds.bundle_phrase_words, strict=True)
     ):
         return True
     if len(reading.parts) < kinds.min_parts:
@@ -151,7 +157,7 @@ def other_item(
         maybe_bundle = not item_is_bundle and (
             bool(title_tokens & kinds.bundle_words)
             or any(sep in title for sep in kinds.separators)
-            or any(set(p) <= title_tokens for p in kinds.bundle_phrases)
+            or any(p <= title_tokens for p in kinds.bundle_phrase_words)
         )
         if not maybe_bundle and not title_tokens & kinds.accessories:
             return None

@@ -15,8 +15,9 @@ than `MAX_READ` is read as a random sample of that size (counted in the index, w
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -124,6 +125,34 @@ def _valid_token(value: str) -> bool:
 # --- reading the index -----------------------------------------------------------------------------------
 
 _ROW_COLUMNS = "l.id, l.title, l.price, l.condition, l.terms, l.source, l.seller_id"
+_RECENT = (
+    f"SELECT {_ROW_COLUMNS}, CASE WHEN l.created_at > :recent THEN 1 ELSE 0 END AS recent FROM listings l "
+)
+# A list of ids or words: on PostgreSQL one array parameter, so the statement's text is the same whatever
+# the list's length (psycopg parses it once and prepares it after a few uses; an IN list of n placeholders
+# is a new statement for every n); SQLite has no arrays, so an expanding IN there.
+_ROWS_SQL = {
+    "postgresql": text(
+        _RECENT + "WHERE l.id = ANY(CAST(:ids AS bigint[])) AND l.status = 'active'"
+    ).bindparams(bindparam("recent", type_=UTCDateTime())),
+    "sqlite": text(_RECENT + "WHERE l.id IN :ids AND l.status = 'active'").bindparams(
+        bindparam("ids", expanding=True), bindparam("recent", type_=UTCDateTime())
+    ),
+}
+_TERMS = (
+    "SELECT s.term, SUM(s.df) FROM term_stats s JOIN category_tree t ON t.descendant_id = s.category_id "
+    "WHERE t.ancestor_id = :c AND "
+)
+_TERMS_SQL = {
+    "postgresql": text(_TERMS + "s.term = ANY(CAST(:terms AS text[])) GROUP BY s.term"),
+    "sqlite": text(_TERMS + "s.term IN :terms GROUP BY s.term").bindparams(
+        bindparam("terms", expanding=True)
+    ),
+}
+
+
+def _dialect(session: Session) -> str:
+    return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
 
 
 def _match_ids(session: Session, expr: Expr, limit: int) -> list[int]:
@@ -146,11 +175,7 @@ def _rows_of(session: Session, ids: Sequence[int], weight: float) -> list[Candid
     if not ids:
         return []
     recent = utcnow() - timedelta(days=trust_rules().full_weight_days)
-    sql = text(
-        f"SELECT {_ROW_COLUMNS}, CASE WHEN l.created_at > :recent THEN 1 ELSE 0 END AS recent "
-        "FROM listings l WHERE l.id IN :ids AND l.status = 'active'"
-    ).bindparams(bindparam("ids", expanding=True), bindparam("recent", type_=UTCDateTime()))
-    rows = session.execute(sql, {"ids": list(ids), "recent": recent}).all()
+    rows = session.execute(_ROWS_SQL[_dialect(session)], {"ids": list(ids), "recent": recent}).all()
     ages = _seller_ages(session, {r.seller_id for r in rows if r.recent and r.source != "seed"})
     return [
         Candidate.of(
@@ -189,18 +214,31 @@ def bottom(ids: Sequence[int], k: int) -> list[int]:
 
 
 SAMPLE_TARGET = 800  # a sample level is chosen to hold about this many matches (MAX_READ..ID_SCAN)
+# From about this many expected matches a sample level is asked at once. Every match read costs a visit to
+# the listing's row (on PostgreSQL), so reading ID_SCAN of them only to learn that the set is large is the
+# slowest path there is; a level that turns out too sparse is asked again at a denser one, which is cheaper.
+SAMPLE_FROM = 1200
 
 
-def sampled(session: Session, expr: Expr, last_id: int, likely: float = 0.0) -> list[Candidate]:
+def expected_matches(expr: Expr, df: dict[str, int], listings: int) -> float:
+    """About how many listings `expr` matches: between the count if its words occurred independently
+    (`likely`, too low for words that go together, "iphone" and "6s") and the upper bound (`estimate`, too
+    high for words that do not), their geometric mean."""
+    return math.sqrt(max(1.0, likely(expr, df, listings)) * max(1, estimate(expr, df, listings)))
+
+
+def sampled(
+    session: Session, expr: Expr, last_id: Callable[[], int], expected: float = 0.0
+) -> list[Candidate]:
     """The listings matching `expr`: all of them when there are MAX_READ or fewer, else a random sample of
     MAX_READ, each weighing (matches / MAX_READ). The matches are counted from the index's ids, up to
     ID_SCAN. A larger set is counted within one of the index's nested random samples (`_s<k>`, a 4**-k share
-    of all listings): the level that should hold about SAMPLE_TARGET of them, judged by how far into the
-    ids (`last_id`, the largest) the first ID_SCAN matches reached, or at once when the words' frequencies
-    say the set is large (`likely`, seldom more than the true count). (A level is asked only when needed:
-    intersecting with a sample tag's long list of listings costs more than the words' own.)"""
+    of all listings): the level that should hold about SAMPLE_TARGET of them, judged at once from the words'
+    frequencies when they say the set is large (`expected`, from SAMPLE_FROM), else by how far into the ids
+    (`last_id()`, the largest, asked only then) the first ID_SCAN matches reached. (A level is asked only
+    when needed: intersecting with a sample tag's long list of listings costs more than the words' own.)"""
     level = 0
-    while likely >= 2 * ID_SCAN and level < SAMPLE_LEVELS and likely / 4**level > SAMPLE_TARGET:
+    while expected >= SAMPLE_FROM and level < SAMPLE_LEVELS and expected / 4**level > SAMPLE_TARGET:
         level += 1
     counted: dict[int, list[int]] = {}
     while level not in counted:
@@ -208,7 +246,7 @@ def sampled(session: Session, expr: Expr, last_id: int, likely: float = 0.0) -> 
         ids = counted[level] = _match_ids(session, query, ID_SCAN)
         if len(ids) == ID_SCAN and level < SAMPLE_LEVELS:
             reached = max(ids)
-            matches = len(ids) * 4**level * max(1.0, last_id / reached if reached else 1.0)
+            matches = len(ids) * 4**level * max(1.0, last_id() / reached if reached else 1.0)
             while level < SAMPLE_LEVELS and matches / 4**level > SAMPLE_TARGET:
                 level += 1
             level = max(level, max(counted) + 1)  # sparser than any level that had too many
@@ -252,13 +290,7 @@ def term_frequencies(session: Session, category_id: int, tokens: Iterable[str]) 
     wanted = sorted(set(tokens))
     if not wanted:
         return {}
-    rows = session.execute(
-        text(
-            "SELECT s.term, SUM(s.df) FROM term_stats s JOIN category_tree t ON t.descendant_id = s.category_id "
-            "WHERE t.ancestor_id = :c AND s.term IN :terms GROUP BY s.term"
-        ).bindparams(bindparam("terms", expanding=True)),
-        {"c": category_id, "terms": wanted},
-    ).all()
+    rows = session.execute(_TERMS_SQL[_dialect(session)], {"c": category_id, "terms": wanted}).all()
     return {term: int(df) for term, df in rows if df}
 
 
@@ -338,17 +370,17 @@ def comparable_candidates(
     under = category_tag(category_id)
     found: dict[int, Candidate] = {}
     asked = 0
-    last_id: int | None = None
+    last_id = functools.cache(lambda: _last_id(session))  # asked once, and only if a preference has many
     for preference in preferences(analysis, require_similar):
         expr = under if preference is None else all_of([under, preference])
         if preference is not None and estimate(preference, dict(stats.df), scope.listings) == 0:
             continue  # a word no listing of the scope has
-        if last_id is None:
-            last_id = _last_id(session)
-        at_least = (
-            scope.listings if preference is None else likely(preference, dict(stats.df), scope.listings)
+        expected = (
+            scope.listings
+            if preference is None
+            else expected_matches(preference, dict(stats.df), scope.listings)
         )
-        rows = sampled(session, expr, last_id, at_least)
+        rows = sampled(session, expr, last_id, expected)
         asked += 1
         for row in rows:
             found.setdefault(row.id, row)

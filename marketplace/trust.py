@@ -83,10 +83,17 @@ def seller_listings(comps: Sequence[Listed]) -> dict[str, float]:
     capped."""
     total: dict[str, float] = {}
     heaviest: dict[str, float] = {}
-    for c in comps:
-        if c.seller:
-            total[c.seller] = total.get(c.seller, 0.0) + c.weight
-            heaviest[c.seller] = max(heaviest.get(c.seller, 0.0), c.weight)
+    for c in comps:  # called for every set a comparison weighs: plain dictionary work, no calls per listing
+        seller, weight = c.seller, c.weight
+        if not seller:
+            continue
+        before = total.get(seller)
+        if before is None:
+            total[seller] = heaviest[seller] = weight
+        else:
+            total[seller] = before + weight
+            if weight > heaviest[seller]:
+                heaviest[seller] = weight
     return {s: total[s] - heaviest[s] + 1 for s in total}
 
 
@@ -95,13 +102,16 @@ def trust_weights(comps: Sequence[Listed]) -> list[float]:
     the number of listings the seller has in the set (`seller_listings`) when that is more."""
     rules = trust_rules()
     listed = seller_listings(comps)
+    per_seller, grown = rules.per_seller, rules.full_weight_days
     out = []
     for c in comps:
         if not c.seller:
             out.append(1.0)
             continue
-        share = min(1.0, rules.per_seller / listed[c.seller])
-        out.append(share * age_weight(c.seller_days, rules))
+        count = listed[c.seller]
+        share = 1.0 if count <= per_seller else per_seller / count
+        # Most sellers' accounts are older than `full_weight_days`: weight 1 without the arithmetic.
+        out.append(share if c.seller_days >= grown else share * age_weight(c.seller_days, rules))
     return out
 
 

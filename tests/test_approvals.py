@@ -22,6 +22,9 @@ from agent.approvals import denial_message, is_approval, parse_denial
         "ship it",
         "yes go ahead and post it",
         "👍",
+        "perfect, thanks!",
+        "ok whatever",
+        "sounds good, thank you",
     ],
 )
 def test_a_yes_approves(reply: str) -> None:
@@ -40,6 +43,9 @@ def test_a_yes_approves(reply: str) -> None:
         "",
         "yes and no",
         "ok go with 40",
+        "whatever",
+        "i guess",
+        "ok whatever you think, but lower",
     ],
 )
 def test_anything_more_than_a_yes_goes_back_to_the_model(reply: str) -> None:

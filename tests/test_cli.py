@@ -153,6 +153,7 @@ def test_every_command_has_help(command: list[str]) -> None:
     ("args", "message"),
     [
         (["--database-url", "notaurl"], "cannot use the database"),
+        (["--database-url", "mysql://u@localhost/db"], "SQLite (sqlite:///path/to/file.db) or PostgreSQL"),
         (["--port", "99999"], "less than or equal to 65535"),
     ],
 )
@@ -354,3 +355,12 @@ def test_the_console_ends_with_141_when_its_reader_left(monkeypatch: pytest.Monk
         SafeConsole(file=Gone()).print("a table")  # type: ignore[arg-type]
     assert ended.value.code == BROKEN_PIPE_EXIT == 141
     assert [target for _, target in moved] == [99]  # what is left to write goes nowhere
+
+
+def test_a_model_without_its_key_says_so_without_library_advice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from agent.models import ModelConfigError, resolve_model
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(ModelConfigError) as raised:
+        resolve_model("openai:gpt-4o-mini", None)
+    assert "OPENAI_API_KEY" in str(raised.value) and "Agent('test')" not in str(raised.value)

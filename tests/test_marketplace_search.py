@@ -343,3 +343,45 @@ def test_the_seed_files_are_named_and_fingerprinted_as_the_seed_build_writes_the
         seed_build.LISTINGS_FILE,
     )
     assert seed_files.seed_fingerprint() == seed_build.seed_fingerprint()
+
+
+def test_a_large_set_is_sampled_at_once_without_reading_a_full_scan(
+    market_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reading ID_SCAN matches only to learn that a set is large is the slowest path on PostgreSQL (a row
+    # visit per match): when the words' frequencies expect many, a sample level is asked first.
+    market = market_app.state.market
+    monkeypatch.setattr(retrieval, "MAX_READ", 40)
+    monkeypatch.setattr(retrieval, "ID_SCAN", 128)
+    monkeypatch.setattr(retrieval, "SAMPLE_TARGET", 100)
+    monkeypatch.setattr(retrieval, "SAMPLE_FROM", 200)
+    read: list[int] = []
+    match_ids = retrieval._match_ids
+
+    def counting(session: object, expr: retrieval.Expr, limit: int) -> list[int]:
+        ids = match_ids(session, expr, limit)  # type: ignore[arg-type]
+        read.append(len(ids))
+        return ids
+
+    monkeypatch.setattr(retrieval, "_match_ids", counting)
+    with market.sessions() as session:
+        broad = retrieval.comparable_candidates(session, BIKES, "bike", require_similar=False)
+        said = retrieval.any_of([retrieval.Token("bike"), retrieval.Token("bicycle")])
+        total = retrieval.count_matches(session, retrieval.all_of([retrieval.category_tag(BIKES), said]))
+    assert total > 4 * 128  # a set worth sampling
+    assert read and max(read) < 128  # never a capped read
+    assert 40 // 2 <= len(broad.pool) <= 40  # a sample's worth
+    # The weights still stand for the whole set (a random sample of it: within a third).
+    assert sum(c.weight for c in broad.pool) == pytest.approx(total, rel=0.35)
+
+
+def test_expected_matches_lie_between_independent_words_and_the_upper_bound() -> None:
+    expr = retrieval.all_of([retrieval.Token("iphone"), retrieval.Token("6s")])
+    df, listings = {"iphone": 40_000, "6s": 8_000}, 100_000
+    independent = retrieval.likely(expr, df, listings)
+    upper = retrieval.estimate(expr, df, listings)
+    expected = retrieval.expected_matches(expr, df, listings)
+    assert independent == pytest.approx(3_200)
+    assert upper == 8_000
+    assert independent < expected < upper
+    assert expected == pytest.approx((independent * upper) ** 0.5)

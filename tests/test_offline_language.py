@@ -60,6 +60,8 @@ ASKED_CHOICE = Context(asked=Question.CHOICE, item="table", options=TABLES, in_p
         ("couch, must go", ["couch"]),
         ("macbook pro 2019 13 inch good condition", ["macbook pro 2019 13 inch"]),
         ("I'm selling my Toyota Prius instead, not the Civic", ["Toyota Prius"]),
+        ("actually wait, its the impact driver not the drill, DCF887", ["impact driver"]),
+        ("selling my office chair, herman miller aeron size B", ["herman miller aeron office chair"]),
         ("bike, pickup only", ["bike"]),
         ("dresser, 6 drawers", ["dresser"]),
     ],
@@ -97,6 +99,8 @@ def test_the_item_is_found_in_a_message_of_thousands_of_words() -> None:
         ("it's broken, for parts", Condition.FOR_PARTS),
         ("doesn't work", Condition.FOR_PARTS),
         ("used for two summers, some fading", Condition.GOOD),
+        ("down jacket, black, worn one winter", Condition.GOOD),  # counted use, not "worn" (fair)
+        ("worn a lot, still warm", Condition.FAIR),
         ("I want to sell my old Trek road bike", None),
         ("I want to sell my used iPhone", None),
     ],
@@ -202,10 +206,41 @@ def test_no_damage_is_not_damage() -> None:
         ("giving away a crib for free", False, 0),  # said, and impossible: questioned, never a guess
         ("make it -50", False, -50),
         ("sony wh-1000xm4, like new", False, None),
+        ("Toyota Tacoma 2011, 160k mi, want 14 grand obo", False, 14000),  # "grand": thousands
+        ("a grand piano for 500", False, 500),
+        ("would like 600 but open to offers. Actually make it 650.", False, 650),  # taken back
+        ("asking 80. sorry, 90", False, 90),
+        ("want 300, or 250 if you pick up", False, 300),  # an offer, not a correction
     ],
 )
 def test_prices(text: str, expecting: bool, price: float | None) -> None:
     assert read_amounts(text, expecting_price=expecting).price == price
+
+
+def test_a_price_in_another_currency_is_taken_and_said_so() -> None:
+    reading = read("selling my office chair, excellent, £450")
+    assert reading.price == 450 and any("US dollars" in note and "£450" in note for note in reading.service)
+    assert read("selling my office chair for $450").service == []
+    assert read_amounts("a 20 pound kettlebell for 30").price == 30  # a weight, not money
+
+
+def test_a_hedged_sale_names_no_item() -> None:
+    # "not sure I want to sell yet, just curious" is no listing of "just curious yet"
+    assert extract_items("I'm not sure I want to sell yet, just curious") == []
+    assert extract_items("not ready to sell my bike yet") == []
+    assert extract_items("selling my trek, not sure what to ask") == ["trek"]
+
+
+def test_what_was_paid_in_thousands_is_no_asking_price() -> None:
+    said = "Oak table. Bought from Pottery Barn in 2019 for about 2k. Would like 600"
+    amounts = read_amounts(said)
+    assert amounts.paid == 2000 and amounts.price == 600  # 2k is an amount, not the year 2000
+
+
+def test_a_bare_digit_at_the_draft_is_no_price() -> None:
+    assert read("1", AT_DRAFT).price is None  # a menu answer left over, not $1
+    assert read("$1", AT_DRAFT).price == 1
+    assert read("15", AT_DRAFT).price == 15
 
 
 def test_a_title_change_is_no_price() -> None:

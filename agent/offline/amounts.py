@@ -16,9 +16,12 @@ from agent.offline.lexicon import alternatives, lexicon
 from tools.types import MAX_PRICE
 
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d{1,2})?"  # 1,200 or 1200 or 45.50, never the comma after "600,"
+_THOUSANDS = r"(?:k|grand)"  # "2k", "14 grand"
+# Other currencies a seller may type: money, but not dollars (the marketplace lists in US dollars).
+_FOREIGN = r"(?:£|€|gbp\b|eur\b|euros?\b|quid\b)"  # not "pounds": more often a weight
 _NUMBER = re.compile(
-    rf"(?<![\w.,$])(?P<neg>-\s?)?(?P<cur1>(?:\$|usd)\s?)?(?P<num>{_DIGITS})(?![\d])"
-    r"(?P<k>\s?k\b)?(?P<cur2>\s?(?:\$|dollars?\b|bucks\b|usd\b))?",
+    rf"(?<![\w.,$£€])(?P<neg>-\s?)?(?P<cur1>(?:\$|usd|{_FOREIGN})\s?)?(?P<num>{_DIGITS})(?![\d])"
+    rf"(?P<k>\s?{_THOUSANDS}\b)?(?P<cur2>\s?(?:\$|dollars?\b|bucks\b|usd\b|{_FOREIGN}))?",
     re.I,
 )
 _WORD = re.compile(r"[a-z'%\"]+|[%\"']", re.I)
@@ -47,6 +50,7 @@ class Amounts:
     # at or above the marketplace's limit, a digit string of any length included)
     price: float | None = None
     paid: float | None = None  # what they paid or what it costs new
+    foreign: str | None = None  # the price was said in another currency ("£450"): as typed
 
 
 @dataclass(frozen=True)
@@ -64,16 +68,17 @@ class _Rules:
     free: re.Pattern[str]
     free_anywhere: re.Pattern[str]
     range_: re.Pattern[str]
+    corrections: re.Pattern[str]
 
 
 @cache
 def _rules() -> _Rules:
     a = lexicon().amounts
-    amount = rf"\$?\s?{_DIGITS}\s?k?\b(?:\s?(?:dollars|bucks|usd)\b)?"
+    amount = rf"\$?\s?{_DIGITS}\s?{_THOUSANDS}?\b(?:\s?(?:dollars|bucks|usd)\b)?"
     return _Rules(
         paid=re.compile(rf"\b{a.paid}(?P<amount>{amount})", re.I),
         paid_after=re.compile(
-            rf"(?P<amount>\$\s?{_DIGITS}\s?k?|{_DIGITS}\s?k?\s?(?:dollars|bucks|usd))\s+"
+            rf"(?P<amount>\$\s?{_DIGITS}\s?{_THOUSANDS}?|{_DIGITS}\s?{_THOUSANDS}?\s?(?:dollars|bucks|usd))\s+"
             r"(?:brand[- ]new|new|originally|retail|at retail|in the store|in store)\b",
             re.I,
         ),
@@ -87,6 +92,7 @@ def _rules() -> _Rules:
         number_words=a.number_words,
         free=re.compile(rf"\b(?:{alternatives(a.free)})\b", re.I),
         free_anywhere=re.compile(rf"\b(?:{alternatives(a.free_anywhere)})\b", re.I),
+        corrections=re.compile(rf"\b(?:{alternatives(a.corrections)})\b", re.I),
         range_=re.compile(
             rf"(?:between\s+(?P<a1>\$?\s?{_DIGITS})\s+and\s+|(?P<a2>\$?\s?{_DIGITS})\s?(?:-|–|to)\s?)"
             rf"(?P<b>\$?\s?{_DIGITS})"
@@ -167,9 +173,10 @@ def read_paid(text: str) -> tuple[float | None, str]:
             number = re.search(_DIGITS, raw)
             if number is None:
                 continue
-            value = _value(number.group(0), bool(re.search(r"\dk|\sk\b", raw, re.I)))
-            if value is None or (1900 <= value <= 2100 and "$" not in raw):
-                continue
+            thousands = bool(re.search(rf"\d\s?{_THOUSANDS}\b", raw, re.I))
+            value = _value(number.group(0), thousands)
+            if value is None or (1900 <= value <= 2100 and "$" not in raw and not thousands):
+                continue  # "bought in 2019 for": a year ("2k" is not one)
             if paid is None:
                 paid = value
             text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
@@ -222,6 +229,8 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
     rules = _rules()
     paid, text = read_paid(text)
     strong: list[float] = []
+    said_at: list[int] = []  # where each strong price starts
+    foreign_at: dict[int, str] = {}  # a strong price said in another currency, by where it starts
     weak: list[float] = []
     for m in rules.range_.finditer(text):
         low, high = _value(m.group("a1") or m.group("a2"), False), _value(m.group("b"), False)
@@ -230,6 +239,7 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         )
         if low is not None and high is not None and 0 < low < high and (said_as_money or expecting_price):
             strong.append(round((low + high) / 2))
+            said_at.append(m.start())
             text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
     for n, m in enumerate(_NUMBER.finditer(text)):
         if n >= 100 or len(strong) + len(weak) >= 3:
@@ -266,6 +276,10 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
             continue  # a table for 6: how many it is for, unless a price was asked for
         if money or (cued and previous not in rules.names) or cued_after:
             strong.append(value)
+            said_at.append(m.start())
+            other = re.search(_FOREIGN, (m.group("cur1") or "") + (m.group("cur2") or ""), re.I)
+            if other is not None:
+                foreign_at[m.start()] = m.group(0).strip()
             continue
         if previous in rules.names and not _SEPARATOR.search(prefix):
             continue  # iPhone 8, size 10, series 3
@@ -278,10 +292,16 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         )
         if standalone and (expecting_price or value >= 10):
             strong.append(value)
+            said_at.append(m.start())
         elif expecting_price and prefix_ok:
             weak.append(value)
     if strong:
-        return Amounts(strong[0], paid)
+        # The first price said counts, unless the seller took it back for a later one ("actually 650").
+        chosen = 0
+        for i in range(1, len(strong)):
+            if rules.corrections.search(text[said_at[i - 1] : said_at[i]]):
+                chosen = i
+        return Amounts(strong[chosen], paid, foreign_at.get(said_at[chosen]))
     if expecting_price and weak:
         return Amounts(weak[0], paid)
     if rules.free_anywhere.search(text):
@@ -297,9 +317,9 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
 
 def names_only_a_price(phrase: str) -> bool:
     """True when a phrase says nothing but a price ("200", "$200 firm", "200 obo"): no item in it."""
-    rest = re.sub(rf"\$?\s?{_DIGITS}\s?k?\b|\b(?:dollars|bucks|usd)\b|\$", " ", phrase, flags=re.I).strip(
-        " ,.!"
-    )
+    rest = re.sub(
+        rf"\$?\s?{_DIGITS}\s?{_THOUSANDS}?\b|\b(?:dollars|bucks|usd)\b|\$", " ", phrase, flags=re.I
+    ).strip(" ,.!")
     if not rest:
         return True
     said_after = _rules().after.match(rest)

@@ -18,7 +18,9 @@ MAX_ITEM_WORDS = 10
 MAX_WORD_CHARS, MAX_ITEM_CHARS = 40, 80
 _CLAUSE_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|works?|looks?|runs?)\b", re.I)
 _NOT_SELLING = re.compile(
-    r"\b(?:don'?t|do not|doesn'?t|not|never|no longer)\s+(?:\w+\s+)?(?:to\s+)?sell", re.I
+    # "I don't want to sell", "not sure I want to sell yet", "not ready to sell"
+    r"\b(?:don'?t|do not|doesn'?t|not|never|no longer)\s+(?:[\w']+\s+){0,3}?(?:to\s+)?sell",
+    re.I,
 )
 _PRAISE = re.compile(
     r"^(?:(?:great|good|nice|lovely|beautiful|awesome|fine|perfect|decent|solid|really|very|pretty|cool)\s+)+",
@@ -215,7 +217,8 @@ def _with_model(item: str, after: str) -> str:
     m = re.match(r"\s*,\s*([^,.;!?()]+)", after)
     if not item or m is None or len(item.split()) > 3:
         return item
-    phrase = m.group(1).strip()
+    # "herman miller aeron size B": the make and model, then a detail the details reader keeps
+    phrase = re.split(r"\s+(?:size|sz)\b", m.group(1).strip(), maxsplit=1, flags=re.I)[0].strip()
     words = re.findall(r"[a-z0-9'-]+", phrase.lower())
     if (
         not 1 <= len(words) <= 4

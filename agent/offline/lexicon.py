@@ -83,6 +83,7 @@ class AmountData(_Data):
     relative_down: list[str]
     relative_up: list[str]
     one_after: list[str]
+    corrections: list[str]
 
     @field_validator("paid")
     @classmethod
@@ -159,6 +160,7 @@ class ServiceTopic(_Data):
 class ServiceData(_Data):
     asking: str
     topics: list[ServiceTopic]
+    foreign_currency: str  # said when a price comes in another currency: {said} as typed, {price} in dollars
 
 
 class DraftingData(_Data):
@@ -189,6 +191,7 @@ class Lexicon:
         service = _load("service", ServiceData)
         self.service_asking = _compile(service.asking)
         self.service = [(t.name, _compile(t.pattern), t.answer) for t in service.topics]
+        self.foreign_currency = service.foreign_currency
         i = self.intents
         self.accept = _compile(rf"^\s*(?:{_one_line(i.accept)})(?![\w])")
         self.accept_only = _compile(

@@ -1234,7 +1234,7 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         return Action(
             _say(
                 state,
-                f"Nothing's posted yet. {CHANGE_LIST} Or say 'post it' to see the draft again.",
+                f"Nothing's posted yet. {CHANGE_LIST} Or say yes to see the draft again.",
             ),
             asks=Question.DRAFT,
         )

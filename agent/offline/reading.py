@@ -304,6 +304,13 @@ def read(text: str, context: Context | None = None) -> Reading:
         expecting_price=expecting_price,
     )
     reading.price, reading.paid = amounts.price, amounts.paid
+    if (
+        asked == Question.DRAFT
+        and reading.price is not None
+        and reading.price < lex.amounts.smallest_ambiguous
+        and re.fullmatch(r"\s*\d\s*[.!]?\s*", text)
+    ):
+        reading.price = None  # a bare "1" at the draft answers a menu, not a $1 price: asked again
 
     # The item: named for sale anywhere, or a short answer when the agent asked for it.
     redescribes = (
@@ -393,6 +400,9 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.service = [answer for _, pattern, answer in lex.service if pattern.search(text)]
         if reading.service:
             reading.intents.add(Intent.QUESTION)  # "how do I get paid": a question without its mark
+    if amounts.foreign is not None and reading.price is not None:
+        price = f"${reading.price:,.2f}".removesuffix(".00")
+        reading.service.append(lex.foreign_currency.format(said=amounts.foreign, price=price))
     if is_chatter(text) and not reading.changes:
         reading.intents.add(Intent.CHATTER)
     if lex.change_of_mind.search(text):
