@@ -1,4 +1,5 @@
-"""A price model learned from the seed: an item's log asking price from its title words, its category and
+"""A price model learned from the seed: an item's log asking price from its title words and adjacent word
+pairs, its category and
 (for vehicles) its model year and mileage, at "good" condition; the condition factors of
 `marketplace/data/comparables.toml` move it to the item's condition, as they move comparables.
 
