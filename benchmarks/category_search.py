@@ -135,12 +135,14 @@ def score_titles(
 def offered_choice(index: CategoryIndex, taxonomy: Taxonomy, item: Listing) -> int | None:
     """The category the offline agent would settle on for "I want to sell my <title>", as the held-out
     benchmark's seller chooses: the agent searches the item it reads, takes the top leaf or offers it with
-    the leaves that score close (up to its settings' number); the seller takes the first in its listing's branch (else none)."""
+    the leaves that score close (or the next ones, when the top is not `named`; up to its settings' number); the seller takes the first in its listing's branch (else none)."""
     names = extract_items(f"I want to sell my {item.title}")
     leaves = [h for h in index.search(names[0] if names else item.title, limit=5) if h.category.is_leaf]
     if not leaves:
         return None
     close = [h for h in leaves[1:] if h.score >= CLOSE_SCORE * leaves[0].score]
+    if not leaves[0].named:  # found only through other words: the agent offers the best few (its rule)
+        close = leaves[1:]
     offered = [leaves[0], *close][: PolicySettings().max_categories]
     if len(offered) == 1:
         return offered[0].category.id

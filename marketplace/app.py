@@ -437,6 +437,7 @@ def search_categories(
                 path=h.category.path,
                 is_leaf=h.category.is_leaf,
                 score=round(h.score / top, 3),
+                named=h.named,
             )
             for h in hits
         ],

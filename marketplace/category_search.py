@@ -185,6 +185,12 @@ def _trade_branches(path: Path = BRANCHES_FILE) -> dict[str, frozenset[str]]:
 class Hit:
     category: IndexedCategory
     score: float
+    # The category's own name matches the query (most of its name's best part): not found only through
+    # similar listings' titles or a stray word ("PS5 disc edition" -> Bicycles, "baseball cards" -> SIM Cards).
+    named: bool = True
+
+
+NAMED_COVERAGE = 0.6  # the share of a category name's best part the query must cover to be `named` by it
 
 
 class CategoryIndex:
@@ -321,7 +327,22 @@ class CategoryIndex:
 
     def search(self, query: str, limit: int = 5, leaf_only: bool = False) -> list[Hit]:
         scored = self.explain(query, leaf_only=leaf_only)
-        return [Hit(e.category, e.score) for e in scored[:limit]]
+        item = frozenset(content_words(" ".join(item_phrase(query, lambda w: False).item))) or frozenset(
+            content_words(query)
+        )
+        return [Hit(e.category, e.score, self._named(e, item)) for e in scored[:limit]]
+
+    @staticmethod
+    def _named(evidence: Evidence, item: frozenset[str]) -> bool:
+        """Whether the category's own name matches the query: most of the name's best part ("office chair":
+        Office Chairs), or every word of the item in its path ("microwave": Microwave Ovens). Not "baseball
+        cards" -> SIM Cards (half of each), nor a match made only by similar listings' titles."""
+        if evidence.name <= 0:
+            return False
+        category = evidence.category
+        return evidence.coverage >= NAMED_COVERAGE or (
+            bool(item) and item <= (category.name_words | category.ancestor_words)
+        )
 
     def _join_compounds(self, terms: list[str]) -> list[str]:
         """Two words written apart that the taxonomy writes as one ("paddle board" -> paddleboard)."""

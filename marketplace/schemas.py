@@ -144,6 +144,11 @@ class CategoryMatch(BaseModel):
     path: str
     is_leaf: bool
     score: float = Field(description="Relevance in 0..1, relative to the best match.")
+    named: bool = Field(
+        True,
+        description="Whether the category's own name matches the query's words; false when it was found only "
+        "through similar listings or a stray word, so it should be confirmed with the seller.",
+    )
 
 
 class CategorySearchResult(BaseModel):

@@ -50,6 +50,12 @@ def test_openapi_docs_are_served(http: httpx.Client) -> None:
     assert http.get("/docs").status_code == 200
 
 
+def test_a_match_found_only_through_other_words_is_not_named(http: httpx.Client) -> None:
+    # "PS5 disc edition" names no category: what it finds (bicycles' "disc brakes") must be confirmed
+    top = http.get("/categories/search", params={"q": "PS5 disc edition"}).json()["matches"][0]
+    assert top["named"] is False, top
+
+
 @pytest.mark.parametrize(
     ("query", "expected_leaf"),
     [
@@ -73,8 +79,8 @@ def test_category_search_understands_common_words(http: httpx.Client, query: str
     assert matches, f"no match for {query!r}"
     top = matches[0]
     assert expected_leaf in top["path"].split(" > ")[-1], (query, [m["path"] for m in matches])
-    assert top["score"] == 1.0
-    assert all(set(m) == {"id", "path", "is_leaf", "score"} for m in matches)
+    assert top["score"] == 1.0 and top["named"] is True  # its own name matches: no need to confirm it
+    assert all(set(m) == {"id", "path", "is_leaf", "score", "named"} for m in matches)
     assert [m["score"] for m in matches] == sorted((m["score"] for m in matches), reverse=True)
 
 

@@ -733,3 +733,16 @@ async def test_put_it_under_an_offered_category_picks_it(dialogue: Dialogue) -> 
     assert dialogue.tools() == ["search_categories"] and "condition" in picked.reply
     await dialogue.say("good")
     assert dialogue.results("compare_prices")[0]["category_path"].endswith("End Tables")
+
+
+async def test_a_category_found_through_other_words_is_the_sellers_choice(dialogue: Dialogue) -> None:
+    # "PS5 disc edition" names no category (the best, Bicycles, comes from bikes' "disc brakes"): the seller
+    # chooses, and a kind said in other words joins the item's name rather than replacing it.
+    first = await dialogue.say("PS5 disc edition with 2 controllers, like new. $400 firm")
+    assert "Which category" in first.reply and not first.drafts
+    await dialogue.say("none of these")
+    drafted = await dialogue.say("video game console")
+    assert dialogue.calls("search_categories")[-1] == {"query": "PS5 disc edition video game console"}
+    args = drafted.drafts[0].args
+    assert "PS5 disc edition" in str(args["title"]) and args["price"] == 400
+    assert "Video Game Consoles" in dialogue.results("compare_prices")[-1]["category_path"]

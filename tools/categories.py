@@ -18,7 +18,8 @@ async def search_categories(ctx: RunContext[TrovaDeps], query: str, limit: int =
     Returns up to `limit` categories, best first, each with `id`, its full `path`, `is_leaf` and a `score`
     (1.0 for the best match, lower for worse ones). A listing needs a leaf category (`is_leaf: true`): use
     the best leaf. When two leaves are both plausible for the item and close in score, ask the seller which
-    fits. When `matches` is empty, ask the seller to describe the item another way.
+    fits; likewise when the best has `named: false` (its name does not match the item's words). When
+    `matches` is empty, ask the seller to describe the item another way.
 
     Args:
         query: The item in a few words: type, brand, model (e.g. "Trek road bike", "Sony WH-1000XM4

@@ -204,8 +204,21 @@ def hear(state: DialogueState, text: str) -> None:
         items = []
     if items:
         old = item
-        item = _start_item(state, items[0])
         corrected = Intent.CORRECTION in r.intents
+        name = items[0]
+        if (
+            old is not None
+            and not old.listing
+            and not corrected
+            and asked == Question.REDESCRIBE
+            and not old.unplaceable
+            and len(name.split()) <= 4
+            and not set(name.lower().split()) & set(old.name.lower().split())
+        ):
+            # "what kind of thing is your PS5 disc edition?" - "video game console": the kind joins the name,
+            # which stays the seller's (the title, the comparables); the kind finds the category.
+            name = f"{old.name} {name}"
+        item = _start_item(state, name)
         if (
             old is not None
             and not old.listing
@@ -672,6 +685,8 @@ def _offered(item: ItemFrame, settings: PolicySettings) -> list[Category]:
     if item.branches:
         return item.options[: max(settings.max_categories, 2)]
     top = item.options[0]
+    if not top.named:  # found only through similar listings or a stray word: the seller chooses
+        return item.options[: settings.max_categories]
     close = [o for o in item.options[1:] if o.score >= CLOSE_SCORE * top.score]
     return [top, *close][: settings.max_categories]
 

@@ -48,10 +48,16 @@ class Category:
     id: int
     path: str
     score: float
+    named: bool = True  # the search matched the category's own name, not only similar listings
 
     @classmethod
     def from_match(cls, match: dict[str, Any]) -> Category:
-        return cls(int(match["id"]), str(match["path"]), float(match.get("score", 0.0)))
+        return cls(
+            int(match["id"]),
+            str(match["path"]),
+            float(match.get("score", 0.0)),
+            bool(match.get("named", True)),
+        )
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,10 @@ def test_from_without_an_earlier_result() -> None:
     ("source", "message"),
     [
         ({"tool": "search_categories", "field": "matchez.id"}, "has no field 'matchez.id' (the result has"),
-        ({"tool": "search_categories", "field": "matches.idd"}, "(matches has id, is_leaf, path, score)"),
+        (
+            {"tool": "search_categories", "field": "matches.idd"},
+            "(matches has id, is_leaf, named, path, score)",
+        ),
         ({"tool": "compare_prices", "field": "count.x"}, "count has none: it is a single value"),
     ],
 )
