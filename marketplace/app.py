@@ -55,7 +55,7 @@ from marketplace.item_kinds import narrower_category
 from marketplace.limits import RateLimits, client_of
 from marketplace.limits import check as check_rate
 from marketplace.photos import attach_photos, photos_of
-from marketplace.pricing import CompResult, comparison_stats, select_comps
+from marketplace.pricing import ALL_LISTINGS, CompResult, comparison_stats, select_comps
 from marketplace.retrieval import (
     Expr,
     all_of,
@@ -554,6 +554,7 @@ def _comparison(
         suggestion_method=stats.method or None,
         comparables_price=stats.comparables_price,
         model_price=stats.model_price,
+        alike=not picked.basis.startswith(ALL_LISTINGS),
         confidence=stats.confidence,
         confidence_label=stats.confidence_label,
         examples=examples,

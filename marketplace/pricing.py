@@ -33,6 +33,7 @@ WORD_TIERS = (
     (0.2, "listings whose titles share some of the item's words"),
 )
 NUMBER_LEVELS = (1.0, 0.5)  # the item's numbers exactly, then close ones (sizes within 10%, years within 2)
+ALL_LISTINGS = "all listings in the category"  # the basis when no title shares enough of the item's words
 
 
 _CONDITION = {c.value: c for c in Condition}
@@ -404,7 +405,7 @@ def select_comps(
     if require_similar:
         tiers = tiers[:1] or [([], "no listing in related categories shares most of the item's words")]
     else:
-        tiers.append((scored, "all listings in the category"))
+        tiers.append((scored, ALL_LISTINGS))
     chosen, basis = tiers[0]
     # Numbers decide among similar titles: the 55" sets, not the 26" ones; the Accords of about that year.
     if numbers and (picked := _with_numbers(tiers, numbers, idf)) is not None:

@@ -196,6 +196,11 @@ class PriceComparison(BaseModel):
         description="A price model's estimate for the item (ridge regression on the seed listings' title words, "
         "categories and conditions, and cars' model years and mileage): the other price the suggestion weighs.",
     )
+    alike: bool = Field(
+        True,
+        description="Whether the comparables' titles share the item's words; false when nothing listed is like "
+        "the item and they are the category's listings in general (say so rather than call them similar).",
+    )
     confidence: float = Field(description="0..1; low when comparables are few or their prices scattered.")
     confidence_label: Literal["none", "low", "medium", "high"]
     currency: str = "USD"

@@ -382,3 +382,12 @@ def test_a_new_listing_joins_the_comparables_of_a_query_asked_before(
     after = http.get("/prices/compare", params=query).json()
     assert after["count"] >= 1 and any(e["title"] == "Zyxwv gravel bike" for e in after["examples"])
     assert after != before
+
+
+def test_a_comparison_says_whether_its_listings_are_like_the_item(http: httpx.Client) -> None:
+    alike = http.get("/prices/compare", params={"category_id": 1026, "q": "trek road bike"}).json()
+    assert alike["count"] > 0 and alike["alike"] is True
+    # Nothing among video game consoles says "switch" or "oled": the category's listings in general.
+    general = http.get("/prices/compare", params={"category_id": 1294, "q": "nintendo switch oled"}).json()
+    assert general["count"] > 0 and general["alike"] is False
+    assert "all listings in the category" in general["message"]

@@ -746,3 +746,28 @@ async def test_a_category_found_through_other_words_is_the_sellers_choice(dialog
     args = drafted.drafts[0].args
     assert "PS5 disc edition" in str(args["title"]) and args["price"] == 400
     assert "Video Game Consoles" in dialogue.results("compare_prices")[-1]["category_path"]
+
+
+async def test_what_else_the_first_message_says_reaches_the_description(dialogue: Dialogue) -> None:
+    drafted = await dialogue.say(
+        "Need to get rid of our IKEA Kivik 3-seat sofa in grey. It's about 4 years old, in good shape. "
+        "No pets, no smoking. Pick up only from our 2nd floor apartment. I was thinking maybe 250?"
+    )
+    description = str(drafted.drafts[0].args["description"])
+    assert (
+        "No pets, no smoking." in description and "Pick up only from our 2nd floor apartment." in description
+    )
+    assert "250" not in description  # the price is the price field's
+
+
+async def test_three_things_listed_are_listed_one_at_a_time_with_their_shared_condition(
+    dialogue: Dialogue,
+) -> None:
+    first = await dialogue.say("I have a crib, a high chair and a stroller to sell, all good condition")
+    assert "first the crib, then the high chair and the stroller" in first.reply
+    assert first.drafts and first.drafts[0].args["condition"] == "good"
+    second = await dialogue.say("yes")
+    assert second.created
+    searched = [c["query"] for c in dialogue.calls("search_categories")]
+    assert searched[:2] == ["crib", "high chair"]
+    assert second.drafts and second.drafts[0].args["condition"] == "good"  # not asked again

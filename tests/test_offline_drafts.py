@@ -252,3 +252,15 @@ def test_a_size_said_again_replaces_the_one_in_the_name() -> None:
     # said once, two sizes of one item both stay ("60x30 desk, 29 inch high")
     both = read_details("60x30 desk, 29 inch high", "60x30 desk")
     assert make_title("60x30 desk", both) == "60x30 desk 29 inch"
+
+
+def test_listings_unlike_the_item_are_not_called_similar() -> None:
+    from agent.offline.drafting import market_summary
+    from agent.offline.state import Market
+
+    general = Market(count=12, category_id=1294, condition=None, p25=100, p75=350, median=120, alike=False)
+    said = market_summary(general)
+    assert "similar" not in said and "Nothing listed is quite like it" in said and "$100 to $350" in said
+    assert "I found 12 similar listings" in market_summary(
+        Market(count=12, category_id=1294, condition=None, p25=100, p75=350, median=120)
+    )

@@ -14,6 +14,7 @@ from agent.offline.conditions import read_condition
 from agent.offline.items import extract_items, is_condition_only
 from agent.offline.prohibited import is_prohibited
 from agent.offline.reading import Context, Intent, Question, is_non_english, parse_choice, read
+from agent.offline.remarks import read_remarks
 from tools.types import Condition
 
 ASKED_CONDITION = Context(asked=Question.CONDITION, item="Trek road bike", in_progress=True)
@@ -61,6 +62,7 @@ ASKED_CHOICE = Context(asked=Question.CHOICE, item="table", options=TABLES, in_p
         ("macbook pro 2019 13 inch good condition", ["macbook pro 2019 13 inch"]),
         ("I'm selling my Toyota Prius instead, not the Civic", ["Toyota Prius"]),
         ("actually wait, its the impact driver not the drill, DCF887", ["impact driver"]),
+        ("I have a crib, a high chair and a stroller to sell, all good", ["crib", "high chair", "stroller"]),
         ("selling my office chair, herman miller aeron size B", ["herman miller aeron office chair"]),
         ("bike, pickup only", ["bike"]),
         ("dresser, 6 drawers", ["dresser"]),
@@ -379,3 +381,32 @@ def test_an_ad_headline_before_the_item_is_passed_over() -> None:
     assert extract_items("I want to sell my Sturdy, Contemporary Wood Desk") == ["Contemporary Wood Desk"]
     # The item first: nothing is passed over.
     assert extract_items("selling my couch, great deal") == ["couch"]
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "remarks"),
+    [
+        (
+            "Hi there! We're moving and I need to get rid of our IKEA Kivik sofa in grey. It's about 4 years "
+            "old, the covers were washed last spring. No pets, no smoking. Pick up only from our 2nd floor "
+            "apartment. I was thinking maybe 250?",
+            "IKEA Kivik sofa in grey",
+            [
+                "It's about 4 years old, the covers were washed last spring.",
+                "No pets, no smoking.",
+                "Pick up only from our 2nd floor apartment.",
+            ],
+        ),
+        (
+            "selling my iphone 12, battery health 84%. Works perfectly. 350 firm",
+            "iphone 12",
+            ["Battery health 84%."],
+        ),
+        ("selling my car. runs great, new tires last yr.", "car", ["New tires last yr."]),
+        ("I want to sell my old Trek road bike", "Trek road bike", []),  # nothing more said
+        ("selling my lamp, good. my car is broken though", "lamp", []),  # about something else
+        ("selling my lamp. how much do you think?", "lamp", []),  # a question
+    ],
+)
+def test_what_else_the_seller_says_is_kept_as_written(text: str, item: str, remarks: list[str]) -> None:
+    assert read_remarks(text, item) == remarks

@@ -147,7 +147,16 @@ def nice_round(value: float) -> float:
 
 
 def market_summary(market: Market) -> str:
-    """What similar listings ask, in one sentence."""
+    """What similar listings ask, in one sentence (the category's listings, when none is like the item)."""
+    if not market.alike:
+        spread = (
+            f"the middle half of its {market.count} listings ask {money(round(market.p25))} to "
+            f"{money(round(market.p75))}"
+            if market.count >= 4
+            else f"its {market.count} listing{'s' if market.count != 1 else ''} ask "
+            + ", ".join(money(round(p)) for p in market.examples[: market.count])
+        )
+        return f"Nothing listed is quite like it; across its category {spread}, so take it as a rough guide."
     if market.count < 4:
         asks = ", ".join(money(round(p)) for p in market.examples[: market.count])
         plural = "s" if market.count != 1 else ""

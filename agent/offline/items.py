@@ -179,7 +179,10 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     first = lex.clause_end.split(rest, maxsplit=1)[0]
     items = []
     second = lex.second_item.search(first)
-    if second:
+    listed = lex.item_list.match(rest)
+    if listed:  # "a crib, a high chair and a stroller": each up to where what is said about it starts
+        items += [clean_item(lex.clause_end.split(listed.group(g), maxsplit=1)[0]) for g in "abc"]
+    elif second:
         items.append(clean_item(first[: second.start()]))
         items.append(clean_item(second.group("second")))
     else:

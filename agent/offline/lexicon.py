@@ -130,6 +130,8 @@ class ItemData(_Data):
     clause_end: str
     trailing_filler: str
     second_item: str
+    item_list: str
+    all_items: str
     vague: list[str]
     sales_talk: list[str]
     not_a_model: list[str]
@@ -232,6 +234,8 @@ class Lexicon:
         self.clause_end = _compile(it.clause_end)
         self.trailing_filler = _compile(it.trailing_filler)
         self.second_item = _compile(it.second_item)
+        self.item_list = _compile(it.item_list)
+        self.all_items = _compile(it.all_items)
         self.vague = frozenset(it.vague)
         self.choice_stopwords = frozenset(it.choice_stopwords)
         self.condition_fillers = frozenset(it.condition_fillers)

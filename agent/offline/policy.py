@@ -219,6 +219,7 @@ def hear(state: DialogueState, text: str) -> None:
             # which stays the seller's (the title, the comparables); the kind finds the category.
             name = f"{old.name} {name}"
         item = _start_item(state, name)
+        item.notes += [remark for remark in r.remarks if remark not in item.notes]
         if (
             old is not None
             and not old.listing
@@ -230,6 +231,7 @@ def hear(state: DialogueState, text: str) -> None:
             item.condition, item.price, item.paid = old.condition, old.price, old.paid
             item.add_damage(old.damage)
             item.details = old.details
+            item.notes[:0] = [n for n in old.notes if n not in item.notes]
             if not corrected and asked in (Question.CHOICE, Question.REDESCRIBE):
                 # Other words for it, in answer to the category question: the options shown didn't fit, and
                 # what the seller turned down stays turned down.
@@ -242,7 +244,10 @@ def hear(state: DialogueState, text: str) -> None:
         state.queue = items[1:]
         state.refused = False
         if state.queue:
-            state.notes.append(f"Let's do one item at a time: first the {items[0]}, then the {items[1]}.")
+            # "a crib, a high chair and a stroller, all good": for each; "the iPhone is barely used": not
+            state.shared_condition = r.condition if lexicon().all_items.search(text) else None
+            rest = " and the ".join(state.queue)
+            state.notes.append(f"Let's do one item at a time: first the {items[0]}, then the {rest}.")
     if (
         item is not None
         and asked == Question.REDESCRIBE
@@ -749,8 +754,10 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
                     # The agent moved on to another item (the next one the seller named).
                     if query in state.queue:
                         state.queue.remove(query)
-                    _start_item(state, query)
-                    _apply_pending(state, state.item)  # type: ignore[arg-type]
+                    started = _start_item(state, query)
+                    _apply_pending(state, started)
+                    if state.shared_condition is not None and not started.condition.known:
+                        started.condition.fill(state.shared_condition, answered=False)
         elif isinstance(event, ToolAnswered):
             _apply_answer(state, event, calls.get(event.call_id))
             if state.item is not None:

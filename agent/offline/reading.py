@@ -26,6 +26,7 @@ from agent.offline.items import (
 )
 from agent.offline.lexicon import lexicon
 from agent.offline.prohibited import is_prohibited
+from agent.offline.remarks import read_remarks
 from tools.types import Condition
 
 
@@ -94,6 +95,7 @@ class Reading:
     note: str | None = None  # words to add to the description, as said ("add that the bowl is included")
     intents: set[Intent] = field(default_factory=set)
     service: list[str] = field(default_factory=list)  # answers to questions about how selling here works
+    remarks: list[str] = field(default_factory=list)  # what else the message says of the item, as written
 
     def has(self, *intents: Intent) -> bool:
         return any(i in self.intents for i in intents)
@@ -420,4 +422,6 @@ def read(text: str, context: Context | None = None) -> Reading:
         )
         reading.category_words = words or None
         reading.items = []  # the words name a category, not another item
+    if len(reading.items) == 1 and reading.items[0] != "?":
+        reading.remarks = read_remarks(text, reading.items[0])
     return reading

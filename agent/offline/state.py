@@ -75,6 +75,7 @@ class Market:
     suggested_price: float = 0.0
     examples: tuple[float, ...] = ()
     basis: str = ""  # why the suggestion is outside the middle half, when it is
+    alike: bool = True  # the comparables share the item's words (else: the category's listings in general)
 
     @classmethod
     def from_result(cls, data: dict[str, Any]) -> Market:
@@ -97,6 +98,7 @@ class Market:
             suggested_price=number("suggested_price"),
             examples=examples,
             basis=str(data.get("suggestion_basis") or ""),
+            alike=bool(data.get("alike", True)),
         )
 
 
@@ -178,6 +180,7 @@ class Pending:
 class DialogueState:
     item: ItemFrame | None = None
     queue: list[str] = field(default_factory=list)  # more items the seller named, in order
+    shared_condition: Condition | None = None  # said of all the items named together ("all good condition")
     pending: Pending = field(default_factory=Pending)
     asked: Question | None = None  # the agent's open question (the one a reply answers)
     reading: Reading | None = None  # the seller's latest message, as read

@@ -1,0 +1,75 @@
+"""What else the seller says about the item, kept for the description in their own words.
+
+A first message often holds more than the item, its condition and a price: "about 4 years old", "the covers
+were washed last spring", "no pets, no smoking", "pick up only from our 2nd floor apartment". A buyer wants
+those, and a listing that drops them is not the seller's. A remark is a sentence of the message that names
+no item for sale, asks nothing, says no price, is no greeting or small talk, is not about something else and
+is more than a condition word: it goes into the description as the seller wrote it (the description is
+the seller's, so nothing is rephrased or invented).
+"""
+
+from __future__ import annotations
+
+import re
+
+from agent.offline.amounts import read_amounts
+from agent.offline.conditions import about_something_else, read_condition
+from agent.offline.items import is_chatter, is_condition_only, strip_discourse
+from agent.offline.lexicon import lexicon
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+MAX_REMARKS = 4  # a description, not a transcript
+MAX_WORDS = 30  # a longer sentence is more story than fact about the item
+_SHORT_GRADE = 6  # a sentence this short that gives a grade says the condition, already in the description
+
+
+def read_remarks(text: str, item: str | None) -> list[str]:
+    """The sentences of `text` worth keeping in the description of `item`, as written (capitalised, ending
+    with a full stop), in order. A sentence that also names the item, its condition or damage gives its
+    other clauses ("selling my iphone 12, battery health 84%" -> "Battery health 84%.")."""
+    out: list[str] = []
+    for raw in _SENTENCE.split(text):
+        sentence = raw.strip().strip("\"'")
+        verdict = _remark(sentence, item)
+        if verdict is None:
+            continue
+        kept = [verdict] if verdict else [r for c in _CLAUSE.split(sentence) if (r := _remark(c, item))]
+        out += kept
+        if len(out) >= MAX_REMARKS:
+            break
+    return out[:MAX_REMARKS]
+
+
+_CLAUSE = re.compile(r",\s+|\s+[-–—]\s+|;\s*")
+
+
+def _remark(sentence: str, item: str | None) -> str | None:
+    """The sentence as a remark; "" when it holds one in its clauses at most (it names the item, a grade or
+    damage); None when nothing of it is one (a question, a price, small talk, another thing)."""
+    lex = lexicon()
+    core = strip_discourse(sentence).strip(" ,.!")
+    words = core.split()
+    amounts = read_amounts(sentence)
+    if (
+        not words
+        or len(words) > MAX_WORDS
+        or "?" in sentence
+        or is_chatter(core)
+        or about_something_else(sentence, item)
+        or lex.instruction.match(core)
+    ):
+        return None
+    if (
+        len(words) < 2
+        or lex.sell_intro.search(sentence)  # the item named for sale: the title says it
+        or (item and item.lower() in sentence.lower())
+        or amounts.price is not None
+        or amounts.paid is not None
+        or is_condition_only(core)
+    ):
+        return ""
+    reading = read_condition(sentence, item)
+    if reading.damage or (reading.condition is not None and len(words) <= _SHORT_GRADE):
+        return ""  # the damage line and the condition line say it
+    remark = core[:1].upper() + core[1:]
+    return remark if remark.endswith((".", "!")) else remark + "."
