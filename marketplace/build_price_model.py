@@ -1,7 +1,8 @@
 """Build `data/price_model.tsv`: the price model (`marketplace/price_model.py`) learned from the seed.
 
 A ridge regression of each seed listing's log asking price, moved to "good" condition by the comparison's
-condition factors, on its features (`price_model.features`: category and ancestors, title words, model year
+condition factors, on its features (`price_model.features`: category and ancestors, title words and adjacent
+word pairs, model year
 and mileage under vehicles), solved by conjugate gradients on the normal equations (pure Python, a few
 seconds). It reads `marketplace/seed/` only: never the held-out listings (`benchmarks/data/heldout.csv`),
 which the seed build keeps out of the seed (a test checks this script opens no other file).

@@ -1,4 +1,5 @@
-"""A price model learned from the seed: an item's log asking price from its title words, its category and
+"""A price model learned from the seed: an item's log asking price from its title words and adjacent word
+pairs, its category and
 (for vehicles) its model year and mileage, at "good" condition; the condition factors of
 `marketplace/data/comparables.toml` move it to the item's condition, as they move comparables.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -38,6 +40,10 @@ class FeatureSettings:
 
     category_scale: float = 2.0
     word_length_power: float = 0.5
+    # Adjacent title words as a feature of their own, scaled as a word is: a pair says more than its words
+    # alone ("road bike" against "bike rack", "box spring" against "box"). Chosen on the seed's tuning folds
+    # (`benchmarks/pricing_dev.py`: 0.5 to 1.5 all helped, 1.0 most, in every fold).
+    pair_scale: float = 1.0
     vehicles_root: int = 888  # Vehicles & Parts: model year and mileage are features there
     base_year: int = 2010
 
@@ -46,8 +52,9 @@ def features(
     title: str, lineage: Sequence[int], settings: FeatureSettings, words: Sequence[str] | None = None
 ) -> dict[str, float]:
     """The model's features of an item: a bias, its category and every ancestor (so a sparse category leans
-    on its parent's), its item words (`marketplace.item_kinds.item_words`), and under vehicles its model year
-    (and its square: prices fall fast for the first years, slowly later) and mileage when the title says."""
+    on its parent's), its item words (`marketplace.item_kinds.item_words`) and each pair of adjacent ones,
+    and under vehicles its model year (and its square: prices fall fast for the first years, slowly later)
+    and mileage when the title says."""
     out: dict[str, float] = {"bias": 1.0}
     for category in lineage:
         out[f"cat:{category}"] = settings.category_scale
@@ -58,6 +65,9 @@ def features(
     scale = 1.0 / max(1, len(named)) ** settings.word_length_power
     for w in named:
         out[f"word:{w}"] = scale
+    if settings.pair_scale:
+        for first, second in itertools.pairwise(named):
+            out[f"pair:{first} {second}"] = scale * settings.pair_scale
     if years:
         age = (years[0] - settings.base_year) / 10
         out["year"], out["year2"], out["has_year"] = age, age * age, 1.0
@@ -97,6 +107,7 @@ class PriceModel:
             f"setting\tsource\t{self.source}",
             f"setting\tcategory_scale\t{s.category_scale}",
             f"setting\tword_length_power\t{s.word_length_power}",
+            f"setting\tpair_scale\t{s.pair_scale}",
             f"setting\tvehicles_root\t{s.vehicles_root}",
             f"setting\tbase_year\t{s.base_year}",
         ]
@@ -118,10 +129,11 @@ class PriceModel:
             else:
                 raise ValueError(f"price model line {number}: unknown row {kind!r}")
         feature_settings = FeatureSettings(
-            float(settings["category_scale"]),
-            float(settings["word_length_power"]),
-            int(settings["vehicles_root"]),
-            int(settings["base_year"]),
+            category_scale=float(settings["category_scale"]),
+            word_length_power=float(settings["word_length_power"]),
+            pair_scale=float(settings["pair_scale"]),
+            vehicles_root=int(settings["vehicles_root"]),
+            base_year=int(settings["base_year"]),
         )
         return cls(
             weights, feature_settings, condition_factors, int(settings["listings"]), settings["source"]

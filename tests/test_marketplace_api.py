@@ -191,10 +191,11 @@ def test_price_comparison_uses_the_screen_size(http: httpx.Client, q: str) -> No
     assert "with 55in" in body["message"]
     assert 150 <= body["p25"] <= body["median"] <= body["p75"] <= 995
     # The comparables (55" sets) ask more than the generic sets did; the suggestion weighs them with the
-    # price model's estimate (which knows TVs, not 55" ones) and stays well above that $102.
+    # price model's estimate (which knows TVs, not 55" ones, and that titles saying "LCD TV" ask $30-150 in
+    # the seed) and stays well above that $102.
     assert body["comparables_price"] >= 200
     assert body["suggested_low"] <= body["suggested_price"] <= body["suggested_high"]
-    assert body["suggested_price"] >= 140
+    assert body["suggested_price"] >= 125
 
 
 def test_price_comparison_with_brand_and_size_keeps_the_brand(http: httpx.Client) -> None:

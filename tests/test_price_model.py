@@ -95,6 +95,24 @@ def test_the_model_learns_words_and_condition_moves_it() -> None:
     assert math.isclose(again.estimate("carbon road bike", lineage, good), carbon, rel_tol=1e-3)
 
 
+def test_the_model_reads_adjacent_words_as_a_pair() -> None:
+    # The same two words name two things: a trailer for a bike, and a bike that trails an adult's. Words
+    # alone cannot tell them apart; their pair can.
+    _, taxonomy = read_seed()
+    good = Condition.GOOD
+    examples = _examples([("bike trailer", 80, good), ("trailer bike", 240, good), ("kids bike", 60, good)])
+    lineage = taxonomy.lineage(BIKES)
+    factors = dict(adjustments().condition)
+    model = train(examples, taxonomy, factors, "test")
+    assert model.estimate("trailer bike", lineage, good) > 1.5 * model.estimate("bike trailer", lineage, good)
+    words_only = train(examples, taxonomy, factors, "test", price_model.FeatureSettings(pair_scale=0.0))
+    assert math.isclose(
+        words_only.estimate("trailer bike", lineage, good), words_only.estimate("bike trailer", lineage, good)
+    )
+    again = price_model.PriceModel.loads(model.dumps(), model.condition_factors)
+    assert again.settings == model.settings and again.weights == pytest.approx(model.weights, rel=1e-4)
+
+
 @pytest.fixture
 def market_app(db_url: str) -> Iterator[FastAPI]:
     app = create_app(db_url, rate_limits=None)
