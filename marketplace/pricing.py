@@ -584,26 +584,23 @@ def suggestion_basis(
     reasons: list[str] = []
     if pushed(suggestion.similarity_shift):
         asks = "more" if side == "above" else "less"
-        reasons.append(f"it counts most the listings whose titles are most like yours, which ask {asks}")
+        reasons.append(f"the listings most like yours ask {asks}")
     if pushed(suggestion.model_shift) and suggestion.model_price is not None:
-        reasons.append(
-            f"it weighs in a price model learned from every listing's title words and category, which puts "
-            f"the item at ${suggestion.model_price:,.0f}"
-        )
+        reasons.append(f"items like this across the marketplace go for about ${suggestion.model_price:,.0f}")
     if pushed(suggestion.adjustment_shift):
-        way = "up" if side == "above" else "down"
         if condition is None:
-            reasons.append(f"each price is moved {way} to your item's model year")
+            reasons.append(
+                f"{'newer' if side == 'above' else 'older'} model years ask {'more' if side == 'above' else 'less'}"
+            )
         else:
             usual = Counter(c.condition for c in read).most_common(2)
             listed = " or ".join(c.label for c, _ in usual)
-            reasons.append(
-                f"each price is moved {way} to {condition.label} condition (most of the listings it reads "
-                f"are {listed})"
-            )
+            reasons.append(f"yours is in {condition.label} condition, and most of them are {listed}")
     if not reasons:
         return ""
-    return f"The suggestion is {side} that middle half because {', and '.join(reasons)}."
+    # Said to a seller (the offline agent shows it as it is): plain words, true whatever the agent showed of
+    # the spread ("that middle half" reads wrong after "I found only 2 similar listings").
+    return f"It's {'more' if side == 'above' else 'less'} than most of them ask because {', and '.join(reasons)}."
 
 
 def examples_of(comps: Sequence[tuple[Candidate, float]], limit: int = MAX_EXAMPLES) -> tuple[Candidate, ...]:

@@ -264,3 +264,11 @@ def test_listings_unlike_the_item_are_not_called_similar() -> None:
     assert "I found 12 similar listings" in market_summary(
         Market(count=12, category_id=1294, condition=None, p25=100, p75=350, median=120)
     )
+
+
+def test_a_spread_of_one_price_is_said_once() -> None:
+    from agent.offline.drafting import market_summary
+    from agent.offline.state import Market
+
+    same = Market(count=5, category_id=1127, condition=None, p25=250, p75=250, median=250)
+    assert "ask about $250" in market_summary(same) and "$250 to $250" not in market_summary(same)

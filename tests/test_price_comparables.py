@@ -242,15 +242,14 @@ def test_a_suggestion_outside_the_middle_half_says_why() -> None:
     comps = [(c, 0.9) for c in close] + [(c, 0.1) for c in other]
     stats = comparison_stats(comps, Condition.LIKE_NEW, "PS4 Pro 1TB")
     assert stats.suggested_price > stats.p75
-    assert stats.basis.startswith("The suggestion is above that middle half because")
-    assert "titles are most like yours, which ask more" in stats.basis
-    assert "moved" not in stats.basis  # the condition is the listings' own: nothing moved
+    assert stats.basis.startswith("It's more than most of them ask because")
+    assert "the listings most like yours ask more" in stats.basis
+    assert "condition" not in stats.basis  # the condition is the listings' own: nothing moved
     # The same listings for a worse item: the prices move down, and it says so.
     fair = comparison_stats(comps, Condition.FAIR, "PS4 Pro 1TB")
     assert fair.suggested_price < fair.p25
     assert fair.basis == (  # only what pushed it down: the similar titles pulled it up
-        "The suggestion is below that middle half because each price is moved down to fair condition "
-        "(most of the listings it reads are like new)."
+        "It's less than most of them ask because yours is in fair condition, and most of them are like new."
     )
     # Alike listings, a suggestion inside the middle half: nothing to explain.
     alike = [(Candidate.of(i, "Sony PS4 console", 200 + 10 * i, "good"), 0.8) for i in range(8)]
@@ -269,8 +268,8 @@ def test_the_comparison_and_the_offline_agent_give_the_reason(http: httpx.Client
         assert not body["p25"] <= body["suggested_price"] <= body["p75"]
         assert body["suggestion_basis"] in body["message"]
     market = Market.from_result(
-        {**body, "suggestion_basis": "The suggestion is below that middle half because x."}
+        {**body, "suggestion_basis": "It's less than most of them ask because x."}
     )
     outside = price_note(market.p25 / 2, market, seller_price=False)
-    assert outside.endswith("The suggestion is below that middle half because x.")
+    assert outside.endswith("It's less than most of them ask because x.")
     assert "because" not in price_note(market.median, market, seller_price=False)

@@ -148,10 +148,11 @@ def nice_round(value: float) -> float:
 
 def market_summary(market: Market) -> str:
     """What similar listings ask, in one sentence (the category's listings, when none is like the item)."""
+    low, high = money(round(market.p25)), money(round(market.p75))
+    middle = f"about {low}" if low == high else f"{low} to {high}"  # not "$250 to $250"
     if not market.alike:
         spread = (
-            f"the middle half of its {market.count} listings ask {money(round(market.p25))} to "
-            f"{money(round(market.p75))}"
+            f"the middle half of its {market.count} listings ask {middle}"
             if market.count >= 4
             else f"its {market.count} listing{'s' if market.count != 1 else ''} ask "
             + ", ".join(money(round(p)) for p in market.examples[: market.count])
@@ -162,8 +163,8 @@ def market_summary(market: Market) -> str:
         plural = "s" if market.count != 1 else ""
         return f"I found only {market.count} similar listing{plural} (asking {asks}), so take it as a rough guide."
     return (
-        f"I found {market.count} similar listings: the middle half ask {money(round(market.p25))} to "
-        f"{money(round(market.p75))} (median {money(round(market.median))})."
+        f"I found {market.count} similar listings: the middle half ask {middle} "
+        f"(median {money(round(market.median))})."
     )
 
 
