@@ -3,6 +3,7 @@
 import functools
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Sequence
@@ -29,7 +30,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine, Select, delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Scope
 
@@ -214,7 +215,15 @@ class Marketplace:
         """Build the category search index in the background (unless it was read ready-made), so that a
         server is ready at once and its first search does not wait for it."""
         if self._index is None:
-            threading.Thread(target=lambda: self.index, name="category-index", daemon=True).start()
+            threading.Thread(target=self._build_index_quietly, name="category-index", daemon=True).start()
+
+    def _build_index_quietly(self) -> None:
+        # A database gone before the build ends (a server stopping, a test's database dropped) is no error
+        # of the build's: the first search builds the index again and reports what it meets.
+        try:
+            _ = self.index
+        except SQLAlchemyError as e:
+            logging.getLogger(__name__).warning("category index not built in the background: %s", e)
 
 
 _INDEXES: dict[str, CategoryIndex] = {}
