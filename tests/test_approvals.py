@@ -25,6 +25,9 @@ from agent.approvals import denial_message, is_approval, parse_denial
         "perfect, thanks!",
         "ok whatever",
         "sounds good, thank you",
+        "looks great",
+        "thumbs up",
+        "ok that works, post it",
     ],
 )
 def test_a_yes_approves(reply: str) -> None:

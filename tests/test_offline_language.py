@@ -437,3 +437,23 @@ def test_what_the_details_already_say_is_no_remark() -> None:
     said = read("Dyson V8 cordless vacuum, battery holds about 25 min. Charger included. $120")
     assert said.remarks == ["Battery holds about 25 min."] and said.price == 120  # 25 min: no price
     assert said.details.included == ("Charger",)
+
+
+def test_a_yes_to_the_category_choice_takes_the_first_and_a_value_question_is_no_item() -> None:
+    at_choice = Context(
+        asked=Question.CHOICE,
+        item="graco stroller",
+        in_progress=True,
+        options=["A > Strollers", "B > Car Seats"],
+    )
+    assert read("yes", at_choice).choice == 0
+    asked_worth = read("whats it worth", at_choice)
+    assert asked_worth.items == [] and Intent.VALUE in asked_worth.intents
+
+
+def test_a_fair_price_question_is_no_condition_and_no_fee_question() -> None:
+    fair_price = read("whats a fair price", AT_DRAFT)
+    assert fair_price.condition is None and Intent.VALUE in fair_price.intents
+    charge = read("what would you charge?", AT_DRAFT)
+    assert charge.service == [] and Intent.VALUE in charge.intents
+    assert read("do you charge a fee?", AT_DRAFT).service  # the fee question itself is answered

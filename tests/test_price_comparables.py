@@ -267,9 +267,7 @@ def test_the_comparison_and_the_offline_agent_give_the_reason(http: httpx.Client
     else:
         assert not body["p25"] <= body["suggested_price"] <= body["p75"]
         assert body["suggestion_basis"] in body["message"]
-    market = Market.from_result(
-        {**body, "suggestion_basis": "It's less than most of them ask because x."}
-    )
+    market = Market.from_result({**body, "suggestion_basis": "It's less than most of them ask because x."})
     outside = price_note(market.p25 / 2, market, seller_price=False)
     assert outside.endswith("It's less than most of them ask because x.")
     assert "because" not in price_note(market.median, market, seller_price=False)

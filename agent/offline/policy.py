@@ -223,6 +223,7 @@ def hear(state: DialogueState, text: str) -> None:
         if (
             old is not None
             and not old.listing
+            and not old.declined  # "no thanks ... I want to sell my crib instead": another thing
             and (
                 corrected or asked in (Question.CHOICE, Question.REDESCRIBE, Question.ITEM) or old.unplaceable
             )

@@ -287,6 +287,8 @@ def read(text: str, context: Context | None = None) -> Reading:
             reading.intents.add(Intent.NONE_OF_THESE)
         if lex.any_option.match(text):
             reading.intents.add(Intent.ANY_OPTION)
+        if reading.choice is None and is_affirmative(text) and not lex.dont_post.search(text):
+            reading.choice = 0  # "yes", "go ahead" to "which category fits best? 1. ...": the first offered
         picked = _PICKED_NUMBER.search(text.lower())
         if picked:
             priced_text = (
@@ -323,6 +325,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         and Intent.NONE_OF_THESE not in reading.intents
         and Intent.ANY_OPTION not in reading.intents
         and not re.search(r"\bones?\b", text, re.I)  # "the wooden one" points at an option
+        and not lex.value.search(text)  # "whats it worth": a question, not another name for the item
         and not names_no_option(text, ctx.options, ctx.item or "")
     ) or (asked == Question.CHOICE and Intent.NONE_OF_THESE in reading.intents)
     expecting_item = (
