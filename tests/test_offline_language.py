@@ -63,6 +63,10 @@ ASKED_CHOICE = Context(asked=Question.CHOICE, item="table", options=TABLES, in_p
         ("I'm selling my Toyota Prius instead, not the Civic", ["Toyota Prius"]),
         ("actually wait, its the impact driver not the drill, DCF887", ["impact driver"]),
         ("I have a crib, a high chair and a stroller to sell, all good", ["crib", "high chair", "stroller"]),
+        ("So my daughter left for college and we are selling her Yamaha U1 piano", ["Yamaha U1 piano"]),
+        ("hey there, got an old macbook pro 2015 13in for parts", ["macbook pro 2015 13in"]),
+        ("selling my peloton bike, paid 1.5 grand", ["peloton bike"]),
+        ("Selling a few things: DeWalt 20V drill $60", ["DeWalt 20V drill"]),
         ("selling my office chair, herman miller aeron size B", ["herman miller aeron office chair"]),
         ("bike, pickup only", ["bike"]),
         ("dresser, 6 drawers", ["dresser"]),
@@ -209,6 +213,10 @@ def test_no_damage_is_not_damage() -> None:
         ("make it -50", False, -50),
         ("sony wh-1000xm4, like new", False, None),
         ("Toyota Tacoma 2011, 160k mi, want 14 grand obo", False, 14000),  # "grand": thousands
+        ("paid 1.5 grand, want like a grand for it", False, 1000),
+        ("originally wanted 400 but I'd take 300", False, 300),
+        ("Asking $1k... jk, $180", False, 180),
+        ("record collection - about 150 LPs, mostly 70s rock", False, None),  # how many
         ("a grand piano for 500", False, 500),
         ("would like 600 but open to offers. Actually make it 650.", False, 650),  # taken back
         ("asking 80. sorry, 90", False, 90),

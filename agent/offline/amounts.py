@@ -231,6 +231,8 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
     `expecting_price`: the agent asked for a price (or showed a draft), so a number standing on its own
     ("250", "no, 60", "hmm, 125") is one."""
     rules = _rules()
+    # "want like a grand", "asking a grand": one thousand (only after a price word: "a grand piano" is none)
+    text = re.sub(r"(?<=\s)a grand\b(?!\s+piano)", "1 grand", text, flags=re.I)
     paid, text = read_paid(text)
     strong: list[float] = []
     said_at: list[int] = []  # where each strong price starts
