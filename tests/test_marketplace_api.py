@@ -391,3 +391,10 @@ def test_a_comparison_says_whether_its_listings_are_like_the_item(http: httpx.Cl
     general = http.get("/prices/compare", params={"category_id": 1294, "q": "nintendo switch oled"}).json()
     assert general["count"] > 0 and general["alike"] is False
     assert "all listings in the category" in general["message"]
+
+
+def test_adult_categories_need_adult_words(http: httpx.Client) -> None:
+    books = http.get("/categories/search", params={"q": "harry potter books"}).json()["matches"]
+    assert all("Mature" not in m["path"] for m in books[:3]), [m["path"] for m in books]
+    erotic = http.get("/categories/search", params={"q": "erotic books"}).json()["matches"]
+    assert erotic[0]["path"].startswith("Mature > Erotic")
