@@ -771,3 +771,15 @@ async def test_three_things_listed_are_listed_one_at_a_time_with_their_shared_co
     searched = [c["query"] for c in dialogue.calls("search_categories")]
     assert searched[:2] == ["crib", "high chair"]
     assert second.drafts and second.drafts[0].args["condition"] == "good"  # not asked again
+
+
+async def test_a_kind_sharing_a_word_with_the_item_is_searched_and_the_item_keeps_its_name(
+    dialogue: Dialogue,
+) -> None:
+    await dialogue.say("Pokemon cards collection, about 300 cards, some holos")
+    await dialogue.say("none of these")
+    await dialogue.say("trading cards")
+    assert dialogue.calls("search_categories")[-1] == {"query": "trading cards"}
+    drafted = await dialogue.say("good")
+    assert not drafted.drafts or "Pokemon" in str(drafted.drafts[0].args["title"])
+    assert dialogue.calls("compare_prices")[-1]["item"] == "Pokemon cards collection"

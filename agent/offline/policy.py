@@ -205,20 +205,28 @@ def hear(state: DialogueState, text: str) -> None:
     if items:
         old = item
         corrected = Intent.CORRECTION in r.intents
-        name = items[0]
+        name, kind = items[0], None
         if (
             old is not None
             and not old.listing
-            and not corrected
-            and asked == Question.REDESCRIBE
+            and not old.declined
+            and (not corrected or Intent.NONE_OF_THESE in r.intents)
+            and (
+                asked == Question.REDESCRIBE
+                or (asked == Question.CHOICE and Intent.NONE_OF_THESE in r.intents)
+            )
             and not old.unplaceable
             and len(name.split()) <= 4
-            and not set(name.lower().split()) & set(old.name.lower().split())
         ):
             # "what kind of thing is your PS5 disc edition?" - "video game console": the kind joins the name,
-            # which stays the seller's (the title, the comparables); the kind finds the category.
-            name = f"{old.name} {name}"
+            # which stays the seller's (the title, the comparables); the kind finds the category. A kind
+            # sharing a word with the name ("Pokemon cards collection" - "trading cards") is searched as said.
+            if set(name.lower().split()) & set(old.name.lower().split()):
+                name, kind = old.name, name
+            else:
+                name = f"{old.name} {name}"
         item = _start_item(state, name)
+        item.query = kind
         item.notes += [remark for remark in r.remarks if remark not in item.notes]
         if (
             old is not None
