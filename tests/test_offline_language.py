@@ -447,14 +447,14 @@ def test_what_the_details_already_say_is_no_remark() -> None:
     assert said.details.included == ("Charger",)
 
 
-def test_a_yes_to_the_category_choice_takes_the_first_and_a_value_question_is_no_item() -> None:
+def test_a_yes_to_the_category_choice_picks_none_and_a_value_question_is_no_item() -> None:
     at_choice = Context(
         asked=Question.CHOICE,
         item="graco stroller",
         in_progress=True,
         options=["A > Strollers", "B > Car Seats"],
     )
-    assert read("yes", at_choice).choice == 0
+    assert read("yes", at_choice).choice is None  # a yes to several options picks none of them: asked again
     asked_worth = read("whats it worth", at_choice)
     assert asked_worth.items == [] and Intent.VALUE in asked_worth.intents
 

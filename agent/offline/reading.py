@@ -287,8 +287,6 @@ def read(text: str, context: Context | None = None) -> Reading:
             reading.intents.add(Intent.NONE_OF_THESE)
         if lex.any_option.match(text):
             reading.intents.add(Intent.ANY_OPTION)
-        if reading.choice is None and is_affirmative(text) and not lex.dont_post.search(text):
-            reading.choice = 0  # "yes", "go ahead" to "which category fits best? 1. ...": the first offered
         picked = _PICKED_NUMBER.search(text.lower())
         if picked:
             priced_text = (
