@@ -146,6 +146,23 @@ def accessories_named(title: str) -> set[str]:
     return set(_reading(title).accessories)
 
 
+@functools.cache
+def _suspect_words() -> frozenset[str]:
+    kinds = kind_words()
+    return kinds.bundle_words | kinds.accessories | frozenset(p[0] for p in kinds.bundle_phrases if p)
+
+
+@functools.cache
+def _separator_pattern() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(s) for s in kind_words().separators))
+
+
+def plainly_one_item(title: str, title_tokens: frozenset[str]) -> bool:
+    """True when a title cannot be another item for any query: no bundle, accessory or bundle-phrase word and
+    no list separator in it (most titles). What `other_item` would find without a call per listing."""
+    return not title_tokens & _suspect_words() and _separator_pattern().search(title) is None
+
+
 def other_item(
     title: str, item: Sequence[str], item_is_bundle: bool, title_tokens: frozenset[str] | None = None
 ) -> str | None:

@@ -14,7 +14,7 @@ from typing import Literal
 
 from marketplace.cache import BoundedCache
 from marketplace.conditions import Condition
-from marketplace.item_kinds import DATA_FILE, is_bundle, item_words, other_item
+from marketplace.item_kinds import DATA_FILE, is_bundle, item_words, other_item, plainly_one_item
 from marketplace.price_model import current_model
 from marketplace.text import REVERSE_SYNONYMS, alternatives, words
 from marketplace.trust import effective_count, robust_keep, trust_weights, weighted_quantile
@@ -323,11 +323,12 @@ def comparable_pool(pool: Sequence[Candidate], query: str) -> list[Candidate]:
     item is one), not accessories or parts it does not name (`marketplace.item_kinds`)."""
     item = item_words(query)
     bundle = is_bundle(query, item)
-    return [
-        cand
-        for cand in pool
-        if other_item(cand.title, item, bundle, cand.words or title_words(cand.title)) is None
-    ]
+    kept = []
+    for cand in pool:
+        ws = cand.words or title_words(cand.title)
+        if plainly_one_item(cand.title, ws) or other_item(cand.title, item, bundle, ws) is None:
+            kept.append(cand)
+    return kept
 
 
 def select_comps(
