@@ -271,3 +271,20 @@ def test_the_comparison_and_the_offline_agent_give_the_reason(http: httpx.Client
     outside = price_note(market.p25 / 2, market, seller_price=False)
     assert outside.endswith("It's less than most of them ask because x.")
     assert "because" not in price_note(market.median, market, seller_price=False)
+
+
+@pytest.mark.parametrize("item", ["iPhone 6", "road bike", "sofa, chair and table lot", "iPhone 6 case"])
+def test_a_plainly_single_title_is_never_another_item(item: str) -> None:
+    # The fast path of the comparison's kind check keeps only what the full check would keep.
+    import csv
+
+    from marketplace.item_kinds import is_bundle, item_words, other_item, plainly_one_item
+    from marketplace.pricing import title_words
+    from marketplace.seed_files import LISTINGS_FILE, SEED_DIR
+
+    with (SEED_DIR / LISTINGS_FILE).open(encoding="utf-8", newline="") as handle:
+        titles = [row["title"] for row in csv.DictReader(handle)]
+    words, bundle = item_words(item), is_bundle(item, item_words(item))
+    plain = [t for t in titles if plainly_one_item(t, title_words(t))]
+    assert 1000 < len(plain) < len(titles)  # most titles take the fast path, not all
+    assert all(other_item(t, words, bundle, title_words(t)) is None for t in plain)
