@@ -67,6 +67,7 @@ ASKED_CHOICE = Context(asked=Question.CHOICE, item="table", options=TABLES, in_p
         ("hey there, got an old macbook pro 2015 13in for parts", ["macbook pro 2015 13in"]),
         ("selling my peloton bike, paid 1.5 grand", ["peloton bike"]),
         ("Selling a few things: DeWalt 20V drill $60", ["DeWalt 20V drill"]),
+        ("selling my nordictrack treadmill, folds up, $300", ["nordictrack treadmill"]),
         ("selling my office chair, herman miller aeron size B", ["herman miller aeron office chair"]),
         ("bike, pickup only", ["bike"]),
         ("dresser, 6 drawers", ["dresser"]),
