@@ -783,3 +783,36 @@ async def test_a_kind_sharing_a_word_with_the_item_is_searched_and_the_item_keep
     drafted = await dialogue.say("good")
     assert not drafted.drafts or "Pokemon" in str(drafted.drafts[0].args["title"])
     assert dialogue.calls("compare_prices")[-1]["item"] == "Pokemon cards collection"
+
+
+async def test_things_listed_each_with_a_price_keep_their_own_prices(dialogue: Dialogue) -> None:
+    first = await dialogue.say(
+        "Selling a few things: DeWalt 20V drill $60, Craftsman rolling tool chest $120, Makita circular saw $45"
+    )
+    assert (
+        "first the DeWalt 20V drill, then the Craftsman rolling tool chest and the Makita circular saw"
+        in (first.reply)
+    )
+    searched = dialogue.calls("search_categories")[0]["query"]
+    assert searched == "DeWalt 20V drill"
+    if "Which category" in first.reply:  # the drill's kind offered: the seller picks the power drills
+        paths = [m["path"] for m in dialogue.results("search_categories")[0]["matches"] if m["is_leaf"]]
+        offered = [p for p in paths if p.split(" > ")[-1] in first.reply]
+        await dialogue.say(str(next(i for i, p in enumerate(offered, 1) if "Drills" in p)))
+    drill = await dialogue.say("good")
+    assert drill.drafts and drill.drafts[0].args["price"] == 60
+    chest = await dialogue.say("yes")
+    assert (
+        chest.created and dialogue.calls("search_categories")[-1]["query"] == "Craftsman rolling tool chest"
+    )
+    drafted = await dialogue.say("good")
+    assert drafted.drafts and drafted.drafts[-1].args["price"] == 120  # its own price, not the drill's
+
+
+def test_a_price_per_line_names_each_thing() -> None:
+    from agent.offline.items import extract_items, priced_list
+
+    listing = "selling:\n- dewalt drill $60\n- craftsman tool chest $120\n- makita saw $45"
+    assert extract_items(listing) == ["dewalt drill", "craftsman tool chest", "makita saw"]
+    assert [p for _, p in priced_list("drill $60, tool chest $120")] == [60, 120]
+    assert priced_list("selling my trek bike, good condition, $200") == []  # one thing, said about

@@ -145,6 +145,9 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     named = item_correction(text) or value_question_item(text)
     if named is not None:
         return [named]
+    per_line = priced_list(past_intro_line(text)) if "\n" in text.strip() else []
+    if per_line:  # one thing and its price per line ("selling:\n- drill $60\n- saw $45")
+        return [clean_item(name) for name, _ in per_line]
     rest: str | None = None
     for match in lex.sell_intro.finditer(text):
         candidate = match.group("item")
@@ -180,7 +183,10 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     items = []
     second = lex.second_item.search(first)
     listed = lex.item_list.match(rest)
-    if listed:  # "a crib, a high chair and a stroller": each up to where what is said about it starts
+    priced = priced_list(rest)
+    if priced:  # "DeWalt drill $60, Craftsman tool chest $120, Makita saw $45": each with its price
+        items += [clean_item(name) for name, _ in priced]
+    elif listed:  # "a crib, a high chair and a stroller": each up to where what is said about it starts
         items += [clean_item(lex.clause_end.split(listed.group(g), maxsplit=1)[0]) for g in "abc"]
     elif second:
         items.append(clean_item(first[: second.start()]))
@@ -191,6 +197,36 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     if named_items:
         return named_items
     return ["?"] if any(i and is_vague(i) for i in items) or _says_has_stuff(text) else []
+
+
+_PRICED_PART = re.compile(
+    r"^\s*(?:[-*•]\s*)?(?P<name>[^$\d][^$]*?)\s*(?:[-–:]\s*)?(?:\$\s?(?P<a>\d[\d,]*(?:\.\d\d)?)|"
+    r"(?P<b>\d[\d,]*)\s?(?:dollars|bucks|\$))\s*(?:each|obo|firm)?\s*[.!]?\s*$",
+    re.I,
+)
+
+
+def past_intro_line(text: str) -> str:
+    """The message without a first line that only introduces a list ("Selling a few things:")."""
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    if len(lines) >= 3 and not re.search(r"\d", lines[0]):
+        return "\n".join(lines[1:])
+    return text
+
+
+def priced_list(text: str) -> list[tuple[str, float]]:
+    """Several things each with its price, in one message ("drill $60, tool chest $120, saw $45", or one per
+    line): (name, price) for each, in order; [] unless every part of the list is one."""
+    parts = [p for p in re.split(r"\n+|,\s+|;\s*", text.strip()) if p.strip()]
+    if len(parts) < 2:
+        return []
+    out = []
+    for part in parts:
+        m = _PRICED_PART.match(part)
+        if m is None:
+            return []
+        out.append((m.group("name").strip(" -:"), float((m.group("a") or m.group("b")).replace(",", ""))))
+    return out
 
 
 def _past_sales_talk(phrase: str) -> str:

@@ -255,6 +255,7 @@ def hear(state: DialogueState, text: str) -> None:
         if state.queue:
             # "a crib, a high chair and a stroller, all good": for each; "the iPhone is barely used": not
             state.shared_condition = r.condition if lexicon().all_items.search(text) else None
+            state.queued_prices = dict(zip(items[1:], r.item_prices[1:], strict=False))
             rest = " and the ".join(state.queue)
             state.notes.append(f"Let's do one item at a time: first the {items[0]}, then the {rest}.")
     if (
@@ -767,6 +768,9 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
                     _apply_pending(state, started)
                     if state.shared_condition is not None and not started.condition.known:
                         started.condition.fill(state.shared_condition, answered=False)
+                    listed_price = state.queued_prices.get(query)
+                    if listed_price is not None and not started.price.known:
+                        started.price.fill(listed_price, answered=False)
         elif isinstance(event, ToolAnswered):
             _apply_answer(state, event, calls.get(event.call_id))
             if state.item is not None:

@@ -22,6 +22,8 @@ from agent.offline.items import (
     is_chatter,
     is_condition_only,
     item_correction,
+    past_intro_line,
+    priced_list,
     strip_discourse,
 )
 from agent.offline.lexicon import lexicon
@@ -96,6 +98,7 @@ class Reading:
     intents: set[Intent] = field(default_factory=set)
     service: list[str] = field(default_factory=list)  # answers to questions about how selling here works
     remarks: list[str] = field(default_factory=list)  # what else the message says of the item, as written
+    item_prices: list[float] = field(default_factory=list)  # each item's own price, when a list gives them
 
     def has(self, *intents: Intent) -> bool:
         return any(i in self.intents for i in intents)
@@ -423,6 +426,11 @@ def read(text: str, context: Context | None = None) -> Reading:
         )
         reading.category_words = words or None
         reading.items = []  # the words name a category, not another item
+    if len(reading.items) > 1:
+        priced = priced_list(past_intro_line(text)) or priced_list(text)
+        if len(priced) == len(reading.items):
+            reading.item_prices = [price for _, price in priced]
+            reading.price = reading.item_prices[0]
     if len(reading.items) == 1 and reading.items[0] != "?":
         details = reading.details
         taken = [*details.included, *(a.words for a in details.attributes)]

@@ -181,6 +181,7 @@ class DialogueState:
     item: ItemFrame | None = None
     queue: list[str] = field(default_factory=list)  # more items the seller named, in order
     shared_condition: Condition | None = None  # said of all the items named together ("all good condition")
+    queued_prices: dict[str, float] = field(default_factory=dict)  # a queued item's own price, as listed
     pending: Pending = field(default_factory=Pending)
     asked: Question | None = None  # the agent's open question (the one a reply answers)
     reading: Reading | None = None  # the seller's latest message, as read
