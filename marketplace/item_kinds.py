@@ -75,14 +75,10 @@ def _has_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> bool:
     return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
 
 
-_SPLIT_CACHE: dict[tuple[str, ...], re.Pattern[str]] = {}
-
-
-def _split(title: str, separators: tuple[str, ...]) -> list[str]:
-    pattern = _SPLIT_CACHE.get(separators)
-    if pattern is None:
-        pattern = _SPLIT_CACHE.setdefault(separators, re.compile("|".join(re.escape(s) for s in separators)))
-    return pattern.split(title)
+@functools.cache
+def _separator_pattern() -> re.Pattern[str]:
+    """The list separators of the kind words ("," ";" "|" " + "), as one pattern."""
+    return re.compile("|".join(re.escape(s) for s in kind_words().separators))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +95,7 @@ class _Reading:
 def _reading(title: str) -> _Reading:
     kinds = kind_words()
     tokens = tuple(words(title))
-    pieces = _split(title, kinds.separators)
+    pieces = _separator_pattern().split(title)
     parts = []
     if len(pieces) >= kinds.min_parts:
         for piece in pieces:
@@ -150,11 +146,6 @@ def accessories_named(title: str) -> set[str]:
 def _suspect_words() -> frozenset[str]:
     kinds = kind_words()
     return kinds.bundle_words | kinds.accessories | frozenset(p[0] for p in kinds.bundle_phrases if p)
-
-
-@functools.cache
-def _separator_pattern() -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(s) for s in kind_words().separators))
 
 
 def plainly_one_item(title: str, title_tokens: frozenset[str]) -> bool:

@@ -582,17 +582,15 @@ def suggestion_basis(
     def pushed(shift: float) -> bool:  # a step that moved it notably, the way it went
         return sign * math.log(shift) > math.log(NOTABLE_SHIFT)
 
+    more = "more" if side == "above" else "less"
     reasons: list[str] = []
     if pushed(suggestion.similarity_shift):
-        asks = "more" if side == "above" else "less"
-        reasons.append(f"the listings most like yours ask {asks}")
+        reasons.append(f"the listings most like yours ask {more}")
     if pushed(suggestion.model_shift) and suggestion.model_price is not None:
         reasons.append(f"items like this across the marketplace go for about ${suggestion.model_price:,.0f}")
     if pushed(suggestion.adjustment_shift):
         if condition is None:
-            reasons.append(
-                f"{'newer' if side == 'above' else 'older'} model years ask {'more' if side == 'above' else 'less'}"
-            )
+            reasons.append(f"{'newer' if side == 'above' else 'older'} model years ask {more}")
         else:
             usual = Counter(c.condition for c in read).most_common(2)
             listed = " or ".join(c.label for c, _ in usual)
@@ -601,7 +599,7 @@ def suggestion_basis(
         return ""
     # Said to a seller (the offline agent shows it as it is): plain words, true whatever the agent showed of
     # the spread ("that middle half" reads wrong after "I found only 2 similar listings").
-    return f"It's {'more' if side == 'above' else 'less'} than most of them ask because {', and '.join(reasons)}."
+    return f"It's {more} than most of them ask because {', and '.join(reasons)}."
 
 
 def examples_of(comps: Sequence[tuple[Candidate, float]], limit: int = MAX_EXAMPLES) -> tuple[Candidate, ...]:

@@ -152,13 +152,14 @@ _TERMS_SQL = {
 
 
 def _dialect(session: Session) -> str:
+    """The session's database, as the index queries are written for it: PostgreSQL, else SQLite."""
     return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
 
 
 def _match_ids(session: Session, expr: Expr, limit: int) -> list[int]:
     """The ids of listings matching `expr`, at most `limit`: only the index is read (on SQLite not even the
     listings), so counting a few thousand matches costs about what reading a few hundred rows would."""
-    if session.get_bind().dialect.name == "postgresql":
+    if _dialect(session) == "postgresql":
         sql = "SELECT id FROM listings WHERE search @@ CAST(:q AS tsquery) AND status = 'active' LIMIT :n"
         query = render_tsquery(expr)
     else:
@@ -402,7 +403,7 @@ def title_search_expr(q: str) -> Expr | None:
 
 def render(session: Session, expr: Expr) -> str:
     """`expr` in the session's database's query syntax."""
-    return render_tsquery(expr) if session.get_bind().dialect.name == "postgresql" else render_fts5(expr)
+    return render_tsquery(expr) if _dialect(session) == "postgresql" else render_fts5(expr)
 
 
 _FTS = table("listing_fts", column("rowid", Integer))
@@ -410,7 +411,7 @@ _FTS = table("listing_fts", column("rowid", Integer))
 
 def count_matches(session: Session, expr: Expr) -> int:
     """How many listings the index matches for `expr` (on SQLite without reading the listings)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if _dialect(session) == "postgresql":
         sql, query = "SELECT count(*) FROM listings WHERE search @@ CAST(:q AS tsquery)", render_tsquery(expr)
     else:
         sql, query = "SELECT count(*) FROM listing_fts WHERE listing_fts MATCH :q", render_fts5(expr)
@@ -425,7 +426,7 @@ def listings_query(
     query = select(ListingRow).where(ListingRow.status == "active")
     order: ColumnElement[int] = ListingRow.__table__.c.id
     if expr is not None:
-        if session.get_bind().dialect.name == "postgresql":
+        if _dialect(session) == "postgresql":
             query = query.where(
                 text("listings.search @@ CAST(:m AS tsquery)").bindparams(m=render_tsquery(expr))
             )

@@ -69,6 +69,7 @@ class _Rules:
     free_anywhere: re.Pattern[str]
     range_: re.Pattern[str]
     corrections: re.Pattern[str]
+    lower_unsaid: re.Pattern[str]
 
 
 @cache
@@ -93,6 +94,7 @@ def _rules() -> _Rules:
         free=re.compile(rf"\b(?:{alternatives(a.free)})\b", re.I),
         free_anywhere=re.compile(rf"\b(?:{alternatives(a.free_anywhere)})\b", re.I),
         corrections=re.compile(rf"\b(?:{alternatives(a.corrections)})\b", re.I),
+        lower_unsaid=re.compile("|".join(f"(?:{p})" for p in a.lower_unsaid), re.I),
         range_=re.compile(
             rf"(?:between\s+(?P<a1>\$?\s?{_DIGITS})\s+and\s+|(?P<a2>\$?\s?{_DIGITS})\s?(?:-|–|to)\s?)"
             rf"(?P<b>\$?\s?{_DIGITS})"
@@ -152,11 +154,15 @@ def read_price_change(text: str) -> tuple[PriceChange | None, str]:
             if change.amount <= 0:
                 continue
             return change, text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
-    rules = lexicon().amounts
-    for said in rules.lower_unsaid:  # "can you go a bit lower?": down by a usual share, said in the reply
-        if re.search(said, text, re.I) and not re.search(r"\d", text):
-            return PriceChange(rules.unsaid_share, True, False), text
+    # "can you go a bit lower?": down by a usual share, said in the reply
+    if _rules().lower_unsaid.search(text) and not re.search(r"\d", text):
+        return PriceChange(lexicon().amounts.unsaid_share, True, False), text
     return None, text
+
+
+def money(value: float) -> str:
+    """A price as the agent says it: "$450", "$12.50"."""
+    return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
 
 
 def _value(raw: str, thousands: bool) -> float | None:

@@ -7,6 +7,7 @@ import hashlib
 import re
 from functools import cache
 
+from agent.offline.amounts import money
 from agent.offline.details import Details, colour_first, sentences, without_replaced
 from agent.offline.lexicon import alternatives, lexicon
 from agent.offline.state import Market
@@ -124,10 +125,6 @@ def make_description(
     return " ".join(
         [opening, *facts, *(notes or []), line, *terms, _pick(words.closings, item + condition.value)]
     )
-
-
-def money(value: float) -> str:
-    return f"${value:,.0f}" if float(value).is_integer() else f"${value:,.2f}"
 
 
 def nice_round(value: float) -> float:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from agent.offline.amounts import PriceChange, listable, refusal
-from agent.offline.drafting import make_description, make_title, market_summary, money, nice_round, price_note
+from agent.offline.amounts import PriceChange, listable, money, refusal
+from agent.offline.drafting import make_description, make_title, market_summary, nice_round, price_note
 from agent.offline.items import is_chatter
 from agent.offline.lexicon import lexicon
 from agent.offline.reading import Context, Intent, Question, Reading, read
@@ -205,11 +205,12 @@ def hear(state: DialogueState, text: str) -> None:
     if items:
         old = item
         corrected = Intent.CORRECTION in r.intents
+        # The item before, neither listed nor declined ("no thanks ... my crib instead" is another thing).
+        open_before = old is not None and not old.listing and not old.declined
         name, kind = items[0], None
         if (
-            old is not None
-            and not old.listing
-            and not old.declined
+            open_before
+            and old is not None
             and (not corrected or Intent.NONE_OF_THESE in r.intents)
             and (
                 asked == Question.REDESCRIBE
@@ -229,9 +230,8 @@ def hear(state: DialogueState, text: str) -> None:
         item.query = kind
         item.notes += [remark for remark in r.remarks if remark not in item.notes]
         if (
-            old is not None
-            and not old.listing
-            and not old.declined  # "no thanks ... I want to sell my crib instead": another thing
+            open_before
+            and old is not None
             and (
                 corrected or asked in (Question.CHOICE, Question.REDESCRIBE, Question.ITEM) or old.unplaceable
             )

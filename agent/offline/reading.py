@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from agent.offline.amounts import PriceChange, names_only_a_price, read_amounts, read_price_change
+from agent.offline.amounts import PriceChange, money, names_only_a_price, read_amounts, read_price_change
 from agent.offline.conditions import read_condition
 from agent.offline.details import Details, read_details
 from agent.offline.items import (
@@ -309,12 +309,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         expecting_price=expecting_price,
     )
     reading.price, reading.paid = amounts.price, amounts.paid
-    if (
-        asked == Question.DRAFT
-        and reading.price is not None
-        and reading.price < lex.amounts.smallest_ambiguous
-        and re.fullmatch(r"\s*\d\s*[.!]?\s*", text)
-    ):
+    if asked == Question.DRAFT and reading.price is not None and re.fullmatch(r"\s*\d\s*[.!]?\s*", text):
         reading.price = None  # a bare "1" at the draft answers a menu, not a $1 price: asked again
 
     # The item: named for sale anywhere, or a short answer when the agent asked for it.
@@ -407,8 +402,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         if reading.service:
             reading.intents.add(Intent.QUESTION)  # "how do I get paid": a question without its mark
     if amounts.foreign is not None and reading.price is not None:
-        price = f"${reading.price:,.2f}".removesuffix(".00")
-        reading.service.append(lex.foreign_currency.format(said=amounts.foreign, price=price))
+        said_in_dollars = money(reading.price)
+        reading.service.append(lex.foreign_currency.format(said=amounts.foreign, price=said_in_dollars))
     if is_chatter(text) and not reading.changes:
         reading.intents.add(Intent.CHATTER)
     if lex.change_of_mind.search(text):
@@ -427,7 +422,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.category_words = words or None
         reading.items = []  # the words name a category, not another item
     if len(reading.items) > 1:
-        priced = priced_list(past_intro_line(text)) or priced_list(text)
+        priced = priced_list(past_intro_line(text))  # an introducing line ("Selling:") priced nothing
         if len(priced) == len(reading.items):
             reading.item_prices = [price for _, price in priced]
             reading.price = reading.item_prices[0]

@@ -36,7 +36,7 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
     with a full stop), in order. A sentence that also names the item, its condition or damage gives its
     other clauses ("selling my iphone 12, battery health 84%" -> "Battery health 84%."); one whose words
     are all in `said` (what the details reader took: "box and charger", "white") is left out."""
-    known = {w for phrase in said for w in re.findall(r"[a-z0-9]+", phrase.lower())}
+    known = {w for phrase in said for w in _word_set(phrase)}
     out: list[str] = []
     for raw in _SENTENCE.split(text):
         sentence = raw.strip().strip("\"'")
@@ -44,7 +44,7 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
         if verdict is None:
             continue
         kept = [verdict] if verdict else [r for c in _CLAUSE.split(sentence) if (r := _remark(c, item))]
-        out += [r for r in kept if not set(re.findall(r"[a-z0-9]+", r.lower())) - _WITH <= known]
+        out += [r for r in kept if not _word_set(r) - _WITH <= known]
         if len(out) >= MAX_REMARKS:
             break
     return out[:MAX_REMARKS]
@@ -53,13 +53,16 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
 _CLAUSE = re.compile(r",\s+|\s+[-–—]\s+|;\s*")
 
 
+def _word_set(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
 def _remark(sentence: str, item: str | None) -> str | None:
     """The sentence as a remark; "" when it holds one in its clauses at most (it names the item, a grade or
     damage); None when nothing of it is one (a question, a price, small talk, another thing)."""
     lex = lexicon()
     core = strip_discourse(sentence).strip(" ,.!")
     words = core.split()
-    amounts = read_amounts(sentence)
     if (
         not words
         or len(words) > MAX_WORDS
@@ -73,8 +76,7 @@ def _remark(sentence: str, item: str | None) -> str | None:
         len(words) < 2
         or lex.sell_intro.search(sentence)  # the item named for sale: the title says it
         or (item and item.lower() in sentence.lower())
-        or amounts.price is not None
-        or amounts.paid is not None
+        or _says_an_amount(sentence)
         or is_condition_only(core)
     ):
         return ""
@@ -83,3 +85,8 @@ def _remark(sentence: str, item: str | None) -> str | None:
         return ""  # the damage line and the condition line say it
     remark = core[:1].upper() + core[1:]
     return remark if remark.endswith((".", "!")) else remark + "."
+
+
+def _says_an_amount(sentence: str) -> bool:
+    amounts = read_amounts(sentence)
+    return amounts.price is not None or amounts.paid is not None
