@@ -119,7 +119,8 @@ def make_description(
         line = f"{lead} {'; '.join(_sentence(d).rstrip('.') for d in told)}."
     else:
         line = _pick(words.condition_lines[condition], item).format(used=verb)
-    facts = sentences(details.beyond(item)) if details else []
+    # what the item's name or the seller's own sentences already say is not said again ("Flame orange.")
+    facts = sentences(details.beyond(" ".join([item, *(notes or [])]))) if details else []
     terms = facts[-1:] if details and details.terms else []
     facts = facts[: len(facts) - len(terms)]
     return " ".join(

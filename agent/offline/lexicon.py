@@ -143,6 +143,8 @@ class ItemData(_Data):
     choice_stopwords: list[str]
     condition_fillers: list[str]
     instruction: str
+    bundle: str
+    add_fillers: list[str]
     photo_of: str
     other_subject: str
     possessive: str
@@ -246,6 +248,8 @@ class Lexicon:
         self.sales_talk = frozenset(it.sales_talk)
         self.not_a_model = frozenset(it.not_a_model)
         self.pronoun_item = _compile(it.pronoun_item)
+        self.add_fillers = frozenset(it.add_fillers)
+        self.bundle = _compile(it.bundle)
         self.instruction = _compile(it.instruction)
         self.photo_of = _compile(it.photo_of)
         self.other_subject = _compile(it.other_subject)
