@@ -579,3 +579,22 @@ def test_a_detail_said_in_a_remark_is_said_once() -> None:
     assert (
         make_title(reading.items[0], reading.details) == "Orange Le Creuset dutch oven 5.5 qt"
     )  # kept there
+
+
+@pytest.mark.parametrize(
+    ("item", "several"),
+    [
+        ("vintage star wars figures from the 80s", True),
+        ("3 terracotta planters and a bag of potting soil", True),
+        ("golf clubs", True),
+        ("nike air jordan 1 sneakers size 10", True),
+        ("canon eos rebel t7 camera with kit lens", False),
+        ("mattress", False),
+        ("kit lens", False),
+        ("Trek road bike", False),
+    ],
+)
+def test_a_description_says_they_of_several_things(item: str, several: bool) -> None:
+    description = make_description(item, Condition.EXCELLENT, "Toys & Games > Toys")
+    assert ("They" in description or "they" in description) == several
+    assert ("It's" in description or " it" in description) != several

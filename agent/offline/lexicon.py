@@ -172,7 +172,11 @@ class ServiceData(_Data):
 
 class DraftingData(_Data):
     condition_lines: dict[Condition, list[str]]
+    condition_lines_several: dict[Condition, list[str]]
     damage_lines: dict[Condition, str]
+    damage_lines_several: dict[Condition, str]
+    several_start: str
+    singular_s: list[str]
     closings: list[str]
     verbs: dict[str, list[str]]
     casing: dict[str, str]
