@@ -361,6 +361,10 @@ def serve(
     is made beside it, and /ready answers 200 once it is (a chat message sent before waits for it)."""
     import os
 
+    from cli import collector
+
+    # Nearly everything start-up makes lives as long as the process: no collection walks it meanwhile.
+    collector.pause()
     # logfire's pydantic plugin (for logfire.instrument_pydantic, which Trova does not use) would import
     # most of logfire with the first pydantic model, before the marketplace can answer; tracing itself is
     # set up with the agent, as before.
@@ -403,7 +407,6 @@ def serve(
         up before the agent exists, so every conversation is traced."""
         from agent.models import resolve_model
         from cli.review import scenario_writer
-        from marketplace.gc_tuning import settle_after_startup
         from traces.setup import configure_tracing
         from web.site import create_site
 
@@ -425,8 +428,11 @@ def serve(
         )
         if not server.should_exit:  # not when stopped (Ctrl-C) while it was being made
             stdout().print(f"[dim]Agent ready. {chosen.notice}{online}[/dim]")
-        settle_after_startup()  # start-up is done: what it made is kept out of the collector's walks
         return site
+
+    def settle() -> None:
+        """Once /ready answers: start-up's garbage freed, what it made kept out of the collector's walks."""
+        collector.settle(collect=True)
 
     def failed(e: BaseException) -> None:
         stderr().print(
@@ -443,7 +449,7 @@ def serve(
             if current_store() is not None:
                 flush()
 
-    deferred = DeferredSite(api, build_site, on_failure=failed, on_stop=stopping)
+    deferred = DeferredSite(api, build_site, on_failure=failed, on_stop=stopping, on_ready=settle)
     server = uvicorn.Server(
         uvicorn.Config(
             deferred, host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips
