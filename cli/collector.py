@@ -8,14 +8,32 @@ waits for the settling, which can free it first rather than freeze it with the r
 
 from __future__ import annotations
 
+import functools
 import gc
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 from marketplace.gc_tuning import settle_after_startup
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def pause() -> None:
-    """No collections until `settle`."""
-    gc.disable()
+
+def paused_while_starting(command: Callable[P, R]) -> Callable[P, R]:
+    """`command` runs with collections paused until it calls `settle`; they are back on when it returns or
+    raises, whatever happened (a command run in-process, by tests, leaves the collector as it found it)."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return command(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return run
 
 
 def settle(*, collect: bool) -> bool:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from cli.collector import paused_while_starting  # light: gc only
 from cli.online import DEFAULT_RATE, RateOpt, online_capabilities  # light: typer only
 
 if TYPE_CHECKING:
@@ -200,6 +201,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 @app.command()
+@paused_while_starting  # until its agent is made (cli/chat.py settles it): start-up's objects all live on
 def chat(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
@@ -321,6 +323,7 @@ def listings(
 
 
 @app.command()
+@paused_while_starting  # until /ready answers (settled below): start-up's objects all live on
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
@@ -363,8 +366,6 @@ def serve(
 
     from cli import collector
 
-    # Nearly everything start-up makes lives as long as the process: no collection walks it meanwhile.
-    collector.pause()
     # logfire's pydantic plugin (for logfire.instrument_pydantic, which Trova does not use) would import
     # most of logfire with the first pydantic model, before the marketplace can answer; tracing itself is
     # set up with the agent, as before.
