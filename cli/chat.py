@@ -223,9 +223,7 @@ async def run_chat(
         )
 
     session = ChatSession.resume(agent, deps, resume, publisher=publisher) if resume else fresh()
-    # The agent and its imports are made: kept out of the collector's walks, collections back on (no full
-    # collection first: the seller is waiting for the reply).
-    collector.settle(collect=False)
+    collector.settle()  # the agent and its imports are made: kept out of the collector's walks
     interactive = is_interactive()
     if isinstance(sys.stdin, io.TextIOWrapper):
         # Bytes that are not UTF-8 (a pasted Latin-1 line) become U+FFFD instead of stopping the chat.

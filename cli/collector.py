@@ -1,9 +1,10 @@
 """The garbage collector while a command starts: paused, then settled (`marketplace/gc_tuning.py`).
 
 Each collection during start-up walked what start-up had made so far (modules, the app's routes and models,
-the agent), nearly all of it kept for the life of the process: 0.2-0.3 s of CPU in a `trova serve` start.
-With collections paused, what start-up leaves unreachable (about 2,400 objects, 0.7 MB in `trova serve`)
-waits for the settling, which can free it first rather than freeze it with the rest.
+the agent), nearly all of it kept for the life of the process: 0.2-0.4 s of CPU in a `trova serve` start.
+What start-up leaves unreachable (about 2,400 objects, 0.7 MB in `trova serve`) is frozen with the rest
+rather than collected: freeing it would take one full collection, a walk of everything start-up made
+(0.1-0.3 s, holding the interpreter), the very cost this saves.
 """
 
 from __future__ import annotations
@@ -36,12 +37,9 @@ def paused_while_starting(command: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
-def settle(*, collect: bool) -> bool:
-    """Collections back on, young ones less often, what exists frozen out of their walks (once per process:
-    True when it did). `collect`: first free what start-up left unreachable, at the price of one full
-    collection (0.1-0.25 s), for a caller no request waits for."""
-    if collect and gc.get_freeze_count() == 0:
-        gc.collect()
+def settle() -> bool:
+    """Start-up is done: what exists frozen out of the collector's walks, young collections less often
+    (`settle_after_startup`, once per process: True when it did), and collections back on."""
     settled = settle_after_startup()
     gc.enable()
     return settled

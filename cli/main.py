@@ -323,7 +323,7 @@ def listings(
 
 
 @app.command()
-@paused_while_starting  # until /ready answers (settled below): start-up's objects all live on
+@paused_while_starting  # until its agent is made (settled below): start-up's objects all live on
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
@@ -429,11 +429,8 @@ def serve(
         )
         if not server.should_exit:  # not when stopped (Ctrl-C) while it was being made
             stdout().print(f"[dim]Agent ready. {chosen.notice}{online}[/dim]")
+        collector.settle()  # start-up is done: what it made is kept out of the collector's walks
         return site
-
-    def settle() -> None:
-        """Once /ready answers: start-up's garbage freed, what it made kept out of the collector's walks."""
-        collector.settle(collect=True)
 
     def failed(e: BaseException) -> None:
         stderr().print(
@@ -450,7 +447,7 @@ def serve(
             if current_store() is not None:
                 flush()
 
-    deferred = DeferredSite(api, build_site, on_failure=failed, on_stop=stopping, on_ready=settle)
+    deferred = DeferredSite(api, build_site, on_failure=failed, on_stop=stopping)
     server = uvicorn.Server(
         uvicorn.Config(
             deferred, host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips

@@ -29,8 +29,7 @@ READY_PATH = "/ready"
 
 class DeferredSite:
     """An ASGI app: the marketplace at /api at once, the site built by `build` (in a thread, started by the
-    server's lifespan start-up) for everything else. `on_failure` is told when the build fails; `on_ready`
-    runs (in a thread) once the site is built and answering, for work no request should wait for."""
+    server's lifespan start-up) for everything else. `on_failure` is told when the build fails."""
 
     def __init__(
         self,
@@ -38,11 +37,9 @@ class DeferredSite:
         build: Callable[[], FastAPI],
         on_failure: Callable[[BaseException], None] = lambda _: None,
         on_stop: Callable[[], None] = lambda: None,
-        on_ready: Callable[[], object] = lambda: None,
     ) -> None:
         self._build = build
         self._on_failure = on_failure
-        self._on_ready = on_ready
         self._on_stop = on_stop
         self._site: FastAPI | None = None
         self.failure: BaseException | None = None
@@ -99,8 +96,6 @@ class DeferredSite:
             self._site = site
         finally:
             self._built.set()
-        if self._site is not None:
-            await asyncio.to_thread(self._on_ready)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         await receive()  # lifespan.startup
