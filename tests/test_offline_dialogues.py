@@ -842,3 +842,24 @@ async def test_the_same_value_question_twice_is_answered_again_not_missed(dialog
     again = await dialogue.say("what do you think it's worth?")
     assert "didn't catch" not in again.reply and "As I said" in again.reply
     assert first.reply.split("\n")[-1] in again.reply
+
+
+async def test_words_taken_out_of_the_draft(dialogue: Dialogue) -> None:
+    await dialogue.say("Trampoline 12ft with safety net")
+    await dialogue.say("good")
+    drafted = await dialogue.say("100")
+    assert "safety net" in drafted.drafts[0].args["title"]
+    removed = await dialogue.say(
+        "remove the safety net from the description, the net is torn so not included"
+    )
+    (draft,) = removed.drafts
+    assert draft.args["title"] == "Trampoline 12ft" and "safety net" not in draft.args["description"]
+    assert draft.args["condition"] == "good"  # the torn net is no longer the item's
+    assert draft.args["description"].startswith("Selling my Trampoline 12ft.")
+    worn = await dialogue.say('take out "with some normal wear from use"')
+    assert "normal wear" not in worn.drafts[0].args["description"]
+    missing = await dialogue.say("remove the bananas")
+    assert 'couldn\'t find "bananas"' in missing.reply
+    assert missing.drafts[0].args["description"] == worn.drafts[0].args["description"]
+    (listing,) = (await dialogue.say("yes")).created
+    assert listing["title"] == "Trampoline 12ft"

@@ -121,6 +121,7 @@ class IntentData(_Data):
     field_change: str
     field_words: dict[str, str]
     question_start: str
+    description_remove: str
 
 
 class ItemData(_Data):
@@ -230,6 +231,7 @@ class Lexicon:
         self.any_option = _compile(i.any_option)
         self.photo_words = _compile(i.photo_words)
         self.title_change = _compile(i.title_change)
+        self.description_remove = _compile(i.description_remove)
         self.description_add = _compile(i.description_add)
         self.field_change = _compile(i.field_change)
         self.field_words = {name: _compile(p) for name, p in i.field_words.items()}

@@ -16,7 +16,14 @@ from functools import lru_cache
 from typing import Any
 
 from agent.offline.amounts import PriceChange, listable, money, refusal
-from agent.offline.drafting import make_description, make_title, market_summary, nice_round, price_note
+from agent.offline.drafting import (
+    make_description,
+    make_title,
+    market_summary,
+    nice_round,
+    price_note,
+    without_removed,
+)
 from agent.offline.items import is_chatter
 from agent.offline.lexicon import lexicon
 from agent.offline.reading import Context, Intent, Question, Reading, read
@@ -341,6 +348,14 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         item.title = r.title
     if r.note and r.note.lower() not in (n.lower() for n in item.notes):
         item.notes.append(r.note)
+    if r.remove:
+        shown = " ".join(str(v) for v in (item.draft or {}).values()).lower() if item.draft else None
+        if shown is not None and r.remove.lower() not in shown:
+            state.notes.append(f"I couldn't find \"{r.remove}\" in the draft, so it's unchanged.")
+        else:
+            item.notes = [n for n in item.notes if r.remove.lower() not in n.lower()]
+            item.removed.append(r.remove)
+            state.notes.append(f'OK, I\'ve taken out "{r.remove}".')
     if asked in (Question.PRICE, Question.CONDITION, Question.CHOICE) and (r.title or r.note or r.details):
         # Said while another question is open: kept for the draft, and said so (the question stays).
         state.notes.append(
@@ -834,12 +849,15 @@ def _market_price(item: ItemFrame, settings: PolicySettings) -> float:
 
 def _draft_args(item: ItemFrame, condition: Condition, settings: PolicySettings) -> dict[str, Any]:
     assert item.category.value is not None
+    # A title the seller gave is theirs, word for word; ours carries what tells the item apart.
+    title = make_title(item.title) if item.title else make_title(item.name, item.details)
+    description = make_description(
+        item.name, condition, item.category.value.path, item.damage, item.details, item.notes
+    )
+    title, description = without_removed(title, description, item.removed)
     return {
-        # A title the seller gave is theirs, word for word; ours carries what tells the item apart.
-        "title": make_title(item.title) if item.title else make_title(item.name, item.details),
-        "description": make_description(
-            item.name, condition, item.category.value.path, item.damage, item.details, item.notes
-        ),
+        "title": title,
+        "description": description,
         "category_id": item.category.value.id,
         "condition": condition.value,
         "price": _price(item, settings),

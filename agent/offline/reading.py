@@ -95,6 +95,7 @@ class Reading:
     price_change: PriceChange | None = None  # "lower it by 20", "make it 10% less"
     edit_field: str | None = None  # the draft field the seller wants changed ("the description sounds weird")
     note: str | None = None  # words to add to the description, as said ("add that the bowl is included")
+    remove: str | None = None  # words to take out of the draft ("remove 'with some normal wear'")
     intents: set[Intent] = field(default_factory=set)
     service: list[str] = field(default_factory=list)  # answers to questions about how selling here works
     remarks: list[str] = field(default_factory=list)  # what else the message says of the item, as written
@@ -110,6 +111,7 @@ class Reading:
             self.price is not None
             or self.price_change is not None
             or self.note is not None
+            or self.remove is not None
             or self.condition is not None
             or bool(self.damage)
             or bool(self.title)
@@ -382,6 +384,14 @@ def read(text: str, context: Context | None = None) -> Reading:
     added = lex.description_add.search(said) if ctx.in_progress and reading.price_change is None else None
     if added is not None:  # "add that it has a scratch": what is added is read, the request is not
         said = said[: added.start()] + ". " + added.group("what") + said[added.end() :]
+    removed = lex.description_remove.search(said) if ctx.in_progress else None
+    if removed is not None:
+        # "remove the safety net from the description, the net is torn so not included": what goes is named,
+        # and what is said of it is no longer about the item
+        reading.remove = re.sub(
+            r"^(?:the|a|an|that|this)\s+", "", removed.group("what").strip(" \"'“”"), flags=re.I
+        )
+        said = ""
     condition = read_condition(said, scope, asked_condition=asked == Question.CONDITION)
     if title and condition.condition is None:  # "not sure what to call it, it works": a grade after all
         whole = read_condition(text, scope, asked_condition=asked == Question.CONDITION)

@@ -148,6 +148,7 @@ class ItemFrame:
     refused_price: float | None = None  # the impossible price (0 or less, or above the marketplace's limit)
     price_change: PriceChange | None = None  # "lower it by 20" before there was a price: applied to the first
     notes: list[str] = field(default_factory=list)  # sentences the seller asked to add to the description
+    removed: list[str] = field(default_factory=list)  # words the seller asked to take out of the draft
 
     def rejected_ids(self) -> set[int]:
         return {c.id for c in self.rejected}
