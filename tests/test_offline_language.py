@@ -668,3 +668,9 @@ def test_the_items_name_said_again_is_no_remark() -> None:
         read_remarks("Whirlpool washing machine, front loader, 8kg", "front loader Whirlpool washing machine")
         == []
     )
+
+
+def test_the_item_named_as_a_make_with_its_condition() -> None:
+    ctx = Context(asked=Question.CONDITION, item="mountain bike", in_progress=True)
+    reading = read("the mountain bike is a Giant Talon 29er, good condition", ctx)
+    assert reading.note == "The mountain bike is a Giant Talon 29er." and reading.condition == Condition.GOOD

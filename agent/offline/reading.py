@@ -283,6 +283,16 @@ _ASIDE_START = re.compile(
 )
 
 
+def _names_it_as(text: str, item: str | None) -> bool:
+    """'the mountain bike is a Giant Talon 29er': the item, by its name, said to be a make or model."""
+    m = re.match(
+        r"^\s*(?:the|my|this|our)\s+(?P<name>[\w' -]{2,40}?)\s+(?:is|was)\s+(?:a|an)\s+\w", text, re.I
+    )
+    if m is None or not item:
+        return False
+    return bool(set(m.group("name").lower().split()) & set(item.lower().split()))
+
+
 def _only_about_the_item(text: str, item: str | None) -> bool:
     """At the category question: the message tells more about the item ("its from like 1970", "near mint",
     "20v cordless, with 2 batteries, works great") without naming it anew ("it's a bugaboo stroller")."""
@@ -425,15 +435,17 @@ def read(text: str, context: Context | None = None) -> Reading:
         and asked in (Question.CONDITION, Question.PRICE, Question.DRAFT)
         and not reading.items
         and reading.note is None
-        and reading.condition is None
         and not reading.damage
-        and _REDESCRIPTION.match(text)
+        and (_REDESCRIPTION.match(text) or _names_it_as(text, ctx.item))
         and "?" not in text
     ):
-        # "it's a Yamaha upright, U1" while the condition or the price is asked: what the item is, for the
-        # description, as said
-        said_of_it = text.strip().rstrip(" .!")
-        reading.note = said_of_it[0].upper() + said_of_it[1:] + "."
+        # "it's a Yamaha upright, U1" or "the mountain bike is a Giant Talon 29er, good condition" while the
+        # condition or the price is asked: what the item is, for the description, as said (a condition said
+        # with it is read as one)
+        kept = [c for c in re.split(r",\s+", text.strip().rstrip(" .!")) if not is_condition_only(c)]
+        said_of_it = ", ".join(kept)
+        if said_of_it:
+            reading.note = said_of_it[0].upper() + said_of_it[1:] + "."
     if title or added is not None or lex.field_change.search(text):
         named = [f for f, p in lex.field_words.items() if p.search(text)]
         reading.edit_field = "title" if title else named[0] if named else "description"
