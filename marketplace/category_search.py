@@ -23,7 +23,7 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -72,6 +72,11 @@ DATA_KIND_TITLES = 3
 DATA_KIND_SHARE = 0.6
 DATA_KIND_LETTERS = 4  # and has this many letters ("se" in "iPhone SE" is a model, whatever its titles)
 TRADE_FACTOR = 0.7  # a category in a branch that sells to businesses (rules/search/branches.yaml)
+# A query that says a branch ("toy", "spin", "car": rules/search/branches.yaml, `said`): the categories outside
+# it count this much when one under it is named for the item's head word; a branch said by none of its words
+# (`unsaid`) counts this much for its own categories.
+SAID_FACTOR = 0.3
+UNSAID_FACTOR = 0.7
 TITLE_NAME_MIN = 3  # titles that have a two-word name (see CategoryIndex._title_names)
 TITLE_NAME_SHARE = 0.6  # of the titles that have either word
 PAIR_BONUS = 1.5  # for each pair of the item phrase's words that the category's name has side by side
@@ -182,6 +187,33 @@ def _trade_branches(path: Path = BRANCHES_FILE) -> dict[str, frozenset[str]]:
 
 
 @dataclass(frozen=True, slots=True)
+class SaidBranch:
+    """A branch of the taxonomy that some words of a query say the item is in (rules/search/branches.yaml)."""
+
+    path: str
+    phrases: tuple[tuple[str, ...], ...]  # each as content words, stemmed
+    unsaid: bool  # its categories rank lower when none is said
+
+
+@cache
+def _said_branches(path: Path = BRANCHES_FILE) -> tuple[SaidBranch, ...]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return tuple(
+        SaidBranch(
+            str(b["path"]),
+            tuple(tuple(content_words(str(w))) for w in b["words"] if content_words(str(w))),
+            bool(b.get("unsaid", False)),
+        )
+        for b in data.get("said", ())
+    )
+
+
+def _says(terms: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(terms[i : i + n]) == phrase for i in range(len(terms) - n + 1))
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     category: IndexedCategory
     score: float
@@ -253,6 +285,16 @@ class CategoryIndex:
                     self._trade_of[cat.id] = walk.id
                     break
                 walk = self.by_id.get(walk.parent_id) if walk.parent_id is not None else None
+        # The branches a query's words may say, each with the categories under it.
+        self._said = tuple(
+            (
+                branch,
+                frozenset(
+                    c.id for c in self.by_id.values() if (c.path + " > ").startswith(branch.path + " > ")
+                ),
+            )
+            for branch in _said_branches()
+        )
 
         titles = list(listing_titles)
         self.neighbours = TitleNeighbours(titles)
@@ -573,6 +615,12 @@ class CategoryIndex:
         if allowed is not None:
             votes = {c: v * (1.0 if c in allowed else UNRELATED_TITLE_FACTOR) for c, v in votes.items()}
         query_words = {w for g in groups for w in g.terms}
+        said_factor = self._said_factor(
+            [w for g in groups if g.in_item for w in g.terms],
+            [w for g in groups for w in g.terms],
+            head,
+            group_words,
+        )
         item_words = [w for g in groups if g.in_item for w in g.terms]
         query_pairs = set(itertools.pairwise(item_words))
         out: list[Evidence] = []
@@ -639,8 +687,53 @@ class CategoryIndex:
             if len(named_for_head) >= 2:
                 # Several categories are named for the item's head word ("metal cabinet": storage, file,
                 # china): which one is the seller's to say; the model would pick the most listed.
-                return out
-        return self._reranked(query, out, head_terms[-1] if head_terms else None)
+                return self._branches_applied(out, said_factor)
+        return self._branches_applied(
+            self._reranked(query, out, head_terms[-1] if head_terms else None), said_factor
+        )
+
+    @staticmethod
+    def _branches_applied(ranked: list[Evidence], factor: Callable[[int], float]) -> list[Evidence]:
+        """The ranking with what the query's branch words say applied last, after the title model, which
+        reads "spin bike" by the bicycles' titles."""
+        moved = [
+            dataclasses.replace(e, score=e.score * f) if (f := factor(e.category.id)) != 1.0 else e
+            for e in ranked
+        ]
+        moved.sort(key=lambda e: (-e.score, e.category.path.count(" > "), e.category.path))
+        return moved
+
+    def _said_factor(
+        self,
+        item_terms: list[str],
+        terms: list[str],
+        head: int | None,
+        group_words: dict[int, dict[int, set[str]]],
+    ) -> Callable[[int], float]:
+        """What the branches the query says (or leaves unsaid) make of a category's score: a "spin bike" is
+        an exercise bike when the exercise branch has a category named for a bike; a "hot wheels car" a toy
+        car. Only the item phrase says a branch (a GPS "for car" is a GPS); any word leaves it said. Branches
+        are data (rules/search/branches.yaml, `said`)."""
+        inside: list[frozenset[int]] = []  # said, with a category named for the head word
+        lower: list[frozenset[int]] = []  # unsaid, ranking lower
+        for branch, members in self._said:
+            if any(_says(item_terms, phrase) for phrase in branch.phrases):
+                if head is not None and any(head in group_words.get(c, {}) for c in members):
+                    inside.append(members)
+            elif branch.unsaid and not any(_says(terms, phrase) for phrase in branch.phrases):
+                lower.append(members)
+
+        def factor(category_id: int) -> float:
+            value = 1.0
+            for members in inside:
+                if category_id not in members:
+                    value *= SAID_FACTOR
+            for members in lower:
+                if category_id in members:
+                    value *= UNSAID_FACTOR
+            return value
+
+        return factor
 
     def _reranked(self, query: str, ranked: list[Evidence], head_word: str | None) -> list[Evidence]:
         """The best few matches lifted by the title model's posterior among them; not when no title has the
