@@ -105,6 +105,12 @@ CONTEXT_WEIGHT = 0.5
 # score times the model's posterior among them (tuned on the seed's dev splits).
 MODEL_CANDIDATES = 8
 MODEL_WEIGHT = 0.3
+# A query naming two kinds of thing apart ("table and 4 chairs", "couch + chair"): where the titles naming both
+# are mostly filed (a dining set) gains this share of the best score times that share, when this many titles
+# name both and this share of them are filed there.
+PAIR_LIFT = 1.0
+PAIR_MIN_TITLES = 5
+PAIR_MIN_SHARE = 0.5
 MODEL_MIN_LISTINGS = 3  # a category with fewer listings of its own is not lifted: the model barely knows it
 
 
@@ -337,6 +343,12 @@ class CategoryIndex:
             title_head = self._title_head(title)
             if title_head is not None:
                 self._head_counts[title_head][category_id] += 1
+        # Where the titles that name two kinds of thing apart are filed ("table ... chairs": a dining set;
+        # "washer and dryer"): a query naming the same two is most likely the same.
+        self._pair_counts: dict[tuple[str, str], Counter[int]] = defaultdict(Counter)
+        for category_id, title in titles:
+            for pair in self._kind_pairs(content_words(title)):
+                self._pair_counts[pair][category_id] += 1
         # Evidence from titles: of the listings whose title has the word, the share filed under the category
         # (20 of 23 "subaru" ads are cars, 1 is a set of rims). Words seen in few titles count for less.
         self._title_share: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -408,6 +420,17 @@ class CategoryIndex:
         """A word of the language ("gas", "running", "radio"), whose company in titles says little about
         what else an item is; not a brand or model name ("scott", "optimus"), whose company does."""
         return len(terms) == 1 and (terms[0] in self._name_idf or terms[0] in self._describing)
+
+    def _kind_pairs(self, terms: list[str]) -> set[tuple[str, str]]:
+        """The pairs of different words of `terms` that each name a kind of thing, not side by side (a "tv
+        stand" is one thing), each in alphabetical order."""
+        kinds = [(i, t) for i, t in enumerate(terms) if t not in self._describing and self._kind((t,)) == 2]
+        adjacent = set(itertools.pairwise(terms))
+        return {
+            (min(a, b), max(a, b))
+            for (i, a), (j, b) in itertools.combinations(kinds, 2)
+            if a != b and j > i + 1 and (a, b) not in adjacent and (b, a) not in adjacent
+        }
 
     def _title_head(self, title: str) -> str | None:
         """A listing title's head word, by the taxonomy's and the synonyms' kinds alone."""
@@ -681,6 +704,7 @@ class CategoryIndex:
             if trade is not None and not self._trade[trade] & query_words:
                 score *= TRADE_FACTOR
             out.append(Evidence(cat, score, name, coverage, kind, title, vote, prior))
+        out = self._pair_lifted(groups, out)
         out.sort(key=lambda e: (-e.score, e.category.path.count(" > "), e.category.path))
         if head_terms is not None:
             named_for_head = [e for e in out[:3] if self._named_for(e.category.id, head_terms)]
@@ -702,6 +726,43 @@ class CategoryIndex:
         ]
         moved.sort(key=lambda e: (-e.score, e.category.path.count(" > "), e.category.path))
         return moved
+
+    def _pair_lifted(self, groups: list[_Group], ranked: list[Evidence]) -> list[Evidence]:
+        """The scores with where the titles naming two of the query's kinds of thing apart are filed lifted,
+        when one kind is in the item phrase and the other after it ("table with 6 chairs": a dining set), and
+        that place is a kind of neither (a set of both)."""
+        item = [w for g in groups if g.in_item and len(g.terms) == 1 for w in g.terms]
+        rest = [w for g in groups if not g.in_item and not g.context and len(g.terms) == 1 for w in g.terms]
+        if not item or not rest or not ranked:
+            return ranked
+        item_kinds = {w for w in item if w not in self._describing and self._kind((w,)) == 2}
+        rest_kinds = {w for w in rest if w not in self._describing and self._kind((w,)) == 2}
+        shares: dict[int, float] = {}
+        for a, b in itertools.product(item_kinds, rest_kinds):
+            counts = self._pair_counts.get((min(a, b), max(a, b)))
+            if a == b or not counts:
+                continue
+            total = sum(counts.values())
+            top, n = counts.most_common(1)[0]
+            # Only a set of both, a kind of neither: titles of TV mounts name a TV too, but a mount is no TV.
+            if {a, b} & self.by_id[top].head_words:
+                continue
+            if total >= PAIR_MIN_TITLES and n >= PAIR_MIN_SHARE * total:
+                shares[top] = max(shares.get(top, 0.0), n / total)
+        if not shares:
+            return ranked
+        lift = PAIR_LIFT * max(e.score for e in ranked)
+        lifted = {e.category.id for e in ranked}
+        out = [
+            dataclasses.replace(e, score=e.score + lift * shares[e.category.id])
+            if e.category.id in shares
+            else e
+            for e in ranked
+        ]
+        for category_id, share in shares.items():  # a set no word of the query names
+            if category_id not in lifted:
+                out.append(Evidence(self.by_id[category_id], lift * share, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0))
+        return out
 
     def _said_factor(
         self,
