@@ -23,6 +23,7 @@ WORDS_FILE = Path(__file__).resolve().parent / "rules" / "search" / "query_words
 
 # Punctuation that ends a phrase: "Sofa, loveseat and chair", "FOR SALE: Volvo rims", "PS4 + 2 games".
 _BREAK = re.compile(r"([,;:|!?]|\s[-–—+]+\s)")
+_NUMBER_WORDS = frozenset("two three four five six seven eight nine ten twelve".split())
 _ASIDE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")  # "IKEA (child's) bed": the aside goes with the rest
 # "desk w/ drawers", "table w magazine rack"; but "B&W" is a name
 _WITH = re.compile(r"\bw/|(?<![&\w])w(?=\s)")
@@ -100,7 +101,12 @@ def _phrases(query: str) -> tuple[list[list[str]], list[list[str]], int | None]:
         for tokens in stretches:
             for i in range(len(tokens) - 1):
                 if tokens[i] in vocab.quantities and tokens[i + 1] == "of" and _content(tokens[i + 2 :]):
-                    tokens = tokens[i + 2 :]
+                    after = _content(tokens[i + 2 :])
+                    # "bookcases, set of 2": only a number follows, so the item is before it
+                    if all(t.isdigit() or t in _NUMBER_WORDS for t in after):
+                        tokens = tokens[:i] + tokens[i + 2 :]
+                    else:
+                        tokens = tokens[i + 2 :]
                     break
             if content := _content(tokens):
                 out.append(content)
