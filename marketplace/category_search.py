@@ -114,6 +114,9 @@ PAIR_MIN_SHARE = 0.5
 MODEL_MIN_LISTINGS = 3  # a category with fewer listings of its own is not lifted: the model barely knows it
 
 
+_AND = re.compile(r"\s*[&+/]\s*")  # "table & chairs", "couch+chair", "sofa/love seat": two things
+
+
 @dataclass(frozen=True, slots=True)
 class IndexedCategory:
     id: int
@@ -347,7 +350,7 @@ class CategoryIndex:
         # "washer and dryer"): a query naming the same two is most likely the same.
         self._pair_counts: dict[tuple[str, str], Counter[int]] = defaultdict(Counter)
         for category_id, title in titles:
-            for pair in self._kind_pairs(content_words(title)):
+            for pair in self._kind_pairs(words(_AND.sub(" and ", title))):
                 self._pair_counts[pair][category_id] += 1
         # Evidence from titles: of the listings whose title has the word, the share filed under the category
         # (20 of 23 "subaru" ads are cars, 1 is a set of rims). Words seen in few titles count for less.
@@ -422,8 +425,8 @@ class CategoryIndex:
         return len(terms) == 1 and (terms[0] in self._name_idf or terms[0] in self._describing)
 
     def _kind_pairs(self, terms: list[str]) -> set[tuple[str, str]]:
-        """The pairs of different words of `terms` that each name a kind of thing, not side by side (a "tv
-        stand" is one thing), each in alphabetical order."""
+        """The pairs of different words of `terms` (stop words kept) that each name a kind of thing, not side
+        by side (a "tv stand" is one thing; "table and chairs" are two), each in alphabetical order."""
         kinds = [(i, t) for i, t in enumerate(terms) if t not in self._describing and self._kind((t,)) == 2]
         adjacent = set(itertools.pairwise(terms))
         return {
@@ -704,7 +707,7 @@ class CategoryIndex:
             if trade is not None and not self._trade[trade] & query_words:
                 score *= TRADE_FACTOR
             out.append(Evidence(cat, score, name, coverage, kind, title, vote, prior))
-        out = self._pair_lifted(groups, out)
+        out = self._pair_lifted(query, groups, out)
         out.sort(key=lambda e: (-e.score, e.category.path.count(" > "), e.category.path))
         if head_terms is not None:
             named_for_head = [e for e in out[:3] if self._named_for(e.category.id, head_terms)]
@@ -727,25 +730,25 @@ class CategoryIndex:
         moved.sort(key=lambda e: (-e.score, e.category.path.count(" > "), e.category.path))
         return moved
 
-    def _pair_lifted(self, groups: list[_Group], ranked: list[Evidence]) -> list[Evidence]:
-        """The scores with where the titles naming two of the query's kinds of thing apart are filed lifted,
-        when one kind is in the item phrase and the other after it ("table with 6 chairs": a dining set), and
-        that place is a kind of neither (a set of both)."""
-        item = [w for g in groups if g.in_item and len(g.terms) == 1 for w in g.terms]
-        rest = [w for g in groups if not g.in_item and not g.context and len(g.terms) == 1 for w in g.terms]
-        if not item or not rest or not ranked:
-            return ranked
-        item_kinds = {w for w in item if w not in self._describing and self._kind((w,)) == 2}
-        rest_kinds = {w for w in rest if w not in self._describing and self._kind((w,)) == 2}
+    def _pair_lifted(self, query: str, groups: list[_Group], ranked: list[Evidence]) -> list[Evidence]:
+        """The scores with where the titles naming two of the query's kinds of thing apart are filed lifted
+        ("table with 6 chairs", "couch + chair": a dining set, a living room set), when one of them is in
+        the item phrase and that place is a kind of neither (a set of both)."""
+        item = {w for g in groups if g.in_item for w in g.terms}
+        pairs = (
+            [p for p in self._kind_pairs(words(_AND.sub(" and ", query))) if item.intersection(p)]
+            if ranked
+            else []
+        )
         shares: dict[int, float] = {}
-        for a, b in itertools.product(item_kinds, rest_kinds):
-            counts = self._pair_counts.get((min(a, b), max(a, b)))
-            if a == b or not counts:
+        for pair in pairs:
+            counts = self._pair_counts.get(pair)
+            if not counts:
                 continue
             total = sum(counts.values())
             top, n = counts.most_common(1)[0]
             # Only a set of both, a kind of neither: titles of TV mounts name a TV too, but a mount is no TV.
-            if {a, b} & self.by_id[top].head_words:
+            if set(pair) & self.by_id[top].head_words:
                 continue
             if total >= PAIR_MIN_TITLES and n >= PAIR_MIN_SHARE * total:
                 shares[top] = max(shares.get(top, 0.0), n / total)

@@ -23,7 +23,7 @@ WORDS_FILE = Path(__file__).resolve().parent / "rules" / "search" / "query_words
 
 # Punctuation that ends a phrase: "Sofa, loveseat and chair", "FOR SALE: Volvo rims", "PS4 + 2 games".
 _BREAK = re.compile(r"([,;:|!?]|\s[-–—+]+\s)")
-_NUMBER_WORDS = frozenset("two three four five six seven eight nine ten twelve".split())
+_NUMBER_WORDS = frozenset(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve"])
 _ASIDE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")  # "IKEA (child's) bed": the aside goes with the rest
 # "desk w/ drawers", "table w magazine rack"; but "B&W" is a name
 _WITH = re.compile(r"\bw/|(?<![&\w])w(?=\s)")
