@@ -278,6 +278,7 @@ class CategoryIndex:
             for w in cat.head_words:
                 self._kind_index[w].add(cat.id)
         self._describing = query_words().describing
+        self._set_words = query_words().set_words
         self._generic = dict(query_words().generic_heads)
         self._hints = kind_hints()
         # Categories in a branch that sells to businesses, each with the words that make it fit.
@@ -500,6 +501,15 @@ class CategoryIndex:
         kinds = [(self._kind(g.terms), i) for i, g in enumerate(groups) if g.in_item]
         best = max((k for k, _ in kinds), default=0)
         heads = [i for k, i in kinds if k == best and k > 0]
+        # "washer and dryer set": a set of the product that names both kinds before it, which is the item (after
+        # one kind, the set may be the kind: "bedroom dresser set" is a bedroom set).
+        if (
+            len(heads) > 1
+            and groups[heads[-1]].terms[-1] in self._set_words
+            and heads[-2] == heads[-1] - 1
+            and len(groups[heads[-2]].terms) > 1
+        ):
+            heads.pop()
         if heads:
             head = heads[-1]
             generic = groups[head].terms[0] in self._generic and len(groups[head].terms) == 1

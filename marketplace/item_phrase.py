@@ -35,6 +35,7 @@ class QueryWords:
     quantities: frozenset[str]
     describing: frozenset[str]
     accompanying: frozenset[str]  # connectors after which what follows comes with the item
+    set_words: frozenset[str]  # "set" after two kinds of thing: a set of them
     generic_heads: tuple[tuple[str, tuple[str, ...]], ...]  # ("machine", ("maker",))
 
 
@@ -50,7 +51,12 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
         for word, alternates in data["generic_heads"].items()
     )
     return QueryWords(
-        stems("connectors"), stems("quantities"), stems("describing"), stems("accompanying"), generic
+        stems("connectors"),
+        stems("quantities"),
+        stems("describing"),
+        stems("accompanying"),
+        stems("set_words"),
+        generic,
     )
 
 
