@@ -86,6 +86,7 @@ class AmountData(_Data):
     corrections: list[str]
     lower_unsaid: list[str]
     unsaid_share: float
+    count_after: str
 
     @field_validator("paid")
     @classmethod

@@ -260,6 +260,24 @@ def wants_to_post(text: str) -> bool:
     return bool(lex.change_of_mind.search(text)) and (not core or is_affirmative(core))
 
 
+_REDESCRIPTION = re.compile(
+    r"^\s*(?:it'?s|it is|its|they'?re|they are|this is)\s+(?:\w+\s+)?(?:a|an|one of)\b", re.I
+)
+_ASIDE_START = re.compile(
+    r"^\s*(?:(?:it'?s|it is|its|they'?re|they are)\s+)?(?:from|since|about|around|like|circa|with)\s", re.I
+)
+
+
+def _only_about_the_item(text: str, item: str | None) -> bool:
+    """At the category question: the message tells more about the item ("its from like 1970", "near mint",
+    "20v cordless, with 2 batteries, works great") without naming it anew ("it's a bugaboo stroller")."""
+    if _REDESCRIPTION.match(text):
+        return False
+    if _ASIDE_START.match(text) or is_condition_only(text):
+        return True
+    return read_condition(text, item).condition is not None or bool(read_details(text, item))
+
+
 def read(text: str, context: Context | None = None) -> Reading:
     """Everything the message says, for every slot and intent."""
     ctx = context or Context()
@@ -323,6 +341,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         and not re.search(r"\bones?\b", text, re.I)  # "the wooden one" points at an option
         and not lex.value.search(text)  # "whats it worth": a question, not another name for the item
         and not names_no_option(text, ctx.options, ctx.item or "")
+        and not _only_about_the_item(text, ctx.item)
     ) or (asked == Question.CHOICE and Intent.NONE_OF_THESE in reading.intents)
     expecting_item = (
         not (is_chatter(text) and "," not in text)
