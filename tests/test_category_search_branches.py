@@ -26,7 +26,9 @@ def test_a_toy_word_puts_the_item_among_toys(monkeypatch: pytest.MonkeyPatch) ->
         "Vehicles & Parts > Vehicles > Motor Vehicles > Cars, Trucks & Vans",
         "Toys & Games > Toys > Play Vehicles > Toy Cars",
     )
-    titles = [("Cars, Trucks & Vans", f"{make} car for sale") for make in ("honda", "ford", "mazda", "toyota")]
+    titles = [
+        ("Cars, Trucks & Vans", f"{make} car for sale") for make in ("honda", "ford", "mazda", "toyota")
+    ]
     ix = index(rows, titles)
     assert top(ix, "red car") == "Cars, Trucks & Vans"
     assert top(ix, "toy car") == "Toy Cars"
@@ -96,7 +98,10 @@ def test_two_kinds_named_apart_are_a_set_where_such_titles_are_filed(monkeypatch
         ("Kitchen & Dining Furniture Sets", "table with two chairs"),
         ("Kitchen & Dining Furniture Sets", "pine table + chairs"),
         *(("Kitchen & Dining Room Tables", f"{wood} table") for wood in ("oak", "pine", "teak", "cherry")),
-        *(("Kitchen & Dining Room Tables", f"round {wood} table") for wood in ("oak", "pine", "teak", "cherry")),
+        *(
+            ("Kitchen & Dining Room Tables", f"round {wood} table")
+            for wood in ("oak", "pine", "teak", "cherry")
+        ),
         ("Kitchen & Dining Room Chairs", "4 dining chairs"),
         ("Entertainment Centers & TV Stands", "tv stand for 55in tv"),
         ("Entertainment Centers & TV Stands", "oak tv stand, holds tv up to 60in"),
@@ -115,7 +120,9 @@ def test_two_kinds_named_apart_are_a_set_where_such_titles_are_filed(monkeypatch
     plain = scores(ix, "maple table & chairs")
     # the set gains the best score times its titles' share (5 of 5); nothing else moves
     assert lifted["Kitchen & Dining Furniture Sets"] > plain["Kitchen & Dining Furniture Sets"] * 1.5
-    assert lifted["Kitchen & Dining Room Tables"] == pytest.approx(plain["Kitchen & Dining Room Tables"], rel=1e-3)
+    assert lifted["Kitchen & Dining Room Tables"] == pytest.approx(
+        plain["Kitchen & Dining Room Tables"], rel=1e-3
+    )
     # TV stands are named for the stand: a set of neither is what the rule lifts, so titles naming a TV and
     # a stand lift nothing for a TV with its stand
     assert tv_lifted == pytest.approx(scores(ix, "vizio tv with stand"))
@@ -170,5 +177,7 @@ def seed_index() -> CategoryIndex:
 def test_the_wrong_picks_a_new_user_saw(seed_index: CategoryIndex, query: str, under: str) -> None:
     hits = seed_index.search(query)
     assert hits and hits[0].category.path.startswith(under), (query, hits[0].category.path if hits else None)
-    everyday = yaml.safe_load((ROOT / "benchmarks" / "data" / "everyday_dev.yaml").read_text(encoding="utf-8"))
+    everyday = yaml.safe_load(
+        (ROOT / "benchmarks" / "data" / "everyday_dev.yaml").read_text(encoding="utf-8")
+    )
     assert query in {item["query"] for item in everyday["items"]}
