@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from agent.offline import lexicon as lexicon_module
 from agent.offline.amounts import read_amounts
 from agent.offline.conditions import read_condition
+from agent.offline.drafting import make_description, make_title
 from agent.offline.items import extract_items, is_condition_only
 from agent.offline.prohibited import is_prohibited
 from agent.offline.reading import Context, Intent, Question, is_non_english, parse_choice, read
@@ -551,3 +552,49 @@ def test_more_about_the_item_at_the_category_question_is_no_new_item(text: str) 
 
 def test_a_new_name_at_the_category_question_is_still_one() -> None:
     assert read("its a bugaboo cameleon, used but fine", ASKED_CHOICE).items == ["bugaboo cameleon"]
+
+
+def test_a_sentence_to_add_is_added_as_said_not_cut_to_its_details() -> None:
+    reading = read("add that it comes with the original box and a 32gb sd card", AT_DRAFT)
+    assert reading.note == "It comes with the original box and a 32gb sd card."
+    assert not reading.details  # "32gb" would have gone into the title
+
+
+def test_things_sold_together_are_one_item() -> None:
+    assert read("selling 3 terracotta planters and a bag of potting soil, $15 for all").items == [
+        "3 terracotta planters and a bag of potting soil"
+    ]
+    assert read("I want to sell my bike and my couch").items == ["bike", "couch"]
+
+
+def test_a_detail_said_in_a_remark_is_said_once() -> None:
+    reading = read(
+        "I have a Le Creuset dutch oven 5.5 qt, flame orange, a few stains inside but otherwise perfect"
+    )
+    assert reading.remarks == ["Flame orange."]
+    description = make_description(
+        reading.items[0], Condition.GOOD, "Home > Cookware", reading.damage, reading.details, reading.remarks
+    )
+    assert "Flame orange." in description and "Details: orange" not in description
+    assert (
+        make_title(reading.items[0], reading.details) == "Orange Le Creuset dutch oven 5.5 qt"
+    )  # kept there
+
+
+@pytest.mark.parametrize(
+    ("item", "several"),
+    [
+        ("vintage star wars figures from the 80s", True),
+        ("3 terracotta planters and a bag of potting soil", True),
+        ("golf clubs", True),
+        ("nike air jordan 1 sneakers size 10", True),
+        ("canon eos rebel t7 camera with kit lens", False),
+        ("mattress", False),
+        ("kit lens", False),
+        ("Trek road bike", False),
+    ],
+)
+def test_a_description_says_they_of_several_things(item: str, several: bool) -> None:
+    description = make_description(item, Condition.EXCELLENT, "Toys & Games > Toys")
+    assert ("They" in description or "they" in description) == several
+    assert ("It's" in description or " it" in description) != several

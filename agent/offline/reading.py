@@ -117,6 +117,19 @@ class Reading:
         )
 
 
+def _beyond_details(what: str, details: Details) -> bool:
+    """Does the sentence say more than the details read from it ("the original box and a 32gb sd card" is
+    more than "32gb"; "the pedals and a lock" is all in "comes with: pedals and a lock")?"""
+    taken = {
+        w for phrase in (*details.included, *(a.words for a in details.attributes)) for w in _words(phrase)
+    }
+    return bool(_words(what) - taken - lexicon().add_fillers)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9']+", text.lower()))
+
+
 _ORDINALS = {
     "first": 1,
     "1st": 1,
@@ -390,9 +403,12 @@ def read(text: str, context: Context | None = None) -> Reading:
     if added is not None and not reading.condition and not reading.damage:
         what = added.group("what").strip(" ,")
         extra = read_details(what, scope)
-        if extra:
+        if extra and not _beyond_details(what, extra):
             reading.details = reading.details.merge(extra)
-        elif re.search(r"[a-z]{3}", what, re.I) and not reading.details:
+        elif re.search(r"[a-z]{3}", what, re.I):
+            # A sentence to add is added as said ("it comes with the original box and a 32gb sd card"), not
+            # cut down to the details it holds ("32gb", which would also land in the title).
+            reading.details = Details()
             reading.note = what[0].upper() + what[1:].rstrip(" .") + "."
     if title or added is not None or lex.field_change.search(text):
         named = [f for f, p in lex.field_words.items() if p.search(text)]
