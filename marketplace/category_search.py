@@ -23,7 +23,7 @@ import itertools
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -72,6 +72,11 @@ DATA_KIND_TITLES = 3
 DATA_KIND_SHARE = 0.6
 DATA_KIND_LETTERS = 4  # and has this many letters ("se" in "iPhone SE" is a model, whatever its titles)
 TRADE_FACTOR = 0.7  # a category in a branch that sells to businesses (rules/search/branches.yaml)
+# A query that says a branch ("toy", "spin", "car": rules/search/branches.yaml, `said`): the categories outside
+# it count this much when one under it is named for the item's head word; a branch said by none of its words
+# (`unsaid`) counts this much for its own categories.
+SAID_FACTOR = 0.3
+UNSAID_FACTOR = 0.7
 TITLE_NAME_MIN = 3  # titles that have a two-word name (see CategoryIndex._title_names)
 TITLE_NAME_SHARE = 0.6  # of the titles that have either word
 PAIR_BONUS = 1.5  # for each pair of the item phrase's words that the category's name has side by side
@@ -100,7 +105,16 @@ CONTEXT_WEIGHT = 0.5
 # score times the model's posterior among them (tuned on the seed's dev splits).
 MODEL_CANDIDATES = 8
 MODEL_WEIGHT = 0.3
+# A query naming two kinds of thing apart ("table and 4 chairs", "couch + chair"): where the titles naming both
+# are mostly filed (a dining set) gains this share of the best score times that share, when this many titles
+# name both and this share of them are filed there.
+PAIR_LIFT = 1.0
+PAIR_MIN_TITLES = 5
+PAIR_MIN_SHARE = 0.5
 MODEL_MIN_LISTINGS = 3  # a category with fewer listings of its own is not lifted: the model barely knows it
+
+
+_AND = re.compile(r"\s*[&+/]\s*")  # "table & chairs", "couch+chair", "sofa/love seat": two things
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +196,33 @@ def _trade_branches(path: Path = BRANCHES_FILE) -> dict[str, frozenset[str]]:
 
 
 @dataclass(frozen=True, slots=True)
+class SaidBranch:
+    """A branch of the taxonomy that some words of a query say the item is in (rules/search/branches.yaml)."""
+
+    path: str
+    phrases: tuple[tuple[str, ...], ...]  # each as content words, stemmed
+    unsaid: bool  # its categories rank lower when none is said
+
+
+@cache
+def _said_branches(path: Path = BRANCHES_FILE) -> tuple[SaidBranch, ...]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return tuple(
+        SaidBranch(
+            str(b["path"]),
+            tuple(tuple(content_words(str(w))) for w in b["words"] if content_words(str(w))),
+            bool(b.get("unsaid", False)),
+        )
+        for b in data.get("said", ())
+    )
+
+
+def _says(terms: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(terms[i : i + n]) == phrase for i in range(len(terms) - n + 1))
+
+
+@dataclass(frozen=True, slots=True)
 class Hit:
     category: IndexedCategory
     score: float
@@ -237,6 +278,7 @@ class CategoryIndex:
             for w in cat.head_words:
                 self._kind_index[w].add(cat.id)
         self._describing = query_words().describing
+        self._set_words = query_words().set_words
         self._generic = dict(query_words().generic_heads)
         self._hints = kind_hints()
         # Categories in a branch that sells to businesses, each with the words that make it fit.
@@ -253,6 +295,16 @@ class CategoryIndex:
                     self._trade_of[cat.id] = walk.id
                     break
                 walk = self.by_id.get(walk.parent_id) if walk.parent_id is not None else None
+        # The branches a query's words may say, each with the categories under it.
+        self._said = tuple(
+            (
+                branch,
+                frozenset(
+                    c.id for c in self.by_id.values() if (c.path + " > ").startswith(branch.path + " > ")
+                ),
+            )
+            for branch in _said_branches()
+        )
 
         titles = list(listing_titles)
         self.neighbours = TitleNeighbours(titles)
@@ -295,6 +347,12 @@ class CategoryIndex:
             title_head = self._title_head(title)
             if title_head is not None:
                 self._head_counts[title_head][category_id] += 1
+        # Where the titles that name two kinds of thing apart are filed ("table ... chairs": a dining set;
+        # "washer and dryer"): a query naming the same two is most likely the same.
+        self._pair_counts: dict[tuple[str, str], Counter[int]] = defaultdict(Counter)
+        for category_id, title in titles:
+            for pair in self._kind_pairs(words(_AND.sub(" and ", title))):
+                self._pair_counts[pair][category_id] += 1
         # Evidence from titles: of the listings whose title has the word, the share filed under the category
         # (20 of 23 "subaru" ads are cars, 1 is a set of rims). Words seen in few titles count for less.
         self._title_share: dict[str, list[tuple[int, float]]] = defaultdict(list)
@@ -367,6 +425,17 @@ class CategoryIndex:
         what else an item is; not a brand or model name ("scott", "optimus"), whose company does."""
         return len(terms) == 1 and (terms[0] in self._name_idf or terms[0] in self._describing)
 
+    def _kind_pairs(self, terms: list[str]) -> set[tuple[str, str]]:
+        """The pairs of different words of `terms` (stop words kept) that each name a kind of thing, not side
+        by side (a "tv stand" is one thing; "table and chairs" are two), each in alphabetical order."""
+        kinds = [(i, t) for i, t in enumerate(terms) if t not in self._describing and self._kind((t,)) == 2]
+        adjacent = set(itertools.pairwise(terms))
+        return {
+            (min(a, b), max(a, b))
+            for (i, a), (j, b) in itertools.combinations(kinds, 2)
+            if a != b and j > i + 1 and (a, b) not in adjacent and (b, a) not in adjacent
+        }
+
     def _title_head(self, title: str) -> str | None:
         """A listing title's head word, by the taxonomy's and the synonyms' kinds alone."""
         phrase = item_phrase(title, lambda word: self._kind((word,)) == 2)
@@ -432,6 +501,15 @@ class CategoryIndex:
         kinds = [(self._kind(g.terms), i) for i, g in enumerate(groups) if g.in_item]
         best = max((k for k, _ in kinds), default=0)
         heads = [i for k, i in kinds if k == best and k > 0]
+        # "washer and dryer set": a set of the product that names both kinds before it, which is the item (after
+        # one kind, the set may be the kind: "bedroom dresser set" is a bedroom set).
+        if (
+            len(heads) > 1
+            and groups[heads[-1]].terms[-1] in self._set_words
+            and heads[-2] == heads[-1] - 1
+            and len(groups[heads[-2]].terms) > 1
+        ):
+            heads.pop()
         if heads:
             head = heads[-1]
             generic = groups[head].terms[0] in self._generic and len(groups[head].terms) == 1
@@ -573,6 +651,12 @@ class CategoryIndex:
         if allowed is not None:
             votes = {c: v * (1.0 if c in allowed else UNRELATED_TITLE_FACTOR) for c, v in votes.items()}
         query_words = {w for g in groups for w in g.terms}
+        said_factor = self._said_factor(
+            [w for g in groups if g.in_item for w in g.terms],
+            [w for g in groups for w in g.terms],
+            head,
+            group_words,
+        )
         item_words = [w for g in groups if g.in_item for w in g.terms]
         query_pairs = set(itertools.pairwise(item_words))
         out: list[Evidence] = []
@@ -633,14 +717,97 @@ class CategoryIndex:
             if trade is not None and not self._trade[trade] & query_words:
                 score *= TRADE_FACTOR
             out.append(Evidence(cat, score, name, coverage, kind, title, vote, prior))
+        out = self._pair_lifted(query, groups, out)
         out.sort(key=lambda e: (-e.score, e.category.path.count(" > "), e.category.path))
         if head_terms is not None:
             named_for_head = [e for e in out[:3] if self._named_for(e.category.id, head_terms)]
             if len(named_for_head) >= 2:
                 # Several categories are named for the item's head word ("metal cabinet": storage, file,
                 # china): which one is the seller's to say; the model would pick the most listed.
-                return out
-        return self._reranked(query, out, head_terms[-1] if head_terms else None)
+                return self._branches_applied(out, said_factor)
+        return self._branches_applied(
+            self._reranked(query, out, head_terms[-1] if head_terms else None), said_factor
+        )
+
+    @staticmethod
+    def _branches_applied(ranked: list[Evidence], factor: Callable[[int], float]) -> list[Evidence]:
+        """The ranking with what the query's branch words say applied last, after the title model, which
+        reads "spin bike" by the bicycles' titles."""
+        moved = [
+            dataclasses.replace(e, score=e.score * f) if (f := factor(e.category.id)) != 1.0 else e
+            for e in ranked
+        ]
+        moved.sort(key=lambda e: (-e.score, e.category.path.count(" > "), e.category.path))
+        return moved
+
+    def _pair_lifted(self, query: str, groups: list[_Group], ranked: list[Evidence]) -> list[Evidence]:
+        """The scores with where the titles naming two of the query's kinds of thing apart are filed lifted
+        ("table with 6 chairs", "couch + chair": a dining set, a living room set), when one of them is in
+        the item phrase and that place is a kind of neither (a set of both)."""
+        item = {w for g in groups if g.in_item for w in g.terms}
+        pairs = (
+            [p for p in self._kind_pairs(words(_AND.sub(" and ", query))) if item.intersection(p)]
+            if ranked
+            else []
+        )
+        shares: dict[int, float] = {}
+        for pair in pairs:
+            counts = self._pair_counts.get(pair)
+            if not counts:
+                continue
+            total = sum(counts.values())
+            top, n = counts.most_common(1)[0]
+            # Only a set of both, a kind of neither: titles of TV mounts name a TV too, but a mount is no TV.
+            if set(pair) & self.by_id[top].head_words:
+                continue
+            if total >= PAIR_MIN_TITLES and n >= PAIR_MIN_SHARE * total:
+                shares[top] = max(shares.get(top, 0.0), n / total)
+        if not shares:
+            return ranked
+        lift = PAIR_LIFT * max(e.score for e in ranked)
+        lifted = {e.category.id for e in ranked}
+        out = [
+            dataclasses.replace(e, score=e.score + lift * shares[e.category.id])
+            if e.category.id in shares
+            else e
+            for e in ranked
+        ]
+        for category_id, share in shares.items():  # a set no word of the query names
+            if category_id not in lifted:
+                out.append(Evidence(self.by_id[category_id], lift * share, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0))
+        return out
+
+    def _said_factor(
+        self,
+        item_terms: list[str],
+        terms: list[str],
+        head: int | None,
+        group_words: dict[int, dict[int, set[str]]],
+    ) -> Callable[[int], float]:
+        """What the branches the query says (or leaves unsaid) make of a category's score: a "spin bike" is
+        an exercise bike when the exercise branch has a category named for a bike; a "hot wheels car" a toy
+        car. Only the item phrase says a branch (a GPS "for car" is a GPS); any word leaves it said. Branches
+        are data (rules/search/branches.yaml, `said`)."""
+        inside: list[frozenset[int]] = []  # said, with a category named for the head word
+        lower: list[frozenset[int]] = []  # unsaid, ranking lower
+        for branch, members in self._said:
+            if any(_says(item_terms, phrase) for phrase in branch.phrases):
+                if head is not None and any(head in group_words.get(c, {}) for c in members):
+                    inside.append(members)
+            elif branch.unsaid and not any(_says(terms, phrase) for phrase in branch.phrases):
+                lower.append(members)
+
+        def factor(category_id: int) -> float:
+            value = 1.0
+            for members in inside:
+                if category_id not in members:
+                    value *= SAID_FACTOR
+            for members in lower:
+                if category_id in members:
+                    value *= UNSAID_FACTOR
+            return value
+
+        return factor
 
     def _reranked(self, query: str, ranked: list[Evidence], head_word: str | None) -> list[Evidence]:
         """The best few matches lifted by the title model's posterior among them; not when no title has the

@@ -8,6 +8,7 @@ weaker evidence. The word lists are data (`rules/search/query_words.yaml`).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +22,8 @@ from marketplace.text import STOPWORDS, stem, words
 WORDS_FILE = Path(__file__).resolve().parent / "rules" / "search" / "query_words.yaml"
 
 # Punctuation that ends a phrase: "Sofa, loveseat and chair", "FOR SALE: Volvo rims", "PS4 + 2 games".
-_BREAK = re.compile(r"[,;:|!?]|\s[-–—+]+\s")
+_BREAK = re.compile(r"([,;:|!?]|\s[-–—+]+\s)")
+_NUMBER_WORDS = frozenset(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve"])
 _ASIDE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")  # "IKEA (child's) bed": the aside goes with the rest
 # "desk w/ drawers", "table w magazine rack"; but "B&W" is a name
 _WITH = re.compile(r"\bw/|(?<![&\w])w(?=\s)")
@@ -32,6 +34,8 @@ class QueryWords:
     connectors: frozenset[str]
     quantities: frozenset[str]
     describing: frozenset[str]
+    accompanying: frozenset[str]  # connectors after which what follows comes with the item
+    set_words: frozenset[str]  # "set" after two kinds of thing: a set of them
     generic_heads: tuple[tuple[str, tuple[str, ...]], ...]  # ("machine", ("maker",))
 
 
@@ -46,7 +50,14 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
         (stem(str(word).lower()), tuple(stem(str(a).lower()) for a in alternates))
         for word, alternates in data["generic_heads"].items()
     )
-    return QueryWords(stems("connectors"), stems("quantities"), stems("describing"), generic)
+    return QueryWords(
+        stems("connectors"),
+        stems("quantities"),
+        stems("describing"),
+        stems("accompanying"),
+        stems("set_words"),
+        generic,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,18 +76,30 @@ def _content(tokens: list[str]) -> list[str]:
 def phrases(query: str) -> tuple[list[list[str]], list[list[str]]]:
     """The query's stretches between connectors and breaks, and its asides (in brackets), as content words;
     "<quantity> of" is dropped ("pair of skis" -> skis)."""
+    stretches, asides, _ = _phrases(query)
+    return stretches, asides
+
+
+def _phrases(query: str) -> tuple[list[list[str]], list[list[str]], int | None]:
+    """`phrases`, and which stretch, if any, is the first and followed by what comes with it ("PS4 with two
+    controllers", "PSP+charger", "TV + stand"): that one is the item, whatever its words."""
     vocab = query_words()
     text = _WITH.sub(" with ", query.lower())
     asides = [words(a) for a in _ASIDE.findall(text)]
     segments: list[list[str]] = []
-    for piece in _BREAK.split(_ASIDE.sub(" ", text)):
+    accompanied: set[int] = set()  # segments followed by an accompanying connector
+    for piece, separator in itertools.zip_longest(*[iter(_BREAK.split(_ASIDE.sub(" ", text)))] * 2):
         current: list[str] = []
         for token in words(piece):
             if token in vocab.connectors:
+                if token in vocab.accompanying:
+                    accompanied.add(len(segments))
                 segments.append(current)
                 current = []
             else:
                 current.append(token)
+        if separator is not None and "+" in separator:
+            accompanied.add(len(segments))
         segments.append(current)
 
     def contents(stretches: list[list[str]]) -> list[list[str]]:
@@ -84,23 +107,38 @@ def phrases(query: str) -> tuple[list[list[str]], list[list[str]]]:
         for tokens in stretches:
             for i in range(len(tokens) - 1):
                 if tokens[i] in vocab.quantities and tokens[i + 1] == "of" and _content(tokens[i + 2 :]):
-                    tokens = tokens[i + 2 :]
+                    after = _content(tokens[i + 2 :])
+                    # "bookcases, set of 2": only a number follows, so the item is before it
+                    if all(t.isdigit() or t in _NUMBER_WORDS for t in after):
+                        tokens = tokens[:i] + tokens[i + 2 :]
+                    else:
+                        tokens = tokens[i + 2 :]
                     break
             if content := _content(tokens):
                 out.append(content)
         return out
 
-    return contents(segments), contents(asides)
+    kept = [i for i, tokens in enumerate(segments) if _content(tokens)]
+    first = (
+        0
+        if kept
+        and kept[0] in accompanied
+        and any(w not in vocab.describing for w in _content(segments[kept[0]]))
+        else None
+    )
+    return contents(segments), contents(asides), first
 
 
 def item_phrase(query: str, names_kind: Callable[[str], bool] = lambda word: True) -> ItemPhrase:
     """The item phrase is the first stretch of the query with a word that names a kind of thing (else the
     first with any word), never an aside unless nothing else has a word: "Unused in box bicycle helmet" ->
     bicycle helmet; "Apple TV (NIB)" -> apple tv."""
-    stretches, asides = phrases(query)
+    stretches, asides, first = _phrases(query)
     parts = (stretches or asides) + (asides if stretches else [])
     candidates = stretches or asides
-    chosen = next((i for i, part in enumerate(candidates) if any(names_kind(w) for w in part)), 0)
+    chosen = first if first is not None and stretches else None
+    if chosen is None:
+        chosen = next((i for i, part in enumerate(candidates) if any(names_kind(w) for w in part)), 0)
     item = dict.fromkeys(parts[chosen] if parts else ())
     rest = [w for i, part in enumerate(parts) if i != chosen for w in part if w not in item]
     return ItemPhrase(tuple(item), tuple(dict.fromkeys(rest)))
