@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Row, Select, bindparam, column, func, select, table, text
+from sqlalchemy import ColumnElement, Integer, Select, bindparam, column, func, select, table, text
 from sqlalchemy.orm import Session
 
 from marketplace.db import ListingRow, SellerRow, UTCDateTime, utcnow
@@ -202,7 +202,7 @@ class Counted:
     count: int
     reached: int  # the largest id among them (how far into the listings the first `limit` reached)
     ids: list[int] | None = None
-    rows: list[Row[Any]] | None = None
+    rows: list[Sequence[Any]] | None = None
 
 
 def count_and_sample(session: Session, expr: Expr, limit: int, last: bool) -> Counted:
@@ -214,9 +214,9 @@ def count_and_sample(session: Session, expr: Expr, limit: int, last: bool) -> Co
     params = {"q": render_tsquery(expr), "n": limit, "k": MAX_READ, "last": last, "recent": _recent()}
     result = session.execute(_SAMPLE_SQL, params).all()
     count, reached = int(result[0].n), int(result[0].reached or 0)
-    return Counted(
-        count, reached, rows=[r for r in result if r.id is not None] if count < limit or last else None
-    )
+    # Each row as (id, title, price, condition, terms, source, seller_id, recent), as on SQLite.
+    rows = [r[2:] for r in result if r[2] is not None] if count < limit or last else None
+    return Counted(count, reached, rows=rows)
 
 
 def _recent() -> datetime:
@@ -224,20 +224,20 @@ def _recent() -> datetime:
     return utcnow() - timedelta(days=trust_rules().full_weight_days)
 
 
-def _rows_of(session: Session, ids: Sequence[int]) -> list[Row[Any]]:
+def _rows_of(session: Session, ids: Sequence[int]) -> list[Sequence[Any]]:
     """The active listings among `ids` (SQLite)."""
     if not ids:
         return []
     return list(session.execute(_ROWS_SQL, {"ids": list(ids), "recent": _recent()}).all())
 
 
-def _candidates(session: Session, rows: Sequence[Row[Any]], weight: float) -> list[Candidate]:
+def _candidates(session: Session, rows: Sequence[Sequence[Any]], weight: float) -> list[Candidate]:
     """The rows as candidates, each standing for `weight` listings, with its seller and the seller's account
     age (`marketplace.trust`). Only a listing posted within the last `full_weight_days` can have a seller
     young enough to weigh less, so only those sellers are looked up (a join for every row would cost more
     than the rows)."""
-    ages = _seller_ages(session, {r.seller_id for r in rows if r.recent and r.source != "seed"})
-    of = Candidate.of
+    ages = _seller_ages(session, {r[6] for r in rows if r[7] and r[5] != "seed"})
+    of, inf = Candidate.of, math.inf
     return [
         of(
             ident,
@@ -247,11 +247,9 @@ def _candidates(session: Session, rows: Sequence[Row[Any]], weight: float) -> li
             terms,
             weight,
             "" if source == "seed" else seller,  # the seed's are each a different seller's ad
-            ages.get(seller, math.inf) if ages else math.inf,  # math.inf: old enough to weigh fully
+            ages.get(seller, inf) if ages else inf,  # inf: old enough to weigh fully
         )
-        for ident, title, price, condition, terms, source, seller, _recent_ in (
-            (r.id, r.title, r.price, r.condition, r.terms, r.source, r.seller_id, r.recent) for r in rows
-        )
+        for ident, title, price, condition, terms, source, seller, _ in rows
     ]
 
 

@@ -399,7 +399,7 @@ def test_the_sample_is_the_same_whichever_database_draws_it(
         found = retrieval.count_and_sample(session, expr, 100_000, last=False)
         capped = retrieval.count_and_sample(session, expr, 60, last=False)
         sample = (
-            [r.id for r in found.rows] if found.rows is not None else retrieval.bottom(found.ids or [], 50)
+            [r[0] for r in found.rows] if found.rows is not None else retrieval.bottom(found.ids or [], 50)
         )
     assert len(every) > 100 and found.count == len(every) and found.reached == max(every)
     assert sorted(sample) == sorted(retrieval.bottom(every, 50))
