@@ -134,18 +134,19 @@ _RECENT = (
 _ROWS_SQL = text(_RECENT + "WHERE l.id IN :ids AND l.status = 'active'").bindparams(
     bindparam("ids", expanding=True), bindparam("recent", type_=UTCDateTime())
 )
-# PostgreSQL: one statement counts the matches (at most :n) and, when they are fewer than that (or a
-# sample's count is all there is: :last), returns the sample of :k of them, chosen by the same hash of the
-# id as `bottom` (`_mix`, in numeric arithmetic): each matching row is visited once, by the index scan,
-# and the sample's columns are taken from it there (no second visit by id, no list of ids sent back).
-_MIX_SQL = "(m.id::numeric * 11400714819323198485) % 18446744073709551616"
-_SAMPLE_SQL = text(
+# PostgreSQL: one statement counts the matches (at most n) and, when they are fewer than that (or a sample's
+# count is all there is: last), returns the sample of k of them, chosen by the same hash of the id as
+# `bottom` (`_mix`, in numeric arithmetic): each matching row is visited once, by the index scan, and the
+# sample's columns are taken from it there (no second visit by id, no list of ids sent back). Written for
+# the driver (`_driver_rows`).
+_PG_SAMPLE = (
     "WITH m AS MATERIALIZED (SELECT id, title, price::float8 AS price, condition, terms, source, seller_id, "
-    "created_at > :recent AS recent FROM listings WHERE search @@ CAST(:q AS tsquery) AND status = 'active' "
-    "LIMIT :n), c AS (SELECT count(*) AS n, max(id) AS reached FROM m) "
-    "SELECT c.n, c.reached, p.* FROM c LEFT JOIN LATERAL (SELECT m.* FROM m WHERE c.n < :n OR :last "
-    f"ORDER BY {_MIX_SQL} LIMIT :k) p ON true"
-).bindparams(bindparam("recent", type_=UTCDateTime()))
+    "created_at > %(recent)s AS recent FROM listings "
+    "WHERE search @@ CAST(%(q)s AS tsquery) AND status = 'active' LIMIT %(n)s), "
+    "c AS (SELECT count(*) AS n, max(id) AS reached FROM m) "
+    "SELECT c.n, c.reached, p.* FROM c LEFT JOIN LATERAL (SELECT m.* FROM m WHERE c.n < %(n)s OR %(last)s "
+    "ORDER BY mod(m.id::numeric * 11400714819323198485, 18446744073709551616) LIMIT %(k)s) p ON true"
+)
 # A subtree's listings and version, and the frequencies of the query's words in it: one statement (the
 # words as one array parameter on PostgreSQL, so the statement's text is the same whatever their number;
 # an expanding IN on SQLite, which has no arrays).
@@ -158,13 +159,28 @@ _TERMS = (
     "ON t.descendant_id = s.category_id WHERE t.ancestor_id = :c AND "
 )
 _SCOPE_SQL = {
-    ("postgresql", False): text(_SCOPE),
-    ("sqlite", False): text(_SCOPE),
-    ("postgresql", True): text(_SCOPE + _TERMS + "s.term = ANY(CAST(:terms AS text[])) GROUP BY s.term"),
-    ("sqlite", True): text(_SCOPE + _TERMS + "s.term IN :terms GROUP BY s.term").bindparams(
+    False: text(_SCOPE),
+    True: text(_SCOPE + _TERMS + "s.term IN :terms GROUP BY s.term").bindparams(
         bindparam("terms", expanding=True)
     ),
 }
+_PG_SCOPE = {
+    False: _SCOPE.replace(":c", "%(c)s"),
+    True: (_SCOPE + _TERMS).replace(":c", "%(c)s")
+    + "s.term = ANY(CAST(%(terms)s AS text[])) GROUP BY s.term",
+}
+
+
+def _driver_rows(session: Session, sql: str, params: dict[str, Any]) -> list[Sequence[Any]]:
+    """`sql` (in the driver's own syntax) run through the session's connection's driver cursor: for the few
+    small statements of a price comparison on PostgreSQL, SQLAlchemy's statement machinery costs more CPU
+    than the statement (about 0.2 ms of 0.35 ms each)."""
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _dialect(session: Session) -> str:
@@ -212,8 +228,8 @@ def count_and_sample(session: Session, expr: Expr, limit: int, last: bool) -> Co
         ids = _match_ids(session, expr, limit)
         return Counted(len(ids), max(ids, default=0), ids=ids)
     params = {"q": render_tsquery(expr), "n": limit, "k": MAX_READ, "last": last, "recent": _recent()}
-    result = session.execute(_SAMPLE_SQL, params).all()
-    count, reached = int(result[0].n), int(result[0].reached or 0)
+    result = _driver_rows(session, _PG_SAMPLE, params)
+    count, reached = int(result[0][0]), int(result[0][1] or 0)
     # Each row as (id, title, price, condition, terms, source, seller_id, recent), as on SQLite.
     rows = [r[2:] for r in result if r[2] is not None] if count < limit or last else None
     return Counted(count, reached, rows=rows)
@@ -348,10 +364,13 @@ def scope_stats(session: Session, category_id: int, tokens: Iterable[str] | None
     """Active listings in the category's subtree and the subtree's version, and with `tokens` (a query's
     `query_vocabulary`) their frequencies in its titles: one statement."""
     wanted = None if tokens is None else sorted(set(tokens))
-    sql = _SCOPE_SQL[_dialect(session), bool(wanted)]
-    params: dict[str, object] = {"c": category_id, "terms": wanted} if wanted else {"c": category_id}
+    params: dict[str, Any] = {"c": category_id, "terms": wanted} if wanted else {"c": category_id}
+    if _dialect(session) == "postgresql":
+        rows: Iterable[Sequence[Any]] = _driver_rows(session, _PG_SCOPE[bool(wanted)], params)
+    else:
+        rows = session.execute(_SCOPE_SQL[bool(wanted)], params).tuples()
     listings, version, df = 0, 0, {}
-    for term, n, v in session.execute(sql, params):
+    for term, n, v in rows:
         if term == "":  # the subtree's own row (no title word is empty)
             listings, version = int(n), int(v)
         elif n:
