@@ -368,7 +368,7 @@ def scope_stats(session: Session, category_id: int, tokens: Iterable[str] | None
     if _dialect(session) == "postgresql":
         rows: Iterable[Sequence[Any]] = _driver_rows(session, _PG_SCOPE[bool(wanted)], params)
     else:
-        rows = session.execute(_SCOPE_SQL[bool(wanted)], params).tuples()
+        rows = session.execute(_SCOPE_SQL[bool(wanted)], params).all()
     listings, version, df = 0, 0, {}
     for term, n, v in rows:
         if term == "":  # the subtree's own row (no title word is empty)
