@@ -378,11 +378,6 @@ def scope_stats(session: Session, category_id: int, tokens: Iterable[str] | None
     return ScopeStats(listings, version, None if wanted is None else df)
 
 
-def term_frequencies(session: Session, category_id: int, tokens: Iterable[str]) -> dict[str, int]:
-    """In how many active listings' titles of the subtree each token appears."""
-    return scope_stats(session, category_id, tokens).df or {}
-
-
 # --- comparables -----------------------------------------------------------------------------------------
 
 
