@@ -56,7 +56,7 @@ from marketplace.item_kinds import narrower_category
 from marketplace.limits import RateLimits, client_of
 from marketplace.limits import check as check_rate
 from marketplace.photos import attach_photos, photos_of
-from marketplace.pricing import ALL_LISTINGS, CompResult, comparison_stats, select_comps
+from marketplace.pricing import ALL_LISTINGS, CompResult, comparison_stats, query_vocabulary, select_comps
 from marketplace.retrieval import (
     Expr,
     all_of,
@@ -64,6 +64,7 @@ from marketplace.retrieval import (
     comparable_candidates,
     count_matches,
     listings_query,
+    read_only,
     scope_stats,
     title_search_expr,
 )
@@ -488,8 +489,10 @@ def compare_prices(
     # The item's own kind when it names a narrower category ("IKEA sofa" under Furniture: Sofas, not every
     # IKEA thing); a sparse leaf borrows its parent's listings (Bicycle Frames -> Bicycle Parts).
     scope = start = narrower_category(taxonomy, taxonomy.children, category_id, q)
+    read_only(session)  # a few reads: no transaction round trips around them
+    vocabulary = query_vocabulary(q)  # the words' frequencies come with the subtree's counts
     while True:
-        in_scope = scope_stats(session, scope)
+        in_scope = scope_stats(session, scope, vocabulary)
         if in_scope.listings >= MIN_SCOPE_COMPS:
             break
         parent = taxonomy.by_id[scope].parent_id

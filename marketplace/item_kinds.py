@@ -62,12 +62,15 @@ def item_words(text: str) -> list[str]:
     return [w for w in content_words(text) if w not in ad]
 
 
-def _with_synonyms(terms: Iterable[str]) -> set[str]:
+def _with_synonyms(terms: Iterable[str]) -> frozenset[str]:
     """The words and every word of their synonym phrases ("couch" -> couch, sofa)."""
-    out: set[str] = set()
-    for term in terms:
-        out.update(w for phrase, _ in alternatives(term) for w in phrase)
-    return out
+    return _synonyms_of(tuple(terms))
+
+
+@functools.lru_cache(maxsize=4096)
+def _synonyms_of(terms: tuple[str, ...]) -> frozenset[str]:
+    # Cached: a price comparison asks it for the same item's words once per title it checks.
+    return frozenset(w for term in terms for phrase, _ in alternatives(term) for w in phrase)
 
 
 def _has_phrase(tokens: Sequence[str], phrase: tuple[str, ...]) -> bool:

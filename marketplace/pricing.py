@@ -17,7 +17,13 @@ from marketplace.conditions import Condition
 from marketplace.item_kinds import DATA_FILE, is_bundle, item_words, other_item, plainly_one_item
 from marketplace.price_model import current_model
 from marketplace.text import REVERSE_SYNONYMS, alternatives, words
-from marketplace.trust import effective_count, robust_keep, trust_weights, weighted_quantile
+from marketplace.trust import (
+    effective_count,
+    robust_keep,
+    trust_weights,
+    weighted_quantile,
+    weighted_quantiles,
+)
 
 MIN_COMPS = 5  # fewer than this and the search widens (similar titles -> whole category -> parent)
 MAX_EXAMPLES = 5
@@ -49,7 +55,9 @@ def condition_gap(a: Condition, b: Condition) -> int:
 CompsCache = BoundedCache[object]  # the name the category index's (now unused) cache is made by
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen (hashable all the same; nothing assigns to one): a frozen dataclass's __init__ sets each field
+# through object.__setattr__, five times the cost, and a comparison makes a few hundred candidates.
+@dataclass(slots=True, unsafe_hash=True)
 class Candidate:
     id: int
     title: str
@@ -291,9 +299,18 @@ def _with_numbers(
     wider tier when the closest has too few ("LCD TV 55\"": the 55" sets, whether or not they say LCD);
     else the MIN_COMPS closest in the first tier. None when no listing comes close."""
     named = " ".join(t.term for t in numbers)
+    # Only these tokens count for the numbers (`_credit`): each set of them a title has is scored once.
+    vocabulary = frozenset(w for t in numbers for w in t.literal).union(
+        w for t in numbers for phrase, _ in t.synonyms for w in phrase
+    )
+    shares: dict[frozenset[str], float] = {}
 
     def closeness(pair: tuple[Candidate, float]) -> float:
-        return _share(numbers, pair[0].words or title_words(pair[0].title), idf)
+        hit = (pair[0].words or title_words(pair[0].title)) & vocabulary
+        found = shares.get(hit)
+        if found is None:
+            found = shares[hit] = _share(numbers, hit, idf)
+        return found
 
     for pairs, basis in tiers:
         near = [(pair, closeness(pair)) for pair in pairs]
@@ -380,18 +397,26 @@ def select_comps(
 
     scored: list[tuple[Candidate, float]] = []
     word_share: dict[int, float] = {}
+    # A title's scores depend only on which of the query's words it has, and the candidates (copies, a
+    # model's many ads) share a few such sets: each set is scored once.
+    scores: dict[frozenset[str], tuple[float, float]] = {}
     for cand, ws in zip(pool, title_sets, strict=True):
-        similarity = 0.0
         hit = ws & query_words  # most titles share nothing with the query: skip them fast
-        if hit:
+        if not hit:
+            scored.append((cand, 0.0))
+            continue
+        known = scores.get(hit)
+        if known is None:
             credits = [_credit(t, hit, idf) for t in terms]
             similarity = sum(w * c for w, c in zip(weights, credits, strict=True)) / total
-            word_share[id(cand)] = (
+            share = (
                 sum(weights[i] * credits[i] for i in distinctive) / distinctive_total
                 if distinctive
                 else similarity
             )
-        scored.append((cand, similarity))
+            known = scores[hit] = (similarity, share)
+        word_share[id(cand)] = known[1]
+        scored.append((cand, known[0]))
     # Best first; among equals, the pool's own order (stable sort, no per-item key tuples).
     scored.sort(key=_score, reverse=True)
 
@@ -644,21 +669,29 @@ def comparison_stats(
     cands = [c for c, _ in comps]
     trust = trust_weights(cands)
     keep = robust_keep([c.price for c in cands], [c.weight * t for c, t in zip(cands, trust, strict=True)])
-    kept = [pair for pair, k in zip(comps, keep, strict=True) if k]
-    kept_cands = [c for c, _ in kept]
+    if all(keep):  # no outlier (most comparisons): the same set, the same trust
+        kept, kept_cands, kept_trust = list(comps), cands, trust
+    else:
+        kept = [pair for pair, k in zip(comps, keep, strict=True) if k]
+        kept_cands = [c for c, _ in kept]
+        kept_trust = trust_weights(kept_cands)
     # The spread describes listings like the item: those within one grade of its condition, when there are
     # enough of them (a used TV is not judged against new-in-box ones); the suggestion reads them all, each
     # moved to the item's condition.
-    spread_of, spread_note = kept_cands, ""
+    spread_of, spread_trust, spread_note = kept_cands, kept_trust, ""
     if condition is not None:
-        near = [c for c in kept_cands if condition_gap(c.condition, condition) <= WIDE_CONDITION_GAP]
-        if len(near) < len(kept_cands) and enough(near):
-            spread_of, spread_note = near, f" of those in {condition.label} condition or within one grade"
-    weights = [c.weight * t for c, t in zip(spread_of, trust_weights(spread_of), strict=True)]
+        close = {c for c in Condition if condition_gap(c, condition) <= WIDE_CONDITION_GAP}
+        near = [c for c in kept_cands if c.condition in close]
+        if MIN_COMPS <= len(near) < len(kept_cands):
+            near_trust = trust_weights(near)
+            if sum(near_trust) >= MIN_COMPS - 1e-9:  # `enough`, its trust kept
+                spread_of, spread_trust = near, near_trust
+                spread_note = f" of those in {condition.label} condition or within one grade"
+    weights = [c.weight * t for c, t in zip(spread_of, spread_trust, strict=True)]
     prices = [c.price for c in spread_of]
-    median, p25, p75 = (weighted_quantile(prices, weights, q) for q in (0.5, 0.25, 0.75))
+    median, p25, p75 = weighted_quantiles(prices, weights, (0.5, 0.25, 0.75))
     # Confidence: more comparables help (saturating near 20, counted by trust), scattered prices hurt.
-    size_factor = min(1.0, math.sqrt(effective_count(kept_cands) / FULL_CONFIDENCE_COMPS))
+    size_factor = min(1.0, math.sqrt(sum(kept_trust) / FULL_CONFIDENCE_COMPS))
     dispersion = (p75 - p25) / median if median > 0 else 1.0
     confidence = round(size_factor / (1 + dispersion), 2)
     label: Literal["low", "medium", "high"] = (

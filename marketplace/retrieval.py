@@ -19,7 +19,8 @@ import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, Select, bindparam, column, func, select, table, text
 from sqlalchemy.orm import Session
@@ -128,32 +129,72 @@ _ROW_COLUMNS = "l.id, l.title, l.price, l.condition, l.terms, l.source, l.seller
 _RECENT = (
     f"SELECT {_ROW_COLUMNS}, CASE WHEN l.created_at > :recent THEN 1 ELSE 0 END AS recent FROM listings l "
 )
-# A list of ids or words: on PostgreSQL one array parameter, so the statement's text is the same whatever
-# the list's length (psycopg parses it once and prepares it after a few uses; an IN list of n placeholders
-# is a new statement for every n); SQLite has no arrays, so an expanding IN there.
-_ROWS_SQL = {
-    "postgresql": text(
-        _RECENT + "WHERE l.id = ANY(CAST(:ids AS bigint[])) AND l.status = 'active'"
-    ).bindparams(bindparam("recent", type_=UTCDateTime())),
-    "sqlite": text(_RECENT + "WHERE l.id IN :ids AND l.status = 'active'").bindparams(
-        bindparam("ids", expanding=True), bindparam("recent", type_=UTCDateTime())
-    ),
-}
-_TERMS = (
-    "SELECT s.term, SUM(s.df) FROM term_stats s JOIN category_tree t ON t.descendant_id = s.category_id "
-    "WHERE t.ancestor_id = :c AND "
+# SQLite: the sample's rows by their ids, once the matches' ids are counted and sampled in Python (SQLite's
+# integers cannot hold the sample's 64-bit hash).
+_ROWS_SQL = text(_RECENT + "WHERE l.id IN :ids AND l.status = 'active'").bindparams(
+    bindparam("ids", expanding=True), bindparam("recent", type_=UTCDateTime())
 )
-_TERMS_SQL = {
-    "postgresql": text(_TERMS + "s.term = ANY(CAST(:terms AS text[])) GROUP BY s.term"),
-    "sqlite": text(_TERMS + "s.term IN :terms GROUP BY s.term").bindparams(
+# PostgreSQL: one statement counts the matches (at most n) and, when they are fewer than that (or a sample's
+# count is all there is: last), returns the sample of k of them, chosen by the same hash of the id as
+# `bottom` (`_mix`, in numeric arithmetic): each matching row is visited once, by the index scan, and the
+# sample's columns are taken from it there (no second visit by id, no list of ids sent back). Written for
+# the driver (`_driver_rows`).
+_PG_SAMPLE = (
+    "WITH m AS MATERIALIZED (SELECT id, title, price::float8 AS price, condition, terms, source, seller_id, "
+    "created_at > %(recent)s AS recent FROM listings "
+    "WHERE search @@ CAST(%(q)s AS tsquery) AND status = 'active' LIMIT %(n)s), "
+    "c AS (SELECT count(*) AS n, max(id) AS reached FROM m) "
+    "SELECT c.n, c.reached, p.* FROM c LEFT JOIN LATERAL (SELECT m.* FROM m WHERE c.n < %(n)s OR %(last)s "
+    "ORDER BY mod(m.id::numeric * 11400714819323198485, 18446744073709551616) LIMIT %(k)s) p ON true"
+)
+# A subtree's listings and version, and the frequencies of the query's words in it: one statement (the
+# words as one array parameter on PostgreSQL, so the statement's text is the same whatever their number;
+# an expanding IN on SQLite, which has no arrays).
+_SCOPE = (
+    "SELECT '' AS term, COALESCE(SUM(s.listings), 0) AS n, COALESCE(SUM(s.version), 0) AS version "
+    "FROM category_stats s JOIN category_tree t ON t.descendant_id = s.category_id WHERE t.ancestor_id = :c"
+)
+_TERMS = (
+    " UNION ALL SELECT s.term, SUM(s.df), 0 FROM term_stats s JOIN category_tree t "
+    "ON t.descendant_id = s.category_id WHERE t.ancestor_id = :c AND "
+)
+_SCOPE_SQL = {
+    False: text(_SCOPE),
+    True: text(_SCOPE + _TERMS + "s.term IN :terms GROUP BY s.term").bindparams(
         bindparam("terms", expanding=True)
     ),
 }
+_PG_SCOPE = {
+    False: _SCOPE.replace(":c", "%(c)s"),
+    True: (_SCOPE + _TERMS).replace(":c", "%(c)s")
+    + "s.term = ANY(CAST(%(terms)s AS text[])) GROUP BY s.term",
+}
+
+
+def _driver_rows(session: Session, sql: str, params: dict[str, Any]) -> list[Sequence[Any]]:
+    """`sql` (in the driver's own syntax) run through the session's connection's driver cursor: for the few
+    small statements of a price comparison on PostgreSQL, SQLAlchemy's statement machinery costs more CPU
+    than the statement (about 0.2 ms of 0.35 ms each)."""
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def _dialect(session: Session) -> str:
     """The session's database, as the index queries are written for it: PostgreSQL, else SQLite."""
     return "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+
+
+def read_only(session: Session) -> None:
+    """Run the session's reads without a transaction (before its first statement): on PostgreSQL each of a
+    price comparison's few statements then goes alone, with no BEGIN and ROLLBACK round trips around them
+    (a comparison is keyed by its subtree's version, read in its first statement, so a listing written
+    between its statements can only make it newer than its key)."""
+    if _dialect(session) == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _match_ids(session: Session, expr: Expr, limit: int) -> list[int]:
@@ -168,28 +209,63 @@ def _match_ids(session: Session, expr: Expr, limit: int) -> list[int]:
     return list(session.execute(text(sql), {"q": query, "n": limit}).scalars().all())
 
 
-def _rows_of(session: Session, ids: Sequence[int], weight: float) -> list[Candidate]:
-    """The active listings among `ids` as candidates, each standing for `weight` listings, with its seller
-    and the seller's account age (`marketplace.trust`). Only a listing posted within the last
-    `full_weight_days` can have a seller young enough to weigh less, so only those sellers are looked up
-    (a join for every row would cost more than the rows)."""
+@dataclass(frozen=True, slots=True)
+class Counted:
+    """The matches of one index query: how many (at most the limit asked), and either every match's id (to
+    sample in Python) or the sample's rows (read with the count, when the count was under the limit or
+    `last`); None when neither was read."""
+
+    count: int
+    reached: int  # the largest id among them (how far into the listings the first `limit` reached)
+    ids: list[int] | None = None
+    rows: list[Sequence[Any]] | None = None
+
+
+def count_and_sample(session: Session, expr: Expr, limit: int, last: bool) -> Counted:
+    """The listings matching `expr`, counted up to `limit`, with the random sample of MAX_READ of them
+    (`bottom`) when they are fewer than `limit` or `last` says the count is all there is."""
+    if _dialect(session) != "postgresql":
+        ids = _match_ids(session, expr, limit)
+        return Counted(len(ids), max(ids, default=0), ids=ids)
+    params = {"q": render_tsquery(expr), "n": limit, "k": MAX_READ, "last": last, "recent": _recent()}
+    result = _driver_rows(session, _PG_SAMPLE, params)
+    count, reached = int(result[0][0]), int(result[0][1] or 0)
+    # Each row as (id, title, price, condition, terms, source, seller_id, recent), as on SQLite.
+    rows = [r[2:] for r in result if r[2] is not None] if count < limit or last else None
+    return Counted(count, reached, rows=rows)
+
+
+def _recent() -> datetime:
+    """Since when a listing is recent: only a recent listing's seller can be young enough to weigh less."""
+    return utcnow() - timedelta(days=trust_rules().full_weight_days)
+
+
+def _rows_of(session: Session, ids: Sequence[int]) -> list[Sequence[Any]]:
+    """The active listings among `ids` (SQLite)."""
     if not ids:
         return []
-    recent = utcnow() - timedelta(days=trust_rules().full_weight_days)
-    rows = session.execute(_ROWS_SQL[_dialect(session)], {"ids": list(ids), "recent": recent}).all()
-    ages = _seller_ages(session, {r.seller_id for r in rows if r.recent and r.source != "seed"})
+    return list(session.execute(_ROWS_SQL, {"ids": list(ids), "recent": _recent()}).all())
+
+
+def _candidates(session: Session, rows: Sequence[Sequence[Any]], weight: float) -> list[Candidate]:
+    """The rows as candidates, each standing for `weight` listings, with its seller and the seller's account
+    age (`marketplace.trust`). Only a listing posted within the last `full_weight_days` can have a seller
+    young enough to weigh less, so only those sellers are looked up (a join for every row would cost more
+    than the rows)."""
+    ages = _seller_ages(session, {r[6] for r in rows if r[7] and r[5] != "seed"})
+    of, inf = Candidate.of, math.inf
     return [
-        Candidate.of(
-            r.id,
-            r.title,
-            r.price,
-            r.condition,
-            r.terms,
+        of(
+            ident,
+            title,
+            price,
+            condition,
+            terms,
             weight,
-            "" if r.source == "seed" else r.seller_id,  # the seed's are each a different seller's ad
-            ages.get(r.seller_id, math.inf),  # math.inf: old enough to weigh fully
+            "" if source == "seed" else seller,  # the seed's are each a different seller's ad
+            ages.get(seller, inf) if ages else inf,  # inf: old enough to weigh fully
         )
-        for r in rows
+        for ident, title, price, condition, terms, source, seller, _ in rows
     ]
 
 
@@ -232,36 +308,44 @@ def sampled(
     session: Session, expr: Expr, last_id: Callable[[], int], expected: float = 0.0
 ) -> list[Candidate]:
     """The listings matching `expr`: all of them when there are MAX_READ or fewer, else a random sample of
-    MAX_READ, each weighing (matches / MAX_READ). The matches are counted from the index's ids, up to
-    ID_SCAN. A larger set is counted within one of the index's nested random samples (`_s<k>`, a 4**-k share
-    of all listings): the level that should hold about SAMPLE_TARGET of them, judged at once from the words'
+    MAX_READ, each weighing (matches / MAX_READ). The matches are counted from the index, up to ID_SCAN. A
+    larger set is counted within one of the index's nested random samples (`_s<k>`, a 4**-k share of all
+    listings): the level that should hold about SAMPLE_TARGET of them, judged at once from the words'
     frequencies when they say the set is large (`expected`, from SAMPLE_FROM), else by how far into the ids
     (`last_id()`, the largest, asked only then) the first ID_SCAN matches reached. (A level is asked only
-    when needed: intersecting with a sample tag's long list of listings costs more than the words' own.)"""
+    when needed: intersecting with a sample tag's long list of listings costs more than the words' own.)
+    On PostgreSQL the sample's rows come with the count that decides on them (`count_and_sample`)."""
     level = 0
     while expected >= SAMPLE_FROM and level < SAMPLE_LEVELS and expected / 4**level > SAMPLE_TARGET:
         level += 1
-    counted: dict[int, list[int]] = {}
+    counted: dict[int, Counted] = {}
     while level not in counted:
         query = expr if level == 0 else all_of([expr, Token(f"{SAMPLE_TAG}{level}")])
-        ids = counted[level] = _match_ids(session, query, ID_SCAN)
-        if len(ids) == ID_SCAN and level < SAMPLE_LEVELS:
-            reached = max(ids)
-            matches = len(ids) * 4**level * max(1.0, last_id() / reached if reached else 1.0)
+        found = counted[level] = count_and_sample(session, query, ID_SCAN, level >= SAMPLE_LEVELS)
+        if found.count == ID_SCAN and level < SAMPLE_LEVELS:
+            reached = found.reached
+            matches = found.count * 4**level * max(1.0, last_id() / reached if reached else 1.0)
             while level < SAMPLE_LEVELS and matches / 4**level > SAMPLE_TARGET:
                 level += 1
             level = max(level, max(counted) + 1)  # sparser than any level that had too many
-        elif level > 0 and len(ids) < MAX_READ // 2:
+        elif level > 0 and found.count < MAX_READ // 2:
             # Far fewer than a sample's worth (the estimate was off): the level that should hold MAX_READ.
-            total, level = len(ids) * 4**level, 0
+            total, level = found.count * 4**level, 0
             while total / 4 ** (level + 1) >= MAX_READ:
                 level += 1
     # The densest level counted in full (the sparsest when none was).
-    level = min((k for k, ids in counted.items() if len(ids) < ID_SCAN), default=max(counted))
-    ids = counted[level]
-    picked = bottom(ids, MAX_READ)
-    weight = float(4**level) * len(ids) / len(picked) if picked else 1.0
-    return _rows_of(session, picked, weight)
+    level = min((k for k, c in counted.items() if c.count < ID_SCAN), default=max(counted))
+    chosen = counted[level]
+    if chosen.ids is not None:
+        rows = _rows_of(session, bottom(chosen.ids, MAX_READ))
+    elif chosen.rows is not None:
+        rows = chosen.rows
+    else:  # not read with its count (cannot happen: the chosen level is under ID_SCAN or the last)
+        query = expr if level == 0 else all_of([expr, Token(f"{SAMPLE_TAG}{level}")])
+        rows = count_and_sample(session, query, ID_SCAN, True).rows or []
+    picked = min(chosen.count, MAX_READ)
+    weight = float(4**level) * chosen.count / picked if picked else 1.0
+    return _candidates(session, rows, weight)
 
 
 def _last_id(session: Session) -> int:
@@ -272,27 +356,26 @@ def _last_id(session: Session) -> int:
 class ScopeStats:
     listings: int
     version: int  # changes whenever a listing in the subtree is added or removed
+    # In how many of the subtree's active listings' titles each word asked about appears (None: not asked).
+    df: dict[str, int] | None = None
 
 
-def scope_stats(session: Session, category_id: int) -> ScopeStats:
-    """Active listings in the category's subtree and the subtree's version."""
-    row = session.execute(
-        text(
-            "SELECT COALESCE(SUM(s.listings), 0), COALESCE(SUM(s.version), 0) FROM category_stats s "
-            "JOIN category_tree t ON t.descendant_id = s.category_id WHERE t.ancestor_id = :c"
-        ),
-        {"c": category_id},
-    ).one()
-    return ScopeStats(int(row[0]), int(row[1]))
-
-
-def term_frequencies(session: Session, category_id: int, tokens: Iterable[str]) -> dict[str, int]:
-    """In how many active listings' titles of the subtree each token appears."""
-    wanted = sorted(set(tokens))
-    if not wanted:
-        return {}
-    rows = session.execute(_TERMS_SQL[_dialect(session)], {"c": category_id, "terms": wanted}).all()
-    return {term: int(df) for term, df in rows if df}
+def scope_stats(session: Session, category_id: int, tokens: Iterable[str] | None = None) -> ScopeStats:
+    """Active listings in the category's subtree and the subtree's version, and with `tokens` (a query's
+    `query_vocabulary`) their frequencies in its titles: one statement."""
+    wanted = None if tokens is None else sorted(set(tokens))
+    params: dict[str, Any] = {"c": category_id, "terms": wanted} if wanted else {"c": category_id}
+    if _dialect(session) == "postgresql":
+        rows: Iterable[Sequence[Any]] = _driver_rows(session, _PG_SCOPE[bool(wanted)], params)
+    else:
+        rows = session.execute(_SCOPE_SQL[bool(wanted)], params).all()
+    listings, version, df = 0, 0, {}
+    for term, n, v in rows:
+        if term == "":  # the subtree's own row (no title word is empty)
+            listings, version = int(n), int(v)
+        elif n:
+            df[term] = int(n)
+    return ScopeStats(listings, version, None if wanted is None else df)
 
 
 # --- comparables -----------------------------------------------------------------------------------------
@@ -365,8 +448,9 @@ def comparable_candidates(
     """A bounded set of listings of the category's subtree to score for `query`, with the subtree's word
     statistics: the listings of `select_comps`' first preference that has enough of them (`enough`: MIN_COMPS
     counted by trust; all, or a random sample of MAX_READ), and of the preferences before it."""
-    scope = scope or scope_stats(session, category_id)
-    stats = PoolStats(scope.listings, term_frequencies(session, category_id, query_vocabulary(query)))
+    if scope is None or scope.df is None:
+        scope = scope_stats(session, category_id, query_vocabulary(query))
+    stats = PoolStats(scope.listings, scope.df or {})
     analysis = analyse_query(query, stats)
     under = category_tag(category_id)
     found: dict[int, Candidate] = {}

@@ -102,16 +102,21 @@ def trust_weights(comps: Sequence[Listed]) -> list[float]:
     the number of listings the seller has in the set (`seller_listings`) when that is more."""
     rules = trust_rules()
     listed = seller_listings(comps)
+    if not listed:  # the seed's alone
+        return [1.0] * len(comps)
     per_seller, grown = rules.per_seller, rules.full_weight_days
+    # Called several times per comparison on a few hundred listings: each seller's share once, then a
+    # lookup per listing; most sellers' accounts are older than `full_weight_days` (weight 1, no arithmetic).
+    shares = {seller: 1.0 if count <= per_seller else per_seller / count for seller, count in listed.items()}
     out = []
     for c in comps:
-        if not c.seller:
+        seller = c.seller
+        if not seller:
             out.append(1.0)
-            continue
-        count = listed[c.seller]
-        share = 1.0 if count <= per_seller else per_seller / count
-        # Most sellers' accounts are older than `full_weight_days`: weight 1 without the arithmetic.
-        out.append(share if c.seller_days >= grown else share * age_weight(c.seller_days, rules))
+        elif c.seller_days >= grown:
+            out.append(shares[seller])
+        else:
+            out.append(shares[seller] * age_weight(c.seller_days, rules))
     return out
 
 
@@ -124,18 +129,33 @@ def effective_count(comps: Sequence[Listed]) -> float:
 def weighted_quantile(values: Sequence[float], weights: Sequence[float], q: float) -> float:
     """The value below which a share `q` of the total weight lies (a weighted median for q=0.5); halfway
     between two values when the share falls exactly between them."""
+    return weighted_quantiles(values, weights, (q,))[0]
+
+
+def weighted_quantiles(values: Sequence[float], weights: Sequence[float], qs: Sequence[float]) -> list[float]:
+    """`weighted_quantile` for each of `qs`, the values sorted once."""
     order = sorted(range(len(values)), key=values.__getitem__)
     total = sum(weights)
     if not order or total <= 0:
         raise ValueError("no weighted values")
-    target, running = q * total, 0.0
-    for position, i in enumerate(order):
-        running += weights[i]
-        if running > target + 1e-9 * total:
-            return values[i]
-        if abs(running - target) <= 1e-9 * total and position + 1 < len(order):
-            return (values[i] + values[order[position + 1]]) / 2
-    return values[order[-1]]
+    ranked = [values[i] for i in order]
+    ranked_weights = [weights[i] for i in order]
+    tolerance = 1e-9 * total
+    last = len(order) - 1
+    out = []
+    for q in qs:
+        target, running = q * total, 0.0
+        found = ranked[-1]
+        for position, weight in enumerate(ranked_weights):
+            running += weight
+            if running > target + tolerance:
+                found = ranked[position]
+                break
+            if abs(running - target) <= tolerance and position < last:
+                found = (ranked[position] + ranked[position + 1]) / 2
+                break
+        out.append(found)
+    return out
 
 
 MAD_TO_SD = 1.4826  # a normal distribution's standard deviation is this many median absolute deviations

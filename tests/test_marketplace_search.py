@@ -356,14 +356,14 @@ def test_a_large_set_is_sampled_at_once_without_reading_a_full_scan(
     monkeypatch.setattr(retrieval, "SAMPLE_TARGET", 100)
     monkeypatch.setattr(retrieval, "SAMPLE_FROM", 200)
     read: list[int] = []
-    match_ids = retrieval._match_ids
+    count_and_sample = retrieval.count_and_sample
 
-    def counting(session: object, expr: retrieval.Expr, limit: int) -> list[int]:
-        ids = match_ids(session, expr, limit)  # type: ignore[arg-type]
-        read.append(len(ids))
-        return ids
+    def counting(session: object, expr: retrieval.Expr, limit: int, last: bool) -> retrieval.Counted:
+        found = count_and_sample(session, expr, limit, last)  # type: ignore[arg-type]
+        read.append(found.count)
+        return found
 
-    monkeypatch.setattr(retrieval, "_match_ids", counting)
+    monkeypatch.setattr(retrieval, "count_and_sample", counting)
     with market.sessions() as session:
         broad = retrieval.comparable_candidates(session, BIKES, "bike", require_similar=False)
         said = retrieval.any_of([retrieval.Token("bike"), retrieval.Token("bicycle")])
@@ -385,3 +385,38 @@ def test_expected_matches_lie_between_independent_words_and_the_upper_bound() ->
     assert upper == 8_000
     assert independent < expected < upper
     assert expected == pytest.approx((independent * upper) ** 0.5)
+
+
+def test_the_sample_is_the_same_whichever_database_draws_it(
+    market_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL draws the sample in SQL with the count (the id's hash in numeric arithmetic), SQLite in
+    # Python from the ids (`bottom`): the same listings either way, so both databases price alike.
+    monkeypatch.setattr(retrieval, "MAX_READ", 50)
+    expr = retrieval.all_of([retrieval.category_tag(BIKES), retrieval.Token("bike")])
+    with market_app.state.market.sessions() as session:
+        every = retrieval._match_ids(session, expr, 100_000)
+        found = retrieval.count_and_sample(session, expr, 100_000, last=False)
+        capped = retrieval.count_and_sample(session, expr, 60, last=False)
+        sample = (
+            [r[0] for r in found.rows] if found.rows is not None else retrieval.bottom(found.ids or [], 50)
+        )
+    assert len(every) > 100 and found.count == len(every) and found.reached == max(every)
+    assert sorted(sample) == sorted(retrieval.bottom(every, 50))
+    assert capped.count == 60 and not capped.rows  # a capped count reads no rows (its level is not used)
+
+
+def test_a_read_only_session_leaves_the_next_one_transactional(market_app: FastAPI) -> None:
+    # A price comparison reads without a transaction; the pooled connection it used must write in one again.
+    market = market_app.state.market
+    with market.sessions() as session:
+        retrieval.read_only(session)
+        before = retrieval.scope_stats(session, BIKES, ["trek", "bike"])
+    assert before.df and before.df["trek"] > 0 and before.listings > 0
+    with market.sessions() as session:
+        session.execute(
+            text("UPDATE category_stats SET listings = listings + 1000 WHERE category_id = :c"), {"c": BIKES}
+        )
+        session.rollback()
+    with market.sessions() as session:
+        assert retrieval.scope_stats(session, BIKES).listings == before.listings

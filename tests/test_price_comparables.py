@@ -11,6 +11,8 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -18,7 +20,7 @@ from marketplace.app import create_app
 from marketplace.db import SellerRow, utcnow
 from marketplace.item_kinds import is_bundle, item_words, other_item
 from marketplace.pricing import Candidate, select_comps
-from marketplace.trust import age_weight, robust_keep, trust_rules, trust_weights
+from marketplace.trust import age_weight, robust_keep, trust_rules, trust_weights, weighted_quantiles
 from tests.databases import backend_db_url, postgres_template
 
 db_url = backend_db_url  # every test here runs on each configured database
@@ -288,3 +290,30 @@ def test_a_plainly_single_title_is_never_another_item(item: str) -> None:
     plain = [t for t in titles if plainly_one_item(t, title_words(t))]
     assert 1000 < len(plain) < len(titles)  # most titles take the fast path, not all
     assert all(other_item(t, words, bundle, title_words(t)) is None for t in plain)
+
+
+def _quantile_by_walk(values: list[float], weights: list[float], q: float) -> float:
+    """The weighted quantile as its definition walks it: the values in order, until `q` of the weight."""
+    pairs = sorted(zip(values, weights, strict=True), key=lambda vw: vw[0])
+    total = sum(weights)
+    target, running = q * total, 0.0
+    for k, (value, weight) in enumerate(pairs):
+        running += weight
+        if running > target + 1e-9 * total:
+            return value
+        if abs(running - target) <= 1e-9 * total and k + 1 < len(pairs):
+            return (value + pairs[k + 1][0]) / 2
+    return pairs[-1][0]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 500).map(float), st.sampled_from([0.25, 0.5, 1.0, 2.0, 3.0])),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_quantiles_of_one_set_sorted_once_are_each_quantile(pairs: list[tuple[float, float]]) -> None:
+    values, weights = [v for v, _ in pairs], [w for _, w in pairs]
+    qs = (0.5, 0.25, 0.75)
+    assert weighted_quantiles(values, weights, qs) == [_quantile_by_walk(values, weights, q) for q in qs]
