@@ -816,3 +816,22 @@ def test_a_price_per_line_names_each_thing() -> None:
     assert extract_items(listing) == ["dewalt drill", "craftsman tool chest", "makita saw"]
     assert [p for _, p in priced_list("drill $60, tool chest $120")] == [60, 120]
     assert priced_list("selling my trek bike, good condition, $200") == []  # one thing, said about
+
+
+async def test_a_price_question_and_a_pointing_yes_at_the_category_question(dialogue: Dialogue) -> None:
+    first = await dialogue.say("selling my Ikea Kallax shelf 4x4 white, a bit wobbly")
+    assert "Which category" in first.reply
+    asked = await dialogue.say("how much are these going for?")
+    assert "similar listings" in asked.reply and "marketplace's categories" not in asked.reply
+    pointed = await dialogue.say("ok use that")  # no item called "use"
+    assert "Which category" in pointed.reply
+    assert [c["query"] for c in dialogue.calls("search_categories")] == ["Ikea Kallax shelf 4x4 white"]
+    assert not dialogue.created
+
+
+async def test_a_service_question_at_the_condition_question(dialogue: Dialogue) -> None:
+    await dialogue.say("i have a vacuum dyson v8 cordless, battery is tired")
+    answer = await dialogue.say("is pickup only ok?")
+    assert "pickup or delivery" in answer.reply
+    assert "here's what they mean" not in answer.reply and "Sorry" not in answer.reply
+    assert CONDITION_QUESTION in answer.reply

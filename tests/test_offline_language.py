@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from agent.offline import lexicon as lexicon_module
 from agent.offline.amounts import read_amounts
 from agent.offline.conditions import read_condition
+from agent.offline.drafting import make_description, make_title
 from agent.offline.items import extract_items, is_condition_only
 from agent.offline.prohibited import is_prohibited
 from agent.offline.reading import Context, Intent, Question, is_non_english, parse_choice, read
@@ -466,3 +467,134 @@ def test_a_fair_price_question_is_no_condition_and_no_fee_question() -> None:
     charge = read("what would you charge?", AT_DRAFT)
     assert charge.service == [] and Intent.VALUE in charge.intents
     assert read("do you charge a fee?", AT_DRAFT).service  # the fee question itself is answered
+
+
+# --- what a newcomer's trial conversations showed (each case failed before) ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "price"),
+    [
+        ("vintage star wars figures from the 80s, about 20 of them", None),  # how many, not $20
+        ("about 30 or so of those", None),
+        ("electric piano, casio privia px-160, still in the box never opened", None),  # a model's name
+        ("ford f-150 for 9000", 9000.0),
+        ("selling my drum kit, pearl export 5 piece, asking two hundred and fifty", 250.0),  # in words
+        ("i want two fifty bucks", 250.0),
+        ("twenty five dollars", 25.0),
+        ("a table for two", None),
+        ("its from like 1970", None),  # a year, even after "like"
+    ],
+)
+def test_counts_model_names_years_and_prices_in_words(text: str, price: float | None) -> None:
+    assert read_amounts(text).price == price
+
+
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [
+        ("gently worn", Condition.GOOD),  # not "worn" (fair)
+        ("lightly worn", Condition.GOOD),
+        ("used but fine", Condition.GOOD),
+        ("used", Condition.GOOD),  # the answer to "what condition?": second-hand, normal wear
+        ("used twice", Condition.LIKE_NEW),
+        ("worn", Condition.FAIR),
+        ("bit of cat scratching on one arm", Condition.GOOD),  # cosmetic damage, said as "scratching"
+    ],
+)
+def test_more_ways_to_say_a_condition(text: str, condition: Condition) -> None:
+    assert read_condition(text, asked_condition=True).condition == condition
+
+
+@pytest.mark.parametrize(
+    ("text", "answer_starts"),
+    [
+        ("how does this work?", "Here's how it works"),
+        ("help", "Here's how it works"),
+        ("Hey! Never sold anything online before, is this where I post an ad?", "Here's how it works"),
+        ("how long will the listing stay up?", "Listings on Trova don't expire"),
+        ("is pickup only ok?", "Trova doesn't ship"),
+    ],
+)
+def test_questions_about_the_service_are_answered(text: str, answer_starts: str) -> None:
+    reading = read(text)
+    assert [a for a in reading.service if a.startswith(answer_starts)]
+    assert reading.items in ([], ["?"])  # "an ad" is no item for sale
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        (
+            "I want to sell my treadmill. Actually no, my rowing machine instead. Concept2, great",
+            ["rowing machine"],
+        ),
+        ("sellin my nike air max 90 sz 10 worn twice", ["nike air max 90 sz 10"]),
+        ("set of 4 winter tires 205/55R16 on rims, 2 seasons used", ["4 winter tires 205/55R16 on rims"]),
+    ],
+)
+def test_the_item_a_newcomer_names(text: str, items: list[str]) -> None:
+    assert read(text).items == items
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "its from like 1970",
+        "near mint",
+        "20v cordless, with 2 batteries and charger, works great",
+        "ok use that",
+    ],
+)
+def test_more_about_the_item_at_the_category_question_is_no_new_item(text: str) -> None:
+    assert read(text, ASKED_CHOICE).items == []
+
+
+def test_a_new_name_at_the_category_question_is_still_one() -> None:
+    assert read("its a bugaboo cameleon, used but fine", ASKED_CHOICE).items == ["bugaboo cameleon"]
+
+
+def test_a_sentence_to_add_is_added_as_said_not_cut_to_its_details() -> None:
+    reading = read("add that it comes with the original box and a 32gb sd card", AT_DRAFT)
+    assert reading.note == "It comes with the original box and a 32gb sd card."
+    assert not reading.details  # "32gb" would have gone into the title
+
+
+def test_things_sold_together_are_one_item() -> None:
+    assert read("selling 3 terracotta planters and a bag of potting soil, $15 for all").items == [
+        "3 terracotta planters and a bag of potting soil"
+    ]
+    assert read("I want to sell my bike and my couch").items == ["bike", "couch"]
+
+
+def test_a_detail_said_in_a_remark_is_said_once() -> None:
+    reading = read(
+        "I have a Le Creuset dutch oven 5.5 qt, flame orange, a few stains inside but otherwise perfect"
+    )
+    assert reading.remarks == ["Flame orange."]
+    description = make_description(
+        reading.items[0], Condition.GOOD, "Home > Cookware", reading.damage, reading.details, reading.remarks
+    )
+    assert "Flame orange." in description and "Details: orange" not in description
+    assert (
+        make_title(reading.items[0], reading.details) == "Orange Le Creuset dutch oven 5.5 qt"
+    )  # kept there
+
+
+@pytest.mark.parametrize(
+    ("item", "several"),
+    [
+        ("vintage star wars figures from the 80s", True),
+        ("3 terracotta planters and a bag of potting soil", True),
+        ("golf clubs", True),
+        ("nike air jordan 1 sneakers size 10", True),
+        ("canon eos rebel t7 camera with kit lens", False),
+        ("mattress", False),
+        ("kit lens", False),
+        ("Trek road bike", False),
+    ],
+)
+def test_a_description_says_they_of_several_things(item: str, several: bool) -> None:
+    description = make_description(item, Condition.EXCELLENT, "Toys & Games > Toys")
+    assert ("They" in description or "they" in description) == several
+    assert ("It's" in description or " it" in description) != several

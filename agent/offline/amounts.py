@@ -24,6 +24,9 @@ _NUMBER = re.compile(
     rf"(?P<k>\s?{_THOUSANDS}\b)?(?P<cur2>\s?(?:\$|dollars?\b|bucks\b|usd\b|{_FOREIGN}))?",
     re.I,
 )
+_YEAR_BEFORE = re.compile(
+    r"\b(?:from|since|in|circa|year|made|built|bought)\s+(?:like\s+|about\s+|around\s+)?$", re.I
+)
 _WORD = re.compile(r"[a-z'%\"]+|[%\"']", re.I)
 _SEPARATOR = re.compile(r"[,;:.!?()\-–—~/]\s*$")
 
@@ -70,6 +73,8 @@ class _Rules:
     range_: re.Pattern[str]
     corrections: re.Pattern[str]
     lower_unsaid: re.Pattern[str]
+    count_after: re.Pattern[str]
+    spelled_after_cue: re.Pattern[str]
 
 
 @cache
@@ -95,6 +100,14 @@ def _rules() -> _Rules:
         free_anywhere=re.compile(rf"\b(?:{alternatives(a.free_anywhere)})\b", re.I),
         corrections=re.compile(rf"\b(?:{alternatives(a.corrections)})\b", re.I),
         lower_unsaid=re.compile("|".join(f"(?:{p})" for p in a.lower_unsaid), re.I),
+        count_after=re.compile(a.count_after, re.I),
+        # "asking two hundred and fifty", "two fifty bucks": a price in words, after a price word or before a
+        # currency word
+        spelled_after_cue=re.compile(
+            rf"(?:(?:^|[\s,(])(?:{alternatives(a.price_before)})\s+(?P<cued>{_spelled_run(a.number_words)})\b"
+            rf"|\b(?P<said>{_spelled_run(a.number_words)})\s+(?:dollars|bucks)\b)",
+            re.I,
+        ),
         range_=re.compile(
             rf"(?:between\s+(?P<a1>\$?\s?{_DIGITS})\s+and\s+|(?P<a2>\$?\s?{_DIGITS})\s?(?:-|–|to)\s?)"
             rf"(?P<b>\$?\s?{_DIGITS})"
@@ -102,6 +115,12 @@ def _rules() -> _Rules:
             re.I,
         ),
     )
+
+
+def _spelled_run(number_words: dict[str, int]) -> str:
+    """A run of number words ("two hundred and fifty", "a hundred"), as a pattern."""
+    word = alternatives(sorted(number_words, key=len, reverse=True))
+    return rf"(?:(?:a|\d+)\s+(?:hundred|thousand)|{word})(?:[\s-]+(?:and\s+)?(?:{word}))*"
 
 
 @dataclass(frozen=True)
@@ -223,6 +242,8 @@ def _spelled(text: str) -> float | None:
             elif value == 1000:
                 total += max(current, 1) * 1000
                 current = 0
+            elif 10 <= value < 100 and 0 < current < 10 and i > 0 and words[i - 1] in table:
+                current = current * 100 + value  # "two fifty": 250
             else:
                 current += value
             seen = True
@@ -267,6 +288,10 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         money = bool(m.group("cur1") or m.group("cur2"))
         if (attached or after[:1] == " ") and next_word in rules.units and not money:
             continue  # 64 GB, 12 ft, 2 years, 78%
+        if rules.count_after.match(after) and not money:
+            continue  # "about 20 of them": how many
+        if m.start() >= 2 and text[m.start() - 1] == "-" and text[m.start() - 2].isalpha() and not money:
+            continue  # "px-160", "f-150": part of a model's name
         if attached and not money and not re.match(r"(?:ish|-ish)\b", after, re.I):
             continue  # 56cm, 60x30, 2nd
         prefix = text[
@@ -276,8 +301,8 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         previous = before[-1] if before else ""
         cued = bool(rules.before.search(prefix)) or prefix.rstrip().endswith("~")
         cued_after = bool(rules.after.match(after)) or bool(re.match(r"-?ish\b", after, re.I))
-        if 1900 <= value <= 2100 and not money and not cued:
-            continue  # a year
+        if 1900 <= value <= 2100 and not money and (not cued or _YEAR_BEFORE.search(prefix)):
+            continue  # a year ("from like 1970" too)
         if (
             cued
             and not money
@@ -318,6 +343,14 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         return Amounts(weak[0], paid)
     if rules.free_anywhere.search(text):
         return Amounts(0.0, paid)  # "giving it away for free": said, and impossible
+    for m in rules.spelled_after_cue.finditer(text):
+        words = m.group("cued") or m.group("said")
+        value = _spelled(words)
+        following = _WORD.findall(text[m.end() : m.end() + 20].lower())
+        if value is None or (following and following[0] in rules.units):
+            continue  # "for two years"
+        if value >= rules.smallest_ambiguous or m.group("said"):
+            return Amounts(value, paid)  # "asking two hundred and fifty"; not "a table for two"
     if expecting_price and not re.search(r"\d", text):
         if rules.free.search(text) and len(text.split()) <= 4:
             return Amounts(0.0, paid)

@@ -99,6 +99,26 @@ def _sentence(note: str) -> str:
     return note[:1].lower() + note[1:] + "." if note else ""
 
 
+_HEAD_END = re.compile(r"\s+(?:with|from|for|in|on|of|by|plus|w/|size|sz)\b.*$", re.I)
+
+
+def is_several(item: str) -> bool:
+    """Is the item several things ('3 terracotta planters', 'golf clubs', 'a crib and a high chair'), so the
+    description says 'they'?"""
+    words = lexicon().drafting
+    name = item.strip().lower()
+    if re.match(words.several_start, name) or re.search(r"\band\b|&", name):
+        return True
+    head = re.findall(r"[a-z']+", _HEAD_END.sub("", name))
+    last = head[-1] if head else ""
+    return (
+        len(last) > 3
+        and last.endswith("s")
+        and not last.endswith(("ss", "us", "is", "'s"))
+        and last not in words.singular_s
+    )
+
+
 def make_description(
     item: str,
     condition: Condition,
@@ -114,12 +134,15 @@ def make_description(
         item = without_replaced(item, details) or item
     opening = f"Selling my {item.strip()}."
     told = distinct_damage(damage or [])
+    several = is_several(item)
     if told:
-        lead = words.damage_lines[condition].format(used=verb)
+        lead = (words.damage_lines_several if several else words.damage_lines)[condition].format(used=verb)
         line = f"{lead} {'; '.join(_sentence(d).rstrip('.') for d in told)}."
     else:
-        line = _pick(words.condition_lines[condition], item).format(used=verb)
-    facts = sentences(details.beyond(item)) if details else []
+        lines = words.condition_lines_several if several else words.condition_lines
+        line = _pick(lines[condition], item).format(used=verb)
+    # what the item's name or the seller's own sentences already say is not said again ("Flame orange.")
+    facts = sentences(details.beyond(" ".join([item, *(notes or [])]))) if details else []
     terms = facts[-1:] if details and details.terms else []
     facts = facts[: len(facts) - len(terms)]
     return " ".join(

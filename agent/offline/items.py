@@ -181,8 +181,9 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     rest = _past_sales_talk(lex.leading_filler.sub("", rest.strip()))
     first = lex.clause_end.split(rest, maxsplit=1)[0]
     items = []
-    second = lex.second_item.search(first)
-    listed = lex.item_list.match(rest)
+    bundle = lex.bundle.search(text) is not None  # "planters and a bag of soil, $15 for all": one listing
+    second = None if bundle else lex.second_item.search(first)
+    listed = None if bundle else lex.item_list.match(rest)
     priced = priced_list(rest)
     if priced:  # "DeWalt drill $60, Craftsman tool chest $120, Makita saw $45": each with its price
         items += [clean_item(name) for name, _ in priced]

@@ -86,6 +86,7 @@ class AmountData(_Data):
     corrections: list[str]
     lower_unsaid: list[str]
     unsaid_share: float
+    count_after: str
 
     @field_validator("paid")
     @classmethod
@@ -142,6 +143,8 @@ class ItemData(_Data):
     choice_stopwords: list[str]
     condition_fillers: list[str]
     instruction: str
+    bundle: str
+    add_fillers: list[str]
     photo_of: str
     other_subject: str
     possessive: str
@@ -169,7 +172,11 @@ class ServiceData(_Data):
 
 class DraftingData(_Data):
     condition_lines: dict[Condition, list[str]]
+    condition_lines_several: dict[Condition, list[str]]
     damage_lines: dict[Condition, str]
+    damage_lines_several: dict[Condition, str]
+    several_start: str
+    singular_s: list[str]
     closings: list[str]
     verbs: dict[str, list[str]]
     casing: dict[str, str]
@@ -245,6 +252,8 @@ class Lexicon:
         self.sales_talk = frozenset(it.sales_talk)
         self.not_a_model = frozenset(it.not_a_model)
         self.pronoun_item = _compile(it.pronoun_item)
+        self.add_fillers = frozenset(it.add_fillers)
+        self.bundle = _compile(it.bundle)
         self.instruction = _compile(it.instruction)
         self.photo_of = _compile(it.photo_of)
         self.other_subject = _compile(it.other_subject)

@@ -381,12 +381,15 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         elif declines:
             item.declined = True
         else:
-            state.unclear = Question.CHOICE
-            state.explain = Intent.QUESTION in r.intents
             if r.condition is not None:
                 state.notes.append(f"Noted: {r.condition.label} condition.")
             if r.price is not None and listable(r.price):
                 state.notes.append(f"Noted: {money(r.price)}.")
+            if Intent.VALUE in r.intents:
+                state.notes.append("As soon as you pick its category, I'll check what similar listings ask.")
+            elif not (r.changes or r.service):  # nothing understood: the list again, with a sorry
+                state.unclear = Question.CHOICE
+                state.explain = Intent.QUESTION in r.intents
     elif asked == Question.RETRY:
         if declines or Intent.LATER in r.intents:
             state.notes.append(
@@ -421,7 +424,12 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         bare = asked in (Question.CONDITION, Question.PRICE) and bool(lex.bare_no.match(r.text))
         item.declined = not bare
     understood = bool(r.items) or r.changes or state.value_now
-    if asked in (Question.CONDITION, Question.PRICE) and not understood and not item.declined:
+    if (
+        asked in (Question.CONDITION, Question.PRICE)
+        and not understood
+        and not item.declined
+        and not r.service
+    ):
         state.unclear = asked
         state.unsure = Intent.UNSURE in r.intents
         state.explain = Intent.QUESTION in r.intents or Intent.SUGGEST in r.intents

@@ -117,6 +117,19 @@ class Reading:
         )
 
 
+def _beyond_details(what: str, details: Details) -> bool:
+    """Does the sentence say more than the details read from it ("the original box and a 32gb sd card" is
+    more than "32gb"; "the pedals and a lock" is all in "comes with: pedals and a lock")?"""
+    taken = {
+        w for phrase in (*details.included, *(a.words for a in details.attributes)) for w in _words(phrase)
+    }
+    return bool(_words(what) - taken - lexicon().add_fillers)
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9']+", text.lower()))
+
+
 _ORDINALS = {
     "first": 1,
     "1st": 1,
@@ -260,6 +273,24 @@ def wants_to_post(text: str) -> bool:
     return bool(lex.change_of_mind.search(text)) and (not core or is_affirmative(core))
 
 
+_REDESCRIPTION = re.compile(
+    r"^\s*(?:it'?s|it is|its|they'?re|they are|this is)\s+(?:\w+\s+)?(?:a|an|one of)\b", re.I
+)
+_ASIDE_START = re.compile(
+    r"^\s*(?:(?:it'?s|it is|its|they'?re|they are)\s+)?(?:from|since|about|around|like|circa|with)\s", re.I
+)
+
+
+def _only_about_the_item(text: str, item: str | None) -> bool:
+    """At the category question: the message tells more about the item ("its from like 1970", "near mint",
+    "20v cordless, with 2 batteries, works great") without naming it anew ("it's a bugaboo stroller")."""
+    if _REDESCRIPTION.match(text):
+        return False
+    if _ASIDE_START.match(text) or is_condition_only(text):
+        return True
+    return read_condition(text, item).condition is not None or bool(read_details(text, item))
+
+
 def read(text: str, context: Context | None = None) -> Reading:
     """Everything the message says, for every slot and intent."""
     ctx = context or Context()
@@ -323,6 +354,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         and not re.search(r"\bones?\b", text, re.I)  # "the wooden one" points at an option
         and not lex.value.search(text)  # "whats it worth": a question, not another name for the item
         and not names_no_option(text, ctx.options, ctx.item or "")
+        and not _only_about_the_item(text, ctx.item)
     ) or (asked == Question.CHOICE and Intent.NONE_OF_THESE in reading.intents)
     expecting_item = (
         not (is_chatter(text) and "," not in text)
@@ -371,9 +403,12 @@ def read(text: str, context: Context | None = None) -> Reading:
     if added is not None and not reading.condition and not reading.damage:
         what = added.group("what").strip(" ,")
         extra = read_details(what, scope)
-        if extra:
+        if extra and not _beyond_details(what, extra):
             reading.details = reading.details.merge(extra)
-        elif re.search(r"[a-z]{3}", what, re.I) and not reading.details:
+        elif re.search(r"[a-z]{3}", what, re.I):
+            # A sentence to add is added as said ("it comes with the original box and a 32gb sd card"), not
+            # cut down to the details it holds ("32gb", which would also land in the title).
+            reading.details = Details()
             reading.note = what[0].upper() + what[1:].rstrip(" .") + "."
     if title or added is not None or lex.field_change.search(text):
         named = [f for f, p in lex.field_words.items() if p.search(text)]
