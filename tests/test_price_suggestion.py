@@ -22,7 +22,9 @@ def test_a_few_like_titles_outweigh_a_whole_category_of_unlike_ones() -> None:
     # Three Aeron chairs beside sixty listings of other furniture that share no word with the item: the
     # chairs' price, not the category's.
     comps = _comps([("Herman Miller Aeron chair", 400, 0.8, 3), ("Oak dining table", 120, 0.0, 60)])
-    assert suggest_price(comps, Condition.GOOD, "Herman Miller Aeron chair").comparables_price == pytest.approx(400)
+    assert suggest_price(
+        comps, Condition.GOOD, "Herman Miller Aeron chair"
+    ).comparables_price == pytest.approx(400)
 
 
 def test_unlike_titles_alone_still_price_the_item() -> None:
