@@ -8,7 +8,8 @@ NOT_APPROVED = "The seller did not approve this draft, so nothing was posted."
 
 _YES = (
     r"(?:y|yes|yeah|yep|yup|sure|ok|okay|alright|all right|approve|approved|post it|post|publish|publish it|"
-    r"list it|go|go ahead|do it|looks good|looks great|sounds good|sounds great|thumbs up|works for me|lgtm|"
+    r"list it|go|go ahead|do it|looks good|looks great|(?:that )?sounds (?:good|great|fine|right)|thumbs up|"
+    r"works for me|lgtm|that'?s (?:perfect|great|fine|good|right)|"
     r"perfect|great|fine|confirm|please|"
     r"confirmed|k|agreed|ship it|go for it|go with (?:it|that|this)|that works|good to go|👍)"
 )

@@ -9,6 +9,7 @@ from pydantic_ai import Agent, DeferredToolRequests, UsageLimits
 from pydantic_ai.capabilities.abstract import AbstractCapability
 from pydantic_ai.models import Model
 from pydantic_ai.settings import ModelSettings
+from pydantic_ai.tools import ToolDefinition
 
 from agent.prompts import Prompt, load_prompt
 from agent.variants import Variant, toolset_version
@@ -48,7 +49,8 @@ def build_agent(
         metadata={"prompt": prompt.name, "prompt_version": prompt.version},
         capabilities=list(capabilities),
     )
-    _VARIANTS[id(agent)] = variant_for("", prompt, exclude_tools, model_settings)
+    # The tools just made, not a second set: each tool's schema (its docstring read by griffe) is work.
+    _VARIANTS[id(agent)] = _variant("", prompt, [t.tool_def for t in tools], model_settings)
     weakref.finalize(agent, _VARIANTS.pop, id(agent), None)
     return agent
 
@@ -61,10 +63,14 @@ def variant_for(
 ) -> Variant:
     """The variant `build_agent` makes of these, `model` being the model's name as the user gave it."""
     tools = marketplace_tools(exclude_tools).tools.values()
+    return _variant(model, prompt, [t.tool_def for t in tools], model_settings)
+
+
+def _variant(
+    model: str, prompt: Prompt, tool_defs: Sequence[ToolDefinition], model_settings: ModelSettings | None
+) -> Variant:
     settings = {k: v for k, v in (model_settings or {}).items() if isinstance(v, bool | int | float | str)}
-    return Variant(
-        model=model, prompt=prompt.ref, settings=settings, toolset=toolset_version(t.tool_def for t in tools)
-    )
+    return Variant(model=model, prompt=prompt.ref, settings=settings, toolset=toolset_version(tool_defs))
 
 
 # What each agent built here is, but its model's name (given by whoever chose the model); pydantic-ai's

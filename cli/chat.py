@@ -18,10 +18,10 @@ from agent.models import ModelChoice
 from agent.prompts import Prompt
 from agent.session import ChatSession, Draft, InputError, ToolActivity, TurnResult
 from agent.storage import conversations_dir
+from cli import collector
 from cli.connection import Connection
 from cli.online import finish_evaluations
 from cli.render import call_line, draft_panel, result_line
-from marketplace.gc_tuning import settle_after_startup
 from ops.feedback import Cause, FeedbackStore
 from tools.client import MarketplaceError
 from tools.deps import TrovaDeps
@@ -223,7 +223,7 @@ async def run_chat(
         )
 
     session = ChatSession.resume(agent, deps, resume, publisher=publisher) if resume else fresh()
-    settle_after_startup()  # the agent and its imports are made: kept out of the collector's walks
+    collector.settle()  # the agent and its imports are made: kept out of the collector's walks
     interactive = is_interactive()
     if isinstance(sys.stdin, io.TextIOWrapper):
         # Bytes that are not UTF-8 (a pasted Latin-1 line) become U+FFFD instead of stopping the chat.

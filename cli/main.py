@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from cli.collector import paused_while_starting  # light: gc only
 from cli.online import DEFAULT_RATE, RateOpt, online_capabilities  # light: typer only
 
 if TYPE_CHECKING:
@@ -200,6 +201,7 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 
 @app.command()
+@paused_while_starting  # until its agent is made (cli/chat.py settles it): start-up's objects all live on
 def chat(
     model: ModelOpt = None,
     base_url: BaseUrlOpt = None,
@@ -321,6 +323,7 @@ def listings(
 
 
 @app.command()
+@paused_while_starting  # until its agent is made (settled below): start-up's objects all live on
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
@@ -360,6 +363,8 @@ def serve(
     (OpenAPI docs at /api/docs). /api (and /api/health) answers as soon as the marketplace is up; the agent
     is made beside it, and /ready answers 200 once it is (a chat message sent before waits for it)."""
     import os
+
+    from cli import collector
 
     # logfire's pydantic plugin (for logfire.instrument_pydantic, which Trova does not use) would import
     # most of logfire with the first pydantic model, before the marketplace can answer; tracing itself is
@@ -403,7 +408,6 @@ def serve(
         up before the agent exists, so every conversation is traced."""
         from agent.models import resolve_model
         from cli.review import scenario_writer
-        from marketplace.gc_tuning import settle_after_startup
         from traces.setup import configure_tracing
         from web.site import create_site
 
@@ -425,7 +429,7 @@ def serve(
         )
         if not server.should_exit:  # not when stopped (Ctrl-C) while it was being made
             stdout().print(f"[dim]Agent ready. {chosen.notice}{online}[/dim]")
-        settle_after_startup()  # start-up is done: what it made is kept out of the collector's walks
+        collector.settle()  # start-up is done: what it made is kept out of the collector's walks
         return site
 
     def failed(e: BaseException) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 from pathlib import Path
 
@@ -200,6 +201,36 @@ def test_the_collector_is_settled_once_after_start_up() -> None:
         "print(before == 0, gc.get_freeze_count() > 0, first, second, gc.get_threshold()[0] == YOUNG_THRESHOLD)"
     )
     assert out == "True True True False True", out
+
+
+def test_collections_are_paused_while_a_command_starts_and_back_on_however_it_ends() -> None:
+    from cli.collector import paused_while_starting
+
+    seen: list[bool] = []
+
+    @paused_while_starting
+    def failing() -> None:
+        seen.append(gc.isenabled())
+        raise RuntimeError("no prompt")
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        failing()
+    assert seen == [False] and gc.isenabled()
+
+
+def test_settling_turns_collections_back_on_with_start_up_frozen() -> None:
+    out = _python(
+        "import gc\n"
+        "from cli.collector import paused_while_starting, settle\n"
+        "@paused_while_starting\n"
+        "def start():\n"
+        "    paused = not gc.isenabled()\n"
+        "    settle()\n"
+        "    return paused, gc.isenabled(), gc.get_freeze_count() > 0\n"
+        "print(*start())"
+    )
+    assert out == "True True True", out
 
 
 def test_a_chat_settles_the_collector_once_its_agent_is_made() -> None:

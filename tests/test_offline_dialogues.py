@@ -835,3 +835,10 @@ async def test_a_service_question_at_the_condition_question(dialogue: Dialogue) 
     assert "pickup or delivery" in answer.reply
     assert "here's what they mean" not in answer.reply and "Sorry" not in answer.reply
     assert CONDITION_QUESTION in answer.reply
+
+
+async def test_the_same_value_question_twice_is_answered_again_not_missed(dialogue: Dialogue) -> None:
+    first = await dialogue.say("how much is a Dyson V8 cordless vacuum worth?")
+    again = await dialogue.say("what do you think it's worth?")
+    assert "didn't catch" not in again.reply and "As I said" in again.reply
+    assert first.reply.split("\n")[-1] in again.reply

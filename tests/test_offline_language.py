@@ -598,3 +598,73 @@ def test_a_description_says_they_of_several_things(item: str, several: bool) -> 
     description = make_description(item, Condition.EXCELLENT, "Toys & Games > Toys")
     assert ("They" in description or "they" in description) == several
     assert ("It's" in description or " it" in description) != several
+
+
+# --- a third round of a newcomer's conversations (each case failed before) ----------------------------------
+
+
+def test_a_number_with_a_thousands_comma_stays_whole() -> None:
+    details = read("2012 Honda Civic LX sedan, 98,000 miles, automatic, silver, clean title").details
+    assert [a.words for a in details.attributes if a.kind == "mileage"] == ["98,000 miles"]
+    assert (
+        make_title("2012 Honda Civic LX sedan", details)
+        == "Silver 2012 Honda Civic LX sedan 98,000 miles automatic"
+    )
+    assert "They" not in make_description("2012 Honda Civic LX sedan", Condition.GOOD, "Vehicles > Cars")
+
+
+@pytest.mark.parametrize(
+    ("text", "items", "price"),
+    [
+        ("iPhone 8 with cracked screen, doesn't turn on", ["iPhone 8"], None),  # not "iPhone 8 with"
+        ("$150 for my Graco car seat", ["Graco car seat"], 150.0),
+        ("Asking $40 for a kids balance bike", ["kids balance bike"], 40.0),
+        ("selin my xbox one s 1tb", ["xbox one s 1tb"], None),
+        (
+            "FOR SALE: Apple iPhone 12 Pro, 128GB, Pacific Blue. Battery health 86%. Asking $380 or best offer.",
+            ["Apple iPhone 12 Pro"],
+            380.0,
+        ),
+        (
+            "Selling: IKEA Malm double bed frame, white. Good condition. $120.",
+            ["IKEA Malm double bed frame"],
+            120.0,
+        ),
+    ],
+)
+def test_items_said_after_a_price_or_an_ads_headline(
+    text: str, items: list[str], price: float | None
+) -> None:
+    reading = read(text)
+    assert (reading.items, reading.price) == (items, price)
+    assert "For sale." not in reading.remarks
+
+
+def test_a_grade_said_with_not_is_the_other_one() -> None:
+    reading = read_condition("actually it's in good not excellent condition, there's a scratch on the screen")
+    assert reading.condition == Condition.GOOD and reading.damage
+
+
+def test_a_noise_is_a_fault() -> None:
+    assert (
+        read_condition("it works but makes noise on spin", asked_condition=True).condition == Condition.FAIR
+    )
+
+
+def test_what_the_item_is_said_at_the_condition_question_goes_into_the_description() -> None:
+    reading = read(
+        "it's a Yamaha upright, U1", Context(asked=Question.CONDITION, item="piano", in_progress=True)
+    )
+    assert reading.note == "It's a Yamaha upright, U1." and reading.condition is None
+
+
+def test_add_to_the_description_that() -> None:
+    reading = read("add to the description that it has lumbar support and fully adjustable arms", AT_DRAFT)
+    assert reading.note == "It has lumbar support and fully adjustable arms."
+
+
+def test_the_items_name_said_again_is_no_remark() -> None:
+    assert (
+        read_remarks("Whirlpool washing machine, front loader, 8kg", "front loader Whirlpool washing machine")
+        == []
+    )

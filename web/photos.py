@@ -24,8 +24,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from agent.storage import data_dir
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -95,6 +93,9 @@ def _too_large(size: int) -> PhotoError:
 
 def reencode(data: bytes) -> tuple[bytes, bytes, int, int]:
     """The photo as a clean JPEG and its thumbnail, with its size; PhotoError if it is not a photo."""
+    # Imported by the first photo, not with the site (Pillow is a start-up cost most starts never use).
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     if len(data) > MAX_UPLOAD_BYTES:
         raise _too_large(len(data))
     try:

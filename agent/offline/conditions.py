@@ -19,7 +19,8 @@ from tools.types import Condition
 
 Severity = Literal["cosmetic", "defect", "fatal"]
 _CLAUSE_SPLIT = re.compile(
-    r"[.;!?\n]+|,\s*|\s+[-–—]\s+|\s*\(\s*|\)|"
+    # not inside a number: "98,000 miles", "5.5 qt"
+    r"[;!?\n]+|\.+(?!\d)|,(?!\d{3}(?!\d))\s*|\s+[-–—]\s+|\s*\(\s*|\)|"
     r"\s+(?=(?:but|though|although|because|since|unlike|except|while|whereas|so that|so i|so you|so we|and then|"
     r"and my|and our|and it|and the|and they|and i|otherwise|however)\b)",
     re.I,
@@ -114,6 +115,7 @@ def about_something_else(clause: str, item: str | None) -> bool:
 
 def _grade_of(clause: str, asked_condition: bool) -> Condition | None:
     rules = _rules()
+    clause = rules.not_grades.sub(" ", clause)  # "good, not excellent condition": good
     stated = rules.stated.search(clause)
     if stated:
         grade = (stated.group("grade") or stated.group("after")).lower()
@@ -121,7 +123,7 @@ def _grade_of(clause: str, asked_condition: bool) -> Condition | None:
         for key, value in lexicon().conditions.stated_grades.items():
             if re.sub(r"[\s-]+", " ", key) == grade:
                 return value
-    cleaned = rules.not_grades.sub(" ", clause)
+    cleaned = clause
     for condition, pattern in rules.grades:
         if pattern.search(cleaned):
             return condition

@@ -145,9 +145,8 @@ def make_description(
     facts = sentences(details.beyond(" ".join([item, *(notes or [])]))) if details else []
     terms = facts[-1:] if details and details.terms else []
     facts = facts[: len(facts) - len(terms)]
-    return " ".join(
-        [opening, *facts, *(notes or []), line, *terms, _pick(words.closings, item + condition.value)]
-    )
+    closings = words.closings_several if several else words.closings
+    return " ".join([opening, *facts, *(notes or []), line, *terms, _pick(closings, item + condition.value)])
 
 
 def nice_round(value: float) -> float:
@@ -175,11 +174,11 @@ def market_summary(market: Market) -> str:
             f"the middle half of its {market.count} listings ask {middle}"
             if market.count >= 4
             else f"its {market.count} listing{'s' if market.count != 1 else ''} ask "
-            + ", ".join(money(round(p)) for p in market.examples[: market.count])
+            + ", ".join(money(round(p)) for p in sorted(market.examples[: market.count]))
         )
         return f"Nothing listed is quite like it; across its category {spread}, so take it as a rough guide."
     if market.count < 4:
-        asks = ", ".join(money(round(p)) for p in market.examples[: market.count])
+        asks = ", ".join(money(round(p)) for p in sorted(market.examples[: market.count]))
         plural = "s" if market.count != 1 else ""
         return f"I found only {market.count} similar listing{plural} (asking {asks}), so take it as a rough guide."
     return (

@@ -176,6 +176,7 @@ class DraftingData(_Data):
     damage_lines: dict[Condition, str]
     damage_lines_several: dict[Condition, str]
     several_start: str
+    closings_several: list[str]
     singular_s: list[str]
     closings: list[str]
     verbs: dict[str, list[str]]

@@ -1359,7 +1359,9 @@ def next_action(
     action = decide(state, tools, settings)
     if action.text and action.tool is None and state.last == "seller" and action.text == state.last_reply:
         # Asking the very same question again reads as not listening: say the answer wasn't understood.
-        if action.text.startswith("Sorry, "):
+        if state.reading is not None and Intent.VALUE in state.reading.intents:
+            action.text = f"As I said: {action.text}"  # the same question, the same answer: not a miss
+        elif action.text.startswith("Sorry, "):
             action.text = "Sorry again, " + action.text.removeprefix("Sorry, ")
         else:
             action.text = f"Sorry, I didn't catch that. {action.text}"

@@ -410,6 +410,20 @@ def read(text: str, context: Context | None = None) -> Reading:
             # cut down to the details it holds ("32gb", which would also land in the title).
             reading.details = Details()
             reading.note = what[0].upper() + what[1:].rstrip(" .") + "."
+    if (
+        ctx.in_progress
+        and asked in (Question.CONDITION, Question.PRICE, Question.DRAFT)
+        and not reading.items
+        and reading.note is None
+        and reading.condition is None
+        and not reading.damage
+        and _REDESCRIPTION.match(text)
+        and "?" not in text
+    ):
+        # "it's a Yamaha upright, U1" while the condition or the price is asked: what the item is, for the
+        # description, as said
+        said_of_it = text.strip().rstrip(" .!")
+        reading.note = said_of_it[0].upper() + said_of_it[1:] + "."
     if title or added is not None or lex.field_change.search(text):
         named = [f for f, p in lex.field_words.items() if p.search(text)]
         reading.edit_field = "title" if title else named[0] if named else "description"

@@ -70,12 +70,16 @@ def _remark(sentence: str, item: str | None) -> str | None:
         or is_chatter(core)
         or about_something_else(sentence, item)
         or lex.instruction.match(core)
+        or all(w in lex.sales_talk for w in re.findall(r"[a-z]+", core.lower()))  # "For sale", "Must go"
     ):
         return None
+    item_words = _word_set(item or "")
+    if item_words and _word_set(core) <= item_words:
+        return None  # only the item's name again ("Whirlpool washing machine", said before as "front loader ...")
     if (
         len(words) < 2
         or lex.sell_intro.search(sentence)  # the item named for sale: the title says it
-        or (item and item.lower() in sentence.lower())
+        or (item and (item.lower() in sentence.lower() or item_words <= _word_set(sentence)))
         or _says_an_amount(sentence)
         or is_condition_only(core)
     ):
