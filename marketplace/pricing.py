@@ -471,7 +471,10 @@ class PriceStats:
 # --- the suggestion: comparables moved to the item's condition and model year, their weighted median --------
 
 SIMILARITY_POWER = 2  # a comparable's weight grows with its title's similarity to the item's ...
-SIMILARITY_FLOOR = 0.05  # ... from this much for one that shares no word (the whole category)
+# ... from this much for one that shares no word (the whole category): next to titles like the item's, such
+# listings barely count; alone, they count alike. 0.05 let a category's many unlike listings outweigh a few
+# like ones; 0.003-0.01 all did better in every fold of `benchmarks/pricing_dev.py`, with both queries.
+SIMILARITY_FLOOR = 0.005
 FULL_CONFIDENCE_COMPS = 20  # confidence from the number of comparables saturates near this many
 # The suggestion is the weighted geometric mean of the comparables' price and the price model's estimate,
 # the model weighing this much: the few titles most like an item ask widely varying prices, and the model

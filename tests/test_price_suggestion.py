@@ -1,0 +1,39 @@
+"""How the suggested price is made from the comparables the comparison picked (`marketplace.pricing.
+suggest_price`): the titles most like the item decide, listings that share no word with it count only when
+nothing closer is there, and condition moves the price in order."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketplace.conditions import Condition
+from marketplace.pricing import Candidate, suggest_price
+
+
+def _comps(rows: list[tuple[str, float, float, int]]) -> list[tuple[Candidate, float]]:
+    """(title, price, similarity, how many) -> comparables, each its own listing."""
+    out: list[tuple[Candidate, float]] = []
+    for title, price, similarity, count in rows:
+        out += [(Candidate.of(len(out) + i, title, price, "good"), similarity) for i in range(count)]
+    return out
+
+
+def test_a_few_like_titles_outweigh_a_whole_category_of_unlike_ones() -> None:
+    # Three Aeron chairs beside sixty listings of other furniture that share no word with the item: the
+    # chairs' price, not the category's.
+    comps = _comps([("Herman Miller Aeron chair", 400, 0.8, 3), ("Oak dining table", 120, 0.0, 60)])
+    assert suggest_price(
+        comps, Condition.GOOD, "Herman Miller Aeron chair"
+    ).comparables_price == pytest.approx(400)
+
+
+def test_unlike_titles_alone_still_price_the_item() -> None:
+    # Nothing shares a word with the item (the comparison fell back to the whole category): they count alike.
+    comps = _comps([("Oak dining table", 100, 0.0, 3), ("Pine bookcase", 300, 0.0, 4)])
+    assert suggest_price(comps, Condition.GOOD, "Zyx chair").comparables_price == pytest.approx(300)
+
+
+def test_a_worse_condition_is_never_priced_higher() -> None:
+    comps = _comps([("Trek road bike", 500, 0.9, 4), ("Trek bike", 300, 0.5, 6), ("bike", 90, 0.0, 20)])
+    prices = [suggest_price(comps, c, "Trek road bike", estimate=450.0).price for c in Condition]
+    assert prices == sorted(prices, reverse=True) and prices[0] > prices[-1]
