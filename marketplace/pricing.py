@@ -622,12 +622,19 @@ def suggestion_basis(
         else:
             usual = Counter(c.condition for c in read).most_common(2)
             listed = " or ".join(c.label for c, _ in usual)
-            reasons.append(f"yours is in {condition.label} condition, and most of them are {listed}")
+            yours = (
+                "yours is for parts"
+                if condition == Condition.FOR_PARTS
+                else f"yours is in {condition.label} condition"
+            )
+            theirs = f"that one is {listed}" if len(read) == 1 else f"most of them are {listed}"
+            reasons.append(f"{yours}, and {theirs}")
     if not reasons:
         return ""
     # Said to a seller (the offline agent shows it as it is): plain words, true whatever the agent showed of
-    # the spread ("that middle half" reads wrong after "I found only 2 similar listings").
-    return f"It's {more} than most of them ask because {', and '.join(reasons)}."
+    # the spread ("that middle half" reads wrong after "I found only 2 similar listings"; "most of them" after 1).
+    them = "that listing asks" if len(read) == 1 else "most of them ask"
+    return f"It's {more} than {them} because {', and '.join(reasons)}."
 
 
 def examples_of(comps: Sequence[tuple[Candidate, float]], limit: int = MAX_EXAMPLES) -> tuple[Candidate, ...]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from marketplace.conditions import Condition
-from marketplace.pricing import Candidate, suggest_price
+from marketplace.pricing import Candidate, Suggestion, suggest_price, suggestion_basis
 
 
 def _comps(rows: list[tuple[str, float, float, int]]) -> list[tuple[Candidate, float]]:
@@ -37,3 +37,14 @@ def test_a_worse_condition_is_never_priced_higher() -> None:
     comps = _comps([("Trek road bike", 500, 0.9, 4), ("Trek bike", 300, 0.5, 6), ("bike", 90, 0.0, 20)])
     prices = [suggest_price(comps, c, "Trek road bike", estimate=450.0).price for c in Condition]
     assert prices == sorted(prices, reverse=True) and prices[0] > prices[-1]
+
+
+def test_the_reason_for_a_price_outside_the_spread_says_one_listing_as_one() -> None:
+    below = Suggestion(price=45.0, low=40.0, high=50.0, adjustment_shift=0.7)
+    one = [Candidate(id=1, title="north face puffer jacket", price=90.0, condition=Condition.NEW)]
+    said = suggestion_basis(below, 90.0, 90.0, Condition.GOOD, one)
+    assert said == "It's less than that listing asks because yours is in good condition, and that one is new."
+    two = [*one, Candidate(id=2, title="puffer jacket", price=80.0, condition=Condition.NEW)]
+    assert "most of them ask" in suggestion_basis(below, 80.0, 90.0, Condition.GOOD, two)
+    broken = suggestion_basis(below, 80.0, 90.0, Condition.FOR_PARTS, two)
+    assert "yours is for parts," in broken and "for parts condition" not in broken
