@@ -863,3 +863,12 @@ async def test_words_taken_out_of_the_draft(dialogue: Dialogue) -> None:
     assert missing.drafts[0].args["description"] == worn.drafts[0].args["description"]
     (listing,) = (await dialogue.say("yes")).created
     assert listing["title"] == "Trampoline 12ft"
+
+
+async def test_a_lower_price_that_is_higher_is_used_and_said(dialogue: Dialogue) -> None:
+    first = await dialogue.say("I want to sell my Trek road bike, it's in good condition")
+    shown = first.drafts[0].args["price"]
+    asked = shown * 3
+    changed = await dialogue.say(f"lower the price to {asked:.0f}")
+    assert changed.drafts[0].args["price"] == asked
+    assert "That's more than the" in changed.reply and not changed.created

@@ -315,6 +315,21 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
             item.price.clear()
             item.price_rejected, item.refused_price = True, r.price
         else:
+            shown = item.draft.get("price") if item.draft and not item.listing else None
+            if isinstance(shown, int | float) and r.price != shown:
+                # "lower the price to 300" on a $145 draft: the seller's number, with the direction said
+                up = r.price > shown
+                if re.search(
+                    r"\b(?:raise|increase|bump|higher)\b"
+                    if not up
+                    else r"\b(?:lower|reduce|drop|cut|less)\b",
+                    r.text,
+                    re.I,
+                ):
+                    direction = "more" if up else "less"
+                    state.notes.append(
+                        f"That's {direction} than the {money(shown)} the draft asked; I've used {money(r.price)} as you said."
+                    )
             item.price.fill(r.price, answered=asked == Question.PRICE)
             item.price_rejected = False
     elif r.price_change is not None:
