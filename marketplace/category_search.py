@@ -112,10 +112,6 @@ PAIR_LIFT = 1.0
 PAIR_MIN_TITLES = 5
 PAIR_MIN_SHARE = 0.5
 MODEL_MIN_LISTINGS = 3  # a category with fewer listings of its own is not lifted: the model barely knows it
-# A word no name, title or synonym has is read as the one a letter away (deleted, swapped, changed or added)
-# that the most titles have, at least this many ("ninetendo switch"); shorter words are left as typed.
-SPELLING_MIN_TITLES = 3
-SPELLING_MIN_LENGTH = 5
 
 
 _AND = re.compile(r"\s*[&+/]\s*")  # "table & chairs", "couch+chair", "sofa/love seat": two things
@@ -470,32 +466,6 @@ class CategoryIndex:
             return 1 if max(counts.values()) >= DATA_KIND_SHARE * seen else 0
         return 0
 
-    def _spelled(self, word: str) -> str:
-        """A word that no category name, listing title or synonym has, read as the one a letter away that
-        the most titles have ("ninetendo" -> nintendo, "bycycle" -> bicycle), when enough titles have it."""
-        if (
-            not SPELLING_MIN_TITLES
-            or len(word) < SPELLING_MIN_LENGTH
-            or not word.isalpha()
-            or word in self._name_idf
-            or word in self._title_counts
-            or word in SYNONYMS
-            or word in BRANDS
-        ):
-            return word
-        letters = "abcdefghijklmnopqrstuvwxyz"
-        splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-        candidates = {a + b[1:] for a, b in splits if b}
-        candidates |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-        candidates |= {a + c + b[1:] for a, b in splits if b for c in letters}
-        candidates |= {a + c + b for a, b in splits for c in letters}
-        best, most = word, SPELLING_MIN_TITLES - 1
-        for candidate in sorted(candidates):
-            titles = sum(self._title_counts.get(candidate, {}).values())
-            if titles > most:
-                best, most = candidate, titles
-        return best
-
     def _split_compound(self, term: str) -> list[str]:
         """A word the taxonomy writes as two ("armchair" -> arm chair, "bedframe" -> bed frame)."""
         if term in self._name_idf or term in SYNONYMS or term in BRANDS or len(term) < 6:
@@ -513,7 +483,7 @@ class CategoryIndex:
         phrase = item_phrase(query, lambda word: self._kind((word,)) > 0 or word in BRANDS)
 
         def terms(ws: tuple[str, ...]) -> list[str]:
-            return self._join_compounds([part for w in ws for part in self._split_compound(self._spelled(w))])
+            return self._join_compounds([part for w in ws for part in self._split_compound(w)])
 
         def read(ws: list[str], in_item: bool) -> list[_Group]:
             out: list[_Group] = []

@@ -215,15 +215,3 @@ def test_among_kinds_of_the_head_word_its_titles_count_once(monkeypatch: pytest.
     assert title_evidence()["Cars"] > 0.0  # a category not named for it still learns from its titles
     monkeypatch.setattr(category_search, "NAMED_HOME_FACTOR", 1.0)
     assert title_evidence()["Storage Cabinets"] > title_evidence()["File Cabinets"] > 0.0
-
-
-def test_a_word_no_title_has_is_read_as_the_one_a_letter_away() -> None:
-    rows = taxonomy("Electronics > Video Game Consoles", "Electronics > Networking > Hubs & Switches")
-    titles = [("Video Game Consoles", f"Nintendo Switch console {n}") for n in range(5)]
-    ix = index(rows, titles)
-    assert top(ix, "Ninetendo switch oled") == "Video Game Consoles"  # a typo of a word five titles have
-    assert top(ix, "Nintendo switch oled") == "Video Game Consoles"
-    assert ix._spelled("ninetendo") == "nintendo"
-    assert ix._spelled("zzzzzz") == "zzzzzz"  # nothing near it: as typed
-    few = index(rows, titles[:2])
-    assert few._spelled("ninetendo") == "ninetendo"  # two titles are too few to correct towards
