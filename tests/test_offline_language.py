@@ -674,3 +674,12 @@ def test_the_item_named_as_a_make_with_its_condition() -> None:
     ctx = Context(asked=Question.CONDITION, item="mountain bike", in_progress=True)
     reading = read("the mountain bike is a Giant Talon 29er, good condition", ctx)
     assert reading.note == "The mountain bike is a Giant Talon 29er." and reading.condition == Condition.GOOD
+
+
+def test_a_remark_reads_alone_without_a_leading_but() -> None:
+    remarks = read_remarks(
+        "Selling my wingback chair. I think it's from the 1970s. But otherwise the fabric is in good shape, no rips.",
+        "wingback chair",
+    )
+    assert "I think it's from the 1970s." in remarks
+    assert not [r for r in remarks if r.startswith("But")]

@@ -57,11 +57,17 @@ def _word_set(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
+_LEADING_LINK = re.compile(r"^(?:(?:but|and|so|also|though|otherwise|plus|anyway)\b[\s,]*)+", re.I)
+
+
 def _remark(sentence: str, item: str | None) -> str | None:
     """The sentence as a remark; "" when it holds one in its clauses at most (it names the item, a grade or
     damage); None when nothing of it is one (a question, a price, small talk, another thing)."""
     lex = lexicon()
     core = strip_discourse(sentence).strip(" ,.!")
+    core = _LEADING_LINK.sub(
+        "", core
+    )  # "But otherwise the fabric is in good shape" reads alone without "But"
     words = core.split()
     if (
         not words
