@@ -190,8 +190,14 @@ class Evidence:
 
 
 @cache
+def _branches_data(path: Path = BRANCHES_FILE) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data
+
+
+@cache
 def _trade_branches(path: Path = BRANCHES_FILE) -> dict[str, frozenset[str]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = _branches_data(path)
     return {str(b["path"]): frozenset(content_words(" ".join(b["unless"]))) for b in data["trade"]}
 
 
@@ -206,7 +212,7 @@ class SaidBranch:
 
 @cache
 def _said_branches(path: Path = BRANCHES_FILE) -> tuple[SaidBranch, ...]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = _branches_data(path)
     return tuple(
         SaidBranch(
             str(b["path"]),

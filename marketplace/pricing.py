@@ -329,10 +329,14 @@ def _with_numbers(
     return None
 
 
-def enough(comps: Sequence[Candidate]) -> bool:
+def enough(comps: Sequence[Candidate], trust: Sequence[float] | None = None) -> bool:
     """Whether a set of comparables is enough to price from: worth MIN_COMPS once trust is counted (a
-    seller's listings at most a few, a new seller's less: `marketplace.trust`)."""
-    return len(comps) >= MIN_COMPS and effective_count(comps) >= MIN_COMPS - 1e-9
+    seller's listings at most a few, a new seller's less: `marketplace.trust`; `trust`: their weights, when
+    already computed)."""
+    if len(comps) < MIN_COMPS:
+        return False
+    worth = sum(trust) if trust is not None else effective_count(comps)
+    return worth >= MIN_COMPS - 1e-9
 
 
 def comparable_pool(pool: Sequence[Candidate], query: str) -> list[Candidate]:
@@ -567,7 +571,7 @@ def suggest_price(
         c.weight * t * (SIMILARITY_FLOOR + s**SIMILARITY_POWER)
         for (c, s), t in zip(comps, trust, strict=True)
     ]
-    low, middle, high = (math.exp(weighted_quantile(logs, weights, q)) for q in (0.25, 0.5, 0.75))
+    low, middle, high = (math.exp(v) for v in weighted_quantiles(logs, weights, (0.25, 0.5, 0.75)))
     from_comps = middle
     model_shift = 1.0
     if estimate is not None and estimate > 0:
@@ -694,7 +698,7 @@ def comparison_stats(
         near = [c for c in kept_cands if c.condition in close]
         if MIN_COMPS <= len(near) < len(kept_cands):
             near_trust = trust_weights(near)
-            if sum(near_trust) >= MIN_COMPS - 1e-9:  # `enough`, its trust kept
+            if enough(near, near_trust):
                 spread_of, spread_trust = near, near_trust
                 spread_note = f" of those in {condition.label} condition or within one grade"
     weights = [c.weight * t for c, t in zip(spread_of, spread_trust, strict=True)]

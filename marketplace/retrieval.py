@@ -338,11 +338,10 @@ def sampled(
     chosen = counted[level]
     if chosen.ids is not None:
         rows = _rows_of(session, bottom(chosen.ids, MAX_READ))
-    elif chosen.rows is not None:
+    else:
+        # Read with its count: the chosen level is one counted under ID_SCAN, or the last, asked with `last`.
+        assert chosen.rows is not None
         rows = chosen.rows
-    else:  # not read with its count (cannot happen: the chosen level is under ID_SCAN or the last)
-        query = expr if level == 0 else all_of([expr, Token(f"{SAMPLE_TAG}{level}")])
-        rows = count_and_sample(session, query, ID_SCAN, True).rows or []
     picked = min(chosen.count, MAX_READ)
     weight = float(4**level) * chosen.count / picked if picked else 1.0
     return _candidates(session, rows, weight)

@@ -153,12 +153,13 @@ def without_removed(title: str, description: str, removed: list[str]) -> tuple[s
     """The draft without the words the seller asked to take out: from the title and the opening sentence the
     words go (with a "with" before them); any other sentence that has them goes whole."""
     for words in removed:
-        phrase = re.compile(rf"(?:\s+(?:with|and|plus|w/))?\s*\b{re.escape(words)}\b", re.I)
+        bare = rf"\b{re.escape(words)}\b"
+        phrase = re.compile(rf"(?:\s+(?:with|and|plus|w/))?\s*{bare}", re.I)
         shorter = phrase.sub("", title).strip(" ,-")
         title = shorter if len(shorter) >= TITLE_MIN else title
         sentences = re.split(r"(?<=[.!?])\s+", description)
         kept = [phrase.sub("", sentences[0]).replace(" .", ".")] + [
-            s for s in sentences[1:] if not re.search(rf"\b{re.escape(words)}\b", s, re.I)
+            s for s in sentences[1:] if not re.search(bare, s, re.I)
         ]
         description = " ".join(s for s in kept if s.strip(" .")).strip()
     return title, description

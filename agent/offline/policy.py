@@ -297,6 +297,11 @@ def _context_for(state: DialogueState, asked: Question | None) -> Context:
         state.asked = saved
 
 
+# Words that ask for a lower or a higher price, said with a new price that goes the other way.
+_SAYS_LOWER = re.compile(r"\b(?:lower|reduce|drop|cut|less)\b", re.I)
+_SAYS_HIGHER = re.compile(r"\b(?:raise|increase|bump|higher)\b", re.I)
+
+
 def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | None) -> None:
     """The reading's facts into the item's slots, and what the answer does to the open question."""
     if r.condition is not None:
@@ -319,13 +324,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
             if isinstance(shown, int | float) and r.price != shown:
                 # "lower the price to 300" on a $145 draft: the seller's number, with the direction said
                 up = r.price > shown
-                if re.search(
-                    r"\b(?:raise|increase|bump|higher)\b"
-                    if not up
-                    else r"\b(?:lower|reduce|drop|cut|less)\b",
-                    r.text,
-                    re.I,
-                ):
+                if (_SAYS_LOWER if up else _SAYS_HIGHER).search(r.text):
                     direction = "more" if up else "less"
                     state.notes.append(
                         f"That's {direction} than the {money(shown)} the draft asked; I've used {money(r.price)} as you said."
@@ -364,8 +363,10 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
     if r.note and r.note.lower() not in (n.lower() for n in item.notes):
         item.notes.append(r.note)
     if r.remove:
-        shown = " ".join(str(v) for v in (item.draft or {}).values()).lower() if item.draft else None
-        if shown is not None and r.remove.lower() not in shown:
+        if (
+            item.draft
+            and r.remove.lower() not in f"{item.draft['title']} {item.draft['description']}".lower()
+        ):
             state.notes.append(f"I couldn't find \"{r.remove}\" in the draft, so it's unchanged.")
         else:
             item.notes = [n for n in item.notes if r.remove.lower() not in n.lower()]

@@ -128,6 +128,12 @@ def _beyond_details(what: str, details: Details) -> bool:
     return bool(_words(what) - taken - lexicon().add_fillers)
 
 
+def _as_sentence(words: str) -> str:
+    """Words the seller said, as a sentence of the description: capitalised, one full stop."""
+    words = words.strip().rstrip(" .")
+    return words[0].upper() + words[1:] + "."
+
+
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9']+", text.lower()))
 
@@ -429,7 +435,7 @@ def read(text: str, context: Context | None = None) -> Reading:
             # A sentence to add is added as said ("it comes with the original box and a 32gb sd card"), not
             # cut down to the details it holds ("32gb", which would also land in the title).
             reading.details = Details()
-            reading.note = what[0].upper() + what[1:].rstrip(" .") + "."
+            reading.note = _as_sentence(what)
     if (
         ctx.in_progress
         and asked in (Question.CONDITION, Question.PRICE, Question.DRAFT)
@@ -445,7 +451,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         kept = [c for c in re.split(r",\s+", text.strip().rstrip(" .!")) if not is_condition_only(c)]
         said_of_it = ", ".join(kept)
         if said_of_it:
-            reading.note = said_of_it[0].upper() + said_of_it[1:] + "."
+            reading.note = _as_sentence(said_of_it)
     if title or added is not None or lex.field_change.search(text):
         named = [f for f, p in lex.field_words.items() if p.search(text)]
         reading.edit_field = "title" if title else named[0] if named else "description"
