@@ -122,6 +122,7 @@ class IntentData(_Data):
     field_words: dict[str, str]
     question_start: str
     description_remove: str
+    field_question: str
 
 
 class ItemData(_Data):
@@ -236,6 +237,7 @@ class Lexicon:
         self.field_change = _compile(i.field_change)
         self.field_words = {name: _compile(p) for name, p in i.field_words.items()}
         self.question_start = _compile(i.question_start)
+        self.field_question = _compile(i.field_question)
         it = self.items
         self.sell_intro = _compile(it.sell_intro, re.S)
         self.mention = _compile(it.mention, re.S)
