@@ -955,3 +955,10 @@ async def test_more_details_at_the_condition_question_are_no_miss(dialogue: Dial
     await dialogue.say("it's a 2 seater")
     more = await dialogue.say("leather, brown")
     assert "didn't catch" not in more.reply and CONDITION_QUESTION in more.reply
+
+
+async def test_a_service_offered_is_said_to_be_no_item(dialogue: Dialogue) -> None:
+    offered = await dialogue.say("I want to offer dog walking services")
+    assert "not services" in offered.reply and not dialogue.tools()
+    named = await dialogue.say("ok selling my bike then")
+    assert dialogue.calls("search_categories")[0]["query"] == "bike" and "not services" not in named.reply

@@ -166,8 +166,14 @@ class ServiceTopic(_Data):
     answer: str
 
 
+class ServiceOffer(_Data):
+    pattern: str
+    answer: str
+
+
 class ServiceData(_Data):
     asking: str
+    services: ServiceOffer
     topics: list[ServiceTopic]
     foreign_currency: str  # said when a price comes in another currency: {said} as typed, {price} in dollars
 
@@ -204,6 +210,8 @@ class Lexicon:
         # how selling here works: (topic, its pattern, the answer)
         service = _load("service", ServiceData)
         self.service_asking = _compile(service.asking)
+        self.service_offer = _compile(service.services.pattern)
+        self.service_offer_answer = service.services.answer
         self.service = [(t.name, _compile(t.pattern), t.answer) for t in service.topics]
         self.foreign_currency = service.foreign_currency
         i = self.intents

@@ -162,6 +162,10 @@ def hear(state: DialogueState, text: str) -> None:
         if not in_progress or r.items:
             state.item, state.queue = None, []
         return
+    if Intent.SERVICE_OFFER in r.intents and not in_progress:
+        state.notes.append(lexicon().service_offer_answer)
+        state.item, state.queue = None, []
+        return
     if Intent.NON_ENGLISH in r.intents and not r.items and not r.changes:
         state.notes.append("Sorry, as the offline assistant I only understand English.")
         if not in_progress:

@@ -60,6 +60,7 @@ class Intent(StrEnum):
     CHANGE_OF_MIND = "change_of_mind"  # "actually", "after all"
     INJECTION = "injection"  # tries to change how the agent works
     PROHIBITED = "prohibited"  # names a weapon, ammunition or drugs
+    SERVICE_OFFER = "service_offer"  # offers a service ("dog walking"), not a thing to sell
     INSIST = "insist"  # pushes after a refusal
     NON_ENGLISH = "non_english"
     CORRECTION = "correction"  # says the item is another one ("sorry, I meant my coffee table")
@@ -333,6 +334,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         return reading
     if is_prohibited(text):
         reading.intents.add(Intent.PROHIBITED)
+    if lex.service_offer.search(text) and not lex.sell_intro.search(text):
+        reading.intents.add(Intent.SERVICE_OFFER)
     if lex.insist.search(text):
         reading.intents.add(Intent.INSIST)
     if is_non_english(text):
