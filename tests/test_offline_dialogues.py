@@ -962,3 +962,20 @@ async def test_a_service_offered_is_said_to_be_no_item(dialogue: Dialogue) -> No
     assert "not services" in offered.reply and not dialogue.tools()
     named = await dialogue.say("ok selling my bike then")
     assert dialogue.calls("search_categories")[0]["query"] == "bike" and "not services" not in named.reply
+
+
+async def test_the_make_of_a_generically_named_item_joins_its_name(dialogue: Dialogue) -> None:
+    await dialogue.say("selling a speaker")
+    noted = await dialogue.say("it's a bose soundlink")
+    assert "Noted: a bose soundlink." in noted.reply and "goes in the draft" not in noted.reply
+    (draft,) = (await dialogue.say("good")).drafts
+    assert draft.args["title"] == "Bose soundlink speaker"
+    assert dialogue.calls("compare_prices")[0]["item"] == "bose soundlink speaker"
+
+
+@pytest.mark.parametrize("said", ["it's a gift from my mom", "it's a big one", "it's a 2 seater"])
+async def test_other_words_after_its_a_stay_a_note(dialogue: Dialogue, said: str) -> None:
+    await dialogue.say("selling my sofa")
+    await dialogue.say(said)
+    (draft,) = (await dialogue.say("good")).drafts
+    assert draft.args["title"].lower().startswith("sofa")

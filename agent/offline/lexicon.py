@@ -123,6 +123,7 @@ class IntentData(_Data):
     question_start: str
     description_remove: str
     field_question: str
+    not_a_make: list[str]
 
 
 class ItemData(_Data):
@@ -246,6 +247,7 @@ class Lexicon:
         self.field_words = {name: _compile(p) for name, p in i.field_words.items()}
         self.question_start = _compile(i.question_start)
         self.field_question = _compile(i.field_question)
+        self.not_a_make = frozenset(w.lower() for w in i.not_a_make)
         it = self.items
         self.sell_intro = _compile(it.sell_intro, re.S)
         self.mention = _compile(it.mention, re.S)

@@ -424,12 +424,19 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         item.title = r.title
     elif r.title_wish:
         _wish_for_title(state, item, r.title_wish)
-    if r.note and r.note.lower() not in (n.lower() for n in item.notes):
+    if r.make and item.name.lower() == item.name.split()[0].lower():
+        item.name = (
+            f"{r.make} {item.name}"  # "it's a bose soundlink" of a speaker: the title and comparables say it
+        )
+        state.notes.append(f"Noted: a {r.make}.")
+    elif r.note and r.note.lower() not in (n.lower() for n in item.notes):
         item.notes.append(r.note)
     item.notes += [remark for remark in r.remarks if remark not in item.notes]
     if r.remove:
         _remove(state, item, r.remove)
-    if asked in (Question.PRICE, Question.CONDITION, Question.CHOICE) and (r.title or r.note or r.details):
+    if asked in (Question.PRICE, Question.CONDITION, Question.CHOICE) and (
+        r.title or (r.note and not r.make) or r.details
+    ):
         # Said while another question is open: kept for the draft, and said so (the question stays).
         state.notes.append(
             f'Noted: the title will be "{r.title}".' if r.title else "Noted, that goes in the draft."
