@@ -979,3 +979,10 @@ async def test_other_words_after_its_a_stay_a_note(dialogue: Dialogue, said: str
     await dialogue.say(said)
     (draft,) = (await dialogue.say("good")).drafts
     assert draft.args["title"].lower().startswith("sofa")
+
+
+async def test_a_garage_full_of_stuff_is_no_item_and_the_first_one_is(dialogue: Dialogue) -> None:
+    asked = await dialogue.say("I've got loads of stuff in my garage I want to get rid of, where do I start?")
+    assert "Here's how it works" in asked.reply and asked.reply.count("?") == 1 and not dialogue.tools()
+    await dialogue.say("ok let's start with a tool box full of spanners")
+    assert dialogue.calls("search_categories")[0]["query"] == "tool box full of spanners"

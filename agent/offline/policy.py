@@ -976,7 +976,10 @@ def _ask_item(state: DialogueState) -> Action:
             asks=Question.ITEM,
         )
     if state.notes:
-        return Action(_say(state, "What would you like to sell?"), asks=Question.ITEM)
+        asked_already = any("What's the item?" in note for note in state.notes)  # the notes ask it
+        return Action(
+            _say(state, "" if asked_already else "What would you like to sell?"), asks=Question.ITEM
+        )
     return Action(
         _say(
             state,
