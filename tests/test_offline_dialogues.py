@@ -986,3 +986,11 @@ async def test_a_garage_full_of_stuff_is_no_item_and_the_first_one_is(dialogue: 
     assert "Here's how it works" in asked.reply and asked.reply.count("?") == 1 and not dialogue.tools()
     await dialogue.say("ok let's start with a tool box full of spanners")
     assert dialogue.calls("search_categories")[0]["query"] == "tool box full of spanners"
+
+
+async def test_what_the_grades_mean_is_answered_at_the_category_question(dialogue: Dialogue) -> None:
+    await dialogue.say("ps4 controller dualshock")
+    await dialogue.say("good")
+    answered = await dialogue.say("what's the difference between good and fair?")
+    assert "'fair' heavy wear" in answered.reply and "marketplace's categories" not in answered.reply
+    assert "Which category" in answered.reply

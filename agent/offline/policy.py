@@ -52,10 +52,6 @@ NUMBERED_GRADES = (
     "Just reply with a number: 1. new, 2. like new, 3. excellent, 4. good (normal wear, works fine), "
     "5. fair (heavy wear or small faults), 6. for parts (doesn't work)."
 )
-CONDITION_GUIDE = (
-    "'new' is unused, 'like new' barely used with no marks, 'excellent' used but looks great, "
-    "'good' normal wear and everything works, 'fair' heavy wear or small faults, 'for parts' doesn't work."
-)
 PHOTO_NOTE = "I can't see photos (I'm the offline rule-based assistant), so I go by your description."
 RETRY_PROMPT = "Say 'try again'"
 MAX_CREATE_RETRIES = 2
@@ -1004,11 +1000,13 @@ def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
     if state.unclear == Question.CONDITION and not market:
         # Each miss is asked about differently, never the same words twice: the grades explained (once),
         # then as a numbered list; a third miss assumes good and says so (`_condition`).
-        guided = CONDITION_GUIDE in state.last_reply
+        guided = lexicon().condition_guide in state.last_reply
         if (state.unsure or state.explain) and not guided and NUMBERED_GRADES not in state.last_reply:
             return Action(
                 _say(
-                    state, kept, f"No problem, here's what they mean: {CONDITION_GUIDE} {CONDITION_QUESTION}"
+                    state,
+                    kept,
+                    f"No problem, here's what they mean: {lexicon().condition_guide} {CONDITION_QUESTION}",
                 ),
                 asks=Question.CONDITION,
             )

@@ -526,6 +526,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.intents.add(Intent.QUESTION)
     if Intent.QUESTION in reading.intents or lex.service_asking.search(text):
         reading.service = [answer for _, pattern, answer in lex.service if pattern.search(text)]
+        if asked != Question.CONDITION and lex.grade_question.search(text):
+            reading.service.append(f"Here's what the conditions mean: {lex.condition_guide}")
         if reading.service:
             reading.intents.add(Intent.QUESTION)  # "how do I get paid": a question without its mark
     if amounts.foreign is not None and reading.price is not None:
