@@ -13,7 +13,8 @@ repository by default), so older code can be measured on the same databases with
 Printed: compare_prices p50/p95 in-process and over HTTP (`trova serve`) for first-time queries (the app's
 cache cold: every query asked once), server RSS every 1,000 of 10,000 varied queries (flat after warm-up?),
 suggested prices at the largest size against the seed-only marketplace for 100 fixed queries (share within
-10%, and the queries outside it), build time, and start-up times (`trova --help`, `printf 'hi' | trova chat`, `trova serve` ready).
+10%, and the queries outside it; with --explain-misses, each miss priced again from every listing of its
+category, to tell the sample's misses from the copies'), build time, and start-up times (`trova --help`, `printf 'hi' | trova chat`, `trova serve` ready).
 """
 
 from __future__ import annotations
@@ -172,6 +173,37 @@ def child_inprocess(url: str, queries_file: str) -> dict[str, Any]:
         **collections,
         "suggested": prices,
     }
+
+
+def child_exhaustive(url: str, queries_file: str) -> dict[str, Any]:
+    """`child_inprocess` with every active listing of the category subtree scored (no index query, no
+    sample): what the price comparison answers when retrieval drops nothing."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    import marketplace.app as app_module
+    from marketplace import retrieval
+    from marketplace.pricing import PoolStats, query_vocabulary
+
+    def every_listing(
+        session: Session,
+        category_id: int,
+        query: str,
+        require_similar: bool,
+        scope: retrieval.ScopeStats | None = None,
+    ) -> retrieval.Candidates:
+        if scope is None or scope.df is None:
+            scope = retrieval.scope_stats(session, category_id, query_vocabulary(query))
+        sql = retrieval._RECENT + (
+            "WHERE l.status = 'active' AND l.category_id IN "
+            "(SELECT descendant_id FROM category_tree WHERE ancestor_id = :c)"
+        )
+        rows = session.execute(text(sql), {"c": category_id, "recent": retrieval._recent()}).all()
+        pool = retrieval._candidates(session, rows, 1.0)
+        return retrieval.Candidates(pool, PoolStats(scope.listings, scope.df or {}), 1)
+
+    app_module.comparable_candidates = every_listing
+    return child_inprocess(url, queries_file)
 
 
 def _gc_pauses() -> list[tuple[int, float]]:
@@ -469,6 +501,34 @@ def agreement_figures(
     }
 
 
+def explain_misses(
+    code: Path, url: str, found: dict[int, list[Any]], queries: list[dict[str, Any]]
+) -> list[str]:
+    """Each miss priced again at the largest size from every listing of its category: whether the sample
+    (retrieval) or the copies themselves (a word tier that one seed ad's ~129 copies now fill, a copy's
+    dropped word) moved the suggestion."""
+    small, large = found[0], found[max(found)]
+    misses = [
+        i for i, (a, b) in enumerate(zip(small, large, strict=True)) if a and b and abs(b - a) > 0.1 * a
+    ]
+    if not misses:
+        return []
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump([queries[i] for i in misses], f)
+    try:
+        every = run_child(code, "exhaustive", url, f.name)["suggested"]
+    finally:
+        os.unlink(f.name)
+    lines = []
+    for i, exhaustive in zip(misses, every, strict=True):
+        q, a, b = queries[i], small[i], large[i]
+        cause = "retrieval" if exhaustive and abs(exhaustive - a) <= 0.1 * a else "copies"
+        lines.append(
+            f"{q['category_id']} {q['q']!r} {q['condition']}: {a} -> {b}, every listing {exhaustive}: {cause}"
+        )
+    return lines
+
+
 def database(backend: str, size: int, workdir: Path, pg_base: str | None) -> str:
     """The database for `size` listings (0: the seed alone)."""
     name = "seed" if size == 0 else str(size)
@@ -539,6 +599,12 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "trova-scale")
     parser.add_argument("--pg-url", default=os.environ.get("TROVA_TEST_POSTGRES_URL"))
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument(
+        "--explain-misses",
+        action="store_true",
+        help="price each agreement miss at the largest size again from every listing of its category "
+        "(no sample): a miss that this fixes is retrieval's; one it does not, the copies' (slow at 1M)",
+    )
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument(
         "--startup-only", action="store_true", help="only the start-up times (no databases are built)"
@@ -605,6 +671,10 @@ def main() -> None:
             ):
                 figures = agreement_figures(found, [0, max(sizes)], json.loads(asked.read_text()))
                 print(json.dumps({"backend": backend, "queries": label, **figures}), flush=True)
+                if args.explain_misses:
+                    url = database(backend, max(sizes), args.workdir, args.pg_url)
+                    explained = explain_misses(args.code, url, found, json.loads(asked.read_text()))
+                    print(json.dumps({"backend": backend, "queries": label, "misses": explained}), flush=True)
         if not args.skip_startup:
             home = tempfile.mkdtemp(prefix="trova-scale-startup-")
             print(json.dumps({"startup": run_child(args.code, "startup", home)}), flush=True)
@@ -620,6 +690,8 @@ if __name__ == "__main__":
         sys.path.insert(0, str(code))
         if kind == "inprocess":
             result = child_inprocess(*rest)
+        elif kind == "exhaustive":
+            result = child_exhaustive(*rest)
         elif kind == "http":
             result = child_http(code, rest[0], rest[1], rest[2] or None, rest[3])
         else:

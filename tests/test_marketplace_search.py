@@ -376,8 +376,8 @@ def test_a_large_set_is_sampled_at_once_without_reading_a_full_scan(
 
 
 def test_expected_matches_lie_between_independent_words_and_the_upper_bound() -> None:
-    expr = retrieval.all_of([retrieval.Token("iphone"), retrieval.Token("6s")])
-    df, listings = {"iphone": 40_000, "6s": 8_000}, 100_000
+    expr = retrieval.all_of([retrieval.Token("honda"), retrieval.Token("accord")])
+    df, listings = {"honda": 40_000, "accord": 8_000}, 100_000
     independent = retrieval.likely(expr, df, listings)
     upper = retrieval.estimate(expr, df, listings)
     expected = retrieval.expected_matches(expr, df, listings)
@@ -385,6 +385,27 @@ def test_expected_matches_lie_between_independent_words_and_the_upper_bound() ->
     assert upper == 8_000
     assert independent < expected < upper
     assert expected == pytest.approx((independent * upper) ** 0.5)
+
+
+def test_an_items_numbers_count_as_going_with_its_words_no_more_than_with_any_title() -> None:
+    # A model year is about as common among BMWs as among all cars: the words' geometric mean (which
+    # assumes words go together) expects about four times the 2004 BMWs there are; with the numbers also
+    # taken as independent of the words the estimate lies between the two.
+    listings, df = 275_000, {"bmw": 4_000, "2004": 16_000}
+    word, year = retrieval.Token("bmw"), retrieval.Token("2004")
+    close_years = retrieval.any_of([year, retrieval.Token("2003"), retrieval.Token("2005")])
+    for numbers in (year, close_years):
+        expr = retrieval.all_of([word, numbers])
+        words_only = (retrieval.likely(expr, df, listings) * retrieval.estimate(expr, df, listings)) ** 0.5
+        independent = retrieval.likely(expr, df, listings)
+        expected = retrieval.expected_matches(expr, df, listings)
+        assert independent <= expected < 0.6 * words_only
+    # Words alone, or numbers alone, are estimated as before.
+    alone = retrieval.all_of([retrieval.Token("2004"), retrieval.Token("55in")])
+    df["55in"] = 1_000
+    assert retrieval.expected_matches(alone, df, listings) == pytest.approx(
+        (retrieval.likely(alone, df, listings) * retrieval.estimate(alone, df, listings)) ** 0.5
+    )
 
 
 def test_the_sample_is_the_same_whichever_database_draws_it(
