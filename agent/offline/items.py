@@ -22,10 +22,16 @@ _NOT_SELLING = re.compile(
     r"\b(?:don'?t|do not|doesn'?t|not|never|no longer)\s+(?:[\w']+\s+){0,3}?(?:to\s+)?sell",
     re.I,
 )
+_IT_IS = re.compile(r"^(?:it'?s|it is|this is|that'?s)\s+(?:an?\s+)?(?=\S)", re.I)
 _PRAISE = re.compile(
     r"^(?:(?:great|good|nice|lovely|beautiful|awesome|fine|perfect|decent|solid|really|very|pretty|cool)\s+)+",
     re.I,
 )
+
+
+def it_is_removed(text: str) -> str:
+    """The words without an opening "it's a" ("its a giant talon" -> "giant talon")."""
+    return _IT_IS.sub("", text.strip())
 
 
 def strip_discourse(text: str) -> str:
@@ -152,6 +158,10 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     for match in lex.sell_intro.finditer(text):
         candidate = match.group("item")
         core = lex.leading_filler.sub("", candidate.strip())
+        named_after = lex.pronoun_named.match(candidate.strip())
+        if named_after is not None:  # "sell mine, ps4 slim 500gb": the item named after the pronoun
+            candidate = candidate.strip()[named_after.end() :]
+            core = lex.leading_filler.sub("", candidate)
         if lex.pronoun_item.match(core) or not clean_item(candidate):
             continue  # "list it under sporting goods": it is whatever was being talked about
         if _NOT_SELLING.search(text[max(0, match.start() - 24) : match.start() + 24]):
@@ -257,9 +267,15 @@ def _with_model(item: str, after: str) -> str:
     m = re.match(r"\s*,\s*([^,.;!?()]+)", after)
     if not item or m is None or len(item.split()) > 3:
         return item
+    # "its a giant talon": what it is, said as a sentence, names the make and model all the same
+    said = it_is_removed(m.group(1))
     # "herman miller aeron size B": the make and model, then a detail the details reader keeps
-    phrase = re.split(r"\s+(?:size|sz)\b", m.group(1).strip(), maxsplit=1, flags=re.I)[0].strip()
+    phrase = re.split(r"\s+(?:size|sz)\b", said, maxsplit=1, flags=re.I)[0].strip()
     words = re.findall(r"[a-z0-9'-]+", phrase.lower())
+    # "mattress, king size": a word of a detail ("king size") is that detail, not the make
+    detail_words = {
+        w for a in read_details(said).attributes for w in re.findall(r"[a-z0-9'-]+", a.words.lower())
+    }
     if (
         not 1 <= len(words) <= 4
         or len(phrase) > 40
@@ -275,6 +291,7 @@ def _with_model(item: str, after: str) -> str:
         or (details := read_details(phrase)).attributes
         or details.terms is not None
         or lex.pronoun_item.match(phrase)
+        or detail_words & set(words)
     ):
         return item
     return f"{phrase} {item}"
