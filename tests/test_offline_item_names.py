@@ -31,6 +31,11 @@ from tools.types import Condition
         ("NIB kitchenaid mixer", "kitchenaid mixer"),
         ("factory sealed ps5 controller", "ps5 controller"),
         ("new with tags nike hoodie", "nike hoodie"),
+        # ... or after it
+        ("selling instant pot new in box", "instant pot"),
+        ("selling kitchenaid mixer NIB", "kitchenaid mixer"),
+        ("selling my ps5, still sealed", "ps5"),
+        ("selling ps5 sealed", "ps5"),
         # a pronoun, then the item named after the comma
         ("ok I want to sell mine, ps4 slim 500gb", "ps4 slim 500gb"),
         ("I'd like to sell this one: trek 520 touring bike", "trek 520 touring bike"),
@@ -39,6 +44,9 @@ from tools.types import Condition
         ("dishwasher €150", "dishwasher"),
         ("selling my sofa 200 euros", "sofa"),
         ("selling my bike 50 quid", "bike"),
+        ("selling dishwasher for £150", "dishwasher"),
+        ("£150 dishwasher", "dishwasher"),
+        ("$150 dishwasher", "dishwasher"),
         # giving it away introduces the item
         ("free to a good home: old wardrobe", "wardrobe"),
         ("free to a good home old wardrobe", "wardrobe"),
@@ -48,6 +56,11 @@ from tools.types import Condition
 )
 def test_the_item_is_named_as_a_title_would(text: str, item: str) -> None:
     assert extract_items(text, expecting_item=True) == [item]
+
+
+@pytest.mark.parametrize("text", ["$200 firm", "£200 obo", "$200 or best offer", "$50 each"])
+def test_a_price_and_its_terms_name_no_item(text: str) -> None:
+    assert extract_items(text, expecting_item=True) == []
 
 
 def test_mine_alone_names_no_item() -> None:

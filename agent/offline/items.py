@@ -137,6 +137,7 @@ def _acceptable(item: str) -> bool:
         and not lex.pronoun_item.match(item)
         and not all(w in lex.not_items for w in words)
         and not re.fullmatch(r"[\d\s$.,k]+", item)
+        and not names_only_a_price(item)  # "$200 firm" less its price: "firm" names nothing
     )
 
 
