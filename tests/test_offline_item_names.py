@@ -22,6 +22,11 @@ from tools.types import Condition
         # the make and model said as a sentence after the comma is the item's make and model
         ("wnat to sell my mountian bike, its a giant talon", "giant talon mountian bike"),
         ("selling my tv, it is a samsung", "samsung tv"),
+        ("selling my desk, its a standing desk", "standing desk"),
+        # ... but what is said of it that way is not its make
+        ("selling my lamp, it's a lovely piece", "lamp"),
+        ("selling my bike, its a steal", "bike"),
+        ("selling my table, its a bit wobbly", "table"),
         # a condition before the name is the condition, not the name
         (
             "brand new in box instant pot duo 6 quart, never opened, gift I don't need",

@@ -293,8 +293,16 @@ def _with_model(item: str, after: str) -> str:
         or details.terms is not None
         or lex.pronoun_item.match(phrase)
         or detail_words & set(words)
+        # "it's a lovely piece", "it's a bit wobbly": said of it, not what it is
+        or (
+            said != m.group(1).strip()
+            and any(w in lex.sales_talk or w in lex.condition_fillers for w in words)
+        )
     ):
         return item
+    head = item.lower().split()[-1]
+    if head in words:  # "desk, its a standing desk": the fuller name is the name
+        return phrase
     return f"{phrase} {item}"
 
 
