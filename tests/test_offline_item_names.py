@@ -4,11 +4,15 @@ several."""
 
 from __future__ import annotations
 
+import importlib.util
+import re
+from pathlib import Path
+
 import pytest
 
 from agent.offline.details import read_details
 from agent.offline.drafting import is_several, make_description, make_title
-from agent.offline.items import extract_items
+from agent.offline.items import extract_items, spelled
 from agent.offline.remarks import read_remarks
 from agent.session import ChatSession, TurnResult
 from tests.helpers import offline_session
@@ -20,7 +24,7 @@ from tools.types import Condition
     ("text", "item"),
     [
         # the make and model said as a sentence after the comma is the item's make and model
-        ("wnat to sell my mountian bike, its a giant talon", "giant talon mountian bike"),
+        ("wnat to sell my mountian bike, its a giant talon", "giant talon mountain bike"),
         ("selling my tv, it is a samsung", "samsung tv"),
         ("selling my desk, its a standing desk", "standing desk"),
         # ... but what is said of it that way is not its make
@@ -66,6 +70,56 @@ def test_the_item_is_named_as_a_title_would(text: str, item: str) -> None:
 @pytest.mark.parametrize("text", ["$200 firm", "£200 obo", "$200 or best offer", "$50 each"])
 def test_a_price_and_its_terms_name_no_item(text: str) -> None:
     assert extract_items(text, expecting_item=True) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("mountian bike", "mountain bike"),
+        ("Raliegh road bike", "Raleigh road bike"),
+        ("nigthstand", "nightstand"),
+        ("samsung gaalxy s9", "samsung galaxy s9"),
+        ("sectoinal couch", "sectional couch"),
+    ],
+)
+def test_two_swapped_letters_are_read_as_the_word_titles_have(typed: str, meant: str) -> None:
+    assert spelled(typed) == meant
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "trial bike",  # an English word, though more titles say "trail"
+        "sliver of glass art",  # "silver" is commoner, "sliver" a word all the same
+        "beast gaming pc",
+        "ryobi drill",  # a make no title misspells
+        "ps4 slim",  # short words are left as typed
+        "giant talon",
+    ],
+)
+def test_a_word_is_left_as_typed(name: str) -> None:
+    assert spelled(name) == name
+
+
+def _builder() -> object:
+    path = Path(__file__).resolve().parent.parent / "scripts" / "build_item_words.py"
+    spec = importlib.util.spec_from_file_location("build_item_words", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_title_word_table_has_the_seed_counts() -> None:
+    """The shipped table counts what the seed's titles say (rebuild: scripts/build_item_words.py)."""
+    builder = _builder()
+    counts = builder.title_counts()  # type: ignore[attr-defined]
+    table = builder.TABLE.read_text(encoding="utf-8")  # type: ignore[attr-defined]
+    rows = [line.split("\t") for line in table.splitlines() if line and not line.startswith("#")]
+    assert {w: int(n) for w, n, _ in rows if int(n)} == dict(counts)
+    assert all(
+        re.fullmatch(r"[a-z]+\t\d+\t[01]", line) for line in table.splitlines() if not line.startswith("#")
+    )
 
 
 def test_mine_alone_names_no_item() -> None:

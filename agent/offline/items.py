@@ -8,11 +8,12 @@ price) is read from the whole message by the other readers. Rules in data/items.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from agent.offline.amounts import names_only_a_price, read_amounts
 from agent.offline.conditions import read_condition
 from agent.offline.details import read_details
-from agent.offline.lexicon import lexicon
+from agent.offline.lexicon import DATA, lexicon
 
 MAX_ITEM_WORDS = 10
 MAX_WORD_CHARS, MAX_ITEM_CHARS = 40, 80
@@ -39,6 +40,44 @@ def strip_discourse(text: str) -> str:
     return lexicon().discourse.sub("", text)
 
 
+# A word of the item's name that few seed titles have, with two letters swapped, is read as the word that at
+# least SPELLING_MIN_TITLES titles and SPELLING_RATIO times as many have ("mountian" -> mountain): a swap is
+# the commonest slip and the safest to undo. Shorter words, English words ("trial", though more titles say
+# "trail") and words with more than one such reading stay as typed. Table: data/item_words.tsv, built by
+# scripts/build_item_words.py.
+SPELLING_MIN_LENGTH, SPELLING_MIN_TITLES, SPELLING_RATIO = 5, 10, 10
+
+
+@cache
+def _title_words() -> tuple[dict[str, int], frozenset[str]]:
+    """How many seed titles have each word, and the English words among them."""
+    rows = [
+        line.split("\t")
+        for line in (DATA / "item_words.tsv").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    return {w: int(n) for w, n, _ in rows}, frozenset(w for w, _, english in rows if english == "1")
+
+
+def _spelled(word: str) -> str:
+    lower = word.lower()
+    titles, english = _title_words()
+    if len(lower) < SPELLING_MIN_LENGTH or not lower.isalpha() or lower in english:
+        return word
+    least = max(SPELLING_MIN_TITLES, SPELLING_RATIO * titles.get(lower, 0))
+    swaps = {lower[:i] + lower[i + 1] + lower[i] + lower[i + 2 :] for i in range(len(lower) - 1)} - {lower}
+    found = [w for w in swaps if titles.get(w, 0) >= least]
+    if len(found) != 1:
+        return word
+    return found[0].upper() if word.isupper() else found[0].capitalize() if word[0].isupper() else found[0]
+
+
+def spelled(item: str) -> str:
+    """The item's name with a word whose letters the seller swapped read as meant ("mountian bike" ->
+    "mountain bike"), so the title, the search and the replies name it right."""
+    return " ".join(_spelled(w) for w in item.split(" "))
+
+
 def clean_item(phrase: str) -> str:
     lex = lexicon()
     phrase = lex.leading_filler.sub("", phrase.strip())
@@ -49,7 +88,7 @@ def clean_item(phrase: str) -> str:
     words = [w for w in phrase.split() if len(w) <= MAX_WORD_CHARS][:MAX_ITEM_WORDS]
     while words and len(" ".join(words)) > MAX_ITEM_CHARS:
         words.pop()
-    return " ".join(words)
+    return spelled(" ".join(words))
 
 
 def is_vague(item: str) -> bool:
