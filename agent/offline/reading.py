@@ -60,6 +60,7 @@ class Intent(StrEnum):
     CHANGE_OF_MIND = "change_of_mind"  # "actually", "after all"
     INJECTION = "injection"  # tries to change how the agent works
     PROHIBITED = "prohibited"  # names a weapon, ammunition or drugs
+    SERVICE_OFFER = "service_offer"  # offers a service ("dog walking"), not a thing to sell
     INSIST = "insist"  # pushes after a refusal
     NON_ENGLISH = "non_english"
     CORRECTION = "correction"  # says the item is another one ("sorry, I meant my coffee table")
@@ -90,6 +91,8 @@ class Reading:
     paid: float | None = None  # what was paid, or costs new
     choice: int | None = None  # the offered category picked (0-based)
     title: str | None = None  # a new title
+    title_wish: str | None = None  # how the title should change without its words ("make the title shorter")
+    asks_field: str | None = None  # the draft's field asked about ("what's the category?")
     details: Details = field(default_factory=Details)  # what tells the item apart, what comes with it
     category_words: str | None = None  # the words to look for another category with ("put it under ...")
     price_change: PriceChange | None = None  # "lower it by 20", "make it 10% less"
@@ -150,6 +153,13 @@ _ORDINALS = {
     "last": -1,
 }
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4}
+# How a title should change, said instead of the title itself ("make the title shorter", "a bit catchier").
+_TITLE_WISH = re.compile(
+    r"(?:a\s+(?:bit|little)\s+|much\s+|more\s+|less\s+)?"
+    r"(?:shorter|longer|simpler|better|clearer|nicer|catchier|punchier|snappier|descriptive|detailed|"
+    r"professional|appealing|interesting|concise|specific)(?:\s+please)?[.!]?",
+    re.I,
+)
 _PICKED_NUMBER = re.compile(
     r"^\s*(?:(?:yes|ok|okay|go with|let'?s do|probably|maybe|i'?ll (?:take|pick))[\s,]*)?"
     r"(?:#|no\.?\s*|number\s*|option\s*|choice\s*|\(\s*)?(\d)(?:\s*[.,)!:;-]|\s*$|\s+(?:please|pls|thanks|it|for sure|i think|and)\b)|"
@@ -324,6 +334,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         return reading
     if is_prohibited(text):
         reading.intents.add(Intent.PROHIBITED)
+    if lex.service_offer.search(text) and not lex.sell_intro.search(text):
+        reading.intents.add(Intent.SERVICE_OFFER)
     if lex.insist.search(text):
         reading.intents.add(Intent.INSIST)
     if is_non_english(text):
@@ -333,7 +345,12 @@ def read(text: str, context: Context | None = None) -> Reading:
 
     # A category choice, when one was asked for; the number picked is then no price.
     priced_text = text
-    if asked == Question.CHOICE and ctx.options:
+    edit_request = not lex.category_change.search(text) and any(
+        p.search(text)
+        for p in (lex.description_remove, lex.description_add, lex.title_change, lex.field_change)
+    )
+    if asked == Question.CHOICE and ctx.options and not edit_request:
+        # "take out the last sentence" asks for a change to the draft; its "last" picks no option
         reading.choice = parse_choice(text, ctx.options, ctx.item or "")
         if lex.none_of_these.search(text) and reading.choice is None:
             reading.intents.add(Intent.NONE_OF_THESE)
@@ -350,6 +367,8 @@ def read(text: str, context: Context | None = None) -> Reading:
     if title:
         said = text[: title.start()] + text[title.end() :]
         reading.title = title.group("t").strip(" :\"'")
+        if _TITLE_WISH.fullmatch(reading.title):  # "make the title shorter": a wish, not the new title
+            reading.title_wish, reading.title = reading.title.lower(), None
         priced_text = priced_text[: title.start()] + priced_text[title.end() :]  # "title: Escape 3": no price
     reading.price_change, priced_text = read_price_change(priced_text)
     expecting_price = asked in (Question.PRICE, Question.DRAFT, Question.RETRY)
@@ -458,6 +477,11 @@ def read(text: str, context: Context | None = None) -> Reading:
     if asked == Question.DRAFT and is_affirmative(text) and reading.price is None:
         reading.condition = None  # "perfect", "great" to a draft: a yes, not a grade
 
+    asked_about = lex.field_question.search(text)
+    if asked_about is not None:
+        field_named = str(asked_about.group("a") or asked_about.group("b") or "category").lower()
+        reading.asks_field = "description" if field_named == "desc" else field_named
+        reading.intents.add(Intent.QUESTION)
     if lex.value.search(text):
         reading.intents.add(Intent.VALUE)
     if is_affirmative(text) or lex.accept.match(core):
