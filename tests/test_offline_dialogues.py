@@ -962,3 +962,35 @@ async def test_a_service_offered_is_said_to_be_no_item(dialogue: Dialogue) -> No
     assert "not services" in offered.reply and not dialogue.tools()
     named = await dialogue.say("ok selling my bike then")
     assert dialogue.calls("search_categories")[0]["query"] == "bike" and "not services" not in named.reply
+
+
+async def test_the_make_of_a_generically_named_item_joins_its_name(dialogue: Dialogue) -> None:
+    await dialogue.say("selling a speaker")
+    noted = await dialogue.say("it's a bose soundlink")
+    assert "Noted: a bose soundlink." in noted.reply and "goes in the draft" not in noted.reply
+    (draft,) = (await dialogue.say("good")).drafts
+    assert draft.args["title"] == "Bose soundlink speaker"
+    assert dialogue.calls("compare_prices")[0]["item"] == "bose soundlink speaker"
+
+
+@pytest.mark.parametrize("said", ["it's a gift from my mom", "it's a big one", "it's a 2 seater"])
+async def test_other_words_after_its_a_stay_a_note(dialogue: Dialogue, said: str) -> None:
+    await dialogue.say("selling my sofa")
+    await dialogue.say(said)
+    (draft,) = (await dialogue.say("good")).drafts
+    assert draft.args["title"].lower().startswith("sofa")
+
+
+async def test_a_garage_full_of_stuff_is_no_item_and_the_first_one_is(dialogue: Dialogue) -> None:
+    asked = await dialogue.say("I've got loads of stuff in my garage I want to get rid of, where do I start?")
+    assert "Here's how it works" in asked.reply and asked.reply.count("?") == 1 and not dialogue.tools()
+    await dialogue.say("ok let's start with a tool box full of spanners")
+    assert dialogue.calls("search_categories")[0]["query"] == "tool box full of spanners"
+
+
+async def test_what_the_grades_mean_is_answered_at_the_category_question(dialogue: Dialogue) -> None:
+    await dialogue.say("ps4 controller dualshock")
+    await dialogue.say("good")
+    answered = await dialogue.say("what's the difference between good and fair?")
+    assert "'fair' heavy wear" in answered.reply and "marketplace's categories" not in answered.reply
+    assert "Which category" in answered.reply

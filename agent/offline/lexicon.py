@@ -123,6 +123,8 @@ class IntentData(_Data):
     question_start: str
     description_remove: str
     field_question: str
+    not_a_make: list[str]
+    grade_question: str
 
 
 class ItemData(_Data):
@@ -175,6 +177,7 @@ class ServiceOffer(_Data):
 class ServiceData(_Data):
     asking: str
     services: ServiceOffer
+    condition_guide: str
     topics: list[ServiceTopic]
     foreign_currency: str  # said when a price comes in another currency: {said} as typed, {price} in dollars
 
@@ -215,6 +218,7 @@ class Lexicon:
         self.service_asking = _compile(service.asking)
         self.service_offer = _compile(service.services.pattern)
         self.service_offer_answer = service.services.answer
+        self.condition_guide = service.condition_guide
         self.service = [(t.name, _compile(t.pattern), t.answer) for t in service.topics]
         self.foreign_currency = service.foreign_currency
         i = self.intents
@@ -249,6 +253,8 @@ class Lexicon:
         self.field_words = {name: _compile(p) for name, p in i.field_words.items()}
         self.question_start = _compile(i.question_start)
         self.field_question = _compile(i.field_question)
+        self.not_a_make = frozenset(w.lower() for w in i.not_a_make)
+        self.grade_question = _compile(i.grade_question)
         it = self.items
         self.sell_intro = _compile(it.sell_intro, re.S)
         self.mention = _compile(it.mention, re.S)

@@ -52,10 +52,6 @@ NUMBERED_GRADES = (
     "Just reply with a number: 1. new, 2. like new, 3. excellent, 4. good (normal wear, works fine), "
     "5. fair (heavy wear or small faults), 6. for parts (doesn't work)."
 )
-CONDITION_GUIDE = (
-    "'new' is unused, 'like new' barely used with no marks, 'excellent' used but looks great, "
-    "'good' normal wear and everything works, 'fair' heavy wear or small faults, 'for parts' doesn't work."
-)
 PHOTO_NOTE = "I can't see photos (I'm the offline rule-based assistant), so I go by your description."
 RETRY_PROMPT = "Say 'try again'"
 MAX_CREATE_RETRIES = 2
@@ -424,12 +420,19 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         item.title = r.title
     elif r.title_wish:
         _wish_for_title(state, item, r.title_wish)
-    if r.note and r.note.lower() not in (n.lower() for n in item.notes):
+    if r.make and item.name.lower() == item.name.split()[0].lower():
+        item.name = (
+            f"{r.make} {item.name}"  # "it's a bose soundlink" of a speaker: the title and comparables say it
+        )
+        state.notes.append(f"Noted: a {r.make}.")
+    elif r.note and r.note.lower() not in (n.lower() for n in item.notes):
         item.notes.append(r.note)
     item.notes += [remark for remark in r.remarks if remark not in item.notes]
     if r.remove:
         _remove(state, item, r.remove)
-    if asked in (Question.PRICE, Question.CONDITION, Question.CHOICE) and (r.title or r.note or r.details):
+    if asked in (Question.PRICE, Question.CONDITION, Question.CHOICE) and (
+        r.title or (r.note and not r.make) or r.details
+    ):
         # Said while another question is open: kept for the draft, and said so (the question stays).
         state.notes.append(
             f'Noted: the title will be "{r.title}".' if r.title else "Noted, that goes in the draft."
@@ -969,7 +972,10 @@ def _ask_item(state: DialogueState) -> Action:
             asks=Question.ITEM,
         )
     if state.notes:
-        return Action(_say(state, "What would you like to sell?"), asks=Question.ITEM)
+        asked_already = any("What's the item?" in note for note in state.notes)  # the notes ask it
+        return Action(
+            _say(state, "" if asked_already else "What would you like to sell?"), asks=Question.ITEM
+        )
     return Action(
         _say(
             state,
@@ -994,11 +1000,13 @@ def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
     if state.unclear == Question.CONDITION and not market:
         # Each miss is asked about differently, never the same words twice: the grades explained (once),
         # then as a numbered list; a third miss assumes good and says so (`_condition`).
-        guided = CONDITION_GUIDE in state.last_reply
+        guided = lexicon().condition_guide in state.last_reply
         if (state.unsure or state.explain) and not guided and NUMBERED_GRADES not in state.last_reply:
             return Action(
                 _say(
-                    state, kept, f"No problem, here's what they mean: {CONDITION_GUIDE} {CONDITION_QUESTION}"
+                    state,
+                    kept,
+                    f"No problem, here's what they mean: {lexicon().condition_guide} {CONDITION_QUESTION}",
                 ),
                 asks=Question.CONDITION,
             )

@@ -93,6 +93,7 @@ class Reading:
     title: str | None = None  # a new title
     title_wish: str | None = None  # how the title should change without its words ("make the title shorter")
     asks_field: str | None = None  # the draft's field asked about ("what's the category?")
+    make: str | None = None  # the make or model of a generically named item ("it's a bose soundlink")
     details: Details = field(default_factory=Details)  # what tells the item apart, what comes with it
     category_words: str | None = None  # the words to look for another category with ("put it under ...")
     price_change: PriceChange | None = None  # "lower it by 20", "make it 10% less"
@@ -299,6 +300,30 @@ _ASIDE_START = re.compile(
 )
 
 
+_MAKE = re.compile(
+    r"^\s*(?:it'?s|it is|its|this is)\s+(?:a|an)\s+(?P<make>[a-z0-9][\w'-]*(?:\s+[\w'-]+){0,2})\s*$", re.I
+)
+
+
+def _make_of(said: str, item: str | None) -> str | None:
+    """'it's a bose soundlink' of a 'speaker': the make that goes before the item's one-word name, or None
+    when the words are anything else ("it's a gift", "it's a big one", "it's a bit old")."""
+    m = _MAKE.match(said)
+    if m is None or not item or len(item.split()) != 1:
+        return None
+    make = m.group("make")
+    words = make.lower().split()
+    lex = lexicon()
+    if (
+        item.lower() in words
+        or any(w in lex.not_a_make for w in words)
+        or read_condition(make, item).condition is not None
+        or read_details(make, item)  # "a 2 seater": a detail, which the details say
+    ):
+        return None
+    return make
+
+
 def _names_it_as(text: str, item: str | None) -> bool:
     """'the mountain bike is a Giant Talon 29er': the item, by its name, said to be a make or model."""
     m = re.match(
@@ -471,6 +496,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         said_of_it = ", ".join(kept)
         if said_of_it:
             reading.note = _as_sentence(said_of_it)
+        reading.make = _make_of(kept[0], ctx.item) if len(kept) == 1 else None  # ", U1": the note keeps all
     if title or added is not None or lex.field_change.search(text):
         named = [f for f, p in lex.field_words.items() if p.search(text)]
         reading.edit_field = "title" if title else named[0] if named else "description"
@@ -500,6 +526,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.intents.add(Intent.QUESTION)
     if Intent.QUESTION in reading.intents or lex.service_asking.search(text):
         reading.service = [answer for _, pattern, answer in lex.service if pattern.search(text)]
+        if asked != Question.CONDITION and lex.grade_question.search(text):
+            reading.service.append(f"Here's what the conditions mean: {lex.condition_guide}")
         if reading.service:
             reading.intents.add(Intent.QUESTION)  # "how do I get paid": a question without its mark
     if amounts.foreign is not None and reading.price is not None:
