@@ -99,7 +99,9 @@ def _sentence(note: str) -> str:
     return note[:1].lower() + note[1:] + "." if note else ""
 
 
-_HEAD_END = re.compile(r"\s+(?:with|from|for|in|on|of|by|plus|w/|size|sz)\b.*$", re.I)
+@cache
+def _head_end() -> re.Pattern[str]:
+    return re.compile(lexicon().drafting.head_end, re.I)
 
 
 def is_several(item: str) -> bool:
@@ -109,7 +111,9 @@ def is_several(item: str) -> bool:
     name = item.strip().lower()
     if re.match(words.several_start, name) or re.search(r"\band\b|&", name):
         return True
-    head = re.findall(r"[a-z']+", _HEAD_END.sub("", name))
+    head = re.findall(r"[a-z']+", _head_end().sub("", name))
+    while len(head) > 1 and head[-1] in words.not_head:  # "puffer jacket mens": the jacket is the head
+        head.pop()
     last = head[-1] if head else ""
     return (
         len(last) > 3

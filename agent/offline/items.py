@@ -8,11 +8,12 @@ price) is read from the whole message by the other readers. Rules in data/items.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from agent.offline.amounts import names_only_a_price, read_amounts
 from agent.offline.conditions import read_condition
 from agent.offline.details import read_details
-from agent.offline.lexicon import lexicon
+from agent.offline.lexicon import DATA, lexicon
 
 MAX_ITEM_WORDS = 10
 MAX_WORD_CHARS, MAX_ITEM_CHARS = 40, 80
@@ -22,15 +23,59 @@ _NOT_SELLING = re.compile(
     r"\b(?:don'?t|do not|doesn'?t|not|never|no longer)\s+(?:[\w']+\s+){0,3}?(?:to\s+)?sell",
     re.I,
 )
+_IT_IS = re.compile(r"^(?:it'?s|it is|this is|that'?s)\s+(?:an?\s+)?(?=\S)", re.I)
 _PRAISE = re.compile(
     r"^(?:(?:great|good|nice|lovely|beautiful|awesome|fine|perfect|decent|solid|really|very|pretty|cool)\s+)+",
     re.I,
 )
 
 
+def it_is_removed(text: str) -> str:
+    """The words without an opening "it's a" ("its a giant talon" -> "giant talon")."""
+    return _IT_IS.sub("", text.strip())
+
+
 def strip_discourse(text: str) -> str:
     """The message without openers that carry no meaning of their own ('actually, ', 'sorry, ')."""
     return lexicon().discourse.sub("", text)
+
+
+# A word of the item's name that few seed titles have, with two letters swapped, is read as the word that at
+# least SPELLING_MIN_TITLES titles and SPELLING_RATIO times as many have ("mountian" -> mountain): a swap is
+# the commonest slip and the safest to undo. Shorter words, English words ("trial", though more titles say
+# "trail") and words with more than one such reading stay as typed. Table: data/item_words.tsv, built by
+# scripts/build_item_words.py.
+SPELLING_MIN_LENGTH, SPELLING_MIN_TITLES, SPELLING_RATIO = 5, 10, 10
+
+
+@cache
+def _title_words() -> tuple[dict[str, int], frozenset[str]]:
+    """How many seed titles have each word, and the English words among them."""
+    rows = [
+        line.split("\t")
+        for line in (DATA / "item_words.tsv").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    ]
+    return {w: int(n) for w, n, _ in rows}, frozenset(w for w, _, english in rows if english == "1")
+
+
+def _spelled(word: str) -> str:
+    lower = word.lower()
+    titles, english = _title_words()
+    if len(lower) < SPELLING_MIN_LENGTH or not lower.isalpha() or lower in english:
+        return word
+    least = max(SPELLING_MIN_TITLES, SPELLING_RATIO * titles.get(lower, 0))
+    swaps = {lower[:i] + lower[i + 1] + lower[i] + lower[i + 2 :] for i in range(len(lower) - 1)} - {lower}
+    found = [w for w in swaps if titles.get(w, 0) >= least]
+    if len(found) != 1:
+        return word
+    return found[0].upper() if word.isupper() else found[0].capitalize() if word[0].isupper() else found[0]
+
+
+def spelled(item: str) -> str:
+    """The item's name with a word whose letters the seller swapped read as meant ("mountian bike" ->
+    "mountain bike"), so the title, the search and the replies name it right."""
+    return " ".join(_spelled(w) for w in item.split(" "))
 
 
 def clean_item(phrase: str) -> str:
@@ -43,7 +88,7 @@ def clean_item(phrase: str) -> str:
     words = [w for w in phrase.split() if len(w) <= MAX_WORD_CHARS][:MAX_ITEM_WORDS]
     while words and len(" ".join(words)) > MAX_ITEM_CHARS:
         words.pop()
-    return " ".join(words)
+    return spelled(" ".join(words))
 
 
 def is_vague(item: str) -> bool:
@@ -131,6 +176,7 @@ def _acceptable(item: str) -> bool:
         and not lex.pronoun_item.match(item)
         and not all(w in lex.not_items for w in words)
         and not re.fullmatch(r"[\d\s$.,k]+", item)
+        and not names_only_a_price(item)  # "$200 firm" less its price: "firm" names nothing
     )
 
 
@@ -152,6 +198,10 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     for match in lex.sell_intro.finditer(text):
         candidate = match.group("item")
         core = lex.leading_filler.sub("", candidate.strip())
+        named_after = lex.pronoun_named.match(candidate.strip())
+        if named_after is not None:  # "sell mine, ps4 slim 500gb": the item named after the pronoun
+            candidate = candidate.strip()[named_after.end() :]
+            core = lex.leading_filler.sub("", candidate)
         if lex.pronoun_item.match(core) or not clean_item(candidate):
             continue  # "list it under sporting goods": it is whatever was being talked about
         if _NOT_SELLING.search(text[max(0, match.start() - 24) : match.start() + 24]):
@@ -257,9 +307,15 @@ def _with_model(item: str, after: str) -> str:
     m = re.match(r"\s*,\s*([^,.;!?()]+)", after)
     if not item or m is None or len(item.split()) > 3:
         return item
+    # "its a giant talon": what it is, said as a sentence, names the make and model all the same
+    said = it_is_removed(m.group(1))
     # "herman miller aeron size B": the make and model, then a detail the details reader keeps
-    phrase = re.split(r"\s+(?:size|sz)\b", m.group(1).strip(), maxsplit=1, flags=re.I)[0].strip()
+    phrase = re.split(r"\s+(?:size|sz)\b", said, maxsplit=1, flags=re.I)[0].strip()
     words = re.findall(r"[a-z0-9'-]+", phrase.lower())
+    # "mattress, king size": a word of a detail ("king size") is that detail, not the make
+    detail_words = {
+        w for a in read_details(said).attributes for w in re.findall(r"[a-z0-9'-]+", a.words.lower())
+    }
     if (
         not 1 <= len(words) <= 4
         or len(phrase) > 40
@@ -275,8 +331,17 @@ def _with_model(item: str, after: str) -> str:
         or (details := read_details(phrase)).attributes
         or details.terms is not None
         or lex.pronoun_item.match(phrase)
+        or detail_words & set(words)
+        # "it's a lovely piece", "it's a bit wobbly": said of it, not what it is
+        or (
+            said != m.group(1).strip()
+            and any(w in lex.sales_talk or w in lex.condition_fillers for w in words)
+        )
     ):
         return item
+    head = item.lower().split()[-1]
+    if head in words:  # "desk, its a standing desk": the fuller name is the name
+        return phrase
     return f"{phrase} {item}"
 
 

@@ -144,6 +144,7 @@ class ItemData(_Data):
     not_a_model: list[str]
     not_items: list[str]
     pronoun_item: str
+    pronoun_named: str
     choice_stopwords: list[str]
     condition_fillers: list[str]
     instruction: str
@@ -187,6 +188,8 @@ class DraftingData(_Data):
     damage_lines: dict[Condition, str]
     damage_lines_several: dict[Condition, str]
     several_start: str
+    not_head: list[str]
+    head_end: str
     closings_several: list[str]
     singular_s: list[str]
     closings: list[str]
@@ -271,6 +274,7 @@ class Lexicon:
         self.sales_talk = frozenset(it.sales_talk)
         self.not_a_model = frozenset(it.not_a_model)
         self.pronoun_item = _compile(it.pronoun_item)
+        self.pronoun_named = _compile(it.pronoun_named)
         self.add_fillers = frozenset(it.add_fillers)
         self.bundle = _compile(it.bundle)
         self.instruction = _compile(it.instruction)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from agent.offline.amounts import read_amounts
 from agent.offline.conditions import about_something_else, read_condition
-from agent.offline.items import is_chatter, is_condition_only, strip_discourse
+from agent.offline.items import is_chatter, is_condition_only, it_is_removed, strip_discourse
 from agent.offline.lexicon import lexicon
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -86,8 +86,10 @@ def _remark(sentence: str, item: str | None) -> str | None:
     ):
         return None
     item_words = _word_set(item or "")
-    if item_words and _word_set(core) <= item_words:
-        return None  # only the item's name again ("Whirlpool washing machine", said before as "front loader ...")
+    if item_words and _word_set(it_is_removed(core)) <= item_words:
+        # only the item's name again ("Whirlpool washing machine", said before as "front loader ...", or
+        # "its a giant talon" once the title says it)
+        return None
     if (
         len(words) < 2
         or lex.sell_intro.search(sentence)  # the item named for sale: the title says it
