@@ -468,9 +468,14 @@ class CategoryIndex:
         if len(terms) > 1:
             return 0 if terms in self._title_names else 2  # a brand ("pottery barn"), or a product name
         term = terms[0]
-        if term in self._describing or any(ch.isdigit() for ch in term) or term in BRANDS:
+        if term in self._describing or term in BRANDS:
             return 0
-        if term in self._kind_index or any(words(p)[-1] in self._kind_index for p in SYNONYMS.get(term, ())):
+        # A product name with a digit that the synonyms know is a kind ("ps5", "3ds"); another number is not.
+        if any(words(p)[-1] in self._kind_index for p in SYNONYMS.get(term, ())):
+            return 2
+        if any(ch.isdigit() for ch in term):
+            return 0
+        if term in self._kind_index:
             return 2
         counts = self._title_counts.get(term, {})
         seen = sum(counts.values())
