@@ -12,6 +12,9 @@
   with --seeds 11,12,13) are taken out of the index, which is built from the rest (the title model too),
   and their titles are searched; and the everyday items of benchmarks/data/everyday_dev.yaml against the
   whole seed.
+- --everyday FILE (with --dev, repeatable): score these everyday-item files instead of everyday_dev.yaml, e.g.
+  benchmarks/data/everyday_check.yaml (items outside the seed's sections, only measured); each also as the
+  offline agent offers them (an acceptable category among the leaves it would offer).
 - --set MODULE.NAME=VALUE (with --dev, repeatable): run with one of the search's tuning constants changed
   (category_search or title_model; the indexes are built after it is set), to measure a variant against
   the same splits without editing the code.
