@@ -362,6 +362,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         item.title = r.title
     if r.note and r.note.lower() not in (n.lower() for n in item.notes):
         item.notes.append(r.note)
+    item.notes += [remark for remark in r.remarks if remark not in item.notes]
     if r.remove:
         if (
             item.draft

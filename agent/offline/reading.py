@@ -503,9 +503,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         if len(priced) == len(reading.items):
             reading.item_prices = [price for _, price in priced]
             reading.price = reading.item_prices[0]
+    taken = [*reading.details.included, *(a.words for a in reading.details.attributes)]
     if len(reading.items) == 1 and reading.items[0] != "?":
-        details = reading.details
-        taken = [*details.included, *(a.words for a in details.attributes)]
         reading.remarks = read_remarks(text, reading.items[0], taken)
         asked_for = reading.price
         if asked_for is not None and asked_for > 0 and float(asked_for).is_integer():
@@ -513,4 +512,20 @@ def read(text: str, context: Context | None = None) -> Reading:
             count = rf"(?<![\d$.,]){number}\s+[a-z]"
             if re.search(count, reading.items[0], re.I) and not re.search(rf"\$\s?{number}\b", text):
                 reading.price = None  # "about 200 baseball cards": how many, part of the item, not a price
+    elif (
+        ctx.in_progress
+        and ctx.item
+        and asked in (Question.CONDITION, Question.PRICE)
+        and not reading.items
+        and reading.note is None
+        and not reading.intents & {Intent.QUESTION, Intent.CHATTER, Intent.INJECTION, Intent.UNSURE}
+    ):
+        # "good, only 2 years old" to the condition question: the age is the seller's fact for the description.
+        # A remark holding a detail the reader took ("good, it's the 56cm frame in blue") is left to the details.
+        taken_words = {w for phrase in taken for w in re.findall(r"[a-z0-9]+", phrase.lower())}
+        reading.remarks = [
+            r
+            for r in read_remarks(text, ctx.item, taken)
+            if not taken_words & set(re.findall(r"[a-z0-9]+", r.lower()))
+        ]
     return reading
