@@ -286,6 +286,7 @@ class CategoryIndex:
         self._describing = query_words().describing
         self._set_words = query_words().set_words
         self._generic = dict(query_words().generic_heads)
+        self._makers = query_words().makers
         self._hints = kind_hints()
         # Categories in a branch that sells to businesses, each with the words that make it fit.
         trade_paths = _trade_branches()
@@ -426,6 +427,11 @@ class CategoryIndex:
         Watch" a watch, but their titles say more than a phone's or a watch's (most are unlocked; tracker)."""
         return len(head_terms) == 1 and head_terms[0] in self.by_id[category_id].head_words
 
+    def _maker(self, terms: tuple[str, ...]) -> bool:
+        """A brand or a maker of many kinds of things ("honda"), whose listings say who made an item, not
+        what it is (`query_words.yaml`, `makers`; text.BRANDS)."""
+        return len(terms) == 1 and (terms[0] in BRANDS or terms[0] in self._makers)
+
     def _common(self, terms: tuple[str, ...]) -> bool:
         """A word of the language ("gas", "running", "radio"), whose company in titles says little about
         what else an item is; not a brand or model name ("scott", "optimus"), whose company does."""
@@ -462,9 +468,14 @@ class CategoryIndex:
         if len(terms) > 1:
             return 0 if terms in self._title_names else 2  # a brand ("pottery barn"), or a product name
         term = terms[0]
-        if term in self._describing or any(ch.isdigit() for ch in term) or term in BRANDS:
+        if term in self._describing or term in BRANDS:
             return 0
-        if term in self._kind_index or any(words(p)[-1] in self._kind_index for p in SYNONYMS.get(term, ())):
+        # A product name with a digit that the synonyms know is a kind ("ps5", "3ds"); another number is not.
+        if any(words(p)[-1] in self._kind_index for p in SYNONYMS.get(term, ())):
+            return 2
+        if any(ch.isdigit() for ch in term):
+            return 0
+        if term in self._kind_index:
             return 2
         counts = self._title_counts.get(term, {})
         seen = sum(counts.values())
@@ -629,9 +640,23 @@ class CategoryIndex:
             allowed |= modifier_named
             if not allowed:
                 allowed = None
+        # The head word names a category by the taxonomy ("lawn mower": Lawn Mowers): then a brand's or a
+        # maker's company in titles says where that maker's things are sold, not what this item is (Honda's ads
+        # are cars; a Honda lawn mower is no car), so it is gated like a common word's. A model's name is not
+        # ("scott foil", "ford probe": the titles that have "scott" are what a Foil is).
+        head_named = head is not None and any(
+            by_group.get(head, set()) & self.by_id[c].head_words for c, by_group in group_words.items()
+        )
         title_score: defaultdict[int, float] = defaultdict(float)
         for group_index, best_title in enumerate(title_by_group):
-            gated = allowed is not None and group_index != head and self._common(groups[group_index].terms)
+            gated = (
+                allowed is not None
+                and group_index != head
+                and (
+                    (head_named and self._maker(groups[group_index].terms))
+                    or self._common(groups[group_index].terms)
+                )
+            )
             for category_id, value in best_title.items():
                 if gated and category_id not in allowed:  # type: ignore[operator]
                     value *= UNRELATED_TITLE_FACTOR

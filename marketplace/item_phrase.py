@@ -37,6 +37,7 @@ class QueryWords:
     accompanying: frozenset[str]  # connectors after which what follows comes with the item
     set_words: frozenset[str]  # "set" after two kinds of thing: a set of them
     generic_heads: tuple[tuple[str, tuple[str, ...]], ...]  # ("machine", ("maker",))
+    makers: frozenset[str] = frozenset()  # makers of many kinds of things: "honda", "yamaha"
 
 
 @cache
@@ -57,6 +58,7 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
         stems("accompanying"),
         stems("set_words"),
         generic,
+        frozenset(str(w).lower() for w in data.get("makers", ())),
     )
 
 

@@ -115,6 +115,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "xbox": ("video game console",),
     "nintendo": ("video game console",),
     "ps4": ("video game console",),
+    "ps5": ("video game console",),
+    "ps3": ("video game console",),
+    "ps2": ("video game console",),
     "smartwatch": ("watch", "activity monitor"),
     "fitbit": ("activity monitor",),
     "dslr": ("digital camera",),
@@ -215,6 +218,7 @@ PHRASES: dict[str, tuple[str, ...]] = {
     "playstation controller": ("game controller",),
     "ps4 controller": ("game controller",),
     "ps3 controller": ("game controller",),
+    "ps5 controller": ("game controller",),
     "switch controller": ("game controller",),
     "nintendo switch controller": ("game controller",),
 }

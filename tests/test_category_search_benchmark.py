@@ -1,13 +1,21 @@
-"""The dev benchmark's --set option (benchmarks/category_search.py): a tuning constant changed for one run,
-and a clear error for anything that is not one."""
+"""The dev benchmark (benchmarks/category_search.py): its --set option (a tuning constant changed for one
+run, and a clear error for anything that is not one), and the everyday items it scores."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from benchmarks.category_search import apply_setting
+from benchmarks.category_search import (
+    EVERYDAY_DEV_FILE,
+    apply_setting,
+    build_index,
+    everyday_items,
+    score_everyday,
+)
+from benchmarks.heldout_items import Taxonomy
 from marketplace import category_search, title_model
 
 
@@ -43,3 +51,23 @@ def test_anything_else_is_refused_and_changes_nothing(setting: str, says: str) -
     before = (category_search.MODEL_WEIGHT, category_search.MODEL_CANDIDATES)
     assert says in apply_setting(setting)
     assert before == (category_search.MODEL_WEIGHT, category_search.MODEL_CANDIDATES)
+
+
+def test_the_check_items_are_apart_from_the_tuning_items_and_name_real_categories() -> None:
+    check = everyday_items(EVERYDAY_DEV_FILE.with_name("everyday_check.yaml"))
+    tuning = everyday_items(EVERYDAY_DEV_FILE)
+    assert len(check) >= 20
+    assert not {i.query for i in check} & {i.query for i in tuning}
+    taxonomy = Taxonomy.shipped()
+    assert all(c in taxonomy.by_id for i in check for c in i.accept | i.accept_under)
+
+
+def test_everyday_items_are_scored_as_the_agent_offers_them_too(tmp_path: Path) -> None:
+    items = tmp_path / "items.yaml"
+    items.write_text(
+        "items:\n  - {query: electric guitar, accept: [80]}\n  - {query: zqxj wvut, accept: [80]}\n",
+        encoding="utf-8",
+    )
+    taxonomy = Taxonomy.shipped()
+    top1, top3, offered, n = score_everyday(build_index(taxonomy, []), taxonomy, False, items)
+    assert (top1, top3, offered, n) == (1, 1, 1, 2)
