@@ -872,3 +872,125 @@ async def test_a_lower_price_that_is_higher_is_used_and_said(dialogue: Dialogue)
     changed = await dialogue.say(f"lower the price to {asked:.0f}")
     assert changed.drafts[0].args["price"] == asked
     assert "That's more than the" in changed.reply and not changed.created
+
+
+async def test_a_place_in_the_description_at_the_category_question_picks_no_option(
+    dialogue: Dialogue,
+) -> None:
+    offered = await dialogue.say("ps4 controller dualshock")
+    await dialogue.say("good")
+    asked = await dialogue.say("take out the last sentence")  # "last" is no pick of the options
+    assert "no draft yet" in asked.reply and "Which category" in asked.reply
+    assert dialogue.tools().count("compare_prices") == 0 and not dialogue.created
+    assert "Which category" in offered.reply or "Which category" in dialogue.turns[1].reply
+
+
+async def test_the_last_sentence_of_a_draft_taken_out(dialogue: Dialogue) -> None:
+    await dialogue.say("selling my kindle paperwhite")
+    drafted = await dialogue.say("excellent")
+    last = drafted.drafts[0].args["description"].split(". ")[-1].rstrip(".")
+    cut = await dialogue.say("take out the last sentence")
+    assert last not in cut.drafts[0].args["description"]
+    assert cut.drafts[0].args["description"].startswith("Selling my kindle paperwhite.")
+
+
+async def test_a_shorter_title_is_the_name_without_its_details_never_the_word(dialogue: Dialogue) -> None:
+    await dialogue.say("North Face puffer jacket mens size L black")
+    await dialogue.say("like new")
+    await dialogue.say("90")
+    shorter = await dialogue.say("make the title shorter")
+    assert shorter.drafts[0].args["title"] == "North Face puffer jacket mens"
+    catchier = await dialogue.say("make the title catchier")
+    assert "What should the title say" in catchier.reply and not catchier.drafts
+    again = await dialogue.say("yes")  # to "what should the title say?": the draft again, not a post
+    assert again.drafts[0].args["title"] == "North Face puffer jacket mens" and not again.created
+    assert (await dialogue.say("yes")).created[0]["title"] == "North Face puffer jacket mens"
+
+
+async def test_taking_out_one_thing_that_comes_with_it_keeps_the_others(dialogue: Dialogue) -> None:
+    await dialogue.say("Selling my Nintendo Switch OLED, comes with the original box and dock, like new")
+    (draft,) = (await dialogue.say("remove the part about the box")).drafts
+    assert draft.args["title"] == "Nintendo Switch OLED with dock"
+    assert "Comes with dock." in draft.args["description"] and "box" not in draft.args["description"]
+
+
+async def test_questions_about_the_draft_are_answered_from_it(dialogue: Dialogue) -> None:
+    await dialogue.say("4 person tent coleman")
+    drafted = await dialogue.say("good")
+    category = await dialogue.say("what's the category?")
+    assert "Its category is Sporting Goods" in category.reply and "can't answer" not in category.reply
+    described = await dialogue.say("what does the description say?")
+    assert drafted.drafts[0].args["description"] in described.reply
+    assert not dialogue.created
+
+
+async def test_photos_and_changes_after_posting_are_answered(dialogue: Dialogue) -> None:
+    await dialogue.say("I want to sell my kindle paperwhite")
+    photos = await dialogue.say("can I add photos later?")
+    assert "Photos button" in photos.reply and CONDITION_QUESTION in photos.reply
+    await dialogue.say("excellent")
+    assert (await dialogue.say("yes")).created
+    delete = await dialogue.say("how do I delete it?")
+    assert "can't change it or take it down" in delete.reply
+
+
+async def test_mention_requests_add_to_the_description(dialogue: Dialogue) -> None:
+    await dialogue.say("patio set table and 4 chairs")
+    await dialogue.say("good")
+    also = await dialogue.say("also mention collection only")
+    assert "Collection only." in also.drafts[0].args["description"]
+    serviced = await dialogue.say("can you make the description mention it was recently serviced?")
+    assert "It was recently serviced." in serviced.drafts[0].args["description"]
+
+
+async def test_an_item_corrected_with_actually(dialogue: Dialogue) -> None:
+    await dialogue.say("want to sell my baby's high chair")
+    corrected = await dialogue.say("oh wait, it's actually a booster seat not a high chair")
+    assert "booster seat" in corrected.reply
+    assert dialogue.calls("search_categories")[-1]["query"] == "booster seat"
+
+
+async def test_more_details_at_the_condition_question_are_no_miss(dialogue: Dialogue) -> None:
+    await dialogue.say("sofa")
+    await dialogue.say("it's a 2 seater")
+    more = await dialogue.say("leather, brown")
+    assert "didn't catch" not in more.reply and CONDITION_QUESTION in more.reply
+
+
+async def test_a_service_offered_is_said_to_be_no_item(dialogue: Dialogue) -> None:
+    offered = await dialogue.say("I want to offer dog walking services")
+    assert "not services" in offered.reply and not dialogue.tools()
+    named = await dialogue.say("ok selling my bike then")
+    assert dialogue.calls("search_categories")[0]["query"] == "bike" and "not services" not in named.reply
+
+
+async def test_the_make_of_a_generically_named_item_joins_its_name(dialogue: Dialogue) -> None:
+    await dialogue.say("selling a speaker")
+    noted = await dialogue.say("it's a bose soundlink")
+    assert "Noted: a bose soundlink." in noted.reply and "goes in the draft" not in noted.reply
+    (draft,) = (await dialogue.say("good")).drafts
+    assert draft.args["title"] == "Bose soundlink speaker"
+    assert dialogue.calls("compare_prices")[0]["item"] == "bose soundlink speaker"
+
+
+@pytest.mark.parametrize("said", ["it's a gift from my mom", "it's a big one", "it's a 2 seater"])
+async def test_other_words_after_its_a_stay_a_note(dialogue: Dialogue, said: str) -> None:
+    await dialogue.say("selling my sofa")
+    await dialogue.say(said)
+    (draft,) = (await dialogue.say("good")).drafts
+    assert draft.args["title"].lower().startswith("sofa")
+
+
+async def test_a_garage_full_of_stuff_is_no_item_and_the_first_one_is(dialogue: Dialogue) -> None:
+    asked = await dialogue.say("I've got loads of stuff in my garage I want to get rid of, where do I start?")
+    assert "Here's how it works" in asked.reply and asked.reply.count("?") == 1 and not dialogue.tools()
+    await dialogue.say("ok let's start with a tool box full of spanners")
+    assert dialogue.calls("search_categories")[0]["query"] == "tool box full of spanners"
+
+
+async def test_what_the_grades_mean_is_answered_at_the_category_question(dialogue: Dialogue) -> None:
+    await dialogue.say("ps4 controller dualshock")
+    await dialogue.say("good")
+    answered = await dialogue.say("what's the difference between good and fair?")
+    assert "'fair' heavy wear" in answered.reply and "marketplace's categories" not in answered.reply
+    assert "Which category" in answered.reply

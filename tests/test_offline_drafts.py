@@ -272,3 +272,28 @@ def test_a_spread_of_one_price_is_said_once() -> None:
 
     same = Market(count=5, category_id=1127, condition=None, p25=250, p75=250, median=250)
     assert "ask about $250" in market_summary(same) and "$250 to $250" not in market_summary(same)
+
+
+async def test_a_fact_said_with_the_condition_goes_into_the_description(session: ChatSession) -> None:
+    _, second = await _say(session, "fridge for sale", "good, only 2 years old")
+    (draft,) = second.drafts
+    assert "Only 2 years old." in draft.args["description"]
+
+
+async def test_a_grade_said_with_what_comes_with_it_is_not_repeated(session: ChatSession) -> None:
+    _, second = await _say(session, "selling my ps4", "excellent, comes with 2 controllers and fifa")
+    (draft,) = second.drafts
+    description = draft.args["description"]
+    assert "Comes with 2 controllers and fifa." in description
+    assert "Excellent, comes with" not in description
+
+
+@pytest.mark.parametrize(
+    ("text", "price", "paid"),
+    [("150, it was 400 new", 150, 400), ("they were 60 brand new", None, 60)],
+)
+def test_what_it_cost_new_is_no_remark_nor_price(text: str, price: float | None, paid: float | None) -> None:
+    amounts = read_amounts(text)
+    assert (amounts.price, amounts.paid) == (price, paid)
+    reading = read(text, Context(asked=Question.PRICE, item="lawn mower", in_progress=True))
+    assert not any("400" in r or "60" in r for r in reading.remarks)

@@ -155,14 +155,35 @@ def without_removed(title: str, description: str, removed: list[str]) -> tuple[s
     for words in removed:
         bare = rf"\b{re.escape(words)}\b"
         phrase = re.compile(rf"(?:\s+(?:with|and|plus|w/))?\s*{bare}", re.I)
-        shorter = phrase.sub("", title).strip(" ,-")
+        shorter = _without_part(title, bare)
+        shorter = phrase.sub("", title).strip(" ,-") if shorter is None else shorter
         title = shorter if len(shorter) >= TITLE_MIN else title
         sentences = re.split(r"(?<=[.!?])\s+", description)
-        kept = [phrase.sub("", sentences[0]).replace(" .", ".")] + [
-            s for s in sentences[1:] if not re.search(bare, s, re.I)
-        ]
+        kept = [phrase.sub("", sentences[0]).replace(" .", ".")]
+        for s in sentences[1:]:
+            if not re.search(bare, s, re.I):
+                kept.append(s)
+            elif (part := _without_part(s.rstrip("."), bare)) is not None and part.lower() != "comes":
+                kept.append(
+                    part + "."
+                )  # "Comes with original box and dock." without the box: "Comes with dock."
         description = " ".join(s for s in kept if s.strip(" .")).strip()
     return title, description
+
+
+_WITH_LIST = re.compile(r"\s*\b(?:with|w/)\s+(?P<list>.+)$", re.I)
+_LIST_SEP = re.compile(r"\s*(?:,|\band\b|&|\+)\s*", re.I)
+
+
+def _without_part(text: str, bare: str) -> str | None:
+    """`text` without the part of its 'with A and B' list that has the words (the whole part: 'original box',
+    not 'original'); None when the words are not in such a list."""
+    tail = _WITH_LIST.search(text)
+    if tail is None or not re.search(bare, tail.group("list"), re.I):
+        return None
+    kept = [p for p in _LIST_SEP.split(tail.group("list")) if p.strip() and not re.search(bare, p, re.I)]
+    head = text[: tail.start()].rstrip(" ,")
+    return f"{head} with {' and '.join(kept)}" if kept else head
 
 
 def nice_round(value: float) -> float:

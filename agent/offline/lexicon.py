@@ -122,6 +122,9 @@ class IntentData(_Data):
     field_words: dict[str, str]
     question_start: str
     description_remove: str
+    field_question: str
+    not_a_make: list[str]
+    grade_question: str
 
 
 class ItemData(_Data):
@@ -165,8 +168,15 @@ class ServiceTopic(_Data):
     answer: str
 
 
+class ServiceOffer(_Data):
+    pattern: str
+    answer: str
+
+
 class ServiceData(_Data):
     asking: str
+    services: ServiceOffer
+    condition_guide: str
     topics: list[ServiceTopic]
     foreign_currency: str  # said when a price comes in another currency: {said} as typed, {price} in dollars
 
@@ -203,6 +213,9 @@ class Lexicon:
         # how selling here works: (topic, its pattern, the answer)
         service = _load("service", ServiceData)
         self.service_asking = _compile(service.asking)
+        self.service_offer = _compile(service.services.pattern)
+        self.service_offer_answer = service.services.answer
+        self.condition_guide = service.condition_guide
         self.service = [(t.name, _compile(t.pattern), t.answer) for t in service.topics]
         self.foreign_currency = service.foreign_currency
         i = self.intents
@@ -236,6 +249,9 @@ class Lexicon:
         self.field_change = _compile(i.field_change)
         self.field_words = {name: _compile(p) for name, p in i.field_words.items()}
         self.question_start = _compile(i.question_start)
+        self.field_question = _compile(i.field_question)
+        self.not_a_make = frozenset(w.lower() for w in i.not_a_make)
+        self.grade_question = _compile(i.grade_question)
         it = self.items
         self.sell_intro = _compile(it.sell_intro, re.S)
         self.mention = _compile(it.mention, re.S)

@@ -52,10 +52,6 @@ NUMBERED_GRADES = (
     "Just reply with a number: 1. new, 2. like new, 3. excellent, 4. good (normal wear, works fine), "
     "5. fair (heavy wear or small faults), 6. for parts (doesn't work)."
 )
-CONDITION_GUIDE = (
-    "'new' is unused, 'like new' barely used with no marks, 'excellent' used but looks great, "
-    "'good' normal wear and everything works, 'fair' heavy wear or small faults, 'for parts' doesn't work."
-)
 PHOTO_NOTE = "I can't see photos (I'm the offline rule-based assistant), so I go by your description."
 RETRY_PROMPT = "Say 'try again'"
 MAX_CREATE_RETRIES = 2
@@ -146,6 +142,9 @@ def hear(state: DialogueState, text: str) -> None:
             return
     text = r.text
     state.notes.extend(r.service)  # how selling here works: answered, then on with the listing
+    at_choice = asked == Question.CHOICE and r.asks_field == "category"  # the options shown are the answer
+    if r.asks_field and item is not None and not item.listing and not at_choice:
+        state.notes.append(_field_answer(item, r.asks_field))
     if item is not None and item.declined and not item.listing:
         _reconsider(state, item, r, asked)
     in_progress = item is not None and not item.listing and not item.declined
@@ -158,6 +157,10 @@ def hear(state: DialogueState, text: str) -> None:
         )
         if not in_progress or r.items:
             state.item, state.queue = None, []
+        return
+    if Intent.SERVICE_OFFER in r.intents and not in_progress:
+        state.notes.append(lexicon().service_offer_answer)
+        state.item, state.queue = None, []
         return
     if Intent.NON_ENGLISH in r.intents and not r.items and not r.changes:
         state.notes.append("Sorry, as the offline assistant I only understand English.")
@@ -297,6 +300,61 @@ def _context_for(state: DialogueState, asked: Question | None) -> Context:
         state.asked = saved
 
 
+def _field_answer(item: ItemFrame, field: str) -> str:
+    """'What's the category?': what the draft says of it, or when it will say it."""
+    draft = item.draft
+    if field == "category" and item.category.value is not None:
+        return f"Its category is {item.category.value.path}."
+    if draft and field in ("title", "description"):
+        said = str(draft[field])
+        return f'The {field} says: "{said}"' + ("" if said.endswith((".", "!", "?")) else ".")
+    if field == "condition" and item.condition.value is not None:
+        return f"It says {item.condition.value.label} condition."
+    return f"There's no {field} yet: you'll see it in the draft as soon as I have what I'm asking for."
+
+
+def _wish_for_title(state: DialogueState, item: ItemFrame, wish: str) -> None:
+    """'Make the title shorter': the item's name without its details, when that is shorter."""
+    shown = str(item.draft["title"]) if item.draft else None
+    name = item.name
+    for attribute in item.details.attributes:  # "size L", "black": the description keeps them
+        name = re.sub(rf"\s*\b{re.escape(attribute.words)}\b", "", name, flags=re.I).strip(" ,")
+    plain = make_title(name or item.name)
+    if "short" in wish and shown is not None and len(plain) < len(shown):
+        item.title = plain
+        state.notes.append(f'OK, a shorter title: "{plain}".')
+    # otherwise the title's words are asked for (the field named): the offline model writes no new ones
+
+
+# "the last sentence", "the first line": a part of the description by its place, not by its words.
+_PLACE = re.compile(r"(?:the\s+)?(?P<place>first|second|third|last|final)\s+(?:sentence|line|bit|part)", re.I)
+_PLACES = {"first": 0, "second": 1, "third": 2, "last": -1, "final": -1}
+
+
+def _remove(state: DialogueState, item: ItemFrame, words: str) -> None:
+    """Take the seller's words (or the sentence they point at) out of the draft, and say so."""
+    place = _PLACE.fullmatch(words.strip())
+    if place is not None:
+        if not item.draft:
+            state.notes.append("There's no draft yet: once you've seen it, tell me what to take out.")
+            return
+        sentences = [x for x in re.split(r"(?<=[.!?])\s+", str(item.draft["description"])) if x.strip()]
+        index = _PLACES[place.group("place").lower()]
+        if index >= len(sentences):
+            state.notes.append(f"The description has only {len(sentences)} sentences, so it's unchanged.")
+            return
+        words = sentences[index].rstrip(".!?")
+    if item.draft and words.lower() not in f"{item.draft['title']} {item.draft['description']}".lower():
+        state.notes.append(f"I couldn't find \"{words}\" in the draft, so it's unchanged.")
+        return
+    item.notes = [n for n in item.notes if words.lower() not in n.lower()]
+    item.removed.append(words)
+    if item.draft:
+        state.notes.append(f'OK, I\'ve taken out "{words}".')
+    else:
+        state.notes.append(f'OK, I\'ll leave out "{words}".')
+
+
 # Words that ask for a lower or a higher price, said with a new price that goes the other way.
 _SAYS_LOWER = re.compile(r"\b(?:lower|reduce|drop|cut|less)\b", re.I)
 _SAYS_HIGHER = re.compile(r"\b(?:raise|increase|bump|higher)\b", re.I)
@@ -360,19 +418,21 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         item.paid = r.paid
     if r.title:
         item.title = r.title
-    if r.note and r.note.lower() not in (n.lower() for n in item.notes):
+    elif r.title_wish:
+        _wish_for_title(state, item, r.title_wish)
+    if r.make and item.name.lower() == item.name.split()[0].lower():
+        item.name = (
+            f"{r.make} {item.name}"  # "it's a bose soundlink" of a speaker: the title and comparables say it
+        )
+        state.notes.append(f"Noted: a {r.make}.")
+    elif r.note and r.note.lower() not in (n.lower() for n in item.notes):
         item.notes.append(r.note)
+    item.notes += [remark for remark in r.remarks if remark not in item.notes]
     if r.remove:
-        if (
-            item.draft
-            and r.remove.lower() not in f"{item.draft['title']} {item.draft['description']}".lower()
-        ):
-            state.notes.append(f"I couldn't find \"{r.remove}\" in the draft, so it's unchanged.")
-        else:
-            item.notes = [n for n in item.notes if r.remove.lower() not in n.lower()]
-            item.removed.append(r.remove)
-            state.notes.append(f'OK, I\'ve taken out "{r.remove}".')
-    if asked in (Question.PRICE, Question.CONDITION, Question.CHOICE) and (r.title or r.note or r.details):
+        _remove(state, item, r.remove)
+    if asked in (Question.PRICE, Question.CONDITION, Question.CHOICE) and (
+        r.title or (r.note and not r.make) or r.details
+    ):
         # Said while another question is open: kept for the draft, and said so (the question stays).
         state.notes.append(
             f'Noted: the title will be "{r.title}".' if r.title else "Noted, that goes in the draft."
@@ -418,7 +478,8 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
                 state.notes.append(f"Noted: {money(r.price)}.")
             if Intent.VALUE in r.intents:
                 state.notes.append("As soon as you pick its category, I'll check what similar listings ask.")
-            elif not (r.changes or r.service):  # nothing understood: the list again, with a sorry
+            elif not (r.changes or r.service or r.asks_field not in (None, "category")):
+                # nothing understood: the list again, with a sorry (and what the list is, when asked)
                 state.unclear = Question.CHOICE
                 state.explain = Intent.QUESTION in r.intents
     elif asked == Question.RETRY:
@@ -460,6 +521,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         and not understood
         and not item.declined
         and not r.service
+        and not r.asks_field
     ):
         state.unclear = asked
         state.unsure = Intent.UNSURE in r.intents
@@ -910,7 +972,10 @@ def _ask_item(state: DialogueState) -> Action:
             asks=Question.ITEM,
         )
     if state.notes:
-        return Action(_say(state, "What would you like to sell?"), asks=Question.ITEM)
+        asked_already = any("What's the item?" in note for note in state.notes)  # the notes ask it
+        return Action(
+            _say(state, "" if asked_already else "What would you like to sell?"), asks=Question.ITEM
+        )
     return Action(
         _say(
             state,
@@ -935,11 +1000,13 @@ def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
     if state.unclear == Question.CONDITION and not market:
         # Each miss is asked about differently, never the same words twice: the grades explained (once),
         # then as a numbered list; a third miss assumes good and says so (`_condition`).
-        guided = CONDITION_GUIDE in state.last_reply
+        guided = lexicon().condition_guide in state.last_reply
         if (state.unsure or state.explain) and not guided and NUMBERED_GRADES not in state.last_reply:
             return Action(
                 _say(
-                    state, kept, f"No problem, here's what they mean: {CONDITION_GUIDE} {CONDITION_QUESTION}"
+                    state,
+                    kept,
+                    f"No problem, here's what they mean: {lexicon().condition_guide} {CONDITION_QUESTION}",
                 ),
                 asks=Question.CONDITION,
             )
@@ -1377,7 +1444,7 @@ def _answer_at_draft(state: DialogueState, item: ItemFrame, price: float, comps:
         if comps is not None:
             return f"There are no similar listings to compare with, so the price is yours to set: {money(price)} now."
         return f"I couldn't compare prices this time; your draft asks {money(price)}."
-    if reading is not None and reading.service:
+    if reading is not None and (reading.service or reading.asks_field):
         return "Nothing's posted yet."  # the question was answered (state.notes)
     return (
         "I can't answer that one, I'm the offline assistant and only know about this listing. Nothing's posted "
@@ -1393,7 +1460,12 @@ def next_action(
     action = decide(state, tools, settings)
     if action.text and action.tool is None and state.last == "seller" and action.text == state.last_reply:
         # Asking the very same question again reads as not listening: say the answer wasn't understood.
-        if state.reading is not None and Intent.VALUE in state.reading.intents:
+        took = state.reading is not None and bool(
+            state.reading.details or state.reading.note or state.reading.remarks
+        )
+        if took and "Noted, that goes in the draft." in action.text:  # more said for the draft: no miss
+            action.text = action.text.replace("Noted, that goes in the draft.", "Noted, that goes in too.", 1)
+        elif state.reading is not None and (Intent.VALUE in state.reading.intents or state.reading.service):
             action.text = f"As I said: {action.text}"  # the same question, the same answer: not a miss
         elif action.text.startswith("Sorry, "):
             action.text = "Sorry again, " + action.text.removeprefix("Sorry, ")

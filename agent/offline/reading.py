@@ -60,6 +60,7 @@ class Intent(StrEnum):
     CHANGE_OF_MIND = "change_of_mind"  # "actually", "after all"
     INJECTION = "injection"  # tries to change how the agent works
     PROHIBITED = "prohibited"  # names a weapon, ammunition or drugs
+    SERVICE_OFFER = "service_offer"  # offers a service ("dog walking"), not a thing to sell
     INSIST = "insist"  # pushes after a refusal
     NON_ENGLISH = "non_english"
     CORRECTION = "correction"  # says the item is another one ("sorry, I meant my coffee table")
@@ -90,6 +91,9 @@ class Reading:
     paid: float | None = None  # what was paid, or costs new
     choice: int | None = None  # the offered category picked (0-based)
     title: str | None = None  # a new title
+    title_wish: str | None = None  # how the title should change without its words ("make the title shorter")
+    asks_field: str | None = None  # the draft's field asked about ("what's the category?")
+    make: str | None = None  # the make or model of a generically named item ("it's a bose soundlink")
     details: Details = field(default_factory=Details)  # what tells the item apart, what comes with it
     category_words: str | None = None  # the words to look for another category with ("put it under ...")
     price_change: PriceChange | None = None  # "lower it by 20", "make it 10% less"
@@ -150,6 +154,13 @@ _ORDINALS = {
     "last": -1,
 }
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4}
+# How a title should change, said instead of the title itself ("make the title shorter", "a bit catchier").
+_TITLE_WISH = re.compile(
+    r"(?:a\s+(?:bit|little)\s+|much\s+|more\s+|less\s+)?"
+    r"(?:shorter|longer|simpler|better|clearer|nicer|catchier|punchier|snappier|descriptive|detailed|"
+    r"professional|appealing|interesting|concise|specific)(?:\s+please)?[.!]?",
+    re.I,
+)
 _PICKED_NUMBER = re.compile(
     r"^\s*(?:(?:yes|ok|okay|go with|let'?s do|probably|maybe|i'?ll (?:take|pick))[\s,]*)?"
     r"(?:#|no\.?\s*|number\s*|option\s*|choice\s*|\(\s*)?(\d)(?:\s*[.,)!:;-]|\s*$|\s+(?:please|pls|thanks|it|for sure|i think|and)\b)|"
@@ -289,6 +300,30 @@ _ASIDE_START = re.compile(
 )
 
 
+_MAKE = re.compile(
+    r"^\s*(?:it'?s|it is|its|this is)\s+(?:a|an)\s+(?P<make>[a-z0-9][\w'-]*(?:\s+[\w'-]+){0,2})\s*$", re.I
+)
+
+
+def _make_of(said: str, item: str | None) -> str | None:
+    """'it's a bose soundlink' of a 'speaker': the make that goes before the item's one-word name, or None
+    when the words are anything else ("it's a gift", "it's a big one", "it's a bit old")."""
+    m = _MAKE.match(said)
+    if m is None or not item or len(item.split()) != 1:
+        return None
+    make = m.group("make")
+    words = make.lower().split()
+    lex = lexicon()
+    if (
+        item.lower() in words
+        or any(w in lex.not_a_make for w in words)
+        or read_condition(make, item).condition is not None
+        or read_details(make, item)  # "a 2 seater": a detail, which the details say
+    ):
+        return None
+    return make
+
+
 def _names_it_as(text: str, item: str | None) -> bool:
     """'the mountain bike is a Giant Talon 29er': the item, by its name, said to be a make or model."""
     m = re.match(
@@ -324,6 +359,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         return reading
     if is_prohibited(text):
         reading.intents.add(Intent.PROHIBITED)
+    if lex.service_offer.search(text) and not lex.sell_intro.search(text):
+        reading.intents.add(Intent.SERVICE_OFFER)
     if lex.insist.search(text):
         reading.intents.add(Intent.INSIST)
     if is_non_english(text):
@@ -333,7 +370,12 @@ def read(text: str, context: Context | None = None) -> Reading:
 
     # A category choice, when one was asked for; the number picked is then no price.
     priced_text = text
-    if asked == Question.CHOICE and ctx.options:
+    edit_request = not lex.category_change.search(text) and any(
+        p.search(text)
+        for p in (lex.description_remove, lex.description_add, lex.title_change, lex.field_change)
+    )
+    if asked == Question.CHOICE and ctx.options and not edit_request:
+        # "take out the last sentence" asks for a change to the draft; its "last" picks no option
         reading.choice = parse_choice(text, ctx.options, ctx.item or "")
         if lex.none_of_these.search(text) and reading.choice is None:
             reading.intents.add(Intent.NONE_OF_THESE)
@@ -350,6 +392,8 @@ def read(text: str, context: Context | None = None) -> Reading:
     if title:
         said = text[: title.start()] + text[title.end() :]
         reading.title = title.group("t").strip(" :\"'")
+        if _TITLE_WISH.fullmatch(reading.title):  # "make the title shorter": a wish, not the new title
+            reading.title_wish, reading.title = reading.title.lower(), None
         priced_text = priced_text[: title.start()] + priced_text[title.end() :]  # "title: Escape 3": no price
     reading.price_change, priced_text = read_price_change(priced_text)
     expecting_price = asked in (Question.PRICE, Question.DRAFT, Question.RETRY)
@@ -452,12 +496,18 @@ def read(text: str, context: Context | None = None) -> Reading:
         said_of_it = ", ".join(kept)
         if said_of_it:
             reading.note = _as_sentence(said_of_it)
+        reading.make = _make_of(kept[0], ctx.item) if len(kept) == 1 else None  # ", U1": the note keeps all
     if title or added is not None or lex.field_change.search(text):
         named = [f for f, p in lex.field_words.items() if p.search(text)]
         reading.edit_field = "title" if title else named[0] if named else "description"
     if asked == Question.DRAFT and is_affirmative(text) and reading.price is None:
         reading.condition = None  # "perfect", "great" to a draft: a yes, not a grade
 
+    asked_about = lex.field_question.search(text)
+    if asked_about is not None:
+        field_named = str(asked_about.group("a") or asked_about.group("b") or "category").lower()
+        reading.asks_field = "description" if field_named == "desc" else field_named
+        reading.intents.add(Intent.QUESTION)
     if lex.value.search(text):
         reading.intents.add(Intent.VALUE)
     if is_affirmative(text) or lex.accept.match(core):
@@ -476,6 +526,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.intents.add(Intent.QUESTION)
     if Intent.QUESTION in reading.intents or lex.service_asking.search(text):
         reading.service = [answer for _, pattern, answer in lex.service if pattern.search(text)]
+        if asked != Question.CONDITION and lex.grade_question.search(text):
+            reading.service.append(f"Here's what the conditions mean: {lex.condition_guide}")
         if reading.service:
             reading.intents.add(Intent.QUESTION)  # "how do I get paid": a question without its mark
     if amounts.foreign is not None and reading.price is not None:
@@ -503,9 +555,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         if len(priced) == len(reading.items):
             reading.item_prices = [price for _, price in priced]
             reading.price = reading.item_prices[0]
+    taken = [*reading.details.included, *(a.words for a in reading.details.attributes)]
     if len(reading.items) == 1 and reading.items[0] != "?":
-        details = reading.details
-        taken = [*details.included, *(a.words for a in details.attributes)]
         reading.remarks = read_remarks(text, reading.items[0], taken)
         asked_for = reading.price
         if asked_for is not None and asked_for > 0 and float(asked_for).is_integer():
@@ -513,4 +564,20 @@ def read(text: str, context: Context | None = None) -> Reading:
             count = rf"(?<![\d$.,]){number}\s+[a-z]"
             if re.search(count, reading.items[0], re.I) and not re.search(rf"\$\s?{number}\b", text):
                 reading.price = None  # "about 200 baseball cards": how many, part of the item, not a price
+    elif (
+        ctx.in_progress
+        and ctx.item
+        and asked in (Question.CONDITION, Question.PRICE)
+        and not reading.items
+        and reading.note is None
+        and not reading.intents & {Intent.QUESTION, Intent.CHATTER, Intent.INJECTION, Intent.UNSURE}
+    ):
+        # "good, only 2 years old" to the condition question: the age is the seller's fact for the description.
+        # A remark holding a detail the reader took ("good, it's the 56cm frame in blue") is left to the details.
+        taken_words = {w for phrase in taken for w in re.findall(r"[a-z0-9]+", phrase.lower())}
+        reading.remarks = [
+            r
+            for r in read_remarks(text, ctx.item, taken)
+            if not taken_words & set(re.findall(r"[a-z0-9]+", r.lower()))
+        ]
     return reading

@@ -44,13 +44,19 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
         if verdict is None:
             continue
         kept = [verdict] if verdict else [r for c in _CLAUSE.split(sentence) if (r := _remark(c, item))]
-        out += [r for r in kept if not _word_set(r) - _WITH <= known]
+        out += [r for r in kept if not _new_words(r) - _WITH <= known]
         if len(out) >= MAX_REMARKS:
             break
     return out[:MAX_REMARKS]
 
 
 _CLAUSE = re.compile(r",\s+|\s+[-–—]\s+|;\s*")
+
+
+def _new_words(remark: str) -> set[str]:
+    """The remark's words outside its clauses that only grade the item ("Excellent, comes with 2 controllers":
+    the grade is in the condition line, the controllers in the details)."""
+    return {w for c in _CLAUSE.split(remark.rstrip(".!")) if not is_condition_only(c) for w in _word_set(c)}
 
 
 def _word_set(text: str) -> set[str]:
