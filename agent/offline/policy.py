@@ -430,8 +430,10 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
     item.notes += [remark for remark in r.remarks if remark not in item.notes]
     if r.remove:
         _remove(state, item, r.remove)
-    if asked in (Question.PRICE, Question.CONDITION, Question.CHOICE) and (
-        r.title or (r.note and not r.make) or r.details
+    if (
+        asked in (Question.PRICE, Question.CONDITION, Question.CHOICE)
+        and not r.make
+        and (r.title or r.note or r.details)
     ):
         # Said while another question is open: kept for the draft, and said so (the question stays).
         state.notes.append(
