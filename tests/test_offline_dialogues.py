@@ -1024,3 +1024,11 @@ async def test_other_first_clauses_name_no_model(dialogue: Dialogue, said: str) 
     await dialogue.say("selling my couch")
     (draft,) = (await dialogue.say(said)).drafts
     assert draft.args["title"].lower().startswith("couch")
+
+
+async def test_a_condition_left_to_the_agent_is_assumed_and_said(dialogue: Dialogue) -> None:
+    await dialogue.say("selling my desk")
+    left = await dialogue.say("you decide")
+    (draft,) = left.drafts
+    assert draft.args["condition"] == "good" and "You left the condition to me" in left.reply
+    assert "decide" not in draft.args["description"].lower()

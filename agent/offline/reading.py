@@ -605,7 +605,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         and asked in (Question.CONDITION, Question.PRICE)
         and not reading.items
         and reading.note is None
-        and not reading.intents & {Intent.QUESTION, Intent.CHATTER, Intent.INJECTION, Intent.UNSURE}
+        and not reading.intents
+        & {Intent.QUESTION, Intent.CHATTER, Intent.INJECTION, Intent.UNSURE, Intent.SUGGEST, Intent.ACCEPT}
     ):
         # "good, only 2 years old" to the condition question: the age is the seller's fact for the description.
         # A remark holding a detail the reader took ("good, it's the 56cm frame in blue") is left to the details.
