@@ -517,7 +517,12 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         # ("never mind", "forget it", "cancel", "I'll keep it") stop it.
         bare = asked in (Question.CONDITION, Question.PRICE) and bool(lex.bare_no.match(r.text))
         item.declined = not bare
-    if asked == Question.CONDITION and r.condition is None and Intent.SUGGEST in r.intents:
+    if (
+        asked == Question.CONDITION
+        and r.condition is None
+        and Intent.SUGGEST in r.intents
+        and not r.has(Intent.VALUE, Intent.QUESTION)  # "what do you think it's worth?" asks, leaves nothing
+    ):
         item.condition_left = True  # the grade left to the agent: assumed, said in the draft, changeable
     understood = bool(r.items) or r.changes or state.value_now or item.condition_left
     if (
