@@ -1032,3 +1032,8 @@ async def test_a_condition_left_to_the_agent_is_assumed_and_said(dialogue: Dialo
     (draft,) = left.drafts
     assert draft.args["condition"] == "good" and "You left the condition to me" in left.reply
     assert "decide" not in draft.args["description"].lower()
+
+
+async def test_a_seller_who_asks_whether_trova_buys_is_told(dialogue: Dialogue) -> None:
+    answered = await dialogue.say("Do you buy used furniture?")
+    assert "doesn't buy anything" in answered.reply and not dialogue.tools()
