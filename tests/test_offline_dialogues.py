@@ -1037,3 +1037,22 @@ async def test_a_condition_left_to_the_agent_is_assumed_and_said(dialogue: Dialo
 async def test_a_seller_who_asks_whether_trova_buys_is_told(dialogue: Dialogue) -> None:
     answered = await dialogue.say("Do you buy used furniture?")
     assert "doesn't buy anything" in answered.reply and not dialogue.tools()
+
+
+async def test_the_first_of_several_things_named_after_them_is_listed(dialogue: Dialogue) -> None:
+    await dialogue.say(
+        "hi there! moving out next month and need to sell a few things. first up is my queen bed frame, "
+        "wooden, about 3 years old"
+    )
+    assert "queen bed frame" in dialogue.calls("search_categories")[0]["query"]
+    (draft,) = (await dialogue.say("good condition")).drafts
+    assert "First up" not in draft.args["description"] and "About 3 years old." in draft.args["description"]
+
+
+async def test_a_grudging_yes_takes_the_price_offered(dialogue: Dialogue) -> None:
+    await dialogue.say("selling a treadmill, nordictrack")
+    await dialogue.say("fair - belt squeaks a bit")
+    offered = await dialogue.say("how did you get that price?")
+    assert "say 'ok'" in offered.reply
+    (draft,) = (await dialogue.say("ok whatever, post")).drafts
+    assert str(int(draft.args["price"])) in offered.reply

@@ -247,6 +247,9 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     named_items = [i for i in items if _acceptable(i)]
     if named_items:
         return named_items
+    first = lex.first_named.search(text)
+    if first is not None:  # "a few things. first up is my queen bed frame": that one, the others later
+        return extract_items(f"selling {first.group('item')}")
     return ["?"] if any(i and is_vague(i) for i in items) or _says_has_stuff(text) else []
 
 

@@ -145,6 +145,7 @@ class ItemData(_Data):
     not_items: list[str]
     pronoun_item: str
     pronoun_named: str
+    first_named: str
     choice_stopwords: list[str]
     condition_fillers: list[str]
     instruction: str
@@ -224,7 +225,9 @@ class Lexicon:
         i = self.intents
         self.accept = _compile(rf"^\s*(?:{_one_line(i.accept)})(?![\w])")
         self.accept_only = _compile(
-            rf"^\s*(?:(?:{_one_line(i.accept)})[\s,!.]*)+(?:(?:please|thanks|thank you|then|now)[\s!.]*)*$"
+            # "ok whatever, post": a grudging yes is still a yes
+            rf"^\s*(?:{_one_line(i.accept)})[\s,!.]*(?:(?:{_one_line(i.accept)}|whatever|i guess)[\s,!.]*)*"
+            rf"(?:(?:please|thanks|thank you|then|now)[\s!.]*)*$"
         )
         self.decline = _compile(i.decline)
         self.bare_no = _compile(i.bare_no)
@@ -275,6 +278,7 @@ class Lexicon:
         self.not_a_model = frozenset(it.not_a_model)
         self.pronoun_item = _compile(it.pronoun_item)
         self.pronoun_named = _compile(it.pronoun_named)
+        self.first_named = _compile(it.first_named)
         self.add_fillers = frozenset(it.add_fillers)
         self.bundle = _compile(it.bundle)
         self.instruction = _compile(it.instruction)

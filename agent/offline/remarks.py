@@ -93,6 +93,7 @@ def _remark(sentence: str, item: str | None) -> str | None:
     if (
         len(words) < 2
         or lex.sell_intro.search(sentence)  # the item named for sale: the title says it
+        or lex.first_named.search(sentence)  # "first up is my queen bed frame": named for sale too
         or (item and (item.lower() in sentence.lower() or item_words <= _word_set(sentence)))
         or _says_an_amount(sentence)
         or is_condition_only(core)
