@@ -1056,3 +1056,27 @@ async def test_a_grudging_yes_takes_the_price_offered(dialogue: Dialogue) -> Non
     assert "say 'ok'" in offered.reply
     (draft,) = (await dialogue.say("ok whatever, post")).drafts
     assert str(int(draft.args["price"])) in offered.reply
+
+
+async def test_a_value_question_about_the_item_in_progress_names_no_new_item(dialogue: Dialogue) -> None:
+    await dialogue.say("selling my wedding dress, size 8, worn once")
+    await dialogue.say("excellent")
+    asked = await dialogue.say("how much do wedding dresses usually go for?")
+    assert "usually" not in asked.reply
+    assert [c["query"] for c in dialogue.calls("search_categories")][0] == "wedding dress"
+
+
+async def test_a_price_each_and_new_at_the_category_question(dialogue: Dialogue) -> None:
+    offered = await dialogue.say("I want to sell 2 tickets to the lakers game")
+    assert "Which category" in offered.reply  # the question these answers are given to
+    new = await dialogue.say("new")
+    assert "Noted: new condition." in new.reply
+    each = await dialogue.say("100 each")
+    assert "Noted: $100." in each.reply and len(dialogue.calls("search_categories")) == 1
+
+
+def test_no_leaks_is_no_damage_and_a_broken_thing_is_broken() -> None:
+    from agent.offline.conditions import read_condition
+
+    assert read_condition("good, no leaks", "fish tank").damage == []
+    assert read_condition("need to get rid of a broken washing machine", "washing machine").damage == ["Broken"]

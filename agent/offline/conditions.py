@@ -207,6 +207,11 @@ def _without_item(clause: str, item: str | None) -> str:
     at = clause.lower().find(item.lower())
     if at < 0:
         return clause
+    before = re.sub(r"[^\w' -]", " ", clause[:at]).split()
+    for n in (1, 2, 3):  # "a broken washing machine", "a water damaged tv": the words before the name
+        words = " ".join(before[-n:])
+        if len(before) >= n and _damage_of(words, item) is not None:
+            return words
     rest = re.sub(
         r"^[\s,:;-]*(?:(?:that|which|it)\s+)?(?:with|has|had|have|got)\b\s*",
         "",

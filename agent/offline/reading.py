@@ -25,6 +25,7 @@ from agent.offline.items import (
     past_intro_line,
     priced_list,
     strip_discourse,
+    value_question_item,
 )
 from agent.offline.lexicon import lexicon
 from agent.offline.prohibited import is_prohibited
@@ -349,6 +350,11 @@ def _model_of(said: str, item: str | None, details: Details) -> str | None:
     return said
 
 
+def _stems(words: str) -> set[str]:
+    """The words without a plural ending, for "dresses" and "dress" to meet."""
+    return {re.sub(r"(?:es|s)$", "", w) for w in re.findall(r"[a-z0-9]{3,}", words.lower())}
+
+
 def _names_it_as(text: str, item: str | None) -> bool:
     """'the mountain bike is a Giant Talon 29er': the item, by its name, said to be a make or model."""
     m = re.match(
@@ -462,6 +468,15 @@ def read(text: str, context: Context | None = None) -> Reading:
         item_text = lex.none_of_these.sub(" ", text).strip(" ,.!-")
         item_text = _OF_THESE.sub("", item_text).strip(" ,.!-")  # "none of these, it's a ..."
     reading.items = extract_items(item_text, expecting_item=expecting_item) if item_text else []
+    if (
+        ctx.in_progress
+        and len(reading.items) == 1
+        and value_question_item(text) is not None
+        and _stems(reading.items[0]) & _stems(ctx.item or "")
+    ):
+        # "how much do wedding dresses usually go for?" while a wedding dress is listed: its value, no new item
+        reading.items = []
+        reading.intents.add(Intent.VALUE)
     if item_correction(text) is not None:
         reading.intents.add(Intent.CORRECTION)
 
@@ -487,6 +502,12 @@ def read(text: str, context: Context | None = None) -> Reading:
         condition.stated,
         condition.damage,
     )
+    if (
+        asked == Question.CHOICE
+        and reading.condition is None
+        and re.fullmatch(r"\s*new\s*[.!]?\s*", text, re.I)
+    ):
+        reading.condition, reading.stated_condition = Condition.NEW, True  # no category is called "new"
     if asked == Question.CONDITION and reading.condition is None and ctx.options:
         grade = pick_from_list(text, len(ctx.options), ctx.numbered)  # "the second one" of the grades shown
         if grade is not None:
