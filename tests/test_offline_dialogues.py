@@ -1063,7 +1063,7 @@ async def test_a_value_question_about_the_item_in_progress_names_no_new_item(dia
     await dialogue.say("excellent")
     asked = await dialogue.say("how much do wedding dresses usually go for?")
     assert "usually" not in asked.reply
-    assert [c["query"] for c in dialogue.calls("search_categories")][0] == "wedding dress"
+    assert dialogue.calls("search_categories")[0]["query"] == "wedding dress"
 
 
 async def test_a_price_each_and_new_at_the_category_question(dialogue: Dialogue) -> None:
@@ -1079,4 +1079,6 @@ def test_no_leaks_is_no_damage_and_a_broken_thing_is_broken() -> None:
     from agent.offline.conditions import read_condition
 
     assert read_condition("good, no leaks", "fish tank").damage == []
-    assert read_condition("need to get rid of a broken washing machine", "washing machine").damage == ["Broken"]
+    assert read_condition("need to get rid of a broken washing machine", "washing machine").damage == [
+        "Broken"
+    ]
