@@ -90,6 +90,8 @@ HEAD_HOME_SHARE = 0.8  # of the head word's most frequent category: a category t
 # past the first ("food processor" -> kitchen appliance, then home appliance).
 HINT_WEIGHT = 0.6
 HINT_DECAY = 0.7
+# A synonym by WordNet (depth 0: "pram" is a stroller, "sax" a saxophone) counts as a synonym of the tables.
+SYNONYM_HINT_WEIGHT = 0.9
 # The head word's own reading counts this much where it and the word before it are a kind of their own
 # (a food processor is no processor; WordNet's "food processor").
 COMPOUND_OWN = 0.5
@@ -178,7 +180,10 @@ def _weighed(readings: list[Reading], factor: float) -> list[Reading]:
 
 
 def _with_hints(group: _Group, readings: list[Reading], hints: tuple[KindHint, ...]) -> _Group:
-    weighed = tuple(Reading(h.words, HINT_WEIGHT * HINT_DECAY ** max(0, h.depth - 1)) for h in hints)
+    weighed = tuple(
+        Reading(h.words, SYNONYM_HINT_WEIGHT if h.depth == 0 else HINT_WEIGHT * HINT_DECAY ** max(0, h.depth - 1))
+        for h in hints
+    )
     return _Group(group.terms, readings, group.in_item, weighed)
 
 
