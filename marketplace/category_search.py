@@ -181,7 +181,9 @@ def _weighed(readings: list[Reading], factor: float) -> list[Reading]:
 
 def _with_hints(group: _Group, readings: list[Reading], hints: tuple[KindHint, ...]) -> _Group:
     weighed = tuple(
-        Reading(h.words, SYNONYM_HINT_WEIGHT if h.depth == 0 else HINT_WEIGHT * HINT_DECAY ** max(0, h.depth - 1))
+        Reading(
+            h.words, SYNONYM_HINT_WEIGHT if h.depth == 0 else HINT_WEIGHT * HINT_DECAY ** max(0, h.depth - 1)
+        )
         for h in hints
     )
     return _Group(group.terms, readings, group.in_item, weighed)
@@ -641,10 +643,14 @@ class CategoryIndex:
             modifier_named = {c for c, by_group in group_words.items() if head - 1 in by_group}
         # Where the listings headed by the head word are, most of all: there the head names the item,
         # whatever the category's name ("94 Ford Probe GT" is a car; the Probe is a Ford).
+        whole_head = self._named_for_whole_head(groups, head)
         head_home: set[int] = set()
         home_share: dict[int, float] = {}
         if head is not None:
-            homes = self._head_counts.get(groups[head].terms[-1], Counter())
+            # A compound head the taxonomy writes ("car seat") is not at home where the titles headed by its
+            # last word are (car ads' "leather seats").
+            compound = len(groups[head].terms) == 1 and bool(whole_head)
+            homes = Counter() if compound else self._head_counts.get(groups[head].terms[-1], Counter())
             if homes:
                 top, total = max(homes.values()), sum(homes.values())
                 head_home = {c for c, n in homes.items() if n >= HEAD_HOME_SHARE * top}
@@ -679,7 +685,6 @@ class CategoryIndex:
                 title_score[category_id] += value
 
         head_terms = groups[head].terms if head is not None else None
-        whole_head = self._named_for_whole_head(groups, head)
         ruled_out = self._ruled_out({w for g in groups if g.in_item for w in g.terms})
         # The listings most like the item phrase vote ("Fixie for sale 230 o.b.o": fixies, not what else
         # is for sale at 230).
