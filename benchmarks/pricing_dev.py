@@ -3,6 +3,7 @@
     uv run python benchmarks/pricing_dev.py                   # 3 folds of the seed's tuning split
     uv run python benchmarks/pricing_dev.py --folds 1 -v      # one fold, each miss listed
     uv run python benchmarks/pricing_dev.py --query opening   # the item as the offline agent reads it
+    uv run python benchmarks/pricing_dev.py --set pricing.MIN_COMPS=8   # a variant of a tuning constant
 
 Never the held-out listings (`benchmarks/heldout.py` reports on those). A fold takes 8% of the seed's
 listings out (`marketplace.seed_split`, the same draw as `benchmarks/category_search.py --dev` for fold 1,
@@ -20,6 +21,7 @@ fold's training listings only (`--without-model`: the comparables alone), so no 
 from __future__ import annotations
 
 import argparse
+import ast
 import itertools
 import statistics
 import sys
@@ -39,7 +41,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from benchmarks.heldout_items import Listing, Openings, Taxonomy, seed_listings  # noqa: E402
 from benchmarks.heldout_scoring import CategoryMedian, NearestTitle, PriceFigures, ape  # noqa: E402
-from marketplace import price_model  # noqa: E402
+from marketplace import build_price_model, price_model, pricing  # noqa: E402
 from marketplace.app import create_app  # noqa: E402
 from marketplace.build_price_model import Example, read_seed, train  # noqa: E402
 from marketplace.conditions import Condition  # noqa: E402
@@ -50,6 +52,26 @@ from marketplace.seed_split import split_listings  # noqa: E402
 
 DEV_SEED = 11  # fold 1: the category search's tuning split; fold k: DEV_SEED + k - 1
 ORDER_CONDITIONS = (Condition.LIKE_NEW, Condition.GOOD, Condition.FAIR, Condition.FOR_PARTS)
+TUNABLE = {"pricing": pricing, "build_price_model": build_price_model}
+
+
+def apply_setting(setting: str) -> str:
+    """Set a tuning constant from "module.NAME=value" (a number or True/False); an error message, or ""."""
+    target, _, raw = setting.partition("=")
+    module_name, _, name = target.strip().partition(".")
+    module = TUNABLE.get(module_name)
+    if module is None or not name.isupper() or not hasattr(module, name) or not raw.strip():
+        return f"--set takes MODULE.NAME=VALUE with MODULE one of {', '.join(TUNABLE)}, not {setting!r}"
+    current = getattr(module, name)
+    try:
+        value = ast.literal_eval(raw.strip())
+    except (ValueError, SyntaxError):
+        return f"--set {setting!r}: {raw.strip()!r} is not a number or True/False"
+    fits = type(value) is type(current) or (type(current) is float and type(value) is int)
+    if not fits or not isinstance(current, int | float):
+        return f"--set {setting!r}: {name} is {type(current).__name__}, not {type(value).__name__}"
+    setattr(module, name, type(current)(value))
+    return ""
 
 
 @dataclass(frozen=True)
@@ -109,7 +131,13 @@ def fold_model(train_items: list[Listing]) -> price_model.PriceModel:
     """The price model learned from a fold's training listings alone."""
     _, categories = read_seed()
     examples = [Example(i.title, i.category_id, i.condition, i.price) for i in train_items]
-    return train(examples, categories, dict(adjustments().condition), f"dev fold of {len(examples)}")
+    return train(
+        examples,
+        categories,
+        dict(adjustments().condition),
+        f"dev fold of {len(examples)}",
+        ridge=build_price_model.RIDGE,  # read now: `--set build_price_model.RIDGE=...` may have changed it
+    )
 
 
 def run_fold(
@@ -183,7 +211,18 @@ def main() -> None:
         "--without-model", action="store_true", help="the comparables alone, without the price model"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="list the worst misses")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="MODULE.NAME=VALUE",
+        help="run with a tuning constant of marketplace.pricing or marketplace.build_price_model changed "
+        "(repeatable), e.g. --set pricing.MODEL_SHARE=0.6",
+    )
     args = parser.parse_args()
+    for setting in args.set:
+        if problem := apply_setting(setting):
+            parser.error(problem)
     taxonomy = Taxonomy.shipped()
     seed = seed_listings()
     started = time.perf_counter()

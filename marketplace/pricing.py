@@ -517,18 +517,17 @@ def model_years(tokens: frozenset[str] | Sequence[str]) -> list[int]:
 def adjusted_price(cand: Candidate, condition: Condition | None, item_year: int | None) -> float:
     """A comparable's asking price as it would be for the item: moved by the ratio of the two conditions'
     factors ("like new" at $100 is about $74 for "good"), and by `per_year` for each model year between
-    them (both titles name one, a few years apart, neither a classic)."""
+    them, counting at most `max_years` of them (both titles name one, neither a classic): a 2010 car is
+    no comparable at its own price for a 2003 one, but as if it were `max_years` newer."""
     rules = adjustments()
     price = cand.price
     if condition is not None:
         price *= rules.condition[condition] / rules.condition[cand.condition]
     if item_year is not None and item_year >= rules.since:
-        years = [
-            y for y in model_years(cand.words) if y >= rules.since and abs(y - item_year) <= rules.max_years
-        ]
+        years = [y for y in model_years(cand.words) if y >= rules.since]
         if years:
             gap = item_year - min(years, key=lambda y: abs(y - item_year))
-            price *= (1 + rules.per_year) ** gap
+            price *= (1 + rules.per_year) ** max(-rules.max_years, min(rules.max_years, gap))
     return price
 
 

@@ -994,3 +994,41 @@ async def test_what_the_grades_mean_is_answered_at_the_category_question(dialogu
     answered = await dialogue.say("what's the difference between good and fair?")
     assert "'fair' heavy wear" in answered.reply and "marketplace's categories" not in answered.reply
     assert "Which category" in answered.reply
+
+
+async def test_never_used_is_a_condition_not_an_item(dialogue: Dialogue) -> None:
+    await dialogue.say("Mini fridge")
+    (draft,) = (await dialogue.say("brand new never used still in box")).drafts
+    assert draft.args["title"] == "Mini fridge" and draft.args["condition"] == "new"
+    assert draft.args["description"].count("never used") == 1  # the condition line says it, once
+
+
+async def test_a_grade_clause_said_with_a_fact_is_not_repeated(dialogue: Dialogue) -> None:
+    await dialogue.say("Dyson V11 vacuum, 2 years old")
+    (draft,) = (await dialogue.say("good condition, battery still holds charge well")).drafts
+    description = draft.args["description"]
+    assert "Battery still holds charge well." in description and "Good condition, battery" not in description
+
+
+async def test_a_model_named_by_its_year_joins_a_one_word_item(dialogue: Dialogue) -> None:
+    await dialogue.say("i need to sell my car")
+    noted = await dialogue.say("2012 honda civic, 98k miles")
+    assert "Noted: a 2012 honda civic." in noted.reply
+    (draft,) = (await dialogue.say("runs great, clean title")).drafts
+    assert draft.args["title"].startswith("2012 honda civic") and "98k miles" in draft.args["title"]
+    assert "2012 honda civic" in dialogue.calls("compare_prices")[0]["item"]
+
+
+@pytest.mark.parametrize("said", ["2 years old, good", "3 seater, good", "pet free home, good"])
+async def test_other_first_clauses_name_no_model(dialogue: Dialogue, said: str) -> None:
+    await dialogue.say("selling my couch")
+    (draft,) = (await dialogue.say(said)).drafts
+    assert draft.args["title"].lower().startswith("couch")
+
+
+async def test_a_condition_left_to_the_agent_is_assumed_and_said(dialogue: Dialogue) -> None:
+    await dialogue.say("selling my desk")
+    left = await dialogue.say("you decide")
+    (draft,) = left.drafts
+    assert draft.args["condition"] == "good" and "You left the condition to me" in left.reply
+    assert "decide" not in draft.args["description"].lower()

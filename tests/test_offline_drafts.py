@@ -297,3 +297,8 @@ def test_what_it_cost_new_is_no_remark_nor_price(text: str, price: float | None,
     assert (amounts.price, amounts.paid) == (price, paid)
     reading = read(text, Context(asked=Question.PRICE, item="lawn mower", in_progress=True))
     assert not any("400" in r or "60" in r for r in reading.remarks)
+
+
+def test_an_attribute_inside_another_is_said_once() -> None:
+    details = read_details("dining table - solid oak, seats 6", "dining table")
+    assert [a.words for a in details.attributes] == ["solid oak"]

@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 
 from marketplace.conditions import Condition
-from marketplace.pricing import Candidate, Suggestion, suggest_price, suggestion_basis
+from marketplace.pricing import (
+    Candidate,
+    Suggestion,
+    adjusted_price,
+    adjustments,
+    suggest_price,
+    suggestion_basis,
+)
 
 
 def _comps(rows: list[tuple[str, float, float, int]]) -> list[tuple[Candidate, float]]:
@@ -48,3 +55,21 @@ def test_the_reason_for_a_price_outside_the_spread_says_one_listing_as_one() -> 
     assert "most of them ask" in suggestion_basis(below, 80.0, 90.0, Condition.GOOD, two)
     broken = suggestion_basis(below, 80.0, 90.0, Condition.FOR_PARTS, two)
     assert "yours is for parts," in broken and "for parts condition" not in broken
+
+
+def test_a_car_many_model_years_newer_is_moved_down_by_the_most_years_counted() -> None:
+    # A 2010 car borrowed for a 2003 one (few listings name its year) counts as `max_years` newer, not at its
+    # own price; one a year off moves by one year, and an older one moves up alike.
+    rules = adjustments()
+    newer = Candidate.of(1, "2010 Audi TT 2.0 turbo", 12000, "good")
+    assert adjusted_price(newer, Condition.GOOD, 2003) == pytest.approx(
+        12000 / (1 + rules.per_year) ** rules.max_years
+    )
+    near = Candidate.of(2, "2004 Saab 9-3", 5000, "good")
+    assert adjusted_price(near, Condition.GOOD, 2003) == pytest.approx(5000 / (1 + rules.per_year))
+    older = Candidate.of(3, "1995 Saab 900", 2000, "good")
+    assert adjusted_price(older, Condition.GOOD, 2003) == pytest.approx(
+        2000 * (1 + rules.per_year) ** rules.max_years
+    )
+    classic = Candidate.of(4, "1972 Volkswagen Beetle", 9000, "good")
+    assert adjusted_price(classic, Condition.GOOD, 2003) == pytest.approx(9000)

@@ -191,7 +191,18 @@ def read_details(text: str, item: str | None = None) -> Details:
     for kind, pattern in rules.terms:
         if pattern.search(text):
             terms = kind
-    # An attribute inside what comes with it ('6 chairs' holds no size) is part of that phrase.
+    # An attribute inside what comes with it ('6 chairs' holds no size) is part of that phrase, and one inside
+    # another attribute ('oak' in 'solid oak') is said by it.
     inside = " ".join(included).lower()
-    kept = tuple(a for a in attributes if a.words.lower() not in inside)
+    kept = tuple(
+        a
+        for a in attributes
+        if a.words.lower() not in inside
+        and not any(
+            b is not a
+            and re.search(rf"\b{re.escape(a.words.lower())}\b", b.words.lower())
+            and b.words != a.words
+            for b in attributes
+        )
+    )
     return Details(kept, tuple(included), terms)

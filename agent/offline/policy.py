@@ -430,8 +430,10 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
     item.notes += [remark for remark in r.remarks if remark not in item.notes]
     if r.remove:
         _remove(state, item, r.remove)
-    if asked in (Question.PRICE, Question.CONDITION, Question.CHOICE) and (
-        r.title or (r.note and not r.make) or r.details
+    if (
+        asked in (Question.PRICE, Question.CONDITION, Question.CHOICE)
+        and not r.make
+        and (r.title or r.note or r.details)
     ):
         # Said while another question is open: kept for the draft, and said so (the question stays).
         state.notes.append(
@@ -515,7 +517,14 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         # ("never mind", "forget it", "cancel", "I'll keep it") stop it.
         bare = asked in (Question.CONDITION, Question.PRICE) and bool(lex.bare_no.match(r.text))
         item.declined = not bare
-    understood = bool(r.items) or r.changes or state.value_now
+    if (
+        asked == Question.CONDITION
+        and r.condition is None
+        and Intent.SUGGEST in r.intents
+        and not r.has(Intent.VALUE, Intent.QUESTION)  # "what do you think it's worth?" asks, leaves nothing
+    ):
+        item.condition_left = True  # the grade left to the agent: assumed, said in the draft, changeable
+    understood = bool(r.items) or r.changes or state.value_now or item.condition_left
     if (
         asked in (Question.CONDITION, Question.PRICE)
         and not understood
@@ -900,7 +909,7 @@ def _condition(item: ItemFrame, settings: PolicySettings) -> tuple[Condition | N
     """The condition to list with, and whether it is assumed (the seller gave none)."""
     if item.condition.value is not None:
         return item.condition.value, False
-    if settings.condition == "assume" or item.condition.missed >= GIVE_UP:
+    if settings.condition == "assume" or item.condition.missed >= GIVE_UP or item.condition_left:
         # asked three times without an answer: assumed, said so in the draft, and the seller can change it
         return lexicon().drafting.assumed_condition, True
     return None, False
@@ -1399,7 +1408,11 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
             f" You paid {money(item.paid)}, but what something cost isn't what it sells for used, "
             "so I've priced it from similar listings."
         )
-    if assumed:
+    if assumed and item.condition_left:
+        note += (
+            f" You left the condition to me, so I've put {condition.label}: tell me if it's better or worse."
+        )
+    elif assumed:
         note += f" You didn't say its condition, so I've assumed {condition.label}: tell me if it's better or worse."
     if (
         item.damage

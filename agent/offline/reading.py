@@ -324,6 +324,31 @@ def _make_of(said: str, item: str | None) -> str | None:
     return make
 
 
+_MODEL_MARK = re.compile(r"\b(?:19[5-9]\d|20[0-3]\d)\b|\b(?=[a-z]*\d)(?=\d*[a-z])[a-z\d-]{2,}\b", re.I)
+
+
+def _model_of(said: str, item: str | None, details: Details) -> str | None:
+    """'2012 honda civic' (of a 'car'), 'dyson v11' (of a 'vacuum'): a short phrase that names a year or a
+    model number and nothing else the reader knows (no grade, no detail, no filler word), else None."""
+    if not item or len(item.split()) != 1:
+        return None
+    for a in details.attributes:  # "samsung 55 inch 4k": the size and the 4k are details
+        said = re.sub(rf"\b{re.escape(a.words)}(?!\w)", " ", said, flags=re.I)
+    said = " ".join(said.split()).strip(" ,.!")
+    words = said.lower().split()
+    lex = lexicon()
+    if (
+        not 2 <= len(words) <= 4
+        or not _MODEL_MARK.search(said)
+        or item.lower() in words
+        or any(w in lex.not_a_make or w in lex.condition_fillers for w in words)
+        or read_condition(said, item).condition is not None
+        or read_amounts(said).price is not None
+    ):
+        return None
+    return said
+
+
 def _names_it_as(text: str, item: str | None) -> bool:
     """'the mountain bike is a Giant Talon 29er': the item, by its name, said to be a make or model."""
     m = re.match(
@@ -497,6 +522,16 @@ def read(text: str, context: Context | None = None) -> Reading:
         if said_of_it:
             reading.note = _as_sentence(said_of_it)
         reading.make = _make_of(kept[0], ctx.item) if len(kept) == 1 else None  # ", U1": the note keeps all
+    elif (
+        ctx.in_progress
+        and asked in (Question.CONDITION, Question.PRICE)
+        and not reading.items
+        and reading.note is None
+        and "?" not in text
+    ):
+        # "2012 honda civic, 98k miles" of a "car": the model, named by its year or model number, before the
+        # details ("98k miles") and the condition
+        reading.make = _model_of(re.split(r",\s+|;\s*|\.\s+", text.strip())[0], ctx.item, reading.details)
     if title or added is not None or lex.field_change.search(text):
         named = [f for f, p in lex.field_words.items() if p.search(text)]
         reading.edit_field = "title" if title else named[0] if named else "description"
@@ -570,14 +605,21 @@ def read(text: str, context: Context | None = None) -> Reading:
         and asked in (Question.CONDITION, Question.PRICE)
         and not reading.items
         and reading.note is None
-        and not reading.intents & {Intent.QUESTION, Intent.CHATTER, Intent.INJECTION, Intent.UNSURE}
+        and not reading.intents
+        & {Intent.QUESTION, Intent.CHATTER, Intent.INJECTION, Intent.UNSURE, Intent.SUGGEST, Intent.ACCEPT}
     ):
         # "good, only 2 years old" to the condition question: the age is the seller's fact for the description.
         # A remark holding a detail the reader took ("good, it's the 56cm frame in blue") is left to the details.
         taken_words = {w for phrase in taken for w in re.findall(r"[a-z0-9]+", phrase.lower())}
+        # Only the clauses that give no grade: "good condition, battery still holds charge" keeps the battery,
+        # and "brand new never used still in box" is the condition line's to say.
+        ungraded = ", ".join(
+            c for c in re.split(r",\s+|;\s*|\.\s+", text) if read_condition(c, ctx.item).condition is None
+        )
+        taken_words |= set(re.findall(r"[a-z0-9]+", (reading.make or "").lower()))  # "dyson v11": the name's
         reading.remarks = [
             r
-            for r in read_remarks(text, ctx.item, taken)
+            for r in (read_remarks(ungraded, ctx.item, taken) if ungraded.strip() else [])
             if not taken_words & set(re.findall(r"[a-z0-9]+", r.lower()))
         ]
     return reading

@@ -114,6 +114,7 @@ class ItemFrame:
     details: Details = field(default_factory=Details)  # what tells it apart, what comes with it
     paid: float | None = None  # what the seller paid: a guide, not the asking price
     title: str | None = None  # a title the seller asked for
+    condition_left: bool = False  # "whatever you think" to the condition question: assumed, and said so
     options: list[Category] = field(default_factory=list)  # close categories offered
     searched: bool = False
     unplaceable: bool = False  # the search found nothing
