@@ -146,12 +146,31 @@ def taxonomy_kinds(categories: Path = CATEGORIES) -> TaxonomyKinds:
     return TaxonomyKinds(frozenset(heads), frozenset(pairs), {w: tuple(b) for w, b in branches.items()})
 
 
+def first_made_senses(
+    index: dict[str, tuple[str, ...]], synsets: dict[str, Synset], settings: Settings
+) -> dict[str, str]:
+    """Each lemma's most frequent made-thing sense ("stroller": the baby carriage, not the walker)."""
+    out: dict[str, str] = {}
+    for lemma, senses in index.items():
+        made = [s for s in senses if synsets[s].lexicographer_file in settings.lexicographer_files]
+        if made:
+            out[lemma] = made[0]
+    return out
+
+
 def hints_for(
-    senses: tuple[str, ...], synsets: dict[str, Synset], kinds: TaxonomyKinds, settings: Settings, own: str
+    senses: tuple[str, ...],
+    synsets: dict[str, Synset],
+    kinds: TaxonomyKinds,
+    settings: Settings,
+    own: str,
+    first_made: dict[str, str] | None = None,
 ) -> dict[tuple[str, ...], int] | None:
     """An item lemma's kinds, each at the least depth it is found (synonyms at 0), over its made-thing senses;
     None for two words whose last alone names the same thing or a kind of it ("motor scooter" is a scooter,
-    a "running shoe" a shoe): the taxonomy's reading of that word is the better one."""
+    a "running shoe" a shoe): the taxonomy's reading of that word is the better one. A one-word synonym counts
+    only where this sense is that word's own first made-thing sense (`first_made`): a "pram" is a stroller
+    and a "sax" a saxophone, but a "pusher" is no stroller, though WordNet lists both with a baby carriage."""
     found: dict[tuple[str, ...], int] = {}
     own_words = tuple(content_words(own.replace("_", " ")))
     made = [s for s in senses if synsets[s].lexicographer_file in settings.lexicographer_files]
@@ -165,8 +184,13 @@ def hints_for(
                     if len(own_words) == 2 and words != own_words and words[-1:] == own_words[-1:]:
                         return None
                     kind = kinds.kind(lemma, settings.too_general)
-                    if depth == 0 and kind is not None and len(kind) < 2:
-                        continue  # a one-word synonym is often another sense's word ("stroller", "pusher")
+                    if (
+                        depth == 0
+                        and kind is not None
+                        and len(kind) < 2
+                        and (first_made is None or first_made.get(lemma) != offset)
+                    ):
+                        continue  # a one-word synonym is often another sense's word ("carriage", "pusher")
                     if kind is not None and kind != own_words and depth < found.get(kind, depth + 1):
                         found[kind] = depth
             level = [h for o in level for h in synsets[o].hypernyms if h not in seen]
@@ -178,6 +202,7 @@ def build(wordnet: Path, settings: Settings, kinds: TaxonomyKinds) -> dict[tuple
     synsets, index = read_synsets(wordnet), read_index(wordnet)
     adjectives = {tuple(content_words(lemma.replace("_", " "))) for lemma in read_index(wordnet, "adj")}
     table: dict[tuple[str, ...], dict[str, int]] = defaultdict(dict)
+    first_made = first_made_senses(index, synsets, settings)
     for lemma, senses in index.items():
         if not lemma.replace("_", "").isalpha():
             continue
@@ -186,7 +211,7 @@ def build(wordnet: Path, settings: Settings, kinds: TaxonomyKinds) -> dict[tuple
             continue  # the taxonomy's own words already say what it is
         if len(key) == 1 and key in adjectives:
             continue  # "wireless", "portable": in a title, most often what an item is like
-        found = hints_for(senses, synsets, kinds, settings, lemma)
+        found = hints_for(senses, synsets, kinds, settings, lemma, first_made)
         if found is None or (len(key) == 2 and any(kind[-1] == key[-1] for kind in found)):
             continue  # its own head word says what it is: a running shoe is a shoe
         if kinds.names(key):

@@ -90,6 +90,8 @@ HEAD_HOME_SHARE = 0.8  # of the head word's most frequent category: a category t
 # past the first ("food processor" -> kitchen appliance, then home appliance).
 HINT_WEIGHT = 0.6
 HINT_DECAY = 0.7
+# A synonym by WordNet (depth 0: "pram" is a stroller, "sax" a saxophone) counts as a synonym of the tables.
+SYNONYM_HINT_WEIGHT = 0.9
 # The head word's own reading counts this much where it and the word before it are a kind of their own
 # (a food processor is no processor; WordNet's "food processor").
 COMPOUND_OWN = 0.5
@@ -111,6 +113,14 @@ MODEL_WEIGHT = 0.3
 PAIR_LIFT = 1.0
 PAIR_MIN_TITLES = 5
 PAIR_MIN_SHARE = 0.5
+# A head of several words that the taxonomy names (a product phrase such as "electric guitar" -> Guitars, or a
+# compound its names write, "car seat" -> Baby & Toddler Car Seats): a category not named for the whole head
+# counts this much, however popular or voted for ("maxi cosi car seat" is no car; "Fender ... electric guitar"
+# no bicycle, though one ad sold both).
+UNNAMED_HEAD_FACTOR = 0.6
+# A category whose name has a word that the query's words rule out (rules/search/query_words.yaml, `contrary`:
+# a "gas grill" is no electric grill) counts this much.
+CONTRARY_FACTOR = 0.6
 MODEL_MIN_LISTINGS = 3  # a category with fewer listings of its own is not lifted: the model barely knows it
 
 
@@ -170,7 +180,12 @@ def _weighed(readings: list[Reading], factor: float) -> list[Reading]:
 
 
 def _with_hints(group: _Group, readings: list[Reading], hints: tuple[KindHint, ...]) -> _Group:
-    weighed = tuple(Reading(h.words, HINT_WEIGHT * HINT_DECAY ** max(0, h.depth - 1)) for h in hints)
+    weighed = tuple(
+        Reading(
+            h.words, SYNONYM_HINT_WEIGHT if h.depth == 0 else HINT_WEIGHT * HINT_DECAY ** max(0, h.depth - 1)
+        )
+        for h in hints
+    )
     return _Group(group.terms, readings, group.in_item, weighed)
 
 
@@ -287,6 +302,7 @@ class CategoryIndex:
         self._set_words = query_words().set_words
         self._generic = dict(query_words().generic_heads)
         self._makers = query_words().makers
+        self._contrary = query_words().contrary
         self._hints = kind_hints()
         # Categories in a branch that sells to businesses, each with the words that make it fit.
         trade_paths = _trade_branches()
@@ -627,10 +643,14 @@ class CategoryIndex:
             modifier_named = {c for c, by_group in group_words.items() if head - 1 in by_group}
         # Where the listings headed by the head word are, most of all: there the head names the item,
         # whatever the category's name ("94 Ford Probe GT" is a car; the Probe is a Ford).
+        whole_head = self._named_for_whole_head(groups, head)
         head_home: set[int] = set()
         home_share: dict[int, float] = {}
         if head is not None:
-            homes = self._head_counts.get(groups[head].terms[-1], Counter())
+            # A compound head the taxonomy writes ("car seat") is not at home where the titles headed by its
+            # last word are (car ads' "leather seats").
+            compound = len(groups[head].terms) == 1 and bool(whole_head)
+            homes = Counter() if compound else self._head_counts.get(groups[head].terms[-1], Counter())
             if homes:
                 top, total = max(homes.values()), sum(homes.values())
                 head_home = {c for c, n in homes.items() if n >= HEAD_HOME_SHARE * top}
@@ -665,6 +685,7 @@ class CategoryIndex:
                 title_score[category_id] += value
 
         head_terms = groups[head].terms if head is not None else None
+        ruled_out = self._ruled_out({w for g in groups if g.in_item for w in g.terms})
         # The listings most like the item phrase vote ("Fixie for sale 230 o.b.o": fixies, not what else
         # is for sale at 230).
         item_text = " ".join(w for g in groups if g.in_item for w in g.terms)
@@ -741,6 +762,10 @@ class CategoryIndex:
             prior = POPULARITY * math.log1p(self.listing_count.get(category_id, 0)) + BRANCH * math.log1p(
                 self.branch_count.get(self.branch_of(category_id), 0)
             )
+            if whole_head and category_id not in whole_head:
+                kind *= UNNAMED_HEAD_FACTOR
+            if ruled_out & cat.name_words:
+                kind *= CONTRARY_FACTOR
             score = (name + title + vote + prior) * kind
             if not cat.is_leaf:
                 score *= NON_LEAF_FACTOR
@@ -759,6 +784,40 @@ class CategoryIndex:
         return self._branches_applied(
             self._reranked(query, out, head_terms[-1] if head_terms else None), said_factor
         )
+
+    def _named_for_whole_head(self, groups: list[_Group], head: int | None) -> frozenset[int]:
+        """The categories named for the item's head as a whole, when it is more than one word: a product
+        phrase's taxonomy reading ("electric guitar" -> guitar: Guitars), or a compound of the word before it
+        and the head that the taxonomy's names write ("car seat": Baby & Toddler Car Seats). Empty otherwise."""
+        if head is None:
+            return frozenset()
+        group = groups[head]
+        if len(group.terms) > 1:
+            phrases = [set(r.words) for r in group.readings if r.names and len(r.words) >= 1]
+            return frozenset(
+                c.id
+                for c in self.by_id.values()
+                if any(p <= c.name_words and any(part[-1] in p for part in c.parts) for p in phrases)
+            )
+        before = groups[head - 1] if head > 0 else None
+        if before is None or not before.in_item or len(before.terms) != 1:
+            return frozenset()
+        modifier, word = before.terms[0], group.terms[0]
+        if (modifier, word) not in self._name_bigrams:
+            return frozenset()
+        return frozenset(
+            c.id for c in self.by_id.values() if any(p[-1] == word and modifier in p for p in c.parts)
+        )
+
+    def _ruled_out(self, terms: set[str]) -> frozenset[str]:
+        """The words a category's name must not have, by the query's words that rule them out ("gas")."""
+        out: set[str] = set()
+        for one, other in self._contrary:
+            if terms & one:
+                out |= other - terms
+            if terms & other:
+                out |= one - terms
+        return frozenset(out)
 
     @staticmethod
     def _branches_applied(ranked: list[Evidence], factor: Callable[[int], float]) -> list[Evidence]:

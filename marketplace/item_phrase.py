@@ -38,6 +38,8 @@ class QueryWords:
     set_words: frozenset[str]  # "set" after two kinds of thing: a set of them
     generic_heads: tuple[tuple[str, tuple[str, ...]], ...]  # ("machine", ("maker",))
     makers: frozenset[str] = frozenset()  # makers of many kinds of things: "honda", "yamaha"
+    # words that rule each other out as what an item is like: a "gas grill" is no electric grill
+    contrary: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
 
 
 @cache
@@ -59,6 +61,10 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
         stems("set_words"),
         generic,
         frozenset(str(w).lower() for w in data.get("makers", ())),
+        tuple(
+            (frozenset(stem(str(w).lower()) for w in one), frozenset(stem(str(w).lower()) for w in other))
+            for one, other in data.get("contrary", ())
+        ),
     )
 
 

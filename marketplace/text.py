@@ -247,7 +247,7 @@ BRANDS: dict[str, tuple[str, ...]] = {
     "hp": ("laptop", "printer"),
     "kitchenaid": ("food mixer",),
     "keurig": ("coffee maker",),
-    "nespresso": ("coffee maker", "espresso machine"),
+    "nespresso": ("espresso machine",),  # its machines are all espresso machines
     "vitamix": ("blender",),
     "dyson": ("vacuum",),
     "roku": ("streaming media player",),
@@ -275,6 +275,20 @@ BRANDS: dict[str, tuple[str, ...]] = {
     "tesla": ("car",),
 }
 BRAND_WEIGHT = 0.6
+
+VOCABULARY_FILE = Path(__file__).resolve().parent / "rules" / "search" / "vocabulary.yaml"
+
+
+def _load_vocabulary(path: Path = VOCABULARY_FILE) -> None:
+    """Seller words the tables above lack (British, short and trade words: "pram", "sax", "bbq"), from a
+    data file (`rules/search/vocabulary.yaml`), merged into SYNONYMS, PHRASES and BRANDS."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for section, table in (("synonyms", SYNONYMS), ("phrases", PHRASES), ("brands", BRANDS)):
+        for word, targets in (data.get(section) or {}).items():
+            table[str(word)] = tuple(str(t) for t in targets)
+
+
+_load_vocabulary()
 
 _KEEP_S = ("ss", "us", "is", "ics", "ous")
 

@@ -153,7 +153,7 @@ def test_a_brand_alone_finds_where_its_listings_are() -> None:
 
 
 def test_a_common_word_lends_little_to_what_the_head_word_cannot_be(monkeypatch: pytest.MonkeyPatch) -> None:
-    # "gas" is in many car ads; a gas grill is not a car, since no car ad is headed by "grill". A brand's
+    # "gas" is in many car ads; a gas-fired grill is not a car, since no car ad is headed by "grill". A brand's
     # evidence is not held back: "Scott" ads are bicycles, and what a brand says counts whatever the last word.
     rows = taxonomy(
         "Vehicles > Cars",
@@ -165,15 +165,15 @@ def test_a_common_word_lends_little_to_what_the_head_word_cannot_be(monkeypatch:
     titles = [("Cars", f"2009 Honda Civic gas saver {n}") for n in range(30)]
     titles += [("Bicycles", f"Scott Addict {size}cm carbon") for size in (52, 54, 56, 58, 60)]
     ix = index(rows, titles)
-    assert top(ix, "gas grill") == "Outdoor Grills"
+    assert top(ix, "gas fired grill") == "Outdoor Grills"
 
     def title_evidence(query: str, name: str) -> float:
         return next(e.title for e in ix.explain(query) if e.category.name == name)
 
-    held_back = title_evidence("gas grill", "Cars"), title_evidence("Scott Foil size 56cm", "Bicycles")
+    held_back = title_evidence("gas fired grill", "Cars"), title_evidence("Scott Foil size 56cm", "Bicycles")
     monkeypatch.setattr(category_search, "UNRELATED_TITLE_FACTOR", 1.0)
-    assert top(ix, "gas grill") == "Cars"
-    assert title_evidence("gas grill", "Cars") > held_back[0]
+    assert top(ix, "gas fired grill") == "Cars"
+    assert title_evidence("gas fired grill", "Cars") > held_back[0]
     assert title_evidence("Scott Foil size 56cm", "Bicycles") == pytest.approx(held_back[1])
 
 

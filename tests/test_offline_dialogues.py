@@ -776,13 +776,14 @@ async def test_three_things_listed_are_listed_one_at_a_time_with_their_shared_co
 async def test_a_kind_sharing_a_word_with_the_item_is_searched_and_the_item_keeps_its_name(
     dialogue: Dialogue,
 ) -> None:
-    await dialogue.say("Pokemon cards collection, about 300 cards, some holos")
+    # (a card game the search's vocabulary does not know: "pokemon cards" now finds trading cards itself)
+    await dialogue.say("Lorcana cards collection, about 300 cards, some holos")
     await dialogue.say("none of these")
     await dialogue.say("trading cards")
     assert dialogue.calls("search_categories")[-1] == {"query": "trading cards"}
     drafted = await dialogue.say("good")
-    assert not drafted.drafts or "Pokemon" in str(drafted.drafts[0].args["title"])
-    assert dialogue.calls("compare_prices")[-1]["item"] == "Pokemon cards collection"
+    assert not drafted.drafts or "Lorcana" in str(drafted.drafts[0].args["title"])
+    assert dialogue.calls("compare_prices")[-1]["item"] == "Lorcana cards collection"
 
 
 async def test_things_listed_each_with_a_price_keep_their_own_prices(dialogue: Dialogue) -> None:

@@ -1,0 +1,183 @@
+"""Seller words the taxonomy does not use and heads of more than one word: British, short and trade words
+read through the vocabulary table (rules/search/vocabulary.yaml), WordNet's synonyms in the kind hints
+(marketplace/build_kind_hints.py), a compound head ("car seat"), a product phrase that names the category
+("electric guitar") and words that rule a category out ("gas" grill, not electric), on small indexes built
+here, where popular sections (cars, bicycles) pull as the seed's do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from marketplace import build_kind_hints
+from marketplace.category_search import CategoryIndex
+from marketplace.kind_hints import KindHint, kind_hints
+from marketplace.text import content_words
+from tests.test_category_search_reading import index, taxonomy, top
+
+VOCABULARY_FILE = Path(build_kind_hints.ROOT) / "rules" / "search" / "vocabulary.yaml"
+
+ROWS = taxonomy(
+    "Vehicles > Motor Vehicles > Cars, Trucks & Vans",
+    "Vehicles > Motor Vehicles > Recreational Vehicles",
+    "Sporting Goods > Cycling > Bicycles",
+    "Baby & Toddler > Baby Transport > Baby Strollers",
+    "Baby & Toddler > Baby Transport > Baby & Toddler Car Seats",
+    "Furniture > Baby & Toddler Furniture > Cribs & Toddler Beds",
+    "Furniture > Beds & Accessories > Beds & Bed Frames",
+    "Arts > Musical Instruments > Brass Instruments > Alto & Baritone Horns",
+    "Arts > Musical Instruments > Woodwinds > Saxophones",
+    "Arts > Musical Instruments > String Instruments > Guitars",
+    "Arts > Musical Instruments > Electronic Musical Instruments > Musical Keyboards",
+    "Arts > Collectibles > Collectible Trading Cards",
+    "Electronics > Telephony > SIM Cards",
+    "Electronics > Input Devices > Keyboards",
+    "Media > Books",
+    "Apparel > Shoes",
+    "Home & Garden > Household Appliances > Air Purifiers",
+    "Home & Garden > Kitchen Appliances > Coffee Makers & Espresso Machines > Drip Coffee Makers",
+    "Home & Garden > Kitchen Appliances > Coffee Makers & Espresso Machines > Espresso Machines",
+    "Home & Garden > Kitchen Appliances > Electric Griddles & Grills",
+    "Home & Garden > Kitchen Appliances > Outdoor Grills",
+    "Home & Garden > Cookware > Pressure Cookers & Canners",
+    "Home & Garden > Lawn & Garden > Pots & Planters",
+    "Furniture > Tables > Coffee Tables",
+    "Electronics > Video Games > Video Game Consoles",
+)
+# The seed's popular sections: car ads (leather seats, gas), bicycle ads (fenders), computer keyboards; two
+# bicycle ads offer a guitar too (and two other ads say "guitar").
+TITLES = [("Cars, Trucks & Vans", f"{2000 + n} Honda Civic EX clean title") for n in range(25)]
+TITLES += [("Cars, Trucks & Vans", f"{2000 + n} Toyota Camry leather seats gas saver") for n in range(5)]
+TITLES += [("Bicycles", f"Trek road bike with fenders size {50 + n}") for n in range(30)]
+TITLES += [
+    ("Bicycles", "Ibanez electric guitar fs/ft for a road bike"),
+    ("Bicycles", "Giant bike & Yamaha guitar for sale"),
+]
+TITLES += [
+    ("Coffee Tables", "Guitar shaped coffee table"),
+    ("Video Game Consoles", "xbox guitar hero drum set"),
+]
+TITLES += [("Keyboards", f"Logitech keyboard K{100 + n}") for n in range(3)]
+
+
+@pytest.fixture(scope="module")
+def ix() -> CategoryIndex:
+    return index(ROWS, TITLES)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("pram", "Baby Strollers"),
+        ("alto sax", "Saxophones"),
+        ("weber gas bbq", "Outdoor Grills"),
+        ("gas grill", "Outdoor Grills"),
+        ("box of 20 paperback novels", "Books"),
+        ("pokemon cards", "Collectible Trading Cards"),
+        ("cot bed", "Cribs & Toddler Beds"),
+        ("Air Jordan 1", "Shoes"),
+        ("nespresso machine", "Espresso Machines"),
+        ("instant pot duo 6 quart", "Pressure Cookers & Canners"),
+        ("casio keyboard", "Musical Keyboards"),
+    ],
+)
+def test_a_sellers_word_the_taxonomy_lacks_is_read_as_its_words(
+    ix: CategoryIndex, query: str, expected: str
+) -> None:
+    assert top(ix, query) == expected
+
+
+def test_every_vocabulary_reading_names_a_category_of_the_taxonomy() -> None:
+    # A reading whose words no category name has would match nothing: a typo in the data file.
+    data = yaml.safe_load(VOCABULARY_FILE.read_text(encoding="utf-8"))
+    names = set()
+    for line in (Path(build_kind_hints.CATEGORIES)).read_text(encoding="utf-8").splitlines()[1:]:
+        names.update(content_words(line.split("\t")[-1].split(" > ")[-1]))
+    targets = [
+        t for section in ("synonyms", "phrases", "brands") for ts in data[section].values() for t in ts
+    ]
+    assert targets
+    assert [t for t in targets if not set(content_words(t)) <= names] == []
+
+
+def test_a_compound_head_is_not_its_modifiers_category(ix: CategoryIndex) -> None:
+    # "car seat": the taxonomy writes the pair (Baby & Toddler Car Seats); the car ads' "seats" and the model's
+    # taste for cars do not make a child's seat a car.
+    assert top(ix, "maxi cosi car seat") == "Baby & Toddler Car Seats"
+    assert top(ix, "car seat") == "Baby & Toddler Car Seats"
+    assert top(ix, "honda civic") == "Cars, Trucks & Vans"
+
+
+def test_a_named_product_phrase_beats_a_popular_category_no_name_says(ix: CategoryIndex) -> None:
+    # One ad sold a bicycle with an electric guitar; "fender" is in many bicycle ads ("fenders").
+    assert top(ix, "Fender Squier Stratocaster electric guitar") == "Guitars"
+    assert top(ix, "trek road bike") == "Bicycles"
+
+
+def test_a_word_that_rules_a_category_out() -> None:
+    rows = taxonomy(
+        "Home & Garden > Kitchen Appliances > Electric Griddles & Grills",
+        "Home & Garden > Kitchen Appliances > Outdoor Grills",
+    )
+    ix = index(rows)
+    assert top(ix, "gas powered grill") == "Outdoor Grills"
+    assert top(ix, "electric grill") == "Electric Griddles & Grills"
+    # the word itself: a propane gas grill is still gas, propane does not rule gas out
+    assert top(ix, "propane gas fired grill") == "Outdoor Grills"
+
+
+# WordNet's format (wndb(5WN)), a few synsets: a baby carriage is a pram, a stroller, a pusher and a carriage;
+# "stroller" is first a person, then the carriage; "carriage" is first a horse-drawn carriage.
+SYNSETS = {
+    "00000001": (6, ["vehicle"], []),
+    "00000002": (6, ["wheeled_vehicle"], ["00000001"]),
+    "00000003": (6, ["carriage", "horse-drawn_carriage"], ["00000002"]),
+    "00000004": (18, ["stroller"], []),
+    "00000005": (6, ["baby_carriage", "pram", "stroller", "carriage", "pusher"], ["00000002"]),
+    "00000006": (6, ["saxophone", "sax"], []),
+}
+
+
+def _wordnet(folder: Path) -> Path:
+    data, index_rows = [], {}
+    for offset, (lexicographer_file, lemmas, hypernyms) in SYNSETS.items():
+        lemma_text = " ".join(f"{lemma} 0" for lemma in lemmas)
+        pointers = " ".join(f"@ {h} n 0000" for h in hypernyms)
+        data.append(
+            f"{offset} {lexicographer_file:02d} n {len(lemmas):02x} {lemma_text} {len(hypernyms):03d} {pointers} | g"
+        )
+        for lemma in lemmas:
+            index_rows.setdefault(lemma, []).append(offset)
+    folder.mkdir()
+    (folder / "data.noun").write_text("  1 the licence\n" + "\n".join(data) + "\n", encoding="latin-1")
+    (folder / "index.noun").write_text(
+        "".join(f"{lemma} n {len(o)} 1 @ {len(o)} 0 {' '.join(o)}\n" for lemma, o in index_rows.items()),
+        encoding="latin-1",
+    )
+    (folder / "index.adj").write_text("wireless a 1 0 1 0 00000099\n", encoding="latin-1")
+    return folder
+
+
+def test_a_wordnet_synonym_that_is_the_words_own_sense_reaches_the_hints(tmp_path: Path) -> None:
+    paths = ["Vehicles", "Vehicles > Carriages", "Baby > Baby Strollers", "Music > Saxophones"]
+    categories = tmp_path / "categories.tsv"
+    categories.write_text(
+        "id\tpath\n" + "".join(f"{i}\t{p}\n" for i, p in enumerate(paths, 1)), encoding="utf-8"
+    )
+    kinds = build_kind_hints.taxonomy_kinds(categories)
+    table = build_kind_hints.build(_wordnet(tmp_path / "wordnet"), build_kind_hints.read_settings(), kinds)
+    build_kind_hints.write(table, tmp_path / "hints.tsv")
+    built = kind_hints.__wrapped__(tmp_path / "hints.tsv")
+    assert built[("pram",)][0] == KindHint(("stroller",), 0)
+    assert built[("sax",)][0] == KindHint(("saxophone",), 0)
+    # "carriage" is first another thing: its word is not the pram's synonym, the vehicle above it is
+    assert KindHint(("carriage",), 0) not in built[("pram",)]
+    assert KindHint(("vehicle",), 2) in built[("pram",)]
+
+
+def test_the_shipped_hints_know_a_pram_and_a_sax() -> None:
+    hints = kind_hints()
+    assert hints[("pram",)][0] == KindHint(("stroller",), 0)
+    assert hints[("sax",)][0] == KindHint(("saxophone",), 0)
