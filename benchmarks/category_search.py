@@ -23,7 +23,6 @@
 from __future__ import annotations
 
 import argparse
-import ast
 import sys
 import time
 from collections import Counter
@@ -39,6 +38,7 @@ import yaml  # noqa: E402
 from agent.offline.items import extract_items  # noqa: E402
 from agent.offline.policy import CLOSE_SCORE  # noqa: E402
 from agent.offline.settings import PolicySettings  # noqa: E402
+from benchmarks import tuning  # noqa: E402
 from benchmarks.heldout_harness import branch_hint  # noqa: E402
 from benchmarks.heldout_items import Listing, Taxonomy, heldout_listings, seed_listings  # noqa: E402
 from benchmarks.heldout_scoring import ACCEPTED, category_verdict  # noqa: E402
@@ -53,22 +53,8 @@ TUNABLE = {"category_search": category_search, "title_model": title_model}
 
 
 def apply_setting(setting: str) -> str:
-    """Set a tuning constant from "module.NAME=value" (a number or True/False); an error message, or ""."""
-    target, _, raw = setting.partition("=")
-    module_name, _, name = target.strip().partition(".")
-    module = TUNABLE.get(module_name)
-    if module is None or not name.isupper() or not hasattr(module, name) or not raw.strip():
-        return f"--set takes MODULE.NAME=VALUE with MODULE one of {', '.join(TUNABLE)}, not {setting!r}"
-    current = getattr(module, name)
-    try:
-        value = ast.literal_eval(raw.strip())
-    except (ValueError, SyntaxError):
-        return f"--set {setting!r}: {raw.strip()!r} is not a number or True/False"
-    fits = type(value) is type(current) or (type(current) is float and type(value) is int)
-    if not fits or not isinstance(current, int | float):
-        return f"--set {setting!r}: {name} is {type(current).__name__}, not {type(value).__name__}"
-    setattr(module, name, type(current)(value))
-    return ""
+    """Set one of this benchmark's tuning constants (`benchmarks/tuning.py`); an error message, or ""."""
+    return tuning.apply_setting(setting, TUNABLE)
 
 
 @dataclass(frozen=True)

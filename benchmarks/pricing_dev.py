@@ -21,7 +21,6 @@ fold's training listings only (`--without-model`: the comparables alone), so no 
 from __future__ import annotations
 
 import argparse
-import ast
 import itertools
 import statistics
 import sys
@@ -39,6 +38,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import delete, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from benchmarks import tuning  # noqa: E402
 from benchmarks.heldout_items import Listing, Openings, Taxonomy, seed_listings  # noqa: E402
 from benchmarks.heldout_scoring import CategoryMedian, NearestTitle, PriceFigures, ape  # noqa: E402
 from marketplace import build_price_model, price_model, pricing  # noqa: E402
@@ -56,22 +56,8 @@ TUNABLE = {"pricing": pricing, "build_price_model": build_price_model}
 
 
 def apply_setting(setting: str) -> str:
-    """Set a tuning constant from "module.NAME=value" (a number or True/False); an error message, or ""."""
-    target, _, raw = setting.partition("=")
-    module_name, _, name = target.strip().partition(".")
-    module = TUNABLE.get(module_name)
-    if module is None or not name.isupper() or not hasattr(module, name) or not raw.strip():
-        return f"--set takes MODULE.NAME=VALUE with MODULE one of {', '.join(TUNABLE)}, not {setting!r}"
-    current = getattr(module, name)
-    try:
-        value = ast.literal_eval(raw.strip())
-    except (ValueError, SyntaxError):
-        return f"--set {setting!r}: {raw.strip()!r} is not a number or True/False"
-    fits = type(value) is type(current) or (type(current) is float and type(value) is int)
-    if not fits or not isinstance(current, int | float):
-        return f"--set {setting!r}: {name} is {type(current).__name__}, not {type(value).__name__}"
-    setattr(module, name, type(current)(value))
-    return ""
+    """Set one of this benchmark's tuning constants (`benchmarks/tuning.py`); an error message, or ""."""
+    return tuning.apply_setting(setting, TUNABLE)
 
 
 @dataclass(frozen=True)
