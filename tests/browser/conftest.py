@@ -73,6 +73,7 @@ def look(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     # Seen and checked where a seller is: at the end of the page (the conversation's latest; the sticky
     # message box is then in its place and covers nothing).
+    page.wait_for_load_state("load")
     page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{size['width']}x{size['height']}.png"), full_page=True)
     problems = accessibility_problems(page)

@@ -42,10 +42,12 @@ def test_browsing(sized: Page, site: Site) -> None:
     page.goto(site.url + "/")
     expect(page.locator(".card").first).to_be_visible()
     look(page, "listings")
-    page.locator("nav.departments a", has_text="Bikes").click()
+    with page.expect_navigation():  # looked at only once the new page is there (not while it unloads)
+        page.locator("nav.departments a", has_text="Bikes").click()
     look(page, "listings-category")
     page.goto(site.url + "/?q=trek&source=seed")
-    page.locator(".card a").first.click()
+    with page.expect_navigation():
+        page.locator(".card a").first.click()
     expect(page.locator(".no-photo")).to_be_visible()  # a 2017 seed listing: the placeholder
     expect(page.locator(".similar .card").first).to_be_visible()
     look(page, "listing-seed")
