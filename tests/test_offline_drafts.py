@@ -302,3 +302,20 @@ def test_what_it_cost_new_is_no_remark_nor_price(text: str, price: float | None,
 def test_an_attribute_inside_another_is_said_once() -> None:
     details = read_details("dining table - solid oak, seats 6", "dining table")
     assert [a.words for a in details.attributes] == ["solid oak"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have an old piano I need gone, free to whoever picks it up",
+        "free if you pick it up",
+        "free, just come get it",
+    ],
+)
+def test_free_to_whoever_collects_is_a_price_of_nothing(text: str) -> None:
+    assert read_amounts(text).price == 0
+
+
+@pytest.mark.parametrize("text", ["freezer for sale", "gluten free cookbook"])
+def test_free_in_a_name_is_no_price(text: str) -> None:
+    assert read_amounts(text).price is None
