@@ -1083,3 +1083,13 @@ def test_no_leaks_is_no_damage_and_a_broken_thing_is_broken() -> None:
     assert read_condition("need to get rid of a broken washing machine", "washing machine").damage == [
         "Broken"
     ]
+
+
+async def test_yes_to_anything_else_asks_for_the_next_item(dialogue: Dialogue) -> None:
+    await dialogue.say("selling my kindle")
+    await dialogue.say("excellent")
+    assert (await dialogue.say("yes")).created
+    more = await dialogue.say("yes")
+    assert "next thing" in more.reply and "didn't catch" not in more.reply
+    again = await dialogue.say("yes post it")
+    assert "already live" in again.reply and len(dialogue.created) == 1

@@ -1204,6 +1204,15 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
                     {"query": nxt},
                 )
             return Action(_say(state, text))
+        reading = state.reading
+        if (
+            reading is not None
+            and Intent.ACCEPT in reading.intents
+            and not reading.has(Intent.POST)
+            and not reading.changes
+        ):
+            # "yes" to "anything else to sell?" (or to the done message): the next item, asked for
+            return Action(_say(state, "Great: what's the next thing you'd like to sell?"), asks=Question.ITEM)
         return Action(
             _say(state, f"Your listing #{listing.get('id')} is already live. Anything else to sell?"),
             asks=Question.ITEM,
