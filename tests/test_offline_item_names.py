@@ -193,3 +193,13 @@ async def test_a_foreign_price_stays_out_of_the_title(session: ChatSession) -> N
     assert drafts, [t.reply for t in turns]
     assert "£" not in drafts[-1]["title"] and "£" not in drafts[-1]["description"]
     assert drafts[-1]["price"] == 150
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [("Sell: patagonia jacket womens M", "patagonia jacket womens M"), ("FS: ikea desk", "ikea desk")],
+)
+def test_an_ad_label_before_the_item_is_not_its_name(text: str, item: str) -> None:
+    from agent.offline.reading import read
+
+    assert read(text).items == [item]
