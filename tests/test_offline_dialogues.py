@@ -1093,3 +1093,39 @@ async def test_yes_to_anything_else_asks_for_the_next_item(dialogue: Dialogue) -
     assert "next thing" in more.reply and "didn't catch" not in more.reply
     again = await dialogue.say("yes post it")
     assert "already live" in again.reply and len(dialogue.created) == 1
+
+
+async def test_a_number_in_words_to_take_out_is_no_price(dialogue: Dialogue) -> None:
+    await dialogue.say("Trampoline 12ft with safety net, used for 2 years")
+    await dialogue.say("good")
+    drafted = await dialogue.say("100")
+    removed = await dialogue.say('remove "12ft" from the title')
+    assert removed.drafts[0].args["price"] == drafted.drafts[0].args["price"] == 100
+
+
+async def test_a_shorter_title_asked_with_a_question_mark(dialogue: Dialogue) -> None:
+    await dialogue.say("North Face puffer jacket mens size L black")
+    await dialogue.say("like new")
+    await dialogue.say("90")
+    shorter = await dialogue.say("can you make the title shorter?")
+    assert shorter.drafts[0].args["title"] == "North Face puffer jacket mens"
+
+
+async def test_price_talk_with_a_price_is_no_remark(dialogue: Dialogue) -> None:
+    await dialogue.say("lawn mower")
+    asked = await dialogue.say("good")
+    assert "what price" in asked.reply  # no comparables: the price is asked
+    (draft,) = (await dialogue.say("hmm too low, make it 150")).drafts
+    assert draft.args["price"] == 150 and "low" not in draft.args["description"].lower()
+
+
+async def test_a_decline_at_the_category_question_is_no_new_item(dialogue: Dialogue) -> None:
+    await dialogue.say("ps5 disc edition")
+    stopped = await dialogue.say("no actually I don't want to sell it anymore")
+    assert "nothing was listed" in stopped.reply and len(dialogue.calls("search_categories")) == 1
+
+
+def test_a_broken_part_with_the_rest_working_is_fair() -> None:
+    from agent.offline.conditions import read_condition
+
+    assert read_condition("ice dispenser broken otherwise fine", "fridge").condition == "fair"

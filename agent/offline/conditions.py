@@ -44,6 +44,7 @@ class _Rules:
     not_grades: re.Pattern[str]
     usage: list[tuple[Condition, re.Pattern[str]]]
     negations: re.Pattern[str]
+    works_otherwise: re.Pattern[str]
     grade_question: re.Pattern[str]
     damage: list[tuple[Severity, re.Pattern[str]]]
     packaging: re.Pattern[str]
@@ -75,6 +76,7 @@ def _rules() -> _Rules:
         not_grades=re.compile(alternatives(c.not_grades), re.I),
         usage=[(cond, words_re(c.usage[cond])) for cond in _ORDER if cond in c.usage],
         negations=re.compile(c.negations, re.I),
+        works_otherwise=re.compile(c.works_otherwise, re.I),
         grade_question=re.compile(c.grade_question, re.I),
         damage=[
             ("fatal", words_re(d.fatal)),
@@ -257,6 +259,8 @@ def read_condition(text: str, item: str | None = None, *, asked_condition: bool 
             "fatal",
         ).index(worst):
             worst = severity
+    if worst == "fatal" and _rules().works_otherwise.search(text):
+        worst = "defect"  # "ice dispenser broken, otherwise fine": a faulty part, not a thing for parts
     reading.severity = worst
     base = stated or usage
     reading.stated = stated is not None

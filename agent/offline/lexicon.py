@@ -57,6 +57,7 @@ class ConditionData(_Data):
     not_grades: list[str]
     usage: dict[Condition, list[str]]
     negations: str
+    works_otherwise: str
     grade_question: str
 
 
@@ -125,6 +126,7 @@ class IntentData(_Data):
     field_question: str
     not_a_make: list[str]
     grade_question: str
+    price_talk: str
 
 
 class ItemData(_Data):
@@ -258,6 +260,7 @@ class Lexicon:
         self.field_question = _compile(i.field_question)
         self.not_a_make = frozenset(w.lower() for w in i.not_a_make)
         self.grade_question = _compile(i.grade_question)
+        self.price_talk = _compile(i.price_talk)
         it = self.items
         self.sell_intro = _compile(it.sell_intro, re.S)
         self.mention = _compile(it.mention, re.S)

@@ -423,9 +423,22 @@ def read(text: str, context: Context | None = None) -> Reading:
     if title:
         said = text[: title.start()] + text[title.end() :]
         reading.title = title.group("t").strip(" :\"'")
-        if _TITLE_WISH.fullmatch(reading.title):  # "make the title shorter": a wish, not the new title
-            reading.title_wish, reading.title = reading.title.lower(), None
+        if _TITLE_WISH.fullmatch(
+            reading.title.rstrip("?!. ")
+        ):  # "make the title shorter": a wish, not the title
+            reading.title_wish, reading.title = reading.title.rstrip("?!. ").lower(), None
         priced_text = priced_text[: title.start()] + priced_text[title.end() :]  # "title: Escape 3": no price
+    changes_price = read_price_change(priced_text)[0] is not None  # "drop the price by 5 percent"
+    for edit in (
+        (lex.description_remove, lex.description_add) if ctx.in_progress and not changes_price else ()
+    ):
+        quoted = edit.search(priced_text)
+        if quoted is not None:  # 'remove "used for 2 years"': words of the description, never a price
+            priced_text = (
+                priced_text[: quoted.start()]
+                + " " * (quoted.end() - quoted.start())
+                + priced_text[quoted.end() :]
+            )
     reading.price_change, priced_text = read_price_change(priced_text)
     expecting_price = asked in (Question.PRICE, Question.DRAFT, Question.RETRY)
     amounts = read_amounts(
@@ -448,6 +461,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         and not lex.value.search(text)  # "whats it worth": a question, not another name for the item
         and not names_no_option(text, ctx.options, ctx.item or "")
         and not _only_about_the_item(text, ctx.item)
+        and not lex.keep.search(text)  # "no actually I don't want to sell it anymore": a decline, no new name
+        and not lex.dont_post.search(text)
     ) or (asked == Question.CHOICE and Intent.NONE_OF_THESE in reading.intents)
     expecting_item = (
         not (is_chatter(text) and "," not in text)
@@ -484,7 +499,9 @@ def read(text: str, context: Context | None = None) -> Reading:
     added = lex.description_add.search(said) if ctx.in_progress and reading.price_change is None else None
     if added is not None:  # "add that it has a scratch": what is added is read, the request is not
         said = said[: added.start()] + ". " + added.group("what") + said[added.end() :]
-    removed = lex.description_remove.search(said) if ctx.in_progress else None
+    removed = (
+        lex.description_remove.search(said) if ctx.in_progress and reading.price_change is None else None
+    )
     if removed is not None:
         # "remove the safety net from the description, the net is torn so not included": what goes is named,
         # and what is said of it is no longer about the item
@@ -635,7 +652,9 @@ def read(text: str, context: Context | None = None) -> Reading:
         # Only the clauses that give no grade: "good condition, battery still holds charge" keeps the battery,
         # and "brand new never used still in box" is the condition line's to say.
         ungraded = ", ".join(
-            c for c in re.split(r",\s+|;\s*|\.\s+", text) if read_condition(c, ctx.item).condition is None
+            c
+            for c in re.split(r",\s+|;\s*|\.\s+", text)
+            if read_condition(c, ctx.item).condition is None and not lex.price_talk.search(c)
         )
         taken_words |= set(re.findall(r"[a-z0-9]+", (reading.make or "").lower()))  # "dyson v11": the name's
         reading.remarks = [
