@@ -81,6 +81,8 @@ def ix() -> CategoryIndex:
         ("nespresso machine", "Espresso Machines"),
         ("instant pot duo 6 quart", "Pressure Cookers & Canners"),
         ("casio keyboard", "Musical Keyboards"),
+        ("stokke baby cot", "Cribs & Toddler Beds"),
+        ("travel cot", "Cribs & Toddler Beds"),
     ],
 )
 def test_a_sellers_word_the_taxonomy_lacks_is_read_as_its_words(

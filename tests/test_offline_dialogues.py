@@ -1129,3 +1129,19 @@ def test_a_broken_part_with_the_rest_working_is_fair() -> None:
     from agent.offline.conditions import read_condition
 
     assert read_condition("ice dispenser broken otherwise fine", "fridge").condition == "fair"
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("what's the suggested price based on?", "similar listings"),
+        ("what does the price mean, is that what i get?", "takes no fee"),
+        ("what do you mean by fair?", "'fair' heavy wear"),
+    ],
+)
+async def test_questions_at_the_draft_about_price_and_grades(
+    dialogue: Dialogue, question: str, says: str
+) -> None:
+    await dialogue.say("I want to sell my Trek road bike, it's in good condition")
+    answered = await dialogue.say(question)
+    assert says in answered.reply and "can't answer" not in answered.reply and not dialogue.created
