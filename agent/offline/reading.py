@@ -429,16 +429,10 @@ def read(text: str, context: Context | None = None) -> Reading:
             reading.title_wish, reading.title = reading.title.rstrip("?!. ").lower(), None
         priced_text = priced_text[: title.start()] + priced_text[title.end() :]  # "title: Escape 3": no price
     changes_price = read_price_change(priced_text)[0] is not None  # "drop the price by 5 percent"
-    for edit in (
-        (lex.description_remove, lex.description_add) if ctx.in_progress and not changes_price else ()
-    ):
-        quoted = edit.search(priced_text)
-        if quoted is not None:  # 'remove "used for 2 years"': words of the description, never a price
-            priced_text = (
-                priced_text[: quoted.start()]
-                + " " * (quoted.end() - quoted.start())
-                + priced_text[quoted.end() :]
-            )
+    quoted = lex.description_remove.search(priced_text) if ctx.in_progress and not changes_price else None
+    if quoted is not None:  # 'remove "used for 2 years"': words of the description, never a price
+        blank = " " * (quoted.end() - quoted.start())
+        priced_text = priced_text[: quoted.start()] + blank + priced_text[quoted.end() :]
     reading.price_change, priced_text = read_price_change(priced_text)
     expecting_price = asked in (Question.PRICE, Question.DRAFT, Question.RETRY)
     amounts = read_amounts(
