@@ -895,11 +895,14 @@ async def test_the_last_sentence_of_a_draft_taken_out(dialogue: Dialogue) -> Non
     assert cut.drafts[0].args["description"].startswith("Selling my kindle paperwhite.")
 
 
-async def test_a_shorter_title_is_the_name_without_its_details_never_the_word(dialogue: Dialogue) -> None:
+@pytest.mark.parametrize("wish", ["make the title shorter", "can you make the title shorter?"])
+async def test_a_shorter_title_is_the_name_without_its_details_never_the_word(
+    dialogue: Dialogue, wish: str
+) -> None:
     await dialogue.say("North Face puffer jacket mens size L black")
     await dialogue.say("like new")
     await dialogue.say("90")
-    shorter = await dialogue.say("make the title shorter")
+    shorter = await dialogue.say(wish)
     assert shorter.drafts[0].args["title"] == "North Face puffer jacket mens"
     catchier = await dialogue.say("make the title catchier")
     assert "What should the title say" in catchier.reply and not catchier.drafts
@@ -1101,14 +1104,6 @@ async def test_a_number_in_words_to_take_out_is_no_price(dialogue: Dialogue) -> 
     drafted = await dialogue.say("100")
     removed = await dialogue.say('remove "12ft" from the title')
     assert removed.drafts[0].args["price"] == drafted.drafts[0].args["price"] == 100
-
-
-async def test_a_shorter_title_asked_with_a_question_mark(dialogue: Dialogue) -> None:
-    await dialogue.say("North Face puffer jacket mens size L black")
-    await dialogue.say("like new")
-    await dialogue.say("90")
-    shorter = await dialogue.say("can you make the title shorter?")
-    assert shorter.drafts[0].args["title"] == "North Face puffer jacket mens"
 
 
 async def test_price_talk_with_a_price_is_no_remark(dialogue: Dialogue) -> None:
