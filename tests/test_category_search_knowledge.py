@@ -47,8 +47,14 @@ CATEGORY_PATHS = [
 
 
 def _wordnet(folder: Path) -> Path:
+    return write_wordnet(folder, SYNSETS)
+
+
+def write_wordnet(folder: Path, synsets: dict[str, tuple[int, list[str], list[str]]]) -> Path:
+    """A WordNet folder (data.noun, index.noun, index.adj) holding `synsets`: offset -> (lexicographer file,
+    lemmas, hypernym offsets)."""
     data, index = [], {}
-    for offset, (lexicographer_file, lemmas, hypernyms) in SYNSETS.items():
+    for offset, (lexicographer_file, lemmas, hypernyms) in synsets.items():
         words = " ".join(f"{lemma} 0" for lemma in lemmas)
         pointers = " ".join(f"@ {h} n 0000" for h in hypernyms)
         data.append(

@@ -15,6 +15,7 @@ from marketplace import build_kind_hints
 from marketplace.category_search import CategoryIndex
 from marketplace.kind_hints import KindHint, kind_hints
 from marketplace.text import content_words
+from tests.test_category_search_knowledge import write_wordnet
 from tests.test_category_search_reading import index, taxonomy, top
 
 VOCABULARY_FILE = Path(build_kind_hints.ROOT) / "rules" / "search" / "vocabulary.yaml"
@@ -143,23 +144,7 @@ SYNSETS = {
 
 
 def _wordnet(folder: Path) -> Path:
-    data, index_rows = [], {}
-    for offset, (lexicographer_file, lemmas, hypernyms) in SYNSETS.items():
-        lemma_text = " ".join(f"{lemma} 0" for lemma in lemmas)
-        pointers = " ".join(f"@ {h} n 0000" for h in hypernyms)
-        data.append(
-            f"{offset} {lexicographer_file:02d} n {len(lemmas):02x} {lemma_text} {len(hypernyms):03d} {pointers} | g"
-        )
-        for lemma in lemmas:
-            index_rows.setdefault(lemma, []).append(offset)
-    folder.mkdir()
-    (folder / "data.noun").write_text("  1 the licence\n" + "\n".join(data) + "\n", encoding="latin-1")
-    (folder / "index.noun").write_text(
-        "".join(f"{lemma} n {len(o)} 1 @ {len(o)} 0 {' '.join(o)}\n" for lemma, o in index_rows.items()),
-        encoding="latin-1",
-    )
-    (folder / "index.adj").write_text("wireless a 1 0 1 0 00000099\n", encoding="latin-1")
-    return folder
+    return write_wordnet(folder, SYNSETS)
 
 
 def test_a_wordnet_synonym_that_is_the_words_own_sense_reaches_the_hints(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from agent.offline.items import (
 )
 from agent.offline.lexicon import lexicon
 from agent.offline.prohibited import is_prohibited
-from agent.offline.remarks import read_remarks
+from agent.offline.remarks import read_remarks, word_set
 from tools.types import Condition
 
 
@@ -351,8 +351,8 @@ def _model_of(said: str, item: str | None, details: Details) -> str | None:
 
 
 def _stems(words: str) -> set[str]:
-    """The words without a plural ending, for "dresses" and "dress" to meet."""
-    return {re.sub(r"(?:es|s)$", "", w) for w in re.findall(r"[a-z0-9]{3,}", words.lower())}
+    """The words of three letters or more, singular, for "chairs" and "chair" to meet."""
+    return {_stem(w) for w in re.findall(r"[a-z0-9]{3,}", words.lower())}
 
 
 def _names_it_as(text: str, item: str | None) -> bool:
@@ -428,12 +428,14 @@ def read(text: str, context: Context | None = None) -> Reading:
         ):  # "make the title shorter": a wish, not the title
             reading.title_wish, reading.title = reading.title.rstrip("?!. ").lower(), None
         priced_text = priced_text[: title.start()] + priced_text[title.end() :]  # "title: Escape 3": no price
-    changes_price = read_price_change(priced_text)[0] is not None  # "drop the price by 5 percent"
-    quoted = lex.description_remove.search(priced_text) if ctx.in_progress and not changes_price else None
-    if quoted is not None:  # 'remove "used for 2 years"': words of the description, never a price
+    reading.price_change, priced_text = read_price_change(priced_text)
+    # 'remove "used for 2 years"': words of the description, never a price ("drop the price by 5%" changes it)
+    quoted = (
+        lex.description_remove.search(priced_text) if ctx.in_progress and not reading.price_change else None
+    )
+    if quoted is not None:
         blank = " " * (quoted.end() - quoted.start())
         priced_text = priced_text[: quoted.start()] + blank + priced_text[quoted.end() :]
-    reading.price_change, priced_text = read_price_change(priced_text)
     expecting_price = asked in (Question.PRICE, Question.DRAFT, Question.RETRY)
     amounts = read_amounts(
         lex.leading_no.sub("", strip_discourse(priced_text)) if expecting_price else priced_text,
@@ -642,7 +644,7 @@ def read(text: str, context: Context | None = None) -> Reading:
     ):
         # "good, only 2 years old" to the condition question: the age is the seller's fact for the description.
         # A remark holding a detail the reader took ("good, it's the 56cm frame in blue") is left to the details.
-        taken_words = {w for phrase in taken for w in re.findall(r"[a-z0-9]+", phrase.lower())}
+        taken_words = word_set(" ".join([*taken, reading.make or ""]))  # "dyson v11": the name's, too
         # Only the clauses that give no grade: "good condition, battery still holds charge" keeps the battery,
         # and "brand new never used still in box" is the condition line's to say.
         ungraded = ", ".join(
@@ -650,10 +652,9 @@ def read(text: str, context: Context | None = None) -> Reading:
             for c in re.split(r",\s+|;\s*|\.\s+", text)
             if read_condition(c, ctx.item).condition is None and not lex.price_talk.search(c)
         )
-        taken_words |= set(re.findall(r"[a-z0-9]+", (reading.make or "").lower()))  # "dyson v11": the name's
         reading.remarks = [
             r
             for r in (read_remarks(ungraded, ctx.item, taken) if ungraded.strip() else [])
-            if not taken_words & set(re.findall(r"[a-z0-9]+", r.lower()))
+            if not taken_words & word_set(r)
         ]
     return reading

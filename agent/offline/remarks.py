@@ -36,7 +36,7 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
     with a full stop), in order. A sentence that also names the item, its condition or damage gives its
     other clauses ("selling my iphone 12, battery health 84%" -> "Battery health 84%."); one whose words
     are all in `said` (what the details reader took: "box and charger", "white") is left out."""
-    known = {w for phrase in said for w in _word_set(phrase)}
+    known = {w for phrase in said for w in word_set(phrase)}
     out: list[str] = []
     for raw in _SENTENCE.split(text):
         sentence = raw.strip().strip("\"'")
@@ -56,10 +56,11 @@ _CLAUSE = re.compile(r",\s+|\s+[-–—]\s+|;\s*")
 def _new_words(remark: str) -> set[str]:
     """The remark's words outside its clauses that only grade the item ("Excellent, comes with 2 controllers":
     the grade is in the condition line, the controllers in the details)."""
-    return {w for c in _CLAUSE.split(remark.rstrip(".!")) if not is_condition_only(c) for w in _word_set(c)}
+    return {w for c in _CLAUSE.split(remark.rstrip(".!")) if not is_condition_only(c) for w in word_set(c)}
 
 
-def _word_set(text: str) -> set[str]:
+def word_set(text: str) -> set[str]:
+    """A text's words (letters and digits), lower-cased."""
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
@@ -85,8 +86,8 @@ def _remark(sentence: str, item: str | None) -> str | None:
         or all(w in lex.sales_talk for w in re.findall(r"[a-z]+", core.lower()))  # "For sale", "Must go"
     ):
         return None
-    item_words = _word_set(item or "")
-    if item_words and _word_set(it_is_removed(core)) <= item_words:
+    item_words = word_set(item or "")
+    if item_words and word_set(it_is_removed(core)) <= item_words:
         # only the item's name again ("Whirlpool washing machine", said before as "front loader ...", or
         # "its a giant talon" once the title says it)
         return None
@@ -94,7 +95,7 @@ def _remark(sentence: str, item: str | None) -> str | None:
         len(words) < 2
         or lex.sell_intro.search(sentence)  # the item named for sale: the title says it
         or lex.first_named.search(sentence)  # "first up is my queen bed frame": named for sale too
-        or (item and (item.lower() in sentence.lower() or item_words <= _word_set(sentence)))
+        or (item and (item.lower() in sentence.lower() or item_words <= word_set(sentence)))
         or _says_an_amount(sentence)
         or is_condition_only(core)
     ):
