@@ -35,7 +35,18 @@ from marketplace.item_phrase import item_phrase, query_words
 from marketplace.kind_hints import KindHint, kind_hints
 from marketplace.pricing import CompsCache
 from marketplace.similar_titles import TitleNeighbours
-from marketplace.text import BRANDS, SYNONYMS, Reading, content_words, reading_groups, stem, words
+from marketplace.spelling import Speller
+from marketplace.text import (
+    BRANDS,
+    PHRASES,
+    STOPWORDS,
+    SYNONYMS,
+    Reading,
+    content_words,
+    reading_groups,
+    stem,
+    words,
+)
 from marketplace.title_model import TitleModel
 
 BRANCHES_FILE = Path(__file__).resolve().parent / "rules" / "search" / "branches.yaml"
@@ -122,9 +133,24 @@ UNNAMED_HEAD_FACTOR = 0.6
 # a "gas grill" is no electric grill) counts this much.
 CONTRARY_FACTOR = 0.6
 MODEL_MIN_LISTINGS = 3  # a category with fewer listings of its own is not lifted: the model barely knows it
+# The model is not asked when the best lexical match is a category it does not know (fewer listings than
+# MODEL_MIN_LISTINGS) that the query names: its posterior among the others would only say which of them is
+# most listed ("yamaha acoustic guitar": Guitars, which no seed listing is in, not Bicycles).
+MODEL_SKIPS_UNKNOWN_TOP = False
+# Where no word of the query names a kind of thing ("Mitsubishi 50 inch", "Kestrel 300 EMS"), the model's
+# share of the best score (its reading of the whole title is then the best evidence there is).
+MODEL_HEADLESS_WEIGHT = 0.3
+# Two words written apart that this many listings' titles write as one ("fit bit", "quad copter", "handy cam")
+# are read as that one word; 0: only the taxonomy's words are joined.
+JOIN_MIN_TITLES = 3
+# A misspelt word (`spelling.py`) is corrected to a word of the synonym tables or of at least this many
+# listings' titles (a word in fewer may be a typo too); 0: none corrected. Only where the query as written
+# names no kind of thing, and only to a word that then names the item (`CategoryIndex._reading`).
+SPELL_MIN_TITLES = 3
 
 
 _AND = re.compile(r"\s*[&+/]\s*")  # "table & chairs", "couch+chair", "sofa/love seat": two things
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,6 +384,9 @@ class CategoryIndex:
             and (a, b) not in self._name_bigrams
             and not any(ch.isdigit() for ch in a + b)
         )
+        self._title_df = all_df  # word -> listings whose titles have it
+        self._title_pairs = title_pairs  # two words side by side -> listings whose titles have them
+        self._speller: Speller | None = None  # built at the first query (`_spelled`)
         self._title_counts: dict[str, dict[int, int]] = defaultdict(dict)  # word -> category -> titles
         for category_id, df in title_df.items():
             for w, count in df.items():
@@ -406,8 +435,71 @@ class CategoryIndex:
             stack.extend(self.children.get(current, ()))
         return out
 
+    def _spelling(self) -> Speller:
+        if self._speller is None:
+            targets: dict[str, float] = {
+                w: float(n) for w, n in self._title_df.items() if SPELL_MIN_TITLES and n >= SPELL_MIN_TITLES
+            }
+            tables = {w for table in (SYNONYMS, PHRASES, BRANDS) for key in table for w in content_words(key)}
+            # Not a word the taxonomy alone has: "planet" is no misspelt "plane", but a seller's word.
+            for w in tables:
+                targets[w] = targets.get(w, 0.0) + 1.0
+            qw = query_words()
+            # A word of fewer titles is corrected too ("stero" is in one title; "stereo" in many).
+            also = itertools.chain(
+                self._name_idf, STOPWORDS, qw.connectors, qw.quantities, qw.describing, qw.makers
+            )
+            self._speller = Speller(targets if SPELL_MIN_TITLES else {}, also)
+        return self._speller
+
+    def _spelled(self, query: str) -> tuple[str, frozenset[str]]:
+        """The query with each misspelt word read as the known word one slip away ("Nintedo swich"), and
+        the words it was corrected to."""
+        speller = self._spelling()
+        corrected: set[str] = set()
+        # Where the listings with the query's other (known) words are filed: the correction that fits them.
+        context: Counter[int] = Counter()
+        for w in words(query):
+            context.update(self._title_counts.get(w, {}))
+        context_total = sum(context.values())
+
+        def fit(candidate: str) -> float:
+            counts = self._title_counts.get(candidate, {})
+            seen = sum(counts.values())
+            if not seen or not context_total:
+                return 0.0
+            return sum(n * context[c] for c, n in counts.items()) / (seen * context_total)
+
+        def fix(match: re.Match[str]) -> str:
+            token = match.group(0)
+            low = token.lower()
+            if speller.knows(low) or speller.knows(stem(low)):
+                return token
+            correction = speller.correction(stem(low), fit)
+            if correction is None:
+                return token
+            corrected.add(correction)
+            return correction
+
+        return _TOKEN.sub(fix, query), frozenset(corrected)
+
+    def _reading(self, query: str) -> tuple[str, list[_Group], int | None]:
+        """The query as read (misspellings corrected only where no word of it, as written, names a kind of
+        thing: "Nintedo swich"), its reading groups and which is the item's head (`_groups`)."""
+        groups, head = self._groups(query)
+        if head is None and SPELL_MIN_TITLES:
+            fixed, corrected = self._spelled(query)
+            if corrected:
+                fixed_groups, fixed_head = self._groups(fixed)
+                # Only when a corrected word names the item: another word then read as its head would be as
+                # much a guess as before.
+                if fixed_head is not None and corrected & set(fixed_groups[fixed_head].terms):
+                    return fixed, fixed_groups, fixed_head
+        return query, groups, head
+
     def search(self, query: str, limit: int = 5, leaf_only: bool = False) -> list[Hit]:
-        scored = self.explain(query, leaf_only=leaf_only)
+        query, groups, head = self._reading(query)
+        scored = self._explain(query, groups, head, leaf_only)
         item = frozenset(content_words(" ".join(item_phrase(query, lambda w: False).item))) or frozenset(
             content_words(query)
         )
@@ -430,12 +522,22 @@ class CategoryIndex:
         out: list[str] = []
         for term in terms:
             joined = [out[-1] + t for t in (term, *self._generic.get(term, ()))] if out else []
-            known = [j for j in joined if j in self._name_idf and j not in out]
+            known = [
+                j
+                for j in joined
+                if (j in self._name_idf or self._titles_join(out[-1], term, j)) and j not in out
+            ]
             if known:  # "bread machine" -> breadmaker, as a generic head's alternate
                 out[-1] = known[0]
             else:
                 out.append(term)
         return out
+
+    def _titles_join(self, first: str, second: str, joined: str) -> bool:
+        """Whether listings' titles write two words as one more often than apart ("fitbit", "quadcopter";
+        not "cellphone", which most write "cell phone")."""
+        seen = self._title_df.get(joined, 0)
+        return bool(JOIN_MIN_TITLES) and seen >= JOIN_MIN_TITLES and seen > self._title_pairs[(first, second)]
 
     def _named_for(self, category_id: int, head_terms: tuple[str, ...]) -> bool:
         """Is the category a kind of the query's head word, as its name writes it ("cabinet": File Cabinets)?
@@ -580,7 +682,9 @@ class CategoryIndex:
 
     def explain(self, query: str, leaf_only: bool = False) -> list[Evidence]:
         """Every category with evidence for the query, best first, with what its score is made of."""
-        groups, head = self._groups(query)
+        return self._explain(*self._reading(query), leaf_only)
+
+    def _explain(self, query: str, groups: list[_Group], head: int | None, leaf_only: bool) -> list[Evidence]:
         if not groups:
             return []
         name_score: defaultdict[int, float] = defaultdict(float)
@@ -782,7 +886,7 @@ class CategoryIndex:
                 # china): which one is the seller's to say; the model would pick the most listed.
                 return self._branches_applied(out, said_factor)
         return self._branches_applied(
-            self._reranked(query, out, head_terms[-1] if head_terms else None), said_factor
+            self._reranked(query, out, head_terms[-1] if head_terms else None, head is None), said_factor
         )
 
     def _named_for_whole_head(self, groups: list[_Group], head: int | None) -> frozenset[int]:
@@ -899,16 +1003,25 @@ class CategoryIndex:
 
         return factor
 
-    def _reranked(self, query: str, ranked: list[Evidence], head_word: str | None) -> list[Evidence]:
+    def _reranked(
+        self, query: str, ranked: list[Evidence], head_word: str | None, headless: bool = False
+    ) -> list[Evidence]:
         """The best few matches lifted by the title model's posterior among them; not when no title has the
         item's head word (the model would judge a "gas grill" by "gas", which car ads have)."""
         best = ranked[:MODEL_CANDIDATES]
-        if not MODEL_WEIGHT or (head_word is not None and not self.model.knows(head_word)):
+        weight = MODEL_HEADLESS_WEIGHT if headless else MODEL_WEIGHT
+        if not weight or not best or (head_word is not None and not self.model.knows(head_word)):
+            return ranked
+        if (
+            MODEL_SKIPS_UNKNOWN_TOP
+            and best[0].name > 0
+            and self.listing_count.get(best[0].category.id, 0) < MODEL_MIN_LISTINGS
+        ):
             return ranked
         posterior = self.model.posterior(query, [e.category.id for e in best])
         if not posterior:
             return ranked
-        lift = MODEL_WEIGHT * best[0].score
+        lift = weight * best[0].score
         posterior = {
             c: p if self.listing_count.get(c, 0) >= MODEL_MIN_LISTINGS else 0.0 for c, p in posterior.items()
         }

@@ -99,7 +99,9 @@ def _phrases(query: str) -> tuple[list[list[str]], list[list[str]], int | None]:
     for piece, separator in itertools.zip_longest(*[iter(_BREAK.split(_ASIDE.sub(" ", text)))] * 2):
         current: list[str] = []
         for token in words(piece):
-            if token in vocab.connectors:
+            # A connector joins what is before it to what follows; with nothing before it, it is a word
+            # ("Fit bit charge" is a Fitbit; "for sale: ..." loses only a stop word).
+            if token in vocab.connectors and _content(current):
                 if token in vocab.accompanying:
                     accompanied.add(len(segments))
                 segments.append(current)

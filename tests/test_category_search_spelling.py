@@ -1,0 +1,106 @@
+"""A seller's misspelt word (marketplace/spelling.py) and two words written apart that titles write as one,
+read by category search (marketplace/category_search.py) on small indexes built here."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketplace import category_search
+from marketplace.spelling import Speller, one_edit
+from tests.test_category_search_reading import index, taxonomy, top
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "near"),
+    [
+        ("swich", "switch", True),  # a letter left out
+        ("stereo", "stero", True),
+        ("bettle", "beetle", True),  # a letter changed
+        ("nintnedo", "nintendo", True),  # two letters swapped
+        ("camero", "camaro", True),
+        ("camera", "camaro", False),
+        ("planet", "plan", False),  # two letters
+        ("abc", "bca", False),
+        ("chair", "chair", False),  # the same word is no correction
+    ],
+)
+def test_one_edit(a: str, b: str, near: bool) -> None:
+    assert one_edit(a, b) is near
+    assert one_edit(b, a) is near
+
+
+def test_a_word_is_corrected_to_the_most_used_known_word_one_edit_away() -> None:
+    speller = Speller({"switch": 40.0, "swish": 2.0, "camera": 30.0, "camaro": 5.0}, also_known=["chair"])
+    assert speller.candidates("swich") == ("switch", "swish")
+    assert speller.correction("swich") == "switch"
+    assert speller.correction("chair") is None  # known
+    assert speller.correction("swish") is None  # known (a target)
+    assert speller.correction("swch") is None  # short
+    assert speller.correction("sw1tch") is None  # a model number, not a word
+    # what fits the rest of the query wins over what is used more: a "1975 camero" is a car
+    assert speller.correction("camero", lambda c: 1.0 if c == "camaro" else 0.0) == "camaro"
+    assert speller.correction("camero", lambda c: 0.0) == "camera"
+
+
+ROWS = taxonomy(
+    "Vehicles > Motor Vehicles > Cars, Trucks & Vans",
+    "Electronics > Video Games > Video Game Consoles",
+    "Electronics > Audio > Stereo Systems",
+    "Electronics > Communications > Telephony > Mobile Phones",
+    "Electronics > Communications > Telephony > Mobile Phone Replacement Parts",
+    "Health & Beauty > Biometric Monitors > Activity Monitors",
+    "Hardware > Tool Accessories > Router Bits",
+    "Toys & Games > Remote Control Toys > Remote Control Helicopters",
+    "Vehicles > Aircraft > Planes",
+    "Sporting Goods > Cycling > Bicycles",
+)
+TITLES = [("Cars, Trucks & Vans", f"{1970 + n} Chevy Camaro Z28") for n in range(6)]
+TITLES += [("Cars, Trucks & Vans", f"{2000 + n} Honda Civic clean title") for n in range(20)]
+TITLES += [("Video Game Consoles", f"Nintendo Switch with {n} games") for n in range(6)]
+TITLES += [("Video Game Consoles", f"Nintendo Wii console {n}") for n in range(6)]
+TITLES += [("Stereo Systems", f"Sony stereo receiver {n}") for n in range(5)]
+TITLES += [("Activity Monitors", f"Fitbit Charge {n} tracker") for n in range(4)]
+TITLES += [("Remote Control Helicopters", f"DJI quadcopter drone {n}") for n in range(4)]
+TITLES += [("Mobile Phones", f"Samsung cell phone {n}") for n in range(6)]
+TITLES += [("Mobile Phone Replacement Parts", "cellphone screen")]
+TITLES += [("Bicycles", f"Trek electric bike {n}") for n in range(20)]
+
+
+@pytest.fixture(scope="module")
+def ix() -> category_search.CategoryIndex:
+    return index(ROWS, TITLES)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Nintedo swich", "Video Game Consoles"),
+        ("mid century stero", "Stereo Systems"),
+        ("ultra quad copter", "Remote Control Helicopters"),  # titles write "quadcopter"
+        ("fit bit charge", "Activity Monitors"),  # "fitbit"; "bit" alone is a router bit
+        # the pair is written apart more than joined: not read as "cellphone"
+        ("cell phone", "Mobile Phones"),
+        # a query that names a kind as written is not corrected ("planet" is no misspelt "plane")
+        ("Help save our planet with a new electric bike", "Bicycles"),
+    ],
+)
+def test_a_misspelt_or_split_word_is_read_as_the_word_titles_use(
+    ix: category_search.CategoryIndex, query: str, expected: str
+) -> None:
+    assert top(ix, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("setting", "query", "expected"),
+    [
+        ("SPELL_MIN_TITLES", "Nintedo swich", "Video Game Consoles"),
+        ("JOIN_MIN_TITLES", "ultra quad copter", "Remote Control Helicopters"),
+    ],
+)
+def test_without_the_reading_the_query_is_missed(
+    monkeypatch: pytest.MonkeyPatch, setting: str, query: str, expected: str
+) -> None:
+    # Proves the readings above are what finds these: with each turned off the query misses.
+    monkeypatch.setattr(category_search, setting, 0)
+    hits = index(ROWS, TITLES).search(query)
+    assert not hits or hits[0].category.name != expected
