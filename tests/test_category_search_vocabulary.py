@@ -47,6 +47,47 @@ ROWS = taxonomy(
     "Furniture > Tables > Coffee Tables",
     "Electronics > Video Games > Video Game Consoles",
 )
+# Electronics and furniture the product phrases name (and what their words alone would find).
+ROWS_MORE = taxonomy(
+    "Vehicles > Motor Vehicles > Cars, Trucks & Vans",
+    "Arts > Collectibles > Collectible Trading Cards",
+    "Electronics > Telephony > SIM Cards",
+    "Electronics > Communication Radios > Two-Way Radios",
+    "Electronics > Audio > Radios",
+    "Electronics > Storage Devices > USB Flash Drives",
+    "Electronics > Storage Devices > Hard Drives",
+    "Apparel > Hair Accessories > Hair Forks & Sticks",
+    "Home & Garden > Decor > Clocks > Alarm Clocks",
+    "Health & Beauty > Biometric Monitors > Activity Monitors",
+    "Sporting Goods > Winter Sports & Activities",
+    "Furniture > Cabinets & Storage > China Cabinets & Hutches",
+    "Furniture > Cabinets & Storage > Storage Cabinets & Lockers",
+    "Furniture > Cabinets & Storage > Wine & Liquor Cabinets",
+    "Furniture > Entertainment Centers & TV Stands",
+    "Electronics > Video > Televisions",
+    "Home & Garden > Bathroom Accessories > Shower Walls & Surrounds",
+    "Furniture > Shelving > Bookcases & Standing Shelves",
+    "Furniture > Cabinets & Storage > Media Storage Cabinets & Racks",
+    "Furniture > Room Dividers",
+    "Home & Garden > Fireplace Accessories > Fireplace Screens",
+    "Furniture > Beds & Accessories > Mattress Foundations",
+    "Arts > Craft Supplies > Craft Shapes & Bases",
+    "Furniture > Furniture Sets > Bedroom Furniture Sets",
+    "Furniture > Furniture Sets > Kitchen & Dining Furniture Sets",
+    "Furniture > Furniture Sets > Living Room Furniture Sets",
+    "Hardware > Plumbing > Bathroom Suites",
+    "Furniture > Tables > Folding Tables",
+    "Furniture > Office Furniture > Office Chairs",
+    "Furniture > Office Furniture > Desks",
+    "Cameras > Video Cameras",
+    "Electronics > Audio > Headphones",
+    "Arts > Musical Instruments > Electronic Musical Instruments > Sound Synthesizers",
+    "Sporting Goods > Cycling > Bicycle Tire Repair Supplies & Kits",
+)
+TITLES_MORE = [("Televisions", f"Samsung 55in TV {n}") for n in range(5)]
+TITLES_MORE += [("Cars, Trucks & Vans", f"{2000 + n} Toyota 4 wheel drive clean title") for n in range(20)]
+TITLES_MORE += [("Desks", f"oak desk {n}") for n in range(5)]
+TITLES_MORE += [("Headphones", f"Sony headphones {n}") for n in range(5)]
 # The seed's popular sections: car ads (leather seats, gas), bicycle ads (fenders), computer keyboards; two
 # bicycle ads offer a guitar too (and two other ads say "guitar").
 TITLES = [("Cars, Trucks & Vans", f"{2000 + n} Honda Civic EX clean title") for n in range(25)]
@@ -90,6 +131,46 @@ def test_a_sellers_word_the_taxonomy_lacks_is_read_as_its_words(
     ix: CategoryIndex, query: str, expected: str
 ) -> None:
     assert top(ix, query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("magic the gathering cards", "Collectible Trading Cards"),
+        ("mtg cards", "Collectible Trading Cards"),
+        ("lorcana cards", "Collectible Trading Cards"),
+        ("moving sale: walkie talkie", "Two-Way Radios"),
+        ("USB stick 32gb", "USB Flash Drives"),
+        ("thumb drive", "USB Flash Drives"),
+        ("Corsair solid state drive 128gb", "Hard Drives"),
+        ("Samsung SSD 500gb", "Hard Drives"),
+        ("Teac clock radio", "Alarm Clocks"),
+        ("Garmin activity tracker", "Activity Monitors"),
+        ("fitness tracker", "Activity Monitors"),
+        ("Pulaski curio cabinet", "China Cabinets & Hutches"),
+        ("oak curio", "China Cabinets & Hutches"),
+        ("Pottery Barn trunk bar cabinet", "Wine & Liquor Cabinets"),
+        ("Ikea Hemnes TV unit", "Entertainment Centers & TV Stands"),
+        ("TV cabinet", "Entertainment Centers & TV Stands"),
+        ("TV console", "Entertainment Centers & TV Stands"),
+        ("media console", "Entertainment Centers & TV Stands"),
+        ("rattan wall unit", "Entertainment Centers & TV Stands"),
+        ("bakers rack", "Bookcases & Standing Shelves"),
+        ("3 panel folding screen", "Room Dividers"),
+        ("black shoji screen", "Room Dividers"),
+        ("privacy screen", "Room Dividers"),
+        ("Tempur adjustable base", "Mattress Foundations"),
+        ("6 piece bedroom suite", "Bedroom Furniture Sets"),
+        ("oak dining suite", "Kitchen & Dining Furniture Sets"),
+        ("leather lounge suite", "Living Room Furniture Sets"),
+        ("snack TV trays", "Folding Tables"),
+        ("IKEA desk chair", "Office Chairs"),
+        ("Sony handycam", "Video Cameras"),
+        ("Korg synth", "Sound Synthesizers"),
+    ],
+)
+def test_a_product_phrase_names_its_category(query: str, expected: str) -> None:
+    assert top(index(ROWS_MORE, TITLES_MORE), query) == expected
 
 
 def test_every_vocabulary_reading_names_a_category_of_the_taxonomy() -> None:
