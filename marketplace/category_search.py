@@ -133,13 +133,6 @@ UNNAMED_HEAD_FACTOR = 0.6
 # a "gas grill" is no electric grill) counts this much.
 CONTRARY_FACTOR = 0.6
 MODEL_MIN_LISTINGS = 3  # a category with fewer listings of its own is not lifted: the model barely knows it
-# The model is not asked when the best lexical match is a category it does not know (fewer listings than
-# MODEL_MIN_LISTINGS) that the query names: its posterior among the others would only say which of them is
-# most listed ("yamaha acoustic guitar": Guitars, which no seed listing is in, not Bicycles).
-MODEL_SKIPS_UNKNOWN_TOP = False
-# Where no word of the query names a kind of thing ("Mitsubishi 50 inch", "Kestrel 300 EMS"), the model's
-# share of the best score (its reading of the whole title is then the best evidence there is).
-MODEL_HEADLESS_WEIGHT = 0.3
 # Two words written apart that this many listings' titles write as one ("fit bit", "quad copter", "handy cam")
 # are read as that one word; 0: only the taxonomy's words are joined.
 JOIN_MIN_TITLES = 3
@@ -376,12 +369,15 @@ class CategoryIndex:
             all_df.update(ws)
         # Names of two words that titles use together and seldom apart ("Pottery Barn", "West Elm"): a brand
         # or a product line, read by the titles it is in, not as two words of the taxonomy.
+        # Not a product phrase of the vocabulary ("walkie talkie"), which says what the thing is.
+        phrase_pairs = {tuple(ws) for ws in map(content_words, PHRASES) if len(ws) == 2}
         self._title_names = frozenset(
             (a, b)
             for (a, b), n in title_pairs.items()
             if n >= TITLE_NAME_MIN
             and n >= TITLE_NAME_SHARE * max(all_df[a], all_df[b])
             and (a, b) not in self._name_bigrams
+            and (a, b) not in phrase_pairs
             and not any(ch.isdigit() for ch in a + b)
         )
         self._title_df = all_df  # word -> listings whose titles have it
@@ -886,7 +882,8 @@ class CategoryIndex:
                 # china): which one is the seller's to say; the model would pick the most listed.
                 return self._branches_applied(out, said_factor)
         return self._branches_applied(
-            self._reranked(query, out, head_terms[-1] if head_terms else None, head is None), said_factor
+            self._reranked(query, out, head_terms[-1] if head_terms else None, whole_head),
+            said_factor,
         )
 
     def _named_for_whole_head(self, groups: list[_Group], head: int | None) -> frozenset[int]:
@@ -1004,26 +1001,29 @@ class CategoryIndex:
         return factor
 
     def _reranked(
-        self, query: str, ranked: list[Evidence], head_word: str | None, headless: bool = False
+        self,
+        query: str,
+        ranked: list[Evidence],
+        head_word: str | None,
+        whole_head: frozenset[int] = frozenset(),
     ) -> list[Evidence]:
         """The best few matches lifted by the title model's posterior among them; not when no title has the
         item's head word (the model would judge a "gas grill" by "gas", which car ads have)."""
         best = ranked[:MODEL_CANDIDATES]
-        weight = MODEL_HEADLESS_WEIGHT if headless else MODEL_WEIGHT
+        weight = MODEL_WEIGHT
         if not weight or not best or (head_word is not None and not self.model.knows(head_word)):
-            return ranked
-        if (
-            MODEL_SKIPS_UNKNOWN_TOP
-            and best[0].name > 0
-            and self.listing_count.get(best[0].category.id, 0) < MODEL_MIN_LISTINGS
-        ):
             return ranked
         posterior = self.model.posterior(query, [e.category.id for e in best])
         if not posterior:
             return ranked
         lift = weight * best[0].score
+        # Nor is a category that a head of several words rules out (UNNAMED_HEAD_FACTOR): the model reads a
+        # "yamaha acoustic guitar" by the bicycle ad that sold a guitar too, and knows no Guitars listing.
         posterior = {
-            c: p if self.listing_count.get(c, 0) >= MODEL_MIN_LISTINGS else 0.0 for c, p in posterior.items()
+            c: p
+            if self.listing_count.get(c, 0) >= MODEL_MIN_LISTINGS and (not whole_head or c in whole_head)
+            else 0.0
+            for c, p in posterior.items()
         }
         lifted = [
             dataclasses.replace(

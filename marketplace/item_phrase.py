@@ -148,7 +148,12 @@ def item_phrase(query: str, names_kind: Callable[[str], bool] = lambda word: Tru
     candidates = stretches or asides
     chosen = first if first is not None and stretches else None
     if chosen is None:
-        chosen = next((i for i, part in enumerate(candidates) if any(names_kind(w) for w in part)), 0)
+        # else the first with a word that does more than describe ("moving sale: walkie talkie")
+        describing = query_words().describing
+        chosen = next(
+            (i for i, part in enumerate(candidates) if any(names_kind(w) for w in part)),
+            next((i for i, part in enumerate(candidates) if any(w not in describing for w in part)), 0),
+        )
     item = dict.fromkeys(parts[chosen] if parts else ())
     rest = [w for i, part in enumerate(parts) if i != chosen for w in part if w not in item]
     return ItemPhrase(tuple(item), tuple(dict.fromkeys(rest)))

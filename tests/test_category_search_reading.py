@@ -72,6 +72,8 @@ def test_the_item_phrase_is_the_first_stretch_that_names_a_kind_of_thing() -> No
     phrase = item_phrase("Unused in box bicycle helmet", lambda w: w in kinds)
     assert phrase.item == ("box", "bicycle", "helmet")
     assert item_phrase("Unused in box bicycle helmet").item == ("unused",)  # without knowing kinds
+    # where no stretch names a kind, the first that does more than describe ("moving sale" says why)
+    assert item_phrase("Moving sale: walkie talkie", lambda w: False).item == ("walkie", "talkie")
     # an aside is the item only when nothing else has a word
     assert item_phrase("AppleTV 4th generation (NIB)", lambda w: w == "nib").item[0] == "appletv"
 
@@ -221,3 +223,17 @@ def test_among_kinds_of_the_head_word_its_titles_count_once(monkeypatch: pytest.
     assert title_evidence()["Cars"] > 0.0  # a category not named for it still learns from its titles
     monkeypatch.setattr(category_search, "NAMED_HOME_FACTOR", 1.0)
     assert title_evidence()["Storage Cabinets"] > title_evidence()["File Cabinets"] > 0.0
+
+
+def test_an_ads_own_words_are_not_the_item() -> None:
+    # "moving sale:" says why it is sold (query_words.yaml, `describing`); a moving box is still one.
+    rows = taxonomy(
+        "Office Supplies > Shipping Supplies > Moving & Shipping Boxes",
+        "Electronics > Communications > Two-Way Radios",
+        "Furniture > Dressers",
+    )
+    titles = [("Two-Way Radios", f"Motorola walkie talkie pair {n}") for n in range(3)]
+    titles += [("Dressers", f"Moving sale! oak dresser {n}") for n in range(4)]  # most "moving" ads: dressers
+    ix = index(rows, titles)
+    assert top(ix, "moving sale: walkie talkie Audiovox FR 1438") == "Two-Way Radios"
+    assert top(ix, "moving boxes") == "Moving & Shipping Boxes"

@@ -86,6 +86,7 @@ ROWS_MORE = taxonomy(
 )
 TITLES_MORE = [("Televisions", f"Samsung 55in TV {n}") for n in range(5)]
 TITLES_MORE += [("Cars, Trucks & Vans", f"{2000 + n} Toyota 4 wheel drive clean title") for n in range(20)]
+TITLES_MORE += [("Hard Drives", f"WD {n}TB hard drive") for n in range(1, 6)]
 TITLES_MORE += [("Desks", f"oak desk {n}") for n in range(5)]
 TITLES_MORE += [("Headphones", f"Sony headphones {n}") for n in range(5)]
 # The seed's popular sections: car ads (leather seats, gas), bicycle ads (fenders), computer keyboards; two
@@ -197,6 +198,21 @@ def test_a_compound_head_is_not_its_modifiers_category(ix: CategoryIndex) -> Non
 def test_a_named_product_phrase_beats_a_popular_category_no_name_says(ix: CategoryIndex) -> None:
     # One ad sold a bicycle with an electric guitar; "fender" is in many bicycle ads ("fenders").
     assert top(ix, "Fender Squier Stratocaster electric guitar") == "Guitars"
+
+
+def test_the_title_model_does_not_lift_what_a_product_phrase_rules_out(
+    ix: CategoryIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The model knows the bicycle ads that sold a guitar too, and no Guitars listing: were it asked, it would
+    # say Bicycles ("yamaha acoustic guitar" was a hair ahead of Bicycles).
+    bicycles = next(c.id for c in ix.by_id.values() if c.name == "Bicycles")
+    monkeypatch.setattr(
+        ix.model, "posterior", lambda query, candidates: {c: float(c == bicycles) for c in candidates}
+    )
+    monkeypatch.setattr(ix.model, "knows", lambda word: True)
+    ranked = ix.explain("yamaha acoustic guitar")
+    assert ranked[0].category.name == "Guitars"
+    assert next(e for e in ranked if e.category.id == bicycles).model == 0.0
     assert top(ix, "trek road bike") == "Bicycles"
 
 
