@@ -133,6 +133,9 @@ UNNAMED_HEAD_FACTOR = 0.6
 # a "gas grill" is no electric grill) counts this much.
 CONTRARY_FACTOR = 0.6
 MODEL_MIN_LISTINGS = 3  # a category with fewer listings of its own is not lifted: the model barely knows it
+# How much a modifier that a name's last part shares (`_shared_modifiers`) counts in how much of that part the
+# query covers: a bare "stool" covers Folding Chairs & Stools' stools in part, like Table & Bar Stools'.
+SHARED_MODIFIER = 0.5
 # Two words written apart that this many listings' titles write as one ("fit bit", "quad copter", "handy cam")
 # are read as that one word; 0: only the taxonomy's words are joined.
 JOIN_MIN_TITLES = 3
@@ -159,6 +162,7 @@ class IndexedCategory:
     parts: tuple[
         tuple[str, ...], ...
     ]  # the kinds its name lists: "Food Mixers & Blenders" -> (food, mixer), (blender,)
+    shared: frozenset[str] = frozenset()  # modifiers its last part shares: `_shared_modifiers`
 
 
 def _name_parts(name: str) -> list[list[str]]:
@@ -178,6 +182,16 @@ def _name_parts(name: str) -> list[list[str]]:
         parts.append(ws)
         pending = []
     return parts
+
+
+def _shared_modifiers(name: str) -> frozenset[str]:
+    """The words before the kind of a name's part that its last part, a bare word, may share: "Folding
+    Chairs & Stools" are mostly folding stools, "Garage Door Keypads & Remotes" garage door remotes; but
+    "Power Adapters & Chargers" may be any charger (so they count for part: `SHARED_MODIFIER`)."""
+    parts = _name_parts(name)
+    if len(parts) < 2 or len(parts[-1]) != 1 or len(parts[-2]) < 2:
+        return frozenset()
+    return frozenset(parts[-2][:-1]) - set(parts[-1])
 
 
 def _head_words(name: str) -> frozenset[str]:
@@ -294,6 +308,7 @@ class CategoryIndex:
                 frozenset(w for a in ancestors for w in content_words(a)),
                 _head_words(name),
                 tuple(tuple(part) for part in _name_parts(name)),
+                _shared_modifiers(name),
             )
         self.children: dict[int, list[int]] = defaultdict(list)
         for cat in self.by_id.values():
@@ -395,6 +410,12 @@ class CategoryIndex:
             title_head = self._title_head(title)
             if title_head is not None:
                 self._head_counts[title_head][category_id] += 1
+        # A category that is where most listings headed by its last part's word are filed is that word's
+        # own, shared modifiers or not ("charger": Power Adapters & Chargers).
+        for cat in list(self.by_id.values()):
+            homes = self._head_counts.get(cat.parts[-1][-1]) if cat.shared else None
+            if homes and homes.most_common(1)[0][0] == cat.id:
+                self.by_id[cat.id] = dataclasses.replace(cat, shared=frozenset())
         # Where the titles that name two kinds of thing apart are filed ("table ... chairs": a dining set;
         # "washer and dryer"): a query naming the same two is most likely the same.
         self._pair_counts: dict[tuple[str, str], Counter[int]] = defaultdict(Counter)
@@ -829,9 +850,7 @@ class CategoryIndex:
             # "Bicycle Cages" half, "Food Mixers & Blenders" fully for a blender.
             matched = matched_name_words[category_id]
             # (The whole name a little too: "Woks" is all wok, "Electric Skillets & Woks" is more.)
-            best_part = max(
-                (len(matched.intersection(part)) / len(set(part)) for part in cat.parts), default=0.0
-            )
+            best_part = max((self._part_covered(cat, matched, i) for i in range(len(cat.parts))), default=0.0)
             coverage = (1 - WHOLE_NAME) * best_part + WHOLE_NAME * len(matched) / max(1, len(cat.name_words))
             # Words next to each other in the query and in the name: "car seat" in Baby & Toddler Car Seats.
             pairs = max(
@@ -885,6 +904,17 @@ class CategoryIndex:
             self._reranked(query, out, head_terms[-1] if head_terms else None, whole_head),
             said_factor,
         )
+
+    @staticmethod
+    def _part_covered(cat: IndexedCategory, matched: set[str], index: int) -> float:
+        """How much of the category's name part `index` the matched words cover (its shared modifiers count
+        SHARED_MODIFIER each, for the last part)."""
+        part = set(cat.parts[index])
+        covered, size = float(len(matched & part)), float(len(part))
+        if index == len(cat.parts) - 1 and cat.shared:
+            covered += SHARED_MODIFIER * len(matched & cat.shared)
+            size += SHARED_MODIFIER * len(cat.shared)
+        return covered / size
 
     def _named_for_whole_head(self, groups: list[_Group], head: int | None) -> frozenset[int]:
         """The categories named for the item's head as a whole, when it is more than one word: a product

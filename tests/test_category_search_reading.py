@@ -237,3 +237,31 @@ def test_an_ads_own_words_are_not_the_item() -> None:
     ix = index(rows, titles)
     assert top(ix, "moving sale: walkie talkie Audiovox FR 1438") == "Two-Way Radios"
     assert top(ix, "moving boxes") == "Moving & Shipping Boxes"
+
+
+def test_a_bare_last_part_shares_the_modifiers_before_it_in_part() -> None:
+    assert category_search._shared_modifiers("Folding Chairs & Stools") == {"folding"}
+    assert category_search._shared_modifiers("Garage Door Keypads & Remotes") == {"garage", "door"}
+    assert category_search._shared_modifiers("Table & Bar Stools") == frozenset()  # the singular part shares
+    assert category_search._shared_modifiers("Stools") == frozenset()
+    rows = taxonomy(
+        "Furniture > Chairs > Folding Chairs & Stools",
+        "Furniture > Chairs > Table & Bar Stools",
+        "Electronics > Power > Power Adapters & Chargers",
+        "Electronics > Power > Camera Battery Chargers",
+    )
+    titles = [("Table & Bar Stools", "pair of counter stools")]
+    titles += [("Power Adapters & Chargers", f"laptop charger {n}") for n in range(3)]
+    ix = index(rows, titles)
+    # a stool, said bare, is no more a folding stool than a bar stool: where stools are sold decides
+    assert top(ix, "vintage stool") == "Table & Bar Stools"
+    assert top(ix, "folding stool") == "Folding Chairs & Stools"
+    # where most listings headed by the bare word are filed, it counts whole ("charger")
+    assert top(ix, "charger") == "Power Adapters & Chargers"
+
+
+def test_without_shared_modifiers_a_bare_word_is_the_last_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(category_search, "SHARED_MODIFIER", 0.0)
+    rows = taxonomy("Furniture > Chairs > Folding Chairs & Stools", "Furniture > Chairs > Table & Bar Stools")
+    titles = [("Table & Bar Stools", "pair of counter stools")]
+    assert top(index(rows, titles), "vintage stool") == "Folding Chairs & Stools"
