@@ -258,6 +258,14 @@ def test_a_bare_last_part_shares_the_modifiers_before_it_in_part() -> None:
     assert top(ix, "folding stool") == "Folding Chairs & Stools"
     # where most listings headed by the bare word are filed, it counts whole ("charger")
     assert top(ix, "charger") == "Power Adapters & Chargers"
+    # and where none are: no listing says a blender is more likely a food blender than a pastry blender
+    rows = taxonomy(
+        "Home & Garden > Kitchen Appliances > Food Mixers & Blenders",
+        "Home & Garden > Kitchen Tools > Pastry Blenders",
+    )
+    assert category_search._shared_modifiers("Food Mixers & Blenders") == {"food"}
+    hits = index(rows).search("blender")
+    assert hits[0].category.name == "Food Mixers & Blenders" and hits[0].named
 
 
 def test_without_shared_modifiers_a_bare_word_is_the_last_parts(monkeypatch: pytest.MonkeyPatch) -> None:
