@@ -133,9 +133,6 @@ UNNAMED_HEAD_FACTOR = 0.6
 # a "gas grill" is no electric grill) counts this much.
 CONTRARY_FACTOR = 0.6
 MODEL_MIN_LISTINGS = 3  # a category with fewer listings of its own is not lifted: the model barely knows it
-# Whether the model lifts a category that only the item's modifiers name (MODIFIER_ONLY_FACTOR): it reads
-# "android chargers" by the phone ads that say android.
-MODEL_LIFTS_MODIFIER_ONLY = True
 # How much a modifier that a name's last part shares (`_shared_modifiers`) counts in how much of that part the
 # query covers: a bare "stool" covers Folding Chairs & Stools' stools in part, like Table & Bar Stools'.
 SHARED_MODIFIER = 0.5
@@ -764,7 +761,6 @@ class CategoryIndex:
         allowed: set[int] | None = None
         # Under a generic head ("juicer machine"), what the word before it names is a kind of the item.
         modifier_named: set[int] = set()
-        modifier_only: set[int] = set()  # categories only the item's modifiers name ("android" chargers)
         if head is not None and head > 0 and groups[head].terms[0] in self._generic:
             modifier_named = {c for c, by_group in group_words.items() if head - 1 in by_group}
         # Where the listings headed by the head word are, most of all: there the head names the item,
@@ -869,7 +865,6 @@ class CategoryIndex:
             if head is not None and matched and category_id not in head_home | hinted | modifier_named:
                 if head not in by_group:
                     kind = MODIFIER_ONLY_FACTOR  # only the item's modifiers name it ("desk" for a desk lamp)
-                    modifier_only.add(category_id)
                 elif not by_group[head] & cat.head_words:
                     kind = MODIFIER_HEAD_FACTOR  # named for the item, as a kind of something else
             name = (
@@ -907,13 +902,7 @@ class CategoryIndex:
                 # china): which one is the seller's to say; the model would pick the most listed.
                 return self._branches_applied(out, said_factor)
         return self._branches_applied(
-            self._reranked(
-                query,
-                out,
-                head_terms[-1] if head_terms else None,
-                whole_head,
-                frozenset() if MODEL_LIFTS_MODIFIER_ONLY else frozenset(modifier_only),
-            ),
+            self._reranked(query, out, head_terms[-1] if head_terms else None, whole_head),
             said_factor,
         )
 
@@ -1048,7 +1037,6 @@ class CategoryIndex:
         ranked: list[Evidence],
         head_word: str | None,
         whole_head: frozenset[int] = frozenset(),
-        not_lifted: frozenset[int] = frozenset(),
     ) -> list[Evidence]:
         """The best few matches lifted by the title model's posterior among them; not when no title has the
         item's head word (the model would judge a "gas grill" by "gas", which car ads have)."""
@@ -1064,9 +1052,7 @@ class CategoryIndex:
         # "yamaha acoustic guitar" by the bicycle ad that sold a guitar too, and knows no Guitars listing.
         posterior = {
             c: p
-            if self.listing_count.get(c, 0) >= MODEL_MIN_LISTINGS
-            and (not whole_head or c in whole_head)
-            and c not in not_lifted
+            if self.listing_count.get(c, 0) >= MODEL_MIN_LISTINGS and (not whole_head or c in whole_head)
             else 0.0
             for c, p in posterior.items()
         }
