@@ -851,7 +851,13 @@ class CategoryIndex:
             # "Bicycle Cages" half, "Food Mixers & Blenders" fully for a blender.
             matched = matched_name_words[category_id]
             # (The whole name a little too: "Woks" is all wok, "Electric Skillets & Woks" is more.)
-            best_part = max((self._part_covered(cat, matched, i) for i in range(len(cat.parts))), default=0.0)
+            best_part = (
+                max((self._part_covered(cat, matched, i) for i in range(len(cat.parts))), default=0.0)
+                if cat.shared
+                else max(
+                    (len(matched.intersection(part)) / len(set(part)) for part in cat.parts), default=0.0
+                )
+            )
             coverage = (1 - WHOLE_NAME) * best_part + WHOLE_NAME * len(matched) / max(1, len(cat.name_words))
             # Words next to each other in the query and in the name: "car seat" in Baby & Toddler Car Seats.
             pairs = max(
