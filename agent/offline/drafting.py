@@ -10,6 +10,7 @@ from functools import cache
 from agent.offline.amounts import money
 from agent.offline.details import Details, colour_first, sentences, without_replaced
 from agent.offline.lexicon import alternatives, lexicon
+from agent.offline.names import cased
 from agent.offline.state import Market
 from tools.types import TITLE_MAX, TITLE_MIN, Condition
 
@@ -29,8 +30,10 @@ def _pick(options: list[str], seed: str) -> str:
 
 
 def _cased(words: str) -> str:
+    """Brands and terms as their owners write them ('ikea kallax' -> 'IKEA Kallax'): data/drafting.yaml's
+    casing, then the names of data/names.tsv."""
     casing = lexicon().drafting.casing
-    return " ".join(casing.get(w.lower(), w) for w in words.split())
+    return cased(" ".join(casing.get(w.lower(), w) for w in words.split()))
 
 
 def make_title(item: str, details: Details | None = None) -> str:
@@ -136,7 +139,7 @@ def make_description(
     verb = _verb(category_path)
     if details:
         item = without_replaced(item, details) or item
-    opening = f"Selling my {item.strip()}."
+    opening = f"Selling my {cased(item.strip())}."
     told = distinct_damage(damage or [])
     several = is_several(item)
     if told:
