@@ -17,8 +17,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from agent.offline.conditions import about_something_else, clauses, read_condition
-from agent.offline.names import without_names
 from agent.offline.lexicon import DATA, alternatives, read_yaml, words_re
+from agent.offline.names import without_names
 
 Terms = Literal["offers", "firm"]
 MAX_INCLUDED_WORDS = 6

@@ -22,11 +22,13 @@ from agent.offline.drafting import (
     market_summary,
     nice_round,
     price_note,
+    why_lower,
     without_removed,
 )
 from agent.offline.items import is_chatter
 from agent.offline.lexicon import lexicon
-from agent.offline.reading import Context, Intent, Question, Reading, read
+from agent.offline.names import names
+from agent.offline.reading import Context, Intent, Question, Reading, is_negative, read
 from agent.offline.settings import PolicySettings
 from agent.offline.state import Category, DialogueState, ItemFrame, Market, Pending, Source
 from agent.offline.transcript import AgentSaid, AgentTurn, SellerSaid, ToolAnswered, ToolCalled, Transcript
@@ -129,6 +131,15 @@ def hear(state: DialogueState, text: str) -> None:
         state.notes.append("I didn't catch that.")
         state.asked = asked
         return
+    if (
+        asked == Question.FIELD_VALUE
+        and item is not None
+        and item.field_asked
+        and _field_value(state, item, text)
+    ):
+        return
+    if item is not None:
+        item.field_asked = None  # asked once: an answer that is something else is read as such
     r = _read(text, _context_for(state, asked))
     state.reading = r
     if Intent.INJECTION in r.intents:
@@ -292,6 +303,34 @@ def hear(state: DialogueState, text: str) -> None:
     _fill(state, item, r, asked)
 
 
+def _field_value(state: DialogueState, item: ItemFrame, text: str) -> bool:
+    """The value of the field the seller asked to add ("12000" to "What's the shutter count?"), added to the
+    description as "Shutter count: 12000."; False when the words are something else (a question, a no, a
+    change), which are then read as usual."""
+    field_name = item.field_asked or ""
+    said = text.strip().rstrip(" .!")
+    said = re.sub(
+        rf"^(?:it'?s|it is|its|the\s+{re.escape(field_name)}\s+is|about\s+is)\s+", "", said, flags=re.I
+    )
+    lex = lexicon()
+    if (
+        not said
+        or "?" in text
+        or len(said.split()) > 8
+        or is_negative(text)
+        or lex.unsure.search(text)
+        or lex.description_remove.search(text)
+        or lex.title_change.search(text)
+    ):
+        return False
+    item.field_asked = None
+    sentence = f"{field_name[:1].upper()}{field_name[1:]}: {said}."
+    if sentence.lower() not in (n.lower() for n in item.notes):
+        item.notes.append(sentence)
+    state.notes.append(f'Added "{sentence}"')
+    return True
+
+
 def _context_for(state: DialogueState, asked: Question | None) -> Context:
     saved, state.asked = state.asked, asked
     try:
@@ -420,7 +459,11 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         item.title = r.title
     elif r.title_wish:
         _wish_for_title(state, item, r.title_wish)
-    if r.make and item.name.lower() == item.name.split()[0].lower():
+    if (
+        r.make
+        and r.make.lower() not in item.name.lower()
+        and (item.name.lower() == item.name.split()[0].lower() or names().alone(r.make))
+    ):
         item.name = (
             f"{r.make} {item.name}"  # "it's a bose soundlink" of a speaker: the title and comparables say it
         )
@@ -430,6 +473,10 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
     item.notes += [remark for remark in r.remarks if remark not in item.notes]
     if r.remove:
         _remove(state, item, r.remove)
+    if r.field_named:
+        item.field_asked = r.field_named
+    if r.shorten:
+        item.shorter += 1
     if (
         asked in (Question.PRICE, Question.CONDITION, Question.CHOICE)
         and not r.make
@@ -939,7 +986,7 @@ def _draft_args(item: ItemFrame, condition: Condition, settings: PolicySettings)
     # A title the seller gave is theirs, word for word; ours carries what tells the item apart.
     title = make_title(item.title) if item.title else make_title(item.name, item.details)
     description = make_description(
-        item.name, condition, item.category.value.path, item.damage, item.details, item.notes
+        item.name, condition, item.category.value.path, item.damage, item.details, item.notes, item.shorter
     )
     title, description = without_removed(title, description, item.removed)
     return {
@@ -1035,6 +1082,16 @@ def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
         return Action(_say(state, kept, CONDITION_QUESTION), asks=Question.CONDITION)
     if market:
         return Action(_say(state, market, CONDITION_QUESTION), asks=Question.CONDITION)
+    reading = state.reading
+    if (
+        state.last == "seller"
+        and reading is not None
+        and reading.make
+        and CONDITION_QUESTION in state.last_reply
+    ):
+        # "samsung" to the condition question: the make noted, the question again in brief (the grades were
+        # just listed)
+        return Action(_say(state, "And what condition is it in?"), asks=Question.CONDITION)
     if state.notes and state.last == "seller":
         return Action(_say(state, CONDITION_QUESTION), asks=Question.CONDITION)
     return Action(_say(state, f"Got it: your {item.name}. {CONDITION_QUESTION}"), asks=Question.CONDITION)
@@ -1387,9 +1444,20 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
             ),
             asks=Question.DRAFT,
         )
+    if item.field_asked:
+        return Action(_say(state, f"Sure: what's the {item.field_asked}?"), asks=Question.FIELD_VALUE)
     args = _draft_args(item, condition, settings)
     previous = {k: v for k, v in (item.draft or {}).items() if not k.startswith("_")}
     comps = item.comps if comps_ok else None
+    shortened = state.last == "seller" and state.reading is not None and state.reading.shorten
+    if shortened and previous and previous.get("description") == args["description"]:
+        state.notes.append(
+            "That's as short as it gets: the opening, what you told me and any damage stay. Tell me what "
+            "to take out, e.g. 'remove the last sentence'."
+        )
+        item.show_again = True
+    elif shortened and previous:
+        state.notes.append("OK, a shorter description.")
     if state.edit_field is not None and previous == args:
         return Action(_say(state, _ask_edit(state.edit_field)), asks=Question.DRAFT)
     if state.unclear == Question.DRAFT and previous == args and not item.show_again:
@@ -1460,6 +1528,10 @@ def _ask_edit(field: str) -> str:
 def _answer_at_draft(state: DialogueState, item: ItemFrame, price: float, comps: Market | None) -> str:
     """A question at the approval prompt, answered; the draft is shown again, still waiting."""
     reading = state.reading
+    if reading is not None and Intent.PRICE_WHY in reading.intents and comps is not None and comps.count:
+        if item.price.value is not None:
+            return f"{money(price)} is the price you gave; similar listings ask {money(round(comps.p25))} to {money(round(comps.p75))}."
+        return why_lower(price, comps, item.condition.value)
     if reading is not None and Intent.VALUE in reading.intents:
         if comps is not None and comps.count:
             return f"{market_summary(comps)} Your draft asks {money(price)}."

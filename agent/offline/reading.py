@@ -358,7 +358,10 @@ def _model_of(said: str, item: str | None, details: Details) -> str | None:
     return said
 
 
-_FIELD_NAMED = re.compile(r"^\s*(?:the|its|his|her|their|my|a|an)\s+(?P<field>[a-z][a-z' -]{1,40}?)\s*(?:too|as\s+well|please)?\s*$", re.I)
+_FIELD_NAMED = re.compile(
+    r"^\s*(?:the|its|his|her|their|my|a|an)\s+(?P<field>[a-z][a-z' -]{1,40}?)\s*(?:too|as\s+well|please)?\s*$",
+    re.I,
+)
 
 
 def _field_without_value(what: str) -> str | None:
