@@ -892,7 +892,7 @@ async def test_the_last_sentence_of_a_draft_taken_out(dialogue: Dialogue) -> Non
     last = drafted.drafts[0].args["description"].split(". ")[-1].rstrip(".")
     cut = await dialogue.say("take out the last sentence")
     assert last not in cut.drafts[0].args["description"]
-    assert cut.drafts[0].args["description"].startswith("Selling my kindle paperwhite.")
+    assert cut.drafts[0].args["description"].startswith("Selling my Kindle paperwhite.")
 
 
 @pytest.mark.parametrize("wish", ["make the title shorter", "can you make the title shorter?"])
@@ -1019,7 +1019,7 @@ async def test_a_model_named_by_its_year_joins_a_one_word_item(dialogue: Dialogu
     noted = await dialogue.say("2012 honda civic, 98k miles")
     assert "Noted: a 2012 honda civic." in noted.reply
     (draft,) = (await dialogue.say("runs great, clean title")).drafts
-    assert draft.args["title"].startswith("2012 honda civic") and "98k miles" in draft.args["title"]
+    assert draft.args["title"].startswith("2012 Honda Civic") and "98k miles" in draft.args["title"]
     assert "2012 honda civic" in dialogue.calls("compare_prices")[0]["item"]
 
 
