@@ -303,6 +303,31 @@ def hear(state: DialogueState, text: str) -> None:
     _fill(state, item, r, asked)
 
 
+def _shorten(state: DialogueState, item: ItemFrame) -> None:
+    """'Shorten the description': one sentence fewer, the least important (`make_description`), or said to be
+    as short as it gets."""
+    draft, category = item.draft, item.category.value
+    if not draft or category is None:
+        item.shorter += 1  # applied to the first draft
+        return
+    condition = Condition(str(draft["condition"]))
+
+    def described(shorter: int) -> str:
+        return make_description(
+            item.name, condition, category.path, item.damage, item.details, item.notes, shorter
+        )
+
+    if described(item.shorter + 1) == described(item.shorter):
+        state.notes.append(
+            "That's as short as it gets: the opening, what you told me and any damage stay. Tell me what to "
+            "take out, e.g. 'remove the last sentence'."
+        )
+        item.show_again = True
+    else:
+        item.shorter += 1
+        state.notes.append("OK, a shorter description.")
+
+
 def _field_value(state: DialogueState, item: ItemFrame, text: str) -> bool:
     """The value of the field the seller asked to add ("12000" to "What's the shutter count?"), added to the
     description as "Shutter count: 12000."; False when the words are something else (a question, a no, a
@@ -468,6 +493,9 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
             f"{r.make} {item.name}"  # "it's a bose soundlink" of a speaker: the title and comparables say it
         )
         state.notes.append(f"Noted: a {r.make}.")
+        if asked == Question.CHOICE and item.category.value is None and names().alone(r.make):
+            # "its a GoPro" to "which camera category?": the make says which; searched again with it
+            item.searched, item.options = False, []
     elif r.note and r.note.lower() not in (n.lower() for n in item.notes):
         item.notes.append(r.note)
     item.notes += [remark for remark in r.remarks if remark not in item.notes]
@@ -476,7 +504,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
     if r.field_named:
         item.field_asked = r.field_named
     if r.shorten:
-        item.shorter += 1
+        _shorten(state, item)
     if (
         asked in (Question.PRICE, Question.CONDITION, Question.CHOICE)
         and not r.make
@@ -1449,15 +1477,6 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
     args = _draft_args(item, condition, settings)
     previous = {k: v for k, v in (item.draft or {}).items() if not k.startswith("_")}
     comps = item.comps if comps_ok else None
-    shortened = state.last == "seller" and state.reading is not None and state.reading.shorten
-    if shortened and previous and previous.get("description") == args["description"]:
-        state.notes.append(
-            "That's as short as it gets: the opening, what you told me and any damage stay. Tell me what "
-            "to take out, e.g. 'remove the last sentence'."
-        )
-        item.show_again = True
-    elif shortened and previous:
-        state.notes.append("OK, a shorter description.")
     if state.edit_field is not None and previous == args:
         return Action(_say(state, _ask_edit(state.edit_field)), asks=Question.DRAFT)
     if state.unclear == Question.DRAFT and previous == args and not item.show_again:
