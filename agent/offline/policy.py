@@ -303,6 +303,13 @@ def hear(state: DialogueState, text: str) -> None:
     _fill(state, item, r, asked)
 
 
+def _a(name: str) -> str:
+    """The article before a name as it is said: 'an LG', 'an Apple', 'a Samsung', 'a 2012 honda civic'."""
+    spelled = name.isupper() and len(name) <= 4  # read letter by letter
+    vowel_sound = name[:1].upper() in ("AEFHILMNORSX" if spelled else "AEIOU")
+    return "an" if vowel_sound else "a"
+
+
 def _shorten(state: DialogueState, item: ItemFrame) -> None:
     """'Shorten the description': one sentence fewer, the least important (`make_description`), or said to be
     as short as it gets."""
@@ -492,7 +499,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         item.name = (
             f"{r.make} {item.name}"  # "it's a bose soundlink" of a speaker: the title and comparables say it
         )
-        state.notes.append(f"Noted: a {r.make}.")
+        state.notes.append(f"Noted: {_a(r.make)} {r.make}.")
         if asked == Question.CHOICE and item.category.value is None and names().alone(r.make):
             # "its a GoPro" to "which camera category?": the make says which; searched again with it
             item.searched, item.options = False, []

@@ -545,6 +545,19 @@ def read(text: str, context: Context | None = None) -> Reading:
         whole = read_condition(text, scope, asked_condition=asked == Question.CONDITION)
         condition.condition, condition.stated = whole.condition, whole.stated
     reading.details = read_details(said, scope)
+    if len(reading.items) == 1 and reading.items[0] != "?":
+        # "Metallica hoodie size L": the size said after the name is a detail (the title says it), not the
+        # name's, which is what the category is searched for
+        name = reading.items[0]
+        for a in reading.details.attributes:
+            if (
+                a.kind == "size"
+                and a.words.lower().startswith("size ")
+                and name.lower().endswith(a.words.lower())
+            ):
+                shorter = name[: -len(a.words)].strip(" ,-")
+                if shorter:
+                    reading.items = [shorter]
     reading.condition, reading.stated_condition, reading.damage = (
         condition.condition,
         condition.stated,
@@ -612,6 +625,16 @@ def read(text: str, context: Context | None = None) -> Reading:
         # being listed, which joins its name (a name holding a colour, "pink floyd", is no colour)
         reading.make, reading.items, reading.details, reading.note = alone, [], Details(), None
         reading.choice = None
+    elif ctx.in_progress and ctx.item and asked in (Question.CONDITION, Question.PRICE) and not reading.items:
+        # "samsung 55 inch", "bosch, good": a make before the details or the grade; those are read as usual
+        first = re.split(r",\s+|;\s*|\.\s+", text.strip())[0]
+        for a in reading.details.attributes:
+            first = re.sub(rf"\b{re.escape(a.words)}(?!\w)", " ", first, flags=re.I)
+        named = make_alone(first) if read_condition(first, ctx.item).condition is None else None
+        if named is not None and named.lower() not in ctx.item.lower():
+            reading.make = named
+            if reading.note and reading.note.rstrip(".").lower() == text.strip().rstrip(".").lower():
+                reading.note = None
     if lex.shorten.search(text) and ctx.in_progress:
         reading.shorten = True
         reading.edit_field = None
