@@ -630,9 +630,9 @@ def read(text: str, context: Context | None = None) -> Reading:
         first = re.split(r",\s+|;\s*|\.\s+", text.strip())[0]
         for a in reading.details.attributes:
             first = re.sub(rf"\b{re.escape(a.words)}(?!\w)", " ", first, flags=re.I)
-        named = make_alone(first) if read_condition(first, ctx.item).condition is None else None
-        if named is not None and named.lower() not in ctx.item.lower():
-            reading.make = named
+        maker = make_alone(first) if read_condition(first, ctx.item).condition is None else None
+        if maker is not None and maker.lower() not in ctx.item.lower():
+            reading.make = maker
             if reading.note and reading.note.rstrip(".").lower() == text.strip().rstrip(".").lower():
                 reading.note = None
     if lex.shorten.search(text) and ctx.in_progress:
