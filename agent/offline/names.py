@@ -17,7 +17,9 @@ NAMES_FILE = DATA / "names.tsv"
 
 class NameKind(StrEnum):
     BRAND = "brand"  # a make: said alone, it joins the item
-    COMMON = "common"  # a make that is also an everyday word ("apple"): cased, never taken alone
+    COMMON = (
+        "common"  # a make that is also an everyday word ("apple", "coach"): cased; a make when said alone
+    )
     LINE = "line"  # a product line or model ("kallax", "aeron"): cased only
     BAND = "band"  # a band, team or title; holds a colour word more often than not ("Pink Floyd")
 
@@ -31,9 +33,30 @@ class Names:
     def alone(self, words: str) -> str | None:
         """The name, as written, when `words` are a make and nothing else ("samsung", "it's a bosch")."""
         key = " ".join(words.lower().split())
-        if self.kinds.get(key) in (NameKind.BRAND, NameKind.BAND):
+        if self.kinds.get(key) in _MAKES:
             return self.written[key]
         return None
+
+    def leading(self, words: str, said_it_is: bool = False) -> str | None:
+        """'bugaboo fox', 'Specialized Rockhopper': a make and up to two words of its model, as written, when
+        the words start with a make (not a product line, not an everyday word) and say nothing else."""
+        m = self.pattern.match(words.strip())
+        kind = self.kinds.get(" ".join(m.group(0).lower().split())) if m else None
+        # an everyday word ("specialized") is a make when the seller wrote it as one
+        if m is None or not (kind in (NameKind.BRAND, NameKind.BAND) or (kind and m.group(0)[:1].isupper())):
+            return None
+        rest = words.strip()[m.end() :].split()
+        if len(rest) > 2 or not all(re.fullmatch(r"[\w'-]+", w) for w in rest):
+            return None
+        # a model's words: a number, a capital, a product line ("Rockhopper", "m365", "sundvik"), or one word
+        # the seller said it is ("it's a bugaboo fox"); "sony speakers" names another thing
+        modelled = all(re.search(r"\d|[A-Z]", w) or self.kinds.get(w.lower()) == NameKind.LINE for w in rest)
+        if rest and not (modelled or (said_it_is and len(rest) == 1)):
+            return None
+        return cased(words.strip())
+
+
+_MAKES = (NameKind.BRAND, NameKind.BAND, NameKind.COMMON)
 
 
 @cache

@@ -316,6 +316,7 @@ def _shorten(state: DialogueState, item: ItemFrame) -> None:
     draft, category = item.draft, item.category.value
     if not draft or category is None:
         item.shorter += 1  # applied to the first draft
+        state.notes.append("Noted: I'll keep the description short.")
         return
     condition = Condition(str(draft["condition"]))
 
@@ -589,8 +590,10 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
             state.edit_field = r.edit_field  # which field, but not how: asked
         elif Intent.POST in r.intents or Intent.ACCEPT in r.intents:
             item.show_again = True
-        elif asks_back:
-            item.show_again = True  # answered, and the same draft waits for approval
+        elif asks_back or r.has(Intent.UNSURE, Intent.SUGGEST):
+            # "not sure about the price", "whatever you think": what similar listings ask and why this price,
+            # and the same draft waits for approval
+            item.show_again = True
             state.question_at_draft = True
         else:
             state.unclear = Question.DRAFT
@@ -1558,6 +1561,11 @@ def _answer_at_draft(state: DialogueState, item: ItemFrame, price: float, comps:
         if item.price.value is not None:
             return f"{money(price)} is the price you gave; similar listings ask {money(round(comps.p25))} to {money(round(comps.p75))}."
         return why_lower(price, comps, item.condition.value)
+    if reading is not None and reading.has(Intent.UNSURE, Intent.SUGGEST) and not reading.has(Intent.VALUE):
+        if comps is not None and comps.count:
+            why = f" {why_lower(price, comps, item.condition.value)}" if price < comps.median * 0.9 else ""
+            return f"{market_summary(comps)} I'd keep it at {money(price)}.{why} Say a price if you'd like another."
+        return f"The draft asks {money(price)}; say a price if you'd like another."
     if reading is not None and Intent.VALUE in reading.intents:
         if comps is not None and comps.count:
             return f"{market_summary(comps)} Your draft asks {money(price)}."

@@ -28,7 +28,7 @@ from agent.offline.items import (
     value_question_item,
 )
 from agent.offline.lexicon import lexicon
-from agent.offline.names import make_alone
+from agent.offline.names import make_alone, names
 from agent.offline.prohibited import is_prohibited
 from agent.offline.remarks import read_remarks, word_set
 from tools.types import Condition
@@ -356,6 +356,25 @@ def _model_of(said: str, item: str | None, details: Details) -> str | None:
     ):
         return None
     return said
+
+
+_CLAUSE_BREAK = re.compile(r"[,.;:!?()]\s*|\s+-\s+")
+_IT_IS = re.compile(r"^\s*(?:it'?s|it is|its|they'?re|this is)\s+(?:an?\s+)?", re.I)
+
+
+def _make_beside(text: str, item: str) -> str | None:
+    """A make (and up to two words of its model) said in a clause of its own beside the item ("nordictrack",
+    "it's a bugaboo fox", "(IKEA sundvik)"), when the item's name has none; else None."""
+    if names().pattern.search(item):
+        return None
+    for clause in _CLAUSE_BREAK.split(text):
+        said = _IT_IS.sub("", clause).strip()
+        if not said or item.lower() in said.lower():
+            continue
+        maker = names().leading(said, said_it_is=said != clause.strip())
+        if maker is not None and read_condition(said, item).condition is None:
+            return maker
+    return None
 
 
 _FIELD_NAMED = re.compile(
@@ -702,7 +721,23 @@ def read(text: str, context: Context | None = None) -> Reading:
             reading.price = reading.item_prices[0]
     taken = [*reading.details.included, *(a.words for a in reading.details.attributes)]
     if len(reading.items) == 1 and reading.items[0] != "?":
+        maker = _make_beside(text, reading.items[0])
+        if maker is not None:
+            # "a treadmill. nordictrack, works fine", "crib (IKEA sundvik)", "Mountain bike for sale:
+            # Specialized Rockhopper": the make said beside the item is part of its name
+            name = reading.items[0]
+            if name[:1].isupper() and name.split()[0][1:].islower() and not names().pattern.match(name):
+                name = (
+                    name[:1].lower() + name[1:]
+                )  # "Mountain bike" opened the sentence: "Specialized ... bike"
+            reading.items = [f"{maker} {name}"]
+            taken = [*taken, maker]
         reading.remarks = read_remarks(text, reading.items[0], taken)
+        if maker is not None:  # "Its a bugaboo fox, used for 1 year": the name is said by the title
+            said_it = re.compile(rf"^(?:it'?s|it is|its)\s+(?:an?\s+)?{re.escape(maker)}[,.]?\s*", re.I)
+            reading.remarks = [
+                _as_sentence(r2) for r in reading.remarks if (r2 := said_it.sub("", r)).strip(" .")
+            ]
         if after_colon and not any(after_colon.lower() in r.lower() for r in reading.remarks):
             reading.remarks.insert(0, _as_sentence(after_colon))
         asked_for = reading.price
