@@ -303,6 +303,10 @@ def hear(state: DialogueState, text: str) -> None:
     _fill(state, item, r, asked)
 
 
+# "not sure about the price", "whatever you think it's worth": the price is what the seller is unsure of
+_PRICE_WORDS = re.compile(r"\b(?:price|pricing|how much|worth|cost|charge|asking)\b", re.I)
+
+
 def _a(name: str) -> str:
     """The article before a name as it is said: 'an LG', 'an Apple', 'a Samsung', 'a 2012 honda civic'."""
     spelled = name.isupper() and len(name) <= 4  # read letter by letter
@@ -590,7 +594,11 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
             state.edit_field = r.edit_field  # which field, but not how: asked
         elif Intent.POST in r.intents or Intent.ACCEPT in r.intents:
             item.show_again = True
-        elif asks_back or r.has(Intent.UNSURE, Intent.SUGGEST):
+        elif (
+            asks_back
+            or (r.has(Intent.UNSURE, Intent.SUGGEST) and _PRICE_WORDS.search(r.text))
+            or (r.has(Intent.SUGGEST) and state.last_reply.count("$") > 0 and "?" not in r.text)
+        ):
             # "not sure about the price", "whatever you think": what similar listings ask and why this price,
             # and the same draft waits for approval
             item.show_again = True
