@@ -7,11 +7,14 @@ import pytest
 
 from agent.offline.drafting import make_title, price_note, why_lower
 from agent.offline.names import NameKind, make_alone, names
+from agent.offline.policy import next_action
 from agent.offline.reading import Context, Intent, Question, read
 from agent.offline.state import Market
+from agent.offline.transcript import AgentTurn, SellerSaid, ToolAnswered, ToolCalled, Transcript
 from agent.session import ChatSession, TurnResult
 from tests.helpers import offline_session
 from tools.client import MarketplaceClient
+from tools.toolset import COMPARE_PRICES, CREATE_LISTING, SEARCH_CATEGORIES
 from tools.types import Condition
 
 
@@ -237,3 +240,14 @@ async def test_a_seller_asking_why_lower_is_answered_and_the_draft_waits(session
     assert after["price"] == before["price"]
     assert "because" in asked.reply or "is the price you gave" in asked.reply
     assert "I can't answer that" not in asked.reply
+
+
+def test_a_name_the_search_does_not_know_is_searched_without() -> None:
+    events = [
+        SellerSaid("Metallica hoodie, good, $35"),
+        AgentTurn(),
+        ToolCalled(SEARCH_CATEGORIES, {"query": "Metallica hoodie"}, "c1"),
+        ToolAnswered(SEARCH_CATEGORIES, "c1", "success", data={"matches": []}),
+    ]
+    action = next_action(Transcript(events), {SEARCH_CATEGORIES, COMPARE_PRICES, CREATE_LISTING})
+    assert action.tool == SEARCH_CATEGORIES and action.args == {"query": "hoodie"}

@@ -27,7 +27,7 @@ from agent.offline.drafting import (
 )
 from agent.offline.items import is_chatter
 from agent.offline.lexicon import lexicon
-from agent.offline.names import names
+from agent.offline.names import names, without_names
 from agent.offline.reading import Context, Intent, Question, Reading, is_negative, read
 from agent.offline.settings import PolicySettings
 from agent.offline.state import Category, DialogueState, ItemFrame, Market, Pending, Source
@@ -832,6 +832,11 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
                 item.wide, item.searched = True, False  # nothing new: look wider
             return
         if not leaves:
+            unnamed = " ".join(without_names(query).split())
+            if unnamed and unnamed.lower() != query.lower() and unnamed.lower() not in item.queries:
+                # "Metallica hoodie": nothing found with the band's name; the thing itself is searched
+                item.query, item.searched = unnamed, False
+                return
             item.unplaceable = True
             return
         item.options = leaves  # the policy picks or offers them (its settings say how many)
