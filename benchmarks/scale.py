@@ -300,17 +300,26 @@ def child_http(
     try:
         times = []
         with httpx.Client(base_url=base, timeout=120) as client:
+            # The server's CPU time over the queries as well as the wall time of each: on a shared machine the
+            # wall clock includes waiting for a core.
+            cpu_before = _tree_cpu_s(process.pid)
             for params in queries:
                 t = time.perf_counter()
                 client.get("/prices/compare", params=params).raise_for_status()
                 times.append(time.perf_counter() - t)
+            server_cpu = _tree_cpu_s(process.pid) - cpu_before
             rss = []
             if rss_queries_file:
                 for i, params in enumerate(json.loads(Path(rss_queries_file).read_text()), start=1):
                     client.get("/prices/compare", params=params).raise_for_status()
                     if i % 1000 == 0:
                         rss.append(_rss_mb(process.pid))
-        return {"serve_ready_s": round(ready, 2), **_percentiles(times), "rss_mb": rss}
+        return {
+            "serve_ready_s": round(ready, 2),
+            **_percentiles(times),
+            "server_cpu_mean_ms": round(1000 * server_cpu / max(1, len(queries)), 1),
+            "rss_mb": rss,
+        }
     finally:
         stop_server(process)
 
@@ -652,8 +661,11 @@ def main() -> None:
                 line: dict[str, Any] = {"backend": backend, "listings": size}
                 if built is not None:
                     line["build_s"] = round(built, 1)
+                load = _load()
                 inproc = run_child(args.code, "inprocess", url, str(queries))
-                line["inprocess"] = {k: v for k, v in inproc.items() if k != "suggested"}
+                line["inprocess"] = {"load": f"{load} -> {_load()}"} | {
+                    k: v for k, v in inproc.items() if k != "suggested"
+                }
                 if size == max(sizes):
                     suggestions[size] = run_child(args.code, "inprocess", url, str(agreement))["suggested"]
                     stable_suggestions[size] = run_child(args.code, "inprocess", url, str(stable_file))[
@@ -662,7 +674,9 @@ def main() -> None:
                 if not args.skip_http:
                     home = tempfile.mkdtemp(prefix="trova-scale-home-")
                     rss = str(rss_file) if args.rss_queries and size == max(sizes) else ""
-                    line["http"] = run_child(args.code, "http", url, str(queries), rss, home)
+                    load = _load()
+                    http = run_child(args.code, "http", url, str(queries), rss, home)
+                    line["http"] = {"load": f"{load} -> {_load()}", **http}
                     shutil.rmtree(home, ignore_errors=True)
                 print(json.dumps(line), flush=True)
             for label, found, asked in (

@@ -29,6 +29,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy import Engine, Select, delete, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -232,6 +233,11 @@ _INDEXES_LOCK = threading.Lock()
 
 
 COMPARISON_CACHE_BYTES = 8 * 1024 * 1024
+# FastAPI's own OpenTelemetry, on once tracing is configured: each request's server span, which traces keep
+# (it joins the agent's trace), and not a second span per endpoint, HTTP metrics or log records that nothing
+# reads: those cost about 1.3 ms of CPU per request with logfire's processors, more than the rest of a cached
+# price comparison (`uv run python benchmarks/scale.py`: the figures over HTTP).
+TELEMETRY: TelemetryConfig = {"operation_spans": False, "metrics": False, "logs": False}
 
 
 def _json_size(comparison: PriceComparison) -> int:
@@ -982,6 +988,7 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,  # served below from vendored assets: FastAPI's default fetches them from a CDN
         redoc_url=None,  # ReDoc too loads from CDNs, which the site's Content-Security-Policy blocks
+        telemetry=TELEMETRY,
     )
     app.state.market = market
     app.include_router(router)

@@ -527,7 +527,7 @@ def test_questions_about_the_service_are_answered(text: str, answer_starts: str)
     [
         (
             "I want to sell my treadmill. Actually no, my rowing machine instead. Concept2, great",
-            ["rowing machine"],
+            ["Concept2 rowing machine"],  # its make, said beside it, is part of its name
         ),
         ("sellin my nike air max 90 sz 10 worn twice", ["nike air max 90 sz 10"]),
         ("set of 4 winter tires 205/55R16 on rims, 2 seasons used", ["4 winter tires 205/55R16 on rims"]),

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from agent.offline.conditions import about_something_else, clauses, read_condition
 from agent.offline.lexicon import DATA, alternatives, read_yaml, words_re
+from agent.offline.names import without_names
 
 Terms = Literal["offers", "firm"]
 MAX_INCLUDED_WORDS = 6
@@ -179,8 +180,8 @@ def read_details(text: str, item: str | None = None) -> Details:
         for kind, pattern in rules.kinds:
             if damaged and kind in rules.first:
                 continue  # "white marks on the top": the marks' colour, not the item's
-            for m in pattern.finditer(clause):
-                words = m.group(0).strip()
+            for m in pattern.finditer(without_names(clause)):  # "Pink Floyd" says no colour
+                words = clause[m.start() : m.end()].strip()
                 if _key(words) not in seen:
                     seen.add(_key(words))
                     attributes.append(Attribute(kind, words))

@@ -10,6 +10,7 @@ from functools import cache
 from agent.offline.amounts import money
 from agent.offline.details import Details, colour_first, sentences, without_replaced
 from agent.offline.lexicon import alternatives, lexicon
+from agent.offline.names import cased
 from agent.offline.state import Market
 from tools.types import TITLE_MAX, TITLE_MIN, Condition
 
@@ -29,8 +30,10 @@ def _pick(options: list[str], seed: str) -> str:
 
 
 def _cased(words: str) -> str:
+    """Brands and terms as their owners write them ('ikea kallax' -> 'IKEA Kallax'): data/drafting.yaml's
+    casing, then the names of data/names.tsv."""
     casing = lexicon().drafting.casing
-    return " ".join(casing.get(w.lower(), w) for w in words.split())
+    return cased(" ".join(casing.get(w.lower(), w) for w in words.split()))
 
 
 def make_title(item: str, details: Details | None = None) -> str:
@@ -130,13 +133,17 @@ def make_description(
     damage: list[str] | None = None,
     details: Details | None = None,
     notes: list[str] | None = None,
+    shorter: int = 0,
 ) -> str:
-    """The description; `notes` are sentences the seller asked to add, in their words."""
+    """The description; `notes` are sentences the seller asked to add, in their words. `shorter` is how often
+    the seller asked for a shorter one: each time the least important sentence left goes (the closing line,
+    then the condition's line when no damage is told, then the details the title already says); the
+    opening, the damage and what the seller said stay."""
     words = lexicon().drafting
     verb = _verb(category_path)
     if details:
         item = without_replaced(item, details) or item
-    opening = f"Selling my {item.strip()}."
+    opening = f"Selling my {cased(item.strip())}."
     told = distinct_damage(damage or [])
     several = is_several(item)
     if told:
@@ -150,7 +157,37 @@ def make_description(
     terms = facts[-1:] if details and details.terms else []
     facts = facts[: len(facts) - len(terms)]
     closings = words.closings_several if several else words.closings
-    return " ".join([opening, *facts, *(notes or []), line, *terms, _pick(closings, item + condition.value)])
+    closing = _pick(closings, item + condition.value)
+    # least important first: what the listing's own fields say anyway, then what the title says
+    droppable = [closing, *([] if told else [line]), *reversed(facts)][:shorter]
+    kept_facts = [f for f in facts if f not in droppable]
+    return " ".join(
+        s
+        for s in [opening, *kept_facts, *(notes or []), line, *terms, closing]
+        if s and (s not in droppable or s in (notes or []))
+    )
+
+
+def why_lower(price: float, comps: Market, condition: Condition | None) -> str:
+    """Why a suggestion is below what similar listings ask, in one clause: the condition (the comparison's
+    own reason, when it gives one), else the price model and the spread."""
+    if comps.basis:
+        return comps.basis
+    median = money(round(comps.median)) if comps.median else None
+    grade = f"{condition.label} condition" if condition is not None else "its condition"
+    if comps.p25 and price < comps.p25:
+        return (
+            f"It's below them because the suggestion weighs the listings most like yours most and moves each "
+            f"price to {grade}."
+        )
+    if median and price < comps.median:
+        return (
+            f"It's within their spread ({money(round(comps.p25))} to {money(round(comps.p75))}), below the median "
+            f"{median} because the listings most like yours weigh most and each price is moved to {grade}."
+        )
+    return (
+        f"It isn't below them: {money(price)} is at or above their median{f' of {median}' if median else ''}."
+    )
 
 
 def without_removed(title: str, description: str, removed: list[str]) -> tuple[str, str]:
@@ -239,6 +276,8 @@ def price_note(price: float, comps: Market | None, seller_price: bool) -> str:
         why = ""
         if comps.basis and not comps.p25 <= price <= comps.p75:  # outside the range just shown: say why
             why = f" {comps.basis}"
+        elif comps.p25 and price < comps.p25 and comps.count >= 4:  # below it with no reason given: ours
+            why = f" {why_lower(price, comps, None)}"
         return f"{market} I'd ask {money(price)} for yours.{why}"
     if comps.p25 and price < comps.p25 * 0.6:
         return f"{market} Your {money(price)} is well below that, so it should sell fast; I've used it."

@@ -180,6 +180,10 @@ def _acceptable(item: str) -> bool:
     )
 
 
+# Words for several things at once ("a bunch of baby stuff", "a few things"): a listing starts with one of them.
+_SEVERAL_THINGS = re.compile(r"\b(?:stuff|things|items|bunch|lots?\s+of|few)\b", re.I)
+
+
 def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     """The items a message names for sale, in order ('my bike and my couch' -> ['bike', 'couch']); ['?']
     when it says it has things to sell without naming them ('some stuff').
@@ -228,6 +232,10 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
             rest = core
         else:
             return []
+    first_one = lex.first_named.search(text)
+    if first_one is not None and _SEVERAL_THINGS.search(rest):
+        # "I have a bunch of baby stuff but let's start with the stroller": the one named to start with
+        return extract_items(f"selling {first_one.group('item')}")
     rest = _past_sales_talk(lex.leading_filler.sub("", rest.strip()))
     first = lex.clause_end.split(rest, maxsplit=1)[0]
     items = []

@@ -127,6 +127,9 @@ class IntentData(_Data):
     not_a_make: list[str]
     grade_question: str
     price_talk: str
+    shorten: str
+    value_fields: list[str]
+    price_why: str
 
 
 class ItemData(_Data):
@@ -255,6 +258,9 @@ class Lexicon:
         self.description_remove = _compile(i.description_remove)
         self.description_add = _compile(i.description_add)
         self.field_change = _compile(i.field_change)
+        self.shorten = _compile(i.shorten)
+        self.value_fields = frozenset(w.lower() for w in i.value_fields)
+        self.price_why = _compile(i.price_why)
         self.field_words = {name: _compile(p) for name, p in i.field_words.items()}
         self.question_start = _compile(i.question_start)
         self.field_question = _compile(i.field_question)

@@ -22,11 +22,13 @@ from agent.offline.drafting import (
     market_summary,
     nice_round,
     price_note,
+    why_lower,
     without_removed,
 )
 from agent.offline.items import is_chatter
 from agent.offline.lexicon import lexicon
-from agent.offline.reading import Context, Intent, Question, Reading, read
+from agent.offline.names import names, without_names
+from agent.offline.reading import Context, Intent, Question, Reading, is_negative, read
 from agent.offline.settings import PolicySettings
 from agent.offline.state import Category, DialogueState, ItemFrame, Market, Pending, Source
 from agent.offline.transcript import AgentSaid, AgentTurn, SellerSaid, ToolAnswered, ToolCalled, Transcript
@@ -129,6 +131,15 @@ def hear(state: DialogueState, text: str) -> None:
         state.notes.append("I didn't catch that.")
         state.asked = asked
         return
+    if (
+        asked == Question.FIELD_VALUE
+        and item is not None
+        and item.field_asked
+        and _field_value(state, item, text)
+    ):
+        return
+    if item is not None:
+        item.field_asked = None  # asked once: an answer that is something else is read as such
     r = _read(text, _context_for(state, asked))
     state.reading = r
     if Intent.INJECTION in r.intents:
@@ -292,6 +303,71 @@ def hear(state: DialogueState, text: str) -> None:
     _fill(state, item, r, asked)
 
 
+# "not sure about the price", "whatever you think it's worth": the price is what the seller is unsure of
+_PRICE_WORDS = re.compile(r"\b(?:price|pricing|how much|worth|cost|charge|asking)\b", re.I)
+
+
+def _a(name: str) -> str:
+    """The article before a name as it is said: 'an LG', 'an Apple', 'a Samsung', 'a 2012 honda civic'."""
+    spelled = name.isupper() and len(name) <= 4  # read letter by letter
+    vowel_sound = name[:1].upper() in ("AEFHILMNORSX" if spelled else "AEIOU")
+    return "an" if vowel_sound else "a"
+
+
+def _shorten(state: DialogueState, item: ItemFrame) -> None:
+    """'Shorten the description': one sentence fewer, the least important (`make_description`), or said to be
+    as short as it gets."""
+    draft, category = item.draft, item.category.value
+    if not draft or category is None:
+        item.shorter += 1  # applied to the first draft
+        state.notes.append("Noted: I'll keep the description short.")
+        return
+    condition = Condition(str(draft["condition"]))
+
+    def described(shorter: int) -> str:
+        return make_description(
+            item.name, condition, category.path, item.damage, item.details, item.notes, shorter
+        )
+
+    if described(item.shorter + 1) == described(item.shorter):
+        state.notes.append(
+            "That's as short as it gets: the opening, what you told me and any damage stay. Tell me what to "
+            "take out, e.g. 'remove the last sentence'."
+        )
+        item.show_again = True
+    else:
+        item.shorter += 1
+        state.notes.append("OK, a shorter description.")
+
+
+def _field_value(state: DialogueState, item: ItemFrame, text: str) -> bool:
+    """The value of the field the seller asked to add ("12000" to "What's the shutter count?"), added to the
+    description as "Shutter count: 12000."; False when the words are something else (a question, a no, a
+    change), which are then read as usual."""
+    field_name = item.field_asked or ""
+    said = text.strip().rstrip(" .!")
+    said = re.sub(
+        rf"^(?:it'?s|it is|its|the\s+{re.escape(field_name)}\s+is|about\s+is)\s+", "", said, flags=re.I
+    )
+    lex = lexicon()
+    if (
+        not said
+        or "?" in text
+        or len(said.split()) > 8
+        or is_negative(text)
+        or lex.unsure.search(text)
+        or lex.description_remove.search(text)
+        or lex.title_change.search(text)
+    ):
+        return False
+    item.field_asked = None
+    sentence = f"{field_name[:1].upper()}{field_name[1:]}: {said}."
+    if sentence.lower() not in (n.lower() for n in item.notes):
+        item.notes.append(sentence)
+    state.notes.append(f'Added "{sentence}"')
+    return True
+
+
 def _context_for(state: DialogueState, asked: Question | None) -> Context:
     saved, state.asked = state.asked, asked
     try:
@@ -420,16 +496,27 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         item.title = r.title
     elif r.title_wish:
         _wish_for_title(state, item, r.title_wish)
-    if r.make and item.name.lower() == item.name.split()[0].lower():
+    if (
+        r.make
+        and r.make.lower() not in item.name.lower()
+        and (item.name.lower() == item.name.split()[0].lower() or names().alone(r.make))
+    ):
         item.name = (
             f"{r.make} {item.name}"  # "it's a bose soundlink" of a speaker: the title and comparables say it
         )
-        state.notes.append(f"Noted: a {r.make}.")
+        state.notes.append(f"Noted: {_a(r.make)} {r.make}.")
+        if asked == Question.CHOICE and item.category.value is None and names().alone(r.make):
+            # "its a GoPro" to "which camera category?": the make says which; searched again with it
+            item.searched, item.options = False, []
     elif r.note and r.note.lower() not in (n.lower() for n in item.notes):
         item.notes.append(r.note)
     item.notes += [remark for remark in r.remarks if remark not in item.notes]
     if r.remove:
         _remove(state, item, r.remove)
+    if r.field_named:
+        item.field_asked = r.field_named
+    if r.shorten:
+        _shorten(state, item)
     if (
         asked in (Question.PRICE, Question.CONDITION, Question.CHOICE)
         and not r.make
@@ -507,8 +594,14 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
             state.edit_field = r.edit_field  # which field, but not how: asked
         elif Intent.POST in r.intents or Intent.ACCEPT in r.intents:
             item.show_again = True
-        elif asks_back:
-            item.show_again = True  # answered, and the same draft waits for approval
+        elif (
+            asks_back
+            or (r.has(Intent.UNSURE, Intent.SUGGEST) and _PRICE_WORDS.search(r.text))
+            or (r.has(Intent.SUGGEST) and state.last_reply.count("$") > 0 and "?" not in r.text)
+        ):
+            # "not sure about the price", "whatever you think": what similar listings ask and why this price,
+            # and the same draft waits for approval
+            item.show_again = True
             state.question_at_draft = True
         else:
             state.unclear = Question.DRAFT
@@ -739,6 +832,11 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
                 item.wide, item.searched = True, False  # nothing new: look wider
             return
         if not leaves:
+            unnamed = " ".join(without_names(query).split())
+            if unnamed and unnamed.lower() != query.lower() and unnamed.lower() not in item.queries:
+                # "Metallica hoodie": nothing found with the band's name; the thing itself is searched
+                item.query, item.searched = unnamed, False
+                return
             item.unplaceable = True
             return
         item.options = leaves  # the policy picks or offers them (its settings say how many)
@@ -939,7 +1037,7 @@ def _draft_args(item: ItemFrame, condition: Condition, settings: PolicySettings)
     # A title the seller gave is theirs, word for word; ours carries what tells the item apart.
     title = make_title(item.title) if item.title else make_title(item.name, item.details)
     description = make_description(
-        item.name, condition, item.category.value.path, item.damage, item.details, item.notes
+        item.name, condition, item.category.value.path, item.damage, item.details, item.notes, item.shorter
     )
     title, description = without_removed(title, description, item.removed)
     return {
@@ -1035,6 +1133,16 @@ def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
         return Action(_say(state, kept, CONDITION_QUESTION), asks=Question.CONDITION)
     if market:
         return Action(_say(state, market, CONDITION_QUESTION), asks=Question.CONDITION)
+    reading = state.reading
+    if (
+        state.last == "seller"
+        and reading is not None
+        and reading.make
+        and CONDITION_QUESTION in state.last_reply
+    ):
+        # "samsung" to the condition question: the make noted, the question again in brief (the grades were
+        # just listed)
+        return Action(_say(state, "And what condition is it in?"), asks=Question.CONDITION)
     if state.notes and state.last == "seller":
         return Action(_say(state, CONDITION_QUESTION), asks=Question.CONDITION)
     return Action(_say(state, f"Got it: your {item.name}. {CONDITION_QUESTION}"), asks=Question.CONDITION)
@@ -1387,6 +1495,8 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
             ),
             asks=Question.DRAFT,
         )
+    if item.field_asked:
+        return Action(_say(state, f"Sure: what's the {item.field_asked}?"), asks=Question.FIELD_VALUE)
     args = _draft_args(item, condition, settings)
     previous = {k: v for k, v in (item.draft or {}).items() if not k.startswith("_")}
     comps = item.comps if comps_ok else None
@@ -1460,6 +1570,15 @@ def _ask_edit(field: str) -> str:
 def _answer_at_draft(state: DialogueState, item: ItemFrame, price: float, comps: Market | None) -> str:
     """A question at the approval prompt, answered; the draft is shown again, still waiting."""
     reading = state.reading
+    if reading is not None and Intent.PRICE_WHY in reading.intents and comps is not None and comps.count:
+        if item.price.value is not None:
+            return f"{money(price)} is the price you gave; similar listings ask {money(round(comps.p25))} to {money(round(comps.p75))}."
+        return why_lower(price, comps, item.condition.value)
+    if reading is not None and reading.has(Intent.UNSURE, Intent.SUGGEST) and not reading.has(Intent.VALUE):
+        if comps is not None and comps.count:
+            why = f" {why_lower(price, comps, item.condition.value)}" if price < comps.median * 0.9 else ""
+            return f"{market_summary(comps)} I'd keep it at {money(price)}.{why} Say a price if you'd like another."
+        return f"The draft asks {money(price)}; say a price if you'd like another."
     if reading is not None and Intent.VALUE in reading.intents:
         if comps is not None and comps.count:
             return f"{market_summary(comps)} Your draft asks {money(price)}."

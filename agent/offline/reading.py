@@ -28,6 +28,7 @@ from agent.offline.items import (
     value_question_item,
 )
 from agent.offline.lexicon import lexicon
+from agent.offline.names import make_alone, names
 from agent.offline.prohibited import is_prohibited
 from agent.offline.remarks import read_remarks, word_set
 from tools.types import Condition
@@ -44,6 +45,7 @@ class Question(StrEnum):
     DRAFT = "draft"  # approve the draft, or say what to change
     RETRY = "retry"  # try the marketplace again
     REVIVE = "revive"  # post a declined draft after all
+    FIELD_VALUE = "field_value"  # the value of a field the seller asked to add ("What's the shutter count?")
 
 
 class Intent(StrEnum):
@@ -68,6 +70,7 @@ class Intent(StrEnum):
     LATER = "later"  # not now ("later", "another day")
     RETRY = "retry"  # "try again"
     CATEGORY = "category"  # asks for another category ("put it under shelving", "wrong category")
+    PRICE_WHY = "price_why"  # asks why the price is below what similar listings ask
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ class Reading:
     service: list[str] = field(default_factory=list)  # answers to questions about how selling here works
     remarks: list[str] = field(default_factory=list)  # what else the message says of the item, as written
     item_prices: list[float] = field(default_factory=list)  # each item's own price, when a list gives them
+    field_named: str | None = None  # a field to add without its value ("add the shutter count"): asked for
+    shorten: bool = False  # a shorter description is wanted
 
     def has(self, *intents: Intent) -> bool:
         return any(i in self.intents for i in intents)
@@ -121,6 +126,9 @@ class Reading:
             or bool(self.damage)
             or bool(self.title)
             or bool(self.details)
+            or self.make is not None
+            or self.field_named is not None
+            or self.shorten
         )
 
 
@@ -350,6 +358,43 @@ def _model_of(said: str, item: str | None, details: Details) -> str | None:
     return said
 
 
+_CLAUSE_BREAK = re.compile(r"[,.;:!?()]\s*|\s+-\s+")
+_IT_IS = re.compile(r"^\s*(?:it'?s|it is|its|they'?re|this is)\s+(?:an?\s+)?", re.I)
+
+
+def _make_beside(text: str, item: str) -> str | None:
+    """A make (and up to two words of its model) said in a clause of its own beside the item ("nordictrack",
+    "it's a bugaboo fox", "(IKEA sundvik)"), when the item's name has none; else None."""
+    if names().pattern.search(item):
+        return None
+    for clause in _CLAUSE_BREAK.split(text):
+        said = _IT_IS.sub("", clause).strip()
+        if not said or item.lower() in said.lower():
+            continue
+        maker = names().leading(said, said_it_is=said != clause.strip())
+        if maker is not None and read_condition(said, item).condition is None:
+            return maker
+    return None
+
+
+_FIELD_NAMED = re.compile(
+    r"^\s*(?:the|its|his|her|their|my|a|an)\s+(?P<field>[a-z][a-z' -]{1,40}?)\s*(?:too|as\s+well|please)?\s*$",
+    re.I,
+)
+
+
+def _field_without_value(what: str) -> str | None:
+    """'the shutter count', 'its mileage': a field of the item named without its value (the phrase's last word
+    is a field's, `value_fields` in intents.yaml), else None ("the original box" is a thing it comes with)."""
+    m = _FIELD_NAMED.match(what)
+    if m is None:
+        return None
+    field_words = m.group("field").lower().split()
+    if len(field_words) > 4 or field_words[-1] not in lexicon().value_fields:
+        return None
+    return " ".join(field_words)
+
+
 def _stems(words: str) -> set[str]:
     """The words of three letters or more, singular, for "chairs" and "chair" to meet."""
     return {_stem(w) for w in re.findall(r"[a-z0-9]{3,}", words.lower())}
@@ -490,6 +535,15 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.intents.add(Intent.VALUE)
     if item_correction(text) is not None:
         reading.intents.add(Intent.CORRECTION)
+    after_colon = None
+    if len(reading.items) == 1 and ": " in reading.items[0]:
+        # "Canon EOS 80D: body only": the item is named before the colon, what follows is said of it (a
+        # short model mark, "T480: i5", stays in the name)
+        head, tail = (p.strip(" ,") for p in reading.items[0].split(": ", 1))
+        if re.search(r"[a-z]{2}", head, re.I):
+            short_mark = len(tail.split()) <= 1 and re.search(r"\d", tail)
+            reading.items = [f"{head} {tail}" if short_mark else head]
+            after_colon = None if short_mark else tail
 
     scope = ctx.item or (reading.items[0] if reading.items and reading.items[0] != "?" else None)
     added = lex.description_add.search(said) if ctx.in_progress and reading.price_change is None else None
@@ -510,6 +564,19 @@ def read(text: str, context: Context | None = None) -> Reading:
         whole = read_condition(text, scope, asked_condition=asked == Question.CONDITION)
         condition.condition, condition.stated = whole.condition, whole.stated
     reading.details = read_details(said, scope)
+    if len(reading.items) == 1 and reading.items[0] != "?":
+        # "Metallica hoodie size L": the size said after the name is a detail (the title says it), not the
+        # name's, which is what the category is searched for
+        name = reading.items[0]
+        for a in reading.details.attributes:
+            if (
+                a.kind == "size"
+                and a.words.lower().startswith("size ")
+                and name.lower().endswith(a.words.lower())
+            ):
+                shorter = name[: -len(a.words)].strip(" ,-")
+                if shorter:
+                    reading.items = [shorter]
     reading.condition, reading.stated_condition, reading.damage = (
         condition.condition,
         condition.stated,
@@ -529,7 +596,12 @@ def read(text: str, context: Context | None = None) -> Reading:
         field_pick = pick_from_list(text, len(ctx.options))  # "the second one" of the fields just named
         if field_pick is not None:
             reading.edit_field = ctx.options[field_pick]
-    if added is not None and not reading.condition and not reading.damage:
+    named_field = _field_without_value(added.group("what")) if added is not None else None
+    if named_field is not None:
+        # "add the shutter count": a field named, its value not said; asked for, never pasted as a sentence
+        reading.field_named = named_field
+        reading.details, reading.condition, reading.damage = Details(), None, []
+    elif added is not None and not reading.condition and not reading.damage:
         what = added.group("what").strip(" ,")
         extra = read_details(what, scope)
         if extra and not _beyond_details(what, extra):
@@ -558,7 +630,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.make = _make_of(kept[0], ctx.item) if len(kept) == 1 else None  # ", U1": the note keeps all
     elif (
         ctx.in_progress
-        and asked in (Question.CONDITION, Question.PRICE)
+        and asked in (Question.CONDITION, Question.PRICE, Question.CHOICE)
         and not reading.items
         and reading.note is None
         and "?" not in text
@@ -566,6 +638,29 @@ def read(text: str, context: Context | None = None) -> Reading:
         # "2012 honda civic, 98k miles" of a "car": the model, named by its year or model number, before the
         # details ("98k miles") and the condition
         reading.make = _model_of(re.split(r",\s+|;\s*|\.\s+", text.strip())[0], ctx.item, reading.details)
+    alone = make_alone(text) if ctx.in_progress and ctx.item and asked != Question.ITEM else None
+    if alone is not None and alone.lower() not in (ctx.item or "").lower():
+        # "samsung" to the condition question, "delonghi" to the category question: the make of the item
+        # being listed, which joins its name (a name holding a colour, "pink floyd", is no colour)
+        reading.make, reading.items, reading.details, reading.note = alone, [], Details(), None
+        reading.choice = None
+    elif ctx.in_progress and ctx.item and asked in (Question.CONDITION, Question.PRICE) and not reading.items:
+        # "samsung 55 inch", "bosch, good": a make before the details or the grade; those are read as usual
+        first = re.split(r",\s+|;\s*|\.\s+", text.strip())[0]
+        for a in reading.details.attributes:
+            first = re.sub(rf"\b{re.escape(a.words)}(?!\w)", " ", first, flags=re.I)
+        maker = make_alone(first) if read_condition(first, ctx.item).condition is None else None
+        if maker is not None and maker.lower() not in ctx.item.lower():
+            reading.make = maker
+            if reading.note and reading.note.rstrip(".").lower() == text.strip().rstrip(".").lower():
+                reading.note = None
+    if lex.shorten.search(text) and ctx.in_progress:
+        reading.shorten = True
+        reading.edit_field = None
+    if lex.price_why.search(text) and ctx.in_progress:
+        # "you said similar ones ask $500 and suggest $380?": the amounts are the ones quoted, not a price
+        reading.intents |= {Intent.PRICE_WHY, Intent.QUESTION}
+        reading.price = reading.price_change = None
     if title or added is not None or lex.field_change.search(text):
         named = [f for f, p in lex.field_words.items() if p.search(text)]
         reading.edit_field = "title" if title else named[0] if named else "description"
@@ -626,7 +721,25 @@ def read(text: str, context: Context | None = None) -> Reading:
             reading.price = reading.item_prices[0]
     taken = [*reading.details.included, *(a.words for a in reading.details.attributes)]
     if len(reading.items) == 1 and reading.items[0] != "?":
+        maker = _make_beside(text, reading.items[0])
+        if maker is not None:
+            # "a treadmill. nordictrack, works fine", "crib (IKEA sundvik)", "Mountain bike for sale:
+            # Specialized Rockhopper": the make said beside the item is part of its name
+            name = reading.items[0]
+            if name[:1].isupper() and name.split()[0][1:].islower() and not names().pattern.match(name):
+                name = (
+                    name[:1].lower() + name[1:]
+                )  # "Mountain bike" opened the sentence: "Specialized ... bike"
+            reading.items = [f"{maker} {name}"]
+            taken = [*taken, maker]
         reading.remarks = read_remarks(text, reading.items[0], taken)
+        if maker is not None:  # "Its a bugaboo fox, used for 1 year": the name is said by the title
+            said_it = re.compile(rf"^(?:it'?s|it is|its)\s+(?:an?\s+)?{re.escape(maker)}[,.]?\s*", re.I)
+            reading.remarks = [
+                _as_sentence(r2) for r in reading.remarks if (r2 := said_it.sub("", r)).strip(" .")
+            ]
+        if after_colon and not any(after_colon.lower() in r.lower() for r in reading.remarks):
+            reading.remarks.insert(0, _as_sentence(after_colon))
         asked_for = reading.price
         if asked_for is not None and asked_for > 0 and float(asked_for).is_integer():
             number = int(asked_for)

@@ -150,6 +150,8 @@ class ItemFrame:
     price_change: PriceChange | None = None  # "lower it by 20" before there was a price: applied to the first
     notes: list[str] = field(default_factory=list)  # sentences the seller asked to add to the description
     removed: list[str] = field(default_factory=list)  # words the seller asked to take out of the draft
+    field_asked: str | None = None  # a field the seller asked to add without its value: its value is asked
+    shorter: int = 0  # how often the seller asked for a shorter description
 
     def rejected_ids(self) -> set[int]:
         return {c.id for c in self.rejected}

@@ -1,0 +1,111 @@
+"""Proper names the seller may type in lower case: brands, product lines, bands and teams
+(`data/names.tsv`). They are written as their owners write them in the draft ("ikea kallax" -> "IKEA
+Kallax"), a colour inside one is no colour of the item ("Pink Floyd t-shirt"), and a make said alone in
+answer to a question ("samsung") joins the item's name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+
+from agent.offline.lexicon import DATA
+
+NAMES_FILE = DATA / "names.tsv"
+
+
+class NameKind(StrEnum):
+    BRAND = "brand"  # a make: said alone, it joins the item
+    COMMON = (
+        "common"  # a make that is also an everyday word ("apple", "coach"): cased; a make when said alone
+    )
+    LINE = "line"  # a product line or model ("kallax", "aeron"): cased only
+    BAND = "band"  # a band, team or title; holds a colour word more often than not ("Pink Floyd")
+
+
+@dataclass(frozen=True)
+class Names:
+    written: dict[str, str]  # lower case -> as written
+    kinds: dict[str, NameKind]
+    pattern: re.Pattern[str]  # any name, whole words, longest first
+
+    def alone(self, words: str) -> str | None:
+        """The name, as written, when `words` are a make and nothing else ("samsung", "it's a bosch")."""
+        key = " ".join(words.lower().split())
+        if self.kinds.get(key) in _MAKES:
+            return self.written[key]
+        return None
+
+    def leading(self, words: str, said_it_is: bool = False) -> str | None:
+        """'bugaboo fox', 'Specialized Rockhopper': a make and up to two words of its model, as written, when
+        the words start with a make (not a product line, not an everyday word) and say nothing else."""
+        m = self.pattern.match(words.strip())
+        kind = self.kinds.get(" ".join(m.group(0).lower().split())) if m else None
+        # an everyday word ("specialized") is a make when the seller wrote it as one
+        if m is None or not (kind in (NameKind.BRAND, NameKind.BAND) or (kind and m.group(0)[:1].isupper())):
+            return None
+        rest = words.strip()[m.end() :].split()
+        if len(rest) > 2 or not all(re.fullmatch(r"[\w'-]+", w) for w in rest):
+            return None
+        # a model's words: a number, a capital, a product line ("Rockhopper", "m365", "sundvik"), or one word
+        # the seller said it is ("it's a bugaboo fox"); "sony speakers" names another thing
+        modelled = all(re.search(r"\d|[A-Z]", w) or self.kinds.get(w.lower()) == NameKind.LINE for w in rest)
+        if rest and not (modelled or (said_it_is and len(rest) == 1)):
+            return None
+        return cased(words.strip())
+
+
+_MAKES = (NameKind.BRAND, NameKind.BAND, NameKind.COMMON)
+
+
+@cache
+def names() -> Names:
+    written: dict[str, str] = {}
+    kinds: dict[str, NameKind] = {}
+    for number, line in enumerate(NAMES_FILE.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#") or line == "name\tkind":
+            continue
+        parts = line.split("\t")
+        if len(parts) != 2 or not parts[0].strip():
+            raise ValueError(f"{NAMES_FILE.name} line {number}: expected 'name<TAB>kind', got {line!r}")
+        name, kind = parts[0].strip(), NameKind(parts[1].strip())
+        written[name.lower()] = name
+        kinds[name.lower()] = kind
+    ordered = sorted(written, key=len, reverse=True)
+    alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in ordered)
+    return Names(written, kinds, re.compile(rf"(?<![\w'-])(?:{alternatives})(?![\w'-])", re.I))
+
+
+def cased(text: str) -> str:
+    """The names in `text` as their owners write them; a word already written with capitals inside it
+    ("KitchenAid", "iPhone") or a different spelling is left alone."""
+    table = names()
+
+    def fix(m: re.Match[str]) -> str:
+        said = m.group(0)
+        right = table.written[" ".join(said.lower().split())]
+        if said == right or (said != said.lower() and said != said.capitalize() and said != said.title()):
+            return said
+        return right
+
+    return table.pattern.sub(fix, text)
+
+
+def without_names(text: str) -> str:
+    """`text` with every name blanked (same length), so the words inside one ("Pink" of Pink Floyd) are
+    not read as what the item is like."""
+    return names().pattern.sub(lambda m: " " * len(m.group(0)), text)
+
+
+_ALONE = re.compile(
+    r"^\s*(?:(?:it'?s|it is|its|they'?re|this is)\s+(?:an?\s+|by\s+)?|(?:the\s+)?(?:brand|make)\s*(?:is|:)?\s*|"
+    r"(?:made\s+)?by\s+)?(?P<name>.+?)(?:\s+(?:one|brand|make))?\s*[.!]?\s*$",
+    re.I,
+)
+
+
+def make_alone(text: str) -> str | None:
+    """'samsung', "it's a bosch", 'brand is LG': the make, as written, when the words say nothing else."""
+    m = _ALONE.match(text)
+    return names().alone(m.group("name")) if m else None
