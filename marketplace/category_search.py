@@ -495,7 +495,13 @@ class CategoryIndex:
                 return token
             correction = speller.correction(stem(low), fit)
             if correction is None:
-                return token
+                # A word some titles use is theirs to read ("hoverboard"), not two words.
+                parts = None if self._title_df.get(stem(low)) else speller.split(stem(low))
+                if parts is None:
+                    return token
+                corrected.add(parts[1])
+                # An unknown first part would be read as a make ("math text book"): the thing alone.
+                return " ".join(parts) if speller.knows(parts[0]) else parts[1]
             corrected.add(correction)
             return correction
 

@@ -5,6 +5,9 @@ in none of them says nothing to it, and a typo of a product name ("swich", "ster
 query without its item. Such a word is read as the known word one edit away (a letter left out, added,
 changed, or two letters swapped), the most used one where there are several. Short words are left alone:
 at four letters or fewer one edit reaches too many other words.
+
+A word written as one that is two known words ("textbook", "cookbook") is read as the two, the last the
+thing: the taxonomy has Books, not textbooks.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
 MIN_LETTERS = 5  # the shortest word that is corrected (and the shortest known word it is corrected to)
+MIN_PART = 3  # the shortest first part of a word written as two ("text|book")
+MIN_HEAD = 4  # the shortest last part: "book", not "ok"
 MEMO_SIZE = 10_000  # corrections remembered (sellers' words are many; the memo is cleared when full)
 
 
@@ -66,6 +71,21 @@ class Speller:
             self._memo.clear()
         self._memo[word] = near
         return near
+
+    def split(self, word: str) -> tuple[str, str] | None:
+        """An unknown word read as a first part and a known last word ("textbook" -> text, book): the split
+        whose first part is known too, else the longest last word; None when the word is known or no
+        ending of it is a known word."""
+        if word in self._known or not word.isalpha():
+            return None
+        splits = [
+            (word[:cut], word[cut:])
+            for cut in range(MIN_PART, len(word) - MIN_HEAD + 1)
+            if word[cut:] in self._targets
+        ]
+        if not splits:
+            return None
+        return next((s for s in splits if s[0] in self._known), splits[0])
 
     def correction(self, word: str, fit: Callable[[str], float] | None = None) -> str | None:
         """The candidate (`candidates`) that best fits the rest of the query by `fit` (a "1975 camero" is a

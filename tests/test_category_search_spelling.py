@@ -53,6 +53,8 @@ ROWS = taxonomy(
     "Toys & Games > Remote Control Toys > Remote Control Helicopters",
     "Vehicles > Aircraft > Planes",
     "Sporting Goods > Cycling > Bicycles",
+    "Media > Books",
+    "Furniture > Shelving > Bookcases",
 )
 TITLES = [("Cars, Trucks & Vans", f"{1970 + n} Chevy Camaro Z28") for n in range(6)]
 TITLES += [("Cars, Trucks & Vans", f"{2000 + n} Honda Civic clean title") for n in range(20)]
@@ -64,6 +66,8 @@ TITLES += [("Remote Control Helicopters", f"DJI quadcopter drone {n}") for n in 
 TITLES += [("Mobile Phones", f"Samsung cell phone {n}") for n in range(6)]
 TITLES += [("Mobile Phone Replacement Parts", "cellphone screen")]
 TITLES += [("Bicycles", f"Trek electric bike {n}") for n in range(20)]
+TITLES += [("Books", f"Harry Potter book {n}") for n in range(4)]
+TITLES += [("Bookcases", f"IKEA bookcase {n}") for n in range(4)]
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +86,9 @@ def ix() -> category_search.CategoryIndex:
         ("cell phone", "Mobile Phones"),
         # a query that names a kind as written is not corrected ("planet" is no misspelt "plane")
         ("Help save our planet with a new electric bike", "Bicycles"),
+        # a word written as one that ends in a known thing: the taxonomy has Books, not textbooks
+        ("college textbooks", "Books"),
+        ("cookbook", "Books"),
     ],
 )
 def test_a_misspelt_or_split_word_is_read_as_the_word_titles_use(
@@ -104,3 +111,18 @@ def test_without_the_reading_the_query_is_missed(
     monkeypatch.setattr(category_search, setting, 0)
     hits = index(ROWS, TITLES).search(query)
     assert not hits or hits[0].category.name != expected
+
+
+def test_a_word_is_split_where_its_last_part_is_a_known_word() -> None:
+    speller = Speller({"book": 10.0, "case": 3.0}, also_known=["cook"])
+    assert speller.split("cookbook") == ("cook", "book")  # a known first part wins
+    assert speller.split("textbook") == ("text", "book")
+    assert speller.split("book") is None  # known
+    assert speller.split("notebooks1") is None  # not a word
+    assert speller.split("xyzzy") is None  # no known ending
+
+
+def test_without_the_split_a_compound_word_finds_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(category_search.Speller, "split", lambda self, word: None)
+    hits = index(ROWS, TITLES).search("college textbooks")
+    assert not hits or hits[0].category.name != "Books"
