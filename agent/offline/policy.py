@@ -560,8 +560,9 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         elif declines:
             item.declined = True
         else:
-            if not (r.has(Intent.QUESTION, Intent.VALUE) or r.service or r.asks_field or "?" in r.text):
-                item.passed += 1  # talk past the list; a question is answered and asks nothing of the seller
+            asks = r.has(Intent.QUESTION, Intent.VALUE) or r.service or r.asks_field or "?" in r.text
+            if not (asks or r.remove or r.shorten or r.field_named or r.edit_field):
+                item.passed += 1  # talk past the list; a question or a request is answered, and counts not
             if r.condition is not None:
                 state.notes.append(f"Noted: {r.condition.label} condition.")
             if r.price is not None and listable(r.price):
