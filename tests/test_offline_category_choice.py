@@ -105,3 +105,17 @@ async def test_a_make_and_model_after_the_item_reach_the_title(
 )
 def test_a_model_word_counts_only_beside_a_number_or_a_capital(words: str, made: str | None) -> None:
     assert names().leading(words) == made
+
+
+@pytest.mark.parametrize(
+    "question", ["what does this list mean?", "what are these numbers", "why these categories?"]
+)
+async def test_a_question_about_the_list_is_answered_and_names_no_item(
+    dialogue: Dialogue, question: str
+) -> None:
+    await dialogue.say("i want to sell a camera")
+    searches = len(dialogue.calls("search_categories"))
+    answered = await dialogue.say(question)
+    assert "Those are the marketplace's categories" in answered.reply
+    assert len(dialogue.calls("search_categories")) == searches  # no search for an item called "mean"
+    assert "Which category fits your camera best?" in answered.reply

@@ -175,6 +175,8 @@ class ServiceTopic(_Data):
     name: str
     pattern: str
     answer: str
+    # A question about the conversation itself ("what does this list mean?"): its words name no item.
+    names_no_item: bool = False
 
 
 class ServiceOffer(_Data):
@@ -228,6 +230,7 @@ class Lexicon:
         self.service_offer_answer = service.services.answer
         self.condition_guide = service.condition_guide
         self.service = [(t.name, _compile(t.pattern), t.answer) for t in service.topics]
+        self.service_no_item = [_compile(t.pattern) for t in service.topics if t.names_no_item]
         self.foreign_currency = service.foreign_currency
         i = self.intents
         self.accept = _compile(rf"^\s*(?:{_one_line(i.accept)})(?![\w])")

@@ -690,6 +690,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.intents.add(Intent.QUESTION)
     if Intent.QUESTION in reading.intents or lex.service_asking.search(text):
         reading.service = [answer for _, pattern, answer in lex.service if pattern.search(text)]
+        if any(pattern.search(text) for pattern in lex.service_no_item):
+            reading.items = []  # "what does this list mean?" is about the options, not a thing called "mean"
         if asked != Question.CONDITION and lex.grade_question.search(text):
             reading.service.append(f"Here's what the conditions mean: {lex.condition_guide}")
         if reading.service:
