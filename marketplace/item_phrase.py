@@ -40,6 +40,24 @@ class QueryWords:
     makers: frozenset[str] = frozenset()  # makers of many kinds of things: "honda", "yamaha"
     # words that rule each other out as what an item is like: a "gas grill" is no electric grill
     contrary: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
+    # a size that says what an item is when no word of it does: "Mitsubishi 50 inch" is a television
+    sizes: tuple[SizeCue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SizeCue:
+    units: tuple[str, ...]  # how the unit is written after the number: "inch", '"'
+    least: float
+    most: float
+    kinds: tuple[tuple[str, ...], ...]  # the kinds of thing it says, stemmed: (("televis",),)
+
+    def says(self, query: str) -> bool:
+        """Whether the query has a number in the range followed by one of the units ('50 inch', '43"')."""
+        unit = "|".join(re.escape(u) + (r"\b" if u[-1].isalnum() else "") for u in self.units)
+        for match in re.finditer(rf"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(?:{unit})", query, re.IGNORECASE):
+            if self.least <= float(match.group(1)) <= self.most:
+                return True
+        return False
 
 
 @cache
@@ -64,6 +82,15 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
         tuple(
             (frozenset(stem(str(w).lower()) for w in one), frozenset(stem(str(w).lower()) for w in other))
             for one, other in data.get("contrary", ())
+        ),
+        tuple(
+            SizeCue(
+                tuple(str(u).lower() for u in cue["units"]),
+                float(cue["least"]),
+                float(cue["most"]),
+                tuple(tuple(stem(w) for w in str(k).lower().split()) for k in cue["kinds"]),
+            )
+            for cue in data.get("sizes", ())
         ),
     )
 
