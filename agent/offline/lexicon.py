@@ -116,6 +116,7 @@ class IntentData(_Data):
     none_of_these: str
     category_change: str
     any_option: str
+    choice_assent: str
     photo_words: str
     title_change: str
     description_add: str
@@ -125,6 +126,7 @@ class IntentData(_Data):
     description_remove: str
     field_question: str
     not_a_make: list[str]
+    model_words: list[str]
     grade_question: str
     price_talk: str
     shorten: str
@@ -253,6 +255,7 @@ class Lexicon:
         self.none_of_these = _compile(i.none_of_these)
         self.category_change = _compile(i.category_change)
         self.any_option = _compile(i.any_option)
+        self.choice_assent = _compile(i.choice_assent)
         self.photo_words = _compile(i.photo_words)
         self.title_change = _compile(i.title_change)
         self.description_remove = _compile(i.description_remove)
@@ -265,6 +268,7 @@ class Lexicon:
         self.question_start = _compile(i.question_start)
         self.field_question = _compile(i.field_question)
         self.not_a_make = frozenset(w.lower() for w in i.not_a_make)
+        self.model_words = {w.lower(): w for w in i.model_words}  # as written
         self.grade_question = _compile(i.grade_question)
         self.price_talk = _compile(i.price_talk)
         it = self.items

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from agent.offline.lexicon import DATA
+from agent.offline.lexicon import DATA, lexicon
 
 NAMES_FILE = DATA / "names.tsv"
 
@@ -50,13 +50,31 @@ class Names:
             return None
         # a model's words: a number, a capital, a product line ("Rockhopper", "m365", "sundvik"), or one word
         # the seller said it is ("it's a bugaboo fox"); "sony speakers" names another thing
-        modelled = all(re.search(r"\d|[A-Z]", w) or self.kinds.get(w.lower()) == NameKind.LINE for w in rest)
+        marked = [bool(re.search(r"\d|[A-Z]", w)) or self.kinds.get(w.lower()) == NameKind.LINE for w in rest]
+        # "DJI mini 2", "canon eos r6": a model word the data knows counts, beside a number or a capital
+        modelled = all(marked) or (
+            any(marked)
+            and all(m or w.lower() in lexicon().model_words for w, m in zip(rest, marked, strict=True))
+        )
         if rest and not (modelled or (said_it_is and len(rest) == 1)):
             return None
+        if any(marked) and not all(marked):
+            return " ".join([cased(m.group(0)), *(_model_word(w) for w in rest)])
         return cased(words.strip())
 
 
 _MAKES = (NameKind.BRAND, NameKind.BAND, NameKind.COMMON)
+
+
+def _model_word(word: str) -> str:
+    """A model's word typed in lower case, as its maker writes it: 'eos' -> 'EOS', 'mini' -> 'Mini', 'r6' -> 'R6'
+    (a short letter-and-number code); any other word as typed."""
+    if word != word.lower():
+        return word
+    written = lexicon().model_words.get(word)
+    if written is not None:
+        return written
+    return word.upper() if re.fullmatch(r"[a-z]{1,2}\d{1,3}", word) else word
 
 
 @cache

@@ -58,6 +58,7 @@ PHOTO_NOTE = "I can't see photos (I'm the offline rule-based assistant), so I go
 RETRY_PROMPT = "Say 'try again'"
 MAX_CREATE_RETRIES = 2
 MAX_REFUSALS = 2  # turned-down category offers after which the item is filed under the closest match
+MAX_PASSES = 2  # replies in a row to the category list that pick none, after which the top option is taken
 MAX_QUERY = 200  # search_categories takes a query of at most this many characters
 WIDE_LIMIT = 10  # matches a wider search asks for, to find categories in other branches
 GIVE_UP = 3  # unclear answers in a row after which the policy stops asking and says what it needs
@@ -555,12 +556,13 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         elif Intent.NONE_OF_THESE in r.intents or (Intent.CATEGORY in r.intents and not r.category_words):
             _turned_down(state, item)
         elif Intent.ANY_OPTION in r.intents or (Intent.SUGGEST in r.intents and "?" not in r.text):
-            item.category.fill(item.options[0], answered=True)
-            item.options = []
-            state.notes.append(f"I'll go with {item.category.value.path if item.category.value else ''}.")
+            _take_top(state, item)
         elif declines:
             item.declined = True
         else:
+            asks = r.has(Intent.QUESTION, Intent.VALUE) or r.service or r.asks_field or "?" in r.text
+            if not (asks or r.remove or r.shorten or r.field_named or r.edit_field):
+                item.passed += 1  # talk past the list; a question or a request is answered, and counts not
             if r.condition is not None:
                 state.notes.append(f"Noted: {r.condition.label} condition.")
             if r.price is not None and listable(r.price):
@@ -571,6 +573,11 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
                 # nothing understood: the list again, with a sorry (and what the list is, when asked)
                 state.unclear = Question.CHOICE
                 state.explain = Intent.QUESTION in r.intents
+            if item.passed >= MAX_PASSES:
+                # The list shown twice and still no pick: a third time would be the same question; the top
+                # option is taken, and said so with how to change it.
+                state.unclear = None
+                _take_top(state, item)
     elif asked == Question.RETRY:
         if declines or Intent.LATER in r.intents:
             state.notes.append(
@@ -668,6 +675,15 @@ def _remember(state: DialogueState, r: Reading) -> None:
         p.paid = r.paid
     p.damage += [d for d in r.damage if d not in p.damage]
     p.details = p.details.merge(r.details)
+
+
+def _take_top(state: DialogueState, item: ItemFrame) -> None:
+    """The seller leaves the pick to the agent (or keeps talking past the list): the top option is taken,
+    and said so in one clause with how to change it ('change the category' looks again with their words)."""
+    top = item.options[0]
+    item.category.fill(top, answered=True)
+    item.options, item.passed = [], 0
+    state.notes.append(f"I'll go with {top.path}; say 'change the category' if that's wrong.")
 
 
 def _turned_down(state: DialogueState, item: ItemFrame) -> None:
@@ -805,7 +821,7 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
         item.wider = next((c for c in matches if c.path == parent), None)
         return
     if event.name == SEARCH_CATEGORIES:
-        item.searched = True
+        item.searched, item.passed = True, 0
         query = str(call.args.get("query", "")) if call is not None else item.name
         if query.lower() not in item.queries:
             item.queries.append(query.lower())

@@ -455,8 +455,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.choice = parse_choice(text, ctx.options, ctx.item or "")
         if lex.none_of_these.search(text) and reading.choice is None:
             reading.intents.add(Intent.NONE_OF_THESE)
-        if lex.any_option.match(text):
-            reading.intents.add(Intent.ANY_OPTION)
+        if lex.any_option.match(text) or lex.choice_assent.match(text):
+            reading.intents.add(Intent.ANY_OPTION)  # "ok", "sounds right": the top option, as for "whichever"
         picked = _PICKED_NUMBER.search(text.lower())
         if picked:
             priced_text = (

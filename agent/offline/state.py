@@ -131,6 +131,7 @@ class ItemFrame:
     branches: bool = False  # the options are other branches' best, offered whatever their scores
     looked_wide: bool = False  # a wider search was made for it
     closest: Category | None = None  # the best match any search found: where it goes when nothing fits
+    passed: int = 0  # replies to the category list, in a row, that picked none and turned none down
     filed: bool = False  # filed under the closest match after refusals (said so; the seller can change it)
     # The whole category's prices, for a seller who can't name one when nothing is comparable.
     typical: Market | None = None
