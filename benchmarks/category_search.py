@@ -132,7 +132,9 @@ def score_titles(
             per_source[f"{item.source} accepted"] += verdict in ACCEPTED
         if verbose and verdict == "wrong":
             got = taxonomy.by_id[hits[0].category.id].name if hits else "(nothing)"
-            print(f"  NO  {item.title[:60]!r:64} own {taxonomy.name(item.category_id)!r} got {got!r}")
+            print(
+                f"  NO  [{item.source}] {item.title[:60]!r:64} own {taxonomy.name(item.category_id)!r} got {got!r}"
+            )
     return verdicts, per_source
 
 

@@ -100,6 +100,7 @@ HEAD_HOME_SHARE = 0.8  # of the head word's most frequent category: a category t
 # kind is read as the head word with this weight, less by HINT_DECAY for each level up WordNet's hypernyms
 # past the first ("food processor" -> kitchen appliance, then home appliance).
 HINT_WEIGHT = 0.6
+SIZE_WEIGHT = 1.0  # of the kind a size says, when no word of the query names one (query_words.yaml, sizes)
 HINT_DECAY = 0.7
 # A synonym by WordNet (depth 0: "pram" is a stroller, "sax" a saxophone) counts as a synonym of the tables.
 SYNONYM_HINT_WEIGHT = 0.9
@@ -336,6 +337,7 @@ class CategoryIndex:
         self._set_words = query_words().set_words
         self._generic = dict(query_words().generic_heads)
         self._makers = query_words().makers
+        self._sizes = query_words().sizes
         self._contrary = query_words().contrary
         self._hints = kind_hints()
         # Categories in a branch that sells to businesses, each with the words that make it fit.
@@ -669,6 +671,9 @@ class CategoryIndex:
             and len(groups[heads[-2]].terms) > 1
         ):
             heads.pop()
+        # A word that only the listings place ("mitsubishi": cars) says less than a size that names a kind.
+        if best < 2 and (sized := self._sized(query, groups)) is not None:
+            return groups, sized
         if heads:
             head = heads[-1]
             generic = groups[head].terms[0] in self._generic and len(groups[head].terms) == 1
@@ -690,6 +695,16 @@ class CategoryIndex:
         head = known[-1]
         groups[head] = _with_hints(groups[head], groups[head].readings, self._hints[groups[head].terms])
         return groups, head
+
+    def _sized(self, query: str, groups: list[_Group]) -> int | None:
+        """No word surely names a kind: a size that says one ("Mitsubishi 50 inch": a television) is added as
+        the item's head (`query_words.yaml`, `sizes`); its index, or None."""
+        for cue in self._sizes:
+            if cue.says(query):
+                readings = [Reading(kind, SIZE_WEIGHT) for kind in cue.kinds]
+                groups.append(_Group(cue.kinds[0], readings, True))
+                return len(groups) - 1
+        return None
 
     def _add_compound_hints(self, groups: list[_Group], head: int) -> bool:
         """Give the head group what WordNet says it is when it and the word before it are a kind of their own

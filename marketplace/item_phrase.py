@@ -29,6 +29,9 @@ _ASIDE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")  # "IKEA (child's) bed": the asid
 _WITH = re.compile(r"\bw/|(?<![&\w])w(?=\s)")
 
 
+PURPOSE_WORDS = 2  # a purpose this short is read as the item's modifier ("for boxing", "for iPhone 7")
+
+
 @dataclass(frozen=True, slots=True)
 class QueryWords:
     connectors: frozenset[str]
@@ -40,6 +43,25 @@ class QueryWords:
     makers: frozenset[str] = frozenset()  # makers of many kinds of things: "honda", "yamaha"
     # words that rule each other out as what an item is like: a "gas grill" is no electric grill
     contrary: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
+    purposes: frozenset[str] = frozenset()  # connectors after which a purpose follows: "for"
+    # a size that says what an item is when no word of it does: "Mitsubishi 50 inch" is a television
+    sizes: tuple[SizeCue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SizeCue:
+    units: tuple[str, ...]  # how the unit is written after the number: "inch", '"'
+    least: float
+    most: float
+    kinds: tuple[tuple[str, ...], ...]  # the kinds of thing it says, stemmed: (("televis",),)
+
+    def says(self, query: str) -> bool:
+        """Whether the query has a number in the range followed by one of the units ('50 inch', '43"')."""
+        unit = "|".join(re.escape(u) + (r"\b" if u[-1].isalnum() else "") for u in self.units)
+        for match in re.finditer(rf"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(?:{unit})", query, re.IGNORECASE):
+            if self.least <= float(match.group(1)) <= self.most:
+                return True
+        return False
 
 
 @cache
@@ -65,6 +87,16 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
             (frozenset(stem(str(w).lower()) for w in one), frozenset(stem(str(w).lower()) for w in other))
             for one, other in data.get("contrary", ())
         ),
+        stems("purposes") if "purposes" in data else frozenset(),
+        tuple(
+            SizeCue(
+                tuple(str(u).lower() for u in cue["units"]),
+                float(cue["least"]),
+                float(cue["most"]),
+                tuple(tuple(stem(w) for w in str(k).lower().split()) for k in cue["kinds"]),
+            )
+            for cue in data.get("sizes", ())
+        ),
     )
 
 
@@ -84,18 +116,20 @@ def _content(tokens: list[str]) -> list[str]:
 def phrases(query: str) -> tuple[list[list[str]], list[list[str]]]:
     """The query's stretches between connectors and breaks, and its asides (in brackets), as content words;
     "<quantity> of" is dropped ("pair of skis" -> skis)."""
-    stretches, asides, _ = _phrases(query)
+    stretches, asides, _, _ = _phrases(query)
     return stretches, asides
 
 
-def _phrases(query: str) -> tuple[list[list[str]], list[list[str]], int | None]:
-    """`phrases`, and which stretch, if any, is the first and followed by what comes with it ("PS4 with two
-    controllers", "PSP+charger", "TV + stand"): that one is the item, whatever its words."""
+def _phrases(query: str) -> tuple[list[list[str]], list[list[str]], int | None, frozenset[int]]:
+    """`phrases`, which stretch, if any, is the first and followed by what comes with it ("PS4 with two
+    controllers", "PSP+charger", "TV + stand"): that one is the item, whatever its words; and the stretches
+    that say a purpose ("heavy bag for boxing")."""
     vocab = query_words()
     text = _WITH.sub(" with ", query.lower())
     asides = [words(a) for a in _ASIDE.findall(text)]
     segments: list[list[str]] = []
     accompanied: set[int] = set()  # segments followed by an accompanying connector
+    purposes: set[int] = set()  # segments after a purpose connector
     for piece, separator in itertools.zip_longest(*[iter(_BREAK.split(_ASIDE.sub(" ", text)))] * 2):
         current: list[str] = []
         for token in words(piece):
@@ -105,6 +139,8 @@ def _phrases(query: str) -> tuple[list[list[str]], list[list[str]], int | None]:
                 if token in vocab.accompanying:
                     accompanied.add(len(segments))
                 segments.append(current)
+                if token in vocab.purposes:
+                    purposes.add(len(segments))
                 current = []
             else:
                 current.append(token)
@@ -136,14 +172,15 @@ def _phrases(query: str) -> tuple[list[list[str]], list[list[str]], int | None]:
         and any(w not in vocab.describing for w in _content(segments[kept[0]]))
         else None
     )
-    return contents(segments), contents(asides), first
+    purpose = frozenset(kept.index(i) for i in purposes if i in kept)
+    return contents(segments), contents(asides), first, purpose
 
 
 def item_phrase(query: str, names_kind: Callable[[str], bool] = lambda word: True) -> ItemPhrase:
     """The item phrase is the first stretch of the query with a word that names a kind of thing (else the
     first with any word), never an aside unless nothing else has a word: "Unused in box bicycle helmet" ->
     bicycle helmet; "Apple TV (NIB)" -> apple tv."""
-    stretches, asides, first = _phrases(query)
+    stretches, asides, first, purpose = _phrases(query)
     parts = (stretches or asides) + (asides if stretches else [])
     candidates = stretches or asides
     chosen = first if first is not None and stretches else None
@@ -155,5 +192,11 @@ def item_phrase(query: str, names_kind: Callable[[str], bool] = lambda word: Tru
             next((i for i, part in enumerate(candidates) if any(w not in describing for w in part)), 0),
         )
     item = dict.fromkeys(parts[chosen] if parts else ())
+    # A short purpose right after the item says what kind of it it is, as a modifier before it would: "bag for
+    # boxing" is a boxing bag (its head stays the item's own word, the last).
+    if parts and chosen + 1 in purpose and chosen + 1 < len(stretches):
+        after = [w for w in parts[chosen + 1] if w not in item]
+        if 0 < len(after) <= PURPOSE_WORDS and not any(names_kind(w) for w in after):
+            item = dict.fromkeys([*after, *item])
     rest = [w for i, part in enumerate(parts) if i != chosen for w in part if w not in item]
     return ItemPhrase(tuple(item), tuple(dict.fromkeys(rest)))

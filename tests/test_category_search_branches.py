@@ -78,9 +78,11 @@ def test_car_audio_only_when_the_item_says_car() -> None:
     ix = index(rows)
     assert top(ix, "400 watt amplifier") == "Audio Amplifiers"
     assert top(ix, "car amplifier") == "Motor Vehicle Amplifiers"
-    # after a connector, "car" is what the item is for, not what it is
-    hits = {e.category.name: e.score for e in ix.explain("amplifier for car")}
+    # after "with", "car" comes with the item; after "for", a purpose that names no kind of thing here says
+    # which kind of the item it is (query_words.yaml, `purposes`): an amplifier for a car is a car amplifier
+    hits = {e.category.name: e.score for e in ix.explain("amplifier with car")}
     assert hits["Motor Vehicle Amplifiers"] <= hits["Audio Amplifiers"]
+    assert top(ix, "amplifier for car") == "Motor Vehicle Amplifiers"
 
 
 def test_two_kinds_named_apart_are_a_set_where_such_titles_are_filed(monkeypatch: pytest.MonkeyPatch) -> None:
