@@ -952,7 +952,7 @@ class CategoryIndex:
             return frozenset()
         group = groups[head]
         if len(group.terms) > 1:
-            phrases = [set(r.words) for r in group.readings if r.names and len(r.words) >= 1]
+            phrases = [set(r.words) for r in group.readings if r.names and r.words]
             return frozenset(
                 c.id
                 for c in self.by_id.values()
@@ -1068,13 +1068,12 @@ class CategoryIndex:
         """The best few matches lifted by the title model's posterior among them; not when no title has the
         item's head word (the model would judge a "gas grill" by "gas", which car ads have)."""
         best = ranked[:MODEL_CANDIDATES]
-        weight = MODEL_WEIGHT
-        if not weight or not best or (head_word is not None and not self.model.knows(head_word)):
+        if not MODEL_WEIGHT or not best or (head_word is not None and not self.model.knows(head_word)):
             return ranked
         posterior = self.model.posterior(query, [e.category.id for e in best])
         if not posterior:
             return ranked
-        lift = weight * best[0].score
+        lift = MODEL_WEIGHT * best[0].score
         # Nor is a category that a head of several words rules out (UNNAMED_HEAD_FACTOR): the model reads a
         # "yamaha acoustic guitar" by the bicycle ad that sold a guitar too, and knows no Guitars listing.
         posterior = {

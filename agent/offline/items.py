@@ -232,10 +232,10 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
             rest = core
         else:
             return []
-    first_one = lex.first_named.search(text)
-    if first_one is not None and _SEVERAL_THINGS.search(rest):
+    first_named = lex.first_named.search(text)
+    if first_named is not None and _SEVERAL_THINGS.search(rest):
         # "I have a bunch of baby stuff but let's start with the stroller": the one named to start with
-        return extract_items(f"selling {first_one.group('item')}")
+        return extract_items(f"selling {first_named.group('item')}")
     rest = _past_sales_talk(lex.leading_filler.sub("", rest.strip()))
     first = lex.clause_end.split(rest, maxsplit=1)[0]
     items = []
@@ -255,9 +255,8 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     named_items = [i for i in items if _acceptable(i)]
     if named_items:
         return named_items
-    first = lex.first_named.search(text)
-    if first is not None:  # "a few things. first up is my queen bed frame": that one, the others later
-        return extract_items(f"selling {first.group('item')}")
+    if first_named is not None:  # "a few things. first up is my queen bed frame": that one, the others later
+        return extract_items(f"selling {first_named.group('item')}")
     return ["?"] if any(i and is_vague(i) for i in items) or _says_has_stuff(text) else []
 
 

@@ -229,8 +229,7 @@ class Lexicon:
         self.service_offer = _compile(service.services.pattern)
         self.service_offer_answer = service.services.answer
         self.condition_guide = service.condition_guide
-        self.service = [(t.name, _compile(t.pattern), t.answer) for t in service.topics]
-        self.service_no_item = [_compile(t.pattern) for t in service.topics if t.names_no_item]
+        self.service = [(_compile(t.pattern), t.answer, t.names_no_item) for t in service.topics]
         self.foreign_currency = service.foreign_currency
         i = self.intents
         self.accept = _compile(rf"^\s*(?:{_one_line(i.accept)})(?![\w])")

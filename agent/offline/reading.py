@@ -333,6 +333,20 @@ def _make_of(said: str, item: str | None) -> str | None:
     return make
 
 
+_CLAUSES = re.compile(r",\s+|;\s*|\.\s+")  # where a message's clauses part: "bosch, good. 55 inch"
+
+
+def _first_clause(text: str) -> str:
+    return _CLAUSES.split(text.strip())[0]
+
+
+def _without_details(said: str, details: Details) -> str:
+    """`said` with the words of the details read from it blanked ("samsung 55 inch 4k" -> "samsung")."""
+    for a in details.attributes:
+        said = re.sub(rf"\b{re.escape(a.words)}(?!\w)", " ", said, flags=re.I)
+    return said
+
+
 _MODEL_MARK = re.compile(r"\b(?:19[5-9]\d|20[0-3]\d)\b|\b(?=[a-z]*\d)(?=\d*[a-z])[a-z\d-]{2,}\b", re.I)
 
 
@@ -341,9 +355,7 @@ def _model_of(said: str, item: str | None, details: Details) -> str | None:
     model number and nothing else the reader knows (no grade, no detail, no filler word), else None."""
     if not item or len(item.split()) != 1:
         return None
-    for a in details.attributes:  # "samsung 55 inch 4k": the size and the 4k are details
-        said = re.sub(rf"\b{re.escape(a.words)}(?!\w)", " ", said, flags=re.I)
-    said = " ".join(said.split()).strip(" ,.!")
+    said = " ".join(_without_details(said, details).split()).strip(" ,.!")  # the size and the 4k are details
     words = said.lower().split()
     lex = lexicon()
     if (
@@ -637,7 +649,7 @@ def read(text: str, context: Context | None = None) -> Reading:
     ):
         # "2012 honda civic, 98k miles" of a "car": the model, named by its year or model number, before the
         # details ("98k miles") and the condition
-        reading.make = _model_of(re.split(r",\s+|;\s*|\.\s+", text.strip())[0], ctx.item, reading.details)
+        reading.make = _model_of(_first_clause(text), ctx.item, reading.details)
     alone = make_alone(text) if ctx.in_progress and ctx.item and asked != Question.ITEM else None
     if alone is not None and alone.lower() not in (ctx.item or "").lower():
         # "samsung" to the condition question, "delonghi" to the category question: the make of the item
@@ -646,9 +658,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.choice = None
     elif ctx.in_progress and ctx.item and asked in (Question.CONDITION, Question.PRICE) and not reading.items:
         # "samsung 55 inch", "bosch, good": a make before the details or the grade; those are read as usual
-        first = re.split(r",\s+|;\s*|\.\s+", text.strip())[0]
-        for a in reading.details.attributes:
-            first = re.sub(rf"\b{re.escape(a.words)}(?!\w)", " ", first, flags=re.I)
+        first = _without_details(_first_clause(text), reading.details)
         maker = make_alone(first) if read_condition(first, ctx.item).condition is None else None
         if maker is not None and maker.lower() not in ctx.item.lower():
             reading.make = maker
@@ -689,8 +699,9 @@ def read(text: str, context: Context | None = None) -> Reading:
     if "?" in text or lex.question_start.search(text):
         reading.intents.add(Intent.QUESTION)
     if Intent.QUESTION in reading.intents or lex.service_asking.search(text):
-        reading.service = [answer for _, pattern, answer in lex.service if pattern.search(text)]
-        if any(pattern.search(text) for pattern in lex.service_no_item):
+        topics = [(answer, no_item) for pattern, answer, no_item in lex.service if pattern.search(text)]
+        reading.service = [answer for answer, _ in topics]
+        if any(no_item for _, no_item in topics):
             reading.items = []  # "what does this list mean?" is about the options, not a thing called "mean"
         if asked != Question.CONDITION and lex.grade_question.search(text):
             reading.service.append(f"Here's what the conditions mean: {lex.condition_guide}")
@@ -764,7 +775,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         # and "brand new never used still in box" is the condition line's to say.
         ungraded = ", ".join(
             c
-            for c in re.split(r",\s+|;\s*|\.\s+", text)
+            for c in _CLAUSES.split(text)
             if read_condition(c, ctx.item).condition is None and not lex.price_talk.search(c)
         )
         reading.remarks = [
