@@ -31,6 +31,7 @@ from typing import Any
 
 import yaml
 
+from marketplace.item_kinds import kind_words
 from marketplace.item_phrase import item_phrase, query_words
 from marketplace.kind_hints import KindHint, kind_hints
 from marketplace.pricing import CompsCache
@@ -339,6 +340,7 @@ class CategoryIndex:
         self._makers = query_words().makers
         self._sizes = query_words().sizes
         self._contrary = query_words().contrary
+        self._accessories = frozenset(stem(w) for w in kind_words().accessories)
         self._hints = kind_hints()
         # Categories in a branch that sells to businesses, each with the words that make it fit.
         trade_paths = _trade_branches()
@@ -855,6 +857,10 @@ class CategoryIndex:
         item_words = [w for g in groups if g.in_item for w in g.terms]
         query_pairs = set(itertools.pairwise(item_words))
         out: list[Evidence] = []
+        # An accessory or part as the item's head ("android chargers", "turntable case"): the categories only
+        # its modifiers name are what it fits, not what it is.
+        modifier_only: set[int] = set()
+        accessory_head = head_terms is not None and head_terms[-1] in self._accessories
         for category_id in set(name_score) | set(title_score) | set(votes) | set(home_share):
             cat = self.by_id[category_id]
             if leaf_only and not cat.is_leaf:
@@ -892,6 +898,8 @@ class CategoryIndex:
             if head is not None and matched and category_id not in head_home | hinted | modifier_named:
                 if head not in by_group:
                     kind = MODIFIER_ONLY_FACTOR  # only the item's modifiers name it ("desk" for a desk lamp)
+                    if accessory_head:
+                        modifier_only.add(category_id)
                 elif not by_group[head] & cat.head_words:
                     kind = MODIFIER_HEAD_FACTOR  # named for the item, as a kind of something else
             name = (
@@ -929,7 +937,7 @@ class CategoryIndex:
                 # china): which one is the seller's to say; the model would pick the most listed.
                 return self._branches_applied(out, said_factor)
         return self._branches_applied(
-            self._reranked(query, out, head_terms[-1] if head_terms else None, whole_head),
+            self._reranked(query, out, head_terms[-1] if head_terms else None, whole_head, modifier_only),
             said_factor,
         )
 
@@ -1064,6 +1072,7 @@ class CategoryIndex:
         ranked: list[Evidence],
         head_word: str | None,
         whole_head: frozenset[int] = frozenset(),
+        modifier_only: set[int] | frozenset[int] = frozenset(),
     ) -> list[Evidence]:
         """The best few matches lifted by the title model's posterior among them; not when no title has the
         item's head word (the model would judge a "gas grill" by "gas", which car ads have)."""
@@ -1076,9 +1085,14 @@ class CategoryIndex:
         lift = MODEL_WEIGHT * best[0].score
         # Nor is a category that a head of several words rules out (UNNAMED_HEAD_FACTOR): the model reads a
         # "yamaha acoustic guitar" by the bicycle ad that sold a guitar too, and knows no Guitars listing.
+        # Nor is a category only the head's modifiers name, when another is named for the head: the model
+        # reads "android chargers" by the phone ads that mention a charger; a charger is no phone.
+        headed = any(e.category.id not in modifier_only and e.name > 0 for e in best)
         posterior = {
             c: p
-            if self.listing_count.get(c, 0) >= MODEL_MIN_LISTINGS and (not whole_head or c in whole_head)
+            if self.listing_count.get(c, 0) >= MODEL_MIN_LISTINGS
+            and (not whole_head or c in whole_head)
+            and not (headed and c in modifier_only)
             else 0.0
             for c, p in posterior.items()
         }
