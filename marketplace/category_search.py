@@ -31,8 +31,7 @@ from typing import Any
 
 import yaml
 
-from marketplace.item_kinds import kind_words
-from marketplace.item_phrase import item_phrase, query_words
+from marketplace.item_phrase import WORDS_FILE, item_phrase, query_words
 from marketplace.kind_hints import KindHint, kind_hints
 from marketplace.pricing import CompsCache
 from marketplace.similar_titles import TitleNeighbours
@@ -61,6 +60,9 @@ HEADLESS_FACTOR = 0.6
 # & Controller Batteries" is a kind of battery named for consoles; the item is a controller).
 MODIFIER_HEAD_FACTOR = 0.8
 MODIFIER_ONLY_FACTOR = 0.75  # the category matches only words that modify the query's head ("desk" lamp)
+# And this much more when the head is an accessory or a part (marketplace/data/comparables.toml, accessories):
+# an "iPhone charger" fits a phone, the phone's listings' titles say "iphone" too, but it is no phone.
+ACCESSORY_OF_FACTOR = 0.5
 RELIABLE_TITLES = 30  # a word in this many listing titles is full evidence; in fewer, proportionally less
 POPULARITY = 0.15  # weight of log(1 + listings): among equal matches, the category people actually sell in
 # where people sell: weight of log(1 + listings in the category's branch) (skillets, not Tilt Skillets)
@@ -240,6 +242,17 @@ class Evidence:
 
 
 @cache
+def _accessory_words(path: Path = WORDS_FILE) -> tuple[frozenset[str], frozenset[str]]:
+    """The heads that name an accessory or a part, and the heads of the categories that are accessories
+    (rules/search/query_words.yaml, `accessories`, `accessory_kinds`), stemmed."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return (
+        frozenset(stem(str(w).lower()) for w in data.get("accessories", ())),
+        frozenset(stem(str(w).lower()) for w in data.get("accessory_kinds", ())),
+    )
+
+
+@cache
 def _branches_data(path: Path = BRANCHES_FILE) -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return data
@@ -340,7 +353,11 @@ class CategoryIndex:
         self._makers = query_words().makers
         self._sizes = query_words().sizes
         self._contrary = query_words().contrary
-        self._accessories = frozenset(stem(w) for w in kind_words().accessories)
+        self._accessories, accessory_kinds = _accessory_words()
+        # Categories that are accessories or parts themselves: an accessory's modifiers may name them.
+        self._accessory_cats = frozenset(
+            c.id for c in self.by_id.values() if c.head_words & (self._accessories | accessory_kinds)
+        )
         self._hints = kind_hints()
         # Categories in a branch that sells to businesses, each with the words that make it fit.
         trade_paths = _trade_branches()
@@ -898,7 +915,10 @@ class CategoryIndex:
             if head is not None and matched and category_id not in head_home | hinted | modifier_named:
                 if head not in by_group:
                     kind = MODIFIER_ONLY_FACTOR  # only the item's modifiers name it ("desk" for a desk lamp)
-                    if accessory_head:
+                    if accessory_head and category_id in self._accessory_cats:
+                        kind = 1.0  # accessories of what the modifiers name: a turntable case, Turntable Accessories
+                    elif accessory_head:
+                        kind *= ACCESSORY_OF_FACTOR
                         modifier_only.add(category_id)
                 elif not by_group[head] & cat.head_words:
                     kind = MODIFIER_HEAD_FACTOR  # named for the item, as a kind of something else
