@@ -126,6 +126,9 @@ MODEL_WEIGHT = 0.3
 # are mostly filed (a dining set) gains this share of the best score times that share, when this many titles
 # name both and this share of them are filed there.
 PAIR_LIFT = 1.0
+# Titles that write a kind and "set" together for a set of that kind to be a kind of its own ("table set";
+# not "chess set", whose item is the chess pieces and board).
+SET_TITLES = 3
 PAIR_MIN_TITLES = 5
 PAIR_MIN_SHARE = 0.5
 # A head of several words that the taxonomy names (a product phrase such as "electric guitar" -> Guitars, or a
@@ -342,6 +345,14 @@ class CategoryIndex:
         self._name_idf = {w: min(IDF_CAP, math.log(1 + total / n)) for w, n in name_df.items()}
         self._name_bigrams = frozenset(
             (a, b) for cat in self.by_id.values() for part in cat.parts for a, b in itertools.pairwise(part)
+        )
+        # The words that name which sets the taxonomy has: "bedroom", "dining", "furniture" (Bedroom Furniture Sets).
+        self._set_names = frozenset(
+            w
+            for cat in self.by_id.values()
+            for part in cat.parts
+            if part[-1] in query_words().set_words
+            for w in part[:-1]
         )
         self._kind_index: dict[str, set[int]] = defaultdict(set)  # word -> categories that are kinds of it
         for cat in self.by_id.values():
@@ -690,6 +701,24 @@ class CategoryIndex:
             and len(groups[heads[-2]].terms) > 1
         ):
             heads.pop()
+        # "chess set", "knife set": a set of the kind before it, which is the item, unless the taxonomy names
+        # sets of that kind ("brake set": Bicycle Brake Sets) or listings' titles sell them as sets ("table
+        # set": a dining set).
+        if (
+            len(heads) > 1
+            and groups[heads[-1]].terms[-1] in self._set_words
+            and len(groups[heads[-1]].terms) == 1
+            and heads[-2] == heads[-1] - 1
+            and len(groups[heads[-2]].terms) == 1
+            and not self._sold_as_set(groups[heads[-2]].terms[0], groups[heads[-1]].terms[0])
+            # Nor a set that another word says: "bed and desk set", "bedroom dresser set" (Bedroom Furniture Sets).
+            and not any(
+                self._kind(g.terms) == 2 or any(t in self._set_names for t in g.terms)
+                for g in groups[: heads[-2]]
+                if g.in_item
+            )
+        ):
+            heads.pop()
         # A word that only the listings place ("mitsubishi": cars) says less than a size that names a kind.
         if best < 2 and (sized := self._sized(query, groups)) is not None:
             return groups, sized
@@ -714,6 +743,11 @@ class CategoryIndex:
         head = known[-1]
         groups[head] = _with_hints(groups[head], groups[head].readings, self._hints[groups[head].terms])
         return groups, head
+
+    def _sold_as_set(self, kind: str, set_word: str) -> bool:
+        """Whether a set of `kind` is a kind of its own: the taxonomy names one ("Bicycle Brake Sets") or
+        SET_TITLES listings' titles write the two words together ("table set")."""
+        return (kind, set_word) in self._name_bigrams or self._title_pairs[(kind, set_word)] >= SET_TITLES
 
     def _sized(self, query: str, groups: list[_Group]) -> int | None:
         """No word surely names a kind: a size that says one ("Mitsubishi 50 inch": a television) is added as
