@@ -1,0 +1,68 @@
+"""Classes of item that category search used to file under another kind of thing (marketplace/category_search.py):
+an accessory or a part under what it fits, and a set of one kind of thing under the taxonomy's sets. Small
+indexes built here; the items are made up for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketplace import category_search
+from marketplace.category_search import CategoryIndex
+
+from .test_category_search_reading import index, taxonomy, top
+
+
+def _phones_and_chargers() -> CategoryIndex:
+    rows = taxonomy(
+        "Electronics > Telephony > Mobile Phones > Unlocked Mobile Phones",
+        "Electronics > Power > Power Adapters & Chargers",
+        "Electronics > Audio > Turntables & Record Players",
+        "Electronics > Audio > Audio Accessories > Turntable Accessories",
+        "Electronics > Audio > Audio Accessories > Speaker Accessories > Speaker Covers",
+        "Sporting Goods > Cycling > Bicycle Accessories > Bicycle Locks",
+    )
+    # Many phone ads name the phone's maker and model, some its charger; the charger ads name no phone.
+    titles = [("Unlocked Mobile Phones", f"Galaxy S{n} unlocked 64gb with charger") for n in range(5, 8)]
+    titles += [("Unlocked Mobile Phones", f"Samsung Galaxy Note {n} like new") for n in range(3, 12)]
+    titles += [("Unlocked Mobile Phones", f"Galaxy S{n} 128gb cracked screen") for n in range(5, 10)]
+    titles += [("Power Adapters & Chargers", f"Anker usb wall charger {n} port") for n in range(1, 7)]
+    titles += [("Speaker Covers", f"grille cloth speaker cover {n} inch") for n in (10, 12, 15)]
+    titles += [("Turntables & Record Players", f"Technics turntable SL-{n}") for n in (1200, 1210, 1500)]
+    return index(rows, titles)
+
+
+def test_an_accessory_is_filed_as_the_accessory_not_as_what_it_fits(monkeypatch: pytest.MonkeyPatch) -> None:
+    ix = _phones_and_chargers()
+    assert top(ix, "galaxy s8 car charger") == "Power Adapters & Chargers"
+    # a category that is an accessory itself, named for what the accessory fits, is not lowered
+    ranked = [h.category.name for h in ix.search("turntable dust cover")]
+    assert ranked.index("Turntable Accessories") < ranked.index("Turntables & Record Players")
+    # the item itself is still the phone, with its charger or without
+    assert top(ix, "galaxy s8 with charger") == "Unlocked Mobile Phones"
+    assert top(ix, "samsung galaxy s8") == "Unlocked Mobile Phones"
+    # the phone ads that mention a charger are what let the phones win without the rule
+    monkeypatch.setattr(category_search, "ACCESSORY_OF_FACTOR", 1.0)
+    assert top(_phones_and_chargers(), "galaxy s8 car charger") == "Unlocked Mobile Phones"
+
+
+def test_a_set_of_one_kind_is_that_kind_unless_sets_of_it_are_sold() -> None:
+    rows = taxonomy(
+        "Sporting Goods > Weight Lifting > Free Weights > Dumbbells",
+        "Home & Garden > Kitchen > Kitchen Knives",
+        "Furniture > Furniture Sets > Kitchen & Dining Furniture Sets",
+        "Furniture > Furniture Sets > Bedroom Furniture Sets",
+        "Furniture > Dressers",
+        "Furniture > Beds",
+        "Furniture > Desks",
+        "Furniture > Tables",
+        "Sporting Goods > Cycling > Bicycle Brake Parts > Bicycle Brake Sets",
+    )
+    titles = [("Kitchen & Dining Furniture Sets", f"oak table set with {n} chairs") for n in (2, 4, 6)]
+    ix = index(rows, titles)
+    assert top(ix, "rubber hex dumbbell set") == "Dumbbells"
+    assert top(ix, "steak knife set") == "Kitchen Knives"
+    # sets the taxonomy names, sets the titles sell, sets another word names: the set is the item
+    assert top(ix, "shimano brake set") == "Bicycle Brake Sets"
+    assert top(ix, "round table set") == "Kitchen & Dining Furniture Sets"
+    assert top(ix, "bedroom dresser set").endswith("Furniture Sets")
+    assert top(ix, "kids bed and desk set").endswith("Furniture Sets")
