@@ -354,6 +354,9 @@ class CategoryIndex:
             if part[-1] in query_words().set_words
             for w in part[:-1]
         )
+        self._set_categories = frozenset(
+            c.id for c in self.by_id.values() if c.head_words & query_words().set_words
+        )
         self._kind_index: dict[str, set[int]] = defaultdict(set)  # word -> categories that are kinds of it
         for cat in self.by_id.values():
             for w in cat.head_words:
@@ -1062,6 +1065,13 @@ class CategoryIndex:
             else []
         )
         shares: dict[int, float] = {}
+        # The sets the query's own words name ("patio" table and chairs: Outdoor Furniture Sets), best first:
+        # the titles naming both kinds say the item is a set, those words say which.
+        named_sets = sorted(
+            (e for e in ranked if e.name > 0 and e.category.head_words & self._set_words),
+            key=lambda e: -e.name,
+        )
+        set_names = {e.category.id: e.name for e in named_sets}
         for pair in pairs:
             counts = self._pair_counts.get(pair)
             if not counts:
@@ -1072,6 +1082,12 @@ class CategoryIndex:
             if set(pair) & self.by_id[top].head_words:
                 continue
             if total >= PAIR_MIN_TITLES and n >= PAIR_MIN_SHARE * total:
+                root = self.by_id[top].path.split(" > ")[0]
+                kin = [
+                    e for e in named_sets if e.category.path.split(" > ")[0] == root
+                ]  # sets of the same things
+                if top in self._set_categories and kin and kin[0].name > set_names.get(top, 0.0):
+                    top = kin[0].category.id
                 shares[top] = max(shares.get(top, 0.0), n / total)
         if not shares:
             return ranked

@@ -66,3 +66,23 @@ def test_a_set_of_one_kind_is_that_kind_unless_sets_of_it_are_sold() -> None:
     assert top(ix, "round table set") == "Kitchen & Dining Furniture Sets"
     assert top(ix, "bedroom dresser set").endswith("Furniture Sets")
     assert top(ix, "kids bed and desk set").endswith("Furniture Sets")
+
+
+def test_two_kinds_sold_together_are_the_set_the_query_names() -> None:
+    # Titles naming a table and chairs apart are mostly dining sets; "outdoor" says which set these are.
+    rows = taxonomy(
+        "Furniture > Furniture Sets > Kitchen & Dining Furniture Sets",
+        "Furniture > Outdoor Furniture > Outdoor Furniture Sets",
+        "Furniture > Outdoor Furniture > Outdoor Seating > Outdoor Chairs",
+        "Furniture > Outdoor Furniture > Outdoor Tables",
+        "Furniture > Chairs",
+        "Furniture > Tables",
+        "Home & Garden > Kitchen > Kitchen Utensil Sets",
+    )
+    titles = [("Kitchen & Dining Furniture Sets", f"oak table and {n} chairs") for n in (2, 4, 4, 6, 6, 8)]
+    titles += [("Outdoor Chairs", f"outdoor chair cushion {n}") for n in range(4)]
+    ix = index(rows, titles)
+    assert top(ix, "outdoor cedar table and chairs") == "Outdoor Furniture Sets"
+    # without a word naming another set, the titles' set; a set of another root is not the furniture's
+    assert top(ix, "maple table and chairs") == "Kitchen & Dining Furniture Sets"
+    assert top(ix, "kitchen table and chairs") == "Kitchen & Dining Furniture Sets"
