@@ -86,3 +86,17 @@ def test_two_kinds_sold_together_are_the_set_the_query_names() -> None:
     # without a word naming another set, the titles' set; a set of another root is not the furniture's
     assert top(ix, "maple table and chairs") == "Kitchen & Dining Furniture Sets"
     assert top(ix, "kitchen table and chairs") == "Kitchen & Dining Furniture Sets"
+
+
+def test_a_book_is_a_print_book_unless_the_query_says_it_is_digital() -> None:
+    # Nobody sells a digital copy second-hand (rules/search/branches.yaml, `trade`); the names tie otherwise.
+    rows = taxonomy(
+        "Media > Books > E-books",
+        "Media > Books > Print Books",
+        "Media > Music & Sound Recordings > Digital Music Downloads",
+        "Media > Music & Sound Recordings > Music CDs",
+    )
+    ix = index(rows)
+    assert ix.search("organic chemistry books", leaf_only=True)[0].category.name == "Print Books"
+    assert ix.search("kindle ebooks", leaf_only=True)[0].category.name == "E-books"
+    assert ix.search("music downloads", leaf_only=True)[0].category.name == "Digital Music Downloads"
