@@ -154,6 +154,7 @@ SPELL_MIN_TITLES = 3
 
 _AND = re.compile(r"\s*[&+/]\s*")  # "table & chairs", "couch+chair", "sofa/love seat": two things
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
+_JOINED_CONNECTOR = re.compile(r"([A-Za-z])-(on|in|to)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -674,7 +675,9 @@ class CategoryIndex:
         """The query's reading groups, the item phrase's first, and which group is the item's head: the last
         of the item phrase that surely names a kind of thing, else the last that may ("cuisinart food
         processor" -> processor)."""
-        phrase = item_phrase(query, lambda word: self._kind((word,)) > 0 or word in BRANDS)
+        # A connector joined to the word before it is part of a name ("Level-On headphones", "clip-on lamp").
+        query = _JOINED_CONNECTOR.sub(r"\1\2", query)
+        phrase = item_phrase(query, self._names_kind)
 
         def terms(ws: tuple[str, ...]) -> list[str]:
             return self._join_compounds([part for w in ws for part in self._split_compound(w)])
@@ -751,6 +754,14 @@ class CategoryIndex:
         """Whether a set of `kind` is a kind of its own: the taxonomy names one ("Bicycle Brake Sets") or
         SET_TITLES listings' titles write the two words together ("table set")."""
         return (kind, set_word) in self._name_bigrams or self._title_pairs[(kind, set_word)] >= SET_TITLES
+
+    def _names_kind(self, word: str) -> bool:
+        """Whether a word of a query may name the item: a kind, a brand, or a compound the taxonomy writes as
+        two words whose last is a kind ("bedframe": bed frame)."""
+        if self._kind((word,)) > 0 or word in BRANDS:
+            return True
+        parts = self._split_compound(word)
+        return len(parts) > 1 and self._kind((parts[-1],)) == 2
 
     def _sized(self, query: str, groups: list[_Group]) -> int | None:
         """No word surely names a kind: a size that says one ("Mitsubishi 50 inch": a television) is added as

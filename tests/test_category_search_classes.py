@@ -1,8 +1,11 @@
 """Classes of item that category search used to file under another kind of thing (marketplace/category_search.py):
-an accessory or a part under what it fits, and a set of one kind of thing under the taxonomy's sets. Small
-indexes built here; the items are made up for these tests."""
+an accessory or a part under what it fits; a set of one kind under the taxonomy's sets; two kinds sold together
+under the titles' set rather than the one the query names; a book under E-books; what follows "on" as the item.
+Small indexes built here; the items are made up for these tests."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -100,3 +103,29 @@ def test_a_book_is_a_print_book_unless_the_query_says_it_is_digital() -> None:
     assert ix.search("organic chemistry books", leaf_only=True)[0].category.name == "Print Books"
     assert ix.search("kindle ebooks", leaf_only=True)[0].category.name == "E-books"
     assert ix.search("music downloads", leaf_only=True)[0].category.name == "Digital Music Downloads"
+
+
+def test_what_follows_on_is_not_the_item_and_a_name_joined_to_it_is_one_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # "on" is a connector (query_words.yaml; YAML reads a bare on as true); "Level-On" and "clip-on" are names.
+    rows = taxonomy(
+        "Furniture > Storage > Storage Cabinets",
+        "Furniture > Beds > Beds & Bed Frames",
+        "Sporting Goods > Cycling > Bicycle Parts > Bicycle Wheels",
+        "Electronics > Audio > Headphones",
+        "Electronics > Video > Televisions",
+        "Home & Garden > Lighting > Lamps",
+        "Office Supplies > Binder Clips",
+        "Hardware > Tools > Levels",
+    )
+    titles = [("Bicycle Wheels", f"700c wheel set {n}") for n in range(5)]
+    titles += [("Televisions", f"Samsung {n} inch smart tv") for n in (32, 40, 50, 55, 65)]
+    ix = index(rows, titles)
+    assert top(ix, "metal cabinet on wheels") == "Storage Cabinets"
+    # a compound the taxonomy writes as two words names the item, whatever follows
+    assert top(ix, "foldable bedframe on wheels") == "Beds & Bed Frames"
+    assert top(ix, "Samsung Level-On wireless headphones") == "Headphones"
+    assert top(ix, "clip-on reading lamp") == "Lamps"
+    monkeypatch.setattr(category_search, "_JOINED_CONNECTOR", re.compile("(x)(?!)(x)"))  # never matches
+    assert top(ix, "clip-on reading lamp") == "Binder Clips"
