@@ -129,3 +129,20 @@ def test_what_follows_on_is_not_the_item_and_a_name_joined_to_it_is_one_word(
     assert top(ix, "clip-on reading lamp") == "Lamps"
     monkeypatch.setattr(category_search, "_JOINED_CONNECTOR", re.compile("(x)(?!)(x)"))  # never matches
     assert top(ix, "clip-on reading lamp") == "Binder Clips"
+
+
+def test_a_makers_name_says_what_a_model_without_a_kind_word_is() -> None:
+    # rules/search/vocabulary.yaml, `brands`: no word of "Nokia Lumia 1020" names a kind; cars are sold most.
+    rows = taxonomy(
+        "Vehicles > Cars",
+        "Electronics > Telephony > Mobile Phones",
+        "Sporting Goods > Cycling > Bicycles",
+        "Electronics > Audio > Audio Receivers",
+    )
+    titles = [("Cars", f"{year} Ford Focus hatchback") for year in range(2001, 2016)]
+    titles += [("Mobile Phones", f"iPhone {n} unlocked") for n in (6, 7, 8)]
+    titles += [("Bicycles", f"Trek {n} road bike") for n in (1, 2)]
+    ix = index(rows, titles)
+    assert top(ix, "Nokia Lumia 1020") == "Mobile Phones"
+    assert top(ix, "2014 Bianchi Via Nirone 7") == "Bicycles"
+    assert top(ix, "Onkyo TX-SR608") == "Audio Receivers"
