@@ -52,7 +52,7 @@ from marketplace.db import (
     make_engine,
     make_sessionmaker,
 )
-from marketplace.guards import RequestGuard
+from marketplace.guards import RequestGuard, known_query_parameters
 from marketplace.item_kinds import narrower_category
 from marketplace.limits import RateLimits, client_of
 from marketplace.limits import check as check_rate
@@ -991,7 +991,7 @@ def create_app(
         telemetry=TELEMETRY,
     )
     app.state.market = market
-    app.include_router(router)
+    app.include_router(router, dependencies=[Depends(known_query_parameters)])
     app.mount("/docs-assets", StaticFiles(directory=str(SWAGGER_UI)), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
