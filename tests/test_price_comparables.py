@@ -148,6 +148,14 @@ def test_an_item_sharing_only_what_it_is_like_has_no_comparables(http: httpx.Cli
     assert compare(http, BIKES, "carbon")["count"] > 0
 
 
+def test_listings_in_general_never_give_more_than_low_confidence(http: httpx.Client) -> None:
+    # No seed title has an iPhone 12: the category's 27 phones price it as a rough guide, not with confidence.
+    body = compare(http, 543514, "iPhone 12 Pro 128gb", "fair")
+    assert body["count"] and body["alike"] is False
+    assert body["confidence_label"] == "low" and body["confidence"] < 0.35  # type: ignore[operator]
+    assert "Confidence low." in str(body["message"])
+
+
 # --- (d) poisoning ----------------------------------------------------------------------------------------
 
 
