@@ -8,8 +8,9 @@ messages in order, whatever the agent asks (sellers give facts early, answer sid
 answers what the agent still asks from the conversation's `answers` (a draft is approved), for at most four
 more turns. A conversation is fully right when a listing is posted with the expected price, condition and
 every fact the seller gave in its description, no draft-less stall happened and the agent never asked the
-same question twice in a row (the same question after the seller asked something back is an answer and a
-question, and is not counted). Prints the totals, the repeats, and each failed conversation's problems
+same question twice in a row (not counted: the same question after the seller asked something back, which
+is an answer and a question, or after a reply that takes up what the seller said, "Noted: $300.", which says
+why it asks again). Prints the totals, the repeats, and each failed conversation's problems
 (`--show N` adds N transcripts).
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -43,6 +45,8 @@ DEV = ROOT / "benchmarks" / "data" / "newcomer_dev.yaml"
 EXTRA_TURNS = 4  # turns after the script, answering what the agent still asks
 # The order a reply's question is recognised in: a condition question that mentions prices is a condition one.
 KINDS = ("choice", "condition", "price", "item")
+# A reply that takes up what the seller said before asking again says why it asks again: not a repeat.
+TOOK_IT = re.compile(r"\b(?:noted|got it|thanks|thank you|i'?ve (?:added|noted|kept|used)|as i said)\b", re.I)
 
 
 class Expect(BaseModel):
@@ -148,7 +152,13 @@ async def run_one(conv: Conversation, answers: dict[str, str], model_name: str) 
                 outcome.transcript += [f"seller: {text}", f"agent: {turn.reply}"]
                 outcome.transcript += [f"  draft: {d.args}" for d in turn.drafts]
                 now = asked(turn)
-                if now is not None and now != "draft" and now == previous and "?" not in text:
+                if (
+                    now is not None
+                    and now != "draft"
+                    and now == previous
+                    and "?" not in text
+                    and not TOOK_IT.search(turn.reply)
+                ):
                     outcome.repeats += 1
                     outcome.problems.append(f"asked the {now} question again after {text!r}")
                 previous = now
