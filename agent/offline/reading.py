@@ -762,25 +762,29 @@ def read(text: str, context: Context | None = None) -> Reading:
     elif (
         ctx.in_progress
         and ctx.item
-        and asked in (Question.CONDITION, Question.PRICE)
+        and asked in (Question.CONDITION, Question.PRICE, Question.CHOICE)
         and not reading.items
         and reading.note is None
-        and not reading.intents
-        & {Intent.QUESTION, Intent.CHATTER, Intent.INJECTION, Intent.UNSURE, Intent.SUGGEST, Intent.ACCEPT}
+        and not reading.intents & {Intent.QUESTION, Intent.CHATTER, Intent.INJECTION, Intent.ACCEPT}
+        and (asked != Question.CHOICE or (reading.choice is None and _only_about_the_item(text, ctx.item)))
     ):
         # "good, only 2 years old" to the condition question: the age is the seller's fact for the description.
         # A remark holding a detail the reader took ("good, it's the 56cm frame in blue") is left to the details.
         taken_words = word_set(" ".join([*taken, reading.make or ""]))  # "dyson v11": the name's, too
         # Only the clauses that give no grade: "good condition, battery still holds charge" keeps the battery,
         # and "brand new never used still in box" is the condition line's to say.
-        ungraded = ", ".join(
+        # Each clause on its own: "size B, bought in 2019" keeps the year though the size is a detail. How
+        # long it was used is kept even where it grades ("not sure, works fine, a couple years old").
+        ungraded = [
             c
             for c in _CLAUSES.split(text)
-            if read_condition(c, ctx.item).condition is None and not lex.price_talk.search(c)
-        )
+            if (read_condition(c, ctx.item).condition is None or lex.usage_fact.search(c))
+            and not lex.price_talk.search(c)
+            and not lex.unsure.search(c)
+            and not lex.suggest.search(c)
+            and c.strip()
+        ]
         reading.remarks = [
-            r
-            for r in (read_remarks(ungraded, ctx.item, taken) if ungraded.strip() else [])
-            if not taken_words & word_set(r)
+            r for c in ungraded for r in read_remarks(c, ctx.item, taken) if not taken_words & word_set(r)
         ]
     return reading

@@ -40,6 +40,10 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
     out: list[str] = []
     for raw in _SENTENCE.split(text):
         sentence = raw.strip().strip("\"'")
+        reason = _selling_reason(sentence, item)
+        if reason is not None:  # "selling our stroller because our kid outgrew it": why, kept
+            out.append(reason[0])
+            sentence = sentence[: reason[1]].strip(" ,")
         verdict = _remark(sentence, item)
         if verdict is None:
             continue
@@ -51,6 +55,21 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
 
 
 _CLAUSE = re.compile(r",\s+|\s+[-–—]\s+|;\s*")
+
+
+def _selling_reason(sentence: str, item: str | None) -> tuple[str, int] | None:
+    """Why the item is for sale, said in the sentence that names it ("I need to sell my treadmill because I'm
+    moving"), as a sentence of the description ("Selling because I'm moving."), with where the reason starts
+    in the sentence; else None."""
+    lex = lexicon()
+    m = lex.selling_reason.search(sentence.rstrip(" .!"))
+    if m is None or "?" in sentence:
+        return None
+    names_it = lex.sell_intro.search(sentence) or (item and item.lower() in sentence.lower())
+    if not names_it:
+        return None
+    said = m.group(0).strip(" ,")
+    return f"Selling {said[:1].lower()}{said[1:]}.", m.start()
 
 
 def _new_words(remark: str) -> set[str]:
@@ -101,8 +120,10 @@ def _remark(sentence: str, item: str | None) -> str | None:
     ):
         return ""
     reading = read_condition(sentence, item)
-    if reading.damage or (reading.condition is not None and len(words) <= _SHORT_GRADE):
-        return ""  # the damage line and the condition line say it
+    if reading.damage or (
+        reading.condition is not None and len(words) <= _SHORT_GRADE and not lex.usage_fact.search(core)
+    ):
+        return ""  # the damage line and the condition line say it (not how long or how often it was used)
     remark = core[:1].upper() + core[1:]
     return remark if remark.endswith((".", "!")) else remark + "."
 
