@@ -10,7 +10,7 @@ more turns. A conversation is fully right when a listing is posted with the expe
 every fact the seller gave in its description, no draft-less stall happened and the agent never asked the
 same question twice in a row (not counted: the same question after the seller asked something back, which
 is an answer and a question, or after a reply that takes up what the seller said, "Noted: $300.", which says
-why it asks again). Prints the totals, the repeats, and each failed conversation's problems
+why it asks again, or gives a figure it had not given, "say 'ok' and I'll use $40"). Prints the totals, the repeats, and each failed conversation's problems
 (`--show N` adds N transcripts).
 """
 
@@ -46,6 +46,7 @@ EXTRA_TURNS = 4  # turns after the script, answering what the agent still asks
 # The order a reply's question is recognised in: a condition question that mentions prices is a condition one.
 KINDS = ("choice", "condition", "price", "item")
 # A reply that takes up what the seller said before asking again says why it asks again: not a repeat.
+MONEY = re.compile(r"\$\s?\d[\d,.]*")  # a reply with a figure the last one had not gives something new
 TOOK_IT = re.compile(r"\b(?:noted|got it|thanks|thank you|i'?ve (?:added|noted|kept|used)|as i said)\b", re.I)
 
 
@@ -135,6 +136,7 @@ async def run_one(conv: Conversation, answers: dict[str, str], model_name: str) 
                 publisher=Publisher(client),
             )
             previous: str | None = None
+            last_reply = ""
             listing: dict[str, Any] | None = None
             script = list(conv.say)
             extra = 0
@@ -158,10 +160,11 @@ async def run_one(conv: Conversation, answers: dict[str, str], model_name: str) 
                     and now == previous
                     and "?" not in text
                     and not TOOK_IT.search(turn.reply)
+                    and not (set(MONEY.findall(turn.reply)) - set(MONEY.findall(last_reply)))
                 ):
                     outcome.repeats += 1
                     outcome.problems.append(f"asked the {now} question again after {text!r}")
-                previous = now
+                previous, last_reply = now, turn.reply
                 if turn.created:
                     listing = dict(turn.created[-1])
             outcome.created = listing is not None

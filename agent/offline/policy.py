@@ -521,12 +521,17 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
     if (
         asked in (Question.PRICE, Question.CONDITION, Question.CHOICE)
         and not r.make
-        and (r.title or r.note or r.details)
+        and (r.title or r.note or r.details or r.remarks)
     ):
         # Said while another question is open: kept for the draft, and said so (the question stays).
         state.notes.append(
             f'Noted: the title will be "{r.title}".' if r.title else "Noted, that goes in the draft."
         )
+    if asked == Question.PRICE and r.condition is not None and item.condition.value is not None:
+        # a condition said (or corrected) in answer to the price question: taken, and said so
+        state.notes.append(f"Noted: {item.condition.value.label} condition.")
+    if asked in (Question.CONDITION, Question.CHOICE) and r.paid is not None and r.paid > 0:
+        state.notes.append(f"Noted: you paid {money(r.paid)}; I'll price it from what similar listings ask.")
 
     lex = lexicon()
     asks_back = r.has(Intent.QUESTION, Intent.VALUE) and not (
@@ -624,7 +629,15 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         and not r.has(Intent.VALUE, Intent.QUESTION)  # "what do you think it's worth?" asks, leaves nothing
     ):
         item.condition_left = True  # the grade left to the agent: assumed, said in the draft, changeable
-    understood = bool(r.items) or r.changes or state.value_now or item.condition_left
+    # Facts for the draft answer something: the question is asked again as a follow-up, not as a miss.
+    understood = (
+        bool(r.items)
+        or r.changes
+        or state.value_now
+        or item.condition_left
+        or bool(r.remarks)
+        or (r.paid is not None and r.paid > 0)
+    )
     if (
         asked in (Question.CONDITION, Question.PRICE)
         and not understood
@@ -815,10 +828,10 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
         return
     data = event.data if isinstance(event.data, dict) else {}
     if event.name == SEARCH_CATEGORIES and _looks_up_parent(item, call):
-        item.wider_looked = True
-        parent = _parent(item.category.value) if item.category.value else ""
+        parent = _next_ancestor(item) or ""
+        item.wider_tried.append(parent)
         matches = [Category.from_match(m) for m in data.get("matches", [])]
-        item.wider = next((c for c in matches if c.path == parent), None)
+        item.wider = next((c for c in matches if c.path == parent), item.wider)
         return
     if event.name == SEARCH_CATEGORIES:
         item.searched, item.passed = True, 0
@@ -884,21 +897,27 @@ def _parent(category: Category) -> str:
     return category.path.rsplit(" > ", 1)[0]
 
 
-def _parent_name(category: Category) -> str:
-    """The name of the category's parent ('Brass Instruments' for Trumpets & Cornets)."""
-    return _parent(category).rsplit(" > ", 1)[-1]
+def _next_ancestor(item: ItemFrame) -> str | None:
+    """The path of the category above the last one looked at (the item's own, then each wider one) when
+    nothing is listed there, to look at next; None at the top level's children (the top level is too wide
+    to be a guide) or when it was looked up already."""
+    looked = item.wider or item.category.value
+    if looked is None or looked.path.count(" > ") < 2:
+        return None
+    above = _parent(looked)
+    return None if above in item.wider_tried else above
 
 
 def _looks_up_parent(item: ItemFrame, call: ToolCalled | None) -> bool:
-    """The search is for the parent of the item's category (nothing listed in it), not for the item."""
-    category = item.category.value
+    """The search is for a category above the item's (nothing listed in it), not for the item."""
+    above = _next_ancestor(item)
     return (
         call is not None
-        and category is not None
-        and not item.wider_looked
+        and above is not None
+        and item.category.value is not None
         and item.typical is not None
         and not item.typical.count
-        and str(call.args.get("query", "")) == _parent_name(category)
+        and str(call.args.get("query", "")) == above.rsplit(" > ", 1)[-1]
     )
 
 
@@ -1190,19 +1209,21 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
     )
     typical = item.typical
     own = item.category.value
+    above = _next_ancestor(item)
     if (
         comps is not None
         and typical is not None
         and not typical.count
-        and own is not None
-        and not item.wider_looked
-        and own.path.count(" > ") >= 2  # a parent below the top level: a guide, not everything
+        and above is not None
         and SEARCH_CATEGORIES in tools
         and COMPARE_PRICES in tools
     ):
-        parent = _parent_name(own)
+        # Nothing listed here: one level up, and up again while that is empty too (never the top level)
+        looked = item.wider or own
+        parent = above.rsplit(" > ", 1)[-1]
+        empty = _kind(looked) if looked is not None else "its category"
         return Action(
-            _say(state, f"Nothing is listed in {_kind(own)} either, so let me look at {parent} in general."),
+            _say(state, f"Nothing is listed in {empty} either, so let me look at {parent} in general."),
             SEARCH_CATEGORIES,
             {"query": parent, "limit": WIDE_LIMIT},
         )

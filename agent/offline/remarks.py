@@ -115,10 +115,15 @@ def _remark(sentence: str, item: str | None) -> str | None:
         or lex.sell_intro.search(sentence)  # the item named for sale: the title says it
         or lex.first_named.search(sentence)  # "first up is my queen bed frame": named for sale too
         or (item and (item.lower() in sentence.lower() or item_words <= word_set(sentence)))
-        or _says_an_amount(sentence)
         or is_condition_only(core)
     ):
         return ""
+    if _says_an_amount(sentence):
+        # "I bought it for 150 two years ago": what was paid is no fact for buyers, when it was is
+        rest = _PAID_FOR.sub("", core)
+        if rest == core or not lex.usage_fact.search(rest) or _says_an_amount(rest):
+            return ""
+        return rest[:1].upper() + rest[1:] + "."
     reading = read_condition(sentence, item)
     if reading.damage or (
         reading.condition is not None and len(words) <= _SHORT_GRADE and not lex.usage_fact.search(core)
@@ -126,6 +131,11 @@ def _remark(sentence: str, item: str | None) -> str | None:
         return ""  # the damage line and the condition line say it (not how long or how often it was used)
     remark = core[:1].upper() + core[1:]
     return remark if remark.endswith((".", "!")) else remark + "."
+
+
+_PAID_FOR = re.compile(
+    r"\s+(?:for|at)\s+(?:about\s+|around\s+)?\$?\d[\d,.]*k?(?:\s*(?:dollars|bucks|usd))?(?![\w$])", re.I
+)
 
 
 def _says_an_amount(sentence: str) -> bool:
