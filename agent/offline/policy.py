@@ -828,10 +828,10 @@ def _apply_answer(state: DialogueState, event: ToolAnswered, call: ToolCalled | 
         return
     data = event.data if isinstance(event.data, dict) else {}
     if event.name == SEARCH_CATEGORIES and _looks_up_parent(item, call):
-        parent = _next_ancestor(item) or ""
-        item.wider_tried.append(parent)
+        item.wider_looked = True
+        parent = _parent(item.category.value) if item.category.value else ""
         matches = [Category.from_match(m) for m in data.get("matches", [])]
-        item.wider = next((c for c in matches if c.path == parent), item.wider)
+        item.wider = next((c for c in matches if c.path == parent), None)
         return
     if event.name == SEARCH_CATEGORIES:
         item.searched, item.passed = True, 0
@@ -897,27 +897,21 @@ def _parent(category: Category) -> str:
     return category.path.rsplit(" > ", 1)[0]
 
 
-def _next_ancestor(item: ItemFrame) -> str | None:
-    """The path of the category above the last one looked at (the item's own, then each wider one) when
-    nothing is listed there, to look at next; None at the top level's children (the top level is too wide
-    to be a guide) or when it was looked up already."""
-    looked = item.wider or item.category.value
-    if looked is None or looked.path.count(" > ") < 2:
-        return None
-    above = _parent(looked)
-    return None if above in item.wider_tried else above
+def _parent_name(category: Category) -> str:
+    """The name of the category's parent ('Brass Instruments' for Trumpets & Cornets)."""
+    return _parent(category).rsplit(" > ", 1)[-1]
 
 
 def _looks_up_parent(item: ItemFrame, call: ToolCalled | None) -> bool:
-    """The search is for a category above the item's (nothing listed in it), not for the item."""
-    above = _next_ancestor(item)
+    """The search is for the parent of the item's category (nothing listed in it), not for the item."""
+    category = item.category.value
     return (
         call is not None
-        and above is not None
-        and item.category.value is not None
+        and category is not None
+        and not item.wider_looked
         and item.typical is not None
         and not item.typical.count
-        and str(call.args.get("query", "")) == above.rsplit(" > ", 1)[-1]
+        and str(call.args.get("query", "")) == _parent_name(category)
     )
 
 
@@ -1209,21 +1203,19 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
     )
     typical = item.typical
     own = item.category.value
-    above = _next_ancestor(item)
     if (
         comps is not None
         and typical is not None
         and not typical.count
-        and above is not None
+        and own is not None
+        and not item.wider_looked
+        and own.path.count(" > ") >= 2  # a parent below the top level: a guide, not everything
         and SEARCH_CATEGORIES in tools
         and COMPARE_PRICES in tools
     ):
-        # Nothing listed here: one level up, and up again while that is empty too (never the top level)
-        looked = item.wider or own
-        parent = above.rsplit(" > ", 1)[-1]
-        empty = _kind(looked) if looked is not None else "its category"
+        parent = _parent_name(own)
         return Action(
-            _say(state, f"Nothing is listed in {empty} either, so let me look at {parent} in general."),
+            _say(state, f"Nothing is listed in {_kind(own)} either, so let me look at {parent} in general."),
             SEARCH_CATEGORIES,
             {"query": parent, "limit": WIDE_LIMIT},
         )

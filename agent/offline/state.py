@@ -137,7 +137,7 @@ class ItemFrame:
     typical: Market | None = None
     typical_offered: bool = False  # the category's middle price was put to the seller, who can take it
     # Nothing listed in the category at all: its parent, looked up once, whose listings are the guide instead.
-    wider_tried: list[str] = field(default_factory=list)  # the paths above its category looked up already
+    wider_looked: bool = False
     wider: Category | None = None
     comps: Market | None = None  # the comparison for the item's category and condition
     market: Market | None = None  # a comparison made before the condition was known (a value question)
