@@ -1199,7 +1199,17 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
     at_a_loss = (
         state.last == "seller"
         and reading is not None
-        and (state.value_now or reading.has(Intent.SUGGEST, Intent.UNSURE))
+        and (
+            state.value_now
+            or reading.has(Intent.SUGGEST, Intent.UNSURE)
+            # "ok go with that" when no figure was offered (nothing listed to go by): nothing to take
+            or (
+                Intent.ACCEPT in reading.intents
+                and item.typical_offered
+                and item.typical is not None
+                and not item.typical.count
+            )
+        )
     )
     typical = item.typical
     own = item.category.value
@@ -1263,14 +1273,22 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
                 offers_typical=True,
             )
         if item.typical_offered and state.last == "seller":
-            return Action(
-                _say(
-                    state,
-                    "With nothing to compare, any price you'd be happy to get for it today is a fine start. "
-                    "What number should I put, in dollars?",
-                ),
-                asks=Question.PRICE,
-            )
+            # The seller leaves it to the agent, with nothing to go by: why it can't, differently each time
+            # (never the same question again in the same words)
+            if item.price.missed >= GIVE_UP:
+                text = "I'll wait for your number: type it whenever you're ready, e.g. 80."
+            elif item.price.missed >= 2:
+                text = (
+                    "Without anything to compare, the price has to come from you. A rough figure is fine, e.g. "
+                    "50 or 150: you'll see the draft, and can change it, before anything is posted."
+                )
+            else:
+                text = (
+                    f"I can't pick a number for you: nothing listed here is like your {item.name}, so anything "
+                    "from me would be a guess. Any price you'd be happy to get for it today is a fine start. "
+                    "What number should I put, in dollars?"
+                )
+            return Action(_say(state, text), asks=Question.PRICE)
         return Action(
             _say(
                 state,

@@ -766,7 +766,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         and not reading.items
         and reading.note is None
         and not reading.intents & {Intent.QUESTION, Intent.CHATTER, Intent.INJECTION, Intent.ACCEPT}
-        and (asked != Question.CHOICE or (reading.choice is None and _only_about_the_item(text, ctx.item)))
+        and (asked != Question.CHOICE or (reading.choice is None and not _REDESCRIPTION.match(text)))
     ):
         # "good, only 2 years old" to the condition question: the age is the seller's fact for the description.
         # A remark holding a detail the reader took ("good, it's the 56cm frame in blue") is left to the details.
