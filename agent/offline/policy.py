@@ -1276,11 +1276,11 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
             # The seller leaves it to the agent, with nothing to go by: why it can't, differently each time
             # (never the same question again in the same words)
             if item.price.missed >= GIVE_UP:
-                text = "I'll wait for your number: type it whenever you're ready, e.g. 80."
+                text = "I'll wait for your number. What would you like to ask, e.g. 80?"
             elif item.price.missed >= 2:
                 text = (
-                    "Without anything to compare, the price has to come from you. A rough figure is fine, e.g. "
-                    "50 or 150: you'll see the draft, and can change it, before anything is posted."
+                    "Without anything to compare, the price has to come from you. What rough figure would you "
+                    "take, e.g. 50 or 150? You'll see a draft to approve first."
                 )
             else:
                 text = (
