@@ -51,7 +51,7 @@ TOOK_IT = re.compile(r"\b(?:noted|got it|thanks|thank you|i'?ve (?:added|noted|k
 
 
 class Expect(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)  # description_has: [[2019]]
     created: bool = True
     price: float | list[float] | None = None
     condition: list[str] | None = None
