@@ -46,6 +46,8 @@ def _at(question: Question, item: str) -> Context:
         ("excellent, size B, bought in 2019", Question.CONDITION, "office chair", "2019"),
         ("good condition, 10 feet long, comes with a paddle", Question.CONDITION, "kayak", "paddle"),
         ("vitamix, works great, 7 years old", Question.CONDITION, "blender", "7 years"),
+        # a short clause that grades the item and tells more than the grade
+        ("barely used, always had a case on it, 64GB", Question.CONDITION, "iPad Air 4", "case on it"),
         # said while the category list is open: kept too
         ("used for about 2 years, pickup only in Oakland", Question.CHOICE, "stroller", "Oakland"),
     ],
@@ -98,6 +100,11 @@ def test_wear_on_a_part_is_damage_told_in_the_description() -> None:
 def test_a_material_is_a_detail() -> None:
     attributes = read_details("it's 2 years old, metal", "bed frame").attributes
     assert [(a.kind, a.words) for a in attributes] == [("material", "metal")]
+
+
+def test_a_screen_resolution_is_a_detail() -> None:
+    attributes = read_details("excellent, 1440p, comes with the stand", "monitor").attributes
+    assert [a.words for a in attributes] == ["1440p"]
 
 
 async def test_a_reason_and_an_age_said_up_front_reach_the_listing(session: ChatSession) -> None:

@@ -30,7 +30,7 @@ from agent.offline.items import (
 from agent.offline.lexicon import lexicon
 from agent.offline.names import make_alone, names
 from agent.offline.prohibited import is_prohibited
-from agent.offline.remarks import read_remarks, word_set
+from agent.offline.remarks import SHORT_GRADE, beyond_grading, read_remarks, word_set
 from tools.types import Condition
 
 
@@ -778,7 +778,12 @@ def read(text: str, context: Context | None = None) -> Reading:
         ungraded = [
             c
             for c in _CLAUSES.split(text)
-            if (read_condition(c, ctx.item).condition is None or lex.usage_fact.search(c))
+            if (
+                read_condition(c, ctx.item).condition is None
+                or lex.usage_fact.search(c)
+                # "always had a case on it": more than a grade ("brand new never used still in box" is one)
+                or (len(c.split()) <= SHORT_GRADE and len(beyond_grading(c)) >= 2)
+            )
             and not lex.price_talk.search(c)
             and not lex.unsure.search(c)
             and not lex.suggest.search(c)

@@ -21,7 +21,7 @@ from agent.offline.lexicon import lexicon
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 MAX_REMARKS = 4  # a description, not a transcript
 MAX_WORDS = 30  # a longer sentence is more story than fact about the item
-_SHORT_GRADE = 6  # a sentence this short that gives a grade says the condition, already in the description
+SHORT_GRADE = 6  # a sentence this short that gives a grade says the condition, already in the description
 
 
 # Words that only say something comes with the item: a remark of them and what the details reader found
@@ -126,9 +126,14 @@ def _remark(sentence: str, item: str | None) -> str | None:
         return rest[:1].upper() + rest[1:] + "."
     reading = read_condition(sentence, item)
     if reading.damage or (
-        reading.condition is not None and len(words) <= _SHORT_GRADE and not lex.usage_fact.search(core)
+        reading.condition is not None
+        and len(words) <= SHORT_GRADE
+        and not lex.usage_fact.search(core)
+        and (len(beyond_grading(core)) < 2 or len(_CLAUSE.split(core)) > 1)
     ):
-        return ""  # the damage line and the condition line say it (not how long or how often it was used)
+        # the damage line and the condition line say it; not how long or how often it was used, nor what
+        # else a short graded clause tells ("always had a case on it"; a sentence of clauses is read by clause)
+        return ""
     remark = core[:1].upper() + core[1:]
     return remark if remark.endswith((".", "!")) else remark + "."
 
@@ -136,6 +141,17 @@ def _remark(sentence: str, item: str | None) -> str | None:
 _PAID_FOR = re.compile(
     r"\s+(?:for|at)\s+(?:about\s+|around\s+)?\$?\d[\d,.]*k?(?:\s*(?:dollars|bucks|usd))?(?![\w$])", re.I
 )
+
+
+_PRONOUNS = frozenset(
+    {"i", "i've", "ive", "we", "we've", "it", "its", "it's", "they", "them", "they've", "me"}
+)
+
+
+def beyond_grading(text: str) -> set[str]:
+    """The words of `text` that grade nothing (not condition words, not pronouns)."""
+    fillers = lexicon().condition_fillers
+    return {w for w in re.findall(r"[a-z][a-z']*", text.lower()) if w not in fillers and w not in _PRONOUNS}
 
 
 def _says_an_amount(sentence: str) -> bool:
