@@ -202,3 +202,18 @@ async def test_facts_said_before_and_with_the_item_reach_the_draft(session: Chat
     draft = _last_draft(turns)
     assert str(draft["title"]).lower().startswith("metal queen bed frame"), draft["title"]
     assert "2 years old" in str(draft["description"]), draft
+
+
+async def test_age_condition_and_price_said_before_the_item_carry_to_it(session: ChatSession) -> None:
+    _, before, named = await _say(
+        session, "hi", "it's about 5 years old and in good shape, asking 150", "a road bike"
+    )
+    assert "Noted" in before.reply and "$150" in before.reply, before.reply  # heard, not taken as an item
+    draft = _last_draft([named])
+    assert draft["price"] == 150 and draft["condition"] == "good"
+    assert "5 years old" in str(draft["description"]) and draft["title"] == "Road bike", draft
+
+
+def test_a_forgotten_fact_is_kept_without_the_forgetting() -> None:
+    remarks = read_remarks("oh and I forgot, it comes with a paddle and a life jacket", "kayak")
+    assert remarks == ["It comes with a paddle and a life jacket."], remarks

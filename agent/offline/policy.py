@@ -121,6 +121,7 @@ def _apply_pending(state: DialogueState, item: ItemFrame) -> None:
         item.paid = p.paid
     item.add_damage(p.damage)
     item.details = p.details.merge(item.details)
+    item.notes[:0] = [n for n in p.notes if n not in item.notes]
     state.pending = Pending()
 
 
@@ -293,8 +294,14 @@ def hear(state: DialogueState, text: str) -> None:
         _same_words_again(state, item, text)  # words the reader found no item in: search them as they are
     if item is None:
         _remember(state, r)
+        # What was said before the item is named is kept for it, and said so
+        heard = []
         if state.pending.condition is not None and r.condition is not None and not r.items:
-            state.notes.append(f"Noted: {state.pending.condition.label} condition.")
+            heard.append(f"{state.pending.condition.label} condition")
+        if state.pending.price is not None and r.price is not None and not r.items:
+            heard.append(f"{money(state.pending.price)} as your price")
+        if heard:
+            state.notes.append(f"Noted: {' and '.join(heard)}.")
         if not r.items and not state.notes and asked == Question.ITEM:
             state.unclear = Question.ITEM
             state.item_missed += 1
@@ -688,6 +695,7 @@ def _remember(state: DialogueState, r: Reading) -> None:
         p.paid = r.paid
     p.damage += [d for d in r.damage if d not in p.damage]
     p.details = p.details.merge(r.details)
+    p.notes += [n for n in r.remarks if n not in p.notes]
 
 
 def _take_top(state: DialogueState, item: ItemFrame) -> None:

@@ -407,6 +407,38 @@ def _field_without_value(what: str) -> str | None:
     return " ".join(field_words)
 
 
+_AGE_WORDS = frozenset(
+    {
+        "old",
+        "about",
+        "around",
+        "roughly",
+        "approx",
+        "approximately",
+        "nearly",
+        "almost",
+        "over",
+        "under",
+        "its",
+        "it's",
+        "it",
+        "is",
+        "only",
+        "just",
+        "maybe",
+    }
+)
+
+
+def _only_age(name: str) -> bool:
+    """'5 years old', 'about a year old': a name that only says how old something is."""
+    lex = lexicon()
+    if not lex.usage_fact.search(name):
+        return False
+    rest = lex.usage_fact.sub(" ", name.lower())
+    return all(w in _AGE_WORDS for w in re.findall(r"[a-z0-9']+", rest))
+
+
 def _stems(words: str) -> set[str]:
     """The words of three letters or more, singular, for "chairs" and "chair" to meet."""
     return {_stem(w) for w in re.findall(r"[a-z0-9]{3,}", words.lower())}
@@ -536,6 +568,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         item_text = lex.none_of_these.sub(" ", text).strip(" ,.!-")
         item_text = _OF_THESE.sub("", item_text).strip(" ,.!-")  # "none of these, it's a ..."
     reading.items = extract_items(item_text, expecting_item=expecting_item) if item_text else []
+    # "it's about 5 years old": how old it is, not a thing called "5 years old"
+    reading.items = [i for i in reading.items if not _only_age(i)]
     if (
         ctx.in_progress
         and len(reading.items) == 1
@@ -759,6 +793,10 @@ def read(text: str, context: Context | None = None) -> Reading:
             count = rf"(?<![\d$.,]){number}\s+[a-z]"
             if re.search(count, reading.items[0], re.I) and not re.search(rf"\$\s?{number}\b", text):
                 reading.price = None  # "about 200 baseball cards": how many, part of the item, not a price
+    elif not ctx.in_progress and not reading.items and reading.intents <= {Intent.CHATTER}:
+        # Before the item is named ("it's about 5 years old, asking 150"): how long it was used or owned is
+        # kept for the item named next (other words may be about anything)
+        reading.remarks = [r for r in read_remarks(text, None, taken) if lex.usage_fact.search(r)]
     elif (
         ctx.in_progress
         and ctx.item

@@ -83,7 +83,11 @@ def word_set(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-_LEADING_LINK = re.compile(r"^(?:(?:but|and|so|also|though|otherwise|plus|anyway)\b[\s,]*)+", re.I)
+_LEADING_LINK = re.compile(
+    r"^(?:(?:but|and|so|also|though|otherwise|plus|anyway|oh|btw|by the way|one more thing|"
+    r"i (?:forgot|should (?:say|mention))(?: to (?:say|mention))?(?: that)?)\b[\s,]*)+",
+    re.I,
+)
 
 
 def _remark(sentence: str, item: str | None) -> str | None:
