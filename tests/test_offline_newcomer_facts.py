@@ -217,3 +217,16 @@ async def test_age_condition_and_price_said_before_the_item_carry_to_it(session:
 def test_a_forgotten_fact_is_kept_without_the_forgetting() -> None:
     remarks = read_remarks("oh and I forgot, it comes with a paddle and a life jacket", "kayak")
     assert remarks == ["It comes with a paddle and a life jacket."], remarks
+
+
+@pytest.mark.parametrize(
+    "text", ["body only, shutter count around 20k, minor scratches on the bottom", "odometer at 120k, good"]
+)
+def test_a_fields_number_is_a_fact_not_a_price(text: str) -> None:
+    reading = read(text, _at(Question.CONDITION, "camera"))
+    assert reading.price is None
+    assert any(r[0].isupper() and ("20k" in r or "120k" in r) for r in reading.remarks), reading.remarks
+
+
+def test_a_price_said_beside_a_fields_number_is_still_the_price() -> None:  # a guard on the rule above
+    assert read("mileage 90,000, asking 5000", _at(Question.CONDITION, "car")).price == 5000

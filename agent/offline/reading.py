@@ -13,7 +13,14 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from agent.offline.amounts import PriceChange, money, names_only_a_price, read_amounts, read_price_change
+from agent.offline.amounts import (
+    PriceChange,
+    a_fields_value,
+    money,
+    names_only_a_price,
+    read_amounts,
+    read_price_change,
+)
 from agent.offline.conditions import read_condition
 from agent.offline.details import Details, read_details
 from agent.offline.items import (
@@ -531,6 +538,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         expecting_price=expecting_price,
     )
     reading.price, reading.paid = amounts.price, amounts.paid
+    if reading.price is not None and a_fields_value(priced_text, reading.price):
+        reading.price = None  # "shutter count around 20k", "mileage 90000": the field's value, not a price
     if asked == Question.DRAFT and reading.price is not None and re.fullmatch(r"\s*\d\s*[.!]?\s*", text):
         reading.price = None  # a bare "1" at the draft answers a menu, not a $1 price: asked again
 

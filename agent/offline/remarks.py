@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from agent.offline.amounts import read_amounts
+from agent.offline.amounts import a_fields_value, read_amounts
 from agent.offline.conditions import about_something_else, read_condition
 from agent.offline.items import is_chatter, is_condition_only, it_is_removed, strip_discourse
 from agent.offline.lexicon import lexicon
@@ -160,4 +160,5 @@ def beyond_grading(text: str) -> set[str]:
 
 def _says_an_amount(sentence: str) -> bool:
     amounts = read_amounts(sentence)
-    return amounts.price is not None or amounts.paid is not None
+    priced = amounts.price is not None and not a_fields_value(sentence, amounts.price)  # "shutter count 20k"
+    return priced or amounts.paid is not None
