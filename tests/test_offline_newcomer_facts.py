@@ -230,3 +230,7 @@ def test_a_fields_number_is_a_fact_not_a_price(text: str) -> None:
 
 def test_a_price_said_beside_a_fields_number_is_still_the_price() -> None:  # a guard on the rule above
     assert read("mileage 90,000, asking 5000", _at(Question.CONDITION, "car")).price == 5000
+
+
+def test_a_half_size_is_kept_whole() -> None:
+    assert [a.words for a in read_details("size 27.5, used one season", "ski boots").attributes] == ["size 27.5"]
