@@ -134,7 +134,9 @@ class Connection:
             except MarketplaceError as e:
                 if e.kind == "unauthorized":
                     raise MarketplaceError(
-                        e.kind, f"the marketplace at {self.label} does not accept TROVA_TOKEN ({e})", e.status
+                        e.kind,
+                        f"the marketplace at {self.label} does not accept TROVA_TOKEN ({e.message})",
+                        e.status,
                     ) from e
                 raise
         if self.seller_id is None and register:

@@ -85,7 +85,7 @@ def run_variants_command(
     settings.run_id = run_id
     stdout().print(
         f"[dim]{len(arms)} variants ({escape(', '.join(f'{a.name}={a.spec}' for a in arms))}), "
-        f"{len(scenarios)} scenarios × {settings.repeat} each, interleaved, at concurrency "
+        f"{len(scenarios)} scenario{'' if len(scenarios) == 1 else 's'} × {settings.repeat} each, interleaved, at concurrency "
         f"{settings.concurrency}.[/dim]",
         soft_wrap=True,
     )

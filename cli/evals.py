@@ -229,7 +229,7 @@ def run(
         workers=workers,
     )
     stdout().print(
-        f"[dim]{escape(choice.notice)} {len(scenarios)} scenarios × {repeat} at concurrency {concurrency}.[/dim]"
+        f"[dim]{escape(choice.notice)} {len(scenarios)} scenario{'' if len(scenarios) == 1 else 's'} × {repeat} at concurrency {concurrency}.[/dim]"
     )
     from traces.setup import configure_tracing, flush, tracing_enabled
 

@@ -551,6 +551,8 @@ def data_synth(
         raise _fail(
             f"the database driver is not installed: {e} (PostgreSQL: uv sync --extra postgres)", 1
         ) from e
+    except SQLAlchemyError as e:
+        raise _fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -572,6 +574,11 @@ def data_synth(
         f"{report.sellers:,} sellers', {report.synthetic:,} synthetic (random seed {seed}), "
         f"in {report.seconds:.1f} s"
     )
+    if report.total > listings:
+        stdout().print(
+            f"[yellow]--listings {listings:,} is below the {report.total - report.synthetic:,} seed and "
+            "sellers' listings, which are kept: no synthetic copies were made.[/yellow]"
+        )
 
 
 if __name__ == "__main__":

@@ -55,9 +55,19 @@ class SafeConsole(Console):
         )
 
 
+# Output read by a pipe or a CI log has no terminal width; rich would take 80 columns and crop tables.
+PIPED_WIDTH = 160
+
+
+def _width(stream: Any) -> int | None:
+    if os.environ.get("COLUMNS") or stream.isatty():
+        return None  # rich reads the terminal or COLUMNS itself
+    return PIPED_WIDTH
+
+
 def stdout() -> Console:
-    return SafeConsole()
+    return SafeConsole(width=_width(sys.stdout))
 
 
 def stderr() -> Console:
-    return SafeConsole(stderr=True)
+    return SafeConsole(stderr=True, width=_width(sys.stderr))

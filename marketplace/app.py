@@ -52,7 +52,7 @@ from marketplace.db import (
     make_engine,
     make_sessionmaker,
 )
-from marketplace.guards import RequestGuard
+from marketplace.guards import RequestGuard, known_query_parameters
 from marketplace.item_kinds import narrower_category
 from marketplace.limits import RateLimits, client_of
 from marketplace.limits import check as check_rate
@@ -352,6 +352,7 @@ def _database_work(endpoint: Callable[..., T]) -> Callable[..., Awaitable[T]]:
 
 
 router = APIRouter()
+UNLIKE_CONFIDENCE = 0.3  # below the 0.35 of 'medium' (marketplace.pricing)
 MAX_ID = 2**63 - 1  # ids are 64-bit in the database: a larger number names nothing (422, never a 500)
 RowId = Annotated[int, Path(ge=0, le=MAX_ID)]
 QueryId = Annotated[int, Query(ge=0, le=MAX_ID)]
@@ -557,6 +558,11 @@ def _comparison(
             if narrowed
             else (f" (widened to {scope_path}: too few listings in the category)")
         )
+    # Many listings in general say little about this item: never more than low confidence when none is like it.
+    alike = not picked.basis.startswith(ALL_LISTINGS)
+    confidence, label = stats.confidence, stats.confidence_label
+    if not alike and label != "low":
+        confidence, label = min(confidence, UNLIKE_CONFIDENCE), "low"
     return PriceComparison(
         **base,
         count=stats.count,
@@ -572,14 +578,14 @@ def _comparison(
         suggestion_method=stats.method or None,
         comparables_price=stats.comparables_price,
         model_price=stats.model_price,
-        alike=not picked.basis.startswith(ALL_LISTINGS),
-        confidence=stats.confidence,
-        confidence_label=stats.confidence_label,
+        alike=alike,
+        confidence=confidence,
+        confidence_label=label,
         examples=examples,
         message=f"{stats.count} comparable listings ({picked.basis}){widened}; the middle half{stats.spread_note} "
         f"ask ${stats.p25:,.0f} to ${stats.p75:,.0f}, median ${stats.median:,.0f}. "
         + (f"{stats.basis} " if stats.basis else "")
-        + f"Confidence {stats.confidence_label}.",
+        + f"Confidence {label}.",
     )
 
 
@@ -991,7 +997,7 @@ def create_app(
         telemetry=TELEMETRY,
     )
     app.state.market = market
-    app.include_router(router)
+    app.include_router(router, dependencies=[Depends(known_query_parameters)])
     app.mount("/docs-assets", StaticFiles(directory=str(SWAGGER_UI)), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)

@@ -10,7 +10,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -83,3 +86,34 @@ class RequestGuard:
 
         found = known() if market.inline else await run_in_threadpool(known)
         return None if found else _error(401, "unknown or revoked token", **challenge)
+
+
+def known_query_parameters(request: Request) -> None:
+    """A query parameter the endpoint does not take is a 422 naming the ones it does: silently ignored, a
+    guessed name (`item=` for `q=`) would answer a different question (the whole category) as if asked."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    taken = _query_names(dependant)
+    unknown = sorted(set(request.query_params) - taken)
+    if unknown:
+        takes = ", ".join(sorted(taken)) or "none"
+        raise RequestValidationError(
+            [
+                {
+                    "type": "extra_forbidden",
+                    "loc": ("query", name),
+                    "msg": f"unknown query parameter; this endpoint takes: {takes}",
+                }
+                for name in unknown
+            ]
+        )
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    """The query parameters an endpoint and its dependencies read."""
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names

@@ -200,3 +200,8 @@ def item_phrase(query: str, names_kind: Callable[[str], bool] = lambda word: Tru
             item = dict.fromkeys([*after, *item])
     rest = [w for i, part in enumerate(parts) if i != chosen for w in part if w not in item]
     return ItemPhrase(tuple(item), tuple(dict.fromkeys(rest)))
+
+
+def describing_words() -> frozenset[str]:
+    """Words that say what an item is like, never what it is (colours, materials, sizes, ad talk)."""
+    return query_words().describing

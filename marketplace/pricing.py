@@ -15,6 +15,7 @@ from typing import Literal
 from marketplace.cache import BoundedCache
 from marketplace.conditions import Condition
 from marketplace.item_kinds import DATA_FILE, is_bundle, item_words, other_item, plainly_one_item
+from marketplace.item_phrase import describing_words
 from marketplace.price_model import current_model
 from marketplace.text import REVERSE_SYNONYMS, alternatives, words
 from marketplace.trust import (
@@ -189,6 +190,13 @@ class QueryAnalysis:
         none: an item named by numbers alone, or by nothing)."""
         named = [t.term for t in self.terms if not t.is_number]
         missing = [w for w in self.unmatched if not any(ch.isdigit() for ch in w)]
+        # A word that says what the item is like ("carbon", "black") is no sign that a title is the same
+        # kind of thing: a carbon kayak paddle is not like the carbon bikes. Only when the item has no
+        # other word does it count.
+        describing = describing_words()
+        kinds = [w for w in named if w not in describing], [w for w in missing if w not in describing]
+        if kinds[0] or kinds[1]:
+            named, missing = kinds
         return len(named) / (len(named) + len(missing)) if named or missing else 1.0
 
     @property

@@ -201,7 +201,9 @@ class PriceComparison(BaseModel):
         description="Whether the comparables' titles share the item's words; false when nothing listed is like "
         "the item and they are the category's listings in general (say so rather than call them similar).",
     )
-    confidence: float = Field(description="0..1; low when comparables are few or their prices scattered.")
+    confidence: float = Field(
+        description="0..1; low when comparables are few, their prices scattered, or none is like the item."
+    )
     confidence_label: Literal["none", "low", "medium", "high"]
     currency: str = "USD"
     examples: list[Comparable] = Field(default_factory=list)

@@ -163,6 +163,15 @@ def test_serve_reports_bad_settings_before_starting(args: list[str], message: st
     assert "Open http" not in result.output and "Traceback" not in result.output
 
 
+def test_synth_names_a_bad_database_and_a_size_below_the_seed(tmp_path: Path) -> None:
+    bad = runner.invoke(app, ["data", "synth", "--listings", "10", "--database-url", "mysql://u@h/db"])
+    assert bad.exit_code == 1 and "cannot use the database" in bad.output
+    assert bad.exception is None or isinstance(bad.exception, SystemExit)
+    url = f"sqlite:///{tmp_path / 'small.db'}"
+    small = runner.invoke(app, ["data", "synth", "--listings", "100", "--database-url", url])
+    assert small.exit_code == 0 and "no synthetic copies were made" in " ".join(small.output.split())
+
+
 def test_feedback_before_any_is_an_empty_summary() -> None:
     result = runner.invoke(app, ["feedback", "--json"])
     assert result.exit_code == 0 and json.loads(result.output)["conversations"] == 0
@@ -364,3 +373,15 @@ def test_a_model_without_its_key_says_so_without_library_advice(monkeypatch: pyt
     with pytest.raises(ModelConfigError) as raised:
         resolve_model("openai:gpt-4o-mini", None)
     assert "OPENAI_API_KEY" in str(raised.value) and "Agent('test')" not in str(raised.value)
+
+
+def test_piped_output_is_not_cropped_to_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from cli.output import PIPED_WIDTH, stdout
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    assert stdout().width == PIPED_WIDTH
+    monkeypatch.setenv("COLUMNS", "100")
+    assert stdout().width == 100

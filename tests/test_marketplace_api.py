@@ -42,6 +42,15 @@ def test_health_counts_seed_data(http: httpx.Client) -> None:
     assert body["listings"] > 7000
 
 
+def test_a_query_parameter_the_endpoint_does_not_take_is_named_not_ignored(http: httpx.Client) -> None:
+    # `item=` for `q=` would otherwise price the whole category as if the item had been asked.
+    guessed = http.get("/prices/compare", params={"category_id": 1026, "item": "trek road bike"})
+    assert guessed.status_code == 422
+    (issue,) = guessed.json()["detail"]
+    assert issue["loc"] == ["query", "item"] and "q" in issue["msg"].split(": ")[1].split(", ")
+    assert http.get("/prices/compare", params={"category_id": 1026, "q": "trek road bike"}).status_code == 200
+
+
 def test_openapi_docs_are_served(http: httpx.Client) -> None:
     spec = http.get("/openapi.json").json()
     assert {"/categories/search", "/prices/compare", "/listings", "/categories/{category_id}"} <= set(

@@ -138,6 +138,24 @@ def test_an_item_unlike_anything_in_its_category_has_no_comparables(http: httpx.
     assert compare(http, ACCORDIONS, "Hohner accordion")["count"] == 0  # not priced from pianos
 
 
+def test_an_item_sharing_only_what_it_is_like_has_no_comparables(http: httpx.Client) -> None:
+    # "carbon" is what the paddle is made of: the carbon bikes under Outdoor Recreation are not like it.
+    paddles = 1129  # Sporting Goods > ... > Boating & Rafting > Paddles & Oars
+    assert compare(http, paddles, "carbon kayak paddle")["count"] == 0
+    assert compare(http, paddles, "2 kayak paddles, black carbon")["count"] == 0
+    # The same word beside the item's own kind still finds comparables, and alone it is all there is.
+    assert compare(http, BIKES, "carbon road bike")["count"] > 0
+    assert compare(http, BIKES, "carbon")["count"] > 0
+
+
+def test_listings_in_general_never_give_more_than_low_confidence(http: httpx.Client) -> None:
+    # No seed title has an iPhone 12: the category's 27 phones price it as a rough guide, not with confidence.
+    body = compare(http, 543514, "iPhone 12 Pro 128gb", "fair")
+    assert body["count"] and body["alike"] is False
+    assert body["confidence_label"] == "low" and body["confidence"] < 0.35  # type: ignore[operator]
+    assert "Confidence low." in str(body["message"])
+
+
 # --- (d) poisoning ----------------------------------------------------------------------------------------
 
 
