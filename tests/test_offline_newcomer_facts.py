@@ -233,4 +233,6 @@ def test_a_price_said_beside_a_fields_number_is_still_the_price() -> None:  # a 
 
 
 def test_a_half_size_is_kept_whole() -> None:
-    assert [a.words for a in read_details("size 27.5, used one season", "ski boots").attributes] == ["size 27.5"]
+    assert [a.words for a in read_details("size 27.5, used one season", "ski boots").attributes] == [
+        "size 27.5"
+    ]
