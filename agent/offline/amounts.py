@@ -369,3 +369,23 @@ def names_only_a_price(phrase: str) -> bool:
         return True
     said_after = _rules().after.match(rest)
     return said_after is not None and not rest[said_after.end() :].strip(" ,.!")
+
+
+@cache
+def _field_number() -> re.Pattern[str]:
+    fields = "|".join(sorted((re.escape(f) for f in lexicon().value_fields), key=len, reverse=True))
+    return re.compile(
+        rf"\b(?:{fields})\s*(?:is|was|of|at|:)?\s*(?:around|about|approx\.?|roughly|under|over|just|~)?\s*"
+        r"(?<![$\d])(?P<n>\d[\d,]*(?:\.\d+)?)\s?(?P<k>k\b)?",
+        re.I,
+    )
+
+
+def a_fields_value(text: str, price: float) -> bool:
+    """Is the amount read as a price the value of a field said just before it ("shutter count around
+    20k", "miles: 90,000")?"""
+    for m in _field_number().finditer(text):
+        value = float(m.group("n").replace(",", "")) * (1000 if m.group("k") else 1)
+        if abs(value - price) < 0.01:
+            return True
+    return False

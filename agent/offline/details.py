@@ -167,14 +167,25 @@ def _included(clause: str) -> str | None:
     return what
 
 
+_AND_MORE = re.compile(r"^(?:and|plus|&)\s+(?P<what>(?:the|a|an|its|my|some|\d+)\b.+)$", re.I)
+
+
 def read_details(text: str, item: str | None = None) -> Details:
     """The details a message gives about `item` (or about the item it names, when None)."""
     rules = _rules()
     attributes: list[Attribute] = []
     included: list[str] = []
     seen: set[str] = set()
+    after_included = False  # the clause before said what comes with it
     for clause in clauses(text):
         if about_something_else(clause, item):
+            after_included = False
+            continue
+        more = _AND_MORE.match(clause) if after_included and included else None
+        also = _included(f"with {more.group('what')}") if more is not None else None
+        if also is not None:
+            # "comes with 3 batteries and the case": the clauses part at "and the"; the case comes with it too
+            included[-1] = f"{included[-1]} and {also}"
             continue
         damaged = bool(read_condition(clause, item).damage)
         for kind, pattern in rules.kinds:
@@ -186,6 +197,7 @@ def read_details(text: str, item: str | None = None) -> Details:
                     seen.add(_key(words))
                     attributes.append(Attribute(kind, words))
         thing = None if damaged else _included(clause)
+        after_included = thing is not None
         if thing is not None and _key(thing) not in {_key(i) for i in included}:
             included.append(thing)
     terms: Terms | None = None

@@ -161,6 +161,8 @@ class ItemData(_Data):
     photo_of: str
     other_subject: str
     possessive: str
+    usage_fact: str
+    selling_reason: str
 
 
 class ProhibitedData(_Data):
@@ -300,6 +302,8 @@ class Lexicon:
         self.photo_of = _compile(it.photo_of)
         self.other_subject = _compile(it.other_subject)
         self.possessive = _compile(it.possessive)
+        self.usage_fact = _compile(it.usage_fact)
+        self.selling_reason = _compile(it.selling_reason)
 
 
 @cache

@@ -121,6 +121,7 @@ def _apply_pending(state: DialogueState, item: ItemFrame) -> None:
         item.paid = p.paid
     item.add_damage(p.damage)
     item.details = p.details.merge(item.details)
+    item.notes[:0] = [n for n in p.notes if n not in item.notes]
     state.pending = Pending()
 
 
@@ -293,8 +294,14 @@ def hear(state: DialogueState, text: str) -> None:
         _same_words_again(state, item, text)  # words the reader found no item in: search them as they are
     if item is None:
         _remember(state, r)
+        # What was said before the item is named is kept for it, and said so
+        heard = []
         if state.pending.condition is not None and r.condition is not None and not r.items:
-            state.notes.append(f"Noted: {state.pending.condition.label} condition.")
+            heard.append(f"{state.pending.condition.label} condition")
+        if state.pending.price is not None and r.price is not None and not r.items:
+            heard.append(f"{money(state.pending.price)} as your price")
+        if heard:
+            state.notes.append(f"Noted: {' and '.join(heard)}.")
         if not r.items and not state.notes and asked == Question.ITEM:
             state.unclear = Question.ITEM
             state.item_missed += 1
@@ -521,12 +528,17 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
     if (
         asked in (Question.PRICE, Question.CONDITION, Question.CHOICE)
         and not r.make
-        and (r.title or r.note or r.details)
+        and (r.title or r.note or r.details or r.remarks)
     ):
         # Said while another question is open: kept for the draft, and said so (the question stays).
         state.notes.append(
             f'Noted: the title will be "{r.title}".' if r.title else "Noted, that goes in the draft."
         )
+    if asked == Question.PRICE and r.condition is not None and item.condition.value is not None:
+        # a condition said (or corrected) in answer to the price question: taken, and said so
+        state.notes.append(f"Noted: {item.condition.value.label} condition.")
+    if asked in (Question.CONDITION, Question.CHOICE) and r.paid is not None and r.paid > 0:
+        state.notes.append(f"Noted: you paid {money(r.paid)}; I'll price it from what similar listings ask.")
 
     lex = lexicon()
     asks_back = r.has(Intent.QUESTION, Intent.VALUE) and not (
@@ -624,7 +636,15 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         and not r.has(Intent.VALUE, Intent.QUESTION)  # "what do you think it's worth?" asks, leaves nothing
     ):
         item.condition_left = True  # the grade left to the agent: assumed, said in the draft, changeable
-    understood = bool(r.items) or r.changes or state.value_now or item.condition_left
+    # Facts for the draft answer something: the question is asked again as a follow-up, not as a miss.
+    understood = (
+        bool(r.items)
+        or r.changes
+        or state.value_now
+        or item.condition_left
+        or bool(r.remarks)
+        or (r.paid is not None and r.paid > 0)
+    )
     if (
         asked in (Question.CONDITION, Question.PRICE)
         and not understood
@@ -675,6 +695,7 @@ def _remember(state: DialogueState, r: Reading) -> None:
         p.paid = r.paid
     p.damage += [d for d in r.damage if d not in p.damage]
     p.details = p.details.merge(r.details)
+    p.notes += [n for n in r.remarks if n not in p.notes]
 
 
 def _take_top(state: DialogueState, item: ItemFrame) -> None:
@@ -1186,7 +1207,17 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
     at_a_loss = (
         state.last == "seller"
         and reading is not None
-        and (state.value_now or reading.has(Intent.SUGGEST, Intent.UNSURE))
+        and (
+            state.value_now
+            or reading.has(Intent.SUGGEST, Intent.UNSURE)
+            # "ok go with that" when no figure was offered (nothing listed to go by): nothing to take
+            or (
+                Intent.ACCEPT in reading.intents
+                and item.typical_offered
+                and item.typical is not None
+                and not item.typical.count
+            )
+        )
     )
     typical = item.typical
     own = item.category.value
@@ -1250,14 +1281,22 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
                 offers_typical=True,
             )
         if item.typical_offered and state.last == "seller":
-            return Action(
-                _say(
-                    state,
-                    "With nothing to compare, any price you'd be happy to get for it today is a fine start. "
-                    "What number should I put, in dollars?",
-                ),
-                asks=Question.PRICE,
-            )
+            # The seller leaves it to the agent, with nothing to go by: why it can't, differently each time
+            # (never the same question again in the same words)
+            if item.price.missed >= GIVE_UP:
+                text = "I'll wait for your number. What would you like to ask, e.g. 80?"
+            elif item.price.missed >= 2:
+                text = (
+                    "Without anything to compare, the price has to come from you. What rough figure would you "
+                    "take, e.g. 50 or 150? You'll see a draft to approve first."
+                )
+            else:
+                text = (
+                    f"I can't pick a number for you: nothing listed here is like your {item.name}, so anything "
+                    "from me would be a guess. Any price you'd be happy to get for it today is a fine start. "
+                    "What number should I put, in dollars?"
+                )
+            return Action(_say(state, text), asks=Question.PRICE)
         return Action(
             _say(
                 state,

@@ -13,7 +13,14 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from agent.offline.amounts import PriceChange, money, names_only_a_price, read_amounts, read_price_change
+from agent.offline.amounts import (
+    PriceChange,
+    a_fields_value,
+    money,
+    names_only_a_price,
+    read_amounts,
+    read_price_change,
+)
 from agent.offline.conditions import read_condition
 from agent.offline.details import Details, read_details
 from agent.offline.items import (
@@ -30,7 +37,7 @@ from agent.offline.items import (
 from agent.offline.lexicon import lexicon
 from agent.offline.names import make_alone, names
 from agent.offline.prohibited import is_prohibited
-from agent.offline.remarks import read_remarks, word_set
+from agent.offline.remarks import SHORT_GRADE, beyond_grading, read_remarks, word_set
 from tools.types import Condition
 
 
@@ -407,6 +414,38 @@ def _field_without_value(what: str) -> str | None:
     return " ".join(field_words)
 
 
+_AGE_WORDS = frozenset(
+    {
+        "old",
+        "about",
+        "around",
+        "roughly",
+        "approx",
+        "approximately",
+        "nearly",
+        "almost",
+        "over",
+        "under",
+        "its",
+        "it's",
+        "it",
+        "is",
+        "only",
+        "just",
+        "maybe",
+    }
+)
+
+
+def _only_age(name: str) -> bool:
+    """'5 years old', 'about a year old': a name that only says how old something is."""
+    lex = lexicon()
+    if not lex.usage_fact.search(name):
+        return False
+    rest = lex.usage_fact.sub(" ", name.lower())
+    return all(w in _AGE_WORDS for w in re.findall(r"[a-z0-9']+", rest))
+
+
 def _stems(words: str) -> set[str]:
     """The words of three letters or more, singular, for "chairs" and "chair" to meet."""
     return {_stem(w) for w in re.findall(r"[a-z0-9]{3,}", words.lower())}
@@ -499,6 +538,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         expecting_price=expecting_price,
     )
     reading.price, reading.paid = amounts.price, amounts.paid
+    if reading.price is not None and a_fields_value(priced_text, reading.price):
+        reading.price = None  # "shutter count around 20k", "mileage 90000": the field's value, not a price
     if asked == Question.DRAFT and reading.price is not None and re.fullmatch(r"\s*\d\s*[.!]?\s*", text):
         reading.price = None  # a bare "1" at the draft answers a menu, not a $1 price: asked again
 
@@ -536,6 +577,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         item_text = lex.none_of_these.sub(" ", text).strip(" ,.!-")
         item_text = _OF_THESE.sub("", item_text).strip(" ,.!-")  # "none of these, it's a ..."
     reading.items = extract_items(item_text, expecting_item=expecting_item) if item_text else []
+    # "it's about 5 years old": how old it is, not a thing called "5 years old"
+    reading.items = [i for i in reading.items if not _only_age(i)]
     if (
         ctx.in_progress
         and len(reading.items) == 1
@@ -759,28 +802,41 @@ def read(text: str, context: Context | None = None) -> Reading:
             count = rf"(?<![\d$.,]){number}\s+[a-z]"
             if re.search(count, reading.items[0], re.I) and not re.search(rf"\$\s?{number}\b", text):
                 reading.price = None  # "about 200 baseball cards": how many, part of the item, not a price
+    elif not ctx.in_progress and not reading.items and reading.intents <= {Intent.CHATTER}:
+        # Before the item is named ("it's about 5 years old, asking 150"): how long it was used or owned is
+        # kept for the item named next (other words may be about anything)
+        reading.remarks = [r for r in read_remarks(text, None, taken) if lex.usage_fact.search(r)]
     elif (
         ctx.in_progress
         and ctx.item
-        and asked in (Question.CONDITION, Question.PRICE)
+        and asked in (Question.CONDITION, Question.PRICE, Question.CHOICE)
         and not reading.items
         and reading.note is None
-        and not reading.intents
-        & {Intent.QUESTION, Intent.CHATTER, Intent.INJECTION, Intent.UNSURE, Intent.SUGGEST, Intent.ACCEPT}
+        and not reading.intents & {Intent.QUESTION, Intent.CHATTER, Intent.INJECTION, Intent.ACCEPT}
+        and (asked != Question.CHOICE or (reading.choice is None and not _REDESCRIPTION.match(text)))
     ):
         # "good, only 2 years old" to the condition question: the age is the seller's fact for the description.
         # A remark holding a detail the reader took ("good, it's the 56cm frame in blue") is left to the details.
         taken_words = word_set(" ".join([*taken, reading.make or ""]))  # "dyson v11": the name's, too
         # Only the clauses that give no grade: "good condition, battery still holds charge" keeps the battery,
         # and "brand new never used still in box" is the condition line's to say.
-        ungraded = ", ".join(
+        # Each clause on its own: "size B, bought in 2019" keeps the year though the size is a detail. How
+        # long it was used is kept even where it grades ("not sure, works fine, a couple years old").
+        ungraded = [
             c
             for c in _CLAUSES.split(text)
-            if read_condition(c, ctx.item).condition is None and not lex.price_talk.search(c)
-        )
+            if (
+                read_condition(c, ctx.item).condition is None
+                or lex.usage_fact.search(c)
+                # "always had a case on it": more than a grade ("brand new never used still in box" is one)
+                or (len(c.split()) <= SHORT_GRADE and len(beyond_grading(c)) >= 2)
+            )
+            and not lex.price_talk.search(c)
+            and not lex.unsure.search(c)
+            and not lex.suggest.search(c)
+            and c.strip()
+        ]
         reading.remarks = [
-            r
-            for r in (read_remarks(ungraded, ctx.item, taken) if ungraded.strip() else [])
-            if not taken_words & word_set(r)
+            r for c in ungraded for r in read_remarks(c, ctx.item, taken) if not taken_words & word_set(r)
         ]
     return reading

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from agent.offline.amounts import read_amounts
+from agent.offline.amounts import a_fields_value, read_amounts
 from agent.offline.conditions import about_something_else, read_condition
 from agent.offline.items import is_chatter, is_condition_only, it_is_removed, strip_discourse
 from agent.offline.lexicon import lexicon
@@ -21,7 +21,7 @@ from agent.offline.lexicon import lexicon
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 MAX_REMARKS = 4  # a description, not a transcript
 MAX_WORDS = 30  # a longer sentence is more story than fact about the item
-_SHORT_GRADE = 6  # a sentence this short that gives a grade says the condition, already in the description
+SHORT_GRADE = 6  # a sentence this short that gives a grade says the condition, already in the description
 
 
 # Words that only say something comes with the item: a remark of them and what the details reader found
@@ -40,6 +40,10 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
     out: list[str] = []
     for raw in _SENTENCE.split(text):
         sentence = raw.strip().strip("\"'")
+        reason = _selling_reason(sentence, item)
+        if reason is not None:  # "selling our stroller because our kid outgrew it": why, kept
+            out.append(reason[0])
+            sentence = sentence[: reason[1]].strip(" ,")
         verdict = _remark(sentence, item)
         if verdict is None:
             continue
@@ -53,6 +57,21 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
 _CLAUSE = re.compile(r",\s+|\s+[-–—]\s+|;\s*")
 
 
+def _selling_reason(sentence: str, item: str | None) -> tuple[str, int] | None:
+    """Why the item is for sale, said in the sentence that names it ("I need to sell my treadmill because I'm
+    moving"), as a sentence of the description ("Selling because I'm moving."), with where the reason starts
+    in the sentence; else None."""
+    lex = lexicon()
+    m = lex.selling_reason.search(sentence.rstrip(" .!"))
+    if m is None or "?" in sentence:
+        return None
+    names_it = lex.sell_intro.search(sentence) or (item and item.lower() in sentence.lower())
+    if not names_it:
+        return None
+    said = m.group(0).strip(" ,")
+    return f"Selling {said[:1].lower()}{said[1:]}.", m.start()
+
+
 def _new_words(remark: str) -> set[str]:
     """The remark's words outside its clauses that only grade the item ("Excellent, comes with 2 controllers":
     the grade is in the condition line, the controllers in the details)."""
@@ -64,7 +83,11 @@ def word_set(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9]+", text.lower()))
 
 
-_LEADING_LINK = re.compile(r"^(?:(?:but|and|so|also|though|otherwise|plus|anyway)\b[\s,]*)+", re.I)
+_LEADING_LINK = re.compile(
+    r"^(?:(?:but|and|so|also|though|otherwise|plus|anyway|oh|btw|by the way|one more thing|"
+    r"i (?:forgot|should (?:say|mention))(?: to (?:say|mention))?(?: that)?)\b[\s,]*)+",
+    re.I,
+)
 
 
 def _remark(sentence: str, item: str | None) -> str | None:
@@ -96,17 +119,46 @@ def _remark(sentence: str, item: str | None) -> str | None:
         or lex.sell_intro.search(sentence)  # the item named for sale: the title says it
         or lex.first_named.search(sentence)  # "first up is my queen bed frame": named for sale too
         or (item and (item.lower() in sentence.lower() or item_words <= word_set(sentence)))
-        or _says_an_amount(sentence)
         or is_condition_only(core)
     ):
         return ""
+    if _says_an_amount(sentence):
+        # "I bought it for 150 two years ago": what was paid is no fact for buyers, when it was is
+        rest = _PAID_FOR.sub("", core)
+        if rest == core or not lex.usage_fact.search(rest) or _says_an_amount(rest):
+            return ""
+        return rest[:1].upper() + rest[1:] + "."
     reading = read_condition(sentence, item)
-    if reading.damage or (reading.condition is not None and len(words) <= _SHORT_GRADE):
-        return ""  # the damage line and the condition line say it
+    if reading.damage or (
+        reading.condition is not None
+        and len(words) <= SHORT_GRADE
+        and not lex.usage_fact.search(core)
+        and (len(beyond_grading(core)) < 2 or len(_CLAUSE.split(core)) > 1)
+    ):
+        # the damage line and the condition line say it; not how long or how often it was used, nor what
+        # else a short graded clause tells ("always had a case on it"; a sentence of clauses is read by clause)
+        return ""
     remark = core[:1].upper() + core[1:]
     return remark if remark.endswith((".", "!")) else remark + "."
 
 
+_PAID_FOR = re.compile(
+    r"\s+(?:for|at)\s+(?:about\s+|around\s+)?\$?\d[\d,.]*k?(?:\s*(?:dollars|bucks|usd))?(?![\w$])", re.I
+)
+
+
+_PRONOUNS = frozenset(
+    {"i", "i've", "ive", "we", "we've", "it", "its", "it's", "they", "them", "they've", "me"}
+)
+
+
+def beyond_grading(text: str) -> set[str]:
+    """The words of `text` that grade nothing (not condition words, not pronouns)."""
+    fillers = lexicon().condition_fillers
+    return {w for w in re.findall(r"[a-z][a-z']*", text.lower()) if w not in fillers and w not in _PRONOUNS}
+
+
 def _says_an_amount(sentence: str) -> bool:
     amounts = read_amounts(sentence)
-    return amounts.price is not None or amounts.paid is not None
+    priced = amounts.price is not None and not a_fields_value(sentence, amounts.price)  # "shutter count 20k"
+    return priced or amounts.paid is not None

@@ -179,6 +179,7 @@ class Pending:
     paid: float | None = None
     damage: list[str] = field(default_factory=list)
     details: Details = field(default_factory=Details)
+    notes: list[str] = field(default_factory=list)  # facts for the description ("about 5 years old")
 
 
 @dataclass
