@@ -319,3 +319,20 @@ def test_free_to_whoever_collects_is_a_price_of_nothing(text: str) -> None:
 @pytest.mark.parametrize("text", ["freezer for sale", "gluten free cookbook"])
 def test_free_in_a_name_is_no_price(text: str) -> None:
     assert read_amounts(text).price is None
+
+
+@pytest.mark.parametrize(
+    ("message", "included"),
+    [
+        ("got an oak dining table with 6 chairs to get rid of, asking 300", ("6 chairs",)),
+        ("ps4 with 2 controllers that I never used", ("2 controllers",)),
+        ("road bike with a rack I added last year", ("rack",)),
+    ],
+)
+def test_what_comes_with_it_ends_where_something_is_said_about_it(
+    message: str, included: tuple[str, ...]
+) -> None:
+    details = read_details(message)
+    assert details.included == included
+    title = make_title("oak dining table", details)
+    assert "rid" not in title and "never" not in title and "added" not in title

@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from agent.offline.conditions import about_something_else, clauses, read_condition
-from agent.offline.lexicon import DATA, alternatives, read_yaml, words_re
+from agent.offline.lexicon import DATA, alternatives, lexicon, read_yaml, words_re
 from agent.offline.names import without_names
 
 Terms = Literal["offers", "firm"]
@@ -157,6 +157,9 @@ def _included(clause: str) -> str | None:
         return None
     what = _TRAILING.sub("", _LEADING.sub("", m.group("what").strip(" ,.!?;:"))).strip()
     what = re.sub(r"^(?:i(?:'m| am)?\s+)?(?:selling|sell)\s+(?:my|an?|the)\s+", "", what, flags=re.I)
+    # What comes with it ends where something is said about it ("6 chairs to get rid of", "2 controllers
+    # that I never used"), as the item's own name does.
+    what = lexicon().clause_end.split(what, maxsplit=1)[0].strip(" ,.!?;:") or what
     if (
         not what
         or len(what.split()) > MAX_INCLUDED_WORDS
