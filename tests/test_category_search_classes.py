@@ -146,3 +146,4 @@ def test_a_makers_name_says_what_a_model_without_a_kind_word_is() -> None:
     assert top(ix, "Nokia Lumia 1020") == "Mobile Phones"
     assert top(ix, "2014 Bianchi Via Nirone 7") == "Bicycles"
     assert top(ix, "Onkyo TX-SR608") == "Audio Receivers"
+    assert top(ix, "technics sl-1700") == "Audio Receivers"  # a turntable maker's name, no turntables here

@@ -934,6 +934,9 @@ async def test_photos_and_changes_after_posting_are_answered(dialogue: Dialogue)
     await dialogue.say("I want to sell my kindle paperwhite")
     photos = await dialogue.say("can I add photos later?")
     assert "Photos button" in photos.reply and CONDITION_QUESTION in photos.reply
+    for asked in ("do I need photos?", "are pictures required"):
+        needed = await dialogue.say(asked)
+        assert "aren't required" in needed.reply and CONDITION_QUESTION in needed.reply
     await dialogue.say("excellent")
     assert (await dialogue.say("yes")).created
     delete = await dialogue.say("how do I delete it?")
