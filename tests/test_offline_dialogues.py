@@ -218,6 +218,8 @@ async def test_refuses_prohibited_items_without_tools(dialogue: Dialogue) -> Non
 async def test_non_english_is_answered_without_tools(dialogue: Dialogue) -> None:
     result = await dialogue.say("Quiero vender mi bicicleta")
     assert "only understand English" in result.reply and dialogue.tools() == []
+    priced = await dialogue.say("Verkaufe mein Fahrrad für 200€")  # a price in it changes nothing
+    assert "only understand English" in priced.reply and dialogue.tools() == []
 
 
 async def test_prompt_injection_does_not_skip_the_approval(dialogue: Dialogue) -> None:

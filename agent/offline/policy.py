@@ -175,7 +175,8 @@ def hear(state: DialogueState, text: str) -> None:
         state.notes.append(lexicon().service_offer_answer)
         state.item, state.queue = None, []
         return
-    if Intent.NON_ENGLISH in r.intents and not r.items and not r.changes:
+    # A price in a foreign message with nothing under way is no item to list: say so, not 'what do you sell?'.
+    if Intent.NON_ENGLISH in r.intents and not r.items and (not r.changes or not in_progress):
         state.notes.append("Sorry, as the offline assistant I only understand English.")
         if not in_progress:
             state.item = None
