@@ -98,7 +98,7 @@ def distinct_damage(damage: list[str]) -> list[str]:
 
 
 def _sentence(note: str) -> str:
-    note = note.strip().rstrip(".!")
+    note = lexicon().discourse.sub("", note.strip()).rstrip(".!")  # "well the screen ...": no "well"
     return note[:1].lower() + note[1:] + "." if note else ""
 
 
