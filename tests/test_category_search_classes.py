@@ -147,3 +147,19 @@ def test_a_makers_name_says_what_a_model_without_a_kind_word_is() -> None:
     assert top(ix, "2014 Bianchi Via Nirone 7") == "Bicycles"
     assert top(ix, "Onkyo TX-SR608") == "Audio Receivers"
     assert top(ix, "technics sl-1700") == "Audio Receivers"  # a turntable maker's name, no turntables here
+
+
+def test_a_sellers_spelling_and_a_toy_makers_name_find_the_taxonomys_kind() -> None:
+    # rules/search/vocabulary.yaml: "racket" is the taxonomy's "racquet"; a Lego set is a construction set.
+    rows = taxonomy(
+        "Sporting Goods > Racquet Sports > Tennis > Tennis Racquets",
+        "Sporting Goods > Racquet Sports > Platform & Paddle Tennis > Paddle Tennis Paddles",
+        "Toys & Games > Toys > Building Toys > Construction Set Toys",
+        "Toys & Games > Games > Poker Chips & Sets",
+        "Vehicles > Cars",
+    )
+    titles = [("Cars", f"{year} Ford Focus hatchback") for year in range(2001, 2016)]
+    titles += [("Poker Chips & Sets", f"poker chip set {n} chips") for n in (300, 500)]
+    ix = index(rows, titles)
+    assert top(ix, "wilson tennis racket") == "Tennis Racquets"
+    assert top(ix, "lego millennium falcon 75257") == "Construction Set Toys"
