@@ -282,3 +282,13 @@ async def test_an_opening_well_is_not_part_of_the_damage(session: ChatSession) -
 async def test_a_make_and_model_said_to_the_condition_question_name_the_item(session: ChatSession) -> None:
     turns = await _say(session, "got a bike to sell", "trek marlin 5", "good")
     assert "trek marlin 5" in str(_last_draft(turns)["title"]).lower()
+
+
+async def test_the_category_price_the_seller_took_is_called_the_suggestion_not_theirs(
+    session: ChatSession,
+) -> None:
+    # Nothing like the espresso machine is listed; the agent offers its category's price and the seller says ok.
+    turns = await _say(session, "Breville Barista Express espresso machine", "good", "you tell me", "ok")
+    said = " ".join(t.reply for t in turns[-1:])
+    assert "I've used the suggested $" in said and "your price" not in said
+    assert "the middle of what" not in said
