@@ -258,17 +258,13 @@ async def test_a_long_name_is_cut_before_what_comes_with_it_and_the_rest_is_kept
 
 
 async def test_none_of_these_is_a_refusal_not_a_fact_for_the_draft(session: ChatSession) -> None:
+    # A metal cabinet is offered storage, china and file cabinets: the seller says "none of these".
     turns = await _say(
-        session,
-        "selling my lego millennium falcon set 75257, complete with box and instructions",
-        "like new",
-        "none of these",
-        "lego building toy",
-        "1",
-        "120",
+        session, "selling a metal cabinet with 2 keys", "good", "none of these", "file cabinet", "1", "80"
     )
+    assert "none of those" in turns[2].reply.lower()
     assert "none of these" not in str(_last_draft(turns)["description"]).lower()
-    assert all("goes in the draft" not in t.reply for t in turns)
+    assert all("goes in the draft" not in t.reply for t in turns), [t.reply for t in turns]
 
 
 async def test_an_opening_well_is_not_part_of_the_damage(session: ChatSession) -> None:
