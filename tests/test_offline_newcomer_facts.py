@@ -8,6 +8,7 @@ import pytest
 
 from agent.offline.conditions import read_condition
 from agent.offline.details import read_details
+from agent.offline.items import extract_items
 from agent.offline.reading import Context, Question, read
 from agent.offline.remarks import read_remarks
 from agent.session import ChatSession, TurnResult
@@ -288,3 +289,15 @@ async def test_the_category_price_the_seller_took_is_called_the_suggestion_not_t
     said = " ".join(t.reply for t in turns[-1:])
     assert "I've used the suggested $" in said and "your price" not in said
     assert "the middle of what" not in said
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("well we are moving next month so a bunch of stuff has to go, mainly the dresser", "dresser"),
+        ("lots of stuff to sell, mostly the couch", "couch"),
+        ("selling my bike, mostly used on weekends", "bike"),
+    ],
+)
+def test_the_thing_that_matters_most_among_several_is_the_item(text: str, item: str) -> None:
+    assert extract_items(text, expecting_item=True) == [item]
