@@ -540,7 +540,7 @@ def capture(
     if path.exists() and not force:
         raise _config_error(f"{path} exists (use --force to overwrite)")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(to_yaml(scenario), encoding="utf-8")
+    path.write_text(to_yaml(scenario, path), encoding="utf-8")
     calls = scenario.expect.tools.calls if scenario.expect.tools else []
     stdout().print(
         f"[green]Wrote {escape(str(path))}[/green] ({len(scenario.turns)} turns, {len(calls)} expected "

@@ -74,8 +74,14 @@ def _apply_correction(scenario: Scenario, review: Review) -> Scenario:
     if review.category or price:
         listing["created"] = max(1, int(listing.get("created", 0)))
         document.setdefault("seller", {})["approves"] = True
+        # A corrected agent takes another path than the one reviewed: the seller's later scripted replies
+        # (a category number, a price) would answer questions it no longer asks. The opening stays; the
+        # simulated seller answers the rest from the facts, the correction among them.
+        document["turns"] = document.get("turns", [])[:1]
+        document["simulate"] = True
     if review.category:
         listing["category_path"] = {"contains": review.category}
+        document.setdefault("seller", {})["category_hint"] = review.category
     if price:
         listing["price"] = price
         for call in expect.get("tools", {}).get("calls", []):
@@ -117,7 +123,7 @@ def scenario_writer(directory: Path | None = None, store: Path | None = None) ->
         while path.exists():
             path = folder / f"{scenario.id}-{n}.yaml"
             n += 1
-        path.write_text(to_yaml(scenario), encoding="utf-8")
+        path.write_text(to_yaml(scenario, path), encoding="utf-8")
         return path
 
     return write

@@ -10,6 +10,7 @@ matters, fix what was wrong) and committed.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ import yaml
 from evals.loader import parse_scenario
 from evals.matchers import PriorResult, check
 from evals.results import EvalResults, RepeatResult
-from evals.schema import Matcher, Scenario
+from evals.schema import SCHEMA_PATH, Matcher, Scenario
 from traces.views import ConversationView, ModelStep, ToolStep
 
 _FROM_COMPARISON = Matcher.model_validate({"from": "compare_prices"})
@@ -213,7 +214,9 @@ def scenario_from(source: Conversation | ConversationView, scenario_id: str | No
     )
 
 
-def to_yaml(scenario: Scenario) -> str:
+def to_yaml(scenario: Scenario, path: Path | None = None) -> str:
+    """The scenario as a YAML file; `path`, where it will be written, points its `$schema` line at the
+    project's scenarios/schema.json from there (editors validate it wherever it is kept)."""
     document = scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     # Spelled out although they are the defaults: what a reader of the file needs to see.
     document["expect"].setdefault("listing", {})["created"] = (
@@ -223,7 +226,10 @@ def to_yaml(scenario: Scenario) -> str:
         scenario.expect.tools.order if scenario.expect.tools else "in_order"
     )
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110)
-    header = "# yaml-language-server: $schema=../schema.json\n# Captured by `trova eval capture`; review before committing.\n"
+    schema = "../schema.json"
+    if path is not None:
+        schema = Path(os.path.relpath(SCHEMA_PATH, path.resolve().parent)).as_posix()
+    header = f"# yaml-language-server: $schema={schema}\n# Captured by `trova eval capture`; review before committing.\n"
     body = header + text
     parse_scenario(body, Path("captured.yaml"))  # fail here, not later, if it won't load
     return body

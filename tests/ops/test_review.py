@@ -3,7 +3,10 @@ between reviewers and the checks, and `trova review` writing a scenario through 
 
 from __future__ import annotations
 
+import asyncio
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -171,13 +174,48 @@ async def test_trova_review_writes_the_correction_as_a_scenario(
     (path,) = out.glob("*.yaml")
     scenario = parse_scenario(path.read_text(encoding="utf-8"), path)  # the harness loads it
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert document["turns"] == ["I want to sell my Trek road bike", "good", "no"]
+    # The reviewed path declined the draft ("no"): replayed as scripted, no agent could meet the correction.
+    # The opening stays; the simulated seller answers the rest, picking the corrected category.
+    assert document["turns"] == ["I want to sell my Trek road bike"] and scenario.simulate
+    assert scenario.seller.category_hint == "Bicycles"
+    schema = document_schema(path)
+    assert schema.name == "schema.json" and schema.exists()
     assert document["expect"]["listing"]["price"] == {"between": [150.0, 250.0]}
     assert document["expect"]["listing"]["category_path"] == {"contains": "Bicycles"}
     assert scenario.seller.approves is True and "reviewed" in scenario.tags and "bad_price" in scenario.tags
+    # Run by the harness as CI would (its own process: this test's event loop is running).
+    ran = await asyncio.to_thread(
+        subprocess.run,
+        [
+            sys.executable,
+            "-m",
+            "cli.main",
+            "eval",
+            "run",
+            str(path),
+            "--no-progress",
+            "--out",
+            str(tmp_path / "run"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (tmp_path / "run" / "results.json").exists(), ran.stdout + ran.stderr
+    results = json.loads((tmp_path / "run" / "results.json").read_text(encoding="utf-8"))
+    (run,) = results["scenarios"][0]["runs"]
+    failed = {c["name"]: c["reason"] for c in run["checks"] if not c["passed"]}
+    # The agent's $270 is outside the corrected range: that, and only that, fails (a listing was made).
+    assert ran.returncode == 1 and set(failed) == {"listing"} and "price" in failed["listing"], failed
     exported = runner.invoke(cli, ["review", "export"])
     assert json.loads(exported.output)["scenario"] == str(path)
     unknown = runner.invoke(cli, ["review", "record", "nope", "--verdict", "bad"])
     assert unknown.exit_code == 2 and "no conversation" in unknown.output
     bad = runner.invoke(cli, ["review", "record", session.id, "--verdict", "bad", "--tag", "rude"])
     assert bad.exit_code == 2 and "tags" in bad.output
+
+
+def document_schema(path: Path) -> Path:
+    """The file a scenario's `$schema` line names, from the scenario's folder."""
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    return (path.parent / first.split("$schema=", 1)[1]).resolve()
