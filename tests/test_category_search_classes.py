@@ -177,3 +177,19 @@ def test_what_an_item_is_used_with_is_not_what_it_is(monkeypatch: pytest.MonkeyP
     assert top(ix, "17ft fishing boat") == "Motor Boats"
     monkeypatch.setattr(category_search, "USED_WITH_FACTOR", 1.0)
     assert top(_used_with(), "car portable inverter 200 watt") == "Cars, Trucks & Vans"
+
+
+def test_a_sellers_spelling_and_a_toy_makers_name_find_the_taxonomys_kind() -> None:
+    # rules/search/vocabulary.yaml: "racket" is the taxonomy's "racquet"; a Lego set is a construction set.
+    rows = taxonomy(
+        "Sporting Goods > Racquet Sports > Tennis > Tennis Racquets",
+        "Sporting Goods > Racquet Sports > Platform & Paddle Tennis > Paddle Tennis Paddles",
+        "Toys & Games > Toys > Building Toys > Construction Set Toys",
+        "Toys & Games > Games > Poker Chips & Sets",
+        "Vehicles > Cars",
+    )
+    titles = [("Cars", f"{year} Ford Focus hatchback") for year in range(2001, 2016)]
+    titles += [("Poker Chips & Sets", f"poker chip set {n} chips") for n in (300, 500)]
+    ix = index(rows, titles)
+    assert top(ix, "wilson tennis racket") == "Tennis Racquets"
+    assert top(ix, "lego millennium falcon 75257") == "Construction Set Toys"

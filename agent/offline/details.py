@@ -164,7 +164,7 @@ def _included(clause: str) -> str | None:
         not what
         or len(what.split()) > MAX_INCLUDED_WORDS
         or rules.not_included.search(what)
-        or not rules.names_thing.search(what)
+        or not (rules.names_thing.search(what) or rules.names_thing.search(m.group("what").strip()))
     ):
         return None
     return what

@@ -98,7 +98,7 @@ def distinct_damage(damage: list[str]) -> list[str]:
 
 
 def _sentence(note: str) -> str:
-    note = note.strip().rstrip(".!")
+    note = lexicon().discourse.sub("", note.strip()).rstrip(".!")  # "well the screen ...": no "well"
     return note[:1].lower() + note[1:] + "." if note else ""
 
 
@@ -265,12 +265,14 @@ def market_summary(market: Market) -> str:
     )
 
 
-def price_note(price: float, comps: Market | None, seller_price: bool) -> str:
-    """One or two sentences: what similar listings ask, and the price chosen."""
+def price_note(price: float, comps: Market | None, seller_price: bool, suggested: bool = False) -> str:
+    """One or two sentences: what similar listings ask, and the price chosen (`suggested`: the agent's price
+    from the category's listings, which the seller took)."""
     if comps is None:  # the comparison was not made (the tool is unavailable): do not claim it found nothing
         return f"I couldn't compare prices this time, so I've used your price of {money(price)}."
     if not comps.count:
-        return f"There are no similar listings to compare with, so I've used your price of {money(price)}."
+        used = f"the suggested {money(price)}" if suggested else f"your price of {money(price)}"
+        return f"There are no similar listings to compare with, so I've used {used}."
     market = market_summary(comps)
     if not seller_price:
         why = ""

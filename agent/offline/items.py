@@ -85,9 +85,19 @@ def clean_item(phrase: str) -> str:
     phrase = lex.leading_filler.sub("", phrase.strip())
     phrase = lex.trailing_filler.sub("", phrase).strip(" ,.-–—:;'\"!?")
     # No word in an item's name is 40 letters long, and a name fits a listing title (80 characters).
-    words = [w for w in phrase.split() if len(w) <= MAX_WORD_CHARS][:MAX_ITEM_WORDS]
-    while words and len(" ".join(words)) > MAX_ITEM_CHARS:
-        words.pop()
+    words = [w for w in phrase.split() if len(w) <= MAX_WORD_CHARS]
+    if len(words) > MAX_ITEM_WORDS or len(" ".join(words)) > MAX_ITEM_CHARS:
+        # Too long for a name: what comes with it goes first ("play kitchen with all the pots and pans" ->
+        # "play kitchen"; the details reader keeps the rest for the description), then words from the end,
+        # never leaving a cut on a joining word ("... the pots and").
+        joint = next((i for i, w in enumerate(words) if i >= 2 and w.lower() in lex.item_joints), None)
+        if joint is not None:
+            words = words[:joint]
+        words = words[:MAX_ITEM_WORDS]
+        while words and len(" ".join(words)) > MAX_ITEM_CHARS:
+            words.pop()
+        while words and words[-1].lower() in lex.hanging_words:
+            words.pop()
     return spelled(" ".join(words))
 
 

@@ -150,6 +150,8 @@ class ItemData(_Data):
     sales_talk: list[str]
     not_a_model: list[str]
     not_items: list[str]
+    item_joints: list[str]
+    hanging_words: list[str]
     pronoun_item: str
     pronoun_named: str
     first_named: str
@@ -291,6 +293,8 @@ class Lexicon:
         self.choice_stopwords = frozenset(it.choice_stopwords)
         self.condition_fillers = frozenset(it.condition_fillers)
         self.not_items = frozenset(it.not_items)
+        self.item_joints = frozenset(it.item_joints)
+        self.hanging_words = frozenset(it.hanging_words)
         self.sales_talk = frozenset(it.sales_talk)
         self.not_a_model = frozenset(it.not_a_model)
         self.pronoun_item = _compile(it.pronoun_item)

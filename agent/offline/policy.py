@@ -498,7 +498,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         item.price.fill(_typical_price(item.typical), answered=True)
         wider = item.wider is not None and item.typical.category_id == item.wider.id
         where = f"{_kind(item.wider)} listings" if wider and item.wider else "listings in its category"
-        state.notes.append(f"OK, {money(_typical_price(item.typical))}: the middle of what {where} ask.")
+        state.notes.append(f"OK, {money(_typical_price(item.typical))}, suggested from what {where} ask.")
     if r.paid is not None and r.paid > 0:
         item.paid = r.paid
     if r.title:
@@ -1573,7 +1573,10 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
                 f"Here's the draft: {args['title']}, {money(args['price'])}. I can't post listings right now.",
             )
         )
-    note = price_note(args["price"], comps, seller_price=item.price.value is not None)
+    # The category's price the seller said 'ok' to is the agent's suggestion, not the seller's own price.
+    typical = item.typical if item.typical_offered and item.typical is not None and item.typical.count else None
+    suggested = typical is not None and item.price.value == _typical_price(typical)
+    note = price_note(args["price"], comps, seller_price=item.price.value is not None, suggested=suggested)
     if item.price.value is None and item.price_change is not None and comps is not None:
         note += f" As you asked, that's {item.price_change.said()} than the {money(_market_price(item, settings))} I'd suggest."
     if state.question_at_draft:

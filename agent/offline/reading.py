@@ -367,7 +367,8 @@ def _model_of(said: str, item: str | None, details: Details) -> str | None:
     lex = lexicon()
     if (
         not 2 <= len(words) <= 4
-        or not _MODEL_MARK.search(said)
+        # a year or a model number ("v11"), or a make's name first ("trek marlin 5")
+        or not (_MODEL_MARK.search(said) or names().pattern.match(said))
         or item.lower() in words
         or any(w in lex.not_a_make or w in lex.condition_fillers for w in words)
         or read_condition(said, item).condition is not None
@@ -812,7 +813,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         and asked in (Question.CONDITION, Question.PRICE, Question.CHOICE)
         and not reading.items
         and reading.note is None
-        and not reading.intents & {Intent.QUESTION, Intent.CHATTER, Intent.INJECTION, Intent.ACCEPT}
+        and not reading.intents
+        & {Intent.QUESTION, Intent.CHATTER, Intent.INJECTION, Intent.ACCEPT, Intent.NONE_OF_THESE}
         and (asked != Question.CHOICE or (reading.choice is None and not _REDESCRIPTION.match(text)))
     ):
         # "good, only 2 years old" to the condition question: the age is the seller's fact for the description.

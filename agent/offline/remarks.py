@@ -69,6 +69,8 @@ def _selling_reason(sentence: str, item: str | None) -> tuple[str, int] | None:
     if not names_it:
         return None
     said = m.group(0).strip(" ,")
+    if m.group("link") is None:  # said without a connector: "my daughter outgrew it"
+        said = f"because {said}"
     return f"Selling {said[:1].lower()}{said[1:]}.", m.start()
 
 
