@@ -267,7 +267,7 @@ def test_the_shipped_hints_know_a_pram_and_a_sax() -> None:
 
 
 # Electronics whose seller's word the taxonomy lacks: a loudspeaker's parts, a breathing machine, a car's player,
-# a product line named alone. Speaker ads mention woofers and tweeters; car ads and home radios are popular.
+# a smart home's hub (not a bicycle's), a product line named alone. Speaker ads mention woofers and tweeters; car ads and home radios are popular.
 ROWS_ELECTRONICS = taxonomy(
     "Vehicles > Motor Vehicles > Cars, Trucks & Vans",
     "Vehicles > Vehicle Parts > Motor Vehicle Electronics > Motor Vehicle A/V Players & In-Dash Systems",
@@ -283,6 +283,9 @@ ROWS_ELECTRONICS = taxonomy(
     "Hardware > Tools > Measuring Tools & Sensors > Electrical Testing Tools",
     "Sporting Goods > Golf > Golf Carts",
     "Furniture > Furniture Sets > Kitchen & Dining Furniture Sets",
+    "Hardware > Power & Electrical Supplies > Home Automation Kits",
+    "Sporting Goods > Cycling > Bicycle Parts > Bicycle Hubs",
+    "Sporting Goods > Cycling > Bicycles",
 )
 TITLES_ELECTRONICS = [("Speakers", f"Polk tower speakers pair {n}") for n in range(8)]
 TITLES_ELECTRONICS += [("Speakers", f"bookshelf speakers {n}") for n in range(2)]
@@ -299,6 +302,11 @@ TITLES_ELECTRONICS += [("Golf Carts", f"Club Car golf cart 48v {n}") for n in ra
 TITLES_ELECTRONICS += [
     ("Kitchen & Dining Furniture Sets", f"oak table and {n} chairs set") for n in (2, 4, 6)
 ]
+TITLES_ELECTRONICS += [("Bicycles", f"Trek road bike size {50 + n}") for n in range(10)]
+TITLES_ELECTRONICS += [("Bicycle Hubs", f"Shimano XT rear hub {n}") for n in (32, 36)]
+TITLES_ELECTRONICS += [
+    ("Home Automation Kits", "Philips Hue starter kit"),
+]
 
 
 @pytest.mark.parametrize(
@@ -313,6 +321,9 @@ TITLES_ELECTRONICS += [
         ("Squeezebox Touch", "Streaming & Home Media Players"),
         ("Tektronix 2465", "Electrical Testing Tools"),
         ("Fluke 87V", "Electrical Testing Tools"),
+        ("Samsung smart things hub", "Home Automation Kits"),
+        ("SmartThings hub v3", "Home Automation Kits"),
+        ("Wink smart home hub", "Home Automation Kits"),
     ],
 )
 def test_an_electronics_word_the_taxonomy_lacks_names_its_category(query: str, expected: str) -> None:
