@@ -1574,7 +1574,9 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
             )
         )
     # The category's price the seller said 'ok' to is the agent's suggestion, not the seller's own price.
-    typical = item.typical if item.typical_offered and item.typical is not None and item.typical.count else None
+    typical = (
+        item.typical if item.typical_offered and item.typical is not None and item.typical.count else None
+    )
     suggested = typical is not None and item.price.value == _typical_price(typical)
     note = price_note(args["price"], comps, seller_price=item.price.value is not None, suggested=suggested)
     if item.price.value is None and item.price_change is not None and comps is not None:
