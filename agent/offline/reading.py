@@ -815,7 +815,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         and reading.note is None
         and not reading.intents
         & {Intent.QUESTION, Intent.CHATTER, Intent.INJECTION, Intent.ACCEPT, Intent.NONE_OF_THESE}
-        and not lex.none_of_these.search(text)  # a category refused, whatever was asked
+        # a category refused and nothing more, whatever was asked ('it doesn't fit anymore' is a fact)
+        and _OF_THESE.sub("", lex.none_of_these.sub(" ", text).strip(" ,.!-")).strip(" ,.!-")
         and (asked != Question.CHOICE or (reading.choice is None and not _REDESCRIPTION.match(text)))
     ):
         # "good, only 2 years old" to the condition question: the age is the seller's fact for the description.
