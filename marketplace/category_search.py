@@ -60,6 +60,10 @@ HEADLESS_FACTOR = 0.6
 # & Controller Batteries" is a kind of battery named for consoles; the item is a controller).
 MODIFIER_HEAD_FACTOR = 0.8
 MODIFIER_ONLY_FACTOR = 0.75  # the category matches only words that modify the query's head ("desk" lamp)
+# And this much more where only words that say what the item is used with or in name it (rules/search/branches.yaml,
+# `said`: "car", "boat", "toy") while a category is named for the query's head word: a "car portable inverter" is a
+# power inverter, not a car.
+USED_WITH_FACTOR = 0.6
 # And this much more when the head is an accessory or a part (marketplace/data/comparables.toml, accessories):
 # an "iPhone charger" fits a phone, the phone's listings' titles say "iphone" too, but it is no phone.
 ACCESSORY_OF_FACTOR = 0.5
@@ -398,6 +402,8 @@ class CategoryIndex:
             )
             for branch in _said_branches()
         )
+        # The one-word phrases of those branches: words that say what an item is used with or in.
+        self._used_with = frozenset(p[0] for b in _said_branches() for p in b.phrases if len(p) == 1)
 
         titles = list(listing_titles)
         self.neighbours = TitleNeighbours(titles)
@@ -968,6 +974,9 @@ class CategoryIndex:
                     elif accessory_head:
                         kind *= ACCESSORY_OF_FACTOR
                         modifier_only.add(category_id)
+                    elif head_named and matched <= self._used_with.intersection(item_words):
+                        # (said as such: a maker's reading, Nissan's "car", says what the item is)
+                        kind *= USED_WITH_FACTOR
                 elif not by_group[head] & cat.head_words:
                     kind = MODIFIER_HEAD_FACTOR  # named for the item, as a kind of something else
             name = (

@@ -149,6 +149,36 @@ def test_a_makers_name_says_what_a_model_without_a_kind_word_is() -> None:
     assert top(ix, "technics sl-1700") == "Audio Receivers"  # a turntable maker's name, no turntables here
 
 
+def _used_with() -> CategoryIndex:
+    rows = taxonomy(
+        "Vehicles > Motor Vehicles > Cars, Trucks & Vans",
+        "Vehicles > Watercraft > Motor Boats",
+        "Electronics > Power > Power Inverters",
+        "Sporting Goods > Outdoor Recreation > Camping > Coolers",
+    )
+    # Car and boat ads are many, and some of them mention what came with the car; inverters and coolers are few.
+    titles = [("Cars, Trucks & Vans", f"{2000 + n} Toyota Corolla clean title") for n in range(40)]
+    titles += [("Cars, Trucks & Vans", f"{2005 + n} Ford F-150 portable toolbox included") for n in range(3)]
+    titles += [("Motor Boats", f"{1990 + n} Bayliner boat with trailer") for n in range(10)]
+    titles += [("Power Inverters", "Cobra CPI 1500 inverter"), ("Power Inverters", "Xantrex PROwatt SW")]
+    titles += [("Coolers", f"Yeti Tundra {q}") for q in (45, 65)]
+    return index(rows, titles)
+
+
+def test_what_an_item_is_used_with_is_not_what_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    # "car", "boat" (rules/search/branches.yaml, `said`) say where an item is used: where a category is named
+    # for the query's head word, the one named only by such a word is not the item.
+    ix = _used_with()
+    assert top(ix, "car portable inverter 200 watt") == "Power Inverters"
+    assert top(ix, "boat cooler, holds 60 cans") == "Coolers"
+    # the vehicle itself, and a maker's name that reads as a car, are still cars
+    assert top(ix, "car") == "Cars, Trucks & Vans"
+    assert top(ix, "2012 Toyota Camry") == "Cars, Trucks & Vans"
+    assert top(ix, "17ft fishing boat") == "Motor Boats"
+    monkeypatch.setattr(category_search, "USED_WITH_FACTOR", 1.0)
+    assert top(_used_with(), "car portable inverter 200 watt") == "Cars, Trucks & Vans"
+
+
 def test_a_sellers_spelling_and_a_toy_makers_name_find_the_taxonomys_kind() -> None:
     # rules/search/vocabulary.yaml: "racket" is the taxonomy's "racquet"; a Lego set is a construction set.
     rows = taxonomy(
