@@ -15,7 +15,7 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
-from agent.session import ChatSession, ToolActivity
+from agent.session import ChatSession, ToolActivity, TurnResult
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
 
@@ -101,3 +101,15 @@ def called_tools(messages: Sequence[ModelMessage]) -> list[str]:
         for p in m.parts
         if isinstance(p, ToolCallPart)
     ]
+
+
+async def say_all(session: ChatSession, *texts: str) -> list[TurnResult]:
+    """Each seller message in turn; every turn's result."""
+    return [await session.send(text) for text in texts]
+
+
+def last_draft(turns: list[TurnResult]) -> dict[str, object]:
+    """The last draft the turns proposed (fails, showing the replies, when there is none)."""
+    drafts = [d.args for t in turns for d in t.drafts]
+    assert drafts, [t.reply for t in turns]
+    return drafts[-1]

@@ -11,8 +11,8 @@ from agent.offline.details import read_details
 from agent.offline.drafting import distinct_damage, make_description, make_title
 from agent.offline.items import extract_items
 from agent.offline.reading import Context, Question, read
-from agent.session import ChatSession, TurnResult
-from tests.helpers import offline_session
+from agent.session import ChatSession
+from tests.helpers import offline_session, say_all
 from tools.client import MarketplaceClient
 from tools.errors import plain_words
 from tools.types import MAX_PRICE, Condition, Price
@@ -197,12 +197,8 @@ def session(client: MarketplaceClient) -> ChatSession:
     return offline_session(client)
 
 
-async def _say(session: ChatSession, *texts: str) -> list[TurnResult]:
-    return [await session.send(text) for text in texts]
-
-
 async def test_the_price_phrase_stays_out_of_the_search_and_the_title(session: ChatSession) -> None:
-    turns = await _say(session, "selling my kids' bunk bed for 120, it's in good shape")
+    turns = await say_all(session, "selling my kids' bunk bed for 120, it's in good shape")
     searches = [a.args["query"] for t in turns for a in t.activity if a.name == "search_categories"]
     assert searches == ["bunk bed"]
     drafts = [d.args for t in turns for d in t.drafts]
@@ -212,7 +208,7 @@ async def test_the_price_phrase_stays_out_of_the_search_and_the_title(session: C
 
 @pytest.mark.parametrize("price", ["2000000", "99999999999999999999", "$1,000,000"])
 async def test_a_price_above_the_limit_is_asked_again_never_drafted(session: ChatSession, price: str) -> None:
-    turns = await _say(session, f"I want to sell my desk lamp for {price} dollars", "good", "yes")
+    turns = await say_all(session, f"I want to sell my desk lamp for {price} dollars", "good", "yes")
     replies = " ".join(t.reply for t in turns)
     assert "$999,999.99" in replies
     assert (
@@ -224,18 +220,18 @@ async def test_a_price_above_the_limit_is_asked_again_never_drafted(session: Cha
     calls = [a for t in turns for a in t.activity if a.name == "create_listing"]
     assert all(a.args["price"] < MAX_PRICE for a in calls)
     assert not any(a.outcome == "retried" for a in calls)
-    (later,) = await _say(session, "45")
+    (later,) = await say_all(session, "45")
     assert [d.args["price"] for d in later.drafts] == [45]
 
 
 async def test_details_given_later_go_into_a_new_draft(session: ChatSession) -> None:
-    _, second = await _say(
+    _, second = await say_all(
         session, "I want to sell my old Trek road bike", "good, it's the 56cm frame in blue"
     )
     (draft,) = second.drafts
     assert draft.args["title"] == "Blue Trek road bike 56cm"
     assert "Details: 56cm, blue." in draft.args["description"]
-    (third,) = await _say(session, "add that it comes with the pedals and a lock")
+    (third,) = await say_all(session, "add that it comes with the pedals and a lock")
     (redraft,) = third.drafts
     assert redraft.args["title"] == "Blue Trek road bike 56cm with pedals and a lock"
     assert not third.created
@@ -275,13 +271,13 @@ def test_a_spread_of_one_price_is_said_once() -> None:
 
 
 async def test_a_fact_said_with_the_condition_goes_into_the_description(session: ChatSession) -> None:
-    _, second = await _say(session, "fridge for sale", "good, only 2 years old")
+    _, second = await say_all(session, "fridge for sale", "good, only 2 years old")
     (draft,) = second.drafts
     assert "Only 2 years old." in draft.args["description"]
 
 
 async def test_a_grade_said_with_what_comes_with_it_is_not_repeated(session: ChatSession) -> None:
-    _, second = await _say(session, "selling my ps4", "excellent, comes with 2 controllers and fifa")
+    _, second = await say_all(session, "selling my ps4", "excellent, comes with 2 controllers and fifa")
     (draft,) = second.drafts
     description = draft.args["description"]
     assert "Comes with 2 controllers and fifa." in description

@@ -11,24 +11,14 @@ from agent.offline.details import read_details
 from agent.offline.items import extract_items
 from agent.offline.reading import Context, Question, read
 from agent.offline.remarks import read_remarks
-from agent.session import ChatSession, TurnResult
-from tests.helpers import offline_session
+from agent.session import ChatSession
+from tests.helpers import last_draft, offline_session, say_all
 from tools.client import MarketplaceClient
 
 
 @pytest.fixture
 def session(client: MarketplaceClient) -> ChatSession:
     return offline_session(client)
-
-
-async def _say(session: ChatSession, *texts: str) -> list[TurnResult]:
-    return [await session.send(text) for text in texts]
-
-
-def _last_draft(turns: list[TurnResult]) -> dict[str, object]:
-    drafts = [d.args for t in turns for d in t.drafts]
-    assert drafts, [t.reply for t in turns]
-    return drafts[-1]
 
 
 def _at(question: Question, item: str) -> Context:
@@ -109,13 +99,13 @@ def test_a_screen_resolution_is_a_detail() -> None:
 
 
 async def test_a_reason_and_an_age_said_up_front_reach_the_listing(session: ChatSession) -> None:
-    turns = await _say(
+    turns = await say_all(
         session,
         "Selling our stroller because our kid outgrew it. It's a Bugaboo Fox, used for a year, no damage.",
         "1",
         "around 500",
     )
-    description = str(_last_draft(turns)["description"])
+    description = str(last_draft(turns)["description"])
     assert "outgrew" in description and "a year" in description, description
 
 
@@ -125,17 +115,17 @@ async def test_a_reason_and_an_age_said_up_front_reach_the_listing(session: Chat
 async def test_facts_instead_of_a_grade_are_taken_up_and_the_grade_asked_as_a_follow_up(
     session: ChatSession,
 ) -> None:
-    first, reply, graded = await _say(
+    first, reply, graded = await say_all(
         session, "I'd like to sell my IKEA desk", "I bought it for 150 two years ago", "good"
     )
     assert "condition" in first.reply.lower()
     assert not reply.reply.startswith("Sorry") and "Noted" in reply.reply, reply.reply
     assert "$150" in reply.reply  # what was paid, heard
-    assert "two years ago" in str(_last_draft([graded])["description"])
+    assert "two years ago" in str(last_draft([graded])["description"])
 
 
 async def test_a_condition_said_at_the_price_question_is_acknowledged(session: ChatSession) -> None:
-    first, corrected = await _say(
+    first, corrected = await say_all(
         session,
         "I want to sell my acoustic guitar, excellent condition",
         "actually it's more like good, there's a small scratch on the back",
@@ -147,7 +137,7 @@ async def test_a_condition_said_at_the_price_question_is_acknowledged(session: C
 async def test_leaving_the_price_to_the_agent_with_nothing_to_go_by_is_answered_not_missed(
     session: ChatSession,
 ) -> None:
-    turns = await _say(
+    turns = await say_all(
         session,
         "selling a snowboard, 156cm, with bindings",
         "good",
@@ -181,36 +171,36 @@ def test_the_item_is_found_behind_a_plain_have_or_a_first(text: str, item: str) 
 
 
 async def test_a_price_and_facts_said_at_the_category_question_reach_the_draft(session: ChatSession) -> None:
-    turns = await _say(
+    turns = await say_all(
         session,
         "I want to sell my DJI Mini 2 drone",
         "I was thinking 300",
         "like new, comes with 3 batteries and the case",
     )
     assert "1." in turns[0].reply  # the category list was open for both answers
-    draft = _last_draft(turns)
+    draft = last_draft(turns)
     assert draft["price"] == 300 and draft["condition"] == "like_new"
     assert "case" in str(draft["description"]) and "3 batteries" in str(draft["description"]), draft
 
 
 async def test_facts_said_before_and_with_the_item_reach_the_draft(session: ChatSession) -> None:
-    turns = await _say(
+    turns = await say_all(
         session,
         "I'm moving out next month and need to get rid of some stuff",
         "first my queen bed frame, it's 2 years old, metal",
         "good",
     )
-    draft = _last_draft(turns)
+    draft = last_draft(turns)
     assert str(draft["title"]).lower().startswith("metal queen bed frame"), draft["title"]
     assert "2 years old" in str(draft["description"]), draft
 
 
 async def test_age_condition_and_price_said_before_the_item_carry_to_it(session: ChatSession) -> None:
-    _, before, named = await _say(
+    _, before, named = await say_all(
         session, "hi", "it's about 5 years old and in good shape, asking 150", "a road bike"
     )
     assert "Noted" in before.reply and "$150" in before.reply, before.reply  # heard, not taken as an item
-    draft = _last_draft([named])
+    draft = last_draft([named])
     assert draft["price"] == 150 and draft["condition"] == "good"
     assert "5 years old" in str(draft["description"]) and draft["title"] == "Road bike", draft
 
@@ -245,14 +235,14 @@ def test_a_half_size_is_kept_whole() -> None:
 async def test_a_long_name_is_cut_before_what_comes_with_it_and_the_rest_is_kept(
     session: ChatSession,
 ) -> None:
-    turns = await _say(
+    turns = await say_all(
         session,
         "Fisher Price kids play kitchen with all the pots and pans, my daughter outgrew it",
         "good",
         "1",
         "35",
     )
-    draft = _last_draft(turns)
+    draft = last_draft(turns)
     title, description = str(draft["title"]), str(draft["description"])
     assert not title.endswith((" and", " the", " with")) and "play kitchen" in title
     assert "pots and pans" in description and "Selling because my daughter outgrew it." in description
@@ -260,32 +250,32 @@ async def test_a_long_name_is_cut_before_what_comes_with_it_and_the_rest_is_kept
 
 async def test_none_of_these_is_a_refusal_not_a_fact_for_the_draft(session: ChatSession) -> None:
     # A metal cabinet is offered storage, china and file cabinets: the seller says "none of these".
-    turns = await _say(
+    turns = await say_all(
         session, "selling a metal cabinet with 2 keys", "good", "none of these", "file cabinet", "1", "80"
     )
     assert "none of those" in turns[2].reply.lower()
-    assert "none of these" not in str(_last_draft(turns)["description"]).lower()
+    assert "none of these" not in str(last_draft(turns)["description"]).lower()
     assert all("goes in the draft" not in t.reply for t in turns), [t.reply for t in turns]
 
 
 async def test_an_opening_well_is_not_part_of_the_damage(session: ChatSession) -> None:
-    turns = await _say(
+    turns = await say_all(
         session, "i have a samsung galaxy s21 phone", "well the screen has a small scratch but it works"
     )
-    description = str(_last_draft(turns)["description"])
+    description = str(last_draft(turns)["description"])
     assert "the screen has a small scratch" in description and "well the screen" not in description
 
 
 async def test_a_make_and_model_said_to_the_condition_question_name_the_item(session: ChatSession) -> None:
-    turns = await _say(session, "got a bike to sell", "trek marlin 5", "good")
-    assert "trek marlin 5" in str(_last_draft(turns)["title"]).lower()
+    turns = await say_all(session, "got a bike to sell", "trek marlin 5", "good")
+    assert "trek marlin 5" in str(last_draft(turns)["title"]).lower()
 
 
 async def test_the_category_price_the_seller_took_is_called_the_suggestion_not_theirs(
     session: ChatSession,
 ) -> None:
     # Nothing like the espresso machine is listed; the agent offers its category's price and the seller says ok.
-    turns = await _say(session, "Breville Barista Express espresso machine", "good", "you tell me", "ok")
+    turns = await say_all(session, "Breville Barista Express espresso machine", "good", "you tell me", "ok")
     said = " ".join(t.reply for t in turns[-1:])
     assert "I've used the suggested $" in said and "your price" not in said
     assert "the middle of what" not in said

@@ -11,8 +11,8 @@ from agent.offline.policy import next_action
 from agent.offline.reading import Context, Intent, Question, read
 from agent.offline.state import Market
 from agent.offline.transcript import AgentTurn, SellerSaid, ToolAnswered, ToolCalled, Transcript
-from agent.session import ChatSession, TurnResult
-from tests.helpers import offline_session
+from agent.session import ChatSession
+from tests.helpers import last_draft, offline_session, say_all
 from tools.client import MarketplaceClient
 from tools.toolset import COMPARE_PRICES, CREATE_LISTING, SEARCH_CATEGORIES
 from tools.types import Condition
@@ -21,16 +21,6 @@ from tools.types import Condition
 @pytest.fixture
 def session(client: MarketplaceClient) -> ChatSession:
     return offline_session(client)
-
-
-async def _say(session: ChatSession, *texts: str) -> list[TurnResult]:
-    return [await session.send(text) for text in texts]
-
-
-def _last_draft(turns: list[TurnResult]) -> dict[str, object]:
-    drafts = [d.args for t in turns for d in t.drafts]
-    assert drafts, [t.reply for t in turns]
-    return drafts[-1]
 
 
 # 1. Facts the seller says about the item reach the draft -------------------------------------------------
@@ -69,10 +59,10 @@ def test_a_colon_after_the_item_keeps_both_halves() -> None:
 
 
 async def test_a_colon_does_not_cut_the_draft_short(session: ChatSession) -> None:
-    turns = await _say(session, "Canon EOS 80D: body only, 12k shutter count. good condition, asking 550")
+    turns = await say_all(session, "Canon EOS 80D: body only, 12k shutter count. good condition, asking 550")
     if not turns[-1].drafts:  # the test marketplace may ask which category first
-        turns += await _say(session, "1")
-    draft = _last_draft(turns)
+        turns += await say_all(session, "1")
+    draft = last_draft(turns)
     assert draft["title"] == "Canon EOS 80D"
     description = str(draft["description"]).lower()
     assert "body only" in description and "12k shutter count" in description
@@ -100,14 +90,14 @@ def test_a_thing_it_comes_with_is_still_added() -> None:
 
 
 async def test_the_value_of_a_field_is_asked_for_and_added(session: ChatSession) -> None:
-    turns = await _say(session, "I want to sell my canon camera", "good")
+    turns = await say_all(session, "I want to sell my canon camera", "good")
     if not turns[-1].drafts:
-        turns += await _say(session, "1")
-    before = _last_draft(turns)
-    (asked,) = await _say(session, "add the shutter count")
+        turns += await say_all(session, "1")
+    before = last_draft(turns)
+    (asked,) = await say_all(session, "add the shutter count")
     assert "what's the shutter count?" in asked.reply.lower() and not asked.drafts
-    (answered,) = await _say(session, "12000")
-    draft = _last_draft([answered])
+    (answered,) = await say_all(session, "12000")
+    draft = last_draft([answered])
     assert "Shutter count: 12000." in str(draft["description"])
     assert "The shutter count." not in str(draft["description"])
     assert draft["price"] == before["price"]  # the value is no price
@@ -123,24 +113,24 @@ async def test_the_value_of_a_field_is_asked_for_and_added(session: ChatSession)
 async def test_a_shorter_description_drops_the_least_important_sentence(
     session: ChatSession, wish: str
 ) -> None:
-    turns = await _say(session, "selling my kitchenaid stand mixer, good condition, $200")
+    turns = await say_all(session, "selling my kitchenaid stand mixer, good condition, $200")
     if not turns[-1].drafts:
-        turns += await _say(session, "1")
-    before = str(_last_draft(turns)["description"])
-    (shorter,) = await _say(session, wish)
-    after = str(_last_draft([shorter])["description"])
+        turns += await say_all(session, "1")
+    before = str(last_draft(turns)["description"])
+    (shorter,) = await say_all(session, wish)
+    after = str(last_draft([shorter])["description"])
     assert len(after) < len(before) and after.startswith("Selling my KitchenAid stand mixer.")
     assert before.startswith(after.rstrip("."))  # the closing went; the rest is as it was
 
 
 async def test_a_description_as_short_as_it_gets_is_said_so(session: ChatSession) -> None:
-    turns = await _say(session, "selling my kitchenaid stand mixer, good condition, $200")
+    turns = await say_all(session, "selling my kitchenaid stand mixer, good condition, $200")
     if not turns[-1].drafts:
-        turns += await _say(session, "1")
-    turns += await _say(session, "shorten the description", "shorten the description")
-    (last,) = await _say(session, "shorten the description")
+        turns += await say_all(session, "1")
+    turns += await say_all(session, "shorten the description", "shorten the description")
+    (last,) = await say_all(session, "shorten the description")
     assert "as short as it gets" in last.reply
-    assert str(_last_draft([last])["description"]).startswith("Selling my KitchenAid stand mixer.")
+    assert str(last_draft([last])["description"]).startswith("Selling my KitchenAid stand mixer.")
 
 
 # 4. A make said alone to the condition question ------------------------------------------------------------
@@ -150,15 +140,15 @@ async def test_a_description_as_short_as_it_gets_is_said_so(session: ChatSession
 async def test_a_make_at_the_condition_question_joins_the_item(
     session: ChatSession, item: str, make: str
 ) -> None:
-    first, noted = await _say(session, f"I want to sell a {item}", make)
+    first, noted = await say_all(session, f"I want to sell a {item}", make)
     if "Which category" in first.reply:
-        first, noted = noted, (await _say(session, "1"))[0]
+        first, noted = noted, (await say_all(session, "1"))[0]
     assert "didn't catch" not in noted.reply and make.capitalize() in noted.reply
     assert noted.reply.endswith("And what condition is it in?")
-    (drafted,) = await _say(session, "good")
+    (drafted,) = await say_all(session, "good")
     if not drafted.drafts:
-        (drafted,) = await _say(session, "200")
-    assert _last_draft([drafted])["title"] == f"{make.capitalize()} {item}"
+        (drafted,) = await say_all(session, "200")
+    assert last_draft([drafted])["title"] == f"{make.capitalize()} {item}"
 
 
 @pytest.mark.parametrize(
@@ -231,12 +221,12 @@ def test_a_question_why_the_price_is_lower_is_no_price(asked: str) -> None:
 
 
 async def test_a_seller_asking_why_lower_is_answered_and_the_draft_waits(session: ChatSession) -> None:
-    turns = await _say(session, "I want to sell my herman miller aeron chair", "good")
+    turns = await say_all(session, "I want to sell my herman miller aeron chair", "good")
     if not turns[-1].drafts:
-        turns += await _say(session, "1")
-    before = _last_draft(turns)
-    (asked,) = await _say(session, "you said similar ones ask $500 and suggest $380?")
-    after = _last_draft([asked])
+        turns += await say_all(session, "1")
+    before = last_draft(turns)
+    (asked,) = await say_all(session, "you said similar ones ask $500 and suggest $380?")
+    after = last_draft([asked])
     assert after["price"] == before["price"]
     assert "because" in asked.reply or "is the price you gave" in asked.reply
     assert "I can't answer that" not in asked.reply
