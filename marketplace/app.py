@@ -57,7 +57,15 @@ from marketplace.item_kinds import narrower_category
 from marketplace.limits import RateLimits, client_of
 from marketplace.limits import check as check_rate
 from marketplace.photos import attach_photos, photos_of
-from marketplace.pricing import ALL_LISTINGS, CompResult, comparison_stats, query_vocabulary, select_comps
+from marketplace.pricing import (
+    ALL_LISTINGS,
+    UNLIKE_CONFIDENCE,
+    CompResult,
+    comparison_stats,
+    confidence_label,
+    query_vocabulary,
+    select_comps,
+)
 from marketplace.retrieval import (
     Expr,
     all_of,
@@ -352,7 +360,6 @@ def _database_work(endpoint: Callable[..., T]) -> Callable[..., Awaitable[T]]:
 
 
 router = APIRouter()
-UNLIKE_CONFIDENCE = 0.3  # below the 0.35 of 'medium' (marketplace.pricing)
 MAX_ID = 2**63 - 1  # ids are 64-bit in the database: a larger number names nothing (422, never a 500)
 RowId = Annotated[int, Path(ge=0, le=MAX_ID)]
 QueryId = Annotated[int, Query(ge=0, le=MAX_ID)]
@@ -561,8 +568,9 @@ def _comparison(
     # Many listings in general say little about this item: never more than low confidence when none is like it.
     alike = not picked.basis.startswith(ALL_LISTINGS)
     confidence, label = stats.confidence, stats.confidence_label
-    if not alike and label != "low":
-        confidence, label = min(confidence, UNLIKE_CONFIDENCE), "low"
+    if not alike:
+        confidence = min(confidence, UNLIKE_CONFIDENCE)
+        label = confidence_label(confidence)
     return PriceComparison(
         **base,
         count=stats.count,

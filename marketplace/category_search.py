@@ -31,7 +31,7 @@ from typing import Any
 
 import yaml
 
-from marketplace.item_phrase import WORDS_FILE, item_phrase, query_words
+from marketplace.item_phrase import item_phrase, query_words
 from marketplace.kind_hints import KindHint, kind_hints
 from marketplace.pricing import CompsCache
 from marketplace.similar_titles import TitleNeighbours
@@ -250,17 +250,6 @@ class Evidence:
 
 
 @cache
-def _accessory_words(path: Path = WORDS_FILE) -> tuple[frozenset[str], frozenset[str]]:
-    """The heads that name an accessory or a part, and the heads of the categories that are accessories
-    (rules/search/query_words.yaml, `accessories`, `accessory_kinds`), stemmed."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return (
-        frozenset(stem(str(w).lower()) for w in data.get("accessories", ())),
-        frozenset(stem(str(w).lower()) for w in data.get("accessory_kinds", ())),
-    )
-
-
-@cache
 def _branches_data(path: Path = BRANCHES_FILE) -> dict[str, Any]:
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return data
@@ -372,7 +361,7 @@ class CategoryIndex:
         self._makers = query_words().makers
         self._sizes = query_words().sizes
         self._contrary = query_words().contrary
-        self._accessories, accessory_kinds = _accessory_words()
+        self._accessories, accessory_kinds = query_words().accessories, query_words().accessory_kinds
         # Categories that are accessories or parts themselves: an accessory's modifiers may name them.
         self._accessory_cats = frozenset(
             c.id for c in self.by_id.values() if c.head_words & (self._accessories | accessory_kinds)

@@ -46,6 +46,8 @@ class QueryWords:
     purposes: frozenset[str] = frozenset()  # connectors after which a purpose follows: "for"
     # a size that says what an item is when no word of it does: "Mitsubishi 50 inch" is a television
     sizes: tuple[SizeCue, ...] = ()
+    accessories: frozenset[str] = frozenset()  # heads that name an accessory or a part: "charger"
+    accessory_kinds: frozenset[str] = frozenset()  # heads of categories that are accessories: "accessories"
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,8 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
             )
             for cue in data.get("sizes", ())
         ),
+        stems("accessories") if "accessories" in data else frozenset(),
+        stems("accessory_kinds") if "accessory_kinds" in data else frozenset(),
     )
 
 
@@ -200,8 +204,3 @@ def item_phrase(query: str, names_kind: Callable[[str], bool] = lambda word: Tru
             item = dict.fromkeys([*after, *item])
     rest = [w for i, part in enumerate(parts) if i != chosen for w in part if w not in item]
     return ItemPhrase(tuple(item), tuple(dict.fromkeys(rest)))
-
-
-def describing_words() -> frozenset[str]:
-    """Words that say what an item is like, never what it is (colours, materials, sizes, ad talk)."""
-    return query_words().describing

@@ -15,7 +15,7 @@ from typing import Literal
 from marketplace.cache import BoundedCache
 from marketplace.conditions import Condition
 from marketplace.item_kinds import DATA_FILE, is_bundle, item_words, other_item, plainly_one_item
-from marketplace.item_phrase import describing_words
+from marketplace.item_phrase import query_words
 from marketplace.price_model import current_model
 from marketplace.text import REVERSE_SYNONYMS, alternatives, words
 from marketplace.trust import (
@@ -193,7 +193,7 @@ class QueryAnalysis:
         # A word that says what the item is like ("carbon", "black") is no sign that a title is the same
         # kind of thing: a carbon kayak paddle is not like the carbon bikes. Only when the item has no
         # other word does it count.
-        describing = describing_words()
+        describing = query_words().describing
         kinds = [w for w in named if w not in describing], [w for w in missing if w not in describing]
         if kinds[0] or kinds[1]:
             named, missing = kinds
@@ -488,6 +488,15 @@ SIMILARITY_POWER = 2  # a comparable's weight grows with its title's similarity 
 # like ones; 0.003-0.01 all did better in every fold of `benchmarks/pricing_dev.py`, with both queries.
 SIMILARITY_FLOOR = 0.005
 FULL_CONFIDENCE_COMPS = 20  # confidence from the number of comparables saturates near this many
+MEDIUM_CONFIDENCE, HIGH_CONFIDENCE = 0.35, 0.6  # where the labels start
+# At most this when no comparable is like the item (the category's listings in general): low.
+UNLIKE_CONFIDENCE = 0.3
+
+
+def confidence_label(confidence: float) -> Literal["low", "medium", "high"]:
+    return "high" if confidence >= HIGH_CONFIDENCE else "medium" if confidence >= MEDIUM_CONFIDENCE else "low"
+
+
 # The suggestion is the weighted geometric mean of the comparables' price and the price model's estimate,
 # the model weighing this much: the few titles most like an item ask widely varying prices, and the model
 # pools what every seed listing says about its words and category (chosen on the seed's tuning folds,
@@ -715,9 +724,7 @@ def comparison_stats(
     size_factor = min(1.0, math.sqrt(sum(kept_trust) / FULL_CONFIDENCE_COMPS))
     dispersion = (p75 - p25) / median if median > 0 else 1.0
     confidence = round(size_factor / (1 + dispersion), 2)
-    label: Literal["low", "medium", "high"] = (
-        "high" if confidence >= 0.6 else "medium" if confidence >= 0.35 else "low"
-    )
+    label = confidence_label(confidence)
     model = current_model() if lineage else None
     estimate = model.estimate(query, lineage, condition) if model is not None else None
     suggestion = suggest_price(kept, condition, query, estimate)
