@@ -180,3 +180,10 @@ async def test_ok_keep_it_at_the_category_list_takes_the_top_option(session: Cha
     turns = await say_all(session, "2015 prius, 85k miles, excellent condition, 12,500", "ok keep it")
     assert "didn't catch" not in turns[1].reply, turns[1].reply
     assert last_draft(turns)["price"] == 12500
+
+
+@pytest.mark.parametrize(
+    "text", ["can you bring it down to 130", "knock it down to 130", "drop the price to 130"]
+)
+def test_bringing_the_price_down_to_a_figure_is_that_price(text: str) -> None:
+    assert read_amounts(text).price == 130
