@@ -10,7 +10,8 @@ more turns. A conversation is fully right when a listing is posted with the expe
 every fact the seller gave in its description, no draft-less stall happened and the agent never asked the
 same question twice in a row (not counted: the same question after the seller asked something back, which
 is an answer and a question, or after a reply that takes up what the seller said, "Noted: $300.", which says
-why it asks again, or gives a figure it had not given, "say 'ok' and I'll use $40"). Prints the totals, the repeats, and each failed conversation's problems
+why it asks again, or gives a figure it had not given, "say 'ok' and I'll use $40"; "what did you pay for
+it?" is a question of its own, not the price question again). Prints the totals, the repeats, and each failed conversation's problems
 (`--show N` adds N transcripts).
 """
 
@@ -44,7 +45,9 @@ from tools.publishing import Publisher  # noqa: E402
 DEV = ROOT / "benchmarks" / "data" / "newcomer_dev.yaml"
 EXTRA_TURNS = 4  # turns after the script, answering what the agent still asks
 # The order a reply's question is recognised in: a condition question that mentions prices is a condition one.
-KINDS = ("choice", "condition", "price", "item")
+KINDS = ("choice", "condition", "paid", "price", "item")
+# Asking what the seller paid is another question than asking their price, though it may name the price.
+PAID = re.compile(r"\bwhat did you pay\b|\bwhat (?:it|they) cost\b", re.I)
 # A reply that takes up what the seller said before asking again says why it asks again: not a repeat.
 MONEY = re.compile(r"\$\s?\d[\d,.]*")  # a reply with a figure the last one had not gives something new
 TOOK_IT = re.compile(r"\b(?:noted|got it|thanks|thank you|i'?ve (?:added|noted|kept|used)|as i said)\b", re.I)
@@ -92,7 +95,7 @@ def asked(turn: TurnResult) -> str | None:
         return "draft"
     if turn.created:
         return None
-    return next((kind for kind in KINDS if ASKS[kind].search(turn.reply)), None)
+    return next((kind for kind in KINDS if (PAID if kind == "paid" else ASKS[kind]).search(turn.reply)), None)
 
 
 def check(expect: Expect, listing: dict[str, Any] | None) -> list[str]:

@@ -455,7 +455,9 @@ async def test_no_comparables_and_no_price_in_mind(dialogue: Dialogue) -> None:
         "item": "",
         "condition": "good",
     }
-    assert "nothing listed in Brass Instruments" in answer.reply and "in dollars?" in answer.reply
+    # no price invented: the seller's price is asked for, with what would help (what they paid)
+    assert "nothing listed in Brass Instruments" in answer.reply and "What did you pay" in answer.reply
+    assert "won't guess a price" in answer.reply
     assert answer.drafts == []
     again = await dialogue.say("no idea")
     assert again.reply != answer.reply and "?" in again.reply and again.drafts == []

@@ -354,10 +354,30 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
     if expecting_price and not re.search(r"\d", text):
         if rules.free.search(text) and len(text.split()) <= 4:
             return Amounts(0.0, paid)
-        spelled = _spelled(text)
+        spelled = _spelled_alone(text)
         if spelled is not None:
             return Amounts(spelled, paid)
     return Amounts(None, paid)
+
+
+_MOST_WORDS_BEFORE_SPELLED = 3  # "umm maybe like two hundred": a price; "a chip on one corner": a count
+
+
+def _spelled_alone(text: str) -> float | None:
+    """A price in words answering the price question ("twelve hundred", "maybe two fifty, firm"): the
+    number words said as the answer, not counting something ("a chip on one corner", "used two summers")."""
+    rules = _rules()
+    m = re.search(rf"(?<![\w'-])(?P<run>{_spelled_run(rules.number_words)})(?![\w'-])", text, re.I)
+    if m is None or len(_WORD.findall(text[: m.start()])) > _MOST_WORDS_BEFORE_SPELLED:
+        return None
+    after = re.sub(r"^\s*(?:dollars|bucks|usd)\b", "", text[m.end() :], flags=re.I)
+    if after.strip(" ,;.!?") and not rules.after.match(after) and not _SPELLED_TAIL.match(after):
+        return None  # "two kids", "one corner": a number of things
+    return _spelled(text[: m.end()])  # with the words before: "the second one" points, it prices nothing
+
+
+# What may follow a price in words and leave it a price: the end, a pause, or a word of hedging.
+_SPELLED_TAIL = re.compile(r"\s*(?:[,;.!?]|(?:i guess|i think|please|pls|maybe|or so|ok|okay)\b)", re.I)
 
 
 def names_only_a_price(phrase: str) -> bool:

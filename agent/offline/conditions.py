@@ -81,6 +81,12 @@ def _rules() -> _Rules:
         damage=[
             ("fatal", words_re(d.fatal)),
             ("defect", words_re(d.defect)),
+            (
+                "defect",
+                re.compile(
+                    d.needs_part.replace("{parts}", alternatives([re.escape(p) for p in d.parts])), re.I
+                ),
+            ),
             ("cosmetic", words_re(d.cosmetic)),
         ],
         packaging=words_re(d.packaging),

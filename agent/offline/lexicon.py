@@ -67,6 +67,7 @@ class DamageData(_Data):
     cosmetic: list[str]
     packaging: list[str]
     parts: list[str]
+    needs_part: str  # "needs brakes": a part it needs, a defect; `{parts}` stands for any of `parts`
 
 
 class AmountData(_Data):

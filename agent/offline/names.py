@@ -103,11 +103,26 @@ def cased(text: str) -> str:
     def fix(m: re.Match[str]) -> str:
         said = m.group(0)
         right = table.written[" ".join(said.lower().split())]
-        if said == right or (said != said.lower() and said != said.capitalize() and said != said.title()):
+        shouted = (
+            said.isupper() and len(said) > 3
+        )  # "GALAXY" in a title typed in capitals: as its owner writes it
+        if said == right or (
+            not shouted and said != said.lower() and said != said.capitalize() and said != said.title()
+        ):
             return said
         return right
 
-    return table.pattern.sub(fix, text)
+    named = table.pattern.sub(fix, text)
+    # a model code typed in lower case right after a name ("samsung galaxy s21", "dyson v11"): as its maker
+    # writes it (S21, V11); one the seller typed with capitals is theirs, kept as typed
+    return (
+        _CODE_AFTER_NAME.sub(lambda m: m.group("name") + m.group("gap") + m.group("code").upper(), named)
+        if (table.pattern.search(named))
+        else named
+    )
+
+
+_CODE_AFTER_NAME = re.compile(r"(?P<name>\b[A-Z][\w'-]*)(?P<gap>\s+)(?P<code>\b[a-z]{1,2}\d{2,4}\b)")
 
 
 def without_names(text: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from agent.offline.amounts import PriceChange, listable, money, refusal
+from agent.offline.amounts import PriceChange, listable, money, names_only_a_price, refusal
 from agent.offline.drafting import (
     make_description,
     make_title,
@@ -29,6 +29,7 @@ from agent.offline.items import is_chatter
 from agent.offline.lexicon import lexicon
 from agent.offline.names import names, without_names
 from agent.offline.reading import Context, Intent, Question, Reading, is_negative, read
+from agent.offline.resale import resale_rule
 from agent.offline.settings import PolicySettings
 from agent.offline.state import Category, DialogueState, ItemFrame, Market, Pending, Source
 from agent.offline.transcript import AgentSaid, AgentTurn, SellerSaid, ToolAnswered, ToolCalled, Transcript
@@ -77,6 +78,9 @@ class Action:
     args: dict[str, Any] = field(default_factory=dict)
     asks: Question | None = None  # the question this reply leaves open
     offers_typical: bool = False  # it puts the category's middle price to the seller
+    offers_paid_rule: bool = False  # it puts a rule-of-thumb start from what the seller paid to them
+    asks_paid: bool = False  # it asks what the seller paid (a number in answer is that, not the price)
+    no_figure: bool = False  # it says, once more, that it can't pick a number with nothing to go by
 
 
 # ---------------------------------------------------------------------------------------------- tracking
@@ -457,7 +461,10 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         item.condition.fill(value, answered=asked == Question.CONDITION)
     item.add_damage(r.damage)
     item.details = item.details.merge(r.details)
-    if r.price is not None:
+    if r.price is not None and asked == Question.PRICE and item.paid_asked and names_only_a_price(r.text):
+        # "150" to "what did you pay for it?": what was paid, the guide the question asked for
+        item.paid = r.price
+    elif r.price is not None:
         item.price_change = None  # a price said outright replaces any change asked for before
         if not listable(r.price):
             item.price.clear()
@@ -501,6 +508,17 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         state.notes.append(f"OK, {money(_typical_price(item.typical))}, suggested from what {where} ask.")
     if r.paid is not None and r.paid > 0:
         item.paid = r.paid
+    if (
+        asked == Question.PRICE
+        and item.paid_rule_offered
+        and item.paid is not None
+        and r.price is None
+        and r.price_change is None
+        and (Intent.ACCEPT in r.intents or (Intent.SUGGEST in r.intents and "?" not in r.text))
+    ):
+        # 'ok' / 'you pick' to the rule-of-thumb start the agent put to them: their price now, labelled so.
+        start = _paid_start(state, item)
+        item.price.fill(start, answered=True)  # the draft's note says where it comes from
     if r.title:
         item.title = r.title
     elif r.title_wish:
@@ -532,9 +550,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         and (r.title or r.note or r.details or r.remarks)
     ):
         # Said while another question is open: kept for the draft, and said so (the question stays).
-        state.notes.append(
-            f'Noted: the title will be "{r.title}".' if r.title else "Noted, that goes in the draft."
-        )
+        state.notes.append(f'Noted: the title will be "{r.title}".' if r.title else KEPT_NOTE)
     if asked == Question.PRICE and r.condition is not None and item.condition.value is not None:
         # a condition said (or corrected) in answer to the price question: taken, and said so
         state.notes.append(f"Noted: {item.condition.value.label} condition.")
@@ -978,6 +994,10 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
             item = state.item
             if item is not None and action.offers_typical:
                 item.typical_offered = True
+            if item is not None:
+                item.paid_rule_offered = item.paid_rule_offered or action.offers_paid_rule
+                item.paid_asked = action.asks_paid
+                item.no_figure_told += action.no_figure
             if item is not None and state.asked in _SLOT_OF:
                 getattr(item, _SLOT_OF[state.asked]).asked += 1
         elif isinstance(event, SellerSaid):
@@ -1028,8 +1048,28 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
 
 
 def _say(state: DialogueState, *lines: str) -> str:
-    parts = ([] if state.agent_spoke else [INTRO]) + state.notes + [line for line in lines if line]
+    parts = (
+        ([] if state.agent_spoke else [INTRO]) + _one_noted(state.notes) + [line for line in lines if line]
+    )
     return " ".join(parts)
+
+
+_NOTED = re.compile(r"^Noted: (?P<what>[^.;]+)\.$")
+KEPT_NOTE = "Noted, that goes in the draft."
+
+
+def _one_noted(notes: list[str]) -> list[str]:
+    """The acknowledgements of one message said once: "Noted, that goes in the draft. Noted: like new
+    condition." is "Noted: like new condition; the rest goes in the draft." (several facts, one "Noted")."""
+    said = [m.group("what") for n in notes if (m := _NOTED.match(n))]
+    kept = KEPT_NOTE in notes
+    if len(said) + kept < 2:
+        return notes
+    what = said[0] if len(said) == 1 else f"{', '.join(said[:-1])} and {said[-1]}"
+    merged = f"Noted: {what}{'; the rest goes in the draft' if kept else ''}."
+    first = next(i for i, n in enumerate(notes) if n == KEPT_NOTE or _NOTED.match(n))
+    rest = [n for n in notes if n != KEPT_NOTE and not _NOTED.match(n)]
+    return [*rest[:first], merged, *rest[first:]]
 
 
 def _kind(category: Category) -> str:
@@ -1251,7 +1291,14 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
             # every listing in it, whatever its title: a guide to the kind of thing, not a comparison
             {"category_id": item.wider.id, "item": "", "condition": comps.condition},
         )
-    if comps is not None and typical is not None and (at_a_loss or state.last != "seller"):
+    paid_said = (  # "I paid 150" to "what did you pay?" (or said since): the rule of thumb follows
+        typical is not None
+        and not typical.count
+        and item.typical_offered
+        and item.paid is not None
+        and item.price.value is None
+    )
+    if comps is not None and typical is not None and (at_a_loss or paid_said or state.last != "seller"):
         guide = item.wider if item.wider is not None and typical.category_id == item.wider.id else own
         category = _kind(guide) if guide else "its category"
         if typical.count:
@@ -1281,31 +1328,23 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
                 asks=Question.PRICE,
                 offers_typical=True,
             )
+        if item.paid is not None and item.paid > 0:
+            return _offer_paid_start(state, item, category)
         if item.typical_offered and state.last == "seller":
-            # The seller leaves it to the agent, with nothing to go by: why it can't, differently each time
-            # (never the same question again in the same words)
-            if item.price.missed >= GIVE_UP:
-                text = "I'll wait for your number. What would you like to ask, e.g. 80?"
-            elif item.price.missed >= 2:
-                text = (
-                    "Without anything to compare, the price has to come from you. What rough figure would you "
-                    "take, e.g. 50 or 150? You'll see a draft to approve first."
-                )
-            else:
-                text = (
-                    f"I can't pick a number for you: nothing listed here is like your {item.name}, so anything "
-                    "from me would be a guess. Any price you'd be happy to get for it today is a fine start. "
-                    "What number should I put, in dollars?"
-                )
-            return Action(_say(state, text), asks=Question.PRICE)
+            # The seller leaves it to the agent again, with nothing to go by: something new each time (why it
+            # can't, what would help), never the same question again in the same words.
+            return _no_figure(state, item)
         return Action(
             _say(
                 state,
-                f"There's nothing listed in {category} to go by at all, so the price is yours to set. What would "
-                "you like to ask for it, in dollars? You can still change it on the draft.",
+                f"There's nothing listed in {category} to go by at all, so I won't guess a price for your "
+                f"{item.name}: it has to come from you, or from what you paid. What did you pay for it, and roughly "
+                "when? From that and its condition I can work out a rule-of-thumb start; you'll see a draft to "
+                "approve first.",
             ),
             asks=Question.PRICE,
             offers_typical=True,
+            asks_paid=True,
         )
     if (
         at_a_loss
@@ -1346,6 +1385,51 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         else ""
     )
     return Action(_say(state, f"{why}, so {PRICE_QUESTION}{paid}"), asks=Question.PRICE)
+
+
+def _paid_start(state: DialogueState, item: ItemFrame) -> float:
+    """The rule-of-thumb start from what the seller paid, for the condition said (else the assumed one)."""
+    condition = item.condition.value or lexicon().drafting.assumed_condition
+    return resale_rule().start(item.paid or 0.0, condition)
+
+
+def _offer_paid_start(state: DialogueState, item: ItemFrame, category: str) -> Action:
+    """Nothing listed to go by, but the seller said what they paid: a start from that, labelled as a rule of
+    thumb (the shares and where they come from are in data/resale.yaml); the draft still needs approval."""
+    condition = item.condition.value or lexicon().drafting.assumed_condition
+    start = money(_paid_start(state, item))
+    share = round(resale_rule().share(condition) * 100)
+    if item.paid_rule_offered and state.last == "seller":
+        text = (
+            f"Just so you know, {start} is only a rule of thumb from the {money(item.paid or 0)} you paid, not "
+            f"what buyers here ask. Say 'ok' to start there, or tell me the price you want, in dollars."
+        )
+    else:
+        text = (
+            f"There's nothing listed in {category} to go by, so here's a rule of thumb instead: used things in "
+            f"{condition.label} condition usually sell for about {share}% of what they cost, so from the "
+            f"{money(item.paid or 0)} you paid I'd start at {start}. Say 'ok' to use it, or tell me the price you "
+            "want; you'll see a draft to approve first."
+        )
+    return Action(_say(state, text), asks=Question.PRICE, offers_typical=True, offers_paid_rule=True)
+
+
+# What the agent says each time a seller leaves the price to it again with nothing to go by, in turn (the last
+# two take turns after that): each says something the one before did not.
+_NO_FIGURE = (
+    "Without what you paid I've nothing to start from, and I'd rather not make a number up. The best guide is "
+    "what similar ones sell for elsewhere: a quick look at sold listings on other sites will tell you. What "
+    "would you like to ask, in dollars?",
+    "Even a rough figure will do: what it cost new, or the least you'd take for it today. I'll turn that into a "
+    "draft for you to approve, and you can change it there.",
+    "I'll keep everything else ready: tell me a number in dollars whenever you have one, and the draft follows.",
+)
+
+
+def _no_figure(state: DialogueState, item: ItemFrame) -> Action:
+    told = item.no_figure_told
+    text = _NO_FIGURE[told] if told < len(_NO_FIGURE) else _NO_FIGURE[len(_NO_FIGURE) - 2 + told % 2]
+    return Action(_say(state, text), asks=Question.PRICE, no_figure=True)
 
 
 def decide(state: DialogueState, tools: Collection[str], settings: PolicySettings) -> Action:
@@ -1581,6 +1665,11 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
     note = price_note(args["price"], comps, seller_price=item.price.value is not None, suggested=suggested)
     if item.price.value is None and item.price_change is not None and comps is not None:
         note += f" As you asked, that's {item.price_change.said()} than the {money(_market_price(item, settings))} I'd suggest."
+    if item.paid_rule_offered and item.paid is not None and item.price.value == _paid_start(state, item):
+        note = (
+            f"There are no similar listings to compare with, so I've used {money(args['price'])}, a rule-of-thumb "
+            f"start from the {money(item.paid)} you paid: change it if you like."
+        )
     if state.question_at_draft:
         note = _answer_at_draft(state, item, args["price"], comps)
     if item.paid is not None and item.price.value is None:
@@ -1665,8 +1754,10 @@ def next_action(
         took = state.reading is not None and bool(
             state.reading.details or state.reading.note or state.reading.remarks
         )
-        if took and "Noted, that goes in the draft." in action.text:  # more said for the draft: no miss
-            action.text = action.text.replace("Noted, that goes in the draft.", "Noted, that goes in too.", 1)
+        if took and KEPT_NOTE in action.text:  # more said for the draft: no miss
+            action.text = action.text.replace(KEPT_NOTE, "Noted, that goes in too.", 1)
+        elif took and "the rest goes in the draft." in action.text:
+            action.text = action.text.replace("the rest goes in the draft.", "the rest goes in too.", 1)
         elif state.reading is not None and (Intent.VALUE in state.reading.intents or state.reading.service):
             action.text = f"As I said: {action.text}"  # the same question, the same answer: not a miss
         elif action.text.startswith("Sorry, "):

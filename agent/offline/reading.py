@@ -747,6 +747,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.service = [answer for answer, _ in topics]
         if any(no_item for _, no_item in topics):
             reading.items = []  # "what does this list mean?" is about the options, not a thing called "mean"
+        # "whats the fee" (no apostrophe, no question mark): the question's own words name no item
+        reading.items = [i for i in reading.items if not any(p.search(i) for p, _, _ in lex.service)]
         if asked != Question.CONDITION and lex.grade_question.search(text):
             reading.service.append(f"Here's what the conditions mean: {lex.condition_guide}")
         if reading.service:

@@ -54,7 +54,9 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
     return out[:MAX_REMARKS]
 
 
-_CLAUSE = re.compile(r",\s+|\s+[-–—]\s+|;\s*")
+# A clause ends at a comma, a dash or a semicolon, or, in a message typed without them, where "its ..." or
+# "always ..." starts another ("iphone 12 its in great shape always had a case on it").
+_CLAUSE = re.compile(r",\s+|\s+[-–—]\s+|;\s*|\s+(?=(?:its|it's|it is|always)\s)", re.I)
 
 
 def _selling_reason(sentence: str, item: str | None) -> tuple[str, int] | None:
@@ -127,6 +129,8 @@ def _remark(sentence: str, item: str | None) -> str | None:
     if _says_an_amount(sentence):
         # "I bought it for 150 two years ago": what was paid is no fact for buyers, when it was is
         rest = _PAID_FOR.sub("", core)
+        if rest == core:  # "paid $120 for it 2 years ago": when it was bought, without the amount
+            rest = _PAID_AMOUNT.sub("bought ", core).strip()
         if rest == core or not lex.usage_fact.search(rest) or _says_an_amount(rest):
             return ""
         return rest[:1].upper() + rest[1:] + "."
@@ -146,6 +150,13 @@ def _remark(sentence: str, item: str | None) -> str | None:
 
 _PAID_FOR = re.compile(
     r"\s+(?:for|at)\s+(?:about\s+|around\s+)?\$?\d[\d,.]*k?(?:\s*(?:dollars|bucks|usd))?(?![\w$])", re.I
+)
+
+
+_PAID_AMOUNT = re.compile(
+    r"\b(?:paid|spent)\s+(?:about\s+|around\s+)?\$?\d[\d,.]*k?(?:\s*(?:dollars|bucks|usd))?"
+    r"(?:\s+(?:for|on)\s+(?:it|them|this|that))?\s*",
+    re.I,
 )
 
 

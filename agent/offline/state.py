@@ -136,6 +136,11 @@ class ItemFrame:
     # The whole category's prices, for a seller who can't name one when nothing is comparable.
     typical: Market | None = None
     typical_offered: bool = False  # the category's middle price was put to the seller, who can take it
+    # Nothing listed to go by at all: a start from what the seller paid (a rule of thumb) was put to them, the
+    # last reply asked what they paid, and how often the agent has said it can't pick a number.
+    paid_rule_offered: bool = False
+    paid_asked: bool = False
+    no_figure_told: int = 0
     # Nothing listed in the category at all: its parent, looked up once, whose listings are the guide instead.
     wider_looked: bool = False
     wider: Category | None = None
