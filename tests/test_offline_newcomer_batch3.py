@@ -154,8 +154,11 @@ async def test_what_was_paid_said_when_asked_gives_the_start(session: ChatSessio
 
 def test_when_it_was_bought_is_kept_without_what_was_paid() -> None:
     assert read_remarks("selling a ukulele, paid $120 for it 2 years ago, good shape", "ukulele") == [
-        "Bought 2 years ago."
+        "Bought it 2 years ago."
     ]
+    # with its subject the clause still reads ("I bought 3 years ago" lost the object)
+    assert read_remarks("I paid 400 for it 3 years ago", "trumpet") == ["I bought it 3 years ago."]
+    assert read_remarks("we paid $900 for them in 2019", "bunk beds") == ["We bought them in 2019."]
 
 
 # What a run-on first message says of the item -----------------------------------------------------------

@@ -130,7 +130,7 @@ def _remark(sentence: str, item: str | None) -> str | None:
         # "I bought it for 150 two years ago": what was paid is no fact for buyers, when it was is
         rest = _PAID_FOR.sub("", core)
         if rest == core:  # "paid $120 for it 2 years ago": when it was bought, without the amount
-            rest = _PAID_AMOUNT.sub("bought ", core).strip()
+            rest = _PAID_AMOUNT.sub(_bought, core).strip()
         if rest == core or not lex.usage_fact.search(rest) or _says_an_amount(rest):
             return ""
         return rest[:1].upper() + rest[1:] + "."
@@ -155,9 +155,14 @@ _PAID_FOR = re.compile(
 
 _PAID_AMOUNT = re.compile(
     r"\b(?:paid|spent)\s+(?:about\s+|around\s+)?\$?\d[\d,.]*k?(?:\s*(?:dollars|bucks|usd))?"
-    r"(?:\s+(?:for|on)\s+(?:it|them|this|that))?\s*",
+    r"(?:\s+(?:for|on)\s+(?P<what>it|them|this|that))?\s*",
     re.I,
 )
+
+
+def _bought(paid: re.Match[str]) -> str:
+    """'I paid 400 for it 3 years ago' -> 'I bought it 3 years ago': the object kept, so the clause reads."""
+    return f"bought {paid.group('what') or 'it'} "
 
 
 _PRONOUNS = frozenset(
