@@ -381,6 +381,39 @@ def _print_results(results: EvalResults) -> None:
         stdout().print("[bold red]Gate failed:[/bold red] " + escape("; ".join(results.gate.reasons)))
 
 
+@eval_app.command("validate")
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Scenario files or folders (default: scenarios/, as trova eval run)."),
+    ] = None,
+) -> None:
+    """Check scenario files without running them: each goes through the loader and schema `trova eval
+    run` uses, and every problem is printed as file:line: field: message (list items counted from 1).
+    Exit 0 when every file is valid, 1 when any is not, 2 when a path does not exist or holds no
+    scenario file."""
+    from evals.loader import ScenarioError, check_files
+
+    try:
+        checked = check_files(paths or [])
+    except ScenarioError as e:
+        raise _config_error("; ".join(e.problems)) from e
+    invalid = [c for c in checked if not c.valid]
+    for file in invalid:
+        for problem in file.problems:
+            stdout().print(f"[red]✗[/red] {escape(str(problem))}", soft_wrap=True)
+    files = f"{len(checked)} scenario file{'' if len(checked) == 1 else 's'}"
+    if not invalid:
+        stdout().print(f"[green]Checked {files}: all valid.[/green]")
+        return
+    problems = sum(len(c.problems) for c in invalid)
+    stdout().print(
+        f"[red]Checked {files}: {len(invalid)} invalid ({problems} problem{'' if problems == 1 else 's'}), "
+        f"{len(checked) - len(invalid)} valid.[/red]"
+    )
+    raise typer.Exit(1)
+
+
 @eval_app.command("compare")
 def compare(
     run_a: Annotated[Path, typer.Argument(help="The earlier (baseline) run: folder or results.json.")],

@@ -35,6 +35,7 @@ from agent.content import as_data
 from agent.listing_agent import ListingAgent
 from agent.session import ChatSession, InputError
 from evals.loader import IMAGE_TYPES, LoadedScenario
+from evals.numbering import shown
 from evals.outages import OutageTransport
 from evals.schema import Scenario
 from evals.seller import LLMSeller, RuleSeller, Seller, SellerView, SimulatorFlag
@@ -239,7 +240,7 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
                 try:
                     result = await session.send(message, images=[image] if image is not None else ())
                 except InputError as e:  # the product refused the message: a failed run, with its reason
-                    record.refused = f"seller message {len(record.turns) + 1}: {e}"
+                    record.refused = f"seller message {shown(len(record.turns))}: {e}"
                     break
                 turn_starts.append(first_message)
                 record.agent_time_s += time.perf_counter() - turn_started

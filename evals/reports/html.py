@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from html import escape
 
+from evals import numbering
 from evals.reports.common import (
     FAILING,
     failure_reasons,
@@ -79,10 +80,10 @@ def _run(run: RepeatResult, results: EvalResults) -> str:
         for c in run.checks
     )
     calls_by_turn: dict[int, list[str]] = {}
-    for step, call in enumerate(record.calls, start=1):
+    for step, call in enumerate(record.calls, start=numbering.FIRST):
         calls_by_turn.setdefault(call.turn, []).append(_call(step, call))
     turns = []
-    for number, turn in enumerate(record.turns, start=1):
+    for number, turn in enumerate(record.turns, start=numbering.FIRST):
         extra = f'<div class="muted">stopped: {escape(turn.stopped)}</div>' if turn.stopped else ""
         turns.append(
             f'<div class="turn"><div class="seller"><b>seller:</b> {escape(turn.seller)}</div>'
