@@ -22,6 +22,7 @@ from evals.reports.common import (
     run_notes,
     shorten,
     trace_command,
+    why_it_ended,
 )
 
 if TYPE_CHECKING:
@@ -362,8 +363,10 @@ def _print_results(results: EvalResults) -> None:
         if s.status in FAILING and not r.passed:
             where = f" · debug: {trace_command(results, r.trace_id)}" if r.trace_id else ""
             bad = "; ".join(f"{c.name}: {c.reason}" for c in r.failed_checks)
+            ended = why_it_ended(r)
+            why = f" · {ended}" if ended else ""
             stdout().print(
-                f"[red]✗ {s.id} run {r.index}:[/red] {escape(shorten(bad, 600))}{escape(where)}",
+                f"[red]✗ {s.id} run {r.index}:[/red] {escape(shorten(bad, 600))}{escape(why)}{escape(where)}",
                 soft_wrap=True,
             )
     for s, r in results.runs():

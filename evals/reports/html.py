@@ -17,6 +17,7 @@ from evals.reports.common import (
     run_notes,
     shorten,
     trace_command,
+    why_it_ended,
 )
 from evals.results import EvalResults, RepeatResult
 from evals.trajectory import ActualCall
@@ -95,6 +96,8 @@ def _run(run: RepeatResult, results: EvalResults) -> str:
     refused = (
         f'<div class="note">The product refused {escape(record.refused)}</div>' if record.refused else ""
     )
+    why = why_it_ended(run)
+    ended = f'<div class="note">Why it ended: {escape(why)}</div>' if why else ""
     flags = "".join(
         f'<div class="note">The simulated seller, turn {f.turn}: “{escape(f.message)}”: '
         f"{escape(f.reason)}</div>"
@@ -112,7 +115,7 @@ def _run(run: RepeatResult, results: EvalResults) -> str:
     return (
         f'<details class="s" {"open" if not run.passed else ""}><summary>run {run.index}: '
         f'{"passed" if run.passed else "failed"} <span class="muted">{numbers}</span></summary><div class="body">'
-        f"{trace}{flags}{refused}<h4>Checks</h4>{checks}<h4>Conversation</h4>{''.join(turns)}{error}"
+        f"{trace}{flags}{refused}{ended}<h4>Checks</h4>{checks}<h4>Conversation</h4>{''.join(turns)}{error}"
         f"<h4>Marketplace end state</h4><ul>{listings}</ul></div></details>"
     )
 
