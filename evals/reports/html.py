@@ -130,7 +130,9 @@ def render_html(results: EvalResults) -> str:
     )
     notes = "".join(f'<div class="note">{escape(n)}</div>' for n in run_notes(results))
     gate_html = (
-        '<div class="gate ok">Gate passed.</div>'
+        f'<div class="gate bad"><b>Not judged: configuration error.</b> {escape(gate.configuration_error)}</div>'
+        if gate.configuration_error
+        else '<div class="gate ok">Gate passed.</div>'
         if gate.passed
         else '<div class="gate bad"><b>Gate failed.</b><ul>'
         + "".join(f"<li>{escape(r)}</li>" for r in gate.reasons)
