@@ -265,3 +265,12 @@ def test_validate_defaults_to_the_runners_scenarios_and_names_a_missing_path(tmp
     missing = runner.invoke(app, ["eval", "validate", str(tmp_path / "nope")])
     assert missing.exit_code == 2 and "no such file or directory" in missing.output
     assert "trova eval run" in runner.invoke(app, ["eval", "validate", "--help"]).output
+
+
+def test_an_unquoted_yes_as_a_turn_is_named_as_yamls_boolean(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", GOOD + "turns:\n  - I want to sell my sofa\n  - yes\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([path])
+    (problem,) = info.value.problems
+    assert problem.startswith(f"{path}:11: turns.2: ") and 'quote the message, e.g. - "yes"' in problem
+    assert load_scenarios([write(tmp_path, "a.yaml", GOOD + 'turns: [hi, "yes"]\n')])
