@@ -51,6 +51,7 @@ def test_the_readmes_scenario_examples_load_through_the_loader(tmp_path: Path) -
 
 def test_the_readmes_scenario_examples_pass_with_the_offline_model(tmp_path: Path) -> None:
     paths = _written(tmp_path)
+    assert paths  # with none, `eval run` would run the whole shipped set instead
     result = CliRunner().invoke(
         app, ["eval", "run", *map(str, paths), "--no-progress", "--out", str(tmp_path / "run")]
     )
