@@ -165,7 +165,13 @@ def _check_file(file: Path, seen: dict[str, Path]) -> FileCheck:
         return FileCheck(file, None, [Problem(f"cannot be read: {e}", file)])
     if scenario.id in seen:
         return FileCheck(
-            file, None, [Problem(f"'{scenario.id}' is also the id of {seen[scenario.id]}", file, 1, "id")]
+            file,
+            None,
+            [
+                Problem(
+                    f"'{scenario.id}' is also the id of {seen[scenario.id]}", file, _line_of(file, "id"), "id"
+                )
+            ],
         )
     seen[scenario.id] = file
     if scenario.image is not None:
