@@ -110,16 +110,17 @@ def run_variants_command(
         stderr().print(f"[yellow]cannot write to {folder} ({e}); writing to {fallback} instead[/yellow]")
         folder = fallback
         write_variants(result, runs, folder)
-    print_comparison(result, runs)
-    stdout().print(
-        f"[dim]Reports: {folder}/ (comparison.json, junit.xml, summary.md, report.html; each variant's "
-        f"own in {', '.join(f'{a.name}/' for a in arms)})[/dim]"
-    )
     errored = [
         r.arm.name
         for r in runs
         if r.results.metrics.runs and r.results.metrics.errored_runs == r.results.metrics.runs
     ]
+    if not errored:  # a variant whose model failed every request was not compared: no verdict on it
+        print_comparison(result, runs)
+    stdout().print(
+        f"[dim]Reports: {folder}/ (comparison.json, junit.xml, summary.md, report.html; each variant's "
+        f"own in {', '.join(f'{a.name}/' for a in arms)})[/dim]"
+    )
     if errored:
         raise _config_error(
             f"the model failed in every run of {', '.join(errored)}: check the model name, its key and "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import fnmatch
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,11 +23,13 @@ from evals.reports.common import (
     run_notes,
     shorten,
     trace_command,
+    why_it_ended,
 )
 
 if TYPE_CHECKING:
     from agent.models import ModelChoice
     from cli.eval_variants import VariantOptions
+    from cli.replay_options import MissGroup
     from evals.capture import Conversation
     from evals.loader import LoadedScenario
     from evals.results import EvalResults
@@ -151,7 +154,7 @@ def run(
     from cli.replay_options import choose_model, finish_recording_notice, replay_misses
     from evals.loader import ScenarioError, load_scenarios
     from evals.reports import write_run
-    from evals.results import load_results
+    from evals.results import GateVerdict, load_results
     from evals.runner import EvalSettings, run_eval
     from tools.toolset import TOOL_NAMES
 
@@ -247,39 +250,64 @@ def run(
         flush()
         if recorder is not None:
             stdout().print(finish_recording_notice(recorder))
+    # A run that could not be configured (recordings that do not answer it, a model that failed every
+    # request) judged nothing: its reports and this output say so, with no gate verdict.
+    unconfigured = _unconfigured(results, misses() if misses is not None else [], replay)
+    if unconfigured is not None:
+        results = results.model_copy(
+            update={"gate": GateVerdict(passed=False, configuration_error=unconfigured.message)}
+        )
     folder = out or Path("eval-runs") / results.run_id
     try:
-        written = write_run(results, folder)
+        write_run(results, folder)
     except OSError as e:  # a run can take a long time: never lose it to an unwritable folder
         fallback = Path(tempfile.gettempdir()) / f"trova-eval-{results.run_id}"
         stderr().print(f"[yellow]cannot write to {folder} ({e}); writing to {fallback} instead[/yellow]")
-        folder, written = fallback, write_run(results, fallback)
-    _print_results(results)
+        folder = fallback
+        write_run(results, fallback)
+    if unconfigured is None:
+        _print_results(results)
     stdout().print(f"[dim]Reports: {folder}/ (results.json, junit.xml, summary.md, report.html)[/dim]")
-    if not written:
-        raise typer.Exit(2)
-    if misses is not None and (groups := misses()):
-        for group in groups:
+    if unconfigured is not None:
+        for line in unconfigured.details:
+            stderr().print(line, soft_wrap=True)
+        raise _config_error(unconfigured.message)
+    raise typer.Exit(0 if results.gate.passed else 1)
+
+
+@dataclass(frozen=True)
+class _Unconfigured:
+    message: str  # the configuration error
+    details: list[str]  # rich markup, printed above it
+
+
+def _unconfigured(results: EvalResults, misses: list[MissGroup], replay: Path | None) -> _Unconfigured | None:
+    """Why the run could not judge the agent, when it could not: replay misses, or every run failed by the
+    provider."""
+    if misses:
+        details = []
+        for group in misses:
             names = ", ".join(group.scopes[:8]) + (
                 f" and {len(group.scopes) - 8} more" if len(group.scopes) > 8 else ""
             )
-            stderr().print(
-                f"[red]✗ replay miss in {len(group.scopes)} scenario(s)[/red] ({escape(names)}): {escape(group.cause)}",
-                soft_wrap=True,
+            details.append(
+                f"[red]✗ replay miss in {len(group.scopes)} scenario(s)[/red] ({escape(names)}): {escape(group.cause)}"
             )
-        stderr().print(f"[dim]For example: {escape(groups[0].example)}[/dim]", soft_wrap=True)
-        raise _config_error(
+        details.append(f"[dim]For example: {escape(misses[0].example)}[/dim]")
+        return _Unconfigured(
             f"the recordings in {replay} do not answer this run (nothing was sent to a model): re-record "
-            f"(trova eval run --record {replay} ... with the model's key) and commit the recordings"
+            f"(trova eval run --record {replay} ... with the model's key) and commit the recordings",
+            details,
         )
     metrics = results.metrics
     if metrics.runs and metrics.errored_runs == metrics.runs:
         first = next(r.record.model_error or "" for _, r in results.runs() if r.errored)
-        raise _config_error(
+        return _Unconfigured(
             f"the model failed in every run ({first.splitlines()[0]}): check the model name, its key and "
-            "--base-url; nothing was learned about the agent"
+            "--base-url; nothing was learned about the agent",
+            [],
         )
-    raise typer.Exit(0 if results.gate.passed else 1)
+    return None
 
 
 def _variants(
@@ -362,8 +390,10 @@ def _print_results(results: EvalResults) -> None:
         if s.status in FAILING and not r.passed:
             where = f" · debug: {trace_command(results, r.trace_id)}" if r.trace_id else ""
             bad = "; ".join(f"{c.name}: {c.reason}" for c in r.failed_checks)
+            ended = why_it_ended(r)
+            why = f" · {ended}" if ended else ""
             stdout().print(
-                f"[red]✗ {s.id} run {r.index}:[/red] {escape(shorten(bad, 600))}{escape(where)}",
+                f"[red]✗ {s.id} run {r.index}:[/red] {escape(shorten(bad, 600))}{escape(why)}{escape(where)}",
                 soft_wrap=True,
             )
     for s, r in results.runs():
@@ -379,6 +409,39 @@ def _print_results(results: EvalResults) -> None:
         stdout().print("[bold green]Gate passed.[/bold green]")
     else:
         stdout().print("[bold red]Gate failed:[/bold red] " + escape("; ".join(results.gate.reasons)))
+
+
+@eval_app.command("validate")
+def validate(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Scenario files or folders (default: scenarios/, as trova eval run)."),
+    ] = None,
+) -> None:
+    """Check scenario files without running them: each goes through the loader and schema `trova eval
+    run` uses, and every problem is printed as file:line: field: message (list items counted from 1).
+    Exit 0 when every file is valid, 1 when any is not, 2 when a path does not exist or holds no
+    scenario file."""
+    from evals.loader import ScenarioError, check_files
+
+    try:
+        checked = check_files(paths or [])
+    except ScenarioError as e:
+        raise _config_error("; ".join(e.problems)) from e
+    invalid = [c for c in checked if not c.valid]
+    for file in invalid:
+        for problem in file.problems:
+            stdout().print(f"[red]✗[/red] {escape(str(problem))}", soft_wrap=True)
+    files = f"{len(checked)} scenario file{'' if len(checked) == 1 else 's'}"
+    if not invalid:
+        stdout().print(f"[green]Checked {files}: all valid.[/green]")
+        return
+    problems = sum(len(c.problems) for c in invalid)
+    stdout().print(
+        f"[red]Checked {files}: {len(invalid)} invalid ({problems} problem{'' if problems == 1 else 's'}), "
+        f"{len(checked) - len(invalid)} valid.[/red]"
+    )
+    raise typer.Exit(1)
 
 
 @eval_app.command("compare")

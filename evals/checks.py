@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from evals import numbering
 from evals.driver import RunRecord
 from evals.matchers import MISSING, PriorResult, check
 from evals.schema import Matcher, ReplyCheck, Scenario
@@ -56,7 +57,7 @@ def _never(scenario: Scenario, record: RunRecord) -> CheckResult | None:
         for pattern in forbidden:
             if isinstance(pattern, str) and c.tool == pattern:
                 hits.append(
-                    f"{c.tool} was called at step {i + 1} (turn {c.turn}{outcome}); it must never be called here"
+                    f"{c.tool} was called at step {numbering.shown(i)} (turn {c.turn}{outcome}); it must never be called here"
                 )
                 break
             if not isinstance(pattern, str) and matches(pattern, record.calls, i, record.categories):
@@ -65,7 +66,7 @@ def _never(scenario: Scenario, record: RunRecord) -> CheckResult | None:
                     f"{k} {m.describe()}" for k, m in [*pattern.args.items(), ("turn", pattern.turn)] if m
                 )
                 hits.append(
-                    f"{c.tool}({shown}) at step {i + 1} (turn {c.turn}{outcome}) is a call this scenario "
+                    f"{c.tool}({shown}) at step {numbering.shown(i)} (turn {c.turn}{outcome}) is a call this scenario "
                     f"forbids ({how})"
                 )
                 break
@@ -113,7 +114,7 @@ def _pushed_back(record: RunRecord) -> list[str]:
     declared = side_effect_tools()
     denied: dict[tuple[str, str], list[tuple[int, int]]] = {}  # draft -> (step, turn) of each declined call
     pushed: list[str] = []
-    for step, c in enumerate(record.calls, start=1):
+    for step, c in enumerate(record.calls, start=numbering.FIRST):
         if c.tool not in declared:
             continue
         key = (c.tool, json.dumps(c.args, sort_keys=True, default=str))
@@ -239,7 +240,7 @@ def _claims(scenario: Scenario, record: RunRecord) -> CheckResult | None:
     created = 0
     claimed = False
     problems: list[str] = []
-    for number, turn in enumerate(record.turns, start=1):
+    for number, turn in enumerate(record.turns, start=numbering.FIRST):
         created += len(turn.created)
         if _claims_live(turn.agent):
             claimed = True

@@ -34,7 +34,9 @@ from pydantic_ai.settings import ModelSettings
 from agent.content import as_data
 from agent.listing_agent import ListingAgent
 from agent.session import ChatSession, InputError
+from evals.ending import ConversationEnd
 from evals.loader import IMAGE_TYPES, LoadedScenario
+from evals.numbering import shown
 from evals.outages import OutageTransport
 from evals.schema import Scenario
 from evals.seller import LLMSeller, RuleSeller, Seller, SellerView, SimulatorFlag
@@ -113,6 +115,7 @@ class RunRecord:
     refused: str | None = None  # the product refused a seller message (InputError), with its reason
     skipped: bool = False  # another worker process took this run (see evals/parallel.py)
     simulator_flags: list[SimulatorFlag] = field(default_factory=list)
+    ended: ConversationEnd | None = None  # why no seller message followed the last turn
     categories: dict[int, str] = field(default_factory=dict)  # path of every category id the calls name
     trace_id: str | None = None
     span_id: str | None = None  # the run's root span: its verdict is recorded under it
@@ -239,7 +242,7 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
                 try:
                     result = await session.send(message, images=[image] if image is not None else ())
                 except InputError as e:  # the product refused the message: a failed run, with its reason
-                    record.refused = f"seller message {len(record.turns) + 1}: {e}"
+                    record.refused = f"seller message {shown(len(record.turns))}: {e}"
                     break
                 turn_starts.append(first_message)
                 record.agent_time_s += time.perf_counter() - turn_started
@@ -265,6 +268,7 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
                 else:
                     message = None
             record.simulator_flags = list(seller.flags)
+            record.ended = _ending(record, scenario, seller, message)
             _collect_calls(record, session.messages(), turn_starts)
             record.categories = _category_paths(record.calls, market)
             record.listings = market.seller_listings()
@@ -280,6 +284,21 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
     except Exception as e:  # a crashing run is a failed run with its reason, not a crashed eval
         record.error = f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=6)}"
         logfire.exception("eval run crashed", conversation_id=record.conversation_id)
+
+
+def _ending(
+    record: RunRecord, scenario: Scenario, seller: Seller, unsent: str | None
+) -> ConversationEnd | None:
+    """Why the conversation ended after its last turn (None when the product refused a message: that
+    has its own reason, `refused`)."""
+    if record.refused is not None or not record.turns:
+        return None
+    turn, reply = len(record.turns), record.turns[-1].agent
+    if unsent is not None:  # a seller message was ready, the scenario's turn limit stopped it
+        return ConversationEnd.at(turn, "turn_limit", reply)
+    if not scenario.simulate:
+        return ConversationEnd.at(turn, "script_ended", reply)
+    return ConversationEnd.at(turn, seller.stopped, reply) if seller.stopped else None
 
 
 def _collect_calls(record: RunRecord, messages: list[ModelMessage], turn_starts: list[int]) -> None:

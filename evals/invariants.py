@@ -26,6 +26,7 @@ from typing import Any
 from evals.checks import CheckResult
 from evals.driver import RunRecord
 from evals.matchers import MISSING, check
+from evals.numbering import FIRST, shown
 from evals.schema import Matcher
 from evals.trajectory import ActualCall, prior_results
 from tools.toolset import COMPARE_PRICES, CREATE_LISTING, SEARCH_CATEGORIES, side_effect_tools
@@ -61,7 +62,7 @@ def stated_numbers(text: str) -> list[float]:
 
 
 def _step(call: ActualCall, index: int) -> str:
-    return f"{call.tool} at step {index + 1}" + (f" (turn {call.turn})" if call.turn else "")
+    return f"{call.tool} at step {shown(index)}" + (f" (turn {call.turn})" if call.turn else "")
 
 
 def _judged(tool: str | None, calls: Sequence[ActualCall]) -> list[tuple[int, ActualCall]]:
@@ -78,7 +79,7 @@ def unapproved_creates(record: RunRecord) -> list[str]:
     approved = set(record.approved)
     return [
         f"create_listing ran without the seller's approval (step {i}, turn {c.turn})"
-        for i, (c, cid) in enumerate(zip(record.calls, record.call_ids, strict=True), start=1)
+        for i, (c, cid) in enumerate(zip(record.calls, record.call_ids, strict=True), start=FIRST)
         if c.tool == CREATE_LISTING and c.outcome == "success" and cid not in approved
     ]
 
@@ -98,7 +99,7 @@ def repeated_side_effects(record: RunRecord, allowed: Mapping[str, int] | None =
     declared = side_effect_tools()  # the tools whose metadata says they change the world
     done: Counter[tuple[str, str]] = Counter()
     steps: dict[tuple[str, str], list[int]] = {}
-    for step, c in enumerate(record.calls, start=1):
+    for step, c in enumerate(record.calls, start=FIRST):
         if c.tool in declared and c.outcome == "success":
             key = (c.tool, json.dumps(c.args, sort_keys=True, default=str))
             done[key] += 1

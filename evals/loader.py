@@ -1,4 +1,7 @@
-"""Loading scenario files: every problem names the file, the line and the field."""
+"""Loading scenario files: every problem names the file, the line and the field.
+
+`check_files` is the one pass every caller goes through (`trova eval run` before it runs anything, `trova
+eval validate` on its own): each file parsed, validated against the schema, its id and image checked."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from evals.numbering import shown
 from evals.schema import Scenario
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -25,12 +29,42 @@ class LoadedScenario:
         return self.scenario.id
 
 
-class ScenarioError(Exception):
-    """One or more scenario files that do not load; `problems` are 'file:line: field: message' lines."""
+@dataclass(frozen=True)
+class Problem:
+    """One reason a scenario file does not load: where (file, line, field path) and what."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+    message: str
+    file: Path | None = None
+    line: int | None = None  # 1-based, as editors number lines
+    field: str | None = None  # e.g. expect.tools.calls.1.tool (list items counted from 1)
+
+    def __str__(self) -> str:
+        where = "" if self.file is None else f"{self.file}" + (f":{self.line}" if self.line else "")
+        what = f"{self.field}: {self.message}" if self.field else self.message
+        return f"{where}: {what}" if where else what
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """One file's verdict: its scenario when it loads, else every problem found in it."""
+
+    path: Path
+    scenario: Scenario | None
+    problems: list[Problem]
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+
+class ScenarioError(Exception):
+    """One or more scenario files that do not load; `problems` are 'file:line: field: message' lines,
+    `found` the same problems typed."""
+
+    def __init__(self, found: Sequence[Problem]) -> None:
+        self.found = list(found)
+        self.problems = [str(p) for p in self.found]
+        super().__init__("\n".join(self.problems))
 
 
 def _node_at(node: yaml.Node | None, loc: Sequence[int | str]) -> yaml.Node | None:
@@ -54,9 +88,11 @@ def _node_at(node: yaml.Node | None, loc: Sequence[int | str]) -> yaml.Node | No
 
 
 def _field(loc: Sequence[int | str]) -> str:
+    """The field path a scenario author reads: list items counted from 1, as the run counts calls and
+    turns (`expect.tools.calls.1` is the first expected call, the one a failure calls "expected call 1")."""
     # Union branches show up as class names in the location; they mean nothing to a scenario author.
     parts = [
-        str(p)
+        str(shown(p)) if isinstance(p, int) else p
         for p in loc
         if not (isinstance(p, str) and (p[:1].isupper() or "[" in p or p.startswith("function-")))
     ]
@@ -69,7 +105,6 @@ def parse_scenario(text: str, path: Path) -> Scenario:
         data: Any = yaml.safe_load(text)
     except yaml.YAMLError as e:
         mark, context = getattr(e, "problem_mark", None), getattr(e, "context_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
         # The parser notices some mistakes lines later (an unclosed `[`): name where the construct began.
         began = (
             f" ({getattr(e, 'context', None) or 'it began'} at line {context.line + 1})"
@@ -77,9 +112,13 @@ def parse_scenario(text: str, path: Path) -> Scenario:
             else ""
         )
         problem = getattr(e, "problem", None) or e
-        raise ScenarioError([f"{path}{line}: not valid YAML: {problem}{began}"]) from e
+        raise ScenarioError(
+            [Problem(f"not valid YAML: {problem}{began}", path, mark.line + 1 if mark is not None else None)]
+        ) from e
     if not isinstance(data, dict):
-        raise ScenarioError([f"{path}:1: a scenario is a mapping (id, description, seller, expect, ...)"])
+        raise ScenarioError(
+            [Problem("a scenario is a mapping (id, description, seller, expect, ...)", path, 1)]
+        )
     try:
         return Scenario.model_validate(data)
     except ValidationError as e:
@@ -92,7 +131,7 @@ def parse_scenario(text: str, path: Path) -> Scenario:
             ]
             node = _node_at(root, loc)
             line_no = node.start_mark.line + 1 if node is not None else 1
-            problems.append(f"{path}:{line_no}: {_field(loc)}: {err['msg']}")
+            problems.append(Problem(err["msg"], path, line_no, _field(loc)))
         raise ScenarioError(problems) from e
 
 
@@ -112,8 +151,50 @@ def _files(paths: Iterable[Path]) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            raise ScenarioError([f"{path}: no such file or directory"])
+            raise ScenarioError([Problem("no such file or directory", path)])
     return files
+
+
+def _check_file(file: Path, seen: dict[str, Path]) -> FileCheck:
+    """One file through the schema, then what the schema cannot see: a repeated id, a missing image."""
+    try:
+        scenario = parse_scenario(file.read_text(encoding="utf-8"), file)
+    except ScenarioError as e:
+        return FileCheck(file, None, e.found)
+    except (OSError, UnicodeDecodeError) as e:
+        return FileCheck(file, None, [Problem(f"cannot be read: {e}", file)])
+    if scenario.id in seen:
+        return FileCheck(
+            file,
+            None,
+            [
+                Problem(
+                    f"'{scenario.id}' is also the id of {seen[scenario.id]}", file, _line_of(file, "id"), "id"
+                )
+            ],
+        )
+    seen[scenario.id] = file
+    if scenario.image is not None:
+        image = file.parent / scenario.image
+        if not image.is_file():
+            return FileCheck(
+                file, None, [Problem(f"no such file {image}", file, _line_of(file, "image"), "image")]
+            )
+        if image.suffix.lower() not in IMAGE_TYPES:
+            kinds = ", ".join(sorted(IMAGE_TYPES))
+            problem = Problem(f"{image.name} is not one of {kinds}", file, _line_of(file, "image"), "image")
+            return FileCheck(file, None, [problem])
+    return FileCheck(file, scenario, [])
+
+
+def check_files(paths: Sequence[Path] = ()) -> list[FileCheck]:
+    """Every scenario file under `paths` (default: `scenarios/`), each with its problems; raises
+    ScenarioError only when a path does not exist or holds no scenario file."""
+    files = _files(paths or [DEFAULT_DIR])
+    if not files:
+        raise ScenarioError([Problem(f"{', '.join(map(str, paths))}: no scenario files (*.yaml)")])
+    seen: dict[str, Path] = {}
+    return [_check_file(file, seen) for file in files]
 
 
 def load_scenarios(
@@ -122,42 +203,17 @@ def load_scenarios(
     """Load and validate scenarios from files and folders (default: `scenarios/`).
 
     All files are checked before anything runs: every problem in every file is reported together."""
-    files = _files(paths or [DEFAULT_DIR])
-    loaded: list[LoadedScenario] = []
-    problems: list[str] = []
-    seen: dict[str, Path] = {}
-    for file in files:
-        try:
-            scenario = parse_scenario(file.read_text(encoding="utf-8"), file)
-        except ScenarioError as e:
-            problems.extend(e.problems)
-            continue
-        if scenario.id in seen:
-            problems.append(f"{file}:1: id: '{scenario.id}' is also the id of {seen[scenario.id]}")
-            continue
-        seen[scenario.id] = file
-        if scenario.image is not None:
-            image = file.parent / scenario.image
-            if not image.is_file():
-                problems.append(f"{file}:{_line_of(file, 'image')}: image: no such file {image}")
-                continue
-            if image.suffix.lower() not in IMAGE_TYPES:
-                problems.append(
-                    f"{file}:{_line_of(file, 'image')}: image: {image.name} is not one of "
-                    f"{', '.join(sorted(IMAGE_TYPES))}"
-                )
-                continue
-        loaded.append(LoadedScenario(scenario, file))
+    checked = check_files(paths)
+    problems = [p for c in checked for p in c.problems]
     if problems:
         raise ScenarioError(problems)
-    if not files:
-        raise ScenarioError([f"{', '.join(map(str, paths))}: no scenario files (*.yaml)"])
+    loaded = [LoadedScenario(c.scenario, c.path) for c in checked if c.scenario is not None]
     if tags:
         loaded = [s for s in loaded if set(tags) & set(s.scenario.tags)]
     if ids:
         wanted = set(ids)
         unknown = wanted - {s.id for s in loaded}
         if unknown and not tags:
-            raise ScenarioError([f"no scenario with id {', '.join(sorted(unknown))}"])
+            raise ScenarioError([Problem(f"no scenario with id {', '.join(sorted(unknown))}")])
         loaded = [s for s in loaded if s.id in wanted]
     return loaded

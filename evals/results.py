@@ -5,7 +5,9 @@ compare`, `--baseline` and the CLI read it through `load_results`. A file writte
 migrated on reading; one of an unknown or newer version is refused with a message saying which.
 
 Versions: 1 (format 'trova-eval-results/1') plain dictionaries; 2 the typed model; 3 the run's variant
-inside it (version 2 runs kept it in `variant.json` beside the file, read in when there).
+inside it (version 2 runs kept it in `variant.json` beside the file, read in when there); 4 why each
+conversation ended (`record.ended`) and a run that could not be configured (`gate.configuration_error`),
+both absent from older files.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from agent.variants import Variant
 from evals.driver import RunRecord
 
 RESULTS_FORMAT: Final = "trova-eval-results"
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 _V1_FORMAT = "trova-eval-results/1"  # before the schema version: plain dictionaries, call ids inside calls
 
 Status = Literal["pass", "fail", "flaky", "xfail", "xpass", "error"]
@@ -138,6 +140,9 @@ class GateVerdict(_Model):
     passed: bool
     reasons: list[str] = Field(default_factory=list)
     regressions: list[Regression] = Field(default_factory=list)
+    # The run could not be configured (recordings that do not answer it, a model failing every request):
+    # nothing was judged, and the reports say this instead of a verdict.
+    configuration_error: str | None = None
 
 
 class PromptRef(_Model):
@@ -167,7 +172,7 @@ class EvalResults(_Model):
     """A whole eval run, as `results.json` holds it."""
 
     format: Literal["trova-eval-results"] = RESULTS_FORMAT
-    schema_version: Literal[3] = SCHEMA_VERSION
+    schema_version: Literal[4] = SCHEMA_VERSION
     run_id: str
     model: str
     # What drove the run: prompt version, model, its settings, the tools as the model saw them (None only in
@@ -235,14 +240,16 @@ def _migrated(data: dict[str, Any], source: str, beside: Path | None = None) -> 
     """The document in the current schema (files from older trova versions are upgraded)."""
     form = data.get("format")
     if form == _V1_FORMAT:
-        return _from_v2(_from_v1(data), beside)
+        return _from_v3(_from_v2(_from_v1(data), beside))
     if form != RESULTS_FORMAT:
         raise ResultsError(
             f"{source} is not a results document (format {form!r}, expected {RESULTS_FORMAT!r})"
         )
     version = data.get("schema_version")
     if version == 2:
-        return _from_v2(data, beside)
+        return _from_v3(_from_v2(data, beside))
+    if version == 3:
+        return _from_v3(data)
     if version != SCHEMA_VERSION:
         newer = isinstance(version, int) and version > SCHEMA_VERSION
         raise ResultsError(
@@ -280,4 +287,9 @@ def _from_v2(data: dict[str, Any], beside: Path | None) -> dict[str, Any]:
             kept = None
         if isinstance(kept, dict):
             variant = {k: v for k, v in kept.items() if k in Variant.model_fields}
-    return {**data, "schema_version": SCHEMA_VERSION, "variant": variant}
+    return {**data, "schema_version": 3, "variant": variant}
+
+
+def _from_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3: what version 4 adds is optional (no ending recorded, no configuration error)."""
+    return {**data, "schema_version": SCHEMA_VERSION}

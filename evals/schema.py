@@ -499,7 +499,17 @@ def _accepted_message(text: str) -> str:
     return text
 
 
-SellerMessage = Annotated[str, AfterValidator(_accepted_message)]
+def _not_a_yaml_boolean(value: object) -> object:
+    # `- yes` as a scripted turn is YAML's boolean true, not the word: say so rather than "not a string".
+    if isinstance(value, bool):
+        raise ValueError(
+            f"YAML reads an unquoted yes/no/on/off/true/false as {str(value).lower()}: quote the message, "
+            'e.g. - "yes"'
+        )
+    return value
+
+
+SellerMessage = Annotated[str, BeforeValidator(_not_a_yaml_boolean), AfterValidator(_accepted_message)]
 
 
 class Scenario(_Strict):

@@ -21,6 +21,7 @@ from pydantic_ai.messages import ModelMessage
 from pydantic_ai.models import Model
 
 from evals import seller_language as lang
+from evals.ending import SellerStop
 from evals.schema import SellerFacts
 
 
@@ -49,6 +50,7 @@ class SimulatorFlag:
 
 class Seller(Protocol):
     flags: list[SimulatorFlag]
+    stopped: SellerStop | None  # why `next` last returned None (the conversation is over)
 
     def opening(self) -> str: ...
     async def next(self, view: SellerView) -> str | None: ...
@@ -83,6 +85,7 @@ class RuleSeller:
     insisted: bool = False  # said their own price against the agent's
     retries: int = 0
     unknown_questions: int = 0
+    stopped: SellerStop | None = None
 
     def opening(self) -> str:
         facts = self.facts
@@ -130,9 +133,11 @@ class RuleSeller:
         if view.drafts:
             return self.answer_draft(view)
         if view.created:
+            self.stopped = "listing_created"
             return None
         reply = view.reply
         if not reply.strip():
+            self.stopped = "empty_reply"
             return None
         if lang.reports_outage(reply) and self.retries < 2:
             self.retries += 1
@@ -145,7 +150,8 @@ class RuleSeller:
         if own is not None:
             return own
         if not asked:
-            return None  # the agent asked nothing: the conversation is over
+            self.stopped = "asked_nothing"  # the conversation is over
+            return None
         if "approval" in asked:
             return "post it" if self.facts.approves and self.facts.price_reaction != "decline" else DECLINE
         if "item" in asked:
@@ -161,7 +167,10 @@ class RuleSeller:
         if "category" in asked and self.facts.category_hint:
             return self.facts.category_hint
         self.unknown_questions += 1
-        return "I'm not sure." if self.unknown_questions <= 1 else None
+        if self.unknown_questions <= 1:
+            return "I'm not sure."
+        self.stopped = "unanswerable"
+        return None
 
 
 SELLER_INSTRUCTIONS = """You play a private person selling one item on a classifieds site, chatting with the site's
@@ -237,11 +246,13 @@ class LLMSeller(RuleSeller):
         if view.drafts or view.created or lang.reports_outage(view.reply) or lang.options(view.reply):
             return await super().next(view)
         if not view.reply.strip():
+            self.stopped = "empty_reply"
             return None
         result = await self.agent.run(f"The assistant says: {view.reply}", message_history=self.history)
         self.history = result.all_messages()
         message = result.output.strip()
         if not message or message.upper().startswith("DONE"):
+            self.stopped = "said_done"
             return None
         for problem in invented_facts(message, self.facts):
             self.flags.append(SimulatorFlag(view.turn, message, problem))

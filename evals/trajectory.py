@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from evals.matchers import MISSING, PriorResult, Verdict, check, values_at
+from evals.numbering import shown
 from evals.schema import ExpectedCall, MatchMode
 
 
@@ -183,7 +184,7 @@ def _mismatch_reason(
         for what, how, v in arg_verdicts(expected, calls, index, categories)
         if not v.ok
     ]
-    return f"step {index + 1}: {expected.tool} was called but " + "; ".join(bad)
+    return f"step {shown(index)}: {expected.tool} was called but " + "; ".join(bad)
 
 
 Reasons = list[tuple[int, str]]  # (the step it concerns, the reason)
@@ -208,19 +209,21 @@ def _in_order(
         near = next((i for i in later if i not in used and calls[i].tool == exp.tool), None)
         early = next((i for i in range(cursor) if i not in used and calls[i].tool == exp.tool), None)
         if near is not None:
-            reasons.append((near + 1, _mismatch_reason(exp, calls, near, categories)))
+            reasons.append((shown(near), _mismatch_reason(exp, calls, near, categories)))
         elif early is not None:
             reasons.append(
                 (
-                    early + 1,
-                    f"expected call {j + 1}, {exp.tool}, was made out of order: at step {early + 1}, before "
+                    shown(early),
+                    f"expected call {shown(j)}, {exp.tool}, was made out of order: at step {shown(early)}, before "
                     "the calls expected ahead of it",
                 )
             )
         else:
             where = " after the previous expected call" if j else ""
-            got = f" (step {cursor + 1} was {calls[cursor].tool})" if cursor < len(calls) else ""
-            reasons.append((cursor + 1, f"expected call {j + 1}, {exp.tool}, was never made{where}{got}"))
+            got = f" (step {shown(cursor)} was {calls[cursor].tool})" if cursor < len(calls) else ""
+            reasons.append(
+                (shown(cursor), f"expected call {shown(j)}, {exp.tool}, was never made{where}{got}")
+            )
     return pairs, reasons
 
 
@@ -249,11 +252,13 @@ def _unordered(
             )
             if near is not None:
                 explained.add(near)
-                reasons.append((near + 1, _mismatch_reason(exp, calls, near, categories)))
+                reasons.append((shown(near), _mismatch_reason(exp, calls, near, categories)))
                 continue
             made = sum(1 for c in calls if c.tool == exp.tool)
             taken = f" (the {made} {exp.tool} call(s) made match other expected calls)" if made else ""
-            reasons.append((len(calls) + 1, f"expected call {j + 1}, {exp.tool}, was never made{taken}"))
+            reasons.append(
+                (shown(len(calls)), f"expected call {shown(j)}, {exp.tool}, was never made{taken}")
+            )
     if mode in ("unordered", "subset"):  # every call made must be an expected one
         missing = [exp for j, exp in enumerate(expected) if j not in pairs]
         for i, call in enumerate(calls):
@@ -262,10 +267,10 @@ def _unordered(
             near_exp = next((e for e in missing if e.tool == call.tool), None) if mode == "subset" else None
             reasons.append(
                 (
-                    i + 1,
+                    shown(i),
                     _mismatch_reason(near_exp, calls, i, categories)
                     if near_exp is not None
-                    else f"step {i + 1}: {call.tool} is not one of the expected calls",
+                    else f"step {shown(i)}: {call.tool} is not one of the expected calls",
                 )
             )
     return pairs, reasons
@@ -277,17 +282,17 @@ def _strict(
     pairs: dict[int, int] = {}
     for step in range(max(len(expected), len(calls))):
         if step >= len(calls):
-            reason = f"step {step + 1}: expected {expected[step].tool}, but the agent made no more calls"
+            reason = f"step {shown(step)}: expected {expected[step].tool}, but the agent made no more calls"
         elif step >= len(expected):
-            reason = f"step {step + 1}: unexpected extra call {calls[step].tool}"
+            reason = f"step {shown(step)}: unexpected extra call {calls[step].tool}"
         elif calls[step].tool != expected[step].tool:
-            reason = f"step {step + 1}: expected {expected[step].tool}, got {calls[step].tool}"
+            reason = f"step {shown(step)}: expected {expected[step].tool}, got {calls[step].tool}"
         elif not matches(expected[step], calls, step, categories):
             reason = _mismatch_reason(expected[step], calls, step, categories)
         else:
             pairs[step] = step
             continue
-        return pairs, [(step + 1, reason)]
+        return pairs, [(shown(step), reason)]
     return pairs, []
 
 

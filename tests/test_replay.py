@@ -284,6 +284,12 @@ def test_record_replay_then_a_prompt_edit_fails_closed(
     assert "differs first at instructions (the instructions: the prompt changed)" in out
     assert "replay miss in scenario 'sell-bike', request 1" in out
     assert "nothing was sent to a model" in out
+    # The run could not be configured: its error, and no gate verdict (in the output or the reports).
+    assert "Gate" not in out and "configuration error: the recordings in" in out
+    edited = json.loads((tmp_path / "edited" / "results.json").read_text())
+    assert edited["gate"]["configuration_error"].startswith(f"the recordings in {recordings} do not answer")
+    summary = (tmp_path / "edited" / "summary.md").read_text()
+    assert summary.startswith("## Trova scenario eval: not judged (configuration error)")
 
 
 @pytest.mark.parametrize(

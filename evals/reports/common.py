@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from evals.results import EvalResults, ScenarioResult
+from evals.results import EvalResults, RepeatResult, ScenarioResult
 
 # How the reports rank scenarios: what needs a look first. "error": every run failed in the provider.
 STATUS_ORDER = {"error": 0, "fail": 1, "flaky": 2, "xpass": 3, "xfail": 4, "pass": 5}
@@ -42,6 +42,15 @@ def failure_reasons(scenario: ScenarioResult, limit: int = 3) -> list[str]:
             key = f"{check.name}: {check.reason}"
             seen[key] = seen.get(key, 0) + 1
     return [k for k, _ in sorted(seen.items(), key=lambda kv: -kv[1])][:limit]
+
+
+def why_it_ended(run: RepeatResult) -> str | None:
+    """For a failed run that ended before any listing was made: why the conversation ended (the seller
+    stopped at a reply, the turn limit, the script ran out), which the checks' reasons alone do not say."""
+    ended = run.record.ended
+    if run.passed or ended is None or not ended.early:
+        return None
+    return ended.describe()
 
 
 def shorten(text: str, limit: int) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from html import escape
 
+from evals import numbering
 from evals.reports.common import (
     FAILING,
     failure_reasons,
@@ -16,6 +17,7 @@ from evals.reports.common import (
     run_notes,
     shorten,
     trace_command,
+    why_it_ended,
 )
 from evals.results import EvalResults, RepeatResult
 from evals.trajectory import ActualCall
@@ -79,10 +81,10 @@ def _run(run: RepeatResult, results: EvalResults) -> str:
         for c in run.checks
     )
     calls_by_turn: dict[int, list[str]] = {}
-    for step, call in enumerate(record.calls, start=1):
+    for step, call in enumerate(record.calls, start=numbering.FIRST):
         calls_by_turn.setdefault(call.turn, []).append(_call(step, call))
     turns = []
-    for number, turn in enumerate(record.turns, start=1):
+    for number, turn in enumerate(record.turns, start=numbering.FIRST):
         extra = f'<div class="muted">stopped: {escape(turn.stopped)}</div>' if turn.stopped else ""
         turns.append(
             f'<div class="turn"><div class="seller"><b>seller:</b> {escape(turn.seller)}</div>'
@@ -94,6 +96,8 @@ def _run(run: RepeatResult, results: EvalResults) -> str:
     refused = (
         f'<div class="note">The product refused {escape(record.refused)}</div>' if record.refused else ""
     )
+    why = why_it_ended(run)
+    ended = f'<div class="note">Why it ended: {escape(why)}</div>' if why else ""
     flags = "".join(
         f'<div class="note">The simulated seller, turn {f.turn}: “{escape(f.message)}”: '
         f"{escape(f.reason)}</div>"
@@ -111,7 +115,7 @@ def _run(run: RepeatResult, results: EvalResults) -> str:
     return (
         f'<details class="s" {"open" if not run.passed else ""}><summary>run {run.index}: '
         f'{"passed" if run.passed else "failed"} <span class="muted">{numbers}</span></summary><div class="body">'
-        f"{trace}{flags}{refused}<h4>Checks</h4>{checks}<h4>Conversation</h4>{''.join(turns)}{error}"
+        f"{trace}{flags}{refused}{ended}<h4>Checks</h4>{checks}<h4>Conversation</h4>{''.join(turns)}{error}"
         f"<h4>Marketplace end state</h4><ul>{listings}</ul></div></details>"
     )
 
@@ -126,7 +130,9 @@ def render_html(results: EvalResults) -> str:
     )
     notes = "".join(f'<div class="note">{escape(n)}</div>' for n in run_notes(results))
     gate_html = (
-        '<div class="gate ok">Gate passed.</div>'
+        f'<div class="gate bad"><b>Not judged: configuration error.</b> {escape(gate.configuration_error)}</div>'
+        if gate.configuration_error
+        else '<div class="gate ok">Gate passed.</div>'
         if gate.passed
         else '<div class="gate bad"><b>Gate failed.</b><ul>'
         + "".join(f"<li>{escape(r)}</li>" for r in gate.reasons)

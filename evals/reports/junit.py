@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from evals.reports.common import failure_reasons, trace_command
+from evals.reports.common import failure_reasons, trace_command, why_it_ended
 from evals.results import EvalResults
 
 
@@ -69,7 +69,8 @@ def render_junit(results: EvalResults) -> str:
                 "error" if scenario.status == "error" else "failure",
                 {"message": f"{summary}: {reasons[0] if reasons else ''}"[:1000], "type": scenario.status},
             )
-            node.text = "\n".join(reasons)
+            endings = [f"run {r.index}: {why}" for r in scenario.runs if (why := why_it_ended(r))]
+            node.text = "\n".join([*reasons, *endings])
         # The failing runs' traces (a passing run's trace explains nothing); every run's when all passed.
         failing = [r for r in scenario.runs if not r.passed] or scenario.runs
         traces = [f"run {r.index}: {trace_command(results, r.trace_id)}" for r in failing if r.trace_id]

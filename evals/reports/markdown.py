@@ -12,11 +12,18 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _headline(results: EvalResults) -> str:
+    gate = results.gate
+    if gate.configuration_error:
+        return "not judged (configuration error)"
+    return "passed" if gate.passed else "FAILED"
+
+
 def render_markdown(results: EvalResults) -> str:
     gate = results.gate
     metrics = results.metrics
     lines = [
-        f"## Trova scenario eval: {'passed' if gate.passed else 'FAILED'}",
+        f"## Trova scenario eval: {_headline(results)}",
         "",
         f"Model `{results.model}` · prompt `{results.prompt.name}@{results.prompt.version}` · "
         f"tools `{results.tool_schema_hash}` · scenarios `{results.scenario_set_hash}` · "
@@ -25,7 +32,9 @@ def render_markdown(results: EvalResults) -> str:
     ]
     notes = run_notes(results)
     lines += [*(f"> **{note}**" for note in notes), ""] if notes else []
-    if not gate.passed:
+    if gate.configuration_error:
+        lines += [f"**Configuration error:** {gate.configuration_error}", ""]
+    elif not gate.passed:
         lines += ["**Gate:**", *[f"- {r}" for r in gate.reasons], ""]
     lines += ["| metric | value |", "| --- | --- |"]
     lines += [f"| {label} | {shown} |" for label, shown in metric_rows(results)]

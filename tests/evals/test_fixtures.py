@@ -87,7 +87,7 @@ def test_an_unknown_category_stops_the_load_with_a_suggestion(tmp_path: Path) ->
     with pytest.raises(ScenarioError) as info:
         load_scenarios([path])
     (problem,) = info.value.problems
-    assert problem.startswith(f"{path}:6: marketplace.listings.0.category: ")
+    assert problem.startswith(f"{path}:6: marketplace.listings.1.category: ")
     assert "there is no category 'Sporting Goods > Bicycles'" in problem
     assert "did you mean 'Sporting Goods > Outdoor Recreation > Cycling > Bicycles'" in problem
 

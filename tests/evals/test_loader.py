@@ -64,7 +64,7 @@ def test_errors_name_file_line_and_field(tmp_path: Path) -> None:
         in problems
     )
     assert any(
-        p.startswith(f"{path}:12: expect.tools.calls.0.args.query:") and "contians" in p for p in problems
+        p.startswith(f"{path}:12: expect.tools.calls.1.args.query:") and "contians" in p for p in problems
     )
     assert any(p.startswith(f"{path}:14: expect.listing.created:") for p in problems)
 
@@ -147,12 +147,12 @@ def test_mistakes_that_would_only_show_at_run_time_stop_the_load(tmp_path: Path)
     with pytest.raises(ScenarioError) as info:
         load_scenarios([path])
     text = "\n".join(info.value.problems)
-    assert f"{path}:8: expect.tools.calls.0.args.query" in text and "invalid regular expression" in text
-    assert f"{path}:9: expect.tools.calls.1.tool" in text
-    assert f"{path}:12: expect.tools.calls.2.args.category_id" in text
-    assert f"{path}:13: expect.tools.calls.2.args.max_results" in text and "low end is above" in text
-    assert f"{path}:14: expect.tools.never.0" in text
-    assert f"{path}:16: expect.replies.0.regex" in text, text
+    assert f"{path}:8: expect.tools.calls.1.args.query" in text and "invalid regular expression" in text
+    assert f"{path}:9: expect.tools.calls.2.tool" in text
+    assert f"{path}:12: expect.tools.calls.3.args.category_id" in text
+    assert f"{path}:13: expect.tools.calls.3.args.max_results" in text and "low end is above" in text
+    assert f"{path}:14: expect.tools.never.1" in text
+    assert f"{path}:16: expect.replies.1.regex" in text, text
 
 
 def test_an_argument_the_tool_does_not_have_stops_the_load(tmp_path: Path) -> None:
@@ -160,7 +160,7 @@ def test_an_argument_the_tool_does_not_have_stops_the_load(tmp_path: Path) -> No
     with pytest.raises(ScenarioError) as info:
         load_scenarios([path])
     (problem,) = info.value.problems
-    assert problem.startswith(f"{path}:8: expect.tools.calls.0.args:") and "no argument qurey" in problem
+    assert problem.startswith(f"{path}:8: expect.tools.calls.1.args:") and "no argument qurey" in problem
     assert "query" in problem
 
 
@@ -192,7 +192,7 @@ def test_an_image_that_is_not_there_or_not_an_image_stops_the_load(tmp_path: Pat
 
 def test_reply_turns_count_from_one(tmp_path: Path) -> None:
     path = write(tmp_path, "a.yaml", GOOD + "  replies: [{turn: 0, contains: sofa}]\n")
-    with pytest.raises(ScenarioError, match=r"a.yaml:9: expect.replies.0.turn"):
+    with pytest.raises(ScenarioError, match=r"a.yaml:9: expect.replies.1.turn"):
         load_scenarios([path])
 
 
@@ -205,7 +205,72 @@ def test_a_message_the_product_would_refuse_stops_the_load(tmp_path: Path) -> No
         load_scenarios([path])
     (problem,) = info.value.problems
     # The product's own reason, at the turn's line: harness and product agree on the limit.
-    assert problem.startswith(f"{path}:11: turns.1: Value error, the product refuses this message: ")
+    assert problem.startswith(f"{path}:11: turns.2: Value error, the product refuses this message: ")
     assert f"please keep it under {MAX_MESSAGE_CHARS:,}" in problem
     fits = "x" * MAX_MESSAGE_CHARS
     assert load_scenarios([write(tmp_path, "long.yaml", GOOD + f"turns: [{fits}]\n")])
+
+
+def test_load_errors_and_run_failures_number_calls_alike(tmp_path: Path) -> None:
+    """The second expected call is "calls.2" when its file does not load and "expected call 2" when a run
+    misses it: one numbering, from 1, for whoever reads either."""
+    from evals.schema import ExpectedCall
+    from evals.trajectory import ActualCall, compare
+
+    second_call_wrong = GOOD + "      - tool: compare_prise\n"
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([write(tmp_path, "a.yaml", second_call_wrong)])
+    (problem,) = info.value.problems
+    assert ": expect.tools.calls.2.tool: " in problem, problem
+    (typed,) = info.value.found
+    assert (typed.line, typed.field) == (9, "expect.tools.calls.2.tool")
+
+    expected = [ExpectedCall(tool="search_categories"), ExpectedCall(tool="compare_prices")]
+    missed = compare("in_order", expected, [ActualCall("search_categories", {}, "success")])
+    assert any(r.startswith("expected call 2, compare_prices, was never made") for r in missed.reasons)
+
+
+def test_a_turn_is_numbered_from_one_in_the_file_as_in_the_run(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", GOOD + "turns:\n  - hello\n  - ''\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([path])
+    (problem,) = info.value.problems
+    # The second scripted turn: at run time the product would refuse "seller message 2".
+    assert problem.startswith(f"{path}:11: turns.2: "), problem
+
+
+def test_validate_checks_files_without_running_them(tmp_path: Path) -> None:
+    write(tmp_path, "good.yaml", GOOD)
+    bad = write(tmp_path, "bad.yaml", BAD)
+    runner = CliRunner()
+    result = runner.invoke(app, ["eval", "validate", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    # Every problem with its file, line and field path: the same lines as `eval run` refuses to start with.
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([tmp_path])
+    lines = result.output.splitlines()
+    for problem in info.value.problems:
+        assert any(line.endswith(problem) for line in lines), (problem, result.output)
+    assert f"{bad}:12: expect.tools.calls.1.args.query:" in result.output
+    assert "Checked 2 scenario files: 1 invalid (3 problems), 1 valid." in result.output
+    ran = runner.invoke(app, ["eval", "run", str(tmp_path), "--out", str(tmp_path / "run")])
+    assert ran.exit_code == 2 and not (tmp_path / "run").exists()
+
+
+def test_validate_defaults_to_the_runners_scenarios_and_names_a_missing_path(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["eval", "validate"])
+    assert result.exit_code == 0, result.output
+    assert f"Checked {len(load_scenarios())} scenario files: all valid." in result.output
+    missing = runner.invoke(app, ["eval", "validate", str(tmp_path / "nope")])
+    assert missing.exit_code == 2 and "no such file or directory" in missing.output
+    assert "trova eval run" in runner.invoke(app, ["eval", "validate", "--help"]).output
+
+
+def test_an_unquoted_yes_as_a_turn_is_named_as_yamls_boolean(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.yaml", GOOD + "turns:\n  - I want to sell my sofa\n  - yes\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([path])
+    (problem,) = info.value.problems
+    assert problem.startswith(f"{path}:11: turns.2: ") and 'quote the message, e.g. - "yes"' in problem
+    assert load_scenarios([write(tmp_path, "a.yaml", GOOD + 'turns: [hi, "yes"]\n')])

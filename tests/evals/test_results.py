@@ -62,7 +62,7 @@ async def test_results_json_round_trips_with_its_schema_version(
     results = await run(folder, factory, repeat=2)
     written = write_run(results, tmp_path / "run")
     data = json.loads(written["results"].read_text())
-    assert data["format"] == "trova-eval-results" and data["schema_version"] == SCHEMA_VERSION == 3
+    assert data["format"] == "trova-eval-results" and data["schema_version"] == SCHEMA_VERSION == 4
     again = load_results(tmp_path / "run")
     assert again == results  # every field, the run records included
     bike = next(s for s in again.scenarios if s.id == "sell-bike")
@@ -106,13 +106,13 @@ def test_a_version_1_file_is_migrated_and_every_report_reads_it(tmp_path: Path) 
     ("change", "message"),
     [
         (
-            {"schema_version": 4},
-            "has results schema version 4; this trova reads version 3 (the file is newer: update trova to read it)",
+            {"schema_version": 5},
+            "has results schema version 5; this trova reads version 4 (the file is newer: update trova to read it)",
         ),
         ({"format": "something-else"}, "is not a results document (format 'something-else'"),
         (
             {"scenarios": [{"id": "x"}]},
-            "is not a valid schema-version-3 results document: scenarios.0.description: Field required",
+            "is not a valid schema-version-4 results document: scenarios.0.description: Field required",
         ),
     ],
 )
@@ -180,3 +180,16 @@ async def test_pydantic_evals_own_report_names_each_check_kind(
     assert "expected call 2, compare_prices, was never made" in shown
     diff = report.render(baseline=evaluation_report(good), width=300)
     assert "sell-bike" in diff and "→" in diff  # the changed verdicts and numbers, case by case
+
+
+def test_a_version_3_file_is_read_with_no_ending_and_no_configuration_error(tmp_path: Path) -> None:
+    data = json.loads(load_results(DATA / "results-v1.json").to_json())
+    data["schema_version"] = 3
+    for scenario in data["scenarios"]:
+        for run in scenario["runs"]:
+            del run["record"]["ended"]
+    del data["gate"]["configuration_error"]
+    (tmp_path / "results.json").write_text(json.dumps(data))
+    migrated = load_results(tmp_path)
+    assert migrated.schema_version == SCHEMA_VERSION and migrated.gate.configuration_error is None
+    assert all(run.record.ended is None for _, run in migrated.runs())

@@ -278,7 +278,7 @@ def test_a_version_2_run_gets_its_variant_from_variant_json(tmp_path: Path) -> N
     }
     (tmp_path / "variant.json").write_text(json.dumps(kept))
     migrated = load_results(tmp_path)
-    assert migrated.schema_version == 3 and migrated.variant is not None
+    assert migrated.schema_version == 4 and migrated.variant is not None
     assert migrated.variant.prompt == "listing_agent@defbf3821241" and migrated.variant.toolset == "t1"
 
 
