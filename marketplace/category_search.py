@@ -64,6 +64,10 @@ MODIFIER_ONLY_FACTOR = 0.75  # the category matches only words that modify the q
 # `said`: "car", "boat", "toy") while a category is named for the query's head word: a "car portable inverter" is a
 # power inverter, not a car.
 USED_WITH_FACTOR = 0.6
+# A category that the query's head word names only as a modifier and whose own kind only words after the item
+# phrase name is what comes with the item, not the item ("snowboard with bindings": Snowboard Bindings; "TV with
+# stand": TV Stands; "guitar with case"), and counts this much more.
+ACCOMPANIMENT_FACTOR = 0.6
 # And this much more when the head is an accessory or a part (marketplace/data/comparables.toml, accessories):
 # an "iPhone charger" fits a phone, the phone's listings' titles say "iphone" too, but it is no phone.
 ACCESSORY_OF_FACTOR = 0.5
@@ -968,6 +972,8 @@ class CategoryIndex:
                         kind *= USED_WITH_FACTOR
                 elif not by_group[head] & cat.head_words:
                     kind = MODIFIER_HEAD_FACTOR  # named for the item, as a kind of something else
+                    if self._accompaniment(cat, by_group, groups):
+                        kind *= ACCOMPANIMENT_FACTOR
             name = (
                 (name_score.get(category_id, 0.0) + PAIR_BONUS * pairs)
                 * (1 - COVERAGE + COVERAGE * coverage)
@@ -1006,6 +1012,16 @@ class CategoryIndex:
             self._reranked(query, out, head_terms[-1] if head_terms else None, whole_head, modifier_only),
             said_factor,
         )
+
+    @staticmethod
+    def _accompaniment(cat: IndexedCategory, by_group: dict[int, set[str]], groups: list[_Group]) -> bool:
+        """Whether only words after the item phrase name what the category is a kind of: "bindings" in
+        "snowboard with bindings" for Snowboard Bindings (the item is the snowboard)."""
+        inside = {w for g, ws in by_group.items() if groups[g].in_item for w in ws}
+        outside = {
+            w for g, ws in by_group.items() if not groups[g].in_item and not groups[g].context for w in ws
+        }
+        return bool(outside & cat.head_words) and not inside & cat.head_words
 
     @staticmethod
     def _part_covered(cat: IndexedCategory, matched: set[str], index: int) -> float:
@@ -1074,6 +1090,7 @@ class CategoryIndex:
             else []
         )
         shares: dict[int, float] = {}
+        said_kinds = {w for g in groups for w in g.terms} - self._set_words
         # The sets the query's own words name ("patio" table and chairs: Outdoor Furniture Sets), best first:
         # the titles naming both kinds say the item is a set, those words say which.
         named_sets = sorted(
@@ -1088,7 +1105,9 @@ class CategoryIndex:
             total = sum(counts.values())
             top, n = counts.most_common(1)[0]
             # Only a set of both, a kind of neither: titles of TV mounts name a TV too, but a mount is no TV.
-            if set(pair) & self.by_id[top].head_words:
+            # Nor a kind of another word of the query: a "TV with entertainment stand" is a TV, though the
+            # titles naming a TV and an entertainment center are mostly stands.
+            if (set(pair) | said_kinds) & self.by_id[top].head_words:
                 continue
             if total >= PAIR_MIN_TITLES and n >= PAIR_MIN_SHARE * total:
                 root = self.by_id[top].path.split(" > ")[0]

@@ -48,6 +48,7 @@ class QueryWords:
     sizes: tuple[SizeCue, ...] = ()
     accessories: frozenset[str] = frozenset()  # heads that name an accessory or a part: "charger"
     accessory_kinds: frozenset[str] = frozenset()  # heads of categories that are accessories: "accessories"
+    lacking: frozenset[str] = frozenset()  # connectors after which what the item lacks follows: "without"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,7 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
         ),
         stems("accessories") if "accessories" in data else frozenset(),
         stems("accessory_kinds") if "accessory_kinds" in data else frozenset(),
+        stems("lacking") if "lacking" in data else frozenset(),
     )
 
 
@@ -136,7 +138,10 @@ def _phrases(query: str) -> tuple[list[list[str]], list[list[str]], int | None, 
     purposes: set[int] = set()  # segments after a purpose connector
     for piece, separator in itertools.zip_longest(*[iter(_BREAK.split(_ASIDE.sub(" ", text)))] * 2):
         current: list[str] = []
+        lacking = False  # after "without", up to the next break: what the item lacks, none of it read
         for token in words(piece):
+            if lacking:
+                continue
             # A connector joins what is before it to what follows; with nothing before it, it is a word
             # ("Fit bit charge" is a Fitbit; "for sale: ..." loses only a stop word).
             if token in vocab.connectors and _content(current):
@@ -146,6 +151,7 @@ def _phrases(query: str) -> tuple[list[list[str]], list[list[str]], int | None, 
                 if token in vocab.purposes:
                     purposes.add(len(segments))
                 current = []
+                lacking = token in vocab.lacking
             else:
                 current.append(token)
         if separator is not None and "+" in separator:
