@@ -25,8 +25,8 @@ WORDS_FILE = Path(__file__).resolve().parent / "rules" / "search" / "query_words
 _BREAK = re.compile(r"([,;:|!?]|\s[-–—+]+\s)")
 _NUMBER_WORDS = frozenset(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve"])
 _ASIDE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")  # "IKEA (child's) bed": the aside goes with the rest
-# "desk w/ drawers", "table w magazine rack"; but "B&W" is a name
-_WITH = re.compile(r"\bw/|(?<![&\w])w(?=\s)")
+# "desk w/ drawers", "table w magazine rack", "bike w. helmet"; but "B&W" and "S.W." are names
+_WITH = re.compile(r"\bw/|(?<![&\w.])w\.(?=\s)|(?<![&\w])w(?=\s)")
 
 
 PURPOSE_WORDS = 2  # a purpose this short is read as the item's modifier ("for boxing", "for iPhone 7")

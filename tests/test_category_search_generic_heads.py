@@ -1,0 +1,50 @@
+"""A head that says only what form an item comes in ("kit", "box", like "machine") leaves the kind to the word
+before it: a "synth kit" is a synthesizer, "planter boxes" are planters (marketplace/rules/search/query_words.yaml,
+generic_heads). Small indexes built here; the items are made up for these tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketplace.item_phrase import item_phrase
+
+from .test_category_search_reading import index, taxonomy, top
+
+
+def test_a_kit_is_the_kind_the_word_before_it_names() -> None:
+    rows = taxonomy(
+        "Arts > Musical Instruments > Electronic Musical Instruments > Sound Synthesizers",
+        "Sporting Goods > Cycling > Bicycle Accessories > Bicycle Tire Repair Supplies & Kits",
+    )
+    # Kits on sale are mostly tire repair kits; synthesizers are seldom sold.
+    titles = [("Bicycle Tire Repair Supplies & Kits", f"patch kit {n} pack") for n in range(30)]
+    titles += [("Sound Synthesizers", "Korg minilogue synth")]
+    ix = index(rows, titles)
+    assert top(ix, "KORG littleBits Synth Kit") == "Sound Synthesizers"
+    assert top(ix, "tire repair kit") == "Bicycle Tire Repair Supplies & Kits"
+
+
+def test_a_box_is_the_kind_the_word_before_it_names() -> None:
+    rows = taxonomy(
+        "Home & Garden > Gardening > Pots & Planters",
+        "Home & Garden > Storage & Organization > Closet Storage > Hat Boxes",
+        "Hardware > Tool Storage & Organization > Tool Boxes",
+    )
+    # Hat boxes are sold more often than planters.
+    ix = index(rows, [("Hat Boxes", f"vintage round hat box {n}") for n in range(20)])
+    assert top(ix, "planter boxes") == "Pots & Planters"
+    assert top(ix, "metal tool box") == "Tool Boxes"
+    assert top(ix, "hat box") == "Hat Boxes"
+
+
+@pytest.mark.parametrize(
+    ("query", "item", "rest"),
+    [
+        ("TiVo HD w. lifetime service", ["tivo", "hd"], ["lifetime", "service"]),
+        ("bike w. helmet", ["bike"], ["helmet"]),
+        ("S.W. Smith table", ["smith", "table"], []),
+    ],
+)
+def test_w_dot_is_with(query: str, item: list[str], rest: list[str]) -> None:
+    phrase = item_phrase(query)
+    assert (list(phrase.item), list(phrase.rest)) == (item, rest)
