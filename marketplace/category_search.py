@@ -620,10 +620,19 @@ class CategoryIndex:
         kinds = [(i, t) for i, t in enumerate(terms) if t not in self._describing and self._kind((t,)) == 2]
         adjacent = set(itertools.pairwise(terms))
         return {
-            (min(a, b), max(a, b))
+            (min(ca, cb), max(ca, cb))
             for (i, a), (j, b) in itertools.combinations(kinds, 2)
             if a != b and j > i + 1 and (a, b) not in adjacent and (b, a) not in adjacent
+            for ca, cb in [(self._canonical(a), self._canonical(b))]
         }
+
+    @staticmethod
+    def _canonical(term: str) -> str:
+        """A word as the one-word synonym the tables read it as ("couch", "loveseat" -> sofa), so that titles
+        naming the same two kinds in other words count together ("couch and loveseat", "sofa + love seat");
+        two synonyms named apart are still two things (a sofa and a loveseat: a set)."""
+        readings = SYNONYMS.get(term, ())
+        return readings[0] if readings and len(readings[0].split()) == 1 else term
 
     def _title_head(self, title: str) -> str | None:
         """A listing title's head word, by the taxonomy's and the synonyms' kinds alone."""
@@ -1085,7 +1094,11 @@ class CategoryIndex:
         the item phrase and that place is a kind of neither (a set of both)."""
         item = {w for g in groups if g.in_item for w in g.terms}
         pairs = (
-            [p for p in self._kind_pairs(words(_AND.sub(" and ", query))) if item.intersection(p)]
+            [
+                p
+                for p in self._kind_pairs(words(_AND.sub(" and ", query)))
+                if {self._canonical(w) for w in item}.intersection(p)
+            ]
             if ranked
             else []
         )

@@ -96,3 +96,17 @@ def test_an_item_sold_without_an_accessory_is_not_the_accessory() -> None:
     titles = [("Speakers", f"Logitech Z{n} speakers") for n in (313, 506, 623, 906)]
     titles += [("Remote Controls", f"universal remote control {n}") for n in range(4)]
     assert top(index(rows, titles), "Logitech Z680 complete except for remote control") == "Speakers"
+
+
+def test_titles_naming_the_same_two_kinds_in_other_words_count_together() -> None:
+    rows = taxonomy(
+        "Furniture > Sofas",
+        "Furniture > Chairs",
+        "Furniture > Furniture Sets > Living Room Furniture Sets",
+    )
+    # Sets of a sofa and a chair, each wording too rare alone to say where such titles are filed.
+    titles = [("Living Room Furniture Sets", f"grey sofa and chair {n}") for n in range(3)]
+    titles += [("Living Room Furniture Sets", f"leather couch + chair {n}") for n in range(3)]
+    titles += [("Sofas", f"leather couch {n} seater") for n in range(2, 42)]
+    titles += [("Chairs", f"oak chair {n}") for n in range(10)]
+    assert top(index(rows, titles), "couch and chair") == "Living Room Furniture Sets"
