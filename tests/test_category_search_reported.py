@@ -1,0 +1,55 @@
+"""Misroutes sellers reported, each standing for a class, on the shipped seed: a product newer than the
+taxonomy named for what it is not ("air fryer"), studio gear named with everyday words ("air compressor"),
+what comes with the item ("snowboard with bindings"), a power-tool maker's item outside the tools
+("dewalt drill": Nail Drills), a seller's short word ("shop vac")."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketplace.category_search import CategoryIndex
+
+
+@pytest.fixture(scope="module")
+def seed_index() -> CategoryIndex:
+    from benchmarks.category_search import build_index
+    from benchmarks.heldout_items import Taxonomy, seed_listings
+
+    return build_index(Taxonomy.shipped(), seed_listings())
+
+
+@pytest.mark.parametrize(
+    ("query", "path"),
+    [
+        (
+            "air fryer",
+            "Home & Garden > Kitchen & Dining > Kitchen Appliances > Toasters & Grills > Countertop & Toaster Ovens",
+        ),
+        (
+            "sous vide",
+            "Home & Garden > Kitchen & Dining > Kitchen Appliances > Food Cookers & Steamers > Water Ovens",
+        ),
+        ("air compressor", "Hardware > Tools > Compressors"),
+        (
+            "snowboard with bindings",
+            "Sporting Goods > Outdoor Recreation > Winter Sports & Activities > Skiing & Snowboarding > Snowboards",
+        ),
+        ("shop vac", "Home & Garden > Household Appliances > Vacuums"),
+    ],
+)
+def test_a_reported_misroute_is_filed_as_the_item(seed_index: CategoryIndex, query: str, path: str) -> None:
+    hits = seed_index.search(query)
+    assert hits and hits[0].category.path == path, (query, [h.category.path for h in hits[:3]])
+
+
+@pytest.mark.parametrize("query", ["dewalt drill", "makita drill", "ryobi drill"])
+def test_a_power_tool_makers_item_is_offered_among_tools(seed_index: CategoryIndex, query: str) -> None:
+    hits = seed_index.search(query)
+    assert hits and all(h.category.path.startswith("Hardware > ") for h in hits[:4]), [
+        h.category.path for h in hits[:4]
+    ]
+
+
+def test_studio_gear_is_found_when_the_query_says_so(seed_index: CategoryIndex) -> None:
+    hits = seed_index.search("dbx compressor")
+    assert hits and hits[0].category.name == "Noise Gates & Compressors"
