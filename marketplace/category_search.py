@@ -68,6 +68,9 @@ USED_WITH_FACTOR = 0.6
 # phrase name is what comes with the item, not the item ("snowboard with bindings": Snowboard Bindings; "TV with
 # stand": TV Stands; "guitar with case"), and counts this much more.
 ACCOMPANIMENT_FACTOR = 0.6
+# A set (Kitchen & Dining Furniture Sets) for a query that names one kind of thing and no set ("pair of kitchen
+# chairs"): the titles most like it are sets of that kind with another, but the item is the one kind.
+ONE_KIND_SET_FACTOR = 0.3
 # And this much more when the head is an accessory or a part (marketplace/data/comparables.toml, accessories):
 # an "iPhone charger" fits a phone, the phone's listings' titles say "iphone" too, but it is no phone.
 ACCESSORY_OF_FACTOR = 0.5
@@ -934,6 +937,7 @@ class CategoryIndex:
         # its modifiers name are what it fits, not what it is.
         modifier_only: set[int] = set()
         accessory_head = head_terms is not None and head_terms[-1] in self._accessories
+        one_kind = self._one_kind(query, groups, head)
         for category_id in set(name_score) | set(title_score) | set(votes) | set(home_share):
             cat = self.by_id[category_id]
             if leaf_only and not cat.is_leaf:
@@ -1002,6 +1006,9 @@ class CategoryIndex:
                 kind *= UNNAMED_HEAD_FACTOR
             if ruled_out & cat.name_words:
                 kind *= CONTRARY_FACTOR
+            # (not a set named for the head: Ping Pong Paddles & Sets for paddles, Bedroom Furniture Sets)
+            if one_kind and category_id in self._set_categories and not set(head_terms or ()) & cat.name_words:
+                kind *= ONE_KIND_SET_FACTOR
             score = (name + title + vote + prior) * kind
             if not cat.is_leaf:
                 score *= NON_LEAF_FACTOR
@@ -1021,6 +1028,16 @@ class CategoryIndex:
             self._reranked(query, out, head_terms[-1] if head_terms else None, whole_head, modifier_only),
             said_factor,
         )
+
+    def _one_kind(self, query: str, groups: list[_Group], head: int | None) -> bool:
+        """Whether the query names one kind of thing and no set: its head a kind the taxonomy names (not a set
+        word), no other kind named apart from it ("table and chairs"), no word saying a set ("dinette set")."""
+        if head is None or self._kind(groups[head].terms) != 2:
+            return False
+        terms = [w for g in groups for w in g.terms]
+        if any(w in self._set_words for w in terms):
+            return False
+        return not self._kind_pairs(words(_AND.sub(" and ", query)))
 
     @staticmethod
     def _accompaniment(cat: IndexedCategory, by_group: dict[int, set[str]], groups: list[_Group]) -> bool:

@@ -48,3 +48,25 @@ def test_a_box_is_the_kind_the_word_before_it_names() -> None:
 def test_w_dot_is_with(query: str, item: list[str], rest: list[str]) -> None:
     phrase = item_phrase(query)
     assert (list(phrase.item), list(phrase.rest)) == (item, rest)
+
+
+def test_one_kind_named_alone_is_that_kind_not_a_set_of_it_with_another() -> None:
+    rows = taxonomy(
+        "Furniture > Chairs > Kitchen & Dining Room Chairs",
+        "Furniture > Tables > Kitchen & Dining Room Tables",
+        "Furniture > Furniture Sets > Kitchen & Dining Furniture Sets",
+        "Furniture > Furniture Sets > Bedroom Furniture Sets",
+    )
+    # Most titles that name kitchen chairs sell them with a table.
+    titles = [
+        ("Kitchen & Dining Furniture Sets", f"vintage {finish} kitchen table and {n} chairs")
+        for finish, n in [("oak", 2), ("pine", 4), ("white", 4), ("black", 6), ("maple", 6), ("cherry", 8)]
+    ]
+    titles += [
+        ("Kitchen & Dining Room Chairs", "kitchen chair"),
+        ("Kitchen & Dining Room Tables", "kitchen table"),
+    ]
+    ix = index(rows, titles)
+    assert top(ix, "Pair of Distressed, Vintage, Kitchen Chairs") == "Kitchen & Dining Room Chairs"
+    assert top(ix, "vintage kitchen table and 4 chairs") == "Kitchen & Dining Furniture Sets"
+    assert top(ix, "bedroom furniture") == "Bedroom Furniture Sets"  # a set named for the item's word
