@@ -68,6 +68,9 @@ USED_WITH_FACTOR = 0.6
 # phrase name is what comes with the item, not the item ("snowboard with bindings": Snowboard Bindings; "TV with
 # stand": TV Stands; "guitar with case"), and counts this much more.
 ACCOMPANIMENT_FACTOR = 0.6
+# A category named for the query's words the other way round: its kind is a word before the query's head, which
+# it has only as a modifier ("light oak tables": Billiard Table Lights). In a compound the last word is the kind.
+REVERSED_FACTOR = 0.6
 # A set (Kitchen & Dining Furniture Sets) for a query that names one kind of thing and no set ("pair of kitchen
 # chairs"): the titles most like it are sets of that kind with another, but the item is the one kind.
 ONE_KIND_SET_FACTOR = 0.3
@@ -987,6 +990,8 @@ class CategoryIndex:
                     kind = MODIFIER_HEAD_FACTOR  # named for the item, as a kind of something else
                     if self._accompaniment(cat, by_group, groups):
                         kind *= ACCOMPANIMENT_FACTOR
+                    elif self._reversed(cat, by_group, groups, head):
+                        kind *= REVERSED_FACTOR
             name = (
                 (name_score.get(category_id, 0.0) + PAIR_BONUS * pairs)
                 * (1 - COVERAGE + COVERAGE * coverage)
@@ -1038,6 +1043,13 @@ class CategoryIndex:
         if any(w in self._set_words for w in terms):
             return False
         return not self._kind_pairs(words(_AND.sub(" and ", query)))
+
+    @staticmethod
+    def _reversed(cat: IndexedCategory, by_group: dict[int, set[str]], groups: list[_Group], head: int) -> bool:
+        """Whether a word before the query's head names what the category is a kind of ("light" in "light oak
+        tables" for Billiard Table Lights), the head only its modifier."""
+        before = {w for g, ws in by_group.items() if g < head and groups[g].in_item for w in ws}
+        return bool(before & cat.head_words)
 
     @staticmethod
     def _accompaniment(cat: IndexedCategory, by_group: dict[int, set[str]], groups: list[_Group]) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from marketplace import category_search
 from marketplace.item_phrase import item_phrase
 
 from .test_category_search_reading import index, taxonomy, top
@@ -70,3 +71,30 @@ def test_one_kind_named_alone_is_that_kind_not_a_set_of_it_with_another() -> Non
     assert top(ix, "Pair of Distressed, Vintage, Kitchen Chairs") == "Kitchen & Dining Room Chairs"
     assert top(ix, "vintage kitchen table and 4 chairs") == "Kitchen & Dining Furniture Sets"
     assert top(ix, "bedroom furniture") == "Bedroom Furniture Sets"  # a set named for the item's word
+
+
+def test_a_category_named_the_other_way_round_is_not_the_item(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Many kinds of table, so "table" says little and "light" much, as in the shipped taxonomy.
+    kinds = (
+        "Coffee",
+        "Side",
+        "Dining",
+        "Card",
+        "Picnic",
+        "Drafting",
+        "Poker",
+        "Massage",
+        "Changing",
+        "Activity",
+    )
+    rows = taxonomy(
+        "Furniture > Tables",
+        "Sporting Goods > Indoor Games > Billiards > Billiard Table Lights",
+        "Home & Garden > Lighting > Lamps",
+        *(f"Furniture > Tables > {kind} Tables" for kind in kinds),
+    )
+    titles = [("Tables", "round pine table 1"), ("Lamps", "brass floor lamp")]
+    assert top(index(rows, titles), "Solid light oak tables") == "Tables"  # a table, light in colour
+    assert top(index(rows, titles), "billiard table light") == "Billiard Table Lights"
+    monkeypatch.setattr(category_search, "REVERSED_FACTOR", 1.0)
+    assert top(index(rows, titles), "Solid light oak tables") == "Billiard Table Lights"
