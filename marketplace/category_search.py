@@ -368,6 +368,7 @@ class CategoryIndex:
         self._describing = query_words().describing
         self._set_words = query_words().set_words
         self._generic = dict(query_words().generic_heads)
+        self._parts = query_words().parts
         self._makers = query_words().makers
         self._sizes = query_words().sizes
         self._contrary = query_words().contrary
@@ -737,6 +738,15 @@ class CategoryIndex:
                 for g in groups[: heads[-2]]
                 if g.in_item
             )
+        ):
+            heads.pop()
+        # "chairs metal frame", "sofa taper legs": a part after a word that describes it is what the item before
+        # it is like, not the item ("bed frame", the part itself, has no word between).
+        if (
+            len(heads) > 1
+            and groups[heads[-1]].terms[-1] in self._parts
+            and heads[-2] < heads[-1] - 1
+            and self._kind(groups[heads[-1] - 1].terms) == 0
         ):
             heads.pop()
         # A word that only the listings place ("mitsubishi": cars) says less than a size that names a kind.

@@ -49,6 +49,7 @@ class QueryWords:
     accessories: frozenset[str] = frozenset()  # heads that name an accessory or a part: "charger"
     accessory_kinds: frozenset[str] = frozenset()  # heads of categories that are accessories: "accessories"
     lacking: frozenset[str] = frozenset()  # connectors after which what the item lacks follows: "without"
+    parts: frozenset[str] = frozenset()  # parts that, described after an item, say what it is like: "frame"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,7 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
         stems("accessories") if "accessories" in data else frozenset(),
         stems("accessory_kinds") if "accessory_kinds" in data else frozenset(),
         stems("lacking") if "lacking" in data else frozenset(),
+        stems("parts") if "parts" in data else frozenset(),
     )
 
 

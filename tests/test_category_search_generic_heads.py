@@ -98,3 +98,21 @@ def test_a_category_named_the_other_way_round_is_not_the_item(monkeypatch: pytes
     assert top(index(rows, titles), "billiard table light") == "Billiard Table Lights"
     monkeypatch.setattr(category_search, "REVERSED_FACTOR", 1.0)
     assert top(index(rows, titles), "Solid light oak tables") == "Billiard Table Lights"
+
+
+def test_a_part_described_after_the_item_says_what_the_item_is_like() -> None:
+    rows = taxonomy(
+        "Furniture > Chairs",
+        "Furniture > Sofas",
+        "Furniture > Beds & Accessories > Beds & Bed Frames",
+        "Furniture > Furniture Parts > Table Legs",
+    )
+    titles = [("Beds & Bed Frames", f"queen metal bed frame {n}") for n in range(6)]
+    titles += [("Table Legs", f"hairpin table legs set of {n}") for n in (3, 4)]
+    titles += [("Chairs", "wooden chair"), ("Sofas", "grey sofa")]
+    ix = index(rows, titles)
+    assert top(ix, "Red chairs metal frame") == "Chairs"
+    assert top(ix, "Red MCM Ikea Karlstad sofa taper legs") == "Sofas"
+    # the part itself, named as a compound
+    assert top(ix, "metal bed frame") == "Beds & Bed Frames"
+    assert top(ix, "hairpin table legs") == "Table Legs"
