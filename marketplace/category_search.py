@@ -1022,7 +1022,11 @@ class CategoryIndex:
             if ruled_out & cat.name_words:
                 kind *= CONTRARY_FACTOR
             # (not a set named for the head: Ping Pong Paddles & Sets for paddles, Bedroom Furniture Sets)
-            if one_kind and category_id in self._set_categories and not set(head_terms or ()) & cat.name_words:
+            if (
+                one_kind
+                and category_id in self._set_categories
+                and not set(head_terms or ()) & cat.name_words
+            ):
                 kind *= ONE_KIND_SET_FACTOR
             score = (name + title + vote + prior) * kind
             if not cat.is_leaf:
@@ -1055,7 +1059,9 @@ class CategoryIndex:
         return not self._kind_pairs(words(_AND.sub(" and ", query)))
 
     @staticmethod
-    def _reversed(cat: IndexedCategory, by_group: dict[int, set[str]], groups: list[_Group], head: int) -> bool:
+    def _reversed(
+        cat: IndexedCategory, by_group: dict[int, set[str]], groups: list[_Group], head: int
+    ) -> bool:
         """Whether a word before the query's head names what the category is a kind of ("light" in "light oak
         tables" for Billiard Table Lights), the head only its modifier."""
         before = {w for g, ws in by_group.items() if g < head and groups[g].in_item for w in ws}

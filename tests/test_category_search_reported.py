@@ -1,4 +1,5 @@
-"""Misroutes sellers reported, each standing for a class, on the shipped seed: a product newer than the
+"""Misroutes sellers reported, each standing for a class, on the shipped seed (and a maker of car audio, on a
+small index): a product newer than the
 taxonomy named for what it is not ("air fryer"), studio gear named with everyday words ("air compressor"),
 what comes with the item ("snowboard with bindings"), a power-tool maker's item outside the tools
 ("dewalt drill": Nail Drills), a seller's short word ("shop vac")."""
@@ -53,3 +54,18 @@ def test_a_power_tool_makers_item_is_offered_among_tools(seed_index: CategoryInd
 def test_studio_gear_is_found_when_the_query_says_so(seed_index: CategoryIndex) -> None:
     hits = seed_index.search("dbx compressor")
     assert hits and hits[0].category.name == "Noise Gates & Compressors"
+
+
+def test_a_maker_of_car_audio_alone_says_car_audio() -> None:
+    from .test_category_search_reading import index, taxonomy, top
+
+    rows = taxonomy(
+        "Electronics > Audio > Audio Components > Audio Amplifiers > Power Amplifiers",
+        "Vehicles & Parts > Vehicle Parts & Accessories > Motor Vehicle Electronics > Motor Vehicle Amplifiers",
+        "Sporting Goods > Winter Sports > Skiing & Snowboarding > Skis",
+    )
+    titles = [("Power Amplifiers", f"Crown XLS {n} power amplifier") for n in (1000, 1500, 2000)]
+    ix = index(rows, titles)
+    assert top(ix, "Alpine 75 watt 4 channel amp") == "Motor Vehicle Amplifiers"
+    assert top(ix, "crown 4 channel amp") == "Power Amplifiers"
+    assert top(ix, "alpine skis") == "Skis"
