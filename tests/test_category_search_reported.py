@@ -1,8 +1,7 @@
-"""Misroutes sellers reported, each standing for a class, on the shipped seed (and a maker of car audio, on a
-small index): a product newer than the
+"""Misroutes sellers reported, each standing for a class, on the shipped seed: a product newer than the
 taxonomy named for what it is not ("air fryer"), studio gear named with everyday words ("air compressor"),
-what comes with the item ("snowboard with bindings"), a power-tool maker's item outside the tools
-("dewalt drill": Nail Drills), a seller's short word ("shop vac")."""
+what comes with the item ("snowboard with bindings"), a power-tool maker's item outside the tools ("dewalt
+drill": Nail Drills), a seller's short word ("shop vac"); and, on a small index, a maker of car audio."""
 
 from __future__ import annotations
 
