@@ -35,6 +35,14 @@ def seed_index() -> CategoryIndex:
             "Sporting Goods > Outdoor Recreation > Winter Sports & Activities > Skiing & Snowboarding > Snowboards",
         ),
         ("shop vac", "Home & Garden > Household Appliances > Vacuums"),
+        # a brand's name ending in s is no plural
+        ("sonos", "Electronics > Audio > Audio Components > Speakers"),
+        # words whose everyday sense is another kind of thing
+        ("krk studio monitors", "Electronics > Audio > Audio Components > Speakers"),
+        (
+            "nvidia graphics card",
+            "Electronics > Electronics Accessories > Computer Components > I/O Cards & Adapters > Video Cards & Adapters",
+        ),
     ],
 )
 def test_a_reported_misroute_is_filed_as_the_item(seed_index: CategoryIndex, query: str, path: str) -> None:
@@ -68,3 +76,14 @@ def test_a_maker_of_car_audio_alone_says_car_audio() -> None:
     assert top(ix, "Alpine 75 watt 4 channel amp") == "Motor Vehicle Amplifiers"
     assert top(ix, "crown 4 channel amp") == "Power Amplifiers"
     assert top(ix, "alpine skis") == "Skis"
+
+
+def test_a_brands_name_is_not_stemmed() -> None:
+    from marketplace.text import stem
+
+    assert [stem(w) for w in ("sonos", "smartthings", "sofas", "speakers")] == [
+        "sonos",
+        "smartthings",
+        "sofa",
+        "speaker",
+    ]
