@@ -35,6 +35,9 @@ def seed_index() -> CategoryIndex:
             "Sporting Goods > Outdoor Recreation > Winter Sports & Activities > Skiing & Snowboarding > Snowboards",
         ),
         ("shop vac", "Home & Garden > Household Appliances > Vacuums"),
+        # furniture named for what it holds: a TV cart is a TV stand; a mattress maker's name says mattress
+        ("tv cart", "Furniture > Entertainment Centers & TV Stands"),
+        ("sealy queen", "Furniture > Beds & Accessories > Mattresses"),
         # a brand's name ending in s is no plural
         ("sonos", "Electronics > Audio > Audio Components > Speakers"),
         # words whose everyday sense is another kind of thing
