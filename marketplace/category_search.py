@@ -64,6 +64,16 @@ MODIFIER_ONLY_FACTOR = 0.75  # the category matches only words that modify the q
 # `said`: "car", "boat", "toy") while a category is named for the query's head word: a "car portable inverter" is a
 # power inverter, not a car.
 USED_WITH_FACTOR = 0.6
+# A category that the query's head word names only as a modifier and whose own kind only words after the item
+# phrase name is what comes with the item, not the item ("snowboard with bindings": Snowboard Bindings; "TV with
+# stand": TV Stands; "guitar with case"), and counts this much more.
+ACCOMPANIMENT_FACTOR = 0.6
+# A category named for the query's words the other way round: its kind is a word before the query's head, which
+# it has only as a modifier ("light oak tables": Billiard Table Lights). In a compound the last word is the kind.
+REVERSED_FACTOR = 0.6
+# A set (Kitchen & Dining Furniture Sets) for a query that names one kind of thing and no set ("pair of kitchen
+# chairs"): the titles most like it are sets of that kind with another, but the item is the one kind.
+ONE_KIND_SET_FACTOR = 0.3
 # And this much more when the head is an accessory or a part (marketplace/data/comparables.toml, accessories):
 # an "iPhone charger" fits a phone, the phone's listings' titles say "iphone" too, but it is no phone.
 ACCESSORY_OF_FACTOR = 0.5
@@ -358,6 +368,7 @@ class CategoryIndex:
         self._describing = query_words().describing
         self._set_words = query_words().set_words
         self._generic = dict(query_words().generic_heads)
+        self._parts = query_words().parts
         self._makers = query_words().makers
         self._sizes = query_words().sizes
         self._contrary = query_words().contrary
@@ -616,10 +627,19 @@ class CategoryIndex:
         kinds = [(i, t) for i, t in enumerate(terms) if t not in self._describing and self._kind((t,)) == 2]
         adjacent = set(itertools.pairwise(terms))
         return {
-            (min(a, b), max(a, b))
+            (min(ca, cb), max(ca, cb))
             for (i, a), (j, b) in itertools.combinations(kinds, 2)
             if a != b and j > i + 1 and (a, b) not in adjacent and (b, a) not in adjacent
+            for ca, cb in [(self._canonical(a), self._canonical(b))]
         }
+
+    @staticmethod
+    def _canonical(term: str) -> str:
+        """A word as the one-word synonym the tables read it as ("couch", "loveseat" -> sofa), so that titles
+        naming the same two kinds in other words count together ("couch and loveseat", "sofa + love seat");
+        two synonyms named apart are still two things (a sofa and a loveseat: a set)."""
+        readings = SYNONYMS.get(term, ())
+        return readings[0] if readings and len(readings[0].split()) == 1 else term
 
     def _title_head(self, title: str) -> str | None:
         """A listing title's head word, by the taxonomy's and the synonyms' kinds alone."""
@@ -718,6 +738,15 @@ class CategoryIndex:
                 for g in groups[: heads[-2]]
                 if g.in_item
             )
+        ):
+            heads.pop()
+        # "chairs metal frame", "sofa taper legs": a part after a word that describes it is what the item before
+        # it is like, not the item ("bed frame", the part itself, has no word between).
+        if (
+            len(heads) > 1
+            and groups[heads[-1]].terms[-1] in self._parts
+            and heads[-2] < heads[-1] - 1
+            and self._kind(groups[heads[-1] - 1].terms) == 0
         ):
             heads.pop()
         # A word that only the listings place ("mitsubishi": cars) says less than a size that names a kind.
@@ -921,6 +950,7 @@ class CategoryIndex:
         # its modifiers name are what it fits, not what it is.
         modifier_only: set[int] = set()
         accessory_head = head_terms is not None and head_terms[-1] in self._accessories
+        one_kind = self._one_kind(query, groups, head)
         for category_id in set(name_score) | set(title_score) | set(votes) | set(home_share):
             cat = self.by_id[category_id]
             if leaf_only and not cat.is_leaf:
@@ -968,6 +998,10 @@ class CategoryIndex:
                         kind *= USED_WITH_FACTOR
                 elif not by_group[head] & cat.head_words:
                     kind = MODIFIER_HEAD_FACTOR  # named for the item, as a kind of something else
+                    if self._accompaniment(cat, by_group, groups):
+                        kind *= ACCOMPANIMENT_FACTOR
+                    elif self._reversed(cat, by_group, groups, head):
+                        kind *= REVERSED_FACTOR
             name = (
                 (name_score.get(category_id, 0.0) + PAIR_BONUS * pairs)
                 * (1 - COVERAGE + COVERAGE * coverage)
@@ -987,6 +1021,13 @@ class CategoryIndex:
                 kind *= UNNAMED_HEAD_FACTOR
             if ruled_out & cat.name_words:
                 kind *= CONTRARY_FACTOR
+            # (not a set named for the head: Ping Pong Paddles & Sets for paddles, Bedroom Furniture Sets)
+            if (
+                one_kind
+                and category_id in self._set_categories
+                and not set(head_terms or ()) & cat.name_words
+            ):
+                kind *= ONE_KIND_SET_FACTOR
             score = (name + title + vote + prior) * kind
             if not cat.is_leaf:
                 score *= NON_LEAF_FACTOR
@@ -1006,6 +1047,35 @@ class CategoryIndex:
             self._reranked(query, out, head_terms[-1] if head_terms else None, whole_head, modifier_only),
             said_factor,
         )
+
+    def _one_kind(self, query: str, groups: list[_Group], head: int | None) -> bool:
+        """Whether the query names one kind of thing and no set: its head a kind the taxonomy names (not a set
+        word), no other kind named apart from it ("table and chairs"), no word saying a set ("dinette set")."""
+        if head is None or self._kind(groups[head].terms) != 2:
+            return False
+        terms = [w for g in groups for w in g.terms]
+        if any(w in self._set_words for w in terms):
+            return False
+        return not self._kind_pairs(words(_AND.sub(" and ", query)))
+
+    @staticmethod
+    def _reversed(
+        cat: IndexedCategory, by_group: dict[int, set[str]], groups: list[_Group], head: int
+    ) -> bool:
+        """Whether a word before the query's head names what the category is a kind of ("light" in "light oak
+        tables" for Billiard Table Lights), the head only its modifier."""
+        before = {w for g, ws in by_group.items() if g < head and groups[g].in_item for w in ws}
+        return bool(before & cat.head_words)
+
+    @staticmethod
+    def _accompaniment(cat: IndexedCategory, by_group: dict[int, set[str]], groups: list[_Group]) -> bool:
+        """Whether only words after the item phrase name what the category is a kind of: "bindings" in
+        "snowboard with bindings" for Snowboard Bindings (the item is the snowboard)."""
+        inside = {w for g, ws in by_group.items() if groups[g].in_item for w in ws}
+        outside = {
+            w for g, ws in by_group.items() if not groups[g].in_item and not groups[g].context for w in ws
+        }
+        return bool(outside & cat.head_words) and not inside & cat.head_words
 
     @staticmethod
     def _part_covered(cat: IndexedCategory, matched: set[str], index: int) -> float:
@@ -1069,11 +1139,16 @@ class CategoryIndex:
         the item phrase and that place is a kind of neither (a set of both)."""
         item = {w for g in groups if g.in_item for w in g.terms}
         pairs = (
-            [p for p in self._kind_pairs(words(_AND.sub(" and ", query))) if item.intersection(p)]
+            [
+                p
+                for p in self._kind_pairs(words(_AND.sub(" and ", query)))
+                if {self._canonical(w) for w in item}.intersection(p)
+            ]
             if ranked
             else []
         )
         shares: dict[int, float] = {}
+        said_kinds = {w for g in groups for w in g.terms} - self._set_words
         # The sets the query's own words name ("patio" table and chairs: Outdoor Furniture Sets), best first:
         # the titles naming both kinds say the item is a set, those words say which.
         named_sets = sorted(
@@ -1088,7 +1163,9 @@ class CategoryIndex:
             total = sum(counts.values())
             top, n = counts.most_common(1)[0]
             # Only a set of both, a kind of neither: titles of TV mounts name a TV too, but a mount is no TV.
-            if set(pair) & self.by_id[top].head_words:
+            # Nor a kind of another word of the query: a "TV with entertainment stand" is a TV, though the
+            # titles naming a TV and an entertainment center are mostly stands.
+            if (set(pair) | said_kinds) & self.by_id[top].head_words:
                 continue
             if total >= PAIR_MIN_TITLES and n >= PAIR_MIN_SHARE * total:
                 root = self.by_id[top].path.split(" > ")[0]

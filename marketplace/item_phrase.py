@@ -25,8 +25,8 @@ WORDS_FILE = Path(__file__).resolve().parent / "rules" / "search" / "query_words
 _BREAK = re.compile(r"([,;:|!?]|\s[-–—+]+\s)")
 _NUMBER_WORDS = frozenset(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve"])
 _ASIDE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")  # "IKEA (child's) bed": the aside goes with the rest
-# "desk w/ drawers", "table w magazine rack"; but "B&W" is a name
-_WITH = re.compile(r"\bw/|(?<![&\w])w(?=\s)")
+# "desk w/ drawers", "table w magazine rack", "bike w. helmet"; but "B&W" and "S.W." are names
+_WITH = re.compile(r"\bw/|(?<![&\w.])w\.(?=\s)|(?<![&\w])w(?=\s)")
 
 
 PURPOSE_WORDS = 2  # a purpose this short is read as the item's modifier ("for boxing", "for iPhone 7")
@@ -48,6 +48,8 @@ class QueryWords:
     sizes: tuple[SizeCue, ...] = ()
     accessories: frozenset[str] = frozenset()  # heads that name an accessory or a part: "charger"
     accessory_kinds: frozenset[str] = frozenset()  # heads of categories that are accessories: "accessories"
+    lacking: frozenset[str] = frozenset()  # connectors after which what the item lacks follows: "without"
+    parts: frozenset[str] = frozenset()  # parts that, described after an item, say what it is like: "frame"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,8 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
         ),
         stems("accessories") if "accessories" in data else frozenset(),
         stems("accessory_kinds") if "accessory_kinds" in data else frozenset(),
+        stems("lacking") if "lacking" in data else frozenset(),
+        stems("parts") if "parts" in data else frozenset(),
     )
 
 
@@ -136,7 +140,10 @@ def _phrases(query: str) -> tuple[list[list[str]], list[list[str]], int | None, 
     purposes: set[int] = set()  # segments after a purpose connector
     for piece, separator in itertools.zip_longest(*[iter(_BREAK.split(_ASIDE.sub(" ", text)))] * 2):
         current: list[str] = []
+        lacking = False  # after "without", up to the next break: what the item lacks, none of it read
         for token in words(piece):
+            if lacking:
+                continue
             # A connector joins what is before it to what follows; with nothing before it, it is a word
             # ("Fit bit charge" is a Fitbit; "for sale: ..." loses only a stop word).
             if token in vocab.connectors and _content(current):
@@ -146,6 +153,7 @@ def _phrases(query: str) -> tuple[list[list[str]], list[list[str]], int | None, 
                 if token in vocab.purposes:
                     purposes.add(len(segments))
                 current = []
+                lacking = token in vocab.lacking
             else:
                 current.append(token)
         if separator is not None and "+" in separator:

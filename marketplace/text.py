@@ -314,9 +314,11 @@ _IRREGULAR = _irregular_plurals()
 
 def stem(word: str) -> str:
     """A light English plural stemmer: 'sofas'->'sofa', 'accessories'->'accessory', 'benches'->'bench';
-    irregular plurals from a list ('knives'->'knife', 'mice'->'mouse')."""
+    irregular plurals from a list ('knives'->'knife', 'mice'->'mouse'); a brand's name as it is ('sonos')."""
     if word in _IRREGULAR:
         return _IRREGULAR[word]
+    if word in BRANDS:  # a maker's name is no plural: "sonos", "beats", "smartthings"
+        return word
     if len(word) <= 3:
         return word
     if word.endswith("ies"):
