@@ -248,6 +248,11 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
         return extract_items(f"selling {first_named.group('item')}")
     rest = _past_sales_talk(lex.leading_filler.sub("", rest.strip()))
     first = lex.clause_end.split(rest, maxsplit=1)[0]
+    if not first.strip() and (state := lex.state_first.match(rest)) and rest[state.end() :].strip():
+        # "runs great, 2008 toyota corolla": what it does comes first, the item after it
+        after_state = extract_items(rest[state.end() :], expecting_item=True)
+        if after_state and after_state != ["?"]:
+            return after_state
     items = []
     bundle = lex.bundle.search(text) is not None  # "planters and a bag of soil, $15 for all": one listing
     second = None if bundle else lex.second_item.search(first)

@@ -143,6 +143,7 @@ class ItemData(_Data):
     correction: str
     leading_filler: str
     clause_end: str
+    state_first: str
     trailing_filler: str
     second_item: str
     item_list: str
@@ -286,6 +287,7 @@ class Lexicon:
         self.correction = _compile(it.correction, re.S)
         self.leading_filler = _compile(it.leading_filler)
         self.clause_end = _compile(it.clause_end)
+        self.state_first = _compile(it.state_first)
         self.trailing_filler = _compile(it.trailing_filler)
         self.second_item = _compile(it.second_item)
         self.item_list = _compile(it.item_list)
