@@ -507,13 +507,14 @@ async def test_none_of_the_categories_fits(dialogue: Dialogue) -> None:
     shown = [i for path, i in wider.items() if path in others.reply]
     assert len(shown) >= 2 and not set(shown) & set(first)
     assert "in other words" in others.reply
-    filed = await dialogue.say("none of these")
-    # A second refusal: filed under the closest match, said so, and the seller can change it.
-    assert "closest" in filed.reply and "put it under" in filed.reply
-    (draft,) = filed.drafts
-    assert draft.args["category_id"] in wider.values() and draft.args["condition"] == "good"
+    refused = await dialogue.say("none of these")
+    # A second refusal: nothing turned down is used; the agent says so plainly and asks what kind of thing
+    assert "can't find a category" in refused.reply and "kind of thing" in refused.reply
+    assert not refused.drafts and "compare_prices" not in dialogue.tools()
     moved = await dialogue.say("put it under film cameras")
-    assert dialogue.calls("search_categories")[-1] == {"query": "film cameras"}
+    assert dialogue.calls("search_categories")[-1]["query"] == "film cameras"
+    if not moved.drafts:
+        moved = await dialogue.say("1")
     (revised,) = moved.drafts
     assert dialogue.results("compare_prices")[-1]["category_path"].endswith("Film Cameras")
     assert revised.args["category_id"] == dialogue.results("compare_prices")[-1]["category_id"]

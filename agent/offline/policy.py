@@ -290,6 +290,18 @@ def hear(state: DialogueState, text: str) -> None:
         item is not None
         and asked == Question.REDESCRIBE
         and in_progress
+        and not r.items
+        and Intent.NONE_OF_THESE in r.intents
+    ):
+        # No other words for it: nothing is filed anywhere; the agent says it can't find one and asks
+        # what kind of thing it is.
+        item.redescribe, item.unplaceable, item.options = False, True, []
+        item.refusals += 1
+        return
+    if (
+        item is not None
+        and asked == Question.REDESCRIBE
+        and in_progress
         and not items
         and not r.items
         and (item.unplaceable or item.redescribe)
@@ -758,10 +770,14 @@ def _same_words_again(state: DialogueState, item: ItemFrame, text: str) -> None:
 def _file_closest(state: DialogueState, item: ItemFrame) -> None:
     """File the item under the closest match found, and say so: the seller can change it."""
     fresh = [c for c in item.options if c.id not in item.rejected_ids()]
-    category = fresh[0] if fresh else item.closest
+    closest = item.closest if item.closest is not None and item.closest.id not in item.rejected_ids() else None
+    category = fresh[0] if fresh else closest
     item.options, item.redescribe, item.unplaceable, item.wide = [], False, False, False
     if category is None:
+        # Everything found was turned down: never file it there; say so plainly and ask what kind of thing
+        # it is (the reply is searched).
         item.unplaceable = True
+        item.refusals = max(item.refusals, 1)
         return
     item.category.value, item.category.source = category, Source.ASSUMED
     item.filed = True

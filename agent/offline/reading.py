@@ -502,6 +502,9 @@ def read(text: str, context: Context | None = None) -> Reading:
         p.search(text)
         for p in (lex.description_remove, lex.description_add, lex.title_change, lex.field_change)
     )
+    if asked == Question.REDESCRIBE and lex.none_of_these.search(text):
+        # "none of these" again, to "describe it in other words": a refusal with no other words, not an item
+        reading.intents.add(Intent.NONE_OF_THESE)
     if asked == Question.CHOICE and ctx.options and not edit_request:
         # "take out the last sentence" asks for a change to the draft; its "last" picks no option
         reading.choice = parse_choice(text, ctx.options, ctx.item or "")
