@@ -770,7 +770,9 @@ def _same_words_again(state: DialogueState, item: ItemFrame, text: str) -> None:
 def _file_closest(state: DialogueState, item: ItemFrame) -> None:
     """File the item under the closest match found, and say so: the seller can change it."""
     fresh = [c for c in item.options if c.id not in item.rejected_ids()]
-    closest = item.closest if item.closest is not None and item.closest.id not in item.rejected_ids() else None
+    closest = (
+        item.closest if item.closest is not None and item.closest.id not in item.rejected_ids() else None
+    )
     category = fresh[0] if fresh else closest
     item.options, item.redescribe, item.unplaceable, item.wide = [], False, False, False
     if category is None:
@@ -1261,7 +1263,11 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         else "I can't compare prices right now"
     )
     reading = state.reading
-    at_a_loss = (
+    # What the seller paid (said now or before) with nothing comparable: a guide to start from (its kind's
+    # listings first, else the rule of thumb), offered at once rather than asking for a price again.
+    paid_guide = item.paid is not None and item.paid > 0 and item.price.value is None and comps is not None
+    paid_guide = paid_guide and comps is not None and not comps.count
+    at_a_loss = paid_guide or (
         state.last == "seller"
         and reading is not None
         and (
@@ -1400,7 +1406,11 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         if item.paid is not None
         else ""
     )
-    return Action(_say(state, f"{why}, so {PRICE_QUESTION}{paid}"), asks=Question.PRICE)
+    text = f"{why}, so {PRICE_QUESTION}{paid}"
+    if state.last == "seller" and state.last_reply.endswith(text) and not why.startswith("Sorry"):
+        # never the same question again word for word: the reply gave no price, and that is said
+        text = f"Sorry, I didn't catch a price in that. {text}"
+    return Action(_say(state, text), asks=Question.PRICE)
 
 
 def _paid_start(state: DialogueState, item: ItemFrame) -> float:
