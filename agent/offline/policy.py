@@ -1335,16 +1335,17 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
                     ),
                     asks=Question.PRICE,
                 )
+            listings = f"the {typical.count} listing{'s' if typical.count != 1 else ''} in {category} ask"
             spread = (
-                f"listings in {category} ask {money(round(typical.p25))} to {money(round(typical.p75))} "
+                f"{listings} {money(round(typical.p25))} to {money(round(typical.p75))} "
                 f"(median {money(round(typical.median))})"
                 if typical.p75 > typical.p25
-                else f"listings in {category} ask about {money(round(typical.median))}"
+                else f"{listings} about {money(round(typical.median))}"
             )
             return Action(
                 _say(
                     state,
-                    f"Nothing listed is quite like your {item.name}, but {spread}. If you'd like a starting "
+                    f"There's no listing like your {item.name} to compare with, but {spread}. If you'd like a starting "
                     f"point, say 'ok' and I'll use {middle}; or tell me the price you want, in dollars.",
                 ),
                 asks=Question.PRICE,
@@ -1688,7 +1689,10 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         item.typical if item.typical_offered and item.typical is not None and item.typical.count else None
     )
     suggested = typical is not None and item.price.value == _typical_price(typical)
-    note = price_note(args["price"], comps, seller_price=item.price.value is not None, suggested=suggested)
+    shown = item.typical if item.typical is not None and item.typical.count else None
+    note = price_note(
+        args["price"], comps, seller_price=item.price.value is not None, suggested=suggested, guide=shown
+    )
     if item.price.value is None and item.price_change is not None and comps is not None:
         note += f" As you asked, that's {item.price_change.said()} than the {money(_market_price(item, settings))} I'd suggest."
     if item.paid_rule_offered and item.paid is not None and item.price.value == _paid_start(state, item):
