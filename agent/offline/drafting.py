@@ -126,6 +126,33 @@ def is_several(item: str) -> bool:
     )
 
 
+def item_count(item: str) -> int | None:
+    """How many things the item's name counts ('2 taylor swift tickets': 2), if it starts with a count."""
+    first = item.strip().lower().split(" ", 1)[0]
+    if first.isdigit():
+        return int(first)
+    return lexicon().amounts.number_words.get(first)
+
+
+def item_unit(item: str) -> str:
+    """One of the several things the item is ('2 taylor swift tickets': ticket), or 'item'."""
+    head = re.findall(r"[a-z']+", _head_end().sub("", item.strip().lower()))
+    words = lexicon().drafting
+    while len(head) > 1 and head[-1] in words.not_head:
+        head.pop()
+    last = head[-1] if head else ""
+    if not is_several(last) and not (len(last) > 3 and last.endswith("s")):
+        return "item"
+    return last[:-2] if last.endswith(("ches", "shes", "xes", "sses")) else last[:-1]
+
+
+def per_item_line(item: str, price: float) -> str:
+    """'Price is $300 per ticket; 2 available.': the listing's price is one item's."""
+    count = item_count(item)
+    available = f"; {count} available" if count and count > 1 else ""
+    return f"Price is {money(price)} per {item_unit(item)}{available}."
+
+
 def make_description(
     item: str,
     condition: Condition,

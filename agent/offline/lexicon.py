@@ -80,6 +80,8 @@ class AmountData(_Data):
     bare_before: list[str]
     paid: str
     paid_told_after: str
+    per_item: str
+    whole_lot: str
     number_words: dict[str, int]
     free: list[str]
     free_anywhere: list[str]

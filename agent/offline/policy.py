@@ -17,10 +17,13 @@ from typing import Any
 
 from agent.offline.amounts import PriceChange, listable, money, names_only_a_price, refusal
 from agent.offline.drafting import (
+    is_several,
+    item_unit,
     make_description,
     make_title,
     market_summary,
     nice_round,
+    per_item_line,
     price_note,
     why_lower,
     without_removed,
@@ -38,6 +41,7 @@ from tools.types import Condition
 
 INTRO = "Hi! I'm Trova's offline assistant, a rule-based stand-in rather than an LLM."
 CONDITION_QUESTION = "What condition is it in: new, like new, excellent, good, fair, or for parts?"
+CONDITION_QUESTION_SEVERAL = "What condition are they in: new, like new, excellent, good, fair, or for parts?"
 PRICE_QUESTION = "what price would you like to ask, in dollars?"
 NONE_HINT = "Reply with the number, or say 'none of these'."
 # The grades in the order the condition question lists them: "the second one" is like new.
@@ -121,6 +125,7 @@ def _apply_pending(state: DialogueState, item: ItemFrame) -> None:
         item.condition.fill(p.condition, answered=False)
     if p.price is not None and not item.price.known:
         item.price.fill(p.price, answered=False)
+        item.price_each = p.price_each
     if p.paid is not None and item.paid is None:
         item.paid = p.paid
     item.add_damage(p.damage)
@@ -493,6 +498,8 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
                     )
             item.price.fill(r.price, answered=asked == Question.PRICE)
             item.price_rejected = False
+            if r.price_each is not None:  # unsaid, a new price keeps what the one before was for
+                item.price_each = r.price_each and is_several(item.name)
     elif r.price_change is not None:
         _change_price(state, item, r.price_change)
     elif item.price_rejected and (
@@ -715,7 +722,7 @@ def _remember(state: DialogueState, r: Reading) -> None:
     if r.condition is not None:
         p.condition = r.condition
     if r.price is not None and listable(r.price):
-        p.price = r.price
+        p.price, p.price_each = r.price, bool(r.price_each)
     elif r.price is not None and r.price <= 0:
         state.notes.append("A price has to be more than $0, so I haven't used that one.")
     elif r.price is not None:
@@ -1135,6 +1142,9 @@ def _draft_args(item: ItemFrame, condition: Condition, settings: PolicySettings)
     description = make_description(
         item.name, condition, item.category.value.path, item.damage, item.details, item.notes, item.shorter
     )
+    if item.price_each and item.price.value is not None:
+        # "$300 each": the listing's price is one item's, and the description says so (and how many)
+        description = f"{description} {per_item_line(item.name, item.price.value)}"
     title, description = without_removed(title, description, item.removed)
     return {
         "title": title,
@@ -1189,6 +1199,8 @@ def _ask_item(state: DialogueState) -> Action:
 
 
 def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
+    several = is_several(item.name)  # "2 taylor swift tickets": what condition are they in
+    question = CONDITION_QUESTION_SEVERAL if several else CONDITION_QUESTION
     market = ""
     if state.value_now and item.market is not None and item.market.count:
         market = f"{market_summary(item.market)} Where yours lands depends on its condition, so I'll price it once I know."
@@ -1209,7 +1221,7 @@ def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
                 _say(
                     state,
                     kept,
-                    f"No problem, here's what they mean: {lexicon().condition_guide} {CONDITION_QUESTION}",
+                    f"No problem, here's what they mean: {lexicon().condition_guide} {question}",
                 ),
                 asks=Question.CONDITION,
             )
@@ -1220,28 +1232,26 @@ def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
             _say(
                 state,
                 kept,
-                f"Sorry, I didn't catch the condition of your {item.name}. {CONDITION_QUESTION} "
+                f"Sorry, I didn't catch the condition of your {item.name}. {question} "
                 "(Words like 'barely used', 'works fine' or 'some scratches' work too.)",
             ),
             asks=Question.CONDITION,
         )
     if kept:
-        return Action(_say(state, kept, CONDITION_QUESTION), asks=Question.CONDITION)
+        return Action(_say(state, kept, question), asks=Question.CONDITION)
     if market:
-        return Action(_say(state, market, CONDITION_QUESTION), asks=Question.CONDITION)
+        return Action(_say(state, market, question), asks=Question.CONDITION)
     reading = state.reading
-    if (
-        state.last == "seller"
-        and reading is not None
-        and reading.make
-        and CONDITION_QUESTION in state.last_reply
-    ):
+    if state.last == "seller" and reading is not None and reading.make and question in state.last_reply:
         # "samsung" to the condition question: the make noted, the question again in brief (the grades were
         # just listed)
-        return Action(_say(state, "And what condition is it in?"), asks=Question.CONDITION)
+        return Action(
+            _say(state, f"And what condition {'are they' if several else 'is it'} in?"),
+            asks=Question.CONDITION,
+        )
     if state.notes and state.last == "seller":
-        return Action(_say(state, CONDITION_QUESTION), asks=Question.CONDITION)
-    return Action(_say(state, f"Got it: your {item.name}. {CONDITION_QUESTION}"), asks=Question.CONDITION)
+        return Action(_say(state, question), asks=Question.CONDITION)
+    return Action(_say(state, f"Got it: your {item.name}. {question}"), asks=Question.CONDITION)
 
 
 def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) -> Action:
@@ -1695,6 +1705,8 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
     )
     if item.price.value is None and item.price_change is not None and comps is not None:
         note += f" As you asked, that's {item.price_change.said()} than the {money(_market_price(item, settings))} I'd suggest."
+    if item.price_each and item.price.value is not None:
+        note += f" That's per {item_unit(item.name)}, and the description says so."
     if item.paid_rule_offered and item.paid is not None and item.price.value == _paid_start(state, item):
         note = (
             f"There are no similar listings to compare with, so I've used {money(args['price'])}, a rule-of-thumb "
