@@ -261,11 +261,15 @@ async def test_what_the_seller_paid_is_not_the_asking_price(dialogue: Dialogue) 
     assert done.created[0]["price"] == draft.args["price"]
 
 
-async def test_what_the_seller_paid_without_comparables_still_asks_a_price(dialogue: Dialogue) -> None:
+async def test_what_the_seller_paid_without_comparables_brings_a_start_to_take(dialogue: Dialogue) -> None:
+    # Nothing comparable, what was paid known: a start is offered at once (its kind's listings, else the rule
+    # of thumb from what was paid), never drafted without the seller's word.
     await dialogue.say("I want to sell my accordion, I bought it for $900")
     asked = await dialogue.say("good")
-    assert "what price would you like" in asked.reply and "You paid $900" in asked.reply
-    assert asked.drafts == []
+    assert dialogue.results("compare_prices")[0]["count"] == 0
+    assert "say 'ok'" in asked.reply and asked.drafts == []
+    (draft,) = (await dialogue.say("ok")).drafts
+    assert 0 < draft.args["price"] < 900
 
 
 async def test_a_question_about_what_it_is_worth_starts_a_listing(dialogue: Dialogue) -> None:
