@@ -125,7 +125,7 @@ def _apply_pending(state: DialogueState, item: ItemFrame) -> None:
         item.condition.fill(p.condition, answered=False)
     if p.price is not None and not item.price.known:
         item.price.fill(p.price, answered=False)
-        item.price_each = p.price_each
+        item.price_each = p.price_each and is_several(item.name)
     if p.paid is not None and item.paid is None:
         item.paid = p.paid
     item.add_damage(p.damage)
@@ -1584,15 +1584,17 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         )
     if item.unplaceable:
         if item.refusals:
-            # Asked twice already: a third "describe it" would be the same question; say what would work.
-            return Action(
-                _say(
-                    state,
-                    f"I still can't find a category for your {item.name}. Tell me the kind of thing it is in a word "
-                    "or two, like 'speaker', 'shelf' or 'car part', and I'll file it there.",
-                ),
-                asks=Question.REDESCRIBE,
+            # Asked twice already: a third "describe it" would be the same question; say plainly that nothing
+            # fits (what was turned down is never used) and what would work, never the same words twice.
+            said = (
+                f"I still can't find a category for your {item.name}. What kind of thing is it, in a word or two, "
+                "like 'speaker', 'shelf' or 'car part'? I'll search for that.",
+                f"Nothing I found fits your {item.name}, and I won't put it under a category you turned down. "
+                "Where would a buyer look for it, e.g. 'kitchen storage' or 'garden furniture'? Or name the "
+                "category yourself.",
             )
+            text = next((t for t in said if t not in state.last_reply), said[0])
+            return Action(_say(state, text), asks=Question.REDESCRIBE)
         return Action(
             _say(
                 state,
