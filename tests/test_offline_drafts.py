@@ -256,7 +256,9 @@ def test_listings_unlike_the_item_are_not_called_similar() -> None:
 
     general = Market(count=12, category_id=1294, condition=None, p25=100, p75=350, median=120, alike=False)
     said = market_summary(general)
-    assert "similar" not in said and "Nothing listed is quite like it" in said and "$100 to $350" in said
+    assert "similar" not in said and "none quite like yours" in said and "$100 to $350" in said
+    # the tool found 12 listings: the reply says so, never that nothing is listed
+    assert "12 listings" in said and "nothing listed" not in said.lower()
     assert "I found 12 similar listings" in market_summary(
         Market(count=12, category_id=1294, condition=None, p25=100, p75=350, median=120)
     )

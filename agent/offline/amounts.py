@@ -60,6 +60,7 @@ class Amounts:
 class _Rules:
     paid: re.Pattern[str]
     paid_after: re.Pattern[str]
+    paid_told_after: re.Pattern[str]
     before: re.Pattern[str]
     ambiguous: re.Pattern[str]
     smallest_ambiguous: float
@@ -88,6 +89,7 @@ def _rules() -> _Rules:
             r"(?:brand[- ]new|new|originally|retail|at retail|in the store|in store)\b",
             re.I,
         ),
+        paid_told_after=re.compile(rf"(?P<amount>{amount})\s+(?:{a.paid_told_after})\b", re.I),
         before=re.compile(rf"(?:^|[\s,(])(?:{alternatives(a.price_before)})\s*\$?\s*$", re.I),
         ambiguous=re.compile(rf"(?:^|[\s,(])(?:{alternatives(a.ambiguous_before)})\s*$", re.I),
         smallest_ambiguous=a.smallest_ambiguous,
@@ -196,7 +198,7 @@ def read_paid(text: str) -> tuple[float | None, str]:
     """What the seller paid ('I paid $800', 'retail $120', '$900 new'), and the text with it blanked out."""
     rules = _rules()
     paid: float | None = None
-    for pattern in (rules.paid, rules.paid_after):
+    for pattern in (rules.paid, rules.paid_after, rules.paid_told_after):
         for m in pattern.finditer(text):
             raw = m.group("amount")
             number = re.search(_DIGITS, raw)

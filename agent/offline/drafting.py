@@ -126,6 +126,33 @@ def is_several(item: str) -> bool:
     )
 
 
+def item_count(item: str) -> int | None:
+    """How many things the item's name counts ('2 taylor swift tickets': 2), if it starts with a count."""
+    first = item.strip().lower().split(" ", 1)[0]
+    if first.isdigit():
+        return int(first)
+    return lexicon().amounts.number_words.get(first)
+
+
+def item_unit(item: str) -> str:
+    """One of the several things the item is ('2 taylor swift tickets': ticket), or 'item'."""
+    head = re.findall(r"[a-z']+", _head_end().sub("", item.strip().lower()))
+    words = lexicon().drafting
+    while len(head) > 1 and head[-1] in words.not_head:
+        head.pop()
+    last = head[-1] if head else ""
+    if not is_several(last) and not (len(last) > 3 and last.endswith("s")):
+        return "item"
+    return last[:-2] if last.endswith(("ches", "shes", "xes", "sses")) else last[:-1]
+
+
+def per_item_line(item: str, price: float) -> str:
+    """'Price is $300 per ticket; 2 available.': the listing's price is one item's."""
+    count = item_count(item)
+    available = f"; {count} available" if count and count > 1 else ""
+    return f"Price is {money(price)} per {item_unit(item)}{available}."
+
+
 def make_description(
     item: str,
     condition: Condition,
@@ -243,18 +270,27 @@ def nice_round(value: float) -> float:
     return max(step, round(value / step) * step)
 
 
+# How far from what listings ask a seller's price is warned about (a share of the low or high end shown).
+FAR_BELOW = 0.6
+FAR_ABOVE = 1.5
+
+
 def market_summary(market: Market) -> str:
     """What similar listings ask, in one sentence (the category's listings, when none is like the item)."""
     low, high = money(round(market.p25)), money(round(market.p75))
     middle = f"about {low}" if low == high else f"{low} to {high}"  # not "$250 to $250"
     if not market.alike:
+        # The tool found listings (its count is said): the category's in general, none quite like the item.
+        plural = "s" if market.count != 1 else ""
         spread = (
-            f"the middle half of its {market.count} listings ask {middle}"
+            f"the middle half ask {middle}"
             if market.count >= 4
-            else f"its {market.count} listing{'s' if market.count != 1 else ''} ask "
-            + ", ".join(money(round(p)) for p in sorted(market.examples[: market.count]))
+            else f"asking {', '.join(money(round(p)) for p in sorted(market.examples[: market.count]))}"
         )
-        return f"Nothing listed is quite like it; across its category {spread}, so take it as a rough guide."
+        return (
+            f"I found {market.count} listing{plural} in its category, though none quite like yours "
+            f"({spread}), so take it as a rough guide."
+        )
     if market.count < 4:
         asks = ", ".join(money(round(p)) for p in sorted(market.examples[: market.count]))
         plural = "s" if market.count != 1 else ""
@@ -265,13 +301,32 @@ def market_summary(market: Market) -> str:
     )
 
 
-def price_note(price: float, comps: Market | None, seller_price: bool, suggested: bool = False) -> str:
+def price_note(
+    price: float,
+    comps: Market | None,
+    seller_price: bool,
+    suggested: bool = False,
+    guide: Market | None = None,
+) -> str:
     """One or two sentences: what similar listings ask, and the price chosen (`suggested`: the agent's price
-    from the category's listings, which the seller took)."""
+    from the category's listings, which the seller took; `guide`: those listings, shown to the seller when
+    nothing comparable was found, so a price far from them is warned about as it is against comparables)."""
     if comps is None:  # the comparison was not made (the tool is unavailable): do not claim it found nothing
         return f"I couldn't compare prices this time, so I've used your price of {money(price)}."
     if not comps.count:
         used = f"the suggested {money(price)}" if suggested else f"your price of {money(price)}"
+        if guide is not None and guide.count and seller_price and not suggested:
+            shown = f"the {money(round(guide.p25))} to {money(round(guide.p75))} listings of its kind ask"
+            if guide.p25 and price < guide.p25 * FAR_BELOW:
+                return (
+                    f"There are no listings like it to compare with, and your {money(price)} is well below "
+                    f"{shown}, so it should sell fast; I've used it."
+                )
+            if guide.p75 and price > guide.p75 * FAR_ABOVE:
+                return (
+                    f"There are no listings like it to compare with, and your {money(price)} is well above "
+                    f"{shown}, which may take longer to sell; I've used it."
+                )
         return f"There are no similar listings to compare with, so I've used {used}."
     market = market_summary(comps)
     if not seller_price:
@@ -281,9 +336,9 @@ def price_note(price: float, comps: Market | None, seller_price: bool, suggested
         elif comps.p25 and price < comps.p25 and comps.count >= 4:  # below it with no reason given: ours
             why = f" {why_lower(price, comps, None)}"
         return f"{market} I'd ask {money(price)} for yours.{why}"
-    if comps.p25 and price < comps.p25 * 0.6:
+    if comps.p25 and price < comps.p25 * FAR_BELOW:
         return f"{market} Your {money(price)} is well below that, so it should sell fast; I've used it."
-    if comps.p75 and price > comps.p75 * 1.5:
+    if comps.p75 and price > comps.p75 * FAR_ABOVE:
         return (
             f"{market} Your {money(price)} is well above that, which may take longer to sell; I've used it."
         )

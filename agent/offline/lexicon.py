@@ -79,6 +79,9 @@ class AmountData(_Data):
     name_before: list[str]
     bare_before: list[str]
     paid: str
+    paid_told_after: str
+    per_item: str
+    whole_lot: str
     number_words: dict[str, int]
     free: list[str]
     free_anywhere: list[str]
@@ -90,7 +93,7 @@ class AmountData(_Data):
     unsaid_share: float
     count_after: str
 
-    @field_validator("paid")
+    @field_validator("paid", "paid_told_after")
     @classmethod
     def _joined(cls, v: str) -> str:
         return _one_line(v)

@@ -17,10 +17,13 @@ from typing import Any
 
 from agent.offline.amounts import PriceChange, listable, money, names_only_a_price, refusal
 from agent.offline.drafting import (
+    is_several,
+    item_unit,
     make_description,
     make_title,
     market_summary,
     nice_round,
+    per_item_line,
     price_note,
     why_lower,
     without_removed,
@@ -38,6 +41,7 @@ from tools.types import Condition
 
 INTRO = "Hi! I'm Trova's offline assistant, a rule-based stand-in rather than an LLM."
 CONDITION_QUESTION = "What condition is it in: new, like new, excellent, good, fair, or for parts?"
+CONDITION_QUESTION_SEVERAL = "What condition are they in: new, like new, excellent, good, fair, or for parts?"
 PRICE_QUESTION = "what price would you like to ask, in dollars?"
 NONE_HINT = "Reply with the number, or say 'none of these'."
 # The grades in the order the condition question lists them: "the second one" is like new.
@@ -121,6 +125,7 @@ def _apply_pending(state: DialogueState, item: ItemFrame) -> None:
         item.condition.fill(p.condition, answered=False)
     if p.price is not None and not item.price.known:
         item.price.fill(p.price, answered=False)
+        item.price_each = p.price_each and is_several(item.name)
     if p.paid is not None and item.paid is None:
         item.paid = p.paid
     item.add_damage(p.damage)
@@ -286,6 +291,18 @@ def hear(state: DialogueState, text: str) -> None:
             state.queued_prices = dict(zip(items[1:], r.item_prices[1:], strict=False))
             rest = " and the ".join(state.queue)
             state.notes.append(f"Let's do one item at a time: first the {items[0]}, then the {rest}.")
+    if (
+        item is not None
+        and asked == Question.REDESCRIBE
+        and in_progress
+        and not r.items
+        and Intent.NONE_OF_THESE in r.intents
+    ):
+        # No other words for it: nothing is filed anywhere; the agent says it can't find one and asks
+        # what kind of thing it is.
+        item.redescribe, item.unplaceable, item.options = False, True, []
+        item.refusals += 1
+        return
     if (
         item is not None
         and asked == Question.REDESCRIBE
@@ -481,6 +498,8 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
                     )
             item.price.fill(r.price, answered=asked == Question.PRICE)
             item.price_rejected = False
+            if r.price_each is not None:  # unsaid, a new price keeps what the one before was for
+                item.price_each = r.price_each and is_several(item.name)
     elif r.price_change is not None:
         _change_price(state, item, r.price_change)
     elif item.price_rejected and (
@@ -703,7 +722,7 @@ def _remember(state: DialogueState, r: Reading) -> None:
     if r.condition is not None:
         p.condition = r.condition
     if r.price is not None and listable(r.price):
-        p.price = r.price
+        p.price, p.price_each = r.price, bool(r.price_each)
     elif r.price is not None and r.price <= 0:
         state.notes.append("A price has to be more than $0, so I haven't used that one.")
     elif r.price is not None:
@@ -758,10 +777,16 @@ def _same_words_again(state: DialogueState, item: ItemFrame, text: str) -> None:
 def _file_closest(state: DialogueState, item: ItemFrame) -> None:
     """File the item under the closest match found, and say so: the seller can change it."""
     fresh = [c for c in item.options if c.id not in item.rejected_ids()]
-    category = fresh[0] if fresh else item.closest
+    closest = (
+        item.closest if item.closest is not None and item.closest.id not in item.rejected_ids() else None
+    )
+    category = fresh[0] if fresh else closest
     item.options, item.redescribe, item.unplaceable, item.wide = [], False, False, False
     if category is None:
+        # Everything found was turned down: never file it there; say so plainly and ask what kind of thing
+        # it is (the reply is searched).
         item.unplaceable = True
+        item.refusals = max(item.refusals, 1)
         return
     item.category.value, item.category.source = category, Source.ASSUMED
     item.filed = True
@@ -1117,6 +1142,9 @@ def _draft_args(item: ItemFrame, condition: Condition, settings: PolicySettings)
     description = make_description(
         item.name, condition, item.category.value.path, item.damage, item.details, item.notes, item.shorter
     )
+    if item.price_each and item.price.value is not None:
+        # "$300 each": the listing's price is one item's, and the description says so (and how many)
+        description = f"{description} {per_item_line(item.name, item.price.value)}"
     title, description = without_removed(title, description, item.removed)
     return {
         "title": title,
@@ -1171,6 +1199,8 @@ def _ask_item(state: DialogueState) -> Action:
 
 
 def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
+    several = is_several(item.name)  # "2 taylor swift tickets": what condition are they in
+    question = CONDITION_QUESTION_SEVERAL if several else CONDITION_QUESTION
     market = ""
     if state.value_now and item.market is not None and item.market.count:
         market = f"{market_summary(item.market)} Where yours lands depends on its condition, so I'll price it once I know."
@@ -1191,7 +1221,7 @@ def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
                 _say(
                     state,
                     kept,
-                    f"No problem, here's what they mean: {lexicon().condition_guide} {CONDITION_QUESTION}",
+                    f"No problem, here's what they mean: {lexicon().condition_guide} {question}",
                 ),
                 asks=Question.CONDITION,
             )
@@ -1202,28 +1232,26 @@ def _ask_condition(state: DialogueState, item: ItemFrame) -> Action:
             _say(
                 state,
                 kept,
-                f"Sorry, I didn't catch the condition of your {item.name}. {CONDITION_QUESTION} "
+                f"Sorry, I didn't catch the condition of your {item.name}. {question} "
                 "(Words like 'barely used', 'works fine' or 'some scratches' work too.)",
             ),
             asks=Question.CONDITION,
         )
     if kept:
-        return Action(_say(state, kept, CONDITION_QUESTION), asks=Question.CONDITION)
+        return Action(_say(state, kept, question), asks=Question.CONDITION)
     if market:
-        return Action(_say(state, market, CONDITION_QUESTION), asks=Question.CONDITION)
+        return Action(_say(state, market, question), asks=Question.CONDITION)
     reading = state.reading
-    if (
-        state.last == "seller"
-        and reading is not None
-        and reading.make
-        and CONDITION_QUESTION in state.last_reply
-    ):
+    if state.last == "seller" and reading is not None and reading.make and question in state.last_reply:
         # "samsung" to the condition question: the make noted, the question again in brief (the grades were
         # just listed)
-        return Action(_say(state, "And what condition is it in?"), asks=Question.CONDITION)
+        return Action(
+            _say(state, f"And what condition {'are they' if several else 'is it'} in?"),
+            asks=Question.CONDITION,
+        )
     if state.notes and state.last == "seller":
-        return Action(_say(state, CONDITION_QUESTION), asks=Question.CONDITION)
-    return Action(_say(state, f"Got it: your {item.name}. {CONDITION_QUESTION}"), asks=Question.CONDITION)
+        return Action(_say(state, question), asks=Question.CONDITION)
+    return Action(_say(state, f"Got it: your {item.name}. {question}"), asks=Question.CONDITION)
 
 
 def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) -> Action:
@@ -1245,7 +1273,11 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         else "I can't compare prices right now"
     )
     reading = state.reading
-    at_a_loss = (
+    # What the seller paid (said now or before) with nothing comparable: a guide to start from (its kind's
+    # listings first, else the rule of thumb), offered at once rather than asking for a price again.
+    paid_guide = item.paid is not None and item.paid > 0 and item.price.value is None and comps is not None
+    paid_guide = paid_guide and comps is not None and not comps.count
+    at_a_loss = paid_guide or (
         state.last == "seller"
         and reading is not None
         and (
@@ -1313,16 +1345,17 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
                     ),
                     asks=Question.PRICE,
                 )
+            listings = f"the {typical.count} listing{'s' if typical.count != 1 else ''} in {category} ask"
             spread = (
-                f"listings in {category} ask {money(round(typical.p25))} to {money(round(typical.p75))} "
+                f"{listings} {money(round(typical.p25))} to {money(round(typical.p75))} "
                 f"(median {money(round(typical.median))})"
                 if typical.p75 > typical.p25
-                else f"listings in {category} ask about {money(round(typical.median))}"
+                else f"{listings} about {money(round(typical.median))}"
             )
             return Action(
                 _say(
                     state,
-                    f"Nothing listed is quite like your {item.name}, but {spread}. If you'd like a starting "
+                    f"There's no listing like your {item.name} to compare with, but {spread}. If you'd like a starting "
                     f"point, say 'ok' and I'll use {middle}; or tell me the price you want, in dollars.",
                 ),
                 asks=Question.PRICE,
@@ -1384,7 +1417,11 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         if item.paid is not None
         else ""
     )
-    return Action(_say(state, f"{why}, so {PRICE_QUESTION}{paid}"), asks=Question.PRICE)
+    text = f"{why}, so {PRICE_QUESTION}{paid}"
+    if state.last == "seller" and state.last_reply.endswith(text) and not why.startswith("Sorry"):
+        # never the same question again word for word: the reply gave no price, and that is said
+        text = f"Sorry, I didn't catch a price in that. {text}"
+    return Action(_say(state, text), asks=Question.PRICE)
 
 
 def _paid_start(state: DialogueState, item: ItemFrame) -> float:
@@ -1547,15 +1584,17 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         )
     if item.unplaceable:
         if item.refusals:
-            # Asked twice already: a third "describe it" would be the same question; say what would work.
-            return Action(
-                _say(
-                    state,
-                    f"I still can't find a category for your {item.name}. Tell me the kind of thing it is in a word "
-                    "or two, like 'speaker', 'shelf' or 'car part', and I'll file it there.",
-                ),
-                asks=Question.REDESCRIBE,
+            # Asked twice already: a third "describe it" would be the same question; say plainly that nothing
+            # fits (what was turned down is never used) and what would work, never the same words twice.
+            said = (
+                f"I still can't find a category for your {item.name}. What kind of thing is it, in a word or two, "
+                "like 'speaker', 'shelf' or 'car part'? I'll search for that.",
+                f"Nothing I found fits your {item.name}, and I won't put it under a category you turned down. "
+                "Where would a buyer look for it, e.g. 'kitchen storage' or 'garden furniture'? Or name the "
+                "category yourself.",
             )
+            text = next((t for t in said if t not in state.last_reply), said[0])
+            return Action(_say(state, text), asks=Question.REDESCRIBE)
         return Action(
             _say(
                 state,
@@ -1662,9 +1701,14 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         item.typical if item.typical_offered and item.typical is not None and item.typical.count else None
     )
     suggested = typical is not None and item.price.value == _typical_price(typical)
-    note = price_note(args["price"], comps, seller_price=item.price.value is not None, suggested=suggested)
+    shown = item.typical if item.typical is not None and item.typical.count else None
+    note = price_note(
+        args["price"], comps, seller_price=item.price.value is not None, suggested=suggested, guide=shown
+    )
     if item.price.value is None and item.price_change is not None and comps is not None:
         note += f" As you asked, that's {item.price_change.said()} than the {money(_market_price(item, settings))} I'd suggest."
+    if item.price_each and item.price.value is not None:
+        note += f" That's per {item_unit(item.name)}, and the description says so."
     if item.paid_rule_offered and item.paid is not None and item.price.value == _paid_start(state, item):
         note = (
             f"There are no similar listings to compare with, so I've used {money(args['price'])}, a rule-of-thumb "

@@ -99,6 +99,9 @@ class Reading:
     stated_condition: bool = False
     damage: list[str] = field(default_factory=list)  # damage in the seller's words
     price: float | None = None  # the asking price (0 or less: said, but impossible)
+    price_each: bool | None = (
+        None  # the price is for one of several (True), for all of them (False), unsaid (None)
+    )
     paid: float | None = None  # what was paid, or costs new
     choice: int | None = None  # the offered category picked (0-based)
     title: str | None = None  # a new title
@@ -502,6 +505,9 @@ def read(text: str, context: Context | None = None) -> Reading:
         p.search(text)
         for p in (lex.description_remove, lex.description_add, lex.title_change, lex.field_change)
     )
+    if asked == Question.REDESCRIBE and lex.none_of_these.search(text):
+        # "none of these" again, to "describe it in other words": a refusal with no other words, not an item
+        reading.intents.add(Intent.NONE_OF_THESE)
     if asked == Question.CHOICE and ctx.options and not edit_request:
         # "take out the last sentence" asks for a change to the draft; its "last" picks no option
         reading.choice = parse_choice(text, ctx.options, ctx.item or "")
@@ -539,6 +545,11 @@ def read(text: str, context: Context | None = None) -> Reading:
         expecting_price=expecting_price,
     )
     reading.price, reading.paid = amounts.price, amounts.paid
+    if reading.price is not None:
+        if re.search(lex.amounts.per_item, text, re.I):
+            reading.price_each = True
+        elif re.search(lex.amounts.whole_lot, text, re.I):
+            reading.price_each = False
     if reading.price is not None and a_fields_value(priced_text, reading.price):
         reading.price = None  # "shutter count around 20k", "mileage 90000": the field's value, not a price
     if asked == Question.DRAFT and reading.price is not None and re.fullmatch(r"\s*\d\s*[.!]?\s*", text):

@@ -113,6 +113,9 @@ class ItemFrame:
     damage: list[str] = field(default_factory=list)  # in the seller's words, for the description
     details: Details = field(default_factory=Details)  # what tells it apart, what comes with it
     paid: float | None = None  # what the seller paid: a guide, not the asking price
+    price_each: bool = (
+        False  # the seller's price is for one of several ("$300 each"): the description says so
+    )
     title: str | None = None  # a title the seller asked for
     condition_left: bool = False  # "whatever you think" to the condition question: assumed, and said so
     options: list[Category] = field(default_factory=list)  # close categories offered
@@ -181,6 +184,7 @@ class Pending:
 
     condition: Condition | None = None
     price: float | None = None
+    price_each: bool = False
     paid: float | None = None
     damage: list[str] = field(default_factory=list)
     details: Details = field(default_factory=Details)

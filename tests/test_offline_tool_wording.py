@@ -1,0 +1,57 @@
+"""The reply follows the tool's numbers: listings found are never called nothing, and a seller's price far
+outside the range shown is warned about whichever level the range came from (comparables, or the category's
+listings when nothing comparable was found)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from agent.offline.drafting import market_summary, price_note
+from agent.offline.state import Market
+from tests import test_offline_dialogues
+from tests.test_offline_dialogues import Dialogue
+
+dialogue = test_offline_dialogues.dialogue  # the fixture: a session with the offline model
+
+NONE = Market(count=0, category_id=1, condition=None, p25=0, p75=0, median=0)
+GUIDE = Market(count=4, category_id=2, condition=None, p25=44, p75=120, median=65, alike=False)
+
+
+@pytest.mark.parametrize("count", [1, 3, 4, 28])
+def test_listings_found_are_never_nothing(count: int) -> None:
+    unlike = Market(
+        count=count,
+        category_id=1,
+        condition=None,
+        p25=100,
+        p75=350,
+        median=120,
+        alike=False,
+        examples=[100.0, 200.0, 350.0][:count],
+    )
+    said = market_summary(unlike).lower()
+    assert "nothing listed" not in said and "no listing" not in said and str(count) in said
+
+
+@pytest.mark.parametrize(("price", "warned"), [(1200, "well above"), (10, "well below"), (80, None)])
+def test_a_price_far_from_the_category_range_shown_is_warned_about(price: float, warned: str | None) -> None:
+    said = price_note(price, NONE, seller_price=True, guide=GUIDE)
+    if warned is None:
+        assert "well " not in said and "$80" in said
+    else:
+        assert warned in said and "$44 to $120" in said
+
+
+async def test_a_mixer_priced_far_above_its_kind_is_warned_about(dialogue: Dialogue) -> None:
+    await dialogue.say("selling my kitchenaid stand mixer")
+    await dialogue.say("good")
+    shown = await dialogue.say("not sure")
+    guide = dialogue.results("compare_prices")[-1]
+    # (the steps before, each with no listings, say so; the sentence with the range counts what was found)
+    (sentence,) = [s for s in re.split(r"(?<=[.?!])\s+", shown.reply) if "$" in s and " to " in s]
+    assert guide["count"] > 0 and f"the {guide['count']} listing" in sentence
+    assert "nothing listed" not in sentence.lower()
+    drafted = await dialogue.say(str(round(guide["p75"] * 10)))
+    assert drafted.drafts and "well above" in drafted.reply
