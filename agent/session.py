@@ -49,6 +49,7 @@ from pydantic_ai.messages import (
 from agent import metrics
 from agent.approvals import denial_message, is_approval, parse_denial
 from agent.content import as_data
+from agent.draft_changes import FieldChange, draft_changes
 from agent.listing_agent import ListingAgent, agent_variant, turn_limits
 from agent.storage import conversations_dir, write_private
 from agent.variants import Variant
@@ -121,6 +122,9 @@ class TurnResult:
     cost_usd: float | None = None  # None: a model genai-prices does not know (the offline one)
     first_listing: bool = False  # this turn created the conversation's first listing
     price_replaced: int = 0  # listings created at another price than the comparison suggested
+    # Each draft the seller answered with a change in words, and the fields the draft that replaced it
+    # changed (empty when the agent asked something instead of drafting again).
+    revisions: list[list[FieldChange]] = field(default_factory=list)
 
 
 def _draft_ref(metadata: dict[str, dict[str, Any]], call_id: str) -> DraftRef | None:
@@ -148,6 +152,7 @@ class _Turn:
     started: float = field(default_factory=time.perf_counter)
     declined: int = 0  # drafts the seller just said no to
     revised: int = 0  # drafts the seller answered with a change
+    revising: list[dict[str, Any]] = field(default_factory=list)  # the args of those drafts
 
 
 class RecordStore(Protocol):
@@ -572,7 +577,17 @@ class ChatSession:
             for v in (results.approvals.values() if results else [])
             if isinstance(v, ToolDenied)
         ]
+        denied = {
+            k: parse_denial(v.message)
+            for k, v in (results.approvals.items() if results else [])
+            if isinstance(v, ToolDenied)
+        }
         return _Turn(
+            revising=[
+                d.args
+                for d in self.record.pending
+                if (r := denied.get(d.call_id)) is not None and not metrics.is_decline(r)
+            ],
             declined=sum(1 for r in replies if r is not None and metrics.is_decline(r)),
             revised=sum(1 for r in replies if r is not None and not metrics.is_decline(r)),
             conversation=conversation,
@@ -797,6 +812,11 @@ class ChatSession:
             cost_usd=usage.cost_usd,
             first_listing=usage.first_listing,
             price_replaced=usage.price_replaced,
+            # The drafts shown this turn replace the ones revised, in order.
+            revisions=[
+                draft_changes(old, drafts[i].args, only_given=False) if i < len(drafts) else []
+                for i, old in enumerate(turn.revising)
+            ],
         )
 
     def _salvage(

@@ -22,7 +22,7 @@ from cli import collector
 from cli.connection import Connection
 from cli.online import finish_evaluations
 from cli.render import call_line, draft_panel, result_line
-from ops.feedback import Cause, FeedbackStore
+from ops.feedback import Cause, Edit, FeedbackStore
 from tools.client import MarketplaceError
 from tools.deps import TrovaDeps
 from tools.publishing import Publisher
@@ -114,8 +114,8 @@ def _cause(session: ChatSession) -> Cause:
 
 
 def _record_approvals(console: Console, session: ChatSession, result: TurnResult) -> None:
-    """Each draft approved here whose listing was created, as implicit feedback (as the site records it;
-    the terminal has no card to edit, so none of its fields were)."""
+    """Each draft approved here whose listing was created, and each draft revised in words, as implicit
+    feedback (as the site records them; the terminal has no card, so no field was edited on one)."""
     approved = [
         a for a in result.activity if a.name == CREATE_LISTING and a.approved and a.outcome == "success"
     ]
@@ -124,6 +124,15 @@ def _record_approvals(console: Console, session: ChatSession, result: TurnResult
             FeedbackStore(source="cli").approval(
                 session.id,
                 [],
+                trace_id=session.last_trace_id,
+                seller_id=session.record.seller_id,
+                cause=_cause(session),
+            )
+        # A change typed at a draft ("make it 350") is the terminal's way to edit it.
+        for changes in result.revisions:
+            FeedbackStore(source="cli").revision(
+                session.id,
+                [Edit(c.field, c.old, c.new) for c in changes],
                 trace_id=session.last_trace_id,
                 seller_id=session.record.seller_id,
                 cause=_cause(session),

@@ -17,7 +17,6 @@ from cli.output import stderr, stdout
 from evals.reports.common import (
     FAILING,
     METRIC_ROWS,
-    failure_reasons,
     metric_rows,
     ranked,
     run_notes,
@@ -366,17 +365,19 @@ def _run_in_workers(
 
 def _print_results(results: EvalResults) -> None:
     table = Table(title=f"Scenarios ({results.model})", show_lines=False)
-    for column in ("scenario", "status", "runs", "pass^k", "first failure"):
+    # The failures' reasons are printed once, as the ✗ lines below (with their runs and traces); the table
+    # names the checks that failed, so the same reason is not printed twice.
+    for column in ("scenario", "status", "runs", "pass^k", "failed checks"):
         table.add_column(column, overflow="fold")
     for s in ranked(results):
-        reasons = failure_reasons(s, limit=1)
+        checks = sorted({c.name for r in s.runs for c in r.failed_checks})
         pk = "n/a" if s.pass_k is None else f"{s.pass_k:.0%}"
         table.add_row(
             s.id,
             f"[{_STYLE[s.status]}]{s.status}[/]",
             f"{s.passes}/{s.runs_count}",
             pk,
-            escape(shorten(reasons[0], 240)) if reasons and s.status != "pass" else "",
+            escape(", ".join(checks)) if s.status != "pass" else "",
         )
     stdout().print(table)
     metrics = Table(show_header=False, box=None)

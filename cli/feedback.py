@@ -58,21 +58,35 @@ def summary(
     out.print(
         f"[bold]{found['conversations']}[/bold] conversations with feedback: "
         f"👍 {found['thumbs_up']}  👎 {found['thumbs_down']}{f' ({sources})' if sources else ''} · "
-        f"{found['approvals']} drafts approved · {found['start_overs']} started over"
+        f"{found['approvals']} drafts approved · {found['revisions']} revised in words · "
+        f"{found['start_overs']} started over"
     )
-    table = Table(title="Draft fields edited before approval")
-    for column in ("field", "edits", "edit rate"):
+    table = Table(title="Draft fields changed before approval: edited on the card, or typed as a change")
+    for column in ("field", "card edits", "typed changes", "change rate"):
         table.add_column(column)
     for field_name, rate in sorted(found["edit_rate"].items(), key=lambda kv: -kv[1]):
-        table.add_row(escape(field_name), str(found["edits"].get(field_name, 0)), f"{rate:.0%}")
+        table.add_row(
+            escape(field_name),
+            str(found["edits"].get(field_name, 0)),
+            str(found["typed_edits"].get(field_name, 0)),
+            f"{rate:.0%}",
+        )
     out.print(table)
+    per_draft = found["edits_per_draft"]
+    if per_draft is not None:
+        # The same figure as trova monitor's edits_per_draft (ops.feedback.edits_per_draft).
+        out.print(
+            f"edits per draft {per_draft:.2f}: fields edited on the card plus drafts revised in words, "
+            "per approved draft"
+        )
     # Sellers wrote these: print them as text, never as console markup.
     for c in found["recent_comments"]:
         mark = "👍" if c["rating"] > 0 else "👎"
         out.print(f"{mark} {c['at']} {c['conversation_id']}: {escape(str(c['comment']))}", soft_wrap=True)
     for e in found["recent_edits"]:
         out.print(
-            f"✎ {e['conversation_id']}: {escape(str(e['field']))} {escape(repr(e['from']))} → {escape(repr(e['to']))}",
+            f"✎ {e['conversation_id']} ({e['how']}): {escape(str(e['field']))} {escape(repr(e['from']))} → "
+            f"{escape(repr(e['to']))}",
             soft_wrap=True,
         )
 

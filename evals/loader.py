@@ -5,13 +5,15 @@ eval validate` on its own): each file parsed, validated against the schema, its 
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from evals.numbering import shown
 from evals.schema import Scenario
@@ -87,6 +89,39 @@ def _node_at(node: yaml.Node | None, loc: Sequence[int | str]) -> yaml.Node | No
     return current
 
 
+def _message(kind: str, message: str, loc: Sequence[int | str]) -> str:
+    """Pydantic's message as a scenario author needs it: without its "Value error, " prefix, and a key the
+    format does not know with the nearest one it does."""
+    message = message.removeprefix("Value error, ")
+    if kind == "extra_forbidden" and loc and isinstance(loc[-1], str):
+        close = difflib.get_close_matches(loc[-1], _field_names(), n=1)
+        if close:
+            message += f"; did you mean {close[0]!r}?"
+    return message
+
+
+@cache
+def _field_names() -> list[str]:
+    """Every key the scenario format knows, at any depth."""
+    names: set[str] = set()
+    seen: set[type[BaseModel]] = set()
+    todo: list[type[BaseModel]] = [Scenario]
+    while todo:
+        model = todo.pop()
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            names.add(info.alias or name)
+            todo.extend(m for m in _classes(info.annotation) if m not in seen)
+    return sorted(names)
+
+
+def _classes(annotation: Any) -> list[type[BaseModel]]:
+    """The models an annotation holds (inside lists, dicts, unions and Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _classes(arg)]
+
+
 def _field(loc: Sequence[int | str]) -> str:
     """The field path a scenario author reads: list items counted from 1, as the run counts calls and
     turns (`expect.tools.calls.1` is the first expected call, the one a failure calls "expected call 1")."""
@@ -131,7 +166,7 @@ def parse_scenario(text: str, path: Path) -> Scenario:
             ]
             node = _node_at(root, loc)
             line_no = node.start_mark.line + 1 if node is not None else 1
-            problems.append(Problem(err["msg"], path, line_no, _field(loc)))
+            problems.append(Problem(_message(err["type"], err["msg"], loc), path, line_no, _field(loc)))
         raise ScenarioError(problems) from e
 
 

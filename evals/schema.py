@@ -6,6 +6,7 @@ validate and complete scenario files; a test keeps it current.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from functools import cache
@@ -195,7 +196,10 @@ class SellerFacts(_Strict):
 
     item: str = Field(description="The item, as the seller would name it.")
     condition: str | None = Field(
-        None, description="The condition in the seller's words ('barely used'), or null."
+        None,
+        description="The condition in the seller's words ('barely used'), or null; it must state one of the "
+        "marketplace's conditions (new, like_new, excellent, good, fair, for_parts), by name or in words the "
+        "seller language file reads as one.",
     )
     asking_price: float | None = Field(None, description="A price the seller has in mind, or null.")
     price_if_asked: float | None = Field(
@@ -217,6 +221,24 @@ class SellerFacts(_Strict):
     price_upfront: bool = Field(
         False, description="The seller states asking_price in their first message, unasked."
     )
+
+    @field_validator("condition")
+    @classmethod
+    def _states_a_condition(cls, value: str | None) -> str | None:
+        # A typo ('god') states no condition: the simulated seller would say it and the agent guess one,
+        # so the scenario would pass on the agent's default instead of on what the seller said.
+        from evals.seller_language import grades
+        from marketplace.conditions import Condition
+
+        if value is None or value.strip().lower() in set(Condition) or grades(value):
+            return value
+        names = [c.value for c in Condition]
+        close = difflib.get_close_matches(value.strip().lower(), [*names, *(c.label for c in Condition)], n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(
+            f"condition {value!r} states none of the marketplace's conditions ({', '.join(names)}), by name "
+            f"or in words evals/seller_language.toml reads as one{hint}"
+        )
 
     @model_validator(mode="after")
     def _counter_needs_price(self) -> SellerFacts:

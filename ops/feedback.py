@@ -1,5 +1,6 @@
 """Sellers' feedback in the store: a thumbs up or down with a comment per conversation (from the site or
-the CLI), the fields they edited in a draft before approving it, and a conversation they left with "start
+the CLI), the fields they edited in a draft's card before approving it, the drafts they revised in words
+(and the fields that changed), and a conversation they left with "start
 over"; each row tied to the conversation, its trace, and the model, prompt version and variant that
 produced it (read from the turn index, else from what the caller knows)."""
 
@@ -33,6 +34,12 @@ class Cause:
     prompt: str | None = None
     variant: str | None = None
     arm: str | None = None  # "<experiment>/<arm>" when an experiment served it
+
+
+def edits_per_draft(card_edits: int, revisions: int, approvals: int) -> float | None:
+    """The one definition `trova feedback` and `trova monitor` share: the fields sellers edited on a draft's
+    card plus the drafts they revised in words ("make it 350"), per approved draft."""
+    return (card_edits + revisions) / approvals if approvals else None
 
 
 def _now() -> str:
@@ -223,6 +230,39 @@ class FeedbackStore:
                     new_value=str(edit.new),
                 )
 
+    def revision(
+        self,
+        conversation_id: str,
+        changes: list[Edit],
+        trace_id: str | None = None,
+        seller_id: str | None = None,
+        cause: Cause | None = None,
+    ) -> None:
+        """A draft the seller answered with a change in words ("make it 350"), and each field the draft that
+        replaced it changed (none when the agent asked something instead of drafting again)."""
+        with self.store.lock, self.store.connect() as conn:
+            self._insert(
+                conn,
+                "revision",
+                conversation_id,
+                trace_id,
+                seller_id,
+                cause,
+                comment=f"{len(changes)} field(s) changed",
+            )
+            for change in changes:
+                self._insert(
+                    conn,
+                    "typed_edit",
+                    conversation_id,
+                    trace_id,
+                    seller_id,
+                    cause,
+                    field=change.field,
+                    old_value=str(change.old),
+                    new_value=str(change.new),
+                )
+
     def rows(self, conversation_id: str | None = None) -> list[dict[str, Any]]:
         with self.store.connect() as conn:
             conn.row_factory = sqlite3.Row
@@ -241,8 +281,10 @@ class FeedbackStore:
         approvals = sum(1 for r in rows if r["kind"] == "approval")
         start_overs = sum(1 for r in rows if r["kind"] == "start_over")
         edits = Counter(r["field"] for r in rows if r["kind"] == "edit")
-        # The fields the card can edit, and any other that was edited all the same (never hidden).
-        fields = [*EDITABLE_FIELDS, *sorted(f for f in edits if f not in EDITABLE_FIELDS)]
+        revisions = sum(1 for r in rows if r["kind"] == "revision")
+        typed = Counter(r["field"] for r in rows if r["kind"] == "typed_edit")
+        # The fields the card can edit, and any other that was changed all the same (never hidden).
+        fields = [*EDITABLE_FIELDS, *sorted(f for f in {*edits, *typed} if f not in EDITABLE_FIELDS)]
         return {
             "conversations": len({r["conversation_id"] for r in rows}),
             "thumbs_up": sum(1 for r in ratings if r["rating"] > 0),
@@ -251,7 +293,14 @@ class FeedbackStore:
             "start_overs": start_overs,
             "ratings_by_source": dict(Counter(r["source"] for r in ratings)),
             "edits": dict(edits),
-            "edit_rate": {field: edits[field] / approvals for field in fields} if approvals else {},
+            "revisions": revisions,
+            "typed_edits": dict(typed),
+            # Changes per approved draft: fields edited on the card plus drafts revised in words, as the
+            # monitor's edits_per_draft counts them.
+            "edits_per_draft": edits_per_draft(sum(edits.values()), revisions, approvals),
+            "edit_rate": {field: (edits[field] + typed[field]) / approvals for field in fields}
+            if approvals
+            else {},
             "recent_comments": [
                 {
                     "conversation_id": r["conversation_id"],
@@ -269,10 +318,11 @@ class FeedbackStore:
                 {
                     "conversation_id": r["conversation_id"],
                     "field": r["field"],
+                    "how": "card" if r["kind"] == "edit" else "typed",
                     "from": r["old_value"],
                     "to": r["new_value"],
                 }
                 for r in reversed(rows)
-                if r["kind"] == "edit"
+                if r["kind"] in ("edit", "typed_edit")
             ][:10],
         }

@@ -19,13 +19,24 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ops import online, rollups
+from ops.feedback import edits_per_draft
 from ops.online import CheckFigures
 from ops.store import OpsStore
 
 GroupBy = Literal["model", "prompt", "variant"]
 GROUP_COLUMNS: dict[str, str] = {"model": "model", "prompt": "prompt", "variant": "COALESCE(variant, '')"}
 # (every group key is text: the model, the prompt version, the variant, or 'all')
-ABANDON_AFTER_S = 30 * 60  # a draft left unanswered this long is abandoned
+ABANDON_AFTER_S = 30 * 60  # a conversation without a listing, quiet this long, is abandoned
+
+
+def is_abandoned(created: int | None, last_ns: int, before_ns: int) -> bool:
+    """The one definition the monitor and the review queue share: the conversation made no listing and its
+    last turn came before `before_ns` (ABANDON_AFTER_S ago), whatever that turn left: a draft unanswered, a
+    question, an error. A `trova chat` that exited (or a tab closed) mid-way counts once that time has
+    passed: the store cannot tell a seller who left from one still thinking."""
+    return not created and last_ns < before_ns
+
+
 EVAL_MARKETPLACE = "isolated"  # eval runs' marketplaces (evals.driver)
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
@@ -116,7 +127,11 @@ class Figures(BaseModel):
     declines: int = 0
     revisions: int = 0
     edits: int = 0
-    edits_per_draft: float | None = Field(None, description="fields edited per approved draft")
+    edits_per_draft: float | None = Field(
+        None,
+        description="fields edited on the draft's card plus drafts revised in words, per approved draft "
+        "(ops.feedback.edits_per_draft)",
+    )
     abandoned: int = Field(0, description="conversations whose last draft was left unanswered")
     price_replaced: int = 0
     thumbs_up: int = 0
@@ -208,7 +223,7 @@ class _Tally:
             declines=n["declined"],
             revisions=n["revised"],
             edits=n["edits"],
-            edits_per_draft=_rate(n["edits"], n["approved"]),
+            edits_per_draft=edits_per_draft(n["edits"], n["revised"], n["approved"]),
             abandoned=n["abandoned"],
             price_replaced=n["price_replaced"],
             thumbs_up=n["thumbs_up"],
@@ -493,18 +508,18 @@ class Monitor:
         groups: dict[str, str] = {}
         cutoff = min(window.end_ns, time.time_ns()) - int(ABANDON_AFTER_S * 1e9)
         stale: list[str] = []
-        # SQLite gives the bare `outcome` of the row that holds MAX(start_ns): each conversation's last turn.
-        for k, conversation, created, outcome, last_ns in conn.execute(
-            f"SELECT {key}, conversation_id, SUM(created), outcome, MAX(start_ns) FROM turns WHERE {where}"
-            " GROUP BY conversation_id",
+        for k, conversation, created, ever, last_ns in conn.execute(
+            f"SELECT {key}, conversation_id, SUM(created),"
+            " (SELECT SUM(created) FROM turns e WHERE e.conversation_id = turns.conversation_id), MAX(start_ns)"
+            f" FROM turns WHERE {where} GROUP BY conversation_id",
             params,
         ):
             group = groups[conversation] = str(k)
             tallies[group].n["conversations"] += 1
             tallies[group].n["completed"] += 1 if created else 0
-            if outcome == "awaiting_approval" and last_ns < cutoff:
+            if is_abandoned(ever, last_ns, cutoff):
                 stale.append(conversation)
-        # A draft is abandoned when it has waited long enough and the conversation went no further.
+        # Abandoned when it has been quiet long enough without a listing and went no further.
         went_on: set[str] = set()
         for at in range(0, len(stale), 500):
             chunk = stale[at : at + 500]

@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ops.monitor import ABANDON_AFTER_S, EVAL_MARKETPLACE, Monitor, Window
+from ops.monitor import ABANDON_AFTER_S, EVAL_MARKETPLACE, Monitor, Window, is_abandoned
 from ops.online import failing_conversations
 from ops.rollups import COUNTABLE
 from ops.store import OpsStore
@@ -127,12 +127,12 @@ class ReviewQueue:
         found: dict[str, tuple[list[str], int]] = {}
         new = " AND NOT EXISTS (SELECT 1 FROM review_queue q WHERE q.conversation_id = r.conversation_id)"
         for row in conn.execute(
-            "SELECT conversation_id, declined, revised, model_errors + tool_errors, last_outcome, last_ns, edits,"
+            "SELECT conversation_id, declined, revised, model_errors + tool_errors, created, last_ns, edits,"
             " started_over, rating, failed FROM conversation_rollup r WHERE last_ns >= ? AND last_ns < ?"
             f" AND first_ns >= ? AND {COUNTABLE.format(r='r')}{new if unqueued else ''}",
             (window.start_ns, window.end_ns, window.start_ns),
         ):
-            conversation, declined, revised, errors, outcome, last_ns, edits, started_over, rating, failed = (
+            conversation, declined, revised, errors, created, last_ns, edits, started_over, rating, failed = (
                 row
             )
             reasons = {
@@ -141,7 +141,7 @@ class ReviewQueue:
                 "declined": bool(declined),
                 "edited": bool(revised or edits),
                 "error": bool(errors),
-                "abandoned": outcome == "awaiting_approval" and last_ns < abandoned_before,
+                "abandoned": is_abandoned(created, last_ns, abandoned_before),
                 "random": in_random_share(conversation, self.random_share),
                 "started_over": bool(started_over),
             }
@@ -158,11 +158,10 @@ class ReviewQueue:
         among = json.dumps(only)
         reasons: dict[str, set[str]] = {}
         last: dict[str, int] = {}
-        for conversation, errors, declined, revised, last_outcome, last_ns in conn.execute(
+        for conversation, errors, declined, revised, created, last_ns in conn.execute(
             "SELECT conversation_id, SUM(error_kind IS NOT NULL OR tool_errors > 0), SUM(declined),"
             " SUM(revised),"
-            " (SELECT outcome FROM turns t WHERE t.conversation_id = w.conversation_id"
-            "  ORDER BY t.start_ns DESC LIMIT 1), MAX(start_ns)"
+            " (SELECT SUM(created) FROM turns t WHERE t.conversation_id = w.conversation_id), MAX(start_ns)"
             " FROM turns w WHERE start_ns >= ? AND start_ns < ? AND (marketplace IS NULL OR marketplace != ?)"
             " AND conversation_id IN (SELECT value FROM json_each(?)) GROUP BY conversation_id",
             (window.start_ns, window.end_ns, EVAL_MARKETPLACE, among),
@@ -175,7 +174,7 @@ class ReviewQueue:
                 found.add("edited")
             if errors:
                 found.add("error")
-            if last_outcome == "awaiting_approval" and last_ns < abandoned_before:
+            if is_abandoned(created, last_ns, abandoned_before):
                 found.add("abandoned")
             if in_random_share(conversation, self.random_share):
                 found.add("random")

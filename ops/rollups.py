@@ -39,7 +39,9 @@ EVAL_MARKETPLACE = "isolated"
 UNIT_SUMS: tuple[tuple[str, str], ...] = (
     ("conversations", "1"),
     ("completed", "{r}.created > 0"),
-    ("awaiting", "{r}.last_outcome = 'awaiting_approval'"),
+    # Not completed: abandoned once its last turn is older than the monitor's ABANDON_AFTER_S (whatever that
+    # turn left: a draft unanswered, a question, an error). Was: a draft unanswered only.
+    ("awaiting", "{r}.created = 0"),
     ("turns", "{r}.turns"),
     ("created", "{r}.created"),
     ("model_errors", "{r}.model_errors"),
@@ -227,17 +229,21 @@ STATEMENTS: tuple[str, ...] = (
 ) WITHOUT ROWID""",
     # The value of a rank inside one latency bucket, read from the index alone.
     "CREATE INDEX turns_latency ON turns (duration_ms, start_ns, model, prompt, variant, marketplace)",
-    _trigger(
-        "conversation_rollup_add",
-        "AFTER INSERT ON conversation_rollup",
-        _units("NEW", "+"),
-        f" WHEN {COUNTABLE.format(r='NEW')}",
-    ),
-    _trigger(
-        "conversation_rollup_subtract",
-        "AFTER DELETE ON conversation_rollup",
-        _units("OLD", "-"),
-        f" WHEN {COUNTABLE.format(r='OLD')}",
+    *(
+        _UNIT_TRIGGERS := (
+            _trigger(
+                "conversation_rollup_add",
+                "AFTER INSERT ON conversation_rollup",
+                _units("NEW", "+"),
+                f" WHEN {COUNTABLE.format(r='NEW')}",
+            ),
+            _trigger(
+                "conversation_rollup_subtract",
+                "AFTER DELETE ON conversation_rollup",
+                _units("OLD", "-"),
+                f" WHEN {COUNTABLE.format(r='OLD')}",
+            ),
+        )
     ),
     # A turn written again (same span) replaces the old one: take the old one out first, so that the delete
     # trigger runs (REPLACE's own deletion runs triggers only under recursive_triggers).
@@ -279,6 +285,26 @@ STATEMENTS: tuple[str, ...] = (
         )
     ),
 )
+
+
+# A change to what the units sum (UNIT_SUMS): the triggers made afresh and the units summed again from the rows.
+RECOUNT: tuple[str, ...] = (
+    "DROP TRIGGER conversation_rollup_add",
+    "DROP TRIGGER conversation_rollup_subtract",
+    "DELETE FROM conversation_units",
+    "DELETE FROM label_units",
+    *_UNIT_TRIGGERS,
+)
+
+
+def recount(conn: sqlite3.Connection) -> None:
+    """Every roll-up row taken out and put back, so the (new) add trigger sums the units again."""
+    rows = conn.execute("SELECT * FROM conversation_rollup").fetchall()
+    conn.execute("DROP TRIGGER conversation_rollup_subtract")
+    conn.execute("DELETE FROM conversation_rollup")
+    conn.execute(_UNIT_TRIGGERS[1])
+    if rows:
+        conn.executemany(f"INSERT INTO conversation_rollup VALUES ({','.join('?' * len(rows[0]))})", rows)
 
 
 def backfill(conn: sqlite3.Connection, progress_every: int = 20_000) -> int:

@@ -164,6 +164,12 @@ MIGRATIONS = (
         rollups.STATEMENTS,
         lambda conn, _path: rollups.backfill(conn),
     ),
+    Migration(
+        7,
+        "abandoned: any conversation left without a listing",
+        rollups.RECOUNT,
+        lambda conn, _path: rollups.recount(conn),
+    ),
 )
 
 

@@ -360,6 +360,14 @@ async def _recorded(
                         seller_id=session.seller_id,
                         cause=cause_of(chat),
                     )
+            for changes in result.revisions:
+                feedback.revision(
+                    chat.id,
+                    [Edit(c.field, c.old, c.new) for c in changes],
+                    trace_id=trace_id,
+                    seller_id=session.seller_id,
+                    cause=cause_of(chat),
+                )
 
 
 async def _start(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from agent.draft_changes import DRAFT_FIELDS, draft_changes
 from agent.session import ChatSession
 from ops.feedback import EDITABLE_FIELDS, MAX_COMMENT, Cause, Edit, FeedbackStore
 
@@ -20,25 +21,10 @@ __all__ = [
     "draft_edits",
 ]
 
-DRAFT_FIELDS = ("title", "description", "price", "condition", "category_id", "currency")
-
 
 def draft_edits(draft: dict[str, Any], edited: dict[str, Any]) -> list[Edit]:
-    """The fields a seller changed in a draft ('price' 165 -> 150); numbers compare as numbers."""
-    edits = []
-    for name in DRAFT_FIELDS:
-        if name not in edited:
-            continue
-        old, new = draft.get(name), edited[name]
-        same = old == new or str(old).strip() == str(new).strip()
-        if not same and isinstance(old, int | float) and isinstance(new, int | float | str):
-            try:
-                same = float(old) == float(new)
-            except ValueError:
-                same = False
-        if not same:
-            edits.append(Edit(name, old, new))
-    return edits
+    """The fields a seller changed in a draft on its card ('price' 165 -> 150); numbers compare as numbers."""
+    return [Edit(c.field, c.old, c.new) for c in draft_changes(draft, edited)]
 
 
 def cause_of(chat: ChatSession) -> Cause:

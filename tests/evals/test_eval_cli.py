@@ -59,6 +59,9 @@ def test_run_compare_and_baseline(scenario_dir: Path, tmp_path: Path) -> None:
     code, out = run(str(scenario_dir), "--out", str(ablated), "--without-tool", "compare_prices")
     assert code == 1
     assert "expected call 2, compare_prices, was never made" in out
+    # Printed once, on the run's ✗ line; the table names the failed check (it repeated the reason).
+    assert out.count("compare_prices, was never made") == 1, out
+    assert re.search(r"sell-bike\s+│\s+fail\s+│\s+0/1\s+│\s+0%\s+│\s+budget, listing, tools\s+│", out), out
     assert "Gate failed" in out
 
     compared = runner.invoke(app, ["eval", "compare", str(good), str(ablated)], env={"COLUMNS": "200"})

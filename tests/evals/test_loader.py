@@ -205,7 +205,7 @@ def test_a_message_the_product_would_refuse_stops_the_load(tmp_path: Path) -> No
         load_scenarios([path])
     (problem,) = info.value.problems
     # The product's own reason, at the turn's line: harness and product agree on the limit.
-    assert problem.startswith(f"{path}:11: turns.2: Value error, the product refuses this message: ")
+    assert problem.startswith(f"{path}:11: turns.2: the product refuses this message: ")
     assert f"please keep it under {MAX_MESSAGE_CHARS:,}" in problem
     fits = "x" * MAX_MESSAGE_CHARS
     assert load_scenarios([write(tmp_path, "long.yaml", GOOD + f"turns: [{fits}]\n")])
@@ -274,3 +274,26 @@ def test_an_unquoted_yes_as_a_turn_is_named_as_yamls_boolean(tmp_path: Path) -> 
     (problem,) = info.value.problems
     assert problem.startswith(f"{path}:11: turns.2: ") and 'quote the message, e.g. - "yes"' in problem
     assert load_scenarios([write(tmp_path, "a.yaml", GOOD + 'turns: [hi, "yes"]\n')])
+
+
+def test_a_seller_condition_must_state_a_marketplace_condition(tmp_path: Path) -> None:
+    # 'god' states no condition: the run passed on the agent's default ('good') instead of the seller's word.
+    path = write(tmp_path, "typo.yaml", GOOD.replace("condition: good", "condition: god"))
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([path])
+    (problem,) = info.value.problems
+    assert problem.startswith(f"{path}:3: seller.condition: condition 'god' states none of")
+    assert "for_parts" in problem and problem.endswith("did you mean 'good'?")
+    for words in ("like_new", "barely used", "bon état", "it doesn't turn on anymore"):
+        ok = write(tmp_path, "ok.yaml", GOOD.replace("condition: good", f'condition: "{words}"'))
+        (loaded,) = load_scenarios([ok])
+        assert loaded.scenario.seller.condition == words
+
+
+def test_a_misspelt_key_gets_the_nearest_known_one(tmp_path: Path) -> None:
+    path = write(tmp_path, "typo.yaml", GOOD.replace("description:", "descripton:"))
+    with pytest.raises(ScenarioError) as info:
+        load_scenarios([path])
+    assert f"{path}:2: descripton: Extra inputs are not permitted; did you mean 'description'?" in (
+        info.value.problems
+    )

@@ -189,3 +189,28 @@ def test_start_over_in_the_terminal_is_its_own_signal(trova_home: Path) -> None:
     assert "trova:" in result.output.split(f"Started over: conversation {started[1]}")[1]  # it went on
     summary = runner.invoke(app, ["feedback", "--json"])
     assert json.loads(summary.output)["start_overs"] == 2
+
+
+def test_a_change_typed_at_the_draft_is_a_revision_counted_by_feedback_monitor_and_review(
+    trova_home: Path,
+) -> None:
+    # The terminal has no card: "make it 350" is how a seller edits a draft there. It was counted nowhere
+    # but the review queue ("edited"): feedback showed 0 edits, the monitor 0.00 edits per draft.
+    chat = runner.invoke(
+        app, ["chat"], input="I want to sell my old Trek road bike\ngood\nmake it 350\nyes\n"
+    )
+    assert chat.exit_code == 0, chat.output
+    conversation = conversation_of(chat.output)
+    summary = json.loads(runner.invoke(app, ["feedback", "--json"]).output)
+    assert (summary["approvals"], summary["revisions"]) == (1, 1)
+    assert summary["typed_edits"] == {"price": 1} and summary["edits"] == {}
+    assert summary["edits_per_draft"] == 1.0 and summary["edit_rate"]["price"] == 1.0
+    (typed,) = summary["recent_edits"]
+    assert (typed["conversation_id"], typed["how"], typed["to"]) == (conversation, "typed", "350.0")
+    shown = runner.invoke(app, ["feedback"]).output
+    assert "1 drafts approved · 1 revised in words" in shown and "edits per draft 1.00" in shown
+    monitor = json.loads(runner.invoke(app, ["monitor", "--json"]).output)
+    (group,) = monitor["groups"]
+    assert (group["current"]["revisions"], group["current"]["edits_per_draft"]) == (1, 1.0)
+    review = runner.invoke(app, ["review", "list"]).output
+    assert conversation in review and "edited" in review

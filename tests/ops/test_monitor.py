@@ -161,3 +161,21 @@ def test_monitor_check_exit_codes(trova_home: Path, tmp_path: Path) -> None:
     table = CliRunner().invoke(cli, ["monitor", "--since", "1h"])
     assert table.exit_code == 0 and "model_error_rate" in table.output and "100.0%" in table.output
     assert CliRunner().invoke(cli, ["monitor", "--since", "soon"]).exit_code == 2
+
+
+def test_a_conversation_left_without_a_listing_is_abandoned_whatever_its_last_turn(ops: OpsStore) -> None:
+    # Only a draft left unanswered counted: a `trova chat` that exited after the agent's question (or after
+    # an error) was never abandoned, though it never completed.
+    add_turn(ops, "question", 1, ago_min=40)  # the agent asked; the seller never answered
+    add_turn(ops, "error", 1, ago_min=38, outcome="stopped", error_kind="rate_limited")
+    add_turn(ops, "draft", 1, ago_min=35, outcome="awaiting_approval", drafts=1)
+    add_turn(ops, "done", 1, ago_min=50, outcome="awaiting_approval", drafts=1)
+    add_turn(ops, "done", 2, ago_min=40, outcome="created", approved=1, created=1)
+    add_turn(ops, "thinking", 1, ago_min=10)  # not yet: under ABANDON_AFTER_S
+    window = Window.last(3600, NOW)
+    for rollups in (True, False):
+        figures = Monitor(ops).figures(window, rollups=rollups)["all"]
+        assert (figures.conversations, figures.completed, figures.abandoned) == (5, 1, 3), rollups
+    with ops.connect() as conn:
+        tagged = ReviewQueue(ops).candidates(conn, window)
+    assert {c for c, why in tagged.items() if "abandoned" in why} == {"question", "error", "draft"}

@@ -222,3 +222,24 @@ def test_windows_split_into_units_and_raw_ends() -> None:
     for ms in (0.5, 1.0, 1.5, 3.0, 9.0, 9.5):
         histogram.add_value(ms)
     assert histogram.counts == [1, 2, 1, 2] and histogram.locate(4) == (3, 0)
+
+
+def test_a_store_summed_under_the_old_abandoned_is_recounted(tmp_path: Path) -> None:
+    path = tmp_path / "trova.db"
+    write_mix(OpsStore(path))
+    # Back to migration 6's units: wrong 'awaiting' sums (a draft unanswered only), migration 7 unapplied.
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE conversation_units SET awaiting = 0")
+    conn.execute("DELETE FROM schema_migrations WHERE part = 'ops' AND number = 7")
+    conn.commit()
+    conn.close()
+    monitor = Monitor(OpsStore(path))  # migration 7: the units summed again from the roll-up rows
+    abandoned = 0
+    for low, high in WINDOWS:
+        window = Window(BASE + low, BASE + high)
+        rolled, raw = monitor.figures(window, by="model"), monitor.figures(window, by="model", rollups=False)
+        assert set(rolled) == set(raw)
+        for k in raw:
+            same(raw[k], rolled[k])
+            abandoned += raw[k].abandoned
+    assert abandoned
