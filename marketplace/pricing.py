@@ -585,6 +585,7 @@ class Suggestion:
     model_shift: float = 1.0
     comparables_price: float = 0.0  # the comparables' weighted median alone (before rounding)
     model_price: float | None = None  # the price model's estimate, when it was weighed in
+    pull_shift: float = 1.0  # how far many like comparables pulled the blend back (`PULL_SHARE`)
 
 
 def suggest_price(
@@ -612,7 +613,7 @@ def suggest_price(
     ]
     low, middle, high = (math.exp(v) for v in weighted_quantiles(logs, weights, (0.25, 0.5, 0.75)))
     from_comps = middle
-    model_shift = 1.0
+    model_shift = pull_shift = 1.0
     if estimate is not None and estimate > 0:
         model_shift = math.exp(MODEL_SHARE * (math.log(estimate) - math.log(middle)))
         # With many like comparables, the blend is pulled part of the way back to their middle half.
@@ -620,7 +621,8 @@ def suggest_price(
         if PULL_SHARE and alike >= PULL_MIN_COMPS:
             shifted = middle * model_shift
             edge = min(max(shifted, low), high)
-            model_shift *= math.exp(PULL_SHARE * (math.log(edge) - math.log(shifted)))
+            pull_shift = math.exp(PULL_SHARE * (math.log(edge) - math.log(shifted)))
+            model_shift *= pull_shift
         low, middle, high = low * model_shift, middle * model_shift, high * model_shift
     price = nice_round(middle)
     raw = [math.log(max(c.price, 1.0)) for c, _ in comps]
@@ -635,6 +637,7 @@ def suggest_price(
         model_shift=model_shift,
         comparables_price=from_comps,
         model_price=estimate if estimate is not None and estimate > 0 else None,
+        pull_shift=pull_shift,
     )
 
 
@@ -712,7 +715,12 @@ def suggestion_method(suggestion: Suggestion, condition: Condition | None) -> st
     share = round(100 * MODEL_SHARE)
     return (
         f"The suggestion weighs {comps} {100 - share}% and a price model learned from the seed listings' "
-        f"title words, categories and conditions (${suggestion.model_price:,.0f}) {share}%, as a geometric mean."
+        f"title words, categories and conditions (${suggestion.model_price:,.0f}) {share}%, as a geometric mean"
+        + (
+            ", pulled part of the way back to the middle half of the many listings like it."
+            if suggestion.pull_shift != 1.0
+            else "."
+        )
     )
 
 
