@@ -164,6 +164,13 @@ JOIN_MIN_TITLES = 3
 # listings' titles (a word in fewer may be a typo too); 0: none corrected. Only where the query as written
 # names no kind of thing, and only to a word that then names the item (`CategoryIndex._reading`).
 SPELL_MIN_TITLES = 3
+# A word of a category's name that few titles use ("washing", "microwave", "dishwasher": sellers write
+# "washer") is a correction too, when at least this long and only for a word no title has: one edit
+# from a shorter name word reaches real words ("planet" -> plane); 0: none.
+SPELL_NAME_LETTERS = 7
+# Where the query names a kind as written ("machine"), a misspelt word before it is corrected only to a word
+# that goes before it in a category's name or in at least this many listings' titles ("vacuum cleaner").
+SPELL_PAIR_TITLES = 1
 
 
 _AND = re.compile(r"\s*[&+/]\s*")  # "table & chairs", "couch+chair", "sofa/love seat": two things
@@ -440,6 +447,7 @@ class CategoryIndex:
         self._title_df = all_df  # word -> listings whose titles have it
         self._title_pairs = title_pairs  # two words side by side -> listings whose titles have them
         self._speller: Speller | None = None  # built at the first query (`_spelled`)
+        self._name_speller: Speller | None = None  # the category names' words (`SPELL_NAME_LETTERS`)
         self._title_counts: dict[str, dict[int, int]] = defaultdict(dict)  # word -> category -> titles
         for category_id, df in title_df.items():
             for w, count in df.items():
@@ -509,8 +517,20 @@ class CategoryIndex:
             also = itertools.chain(
                 self._name_idf, STOPWORDS, qw.connectors, qw.quantities, qw.describing, qw.makers
             )
-            self._speller = Speller(targets if SPELL_MIN_TITLES else {}, also)
+            also_known = list(also)
+            self._speller = Speller(targets if SPELL_MIN_TITLES else {}, also_known)
+            names = {
+                w: 1.0
+                for w in self._name_idf
+                if SPELL_NAME_LETTERS and len(w) >= SPELL_NAME_LETTERS and w not in targets
+            }
+            self._name_speller = Speller(names, also_known)
         return self._speller
+
+    def _name_spelling(self) -> Speller:
+        self._spelling()
+        assert self._name_speller is not None
+        return self._name_speller
 
     def _spelled(self, query: str) -> tuple[str, frozenset[str]]:
         """The query with each misspelt word read as the known word one slip away ("Nintedo swich"), and
@@ -536,6 +556,8 @@ class CategoryIndex:
             if speller.knows(low) or speller.knows(stem(low)):
                 return token
             correction = speller.correction(stem(low), fit)
+            if correction is None and not self._title_df.get(stem(low)):
+                correction = self._name_spelling().correction(stem(low), fit)
             if correction is None:
                 # A word some titles use is theirs to read ("hoverboard"), not two words.
                 parts = None if self._title_df.get(stem(low)) else speller.split(stem(low))
@@ -550,16 +572,23 @@ class CategoryIndex:
         return _TOKEN.sub(fix, query), frozenset(corrected)
 
     def _reading(self, query: str) -> tuple[str, list[_Group], int | None]:
-        """The query as read (misspellings corrected only where no word of it, as written, names a kind of
-        thing: "Nintedo swich"), its reading groups and which is the item's head (`_groups`)."""
+        """The query as read (misspellings corrected where no word of it, as written, names a kind of thing,
+        "Nintedo swich", or where the corrected word joins the kind it names, "wahsing machine"), its
+        reading groups and which is the item's head (`_groups`)."""
         groups, head = self._groups(query)
-        if head is None and SPELL_MIN_TITLES:
+        if SPELL_MIN_TITLES:
             fixed, corrected = self._spelled(query)
             if corrected:
                 fixed_groups, fixed_head = self._groups(fixed)
                 # Only when a corrected word names the item: another word then read as its head would be as
-                # much a guess as before.
-                if fixed_head is not None and corrected & set(fixed_groups[fixed_head].terms):
+                # much a guess as before. Where the query as written has a head, only when each corrected
+                # word names a kind with it ("wahsing machine": a washing machine, not any machine).
+                if fixed_head is not None and (
+                    corrected & set(fixed_groups[fixed_head].terms)
+                    if head is None
+                    else fixed_groups[fixed_head].terms == groups[head].terms
+                    and self._names_with(corrected, groups[head].terms)
+                ):
                     return fixed, fixed_groups, fixed_head
         return query, groups, head
 
@@ -598,6 +627,17 @@ class CategoryIndex:
             else:
                 out.append(term)
         return out
+
+    def _names_with(self, corrected: frozenset[str], head_terms: tuple[str, ...]) -> bool:
+        """Whether each corrected word goes before the head's word in a category's name ("washing machine")
+        or in at least `SPELL_PAIR_TITLES` listings' titles ("vacuum cleaner")."""
+        if not head_terms:
+            return False
+        last = head_terms[-1]
+        return all(
+            (c, last) in self._name_bigrams or self._title_pairs[(c, last)] >= SPELL_PAIR_TITLES
+            for c in corrected
+        )
 
     def _titles_join(self, first: str, second: str, joined: str) -> bool:
         """Whether listings' titles write two words as one more often than apart ("fitbit", "quadcopter";

@@ -126,3 +126,44 @@ def test_without_the_split_a_compound_word_finds_nothing(monkeypatch: pytest.Mon
     monkeypatch.setattr(category_search.Speller, "split", lambda self, word: None)
     hits = index(ROWS, TITLES).search("college textbooks")
     assert not hits or hits[0].category.name != "Books"
+
+
+APPLIANCES = taxonomy(
+    "Home & Garden > Household Appliances > Laundry Appliances > Washing Machines",
+    "Home & Garden > Household Appliances > Vacuums",
+    "Home & Garden > Kitchen Appliances > Coffee Makers",
+    "Home & Garden > Kitchen Appliances > Ice Makers",
+    "Home & Garden > Kitchen Appliances > Microwave Ovens",
+    "Office Supplies > Label Makers",
+    "Vehicles > Aircraft > Planes",
+)
+# Sellers write "washer", seldom "washing"; "microwave" is in one title; "vacuum cleaner" in two.
+APPLIANCE_TITLES = [("Washing Machines", f"Samsung front load washer {n}") for n in range(6)]
+APPLIANCE_TITLES += [("Coffee Makers", f"Mr Coffee coffee maker machine {n}") for n in range(6)]
+APPLIANCE_TITLES += [("Ice Makers", f"countertop ice maker machine {n}") for n in range(4)]
+APPLIANCE_TITLES += [("Label Makers", f"Brother label maker {n}") for n in range(4)]
+APPLIANCE_TITLES += [("Microwave Ovens", "GE microwave"), ("Microwave Ovens", "Panasonic oven 1200W")]
+APPLIANCE_TITLES += [("Vacuums", f"Dyson vacuum cleaner {n}") for n in range(2)]
+APPLIANCE_TITLES += [("Vacuums", f"Shark vacuum {n}") for n in range(4)]
+APPLIANCE_TITLES += [("Planes", f"Cessna plane {n}") for n in range(4)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # two letters swapped in a word of a category's name that few titles use, before a kind it names
+        ("wahsing machine", "Washing Machines"),
+        ("micorwave", "Microwave Ovens"),  # a category's word, in one title only
+        ("vaccum cleaner", "Vacuums"),  # titles write the pair together
+        ("washing machine", "Washing Machines"),
+    ],
+)
+def test_a_misspelt_word_before_the_kind_it_names_is_corrected(query: str, expected: str) -> None:
+    assert top(index(APPLIANCES, APPLIANCE_TITLES), query) == expected
+
+
+def test_a_short_or_used_word_is_not_corrected_to_a_category_word() -> None:
+    ix = index(APPLIANCES, [*APPLIANCE_TITLES, ("Planes", "planet earth poster")])
+    # "planet" is in a title, and "plane" is too short a name word to correct to; a maker is left alone.
+    assert ix._reading("planet machine")[0] == "planet machine"
+    assert ix._reading("dyson cleaner")[0] == "dyson cleaner"

@@ -262,14 +262,14 @@ def test_a_suggestion_outside_the_middle_half_says_why() -> None:
     comps = [(c, 0.9) for c in close] + [(c, 0.1) for c in other]
     stats = comparison_stats(comps, Condition.LIKE_NEW, "PS4 Pro 1TB")
     assert stats.suggested_price > stats.p75
-    assert stats.basis.startswith("It's more than most of them ask because")
+    assert stats.basis.startswith("It's above what most of them ask because")
     assert "the listings most like yours ask more" in stats.basis
     assert "condition" not in stats.basis  # the condition is the listings' own: nothing moved
     # The same listings for a worse item: the prices move down, and it says so.
     fair = comparison_stats(comps, Condition.FAIR, "PS4 Pro 1TB")
     assert fair.suggested_price < fair.p25
     assert fair.basis == (  # only what pushed it down: the similar titles pulled it up
-        "It's less than most of them ask because yours is in fair condition, and most of them are like new."
+        "It's below what most of them ask because yours is in fair condition while most of them are like new."
     )
     # Alike listings, a suggestion inside the middle half: nothing to explain.
     alike = [(Candidate.of(i, "Sony PS4 console", 200 + 10 * i, "good"), 0.8) for i in range(8)]

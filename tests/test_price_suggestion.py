@@ -50,11 +50,13 @@ def test_the_reason_for_a_price_outside_the_spread_says_one_listing_as_one() -> 
     below = Suggestion(price=45.0, low=40.0, high=50.0, adjustment_shift=0.7)
     one = [Candidate(id=1, title="north face puffer jacket", price=90.0, condition=Condition.NEW)]
     said = suggestion_basis(below, 90.0, 90.0, Condition.GOOD, one)
-    assert said == "It's less than that listing asks because yours is in good condition, and that one is new."
+    assert (
+        said == "It's below what that listing asks because yours is in good condition while that one is new."
+    )
     two = [*one, Candidate(id=2, title="puffer jacket", price=80.0, condition=Condition.NEW)]
     assert "most of them ask" in suggestion_basis(below, 80.0, 90.0, Condition.GOOD, two)
     broken = suggestion_basis(below, 80.0, 90.0, Condition.FOR_PARTS, two)
-    assert "yours is for parts," in broken and "for parts condition" not in broken
+    assert "yours is for parts while" in broken and "for parts condition" not in broken
 
 
 def test_a_car_many_model_years_newer_is_moved_down_by_the_most_years_counted() -> None:
@@ -73,3 +75,80 @@ def test_a_car_many_model_years_newer_is_moved_down_by_the_most_years_counted() 
     )
     classic = Candidate.of(4, "1972 Volkswagen Beetle", 9000, "good")
     assert adjusted_price(classic, Condition.GOOD, 2003) == pytest.approx(9000)
+
+
+class _Model:
+    """A stand-in for the learned price model: the same estimate for any item."""
+
+    def __init__(self, estimate: float) -> None:
+        self.value = estimate
+
+    def estimate(self, query: str, lineage: object, condition: object) -> float:
+        return self.value
+
+
+def _civics() -> list[tuple[Candidate, float]]:
+    # Forty like listings asking $8,500-$11,000 in good condition: by themselves a confident price.
+    prices = [8500 + 2500 * i / 39 for i in range(40)]
+    return [(Candidate.of(i, "2012 Honda Civic LX", p, "good"), 0.9) for i, p in enumerate(prices)]
+
+
+def test_confidence_is_low_when_the_price_model_and_the_comparables_disagree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from marketplace import pricing
+
+    monkeypatch.setattr(pricing, "current_model", lambda: _Model(9500.0))
+    agreeing = pricing.comparison_stats(_civics(), Condition.GOOD, "2012 honda civic", lineage=(1, 2))
+    assert agreeing.confidence_label == "high"
+    # The model puts it at half what the listings ask: the suggestion is a compromise between the two.
+    monkeypatch.setattr(pricing, "current_model", lambda: _Model(4567.0))
+    apart = pricing.comparison_stats(_civics(), Condition.GOOD, "2012 honda civic", lineage=(1, 2))
+    assert apart.suggested_price < apart.p25
+    assert apart.confidence_label == "low"
+
+
+def test_a_suggestion_below_the_spread_gives_one_plain_reason() -> None:
+    # The model pulled it down most; the condition a little: one reason, the main one, in one sentence.
+    below = Suggestion(
+        price=5950.0,
+        low=5000.0,
+        high=7000.0,
+        adjustment_shift=0.86,
+        model_shift=0.77,
+        comparables_price=7750.0,
+        model_price=4567.0,
+    )
+    read = [
+        Candidate(id=i, title="2012 honda civic", price=9000.0, condition=Condition.LIKE_NEW)
+        for i in range(4)
+    ]
+    said = suggestion_basis(below, 8500.0, 11000.0, Condition.GOOD, read)
+    assert said.startswith("It's below what most of them ask because the price model")
+    assert "$4,567" in said and ", and" not in said and said.count(".") == 1
+    # The condition moved it most: that is the reason given.
+    worn = Suggestion(
+        price=5950.0, low=5000.0, high=7000.0, adjustment_shift=0.7, model_shift=0.95, model_price=8000.0
+    )
+    said = suggestion_basis(worn, 8500.0, 11000.0, Condition.GOOD, read)
+    assert (
+        said
+        == "It's below what most of them ask because yours is in good condition while most of them are like new."
+    )
+
+
+def test_many_like_comparables_pull_the_blend_toward_their_middle_half(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from marketplace import pricing
+
+    many = _civics()
+    pulled = suggest_price(many, Condition.GOOD, "2012 honda civic", estimate=4567.0)
+    few = many[:5]
+    few_price = suggest_price(few, Condition.GOOD, "2012 honda civic", estimate=4567.0)
+    monkeypatch.setattr(pricing, "PULL_SHARE", 0.0)
+    blend = suggest_price(many, Condition.GOOD, "2012 honda civic", estimate=4567.0)
+    # Forty like listings: part of the way back toward their middle half, never past its edge.
+    assert blend.price < pulled.price < 8500 * 1.01
+    # Five are not many: the plain blend.
+    assert suggest_price(few, Condition.GOOD, "2012 honda civic", estimate=4567.0).price == few_price.price
