@@ -13,9 +13,9 @@ dialogue = test_offline_dialogues.dialogue  # the fixture: a session with the of
 
 @pytest.mark.parametrize(
     ("opening", "other_words"),
-    [
-        ("selling a wahsing machine, samsung, works fine", "none of these"),
-        ("selling a wahsing machine, samsung, works fine", "laundry appliance"),
+    [  # a misspelling the search cannot place ("wahsing machine" it now corrects)
+        ("selling a wshng mchine, samsung, works fine", "none of these"),
+        ("selling a wshng mchine, samsung, works fine", "laundry appliance"),
         ("I want to sell my camera, good condition", "a camera"),
         ("PS5 disc edition with 2 controllers, like new. $400 firm", "none of those"),
     ],
