@@ -516,14 +516,6 @@ def confidence_label(confidence: float) -> Literal["low", "medium", "high"]:
 # pools what every seed listing says about its words and category (chosen on the seed's tuning folds,
 # `benchmarks/pricing_dev.py`: 0.4-0.6 all did about as well, each better than either alone).
 MODEL_SHARE = 0.5
-# With at least PULL_MIN_COMPS comparables (counted by trust and what each stands for) whose titles are
-# PULL_SIMILARITY alike or more, a blend outside their middle half is pulled this share of the way (in log
-# price) back to its edge: so many like listings say more than the model does about this item. On the tuning
-# folds: the same or better in each (title 45.9/45.2/43.5% within 35% against 45.9/45.0/43.5; opening
-# 44.2/45.1/42.7 against 44.2/44.9/42.7); a looser trigger (10 at 0.3, all the way) lost in fold 1.
-PULL_SHARE = 0.5
-PULL_MIN_COMPS = 20
-PULL_SIMILARITY = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -585,7 +577,6 @@ class Suggestion:
     model_shift: float = 1.0
     comparables_price: float = 0.0  # the comparables' weighted median alone (before rounding)
     model_price: float | None = None  # the price model's estimate, when it was weighed in
-    pull_shift: float = 1.0  # how far many like comparables pulled the blend back (`PULL_SHARE`)
 
 
 def suggest_price(
@@ -599,8 +590,7 @@ def suggest_price(
     its trust (`marketplace.trust`) times how similar its title is; the range is their weighted middle half.
     Taken on log prices, so a $40 and a $4,000 comparable pull alike; the same comparables give a lower
     price for a worse condition. With the price model's `estimate` for the item (in the same condition),
-    the suggestion is their weighted geometric mean (`MODEL_SHARE`), pulled part of the way back to the
-    comparables' middle half when many are like the item (`PULL_SHARE`), and the range moves with it."""
+    the suggestion is their weighted geometric mean (`MODEL_SHARE`), and the range moves with it."""
     if not comps:
         raise ValueError("no comparables")
     years = model_years(item_words(query))
@@ -613,16 +603,9 @@ def suggest_price(
     ]
     low, middle, high = (math.exp(v) for v in weighted_quantiles(logs, weights, (0.25, 0.5, 0.75)))
     from_comps = middle
-    model_shift = pull_shift = 1.0
+    model_shift = 1.0
     if estimate is not None and estimate > 0:
         model_shift = math.exp(MODEL_SHARE * (math.log(estimate) - math.log(middle)))
-        # With many like comparables, the blend is pulled part of the way back to their middle half.
-        alike = sum(c.weight * t for (c, s), t in zip(comps, trust, strict=True) if s >= PULL_SIMILARITY)
-        if PULL_SHARE and alike >= PULL_MIN_COMPS:
-            shifted = middle * model_shift
-            edge = min(max(shifted, low), high)
-            pull_shift = math.exp(PULL_SHARE * (math.log(edge) - math.log(shifted)))
-            model_shift *= pull_shift
         low, middle, high = low * model_shift, middle * model_shift, high * model_shift
     price = nice_round(middle)
     raw = [math.log(max(c.price, 1.0)) for c, _ in comps]
@@ -637,7 +620,6 @@ def suggest_price(
         model_shift=model_shift,
         comparables_price=from_comps,
         model_price=estimate if estimate is not None and estimate > 0 else None,
-        pull_shift=pull_shift,
     )
 
 
@@ -715,12 +697,7 @@ def suggestion_method(suggestion: Suggestion, condition: Condition | None) -> st
     share = round(100 * MODEL_SHARE)
     return (
         f"The suggestion weighs {comps} {100 - share}% and a price model learned from the seed listings' "
-        f"title words, categories and conditions (${suggestion.model_price:,.0f}) {share}%, as a geometric mean"
-        + (
-            ", pulled part of the way back to the middle half of the many listings like it."
-            if suggestion.pull_shift != 1.0
-            else "."
-        )
+        f"title words, categories and conditions (${suggestion.model_price:,.0f}) {share}%, as a geometric mean."
     )
 
 

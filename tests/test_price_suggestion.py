@@ -135,20 +135,3 @@ def test_a_suggestion_below_the_spread_gives_one_plain_reason() -> None:
         said
         == "It's below what most of them ask because yours is in good condition while most of them are like new."
     )
-
-
-def test_many_like_comparables_pull_the_blend_toward_their_middle_half(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from marketplace import pricing
-
-    many = _civics()
-    pulled = suggest_price(many, Condition.GOOD, "2012 honda civic", estimate=4567.0)
-    few = many[:5]
-    few_price = suggest_price(few, Condition.GOOD, "2012 honda civic", estimate=4567.0)
-    monkeypatch.setattr(pricing, "PULL_SHARE", 0.0)
-    blend = suggest_price(many, Condition.GOOD, "2012 honda civic", estimate=4567.0)
-    # Forty like listings: part of the way back toward their middle half, never past its edge.
-    assert blend.price < pulled.price < 8500 * 1.01
-    # Five are not many: the plain blend.
-    assert suggest_price(few, Condition.GOOD, "2012 honda civic", estimate=4567.0).price == few_price.price
