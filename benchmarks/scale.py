@@ -261,24 +261,32 @@ def start_server(code: Path, url: str, home: Path) -> tuple[subprocess.Popen[byt
         "PYTHONPATH": str(code),
     }
     started = time.perf_counter()
+    # The server's log goes to a file, not a pipe nobody reads while it runs (a full pipe would stall it), so a
+    # failed request can show the server's side of it (`server_log_tail`).
+    log = (home / "serve.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "serve", "--port", str(port)],
         cwd=code,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
+    log.close()
     base = f"http://127.0.0.1:{port}/api"
     while True:
         if process.poll() is not None:
-            raise RuntimeError(
-                f"trova serve exited: {process.stderr.read().decode()[-2000:] if process.stderr else ''}"
-            )
+            raise RuntimeError(f"trova serve exited: {server_log_tail(home)}")
         try:
             if httpx.get(f"{base}/health", timeout=1).status_code == 200:
                 return process, base, time.perf_counter() - started
         except httpx.HTTPError:
             time.sleep(0.05)
+
+
+def server_log_tail(home: Path, chars: int = 3000) -> str:
+    """The end of the log `start_server` wrote for the server in `home`."""
+    path = home / "serve.log"
+    return path.read_text(errors="replace")[-chars:] if path.exists() else ""
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:
@@ -305,7 +313,12 @@ def child_http(
             cpu_before = _tree_cpu_s(process.pid)
             for params in queries:
                 t = time.perf_counter()
-                client.get("/prices/compare", params=params).raise_for_status()
+                response = client.get("/prices/compare", params=params)
+                if response.is_error:
+                    raise RuntimeError(
+                        f"{response.status_code} for {params}: {response.text[:300]}\n"
+                        f"the server's log:\n{server_log_tail(Path(home))}"
+                    )
                 times.append(time.perf_counter() - t)
             server_cpu = _tree_cpu_s(process.pid) - cpu_before
             rss = []
