@@ -572,16 +572,12 @@ class ChatSession:
     def _begin(self, results: DeferredToolResults | None) -> _Turn:
         conversation = self.conversation()
         used = conversation.usage if conversation else None
-        replies = [
-            parse_denial(v.message)
-            for v in (results.approvals.values() if results else [])
-            if isinstance(v, ToolDenied)
-        ]
         denied = {
             k: parse_denial(v.message)
             for k, v in (results.approvals.items() if results else [])
             if isinstance(v, ToolDenied)
         }
+        replies = list(denied.values())
         return _Turn(
             revising=[
                 d.args

@@ -22,7 +22,7 @@ from cli import collector
 from cli.connection import Connection
 from cli.online import finish_evaluations
 from cli.render import call_line, draft_panel, result_line
-from ops.feedback import Cause, Edit, FeedbackStore
+from ops.feedback import Cause, FeedbackStore
 from tools.client import MarketplaceError
 from tools.deps import TrovaDeps
 from tools.publishing import Publisher
@@ -132,7 +132,7 @@ def _record_approvals(console: Console, session: ChatSession, result: TurnResult
         for changes in result.revisions:
             FeedbackStore(source="cli").revision(
                 session.id,
-                [Edit(c.field, c.old, c.new) for c in changes],
+                changes,
                 trace_id=session.last_trace_id,
                 seller_id=session.record.seller_id,
                 cause=_cause(session),

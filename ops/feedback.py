@@ -13,17 +13,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from agent.draft_changes import FieldChange
 from ops.store import OpsStore
 
 EDITABLE_FIELDS = ("title", "description", "price", "condition")  # what the draft card lets a seller edit
 MAX_COMMENT = 2000
 
 
-@dataclass(frozen=True)
-class Edit:
-    field: str
-    old: Any
-    new: Any
+# A field a seller changed (on a draft's card, or by a change typed in words): the comparison's own type.
+Edit = FieldChange
 
 
 @dataclass(frozen=True)

@@ -363,7 +363,7 @@ async def _recorded(
             for changes in result.revisions:
                 feedback.revision(
                     chat.id,
-                    [Edit(c.field, c.old, c.new) for c in changes],
+                    changes,
                     trace_id=trace_id,
                     seller_id=session.seller_id,
                     cause=cause_of(chat),

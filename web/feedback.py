@@ -24,7 +24,7 @@ __all__ = [
 
 def draft_edits(draft: dict[str, Any], edited: dict[str, Any]) -> list[Edit]:
     """The fields a seller changed in a draft on its card ('price' 165 -> 150); numbers compare as numbers."""
-    return [Edit(c.field, c.old, c.new) for c in draft_changes(draft, edited)]
+    return draft_changes(draft, edited)
 
 
 def cause_of(chat: ChatSession) -> Cause:

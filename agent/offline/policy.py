@@ -536,7 +536,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         and (Intent.ACCEPT in r.intents or (Intent.SUGGEST in r.intents and "?" not in r.text))
     ):
         # 'ok' / 'you pick' to the rule-of-thumb start the agent put to them: their price now, labelled so.
-        start = _paid_start(state, item)
+        start = _paid_start(item)
         item.price.fill(start, answered=True)  # the draft's note says where it comes from
     if r.title:
         item.title = r.title
@@ -1275,8 +1275,13 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
     reading = state.reading
     # What the seller paid (said now or before) with nothing comparable: a guide to start from (its kind's
     # listings first, else the rule of thumb), offered at once rather than asking for a price again.
-    paid_guide = item.paid is not None and item.paid > 0 and item.price.value is None and comps is not None
-    paid_guide = paid_guide and comps is not None and not comps.count
+    paid_guide = (
+        item.paid is not None
+        and item.paid > 0
+        and item.price.value is None
+        and comps is not None
+        and not comps.count
+    )
     at_a_loss = paid_guide or (
         state.last == "seller"
         and reading is not None
@@ -1424,7 +1429,7 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
     return Action(_say(state, text), asks=Question.PRICE)
 
 
-def _paid_start(state: DialogueState, item: ItemFrame) -> float:
+def _paid_start(item: ItemFrame) -> float:
     """The rule-of-thumb start from what the seller paid, for the condition said (else the assumed one)."""
     condition = item.condition.value or lexicon().drafting.assumed_condition
     return resale_rule().start(item.paid or 0.0, condition)
@@ -1434,7 +1439,7 @@ def _offer_paid_start(state: DialogueState, item: ItemFrame, category: str) -> A
     """Nothing listed to go by, but the seller said what they paid: a start from that, labelled as a rule of
     thumb (the shares and where they come from are in data/resale.yaml); the draft still needs approval."""
     condition = item.condition.value or lexicon().drafting.assumed_condition
-    start = money(_paid_start(state, item))
+    start = money(_paid_start(item))
     share = round(resale_rule().share(condition) * 100)
     if item.paid_rule_offered and state.last == "seller":
         text = (
@@ -1709,7 +1714,7 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         note += f" As you asked, that's {item.price_change.said()} than the {money(_market_price(item, settings))} I'd suggest."
     if item.price_each and item.price.value is not None:
         note += f" That's per {item_unit(item.name)}, and the description says so."
-    if item.paid_rule_offered and item.paid is not None and item.price.value == _paid_start(state, item):
+    if item.paid_rule_offered and item.paid is not None and item.price.value == _paid_start(item):
         note = (
             f"There are no similar listings to compare with, so I've used {money(args['price'])}, a rule-of-thumb "
             f"start from the {money(item.paid)} you paid: change it if you like."
