@@ -150,7 +150,8 @@ def report(
             f"[{_VERDICT[arm.verdict]}]{escape(against)}[/]",
         )
     out.print(arms)
-    from web.admin import fmt, fmt_difference
+    from ops.monitor import format_figure as fmt
+    from web.admin import fmt_difference
 
     figures = Table(title=f"Figures (95% intervals against {found.control})")
     figures.add_column("figure", overflow="fold")
