@@ -4,6 +4,7 @@
     uv run python benchmarks/pricing_dev.py --folds 1 -v      # one fold, each miss listed
     uv run python benchmarks/pricing_dev.py --query opening   # the item as the offline agent reads it
     uv run python benchmarks/pricing_dev.py --set pricing.MIN_COMPS=8   # a variant of a tuning constant
+    uv run python benchmarks/pricing_dev.py --breakdown       # the misses by class (`pricing_breakdown.py`)
 
 Never the held-out listings (`benchmarks/heldout.py` reports on those). A fold takes 8% of the seed's
 listings out (`marketplace.seed_split`, the same draw as `benchmarks/category_search.py --dev` for fold 1,
@@ -38,7 +39,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import delete, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from benchmarks import tuning  # noqa: E402
+from benchmarks import pricing_breakdown, tuning  # noqa: E402
 from benchmarks.heldout_items import Listing, Openings, Taxonomy, seed_listings  # noqa: E402
 from benchmarks.heldout_scoring import CategoryMedian, NearestTitle, PriceFigures, ape  # noqa: E402
 from marketplace import build_price_model, price_model, pricing  # noqa: E402
@@ -198,6 +199,9 @@ def main() -> None:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="list the worst misses")
     parser.add_argument(
+        "--breakdown", action="store_true", help="the misses by class: over or under, per section and tier"
+    )
+    parser.add_argument(
         "--set",
         action="append",
         default=[],
@@ -240,6 +244,14 @@ def main() -> None:
             print("no comparables:")
             for r in zero[:30]:
                 print(f"  {r.query[:60]!r} in {taxonomy.name(r.item.category_id)}")
+    if args.breakdown:
+        priced = [
+            pricing_breakdown.Miss(r.item, r.query, r.suggested, r.basis)
+            for r in everything
+            if r.count and r.suggested is not None
+        ]
+        reference = pricing_breakdown.same_words_agreement(seed, dict(adjustments().condition))
+        print("\n".join(pricing_breakdown.report(priced, reference)))
     print(
         f"median error of suggestion on all with comps: {statistics.median([r.error for r in everything if r.error is not None]):.1%}"
     )
