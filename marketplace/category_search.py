@@ -173,6 +173,7 @@ SPELL_NAME_LETTERS = 7
 SPELL_PAIR_TITLES = 1
 
 
+_PHRASE_KEYS = frozenset(tuple(content_words(p)) for p in PHRASES)
 _AND = re.compile(r"\s*[&+/]\s*")  # "table & chairs", "couch+chair", "sofa/love seat": two things
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 _JOINED_CONNECTOR = re.compile(r"([A-Za-z])-(on|in|to)\b", re.IGNORECASE)
@@ -443,7 +444,7 @@ class CategoryIndex:
             and (a, b) not in self._name_bigrams
             and (a, b) not in phrase_pairs
             and not any(ch.isdigit() for ch in a + b)
-        )
+        ) | frozenset(n for n in query_words().maker_names if len(n) == 2)
         self._title_df = all_df  # word -> listings whose titles have it
         self._title_pairs = title_pairs  # two words side by side -> listings whose titles have them
         self._speller: Speller | None = None  # built at the first query (`_spelled`)
@@ -613,20 +614,36 @@ class CategoryIndex:
         )
 
     def _join_compounds(self, terms: list[str]) -> list[str]:
-        """Two words written apart that the taxonomy writes as one ("paddle board" -> paddleboard)."""
+        """Two words written apart that the taxonomy or the vocabulary writes as one ("paddle board" ->
+        paddleboard; "handy cam" -> handycam, a video camera; "dumb bell" -> dumbbell, not a bell)."""
         out: list[str] = []
         for term in terms:
             joined = [out[-1] + t for t in (term, *self._generic.get(term, ()))] if out else []
             known = [
                 j
                 for j in joined
-                if (j in self._name_idf or self._titles_join(out[-1], term, j)) and j not in out
+                if (
+                    j in self._name_idf
+                    or self._in_vocabulary(out[-1], term, j)
+                    or self._titles_join(out[-1], term, j)
+                )
+                and j not in out
             ]
             if known:  # "bread machine" -> breadmaker, as a generic head's alternate
                 out[-1] = known[0]
             else:
                 out.append(term)
         return out
+
+    @staticmethod
+    def _in_vocabulary(first: str, second: str, joined: str) -> bool:
+        """Whether the vocabulary writes two words as one that it does not already read apart: not "lawn
+        mower" (a product phrase) or "cell phone" ("cell" is read as mobile), whose readings say more."""
+        return (
+            (joined in SYNONYMS or joined in BRANDS)
+            and first not in SYNONYMS
+            and (first, second) not in _PHRASE_KEYS
+        )
 
     def _names_with(self, corrected: frozenset[str], head_terms: tuple[str, ...]) -> bool:
         """Whether each corrected word goes before the head's word in a category's name ("washing machine")

@@ -50,6 +50,8 @@ class QueryWords:
     accessory_kinds: frozenset[str] = frozenset()  # heads of categories that are accessories: "accessories"
     lacking: frozenset[str] = frozenset()  # connectors after which what the item lacks follows: "without"
     parts: frozenset[str] = frozenset()  # parts that, described after an item, say what it is like: "frame"
+    # names of makers and shops written with words that name kinds of thing: "radio shack", "land of nod"
+    maker_names: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,9 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
         stems("accessory_kinds") if "accessory_kinds" in data else frozenset(),
         stems("lacking") if "lacking" in data else frozenset(),
         stems("parts") if "parts" in data else frozenset(),
+        frozenset(
+            tuple(stem(w) for w in words(str(n)) if w not in STOPWORDS) for n in data.get("maker_names", ())
+        ),
     )
 
 
