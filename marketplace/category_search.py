@@ -174,6 +174,7 @@ SPELL_PAIR_TITLES = 1
 
 
 _PHRASE_KEYS = frozenset(tuple(content_words(p)) for p in PHRASES)
+_GLUED = re.compile(r"([a-z]{3,})(\d+[a-z]*)")
 _AND = re.compile(r"\s*[&+/]\s*")  # "table & chairs", "couch+chair", "sofa/love seat": two things
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 _JOINED_CONNECTOR = re.compile(r"([A-Za-z])-(on|in|to)\b", re.IGNORECASE)
@@ -556,6 +557,14 @@ class CategoryIndex:
             low = token.lower()
             if speller.knows(low) or speller.knows(stem(low)):
                 return token
+            # A name with its model number written on ("iphone8", "ipone7"): the name, then the number.
+            glued = _GLUED.fullmatch(low)
+            if glued and not self._title_df.get(low):
+                name = glued.group(1)
+                name = name if speller.knows(name) else speller.correction(name, fit) or ""
+                if name:
+                    corrected.add(name)
+                    return f"{name} {glued.group(2)}"
             correction = speller.correction(stem(low), fit)
             if correction is None and not self._title_df.get(stem(low)):
                 correction = self._name_spelling().correction(stem(low), fit)
@@ -590,6 +599,10 @@ class CategoryIndex:
                     else fixed_groups[fixed_head].terms == groups[head].terms
                     and self._names_with(corrected, groups[head].terms)
                 ):
+                    return fixed, fixed_groups, fixed_head
+                # Nor any word naming a kind either way: a maker whose name says what it makes ("motorolla
+                # razr": a Motorola phone) is read as that maker.
+                if head is None and fixed_head is None and any(c in BRANDS for c in corrected):
                     return fixed, fixed_groups, fixed_head
         return query, groups, head
 
