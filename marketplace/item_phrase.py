@@ -21,8 +21,10 @@ from marketplace.text import STOPWORDS, stem, words
 
 WORDS_FILE = Path(__file__).resolve().parent / "rules" / "search" / "query_words.yaml"
 
-# Punctuation that ends a phrase: "Sofa, loveseat and chair", "FOR SALE: Volvo rims", "PS4 + 2 games".
-_BREAK = re.compile(r"([,;:|!?]|\s[-–—+]+\s)")
+# Punctuation that ends a phrase: "Sofa, loveseat and chair", "FOR SALE: Volvo rims", "PS4 + 2 games"; a full
+# stop after a word ("Kitchen table set. Real wood, drop leaf"), not an initial's or a short abbreviation's
+# ("o.b.o.", "Mr. Coffee", "St. John").
+_BREAK = re.compile(r"([,;:|!?]|\s[-–—+]+\s|(?<=[a-z]{3})\.(?=\s))")
 _NUMBER_WORDS = frozenset(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve"])
 _ASIDE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")  # "IKEA (child's) bed": the aside goes with the rest
 # "desk w/ drawers", "table w magazine rack", "bike w. helmet"; but "B&W" and "S.W." are names
