@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from marketplace.text import STOPWORDS, stem, words
+from marketplace.text import STOPWORDS, has_phrase, stem, words
 
 WORDS_FILE = Path(__file__).resolve().parent / "rules" / "search" / "query_words.yaml"
 
@@ -206,8 +206,9 @@ def item_phrase(query: str, names_kind: Callable[[str], bool] = lambda word: Tru
     if chosen is None:
         # else the first with a word that does more than describe ("moving sale: walkie talkie")
         describing = query_words().describing
+        # (a product name of several words names one too: "ac unit for a window")
         chosen = next(
-            (i for i, part in enumerate(candidates) if any(names_kind(w) for w in part)),
+            (i for i, part in enumerate(candidates) if any(names_kind(w) for w in part) or has_phrase(part)),
             next((i for i, part in enumerate(candidates) if any(w not in describing for w in part)), 0),
         )
     item = dict.fromkeys(parts[chosen] if parts else ())
