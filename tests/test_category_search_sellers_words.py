@@ -155,6 +155,13 @@ def test_a_full_stop_ends_the_item_phrase() -> None:
     ("query", "path"),
     [
         ("bakers rack", "Furniture > Shelving > Bookcases & Standing Shelves"),
+        # games for a console are its software; the console, its controller are not its games
+        ("ps4 games", "Software > Video Game Software"),
+        ("PS5 disc edition video game console", "Electronics > Video Game Consoles"),
+        (
+            "video game controller",
+            "Electronics > Electronics Accessories > Computer Components > Input Devices > Game Controllers",
+        ),
         ("theater seats", "Furniture > Chairs > Arm Chairs, Recliners & Sleeper Chairs"),
         ("walnut console table", "Furniture > Tables > Accent Tables > Sofa Tables"),
         ("ikea bed side drawer", "Furniture > Tables > Nightstands"),
