@@ -1058,15 +1058,15 @@ class CategoryIndex:
             # An accessory's home is no home where a category is named for it: whole bicycles' and cars' ads
             # end with their "new tires", but "road bike tires" are Bicycle Tires. Unless a kind named apart
             # from it names the home: a "DSLR 18-55mm and 55-210mm lens" is the camera with its lenses.
-            home = head_home
+            at_home = head_home
             if accessory_head and head_named and head not in by_group and head is not None:
                 apart = [
                     g
                     for g in by_group
                     if g < head - 1 and groups[g].in_item and self._kind(groups[g].terms) == 2
                 ]
-                home = head_home if apart else set()
-            if head is not None and matched and category_id not in home | hinted | modifier_named:
+                at_home = head_home if apart else set()
+            if head is not None and matched and category_id not in at_home | hinted | modifier_named:
                 if head not in by_group:
                     kind = MODIFIER_ONLY_FACTOR  # only the item's modifiers name it ("desk" for a desk lamp)
                     if accessory_head and category_id in self._accessory_cats:
