@@ -173,6 +173,8 @@ SPELL_NAME_LETTERS = 7
 SPELL_PAIR_TITLES = 1
 
 
+_PHRASE_KEYS = frozenset(tuple(content_words(p)) for p in PHRASES)
+_GLUED = re.compile(r"([a-z]{3,})(\d+[a-z]*)")
 _AND = re.compile(r"\s*[&+/]\s*")  # "table & chairs", "couch+chair", "sofa/love seat": two things
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 _JOINED_CONNECTOR = re.compile(r"([A-Za-z])-(on|in|to)\b", re.IGNORECASE)
@@ -443,7 +445,7 @@ class CategoryIndex:
             and (a, b) not in self._name_bigrams
             and (a, b) not in phrase_pairs
             and not any(ch.isdigit() for ch in a + b)
-        )
+        ) | frozenset(n for n in query_words().maker_names if len(n) == 2)
         self._title_df = all_df  # word -> listings whose titles have it
         self._title_pairs = title_pairs  # two words side by side -> listings whose titles have them
         self._speller: Speller | None = None  # built at the first query (`_spelled`)
@@ -555,6 +557,14 @@ class CategoryIndex:
             low = token.lower()
             if speller.knows(low) or speller.knows(stem(low)):
                 return token
+            # A name with its model number written on ("iphone8", "ipone7"): the name, then the number.
+            glued = _GLUED.fullmatch(low)
+            if glued and not self._title_df.get(low):
+                name = glued.group(1)
+                name = name if speller.knows(name) else speller.correction(name, fit) or ""
+                if name:
+                    corrected.add(name)
+                    return f"{name} {glued.group(2)}"
             correction = speller.correction(stem(low), fit)
             if correction is None and not self._title_df.get(stem(low)):
                 correction = self._name_spelling().correction(stem(low), fit)
@@ -590,6 +600,10 @@ class CategoryIndex:
                     and self._names_with(corrected, groups[head].terms)
                 ):
                     return fixed, fixed_groups, fixed_head
+                # Nor any word naming a kind either way: a maker whose name says what it makes ("motorolla
+                # razr": a Motorola phone) is read as that maker.
+                if head is None and fixed_head is None and any(c in BRANDS for c in corrected):
+                    return fixed, fixed_groups, fixed_head
         return query, groups, head
 
     def search(self, query: str, limit: int = 5, leaf_only: bool = False) -> list[Hit]:
@@ -613,20 +627,36 @@ class CategoryIndex:
         )
 
     def _join_compounds(self, terms: list[str]) -> list[str]:
-        """Two words written apart that the taxonomy writes as one ("paddle board" -> paddleboard)."""
+        """Two words written apart that the taxonomy or the vocabulary writes as one ("paddle board" ->
+        paddleboard; "handy cam" -> handycam, a video camera; "dumb bell" -> dumbbell, not a bell)."""
         out: list[str] = []
         for term in terms:
             joined = [out[-1] + t for t in (term, *self._generic.get(term, ()))] if out else []
             known = [
                 j
                 for j in joined
-                if (j in self._name_idf or self._titles_join(out[-1], term, j)) and j not in out
+                if (
+                    j in self._name_idf
+                    or self._in_vocabulary(out[-1], term, j)
+                    or self._titles_join(out[-1], term, j)
+                )
+                and j not in out
             ]
             if known:  # "bread machine" -> breadmaker, as a generic head's alternate
                 out[-1] = known[0]
             else:
                 out.append(term)
         return out
+
+    @staticmethod
+    def _in_vocabulary(first: str, second: str, joined: str) -> bool:
+        """Whether the vocabulary writes two words as one that it does not already read apart: not "lawn
+        mower" (a product phrase) or "cell phone" ("cell" is read as mobile), whose readings say more."""
+        return (
+            (joined in SYNONYMS or joined in BRANDS)
+            and first not in SYNONYMS
+            and (first, second) not in _PHRASE_KEYS
+        )
 
     def _names_with(self, corrected: frozenset[str], head_terms: tuple[str, ...]) -> bool:
         """Whether each corrected word goes before the head's word in a category's name ("washing machine")
@@ -1025,7 +1055,18 @@ class CategoryIndex:
             headless = 1.0 if matched & cat.head_words or category_id in modifier_named else HEADLESS_FACTOR
             kind = 1.0
             by_group = group_words[category_id]
-            if head is not None and matched and category_id not in head_home | hinted | modifier_named:
+            # An accessory's home is no home where a category is named for it: whole bicycles' and cars' ads
+            # end with their "new tires", but "road bike tires" are Bicycle Tires. Unless a kind named apart
+            # from it names the home: a "DSLR 18-55mm and 55-210mm lens" is the camera with its lenses.
+            at_home = head_home
+            if accessory_head and head_named and head not in by_group and head is not None:
+                apart = [
+                    g
+                    for g in by_group
+                    if g < head - 1 and groups[g].in_item and self._kind(groups[g].terms) == 2
+                ]
+                at_home = head_home if apart else set()
+            if head is not None and matched and category_id not in at_home | hinted | modifier_named:
                 if head not in by_group:
                     kind = MODIFIER_ONLY_FACTOR  # only the item's modifiers name it ("desk" for a desk lamp)
                     if accessory_head and category_id in self._accessory_cats:

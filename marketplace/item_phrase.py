@@ -17,12 +17,14 @@ from pathlib import Path
 
 import yaml
 
-from marketplace.text import STOPWORDS, stem, words
+from marketplace.text import STOPWORDS, has_phrase, stem, words
 
 WORDS_FILE = Path(__file__).resolve().parent / "rules" / "search" / "query_words.yaml"
 
-# Punctuation that ends a phrase: "Sofa, loveseat and chair", "FOR SALE: Volvo rims", "PS4 + 2 games".
-_BREAK = re.compile(r"([,;:|!?]|\s[-–—+]+\s)")
+# Punctuation that ends a phrase: "Sofa, loveseat and chair", "FOR SALE: Volvo rims", "PS4 + 2 games"; a full
+# stop after a word ("Kitchen table set. Real wood, drop leaf"), not an initial's or a short abbreviation's
+# ("o.b.o.", "Mr. Coffee", "St. John").
+_BREAK = re.compile(r"([,;:|!?]|\s[-–—+]+\s|(?<=[a-z]{3})\.(?=\s))")
 _NUMBER_WORDS = frozenset(["two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve"])
 _ASIDE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?")  # "IKEA (child's) bed": the aside goes with the rest
 # "desk w/ drawers", "table w magazine rack", "bike w. helmet"; but "B&W" and "S.W." are names
@@ -50,6 +52,8 @@ class QueryWords:
     accessory_kinds: frozenset[str] = frozenset()  # heads of categories that are accessories: "accessories"
     lacking: frozenset[str] = frozenset()  # connectors after which what the item lacks follows: "without"
     parts: frozenset[str] = frozenset()  # parts that, described after an item, say what it is like: "frame"
+    # names of makers and shops written with words that name kinds of thing: "radio shack", "land of nod"
+    maker_names: frozenset[tuple[str, ...]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,9 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
         stems("accessory_kinds") if "accessory_kinds" in data else frozenset(),
         stems("lacking") if "lacking" in data else frozenset(),
         stems("parts") if "parts" in data else frozenset(),
+        frozenset(
+            tuple(stem(w) for w in words(str(n)) if w not in STOPWORDS) for n in data.get("maker_names", ())
+        ),
     )
 
 
@@ -199,8 +206,9 @@ def item_phrase(query: str, names_kind: Callable[[str], bool] = lambda word: Tru
     if chosen is None:
         # else the first with a word that does more than describe ("moving sale: walkie talkie")
         describing = query_words().describing
+        # (a product name of several words names one too: "ac unit for a window")
         chosen = next(
-            (i for i, part in enumerate(candidates) if any(names_kind(w) for w in part)),
+            (i for i, part in enumerate(candidates) if any(names_kind(w) for w in part) or has_phrase(part)),
             next((i for i, part in enumerate(candidates) if any(w not in describing for w in part)), 0),
         )
     item = dict.fromkeys(parts[chosen] if parts else ())

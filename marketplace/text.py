@@ -377,6 +377,15 @@ _PHRASE_WORDS = {tuple(content_words(phrase)): targets for phrase, targets in PH
 _LONGEST_PHRASE = max(len(key) for key in _PHRASE_WORDS)
 
 
+def has_phrase(terms: list[str]) -> bool:
+    """Whether content words have a product name of several words in them ("ac unit", "walkie talkie")."""
+    return any(
+        tuple(terms[i : i + n]) in _PHRASE_WORDS
+        for n in range(2, _LONGEST_PHRASE + 1)
+        for i in range(len(terms) - n + 1)
+    )
+
+
 def _targets(phrases: tuple[str, ...], first: float, rest: float) -> list[Reading]:
     return [
         Reading(tuple(content_words(phrase)), first if i == 0 else rest) for i, phrase in enumerate(phrases)
