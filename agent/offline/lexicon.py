@@ -59,6 +59,9 @@ class ConditionData(_Data):
     negations: str
     works_otherwise: str
     grade_question: str
+    told_grade: (
+        str  # "say good": the grade to use, named by the seller; `{grades}` stands for any stated grade
+    )
 
 
 class DamageData(_Data):

@@ -28,7 +28,7 @@ from agent.offline.drafting import (
     why_lower,
     without_removed,
 )
-from agent.offline.items import is_chatter
+from agent.offline.items import is_chatter, known_word
 from agent.offline.lexicon import lexicon
 from agent.offline.names import names, without_names
 from agent.offline.reading import Context, Intent, Question, Reading, is_negative, read
@@ -241,7 +241,7 @@ def hear(state: DialogueState, text: str) -> None:
         # The item before, neither listed nor declined ("no thanks ... my crib instead" is another thing).
         open_before = old is not None and not old.listing and not old.declined
         name, kind = items[0], None
-        if (
+        redescribed = (
             open_before
             and old is not None
             and (not corrected or Intent.NONE_OF_THESE in r.intents)
@@ -249,9 +249,15 @@ def hear(state: DialogueState, text: str) -> None:
                 asked == Question.REDESCRIBE
                 or (asked == Question.CHOICE and Intent.NONE_OF_THESE in r.intents)
             )
-            and not old.unplaceable
             and len(name.split()) <= 4
-        ):
+        )
+        if redescribed and old is not None and old.unplaceable:
+            # "I still can't find a category for your macrame wall hanging. What kind of thing is it?" -
+            # "decor": the kind is searched, the seller's name stays (the title, the comparables). A name the
+            # agent can't read ("wshng mchine") is replaced by the words they give now.
+            if known_word(old.name.split()[-1]):
+                name, kind = old.name, name
+        elif redescribed and old is not None:
             # "what kind of thing is your PS5 disc edition?" - "video game console": the kind joins the name,
             # which stays the seller's (the title, the comparables); the kind finds the category. A kind
             # sharing a word with the name ("Pokemon cards collection" - "trading cards") is searched as said.
@@ -669,7 +675,9 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         asked == Question.CONDITION
         and r.condition is None
         and Intent.SUGGEST in r.intents
-        and not r.has(Intent.VALUE, Intent.QUESTION)  # "what do you think it's worth?" asks, leaves nothing
+        # "what do you think it's worth?" asks about the price; "what would you say?" leaves the grade to it
+        and not r.has(Intent.VALUE)
+        and not _PRICE_WORDS.search(r.text)
     ):
         item.condition_left = True  # the grade left to the agent: assumed, said in the draft, changeable
     # Facts for the draft answer something: the question is asked again as a follow-up, not as a miss.
