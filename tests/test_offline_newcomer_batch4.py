@@ -8,8 +8,10 @@ from __future__ import annotations
 import pytest
 
 from agent.offline.conditions import read_condition
+from agent.offline.drafting import compared_each, item_count, per_item_line, price_note
 from agent.offline.items import extract_items, spelled
 from agent.offline.reading import Context, Question, read
+from agent.offline.state import Market
 from agent.session import ChatSession
 from tests.helpers import last_draft, offline_session, say_all
 from tools.client import MarketplaceClient
@@ -180,3 +182,35 @@ def test_a_word_to_which_field_to_change_that_names_none_is_the_category() -> No
     assert reading.category_words == "furniture", reading
     for other in ("the title", "looks fine", "fine", "nothing"):  # a field, a yes, nothing: no category
         assert read(other, context).category_words is None, other
+
+
+# A price for each of a set is compared like with like -----------------------------------------------------
+
+STOOLS = Market(count=6, category_id=1, condition="good", p25=120, p75=350, median=200)
+
+
+def test_a_price_each_is_compared_with_sets_as_the_sets_price() -> None:
+    each = compared_each(
+        "counter height 4 bar stools", ("Set of 4 bar stools", "2 counter stools", "Bar stool")
+    )
+    assert each == (4, "stool")
+    note = price_note(20, STOOLS, seller_price=True, each=each)  # $80 for the 4, against sets at $120 to $350
+    assert "well below" not in note and "$20" in note, note
+
+
+def test_a_price_each_is_compared_with_single_things_as_it_is() -> None:
+    each = compared_each("4 metal patio chairs", ("Metal patio chair", "Outdoor chair", "Set of 2 chairs"))
+    assert each == (1, "chair")
+    note = price_note(25, STOOLS, seller_price=True, each=each)  # $25 against chairs at $120 to $350
+    assert "Your $25 a chair is well below" in note, note
+
+
+def test_the_count_of_several_things_is_read_inside_the_name() -> None:
+    assert per_item_line("counter height 4 bar stools", 20) == "Price is $20 per stool; 4 available."
+    assert item_count("55 inch tvs") is None  # a measure, not a count
+
+
+async def test_a_price_each_for_a_set_is_not_called_well_below_sets(session: ChatSession) -> None:
+    (turn,) = await say_all(session, "set of 4 bar stools, counter height, good condition, $20 each")
+    assert turn.drafts and "well below" not in turn.reply, turn.reply
+    assert "Price is $20 per stool; 4 available." in str(last_draft([turn])["description"])

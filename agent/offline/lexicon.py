@@ -218,6 +218,7 @@ class DraftingData(_Data):
     verbs: dict[str, list[str]]
     casing: dict[str, str]
     assumed_condition: Condition
+    lot_words: str  # a listing title that sells several things as one ("set of 4", "pair of")
 
 
 def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from agent.offline.amounts import PriceChange, listable, money, names_only_a_price, refusal
 from agent.offline.drafting import (
+    compared_each,
     is_several,
     item_unit,
     make_description,
@@ -1715,8 +1716,16 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
     )
     suggested = typical is not None and item.price.value == _typical_price(typical)
     shown = item.typical if item.typical is not None and item.typical.count else None
+    # "$20 each" for 4 stools: compared with listings of sets as $80, with single stools as $20
+    against = comps if comps is not None and comps.count else shown
+    each = compared_each(item.name, against.example_titles if against else ()) if item.price_each else None
     note = price_note(
-        args["price"], comps, seller_price=item.price.value is not None, suggested=suggested, guide=shown
+        args["price"],
+        comps,
+        seller_price=item.price.value is not None,
+        suggested=suggested,
+        guide=shown,
+        each=each,
     )
     if item.price.value is None and item.price_change is not None and comps is not None:
         note += f" As you asked, that's {item.price_change.said()} than the {money(_market_price(item, settings))} I'd suggest."
