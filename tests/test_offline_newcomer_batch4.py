@@ -214,3 +214,22 @@ async def test_a_price_each_for_a_set_is_not_called_well_below_sets(session: Cha
     (turn,) = await say_all(session, "set of 4 bar stools, counter height, good condition, $20 each")
     assert turn.drafts and "well below" not in turn.reply, turn.reply
     assert "Price is $20 per stool; 4 available." in str(last_draft([turn])["description"])
+
+
+# A seller who waits for the agent to propose a price ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("wait", ["ok", "sure"])
+async def test_ok_to_the_price_question_with_no_figure_offered_gets_one(
+    session: ChatSession, wait: str
+) -> None:
+    asked, waited = await say_all(session, "nintendo switch lite turquoise, good condition", wait)
+    assert "what price would you like" in asked.reply and "$" not in asked.reply, asked.reply
+    assert "didn't catch" not in waited.reply and "say 'ok' and I'll use $" in waited.reply, waited.reply
+    (turn,) = await say_all(session, "ok")
+    assert last_draft([turn])["price"] > 0
+
+
+async def test_ok_to_the_condition_question_is_still_asked_again(session: ChatSession) -> None:  # a guard
+    _, waited = await say_all(session, "selling my dresser", "ok")
+    assert "didn't catch the condition" in waited.reply and not waited.drafts, waited.reply

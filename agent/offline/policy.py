@@ -672,6 +672,17 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         # ("never mind", "forget it", "cancel", "I'll keep it") stop it.
         bare = asked in (Question.CONDITION, Question.PRICE) and bool(lex.bare_no.match(r.text))
         item.declined = not bare
+    # "ok", "sure" to "what price would you like?" with no figure offered: the seller waits for the agent to
+    # propose one (where one can come from is said next). To the condition question it is asked again, the
+    # grades numbered, then assumed.
+    waits = (
+        asked == Question.PRICE
+        and Intent.ACCEPT in r.intents
+        and not r.changes
+        and not r.items
+        and not r.has(Intent.QUESTION, Intent.DECLINE, Intent.VALUE)
+        and "$" not in state.last_reply
+    )
     if (
         asked == Question.CONDITION
         and r.condition is None
@@ -689,6 +700,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         or item.condition_left
         or bool(r.remarks)
         or (r.paid is not None and r.paid > 0)
+        or waits
     )
     if (
         asked in (Question.CONDITION, Question.PRICE)
@@ -1297,6 +1309,14 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         and (
             state.value_now
             or reading.has(Intent.SUGGEST, Intent.UNSURE)
+            # "ok" to "what price would you like?" with no figure offered: waiting for one
+            or (
+                Intent.ACCEPT in reading.intents
+                and not reading.changes
+                and not reading.has(Intent.QUESTION, Intent.DECLINE)
+                and PRICE_QUESTION in state.last_reply
+                and "$" not in state.last_reply
+            )
             # "ok go with that" when no figure was offered (nothing listed to go by): nothing to take
             or (
                 Intent.ACCEPT in reading.intents
