@@ -233,3 +233,8 @@ async def test_ok_to_the_price_question_with_no_figure_offered_gets_one(
 async def test_ok_to_the_condition_question_is_still_asked_again(session: ChatSession) -> None:  # a guard
     _, waited = await say_all(session, "selling my dresser", "ok")
     assert "didn't catch the condition" in waited.reply and not waited.drafts, waited.reply
+
+
+def test_its_ok_i_guess_is_a_grade_not_a_sentence_for_the_description() -> None:
+    reading = read("its ok i guess", Context(asked=Question.CONDITION, item="desk", in_progress=True))
+    assert reading.condition == Condition.FAIR and reading.remarks == [], reading
