@@ -238,3 +238,14 @@ async def test_ok_to_the_condition_question_is_still_asked_again(session: ChatSe
 def test_its_ok_i_guess_is_a_grade_not_a_sentence_for_the_description() -> None:
     reading = read("its ok i guess", Context(asked=Question.CONDITION, item="desk", in_progress=True))
     assert reading.condition == Condition.FAIR and reading.remarks == [], reading
+
+
+def test_what_would_you_call_it_asks_and_sets_no_title() -> None:
+    reading = read(
+        "what condition would you call it? it starts first pull, some rust on the deck",
+        Context(asked=Question.CONDITION, item="lawn mower", in_progress=True),
+    )
+    assert reading.title is None and reading.condition == Condition.GOOD, reading
+    assert read("call it Vintage oak desk", Context(asked=Question.DRAFT, in_progress=True)).title == (
+        "Vintage oak desk"
+    )
