@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from agent.offline.amounts import read_amounts
 from agent.offline.conditions import read_condition
 from agent.offline.drafting import compared_each, item_count, per_item_line, price_note
 from agent.offline.items import extract_items, spelled
@@ -249,3 +250,21 @@ def test_what_would_you_call_it_asks_and_sets_no_title() -> None:
     assert read("call it Vintage oak desk", Context(asked=Question.DRAFT, in_progress=True)).title == (
         "Vintage oak desk"
     )
+
+
+# A price taken back in the same message, a grade typed in a hurry ------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["200, no wait 180", "200 no wait 180", "150, sorry I mean 180"])
+def test_a_price_taken_back_in_the_same_message_is_the_later_one(text: str) -> None:
+    assert read_amounts(text, expecting_price=True).price == 180
+
+
+def test_a_number_after_a_correction_that_counts_something_is_no_price() -> None:  # a guard on the rule above
+    assert read_amounts("200 sorry 3 years old", expecting_price=True).price == 200
+
+
+@pytest.mark.parametrize("text", ["lik new", "like nw", "likenew"])
+def test_like_new_typed_in_a_hurry_is_like_new(text: str) -> None:
+    reading = read(text, Context(asked=Question.CONDITION, item="coffee table", in_progress=True))
+    assert reading.condition == Condition.LIKE_NEW and reading.remarks == [], reading

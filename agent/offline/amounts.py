@@ -322,12 +322,18 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
             continue
         if previous in rules.names and not _SEPARATOR.search(prefix):
             continue  # iPhone 8, size 10, series 3
+        taken_back = [c for c in rules.corrections.finditer(prefix)]
         prefix_ok = (
-            not prefix.strip() or _SEPARATOR.search(prefix) is not None or previous in rules.bare_before
+            not prefix.strip()
+            or _SEPARATOR.search(prefix) is not None
+            or previous in rules.bare_before
+            # "200, no wait 180": the number the seller corrects to, right after the correction
+            or bool((strong or weak) and taken_back and not prefix[taken_back[-1].end() :].strip(" ,.!:;-"))
         )
         standalone = prefix_ok and (
             not after.strip()
             or re.match(r"\s*(?:[,;.!?)\-–—]|and\b|but\b|or\b|if\b|then\b)", after) is not None
+            or rules.corrections.match(after.strip()) is not None  # "200 no wait 180"
         )
         if standalone and (expecting_price or value >= 10):
             strong.append(value)
