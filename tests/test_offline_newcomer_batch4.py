@@ -268,3 +268,23 @@ def test_a_number_after_a_correction_that_counts_something_is_no_price() -> None
 def test_like_new_typed_in_a_hurry_is_like_new(text: str) -> None:
     reading = read(text, Context(asked=Question.CONDITION, item="coffee table", in_progress=True))
     assert reading.condition == Condition.LIKE_NEW and reading.remarks == [], reading
+
+
+# A price said first without a dollar sign; slang after the name -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "price"), [("1k for my ebike", "ebike", 1000), ("200 for my bike", "bike", 200)]
+)
+def test_a_price_first_without_a_dollar_sign_names_the_item(text: str, item: str, price: float) -> None:
+    reading = read(text)
+    assert reading.items == [item] and reading.price == price, reading
+
+
+def test_a_number_for_someone_is_no_price() -> None:  # a guard on the rule above
+    assert read("I bought 3 for my kids").price is None
+
+
+@pytest.mark.parametrize("slang", ["ngl", "tbh", "lowkey", "fr"])
+def test_slang_after_the_name_is_not_in_it(slang: str) -> None:
+    assert extract_items(f"sellin my iphone 12 {slang} its scratched but works") == ["iphone 12"]
