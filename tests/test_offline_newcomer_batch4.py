@@ -288,3 +288,8 @@ def test_a_number_for_someone_is_no_price() -> None:  # a guard on the rule abov
 @pytest.mark.parametrize("slang", ["ngl", "tbh", "lowkey", "fr"])
 def test_slang_after_the_name_is_not_in_it(slang: str) -> None:
     assert extract_items(f"sellin my iphone 12 {slang} its scratched but works") == ["iphone 12"]
+
+
+def test_thats_without_its_apostrophe_ends_the_name() -> None:
+    text = "hey so i got this old bookshelf thats been sitting in my garage, its a bit dusty but solid, 5 shelves"
+    assert extract_items(text) == ["bookshelf"]
