@@ -181,7 +181,8 @@ def test_a_word_to_which_field_to_change_that_names_none_is_the_category() -> No
     )
     reading = read("furniture", context)
     assert reading.category_words == "furniture", reading
-    for other in ("the title", "looks fine", "fine", "nothing"):  # a field, a yes, nothing: no category
+    # a field, a part of the draft, a yes, nothing: no category
+    for other in ("the title", "the colour", "the photos", "looks fine", "fine", "nothing"):
         assert read(other, context).category_words is None, other
 
 

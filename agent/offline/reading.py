@@ -816,7 +816,10 @@ def read(text: str, context: Context | None = None) -> Reading:
         and re.fullmatch(r"[a-z][a-z &'-]{2,40}", bare)
         and len(bare.split()) <= 3
         and not set(bare.split()) <= lex.vague
-        and not any(p.search(text) for p in lex.field_words.values())  # "the title": that field
+        # "the title", "the colour", "the photos": a field or a part of the draft, not a category
+        and not any(p.search(text) for p in lex.field_words.values())
+        and not set(bare.split()) & lex.value_fields
+        and not lex.photo_words.search(text)
         # "looks fine": of the draft as it is, not a category
         and not set(bare.split()) & (lex.condition_fillers - {"the", "a", "an", "my"})
         and not is_affirmative(text)
