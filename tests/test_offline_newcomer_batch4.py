@@ -294,3 +294,20 @@ def test_slang_after_the_name_is_not_in_it(slang: str) -> None:
 def test_thats_without_its_apostrophe_ends_the_name() -> None:
     text = "hey so i got this old bookshelf thats been sitting in my garage, its a bit dusty but solid, 5 shelves"
     assert extract_items(text) == ["bookshelf"]
+
+
+# A price put as a question is the seller's price --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["would 80 be too much?", "is 80 ok?", "is 80 too high?", "is $80 fair?"])
+def test_a_price_put_as_a_question_is_the_sellers_price(text: str) -> None:
+    assert read_amounts(text, expecting_price=True).price == 80
+
+
+def test_a_size_put_as_a_question_is_no_price() -> None:  # a guard on the rule above
+    assert read_amounts("is size 10 ok?", expecting_price=True).price is None
+
+
+async def test_is_80_ok_at_the_draft_sets_the_price(session: ChatSession) -> None:
+    turns = await say_all(session, "selling my recliner", "good", "is 80 ok?")
+    assert last_draft(turns)["price"] == 80 and "can't answer" not in turns[-1].reply, turns[-1].reply

@@ -313,7 +313,7 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
             and rules.ambiguous.search(prefix)
         ):
             continue  # a table for 6: how many it is for, unless a price was asked for
-        if money or (cued and previous not in rules.names) or cued_after:
+        if money or ((cued or cued_after) and previous not in rules.names):
             strong.append(value)
             said_at.append(m.start())
             other = re.search(_FOREIGN, (m.group("cur1") or "") + (m.group("cur2") or ""), re.I)
