@@ -11,7 +11,10 @@ _YES = (
     r"list it|go|go ahead|do it|looks good|looks great|(?:that )?sounds (?:good|great|fine|right)|thumbs up|"
     r"works for me|lgtm|that'?s (?:perfect|great|fine|good|right)|"
     r"perfect|great|fine|confirm|please|"
-    r"confirmed|k|agreed|ship it|go for it|go with (?:it|that|this)|that works|good to go|👍)"
+    r"confirmed|k|agreed|ship it|go for it|go with (?:it|that|this)|that works|good to go|👍|"
+    # "ok list it at that", "use that price": the draft's price taken, as shown
+    r"(?:list|post|publish) it (?:at|for) (?:that|this)(?: price)?|(?:use|take) (?:that|this)(?: price)?|"
+    r"go with (?:that|this) price)"
 )
 # A yes, or a few yeses in a row ("ok, post it then", "perfect, thanks!", "ok whatever": grudging, still a
 # yes); any other word makes it a reply for the model.

@@ -8,8 +8,9 @@ against ("mountian bike" -> mountain bike, `agent/offline/items.py`).
 Each row is a word of `MIN_LENGTH` letters or more (shorter ones are never read as typos), how many seed
 listing titles have it (`marketplace/seed/listings.csv`: titles only, the seed holds no descriptions), and
 `1` when it is an English word in its own right (WordNet's lemmas): such a word is never read as a typo
-("trial" stays, though more titles say "trail"). Only the English words one swap of two letters away from a
-word `TARGET_TITLES` titles have are listed: no other can be mistaken for one. The offline model reads the
+("trial" stays, though more titles say "trail"). Only the English words one slip away (two letters swapped,
+one left out or one too many: `agent.offline.items.slips`) from a word `TARGET_TITLES` titles have, or from a
+make or product line of `agent/offline/data/names.tsv`, are listed: no other can be mistaken for one. The offline model reads the
 table at run time, never the seed or WordNet.
 """
 
@@ -23,6 +24,10 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from agent.offline.items import name_words, slips  # noqa: E402  (the same slips the model reads)
+
 SEED = ROOT / "marketplace" / "seed" / "listings.csv"
 TABLE = ROOT / "agent" / "offline" / "data" / "item_words.tsv"
 WORDNET = Path("/usr/share/wordnet")
@@ -52,14 +57,11 @@ def english_words(wordnet: Path) -> set[str]:
     return {w for w in words if w.isalpha() and len(w) >= MIN_LENGTH}
 
 
-def swaps(word: str) -> set[str]:
-    return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)} - {word}
-
-
 def build(seed: Path = SEED, wordnet: Path = WORDNET) -> str:
     counts = title_counts(seed)
-    targets = {w for w, n in counts.items() if n >= TARGET_TITLES}
-    english = {w for w in english_words(wordnet) if swaps(w) & targets}
+    # what a typo is read as: a word many titles have, or a make or product line (agent/offline/data/names.tsv)
+    targets = {w for w, n in counts.items() if n >= TARGET_TITLES} | name_words()
+    english = {w for w in english_words(wordnet) if slips(w) & targets}
     rows = [f"{w}\t{counts.get(w, 0)}\t{int(w in english)}\n" for w in sorted(set(counts) | english)]
     return HEADER + "".join(rows)
 

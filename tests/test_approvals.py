@@ -31,6 +31,10 @@ from agent.approvals import denial_message, is_approval, parse_denial
         "looks great",
         "thumbs up",
         "ok that works, post it",
+        "ok list it at that",
+        "ok use that",
+        "use that price",
+        "post it at this price",
     ],
 )
 def test_a_yes_approves(reply: str) -> None:
@@ -52,6 +56,8 @@ def test_a_yes_approves(reply: str) -> None:
         "whatever",
         "i guess",
         "ok whatever you think, but lower",
+        "ok list it at 40",
+        "use that title",
     ],
 )
 def test_anything_more_than_a_yes_goes_back_to_the_model(reply: str) -> None:

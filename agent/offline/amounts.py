@@ -313,7 +313,7 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
             and rules.ambiguous.search(prefix)
         ):
             continue  # a table for 6: how many it is for, unless a price was asked for
-        if money or (cued and previous not in rules.names) or cued_after:
+        if money or ((cued or cued_after) and previous not in rules.names):
             strong.append(value)
             said_at.append(m.start())
             other = re.search(_FOREIGN, (m.group("cur1") or "") + (m.group("cur2") or ""), re.I)
@@ -322,12 +322,18 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
             continue
         if previous in rules.names and not _SEPARATOR.search(prefix):
             continue  # iPhone 8, size 10, series 3
+        taken_back = [c for c in rules.corrections.finditer(prefix)]
         prefix_ok = (
-            not prefix.strip() or _SEPARATOR.search(prefix) is not None or previous in rules.bare_before
+            not prefix.strip()
+            or _SEPARATOR.search(prefix) is not None
+            or previous in rules.bare_before
+            # "200, no wait 180": the number the seller corrects to, right after the correction
+            or bool((strong or weak) and taken_back and not prefix[taken_back[-1].end() :].strip(" ,.!:;-"))
         )
         standalone = prefix_ok and (
             not after.strip()
             or re.match(r"\s*(?:[,;.!?)\-–—]|and\b|but\b|or\b|if\b|then\b)", after) is not None
+            or rules.corrections.match(after.strip()) is not None  # "200 no wait 180"
         )
         if standalone and (expecting_price or value >= 10):
             strong.append(value)

@@ -46,6 +46,7 @@ class _Rules:
     negations: re.Pattern[str]
     works_otherwise: re.Pattern[str]
     grade_question: re.Pattern[str]
+    told_grade: re.Pattern[str]
     damage: list[tuple[Severity, re.Pattern[str]]]
     packaging: re.Pattern[str]
     parts: frozenset[str]
@@ -78,6 +79,7 @@ def _rules() -> _Rules:
         negations=re.compile(c.negations, re.I),
         works_otherwise=re.compile(c.works_otherwise, re.I),
         grade_question=re.compile(c.grade_question, re.I),
+        told_grade=re.compile(c.told_grade.replace("{grades}", stated), re.I),
         damage=[
             ("fatal", words_re(d.fatal)),
             ("defect", words_re(d.defect)),
@@ -195,6 +197,7 @@ def _worse(a: Condition, b: Condition) -> Condition:
 
 
 def _damage_note(clause: str) -> str:
+    clause = lexicon().discourse.sub("", clause)  # "hmm actually the cover is missing": what is missing
     note = re.sub(
         r"^(?:and|but|though|just|also|only|oh|otherwise|however|good|fair|excellent|like new|great|"
         r"it'?s|it is|i should mention|i forgot)\b[\s,]*",
@@ -228,6 +231,15 @@ def _without_item(clause: str, item: str | None) -> str:
     )
     rest = rest.strip(" ,.;:-")
     return rest if rest and _damage_of(_rules().negations.sub(" ", rest), item) is not None else clause
+
+
+def told_grade(text: str) -> Condition | None:
+    """The grade the seller tells the agent to use ("..., say good", "call it fair"), or None."""
+    told = _rules().told_grade.search(text)
+    if told is None:
+        return None
+    said = re.sub(r"[\s-]+", " ", told.group("grade").lower())
+    return next(v for k, v in lexicon().conditions.stated_grades.items() if re.sub(r"[\s-]+", " ", k) == said)
 
 
 def read_condition(text: str, item: str | None = None, *, asked_condition: bool = False) -> ConditionReading:
@@ -280,5 +292,10 @@ def read_condition(text: str, item: str | None = None, *, asked_condition: bool 
     elif worst == "cosmetic" and stated is None:
         cap = Condition.FAIR if cosmetic >= 2 else Condition.GOOD
         base = _worse(base, cap) if base is not None else cap
+    told = told_grade(text)
+    if (
+        told is not None
+    ):  # "the tray cover is missing, say good": the seller's grade, the damage told beside it
+        base, reading.stated = told, True
     reading.condition = base
     return reading

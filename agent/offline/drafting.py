@@ -127,11 +127,15 @@ def is_several(item: str) -> bool:
 
 
 def item_count(item: str) -> int | None:
-    """How many things the item's name counts ('2 taylor swift tickets': 2), if it starts with a count."""
-    first = item.strip().lower().split(" ", 1)[0]
-    if first.isdigit():
-        return int(first)
-    return lexicon().amounts.number_words.get(first)
+    """How many things the item's name counts ('2 taylor swift tickets': 2, 'counter height 4 bar stools':
+    4), if it says: the first count in it that no unit follows ('50 inch' measures)."""
+    words = item.strip().lower().split()
+    units = lexicon().amounts.units
+    for word, after in zip(words, [*words[1:], ""], strict=True):
+        count = int(word) if word.isdigit() else lexicon().amounts.number_words.get(word)
+        if count is not None and after not in units:
+            return count
+    return None
 
 
 def item_unit(item: str) -> str:
@@ -144,6 +148,21 @@ def item_unit(item: str) -> str:
     if not is_several(last) and not (len(last) > 3 and last.endswith("s")):
         return "item"
     return last[:-2] if last.endswith(("ches", "shes", "xes", "sses")) else last[:-1]
+
+
+def sells_a_lot(title: str) -> bool:
+    """True for a listing title that sells several things as one ('Set of 4 bar stools', '2 tickets')."""
+    count = item_count(title)
+    return bool(re.search(lexicon().drafting.lot_words, title, re.I)) or (count is not None and count > 1)
+
+
+def compared_each(item: str, titles: tuple[str, ...]) -> tuple[int, str]:
+    """How a price for each of the item's things compares with listings of `titles`: (how many to multiply it
+    by, the unit). Listings that mostly sell a lot are compared with the lot's price ("$20 each" for 4 stools
+    is $80), listings of one thing with the price for one."""
+    count = item_count(item) or 1
+    lots = sum(sells_a_lot(t) for t in titles)
+    return (count if titles and lots * 2 > len(titles) else 1), item_unit(item)
 
 
 def per_item_line(item: str, price: float) -> str:
@@ -307,24 +326,33 @@ def price_note(
     seller_price: bool,
     suggested: bool = False,
     guide: Market | None = None,
+    each: tuple[int, str] | None = None,
 ) -> str:
     """One or two sentences: what similar listings ask, and the price chosen (`suggested`: the agent's price
     from the category's listings, which the seller took; `guide`: those listings, shown to the seller when
-    nothing comparable was found, so a price far from them is warned about as it is against comparables)."""
+    nothing comparable was found, so a price far from them is warned about as it is against comparables;
+    `each`: the seller's price is for one unit, compared with the listings as that many ("$20 each" for 4
+    stools against sets of stools: $80; against single stools: (1, 'stool'), $20)."""
+    said, compared = f"your {money(price)}", price
+    if each is not None and seller_price:
+        count, unit = each
+        said, compared = f"your {money(price)} a {unit}", price * count
+        if count > 1:
+            said += f" ({money(price * count)} for the {count})"
     if comps is None:  # the comparison was not made (the tool is unavailable): do not claim it found nothing
         return f"I couldn't compare prices this time, so I've used your price of {money(price)}."
     if not comps.count:
         used = f"the suggested {money(price)}" if suggested else f"your price of {money(price)}"
         if guide is not None and guide.count and seller_price and not suggested:
             shown = f"the {money(round(guide.p25))} to {money(round(guide.p75))} listings of its kind ask"
-            if guide.p25 and price < guide.p25 * FAR_BELOW:
+            if guide.p25 and compared < guide.p25 * FAR_BELOW:
                 return (
-                    f"There are no listings like it to compare with, and your {money(price)} is well below "
+                    f"There are no listings like it to compare with, and {said} is well below "
                     f"{shown}, so it should sell fast; I've used it."
                 )
-            if guide.p75 and price > guide.p75 * FAR_ABOVE:
+            if guide.p75 and compared > guide.p75 * FAR_ABOVE:
                 return (
-                    f"There are no listings like it to compare with, and your {money(price)} is well above "
+                    f"There are no listings like it to compare with, and {said} is well above "
                     f"{shown}, which may take longer to sell; I've used it."
                 )
         return f"There are no similar listings to compare with, so I've used {used}."
@@ -336,10 +364,9 @@ def price_note(
         elif comps.p25 and price < comps.p25 and comps.count >= 4:  # below it with no reason given: ours
             why = f" {why_lower(price, comps, None)}"
         return f"{market} I'd ask {money(price)} for yours.{why}"
-    if comps.p25 and price < comps.p25 * FAR_BELOW:
-        return f"{market} Your {money(price)} is well below that, so it should sell fast; I've used it."
-    if comps.p75 and price > comps.p75 * FAR_ABOVE:
-        return (
-            f"{market} Your {money(price)} is well above that, which may take longer to sell; I've used it."
-        )
+    said = said[:1].upper() + said[1:]
+    if comps.p25 and compared < comps.p25 * FAR_BELOW:
+        return f"{market} {said} is well below that, so it should sell fast; I've used it."
+    if comps.p75 and compared > comps.p75 * FAR_ABOVE:
+        return f"{market} {said} is well above that, which may take longer to sell; I've used it."
     return f"{market} I've used your price of {money(price)}."

@@ -14,6 +14,7 @@ from agent.offline.amounts import names_only_a_price, read_amounts
 from agent.offline.conditions import read_condition
 from agent.offline.details import read_details
 from agent.offline.lexicon import DATA, lexicon
+from agent.offline.names import NameKind, names
 
 MAX_ITEM_WORDS = 10
 MAX_WORD_CHARS, MAX_ITEM_CHARS = 40, 80
@@ -40,12 +41,15 @@ def strip_discourse(text: str) -> str:
     return lexicon().discourse.sub("", text)
 
 
-# A word of the item's name that few seed titles have, with two letters swapped, is read as the word that at
-# least SPELLING_MIN_TITLES titles and SPELLING_RATIO times as many have ("mountian" -> mountain): a swap is
-# the commonest slip and the safest to undo. Shorter words, English words ("trial", though more titles say
-# "trail") and words with more than one such reading stay as typed. Table: data/item_words.tsv, built by
-# scripts/build_item_words.py.
+# A word of the item's name that few seed titles have, one slip away from a word that at least
+# SPELLING_MIN_TITLES titles and SPELLING_RATIO times as many have, is read as that word: two letters swapped
+# ("mountian" -> mountain), one left out ("samsng" -> samsung, "ipone" -> iphone) or one doubled or added
+# ("maccbook"). A make or product line of data/names.tsv counts as such a word however few titles have it
+# ("playstaton" -> playstation, "macbok" -> macbook): a seller typing a name means the name. Shorter words,
+# English words ("trial", though more titles say "trail") and words with more than one such reading stay as
+# typed. Table: data/item_words.tsv, built by scripts/build_item_words.py.
 SPELLING_MIN_LENGTH, SPELLING_MIN_TITLES, SPELLING_RATIO = 5, 10, 10
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 @cache
@@ -59,22 +63,54 @@ def _title_words() -> tuple[dict[str, int], frozenset[str]]:
     return {w: int(n) for w, n, _ in rows}, frozenset(w for w, _, english in rows if english == "1")
 
 
+@cache
+def name_words() -> frozenset[str]:
+    """The one-word makes and product lines, in lower case ('playstation', 'macbook')."""
+    return frozenset(
+        key
+        for key, kind in names().kinds.items()
+        if " " not in key and key.isalpha() and kind != NameKind.BAND
+    )
+
+
+def slips(word: str) -> set[str]:
+    """The words one slip away: two letters swapped, one left out (never the first: sellers start a word
+    right), one too many (never the first or the last: "dressers" is no slip for "dresser")."""
+    swaps = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    left_out = {word[:i] + c + word[i:] for i in range(1, len(word) + 1) for c in _LETTERS}
+    too_many = {word[:i] + word[i + 1 :] for i in range(1, len(word) - 1)}
+    return (swaps | left_out | too_many) - {word}
+
+
+def known_word(word: str) -> bool:
+    """True for a word seed titles have, an English word, a make, or a word too short for the table: a word
+    the seller typed as meant."""
+    lower = word.lower()
+    titles, english = _title_words()
+    return (
+        len(lower) < SPELLING_MIN_LENGTH
+        or titles.get(lower, 0) > 0
+        or lower in english
+        or lower in name_words()
+    )
+
+
 def _spelled(word: str) -> str:
     lower = word.lower()
     titles, english = _title_words()
-    if len(lower) < SPELLING_MIN_LENGTH or not lower.isalpha() or lower in english:
+    if len(lower) < SPELLING_MIN_LENGTH or not lower.isalpha() or lower in english or lower in name_words():
         return word
     least = max(SPELLING_MIN_TITLES, SPELLING_RATIO * titles.get(lower, 0))
-    swaps = {lower[:i] + lower[i + 1] + lower[i] + lower[i + 2 :] for i in range(len(lower) - 1)} - {lower}
-    found = [w for w in swaps if titles.get(w, 0) >= least]
+    named = name_words() if titles.get(lower, 0) < SPELLING_MIN_TITLES else frozenset()
+    found = [w for w in slips(lower) if titles.get(w, 0) >= least or (w in named and len(w) >= len(lower))]
     if len(found) != 1:
         return word
     return found[0].upper() if word.isupper() else found[0].capitalize() if word[0].isupper() else found[0]
 
 
 def spelled(item: str) -> str:
-    """The item's name with a word whose letters the seller swapped read as meant ("mountian bike" ->
-    "mountain bike"), so the title, the search and the replies name it right."""
+    """The item's name with a word the seller mistyped read as meant ("mountian bike" -> "mountain bike",
+    "ipone 8" -> "iphone 8"), so the title, the search and the replies name it right."""
     return " ".join(_spelled(w) for w in item.split(" "))
 
 
@@ -268,6 +304,12 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     else:
         items.append(_with_model(clean_item(first), rest[len(first) :]))
     named_items = [i for i in items if _acceptable(i)]
+    if first_named is not None and len(named_items) > 1:
+        # "a desk lamp, an office chair and a bookshelf. starting with the chair, ...": that one first
+        head = clean_item(first_named.group("item")).lower().split()[-1:]
+        picked = next((i for i in named_items if head and head[0] in i.lower().split()), None)
+        if picked is not None:
+            named_items = [picked, *(i for i in named_items if i != picked)]
     if named_items:
         return named_items
     if first_named is not None:  # "a few things. first up is my queen bed frame": that one, the others later

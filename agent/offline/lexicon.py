@@ -59,6 +59,9 @@ class ConditionData(_Data):
     negations: str
     works_otherwise: str
     grade_question: str
+    told_grade: (
+        str  # "say good": the grade to use, named by the seller; `{grades}` stands for any stated grade
+    )
 
 
 class DamageData(_Data):
@@ -215,6 +218,7 @@ class DraftingData(_Data):
     verbs: dict[str, list[str]]
     casing: dict[str, str]
     assumed_condition: Condition
+    lot_words: str  # a listing title that sells several things as one ("set of 4", "pair of")
 
 
 def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:

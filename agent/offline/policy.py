@@ -17,6 +17,7 @@ from typing import Any
 
 from agent.offline.amounts import PriceChange, listable, money, names_only_a_price, refusal
 from agent.offline.drafting import (
+    compared_each,
     is_several,
     item_unit,
     make_description,
@@ -28,7 +29,7 @@ from agent.offline.drafting import (
     why_lower,
     without_removed,
 )
-from agent.offline.items import is_chatter
+from agent.offline.items import is_chatter, known_word
 from agent.offline.lexicon import lexicon
 from agent.offline.names import names, without_names
 from agent.offline.reading import Context, Intent, Question, Reading, is_negative, read
@@ -241,7 +242,7 @@ def hear(state: DialogueState, text: str) -> None:
         # The item before, neither listed nor declined ("no thanks ... my crib instead" is another thing).
         open_before = old is not None and not old.listing and not old.declined
         name, kind = items[0], None
-        if (
+        redescribed = (
             open_before
             and old is not None
             and (not corrected or Intent.NONE_OF_THESE in r.intents)
@@ -249,9 +250,15 @@ def hear(state: DialogueState, text: str) -> None:
                 asked == Question.REDESCRIBE
                 or (asked == Question.CHOICE and Intent.NONE_OF_THESE in r.intents)
             )
-            and not old.unplaceable
             and len(name.split()) <= 4
-        ):
+        )
+        if redescribed and old is not None and old.unplaceable:
+            # "I still can't find a category for your macrame wall hanging. What kind of thing is it?" -
+            # "decor": the kind is searched, the seller's name stays (the title, the comparables). A name the
+            # agent can't read ("wshng mchine") is replaced by the words they give now.
+            if known_word(old.name.split()[-1]):
+                name, kind = old.name, name
+        elif redescribed and old is not None:
             # "what kind of thing is your PS5 disc edition?" - "video game console": the kind joins the name,
             # which stays the seller's (the title, the comparables); the kind finds the category. A kind
             # sharing a word with the name ("Pokemon cards collection" - "trading cards") is searched as said.
@@ -665,11 +672,24 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         # ("never mind", "forget it", "cancel", "I'll keep it") stop it.
         bare = asked in (Question.CONDITION, Question.PRICE) and bool(lex.bare_no.match(r.text))
         item.declined = not bare
+    # "ok", "sure" to "what price would you like?" with no figure offered: the seller waits for the agent to
+    # propose one (where one can come from is said next). To the condition question it is asked again, the
+    # grades numbered, then assumed.
+    waits = (
+        asked == Question.PRICE
+        and Intent.ACCEPT in r.intents
+        and not r.changes
+        and not r.items
+        and not r.has(Intent.QUESTION, Intent.DECLINE, Intent.VALUE)
+        and "$" not in state.last_reply
+    )
     if (
         asked == Question.CONDITION
         and r.condition is None
         and Intent.SUGGEST in r.intents
-        and not r.has(Intent.VALUE, Intent.QUESTION)  # "what do you think it's worth?" asks, leaves nothing
+        # "what do you think it's worth?" asks about the price; "what would you say?" leaves the grade to it
+        and not r.has(Intent.VALUE)
+        and not _PRICE_WORDS.search(r.text)
     ):
         item.condition_left = True  # the grade left to the agent: assumed, said in the draft, changeable
     # Facts for the draft answer something: the question is asked again as a follow-up, not as a miss.
@@ -680,6 +700,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         or item.condition_left
         or bool(r.remarks)
         or (r.paid is not None and r.paid > 0)
+        or waits
     )
     if (
         asked in (Question.CONDITION, Question.PRICE)
@@ -1288,6 +1309,14 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         and (
             state.value_now
             or reading.has(Intent.SUGGEST, Intent.UNSURE)
+            # "ok" to "what price would you like?" with no figure offered: waiting for one
+            or (
+                Intent.ACCEPT in reading.intents
+                and not reading.changes
+                and not reading.has(Intent.QUESTION, Intent.DECLINE)
+                and PRICE_QUESTION in state.last_reply
+                and "$" not in state.last_reply
+            )
             # "ok go with that" when no figure was offered (nothing listed to go by): nothing to take
             or (
                 Intent.ACCEPT in reading.intents
@@ -1707,8 +1736,16 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
     )
     suggested = typical is not None and item.price.value == _typical_price(typical)
     shown = item.typical if item.typical is not None and item.typical.count else None
+    # "$20 each" for 4 stools: compared with listings of sets as $80, with single stools as $20
+    against = comps if comps is not None and comps.count else shown
+    each = compared_each(item.name, against.example_titles if against else ()) if item.price_each else None
     note = price_note(
-        args["price"], comps, seller_price=item.price.value is not None, suggested=suggested, guide=shown
+        args["price"],
+        comps,
+        seller_price=item.price.value is not None,
+        suggested=suggested,
+        guide=shown,
+        each=each,
     )
     if item.price.value is None and item.price_change is not None and comps is not None:
         note += f" As you asked, that's {item.price_change.said()} than the {money(_market_price(item, settings))} I'd suggest."

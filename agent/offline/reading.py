@@ -21,7 +21,7 @@ from agent.offline.amounts import (
     read_amounts,
     read_price_change,
 )
-from agent.offline.conditions import read_condition
+from agent.offline.conditions import read_condition, told_grade
 from agent.offline.details import Details, read_details
 from agent.offline.items import (
     clean_item,
@@ -475,6 +475,12 @@ def _only_about_the_item(text: str, item: str | None) -> bool:
     return read_condition(text, item).condition is not None or bool(read_details(text, item))
 
 
+def statements(text: str) -> str:
+    """The sentences of `text` that ask nothing ("what would you say? I used it 10 times" -> "I used it 10
+    times")."""
+    return " ".join(s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if not s.rstrip().endswith("?"))
+
+
 def read(text: str, context: Context | None = None) -> Reading:
     """Everything the message says, for every slot and intent."""
     ctx = context or Context()
@@ -613,7 +619,13 @@ def read(text: str, context: Context | None = None) -> Reading:
             after_colon = None if short_mark else tail
 
     scope = ctx.item or (reading.items[0] if reading.items and reading.items[0] != "?" else None)
-    added = lex.description_add.search(said) if ctx.in_progress and reading.price_change is None else None
+    added = (
+        lex.description_add.search(said)
+        if ctx.in_progress
+        and reading.price_change is None
+        and told_grade(said) is None  # "say good": a grade
+        else None
+    )
     if added is not None:  # "add that it has a scratch": what is added is read, the request is not
         said = said[: added.start()] + ". " + added.group("what") + said[added.end() :]
     removed = (
@@ -630,7 +642,14 @@ def read(text: str, context: Context | None = None) -> Reading:
     if title and condition.condition is None:  # "not sure what to call it, it works": a grade after all
         whole = read_condition(text, scope, asked_condition=asked == Question.CONDITION)
         condition.condition, condition.stated = whole.condition, whole.stated
-    reading.details = read_details(said, scope)
+    first_named = lex.first_named.search(said) if len(reading.items) > 1 else None
+    # "starting with the chair, mesh back": the one to start with is named, not said to come with it
+    reading.details = read_details(
+        said
+        if first_named is None
+        else f"{said[: first_named.start()]}, {said[first_named.start('item') :]}",
+        scope,
+    )
     if len(reading.items) == 1 and reading.items[0] != "?":
         # "Metallica hoodie size L": the size said after the name is a detail (the title says it), not the
         # name's, which is what the category is searched for
@@ -784,6 +803,30 @@ def read(text: str, context: Context | None = None) -> Reading:
         )
         reading.category_words = words or None
         reading.items = []  # the words name a category, not another item
+    bare = text.strip(" .!").lower()
+    if (
+        asked == Question.DRAFT
+        and ctx.options  # "what should I change: the price, the title or the condition?" was asked
+        and ctx.in_progress
+        and not reading.changes
+        and reading.edit_field is None
+        and reading.category_words is None
+        and not reading.intents - {Intent.CHATTER}
+        and not is_chatter(text)
+        and re.fullmatch(r"[a-z][a-z &'-]{2,40}", bare)
+        and len(bare.split()) <= 3
+        and not set(bare.split()) <= lex.vague
+        # "the title", "the colour", "the photos": a field or a part of the draft, not a category
+        and not any(p.search(text) for p in lex.field_words.values())
+        and not set(bare.split()) & lex.value_fields
+        and not lex.photo_words.search(text)
+        # "looks fine": of the draft as it is, not a category
+        and not set(bare.split()) & (lex.condition_fillers - {"the", "a", "an", "my"})
+        and not is_affirmative(text)
+    ):
+        # "furniture": none of the fields named, so the one the list leaves out, the category; looked for
+        reading.intents.add(Intent.CATEGORY)
+        reading.category_words = None if "category" in bare else text.strip(" .!")
     if len(reading.items) > 1:
         priced = priced_list(past_intro_line(text))  # an introducing line ("Selling:") priced nothing
         if len(priced) == len(reading.items):
@@ -816,6 +859,10 @@ def read(text: str, context: Context | None = None) -> Reading:
             count = rf"(?<![\d$.,]){number}\s+[a-z]"
             if re.search(count, reading.items[0], re.I) and not re.search(rf"\$\s?{number}\b", text):
                 reading.price = None  # "about 200 baseball cards": how many, part of the item, not a price
+    elif first_named is not None:
+        # "a desk lamp, an office chair and a bookshelf. starting with the chair, mesh back, adjustable
+        # height": what follows is said of the one to start with
+        reading.remarks = read_remarks(said[first_named.start() :], reading.items[0], taken)
     elif not ctx.in_progress and not reading.items and reading.intents <= {Intent.CHATTER}:
         # Before the item is named ("it's about 5 years old, asking 150"): how long it was used or owned is
         # kept for the item named next (other words may be about anything)
@@ -826,8 +873,9 @@ def read(text: str, context: Context | None = None) -> Reading:
         and asked in (Question.CONDITION, Question.PRICE, Question.CHOICE)
         and not reading.items
         and reading.note is None
-        and not reading.intents
-        & {Intent.QUESTION, Intent.CHATTER, Intent.INJECTION, Intent.ACCEPT, Intent.NONE_OF_THESE}
+        and not reading.intents & {Intent.CHATTER, Intent.INJECTION, Intent.ACCEPT, Intent.NONE_OF_THESE}
+        # a question asked back, with facts in another sentence ("what would you say? i used it 10 times")
+        and (Intent.QUESTION not in reading.intents or statements(text) not in ("", text))
         # a category refused and nothing more, whatever was asked ('it doesn't fit anymore' is a fact)
         and _OF_THESE.sub("", lex.none_of_these.sub(" ", text).strip(" ,.!-")).strip(" ,.!-")
         and (asked != Question.CHOICE or (reading.choice is None and not _REDESCRIPTION.match(text)))
@@ -841,7 +889,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         # long it was used is kept even where it grades ("not sure, works fine, a couple years old").
         ungraded = [
             c
-            for c in _CLAUSES.split(text)
+            for c in _CLAUSES.split(statements(text))
             if (
                 read_condition(c, ctx.item).condition is None
                 or lex.usage_fact.search(c)

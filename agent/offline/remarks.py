@@ -103,6 +103,10 @@ def _remark(sentence: str, item: str | None) -> str | None:
         "", core
     )  # "But otherwise the fabric is in good shape" reads alone without "But"
     words = core.split()
+    if words and (len(words) > MAX_WORDS or "?" in sentence) and len(_CLAUSE.split(core)) > 1:
+        # a question, or more story than fact, is nothing as a whole; its clauses are read one by one ("...
+        # tool chest that belonged to my dad, it's red, has 8 drawers, ... I was thinking maybe $120?")
+        return ""
     if (
         not words
         or len(words) > MAX_WORDS

@@ -74,6 +74,7 @@ class Market:
     suggested_high: float = 0.0
     suggested_price: float = 0.0
     examples: tuple[float, ...] = ()
+    example_titles: tuple[str, ...] = ()  # the examples' titles: whether they sell one thing or several
     basis: str = ""  # why the suggestion is outside the middle half, when it is
     alike: bool = True  # the comparables share the item's words (else: the category's listings in general)
 
@@ -97,6 +98,9 @@ class Market:
             suggested_high=number("suggested_high"),
             suggested_price=number("suggested_price"),
             examples=examples,
+            example_titles=tuple(
+                str(e.get("title", "")) for e in data.get("examples", []) or [] if isinstance(e, dict)
+            ),
             basis=str(data.get("suggestion_basis") or ""),
             alike=bool(data.get("alike", True)),
         )
