@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from cli.collector import paused_while_starting  # light: gc only
 from cli.online import DEFAULT_RATE, RateOpt, online_capabilities  # light: typer only
+from cli.urls import http_url  # light: typer only
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -151,6 +152,7 @@ BaseUrlOpt = Annotated[
         "--base-url",
         envvar="TROVA_BASE_URL",
         help="Base URL of an OpenAI-compatible server (vLLM, llama.cpp, Ollama, trova model-server).",
+        callback=http_url,
     ),
 ]
 
@@ -190,7 +192,9 @@ MarketOpt = Annotated[
     typer.Option(
         "--marketplace-url",
         envvar="TROVA_MARKETPLACE_URL",
-        help="A running marketplace (trova serve). Default: the embedded one on the local SQLite database.",
+        help="A running marketplace's API (trova serve's is http://127.0.0.1:8000/api). Default: the embedded "
+        "one on the local SQLite database.",
+        callback=http_url,
     ),
 ]
 
@@ -313,7 +317,9 @@ def listings(
 
     try:
         page = asyncio.run(fetch())
-    except (MarketplaceError, MarketplaceStartError) as e:
+    except MarketplaceError as e:
+        raise _fail(f"{connection.explained(e)}", 1) from e
+    except MarketplaceStartError as e:
         raise _fail(f"{e}", 1) from e
     if as_json:
         print(json.dumps(page, indent=2))
