@@ -105,3 +105,10 @@ def test_serve_refuses_an_arm_whose_prompt_does_not_exist(setup: Path) -> None:
     (setup / "typo.yaml").write_text(FILE.replace("@candidate", "@nosuchlabel"), encoding="utf-8")
     code, out = cli("serve", "--experiment", "typo")
     assert code == 2 and "nosuchlabel" in out
+
+
+def test_a_file_that_is_not_yaml_names_its_line(setup: Path) -> None:
+    (setup / "broken.yaml").write_text("control: A\narms: [\n", encoding="utf-8")
+    code, out = cli("experiment", "check", "broken")
+    assert code == 2 and "broken.yaml:3: not valid YAML: expected the node content" in out, out
+    assert "<unicode string>" not in out
