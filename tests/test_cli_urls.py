@@ -29,7 +29,6 @@ def wide(monkeypatch: pytest.MonkeyPatch, db_url: str) -> None:
         (["chat", "--marketplace-url", "notaurl"], "--marketplace-url", "http://127.0.0.1:8000/api"),
         (["listings", "--marketplace-url", "ftp://x"], "--marketplace-url", "http://127.0.0.1:8000/api"),
         (["chat", "--model", "openai-chat:x", "--base-url", "localhost:8100/v1"], "--base-url", "/v1"),
-        (["serve", "--base-url", "http://:80"], "--base-url", "/v1"),
         (["eval", "run", "--base-url", "127.0.0.1:8100", "-k", "bike"], "--base-url", "/v1"),
     ],
 )
