@@ -297,6 +297,11 @@ def agreement_cmd(
         for r in reviews
         if r.scenario
     }
+    # The run takes seconds per scenario and prints nothing of its own here: say what is happening.
+    stderr().print(
+        f"[dim]Running the {len(reviews)} scenario{'' if len(reviews) == 1 else 's'} written from reviews "
+        "(trova eval run)...[/dim]"
+    )
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, "-m", "cli.main", "eval", "run", *[r.scenario or "" for r in reviews]]
         done = subprocess.run([*command, "--no-progress", "--out", out], capture_output=True, text=True)

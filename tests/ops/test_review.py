@@ -209,6 +209,10 @@ async def test_trova_review_writes_the_correction_as_a_scenario(
     assert ran.returncode == 1 and set(failed) == {"listing"} and "price" in failed["listing"], failed
     exported = runner.invoke(cli, ["review", "export"])
     assert json.loads(exported.output)["scenario"] == str(path)
+    # The reviewer's "bad" and the checks' failure agree; what it runs meanwhile is said first.
+    agreed = await asyncio.to_thread(runner.invoke, cli, ["review", "agreement"])
+    assert agreed.exit_code == 0, agreed.output
+    assert "Running the 1 scenario written from reviews" in agreed.output and "1 of 1 agree" in agreed.output
     unknown = runner.invoke(cli, ["review", "record", "nope", "--verdict", "bad"])
     assert unknown.exit_code == 2 and "no conversation" in unknown.output
     bad = runner.invoke(cli, ["review", "record", session.id, "--verdict", "bad", "--tag", "rude"])
