@@ -136,8 +136,13 @@ class Experiment(BaseModel):
         return list(self.arms)[-1]  # rounding at the very top
 
 
+# The project's experiments/ wherever trova runs from, as scenarios/ and agent/prompts/ are found (a serve
+# started from another directory would otherwise find no experiment by its name).
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "experiments"
+
+
 def experiments_dir() -> Path:
-    return Path(os.environ.get("TROVA_EXPERIMENTS_DIR") or "experiments")
+    return Path(os.environ.get("TROVA_EXPERIMENTS_DIR") or DEFAULT_DIR)
 
 
 def experiment_files() -> list[Path]:
