@@ -38,11 +38,17 @@ APPROVAL_HINT = "yes to post it, no to drop it, or say what to change"
 class ConsoleObserver:
     def __init__(self, console: Console) -> None:
         self.console = console
+        self._shown: set[str] = set()  # the calls already announced
 
     def on_text(self, text: str) -> None:
         self.console.print(f"[bold magenta]trova:[/bold magenta] {escape(text)}")
 
     def on_tool_call(self, activity: ToolActivity) -> None:
+        # A draft's call comes again with the seller's answer to it: announced once, as its draft was (its
+        # approval, "approved, posting", is news; the same "draft for your approval" line again is not).
+        if activity.call_id in self._shown and not activity.approved:
+            return
+        self._shown.add(activity.call_id)
         self.console.print(call_line(activity))
 
     def on_tool_result(self, activity: ToolActivity) -> None:

@@ -143,15 +143,20 @@ class Connection:
             try:
                 await self.client.ensure_token()
             except MarketplaceError as e:
-                if e.kind == "not_found":  # a server, but not the API at this path: likely the site's root
-                    raise MarketplaceError(
-                        e.kind,
-                        f"{self.label} answered {e.message!r}: is it the API's address? trova serve "
-                        "serves the API under /api, e.g. http://127.0.0.1:8000/api",
-                        e.status,
-                    ) from e
-                raise
+                raise self.explained(e) from e
         return self.seller_id
+
+    def explained(self, error: MarketplaceError) -> MarketplaceError:
+        """A 404 where the API's own paths should answer: a server, but not the API at this address (likely
+        the site's root), said as such; any other error as it is."""
+        if error.kind != "not_found" or self.embedded is not None:
+            return error
+        return MarketplaceError(
+            error.kind,
+            f"{self.label} answered {error.message!r}: is it the API's address? trova serve "
+            "serves the API under /api, e.g. http://127.0.0.1:8000/api",
+            error.status,
+        )
 
 
 def _credentials_path() -> Path:

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cli.output import stderr, stdout
+from cli.urls import http_url
 from evals.reports.common import (
     FAILING,
     METRIC_ROWS,
@@ -76,7 +77,8 @@ def run(
         ),
     ] = None,
     base_url: Annotated[
-        str | None, typer.Option(help="OpenAI-compatible base URL for openai-chat: models.")
+        str | None,
+        typer.Option(help="OpenAI-compatible base URL for openai-chat: models.", callback=http_url),
     ] = None,
     repeat: Annotated[int, typer.Option(min=1, max=100, help="Runs per scenario.")] = 1,
     concurrency: Annotated[int, typer.Option(min=1, max=200, help="Conversations at once.")] = 8,

@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 
 from cli.collector import paused_while_starting  # light: gc only
 from cli.online import DEFAULT_RATE, RateOpt, online_capabilities  # light: typer only
+from cli.urls import http_url  # light: typer only
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -151,6 +152,7 @@ BaseUrlOpt = Annotated[
         "--base-url",
         envvar="TROVA_BASE_URL",
         help="Base URL of an OpenAI-compatible server (vLLM, llama.cpp, Ollama, trova model-server).",
+        callback=http_url,
     ),
 ]
 
@@ -190,7 +192,9 @@ MarketOpt = Annotated[
     typer.Option(
         "--marketplace-url",
         envvar="TROVA_MARKETPLACE_URL",
-        help="A running marketplace (trova serve). Default: the embedded one on the local SQLite database.",
+        help="A running marketplace's API (trova serve's is http://127.0.0.1:8000/api). Default: the embedded "
+        "one on the local SQLite database.",
+        callback=http_url,
     ),
 ]
 
@@ -313,7 +317,9 @@ def listings(
 
     try:
         page = asyncio.run(fetch())
-    except (MarketplaceError, MarketplaceStartError) as e:
+    except MarketplaceError as e:
+        raise _fail(f"{connection.explained(e)}", 1) from e
+    except MarketplaceStartError as e:
         raise _fail(f"{e}", 1) from e
     if as_json:
         print(json.dumps(page, indent=2))
@@ -392,6 +398,12 @@ def serve(
 
         capabilities = online_capabilities(online_eval_rate)
         live = live_experiment(experiment, base_url, capabilities)
+    from cli.listen import ListenError, listening_socket
+
+    try:  # before the database is opened: a port in use is said at once, not after start-up's output
+        sock = listening_socket(host, port)
+    except ListenError as e:
+        raise _fail(str(e), e.code) from e
     url = database_url or config.database_url()
     try:
         api = create_app(url)
@@ -453,11 +465,9 @@ def serve(
             deferred, host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips
         )
     )
-    server.run()
-    if deferred.failure is not None:
+    server.run(sockets=[sock])
+    if deferred.failure is not None or not server.started:  # a start-up that failed (uvicorn has said why)
         raise typer.Exit(1)
-    if not server.started:  # the port in use, say (uvicorn has said why)
-        raise typer.Exit(3)
 
 
 def _default_model(model: str | None) -> bool:
@@ -479,20 +489,28 @@ def _resolve_model(model: str | None, base_url: str | None) -> ModelChoice:
 @app.command("model-server")
 def model_server(
     host: Annotated[str, typer.Option(help="Interface to listen on (loopback by default).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8100,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8100,
 ) -> None:
     """Serve the offline policy as an OpenAI-compatible Chat Completions endpoint (model trova-offline)."""
     import uvicorn
 
     from agent.model_server import create_model_server
+    from cli.listen import ListenError, listening_socket
     from traces.setup import configure_tracing
 
+    try:
+        sock = listening_socket(host, port)
+    except ListenError as e:
+        raise _fail(str(e), e.code) from e
     configure_tracing("model-server")
 
     stdout().print(
         f"[dim]Try: trova chat --model openai-chat:trova-offline --base-url http://{host}:{port}/v1[/dim]"
     )
-    uvicorn.run(create_model_server(), host=host, port=port)
+    server = uvicorn.Server(uvicorn.Config(create_model_server(), host=host, port=port))
+    server.run(sockets=[sock])
+    if not server.started:
+        raise typer.Exit(1)
 
 
 @data_app.command("build")

@@ -23,6 +23,11 @@ def money(value: Any, currency: str = "USD") -> str:
     return f"{symbol}{amount:,.0f}" if amount.is_integer() else f"{symbol}{amount:,.2f}"
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """`1 category`, `5 categories`."""
+    return f"{n} {one if n == 1 else many}"
+
+
 def _short(value: Any, limit: int = 60) -> str:
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -59,12 +64,12 @@ def result_line(activity: ToolActivity) -> str:
             f"{m['path'].split(' > ')[-1]} ({m['score']:.2f}{'' if m['is_leaf'] else ', not a leaf'})"
             for m in matches[:3]
         )
-        return f"[dim]← {len(matches)} categories: {escape(top)}[/dim]"
+        return f"[dim]← {counted(len(matches), 'category', 'categories')}: {escape(top)}[/dim]"
     if activity.name == "compare_prices":
         if not result.get("count"):
             return "[dim]← no comparable listings[/dim]"
         return (
-            f"[dim]← {result['count']} comparable listings, median {money(round(result['median']))}, middle half "
+            f"[dim]← {counted(result['count'], 'comparable listing', 'comparable listings')}, median {money(round(result['median']))}, middle half "
             f"{money(round(result['p25']))}–{money(round(result['p75']))}, suggested "
             f"{money(result['suggested_price'])} "
             f"(confidence {result['confidence_label']})[/dim]"

@@ -20,7 +20,15 @@ from rich.table import Table
 
 from cli.output import stderr, stdout
 from ops.monitor import Window, parse_duration
-from ops.review import DEFAULT_RANDOM_SHARE, TAGS, Review, ReviewQueue, ScenarioWriter, agreement
+from ops.review import (
+    DEFAULT_RANDOM_SHARE,
+    TAGS,
+    Review,
+    ReviewQueue,
+    ScenarioWriter,
+    agreement,
+    review_problems,
+)
 from ops.store import OpsStore
 from traces.migrations import StoreTooNew
 
@@ -190,8 +198,9 @@ def record(
             }
         )
     except ValidationError as e:
-        first = e.errors()[0]
-        raise _fail(f"{'.'.join(str(x) for x in first['loc']) or 'review'}: {first['msg']}") from e
+        raise _fail(review_problems(e, _OPTIONS)) from e
+    if review.category is not None and not _names_a_category(review.category):
+        raise _fail(_unknown_category(review.category))
     queue = _queue()
     from traces.setup import store_path
     from traces.store import TraceStore
@@ -207,6 +216,42 @@ def record(
             raise _fail(f"the review is kept, but no scenario was written: {e}", 1) from e
         queue.set_scenario(stored.id, path)
         stdout().print(f"[green]Wrote {path}[/green]. Run it: trova eval run {path}")
+
+
+# The option each field of a review comes from, to name it in an error ("": the price range as a whole).
+_OPTIONS = {
+    "verdict": "--verdict",
+    "tags": "--tag",
+    "note": "--note",
+    "category": "--category",
+    "price_min": "--price-min",
+    "price_max": "--price-max",
+    "reviewer": "--reviewer",
+    "": "--price-min/--price-max",
+}
+
+
+def _category_paths() -> list[str]:
+    from marketplace.seed_files import CATEGORIES_FILE, SEED_DIR
+
+    rows = (SEED_DIR / CATEGORIES_FILE).read_text(encoding="utf-8").splitlines()[1:]
+    return [row.split("\t", 1)[1] for row in rows if "\t" in row]
+
+
+def _names_a_category(name: str) -> bool:
+    """Whether some category's path holds the name, as the scenario's `category_path: {contains: ...}` reads
+    it: a name none holds writes a scenario no agent can pass."""
+    wanted = name.lower()
+    return any(wanted in path.lower() for path in _category_paths())
+
+
+def _unknown_category(name: str) -> str:
+    import difflib
+
+    leaves = sorted({path.rsplit(" > ", 1)[-1] for path in _category_paths()})
+    close = difflib.get_close_matches(name, leaves, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return f"--category {name!r} is in no category's name or path (marketplace/seed/categories.tsv){hint}"
 
 
 @review_app.command("export")
@@ -252,6 +297,11 @@ def agreement_cmd(
         for r in reviews
         if r.scenario
     }
+    # The run takes seconds per scenario and prints nothing of its own here: say what is happening.
+    stderr().print(
+        f"[dim]Running the {len(reviews)} scenario{'' if len(reviews) == 1 else 's'} written from reviews "
+        "(trova eval run)...[/dim]"
+    )
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, "-m", "cli.main", "eval", "run", *[r.scenario or "" for r in reviews]]
         done = subprocess.run([*command, "--no-progress", "--out", out], capture_output=True, text=True)

@@ -80,8 +80,7 @@ class Conversation:
         the first)."""
         scenario = next((s for s in results.scenarios if s.id == scenario_id), None)
         if scenario is None:
-            known = ", ".join(s.id for s in results.scenarios)
-            raise LookupError(f"run {results.run_id} has no scenario {scenario_id!r} (it has {known})")
+            raise LookupError(_unknown_scenario(results, scenario_id))
         run: RepeatResult | None
         if index is None:
             run = next(
@@ -233,3 +232,22 @@ def to_yaml(scenario: Scenario, path: Path | None = None) -> str:
     body = header + text
     parse_scenario(body, Path("captured.yaml"))  # fail here, not later, if it won't load
     return body
+
+
+def _unknown_scenario(results: EvalResults, scenario_id: str) -> str:
+    """No such scenario in the run: a few are listed whole, a whole scenario set by the ids it may mean."""
+    import difflib
+
+    ids = [s.id for s in results.scenarios]
+    if len(ids) <= 10:
+        return f"run {results.run_id} has no scenario {scenario_id!r} (it has {', '.join(ids)})"
+    close = difflib.get_close_matches(scenario_id, ids, n=3, cutoff=0.8)  # a typo
+    words = [w for w in scenario_id.lower().replace("_", "-").split("-") if w]  # or its words in any order
+    close += [i for i in ids if words and all(w in i.lower() for w in words) and i not in close][
+        : 3 - len(close)
+    ]
+    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    return (
+        f"run {results.run_id} has no scenario {scenario_id!r} (it has {len(ids)}, listed in its summary.md)"
+        f"{hint}"
+    )

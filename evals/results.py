@@ -211,6 +211,12 @@ class ResultsError(ValueError):
 def load_results(path: Path) -> EvalResults:
     """A run's results from its folder or its results.json (an older file is migrated)."""
     file = path / "results.json" if path.is_dir() else path
+    if not file.is_file() and path.is_dir() and (path / "comparison.json").is_file():
+        # `eval run --variant ...` writes each variant's own run in a folder beside its comparison.
+        runs = sorted(str(d) for d in path.iterdir() if (d / "results.json").is_file())
+        raise FileNotFoundError(
+            f"{path} holds a comparison of variants, not one run: give a variant's run ({', '.join(runs)})"
+        )
     if not file.is_file():
         raise FileNotFoundError(f"no eval results at {path} (expected a run folder or its results.json)")
     try:

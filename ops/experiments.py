@@ -46,6 +46,7 @@ from agent.models import resolve_model
 from agent.prompts import remember, served_prompt
 from agent.variants import Variant, VariantSpecError, parse_variant_spec
 from ops.monitor import EVAL_MARKETPLACE, percentile
+from ops.rules import yaml_problem
 from ops.store import OpsStore
 from tools.deps import TrovaDeps
 
@@ -135,8 +136,13 @@ class Experiment(BaseModel):
         return list(self.arms)[-1]  # rounding at the very top
 
 
+# The project's experiments/ wherever trova runs from, as scenarios/ and agent/prompts/ are found (a serve
+# started from another directory would otherwise find no experiment by its name).
+DEFAULT_DIR = Path(__file__).resolve().parent.parent / "experiments"
+
+
 def experiments_dir() -> Path:
-    return Path(os.environ.get("TROVA_EXPERIMENTS_DIR") or "experiments")
+    return Path(os.environ.get("TROVA_EXPERIMENTS_DIR") or DEFAULT_DIR)
 
 
 def experiment_files() -> list[Path]:
@@ -158,7 +164,7 @@ def load_experiment(ref: str) -> Experiment:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
-        raise ExperimentError(f"{path}: not YAML ({e})") from e
+        raise ExperimentError(yaml_problem(path, e)) from e
     if not isinstance(data, dict):
         raise ExperimentError(f"{path}: expected a mapping (control, arms, guardrails ...)")
     name = data.setdefault("name", path.stem)

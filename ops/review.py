@@ -7,13 +7,13 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ops.monitor import ABANDON_AFTER_S, EVAL_MARKETPLACE, Monitor, Window, is_abandoned
 from ops.online import failing_conversations
@@ -76,6 +76,20 @@ class Review(BaseModel):
         self.note = (self.note or "").strip() or None
         self.category = (self.category or "").strip() or None
         return self
+
+
+def review_problems(error: ValidationError, labels: Mapping[str, str]) -> str:
+    """A review's validation problems in a reviewer's words: each field by the label it was entered under
+    (`labels`: field -> option or form label; "" for the price range as a whole), a tag by its value, and
+    pydantic's message without its "Value error, "."""
+    problems = []
+    for err in error.errors():
+        loc, message = err["loc"], err["msg"].removeprefix("Value error, ")
+        where = labels.get(str(loc[0]), str(loc[0])) if loc else labels.get("", "price range")
+        if loc and loc[0] == "tags" and len(loc) > 1:
+            where += f" {err['input']!r}"
+        problems.append(f"{where}: {message}")
+    return "; ".join(problems)
 
 
 class StoredReview(Review):

@@ -116,17 +116,31 @@ def load_rules(path: Path, checks: Collection[str] | None = None) -> list[Rule]:
     except UnicodeDecodeError as e:
         raise RuleError(f"{path} is not UTF-8 text (byte {e.start}): a rules file is YAML") from e
     except yaml.YAMLError as e:
-        raise RuleError(f"{path} is not valid YAML: {e}") from e
+        raise RuleError(yaml_problem(path, e)) from e
+    if not isinstance(data, dict):  # empty, a list, a word: nothing pydantic could say helps
+        raise RuleError(
+            f"{path}: a rules file is a mapping with a `rules:` list of rules (example: ops/data/rules.example.yaml)"
+        )
     try:
         rules = RulesFile.model_validate(data, context={"checks": checks}).rules
     except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(x) for x in first["loc"])
-        raise RuleError(f"{path}: {where}: {first['msg']}") from e
+        problems = "; ".join(  # every problem at once, each where it is, without pydantic's "Value error, "
+            f"{'.'.join(str(x) for x in err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
+            for err in e.errors()
+        )
+        raise RuleError(f"{path}: {problems}") from e
     names = [r.name for r in rules]
     if len(set(names)) != len(names):
         raise RuleError(f"{path}: rule names must be unique")
     return rules
+
+
+def yaml_problem(path: Path, error: yaml.YAMLError) -> str:
+    """Where the YAML breaks, as file:line, and what is wrong there (not PyYAML's "<unicode string>")."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+    return f"{where}: not valid YAML: {problem}"
 
 
 def _value(figures: Figures, metric: str) -> float | None:

@@ -385,3 +385,14 @@ def test_piped_output_is_not_cropped_to_80_columns(monkeypatch: pytest.MonkeyPat
     assert stdout().width == PIPED_WIDTH
     monkeypatch.setenv("COLUMNS", "100")
     assert stdout().width == 100
+
+
+def test_each_draft_is_announced_once_and_a_reply_to_it_follows_it() -> None:
+    """A draft's call comes back with the seller's answer: its "draft for your approval" line is not shown
+    again before "not posted yet", so each such line stands for one draft shown."""
+    out = chat("I want to sell my Trek road bike, good condition", "make it 300", "yes")
+    assert out.count("Draft listing") == 2
+    assert out.count("→ create_listing (draft for your approval)") == 2, out
+    first_reply = out.index("← create_listing: not posted yet")
+    assert out[first_reply:].index("→ create_listing (draft for your approval)") > 0
+    assert out.count("→ create_listing (approved, posting)") == 1

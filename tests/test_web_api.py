@@ -131,6 +131,17 @@ async def test_chat_streams_the_vercel_ai_protocol_and_keeps_state(site) -> None
             "no longer waiting",
         ),
         ({"messages": "nonsense"}, 422, "not a chat request"),
+        # Where the problem is, as the client wrote the body (not pydantic's union names).
+        ({"trigger": "submit-message", "messages": []}, 422, "not a chat request: id: Field required"),
+        (
+            {
+                "trigger": "submit-message",
+                "id": "c",
+                "messages": [{"id": "u", "role": "user", "parts": [{"type": "text"}]}],
+            },
+            422,
+            "not a chat request: messages.0.parts.0.text: Field required",
+        ),
         (
             {
                 "trigger": "submit-message",

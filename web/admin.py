@@ -28,7 +28,7 @@ from ops.experiments import ExperimentError, ExperimentStore, experiment_files, 
 from ops.monitor import Figures, Filters, Monitor, Window
 from ops.monitor import format_figure as fmt
 from ops.online import OnlineVerdicts
-from ops.review import TAG_LABELS, TAGS, Review, ReviewQueue, ScenarioWriter
+from ops.review import TAG_LABELS, TAGS, Review, ReviewQueue, ScenarioWriter, review_problems
 from ops.store import OpsStore
 from traces.store import TraceStore
 from traces.views import ConversationView, ModelStep, ToolStep, load
@@ -111,6 +111,19 @@ def experiment_charts(report: ExperimentReport) -> list[dict[str, Any]]:
 
 
 TEMPLATES.env.filters["readable_json"] = readable_json
+
+
+# The review form's labels (web/templates/admin/review.html), to name a field in an error.
+FORM_LABELS = {
+    "verdict": "Verdict",
+    "tags": "Tag",
+    "note": "Note",
+    "category": "Right category",
+    "price_min": "Acceptable price from",
+    "price_max": "Acceptable price to",
+    "reviewer": "Reviewer",
+    "": "Acceptable price",
+}
 
 
 def admin_token(explicit: str | None = None) -> tuple[str, bool]:
@@ -393,10 +406,7 @@ def create_admin_router(
                 }
             )
         except ValidationError as e:
-            problems = "; ".join(
-                f"{'.'.join(str(x) for x in err['loc']) or 'review'}: {err['msg']}" for err in e.errors()
-            )
-            return review_page(request, view, 422, error=problems)
+            return review_page(request, view, 422, error=review_problems(e, FORM_LABELS))
         stored = queue.record(conversation_id, review)
         message, scenario = f"Review #{stored.id} saved ({stored.verdict}).", None
         if action == "add":

@@ -150,6 +150,19 @@ def _decisions(
     return decisions, overrides
 
 
+def _first_problem(error: ValidationError) -> str:
+    """The first problem with where it is in the request (`id: Field required`), the way a client developer
+    reads the body: without the union's own names pydantic puts in the path (the `trigger` value the body
+    was read as, the part kinds tried: `submit-message`, `TextUIPart`)."""
+    first = error.errors()[0]
+    path = [
+        str(p)
+        for i, p in enumerate(first["loc"])
+        if not (isinstance(p, str) and ((i == 0 and "-" in p) or p[:1].isupper()))
+    ]
+    return f"{'.'.join(path)}: {first['msg']}" if path else first["msg"]
+
+
 def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore, photos: PhotoStore) -> APIRouter:
     router = APIRouter()
     guarded = [Depends(same_origin), Depends(json_only)]
@@ -169,7 +182,7 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore, photo
         try:
             run_input = VercelAIAdapter.build_run_input(body)
         except ValidationError as e:
-            return _error(422, f"not a chat request: {e.errors()[0]['msg']}")
+            return _error(422, f"not a chat request: {_first_problem(e)}")
         if not run_input.messages:
             return _error(422, "no message")
         session = await sessions.open(request)  # the first message makes the browser's session

@@ -193,3 +193,19 @@ def test_a_version_3_file_is_read_with_no_ending_and_no_configuration_error(tmp_
     migrated = load_results(tmp_path)
     assert migrated.schema_version == SCHEMA_VERSION and migrated.gate.configuration_error is None
     assert all(run.record.ended is None for _, run in migrated.runs())
+
+
+def test_a_variants_folder_given_for_one_run_names_its_runs(tmp_path: Path) -> None:
+    """`eval run --variant A=... --variant B=...` writes a comparison with each variant's run beside it:
+    `eval compare` or `--baseline` given the comparison's folder say which runs are in it."""
+    ab = tmp_path / "ab"
+    for variant in ("A", "B"):
+        (ab / variant).mkdir(parents=True)
+        (ab / variant / "results.json").write_text("{}", encoding="utf-8")
+    (ab / "comparison.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(FileNotFoundError) as raised:
+        load_results(ab)
+    assert (
+        f"{ab} holds a comparison of variants, not one run: give a variant's run ({ab / 'A'}, {ab / 'B'})"
+        in str(raised.value)
+    )

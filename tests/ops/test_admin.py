@@ -108,6 +108,8 @@ async def test_dashboard_review_and_add_to_eval_set(admin, tmp_path: Path) -> No
         f"/admin/review/{conversation}", data={**fields, "price_max": "50", "csrf": csrf.group(1)}
     )
     assert invalid.status_code == 422 and "low end is above" in invalid.text
+    # Named by the form's label, in plain words: not pydantic's "review: Value error, ..."
+    assert "Acceptable price: the price range" in invalid.text and "Value error" not in invalid.text
     added = await client.post(
         f"/admin/review/{conversation}", data={**fields, "action": "add", "csrf": csrf.group(1)}
     )

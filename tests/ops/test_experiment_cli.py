@@ -105,3 +105,25 @@ def test_serve_refuses_an_arm_whose_prompt_does_not_exist(setup: Path) -> None:
     (setup / "typo.yaml").write_text(FILE.replace("@candidate", "@nosuchlabel"), encoding="utf-8")
     code, out = cli("serve", "--experiment", "typo")
     assert code == 2 and "nosuchlabel" in out
+
+
+def test_a_file_that_is_not_yaml_names_its_line(setup: Path) -> None:
+    (setup / "broken.yaml").write_text("control: A\narms: [\n", encoding="utf-8")
+    code, out = cli("experiment", "check", "broken")
+    assert code == 2 and "broken.yaml:3: not valid YAML: expected the node content" in out, out
+    assert "<unicode string>" not in out
+
+
+def test_the_projects_experiments_are_found_from_any_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """As scenarios/ and the prompts are: `trova experiment check NAME` in another directory finds the
+    project's experiments/NAME.yaml (it said there was none)."""
+    monkeypatch.delenv("TROVA_EXPERIMENTS_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    shipped = sorted(p.stem for p in (Path(__file__).resolve().parents[2] / "experiments").glob("*.yaml"))
+    assert shipped, "the project ships an example experiment"
+    code, out = cli("experiment", "list")
+    assert code == 0 and all(name in out for name in shipped), out
+    code, out = cli("experiment", "check", shipped[0])
+    assert code == 0, out

@@ -134,6 +134,29 @@ def test_a_bad_rules_file_says_what_is_wrong(tmp_path: Path, text: str, message:
         load_rules(_rules(tmp_path, text))
 
 
+@pytest.mark.parametrize("text", ["", "# nothing yet\n", "- {name: a, metric: turns, above: 1}\n", "rules\n"])
+def test_a_rules_file_that_is_no_mapping_says_what_one_is(tmp_path: Path, text: str) -> None:
+    with pytest.raises(RuleError, match="a rules file is a mapping with a `rules:` list") as raised:
+        load_rules(_rules(tmp_path, text))
+    assert "RulesFile" not in str(raised.value)
+
+
+def test_every_problem_in_a_rules_file_is_named_at_once_in_plain_words(tmp_path: Path) -> None:
+    text = "rules:\n  - {name: a, metric: nonsense, above: 1, window: soon}\n  - {name: b, metric: turns, above: 1, colour: red}\n"
+    with pytest.raises(RuleError) as raised:
+        load_rules(_rules(tmp_path, text))
+    message = str(raised.value)
+    assert "rules.0.metric: unknown metric 'nonsense'" in message
+    assert "rules.0.window: 'soon' is not a duration" in message and "rules.1.colour: Extra inputs" in message
+    assert "Value error" not in message
+
+
+def test_bad_yaml_in_a_rules_file_names_its_line(tmp_path: Path) -> None:
+    with pytest.raises(RuleError, match=r"rules.yaml:3: not valid YAML: expected the node content") as raised:
+        load_rules(_rules(tmp_path, "rules:\n  - [\n"))
+    assert "<unicode string>" not in str(raised.value)
+
+
 def test_a_rules_file_that_is_not_text_says_so(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
     path.write_bytes(b"\xff\xfe x")

@@ -209,10 +209,48 @@ async def test_trova_review_writes_the_correction_as_a_scenario(
     assert ran.returncode == 1 and set(failed) == {"listing"} and "price" in failed["listing"], failed
     exported = runner.invoke(cli, ["review", "export"])
     assert json.loads(exported.output)["scenario"] == str(path)
+    # The reviewer's "bad" and the checks' failure agree; what it runs meanwhile is said first.
+    agreed = await asyncio.to_thread(runner.invoke, cli, ["review", "agreement"])
+    assert agreed.exit_code == 0, agreed.output
+    assert "Running the 1 scenario written from reviews" in agreed.output and "1 of 1 agree" in agreed.output
     unknown = runner.invoke(cli, ["review", "record", "nope", "--verdict", "bad"])
     assert unknown.exit_code == 2 and "no conversation" in unknown.output
     bad = runner.invoke(cli, ["review", "record", session.id, "--verdict", "bad", "--tag", "rude"])
-    assert bad.exit_code == 2 and "tags" in bad.output
+    assert bad.exit_code == 2 and "--tag 'rude'" in bad.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--tag", "rude"], "--tag 'rude': Input should be 'wrong_category'"),
+        (["--price-min", "50"], "--price-min/--price-max: give both ends"),
+        (
+            ["--price-min", "90", "--price-max", "10"],
+            "--price-min/--price-max: the price range's low end is above",
+        ),
+        (["--category", "bicycels"], "--category 'bicycels' is in no category's name or path"),
+        (["--category", "Road Bikes"], "is in no category's name or path"),
+    ],
+)
+def test_a_bad_correction_names_its_option_before_anything_is_recorded(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, ["review", "record", "c-any", "--verdict", "bad", *args])
+    assert result.exit_code == 2 and message in result.output, result.output
+    assert "Value error" not in result.output
+
+
+def test_a_misspelt_category_is_offered_the_ones_it_may_mean() -> None:
+    result = CliRunner().invoke(
+        cli, ["review", "record", "c-any", "--verdict", "bad", "--category", "bicycels"]
+    )
+    assert "did you mean 'Bicycles'" in result.output, result.output
+
+
+def test_a_category_named_by_part_of_its_path_is_accepted() -> None:
+    """As the scenario's `category_path: {contains: ...}` reads it: a branch's name, any case, will do."""
+    result = CliRunner().invoke(
+        cli, ["review", "record", "c-any", "--verdict", "bad", "--category", "cycling"]
+    )
+    assert result.exit_code == 2 and "no conversation 'c-any'" in result.output, result.output
 
 
 def document_schema(path: Path) -> Path:

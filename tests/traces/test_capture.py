@@ -60,6 +60,19 @@ def test_a_run_of_an_eval_run_is_captured_from_its_results(tmp_path: Path) -> No
     assert missing.exit_code == 2 and "say which scenario to capture with --scenario" in missing.output
     unknown = runner.invoke(app, ["eval", "capture", str(tmp_path / "run"), "--scenario", "nope"])
     assert unknown.exit_code == 2 and "has no scenario 'nope' (it has sell-bike)" in unknown.output
+    # A whole scenario set is not listed id by id: the ids a typo may mean are offered.
+    from evals.capture import Conversation
+    from evals.results import load_results
+
+    results = load_results(tmp_path / "run")
+    (only,) = results.scenarios
+    ids = [f"{kind}-{n}" for kind in ("sofa", "desk", "lamp") for n in range(4)] + ["bike-trek-road-good"]
+    many = results.model_copy(update={"scenarios": [only.model_copy(update={"id": i}) for i in ids]})
+    for asked in ("bike-trek-road-god", "trek-bike"):  # a typo; the words in another order
+        with pytest.raises(LookupError) as raised:
+            Conversation.from_run(many, asked)
+        assert f"has no scenario '{asked}' (it has 13, listed in its summary.md)" in str(raised.value)
+        assert str(raised.value).endswith("did you mean 'bike-trek-road-good'?")
     result = runner.invoke(
         app,
         [
