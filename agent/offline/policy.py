@@ -721,6 +721,8 @@ def _change_price(state: DialogueState, item: ItemFrame, change: PriceChange) ->
     remembered and applied to the price the comparison gives."""
     base = item.draft.get("price") if item.draft and not item.listing else item.price.value
     if not isinstance(base, int | float):
+        base = _price_on_offer(item)  # '10% less' than the start just put to the seller is from that start
+    if not isinstance(base, int | float):
         item.price_change = change
         state.notes.append(
             f"Noted: I'll make it {change.said()} than the price I'd suggest, once I've priced it."
@@ -735,6 +737,16 @@ def _change_price(state: DialogueState, item: ItemFrame, change: PriceChange) ->
     item.price.fill(new, answered=True)
     item.price_change = None
     state.notes.append(f"OK, {change.said()}: {money(new)} instead of {money(float(base))}.")
+
+
+def _price_on_offer(item: ItemFrame) -> float | None:
+    """The price the agent last put to the seller to take with 'ok' (the category's middle, or the rule of
+    thumb from what they paid), when there is one."""
+    if item.typical_offered and item.typical is not None and item.typical.count:
+        return _typical_price(item.typical)
+    if item.paid_rule_offered and item.paid:
+        return _paid_start(item)
+    return None
 
 
 def _remember(state: DialogueState, r: Reading) -> None:
