@@ -125,6 +125,9 @@ class TurnResult:
     # Each draft the seller answered with a change in words, and the fields the draft that replaced it
     # changed (empty when the agent asked something instead of drafting again).
     revisions: list[list[FieldChange]] = field(default_factory=list)
+    error_kind: str | None = (
+        None  # why the model failed the turn (agent.metrics' kinds), None when it answered
+    )
 
 
 def _draft_ref(metadata: dict[str, dict[str, Any]], call_id: str) -> DraftRef | None:
@@ -802,6 +805,7 @@ class ChatSession:
             created=created,
             activity=activity,
             stopped=stopped,
+            error_kind=turn.error_kind,
             requests=requests,
             input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens,

@@ -7,12 +7,14 @@ import io
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 from pydantic_ai.capabilities.abstract import AbstractCapability
 from pydantic_ai.settings import ModelSettings
 from rich.console import Console
 from rich.markup import escape
 
+from agent import metrics
 from agent.listing_agent import build_agent
 from agent.models import ModelChoice
 from agent.prompts import Prompt
@@ -92,6 +94,33 @@ def _show_result(console: Console, result: TurnResult) -> None:
         )
     if result.stopped:
         console.print(f"[yellow]{escape(result.stopped)}[/yellow]")
+
+
+@dataclass
+class _Outcome:
+    """What a conversation's turns came to: whether the model answered any, whether the marketplace
+    answered any tool call."""
+
+    turns: int = 0
+    model_failed: int = 0
+    tools_answered: int = 0
+    unreachable: int = 0
+
+    def add(self, result: TurnResult) -> None:
+        self.turns += 1
+        self.model_failed += result.error_kind is not None
+        for a in result.activity:
+            kind = metrics.tool_error_kind(a.outcome, a.message)
+            self.unreachable += kind == "unavailable"
+            self.tools_answered += a.outcome == "success"
+
+    def failure(self) -> str | None:
+        """Why nothing the seller said could be answered, or None when something was."""
+        if self.turns and self.model_failed == self.turns:
+            return "the model failed every turn"
+        if self.unreachable and not self.tools_answered:
+            return "the marketplace could not be reached"
+        return None
 
 
 def is_interactive() -> bool:
@@ -263,6 +292,7 @@ async def run_chat(
     def current() -> ChatSession:  # the conversation under way (a new one after starting over)
         return session
 
+    outcome = _Outcome()  # a script piping messages in learns from the exit code that none was answered
     try:
         for line in _lines(console, interactive, current):
             if line.strip().lower() in QUIT_WORDS:
@@ -277,6 +307,7 @@ async def run_chat(
             except InputError as e:
                 console.print(f"[yellow]{escape(str(e))}[/yellow]")
                 continue
+            outcome.add(result)
             _show_result(console, result)
             _record_approvals(console, session, result)
             if result.drafts:
@@ -294,4 +325,7 @@ async def run_chat(
             ask_rating(console, session)
         else:
             console.print(f"[dim]Rate it with: trova feedback add {session.id} --up|--down[/dim]")
+    if not interactive and (failure := outcome.failure()):
+        console.print(f"[red]No message could be answered: {escape(failure)}.[/red]")
+        return 1
     return 0

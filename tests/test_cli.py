@@ -396,3 +396,33 @@ def test_each_draft_is_announced_once_and_a_reply_to_it_follows_it() -> None:
     first_reply = out.index("← create_listing: not posted yet")
     assert out[first_reply:].index("→ create_listing (draft for your approval)") > 0
     assert out.count("→ create_listing (approved, posting)") == 1
+
+
+def test_piped_chat_that_never_reached_the_marketplace_exits_1() -> None:
+    result = runner.invoke(
+        app,
+        ["chat", "--marketplace-url", "http://127.0.0.1:9/api"],
+        input="I want to sell my old Trek road bike\ngood\n",
+    )
+    assert result.exit_code == 1, result.output
+    assert "No message could be answered: the marketplace could not be reached" in result.output
+    assert "saved. Resume it with" in result.output  # the conversation is kept all the same
+
+
+def test_a_chat_is_failed_only_when_no_turn_was_answered() -> None:
+    from agent.session import ToolActivity, TurnResult
+    from cli.chat import _Outcome
+
+    failed = TurnResult(reply="", stopped="The model could not answer", error_kind="unreachable")
+    every = _Outcome()
+    for _ in range(2):
+        every.add(failed)
+    assert every.failure() == "the model failed every turn"
+    once = _Outcome()
+    once.add(failed)
+    once.add(TurnResult(reply="What condition is it in?"))
+    assert once.failure() is None
+    tool = ToolActivity(call_id="c", name="search_categories", args={}, outcome="success")
+    reached = _Outcome()
+    reached.add(TurnResult(reply="Found it", activity=[tool]))
+    assert reached.failure() is None
