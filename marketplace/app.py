@@ -522,7 +522,9 @@ def compare_prices(
     # priced from the pianos next to it in the taxonomy.
     borrowed = scope != start
     found = comparable_candidates(session, scope, q, borrowed, in_scope)
-    picked = select_comps(found.pool, q, condition, require_similar=borrowed, stats=found.stats)
+    picked = select_comps(
+        found.pool, q, condition, require_similar=borrowed, stats=found.stats, in_ads=not found.cut_short
+    )
     result = _comparison(taxonomy, category_id, scope, q, condition, picked)
     market.comparisons.put(key, result)
     return result

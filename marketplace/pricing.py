@@ -17,6 +17,7 @@ from marketplace.conditions import Condition
 from marketplace.item_kinds import DATA_FILE, is_bundle, item_words, other_item, plainly_one_item
 from marketplace.item_phrase import query_words
 from marketplace.price_model import current_model
+from marketplace.reposts import distinct_ads
 from marketplace.text import REVERSE_SYNONYMS, alternatives, words
 from marketplace.trust import (
     effective_count,
@@ -300,7 +301,10 @@ def _share(terms: Sequence[QueryTerm], ws: frozenset[str], idf: dict[str, float]
 
 
 def _with_numbers(
-    tiers: list[tuple[list[tuple[Candidate, float]], str]], numbers: list[QueryTerm], idf: dict[str, float]
+    tiers: list[tuple[list[tuple[Candidate, float]], str]],
+    numbers: list[QueryTerm],
+    idf: dict[str, float],
+    in_ads: bool = True,
 ) -> tuple[list[tuple[Candidate, float]], str] | None:
     """The comparables with the item's numbers: in the closest tier of word matches that has MIN_COMPS of
     them, those with all of its numbers (a 55" TV, a 2014 Accord), else close ones (50-60", 2012-2016); in a
@@ -324,27 +328,29 @@ def _with_numbers(
         near = [(pair, closeness(pair)) for pair in pairs]
         for level, label in zip(NUMBER_LEVELS, (f"with {named}", f"with or close to {named}"), strict=True):
             matching = [pair for pair, value in near if value >= level - 1e-9]
-            if enough([c for c, _ in matching]):
+            if enough([c for c, _ in matching], in_ads=in_ads):
                 return matching, f"{basis}, {label}"
     pairs, basis = tiers[0]
     near = [(pair, closeness(pair)) for pair in pairs]
-    ranked = sorted(((value, pair[0]) for pair, value in near if value > 0), key=lambda vc: -vc[0])
-    running = 0.0
-    for (value, _), trust in zip(ranked, trust_weights([c for _, c in ranked]), strict=True):
-        running += trust
-        if running >= MIN_COMPS - 1e-9:
-            return [pair for pair, v in near if v >= value], f"{basis}, closest to {named}"
+    # The closest listings that are enough (worth MIN_COMPS by trust, from as many ads), closest first.
+    for value in sorted({v for _, v in near if v > 0}, reverse=True):
+        closest = [pair for pair, v in near if v >= value]
+        if enough([c for c, _ in closest], in_ads=in_ads):
+            return closest, f"{basis}, closest to {named}"
     return None
 
 
-def enough(comps: Sequence[Candidate], trust: Sequence[float] | None = None) -> bool:
+def enough(comps: Sequence[Candidate], trust: Sequence[float] | None = None, in_ads: bool = True) -> bool:
     """Whether a set of comparables is enough to price from: worth MIN_COMPS once trust is counted (a
     seller's listings at most a few, a new seller's less: `marketplace.trust`; `trust`: their weights, when
-    already computed)."""
+    already computed). Counted in ads as well (`in_ads`), so that whether a word tier is enough does not
+    depend on how often its ads were posted (`marketplace.reposts`)."""
     if len(comps) < MIN_COMPS:
         return False
     worth = sum(trust) if trust is not None else effective_count(comps)
-    return worth >= MIN_COMPS - 1e-9
+    if worth < MIN_COMPS - 1e-9:
+        return False
+    return not in_ads or distinct_ads(comps, MIN_COMPS) >= MIN_COMPS
 
 
 def comparable_pool(pool: Sequence[Candidate], query: str) -> list[Candidate]:
@@ -366,6 +372,7 @@ def select_comps(
     condition: Condition | None = None,
     require_similar: bool = False,
     stats: PoolStats | None = None,
+    in_ads: bool = True,
 ) -> CompResult:
     """Pick the comparables for `query` from a category's listings: `pool`, all of them or the candidates the
     database retrieved (`marketplace.retrieval`), with `stats` of the whole category (default: of `pool`).
@@ -378,6 +385,8 @@ def select_comps(
        related categories (`require_similar`) must share most of them.
     2. Numbers: of those, the ones with the item's size, model number or model year, else close ones,
        when there are MIN_COMPS; in a wider word tier when needed (`_with_numbers`).
+    Whether a set is enough (MIN_COMPS) is counted by trust and in ads (`enough`; `in_ads=False` when the
+    candidates' retrieval stopped short of counting in ads: see `marketplace.retrieval.WIDENINGS`).
     Comparables are ordered by overall similarity (all words, numbers weighing NUMBER_WEIGHT times more).
     The condition does not choose comparables: `suggest_price` moves each one's price to the item's
     condition, so the same comparables price every condition, in order. (`condition` is accepted for
@@ -438,7 +447,7 @@ def select_comps(
     if distinctive or require_similar:
         for threshold, label in WORD_TIERS[:1] if require_similar else WORD_TIERS:
             similar = [pair for pair in scored if word_share.get(id(pair[0]), 0.0) >= threshold]
-            if enough([c for c, _ in similar]) or (require_similar and similar):
+            if enough([c for c, _ in similar], in_ads=in_ads) or (require_similar and similar):
                 tiers.append((similar, label))
     if require_similar:
         tiers = tiers[:1] or [([], "no listing in related categories shares most of the item's words")]
@@ -446,7 +455,7 @@ def select_comps(
         tiers.append((scored, ALL_LISTINGS))
     chosen, basis = tiers[0]
     # Numbers decide among similar titles: the 55" sets, not the 26" ones; the Accords of about that year.
-    if numbers and (picked := _with_numbers(tiers, numbers, idf)) is not None:
+    if numbers and (picked := _with_numbers(tiers, numbers, idf, in_ads)) is not None:
         chosen, basis = picked
     missing = [t for t in unmatched if any(ch.isdigit() for ch in t)]
     if missing:

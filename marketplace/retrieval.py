@@ -44,6 +44,12 @@ from marketplace.text import content_words, words
 from marketplace.trust import trust_rules
 
 MAX_READ = 300  # candidates read per preference: all its matches, or a random sample of this many
+PROBE = 60  # ... of which this many first, to judge whether the preference is enough (`sampled`)
+# A preference of more than PROBE matches that is not enough holds a few ads posted many times. Each such
+# preference read costs an index query of a few ms on a large marketplace (the wider ones are larger), so
+# after this many of them reading stops: ads are counted as far as that reaches (at the seed's size, where
+# such a preference does not occur, always).
+WIDENINGS = 2
 ID_SCAN = 2048  # matches counted from the index's ids in one query; a larger set is counted in a sample
 SOLO_CREDIT = 0.5  # a token that alone gives a word at least this much credit stands for the word
 
@@ -113,6 +119,15 @@ def likely(expr: Expr, df: dict[str, int], listings: int) -> float:
     if isinstance(expr, Any_):
         return min(float(listings), sum(values))
     return listings * math.prod(v / listings for v in values) if listings else 0.0
+
+
+def matches(expr: Expr, terms: frozenset[str]) -> bool:
+    """Whether a title with these index terms matches `expr` (title words only: no tags, no prefixes)."""
+    if isinstance(expr, Token):
+        return expr.value in terms
+    if isinstance(expr, All):
+        return all(matches(p, terms) for p in expr.parts)
+    return any(matches(p, terms) for p in expr.parts)
 
 
 def category_tag(category_id: int) -> Token:
@@ -338,7 +353,11 @@ def expected_matches(expr: Expr, df: dict[str, int], listings: int) -> float:
 
 
 def sampled(
-    session: Session, expr: Expr, last_id: Callable[[], int], expected: float = 0.0
+    session: Session,
+    expr: Expr,
+    last_id: Callable[[], int],
+    expected: float = 0.0,
+    wanted: Callable[[list[Candidate]], bool] | None = None,
 ) -> list[Candidate]:
     """The listings matching `expr`: all of them when there are MAX_READ or fewer, else a random sample of
     MAX_READ, each weighing (matches / MAX_READ). The matches are counted from the index, up to ID_SCAN. A
@@ -347,7 +366,13 @@ def sampled(
     frequencies when they say the set is large (`expected`, from SAMPLE_FROM), else by how far into the ids
     (`last_id()`, the largest, asked only then) the first ID_SCAN matches reached. (A level is asked only
     when needed: intersecting with a sample tag's long list of listings costs more than the words' own.)
-    On PostgreSQL the sample's rows come with the count that decides on them (`count_and_sample`)."""
+    On PostgreSQL the sample's rows come with the count that decides on them (`count_and_sample`).
+
+    With `wanted` (whether a set of listings is enough to price from), a sample of more than PROBE is
+    judged on its first PROBE listings (themselves a random sample: `bottom`'s order) before the rest is
+    read: a set that is not enough is kept as those PROBE, each weighing (matches / PROBE). Counted in ads
+    (`marketplace.reposts`), a few ads posted many times are many listings but not enough: reading them
+    all only to move on to a wider preference would cost most of a comparison."""
     level = 0
     while expected >= SAMPLE_FROM and level < SAMPLE_LEVELS and expected / 4**level > SAMPLE_TARGET:
         level += 1
@@ -369,15 +394,37 @@ def sampled(
     # The densest level counted in full (the sparsest when none was).
     level = min((k for k, c in counted.items() if c.count < ID_SCAN), default=max(counted))
     chosen = counted[level]
-    if chosen.ids is not None:
-        rows = _rows_of(session, bottom(chosen.ids, MAX_READ))
+    share = float(4**level) * chosen.count  # the listings the chosen level's matches stand for
+    picked = min(chosen.count, MAX_READ)
+    ids = bottom(chosen.ids, MAX_READ) if chosen.ids is not None else None
+    weight = share / picked if picked else 1.0
+    if wanted is not None and picked > PROBE:
+        probe = _rows_of(session, ids[:PROBE]) if ids is not None else _probe_rows(chosen)
+        first = _candidates(session, probe, share / PROBE)
+        if not wanted(first):
+            return first
+        for cand in first:  # enough: the whole sample is read, each listing weighing its share of it
+            cand.weight = weight
+        if ids is not None:
+            rest = _rows_of(session, ids[PROBE:])
+        else:
+            assert chosen.rows is not None
+            probed = {row[0] for row in probe}
+            rest = [row for row in chosen.rows if row[0] not in probed]
+        return first + _candidates(session, rest, weight)
+    if ids is not None:
+        rows = _rows_of(session, ids)
     else:
         # Read with its count: the chosen level is one counted under ID_SCAN, or the last, asked with `last`.
         assert chosen.rows is not None
         rows = chosen.rows
-    picked = min(chosen.count, MAX_READ)
-    weight = float(4**level) * chosen.count / picked if picked else 1.0
     return _candidates(session, rows, weight)
+
+
+def _probe_rows(chosen: Counted) -> list[Sequence[Any]]:
+    """The first PROBE of a sample read with its count, in `bottom`'s order (the rows' first column is the id)."""
+    assert chosen.rows is not None
+    return sorted(chosen.rows, key=lambda row: _mix(int(row[0])))[:PROBE]
 
 
 def _last_id(session: Session) -> int:
@@ -474,6 +521,9 @@ class Candidates:
     pool: list[Candidate]
     stats: PoolStats
     queries: int  # index queries asked (for benchmarks and tests)
+    # Whether reading stopped before a preference was enough in ads (`WIDENINGS`): the comparison then
+    # counts its comparables in listings, as before ads were counted, rather than find no tier enough.
+    cut_short: bool = False
 
 
 def comparable_candidates(
@@ -488,7 +538,15 @@ def comparable_candidates(
     analysis = analyse_query(query, stats)
     under = category_tag(category_id)
     found: dict[int, Candidate] = {}
+    read: list[Expr] = []  # the preferences read so far
     asked = 0
+    probed, cut_short = 0, False
+    verdict: list[bool] = []  # whether the preference's probe was enough, when it was judged on one
+
+    def judged(rows: list[Candidate]) -> bool:
+        verdict.append(enough(rows))
+        return verdict[-1]
+
     last_id = functools.cache(lambda: _last_id(session))  # asked once, and only if a preference has many
     for preference in preferences(analysis, require_similar):
         expr = under if preference is None else all_of([under, preference])
@@ -499,13 +557,32 @@ def comparable_candidates(
             if preference is None
             else expected_matches(preference, dict(stats.df), scope.listings)
         )
-        rows = sampled(session, expr, last_id, expected)
+        verdict.clear()
+        rows = sampled(session, expr, last_id, expected, judged)
         asked += 1
+        # Each preference's listings are represented by its own rows (all, a sample or a probe, each
+        # weighing its share): a wider one's rows that an earlier one matches would count them twice.
+        # (A preference read in full, each row weighing 1, holds every listing it matches already.)
+        seen: dict[frozenset[str], bool] = {}
         for row in rows:
-            found.setdefault(row.id, row)
-        if enough(rows):  # counted by trust: one seller's flood is not enough
+            if row.id in found:
+                continue
+            earlier = seen.get(row.words)
+            if earlier is None:
+                earlier = seen[row.words] = any(matches(p, row.words) for p in read)
+            if not earlier:
+                found[row.id] = row
+        if preference is not None and rows and rows[0].weight > 1.0:
+            read.append(preference)
+        # Counted by trust and in ads: one seller's flood, or one ad posted many times, is not enough.
+        if verdict[-1] if verdict else enough(rows):
             break
-    return Candidates(sorted(found.values(), key=lambda c: -c.id), stats, asked)
+        if rows and rows[0].weight * len(rows) > PROBE:
+            probed += 1
+            if probed > WIDENINGS:
+                cut_short = True
+                break
+    return Candidates(sorted(found.values(), key=lambda c: -c.id), stats, asked, cut_short)
 
 
 # --- title search ----------------------------------------------------------------------------------------

@@ -196,6 +196,20 @@ def test_a_flood_cannot_make_a_narrow_tier_of_its_own(http: httpx.Client) -> Non
     assert abs(suggested(after) - suggested(before)) < 0.10 * suggested(before), (before, after)
 
 
+def test_one_ad_copied_by_many_aged_sellers_is_not_a_tier_of_its_own(
+    http: httpx.Client, market_app: FastAPI
+) -> None:
+    # Each seller's cap does not help here: twelve long-registered sellers post the same ad once each.
+    # Counted in listings, their copies made a closer tier (the item's "56cm") of one ad's evidence.
+    before = compare(http, BIKES, "Trek road bike 56cm", "good")
+    for n in range(12):
+        token, seller = register(http, f"Copier {n}")
+        age_seller(market_app, seller, 365)
+        post(http, token, "Trek road bike 56cm", 5)
+    after = compare(http, BIKES, "Trek road bike 56cm", "good")
+    assert abs(suggested(after) - suggested(before)) < 0.10 * suggested(before), (before, after)
+
+
 def test_a_new_sellers_listings_weigh_less_until_the_account_ages() -> None:
     rules = trust_rules()
     assert age_weight(0) == rules.new_seller_weight < age_weight(rules.full_weight_days / 2) < 1

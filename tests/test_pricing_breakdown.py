@@ -30,7 +30,9 @@ def message_for(titles: list[str], query: str) -> str:
 def test_tier_reads_the_basis_select_comps_gives() -> None:
     trek = [f"Trek road bike {n}" for n in range(6)] + [f"Giant mountain bike {n}" for n in range(6)]
     assert tier(message_for(trek, "Trek road bike")) == "most words"
-    accords = [f"{year} Honda Accord" for year in (2010, 2012, 2014, 2014, 2014, 2014, 2014)]
+    # Five different 2014 ads (identical titles in one condition would be one ad posted again).
+    accords = [f"{year} Honda Accord" for year in (2010, 2012)]
+    accords += [f"2014 Honda Accord {trim}" for trim in ("EX", "LX", "Sport", "Touring", "SE")]
     accords += [f"Ford Focus {n}" for n in range(6)]
     assert tier(message_for(accords, "2014 Honda Accord")) == "most words + numbers"
     others = [f"Giant mountain bike {n}" for n in range(8)]
