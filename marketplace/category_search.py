@@ -1322,9 +1322,11 @@ class CategoryIndex:
         lower: list[frozenset[int]] = []  # unsaid, ranking lower
         for branch, members in self._said:
             if any(_says(item_terms, phrase) for phrase in branch.phrases):
-                if head is not None and any(head in group_words.get(c, {}) for c in members):
-                    inside.append(members)
-                elif branch.modifier and head is not None and before_head in branch.phrases:
+                # (a pet's branch, said right before the head, holds the item whatever names it)
+                if head is not None and (
+                    any(head in group_words.get(c, {}) for c in members)
+                    or (branch.modifier and before_head in branch.phrases)
+                ):
                     inside.append(members)
             elif branch.unsaid and not any(_says(terms, phrase) for phrase in branch.phrases):
                 lower.append(members)

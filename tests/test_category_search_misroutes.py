@@ -57,7 +57,9 @@ def test_a_pet_named_before_the_item_says_it_is_for_that_pet(
         ("cat 5e cable", None),
     ],
 )
-def test_pet_words_elsewhere_keep_their_reading(seed_index: CategoryIndex, query: str, path: str | None) -> None:
+def test_pet_words_elsewhere_keep_their_reading(
+    seed_index: CategoryIndex, query: str, path: str | None
+) -> None:
     top = _top(seed_index, query)
     if path is None:
         assert not top.startswith("Animals & Pet Supplies"), top
@@ -115,7 +117,9 @@ def test_a_size_does_not_outrank_a_kind(seed_index: CategoryIndex, query: str, p
 
 
 @pytest.mark.parametrize(("query", "root"), [("furniture", "Furniture"), ("vintage furniture", "Furniture")])
-def test_a_top_level_word_alone_prefers_its_own_branch(seed_index: CategoryIndex, query: str, root: str) -> None:
+def test_a_top_level_word_alone_prefers_its_own_branch(
+    seed_index: CategoryIndex, query: str, root: str
+) -> None:
     # the listing needs a leaf: the best one is in the branch the word names, not Cat Furniture
     leaves = [h.category.path for h in seed_index.search(query, limit=3, leaf_only=True)]
     assert all(p.startswith(root + " > ") for p in leaves), leaves
