@@ -153,6 +153,9 @@ UNNAMED_HEAD_FACTOR = 0.6
 # A category whose name has a word that the query's words rule out (rules/search/query_words.yaml, `contrary`:
 # a "gas grill" is no electric grill) counts this much.
 CONTRARY_FACTOR = 0.6
+# A query that is a top-level category's word alone ("furniture", "electronics"): a category outside that branch
+# whose name adds a word the query does not say (Cat Furniture) counts this much; the seller means the branch.
+ROOT_WORD_FACTOR = 0.5
 MODEL_MIN_LISTINGS = 3  # a category with fewer listings of its own is not lifted: the model barely knows it
 # How much a modifier that a name's last part shares (`_shared_modifiers`) counts in how much of that part the
 # query covers: a bare "stool" covers Folding Chairs & Stools' stools in part, like Table & Bar Stools'.
@@ -287,6 +290,9 @@ class SaidBranch:
     path: str
     phrases: tuple[tuple[str, ...], ...]  # each as content words, stemmed
     unsaid: bool  # its categories rank lower when none is said
+    # Said by a word right before the head, the branch holds the item though none of its categories is named
+    # for the head ("cat tree": cat furniture, not a tree).
+    modifier: bool = False
 
 
 @cache
@@ -297,6 +303,7 @@ def _said_branches(path: Path = BRANCHES_FILE) -> tuple[SaidBranch, ...]:
             str(b["path"]),
             tuple(tuple(content_words(str(w))) for w in b["words"] if content_words(str(w))),
             bool(b.get("unsaid", False)),
+            bool(b.get("modifier", False)),
         )
         for b in data.get("said", ())
     )
@@ -346,6 +353,14 @@ class CategoryIndex:
             if cat.parent_id is not None:
                 self.children[cat.parent_id].append(cat.id)
 
+        # Top-level categories by a word that is a whole part of their name ("furniture": Furniture; "bag":
+        # Luggage & Bags), each with its branch (`ROOT_WORD_FACTOR`).
+        self._root_words: dict[str, frozenset[int]] = {}
+        for cat in self.by_id.values():
+            if cat.parent_id is None:
+                for part in cat.parts:
+                    if len(part) == 1:
+                        self._root_words[part[0]] = frozenset(self.subtree(cat.id))
         name_df: Counter[str] = Counter()
         self._by_word: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for cat in self.by_id.values():
@@ -412,7 +427,10 @@ class CategoryIndex:
             for branch in _said_branches()
         )
         # The one-word phrases of those branches: words that say what an item is used with or in.
-        self._used_with = frozenset(p[0] for b in _said_branches() for p in b.phrases if len(p) == 1)
+        # (Not a pet's: a "cat tree" is for the cat, `SaidBranch.modifier`.)
+        self._used_with = frozenset(
+            p[0] for b in _said_branches() if not b.modifier for p in b.phrases if len(p) == 1
+        )
 
         titles = list(listing_titles)
         self.neighbours = TitleNeighbours(titles)
@@ -1012,6 +1030,8 @@ class CategoryIndex:
             [w for g in groups for w in g.terms],
             head,
             group_words,
+            # the word right before the head (`SaidBranch.modifier`)
+            groups[head - 1].terms if head is not None and head > 0 and groups[head - 1].in_item else (),
         )
         item_words = [w for g in groups if g.in_item for w in g.terms]
         query_pairs = set(itertools.pairwise(item_words))
@@ -1021,6 +1041,7 @@ class CategoryIndex:
         modifier_only: set[int] = set()
         accessory_head = head_terms is not None and head_terms[-1] in self._accessories
         one_kind = self._one_kind(query, groups, head)
+        root_branch = self._bare_root(groups, head)
         for category_id in set(name_score) | set(title_score) | set(votes) | set(home_share):
             cat = self.by_id[category_id]
             if leaf_only and not cat.is_leaf:
@@ -1102,6 +1123,8 @@ class CategoryIndex:
                 kind *= UNNAMED_HEAD_FACTOR
             if ruled_out & cat.name_words:
                 kind *= CONTRARY_FACTOR
+            if root_branch and category_id not in root_branch and not cat.name_words <= query_words:
+                kind *= ROOT_WORD_FACTOR
             # (not a set named for the head: Ping Pong Paddles & Sets for paddles, Bedroom Furniture Sets)
             if (
                 one_kind
@@ -1128,6 +1151,18 @@ class CategoryIndex:
             self._reranked(query, out, head_terms[-1] if head_terms else None, whole_head, modifier_only),
             said_factor,
         )
+
+    def _bare_root(self, groups: list[_Group], head: int | None) -> frozenset[int]:
+        """The branch of a top-level category that the item's only kind word names ("furniture", "vintage
+        furniture"), or none: with another word that may name the item ("cat furniture", "computer hardware")
+        that word says which."""
+        if head is None or len(groups[head].terms) != 1:
+            return frozenset()
+        branch = self._root_words.get(groups[head].terms[0], frozenset())
+        others = [g for i, g in enumerate(groups) if g.in_item and i != head]
+        if branch and all(all(t in self._describing for t in g.terms) for g in others):
+            return branch
+        return frozenset()
 
     def _one_kind(self, query: str, groups: list[_Group], head: int | None) -> bool:
         """Whether the query names one kind of thing and no set: its head a kind the taxonomy names (not a set
@@ -1277,6 +1312,7 @@ class CategoryIndex:
         terms: list[str],
         head: int | None,
         group_words: dict[int, dict[int, set[str]]],
+        before_head: tuple[str, ...] = (),
     ) -> Callable[[int], float]:
         """What the branches the query says (or leaves unsaid) make of a category's score: a "spin bike" is
         an exercise bike when the exercise branch has a category named for a bike; a "hot wheels car" a toy
@@ -1286,7 +1322,11 @@ class CategoryIndex:
         lower: list[frozenset[int]] = []  # unsaid, ranking lower
         for branch, members in self._said:
             if any(_says(item_terms, phrase) for phrase in branch.phrases):
-                if head is not None and any(head in group_words.get(c, {}) for c in members):
+                # (a pet's branch, said right before the head, holds the item whatever names it)
+                if head is not None and (
+                    any(head in group_words.get(c, {}) for c in members)
+                    or (branch.modifier and before_head in branch.phrases)
+                ):
                     inside.append(members)
             elif branch.unsaid and not any(_says(terms, phrase) for phrase in branch.phrases):
                 lower.append(members)

@@ -62,13 +62,22 @@ class SizeCue:
     least: float
     most: float
     kinds: tuple[tuple[str, ...], ...]  # the kinds of thing it says, stemmed: (("televis",),)
+    before: tuple[str, ...] = ()  # how it is written before the number: "size" ("size 11")
 
     def says(self, query: str) -> bool:
-        """Whether the query has a number in the range followed by one of the units ('50 inch', '43"')."""
-        unit = "|".join(re.escape(u) + (r"\b" if u[-1].isalnum() else "") for u in self.units)
-        for match in re.finditer(rf"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(?:{unit})", query, re.IGNORECASE):
-            if self.least <= float(match.group(1)) <= self.most:
-                return True
+        """Whether the query has a number in the range followed by one of the units ('50 inch', '43"') or
+        after one of the words before it ('size 11')."""
+        patterns = []
+        if self.units:
+            unit = "|".join(re.escape(u) + (r"\b" if u[-1].isalnum() else "") for u in self.units)
+            patterns.append(rf"(?<![\w.])(\d+(?:\.\d+)?)\s*-?\s*(?:{unit})")
+        if self.before:
+            word = "|".join(re.escape(w) for w in self.before)
+            patterns.append(rf"\b(?:{word})\s*:?\s*(\d+(?:\.\d+)?)(?![\w.])")
+        for pattern in patterns:
+            for match in re.finditer(pattern, query, re.IGNORECASE):
+                if self.least <= float(match.group(1)) <= self.most:
+                    return True
         return False
 
 
@@ -98,10 +107,11 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
         stems("purposes") if "purposes" in data else frozenset(),
         tuple(
             SizeCue(
-                tuple(str(u).lower() for u in cue["units"]),
+                tuple(str(u).lower() for u in cue.get("units", ())),
                 float(cue["least"]),
                 float(cue["most"]),
                 tuple(tuple(stem(w) for w in str(k).lower().split()) for k in cue["kinds"]),
+                tuple(str(w).lower() for w in cue.get("before", ())),
             )
             for cue in data.get("sizes", ())
         ),
