@@ -41,3 +41,6 @@ def test_one_comparable_is_one_listing_at_its_price(page: Page, site: Site) -> N
     expect(line).to_contain_text("Comparing prices with similar listings: 1 similar listing at $340")
     expect(line).not_to_contain_text("middle half")
     expect(line.locator(".comps li a")).to_have_attribute("href", f"/listings/{only}")
+    # The browse page counts the same way: the one stroller is "1 listing".
+    page.goto(site.url + f"/?category={STROLLERS}")
+    expect(page.locator(".count")).to_have_text("1 listing")
