@@ -11,8 +11,10 @@ import pytest
 from ops.counts import counted
 from ops.experiment_report import experiment_report
 from ops.experiments import ArmHealth, ExperimentStore, Guardrails, broken_guardrail, load_experiment
+from ops.monitor import Monitor
+from ops.rules import check, load_rules
 from ops.store import OpsStore
-from tests.ops.conftest import add_turn
+from tests.ops.conftest import NOW, add_turn
 from tests.ops.test_experiments import live
 from web.admin import TEMPLATES, experiment_charts
 
@@ -142,3 +144,14 @@ def test_a_turn_of_one_model_request_says_one_request() -> None:
 def test_one_conversation_queued_for_review() -> None:
     page = render("admin/review_queue.html", "/admin/review", added=1, show="", items=[])
     assert "1 conversation queued just now." in page
+
+
+def test_an_alert_rule_short_of_traffic_counts_one_turn(ops: OpsStore, tmp_path: Path) -> None:
+    add_turn(ops, "only")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - {name: quiet, metric: model_error_rate, above: 0.05, window: 1h, min_turns: 10}\n",
+        encoding="utf-8",
+    )
+    (verdict,) = check(Monitor(ops), load_rules(rules), now_ns=NOW)
+    assert verdict.reason == "not enough traffic (1 turn, needs 10)"
