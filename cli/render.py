@@ -12,6 +12,7 @@ from rich.table import Table
 from agent.approvals import parse_denial
 from agent.metrics import is_decline
 from agent.session import Draft, ToolActivity
+from ops.counts import counted
 
 
 def money(value: Any, currency: str = "USD") -> str:
@@ -21,11 +22,6 @@ def money(value: Any, currency: str = "USD") -> str:
         return str(value)
     symbol = "$" if currency == "USD" else f"{currency} "
     return f"{symbol}{amount:,.0f}" if amount.is_integer() else f"{symbol}{amount:,.2f}"
-
-
-def counted(n: int, one: str, many: str) -> str:
-    """`1 category`, `5 categories`."""
-    return f"{n} {one if n == 1 else many}"
 
 
 def _short(value: Any, limit: int = 60) -> str:
@@ -68,9 +64,15 @@ def result_line(activity: ToolActivity) -> str:
     if activity.name == "compare_prices":
         if not result.get("count"):
             return "[dim]← no comparable listings[/dim]"
+        # One listing has a price, not a spread: its "middle half" would be that price three times.
+        spread = (
+            f" at {money(round(result['median']))}"
+            if result["count"] == 1
+            else f", median {money(round(result['median']))}, middle half "
+            f"{money(round(result['p25']))}–{money(round(result['p75']))}"
+        )
         return (
-            f"[dim]← {counted(result['count'], 'comparable listing', 'comparable listings')}, median {money(round(result['median']))}, middle half "
-            f"{money(round(result['p25']))}–{money(round(result['p75']))}, suggested "
+            f"[dim]← {counted(result['count'], 'comparable listing')}{spread}, suggested "
             f"{money(result['suggested_price'])} "
             f"(confidence {result['confidence_label']})[/dim]"
         )

@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from agent.stats import Interval, newcombe, ratio_difference
+from ops.counts import counted
 from ops.experiments import Experiment, ExperimentStore, Guardrails, Status, arm_health
 from ops.feedback import EDITABLE_FIELDS
 from ops.monitor import EVAL_MARKETPLACE
@@ -360,7 +361,7 @@ def experiment_report(store: OpsStore, experiment: Experiment) -> ExperimentRepo
         )
         if too_few and not is_control:
             warnings.append(
-                f"{arm}: {len(mine)} conversations against the control's {len(control)}; the report calls a "
+                f"{arm}: {counted(len(mine), 'conversation')} against the control's {len(control)}; the report calls a "
                 f"difference from {served.min_conversations} each (too few to tell yet)"
             )
         stopped = state.stopped_arms.get(arm)

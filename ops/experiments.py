@@ -45,6 +45,7 @@ from agent.listing_agent import ListingAgent, build_agent, variant_for
 from agent.models import resolve_model
 from agent.prompts import remember, served_prompt
 from agent.variants import Variant, VariantSpecError, parse_variant_spec
+from ops.counts import counted
 from ops.monitor import EVAL_MARKETPLACE, percentile
 from ops.rules import yaml_problem
 from ops.store import OpsStore
@@ -354,7 +355,7 @@ def broken_guardrail(guardrails: Guardrails, health: ArmHealth) -> str | None:
     )
     for label, value, limit, shown in checks:
         if value is not None and limit is not None and value > limit:
-            return f"{label} {shown.format(value)} is above {shown.format(limit)} over {health.turns} turns"
+            return f"{label} {shown.format(value)} is above {shown.format(limit)} over {counted(health.turns, 'turn')}"
     return None
 
 

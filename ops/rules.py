@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from ops.counts import counted
 from ops.monitor import Figures, Filters, Monitor, Window, parse_duration
 from ops.online import CheckFigures
 
@@ -163,7 +164,7 @@ def check(monitor: Monitor, rules: list[Rule], now_ns: int | None = None) -> lis
         value, before = _value(current, rule.metric), _value(previous, rule.metric)
         broken, reason = False, "ok"
         if current.turns < rule.min_turns:
-            reason = f"not enough traffic ({current.turns} turns, needs {rule.min_turns})"
+            reason = f"not enough traffic ({counted(current.turns, 'turn')}, needs {rule.min_turns})"
         elif value is None:
             reason = "no value in this window"
         elif rule.above is not None:

@@ -24,6 +24,7 @@ def test_one_category_found_is_one_category() -> None:
 
 def test_one_comparable_listing_is_one_listing() -> None:
     one = ToolActivity("c1", "compare_prices", {}, outcome="success", result={**COMPARISON, "count": 1})
-    assert "1 comparable listing, median $120" in result_line(one)
+    assert "1 comparable listing at $120, suggested $130" in result_line(one)
+    assert "middle half" not in result_line(one)
     many = ToolActivity("c2", "compare_prices", {}, outcome="success", result={**COMPARISON, "count": 13})
     assert "13 comparable listings, median $120" in result_line(many)

@@ -23,6 +23,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from ops.counts import counted
 from ops.experiment_report import ExperimentReport, experiment_report
 from ops.experiments import ExperimentError, ExperimentStore, experiment_files, load_experiment
 from ops.monitor import Figures, Filters, Monitor, Window
@@ -83,6 +84,7 @@ def fmt_difference(value: float | None, kind: str) -> str:
 
 
 TEMPLATES.env.filters["fmt"] = fmt
+TEMPLATES.env.filters["counted"] = counted
 TEMPLATES.env.filters["fmt_difference"] = fmt_difference
 
 

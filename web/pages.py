@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from agent.session import MAX_MESSAGE_CHARS
+from ops.counts import counted
 from tools.client import MarketplaceClient, MarketplaceError
 from tools.types import Listing
 from web.photos import photo_url
@@ -44,6 +45,7 @@ def _day(value: datetime) -> str:
 
 
 TEMPLATES.env.filters["money"] = _money
+TEMPLATES.env.filters["counted"] = counted
 TEMPLATES.env.filters["condition_label"] = lambda c: str(c).replace("_", " ").capitalize()
 TEMPLATES.env.filters["day"] = _day
 TEMPLATES.env.filters["photo"] = lambda ref: photo_url(str(ref))
