@@ -324,8 +324,12 @@ def listings(
     if as_json:
         print(json.dumps(page, indent=2))
         return
+    from ops.counts import counted
+
     listings_table(page["items"], stdout())
-    stdout().print(f"[dim]{len(page['items'])} of {page['total']} listings · {connection.label}[/dim]")
+    stdout().print(
+        f"[dim]{len(page['items'])} of {counted(page['total'], 'listing')} · {connection.label}[/dim]"
+    )
 
 
 @app.command()

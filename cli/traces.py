@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from cli.output import stderr, stdout
+from ops.counts import counted
 from traces.setup import flush, store_path
 from traces.store import TraceStore
 from traces.views import (
@@ -125,7 +126,8 @@ def list_traces(
             ident, when, kind_, model_, turns, tools, outcome_, time_, tokens = row
             console.print(f"[bold]{ident}[/bold]", soft_wrap=True)
             console.print(
-                f"  {when} · {kind_} · {model_} · {turns} turns · {tools} · {outcome_} · {time_} · {tokens} tokens"
+                f"  {when} · {kind_} · {model_} · {counted(int(turns), 'turn')} · {tools} · {outcome_} · {time_}"
+                f" · {tokens} tokens"
             )
         return
     table = Table(title="Conversations and eval runs")
@@ -148,7 +150,7 @@ def _tool_summary(tools: list[str]) -> str:
 def _tree(view: ConversationView) -> Tree:
     head = (
         f"[bold]{escape(view.id)}[/bold] · {view.kind}{' ' + escape(view.scenario) if view.scenario else ''} · "
-        f"{escape(view.model)} · {escape(view.prompt)} · {len(view.turns)} turns · {view.duration_ms / 1000:.2f} s · "
+        f"{escape(view.model)} · {escape(view.prompt)} · {counted(len(view.turns), 'turn')} · {view.duration_ms / 1000:.2f} s · "
         f"{view.tokens:,} tokens · {view.outcome}"
     )
     tree = Tree(head)

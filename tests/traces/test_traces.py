@@ -122,6 +122,17 @@ async def test_cli_list_show_and_json(store: TraceStore, client: MarketplaceClie
     assert missing.exit_code == 2 and "no conversation or trace" in missing.output
 
 
+async def test_a_one_turn_conversation_is_said_as_one_turn(
+    store: TraceStore, client: MarketplaceClient
+) -> None:
+    session = await chat(client, "I want to sell my Trek road bike")
+    flush()
+    narrow = runner.invoke(app, ["traces", "list"], env={"COLUMNS": "80"})
+    assert session.id in narrow.output and " · 1 turn · " in narrow.output, narrow.output
+    shown = runner.invoke(app, ["traces", "show", session.id], env={"COLUMNS": "200"})
+    assert " · 1 turn · " in shown.output, shown.output
+
+
 async def test_capture_writes_a_scenario_that_loads_and_passes(
     store: TraceStore, client: MarketplaceClient, tmp_path: Path
 ) -> None:
