@@ -246,7 +246,7 @@ def count_and_sample(session: Session, expr: Expr, limit: int, last: bool) -> Co
     count, reached = int(result[0][0]), int(result[0][1] or 0)
     # Each row as (id, title, price, condition, terms, source, seller_id, recent), as on SQLite.
     rows = [r[2:] for r in result if r[2] is not None] if count < limit or last else None
-    return Counted(count, reached, rows=rows)
+    return Counted(count, reached, rows=None if rows is None else in_sample_order(rows))
 
 
 def _recent() -> datetime:
@@ -255,10 +255,12 @@ def _recent() -> datetime:
 
 
 def _rows_of(session: Session, ids: Sequence[int]) -> list[Sequence[Any]]:
-    """The active listings among `ids` (SQLite)."""
+    """The active listings among `ids` (SQLite), in the sample's order (`in_sample_order`)."""
     if not ids:
         return []
-    return _driver_rows(session, _SQLITE_ROWS, (_sqlite_time(_recent()), json.dumps(list(ids))))
+    return in_sample_order(
+        _driver_rows(session, _SQLITE_ROWS, (_sqlite_time(_recent()), json.dumps(list(ids))))
+    )
 
 
 def _sqlite_time(moment: datetime) -> str:
@@ -305,8 +307,17 @@ def _mix(ident: int) -> int:
 def bottom(ids: Sequence[int], k: int) -> list[int]:
     """`k` of `ids`, a random sample that is the same for every query: of two nested sets of matches, the
     smaller's sample holds every listing of the larger's sample that is in it (so the listings of several
-    preferences, each read as a sample, weigh consistently)."""
-    return sorted(ids, key=_mix)[:k] if len(ids) > k else list(ids)
+    preferences, each read as a sample, weigh consistently). In `_mix`'s order even when all of `ids` are
+    kept, so that its first PROBE are a random sample too (the index gives the ids oldest first)."""
+    return sorted(ids, key=_mix)[:k]
+
+
+def in_sample_order(rows: list[Sequence[Any]]) -> list[Sequence[Any]]:
+    """Rows (the id first) in `bottom`'s order, whichever database read them: SQLite returns them by id,
+    PostgreSQL as its statement's sort left them, and what a comparison judges on its first PROBE rows, or
+    counts in the order they come (`marketplace.reposts`), must not depend on which it was."""
+    mask, step = 0xFFFFFFFFFFFFFFFF, 0x9E3779B97F4A7C15  # `_mix`, inline: called for every row read
+    return sorted(rows, key=lambda row: (int(row[0]) * step) & mask)
 
 
 SAMPLE_TARGET = 1000  # a sample level is chosen to hold about this many matches (MAX_READ..ID_SCAN)
@@ -399,7 +410,8 @@ def sampled(
     ids = bottom(chosen.ids, MAX_READ) if chosen.ids is not None else None
     weight = share / picked if picked else 1.0
     if wanted is not None and picked > PROBE:
-        probe = _rows_of(session, ids[:PROBE]) if ids is not None else _probe_rows(chosen)
+        # The sample's first PROBE in `bottom`'s order, on either database.
+        probe = _rows_of(session, ids[:PROBE]) if ids is not None else (chosen.rows or [])[:PROBE]
         first = _candidates(session, probe, share / PROBE)
         if not wanted(first):
             return first
@@ -409,8 +421,7 @@ def sampled(
             rest = _rows_of(session, ids[PROBE:])
         else:
             assert chosen.rows is not None
-            probed = {row[0] for row in probe}
-            rest = [row for row in chosen.rows if row[0] not in probed]
+            rest = chosen.rows[PROBE:]
         return first + _candidates(session, rest, weight)
     if ids is not None:
         rows = _rows_of(session, ids)
@@ -419,12 +430,6 @@ def sampled(
         assert chosen.rows is not None
         rows = chosen.rows
     return _candidates(session, rows, weight)
-
-
-def _probe_rows(chosen: Counted) -> list[Sequence[Any]]:
-    """The first PROBE of a sample read with its count, in `bottom`'s order (the rows' first column is the id)."""
-    assert chosen.rows is not None
-    return sorted(chosen.rows, key=lambda row: _mix(int(row[0])))[:PROBE]
 
 
 def _last_id(session: Session) -> int:

@@ -4,11 +4,14 @@ and on PostgreSQL when `TROVA_TEST_POSTGRES_URL` is set (tests/databases.py)."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select, text
 
 from marketplace import retrieval
@@ -189,7 +192,7 @@ def test_samples_of_nested_sets_agree() -> None:
     smaller = larger[::3]
     small, large = set(retrieval.bottom(smaller, 100)), set(retrieval.bottom(larger, 100))
     assert len(small) == 100 and large & set(smaller) <= small
-    assert retrieval.bottom([3, 1, 2], 10) == [3, 1, 2]
+    assert retrieval.bottom([3, 1, 2], 10) == sorted([3, 1, 2], key=retrieval._mix)  # all, in the same order
 
 
 def test_a_model_year_and_a_sparse_tier_are_asked_in_order(market_app: FastAPI) -> None:
@@ -425,6 +428,80 @@ def test_the_sample_is_the_same_whichever_database_draws_it(
     assert len(every) > 100 and found.count == len(every) and found.reached == max(every)
     assert sorted(sample) == sorted(retrieval.bottom(every, 50))
     assert capped.count == 60 and not capped.rows  # a capped count reads no rows (its level is not used)
+
+
+# Items whose word tiers in Bikes hold more than a probe's worth of the seed's listings.
+PROBED_ITEMS = ["Trek road bike", "mountain bike 26", "kids bike", "Specialized bike", "bike"]
+
+
+def _comparisons(url: str, reverse_rows: bool, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Each of PROBED_ITEMS' candidates (ids, weights) and suggested price on the marketplace at `url`,
+    judging a preference on its first 4 listings, fewer than are ever enough (so every one with more
+    matches is kept as those 4); with `reverse_rows`, the database's rows come in the opposite order."""
+    driver_rows = retrieval._driver_rows
+    with monkeypatch.context() as patch:
+        patch.setattr(retrieval, "PROBE", 4)
+        if reverse_rows:
+            patch.setattr(retrieval, "_driver_rows", lambda *args: driver_rows(*args)[::-1])
+        app = create_app(url, rate_limits=None)
+        found: list[object] = []
+        try:
+            with TestClient(app, base_url="http://marketplace.test") as client:
+                for q in PROBED_ITEMS:
+                    with app.state.market.sessions() as session:
+                        pool = retrieval.comparable_candidates(session, BIKES, q, require_similar=False).pool
+                    params = {"category_id": BIKES, "q": q, "condition": "good"}
+                    body = client.get("/prices/compare", params=params).json()
+                    found.append(([(c.id, round(c.weight, 6)) for c in pool], body["suggested_price"]))
+        finally:
+            app.state.market.engine.dispose()
+    return found
+
+
+def test_a_probe_judges_the_samples_first_listings_whatever_order_the_database_gives(
+    market_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A preference of more than PROBE matches is judged on the sample's first PROBE in the id hash's order
+    # (`bottom`), read in that order, whichever database read them and in whatever order it returned them.
+    monkeypatch.setattr(retrieval, "PROBE", 5)
+    monkeypatch.setattr(retrieval, "MAX_READ", 1000)  # every match read (the index gives them by id)
+    expr = retrieval.all_of([retrieval.category_tag(BIKES), retrieval.Token("bike")])
+    judged: list[list[int]] = []
+
+    def wanted(rows: list[Candidate]) -> bool:
+        judged.append([r.id for r in rows])
+        return len(judged) == 2  # the first read is not enough, the second is
+
+    with market_app.state.market.sessions() as session:
+        every = retrieval._match_ids(session, expr, 100_000)
+        first = retrieval.sampled(session, expr, lambda: retrieval._last_id(session), 0.0, wanted)
+        whole = retrieval.sampled(session, expr, lambda: retrieval._last_id(session), 0.0, wanted)
+    sample = sorted(every, key=retrieval._mix)  # `bottom`'s order: a random sample from its start
+    assert retrieval.PROBE < len(every) <= retrieval.MAX_READ  # every match read, judged on a probe
+    assert judged == [sample[:5], sample[:5]]
+    assert [r.id for r in first] == sample[:5] and [r.id for r in whole] == sample
+
+
+def test_a_comparison_does_not_depend_on_the_order_the_database_returns_rows_in(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite returns a sample's rows by id, PostgreSQL in its statement's order: what a comparison judges
+    # on its first rows must be the same listings either way.
+    as_given = _comparisons(db_url, False, monkeypatch)
+    assert as_given == _comparisons(db_url, True, monkeypatch)
+    assert any(len(pool) >= 8 for pool, _ in as_given)  # probes kept, more than one preference read
+
+
+def test_the_same_marketplace_gives_the_same_comparison_on_sqlite_and_on_this_database(
+    db_url: str, template_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same seed marketplace on SQLite and on this test's database (PostgreSQL too, when configured):
+    # the same candidates, weights and suggested prices.
+    reference = tmp_path / "reference.db"
+    shutil.copyfile(template_db, reference)
+    assert _comparisons(db_url, False, monkeypatch) == _comparisons(
+        f"sqlite:///{reference}", False, monkeypatch
+    )
 
 
 def test_a_read_only_session_leaves_the_next_one_transactional(market_app: FastAPI) -> None:
