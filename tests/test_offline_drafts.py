@@ -334,3 +334,15 @@ def test_what_comes_with_it_ends_where_something_is_said_about_it(
     assert details.included == included
     title = make_title("oak dining table", details)
     assert "rid" not in title and "never" not in title and "added" not in title
+
+
+@pytest.mark.parametrize(
+    ("opening", "condition", "title"),
+    [("desk for sale", "good", "Desk, good condition"), ("selling a tv", "brand new", "TV, new")],
+)
+async def test_a_title_too_short_for_the_marketplace_is_completed_with_its_condition(
+    session: ChatSession, opening: str, condition: str, title: str
+) -> None:
+    _, second = await say_all(session, opening, condition)
+    (draft,) = second.drafts
+    assert draft.args["title"] == title

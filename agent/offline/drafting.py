@@ -36,7 +36,7 @@ def _cased(words: str) -> str:
     return cased(" ".join(casing.get(w.lower(), w) for w in words.split()))
 
 
-def make_title(item: str, details: Details | None = None) -> str:
+def make_title(item: str, details: Details | None = None, condition: Condition | None = None) -> str:
     """The item as the seller named it, first letter capitalised, with what tells it apart ('PS4 500GB slim
     with two controllers', 'Red KitchenAid stand mixer'), fitted to the marketplace's limits: details that
     don't fit are left to the description."""
@@ -58,8 +58,9 @@ def make_title(item: str, details: Details | None = None) -> str:
     lead = title.split(" ", 1)[0]
     if lead.islower():  # 'road bike' -> 'Road bike', but 'iPhone 8' stays
         title = title[0].upper() + title[1:]
-    if len(title) < TITLE_MIN:
-        title = f"{title} for sale"
+    if len(title) < TITLE_MIN:  # 'Desk, good condition': what a buyer scans for, not filler
+        said = lexicon().drafting.short_title_condition.get(condition) if condition else None
+        title = f"{title}, {said}" if said else f"{title} for sale"
     if len(title) > TITLE_MAX:
         title = title[:TITLE_MAX].rsplit(" ", 1)[0]
     return title

@@ -219,6 +219,7 @@ class DraftingData(_Data):
     casing: dict[str, str]
     assumed_condition: Condition
     lot_words: str  # a listing title that sells several things as one ("set of 4", "pair of")
+    short_title_condition: dict[Condition, str]  # completes a title shorter than the marketplace allows
 
 
 def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:

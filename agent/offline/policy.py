@@ -1171,7 +1171,11 @@ def _market_price(item: ItemFrame, settings: PolicySettings) -> float:
 def _draft_args(item: ItemFrame, condition: Condition, settings: PolicySettings) -> dict[str, Any]:
     assert item.category.value is not None
     # A title the seller gave is theirs, word for word; ours carries what tells the item apart.
-    title = make_title(item.title) if item.title else make_title(item.name, item.details)
+    title = (
+        make_title(item.title, condition=condition)
+        if item.title
+        else make_title(item.name, item.details, condition)
+    )
     description = make_description(
         item.name, condition, item.category.value.path, item.damage, item.details, item.notes, item.shorter
     )
