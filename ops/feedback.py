@@ -205,28 +205,7 @@ class FeedbackStore:
         cause: Cause | None = None,
     ) -> None:
         """A draft the seller approved, and each field they changed before approving (implicit feedback)."""
-        with self.store.lock, self.store.connect() as conn:
-            self._insert(
-                conn,
-                "approval",
-                conversation_id,
-                trace_id,
-                seller_id,
-                cause,
-                comment=f"{len(edits)} field(s) edited",
-            )
-            for edit in edits:
-                self._insert(
-                    conn,
-                    "edit",
-                    conversation_id,
-                    trace_id,
-                    seller_id,
-                    cause,
-                    field=edit.field,
-                    old_value=str(edit.old),
-                    new_value=str(edit.new),
-                )
+        self._with_fields("approval", "edit", "edited", conversation_id, edits, trace_id, seller_id, cause)
 
     def revision(
         self,
@@ -238,20 +217,36 @@ class FeedbackStore:
     ) -> None:
         """A draft the seller answered with a change in words ("make it 350"), and each field the draft that
         replaced it changed (none when the agent asked something instead of drafting again)."""
+        self._with_fields(
+            "revision", "typed_edit", "changed", conversation_id, changes, trace_id, seller_id, cause
+        )
+
+    def _with_fields(
+        self,
+        kind: str,
+        field_kind: str,
+        done: str,
+        conversation_id: str,
+        changes: list[Edit],
+        trace_id: str | None,
+        seller_id: str | None,
+        cause: Cause | None,
+    ) -> None:
+        """One row for the draft (`kind`), then one (`field_kind`) for each field changed, in one transaction."""
         with self.store.lock, self.store.connect() as conn:
             self._insert(
                 conn,
-                "revision",
+                kind,
                 conversation_id,
                 trace_id,
                 seller_id,
                 cause,
-                comment=f"{len(changes)} field(s) changed",
+                comment=f"{len(changes)} field(s) {done}",
             )
             for change in changes:
                 self._insert(
                     conn,
-                    "typed_edit",
+                    field_kind,
                     conversation_id,
                     trace_id,
                     seller_id,

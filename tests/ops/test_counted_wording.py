@@ -102,27 +102,17 @@ def test_a_turn_of_one_model_request_says_one_request() -> None:
     view = SimpleNamespace(id="c1", model="offline", prompt="p", started="now", outcome="replied")
     turns = [
         SimpleNamespace(
-            number=1,
+            number=n,
             outcome="replied",
-            requests=1,
+            requests=n,
             seller="hi",
             tools=[],
             agent="hello",
             drafts=[],
             created=[],
             stopped=None,
-        ),
-        SimpleNamespace(
-            number=2,
-            outcome="replied",
-            requests=2,
-            seller="hi",
-            tools=[],
-            agent="hello",
-            drafts=[],
-            created=[],
-            stopped=None,
-        ),
+        )
+        for n in (1, 2)
     ]
     page = render(
         "admin/review.html",

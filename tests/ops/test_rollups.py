@@ -103,6 +103,19 @@ def write_mix(ops: OpsStore, seed: int = 3) -> list[str]:
     return conversations
 
 
+def same_by_model(monitor: Monitor) -> int:
+    """Per model, in every window, the roll-ups' figures equal the raw rows'; the conversations abandoned."""
+    abandoned = 0
+    for low, high in WINDOWS:
+        window = Window(BASE + low, BASE + high)
+        rolled, raw = monitor.figures(window, by="model"), monitor.figures(window, by="model", rollups=False)
+        assert set(rolled) == set(raw)
+        for k in raw:
+            same(raw[k], rolled[k])
+            abandoned += raw[k].abandoned
+    return abandoned
+
+
 def same(a: Figures, b: Figures) -> None:
     left, right = a.model_dump(), b.model_dump()
     for name, value in left.items():
@@ -203,12 +216,7 @@ def test_an_upgraded_store_is_backfilled(tmp_path: Path) -> None:
     assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'conversation_rollup'").fetchone()
     conn.close()
     monitor = Monitor(OpsStore(path))  # migration 6: the roll-ups, filled from the rows already there
-    for low, high in WINDOWS:
-        window = Window(BASE + low, BASE + high)
-        rolled, raw = monitor.figures(window, by="model"), monitor.figures(window, by="model", rollups=False)
-        assert set(rolled) == set(raw)
-        for k in raw:
-            same(raw[k], rolled[k])
+    same_by_model(monitor)
 
 
 def test_windows_split_into_units_and_raw_ends() -> None:
@@ -234,12 +242,4 @@ def test_a_store_summed_under_the_old_abandoned_is_recounted(tmp_path: Path) -> 
     conn.commit()
     conn.close()
     monitor = Monitor(OpsStore(path))  # migration 7: the units summed again from the roll-up rows
-    abandoned = 0
-    for low, high in WINDOWS:
-        window = Window(BASE + low, BASE + high)
-        rolled, raw = monitor.figures(window, by="model"), monitor.figures(window, by="model", rollups=False)
-        assert set(rolled) == set(raw)
-        for k in raw:
-            same(raw[k], rolled[k])
-            abandoned += raw[k].abandoned
-    assert abandoned
+    assert same_by_model(monitor)
