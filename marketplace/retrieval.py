@@ -316,8 +316,7 @@ def in_sample_order(rows: list[Sequence[Any]]) -> list[Sequence[Any]]:
     """Rows (the id first) in `bottom`'s order, whichever database read them: SQLite returns them by id,
     PostgreSQL as its statement's sort left them, and what a comparison judges on its first PROBE rows, or
     counts in the order they come (`marketplace.reposts`), must not depend on which it was."""
-    mask, step = 0xFFFFFFFFFFFFFFFF, 0x9E3779B97F4A7C15  # `_mix`, inline: called for every row read
-    return sorted(rows, key=lambda row: (int(row[0]) * step) & mask)
+    return sorted(rows, key=lambda row: _mix(int(row[0])))
 
 
 SAMPLE_TARGET = 1000  # a sample level is chosen to hold about this many matches (MAX_READ..ID_SCAN)
@@ -409,27 +408,23 @@ def sampled(
     picked = min(chosen.count, MAX_READ)
     ids = bottom(chosen.ids, MAX_READ) if chosen.ids is not None else None
     weight = share / picked if picked else 1.0
+
+    def rows(start: int, stop: int | None = None) -> list[Sequence[Any]]:
+        """The sample's rows from `start` to `stop`, in `bottom`'s order on either database: read by id, or
+        read with the count (the chosen level is one counted under ID_SCAN, or the last, asked with `last`)."""
+        if ids is not None:
+            return _rows_of(session, ids[start:stop])
+        assert chosen.rows is not None
+        return chosen.rows[start:stop]
+
     if wanted is not None and picked > PROBE:
-        # The sample's first PROBE in `bottom`'s order, on either database.
-        probe = _rows_of(session, ids[:PROBE]) if ids is not None else (chosen.rows or [])[:PROBE]
-        first = _candidates(session, probe, share / PROBE)
+        first = _candidates(session, rows(0, PROBE), share / PROBE)
         if not wanted(first):
             return first
         for cand in first:  # enough: the whole sample is read, each listing weighing its share of it
             cand.weight = weight
-        if ids is not None:
-            rest = _rows_of(session, ids[PROBE:])
-        else:
-            assert chosen.rows is not None
-            rest = chosen.rows[PROBE:]
-        return first + _candidates(session, rest, weight)
-    if ids is not None:
-        rows = _rows_of(session, ids)
-    else:
-        # Read with its count: the chosen level is one counted under ID_SCAN, or the last, asked with `last`.
-        assert chosen.rows is not None
-        rows = chosen.rows
-    return _candidates(session, rows, weight)
+        return first + _candidates(session, rows(PROBE), weight)
+    return _candidates(session, rows(0), weight)
 
 
 def _last_id(session: Session) -> int:
