@@ -101,10 +101,9 @@ DATA_KIND_SHARE = 0.6
 DATA_KIND_LETTERS = 4  # and has this many letters ("se" in "iPhone SE" is a model, whatever its titles)
 TRADE_FACTOR = 0.7  # a category in a branch that sells to businesses (rules/search/branches.yaml)
 # A query that says a branch ("toy", "spin", "car": rules/search/branches.yaml, `said`): the categories outside
-# it count this much when one under it is named for the item's head word; a branch said by none of its words
-# (`unsaid`) counts this much for its own categories.
+# it count this much when one under it is named for the item's head word. (A branch is not lowered for being
+# unsaid: car audio's own titles tell an "MTX amp" from a home amplifier; the rule moved no unseen dev title.)
 SAID_FACTOR = 0.3
-UNSAID_FACTOR = 0.7
 TITLE_NAME_MIN = 3  # titles that have a two-word name (see CategoryIndex._title_names)
 TITLE_NAME_SHARE = 0.6  # of the titles that have either word
 PAIR_BONUS = 1.5  # for each pair of the item phrase's words that the category's name has side by side
@@ -289,7 +288,6 @@ class SaidBranch:
 
     path: str
     phrases: tuple[tuple[str, ...], ...]  # each as content words, stemmed
-    unsaid: bool  # its categories rank lower when none is said
     # Said by a word right before the head, the branch holds the item though none of its categories is named
     # for the head ("cat tree": cat furniture, not a tree).
     modifier: bool = False
@@ -302,7 +300,6 @@ def _said_branches(path: Path = BRANCHES_FILE) -> tuple[SaidBranch, ...]:
         SaidBranch(
             str(b["path"]),
             tuple(tuple(content_words(str(w))) for w in b["words"] if content_words(str(w))),
-            bool(b.get("unsaid", False)),
             bool(b.get("modifier", False)),
         )
         for b in data.get("said", ())
@@ -1027,7 +1024,6 @@ class CategoryIndex:
         query_words = {w for g in groups for w in g.terms}
         said_factor = self._said_factor(
             [w for g in groups if g.in_item for w in g.terms],
-            [w for g in groups for w in g.terms],
             head,
             group_words,
             # the word right before the head (`SaidBranch.modifier`)
@@ -1309,36 +1305,32 @@ class CategoryIndex:
     def _said_factor(
         self,
         item_terms: list[str],
-        terms: list[str],
         head: int | None,
         group_words: dict[int, dict[int, set[str]]],
         before_head: tuple[str, ...] = (),
     ) -> Callable[[int], float]:
-        """What the branches the query says (or leaves unsaid) make of a category's score: a "spin bike" is
-        an exercise bike when the exercise branch has a category named for a bike; a "hot wheels car" a toy
-        car. Only the item phrase says a branch (a GPS "for car" is a GPS); any word leaves it said. Branches
-        are data (rules/search/branches.yaml, `said`)."""
+        """What the branches the query says make of a category's score: a "spin bike" is an exercise bike
+        when the exercise branch has a category named for a bike; a "hot wheels car" a toy car. Only the item
+        phrase says a branch (a GPS "for car" is a GPS). Branches are data (rules/search/branches.yaml,
+        `said`)."""
         inside: list[frozenset[int]] = []  # said, with a category named for the head word
-        lower: list[frozenset[int]] = []  # unsaid, ranking lower
         for branch, members in self._said:
-            if any(_says(item_terms, phrase) for phrase in branch.phrases):
-                # (a pet's branch, said right before the head, holds the item whatever names it)
-                if head is not None and (
+            # (a pet's branch, said right before the head, holds the item whatever names it)
+            if (
+                any(_says(item_terms, phrase) for phrase in branch.phrases)
+                and head is not None
+                and (
                     any(head in group_words.get(c, {}) for c in members)
                     or (branch.modifier and before_head in branch.phrases)
-                ):
-                    inside.append(members)
-            elif branch.unsaid and not any(_says(terms, phrase) for phrase in branch.phrases):
-                lower.append(members)
+                )
+            ):
+                inside.append(members)
 
         def factor(category_id: int) -> float:
             value = 1.0
             for members in inside:
                 if category_id not in members:
                     value *= SAID_FACTOR
-            for members in lower:
-                if category_id in members:
-                    value *= UNSAID_FACTOR
             return value
 
         return factor
