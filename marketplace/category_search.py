@@ -1140,11 +1140,13 @@ class CategoryIndex:
         if head_terms is not None:
             named_for_head = [e for e in out[:3] if self._named_for(e.category.id, head_terms)]
             roots = {e.category.path.split(" > ")[0] for e in named_for_head}
-            if len(named_for_head) >= 2 and len(roots) == 1:
+            others = [w for w in item_words if w not in head_terms and self.model.knows(w)]
+            if len(named_for_head) >= 2 and (len(roots) == 1 or not others):
                 # Several categories of one department are named for the item's head word ("metal cabinet":
                 # storage, file, china): which one is the seller's to say; the model would pick the most
                 # listed. Across departments ("Acer 22 inch monitor": Activity Monitors, Computer Monitors)
-                # the item's other words say which, as the titles filed in each read.
+                # the item's other words say which, as the titles filed in each read; not when no title has
+                # any of them ("planter boxes", "casio keyboard"): the model would know only which is listed more.
                 return self._branches_applied(out, said_factor)
         return self._branches_applied(
             self._reranked(query, out, head_terms[-1] if head_terms else None, whole_head, modifier_only),
