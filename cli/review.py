@@ -110,17 +110,24 @@ def scenario_writer(directory: Path | None = None, store: Path | None = None) ->
     """Writes a reviewed conversation (from the store at `store`, default the local one) as a scenario
     through eval capture (evals.capture), into `directory` (default: scenarios/captured/), never over an
     existing file. The harness is imported by the first capture (`trova serve` makes this at start-up)."""
+    return _ReviewedScenarios(directory, store)
 
-    def write(conversation_id: str, review: Review) -> Path:
+
+class _ReviewedScenarios:
+    def __init__(self, directory: Path | None, store: Path | None) -> None:
+        self.directory = directory
+        self.store = store
+
+    def __call__(self, conversation_id: str, review: Review) -> Path:
         from evals.capture import scenario_from, to_yaml
         from evals.loader import DEFAULT_DIR
         from traces.setup import flush, store_path
         from traces.store import TraceStore
         from traces.views import load
 
-        folder = directory or DEFAULT_DIR / "captured"
+        folder = self.directory or DEFAULT_DIR / "captured"
         flush()
-        view = load(TraceStore(store or store_path()), conversation_id)
+        view = load(TraceStore(self.store or store_path()), conversation_id)
         if not view.turns:
             raise LookupError(f"{conversation_id} has no recorded turns to capture")
         slug = re.sub(r"[^a-z0-9]+", "-", conversation_id.lower()).strip("-")[-24:]
@@ -134,7 +141,17 @@ def scenario_writer(directory: Path | None = None, store: Path | None = None) ->
         path.write_text(to_yaml(scenario, path), encoding="utf-8")
         return path
 
-    return write
+    def unknown_category(self, name: str) -> str | None:
+        import difflib
+
+        paths = _category_paths()
+        wanted = name.lower()
+        if any(wanted in path.lower() for path in paths):
+            return None
+        leaves = sorted({path.rsplit(" > ", 1)[-1] for path in paths})
+        close = difflib.get_close_matches(name, leaves, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        return f"{name!r} is in no category's name or path (marketplace/seed/categories.tsv){hint}"
 
 
 @review_app.command("list")
@@ -199,8 +216,10 @@ def record(
         )
     except ValidationError as e:
         raise _fail(review_problems(e, _OPTIONS)) from e
-    if review.category is not None and not _names_a_category(review.category):
-        raise _fail(_unknown_category(review.category))
+    writer = scenario_writer(out_dir)
+    unknown = None if review.category is None else writer.unknown_category(review.category)
+    if unknown is not None:
+        raise _fail(f"--category {unknown}")
     queue = _queue()
     from traces.setup import store_path
     from traces.store import TraceStore
@@ -211,7 +230,7 @@ def record(
     stdout().print(f"[green]Review #{stored.id} recorded[/green] ({stored.verdict}).")
     if add_to_evals:
         try:
-            path = scenario_writer(out_dir)(conversation_id, review)
+            path = writer(conversation_id, review)
         except (LookupError, ValueError) as e:
             raise _fail(f"the review is kept, but no scenario was written: {e}", 1) from e
         queue.set_scenario(stored.id, path)
@@ -236,22 +255,6 @@ def _category_paths() -> list[str]:
 
     rows = (SEED_DIR / CATEGORIES_FILE).read_text(encoding="utf-8").splitlines()[1:]
     return [row.split("\t", 1)[1] for row in rows if "\t" in row]
-
-
-def _names_a_category(name: str) -> bool:
-    """Whether some category's path holds the name, as the scenario's `category_path: {contains: ...}` reads
-    it: a name none holds writes a scenario no agent can pass."""
-    wanted = name.lower()
-    return any(wanted in path.lower() for path in _category_paths())
-
-
-def _unknown_category(name: str) -> str:
-    import difflib
-
-    leaves = sorted({path.rsplit(" > ", 1)[-1] for path in _category_paths()})
-    close = difflib.get_close_matches(name, leaves, n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    return f"--category {name!r} is in no category's name or path (marketplace/seed/categories.tsv){hint}"
 
 
 @review_app.command("export")

@@ -409,6 +409,14 @@ def create_admin_router(
             )
         except ValidationError as e:
             return review_page(request, view, 422, error=review_problems(e, FORM_LABELS))
+        # A correction no scenario could expect is refused before anything is kept, as `trova review` does.
+        unknown = (
+            scenario_writer.unknown_category(review.category)
+            if scenario_writer is not None and review.category
+            else None
+        )
+        if unknown is not None:
+            return review_page(request, view, 422, error=f"{FORM_LABELS['category']}: {unknown}")
         stored = queue.record(conversation_id, review)
         message, scenario = f"Review #{stored.id} saved ({stored.verdict}).", None
         if action == "add":

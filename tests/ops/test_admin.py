@@ -129,3 +129,27 @@ def test_tool_arguments_read_as_written_and_deceptive_characters_as_escapes() ->
     hostile = readable_json({"title": "Trek \u202eekib\u202c\u200b\ud800\x85\n"})
     assert hostile == '{"title": "Trek \\u202eekib\\u202c\\u200b\\ud800\\u0085\\n"}'
     hostile.encode("utf-8")
+
+
+async def test_a_category_no_path_holds_is_refused_before_anything_is_kept(admin, tmp_path: Path) -> None:
+    """As `trova review record --category` refuses it: a scenario expecting it could never pass."""
+    client, conversation = admin
+    await client.post("/admin/login", data={"token": TOKEN, "next": "/admin"})
+    form = await client.get(f"/admin/review/{conversation}")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', form.text)
+    assert csrf
+    fields = {"verdict": "bad", "tags": ["wrong_category"], "csrf": csrf.group(1)}
+    refused = await client.post(
+        f"/admin/review/{conversation}", data={**fields, "category": "Bicycels", "action": "add"}
+    )
+    assert refused.status_code == 422
+    assert "Right category: &#39;Bicycels&#39; is in no category&#39;s name or path" in refused.text
+    assert "did you mean &#39;Bicycles&#39;" in refused.text
+    assert not list((tmp_path / "scenarios").glob("*.yaml"))
+    assert conversation in (await client.get("/admin/review")).text  # nothing kept: still to review
+    added = await client.post(
+        f"/admin/review/{conversation}", data={**fields, "category": "Bicycles", "action": "add"}
+    )
+    assert added.status_code == 200 and "Scenario written" in added.text
+    (path,) = (tmp_path / "scenarios").glob("*.yaml")
+    assert yaml.safe_load(path.read_text())["expect"]["listing"]["category_path"] == {"contains": "Bicycles"}
