@@ -528,6 +528,7 @@ class Promotion:
     prompt: str  # the version the production label now points at
     labels_file: Path
     not_in_label: list[str]  # what else the arm changes, which a prompt label cannot carry
+    serve_variant: str  # `trova serve --variant` for the arm once the label is moved: its model and settings
 
 
 def promote(store: OpsStore, experiment: Experiment, arm: str) -> Promotion:
@@ -550,4 +551,4 @@ def promote(store: OpsStore, experiment: Experiment, arm: str) -> Promotion:
     experiments.record(
         experiment.name, "promoted", arm, json.dumps({"variant": experiment.arms[arm].variant})
     )
-    return Promotion(arm, prompt.ref, labels, others)
+    return Promotion(arm, prompt.ref, labels, others, spec.model_copy(update={"prompt": None}).text())

@@ -79,6 +79,8 @@ def test_promote_moves_the_production_label_and_ends_the_experiment(setup: Path,
     assert code == 0, out
     assert f"production → listing_agent@{candidate}" in out and "Experiment warmer ended" in out
     assert "model offline; offline_price_position=0.25" in out  # what a prompt label cannot carry
+    # ... and the command that serves it, which exists (`trova serve --variant`; its prompt: the label)
+    assert "serve them with: trova serve --variant 'offline,offline_price_position=0.25'" in out
     assert load_labels()["listing_agent"]["production"] == candidate
     labels = yaml.safe_load((agent.prompts.PROMPT_DIR / "labels.yaml").read_text())
     assert labels["listing_agent"]["production"] == candidate
