@@ -17,6 +17,7 @@ import typer
 from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from cli.output import stderr, stdout
 from ops.monitor import Window, parse_duration
@@ -34,6 +35,7 @@ from traces.migrations import StoreTooNew
 
 if TYPE_CHECKING:  # the harness is imported when a scenario is written, not at every command's start
     from evals.schema import Scenario
+    from ops.feedback import SellerFeedback
 
 review_app = typer.Typer(
     rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
@@ -172,16 +174,36 @@ def list_queue(
     if not items:
         stdout().print(f"Nothing to review ({added} queued just now).")
         return
+    from ops.feedback import FeedbackStore
+
+    feedback = FeedbackStore()
     waiting = sum(1 for item in items if not item.reviewed)
     table = Table(title=f"Review queue: {waiting} to review ({added} queued just now)")
-    for column in ("conversation", "why", "reviewed"):
-        table.add_column(column)
+    # The id is what a reviewer copies into the next command: never wrapped; the seller's words give way.
+    table.add_column("conversation", no_wrap=True)
+    table.add_column("why")
+    table.add_column("the seller said", overflow="fold")
+    table.add_column("reviewed")
     for item in items:
-        table.add_row(item.conversation_id, ", ".join(item.reasons), "yes" if item.reviewed else "")
+        said = _said(feedback.of(item.conversation_id))
+        table.add_row(item.conversation_id, ", ".join(item.reasons), said, "yes" if item.reviewed else "")
     stdout().print(table)
     stdout().print(
         "[dim]Read one: trova traces show ID · record: trova review record ID --verdict bad ...[/dim]"
     )
+
+
+def _said(feedback: SellerFeedback, width: int = 60) -> Text:
+    """The seller's feedback on a conversation in a table cell: the rating and its comment (cut to `width`),
+    then the fields they changed, plain text (sellers' words are never markup)."""
+    parts = []
+    if feedback.rating is not None:
+        mark = "👍" if feedback.rating > 0 else "👎"
+        comment = feedback.comment or ""
+        cut = comment if len(comment) <= width else comment[: width - 1] + "…"
+        parts.append(f"{mark} “{cut}”" if cut else mark)
+    parts += [f"{e.field} {e.old} → {e.new}" for e in feedback.edits]
+    return Text("; ".join(parts))
 
 
 @review_app.command("record")

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from ops.counts import counted
 from ops.experiment_report import ExperimentReport, experiment_report
 from ops.experiments import ExperimentError, ExperimentStore, experiment_files, load_experiment
+from ops.feedback import FeedbackStore
 from ops.monitor import Figures, Filters, Monitor, Window
 from ops.monitor import format_figure as fmt
 from ops.online import OnlineVerdicts
@@ -370,6 +371,7 @@ def create_admin_router(
             reviews=queue.reviews(view.id),
             queued=queue.queued(view.id),
             checks=OnlineVerdicts(store).of(view.id),
+            said=FeedbackStore(store.path).of(view.id),
             tags=[(t, TAG_LABELS[t]) for t in TAGS],
             can_capture=scenario_writer is not None,
             **extra,

@@ -153,3 +153,31 @@ async def test_a_category_no_path_holds_is_refused_before_anything_is_kept(admin
     assert added.status_code == 200 and "Scenario written" in added.text
     (path,) = (tmp_path / "scenarios").glob("*.yaml")
     assert yaml.safe_load(path.read_text())["expect"]["listing"]["category_path"] == {"contains": "Bicycles"}
+
+
+async def test_the_reviewer_reads_what_the_seller_said(admin, trova_home: Path) -> None:
+    """A thumbs-down is queued for its comment: the review page and `trova review list` show it (and the
+    fields the seller changed, and a start-over), the seller's words as text."""
+    from typer.testing import CliRunner
+
+    from agent.draft_changes import FieldChange
+    from cli.main import app
+    from ops.feedback import FeedbackStore
+
+    client, conversation = admin
+    feedback = FeedbackStore(trova_home / "trova.db")
+    feedback.rate(conversation, -1, "<img src=x onerror=alert(1)> priced at double the others")
+    feedback.revision(conversation, [FieldChange("price", 220.0, 95)])
+    feedback.start_over(conversation, pending_drafts=1)
+    await client.post("/admin/login", data={"token": TOKEN, "next": "/admin"})
+    page = (await client.get(f"/admin/review/{conversation}")).text
+    said = page[page.index("What the seller said") : page.index("Transcript")]
+    assert "Thumbs down" in said and "&lt;img src=x onerror=alert(1)&gt; priced at double the others" in said
+    assert "<img" not in said
+    assert 'Changed in words: price <q dir="auto">220.0</q> → <q dir="auto">95</q>' in said
+    assert "Started over (1 draft(s) left unanswered)" in said
+
+    listed = CliRunner().invoke(app, ["review", "list"], env={"COLUMNS": "250"})
+    assert listed.exit_code == 0, listed.output
+    row = next(line for line in listed.output.splitlines() if conversation in line)
+    assert "👎 “<img src=x onerror=alert(1)> priced at double the others”; price 220.0 → 95" in row
