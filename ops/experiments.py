@@ -540,6 +540,11 @@ def promote(store: OpsStore, experiment: Experiment, arm: str) -> Promotion:
         raise ExperimentError(f"{experiment.name} has no arm {arm!r} (arms: {', '.join(experiment.arms)})")
     experiments = ExperimentStore(store)
     state = experiments.state(experiment.name)
+    if state.status == "not started":  # as stop: a typo or the wrong data directory, not a result to act on
+        raise ExperimentError(
+            f"experiment {experiment.name} was never served (trova serve --experiment {experiment.name}): "
+            f"no result to promote; to serve an arm's prompt without one, trova prompts label REF production"
+        )
     if state.status in ("stopped", "promoted"):
         raise ExperimentError(
             f"experiment {experiment.name} already ended ({state.status} at {state.ended_at})"
