@@ -205,7 +205,7 @@ def test_trova_serve_variant_serves_a_promoted_arm_as_the_experiment_did(
     finally:
         process.terminate()
         output = process.communicate(timeout=60)[0].decode()
-    assert "Settings: offline_price_position=0.25." in output, output
+    assert "Settings: offline_price_position=0.25." in " ".join(output.split()), output  # wrapped or not
     with sqlite3.connect(trova_home / "trova.db") as db:
         variants = {
             v for (v,) in db.execute("SELECT variant FROM turns WHERE conversation_id = ?", (conversation,))
