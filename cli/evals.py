@@ -612,7 +612,8 @@ def capture(
 
     stdout().print(
         f"[green]Wrote {escape(str(path))}[/green] ({counted(len(scenario.turns), 'turn')}, "
-        f"{counted(len(calls), 'expected call')}). Run it: trova eval run {escape(str(path))}"
+        f"{counted(len(calls), 'expected call')}). Run it: trova eval run {escape(str(path))}",
+        soft_wrap=True,  # one line whatever the width: a command the console broke cannot be pasted
     )
 
 

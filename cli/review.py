@@ -256,7 +256,11 @@ def record(
         except (LookupError, ValueError) as e:
             raise _fail(f"the review is kept, but no scenario was written: {e}", 1) from e
         queue.set_scenario(stored.id, path)
-        stdout().print(f"[green]Wrote {path}[/green]. Run it: trova eval run {path}")
+        # One line whatever the width: a command broken by the console's own newline cannot be pasted.
+        stdout().print(
+            f"[green]Wrote {escape(str(path))}[/green]. Run it: trova eval run {escape(str(path))}",
+            soft_wrap=True,
+        )
 
 
 # The option each field of a review comes from, to name it in an error ("": the price range as a whole).

@@ -107,3 +107,8 @@ async def test_capture_counts_what_it_wrote_in_words(
     )
     assert result.exit_code == 0, result.output
     assert "(1 turn, 1 expected call)" in result.output
+    # The command to run it is one line at any width: a newline the console put in it breaks the paste.
+    narrow = runner.invoke(
+        app, ["eval", "capture", session.id, "--out", str(tmp_path / "two.yaml")], env={"COLUMNS": "40"}
+    )
+    assert f"Run it: trova eval run {tmp_path / 'two.yaml'}" in narrow.output, narrow.output
