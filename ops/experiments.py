@@ -355,8 +355,22 @@ def broken_guardrail(guardrails: Guardrails, health: ArmHealth) -> str | None:
     )
     for label, value, limit, shown in checks:
         if value is not None and limit is not None and value > limit:
-            return f"{label} {shown.format(value)} is above {shown.format(limit)} over {counted(health.turns, 'turn')}"
+            return (
+                f"{label} {shown.format(value)} is above {_limit(shown, limit)} over "
+                f"{counted(health.turns, 'turn')}"
+            )
     return None
+
+
+def _limit(shown: str, limit: float) -> str:
+    """A guardrail's limit as the file gives it: in the figure's format unless that rounds it (a limit
+    of 0.001 s read "0.00 s"), then with all its digits."""
+    percent = "%" in shown
+    scaled = limit * 100 if percent else limit
+    places = 1 if percent else 2
+    if abs(round(scaled, places) - scaled) < 1e-12:
+        return shown.format(limit)
+    return f"{scaled:g}%" if percent else f"{scaled:g} s"
 
 
 @dataclass(frozen=True)
