@@ -300,10 +300,15 @@ class ExperimentStore:
             )
 
     def sellers(self, name: str) -> dict[str, int]:
+        """Per arm, the sellers it served: counted where their conversations went, as every other figure
+        of the report is (a seller assigned to an arm a guardrail stopped is served, and counted, by the
+        control; one with conversations in both counts in both)."""
         with self.store.connect() as conn:
             return dict(
                 conn.execute(
-                    "SELECT arm, COUNT(*) FROM experiment_sellers WHERE experiment = ? GROUP BY arm", (name,)
+                    "SELECT arm, COUNT(DISTINCT seller_id) FROM experiment_conversations WHERE experiment = ?"
+                    " GROUP BY arm",
+                    (name,),
                 ).fetchall()
             )
 
