@@ -182,9 +182,18 @@ class Matcher(_Strict):
 
 
 def _as_turn_matcher(value: Any) -> Any:
-    # `turn: ">= 2"` reads as a comparison (a turn number is never a string to compare equal to).
-    if isinstance(value, str) and _COMPARISON.match(value):
-        return {"compare": value}
+    # `turn: ">= 2"` reads as a comparison (a turn number is never a string to compare equal to): any other
+    # text ("two", "~ 2") is a load error here, not an expected call that can never match.
+    if isinstance(value, str):
+        if _COMPARISON.match(value):
+            return {"compare": value}
+        if value.strip().isdigit():
+            return {"equals": int(value)}
+        if value.strip() == "first":  # as a reply check says it
+            return {"equals": 1}
+        raise ValueError(
+            f"{value!r} is not a turn: a number (2), first, or a comparison, an operator and a number ('>= 2')"
+        )
     return _as_matcher(value)
 
 
