@@ -149,8 +149,12 @@ class Matcher(_Strict):
         if isinstance(data, dict):
             keys = [k for k in data if k in _MATCHER_KEYS]
             if len(data) != 1 or len(keys) != 1:
+                unknown = [str(k) for k in data if k not in _MATCHER_KEYS]
+                close = [c for k in unknown for c in difflib.get_close_matches(k, sorted(_MATCHER_KEYS), n=1)]
+                hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
                 raise ValueError(
-                    f"a matcher has exactly one of {', '.join(sorted(_MATCHER_KEYS))}; got {', '.join(map(str, data)) or 'nothing'}"
+                    f"a matcher has exactly one of {', '.join(sorted(_MATCHER_KEYS))}; got "
+                    f"{', '.join(map(str, data)) or 'nothing'}{hint}"
                 )
         return data
 

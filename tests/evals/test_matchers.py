@@ -183,6 +183,14 @@ def test_compare_reasons_and_validation() -> None:
             m({"compare": bad})
 
 
+def test_a_misspelt_matcher_key_gets_the_nearest_one() -> None:
+    """As a misspelt scenario key does ("did you mean 'description'?")."""
+    with pytest.raises(ValidationError, match="got betwen; did you mean 'between'"):
+        m({"betwen": [1, 2]})
+    with pytest.raises(ValidationError, match=r"got zzz \[type=value_error"):  # nothing near: no guess
+        m({"zzz": 1})
+
+
 def test_a_bare_comparison_is_a_comparison_only_for_a_turn() -> None:
     call = ExpectedCall(tool="create_listing", turn=">= 2", args={"title": ">= 2"})
     assert call.turn is not None and call.turn.kind == "compare"
