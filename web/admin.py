@@ -230,6 +230,7 @@ def create_admin_router(
     auth = _Auth(value)
     monitor = Monitor(store)
     queue = ReviewQueue(store, float(os.environ.get("TROVA_REVIEW_RANDOM_SHARE", "0.05") or 0.05))
+    feedback = FeedbackStore(store.path)  # what sellers said, read beside each review
     router = APIRouter(prefix="/admin")
     guarded = APIRouter(prefix="/admin", dependencies=[Depends(auth)])
 
@@ -371,7 +372,7 @@ def create_admin_router(
             reviews=queue.reviews(view.id),
             queued=queue.queued(view.id),
             checks=OnlineVerdicts(store).of(view.id),
-            said=FeedbackStore(store.path).of(view.id),
+            said=feedback.of(view.id),
             tags=[(t, TAG_LABELS[t]) for t in TAGS],
             can_capture=scenario_writer is not None,
             **extra,
