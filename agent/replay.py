@@ -579,16 +579,24 @@ _PART_WORDS = {
 }
 
 
+def _part_of(path: str, request: dict[str, JsonValue]) -> tuple[str, str]:
+    """The kind and tool of the message part a differing field is in ("", "" outside any part)."""
+    match = _PART.match(path)
+    if not match:
+        return "", ""
+    part: Any = request
+    try:
+        part = part["messages"][int(match[1])]["parts"][int(match[2])]
+        return str(part["part_kind"]), str(part.get("tool_name", ""))
+    except (KeyError, IndexError, TypeError, AttributeError):
+        return "", ""
+
+
 def _what(path: str, request: dict[str, JsonValue]) -> str:
     """The differing field in words; a message part is named by its kind (and its tool)."""
     match = _PART.match(path)
     if match:
-        part: Any = request
-        try:
-            part = part["messages"][int(match[1])]["parts"][int(match[2])]
-            kind, tool = str(part["part_kind"]), str(part.get("tool_name", ""))
-        except (KeyError, IndexError, TypeError, AttributeError):
-            kind, tool = "", ""
+        kind, tool = _part_of(path, request)
         words = _PART_WORDS.get(kind)
         if words:
             return words.format(tool=tool) + f", message {int(match[1]) + 1}"
@@ -680,6 +688,20 @@ class ReplayModel(Model):
                 f"The nearest recording is {path.relative_to(self.directory)}. Re-record with --record "
                 f"{self.directory} (with the model and its key); replay never calls the model."
             )
+            if (
+                scope.kind == "conversation"
+                and difference is not None
+                and _part_of(difference.path, request)[0] == "tool-return"
+            ):
+                # Not the model's side: a scenario gets a fresh marketplace each run, a chat the one it
+                # talks to now, which the recorded conversation itself may have changed (its listing).
+                advice = (
+                    f"The nearest recording is {path.relative_to(self.directory)}. The marketplace answered "
+                    "otherwise than when this was recorded: a chat replays against the marketplace as it is "
+                    "now, and listings created since (the recorded conversation's own among them) change "
+                    "what the tools return. Replay it on the marketplace as it was: record and replay each "
+                    "on a fresh data directory (TROVA_HOME=$(mktemp -d) trova chat --replay ...)."
+                )
             field = difference.path if difference else None
         return ReplayMiss(
             f"replay miss in {scope.described}, request {number} (key {key}): {cause}. {advice}",

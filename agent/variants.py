@@ -131,6 +131,11 @@ class VariantSpec(BaseModel):
     def model_settings(self) -> ModelSettings | None:
         return cast(ModelSettings, dict(self.settings)) if self.settings else None
 
+    def text(self) -> str:
+        """The spec as written on a command line (`parse_variant_spec` reads it back)."""
+        prompt = [f"prompt={self.prompt}"] if self.prompt else []
+        return ",".join([self.model, *prompt, *(f"{k}={_show(v)}" for k, v in self.settings.items())])
+
 
 def settings_schema_for(model: str) -> type[Any]:
     """The settings TypedDict a model accepts (model-specific keys join the generic ones here)."""

@@ -318,13 +318,17 @@ async def run_chat(
     if session.pending:
         console.print("[yellow]The draft was not posted (no answer).[/yellow]")
     if session.record.turns:
+        # Commands to paste: one line each whatever the width (the console's own wrap breaks them).
         console.print(
-            f"[dim]Conversation {session.id} saved. Resume it with: trova chat --resume {session.id}[/dim]"
+            f"[dim]Conversation {session.id} saved. Resume it with: trova chat --resume {session.id}[/dim]",
+            soft_wrap=True,
         )
         if interactive:
             ask_rating(console, session)
         else:
-            console.print(f"[dim]Rate it with: trova feedback add {session.id} --up|--down[/dim]")
+            console.print(
+                f"[dim]Rate it with: trova feedback add {session.id} --up|--down[/dim]", soft_wrap=True
+            )
     if not interactive and (failure := outcome.failure()):
         console.print(f"[red]No message could be answered: {escape(failure)}.[/red]")
         return 1

@@ -608,9 +608,12 @@ def capture(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(to_yaml(scenario, path), encoding="utf-8")
     calls = scenario.expect.tools.calls if scenario.expect.tools else []
+    from ops.counts import counted
+
     stdout().print(
-        f"[green]Wrote {escape(str(path))}[/green] ({len(scenario.turns)} turns, {len(calls)} expected "
-        f"calls). Run it: trova eval run {escape(str(path))}"
+        f"[green]Wrote {escape(str(path))}[/green] ({counted(len(scenario.turns), 'turn')}, "
+        f"{counted(len(calls), 'expected call')}). Run it: trova eval run {escape(str(path))}",
+        soft_wrap=True,  # one line whatever the width: a command the console broke cannot be pasted
     )
 
 

@@ -197,7 +197,8 @@ def promote(
     if done.not_in_label:
         stdout().print(
             f"[yellow]A prompt label carries the prompt only; the arm also set {escape('; '.join(done.not_in_label))}: "
-            "serve those with trova serve --model (and the settings) once it restarts.[/yellow]",
+            f"once the server restarts, serve them with: trova serve --variant '{escape(done.serve_variant)}'"
+            "[/yellow]",
             soft_wrap=True,
         )
 

@@ -123,7 +123,14 @@ def add(
     """Rate a conversation (thumbs up or down, with a comment), as a seller on the site would; a later
     rating replaces an earlier one."""
     if up == down:
-        stderr().print("[red]error:[/red] give one of --up or --down", soft_wrap=True)
+        which = "not both" if up else "which"
+        stderr().print(f"[red]error:[/red] give one of --up or --down ({which})", soft_wrap=True)
+        raise typer.Exit(2)
+    if comment is not None and len(comment.strip()) > MAX_COMMENT:  # refused, as the site does: not cut
+        stderr().print(
+            f"[red]error:[/red] --comment is {len(comment.strip()):,} characters; at most {MAX_COMMENT:,}",
+            soft_wrap=True,
+        )
         raise typer.Exit(2)
     store = _store(source="cli")
     trace_id = store.last_trace(conversation_id)

@@ -351,6 +351,15 @@ def serve(
             "label of listing_agent (agent/prompts/labels.yaml), else the file as it is.",
         ),
     ] = None,
+    variant: Annotated[
+        str | None,
+        typer.Option(
+            "--variant",
+            help="Model, prompt and settings in one: MODEL[,prompt=NAME@VERSION|LABEL][,setting=value...] "
+            "(instead of --model and --prompt; the prompt defaults to the production label), e.g. the arm "
+            "trova experiment promote names.",
+        ),
+    ] = None,
     online_eval_rate: RateOpt = DEFAULT_RATE,
     experiment: Annotated[
         str | None,
@@ -381,19 +390,27 @@ def serve(
     # set up with the agent, as before.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "logfire-plugin")
     import uvicorn
+    from rich.markup import escape
     from sqlalchemy.exc import SQLAlchemyError
 
     from agent.prompts import PromptRefError, remember, served_prompt
+    from agent.variants import VariantSpecError, parse_variant_spec
     from marketplace import config
     from marketplace.app import create_app
     from web.startup import DeferredSite
 
+    settings = None
     try:
+        if variant is not None:
+            if model is not None or prompt is not None:
+                raise _fail("--variant names the model and the prompt: leave out --model and --prompt")
+            spec = parse_variant_spec(variant)
+            model, prompt, settings = spec.model, spec.prompt, spec.model_settings()
         # The default model (offline: nothing to check) is made with the agent, beside the marketplace;
         # a model named is made here, so that a wrong one stops the command before it listens.
         choice = None if _default_model(model) else _resolve_model(model, base_url)
         prompt_obj, prompt_notice = served_prompt(prompt)
-    except (FileNotFoundError, PromptRefError) as e:
+    except (FileNotFoundError, PromptRefError, VariantSpecError) as e:
         raise _fail(str(e)) from e
     remember(prompt_obj, "serve")
     live, capabilities = None, None
@@ -416,7 +433,8 @@ def serve(
         raise _fail(f"the database driver is not installed: {e}{hint}", 1) from e
     except SQLAlchemyError as e:
         raise _fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
-    stdout().print(f"[dim]{prompt_notice} Database: {config.redact_url(url)}[/dim]")
+    shown = f" Settings: {', '.join(f'{k}={v}' for k, v in settings.items())}." if settings else ""
+    stdout().print(f"[dim]{prompt_notice}{escape(shown)} Database: {config.redact_url(url)}[/dim]")
     stdout().print(f"Open http://{host}:{port}/ (API: http://{host}:{port}/api, docs: /api/docs)")
 
     def build_site() -> FastAPI:
@@ -433,6 +451,7 @@ def serve(
             api,
             chosen,
             prompt_obj,
+            model_settings=settings,
             scenario_writer=scenario_writer(),
             sessions_url=url,  # the marketplace's database: another trova serve continues the conversations
             capabilities=online_capabilities(online_eval_rate) if capabilities is None else capabilities,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.markup import escape
@@ -75,6 +75,24 @@ def _duration(text: str) -> float:
         raise typer.BadParameter(str(e)) from e
 
 
+def _nothing_said(seconds: float, since: str, model: str | None, prompt: str | None) -> str:
+    """Why the period shows nothing: no traffic at all, or none that the filters match exactly (then the
+    names they could have matched)."""
+    nothing = f"in the last {since} (or the {since} before)"
+    if not model and not prompt:
+        return f"No conversations {nothing}. They come from trova chat and trova serve."
+    monitor = Monitor(_store())
+    seen = []
+    pairs: tuple[tuple[str | None, Literal["model", "prompt"]], ...] = ((model, "model"), (prompt, "prompt"))
+    for given, by in pairs:
+        if given:
+            groups = monitor.report(seconds, by, Filters()).groups
+            names = [g.key for g in groups if g.current.turns or g.previous.turns]
+            seen.append(f"{by}s seen: {', '.join(names) if names else 'none'}")
+    wanted = " and ".join(f"{by} {value!r}" for by, value in (("model", model), ("prompt", prompt)) if value)
+    return f"No conversations of {wanted} {nothing}; the filters match names exactly ({'; '.join(seen)})."
+
+
 @monitor_app.callback()
 def monitor(
     ctx: typer.Context,
@@ -96,9 +114,7 @@ def monitor(
         return
     out = stdout()
     if all(g.current.turns == 0 and g.previous.turns == 0 for g in report.groups):
-        out.print(
-            f"No conversations in the last {since} (or the {since} before). They come from trova chat and trova serve."
-        )
+        out.print(escape(_nothing_said(seconds, since, model, prompt)), soft_wrap=True)
         return
     table = Table(title=f"Last {since} (previous {since} in brackets)")
     table.add_column("figure")

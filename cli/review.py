@@ -17,6 +17,7 @@ import typer
 from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from cli.output import stderr, stdout
 from ops.monitor import Window, parse_duration
@@ -34,6 +35,7 @@ from traces.migrations import StoreTooNew
 
 if TYPE_CHECKING:  # the harness is imported when a scenario is written, not at every command's start
     from evals.schema import Scenario
+    from ops.feedback import SellerFeedback
 
 review_app = typer.Typer(
     rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
@@ -110,17 +112,24 @@ def scenario_writer(directory: Path | None = None, store: Path | None = None) ->
     """Writes a reviewed conversation (from the store at `store`, default the local one) as a scenario
     through eval capture (evals.capture), into `directory` (default: scenarios/captured/), never over an
     existing file. The harness is imported by the first capture (`trova serve` makes this at start-up)."""
+    return _ReviewedScenarios(directory, store)
 
-    def write(conversation_id: str, review: Review) -> Path:
+
+class _ReviewedScenarios:
+    def __init__(self, directory: Path | None, store: Path | None) -> None:
+        self.directory = directory
+        self.store = store
+
+    def __call__(self, conversation_id: str, review: Review) -> Path:
         from evals.capture import scenario_from, to_yaml
         from evals.loader import DEFAULT_DIR
         from traces.setup import flush, store_path
         from traces.store import TraceStore
         from traces.views import load
 
-        folder = directory or DEFAULT_DIR / "captured"
+        folder = self.directory or DEFAULT_DIR / "captured"
         flush()
-        view = load(TraceStore(store or store_path()), conversation_id)
+        view = load(TraceStore(self.store or store_path()), conversation_id)
         if not view.turns:
             raise LookupError(f"{conversation_id} has no recorded turns to capture")
         slug = re.sub(r"[^a-z0-9]+", "-", conversation_id.lower()).strip("-")[-24:]
@@ -134,7 +143,17 @@ def scenario_writer(directory: Path | None = None, store: Path | None = None) ->
         path.write_text(to_yaml(scenario, path), encoding="utf-8")
         return path
 
-    return write
+    def unknown_category(self, name: str) -> str | None:
+        import difflib
+
+        paths = _category_paths()
+        wanted = name.lower()
+        if any(wanted in path.lower() for path in paths):
+            return None
+        leaves = sorted({path.rsplit(" > ", 1)[-1] for path in paths})
+        close = difflib.get_close_matches(name, leaves, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        return f"{name!r} is in no category's name or path (marketplace/seed/categories.tsv){hint}"
 
 
 @review_app.command("list")
@@ -155,16 +174,36 @@ def list_queue(
     if not items:
         stdout().print(f"Nothing to review ({added} queued just now).")
         return
+    from ops.feedback import FeedbackStore
+
+    feedback = FeedbackStore()
     waiting = sum(1 for item in items if not item.reviewed)
     table = Table(title=f"Review queue: {waiting} to review ({added} queued just now)")
-    for column in ("conversation", "why", "reviewed"):
-        table.add_column(column)
+    # The id is what a reviewer copies into the next command: never wrapped; the seller's words give way.
+    table.add_column("conversation", no_wrap=True)
+    table.add_column("why")
+    table.add_column("the seller said", overflow="fold")
+    table.add_column("reviewed")
     for item in items:
-        table.add_row(item.conversation_id, ", ".join(item.reasons), "yes" if item.reviewed else "")
+        said = _said(feedback.of(item.conversation_id))
+        table.add_row(item.conversation_id, ", ".join(item.reasons), said, "yes" if item.reviewed else "")
     stdout().print(table)
     stdout().print(
         "[dim]Read one: trova traces show ID · record: trova review record ID --verdict bad ...[/dim]"
     )
+
+
+def _said(feedback: SellerFeedback, width: int = 60) -> Text:
+    """The seller's feedback on a conversation in a table cell: the rating and its comment (cut to `width`),
+    then the fields they changed, plain text (sellers' words are never markup)."""
+    parts = []
+    if feedback.rating is not None:
+        mark = "👍" if feedback.rating > 0 else "👎"
+        comment = feedback.comment or ""
+        cut = comment if len(comment) <= width else comment[: width - 1] + "…"
+        parts.append(f"{mark} “{cut}”" if cut else mark)
+    parts += [f"{e.field} {e.old} → {e.new}" for e in feedback.edits]
+    return Text("; ".join(parts))
 
 
 @review_app.command("record")
@@ -199,8 +238,10 @@ def record(
         )
     except ValidationError as e:
         raise _fail(review_problems(e, _OPTIONS)) from e
-    if review.category is not None and not _names_a_category(review.category):
-        raise _fail(_unknown_category(review.category))
+    writer = scenario_writer(out_dir)
+    unknown = None if review.category is None else writer.unknown_category(review.category)
+    if unknown is not None:
+        raise _fail(f"--category {unknown}")
     queue = _queue()
     from traces.setup import store_path
     from traces.store import TraceStore
@@ -211,11 +252,15 @@ def record(
     stdout().print(f"[green]Review #{stored.id} recorded[/green] ({stored.verdict}).")
     if add_to_evals:
         try:
-            path = scenario_writer(out_dir)(conversation_id, review)
+            path = writer(conversation_id, review)
         except (LookupError, ValueError) as e:
             raise _fail(f"the review is kept, but no scenario was written: {e}", 1) from e
         queue.set_scenario(stored.id, path)
-        stdout().print(f"[green]Wrote {path}[/green]. Run it: trova eval run {path}")
+        # One line whatever the width: a command broken by the console's own newline cannot be pasted.
+        stdout().print(
+            f"[green]Wrote {escape(str(path))}[/green]. Run it: trova eval run {escape(str(path))}",
+            soft_wrap=True,
+        )
 
 
 # The option each field of a review comes from, to name it in an error ("": the price range as a whole).
@@ -236,22 +281,6 @@ def _category_paths() -> list[str]:
 
     rows = (SEED_DIR / CATEGORIES_FILE).read_text(encoding="utf-8").splitlines()[1:]
     return [row.split("\t", 1)[1] for row in rows if "\t" in row]
-
-
-def _names_a_category(name: str) -> bool:
-    """Whether some category's path holds the name, as the scenario's `category_path: {contains: ...}` reads
-    it: a name none holds writes a scenario no agent can pass."""
-    wanted = name.lower()
-    return any(wanted in path.lower() for path in _category_paths())
-
-
-def _unknown_category(name: str) -> str:
-    import difflib
-
-    leaves = sorted({path.rsplit(" > ", 1)[-1] for path in _category_paths()})
-    close = difflib.get_close_matches(name, leaves, n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-    return f"--category {name!r} is in no category's name or path (marketplace/seed/categories.tsv){hint}"
 
 
 @review_app.command("export")

@@ -79,7 +79,11 @@ _SETTINGS: list[tuple[str, Callable[[EvalResults], str]]] = [
     ("tools", lambda r: ", ".join(r.tools)),
     (
         "model settings",
-        lambda r: ", ".join(f"{k}={v}" for k, v in sorted(r.variant.settings.items())) if r.variant else "",
+        # "none" rather than an empty string: "changed: model settings:  → temperature=0" read as a typo.
+        lambda r: (
+            ", ".join(f"{k}={v}" for k, v in sorted(r.variant.settings.items() if r.variant else []))
+            or "none"
+        ),
     ),
     ("scenario set", lambda r: r.scenario_set_hash),
     ("git commit", lambda r: (r.git.commit or "unknown")[:12]),

@@ -149,8 +149,12 @@ class Matcher(_Strict):
         if isinstance(data, dict):
             keys = [k for k in data if k in _MATCHER_KEYS]
             if len(data) != 1 or len(keys) != 1:
+                unknown = [str(k) for k in data if k not in _MATCHER_KEYS]
+                close = [c for k in unknown for c in difflib.get_close_matches(k, sorted(_MATCHER_KEYS), n=1)]
+                hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
                 raise ValueError(
-                    f"a matcher has exactly one of {', '.join(sorted(_MATCHER_KEYS))}; got {', '.join(map(str, data)) or 'nothing'}"
+                    f"a matcher has exactly one of {', '.join(sorted(_MATCHER_KEYS))}; got "
+                    f"{', '.join(map(str, data)) or 'nothing'}{hint}"
                 )
         return data
 
@@ -182,9 +186,18 @@ class Matcher(_Strict):
 
 
 def _as_turn_matcher(value: Any) -> Any:
-    # `turn: ">= 2"` reads as a comparison (a turn number is never a string to compare equal to).
-    if isinstance(value, str) and _COMPARISON.match(value):
-        return {"compare": value}
+    # `turn: ">= 2"` reads as a comparison (a turn number is never a string to compare equal to): any other
+    # text ("two", "~ 2") is a load error here, not an expected call that can never match.
+    if isinstance(value, str):
+        if _COMPARISON.match(value):
+            return {"compare": value}
+        if value.strip().isdigit():
+            return {"equals": int(value)}
+        if value.strip() == "first":  # as a reply check says it
+            return {"equals": 1}
+        raise ValueError(
+            f"{value!r} is not a turn: a number (2), first, or a comparison, an operator and a number ('>= 2')"
+        )
     return _as_matcher(value)
 
 

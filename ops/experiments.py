@@ -300,10 +300,15 @@ class ExperimentStore:
             )
 
     def sellers(self, name: str) -> dict[str, int]:
+        """Per arm, the sellers it served: counted where their conversations went, as every other figure
+        of the report is (a seller assigned to an arm a guardrail stopped is served, and counted, by the
+        control; one with conversations in both counts in both)."""
         with self.store.connect() as conn:
             return dict(
                 conn.execute(
-                    "SELECT arm, COUNT(*) FROM experiment_sellers WHERE experiment = ? GROUP BY arm", (name,)
+                    "SELECT arm, COUNT(DISTINCT seller_id) FROM experiment_conversations WHERE experiment = ?"
+                    " GROUP BY arm",
+                    (name,),
                 ).fetchall()
             )
 
@@ -355,8 +360,22 @@ def broken_guardrail(guardrails: Guardrails, health: ArmHealth) -> str | None:
     )
     for label, value, limit, shown in checks:
         if value is not None and limit is not None and value > limit:
-            return f"{label} {shown.format(value)} is above {shown.format(limit)} over {counted(health.turns, 'turn')}"
+            return (
+                f"{label} {shown.format(value)} is above {_limit(shown, limit)} over "
+                f"{counted(health.turns, 'turn')}"
+            )
     return None
+
+
+def _limit(shown: str, limit: float) -> str:
+    """A guardrail's limit as the file gives it: in the figure's format unless that rounds it (a limit
+    of 0.001 s read "0.00 s"), then with all its digits."""
+    percent = "%" in shown
+    scaled = limit * 100 if percent else limit
+    places = 1 if percent else 2
+    if abs(round(scaled, places) - scaled) < 1e-12:
+        return shown.format(limit)
+    return f"{scaled:g}%" if percent else f"{scaled:g} s"
 
 
 @dataclass(frozen=True)
@@ -528,6 +547,7 @@ class Promotion:
     prompt: str  # the version the production label now points at
     labels_file: Path
     not_in_label: list[str]  # what else the arm changes, which a prompt label cannot carry
+    serve_variant: str  # `trova serve --variant` for the arm once the label is moved: its model and settings
 
 
 def promote(store: OpsStore, experiment: Experiment, arm: str) -> Promotion:
@@ -539,6 +559,11 @@ def promote(store: OpsStore, experiment: Experiment, arm: str) -> Promotion:
         raise ExperimentError(f"{experiment.name} has no arm {arm!r} (arms: {', '.join(experiment.arms)})")
     experiments = ExperimentStore(store)
     state = experiments.state(experiment.name)
+    if state.status == "not started":  # as stop: a typo or the wrong data directory, not a result to act on
+        raise ExperimentError(
+            f"experiment {experiment.name} was never served (trova serve --experiment {experiment.name}): "
+            f"no result to promote; to serve an arm's prompt without one, trova prompts label REF production"
+        )
     if state.status in ("stopped", "promoted"):
         raise ExperimentError(
             f"experiment {experiment.name} already ended ({state.status} at {state.ended_at})"
@@ -550,4 +575,4 @@ def promote(store: OpsStore, experiment: Experiment, arm: str) -> Promotion:
     experiments.record(
         experiment.name, "promoted", arm, json.dumps({"variant": experiment.arms[arm].variant})
     )
-    return Promotion(arm, prompt.ref, labels, others)
+    return Promotion(arm, prompt.ref, labels, others, spec.model_copy(update={"prompt": None}).text())

@@ -34,6 +34,32 @@ class Cause:
     arm: str | None = None  # "<experiment>/<arm>" when an experiment served it
 
 
+@dataclass(frozen=True)
+class FieldEdit:
+    """A draft field the seller changed: on the card before approving (`card`), or by a change typed in
+    words that the next draft made (`typed`)."""
+
+    how: Literal["card", "typed"]
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class SellerFeedback:
+    """What the seller said about one conversation, for the reviewer reading it: the latest rating and its
+    comment, the fields they changed, how often they started over from it (and what they left waiting)."""
+
+    rating: int | None = None
+    comment: str | None = None
+    source: str | None = None  # where the rating came from: web or cli
+    edits: tuple[FieldEdit, ...] = ()
+    start_overs: tuple[str, ...] = ()  # each start-over's note ("1 draft(s) left unanswered"), or ""
+
+    def __bool__(self) -> bool:
+        return self.rating is not None or bool(self.edits) or bool(self.start_overs)
+
+
 def edits_per_draft(card_edits: int, revisions: int, approvals: int) -> float | None:
     """The one definition `trova feedback` and `trova monitor` share: the fields sellers edited on a draft's
     card plus the drafts they revised in words ("make it 350"), per approved draft."""
@@ -255,6 +281,33 @@ class FeedbackStore:
                     old_value=str(change.old),
                     new_value=str(change.new),
                 )
+
+    def of(self, conversation_id: str) -> SellerFeedback:
+        """The seller's feedback on one conversation (the latest rating only: a later one replaces it)."""
+        rating: sqlite3.Row | None = None
+        edits: list[FieldEdit] = []
+        start_overs: list[str] = []
+        with self.store.connect() as conn:
+            conn.row_factory = sqlite3.Row
+            for row in conn.execute(
+                "SELECT kind, rating, comment, source, field, old_value, new_value FROM feedback"
+                " WHERE conversation_id = ? ORDER BY id",
+                (conversation_id,),
+            ):
+                if row["kind"] == "rating":
+                    rating = row
+                elif row["kind"] in ("edit", "typed_edit"):
+                    how: Literal["card", "typed"] = "card" if row["kind"] == "edit" else "typed"
+                    edits.append(FieldEdit(how, row["field"], row["old_value"], row["new_value"]))
+                elif row["kind"] == "start_over":
+                    start_overs.append(row["comment"] or "")
+        return SellerFeedback(
+            rating=None if rating is None else int(rating["rating"]),
+            comment=None if rating is None else rating["comment"],
+            source=None if rating is None else rating["source"],
+            edits=tuple(edits),
+            start_overs=tuple(start_overs),
+        )
 
     def rows(self, conversation_id: str | None = None) -> list[dict[str, Any]]:
         with self.store.connect() as conn:

@@ -7,11 +7,11 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -109,9 +109,17 @@ class QueueItem:
     reviewed: bool
 
 
-# Writes a scenario from a reviewed conversation ("add to eval set"); given by the caller, because the
-# harness's capture code lives above this package (evals), and the site may not import it.
-ScenarioWriter = Callable[[str, Review], Path]
+class ScenarioWriter(Protocol):
+    """Writes a scenario from a reviewed conversation ("add to eval set"); given by the caller, because the
+    harness's capture code (evals) and the category taxonomy (marketplace) live where the site may not
+    import them."""
+
+    def __call__(self, conversation_id: str, review: Review) -> Path: ...
+
+    def unknown_category(self, name: str) -> str | None:
+        """Why no scenario could expect `name` as the right category (no category's name or path holds
+        it, as `category_path: {contains: ...}` reads it), with the close ones; None when some does."""
+        ...
 
 
 def in_random_share(conversation_id: str, share: float) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -426,3 +427,15 @@ def test_a_chat_is_failed_only_when_no_turn_was_answered() -> None:
     reached = _Outcome()
     reached.add(TurnResult(reply="Found it", activity=[tool]))
     assert reached.failure() is None
+
+
+def test_the_commands_a_chat_ends_with_are_one_line_at_any_width() -> None:
+    """`trova chat --resume ID` and `trova feedback add ID` are printed to be pasted: the console's own
+    wrapping would put a newline inside them in a narrow terminal."""
+    result = runner.invoke(app, ["chat"], input="I want to sell my Trek road bike\n", env={"COLUMNS": "40"})
+    assert result.exit_code == 0, result.output
+    conversation = re.search(r"trova chat --resume (c[\w-]+)", result.output)
+    assert conversation, result.output
+    lines = result.output.splitlines()
+    assert any(f"Resume it with: trova chat --resume {conversation[1]}" in line for line in lines)
+    assert any(f"Rate it with: trova feedback add {conversation[1]} --up|--down" in line for line in lines)

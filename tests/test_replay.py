@@ -322,6 +322,33 @@ def test_chat_records_and_replays(tmp_path: Path, db_url: str, monkeypatch: pyte
     assert other.exit_code == 2 and "replay miss" in other.output and "the seller's message" in other.output
 
 
+def test_a_chat_replayed_on_a_marketplace_that_moved_says_so_and_replays_on_one_as_it_was(
+    tmp_path: Path, template_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A posted listing joins the comparables, so the same conversation replayed on the same marketplace
+    gets another comparison: the miss says the marketplace moved (not "re-record with the model's key"),
+    and the way it names (a fresh data directory for each) replays it."""
+    talk = "I want to sell my old Trek road bike\ngood\nyes\n"
+    recordings = tmp_path / "recordings"
+
+    def fresh(name: str) -> None:
+        shutil.copyfile(template_db, tmp_path / f"{name}.db")
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / name}.db")
+        monkeypatch.setenv("TROVA_HOME", str(tmp_path / name))
+
+    fresh("recorded")
+    recorded = runner.invoke(app, ["chat", "--record", str(recordings)], input=talk, env={"COLUMNS": "300"})
+    assert recorded.exit_code == 0 and "created" in recorded.output, recorded.output
+    moved = runner.invoke(app, ["chat", "--replay", str(recordings)], input=talk, env={"COLUMNS": "300"})
+    said = " ".join(moved.output.split())
+    assert moved.exit_code == 2 and "the result of compare_prices" in said, said
+    assert "The marketplace answered otherwise than when this was recorded" in said
+    assert "with the model and its key" not in said
+    fresh("replayed")
+    again = runner.invoke(app, ["chat", "--replay", str(recordings)], input=talk, env={"COLUMNS": "300"})
+    assert again.exit_code == 0 and "created" in again.output, again.output
+
+
 # --- the CI workflow for users' repositories ----------------------------------------------------------------
 
 WORKFLOW = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "evals.yml"

@@ -169,3 +169,53 @@ def test_trova_serve_stops_with_the_reason_when_its_agent_cannot_be_made(
     assert result.returncode == 1, output
     assert "the agent could not start: ValueError" in " ".join(output.split()), output
     assert "Traceback" not in output
+
+
+def test_trova_serve_variant_serves_a_promoted_arm_as_the_experiment_did(
+    db_url: str, trova_home: Path
+) -> None:
+    """`trova experiment promote` moves the prompt label only; the arm's settings go on `trova serve
+    --variant` (the command it prints), which serves exactly the arm's variant: the same id as in the
+    experiment, so the monitor's figures by variant carry on."""
+    import sqlite3
+
+    from ops.experiments import build_arms, load_experiment
+
+    arm = build_arms(load_experiment(str(ROOT / "experiments" / "price-position.yaml")))["B"]
+    assert arm.variant.settings == {"offline_price_position": 0.25}
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": db_url, "TROVA_ADMIN_TOKEN": "t" * 32, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--online-eval-rate", "0"]
+    process = subprocess.Popen(
+        [*command, "--variant", "offline,offline_price_position=0.25"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base}/ready", process)
+        with httpx.Client(base_url=base, timeout=60) as client:
+            answer = client.post(
+                "/chat", json=chat_message("I want to sell my Trek road bike, good condition")
+            )
+        assert answer.status_code == 200
+        conversation = answer.headers["x-trova-conversation"]
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=60)[0].decode()
+    assert "Settings: offline_price_position=0.25." in " ".join(output.split()), output  # wrapped or not
+    with sqlite3.connect(trova_home / "trova.db") as db:
+        variants = {
+            v for (v,) in db.execute("SELECT variant FROM turns WHERE conversation_id = ?", (conversation,))
+        }
+    assert variants == {arm.variant.id}
+
+    for wrong, message in (
+        (["--variant", "offline,offline_price_position=7"], "offline_price_position"),
+        (["--variant", "offline", "--model", "offline"], "leave out --model and --prompt"),
+    ):
+        result = subprocess.run([*command, *wrong], cwd=ROOT, env=env, capture_output=True, timeout=120)
+        said = " ".join((result.stdout + result.stderr).decode().split())
+        assert result.returncode == 2 and message in said and "Traceback" not in said, said

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from ops.counts import counted
 from ops.experiment_report import ExperimentReport, experiment_report
 from ops.experiments import ExperimentError, ExperimentStore, experiment_files, load_experiment
+from ops.feedback import FeedbackStore
 from ops.monitor import Figures, Filters, Monitor, Window
 from ops.monitor import format_figure as fmt
 from ops.online import OnlineVerdicts
@@ -229,6 +230,7 @@ def create_admin_router(
     auth = _Auth(value)
     monitor = Monitor(store)
     queue = ReviewQueue(store, float(os.environ.get("TROVA_REVIEW_RANDOM_SHARE", "0.05") or 0.05))
+    feedback = FeedbackStore(store.path)  # what sellers said, read beside each review
     router = APIRouter(prefix="/admin")
     guarded = APIRouter(prefix="/admin", dependencies=[Depends(auth)])
 
@@ -370,6 +372,7 @@ def create_admin_router(
             reviews=queue.reviews(view.id),
             queued=queue.queued(view.id),
             checks=OnlineVerdicts(store).of(view.id),
+            said=feedback.of(view.id),
             tags=[(t, TAG_LABELS[t]) for t in TAGS],
             can_capture=scenario_writer is not None,
             **extra,
@@ -409,6 +412,14 @@ def create_admin_router(
             )
         except ValidationError as e:
             return review_page(request, view, 422, error=review_problems(e, FORM_LABELS))
+        # A correction no scenario could expect is refused before anything is kept, as `trova review` does.
+        unknown = (
+            scenario_writer.unknown_category(review.category)
+            if scenario_writer is not None and review.category
+            else None
+        )
+        if unknown is not None:
+            return review_page(request, view, 422, error=f"{FORM_LABELS['category']}: {unknown}")
         stored = queue.record(conversation_id, review)
         message, scenario = f"Review #{stored.id} saved ({stored.verdict}).", None
         if action == "add":

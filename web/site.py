@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_ai.capabilities.abstract import AbstractCapability
+from pydantic_ai.settings import ModelSettings
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from agent.listing_agent import build_agent
@@ -68,6 +69,7 @@ def create_site(
     sessions_url: str | None = None,
     capabilities: Sequence[AbstractCapability[TrovaDeps]] = (),
     experiment: LiveExperiment | None = None,
+    model_settings: ModelSettings | None = None,
 ) -> FastAPI:
     """The site around `marketplace` (mounted at /api); the agent talks to it in-process over HTTP.
     Photos are kept in `photos` (default: `$TROVA_HOME/photos`); sellers' sessions in the database at
@@ -76,7 +78,7 @@ def create_site(
     go to the agent: `trova serve` gives it online evaluation (built by the CLI, since the site may not
     import the harness)."""
     transport = httpx.ASGITransport(app=marketplace)
-    agent = build_agent(choice.model, prompt, capabilities=capabilities)
+    agent = build_agent(choice.model, prompt, model_settings=model_settings, capabilities=capabilities)
     session_store = SessionStore(
         sessions_url or f"sqlite:///{data_dir() / 'sessions.db'}", idle_seconds=idle_seconds()
     )

@@ -48,7 +48,8 @@ def why_it_ended(run: RepeatResult) -> str | None:
     """For a failed run that ended before any listing was made: why the conversation ended (the seller
     stopped at a reply, the turn limit, the script ran out), which the checks' reasons alone do not say."""
     ended = run.record.ended
-    if run.passed or ended is None or not ended.early:
+    # A script that ran out (or a turn limit) after the listing was made is no reason the run failed.
+    if run.passed or ended is None or not ended.early or run.record.listings:
         return None
     return ended.describe()
 

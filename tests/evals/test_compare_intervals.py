@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from agent.prompts import Prompt, load_prompt, remember
+from agent.variants import Variant
 from cli.main import app
 from evals.compare import compare_runs
 from evals.results import EvalResults, load_results
@@ -85,3 +86,14 @@ def test_a_prompt_nobody_kept_is_said_so(tmp_path: Path) -> None:
     same = compare_runs(base, base)
     assert same.prompt_diff is None and same.prompt_note is None
     assert same.paired.verdict == "identical"
+
+
+def test_no_model_settings_read_as_none_in_what_changed() -> None:
+    base = load_results(DATA / "results-v1.json")
+    assert base.variant is None or not base.variant.settings
+    variant = base.variant or Variant(
+        model=base.model, prompt=f"{base.prompt.name}@{base.prompt.version}", toolset="t"
+    )
+    tuned = base.model_copy(update={"variant": variant.model_copy(update={"settings": {"temperature": 0.2}})})
+    (change,) = [c for c in compare_runs(base, tuned).changed if c.what == "model settings"]
+    assert (change.before, change.after) == ("none", "temperature=0.2")

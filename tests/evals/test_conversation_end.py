@@ -114,3 +114,32 @@ def test_a_long_reply_is_cut_and_escaped_in_the_reason() -> None:
     text = ended.describe()
     assert text.startswith("the simulated seller stopped at turn 3: the agent's reply asked nothing")
     assert "\\x1b[2J" in text and "\x1b" not in text and text.endswith("…'") and len(text) < 300
+
+
+def test_a_script_that_ran_out_after_the_listing_is_not_given_as_why_a_run_failed(tmp_path: Path) -> None:
+    """The listing was made; what failed is an expectation (the price): the end of the script is no
+    reason, and saying it points the reader the wrong way."""
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "lamp.yaml").write_text(
+        """\
+id: lamp-price
+description: A scripted seller; the expected price is wrong on purpose.
+seller: {item: IKEA floor lamp, condition: good, approves: true}
+turns: [I want to sell my IKEA floor lamp, it's in good condition, "yes"]
+simulate: false
+expect:
+  listing: {created: 1, price: {between: [1000, 2000]}}
+""",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        app,
+        ["eval", "run", str(folder), "--no-progress", "--out", str(tmp_path / "run")],
+        env={"COLUMNS": "300"},
+    )
+    assert result.exit_code == 1, result.output
+    (line,) = [x for x in result.output.splitlines() if x.startswith("✗ lamp-price run 1:")]
+    assert "is not between 1,000 and 2,000" in line and "scripted turns ended" not in line, line
+    html = (tmp_path / "run" / "report.html").read_text(encoding="utf-8")
+    assert "Why it ended" not in html

@@ -183,12 +183,26 @@ def test_compare_reasons_and_validation() -> None:
             m({"compare": bad})
 
 
+def test_a_misspelt_matcher_key_gets_the_nearest_one() -> None:
+    """As a misspelt scenario key does ("did you mean 'description'?")."""
+    with pytest.raises(ValidationError, match="got betwen; did you mean 'between'"):
+        m({"betwen": [1, 2]})
+    with pytest.raises(ValidationError, match=r"got zzz \[type=value_error"):  # nothing near: no guess
+        m({"zzz": 1})
+
+
 def test_a_bare_comparison_is_a_comparison_only_for_a_turn() -> None:
     call = ExpectedCall(tool="create_listing", turn=">= 2", args={"title": ">= 2"})
     assert call.turn is not None and call.turn.kind == "compare"
     assert call.args["title"].kind == "equals" and call.args["title"].equals == ">= 2"
     assert ExpectedCall(tool="create_listing", turn=2).turn == Matcher(equals=2)
-    assert ExpectedCall(tool="create_listing", turn="first").turn == Matcher(equals="first")
+    # A turn number is never text: "first" is turn 1 (as a reply check reads it); any other text is refused
+    # at load, where it was an expectation no call could meet ("turn (equals 'two'): 2 is not 'two'").
+    assert ExpectedCall(tool="create_listing", turn="first").turn == Matcher(equals=1)
+    assert ExpectedCall(tool="create_listing", turn="3").turn == Matcher(equals=3)
+    for bad in ("two", "~ 2", "last", ">= second"):
+        with pytest.raises(ValidationError, match=f"{re.escape(repr(bad))} is not a turn: a number"):
+            ExpectedCall(tool="create_listing", turn=bad)
 
 
 PATHS = {1026: "Sporting Goods > Cycling > Bicycles", 460: "Furniture > Sofas"}

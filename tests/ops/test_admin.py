@@ -129,3 +129,55 @@ def test_tool_arguments_read_as_written_and_deceptive_characters_as_escapes() ->
     hostile = readable_json({"title": "Trek \u202eekib\u202c\u200b\ud800\x85\n"})
     assert hostile == '{"title": "Trek \\u202eekib\\u202c\\u200b\\ud800\\u0085\\n"}'
     hostile.encode("utf-8")
+
+
+async def test_a_category_no_path_holds_is_refused_before_anything_is_kept(admin, tmp_path: Path) -> None:
+    """As `trova review record --category` refuses it: a scenario expecting it could never pass."""
+    client, conversation = admin
+    await client.post("/admin/login", data={"token": TOKEN, "next": "/admin"})
+    form = await client.get(f"/admin/review/{conversation}")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', form.text)
+    assert csrf
+    fields = {"verdict": "bad", "tags": ["wrong_category"], "csrf": csrf.group(1)}
+    refused = await client.post(
+        f"/admin/review/{conversation}", data={**fields, "category": "Bicycels", "action": "add"}
+    )
+    assert refused.status_code == 422
+    assert "Right category: &#39;Bicycels&#39; is in no category&#39;s name or path" in refused.text
+    assert "did you mean &#39;Bicycles&#39;" in refused.text
+    assert not list((tmp_path / "scenarios").glob("*.yaml"))
+    assert conversation in (await client.get("/admin/review")).text  # nothing kept: still to review
+    added = await client.post(
+        f"/admin/review/{conversation}", data={**fields, "category": "Bicycles", "action": "add"}
+    )
+    assert added.status_code == 200 and "Scenario written" in added.text
+    (path,) = (tmp_path / "scenarios").glob("*.yaml")
+    assert yaml.safe_load(path.read_text())["expect"]["listing"]["category_path"] == {"contains": "Bicycles"}
+
+
+async def test_the_reviewer_reads_what_the_seller_said(admin, trova_home: Path) -> None:
+    """A thumbs-down is queued for its comment: the review page and `trova review list` show it (and the
+    fields the seller changed, and a start-over), the seller's words as text."""
+    from typer.testing import CliRunner
+
+    from agent.draft_changes import FieldChange
+    from cli.main import app
+    from ops.feedback import FeedbackStore
+
+    client, conversation = admin
+    feedback = FeedbackStore(trova_home / "trova.db")
+    feedback.rate(conversation, -1, "<img src=x onerror=alert(1)> priced at double the others")
+    feedback.revision(conversation, [FieldChange("price", 220.0, 95)])
+    feedback.start_over(conversation, pending_drafts=1)
+    await client.post("/admin/login", data={"token": TOKEN, "next": "/admin"})
+    page = (await client.get(f"/admin/review/{conversation}")).text
+    said = page[page.index("What the seller said") : page.index("Transcript")]
+    assert "Thumbs down" in said and "&lt;img src=x onerror=alert(1)&gt; priced at double the others" in said
+    assert "<img" not in said
+    assert 'Changed in words: price <q dir="auto">220.0</q> → <q dir="auto">95</q>' in said
+    assert "Started over (1 draft(s) left unanswered)" in said
+
+    listed = CliRunner().invoke(app, ["review", "list"], env={"COLUMNS": "250"})
+    assert listed.exit_code == 0, listed.output
+    row = next(line for line in listed.output.splitlines() if conversation in line)
+    assert "👎 “<img src=x onerror=alert(1)> priced at double the others”; price 220.0 → 95" in row

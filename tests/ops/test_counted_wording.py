@@ -36,6 +36,16 @@ def test_a_guardrail_broken_over_one_turn_says_one_turn() -> None:
     assert reason == "model error rate 100.0% is above 5.0% over 1 turn"
 
 
+def test_a_guardrail_limit_is_never_rounded_away() -> None:
+    """A limit of 0.001 s read "0.00 s": the arm looked stopped for being above nothing."""
+    slow = ArmHealth(turns=5, model_error_rate=0.0, tool_error_rate=None, p95_turn_latency_s=0.49)
+    reason = broken_guardrail(Guardrails(min_turns=1, max_p95_turn_latency_s=0.001), slow)
+    assert reason == "p95 turn latency 0.49 s is above 0.001 s over 5 turns"
+    failing = ArmHealth(turns=5, model_error_rate=0.2, tool_error_rate=None, p95_turn_latency_s=None)
+    reason = broken_guardrail(Guardrails(min_turns=1, max_model_error_rate=0.0005), failing)
+    assert reason == "model error rate 20.0% is above 0.05% over 5 turns"
+
+
 def _experiment(folder: Path, min_conversations: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "one-each.yaml").write_text(

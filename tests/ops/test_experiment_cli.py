@@ -74,11 +74,20 @@ def test_check_list_report_stop(setup: Path, trova_home: Path) -> None:
 
 def test_promote_moves_the_production_label_and_ends_the_experiment(setup: Path, trova_home: Path) -> None:
     candidate = load_labels()["listing_agent"]["candidate"]
-    assert load_labels()["listing_agent"]["production"] != candidate
+    production = load_labels()["listing_agent"]["production"]
+    assert production != candidate
+    # Never served (a typo, another data directory): no result to act on, and the label stays, as stop says.
+    code, out = cli("experiment", "promote", "warmer", "B")
+    assert code == 2 and "experiment warmer was never served" in out, out
+    assert load_labels()["listing_agent"]["production"] == production
+    experiment = load_experiment("warmer")
+    LiveExperiment(experiment, {a: served(a) for a in experiment.arms}, OpsStore(trova_home / "trova.db"))
     code, out = cli("experiment", "promote", "warmer", "B")
     assert code == 0, out
     assert f"production → listing_agent@{candidate}" in out and "Experiment warmer ended" in out
     assert "model offline; offline_price_position=0.25" in out  # what a prompt label cannot carry
+    # ... and the command that serves it, which exists (`trova serve --variant`; its prompt: the label)
+    assert "serve them with: trova serve --variant 'offline,offline_price_position=0.25'" in out
     assert load_labels()["listing_agent"]["production"] == candidate
     labels = yaml.safe_load((agent.prompts.PROMPT_DIR / "labels.yaml").read_text())
     assert labels["listing_agent"]["production"] == candidate

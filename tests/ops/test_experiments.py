@@ -180,6 +180,7 @@ def test_a_guardrail_stops_an_arm_and_its_new_sellers_go_to_control(
         assert running.check_guardrails() == ["B"]
     assert "arm B stopped: model error rate 45.0% is above 10.0% over 20 turns" in caplog.text
     assert running.state.stopped_arms == {"B": "model error rate 45.0% is above 10.0% over 20 turns"}
+    before = {arm.name: (arm.sellers,) for arm in experiment_report(ops, experiment).arms}
     b_seller = next(s for s in (f"new{i}" for i in range(100)) if experiment.assign(s) == "B")
     assignment = running.serve(b_seller, "after-stop")
     assert assignment.arm.name == "A" and assignment.label == "lower-price/A"
@@ -187,6 +188,9 @@ def test_a_guardrail_stops_an_arm_and_its_new_sellers_go_to_control(
     report = experiment_report(ops, experiment)
     b = next(a for a in report.arms if a.name == "B")
     assert b.state == "stopped" and b.stopped_reason and "45.0%" in b.stopped_reason
+    # The seller is counted where served, as their conversation is: by A, not as one more seller for B.
+    a = next(a for a in report.arms if a.name == "A")
+    assert (a.sellers, b.sellers) == (before["A"][0] + 1, before["B"][0])
     assert [e.kind for e in report.events] == ["started", "arm_stopped"]
 
 

@@ -117,7 +117,9 @@ def test_feedback_add_rates_a_conversation_from_the_terminal(trova_home: Path) -
     ("args", "says"),
     [
         (["c20990101-000000-abcdef", "--up"], "no conversation 'c20990101-000000-abcdef'"),
-        (["c1", "--up", "--down"], "give one of --up or --down"),
+        (["c1", "--up", "--down"], "give one of --up or --down (not both)"),
+        # Refused as the site refuses it, never cut to fit: the seller's words are kept whole or not at all.
+        (["c1", "--down", "-c", "x" * 2001], "--comment is 2,001 characters; at most 2,000"),
         (["c1"], "give one of --up or --down"),
         (["../../etc/passwd", "--down"], "no conversation"),
     ],

@@ -202,3 +202,13 @@ def test_a_conversation_left_without_a_listing_is_abandoned_whatever_its_last_tu
     with ops.connect() as conn:
         tagged = ReviewQueue(ops).candidates(conn, window)
     assert {c for c, why in tagged.items() if "abandoned" in why} == {"question", "error", "draft"}
+
+
+def test_a_filter_that_matches_nothing_says_so_and_names_what_it_could_match(trova_home: Path) -> None:
+    """Not "no conversations" (there are some), but none of that model, and the names the traffic has."""
+    add_turn(OpsStore(trova_home / "trova.db"), "c1")
+    empty = CliRunner().invoke(cli, ["monitor", "--model", "openai"], env={"COLUMNS": "300"})
+    assert empty.exit_code == 0
+    said = " ".join(empty.output.split())
+    assert "No conversations of model 'openai' in the last 24h" in said, said
+    assert "models seen: offline" in said

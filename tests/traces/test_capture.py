@@ -95,3 +95,20 @@ def test_a_run_of_an_eval_run_is_captured_from_its_results(tmp_path: Path) -> No
     ]
     again = runner.invoke(app, ["eval", "run", "--no-progress", str(out), "--out", str(tmp_path / "again")])
     assert again.exit_code == 0 and "Gate passed" in again.output, again.output
+
+
+async def test_capture_counts_what_it_wrote_in_words(
+    store: TraceStore, client: MarketplaceClient, tmp_path: Path
+) -> None:
+    session = await chat(client, "I want to sell my chair")  # one turn: a lookup, then a question
+    flush()
+    result = runner.invoke(
+        app, ["eval", "capture", session.id, "--out", str(tmp_path / "one.yaml")], env={"COLUMNS": "300"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "(1 turn, 1 expected call)" in result.output
+    # The command to run it is one line at any width: a newline the console put in it breaks the paste.
+    narrow = runner.invoke(
+        app, ["eval", "capture", session.id, "--out", str(tmp_path / "two.yaml")], env={"COLUMNS": "40"}
+    )
+    assert f"Run it: trova eval run {tmp_path / 'two.yaml'}" in narrow.output, narrow.output
