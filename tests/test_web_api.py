@@ -265,6 +265,19 @@ async def test_an_invalid_edit_is_refused_with_its_field_and_the_draft_keeps_wai
     assert created and created[-1]["output"]["price"] == 40
 
 
+async def test_a_drafts_answer_sent_in_a_user_message_is_read_as_the_answer(site) -> None:
+    client, _ = site
+    await client.post("/chat", json=user("I want to sell my IKEA desk, good condition"))
+    (draft,) = (await client.get("/chat/state")).json()["pending"]
+    body = approve_with(draft["call_id"], draft["args"])
+    body["messages"][0]["role"] = "user"  # some clients send it so; the seller's answer is the same
+    answered = await client.post("/chat", json=body)
+    assert answered.status_code == 200, answered.text
+    created = [c for c in chunks(answered.text) if c["type"] == "tool-output-available"]
+    assert created and created[-1]["output"]["price"] == draft["args"]["price"]
+    assert (await client.get("/chat/state")).json()["pending"] == []
+
+
 async def test_page_visits_cost_no_seller_and_rating_needs_a_turn(site, db_url: str) -> None:
     from sqlalchemy import create_engine, func, select
 

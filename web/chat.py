@@ -392,7 +392,10 @@ async def _start(
 ) -> AsyncIterator[Any]:
     """Check the message (raising InputError) and return the turn's event stream, not yet started."""
     seller_id = session.seller_id or ""
-    if message.role == "user":
+    # The AI SDK sends a draft's answer in the assistant message that holds the tool call; a client that
+    # puts it in a user message means the same answer, so it is read as one rather than as empty text.
+    answers = any(isinstance(p, ToolApprovalRespondedPart) for p in message.parts)
+    if message.role == "user" and not answers:
         text = " ".join(p.text for p in message.parts if isinstance(p, TextUIPart)).strip()
         files = [p for p in message.parts if isinstance(p, FileUIPart)]
         if files and not text:
@@ -413,7 +416,7 @@ async def _start(
         images = [BinaryContent(data=photos.read(p), media_type="image/jpeg", identifier=p.id) for p in sent]
         chat.deps.photo_ids = [p.id for p in photos.pending(chat.id)]
         return _recorded(chat.stream(text, images=images), session, chat, feedback, {}, photos)
-    elif message.role == "assistant":
+    elif message.role in ("assistant", "user"):
         decisions, overrides = _decisions(message, chat)
         pending = {d.call_id: d.args for d in chat.pending}
         edits = {call_id: draft_edits(pending[call_id], args) for call_id, args in overrides.items()}
