@@ -1,7 +1,7 @@
 """Newcomer conversations, whole: how many end with the listing the seller described, and how often the
 agent asked the same question twice in a row.
 
-Run: uv run python benchmarks/newcomer_dev.py [--file PATH] [--model offline] [--only ID] [--show N]
+Run: uv run python benchmarks/newcomer_dev.py [--file PATH] [--model offline] [--only ID] [--prefix b5_] [--show N]
 
 Each conversation (benchmarks/data/newcomer_dev.yaml, the development set) sends the seller's scripted
 messages in order, whatever the agent asks (sellers give facts early, answer sideways, ask back), then
@@ -213,6 +213,7 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=DEV, help="the conversations (default: the dev set)")
     parser.add_argument("--model", default="offline", help="the model, as for trova chat (default: offline)")
     parser.add_argument("--only", action="append", default=[], help="only this conversation (repeatable)")
+    parser.add_argument("--prefix", help="only the conversations whose id starts with this (a batch: b5_)")
     parser.add_argument("--show", type=int, default=0, help="print this many failed transcripts")
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args()
@@ -220,6 +221,8 @@ def main() -> None:
     convs = ConversationSet.model_validate(yaml.safe_load(args.file.read_text()))
     if args.only:
         convs.conversations = [c for c in convs.conversations if c.id in args.only]
+    if args.prefix:
+        convs.conversations = [c for c in convs.conversations if c.id.startswith(args.prefix)]
     started = time.perf_counter()
     outcomes = asyncio.run(run_all(convs, args.model, args.concurrency))
     n = len(outcomes)
