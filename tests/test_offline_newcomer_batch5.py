@@ -8,6 +8,7 @@ import pytest
 
 from agent.offline.amounts import read_amounts
 from agent.offline.items import extract_items
+from agent.offline.search import search_query
 from agent.session import ChatSession
 from tests.helpers import last_draft, offline_session, say_all
 from tools.client import MarketplaceClient
@@ -105,3 +106,58 @@ def test_when_a_repair_was_done_gives_way_to_the_asking_price() -> None:
     text = "198k miles but it runs strong, timing belt was done at 180k, theres a dent. asking $9,500 or best offer"
     assert read_amounts(text).price == 9500
     assert read_amounts("selling it at 200").price == 200  # a guard: "at" alone still says the price
+
+
+# The category: the search is sent the kind of thing, not the specs; an offered category named by it first ---
+
+
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("macbook pro 2019 16 inch i7 16gb ram 512gb ssd", "macbook pro 2019 16 inch laptop"),
+        ("PS5 disc edition", "PS5 video game console"),
+        ("yamaha keyboard 61 keys", "yamaha keyboard piano"),
+        ("whirlpool front load washer", "whirlpool front load washer washing machine"),
+        (
+            "lg 65 inch oled tv",
+            "lg 65 inch oled tv",
+        ),  # a guard: a name the search reads right is sent as said
+        ("16gb ram", "16gb ram"),  # a guard: a name that is only specs is searched as said
+    ],
+)
+def test_the_search_is_sent_the_kind_not_the_specs(name: str, query: str) -> None:
+    assert search_query(name) == query
+
+
+async def _posted_in(session: ChatSession, *texts: str) -> str:
+    turns = await say_all(session, *texts)
+    created = [c for t in turns for c in t.created]
+    assert created, [t.reply for t in turns]
+    return str(created[-1]["category_path"])
+
+
+async def test_a_front_load_washer_is_filed_with_washing_machines(session: ChatSession) -> None:
+    path = await _posted_in(
+        session, "whirlpool front load washer, works fine but the door is loose", "$120", "yes"
+    )
+    assert path.endswith("Washing Machines"), path
+
+
+async def test_a_macbook_named_after_its_price_is_filed_with_laptops(session: ChatSession) -> None:
+    path = await _posted_in(
+        session,
+        "I want $600 for my MacBook Air",
+        "M1, 2020, 8GB RAM, good condition, charger included",
+        "yes",
+    )
+    assert path.endswith("Laptops"), path
+
+
+async def test_the_category_named_by_the_kind_is_offered_first(session: ChatSession) -> None:
+    turn = await session.send(
+        "fender stratocaster mexican made 2015 sunburst, comes with a small fender amp and a gig bag"
+    )
+    assert (
+        "1. Arts & Entertainment > Hobbies & Creative Arts > Musical Instruments > String Instruments > Guitars"
+        in (turn.reply)
+    ), turn.reply

@@ -450,9 +450,12 @@ def _only_age(name: str) -> bool:
     return all(w in _AGE_WORDS for w in re.findall(r"[a-z0-9']+", rest))
 
 
-def _stems(words: str) -> set[str]:
+def stems(words: str) -> set[str]:
     """The words of three letters or more, singular, for "chairs" and "chair" to meet."""
     return {_stem(w) for w in re.findall(r"[a-z0-9]{3,}", words.lower())}
+
+
+_stems = stems
 
 
 def _names_it_as(text: str, item: str | None) -> bool:
