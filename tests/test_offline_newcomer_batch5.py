@@ -7,11 +7,14 @@ from __future__ import annotations
 import pytest
 
 from agent.offline.amounts import read_amounts
+from agent.offline.conditions import read_condition
 from agent.offline.items import extract_items
+from agent.offline.reading import Context, Question, read
 from agent.offline.search import search_query
 from agent.session import ChatSession
 from tests.helpers import last_draft, offline_session, say_all
 from tools.client import MarketplaceClient
+from tools.types import Condition
 
 
 @pytest.fixture
@@ -161,3 +164,59 @@ async def test_the_category_named_by_the_kind_is_offered_first(session: ChatSess
         "1. Arts & Entertainment > Hobbies & Creative Arts > Musical Instruments > String Instruments > Guitars"
         in (turn.reply)
     ), turn.reply
+
+
+# Facts the seller gave reach the description; a condition said sideways is read ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        # why it is sold, said before the item, with "bc", or as the family's news
+        ("my daughter outgrew her 24 inch huffy bike, purple, she only rode it one summer", "outgrew"),
+        ("fridge for sale bc we bought a new one. samsung french door", "bought a new one"),
+        ("yamaha keyboard 61 keys with a stand, my kid stopped taking lessons", "stopped taking lessons"),
+        # a fact with a question tagged on it, a one-word spec, how often it was used
+        ("samsung galaxy a52, its locked to tmobile is that ok?", "locked to tmobile"),
+        ("dell xps 13 laptop, i7, 16gb ram, from 2020", "i7"),
+        ("xbox series x, only used it twice honestly, still have the box", "twice"),
+    ],
+)
+def test_what_the_seller_said_is_kept_for_the_description(text: str, kept: str) -> None:
+    remarks = " ".join(read(text).remarks).lower()
+    assert kept in remarks, read(text).remarks
+
+
+def test_another_persons_thing_is_still_no_remark() -> None:  # a guard on the family rule
+    assert read("selling my bike, my car is broken so i drive now").remarks == []
+
+
+def test_a_worn_part_said_to_the_condition_question_is_kept() -> None:
+    context = Context(asked=Question.CONDITION, item="bose qc45 headphones", in_progress=True)
+    reading = read("they work fine, the ear pads are a bit worn", context)
+    assert any("ear pads" in r for r in reading.remarks), reading.remarks
+
+
+async def test_pickup_details_after_a_long_description_reach_the_draft(session: ChatSession) -> None:
+    turns = await say_all(
+        session,
+        "we're selling our sectional couch, tan microfiber, L shape, about 9 ft long, no rips but the cushions "
+        "are a bit flat. pick up only from a 3rd floor walkup in brooklyn, no elevator",
+        "150 or best offer",
+        "good",
+    )
+    description = str(last_draft(turns)["description"]).lower()
+    assert "3rd floor walkup in brooklyn" in description, description
+
+
+@pytest.mark.parametrize(
+    ("text", "condition"),
+    [
+        ("lg 65 inch oled tv, theres one dead pixel near the bottom", Condition.FAIR),  # a defect, not dead
+        ("proform treadmill, works but the belt slips sometimes", Condition.FAIR),
+        ("uppababy vista stroller, we only used it a couple months", Condition.LIKE_NEW),
+        ("the tv is dead", Condition.FOR_PARTS),  # a guard: dead alone is still for parts
+    ],
+)
+def test_a_condition_said_sideways_is_read(text: str, condition: Condition) -> None:
+    assert read_condition(text, text.split(",")[0]).condition == condition

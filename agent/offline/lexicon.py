@@ -158,6 +158,9 @@ class ItemData(_Data):
     vague: list[str]
     sales_talk: list[str]
     talk_words: list[str]
+    family_words: list[str]
+    tag_question: str
+    reason_first: str
     not_a_model: list[str]
     not_items: list[str]
     item_joints: list[str]
@@ -310,6 +313,9 @@ class Lexicon:
         self.hanging_words = frozenset(it.hanging_words)
         self.sales_talk = frozenset(it.sales_talk)
         self.talk_words = frozenset(it.talk_words)
+        self.family_words = frozenset(it.family_words)
+        self.tag_question = _compile(it.tag_question)
+        self.reason_first = _compile(it.reason_first)
         self.not_a_model = frozenset(it.not_a_model)
         self.pronoun_item = _compile(it.pronoun_item)
         self.pronoun_named = _compile(it.pronoun_named)

@@ -894,10 +894,14 @@ def read(text: str, context: Context | None = None) -> Reading:
             c
             for c in _CLAUSES.split(statements(text))
             if (
-                read_condition(c, ctx.item).condition is None
+                (graded := read_condition(c, ctx.item).condition) is None
                 or lex.usage_fact.search(c)
                 # "always had a case on it": more than a grade ("brand new never used still in box" is one)
-                or (len(c.split()) <= SHORT_GRADE and len(beyond_grading(c)) >= 2)
+                or (
+                    len(beyond_grading(c)) >= 2
+                    # "the ear pads are a bit worn": a worn part named, however long the clause
+                    and (len(c.split()) <= SHORT_GRADE or graded in (Condition.GOOD, Condition.FAIR))
+                )
             )
             and not lex.price_talk.search(c)
             and not lex.unsure.search(c)
