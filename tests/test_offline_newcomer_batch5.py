@@ -9,7 +9,7 @@ import pytest
 from agent.offline.amounts import read_amounts
 from agent.offline.conditions import read_condition
 from agent.offline.items import extract_items
-from agent.offline.reading import Context, Question, read
+from agent.offline.reading import Context, Intent, Question, read
 from agent.offline.search import search_query
 from agent.session import ChatSession
 from tests.helpers import last_draft, offline_session, say_all
@@ -220,3 +220,23 @@ async def test_pickup_details_after_a_long_description_reach_the_draft(session: 
 )
 def test_a_condition_said_sideways_is_read(text: str, condition: Condition) -> None:
     assert read_condition(text, text.split(",")[0]).condition == condition
+
+
+# A make and model said as "its a ...", the fee asked as "your cut", a defect said not to be there ---------
+
+
+def test_its_a_make_and_model_names_a_one_word_item() -> None:
+    context = Context(asked=Question.CONDITION, item="car", in_progress=True)
+    reading = read(
+        "its a 2010 honda cr-v ex awd 160,000 miles, one owner, minor scratches on the rear bumper", context
+    )
+    assert reading.make == "2010 honda cr-v ex", reading
+
+
+def test_the_sites_cut_is_a_question_about_the_fee() -> None:
+    assert Intent.META in read("whats your cut").intents
+
+
+def test_a_defect_said_not_to_be_there_grades_nothing_down() -> None:
+    reading = read_condition("works perfect no drift", "ps5")
+    assert reading.condition in (Condition.GOOD, Condition.EXCELLENT) and reading.damage == [], reading

@@ -366,6 +366,7 @@ def _model_of(said: str, item: str | None, details: Details) -> str | None:
     if not item or len(item.split()) != 1:
         return None
     said = " ".join(_without_details(said, details).split()).strip(" ,.!")  # the size and the 4k are details
+    said = _IT_IS.sub("", said)  # "its a 2010 honda cr-v ex": what it is, said as a sentence
     words = said.lower().split()
     lex = lexicon()
     if (
