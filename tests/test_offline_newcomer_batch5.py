@@ -71,6 +71,15 @@ def test_selling_cause_is_a_reason_not_the_item() -> None:
     assert extract_items(text, expecting_item=True) == ["sony a6000"]
 
 
+def test_what_the_seller_got_instead_is_no_item() -> None:
+    text = (
+        "aventon pace 500 ebike, step through, about 1200 miles, new brake pads last month, the display has a small "
+        "crack but works, selling cause i got a car. $900 obo"
+    )
+    assert extract_items(text, expecting_item=True) == ["aventon pace 500 ebike"]
+    assert extract_items("selling my couch because we have a new one", expecting_item=True) == ["couch"]
+
+
 def test_a_price_wanted_before_the_item_names_it() -> None:
     assert extract_items("I want $600 for my MacBook Air", expecting_item=True) == ["MacBook Air"]
     assert extract_items("i'd take 80 for my bike", expecting_item=True) == ["bike"]

@@ -256,6 +256,8 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
             continue  # "list it under sporting goods": it is whatever was being talked about
         if _NOT_SELLING.search(text[max(0, match.start() - 24) : match.start() + 24]):
             continue  # "I don't want to sell it anymore": not a sale
+        if lex.reason_link.search(text[max(0, match.start() - 30) : match.start()]):
+            continue  # "selling cause i got a car": why it is sold, not what
         if is_vague(clean_item(candidate)) and lex.mention.search(text[match.start("item") :]):
             continue  # "first time selling anything online. its my 2006 toyota tacoma": the one it names
         rest = candidate
