@@ -250,3 +250,10 @@ def test_the_sites_cut_is_a_question_about_the_fee() -> None:
 def test_a_defect_said_not_to_be_there_grades_nothing_down() -> None:
     reading = read_condition("works perfect no drift", "ps5")
     assert reading.condition in (Condition.GOOD, Condition.EXCELLENT) and reading.damage == [], reading
+
+
+def test_the_mileage_of_a_repair_is_no_price_and_stays_in_the_description() -> None:
+    text = "2011 ford f-150 xlt, 165k miles, new transmission at 150k, towing package, asking $11,000"
+    assert read(text).price == 11000 and "New transmission at 150k." in read(text).remarks
+    assert read_amounts("new transmission at 150k").price is None
+    assert read_amounts("list it at 1.5k").price == 1500  # a guard: a price word before "at" says a price

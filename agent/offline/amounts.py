@@ -64,6 +64,8 @@ class _Rules:
     before: re.Pattern[str]
     ambiguous: re.Pattern[str]
     service: re.Pattern[str]
+    mileage_after: re.Pattern[str]
+    repair: re.Pattern[str]
     smallest_ambiguous: float
     after: re.Pattern[str]
     units: frozenset[str]
@@ -94,6 +96,8 @@ def _rules() -> _Rules:
         before=re.compile(rf"(?:^|[\s,(])(?:{alternatives(a.price_before)})\s*\$?\s*$", re.I),
         ambiguous=re.compile(rf"(?:^|[\s,(])(?:{alternatives(a.ambiguous_before)})\s*$", re.I),
         service=re.compile(rf"(?:^|[\s,(])(?:{alternatives(a.service_before)})\s*$", re.I),
+        mileage_after=re.compile(a.mileage_after, re.I),
+        repair=re.compile(a.repair_words, re.I),
         smallest_ambiguous=a.smallest_ambiguous,
         after=re.compile(rf"^\s*(?:{alternatives(a.price_after)})(?![\w])", re.I),
         units=frozenset(u.lower() for u in a.units),
@@ -319,6 +323,14 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
             and rules.ambiguous.search(prefix)
         ):
             continue  # a table for 6: how many it is for, unless a price was asked for
+        raw_after = text[m.end("num") :] if "num" in m.groupdict() else after
+        if (
+            not money
+            and rules.service.search(prefix)
+            and rules.repair.search(prefix)
+            and rules.mileage_after.match(raw_after)
+        ):
+            continue  # "new transmission at 150k": when it was done
         # "san diego (north park) only. 90 for both": a name word before the sentence's end names nothing
         named = previous in rules.names and not _SEPARATOR.search(prefix)
         if money or ((cued or cued_after) and not named):

@@ -77,6 +77,8 @@ class AmountData(_Data):
     price_before: list[str]
     ambiguous_before: list[str]
     service_before: list[str]
+    mileage_after: str
+    repair_words: str
     smallest_ambiguous: float
     price_after: list[str]
     units: list[str]
