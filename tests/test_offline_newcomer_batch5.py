@@ -8,6 +8,7 @@ import pytest
 
 from agent.offline.amounts import read_amounts
 from agent.offline.conditions import read_condition
+from agent.offline.details import read_details
 from agent.offline.items import extract_items
 from agent.offline.reading import Context, Intent, Question, read
 from agent.session import ChatSession
@@ -257,3 +258,14 @@ def test_the_mileage_of_a_repair_is_no_price_and_stays_in_the_description() -> N
     assert read(text).price == 11000 and "New transmission at 150k." in read(text).remarks
     assert read_amounts("new transmission at 150k").price is None
     assert read_amounts("list it at 1.5k").price == 1500  # a guard: a price word before "at" says a price
+
+
+async def test_what_goes_with_it_said_at_the_draft_is_added(session: ChatSession) -> None:
+    turns = await say_all(
+        session,
+        "i have an ikea hemnes desk, white, theres a small water ring on the top",
+        "50",
+        "oh and the chair that goes with it is included",
+    )
+    assert "chair" in str(last_draft(turns)["description"]).lower(), last_draft(turns)
+    assert read_details("the stand that comes with it is included too").included == ("stand",)
