@@ -117,7 +117,9 @@ def test_a_price_after_a_sentence_ending_on_a_name_word_is_the_price() -> None:
 def test_when_a_repair_was_done_gives_way_to_the_asking_price() -> None:
     text = "198k miles but it runs strong, timing belt was done at 180k, theres a dent. asking $9,500 or best offer"
     assert read_amounts(text).price == 9500
+    assert read_amounts("oil changed at 3000, asking $9,500 obo").price == 9500
     assert read_amounts("selling it at 200").price == 200  # a guard: "at" alone still says the price
+    assert read_amounts("selling at 200, comes with a $20 lock").price == 200
 
 
 # The category: the search is sent the kind of thing, not the specs; an offered category named by it first ---

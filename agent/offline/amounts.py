@@ -337,7 +337,11 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
             strong.append(value)
             said_at.append(m.start())
             with_currency.append(money)
-            service.append(not money and not cued_after and bool(rules.service.search(prefix)))
+            service.append(
+                not money
+                and not cued_after
+                and bool(rules.service.search(prefix) and rules.repair.search(prefix))
+            )
             other = re.search(_FOREIGN, (m.group("cur1") or "") + (m.group("cur2") or ""), re.I)
             if other is not None:
                 foreign_at[m.start()] = m.group(0).strip()
