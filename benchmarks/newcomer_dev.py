@@ -1,13 +1,14 @@
 """Newcomer conversations, whole: how many end with the listing the seller described, and how often the
 agent asked the same question twice in a row.
 
-Run: uv run python benchmarks/newcomer_dev.py [--file PATH] [--model offline] [--only ID] [--show N]
+Run: uv run python benchmarks/newcomer_dev.py [--file PATH] [--model offline] [--only ID] [--prefix b5_] [--show N]
 
 Each conversation (benchmarks/data/newcomer_dev.yaml, the development set) sends the seller's scripted
 messages in order, whatever the agent asks (sellers give facts early, answer sideways, ask back), then
 answers what the agent still asks from the conversation's `answers` (a draft is approved), for at most four
 more turns. A conversation is fully right when a listing is posted with the expected price, condition and
-every fact the seller gave in its description, no draft-less stall happened and the agent never asked the
+every fact the seller gave in its description, in a category whose path holds the expected words
+(`category_has`, where the conversation says), no draft-less stall happened and the agent never asked the
 same question twice in a row (not counted: the same question after the seller asked something back, which
 is an answer and a question, or after a reply that takes up what the seller said, "Noted: $300.", which says
 why it asks again, or gives a figure it had not given, "say 'ok' and I'll use $40"; "what did you pay for
@@ -60,6 +61,9 @@ class Expect(BaseModel):
     condition: list[str] | None = None
     description_has: list[list[str]] = Field(default_factory=list)
     title_has: list[str] = Field(default_factory=list)
+    # Words the posted listing's category path holds, each a list of alternatives (case-insensitive):
+    # [[bikes, bicycles]] fails a bike filed under Sporting Goods > Camping.
+    category_has: list[list[str]] = Field(default_factory=list)
 
 
 class Conversation(BaseModel):
@@ -87,6 +91,10 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def category_ok(self) -> bool:
+        return not any(p.startswith("category ") for p in self.problems)
 
 
 def asked(turn: TurnResult) -> str | None:
@@ -119,7 +127,15 @@ def check(expect: Expect, listing: dict[str, Any] | None) -> list[str]:
     title = str(listing.get("title", "")).lower()
     if any(w.lower() not in title for w in expect.title_has):
         problems.append(f"title {listing.get('title')!r} lacks {expect.title_has}")
+    category = str(listing.get("category_path", ""))
+    if not category_fits(expect.category_has, category):
+        problems.append(f"category {category!r} lacks {[alts[0] for alts in expect.category_has]}")
     return problems
+
+
+def category_fits(category_has: list[list[str]], path: str) -> bool:
+    """Whether a category path holds one of each list of alternatives (case-insensitive)."""
+    return all(any(a.lower() in path.lower() for a in alts) for alts in category_has)
 
 
 async def run_one(conv: Conversation, answers: dict[str, str], model_name: str) -> Outcome:
@@ -170,6 +186,7 @@ async def run_one(conv: Conversation, answers: dict[str, str], model_name: str) 
                 previous, last_reply = now, turn.reply
                 if turn.created:
                     listing = dict(turn.created[-1])
+                    outcome.transcript.append(f"  posted in: {listing.get('category_path')}")
             outcome.created = listing is not None
             outcome.stalled = listing is None and previous != "draft"
             outcome.problems += check(conv.expect, listing)
@@ -196,6 +213,7 @@ def main() -> None:
     parser.add_argument("--file", type=Path, default=DEV, help="the conversations (default: the dev set)")
     parser.add_argument("--model", default="offline", help="the model, as for trova chat (default: offline)")
     parser.add_argument("--only", action="append", default=[], help="only this conversation (repeatable)")
+    parser.add_argument("--prefix", help="only the conversations whose id starts with this (a batch: b5_)")
     parser.add_argument("--show", type=int, default=0, help="print this many failed transcripts")
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args()
@@ -203,6 +221,8 @@ def main() -> None:
     convs = ConversationSet.model_validate(yaml.safe_load(args.file.read_text()))
     if args.only:
         convs.conversations = [c for c in convs.conversations if c.id in args.only]
+    if args.prefix:
+        convs.conversations = [c for c in convs.conversations if c.id.startswith(args.prefix)]
     started = time.perf_counter()
     outcomes = asyncio.run(run_all(convs, args.model, args.concurrency))
     n = len(outcomes)
@@ -211,6 +231,8 @@ def main() -> None:
     print(f"  posted       {sum(o.created for o in outcomes):>3}/{n}")
     print(f"  stalled      {sum(o.stalled for o in outcomes):>3}/{n} (no draft shown at the end)")
     print(f"  repeats      {sum(o.repeats for o in outcomes):>3} (the same question twice in a row)")
+    placed = [o for o in outcomes if o.created and o.conversation.expect.category_has]
+    print(f"  category_has {sum(o.category_ok for o in placed):>3}/{len(placed)} (posted ones that name one)")
     shown = 0
     for o in outcomes:
         if o.ok:

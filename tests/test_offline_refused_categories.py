@@ -17,7 +17,7 @@ dialogue = test_offline_dialogues.dialogue  # the fixture: a session with the of
         ("selling a wshng mchine, samsung, works fine", "none of these"),
         ("selling a wshng mchine, samsung, works fine", "laundry appliance"),
         ("I want to sell my camera, good condition", "a camera"),
-        ("PS5 disc edition with 2 controllers, like new. $400 firm", "none of those"),
+        ("oculus quest 2 with 2 controllers, like new. $200 firm", "none of those"),
     ],
 )
 async def test_two_refusals_never_file_it_under_a_refused_category(

@@ -63,6 +63,9 @@ class _Rules:
     paid_told_after: re.Pattern[str]
     before: re.Pattern[str]
     ambiguous: re.Pattern[str]
+    service: re.Pattern[str]
+    mileage_after: re.Pattern[str]
+    repair: re.Pattern[str]
     smallest_ambiguous: float
     after: re.Pattern[str]
     units: frozenset[str]
@@ -92,6 +95,9 @@ def _rules() -> _Rules:
         paid_told_after=re.compile(rf"(?P<amount>{amount})\s+(?:{a.paid_told_after})\b", re.I),
         before=re.compile(rf"(?:^|[\s,(])(?:{alternatives(a.price_before)})\s*\$?\s*$", re.I),
         ambiguous=re.compile(rf"(?:^|[\s,(])(?:{alternatives(a.ambiguous_before)})\s*$", re.I),
+        service=re.compile(rf"(?:^|[\s,(])(?:{alternatives(a.service_before)})\s*$", re.I),
+        mileage_after=re.compile(a.mileage_after, re.I),
+        repair=re.compile(a.repair_words, re.I),
         smallest_ambiguous=a.smallest_ambiguous,
         after=re.compile(rf"^\s*(?:{alternatives(a.price_after)})(?![\w])", re.I),
         units=frozenset(u.lower() for u in a.units),
@@ -265,6 +271,8 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
     paid, text = read_paid(text)
     strong: list[float] = []
     said_at: list[int] = []  # where each strong price starts
+    with_currency: list[bool] = []  # whether each strong price was said with a currency ("$9,500")
+    service: list[bool] = []  # whether each came only after a word that also dates a repair ("done at 180k")
     foreign_at: dict[int, str] = {}  # a strong price said in another currency, by where it starts
     weak: list[float] = []
     for m in rules.range_.finditer(text):
@@ -275,6 +283,8 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         if low is not None and high is not None and 0 < low < high and (said_as_money or expecting_price):
             strong.append(round((low + high) / 2))
             said_at.append(m.start())
+            with_currency.append("$" in m.group(0))
+            service.append(False)
             text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
     for n, m in enumerate(_NUMBER.finditer(text)):
         if n >= 100 or len(strong) + len(weak) >= 3:
@@ -313,9 +323,25 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
             and rules.ambiguous.search(prefix)
         ):
             continue  # a table for 6: how many it is for, unless a price was asked for
-        if money or ((cued or cued_after) and previous not in rules.names):
+        raw_after = text[m.end("num") :] if "num" in m.groupdict() else after
+        if (
+            not money
+            and rules.service.search(prefix)
+            and rules.repair.search(prefix)
+            and rules.mileage_after.match(raw_after)
+        ):
+            continue  # "new transmission at 150k": when it was done
+        # "san diego (north park) only. 90 for both": a name word before the sentence's end names nothing
+        named = previous in rules.names and not _SEPARATOR.search(prefix)
+        if money or ((cued or cued_after) and not named):
             strong.append(value)
             said_at.append(m.start())
+            with_currency.append(money)
+            service.append(
+                not money
+                and not cued_after
+                and bool(rules.service.search(prefix) and rules.repair.search(prefix))
+            )
             other = re.search(_FOREIGN, (m.group("cur1") or "") + (m.group("cur2") or ""), re.I)
             if other is not None:
                 foreign_at[m.start()] = m.group(0).strip()
@@ -338,6 +364,8 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         if standalone and (expecting_price or value >= 10):
             strong.append(value)
             said_at.append(m.start())
+            with_currency.append(False)
+            service.append(False)
         elif expecting_price and prefix_ok:
             weak.append(value)
     if strong:
@@ -346,6 +374,9 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         for i in range(1, len(strong)):
             if rules.corrections.search(text[said_at[i - 1] : said_at[i]]):
                 chosen = i
+        if service[chosen] and any(with_currency[chosen + 1 :]):
+            # "timing belt was done at 180k ... asking $9,500": when it was done, then the price
+            chosen = with_currency.index(True, chosen + 1)
         return Amounts(strong[chosen], paid, foreign_at.get(said_at[chosen]))
     if expecting_price and weak:
         return Amounts(weak[0], paid)

@@ -150,8 +150,14 @@ _LEADING = re.compile(r"^(?:(?:the|its|it's|a|an|all|also|and|comes with|with)\s
 _TRAILING = re.compile(r"(?:\s+(?:too|also|as well|included|thrown in|and|or|are|is))+$", re.I)
 
 
+# "the chair that goes with it is included": the relative clause says what "included" does, and its "with it"
+# names nothing; read without it ("the chair is included").
+_THAT_GOES_WITH_IT = re.compile(r"\s+(?:that|which)\s+(?:comes?|go(?:es)?)\s+with\s+(?:it|them)\b", re.I)
+
+
 def _included(clause: str) -> str | None:
     rules = _rules()
+    clause = _THAT_GOES_WITH_IT.sub("", clause)
     m = rules.after.search(clause) or rules.before.search(clause)
     if m is None:
         return None

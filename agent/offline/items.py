@@ -256,6 +256,10 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
             continue  # "list it under sporting goods": it is whatever was being talked about
         if _NOT_SELLING.search(text[max(0, match.start() - 24) : match.start() + 24]):
             continue  # "I don't want to sell it anymore": not a sale
+        if lex.reason_link.search(text[max(0, match.start() - 30) : match.start()]):
+            continue  # "selling cause i got a car": why it is sold, not what
+        if is_vague(clean_item(candidate)) and lex.mention.search(text[match.start("item") :]):
+            continue  # "first time selling anything online. its my 2006 toyota tacoma": the one it names
         rest = candidate
         break
     if rest is None:
@@ -268,7 +272,7 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
                 return []
         elif (
             expecting_item
-            and len(text.split()) <= 20
+            and (len(text.split()) <= 20 or _names_a_thing(lex.clause_end.split(strip_discourse(text), 1)[0]))
             and (core := lex.photo_of.sub("", strip_discourse(text))).strip(" ,.!?")
             and not is_chatter(core)
             and not lex.instruction.match(core.strip())
@@ -315,6 +319,25 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
     if first_named is not None:  # "a few things. first up is my queen bed frame": that one, the others later
         return extract_items(f"selling {first_named.group('item')}")
     return ["?"] if any(i and is_vague(i) for i in items) or _says_has_stuff(text) else []
+
+
+# A long message without a selling phrase names its item when it opens with a short phrase of no talk words
+# ("lg 65 inch oled tv, 2 years old, comes with ...", "proform treadmill, works but ..."): what follows is said
+# about it. A long message opening any other way ("so basically we are moving ...") names nothing.
+LEAD_MAX_WORDS = 7
+
+
+def _names_a_thing(lead: str) -> bool:
+    lex = lexicon()
+    item = clean_item(lead)
+    words = re.findall(r"[a-z][a-z0-9']*", lead.lower())
+    return (
+        0 < len(lead.split()) <= LEAD_MAX_WORDS
+        and _acceptable(item)
+        and not _CLAUSE_VERB.search(lead)
+        and not any(w in lex.talk_words for w in words)
+        and any(len(w) > 2 and w not in lex.vague and w not in lex.not_items for w in words)
+    )
 
 
 _PRICED_PART = re.compile(

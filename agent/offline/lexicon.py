@@ -76,6 +76,9 @@ class DamageData(_Data):
 class AmountData(_Data):
     price_before: list[str]
     ambiguous_before: list[str]
+    service_before: list[str]
+    mileage_after: str
+    repair_words: str
     smallest_ambiguous: float
     price_after: list[str]
     units: list[str]
@@ -156,6 +159,11 @@ class ItemData(_Data):
     all_items: str
     vague: list[str]
     sales_talk: list[str]
+    talk_words: list[str]
+    family_words: list[str]
+    tag_question: str
+    reason_first: str
+    reason_link: str
     not_a_model: list[str]
     not_items: list[str]
     item_joints: list[str]
@@ -307,6 +315,11 @@ class Lexicon:
         self.item_joints = frozenset(it.item_joints)
         self.hanging_words = frozenset(it.hanging_words)
         self.sales_talk = frozenset(it.sales_talk)
+        self.talk_words = frozenset(it.talk_words)
+        self.family_words = frozenset(it.family_words)
+        self.tag_question = _compile(it.tag_question)
+        self.reason_first = _compile(it.reason_first)
+        self.reason_link = _compile(it.reason_link)
         self.not_a_model = frozenset(it.not_a_model)
         self.pronoun_item = _compile(it.pronoun_item)
         self.pronoun_named = _compile(it.pronoun_named)

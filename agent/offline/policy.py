@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from agent.offline.amounts import PriceChange, listable, money, names_only_a_price, refusal
+from agent.offline.details import read_details
 from agent.offline.drafting import (
     compared_each,
     is_several,
@@ -32,8 +33,9 @@ from agent.offline.drafting import (
 from agent.offline.items import is_chatter, known_word
 from agent.offline.lexicon import lexicon
 from agent.offline.names import names, without_names
-from agent.offline.reading import Context, Intent, Question, Reading, is_negative, read
+from agent.offline.reading import Context, Intent, Question, Reading, is_negative, read, stems
 from agent.offline.resale import resale_rule
+from agent.offline.search import search_query
 from agent.offline.settings import PolicySettings
 from agent.offline.state import Category, DialogueState, ItemFrame, Market, Pending, Source
 from agent.offline.transcript import AgentSaid, AgentTurn, SellerSaid, ToolAnswered, ToolCalled, Transcript
@@ -1012,6 +1014,14 @@ def _other_branches(found: list[Category], rejected: list[Category]) -> list[Cat
     ]
 
 
+def _head(words: str) -> str:
+    """The word that says what a name is: its last word that is no detail ("ikea kallax 4x4 white" ->
+    "kallax", "fender stratocaster 2015 sunburst guitar" -> "guitar")."""
+    detail = {w for a in read_details(words).attributes for w in a.words.lower().split()}
+    said = [w for w in re.findall(r"[a-z][a-z'-]+", words.lower()) if w not in detail]
+    return said[-1] if said else ""
+
+
 def _offered(item: ItemFrame, settings: PolicySettings) -> list[Category]:
     """The categories worth offering: the best, and any close enough to it, up to the setting's number.
     After a refusal, the other branches' best, whatever their scores (the close ones were turned down)."""
@@ -1020,8 +1030,12 @@ def _offered(item: ItemFrame, settings: PolicySettings) -> list[Category]:
     if item.branches:
         return item.options[: max(settings.max_categories, 2)]
     top = item.options[0]
-    if not top.named:  # found only through similar listings or a stray word: the seller chooses
-        return item.options[: settings.max_categories]
+    if not top.named:  # found only through similar listings or a stray word: the seller chooses, the
+        # categories named by a word searched for offered first ("fender stratocaster ... 2015 guitar":
+        # Guitars before Bicycles, found through listings of the same year)
+        heads = stems(" ".join(_head(q) for q in [item.name, *item.queries]))
+        ranked = sorted(item.options, key=lambda o: not stems(o.path.split(" > ")[-1]) & heads)
+        return ranked[: settings.max_categories]
     close = [o for o in item.options[1:] if o.score >= CLOSE_SCORE * top.score]
     return [top, *close][: settings.max_categories]
 
@@ -1082,7 +1096,12 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
                 current = state.item
                 if current is None or (
                     query
-                    and query.lower() not in (current.name.lower(), (current.query or "").lower())
+                    and query.lower()
+                    not in (
+                        current.name.lower(),
+                        (current.query or "").lower(),
+                        search_query(current.name).lower(),
+                    )
                     and (query in state.queue or current.listing or current.declined)
                 ):
                     # The agent moved on to another item (the next one the seller named).
@@ -1620,7 +1639,9 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         if item.wide:
             lead = f"Let me look wider for your {item.name}."
             return Action(
-                _say(state, lead), SEARCH_CATEGORIES, {"query": item.query or item.name, "limit": WIDE_LIMIT}
+                _say(state, lead),
+                SEARCH_CATEGORIES,
+                {"query": item.query or search_query(item.name), "limit": WIDE_LIMIT},
             )
         return Action(
             _say(
@@ -1630,7 +1651,7 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
                 else f"Let me find the right category for your {item.name}.",
             ),
             SEARCH_CATEGORIES,
-            {"query": item.query or item.name},
+            {"query": item.query or search_query(item.name)},
         )
     if item.unplaceable:
         if item.refusals:
@@ -1685,7 +1706,7 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         return Action(
             _say(state, f"Let me look up the category for your {item.name} again."),
             SEARCH_CATEGORIES,
-            {"query": item.query or item.name},
+            {"query": item.query or search_query(item.name)},
         )
     category = item.category.value
     condition, assumed = _condition(item, settings)

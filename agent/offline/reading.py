@@ -366,6 +366,7 @@ def _model_of(said: str, item: str | None, details: Details) -> str | None:
     if not item or len(item.split()) != 1:
         return None
     said = " ".join(_without_details(said, details).split()).strip(" ,.!")  # the size and the 4k are details
+    said = _IT_IS.sub("", said)  # "its a 2010 honda cr-v ex": what it is, said as a sentence
     words = said.lower().split()
     lex = lexicon()
     if (
@@ -450,9 +451,12 @@ def _only_age(name: str) -> bool:
     return all(w in _AGE_WORDS for w in re.findall(r"[a-z0-9']+", rest))
 
 
-def _stems(words: str) -> set[str]:
+def stems(words: str) -> set[str]:
     """The words of three letters or more, singular, for "chairs" and "chair" to meet."""
     return {_stem(w) for w in re.findall(r"[a-z0-9]{3,}", words.lower())}
+
+
+_stems = stems
 
 
 def _names_it_as(text: str, item: str | None) -> bool:
@@ -891,10 +895,14 @@ def read(text: str, context: Context | None = None) -> Reading:
             c
             for c in _CLAUSES.split(statements(text))
             if (
-                read_condition(c, ctx.item).condition is None
+                (graded := read_condition(c, ctx.item).condition) is None
                 or lex.usage_fact.search(c)
                 # "always had a case on it": more than a grade ("brand new never used still in box" is one)
-                or (len(c.split()) <= SHORT_GRADE and len(beyond_grading(c)) >= 2)
+                or (
+                    len(beyond_grading(c)) >= 2
+                    # "the ear pads are a bit worn": a worn part named, however long the clause
+                    and (len(c.split()) <= SHORT_GRADE or graded in (Condition.GOOD, Condition.FAIR))
+                )
             )
             and not lex.price_talk.search(c)
             and not lex.unsure.search(c)

@@ -19,7 +19,7 @@ from agent.offline.items import is_chatter, is_condition_only, it_is_removed, st
 from agent.offline.lexicon import lexicon
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
-MAX_REMARKS = 4  # a description, not a transcript
+MAX_REMARKS = 6  # a description, not a transcript (room for pickup and why it is sold)
 MAX_WORDS = 30  # a longer sentence is more story than fact about the item
 SHORT_GRADE = 6  # a sentence this short that gives a grade says the condition, already in the description
 
@@ -38,8 +38,14 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
     are all in `said` (what the details reader took: "box and charger", "white") is left out."""
     known = {w for phrase in said for w in word_set(phrase)}
     out: list[str] = []
+    lex = lexicon()
     for raw in _SENTENCE.split(text):
         sentence = raw.strip().strip("\"'")
+        # "its locked to tmobile is that ok?": the fact, without the question tagged on it
+        sentence = lex.tag_question.sub("", sentence) or sentence
+        first = lex.reason_first.match(sentence)
+        if first is not None:  # "my daughter outgrew her 24 inch huffy bike": why, then the item
+            out.append(f"Selling because {first.group('who').lower()} {first.group('what').lower()} it.")
         reason = _selling_reason(sentence, item)
         if reason is not None:  # "selling our stroller because our kid outgrew it": why, kept
             out.append(reason[0])
@@ -112,16 +118,18 @@ def _remark(sentence: str, item: str | None) -> str | None:
         or len(words) > MAX_WORDS
         or "?" in sentence
         or is_chatter(core)
-        or about_something_else(sentence, item)
+        or (about_something_else(sentence, item) and not _of_the_family(sentence))
         or lex.instruction.match(core)
         or all(w in lex.sales_talk for w in re.findall(r"[a-z]+", core.lower()))  # "For sale", "Must go"
     ):
         return None
     item_words = word_set(item or "")
-    if item_words and word_set(it_is_removed(core)) <= item_words:
+    if item_words and word_set(lex.leading_filler.sub("", it_is_removed(core))) <= item_words:
         # only the item's name again ("Whirlpool washing machine", said before as "front loader ...", or
         # "its a giant talon" once the title says it)
         return None
+    if len(words) == 1 and len(core) <= 8 and _SPEC.fullmatch(core) and not word_set(core) <= item_words:
+        return f"{core}."  # "i7", "M1": a model's spec, as typed
     if (
         len(words) < 2
         or lex.sell_intro.search(sentence)  # the item named for sale: the title says it
@@ -150,6 +158,19 @@ def _remark(sentence: str, item: str | None) -> str | None:
         return ""
     remark = core[:1].upper() + core[1:]
     return remark if remark.endswith((".", "!")) else remark + "."
+
+
+# A word of letters and digits said alone in a list of facts ("dell xps 13 laptop, i7, 16gb ram"): a spec.
+_SPEC = re.compile(r"[a-z][a-z-]*\d[a-z0-9-]*", re.I)  # not "8kg": a measure starts with its number
+
+
+def _of_the_family(sentence: str) -> bool:
+    """True when what the sentence says is the seller's family's ("my kid stopped taking lessons"): why it is
+    sold, not another thing."""
+    lex = lexicon()
+    # the possessive's words ("my kid stopped": the noun may be either word after "my")
+    said = [set(m.group(0).lower().split()[1:]) for m in lex.possessive.finditer(sentence)]
+    return bool(said) and all(w & lex.family_words for w in said) and not lex.other_subject.search(sentence)
 
 
 _PAID_FOR = re.compile(
