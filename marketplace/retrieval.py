@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from marketplace.db import ListingRow, SellerRow, utcnow
 from marketplace.pricing import (
+    MIN_COMPS,
     NUMBER_LEVELS,
     WORD_TIERS,
     Candidate,
@@ -39,6 +40,7 @@ from marketplace.pricing import (
     query_vocabulary,
     tier_clauses,
 )
+from marketplace.reposts import distinct_ads
 from marketplace.search_index import CATEGORY_TAG, SAMPLE_LEVELS, SAMPLE_TAG
 from marketplace.text import content_words, words
 from marketplace.trust import trust_rules
@@ -524,6 +526,10 @@ class Candidates:
     # Whether reading stopped before a preference was enough in ads (`WIDENINGS`): the comparison then
     # counts its comparables in listings, as before ads were counted, rather than find no tier enough.
     cut_short: bool = False
+    # How many different ads the whole scope holds, when it was read and was not enough (else None): a
+    # scope of many listings may still be a couple of ads posted many times (`compare_prices` then borrows
+    # its parent's listings, as it does for a scope of few listings).
+    scope_ads: int | None = None
 
 
 def comparable_candidates(
@@ -540,7 +546,7 @@ def comparable_candidates(
     found: dict[int, Candidate] = {}
     read: list[Expr] = []  # the preferences read so far
     asked = 0
-    probed, cut_short = 0, False
+    probed, cut_short, scope_ads = 0, False, None
     verdict: list[bool] = []  # whether the preference's probe was enough, when it was judged on one
 
     def judged(rows: list[Candidate]) -> bool:
@@ -548,7 +554,8 @@ def comparable_candidates(
         return verdict[-1]
 
     last_id = functools.cache(lambda: _last_id(session))  # asked once, and only if a preference has many
-    for preference in preferences(analysis, require_similar):
+    ordered = preferences(analysis, require_similar)
+    for position, preference in enumerate(ordered, start=1):
         expr = under if preference is None else all_of([under, preference])
         if preference is not None and estimate(preference, dict(stats.df), scope.listings) == 0:
             continue  # a word no listing of the scope has
@@ -577,12 +584,16 @@ def comparable_candidates(
         # Counted by trust and in ads: one seller's flood, or one ad posted many times, is not enough.
         if verdict[-1] if verdict else enough(rows):
             break
+        if preference is None:
+            scope_ads = distinct_ads(rows, MIN_COMPS)
         if rows and rows[0].weight * len(rows) > PROBE:
             probed += 1
-            if probed > WIDENINGS:
+            # Only a stop before the last preference cuts reading short: after the last (the widest), every
+            # preference has been read and counted in ads, as at any size.
+            if probed > WIDENINGS and position < len(ordered):
                 cut_short = True
                 break
-    return Candidates(sorted(found.values(), key=lambda c: -c.id), stats, asked, cut_short)
+    return Candidates(sorted(found.values(), key=lambda c: -c.id), stats, asked, cut_short, scope_ads)
 
 
 # --- title search ----------------------------------------------------------------------------------------
