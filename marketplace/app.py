@@ -507,18 +507,18 @@ def compare_prices(
     """Comparable listings by category subtree, title words and condition, with a suggested price."""
     if category_id not in market.taxonomy.by_id:
         raise HTTPException(404, f"category {category_id} does not exist")
+    read_only(session)  # a few reads: no transaction round trips around them
     return price_comparison(market, session, category_id, q, condition)
 
 
 def price_comparison(
     market: Marketplace, session: Session, category_id: int, q: str, condition: Condition | None
 ) -> PriceComparison:
-    """`GET /prices/compare` for a category that exists."""
+    """`GET /prices/compare` for a category that exists (the session read-only, `read_only`)."""
     taxonomy = market.taxonomy
     # The item's own kind when it names a narrower category ("IKEA sofa" under Furniture: Sofas, not every
     # IKEA thing); a sparse leaf borrows its parent's listings (Bicycle Frames -> Bicycle Parts).
     scope = start = narrower_category(taxonomy, taxonomy.children, category_id, q)
-    read_only(session)  # a few reads: no transaction round trips around them
     vocabulary = query_vocabulary(q)  # the words' frequencies come with the subtree's counts
     while True:
         in_scope = scope_stats(session, scope, vocabulary)
