@@ -48,14 +48,10 @@ from marketplace.trust import trust_rules
 MAX_READ = 300  # candidates read per preference: all its matches, or a random sample of this many
 PROBE = 60  # ... of which this many first, to judge whether the preference is enough (`sampled`)
 # A preference of more than PROBE matches that is not enough holds a few ads posted many times. Each such
-# preference read costs an index query of about a ms on a large marketplace (the wider ones are larger), so
+# preference read costs an index query of a few ms on a large marketplace (the wider ones are larger), so
 # after this many of them reading stops: ads are counted as far as that reaches (at the seed's size, where
-# such a preference does not occur, always). Three since queries of words found only in the category are
-# asked without its tag (`confined`): that saved about the time of the third (at 1M listings on SQLite,
-# compare_prices' CPU p95 over 500 queries 16.8 ms before both, 17.0 after; with two, 15.7), and the
-# third reaches the seed's answer for more model years (agreement at 1M, two fixed sets of 100 queries:
-# 87 -> 88 and 81 -> 83 of 99; four would reach 90 and 84 at about 3 ms more at p95).
-WIDENINGS = 3
+# such a preference does not occur, always).
+WIDENINGS = 2
 ID_SCAN = 2048  # matches counted from the index's ids in one query; a larger set is counted in a sample
 SOLO_CREDIT = 0.5  # a token that alone gives a word at least this much credit stands for the word
 
