@@ -4,6 +4,7 @@
     uv run python benchmarks/scale.py --sizes 7766,100000 --backends sqlite --queries 500
     uv run python benchmarks/scale.py --code /tmp/older-checkout       # the same figures for other code
     uv run python benchmarks/scale.py --startup-only                   # start-up times alone
+    uv run python benchmarks/scale.py --sizes 1000000 --backends sqlite --agreement-only   # agreement alone
 
 Databases are built with `trova data synth` (seed listings copied with noise, a fixed random seed) under
 --workdir and reused while their size matches. PostgreSQL: --pg-url, else $TROVA_TEST_POSTGRES_URL, else a
@@ -617,6 +618,17 @@ def main() -> None:
         default=100,
         help="queries whose suggestions at 1M and 7.8k are compared (>= 1)",
     )
+    parser.add_argument(
+        "--agreement-seed",
+        type=int,
+        default=2,
+        help="the random seed the agreement queries are drawn with (2: the set the README's figures are of)",
+    )
+    parser.add_argument(
+        "--agreement-only",
+        action="store_true",
+        help="only the agreement at the largest size (no timings, no HTTP, no start-up): minutes at 1M",
+    )
     parser.add_argument("--code", type=Path, default=ROOT)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "trova-scale")
     parser.add_argument("--pg-url", default=os.environ.get("TROVA_TEST_POSTGRES_URL"))
@@ -646,9 +658,12 @@ def main() -> None:
         args.pg_url, pg_dir = env["TROVA_TEST_POSTGRES_URL"], env["TROVA_PG_DIR"]
     queries = args.workdir / f"queries-{args.queries}.json"
     queries.write_text(json.dumps(item_queries(args.queries, seed=1)))
-    agreement = args.workdir / f"agreement-{args.agreement}.json"
-    agreement.write_text(json.dumps(item_queries(args.agreement, seed=2)))
-    stable_file = args.workdir / f"agreement-stable-seed-{args.agreement}.json"
+    # Another seed's sets are files of their own, so the default set's files (and its stable set, chosen by
+    # the code that first made it) stay as they are.
+    drawn = "" if args.agreement_seed == 2 else f"-s{args.agreement_seed}"
+    agreement = args.workdir / f"agreement-{args.agreement}{drawn}.json"
+    agreement.write_text(json.dumps(item_queries(args.agreement, seed=args.agreement_seed)))
+    stable_file = args.workdir / f"agreement-stable-seed-{args.agreement}{drawn}.json"
     rss_file = args.workdir / f"rss-queries-{args.rss_queries}.json"
     rss_file.write_text(json.dumps(item_queries(args.rss_queries, seed=3)) if args.rss_queries else "[]")
     print(
@@ -661,30 +676,31 @@ def main() -> None:
             seed_url = database(backend, 0, args.workdir, args.pg_url)
             ensure_database(seed_url, 0)
             if not stable_file.exists():
-                stable, dropped = stable_queries(args.agreement, 2, seed_url)
+                stable, dropped = stable_queries(args.agreement, args.agreement_seed, seed_url)
                 stable_file.write_text(json.dumps(stable))
                 print(json.dumps({"agreement_set": f"{len(stable)} stable queries, {dropped} left out"}))
             suggestions = {0: run_child(args.code, "inprocess", seed_url, str(agreement))["suggested"]}
             stable_suggestions = {
                 0: run_child(args.code, "inprocess", seed_url, str(stable_file))["suggested"]
             }
-            for size in sizes:
+            for size in [max(sizes)] if args.agreement_only else sizes:
                 url = database(backend, size, args.workdir, args.pg_url)
                 built = ensure_database(url, size)
                 line: dict[str, Any] = {"backend": backend, "listings": size}
                 if built is not None:
                     line["build_s"] = round(built, 1)
-                load = _load()
-                inproc = run_child(args.code, "inprocess", url, str(queries))
-                line["inprocess"] = {"load": f"{load} -> {_load()}"} | {
-                    k: v for k, v in inproc.items() if k != "suggested"
-                }
+                if not args.agreement_only:
+                    load = _load()
+                    inproc = run_child(args.code, "inprocess", url, str(queries))
+                    line["inprocess"] = {"load": f"{load} -> {_load()}"} | {
+                        k: v for k, v in inproc.items() if k != "suggested"
+                    }
                 if size == max(sizes):
                     suggestions[size] = run_child(args.code, "inprocess", url, str(agreement))["suggested"]
                     stable_suggestions[size] = run_child(args.code, "inprocess", url, str(stable_file))[
                         "suggested"
                     ]
-                if not args.skip_http:
+                if not args.skip_http and not args.agreement_only:
                     home = tempfile.mkdtemp(prefix="trova-scale-home-")
                     rss = str(rss_file) if args.rss_queries and size == max(sizes) else ""
                     load = _load()
@@ -702,7 +718,7 @@ def main() -> None:
                     url = database(backend, max(sizes), args.workdir, args.pg_url)
                     explained = explain_misses(args.code, url, found, json.loads(asked.read_text()))
                     print(json.dumps({"backend": backend, "queries": label, "misses": explained}), flush=True)
-        if not args.skip_startup:
+        if not args.skip_startup and not args.agreement_only:
             home = tempfile.mkdtemp(prefix="trova-scale-startup-")
             print(json.dumps({"startup": run_child(args.code, "startup", home)}), flush=True)
             shutil.rmtree(home, ignore_errors=True)

@@ -106,7 +106,8 @@ SWAGGER_UI = FilePath(__file__).parent / "static" / "swagger-ui"
 
 IDEMPOTENCY_KEY_MAX = 200
 MAX_OFFSET = 100_000  # deeper pages with `after`
-MIN_SCOPE_COMPS = 3  # a leaf with fewer listings than this borrows its parent's
+MIN_SCOPE_COMPS = 3  # a leaf with fewer listings (or ads) than this borrows its parent's
+SPARSE_SCOPES_KEPT = 10_000
 
 
 class Marketplace:
@@ -147,6 +148,13 @@ class Marketplace:
             self.taxonomy = Taxonomy.of(Category(*r) for r in rows)
         # Keyed by the query and the version of its category subtree's listings, so never stale.
         self.comparisons: BoundedCache[PriceComparison] = BoundedCache(COMPARISON_CACHE_BYTES, _json_size)
+        # Category subtrees (and the version of their listings) that hold fewer than MIN_SCOPE_COMPS ads.
+        self.sparse_scopes: set[tuple[int, int]] = set()
+
+    def note_sparse_scope(self, scope: int, version: int) -> None:
+        if len(self.sparse_scopes) >= SPARSE_SCOPES_KEPT:  # versions move on: old entries are never asked
+            self.sparse_scopes.clear()
+        self.sparse_scopes.add((scope, version))
 
     @property
     def index(self) -> CategoryIndex:
@@ -497,20 +505,26 @@ def compare_prices(
     condition: Condition | None = None,
 ) -> PriceComparison:
     """Comparable listings by category subtree, title words and condition, with a suggested price."""
-    taxonomy = market.taxonomy
-    if category_id not in taxonomy.by_id:
+    if category_id not in market.taxonomy.by_id:
         raise HTTPException(404, f"category {category_id} does not exist")
+    read_only(session)  # a few reads: no transaction round trips around them
+    return price_comparison(market, session, category_id, q, condition)
+
+
+def price_comparison(
+    market: Marketplace, session: Session, category_id: int, q: str, condition: Condition | None
+) -> PriceComparison:
+    """`GET /prices/compare` for a category that exists (the session read-only, `read_only`)."""
+    taxonomy = market.taxonomy
     # The item's own kind when it names a narrower category ("IKEA sofa" under Furniture: Sofas, not every
     # IKEA thing); a sparse leaf borrows its parent's listings (Bicycle Frames -> Bicycle Parts).
     scope = start = narrower_category(taxonomy, taxonomy.children, category_id, q)
-    read_only(session)  # a few reads: no transaction round trips around them
     vocabulary = query_vocabulary(q)  # the words' frequencies come with the subtree's counts
     while True:
         in_scope = scope_stats(session, scope, vocabulary)
-        if in_scope.listings >= MIN_SCOPE_COMPS:
-            break
-        parent = taxonomy.by_id[scope].parent_id
-        if parent is None or taxonomy.by_id[scope].path.count(" > ") < 2:
+        sparse = in_scope.listings < MIN_SCOPE_COMPS or (scope, in_scope.version) in market.sparse_scopes
+        parent = _wider_scope(taxonomy, scope)
+        if not sparse or parent is None:
             break
         scope = parent
     # Trust grows with sellers' age (`marketplace.trust`): an answer is kept for a day at most.
@@ -522,12 +536,24 @@ def compare_prices(
     # priced from the pianos next to it in the taxonomy.
     borrowed = scope != start
     found = comparable_candidates(session, scope, q, borrowed, in_scope)
+    if found.scope_ads is not None and found.scope_ads < MIN_SCOPE_COMPS and parent is not None:
+        # Many listings, few ads (each posted many times): as sparse as a scope of few listings. Known
+        # for this version of the scope from now on, so the next comparison borrows at once.
+        market.note_sparse_scope(scope, in_scope.version)
+        return price_comparison(market, session, category_id, q, condition)
     picked = select_comps(
         found.pool, q, condition, require_similar=borrowed, stats=found.stats, in_ads=not found.cut_short
     )
     result = _comparison(taxonomy, category_id, scope, q, condition, picked)
     market.comparisons.put(key, result)
     return result
+
+
+def _wider_scope(taxonomy: Taxonomy, scope: int) -> int | None:
+    """The category whose listings a sparse `scope` borrows: its parent, unless the scope is a top-level
+    category or one just below it (too broad to borrow from)."""
+    node = taxonomy.by_id[scope]
+    return None if node.parent_id is None or node.path.count(" > ") < 2 else node.parent_id
 
 
 def _comparison(

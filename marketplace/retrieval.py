@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from marketplace.db import ListingRow, SellerRow, utcnow
 from marketplace.pricing import (
+    MIN_COMPS,
     NUMBER_LEVELS,
     WORD_TIERS,
     Candidate,
@@ -39,6 +40,7 @@ from marketplace.pricing import (
     query_vocabulary,
     tier_clauses,
 )
+from marketplace.reposts import distinct_ads
 from marketplace.search_index import CATEGORY_TAG, SAMPLE_LEVELS, SAMPLE_TAG
 from marketplace.text import content_words, words
 from marketplace.trust import trust_rules
@@ -176,13 +178,22 @@ _TERMS = (
     " UNION ALL SELECT s.term, SUM(s.df), 0 FROM term_stats s JOIN category_tree t "
     "ON t.descendant_id = s.category_id WHERE t.ancestor_id = :c AND "
 )
+# ... and their frequencies in the whole marketplace, marked by a leading '*' (no title word has one): a word
+# all of whose listings are in the subtree needs no category tag beside it in an index query (`confined`).
+_EVERYWHERE = " UNION ALL SELECT '*' || s.term, SUM(s.df), 0 FROM term_stats s WHERE "
 _SQLITE_SCOPE = {
     False: _SCOPE,
-    True: _SCOPE + _TERMS + "s.term IN (SELECT value FROM json_each(:terms)) GROUP BY s.term",
+    True: _SCOPE
+    + _TERMS
+    + "s.term IN (SELECT value FROM json_each(:terms)) GROUP BY s.term"
+    + _EVERYWHERE
+    + "s.term IN (SELECT value FROM json_each(:terms)) GROUP BY s.term",
 }
 _PG_SCOPE = {
     False: _SCOPE.replace(":c", "%(c)s"),
     True: (_SCOPE + _TERMS).replace(":c", "%(c)s")
+    + "s.term = ANY(CAST(%(terms)s AS text[])) GROUP BY s.term"
+    + _EVERYWHERE
     + "s.term = ANY(CAST(%(terms)s AS text[])) GROUP BY s.term",
 }
 
@@ -437,6 +448,8 @@ class ScopeStats:
     version: int  # changes whenever a listing in the subtree is added or removed
     # In how many of the subtree's active listings' titles each word asked about appears (None: not asked).
     df: dict[str, int] | None = None
+    # ... and in how many of the whole marketplace's (asked with `df`).
+    everywhere: dict[str, int] | None = None
 
 
 def scope_stats(session: Session, category_id: int, tokens: Iterable[str] | None = None) -> ScopeStats:
@@ -450,13 +463,38 @@ def scope_stats(session: Session, category_id: int, tokens: Iterable[str] | None
         if wanted:
             params["terms"] = json.dumps(wanted)
         rows = _driver_rows(session, _SQLITE_SCOPE[bool(wanted)], params)
-    listings, version, df = 0, 0, {}
+    listings, version, df, everywhere = 0, 0, {}, {}
     for term, n, v in rows:
         if term == "":  # the subtree's own row (no title word is empty)
             listings, version = int(n), int(v)
+        elif term[0] == "*":
+            everywhere[term[1:]] = int(n or 0)
         elif n:
             df[term] = int(n)
-    return ScopeStats(listings, version, None if wanted is None else df)
+    if wanted is None:
+        return ScopeStats(listings, version)
+    return ScopeStats(listings, version, df, everywhere)
+
+
+def confined(expr: Expr, scope: ScopeStats) -> bool:
+    """Whether every listing `expr` matches is in the scope's subtree, by the words' frequencies: an all-of
+    with a part whose every word occurs only there ("elantra" among cars, not "2016"). Such a query needs no
+    category tag: the tag is a long list of listings (every car), and intersecting with it cost most of an
+    index query (about 1.3 of 1.7 ms at a million listings on SQLite)."""
+    if scope.df is None or scope.everywhere is None:
+        return False
+    here, everywhere = scope.df, scope.everywhere
+    parts = expr.parts if isinstance(expr, All) else (expr,)
+    return any(
+        all(
+            not token.prefix
+            and not token.value.startswith("_")
+            and token.value in everywhere
+            and everywhere[token.value] == here.get(token.value, 0)
+            for token in _tokens(part)
+        )
+        for part in parts
+    )
 
 
 # --- comparables -----------------------------------------------------------------------------------------
@@ -524,6 +562,10 @@ class Candidates:
     # Whether reading stopped before a preference was enough in ads (`WIDENINGS`): the comparison then
     # counts its comparables in listings, as before ads were counted, rather than find no tier enough.
     cut_short: bool = False
+    # How many different ads the whole scope holds, when it was read and was not enough (else None): a
+    # scope of many listings may still be a couple of ads posted many times (`compare_prices` then borrows
+    # its parent's listings, as it does for a scope of few listings).
+    scope_ads: int | None = None
 
 
 def comparable_candidates(
@@ -540,7 +582,7 @@ def comparable_candidates(
     found: dict[int, Candidate] = {}
     read: list[Expr] = []  # the preferences read so far
     asked = 0
-    probed, cut_short = 0, False
+    probed, cut_short, scope_ads = 0, False, None
     verdict: list[bool] = []  # whether the preference's probe was enough, when it was judged on one
 
     def judged(rows: list[Candidate]) -> bool:
@@ -548,8 +590,11 @@ def comparable_candidates(
         return verdict[-1]
 
     last_id = functools.cache(lambda: _last_id(session))  # asked once, and only if a preference has many
-    for preference in preferences(analysis, require_similar):
-        expr = under if preference is None else all_of([under, preference])
+    ordered = preferences(analysis, require_similar)
+    for position, preference in enumerate(ordered, start=1):
+        expr: Expr = under
+        if preference is not None:
+            expr = preference if confined(preference, scope) else all_of([under, preference])
         if preference is not None and estimate(preference, dict(stats.df), scope.listings) == 0:
             continue  # a word no listing of the scope has
         expected = (
@@ -577,12 +622,16 @@ def comparable_candidates(
         # Counted by trust and in ads: one seller's flood, or one ad posted many times, is not enough.
         if verdict[-1] if verdict else enough(rows):
             break
+        if preference is None:
+            scope_ads = distinct_ads(rows, MIN_COMPS)
         if rows and rows[0].weight * len(rows) > PROBE:
             probed += 1
-            if probed > WIDENINGS:
+            # Only a stop before the last preference cuts reading short: after the last (the widest), every
+            # preference has been read and counted in ads, as at any size.
+            if probed > WIDENINGS and position < len(ordered):
                 cut_short = True
                 break
-    return Candidates(sorted(found.values(), key=lambda c: -c.id), stats, asked, cut_short)
+    return Candidates(sorted(found.values(), key=lambda c: -c.id), stats, asked, cut_short, scope_ads)
 
 
 # --- title search ----------------------------------------------------------------------------------------

@@ -518,3 +518,35 @@ def test_a_read_only_session_leaves_the_next_one_transactional(market_app: FastA
         session.rollback()
     with market.sessions() as session:
         assert retrieval.scope_stats(session, BIKES).listings == before.listings
+
+
+def test_a_word_found_only_in_the_category_is_asked_without_the_category_tag(
+    http: httpx.Client, seller_token: str, market_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The category tag is a long list of listings (every bike): a preference whose words occur only in the
+    # category's subtree is asked without it, and finds the same listings; once the word is in a listing
+    # elsewhere too, the tag is asked again and that listing is never a candidate.
+    asked: list[str] = []
+    counted = retrieval.count_and_sample
+
+    def recording(session: object, expr: retrieval.Expr, limit: int, last: bool) -> retrieval.Counted:
+        asked.append(retrieval.render_fts5(expr))
+        return counted(session, expr, limit, last)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(retrieval, "count_and_sample", recording)
+    bikes = {_create(http, seller_token, f"Zyxwv gravel bike {n}", 300 + n)["id"] for n in range(3)}
+    market = market_app.state.market
+
+    def candidates() -> set[int]:
+        asked.clear()
+        with market.sessions() as session:
+            scope = retrieval.scope_stats(session, BIKES, ["zyxwv", "gravel", "bike"])
+            found = retrieval.comparable_candidates(session, BIKES, "Zyxwv gravel", False, scope)
+        return {c.id for c in found.pool}
+
+    alone = candidates()
+    assert bikes <= alone and any("zyxwv" in q and "_c" not in q for q in asked)
+    car = _create(http, seller_token, "Zyxwv hatchback", 4000, category_id=CARS)["id"]
+    shared = candidates()
+    assert all("_c1026" in q for q in asked if "zyxwv" in q)
+    assert car not in shared and bikes <= shared

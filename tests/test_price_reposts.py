@@ -55,3 +55,12 @@ def test_the_word_tier_chosen_does_not_depend_on_how_often_ads_were_posted() -> 
     first, again = select_comps(once, item, Condition.GOOD), select_comps(often, item, Condition.GOOD)
     assert "some of the item's words" in first.basis
     assert again.basis == first.basis
+
+
+def test_a_variant_with_half_its_ads_listings_is_that_ad() -> None:
+    # A probe's few listings of one ad: four with its words, two with a word added. Half is not another ad;
+    # each of two ads posted once stays an ad whatever their words.
+    probe = copies("1998 Dodge Ram 2500 diesel Laramie", 9000, 4, 0, "excellent")
+    probe += copies("1998 Dodge Ram 2500 diesel Laramie used", 9000, 2, 10, "excellent")
+    assert distinct_ads(probe) == 1
+    assert distinct_ads([ad(0, "Dodge Ram 2500", 9000), ad(1, "Dodge Ram 2500 diesel", 9500)]) == 2

@@ -1,0 +1,112 @@
+"""A marketplace whose ads are each posted many times prices an item as the same marketplace with each ad
+posted once (the issue "The marketplace at a million listings"): reading stops as it does at any size, and
+a category of many listings but few ads borrows its parent's as one of few listings does. On SQLite, and on
+PostgreSQL when `TROVA_TEST_POSTGRES_URL` is set (tests/databases.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from marketplace import retrieval
+from marketplace.app import create_app
+from marketplace.db import CategoryTreeRow, ListingRow, SellerRow
+from tests.databases import backend_db_url, postgres_template
+
+db_url = backend_db_url
+__all__ = ["db_url", "postgres_template"]
+
+LONG_AGO = datetime(2016, 1, 1, tzinfo=UTC)  # sellers old enough to weigh fully (`marketplace.trust`)
+
+
+def repost(url: str, category_ids: list[int], times: int) -> None:
+    """Every listing under these categories posted `times` more times, word for word, each copy by another
+    long-registered seller (so no seller's share is capped: only the ads' count tells the copies apart)."""
+    app = create_app(url, rate_limits=None)
+    market = app.state.market
+    try:
+        with market.sessions() as session:
+            under = select(CategoryTreeRow.descendant_id).where(CategoryTreeRow.ancestor_id.in_(category_ids))
+            originals = session.scalars(select(ListingRow).where(ListingRow.category_id.in_(under))).all()
+            sellers = [
+                SellerRow(id=f"repost-{k}", name="Reposter", created_at=LONG_AGO) for k in range(times)
+            ]
+            session.add_all(sellers)
+            session.flush()
+            copies = [
+                ListingRow(
+                    seller_id=seller.id,
+                    title=row.title,
+                    description="",
+                    category_id=row.category_id,
+                    condition=row.condition,
+                    price=row.price,
+                    created_at=LONG_AGO,
+                )
+                for row in originals
+                for seller in sellers
+            ]
+            market.add_listings(session, copies)
+            session.commit()
+    finally:
+        market.engine.dispose()
+
+
+@contextmanager
+def client(url: str) -> Iterator[TestClient]:
+    app = create_app(url, rate_limits=None)
+    try:
+        with TestClient(app, base_url="http://marketplace.test") as c:
+            yield c
+    finally:
+        app.state.market.engine.dispose()
+
+
+def compare(url: str, category_id: int, q: str) -> dict[str, object]:
+    with client(url) as c:
+        body = c.get("/prices/compare", params={"category_id": category_id, "q": q, "condition": "good"})
+        assert body.status_code == 200, body.text
+        found: dict[str, object] = body.json()
+        return found
+
+
+AMPLIFIERS, INSTRUMENT_ACCESSORIES, BLANK_MEDIA = 56, 55, 367
+
+
+def test_a_category_of_many_listings_but_few_ads_borrows_its_parents_as_one_of_few_listings_does(
+    db_url: str,
+) -> None:
+    # Musical Instrument Amplifiers holds two ads: too few to price from, so an amplifier is compared with
+    # the like titles of its parent category. Each ad posted six more times makes 14 listings, still two ads:
+    # the comparison borrows the parent's listings the same way, and suggests the same price.
+    item = "Fender Champion Amplifier"
+    once = compare(db_url, AMPLIFIERS, item)
+    assert once["scope_path"].endswith("Musical Instrument & Orchestra Accessories")  # type: ignore[union-attr]
+    repost(db_url, [INSTRUMENT_ACCESSORIES], 6)
+    again = compare(db_url, AMPLIFIERS, item)
+    assert (again["scope_path"], again["suggested_price"]) == (once["scope_path"], once["suggested_price"])
+    assert again["count"] == 7 * once["count"]  # the same like titles of the parent, each posted 7 times
+
+
+def test_reading_that_reaches_the_widest_preference_counts_in_ads(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Blank Media holds four ads, one of them a Panasonic: no word tier is enough, so the item is priced from
+    # the whole category. Posted seven more times each, every preference read holds more listings than a
+    # probe (6 here), so each is judged on a probe; the widening limit (1 here) is reached at the whole
+    # category, the last preference: nothing was left unread, so the comparison counts in ads as at the
+    # seed's size, not in listings (where the Panasonic ad's copies would make a tier of their own).
+    monkeypatch.setattr(retrieval, "PROBE", 6)
+    monkeypatch.setattr(retrieval, "WIDENINGS", 1)
+    item = "Panasonic Micro"
+    once = compare(db_url, BLANK_MEDIA, item)
+    assert once["message"].startswith(f"{once['count']} comparable listings (all listings")  # type: ignore[union-attr]
+    repost(db_url, [BLANK_MEDIA], 7)
+    again = compare(db_url, BLANK_MEDIA, item)
+    assert "(all listings in the category)" in again["message"]  # type: ignore[operator]
+    assert again["suggested_price"] == pytest.approx(once["suggested_price"], rel=0.1)
