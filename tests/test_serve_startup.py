@@ -122,19 +122,31 @@ def _wait_for(url: str, process: subprocess.Popen[bytes], wait_s: float = 120) -
     raise AssertionError(f"{url} did not answer 200 within {wait_s} s")
 
 
-def test_trova_serve_is_healthy_then_ready_and_traces_its_conversations(
-    db_url: str, trova_home: Path
-) -> None:
+def _serve_env(db_url: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": db_url, "TROVA_ADMIN_TOKEN": "t" * 32, "PYTHONPATH": str(ROOT)}
+
+
+def _serve_command(port: int) -> list[str]:
+    return [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--online-eval-rate", "0"]
+
+
+def _serve(db_url: str, *options: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`trova serve` on a free port with an admin token and no online checks, and its base URL."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "TROVA_ADMIN_TOKEN": "t" * 32, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--online-eval-rate", "0"],
+        [*_serve_command(port), *options],
         cwd=ROOT,
-        env=env,
+        env=_serve_env(db_url),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
+    return process, f"http://127.0.0.1:{port}"
+
+
+def test_trova_serve_is_healthy_then_ready_and_traces_its_conversations(
+    db_url: str, trova_home: Path
+) -> None:
+    process, base = _serve(db_url)
     try:
         assert _wait_for(f"{base}/api/health", process).json()["categories"] == 5595
         assert _wait_for(f"{base}/ready", process).json() == {"ready": True}
@@ -183,17 +195,7 @@ def test_trova_serve_variant_serves_a_promoted_arm_as_the_experiment_did(
 
     arm = build_arms(load_experiment(str(ROOT / "experiments" / "price-position.yaml")))["B"]
     assert arm.variant.settings == {"offline_price_position": 0.25}
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": db_url, "TROVA_ADMIN_TOKEN": "t" * 32, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--online-eval-rate", "0"]
-    process = subprocess.Popen(
-        [*command, "--variant", "offline,offline_price_position=0.25"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    process, base = _serve(db_url, "--variant", "offline,offline_price_position=0.25")
     try:
         _wait_for(f"{base}/ready", process)
         with httpx.Client(base_url=base, timeout=60) as client:
@@ -216,6 +218,12 @@ def test_trova_serve_variant_serves_a_promoted_arm_as_the_experiment_did(
         (["--variant", "offline,offline_price_position=7"], "offline_price_position"),
         (["--variant", "offline", "--model", "offline"], "leave out --model and --prompt"),
     ):
-        result = subprocess.run([*command, *wrong], cwd=ROOT, env=env, capture_output=True, timeout=120)
+        result = subprocess.run(
+            [*_serve_command(_free_port()), *wrong],
+            cwd=ROOT,
+            env=_serve_env(db_url),
+            capture_output=True,
+            timeout=120,
+        )
         said = " ".join((result.stdout + result.stderr).decode().split())
         assert result.returncode == 2 and message in said and "Traceback" not in said, said
