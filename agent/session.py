@@ -66,6 +66,11 @@ MAX_MESSAGE_CHARS = 30_000
 # seller says: a draft quoting them could never be posted, and the agent would retry it in vain.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _LINE_SEPARATORS = re.compile("[\u2028\u2029]")
+# A terminal's escape sequence pasted into a message (colour, title, cursor: CSI, OSC, or ESC and one
+# character) goes whole; removing only its ESC would leave "[31m" in the seller's words and the item's name.
+_ESCAPE_SEQUENCES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[ -/]*[0-~]"
+)
 
 Outcome = Literal["success", "failed", "retried", "denied", "awaiting_approval"]
 
@@ -372,7 +377,7 @@ class ChatSession:
 
     @staticmethod
     def check_message(text: str) -> str:
-        cleaned = _LINE_SEPARATORS.sub("\n", _INVISIBLE.sub("", text)).strip()
+        cleaned = _LINE_SEPARATORS.sub("\n", _INVISIBLE.sub("", _ESCAPE_SEQUENCES.sub("", text))).strip()
         if not cleaned:
             raise InputError("Your message is empty. Tell me what you'd like to sell.")
         if len(cleaned) > MAX_MESSAGE_CHARS:

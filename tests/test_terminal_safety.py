@@ -86,7 +86,8 @@ def test_traces_show_prints_a_hostile_turn_as_text(trova_home: Path, monkeypatch
     shown = runner.invoke(app, ["traces", "show", session_id])
     assert shown.exit_code == 0, shown.output
     _no_raw_controls(shown.output)
-    assert "PWNED" in shown.output
+    # The seller's words are shown; the escape sequences went whole before the turn ran (and were traced).
+    assert "lamp" in shown.output and "gnp.exe" in shown.output and "PWNED" not in shown.output
 
 
 def test_bytes_that_are_not_utf8_on_stdin_do_not_stop_the_chat(tmp_path: Path, db_url: str) -> None:
@@ -138,3 +139,21 @@ def test_a_data_directory_someone_else_made_keeps_its_mode(
     shared.chmod(0o755)
     monkeypatch.setenv("TROVA_HOME", str(shared))
     assert data_dir() == shared and shared.stat().st_mode & 0o777 == 0o755
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("\x1b[31mTrek road bike\x1b[0m", "Trek road bike"),  # colour (CSI)
+        ("oak desk \x1b]0;PWNED\x07", "oak desk"),  # the terminal's title (OSC, ended by BEL)
+        ("a \x1b]8;;http://x.example\x1b\\lamp\x1b]8;;\x1b\\", "a lamp"),  # a link (OSC, ended by ST)
+        ("\x9b2Jchair", "chair"),  # the one-byte CSI
+        ("x\x1b(Bbike \x1bc", "xbike"),  # a character set, a reset
+        ("sofa [31m as typed", "sofa [31m as typed"),  # the same characters without ESC are words
+    ],
+)
+def test_a_pasted_escape_sequence_is_dropped_whole_from_the_sellers_words(typed: str, read: str) -> None:
+    # Dropping only the ESC left "[31m" in the item's name, the title and the description.
+    from agent.session import ChatSession
+
+    assert ChatSession.check_message(typed) == read
