@@ -75,13 +75,12 @@ def _duration(text: str) -> float:
         raise typer.BadParameter(str(e)) from e
 
 
-def _nothing_said(seconds: float, since: str, model: str | None, prompt: str | None) -> str:
+def _nothing_said(monitor: Monitor, seconds: float, since: str, model: str | None, prompt: str | None) -> str:
     """Why the period shows nothing: no traffic at all, or none that the filters match exactly (then the
     names they could have matched)."""
     nothing = f"in the last {since} (or the {since} before)"
     if not model and not prompt:
         return f"No conversations {nothing}. They come from trova chat and trova serve."
-    monitor = Monitor(_store())
     seen = []
     pairs: tuple[tuple[str | None, Literal["model", "prompt"]], ...] = ((model, "model"), (prompt, "prompt"))
     for given, by in pairs:
@@ -108,13 +107,14 @@ def monitor(
     if ctx.invoked_subcommand is not None:
         return
     seconds = _duration(since)
-    report = Monitor(_store()).report(seconds, by.value if by else None, Filters(model=model, prompt=prompt))
+    monitor = Monitor(_store())
+    report = monitor.report(seconds, by.value if by else None, Filters(model=model, prompt=prompt))
     if as_json:
         print(report.model_dump_json(indent=1))
         return
     out = stdout()
     if all(g.current.turns == 0 and g.previous.turns == 0 for g in report.groups):
-        out.print(escape(_nothing_said(seconds, since, model, prompt)), soft_wrap=True)
+        out.print(escape(_nothing_said(monitor, seconds, since, model, prompt)), soft_wrap=True)
         return
     table = Table(title=f"Last {since} (previous {since} in brackets)")
     table.add_column("figure")

@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cli.output import stderr, stdout
+from ops.counts import counted
 from ops.monitor import Window, parse_duration
 from ops.review import (
     DEFAULT_RANDOM_SHARE,
@@ -146,7 +147,9 @@ class _ReviewedScenarios:
     def unknown_category(self, name: str) -> str | None:
         import difflib
 
-        paths = _category_paths()
+        from evals.schema import seed_categories
+
+        paths = list(seed_categories())
         wanted = name.lower()
         if any(wanted in path.lower() for path in paths):
             return None
@@ -176,7 +179,7 @@ def list_queue(
         return
     from ops.feedback import FeedbackStore
 
-    feedback = FeedbackStore()
+    feedback = FeedbackStore(queue.store.path)
     waiting = sum(1 for item in items if not item.reviewed)
     table = Table(title=f"Review queue: {waiting} to review ({added} queued just now)")
     # The id is what a reviewer copies into the next command: never wrapped; the seller's words give way.
@@ -184,8 +187,9 @@ def list_queue(
     table.add_column("why")
     table.add_column("the seller said", overflow="fold")
     table.add_column("reviewed")
+    said_in = feedback.of_each([item.conversation_id for item in items])
     for item in items:
-        said = _said(feedback.of(item.conversation_id))
+        said = _said(said_in[item.conversation_id])
         table.add_row(item.conversation_id, ", ".join(item.reasons), said, "yes" if item.reviewed else "")
     stdout().print(table)
     stdout().print(
@@ -276,13 +280,6 @@ _OPTIONS = {
 }
 
 
-def _category_paths() -> list[str]:
-    from marketplace.seed_files import CATEGORIES_FILE, SEED_DIR
-
-    rows = (SEED_DIR / CATEGORIES_FILE).read_text(encoding="utf-8").splitlines()[1:]
-    return [row.split("\t", 1)[1] for row in rows if "\t" in row]
-
-
 @review_app.command("export")
 def export(
     out: Annotated[Path | None, typer.Option(help="Write to this file (default: standard output).")] = None,
@@ -328,8 +325,7 @@ def agreement_cmd(
     }
     # The run takes seconds per scenario and prints nothing of its own here: say what is happening.
     stderr().print(
-        f"[dim]Running the {len(reviews)} scenario{'' if len(reviews) == 1 else 's'} written from reviews "
-        "(trova eval run)...[/dim]"
+        f"[dim]Running the {counted(len(reviews), 'scenario')} written from reviews (trova eval run)...[/dim]"
     )
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, "-m", "cli.main", "eval", "run", *[r.scenario or "" for r in reviews]]

@@ -284,40 +284,26 @@ class FeedbackStore:
 
     def of(self, conversation_id: str) -> SellerFeedback:
         """The seller's feedback on one conversation (the latest rating only: a later one replaces it)."""
-        rating: sqlite3.Row | None = None
-        edits: list[FieldEdit] = []
-        start_overs: list[str] = []
-        with self.store.connect() as conn:
-            conn.row_factory = sqlite3.Row
-            for row in conn.execute(
-                "SELECT kind, rating, comment, source, field, old_value, new_value FROM feedback"
-                " WHERE conversation_id = ? ORDER BY id",
-                (conversation_id,),
-            ):
-                if row["kind"] == "rating":
-                    rating = row
-                elif row["kind"] in ("edit", "typed_edit"):
-                    how: Literal["card", "typed"] = "card" if row["kind"] == "edit" else "typed"
-                    edits.append(FieldEdit(how, row["field"], row["old_value"], row["new_value"]))
-                elif row["kind"] == "start_over":
-                    start_overs.append(row["comment"] or "")
-        return SellerFeedback(
-            rating=None if rating is None else int(rating["rating"]),
-            comment=None if rating is None else rating["comment"],
-            source=None if rating is None else rating["source"],
-            edits=tuple(edits),
-            start_overs=tuple(start_overs),
-        )
+        return _seller_feedback(self.rows(conversation_id))
+
+    def of_each(self, conversation_ids: list[str]) -> dict[str, SellerFeedback]:
+        """Each conversation's feedback, as `of` gives it, from one read of the store (a list of them)."""
+        grouped: dict[str, list[dict[str, Any]]] = {c: [] for c in conversation_ids}
+        for row in self.rows():
+            if row["conversation_id"] in grouped:
+                grouped[row["conversation_id"]].append(row)
+        return {conversation: _seller_feedback(rows) for conversation, rows in grouped.items()}
 
     def rows(self, conversation_id: str | None = None) -> list[dict[str, Any]]:
         with self.store.connect() as conn:
             conn.row_factory = sqlite3.Row
             query = (
                 "SELECT * FROM feedback"
-                + (" WHERE conversation_id = ?" if conversation_id else "")
+                + (" WHERE conversation_id = ?" if conversation_id is not None else "")
                 + " ORDER BY id"
             )
-            return [dict(r) for r in conn.execute(query, (conversation_id,) if conversation_id else ())]
+            params = () if conversation_id is None else (conversation_id,)
+            return [dict(r) for r in conn.execute(query, params)]
 
     def summary(self) -> dict[str, Any]:
         rows = self.rows()
@@ -372,3 +358,25 @@ class FeedbackStore:
                 if r["kind"] in ("edit", "typed_edit")
             ][:10],
         }
+
+
+def _seller_feedback(rows: list[dict[str, Any]]) -> SellerFeedback:
+    """A conversation's feedback from its rows in the order written (the latest rating only)."""
+    rating: dict[str, Any] | None = None
+    edits: list[FieldEdit] = []
+    start_overs: list[str] = []
+    for row in rows:
+        if row["kind"] == "rating":
+            rating = row
+        elif row["kind"] in ("edit", "typed_edit"):
+            how: Literal["card", "typed"] = "card" if row["kind"] == "edit" else "typed"
+            edits.append(FieldEdit(how, row["field"], row["old_value"], row["new_value"]))
+        elif row["kind"] == "start_over":
+            start_overs.append(row["comment"] or "")
+    return SellerFeedback(
+        rating=None if rating is None else int(rating["rating"]),
+        comment=None if rating is None else rating["comment"],
+        source=None if rating is None else rating["source"],
+        edits=tuple(edits),
+        start_overs=tuple(start_overs),
+    )

@@ -741,6 +741,11 @@ def _change_price(state: DialogueState, item: ItemFrame, change: PriceChange) ->
     state.notes.append(f"OK, {change.said()}: {money(new)} instead of {money(float(base))}.")
 
 
+def _searched_for(item: ItemFrame) -> str:
+    """What a category search is sent for the item: the words it was searched by, else its name's."""
+    return item.query or search_query(item.name)
+
+
 def _price_on_offer(item: ItemFrame) -> float | None:
     """The price the agent last put to the seller to take with 'ok' (the category's middle, or the rule of
     thumb from what they paid), when there is one."""
@@ -1641,7 +1646,7 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
             return Action(
                 _say(state, lead),
                 SEARCH_CATEGORIES,
-                {"query": item.query or search_query(item.name), "limit": WIDE_LIMIT},
+                {"query": _searched_for(item), "limit": WIDE_LIMIT},
             )
         return Action(
             _say(
@@ -1651,7 +1656,7 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
                 else f"Let me find the right category for your {item.name}.",
             ),
             SEARCH_CATEGORIES,
-            {"query": item.query or search_query(item.name)},
+            {"query": _searched_for(item)},
         )
     if item.unplaceable:
         if item.refusals:
@@ -1706,7 +1711,7 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         return Action(
             _say(state, f"Let me look up the category for your {item.name} again."),
             SEARCH_CATEGORIES,
-            {"query": item.query or search_query(item.name)},
+            {"query": _searched_for(item)},
         )
     category = item.category.value
     condition, assumed = _condition(item, settings)
