@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import math
 import subprocess
 import time
@@ -153,18 +152,6 @@ def _under(record: RunRecord) -> Iterator[None]:
 
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def tool_schema_hash(exclude: frozenset[str] = frozenset()) -> str:
-    defs = [
-        {
-            "name": t.name,
-            "description": t.tool_def.description,
-            "parameters": t.tool_def.parameters_json_schema,
-        }
-        for t in marketplace_tools(exclude).tools.values()
-    ]
-    return _sha(json.dumps(defs, sort_keys=True))
 
 
 def scenario_set_hash(scenarios: list[LoadedScenario]) -> str:
@@ -519,13 +506,15 @@ def finalize(
         }
     )
     finished_at = datetime.now(UTC)
+    variant = variant_for(model, prompt, settings.without_tools, _model_settings(settings))
     return EvalResults(
         run_id=settings.run_id or make_run_id(started_at, model),
         model=model,
-        variant=variant_for(model, prompt, settings.without_tools, _model_settings(settings)),
+        variant=variant,
         seller=seller,
         prompt=PromptRef(name=prompt.name, version=prompt.version),
-        tool_schema_hash=tool_schema_hash(settings.without_tools),
+        # One definition of the tools' version: the variant's (agent.variants.toolset_version).
+        tool_schema_hash=variant.toolset,
         tools=sorted(marketplace_tools(settings.without_tools).tools),
         git=git_state(),
         scenario_set_hash=scenario_set_hash(scenarios),

@@ -53,6 +53,8 @@ def test_run_compare_and_baseline(scenario_dir: Path, tmp_path: Path) -> None:
         and results["metrics"]["k"] == 2
     )
     assert results["prompt"]["version"] and results["tool_schema_hash"] and results["scenario_set_hash"]
+    # The tools' version is one definition: the one the run's variant (and the served agent) carries.
+    assert results["tool_schema_hash"] == results["variant"]["toolset"]
     assert {s["status"] for s in results["scenarios"]} == {"pass", "xfail"}
     assert all(len(s["runs"]) == 2 for s in results["scenarios"])
 
