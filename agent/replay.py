@@ -684,9 +684,10 @@ class ReplayModel(Model):
             path, difference = nearest
             shown = difference.described(request) if difference else "nothing visible (a format change?)"
             cause = f"differs first at {shown}"
+            where = f"The nearest recording is {path.relative_to(self.directory)}."
             advice = (
-                f"The nearest recording is {path.relative_to(self.directory)}. Re-record with --record "
-                f"{self.directory} (with the model and its key); replay never calls the model."
+                f"{where} Re-record with --record {self.directory} (with the model and its key); replay never "
+                "calls the model."
             )
             if (
                 scope.kind == "conversation"
@@ -696,7 +697,7 @@ class ReplayModel(Model):
                 # Not the model's side: a scenario gets a fresh marketplace each run, a chat the one it
                 # talks to now, which the recorded conversation itself may have changed (its listing).
                 advice = (
-                    f"The nearest recording is {path.relative_to(self.directory)}. The marketplace answered "
+                    f"{where} The marketplace answered "
                     "otherwise than when this was recorded: a chat replays against the marketplace as it is "
                     "now, and listings created since (the recorded conversation's own among them) change "
                     "what the tools return. Replay it on the marketplace as it was: record and replay each "
