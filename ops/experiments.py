@@ -47,6 +47,7 @@ from agent.prompts import remember, served_prompt
 from agent.variants import Variant, VariantSpecError, parse_variant_spec
 from ops.counts import counted
 from ops.monitor import EVAL_MARKETPLACE, percentile
+from ops.problems import located
 from ops.rules import yaml_problem
 from ops.store import OpsStore
 from tools.deps import TrovaDeps
@@ -174,11 +175,7 @@ def load_experiment(ref: str) -> Experiment:
     try:
         return Experiment.model_validate(data)
     except ValidationError as e:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg'].removeprefix('Value error, ')}"
-            for err in e.errors()
-        )
-        raise ExperimentError(f"{path}: {problems}") from None
+        raise ExperimentError(f"{path}: {located(e)}") from None
 
 
 @dataclass(frozen=True)

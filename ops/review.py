@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ops.monitor import ABANDON_AFTER_S, EVAL_MARKETPLACE, Monitor, Window, is_abandoned
 from ops.online import failing_conversations
+from ops.problems import plain
 from ops.rollups import COUNTABLE
 from ops.store import OpsStore
 
@@ -84,7 +85,7 @@ def review_problems(error: ValidationError, labels: Mapping[str, str]) -> str:
     pydantic's message without its "Value error, "."""
     problems = []
     for err in error.errors():
-        loc, message = err["loc"], err["msg"].removeprefix("Value error, ")
+        loc, message = err["loc"], plain(err)
         where = labels.get(str(loc[0]), str(loc[0])) if loc else labels.get("", "price range")
         if loc and loc[0] == "tags" and len(loc) > 1:
             where += f" {err['input']!r}"

@@ -34,6 +34,7 @@ from pydantic import (
 from ops.counts import counted
 from ops.monitor import Figures, Filters, Monitor, Window, parse_duration
 from ops.online import CheckFigures
+from ops.problems import located
 
 NUMERIC = sorted(
     name
@@ -125,11 +126,7 @@ def load_rules(path: Path, checks: Collection[str] | None = None) -> list[Rule]:
     try:
         rules = RulesFile.model_validate(data, context={"checks": checks}).rules
     except ValidationError as e:
-        problems = "; ".join(  # every problem at once, each where it is, without pydantic's "Value error, "
-            f"{'.'.join(str(x) for x in err['loc'])}: {err['msg'].removeprefix('Value error, ')}"
-            for err in e.errors()
-        )
-        raise RuleError(f"{path}: {problems}") from e
+        raise RuleError(f"{path}: {located(e)}") from e
     names = [r.name for r in rules]
     if len(set(names)) != len(names):
         raise RuleError(f"{path}: rule names must be unique")
