@@ -329,15 +329,9 @@ def experiment_report(store: OpsStore, experiment: Experiment) -> ExperimentRepo
     served = experiments.definition(name) or experiment  # the experiment as it was served
     state = experiments.state(name)
     by_arm = outcomes(store, name)
-    sellers = experiments.sellers(name)
+    served_arms = experiments.served(name)
     with store.connect() as conn:
         health = arm_health(conn, name)
-        variants = dict(
-            conn.execute(
-                "SELECT arm, MAX(variant) FROM experiment_conversations WHERE experiment = ? GROUP BY arm",
-                (name,),
-            ).fetchall()
-        )
     control = by_arm.get(served.control, [])
     warnings = []
     arms = []
@@ -371,7 +365,7 @@ def experiment_report(store: OpsStore, experiment: Experiment) -> ExperimentRepo
                 name=arm,
                 label=served.label(arm),
                 variant=config.variant,
-                variant_id=variants.get(arm),
+                variant_id=served_arms[arm].variant if arm in served_arms else None,
                 weight=config.weight,
                 control=is_control,
                 state="control"
@@ -384,7 +378,7 @@ def experiment_report(store: OpsStore, experiment: Experiment) -> ExperimentRepo
                 if state.status == "not started"
                 else "ended",
                 stopped_reason=stopped,
-                sellers=sellers.get(arm, 0),
+                sellers=served_arms[arm].sellers if arm in served_arms else 0,
                 conversations=len(mine),
                 too_few=too_few,
                 turns=figures.turns if figures else 0,

@@ -296,18 +296,23 @@ class ExperimentStore:
                 (conversation_id, name, arm, variant, seller_id, time.time_ns()),
             )
 
-    def sellers(self, name: str) -> dict[str, int]:
-        """Per arm, the sellers it served: counted where their conversations went, as every other figure
-        of the report is (a seller assigned to an arm a guardrail stopped is served, and counted, by the
-        control; one with conversations in both counts in both)."""
+    def served(self, name: str) -> dict[str, ArmCounts]:
+        """Per arm, the sellers it served and the variant it served them: counted where their conversations
+        went, as every other figure of the report is (a seller assigned to an arm a guardrail stopped is
+        served, and counted, by the control; one with conversations in both counts in both)."""
         with self.store.connect() as conn:
-            return dict(
-                conn.execute(
-                    "SELECT arm, COUNT(DISTINCT seller_id) FROM experiment_conversations WHERE experiment = ?"
-                    " GROUP BY arm",
-                    (name,),
-                ).fetchall()
-            )
+            rows = conn.execute(
+                "SELECT arm, COUNT(DISTINCT seller_id), MAX(variant) FROM experiment_conversations"
+                " WHERE experiment = ? GROUP BY arm",
+                (name,),
+            ).fetchall()
+        return {arm: ArmCounts(sellers, variant) for arm, sellers, variant in rows}
+
+
+@dataclass(frozen=True)
+class ArmCounts:
+    sellers: int
+    variant: str | None  # the variant id its conversations carry
 
 
 @dataclass(frozen=True)
