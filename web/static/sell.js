@@ -30,7 +30,6 @@
   // Half to even, as the agent rounds (Python's round), so the tool line and the agent's text agree.
   const whole = (v) => { const f = Math.floor(v), d = v - f; return d > 0.5 || (d === 0.5 && f % 2 === 1) ? f + 1 : f; };
   // "1 similar listing", "3 similar listings": a count agrees with its noun (regular plurals only).
-  const counted = (n, noun) => `${Number(n).toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
   const conditionLabel = (c) => { const s = String(c || "").replace("_", " "); return s.charAt(0).toUpperCase() + s.slice(1); };
 
   function el(tag, cls, text) {
@@ -140,7 +139,7 @@
       if (!out.count) return "no comparable listings";
       // One listing has a price, not a spread: a "middle half" of one would be that price three times.
       if (out.count === 1) return `1 similar listing at ${money(whole(out.median))}`;
-      return `${counted(out.count, "similar listing")}, middle half ${money(whole(out.p25))}–${money(whole(out.p75))} (median ${money(whole(out.median))})`;
+      return `${Number(out.count).toLocaleString("en-US")} similar listings, middle half ${money(whole(out.p25))}–${money(whole(out.p75))} (median ${money(whole(out.median))})`;
     }
     if (name === "create_listing") return `posted as listing #${out.id}`;
     return "done";
