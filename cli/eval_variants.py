@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.output import stderr, stdout
+from cli.output import config_error, stderr, stdout
 from evals.comparison import VariantsRun
 from evals.loader import LoadedScenario
 from evals.reports.variants import cell_text, rate
@@ -33,11 +33,6 @@ class VariantOptions:
     out: Path | None
 
 
-def _config_error(message: str) -> typer.Exit:
-    stderr().print(f"[red]configuration error:[/red] {escape(message)}", soft_wrap=True)
-    return typer.Exit(2)
-
-
 def resolve_arms(specs: list[str], base_url: str | None) -> list[Arm]:
     """Each `NAME=SPEC` made real (model, prompt, settings); a bad one is a configuration error."""
     from agent.models import ModelConfigError
@@ -45,7 +40,7 @@ def resolve_arms(specs: list[str], base_url: str | None) -> list[Arm]:
     from agent.variants import VariantSpecError, parse_named_variant, resolve_variant
 
     if len(specs) < 2:
-        raise _config_error(
+        raise config_error(
             "--variant needs at least two variants to compare, e.g. --variant A=offline "
             "--variant B=offline,prompt=listing_agent@candidate"
         )
@@ -55,9 +50,9 @@ def resolve_arms(specs: list[str], base_url: str | None) -> list[Arm]:
             name, spec = parse_named_variant(text)
             resolved = resolve_variant(spec, base_url)
         except (VariantSpecError, ModelConfigError) as e:
-            raise _config_error(str(e)) from e
+            raise config_error(str(e)) from e
         if any(a.name == name for a in arms):
-            raise _config_error(f"--variant {name} is given twice; name each variant once")
+            raise config_error(f"--variant {name} is given twice; name each variant once")
         remember(resolved.prompt, "eval")
         arms.append(
             Arm(name, text.partition("=")[2].strip(), resolved.choice, resolved.prompt, resolved.settings)
@@ -78,7 +73,7 @@ def run_variants_command(
     try:
         seller = resolve_model(options.seller_model) if options.seller_model else None
     except ModelConfigError as e:
-        raise _config_error(str(e)) from e
+        raise config_error(str(e)) from e
     started = datetime.now(UTC)
     clock = time.perf_counter()
     run_id = make_run_id(started, "variants-" + "-".join(a.name for a in arms))
@@ -107,7 +102,9 @@ def run_variants_command(
         write_variants(result, runs, folder)
     except OSError as e:  # never lose a long run to an unwritable folder
         fallback = Path(tempfile.gettempdir()) / f"trova-eval-{run_id}"
-        stderr().print(f"[yellow]cannot write to {folder} ({e}); writing to {fallback} instead[/yellow]")
+        stderr().print(
+            f"[yellow]{escape(f'cannot write to {folder} ({e}); writing to {fallback} instead')}[/yellow]"
+        )
         folder = fallback
         write_variants(result, runs, folder)
     errored = [
@@ -122,7 +119,7 @@ def run_variants_command(
         f"own in {', '.join(f'{a.name}/' for a in arms)})[/dim]"
     )
     if errored:
-        raise _config_error(
+        raise config_error(
             f"the model failed in every run of {', '.join(errored)}: check the model name, its key and "
             "--base-url; nothing was learned about the agent"
         )

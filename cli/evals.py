@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.output import stderr, stdout
+from cli.output import config_error, stderr, stdout
 from cli.urls import http_url
 from evals.reports.common import (
     FAILING,
@@ -55,11 +55,6 @@ def _id_matches(scenario_id: str, pattern: str) -> bool:
     if any(c in pattern for c in "*?["):
         return fnmatch.fnmatchcase(scenario_id, pattern)
     return pattern in scenario_id  # like pytest's -k: a part of the id is enough
-
-
-def _config_error(message: str) -> typer.Exit:
-    stderr().print(f"[red]configuration error:[/red] {escape(message)}", soft_wrap=True)
-    return typer.Exit(2)
 
 
 @eval_app.command("run")
@@ -169,20 +164,18 @@ def run(
     if filter_:
         scenarios = [s for s in scenarios if any(_id_matches(s.id, f) for f in filter_)]
     if not scenarios:
-        raise _config_error("no scenario matches the given --tag/--filter")
+        raise config_error("no scenario matches the given --tag/--filter")
     unknown_tools = set(without_tool or []) - set(TOOL_NAMES)
     if unknown_tools:
-        raise _config_error(
+        raise config_error(
             f"--without-tool: unknown tool {', '.join(sorted(unknown_tools))} (tools: {', '.join(TOOL_NAMES)})"
         )
     if pass_k is not None and pass_k > repeat:
-        raise _config_error(
-            f"--pass-k {pass_k} needs at least {pass_k} runs per scenario (--repeat {repeat})"
-        )
+        raise config_error(f"--pass-k {pass_k} needs at least {pass_k} runs per scenario (--repeat {repeat})")
     if out is not None and out.exists() and not out.is_dir():
-        raise _config_error(f"--out {out} is a file; give a folder for the run's reports")
+        raise config_error(f"--out {out} is a file; give a folder for the run's reports")
     if seller_model and (record or replay):
-        raise _config_error("--seller-model is not recorded: record and replay with the rule-based seller")
+        raise config_error("--seller-model is not recorded: record and replay with the rule-based seller")
     if variant or gate_variants:
         from cli.eval_variants import VariantOptions
 
@@ -215,7 +208,7 @@ def run(
         prompt_obj = load_prompt(prompt)
         baseline_results = load_results(baseline) if baseline else None
     except (ModelConfigError, FileNotFoundError, ValueError) as e:
-        raise _config_error(str(e)) from e
+        raise config_error(str(e)) from e
     remember(prompt_obj, "eval")
     misses = replay_misses(choice)
 
@@ -263,16 +256,20 @@ def run(
         write_run(results, folder)
     except OSError as e:  # a run can take a long time: never lose it to an unwritable folder
         fallback = Path(tempfile.gettempdir()) / f"trova-eval-{results.run_id}"
-        stderr().print(f"[yellow]cannot write to {folder} ({e}); writing to {fallback} instead[/yellow]")
+        stderr().print(
+            f"[yellow]{escape(f'cannot write to {folder} ({e}); writing to {fallback} instead')}[/yellow]"
+        )
         folder = fallback
         write_run(results, fallback)
     if unconfigured is None:
         _print_results(results)
-    stdout().print(f"[dim]Reports: {folder}/ (results.json, junit.xml, summary.md, report.html)[/dim]")
+    stdout().print(
+        f"[dim]Reports: {escape(str(folder))}/ (results.json, junit.xml, summary.md, report.html)[/dim]"
+    )
     if unconfigured is not None:
         for line in unconfigured.details:
             stderr().print(line, soft_wrap=True)
-        raise _config_error(unconfigured.message)
+        raise config_error(unconfigured.message)
     raise typer.Exit(0 if results.gate.passed else 1)
 
 
@@ -321,10 +318,10 @@ def _variants(
     from cli.eval_variants import run_variants_command
 
     if not options.specs:
-        raise _config_error("--gate compares variants: give --variant A=<spec> --variant B=<spec>")
+        raise config_error("--gate compares variants: give --variant A=<spec> --variant B=<spec>")
     given = [option for option, used in conflicting.items() if used]
     if given:
-        raise _config_error(
+        raise config_error(
             f"--variant names each variant's model, prompt and settings; it does not combine with "
             f"{', '.join(given)}"
         )
@@ -430,14 +427,14 @@ def validate(
     try:
         checked = check_files(paths or [])
     except ScenarioError as e:
-        raise _config_error("; ".join(e.problems)) from e
+        raise config_error("; ".join(e.problems)) from e
     invalid = [c for c in checked if not c.valid]
     for file in invalid:
         for problem in file.problems:
             stdout().print(f"[red]✗[/red] {escape(str(problem))}", soft_wrap=True)
     files = f"{len(checked)} scenario file{'' if len(checked) == 1 else 's'}"
     if not invalid:
-        stdout().print(f"[green]Checked {files}: all valid.[/green]")
+        stdout().print(f"[green]Checked {escape(str(files))}: all valid.[/green]")
         return
     problems = sum(len(c.problems) for c in invalid)
     stdout().print(
@@ -477,7 +474,7 @@ def compare(
     try:
         a, b = load_results(run_a), load_results(run_b)
     except (FileNotFoundError, ValueError) as e:
-        raise _config_error(str(e)) from e
+        raise config_error(str(e)) from e
     diff = compare_runs(a, b)
     failed = fail_on_regression and diff.regressions > 0
     if cases and not as_json:
@@ -592,19 +589,19 @@ def capture(
     source = Path(ident)
     if from_scenario is not None or source.suffix == ".json" or source.is_dir():
         if from_scenario is None:
-            raise _config_error(f"{ident} is an eval run: say which scenario to capture with --scenario")
+            raise config_error(f"{ident} is an eval run: say which scenario to capture with --scenario")
         try:
             conversation = Conversation.from_run(load_results(source), from_scenario, run_index)
         except (FileNotFoundError, ResultsError, LookupError) as e:
-            raise _config_error(str(e)) from e
+            raise config_error(str(e)) from e
     else:
         conversation = _from_trace(ident)
     if not conversation.turns:
-        raise _config_error(f"{ident} has no recorded turns to capture")
+        raise config_error(f"{ident} has no recorded turns to capture")
     scenario = scenario_from(conversation, scenario_id)
     path = out or DEFAULT_DIR / "captured" / f"{scenario.id}.yaml"
     if path.exists() and not force:
-        raise _config_error(f"{path} exists (use --force to overwrite)")
+        raise config_error(f"{path} exists (use --force to overwrite)")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(to_yaml(scenario, path), encoding="utf-8")
     calls = scenario.expect.tools.calls if scenario.expect.tools else []
@@ -625,8 +622,8 @@ def _from_trace(ident: str) -> Conversation:
 
     flush()
     if not store_path().is_file():
-        raise _config_error(f"no trace store at {store_path()} yet")
+        raise config_error(f"no trace store at {store_path()} yet")
     try:
         return Conversation.from_trace(load(TraceStore(store_path()), ident))
     except LookupError as e:
-        raise _config_error(str(e)) from e
+        raise config_error(str(e)) from e

@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.output import stderr, stdout
+from cli.output import fail, stdout
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -36,11 +36,6 @@ _VERDICT = {
 NameArg = Annotated[str, typer.Argument(help="The experiment: its name (experiments/NAME.yaml) or file.")]
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    stderr().print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
-    return typer.Exit(code)
-
-
 def _load(name: str) -> tuple[OpsStore, Experiment]:
     """The experiment as served (recorded at its start), else its file."""
     from ops.experiments import ExperimentError, ExperimentStore, load_experiment
@@ -56,7 +51,7 @@ def _load(name: str) -> tuple[OpsStore, Experiment]:
         )
         return store, served or load_experiment(name)
     except (ExperimentError, StoreTooNew) as e:
-        raise _fail(str(e)) from e
+        raise fail(str(e)) from e
 
 
 @experiment_app.command("list")
@@ -93,7 +88,7 @@ def check(name: NameArg) -> None:
         experiment = load_experiment(name)
         arms = build_arms(experiment)
     except (ExperimentError, ModelConfigError, PromptRefError, VariantSpecError) as e:
-        raise _fail(str(e)) from e
+        raise fail(str(e)) from e
     total = sum(a.weight for a in experiment.arms.values())
     for arm, served in arms.items():
         share = experiment.arms[arm].weight / total
@@ -189,7 +184,7 @@ def promote(
     try:
         done = promote_arm(store, experiment, arm)
     except (ExperimentError, PromptRefError) as e:
-        raise _fail(str(e)) from e
+        raise fail(str(e)) from e
     stdout().print(
         f"[green]Promoted {escape(arm)}:[/green] production → {escape(done.prompt)} ({done.labels_file}; commit it "
         f"with the snapshot in agent/prompts/versions/). Experiment {escape(name)} ended."
@@ -217,7 +212,7 @@ def stop(
     try:
         stop_experiment(store, experiment.name, reason)
     except ExperimentError as e:
-        raise _fail(str(e)) from e
+        raise fail(str(e)) from e
     stdout().print(
         f"Experiment {escape(experiment.name)} stopped: new conversations get {escape(experiment.control)}."
     )
@@ -240,7 +235,7 @@ def live_experiment(
         experiment = load_experiment(name)
         live = LiveExperiment(experiment, build_arms(experiment, base_url, capabilities), OpsStore())
     except (ExperimentError, ModelConfigError, PromptRefError, VariantSpecError) as e:
-        raise _fail(str(e)) from e
+        raise fail(str(e)) from e
     total = sum(a.weight for a in experiment.arms.values())
     arms = ", ".join(
         f"{arm} {config.weight / total:.0%}{' (control)' if arm == experiment.control else ''}"

@@ -38,6 +38,12 @@ def stderr() -> Console:
     return console()
 
 
+def fail(message: str, code: int = 2) -> typer.Exit:
+    from cli.output import fail as failed  # rich, imported once a command fails
+
+    return failed(message, code)
+
+
 class _LazyGroup(TyperGroup):
     """A sub-command group listed with its help text and imported on first use (`cli.evals` and
     `cli.traces` import logfire, most of a bare start-up's time)."""
@@ -199,11 +205,6 @@ MarketOpt = Annotated[
 ]
 
 
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    stderr().print(f"[red]error:[/red] {message}", soft_wrap=True)
-    return typer.Exit(code)
-
-
 @app.command()
 @paused_while_starting  # until its agent is made (cli/chat.py settles it): start-up's objects all live on
 def chat(
@@ -238,19 +239,19 @@ def chat(
     from tools.client import MarketplaceError
 
     if resume is not None and not resume.strip():
-        raise _fail("--resume needs a conversation id (they are listed by: trova traces list --kind chat)")
+        raise fail("--resume needs a conversation id (they are listed by: trova traces list --kind chat)")
     settings = None
     try:
         if variant is not None:
             if model is not None or prompt != "listing_agent":
-                raise _fail("--variant names the model and the prompt: leave out --model and --prompt")
+                raise fail("--variant names the model and the prompt: leave out --model and --prompt")
             spec = parse_variant_spec(variant)
             model, prompt, settings = spec.model, spec.prompt or prompt, spec.model_settings()
         given_by = "--variant" if variant is not None else "--model"
         choice, recorder = choose_model(model, base_url, record, replay, given_by)
         prompt_obj = load_prompt(prompt)
     except (ModelConfigError, FileNotFoundError, PromptRefError, VariantSpecError, RecordingError) as e:
-        raise _fail(str(e)) from e
+        raise fail(str(e)) from e
     remember(prompt_obj, "chat")
     from traces.setup import configure_tracing, flush
 
@@ -271,11 +272,11 @@ def chat(
             )
         )
     except InputError as e:
-        raise _fail(str(e)) from e
+        raise fail(str(e)) from e
     except ReplayMiss as e:
-        raise _fail(str(e)) from e
+        raise fail(str(e)) from e
     except (MarketplaceError, MarketplaceStartError) as e:
-        raise _fail(str(e), 1) from e
+        raise fail(str(e), 1) from e
     finally:
         flush()
         if recorder is not None:
@@ -305,7 +306,7 @@ def listings(
         async with connection.client as client:
             seller_id = await connection.whoami(register=False) if mine else None
             if mine and seller_id is None:
-                raise _fail(
+                raise fail(
                     "you have not created anything on this marketplace yet (no seller credentials).", 1
                 )
             page = await client.list_listings(
@@ -318,9 +319,9 @@ def listings(
     try:
         page = asyncio.run(fetch())
     except MarketplaceError as e:
-        raise _fail(f"{connection.explained(e)}", 1) from e
+        raise fail(f"{connection.explained(e)}", 1) from e
     except MarketplaceStartError as e:
-        raise _fail(f"{e}", 1) from e
+        raise fail(f"{e}", 1) from e
     if as_json:
         print(json.dumps(page, indent=2))
         return
@@ -403,7 +404,7 @@ def serve(
     try:
         if variant is not None:
             if model is not None or prompt is not None:
-                raise _fail("--variant names the model and the prompt: leave out --model and --prompt")
+                raise fail("--variant names the model and the prompt: leave out --model and --prompt")
             spec = parse_variant_spec(variant)
             model, prompt, settings = spec.model, spec.prompt, spec.model_settings()
         # The default model (offline: nothing to check) is made with the agent, beside the marketplace;
@@ -411,7 +412,7 @@ def serve(
         choice = None if _default_model(model) else _resolve_model(model, base_url)
         prompt_obj, prompt_notice = served_prompt(prompt)
     except (FileNotFoundError, PromptRefError, VariantSpecError) as e:
-        raise _fail(str(e)) from e
+        raise fail(str(e)) from e
     remember(prompt_obj, "serve")
     live, capabilities = None, None
     if experiment:  # its arms' agents are made here: a wrong arm stops the command before it listens
@@ -424,17 +425,17 @@ def serve(
     try:  # before the database is opened: a port in use is said at once, not after start-up's output
         sock = listening_socket(host, port)
     except ListenError as e:
-        raise _fail(str(e), e.code) from e
+        raise fail(str(e), e.code) from e
     url = database_url or config.database_url()
     try:
         api = create_app(url)
     except ModuleNotFoundError as e:  # a database driver that is an extra
         hint = " (PostgreSQL: uv run --extra postgres trova serve ...)" if "psycopg" in str(e) else ""
-        raise _fail(f"the database driver is not installed: {e}{hint}", 1) from e
+        raise fail(f"the database driver is not installed: {e}{hint}", 1) from e
     except SQLAlchemyError as e:
-        raise _fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
+        raise fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
     shown = f" Settings: {', '.join(f'{k}={v}' for k, v in settings.items())}." if settings else ""
-    stdout().print(f"[dim]{prompt_notice}{escape(shown)} Database: {config.redact_url(url)}[/dim]")
+    stdout().print(f"[dim]{escape(f'{prompt_notice}{shown} Database: {config.redact_url(url)}')}[/dim]")
     stdout().print(f"Open http://{host}:{port}/ (API: http://{host}:{port}/api, docs: /api/docs)")
 
     def build_site() -> FastAPI:
@@ -463,7 +464,7 @@ def serve(
             else ""
         )
         if not server.should_exit:  # not when stopped (Ctrl-C) while it was being made
-            stdout().print(f"[dim]Agent ready. {chosen.notice}{online}[/dim]")
+            stdout().print(f"[dim]Agent ready. {escape(chosen.notice + online)}[/dim]")
         collector.settle()  # start-up is done: what it made is kept out of the collector's walks
         return site
 
@@ -506,7 +507,7 @@ def _resolve_model(model: str | None, base_url: str | None) -> ModelChoice:
     try:
         return resolve_model(model, base_url)
     except ModelConfigError as e:
-        raise _fail(str(e)) from e
+        raise fail(str(e)) from e
 
 
 @app.command("model-server")
@@ -524,7 +525,7 @@ def model_server(
     try:
         sock = listening_socket(host, port)
     except ListenError as e:
-        raise _fail(str(e), e.code) from e
+        raise fail(str(e), e.code) from e
     configure_tracing("model-server")
 
     stdout().print(
@@ -551,7 +552,7 @@ def data_build(
     try:
         report = build(source, out or SEED_DIR)
     except (FileNotFoundError, ValueError) as e:
-        raise _fail(str(e)) from e
+        raise fail(str(e)) from e
     stdout().print_json(data=report.as_dict())
     stdout().print(
         f"[green]Wrote {report.written} listings and {report.categories} categories to "
@@ -589,11 +590,11 @@ def data_synth(
     try:
         engine = make_engine(url)
     except ModuleNotFoundError as e:
-        raise _fail(
+        raise fail(
             f"the database driver is not installed: {e} (PostgreSQL: uv sync --extra postgres)", 1
         ) from e
     except SQLAlchemyError as e:
-        raise _fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
+        raise fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -607,7 +608,7 @@ def data_synth(
                 engine, listings, seed, lambda done, todo: progress.update(task, completed=done, total=todo)
             )
         except SQLAlchemyError as e:
-            raise _fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
+            raise fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
         finally:
             engine.dispose()
     stdout().print(

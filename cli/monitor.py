@@ -183,5 +183,5 @@ def check_rules(
             mark = "[red]BROKEN[/red]" if v.broken else "[green]ok[/green]"
             stdout().print(f"{mark} {escape(v.rule)}: {v.metric} over {v.window}: {escape(v.reason)}")
     if broken:
-        stderr().print(f"[red]broken:[/red] {', '.join(v.rule for v in broken)}")
+        stderr().print(f"[red]broken:[/red] {escape(', '.join(v.rule for v in broken))}")
         raise typer.Exit(1)

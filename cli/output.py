@@ -14,7 +14,9 @@ import sys
 from collections.abc import Iterable
 from typing import Any
 
+import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.segment import Segment
 from rich.text import Text
 
@@ -71,3 +73,17 @@ def stdout() -> Console:
 
 def stderr() -> Console:
     return SafeConsole(stderr=True, width=_width(sys.stderr))
+
+
+def fail(message: str, code: int = 2, label: str = "error") -> typer.Exit:
+    """Print `message` as the command's error and return the Exit to raise (2: bad input, 1: it failed).
+
+    The message is escaped: it often quotes what was typed (a variant spec, a path, a seller's words), and
+    Rich would read "[/x]" in it as markup, a crash instead of the error."""
+    stderr().print(f"[red]{label}:[/red] {escape(message)}", soft_wrap=True)
+    return typer.Exit(code)
+
+
+def config_error(message: str) -> typer.Exit:
+    """A configuration error (a model, a key, a variant): exit 2."""
+    return fail(message, 2, "configuration error")

@@ -23,7 +23,7 @@ from agent.prompts import (
     set_label,
     snapshot_path,
 )
-from cli.output import stderr, stdout
+from cli.output import fail, stderr, stdout
 
 prompts_app = typer.Typer(
     rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
@@ -35,16 +35,11 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")
 REF_HELP = "NAME (the file now), NAME@VERSION (or a unique prefix), NAME@LABEL, or LABEL."
 
 
-def _fail(message: str) -> typer.Exit:
-    stderr().print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
-    return typer.Exit(2)
-
-
 def _resolve(ref: str) -> Prompt:
     try:
         return load_prompt(ref)
     except (PromptRefError, FileNotFoundError) as e:
-        raise _fail(str(e)) from e
+        raise fail(str(e)) from e
 
 
 @prompts_app.command("list")
@@ -58,7 +53,7 @@ def list_(
         names = [name] if name else prompt_names()
         versions = [v for n in names for v in history(n)]
     except (PromptRefError, FileNotFoundError) as e:
-        raise _fail(str(e)) from e
+        raise fail(str(e)) from e
     if as_json:
         rows = [
             {
@@ -158,7 +153,7 @@ def label(
         before = load_labels().get(prompt.name, {}).get(name)
         path = set_label(prompt, name)
     except PromptRefError as e:
-        raise _fail(str(e)) from e
+        raise fail(str(e)) from e
     was = f"{prompt.name}@{before}" if before else "nothing"
     stdout().print(f"{escape(name)}: {escape(was)} → {escape(prompt.ref)}")
     stdout().print(

@@ -19,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from cli.output import stderr, stdout
+from cli.output import fail, stderr, stdout
 from ops.counts import counted
 from ops.monitor import Window, parse_duration
 from ops.review import (
@@ -66,11 +66,6 @@ def _queue(share: float = DEFAULT_RANDOM_SHARE) -> ReviewQueue:
     except StoreTooNew as e:
         stderr().print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
         raise typer.Exit(2) from e
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    stderr().print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
-    return typer.Exit(code)
 
 
 def _apply_correction(scenario: Scenario, review: Review) -> Scenario:
@@ -170,7 +165,7 @@ def list_queue(
     try:
         seconds = parse_duration(since)
     except ValueError as e:
-        raise _fail(str(e)) from e
+        raise fail(str(e)) from e
     queue = _queue(share)
     added = queue.sample(Window.last(seconds))
     items = queue.items(pending=not all_items)
@@ -241,24 +236,24 @@ def record(
             }
         )
     except ValidationError as e:
-        raise _fail(review_problems(e, _OPTIONS)) from e
+        raise fail(review_problems(e, _OPTIONS)) from e
     writer = scenario_writer(out_dir)
     unknown = None if review.category is None else writer.unknown_category(review.category)
     if unknown is not None:
-        raise _fail(f"--category {unknown}")
+        raise fail(f"--category {unknown}")
     queue = _queue()
     from traces.setup import store_path
     from traces.store import TraceStore
 
     if TraceStore(store_path()).conversation_named(conversation_id, prefix=False) is None:
-        raise _fail(f"no conversation {conversation_id!r} in the store (see trova review list)")
+        raise fail(f"no conversation {conversation_id!r} in the store (see trova review list)")
     stored = queue.record(conversation_id, review)
     stdout().print(f"[green]Review #{stored.id} recorded[/green] ({stored.verdict}).")
     if add_to_evals:
         try:
             path = writer(conversation_id, review)
         except (LookupError, ValueError) as e:
-            raise _fail(f"the review is kept, but no scenario was written: {e}", 1) from e
+            raise fail(f"the review is kept, but no scenario was written: {e}", 1) from e
         queue.set_scenario(stored.id, path)
         # One line whatever the width: a command broken by the console's own newline cannot be pasted.
         stdout().print(
@@ -290,7 +285,7 @@ def export(
         sys.stdout.write("".join(lines))
         return
     out.write_text("".join(lines), encoding="utf-8")
-    stderr().print(f"Wrote {len(lines)} reviews to {out}")
+    stderr().print(f"Wrote {len(lines)} reviews to {escape(str(out))}")
 
 
 def _junit_verdicts(path: Path) -> dict[str, bool]:
@@ -332,7 +327,7 @@ def agreement_cmd(
         done = subprocess.run([*command, "--no-progress", "--out", out], capture_output=True, text=True)
         junit = Path(out) / "junit.xml"
         if done.returncode == 2 or not junit.is_file():
-            raise _fail(f"the scenarios did not run: {done.stderr.strip()[-500:]}")
+            raise fail(f"the scenarios did not run: {done.stderr.strip()[-500:]}")
         verdicts = _junit_verdicts(junit)
     for r in reviews:
         if ids[r.id] in verdicts:

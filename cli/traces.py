@@ -124,7 +124,7 @@ def list_traces(
         # A table this wide folds into unreadable slivers; one entry per conversation reads better.
         for row in rows:
             ident, when, kind_, model_, turns, tools, outcome_, time_, tokens = row
-            console.print(f"[bold]{ident}[/bold]", soft_wrap=True)
+            console.print(f"[bold]{escape(ident)}[/bold]", soft_wrap=True)
             console.print(
                 f"  {when} · {kind_} · {model_} · {counted(int(turns), 'turn')} · {tools} · {outcome_} · {time_}"
                 f" · {tokens} tokens"

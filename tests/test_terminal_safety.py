@@ -157,3 +157,19 @@ def test_a_pasted_escape_sequence_is_dropped_whole_from_the_sellers_words(typed:
     from agent.session import ChatSession
 
     assert ChatSession.check_message(typed) == read
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["chat", "--variant", "nosuch:[/x]"],  # a typed spec quoted back in the error
+        ["prompts", "show", "listing_agent@[/x]"],
+        ["eval", "run", "--model", "nosuch:[/bold]"],
+    ],
+)
+def test_errors_quote_what_was_typed_as_text(args: list[str], trova_home: Path) -> None:
+    """Rich reads "[/x]" as a closing tag: an error quoting it must print it, not crash with MarkupError."""
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "[/" in result.output, result.output
