@@ -172,6 +172,12 @@ def report(
 def promote(
     name: NameArg,
     arm: Annotated[str, typer.Argument(help="The arm that won.")],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Promote even when the report cannot back it (too few conversations, or worse)."
+        ),
+    ] = False,
 ) -> None:
     """Move the prompt's `production` label to the arm's prompt version (writes agent/prompts/labels.yaml and
     the version's snapshot: commit both) and end the experiment: a running server serves that arm to every
@@ -182,7 +188,7 @@ def promote(
 
     store, experiment = _load(name)
     try:
-        done = promote_arm(store, experiment, arm)
+        done = promote_arm(store, experiment, arm, force)
     except (ExperimentError, PromptRefError) as e:
         raise fail(str(e)) from e
     stdout().print(

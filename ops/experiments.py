@@ -552,10 +552,15 @@ class Promotion:
     serve_variant: str  # `trova serve --variant` for the arm once the label is moved: its model and settings
 
 
-def promote(store: OpsStore, experiment: Experiment, arm: str) -> Promotion:
+def promote(store: OpsStore, experiment: Experiment, arm: str, force: bool = False) -> Promotion:
     """Move the `production` label to the arm's prompt version and end the experiment (a running server gives
-    every new conversation that arm from then on; `trova serve` serves the label when it starts)."""
+    every new conversation that arm from then on; `trova serve` serves the label when it starts).
+
+    Refused, unless `force`, when the report cannot back it: the arm has too few conversations to tell a
+    difference yet, or is worse than the control on some figure (a decision the report argues against
+    should be made knowingly)."""
     from agent.prompts import PRODUCTION, set_label
+    from ops.experiment_report import experiment_report  # it reads this module's store
 
     if arm not in experiment.arms:
         raise ExperimentError(f"{experiment.name} has no arm {arm!r} (arms: {', '.join(experiment.arms)})")
@@ -570,6 +575,20 @@ def promote(store: OpsStore, experiment: Experiment, arm: str) -> Promotion:
         raise ExperimentError(
             f"experiment {experiment.name} already ended ({state.status} at {state.ended_at})"
         )
+    if not force and arm != experiment.control:
+        arms = {a.name: a for a in experiment_report(store, experiment).arms}
+        report, control = arms[arm], arms[experiment.control]
+        if report.verdict == "too few":
+            raise ExperimentError(
+                f"{arm} has {report.conversations} conversations (the control {control.conversations}); "
+                f"the report calls a difference from {experiment.min_conversations} each, so it cannot back this "
+                "yet: wait, or promote anyway with --force"
+            )
+        if report.verdict == "worse":
+            raise ExperimentError(
+                f"the report finds {arm} worse than the control {experiment.control} on "
+                f"{', '.join(report.worse_on)}: stop the experiment, or promote anyway with --force"
+            )
     spec = parse_variant_spec(experiment.arms[arm].variant)
     prompt, _ = served_prompt(spec.prompt)
     labels = set_label(prompt, PRODUCTION)

@@ -21,8 +21,9 @@ class OfflineModelSettings(ModelSettings, total=False):
     """Settings of the offline model (other providers ignore them, as they ignore each other's)."""
 
     offline_price_position: float
-    """Where to price in the comparables' middle half (p25..p75): 0 the low end (sells fast), 1 the high
-    end. Unset: the marketplace's suggestion, which leans by condition. A seller's own price always wins."""
+    """Where to price in the range the comparison suggests (`suggested_low`..`suggested_high`, the
+    comparables' middle half when it gives none): 0 its low end (sells fast), 1 its high end. Unset: the
+    marketplace's suggestion, which leans by condition. A seller's own price always wins."""
 
     offline_condition: ConditionMode
     """'ask' (default): ask for the condition before pricing. 'assume': take 'good' when the seller gave

@@ -82,7 +82,11 @@ def test_promote_moves_the_production_label_and_ends_the_experiment(setup: Path,
     assert load_labels()["listing_agent"]["production"] == production
     experiment = load_experiment("warmer")
     LiveExperiment(experiment, {a: served(a) for a in experiment.arms}, OpsStore(trova_home / "trova.db"))
+    # Served, but no conversations yet: the report cannot back a promotion, so it takes --force.
     code, out = cli("experiment", "promote", "warmer", "B")
+    assert code == 2 and "cannot back this yet" in out and "--force" in out, out
+    assert load_labels()["listing_agent"]["production"] == production
+    code, out = cli("experiment", "promote", "warmer", "B", "--force")
     assert code == 0, out
     assert f"production → listing_agent@{candidate}" in out and "Experiment warmer ended" in out
     assert "model offline; offline_price_position=0.25" in out  # what a prompt label cannot carry

@@ -4,6 +4,7 @@ figures a skipped comparison moves (sellers fix the price, decline, rate it down
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -11,9 +12,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import agent.prompts
 from cli.main import app
 from ops.experiment_report import experiment_report
-from ops.experiments import Experiment
+from ops.experiments import Experiment, ExperimentError, promote
 from tests.ops.experiment_traffic import Lister, Traffic, experiment_site, served_arm, sim_sellers
 from traces.setup import configure_tracing, disable_tracing, flush
 
@@ -66,6 +68,13 @@ async def test_the_report_detects_the_arm_that_skips_price_comparison(
     # Figures the skipped comparison does not touch are not called different.
     for key in ("edits_per_draft.title", "model_error_rate", "tool_error_rate", "turns_to_listing"):
         assert next(m for m in b.metrics if m.key == key).verdict == "no detectable difference", key
+
+    # Promoting the arm the report finds worse is refused (the label is not touched) unless forced.
+    prompts = tmp_path / "prompts"
+    shutil.copytree(agent.prompts.PROMPT_DIR, prompts)
+    monkeypatch.setattr(agent.prompts, "PROMPT_DIR", prompts)
+    with pytest.raises(ExperimentError, match=r"worse than the control A on .*edits of price"):
+        promote(live.store.store, EXPERIMENT, "B")
 
     # The same report from the command line, as JSON and as tables.
     monkeypatch.setenv("TROVA_EXPERIMENTS_DIR", str(tmp_path))
