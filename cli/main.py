@@ -44,6 +44,19 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return failed(message, code)
 
 
+def _cannot_use(url: str, error: Exception) -> typer.Exit:
+    """A database the command cannot use: exit 2 for a URL that is wrong as written (a bad setting), 1 for
+    one that failed (a server down, a file it cannot open)."""
+    from sqlalchemy.exc import ArgumentError
+
+    from marketplace import config
+
+    return fail(
+        f"cannot use the database {config.redact_url(url)}: {error}",
+        2 if isinstance(error, ArgumentError) else 1,
+    )
+
+
 class _LazyGroup(TyperGroup):
     """A sub-command group listed with its help text and imported on first use (`cli.evals` and
     `cli.traces` import logfire, most of a bare start-up's time)."""
@@ -433,7 +446,7 @@ def serve(
         hint = " (PostgreSQL: uv run --extra postgres trova serve ...)" if "psycopg" in str(e) else ""
         raise fail(f"the database driver is not installed: {e}{hint}", 1) from e
     except SQLAlchemyError as e:
-        raise fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
+        raise _cannot_use(url, e) from e
     shown = f" Settings: {', '.join(f'{k}={v}' for k, v in settings.items())}." if settings else ""
     stdout().print(f"[dim]{escape(f'{prompt_notice}{shown} Database: {config.redact_url(url)}')}[/dim]")
     stdout().print(f"Open http://{host}:{port}/ (API: http://{host}:{port}/api, docs: /api/docs)")
@@ -594,7 +607,7 @@ def data_synth(
             f"the database driver is not installed: {e} (PostgreSQL: uv sync --extra postgres)", 1
         ) from e
     except SQLAlchemyError as e:
-        raise fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
+        raise _cannot_use(url, e) from e
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -608,7 +621,7 @@ def data_synth(
                 engine, listings, seed, lambda done, todo: progress.update(task, completed=done, total=todo)
             )
         except SQLAlchemyError as e:
-            raise fail(f"cannot use the database {config.redact_url(url)}: {e}", 1) from e
+            raise _cannot_use(url, e) from e
         finally:
             engine.dispose()
     stdout().print(
