@@ -123,7 +123,7 @@ def add(
     """Rate a conversation (thumbs up or down, with a comment), as a seller on the site would; a later
     rating replaces an earlier one."""
     if up == down:
-        which = "not both" if up else "which"
+        which = "not both" if up else "thumbs up or thumbs down"
         stderr().print(f"[red]error:[/red] give one of --up or --down ({which})", soft_wrap=True)
         raise typer.Exit(2)
     if comment is not None and len(comment.strip()) > MAX_COMMENT:  # refused, as the site does: not cut

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from cli.output import stderr, stdout
+from cli.output import fail, stderr, stdout
 from ops.counts import counted
 from traces.setup import flush, store_path
 from traces.store import TraceStore
@@ -54,11 +54,12 @@ def _store() -> TraceStore:
 
 
 def _load(store: TraceStore, ident: str) -> ConversationView:
+    if not ident.strip():  # a prefix of every id: not "matches more than one"
+        raise fail("give a conversation or trace id (trova traces list shows them)")
     try:
         return load(store, ident)
     except LookupError as e:
-        stderr().print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
-        raise typer.Exit(2) from e  # a wrong id, like every other command's unknown names
+        raise fail(str(e)) from e  # a wrong id, like every other command's unknown names
 
 
 def _short(value: Any, limit: int = 160) -> str:

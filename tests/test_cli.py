@@ -441,3 +441,16 @@ def test_the_commands_a_chat_ends_with_are_one_line_at_any_width() -> None:
     lines = result.output.splitlines()
     assert any(f"Resume it with: trova chat --resume {conversation[1]}" in line for line in lines)
     assert any(f"Rate it with: trova feedback add {conversation[1]} --up|--down" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["traces", "show", ""], "give a conversation or trace id"),  # not "matches more than one"
+        (["traces", "show", "  "], "give a conversation or trace id"),
+        (["feedback", "add", "c1"], "give one of --up or --down (thumbs up or thumbs down)"),
+    ],
+)
+def test_an_empty_or_missing_choice_is_named(args: list[str], message: str, trova_home: Path) -> None:
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
