@@ -53,9 +53,12 @@ def _store() -> TraceStore:
     return TraceStore(path)
 
 
-def _load(store: TraceStore, ident: str) -> ConversationView:
-    if not ident.strip():  # a prefix of every id: not "matches more than one"
+def _given(*idents: str) -> None:
+    if not all(i.strip() for i in idents):  # "" is a prefix of every id: not "matches more than one"
         raise fail("give a conversation or trace id (trova traces list shows them)")
+
+
+def _load(store: TraceStore, ident: str) -> ConversationView:
     try:
         return load(store, ident)
     except LookupError as e:
@@ -210,6 +213,7 @@ def show(
 ) -> None:
     """One conversation as a tree: turn → model request (tokens, latency, finish reason) → tool call
     (arguments, result or error, duration), with the seller's and the agent's messages and the approvals."""
+    _given(ident)
     view = _load(_store(), ident)
     if as_json:
         print(json.dumps(view.as_dict(), indent=1, default=str))
@@ -224,6 +228,7 @@ def diff(
     as_json: JsonOpt = False,
 ) -> None:
     """Two runs side by side, step by step; the first step where they differ is highlighted."""
+    _given(a, b)
     store = _store()
     left, right = _load(store, a), _load(store, b)
     sa, sb = steps(left), steps(right)
