@@ -57,22 +57,43 @@ def _load(name: str) -> tuple[OpsStore, Experiment]:
 @experiment_app.command("list")
 def list_experiments() -> None:
     """The experiment files, and the experiments the store knows, with their status."""
-    from ops.experiments import ExperimentStore, experiment_files, experiments_dir
+    from ops.experiments import (
+        ExperimentError,
+        ExperimentStore,
+        experiment_files,
+        experiments_dir,
+        load_experiment,
+    )
     from ops.store import OpsStore
 
     experiments = ExperimentStore(OpsStore())
-    names = sorted(set(experiments.names()) | {p.stem for p in experiment_files()})
+    files = {p.stem for p in experiment_files()}
+    names = sorted(set(experiments.names()) | files)
     if not names:
-        stdout().print(f"No experiments: write one in {experiments_dir()}/NAME.yaml (see the README).")
+        stdout().print(
+            f"No experiments: write one in {escape(str(experiments_dir()))}/NAME.yaml (see the README)."
+        )
         return
     table = Table()
     for column in ("experiment", "status", "arms stopped"):
         table.add_column(column)
+    invalid = 0
     for name in names:
         state = experiments.state(name)
         status = state.status + (f" ({state.promoted})" if state.promoted else "")
-        table.add_row(name, status, escape(", ".join(f"{a}: {why}" for a, why in state.stopped_arms.items())))
+        if name in files and state.status == "not started":
+            try:  # a file that cannot be served is not waiting to start: say so (check says why at length)
+                load_experiment(name)
+            except ExperimentError:
+                status, invalid = f"invalid (trova experiment check {name})", invalid + 1
+        table.add_row(
+            escape(name),
+            escape(status),
+            escape(", ".join(f"{a}: {why}" for a, why in state.stopped_arms.items())),
+        )
     stdout().print(table)
+    if invalid:
+        stdout().print(f"[yellow]{invalid} experiment file(s) cannot be served as written.[/yellow]")
 
 
 @experiment_app.command("check")

@@ -120,6 +120,13 @@ def test_serve_refuses_an_arm_whose_prompt_does_not_exist(setup: Path) -> None:
     assert code == 2 and "nosuchlabel" in out
 
 
+def test_list_calls_a_file_that_cannot_be_served_invalid(setup: Path, trova_home: Path) -> None:
+    (setup / "typo.yaml").write_text(FILE.replace("control: A", "control: C"), encoding="utf-8")
+    code, out = cli("experiment", "list")
+    assert code == 0 and "│ typo │ invalid (trova experiment check typo) │" in out, out
+    assert "│ warmer │ not started │" in out and "1 experiment file(s) cannot be served" in out
+
+
 def test_a_file_that_is_not_yaml_names_its_line(setup: Path) -> None:
     (setup / "broken.yaml").write_text("control: A\narms: [\n", encoding="utf-8")
     code, out = cli("experiment", "check", "broken")
