@@ -16,6 +16,7 @@ figure with a bound, `drop_by`/`rise_by` with the window before it (0.33: down b
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Collection
 from pathlib import Path
@@ -71,8 +72,10 @@ class Rule(BaseModel):
         online = _ONLINE_METRIC.fullmatch(value)
         checks: Collection[str] | None = (info.context or {}).get("checks")
         if online is None:
+            close = difflib.get_close_matches(value, NUMERIC, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
             raise ValueError(
-                f"unknown metric {value!r}; one of: {', '.join(NUMERIC)}, or online_checks.CHECK."
+                f"unknown metric {value!r}; {hint}one of: {', '.join(NUMERIC)}, or online_checks.CHECK."
                 f"{'|'.join(CHECK_FIELDS)}"
             )
         if checks is not None and online.group(1) not in checks:

@@ -120,6 +120,10 @@ def test_rules_compare_with_a_bound_or_the_window_before(ops: OpsStore, tmp_path
             "rules: [{name: a, metric: nonsense, above: 1}]",
             "unknown metric 'nonsense'; one of: .*completion_rate",
         ),
+        (
+            "rules: [{name: a, metric: model_eror_rate, above: 1}]",
+            "unknown metric 'model_eror_rate'; did you mean 'model_error_rate'\\?",
+        ),
         ("rules: [{name: a, metric: turns, above: 1, below: 2}]", "exactly one of above, below"),
         ("rules: [{name: a, metric: turns, above: 1, window: soon}]", "not a duration"),
         ("rules: [{name: a, metric: turns, above: 1, window: 100000d}]", "at most 3650d"),
