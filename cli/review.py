@@ -180,7 +180,7 @@ def list_queue(
     # The id is what a reviewer copies into the next command: never wrapped; the seller's words give way.
     table.add_column("conversation", no_wrap=True)
     table.add_column("why")
-    table.add_column("the seller said", overflow="fold")
+    table.add_column("seller feedback (rating, edits)", overflow="fold")
     table.add_column("reviewed")
     said_in = feedback.of_each([item.conversation_id for item in items])
     for item in items:
