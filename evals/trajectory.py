@@ -313,7 +313,9 @@ def compare(
     reasons = [reason for _, reason in steps]
     divergence = min((step for step, _ in steps), default=None)
     result = TrajectoryResult(mode, not reasons, reasons, divergence)
-    if reasons:
+    # The sequences side by side, where they differ: when only an argument or a turn is wrong, the same
+    # names twice tell the reader nothing.
+    if reasons and [e.tool for e in expected] != [c.tool for c in calls]:
         result.reasons.append(
             f"expected: {' → '.join(e.tool for e in expected) or '(no calls)'}; actual: {describe(calls)}"
         )
