@@ -130,6 +130,8 @@ class IntentData(_Data):
     photo_words: str
     title_change: str
     description_add: str
+    draft_addition: str
+    addition_lead: str
     field_change: str
     field_words: dict[str, str]
     question_start: str
@@ -284,6 +286,8 @@ class Lexicon:
         self.title_change = _compile(i.title_change)
         self.description_remove = _compile(i.description_remove)
         self.description_add = _compile(i.description_add)
+        self.draft_addition = _compile(i.draft_addition)
+        self.addition_lead = _compile(i.addition_lead)
         self.field_change = _compile(i.field_change)
         self.shorten = _compile(i.shorten)
         self.value_fields = frozenset(w.lower() for w in i.value_fields)

@@ -555,7 +555,9 @@ def read(text: str, context: Context | None = None) -> Reading:
         expecting_price=expecting_price,
     )
     reading.price, reading.paid = amounts.price, amounts.paid
-    if reading.price is not None:
+    if reading.price is not None and amounts.whole is not None:
+        reading.price_each = not amounts.whole  # said right after the price: "20 each", "80 total"
+    elif reading.price is not None:
         if re.search(lex.amounts.per_item, text, re.I):
             reading.price_each = True
         elif re.search(lex.amounts.whole_lot, text, re.I):
@@ -909,7 +911,74 @@ def read(text: str, context: Context | None = None) -> Reading:
             and not lex.suggest.search(c)
             and c.strip()
         ]
+        # ... unless it holds a figure the details left out ("goes from 28 to 47 inches": the 47 was taken)
         reading.remarks = [
-            r for c in ungraded for r in read_remarks(c, ctx.item, taken) if not taken_words & word_set(r)
+            r
+            for c in ungraded
+            for r in read_remarks(c, ctx.item, taken)
+            if not taken_words & word_set(r) or _figures(r) - taken_words
         ]
+    if asked == Question.DRAFT and ctx.in_progress and _adds_a_fact(reading):
+        # "oh I also have a mat I can throw in" once the draft is shown: a fact for the description, as said
+        # (the details it holds are in it), never "what should I change?"
+        fact = lex.addition_lead.sub("", text).strip(" ,.!")
+        reading.note, reading.details = _as_sentence(fact), Details()
     return reading
+
+
+# Whatever else a message at the draft says keeps it from being a fact to add (a question, a yes, a no...).
+_NOT_A_FACT = frozenset(
+    {
+        Intent.QUESTION,
+        Intent.VALUE,
+        Intent.DECLINE,
+        Intent.ACCEPT,
+        Intent.POST,
+        Intent.SUGGEST,
+        Intent.UNSURE,
+        Intent.CATEGORY,
+        Intent.INJECTION,
+        Intent.CHANGE_OF_MIND,
+        Intent.RETRY,
+        Intent.PRICE_WHY,
+        Intent.CHATTER,
+        Intent.PROHIBITED,
+        Intent.NON_ENGLISH,
+    }
+)
+
+
+def _figures(text: str) -> set[str]:
+    """The words of a text that hold a digit ("28", "47", "2nd")."""
+    return {w for w in word_set(text) if any(ch.isdigit() for ch in w)}
+
+
+def _adds_a_fact(reading: Reading) -> bool:
+    """A message at the draft that adds a fact about the item and changes nothing else."""
+    lex = lexicon()
+    text = reading.text
+    others = (
+        reading.price is not None
+        or reading.price_change is not None
+        or reading.condition is not None
+        or reading.damage
+        or reading.title
+        or reading.title_wish
+        or reading.note is not None
+        or reading.remove is not None
+        or reading.edit_field is not None
+        or reading.category_words is not None
+        or reading.field_named is not None
+        or reading.shorten
+        or reading.asks_field is not None
+        or reading.items
+        or reading.service
+        or "?" in text
+    )
+    rest = lex.addition_lead.sub("", text).strip(" ,.!")
+    return (
+        not others
+        and not reading.intents & _NOT_A_FACT
+        and lex.draft_addition.search(text) is not None
+        and len(rest.split()) >= 2
+    )
