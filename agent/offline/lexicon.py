@@ -165,6 +165,8 @@ class ItemData(_Data):
     family_words: list[str]
     tag_question: str
     reason_first: str
+    reason_before: str
+    state_kept: str
     reason_link: str
     not_a_model: list[str]
     not_items: list[str]
@@ -323,6 +325,8 @@ class Lexicon:
         self.family_words = frozenset(it.family_words)
         self.tag_question = _compile(it.tag_question)
         self.reason_first = _compile(it.reason_first)
+        self.reason_before = _compile(it.reason_before)
+        self.state_kept = _compile(it.state_kept)
         self.reason_link = _compile(it.reason_link)
         self.not_a_model = frozenset(it.not_a_model)
         self.pronoun_item = _compile(it.pronoun_item)

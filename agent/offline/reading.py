@@ -382,6 +382,32 @@ def _model_of(said: str, item: str | None, details: Details) -> str | None:
     return said
 
 
+_MOST_WORDS_BEFORE_NAME = 5
+
+
+def _fuller_name(said: str, item: str | None) -> str | None:
+    """'rei half dome 2 person tent' of a 'tent': the item named again, more fully, in a clause of its own;
+    the words before its name (its make, model, kind), else None ("good tent", "my old tent" say nothing
+    more of which one it is)."""
+    if not item or len(item.split()) != 1:
+        return None
+    said = " ".join(_IT_IS.sub("", said).split()).strip(" ,.!")
+    words = said.lower().split()
+    if len(words) < 2 or words[-1] not in (item.lower(), f"{item.lower()}s"):
+        return None
+    before = words[:-1]
+    lex = lexicon()
+    if (
+        len(before) > _MOST_WORDS_BEFORE_NAME
+        or any(w in lex.not_a_make or w in lex.condition_fillers for w in before)
+        or read_condition(said, item).condition is not None
+        or read_amounts(said).price is not None
+        or not re.search(r"[a-z]{2}", " ".join(before))
+    ):
+        return None
+    return " ".join(said.split()[:-1])
+
+
 _CLAUSE_BREAK = re.compile(r"[,.;:!?()]\s*|\s+-\s+")
 _IT_IS = re.compile(r"^\s*(?:it'?s|it is|its|they'?re|this is)\s+(?:an?\s+)?", re.I)
 
@@ -729,7 +755,9 @@ def read(text: str, context: Context | None = None) -> Reading:
     ):
         # "2012 honda civic, 98k miles" of a "car": the model, named by its year or model number, before the
         # details ("98k miles") and the condition
-        reading.make = _model_of(_first_clause(text), ctx.item, reading.details)
+        reading.make = _model_of(_first_clause(text), ctx.item, reading.details) or _fuller_name(
+            _first_clause(text), ctx.item
+        )
     alone = make_alone(text) if ctx.in_progress and ctx.item and asked != Question.ITEM else None
     if alone is not None and alone.lower() not in (ctx.item or "").lower():
         # "samsung" to the condition question, "delonghi" to the category question: the make of the item
