@@ -709,10 +709,11 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         # so the assumed grade is used and said so (the seller can change it), and the listing goes on
         item.condition_unread = True
         assumed = lexicon().drafting.assumed_condition
-        quoted = r.text.strip() if len(r.text.strip()) <= _MOST_QUOTED else r.text.strip()[:_MOST_QUOTED] + "..."
+        quoted = (
+            r.text.strip() if len(r.text.strip()) <= _MOST_QUOTED else r.text.strip()[:_MOST_QUOTED] + "..."
+        )
         state.notes.append(
-            f'{_UNREAD_NOTE} "{quoted}", so I\'ll put {assumed.label}: '
-            "tell me if it's better or worse."
+            f"{_UNREAD_NOTE} \"{quoted}\", so I'll put {assumed.label}: tell me if it's better or worse."
         )
         return
     if (
