@@ -230,3 +230,17 @@ async def test_a_yes_a_doubt_or_a_question_to_the_condition_question_is_not_assu
 ) -> None:  # a guard
     _, answered = await say_all(session, "I want to sell my coffee table", answer)
     assert "couldn't tell the condition" not in answered.reply and not answered.drafts, answered.reply
+
+
+# A fault said to be absent, typed without a comma after a grade ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "fact"),
+    [
+        ("works perfect no drift", "No drift."),
+        ("good no scratches on the screen", "No scratches on the screen."),
+    ],
+)
+def test_a_fault_said_to_be_absent_after_a_grade_is_kept(text: str, fact: str) -> None:
+    assert fact in read(text, _at(Question.CONDITION, "ps5")).remarks

@@ -344,6 +344,9 @@ def _make_of(said: str, item: str | None) -> str | None:
 
 
 _CLAUSES = re.compile(r",\s+|;\s*|\.\s+")  # where a message's clauses part: "bosch, good. 55 inch"
+# ... and where a fault said to be absent starts one, typed without a comma ("works perfect no drift"): a fact
+# for buyers, kept though the clause before it only grades
+_FACT_CLAUSES = re.compile(r",\s+|;\s*|\.\s+|\s+(?=no\s+[a-z]{3,})", re.I)
 
 
 def _first_clause(text: str) -> str:
@@ -923,7 +926,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         # long it was used is kept even where it grades ("not sure, works fine, a couple years old").
         ungraded = [
             c
-            for c in _CLAUSES.split(statements(text))
+            for c in _FACT_CLAUSES.split(statements(text))
             if (
                 (graded := read_condition(c, ctx.item).condition) is None
                 or lex.usage_fact.search(c)
