@@ -11,6 +11,7 @@ import pytest
 
 from agent.approvals import is_approval
 from agent.offline.amounts import read_amounts
+from agent.offline.details import read_details
 from agent.offline.items import extract_items
 from agent.offline.reading import Context, Question, read
 from agent.offline.search import search_query
@@ -244,3 +245,17 @@ async def test_a_yes_a_doubt_or_a_question_to_the_condition_question_is_not_assu
 )
 def test_a_fault_said_to_be_absent_after_a_grade_is_kept(text: str, fact: str) -> None:
     assert fact in read(text, _at(Question.CONDITION, "ps5")).remarks
+
+
+# Brackets after what comes with it say which ones ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "included"),
+    [
+        ("sony a6000 with 2 lenses (16-50 and 55-210), 3 batteries", "2 lenses (16-50 and 55-210)"),
+        ("drum kit with 3 cymbals (zildjian), a throne", "3 cymbals (zildjian)"),
+    ],
+)
+def test_brackets_after_what_comes_with_it_are_kept_with_it(text: str, included: str) -> None:
+    assert included in read_details(text).included
