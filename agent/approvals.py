@@ -3,30 +3,39 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
 
 NOT_APPROVED = "The seller did not approve this draft, so nothing was posted."
 
-_YES = (
-    r"(?:y|yes|yeah|yep|yup|sure|ok|okay|alright|all right|approve|approved|post it|post|publish|publish it|"
-    r"list it|go|go ahead|do it|looks good|looks great|(?:that )?sounds (?:good|great|fine|right)|thumbs up|"
-    r"works for me|lgtm|that'?s (?:perfect|great|fine|good|right)|"
-    r"perfect|great|fine|confirm|please|"
-    r"confirmed|k|agreed|ship it|go for it|go with (?:it|that|this)|that works|good to go|👍|"
-    # "ok list it at that", "use that price": the draft's price taken, as shown
-    r"(?:list|post|publish) it (?:at|for) (?:that|this)(?: price)?|(?:use|take) (?:that|this)(?: price)?|"
-    r"go with (?:that|this) price)"
-)
-# A yes, or a few yeses in a row ("ok, post it then", "perfect, thanks!", "ok whatever": grudging, still a
-# yes); any other word makes it a reply for the model.
-_APPROVE = re.compile(
-    rf"^\s*{_YES}(?:[\s,!.]*(?:and\s+)?(?:{_YES}|then|now|whatever|i guess))*[\s,!.]*(?:thanks|thank you)?[\s!.]*$",
-    re.I,
-)
+WORDS_FILE = Path(__file__).with_name("approval_words.yaml")
+
+
+class _Words(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    approve: list[str]
+    after: list[str]
+    thanks: list[str]
+
+
+@cache
+def _approve() -> re.Pattern[str]:
+    """A yes, or a few yeses in a row, and nothing else (agent/approval_words.yaml)."""
+    words = _Words.model_validate(yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8")))
+    yes = "|".join(f"(?:{p})" for p in words.approve)
+    after = "|".join(f"(?:{p})" for p in words.after)
+    thanks = "|".join(f"(?:{p})" for p in words.thanks)
+    return re.compile(
+        rf"^\s*(?:{yes})(?:[\s,!.]*(?:and\s+)?(?:{yes}|{after}))*[\s,!.]*(?:{thanks})?[\s!.]*$", re.I
+    )
 
 
 def is_approval(reply: str) -> bool:
     """True only for a plain yes; anything else ("yes but make it 40") goes back to the model as a reply."""
-    return bool(_APPROVE.match(reply))
+    return bool(_approve().match(reply))
 
 
 def denial_message(reply: str | None) -> str:

@@ -54,6 +54,8 @@ class Amounts:
     price: float | None = None
     paid: float | None = None  # what they paid or what it costs new
     foreign: str | None = None  # the price was said in another currency ("£450"): as typed
+    # the price was said for the whole lot ("80 total": True) or for one of several ("20 each": False)
+    whole: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ class _Rules:
     lower_unsaid: re.Pattern[str]
     count_after: re.Pattern[str]
     spelled_after_cue: re.Pattern[str]
+    whole_after: re.Pattern[str]
+    each_after: re.Pattern[str]
 
 
 @cache
@@ -109,6 +113,8 @@ def _rules() -> _Rules:
         corrections=re.compile(rf"\b(?:{alternatives(a.corrections)})\b", re.I),
         lower_unsaid=re.compile("|".join(f"(?:{p})" for p in a.lower_unsaid), re.I),
         count_after=re.compile(a.count_after, re.I),
+        whole_after=re.compile(rf"^\s*(?:{a.whole_lot})", re.I),
+        each_after=re.compile(rf"^\s*(?:{a.per_item})", re.I),
         # "asking two hundred and fifty", "two fifty bucks": a price in words, after a price word or before a
         # currency word
         spelled_after_cue=re.compile(
@@ -274,6 +280,7 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
     with_currency: list[bool] = []  # whether each strong price was said with a currency ("$9,500")
     service: list[bool] = []  # whether each came only after a word that also dates a repair ("done at 180k")
     foreign_at: dict[int, str] = {}  # a strong price said in another currency, by where it starts
+    whole: list[bool | None] = []  # whether each strong price is said for the whole lot, for one, or unsaid
     weak: list[float] = []
     for m in rules.range_.finditer(text):
         low, high = _value(m.group("a1") or m.group("a2"), False), _value(m.group("b"), False)
@@ -285,6 +292,7 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
             said_at.append(m.start())
             with_currency.append("$" in m.group(0))
             service.append(False)
+            whole.append(None)
             text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
     for n, m in enumerate(_NUMBER.finditer(text)):
         if n >= 100 or len(strong) + len(weak) >= 3:
@@ -342,6 +350,7 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
                 and not cued_after
                 and bool(rules.service.search(prefix) and rules.repair.search(prefix))
             )
+            whole.append(_said_for(rules, after))
             other = re.search(_FOREIGN, (m.group("cur1") or "") + (m.group("cur2") or ""), re.I)
             if other is not None:
                 foreign_at[m.start()] = m.group(0).strip()
@@ -366,6 +375,7 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
             said_at.append(m.start())
             with_currency.append(False)
             service.append(False)
+            whole.append(_said_for(rules, after))
         elif expecting_price and prefix_ok:
             weak.append(value)
     if strong:
@@ -377,7 +387,10 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         if service[chosen] and any(with_currency[chosen + 1 :]):
             # "timing belt was done at 180k ... asking $9,500": when it was done, then the price
             chosen = with_currency.index(True, chosen + 1)
-        return Amounts(strong[chosen], paid, foreign_at.get(said_at[chosen]))
+        if whole[chosen] is False and True in whole:
+            # "20 each so 80 total": the listing is the lot's, so the price for all of them counts
+            chosen = whole.index(True)
+        return Amounts(strong[chosen], paid, foreign_at.get(said_at[chosen]), whole[chosen])
     if expecting_price and weak:
         return Amounts(weak[0], paid)
     if rules.free_anywhere.search(text):
@@ -397,6 +410,13 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         if spelled is not None:
             return Amounts(spelled, paid)
     return Amounts(None, paid)
+
+
+def _said_for(rules: _Rules, after: str) -> bool | None:
+    """Whether the words after a price say it is for the whole lot (True), for one of several (False)."""
+    if rules.whole_after.match(after):
+        return True
+    return False if rules.each_after.match(after) else None
 
 
 _MOST_WORDS_BEFORE_SPELLED = 3  # "umm maybe like two hundred": a price; "a chip on one corner": a count

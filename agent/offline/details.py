@@ -176,6 +176,15 @@ def _included(clause: str) -> str | None:
     return what
 
 
+_MOST_BRACKETED = 40  # characters in brackets after what comes with it; longer ones say more than which
+
+
+def _with_brackets(text: str, thing: str) -> str:
+    """`thing` with the brackets said right after it in `text` ("2 lenses (16-50 and 55-210)"), if any."""
+    m = re.search(rf"{re.escape(thing)}\s*\((?P<inner>[^()]{{1,{_MOST_BRACKETED}}})\)", text, re.I)
+    return f"{thing} ({m.group('inner').strip()})" if m is not None and m.group("inner").strip() else thing
+
+
 _AND_MORE = re.compile(r"^(?:and|plus|&)\s+(?P<what>(?:the|a|an|its|my|some|\d+)\b.+)$", re.I)
 
 
@@ -209,6 +218,8 @@ def read_details(text: str, item: str | None = None) -> Details:
         after_included = thing is not None
         if thing is not None and _key(thing) not in {_key(i) for i in included}:
             included.append(thing)
+    # "2 lenses (16-50 and 55-210)": what the brackets after it say is which ones, kept with it
+    included = [_with_brackets(text, thing) for thing in included]
     terms: Terms | None = None
     for kind, pattern in rules.terms:
         if pattern.search(text):

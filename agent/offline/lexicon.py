@@ -130,6 +130,8 @@ class IntentData(_Data):
     photo_words: str
     title_change: str
     description_add: str
+    draft_addition: str
+    addition_lead: str
     field_change: str
     field_words: dict[str, str]
     question_start: str
@@ -163,6 +165,8 @@ class ItemData(_Data):
     family_words: list[str]
     tag_question: str
     reason_first: str
+    reason_before: str
+    state_kept: str
     reason_link: str
     not_a_model: list[str]
     not_items: list[str]
@@ -284,6 +288,8 @@ class Lexicon:
         self.title_change = _compile(i.title_change)
         self.description_remove = _compile(i.description_remove)
         self.description_add = _compile(i.description_add)
+        self.draft_addition = _compile(i.draft_addition)
+        self.addition_lead = _compile(i.addition_lead)
         self.field_change = _compile(i.field_change)
         self.shorten = _compile(i.shorten)
         self.value_fields = frozenset(w.lower() for w in i.value_fields)
@@ -319,6 +325,8 @@ class Lexicon:
         self.family_words = frozenset(it.family_words)
         self.tag_question = _compile(it.tag_question)
         self.reason_first = _compile(it.reason_first)
+        self.reason_before = _compile(it.reason_before)
+        self.state_kept = _compile(it.state_kept)
         self.reason_link = _compile(it.reason_link)
         self.not_a_model = frozenset(it.not_a_model)
         self.pronoun_item = _compile(it.pronoun_item)

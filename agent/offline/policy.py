@@ -704,6 +704,18 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         or (r.paid is not None and r.paid > 0)
         or waits
     )
+    if _unread_grade(item, r, asked, understood):
+        # "meh", "A+", "idk its used": a statement with no grade read in it; asking again would get the same,
+        # so the assumed grade is used and said so (the seller can change it), and the listing goes on
+        item.condition_unread = True
+        assumed = lexicon().drafting.assumed_condition
+        quoted = (
+            r.text.strip() if len(r.text.strip()) <= _MOST_QUOTED else r.text.strip()[:_MOST_QUOTED] + "..."
+        )
+        state.notes.append(
+            f"{_UNREAD_NOTE} \"{quoted}\", so I'll put {assumed.label}: tell me if it's better or worse."
+        )
+        return
     if (
         asked in (Question.CONDITION, Question.PRICE)
         and not understood
@@ -716,6 +728,43 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         state.explain = Intent.QUESTION in r.intents or Intent.SUGGEST in r.intents
         slot = item.condition if asked == Question.CONDITION else item.price
         slot.missed += 1
+
+
+_MOST_QUOTED = 40  # the seller's words quoted back, at most
+_UNREAD_NOTE = "I couldn't tell the condition from"
+# What makes an answer to the condition question something other than an unread grade: a question, a yes
+# ("ok" is asked again), small talk, a wish to leave it to the agent, not knowing, another request.
+_NOT_A_GRADE = frozenset(
+    {
+        Intent.QUESTION,
+        Intent.VALUE,
+        Intent.ACCEPT,
+        Intent.DECLINE,
+        Intent.CHATTER,
+        Intent.SUGGEST,
+        Intent.INJECTION,
+        Intent.NON_ENGLISH,
+        Intent.CATEGORY,
+        Intent.CHANGE_OF_MIND,
+        Intent.META,
+        Intent.UNSURE,  # "not sure": the grades are explained (and a third miss assumes one)
+    }
+)
+
+
+def _unread_grade(item: ItemFrame, r: Reading, asked: Question | None, understood: bool) -> bool:
+    """An answer to the condition question that says something of the item, but no grade the policy reads."""
+    return (
+        asked == Question.CONDITION
+        and not understood
+        and not item.declined
+        and item.condition.value is None
+        and not r.service
+        and not r.asks_field
+        and not r.intents & _NOT_A_GRADE
+        and "?" not in r.text
+        and re.search(r"[a-z0-9]", r.text, re.I) is not None
+    )
 
 
 def _change_price(state: DialogueState, item: ItemFrame, change: PriceChange) -> None:
@@ -1167,7 +1216,12 @@ def _condition(item: ItemFrame, settings: PolicySettings) -> tuple[Condition | N
     """The condition to list with, and whether it is assumed (the seller gave none)."""
     if item.condition.value is not None:
         return item.condition.value, False
-    if settings.condition == "assume" or item.condition.missed >= GIVE_UP or item.condition_left:
+    if (
+        settings.condition == "assume"
+        or item.condition.missed >= GIVE_UP
+        or item.condition_left
+        or item.condition_unread
+    ):
         # asked three times without an answer: assumed, said so in the draft, and the seller can change it
         return lexicon().drafting.assumed_condition, True
     return None, False
@@ -1809,6 +1863,9 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         note += (
             f" You left the condition to me, so I've put {condition.label}: tell me if it's better or worse."
         )
+    elif assumed and item.condition_unread:
+        if not any(n.startswith(_UNREAD_NOTE) for n in state.notes):  # not said twice in one reply
+            note += f" I've put {condition.label} for its condition: tell me if it's better or worse."
     elif assumed:
         note += f" You didn't say its condition, so I've assumed {condition.label}: tell me if it's better or worse."
     if (

@@ -344,6 +344,9 @@ def _make_of(said: str, item: str | None) -> str | None:
 
 
 _CLAUSES = re.compile(r",\s+|;\s*|\.\s+")  # where a message's clauses part: "bosch, good. 55 inch"
+# ... and where a fault said to be absent starts one, typed without a comma ("works perfect no drift"): a fact
+# for buyers, kept though the clause before it only grades
+_FACT_CLAUSES = re.compile(r",\s+|;\s*|\.\s+|\s+(?=no\s+[a-z]{3,})", re.I)
 
 
 def _first_clause(text: str) -> str:
@@ -380,6 +383,32 @@ def _model_of(said: str, item: str | None, details: Details) -> str | None:
     ):
         return None
     return said
+
+
+_MOST_WORDS_BEFORE_NAME = 5
+
+
+def _fuller_name(said: str, item: str | None) -> str | None:
+    """'rei half dome 2 person tent' of a 'tent': the item named again, more fully, in a clause of its own;
+    the words before its name (its make, model, kind), else None ("good tent", "my old tent" say nothing
+    more of which one it is)."""
+    if not item or len(item.split()) != 1:
+        return None
+    said = " ".join(_IT_IS.sub("", said).split()).strip(" ,.!")
+    words = said.lower().split()
+    if len(words) < 2 or words[-1] not in (item.lower(), f"{item.lower()}s"):
+        return None
+    before = words[:-1]
+    lex = lexicon()
+    if (
+        len(before) > _MOST_WORDS_BEFORE_NAME
+        or any(w in lex.not_a_make or w in lex.condition_fillers for w in before)
+        or read_condition(said, item).condition is not None
+        or read_amounts(said).price is not None
+        or not re.search(r"[a-z]{2}", " ".join(before))
+    ):
+        return None
+    return " ".join(said.split()[:-1])
 
 
 _CLAUSE_BREAK = re.compile(r"[,.;:!?()]\s*|\s+-\s+")
@@ -555,7 +584,9 @@ def read(text: str, context: Context | None = None) -> Reading:
         expecting_price=expecting_price,
     )
     reading.price, reading.paid = amounts.price, amounts.paid
-    if reading.price is not None:
+    if reading.price is not None and amounts.whole is not None:
+        reading.price_each = not amounts.whole  # said right after the price: "20 each", "80 total"
+    elif reading.price is not None:
         if re.search(lex.amounts.per_item, text, re.I):
             reading.price_each = True
         elif re.search(lex.amounts.whole_lot, text, re.I):
@@ -727,7 +758,9 @@ def read(text: str, context: Context | None = None) -> Reading:
     ):
         # "2012 honda civic, 98k miles" of a "car": the model, named by its year or model number, before the
         # details ("98k miles") and the condition
-        reading.make = _model_of(_first_clause(text), ctx.item, reading.details)
+        reading.make = _model_of(_first_clause(text), ctx.item, reading.details) or _fuller_name(
+            _first_clause(text), ctx.item
+        )
     alone = make_alone(text) if ctx.in_progress and ctx.item and asked != Question.ITEM else None
     if alone is not None and alone.lower() not in (ctx.item or "").lower():
         # "samsung" to the condition question, "delonghi" to the category question: the make of the item
@@ -893,7 +926,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         # long it was used is kept even where it grades ("not sure, works fine, a couple years old").
         ungraded = [
             c
-            for c in _CLAUSES.split(statements(text))
+            for c in _FACT_CLAUSES.split(statements(text))
             if (
                 (graded := read_condition(c, ctx.item).condition) is None
                 or lex.usage_fact.search(c)
@@ -909,7 +942,74 @@ def read(text: str, context: Context | None = None) -> Reading:
             and not lex.suggest.search(c)
             and c.strip()
         ]
+        # ... unless it holds a figure the details left out ("goes from 28 to 47 inches": the 47 was taken)
         reading.remarks = [
-            r for c in ungraded for r in read_remarks(c, ctx.item, taken) if not taken_words & word_set(r)
+            r
+            for c in ungraded
+            for r in read_remarks(c, ctx.item, taken)
+            if not taken_words & word_set(r) or _figures(r) - taken_words
         ]
+    if asked == Question.DRAFT and ctx.in_progress and _adds_a_fact(reading):
+        # "oh I also have a mat I can throw in" once the draft is shown: a fact for the description, as said
+        # (the details it holds are in it), never "what should I change?"
+        fact = lex.addition_lead.sub("", text).strip(" ,.!")
+        reading.note, reading.details = _as_sentence(fact), Details()
     return reading
+
+
+# Whatever else a message at the draft says keeps it from being a fact to add (a question, a yes, a no...).
+_NOT_A_FACT = frozenset(
+    {
+        Intent.QUESTION,
+        Intent.VALUE,
+        Intent.DECLINE,
+        Intent.ACCEPT,
+        Intent.POST,
+        Intent.SUGGEST,
+        Intent.UNSURE,
+        Intent.CATEGORY,
+        Intent.INJECTION,
+        Intent.CHANGE_OF_MIND,
+        Intent.RETRY,
+        Intent.PRICE_WHY,
+        Intent.CHATTER,
+        Intent.PROHIBITED,
+        Intent.NON_ENGLISH,
+    }
+)
+
+
+def _figures(text: str) -> set[str]:
+    """The words of a text that hold a digit ("28", "47", "2nd")."""
+    return {w for w in word_set(text) if any(ch.isdigit() for ch in w)}
+
+
+def _adds_a_fact(reading: Reading) -> bool:
+    """A message at the draft that adds a fact about the item and changes nothing else."""
+    lex = lexicon()
+    text = reading.text
+    others = (
+        reading.price is not None
+        or reading.price_change is not None
+        or reading.condition is not None
+        or reading.damage
+        or reading.title
+        or reading.title_wish
+        or reading.note is not None
+        or reading.remove is not None
+        or reading.edit_field is not None
+        or reading.category_words is not None
+        or reading.field_named is not None
+        or reading.shorten
+        or reading.asks_field is not None
+        or reading.items
+        or reading.service
+        or "?" in text
+    )
+    rest = lex.addition_lead.sub("", text).strip(" ,.!")
+    return (
+        not others
+        and not reading.intents & _NOT_A_FACT
+        and lex.draft_addition.search(text) is not None
+        and len(rest.split()) >= 2
+    )

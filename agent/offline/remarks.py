@@ -46,10 +46,18 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
         first = lex.reason_first.match(sentence)
         if first is not None:  # "my daughter outgrew her 24 inch huffy bike": why, then the item
             out.append(f"Selling because {first.group('who').lower()} {first.group('what').lower()} it.")
+        before = lex.reason_before.match(sentence)
+        if before is not None:  # "we're moving abroad so selling our stroller": why, then the item
+            why = re.sub(r"\bi(?=\b|')", "I", before.group("why").strip().lower())
+            out.append(f"Selling because {why}.")
         reason = _selling_reason(sentence, item)
         if reason is not None:  # "selling our stroller because our kid outgrew it": why, kept
             out.append(reason[0])
             sentence = sentence[: reason[1]].strip(" ,")
+        at = sentence.lower().find(item.lower()) if item else -1
+        tail = _CLAUSE.split(sentence[at + len(item or "") :])[0].strip(" .!") if at >= 0 else ""
+        if tail and _tells_the_state(tail):  # "lego falcon 75257 still sealed in box": said of it, kept
+            out.append(tail[:1].upper() + tail[1:] + ".")
         verdict = _remark(sentence, item)
         if verdict is None:
             continue
@@ -135,7 +143,7 @@ def _remark(sentence: str, item: str | None) -> str | None:
         or lex.sell_intro.search(sentence)  # the item named for sale: the title says it
         or lex.first_named.search(sentence)  # "first up is my queen bed frame": named for sale too
         or (item and (item.lower() in sentence.lower() or item_words <= word_set(sentence)))
-        or is_condition_only(core)
+        or (is_condition_only(core) and not _tells_the_state(core))
     ):
         return ""
     if _says_an_amount(sentence):
@@ -146,6 +154,8 @@ def _remark(sentence: str, item: str | None) -> str | None:
         if rest == core or not lex.usage_fact.search(rest) or _says_an_amount(rest):
             return ""
         return rest[:1].upper() + rest[1:] + "."
+    if _tells_the_state(core):
+        return core[:1].upper() + core[1:] + "."  # "still sealed": the seller's words, beyond the grade
     reading = read_condition(sentence, item)
     if reading.damage or (
         reading.condition is not None
@@ -158,6 +168,18 @@ def _remark(sentence: str, item: str | None) -> str | None:
         return ""
     remark = core[:1].upper() + core[1:]
     return remark if remark.endswith((".", "!")) else remark + "."
+
+
+_MOST_STATE_WORDS = 6  # "still in the box": a clause that grades; longer ones are read for their facts
+
+
+def _tells_the_state(clause: str) -> bool:
+    """A short clause that grades in words buyers look for ("still sealed", "new with tags")."""
+    return (
+        len(clause.split()) <= _MOST_STATE_WORDS
+        and len(_CLAUSE.split(clause)) == 1
+        and lexicon().state_kept.search(clause) is not None
+    )
 
 
 # A word of letters and digits said alone in a list of facts ("dell xps 13 laptop, i7, 16gb ram"): a spec.

@@ -122,6 +122,9 @@ class ItemFrame:
     )
     title: str | None = None  # a title the seller asked for
     condition_left: bool = False  # "whatever you think" to the condition question: assumed, and said so
+    # an answer to the condition question that gives no grade the policy can read ("meh", "A+"): the assumed
+    # grade is used at once, and said so, rather than the question asked again
+    condition_unread: bool = False
     options: list[Category] = field(default_factory=list)  # close categories offered
     searched: bool = False
     unplaceable: bool = False  # the search found nothing
