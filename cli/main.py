@@ -628,6 +628,7 @@ def data_synth(
         f"[green]{report.total:,} listings in {config.redact_url(url)}[/green]: {report.seed_listings:,} seed, "
         f"{report.sellers:,} sellers', {report.synthetic:,} synthetic (random seed {seed}), "
         f"in {report.seconds:.1f} s"
+        + (f"; {report.replaced:,} synthetic copies of an earlier run replaced" if report.replaced else "")
     )
     if report.total > listings:
         stdout().print(

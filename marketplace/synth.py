@@ -70,6 +70,7 @@ class SynthReport:
     synthetic: int
     total: int  # every listing after: seed, synthetic and sellers' own
     seconds: float
+    replaced: int = 0  # synthetic copies of an earlier run, removed first
 
     @property
     def sellers(self) -> int:
@@ -233,7 +234,7 @@ def synthesize(
         session = Session(connection)
         seeds = _seeds(session)
         lines = lineages(category_parents(session))
-        _remove_previous(connection)
+        replaced = _remove_previous(connection)
         existing = session.scalar(select(func.count()).select_from(ListingRow)) or 0  # seed and sellers'
         count = max(0, total - existing)
         _add_sellers(connection, seller_count(count) if count else 0)
@@ -263,7 +264,7 @@ def synthesize(
             connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
             connection.execute(text("CREATE INDEX ix_listings_search ON listings USING gin (search)"))
     _analyze(engine)
-    return SynthReport(len(seeds), count, existing + count, time.perf_counter() - started)
+    return SynthReport(len(seeds), count, existing + count, time.perf_counter() - started, replaced)
 
 
 def _analyze(engine: Engine) -> None:

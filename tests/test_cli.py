@@ -173,6 +173,12 @@ def test_synth_names_a_bad_database_and_a_size_below_the_seed(tmp_path: Path) ->
     url = f"sqlite:///{tmp_path / 'small.db'}"
     small = runner.invoke(app, ["data", "synth", "--listings", "100", "--database-url", url])
     assert small.exit_code == 0 and "no synthetic copies were made" in " ".join(small.output.split())
+    # Growing, then shrinking: what a smaller size removes is said, not done silently.
+    seeded = int(" ".join(small.output.split()).split(" listings in ")[0].split()[-1].replace(",", ""))
+    grown = runner.invoke(app, ["data", "synth", "--listings", str(seeded + 50), "--database-url", url])
+    assert grown.exit_code == 0 and "replaced" not in grown.output, grown.output
+    shrunk = runner.invoke(app, ["data", "synth", "--listings", "100", "--database-url", url])
+    assert "50 synthetic copies of an earlier run replaced" in " ".join(shrunk.output.split()), shrunk.output
 
 
 def test_feedback_before_any_is_an_empty_summary() -> None:
