@@ -217,12 +217,19 @@ def _dialect(session: Session) -> str:
 
 
 def read_only(session: Session) -> None:
-    """Run the session's reads without a transaction (before its first statement): on PostgreSQL each of a
-    price comparison's few statements then goes alone, with no BEGIN and ROLLBACK round trips around them
-    (a comparison is keyed by its subtree's version, read in its first statement, so a listing written
-    between its statements can only make it newer than its key)."""
+    """Run the session's reads (before its first statement) in one read-only snapshot: a price comparison
+    reads its subtree's counts and version first, then its candidates, and a listing posted between those
+    statements must be in all of them or in none (the comparison is cached under the version it read). On
+    PostgreSQL a REPEATABLE READ READ ONLY transaction; on SQLite a transaction begun at once (the driver
+    begins one only before a write, so without it each read saw the database as it was then)."""
     if _dialect(session) == "postgresql":
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        session.connection(
+            execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        )
+        return
+    driver = session.connection().connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        driver.execute("BEGIN")  # deferred: the snapshot is taken by the first read; closed by the rollback
 
 
 def _match_ids(session: Session, expr: Expr, limit: int) -> list[int]:
