@@ -111,11 +111,13 @@ class PoolStats:
 
 
 def nice_round(value: float) -> float:
-    """Round a price the way sellers do: $37 -> 35, $243 -> 245, $1,234 -> 1,250."""
-    if value < 20:
+    """Round a price the way sellers do, in steps of at most about 5% of it: $37 -> 37, $63 -> 64,
+    $243 -> 245, $1,234 -> 1,250. A coarser step turns a small difference into a large one: with $5 steps
+    under $100, $37.40 and $37.60 became $35 and $40, 14% apart."""
+    if value < 50:
         step = 1.0
     elif value < 100:
-        step = 5.0
+        step = 2.0
     elif value < 1000:
         step = 5.0 if value < 300 else 10.0
     elif value < 10000:
