@@ -110,14 +110,19 @@ class PoolStats:
         return cls(len(title_sets), Counter(w for ws in title_sets for w in ws))
 
 
+# Under $100 a $5 step is 5-25% of a price: a price is put on it only when that moves it by at most this
+# share, else on whole dollars. A plain $5 step turned a small difference into a large one ($37.40 and $37.60
+# became $35 and $40, 14% apart); this way two prices a little apart stay a little apart once rounded.
+ROUND_SNAP = 0.04
+
+
 def nice_round(value: float) -> float:
-    """Round a price the way sellers do, in steps of at most about 5% of it: $37 -> 37, $63 -> 64,
-    $243 -> 245, $1,234 -> 1,250. A coarser step turns a small difference into a large one: with $5 steps
-    under $100, $37.40 and $37.60 became $35 and $40, 14% apart."""
-    if value < 50:
+    """Round a price the way sellers do: $36 -> 35, $37 -> 37, $243 -> 245, $1,234 -> 1,250."""
+    if value < 20:
         step = 1.0
     elif value < 100:
-        step = 2.0
+        fives = round(value / 5.0) * 5.0
+        return fives if abs(fives - value) <= ROUND_SNAP * value else float(round(value))
     elif value < 1000:
         step = 5.0 if value < 300 else 10.0
     elif value < 10000:
