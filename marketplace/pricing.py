@@ -113,11 +113,11 @@ class PoolStats:
 # Under $100 a $5 step is 5-25% of a price: a price is put on it only when that moves it by at most this
 # share, else on whole dollars. A plain $5 step turned a small difference into a large one ($37.40 and $37.60
 # became $35 and $40, 14% apart); this way two prices a little apart stay a little apart once rounded.
-ROUND_SNAP = 0.04
+ROUND_SNAP = 0.02
 
 
 def nice_round(value: float) -> float:
-    """Round a price the way sellers do: $36 -> 35, $37 -> 37, $243 -> 245, $1,234 -> 1,250."""
+    """Round a price the way sellers do: $35.60 -> 35, $37 -> 37, $243 -> 245, $1,234 -> 1,250."""
     if value < 20:
         step = 1.0
     elif value < 100:
