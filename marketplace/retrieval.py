@@ -561,16 +561,16 @@ def preference_groups(analysis: QueryAnalysis, require_similar: bool) -> list[tu
     groups: list[tuple[Expr | None, ...]] = []
     numbers = analysis.numbers
     for tier in tiers:
-        group = []
+        with_numbers: list[Expr | None] = []
         for level in NUMBER_LEVELS if numbers else ():
             number = _number_expr(numbers, level)
             if number is not None:
-                group.append(number if tier is None else all_of([tier, number]))
-        if group:
-            groups.append(tuple(group))
+                with_numbers.append(number if tier is None else all_of([tier, number]))
+        if with_numbers:
+            groups.append(tuple(with_numbers))
     groups += [(tier,) for tier in tiers]
     seen: set[Expr | None] = set()
-    unique = []
+    unique: list[tuple[Expr | None, ...]] = []
     for group in groups:
         kept = tuple(p for p in dict.fromkeys(group) if p not in seen)
         seen.update(kept)
