@@ -110,19 +110,12 @@ class PoolStats:
         return cls(len(title_sets), Counter(w for ws in title_sets for w in ws))
 
 
-# Under $100 a $5 step is 5-25% of a price: a price is put on it only when that moves it by at most this
-# share, else on whole dollars. A plain $5 step turned a small difference into a large one ($37.40 and $37.60
-# became $35 and $40, 14% apart); this way two prices a little apart stay a little apart once rounded.
-ROUND_SNAP = 0.02
-
-
 def nice_round(value: float) -> float:
-    """Round a price the way sellers do: $35.60 -> 35, $37 -> 37, $243 -> 245, $1,234 -> 1,250."""
+    """Round a price the way sellers do: $37 -> 35, $243 -> 245, $1,234 -> 1,250."""
     if value < 20:
         step = 1.0
     elif value < 100:
-        fives = round(value / 5.0) * 5.0
-        return fives if abs(fives - value) <= ROUND_SNAP * value else float(round(value))
+        step = 5.0
     elif value < 1000:
         step = 5.0 if value < 300 else 10.0
     elif value < 10000:

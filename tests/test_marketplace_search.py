@@ -520,6 +520,31 @@ def test_a_read_only_session_leaves_the_next_one_transactional(market_app: FastA
         assert retrieval.scope_stats(session, BIKES).listings == before.listings
 
 
+def test_a_model_years_exact_and_close_years_are_one_index_query(
+    market_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 2016 Elantra's preferences: the Elantras of 2016, then of 2014-2018, the Hyundais of 2016, then of
+    # 2014-2018, then every car of 2016. Each word tier's exact and close years are one index query (the
+    # wider), so a chain that each widening costs at a million listings reaches twice as far; the
+    # candidates are those of asking each preference alone.
+    market = market_app.state.market
+    grouped = retrieval.preference_groups
+
+    def candidates(q: str) -> retrieval.Candidates:
+        with market.sessions() as session:
+            return retrieval.comparable_candidates(session, CARS, q, require_similar=False)
+
+    items = ["2016 Hyundai Elantra", "Chevy SSR 2004", "2005 Saturn VUE", "55 inch Samsung TV"]
+    together = [candidates(q) for q in items]
+    monkeypatch.setattr(retrieval, "preference_groups", lambda *a: [(p,) for g in grouped(*a) for p in g])
+    alone = [candidates(q) for q in items]
+    assert [sorted(c.id for c in found.pool) for found in together] == [
+        sorted(c.id for c in found.pool) for found in alone
+    ]
+    assert together[0].queries == 3 and alone[0].queries == 5
+    assert all(t.queries <= a.queries for t, a in zip(together, alone, strict=True))
+
+
 def test_a_comparison_reads_one_snapshot_while_a_listing_is_posted(
     http: httpx.Client, seller_token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
