@@ -5,7 +5,7 @@ Registration is open, so one seller posting 150 "Trek road bike $5" listings mus
 - a seller's listings share at most `per_seller` listings' worth of weight in one comparison;
 - a new seller's listings weigh `new_seller_weight`, rising to full weight as the account ages to
   `full_weight_days`;
-- prices far from the weighted bulk (in log price) are left out (`robust_keep`).
+- prices far from the weighted bulk (in log price) are left out, those near the cut in part (`robust_shares`).
 The seed listings (`seller == ""`) are the market's history, each a different seller's ad: full weight.
 The figures are data (`marketplace/data/comparables.toml`, `[trust]`).
 """
