@@ -507,7 +507,7 @@ def compare_prices(
     """Comparable listings by category subtree, title words and condition, with a suggested price."""
     if category_id not in market.taxonomy.by_id:
         raise HTTPException(404, f"category {category_id} does not exist")
-    read_only(session)  # a few reads: no transaction round trips around them
+    read_only(session)  # a few reads, from one snapshot
     return price_comparison(market, session, category_id, q, condition)
 
 

@@ -9,7 +9,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from marketplace.cache import BoundedCache
@@ -21,7 +21,7 @@ from marketplace.reposts import distinct_ads
 from marketplace.text import REVERSE_SYNONYMS, alternatives, words
 from marketplace.trust import (
     effective_count,
-    robust_keep,
+    robust_shares,
     trust_weights,
     weighted_quantile,
     weighted_quantiles,
@@ -724,11 +724,18 @@ def comparison_stats(
         raise ValueError("no comparables")
     cands = [c for c, _ in comps]
     trust = trust_weights(cands)
-    keep = robust_keep([c.price for c in cands], [c.weight * t for c, t in zip(cands, trust, strict=True)])
-    if all(keep):  # no outlier (most comparisons): the same set, the same trust
+    shares = robust_shares(
+        [c.price for c in cands], [c.weight * t for c, t in zip(cands, trust, strict=True)]
+    )
+    if all(share == 1.0 for share in shares):  # no outlier (most comparisons): the same set, the same trust
         kept, kept_cands, kept_trust = list(comps), cands, trust
     else:
-        kept = [pair for pair, k in zip(comps, keep, strict=True) if k]
+        # A listing near the cut weighs its share (a copy, so the pool's own candidates are left as they were).
+        kept = [
+            (c if share == 1.0 else replace(c, weight=c.weight * share), s)
+            for (c, s), share in zip(comps, shares, strict=True)
+            if share > 0
+        ]
         kept_cands = [c for c, _ in kept]
         kept_trust = trust_weights(kept_cands)
     # The spread describes listings like the item: those within one grade of its condition, when there are

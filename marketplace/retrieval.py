@@ -217,12 +217,19 @@ def _dialect(session: Session) -> str:
 
 
 def read_only(session: Session) -> None:
-    """Run the session's reads without a transaction (before its first statement): on PostgreSQL each of a
-    price comparison's few statements then goes alone, with no BEGIN and ROLLBACK round trips around them
-    (a comparison is keyed by its subtree's version, read in its first statement, so a listing written
-    between its statements can only make it newer than its key)."""
+    """Run the session's reads (before its first statement) in one read-only snapshot: a price comparison
+    reads its subtree's counts and version first, then its candidates, and a listing posted between those
+    statements must be in all of them or in none (the comparison is cached under the version it read). On
+    PostgreSQL a REPEATABLE READ READ ONLY transaction; on SQLite a transaction begun at once (the driver
+    begins one only before a write, so without it each read saw the database as it was then)."""
     if _dialect(session) == "postgresql":
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        session.connection(
+            execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        )
+        return
+    driver = session.connection().connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        driver.execute("BEGIN")  # deferred: the snapshot is taken by the first read; closed by the rollback
 
 
 def _match_ids(session: Session, expr: Expr, limit: int) -> list[int]:
@@ -528,6 +535,14 @@ def _number_expr(numbers: Sequence[QueryTerm], level: float) -> Expr | None:
 
 def preferences(analysis: QueryAnalysis, require_similar: bool) -> list[Expr | None]:
     """What `select_comps` prefers, best first, as index expressions (None: any listing of the scope)."""
+    return [p for group in preference_groups(analysis, require_similar) for p in group]
+
+
+def preference_groups(analysis: QueryAnalysis, require_similar: bool) -> list[tuple[Expr | None, ...]]:
+    """`preferences` in the groups one index query reads: a word tier with the item's numbers exactly, then
+    with close ones (a 2016 Elantra, then a 2014-2018 one), is one group, asked as its last (widest) member,
+    whose matches hold every other member's; each member's listings are found among its rows in Python
+    (`matches`). A model year's chain of preferences then costs half the index queries."""
     terms = analysis.terms
     chosen = analysis.tier_terms(require_similar)
     tiers: list[Expr | None] = []
@@ -543,15 +558,25 @@ def preferences(analysis: QueryAnalysis, require_similar: bool) -> list[Expr | N
             tiers.append(any_of(options))
     if not require_similar:
         tiers.append(None)
-    ordered: list[Expr | None] = []
+    groups: list[tuple[Expr | None, ...]] = []
     numbers = analysis.numbers
     for tier in tiers:
+        with_numbers: list[Expr | None] = []
         for level in NUMBER_LEVELS if numbers else ():
             number = _number_expr(numbers, level)
             if number is not None:
-                ordered.append(number if tier is None else all_of([tier, number]))
-    ordered += tiers
-    return list(dict.fromkeys(ordered))
+                with_numbers.append(number if tier is None else all_of([tier, number]))
+        if with_numbers:
+            groups.append(tuple(with_numbers))
+    groups += [(tier,) for tier in tiers]
+    seen: set[Expr | None] = set()
+    unique: list[tuple[Expr | None, ...]] = []
+    for group in groups:
+        kept = tuple(p for p in dict.fromkeys(group) if p not in seen)
+        seen.update(kept)
+        if kept:
+            unique.append(kept)
+    return unique
 
 
 @dataclass(frozen=True, slots=True)
@@ -590,45 +615,57 @@ def comparable_candidates(
         return verdict[-1]
 
     last_id = functools.cache(lambda: _last_id(session))  # asked once, and only if a preference has many
-    ordered = preferences(analysis, require_similar)
-    for position, preference in enumerate(ordered, start=1):
+    groups = preference_groups(analysis, require_similar)
+    for position, group in enumerate(groups, start=1):
+        widest = group[-1]
         expr: Expr = under
-        if preference is not None:
-            expr = preference if confined(preference, scope) else all_of([under, preference])
-        if preference is not None and estimate(preference, dict(stats.df), scope.listings) == 0:
+        if widest is not None:
+            expr = widest if confined(widest, scope) else all_of([under, widest])
+        if widest is not None and estimate(widest, dict(stats.df), scope.listings) == 0:
             continue  # a word no listing of the scope has
         expected = (
-            scope.listings
-            if preference is None
-            else expected_matches(preference, dict(stats.df), scope.listings)
+            scope.listings if widest is None else expected_matches(widest, dict(stats.df), scope.listings)
         )
         verdict.clear()
-        rows = sampled(session, expr, last_id, expected, judged)
+        read_rows = sampled(session, expr, last_id, expected, judged)
         asked += 1
-        # Each preference's listings are represented by its own rows (all, a sample or a probe, each
-        # weighing its share): a wider one's rows that an earlier one matches would count them twice.
-        # (A preference read in full, each row weighing 1, holds every listing it matches already.)
-        seen: dict[frozenset[str], bool] = {}
-        for row in rows:
-            if row.id in found:
-                continue
-            earlier = seen.get(row.words)
-            if earlier is None:
-                earlier = seen[row.words] = any(matches(p, row.words) for p in read)
-            if not earlier:
-                found[row.id] = row
-        if preference is not None and rows and rows[0].weight > 1.0:
-            read.append(preference)
-        # Counted by trust and in ads: one seller's flood, or one ad posted many times, is not enough.
-        if verdict[-1] if verdict else enough(rows):
+        done = False
+        for preference in group:
+            # The narrower members' listings among the widest's rows, each weighing what it weighs there.
+            rows = (
+                read_rows
+                if preference is widest
+                else [row for row in read_rows if preference is not None and matches(preference, row.words)]
+            )
+            # Each preference's listings are represented by its own rows (all, a sample or a probe, each
+            # weighing its share): a wider one's rows that an earlier one matches would count them twice.
+            # (A preference read in full, each row weighing 1, holds every listing it matches already.)
+            seen: dict[frozenset[str], bool] = {}
+            for row in rows:
+                if row.id in found:
+                    continue
+                earlier = seen.get(row.words)
+                if earlier is None:
+                    earlier = seen[row.words] = any(matches(p, row.words) for p in read)
+                if not earlier:
+                    found[row.id] = row
+            if preference is not None and rows and rows[0].weight > 1.0:
+                read.append(preference)
+            # Counted by trust and in ads: one seller's flood, or one ad posted many times, is not enough.
+            # (A narrower member's rows are judged as they are: a subset of a probe that is not enough is
+            # not enough either.)
+            if verdict[-1] if verdict and preference is widest else enough(rows):
+                done = True
+                break
+        if done:
             break
-        if preference is None:
-            scope_ads = distinct_ads(rows, MIN_COMPS)
-        if rows and rows[0].weight * len(rows) > PROBE:
+        if widest is None:
+            scope_ads = distinct_ads(read_rows, MIN_COMPS)
+        if read_rows and read_rows[0].weight * len(read_rows) > PROBE:
             probed += 1
             # Only a stop before the last preference cuts reading short: after the last (the widest), every
             # preference has been read and counted in ads, as at any size.
-            if probed > WIDENINGS and position < len(ordered):
+            if probed > WIDENINGS and position < len(groups):
                 cut_short = True
                 break
     return Candidates(sorted(found.values(), key=lambda c: -c.id), stats, asked, cut_short, scope_ads)

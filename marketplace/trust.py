@@ -5,7 +5,7 @@ Registration is open, so one seller posting 150 "Trek road bike $5" listings mus
 - a seller's listings share at most `per_seller` listings' worth of weight in one comparison;
 - a new seller's listings weigh `new_seller_weight`, rising to full weight as the account ages to
   `full_weight_days`;
-- prices far from the weighted bulk (in log price) are left out (`robust_keep`).
+- prices far from the weighted bulk (in log price) are left out, those near the cut in part (`robust_shares`).
 The seed listings (`seller == ""`) are the market's history, each a different seller's ad: full weight.
 The figures are data (`marketplace/data/comparables.toml`, `[trust]`).
 """
@@ -162,17 +162,34 @@ MAD_TO_SD = 1.4826  # a normal distribution's standard deviation is this many me
 
 
 def robust_keep(prices: Sequence[float], weights: Sequence[float]) -> list[bool]:
-    """Which prices to keep: within `outlier_spread` robust standard deviations (weighted median absolute
-    deviation, at least `min_spread`) of the weighted median in log price, and not under
-    `placeholder_share` of that median. Weighted, so a crowd of one seller's listings (capped) cannot
-    make itself the bulk."""
+    """Which prices to keep at all (`robust_shares` above 0)."""
+    return [share > 0 for share in robust_shares(prices, weights)]
+
+
+# The outlier cut fades over this much log price either side of it (about 20%): a listing a little inside
+# the cut counts a little less, one a little outside a little. A hard cut made the suggestion jump when one
+# listing crossed it: copies of a listing at the cut's edge, each asking a few percent more or less, fell
+# half inside and half outside, and the suggestion moved with how many fell where.
+OUTLIER_FADE = 0.2
+
+
+def robust_shares(prices: Sequence[float], weights: Sequence[float]) -> list[float]:
+    """How much of its weight each price keeps (0 to 1): all of it within `outlier_spread` robust standard
+    deviations (weighted median absolute deviation, at least `min_spread`) of the weighted median in log
+    price and above `placeholder_share` of that median, none beyond, fading linearly over OUTLIER_FADE
+    either side of those bounds. Weighted, so a crowd of one seller's listings (capped) cannot make itself
+    the bulk."""
     if len(prices) < 4 or sum(weights) <= 0:
-        return [True] * len(prices)
+        return [1.0] * len(prices)
     rules = trust_rules()
     logs = [math.log(max(p, 0.01)) for p in prices]
     centre = weighted_quantile(logs, weights, 0.5)
     mad = weighted_quantile([abs(v - centre) for v in logs], weights, 0.5)
     reach = max(rules.outlier_spread * MAD_TO_SD * mad, rules.min_spread)
     floor = centre + math.log(rules.placeholder_share)
-    keep = [abs(v - centre) <= reach and v >= floor for v in logs]
-    return keep if any(keep) else [True] * len(prices)
+
+    def fade(inside: float) -> float:  # `inside`: how far within a bound (negative: beyond it)
+        return min(1.0, max(0.0, 0.5 + inside / (2 * OUTLIER_FADE)))
+
+    shares = [min(fade(reach - abs(v - centre)), fade(v - floor)) for v in logs]
+    return shares if any(shares) else [1.0] * len(prices)

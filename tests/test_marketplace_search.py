@@ -520,6 +520,65 @@ def test_a_read_only_session_leaves_the_next_one_transactional(market_app: FastA
         assert retrieval.scope_stats(session, BIKES).listings == before.listings
 
 
+def test_a_model_years_exact_and_close_years_are_one_index_query(
+    market_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 2016 Elantra's preferences: the Elantras of 2016, then of 2014-2018, the Hyundais of 2016, then of
+    # 2014-2018, then every car of 2016. Each word tier's exact and close years are one index query (the
+    # wider), so a chain that each widening costs at a million listings reaches twice as far; the
+    # candidates are those of asking each preference alone.
+    market = market_app.state.market
+    grouped = retrieval.preference_groups
+
+    def candidates(q: str) -> retrieval.Candidates:
+        with market.sessions() as session:
+            return retrieval.comparable_candidates(session, CARS, q, require_similar=False)
+
+    items = ["2016 Hyundai Elantra", "Chevy SSR 2004", "2005 Saturn VUE", "55 inch Samsung TV"]
+    together = [candidates(q) for q in items]
+    monkeypatch.setattr(retrieval, "preference_groups", lambda *a: [(p,) for g in grouped(*a) for p in g])
+    alone = [candidates(q) for q in items]
+    assert [sorted(c.id for c in found.pool) for found in together] == [
+        sorted(c.id for c in found.pool) for found in alone
+    ]
+    assert together[0].queries == 3 and alone[0].queries == 5
+    assert all(t.queries <= a.queries for t, a in zip(together, alone, strict=True))
+
+
+def test_a_comparison_reads_one_snapshot_while_a_listing_is_posted(
+    http: httpx.Client, seller_token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A comparison reads the subtree's counts and version first, then its candidates: a listing posted
+    # between those statements must be in all of its reads or in none (here none: it came after the first).
+    import marketplace.app as app_module
+
+    earlier = {_create(http, seller_token, f"Zyxwv gravel bike {n}", 300 + n)["id"] for n in range(3)}
+    posted: list[int] = []
+    pools: list[set[int]] = []
+    counted, candidates = app_module.scope_stats, app_module.comparable_candidates
+
+    def then_a_listing_is_posted(*args: object, **kwargs: object) -> retrieval.ScopeStats:
+        found = counted(*args, **kwargs)  # type: ignore[arg-type]
+        if not posted:
+            posted.append(_create(http, seller_token, "Zyxwv gravel bike 9", 309)["id"])
+        return found
+
+    def recording(*args: object, **kwargs: object) -> retrieval.Candidates:
+        found = candidates(*args, **kwargs)  # type: ignore[arg-type]
+        pools.append({c.id for c in found.pool})
+        return found
+
+    monkeypatch.setattr(app_module, "scope_stats", then_a_listing_is_posted)
+    monkeypatch.setattr(app_module, "comparable_candidates", recording)
+    response = http.get("/prices/compare", params={"category_id": BIKES, "q": "zyxwv gravel bike"})
+    assert response.status_code == 200 and posted and pools
+    assert earlier <= pools[0] and posted[0] not in pools[0]
+    # The next comparison is keyed by the version that counts the new listing, and reads it.
+    pools.clear()
+    http.get("/prices/compare", params={"category_id": BIKES, "q": "zyxwv gravel bike"})
+    assert pools and posted[0] in pools[0]
+
+
 def test_a_word_found_only_in_the_category_is_asked_without_the_category_tag(
     http: httpx.Client, seller_token: str, market_app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -17,10 +17,18 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from marketplace.app import create_app
+from marketplace.conditions import Condition
 from marketplace.db import SellerRow, utcnow
 from marketplace.item_kinds import is_bundle, item_words, other_item
-from marketplace.pricing import Candidate, select_comps
-from marketplace.trust import age_weight, robust_keep, trust_rules, trust_weights, weighted_quantiles
+from marketplace.pricing import Candidate, comparison_stats, select_comps
+from marketplace.trust import (
+    age_weight,
+    robust_keep,
+    robust_shares,
+    trust_rules,
+    trust_weights,
+    weighted_quantiles,
+)
 from tests.databases import backend_db_url, postgres_template
 
 db_url = backend_db_url  # every test here runs on each configured database
@@ -237,6 +245,44 @@ def test_outliers_are_trimmed_by_weight_not_by_count() -> None:
     assert robust_keep(prices, [1.0] * 10)[4:] == [True] * 6
     kept = robust_keep(prices, [1.0] * 4 + [0.1] * 6)
     assert kept == [True] * 4 + [False] * 6
+
+
+def test_copies_of_a_listing_near_the_outlier_cut_count_about_as_the_listing_does() -> None:
+    # One like listing (a Tempur-Pedic bed among oak tables) asks about what the outlier cut allows. Posted
+    # 21 times, each copy asking up to 20% more or less (and each weighing 1/21), it must count about as the
+    # one listing does: with a hard cut about half of the copies fell outside while the listing was inside
+    # (or the reverse), and the suggestion moved by up to 57% as its price crossed the cut. (Far from the
+    # cut the copies' spread alone moves it by up to 12.5% here: the median falls among them.)
+    tables = [(Candidate.of(i, f"oak table {i}", 90 + 3 * i, "good"), 0.2) for i in range(12)]
+
+    def suggested(price: float, copies: int) -> float:
+        bed = [
+            (
+                Candidate.of(
+                    100 + k, "tempur pedic bed", price * (0.8 + 0.4 * k / max(1, copies - 1)), "good"
+                ),
+                1.0,
+            )
+            for k in range(copies)
+        ]
+        if copies == 1:
+            bed = [(Candidate.of(100, "tempur pedic bed", price, "good"), 1.0)]
+        else:
+            bed = [(replace(c, weight=1 / copies), s) for c, s in bed]
+        return comparison_stats(tables + bed, Condition.GOOD, "tempur pedic bed").suggested_price
+
+    gaps = [abs(suggested(p, 21) / suggested(p, 1) - 1) for p in range(200, 420, 4)]
+    assert max(gaps) < 0.25
+
+
+def test_a_price_near_the_outlier_cut_keeps_part_of_its_weight() -> None:
+    prices = [100.0, 104, 96, 110, 90, 100]
+    shares = robust_shares([*prices, 1000.0], [1.0] * 7)
+    assert shares[:6] == [1.0] * 6 and shares[6] == 0.0  # well inside, well outside
+    # The cut is at least `min_log_spread` (1.0) from the median: e (about 2.7) times it, here about $272.
+    near = [robust_shares([*prices, p], [1.0] * 7)[6] for p in (200.0, 250.0, 272.0, 300.0, 380.0)]
+    assert near[0] == 1.0 and near[-1] == 0.0
+    assert near == sorted(near, reverse=True) and 0.3 < near[2] < 0.7
 
 
 def test_candidates_carry_the_age_of_a_recent_listings_seller(
