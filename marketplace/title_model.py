@@ -24,6 +24,7 @@ from marketplace.text import content_words
 # Pseudo-counts with which a category's distribution leans on its parent's: tuned on the seed's dev splits
 # (`benchmarks/category_search.py --dev`).
 BACKOFF = 2.0
+TYPE_BACKOFF = 0.0
 PAIR = "_"  # joins the two words of a pair feature ("tower_speaker"); words are [a-z0-9.] only
 
 
@@ -52,6 +53,7 @@ class TitleModel:
                     row = self._counts[f]
                     row[ancestor] = row.get(ancestor, 0) + 1
         self._counts = dict(self._counts)
+        self._types: Counter[int] = Counter(c for row in self._counts.values() for c in row)
         self._n = sum(self._listings.values())
         self._uniform = 1.0 / max(1, len(self._counts))
 
@@ -68,7 +70,8 @@ class TitleModel:
         row = self._counts.get(feature, {})
         p = self._uniform
         for level in reversed(self._lineage(category_id)):
-            p = (row.get(level, 0) + BACKOFF * p) / (self._totals.get(level, 0) + BACKOFF)
+            weight = BACKOFF + TYPE_BACKOFF * self._types.get(level, 0)
+            p = (row.get(level, 0) + weight * p) / (self._totals.get(level, 0) + weight)
         return p
 
     def knows(self, word: str) -> bool:
