@@ -24,7 +24,7 @@ from marketplace.text import content_words
 # Pseudo-counts with which a category's distribution leans on its parent's: tuned on the seed's dev splits
 # (`benchmarks/category_search.py --dev`).
 BACKOFF = 2.0
-TYPE_BACKOFF = 0.0
+TYPE_BACKOFF = 1.0
 PAIR = "_"  # joins the two words of a pair feature ("tower_speaker"); words are [a-z0-9.] only
 
 
