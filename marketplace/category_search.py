@@ -77,8 +77,6 @@ ONE_KIND_SET_FACTOR = 0.3
 # And this much more when the head is an accessory or a part (marketplace/data/comparables.toml, accessories):
 # an "iPhone charger" fits a phone, the phone's listings' titles say "iphone" too, but it is no phone.
 ACCESSORY_OF_FACTOR = 0.5
-TITLE_BASE_SHARE = 0.0
-TITLE_FOCUS = 0.0
 RELIABLE_TITLES = 30  # a word in this many listing titles is full evidence; in fewer, proportionally less
 POPULARITY = 0.15  # weight of log(1 + listings): among equal matches, the category people actually sell in
 # where people sell: weight of log(1 + listings in the category's branch) (skillets, not Tilt Skillets)
@@ -495,21 +493,10 @@ class CategoryIndex:
         # Evidence from titles: of the listings whose title has the word, the share filed under the category
         # (20 of 23 "subaru" ads are cars, 1 is a set of rims). Words seen in few titles count for less.
         self._title_share: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        listed = max(1, len(titles))
-        spread = math.log(max(2, len(self.listing_count)))
-        focus: dict[str, float] = {}
-        if TITLE_FOCUS:
-            for w, row in self._title_counts.items():
-                n = sum(row.values())
-                entropy = -sum(k / n * math.log(k / n) for k in row.values())
-                focus[w] = (1 - entropy / spread) ** TITLE_FOCUS
         for category_id, df in title_df.items():
-            base = TITLE_BASE_SHARE * self.listing_count[category_id] / listed
             for w, count in df.items():
                 reliability = min(1.0, math.log1p(all_df[w]) / math.log1p(RELIABLE_TITLES))
-                share = (count / (all_df[w] + 2) - base) / (1 - base)
-                if share > 0:
-                    self._title_share[w].append((category_id, reliability * share * focus.get(w, 1.0)))
+                self._title_share[w].append((category_id, reliability * count / (all_df[w] + 2)))
 
     def branch_of(self, category_id: int) -> int:
         """The category's ancestor at BRANCH_DEPTH (itself when it is no deeper)."""
