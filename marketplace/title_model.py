@@ -1,9 +1,9 @@
 """A statistical title -> category model, learned from the titles of the listings filed under each category.
 
 Multinomial naive Bayes over a title's words and adjacent word pairs. A category's word distribution backs
-off to its parent's, and so on up to the root's and a uniform one (few categories have many listings; their
-branch says much of what their own few titles cannot: "xbox" under Video Game Consoles also speaks for Video
-Game Console Accessories). It learns what the lexical evidence of `category_search.py` cannot weigh: which
+off to its parent's (Witten-Bell: the more distinct words its titles have, the more), and so on up to the
+root's and a uniform one (few categories have many listings; their branch says much of what their own few
+titles cannot: "xbox" under Video Game Consoles also speaks for Video Game Console Accessories). It learns what the lexical evidence of `category_search.py` cannot weigh: which
 words, together, sellers use for what ("kef ... tower" is a speaker, "lipo battery" a toy's part).
 
 It is built where the category index is built, from the same listing titles (the seed's, in the database),
@@ -21,7 +21,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from marketplace.text import content_words
 
-# Pseudo-counts with which a category's distribution leans on its parent's: tuned on the seed's dev splits
+# How much a category's distribution leans on its parent's, in pseudo-counts: BACKOFF, plus TYPE_BACKOFF for
+# each distinct feature its titles have (Witten-Bell). A word no title of a category has then costs a category
+# of many varied titles about what it costs one of few; with a fixed few pseudo-counts it cost a category in
+# proportion to its size at every level, so a word nobody there wrote ("iphone 6 ... for parts") decided for
+# the small category (phone cases) against the big one (phones). Tuned on the seed's dev splits
 # (`benchmarks/category_search.py --dev`).
 BACKOFF = 2.0
 TYPE_BACKOFF = 1.0
@@ -53,7 +57,7 @@ class TitleModel:
                     row = self._counts[f]
                     row[ancestor] = row.get(ancestor, 0) + 1
         self._counts = dict(self._counts)
-        self._types: Counter[int] = Counter(c for row in self._counts.values() for c in row)
+        self._types: Counter[int] = Counter(c for row in self._counts.values() for c in row)  # distinct features
         self._n = sum(self._listings.values())
         self._uniform = 1.0 / max(1, len(self._counts))
 
