@@ -57,7 +57,9 @@ class TitleModel:
                     row = self._counts[f]
                     row[ancestor] = row.get(ancestor, 0) + 1
         self._counts = dict(self._counts)
-        self._types: Counter[int] = Counter(c for row in self._counts.values() for c in row)  # distinct features
+        self._types: Counter[int] = Counter(
+            c for row in self._counts.values() for c in row
+        )  # distinct features
         self._n = sum(self._listings.values())
         self._uniform = 1.0 / max(1, len(self._counts))
 
