@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import marketplace.app
-from marketplace import category_search
+from marketplace import category_search, title_model
 from marketplace.app import Marketplace
 from marketplace.category_search import CategoryIndex
 from marketplace.db import make_engine
@@ -41,10 +41,13 @@ def test_a_category_without_titles_backs_off_to_its_parent() -> None:
     assert posterior[3] > posterior[5]
 
 
-def test_words_neither_category_has_do_not_decide_for_the_one_with_fewer_titles() -> None:
+def test_with_type_backoff_words_neither_category_has_do_not_decide_for_the_one_with_fewer_titles(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # Phones: many titles, each with its seller's word; cases: three. "cracked screen" is in neither (only in
     # another branch's titles): it says nothing about phone or case, so it must not settle the question for
-    # the category with fewer titles, as a fixed few pseudo-counts of backoff did (phones 0.001).
+    # the category with fewer titles, as a fixed few pseudo-counts of backoff do (phones 0.001).
+    monkeypatch.setattr(title_model, "TYPE_BACKOFF", 1.0)
     said = ["mint", "unlocked", "boxed", "sprint", "verizon", "cheap", "clean", "great", "used", "new"]
     titles = [(2, f"iphone {m} {w}") for m in ("5", "6", "7", "8", "x", "se") for w in said]
     titles += [(3, f"iphone {m} case") for m in ("6", "7", "x")]
