@@ -14,8 +14,10 @@
   whole seed.
   Which splits to tune on: seeds 11, 12 and 13 were tuned on, case by case, for many rounds and score
   about 5 points above splits nobody looked at (93.3% against 87.7% on 41, 42, 43, electronics 86.5% against
-  68.7%), so they are spent. Tune on 51 to 55 (-v, miss by miss); keep a change only if the validation
-  splits, 41, 42 and 43, read as totals and never with -v, improve too; draw new ones when those are spent.
+  68.7%), so they are spent. 51 to 55 were tuned on (-v) next, with 41, 42 and 43 as validation (totals
+  only); then 61 to 65 were tuned on with 71, 72 and 73 as validation (totals only, read twice): all of
+  these are spent for tuning now (41-43 and 71-73 may still be read as totals, as a check). Draw new splits
+  for the next round (e.g. tune on 81 to 85, validate on 91, 92, 93 as totals, never with -v).
 - --everyday FILE (with --dev, repeatable): score these everyday-item files instead of everyday_dev.yaml, e.g.
   benchmarks/data/everyday_check.yaml (items outside the seed's sections, only measured); each also as the
   offline agent offers them (an acceptable category among the leaves it would offer).

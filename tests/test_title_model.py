@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import marketplace.app
-from marketplace import category_search
+from marketplace import category_search, title_model
 from marketplace.app import Marketplace
 from marketplace.category_search import CategoryIndex
 from marketplace.db import make_engine
@@ -39,6 +39,24 @@ def test_a_category_without_titles_backs_off_to_its_parent() -> None:
     titles = [(2, f"kef speaker {n}") for n in range(5)] + [(5, f"weider power tower {n}") for n in range(5)]
     posterior = TitleModel(titles, PARENTS).posterior("kef speaker", [3, 5])
     assert posterior[3] > posterior[5]
+
+
+def test_with_type_backoff_words_neither_category_has_do_not_decide_for_the_one_with_fewer_titles(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Phones: many titles, each with its seller's word; cases: three. "cracked screen" is in neither (only in
+    # another branch's titles): it says nothing about phone or case, so it must not settle the question for
+    # the category with fewer titles, as a fixed few pseudo-counts of backoff do (phones 0.001).
+    monkeypatch.setattr(title_model, "TYPE_BACKOFF", 1.0)
+    said = ["mint", "unlocked", "boxed", "sprint", "verizon", "cheap", "clean", "great", "used", "new"]
+    titles = [(2, f"iphone {m} {w}") for m in ("5", "6", "7", "8", "x", "se") for w in said]
+    titles += [(3, f"iphone {m} case") for m in ("6", "7", "x")]
+    titles += [(5, f"cracked screen for parts {n}") for n in range(5)]
+    model = TitleModel(titles, PARENTS)
+    assert model.posterior("iphone 6 cracked screen", [2, 3])[2] > 0.25
+    # what the titles do say still decides
+    assert model.posterior("iphone 6 case", [2, 3])[3] > 0.9
+    assert model.posterior("iphone 6 unlocked", [2, 3])[2] > 0.9
 
 
 def _speaker_index() -> CategoryIndex:
