@@ -130,6 +130,7 @@ class IntentData(_Data):
     photo_words: str
     title_change: str
     description_add: str
+    field_set: str
     field_change: str
     field_words: dict[str, str]
     question_start: str
@@ -285,6 +286,7 @@ class Lexicon:
         self.description_remove = _compile(i.description_remove)
         self.description_add = _compile(i.description_add)
         self.field_change = _compile(i.field_change)
+        self.field_set = _compile(i.field_set)
         self.shorten = _compile(i.shorten)
         self.value_fields = frozenset(w.lower() for w in i.value_fields)
         self.price_why = _compile(i.price_why)

