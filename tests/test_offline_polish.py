@@ -47,3 +47,25 @@ async def test_a_new_description_is_not_read_for_the_condition(session: ChatSess
     )
     assert (after["condition"], after["price"]) == (before["condition"], before["price"]), after
     assert "broken shade but the lamp works great" in str(after["description"]).lower(), after
+
+
+# Discourse fillers and self-corrections are no facts of the description ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        (
+            "hmm no wait, actually I would rather sell my dining table instead",
+            "solid oak, 6 chairs, excellent",
+        ),
+        ("I mean, selling my couch", "good, grey fabric"),
+        ("ok so um, selling a desk lamp. hold on. it works", "good, $20"),
+        ("coffee table", "solid oak, hmm, I mean, good"),
+    ],
+)
+async def test_fillers_are_not_description_facts(session: ChatSession, texts: tuple[str, ...]) -> None:
+    draft = last_draft(await say_all(session, *texts, "$100"))
+    description = str(draft["description"]).lower()
+    for filler in ("wait", "hmm", "i mean", "um.", "hold on", "ok so"):
+        assert filler not in description, draft

@@ -123,6 +123,7 @@ class IntentData(_Data):
     insist: str
     injection: str
     non_english: list[str]
+    fillers: list[str]
     none_of_these: str
     category_change: str
     any_option: str
@@ -277,6 +278,7 @@ class Lexicon:
         self.insist = _compile(i.insist)
         self.injection = _compile(i.injection)
         self.non_english = words_re([re.escape(w) for w in i.non_english])
+        self.fillers = words_re([re.escape(w) for w in i.fillers])
         self.none_of_these = _compile(i.none_of_these)
         self.category_change = _compile(i.category_change)
         self.any_option = _compile(i.any_option)
