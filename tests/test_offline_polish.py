@@ -69,3 +69,22 @@ async def test_fillers_are_not_description_facts(session: ChatSession, texts: tu
     description = str(draft["description"]).lower()
     for filler in ("wait", "hmm", "i mean", "um.", "hold on", "ok so"):
         assert filler not in description, draft
+
+
+# Emoji are no part of the item's name or title ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "Hey 👋 got a couch to get rid of",
+        "selling my 🛋️ couch",
+        "🔥🔥 couch for sale",
+        "got a couch 😊 to sell",
+    ],
+)
+async def test_emoji_are_no_part_of_the_item(session: ChatSession, first: str) -> None:
+    turns = await say_all(session, first, "grey IKEA 3 seater, good", "$100")
+    title = str(last_draft(turns)["title"])
+    assert "couch" in title.lower() and "got" not in title.lower(), title
+    assert not any(ord(ch) > 0x2300 for ch in title + turns[0].reply), (title, turns[0].reply)

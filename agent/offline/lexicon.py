@@ -124,6 +124,7 @@ class IntentData(_Data):
     injection: str
     non_english: list[str]
     fillers: list[str]
+    pictographs: str
     none_of_these: str
     category_change: str
     any_option: str
@@ -279,6 +280,7 @@ class Lexicon:
         self.injection = _compile(i.injection)
         self.non_english = words_re([re.escape(w) for w in i.non_english])
         self.fillers = words_re([re.escape(w) for w in i.fillers])
+        self.pictographs = re.compile(i.pictographs)
         self.none_of_these = _compile(i.none_of_these)
         self.category_change = _compile(i.category_change)
         self.any_option = _compile(i.any_option)

@@ -490,6 +490,7 @@ def read(text: str, context: Context | None = None) -> Reading:
     ctx = context or Context()
     lex = lexicon()
     text = text.strip()
+    text = lex.pictographs.sub(" ", text).strip() or text  # "Hey 👋 got a couch": the emoji names nothing
     reading = Reading(text)
     start = injection_start(text)
     if start is not None:
