@@ -88,3 +88,26 @@ async def test_emoji_are_no_part_of_the_item(session: ChatSession, first: str) -
     title = str(last_draft(turns)["title"])
     assert "couch" in title.lower() and "got" not in title.lower(), title
     assert not any(ord(ch) > 0x2300 for ch in title + turns[0].reply), (title, turns[0].reply)
+
+
+# Questions about the draft's own fields are answered from the draft ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "field"),
+    [
+        ("what category did you put it in?", "category"),
+        ("which category is it in?", "category"),
+        ("where did you put it?", "category"),
+        ("what price did you set?", "price"),
+        ("what condition did you give it?", "condition"),
+        ("what title did you use?", "title"),
+    ],
+)
+async def test_a_question_about_a_draft_field_is_answered_from_it(
+    session: ChatSession, question: str, field: str
+) -> None:
+    draft = last_draft(await say_all(session, "lamp", "good", "55"))
+    (turn,) = await say_all(session, question)
+    expected = {"price": "$55", "condition": "good", "category": "Lamps", "title": str(draft["title"])}[field]
+    assert "can't answer" not in turn.reply and expected in turn.reply, turn.reply

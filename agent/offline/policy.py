@@ -425,6 +425,8 @@ def _field_answer(item: ItemFrame, field: str) -> str:
         return f'The {field} says: "{said}"' + ("" if said.endswith((".", "!", "?")) else ".")
     if field == "condition" and item.condition.value is not None:
         return f"It says {item.condition.value.label} condition."
+    if field == "price" and draft:
+        return f"The draft asks {money(float(draft['price']))}."
     return f"There's no {field} yet: you'll see it in the draft as soon as I have what I'm asking for."
 
 

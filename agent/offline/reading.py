@@ -764,7 +764,7 @@ def read(text: str, context: Context | None = None) -> Reading:
 
     asked_about = lex.field_question.search(text)
     if asked_about is not None:
-        field_named = str(asked_about.group("a") or asked_about.group("b") or "category").lower()
+        field_named = str(next((g for g in asked_about.groups() if g), "category")).lower()
         reading.asks_field = "description" if field_named == "desc" else field_named
         reading.intents.add(Intent.QUESTION)
     if lex.value.search(text):
