@@ -4,11 +4,17 @@ filler, and price explanations true to the figures. Each test failed on the code
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from agent.listing_agent import build_agent
+from agent.offline.model import OfflineModel
 from agent.session import ChatSession
 from tests.helpers import last_draft, offline_session, say_all
 from tools.client import MarketplaceClient
+from tools.deps import TrovaDeps
+from tools.publishing import Publisher
 
 
 @pytest.fixture
@@ -111,3 +117,34 @@ async def test_a_question_about_a_draft_field_is_answered_from_it(
     (turn,) = await say_all(session, question)
     expected = {"price": "$55", "condition": "good", "category": "Lamps", "title": str(draft["title"])}[field]
     assert "can't answer" not in turn.reply and expected in turn.reply, turn.reply
+
+
+# "post it", as the agent said to after a decline, posts the draft after the seller's one approval ----------
+
+
+@pytest.mark.parametrize("wish", ["yes, post it", "post it", "ok post it then", "I changed my mind, post it"])
+@pytest.mark.parametrize("resumed", [False, True])
+async def test_post_it_after_a_decline_needs_only_the_approval(
+    client: MarketplaceClient, tmp_path: Path, wish: str, resumed: bool
+) -> None:
+    agent = build_agent(OfflineModel())
+    session = ChatSession.start(
+        agent,
+        TrovaDeps(client),
+        model="offline",
+        prompt="p",
+        marketplace="m",
+        save_dir=tmp_path,
+        publisher=Publisher(client),
+    )
+    declined = await say_all(session, "lamp", "good", "55", "no")
+    assert "say 'post it'" in declined[-1].reply and not declined[-1].created
+    if resumed:
+        session = ChatSession.resume(
+            agent, TrovaDeps(client), session.id, tmp_path, publisher=Publisher(client)
+        )
+    (shown,) = await say_all(session, wish)
+    assert not shown.created and len(session.pending) == 1  # never posted without the seller's approval
+    assert "confirm" in shown.reply and "tell me what to change" not in shown.reply, shown.reply
+    (done,) = await say_all(session, "yes")
+    assert done.created, done.reply

@@ -155,6 +155,7 @@ class ItemFrame:
     market: Market | None = None  # a comparison made before the condition was known (a value question)
     draft: dict[str, Any] | None = None  # the last draft shown
     show_again: bool = False  # show the same draft again for approval
+    revived: bool = False  # a declined draft the seller now wants posted: shown once more, to confirm
     listing: dict[str, Any] | None = None
     declined: bool = False
     create_retries: int = 0
