@@ -166,3 +166,22 @@ async def test_ok_to_the_price_question_takes_the_price_the_agent_found(
         turn.activity
     )  # no other search, no question
     assert last_draft([turn])["price"] == float(offered.group(1)), turn.reply
+
+
+# A word repeated over and over is no item; the item is found in a long message ----------------------------
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "selling my " + "very " * 3000 + "old guitar",
+        "selling my very very old guitar",
+        "selling my " + "so " * 50 + "old guitar, " + "it is great. " * 300,
+    ],
+)
+async def test_a_repeated_filler_is_no_item(session: ChatSession, first: str) -> None:
+    (turn,) = await say_all(session, first)
+    assert "guitar" in turn.reply and "very very" not in turn.reply and "so so" not in turn.reply, turn.reply[
+        :300
+    ]
+    assert "couldn't find a category" not in turn.reply, turn.reply[:300]
