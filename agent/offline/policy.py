@@ -1457,7 +1457,7 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
             asks_paid=True,
         )
     if (
-        (at_a_loss or state.last != "seller")  # nothing like it: what its kind asks is looked up at once
+        at_a_loss
         and comps is not None
         and typical is None
         and item.category.value is not None
