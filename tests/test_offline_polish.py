@@ -4,6 +4,7 @@ filler, and price explanations true to the figures. Each test failed on the code
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,38 @@ async def test_a_repeated_filler_is_no_item(session: ChatSession, first: str) ->
         :300
     ]
     assert "couldn't find a category" not in turn.reply, turn.reply[:300]
+
+
+# A price explanation is true to the comparison's figures ---------------------------------------------------
+
+
+_GRADE_ORDER = ["new", "like new", "excellent", "good", "fair", "for parts"]
+
+
+@pytest.mark.parametrize(
+    ("item", "grade"),
+    [
+        ("nintendo switch", "good"),
+        ("nintendo switch", "fair"),
+        ("ps4", "good"),
+        ("iphone 11", "good"),
+        ("dining table", "fair"),
+        ("kitchenaid mixer", "excellent"),
+    ],
+)
+async def test_a_price_explanation_is_true_to_the_figures(
+    session: ChatSession, item: str, grade: str
+) -> None:
+    turns = await say_all(session, item, grade)
+    reply = turns[-1].reply
+    spread = re.search(r"middle half ask \$([\d,]+) to \$([\d,]+)", reply)
+    asked = re.search(r"I'd ask \$([\d,]+)", reply)
+    if spread and asked:
+        low, high, price = (float(x.replace(",", "")) for x in (*spread.groups(), asked.group(1)))
+        if not low <= price <= high:
+            assert "because" in reply, reply  # outside the middle half: said why
+    claim = re.search(r"yours is in ([a-z ]+) condition while most of them are ([a-z ,()]+)\.", reply)
+    if claim:
+        named = re.findall("|".join(sorted(_GRADE_ORDER, key=len, reverse=True)), claim.group(2))
+        ours = _GRADE_ORDER.index(claim.group(1))
+        assert named and all(_GRADE_ORDER.index(g) < ours for g in named), reply  # all better than the item's

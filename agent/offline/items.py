@@ -117,7 +117,9 @@ def spelled(item: str) -> str:
 
 def clean_item(phrase: str) -> str:
     lex = lexicon()
-    phrase = _REPEATED.sub(r"\1", phrase)  # "very very very very ... old guitar": a word said over and over, once
+    phrase = _REPEATED.sub(
+        r"\1", phrase
+    )  # "very very very very ... old guitar": a word said over and over, once
     phrase = lex.leading_filler.sub("", phrase.strip())
     phrase = lex.clause_end.split(phrase, maxsplit=1)[0]
     phrase = lex.leading_filler.sub("", phrase.strip())

@@ -231,6 +231,7 @@ class DraftingData(_Data):
     assumed_condition: Condition
     lot_words: str  # a listing title that sells several things as one ("set of 4", "pair of")
     short_title_condition: dict[Condition, str]  # completes a title shorter than the marketplace allows
+    condition_basis: str  # the comparison's reason that names the listings' conditions
 
 
 def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
