@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from functools import cache
 
 from agent.offline.amounts import money
@@ -215,11 +216,67 @@ def make_description(
     )
 
 
+_GRADES = frozenset(c.value for c in Condition)
+
+
+def told_basis(comps: Market, price: float) -> str:
+    """The comparison's own reason for a suggestion outside the middle half, when its figures bear it out: a
+    reason naming the listings' conditions ("yours is in good condition while most of them are like new or
+    good") only when most of the examples it returned are in better (below) or worse (above) condition."""
+    basis = comps.basis
+    if not basis or not re.search(lexicon().drafting.condition_basis, basis, re.I):
+        return basis
+    grades = [Condition(c) for c in comps.example_conditions if c in _GRADES]
+    ours = Condition(comps.condition) if comps.condition and comps.condition in _GRADES else None
+    if ours is None or not grades:
+        return ""
+    below = price < comps.p25
+    that_way = [g for g in grades if (g.rank < ours.rank if below else g.rank > ours.rank)]
+    if len(that_way) * 2 <= len(grades):
+        return ""
+    # Said from the examples themselves: the grades named are all better (or worse) than the item's.
+    listed = " or ".join(g.label for g, _ in Counter(that_way).most_common(2))
+    side = "below" if below else "above"
+    return (
+        f"It's {side} what most of them ask because yours is in {ours.label} condition while most of them are in "
+        f"{'better' if below else 'worse'} condition ({listed})."
+    )
+
+
+def why_outside(price: float, comps: Market) -> str:
+    """Why a suggestion is outside what similar listings ask, from the comparison's own fields: its reason when
+    its figures bear it out, else the comparables' or the price model's figure that lies that way."""
+    basis = told_basis(comps, price)
+    if basis:
+        return basis
+    side = "below" if price < comps.p25 else "above"
+    them = "that listing asks" if comps.count == 1 else "most of them ask"
+    grade = f"{Condition(comps.condition).label} condition" if comps.condition in _GRADES else "its condition"
+
+    def that_way(figure: float) -> bool:
+        return bool(figure) and (figure < comps.p25 if side == "below" else figure > comps.p75)
+
+    if that_way(comps.comparables_price):
+        return (
+            f"It's {side} what {them} because the listings most like yours, each moved to {grade}, ask about "
+            f"{money(round(comps.comparables_price))}."
+        )
+    if that_way(comps.model_price):
+        return (
+            f"It's {side} what {them} because the price model, learned from all the marketplace's listings, puts "
+            f"items like this at about {money(round(comps.model_price))}."
+        )
+    return (
+        f"It's {side} what {them} because the suggestion weighs the listings most like yours most and moves each "
+        f"price to {grade}."
+    )
+
+
 def why_lower(price: float, comps: Market, condition: Condition | None) -> str:
     """Why a suggestion is below what similar listings ask, in one clause: the condition (the comparison's
-    own reason, when it gives one), else the price model and the spread."""
-    if comps.basis:
-        return comps.basis
+    own reason, when its figures bear it out), else the price model and the spread."""
+    if comps.p25 and price < comps.p25:
+        return why_outside(price, comps)
     median = money(round(comps.median)) if comps.median else None
     grade = f"{condition.label} condition" if condition is not None else "its condition"
     if comps.p25 and price < comps.p25:
@@ -360,10 +417,8 @@ def price_note(
     market = market_summary(comps)
     if not seller_price:
         why = ""
-        if comps.basis and not comps.p25 <= price <= comps.p75:  # outside the range just shown: say why
-            why = f" {comps.basis}"
-        elif comps.p25 and price < comps.p25 and comps.count >= 4:  # below it with no reason given: ours
-            why = f" {why_lower(price, comps, None)}"
+        if comps.p25 and not comps.p25 <= price <= comps.p75:  # outside the range the tool gave: say why
+            why = f" {why_outside(price, comps)}"
         return f"{market} I'd ask {money(price)} for yours.{why}"
     said = said[:1].upper() + said[1:]
     if comps.p25 and compared < comps.p25 * FAR_BELOW:

@@ -18,6 +18,7 @@ from agent.offline.names import NameKind, names
 
 MAX_ITEM_WORDS = 10
 MAX_WORD_CHARS, MAX_ITEM_CHARS = 40, 80
+_REPEATED = re.compile(r"\b(\w+)(?:[\s,.!-]+\1\b){2,}", re.I)  # the same word three times or more in a row
 _CLAUSE_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|works?|looks?|runs?)\b", re.I)
 _NOT_SELLING = re.compile(
     # "I don't want to sell", "not sure I want to sell yet", "not ready to sell"
@@ -116,6 +117,9 @@ def spelled(item: str) -> str:
 
 def clean_item(phrase: str) -> str:
     lex = lexicon()
+    phrase = _REPEATED.sub(
+        r"\1", phrase
+    )  # "very very very very ... old guitar": a word said over and over, once
     phrase = lex.leading_filler.sub("", phrase.strip())
     phrase = lex.clause_end.split(phrase, maxsplit=1)[0]
     phrase = lex.leading_filler.sub("", phrase.strip())

@@ -123,6 +123,8 @@ class IntentData(_Data):
     insist: str
     injection: str
     non_english: list[str]
+    fillers: list[str]
+    pictographs: str
     none_of_these: str
     category_change: str
     any_option: str
@@ -132,6 +134,7 @@ class IntentData(_Data):
     description_add: str
     draft_addition: str
     addition_lead: str
+    field_set: str
     field_change: str
     field_words: dict[str, str]
     question_start: str
@@ -232,6 +235,7 @@ class DraftingData(_Data):
     assumed_condition: Condition
     lot_words: str  # a listing title that sells several things as one ("set of 4", "pair of")
     short_title_condition: dict[Condition, str]  # completes a title shorter than the marketplace allows
+    condition_basis: str  # the comparison's reason that names the listings' conditions
 
 
 def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -280,6 +284,8 @@ class Lexicon:
         self.insist = _compile(i.insist)
         self.injection = _compile(i.injection)
         self.non_english = words_re([re.escape(w) for w in i.non_english])
+        self.fillers = words_re([re.escape(w) for w in i.fillers])
+        self.pictographs = re.compile(i.pictographs)
         self.none_of_these = _compile(i.none_of_these)
         self.category_change = _compile(i.category_change)
         self.any_option = _compile(i.any_option)
@@ -291,6 +297,7 @@ class Lexicon:
         self.draft_addition = _compile(i.draft_addition)
         self.addition_lead = _compile(i.addition_lead)
         self.field_change = _compile(i.field_change)
+        self.field_set = _compile(i.field_set)
         self.shorten = _compile(i.shorten)
         self.value_fields = frozenset(w.lower() for w in i.value_fields)
         self.price_why = _compile(i.price_why)

@@ -425,6 +425,8 @@ def _field_answer(item: ItemFrame, field: str) -> str:
         return f'The {field} says: "{said}"' + ("" if said.endswith((".", "!", "?")) else ".")
     if field == "condition" and item.condition.value is not None:
         return f"It says {item.condition.value.label} condition."
+    if field == "price" and draft:
+        return f"The draft asks {money(float(draft['price']))}."
     return f"There's no {field} yet: you'll see it in the draft as soon as I have what I'm asking for."
 
 
@@ -912,6 +914,7 @@ def _reconsider(state: DialogueState, item: ItemFrame, r: Reading, asked: Questi
     if r.changes or Intent.POST in r.intents or (asked == Question.REVIVE and Intent.ACCEPT in r.intents):
         item.declined = False
         item.show_again = True
+        item.revived = not r.changes  # "post it", as the agent said to: the same draft, to confirm
     elif Intent.ACCEPT in r.intents:
         state.notes.append(
             f"Just to be sure: do you want to post the {item.name} after all? Say 'post it' and I'll show you "
@@ -1144,7 +1147,7 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
             calls[event.call_id] = event
             if event.name == CREATE_LISTING and state.item is not None:
                 state.item.draft = dict(event.args)
-                state.item.show_again = False
+                state.item.show_again = state.item.revived = False
             elif event.name == SEARCH_CATEGORIES:
                 query = str(event.args.get("query", ""))
                 current = state.item
@@ -1886,6 +1889,13 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         if previous != args
         else "say yes to post it, or tell me what to change."
     )
+    if item.revived and previous == args:
+        # Asked to post the draft they declined: its one remaining step is the seller's own approval, said so
+        note, revised, ask = (
+            "OK, posting it after all.",
+            "Here's the draft once more",
+            "say yes to confirm and it goes live.",
+        )
     return Action(_say(state, f"{note} {revised}: {ask}"), CREATE_LISTING, args, asks=Question.DRAFT)
 
 

@@ -519,6 +519,7 @@ def read(text: str, context: Context | None = None) -> Reading:
     ctx = context or Context()
     lex = lexicon()
     text = text.strip()
+    text = lex.pictographs.sub(" ", text).strip() or text  # "Hey 👋 got a couch": the emoji names nothing
     reading = Reading(text)
     start = injection_start(text)
     if start is not None:
@@ -570,6 +571,9 @@ def read(text: str, context: Context | None = None) -> Reading:
         ):  # "make the title shorter": a wish, not the title
             reading.title_wish, reading.title = reading.title.rstrip("?!. ").lower(), None
         priced_text = priced_text[: title.start()] + priced_text[title.end() :]  # "title: Escape 3": no price
+    field_set = None if title else lex.field_set.search(text)
+    if field_set is not None:  # "set the price to 40", "change the description to ...": that field only
+        said = text[: field_set.start()]
     reading.price_change, priced_text = read_price_change(priced_text)
     # 'remove "used for 2 years"': words of the description, never a price ("drop the price by 5%" changes it)
     quoted = (
@@ -674,7 +678,8 @@ def read(text: str, context: Context | None = None) -> Reading:
         )
         said = ""
     condition = read_condition(said, scope, asked_condition=asked == Question.CONDITION)
-    if title and condition.condition is None:  # "not sure what to call it, it works": a grade after all
+    # "not sure what to call it, it works": a grade after all; an explicit title's own words are no grade
+    if title and condition.condition is None and title.group("t").startswith((",", ";")):
         whole = read_condition(text, scope, asked_condition=asked == Question.CONDITION)
         condition.condition, condition.stated = whole.condition, whole.stated
     first_named = lex.first_named.search(said) if len(reading.items) > 1 else None
@@ -785,12 +790,14 @@ def read(text: str, context: Context | None = None) -> Reading:
     if title or added is not None or lex.field_change.search(text):
         named = [f for f, p in lex.field_words.items() if p.search(text)]
         reading.edit_field = "title" if title else named[0] if named else "description"
+    if field_set is not None and field_set.group("f").lower() != "price":
+        reading.note = _as_sentence(field_set.group("v").strip(" \"'“”"))  # the words, as said
     if asked == Question.DRAFT and is_affirmative(text) and reading.price is None:
         reading.condition = None  # "perfect", "great" to a draft: a yes, not a grade
 
     asked_about = lex.field_question.search(text)
     if asked_about is not None:
-        field_named = str(asked_about.group("a") or asked_about.group("b") or "category").lower()
+        field_named = str(next((g for g in asked_about.groups() if g), "category")).lower()
         reading.asks_field = "description" if field_named == "desc" else field_named
         reading.intents.add(Intent.QUESTION)
     if lex.value.search(text):

@@ -128,6 +128,7 @@ def _remark(sentence: str, item: str | None) -> str | None:
         or is_chatter(core)
         or (about_something_else(sentence, item) and not _of_the_family(sentence))
         or lex.instruction.match(core)
+        or not re.sub(r"[\W_]+", "", lex.fillers.sub("", core))  # "No wait", "hmm, I mean": fillers only
         or all(w in lex.sales_talk for w in re.findall(r"[a-z]+", core.lower()))  # "For sale", "Must go"
     ):
         return None

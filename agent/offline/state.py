@@ -76,6 +76,9 @@ class Market:
     examples: tuple[float, ...] = ()
     example_titles: tuple[str, ...] = ()  # the examples' titles: whether they sell one thing or several
     basis: str = ""  # why the suggestion is outside the middle half, when it is
+    example_conditions: tuple[str, ...] = ()  # the examples' conditions: whether most are in better condition
+    comparables_price: float = 0.0  # the comparables' weighted median, moved to the item's condition
+    model_price: float = 0.0  # the price model's estimate: the other price the suggestion weighs
     alike: bool = True  # the comparables share the item's words (else: the category's listings in general)
 
     @classmethod
@@ -102,6 +105,11 @@ class Market:
                 str(e.get("title", "")) for e in data.get("examples", []) or [] if isinstance(e, dict)
             ),
             basis=str(data.get("suggestion_basis") or ""),
+            example_conditions=tuple(
+                str(e.get("condition", "")) for e in data.get("examples", []) or [] if isinstance(e, dict)
+            ),
+            comparables_price=number("comparables_price"),
+            model_price=number("model_price"),
             alike=bool(data.get("alike", True)),
         )
 
@@ -158,6 +166,7 @@ class ItemFrame:
     market: Market | None = None  # a comparison made before the condition was known (a value question)
     draft: dict[str, Any] | None = None  # the last draft shown
     show_again: bool = False  # show the same draft again for approval
+    revived: bool = False  # a declined draft the seller now wants posted: shown once more, to confirm
     listing: dict[str, Any] | None = None
     declined: bool = False
     create_retries: int = 0
