@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic_ai.messages import (
@@ -61,9 +62,11 @@ def names(activity: Sequence[ToolActivity]) -> list[str]:
     return [a.name for a in activity]
 
 
-def offline_session(client: MarketplaceClient, *, publish: bool = True) -> ChatSession:
+def offline_session(
+    client: MarketplaceClient, *, publish: bool = True, save_dir: Path | None = None
+) -> ChatSession:
     """A conversation with the offline agent on `client`'s marketplace; `publish`: the seller's side can
-    publish approved drafts (as the CLI and the site do)."""
+    publish approved drafts (as the CLI and the site do); `save_dir`: where it is saved, to resume it."""
     from agent.listing_agent import build_agent
     from agent.offline.model import OfflineModel
     from tools.publishing import Publisher
@@ -74,6 +77,7 @@ def offline_session(client: MarketplaceClient, *, publish: bool = True) -> ChatS
         model="offline",
         prompt="p",
         marketplace="test",
+        save_dir=save_dir,
         publisher=Publisher(client) if publish else None,
     )
 

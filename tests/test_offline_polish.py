@@ -128,21 +128,12 @@ async def test_a_question_about_a_draft_field_is_answered_from_it(
 async def test_post_it_after_a_decline_needs_only_the_approval(
     client: MarketplaceClient, tmp_path: Path, wish: str, resumed: bool
 ) -> None:
-    agent = build_agent(OfflineModel())
-    session = ChatSession.start(
-        agent,
-        TrovaDeps(client),
-        model="offline",
-        prompt="p",
-        marketplace="m",
-        save_dir=tmp_path,
-        publisher=Publisher(client),
-    )
+    session = offline_session(client, save_dir=tmp_path)
     declined = await say_all(session, "lamp", "good", "55", "no")
     assert "say 'post it'" in declined[-1].reply and not declined[-1].created
     if resumed:
         session = ChatSession.resume(
-            agent, TrovaDeps(client), session.id, tmp_path, publisher=Publisher(client)
+            build_agent(OfflineModel()), TrovaDeps(client), session.id, tmp_path, publisher=Publisher(client)
         )
     (shown,) = await say_all(session, wish)
     assert not shown.created and len(session.pending) == 1  # never posted without the seller's approval
