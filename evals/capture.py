@@ -22,6 +22,7 @@ from evals.loader import parse_scenario
 from evals.matchers import PriorResult, check
 from evals.results import EvalResults, RepeatResult
 from evals.schema import SCHEMA_PATH, Matcher, Scenario
+from evals.seller_language import grade
 from traces.views import ConversationView, ModelStep, ToolStep
 
 _FROM_COMPARISON = Matcher.model_validate({"from": "compare_prices"})
@@ -190,8 +191,13 @@ def scenario_from(source: Conversation | ConversationView, scenario_id: str | No
             listing["price"] = price
     requests = conversation.model_requests
     seller: dict[str, object] = {"item": item, "approves": bool(conversation.created)}
-    if conversation.condition:
-        seller["condition"] = conversation.condition.replace("_", " ")
+    # The seller's condition as the seller said it, the first grade their messages state ("good" to the
+    # question; a later title such as "Broken Arrow lamp" is no grade of theirs): a scenario made from a
+    # reviewed failure must not take the agent's mistake as the seller's fact. The draft's, when they never said.
+    said_grade = next((g for g in map(grade, turns) if g is not None), None)
+    condition = said_grade or conversation.condition
+    if condition:
+        seller["condition"] = condition.replace("_", " ")
     return Scenario.model_validate(
         {
             "id": scenario_id or f"captured-{_slug(item)}-{_slug(conversation.ident)[-6:]}",

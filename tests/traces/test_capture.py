@@ -112,3 +112,40 @@ async def test_capture_counts_what_it_wrote_in_words(
         app, ["eval", "capture", session.id, "--out", str(tmp_path / "two.yaml")], env={"COLUMNS": "40"}
     )
     assert f"Run it: trova eval run {tmp_path / 'two.yaml'}" in narrow.output, narrow.output
+
+
+def _said(turns: list[str], draft_condition: str | None) -> object:
+    from evals.capture import Conversation, scenario_from
+
+    conversation = Conversation(
+        kind="chat",
+        ident="c1",
+        model="offline",
+        prompt="p@1",
+        turns=turns,
+        steps=[],
+        created=0,
+        condition=draft_condition,
+        model_requests=3,
+    )
+    return scenario_from(conversation).seller.condition
+
+
+@pytest.mark.parametrize(
+    ("turns", "draft", "expected"),
+    [
+        # The agent misread a new title as the condition: the seller said "good", and that is the fact.
+        (
+            ["I want to sell my lamp", "good", "make the title Broken Arrow vintage lamp", "no"],
+            "for_parts",
+            "good",
+        ),
+        (["selling my bike", "like new, barely used", "yes"], "good", "like new"),
+        # Never said: the draft's, as before.
+        (["selling my bike", "400", "yes"], "fair", "fair"),
+    ],
+)
+def test_the_captured_sellers_condition_is_the_one_the_seller_said(
+    turns: list[str], draft: str, expected: str
+) -> None:
+    assert _said(turns, draft) == expected
