@@ -11,7 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.output import stderr, stdout
+from cli.output import fail, stdout
 from ops.feedback import MAX_COMMENT, Cause, FeedbackStore
 from traces.migrations import StoreTooNew
 
@@ -31,8 +31,7 @@ def _store(source: str = "web") -> FeedbackStore:
     try:
         return FeedbackStore(source=source)
     except StoreTooNew as e:
-        stderr().print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
-        raise typer.Exit(2) from e
+        raise fail(str(e)) from e
 
 
 @feedback_app.callback()
@@ -124,23 +123,16 @@ def add(
     rating replaces an earlier one."""
     if up == down:
         which = "not both" if up else "thumbs up or thumbs down"
-        stderr().print(f"[red]error:[/red] give one of --up or --down ({which})", soft_wrap=True)
-        raise typer.Exit(2)
+        raise fail(f"give one of --up or --down ({which})")
     if comment is not None and len(comment.strip()) > MAX_COMMENT:  # refused, as the site does: not cut
-        stderr().print(
-            f"[red]error:[/red] --comment is {len(comment.strip()):,} characters; at most {MAX_COMMENT:,}",
-            soft_wrap=True,
-        )
-        raise typer.Exit(2)
+        raise fail(f"--comment is {len(comment.strip()):,} characters; at most {MAX_COMMENT:,}")
     store = _store(source="cli")
     trace_id = store.last_trace(conversation_id)
     cause = saved_cause(conversation_id)
     if trace_id is None and cause is None:
-        stderr().print(
-            f"[red]error:[/red] no conversation {escape(conversation_id)!r} in the store or the saved "
-            "conversations (list them with: trova traces list --kind chat)",
-            soft_wrap=True,
+        raise fail(
+            f"no conversation {conversation_id!r} in the store or the saved conversations (list them with: "
+            "trova traces list --kind chat)"
         )
-        raise typer.Exit(2)
     store.rate(conversation_id, 1 if up else -1, comment, trace_id=trace_id, cause=cause)
     stdout().print(f"{'👍' if up else '👎'} recorded for {escape(conversation_id)}")

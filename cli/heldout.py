@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from cli.output import stderr, stdout
+from cli.output import config_error, stderr, stdout
 
 
 def heldout(
@@ -55,14 +55,12 @@ def heldout(
         if base_url:
             check_reachable(base_url)
     except (ModelConfigError, ValueError) as e:
-        stderr().print(f"[red]configuration error:[/red] {escape(str(e))}", soft_wrap=True)
-        raise typer.Exit(2) from e
+        raise config_error(str(e)) from e
     options = Options(model, base_url, sample, concurrency, workers, out, progress, worst)
     try:
         report = run_benchmark(options, choice, stdout())
     except FileNotFoundError as e:
-        stderr().print(f"[red]configuration error:[/red] {escape(str(e))}", soft_wrap=True)
-        raise typer.Exit(2) from e
+        raise config_error(str(e)) from e
     print_report(report, stdout(), count=worst)
 
 

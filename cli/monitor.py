@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.output import stderr, stdout
+from cli.output import fail, stderr, stdout
 from ops.monitor import Figures, Filters, Monitor, format_figure, parse_duration
 from ops.rules import RuleError, check, load_rules
 from ops.store import OpsStore
@@ -64,8 +64,7 @@ def _store() -> OpsStore:
     try:
         return OpsStore()
     except StoreTooNew as e:
-        stderr().print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
-        raise typer.Exit(2) from e
+        raise fail(str(e)) from e
 
 
 def _duration(text: str) -> float:
@@ -172,8 +171,7 @@ def check_rules(
     try:
         loaded = load_rules(rules, checks=INVARIANTS)
     except RuleError as e:
-        stderr().print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
-        raise typer.Exit(2) from e
+        raise fail(str(e)) from e
     verdicts = check(Monitor(_store()), loaded)
     broken = [v for v in verdicts if v.broken]
     if as_json:

@@ -64,8 +64,7 @@ def _queue(share: float = DEFAULT_RANDOM_SHARE) -> ReviewQueue:
     try:
         return ReviewQueue(OpsStore(), share)
     except StoreTooNew as e:
-        stderr().print(f"[red]error:[/red] {escape(str(e))}", soft_wrap=True)
-        raise typer.Exit(2) from e
+        raise fail(str(e)) from e
 
 
 def _apply_correction(scenario: Scenario, review: Review) -> Scenario:

@@ -16,6 +16,7 @@ from pydantic_ai.messages import (
 )
 from pydantic_ai.models.function import AgentInfo, FunctionModel
 
+from agent.offline.reading import Context, Question
 from agent.session import ChatSession, ToolActivity, TurnResult
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
@@ -60,6 +61,11 @@ def deps(client: MarketplaceClient) -> TrovaDeps:
 
 def names(activity: Sequence[ToolActivity]) -> list[str]:
     return [a.name for a in activity]
+
+
+def asked_at(question: Question, item: str) -> Context:
+    """Where a conversation is when `question` was just asked about `item` (for reading one message)."""
+    return Context(asked=question, item=item, in_progress=True)
 
 
 def offline_session(

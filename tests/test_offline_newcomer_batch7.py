@@ -13,10 +13,10 @@ from agent.approvals import is_approval
 from agent.offline.amounts import read_amounts
 from agent.offline.details import read_details
 from agent.offline.items import extract_items
-from agent.offline.reading import Context, Question, read
+from agent.offline.reading import Question, read
 from agent.offline.search import search_query
 from agent.session import ChatSession
-from tests.helpers import last_draft, offline_session, say_all
+from tests.helpers import asked_at, last_draft, offline_session, say_all
 from tools.client import MarketplaceClient
 from tools.types import Condition
 
@@ -24,10 +24,6 @@ from tools.types import Condition
 @pytest.fixture
 def session(client: MarketplaceClient) -> ChatSession:
     return offline_session(client)
-
-
-def _at(asked: Question, item: str) -> Context:
-    return Context(asked=asked, item=item, in_progress=True)
 
 
 # A price said before the item, and a total said after a price for each ------------------------------------
@@ -55,12 +51,12 @@ def test_a_count_or_a_time_after_for_a_is_no_price(text: str) -> None:  # a guar
     ],
 )
 def test_a_total_after_a_price_for_each_is_the_lots_price(text: str, price: float) -> None:
-    r = read(text, _at(Question.PRICE, "4 dining chairs"))
+    r = read(text, asked_at(Question.PRICE, "4 dining chairs"))
     assert r.price == price and r.price_each is False
 
 
 def test_a_price_for_each_alone_stays_for_each() -> None:  # a guard
-    r = read("25 each", _at(Question.PRICE, "4 dining chairs"))
+    r = read("25 each", asked_at(Question.PRICE, "4 dining chairs"))
     assert r.price == 25.0 and r.price_each is True
 
 
@@ -91,8 +87,8 @@ async def test_a_fact_added_at_the_draft_goes_in_the_description(
 
 
 def test_a_change_asked_at_the_draft_is_no_fact_to_add() -> None:  # a guard
-    assert read("also can you lower the price", _at(Question.DRAFT, "bookcase")).note is None
-    assert read("looks good too", _at(Question.DRAFT, "bookcase")).note is None
+    assert read("also can you lower the price", asked_at(Question.DRAFT, "bookcase")).note is None
+    assert read("looks good too", asked_at(Question.DRAFT, "bookcase")).note is None
 
 
 # What the details take one end of, why it is sold, the item named more fully, a state buyers look for -------
@@ -106,7 +102,7 @@ def test_a_change_asked_at_the_draft_is_no_fact_to_add() -> None:  # a guard
     ],
 )
 def test_a_range_the_details_take_one_end_of_is_kept(text: str, figure: str) -> None:
-    r = read(text, _at(Question.CONDITION, "table"))
+    r = read(text, asked_at(Question.CONDITION, "table"))
     assert any(figure in remark for remark in r.remarks), r.remarks
 
 
@@ -129,12 +125,12 @@ def test_why_it_is_sold_said_before_the_item_is_kept(text: str, why: str) -> Non
     ],
 )
 def test_the_item_named_again_more_fully_names_it(item: str, text: str, name: str) -> None:
-    assert read(text, _at(Question.CONDITION, item)).make == name
+    assert read(text, asked_at(Question.CONDITION, item)).make == name
 
 
 @pytest.mark.parametrize("text", ["good tent", "a nice big tent", "my old tent is fine"])
 def test_the_item_named_again_with_a_grade_or_filler_is_no_fuller_name(text: str) -> None:  # a guard
-    assert read(text, _at(Question.CONDITION, "tent")).make is None
+    assert read(text, asked_at(Question.CONDITION, "tent")).make is None
 
 
 @pytest.mark.parametrize(
@@ -244,7 +240,7 @@ async def test_a_yes_a_doubt_or_a_question_to_the_condition_question_is_not_assu
     ],
 )
 def test_a_fault_said_to_be_absent_after_a_grade_is_kept(text: str, fact: str) -> None:
-    assert fact in read(text, _at(Question.CONDITION, "ps5")).remarks
+    assert fact in read(text, asked_at(Question.CONDITION, "ps5")).remarks
 
 
 # Brackets after what comes with it say which ones ------------------------------------------------------------

@@ -12,17 +12,13 @@ from agent.offline.items import extract_items
 from agent.offline.reading import Context, Question, read
 from agent.offline.remarks import read_remarks
 from agent.session import ChatSession
-from tests.helpers import last_draft, offline_session, say_all
+from tests.helpers import asked_at, last_draft, offline_session, say_all
 from tools.client import MarketplaceClient
 
 
 @pytest.fixture
 def session(client: MarketplaceClient) -> ChatSession:
     return offline_session(client)
-
-
-def _at(question: Question, item: str) -> Context:
-    return Context(asked=question, item=item, in_progress=True)
 
 
 # 1. Facts given in answer to a question reach the description ------------------------------------------
@@ -46,7 +42,7 @@ def _at(question: Question, item: str) -> Context:
 def test_facts_said_in_an_answer_are_kept_clause_by_clause(
     text: str, question: Question, item: str, kept: str
 ) -> None:
-    remarks = read(text, _at(question, item)).remarks
+    remarks = read(text, asked_at(question, item)).remarks
     assert any(kept.lower() in r.lower() for r in remarks), remarks
 
 
@@ -215,13 +211,13 @@ def test_a_forgotten_fact_is_kept_without_the_forgetting() -> None:
     "text", ["body only, shutter count around 20k, minor scratches on the bottom", "odometer at 120k, good"]
 )
 def test_a_fields_number_is_a_fact_not_a_price(text: str) -> None:
-    reading = read(text, _at(Question.CONDITION, "camera"))
+    reading = read(text, asked_at(Question.CONDITION, "camera"))
     assert reading.price is None
     assert any(r[0].isupper() and ("20k" in r or "120k" in r) for r in reading.remarks), reading.remarks
 
 
 def test_a_price_said_beside_a_fields_number_is_still_the_price() -> None:  # a guard on the rule above
-    assert read("mileage 90,000, asking 5000", _at(Question.CONDITION, "car")).price == 5000
+    assert read("mileage 90,000, asking 5000", asked_at(Question.CONDITION, "car")).price == 5000
 
 
 def test_a_half_size_is_kept_whole() -> None:

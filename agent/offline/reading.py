@@ -346,7 +346,7 @@ def _make_of(said: str, item: str | None) -> str | None:
 _CLAUSES = re.compile(r",\s+|;\s*|\.\s+")  # where a message's clauses part: "bosch, good. 55 inch"
 # ... and where a fault said to be absent starts one, typed without a comma ("works perfect no drift"): a fact
 # for buyers, kept though the clause before it only grades
-_FACT_CLAUSES = re.compile(r",\s+|;\s*|\.\s+|\s+(?=no\s+[a-z]{3,})", re.I)
+_FACT_CLAUSES = re.compile(_CLAUSES.pattern + r"|\s+(?=no\s+[a-z]{3,})", re.I)
 
 
 def _first_clause(text: str) -> str:
