@@ -13,10 +13,11 @@ from pathlib import Path
 import platformdirs
 
 from agent.secrets import redact
+from settings.environment import current
 
 
 def data_dir() -> Path:
-    root = Path(os.environ.get("TROVA_HOME") or platformdirs.user_data_dir("trova", appauthor=False))
+    root = current().home or Path(platformdirs.user_data_dir("trova", appauthor=False))
     if not root.exists():
         root.parent.mkdir(parents=True, exist_ok=True)
         # Only a folder we make is narrowed: a TROVA_HOME someone points at (say /tmp) is left as it is.

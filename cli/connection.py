@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from agent.storage import data_dir, write_private
+from settings.environment import current
 from tools.client import MarketplaceClient, MarketplaceError
 
 if TYPE_CHECKING:
@@ -233,7 +234,8 @@ def connect(marketplace_url: str | None = None, database_url: str | None = None)
         embedded = EmbeddedMarketplace(url)
         base_url, label, key = EMBEDDED_URL, EMBEDDED_LABEL, embedded_key(url)
     transport = embedded
-    explicit = os.environ.get("TROVA_TOKEN") or None
+    configured = current().token
+    explicit = configured.get_secret_value() if configured else None
     token = explicit or _load_credentials().get(key, {}).get("token")
 
     async def register(client: MarketplaceClient) -> str:

@@ -44,6 +44,18 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return failed(message, code)
 
 
+def _check_settings() -> None:
+    """Every environment setting, checked before a command starts anything: a bad one stops it here with
+    one line naming it (exit 2), not later halfway through or silently replaced by its default."""
+    from settings.environment import current
+    from settings.errors import SettingError
+
+    try:
+        current()
+    except SettingError as e:
+        raise fail(str(e)) from e
+
+
 def _cannot_use(url: str, error: Exception) -> typer.Exit:
     """A database the command cannot use: exit 2 for a URL that is wrong as written (a bad setting), 1 for
     one that failed (a server down, a file it cannot open)."""
@@ -251,6 +263,7 @@ def chat(
     from cli.replay_options import choose_model, finish_recording_notice
     from tools.client import MarketplaceError
 
+    _check_settings()
     if resume is not None and not resume.strip():
         raise fail("--resume needs a conversation id (they are listed by: trova traces list --kind chat)")
     settings = None
@@ -309,6 +322,7 @@ def listings(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List what is in the marketplace, newest first."""
+    _check_settings()
     from cli.connection import MarketplaceStartError, connect
     from cli.render import listings_table
     from tools.client import MarketplaceError
@@ -413,6 +427,7 @@ def serve(
     from marketplace.app import create_app
     from web.startup import DeferredSite
 
+    _check_settings()
     settings = None
     try:
         if variant is not None:
@@ -599,6 +614,8 @@ def data_synth(
     from marketplace.db import make_engine
     from marketplace.synth import synthesize
 
+    _check_settings()
+
     url = database_url or config.database_url()
     try:
         engine = make_engine(url)
@@ -661,9 +678,15 @@ def main() -> None:
             return None
         return st.st_dev, st.st_ino
 
+    from settings.errors import SettingError  # only when a command raises it: `trova --help` stays light
+
     before = stdout_file()
     try:
         app()
+    except SettingError as e:  # read by a command that does not check them all first
+        from cli.output import config_error
+
+        raise SystemExit(config_error(str(e)).exit_code) from None
     except SystemExit as e:
         broken_pipe = (
             type(sys.stdout).__name__.endswith("PacifyFlushWrapper")  # click's broken-pipe path

@@ -54,8 +54,8 @@ from marketplace.db import (
 )
 from marketplace.guards import RequestGuard, known_query_parameters
 from marketplace.item_kinds import narrower_category
-from marketplace.limits import RateLimits, client_of
 from marketplace.limits import check as check_rate
+from marketplace.limits import client_of, configured
 from marketplace.photos import attach_photos, photos_of
 from marketplace.pricing import (
     ALL_LISTINGS,
@@ -101,6 +101,7 @@ from marketplace.schemas import (
 from marketplace.search_index import apply_stats, index_fields, new_sample
 from marketplace.seeding import SEED_FINGERPRINT_KEY, ensure_seeded
 from marketplace.taxonomy import Category, HasCategories, Taxonomy
+from settings.environment import RateLimits
 
 SWAGGER_UI = FilePath(__file__).parent / "static" / "swagger-ui"
 
@@ -126,7 +127,7 @@ class Marketplace:
         """`rate_limits`: the per-client limits (True: `TROVA_RATE_LIMITS` or the defaults; None: none)."""
         self.engine = engine
         self.inline = inline
-        self.rate_limits = RateLimits.from_env() if rate_limits is True else rate_limits or None
+        self.rate_limits = configured() if rate_limits is True else rate_limits or None
         self.sessions: sessionmaker[Session] = make_sessionmaker(engine)
         # This process's or the data directory's copy for the same seed, when there is one: reading it
         # costs less than reading the taxonomy, and the index is then ready at once.

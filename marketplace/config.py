@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import platformdirs
 
+from settings.environment import current
+
 
 def data_dir() -> Path:
     """The project's data directory: `$TROVA_HOME`, else e.g. ~/.local/share/trova; created on first use."""
-    root = Path(os.environ.get("TROVA_HOME") or platformdirs.user_data_dir("trova", appauthor=False))
+    root = current().home or Path(platformdirs.user_data_dir("trova", appauthor=False))
     root.mkdir(parents=True, exist_ok=True)
     return root
 
 
 def database_url() -> str:
     """`$DATABASE_URL` (any SQLAlchemy URL), else a SQLite file in the data directory."""
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir() / 'marketplace.db'}"
+    return current().database_url or f"sqlite:///{data_dir() / 'marketplace.db'}"
 
 
 def redact_url(url: str) -> str:

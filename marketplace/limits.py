@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
-from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import HTTPException, Request
@@ -19,29 +17,14 @@ from sqlalchemy.orm import Session
 
 from marketplace.db import RateEventRow, utcnow
 from marketplace.schemas import CLIENT_SCOPE_KEY
+from settings.environment import RateLimits, current
 
 WINDOW = timedelta(hours=1)
-ENV = "TROVA_RATE_LIMITS"
 
 
-@dataclass(frozen=True)
-class RateLimits:
-    register: int = 20  # seller registrations per client per hour
-    create: int = 120  # drafts and listings created per client per hour
-
-    @classmethod
-    def from_env(cls) -> RateLimits | None:
-        """The limits `TROVA_RATE_LIMITS` sets (None: `off`); unset, the defaults."""
-        raw = (os.environ.get(ENV) or "").strip().lower()
-        if raw in ("off", "none", "0"):
-            return None
-        values: dict[str, int] = {}
-        for part in filter(None, (p.strip() for p in raw.split(","))):
-            name, _, number = part.partition("=")
-            if name.strip() not in ("register", "create") or not number.strip().isdigit():
-                raise ValueError(f"{ENV}: {part!r} is not register=N or create=N")
-            values[name.strip()] = int(number)
-        return cls(**values)
+def configured() -> RateLimits | None:
+    """The limits `TROVA_RATE_LIMITS` sets (None: `off`); unset, the defaults."""
+    return current().rate_limits
 
 
 def client_of(request: Request) -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
 import sqlite3
 import time
@@ -50,6 +49,7 @@ from ops.monitor import EVAL_MARKETPLACE, percentile
 from ops.problems import located
 from ops.rules import yaml_problem
 from ops.store import OpsStore
+from settings.environment import current
 from tools.deps import TrovaDeps
 
 logger = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ DEFAULT_DIR = Path(__file__).resolve().parent.parent / "experiments"
 
 
 def experiments_dir() -> Path:
-    return Path(os.environ.get("TROVA_EXPERIMENTS_DIR") or DEFAULT_DIR)
+    return current().experiments_dir or DEFAULT_DIR
 
 
 def experiment_files() -> list[Path]:

@@ -9,17 +9,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = {"marketplace", "tools", "agent", "evals", "traces", "ops", "web", "cli"}
+OURS = {"settings", "marketplace", "tools", "agent", "evals", "traces", "ops", "web", "cli"}
 
 # package -> the packages of ours it may import (itself always allowed)
 ALLOWED: dict[str, set[str]] = {
-    "marketplace": set(),
+    "settings": set(),  # the environment's settings, read by every part
+    "marketplace": {"settings"},
     "tools": {"marketplace"},
-    "agent": {"tools"},
-    "traces": {"agent"},
-    "ops": {"agent", "tools", "traces"},
-    "evals": {"agent", "tools", "marketplace", "traces"},
-    "web": {"agent", "tools", "traces", "ops"},
+    "agent": {"tools", "settings"},
+    "traces": {"agent", "settings"},
+    "ops": {"agent", "tools", "traces", "settings"},
+    "evals": {"agent", "tools", "marketplace", "traces", "settings"},
+    "web": {"agent", "tools", "traces", "ops", "settings"},
     "cli": OURS,
 }
 # The tools may use the marketplace's API types, never its app or storage.

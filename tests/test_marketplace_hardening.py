@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 
 from marketplace.app import create_app
 from marketplace.guards import MAX_BODY
-from marketplace.limits import RateLimits
 from marketplace.schemas import ErrorBody, ListingCreate, content_sha256
+from settings.environment import RateLimits
 from tests.conftest import BASE_URL
 from tests.databases import backend_db_url, postgres_template
 from tools.client import MarketplaceClient, MarketplaceError

@@ -5,7 +5,6 @@ OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT is, to any ex
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,7 +27,9 @@ def store_path() -> Path:
 
 
 def tracing_enabled() -> bool:
-    return os.environ.get("TROVA_TRACES", "on").lower() not in ("off", "0", "false", "no")
+    from settings.environment import current
+
+    return current().traces
 
 
 def configure_tracing(

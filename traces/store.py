@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
-import os
 import sqlite3
 import threading
 import time
@@ -24,13 +22,12 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 from opentelemetry.trace import StatusCode
 
+from settings.environment import current
 from traces import turns
 from traces.migrations import Migration, migrate
 from traces.redact import redact
 
 logger = logging.getLogger(__name__)
-DEFAULT_RETENTION_DAYS = 14.0
-DEFAULT_MAX_MB = 500.0
 PRUNE_EVERY_S = 600.0  # how often a long-running process applies the retention and the size cap again
 LEGACY_FILE = "traces.db"  # where spans were kept before the store held feedback and reviews too
 PART = "traces"
@@ -83,28 +80,14 @@ MIGRATIONS = (
 CONVERSATION_KEYS = ("conversation_id", "gen_ai.conversation.id")
 
 
-def _positive(name: str, default: float, what: str) -> float:
-    """A positive number from the environment; anything else is named in a warning and the default
-    used (a zero or negative retention would otherwise empty the store)."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if math.isfinite(value) and value > 0:
-        return value
-    logger.warning("%s=%r is not a positive number of %s; using the default, %g", name, raw, what, default)
-    return default
-
-
 def retention_days() -> float:
-    return _positive("TROVA_TRACE_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, "days")
+    """`TROVA_TRACE_RETENTION_DAYS` (a bad value is a SettingError naming it: nothing is pruned by it)."""
+    return current().trace_retention_days
 
 
 def max_megabytes() -> float:
-    return _positive("TROVA_TRACE_MAX_MB", DEFAULT_MAX_MB, "megabytes")
+    """`TROVA_TRACE_MAX_MB`."""
+    return current().trace_max_mb
 
 
 def parse_json_attr(value: Any) -> Any:

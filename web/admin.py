@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 import sys
 from datetime import UTC, datetime
@@ -32,6 +31,7 @@ from ops.monitor import format_figure as fmt
 from ops.online import OnlineVerdicts
 from ops.review import TAG_LABELS, TAGS, Review, ReviewQueue, ScenarioWriter, review_problems
 from ops.store import OpsStore
+from settings.environment import current
 from traces.store import TraceStore
 from traces.views import ConversationView, ModelStep, ToolStep, load
 from web.charts import Difference, Point, bar_chart, interval_chart
@@ -131,7 +131,8 @@ FORM_LABELS = {
 
 def admin_token(explicit: str | None = None) -> tuple[str, bool]:
     """The admin token: given, or TROVA_ADMIN_TOKEN, or a new random one (True: generated)."""
-    given = explicit or os.environ.get("TROVA_ADMIN_TOKEN", "").strip()
+    configured = current().admin_token
+    given = explicit or (configured.get_secret_value().strip() if configured else "")
     if given:
         return given, False
     return secrets.token_urlsafe(24), True
@@ -229,7 +230,7 @@ def create_admin_router(
         )
     auth = _Auth(value)
     monitor = Monitor(store)
-    queue = ReviewQueue(store, float(os.environ.get("TROVA_REVIEW_RANDOM_SHARE", "0.05") or 0.05))
+    queue = ReviewQueue(store, current().review_random_share)
     feedback = FeedbackStore(store.path)  # what sellers said, read beside each review
     router = APIRouter(prefix="/admin")
     guarded = APIRouter(prefix="/admin", dependencies=[Depends(auth)])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -22,11 +21,11 @@ from pydantic import ValidationError
 from agent.listing_agent import ListingAgent
 from agent.session import ChatSession, SessionRecord, new_session_id
 from ops.experiments import LiveExperiment
+from settings.environment import current
 from tools.client import MarketplaceClient
 from tools.deps import TrovaDeps
 from tools.publishing import Publisher
 from web.session_store import (
-    IDLE_SECONDS,
     LEASE_SECONDS,
     Credentials,
     SessionStore,
@@ -35,16 +34,11 @@ from web.session_store import (
 )
 
 COOKIE = "trova_session"
-IDLE_ENV = "TROVA_SESSION_IDLE_DAYS"
 
 
 def idle_seconds() -> float:
     """How long a session may sit unused: `TROVA_SESSION_IDLE_DAYS` (default 30)."""
-    raw = os.environ.get(IDLE_ENV)
-    try:
-        return float(raw) * 86400 if raw else IDLE_SECONDS
-    except ValueError:
-        return IDLE_SECONDS
+    return current().session_idle_days * 86400
 
 
 @dataclass

@@ -1,0 +1,111 @@
+"""Every setting the project reads from the environment, typed and checked in one place (pydantic-settings).
+
+Each part reads its values through `current()`, so a bad value is found by whichever part needs it first;
+commands that do work (`trova chat`, `trova serve`, ...) call `current()` before anything starts, so a
+misspelt setting stops them with one line naming it (exit 2) instead of failing later or being silently
+replaced by the default. Command-line options that also read the environment (`--model`/`TROVA_MODEL`,
+`--base-url`, `--online-eval-rate`, ...) are checked by the CLI itself and are not repeated here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from settings.errors import SettingError
+
+PREFIX = "TROVA_"
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Per-client limits on what anyone can do without being anyone yet, per hour."""
+
+    register: int = 20  # seller registrations
+    create: int = 120  # drafts and listings created
+
+
+def parse_rate_limits(raw: str) -> RateLimits | None:
+    """`off` (None), or `register=N,create=N` (either or both; the other keeps its default)."""
+    text = raw.strip().lower()
+    if text in ("off", "none", "0"):
+        return None
+    values: dict[str, int] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, number = part.partition("=")
+        if name.strip() not in ("register", "create") or not number.strip().isdigit():
+            raise ValueError(f"{part!r} is not register=N or create=N (or off)")
+        values[name.strip()] = int(number)
+    return RateLimits(**values)
+
+
+PositiveFinite = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class Settings(BaseSettings):
+    """The environment's settings; unset or empty, each has its default (README: Configuration)."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, env_ignore_empty=True, extra="ignore")
+
+    home: Path | None = None  # TROVA_HOME: the data directory (None: the user's data directory)
+    database_url: str | None = Field(None, validation_alias="DATABASE_URL")
+    token: SecretStr | None = None  # the seller's bearer token, used as is
+    admin_token: SecretStr | None = None
+    rate_limits: Annotated[RateLimits | None, NoDecode] = RateLimits()
+    traces: bool = True  # on/off, yes/no, true/false, 1/0
+    trace_retention_days: PositiveFinite = 14.0
+    trace_max_mb: PositiveFinite = 500.0
+    session_idle_days: PositiveFinite = 30.0
+    review_random_share: Share = 0.05
+    experiments_dir: Path | None = None
+
+    @field_validator("rate_limits", mode="before")
+    @classmethod
+    def _rate_limits(cls, value: object) -> object:
+        return parse_rate_limits(value) if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            make_url(value)
+        except ArgumentError:
+            # The value is not echoed: a mistyped URL can still carry a password.
+            raise ValueError(
+                "is not a database URL (e.g. sqlite:///path/to/file.db or postgresql://user@host:5432/db)"
+            ) from None
+        return value
+
+
+def variable(field: str) -> str:
+    """The environment variable a field of `Settings` is read from."""
+    info = Settings.model_fields.get(field)
+    if info is None:
+        return field  # an error's location is the alias itself (DATABASE_URL)
+    alias = info.validation_alias
+    return alias if isinstance(alias, str) else PREFIX + field.upper()
+
+
+def current() -> Settings:
+    """The settings as the environment has them now (read on each call: tests and `serve` set them)."""
+    try:
+        return Settings()
+    except ValidationError as e:
+        problems = []
+        for error in e.errors():
+            name = variable(str(error["loc"][0])) if error["loc"] else "a setting"
+            shown = "" if name == "DATABASE_URL" else f"={os.environ.get(name, '')!r}"
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{name}{shown}: {message}")
+        raise SettingError("; ".join(problems)) from None

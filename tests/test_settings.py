@@ -1,0 +1,94 @@
+"""Environment settings: typed and checked in one place; a bad value is named, never silently replaced by
+its default, and a command stops on it before it starts anything (exit 2, one line)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from settings.environment import RateLimits, current
+from settings.errors import SettingError
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("TROVA_SESSION_IDLE_DAYS", "-1"),
+        ("TROVA_SESSION_IDLE_DAYS", "abc"),
+        ("TROVA_REVIEW_RANDOM_SHARE", "5"),
+        ("TROVA_REVIEW_RANDOM_SHARE", "nan"),
+        ("TROVA_TRACES", "maybe"),
+        ("TROVA_RATE_LIMITS", "bad"),
+        ("TROVA_TRACE_RETENTION_DAYS", "0"),
+    ],
+)
+def test_a_bad_value_is_named_not_replaced_by_the_default(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingError, match=f"^{variable}='{value}': "):
+        current()
+
+
+def test_a_bad_database_url_is_named_without_echoing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "not a url but s3cret-password")
+    with pytest.raises(SettingError) as caught:
+        current()
+    assert str(caught.value).startswith("DATABASE_URL: is not a database URL")
+    assert "s3cret" not in str(caught.value)
+
+
+def test_values_are_read_as_documented(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("TROVA_") and name != "TROVA_HOME":
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("TROVA_SESSION_IDLE_DAYS", "")  # empty: the default
+    defaults = current()
+    assert (defaults.session_idle_days, defaults.review_random_share, defaults.traces) == (30.0, 0.05, True)
+    assert defaults.rate_limits == RateLimits(20, 120)
+    monkeypatch.setenv("TROVA_TRACES", "off")
+    monkeypatch.setenv("TROVA_RATE_LIMITS", "register=5")
+    monkeypatch.setenv("TROVA_SESSION_IDLE_DAYS", "0.5")
+    chosen = current()
+    assert (chosen.traces, chosen.rate_limits, chosen.session_idle_days) == (False, RateLimits(5, 120), 0.5)
+    monkeypatch.setenv("TROVA_RATE_LIMITS", "off")
+    assert current().rate_limits is None
+
+
+def test_a_command_stops_on_a_bad_setting_before_it_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TROVA_RATE_LIMITS", "bad")
+    result = runner.invoke(app, ["listings"], env={"COLUMNS": "200"})
+    assert result.exit_code == 2, result.output
+    assert "TROVA_RATE_LIMITS='bad'" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+
+    monkeypatch.delenv("TROVA_RATE_LIMITS")
+    monkeypatch.setenv("DATABASE_URL", "bogus")
+    chat = runner.invoke(app, ["chat"], input="I want to sell my bike\n", env={"COLUMNS": "200"})
+    assert chat.exit_code == 2, chat.output
+    assert "DATABASE_URL" in chat.output and "What" not in chat.output  # no conversation began
+
+
+def test_a_setting_read_mid_command_still_exits_2_on_one_line(trova_home: Path) -> None:
+    # `trova monitor` reads the trace store's settings without checking them all first: the error is
+    # still one line and exit 2, not a traceback.
+    env = {**os.environ, "TROVA_TRACE_MAX_MB": "-3", "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    result = subprocess.run(
+        [sys.executable, "-c", "from cli.main import main; main()", "traces", "list"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        text=True,
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "TROVA_TRACE_MAX_MB='-3'" in result.stderr and "Traceback" not in result.stderr
