@@ -19,6 +19,7 @@ import web.sessions
 from agent.models import resolve_model
 from agent.prompts import load_prompt
 from marketplace.app import create_app
+from settings.environment import RateLimits
 from web.feedback import FeedbackStore
 from web.site import create_site
 
@@ -173,3 +174,27 @@ async def test_the_database_alone_holds_no_cookie_and_no_token(
     raw = b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))  # with any journal beside it
     assert cookie.encode() not in raw and credentials.token.encode() not in raw
     assert credentials.seller_id.encode() in raw  # what is kept in the clear is no secret
+
+
+async def test_a_rate_limited_new_seller_gets_429_with_when_to_come_back(
+    db_url: str, sessions_url: str, tmp_path: Path
+) -> None:
+    # The marketplace's register limit is the seller's "not now", not an outage: 429 with Retry-After.
+    app = create_site(
+        create_app(db_url, rate_limits=RateLimits(register=1)),
+        resolve_model("offline"),
+        load_prompt(),
+        feedback=FeedbackStore(tmp_path / "feedback.db"),
+        sessions_url=sessions_url,
+    )
+    async with app.router.lifespan_context(app):
+        statuses = []
+        for _ in range(2):  # two browsers (no shared cookie) from one address
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://site"
+            ) as browser:
+                answer = await browser.post("/chat", json=user("I want to sell my IKEA desk, good condition"))
+                statuses.append(answer.status_code)
+        assert statuses == [200, 429], statuses
+        assert int(answer.headers["Retry-After"]) > 0
+        assert "try again in" in answer.json()["detail"] and "unavailable" not in answer.json()["detail"]

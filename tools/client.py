@@ -60,11 +60,18 @@ NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.U
 class MarketplaceError(Exception):
     """A marketplace call that failed, with the kind of failure and the API's own explanation."""
 
-    def __init__(self, kind: ErrorKind, message: str, status: int | None = None) -> None:
+    def __init__(
+        self, kind: ErrorKind, message: str, status: int | None = None, retry_after: int | None = None
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.status = status
+        self.retry_after = retry_after  # seconds, when the marketplace said when to come back
+
+    @property
+    def rate_limited(self) -> bool:
+        return self.status == 429
 
     @property
     def retryable(self) -> bool:
@@ -174,7 +181,10 @@ class MarketplaceClient:
             if status in RETRY_STATUSES or status >= 500:
                 detail = _detail(response)
                 if status in REFUSED_STATUSES:
-                    last = MarketplaceError("unavailable", detail, status)
+                    wait = response.headers.get("Retry-After", "")
+                    last = MarketplaceError(
+                        "unavailable", detail, status, int(wait) if wait.isdigit() else None
+                    )
                 elif method != "GET":
                     # A gateway's 502/504 or the server's own 500: the request got there, what became of
                     # it is not known.

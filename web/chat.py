@@ -42,6 +42,7 @@ from tools.toolset import CREATE_LISTING
 from tools.types import ListingCreate
 from web.feedback import EDITABLE_FIELDS, Edit, FeedbackStore, cause_of, draft_edits
 from web.photos import MAX_PER_LISTING, MAX_UPLOAD_BYTES, Photo, PhotoError, PhotoStore
+from web.refusals import refusal
 from web.security import json_only, same_origin
 from web.sessions import SessionRegistry, WebSession, set_cookie
 from web.wording import field_errors
@@ -189,10 +190,11 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore, photo
         try:
             await sessions.seller(session)
         except MarketplaceError as e:
-            logger.warning("marketplace unavailable for a chat turn: %s", e)  # the seller gets plain words
-            return _with_cookie(
-                _error(503, "The marketplace is unavailable right now; try again in a moment."), session
-            )
+            logger.warning("marketplace refused a chat turn: %s", e)  # the seller gets plain words
+            status, words, headers = refusal(e)
+            refused = _error(status, words)
+            refused.headers.update(headers)
+            return _with_cookie(refused, session)
         if not await sessions.take_turn(session):
             return _error(409, "the agent is still answering your previous message")
         try:
@@ -251,9 +253,8 @@ def create_chat_router(sessions: SessionRegistry, feedback: FeedbackStore, photo
         try:
             await sessions.seller(session)
         except MarketplaceError as e:
-            raise HTTPException(
-                503, "The marketplace is unavailable right now; try again in a moment."
-            ) from e
+            status, words, headers = refusal(e)
+            raise HTTPException(status, words, headers=headers) from e
         left = await sessions.saved_chat(session)
         if left is not None and left.record.turns:
             feedback.start_over(

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from tools.client import MarketplaceError
 from web.photos import MAX_UPLOAD_BYTES, Photo, PhotoError, PhotoStore, is_photo_id
+from web.refusals import refusal
 from web.security import same_origin
 from web.sessions import SessionRegistry, set_cookie
 
@@ -65,7 +66,8 @@ def create_photo_router(sessions: SessionRegistry, store: PhotoStore) -> APIRout
         try:
             seller_id = await sessions.seller(session)
         except MarketplaceError as e:
-            raise HTTPException(503, "The marketplace is unavailable; try again in a moment.") from e
+            status, words, headers = refusal(e)
+            raise HTTPException(status, words, headers=headers) from e
         try:
             photo = await run_in_threadpool(store.add, data, seller_id=seller_id)
         except PhotoError as e:
