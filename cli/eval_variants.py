@@ -42,7 +42,7 @@ def resolve_arms(specs: list[str], base_url: str | None) -> list[Arm]:
     if len(specs) < 2:
         raise config_error(
             "--variant needs at least two variants to compare, e.g. --variant A=offline "
-            "--variant B=offline,prompt=listing_agent@candidate"
+            "--variant B=offline,offline_price_position=0.25"
         )
     arms: list[Arm] = []
     for text in specs:

@@ -131,7 +131,7 @@ def run(
         typer.Option(
             "--variant",
             help="NAME=SPEC, repeatable: run the same scenarios under each variant, interleaved, and compare "
-            "each against the first, e.g. --variant A=offline --variant B=offline,prompt=listing_agent@candidate "
+            "each against the first, e.g. --variant A=offline --variant B=offline,offline_price_position=0.25 "
             "(SPEC: MODEL[,prompt=NAME@VERSION|LABEL][,setting=value...]).",
         ),
     ] = None,

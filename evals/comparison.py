@@ -135,6 +135,14 @@ class PairedComparison(_Model):
     differs: list[str]  # what differs between the two variants (prompt, settings, model, tools)
     summary: str
     flipped: list[Flip]
+    # Fewer paired scenarios than the one-way flips the test needs to call any difference: no verdict is
+    # possible and a bootstrap over so few is no interval (one scenario gives "-100 to -100").
+    too_few: bool = False
+
+
+def fewest_flips(alpha: float = ALPHA) -> int:
+    """The fewest flips, all one way, that the paired test calls a difference (6 at alpha 0.05)."""
+    return next(n for n in range(1, 64) if sign_test(n, 0) < alpha)
 
 
 def _rate(scenario: ScenarioResult) -> Rate | None:
@@ -287,7 +295,8 @@ def compare_pair(
     p_value = sign_test(improved, worsened)
     identical = bool(pairs) and all(_same_behaviour(x, y) for x, y in pairs)
     once = all(x.runs_count == 1 and y.runs_count == 1 for x, y in pairs)
-    spread = bootstrap(differences, statistics.fmean) if differences else None
+    too_few = len(pairs) < fewest_flips(alpha)
+    spread = bootstrap(differences, statistics.fmean) if differences and not too_few else None
     verdict: Verdict
     if identical:
         verdict = "identical"
@@ -325,6 +334,7 @@ def compare_pair(
         differs=differs,
         summary="",
         flipped=flipped,
+        too_few=too_few,
     )
     comparison.summary = summarize(comparison)
     return comparison
@@ -350,6 +360,11 @@ def summarize(c: PairedComparison) -> str:
         if c.mean_difference is not None and c.low is not None and c.high is not None
         else ""
     )
+    if c.too_few and not c.identical:
+        return (
+            f"Too few paired scenarios to compare {c.treatment} with {c.control}: {flips} (p = "
+            f"{c.p_value:.3g}, no interval). {_sensitivity(c.scenarios)}"
+        )
     if c.verdict == "no detectable difference":
         return (
             f"The flips do not show {c.treatment} better or worse than {c.control} (p = {c.p_value:.3g}; {flips}"
@@ -360,7 +375,7 @@ def summarize(c: PairedComparison) -> str:
 
 def _sensitivity(scenarios: int, alpha: float = ALPHA) -> str:
     """How sensitive the set is: the fewest flips, all one way, that the test would call a difference."""
-    needed = next(n for n in range(1, 64) if sign_test(n, 0) < alpha)
+    needed = fewest_flips(alpha)
     if scenarios < needed:
         return (
             f"With {scenarios} paired scenario(s) no outcome could show one: it takes at least {needed} "
@@ -404,7 +419,8 @@ class VariantsRun(_Model):
 def variants_gate(
     comparisons: Sequence[PairedComparison], arms: Sequence[ArmSummary], required: bool
 ) -> VariantsGate:
-    """`--gate`: no treatment detectably worse than the control, and none crashing more often.
+    """`--gate`: no treatment detectably worse than the control, none crashing more often, and enough paired
+    scenarios that "not worse" means something (a gate on one scenario would pass anything).
 
     A run that crashed is no sample of the agent's quality: a variant whose runs crash (a bad setting,
     a model that cannot be reached) fails the gate whatever the paired test says, which with few
@@ -414,6 +430,12 @@ def variants_gate(
         f"{c.treatment} is worse than {c.control} (p = {c.p_value:.3g}; worse in "
         f"{', '.join(f.id for f in c.flipped if f.direction == 'worse')})"
         for c in worse
+    ]
+    reasons += [
+        f"{c.treatment} against {c.control}: {c.scenarios} paired scenario(s) cannot show a difference (it "
+        f"takes at least {fewest_flips()} flipping one way); gate on more scenarios"
+        for c in comparisons
+        if c.too_few and not c.identical
     ]
     if arms:
         control = arms[0]

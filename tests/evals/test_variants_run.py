@@ -179,7 +179,23 @@ async def test_a_variant_that_crashes_fails_the_gate_whatever_the_paired_test_sa
     assert comparison.verdict == "no detectable difference"
     assert [a.crashed_runs for a in result.arms] == [0, 1]
     assert not result.gate.passed
-    assert result.gate.reasons == ["B crashed in 1 of 2 runs (A in 0)"]
+    assert "B crashed in 1 of 2 runs (A in 0)" in result.gate.reasons
+
+
+async def test_a_gate_on_too_few_scenarios_fails_and_shows_no_interval(
+    bikes: list[LoadedScenario], factory: MarketplaceFactory
+) -> None:
+    # One scenario, B fails every run of it: no paired test can call that worse, and a bootstrap over one
+    # scenario is no interval ("-100 to -100"). The gate must not pass what it cannot judge.
+    result, _ = await side_by_side(
+        bikes[:1], factory, arm("A", "correct"), arm("B", "skips_price_comparison"), repeat=2, gate=True
+    )
+    (comparison,) = result.comparisons
+    assert comparison.too_few and comparison.worsened == 1
+    assert comparison.low is None and comparison.high is None
+    assert comparison.summary.startswith("Too few paired scenarios") and "CI" not in comparison.summary
+    assert not result.gate.passed
+    assert any("1 paired scenario(s) cannot show a difference" in r for r in result.gate.reasons)
 
 
 async def test_a_prompt_the_model_ignores_is_reported_identical_not_equal(
