@@ -212,10 +212,13 @@ def promote(
         done = promote_arm(store, experiment, arm, force)
     except (ExperimentError, PromptRefError) as e:
         raise fail(str(e)) from e
-    stdout().print(
-        f"[green]Promoted {escape(arm)}:[/green] production → {escape(done.prompt)} ({done.labels_file}; commit it "
-        f"with the snapshot in agent/prompts/versions/). Experiment {escape(name)} ended."
+    label = (
+        f"production → {escape(done.prompt)} ({done.labels_file}; commit it with the snapshot in "
+        "agent/prompts/versions/)"
+        if done.label_moved
+        else f"production already is {escape(done.prompt)}, the arm's prompt (no label moved, nothing to commit)"
     )
+    stdout().print(f"[green]Promoted {escape(arm)}:[/green] {label}. Experiment {escape(name)} ended.", soft_wrap=True)
     if done.not_in_label:
         stdout().print(
             f"[yellow]A prompt label carries the prompt only; the arm also set {escape('; '.join(done.not_in_label))}: "

@@ -550,6 +550,7 @@ class Promotion:
     labels_file: Path
     not_in_label: list[str]  # what else the arm changes, which a prompt label cannot carry
     serve_variant: str  # `trova serve --variant` for the arm once the label is moved: its model and settings
+    label_moved: bool = True  # False: production already meant the arm's prompt (nothing to commit)
 
 
 def promote(store: OpsStore, experiment: Experiment, arm: str, force: bool = False) -> Promotion:
@@ -559,7 +560,7 @@ def promote(store: OpsStore, experiment: Experiment, arm: str, force: bool = Fal
     Refused, unless `force`, when the report cannot back it: the arm has too few conversations to tell a
     difference yet, or is worse than the control on some figure (a decision the report argues against
     should be made knowingly)."""
-    from agent.prompts import PRODUCTION, set_label
+    from agent.prompts import PRODUCTION, load_labels, set_label
     from ops.experiment_report import experiment_report  # it reads this module's store
 
     if arm not in experiment.arms:
@@ -591,9 +592,10 @@ def promote(store: OpsStore, experiment: Experiment, arm: str, force: bool = Fal
             )
     spec = parse_variant_spec(experiment.arms[arm].variant)
     prompt, _ = served_prompt(spec.prompt)
+    moved = load_labels().get(prompt.name, {}).get(PRODUCTION) != prompt.version
     labels = set_label(prompt, PRODUCTION)
     others = [f"model {spec.model}", *(f"{k}={v}" for k, v in sorted(spec.settings.items()))]
     experiments.record(
         experiment.name, "promoted", arm, json.dumps({"variant": experiment.arms[arm].variant})
     )
-    return Promotion(arm, prompt.ref, labels, others, spec.model_copy(update={"prompt": None}).text())
+    return Promotion(arm, prompt.ref, labels, others, spec.model_copy(update={"prompt": None}).text(), moved)

@@ -101,6 +101,24 @@ def test_promote_moves_the_production_label_and_ends_the_experiment(setup: Path,
     assert code == 2 and "no arm 'C'" in out
 
 
+def test_promoting_an_arm_that_only_changes_settings_moves_no_label(setup: Path, trova_home: Path) -> None:
+    # Both arms serve the production prompt: the label stays where it was, and the CLI says there is
+    # nothing to commit (not "commit labels.yaml" for an unchanged file), and how to serve the settings.
+    (setup / "position.yaml").write_text(
+        'control: A\narms:\n  A: {variant: "offline"}\n  B: {variant: "offline,offline_price_position=0.25"}\n',
+        encoding="utf-8",
+    )
+    labels_before = (agent.prompts.PROMPT_DIR / "labels.yaml").read_text()
+    experiment = load_experiment("position")
+    LiveExperiment(experiment, {a: served(a) for a in experiment.arms}, OpsStore(trova_home / "trova.db"))
+    code, out = cli("experiment", "promote", "position", "B", "--force")
+    assert code == 0, out
+    assert "production already is listing_agent@" in out and "nothing to commit" in out
+    assert "commit it" not in out
+    assert "trova serve --variant 'offline,offline_price_position=0.25'" in out
+    assert (agent.prompts.PROMPT_DIR / "labels.yaml").read_text() == labels_before
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
