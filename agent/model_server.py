@@ -13,8 +13,9 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import FastAPI, HTTPException
-from fastapi.responses import StreamingResponse
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict
 from pydantic_ai.messages import (
     ModelMessage,
@@ -103,8 +104,22 @@ def _estimate_tokens(text: str) -> int:
     return max(1, len(text) // 4)  # the usual rule of thumb; the policy has no tokenizer
 
 
+async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    """400 in the shape OpenAI clients read (`error.message`), naming each problem and where it is; what was
+    sent is never echoed back (FastAPI's default repeats the whole input, prompts and all)."""
+    problems = [
+        f"{'.'.join(str(p) for p in error.get('loc', ()) if p != 'body') or 'body'}: {error.get('msg', 'invalid')}"
+        for error in exc.errors()
+    ]
+    return JSONResponse(
+        {"error": {"message": "; ".join(problems), "type": "invalid_request_error", "code": None}},
+        status_code=400,
+    )
+
+
 def create_model_server() -> FastAPI:
     app = FastAPI(title="Trova offline model (OpenAI-compatible)", version="1.0")
+    app.add_exception_handler(RequestValidationError, _invalid_request)  # type: ignore[arg-type]
 
     @app.get("/v1/models")
     def list_models() -> dict[str, Any]:

@@ -218,7 +218,9 @@ def promote(
         if done.label_moved
         else f"production already is {escape(done.prompt)}, the arm's prompt (no label moved, nothing to commit)"
     )
-    stdout().print(f"[green]Promoted {escape(arm)}:[/green] {label}. Experiment {escape(name)} ended.", soft_wrap=True)
+    stdout().print(
+        f"[green]Promoted {escape(arm)}:[/green] {label}. Experiment {escape(name)} ended.", soft_wrap=True
+    )
     if done.not_in_label:
         stdout().print(
             f"[yellow]A prompt label carries the prompt only; the arm also set {escape('; '.join(done.not_in_label))}: "

@@ -123,3 +123,15 @@ async def test_unknown_model_is_a_clear_404(wire: Recorder) -> None:
         models = await http.get("/v1/models")
     assert response.status_code == 404 and "trova-offline" in response.json()["detail"]
     assert "trova-offline" in {m["id"] for m in models.json()["data"]}
+
+
+async def test_a_malformed_request_is_a_400_that_names_the_problem_and_echoes_nothing(wire: Recorder) -> None:
+    secret_prompt = "my private prompt text " * 20
+    async with httpx2.AsyncClient(transport=wire, base_url="http://m") as http:
+        response = await http.post(
+            "/v1/chat/completions", json={"model": "trova-offline", "messages": secret_prompt}
+        )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error" and error["message"].startswith("messages:")
+    assert "private prompt" not in response.text
