@@ -333,7 +333,9 @@ class ChatSession:
             raise InputError(f"{session_id!r} is not a conversation id (like c20261126-043218-245945)")
         path = directory / f"{session_id}.json"
         if not path.is_file():
-            known = sorted(p.stem for p in directory.glob("*.json"))[-5:]
+            # Newest first, by when each was last saved (ids from other sources need not sort by time).
+            saved = sorted(directory.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+            known = [p.stem for p in saved[:5]]
             raise InputError(
                 f"no saved conversation {session_id!r} in {directory}"
                 + (f" (recent: {', '.join(known)})" if known else "")

@@ -87,6 +87,21 @@ def test_resume_unknown_conversation() -> None:
     assert result.exit_code == 2 and "no saved conversation" in result.output
 
 
+def test_resume_unknown_conversation_lists_the_newest_saved_first(trova_home: Path) -> None:
+    import os
+
+    folder = trova_home / "conversations"
+    folder.mkdir(parents=True)
+    # Ids need not sort by time (another source's ids): the newest saved is the one shown first.
+    for age, ident in enumerate(["c-zz-old", "c-yy", "c-xx", "c-ww", "c-vv", "c-uu", "c-aa-newest"][::-1]):
+        path = folder / f"{ident}.json"
+        path.write_text("{}", encoding="utf-8")
+        os.utime(path, (1_700_000_000 - age * 60, 1_700_000_000 - age * 60))
+    result = runner.invoke(app, ["chat", "--resume", "c-nope"], input="hi\n", env={"COLUMNS": "300"})
+    assert result.exit_code == 2
+    assert "recent: c-aa-newest, c-uu, c-vv, c-ww, c-xx)" in " ".join(result.output.split()), result.output
+
+
 def test_resume_refuses_paths_damaged_files_and_other_sellers(trova_home: Path) -> None:
     out = chat("I want to sell my Trek road bike", "good")
     session_id = out.split("trova chat --resume ")[1].split()[0]
