@@ -48,11 +48,16 @@ class Conversation:
     ident: str
     model: str
     prompt: str
-    turns: list[str]  # the seller's messages
+    turns: list[str]  # the seller's messages: those a person wrote (a simulated seller's are left out)
     steps: list[Step]  # tool calls that ran, in order (failed ones left out)
     created: int  # listings it created
     condition: str | None  # the last draft's condition
     model_requests: int
+    # What a simulated seller answered after `turns` (an eval run's): the scenario simulates them too, so
+    # its answers follow the agent's questions instead of replaying answers to another agent's questions;
+    # what they said is read only for the seller's facts (their condition, their price).
+    simulated: tuple[str, ...] = ()
+    seller_simulated: bool = False  # some of the seller's messages were the simulated seller's
 
     @classmethod
     def from_trace(cls, view: ConversationView) -> Conversation:
@@ -101,11 +106,14 @@ class Conversation:
             ident=record.conversation_id or f"{results.run_id}/{scenario_id}/{run.index}",
             model=results.model,
             prompt=f"{results.prompt.name}@{results.prompt.version}",
-            turns=[t.seller for t in record.turns],
+            # A wholly simulated conversation keeps its opening: the scenario needs a first message.
+            turns=[t.seller for i, t in enumerate(record.turns) if not t.simulated or i == 0],
             steps=[Step(c.tool, c.args, c.result) for c in record.calls if c.outcome == "success"],
             created=len(record.listings),
             condition=str(condition) if condition else None,
             model_requests=record.usage.get("requests", 0),
+            simulated=tuple(t.seller for i, t in enumerate(record.turns) if t.simulated and i > 0),
+            seller_simulated=any(t.simulated for t in record.turns),
         )
 
 
@@ -158,10 +166,11 @@ def scenario_from(source: Conversation | ConversationView, scenario_id: str | No
     """A scenario reproducing the conversation."""
     conversation = Conversation.from_trace(source) if isinstance(source, ConversationView) else source
     turns = conversation.turns
+    everything = [*turns, *conversation.simulated]  # all the seller said, for their facts
     calls: list[dict[str, object]] = []
     seen: set[tuple[str, str]] = set()
     earlier: set[str] = set()
-    said = _amounts(turns)
+    said = _amounts(everything)
     comparisons: list[PriorResult] = []
     for step in conversation.steps:
         key = (step.tool, repr(step.args))
@@ -194,10 +203,19 @@ def scenario_from(source: Conversation | ConversationView, scenario_id: str | No
     # The seller's condition as the seller said it, the first grade their messages state ("good" to the
     # question; a later title such as "Broken Arrow lamp" is no grade of theirs): a scenario made from a
     # reviewed failure must not take the agent's mistake as the seller's fact. The draft's, when they never said.
-    said_grade = next((g for g in map(grade, turns) if g is not None), None)
+    said_grade = next((g for g in map(grade, everything) if g is not None), None)
     condition = said_grade or conversation.condition
     if condition:
         seller["condition"] = condition.replace("_", " ")
+    # A price the simulated seller named and the listing kept is theirs to name again when asked.
+    kept = listing.get("price")
+    named = _amounts(list(conversation.simulated))
+    if (
+        isinstance(kept, Matcher)
+        and isinstance(kept.equals, int | float)
+        and any(abs(kept.equals - a) < 0.005 for a in named)
+    ):
+        seller["asking_price"] = kept.equals
     return Scenario.model_validate(
         {
             "id": scenario_id or f"captured-{_slug(item)}-{_slug(conversation.ident)[-6:]}",
@@ -209,7 +227,7 @@ def scenario_from(source: Conversation | ConversationView, scenario_id: str | No
             "tags": ["captured"],
             "seller": seller,
             "turns": turns,
-            "simulate": False,
+            "simulate": conversation.seller_simulated,
             "expect": {
                 "tools": {"order": "in_order", "calls": calls},
                 "listing": listing,

@@ -93,6 +93,7 @@ class TurnRecord:
     approved: list[str] = field(default_factory=list)
     created: list[dict[str, Any]] = field(default_factory=list)
     stopped: str | None = None
+    simulated: bool = False  # the simulated seller wrote this message (not one of the scenario's turns)
 
 
 @dataclass
@@ -235,6 +236,7 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
             turn_starts: list[int] = []  # where each turn's messages begin in the conversation
             scripted = list(scenario.turns)
             message: str | None = scripted.pop(0) if scripted else seller.opening()
+            simulated = not scenario.turns
             image = _image(loaded)
             while message is not None and len(record.turns) < scenario.max_turns:
                 turn_started = time.perf_counter()
@@ -255,12 +257,14 @@ async def _drive(loaded: LoadedScenario, settings: DriverSettings, record: RunRe
                         approved=result.approved,
                         created=result.created,
                         stopped=result.stopped,
+                        simulated=simulated,
                     )
                 )
                 record.approved.extend(result.approved)
                 if scripted:
                     message = scripted.pop(0)
                 elif scenario.simulate:
+                    simulated = True
                     view = SellerView(
                         result.reply, [d.args for d in result.drafts], result.created, len(record.turns)
                     )

@@ -87,7 +87,9 @@ def test_a_run_of_an_eval_run_is_captured_from_its_results(tmp_path: Path) -> No
     )
     assert result.exit_code == 0, result.output
     (loaded,) = load_scenarios([out])
-    assert loaded.scenario.turns == ["I want to sell my Trek road bike, good", "yes"]
+    # The scenario's own turn is kept; the simulated seller's "yes" is simulated again, not replayed.
+    assert loaded.scenario.turns == ["I want to sell my Trek road bike, good"]
+    assert loaded.scenario.simulate and loaded.scenario.seller.condition == "good"
     assert [c.tool for c in loaded.scenario.expect.tools.calls] == [
         "search_categories",
         "compare_prices",
@@ -95,6 +97,34 @@ def test_a_run_of_an_eval_run_is_captured_from_its_results(tmp_path: Path) -> No
     ]
     again = runner.invoke(app, ["eval", "run", "--no-progress", str(out), "--out", str(tmp_path / "again")])
     assert again.exit_code == 0 and "Gate passed" in again.output, again.output
+
+
+def test_a_run_captured_from_another_variant_passes_on_the_control(tmp_path: Path) -> None:
+    # Captured from a variant that assumes the condition (it never asks), the scenario must not replay the
+    # simulated seller's answers to that variant's questions: the control asks for the condition, and the
+    # captured scenario's seller answers it from the facts, so the control passes it.
+    (tmp_path / "sc").mkdir()
+    from tests.evals.test_broken_agents import SELL_BIKE
+
+    opening = "I want to sell my old Trek road bike"
+    (tmp_path / "sc" / "bike.yaml").write_text(
+        SELL_BIKE.replace("I want to sell my Trek road bike, it's in good condition", opening),
+        encoding="utf-8",
+    )
+    both = ["--variant", "A=offline", "--variant", "B=offline,offline_condition=assume"]
+    ran = runner.invoke(
+        app, ["eval", "run", "--no-progress", str(tmp_path / "sc"), *both, "--out", str(tmp_path / "ab")]
+    )
+    assert ran.exit_code in (0, 1), ran.output
+    out = tmp_path / "captured.yaml"
+    captured = runner.invoke(
+        app, ["eval", "capture", str(tmp_path / "ab" / "B"), "--scenario", "sell-bike", "--out", str(out)]
+    )
+    assert captured.exit_code == 0, captured.output
+    (loaded,) = load_scenarios([out])
+    assert loaded.scenario.turns == [opening] and loaded.scenario.simulate
+    control = runner.invoke(app, ["eval", "run", "--no-progress", str(out), "--out", str(tmp_path / "a")])
+    assert control.exit_code == 0 and "Gate passed" in control.output, control.output
 
 
 async def test_capture_counts_what_it_wrote_in_words(
