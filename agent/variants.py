@@ -250,12 +250,16 @@ class ResolvedVariant:
 
 
 def resolve_variant(
-    spec: VariantSpec, base_url: str | None = None, env: Mapping[str, str] | None = None
+    spec: VariantSpec,
+    base_url: str | None = None,
+    env: Mapping[str, str] | None = None,
+    choice: ModelChoice | None = None,
 ) -> ResolvedVariant:
-    """The model (agent.models' rules) and the prompt (a file, a stored version, a label) a spec names.
+    """The model (agent.models' rules) and the prompt (a file, a stored version, a label) a spec names;
+    `choice` stands in for the model when given (its recordings replayed: no model is made, no key needed).
 
     Raises ModelConfigError for the model and VariantSpecError for the prompt."""
-    choice = resolve_model(spec.model, base_url, env, given_by="the variant")
+    choice = choice or resolve_model(spec.model, base_url, env, given_by="the variant")
     try:
         prompt = load_prompt(spec.prompt) if spec.prompt else load_prompt()
     except (PromptRefError, FileNotFoundError) as e:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -21,6 +23,10 @@ from evals.reports.variants import cell_text, rate
 from evals.runner import EvalSettings
 from evals.variants_run import Arm, ArmRun
 
+if TYPE_CHECKING:
+    from agent.replay import RecordingModel
+    from cli.replay_options import MissGroup
+
 _STYLE = {"better": "green", "worse": "red", "no detectable difference": "dim", "identical": "yellow"}
 
 
@@ -31,13 +37,33 @@ class VariantOptions:
     base_url: str | None
     seller_model: str | None
     out: Path | None
+    record: Path | None = None  # each variant's model requests to record/NAME/
+    replay: Path | None = None  # each variant answered from replay/NAME/
 
 
-def resolve_arms(specs: list[str], base_url: str | None) -> list[Arm]:
-    """Each `NAME=SPEC` made real (model, prompt, settings); a bad one is a configuration error."""
+@dataclass
+class Recordings:
+    """What recording or replaying the variants needs afterwards: the recorders to finish, the misses."""
+
+    recorders: list[RecordingModel] = field(default_factory=list)
+    misses: list[Callable[[], list[MissGroup]]] = field(default_factory=list)
+
+
+def resolve_arms(
+    specs: list[str],
+    base_url: str | None,
+    record: Path | None = None,
+    replay: Path | None = None,
+    recordings: Recordings | None = None,
+) -> list[Arm]:
+    """Each `NAME=SPEC` made real (model, prompt, settings); a bad one is a configuration error. With
+    `record`, each variant's model records to record/NAME/; with `replay`, each answers from replay/NAME/
+    (no model is made, no key needed): one folder per variant, since they answer the same scenarios."""
     from agent.models import ModelConfigError
     from agent.prompts import remember
+    from agent.replay import RecordingError, recording_choice, replay_choice
     from agent.variants import VariantSpecError, parse_named_variant, resolve_variant
+    from cli.replay_options import replay_misses
 
     if len(specs) < 2:
         raise config_error(
@@ -45,18 +71,38 @@ def resolve_arms(specs: list[str], base_url: str | None) -> list[Arm]:
             "--variant B=offline,offline_price_position=0.25"
         )
     arms: list[Arm] = []
+    if record is not None and replay is not None:
+        raise config_error("--record and --replay exclude each other: record once, then replay")
+    if replay is not None and base_url:
+        raise config_error("--base-url has no use with --replay: no model is called")
     for text in specs:
         try:
             name, spec = parse_named_variant(text)
-            resolved = resolve_variant(spec, base_url)
-        except (VariantSpecError, ModelConfigError) as e:
+            if any(a.name == name for a in arms):
+                raise config_error(f"--variant {name} is given twice; name each variant once")
+            replayed = None
+            if replay is not None:
+                if not (replay / name).is_dir():
+                    raise RecordingError(
+                        f"{replay} has no recordings of variant {name} ({replay / name}/): record the same "
+                        f"--variant names with --record {replay}"
+                    )
+                replayed, _ = replay_choice(replay / name, spec.model)
+            resolved = resolve_variant(spec, base_url, choice=replayed)
+            choice = resolved.choice
+            if record is not None:
+                if (record / name).exists() and not (record / name).is_dir():
+                    raise RecordingError(f"--record {record / name} is a file; give a folder")
+                choice, recorder = recording_choice(choice, record / name)
+                if recordings is not None:
+                    recordings.recorders.append(recorder)
+            misses = replay_misses(choice)
+            if misses is not None and recordings is not None:
+                recordings.misses.append(misses)
+        except (VariantSpecError, ModelConfigError, RecordingError) as e:
             raise config_error(str(e)) from e
-        if any(a.name == name for a in arms):
-            raise config_error(f"--variant {name} is given twice; name each variant once")
         remember(resolved.prompt, "eval")
-        arms.append(
-            Arm(name, text.partition("=")[2].strip(), resolved.choice, resolved.prompt, resolved.settings)
-        )
+        arms.append(Arm(name, text.partition("=")[2].strip(), choice, resolved.prompt, resolved.settings))
     return arms
 
 
@@ -65,11 +111,13 @@ def run_variants_command(
 ) -> None:
     """Run, write the reports, print the comparison; exit 1 when --gate fails, else 0."""
     from agent.models import ModelConfigError, resolve_model
+    from cli.replay_options import finish_recording_notice
     from evals.runner import make_run_id
     from evals.variants_run import compare_arms, run_variants, write_variants
     from traces.setup import configure_tracing, flush
 
-    arms = resolve_arms(options.specs, options.base_url)
+    recordings = Recordings()
+    arms = resolve_arms(options.specs, options.base_url, options.record, options.replay, recordings)
     try:
         seller = resolve_model(options.seller_model) if options.seller_model else None
     except ModelConfigError as e:
@@ -107,6 +155,19 @@ def run_variants_command(
         )
         folder = fallback
         write_variants(result, runs, folder)
+    for recorder in recordings.recorders:
+        stdout().print(finish_recording_notice(recorder))
+    missed = [group for read in recordings.misses for group in read()]
+    if missed:  # the recordings do not answer this run: no verdict on it (as a single run's replay)
+        for group in missed:
+            stderr().print(
+                f"[red]✗ replay miss in {len(group.scopes)} scenario(s)[/red]: {escape(group.cause)}",
+                soft_wrap=True,
+            )
+        raise config_error(
+            f"the recordings in {options.replay} do not answer this run (nothing was sent to a model): "
+            f"re-record with --record {options.replay} and the same --variant options, and commit them"
+        )
     errored = [
         r.arm.name
         for r in runs

@@ -181,7 +181,7 @@ def run(
 
         _variants(
             scenarios,
-            VariantOptions(variant or [], gate_variants, base_url, seller_model, out),
+            VariantOptions(variant or [], gate_variants, base_url, seller_model, out, record, replay),
             EvalSettings(
                 repeat=repeat,
                 concurrency=concurrency,
@@ -194,8 +194,6 @@ def run(
             {
                 "--model": model is not None,
                 "--prompt": prompt != "listing_agent",
-                "--record": record is not None,
-                "--replay": replay is not None,
                 "--baseline": baseline is not None,
                 "--workers": workers != 1,
             },

@@ -258,6 +258,35 @@ def test_cli_runs_two_variants_of_the_offline_model(tmp_path: Path) -> None:
     )
 
 
+def test_variants_with_settings_are_recorded_and_replayed(tmp_path: Path) -> None:
+    # A settings variant (not only a prompt) is an experiment CI must replay without a provider: each
+    # variant records to its own folder, and the replay reaches the same verdict from them alone.
+    scenarios = tmp_path / "scenarios"
+    scenarios.mkdir()
+    for i in (1, 2):
+        (scenarios / f"sell-bike-{i}.yaml").write_text(
+            SELL_BIKE.replace("id: sell-bike", f"id: sell-bike-{i}"), encoding="utf-8"
+        )
+    both = ["--variant", "A=offline", "--variant", "B=offline,offline_condition=assume"]
+    rec = tmp_path / "recordings"
+    code, text = eval_run(str(scenarios), *both, "--record", str(rec), "--out", str(tmp_path / "first"))
+    assert code in (0, 1), text
+    assert "Recorded" in text and sorted(p.name for p in rec.iterdir() if p.is_dir()) == ["A", "B"]
+    code, replayed = eval_run(str(scenarios), *both, "--replay", str(rec), "--out", str(tmp_path / "again"))
+    assert code in (0, 1), replayed
+    first = VariantsRun.model_validate_json((tmp_path / "first" / "comparison.json").read_text())
+    again = VariantsRun.model_validate_json((tmp_path / "again" / "comparison.json").read_text())
+    assert [(a.name, a.passes, a.runs) for a in again.arms] == [
+        (a.name, a.passes, a.runs) for a in first.arms
+    ]
+    assert [c.verdict for c in again.comparisons] == [c.verdict for c in first.comparisons]
+    # A variant with no recordings is a configuration error, before anything runs.
+    code, text = eval_run(
+        str(scenarios), "--variant", "A=offline", "--variant", "C=offline", "--replay", str(rec)
+    )
+    assert code == 2 and "has no recordings of variant C" in " ".join(text.split()), text
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -268,6 +297,10 @@ def test_cli_runs_two_variants_of_the_offline_model(tmp_path: Path) -> None:
         (
             ["--variant", "A=offline", "--variant", "B=offline", "--model", "offline"],
             "does not combine with --model",
+        ),
+        (
+            ["--variant", "A=offline", "--variant", "B=offline", "--record", "r", "--replay", "r"],
+            "--record and --replay exclude each other",
         ),
         (["--variant", "offline", "--variant", "B=offline"], "write NAME=SPEC"),
     ],
