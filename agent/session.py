@@ -66,6 +66,10 @@ MAX_MESSAGE_CHARS = 30_000
 # seller says: a draft quoting them could never be posted, and the agent would retry it in vain.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _LINE_SEPARATORS = re.compile("[\u2028\u2029]")
+# Markup pasted or typed into a message (<b>, <img src=x onerror=...>) is no part of the item: it would go
+# into the draft's title and the comparables' query. A tag starts with a letter or "/" right after "<", so
+# "<3" and "size < 10" stay words.
+_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
 # A terminal's escape sequence pasted into a message (colour, title, cursor: CSI, OSC, or ESC and one
 # character) goes whole; removing only its ESC would leave "[31m" in the seller's words and the item's name.
 _ESCAPE_SEQUENCES = re.compile(
@@ -379,7 +383,8 @@ class ChatSession:
 
     @staticmethod
     def check_message(text: str) -> str:
-        cleaned = _LINE_SEPARATORS.sub("\n", _INVISIBLE.sub("", _ESCAPE_SEQUENCES.sub("", text))).strip()
+        cleaned = _LINE_SEPARATORS.sub("\n", _INVISIBLE.sub("", _ESCAPE_SEQUENCES.sub("", text)))
+        cleaned = re.sub(r"[ \t]{2,}", " ", _MARKUP.sub(" ", cleaned)).strip()
         if not cleaned:
             raise InputError("Your message is empty. Tell me what you'd like to sell.")
         if len(cleaned) > MAX_MESSAGE_CHARS:

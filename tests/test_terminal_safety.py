@@ -150,6 +150,10 @@ def test_a_data_directory_someone_else_made_keeps_its_mode(
         ("\x9b2Jchair", "chair"),  # the one-byte CSI
         ("x\x1b(Bbike \x1bc", "xbike"),  # a character set, a reset
         ("sofa [31m as typed", "sofa [31m as typed"),  # the same characters without ESC are words
+        # Markup is no part of the item; "<3" and "< 10" are words.
+        ("my <img src=x onerror=alert(1)> <b>Trek</b> bike", "my Trek bike"),
+        ("oak desk</script><script>x()</script>", "oak desk x()"),
+        ("kids bike <3 size < 10", "kids bike <3 size < 10"),
     ],
 )
 def test_a_pasted_escape_sequence_is_dropped_whole_from_the_sellers_words(typed: str, read: str) -> None:
