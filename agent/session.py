@@ -69,7 +69,7 @@ _LINE_SEPARATORS = re.compile("[\u2028\u2029]")
 # Markup pasted or typed into a message (<b>, <img src=x onerror=...>) is no part of the item: it would go
 # into the draft's title and the comparables' query. A tag starts with a letter or "/" right after "<", so
 # "<3" and "size < 10" stay words.
-_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:[\s/][^<>]*)?>")
 # A terminal's escape sequence pasted into a message (colour, title, cursor: CSI, OSC, or ESC and one
 # character) goes whole; removing only its ESC would leave "[31m" in the seller's words and the item's name.
 _ESCAPE_SEQUENCES = re.compile(

@@ -309,6 +309,13 @@ def create_admin_router(
             }
             for name, title, kind in CARDS
         ]
+        choices = monitor.choices()
+        # A filter naming nothing the store has (a typo, an old link) shows zeros: say why.
+        unknown = [
+            f"No turns of {kind} {value!r} in the store; its {kind}s: {', '.join(choices[kind]) or 'none yet'}."
+            for kind, value in (("model", filters.model), ("prompt", filters.prompt))
+            if value and value not in choices[kind]
+        ]
         return page(
             request,
             "dashboard.html",
@@ -316,7 +323,8 @@ def create_admin_router(
             periods=list(PERIODS),
             model=filters.model,
             prompt=filters.prompt,
-            choices=monitor.choices(),
+            choices=choices,
+            unknown=unknown,
             cards=cards,
             charts=charts,
             current=current,

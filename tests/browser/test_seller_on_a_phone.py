@@ -25,21 +25,22 @@ def test_a_sellers_markup_stays_text_in_the_draft_and_the_listing(page: Page, si
     page.on("dialog", dismiss)
     page.set_viewport_size(PHONE)
     page.goto(site.url + "/sell")
+    # Whole tags are no part of the item: dropped from the message before the agent reads it, they reach
+    # neither the draft nor the listing (pages escape whatever else a seller types: test_site.py).
     say(page, "I want to sell my <b>Trek</b> road bike <img src=x onerror=alert(1)>, good condition")
     card = page.locator(".draft")
     title = card.locator(".draft-title")
-    expect(title).to_have_text("<b>Trek</b> road bike <img src=x onerror=alert(1)>")
+    expect(title).to_have_text("Trek road bike")
     expect(title).to_have_attribute("dir", "auto")
-    expect(card.locator(".draft-description")).to_contain_text("<img src=x onerror=alert(1)>")
+    expect(card.locator(".draft-description")).not_to_contain_text("onerror")
     assert card.locator(".draft-body b, .draft-body img").count() == 0
     look(page, "draft-hostile-words")
     card.locator("button.approve").click()
     created = page.locator("a.created")
-    expect(created).to_contain_text("See your listing: <b>Trek</b> road bike")
-    expect(created.locator("bdi")).to_have_text("<b>Trek</b> road bike <img src=x onerror=alert(1)>")
+    expect(created).to_contain_text("See your listing: Trek road bike")
     assert page.locator(".msg b, .msg img:not(.photos img)").count() == 0
     created.click()
-    expect(page.locator("#listing-title")).to_have_text("<b>Trek</b> road bike <img src=x onerror=alert(1)>")
+    expect(page.locator("#listing-title")).to_have_text("Trek road bike")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
     assert dialogs == []
 

@@ -29,7 +29,9 @@ async def admin(
     site = build_site(db_url, faults, trova_home, scenario_writer=scenario_writer(tmp_path / "scenarios"))
     traffic = Traffic(site, faults)
     seller = sellers(1)[0]
-    seller.first = "I want to sell my <script>alert(1)</script> Trek road bike"
+    # Whole tags are dropped from a message at the session boundary; an unclosed one is words, which every
+    # page must escape.
+    seller.first = "I want to sell my Trek road bike <3 <b onmouseover=alert(1) x"
     seller.approves = False
     conversation = await traffic.talk(seller, rating="down")
     flush()
@@ -85,13 +87,13 @@ async def test_dashboard_review_and_add_to_eval_set(admin, tmp_path: Path) -> No
     assert (await client.get("/admin", params={"period": "1y"})).status_code == 422
     filtered = await client.get("/admin", params={"period": "1h", "model": "nothing-like-it"})
     assert '<div class="value">–</div>' in filtered.text or ">0<" in filtered.text
+    assert "No turns of model &#39;nothing-like-it&#39; in the store; its models: offline" in filtered.text
+    assert "No turns of" not in dashboard.text
 
     queue = await client.get("/admin/review")
     assert conversation in queue.text and "thumbs down" in queue.text
     form = await client.get(f"/admin/review/{conversation}")
-    assert (
-        "<script>alert(1)</script>" not in form.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in form.text
-    )
+    assert "<b onmouseover" not in form.text and "&lt;b onmouseover=alert(1) x" in form.text
     assert "search_categories" in form.text
     csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', form.text)
     assert csrf
