@@ -78,7 +78,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "settee": ("sofa",),
     "loveseat": ("sofa",),
     "sectional": ("sofa",),
-    "futon": ("sofa",),
     "earbud": ("headphones",),
     "earphone": ("headphones",),
     "airpod": ("headphones",),

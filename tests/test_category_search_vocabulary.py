@@ -328,3 +328,23 @@ TITLES_ELECTRONICS += [
 )
 def test_an_electronics_word_the_taxonomy_lacks_names_its_category(query: str, expected: str) -> None:
     assert top(index(ROWS_ELECTRONICS, TITLES_ELECTRONICS), query) == expected
+
+
+def test_a_word_the_taxonomy_names_a_category_for_is_that_category_not_a_synonyms() -> None:
+    # The taxonomy has Futons, and sellers' futons are filed there: a futon read as a sofa went to Sofas,
+    # which has more listings and the odd "sofa futon" title.
+    rows = taxonomy(
+        "Furniture > Sofas",
+        "Furniture > Futons",
+        "Furniture > Futon Frames",
+        "Furniture > Outdoor Furniture > Outdoor Sofas",
+        "Furniture > Beds & Bed Frames",
+    )
+    titles = [("Sofas", f"leather sofa {n} seats") for n in range(2, 14)]
+    titles += [("Sofas", "sofa futon")]
+    titles += [("Futons", f"full size futon {n}") for n in range(2)]
+    titles += [("Beds & Bed Frames", f"queen bed frame {n}") for n in range(5)]
+    ix = index(rows, titles)
+    assert top(ix, "futon") == "Futons"
+    assert top(ix, "black futon") == "Futons"
+    assert top(ix, "leather couch") == "Sofas"  # the synonyms that are sofas still are
