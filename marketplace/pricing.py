@@ -665,15 +665,22 @@ def suggestion_basis(
     if condition is None:
         said = f"{'newer' if side == 'above' else 'older'} model years ask {more}"
     else:
-        usual = Counter(c.condition for c in read).most_common(2)
-        listed = " or ".join(c.label for c, _ in usual)
+        # Only the comparables on the side the price moved count as the reason: below, those in better
+        # condition than yours; above, worse ("yours is fair while most of them are fair" explains nothing).
+        beyond = [c for c in read if (c.condition.rank < condition.rank) == (side == "below")]
+        beyond = [c for c in beyond if c.condition != condition]
+        usual = Counter(c.condition for c in beyond).most_common(2)
+        listed = " or ".join(c.label for c, _ in sorted(usual, key=lambda u: u[0].rank))
         yours = (
             "yours is for parts"
             if condition == Condition.FOR_PARTS
             else f"yours is in {condition.label} condition"
         )
-        said = f"{yours} while {'that one is' if len(read) == 1 else 'most of them are'} {listed}"
-    reasons.append((sign * math.log(suggestion.adjustment_shift), said))
+        many = len(beyond) == len(read) or 2 * len(beyond) > len(read)
+        whose = "that one is" if len(read) == 1 else "most of them are" if many else "several are"
+        said = f"{yours} while {whose} {listed}"
+    shift = sign * math.log(suggestion.adjustment_shift)
+    reasons.append((shift if condition is None or usual else -math.inf, said))
     push, reason = max(reasons, key=lambda r: r[0])
     if push <= math.log(NOTABLE_SHIFT):
         return ""

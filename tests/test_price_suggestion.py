@@ -135,3 +135,24 @@ def test_a_suggestion_below_the_spread_gives_one_plain_reason() -> None:
         said
         == "It's below what most of them ask because yours is in good condition while most of them are like new."
     )
+
+
+def test_the_condition_reason_names_only_conditions_on_the_side_the_price_moved() -> None:
+    # Below the spread for a fair item: the reason is the comparables in better condition, never "yours is
+    # fair while most of them are fair". With none better, the condition is no reason at all.
+    worn = Suggestion(
+        price=9500.0, low=8000.0, high=11000.0, adjustment_shift=0.7, model_shift=0.95, model_price=14000.0
+    )
+    mixed = [
+        Candidate(id=i, title="2015 toyota camry", price=14000.0, condition=c)
+        for i, c in enumerate(
+            [Condition.FAIR, Condition.FAIR, Condition.FAIR, Condition.EXCELLENT, Condition.GOOD]
+        )
+    ]
+    said = suggestion_basis(worn, 10500.0, 14900.0, Condition.FAIR, mixed)
+    assert said.endswith("yours is in fair condition while several are excellent or good.")
+    all_fair = [
+        Candidate(id=i, title="2015 toyota camry", price=14000.0, condition=Condition.FAIR) for i in range(4)
+    ]
+    said = suggestion_basis(worn, 10500.0, 14900.0, Condition.FAIR, all_fair)
+    assert "condition" not in said
