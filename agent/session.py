@@ -134,6 +134,7 @@ class TurnResult:
     # Each draft the seller answered with a change in words, and the fields the draft that replaced it
     # changed (empty when the agent asked something instead of drafting again).
     revisions: list[list[FieldChange]] = field(default_factory=list)
+    declined: int = 0  # drafts the seller said no to this turn
     error_kind: str | None = (
         None  # why the model failed the turn (agent.metrics' kinds), None when it answered
     )
@@ -824,6 +825,7 @@ class ChatSession:
             cost_usd=usage.cost_usd,
             first_listing=usage.first_listing,
             price_replaced=usage.price_replaced,
+            declined=turn.declined,
             # The drafts shown this turn replace the ones revised, in order.
             revisions=[
                 draft_changes(old, drafts[i].args, only_given=False) if i < len(drafts) else []
