@@ -67,9 +67,10 @@ def _queue(share: float = DEFAULT_RANDOM_SHARE) -> ReviewQueue:
         raise fail(str(e)) from e
 
 
-def _apply_correction(scenario: Scenario, review: Review) -> Scenario:
+def _apply_correction(scenario: Scenario, review: Review, corrected_turn: int | None = None) -> Scenario:
     """The reviewer's correction as the scenario's expectation (the right category, the acceptable
-    price range); the rest as eval capture wrote it."""
+    price range); the rest as eval capture wrote it. `corrected_turn`: how many of the seller's messages led
+    to the draft the correction is of (evals.capture.Conversation.drafted_after; None: all of them)."""
     document = scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     expect = document.setdefault("expect", {})
     listing = expect.setdefault(
@@ -79,10 +80,11 @@ def _apply_correction(scenario: Scenario, review: Review) -> Scenario:
     if review.category or price:
         listing["created"] = max(1, int(listing.get("created", 0)))
         document.setdefault("seller", {})["approves"] = True
-        # A corrected agent takes another path than the one reviewed: the seller's later scripted replies
-        # (a category number, a price) would answer questions it no longer asks. The opening stays; the
-        # simulated seller answers the rest from the facts, the correction among them.
-        document["turns"] = document.get("turns", [])[:1]
+        # The seller's messages up to the corrected draft stay, every one of them, so the scenario leads the
+        # agent where the failure was (a revision "make it 350" included). What came after answered a draft
+        # the correction replaces (a "no" to it, a price haggled over): the simulated seller answers from
+        # there, from the facts, the correction among them.
+        document["turns"] = document.get("turns", [])[:corrected_turn]
         document["simulate"] = True
     if review.category:
         listing["category_path"] = {"contains": review.category}
@@ -116,7 +118,7 @@ class _ReviewedScenarios:
         self.store = store
 
     def __call__(self, conversation_id: str, review: Review) -> Path:
-        from evals.capture import scenario_from, to_yaml
+        from evals.capture import Conversation, scenario_from, to_yaml
         from evals.loader import DEFAULT_DIR
         from traces.setup import flush, store_path
         from traces.store import TraceStore
@@ -128,7 +130,10 @@ class _ReviewedScenarios:
         if not view.turns:
             raise LookupError(f"{conversation_id} has no recorded turns to capture")
         slug = re.sub(r"[^a-z0-9]+", "-", conversation_id.lower()).strip("-")[-24:]
-        scenario = _apply_correction(scenario_from(view, f"reviewed-{slug}"), review)
+        conversation = Conversation.from_trace(view)
+        scenario = _apply_correction(
+            scenario_from(conversation, f"reviewed-{slug}"), review, conversation.drafted_after
+        )
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{scenario.id}.yaml"
         n = 2
