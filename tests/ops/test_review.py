@@ -286,8 +286,10 @@ async def test_a_reviewed_failure_keeps_every_seller_message_up_to_the_corrected
     out = tmp_path / "scenarios"
     recorded = CliRunner().invoke(
         cli,
-        ["review", "record", session.id, "--verdict", "bad", "--tag", "bad-price", "--price-min", "150"]
-        + ["--price-max", "250", "--add-to-evals", "--out-dir", str(out)],
+        [
+            *("review", "record", session.id, "--verdict", "bad", "--tag", "bad-price"),
+            *("--price-min", "150", "--price-max", "250", "--add-to-evals", "--out-dir", str(out)),
+        ],
     )
     assert recorded.exit_code == 0, recorded.output
     (path,) = out.glob("*.yaml")
