@@ -14,29 +14,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 from cli.output import fail, stderr, stdout
-from ops.counts import counted
-from ops.monitor import Window, parse_duration
-from ops.review import (
-    DEFAULT_RANDOM_SHARE,
-    TAGS,
-    Review,
-    ReviewQueue,
-    ScenarioWriter,
-    agreement,
-    review_problems,
-)
-from ops.store import OpsStore
-from traces.migrations import StoreTooNew
+from ops.review_terms import DEFAULT_RANDOM_SHARE, TAGS
 
 if TYPE_CHECKING:  # the harness is imported when a scenario is written, not at every command's start
+    from rich.text import Text
+
     from evals.schema import Scenario
     from ops.feedback import SellerFeedback
+    from ops.review import Review, ReviewQueue, ScenarioWriter
 
 review_app = typer.Typer(
     rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
@@ -58,6 +46,9 @@ ShareOpt = Annotated[
 
 
 def _queue(share: float = DEFAULT_RANDOM_SHARE) -> ReviewQueue:
+    from ops.review import ReviewQueue
+    from ops.store import OpsStore
+    from traces.migrations import StoreTooNew
     from traces.setup import flush
 
     flush()
@@ -166,6 +157,10 @@ def list_queue(
 ) -> None:
     """The review queue: conversations with a thumbs-down, an edited or declined draft, an error, an
     abandoned draft, or drawn at random (each queued once)."""
+    from rich.table import Table
+
+    from ops.monitor import Window, parse_duration
+
     try:
         seconds = parse_duration(since)
     except ValueError as e:
@@ -199,6 +194,8 @@ def list_queue(
 def _said(feedback: SellerFeedback, width: int = 60) -> Text:
     """The seller's feedback on a conversation in a table cell: the rating and its comment (cut to `width`),
     then the fields they changed, plain text (sellers' words are never markup)."""
+    from rich.text import Text
+
     parts = []
     if feedback.rating is not None:
         mark = "👍" if feedback.rating > 0 else "👎"
@@ -227,6 +224,10 @@ def record(
     ] = None,
 ) -> None:
     """Record a verdict on a conversation, with failure tags, a note and the correction."""
+    from pydantic import ValidationError
+
+    from ops.review import Review, review_problems
+
     try:
         review = Review.model_validate(
             {
@@ -309,6 +310,9 @@ def agreement_cmd(
     """Run the scenarios written from reviews (trova eval run) and compare the checks' verdict with the
     reviewers' (Cohen's kappa), listing the conversations where they disagree."""
     import yaml
+
+    from ops.counts import counted
+    from ops.review import agreement
 
     queue = _queue()
     reviews = [r for r in queue.reviews() if r.scenario and Path(r.scenario).is_file()]

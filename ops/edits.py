@@ -1,7 +1,11 @@
-"""Edits per approved draft: what one figure counts, in one place, for `trova feedback`, the monitor's
-roll-ups and its raw reads of the turns (no import of the store here: the roll-ups' triggers use it)."""
+"""What sellers' feedback counts, in one place: the draft fields a seller can edit, a comment's length,
+and edits per approved draft for `trova feedback`, the monitor's roll-ups and its raw reads of the turns.
+No imports: the roll-ups' triggers and the commands' options use it without loading the store."""
 
 from __future__ import annotations
+
+EDITABLE_FIELDS = ("title", "description", "price", "condition")  # what the draft card lets a seller edit
+MAX_COMMENT = 2000
 
 
 def edits_per_draft(card_edits: int, revisions: int, approvals: int) -> float | None:

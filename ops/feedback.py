@@ -14,12 +14,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from agent.draft_changes import FieldChange
-from ops.edits import edits_per_draft, on_approved_draft
+from ops.edits import EDITABLE_FIELDS, MAX_COMMENT, edits_per_draft, on_approved_draft
+
+__all__ = ["EDITABLE_FIELDS", "MAX_COMMENT"]  # where their users import them from
 from ops.store import OpsStore
-
-EDITABLE_FIELDS = ("title", "description", "price", "condition")  # what the draft card lets a seller edit
-MAX_COMMENT = 2000
-
 
 # A field a seller changed (on a draft's card, or by a change typed in words): the comparison's own type.
 Edit = FieldChange
