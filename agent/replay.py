@@ -43,6 +43,7 @@ from pydantic_ai.profiles import ModelProfile
 from pydantic_ai.settings import ModelSettings
 from pydantic_ai.tools import ToolDefinition
 
+from agent.approvals import NOT_APPROVED
 from agent.models import ModelChoice
 from agent.secrets import REDACTED, redactor
 
@@ -80,6 +81,11 @@ class ReplayMiss(Exception):
         self.key = key
         self.field = field  # the first differing field's path (None: nothing recorded to compare with)
         self.cause = cause  # what differs, in words, without naming the scenario
+
+
+class ReplayDiverged(ReplayMiss):
+    """The replayed conversation left the recording at an answer that would run a side-effecting tool (a
+    listing posted): found before the tool runs, so nothing changes in the world."""
 
 
 class RecordingError(ValueError):
@@ -187,12 +193,14 @@ def normalise_request(
     messages: Sequence[ModelMessage],
     settings: ModelSettings | None,
     parameters: ModelRequestParameters,
+    call_ids: dict[str, str] | None = None,
 ) -> dict[str, JsonValue]:
     """What the model is asked, without what differs between two runs of the same conversation.
 
     The instructions are the ones this request sends (pydantic-ai sends the latest), kept once rather than
-    on every message, so an earlier request's messages are a prefix of a later one's."""
-    call_ids: dict[str, str] = {}
+    on every message, so an earlier request's messages are a prefix of a later one's. `call_ids`, when
+    given, is filled with each tool call's id and the id it has in the request ("call-n")."""
+    call_ids = {} if call_ids is None else call_ids
     dumped = ModelMessagesTypeAdapter.dump_python(list(messages), mode="json")
     normal_messages = [{"kind": m["kind"], "parts": [_part(p, call_ids) for p in m["parts"]]} for m in dumped]
     if parameters.instruction_parts is not None:
@@ -759,6 +767,59 @@ class ReplayModel(Model):
     ) -> ModelResponse:
         return self._answer(messages, model_settings, model_request_parameters)
 
+    def check_approval(self, messages: Sequence[ModelMessage], call_id: str, tool: str) -> None:
+        """Before the seller's approval of tool call `call_id` runs `tool`, a side-effecting one (it posts a
+        listing): the recording must go on from this very conversation with that call approved. The next
+        model request, the first a miss could stop, comes only after the tool has run; so a recording
+        where the seller declined the call, or where the conversation ends at it, raises ReplayDiverged
+        here, and the tool never runs."""
+        call_ids: dict[str, str] = {}
+        normal = normalise_request(self.recorded_model, messages, None, ModelRequestParameters(), call_ids)
+        now = normal["messages"]
+        assert isinstance(now, list)
+        call = call_ids.get(call_id, call_id)
+        scope = current_scope(messages)
+        files = [p for p in self._files().values() if p.parent.name == scope.folder]
+        if not files and scope.kind != "scenario":  # a replayed chat has a new conversation id
+            files = list(self._files().values())
+        answers: list[tuple[Path, Any]] = []
+        for path in sorted(files):
+            recording = self._load(path.stem)
+            recorded = full_request(recording, self._load) if recording is not None else None
+            then = recorded.get("messages") if recorded is not None else None
+            if not isinstance(then, list) or len(then) <= len(now) or then[: len(now)] != now:
+                continue
+            following = then[len(now)]
+            parts = following.get("parts", []) if isinstance(following, dict) else []
+            for part in parts if isinstance(parts, list) else []:
+                if isinstance(part, dict) and part.get("tool_call_id") == call:
+                    answers.append((path, part.get("content")))
+        if any(not _is_denial(content) for _, content in answers):
+            return
+        number = request_number(messages)
+        if answers:
+            path, content = answers[0]
+            recorded_as = (
+                f"the seller declined this draft ({_excerpt(content, '')}, "
+                f"{path.relative_to(self.directory)})"
+            )
+        else:
+            recorded_as = "the recorded conversation ends at this draft: the seller never answered it"
+        cause = (
+            f"diverged at the answer to {tool} ({call}, message {len(now) + 1}): the seller approved it now, "
+            f"while {recorded_as}"
+        )
+        message = (
+            f"replay diverged in {scope.described}, before request {number}: {cause}. Nothing was published: "
+            f"replay stops before a side-effecting tool ({tool}) runs on a conversation the recordings do not "
+            "hold. Answer as the recorded seller did, or record this conversation anew."
+        )
+        miss = ReplayDiverged(
+            message, scope=scope.folder, request_number=number, key="", field=None, cause=cause
+        )
+        self.misses.append(miss)
+        raise miss
+
     @asynccontextmanager
     async def request_stream(
         self,
@@ -772,6 +833,11 @@ class ReplayModel(Model):
         yield CompletedStreamedResponse(
             response, model_request_parameters=model_request_parameters, replay_events=True
         )
+
+
+def _is_denial(content: Any) -> bool:
+    """A recorded tool return that says the seller did not approve the call (agent.approvals' wording)."""
+    return isinstance(content, str) and content.startswith(NOT_APPROVED)
 
 
 def _equal_prefix(a: list[Any], b: list[Any]) -> Iterator[None]:

@@ -51,12 +51,13 @@ from agent.approvals import denial_message, is_approval, parse_denial
 from agent.content import as_data
 from agent.draft_changes import FieldChange, draft_changes
 from agent.listing_agent import ListingAgent, agent_variant, turn_limits
+from agent.replay import ReplayModel
 from agent.storage import conversations_dir, write_private
 from agent.variants import Variant
 from tools.deps import TrovaDeps
 from tools.listings import idempotency_key
 from tools.publishing import DraftRef, Publisher, PublishOutcome, approved_content
-from tools.toolset import CREATE_LISTING
+from tools.toolset import CREATE_LISTING, side_effect_tools
 
 # About 5,000 words: a seller's whole story fits (the offline policy finds the item in it); far more is a paste by
 # mistake, refused with the reason before anything is sent.
@@ -134,6 +135,7 @@ class TurnResult:
     # Each draft the seller answered with a change in words, and the fields the draft that replaced it
     # changed (empty when the agent asked something instead of drafting again).
     revisions: list[list[FieldChange]] = field(default_factory=list)
+    declined: int = 0  # drafts the seller said no to this turn
     error_kind: str | None = (
         None  # why the model failed the turn (agent.metrics' kinds), None when it answered
     )
@@ -434,6 +436,7 @@ class ChatSession:
         unknown = set(decisions) - {d.call_id for d in self.record.pending}
         if unknown:
             raise InputError(f"no pending draft with id {', '.join(sorted(unknown))}")
+        self._check_replay([d.call_id for d in self.record.pending if decisions.get(d.call_id) is True])
         results = DeferredToolResults()
         for draft in self.record.pending:
             decision = decisions.get(draft.call_id, "")
@@ -448,6 +451,27 @@ class ChatSession:
                     denial_message(str(decision) if decision else None)
                 )
         return results
+
+    def _check_replay(self, approved: list[str]) -> None:
+        """A replayed conversation (agent.replay) must still be the recorded one before an approval runs a
+        side-effecting tool: the model request that would show it diverged comes only after the tool ran
+        (a listing posted). Raises ReplayDiverged."""
+        model = self.agent.model
+        if not approved or not isinstance(model, ReplayModel):
+            return
+        messages = self.messages()
+        tools = {
+            part.tool_call_id: part.tool_name
+            for message in messages
+            if isinstance(message, ModelResponse)
+            for part in message.parts
+            if isinstance(part, ToolCallPart)
+        }
+        effects = side_effect_tools()
+        for call_id in approved:
+            tool = tools.get(call_id, CREATE_LISTING)  # a draft is a create_listing call
+            if tool in effects:
+                model.check_approval(messages, call_id, tool)
 
     async def _publish(self, draft: Draft, edited: dict[str, Any] | None) -> PublishOutcome | None:
         """Publish an approved draft as the seller approved it (edits included); None when this session
@@ -824,6 +848,7 @@ class ChatSession:
             cost_usd=usage.cost_usd,
             first_listing=usage.first_listing,
             price_replaced=usage.price_replaced,
+            declined=turn.declined,
             # The drafts shown this turn replace the ones revised, in order.
             revisions=[
                 draft_changes(old, drafts[i].args, only_given=False) if i < len(drafts) else []

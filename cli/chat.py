@@ -149,8 +149,8 @@ def _cause(session: ChatSession) -> Cause:
 
 
 def _record_approvals(console: Console, session: ChatSession, result: TurnResult) -> None:
-    """Each draft approved here whose listing was created, and each draft revised in words, as implicit
-    feedback (as the site records them; the terminal has no card, so no field was edited on one)."""
+    """Each draft approved here whose listing was created, each declined and each revised in words, as
+    implicit feedback (as the site records them; the terminal has no card, so no field was edited on one)."""
     approved = [
         a for a in result.activity if a.name == CREATE_LISTING and a.approved and a.outcome == "success"
     ]
@@ -159,6 +159,14 @@ def _record_approvals(console: Console, session: ChatSession, result: TurnResult
             FeedbackStore(source="cli").approval(
                 session.id,
                 [],
+                trace_id=session.last_trace_id,
+                seller_id=session.record.seller_id,
+                cause=_cause(session),
+            )
+        # Declines before revisions: a decline closes the revisions of earlier turns only.
+        for _ in range(result.declined):
+            FeedbackStore(source="cli").decline(
+                session.id,
                 trace_id=session.last_trace_id,
                 seller_id=session.record.seller_id,
                 cause=_cause(session),

@@ -15,16 +15,6 @@ from rich.table import Table
 
 from cli.output import config_error, stderr, stdout
 from cli.urls import http_url
-from evals.reports.common import (
-    FAILING,
-    METRIC_ROWS,
-    metric_rows,
-    ranked,
-    run_notes,
-    shorten,
-    trace_command,
-    why_it_ended,
-)
 
 if TYPE_CHECKING:
     from agent.models import ModelChoice
@@ -361,6 +351,16 @@ def _run_in_workers(
 
 
 def _print_results(results: EvalResults) -> None:
+    from evals.reports.common import (
+        FAILING,
+        metric_rows,
+        ranked,
+        run_notes,
+        shorten,
+        trace_command,
+        why_it_ended,
+    )
+
     table = Table(title=f"Scenarios ({results.model})", show_lines=False)
     # The failures' reasons are printed once, as the ✗ lines below (with their runs and traces); the table
     # names the checks that failed, so the same reason is not printed twice.
@@ -518,6 +518,8 @@ def compare(
     metrics = Table(title="Metrics")
     for column in ("metric", "before", "after", "delta"):
         metrics.add_column(column)
+    from evals.reports.common import METRIC_ROWS
+
     fmt = {key: f for _label, key, f in METRIC_ROWS}
     for m in diff.metrics:
         metrics.add_row(m.metric, fmt[m.key](m.before), fmt[m.key](m.after), format_delta(m.key, m.delta))

@@ -5,15 +5,16 @@ prompt version and variant that produced it."""
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from cli.output import fail, stdout
-from ops.feedback import MAX_COMMENT, Cause, FeedbackStore
-from traces.migrations import StoreTooNew
+from ops.edits import MAX_COMMENT
+
+if TYPE_CHECKING:  # the store is imported by the commands that read it
+    from ops.feedback import Cause, FeedbackStore
 
 feedback_app = typer.Typer(
     rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
@@ -25,6 +26,8 @@ feedback_app = typer.Typer(
 
 
 def _store(source: str = "web") -> FeedbackStore:
+    from ops.feedback import FeedbackStore
+    from traces.migrations import StoreTooNew
     from traces.setup import flush
 
     flush()
@@ -42,6 +45,8 @@ def summary(
     approval, and conversations started over."""
     if ctx.invoked_subcommand is not None:
         return
+    from rich.table import Table
+
     found = _store().summary()
     if as_json:
         print(json.dumps(found, indent=1))
@@ -96,6 +101,7 @@ def saved_cause(conversation_id: str) -> Cause | None:
 
     from agent.session import SessionRecord
     from agent.storage import conversations_dir
+    from ops.feedback import Cause
 
     path = conversations_dir() / f"{conversation_id}.json"
     if "/" in conversation_id or "\\" in conversation_id or not path.is_file():

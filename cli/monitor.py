@@ -6,17 +6,16 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from cli.output import fail, stderr, stdout
-from ops.monitor import Figures, Filters, Monitor, format_figure, parse_duration
-from ops.rules import RuleError, check, load_rules
-from ops.store import OpsStore
-from traces.migrations import StoreTooNew
+
+if TYPE_CHECKING:  # the store and the monitor are imported by the commands that read them
+    from ops.monitor import Figures, Monitor
+    from ops.store import OpsStore
 
 monitor_app = typer.Typer(
     rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
@@ -25,6 +24,7 @@ monitor_app = typer.Typer(
     "from the local store, and alert rules.",
     invoke_without_command=True,
 )
+
 EXAMPLE_RULES = Path(__file__).resolve().parent.parent / "ops" / "data" / "rules.example.yaml"
 
 
@@ -58,6 +58,8 @@ SHOWN: list[tuple[str, str]] = [
 
 
 def _store() -> OpsStore:
+    from ops.store import OpsStore
+    from traces.migrations import StoreTooNew
     from traces.setup import flush
 
     flush()
@@ -68,6 +70,8 @@ def _store() -> OpsStore:
 
 
 def _duration(text: str) -> float:
+    from ops.monitor import parse_duration
+
     try:
         return parse_duration(text)
     except ValueError as e:
@@ -77,6 +81,8 @@ def _duration(text: str) -> float:
 def _nothing_said(monitor: Monitor, seconds: float, since: str, model: str | None, prompt: str | None) -> str:
     """Why the period shows nothing: no traffic at all, or none that the filters match exactly (then the
     names they could have matched)."""
+    from ops.monitor import Filters
+
     nothing = f"in the last {since} (or the {since} before)"
     if not model and not prompt:
         return f"No conversations {nothing}. They come from trova chat and trova serve."
@@ -105,6 +111,10 @@ def monitor(
     period before it beside each figure."""
     if ctx.invoked_subcommand is not None:
         return
+    from rich.table import Table
+
+    from ops.monitor import Filters, Monitor, format_figure
+
     seconds = _duration(since)
     monitor = Monitor(_store())
     report = monitor.report(seconds, by.value if by else None, Filters(model=model, prompt=prompt))
@@ -167,6 +177,8 @@ def check_rules(
     """Check alert rules against the store's figures: exit 0 when none is broken, 1 naming each broken
     rule, 2 when the rules file cannot be used. For cron or a CI job."""
     from evals.invariants import INVARIANTS  # the online checks a rule may name
+    from ops.monitor import Monitor
+    from ops.rules import RuleError, check, load_rules
 
     try:
         loaded = load_rules(rules, checks=INVARIANTS)

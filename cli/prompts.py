@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import difflib
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
-from agent.prompts import (
-    DEFAULT_PROMPT,
-    Prompt,
-    PromptRefError,
-    history,
-    labels_of,
-    load_labels,
-    load_prompt,
-    prompt_names,
-    set_label,
-    snapshot_path,
-)
 from cli.output import fail, stderr, stdout
+
+if TYPE_CHECKING:  # agent.prompts (its pydantic models load logfire's plugin) is imported by each command
+    from agent.prompts import Prompt
 
 prompts_app = typer.Typer(
     rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
@@ -35,9 +24,12 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")
 REF_HELP = "NAME (the file now), NAME@VERSION (or a unique prefix), NAME@LABEL, or LABEL."
 
 
-def _resolve(ref: str) -> Prompt:
+def _resolve(ref: str | None) -> Prompt:
+    """The version `ref` names; None: the default prompt's file now."""
+    from agent.prompts import DEFAULT_PROMPT, PromptRefError, load_prompt
+
     try:
-        return load_prompt(ref)
+        return load_prompt(ref or DEFAULT_PROMPT)
     except (PromptRefError, FileNotFoundError) as e:
         raise fail(str(e)) from e
 
@@ -49,6 +41,10 @@ def list_(
 ) -> None:
     """Every known version, the working copy first: where its text is kept (file, snapshot, the run store,
     git history), its labels, and when it was first seen and last used."""
+    from rich.table import Table
+
+    from agent.prompts import PromptRefError, history, prompt_names
+
     try:
         names = [name] if name else prompt_names()
         versions = [v for n in names for v in history(n)]
@@ -92,10 +88,12 @@ def list_(
 
 @prompts_app.command("show")
 def show(
-    ref: Annotated[str, typer.Argument(help=REF_HELP)] = DEFAULT_PROMPT,
+    ref: Annotated[str | None, typer.Argument(help=REF_HELP + " Default: listing_agent.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Print one version's text exactly (to pipe or save); which version it is goes to stderr."""
+    from agent.prompts import labels_of
+
     prompt = _resolve(ref)
     labels = labels_of(prompt.name, prompt.version)
     if as_json:
@@ -110,13 +108,17 @@ def show(
 @prompts_app.command("diff")
 def diff(
     a: Annotated[str, typer.Argument(help="The earlier version: " + REF_HELP)],
-    b: Annotated[str, typer.Argument(help="The later version (default: the file now).")] = DEFAULT_PROMPT,
+    b: Annotated[
+        str | None, typer.Argument(help="The later version (default: listing_agent's file now).")
+    ] = None,
     context: Annotated[int, typer.Option(min=0, max=100, help="Unchanged lines shown around changes.")] = 3,
 ) -> None:
     """A unified diff of two prompt versions (exit 0 either way; 'identical' when they are)."""
+    from rich.text import Text
+
     first, second = _resolve(a), _resolve(b)
     if first.version == second.version and first.name == second.name:
-        stdout().print(f"{escape(first.ref)} and {escape(b)} are identical.")
+        stdout().print(f"{escape(first.ref)} and {escape(b or second.name)} are identical.")
         return
     lines = difflib.unified_diff(
         first.text.splitlines(keepends=True),
@@ -148,6 +150,8 @@ def label(
 ) -> None:
     """Point a label at a version (trova serve serves `production`). Writes agent/prompts/labels.yaml and the
     version's text to agent/prompts/versions/: commit both, so the change is reviewed."""
+    from agent.prompts import PromptRefError, load_labels, set_label, snapshot_path
+
     prompt = _resolve(ref)
     try:
         before = load_labels().get(prompt.name, {}).get(name)

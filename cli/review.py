@@ -14,29 +14,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
 from cli.output import fail, stderr, stdout
-from ops.counts import counted
-from ops.monitor import Window, parse_duration
-from ops.review import (
-    DEFAULT_RANDOM_SHARE,
-    TAGS,
-    Review,
-    ReviewQueue,
-    ScenarioWriter,
-    agreement,
-    review_problems,
-)
-from ops.store import OpsStore
-from traces.migrations import StoreTooNew
+from ops.review_terms import DEFAULT_RANDOM_SHARE, TAGS
 
 if TYPE_CHECKING:  # the harness is imported when a scenario is written, not at every command's start
+    from rich.text import Text
+
     from evals.schema import Scenario
     from ops.feedback import SellerFeedback
+    from ops.review import Review, ReviewQueue, ScenarioWriter
 
 review_app = typer.Typer(
     rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
@@ -58,6 +46,9 @@ ShareOpt = Annotated[
 
 
 def _queue(share: float = DEFAULT_RANDOM_SHARE) -> ReviewQueue:
+    from ops.review import ReviewQueue
+    from ops.store import OpsStore
+    from traces.migrations import StoreTooNew
     from traces.setup import flush
 
     flush()
@@ -67,9 +58,10 @@ def _queue(share: float = DEFAULT_RANDOM_SHARE) -> ReviewQueue:
         raise fail(str(e)) from e
 
 
-def _apply_correction(scenario: Scenario, review: Review) -> Scenario:
+def _apply_correction(scenario: Scenario, review: Review, corrected_turn: int | None = None) -> Scenario:
     """The reviewer's correction as the scenario's expectation (the right category, the acceptable
-    price range); the rest as eval capture wrote it."""
+    price range); the rest as eval capture wrote it. `corrected_turn`: how many of the seller's messages led
+    to the draft the correction is of (evals.capture.Conversation.drafted_after; None: all of them)."""
     document = scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     expect = document.setdefault("expect", {})
     listing = expect.setdefault(
@@ -79,10 +71,11 @@ def _apply_correction(scenario: Scenario, review: Review) -> Scenario:
     if review.category or price:
         listing["created"] = max(1, int(listing.get("created", 0)))
         document.setdefault("seller", {})["approves"] = True
-        # A corrected agent takes another path than the one reviewed: the seller's later scripted replies
-        # (a category number, a price) would answer questions it no longer asks. The opening stays; the
-        # simulated seller answers the rest from the facts, the correction among them.
-        document["turns"] = document.get("turns", [])[:1]
+        # The seller's messages up to the corrected draft stay, every one of them, so the scenario leads the
+        # agent where the failure was (a revision "make it 350" included). What came after answered a draft
+        # the correction replaces (a "no" to it, a price haggled over): the simulated seller answers from
+        # there, from the facts, the correction among them.
+        document["turns"] = document.get("turns", [])[:corrected_turn]
         document["simulate"] = True
     if review.category:
         listing["category_path"] = {"contains": review.category}
@@ -116,7 +109,7 @@ class _ReviewedScenarios:
         self.store = store
 
     def __call__(self, conversation_id: str, review: Review) -> Path:
-        from evals.capture import scenario_from, to_yaml
+        from evals.capture import Conversation, scenario_from, to_yaml
         from evals.loader import DEFAULT_DIR
         from traces.setup import flush, store_path
         from traces.store import TraceStore
@@ -128,7 +121,10 @@ class _ReviewedScenarios:
         if not view.turns:
             raise LookupError(f"{conversation_id} has no recorded turns to capture")
         slug = re.sub(r"[^a-z0-9]+", "-", conversation_id.lower()).strip("-")[-24:]
-        scenario = _apply_correction(scenario_from(view, f"reviewed-{slug}"), review)
+        conversation = Conversation.from_trace(view)
+        scenario = _apply_correction(
+            scenario_from(conversation, f"reviewed-{slug}"), review, conversation.drafted_after
+        )
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{scenario.id}.yaml"
         n = 2
@@ -161,6 +157,10 @@ def list_queue(
 ) -> None:
     """The review queue: conversations with a thumbs-down, an edited or declined draft, an error, an
     abandoned draft, or drawn at random (each queued once)."""
+    from rich.table import Table
+
+    from ops.monitor import Window, parse_duration
+
     try:
         seconds = parse_duration(since)
     except ValueError as e:
@@ -194,6 +194,8 @@ def list_queue(
 def _said(feedback: SellerFeedback, width: int = 60) -> Text:
     """The seller's feedback on a conversation in a table cell: the rating and its comment (cut to `width`),
     then the fields they changed, plain text (sellers' words are never markup)."""
+    from rich.text import Text
+
     parts = []
     if feedback.rating is not None:
         mark = "👍" if feedback.rating > 0 else "👎"
@@ -222,6 +224,10 @@ def record(
     ] = None,
 ) -> None:
     """Record a verdict on a conversation, with failure tags, a note and the correction."""
+    from pydantic import ValidationError
+
+    from ops.review import Review, review_problems
+
     try:
         review = Review.model_validate(
             {
@@ -304,6 +310,9 @@ def agreement_cmd(
     """Run the scenarios written from reviews (trova eval run) and compare the checks' verdict with the
     reviewers' (Cohen's kappa), listing the conversations where they disagree."""
     import yaml
+
+    from ops.counts import counted
+    from ops.review import agreement
 
     queue = _queue()
     reviews = [r for r in queue.reviews() if r.scenario and Path(r.scenario).is_file()]

@@ -5,30 +5,19 @@ from __future__ import annotations
 import json
 from enum import Enum
 from itertools import groupby
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
-from rich.tree import Tree
 
 from cli.output import fail, stderr, stdout
-from ops.counts import counted
-from traces.setup import flush, store_path
-from traces.store import TraceStore
-from traces.views import (
-    KINDS,
-    OUTCOMES,
-    ConversationView,
-    ModelStep,
-    ToolStep,
-    first_divergence,
-    load,
-    mismatch,
-    recent,
-    reply_differences,
-    steps,
-)
+from traces.kinds import KINDS, OUTCOMES
+
+if TYPE_CHECKING:  # the trace store (and logfire under it) is imported by the command that reads it
+    from rich.tree import Tree
+
+    from traces.store import TraceStore
+    from traces.views import ConversationView
 
 traces_app = typer.Typer(
     rich_markup_mode=None,  # plain help, as `trova --help` and the other commands
@@ -43,6 +32,9 @@ _SHORT = {"search_categories": "search", "compare_prices": "compare", "create_li
 
 
 def _store() -> TraceStore:
+    from traces.setup import flush, store_path
+    from traces.store import TraceStore
+
     flush()
     path = store_path()
     if not path.is_file():
@@ -59,6 +51,8 @@ def _given(*idents: str) -> None:
 
 
 def _load(store: TraceStore, ident: str) -> ConversationView:
+    from traces.views import load
+
     try:
         return load(store, ident)
     except LookupError as e:
@@ -80,6 +74,13 @@ def list_traces(
     as_json: JsonOpt = False,
 ) -> None:
     """Recent conversations and eval runs: id, when, model, turns, tools called, outcome, duration, tokens."""
+    from rich.table import Table
+
+    from ops.counts import counted
+    from traces.setup import flush, store_path
+    from traces.store import TraceStore
+    from traces.views import recent
+
     flush()
     # No store yet is an empty list, not an error: scripts get [] and exit 0.
     views = (
@@ -152,6 +153,11 @@ def _tool_summary(tools: list[str]) -> str:
 
 
 def _tree(view: ConversationView) -> Tree:
+    from rich.tree import Tree
+
+    from ops.counts import counted
+    from traces.views import ModelStep, ToolStep
+
     head = (
         f"[bold]{escape(view.id)}[/bold] · {view.kind}{' ' + escape(view.scenario) if view.scenario else ''} · "
         f"{escape(view.model)} · {escape(view.prompt)} · {counted(len(view.turns), 'turn')} · {view.duration_ms / 1000:.2f} s · "
@@ -228,6 +234,10 @@ def diff(
     as_json: JsonOpt = False,
 ) -> None:
     """Two runs side by side, step by step; the first step where they differ is highlighted."""
+    from rich.table import Table
+
+    from traces.views import first_divergence, mismatch, reply_differences, steps
+
     _given(a, b)
     store = _store()
     left, right = _load(store, a), _load(store, b)

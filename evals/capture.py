@@ -58,6 +58,10 @@ class Conversation:
     # what they said is read only for the seller's facts (their condition, their price).
     simulated: tuple[str, ...] = ()
     seller_simulated: bool = False  # some of the seller's messages were the simulated seller's
+    # How many of `turns` led up to the last draft, the seller's message of the turn that made it included
+    # (None: no draft was made). A reviewer's correction is of that draft: the turns a scenario needs to
+    # reproduce the failure it corrects.
+    drafted_after: int | None = None
 
     @classmethod
     def from_trace(cls, view: ConversationView) -> Conversation:
@@ -65,6 +69,7 @@ class Conversation:
         drafts = [d for t in view.turns for d in t.drafts]
         condition = drafts[-1].get("condition") if drafts else None
         return cls(
+            drafted_after=_drafted_after([(t.seller, bool(t.drafts)) for t in view.turns]),
             kind=view.kind,
             ident=view.id,
             model=view.model,
@@ -102,6 +107,13 @@ class Conversation:
         drafts = [d for t in record.turns for d in t.drafts]
         condition = drafts[-1].get("condition") if drafts else None
         return cls(
+            # Counted among the turns kept (a simulated seller's message is no scripted turn).
+            drafted_after=_drafted_after(
+                [
+                    (t.seller if not t.simulated or i == 0 else "", bool(t.drafts))
+                    for i, t in enumerate(record.turns)
+                ]
+            ),
             kind="eval",
             ident=record.conversation_id or f"{results.run_id}/{scenario_id}/{run.index}",
             model=results.model,
@@ -115,6 +127,17 @@ class Conversation:
             simulated=tuple(t.seller for i, t in enumerate(record.turns) if t.simulated and i > 0),
             seller_simulated=any(t.simulated for t in record.turns),
         )
+
+
+def _drafted_after(turns: list[tuple[str, bool]]) -> int | None:
+    """The seller's messages up to and including the last turn that made a draft (turns without a message
+    of the seller's, a button's answer, count none); None when no turn made one."""
+    said, found = 0, None
+    for seller, drafted in turns:
+        said += 1 if seller else 0
+        if drafted:
+            found = said
+    return found
 
 
 def _slug(text: str) -> str:

@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from agent.draft_changes import FieldChange
+from ops.edits import EDITABLE_FIELDS, MAX_COMMENT, edits_per_draft, on_approved_draft
+
+__all__ = ["EDITABLE_FIELDS", "MAX_COMMENT"]  # where their users import them from
 from ops.store import OpsStore
-
-EDITABLE_FIELDS = ("title", "description", "price", "condition")  # what the draft card lets a seller edit
-MAX_COMMENT = 2000
-
 
 # A field a seller changed (on a draft's card, or by a change typed in words): the comparison's own type.
 Edit = FieldChange
@@ -58,12 +57,6 @@ class SellerFeedback:
 
     def __bool__(self) -> bool:
         return self.rating is not None or bool(self.edits) or bool(self.start_overs)
-
-
-def edits_per_draft(card_edits: int, revisions: int, approvals: int) -> float | None:
-    """The one definition `trova feedback` and `trova monitor` share: the fields sellers edited on a draft's
-    card plus the drafts they revised in words ("make it 350"), per approved draft."""
-    return (card_edits + revisions) / approvals if approvals else None
 
 
 def _now() -> str:
@@ -233,6 +226,17 @@ class FeedbackStore:
         """A draft the seller approved, and each field they changed before approving (implicit feedback)."""
         self._with_fields("approval", "edit", "edited", conversation_id, edits, trace_id, seller_id, cause)
 
+    def decline(
+        self,
+        conversation_id: str,
+        trace_id: str | None = None,
+        seller_id: str | None = None,
+        cause: Cause | None = None,
+    ) -> None:
+        """A draft the seller said no to: the revisions in words that led to it were not edits of an
+        approved draft (`on_approved_draft`)."""
+        self._add("decline", conversation_id, trace_id, seller_id, known=cause)
+
     def revision(
         self,
         conversation_id: str,
@@ -311,6 +315,14 @@ class FeedbackStore:
         latest = {r["conversation_id"]: r for r in rows if r["kind"] == "rating"}
         ratings = sorted(latest.values(), key=lambda r: r["id"])
         approvals = sum(1 for r in rows if r["kind"] == "approval")
+        with self.store.connect() as conn:
+            # The revisions and typed edits of drafts that were then approved (the monitor's test too).
+            kept = conn.execute(
+                f"SELECT r.kind, r.field, COUNT(*) FROM feedback r WHERE {on_approved_draft('r')}"
+                " AND r.kind IN ('revision', 'typed_edit') GROUP BY 1, 2"
+            ).fetchall()
+        approved_revisions = sum(n for kind, _, n in kept if kind == "revision")
+        approved_typed = Counter({f: n for kind, f, n in kept if kind == "typed_edit"})
         start_overs = sum(1 for r in rows if r["kind"] == "start_over")
         edits = Counter(r["field"] for r in rows if r["kind"] == "edit")
         revisions = sum(1 for r in rows if r["kind"] == "revision")
@@ -327,10 +339,11 @@ class FeedbackStore:
             "edits": dict(edits),
             "revisions": revisions,
             "typed_edits": dict(typed),
-            # Changes per approved draft: fields edited on the card plus drafts revised in words, as the
-            # monitor's edits_per_draft counts them.
-            "edits_per_draft": edits_per_draft(sum(edits.values()), revisions, approvals),
-            "edit_rate": {field: (edits[field] + typed[field]) / approvals for field in fields}
+            "approved_revisions": approved_revisions,  # revisions of drafts the seller then approved
+            # Changes per approved draft: fields edited on the card plus drafts revised in words on the way
+            # to an approved draft, as the monitor's edits_per_draft counts them.
+            "edits_per_draft": edits_per_draft(sum(edits.values()), approved_revisions, approvals),
+            "edit_rate": {field: (edits[field] + approved_typed[field]) / approvals for field in fields}
             if approvals
             else {},
             "recent_comments": [

@@ -19,7 +19,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ops import online, rollups
-from ops.feedback import edits_per_draft
+from ops.edits import edits_per_draft, on_approved_draft
 from ops.online import CheckFigures
 from ops.store import OpsStore
 
@@ -127,10 +127,12 @@ class Figures(BaseModel):
     declines: int = 0
     revisions: int = 0
     edits: int = 0
+    approved_revisions: int = Field(0, description="drafts revised in words on the way to an approved draft")
     edits_per_draft: float | None = Field(
         None,
-        description="fields edited on the draft's card plus drafts revised in words, per approved draft "
-        "(ops.feedback.edits_per_draft)",
+        description="fields edited on the draft's card plus drafts revised in words on the way to an approved "
+        "draft, per approved draft "
+        "(ops.edits.edits_per_draft)",
     )
     abandoned: int = Field(0, description="conversations whose last draft was left unanswered")
     price_replaced: int = 0
@@ -223,7 +225,8 @@ class _Tally:
             declines=n["declined"],
             revisions=n["revised"],
             edits=n["edits"],
-            edits_per_draft=edits_per_draft(n["edits"], n["revised"], n["approved"]),
+            approved_revisions=n["approved_revisions"],
+            edits_per_draft=edits_per_draft(n["edits"], n["approved_revisions"], n["approved"]),
             abandoned=n["abandoned"],
             price_replaced=n["price_replaced"],
             thumbs_up=n["thumbs_up"],
@@ -635,6 +638,12 @@ class Monitor:
                 started_over.add(conversation)
             else:
                 ratings[conversation] = rating
+        for conversation, revisions in conn.execute(
+            "SELECT r.conversation_id, COUNT(*) FROM feedback r WHERE r.kind = 'revision'"
+            f" AND r.conversation_id IN (SELECT value FROM json_each(?)) AND {on_approved_draft('r')} GROUP BY 1",
+            (among,),
+        ):
+            tallies[groups[conversation]].n["approved_revisions"] += revisions
         for conversation, rating in ratings.items():
             tallies[groups[conversation]].n["thumbs_up" if rating > 0 else "thumbs_down"] += (
                 1 if rating else 0

@@ -18,19 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ops.monitor import ABANDON_AFTER_S, EVAL_MARKETPLACE, Monitor, Window, is_abandoned
 from ops.online import failing_conversations
 from ops.problems import plain
+from ops.review_terms import DEFAULT_RANDOM_SHARE, Tag
 from ops.rollups import COUNTABLE
 from ops.store import OpsStore
 
-Tag = Literal["wrong_category", "bad_price", "did_not_ask", "invented_fact", "tone", "other"]
-TAGS: tuple[Tag, ...] = ("wrong_category", "bad_price", "did_not_ask", "invented_fact", "tone", "other")
-TAG_LABELS: dict[Tag, str] = {
-    "wrong_category": "wrong category",
-    "bad_price": "bad price",
-    "did_not_ask": "did not ask",
-    "invented_fact": "invented a fact",
-    "tone": "tone",
-    "other": "other",
-}
 REASONS = (
     "thumbs_down",
     "check_failed",  # an online check's latest verdict on it is a failure (ops/online.py)
@@ -51,7 +42,6 @@ ORDER = (  # the order a conversation's reasons are listed in
     "random",
     "started_over",
 )
-DEFAULT_RANDOM_SHARE = 0.05
 
 
 class Review(BaseModel):

@@ -27,6 +27,8 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ops.edits import on_approved_draft
+
 # Each latency bucket is 5% wider than the one before, from 1 ms up to about 11.5 days (1.05**425 ms); below
 # 1 ms, bucket 0. The width only sets how many index entries the exact percentile reads.
 GROWTH = 1.05
@@ -58,6 +60,7 @@ UNIT_SUMS: tuple[tuple[str, str], ...] = (
     ("thumbs_up", "{r}.rating > 0"),
     ("thumbs_down", "{r}.rating < 0"),
     ("edits", "{r}.edits"),
+    ("approved_revisions", "{r}.approved_revisions"),
     ("start_overs", "{r}.started_over"),
     ("reviewed", "{r}.reviewed"),
     ("online_judged", "{r}.judged"),
@@ -99,7 +102,9 @@ def _row(c: str) -> str:
             WHERE conversation_id = {c} AND passed IS NOT NULL
         UNION ALL SELECT 'check_failed', name, 1 FROM online_checks WHERE conversation_id = {c} AND passed = 0
         UNION ALL SELECT 'check_error', name, 1 FROM online_checks
-            WHERE conversation_id = {c} AND error IS NOT NULL))
+            WHERE conversation_id = {c} AND error IS NOT NULL)),
+    (SELECT COUNT(*) FROM feedback r WHERE r.conversation_id = {c} AND r.kind = 'revision'
+        AND {on_approved_draft("r")})
 FROM (SELECT conversation_id, MIN(start_ns) AS first_ns, MAX(start_ns) AS last_ns,
         COUNT(DISTINCT model || x'1f' || prompt || x'1f' || COALESCE(variant, '') || x'1f'
             || (marketplace IS NOT '{EVAL_MARKETPLACE}')) AS kinds,
@@ -174,7 +179,7 @@ def _trigger(name: str, when: str, body: list[str], condition: str = "") -> str:
 
 
 _KEY = "unit_s INTEGER NOT NULL, unit INTEGER NOT NULL, model TEXT NOT NULL, prompt TEXT NOT NULL, variant TEXT NOT NULL"
-STATEMENTS: tuple[str, ...] = (
+_TABLES: tuple[str, ...] = (
     # Kept in order of each conversation's last turn: a period's conversations are one run of pages.
     """CREATE TABLE conversation_rollup (
     conversation_id TEXT NOT NULL UNIQUE,
@@ -209,6 +214,7 @@ STATEMENTS: tuple[str, ...] = (
     failed INTEGER NOT NULL,         -- an online check's latest verdict is a failure
     errored INTEGER NOT NULL,        -- an online evaluator raised
     labels TEXT NOT NULL,            -- JSON [[kind, name, count], ...]
+    approved_revisions INTEGER NOT NULL,  -- revisions in words of drafts then approved (ops.feedback)
     PRIMARY KEY (last_ns, conversation_id)
 ) WITHOUT ROWID""",
     # Those straddling a moment, by their first turn; the rare ones the units leave out.
@@ -223,12 +229,16 @@ STATEMENTS: tuple[str, ...] = (
     f"""CREATE TABLE label_units ({_KEY}, kind TEXT NOT NULL, name TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (unit_s, unit, model, prompt, variant, kind, name)
 ) WITHOUT ROWID""",
+)
+_LATENCY: tuple[str, ...] = (
     "CREATE TABLE latency_buckets (bucket INTEGER PRIMARY KEY, lower_ms REAL NOT NULL UNIQUE)",
     f"""CREATE TABLE latency_histogram ({_KEY}, bucket INTEGER NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (unit_s, unit, model, prompt, variant, bucket)
 ) WITHOUT ROWID""",
     # The value of a rank inside one latency bucket, read from the index alone.
     "CREATE INDEX turns_latency ON turns (duration_ms, start_ns, model, prompt, variant, marketplace)",
+)
+_TRIGGERS: tuple[str, ...] = (
     *(
         _UNIT_TRIGGERS := (
             _trigger(
@@ -285,6 +295,7 @@ STATEMENTS: tuple[str, ...] = (
         )
     ),
 )
+STATEMENTS: tuple[str, ...] = (*_TABLES, *_LATENCY, *_TRIGGERS)
 
 
 # A change to what the units sum (UNIT_SUMS): the triggers made afresh and the units summed again from the rows.
@@ -305,6 +316,23 @@ def recount(conn: sqlite3.Connection) -> None:
     conn.execute(_UNIT_TRIGGERS[1])
     if rows:
         conn.executemany(f"INSERT INTO conversation_rollup VALUES ({','.join('?' * len(rows[0]))})", rows)
+
+
+def rebuild(conn: sqlite3.Connection) -> int:
+    """A change to the roll-up row itself (its columns, or what one counts): the conversation tables and
+    every trigger made afresh from this code's statements, and each conversation's row recomputed (the
+    latency histograms, which only the turns feed, are kept). Returns the number of conversations."""
+    for statement in _TRIGGERS:
+        conn.execute(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
+    for table in ("conversation_rollup", "conversation_units", "label_units"):
+        conn.execute(f"DROP TABLE {table}")
+    for statement in (*_TABLES, *_TRIGGERS):
+        conn.execute(statement)
+    conversations = [r[0] for r in conn.execute("SELECT DISTINCT conversation_id FROM turns")]
+    insert = f"INSERT INTO conversation_rollup {_row(':c')}"
+    for conversation in conversations:
+        conn.execute(insert, {"c": conversation})
+    return len(conversations)
 
 
 def backfill(conn: sqlite3.Connection, progress_every: int = 20_000) -> int:

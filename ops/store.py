@@ -170,6 +170,15 @@ MIGRATIONS = (
         rollups.RECOUNT,
         lambda conn, _path: rollups.recount(conn),
     ),
+    Migration(
+        8,
+        "edits per approved draft: revisions of drafts then approved only",
+        (
+            # Declines join the feedback rows, so a revision followed by one is told apart.
+            "CREATE INDEX IF NOT EXISTS feedback_answers ON feedback (conversation_id, kind, id)",
+        ),
+        lambda conn, _path: rollups.rebuild(conn),
+    ),
 )
 
 

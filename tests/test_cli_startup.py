@@ -27,6 +27,72 @@ def test_every_command_group_is_listed_and_runs_though_loaded_late() -> None:
         assert runner.invoke(app, [group, "--help"]).exit_code == 0, group
 
 
+# What a command's --help must not import: the tracing stack, the agent framework, the database, the web app,
+# the eval harness. Each costs from a tenth of a second to seconds at start-up (`trova eval --help` took
+# 3.7-5 s when the eval commands imported the harness at import time); the commands import them when they run.
+HEAVY = ("logfire", "pydantic_ai", "opentelemetry.sdk", "sqlalchemy", "fastapi", "uvicorn")
+HEAVY_OURS = (
+    "evals.runner",
+    "evals.results",
+    "evals.driver",
+    "marketplace.app",
+    "agent.session",
+    "ops.store",
+)
+_HELP_ALL = """
+import contextlib, io, json, sys
+from cli.main import app
+for argv in json.loads(sys.argv[1]):
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+        app(argv, standalone_mode=False)
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def _help_commands() -> dict[str, list[list[str]]]:
+    """Every command's --help, by group ("" for the top-level commands)."""
+    import click
+    import typer
+
+    root = typer.main.get_command(app)
+    ctx = click.Context(root)
+    found: dict[str, list[list[str]]] = {"": [["--help"]]}
+    for name in root.list_commands(ctx):
+        command = root.get_command(ctx, name)
+        if hasattr(command, "list_commands"):  # a group (typer keeps a click of its own)
+            # `heldout` runs only to measure; its help is the group's concern, not started here
+            subs = [s for s in command.list_commands(ctx) if s != "heldout"]
+            found[name] = [[name, "--help"], *([name, s, "--help"] for s in subs)]
+        else:
+            found[""].append([name, "--help"])
+    return found
+
+
+def test_no_command_s_help_imports_the_heavy_modules() -> None:
+    import subprocess
+    import sys
+
+    commands = _help_commands()
+    assert {"eval", "traces", "monitor", "review", "feedback", "prompts", "experiment", "data"} <= set(
+        commands
+    )
+    for group, helps in commands.items():  # one process per group: each starts as `trova` does
+        done = subprocess.run(
+            [sys.executable, "-c", _HELP_ALL, json.dumps(helps)], capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        modules = json.loads(done.stdout.splitlines()[-1])
+        heavy = sorted(
+            {
+                m.split(".")[0]
+                for m in modules
+                if m.split(".")[0] in HEAVY or m.startswith("opentelemetry.sdk")
+            }
+            | {m for m in modules if m in HEAVY_OURS}
+        )
+        assert heavy == [], f"trova {group or '(top level)'} --help imports {heavy}"
+
+
 # The embedded marketplace (FastAPI app, database, category index) starts on its first request, or in the
 # background while an interactive seller types, not before the chat's first reply.
 

@@ -8,6 +8,7 @@ import json
 import os
 import shlex
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -347,6 +348,46 @@ def test_a_chat_replayed_on_a_marketplace_that_moved_says_so_and_replays_on_one_
     fresh("replayed")
     again = runner.invoke(app, ["chat", "--replay", str(recordings)], input=talk, env={"COLUMNS": "300"})
     assert again.exit_code == 0 and "created" in again.output, again.output
+
+
+@pytest.mark.parametrize(
+    ("recorded_answer", "recording_has"),
+    [("no", "the seller declined this draft"), ("", "the recorded conversation ends at this draft")],
+)
+def test_a_replayed_chat_that_diverges_at_a_draft_publishes_nothing_and_says_where(
+    tmp_path: Path,
+    template_db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    recorded_answer: str,
+    recording_has: str,
+) -> None:
+    """Approving a draft the recorded seller declined (or never answered) publishes the listing before the
+    next model request, the first the replay could miss: the divergence is found before anything that
+    changes the world runs (the tools declared side-effecting), and nothing is posted."""
+    recordings = tmp_path / "recordings"
+    said = "I want to sell my old Trek road bike\ngood\n"
+
+    def fresh(name: str) -> Path:
+        shutil.copyfile(template_db, tmp_path / f"{name}.db")
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / name}.db")
+        monkeypatch.setenv("TROVA_HOME", str(tmp_path / name))
+        return tmp_path / f"{name}.db"
+
+    fresh("recorded")
+    talk = said + (f"{recorded_answer}\n" if recorded_answer else "")
+    recorded = runner.invoke(app, ["chat", "--record", str(recordings)], input=talk, env={"COLUMNS": "300"})
+    assert recorded.exit_code == 0 and "created" not in recorded.output, recorded.output
+    market = fresh("replayed")
+    replayed = runner.invoke(
+        app, ["chat", "--replay", str(recordings)], input=said + "yes\n", env={"COLUMNS": "300"}
+    )
+    out = " ".join(replayed.output.split())
+    assert replayed.exit_code == 2, out
+    assert "replay diverged" in out and recording_has in out and "create_listing" in out, out
+    assert "nothing was published" in out.lower(), out
+    with sqlite3.connect(market) as conn:
+        (created,) = conn.execute("SELECT COUNT(*) FROM listings WHERE source = 'seller'").fetchone()
+    assert created == 0
 
 
 # --- the CI workflow for users' repositories ----------------------------------------------------------------

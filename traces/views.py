@@ -9,7 +9,10 @@ from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
 
+from traces.kinds import KINDS, OUTCOMES
 from traces.store import StoredSpan, TraceStore, parse_json_attr
+
+__all__ = ["KINDS", "OUTCOMES"]  # kept here too: where the list's filters were first defined
 
 TURN_PREFIX = "chat turn"
 EVAL_PREFIX = "eval run"
@@ -237,10 +240,6 @@ def load(store: TraceStore, ident: str) -> ConversationView:
     if conversation is None:  # spans of something else than a conversation: show the traces as they are
         return build(ident, store.spans_of(trace_ids))
     return build(conversation, store.conversation_spans(conversation))
-
-
-KINDS = ("chat", "eval")
-OUTCOMES = ("created", "awaiting_approval", "replied", "stopped", "passed", "failed")
 
 
 def recent(

@@ -29,7 +29,8 @@ from ops.feedback import FeedbackStore
 from ops.monitor import Figures, Filters, Monitor, Window
 from ops.monitor import format_figure as fmt
 from ops.online import OnlineVerdicts
-from ops.review import TAG_LABELS, TAGS, Review, ReviewQueue, ScenarioWriter, review_problems
+from ops.review import Review, ReviewQueue, ScenarioWriter, review_problems
+from ops.review_terms import TAG_LABELS, TAGS
 from ops.store import OpsStore
 from settings.environment import current
 from traces.store import TraceStore

@@ -374,6 +374,11 @@ async def _recorded(
                         seller_id=session.seller_id,
                         cause=cause_of(chat),
                     )
+            # Declines before revisions: a decline closes the revisions of earlier turns only.
+            for _ in range(result.declined):
+                feedback.decline(
+                    chat.id, trace_id=trace_id, seller_id=session.seller_id, cause=cause_of(chat)
+                )
             for changes in result.revisions:
                 feedback.revision(
                     chat.id,

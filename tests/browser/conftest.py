@@ -19,7 +19,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from agent.models import resolve_model
 from agent.prompts import load_prompt
-from marketplace.app import create_app
+from marketplace.app import Marketplace, create_app
 from web.feedback import FeedbackStore
 from web.photos import PhotoStore
 from web.site import create_site
@@ -45,10 +45,11 @@ def _free_port() -> int:
 
 
 class Site:
-    def __init__(self, url: str, feedback: FeedbackStore, photos: PhotoStore) -> None:
+    def __init__(self, url: str, feedback: FeedbackStore, photos: PhotoStore, market: Marketplace) -> None:
         self.url = url
         self.feedback = feedback
         self.photos = photos
+        self.market = market
 
 
 # WCAG 2.0-2.2 A and AA, and axe's best practices (landmarks, heading order, one main, ...).
@@ -87,10 +88,11 @@ def site(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     shutil.copyfile(template_db, db)
     feedback = FeedbackStore(folder / "feedback.db")
     photos = PhotoStore(folder / "photos")
+    marketplace = create_app(f"sqlite:///{db}", rate_limits=None)
     app = create_site(
         # Every test's browser is a new seller from 127.0.0.1: more registrations an hour than one real
         # address is allowed (the limits have their own tests).
-        create_app(f"sqlite:///{db}", rate_limits=None),
+        marketplace,
         resolve_model("offline"),
         load_prompt(),
         feedback=feedback,
@@ -109,7 +111,12 @@ def site(template_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
             time.sleep(0.1)
     else:  # pragma: no cover - the server never came up
         raise RuntimeError("the site did not start")
-    yield Site(url, feedback, photos)
+    # A server builds its category index in the background (marketplace.app warm_up) and answers before
+    # it is done: a test's first message would race the build, its turn waiting for the rest of it (seconds
+    # under load, past what a test waits for a reply). Ready means the index is there: this waits for it.
+    market: Marketplace = marketplace.state.market
+    _ = market.index
+    yield Site(url, feedback, photos, market)
     server.should_exit = True
     thread.join(timeout=10)
 

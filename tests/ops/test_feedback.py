@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from ops.feedback import FeedbackStore
-from ops.monitor import Window
+from ops.monitor import Monitor, Window
 from ops.review import ReviewQueue
 from ops.store import OpsStore
 from tests.ops.traffic import Faults, build_site, message
@@ -216,3 +216,30 @@ def test_a_change_typed_at_the_draft_is_a_revision_counted_by_feedback_monitor_a
     assert (group["current"]["revisions"], group["current"]["edits_per_draft"]) == (1, 1.0)
     review = runner.invoke(app, ["review", "list"]).output
     assert conversation in review and "edited" in review
+
+
+def test_edits_per_approved_draft_leave_out_revisions_of_drafts_declined_or_abandoned(
+    trova_home: Path,
+) -> None:
+    # A revision counted whatever became of the draft: a seller who asked for 350 and then declined, or
+    # left, raised "edits per approved draft" as much as one who approved. Feedback, the monitor's
+    # roll-ups and its raw reads count one way (ops.edits) and must agree.
+    for answer in ("yes", "no", "quit"):  # approved, declined, left waiting after the revision
+        chat = runner.invoke(
+            app, ["chat"], input=f"I want to sell my old Trek road bike\ngood\nmake it 350\n{answer}\n"
+        )
+        assert chat.exit_code == 0, chat.output
+    summary = json.loads(runner.invoke(app, ["feedback", "--json"]).output)
+    assert summary["edits_per_draft"] == 1.0 and summary["edit_rate"]["price"] == 1.0
+    assert (summary["approvals"], summary["revisions"], summary["approved_revisions"]) == (1, 3, 1)
+    assert summary["typed_edits"] == {"price": 3}  # what was typed, whatever became of it
+    flush()
+    store = OpsStore(trova_home / "trova.db")
+    window = Window.last(3600)
+    rolled = Monitor(store).figures(window)["all"]
+    raw = Monitor(store).figures(window, rollups=False)["all"]
+    for figures in (rolled, raw):
+        assert (figures.approvals, figures.declines, figures.revisions) == (1, 1, 3)
+        assert (figures.approved_revisions, figures.edits_per_draft) == (1, summary["edits_per_draft"])
+    monitor = json.loads(runner.invoke(app, ["monitor", "--json"]).output)
+    assert monitor["groups"][0]["current"]["edits_per_draft"] == summary["edits_per_draft"]

@@ -175,8 +175,9 @@ async def test_trova_review_writes_the_correction_as_a_scenario(
     scenario = parse_scenario(path.read_text(encoding="utf-8"), path)  # the harness loads it
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     # The reviewed path declined the draft ("no"): replayed as scripted, no agent could meet the correction.
-    # The opening stays; the simulated seller answers the rest, picking the corrected category.
-    assert document["turns"] == ["I want to sell my Trek road bike"] and scenario.simulate
+    # Every message up to the corrected draft stays (the condition too, not the opening alone, so the
+    # scenario leads to the failure); the simulated seller answers that draft, picking the corrected category.
+    assert document["turns"] == ["I want to sell my Trek road bike", "good"] and scenario.simulate
     assert scenario.seller.category_hint == "Bicycles"
     schema = document_schema(path)
     assert schema.name == "schema.json" and schema.exists()
@@ -257,3 +258,41 @@ def document_schema(path: Path) -> Path:
     """The file a scenario's `$schema` line names, from the scenario's folder."""
     first = path.read_text(encoding="utf-8").splitlines()[0]
     return (path.parent / first.split("$schema=", 1)[1]).resolve()
+
+
+async def test_a_reviewed_failure_keeps_every_seller_message_up_to_the_corrected_draft(
+    client: MarketplaceClient, trova_home: Path, tmp_path: Path
+) -> None:
+    # The scenario kept the opening alone: the condition and the revision that led the agent to the draft
+    # the reviewer corrected were lost, so the scenario no longer reached the failure it was made from.
+    configure_tracing("test")
+    try:
+        offline = resolve_model("offline")
+        session = ChatSession.start(
+            build_agent(offline.model),
+            TrovaDeps(client),
+            publisher=Publisher(client),
+            model="offline",
+            prompt="p",
+            marketplace="web",
+            save_dir=tmp_path,
+        )
+        said = ["I want to sell my Trek road bike", "good", "make it 350", "no"]
+        for text in said:
+            await session.send(text)
+        flush()
+    finally:
+        disable_tracing()
+    out = tmp_path / "scenarios"
+    recorded = CliRunner().invoke(
+        cli,
+        [
+            *("review", "record", session.id, "--verdict", "bad", "--tag", "bad-price"),
+            *("--price-min", "150", "--price-max", "250", "--add-to-evals", "--out-dir", str(out)),
+        ],
+    )
+    assert recorded.exit_code == 0, recorded.output
+    (path,) = out.glob("*.yaml")
+    scenario = parse_scenario(path.read_text(encoding="utf-8"), path)
+    # The draft corrected is the one "make it 350" produced; the "no" to it is the simulated seller's now.
+    assert scenario.turns == said[:3] and scenario.simulate and scenario.seller.approves
