@@ -65,6 +65,40 @@ def summary(
         f"{found['approvals']} drafts approved · {found['revisions']} revised in words · "
         f"{found['start_overs']} started over"
     )
+    variants = found["by_variant"]
+    if len(variants) > 1 or any(v["arm"] for v in variants):
+        # Feedback tied to what caused it: each variant (and experiment arm) on its own row.
+        by = Table(title="By variant (the model, prompt and settings that served the conversation)")
+        for column in (
+            "variant",
+            "arm",
+            "conversations",
+            "👍",
+            "👎",
+            "approved",
+            "declined",
+            "edits",
+            "started over",
+        ):
+            by.add_column(column)
+        for v in variants:
+            by.add_row(
+                escape(str(v["variant"])),
+                escape(str(v["arm"] or "")),
+                *(
+                    str(v[k])
+                    for k in (
+                        "conversations",
+                        "thumbs_up",
+                        "thumbs_down",
+                        "approvals",
+                        "declines",
+                        "edits",
+                        "start_overs",
+                    )
+                ),
+            )
+        out.print(by)
     table = Table(title="Draft fields changed before approval: edited on the card, or typed as a change")
     for column in ("field", "card edits", "typed changes", "change rate"):
         table.add_column(column)
@@ -86,7 +120,10 @@ def summary(
     # Sellers wrote these: print them as text, never as console markup.
     for c in found["recent_comments"]:
         mark = "👍" if c["rating"] > 0 else "👎"
-        out.print(f"{mark} {c['at']} {c['conversation_id']}: {escape(str(c['comment']))}", soft_wrap=True)
+        arm = " " + escape(f"[{c['arm']}]") if c.get("arm") else ""
+        out.print(
+            f"{mark} {c['at']} {c['conversation_id']}{arm}: {escape(str(c['comment']))}", soft_wrap=True
+        )
     for e in found["recent_edits"]:
         out.print(
             f"✎ {e['conversation_id']} ({e['how']}): {escape(str(e['field']))} {escape(repr(e['from']))} → "

@@ -354,11 +354,14 @@ class FeedbackStore:
                     "trace_id": r["trace_id"],
                     "model": r["model"],
                     "prompt": r["prompt"],
+                    "variant": r["variant"],
+                    "arm": r["arm"],
                     "at": r["created_at"],
                 }
                 for r in reversed(ratings)
                 if r["comment"]
             ][:10],
+            "by_variant": _by_variant(rows, ratings),
             "recent_edits": [
                 {
                     "conversation_id": r["conversation_id"],
@@ -366,6 +369,8 @@ class FeedbackStore:
                     "how": "card" if r["kind"] == "edit" else "typed",
                     "from": r["old_value"],
                     "to": r["new_value"],
+                    "variant": r["variant"],
+                    "arm": r["arm"],
                 }
                 for r in reversed(rows)
                 if r["kind"] in ("edit", "typed_edit")
@@ -393,3 +398,46 @@ def _seller_feedback(rows: list[dict[str, Any]]) -> SellerFeedback:
         edits=tuple(edits),
         start_overs=tuple(start_overs),
     )
+
+
+def _by_variant(rows: list[dict[str, Any]], ratings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Explicit and implicit feedback per variant that produced it (the arm too, when an experiment served
+    it), so a change's effect on sellers reads off one table; rows with no known variant under "unknown"."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def group(row: dict[str, Any]) -> dict[str, Any]:
+        key = (row["variant"] or "unknown", row["arm"] or "")
+        return groups.setdefault(
+            key,
+            {
+                "variant": key[0],
+                "arm": key[1] or None,
+                "conversations": set(),
+                "thumbs_up": 0,
+                "thumbs_down": 0,
+                "approvals": 0,
+                "declines": 0,
+                "start_overs": 0,
+                "edits": 0,
+            },
+        )
+
+    for r in rows:
+        g = group(r)
+        g["conversations"].add(r["conversation_id"])
+        kind = r["kind"]
+        if kind == "approval":
+            g["approvals"] += 1
+        elif kind == "decline":
+            g["declines"] += 1
+        elif kind == "start_over":
+            g["start_overs"] += 1
+        elif kind in ("edit", "revision", "typed_edit"):
+            g["edits"] += 1
+    for r in ratings:  # each conversation's latest rating only
+        g = group(r)
+        g["thumbs_up" if r["rating"] > 0 else "thumbs_down"] += 1
+    return [
+        {**g, "conversations": len(g["conversations"])}
+        for _, g in sorted(groups.items(), key=lambda kv: (-len(kv[1]["conversations"]), kv[0]))
+    ]

@@ -243,3 +243,44 @@ def test_edits_per_approved_draft_leave_out_revisions_of_drafts_declined_or_aban
         assert (figures.approved_revisions, figures.edits_per_draft) == (1, summary["edits_per_draft"])
     monitor = json.loads(runner.invoke(app, ["monitor", "--json"]).output)
     assert monitor["groups"][0]["current"]["edits_per_draft"] == summary["edits_per_draft"]
+
+
+def test_feedback_reads_by_the_variant_and_arm_that_caused_it(trova_home: Path) -> None:
+    # Explicit (ratings) and implicit (approvals, declines, start-overs) feedback, each tied to the variant
+    # and experiment arm that served the conversation, read per variant: what an A/B test is judged by.
+    from ops.feedback import Cause
+
+    store = FeedbackStore(trova_home / "trova.db")
+    a = Cause("offline", "listing_agent@1", "v-a", "price-position/A")
+    b = Cause("offline", "listing_agent@1", "v-b", "price-position/B")
+    store.rate("c1", 1, "quick", cause=a)
+    store.approval("c1", [], cause=a)
+    store.rate("c2", -1, "<b>too cheap</b>", cause=b)
+    store.decline("c2", cause=b)
+    store.start_over("c3", pending_drafts=1, cause=b)
+    summary = store.summary()
+    rows = {(v["variant"], v["arm"]): v for v in summary["by_variant"]}
+    assert rows[("v-a", "price-position/A")] | {"variant": 0, "arm": 0} == {
+        "variant": 0,
+        "arm": 0,
+        "conversations": 1,
+        "thumbs_up": 1,
+        "thumbs_down": 0,
+        "approvals": 1,
+        "declines": 0,
+        "start_overs": 0,
+        "edits": 0,
+    }
+    assert (
+        rows[("v-b", "price-position/B")]["conversations"],
+        rows[("v-b", "price-position/B")]["thumbs_down"],
+    ) == (2, 1)
+    assert (
+        rows[("v-b", "price-position/B")]["declines"],
+        rows[("v-b", "price-position/B")]["start_overs"],
+    ) == (1, 1)
+    assert summary["recent_comments"][0]["arm"] == "price-position/B"
+    shown = runner.invoke(app, ["feedback"], env={"COLUMNS": "250"})
+    assert shown.exit_code == 0, shown.output
+    assert "By variant" in shown.output and "price-position/B" in shown.output
+    assert "[price-position/B]: <b>too cheap</b>" in shown.output  # the seller's words as text
