@@ -5,14 +5,16 @@ PostgreSQL when `TROVA_TEST_POSTGRES_URL` is set (tests/databases.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+import marketplace.app as app_module
 from marketplace import retrieval
 from marketplace.app import create_app
 from marketplace.db import CategoryTreeRow, ListingRow, SellerRow
@@ -110,3 +112,25 @@ def test_reading_that_reaches_the_widest_preference_counts_in_ads(
     again = compare(db_url, BLANK_MEDIA, item)
     assert "(all listings in the category)" in again["message"]  # type: ignore[operator]
     assert again["suggested_price"] == pytest.approx(once["suggested_price"], rel=0.1)
+
+
+def test_a_comparison_that_finds_its_scope_few_ads_reads_each_scopes_statistics_once(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The amplifiers' ads posted six more times: the first comparison reads Amplifiers, finds it holds two
+    # ads however many listings, and goes on to the parent. It goes on from there, within the same snapshot:
+    # Amplifiers' counts are not read again on the way (they cost a statement each on PostgreSQL).
+    repost(db_url, [INSTRUMENT_ACCESSORIES], 6)
+    reads: list[int] = []
+    real = app_module.scope_stats
+
+    def counted(
+        session: Session, category_id: int, tokens: Iterable[str] | None = None
+    ) -> retrieval.ScopeStats:
+        reads.append(category_id)
+        return real(session, category_id, tokens)
+
+    monkeypatch.setattr(app_module, "scope_stats", counted)
+    found = compare(db_url, AMPLIFIERS, "Fender Champion Amplifier")
+    assert found["scope_path"].endswith("Musical Instrument & Orchestra Accessories")  # type: ignore[union-attr]
+    assert reads == [AMPLIFIERS, INSTRUMENT_ACCESSORIES]
