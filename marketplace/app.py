@@ -522,26 +522,29 @@ def price_comparison(
     scope = start = narrower_category(taxonomy, taxonomy.children, category_id, q)
     vocabulary = query_vocabulary(q)  # the words' frequencies come with the subtree's counts
     while True:
-        in_scope = scope_stats(session, scope, vocabulary)
-        sparse = in_scope.listings < MIN_SCOPE_COMPS or (scope, in_scope.version) in market.sparse_scopes
-        parent = _wider_scope(taxonomy, scope)
-        if not sparse or parent is None:
+        while True:
+            in_scope = scope_stats(session, scope, vocabulary)
+            sparse = in_scope.listings < MIN_SCOPE_COMPS or (scope, in_scope.version) in market.sparse_scopes
+            parent = _wider_scope(taxonomy, scope)
+            if not sparse or parent is None:
+                break
+            scope = parent
+        # Trust grows with sellers' age (`marketplace.trust`): an answer is kept for a day at most.
+        key = (category_id, scope, q, condition, in_scope.version, int(time.time() // 86400))
+        cached = market.comparisons.get(key)
+        if cached is not None:
+            return cached
+        # Borrowed listings count only when their titles share words with the item: an accordion is not
+        # priced from the pianos next to it in the taxonomy.
+        borrowed = scope != start
+        found = comparable_candidates(session, scope, q, borrowed, in_scope)
+        if found.scope_ads is None or found.scope_ads >= MIN_SCOPE_COMPS or parent is None:
             break
-        scope = parent
-    # Trust grows with sellers' age (`marketplace.trust`): an answer is kept for a day at most.
-    key = (category_id, scope, q, condition, in_scope.version, int(time.time() // 86400))
-    cached = market.comparisons.get(key)
-    if cached is not None:
-        return cached
-    # Borrowed listings count only when their titles share words with the item: an accordion is not
-    # priced from the pianos next to it in the taxonomy.
-    borrowed = scope != start
-    found = comparable_candidates(session, scope, q, borrowed, in_scope)
-    if found.scope_ads is not None and found.scope_ads < MIN_SCOPE_COMPS and parent is not None:
-        # Many listings, few ads (each posted many times): as sparse as a scope of few listings. Known
-        # for this version of the scope from now on, so the next comparison borrows at once.
+        # Many listings, few ads (each posted many times): as sparse as a scope of few listings. Known for
+        # this version of the scope from now on, so the next comparison borrows at once; this one goes on
+        # from the parent (the scopes below it were read in this snapshot and are not read again).
         market.note_sparse_scope(scope, in_scope.version)
-        return price_comparison(market, session, category_id, q, condition)
+        scope = parent
     picked = select_comps(
         found.pool, q, condition, require_similar=borrowed, stats=found.stats, in_ads=not found.cut_short
     )

@@ -17,6 +17,9 @@ from marketplace.taxonomy import HasCategories
 from marketplace.text import STOPWORDS, alternatives, content_words, words
 
 DATA_FILE = Path(__file__).parent / "data" / "comparables.toml"
+# Titles whose reading is kept: a comparison reads a few hundred, and the same sampled listings come back
+# in the next comparison of their category (about 90% of readings at 1M listings are found here).
+READING_MEMO = 16384
 
 
 @dataclass(frozen=True)
@@ -84,36 +87,34 @@ def _separator_pattern() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(s) for s in kind_words().separators))
 
 
-@dataclass(frozen=True, slots=True)
-class _Reading:
-    """What the kind checks read of a title, tokenised once: its words, the words of each listed part
-    (`list_separators`) that has a content word, and the accessory words it names as what it sells."""
-
-    tokens: tuple[str, ...]
-    parts: list[frozenset[str]]
-    accessories: frozenset[str]
+# What the kind checks read of a title, tokenised once: its words, the words of each listed part
+# (`list_separators`) that has a content word, and the accessory words it names as what it sells. A plain
+# tuple of tuples of strings: the garbage collector stops tracking such a tuple once it has seen it, so the
+# thousands of titles in `_reading`'s memo cost no time in a collection (frozensets, dataclass or named-tuple
+# instances would be walked by every full collection, in whichever request happens to trigger it).
+_Reading = tuple[tuple[str, ...], tuple[tuple[str, ...], ...], tuple[str, ...]]
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=READING_MEMO)
 def _reading(title: str) -> _Reading:
     kinds = kind_words()
     tokens = tuple(words(title))
     pieces = _separator_pattern().split(title)
-    parts = []
+    parts: list[tuple[str, ...]] = []
     if len(pieces) >= kinds.min_parts:
         for piece in pieces:
             found = words(piece)
             if any(w not in STOPWORDS for w in found):
-                parts.append(frozenset(found))
-    found_accessories: set[str] = set()
+                parts.append(tuple(dict.fromkeys(found)))
+    found_accessories: dict[str, None] = {}
     previous = ""
     for token in words(title.replace("+", " with ")) if "+" in title else tokens:
         if token in kinds.included_after:
             break
         if token in kinds.accessories and not (token == "part" and previous == "for"):
-            found_accessories.add(token)
+            found_accessories[token] = None
         previous = token
-    return _Reading(tokens, parts, frozenset(found_accessories))
+    return tokens, tuple(parts), tuple(found_accessories)
 
 
 def is_bundle(title: str, item: Iterable[str] = ()) -> bool:
@@ -122,8 +123,7 @@ def is_bundle(title: str, item: Iterable[str] = ()) -> bool:
     ("Mattress, Modem, Router" for a router; "Ektorp sofa, grey" is one sofa, but "Sofa, leather, brown" reads
     as several things: the parts' words are not known as things or as describing ones)."""
     kinds = kind_words()
-    reading = _reading(title)
-    tokens = reading.tokens
+    tokens, parts, _ = _reading(title)
     if any(t in kinds.bundle_words for t in tokens):
         return True
     present = frozenset(tokens)
@@ -132,17 +132,17 @@ def is_bundle(title: str, item: Iterable[str] = ()) -> bool:
         for p, words in zip(kinds.bundle_phrases, kinds.bundle_phrase_words, strict=True)
     ):
         return True
-    if len(reading.parts) < kinds.min_parts:
+    if len(parts) < kinds.min_parts:
         return False
     known = _with_synonyms(item)
-    others = sum(1 for p in reading.parts if not known.intersection(p))
+    others = sum(1 for p in parts if known.isdisjoint(p))
     return others >= kinds.other_parts
 
 
 def accessories_named(title: str) -> set[str]:
     """The accessory and part words a title names as what it sells: not those after "with", "w/", "+" or
     "includes" (what comes with it), nor "parts" after "for" (a condition)."""
-    return set(_reading(title).accessories)
+    return set(_reading(title)[2])
 
 
 @functools.cache

@@ -12,7 +12,6 @@ words.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -39,9 +38,11 @@ class Posted(Protocol):
     def words(self) -> frozenset[str]: ...  # the title's words (empty: not yet computed)
 
 
-@functools.lru_cache(maxsize=65536)
 def _item_key(ws: frozenset[str]) -> frozenset[str]:
-    return ws - kind_words().ad_words
+    # Not memoised: most titles have no ad word, and then the title's own set is the key (no new object);
+    # a memo of every title seen held two frozensets a title, each walked by every full garbage collection.
+    ad = kind_words().ad_words
+    return ws if ws.isdisjoint(ad) else ws - ad
 
 
 def distinct_ads(comps: Sequence[Posted], at_least: int | None = None) -> int:

@@ -627,6 +627,7 @@ def comparable_candidates(
             scope.listings if widest is None else expected_matches(widest, dict(stats.df), scope.listings)
         )
         verdict.clear()
+        before, read_before = set(found), list(read)
         read_rows = sampled(session, expr, last_id, expected, judged)
         asked += 1
         done = False
@@ -661,7 +662,13 @@ def comparable_candidates(
             break
         if widest is None:
             scope_ads = distinct_ads(read_rows, MIN_COMPS)
-        if read_rows and read_rows[0].weight * len(read_rows) > PROBE:
+        # A preference whose rows are all listings read before, or stood for by a preference read before
+        # (the same few ads' copies matched again by a wider tier: '87' after '87 Monte Carlo LS'), has not
+        # widened the reading: it spends no widening.
+        widened = any(
+            row.id not in before and not any(matches(p, row.words) for p in read_before) for row in read_rows
+        )
+        if read_rows and read_rows[0].weight * len(read_rows) > PROBE and widened:
             probed += 1
             # Only a stop before the last preference cuts reading short: after the last (the widest), every
             # preference has been read and counted in ads, as at any size.
