@@ -69,6 +69,7 @@ class _Rules:
     mileage_after: re.Pattern[str]
     repair: re.Pattern[str]
     smallest_ambiguous: float
+    resolutions: frozenset[str]
     after: re.Pattern[str]
     units: frozenset[str]
     names: frozenset[str]
@@ -103,6 +104,7 @@ def _rules() -> _Rules:
         mileage_after=re.compile(a.mileage_after, re.I),
         repair=re.compile(a.repair_words, re.I),
         smallest_ambiguous=a.smallest_ambiguous,
+        resolutions=frozenset(r.lower() for r in a.resolutions),
         after=re.compile(rf"^\s*(?:{alternatives(a.price_after)})(?![\w])", re.I),
         units=frozenset(u.lower() for u in a.units),
         names=frozenset(n.lower() for n in a.name_before),
@@ -321,6 +323,15 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         previous = before[-1] if before else ""
         cued = bool(rules.before.search(prefix)) or prefix.rstrip().endswith("~")
         cued_after = bool(rules.after.match(after)) or bool(re.match(r"-?ish\b", after, re.I))
+        if (
+            not money
+            and not cued
+            and not cued_after
+            and not expecting_price
+            and after.strip(" .!")  # "honda civic, 4k": said last, a price
+            and re.sub(r"\s", "", m.group(0)).lower() in rules.resolutions
+        ):
+            continue  # "55 inch LG, 4K, ...": the screen's resolution
         if 1900 <= value <= 2100 and not money and (not cued or _YEAR_BEFORE.search(prefix)):
             continue  # a year ("from like 1970" too)
         if (

@@ -268,8 +268,21 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
         break
     if rest is None:
         mention = lex.mention.search(text) or lex.mention_before.search(strip_discourse(text))
+        it_is = None
+        if mention is None:  # "... It's a 55 inch LG, 4K, ...": the sentence that names it
+            it_is = next(
+                (
+                    m.group("item")
+                    for m in lex.it_is_item.finditer(text)
+                    if _names_a_thing(lex.clause_end.split(m.group("item"), 1)[0])
+                    and not is_condition_only(m.group("item"))
+                ),
+                None,
+            )
         if mention:
             rest = mention.group("item")
+        elif it_is is not None:
+            rest = it_is
         elif expecting_item and text.rstrip().endswith("?") and "," in text:
             rest = text.split(",", 1)[0]  # "my guitar, how much could I get?"
             if not _acceptable(clean_item(rest)):
