@@ -12,7 +12,7 @@ from agent.approvals import is_approval
 from agent.offline.amounts import read_amounts
 from agent.offline.details import read_details
 from agent.offline.items import extract_items
-from agent.offline.reading import Question, read
+from agent.offline.reading import Intent, Question, read
 from agent.offline.remarks import read_remarks
 from agent.offline.search import search_query
 from agent.session import ChatSession
@@ -175,8 +175,19 @@ def test_an_item_named_in_a_sentence_of_its_own_is_the_item() -> None:
     assert extract_items(text) == ["55 inch LG"]
 
 
-def test_a_grade_said_as_it_is_names_no_item() -> None:  # a guard
-    assert extract_items("hello. it's a bit scratched but works") == []
+@pytest.mark.parametrize("text", ["hello. it's a bit scratched but works", "it's a Bach Stradivarius, 400"])
+def test_a_grade_or_a_make_said_as_it_is_names_no_item(text: str) -> None:  # a guard
+    assert extract_items(text) == []
+
+
+@pytest.mark.parametrize("text", ["idk whichever", "whichever", "doesn't matter", "i don't mind"])
+def test_leaving_the_grade_to_the_agent_in_other_words_is_a_suggestion(text: str) -> None:
+    assert Intent.SUGGEST in read(text, asked_at(Question.CONDITION, "lamp")).intents
+
+
+async def test_whichever_to_the_condition_question_is_not_asked_again(session: ChatSession) -> None:
+    turns = await say_all(session, "vintage brass candle holders pair", "idk whichever", "20")
+    assert last_draft(turns)["price"] == 20, [t.reply for t in turns]
 
 
 # A finish kept out of the category search -------------------------------------------------
