@@ -6,10 +6,13 @@ a 55 inch LG"), and a finish kept out of the category search. Each test failed o
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from agent.approvals import is_approval
 from agent.offline.amounts import read_amounts
+from agent.offline.conditions import read_condition
 from agent.offline.details import read_details
 from agent.offline.items import extract_items
 from agent.offline.reading import Intent, Question, read
@@ -40,7 +43,7 @@ async def test_a_bare_ok_to_the_open_price_question_is_asked_again_in_other_word
     again = await session.send(short)
     # the answer it invites is a number: asked for once more, in other words, with what to say when unsure
     assert OPEN_PRICE_QUESTION not in again.reply, again.reply
-    assert "in dollars?" in again.reply and "what did you pay" in again.reply, again.reply
+    assert "in dollars?" in again.reply and "say 'you pick'" in again.reply, again.reply
     assert "in general" not in again.reply  # no wider look at the market for an "ok"
     assert not again.drafts and not again.created
 
@@ -245,3 +248,29 @@ def test_more_ways_of_saying_yes_approve_the_draft(reply: str) -> None:
 )
 def test_a_reply_that_is_not_a_plain_yes_is_read_instead(reply: str) -> None:  # a guard
     assert not is_approval(reply)
+
+
+# Replies that keep giving no price: never the same words twice in a row ---------------------------------------
+
+
+async def test_the_price_question_is_never_repeated_word_for_word(session: ChatSession) -> None:
+    turns = await say_all(session, "honda gas lawn mower hrx217", "good", "good", "good", "good")
+    replies = [t.reply for t in turns[1:]]
+    assert all(a != b for a, b in itertools.pairwise(replies)), replies
+
+
+# Work the item needs, and wear said in other words ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("my grandmas sewing table, antique, needs refinishing", "sewing table"),
+        ("needs a tune up", "bike"),
+        ("some cracking on the seat", "leather armchair"),
+        ("paint is chipping", "dresser"),
+        ("has some wobble", "table"),
+    ],
+)
+def test_work_it_needs_and_wear_in_other_words_is_damage(text: str, item: str) -> None:
+    assert read_condition(text, item).damage, text

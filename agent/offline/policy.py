@@ -1393,8 +1393,8 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
     )
     reading = state.reading
     # A bare "ok" / "sure" to the open price question (no figure offered): the answer it invites is a number, so
-    # it is asked once more in other words, with what to say when unsure; only a second bare "ok" (to that)
-    # means the seller can't name one, and the agent looks for a guide.
+    # it is asked once more in other words, saying how to leave it to the agent; only a second bare "ok" (to
+    # that) means the seller can't name one, and the agent looks for a guide.
     bare_ok = (
         state.last == "seller"
         and reading is not None
@@ -1410,7 +1410,7 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
             _say(
                 state,
                 f"{PRICE_AGAIN}: how much would you like to ask for your {item.name}, in dollars? A rough figure "
-                "is fine, and you can change it on the draft. If you're not sure, what did you pay for it?",
+                "is fine, and you can change it on the draft; or say 'you pick' and I'll look for a guide.",
             ),
             asks=Question.PRICE,
         )
@@ -1566,10 +1566,19 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         else ""
     )
     text = f"{why}, so {PRICE_QUESTION}{paid}"
-    if state.last == "seller" and state.last_reply.endswith(text) and not why.startswith("Sorry"):
-        # never the same question again word for word: the reply gave no price, and that is said
-        text = f"Sorry, I didn't catch a price in that. {text}"
+    if state.last == "seller" and state.last_reply.endswith(text):
+        # never the same question again word for word: the reply gave no price, and that is said (in other
+        # words each time, when it keeps giving none)
+        wordings = (f"Sorry, I didn't catch a price in that. {text}", *_STILL_NO_PRICE)
+        text = next((w for w in wordings if not state.last_reply.endswith(w)), wordings[-1])
     return Action(_say(state, text), asks=Question.PRICE)
+
+
+# The price question again when the seller's replies keep giving no price, each unlike the one before.
+_STILL_NO_PRICE = (
+    "I still need a price to go on: whenever you're ready, tell me a number in dollars, e.g. 120.",
+    "Just the number is enough, in dollars (say 'you pick' if you'd like me to look for a guide).",
+)
 
 
 def _paid_start(item: ItemFrame) -> float:
