@@ -274,3 +274,45 @@ async def test_the_price_question_is_never_repeated_word_for_word(session: ChatS
 )
 def test_work_it_needs_and_wear_in_other_words_is_damage(text: str, item: str) -> None:
     assert read_condition(text, item).damage, text
+
+
+# The draft's price called too low or too high, or asked higher; how to sell is no item -----------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "up"),
+    [
+        ("thats too low", True),
+        ("too cheap", True),
+        ("can you go higher?", True),
+        ("raise it a bit", True),
+        ("that seems too high", False),
+        ("too expensive", False),
+    ],
+)
+def test_a_price_called_too_low_or_too_high_moves_it_by_the_usual_share(text: str, up: bool) -> None:
+    change = read(text, asked_at(Question.DRAFT, "desk")).price_change
+    assert change is not None and change.up is up and change.percent, change
+
+
+@pytest.mark.parametrize("text", ["is that too much?", "is 80 too much?"])
+def test_asking_whether_it_is_too_much_changes_nothing(text: str) -> None:  # a guard
+    assert read(text, asked_at(Question.DRAFT, "desk")).price_change is None
+
+
+async def test_too_low_at_the_draft_raises_the_price(session: ChatSession) -> None:
+    turns = await say_all(session, "ikea desk", "good")
+    before = float(str(last_draft(turns)["price"]))
+    turn = await session.send("thats too low")
+    assert float(str(last_draft([turn])["price"])) > before, turn.reply
+
+
+@pytest.mark.parametrize(
+    "text", ["should I go lower to sell fast?", "i want to sell quickly", "want to sell it asap"]
+)
+def test_how_soon_it_should_sell_is_no_item(text: str) -> None:
+    assert extract_items(text) == []
+
+
+def test_a_name_that_starts_with_fast_is_still_one() -> None:  # a guard
+    assert extract_items("selling fast and furious dvd set") == ["fast and furious dvd set"]

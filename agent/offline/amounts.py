@@ -80,6 +80,9 @@ class _Rules:
     range_: re.Pattern[str]
     corrections: re.Pattern[str]
     lower_unsaid: re.Pattern[str]
+    raise_unsaid: re.Pattern[str]
+    too_high: re.Pattern[str]
+    too_low: re.Pattern[str]
     count_after: re.Pattern[str]
     spelled_after_cue: re.Pattern[str]
     whole_after: re.Pattern[str]
@@ -114,6 +117,9 @@ def _rules() -> _Rules:
         free_anywhere=re.compile(rf"\b(?:{alternatives(a.free_anywhere)})\b", re.I),
         corrections=re.compile(rf"\b(?:{alternatives(a.corrections)})\b", re.I),
         lower_unsaid=re.compile("|".join(f"(?:{p})" for p in a.lower_unsaid), re.I),
+        raise_unsaid=re.compile("|".join(f"(?:{p})" for p in a.raise_unsaid), re.I),
+        too_high=re.compile(a.too_high, re.I),
+        too_low=re.compile(a.too_low, re.I),
         count_after=re.compile(a.count_after, re.I),
         whole_after=re.compile(rf"^\s*(?:{a.whole_lot})", re.I),
         each_after=re.compile(rf"^\s*(?:{a.per_item})", re.I),
@@ -189,9 +195,15 @@ def read_price_change(text: str) -> tuple[PriceChange | None, str]:
             if change.amount <= 0:
                 continue
             return change, text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
-    # "can you go a bit lower?": down by a usual share, said in the reply
-    if _rules().lower_unsaid.search(text) and not re.search(r"\d", text):
-        return PriceChange(lexicon().amounts.unsaid_share, True, False), text
+    # "can you go a bit lower?", "thats too low": down (or up) by a usual share, said in the reply
+    rules, share = _rules(), lexicon().amounts.unsaid_share
+    if re.search(r"\d", text):
+        return None, text
+    told = "?" not in text  # "is that too much?" asks, and is answered
+    if rules.lower_unsaid.search(text) or (told and rules.too_high.search(text)):
+        return PriceChange(share, True, False), text
+    if rules.raise_unsaid.search(text) or (told and rules.too_low.search(text)):
+        return PriceChange(share, True, True), text
     return None, text
 
 

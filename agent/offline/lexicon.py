@@ -96,6 +96,9 @@ class AmountData(_Data):
     relative_up: list[str]
     one_after: list[str]
     corrections: list[str]
+    raise_unsaid: list[str]
+    too_high: str
+    too_low: str
     lower_unsaid: list[str]
     unsaid_share: float
     count_after: str
