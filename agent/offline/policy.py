@@ -1576,8 +1576,8 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
 
 # The price question again when the seller's replies keep giving no price, each unlike the one before.
 _STILL_NO_PRICE = (
-    "I still need a price to go on: whenever you're ready, tell me a number in dollars, e.g. 120.",
-    "Just the number is enough, in dollars (say 'you pick' if you'd like me to look for a guide).",
+    "I still need a price to go on: what would you like to ask for it, in dollars? A number like 120 is enough.",
+    "Just the number is enough: how much, in dollars? Or say 'you pick' and I'll look for a guide.",
 )
 
 
