@@ -29,7 +29,8 @@ def _approve() -> re.Pattern[str]:
     after = "|".join(f"(?:{p})" for p in words.after)
     thanks = "|".join(f"(?:{p})" for p in words.thanks)
     return re.compile(
-        rf"^\s*(?:{yes})(?:[\s,!.]*(?:and\s+)?(?:{yes}|{after}))*[\s,!.]*(?:{thanks})?[\s!.]*$", re.I
+        rf"^\s*(?:{yes})(?:[\s,!.]*(?:and\s+)?(?:{yes}|{after}|(?:{thanks})(?=[\s,!.]+\S)))*[\s,!.]*(?:{thanks})?[\s!.]*$",
+        re.I,
     )
 
 

@@ -225,11 +225,22 @@ async def test_a_price_each_for_a_set_is_not_called_well_below_sets(session: Cha
 async def test_ok_to_the_price_question_with_no_figure_offered_gets_one(
     session: ChatSession, wait: str
 ) -> None:
-    asked, waited = await say_all(session, "nintendo switch lite turquoise, good condition", wait)
+    # A bare "ok" to the open question invites a number: it is asked once more, in other words (never the same
+    # question, never "didn't catch"); a second "ok" leaves it to the agent, which offers a figure to take.
+    asked, again, waited = await say_all(
+        session, "nintendo switch lite turquoise, good condition", wait, wait
+    )
     assert "what price would you like" in asked.reply and "$" not in asked.reply, asked.reply
+    assert "didn't catch" not in again.reply and "what price would you like" not in again.reply, again.reply
+    assert "in dollars?" in again.reply and not again.drafts, again.reply
     assert "didn't catch" not in waited.reply and "say 'ok' and I'll use $" in waited.reply, waited.reply
     (turn,) = await say_all(session, "ok")
     assert last_draft([turn])["price"] > 0
+
+
+async def test_you_pick_to_the_price_question_gets_a_figure_at_once(session: ChatSession) -> None:  # a guard
+    _, waited = await say_all(session, "nintendo switch lite turquoise, good condition", "you pick")
+    assert "say 'ok' and I'll use $" in waited.reply, waited.reply
 
 
 async def test_ok_to_the_condition_question_is_still_asked_again(session: ChatSession) -> None:  # a guard

@@ -69,6 +69,7 @@ class _Rules:
     mileage_after: re.Pattern[str]
     repair: re.Pattern[str]
     smallest_ambiguous: float
+    resolutions: frozenset[str]
     after: re.Pattern[str]
     units: frozenset[str]
     names: frozenset[str]
@@ -79,6 +80,9 @@ class _Rules:
     range_: re.Pattern[str]
     corrections: re.Pattern[str]
     lower_unsaid: re.Pattern[str]
+    raise_unsaid: re.Pattern[str]
+    too_high: re.Pattern[str]
+    too_low: re.Pattern[str]
     count_after: re.Pattern[str]
     spelled_after_cue: re.Pattern[str]
     whole_after: re.Pattern[str]
@@ -103,6 +107,7 @@ def _rules() -> _Rules:
         mileage_after=re.compile(a.mileage_after, re.I),
         repair=re.compile(a.repair_words, re.I),
         smallest_ambiguous=a.smallest_ambiguous,
+        resolutions=frozenset(r.lower() for r in a.resolutions),
         after=re.compile(rf"^\s*(?:{alternatives(a.price_after)})(?![\w])", re.I),
         units=frozenset(u.lower() for u in a.units),
         names=frozenset(n.lower() for n in a.name_before),
@@ -112,6 +117,9 @@ def _rules() -> _Rules:
         free_anywhere=re.compile(rf"\b(?:{alternatives(a.free_anywhere)})\b", re.I),
         corrections=re.compile(rf"\b(?:{alternatives(a.corrections)})\b", re.I),
         lower_unsaid=re.compile("|".join(f"(?:{p})" for p in a.lower_unsaid), re.I),
+        raise_unsaid=re.compile("|".join(f"(?:{p})" for p in a.raise_unsaid), re.I),
+        too_high=re.compile(a.too_high, re.I),
+        too_low=re.compile(a.too_low, re.I),
         count_after=re.compile(a.count_after, re.I),
         whole_after=re.compile(rf"^\s*(?:{a.whole_lot})", re.I),
         each_after=re.compile(rf"^\s*(?:{a.per_item})", re.I),
@@ -187,9 +195,15 @@ def read_price_change(text: str) -> tuple[PriceChange | None, str]:
             if change.amount <= 0:
                 continue
             return change, text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
-    # "can you go a bit lower?": down by a usual share, said in the reply
-    if _rules().lower_unsaid.search(text) and not re.search(r"\d", text):
-        return PriceChange(lexicon().amounts.unsaid_share, True, False), text
+    # "can you go a bit lower?", "thats too low": down (or up) by a usual share, said in the reply
+    rules, share = _rules(), lexicon().amounts.unsaid_share
+    if re.search(r"\d", text):
+        return None, text
+    told = "?" not in text  # "is that too much?" asks, and is answered
+    if rules.lower_unsaid.search(text) or (told and rules.too_high.search(text)):
+        return PriceChange(share, True, False), text
+    if rules.raise_unsaid.search(text) or (told and rules.too_low.search(text)):
+        return PriceChange(share, True, True), text
     return None, text
 
 
@@ -321,6 +335,15 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         previous = before[-1] if before else ""
         cued = bool(rules.before.search(prefix)) or prefix.rstrip().endswith("~")
         cued_after = bool(rules.after.match(after)) or bool(re.match(r"-?ish\b", after, re.I))
+        if (
+            not money
+            and not cued
+            and not cued_after
+            and not expecting_price
+            and after.strip(" .!")  # "honda civic, 4k": said last, a price
+            and re.sub(r"\s", "", m.group(0)).lower() in rules.resolutions
+        ):
+            continue  # "55 inch LG, 4K, ...": the screen's resolution
         if 1900 <= value <= 2100 and not money and (not cued or _YEAR_BEFORE.search(prefix)):
             continue  # a year ("from like 1970" too)
         if (

@@ -234,13 +234,15 @@ def _acceptable(item: str) -> bool:
 _SEVERAL_THINGS = re.compile(r"\b(?:stuff|things|items|bunch|lots?\s+of|few)\b", re.I)
 
 
-def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
+def extract_items(text: str, *, expecting_item: bool = False, in_progress: bool = False) -> list[str]:
     """The items a message names for sale, in order ('my bike and my couch' -> ['bike', 'couch']); ['?']
     when it says it has things to sell without naming them ('some stuff').
 
     Without a selling phrase ('I want to sell ...'), a short message counts as an item only when the agent
     asked for one (`expecting_item`); a longer one when it mentions the item the way sellers do ("the main
-    thing is my ...", "my bookshelf has to go"). The phrase can be anywhere in a long message."""
+    thing is my ...", "my bookshelf has to go"). The phrase can be anywhere in a long message. A later
+    sentence "It's a ..." names the item only when none is being listed (`in_progress`): of the item being
+    listed, it says which one it is ("good shape. It's a trek fx 2")."""
     lex = lexicon()
     named = item_correction(text) or value_question_item(text)
     if named is not None:
@@ -268,8 +270,23 @@ def extract_items(text: str, *, expecting_item: bool = False) -> list[str]:
         break
     if rest is None:
         mention = lex.mention.search(text) or lex.mention_before.search(strip_discourse(text))
+        it_is = None
+        if (
+            mention is None and not in_progress
+        ):  # "... It's a 55 inch LG, 4K, ...": the sentence that names it
+            it_is = next(
+                (
+                    m.group("item")
+                    for m in lex.it_is_item.finditer(text)
+                    if _names_a_thing(lex.clause_end.split(m.group("item"), 1)[0])
+                    and not is_condition_only(m.group("item"))
+                ),
+                None,
+            )
         if mention:
             rest = mention.group("item")
+        elif it_is is not None:
+            rest = it_is
         elif expecting_item and text.rstrip().endswith("?") and "," in text:
             rest = text.split(",", 1)[0]  # "my guitar, how much could I get?"
             if not _acceptable(clean_item(rest)):

@@ -80,6 +80,7 @@ class AmountData(_Data):
     mileage_after: str
     repair_words: str
     smallest_ambiguous: float
+    resolutions: list[str]
     price_after: list[str]
     units: list[str]
     name_before: list[str]
@@ -95,6 +96,9 @@ class AmountData(_Data):
     relative_up: list[str]
     one_after: list[str]
     corrections: list[str]
+    raise_unsaid: list[str]
+    too_high: str
+    too_low: str
     lower_unsaid: list[str]
     unsaid_share: float
     count_after: str
@@ -169,6 +173,8 @@ class ItemData(_Data):
     tag_question: str
     reason_first: str
     reason_before: str
+    reason_short: str
+    it_is_item: str
     state_kept: str
     reason_link: str
     not_a_model: list[str]
@@ -333,6 +339,8 @@ class Lexicon:
         self.tag_question = _compile(it.tag_question)
         self.reason_first = _compile(it.reason_first)
         self.reason_before = _compile(it.reason_before)
+        self.reason_short = _compile(it.reason_short)
+        self.it_is_item = _compile(it.it_is_item)
         self.state_kept = _compile(it.state_kept)
         self.reason_link = _compile(it.reason_link)
         self.not_a_model = frozenset(it.not_a_model)

@@ -46,6 +46,7 @@ INTRO = "Hi! I'm Trova's offline assistant, a rule-based stand-in rather than an
 CONDITION_QUESTION = "What condition is it in: new, like new, excellent, good, fair, or for parts?"
 CONDITION_QUESTION_SEVERAL = "What condition are they in: new, like new, excellent, good, fair, or for parts?"
 PRICE_QUESTION = "what price would you like to ask, in dollars?"
+PRICE_AGAIN = "I need a number from you to go on"  # the price question again, after a bare "ok" to it
 NONE_HINT = "Reply with the number, or say 'none of these'."
 # The grades in the order the condition question lists them: "the second one" is like new.
 GRADES = (
@@ -1391,6 +1392,28 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         else "I can't compare prices right now"
     )
     reading = state.reading
+    # A bare "ok" / "sure" to the open price question (no figure offered): the answer it invites is a number, so
+    # it is asked once more in other words, saying how to leave it to the agent; only a second bare "ok" (to
+    # that) means the seller can't name one, and the agent looks for a guide.
+    bare_ok = (
+        state.last == "seller"
+        and reading is not None
+        and Intent.ACCEPT in reading.intents
+        and not reading.changes
+        and not reading.has(Intent.QUESTION, Intent.DECLINE, Intent.SUGGEST, Intent.UNSURE)
+        and not state.value_now
+        and "$" not in state.last_reply
+    )
+    asked_again = bare_ok and PRICE_AGAIN in state.last_reply
+    if bare_ok and not asked_again and PRICE_QUESTION in state.last_reply:
+        return Action(
+            _say(
+                state,
+                f"{PRICE_AGAIN}: how much would you like to ask for your {item.name}, in dollars? A rough figure "
+                "is fine, and you can change it on the draft; or say 'you pick' and I'll look for a guide.",
+            ),
+            asks=Question.PRICE,
+        )
     # What the seller paid (said now or before) with nothing comparable: a guide to start from (its kind's
     # listings first, else the rule of thumb), offered at once rather than asking for a price again.
     paid_guide = (
@@ -1406,14 +1429,8 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         and (
             state.value_now
             or reading.has(Intent.SUGGEST, Intent.UNSURE)
-            # "ok" to "what price would you like?" with no figure offered: waiting for one
-            or (
-                Intent.ACCEPT in reading.intents
-                and not reading.changes
-                and not reading.has(Intent.QUESTION, Intent.DECLINE)
-                and PRICE_QUESTION in state.last_reply
-                and "$" not in state.last_reply
-            )
+            # "ok" again to the price question asked again in other words: the seller has no figure
+            or asked_again
             # "ok go with that" when no figure was offered (nothing listed to go by): nothing to take
             or (
                 Intent.ACCEPT in reading.intents
@@ -1549,10 +1566,19 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         else ""
     )
     text = f"{why}, so {PRICE_QUESTION}{paid}"
-    if state.last == "seller" and state.last_reply.endswith(text) and not why.startswith("Sorry"):
-        # never the same question again word for word: the reply gave no price, and that is said
-        text = f"Sorry, I didn't catch a price in that. {text}"
+    if state.last == "seller" and state.last_reply.endswith(text):
+        # never the same question again word for word: the reply gave no price, and that is said (in other
+        # words each time, when it keeps giving none)
+        wordings = (f"Sorry, I didn't catch a price in that. {text}", *_STILL_NO_PRICE)
+        text = next((w for w in wordings if not state.last_reply.endswith(w)), wordings[-1])
     return Action(_say(state, text), asks=Question.PRICE)
+
+
+# The price question again when the seller's replies keep giving no price, each unlike the one before.
+_STILL_NO_PRICE = (
+    "I still need a price to go on: what would you like to ask for it, in dollars? A number like 120 is enough.",
+    "Just the number is enough: how much, in dollars? Or say 'you pick' and I'll look for a guide.",
+)
 
 
 def _paid_start(item: ItemFrame) -> float:

@@ -633,7 +633,11 @@ def read(text: str, context: Context | None = None) -> Reading:
     if Intent.NONE_OF_THESE in reading.intents:  # "neither, it's a dining table": only what follows counts
         item_text = lex.none_of_these.sub(" ", text).strip(" ,.!-")
         item_text = _OF_THESE.sub("", item_text).strip(" ,.!-")  # "none of these, it's a ..."
-    reading.items = extract_items(item_text, expecting_item=expecting_item) if item_text else []
+    reading.items = (
+        extract_items(item_text, expecting_item=expecting_item, in_progress=ctx.in_progress)
+        if item_text
+        else []
+    )
     # "it's about 5 years old": how old it is, not a thing called "5 years old"
     reading.items = [i for i in reading.items if not _only_age(i)]
     if (

@@ -121,6 +121,10 @@ def _remark(sentence: str, item: str | None) -> str | None:
         # a question, or more story than fact, is nothing as a whole; its clauses are read one by one ("...
         # tool chest that belonged to my dad, it's red, has 8 drawers, ... I was thinking maybe $120?")
         return ""
+    if lex.reason_short.match(core) and "?" not in sentence:
+        return (
+            core[:1].upper() + core[1:] + "."
+        )  # "moving out": why it is sold, though sales talk in a headline
     if (
         not words
         or len(words) > MAX_WORDS
