@@ -111,7 +111,7 @@ def run_variants_command(
 ) -> None:
     """Run, write the reports, print the comparison; exit 1 when --gate fails, else 0."""
     from agent.models import ModelConfigError, resolve_model
-    from cli.replay_options import finish_recording_notice
+    from agent.replay import finish_recording
     from evals.runner import make_run_id
     from evals.variants_run import compare_arms, run_variants, write_variants
     from traces.setup import configure_tracing, flush
@@ -155,8 +155,14 @@ def run_variants_command(
         )
         folder = fallback
         write_variants(result, runs, folder)
-    for recorder in recordings.recorders:
-        stdout().print(finish_recording_notice(recorder))
+    if recordings.recorders:
+        written = [finish_recording(r.directory, r.started) for r in recordings.recorders]
+        stdout().print(
+            f"[dim]Recorded {sum(w.written for w in written)} model requests in {escape(str(options.record))} "
+            f"({', '.join(f'{escape(a.name)}/: {w.written}' for a, w in zip(arms, written, strict=True))}). "
+            f"Commit the folder; replay with the same --variant options and --replay {escape(str(options.record))}.[/dim]",
+            soft_wrap=True,
+        )
     missed = [group for read in recordings.misses for group in read()]
     if missed:  # the recordings do not answer this run: no verdict on it (as a single run's replay)
         for group in missed:

@@ -271,7 +271,8 @@ def test_variants_with_settings_are_recorded_and_replayed(tmp_path: Path) -> Non
     rec = tmp_path / "recordings"
     code, text = eval_run(str(scenarios), *both, "--record", str(rec), "--out", str(tmp_path / "first"))
     assert code in (0, 1), text
-    assert "Recorded" in text and sorted(p.name for p in rec.iterdir() if p.is_dir()) == ["A", "B"]
+    assert "Recorded" in text and "--replay " + str(rec) in " ".join(text.split())
+    assert sorted(p.name for p in rec.iterdir() if p.is_dir()) == ["A", "B"]
     code, replayed = eval_run(str(scenarios), *both, "--replay", str(rec), "--out", str(tmp_path / "again"))
     assert code in (0, 1), replayed
     first = VariantsRun.model_validate_json((tmp_path / "first" / "comparison.json").read_text())
