@@ -323,6 +323,12 @@ def read_manifest(directory: Path) -> Manifest:
     if not directory.is_dir():
         raise RecordingError(f"no recordings folder at {directory} (make one with --record {directory})")
     if not path.is_file():
+        variants = sorted(p.parent.name for p in directory.glob(f"*/{MANIFEST}"))
+        if variants:  # a side-by-side run's recordings: one folder per variant
+            raise RecordingError(
+                f"{directory} holds the recordings of variants {', '.join(variants)} (a --variant run's): replay "
+                f"them with the same --variant options and --replay {directory}"
+            )
         raise RecordingError(f"{directory} holds no {MANIFEST}: not a recordings folder (see --record)")
     try:
         manifest = Manifest.model_validate_json(path.read_text(encoding="utf-8"))

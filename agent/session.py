@@ -71,6 +71,8 @@ _LINE_SEPARATORS = re.compile("[\u2028\u2029]")
 # into the draft's title and the comparables' query. A tag starts with a letter or "/" right after "<", so
 # "<3" and "size < 10" stay words.
 _MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:[\s/][^<>]*)?>")
+# A script's or style's content is code, not the seller's words: it goes with its tags.
+_CODE = re.compile(r"<(script|style)\b[^<>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 # A terminal's escape sequence pasted into a message (colour, title, cursor: CSI, OSC, or ESC and one
 # character) goes whole; removing only its ESC would leave "[31m" in the seller's words and the item's name.
 _ESCAPE_SEQUENCES = re.compile(
@@ -386,7 +388,7 @@ class ChatSession:
     @staticmethod
     def check_message(text: str) -> str:
         cleaned = _LINE_SEPARATORS.sub("\n", _INVISIBLE.sub("", _ESCAPE_SEQUENCES.sub("", text)))
-        cleaned = re.sub(r"[ \t]{2,}", " ", _MARKUP.sub(" ", cleaned)).strip()
+        cleaned = re.sub(r"[ \t]{2,}", " ", _MARKUP.sub(" ", _CODE.sub(" ", cleaned))).strip()
         if not cleaned:
             raise InputError("Your message is empty. Tell me what you'd like to sell.")
         if len(cleaned) > MAX_MESSAGE_CHARS:

@@ -69,7 +69,7 @@ def summary(
     if len(variants) > 1 or any(v["arm"] for v in variants):
         # Feedback tied to what caused it: each variant (and experiment arm) on its own row.
         by = Table(title="By variant (the model, prompt and settings that served the conversation)")
-        for column in (
+        columns = (
             "variant",
             "arm",
             "conversations",
@@ -77,26 +77,19 @@ def summary(
             "👎",
             "approved",
             "declined",
-            "edits",
+            "edits per draft",
             "started over",
-        ):
+        )
+        for column in columns:
             by.add_column(column)
         for v in variants:
+            per_draft = v["edits_per_draft"]
             by.add_row(
                 escape(str(v["variant"])),
                 escape(str(v["arm"] or "")),
-                *(
-                    str(v[k])
-                    for k in (
-                        "conversations",
-                        "thumbs_up",
-                        "thumbs_down",
-                        "approvals",
-                        "declines",
-                        "edits",
-                        "start_overs",
-                    )
-                ),
+                *(str(v[k]) for k in ("conversations", "thumbs_up", "thumbs_down", "approvals", "declines")),
+                "–" if per_draft is None else f"{per_draft:.2f}",
+                str(v["start_overs"]),
             )
         out.print(by)
     table = Table(title="Draft fields changed before approval: edited on the card, or typed as a change")

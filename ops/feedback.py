@@ -321,6 +321,13 @@ class FeedbackStore:
                 f"SELECT r.kind, r.field, COUNT(*) FROM feedback r WHERE {on_approved_draft('r')}"
                 " AND r.kind IN ('revision', 'typed_edit') GROUP BY 1, 2"
             ).fetchall()
+            revised_by = {
+                (str(v), str(a)): int(n)
+                for v, a, n in conn.execute(
+                    "SELECT COALESCE(r.variant, 'unknown'), COALESCE(r.arm, ''), COUNT(*) FROM feedback r"
+                    f" WHERE {on_approved_draft('r')} AND r.kind = 'revision' GROUP BY 1, 2"
+                )
+            }
         approved_revisions = sum(n for kind, _, n in kept if kind == "revision")
         approved_typed = Counter({f: n for kind, f, n in kept if kind == "typed_edit"})
         start_overs = sum(1 for r in rows if r["kind"] == "start_over")
@@ -361,7 +368,7 @@ class FeedbackStore:
                 for r in reversed(ratings)
                 if r["comment"]
             ][:10],
-            "by_variant": _by_variant(rows, ratings),
+            "by_variant": _by_variant(rows, ratings, revised_by),
             "recent_edits": [
                 {
                     "conversation_id": r["conversation_id"],
@@ -400,9 +407,13 @@ def _seller_feedback(rows: list[dict[str, Any]]) -> SellerFeedback:
     )
 
 
-def _by_variant(rows: list[dict[str, Any]], ratings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _by_variant(
+    rows: list[dict[str, Any]], ratings: list[dict[str, Any]], revised: dict[tuple[str, str], int]
+) -> list[dict[str, Any]]:
     """Explicit and implicit feedback per variant that produced it (the arm too, when an experiment served
-    it), so a change's effect on sellers reads off one table; rows with no known variant under "unknown"."""
+    it), so a change's effect on sellers reads off one table; rows with no known variant under "unknown".
+    `edits` and `edits_per_draft` as the headline counts them (ops.edits): card edits plus the revisions
+    in words of drafts then approved (`revised`, by variant and arm)."""
     groups: dict[tuple[str, str], dict[str, Any]] = {}
 
     def group(row: dict[str, Any]) -> dict[str, Any]:
@@ -432,12 +443,19 @@ def _by_variant(rows: list[dict[str, Any]], ratings: list[dict[str, Any]]) -> li
             g["declines"] += 1
         elif kind == "start_over":
             g["start_overs"] += 1
-        elif kind in ("edit", "revision", "typed_edit"):
+        elif kind == "edit":
             g["edits"] += 1
     for r in ratings:  # each conversation's latest rating only
         g = group(r)
         g["thumbs_up" if r["rating"] > 0 else "thumbs_down"] += 1
+    for (variant, arm), n in revised.items():
+        if (variant, arm) in groups:
+            groups[(variant, arm)]["edits"] += n
     return [
-        {**g, "conversations": len(g["conversations"])}
+        {
+            **g,
+            "conversations": len(g["conversations"]),
+            "edits_per_draft": edits_per_draft(g["edits"], 0, g["approvals"]),
+        }
         for _, g in sorted(groups.items(), key=lambda kv: (-len(kv[1]["conversations"]), kv[0]))
     ]

@@ -70,6 +70,15 @@ class Settings(BaseSettings):
     def _rate_limits(cls, value: object) -> object:
         return parse_rate_limits(value) if isinstance(value, str) else value
 
+    @field_validator("home")
+    @classmethod
+    def _home(cls, value: Path | None) -> Path | None:
+        if value is not None and value.exists() and not value.is_dir():
+            raise ValueError(
+                "is a file, not a folder: the data directory must be a folder (or not exist yet)"
+            )
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str | None) -> str | None:

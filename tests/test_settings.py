@@ -39,6 +39,14 @@ def test_a_bad_value_is_named_not_replaced_by_the_default(
         current()
 
 
+def test_a_data_directory_that_is_a_file_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("", encoding="utf-8")
+    monkeypatch.setenv("TROVA_HOME", str(afile))
+    with pytest.raises(SettingError, match=r"^TROVA_HOME=.*is a file, not a folder"):
+        current()
+
+
 def test_a_bad_database_url_is_named_without_echoing_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "not a url but s3cret-password")
     with pytest.raises(SettingError) as caught:

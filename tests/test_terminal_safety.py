@@ -152,7 +152,12 @@ def test_a_data_directory_someone_else_made_keeps_its_mode(
         ("sofa [31m as typed", "sofa [31m as typed"),  # the same characters without ESC are words
         # Markup is no part of the item; "<3" and "< 10" are words.
         ("my <img src=x onerror=alert(1)> <b>Trek</b> bike", "my Trek bike"),
-        ("oak desk</script><script>x()</script>", "oak desk x()"),
+        ("oak desk</script><script>x()</script>", "oak desk"),
+        (
+            "I want to sell my <b>Sony PS4</b> <SCRIPT>alert(1)</script> console",
+            "I want to sell my Sony PS4 console",
+        ),
+        ("Canon camera <style>body{}</style>", "Canon camera"),
         ("kids bike <3 size < 10", "kids bike <3 size < 10"),
         ("lamp <svg/onload=alert(1)> shade", "lamp shade"),
     ],

@@ -281,6 +281,9 @@ def test_variants_with_settings_are_recorded_and_replayed(tmp_path: Path) -> Non
         (a.name, a.passes, a.runs) for a in first.arms
     ]
     assert [c.verdict for c in again.comparisons] == [c.verdict for c in first.comparisons]
+    # Replayed as one model, the variants' folder says how it is replayed.
+    code, text = eval_run(str(scenarios), "--replay", str(rec))
+    assert code == 2 and "holds the recordings of variants A, B" in " ".join(text.split()), text
     # A variant with no recordings is a configuration error, before anything runs.
     code, text = eval_run(
         str(scenarios), "--variant", "A=offline", "--variant", "C=offline", "--replay", str(rec)

@@ -246,39 +246,41 @@ def test_edits_per_approved_draft_leave_out_revisions_of_drafts_declined_or_aban
 
 
 def test_feedback_reads_by_the_variant_and_arm_that_caused_it(trova_home: Path) -> None:
-    # Explicit (ratings) and implicit (approvals, declines, start-overs) feedback, each tied to the variant
-    # and experiment arm that served the conversation, read per variant: what an A/B test is judged by.
+    # Explicit (ratings) and implicit (approvals, declines, start-overs, edits) feedback, each tied to the
+    # variant and experiment arm that served the conversation, read per variant: what an A/B test is judged
+    # by. Edits per draft count as the headline does: a revision once, and only on a draft then approved.
+    from agent.draft_changes import FieldChange
     from ops.feedback import Cause
 
     store = FeedbackStore(trova_home / "trova.db")
     a = Cause("offline", "listing_agent@1", "v-a", "price-position/A")
     b = Cause("offline", "listing_agent@1", "v-b", "price-position/B")
     store.rate("c1", 1, "quick", cause=a)
+    store.revision("c1", [FieldChange("price", 100.0, 120)], cause=a)
     store.approval("c1", [], cause=a)
     store.rate("c2", -1, "<b>too cheap</b>", cause=b)
+    store.revision("c2", [FieldChange("price", 80.0, 90)], cause=b)
     store.decline("c2", cause=b)
     store.start_over("c3", pending_drafts=1, cause=b)
     summary = store.summary()
     rows = {(v["variant"], v["arm"]): v for v in summary["by_variant"]}
-    assert rows[("v-a", "price-position/A")] | {"variant": 0, "arm": 0} == {
-        "variant": 0,
-        "arm": 0,
-        "conversations": 1,
-        "thumbs_up": 1,
-        "thumbs_down": 0,
-        "approvals": 1,
-        "declines": 0,
-        "start_overs": 0,
-        "edits": 0,
-    }
-    assert (
-        rows[("v-b", "price-position/B")]["conversations"],
-        rows[("v-b", "price-position/B")]["thumbs_down"],
-    ) == (2, 1)
-    assert (
-        rows[("v-b", "price-position/B")]["declines"],
-        rows[("v-b", "price-position/B")]["start_overs"],
-    ) == (1, 1)
+    first, second = rows[("v-a", "price-position/A")], rows[("v-b", "price-position/B")]
+    assert (first["conversations"], first["thumbs_up"], first["approvals"]) == (1, 1, 1)
+    assert (first["edits"], first["edits_per_draft"]) == (
+        1,
+        1.0,
+    )  # the revision once, not with its typed edit
+    assert (second["conversations"], second["thumbs_down"], second["declines"], second["start_overs"]) == (
+        2,
+        1,
+        1,
+        1,
+    )
+    assert (second["edits"], second["edits_per_draft"]) == (
+        0,
+        None,
+    )  # a declined draft's revision: not counted
+    assert summary["edits_per_draft"] == 1.0
     assert summary["recent_comments"][0]["arm"] == "price-position/B"
     shown = runner.invoke(app, ["feedback"], env={"COLUMNS": "250"})
     assert shown.exit_code == 0, shown.output
