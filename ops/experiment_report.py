@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from agent.stats import Interval, newcombe, ratio_difference
 from ops.counts import counted
+from ops.edits import on_approved_draft
 from ops.experiments import Experiment, ExperimentStore, Guardrails, Status, arm_health
 from ops.feedback import EDITABLE_FIELDS
 from ops.monitor import EVAL_MARKETPLACE
@@ -80,9 +81,10 @@ def outcomes(store: OpsStore, name: str) -> dict[str, list[Outcome]]:
                 o.turns_to_listing = o.turns
                 o.seconds_to_listing = (start + ms * 1e6 - o.started_ns) / 1e9
             o.created += created
-        for conversation, kind, rating, edited in conn.execute(
-            "SELECT f.conversation_id, f.kind, f.rating, f.field FROM feedback f JOIN experiment_conversations c"
-            " ON c.conversation_id = f.conversation_id WHERE c.experiment = ? ORDER BY f.id",
+        for conversation, kind, rating, edited, kept in conn.execute(
+            f"SELECT f.conversation_id, f.kind, f.rating, f.field, {on_approved_draft('f')} FROM feedback f"
+            " JOIN experiment_conversations c ON c.conversation_id = f.conversation_id WHERE c.experiment = ?"
+            " ORDER BY f.id",
             (name,),
         ):
             rated = found.get(conversation)
@@ -92,7 +94,9 @@ def outcomes(store: OpsStore, name: str) -> dict[str, list[Outcome]]:
                 rated.rating = rating
             elif kind == "approval":
                 rated.approvals += 1
-            elif kind == "edit":
+            elif kind == "edit" or (kind == "typed_edit" and kept):
+                # On the card, or typed in words ("make it 10 dollars more") on a draft then approved: the
+                # same changes `trova feedback`'s change rate counts (ops.edits).
                 rated.edits[edited] += 1
     by_arm: dict[str, list[Outcome]] = {}
     for o in found.values():

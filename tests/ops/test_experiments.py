@@ -345,3 +345,31 @@ def test_every_figure_of_the_report_has_its_interval_against_the_control(
         pytest.approx(thumbs.high),
     )
     assert b.verdict == "worse" and "thumbs-up rate" in b.worse_on and not report.warnings
+
+
+def test_the_report_counts_a_price_changed_in_words_on_an_approved_draft(
+    experiments: Path, ops: OpsStore
+) -> None:
+    # "make it 10 dollars more" changes the price as a card edit does: the report counts it (the very
+    # figure a price-position experiment is about) when the draft is then approved, not when declined.
+    experiment = load_experiment("lower-price")
+    live(ops, experiment)
+    store = ExperimentStore(ops)
+    feedback = FeedbackStore(ops.path)
+    for arm in ("A", "B"):
+        for i in range(4):
+            cid = f"{arm}{i}"
+            store.add_conversation(cid, "lower-price", arm, f"v{arm}", f"s{arm}{i}")
+            add_turn(ops, cid, 1, tool_calls=2, drafts=1, ago_min=3)
+            add_turn(ops, cid, 2, approved=1, created=1, ago_min=2)
+            if arm == "B":
+                feedback.revision(cid, [Edit("price", 100, 110)])
+                if i == 3:
+                    feedback.decline(cid)  # this one's revision is not counted
+                    feedback.revision(cid, [])
+            feedback.approval(cid, [])
+    report = experiment_report(ops, experiment)
+    control, b = report.arms
+    price = {m.key: m for m in b.metrics}["edits_per_draft.price"]
+    assert price.value == pytest.approx(3 / 4)
+    assert {m.key: m for m in control.metrics}["edits_per_draft.price"].value == 0.0
