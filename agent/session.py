@@ -851,10 +851,15 @@ class ChatSession:
             first_listing=usage.first_listing,
             price_replaced=usage.price_replaced,
             declined=turn.declined,
-            # The drafts shown this turn replace the ones revised, in order.
+            # The drafts shown this turn replace the ones revised, in order; the same draft shown again
+            # unchanged (a "good" at the approval prompt) revised nothing and is no revision.
             revisions=[
-                draft_changes(old, drafts[i].args, only_given=False) if i < len(drafts) else []
+                changes
                 for i, old in enumerate(turn.revising)
+                for changes in [
+                    draft_changes(old, drafts[i].args, only_given=False) if i < len(drafts) else []
+                ]
+                if changes or i >= len(drafts)
             ],
         )
 

@@ -286,3 +286,12 @@ def test_feedback_reads_by_the_variant_and_arm_that_caused_it(trova_home: Path) 
     assert shown.exit_code == 0, shown.output
     assert "By variant" in shown.output and "price-position/B" in shown.output
     assert "[price-position/B]: <b>too cheap</b>" in shown.output  # the seller's words as text
+
+
+def test_the_same_draft_shown_again_unchanged_is_no_revision(trova_home: Path) -> None:
+    # "good" at the approval prompt re-shows the draft as it was: nothing was revised, so neither the
+    # feedback nor the monitor's edits per draft may count it.
+    chat = runner.invoke(app, ["chat"], input="I want to sell my IKEA desk, good\ngood\nyes\n")
+    assert chat.exit_code == 0, chat.output
+    summary = json.loads(runner.invoke(app, ["feedback", "--json"]).output)
+    assert (summary["approvals"], summary["revisions"], summary["edits_per_draft"]) == (1, 0, 0.0)
