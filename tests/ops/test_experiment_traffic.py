@@ -19,7 +19,7 @@ from ops.experiments import Experiment, ExperimentError, promote
 from tests.ops.experiment_traffic import Lister, Traffic, experiment_site, served_arm, sim_sellers
 from traces.setup import configure_tracing, disable_tracing, flush
 
-CONVERSATIONS = 60
+CONVERSATIONS = 100
 EXPERIMENT = Experiment.model_validate(
     {
         "name": "skip-comparison",
@@ -48,7 +48,15 @@ async def test_the_report_detects_the_arm_that_skips_price_comparison(
     site, live = experiment_site(db_url, trova_home, EXPERIMENT, arms)
     traffic = Traffic(site)
     sellers = sim_sellers()
-    # Sellers' ids are random, so is their arm: with 60, each arm has its 12 but for a chance under 1e-5.
+    # Sellers' ids are random, and so was their arm: which conversations each arm got, and so whether the
+    # report could call the price edits worse, changed from run to run (it sometimes could not). The arms
+    # go by arrival instead, two to A then two to B (both parities of the sellers' scripts in each arm).
+    arrived: dict[str, float] = {}
+
+    def by_arrival(_experiment: Experiment, seller_id: str) -> float:
+        return arrived.setdefault(seller_id, 0.25 if len(arrived) // 2 % 2 == 0 else 0.75)
+
+    monkeypatch.setattr(Experiment, "bucket", by_arrival)
     for i in range(CONVERSATIONS):
         await traffic.talk(replace(sellers[i % len(sellers)], id=f"sim-{i}"), i)
     flush()
