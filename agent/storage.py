@@ -10,14 +10,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
-
 from agent.secrets import redact
-from settings.environment import current
+from settings.environment import data_home
 
 
 def data_dir() -> Path:
-    root = current().home or Path(platformdirs.user_data_dir("trova", appauthor=False))
+    root = data_home()
     if not root.exists():
         root.parent.mkdir(parents=True, exist_ok=True)
         # Only a folder we make is narrowed: a TROVA_HOME someone points at (say /tmp) is left as it is.

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import platformdirs
-
-from settings.environment import current
+from settings.environment import current, data_home
 
 
 def data_dir() -> Path:
     """The project's data directory: `$TROVA_HOME`, else e.g. ~/.local/share/trova; created on first use."""
-    root = current().home or Path(platformdirs.user_data_dir("trova", appauthor=False))
+    root = data_home()
     root.mkdir(parents=True, exist_ok=True)
     return root
 

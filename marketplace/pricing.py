@@ -667,8 +667,11 @@ def suggestion_basis(
     else:
         # Only the comparables on the side the price moved count as the reason: below, those in better
         # condition than yours; above, worse ("yours is fair while most of them are fair" explains nothing).
-        beyond = [c for c in read if (c.condition.rank < condition.rank) == (side == "below")]
-        beyond = [c for c in beyond if c.condition != condition]
+        beyond = [
+            c
+            for c in read
+            if c.condition != condition and (c.condition.rank < condition.rank) == (side == "below")
+        ]
         usual = Counter(c.condition for c in beyond).most_common(2)
         listed = " or ".join(c.label for c, _ in sorted(usual, key=lambda u: u[0].rank))
         yours = (
@@ -676,7 +679,7 @@ def suggestion_basis(
             if condition == Condition.FOR_PARTS
             else f"yours is in {condition.label} condition"
         )
-        many = len(beyond) == len(read) or 2 * len(beyond) > len(read)
+        many = 2 * len(beyond) > len(read)
         whose = "that one is" if len(read) == 1 else "most of them are" if many else "several are"
         said = f"{yours} while {whose} {listed}"
     shift = sign * math.log(suggestion.adjustment_shift)

@@ -97,6 +97,14 @@ class Settings(BaseSettings):
         return value
 
 
+def data_home() -> Path:
+    """The data directory's path: `TROVA_HOME`, else the user's data directory (not created here: the
+    marketplace and the agent each make it as they need it)."""
+    import platformdirs
+
+    return current().home or Path(platformdirs.user_data_dir("trova", appauthor=False))
+
+
 def variable(field: str) -> str:
     """The environment variable a field of `Settings` is read from."""
     info = Settings.model_fields.get(field)
