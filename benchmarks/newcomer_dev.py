@@ -51,6 +51,9 @@ KINDS = ("choice", "condition", "paid", "price", "item")
 PAID = re.compile(r"\bwhat did you pay\b|\bwhat (?:it|they) cost\b", re.I)
 # A reply that takes up what the seller said before asking again says why it asks again: not a repeat.
 MONEY = re.compile(r"\$\s?\d[\d,.]*")  # a reply with a figure the last one had not gives something new
+# A reply's opening "Noted: like new condition." says what it took from the answer, and asks nothing: the
+# question it leaves open is in the rest ("... what price would you like to ask, in dollars?").
+NOTED = re.compile(r"^\s*noted: [^.?!]*[.!]\s*", re.I)
 TOOK_IT = re.compile(r"\b(?:noted|got it|thanks|thank you|i'?ve (?:added|noted|kept|used)|as i said)\b", re.I)
 
 
@@ -103,7 +106,8 @@ def asked(turn: TurnResult) -> str | None:
         return "draft"
     if turn.created:
         return None
-    return next((kind for kind in KINDS if (PAID if kind == "paid" else ASKS[kind]).search(turn.reply)), None)
+    reply = NOTED.sub("", turn.reply)
+    return next((kind for kind in KINDS if (PAID if kind == "paid" else ASKS[kind]).search(reply)), None)
 
 
 def check(expect: Expect, listing: dict[str, Any] | None) -> list[str]:

@@ -50,6 +50,7 @@ class _Rules:
     damage: list[tuple[Severity, re.Pattern[str]]]
     packaging: re.Pattern[str]
     parts: frozenset[str]
+    part_fails: re.Pattern[str]
 
 
 _ORDER = (
@@ -93,6 +94,7 @@ def _rules() -> _Rules:
         ],
         packaging=words_re(d.packaging),
         parts=frozenset(d.parts),
+        part_fails=re.compile(d.part_fails, re.I),
     )
 
 
@@ -163,6 +165,13 @@ def _damage_of(clause: str, item: str | None) -> Severity | None:
             continue
         if severity == "fatal" and m.group(0).lower() in ("broken",) and _names_a_part(clause, item):
             continue  # "the disc drive is broken": a defect of a part, not a dead item
+        if (
+            severity == "fatal"
+            and rules.part_fails.fullmatch(m.group(0))
+            and _part_before(clause[: m.start()], item)
+        ):
+            found = "defect"  # "igniter doesnt work": a faulty part, the item still usable
+            break
         found = severity
         break
     if found == "fatal" and re.search(
@@ -170,6 +179,18 @@ def _damage_of(clause: str, item: str | None) -> Severity | None:
     ):
         found = "defect"
     return found
+
+
+def _part_before(before: str, item: str | None) -> bool:
+    """Is the word just before "doesn't work" a part of the item ("the igniter", "left speaker"), not the
+    item itself ("my laptop") or a pronoun ("it")?"""
+    words = re.findall(r"[a-z]+", before.lower())
+    while words and words[-1] in ("is", "are", "was", "were", "has", "been", "just", "still"):
+        words.pop()  # "the left speaker is not working": the part before the verb
+    if not words:
+        return False
+    item_words = {_stem(w) for w in re.findall(r"[a-z0-9]+", (item or "").lower())}
+    return words[-1] in _rules().parts and _stem(words[-1]) not in item_words
 
 
 def _names_a_part(clause: str, item: str | None) -> bool:

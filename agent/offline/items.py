@@ -244,6 +244,8 @@ def extract_items(text: str, *, expecting_item: bool = False, in_progress: bool 
     sentence "It's a ..." names the item only when none is being listed (`in_progress`): of the item being
     listed, it says which one it is ("good shape. It's a trek fx 2")."""
     lex = lexicon()
+    if names_only_a_price(text):
+        return []  # "40 as is", "50 cash only": a price and its terms, whatever question it answers
     named = item_correction(text) or value_question_item(text)
     if named is not None:
         return [named]

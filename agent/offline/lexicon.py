@@ -71,6 +71,7 @@ class DamageData(_Data):
     packaging: list[str]
     parts: list[str]
     needs_part: str  # "needs brakes": a part it needs, a defect; `{parts}` stands for any of `parts`
+    part_fails: str  # "the igniter doesn't work": said of a named part, a faulty part (a defect)
 
 
 class AmountData(_Data):

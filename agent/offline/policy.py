@@ -481,13 +481,16 @@ _SAYS_HIGHER = re.compile(r"\b(?:raise|increase|bump|higher)\b", re.I)
 def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | None) -> None:
     """The reading's facts into the item's slots, and what the answer does to the open question."""
     if r.condition is not None:
-        worse = item.condition.value is not None and r.damage and not r.stated_condition
-        value = (
-            max(item.condition.value, r.condition, key=lambda c: c.rank)
-            if worse and item.condition.value
-            else r.condition
-        )
+        before = item.condition.value
+        worse = before is not None and r.damage and not r.stated_condition
+        value = max(before, r.condition, key=lambda c: c.rank) if worse and before else r.condition
         item.condition.fill(value, answered=asked == Question.CONDITION)
+        if worse and before is not None and value != before:
+            # Damage told after the grade lowers it: said, so the seller can keep their own grade.
+            state.notes.append(
+                f"With that damage I've changed the condition from {before.label} to {value.label}: "
+                f"say 'keep it {before.label}' if you'd rather."
+            )
     item.add_damage(r.damage)
     item.details = item.details.merge(r.details)
     if r.price is not None and asked == Question.PRICE and item.paid_asked and names_only_a_price(r.text):

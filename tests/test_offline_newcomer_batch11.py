@@ -1,0 +1,173 @@
+"""Newcomers' conversations, eleventh batch: chatty openings that name the item mid-sentence ("clearing out the
+garage and found my old Makita drill", "i bought an e-bike last summer (...)"), an item's name followed by
+what happened to it ("Galaxy S9 got water damaged", "Nikon D3200 in a closet") or by talk ("a trampoline and
+honestly ..."), a price and its terms said at the category question ("40 as is"), a named part that doesn't
+work (a faulty part, not an item for parts), water an item met ("dropped in the pool"), damage told after the
+grade (the lowered grade said to the seller), and a tool's voltage. Each test failed on the code before its
+fix, except those marked as guards."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.offline.conditions import read_condition
+from agent.offline.details import read_details
+from agent.offline.items import extract_items
+from agent.session import ChatSession
+from marketplace.conditions import Condition
+from tests.helpers import last_draft, offline_session, say_all
+from tools.client import MarketplaceClient
+
+
+@pytest.fixture
+def session(client: MarketplaceClient) -> ChatSession:
+    return offline_session(client)
+
+
+# The item named mid-sentence in a chatty opening ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        (
+            "hi :) so I'm clearing out the garage and found my old Makita cordless drill, 18v, comes with 2 "
+            "batteries and the charger",
+            "Makita cordless drill",
+        ),
+        ("Found my old Nikon D3200 in a closet, with the kit lens and a charger", "Nikon D3200"),
+        ("we came across our old singer sewing machine in the attic, works fine", "singer sewing machine"),
+        (
+            "so i bought an e-bike last summer (rad power radcity 5) but im moving to nyc and have no space for it",
+            "e-bike",
+        ),
+        ("I bought a peloton bike 2 years ago and barely used it", "peloton bike"),
+        ("We have a trampoline and honestly it's a 12ft one the kids dont use anymore", "trampoline"),
+    ],
+)
+def test_the_item_in_a_chatty_opening_is_its_name_alone(text: str, item: str) -> None:
+    assert extract_items(text) == [item]
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        (
+            "Samsung Galaxy S9 got water damaged, screen still works but no sound from the speaker",
+            "Samsung Galaxy S9",
+        ),
+        ("My Pixel 7 got dropped in the pool 😭 it turns on but the camera is foggy", "Pixel 7"),
+        ("Xbox One S got coffee spilled on it, doesn't turn on anymore", "Xbox One S"),
+    ],
+)
+def test_what_happened_to_the_item_is_not_its_name(text: str, item: str) -> None:
+    assert extract_items(text, expecting_item=True) == [item]
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        ("selling my bike i got 2 years ago", "bike"),  # a guard: "got" after the name, said of it
+        ("got 2 bikes for sale", "2 bikes"),  # a guard: "got" opening the message
+        ("we bought a new sofa so selling our loveseat", "loveseat"),  # a guard: the selling phrase wins
+    ],
+)
+def test_got_and_bought_leave_other_openings_alone(text: str, item: str) -> None:
+    assert extract_items(text) == [item]
+
+
+async def test_a_chatty_opening_starts_the_listing(session: ChatSession) -> None:
+    turns = await say_all(
+        session,
+        "hi :) so I'm clearing out the garage and found my old Makita cordless drill, 18v, comes with 2 "
+        "batteries and the charger",
+        "works fine",
+        "45",
+    )
+    draft = last_draft(turns)
+    assert str(draft["title"]).startswith("Makita cordless drill"), draft
+    assert "18v" in str(draft["description"]), draft
+    assert draft["price"] == 45
+
+
+# A price and its terms, whatever question they answer -------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["40 as is", "40 as-is", "50 cash only"])
+def test_a_price_with_its_terms_names_no_item(text: str) -> None:
+    assert extract_items(text, expecting_item=True) == []
+
+
+async def test_a_price_said_as_is_at_the_category_question_is_the_price(session: ChatSession) -> None:
+    turns = await say_all(
+        session, "My Pixel 7 got dropped in the pool 😭 it turns on but the camera is foggy", "40 as is"
+    )
+    assert "40 as" not in turns[-1].reply, turns[-1].reply
+    turns += await say_all(session, "1", "fair")
+    draft = last_draft(turns)
+    assert str(draft["title"]).startswith("Pixel 7"), draft
+    assert draft["price"] == 40
+    assert draft["condition"] == "fair"
+
+
+# A named part that doesn't work, and water the item met ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "igniter doesnt work tho u have to light it w a match",
+        "the left speaker is not working",
+        "the remote doesnt work anymore",
+    ],
+)
+def test_a_part_that_does_not_work_is_a_faulty_part(text: str) -> None:
+    assert read_condition(text, "weber spirit gas grill").condition == Condition.FAIR
+
+
+@pytest.mark.parametrize(
+    "text", ["it doesnt work", "laptop doesnt work", "the tv is not working", "won't turn on"]
+)
+def test_the_item_that_does_not_work_is_for_parts(text: str) -> None:  # a guard
+    assert read_condition(text, "dell laptop").condition == Condition.FOR_PARTS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My Pixel 7 got dropped in the pool, it turns on but the camera is foggy",
+        "it fell in the toilet but still works",
+        "the lens is fogged up",
+    ],
+)
+def test_water_the_item_met_is_damage(text: str) -> None:
+    reading = read_condition(text, "pixel 7")
+    assert reading.damage and reading.condition == Condition.FAIR, reading
+
+
+# Damage told after the grade ------------------------------------------------------------------------------
+
+
+async def test_damage_after_the_grade_says_the_grade_changed(session: ChatSession) -> None:
+    turns = await say_all(session, "iphone 13 128gb midnight", "good condition", "350")
+    assert last_draft(turns)["condition"] == "good"
+    later = await session.send("oh the back glass is cracked")
+    assert "from good to fair" in later.reply, later.reply
+    assert last_draft([later])["condition"] == "fair"
+    kept = await session.send("keep it good")
+    assert last_draft([kept])["condition"] == "good"
+
+
+async def test_damage_with_the_first_grade_says_no_change(session: ChatSession) -> None:  # a guard
+    turns = await say_all(session, "iphone 13 128gb midnight, good condition but the back glass is cracked")
+    assert "changed the condition" not in " ".join(t.reply for t in turns)
+
+
+# A tool's voltage, an appliance's wattage -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "words"), [("Makita cordless drill, 18v", "18v"), ("dewalt 20v max drill", "20v max")]
+)
+def test_voltage_is_a_detail(text: str, words: str) -> None:
+    assert words in [a.words for a in read_details(text).attributes]
