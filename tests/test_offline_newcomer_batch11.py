@@ -13,6 +13,7 @@ import pytest
 from agent.offline.conditions import read_condition
 from agent.offline.details import read_details
 from agent.offline.items import extract_items
+from agent.offline.remarks import read_remarks
 from agent.session import ChatSession
 from marketplace.conditions import Condition
 from tests.helpers import last_draft, offline_session, say_all
@@ -171,3 +172,37 @@ async def test_damage_with_the_first_grade_says_no_change(session: ChatSession) 
 )
 def test_voltage_is_a_detail(text: str, words: str) -> None:
     assert words in [a.words for a in read_details(text).attributes]
+
+
+# A decimal in the make after the item, and why it is sold said after "but" ----------------------------------
+
+
+def test_a_decimal_in_the_make_after_the_item_is_kept_whole() -> None:
+    assert extract_items("electric kettle, cuisinart 1.7L, works fine", expecting_item=True) == [
+        "cuisinart 1.7L electric kettle"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "why"),
+    [
+        (
+            "so i bought an e-bike last summer (rad power radcity 5) but im moving to nyc and have no space",
+            "e-bike",
+            "Selling because im moving to nyc and have no space.",
+        ),
+        (
+            "selling my couch but we're relocating next month",
+            "couch",
+            "Selling because we're relocating next month.",
+        ),
+    ],
+)
+def test_moving_said_after_but_is_why_it_is_sold(text: str, item: str, why: str) -> None:
+    assert why in read_remarks(text, item)
+
+
+def test_but_with_anything_else_is_no_reason() -> None:  # a guard
+    assert not any(
+        r.startswith("Selling because") for r in read_remarks("selling my bike but it works fine", "bike")
+    )

@@ -417,7 +417,8 @@ def _with_model(item: str, after: str) -> str:
     headphones"), so the title and the price comparison name the thing; anything else after the comma (a
     condition, a price, terms, a sentence) is read by the other readers and left out of the name."""
     lex = lexicon()
-    m = re.match(r"\s*,\s*([^,.;!?()]+)", after)
+    # a dot between digits is a decimal ("cuisinart 1.7L"), not the end of the phrase
+    m = re.match(r"\s*,\s*((?:[^,.;!?()]|(?<=\d)\.(?=\d))+)", after)
     if not item or m is None or len(item.split()) > 3:
         return item
     # "its a giant talon": what it is, said as a sentence, names the make and model all the same

@@ -84,7 +84,7 @@ def _selling_reason(sentence: str, item: str | None) -> tuple[str, int] | None:
     names_it = lex.sell_intro.search(sentence) or (item and item.lower() in sentence.lower())
     if not names_it:
         return None
-    said = m.group(0).strip(" ,")
+    said = re.sub(r"^but\s+", "", m.group(0).strip(" ,"), flags=re.I)  # "..., but im moving": why
     if m.group("link") is None:  # said without a connector: "my daughter outgrew it"
         said = f"because {said}"
     return f"Selling {said[:1].lower()}{said[1:]}.", m.start()
