@@ -206,3 +206,43 @@ def test_but_with_anything_else_is_no_reason() -> None:  # a guard
     assert not any(
         r.startswith("Selling because") for r in read_remarks("selling my bike but it works fine", "bike")
     )
+
+
+# More chatty openings, and more of what happened to an item said after its name -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        (
+            "Ok so my husband finally agreed to let go of his old weber kettle grill, 22 inch",
+            "weber kettle grill",
+        ),
+        ("my son left his xbox series s here when he moved out, works perfectly", "xbox series s"),
+        ("Cleaning out the basement, have a treadmill (nordictrack t6.5) that works fine", "treadmill"),
+        ("hey! just dug out my old gameboy color from my parents attic, still turns on", "gameboy color"),
+        ("stumbled upon my old canon ae-1 film camera at my moms house", "canon ae-1 film camera"),
+        ("I inherited a piano from my grandma but have no room, yamaha upright", "piano"),
+    ],
+)
+def test_other_chatty_openings_name_the_item(text: str, item: str) -> None:
+    assert extract_items(text) == [item]
+
+
+@pytest.mark.parametrize("text", ["have a great day", "have a good one"])
+def test_a_goodbye_names_no_item(text: str) -> None:  # a guard
+    assert extract_items(text, expecting_item=True) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "item", "condition"),
+    [
+        ("Samsung TV fell off the wall, screen is cracked", "Samsung TV", Condition.FAIR),
+        ("my ps4 stopped reading discs", "ps4", Condition.FAIR),
+        ("iPad Air 2 died on me, wont charge", "iPad Air 2", Condition.FOR_PARTS),
+        ("Kitchenaid mixer motor burned out", "Kitchenaid mixer motor", Condition.FOR_PARTS),
+    ],
+)
+def test_an_event_after_the_name_is_what_happened_to_it(text: str, item: str, condition: Condition) -> None:
+    assert extract_items(text, expecting_item=True) == [item]
+    assert read_condition(text, item).condition == condition
