@@ -246,3 +246,14 @@ def test_a_goodbye_names_no_item(text: str) -> None:  # a guard
 def test_an_event_after_the_name_is_what_happened_to_it(text: str, item: str, condition: Condition) -> None:
     assert extract_items(text, expecting_item=True) == [item]
     assert read_condition(text, item).condition == condition
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hey, so my grandmother just stopped driving and gave the family her 2006 Honda Accord",
+        "my grandpa died and we are selling his car",
+    ],
+)
+def test_what_a_person_did_is_no_damage_to_the_item(text: str) -> None:  # a guard
+    assert read_condition(text, "2006 Honda Accord").condition is None
