@@ -257,3 +257,16 @@ def test_an_event_after_the_name_is_what_happened_to_it(text: str, item: str, co
 )
 def test_what_a_person_did_is_no_damage_to_the_item(text: str) -> None:  # a guard
     assert read_condition(text, "2006 Honda Accord").condition is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "found a new apartment so the couch has to go",
+        "we found a bigger place, our sectional needs a new home",
+        "I bought a new tv last month so the old 50 inch samsung has to go",
+    ],
+)
+def test_a_new_thing_found_or_bought_is_no_item(text: str) -> None:  # a guard: why it is sold, not what
+    items = extract_items(text)
+    assert not any(w in " ".join(items) for w in ("apartment", "place", "new tv")), items
