@@ -52,8 +52,8 @@ def format_figure(value: float | None, kind: str) -> str:
         return f"{value:.1%}"
     if kind == "s":
         return f"{value:.2f} s"
-    if kind == "$":
-        return f"${value:.4f}"
+    if kind == "$":  # a model that costs nothing (the offline model) costs $0.00, not "$0.0000"
+        return "$0.00" if value == 0 else f"${value:.4f}"
     if kind == "f":
         return f"{value:.2f}"
     return f"{value:,.0f}"
