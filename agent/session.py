@@ -49,6 +49,7 @@ from pydantic_ai.messages import (
 from agent import metrics
 from agent.approvals import denial_message, is_approval, parse_denial
 from agent.content import as_data
+from agent.costs import costs_nothing
 from agent.draft_changes import FieldChange, draft_changes
 from agent.listing_agent import ListingAgent, agent_variant, turn_limits
 from agent.replay import ReplayModel
@@ -243,8 +244,11 @@ class _Usage:
     price_replaced: int
 
 
-def _cost(responses: Sequence[ModelResponse]) -> float | None:
-    """The responses' cost from genai-prices; None when any is unpriced (an unknown or offline model)."""
+def _cost(responses: Sequence[ModelResponse], free: bool = False) -> float | None:
+    """The responses' cost from genai-prices; None when any is unpriced (a model it does not know), $0 from
+    a model that costs nothing (`agent.costs`: the offline model, `test`, a function model)."""
+    if free:
+        return 0.0 if responses else None
     total = 0.0
     for response in responses:
         try:
@@ -824,7 +828,7 @@ class ChatSession:
         usage = _Usage(
             input_tokens=sum(m.usage.input_tokens for m in responses),
             output_tokens=sum(m.usage.output_tokens for m in responses),
-            cost_usd=_cost(responses),
+            cost_usd=_cost(responses, costs_nothing(self.agent.model)),
             first_listing=bool(created) and not self.record.listings,
             price_replaced=sum(
                 1 for c in created if suggested and c.get("price") not in (None, suggested[-1])

@@ -85,7 +85,9 @@ def background(sessions: list[ChatSession]) -> tuple[list[float], list[float]]:
         record = conversation_record(messages, conversation_id=session.id, model="offline")
         found: list[Any] = [check(record) for check in INVARIANTS.values()]
         judge.append(time.perf_counter() - started)
-        rows = [Verdict(session.id, r.name, r.passed, r.reason) for r in found if r is not None]
+        rows = [
+            Verdict(session.id, r.name, getattr(r, "passed", None), r.reason) for r in found if r is not None
+        ]
         started = time.perf_counter()
         verdicts.record(rows)
         write.append(time.perf_counter() - started)

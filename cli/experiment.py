@@ -204,12 +204,14 @@ def promote(
     the version's snapshot: commit both) and end the experiment: a running server serves that arm to every
     new conversation."""
     from agent.prompts import PromptRefError
-    from ops.experiments import ExperimentError
+    from ops.experiments import ExperimentError, PromotionRefused
     from ops.experiments import promote as promote_arm
 
     store, experiment = _load(name)
     try:
         done = promote_arm(store, experiment, arm, force)
+    except PromotionRefused as e:  # the report's gate said no: exit 1, as any gate that does not hold
+        raise fail(str(e), 1, "refused") from e
     except (ExperimentError, PromptRefError) as e:
         raise fail(str(e)) from e
     label = (

@@ -60,7 +60,8 @@ def summary(
         return
     sources = ", ".join(f"{n} from {s}" for s, n in sorted(found["ratings_by_source"].items()))
     out.print(
-        f"[bold]{found['conversations']}[/bold] conversations with feedback: "
+        f"[bold]{found['conversations']}[/bold] conversations with feedback of any kind · "
+        f"[bold]{found['rated']}[/bold] rated: "
         f"👍 {found['thumbs_up']}  👎 {found['thumbs_down']}{f' ({sources})' if sources else ''} · "
         f"{found['approvals']} drafts approved · {found['revisions']} revised in words · "
         f"{found['start_overs']} started over"

@@ -15,6 +15,7 @@ from cli.output import fail, stderr, stdout
 
 if TYPE_CHECKING:  # the store and the monitor are imported by the commands that read them
     from ops.monitor import Figures, Monitor
+    from ops.online import CheckFigures
     from ops.store import OpsStore
 
 monitor_app = typer.Typer(
@@ -54,6 +55,7 @@ SHOWN: list[tuple[str, str]] = [
     ("reviewed", "n"),
     ("online_judged", "n"),
     ("online_pass_rate", "%"),
+    ("online_unjudged", "n"),
 ]
 
 
@@ -141,18 +143,22 @@ def monitor(
         cells = []
         for group in report.groups:
             now, before = group.current.online_checks.get(name), group.previous.online_checks.get(name)
-            cells.append(
-                f"{_check_cell(now.pass_rate if now else None, now.judged if now else 0)} "
-                f"[dim]({_check_cell(before.pass_rate if before else None, before.judged if before else 0)})[/dim]"
-            )
+            cells.append(f"{_check_cell(now)} [dim]({_check_cell(before)})[/dim]")
         table.add_row(f"online_checks.{escape(name)}.pass_rate", *cells)
     out.print(table)
     for group in report.groups:
         _breakdown(group.key, group.current)
 
 
-def _check_cell(rate: float | None, judged: int) -> str:
-    return "–" if rate is None else f"{rate:.1%} of {judged}"
+def _check_cell(check: CheckFigures | None) -> str:
+    """A check's pass rate over what it judged, and apart, what it could not judge: "n/a" (never a pass)
+    when it judged nothing it was given."""
+    if check is None:
+        return "–"
+    unjudged = f", {check.unjudged} n/a" if check.unjudged and check.judged else ""
+    if check.pass_rate is None:
+        return f"n/a ({check.unjudged})" if check.unjudged else "–"
+    return f"{check.pass_rate:.1%} of {check.judged}{unjudged}"
 
 
 def _breakdown(key: str, figures: Figures) -> None:

@@ -21,7 +21,7 @@ from pydantic_evals.reporting import EvaluationReport, ReportCase
 
 from evals.checks import CHECKS, CheckResult
 from evals.driver import RunRecord
-from evals.invariants import INVARIANTS
+from evals.invariants import INVARIANTS, Unjudged
 from evals.results import EvalResults
 from evals.schema import Scenario
 
@@ -31,6 +31,8 @@ CHECK_KINDS: dict[str, CheckFunction] = {fn.__name__.lstrip("_"): fn for fn in C
 Context = EvaluatorContext[Scenario, RunRecord, object]
 # Where a live agent run carries its conversation's run record (evals/online.py sets it).
 RECORD_ATTRIBUTE = "trova_run_record"
+# The value of a verdict the check could not give (ops/online.py stores it as n/a: neither pass nor fail).
+NOT_JUDGED = "n/a"
 
 
 @runtime_checkable
@@ -104,15 +106,20 @@ class DomainCheck(Evaluator[Scenario, RunRecord, object]):
 @dataclass(repr=False)
 class Invariant(Evaluator[object, object, object]):
     """One check that needs no expected answer (`kind`, a name in evals.invariants.INVARIANTS), on a run that
-    completed: a scenario run, or a live conversation so far. No verdict when there is nothing to judge."""
+    completed: a scenario run, or a live conversation so far. No verdict when there is nothing to judge;
+    one it could not judge is `NOT_JUDGED` with its reason when `report_unjudged` (online: counted apart,
+    never a pass), else no verdict (a scenario's own checks judge it against what it expects)."""
 
     kind: str
+    report_unjudged: bool = False
 
     def evaluate(self, ctx: EvaluatorContext[object, object, object]) -> dict[str, EvaluationReason]:
         record = run_record(ctx)
         if record is None or record.skipped or record.error or record.refused or record.model_error:
             return {}
         result = INVARIANTS[self.kind](record)
+        if isinstance(result, Unjudged):
+            return {result.name: EvaluationReason(NOT_JUDGED, result.reason)} if self.report_unjudged else {}
         if result is None:
             return {}
         return {result.name: EvaluationReason(result.passed, result.reason or None)}
@@ -123,7 +130,7 @@ class Invariant(Evaluator[object, object, object]):
 
 def online_evaluators() -> list[Evaluator[object, object, object]]:
     """The evaluators live conversations are judged by: every expectation-free check kind."""
-    return [Invariant(kind) for kind in INVARIANTS]
+    return [Invariant(kind, report_unjudged=True) for kind in INVARIANTS]
 
 
 def scenario_evaluators() -> list[Evaluator[Scenario, RunRecord, object]]:

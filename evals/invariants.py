@@ -6,10 +6,12 @@ live conversation (evals/online.py), through the same evaluators (evals/evaluato
 - `side_effects`: a side-effecting call (create_listing) succeeded at most once per draft;
 - `category_from_lookup`: every category the agent used is one of an earlier lookup's matches;
 - `price_in_range`: every price the agent drafted lies inside a range an earlier comparison returned,
-  unless the seller said that price;
+  unless the seller said that price (as a price: "5 pounds of bricks" or "2 keyboards" states none); a price
+  the comparables cannot vouch for (none, too few, or none like the item) is not judged: n/a, counted apart;
 - `errors_explained`: every failed marketplace call was told to the seller (or the call then succeeded).
 
-A check with nothing to judge (no listing drafted, no call failed) gives no verdict (None).
+A check with nothing to judge (no listing drafted, no call failed) gives no verdict (None); one with
+something to judge that it could not judge gives `Unjudged` (online: an "n/a" verdict, never a pass).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -36,14 +39,47 @@ WORDS_FILE = Path(__file__).with_name("invariants.toml")
 FROM_LOOKUP = Matcher.model_validate({"from": SEARCH_CATEGORIES})
 FROM_COMPARISON = Matcher.model_validate({"from": COMPARE_PRICES})
 _NUMBER = re.compile(r"(?<![\w.])\$?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(k\b)?", re.IGNORECASE)
+# A number and what follows it: a currency sign before, the word after (if any) and whether letters are
+# glued to it ("500GB", "9mm").
+_AMOUNT = re.compile(
+    r"(?<![\w.])([$€£]\s*)?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(\s?k\b)?(-?[A-Za-z]*)(?:\s+([^\W\d_]+))?",
+    re.IGNORECASE,
+)
+# A price the comparables can vouch for: at least this many, and alike the item (the marketplace says
+# when they are only the category's listings in general). The judge's own figure, not the agent's.
+MIN_COMPARABLES = 5
 
-Invariant = Callable[[RunRecord], CheckResult | None]
+
+@dataclass(frozen=True)
+class Unjudged:
+    """A check that had something to judge and could not judge it (a price with no comparables to hold it
+    against): reported as n/a, counted apart from passes and failures."""
+
+    name: str
+    reason: str
+
+
+Invariant = Callable[[RunRecord], CheckResult | Unjudged | None]
+
+
+@cache
+def _words() -> Mapping[str, list[str]]:
+    data: Mapping[str, list[str]] = tomllib.loads(WORDS_FILE.read_text(encoding="utf-8"))
+    return data
 
 
 @cache
 def _explaining_words() -> tuple[str, ...]:
-    data = tomllib.loads(WORDS_FILE.read_text(encoding="utf-8"))
-    return tuple(word.lower() for word in data["explains_failure"])
+    return tuple(word.lower() for word in _words()["explains_failure"])
+
+
+@cache
+def _price_words() -> tuple[frozenset[str], frozenset[str]]:
+    words = _words()
+    return (
+        frozenset(w.lower() for w in words["money_words"]),
+        frozenset(w.lower() for w in words["after_a_price"]),
+    )
 
 
 def explains_failure(reply: str) -> bool:
@@ -58,6 +94,24 @@ def stated_numbers(text: str) -> list[float]:
     for whole, fraction, thousands in _NUMBER.findall(text):
         number = float(whole.replace(",", "") + (f".{fraction}" if fraction else ""))
         found.append(number * 1000 if thousands else number)
+    return found
+
+
+def stated_prices(text: str) -> list[float]:
+    """The amounts a seller's message states as a price: a number with a currency sign or word ('$5',
+    '150 euros'), or one no word of what it counts follows ('for 120, it's', 'make it 1.2k', '45.50
+    please'). A number that counts or measures something ('5 pounds of bricks', '2 keyboards', '500GB',
+    '140k miles', 'a 2010 Toyota') states no price, even where nothing else does."""
+    money, after = _price_words()
+    found = []
+    for sign, whole, fraction, thousands, glued, word in _AMOUNT.findall(text):
+        following = (glued.lstrip("-") or word).lower()
+        if not sign and glued and glued.lower().lstrip("-") not in money:
+            continue  # "500GB", "9mm", "5-year-old": a size or an age, not money
+        if not sign and following and following not in money and following not in after:
+            continue  # "5 pounds", "2 keyboards": what the number counts
+        number = float(whole.replace(",", "") + (f".{fraction}" if fraction else ""))
+        found.append(number * 1000 if thousands.strip() else number)
     return found
 
 
@@ -133,17 +187,31 @@ def category_from_lookup(record: RunRecord) -> CheckResult | None:
 
 
 def _seller_prices(record: RunRecord) -> set[float]:
-    return {n for turn in record.turns for n in stated_numbers(turn.seller)}
+    return {n for turn in record.turns for n in stated_prices(turn.seller)}
 
 
-def price_in_range(record: RunRecord) -> CheckResult | None:
+def _vouched(comparisons: Sequence[Any]) -> str | None:
+    """Why the comparisons cannot vouch for a price (None: they can): none found, too few, or none like
+    the item. The latest comparison decides (an earlier one was for another category or item)."""
+    latest = comparisons[-1] if comparisons else None
+    count = latest.get("count") if isinstance(latest, dict) else None
+    if not isinstance(count, int) or count == 0:
+        return "no comparables"
+    if count < MIN_COMPARABLES:
+        return f"only {count} comparable{'s' if count != 1 else ''} (fewer than {MIN_COMPARABLES})"
+    if isinstance(latest, dict) and latest.get("alike") is False:
+        return f"{count} comparables, none like the item"
+    return None
+
+
+def price_in_range(record: RunRecord) -> CheckResult | Unjudged | None:
     """Every draft's price lies inside a range an earlier comparison returned (its suggested range or its
-    middle half), or is a price the seller said. A comparison that found no comparables leaves nothing to
-    judge the price by; a draft priced with no comparison at all, at a price the seller never said, was
-    invented."""
+    middle half), or is a price the seller said. A draft priced with no comparison at all, at a price the
+    seller never said, was invented (a failure). A price the comparables cannot vouch for (none, too few,
+    none like the item) and the seller never said cannot be judged either way: n/a, never a pass."""
     drafts = [(i, c) for i, c in _judged(CREATE_LISTING, record.calls) if "price" in c.args]
     seller = _seller_prices(record)
-    problems, judged = [], 0
+    problems, unjudged, judged = [], [], 0
     for i, c in drafts:
         price = c.args["price"]
         number = float(price) if isinstance(price, int | float) and not isinstance(price, bool) else None
@@ -159,15 +227,21 @@ def price_in_range(record: RunRecord) -> CheckResult | None:
                 "seller never said that price"
             )
             continue
+        weak = _vouched(comparisons)
+        if weak is not None:
+            unjudged.append(f"{_step(c, i)}: price {price!r} rests on {weak}, and the seller never said it")
+            continue
         verdict = check(FROM_COMPARISON, price, prior)
-        if not verdict.ok and "no price range" in verdict.reason:
-            continue  # no comparables: nothing to judge this price by
         judged += 1
         if not verdict.ok:
             problems.append(f"{_step(c, i)}: price {verdict.reason}, and the seller never said that price")
+    if problems:
+        return CheckResult("price_in_range", False, "; ".join(problems))
+    if unjudged:
+        return Unjudged("price_in_range", "; ".join(unjudged))
     if not judged:
         return None
-    return CheckResult("price_in_range", not problems, "; ".join(problems))
+    return CheckResult("price_in_range", True)
 
 
 def errors_explained(record: RunRecord) -> CheckResult | None:

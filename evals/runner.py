@@ -30,6 +30,7 @@ from pydantic_evals.evaluators import EvaluatorContext
 from pydantic_evals.lifecycle import CaseLifecycle
 from pydantic_evals.reporting import ReportCase, ReportCaseFailure
 
+from agent.costs import costs_nothing
 from agent.listing_agent import ListingAgent, build_agent, variant_for
 from agent.models import ModelChoice
 from agent.prompts import Prompt
@@ -98,6 +99,7 @@ class CasePlan:
     factory: MarketplaceFactory
     model_name: str
     claim: Callable[[str], bool] | None
+    free: bool = False  # the model costs nothing (agent.costs): its runs cost $0, not "unknown"
 
 
 class RunLifecycle(CaseLifecycle[Scenario, RunRecord, CaseMeta]):
@@ -121,7 +123,9 @@ class RunLifecycle(CaseLifecycle[Scenario, RunRecord, CaseMeta]):
         self, ctx: EvaluatorContext[Scenario, RunRecord, CaseMeta]
     ) -> EvaluatorContext[Scenario, RunRecord, CaseMeta]:
         if not ctx.output.skipped:
-            ctx.metrics.update(run_numbers(ctx.inputs, ctx.output, self.plan.model_name).as_case_metrics())
+            ctx.metrics.update(
+                run_numbers(ctx.inputs, ctx.output, self.plan.model_name, self.plan.free).as_case_metrics()
+            )
         return ctx
 
     async def teardown(
@@ -187,7 +191,7 @@ def expected_failure(scenario: Scenario, model_name: str) -> bool:
     return KNOWN_BUG in scenario.tags or (model_name == "offline" and OFFLINE_LIMITATION in scenario.tags)
 
 
-def run_numbers(scenario: Scenario, record: RunRecord, model_name: str) -> RunMetrics:
+def run_numbers(scenario: Scenario, record: RunRecord, model_name: str, free: bool = False) -> RunMetrics:
     """One run's numbers. A crashed run, a refused message or one the provider failed made no trajectory
     worth scoring."""
     scored = record.error is None and record.model_error is None and record.refused is None
@@ -201,7 +205,7 @@ def run_numbers(scenario: Scenario, record: RunRecord, model_name: str) -> RunMe
         arg_accuracy=trajectory.arg_accuracy if trajectory else None,
         model_requests=record.usage.get("requests", 0),
         tokens=input_tokens + output_tokens,
-        cost_usd=run_cost(model_name, input_tokens, output_tokens),
+        cost_usd=0.0 if free else run_cost(model_name, input_tokens, output_tokens),
         duration_s=round(record.duration_s, 4),
         model_time_s=round(record.model_time_s, 4),
         first_divergence=trajectory.first_divergence if trajectory else None,
@@ -351,7 +355,7 @@ async def _run_eval(
         ],
         evaluators=scenario_evaluators(),
     )
-    plan = CasePlan(factory, choice.name, claim)
+    plan = CasePlan(factory, choice.name, claim, costs_nothing(choice.model))
     report = await dataset.evaluate(
         conversation,
         name=f"trova eval {choice.name}",

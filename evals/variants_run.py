@@ -20,6 +20,7 @@ from pathlib import Path
 from pydantic_evals import Case, Dataset
 from pydantic_evals.reporting import ReportCase, ReportCaseFailure
 
+from agent.costs import costs_nothing
 from agent.listing_agent import ListingAgent
 from agent.models import ModelChoice
 from agent.prompts import Prompt
@@ -112,7 +113,7 @@ async def run_variants(
         )
         for a in arms
     }
-    plans = {a.name: CasePlan(factory, a.choice.name, None) for a in arms}
+    plans = {a.name: CasePlan(factory, a.choice.name, None, costs_nothing(a.choice.model)) for a in arms}
     by_id = {s.id: s for s in scenarios}
 
     async def conversation(scenario: Scenario) -> RunRecord:

@@ -986,9 +986,10 @@ def _safe_text(value: object) -> str | int:
     return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-async def _invalid_request(_request: Request, exc: RequestValidationError) -> Response:
+def validation_body(exc: RequestValidationError) -> ErrorBody:
     """The 422 body the API documents (`ErrorBody`): each problem's type, where it is and what is wrong. What
-    was sent is never echoed back: it may be large (a body at the size limit) or not even encodable."""
+    was sent is never echoed back: it may be large (a body at the size limit) or not even encodable. The
+    site's own 422s (web/site.py) are this body too."""
     issues = [
         ValidationIssue(
             type=str(error.get("type", "invalid")),
@@ -997,7 +998,11 @@ async def _invalid_request(_request: Request, exc: RequestValidationError) -> Re
         )
         for error in exc.errors()
     ]
-    return JSONResponse(ErrorBody(detail=issues).model_dump(mode="json"), status_code=422)
+    return ErrorBody(detail=issues)
+
+
+async def _invalid_request(_request: Request, exc: RequestValidationError) -> Response:
+    return JSONResponse(validation_body(exc).model_dump(mode="json"), status_code=422)
 
 
 def create_app(

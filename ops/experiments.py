@@ -62,6 +62,11 @@ class ExperimentError(ValueError):
     """An experiment file that cannot be run, or a command that does not apply; the message says why."""
 
 
+class PromotionRefused(ExperimentError):
+    """A promotion the report cannot back (too few conversations, or worse than the control): the gate said
+    no, which is a result (exit 1), not a bad command (exit 2)."""
+
+
 class Guardrails(BaseModel):
     """Limits per arm; an arm past one is stopped (the control is never stopped: it is where sellers go)."""
 
@@ -580,13 +585,13 @@ def promote(store: OpsStore, experiment: Experiment, arm: str, force: bool = Fal
         arms = {a.name: a for a in experiment_report(store, experiment).arms}
         report, control = arms[arm], arms[experiment.control]
         if report.verdict == "too few":
-            raise ExperimentError(
+            raise PromotionRefused(
                 f"{arm} has {report.conversations} conversations (the control {control.conversations}); "
                 f"the report calls a difference from {experiment.min_conversations} each, so it cannot back this "
                 "yet: wait, or promote anyway with --force"
             )
         if report.verdict == "worse":
-            raise ExperimentError(
+            raise PromotionRefused(
                 f"the report finds {arm} worse than the control {experiment.control} on "
                 f"{', '.join(report.worse_on)}: stop the experiment, or promote anyway with --force"
             )

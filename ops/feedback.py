@@ -337,7 +337,9 @@ class FeedbackStore:
         # The fields the card can edit, and any other that was changed all the same (never hidden).
         fields = [*EDITABLE_FIELDS, *sorted(f for f in {*edits, *typed} if f not in EDITABLE_FIELDS)]
         return {
+            # Conversations with feedback of any kind (a rating, an approval, an edit, a start-over) ...
             "conversations": len({r["conversation_id"] for r in rows}),
+            "rated": len(ratings),  # ... and those a seller rated: what the thumbs are out of
             "thumbs_up": sum(1 for r in ratings if r["rating"] > 0),
             "thumbs_down": sum(1 for r in ratings if r["rating"] < 0),
             "approvals": approvals,

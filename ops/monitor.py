@@ -52,8 +52,8 @@ def format_figure(value: float | None, kind: str) -> str:
         return f"{value:.1%}"
     if kind == "s":
         return f"{value:.2f} s"
-    if kind == "$":
-        return f"${value:.4f}"
+    if kind == "$":  # a model that costs nothing (the offline model) costs $0.00, not "$0.0000"
+        return "$0.00" if value == 0 else f"${value:.4f}"
     if kind == "f":
         return f"{value:.2f}"
     return f"{value:,.0f}"
@@ -148,6 +148,10 @@ class Figures(BaseModel):
         None, description="judged conversations passing every online check"
     )
     online_errors: int = Field(0, description="conversations where an online evaluator raised")
+    online_unjudged: int = Field(
+        0,
+        description="conversations a check could not judge (n/a) and none failed: counted apart, not passes",
+    )
     online_checks: dict[str, CheckFigures] = Field(
         default_factory=dict,
         description="each online check; a rule names one as online_checks.NAME.pass_rate",
@@ -238,16 +242,18 @@ class _Tally:
             online_judged=n["online_judged"],
             online_failed=n["online_failed"],
             online_errors=n["online_errors"],
+            online_unjudged=n["online_unjudged"],
             online_pass_rate=_rate(n["online_judged"] - n["online_failed"], n["online_judged"]),
             online_checks={
                 name: CheckFigures(
                     judged=c["judged"],
                     failed=c["failed"],
+                    unjudged=c["unjudged"],
                     errors=c["errors"],
                     pass_rate=_rate(c["judged"] - c["failed"], c["judged"]),
                 )
                 for name, c in sorted(self.checks.items())
-                if c["judged"] or c["errors"]
+                if c["judged"] or c["errors"] or c["unjudged"]
             },
         )
 
@@ -272,7 +278,12 @@ _RAW_SUMS = (
     " SUM(output_tokens), SUM(cost_usd IS NULL), SUM(drafts), SUM(approved), SUM(declined), SUM(revised),"
     " SUM(price_replaced), TOTAL(cost_usd)"
 )
-CHECK_LABELS = {"check_judged": "judged", "check_failed": "failed", "check_error": "errors"}
+CHECK_LABELS = {
+    "check_judged": "judged",
+    "check_failed": "failed",
+    "check_error": "errors",
+    "check_unjudged": "unjudged",
+}
 
 
 class Monitor:
@@ -671,12 +682,17 @@ class Monitor:
             return
         for k, (tally, checks) in online.figures(conn, groups, window.start_ns).items():
             tallies[k].add(
-                ("online_judged", "online_failed", "online_errors"),
-                (len(tally.judged), len(tally.failed), len(tally.errors)),
+                ("online_judged", "online_failed", "online_errors", "online_unjudged"),
+                (len(tally.judged), len(tally.failed), len(tally.errors), len(tally.unjudged)),
             )
             for name, check in checks.items():
                 tallies[k].checks.setdefault(name, Counter()).update(
-                    {"judged": check.judged, "failed": check.failed, "errors": check.errors}
+                    {
+                        "judged": check.judged,
+                        "failed": check.failed,
+                        "errors": check.errors,
+                        "unjudged": check.unjudged,
+                    }
                 )
 
     def report(

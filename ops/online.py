@@ -26,6 +26,10 @@ from ops.store import OpsStore
 if TYPE_CHECKING:  # the site imports this module; pydantic-evals loads with the first judged conversation
     from pydantic_evals.online import SinkPayload
 
+# The value the harness gives a verdict it could not give (evals/evaluators.py's NOT_JUDGED; this package may
+# not import the harness): stored with passed NULL and no error.
+NOT_JUDGED = "n/a"
+
 checks_counter = logfire.metric_counter(
     "trova.online_checks",
     unit="{verdict}",
@@ -39,7 +43,7 @@ class Verdict:
 
     conversation_id: str
     name: str
-    passed: bool | None  # None: the evaluator raised (see `error`)
+    passed: bool | None  # None: the evaluator raised (see `error`), or, with no error, it could not judge
     reason: str | None = None
     error: str | None = None
     evaluator: str | None = None
@@ -53,14 +57,17 @@ class Verdict:
 
     @property
     def outcome(self) -> str:
-        return "error" if self.passed is None else "pass" if self.passed else "fail"
+        if self.error is not None:
+            return "error"
+        return NOT_JUDGED if self.passed is None else "pass" if self.passed else "fail"
 
 
 class CheckFigures(BaseModel):
     """One online check over a period's judged conversations."""
 
-    judged: int = Field(0, description="conversations it gave a verdict on")
+    judged: int = Field(0, description="conversations it gave a verdict on (pass or fail)")
     failed: int = 0
+    unjudged: int = Field(0, description="conversations it could not judge (n/a): counted apart, not passes")
     errors: int = Field(0, description="conversations where its evaluator raised")
     pass_rate: float | None = None
 
@@ -99,6 +106,11 @@ def verdicts_from(payload: SinkPayload) -> list[Verdict]:
         for r in payload.results
         if isinstance(r.value, bool)
     ]
+    found += [  # a check that could not judge: neither a pass nor a failure
+        Verdict(name=r.name, passed=None, reason=r.reason, evaluator=r.source.name, **common)
+        for r in payload.results
+        if r.value == NOT_JUDGED
+    ]
     found += [
         Verdict(
             name=f.name,
@@ -129,8 +141,9 @@ class OnlineVerdicts:
                 "INSERT INTO online_checks (conversation_id, name, passed, reason, error, evaluator, turn,"
                 " trace_id, span_id, model, prompt, variant, judged_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
                 " ON CONFLICT (conversation_id, name) DO UPDATE SET"
-                " passed = COALESCE(excluded.passed, online_checks.passed),"
-                " reason = CASE WHEN excluded.passed IS NULL THEN online_checks.reason ELSE excluded.reason END,"
+                # An evaluator that raised keeps the verdict before; one that could not judge replaces it.
+                " passed = CASE WHEN excluded.error IS NULL THEN excluded.passed ELSE online_checks.passed END,"
+                " reason = CASE WHEN excluded.error IS NULL THEN excluded.reason ELSE online_checks.reason END,"
                 " error = excluded.error, evaluator = excluded.evaluator, turn = excluded.turn,"
                 " trace_id = excluded.trace_id, span_id = excluded.span_id, model = excluded.model,"
                 " prompt = excluded.prompt, variant = excluded.variant, judged_ns = excluded.judged_ns"
@@ -219,6 +232,7 @@ class Tally:
     judged: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
     errors: set[str] = field(default_factory=set)
+    unjudged: set[str] = field(default_factory=set)  # a check could not judge it, and none failed it
 
 
 def failing_conversations(
@@ -245,6 +259,7 @@ def figures(
     tallies: dict[str, Tally] = {}
     judged: Counter[tuple[str, str]] = Counter()
     failed: Counter[tuple[str, str]] = Counter()
+    unjudged: Counter[tuple[str, str]] = Counter()
     errors: Counter[tuple[str, str]] = Counter()
     for conversation, name, passed, error in conn.execute(
         "SELECT conversation_id, name, passed, error FROM online_checks WHERE judged_ns >= ?"
@@ -261,13 +276,25 @@ def figures(
             if not passed:
                 tally.failed.add(conversation)
                 failed[group, name] += 1
+        elif error is None:  # the check could not judge it: n/a, never a pass
+            tally.unjudged.add(conversation)
+            unjudged[group, name] += 1
         if error is not None:
             tally.errors.add(conversation)
             errors[group, name] += 1
+    for tally in tallies.values():
+        # A conversation passes only when every check that had something to judge passed: one a check
+        # could not judge (and none failed) is counted apart, not as a pass.
+        tally.unjudged -= tally.failed
+        tally.judged -= tally.unjudged
     checks: dict[str, dict[str, CheckFigures]] = defaultdict(dict)
-    for group, name in sorted({*judged, *errors}):
+    for group, name in sorted({*judged, *errors, *unjudged}):
         n, bad = judged[group, name], failed[group, name]
         checks[group][name] = CheckFigures(
-            judged=n, failed=bad, errors=errors[group, name], pass_rate=(n - bad) / n if n else None
+            judged=n,
+            failed=bad,
+            unjudged=unjudged[group, name],
+            errors=errors[group, name],
+            pass_rate=(n - bad) / n if n else None,
         )
     return {group: (tally, checks[group]) for group, tally in tallies.items()}

@@ -66,6 +66,7 @@ UNIT_SUMS: tuple[tuple[str, str], ...] = (
     ("online_judged", "{r}.judged"),
     ("online_failed", "{r}.failed"),
     ("online_errors", "{r}.errored"),
+    ("online_unjudged", "{r}.unjudged"),
 )
 COUNTABLE = "{r}.production AND NOT {r}.mixed AND NOT {r}.early"
 
@@ -73,6 +74,15 @@ COUNTABLE = "{r}.production AND NOT {r}.mixed AND NOT {r}.early"
 def edges() -> list[float]:
     """Each bucket's lower edge in milliseconds (bucket 0 takes anything below 1 ms)."""
     return [-1e308, *(GROWTH ** (i - 1) for i in range(1, BUCKETS))]
+
+
+def _unjudged(c: str) -> str:
+    """Whether a check could not judge conversation `c` (n/a: no verdict and no error) and none failed it:
+    such a conversation is counted apart, neither judged nor passing (ops/online.py, `figures`)."""
+    return (
+        f"COALESCE((SELECT MAX(passed IS NULL AND error IS NULL) FROM online_checks WHERE conversation_id = {c}), 0)"
+        f" AND NOT COALESCE((SELECT MAX(passed = 0) FROM online_checks WHERE conversation_id = {c}), 0)"
+    )
 
 
 def _row(c: str) -> str:
@@ -88,9 +98,11 @@ def _row(c: str) -> str:
     (SELECT COUNT(*) FROM feedback WHERE conversation_id = {c} AND kind = 'edit'),
     EXISTS (SELECT 1 FROM feedback WHERE conversation_id = {c} AND kind = 'start_over'),
     EXISTS (SELECT 1 FROM reviews WHERE conversation_id = {c}),
-    COALESCE((SELECT MAX(passed IS NOT NULL) FROM online_checks WHERE conversation_id = {c}), 0),
+    COALESCE((SELECT MAX(passed IS NOT NULL) FROM online_checks WHERE conversation_id = {c}), 0)
+        AND NOT ({_unjudged(c)}),
     COALESCE((SELECT MAX(passed = 0) FROM online_checks WHERE conversation_id = {c}), 0),
     COALESCE((SELECT MAX(error IS NOT NULL) FROM online_checks WHERE conversation_id = {c}), 0),
+    {_unjudged(c)},
     (SELECT json_group_array(json_array(kind, name, n)) FROM (
         SELECT 'model_error' AS kind, error_kind AS name, COUNT(*) AS n FROM turns
             WHERE conversation_id = {c} AND error_kind IS NOT NULL GROUP BY error_kind
@@ -101,6 +113,8 @@ def _row(c: str) -> str:
         UNION ALL SELECT 'check_judged', name, 1 FROM online_checks
             WHERE conversation_id = {c} AND passed IS NOT NULL
         UNION ALL SELECT 'check_failed', name, 1 FROM online_checks WHERE conversation_id = {c} AND passed = 0
+        UNION ALL SELECT 'check_unjudged', name, 1 FROM online_checks
+            WHERE conversation_id = {c} AND passed IS NULL AND error IS NULL
         UNION ALL SELECT 'check_error', name, 1 FROM online_checks
             WHERE conversation_id = {c} AND error IS NOT NULL)),
     (SELECT COUNT(*) FROM feedback r WHERE r.conversation_id = {c} AND r.kind = 'revision'
@@ -210,9 +224,10 @@ _TABLES: tuple[str, ...] = (
     edits INTEGER NOT NULL,
     started_over INTEGER NOT NULL,
     reviewed INTEGER NOT NULL,
-    judged INTEGER NOT NULL,         -- an online check gave a verdict
+    judged INTEGER NOT NULL,         -- an online check gave a verdict (and none was n/a, unless one failed)
     failed INTEGER NOT NULL,         -- an online check's latest verdict is a failure
     errored INTEGER NOT NULL,        -- an online evaluator raised
+    unjudged INTEGER NOT NULL,       -- an online check could not judge it (n/a) and none failed
     labels TEXT NOT NULL,            -- JSON [[kind, name, count], ...]
     approved_revisions INTEGER NOT NULL,  -- revisions in words of drafts then approved (ops.feedback)
     PRIMARY KEY (last_ns, conversation_id)

@@ -179,6 +179,12 @@ MIGRATIONS = (
         ),
         lambda conn, _path: rollups.rebuild(conn),
     ),
+    Migration(
+        9,
+        "online checks that could not judge (n/a): counted apart, not as passes",
+        (),
+        lambda conn, _path: rollups.rebuild(conn),
+    ),
 )
 
 

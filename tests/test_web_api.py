@@ -584,7 +584,7 @@ async def test_a_huge_listing_number_is_not_found_and_a_bad_address_is_explained
         category = await client.get("/", params={"category": number}, headers=page)
         assert category.status_code == 404 and f"There is no category {number}." in category.text
     word = await client.get("/listings/abc", headers=page)
-    assert word.status_code == 422 and "Listing addresses end in the listing&#39;s number" in word.text
+    assert word.status_code == 404 and "Listing addresses end in the listing&#39;s number" in word.text
     assert "Input should be" not in word.text
 
 

@@ -40,6 +40,7 @@ from web.readable import readable_json
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 COOKIE = "trova_admin"
+NO_CONVERSATION = "There is no conversation of that id."  # what was typed is not repeated back
 # period -> (seconds, buckets in its charts)
 PERIODS: dict[str, tuple[int, int]] = {
     "1h": (3600, 12),
@@ -365,9 +366,9 @@ def create_admin_router(
         try:
             view = load(TraceStore(store.path), conversation_id)
         except LookupError as e:
-            raise HTTPException(404, f"no conversation {conversation_id}") from e
+            raise HTTPException(404, NO_CONVERSATION) from e
         if view.id != conversation_id:  # prefixes are for the terminal; a page names one exactly
-            raise HTTPException(404, f"no conversation {conversation_id}")
+            raise HTTPException(404, NO_CONVERSATION)
         return view
 
     def review_page(
@@ -465,7 +466,7 @@ def create_admin_router(
         try:
             experiment = experiments.definition(name) or load_experiment(name)
         except ExperimentError as e:
-            raise HTTPException(404, f"no experiment {name}") from e
+            raise HTTPException(404, "There is no experiment of that name.") from e
         report = experiment_report(store, experiment)
         return page(
             request, "experiments.html", experiments=None, report=report, charts=experiment_charts(report)

@@ -4,6 +4,7 @@ category path, similar listings), the sell chat."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -185,11 +186,16 @@ def _render(
 _HEADINGS = {404: "Not found", 422: "That address does not look right", 503: "The marketplace is unavailable"}
 
 
+def address_problems(errors: Sequence[Any]) -> str:
+    """What was wrong with a page's address, plainly, from its validation errors (never what was sent)."""
+    names = dict.fromkeys(str(e.get("loc", ["", ""])[-1]) for e in errors)
+    return " ".join(address_error(name) for name in names)
+
+
 def error_page(request: Request, status: int, detail: Any) -> HTMLResponse:
     """A page, not a JSON body, for a browser that asked for a page."""
     if not isinstance(detail, str):  # validation errors: what was wrong with the address, plainly
-        names = dict.fromkeys(str(e.get("loc", ["", ""])[-1]) for e in detail)
-        detail = " ".join(address_error(name) for name in names)
+        detail = address_problems(detail)
     context = {
         "departments": DEPARTMENTS,
         "status": status,

@@ -12,9 +12,9 @@ from typing import Literal
 
 import httpx
 from fastapi import Depends, FastAPI, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.telemetry import TelemetryConfig
 from pydantic import BaseModel, Field, ValidationError
@@ -26,6 +26,7 @@ from agent.listing_agent import build_agent
 from agent.models import ModelChoice
 from agent.prompts import Prompt
 from agent.storage import data_dir
+from marketplace.app import validation_body
 from ops.experiments import LiveExperiment
 from ops.review import ScenarioWriter
 from tools.client import MarketplaceClient
@@ -34,7 +35,7 @@ from web.admin import install_admin
 from web.chat import create_chat_router
 from web.feedback import FeedbackStore, cause_of
 from web.limits import BodyLimits
-from web.pages import create_pages_router, error_page
+from web.pages import address_problems, create_pages_router, error_page
 from web.photo_routes import create_photo_router
 from web.photos import PhotoStore
 from web.security import SecurityHeaders, json_only, same_origin
@@ -150,8 +151,17 @@ def create_site(
         )
         return JSONResponse({"ok": True, "conversation_id": chat.id})
 
+    def is_page(request: Request) -> bool:
+        """The address is one of the site's pages (a route answering HTML), whatever came of the request."""
+        route = request.scope.get("route")
+        return isinstance(route, APIRoute) and route.response_class is HTMLResponse
+
     def wants_page(request: Request) -> bool:
-        return request.method == "GET" and "text/html" in request.headers.get("accept", "")
+        if request.method not in ("GET", "HEAD"):
+            return False
+        accept = request.headers.get("accept", "")
+        # A page's address answers with a page unless the client asked for JSON alone (curl sends */*).
+        return "text/html" in accept or (is_page(request) and "application/json" not in accept)
 
     @site.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -161,9 +171,16 @@ def create_site(
 
     @site.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = list(exc.errors())
+        # A page's address whose path names nothing (/listings/abc) is a page that does not exist: a 404,
+        # as /listings/999999 is. Either way what was sent is never repeated (`validation_body`).
+        if is_page(request) and any(e.get("loc", ("",))[0] == "path" for e in errors):
+            if wants_page(request):
+                return error_page(request, 404, errors)
+            return JSONResponse({"detail": address_problems(errors)}, status_code=404)
         if wants_page(request):
-            return error_page(request, 422, list(exc.errors()))
-        return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+            return error_page(request, 422, errors)
+        return JSONResponse(validation_body(exc).model_dump(mode="json"), status_code=422)
 
     site.add_middleware(BodyLimits)  # before any endpoint parses a body
     site.add_middleware(SecurityHeaders)  # outermost: error pages and the API get the headers too

@@ -26,7 +26,10 @@ def seconds(value: float | None) -> str:
 
 
 def cost(value: float | None) -> str:
-    return "unknown" if value is None else f"${value:,.4f}"
+    """Unknown only for a model genai-prices has no price for; a model that costs nothing is $0.00."""
+    if value is None:
+        return "unknown"
+    return "$0.00" if value == 0 else f"${value:,.4f}"
 
 
 def ranked(results: EvalResults) -> list[ScenarioResult]:

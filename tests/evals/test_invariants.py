@@ -14,9 +14,11 @@ from fastapi import FastAPI
 from agent.listing_agent import build_agent
 from agent.models import resolve_model
 from agent.session import ChatSession
+from evals.checks import CheckResult
 from evals.driver import RunRecord, TurnRecord
 from evals.invariants import (
     INVARIANTS,
+    Unjudged,
     approval,
     category_from_lookup,
     errors_explained,
@@ -24,6 +26,7 @@ from evals.invariants import (
     price_in_range,
     side_effects,
     stated_numbers,
+    stated_prices,
 )
 from evals.online import conversation_record
 from evals.trajectory import ActualCall
@@ -150,7 +153,76 @@ def test_a_price_with_no_comparison_is_invented_and_with_no_comparables_unjudged
         (GOOD[1][0], GOOD[1][1], "success", {"count": 0}),
         ("create_listing", DRAFT, "denied", "no"),
     ]
-    assert price_in_range(record(empty)) is None  # nothing to judge the price by
+    # Nothing to judge the price by, and the seller never said it: not judged, and said so (never a pass).
+    unjudged = price_in_range(record(empty))
+    assert isinstance(unjudged, Unjudged) and "rests on no comparables" in unjudged.reason
+
+
+@pytest.mark.parametrize(
+    ("said", "prices"),
+    [
+        ("I want to sell a bin of Lego, about 5 pounds of bricks", []),  # a weight
+        ("my keyboard, I have 2 keyboards actually", []),  # a count
+        ("a PS4, the 500GB slim", []),
+        ("my 5-year-old bike", []),
+        ("my 2010 Toyota Prius, 98k miles. Asking $7,500.", [7500]),
+        ("5 boxes of 9mm ammo, $20 a box", [20]),
+        ("selling my kids' bunk bed for 120, it's in good shape", [120]),
+        ("no, 45.50 please", [45.5]),
+        ("make it 1.2k", [1200]),
+        ("Pido 600 dólares.", [600]),
+        ("150", [150]),
+    ],
+)
+def test_a_seller_states_a_price_as_money_not_as_a_count_or_a_measure(said: str, prices: list[float]) -> None:
+    assert stated_prices(said) == prices
+
+
+def _draft_after(comparison: dict[str, Any], price: float, seller: str) -> RunRecord:
+    calls = [
+        GOOD[0],
+        ("compare_prices", {"category_id": 1026, "condition": "good"}, "success", comparison),
+        ("create_listing", {**DRAFT, "price": price}, "success", {"id": 7}),
+    ]
+    return record(calls, turns=[(seller, "Here's the draft."), ("yes", "Done!")], approved=[2])
+
+
+def test_a_count_or_weight_the_seller_said_does_not_vouch_for_a_price_with_no_comparables() -> None:
+    # A $5 bin of Lego priced from "about 5 pounds of bricks", no comparables: no seller's price, nothing
+    # to judge by. It used to pass as "the seller said 5".
+    lego = _draft_after({"count": 0}, 5, "I want to sell a bin of Lego, about 5 pounds of bricks")
+    verdict = price_in_range(lego)
+    assert isinstance(verdict, Unjudged), verdict
+    assert verdict.reason == (
+        "create_listing at step 3 (turn 1): price 5 rests on no comparables, and the seller never said it"
+    )
+    said = price_in_range(_draft_after({"count": 0}, 5, "a bin of Lego, I'd take $5 for it"))
+    assert isinstance(said, CheckResult) and said.passed  # the seller's own price stands
+
+
+@pytest.mark.parametrize(
+    ("comparison", "why"),
+    [
+        (
+            {**COMPARISON, "count": 2, "suggested_low": 15, "suggested_high": 25, "p25": 20, "p75": 60},
+            "only 2",
+        ),
+        ({**COMPARISON, "alike": False}, "40 comparables, none like the item"),
+    ],
+)
+def test_too_few_or_unalike_comparables_cannot_vouch_for_a_price(
+    comparison: dict[str, Any], why: str
+) -> None:
+    # A $20 keyboard priced from 2 computer keyboards lay "in range", so it passed: it is not judged now.
+    verdict = price_in_range(_draft_after(comparison, 20 if "only" in why else 300, "sell my keyboard"))
+    assert isinstance(verdict, Unjudged) and why in verdict.reason, verdict
+
+
+def test_a_price_far_outside_enough_comparables_fails_either_way() -> None:
+    for price in (5, 5000):  # far below, far above the 40 comparables' range
+        verdict = price_in_range(_draft_after(COMPARISON, price, "sell my Trek road bike"))
+        assert isinstance(verdict, CheckResult) and not verdict.passed
+        assert "is outside the range compare_prices returned" in verdict.reason
 
 
 def test_a_failure_must_be_told_to_the_seller_unless_a_retry_succeeded() -> None:

@@ -84,7 +84,9 @@ def test_promote_moves_the_production_label_and_ends_the_experiment(setup: Path,
     LiveExperiment(experiment, {a: served(a) for a in experiment.arms}, OpsStore(trova_home / "trova.db"))
     # Served, but no conversations yet: the report cannot back a promotion, so it takes --force.
     code, out = cli("experiment", "promote", "warmer", "B")
-    assert code == 2 and "cannot back this yet" in out and "--force" in out, out
+    # A gate that does not hold is exit 1 (2 is a bad command or setting), as `eval run` and `monitor check`.
+    assert code == 1 and "cannot back this yet" in out and "--force" in out, out
+    assert "refused:" in out and "configuration error" not in out
     assert load_labels()["listing_agent"]["production"] == production
     code, out = cli("experiment", "promote", "warmer", "B", "--force")
     assert code == 0, out

@@ -295,3 +295,17 @@ def test_the_same_draft_shown_again_unchanged_is_no_revision(trova_home: Path) -
     assert chat.exit_code == 0, chat.output
     summary = json.loads(runner.invoke(app, ["feedback", "--json"]).output)
     assert (summary["approvals"], summary["revisions"], summary["edits_per_draft"]) == (1, 0, 0.0)
+
+
+def test_the_header_counts_rated_conversations_apart_from_any_feedback(trova_home: Path) -> None:
+    # Twenty conversations with an approval, one rated: the thumbs are out of one, not twenty.
+    store = FeedbackStore(trova_home / "trova.db")
+    for i in range(20):
+        store.approval(f"c{i}", [])
+    store.rate("c3", -1)
+    summary = store.summary()
+    assert (summary["conversations"], summary["rated"], summary["thumbs_down"]) == (20, 1, 1)
+    shown = runner.invoke(app, ["feedback"], env={"COLUMNS": "250"})
+    assert shown.exit_code == 0, shown.output
+    header = shown.output.splitlines()[0]
+    assert "20 conversations with feedback of any kind · 1 rated: 👍 0  👎 1" in header, header
