@@ -35,6 +35,7 @@ class _DetailData(BaseModel):
     not_included: list[str]
     accessories: list[str]
     counts: list[str]
+    priced: list[str]
     terms: dict[Terms, list[str]]
     sentences: dict[Literal["details", "included", "offers", "firm"], str]
 
@@ -86,6 +87,7 @@ class _Rules:
     kinds: tuple[tuple[str, re.Pattern[str]], ...]
     first: frozenset[str]
     single_valued: frozenset[str]
+    priced: tuple[str, ...]
     after: re.Pattern[str]
     before: re.Pattern[str]
     not_included: re.Pattern[str]
@@ -98,11 +100,14 @@ class _Rules:
 def _rules() -> _Rules:
     raw = read_yaml(DATA / "details.yaml")
     d = _DetailData.model_validate(raw)
+    if unknown := set(d.priced) - set(d.attributes):
+        raise ValueError(f"details.yaml: priced names no kind of attribute: {sorted(unknown)}")
     accessories = alternatives(d.accessories)
     return _Rules(
         kinds=tuple((kind, words_re(patterns)) for kind, patterns in d.attributes.items()),
         first=frozenset(d.colour_first),
         single_valued=frozenset(d.single_valued),
+        priced=tuple(d.priced),
         after=re.compile(rf"\b(?:{alternatives(d.included_after)})\s+(?P<what>.+)$", re.I),
         before=re.compile(rf"^(?P<what>.+?)\s+(?:{alternatives(d.included_before)})\b", re.I),
         not_included=words_re(d.not_included),
@@ -122,6 +127,20 @@ def without_replaced(name: str, details: Details) -> str:
         if a.replaces and _key(a.words) not in said:
             name = re.sub(r"\s{2,}", " ", patterns[a.kind].sub(" ", name)).strip(" ,")
     return name
+
+
+def compared_item(name: str, details: Details) -> str:
+    """The item as a price comparison is asked for it: its name and, for each kind of detail that moves its
+    price (`priced` in data/details.yaml) that the name does not say, the one the seller said last
+    ("iPhone 7" said with "128GB": "iPhone 7 128GB")."""
+    rules = _rules()
+    patterns = dict(rules.kinds)
+    extra = []
+    for kind in rules.priced:
+        said = [a.words for a in details.attributes if a.kind == kind]
+        if said and not patterns[kind].search(name):
+            extra.append(said[-1])
+    return " ".join([name, *extra])
 
 
 def colour_first() -> frozenset[str]:

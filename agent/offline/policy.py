@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from agent.offline.amounts import PriceChange, listable, money, names_only_a_price, refusal
-from agent.offline.details import read_details
+from agent.offline.details import compared_item, read_details
 from agent.offline.drafting import (
     compared_each,
     is_several,
@@ -1806,7 +1806,7 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
             return Action(
                 _say(state, "Let me see what similar listings ask."),
                 COMPARE_PRICES,
-                {"category_id": category.id, "item": item.name},
+                {"category_id": category.id, "item": compared_item(item.name, item.details)},
             )
         return _ask_condition(state, item)
 
@@ -1820,7 +1820,11 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         return Action(
             _say(state, "Let me check what similar listings ask."),
             COMPARE_PRICES,
-            {"category_id": category.id, "item": item.name, "condition": condition.value},
+            {
+                "category_id": category.id,
+                "item": compared_item(item.name, item.details),
+                "condition": condition.value,
+            },
         )
     comps_ok = item.comps is not None and (item.comps.category_id, item.comps.condition) == key
     if item.price.value is None and (
