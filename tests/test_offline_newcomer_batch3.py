@@ -99,7 +99,7 @@ async def test_facts_and_a_condition_said_together_are_acknowledged_once(session
         ("Samsung Galaxy S21", "Samsung Galaxy S21"),
         ("dyson v11 vacuum", "Dyson V11 vacuum"),
         ("SAMSUNG GALAXY S21", "Samsung Galaxy S21"),
-        ("iphone 12 pro max", "iPhone 12 pro max"),
+        ("iphone 12 pro max", "iPhone 12 Pro Max"),  # the model words as Apple writes them
     ],
 )
 def test_model_codes_and_brands_are_cased_as_written_by_their_makers(typed: str, titled: str) -> None:

@@ -87,6 +87,8 @@ class _Rules:
     spelled_after_cue: re.Pattern[str]
     whole_after: re.Pattern[str]
     each_after: re.Pattern[str]
+    measures: frozenset[str]
+    not_counts: frozenset[str]
 
 
 @cache
@@ -97,7 +99,9 @@ def _rules() -> _Rules:
         paid=re.compile(rf"\b{a.paid}(?P<amount>{amount})", re.I),
         paid_after=re.compile(
             rf"(?P<amount>\$\s?{_DIGITS}\s?{_THOUSANDS}?|{_DIGITS}\s?{_THOUSANDS}?\s?(?:dollars|bucks|usd))\s+"
-            r"(?:brand[- ]new|new|originally|retail|at retail|in the store|in store)\b",
+            # "3 dollars each new", "$2 a book new": what one of several cost new is paid too, no asking price
+            rf"(?:(?P<each>{a.per_item}|an?\s+[a-z]+)\s+)?"
+            r"(?:brand[- ]new|new|when new|originally|retail|at retail|in the store|in store)\b",
             re.I,
         ),
         paid_told_after=re.compile(rf"(?P<amount>{amount})\s+(?:{a.paid_told_after})\b", re.I),
@@ -123,6 +127,8 @@ def _rules() -> _Rules:
         count_after=re.compile(a.count_after, re.I),
         whole_after=re.compile(rf"^\s*(?:{a.whole_lot})", re.I),
         each_after=re.compile(rf"^\s*(?:{a.per_item})", re.I),
+        measures=frozenset(w.lower() for w in lexicon().quantities.measures),
+        not_counts=frozenset(w.lower() for w in lexicon().quantities.not_counts),
         # "asking two hundred and fifty", "two fifty bucks": a price in words, after a price word or before a
         # currency word
         spelled_after_cue=re.compile(
@@ -234,8 +240,8 @@ def read_paid(text: str) -> tuple[float | None, str]:
             value = _value(number.group(0), thousands)
             if value is None or (1900 <= value <= 2100 and "$" not in raw and not thousands):
                 continue  # "bought in 2019 for": a year ("2k" is not one)
-            if paid is None:
-                paid = value
+            if paid is None and not m.groupdict().get("each"):
+                paid = value  # one's price new ("3 dollars each new") is not what the lot cost
             text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
     return paid, text
 
@@ -320,8 +326,8 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         next_word = (_WORD.findall(after[:20].lower()) or [""])[0]
         attached = bool(after[:1]) and (after[:1].isalpha() or after[:1] in "%\"'")
         money = bool(m.group("cur1") or m.group("cur2"))
-        if (attached or after[:1] == " ") and next_word in rules.units and not money:
-            continue  # 64 GB, 12 ft, 2 years, 78%
+        if (attached or after[:1] == " ") and next_word in rules.units | rules.measures and not money:
+            continue  # 64 GB, 12 ft, 2 years, 78%, 5 pounds
         if rules.count_after.match(after) and not money:
             continue  # "about 20 of them": how many
         if m.start() >= 2 and text[m.start() - 1] == "-" and text[m.start() - 2].isalpha() and not money:
@@ -335,6 +341,8 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         previous = before[-1] if before else ""
         cued = bool(rules.before.search(prefix)) or prefix.rstrip().endswith("~")
         cued_after = bool(rules.after.match(after)) or bool(re.match(r"-?ish\b", after, re.I))
+        if cued and not money and not cued_after and _counts_things(rules, after):
+            continue  # "about 30 books", "maybe 200 marbles": how many there are, not a price
         if (
             not money
             and not cued
@@ -433,6 +441,16 @@ def read_amounts(text: str, *, expecting_price: bool = False) -> Amounts:
         if spelled is not None:
             return Amounts(spelled, paid)
     return Amounts(None, paid)
+
+
+def _counts_things(rules: _Rules, after: str) -> bool:
+    """Whether the words right after a number are a plural noun, so the number counts things ("30 books")."""
+    m = re.match(r" (?:[a-z-]+ )?(?P<noun>[a-z]{3,}s)\b", after.lower())
+    if m is None or m.group("noun").endswith(("ss", "us", "is")) or m.group("noun") in rules.not_counts:
+        return False
+    # "30 kids books": one describing word may come first, so long as it is no word of the price's own
+    first = after.lower().split()[0] if after.split() else ""
+    return first == m.group("noun") or first not in rules.not_counts
 
 
 def _said_for(rules: _Rules, after: str) -> bool | None:

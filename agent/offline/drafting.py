@@ -13,6 +13,7 @@ from agent.offline.details import Details, colour_first, sentences, without_repl
 from agent.offline.lexicon import alternatives, lexicon
 from agent.offline.names import cased
 from agent.offline.state import Market
+from agent.offline.voice import bare_fact, seller_sentence
 from tools.types import TITLE_MAX, TITLE_MIN, Condition
 
 
@@ -100,7 +101,8 @@ def distinct_damage(damage: list[str]) -> list[str]:
 
 
 def _sentence(note: str) -> str:
-    note = lexicon().discourse.sub("", note.strip()).rstrip(".!")  # "well the screen ...": no "well"
+    # "well the screen ...", "small crack in the back glass i forgot to mention": the damage, without the talk
+    note = bare_fact(lexicon().discourse.sub("", note.strip())).rstrip(".!")
     return note[:1].lower() + note[1:] + "." if note else ""
 
 
@@ -191,6 +193,8 @@ def make_description(
     verb = _verb(category_path)
     if details:
         item = without_replaced(item, details) or item
+    # the seller's sentences as a seller writes them to buyers: no fillers, questions or instructions to the agent
+    notes = [said for n in notes or [] if (said := seller_sentence(n, item))]
     opening = f"Selling my {cased(item.strip())}."
     told = distinct_damage(damage or [])
     several = is_several(item)

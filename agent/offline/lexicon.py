@@ -110,6 +110,19 @@ class AmountData(_Data):
         return _one_line(v)
 
 
+class QuantityData(_Data):
+    measures: list[str]  # weight, length, area, volume: "5 pounds" is no price
+    not_counts: list[str]  # words ending in -s that count nothing ("300 thanks")
+
+
+class VoiceData(_Data):
+    lead_fillers: str  # "no wait", "i forgot to mention": talk opening a sentence, not the listing's words
+    trail_fillers: str
+    instruction_lead: str  # "change the description to mention": the fact follows
+    question_lead: str  # "what do you think its worth": asks, tells nothing
+    its_before: str  # "its got": "it's got"
+
+
 class IntentData(_Data):
     accept: str
     decline: str
@@ -239,6 +252,7 @@ class DraftingData(_Data):
     closings: list[str]
     verbs: dict[str, list[str]]
     casing: dict[str, str]
+    line_model_words: dict[str, dict[str, str]]  # a line's model words as written ("iPhone 12 mini")
     assumed_condition: Condition
     lot_words: str  # a listing title that sells several things as one ("set of 4", "pair of")
     short_title_condition: dict[Condition, str]  # completes a title shorter than the marketplace allows
@@ -256,6 +270,8 @@ class Lexicon:
         self.conditions = _load("conditions", ConditionData)
         self.damage = _load("damage", DamageData)
         self.amounts = _load("amounts", AmountData)
+        self.quantities = _load("quantities", QuantityData)
+        self.voice = _load("voice", VoiceData)
         self.intents = _load("intents", IntentData)
         self.items = _load("items", ItemData)
         self.prohibited = _load("prohibited", ProhibitedData)

@@ -42,10 +42,14 @@ class Names:
         the words start with a make (not a product line, not an everyday word) and say nothing else."""
         m = self.pattern.match(words.strip())
         kind = self.kinds.get(" ".join(m.group(0).lower().split())) if m else None
-        # an everyday word ("specialized") is a make when the seller wrote it as one
-        if m is None or not (kind in (NameKind.BRAND, NameKind.BAND) or (kind and m.group(0)[:1].isupper())):
+        rest = words.strip()[m.end() :].split() if m else []
+        # an everyday word ("specialized") is a make when the seller wrote it as one, or when one of its
+        # product lines follows ("specialized rockhopper")
+        line_after = bool(rest) and self.kinds.get(rest[0].lower()) == NameKind.LINE
+        if m is None or not (
+            kind in (NameKind.BRAND, NameKind.BAND) or (kind and (m.group(0)[:1].isupper() or line_after))
+        ):
             return None
-        rest = words.strip()[m.end() :].split()
         if len(rest) > 2 or not all(re.fullmatch(r"[\w'-]+", w) for w in rest):
             return None
         # a model's words: a number, a capital, a product line ("Rockhopper", "m365", "sundvik"), or one word
@@ -112,7 +116,7 @@ def cased(text: str) -> str:
             return said
         return right
 
-    named = table.pattern.sub(fix, text)
+    named = _model_words_cased(table.pattern.sub(fix, text))
     # a model code typed in lower case right after a name ("samsung galaxy s21", "dyson v11"): as its maker
     # writes it (S21, V11); one the seller typed with capitals is theirs, kept as typed
     return (
@@ -120,6 +124,32 @@ def cased(text: str) -> str:
         if (table.pattern.search(named))
         else named
     )
+
+
+def _model_words_cased(text: str) -> str:
+    """The model's words after a make or a product line, as its maker writes them ("MacBook air" -> "MacBook
+    Air", "iphone 13 pro max" -> "iPhone 13 Pro Max"): the words of `model_words` (intents.yaml), with a line's
+    own spelling first (drafting.yaml's `line_model_words`: "iPhone 12 mini"), through its numbers and codes
+    ("13", "m1", "128gb"), up to the first other word. A word typed with capitals is the seller's, kept."""
+    table, lex = names(), lexicon()
+    out, at = [], 0
+    for m in table.pattern.finditer(text):
+        key = " ".join(m.group(0).lower().split())
+        if table.kinds.get(key) == NameKind.BAND or m.start() < at:
+            continue
+        own = lex.drafting.line_model_words.get(key, {})
+        out.append(text[at : m.end()])
+        at = m.end()
+        for word in re.finditer(r"\s+(?P<w>[\w'-]+)", text[m.end() :]):
+            said = word.group("w")
+            written = own.get(said.lower()) or lex.model_words.get(said.lower())
+            if not re.search(r"\d", said) and written is None:
+                break
+            if said == said.lower():  # "m1", "r6": a short code in capitals, as _model_word writes it
+                said = written or (said.upper() if re.fullmatch(r"[a-z]{1,2}\d{1,3}", said) else said)
+            out.append(word.group(0)[: -len(word.group("w"))] + said)
+            at = m.end() + word.end()
+    return "".join(out) + text[at:]
 
 
 _CODE_AFTER_NAME = re.compile(r"(?P<name>\b[A-Z][\w'-]*)(?P<gap>\s+)(?P<code>\b[a-z]{1,2}\d{2,4}\b)")

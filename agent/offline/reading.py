@@ -413,6 +413,7 @@ def _fuller_name(said: str, item: str | None) -> str | None:
 
 _CLAUSE_BREAK = re.compile(r"[,.;:!?()]\s*|\s+-\s+")
 _IT_IS = re.compile(r"^\s*(?:it'?s|it is|its|they'?re|this is)\s+(?:an?\s+)?", re.I)
+_ARTICLE = re.compile(r"^(?:an?|the)\s+", re.I)
 
 
 def _make_beside(text: str, item: str) -> str | None:
@@ -421,7 +422,8 @@ def _make_beside(text: str, item: str) -> str | None:
     if names().pattern.search(item):
         return None
     for clause in _CLAUSE_BREAK.split(text):
-        said = _IT_IS.sub("", clause).strip()
+        # "a specialized rockhopper 2015": the make after an article, as after "it's a"
+        said = _ARTICLE.sub("", _IT_IS.sub("", clause)).strip()
         if not said or item.lower() in said.lower():
             continue
         maker = names().leading(said, said_it_is=said != clause.strip())
