@@ -653,7 +653,7 @@ class CategoryIndex:
                 if (
                     j in self._name_idf
                     or self._in_vocabulary(out[-1], term, j)
-                    or self._titles_join(out[-1], term, j)
+                    or (self._titles_join(out[-1], term, j) and (out[-1], term) not in self._name_bigrams)
                 )
                 and j not in out
             ]
@@ -718,13 +718,16 @@ class CategoryIndex:
             for ca, cb in [(self._canonical(a), self._canonical(b))]
         }
 
-    @staticmethod
-    def _canonical(term: str) -> str:
+    def _canonical(self, term: str) -> str:
         """A word as the one-word synonym the tables read it as ("couch", "loveseat" -> sofa), so that titles
         naming the same two kinds in other words count together ("couch and loveseat", "sofa + love seat");
-        two synonyms named apart are still two things (a sofa and a loveseat: a set)."""
+        two synonyms named apart are still two things (a sofa and a loveseat: a set). A word the taxonomy
+        writes as two is its kind ("armchair": chair, as "sofa and chair" titles read)."""
         readings = SYNONYMS.get(term, ())
-        return readings[0] if readings and len(readings[0].split()) == 1 else term
+        if readings:
+            return readings[0] if len(readings[0].split()) == 1 else term
+        parts = self._split_compound(term)
+        return parts[-1] if len(parts) > 1 and parts[-1] in self._kind_index else term
 
     def _title_head(self, title: str) -> str | None:
         """A listing title's head word, by the taxonomy's and the synonyms' kinds alone."""
@@ -754,6 +757,10 @@ class CategoryIndex:
         if any(ch.isdigit() for ch in term):
             return 0
         if term in self._kind_index:
+            return 2
+        # A word the taxonomy writes as two whose last is a kind ("armchair": Arm Chairs), as `_names_kind` reads it.
+        parts = self._split_compound(term)
+        if len(parts) > 1 and parts[-1] in self._kind_index:
             return 2
         counts = self._title_counts.get(term, {})
         seen = sum(counts.values())
