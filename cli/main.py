@@ -285,10 +285,13 @@ def chat(
     connection = connect(marketplace_url)
     import asyncio
 
+    from cli.output import BROKEN_PIPE_EXIT, conversation_stdout
+
+    console = conversation_stdout()
     try:
         code = asyncio.run(
             run_chat(
-                stdout(),
+                console,
                 choice,
                 prompt_obj,
                 connection,
@@ -307,7 +310,8 @@ def chat(
         flush()
         if recorder is not None:
             stdout().print(finish_recording_notice(recorder))
-    raise typer.Exit(code)
+    # The conversation ended as usual (saved, its feedback recorded); a shell reports the reader's leaving so.
+    raise typer.Exit(BROKEN_PIPE_EXIT if console.reader_left else code)
 
 
 @app.command()
