@@ -49,6 +49,16 @@ class Recordings:
     misses: list[Callable[[], list[MissGroup]]] = field(default_factory=list)
 
 
+def control_spec(model: str | None, prompt: str, variant: str) -> str:
+    """The control a lone `--variant` is compared with, as `NAME=SPEC`: the agent `--model` and `--prompt`
+    name, the model by the same rule as a run without --variant (TROVA_MODEL, OPENAI_API_KEY, offline).
+    Named "control", or "baseline" when the variant took that name."""
+    from agent.models import model_name
+
+    name = "baseline" if variant.partition("=")[0].strip().lower() == "control" else "control"
+    return f"{name}={model_name(model)},prompt={prompt}"
+
+
 def resolve_arms(
     specs: list[str],
     base_url: str | None,
@@ -67,7 +77,7 @@ def resolve_arms(
 
     if len(specs) < 2:
         raise config_error(
-            "--variant needs at least two variants to compare, e.g. --variant A=offline "
+            "--variant needs a control to compare with, e.g. --variant A=offline "
             "--variant B=offline,offline_price_position=0.25"
         )
     arms: list[Arm] = []
