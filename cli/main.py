@@ -429,9 +429,14 @@ def serve(
     from agent.variants import VariantSpecError, parse_variant_spec
     from marketplace import config
     from marketplace.app import create_app
+    from settings.environment import parse_forwarded_ips
     from web.startup import DeferredSite
 
     _check_settings()
+    try:
+        parse_forwarded_ips(forwarded_allow_ips)
+    except ValueError as e:
+        raise fail(f"--forwarded-allow-ips (FORWARDED_ALLOW_IPS)={forwarded_allow_ips!r}: {e}") from e
     settings = None
     try:
         if variant is not None:
