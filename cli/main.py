@@ -358,6 +358,21 @@ def listings(
         return
     from ops.counts import counted
 
+    if not page["items"]:  # an empty table reads like a broken command: say what was asked and found
+        asked = [
+            *([f"matching {query!r}"] if query else []),
+            *([f"from {source.value}"] if source else []),
+            *(["of yours"] if mine else []),
+        ]
+        from rich.markup import escape
+
+        stdout().print(
+            f"[yellow]No listings {escape(' '.join(asked))}.[/yellow] [dim]{escape(connection.label)}[/dim]"
+            if asked
+            else f"[yellow]No listings yet.[/yellow] [dim]{escape(connection.label)}[/dim]",
+            soft_wrap=True,
+        )
+        return
     listings_table(page["items"], stdout())
     stdout().print(
         f"[dim]{len(page['items'])} of {counted(page['total'], 'listing')} · {connection.label}[/dim]"

@@ -543,3 +543,14 @@ def test_a_chat_whose_reader_left_finishes_the_turn_saves_it_and_exits_141(
     assert record["turns"] == turns
     rows = FeedbackStore().rows(record["id"])
     assert sum(1 for r in rows if r["kind"] == "decline") == declined
+
+
+def test_listings_that_match_nothing_say_so_not_an_empty_table(db_url: str, trova_home: Path) -> None:
+    result = runner.invoke(
+        app, ["listings", "-q", "zzqx nothing like it"], env={"DATABASE_URL": db_url, "COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "No listings matching 'zzqx nothing like it'." in result.output
+    assert "┃" not in result.output and "│" not in result.output  # no empty table
+    found = runner.invoke(app, ["listings", "-q", "bike", "--limit", "2"], env={"DATABASE_URL": db_url})
+    assert found.exit_code == 0 and "No listings" not in found.output and "│" in found.output
