@@ -342,6 +342,10 @@ def test_variants_with_settings_are_recorded_and_replayed(tmp_path: Path) -> Non
             "--record and --replay exclude each other",
         ),
         (["--variant", "offline", "--variant", "B=offline"], "write NAME=SPEC"),
+        (
+            ["--variant", "A=offline", "--variant", "B=offline", "--replay", "r", "--base-url", "http://x"],
+            "--base-url has no use with --replay",  # the words of a single run's check: one rule
+        ),
     ],
 )
 def test_cli_variant_mistakes_are_configuration_errors(tmp_path: Path, args: list[str], message: str) -> None:
