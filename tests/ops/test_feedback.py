@@ -263,25 +263,25 @@ def test_feedback_reads_by_the_variant_and_arm_that_caused_it(trova_home: Path) 
     store.decline("c2", cause=b)
     store.start_over("c3", pending_drafts=1, cause=b)
     summary = store.summary()
-    rows = {(v["variant"], v["arm"]): v for v in summary["by_variant"]}
+    rows = {(v.variant, v.arm): v for v in summary.by_variant}
     first, second = rows[("v-a", "price-position/A")], rows[("v-b", "price-position/B")]
-    assert (first["conversations"], first["thumbs_up"], first["approvals"]) == (1, 1, 1)
-    assert (first["edits"], first["edits_per_draft"]) == (
+    assert (first.conversations, first.thumbs_up, first.approvals) == (1, 1, 1)
+    assert (first.edits, first.edits_per_draft) == (
         1,
         1.0,
     )  # the revision once, not with its typed edit
-    assert (second["conversations"], second["thumbs_down"], second["declines"], second["start_overs"]) == (
+    assert (second.conversations, second.thumbs_down, second.declines, second.start_overs) == (
         2,
         1,
         1,
         1,
     )
-    assert (second["edits"], second["edits_per_draft"]) == (
+    assert (second.edits, second.edits_per_draft) == (
         0,
         None,
     )  # a declined draft's revision: not counted
-    assert summary["edits_per_draft"] == 1.0
-    assert summary["recent_comments"][0]["arm"] == "price-position/B"
+    assert summary.edits_per_draft == 1.0
+    assert summary.recent_comments[0].arm == "price-position/B"
     shown = runner.invoke(app, ["feedback"], env={"COLUMNS": "250"})
     assert shown.exit_code == 0, shown.output
     assert "By variant" in shown.output and "price-position/B" in shown.output
