@@ -295,3 +295,49 @@ def test_the_same_draft_shown_again_unchanged_is_no_revision(trova_home: Path) -
     assert chat.exit_code == 0, chat.output
     summary = json.loads(runner.invoke(app, ["feedback", "--json"]).output)
     assert (summary["approvals"], summary["revisions"], summary["edits_per_draft"]) == (1, 0, 0.0)
+
+
+async def test_feedback_and_monitor_name_a_variant_by_its_spec_not_its_hash_alone(
+    client: Any, trova_home: Path, tmp_path: Path
+) -> None:
+    """A variant's id is a hash: the tables say what the variant is (model, prompt, settings), the id after."""
+    from agent.listing_agent import build_agent
+    from agent.models import resolve_model
+    from agent.session import ChatSession
+    from ops.feedback import Cause
+    from tools.deps import TrovaDeps
+    from tools.publishing import Publisher
+    from traces.setup import configure_tracing
+
+    configure_tracing("test")
+    try:
+        ids = []
+        for position in (0.25, 0.75):
+            settings: Any = {"offline_price_position": position}
+            session = ChatSession.start(
+                build_agent(resolve_model("offline").model, model_settings=settings),
+                TrovaDeps(client),
+                publisher=Publisher(client),
+                model="offline",
+                prompt="p",
+                marketplace="web",
+                save_dir=tmp_path,
+            )
+            await session.send("I want to sell my Trek road bike")
+            variant = session.record.variant
+            assert variant is not None
+            ids.append((variant.id, variant.spec))
+            FeedbackStore(source="cli").rate(
+                session.id, 1, None, cause=Cause(model="offline", prompt="p", variant=variant.id)
+            )
+        flush()
+    finally:
+        disable_tracing()
+    shown = " ".join(runner.invoke(app, ["feedback"], env={"COLUMNS": "300"}).output.split())
+    watched = " ".join(
+        runner.invoke(app, ["monitor", "--by", "variant"], env={"COLUMNS": "400"}).output.split()
+    )
+    for variant_id, spec in ids:
+        assert "offline_price_position=" in spec
+        assert f"{spec} · {variant_id}" in shown, shown
+        assert f"{spec} · {variant_id}" in watched, watched
