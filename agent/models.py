@@ -39,6 +39,22 @@ class ModelChoice:
         return self.name == OFFLINE
 
 
+def _named(name: str | None, env: Mapping[str, str], given_by: str) -> tuple[str, str]:
+    """The model's name by the rule (the option, else TROVA_MODEL, else by OPENAI_API_KEY) and why it."""
+    if name:
+        return name, f"from {given_by}"
+    if env.get("TROVA_MODEL"):
+        return env["TROVA_MODEL"], "from TROVA_MODEL"
+    if env.get("OPENAI_API_KEY"):
+        return DEFAULT_OPENAI_MODEL, "OPENAI_API_KEY is set"
+    return OFFLINE, "no OPENAI_API_KEY; set it or pass --model to use an LLM"
+
+
+def model_name(name: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    """The model `resolve_model` would pick, by name only: nothing is made, no key is needed."""
+    return _named(name, os.environ if env is None else env, "--model")[0]
+
+
 def resolve_model(
     name: str | None = None,
     base_url: str | None = None,
@@ -47,14 +63,8 @@ def resolve_model(
 ) -> ModelChoice:
     """The model `name` names (given by the option `given_by`), else TROVA_MODEL's, else the default."""
     env = os.environ if env is None else env
-    chosen = name or env.get("TROVA_MODEL") or ""
-    reason = f"from {given_by}" if name else "from TROVA_MODEL" if chosen else ""
+    chosen, reason = _named(name, env, given_by)
     base_url = base_url or env.get("TROVA_BASE_URL") or None
-    if not chosen:
-        if env.get("OPENAI_API_KEY"):
-            chosen, reason = DEFAULT_OPENAI_MODEL, "OPENAI_API_KEY is set"
-        else:
-            chosen, reason = OFFLINE, "no OPENAI_API_KEY; set it or pass --model to use an LLM"
     if chosen in (OFFLINE, OFFLINE_MODEL_NAME):
         return ModelChoice(
             OfflineModel(), OFFLINE, f"Model: offline, the rule-based stand-in, not an LLM ({reason})."

@@ -697,13 +697,20 @@ class ReplayModel(Model):
         else:
             path, difference = nearest
             shown = difference.described(request) if difference else "nothing visible (a format change?)"
-            cause = f"differs first at {shown}"
+            answer = _seller_answer(difference, request) if difference else None
+            cause = f"differs first at {shown}" + (f": {answer}" if answer else "")
             where = f"The nearest recording is {path.relative_to(self.directory)}."
             advice = (
                 f"{where} Re-record with --record {self.directory} (with the model and its key); replay never "
                 "calls the model."
             )
-            if (
+            if answer:
+                # Neither the model nor the marketplace: the seller's answer to a draft is what differs.
+                advice = (
+                    f"{where} Replay answers only the conversation it recorded: answer the draft as the "
+                    f"recorded seller did, or record this conversation anew (--record {self.directory})."
+                )
+            elif (
                 scope.kind == "conversation"
                 and difference is not None
                 and _part_of(difference.path, request)[0] == "tool-return"
@@ -839,6 +846,20 @@ class ReplayModel(Model):
         yield CompletedStreamedResponse(
             response, model_request_parameters=model_request_parameters, replay_events=True
         )
+
+
+def _seller_answer(difference: Difference, request: dict[str, JsonValue]) -> str | None:
+    """The seller's answer to a draft in words, when that is where a request parts from its recording: a
+    tool return that is a decline on one side (approved on the other, or declined in other words)."""
+    kind, tool = _part_of(difference.path, request)
+    then, now = _is_denial(difference.recorded), _is_denial(difference.now)
+    if kind != "tool-return" or not (then or now):
+        return None
+    if then and now:
+        return f"the seller declined the {tool} draft in other words than the recorded seller"
+    if now:
+        return f"the seller declined the {tool} draft, which the recorded seller approved"
+    return f"the seller approved the {tool} draft, which the recorded seller declined"
 
 
 def _is_denial(content: Any) -> bool:

@@ -23,6 +23,7 @@ from agent.storage import conversations_dir
 from cli import collector
 from cli.connection import Connection
 from cli.online import finish_evaluations
+from cli.output import ConversationConsole
 from cli.render import call_line, draft_panel, result_line
 from ops.feedback import Cause, FeedbackStore
 from tools.client import MarketplaceError
@@ -57,8 +58,13 @@ class ConsoleObserver:
         self.console.print(result_line(activity))
 
 
+def _reader_left(console: Console) -> bool:
+    """Whether the output's reader has gone (`trova chat | head`): the chat then ends, as at end of input."""
+    return isinstance(console, ConversationConsole) and console.reader_left
+
+
 def _lines(console: Console, interactive: bool, current: Callable[[], ChatSession]) -> Iterator[str]:
-    while True:
+    while not _reader_left(console):
         label = "you (approve?)" if current().pending else "you"
         if interactive:
             try:
@@ -74,6 +80,8 @@ def _lines(console: Console, interactive: bool, current: Callable[[], ChatSessio
             # Echoed so a transcript reads like a conversation; a huge line is shown shortened.
             shown = line if len(line) <= 500 else f"{line[:500]}… ({len(line):,} characters)"
             console.print(f"[bold green]{label}:[/bold green] {escape(shown)}")
+            if _reader_left(console):  # nobody reads the reply: the line is left unsaid, not half-answered
+                return
             yield line
 
 

@@ -49,6 +49,16 @@ class Recordings:
     misses: list[Callable[[], list[MissGroup]]] = field(default_factory=list)
 
 
+def control_spec(model: str | None, prompt: str, variant: str) -> str:
+    """The control a lone `--variant` is compared with, as `NAME=SPEC`: the agent `--model` and `--prompt`
+    name, the model by the same rule as a run without --variant (TROVA_MODEL, OPENAI_API_KEY, offline).
+    Named "control", or "baseline" when the variant took that name."""
+    from agent.models import model_name
+
+    name = "baseline" if variant.partition("=")[0].strip().lower() == "control" else "control"
+    return f"{name}={model_name(model)},prompt={prompt}"
+
+
 def resolve_arms(
     specs: list[str],
     base_url: str | None,
@@ -63,18 +73,18 @@ def resolve_arms(
     from agent.prompts import remember
     from agent.replay import RecordingError, recording_choice, replay_choice
     from agent.variants import VariantSpecError, parse_named_variant, resolve_variant
-    from cli.replay_options import replay_misses
+    from cli.replay_options import check_record_replay, record_folder, replay_misses
 
     if len(specs) < 2:
         raise config_error(
-            "--variant needs at least two variants to compare, e.g. --variant A=offline "
+            "--variant needs a control to compare with, e.g. --variant A=offline "
             "--variant B=offline,offline_price_position=0.25"
         )
     arms: list[Arm] = []
-    if record is not None and replay is not None:
-        raise config_error("--record and --replay exclude each other: record once, then replay")
-    if replay is not None and base_url:
-        raise config_error("--base-url has no use with --replay: no model is called")
+    try:
+        check_record_replay(base_url, record, replay)
+    except RecordingError as e:
+        raise config_error(str(e)) from e
     for text in specs:
         try:
             name, spec = parse_named_variant(text)
@@ -91,9 +101,7 @@ def resolve_arms(
             resolved = resolve_variant(spec, base_url, choice=replayed)
             choice = resolved.choice
             if record is not None:
-                if (record / name).exists() and not (record / name).is_dir():
-                    raise RecordingError(f"--record {record / name} is a file; give a folder")
-                choice, recorder = recording_choice(choice, record / name)
+                choice, recorder = recording_choice(choice, record_folder(record / name))
                 if recordings is not None:
                     recordings.recorders.append(recorder)
             misses = replay_misses(choice)

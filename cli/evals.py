@@ -181,6 +181,7 @@ def run(
                 filters=filter_ or [],
                 progress=progress,
             ),
+            (model, prompt),
             {
                 "--model": model is not None,
                 "--prompt": prompt != "listing_agent",
@@ -300,13 +301,26 @@ def _variants(
     scenarios: list[LoadedScenario],
     options: VariantOptions,
     settings: EvalSettings,
+    control: tuple[str | None, str],
     conflicting: dict[str, bool],
 ) -> None:
-    """The side-by-side run (cli/eval_variants.py); options that name one model conflict with it."""
-    from cli.eval_variants import run_variants_command
+    """The side-by-side run (cli/eval_variants.py); options that name one model conflict with it, except
+    with one --variant: it is compared with the control, the agent --model and --prompt name (the default
+    one without them), as a run without --variant would be."""
+    from dataclasses import replace
+
+    from cli.eval_variants import control_spec, run_variants_command
 
     if not options.specs:
         raise config_error("--gate compares variants: give --variant A=<spec> --variant B=<spec>")
+    if len(options.specs) == 1:
+        conflicting = {k: v for k, v in conflicting.items() if k not in ("--model", "--prompt")}
+        options = replace(options, specs=[control_spec(*control, options.specs[0]), *options.specs])
+        stdout().print(
+            f"[dim]One --variant: compared with the control, {escape(options.specs[0])} (the agent a run "
+            "without --variant runs; --model and --prompt change it).[/dim]",
+            soft_wrap=True,
+        )
     given = [option for option, used in conflicting.items() if used]
     if given:
         raise config_error(

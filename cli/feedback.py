@@ -49,25 +49,28 @@ def summary(
 
     found = _store().summary()
     if as_json:
-        print(json.dumps(found, indent=1))
+        print(json.dumps(found.model_dump(mode="json", by_alias=True), indent=1))
         return
     out = stdout()
-    if not found["conversations"]:
+    if not found.conversations:
         out.print(
             "No feedback yet: sellers give it on the site's Sell page (trova serve), at the end of "
             "trova chat, or with trova feedback add."
         )
         return
-    sources = ", ".join(f"{n} from {s}" for s, n in sorted(found["ratings_by_source"].items()))
+    sources = ", ".join(f"{n} from {s}" for s, n in sorted(found.ratings_by_source.items()))
     out.print(
-        f"[bold]{found['conversations']}[/bold] conversations with feedback of any kind · "
-        f"[bold]{found['rated']}[/bold] rated: "
-        f"👍 {found['thumbs_up']}  👎 {found['thumbs_down']}{f' ({sources})' if sources else ''} · "
-        f"{found['approvals']} drafts approved · {found['revisions']} revised in words · "
-        f"{found['start_overs']} started over"
+        f"[bold]{found.conversations}[/bold] conversations with feedback of any kind · "
+        f"[bold]{found.rated}[/bold] rated: "
+        f"👍 {found.thumbs_up}  👎 {found.thumbs_down}{f' ({sources})' if sources else ''} · "
+        f"{found.approvals} drafts approved · {found.revisions} revised in words · "
+        f"{found.start_overs} started over"
     )
-    variants = found["by_variant"]
-    if len(variants) > 1 or any(v["arm"] for v in variants):
+    variants = found.by_variant
+    if len(variants) > 1 or any(v.arm for v in variants):
+        from cli.render import variant_labels
+
+        labels = variant_labels([v.variant for v in variants])
         # Feedback tied to what caused it: each variant (and experiment arm) on its own row.
         by = Table(title="By variant (the model, prompt and settings that served the conversation)")
         columns = (
@@ -84,27 +87,27 @@ def summary(
         for column in columns:
             by.add_column(column)
         for v in variants:
-            per_draft = v["edits_per_draft"]
+            per_draft = v.edits_per_draft
             by.add_row(
-                escape(str(v["variant"])),
-                escape(str(v["arm"] or "")),
-                *(str(v[k]) for k in ("conversations", "thumbs_up", "thumbs_down", "approvals", "declines")),
+                escape(labels.get(v.variant, v.variant)),
+                escape(v.arm or ""),
+                *(str(n) for n in (v.conversations, v.thumbs_up, v.thumbs_down, v.approvals, v.declines)),
                 "–" if per_draft is None else f"{per_draft:.2f}",
-                str(v["start_overs"]),
+                str(v.start_overs),
             )
         out.print(by)
     table = Table(title="Draft fields changed before approval: edited on the card, or typed as a change")
     for column in ("field", "card edits", "typed changes", "change rate"):
         table.add_column(column)
-    for field_name, rate in sorted(found["edit_rate"].items(), key=lambda kv: -kv[1]):
+    for field_name, rate in sorted(found.edit_rate.items(), key=lambda kv: -kv[1]):
         table.add_row(
             escape(field_name),
-            str(found["edits"].get(field_name, 0)),
-            str(found["typed_edits"].get(field_name, 0)),
+            str(found.edits.get(field_name, 0)),
+            str(found.typed_edits.get(field_name, 0)),
             f"{rate:.0%}",
         )
     out.print(table)
-    per_draft = found["edits_per_draft"]
+    per_draft = found.edits_per_draft
     if per_draft is not None:
         # The same figure as trova monitor's edits_per_draft (ops.feedback.edits_per_draft).
         out.print(
@@ -112,16 +115,14 @@ def summary(
             "per approved draft"
         )
     # Sellers wrote these: print them as text, never as console markup.
-    for c in found["recent_comments"]:
-        mark = "👍" if c["rating"] > 0 else "👎"
-        arm = " " + escape(f"[{c['arm']}]") if c.get("arm") else ""
+    for c in found.recent_comments:
+        mark = "👍" if c.rating > 0 else "👎"
+        arm = " " + escape(f"[{c.arm}]") if c.arm else ""
+        out.print(f"{mark} {c.at} {c.conversation_id}{arm}: {escape(c.comment)}", soft_wrap=True)
+    for e in found.recent_edits:
         out.print(
-            f"{mark} {c['at']} {c['conversation_id']}{arm}: {escape(str(c['comment']))}", soft_wrap=True
-        )
-    for e in found["recent_edits"]:
-        out.print(
-            f"✎ {e['conversation_id']} ({e['how']}): {escape(str(e['field']))} {escape(repr(e['from']))} → "
-            f"{escape(repr(e['to']))}",
+            f"✎ {e.conversation_id} ({e.how}): {escape(str(e.field))} {escape(repr(e.old))} → "
+            f"{escape(repr(e.new))}",
             soft_wrap=True,
         )
 

@@ -285,10 +285,13 @@ def chat(
     connection = connect(marketplace_url)
     import asyncio
 
+    from cli.output import BROKEN_PIPE_EXIT, conversation_stdout
+
+    console = conversation_stdout()
     try:
         code = asyncio.run(
             run_chat(
-                stdout(),
+                console,
                 choice,
                 prompt_obj,
                 connection,
@@ -307,7 +310,8 @@ def chat(
         flush()
         if recorder is not None:
             stdout().print(finish_recording_notice(recorder))
-    raise typer.Exit(code)
+    # The conversation ended as usual (saved, its feedback recorded); a shell reports the reader's leaving so.
+    raise typer.Exit(BROKEN_PIPE_EXIT if console.reader_left else code)
 
 
 @app.command()
@@ -354,6 +358,21 @@ def listings(
         return
     from ops.counts import counted
 
+    if not page["items"]:  # an empty table reads like a broken command: say what was asked and found
+        asked = [
+            *([f"matching {query!r}"] if query else []),
+            *([f"from {source.value}"] if source else []),
+            *(["of yours"] if mine else []),
+        ]
+        from rich.markup import escape
+
+        stdout().print(
+            f"[yellow]No listings {escape(' '.join(asked))}.[/yellow] [dim]{escape(connection.label)}[/dim]"
+            if asked
+            else f"[yellow]No listings yet.[/yellow] [dim]{escape(connection.label)}[/dim]",
+            soft_wrap=True,
+        )
+        return
     listings_table(page["items"], stdout())
     stdout().print(
         f"[dim]{len(page['items'])} of {counted(page['total'], 'listing')} · {connection.label}[/dim]"
@@ -425,9 +444,14 @@ def serve(
     from agent.variants import VariantSpecError, parse_variant_spec
     from marketplace import config
     from marketplace.app import create_app
+    from settings.environment import parse_forwarded_ips
     from web.startup import DeferredSite
 
     _check_settings()
+    try:
+        parse_forwarded_ips(forwarded_allow_ips)
+    except ValueError as e:
+        raise fail(f"--forwarded-allow-ips (FORWARDED_ALLOW_IPS)={forwarded_allow_ips!r}: {e}") from e
     settings = None
     try:
         if variant is not None:

@@ -129,8 +129,13 @@ def monitor(
         return
     table = Table(title=f"Last {since} (previous {since} in brackets)")
     table.add_column("figure")
+    labels: dict[str, str] = {}
+    if by is By.variant:  # a variant's spec says what it is; its id alone does not
+        from cli.render import variant_labels
+
+        labels = variant_labels([g.key for g in report.groups])
     for group in report.groups:
-        table.add_column(escape(group.key), justify="right")
+        table.add_column(escape(labels.get(group.key, group.key)), justify="right", overflow="fold")
     for name, kind in SHOWN:
         cells = []
         for group in report.groups:
@@ -147,7 +152,7 @@ def monitor(
         table.add_row(f"online_checks.{escape(name)}.pass_rate", *cells)
     out.print(table)
     for group in report.groups:
-        _breakdown(group.key, group.current)
+        _breakdown(labels.get(group.key, group.key), group.current)
 
 
 def _check_cell(check: CheckFigures | None) -> str:

@@ -48,6 +48,23 @@ class SafeConsole(Console):
         os.dup2(devnull, sys.stdout.fileno())
         raise SystemExit(BROKEN_PIPE_EXIT)
 
+
+class ConversationConsole(SafeConsole):
+    """The chat's console: a reader leaving (`trova chat | head`) must not cut a turn in half.
+
+    Raising out of a print would stop the agent mid-turn (the turn never saved, its feedback never
+    recorded) and, inside the event loop, skip the clean-up that stops its worker threads, so the
+    process hung at exit. Instead the rest of the output goes nowhere and `reader_left` tells the chat
+    to end after the turn under way, as it ends when its input does; the command then exits 141."""
+
+    reader_left = False
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        self.reader_left = True
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
     def _render_buffer(self, buffer: Iterable[Segment]) -> str:
         # The net under everything else (panel titles, Text built elsewhere): rich's own control segments
         # and styles pass; text segments never carry a raw control character.
@@ -69,6 +86,10 @@ def _width(stream: Any) -> int | None:
 
 def stdout() -> Console:
     return SafeConsole(width=_width(sys.stdout))
+
+
+def conversation_stdout() -> ConversationConsole:
+    return ConversationConsole(width=_width(sys.stdout))
 
 
 def stderr() -> Console:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rich.console import Console
@@ -109,3 +110,22 @@ def listings_table(items: list[dict[str, Any]], console: Console) -> None:
             str(item["created_at"])[:16].replace("T", " "),
         )
     console.print(table)
+
+
+def variant_labels(variant_ids: Iterable[str]) -> dict[str, str]:
+    """Each variant id as a person reads it: its spec, then the id ("offline,prompt=listing_agent@ab12,
+    temperature=0.2 · 4a1659a5ba"), from the trace store's turns; an id it does not know is left out."""
+    import sqlite3
+
+    from traces.migrations import StoreTooNew
+    from traces.setup import store_path
+    from traces.store import TraceStore
+
+    path = store_path()
+    if not path.is_file():
+        return {}
+    try:
+        specs = TraceStore(path).variant_specs([v for v in variant_ids if v and v != "unknown"])
+    except (sqlite3.Error, StoreTooNew):  # the labels are a help: the ids are shown as they are then
+        return {}
+    return {variant: f"{spec} · {variant}" for variant, spec in specs.items()}

@@ -30,19 +30,30 @@ def choose_model(
 ) -> tuple[ModelChoice, RecordingModel | None]:
     """The model as `--model` says, wrapped to record, or the recordings standing in for it (then no model
     is made at all, so no key is needed). Raises ModelConfigError or RecordingError."""
-    if record is not None and replay is not None:
-        raise RecordingError("--record and --replay exclude each other: record once, then replay")
+    check_record_replay(base_url, record, replay)
     if replay is not None:
-        if base_url:
-            raise RecordingError("--base-url has no use with --replay: no model is called")
         choice, _ = replay_choice(replay, model)
         return choice, None
     choice = resolve_model(model, base_url, given_by=given_by)
     if record is None:
         return choice, None
+    return recording_choice(choice, record_folder(record))
+
+
+def check_record_replay(base_url: str | None, record: Path | None, replay: Path | None) -> None:
+    """What --record, --replay and --base-url allow together, for one model or for each variant (one rule).
+    Raises RecordingError."""
+    if record is not None and replay is not None:
+        raise RecordingError("--record and --replay exclude each other: record once, then replay")
+    if replay is not None and base_url:
+        raise RecordingError("--base-url has no use with --replay: no model is called")
+
+
+def record_folder(record: Path) -> Path:
+    """`record`, a folder to record to (made when missing); a file there raises RecordingError."""
     if record.exists() and not record.is_dir():
         raise RecordingError(f"--record {record} is a file; give a folder")
-    return recording_choice(choice, record)
+    return record
 
 
 def finish_recording_notice(recorder: RecordingModel) -> str:

@@ -62,6 +62,10 @@ class Conversation:
     # (None: no draft was made). A reviewer's correction is of that draft: the turns a scenario needs to
     # reproduce the failure it corrects.
     drafted_after: int | None = None
+    # What drove it: the variant's id and spec, and the experiment arm that served it (None: not known).
+    variant: str | None = None
+    variant_spec: str | None = None
+    arm: str | None = None
 
     @classmethod
     def from_trace(cls, view: ConversationView) -> Conversation:
@@ -74,6 +78,9 @@ class Conversation:
             ident=view.id,
             model=view.model,
             prompt=view.prompt,
+            variant=view.variant,
+            variant_spec=view.variant_spec,
+            arm=view.arm,
             turns=[t.seller for t in view.turns if t.seller],
             steps=[
                 Step(s.name, s.args if isinstance(s.args, dict) else {}, s.result)
@@ -117,6 +124,8 @@ class Conversation:
             kind="eval",
             ident=record.conversation_id or f"{results.run_id}/{scenario_id}/{run.index}",
             model=results.model,
+            variant=results.variant.id if results.variant else None,
+            variant_spec=results.variant.spec if results.variant else None,
             prompt=f"{results.prompt.name}@{results.prompt.version}",
             # A wholly simulated conversation keeps its opening: the scenario needs a first message.
             turns=[t.seller for i, t in enumerate(record.turns) if not t.simulated or i == 0],
@@ -248,6 +257,15 @@ def scenario_from(source: Conversation | ConversationView, scenario_id: str | No
                 "to what a good agent must do."
             ),
             "tags": ["captured"],
+            "metadata": {
+                "conversation": conversation.ident,
+                "kind": conversation.kind,
+                "model": conversation.model,
+                "prompt": conversation.prompt,
+                "variant": conversation.variant,
+                "variant_spec": conversation.variant_spec,
+                "arm": conversation.arm,
+            },
             "seller": seller,
             "turns": turns,
             "simulate": conversation.seller_simulated,

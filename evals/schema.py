@@ -547,10 +547,28 @@ def _not_a_yaml_boolean(value: object) -> object:
 SellerMessage = Annotated[str, BeforeValidator(_not_a_yaml_boolean), AfterValidator(_accepted_message)]
 
 
+class CapturedFrom(_Strict):
+    """Where a captured scenario came from: the conversation and what drove it, so a failure reviewed on
+    one variant or experiment arm is read (and re-run) against that variant, not the default agent."""
+
+    conversation: str
+    kind: str = Field(description="chat (a live conversation) or eval (an eval run's).")
+    model: str = ""
+    prompt: str = ""
+    variant: str | None = Field(None, description="The variant's short id (trova feedback, trova monitor).")
+    variant_spec: str | None = Field(
+        None, description="The spec that names the variant again: trova eval run --variant A=<spec>."
+    )
+    arm: str | None = Field(None, description="The experiment and arm that served it: <experiment>/<arm>.")
+
+
 class Scenario(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     description: str
     tags: list[str] = Field(default_factory=list)
+    metadata: CapturedFrom | None = Field(
+        None, description="Written by trova eval capture: the conversation it came from and its variant."
+    )
     seller: SellerFacts
     turns: list[SellerMessage] = Field(
         default_factory=list,

@@ -229,13 +229,13 @@ def schema_fingerprint() -> str:
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL and foreign keys, and may be shared across request threads."""
+    from settings.environment import database_url_problem
+
     is_sqlite = url.startswith("sqlite")
-    if not is_sqlite and not url.startswith(("postgresql", "postgres://")):
+    problem = database_url_problem(url)
+    if problem:
         # ArgumentError is an SQLAlchemyError: every caller says "cannot use the database" with this reason.
-        raise ArgumentError(
-            "Trova keeps its marketplace in SQLite (sqlite:///path/to/file.db) or PostgreSQL "
-            "(postgresql://user:password@host:5432/dbname); this URL names neither"
-        )
+        raise ArgumentError(f"this URL {problem}")
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]  # psycopg 3, the `postgres` extra
     engine = create_engine(url, connect_args={"check_same_thread": False} if is_sqlite else {})

@@ -581,6 +581,27 @@ def promote(store: OpsStore, experiment: Experiment, arm: str, force: bool = Fal
         raise ExperimentError(
             f"experiment {experiment.name} already ended ({state.status} at {state.ended_at})"
         )
+    if not force and arm == experiment.control:
+        # The control's own verdict is "n/a": what backs keeping it is what the other arms came to.
+        reported = experiment_report(store, experiment).arms
+        rivals = [a for a in reported if not a.control]
+        control = next(a for a in reported if a.control)
+        few = [a for a in rivals if a.verdict == "too few"]
+        if few:
+            raise PromotionRefused(
+                f"{', '.join(f'{a.name} has {a.conversations}' for a in few)} conversations (the control "
+                f"{arm} {control.conversations}); the report calls a difference from "
+                f"{experiment.min_conversations} each, so it cannot back promoting the control yet: wait, "
+                "stop the experiment (trova experiment stop), or promote anyway with --force"
+            )
+        better = [a for a in rivals if a.verdict == "better"]
+        if better:
+            found = "; ".join(f"{a.name} better on {', '.join(a.better_on)}" for a in better)
+            raise PromotionRefused(
+                f"the report finds {found} "
+                f"than the control {arm}: promote that arm, stop the experiment, or promote {arm} anyway with "
+                "--force"
+            )
     if not force and arm != experiment.control:
         arms = {a.name: a for a in experiment_report(store, experiment).arms}
         report, control = arms[arm], arms[experiment.control]

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from agent.draft_changes import FieldChange
 from ops.edits import EDITABLE_FIELDS, MAX_COMMENT, edits_per_draft, on_approved_draft
 
@@ -309,7 +311,7 @@ class FeedbackStore:
             params = () if conversation_id is None else (conversation_id,)
             return [dict(r) for r in conn.execute(query, params)]
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> FeedbackSummary:
         rows = self.rows()
         # A conversation's latest rating only (stores from before ratings were replaced have one per click).
         latest = {r["conversation_id"]: r for r in rows if r["kind"] == "rating"}
@@ -336,55 +338,117 @@ class FeedbackStore:
         typed = Counter(r["field"] for r in rows if r["kind"] == "typed_edit")
         # The fields the card can edit, and any other that was changed all the same (never hidden).
         fields = [*EDITABLE_FIELDS, *sorted(f for f in {*edits, *typed} if f not in EDITABLE_FIELDS)]
-        return {
-            # Conversations with feedback of any kind (a rating, an approval, an edit, a start-over) ...
-            "conversations": len({r["conversation_id"] for r in rows}),
-            "rated": len(ratings),  # ... and those a seller rated: what the thumbs are out of
-            "thumbs_up": sum(1 for r in ratings if r["rating"] > 0),
-            "thumbs_down": sum(1 for r in ratings if r["rating"] < 0),
-            "approvals": approvals,
-            "start_overs": start_overs,
-            "ratings_by_source": dict(Counter(r["source"] for r in ratings)),
-            "edits": dict(edits),
-            "revisions": revisions,
-            "typed_edits": dict(typed),
-            "approved_revisions": approved_revisions,  # revisions of drafts the seller then approved
-            # Changes per approved draft: fields edited on the card plus drafts revised in words on the way
-            # to an approved draft, as the monitor's edits_per_draft counts them.
-            "edits_per_draft": edits_per_draft(sum(edits.values()), approved_revisions, approvals),
-            "edit_rate": {field: (edits[field] + approved_typed[field]) / approvals for field in fields}
-            if approvals
-            else {},
-            "recent_comments": [
-                {
-                    "conversation_id": r["conversation_id"],
-                    "rating": r["rating"],
-                    "comment": r["comment"],
-                    "trace_id": r["trace_id"],
-                    "model": r["model"],
-                    "prompt": r["prompt"],
-                    "variant": r["variant"],
-                    "arm": r["arm"],
-                    "at": r["created_at"],
-                }
-                for r in reversed(ratings)
-                if r["comment"]
-            ][:10],
-            "by_variant": _by_variant(rows, ratings, revised_by),
-            "recent_edits": [
-                {
-                    "conversation_id": r["conversation_id"],
-                    "field": r["field"],
-                    "how": "card" if r["kind"] == "edit" else "typed",
-                    "from": r["old_value"],
-                    "to": r["new_value"],
-                    "variant": r["variant"],
-                    "arm": r["arm"],
-                }
-                for r in reversed(rows)
-                if r["kind"] in ("edit", "typed_edit")
-            ][:10],
-        }
+        return FeedbackSummary.model_validate(
+            {
+                # Conversations with feedback of any kind (a rating, an approval, an edit, a start-over) ...
+                "conversations": len({r["conversation_id"] for r in rows}),
+                "rated": len(ratings),  # ... and those a seller rated: what the thumbs are out of
+                "thumbs_up": sum(1 for r in ratings if r["rating"] > 0),
+                "thumbs_down": sum(1 for r in ratings if r["rating"] < 0),
+                "approvals": approvals,
+                "start_overs": start_overs,
+                "ratings_by_source": dict(Counter(r["source"] for r in ratings)),
+                "edits": dict(edits),
+                "revisions": revisions,
+                "typed_edits": dict(typed),
+                "approved_revisions": approved_revisions,  # revisions of drafts the seller then approved
+                # Changes per approved draft: fields edited on the card plus drafts revised in words on the way
+                # to an approved draft, as the monitor's edits_per_draft counts them.
+                "edits_per_draft": edits_per_draft(sum(edits.values()), approved_revisions, approvals),
+                "edit_rate": {field: (edits[field] + approved_typed[field]) / approvals for field in fields}
+                if approvals
+                else {},
+                "recent_comments": [
+                    {
+                        "conversation_id": r["conversation_id"],
+                        "rating": r["rating"],
+                        "comment": r["comment"],
+                        "trace_id": r["trace_id"],
+                        "model": r["model"],
+                        "prompt": r["prompt"],
+                        "variant": r["variant"],
+                        "arm": r["arm"],
+                        "at": r["created_at"],
+                    }
+                    for r in reversed(ratings)
+                    if r["comment"]
+                ][:10],
+                "by_variant": _by_variant(rows, ratings, revised_by),
+                "recent_edits": [
+                    {
+                        "conversation_id": r["conversation_id"],
+                        "field": r["field"],
+                        "how": "card" if r["kind"] == "edit" else "typed",
+                        "from": r["old_value"],
+                        "to": r["new_value"],
+                        "variant": r["variant"],
+                        "arm": r["arm"],
+                    }
+                    for r in reversed(rows)
+                    if r["kind"] in ("edit", "typed_edit")
+                ][:10],
+            }
+        )
+
+
+class VariantFeedback(BaseModel):
+    """Feedback on the conversations one variant (and experiment arm) served."""
+
+    variant: str  # its short id; "unknown" for rows from before variants were recorded
+    arm: str | None
+    conversations: int
+    thumbs_up: int
+    thumbs_down: int
+    approvals: int
+    declines: int
+    start_overs: int
+    edits: int  # card edits plus revisions in words of drafts then approved (ops.edits)
+    edits_per_draft: float | None
+
+
+class RecentComment(BaseModel):
+    conversation_id: str
+    rating: int
+    comment: str
+    trace_id: str | None
+    model: str | None
+    prompt: str | None
+    variant: str | None
+    arm: str | None
+    at: str
+
+
+class RecentEdit(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    conversation_id: str
+    field: str | None
+    how: Literal["card", "typed"]
+    old: str | None = Field(alias="from")
+    new: str | None = Field(alias="to")
+    variant: str | None
+    arm: str | None
+
+
+class FeedbackSummary(BaseModel):
+    """What `trova feedback` shows (and prints with --json): the store's feedback, counted."""
+
+    conversations: int  # with feedback of any kind
+    rated: int  # of which a seller rated: what the thumbs are out of
+    thumbs_up: int
+    thumbs_down: int
+    approvals: int
+    start_overs: int
+    ratings_by_source: dict[str, int]
+    edits: dict[str, int]  # card edits per field
+    revisions: int
+    typed_edits: dict[str, int]  # changes typed in words, per field
+    approved_revisions: int  # revisions of drafts the seller then approved
+    edits_per_draft: float | None
+    edit_rate: dict[str, float]  # per field: changed before approval, per approved draft
+    recent_comments: list[RecentComment]
+    by_variant: list[VariantFeedback]
+    recent_edits: list[RecentEdit]
 
 
 def _seller_feedback(rows: list[dict[str, Any]]) -> SellerFeedback:

@@ -9,6 +9,7 @@ replaced by the default. Command-line options that also read the environment (`-
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,9 +41,58 @@ def parse_rate_limits(raw: str) -> RateLimits | None:
         name, _, number = part.partition("=")
         if name.strip() not in ("register", "create") or not number.strip().isdigit():
             raise ValueError(f"{part!r} is not register=N or create=N (or off)")
+        if name.strip() in values:  # which one would hold is a guess: say so instead
+            raise ValueError(f"{name.strip()} is given twice; give each limit once")
         values[name.strip()] = int(number)
     return RateLimits(**values)
 
+
+def parse_forwarded_ips(raw: str) -> str:
+    """`*`, or comma-separated IP addresses and networks (10.0.0.0/8). uvicorn takes anything else as a
+    literal that no TCP client's address ever equals: a mistyped proxy would silently be trusted never."""
+    entries = [e.strip() for e in raw.split(",") if e.strip()]
+    if not entries:
+        raise ValueError("is empty: give the proxies' addresses, comma-separated, or '*'")
+    if entries == ["*"]:
+        return raw
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False) if "/" in entry else ipaddress.ip_address(entry)
+        except ValueError:
+            raise ValueError(
+                f"{entry!r} is not an IP address or network (e.g. 127.0.0.1, 10.0.0.0/8, or '*' for any)"
+            ) from None
+    return raw
+
+
+def database_url_problem(url: str) -> str | None:
+    """Why `url` cannot hold the marketplace as written (None: it can, as far as the URL tells): not SQLite or
+    PostgreSQL, or a SQLite file in a folder that does not exist (SQLite would fail later, unable to open it)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return "is not a database URL (e.g. sqlite:///path/to/file.db or postgresql://user@host:5432/db)"
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql", "postgres"):
+        return (
+            f"names {backend}: Trova keeps its marketplace in SQLite (sqlite:///path/to/file.db) or "
+            "PostgreSQL (postgresql://user:password@host:5432/dbname)"
+        )
+    database = parsed.database or ""
+    if backend == "sqlite" and database not in ("", ":memory:") and not database.startswith("file:"):
+        folder = Path(database).expanduser().parent
+        if not folder.is_dir():
+            return (
+                f"its file's folder {folder} does not exist: create it, or name a file in a folder that does"
+            )
+    return None
+
+
+ADMIN_TOKEN_MIN = 16
+SECRET = ("DATABASE_URL", PREFIX + "TOKEN", PREFIX + "ADMIN_TOKEN")  # never echoed in an error
 
 PositiveFinite = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -82,18 +132,21 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
+        # The value is not echoed: a mistyped URL can still carry a password.
+        problem = database_url_problem(value) if value is not None else None
+        if problem:
+            raise ValueError(problem)
+        return value
 
-        try:
-            make_url(value)
-        except ArgumentError:
-            # The value is not echoed: a mistyped URL can still carry a password.
+    @field_validator("admin_token")
+    @classmethod
+    def _admin_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # Anyone who guesses it runs the admin pages (reviews, experiments): a short one is guessable.
+        if value is not None and len(value.get_secret_value().strip()) < ADMIN_TOKEN_MIN:
             raise ValueError(
-                "is not a database URL (e.g. sqlite:///path/to/file.db or postgresql://user@host:5432/db)"
-            ) from None
+                f"is too short: an admin token needs at least {ADMIN_TOKEN_MIN} characters (leave it unset "
+                "and trova serve makes one, or: python -c 'import secrets; print(secrets.token_urlsafe(24))')"
+            )
         return value
 
 
@@ -122,7 +175,7 @@ def current() -> Settings:
         problems = []
         for error in e.errors():
             name = variable(str(error["loc"][0])) if error["loc"] else "a setting"
-            shown = "" if name == "DATABASE_URL" else f"={os.environ.get(name, '')!r}"
+            shown = "" if name in SECRET else f"={os.environ.get(name, '')!r}"
             message = str(error["msg"]).removeprefix("Value error, ")
             problems.append(f"{name}{shown}: {message}")
         raise SettingError("; ".join(problems)) from None

@@ -475,3 +475,82 @@ def test_the_commands_a_chat_ends_with_are_one_line_at_any_width() -> None:
 def test_an_empty_or_missing_choice_is_named(args: list[str], message: str, trova_home: Path) -> None:
     result = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert result.exit_code == 2 and message in " ".join(result.output.split()), result.output
+
+
+class _ReaderLeavesAt:
+    """A stdout whose reader leaves once a line holding `marker` was written: later writes break the pipe.
+    Its descriptor is a real file, so pointing it at /dev/null on the way out is harmless."""
+
+    def __init__(self, marker: str, path: Path) -> None:
+        self.marker, self.written, self.gone = marker, "", False
+        self._file = path.open("w")
+
+    def write(self, text: str) -> int:
+        if self.gone:
+            raise BrokenPipeError
+        self.written += text
+        self.gone = self.marker in self.written
+        return len(text)
+
+    def flush(self) -> None:
+        if self.gone and not self.written.endswith("\n"):
+            raise BrokenPipeError
+
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    def isatty(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize(
+    ("marker", "turns", "declined"),
+    [
+        ("search_categories(", 1, 0),  # mid-way through the first turn
+        ("create_listing: not approved", 3, 1),  # mid-way through the turn that declines the draft
+    ],
+)
+def test_a_chat_whose_reader_left_finishes_the_turn_saves_it_and_exits_141(
+    db_url: str,
+    trova_home: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    marker: str,
+    turns: int,
+    declined: int,
+) -> None:
+    """`printf ... | trova chat | head -22`: the chat ends, quickly, as it ends at the end of its input: the
+    turn under way is finished and saved, its decline recorded as feedback, and the command exits 141."""
+    import io
+    import json
+    import sys
+
+    from cli.main import main
+    from ops.feedback import FeedbackStore
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("COLUMNS", "160")
+    out = _ReaderLeavesAt(marker, tmp_path / "stdout")
+    monkeypatch.setattr(sys, "stdin", io.StringIO("sell my ikea billy bookcase\ngood\nno\n"))
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setattr(sys, "argv", ["trova", "chat"])
+    with pytest.raises(SystemExit) as ended:
+        main()
+    assert ended.value.code == 141
+    assert out.gone
+    (saved,) = (trova_home / "conversations").glob("*.json")
+    record = json.loads(saved.read_text())
+    assert record["turns"] == turns
+    rows = FeedbackStore().rows(record["id"])
+    assert sum(1 for r in rows if r["kind"] == "decline") == declined
+
+
+def test_listings_that_match_nothing_say_so_not_an_empty_table(db_url: str, trova_home: Path) -> None:
+    result = runner.invoke(
+        app, ["listings", "-q", "zzqx nothing like it"], env={"DATABASE_URL": db_url, "COLUMNS": "200"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "No listings matching 'zzqx nothing like it'." in result.output
+    assert "┃" not in result.output and "│" not in result.output  # no empty table
+    found = runner.invoke(app, ["listings", "-q", "bike", "--limit", "2"], env={"DATABASE_URL": db_url})
+    assert found.exit_code == 0 and "No listings" not in found.output and "│" in found.output

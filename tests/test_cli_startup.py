@@ -127,7 +127,10 @@ def test_a_warm_up_starts_it_in_the_background_once(db_url: str) -> None:
 def _broken_database(tmp_path: Path, trova_home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A database the marketplace cannot open, with the seller's credentials already stored (as after an
     earlier chat), so nothing needs the marketplace before the first tool call."""
-    url = f"sqlite:///{tmp_path}/no-such-folder/marketplace.db"
+    # A folder where the file should be: the URL is fine as written (its folder exists), SQLite cannot open
+    # it. (A file in a missing folder is a setting error before anything starts: tests/test_settings.py.)
+    (tmp_path / "marketplace.db").mkdir()
+    url = f"sqlite:///{tmp_path}/marketplace.db"
     monkeypatch.setenv("DATABASE_URL", url)
     trova_home.mkdir(parents=True, exist_ok=True)
     (trova_home / "credentials.json").write_text(

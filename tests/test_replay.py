@@ -390,6 +390,48 @@ def test_a_replayed_chat_that_diverges_at_a_draft_publishes_nothing_and_says_whe
     assert created == 0
 
 
+@pytest.mark.parametrize(
+    ("recorded_answer", "replayed_answer", "diverged"),
+    [
+        ("yes", "no", "the seller declined the create_listing draft, which the recorded seller approved"),
+        ("no", "no, not yet", "the seller declined the create_listing draft in other words"),
+    ],
+)
+def test_a_replay_that_misses_at_the_sellers_answer_says_so_not_the_data_directory(
+    tmp_path: Path,
+    template_db: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    recorded_answer: str,
+    replayed_answer: str,
+    diverged: str,
+) -> None:
+    """Declining a draft the recorded seller approved (or declining it in other words) parts from the
+    recording at the seller's answer, on a marketplace just as it was: the miss names the answer, and
+    does not send the seller to a fresh data directory or to the model's key."""
+    said = "I want to sell my old Trek road bike\ngood\n"
+    recordings = tmp_path / "recordings"
+
+    def fresh(name: str) -> None:
+        shutil.copyfile(template_db, tmp_path / f"{name}.db")
+        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / name}.db")
+        monkeypatch.setenv("TROVA_HOME", str(tmp_path / name))
+
+    fresh("recorded")
+    talk = f"{said}{recorded_answer}\n"
+    recorded = runner.invoke(app, ["chat", "--record", str(recordings)], input=talk, env={"COLUMNS": "300"})
+    assert recorded.exit_code == 0, recorded.output
+    fresh("replayed")
+    replayed = runner.invoke(
+        app, ["chat", "--replay", str(recordings)], input=f"{said}{replayed_answer}\n", env={"COLUMNS": "300"}
+    )
+    out = " ".join(replayed.output.split())
+    assert replayed.exit_code == 2 and "replay miss" in out, out
+    assert diverged in out, out
+    assert "answer the draft as the recorded seller did" in out
+    assert "fresh data directory" not in out and "marketplace answered otherwise" not in out.lower()
+    assert "with the model and its key" not in out
+
+
 # --- the CI workflow for users' repositories ----------------------------------------------------------------
 
 WORKFLOW = Path(__file__).resolve().parent.parent / ".github" / "workflows" / "evals.yml"

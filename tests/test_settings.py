@@ -100,3 +100,76 @@ def test_a_setting_read_mid_command_still_exits_2_on_one_line(trova_home: Path) 
     )
     assert result.returncode == 2, result.stdout + result.stderr
     assert "TROVA_TRACE_MAX_MB='-3'" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        (
+            "TROVA_ADMIN_TOKEN",
+            "a",
+            "TROVA_ADMIN_TOKEN: is too short: an admin token needs at least 16 characters",
+        ),
+        ("TROVA_ADMIN_TOKEN", " " * 20 + "s3cret", "TROVA_ADMIN_TOKEN: is too short"),
+        (
+            "TROVA_RATE_LIMITS",
+            "create=5,create=6",
+            "TROVA_RATE_LIMITS='create=5,create=6': create is given twice",
+        ),
+        (
+            "DATABASE_URL",
+            "mysql://user:s3cret@db/trova",
+            "DATABASE_URL: names mysql: Trova keeps its marketplace in",
+        ),
+        (
+            "DATABASE_URL",
+            "sqlite:////no/such/folder/m.db",
+            "DATABASE_URL: its file's folder /no/such/folder does not",
+        ),
+    ],
+)
+def test_values_the_project_cannot_use_are_named_on_one_line_exit_2(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, says: str
+) -> None:
+    """Accepted before, then failing later (a database the marketplace cannot open: exit 1 and SQLAlchemy's
+    words) or never (an admin token anyone could guess, a limit given twice of which one held)."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingError) as caught:
+        current()
+    assert str(caught.value).startswith(says), str(caught.value)
+    assert "s3cret" not in str(caught.value)  # neither a token nor a password is echoed
+    result = runner.invoke(app, ["listings"], env={"COLUMNS": "300"})
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [f"error: {caught.value}"]
+
+
+def test_good_values_still_pass(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TROVA_ADMIN_TOKEN", "x" * 16)
+    monkeypatch.setenv("TROVA_RATE_LIMITS", "create=5,register=6")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+    chosen = current()
+    assert chosen.rate_limits == RateLimits(6, 5) and chosen.database_url is not None
+    for url in ("sqlite://", "sqlite:///:memory:", "postgresql://u@h:5432/db", "postgres://u@h/db"):
+        monkeypatch.setenv("DATABASE_URL", url)
+        assert current().database_url == url
+
+
+@pytest.mark.parametrize("value", ["not-an-ip", "127.0.0.1,proxy.local", "10.0.0.0/33", " , "])
+def test_forwarded_allow_ips_that_are_no_addresses_stop_serve(
+    trova_home: Path, db_url: str, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """uvicorn takes what is not an address as a literal no client ever matches: the proxy the operator
+    meant would never be trusted, silently, and every seller would share its rate limit."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", value)
+    import socket
+
+    # A port held here: were the value let through, serve stops at once on it (exit 1) instead of serving.
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = str(held.getsockname()[1])
+        result = runner.invoke(app, ["serve", "--port", port], env={"COLUMNS": "300"})
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"error: --forwarded-allow-ips (FORWARDED_ALLOW_IPS)={value!r}: "), line

@@ -191,7 +191,7 @@ async def test_feedback_needs_a_conversation_and_is_summarised(site, tmp_path: P
     assert rated.status_code == 200
     assert (await client.post("/feedback", json={"rating": "meh"})).status_code == 422
     summary = store.summary()
-    assert summary["thumbs_down"] == 1 and summary["recent_comments"][0]["comment"] == "slow"
+    assert summary.thumbs_down == 1 and summary.recent_comments[0].comment == "slow"
     monkeypatch.setenv("TROVA_HOME", str(tmp_path))  # where the site's store is (tmp_path/feedback.db)
     printed = CliRunner().invoke(cli_app, ["feedback", "--json"])
     assert printed.exit_code == 0 and json.loads(printed.output)["thumbs_down"] == 1
@@ -259,7 +259,7 @@ async def test_an_invalid_edit_is_refused_with_its_field_and_the_draft_keeps_wai
         refused = await client.post("/chat", json=approve_with(draft["call_id"], {**draft["args"], **bad}))
         assert refused.status_code == 400 and list(refused.json()["fields"]) == [field], refused.text
     assert (await client.get("/chat/state")).json()["pending"] == [draft]  # still the seller's to answer
-    assert store.summary()["approvals"] == 0  # a refused edit is not an approval
+    assert store.summary().approvals == 0  # a refused edit is not an approval
     good = await client.post("/chat", json=approve_with(draft["call_id"], {**draft["args"], "price": 40}))
     created = [c for c in chunks(good.text) if c["type"] == "tool-output-available"]
     assert created and created[-1]["output"]["price"] == 40
@@ -385,8 +385,8 @@ async def test_a_conversation_has_one_rating_and_a_later_click_replaces_it(site)
     (row,) = [r for r in store.rows(state["conversation_id"]) if r["kind"] == "rating"]
     assert row["rating"] == -1 and row["comment"] == "asked twice"
     summary = store.summary()
-    assert (summary["thumbs_up"], summary["thumbs_down"]) == (0, 1)
-    assert [c["comment"] for c in summary["recent_comments"]] == ["asked twice"]
+    assert (summary.thumbs_up, summary.thumbs_down) == (0, 1)
+    assert [c.comment for c in summary.recent_comments] == ["asked twice"]
 
 
 def test_the_summary_counts_a_conversations_latest_rating_once(tmp_path: Path) -> None:
@@ -396,11 +396,11 @@ def test_the_summary_counts_a_conversations_latest_rating_once(tmp_path: Path) -
     store._add("rating", "c1", None, None, rating=-1, comment="nice")
     store.rate("c2", 1)
     summary = store.summary()
-    assert (summary["thumbs_up"], summary["thumbs_down"], summary["conversations"]) == (1, 1, 2)
+    assert (summary.thumbs_up, summary.thumbs_down, summary.conversations) == (1, 1, 2)
     store.rate("c1", 1, "better now")
     summary = store.summary()
-    assert (summary["thumbs_up"], summary["thumbs_down"]) == (2, 0)
-    assert [c["comment"] for c in summary["recent_comments"]] == ["better now"]
+    assert (summary.thumbs_up, summary.thumbs_down) == (2, 0)
+    assert [c.comment for c in summary.recent_comments] == ["better now"]
 
 
 async def test_approvals_and_edits_are_recorded_only_for_listings_created(
@@ -448,7 +448,7 @@ def test_the_edit_rates_are_for_the_fields_a_seller_can_edit(tmp_path: Path) -> 
     store = FeedbackStore(tmp_path / "feedback.db")
     store.approval("c1", [Edit("price", 175.0, 150)])
     store.approval("c2", [])
-    assert store.summary()["edit_rate"] == {"title": 0, "description": 0, "price": 0.5, "condition": 0}
+    assert store.summary().edit_rate == {"title": 0, "description": 0, "price": 0.5, "condition": 0}
 
 
 async def test_searching_from_a_category_page_stays_in_the_category(site) -> None:

@@ -277,6 +277,22 @@ class TraceStore:
             for r in rows
         ]
 
+    def variant_specs(self, variant_ids: Sequence[str]) -> dict[str, str]:
+        """Each variant id's spec (the model, prompt and settings that name it again), from the latest turn
+        it served; ids no stored turn knows are left out."""
+        specs: dict[str, str] = {}
+        with self._connect() as conn:
+            for variant in dict.fromkeys(variant_ids):
+                found = conn.execute(
+                    "SELECT s.attributes FROM turns t JOIN spans s ON s.trace_id = t.trace_id AND "
+                    "s.span_id = t.span_id WHERE t.variant = ? ORDER BY t.start_ns DESC LIMIT 1",
+                    (variant,),
+                ).fetchone()
+                detail = parse_json_attr(json.loads(found[0]).get("variant_detail")) if found else None
+                if isinstance(detail, dict) and isinstance(detail.get("spec"), str):
+                    specs[variant] = detail["spec"]
+        return specs
+
     def trace(self, trace_id: str) -> list[StoredSpan]:
         return self._rows("trace_id = ?", (trace_id,))
 

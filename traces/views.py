@@ -75,6 +75,9 @@ class ConversationView:
     turns: list[TurnView]
     verdict: str | None = None  # eval runs: passed | failed
     failed_checks: dict[str, str] = field(default_factory=dict)
+    variant: str | None = None  # the variant's short id, its spec, and the experiment arm that served it
+    variant_spec: str | None = None
+    arm: str | None = None
 
     @property
     def tokens(self) -> int:
@@ -216,7 +219,13 @@ def build(conversation_id: str, spans: list[StoredSpan]) -> ConversationView:
     if checks is not None:
         verdict = "passed" if checks.attributes.get("passed") else "failed"
         failed = parse_json_attr(checks.attributes.get("failed_checks")) or {}
+    # The last turn's: it carries the model version learnt on the way, and the variant is the same throughout.
+    last = turns_spans[-1].attributes if turns_spans else {}
+    detail = parse_json_attr(last.get("variant_detail"))
     return ConversationView(
+        variant=str(last["variant"]) if last.get("variant") else None,
+        variant_spec=str(detail["spec"]) if isinstance(detail, dict) and detail.get("spec") else None,
+        arm=str(last["experiment_arm"]) if last.get("experiment_arm") else None,
         id=conversation_id,
         kind="eval" if eval_root else "chat",
         started=started,

@@ -79,7 +79,7 @@ def test_thumbs_down_with_a_comment_is_recorded(page: Page, site: Site) -> None:
     (row,) = [r for r in site.feedback.rows(conversation) if r["kind"] == "rating"]
     assert row["rating"] == -1 and row["comment"] == "It asked me the condition twice"
     summary = site.feedback.summary()
-    assert summary["thumbs_down"] >= 1
+    assert summary.thumbs_down >= 1
 
 
 def test_start_over_is_recorded_as_its_own_signal(page: Page, site: Site) -> None:
@@ -94,7 +94,7 @@ def test_start_over_is_recorded_as_its_own_signal(page: Page, site: Site) -> Non
     assert fresh != left
     (row,) = [r for r in site.feedback.rows(left) if r["kind"] == "start_over"]
     assert row["comment"] == "1 draft(s) left unanswered" and row["model"] == "offline" and row["prompt"]
-    assert site.feedback.summary()["start_overs"] >= 1
+    assert site.feedback.summary().start_overs >= 1
 
 
 def _bike_listing(site: Site, title: str, description: str, price: float) -> dict:

@@ -258,6 +258,42 @@ def test_cli_runs_two_variants_of_the_offline_model(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("args", "control", "spec"),
+    [
+        ([], "control", "offline,prompt=listing_agent"),
+        (["--model", "offline", "--prompt", "listing_agent"], "control", "offline,prompt=listing_agent"),
+    ],
+)
+def test_a_lone_variant_is_compared_with_the_control(
+    tmp_path: Path, args: list[str], control: str, spec: str
+) -> None:
+    """One --variant: what a user means is "this against what runs now", the agent a run without --variant
+    runs (--model and --prompt name it), as the first, control, variant."""
+    scenarios = tmp_path / "scenarios"
+    scenarios.mkdir()
+    (scenarios / "sell-bike.yaml").write_text(SELL_BIKE, encoding="utf-8")
+    out = tmp_path / "run"
+    code, text = eval_run(str(scenarios), "--variant", "B=offline,temperature=0.3", *args, "--out", str(out))
+    assert code == 0, text
+    said = " ".join(text.split())
+    assert "One --variant: compared with the control" in said and f"B vs {control}: identical" in said
+    saved = VariantsRun.model_validate_json((out / "comparison.json").read_text())
+    assert [(a.name, a.spec) for a in saved.arms] == [(control, spec), ("B", "offline,temperature=0.3")]
+
+
+def test_a_lone_variant_named_control_gets_a_baseline(tmp_path: Path) -> None:
+    (tmp_path / "sell-bike.yaml").write_text(SELL_BIKE, encoding="utf-8")
+    code, text = eval_run(
+        str(tmp_path / "sell-bike.yaml"),
+        "--variant",
+        "control=offline,temperature=0.3",
+        "--out",
+        str(tmp_path / "r"),
+    )
+    assert code == 0 and "control vs baseline" in " ".join(text.split()), text
+
+
 def test_variants_with_settings_are_recorded_and_replayed(tmp_path: Path) -> None:
     # A settings variant (not only a prompt) is an experiment CI must replay without a provider: each
     # variant records to its own folder, and the replay reaches the same verdict from them alone.
@@ -294,7 +330,6 @@ def test_variants_with_settings_are_recorded_and_replayed(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--variant", "A=offline"], "needs at least two variants"),
         (["--gate"], "--gate compares variants"),
         (["--variant", "A=offline", "--variant", "A=offline"], "--variant A is given twice"),
         (["--variant", "A=offline", "--variant", "B=offline,temprature=1"], "did you mean temperature?"),
@@ -307,6 +342,10 @@ def test_variants_with_settings_are_recorded_and_replayed(tmp_path: Path) -> Non
             "--record and --replay exclude each other",
         ),
         (["--variant", "offline", "--variant", "B=offline"], "write NAME=SPEC"),
+        (
+            ["--variant", "A=offline", "--variant", "B=offline", "--replay", "r", "--base-url", "http://x"],
+            "--base-url has no use with --replay",  # the words of a single run's check: one rule
+        ),
     ],
 )
 def test_cli_variant_mistakes_are_configuration_errors(tmp_path: Path, args: list[str], message: str) -> None:

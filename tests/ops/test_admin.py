@@ -70,8 +70,8 @@ def test_a_token_is_generated_when_none_is_set(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("TROVA_ADMIN_TOKEN", raising=False)
     first, generated = admin_token()
     assert generated and len(first) >= 32 and admin_token()[0] != first
-    monkeypatch.setenv("TROVA_ADMIN_TOKEN", "chosen")
-    assert admin_token() == ("chosen", False)
+    monkeypatch.setenv("TROVA_ADMIN_TOKEN", "chosen-and-long-enough")
+    assert admin_token() == ("chosen-and-long-enough", False)
 
 
 async def test_dashboard_review_and_add_to_eval_set(admin, tmp_path: Path) -> None:

@@ -167,3 +167,21 @@ def test_the_projects_experiments_are_found_from_any_directory(
     assert code == 0 and all(name in out for name in shipped), out
     code, out = cli("experiment", "check", shipped[0])
     assert code == 0, out
+
+
+def test_promoting_the_control_with_too_few_conversations_is_refused_unless_forced(
+    setup: Path, trova_home: Path
+) -> None:
+    """Keeping the control is a decision from the report as much as moving to another arm: with too few
+    conversations to tell the arms apart, it is refused like any promotion, and --force takes it."""
+    production = load_labels()["listing_agent"]["production"]
+    experiment = load_experiment("warmer")
+    LiveExperiment(experiment, {a: served(a) for a in experiment.arms}, OpsStore(trova_home / "trova.db"))
+    code, out = cli("experiment", "promote", "warmer", "A")
+    assert code == 1 and "cannot back promoting the control yet" in out and "--force" in out, out
+    assert "B has 0 conversations" in out
+    state = ExperimentStore(OpsStore(trova_home / "trova.db")).state("warmer")
+    assert state.status == "running"  # not ended by the refused promotion
+    code, out = cli("experiment", "promote", "warmer", "A", "--force")
+    assert code == 0 and "Promoted A" in out, out
+    assert load_labels()["listing_agent"]["production"] == production

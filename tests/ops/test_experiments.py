@@ -373,3 +373,38 @@ def test_the_report_counts_a_price_changed_in_words_on_an_approved_draft(
     price = {m.key: m for m in b.metrics}["edits_per_draft.price"]
     assert price.value == pytest.approx(3 / 4)
     assert {m.key: m for m in control.metrics}["edits_per_draft.price"].value == 0.0
+
+
+def test_promoting_the_control_over_an_arm_the_report_finds_better_is_refused_unless_forced(
+    experiments: Path, ops: OpsStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The control promoted (the experiment ended, the label kept) while the report finds another arm better
+    is a decision the report argues against: refused like promoting a worse arm, unless forced."""
+    import agent.prompts
+    from ops.experiments import promote
+
+    experiment = load_experiment("lower-price")
+    live(ops, experiment)
+    experiments_store = ExperimentStore(ops)
+    # A (the control): 12 conversations, 3 create a listing; B: 12, 9 do.
+    for arm, completed in (("A", 3), ("B", 9)):
+        for i in range(12):
+            cid = f"{arm}{i}"
+            experiments_store.add_conversation(cid, "lower-price", arm, f"v{arm}", f"s{arm}{i}")
+            add_turn(ops, cid, 1, tool_calls=2, drafts=1, outcome="awaiting_approval", ago_min=3)
+            add_turn(
+                ops,
+                cid,
+                2,
+                approved=int(i < completed),
+                declined=int(i >= completed),
+                created=int(i < completed),
+                ago_min=2,
+            )
+    assert experiment_report(ops, experiment).arms[1].verdict == "better"
+    with pytest.raises(ExperimentError, match=r"finds B better on .*completion rate.* than the control A"):
+        promote(ops, experiment, "A")
+    assert ExperimentStore(ops).state("lower-price").status == "running"
+    monkeypatch.setattr(agent.prompts, "set_label", lambda prompt, label: Path("labels.yaml"))
+    assert promote(ops, experiment, "A", force=True).arm == "A"
+    assert ExperimentStore(ops).state("lower-price").status == "promoted"

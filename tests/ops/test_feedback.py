@@ -263,25 +263,25 @@ def test_feedback_reads_by_the_variant_and_arm_that_caused_it(trova_home: Path) 
     store.decline("c2", cause=b)
     store.start_over("c3", pending_drafts=1, cause=b)
     summary = store.summary()
-    rows = {(v["variant"], v["arm"]): v for v in summary["by_variant"]}
+    rows = {(v.variant, v.arm): v for v in summary.by_variant}
     first, second = rows[("v-a", "price-position/A")], rows[("v-b", "price-position/B")]
-    assert (first["conversations"], first["thumbs_up"], first["approvals"]) == (1, 1, 1)
-    assert (first["edits"], first["edits_per_draft"]) == (
+    assert (first.conversations, first.thumbs_up, first.approvals) == (1, 1, 1)
+    assert (first.edits, first.edits_per_draft) == (
         1,
         1.0,
     )  # the revision once, not with its typed edit
-    assert (second["conversations"], second["thumbs_down"], second["declines"], second["start_overs"]) == (
+    assert (second.conversations, second.thumbs_down, second.declines, second.start_overs) == (
         2,
         1,
         1,
         1,
     )
-    assert (second["edits"], second["edits_per_draft"]) == (
+    assert (second.edits, second.edits_per_draft) == (
         0,
         None,
     )  # a declined draft's revision: not counted
-    assert summary["edits_per_draft"] == 1.0
-    assert summary["recent_comments"][0]["arm"] == "price-position/B"
+    assert summary.edits_per_draft == 1.0
+    assert summary.recent_comments[0].arm == "price-position/B"
     shown = runner.invoke(app, ["feedback"], env={"COLUMNS": "250"})
     assert shown.exit_code == 0, shown.output
     assert "By variant" in shown.output and "price-position/B" in shown.output
@@ -304,8 +304,54 @@ def test_the_header_counts_rated_conversations_apart_from_any_feedback(trova_hom
         store.approval(f"c{i}", [])
     store.rate("c3", -1)
     summary = store.summary()
-    assert (summary["conversations"], summary["rated"], summary["thumbs_down"]) == (20, 1, 1)
+    assert (summary.conversations, summary.rated, summary.thumbs_down) == (20, 1, 1)
     shown = runner.invoke(app, ["feedback"], env={"COLUMNS": "250"})
     assert shown.exit_code == 0, shown.output
     header = shown.output.splitlines()[0]
     assert "20 conversations with feedback of any kind · 1 rated: 👍 0  👎 1" in header, header
+
+
+async def test_feedback_and_monitor_name_a_variant_by_its_spec_not_its_hash_alone(
+    client: Any, trova_home: Path, tmp_path: Path
+) -> None:
+    """A variant's id is a hash: the tables say what the variant is (model, prompt, settings), the id after."""
+    from agent.listing_agent import build_agent
+    from agent.models import resolve_model
+    from agent.session import ChatSession
+    from ops.feedback import Cause
+    from tools.deps import TrovaDeps
+    from tools.publishing import Publisher
+    from traces.setup import configure_tracing
+
+    configure_tracing("test")
+    try:
+        ids = []
+        for position in (0.25, 0.75):
+            settings: Any = {"offline_price_position": position}
+            session = ChatSession.start(
+                build_agent(resolve_model("offline").model, model_settings=settings),
+                TrovaDeps(client),
+                publisher=Publisher(client),
+                model="offline",
+                prompt="p",
+                marketplace="web",
+                save_dir=tmp_path,
+            )
+            await session.send("I want to sell my Trek road bike")
+            variant = session.record.variant
+            assert variant is not None
+            ids.append((variant.id, variant.spec))
+            FeedbackStore(source="cli").rate(
+                session.id, 1, None, cause=Cause(model="offline", prompt="p", variant=variant.id)
+            )
+        flush()
+    finally:
+        disable_tracing()
+    shown = " ".join(runner.invoke(app, ["feedback"], env={"COLUMNS": "300"}).output.split())
+    watched = " ".join(
+        runner.invoke(app, ["monitor", "--by", "variant"], env={"COLUMNS": "400"}).output.split()
+    )
+    for variant_id, spec in ids:
+        assert "offline_price_position=" in spec
+        assert f"{spec} · {variant_id}" in shown, shown
+        assert f"{spec} · {variant_id}" in watched, watched

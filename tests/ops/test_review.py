@@ -296,3 +296,54 @@ async def test_a_reviewed_failure_keeps_every_seller_message_up_to_the_corrected
     scenario = parse_scenario(path.read_text(encoding="utf-8"), path)
     # The draft corrected is the one "make it 350" produced; the "no" to it is the simulated seller's now.
     assert scenario.turns == said[:3] and scenario.simulate and scenario.seller.approves
+
+
+async def test_a_reviewed_failure_keeps_its_variant_and_arm_in_the_scenario(
+    client: MarketplaceClient, trova_home: Path, tmp_path: Path
+) -> None:
+    """A failure reviewed on an experiment's arm is a failure of that arm's variant: the scenario written
+    from it says which (the variant's id and spec, the arm), or it is re-run against the default agent."""
+    configure_tracing("test")
+    try:
+        offline = resolve_model("offline")
+        settings = {"offline_price_position": 0.25}
+        agent = build_agent(offline.model, model_settings=settings)  # type: ignore[arg-type]
+        session = ChatSession.start(
+            agent,
+            TrovaDeps(client),
+            publisher=Publisher(client),
+            model="offline",
+            prompt="p",
+            marketplace="web",
+            save_dir=tmp_path,
+            experiment="price-position/B",
+        )
+        for text in ("I want to sell my Trek road bike", "good", "no"):
+            await session.send(text)
+        flush()
+    finally:
+        disable_tracing()
+    variant = session.record.variant
+    assert variant is not None and variant.settings == settings
+    out = tmp_path / "scenarios"
+    recorded = CliRunner().invoke(
+        cli,
+        [
+            *("review", "record", session.id, "--verdict", "bad", "--tag", "bad-price"),
+            *("--price-min", "150", "--price-max", "250", "--add-to-evals", "--out-dir", str(out)),
+        ],
+    )
+    assert recorded.exit_code == 0, recorded.output
+    (path,) = out.glob("*.yaml")
+    scenario = parse_scenario(path.read_text(encoding="utf-8"), path)  # the harness loads it
+    assert scenario.metadata is not None
+    assert scenario.metadata.conversation == session.id and scenario.metadata.kind == "chat"
+    assert scenario.metadata.variant == variant.id and scenario.metadata.variant_spec == variant.spec
+    assert "offline_price_position=0.25" in variant.spec
+    assert scenario.metadata.arm == "price-position/B"
+    # `trova eval capture ID` writes the same from the trace.
+    captured = tmp_path / "captured.yaml"
+    done = CliRunner().invoke(cli, ["eval", "capture", session.id, "--out", str(captured)])
+    assert done.exit_code == 0, done.output
+    again = parse_scenario(captured.read_text(encoding="utf-8"), captured)
+    assert again.metadata == scenario.metadata

@@ -77,7 +77,7 @@ def test_an_upgrade_imports_the_old_separate_files_once(tmp_path: Path) -> None:
         ("rating", -1, None),
         ("edit", None, "price"),
     ]
-    assert feedback.summary()["thumbs_down"] == 1
+    assert feedback.summary().thumbs_down == 1
     FeedbackStore(path)  # a second open imports nothing again
     assert len(FeedbackStore(path).rows()) == 2
     assert (tmp_path / "traces.db").is_file() and (tmp_path / "feedback.db").is_file()  # left as they were
