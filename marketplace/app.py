@@ -96,11 +96,11 @@ from marketplace.schemas import (
     SellerCreate,
     SellerIdentity,
     SellerToken,
-    ValidationIssue,
 )
 from marketplace.search_index import apply_stats, index_fields, new_sample
 from marketplace.seeding import SEED_FINGERPRINT_KEY, ensure_seeded
 from marketplace.taxonomy import Category, HasCategories, Taxonomy
+from marketplace.validation import validation_body
 from settings.environment import RateLimits
 
 SWAGGER_UI = FilePath(__file__).parent / "static" / "swagger-ui"
@@ -976,29 +976,6 @@ def get_listing(market: Market, listing_id: RowId, session: DB) -> Listing:
 
 async def _integrity(_request: Request, exc: IntegrityError) -> Response:
     return JSONResponse({"detail": "conflicting write; retry the request"}, status_code=409)
-
-
-def _safe_text(value: object) -> str | int:
-    """A location part or message as JSON can carry it: half a character (a lone surrogate, from a `\\ud800`
-    escape) written as its escape rather than failing the whole answer."""
-    if isinstance(value, int):
-        return value
-    return str(value).encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def validation_body(exc: RequestValidationError) -> ErrorBody:
-    """The 422 body the API documents (`ErrorBody`): each problem's type, where it is and what is wrong. What
-    was sent is never echoed back: it may be large (a body at the size limit) or not even encodable. The
-    site's own 422s (web/site.py) are this body too."""
-    issues = [
-        ValidationIssue(
-            type=str(error.get("type", "invalid")),
-            loc=[_safe_text(p) for p in error.get("loc", ())],
-            msg=str(_safe_text(error.get("msg", "invalid"))),
-        )
-        for error in exc.errors()
-    ]
-    return ErrorBody(detail=issues)
 
 
 async def _invalid_request(_request: Request, exc: RequestValidationError) -> Response:

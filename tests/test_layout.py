@@ -25,8 +25,8 @@ ALLOWED: dict[str, set[str]] = {
 }
 # The tools may use the marketplace's API types, never its app or storage.
 TOOLS_MAY_USE = {"marketplace.conditions", "marketplace.schemas"}
-# The site reads request bodies with the same guard pieces as the API (nothing else of the marketplace's).
-WEB_MAY_USE = {"marketplace.bodies"}
+# The site reads request bodies, and answers unreadable ones, with the API's own pieces (nothing else of it).
+WEB_MAY_USE = {"marketplace.bodies", "marketplace.validation"}
 # Modules a package must not import although it may import their package: the eval harness judges the
 # agent, so it shares no code with the offline model (a bug in its parser would fool both alike).
 FORBIDDEN: dict[str, tuple[str, ...]] = {"evals": ("agent.offline",)}

@@ -26,7 +26,7 @@ from agent.listing_agent import build_agent
 from agent.models import ModelChoice
 from agent.prompts import Prompt
 from agent.storage import data_dir
-from marketplace.app import validation_body
+from marketplace.validation import validation_body
 from ops.experiments import LiveExperiment
 from ops.review import ScenarioWriter
 from tools.client import MarketplaceClient
