@@ -323,6 +323,14 @@ def test_chat_records_and_replays(tmp_path: Path, db_url: str, monkeypatch: pyte
     assert other.exit_code == 2 and "replay miss" in other.output and "the seller's message" in other.output
 
 
+def fresh_marketplace(name: str, tmp_path: Path, template_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A data directory and marketplace of their own, named `name`, copied from the seeded template: the
+    marketplace as it was before anything was posted."""
+    shutil.copyfile(template_db, tmp_path / f"{name}.db")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / name}.db")
+    monkeypatch.setenv("TROVA_HOME", str(tmp_path / name))
+
+
 def test_a_chat_replayed_on_a_marketplace_that_moved_says_so_and_replays_on_one_as_it_was(
     tmp_path: Path, template_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -333,9 +341,7 @@ def test_a_chat_replayed_on_a_marketplace_that_moved_says_so_and_replays_on_one_
     recordings = tmp_path / "recordings"
 
     def fresh(name: str) -> None:
-        shutil.copyfile(template_db, tmp_path / f"{name}.db")
-        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / name}.db")
-        monkeypatch.setenv("TROVA_HOME", str(tmp_path / name))
+        fresh_marketplace(name, tmp_path, template_db, monkeypatch)
 
     fresh("recorded")
     recorded = runner.invoke(app, ["chat", "--record", str(recordings)], input=talk, env={"COLUMNS": "300"})
@@ -412,9 +418,7 @@ def test_a_replay_that_misses_at_the_sellers_answer_says_so_not_the_data_directo
     recordings = tmp_path / "recordings"
 
     def fresh(name: str) -> None:
-        shutil.copyfile(template_db, tmp_path / f"{name}.db")
-        monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / name}.db")
-        monkeypatch.setenv("TROVA_HOME", str(tmp_path / name))
+        fresh_marketplace(name, tmp_path, template_db, monkeypatch)
 
     fresh("recorded")
     talk = f"{said}{recorded_answer}\n"

@@ -218,25 +218,25 @@ def test_stop_sends_everyone_to_control_and_an_ended_experiment_does_not_restart
         stop(ops, "another")
 
 
-def test_the_report_compares_each_arm_with_the_control(experiments: Path, ops: OpsStore) -> None:
-    experiment = load_experiment("lower-price")
-    live(ops, experiment)
+def twelve_each(ops: OpsStore, completed: dict[str, int]) -> None:
+    """Twelve conversations in each arm of `lower-price`, each looking the item up and showing a draft; the
+    first `completed[arm]` approve it and create the listing, the rest decline."""
     experiments_store = ExperimentStore(ops)
-    # A: 12 conversations, 9 create a listing; B: 12, 3 do. Each looked something up (named an item).
-    for arm, completed in (("A", 9), ("B", 3)):
+    for arm, done in completed.items():
         for i in range(12):
             cid = f"{arm}{i}"
             experiments_store.add_conversation(cid, "lower-price", arm, f"v{arm}", f"s{arm}{i}")
             add_turn(ops, cid, 1, tool_calls=2, drafts=1, outcome="awaiting_approval", ago_min=3)
             add_turn(
-                ops,
-                cid,
-                2,
-                approved=int(i < completed),
-                declined=int(i >= completed),
-                created=int(i < completed),
-                ago_min=2,
+                ops, cid, 2, approved=int(i < done), declined=int(i >= done), created=int(i < done), ago_min=2
             )
+
+
+def test_the_report_compares_each_arm_with_the_control(experiments: Path, ops: OpsStore) -> None:
+    experiment = load_experiment("lower-price")
+    live(ops, experiment)
+    # A: 12 conversations, 9 create a listing; B: 12, 3 do. Each looked something up (named an item).
+    twelve_each(ops, completed={"A": 9, "B": 3})
     report = experiment_report(ops, experiment)
     a, b = report.arms
     assert (a.conversations, b.conversations) == (12, 12) and a.control and not b.control
@@ -385,22 +385,7 @@ def test_promoting_the_control_over_an_arm_the_report_finds_better_is_refused_un
 
     experiment = load_experiment("lower-price")
     live(ops, experiment)
-    experiments_store = ExperimentStore(ops)
-    # A (the control): 12 conversations, 3 create a listing; B: 12, 9 do.
-    for arm, completed in (("A", 3), ("B", 9)):
-        for i in range(12):
-            cid = f"{arm}{i}"
-            experiments_store.add_conversation(cid, "lower-price", arm, f"v{arm}", f"s{arm}{i}")
-            add_turn(ops, cid, 1, tool_calls=2, drafts=1, outcome="awaiting_approval", ago_min=3)
-            add_turn(
-                ops,
-                cid,
-                2,
-                approved=int(i < completed),
-                declined=int(i >= completed),
-                created=int(i < completed),
-                ago_min=2,
-            )
+    twelve_each(ops, completed={"A": 3, "B": 9})  # A is the control
     assert experiment_report(ops, experiment).arms[1].verdict == "better"
     with pytest.raises(ExperimentError, match=r"finds B better on .*completion rate.* than the control A"):
         promote(ops, experiment, "A")
