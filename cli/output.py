@@ -48,6 +48,14 @@ class SafeConsole(Console):
         os.dup2(devnull, sys.stdout.fileno())
         raise SystemExit(BROKEN_PIPE_EXIT)
 
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        # The net under everything else (panel titles, Text built elsewhere): rich's own control segments
+        # and styles pass; text segments never carry a raw control character.
+        return super()._render_buffer(
+            segment if segment.control else Segment(visible_controls(segment.text), segment.style)
+            for segment in buffer
+        )
+
 
 class ConversationConsole(SafeConsole):
     """The chat's console: a reader leaving (`trova chat | head`) must not cut a turn in half.
@@ -64,14 +72,6 @@ class ConversationConsole(SafeConsole):
         self.reader_left = True
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-
-    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
-        # The net under everything else (panel titles, Text built elsewhere): rich's own control segments
-        # and styles pass; text segments never carry a raw control character.
-        return super()._render_buffer(
-            segment if segment.control else Segment(visible_controls(segment.text), segment.style)
-            for segment in buffer
-        )
 
 
 # Output read by a pipe or a CI log has no terminal width; rich would take 80 columns and crop tables.
