@@ -270,3 +270,22 @@ def test_what_a_person_did_is_no_damage_to_the_item(text: str) -> None:  # a gua
 def test_a_new_thing_found_or_bought_is_no_item(text: str) -> None:  # a guard: why it is sold, not what
     items = extract_items(text)
     assert not any(w in " ".join(items) for w in ("apartment", "place", "new tv")), items
+
+
+@pytest.mark.parametrize(
+    ("text", "item"),
+    [
+        (
+            "my wife says the KitchenAid stand mixer has to go lol, its the artisan 5 qt one in red",
+            "KitchenAid stand mixer",
+        ),
+        ("my wife says my old weber grill has to go", "weber grill"),
+        ("my son said he wants to sell his xbox", "xbox"),
+    ],
+)
+def test_who_says_it_must_go_is_no_part_of_the_item(text: str, item: str) -> None:
+    assert extract_items(text) == [item]
+
+
+def test_what_someone_says_without_an_item_names_none() -> None:  # a guard
+    assert extract_items("my wife says hi") == []

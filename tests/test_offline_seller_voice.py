@@ -26,6 +26,15 @@ dialogue = test_offline_dialogues.dialogue  # the fixture: a session with the of
         ("oh and i forgot to mention the strap is new", "The strap is new."),
         ("tbh the screen is a bit dim", "The screen is a bit dim."),
         ("the case has a dent i forgot to mention", "The case has a dent."),
+        # Said to the writer at the end: thanks, or how to write it.
+        (
+            "the battery holds about 20 minutes now and please make it sound nice",
+            "The battery holds about 20 minutes now.",
+        ),
+        ("it comes with all attachments, thanks!", "It comes with all attachments."),
+        ("works great pls make it sound good", "Works great."),
+        ("the screen is cracked actually", "The screen is cracked."),
+        ("comes with a ty beanie baby", "Comes with a ty beanie baby."),  # a word, not a thank-you
         ("Used it on weekends only.", "Used it on weekends only."),
         ("How I used it: weekends only.", "How I used it: weekends only."),
     ],
