@@ -289,3 +289,29 @@ def test_who_says_it_must_go_is_no_part_of_the_item(text: str, item: str) -> Non
 
 def test_what_someone_says_without_an_item_names_none() -> None:  # a guard
     assert extract_items("my wife says hi") == []
+
+
+@pytest.mark.parametrize(
+    "text", ["i mean list it at 700", "would you take 700 for it? i mean list it at 700", "i mean 700"]
+)
+def test_i_mean_before_what_to_do_or_a_price_corrects_no_item(text: str) -> None:
+    assert extract_items(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "item"), [("sorry, I meant my coffee table", "coffee table"), ("i mean 2 chairs", "2 chairs")]
+)
+def test_i_mean_before_a_thing_still_corrects_the_item(text: str, item: str) -> None:  # a guard
+    assert extract_items(text) == [item]
+
+
+async def test_a_price_said_after_i_mean_at_the_draft_keeps_the_item(session: ChatSession) -> None:
+    turns = await say_all(
+        session,
+        "Hello, I have an Apple MacBook Pro 13 inch 2019 with 16GB RAM that I no longer need",
+        "good",
+        "would you take 700 for it? i mean list it at 700",
+    )
+    draft = last_draft(turns)
+    assert draft["price"] == 700 and "MacBook Pro" in str(draft["title"]), draft
+    assert "list it" not in f"{draft['title']} {draft['description']}".lower(), draft
