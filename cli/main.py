@@ -367,9 +367,9 @@ def listings(
         from rich.markup import escape
 
         stdout().print(
-            f"[yellow]No listings {escape(' '.join(asked))}.[/yellow] [dim]{escape(connection.label)}[/dim]"
+            f"[yellow]No listings {escape(' '.join(asked))}.[/yellow] [dim](marketplace: {escape(connection.label)})[/dim]"
             if asked
-            else f"[yellow]No listings yet.[/yellow] [dim]{escape(connection.label)}[/dim]",
+            else f"[yellow]No listings yet.[/yellow] [dim](marketplace: {escape(connection.label)})[/dim]",
             soft_wrap=True,
         )
         return

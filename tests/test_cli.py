@@ -550,7 +550,9 @@ def test_listings_that_match_nothing_say_so_not_an_empty_table(db_url: str, trov
         app, ["listings", "-q", "zzqx nothing like it"], env={"DATABASE_URL": db_url, "COLUMNS": "200"}
     )
     assert result.exit_code == 0, result.output
-    assert "No listings matching 'zzqx nothing like it'." in result.output
+    assert (
+        "No listings matching 'zzqx nothing like it'. (marketplace: " in result.output
+    )  # which one was asked
     assert "┃" not in result.output and "│" not in result.output  # no empty table
     found = runner.invoke(app, ["listings", "-q", "bike", "--limit", "2"], env={"DATABASE_URL": db_url})
     assert found.exit_code == 0 and "No listings" not in found.output and "│" in found.output
