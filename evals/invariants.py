@@ -38,7 +38,6 @@ WORDS_FILE = Path(__file__).with_name("invariants.toml")
 # The same matchers a scenario writes as `from: search_categories` and `from: compare_prices`.
 FROM_LOOKUP = Matcher.model_validate({"from": SEARCH_CATEGORIES})
 FROM_COMPARISON = Matcher.model_validate({"from": COMPARE_PRICES})
-_NUMBER = re.compile(r"(?<![\w.])\$?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(k\b)?", re.IGNORECASE)
 # A number and what follows it: a currency sign before, the word after (if any) and whether letters are
 # glued to it ("500GB", "9mm").
 _AMOUNT = re.compile(
@@ -86,15 +85,6 @@ def explains_failure(reply: str) -> bool:
     """Whether a reply tells the seller that something failed (its word list: invariants.toml)."""
     text = reply.lower().replace("’", "'")
     return any(word in text for word in _explaining_words())
-
-
-def stated_numbers(text: str) -> list[float]:
-    """The numbers a seller's message states: '$1,200', '60', '45.50', '1.2k'."""
-    found = []
-    for whole, fraction, thousands in _NUMBER.findall(text):
-        number = float(whole.replace(",", "") + (f".{fraction}" if fraction else ""))
-        found.append(number * 1000 if thousands else number)
-    return found
 
 
 def stated_prices(text: str) -> list[float]:

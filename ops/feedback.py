@@ -17,9 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent.draft_changes import FieldChange
 from ops.edits import EDITABLE_FIELDS, MAX_COMMENT, edits_per_draft, on_approved_draft
+from ops.store import OpsStore
 
 __all__ = ["EDITABLE_FIELDS", "MAX_COMMENT"]  # where their users import them from
-from ops.store import OpsStore
 
 # A field a seller changed (on a draft's card, or by a change typed in words): the comparison's own type.
 Edit = FieldChange

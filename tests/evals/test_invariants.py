@@ -25,7 +25,6 @@ from evals.invariants import (
     explains_failure,
     price_in_range,
     side_effects,
-    stated_numbers,
     stated_prices,
 )
 from evals.online import conversation_record
@@ -245,7 +244,7 @@ def test_a_failure_must_be_told_to_the_seller_unless_a_retry_succeeded() -> None
 
 
 def test_the_word_lists_read_numbers_and_failures() -> None:
-    assert stated_numbers("$1,200 or 950, maybe 1.5k; 45.50") == [1200, 950, 1500, 45.5]
+    assert stated_prices("$1,200 or 950, maybe 1.5k; 45.50") == [1200, 950, 1500, 45.5]
     assert explains_failure("Sorry, I couldn’t reach the marketplace") and not explains_failure(
         "Here you go!"
     )
