@@ -63,6 +63,9 @@ class Expect(BaseModel):
     price: float | list[float] | None = None
     condition: list[str] | None = None
     description_has: list[list[str]] = Field(default_factory=list)
+    # Text the posted description must not hold, case-sensitive: the seller's lowercase "nintendo switch" copied
+    # as typed into a description that should name the item properly.
+    description_lacks: list[str] = Field(default_factory=list)
     title_has: list[str] = Field(default_factory=list)
     # Words the posted listing's category path holds, each a list of alternatives (case-insensitive):
     # [[bikes, bicycles]] fails a bike filed under Sporting Goods > Camping.
@@ -128,6 +131,9 @@ def check(expect: Expect, listing: dict[str, Any] | None) -> list[str]:
     missing = [alts[0] for alts in expect.description_has if not any(a.lower() in description for a in alts)]
     if missing:
         problems.append(f"description lacks {missing}")
+    copied = [text for text in expect.description_lacks if text in str(listing.get("description", ""))]
+    if copied:
+        problems.append(f"description holds {copied}")
     title = str(listing.get("title", "")).lower()
     if any(w.lower() not in title for w in expect.title_has):
         problems.append(f"title {listing.get('title')!r} lacks {expect.title_has}")
