@@ -34,6 +34,7 @@ class _DetailData(BaseModel):
     included_before: list[str]
     not_included: list[str]
     accessories: list[str]
+    two_parts: str
     counts: list[str]
     priced: list[str]
     terms: dict[Terms, list[str]]
@@ -92,6 +93,7 @@ class _Rules:
     before: re.Pattern[str]
     not_included: re.Pattern[str]
     names_thing: re.Pattern[str]
+    two_parts: re.Pattern[str]
     terms: tuple[tuple[Terms, re.Pattern[str]], ...]
     sentences: dict[Literal["details", "included", "offers", "firm"], str]
 
@@ -114,6 +116,7 @@ def _rules() -> _Rules:
         names_thing=re.compile(
             rf"^(?:{alternatives(d.counts)})\s+\w|(?<![\w'-])(?:{accessories})(?![\w'-])", re.I
         ),
+        two_parts=re.compile(d.two_parts, re.I),
         terms=tuple((kind, words_re(patterns)) for kind, patterns in d.terms.items()),
         sentences=d.sentences,
     )
@@ -189,7 +192,11 @@ def _included(clause: str) -> str | None:
         not what
         or len(what.split()) > MAX_INCLUDED_WORDS
         or rules.not_included.search(what)
-        or not (rules.names_thing.search(what) or rules.names_thing.search(m.group("what").strip()))
+        or not (
+            rules.names_thing.search(what)
+            or rules.names_thing.search(m.group("what").strip())
+            or rules.two_parts.match(m.group("what").strip(" ,.!?;:"))
+        )
     ):
         return None
     return what

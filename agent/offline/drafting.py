@@ -194,7 +194,7 @@ def make_description(
     if details:
         item = without_replaced(item, details) or item
     # the seller's sentences as a seller writes them to buyers: no fillers, questions or instructions to the agent
-    notes = [said for n in notes or [] if (said := seller_sentence(n, item))]
+    notes = [item_cased(said, item) for n in notes or [] if (said := seller_sentence(n, item))]
     opening = f"Selling my {cased(item.strip())}."
     told = distinct_damage(damage or [])
     several = is_several(item)
@@ -218,6 +218,20 @@ def make_description(
         for s in [opening, *kept_facts, *(notes or []), line, *terms, closing]
         if s and (s not in droppable or s in (notes or []))
     )
+
+
+def item_cased(sentence: str, item: str) -> str:
+    """A seller's sentence with the item's name, said again in it, written as the opening writes it ("my
+    daughter left her nintendo switch here" -> "... her Nintendo Switch here"): a run of two or more of the
+    item's words (one, for a one-word item) is cased as a name; other words that happen to be a make
+    ("apple pie") are the seller's as typed."""
+    words = sorted({w.lower() for w in re.findall(r"[\w'-]+", item)}, key=len, reverse=True)
+    if not words:
+        return sentence
+    least = 1 if len(words) == 1 else 2
+    one = "(?:" + "|".join(re.escape(w) for w in words) + ")"
+    run = re.compile(rf"(?<![\w'-]){one}(?:\s+{one}){{{least - 1},}}(?![\w'-])", re.I)
+    return run.sub(lambda m: cased(m.group(0)), sentence)
 
 
 _GRADES = frozenset(c.value for c in Condition)

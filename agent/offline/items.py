@@ -265,6 +265,9 @@ def extract_items(text: str, *, expecting_item: bool = False, in_progress: bool 
         if _NOT_SELLING.search(text[max(0, match.start() - 24) : match.start() + 24]):
             continue  # "I don't want to sell it anymore": not a sale
         if lex.reason_link.search(text[max(0, match.start() - 30) : match.start()]):
+            after_reason = _named_after_reason(candidate)
+            if after_reason:  # "selling because we got a new one, our breville toaster": the clause after it
+                return after_reason
             continue  # "selling cause i got a car": why it is sold, not what
         if is_vague(clean_item(candidate)) and lex.mention.search(text[match.start("item") :]):
             continue  # "first time selling anything online. its my 2006 toyota tacoma": the one it names
@@ -341,7 +344,14 @@ def extract_items(text: str, *, expecting_item: bool = False, in_progress: bool 
         return named_items
     if first_named is not None:  # "a few things. first up is my queen bed frame": that one, the others later
         return extract_items(f"selling {first_named.group('item')}")
-    return ["?"] if any(i and is_vague(i) for i in items) or _says_has_stuff(text) else []
+    vague = any(i and is_vague(i) for i in items)
+    # after a vague clause ("outgrew his stuff, got ..."), or a mention whose words were all talk ("outgrew
+    # everything, got ..."); never a whole message that opens so ("have a great day")
+    after_talk = not first.strip() and rest.strip() != strip_discourse(text).strip()
+    later = _named_later(rest[len(first) :]) if (vague and first.strip()) or after_talk else []
+    if later:  # "my kid outgrew his stuff, got a 5 lb bag of lego": the clause after the vague one names it
+        return later
+    return ["?"] if vague or _says_has_stuff(text) else []
 
 
 # A long message without a selling phrase names its item when it opens with a short phrase of no talk words
@@ -457,6 +467,33 @@ def _with_model(item: str, after: str) -> str:
     if head in words:  # "desk, its a standing desk": the fuller name is the name
         return phrase
     return f"{phrase} {item}"
+
+
+def _named_after_reason(reason: str) -> list[str]:
+    """The item named in the clause right after a reason ("a new one, our breville toaster, 4 slice" ->
+    ["breville toaster"]), or [] when that clause is more of the reason or names nothing."""
+    lex = lexicon()
+    end = lex.clause_end.search(reason)
+    if end is None or not reason[: end.start()].strip() or reason[end.start() : end.end()].strip() != ",":
+        return []
+    after = reason[end.end() :].lstrip()
+    m = lex.after_reason.match(after)
+    if m is None or not _names_a_thing(m.group("item")):
+        return []
+    words = re.findall(r"[a-z]+", m.group("item").lower())
+    if any(w in lex.family_words for w in words):
+        return []  # "selling since we're moving, my husband ...": who, not what
+    return [i for i in extract_items(f"selling {after}") if i != "?"]
+
+
+def _named_later(after: str) -> list[str]:
+    """The items named after a first clause that names none ("..., got a 5 lb bag of lego", ". i have a casio
+    keyboard"), or [] when the rest of the message names none either."""
+    if not after.strip(" ,.;:!?-"):
+        return []
+    m = lexicon().named_later.match(after)
+    found = extract_items(f"selling {m.group('item')}") if m else extract_items(after)
+    return [] if found == ["?"] else found
 
 
 def _says_has_stuff(text: str) -> bool:

@@ -191,11 +191,13 @@ class ItemData(_Data):
     it_is_item: str
     state_kept: str
     reason_link: str
+    after_reason: str
     not_a_model: list[str]
     not_items: list[str]
     item_joints: list[str]
     hanging_words: list[str]
     pronoun_item: str
+    named_later: str
     pronoun_named: str
     first_named: str
     choice_stopwords: list[str]
@@ -360,8 +362,10 @@ class Lexicon:
         self.it_is_item = _compile(it.it_is_item)
         self.state_kept = _compile(it.state_kept)
         self.reason_link = _compile(it.reason_link)
+        self.after_reason = _compile(it.after_reason)
         self.not_a_model = frozenset(it.not_a_model)
         self.pronoun_item = _compile(it.pronoun_item)
+        self.named_later = _compile(it.named_later, re.S)
         self.pronoun_named = _compile(it.pronoun_named)
         self.first_named = _compile(it.first_named)
         self.add_fillers = frozenset(it.add_fillers)

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from agent.offline.amounts import a_fields_value, read_amounts
 from agent.offline.conditions import about_something_else, read_condition
+from agent.offline.details import read_details
 from agent.offline.items import is_chatter, is_condition_only, it_is_removed, strip_discourse
 from agent.offline.lexicon import lexicon
 
@@ -61,7 +62,11 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
         verdict = _remark(sentence, item)
         if verdict is None:
             continue
-        kept = [verdict] if verdict else [r for c in _CLAUSE.split(sentence) if (r := _remark(c, item))]
+        kept = (
+            [verdict]
+            if verdict
+            else [r for c in _lists_joined(_CLAUSE.split(sentence), item) if (r := _remark(c, item))]
+        )
         out += [r for r in kept if not _new_words(r) - _WITH <= known]
         if len(out) >= MAX_REMARKS:
             break
@@ -71,6 +76,37 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
 # A clause ends at a comma, a dash or a semicolon, or, in a message typed without them, where "its ..." or
 # "always ..." starts another ("iphone 12 its in great shape always had a case on it").
 _CLAUSE = re.compile(r",\s+|\s+[-–—]\s+|;\s*|\s+(?=(?:its|it's|it is|always)\s)", re.I)
+
+
+# The last part of a list said in clauses ("catan, ticket to ride and pandemic"): two short names joined by "and".
+_LIST_END = re.compile(r"^[\w' -]+\s(?:and|&)\s[\w' -]+$", re.I)
+MAX_LIST_END_WORDS = 6
+
+
+def _lists_joined(parts: list[str], item: str | None) -> list[str]:
+    """The clauses with a list said across them kept whole ("catan", "ticket to ride and pandemic" -> "catan,
+    ticket to ride and pandemic"): a name of one word alone is no remark, but it is one of the things listed.
+    Only such names join (not a grade, a detail such as a colour, a number or the item's own name): a longer
+    clause is a remark of its own."""
+    item_words = word_set(item or "")
+    out: list[str] = []
+    pending: list[str] = []
+    for part in parts:
+        word = part.strip(" .!")
+        if (
+            re.fullmatch(r"[a-z][\w'-]*", word, re.I)
+            and not is_condition_only(word)
+            and not read_details(word).attributes
+            and word.lower() not in item_words
+        ):
+            pending.append(word)
+            continue
+        if pending and _LIST_END.match(part.strip(" .!")) and len(part.split()) <= MAX_LIST_END_WORDS:
+            out.append(", ".join([*pending, part]))
+        else:
+            out += [*pending, part]
+        pending = []
+    return out + pending
 
 
 def _selling_reason(sentence: str, item: str | None) -> tuple[str, int] | None:
