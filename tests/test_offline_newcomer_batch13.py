@@ -4,9 +4,9 @@ keyboard"), right after why it is sold ("selling because we got a new one, our b
 "has to go" mid-sentence ("..., which means his old callaway set has to go"); what replaced the item ("we got
 a bigger one") naming no item; the item's name, said again in a seller's sentence, written in the description
 as the opening writes it ("... left her Nintendo Switch here"); two parts it comes with ("with the elevator
-and pool") and a list said across clauses ("catan, ticket to ride and pandemic") kept; and the category search
-for a set's piece count, a dollhouse line and a golf maker's set. Each test failed on the code before its fix,
-except those marked as guards."""
+and pool"), a list said across clauses ("catan, ticket to ride and pandemic") and a fact after a grade and
+"but" ("used but no warping") kept; and the category search for a set's piece count, a dollhouse line and a
+golf maker's set. Each test failed on the code before its fix, except those marked as guards."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def test_a_reason_names_no_item(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["i only used it like 5 times, we got a bigger one", "we got a newer one", "i bought a better one"],
+    ["i only used it like 5 times, we got a bigger one", "we got a newer one", "we got a smaller one"],
 )
 def test_what_replaced_the_item_names_no_item(text: str) -> None:
     assert extract_items(text, expecting_item=True) == []
@@ -228,3 +228,16 @@ async def test_a_dreamhouse_is_filed_with_dollhouses(session: ChatSession) -> No
     draft = last_draft(turns)
     assert "elevator and pool" in str(draft["description"]), draft
     assert draft["category_id"] == DOLLHOUSES, draft
+
+
+@pytest.mark.parametrize(
+    ("text", "remarks"),
+    [
+        ("all-clad cookware set 10 piece, used but no warping", ["No warping."]),
+        ("hiking boots, worn but no holes in the soles", ["No holes in the soles."]),
+        ("road bike, used but works fine", []),  # a guard: only a grade after "but" too
+    ],
+)
+def test_a_fact_after_a_grade_and_but_is_kept(text: str, remarks: list[str]) -> None:
+    item = text.split(",")[0]
+    assert read_remarks(text, item) == remarks

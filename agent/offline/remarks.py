@@ -197,6 +197,9 @@ def _remark(sentence: str, item: str | None) -> str | None:
         return rest[:1].upper() + rest[1:] + "."
     if _tells_the_state(core):
         return core[:1].upper() + core[1:] + "."  # "still sealed": the seller's words, beyond the grade
+    head, but, after = core.partition(" but ")
+    if but and is_condition_only(head) and (fact := _remark(after, item)):
+        return fact  # "used but no warping": the grade is the condition line's, what follows "but" a fact
     reading = read_condition(sentence, item)
     if reading.damage or (
         reading.condition is not None
