@@ -43,6 +43,13 @@ def session(client: MarketplaceClient) -> ChatSession:
             "casio 61 key keyboard",
         ),
         ("first time selling anything here. we have a graco high chair, barely used", "graco high chair"),
+        # "all their toys": the article rule once read the "a" of "all" ("ll their toys"), and the thing named
+        # after all of them is the item
+        ("my kids outgrew all their toys, got a big lego bin", "big lego bin"),
+        (
+            "my son outgrew all his clothes, have a bag of baby clothes 0-3 months",
+            "bag of baby clothes 0-3 months",
+        ),
     ],
 )
 def test_the_item_after_a_clause_that_names_nothing(text: str, item: str) -> None:
@@ -54,6 +61,7 @@ def test_the_item_after_a_clause_that_names_nothing(text: str, item: str) -> Non
     [
         ("selling some stuff", "?"),  # a guard: nothing named later, things to sell all the same
         ("my kid outgrew his bike", "bike"),  # a guard: the outgrown thing is the item
+        ("selling all my kids toys, good condition", "toys"),  # a guard: all of them, nothing named later
     ],
 )
 def test_a_clause_that_names_nothing_alone_stays_as_it_was(text: str, item: str) -> None:

@@ -340,6 +340,11 @@ def extract_items(text: str, *, expecting_item: bool = False, in_progress: bool 
         picked = next((i for i in named_items if head and head[0] in i.lower().split()), None)
         if picked is not None:
             named_items = [picked, *(i for i in named_items if i != picked)]
+    if len(named_items) == 1 and lex.sweeping.match(named_items[0]) and first.strip():
+        # "my kids outgrew all their toys, got a big lego bin": the thing named after all of them
+        later = _named_later(rest[len(first) :])
+        if later:
+            return later
     if named_items:
         return named_items
     if first_named is not None:  # "a few things. first up is my queen bed frame": that one, the others later

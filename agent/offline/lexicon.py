@@ -198,6 +198,7 @@ class ItemData(_Data):
     hanging_words: list[str]
     pronoun_item: str
     named_later: str
+    sweeping: str
     pronoun_named: str
     first_named: str
     choice_stopwords: list[str]
@@ -366,6 +367,7 @@ class Lexicon:
         self.not_a_model = frozenset(it.not_a_model)
         self.pronoun_item = _compile(it.pronoun_item)
         self.named_later = _compile(it.named_later, re.S)
+        self.sweeping = _compile(it.sweeping)
         self.pronoun_named = _compile(it.pronoun_named)
         self.first_named = _compile(it.first_named)
         self.add_fillers = frozenset(it.add_fillers)
