@@ -149,6 +149,9 @@ PAIR_MIN_SHARE = 0.5
 # counts this much, however popular or voted for ("maxi cosi car seat" is no car; "Fender ... electric guitar"
 # no bicycle, though one ad sold both).
 UNNAMED_HEAD_FACTOR = 0.6
+# A category named for the item's words outside the branches its maker makes for (rules/search/branches.yaml,
+# `domains`: a "yamaha keyboard" is no computer keyboard, a "lego bin" no Ice Bin) counts this much.
+DOMAIN_FACTOR = 0.5
 # A category whose name has a word that the query's words rule out (rules/search/query_words.yaml, `contrary`:
 # a "gas grill" is no electric grill) counts this much.
 CONTRARY_FACTOR = 0.6
@@ -311,6 +314,26 @@ def _said_branches(path: Path = BRANCHES_FILE) -> tuple[SaidBranch, ...]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class MakerDomain:
+    """Makers of one or a few kinds of thing and the branches those are in (rules/search/branches.yaml)."""
+
+    makers: tuple[tuple[str, ...], ...]  # each as content words, stemmed
+    paths: tuple[str, ...]
+
+
+@cache
+def _maker_domains(path: Path = BRANCHES_FILE) -> tuple[MakerDomain, ...]:
+    data = _branches_data(path)
+    return tuple(
+        MakerDomain(
+            tuple(tuple(content_words(str(w))) for w in d["makers"] if content_words(str(w))),
+            tuple(str(p) for p in d["paths"]),
+        )
+        for d in data.get("domains", ())
+    )
+
+
 def _says(terms: list[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     return any(tuple(terms[i : i + n]) == phrase for i in range(len(terms) - n + 1))
@@ -427,6 +450,18 @@ class CategoryIndex:
                 ),
             )
             for branch in _said_branches()
+        )
+        # The makers of one or a few kinds of thing, each with the categories in the branches they make for.
+        self._domains = tuple(
+            (
+                domain.makers,
+                frozenset(
+                    c.id
+                    for c in self.by_id.values()
+                    if any((c.path + " > ").startswith(p + " > ") for p in domain.paths)
+                ),
+            )
+            for domain in _maker_domains()
         )
         # The one-word phrases of those branches: words that say what an item is used with or in.
         # (Not a pet's: a "cat tree" is for the cat, `SaidBranch.modifier`.)
@@ -1121,6 +1156,7 @@ class CategoryIndex:
         modifier_only: set[int] = set()
         accessory_head = head_terms is not None and head_terms[-1] in self._accessories
         one_kind = self._one_kind(query, groups, head)
+        off_domain = self._maker_domain(groups, head)
         root_branch = self._bare_root(groups, head)
         for category_id in set(name_score) | set(title_score) | set(votes) | set(home_share):
             cat = self.by_id[category_id]
@@ -1203,6 +1239,12 @@ class CategoryIndex:
                 kind *= UNNAMED_HEAD_FACTOR
             if ruled_out & cat.name_words:
                 kind *= CONTRARY_FACTOR
+            if (
+                off_domain is not None
+                and category_id not in off_domain[1]
+                and off_domain[0] & by_group.keys()
+            ):
+                kind *= DOMAIN_FACTOR
             if root_branch and category_id not in root_branch and not cat.name_words <= query_words:
                 kind *= ROOT_WORD_FACTOR
             # (not a set named for the head: Ping Pong Paddles & Sets for paddles, Bedroom Furniture Sets)
@@ -1236,6 +1278,27 @@ class CategoryIndex:
             self._reranked(query, out, head_terms[-1] if head_terms else None, whole_head, modifier_only),
             said_factor,
         )
+
+    def _maker_domain(self, groups: list[_Group], head: int | None) -> tuple[set[int], frozenset[int]] | None:
+        """A maker of one or a few kinds of thing in the item phrase (rules/search/branches.yaml, `domains`),
+        not the item's head itself: the groups of the item's other words that may name a category outside the
+        maker's branches (the head, or every word when no word is the head), and the categories in them.
+        None when no such maker is said."""
+        item = [(i, g) for i, g in enumerate(groups) if g.in_item]
+        terms = [w for _, g in item for w in g.terms]
+        for makers, members in self._domains:
+            said = [m for m in makers if _says(terms, m)]
+            if not said:
+                continue
+            maker_words = {w for m in said for w in m}
+            at = [i for i, g in item if set(g.terms) <= maker_words]
+            others = {i for i, g in item if i not in at}
+            if head is not None:
+                # (before the head: a "bike fender" is the bicycle's, whatever a Fender makes)
+                others &= {head} if at and min(at) < head else set()
+            if others:
+                return others, members
+        return None
 
     def _bare_root(self, groups: list[_Group], head: int | None) -> frozenset[int]:
         """The branch of a top-level category that the item's only kind word names ("furniture", "vintage
