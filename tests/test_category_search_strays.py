@@ -122,6 +122,8 @@ def seed_index() -> CategoryIndex:
         ("yamaha keyboard", MUSICAL_KEYBOARDS),
         ("lego bin", LEGO),
         ("barbie dreamhouse", "Toys & Games > Toys > Dolls, Playsets & Toy Figures"),
+        # a studio audio maker's monitor is a speaker, not a computer's screen
+        ("mackie monitor", "Electronics > Audio > Audio Components > Speakers"),
     ],
 )
 def test_on_the_seed(seed_index: CategoryIndex, query: str, path: str) -> None:
