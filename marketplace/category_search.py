@@ -149,12 +149,19 @@ PAIR_MIN_SHARE = 0.5
 # counts this much, however popular or voted for ("maxi cosi car seat" is no car; "Fender ... electric guitar"
 # no bicycle, though one ad sold both).
 UNNAMED_HEAD_FACTOR = 0.6
+# A category named for the item's words outside the branches its maker makes for (rules/search/branches.yaml,
+# `domains`: a "yamaha keyboard" is no computer keyboard, a "lego bin" no Ice Bin) counts this much.
+DOMAIN_FACTOR = 0.5
 # A category whose name has a word that the query's words rule out (rules/search/query_words.yaml, `contrary`:
 # a "gas grill" is no electric grill) counts this much.
 CONTRARY_FACTOR = 0.6
 # A query that is a top-level category's word alone ("furniture", "electronics"): a category outside that branch
 # whose name adds a word the query does not say (Cat Furniture) counts this much; the seller means the branch.
 ROOT_WORD_FACTOR = 0.5
+# A category's listings whose titles are headed by a kind only other departments name, in a part of the title
+# apart from one naming the category's own department (`_stray_part`), lose that part when no other title headed
+# by that word is filed there (1; 0: none do).
+STRAY_PARTS = 1
 MODEL_MIN_LISTINGS = 3  # a category with fewer listings of its own is not lifted: the model barely knows it
 # How much a modifier that a name's last part shares (`_shared_modifiers`) counts in how much of that part the
 # query covers: a bare "stool" covers Folding Chairs & Stools' stools in part, like Table & Bar Stools'.
@@ -179,6 +186,7 @@ _PHRASE_KEYS = frozenset(tuple(content_words(p)) for p in PHRASES)
 _GLUED = re.compile(r"([a-z]{3,})(\d+[a-z]*)")
 _AND = re.compile(r"\s*[&+/]\s*")  # "table & chairs", "couch+chair", "sofa/love seat": two things
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
+_PART_TOKEN = re.compile(r"[A-Za-z0-9']+|[&+/,;|]")  # a title's words and what sets its parts apart
 _JOINED_CONNECTOR = re.compile(r"([A-Za-z])-(on|in|to)\b", re.IGNORECASE)
 
 
@@ -306,6 +314,26 @@ def _said_branches(path: Path = BRANCHES_FILE) -> tuple[SaidBranch, ...]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class MakerDomain:
+    """Makers of one or a few kinds of thing and the branches those are in (rules/search/branches.yaml)."""
+
+    makers: tuple[tuple[str, ...], ...]  # each as content words, stemmed
+    paths: tuple[str, ...]
+
+
+@cache
+def _maker_domains(path: Path = BRANCHES_FILE) -> tuple[MakerDomain, ...]:
+    data = _branches_data(path)
+    return tuple(
+        MakerDomain(
+            tuple(tuple(content_words(str(w))) for w in d["makers"] if content_words(str(w))),
+            tuple(str(p) for p in d["paths"]),
+        )
+        for d in data.get("domains", ())
+    )
+
+
 def _says(terms: list[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
     return any(tuple(terms[i : i + n]) == phrase for i in range(len(terms) - n + 1))
@@ -423,13 +451,29 @@ class CategoryIndex:
             )
             for branch in _said_branches()
         )
+        # The makers of one or a few kinds of thing, each with the categories in the branches they make for.
+        self._domains = tuple(
+            (
+                domain.makers,
+                frozenset(
+                    c.id
+                    for c in self.by_id.values()
+                    if any((c.path + " > ").startswith(p + " > ") for p in domain.paths)
+                ),
+            )
+            for domain in _maker_domains()
+        )
         # The one-word phrases of those branches: words that say what an item is used with or in.
         # (Not a pet's: a "cat tree" is for the cat, `SaidBranch.modifier`.)
         self._used_with = frozenset(
             p[0] for b in _said_branches() if not b.modifier for p in b.phrases if len(p) == 1
         )
 
-        titles = list(listing_titles)
+        self._apart = query_words().apart | query_words().connectors
+        self._trading = query_words().trading
+        self._kind_memo: dict[tuple[str, ...], int] = {}
+        self._title_counts: dict[str, dict[int, int]] = {}  # word -> category -> titles
+        titles = self._without_strays(list(listing_titles))
         self.neighbours = TitleNeighbours(titles)
         self.model = TitleModel(titles, {c.id: c.parent_id for c in self.by_id.values()})
         self.listing_count: Counter[int] = Counter()
@@ -465,13 +509,13 @@ class CategoryIndex:
         self._title_pairs = title_pairs  # two words side by side -> listings whose titles have them
         self._speller: Speller | None = None  # built at the first query (`_spelled`)
         self._name_speller: Speller | None = None  # the category names' words (`SPELL_NAME_LETTERS`)
-        self._title_counts: dict[str, dict[int, int]] = defaultdict(dict)  # word -> category -> titles
+        self._title_counts = defaultdict(dict)
         for category_id, df in title_df.items():
             for w, count in df.items():
                 self._title_counts[w][category_id] = count
         # What each listing's title is, by its head word: "helmet" heads the titles of helmets, though many
         # bicycle ads mention one; "probe" heads a Ford Probe's.
-        self._kind_memo: dict[tuple[str, ...], int] = {}
+        self._kind_memo = {}
         self._head_counts: dict[str, Counter[int]] = defaultdict(Counter)
         for category_id, title in titles:
             title_head = self._title_head(title)
@@ -734,6 +778,74 @@ class CategoryIndex:
         phrase = item_phrase(title, lambda word: self._kind((word,)) == 2)
         heads = [w for w in phrase.item if self._kind((w,)) == 2]
         return heads[-1] if heads else None
+
+    def _without_strays(self, titles: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """The listings' titles, each without a stray part (`_stray_part`: "Bicycle Receipt & Book" under
+        Bicycles, "electric guitar fs/ft carbon road bike"), where every title of its category headed by that
+        part's word is stray: the part says what else was sold or wanted, not what the category holds, and a
+        "box of kids books" is no bicycle. Where another title of the category is headed by it, it is the
+        category's own."""
+        if not STRAY_PARTS:
+            return titles
+        self._kind_memo = {}  # (no data kinds yet: a stray head is a kind the taxonomy names)
+        self._title_counts = {}
+        heads = [self._title_head(title) for _, title in titles]
+        headed: Counter[tuple[str, int]] = Counter()
+        strays: dict[int, str] = {}
+        for i, ((category_id, title), head) in enumerate(zip(titles, heads, strict=True)):
+            if head is not None:
+                headed[(head, category_id)] += 1
+                if (kept := self._stray_part(head, title, category_id)) is not None:
+                    strays[i] = kept
+        stray_counts = Counter((heads[i], titles[i][0]) for i in strays)
+        self._kind_memo = {}
+        return [
+            (category_id, strays[i])
+            if i in strays and stray_counts[(heads[i], category_id)] == headed[(heads[i] or "", category_id)]
+            else (category_id, title)
+            for i, (category_id, title) in enumerate(titles)
+        ]
+
+    def _roots_named(self, word: str) -> frozenset[str]:
+        """The departments (top-level categories) that have a category named for the word, as the taxonomy
+        or a synonym names it."""
+        named = set(self._kind_index.get(word, ()))
+        for phrase in SYNONYMS.get(word, ()):
+            named |= self._kind_index.get(words(phrase)[-1], set())
+        return frozenset(self.by_id[c].path.split(" > ")[0] for c in named)
+
+    def _stray_part(self, head: str, title: str, category_id: int) -> str | None:
+        """The title without the part its head is in, when that part names no kind of the listing's department
+        and another part, set apart by a connector, "and", "or", "&", "/" or ",", names one: the head is another
+        thing sold with it. Not the first part, what the title sells, unless the title trades ("fs/ft"): then
+        either may be the thing wanted. Else None."""
+        root = self.by_id[category_id].path.split(" > ")[0] if category_id in self.by_id else None
+        named = self._roots_named(head)
+        if root is None or not named or root in named:
+            return None
+        parts: list[list[str]] = [[]]
+        traded = False
+        for token in _PART_TOKEN.findall(title):
+            word = stem(token.lower())
+            traded = traded or word in self._trading
+            if not token[0].isalnum() or word in self._apart or word in self._trading:
+                parts.append([])
+            else:
+                parts[-1].append(token)
+
+        def own(part: list[str]) -> bool:
+            return any(
+                self._kind((w,)) == 2 and root in self._roots_named(w) for w in content_words(" ".join(part))
+            )
+
+        parts = [p for p in parts if p]
+        with_head = [p for p in parts if head in content_words(" ".join(p))]
+        # (the first part is what the title sells, unless it trades: "CD changer for car", "Pencil for iPad")
+        if len(with_head) != 1 or (with_head[0] is parts[0] and not traded):
+            return None
+        if own(with_head[0]) or not any(own(p) for p in parts if p is not with_head[0]):
+            return None
+        return " ".join(t for p in parts if p is not with_head[0] for t in p)
 
     def _kind(self, terms: tuple[str, ...]) -> int:
         known = self._kind_memo.get(terms)
@@ -1044,6 +1156,7 @@ class CategoryIndex:
         modifier_only: set[int] = set()
         accessory_head = head_terms is not None and head_terms[-1] in self._accessories
         one_kind = self._one_kind(query, groups, head)
+        off_domain = self._maker_domain(groups, head)
         root_branch = self._bare_root(groups, head)
         for category_id in set(name_score) | set(title_score) | set(votes) | set(home_share):
             cat = self.by_id[category_id]
@@ -1126,6 +1239,12 @@ class CategoryIndex:
                 kind *= UNNAMED_HEAD_FACTOR
             if ruled_out & cat.name_words:
                 kind *= CONTRARY_FACTOR
+            if (
+                off_domain is not None
+                and category_id not in off_domain[1]
+                and off_domain[0] & by_group.keys()
+            ):
+                kind *= DOMAIN_FACTOR
             if root_branch and category_id not in root_branch and not cat.name_words <= query_words:
                 kind *= ROOT_WORD_FACTOR
             # (not a set named for the head: Ping Pong Paddles & Sets for paddles, Bedroom Furniture Sets)
@@ -1159,6 +1278,27 @@ class CategoryIndex:
             self._reranked(query, out, head_terms[-1] if head_terms else None, whole_head, modifier_only),
             said_factor,
         )
+
+    def _maker_domain(self, groups: list[_Group], head: int | None) -> tuple[set[int], frozenset[int]] | None:
+        """A maker of one or a few kinds of thing in the item phrase (rules/search/branches.yaml, `domains`),
+        not the item's head itself: the groups of the item's other words that may name a category outside the
+        maker's branches (the head, or every word when no word is the head), and the categories in them.
+        None when no such maker is said."""
+        item = [(i, g) for i, g in enumerate(groups) if g.in_item]
+        terms = [w for _, g in item for w in g.terms]
+        for makers, members in self._domains:
+            said = [m for m in makers if _says(terms, m)]
+            if not said:
+                continue
+            maker_words = {w for m in said for w in m}
+            at = [i for i, g in item if set(g.terms) <= maker_words]
+            others = {i for i, g in item if i not in at}
+            if head is not None:
+                # (before the head: a "bike fender" is the bicycle's, whatever a Fender makes)
+                others &= {head} if at and min(at) < head else set()
+            if others:
+                return others, members
+        return None
 
     def _bare_root(self, groups: list[_Group], head: int | None) -> frozenset[int]:
         """The branch of a top-level category that the item's only kind word names ("furniture", "vintage

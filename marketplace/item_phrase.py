@@ -54,6 +54,9 @@ class QueryWords:
     parts: frozenset[str] = frozenset()  # parts that, described after an item, say what it is like: "frame"
     # names of makers and shops written with words that name kinds of thing: "radio shack", "land of nod"
     maker_names: frozenset[tuple[str, ...]] = frozenset()
+    # words that put the things a listing's title names apart: "and", "or", "fs", "ft"
+    apart: frozenset[str] = frozenset()
+    trading: frozenset[str] = frozenset()  # words that say a thing is offered or wanted in trade: "fs", "ft"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,8 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
         frozenset(
             tuple(stem(w) for w in words(str(n)) if w not in STOPWORDS) for n in data.get("maker_names", ())
         ),
+        stems("apart") if "apart" in data else frozenset(),
+        stems("trading") if "trading" in data else frozenset(),
     )
 
 

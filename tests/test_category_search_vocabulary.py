@@ -211,7 +211,8 @@ def test_the_title_model_does_not_lift_what_a_product_phrase_rules_out(
     monkeypatch.setattr(ix.model, "knows", lambda word: True)
     ranked = ix.explain("yamaha acoustic guitar")
     assert ranked[0].category.name == "Guitars"
-    assert next(e for e in ranked if e.category.id == bicycles).model == 0.0
+    # (Bicycles, when there at all: the guitar parts of those ads' titles are no longer read as the bicycles')
+    assert all(e.model == 0.0 for e in ranked if e.category.id == bicycles)
     assert top(ix, "trek road bike") == "Bicycles"
 
 
