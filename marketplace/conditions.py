@@ -18,12 +18,14 @@ class Condition(StrEnum):
     @property
     def rank(self) -> int:
         """0 for new, 5 for parts: the distance between two ranks says how comparable two items are."""
-        return list(Condition).index(self)
+        return _RANKS[self]  # looked up: a comparison asks it tens of thousands of times
 
     @property
     def label(self) -> str:
         return self.value.replace("_", " ")
 
+
+_RANKS = {condition: rank for rank, condition in enumerate(Condition)}
 
 # Craigslist's condition attribute values, as they appear in the source data.
 CRAIGSLIST_CONDITIONS: dict[str, Condition] = {

@@ -132,6 +132,24 @@ def matches(expr: Expr, terms: frozenset[str]) -> bool:
     return any(matches(p, terms) for p in expr.parts)
 
 
+def matcher(expr: Expr) -> Callable[[frozenset[str]], bool]:
+    """`matches(expr, terms)` as a function of `terms`, built once: a comparison tests a few preferences
+    against hundreds of rows, and walking the expression for each row cost more than scoring them (set
+    operations on a group of plain tokens instead)."""
+    if isinstance(expr, Token):
+        value = expr.value
+        return lambda terms: value in terms
+    if all(isinstance(p, Token) for p in expr.parts):
+        values = frozenset(p.value for p in expr.parts if isinstance(p, Token))
+        if isinstance(expr, All):
+            return values.issubset
+        return lambda terms: not values.isdisjoint(terms)
+    tests = [matcher(p) for p in expr.parts]
+    if isinstance(expr, All):
+        return lambda terms: all(test(terms) for test in tests)
+    return lambda terms: any(test(terms) for test in tests)
+
+
 def category_tag(category_id: int) -> Token:
     return Token(f"{CATEGORY_TAG}{category_id}")
 
@@ -606,6 +624,7 @@ def comparable_candidates(
     under = category_tag(category_id)
     found: dict[int, Candidate] = {}
     read: list[Expr] = []  # the preferences read so far
+    tests: dict[Expr, Callable[[frozenset[str]], bool]] = {}  # ... each as a `matcher`
     asked = 0
     probed, cut_short, scope_ads = 0, False, None
     verdict: list[bool] = []  # whether the preference's probe was enough, when it was judged on one
@@ -633,25 +652,27 @@ def comparable_candidates(
         done = False
         for preference in group:
             # The narrower members' listings among the widest's rows, each weighing what it weighs there.
-            rows = (
-                read_rows
-                if preference is widest
-                else [row for row in read_rows if preference is not None and matches(preference, row.words)]
-            )
+            if preference is widest:
+                rows = read_rows
+            else:
+                member = matcher(preference) if preference is not None else None
+                rows = [row for row in read_rows if member is not None and member(row.words)]
             # Each preference's listings are represented by its own rows (all, a sample or a probe, each
             # weighing its share): a wider one's rows that an earlier one matches would count them twice.
             # (A preference read in full, each row weighing 1, holds every listing it matches already.)
+            earlier_tests = [tests[p] for p in read]
             seen: dict[frozenset[str], bool] = {}
             for row in rows:
                 if row.id in found:
                     continue
                 earlier = seen.get(row.words)
                 if earlier is None:
-                    earlier = seen[row.words] = any(matches(p, row.words) for p in read)
+                    earlier = seen[row.words] = any(test(row.words) for test in earlier_tests)
                 if not earlier:
                     found[row.id] = row
             if preference is not None and rows and rows[0].weight > 1.0:
                 read.append(preference)
+                tests[preference] = matcher(preference)
             # Counted by trust and in ads: one seller's flood, or one ad posted many times, is not enough.
             # (A narrower member's rows are judged as they are: a subset of a probe that is not enough is
             # not enough either.)
@@ -665,9 +686,18 @@ def comparable_candidates(
         # A preference whose rows are all listings read before, or stood for by a preference read before
         # (the same few ads' copies matched again by a wider tier: '87' after '87 Monte Carlo LS'), has not
         # widened the reading: it spends no widening.
-        widened = any(
-            row.id not in before and not any(matches(p, row.words) for p in read_before) for row in read_rows
-        )
+        before_tests = [tests[p] for p in read_before]
+        stood: dict[frozenset[str], bool] = {}  # whether a preference read before matches these words
+        widened = False
+        for row in read_rows:
+            if row.id in before:
+                continue
+            known = stood.get(row.words)
+            if known is None:
+                known = stood[row.words] = any(test(row.words) for test in before_tests)
+            if not known:
+                widened = True
+                break
         if read_rows and read_rows[0].weight * len(read_rows) > PROBE and widened:
             probed += 1
             # Only a stop before the last preference cuts reading short: after the last (the widest), every

@@ -12,6 +12,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select, text
 
 from marketplace import retrieval
@@ -609,3 +611,21 @@ def test_a_word_found_only_in_the_category_is_asked_without_the_category_tag(
     shared = candidates()
     assert all("_c1026" in q for q in asked if "zyxwv" in q)
     assert car not in shared and bikes <= shared
+
+
+_TOKENS = st.sampled_from(["bike", "road", "2016", "2015", "trek", "_c1"]).map(retrieval.Token)
+_EXPRS = st.recursive(
+    _TOKENS,
+    lambda inner: st.lists(inner, min_size=1, max_size=4).flatmap(
+        lambda parts: st.sampled_from([retrieval.all_of(parts), retrieval.any_of(parts)])
+    ),
+    max_leaves=10,
+)
+
+
+@given(_EXPRS, st.frozensets(st.sampled_from(["bike", "road", "2016", "2015", "trek", "shimano"])))
+def test_a_built_matcher_agrees_with_matching_the_expression(
+    expr: retrieval.Expr, terms: frozenset[str]
+) -> None:
+    # The comparison tests its preferences against each row with `matcher`, built once per preference.
+    assert retrieval.matcher(expr)(terms) == retrieval.matches(expr, terms)
