@@ -75,6 +75,13 @@ MIGRATIONS = (
         _import_legacy,
     ),
     Migration(2, "turn index", turns.CREATE, lambda conn, _path: turns.backfill(conn)),
+    # A variant's label (variant_specs: its latest turn) and the per-variant figures look turns up by
+    # variant: without this each lookup read the whole turn index.
+    Migration(
+        3,
+        "turn index by variant",
+        ("CREATE INDEX IF NOT EXISTS turns_variant ON turns (variant, start_ns)",),
+    ),
 )
 # Attributes that tie a span to a conversation (ours on turn and eval spans; pydantic-ai's on agent spans).
 CONVERSATION_KEYS = ("conversation_id", "gen_ai.conversation.id")
