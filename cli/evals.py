@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.output import config_error, stderr, stdout
+from cli.output import config_error, stderr, stdout, write_file
 from cli.urls import http_url
 
 if TYPE_CHECKING:
@@ -616,8 +616,7 @@ def capture(
     path = out or DEFAULT_DIR / "captured" / f"{scenario.id}.yaml"
     if path.exists() and not force:
         raise config_error(f"{path} exists (use --force to overwrite)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(to_yaml(scenario, path), encoding="utf-8")
+    write_file(path, to_yaml(scenario, path))
     calls = scenario.expect.tools.calls if scenario.expect.tools else []
     from ops.counts import counted
 

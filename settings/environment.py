@@ -158,6 +158,16 @@ def data_home() -> Path:
     return current().home or Path(platformdirs.user_data_dir("trova", appauthor=False))
 
 
+def unusable_home(root: Path, error: OSError) -> SettingError:
+    """The data directory could not be made (a folder that cannot be written, a file in its path): a bad
+    setting named as such, exit 2, rather than a traceback from whichever command first needed it."""
+    where = f"TROVA_HOME={str(root)!r}" if current().home is not None else f"the data directory {root}"
+    reason = error.strerror or str(error)
+    return SettingError(
+        f"{where}: cannot make the folder ({reason}); point TROVA_HOME at a folder you can write"
+    )
+
+
 def variable(field: str) -> str:
     """The environment variable a field of `Settings` is read from."""
     info = Settings.model_fields.get(field)
