@@ -129,6 +129,14 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("experiments_dir")
+    @classmethod
+    def _experiments_dir(cls, value: Path | None) -> Path | None:
+        # A file here read as "no experiments: write one in <file>/NAME.yaml", which cannot be done.
+        if value is not None and value.exists() and not value.is_dir():
+            raise ValueError("is a file, not a folder: experiments are the *.yaml files in a folder")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str | None) -> str | None:

@@ -195,3 +195,14 @@ def test_a_data_directory_that_cannot_be_made_is_named_not_a_traceback(
         assert result.returncode == 2, result.stdout + result.stderr
         assert "TROVA_HOME=" in result.stderr and "cannot make the folder" in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_an_experiments_folder_that_is_a_file_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Not "no experiments: write one in <file>/NAME.yaml", which cannot be done.
+    afile = tmp_path / "afile"
+    afile.write_text("", encoding="utf-8")
+    monkeypatch.setenv("TROVA_EXPERIMENTS_DIR", str(afile))
+    with pytest.raises(SettingError, match=r"^TROVA_EXPERIMENTS_DIR=.*is a file, not a folder"):
+        current()

@@ -1,5 +1,5 @@
-"""A path given to a command that cannot be written (a folder, a file in the way) is a bad option named with
-its reason, exit 2: never a traceback after the work was done."""
+"""Bad input named, exit 2, never a traceback: a path given to a command that cannot be written (a folder, a
+file in the way), a scenario id that is not one."""
 
 from __future__ import annotations
 
@@ -55,6 +55,11 @@ def test_eval_capture_to_a_path_it_cannot_write(
         code, output, error = said(["eval", "capture", conversation, "--out", str(out), *force])
         assert code == 2 and f"--out {out}: cannot write it" in output, output
         assert isinstance(error, SystemExit)
+    code, output, error = said(
+        ["eval", "capture", conversation, "--id", "Bad Id", "--out", str(tmp_path / "s.yaml")]
+    )
+    assert code == 2 and "--id 'Bad Id': String should match pattern" in output, output
+    assert isinstance(error, SystemExit) and not (tmp_path / "s.yaml").exists()
 
 
 def test_a_record_folder_that_cannot_be_made(trova_home: Path, blocked: Path) -> None:
