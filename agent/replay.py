@@ -309,6 +309,20 @@ class Recording(BaseModel):
 class Manifest(BaseModel):
     format: str = RECORDING_FORMAT
     models: list[str] = Field(default_factory=list)
+    # For `trova chat`: the last listing id the embedded marketplace held as each recorded chat began (its
+    # distinct values), so a replay can talk to the marketplace as it was (cli.replay_market).
+    chat_listings_up_to: list[int] = Field(default_factory=list)
+
+
+def note_chat_marketplace(directory: Path, up_to: int) -> None:
+    """Keep in the folder's manifest where the embedded marketplace stood as a chat's recording began."""
+    path = directory / MANIFEST
+    try:
+        manifest = Manifest.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = Manifest()
+    manifest.chat_listings_up_to = sorted({*manifest.chat_listings_up_to, up_to})
+    _write_json(path, manifest.model_dump_json(indent=1) + "\n")
 
 
 def _write_json(path: Path, data: str) -> None:
@@ -719,10 +733,14 @@ class ReplayModel(Model):
                 # talks to now, which the recorded conversation itself may have changed (its listing).
                 advice = (
                     f"{where} The marketplace answered "
-                    "otherwise than when this was recorded: a chat replays against the marketplace as it is "
-                    "now, and listings created since (the recorded conversation's own among them) change "
-                    "what the tools return. Replay it on the marketplace as it was: record and replay each "
-                    "on a fresh data directory (TROVA_HOME=$(mktemp -d) trova chat --replay ...)."
+                    "otherwise than when this was recorded: this chat replays against the marketplace as it "
+                    "is now (the recordings do not say where an embedded SQLite marketplace stood when they "
+                    "began: recorded by an older Trova, by chats begun at different points, or on "
+                    "PostgreSQL or a marketplace at a URL), and listings created since (the recorded "
+                    "conversation's own among them) change what the tools return. Replay it on the "
+                    "marketplace as it was: record again with this version (trova chat --record DIR, one "
+                    "chat a folder), or record and replay each on a fresh data directory "
+                    "(TROVA_HOME=$(mktemp -d) trova chat --replay ...)."
                 )
             field = difference.path if difference else None
         return ReplayMiss(

@@ -11,15 +11,18 @@ import os
 from pathlib import Path
 
 from agent.secrets import redact
-from settings.environment import data_home
+from settings.environment import data_home, unusable_home
 
 
 def data_dir() -> Path:
     root = data_home()
     if not root.exists():
-        root.parent.mkdir(parents=True, exist_ok=True)
-        # Only a folder we make is narrowed: a TROVA_HOME someone points at (say /tmp) is left as it is.
-        root.mkdir(mode=0o700, exist_ok=True)
+        try:
+            root.parent.mkdir(parents=True, exist_ok=True)
+            # Only a folder we make is narrowed: a TROVA_HOME someone points at (say /tmp) is left as it is.
+            root.mkdir(mode=0o700, exist_ok=True)
+        except OSError as e:
+            raise unusable_home(root, e) from e
     return root
 
 

@@ -222,8 +222,12 @@ def embedded_key(database_url: str) -> str:
     return "embedded:" + config.redact_url(database_url)
 
 
-def connect(marketplace_url: str | None = None, database_url: str | None = None) -> Connection:
-    """A client for the marketplace at `marketplace_url`, or the embedded one when it is None."""
+def connect(
+    marketplace_url: str | None = None, database_url: str | None = None, copy_of: str | None = None
+) -> Connection:
+    """A client for the marketplace at `marketplace_url`, or the embedded one when it is None (on
+    `database_url`, else the configured one). `copy_of`: the database `database_url` copies (a replay's
+    marketplace as recorded), whose seller credentials it holds and under whose key they stay filed."""
     embedded: EmbeddedMarketplace | None = None
     if marketplace_url:
         base_url, label, key = marketplace_url, marketplace_url, marketplace_url.rstrip("/")
@@ -232,7 +236,7 @@ def connect(marketplace_url: str | None = None, database_url: str | None = None)
 
         url = database_url or config.database_url()
         embedded = EmbeddedMarketplace(url)
-        base_url, label, key = EMBEDDED_URL, EMBEDDED_LABEL, embedded_key(url)
+        base_url, label, key = EMBEDDED_URL, EMBEDDED_LABEL, embedded_key(copy_of or url)
     transport = embedded
     configured = current().token
     explicit = configured.get_secret_value() if configured else None

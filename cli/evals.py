@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cli.output import config_error, stderr, stdout
+from cli.output import config_error, stderr, stdout, write_file
 from cli.urls import http_url
 
 if TYPE_CHECKING:
@@ -596,6 +596,8 @@ def capture(
 ) -> None:
     """Write a scenario from a real conversation: its seller turns, its trajectory as the expected one
     (loose argument matchers) and its listing as the expected end state. Edit it, then commit it."""
+    from pydantic import ValidationError
+
     from evals.capture import Conversation, scenario_from, to_yaml
     from evals.loader import DEFAULT_DIR
     from evals.results import ResultsError, load_results
@@ -612,12 +614,20 @@ def capture(
         conversation = _from_trace(ident)
     if not conversation.turns:
         raise config_error(f"{ident} has no recorded turns to capture")
-    scenario = scenario_from(conversation, scenario_id)
+    try:
+        scenario = scenario_from(conversation, scenario_id)
+    except ValidationError as e:
+        bad_id = [err for err in e.errors() if err["loc"] == ("id",)]
+        if not bad_id:
+            raise
+        # The one value here the user typed: named as their option, not a traceback of the schema.
+        raise config_error(
+            f"--id {scenario_id!r}: {bad_id[0]['msg']} (lower-case letters, digits and hyphens)"
+        ) from e
     path = out or DEFAULT_DIR / "captured" / f"{scenario.id}.yaml"
     if path.exists() and not force:
         raise config_error(f"{path} exists (use --force to overwrite)")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(to_yaml(scenario, path), encoding="utf-8")
+    write_file(path, to_yaml(scenario, path))
     calls = scenario.expect.tools.calls if scenario.expect.tools else []
     from ops.counts import counted
 

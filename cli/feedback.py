@@ -68,9 +68,6 @@ def summary(
     )
     variants = found.by_variant
     if len(variants) > 1 or any(v.arm for v in variants):
-        from cli.render import variant_labels
-
-        labels = variant_labels([v.variant for v in variants])
         # Feedback tied to what caused it: each variant (and experiment arm) on its own row.
         by = Table(title="By variant (the model, prompt and settings that served the conversation)")
         columns = (
@@ -89,7 +86,7 @@ def summary(
         for v in variants:
             per_draft = v.edits_per_draft
             by.add_row(
-                escape(labels.get(v.variant, v.variant)),
+                escape(v.label),  # its spec and id, as --json gives them
                 escape(v.arm or ""),
                 *(str(n) for n in (v.conversations, v.thumbs_up, v.thumbs_down, v.approvals, v.declines)),
                 "–" if per_draft is None else f"{per_draft:.2f}",

@@ -259,7 +259,7 @@ def chat(
     from agent.session import InputError
     from agent.variants import VariantSpecError, parse_variant_spec
     from cli.chat import run_chat
-    from cli.connection import MarketplaceStartError, connect
+    from cli.connection import MarketplaceStartError
     from cli.replay_options import choose_model, finish_recording_notice
     from tools.client import MarketplaceError
 
@@ -282,7 +282,14 @@ def chat(
     from traces.setup import configure_tracing, flush
 
     configure_tracing("chat")
-    connection = connect(marketplace_url)
+    from cli.replay_market import chat_connection
+
+    try:
+        connection = chat_connection(marketplace_url, record, replay)
+    except MarketplaceStartError as e:
+        raise fail(str(e), 1) from e
+    except RecordingError as e:
+        raise fail(str(e)) from e
     import asyncio
 
     from cli.output import BROKEN_PIPE_EXIT, conversation_stdout

@@ -12,6 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -103,6 +104,16 @@ def fail(message: str, code: int = 2, label: str = "error") -> typer.Exit:
     Rich would read "[/x]" in it as markup, a crash instead of the error."""
     stderr().print(f"[red]{label}:[/red] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
+
+
+def write_file(path: Path, text: str, option: str = "--out") -> None:
+    """Write `text` to `path` (its folder made), or stop with exit 2 naming the option and why: a path that
+    cannot be written (a folder, a file in the way, no permission) is a bad option, not a traceback."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise fail(f"{option} {path}: cannot write it ({e.strerror or e})") from e
 
 
 def config_error(message: str) -> typer.Exit:

@@ -53,6 +53,10 @@ def record_folder(record: Path) -> Path:
     """`record`, a folder to record to (made when missing); a file there raises RecordingError."""
     if record.exists() and not record.is_dir():
         raise RecordingError(f"--record {record} is a file; give a folder")
+    try:
+        record.mkdir(parents=True, exist_ok=True)
+    except OSError as e:  # a folder that cannot be made is a bad option, named, before anything runs
+        raise RecordingError(f"--record {record}: cannot make the folder ({e.strerror or e})") from e
     return record
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from cli.output import fail, stderr, stdout
+from cli.output import fail, stderr, stdout, write_file
 from ops.review_terms import DEFAULT_RANDOM_SHARE, TAGS
 
 if TYPE_CHECKING:  # the harness is imported when a scenario is written, not at every command's start
@@ -289,7 +289,7 @@ def export(
     if out is None:
         sys.stdout.write("".join(lines))
         return
-    out.write_text("".join(lines), encoding="utf-8")
+    write_file(out, "".join(lines))
     stderr().print(f"Wrote {len(lines)} reviews to {escape(str(out))}")
 
 

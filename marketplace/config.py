@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from settings.environment import current, data_home
+from settings.environment import current, data_home, unusable_home
 
 
 def data_dir() -> Path:
     """The project's data directory: `$TROVA_HOME`, else e.g. ~/.local/share/trova; created on first use."""
     root = data_home()
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise unusable_home(root, e) from e
     return root
 
 

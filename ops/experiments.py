@@ -548,6 +548,15 @@ def stop(store: OpsStore, name: str, reason: str = "stopped by hand") -> State:
     return experiments.state(name)
 
 
+def _served(arm: str, conversations: int) -> str:
+    """An arm's conversations for a refusal: one the experiment never served to anyone says so."""
+    return (
+        f"{arm} has served no conversation yet"
+        if not conversations
+        else f"{arm} has {conversations} conversations"
+    )
+
+
 @dataclass(frozen=True)
 class Promotion:
     arm: str
@@ -589,7 +598,7 @@ def promote(store: OpsStore, experiment: Experiment, arm: str, force: bool = Fal
         few = [a for a in rivals if a.verdict == "too few"]
         if few:
             raise PromotionRefused(
-                f"{', '.join(f'{a.name} has {a.conversations}' for a in few)} conversations (the control "
+                f"{', '.join(_served(a.name, a.conversations) for a in few)} (the control "
                 f"{arm} {control.conversations}); the report calls a difference from "
                 f"{experiment.min_conversations} each, so it cannot back promoting the control yet: wait, "
                 "stop the experiment (trova experiment stop), or promote anyway with --force"
@@ -607,7 +616,7 @@ def promote(store: OpsStore, experiment: Experiment, arm: str, force: bool = Fal
         report, control = arms[arm], arms[experiment.control]
         if report.verdict == "too few":
             raise PromotionRefused(
-                f"{arm} has {report.conversations} conversations (the control {control.conversations}); "
+                f"{_served(arm, report.conversations)} (the control {control.conversations}); "
                 f"the report calls a difference from {experiment.min_conversations} each, so it cannot back this "
                 "yet: wait, or promote anyway with --force"
             )

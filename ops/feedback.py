@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from agent.draft_changes import FieldChange
 from ops.edits import EDITABLE_FIELDS, MAX_COMMENT, edits_per_draft, on_approved_draft
 from ops.store import OpsStore
+from traces.store import read_variant_specs
 
 __all__ = ["EDITABLE_FIELDS", "MAX_COMMENT"]  # where their users import them from
 
@@ -330,6 +331,11 @@ class FeedbackStore:
                     f" WHERE {on_approved_draft('r')} AND r.kind = 'revision' GROUP BY 1, 2"
                 )
             }
+            by_variant = _by_variant(rows, ratings, revised_by)
+            specs = read_variant_specs(conn, [v["variant"] for v in by_variant if v["variant"] != "unknown"])
+        for v in by_variant:
+            v["spec"] = specs.get(v["variant"])
+            v["label"] = f"{v['spec']} · {v['variant']}" if v["spec"] else v["variant"]
         approved_revisions = sum(n for kind, _, n in kept if kind == "revision")
         approved_typed = Counter({f: n for kind, f, n in kept if kind == "typed_edit"})
         start_overs = sum(1 for r in rows if r["kind"] == "start_over")
@@ -373,7 +379,7 @@ class FeedbackStore:
                     for r in reversed(ratings)
                     if r["comment"]
                 ][:10],
-                "by_variant": _by_variant(rows, ratings, revised_by),
+                "by_variant": by_variant,
                 "recent_edits": [
                     {
                         "conversation_id": r["conversation_id"],
@@ -392,9 +398,16 @@ class FeedbackStore:
 
 
 class VariantFeedback(BaseModel):
-    """Feedback on the conversations one variant (and experiment arm) served."""
+    """Feedback on the conversations one variant (and experiment arm) served, named as a person reads it
+    beside its id (the id alone says nothing of what served them)."""
 
     variant: str  # its short id; "unknown" for rows from before variants were recorded
+    # The spec that names it again (`--variant SPEC`: model, prompt, settings), from its latest stored turn;
+    # None when no turn of it is kept (pruned, tracing off, or "unknown").
+    spec: str | None
+    model: str | None  # the model and prompt version its feedback rows record
+    prompt: str | None
+    label: str  # what `trova feedback` prints: "<spec> · <id>", or the id alone without a spec
     arm: str | None
     conversations: int
     thumbs_up: int
@@ -488,6 +501,8 @@ def _by_variant(
             key,
             {
                 "variant": key[0],
+                "model": None,
+                "prompt": None,
                 "arm": key[1] or None,
                 "conversations": set(),
                 "thumbs_up": 0,
@@ -502,6 +517,9 @@ def _by_variant(
     for r in rows:
         g = group(r)
         g["conversations"].add(r["conversation_id"])
+        # The latest row that records them (rows come in the order written).
+        g["model"] = r["model"] or g["model"]
+        g["prompt"] = r["prompt"] or g["prompt"]
         kind = r["kind"]
         if kind == "approval":
             g["approvals"] += 1

@@ -129,6 +129,14 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("experiments_dir")
+    @classmethod
+    def _experiments_dir(cls, value: Path | None) -> Path | None:
+        # A file here read as "no experiments: write one in <file>/NAME.yaml", which cannot be done.
+        if value is not None and value.exists() and not value.is_dir():
+            raise ValueError("is a file, not a folder: experiments are the *.yaml files in a folder")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str | None) -> str | None:
@@ -156,6 +164,16 @@ def data_home() -> Path:
     import platformdirs
 
     return current().home or Path(platformdirs.user_data_dir("trova", appauthor=False))
+
+
+def unusable_home(root: Path, error: OSError) -> SettingError:
+    """The data directory could not be made (a folder that cannot be written, a file in its path): a bad
+    setting named as such, exit 2, rather than a traceback from whichever command first needed it."""
+    where = f"TROVA_HOME={str(root)!r}" if current().home is not None else f"the data directory {root}"
+    reason = error.strerror or str(error)
+    return SettingError(
+        f"{where}: cannot make the folder ({reason}); point TROVA_HOME at a folder you can write"
+    )
 
 
 def variable(field: str) -> str:

@@ -331,12 +331,48 @@ def fresh_marketplace(name: str, tmp_path: Path, template_db: Path, monkeypatch:
     monkeypatch.setenv("TROVA_HOME", str(tmp_path / name))
 
 
+def seller_listings(database: Path) -> list[tuple[int, str]]:
+    with sqlite3.connect(database) as conn:
+        return conn.execute("SELECT id, title FROM listings WHERE source = 'seller' ORDER BY id").fetchall()
+
+
+def test_a_chat_replays_on_the_data_directory_it_was_recorded_on(
+    tmp_path: Path, template_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recorded conversation posts a listing, which joins the comparables and takes the next id: the
+    replay talks to the marketplace as the recording found it (a copy, the listings posted since left
+    out), so it replays on the same data directory, again and after other listings were posted, and posts
+    nothing to the seller's own marketplace."""
+    talk = "I want to sell my old Trek road bike\ngood\nyes\n"
+    recordings = tmp_path / "recordings"
+    fresh_marketplace("home", tmp_path, template_db, monkeypatch)
+    market = tmp_path / "home.db"
+    recorded = runner.invoke(app, ["chat", "--record", str(recordings)], input=talk, env={"COLUMNS": "300"})
+    assert recorded.exit_code == 0 and "created" in recorded.output, recorded.output
+    posted = seller_listings(market)
+    assert len(posted) == 1
+    other = runner.invoke(app, ["chat"], input="I want to sell my Trek bike, good\ngood\nyes\n")
+    assert other.exit_code == 0 and len(seller_listings(market)) == 2, other.output
+    steps = [line for line in recorded.output.splitlines() if line.startswith(("trova:", "→", "←"))]
+    for _ in range(2):
+        replayed = runner.invoke(
+            app, ["chat", "--replay", str(recordings)], input=talk, env={"COLUMNS": "300"}
+        )
+        assert replayed.exit_code == 0, replayed.output
+        assert "as the recording found it" in replayed.output
+        # The same listing id and comparables as recorded, turn by turn.
+        assert steps == [
+            line for line in replayed.output.splitlines() if line.startswith(("trova:", "→", "←"))
+        ]
+    assert len(seller_listings(market)) == 2  # the replays posted to their copy only
+
+
 def test_a_chat_replayed_on_a_marketplace_that_moved_says_so_and_replays_on_one_as_it_was(
     tmp_path: Path, template_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A posted listing joins the comparables, so the same conversation replayed on the same marketplace
-    gets another comparison: the miss says the marketplace moved (not "re-record with the model's key"),
-    and the way it names (a fresh data directory for each) replays it."""
+    """Recordings that do not say where the marketplace stood (made before they did) are replayed on the
+    marketplace as it is: a posted listing joins the comparables, so the miss says the marketplace moved
+    (not "re-record with the model's key"), and the way it names (a fresh data directory) replays it."""
     talk = "I want to sell my old Trek road bike\ngood\nyes\n"
     recordings = tmp_path / "recordings"
 
@@ -346,6 +382,9 @@ def test_a_chat_replayed_on_a_marketplace_that_moved_says_so_and_replays_on_one_
     fresh("recorded")
     recorded = runner.invoke(app, ["chat", "--record", str(recordings)], input=talk, env={"COLUMNS": "300"})
     assert recorded.exit_code == 0 and "created" in recorded.output, recorded.output
+    manifest = json.loads((recordings / "recordings.json").read_text())
+    del manifest["chat_listings_up_to"]
+    (recordings / "recordings.json").write_text(json.dumps(manifest))
     moved = runner.invoke(app, ["chat", "--replay", str(recordings)], input=talk, env={"COLUMNS": "300"})
     said = " ".join(moved.output.split())
     assert moved.exit_code == 2 and "the result of compare_prices" in said, said

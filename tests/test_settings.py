@@ -173,3 +173,36 @@ def test_forwarded_allow_ips_that_are_no_addresses_stop_serve(
     assert result.exit_code == 2, result.output
     (line,) = result.output.strip().splitlines()
     assert line.startswith(f"error: --forwarded-allow-ips (FORWARDED_ALLOW_IPS)={value!r}: "), line
+
+
+def test_a_data_directory_that_cannot_be_made_is_named_not_a_traceback(
+    trova_home: Path, tmp_path: Path
+) -> None:
+    # A TROVA_HOME below a file (or anywhere it cannot be written): every command that needs the folder
+    # stops with one line naming the setting, exit 2, whichever of them first tried to make it.
+    afile = tmp_path / "afile"
+    afile.write_text("", encoding="utf-8")
+    env = {**os.environ, "TROVA_HOME": str(afile / "home"), "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    for command in (["listings"], ["feedback"], ["traces", "list"]):
+        result = subprocess.run(
+            [sys.executable, "-c", "from cli.main import main; main()", *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            timeout=120,
+            text=True,
+        )
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "TROVA_HOME=" in result.stderr and "cannot make the folder" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_an_experiments_folder_that_is_a_file_is_named(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Not "no experiments: write one in <file>/NAME.yaml", which cannot be done.
+    afile = tmp_path / "afile"
+    afile.write_text("", encoding="utf-8")
+    monkeypatch.setenv("TROVA_EXPERIMENTS_DIR", str(afile))
+    with pytest.raises(SettingError, match=r"^TROVA_EXPERIMENTS_DIR=.*is a file, not a folder"):
+        current()

@@ -12,7 +12,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +75,13 @@ MIGRATIONS = (
         _import_legacy,
     ),
     Migration(2, "turn index", turns.CREATE, lambda conn, _path: turns.backfill(conn)),
+    # A variant's label (variant_specs: its latest turn) and the per-variant figures look turns up by
+    # variant: without this each lookup read the whole turn index.
+    Migration(
+        3,
+        "turn index by variant",
+        ("CREATE INDEX IF NOT EXISTS turns_variant ON turns (variant, start_ns)",),
+    ),
 )
 # Attributes that tie a span to a conversation (ours on turn and eval spans; pydantic-ai's on agent spans).
 CONVERSATION_KEYS = ("conversation_id", "gen_ai.conversation.id")
@@ -111,6 +118,22 @@ def _hex(value: int, width: int) -> str:
 
 def _plain(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
+
+
+def read_variant_specs(conn: sqlite3.Connection, variant_ids: Iterable[str]) -> dict[str, str]:
+    """Each variant id's spec, from the latest turn it served (through the turn index's variant index), on
+    a connection to the store (the ops part reads it on its own); ids no stored turn knows are left out."""
+    specs: dict[str, str] = {}
+    for variant in dict.fromkeys(variant_ids):
+        found = conn.execute(
+            "SELECT s.attributes FROM turns t JOIN spans s ON s.trace_id = t.trace_id AND "
+            "s.span_id = t.span_id WHERE t.variant = ? ORDER BY t.start_ns DESC LIMIT 1",
+            (variant,),
+        ).fetchone()
+        detail = parse_json_attr(json.loads(found[0]).get("variant_detail")) if found else None
+        if isinstance(detail, dict) and isinstance(detail.get("spec"), str):
+            specs[variant] = detail["spec"]
+    return specs
 
 
 @dataclass
@@ -280,18 +303,8 @@ class TraceStore:
     def variant_specs(self, variant_ids: Sequence[str]) -> dict[str, str]:
         """Each variant id's spec (the model, prompt and settings that name it again), from the latest turn
         it served; ids no stored turn knows are left out."""
-        specs: dict[str, str] = {}
         with self._connect() as conn:
-            for variant in dict.fromkeys(variant_ids):
-                found = conn.execute(
-                    "SELECT s.attributes FROM turns t JOIN spans s ON s.trace_id = t.trace_id AND "
-                    "s.span_id = t.span_id WHERE t.variant = ? ORDER BY t.start_ns DESC LIMIT 1",
-                    (variant,),
-                ).fetchone()
-                detail = parse_json_attr(json.loads(found[0]).get("variant_detail")) if found else None
-                if isinstance(detail, dict) and isinstance(detail.get("spec"), str):
-                    specs[variant] = detail["spec"]
-        return specs
+            return read_variant_specs(conn, variant_ids)
 
     def trace(self, trace_id: str) -> list[StoredSpan]:
         return self._rows("trace_id = ?", (trace_id,))

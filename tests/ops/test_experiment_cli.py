@@ -86,6 +86,8 @@ def test_promote_moves_the_production_label_and_ends_the_experiment(setup: Path,
     code, out = cli("experiment", "promote", "warmer", "B")
     # A gate that does not hold is exit 1 (2 is a bad command or setting), as `eval run` and `monitor check`.
     assert code == 1 and "cannot back this yet" in out and "--force" in out, out
+    # An arm no seller has been given yet is named as such, not as "0 conversations".
+    assert "B has served no conversation yet (the control 0)" in out, out
     assert "refused:" in out and "configuration error" not in out
     assert load_labels()["listing_agent"]["production"] == production
     code, out = cli("experiment", "promote", "warmer", "B", "--force")
@@ -179,7 +181,7 @@ def test_promoting_the_control_with_too_few_conversations_is_refused_unless_forc
     LiveExperiment(experiment, {a: served(a) for a in experiment.arms}, OpsStore(trova_home / "trova.db"))
     code, out = cli("experiment", "promote", "warmer", "A")
     assert code == 1 and "cannot back promoting the control yet" in out and "--force" in out, out
-    assert "B has 0 conversations" in out
+    assert "B has served no conversation yet (the control A 0)" in out, out
     state = ExperimentStore(OpsStore(trova_home / "trova.db")).state("warmer")
     assert state.status == "running"  # not ended by the refused promotion
     code, out = cli("experiment", "promote", "warmer", "A", "--force")

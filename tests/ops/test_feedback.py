@@ -355,3 +355,25 @@ async def test_feedback_and_monitor_name_a_variant_by_its_spec_not_its_hash_alon
         assert "offline_price_position=" in spec
         assert f"{spec} · {variant_id}" in shown, shown
         assert f"{spec} · {variant_id}" in watched, watched
+    # --json names each variant as the table does, typed beside its id: the spec, the model and the prompt.
+    printed = runner.invoke(app, ["feedback", "--json"])
+    assert printed.exit_code == 0, printed.output
+    by_variant = {v["variant"]: v for v in json.loads(printed.output)["by_variant"]}
+    for variant_id, spec in ids:
+        named = by_variant[variant_id]
+        assert (named["spec"], named["label"]) == (spec, f"{spec} · {variant_id}")
+        assert (named["model"], named["prompt"]) == ("offline", "p")
+
+
+def test_feedback_json_keeps_the_bare_id_when_no_turn_of_the_variant_is_kept(trova_home: Path) -> None:
+    # Feedback whose turns are gone (pruned, tracing off): no spec to show, the id alone, never a guess.
+    from ops.feedback import Cause
+
+    FeedbackStore(trova_home / "trova.db").rate("c1", 1, cause=Cause("offline", "listing_agent@1", "v-gone"))
+    FeedbackStore(trova_home / "trova.db").approval("c2", [])
+    printed = runner.invoke(app, ["feedback", "--json"])
+    assert printed.exit_code == 0, printed.output
+    by_variant = {v["variant"]: v for v in json.loads(printed.output)["by_variant"]}
+    assert by_variant["v-gone"]["spec"] is None and by_variant["v-gone"]["label"] == "v-gone"
+    assert (by_variant["v-gone"]["model"], by_variant["v-gone"]["prompt"]) == ("offline", "listing_agent@1")
+    assert by_variant["unknown"]["label"] == "unknown" and by_variant["unknown"]["model"] is None

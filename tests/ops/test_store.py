@@ -124,3 +124,29 @@ def test_a_failing_migration_changes_nothing(tmp_path: Path) -> None:
     assert migrate(path, "test", steps[:1]) == []
     with pytest.raises(ValueError, match=r"numbered 1\.\.n"):
         migrate(path, "test", (steps[1],))
+
+
+def test_an_old_store_gets_the_variant_index_and_label_lookups_use_it(tmp_path: Path) -> None:
+    # A store migrated before the variant index existed (traces at schema 2) gains it on the next open,
+    # and a variant's label (its latest turn) is then found through it rather than by reading every turn.
+    path = tmp_path / "trova.db"
+    _make(path, OLD_SPANS)
+    migrate(path, trace_store.PART, trace_store.MIGRATIONS[:2])
+    conn = sqlite3.connect(path)
+    indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    conn.close()
+    assert "turns_variant" not in indexes and version(path, "traces") == 2
+    TraceStore(path)
+    assert version(path, "traces") == len(trace_store.MIGRATIONS)
+    conn = sqlite3.connect(path)
+    columns = [r[2] for r in conn.execute("PRAGMA index_info('turns_variant')")]
+    plan = " ".join(
+        str(r[3])
+        for r in conn.execute(
+            "EXPLAIN QUERY PLAN SELECT trace_id FROM turns WHERE variant = ? ORDER BY start_ns DESC LIMIT 1",
+            ("v1",),
+        )
+    )
+    conn.close()
+    assert columns == ["variant", "start_ns"]
+    assert "turns_variant" in plan
