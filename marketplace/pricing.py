@@ -550,23 +550,6 @@ def adjustments() -> Adjustments:
     return Adjustments(factors, float(year["per_year"]), int(year["max_years"]), int(year["since"]))
 
 
-# A comparable in the item's own condition says its price best; one a grade or more away is moved there by a
-# factor (`adjusted_price`) that is right only on average, so it weighs (1 + grades apart) ** -this much. On
-# the seed's tuning splits 141-143 (`benchmarks/pricing_dev.py --seeds 141,142,143`, titles) 1.0 put 42.4% ->
-# 43.0% of suggestions within 35% and the median error 43.9% -> 43.3% with the bound on condition order below
-# (without it 43.2%, every split and section up, but 64 items priced higher in a worse condition); 2.0 43.0%
-# without the bound; pooling out-of-order conditions (pool-adjacent-violators) instead of the bound 42.7%.
-CONDITION_GAP_POWER = 1.0
-
-
-def condition_weight(comparable: Condition, item: Condition | None) -> float:
-    """How much a comparable in `comparable` condition weighs for an item in `item` condition (1.0 when alike,
-    or when the item's condition is not known)."""
-    if item is None:
-        return 1.0
-    return float((1 + condition_gap(comparable, item)) ** -CONDITION_GAP_POWER)
-
-
 def model_years(tokens: frozenset[str] | Sequence[str]) -> list[int]:
     return sorted(int(t) for t in tokens if _YEAR.fullmatch(t))
 
@@ -613,8 +596,7 @@ def suggest_price(
 ) -> Suggestion:
     """The price to suggest: the weighted median of the comparables' prices, each moved to the item's
     condition and model year (`adjusted_price`), each weighing what it stands for (`Candidate.weight`) times
-    its trust (`marketplace.trust`) times how similar its title is, less the further its condition is from the
-    item's (`condition_weight`); the range is their weighted middle half.
+    its trust (`marketplace.trust`) times how similar its title is; the range is their weighted middle half.
     Taken on log prices, so a $40 and a $4,000 comparable pull alike; the same comparables give a lower
     price for a worse condition. With the price model's `estimate` for the item (in the same condition),
     the suggestion is their weighted geometric mean (`MODEL_SHARE`), and the range moves with it."""
@@ -625,12 +607,10 @@ def suggest_price(
     logs = [math.log(max(adjusted_price(c, condition, item_year), 1.0)) for c, _ in comps]
     trust = trust_weights([c for c, _ in comps])
     weights = [
-        c.weight * t * (SIMILARITY_FLOOR + s**SIMILARITY_POWER) * condition_weight(c.condition, condition)
+        c.weight * t * (SIMILARITY_FLOOR + s**SIMILARITY_POWER)
         for (c, s), t in zip(comps, trust, strict=True)
     ]
     low, middle, high = (math.exp(v) for v in weighted_quantiles(logs, weights, (0.25, 0.5, 0.75)))
-    if condition is not None:
-        middle = min(middle, _better_conditions_price(comps, logs, weights, condition))
     from_comps = middle
     model_shift = 1.0
     if estimate is not None and estimate > 0:
@@ -650,26 +630,6 @@ def suggest_price(
         comparables_price=from_comps,
         model_price=estimate if estimate is not None and estimate > 0 else None,
     )
-
-
-def _better_conditions_price(
-    comps: Sequence[tuple[Candidate, float]], logs: Sequence[float], weights: Sequence[float], item: Condition
-) -> float:
-    """The lowest price the same comparables give the item in any better condition (`math.inf` for new): the
-    weights depend on the condition (`condition_weight`), so without this bound a worse condition could
-    be priced higher than a better one from the same comparables. `logs` are the prices moved to `item`."""
-    factors = adjustments().condition
-    lowest = math.inf
-    for better in Condition:
-        if better.rank >= item.rank:
-            continue
-        moved = math.log(factors[better] / factors[item])  # the same prices, moved to the better condition
-        tilt = [
-            w * condition_weight(c.condition, better) / condition_weight(c.condition, item)
-            for (c, _), w in zip(comps, weights, strict=True)
-        ]
-        lowest = min(lowest, math.exp(weighted_quantile(logs, tilt, 0.5) + moved))
-    return lowest
 
 
 NOTABLE_SHIFT = 1.1  # a step that moved the suggestion by more than 10% is worth a word

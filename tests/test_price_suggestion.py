@@ -4,8 +4,6 @@ nothing closer is there, and condition moves the price in order."""
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
 from marketplace.conditions import Condition
@@ -158,29 +156,3 @@ def test_the_condition_reason_names_only_conditions_on_the_side_the_price_moved(
     ]
     said = suggestion_basis(worn, 10500.0, 14900.0, Condition.FAIR, all_fair)
     assert "condition" not in said
-
-
-def _graded(rows: list[tuple[float, str, int]]) -> list[tuple[Candidate, float]]:
-    """(price, condition, how many) -> equally similar comparables, each its own listing."""
-    out: list[tuple[Candidate, float]] = []
-    for price, condition, count in rows:
-        out += [(Candidate.of(len(out) + i, "Trek road bike", price, condition), 0.9) for i in range(count)]
-    return out
-
-
-def test_comparables_in_the_items_own_condition_weigh_most() -> None:
-    # Four good bikes at $100 and six like-new ones at $270 ($200 once moved to good): the good ones say a good
-    # bike's price best, the like-new ones only through an average factor.
-    comps = _graded([(100.0, "good", 4), (270.0, "like_new", 6)])
-    assert suggest_price(comps, Condition.GOOD, "Trek road bike").comparables_price == pytest.approx(100)
-    # For a like-new bike the like-new ones weigh most.
-    assert suggest_price(comps, Condition.LIKE_NEW, "Trek road bike").comparables_price == pytest.approx(270)
-
-
-def test_weighing_by_condition_never_prices_a_worse_condition_higher() -> None:
-    # The fair listings ask much more than the others once moved: weighed most for a fair item, they would
-    # price it above a good one; a better condition's price bounds it.
-    comps = _graded([(100.0, "good", 6), (150.0, "fair", 5), (120.0, "excellent", 2)])
-    prices = [suggest_price(comps, c, "Trek road bike").comparables_price for c in Condition]
-    assert all(b <= a * (1 + 1e-9) for a, b in itertools.pairwise(prices))
-    assert suggest_price(comps, Condition.FAIR, "Trek road bike").comparables_price <= 100.0
