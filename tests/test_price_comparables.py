@@ -395,3 +395,30 @@ def test_quantiles_of_one_set_sorted_once_are_each_quantile(pairs: list[tuple[fl
     values, weights = [v for v, _ in pairs], [w for _, w in pairs]
     qs = (0.5, 0.25, 0.75)
     assert weighted_quantiles(values, weights, qs) == [_quantile_by_walk(values, weights, q) for q in qs]
+
+
+@pytest.mark.parametrize(
+    ("count", "them", "whose"),
+    [(1, "that listing asks", "that one is"), (3, "most of them ask", "most of them are")],
+)
+def test_the_condition_reason_is_said_as_the_count_is(count: int, them: str, whose: str) -> None:
+    # The agent's own condition reason: one comparable is "that listing", never "most of them".
+    from agent.offline.drafting import price_note
+    from agent.offline.state import Market
+
+    market = Market(
+        count=count,
+        category_id=MOBILE_PHONES,
+        condition="fair",
+        p25=200.0,
+        p75=260.0,
+        median=230.0,
+        suggested_price=150.0,
+        examples=(230.0,) * count,
+        example_conditions=("like_new",) * count,
+        basis="It's below what that listing asks because yours is in fair condition while that one is like new.",
+    )
+    note = price_note(150.0, market, seller_price=False)
+    assert note.endswith(
+        f"It's below what {them} because yours is in fair condition while {whose} in better condition (like new)."
+    )

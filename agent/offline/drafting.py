@@ -255,8 +255,12 @@ def told_basis(comps: Market, price: float) -> str:
     # Said from the examples themselves: the grades named are all better (or worse) than the item's.
     listed = " or ".join(g.label for g, _ in Counter(that_way).most_common(2))
     side = "below" if below else "above"
+    # Said as the count is: one listing is "that listing", not "most of them" (as `why_outside` says it).
+    them, whose = (
+        ("that listing asks", "that one is") if comps.count == 1 else ("most of them ask", "most of them are")
+    )
     return (
-        f"It's {side} what most of them ask because yours is in {ours.label} condition while most of them are in "
+        f"It's {side} what {them} because yours is in {ours.label} condition while {whose} in "
         f"{'better' if below else 'worse'} condition ({listed})."
     )
 
