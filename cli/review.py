@@ -202,7 +202,13 @@ def _said(feedback: SellerFeedback, width: int = 60) -> Text:
         comment = feedback.comment or ""
         cut = comment if len(comment) <= width else comment[: width - 1] + "…"
         parts.append(f"{mark} “{cut}”" if cut else mark)
-    parts += [f"{e.field} {e.old} → {e.new}" for e in feedback.edits]
+    from cli.render import field_change
+    from ops.counts import counted
+
+    parts += [field_change(e.field, e.old, e.new) for e in feedback.edits]
+    if feedback.revisions and not any(e.how == "typed" for e in feedback.edits):
+        # "edited" for a change asked in words that no new draft has made yet: say so, not nothing.
+        parts.append(f"{counted(feedback.revisions, 'draft')} revised in words, no field changed yet")
     return Text("; ".join(parts))
 
 
