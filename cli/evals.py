@@ -596,7 +596,7 @@ def capture(
 ) -> None:
     """Write a scenario from a real conversation: its seller turns, its trajectory as the expected one
     (loose argument matchers) and its listing as the expected end state. Edit it, then commit it."""
-    from evals.capture import Conversation, scenario_from, to_yaml
+    from evals.capture import Conversation, scenario_from, to_check, to_yaml
     from evals.loader import DEFAULT_DIR
     from evals.results import ResultsError, load_results
 
@@ -617,7 +617,7 @@ def capture(
     if path.exists() and not force:
         raise config_error(f"{path} exists (use --force to overwrite)")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(to_yaml(scenario, path), encoding="utf-8")
+    path.write_text(to_yaml(scenario, path, to_check(conversation)), encoding="utf-8")
     calls = scenario.expect.tools.calls if scenario.expect.tools else []
     from ops.counts import counted
 

@@ -109,7 +109,7 @@ class _ReviewedScenarios:
         self.store = store
 
     def __call__(self, conversation_id: str, review: Review) -> Path:
-        from evals.capture import Conversation, scenario_from, to_yaml
+        from evals.capture import Conversation, scenario_from, to_check, to_yaml
         from evals.loader import DEFAULT_DIR
         from traces.setup import flush, store_path
         from traces.store import TraceStore
@@ -131,7 +131,7 @@ class _ReviewedScenarios:
         while path.exists():
             path = folder / f"{scenario.id}-{n}.yaml"
             n += 1
-        path.write_text(to_yaml(scenario, path), encoding="utf-8")
+        path.write_text(to_yaml(scenario, path, to_check(conversation)), encoding="utf-8")
         return path
 
     def unknown_category(self, name: str) -> str | None:
