@@ -440,6 +440,14 @@ def validate(
         checked = check_files(paths or [])
     except ScenarioError as e:
         raise config_error("; ".join(e.problems)) from e
+    experiments = [c for c in checked if c.experiment]
+    for c in experiments:  # said, not read as a broken scenario
+        stdout().print(
+            f"[dim]{escape(str(c.path))}: an experiment, not a scenario; skipped (check it with: trova "
+            f"experiment check {escape(str(c.path))})[/dim]",
+            soft_wrap=True,
+        )
+    checked = [c for c in checked if not c.experiment]
     invalid = [c for c in checked if not c.valid]
     for file in invalid:
         for problem in file.problems:
