@@ -464,7 +464,9 @@ class RecentEdit(BaseModel):
 class FeedbackSummary(BaseModel):
     """What `trova feedback` shows (and prints with --json): the store's feedback, counted."""
 
-    conversations: int  # with feedback of any kind: a rating, a draft approved, declined or changed, a start-over
+    conversations: (
+        int  # with feedback of any kind: a rating, a draft approved, declined or changed, a start-over
+    )
     rated: int  # of which a seller rated: what the thumbs are out of
     changed: int  # of which a seller changed a draft (on its card or in words)
     thumbs_up: int
