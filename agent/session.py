@@ -138,6 +138,10 @@ class TurnResult:
     # Each draft the seller answered with a change in words, and the fields the draft that replaced it
     # changed (empty when the agent asked something instead of drafting again).
     revisions: list[list[FieldChange]] = field(default_factory=list)
+    # The fields a draft shown this turn changed from one the seller revised in words in an earlier turn,
+    # when the agent asked something first ("wrong category" → "which of these?" → "2" → the new draft):
+    # the rest of that revision, recorded as its changes when the replacement comes.
+    redrafted: list[list[FieldChange]] = field(default_factory=list)
     declined: int = 0  # drafts the seller said no to this turn
     error_kind: str | None = (
         None  # why the model failed the turn (agent.metrics' kinds), None when it answered
@@ -203,6 +207,9 @@ class SessionRecord(BaseModel):
     experiment: str | None = None  # "<experiment>/<arm>" when an experiment served it
     turns: int = 0
     pending: list[Draft] = Field(default_factory=list)
+    # The args of drafts the seller revised in words that no draft has replaced yet (the agent asked
+    # something first): the next draft shown is compared with them (TurnResult.redrafted).
+    awaiting_redraft: list[dict[str, Any]] = Field(default_factory=list)
     listings: list[dict[str, Any]] = Field(default_factory=list)
     conversation: dict[str, Any] | None = None  # a pydantic-ai Conversation, as JSON
     last_trace_id: str | None = None  # the latest turn's trace (feedback on it is filed under it)
@@ -834,6 +841,7 @@ class ChatSession:
                 1 for c in created if suggested and c.get("price") not in (None, suggested[-1])
             ),
         )
+        redrafted = self._redrafted(turn, drafts)
         self.record.pending = drafts
         self.record.listings.extend(created)
         self.record.turns += 1
@@ -865,7 +873,24 @@ class ChatSession:
                 ]
                 if changes or i >= len(drafts)
             ],
+            redrafted=redrafted,
         )
+
+    def _redrafted(self, turn: _Turn, drafts: list[Draft]) -> list[list[FieldChange]]:
+        """What the drafts shown this turn changed from those revised in words in an earlier turn and not
+        replaced then; keeps this turn's revisions that no draft replaced for a later turn."""
+        waiting = self.record.awaiting_redraft if not turn.revising else []
+        found = [
+            changes
+            for i, old in enumerate(waiting)
+            if i < len(drafts)
+            for changes in [draft_changes(old, drafts[i].args, only_given=False)]
+            if changes
+        ]
+        if drafts or turn.revising:
+            # A new draft answers those waiting; a new revision supersedes them.
+            self.record.awaiting_redraft = waiting[len(drafts) :] + turn.revising[len(drafts) :]
+        return found
 
     def _salvage(
         self, conversation: Conversation | None, captured: list[ModelMessage]

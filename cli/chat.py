@@ -188,6 +188,14 @@ def _record_approvals(console: Console, session: ChatSession, result: TurnResult
                 seller_id=session.record.seller_id,
                 cause=_cause(session),
             )
+        for changes in result.redrafted:  # the rest of a revision the agent answered with a question first
+            FeedbackStore(source="cli").redraft(
+                session.id,
+                changes,
+                trace_id=session.last_trace_id,
+                seller_id=session.record.seller_id,
+                cause=_cause(session),
+            )
     except (sqlite3.Error, StoreTooNew) as e:  # the listing is made; only its feedback row is lost
         console.print(f"[dim]The approval was not recorded as feedback ({escape(str(e))}).[/dim]")
 

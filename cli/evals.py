@@ -440,6 +440,14 @@ def validate(
         checked = check_files(paths or [])
     except ScenarioError as e:
         raise config_error("; ".join(e.problems)) from e
+    experiments = [c for c in checked if c.experiment]
+    for c in experiments:  # said, not read as a broken scenario
+        stdout().print(
+            f"[dim]{escape(str(c.path))}: an experiment, not a scenario; skipped (check it with: trova "
+            f"experiment check {escape(str(c.path))})[/dim]",
+            soft_wrap=True,
+        )
+    checked = [c for c in checked if not c.experiment]
     invalid = [c for c in checked if not c.valid]
     for file in invalid:
         for problem in file.problems:
@@ -598,7 +606,7 @@ def capture(
     (loose argument matchers) and its listing as the expected end state. Edit it, then commit it."""
     from pydantic import ValidationError
 
-    from evals.capture import Conversation, scenario_from, to_yaml
+    from evals.capture import Conversation, scenario_from, to_check, to_yaml
     from evals.loader import DEFAULT_DIR
     from evals.results import ResultsError, load_results
 
@@ -627,7 +635,7 @@ def capture(
     path = out or DEFAULT_DIR / "captured" / f"{scenario.id}.yaml"
     if path.exists() and not force:
         raise config_error(f"{path} exists (use --force to overwrite)")
-    write_file(path, to_yaml(scenario, path))
+    write_file(path, to_yaml(scenario, path, to_check(conversation)))
     calls = scenario.expect.tools.calls if scenario.expect.tools else []
     from ops.counts import counted
 

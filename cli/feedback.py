@@ -47,6 +47,8 @@ def summary(
         return
     from rich.table import Table
 
+    from ops.counts import counted
+
     found = _store().summary()
     if as_json:
         print(json.dumps(found.model_dump(mode="json", by_alias=True), indent=1))
@@ -60,10 +62,12 @@ def summary(
         return
     sources = ", ".join(f"{n} from {s}" for s, n in sorted(found.ratings_by_source.items()))
     out.print(
-        f"[bold]{found.conversations}[/bold] conversations with feedback of any kind · "
-        f"[bold]{found.rated}[/bold] rated: "
+        # What each figure counts, said: an approval is feedback too, so the first is not rated + changed.
+        f"[bold]{counted(found.conversations, 'conversation')}[/bold] with feedback (a rating, or a draft "
+        f"approved, declined or changed, or a start-over) · [bold]{found.rated}[/bold] rated: "
         f"👍 {found.thumbs_up}  👎 {found.thumbs_down}{f' ({sources})' if sources else ''} · "
-        f"{found.approvals} drafts approved · {found.revisions} revised in words · "
+        f"{found.changed} with a draft changed · "
+        f"{counted(found.approvals, 'draft')} approved · {found.revisions} revised in words · "
         f"{found.start_overs} started over"
     )
     variants = found.by_variant
@@ -98,7 +102,7 @@ def summary(
         table.add_column(column)
     for field_name, rate in sorted(found.edit_rate.items(), key=lambda kv: -kv[1]):
         table.add_row(
-            escape(field_name),
+            escape(field_name.removesuffix("_id")),  # "category", as the ✎ lines below name it
             str(found.edits.get(field_name, 0)),
             str(found.typed_edits.get(field_name, 0)),
             f"{rate:.0%}",
@@ -116,12 +120,11 @@ def summary(
         mark = "👍" if c.rating > 0 else "👎"
         arm = " " + escape(f"[{c.arm}]") if c.arm else ""
         out.print(f"{mark} {c.at} {c.conversation_id}{arm}: {escape(c.comment)}", soft_wrap=True)
+    from cli.render import field_change
+
     for e in found.recent_edits:
-        out.print(
-            f"✎ {e.conversation_id} ({e.how}): {escape(str(e.field))} {escape(repr(e.old))} → "
-            f"{escape(repr(e.new))}",
-            soft_wrap=True,
-        )
+        change = field_change(e.field, e.old, e.new, quote=True)
+        out.print(f"✎ {e.conversation_id} ({e.how}): {escape(change)}", soft_wrap=True)
 
 
 def saved_cause(conversation_id: str) -> Cause | None:

@@ -25,6 +25,20 @@ def money(value: Any, currency: str = "USD") -> str:
     return f"{symbol}{amount:,.0f}" if amount.is_integer() else f"{symbol}{amount:,.2f}"
 
 
+def field_change(field: str | None, old: Any, new: Any, *, quote: bool = False) -> str:
+    """A draft field a seller changed, as the CLI shows it everywhere (`trova feedback`, `trova review
+    list`): a price as money ($90 → $140), the category by its id under its own name, text as written
+    (`quote`: in quotes, where its ends must show)."""
+    name = str(field)
+    if name == "price":
+        shown = [money(v) for v in (old, new)]
+    elif quote:
+        shown = [repr(v) for v in (old, new)]
+    else:
+        shown = [str(v) for v in (old, new)]
+    return f"{name.removesuffix('_id')} {shown[0]} → {shown[1]}"
+
+
 def _short(value: Any, limit: int = 60) -> str:
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

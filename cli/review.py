@@ -109,7 +109,7 @@ class _ReviewedScenarios:
         self.store = store
 
     def __call__(self, conversation_id: str, review: Review) -> Path:
-        from evals.capture import Conversation, scenario_from, to_yaml
+        from evals.capture import Conversation, scenario_from, to_check, to_yaml
         from evals.loader import DEFAULT_DIR
         from traces.setup import flush, store_path
         from traces.store import TraceStore
@@ -131,7 +131,7 @@ class _ReviewedScenarios:
         while path.exists():
             path = folder / f"{scenario.id}-{n}.yaml"
             n += 1
-        path.write_text(to_yaml(scenario, path), encoding="utf-8")
+        path.write_text(to_yaml(scenario, path, to_check(conversation)), encoding="utf-8")
         return path
 
     def unknown_category(self, name: str) -> str | None:
@@ -202,7 +202,13 @@ def _said(feedback: SellerFeedback, width: int = 60) -> Text:
         comment = feedback.comment or ""
         cut = comment if len(comment) <= width else comment[: width - 1] + "…"
         parts.append(f"{mark} “{cut}”" if cut else mark)
-    parts += [f"{e.field} {e.old} → {e.new}" for e in feedback.edits]
+    from cli.render import field_change
+    from ops.counts import counted
+
+    parts += [field_change(e.field, e.old, e.new) for e in feedback.edits]
+    if feedback.revisions and not any(e.how == "typed" for e in feedback.edits):
+        # "edited" for a change asked in words that no new draft has made yet: say so, not nothing.
+        parts.append(f"{counted(feedback.revisions, 'draft')} revised in words, no field changed yet")
     return Text("; ".join(parts))
 
 

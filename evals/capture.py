@@ -10,8 +10,10 @@ matters, fix what was wrong) and committed.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +24,7 @@ from evals.loader import parse_scenario
 from evals.matchers import PriorResult, check
 from evals.results import EvalResults, RepeatResult
 from evals.schema import SCHEMA_PATH, Matcher, Scenario
-from evals.seller_language import grade
+from evals.seller_language import asks, grades
 from traces.views import ConversationView, ModelStep, ToolStep
 
 _FROM_COMPARISON = Matcher.model_validate({"from": "compare_prices"})
@@ -62,6 +64,10 @@ class Conversation:
     # (None: no draft was made). A reviewer's correction is of that draft: the turns a scenario needs to
     # reproduce the failure it corrects.
     drafted_after: int | None = None
+    # The seller's messages that answered the agent's question for the condition, and those that approved a
+    # draft ("looks good"): the first are where their condition is said, the second say no condition.
+    condition_answers: tuple[str, ...] = ()
+    approvals: tuple[str, ...] = ()
     # What drove it: the variant's id and spec, and the experiment arm that served it (None: not known).
     variant: str | None = None
     variant_spec: str | None = None
@@ -90,6 +96,8 @@ class Conversation:
             created=sum(len(t.created) for t in view.turns),
             condition=str(condition) if condition else None,
             model_requests=sum(1 for s in steps if isinstance(s, ModelStep)),
+            condition_answers=_condition_answers([(t.seller, t.agent) for t in view.turns]),
+            approvals=tuple(t.seller for t in view.turns if "approved" in t.approvals.values()),
         )
 
     @classmethod
@@ -135,7 +143,56 @@ class Conversation:
             model_requests=record.usage.get("requests", 0),
             simulated=tuple(t.seller for i, t in enumerate(record.turns) if t.simulated and i > 0),
             seller_simulated=any(t.simulated for t in record.turns),
+            condition_answers=_condition_answers([(t.seller, t.agent) for t in record.turns]),
+            approvals=tuple(t.seller for t in record.turns if t.approved),
         )
+
+
+def _condition_answers(turns: list[tuple[str, str]]) -> tuple[str, ...]:
+    """The seller's messages that answered a reply of the agent's asking for the condition."""
+    return tuple(
+        seller for (_, agent), (seller, _) in itertools.pairwise(turns) if "condition" in asks(agent)
+    )
+
+
+def sellers_condition(conversation: Conversation) -> tuple[str | None, str | None]:
+    """The condition the seller stated, from their own messages, and a note for the reviewer when their
+    words cannot tell: their latest answer to the agent's question for it, else the one grade their messages
+    state (approvals of a draft, "looks good", state none). Several grades: none (the agent's reading of
+    them is no fact of the seller's). None stated: the last draft's, marked as the agent's, so a simulated
+    seller can still answer the question."""
+    answered = [g for text in conversation.condition_answers for g in grades(text)[-1:]]
+    if answered:
+        return answered[-1], None
+    skip = set(conversation.approvals)
+    said = [*conversation.turns, *conversation.simulated]
+    stated = sorted({g for text in said if text not in skip for g in grades(text)})
+    if len(stated) == 1:
+        return stated[0], None
+    if stated:
+        return None, f"the seller's words state {' and '.join(stated)}: which did they mean?"
+    if conversation.condition:
+        return conversation.condition, "the agent's draft, not the seller's words (they never said it)"
+    return None, "the seller never said it"
+
+
+def sellers_item(conversation: Conversation) -> str:
+    """The item in the seller's words: the agent's first search query when the seller wrote each of its
+    words, else the seller's opening message as they wrote it (the agent read something else into it)."""
+    first_query = next(
+        (
+            str(s.args["query"])
+            for s in conversation.steps
+            if s.tool == "search_categories" and s.args.get("query")
+        ),
+        None,
+    )
+    said = {
+        w for text in [*conversation.turns, *conversation.simulated] for w in re.findall(r"\w+", text.lower())
+    }
+    if first_query and all(w in said for w in re.findall(r"\w+", first_query.lower())):
+        return first_query
+    return next((t.strip() for t in conversation.turns if t.strip()), first_query or "item")
 
 
 def _drafted_after(turns: list[tuple[str, bool]]) -> int | None:
@@ -213,10 +270,7 @@ def scenario_from(source: Conversation | ConversationView, scenario_id: str | No
         earlier.add(step.tool)
         if step.tool == "compare_prices":
             comparisons.append(PriorResult(step.tool, step.result))
-    first_query = next(
-        (s.args.get("query") for s in conversation.steps if s.tool == "search_categories"), None
-    )
-    item = str(first_query or (turns[0] if turns else "item"))
+    item = sellers_item(conversation)
     listing: dict[str, object] = {"created": conversation.created}
     created = [s for s in conversation.steps if s.tool == "create_listing" and isinstance(s.result, dict)]
     if created:
@@ -232,11 +286,9 @@ def scenario_from(source: Conversation | ConversationView, scenario_id: str | No
             listing["price"] = price
     requests = conversation.model_requests
     seller: dict[str, object] = {"item": item, "approves": bool(conversation.created)}
-    # The seller's condition as the seller said it, the first grade their messages state ("good" to the
-    # question; a later title such as "Broken Arrow lamp" is no grade of theirs): a scenario made from a
-    # reviewed failure must not take the agent's mistake as the seller's fact. The draft's, when they never said.
-    said_grade = next((g for g in map(grade, everything) if g is not None), None)
-    condition = said_grade or conversation.condition
+    # The seller's condition as the seller said it: a scenario made from a reviewed failure must not take the
+    # agent's mistake as the seller's fact. None when their words cannot tell: `to_yaml` marks it to fill in.
+    condition, _ = sellers_condition(conversation)
     if condition:
         seller["condition"] = condition.replace("_", " ")
     # A price the simulated seller named and the listing kept is theirs to name again when asked.
@@ -278,9 +330,18 @@ def scenario_from(source: Conversation | ConversationView, scenario_id: str | No
     )
 
 
-def to_yaml(scenario: Scenario, path: Path | None = None) -> str:
+def to_check(conversation: Conversation) -> dict[str, str]:
+    """The seller's facts a captured scenario could not read from their words, each with why: `to_yaml`
+    marks them with a TODO for the reviewer."""
+    _, condition = sellers_condition(conversation)
+    return {} if condition is None else {"condition": condition}
+
+
+def to_yaml(scenario: Scenario, path: Path | None = None, todo: Mapping[str, str] | None = None) -> str:
     """The scenario as a YAML file; `path`, where it will be written, points its `$schema` line at the
-    project's scenarios/schema.json from there (editors validate it wherever it is kept)."""
+    project's scenarios/schema.json from there (editors validate it wherever it is kept); `todo`: seller
+    facts to mark for the reviewer (`to_check`)."""
+    todo = todo or {}
     document = scenario.model_dump(mode="json", by_alias=True, exclude_defaults=True)
     # Spelled out although they are the defaults: what a reader of the file needs to see.
     document["expect"].setdefault("listing", {})["created"] = (
@@ -289,7 +350,13 @@ def to_yaml(scenario: Scenario, path: Path | None = None) -> str:
     document["expect"].setdefault("tools", {})["order"] = (
         scenario.expect.tools.order if scenario.expect.tools else "in_order"
     )
+    if "condition" in todo:
+        document["seller"].setdefault("condition", None)  # the field shown, to fill in
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=110)
+    for name, note in todo.items():  # a seller's fact the capture could not read: said where one looks
+        line = re.search(rf"^  {re.escape(name)}: .*$", text, re.M)
+        if line is not None:
+            text = text[: line.end()] + f"  # TODO: {note}" + text[line.end() :]
     schema = "../schema.json"
     if path is not None:
         schema = Path(os.path.relpath(SCHEMA_PATH, path.resolve().parent)).as_posix()

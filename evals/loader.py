@@ -6,6 +6,7 @@ eval validate` on its own): each file parsed, validated against the schema, its 
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -53,6 +54,7 @@ class FileCheck:
     path: Path
     scenario: Scenario | None
     problems: list[Problem]
+    experiment: bool = False  # an A/B experiment's file (`trova experiment check`), not a scenario
 
     @property
     def valid(self) -> bool:
@@ -178,11 +180,42 @@ def _line_of(file: Path, key: str) -> int:
     return node.start_mark.line + 1 if node is not None else 1
 
 
+# A folder walked for scenarios stops after this many folders: pointed at /tmp or a home folder by
+# mistake, it says so in seconds instead of reading every file below it.
+MAX_FOLDERS = 5_000
+_NOT_SCENARIOS = ("node_modules", "__pycache__")  # never written by hand: tools' own trees
+
+
+def _scenario_files(folder: Path) -> list[Path]:
+    """The *.yaml / *.yml files under `folder`, leaving out hidden folders (.git, .venv), Python
+    environments and tools' trees; at most MAX_FOLDERS folders are read."""
+    found: list[Path] = []
+    for walked, (root, dirs, names) in enumerate(os.walk(folder), start=1):
+        if walked > MAX_FOLDERS:
+            raise ScenarioError(
+                [
+                    Problem(
+                        f"more than {MAX_FOLDERS:,} folders below it; name the folder that holds the "
+                        "scenario files (e.g. scenarios/)",
+                        folder,
+                    )
+                ]
+            )
+        base = Path(root)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".") and d not in _NOT_SCENARIOS and not (base / d / "pyvenv.cfg").exists()
+        )
+        found.extend(base / n for n in sorted(names) if Path(n).suffix in (".yaml", ".yml"))
+    return found
+
+
 def _files(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.y*ml") if p.suffix in (".yaml", ".yml")))
+            files.extend(_scenario_files(path))
         elif path.is_file():
             files.append(path)
         else:
@@ -190,10 +223,22 @@ def _files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
+def is_experiment(text: str) -> bool:
+    """An A/B experiment's file (experiments/*.yaml: a control and its arms), not a scenario."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return False
+    return isinstance(data, dict) and {"arms", "control"} <= data.keys() and "seller" not in data
+
+
 def _check_file(file: Path, seen: dict[str, Path]) -> FileCheck:
     """One file through the schema, then what the schema cannot see: a repeated id, a missing image."""
     try:
-        scenario = parse_scenario(file.read_text(encoding="utf-8"), file)
+        text = file.read_text(encoding="utf-8")
+        if is_experiment(text):
+            return FileCheck(file, None, [], experiment=True)
+        scenario = parse_scenario(text, file)
     except ScenarioError as e:
         return FileCheck(file, None, e.found)
     except (OSError, UnicodeDecodeError) as e:
@@ -226,10 +271,21 @@ def check_files(paths: Sequence[Path] = ()) -> list[FileCheck]:
     """Every scenario file under `paths` (default: `scenarios/`), each with its problems; raises
     ScenarioError only when a path does not exist or holds no scenario file."""
     files = _files(paths or [DEFAULT_DIR])
+    where = ", ".join(map(str, paths))
     if not files:
-        raise ScenarioError([Problem(f"{', '.join(map(str, paths))}: no scenario files (*.yaml)")])
+        raise ScenarioError([Problem(f"{where}: no scenario files (*.yaml, hidden folders left out)")])
     seen: dict[str, Path] = {}
-    return [_check_file(file, seen) for file in files]
+    checked = [_check_file(file, seen) for file in files]
+    if all(c.experiment for c in checked):
+        names = ", ".join(str(c.path) for c in checked)
+        raise ScenarioError(
+            [
+                Problem(
+                    f"{where}: no scenario files, only experiments (check them with: trova experiment check {names})"
+                )
+            ]
+        )
+    return checked
 
 
 def load_scenarios(

@@ -5,6 +5,9 @@ No imports: the roll-ups' triggers and the commands' options use it without load
 from __future__ import annotations
 
 EDITABLE_FIELDS = ("title", "description", "price", "condition")  # what the draft card lets a seller edit
+# What a seller changes at a draft, on its card or in words ("wrong category, it's a phone"): the fields
+# `trova feedback` counts changes of, each shown even when none was changed.
+CHANGEABLE_FIELDS = (*EDITABLE_FIELDS, "category_id")
 MAX_COMMENT = 2000
 
 

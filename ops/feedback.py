@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.draft_changes import FieldChange
-from ops.edits import EDITABLE_FIELDS, MAX_COMMENT, edits_per_draft, on_approved_draft
+from ops.edits import CHANGEABLE_FIELDS, EDITABLE_FIELDS, MAX_COMMENT, edits_per_draft, on_approved_draft
 from ops.store import OpsStore
 from traces.store import read_variant_specs
 
@@ -57,9 +57,10 @@ class SellerFeedback:
     source: str | None = None  # where the rating came from: web or cli
     edits: tuple[FieldEdit, ...] = ()
     start_overs: tuple[str, ...] = ()  # each start-over's note ("1 draft(s) left unanswered"), or ""
+    revisions: int = 0  # drafts revised in words (their changed fields are among `edits` once redrafted)
 
     def __bool__(self) -> bool:
-        return self.rating is not None or bool(self.edits) or bool(self.start_overs)
+        return self.rating is not None or bool(self.edits) or bool(self.start_overs) or bool(self.revisions)
 
 
 def _now() -> str:
@@ -254,6 +255,33 @@ class FeedbackStore:
             "revision", "typed_edit", "changed", conversation_id, changes, trace_id, seller_id, cause
         )
 
+    def redraft(
+        self,
+        conversation_id: str,
+        changes: list[Edit],
+        trace_id: str | None = None,
+        seller_id: str | None = None,
+        cause: Cause | None = None,
+    ) -> None:
+        """The fields a draft changed from one revised in words in an earlier turn, which the agent answered
+        with a question first ("wrong category" → "which of these?" → the new draft): that revision's
+        changes, written when they are known (its `revision` row is already there)."""
+        if not changes:
+            return
+        with self.store.lock, self.store.connect() as conn:
+            for change in changes:
+                self._insert(
+                    conn,
+                    "typed_edit",
+                    conversation_id,
+                    trace_id,
+                    seller_id,
+                    cause,
+                    field=change.field,
+                    old_value=str(change.old),
+                    new_value=str(change.new),
+                )
+
     def _with_fields(
         self,
         kind: str,
@@ -342,13 +370,16 @@ class FeedbackStore:
         edits = Counter(r["field"] for r in rows if r["kind"] == "edit")
         revisions = sum(1 for r in rows if r["kind"] == "revision")
         typed = Counter(r["field"] for r in rows if r["kind"] == "typed_edit")
-        # The fields the card can edit, and any other that was changed all the same (never hidden).
-        fields = [*EDITABLE_FIELDS, *sorted(f for f in {*edits, *typed} if f not in EDITABLE_FIELDS)]
+        # The fields a seller changes (on the card or in words), and any other changed all the same.
+        fields = [*CHANGEABLE_FIELDS, *sorted(f for f in {*edits, *typed} if f not in CHANGEABLE_FIELDS)]
         return FeedbackSummary.model_validate(
             {
                 # Conversations with feedback of any kind (a rating, an approval, an edit, a start-over) ...
                 "conversations": len({r["conversation_id"] for r in rows}),
                 "rated": len(ratings),  # ... and those a seller rated: what the thumbs are out of
+                "changed": len(
+                    {r["conversation_id"] for r in rows if r["kind"] in ("edit", "typed_edit", "revision")}
+                ),
                 "thumbs_up": sum(1 for r in ratings if r["rating"] > 0),
                 "thumbs_down": sum(1 for r in ratings if r["rating"] < 0),
                 "approvals": approvals,
@@ -446,8 +477,11 @@ class RecentEdit(BaseModel):
 class FeedbackSummary(BaseModel):
     """What `trova feedback` shows (and prints with --json): the store's feedback, counted."""
 
-    conversations: int  # with feedback of any kind
+    conversations: (
+        int  # with feedback of any kind: a rating, a draft approved, declined or changed, a start-over
+    )
     rated: int  # of which a seller rated: what the thumbs are out of
+    changed: int  # of which a seller changed a draft (on its card or in words)
     thumbs_up: int
     thumbs_down: int
     approvals: int
@@ -469,6 +503,7 @@ def _seller_feedback(rows: list[dict[str, Any]]) -> SellerFeedback:
     rating: dict[str, Any] | None = None
     edits: list[FieldEdit] = []
     start_overs: list[str] = []
+    revisions = 0
     for row in rows:
         if row["kind"] == "rating":
             rating = row
@@ -477,12 +512,15 @@ def _seller_feedback(rows: list[dict[str, Any]]) -> SellerFeedback:
             edits.append(FieldEdit(how, row["field"], row["old_value"], row["new_value"]))
         elif row["kind"] == "start_over":
             start_overs.append(row["comment"] or "")
+        elif row["kind"] == "revision":
+            revisions += 1
     return SellerFeedback(
         rating=None if rating is None else int(rating["rating"]),
         comment=None if rating is None else rating["comment"],
         source=None if rating is None else rating["source"],
         edits=tuple(edits),
         start_overs=tuple(start_overs),
+        revisions=revisions,
     )
 
 

@@ -387,6 +387,10 @@ async def _recorded(
                     seller_id=session.seller_id,
                     cause=cause_of(chat),
                 )
+            for changes in result.redrafted:  # a revision's rest, once the agent drafted again
+                feedback.redraft(
+                    chat.id, changes, trace_id=trace_id, seller_id=session.seller_id, cause=cause_of(chat)
+                )
 
 
 async def _start(

@@ -12,6 +12,8 @@ from cli.main import app
 from evals.loader import ScenarioError, load_scenarios
 from evals.schema import SCHEMA_PATH, json_schema
 
+runner = CliRunner()
+
 GOOD = """\
 id: sofa-good
 description: A sofa.
@@ -297,3 +299,49 @@ def test_a_misspelt_key_gets_the_nearest_known_one(tmp_path: Path) -> None:
     assert f"{path}:2: descripton: Extra inputs are not permitted; did you mean 'description'?" in (
         info.value.problems
     )
+
+
+def test_validate_reads_scenario_files_only_not_hidden_folders_environments_or_tools_trees(
+    tmp_path: Path,
+) -> None:
+    # `trova eval validate /tmp` walked every file below it (a .venv, node_modules, .git) for minutes,
+    # and would have reported each YAML file there as a broken scenario.
+    write(tmp_path, "sofa.yaml", GOOD)
+    for hidden in (".git", ".venv", "node_modules", "env"):
+        (tmp_path / hidden).mkdir()
+        write(tmp_path / hidden, "bad.yaml", BAD)
+    (tmp_path / "env" / "pyvenv.cfg").write_text("home = /usr/bin\n", encoding="utf-8")
+    result = runner.invoke(app, ["eval", "validate", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "Checked 1 scenario file: all valid." in result.output
+
+
+def test_validate_stops_early_in_a_tree_too_big_to_hold_scenarios(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("evals.loader.MAX_FOLDERS", 20)
+    for i in range(30):
+        (tmp_path / f"d{i}").mkdir()
+    result = runner.invoke(app, ["eval", "validate", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    assert "more than 20 folders below it; name the folder that holds the scenario files" in result.output
+    empty = tmp_path / "d0"
+    result = runner.invoke(app, ["eval", "validate", str(empty)])
+    assert result.exit_code == 2 and "no scenario files (*.yaml" in result.output, result.output
+
+
+def test_an_experiment_file_is_said_to_be_one_not_a_broken_scenario(tmp_path: Path) -> None:
+    # `trova eval validate experiments` read experiments/price-position.yaml as a scenario: "did you mean 'arm'?".
+    shipped = Path(__file__).resolve().parents[2] / "experiments" / "price-position.yaml"
+    only = runner.invoke(app, ["eval", "validate", str(shipped.parent)])
+    assert only.exit_code == 2, only.output
+    assert "no scenario files, only experiments (check them with: trova experiment check" in only.output
+    assert "did you mean" not in only.output
+    write(tmp_path, "sofa.yaml", GOOD)
+    write(tmp_path, "price-position.yaml", shipped.read_text(encoding="utf-8"))
+    mixed = runner.invoke(app, ["eval", "validate", str(tmp_path)], env={"COLUMNS": "300"})
+    assert mixed.exit_code == 0, mixed.output
+    assert "price-position.yaml: an experiment, not a scenario; skipped" in mixed.output
+    assert "Checked 1 scenario file: all valid." in mixed.output
+    (loaded,) = load_scenarios([tmp_path])  # a run skips it too
+    assert loaded.id == "sofa-good"

@@ -182,4 +182,4 @@ async def test_the_reviewer_reads_what_the_seller_said(admin, trova_home: Path) 
     listed = CliRunner().invoke(app, ["review", "list"], env={"COLUMNS": "250"})
     assert listed.exit_code == 0, listed.output
     row = next(line for line in listed.output.splitlines() if conversation in line)
-    assert "👎 “<img src=x onerror=alert(1)> priced at double the others”; price 220.0 → 95" in row
+    assert "👎 “<img src=x onerror=alert(1)> priced at double the others”; price $220 → $95" in row

@@ -210,7 +210,8 @@ def test_a_change_typed_at_the_draft_is_a_revision_counted_by_feedback_monitor_a
     (typed,) = summary["recent_edits"]
     assert (typed["conversation_id"], typed["how"], typed["to"]) == (conversation, "typed", "350.0")
     shown = runner.invoke(app, ["feedback"]).output
-    assert "1 drafts approved · 1 revised in words" in shown and "edits per draft 1.00" in shown
+    assert "1 draft approved · 1 revised in words" in shown and "edits per draft 1.00" in shown
+    assert f"✎ {conversation} (typed): price $270 → $350" in shown  # money as the CLI writes it, not '350.0'
     monitor = json.loads(runner.invoke(app, ["monitor", "--json"]).output)
     (group,) = monitor["groups"]
     assert (group["current"]["revisions"], group["current"]["edits_per_draft"]) == (1, 1.0)
@@ -308,7 +309,67 @@ def test_the_header_counts_rated_conversations_apart_from_any_feedback(trova_hom
     shown = runner.invoke(app, ["feedback"], env={"COLUMNS": "250"})
     assert shown.exit_code == 0, shown.output
     header = shown.output.splitlines()[0]
-    assert "20 conversations with feedback of any kind · 1 rated: 👍 0  👎 1" in header, header
+    assert "20 conversations with feedback (a rating, or a draft approved" in header, header
+    assert "1 rated: 👍 0  👎 1" in header, header
+
+
+def test_the_header_says_what_its_conversations_count_and_how_many_changed_a_draft(
+    trova_home: Path,
+) -> None:
+    # 16 conversations "with feedback of any kind" read as wrong beside 1 rated and 5 edited: 10 more had
+    # only an approval. The header says an approval counts, and gives those that changed a draft apart.
+    from agent.draft_changes import FieldChange
+
+    store = FeedbackStore(trova_home / "trova.db")
+    for i in range(16):
+        store.approval(f"c{i}", [FieldChange("price", 90.0, 140)] if i < 3 else [])
+    for i in (3, 4):
+        store.revision(f"c{i}", [])
+    store.rate("c9", 1)
+    summary = store.summary()
+    assert (summary.conversations, summary.rated, summary.changed) == (16, 1, 5)
+    header = runner.invoke(app, ["feedback"], env={"COLUMNS": "300"}).output.splitlines()[0]
+    assert "16 conversations with feedback (a rating, or a draft approved, declined or changed" in header
+    assert "1 rated" in header and "5 with a draft changed" in header and "16 drafts approved" in header
+
+
+def test_a_category_changed_at_the_draft_is_an_edit_in_feedback_and_review_alike(trova_home: Path) -> None:
+    # "Wrong category" at a draft: the agent asks which category first and drafts again a turn later. The
+    # revision was recorded with no field, so the review queue said "edited" with nothing listed and
+    # `trova feedback` showed the category change nowhere.
+    lines = [
+        "selling my iphone 11 screen, fair, 90",
+        "1",  # Projection Screens: the agent's first offer, wrong
+        "wrong category, put it in unlocked mobile phones",
+        "2",  # Unlocked Mobile Phones, from the wider offer
+        "yes",
+    ]
+    chat = runner.invoke(app, ["chat"], input="\n".join(lines) + "\n")
+    assert chat.exit_code == 0, chat.output
+    conversation = conversation_of(chat.output)
+    summary = json.loads(runner.invoke(app, ["feedback", "--json"]).output)
+    assert summary["typed_edits"].get("category_id") == 1, summary["typed_edits"]
+    assert summary["edit_rate"]["category_id"] == 1.0
+    (change,) = [e for e in summary["recent_edits"] if e["field"] == "category_id"]
+    assert (change["conversation_id"], change["from"], change["to"]) == (conversation, "395", "543514")
+    shown = runner.invoke(app, ["feedback"]).output
+    assert f"✎ {conversation} (typed): category '395' → '543514'" in shown
+    assert any(line.split("│")[1].strip() == "category" for line in shown.splitlines() if "│" in line)
+    review = runner.invoke(app, ["review", "list"]).output
+    row = " ".join(line for line in review.splitlines() if "│" in line)
+    assert "edited" in row and "category 395 → 543514" in row, review
+
+
+def test_a_revision_no_draft_has_made_yet_is_said_in_the_review_queue(trova_home: Path) -> None:
+    # The seller asked for a change and left before the agent drafted again: "edited", and what it was.
+    store = FeedbackStore(trova_home / "trova.db")
+    store.revision("c1", [])
+    feedback = store.of("c1")
+    assert feedback and feedback.revisions == 1
+
+    from cli.review import _said
+
+    assert str(_said(feedback)) == "1 draft revised in words, no field changed yet"
 
 
 async def test_feedback_and_monitor_name_a_variant_by_its_spec_not_its_hash_alone(

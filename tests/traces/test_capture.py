@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from agent.models import resolve_model
@@ -144,7 +145,12 @@ async def test_capture_counts_what_it_wrote_in_words(
     assert f"Run it: trova eval run {tmp_path / 'two.yaml'}" in narrow.output, narrow.output
 
 
-def _said(turns: list[str], draft_condition: str | None) -> object:
+def _said(
+    turns: list[str],
+    draft_condition: str | None,
+    answers: tuple[str, ...] = (),
+    approvals: tuple[str, ...] = (),
+) -> object:
     from evals.capture import Conversation, scenario_from
 
     conversation = Conversation(
@@ -157,25 +163,106 @@ def _said(turns: list[str], draft_condition: str | None) -> object:
         created=0,
         condition=draft_condition,
         model_requests=3,
+        condition_answers=answers,
+        approvals=approvals,
     )
     return scenario_from(conversation).seller.condition
 
 
 @pytest.mark.parametrize(
-    ("turns", "draft", "expected"),
+    ("turns", "draft", "answers", "approvals", "expected"),
     [
-        # The agent misread a new title as the condition: the seller said "good", and that is the fact.
+        # The agent misread a new title as the condition: the seller said "good" when asked, the fact.
         (
             ["I want to sell my lamp", "good", "make the title Broken Arrow vintage lamp", "no"],
             "for_parts",
+            ("good",),
+            (),
             "good",
         ),
-        (["selling my bike", "like new, barely used", "yes"], "good", "like new"),
-        # Never said: the draft's, as before.
-        (["selling my bike", "400", "yes"], "fair", "fair"),
+        (["selling my bike", "like new, barely used", "yes"], "good", (), (), "like new"),
+        # Said up front, then "looks good" to approve the draft: no second grade.
+        (
+            ["selling my iphone 11 screen, fair, 90", "looks good"],
+            "good",
+            (),
+            ("looks good",),
+            "fair",
+        ),
+        # A later answer to the question corrects an earlier one.
+        (
+            ["selling my bike", "good", "sorry, it's fair really"],
+            "good",
+            ("good", "sorry, it's fair really"),
+            (),
+            "fair",
+        ),
+        # Never said: the draft's (a simulated seller must answer the question), marked as the agent's.
+        (["selling my bike", "400", "yes"], "fair", (), (), "fair"),
+        # Said two ways the reader cannot tell apart: not the agent's reading, left to fill in.
+        (["iphone 11 screen in fair shape, works good", "yes"], "good", (), (), None),
     ],
 )
 def test_the_captured_sellers_condition_is_the_one_the_seller_said(
-    turns: list[str], draft: str, expected: str
+    turns: list[str], draft: str, answers: tuple[str, ...], approvals: tuple[str, ...], expected: str | None
 ) -> None:
-    assert _said(turns, draft) == expected
+    assert _said(turns, draft, answers, approvals) == expected
+
+
+async def test_a_condition_the_seller_never_told_is_marked_for_the_reviewer_not_copied_from_the_agent(
+    store: TraceStore, client: MarketplaceClient, tmp_path: Path
+) -> None:
+    # A new user's capture wrote "seller.condition: good" where they had typed "fair": the agent's reading
+    # taken as the seller's fact. Said once, it is theirs; not said plainly, the file says so where it looks.
+    said_fair = await chat(
+        client, "I want to sell my iphone 11 with a cracked screen", "fair", "90", "looks good"
+    )
+    unsaid = await chat(client, "I want to sell my IKEA desk")
+    flush()
+    documents = {}
+    for name, session in (("fair", said_fair), ("unsaid", unsaid)):
+        out = tmp_path / f"{name}.yaml"
+        captured = runner.invoke(app, ["eval", "capture", session.id, "--out", str(out)])
+        assert captured.exit_code == 0, captured.output
+        documents[name] = out.read_text()
+    fair = yaml.safe_load(documents["fair"])
+    assert (fair["seller"]["condition"], fair["seller"]["item"]) == ("fair", "iphone 11")
+    text = documents["unsaid"]
+    assert "  condition: null  # TODO: the seller never said it" in text, text
+    assert yaml.safe_load(text)["seller"]["condition"] is None
+
+
+def test_a_condition_said_two_ways_or_only_drafted_is_marked_for_the_reviewer() -> None:
+    from evals.capture import Conversation, scenario_from, to_check, to_yaml
+
+    def captured(turns: list[str]) -> str:
+        conversation = Conversation("chat", "c1", "offline", "p@1", turns, [], 0, "good", 3)
+        return to_yaml(scenario_from(conversation), todo=to_check(conversation))
+
+    both = captured(["iphone 11 screen in fair shape, works good", "yes"])
+    assert "  condition: null  # TODO: the seller's words state fair and good: which did they mean?" in both
+    drafted = captured(["selling my bike", "400"])
+    assert "  condition: good  # TODO: the agent's draft, not the seller's words" in drafted
+    assert "TODO" not in captured(["selling my bike, fair", "400"])
+
+
+def test_the_captured_item_is_in_the_sellers_words() -> None:
+    # The agent searched for words the seller never wrote: the item is the seller's message, not its reading.
+    from evals.capture import Conversation, Step, scenario_from
+
+    def item(query: str) -> str:
+        conversation = Conversation(
+            kind="chat",
+            ident="c1",
+            model="offline",
+            prompt="p@1",
+            turns=["selling my iphone 11, cracked glass", "yes"],
+            steps=[Step("search_categories", {"query": query}, [])],
+            created=0,
+            condition=None,
+            model_requests=2,
+        )
+        return scenario_from(conversation).seller.item
+
+    assert item("iphone 11") == "iphone 11"
+    assert item("iphone 11 screen") == "selling my iphone 11, cracked glass"
