@@ -44,6 +44,24 @@ def test_a_price_far_from_the_category_range_shown_is_warned_about(price: float,
         assert warned in said and "$44 to $120" in said
 
 
+SPEAKERS = Market(count=7, category_id=3, condition=None, p25=125, p75=220, median=162)
+
+
+@pytest.mark.parametrize(
+    ("price", "warned"),
+    [(80, "well below"), (330 + 1, "well above"), (90, None), (320, None)],
+)
+def test_a_seller_price_as_far_below_the_comparables_as_above_is_warned_about(
+    price: float, warned: str | None
+) -> None:
+    # the same ratio either way: under two thirds of the low end ($83) or over one and a half the high end ($330)
+    said = price_note(price, SPEAKERS, seller_price=True)
+    if warned is None:
+        assert "well " not in said and "I've used your price" in said
+    else:
+        assert warned in said and "$125 to $220" in said
+
+
 async def test_a_mixer_priced_far_above_its_kind_is_warned_about(dialogue: Dialogue) -> None:
     await dialogue.say("selling my kitchenaid stand mixer")
     await dialogue.say("good")

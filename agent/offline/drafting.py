@@ -369,9 +369,10 @@ def nice_round(value: float) -> float:
     return max(step, round(value / step) * step)
 
 
-# How far from what listings ask a seller's price is warned about (a share of the low or high end shown).
-FAR_BELOW = 0.6
+# How far from what listings ask a seller's price is warned about (a share of the low or high end shown): as
+# far below as above, in ratio ($80 against $125-$220 is as far under as $330 is over).
 FAR_ABOVE = 1.5
+FAR_BELOW = 1 / FAR_ABOVE
 
 
 def market_summary(market: Market) -> str:
