@@ -191,3 +191,34 @@ async def test_an_ordinal_picks_from_the_fields_just_named(dialogue: Dialogue) -
     assert "the price, the title or the condition" in listed.reply
     picked = await dialogue.say("the second one")
     assert "What should the title say?" in picked.reply and picked.drafts == []
+
+
+AT_PHONE_DRAFT = Context(asked=Question.DRAFT, item="iphone 11 64gb", in_progress=True)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "wrong category, put it in contract mobile phones",
+        "that's the wrong category. put it under contract mobile phones please",
+        "different category - change the category to contract mobile phones",
+    ],
+)
+def test_a_category_named_after_wrong_category_is_the_one_looked_for(text: str) -> None:
+    # "wrong category" opened the message and hid the category named after it; its words went to the description
+    reading = read(text, AT_PHONE_DRAFT)
+    assert Intent.CATEGORY in reading.intents
+    assert reading.category_words == "contract mobile phones"
+    assert reading.note is None
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("put in the description that the battery is at 85 percent", "The battery is at 85 percent."),
+        ("add that battery health is 91 pct", "Battery health is 91 pct."),
+    ],
+)
+def test_a_percentage_at_the_draft_is_a_fact_never_a_price(text: str, note: str) -> None:
+    reading = read(text, AT_PHONE_DRAFT)
+    assert reading.price is None and reading.note == note

@@ -322,6 +322,7 @@ def hear(state: DialogueState, text: str) -> None:
         and (item.unplaceable or item.redescribe)
         and not (is_chatter(text) or r.has(Intent.UNSURE, Intent.DECLINE, Intent.QUESTION))
         and not r.changes
+        and r.category_words is None  # "put it under film cameras": those words, looked for as a category
     ):
         _same_words_again(state, item, text)  # words the reader found no item in: search them as they are
     if item is None:

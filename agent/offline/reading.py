@@ -671,6 +671,12 @@ def read(text: str, context: Context | None = None) -> Reading:
         and told_grade(said) is None  # "say good": a grade
         else None
     )
+    if added is not None and any(
+        m.start() < added.end() and added.start() < m.end()
+        for m in lex.category_change.finditer(said)
+        if m.group("put") or m.group("to") or m.group("named")
+    ):
+        added = None  # "put it in contract phones": a category named, never words for the description
     if added is not None:  # "add that it has a scratch": what is added is read, the request is not
         said = said[: added.start()] + ". " + added.group("what") + said[added.end() :]
     removed = (
@@ -844,10 +850,19 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.intents.add(Intent.LATER)
     if _RETRY.search(text):
         reading.intents.add(Intent.RETRY)
-    change = lex.category_change.search(text)
-    if change is not None:
+    changes = list(lex.category_change.finditer(text))
+    if changes:
         reading.intents.add(Intent.CATEGORY)
-        words = next((g for g in (change.group("put"), change.group("to"), change.group("named")) if g), None)
+        # "wrong category, put it in contract phones": the clause that names one, wherever it stands
+        words = next(
+            (
+                g
+                for change in changes
+                for g in (change.group("put"), change.group("to"), change.group("named"))
+                if g
+            ),
+            None,
+        )
         words = re.sub(
             r"\s+(?:please|pls|thanks|thank you|instead)$", "", (words or "").strip(" '\""), flags=re.I
         )
