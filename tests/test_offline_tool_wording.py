@@ -73,3 +73,15 @@ async def test_a_mixer_priced_far_above_its_kind_is_warned_about(dialogue: Dialo
     assert "nothing listed" not in sentence.lower()
     drafted = await dialogue.say(str(round(guide["p75"] * 10)))
     assert drafted.drafts and "well above" in drafted.reply
+
+
+async def test_a_value_question_in_the_opening_gets_a_guide_when_nothing_compares(dialogue: Dialogue) -> None:
+    # "what could I get for it?" asked with the item: the guide is looked for at once, not "what price would
+    # you like?" (the question was lost once the tools had answered)
+    shown = await dialogue.say(
+        "hi there! I have a KitchenAid stand mixer, used maybe 5 times. what do you think I could get for it?"
+    )
+    comparisons = dialogue.results("compare_prices")
+    assert comparisons and not comparisons[0]["count"]
+    assert comparisons[-1]["count"] > 0, comparisons
+    assert "say 'ok'" in shown.reply and "what price would you like" not in shown.reply, shown.reply

@@ -1427,12 +1427,16 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         and comps is not None
         and not comps.count
     )
-    at_a_loss = paid_guide or (
+    at_a_loss = (
+        paid_guide
+        # "what do you think I could get for it?" in the message that named it: still asked once the tools
+        # have answered in the same turn
+        or (reading is not None and state.value_now)
+    ) or (
         state.last == "seller"
         and reading is not None
         and (
-            state.value_now
-            or reading.has(Intent.SUGGEST, Intent.UNSURE)
+            reading.has(Intent.SUGGEST, Intent.UNSURE)
             # "ok" again to the price question asked again in other words: the seller has no figure
             or asked_again
             # "ok go with that" when no figure was offered (nothing listed to go by): nothing to take
