@@ -346,3 +346,16 @@ async def test_a_title_too_short_for_the_marketplace_is_completed_with_its_condi
     _, second = await say_all(session, opening, condition)
     (draft,) = second.drafts
     assert draft.args["title"] == title
+
+
+@pytest.mark.parametrize(
+    ("path", "driven"),
+    [
+        ("Toys & Games > Toys > Play Vehicles > Toy Cars", False),
+        ("Vehicles & Parts > Vehicles > Motor Vehicles > Cars", True),
+    ],
+)
+def test_a_toy_car_is_never_said_to_be_driven(path: str, driven: bool) -> None:
+    # "Play Vehicles" once gave toys the cars' verb: "It's been driven, so there's some light wear"
+    said = make_description("lot of 15 hot wheels cars", Condition.NEW, path)
+    assert ("driven" in said) is driven, said

@@ -19,7 +19,10 @@ from tools.types import TITLE_MAX, TITLE_MIN, Condition
 
 def _verb(category_path: str) -> str:
     path = category_path.lower()
-    for verb, words in lexicon().drafting.verbs.items():
+    drafting = lexicon().drafting
+    if any(path.startswith(top) for top in drafting.verbs_not_under):
+        return "used"  # "Toys & Games > Toys > Play Vehicles > Toy Cars": played with, never driven
+    for verb, words in drafting.verbs.items():
         if any(w in path for w in words):
             return verb
     return "used"

@@ -254,6 +254,7 @@ class DraftingData(_Data):
     singular_s: list[str]
     closings: list[str]
     verbs: dict[str, list[str]]
+    verbs_not_under: list[str]
     casing: dict[str, str]
     line_model_words: dict[str, dict[str, str]]  # a line's model words as written ("iPhone 12 mini")
     assumed_condition: Condition
