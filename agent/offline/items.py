@@ -127,7 +127,8 @@ def _part_damage() -> re.Pattern[str]:
 def before_part_damage(phrase: str) -> str:
     """The phrase up to a part of the item said with its damage ("iphone 11 64gb screen is cracked but works"
     -> "iphone 11 64gb"): the part is the item's, its damage the condition. Not when the words before it are
-    a make alone ("bose speaker" is the item) or a part themselves ("screen door broken")."""
+    a make alone ("bose speaker" is the item) or a part themselves ("screen door broken"), or the two name the
+    part sold as the item ("projector screen torn")."""
     m = _part_damage().search(phrase)
     if m is None:
         return phrase
@@ -138,6 +139,7 @@ def before_part_damage(phrase: str) -> str:
         not words
         or all(kinds.get(w) in (NameKind.BRAND, NameKind.COMMON) for w in words)
         or words[-1] in lexicon().items.damaged_parts
+        or f"{words[-1]} {m.group('part').lower()}" in lexicon().items.part_items
     ):
         return phrase
     return before

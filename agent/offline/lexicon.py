@@ -178,6 +178,7 @@ class ItemData(_Data):
     clause_end: str
     damaged_parts: list[str]  # parts never sold as the item when named after it ("iphone screen cracked")
     part_damage: str  # what is wrong with such a part, said after it
+    part_items: list[str]  # a part named so is the item ("projector screen")
     state_first: str
     trailing_filler: str
     second_item: str
