@@ -37,6 +37,11 @@ def test_a_part_and_its_damage_after_the_item_are_not_its_name(text: str, item: 
     [
         # a make alone before the part: the part is the item
         ("bose speaker broken", "bose speaker"),
+        ("the north face zipper broken", "north face zipper"),
+        # a part sold as itself
+        ("projector screen torn", "projector screen torn"),
+        ("car battery dead", "car battery dead"),
+        ("gold chain broken", "gold chain"),
         # the part named before another part: "screen door" is the item
         ("selling screen door, hinge broken", "screen door"),
         # a damaged part said after "with" was never part of the name

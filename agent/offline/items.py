@@ -137,6 +137,7 @@ def before_part_damage(phrase: str) -> str:
     kinds = names().kinds
     if (
         not words
+        or " ".join(words) in kinds  # "north face zipper broken": a make, the zipper the item
         or all(kinds.get(w) in (NameKind.BRAND, NameKind.COMMON) for w in words)
         or words[-1] in lexicon().items.damaged_parts
         or f"{words[-1]} {m.group('part').lower()}" in lexicon().items.part_items
