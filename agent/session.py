@@ -72,6 +72,34 @@ _LINE_SEPARATORS = re.compile("[\u2028\u2029]")
 # into the draft's title and the comparables' query. A tag starts with a letter or "/" right after "<", so
 # "<3" and "size < 10" stay words.
 _MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:[\s/][^<>]*)?>")
+# Markdown typed or pasted into a message (**bold**, __bold__, *it*, _it_, ~~struck~~, `code`, "# " headings,
+# "- " or "* " bullets, ``` fences) is emphasis, not words: "**barely used**" is "barely used", and a mark left
+# alone ("speaker **") is no part of the item either. The words inside are kept (struck-out ones go); a
+# bullet's line stays a line.
+_MD_PAIRED = (
+    re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"),
+    re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]*?)(?<=[^\s*])\*(?![\w*])"),
+    re.compile(r"(?<![\w])_(?=[^\s_])([^_\n]*?)(?<=[^\s_])_(?![\w])"),
+    re.compile(r"(?<!`)`([^`\n]+)`(?!`)"),
+)
+_MD_STRUCK = re.compile(
+    r"~~(?=\S)[^~\n]+?(?<=\S)~~"
+)  # struck out: words the seller took back ("~~$90~~ $70")
+_MD_LINE = re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|[-*+•][ \t]+|>[ \t]+|`{3,}[\w-]*[ \t]*$)", re.M)
+_MD_LEFT = re.compile(
+    r"(?<!\S)(?:\*{2,}|_{2,}|~~|`+)(?!\S)|(?<=\S)(?:\*\*|__|~~)(?!\S)|(?<!\S)(?:\*\*|__|~~)(?=\S)"
+)
+
+
+def without_markdown(text: str) -> str:
+    """The seller's words without markdown's marks ("**barely used**" -> "barely used", "## selling my lamp"
+    -> "selling my lamp", "- works fine" -> "works fine")."""
+    text = _MD_STRUCK.sub("", _MD_LINE.sub("", text))
+    for pattern in _MD_PAIRED:
+        text = pattern.sub(lambda m: m.group(m.lastindex or 0), text)
+    return _MD_LEFT.sub("", text)
+
+
 # A script's or style's content is code, not the seller's words: it goes with its tags.
 _CODE = re.compile(r"<(script|style)\b[^<>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 # A terminal's escape sequence pasted into a message (colour, title, cursor: CSI, OSC, or ESC and one
@@ -399,7 +427,8 @@ class ChatSession:
     @staticmethod
     def check_message(text: str) -> str:
         cleaned = _LINE_SEPARATORS.sub("\n", _INVISIBLE.sub("", _ESCAPE_SEQUENCES.sub("", text)))
-        cleaned = re.sub(r"[ \t]{2,}", " ", _MARKUP.sub(" ", _CODE.sub(" ", cleaned))).strip()
+        cleaned = without_markdown(_MARKUP.sub(" ", _CODE.sub(" ", cleaned)))
+        cleaned = re.sub(r"[ \t]{2,}", " ", cleaned).strip()
         if not cleaned:
             raise InputError("Your message is empty. Tell me what you'd like to sell.")
         if len(cleaned) > MAX_MESSAGE_CHARS:

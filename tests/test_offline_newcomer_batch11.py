@@ -219,7 +219,11 @@ def test_but_with_anything_else_is_no_reason() -> None:  # a guard
             "weber kettle grill",
         ),
         ("my son left his xbox series s here when he moved out, works perfectly", "xbox series s"),
-        ("Cleaning out the basement, have a treadmill (nordictrack t6.5) that works fine", "treadmill"),
+        # the make and model in brackets are the item's
+        (
+            "Cleaning out the basement, have a treadmill (nordictrack t6.5) that works fine",
+            "nordictrack t6.5 treadmill",
+        ),
         ("hey! just dug out my old gameboy color from my parents attic, still turns on", "gameboy color"),
         ("stumbled upon my old canon ae-1 film camera at my moms house", "canon ae-1 film camera"),
         ("I inherited a piano from my grandma but have no room, yamaha upright", "piano"),

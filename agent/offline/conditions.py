@@ -254,9 +254,25 @@ def _without_item(clause: str, item: str | None) -> str:
     return rest if rest and _damage_of(_rules().negations.sub(" ", rest), item) is not None else clause
 
 
+@cache
+def _misspellings() -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple(
+        (re.compile(rf"(?<![\w'-])(?:{pattern})(?![\w'-])", re.I), word)
+        for pattern, word in lexicon().conditions.respelled
+    )
+
+
+def respelled(text: str) -> str:
+    """The text with its mistyped condition words as meant ("barley used" -> "barely used", "brand knew" ->
+    "brand new", "perfect condtion" -> "perfect condition"); data/conditions.yaml."""
+    for pattern, word in _misspellings():
+        text = pattern.sub(word, text)
+    return text
+
+
 def told_grade(text: str) -> Condition | None:
     """The grade the seller tells the agent to use ("..., say good", "call it fair"), or None."""
-    told = _rules().told_grade.search(text)
+    told = _rules().told_grade.search(respelled(text))
     if told is None:
         return None
     said = re.sub(r"[\s-]+", " ", told.group("grade").lower())
@@ -269,6 +285,7 @@ def read_condition(text: str, item: str | None = None, *, asked_condition: bool 
     `item` scopes the reading (clauses about other things don't count); `asked_condition` lets a bare
     word answer the question ('perfect', 'fine')."""
     rules = _rules()
+    text = respelled(text)
     if rules.grade_question.search(text):
         return ConditionReading()  # "what's the difference between good and excellent?"
     stated: Condition | None = None

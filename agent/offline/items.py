@@ -11,7 +11,7 @@ import re
 from functools import cache
 
 from agent.offline.amounts import names_only_a_price, read_amounts
-from agent.offline.conditions import read_condition
+from agent.offline.conditions import read_condition, respelled
 from agent.offline.details import read_details
 from agent.offline.lexicon import DATA, lexicon
 from agent.offline.names import NameKind, names
@@ -115,13 +115,46 @@ def spelled(item: str) -> str:
     return " ".join(_spelled(w) for w in item.split(" "))
 
 
+@cache
+def _part_damage() -> re.Pattern[str]:
+    lex = lexicon()
+    parts = "|".join(
+        re.escape(p).replace(r"\ ", r"\s+") for p in sorted(lex.items.damaged_parts, key=len, reverse=True)
+    )
+    return re.compile(rf"\s+(?:(?:the|its|their)\s+)?(?P<part>{parts})\s+(?:{lex.items.part_damage})", re.I)
+
+
+def before_part_damage(phrase: str) -> str:
+    """The phrase up to a part of the item said with its damage ("iphone 11 64gb screen is cracked but works"
+    -> "iphone 11 64gb"): the part is the item's, its damage the condition. Not when the words before it are
+    a make alone ("bose speaker" is the item) or a part themselves ("screen door broken"), or the two name the
+    part sold as the item ("projector screen torn")."""
+    m = _part_damage().search(phrase)
+    if m is None:
+        return phrase
+    before = phrase[: m.start()]
+    words = re.findall(r"[\w'-]+", lexicon().leading_filler.sub("", before.strip()).lower())
+    kinds = names().kinds
+    if (
+        not words
+        or " ".join(words) in kinds  # "north face zipper broken": a make, the zipper the item
+        or all(kinds.get(w) in (NameKind.BRAND, NameKind.COMMON) for w in words)
+        or words[-1] in lexicon().items.damaged_parts
+        or f"{words[-1]} {m.group('part').lower()}" in lexicon().items.part_items
+    ):
+        return phrase
+    return before
+
+
 def clean_item(phrase: str) -> str:
     lex = lexicon()
+    phrase = before_part_damage(phrase)
     phrase = _REPEATED.sub(
         r"\1", phrase
     )  # "very very very very ... old guitar": a word said over and over, once
     phrase = lex.leading_filler.sub("", phrase.strip())
     phrase = lex.clause_end.split(phrase, maxsplit=1)[0]
+    phrase = _balanced(phrase)
     phrase = lex.leading_filler.sub("", phrase.strip())
     phrase = lex.trailing_filler.sub("", phrase).strip(" ,.-–—:;'\"!?")
     # No word in an item's name is 40 letters long, and a name fits a listing title (80 characters).
@@ -139,6 +172,24 @@ def clean_item(phrase: str) -> str:
         while words and words[-1].lower() in lex.hanging_words:
             words.pop()
     return spelled(" ".join(words))
+
+
+def _balanced(phrase: str) -> str:
+    """The phrase without a bracket left open or closed alone ("pink kids bike (16 inch" -> "pink kids bike"):
+    what a bracket holds is said of the item as a whole or not at all, and a title never has half of one."""
+    depth, cut = 0, None
+    for i, ch in enumerate(phrase):
+        if ch in "([{":
+            if depth == 0:
+                cut = i
+            depth += 1
+        elif ch in ")]}":
+            if depth == 0:
+                return _balanced(phrase[:i] + " " + phrase[i + 1 :])
+            depth -= 1
+            if depth == 0:
+                cut = None
+    return phrase[:cut].rstrip() if depth and cut is not None else phrase
 
 
 def is_vague(item: str) -> bool:
@@ -244,6 +295,7 @@ def extract_items(text: str, *, expecting_item: bool = False, in_progress: bool 
     sentence "It's a ..." names the item only when none is being listed (`in_progress`): of the item being
     listed, it says which one it is ("good shape. It's a trek fx 2")."""
     lex = lexicon()
+    text = respelled(text)  # "ipad air barley used": the condition, never "ipad air barley"
     if names_only_a_price(text):
         return []  # "40 as is", "50 cash only": a price and its terms, whatever question it answers
     named = item_correction(text) or value_question_item(text)
@@ -313,7 +365,7 @@ def extract_items(text: str, *, expecting_item: bool = False, in_progress: bool 
         # "I have a bunch of baby stuff but let's start with the stroller": the one named to start with
         return extract_items(f"selling {first_named.group('item')}")
     rest = _past_sales_talk(lex.leading_filler.sub("", rest.strip()))
-    first = lex.clause_end.split(rest, maxsplit=1)[0]
+    first = lex.clause_end.split(before_part_damage(rest), maxsplit=1)[0]
     if not first.strip() and (state := lex.state_first.match(rest)) and rest[state.end() :].strip():
         # "runs great, 2008 toyota corolla": what it does comes first, the item after it
         after_state = extract_items(rest[state.end() :], expecting_item=True)
@@ -432,14 +484,25 @@ def _with_model(item: str, after: str) -> str:
     headphones"), so the title and the price comparison name the thing; anything else after the comma (a
     condition, a price, terms, a sentence) is read by the other readers and left out of the name."""
     lex = lexicon()
-    # a dot between digits is a decimal ("cuisinart 1.7L"), not the end of the phrase
-    m = re.match(r"\s*,\s*((?:[^,.;!?()]|(?<=\d)\.(?=\d))+)", after)
+    # a dot between digits is a decimal ("cuisinart 1.7L"), not the end of the phrase; the make and model can
+    # be said in brackets, before any detail ("laptop (dell xps 13)", "office chair (herman miller aeron, size B)")
+    m = re.match(r"\s*(?:,|\((?=[^()]*\)))\s*((?:[^,.;!?()]|(?<=\d)\.(?=\d))+)", after)
     if not item or m is None or len(item.split()) > 3:
         return item
     # "its a giant talon": what it is, said as a sentence, names the make and model all the same
     said = it_is_removed(m.group(1))
     # "herman miller aeron size B": the make and model, then a detail the details reader keeps
     phrase = re.split(r"\s+(?:size|sz)\b", said, maxsplit=1, flags=re.I)[0].strip()
+    # "tv (samsung 55 inch)": the make, and a detail the details reader keeps
+    make = phrase
+    for attribute in read_details(phrase).attributes:
+        make = re.sub(re.escape(attribute.words), " ", make, flags=re.I)
+    if (
+        make != phrase
+        and (make_words := make.lower().split())
+        and all(w in names().kinds for w in make_words)
+    ):
+        phrase = " ".join(make.split())
     words = re.findall(r"[a-z0-9'-]+", phrase.lower())
     # "mattress, king size": a word of a detail ("king size") is that detail, not the make
     detail_words = {

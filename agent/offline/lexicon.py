@@ -58,6 +58,7 @@ class ConditionData(_Data):
     usage: dict[Condition, list[str]]
     negations: str
     works_otherwise: str
+    respelled: list[tuple[str, str]]  # a mistyped condition word and the word meant ("barley used")
     grade_question: str
     told_grade: (
         str  # "say good": the grade to use, named by the seller; `{grades}` stands for any stated grade
@@ -175,6 +176,9 @@ class ItemData(_Data):
     correction: str
     leading_filler: str
     clause_end: str
+    damaged_parts: list[str]  # parts never sold as the item when named after it ("iphone screen cracked")
+    part_damage: str  # what is wrong with such a part, said after it
+    part_items: list[str]  # a part named so is the item ("projector screen")
     state_first: str
     trailing_filler: str
     second_item: str

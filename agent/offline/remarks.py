@@ -74,8 +74,9 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
 
 
 # A clause ends at a comma, a dash or a semicolon, or, in a message typed without them, where "its ..." or
-# "always ..." starts another ("iphone 12 its in great shape always had a case on it").
-_CLAUSE = re.compile(r",\s+|\s+[-–—]\s+|;\s*|\s+(?=(?:its|it's|it is|always)\s)", re.I)
+# "always ..." starts another ("iphone 12 its in great shape always had a case on it"); what a bracket holds
+# is a clause of its own ("bike (16 inch, with training wheels) and we need the space").
+_CLAUSE = re.compile(r",\s+|\s+[-–—]\s+|;\s*|\s*\(\s*|\s*\)\s*|\s+(?=(?:its|it's|it is|always)\s)", re.I)
 
 
 # The last part of a list said in clauses ("catan, ticket to ride and pandemic"): two short names joined by "and".
