@@ -340,7 +340,7 @@ def test_a_category_changed_at_the_draft_is_an_edit_in_feedback_and_review_alike
     lines = [
         "selling my iphone 11 screen, fair, 90",
         "1",  # Projection Screens: the agent's first offer, wrong
-        "wrong category, put it in unlocked mobile phones",
+        "wrong category",  # no category named: the agent offers others first
         "2",  # Unlocked Mobile Phones, from the wider offer
         "yes",
     ]
