@@ -162,40 +162,21 @@ def _record_approvals(console: Console, session: ChatSession, result: TurnResult
     approved = [
         a for a in result.activity if a.name == CREATE_LISTING and a.approved and a.outcome == "success"
     ]
+    if not (approved or result.declined or result.revisions or result.redrafted):
+        return  # nothing to record: the store (its migration check) is not opened on every turn
     try:
+        store = FeedbackStore(source="cli")
+        trace, seller, cause = session.last_trace_id, session.record.seller_id, _cause(session)
         for _ in approved:
-            FeedbackStore(source="cli").approval(
-                session.id,
-                [],
-                trace_id=session.last_trace_id,
-                seller_id=session.record.seller_id,
-                cause=_cause(session),
-            )
+            store.approval(session.id, [], trace_id=trace, seller_id=seller, cause=cause)
         # Declines before revisions: a decline closes the revisions of earlier turns only.
         for _ in range(result.declined):
-            FeedbackStore(source="cli").decline(
-                session.id,
-                trace_id=session.last_trace_id,
-                seller_id=session.record.seller_id,
-                cause=_cause(session),
-            )
+            store.decline(session.id, trace_id=trace, seller_id=seller, cause=cause)
         # A change typed at a draft ("make it 350") is the terminal's way to edit it.
         for changes in result.revisions:
-            FeedbackStore(source="cli").revision(
-                session.id,
-                changes,
-                trace_id=session.last_trace_id,
-                seller_id=session.record.seller_id,
-                cause=_cause(session),
-            )
+            store.revision(session.id, changes, trace_id=trace, seller_id=seller, cause=cause)
         for changes in result.redrafted:  # the rest of a revision the agent answered with a question first
-            FeedbackStore(source="cli").redraft(
-                session.id,
-                changes,
-                trace_id=session.last_trace_id,
-                seller_id=session.record.seller_id,
-                cause=_cause(session),
-            )
+            store.redraft(session.id, changes, trace_id=trace, seller_id=seller, cause=cause)
     except (sqlite3.Error, StoreTooNew) as e:  # the listing is made; only its feedback row is lost
         console.print(f"[dim]The approval was not recorded as feedback ({escape(str(e))}).[/dim]")
 

@@ -132,6 +132,19 @@ def matches(expr: Expr, terms: frozenset[str]) -> bool:
     return any(matches(p, terms) for p in expr.parts)
 
 
+def _any_of(tests: list[Callable[[frozenset[str]], bool]]) -> Callable[[frozenset[str]], bool]:
+    """Whether any of `tests` matches a title's words, remembered per word set (ads repeat theirs)."""
+    seen: dict[frozenset[str], bool] = {}
+
+    def test(words: frozenset[str]) -> bool:
+        known = seen.get(words)
+        if known is None:
+            known = seen[words] = any(t(words) for t in tests)
+        return known
+
+    return test
+
+
 def matcher(expr: Expr) -> Callable[[frozenset[str]], bool]:
     """`matches(expr, terms)` as a function of `terms`, built once: a comparison tests a few preferences
     against hundreds of rows, and walking the expression for each row cost more than scoring them (set
@@ -660,15 +673,9 @@ def comparable_candidates(
             # Each preference's listings are represented by its own rows (all, a sample or a probe, each
             # weighing its share): a wider one's rows that an earlier one matches would count them twice.
             # (A preference read in full, each row weighing 1, holds every listing it matches already.)
-            earlier_tests = [tests[p] for p in read]
-            seen: dict[frozenset[str], bool] = {}
+            earlier = _any_of([tests[p] for p in read])
             for row in rows:
-                if row.id in found:
-                    continue
-                earlier = seen.get(row.words)
-                if earlier is None:
-                    earlier = seen[row.words] = any(test(row.words) for test in earlier_tests)
-                if not earlier:
+                if row.id not in found and not earlier(row.words):
                     found[row.id] = row
             if preference is not None and rows and rows[0].weight > 1.0:
                 read.append(preference)
@@ -686,18 +693,8 @@ def comparable_candidates(
         # A preference whose rows are all listings read before, or stood for by a preference read before
         # (the same few ads' copies matched again by a wider tier: '87' after '87 Monte Carlo LS'), has not
         # widened the reading: it spends no widening.
-        before_tests = [tests[p] for p in read_before]
-        stood: dict[frozenset[str], bool] = {}  # whether a preference read before matches these words
-        widened = False
-        for row in read_rows:
-            if row.id in before:
-                continue
-            known = stood.get(row.words)
-            if known is None:
-                known = stood[row.words] = any(test(row.words) for test in before_tests)
-            if not known:
-                widened = True
-                break
+        stood = _any_of([tests[p] for p in read_before])  # whether a preference read before matches
+        widened = any(row.id not in before and not stood(row.words) for row in read_rows)
         if read_rows and read_rows[0].weight * len(read_rows) > PROBE and widened:
             probed += 1
             # Only a stop before the last preference cuts reading short: after the last (the widest), every

@@ -1432,19 +1432,20 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         # "what do you think I could get for it?" in the message that named it: still asked once the tools
         # have answered in the same turn
         or (reading is not None and state.value_now)
-    ) or (
-        state.last == "seller"
-        and reading is not None
-        and (
-            reading.has(Intent.SUGGEST, Intent.UNSURE)
-            # "ok" again to the price question asked again in other words: the seller has no figure
-            or asked_again
-            # "ok go with that" when no figure was offered (nothing listed to go by): nothing to take
-            or (
-                Intent.ACCEPT in reading.intents
-                and item.typical_offered
-                and item.typical is not None
-                and not item.typical.count
+        or (
+            state.last == "seller"
+            and reading is not None
+            and (
+                reading.has(Intent.SUGGEST, Intent.UNSURE)
+                # "ok" again to the price question asked again in other words: the seller has no figure
+                or asked_again
+                # "ok go with that" when no figure was offered (nothing listed to go by): nothing to take
+                or (
+                    Intent.ACCEPT in reading.intents
+                    and item.typical_offered
+                    and item.typical is not None
+                    and not item.typical.count
+                )
             )
         )
     )
