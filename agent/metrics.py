@@ -48,7 +48,7 @@ drafts_proposed = logfire.metric_counter(
 drafts_answered = logfire.metric_counter(
     "trova.drafts.answered",
     unit="{draft}",
-    description="Seller answers to drafts, by answer (approved, declined, revised)",
+    description="Seller answers to drafts, by answer (approved, declined, revised, asked)",
 )
 model_errors = logfire.metric_counter(
     "trova.model.errors", unit="{error}", description="Turns the model failed, by kind"
@@ -126,7 +126,8 @@ class TurnFacts:
     drafts: int = 0
     approved: int = 0
     declined: int = 0
-    revised: int = 0
+    revised: int = 0  # drafts answered with a change (replaced, or asked about before drafting again)
+    asked: int = 0  # drafts answered with a question or words that changed nothing, shown again as they were
     created: int = 0
     first_listing: bool = False  # this turn created the conversation's first listing
     price_replaced: int = 0  # created listings whose price is not the one the comparison suggested
@@ -170,6 +171,7 @@ def record(facts: TurnFacts) -> None:
         ("approved", facts.approved),
         ("declined", facts.declined),
         ("revised", facts.revised),
+        ("asked", facts.asked),
     ):
         if count:
             drafts_answered.add(count, {**base, "answer": answer})

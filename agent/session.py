@@ -200,7 +200,7 @@ class _Turn:
     error_kind: str | None = None  # why the model failed the turn (agent.metrics' kinds)
     started: float = field(default_factory=time.perf_counter)
     declined: int = 0  # drafts the seller just said no to
-    revised: int = 0  # drafts the seller answered with a change
+    revised: int = 0  # drafts the seller answered in words, neither yes nor no (a change or a question)
     revising: list[dict[str, Any]] = field(default_factory=list)  # the args of those drafts
 
 
@@ -626,7 +626,10 @@ class ChatSession:
             drafts=len(result.drafts),
             approved=len(turn.approved),
             declined=turn.declined,
-            revised=turn.revised,
+            # A reply to a draft that changed nothing (a question answered, the same draft shown again) is
+            # no revision: the same count as the feedback's "revised in words".
+            revised=len(result.revisions),
+            asked=max(0, turn.revised - len(result.revisions)),
             created=len(result.created),
             first_listing=result.first_listing,
             price_replaced=result.price_replaced,

@@ -11,7 +11,7 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -68,6 +68,8 @@ def _apply_correction(scenario: Scenario, review: Review, corrected_turn: int | 
         "listing", {"created": scenario.expect.listing.created if scenario.expect.listing else 0}
     )
     price = {"between": [review.price_min, review.price_max]} if review.price_min is not None else None
+    if review.verdict == "bad":
+        _loosen_to_the_required(document)
     if review.category or price:
         listing["created"] = max(1, int(listing.get("created", 0)))
         document.setdefault("seller", {})["approves"] = True
@@ -94,6 +96,29 @@ def _apply_correction(scenario: Scenario, review: Review, corrected_turn: int | 
     from evals.schema import Scenario
 
     return Scenario.model_validate(document)
+
+
+def _loosen_to_the_required(document: dict[str, Any]) -> None:
+    """A failure's trajectory is no expectation: the calls the agent made on the way to it (a search for
+    "two hundred dollars", the colour it searched by) are what went wrong, so a scenario that expects them
+    can never pass once the agent is fixed. What stays: each tool once, in the order first called, with
+    only the arguments that must hold of any good run (a category from the search); and the listing's
+    condition only when it is the seller's own."""
+    expect = document.get("expect", {})
+    tools = expect.get("tools")
+    if tools:
+        first: dict[str, dict[str, Any]] = {}
+        for call in tools.get("calls", []):
+            if call.get("tool") in first:
+                continue
+            args = {k: v for k, v in call.get("args", {}).items() if isinstance(v, dict) and "from" in v}
+            first[call["tool"]] = {"tool": call["tool"], "args": args} if args else {"tool": call["tool"]}
+        tools["calls"] = list(first.values())
+    listing = expect.get("listing", {})
+    condition = listing.get("condition")
+    said = str(document.get("seller", {}).get("condition", "")).replace(" ", "_")
+    if isinstance(condition, dict) and condition.get("equals") != said:
+        del listing["condition"]
 
 
 def scenario_writer(directory: Path | None = None, store: Path | None = None) -> ScenarioWriter:

@@ -232,8 +232,10 @@ def _args(
     args = step.args
     loose: dict[str, Matcher] = {}
     if step.tool == "search_categories" and args.get("query"):
-        words = [w for w in re.findall(r"[A-Za-z]{3,}", str(args["query"]))][-1:]
-        loose["query"] = Matcher(contains=words[0]) if words else Matcher(any=True)
+        # Any of the query's words: a search for the item without its colour ("iphone 12" for "iphone 12
+        # black") is as good, and which word names the item is not this module's to guess.
+        words = list(dict.fromkeys(w.lower() for w in re.findall(r"[A-Za-z]{3,}", str(args["query"]))))
+        loose["query"] = Matcher(regex="|".join(map(re.escape, words))) if words else Matcher(any=True)
     if "category_id" in args:
         loose["category_id"] = (
             Matcher.model_validate({"from": "search_categories"})

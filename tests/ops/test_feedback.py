@@ -438,3 +438,21 @@ def test_feedback_json_keeps_the_bare_id_when_no_turn_of_the_variant_is_kept(tro
     assert by_variant["v-gone"]["spec"] is None and by_variant["v-gone"]["label"] == "v-gone"
     assert (by_variant["v-gone"]["model"], by_variant["v-gone"]["prompt"]) == ("offline", "listing_agent@1")
     assert by_variant["unknown"]["label"] == "unknown" and by_variant["unknown"]["model"] is None
+
+
+def test_a_question_at_the_draft_is_no_edit_in_the_review_queue(trova_home: Path) -> None:
+    # "does the buyer pay shipping?" at the approval prompt is answered and the same draft waits: the
+    # seller changed nothing, yet the queue listed the conversation as "edited" (any reply to a draft that
+    # was neither yes nor no counted as a revision in the turn's facts).
+    said = "I want to sell my IKEA desk, good, 40\ndoes the buyer pay shipping?\nyes\n"
+    chat = runner.invoke(app, ["chat"], input=said)
+    assert chat.exit_code == 0, chat.output
+    flush()
+    listed = runner.invoke(app, ["review", "list"], env={"COLUMNS": "250"})
+    assert listed.exit_code == 0, listed.output
+    assert "edited" not in listed.output, listed.output
+    changed = runner.invoke(app, ["chat"], input="I want to sell my IKEA desk, good, 40\nmake it 45\nyes\n")
+    assert changed.exit_code == 0, changed.output
+    flush()
+    again = runner.invoke(app, ["review", "list"], env={"COLUMNS": "250"})
+    assert "edited" in again.output and "$40 → $45" in again.output, again.output

@@ -347,3 +347,43 @@ async def test_a_reviewed_failure_keeps_its_variant_and_arm_in_the_scenario(
     assert done.exit_code == 0, done.output
     again = parse_scenario(captured.read_text(encoding="utf-8"), captured)
     assert again.metadata == scenario.metadata
+
+
+def test_a_reviewed_failure_expects_what_any_good_run_does_not_the_calls_that_failed() -> None:
+    # A price typed at the category question was searched as the item: the scenario written from the
+    # review expected that search ("dollars") and the agent's wrong condition, so it could never pass
+    # once the agent was fixed.
+    from cli.review import _apply_correction
+    from evals.capture import Conversation, Step, scenario_from
+
+    conversation = Conversation(
+        kind="chat",
+        ident="c1",
+        model="offline",
+        prompt="p@1",
+        turns=["dining table with 4 chairs, solid oak, good", "two hundred dollars", "yes"],
+        steps=[
+            Step("search_categories", {"query": "dining table"}, [{"id": 5, "path": "Home > Tables"}]),
+            Step("search_categories", {"query": "two hundred dollars"}, [{"id": 9, "path": "Radios"}]),
+            Step("compare_prices", {"category_id": 9, "condition": "fair"}, {"count": 0}),
+            Step(
+                "create_listing",
+                {"category_id": 9, "price": 200, "condition": "fair"},
+                {"id": 1, "category_path": "Radios", "condition": "fair", "price": 200},
+            ),
+        ],
+        created=1,
+        condition="fair",
+        model_requests=6,
+    )
+    review = Review(verdict="bad", tags=["wrong_category"], category="Dining Tables")
+    scenario = _apply_correction(scenario_from(conversation), review, 2)
+    calls = scenario.expect.tools.calls
+    assert [c.tool for c in calls] == ["search_categories", "compare_prices", "create_listing"]
+    assert "query" not in calls[0].args and "condition" not in calls[1].args
+    assert calls[2].args["category_id"].from_ is not None  # from the search, whichever it was
+    listing = scenario.expect.listing
+    assert listing is not None and listing.condition is None  # "fair" was the agent's, "good" the seller's
+    # A good verdict keeps the trajectory as captured.
+    kept = _apply_correction(scenario_from(conversation), Review(verdict="good"), None)
+    assert len(kept.expect.tools.calls) == 4

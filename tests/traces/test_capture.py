@@ -266,3 +266,26 @@ def test_the_captured_item_is_in_the_sellers_words() -> None:
 
     assert item("iphone 11") == "iphone 11"
     assert item("iphone 11 screen") == "selling my iphone 11, cracked glass"
+
+
+def test_a_captured_search_passes_a_search_by_any_of_its_words() -> None:
+    # The matcher was the query's last word: "iphone 12 black" expected a search containing "black", so an
+    # agent searching "iphone 12" (the item, without its colour) failed the captured scenario.
+    from evals.capture import Conversation, Step, scenario_from
+    from evals.matchers import check
+
+    conversation = Conversation(
+        kind="chat",
+        ident="c1",
+        model="offline",
+        prompt="p@1",
+        turns=["iphone 12 64gb black, unlocked", "yes"],
+        steps=[Step("search_categories", {"query": "iphone 12 black"}, [])],
+        created=0,
+        condition=None,
+        model_requests=2,
+    )
+    (search,) = scenario_from(conversation).expect.tools.calls
+    query = search.args["query"]
+    assert check(query, "iphone 12", []).ok and check(query, "black iphone", []).ok
+    assert not check(query, "phone case", []).ok
