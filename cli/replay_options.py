@@ -19,6 +19,7 @@ from agent.replay import (
     recording_choice,
     replay_choice,
 )
+from ops.counts import counted
 
 
 def choose_model(
@@ -64,8 +65,8 @@ def finish_recording_notice(recorder: RecordingModel) -> str:
     summary = finish_recording(recorder.directory, recorder.started)
     replaced = f", {summary.removed} older ones replaced" if summary.removed else ""
     return (
-        f"[dim]Recorded {summary.written} model requests in {recorder.directory} "
-        f"({len(summary.scopes)} conversations{replaced}). Commit the folder; replay with --replay "
+        f"[dim]Recorded {counted(summary.written, 'model request')} in {recorder.directory} "
+        f"({counted(len(summary.scopes), 'conversation')}{replaced}). Commit the folder; replay with --replay "
         f"{recorder.directory}.[/dim]"
     )
 

@@ -270,6 +270,7 @@ def test_record_replay_then_a_prompt_edit_fails_closed(
     assert code == 0, out
     assert f"Recorded {len(files(recordings))} model requests" in out
     assert {p.parent.name for p in files(recordings)} == {"sell-bike"}
+    assert "(1 conversation)" in out  # its noun agrees with its count
 
     code, out = eval_run(str(scenarios), "--replay", str(recordings), "--out", str(tmp_path / "replayed"))
     assert code == 0, out
