@@ -136,7 +136,7 @@ class ListingRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # What the full-text index holds (see `marketplace/retrieval.py`): the title's words as the price
     # comparison reads them, and tags no title word can be (`_c<id>` for the category and each ancestor,
-    # `_s<k>` for the random samples the listing belongs to).
+    # `_s<k>` for the random samples the listing belongs to, `_c<id>_s<k>` for each pair).
     terms: Mapped[str] = mapped_column(Text, default="")
     tags: Mapped[str] = mapped_column(Text, default="")
 

@@ -5,7 +5,10 @@ Every listing, seed or seller's, is indexed the same way when it is written:
   one token), so the database matches exactly the words the scoring then weighs;
 - `tags`: `_c<id>` for its category and every ancestor (a category subtree is one index term), and `_s<k>`
   when it belongs to the k-th random sample (a fraction 4**-k of all listings, nested: `_s2` listings are
-  also `_s1`), so that a large set of matches can be read as an unbiased sample of bounded size.
+  also `_s1`), so that a large set of matches can be read as an unbiased sample of bounded size; and for
+  each of those pairs one combined tag `_c<id>_s<k>` (the subtree's own sample): a sample of a subtree is
+  then one short list in the index rather than the intersection of two long ones (`_c916` holds every car,
+  `_s2` a sixteenth of every listing), about 1.3 more tags a listing on average.
 Title words are `[a-z0-9.]` only, so a tag (with `_`) never collides with one.
 
 The statistics (`category_stats`, `term_stats`) are kept in the same transaction as the listing rows.
@@ -44,11 +47,35 @@ def sample_levels(sample: int) -> int:
     return level
 
 
+def subtree_sample_tag(category_id: int, level: int) -> str:
+    """The tag of the listings of a category's subtree that are in the level-th sample."""
+    return f"{CATEGORY_TAG}{category_id}{SAMPLE_TAG}{level}"
+
+
+def tags_of(categories: Sequence[int], levels: int) -> str:
+    """The `tags` column of a listing in these categories (its own and its ancestors) and sample levels."""
+    cats = [f"{CATEGORY_TAG}{c}" for c in categories]
+    samples = [f"{SAMPLE_TAG}{k}" for k in range(1, levels + 1)]
+    both = [subtree_sample_tag(c, k) for k in range(1, levels + 1) for c in categories]
+    return " ".join(cats + samples + both)
+
+
 def listing_tags(lineage: Sequence[int], sample: int) -> str:
-    """The `tags` column: the category and its ancestors, and the samples the listing belongs to."""
-    cats = [f"{CATEGORY_TAG}{c}" for c in lineage]
-    samples = [f"{SAMPLE_TAG}{k}" for k in range(1, sample_levels(sample) + 1)]
-    return " ".join(cats + samples)
+    """The `tags` column: the category and its ancestors, the samples the listing belongs to, and each pair
+    of the two."""
+    return tags_of(lineage, sample_levels(sample))
+
+
+def with_subtree_samples(tags: str) -> str:
+    """A `tags` value written before the combined tags existed, with them (unchanged if it has them)."""
+    tokens = tags.split()
+    categories = [
+        int(t[len(CATEGORY_TAG) :])
+        for t in tokens
+        if t.startswith(CATEGORY_TAG) and t[len(CATEGORY_TAG) :].isdigit()
+    ]
+    levels = sum(1 for t in tokens if t.startswith(SAMPLE_TAG) and t[len(SAMPLE_TAG) :].isdigit())
+    return tags_of(categories, levels) if categories else tags
 
 
 def new_sample(rng: random.Random | None = None) -> int:

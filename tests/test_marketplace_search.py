@@ -219,6 +219,18 @@ def test_index_expressions_render_for_both_databases() -> None:
     assert retrieval.title_search_expr("!!!") is None
 
 
+def test_on_postgresql_each_required_part_of_a_query_is_its_own_index_condition() -> None:
+    # One tsquery is one GIN key, walked by its rarest entries (five model years: every listing of each);
+    # separate conditions are separate keys, intersected by skipping ahead to each other's next listing.
+    years = retrieval.any_of([retrieval.Token("2003"), retrieval.Token("2004")])
+    item = retrieval.all_of([retrieval.Token("toyota"), years])
+    expr = retrieval.in_sample(retrieval.all_of([retrieval.category_tag(CARS), item]), 2)
+    sql, params = retrieval._pg_match(expr)
+    assert params == {"q0": "'_c916_s2'", "q1": "'toyota'", "q2": "('2003' | '2004')"}
+    assert sql.count("search @@") == 3
+    assert retrieval._pg_match(retrieval.Token("toyota"))[1] == {"q0": "'toyota'"}
+
+
 def test_the_comparison_cache_is_bounded_in_bytes() -> None:
     cache: BoundedCache[str] = BoundedCache(max_bytes=100, size_of=len)
     for i in range(10):
@@ -282,6 +294,28 @@ def test_an_older_database_is_migrated_with_its_listings_indexed(old_database: E
         hits = c.execute(
             text('SELECT rowid FROM listing_fts WHERE listing_fts MATCH \'"_c1" AND "trek"\'')
         ).all()
+        assert len(hits) == 1
+
+
+def test_a_database_made_before_subtree_sample_tags_gains_them(old_database: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from marketplace.migrations import HERE
+
+    config = Config()
+    config.set_main_option("script_location", str(HERE))
+    with old_database.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+        # A listing in the first two sample levels, as the index tagged it before.
+        connection.execute(text("UPDATE listings SET tags = '_c1 _c2 _s1 _s2'"))
+    assert migrate(old_database) is True
+    with old_database.connect() as c:
+        tags = c.scalar(select(ListingRow.tags))
+        assert tags is not None
+        assert set(tags.split()) == {"_c1", "_c2", "_s1", "_s2", "_c1_s1", "_c2_s1", "_c1_s2", "_c2_s2"}
+        hits = c.execute(text("SELECT rowid FROM listing_fts WHERE listing_fts MATCH '\"_c2_s2\"'")).all()
         assert len(hits) == 1
 
 
@@ -378,6 +412,35 @@ def test_a_large_set_is_sampled_at_once_without_reading_a_full_scan(
     assert 40 // 2 <= len(broad.pool) <= 40  # a sample's worth
     # The weights still stand for the whole set (a random sample of it: within a third).
     assert sum(c.weight for c in broad.pool) == pytest.approx(total, rel=0.35)
+
+
+def test_a_subtree_sample_is_read_as_one_index_tag(
+    market_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A category's sample is one tag (one short list in the index), holding exactly the category's listings
+    # in that sample; a comparison that samples a category asks it, not the category and the sample apart.
+    market = market_app.state.market
+    monkeypatch.setattr(retrieval, "MAX_READ", 40)
+    monkeypatch.setattr(retrieval, "ID_SCAN", 128)
+    monkeypatch.setattr(retrieval, "SAMPLE_TARGET", 100)
+    monkeypatch.setattr(retrieval, "SAMPLE_FROM", 200)
+    asked: list[retrieval.Expr] = []
+    count_and_sample = retrieval.count_and_sample
+
+    def recording(session: object, expr: retrieval.Expr, limit: int, last: bool) -> retrieval.Counted:
+        asked.append(expr)
+        return count_and_sample(session, expr, limit, last)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(retrieval, "count_and_sample", recording)
+    with market.sessions() as session:
+        for level in (1, 2):
+            apart = retrieval.all_of([retrieval.category_tag(BIKES), retrieval.Token(f"_s{level}")])
+            one = retrieval.Token(f"_c{BIKES}_s{level}")
+            assert retrieval.count_matches(session, one) == retrieval.count_matches(session, apart) > 0
+        retrieval.comparable_candidates(session, BIKES, "bike", require_similar=False)
+    tokens = [{t.value for t in retrieval._tokens(e)} for e in asked]
+    assert any(f"_c{BIKES}_s1" in t or f"_c{BIKES}_s2" in t for t in tokens)
+    assert not any(f"_c{BIKES}" in t and ("_s1" in t or "_s2" in t) for t in tokens)
 
 
 def test_expected_matches_lie_between_independent_words_and_the_upper_bound() -> None:
