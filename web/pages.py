@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from agent.session import MAX_MESSAGE_CHARS
 from ops.counts import counted
+from ops.shown import money
 from tools.client import MarketplaceClient, MarketplaceError
 from tools.types import Listing
 from web.photos import photo_url
@@ -36,16 +37,11 @@ DEPARTMENTS = [
 ]
 
 
-def _money(value: float, currency: str = "USD") -> str:
-    symbol = "$" if currency == "USD" else f"{currency} "
-    return f"{symbol}{value:,.0f}" if float(value).is_integer() else f"{symbol}{value:,.2f}"
-
-
 def _day(value: datetime) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-TEMPLATES.env.filters["money"] = _money
+TEMPLATES.env.filters["money"] = money  # as the terminal and the admin pages print prices
 TEMPLATES.env.filters["counted"] = counted
 TEMPLATES.env.filters["condition_label"] = lambda c: str(c).replace("_", " ").capitalize()
 TEMPLATES.env.filters["day"] = _day

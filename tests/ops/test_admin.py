@@ -169,17 +169,20 @@ async def test_the_reviewer_reads_what_the_seller_said(admin, trova_home: Path) 
     client, conversation = admin
     feedback = FeedbackStore(trova_home / "trova.db")
     feedback.rate(conversation, -1, "<img src=x onerror=alert(1)> priced at double the others")
-    feedback.revision(conversation, [FieldChange("price", 220.0, 95)])
+    feedback.revision(conversation, [FieldChange("price", 220.0, 95), FieldChange("category_id", 1026, 1025)])
     feedback.start_over(conversation, pending_drafts=1)
     await client.post("/admin/login", data={"token": TOKEN, "next": "/admin"})
     page = (await client.get(f"/admin/review/{conversation}")).text
     said = page[page.index("What the seller said") : page.index("Transcript")]
     assert "Thumbs down" in said and "&lt;img src=x onerror=alert(1)&gt; priced at double the others" in said
     assert "<img" not in said
-    assert 'Changed in words: price <q dir="auto">220.0</q> → <q dir="auto">95</q>' in said
+    # A price as the site prints money, a category by its name: not "220.0 → 95", not bare ids.
+    assert 'Changed in words: price <q dir="auto">$220</q> → <q dir="auto">$95</q>' in said
+    assert 'Changed in words: category <q dir="auto">Bicycles</q> → <q dir="auto">Cycling</q>' in said
     assert "Started over (1 draft(s) left unanswered)" in said
 
     listed = CliRunner().invoke(app, ["review", "list"], env={"COLUMNS": "250"})
     assert listed.exit_code == 0, listed.output
     row = next(line for line in listed.output.splitlines() if conversation in line)
     assert "👎 “<img src=x onerror=alert(1)> priced at double the others”; price $220 → $95" in row
+    assert "category Bicycles → Cycling" in " ".join(listed.output.split()), listed.output
