@@ -39,9 +39,10 @@ from settings.environment import current
 from traces.store import TraceStore
 from traces.views import ConversationView, ModelStep, ToolStep, load
 from web.charts import Difference, Point, bar_chart, interval_chart
-from web.readable import readable_json
+from web.readable import readable_json, readable_text
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.finalize = readable_text  # no control character reaches a page as itself
 COOKIE = "trova_admin"
 NO_CONVERSATION = "There is no conversation of that id."  # what was typed is not repeated back
 # period -> (seconds, buckets in its charts)

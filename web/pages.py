@@ -20,10 +20,12 @@ from ops.shown import money
 from tools.client import MarketplaceClient, MarketplaceError
 from tools.types import Listing
 from web.photos import photo_url
+from web.readable import readable_text
 from web.sessions import SessionRegistry
 from web.wording import address_error
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.finalize = readable_text  # no control character reaches a page as itself
 PAGE_SIZE = 24
 MAX_ID = 2**63 - 1  # ids are 64-bit in the database: a larger number names no listing
 SIMILAR = 4

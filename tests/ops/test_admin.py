@@ -186,3 +186,24 @@ async def test_the_reviewer_reads_what_the_seller_said(admin, trova_home: Path) 
     row = next(line for line in listed.output.splitlines() if conversation in line)
     assert "👎 “<img src=x onerror=alert(1)> priced at double the others”; price $220 → $95" in row
     assert "category Bicycles → Cycling" in " ".join(listed.output.split()), listed.output
+
+
+async def test_control_characters_a_seller_or_reviewer_typed_reach_no_page_as_themselves(
+    admin, trova_home: Path
+) -> None:
+    """A comment or a note with an escape sequence or a bell (`trova feedback add -c`, `trova review record
+    --note` take any text) was put into the review page raw: `curl` of the page cleared a terminal. Every
+    value a page shows now has its control characters as visible escapes, as the terminal does."""
+    from ops.feedback import FeedbackStore
+    from ops.review import Review, ReviewQueue
+    from ops.store import OpsStore
+
+    client, conversation = admin
+    FeedbackStore(trova_home / "trova.db").rate(conversation, -1, "bad \x1b[2J\x07 price \u202eevil")
+    note = Review.model_validate({"verdict": "bad", "note": "cheap \x1b]0;owned\x07 <script>"})
+    ReviewQueue(OpsStore(trova_home / "trova.db")).record(conversation, note)
+    await client.post("/admin/login", data={"token": TOKEN, "next": "/admin"})
+    page = (await client.get(f"/admin/review/{conversation}")).text
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202e]", page)
+    assert "bad \\x1b[2J\\x07 price \\u202eevil" in page
+    assert "cheap \\x1b]0;owned\\x07 &lt;script&gt;" in page
