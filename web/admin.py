@@ -383,14 +383,20 @@ def create_admin_router(
     @guarded.get("/conversations", response_class=HTMLResponse)
     async def conversations(
         request: Request,
-        start: Annotated[int, Query(ge=0, le=2**62)],
-        end: Annotated[int, Query(ge=0, le=2**62)],
+        start: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+        end: Annotated[int | None, Query(ge=0, le=2**62)] = None,
         model: str | None = None,
         prompt: str | None = None,
     ) -> HTMLResponse:
-        if end <= start:
-            raise HTTPException(422, "the period's end must come after its start")
-        window = Window(start, end)
+        # A chart's bar names its period; the page opened by hand (no period) shows the last day's.
+        window = Window.last(86400) if start is None and end is None else None
+        if window is None:
+            if start is None or end is None:
+                raise HTTPException(422, "give the period's start and end (?start=...&end=...) or neither")
+            if end <= start:
+                raise HTTPException(422, "the period's end must come after its start")
+            window = Window(start, end)
+        start, end = window.start_ns, window.end_ns
         rows = monitor.conversations(window, filters_of(model, prompt))
         return page(
             request,

@@ -187,7 +187,7 @@ _HEADINGS = {404: "Not found", 422: "That address does not look right", 503: "Th
 def address_problems(errors: Sequence[Any]) -> str:
     """What was wrong with a page's address, plainly, from its validation errors (never what was sent)."""
     names = dict.fromkeys(str(e.get("loc", ["", ""])[-1]) for e in errors)
-    return " ".join(address_error(name) for name in names)
+    return " ".join(dict.fromkeys(address_error(name) for name in names))  # each sentence once
 
 
 def error_page(request: Request, status: int, detail: Any) -> HTMLResponse:

@@ -207,3 +207,17 @@ async def test_control_characters_a_seller_or_reviewer_typed_reach_no_page_as_th
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202e]", page)
     assert "bad \\x1b[2J\\x07 price \\u202eevil" in page
     assert "cheap \\x1b]0;owned\\x07 &lt;script&gt;" in page
+
+
+async def test_the_conversations_page_opened_by_hand_shows_the_last_day(admin) -> None:
+    # Opened without a chart bar's period it was the site's "that address does not look right" page, its
+    # sentence said twice (once per missing parameter).
+    client, conversation = admin
+    await client.post("/admin/login", data={"token": TOKEN, "next": "/admin"})
+    plain = await client.get("/admin/conversations", headers=HTML)
+    assert plain.status_code == 200 and conversation in plain.text
+    bad = await client.get("/admin/conversations?start=abc&end=xyz", headers=HTML)
+    assert bad.status_code == 422
+    assert bad.text.count("Part of this address doesn&#39;t look right.") == 1, bad.text
+    half = await client.get("/admin/conversations?start=5", headers=HTML)
+    assert half.status_code == 422 and "start and end" in half.text, half.text
