@@ -135,9 +135,8 @@ def test_on_a_fresh_data_directory_the_index_is_built_as_it_starts_not_by_the_fi
     monkeypatch.setattr(market, "_INDEXES", {})  # none built in this process, none on disk (a new home)
     connection = connect(None, database_url=f"sqlite:///{tmp_path / 'fresh.db'}")
     embedded = connection.embedded
-    assert embedded is not None and embedded.first_run
+    assert embedded is not None
     embedded.start()
-    assert not embedded.first_run
     assert list((trova_home / "cache").glob("category-index-*.pickle"))  # the next process reads it
 
     def built_in_a_search(_: object) -> None:
@@ -150,6 +149,15 @@ def test_on_a_fresh_data_directory_the_index_is_built_as_it_starts_not_by_the_fi
             return [m.path for m in (await client.search_categories("Trek road bike")).matches]
 
     assert any(path.endswith("Bicycles") for path in asyncio.run(search()))
+
+
+def test_a_first_run_is_known_before_the_marketplace_starts(tmp_path: Path, trova_home: Path) -> None:
+    # So the chat says it is setting up (seconds, once) rather than seem to hang before its first answer.
+    embedded = EmbeddedMarketplace(f"sqlite:///{tmp_path / 'new.db'}")
+    assert embedded.first_run
+    embedded.start()
+    assert not embedded.first_run
+    assert not EmbeddedMarketplace("postgresql://u@localhost/db").first_run  # a server's: not ours to say
 
 
 def _broken_database(tmp_path: Path, trova_home: Path, monkeypatch: pytest.MonkeyPatch) -> str:
