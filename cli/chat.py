@@ -249,6 +249,11 @@ async def run_chat(
     capabilities: Sequence[AbstractCapability[TrovaDeps]] = (),
 ) -> int:
     agent = build_agent(choice.model, prompt, model_settings=model_settings, capabilities=capabilities)
+    if connection.embedded is not None and connection.embedded.first_run:
+        console.print(
+            "[dim]First run in this data directory: setting up the marketplace (its seed listings and "
+            "category index), once...[/dim]"
+        )
     try:
         # Known up front, so the conversation is filed under its seller and a resume can be checked.
         seller_id = await connection.whoami(register=True)

@@ -39,7 +39,8 @@ class MarketplaceStartError(RuntimeError):
 class EmbeddedMarketplace(httpx.AsyncBaseTransport):
     """The in-process marketplace as an httpx transport, started on its first request (or by `warm_up`):
     importing the FastAPI app and SQLAlchemy and opening the database cost about a second that a
-    conversation's first reply, which needs no tool, need not wait for."""
+    conversation's first reply, which needs no tool, need not wait for. Started, it has its category index
+    ready (built, the first time, with the database's seed)."""
 
     def __init__(self, database_url: str) -> None:
         self.database_url = database_url
@@ -51,12 +52,28 @@ class EmbeddedMarketplace(httpx.AsyncBaseTransport):
     def started(self) -> bool:
         return self._transport is not None
 
+    @property
+    def first_run(self) -> bool:
+        """Whether its SQLite database does not exist yet: starting it seeds the database and builds the
+        category index (seconds, once), which a command says rather than seem to hang."""
+        prefix = "sqlite:///"
+        if not self.database_url.startswith(prefix):
+            return False
+        path = self.database_url.removeprefix(prefix).split("?", 1)[0]
+        return path not in ("", ":memory:") and not Path(path).exists()
+
     def start(self) -> httpx.ASGITransport:
         """The running app's transport, the app made (migrated and seeded) if it is not yet; a failure is
         a `MarketplaceStartError` naming the database, and the next call tries again."""
         with self._lock:
             if self._transport is None:
-                self._transport = httpx.ASGITransport(app=self._create())
+                app = self._create()
+                # The category index, read from the data directory's cache, or built and saved there now
+                # when there is none (a fresh TROVA_HOME, new marketplace code): as the marketplace starts
+                # (by a first run's registration before any turn, or while the seller types), not inside a
+                # conversation's first search, whose turn it held up for seconds.
+                app.state.market.index  # noqa: B018 (the property builds it)
+                self._transport = httpx.ASGITransport(app=app)
             return self._transport
 
     def _create(self) -> FastAPI:

@@ -47,9 +47,10 @@ def summary(
         return
     from rich.table import Table
 
+    from cli.render import category_name
     from ops.counts import counted
 
-    found = _store().summary()
+    found = _store().summary(category_name)
     if as_json:
         print(json.dumps(found.model_dump(mode="json", by_alias=True), indent=1))
         return

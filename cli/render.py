@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Any
 
@@ -14,29 +15,32 @@ from agent.approvals import parse_denial
 from agent.metrics import is_decline
 from agent.session import Draft, ToolActivity
 from ops.counts import counted
+from ops.shown import field_label, money, shown_value
 
 
-def money(value: Any, currency: str = "USD") -> str:
-    try:
-        amount = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    symbol = "$" if currency == "USD" else f"{currency} "
-    return f"{symbol}{amount:,.0f}" if amount.is_integer() else f"{symbol}{amount:,.2f}"
+@functools.cache
+def _category_names() -> dict[int, str]:
+    from marketplace.seed_files import CATEGORIES_FILE, SEED_DIR
+
+    lines = (SEED_DIR / CATEGORIES_FILE).read_text(encoding="utf-8").splitlines()[1:]
+    rows = (line.split("\t", 1) for line in lines if line)
+    return {int(ident): path.rsplit(" > ", 1)[-1] for ident, path in rows}
+
+
+def category_name(category_id: int) -> str | None:
+    """A category's own name ("Bicycles"; no two categories share one) from the shipped taxonomy, which
+    every marketplace is seeded with; None for an id it lacks."""
+    return _category_names().get(category_id)
 
 
 def field_change(field: str | None, old: Any, new: Any, *, quote: bool = False) -> str:
     """A draft field a seller changed, as the CLI shows it everywhere (`trova feedback`, `trova review
-    list`): a price as money ($90 → $140), the category by its id under its own name, text as written
-    (`quote`: in quotes, where its ends must show)."""
-    name = str(field)
-    if name == "price":
-        shown = [money(v) for v in (old, new)]
-    elif quote:
+    list`): a price as money ($90 → $140), the category by its name, text as written (`quote`: in
+    quotes, where its ends must show)."""
+    shown = [shown_value(field, v, category_name) for v in (old, new)]
+    if quote and field not in ("price", "category_id"):
         shown = [repr(v) for v in (old, new)]
-    else:
-        shown = [str(v) for v in (old, new)]
-    return f"{name.removesuffix('_id')} {shown[0]} → {shown[1]}"
+    return f"{field_label(field)} {shown[0]} → {shown[1]}"
 
 
 def _short(value: Any, limit: int = 60) -> str:

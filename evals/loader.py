@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -183,32 +184,51 @@ def _line_of(file: Path, key: str) -> int:
 # A folder walked for scenarios stops after this many folders: pointed at /tmp or a home folder by
 # mistake, it says so in seconds instead of reading every file below it.
 MAX_FOLDERS = 5_000
-_NOT_SCENARIOS = ("node_modules", "__pycache__")  # never written by hand: tools' own trees
+SKIP_FILE = Path(__file__).with_name("scenario_files.toml")
+
+
+@cache
+def skipped_folders() -> frozenset[str]:
+    """The names of tools' trees never read for scenarios (node_modules, ...): evals/scenario_files.toml."""
+    data = tomllib.loads(SKIP_FILE.read_text(encoding="utf-8"))
+    return frozenset(str(name) for name in data["skip"]["folders"])
 
 
 def _scenario_files(folder: Path) -> list[Path]:
     """The *.yaml / *.yml files under `folder`, leaving out hidden folders (.git, .venv), Python
-    environments and tools' trees; at most MAX_FOLDERS folders are read."""
+    environments and tools' trees; at most MAX_FOLDERS folders are read, past which it stops with what it
+    found so far (where the scenario files are, to name instead)."""
     found: list[Path] = []
+    skipped = skipped_folders()
     for walked, (root, dirs, names) in enumerate(os.walk(folder), start=1):
         if walked > MAX_FOLDERS:
-            raise ScenarioError(
-                [
-                    Problem(
-                        f"more than {MAX_FOLDERS:,} folders below it; name the folder that holds the "
-                        "scenario files (e.g. scenarios/)",
-                        folder,
-                    )
-                ]
-            )
+            raise ScenarioError([Problem(_too_many_folders(folder, found), folder)])
         base = Path(root)
         dirs[:] = sorted(
             d
             for d in dirs
-            if not d.startswith(".") and d not in _NOT_SCENARIOS and not (base / d / "pyvenv.cfg").exists()
+            if not d.startswith(".") and d not in skipped and not (base / d / "pyvenv.cfg").exists()
         )
         found.extend(base / n for n in sorted(names) if Path(n).suffix in (".yaml", ".yml"))
     return found
+
+
+def _too_many_folders(folder: Path, found: list[Path]) -> str:
+    """Why a walk stopped, and what to name instead: the folders holding the YAML files read so far (the
+    walk stops; it never checks part of a tree and calls that the whole)."""
+    where = sorted({f.parent for f in found}, key=lambda p: (-sum(f.parent == p for f in found), str(p)))
+    if where:
+        shown = ", ".join(str(p) for p in where[:3]) + (
+            f" and {len(where) - 3} more" if len(where) > 3 else ""
+        )
+        files = f"{len(found):,} YAML file{'' if len(found) == 1 else 's'}"
+        seen = f"; the part read holds {files}, in {shown}"
+    else:
+        seen = "; no YAML file in the part read"
+    return (
+        f"more than {MAX_FOLDERS:,} folders below it, so nothing was checked{seen}; name the folder that "
+        "holds the scenario files (e.g. scenarios/)"
+    )
 
 
 def _files(paths: Iterable[Path]) -> list[Path]:

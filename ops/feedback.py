@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent.draft_changes import FieldChange
 from ops.edits import CHANGEABLE_FIELDS, EDITABLE_FIELDS, MAX_COMMENT, edits_per_draft, on_approved_draft
+from ops.shown import CategoryName, category_id
 from ops.store import OpsStore
 from traces.store import read_variant_specs
 
@@ -340,7 +341,8 @@ class FeedbackStore:
             params = () if conversation_id is None else (conversation_id,)
             return [dict(r) for r in conn.execute(query, params)]
 
-    def summary(self) -> FeedbackSummary:
+    def summary(self, category_name: CategoryName | None = None) -> FeedbackSummary:
+        """The store's feedback counted; a changed category is named by `category_name` beside its id."""
         rows = self.rows()
         # A conversation's latest rating only (stores from before ratings were replaced have one per click).
         latest = {r["conversation_id"]: r for r in rows if r["kind"] == "rating"}
@@ -418,6 +420,8 @@ class FeedbackStore:
                         "how": "card" if r["kind"] == "edit" else "typed",
                         "from": r["old_value"],
                         "to": r["new_value"],
+                        "from_name": _category_name(r["field"], r["old_value"], category_name),
+                        "to_name": _category_name(r["field"], r["new_value"], category_name),
                         "variant": r["variant"],
                         "arm": r["arm"],
                     }
@@ -470,6 +474,9 @@ class RecentEdit(BaseModel):
     how: Literal["card", "typed"]
     old: str | None = Field(alias="from")
     new: str | None = Field(alias="to")
+    # A changed category's names (its ids are `from` and `to`); None for other fields or an unknown id.
+    old_name: str | None = Field(None, alias="from_name")
+    new_name: str | None = Field(None, alias="to_name")
     variant: str | None
     arm: str | None
 
@@ -496,6 +503,11 @@ class FeedbackSummary(BaseModel):
     recent_comments: list[RecentComment]
     by_variant: list[VariantFeedback]
     recent_edits: list[RecentEdit]
+
+
+def _category_name(field: str | None, value: str | None, category_name: CategoryName | None) -> str | None:
+    ident = category_id(value) if field == "category_id" and value is not None else None
+    return category_name(ident) if category_name is not None and ident is not None else None
 
 
 def _seller_feedback(rows: list[dict[str, Any]]) -> SellerFeedback:

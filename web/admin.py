@@ -12,6 +12,8 @@ import hashlib
 import hmac
 import secrets
 import sys
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,20 +27,22 @@ from pydantic import ValidationError
 from ops.counts import counted
 from ops.experiment_report import ExperimentReport, experiment_report
 from ops.experiments import ExperimentError, ExperimentStore, experiment_files, load_experiment
-from ops.feedback import FeedbackStore
+from ops.feedback import FeedbackStore, FieldEdit
 from ops.monitor import Figures, Filters, Monitor, Window
 from ops.monitor import format_figure as fmt
 from ops.online import OnlineVerdicts
 from ops.review import Review, ReviewQueue, ScenarioWriter, review_problems
 from ops.review_terms import TAG_LABELS, TAGS
+from ops.shown import category_id, field_label, shown_value
 from ops.store import OpsStore
 from settings.environment import current
 from traces.store import TraceStore
 from traces.views import ConversationView, ModelStep, ToolStep, load
 from web.charts import Difference, Point, bar_chart, interval_chart
-from web.readable import readable_json
+from web.readable import readable_json, readable_text
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.finalize = readable_text  # no control character reaches a page as itself
 COOKIE = "trova_admin"
 NO_CONVERSATION = "There is no conversation of that id."  # what was typed is not repeated back
 # period -> (seconds, buckets in its charts)
@@ -69,6 +73,10 @@ CARDS: list[tuple[str, str, str]] = [
     ("start_overs", "Started over", "n"),
     ("online_pass_rate", "Online checks passed", "%"),
 ]
+
+
+# A category's name from its id (None when the marketplace has no such category): the site asks its marketplace.
+CategoryLookup = Callable[[int], Awaitable[str | None]]
 
 
 def fmt_difference(value: float | None, kind: str) -> str:
@@ -199,11 +207,47 @@ def _transcript(view: ConversationView) -> list[dict[str, Any]]:
     return turns
 
 
+@dataclass(frozen=True)
+class ShownEdit:
+    """A field the seller changed, as the review page shows it (ops.shown: money, a category's name)."""
+
+    how: str
+    field: str
+    old: str
+    new: str
+
+
+async def shown_edits(edits: Iterable[FieldEdit], category_name: CategoryLookup | None) -> list[ShownEdit]:
+    """The seller's changes as a person reads them, each category named once (looked up by the caller)."""
+    edits = list(edits)
+    wanted = {
+        ident
+        for e in edits
+        if e.field == "category_id"
+        for ident in (category_id(e.old), category_id(e.new))
+        if ident is not None
+    }
+    names = {ident: await category_name(ident) for ident in sorted(wanted)} if category_name else {}
+    return [
+        ShownEdit(
+            e.how,
+            field_label(e.field),
+            shown_value(e.field, e.old, names.get),
+            shown_value(e.field, e.new, names.get),
+        )
+        for e in edits
+    ]
+
+
 def install_admin(
-    site: FastAPI, store: OpsStore, token: str | None = None, scenario_writer: ScenarioWriter | None = None
+    site: FastAPI,
+    store: OpsStore,
+    token: str | None = None,
+    scenario_writer: ScenarioWriter | None = None,
+    category_name: CategoryLookup | None = None,
 ) -> None:
     """Add the admin pages to `site`."""
-    site.include_router(create_admin_router(store, token, scenario_writer))
+    site.include_router(create_admin_router(store, token, scenario_writer, category_name))
 
     @site.exception_handler(SignInRequired)
     async def sign_in(request: Request, exc: SignInRequired) -> Response:
@@ -220,7 +264,10 @@ def install_admin(
 
 
 def create_admin_router(
-    store: OpsStore, token: str | None = None, scenario_writer: ScenarioWriter | None = None
+    store: OpsStore,
+    token: str | None = None,
+    scenario_writer: ScenarioWriter | None = None,
+    category_name: CategoryLookup | None = None,
 ) -> APIRouter:
     value, generated = admin_token(token)
     if generated:
@@ -336,14 +383,20 @@ def create_admin_router(
     @guarded.get("/conversations", response_class=HTMLResponse)
     async def conversations(
         request: Request,
-        start: Annotated[int, Query(ge=0, le=2**62)],
-        end: Annotated[int, Query(ge=0, le=2**62)],
+        start: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+        end: Annotated[int | None, Query(ge=0, le=2**62)] = None,
         model: str | None = None,
         prompt: str | None = None,
     ) -> HTMLResponse:
-        if end <= start:
-            raise HTTPException(422, "the period's end must come after its start")
-        window = Window(start, end)
+        # A chart's bar names its period; the page opened by hand (no period) shows the last day's.
+        window = Window.last(86400) if start is None and end is None else None
+        if window is None:
+            if start is None or end is None:
+                raise HTTPException(422, "give the period's start and end (?start=...&end=...) or neither")
+            if end <= start:
+                raise HTTPException(422, "the period's end must come after its start")
+            window = Window(start, end)
+        start, end = window.start_ns, window.end_ns
         rows = monitor.conversations(window, filters_of(model, prompt))
         return page(
             request,
@@ -371,9 +424,10 @@ def create_admin_router(
             raise HTTPException(404, NO_CONVERSATION)
         return view
 
-    def review_page(
+    async def review_page(
         request: Request, view: ConversationView, status: int = 200, **extra: Any
     ) -> HTMLResponse:
+        said = feedback.of(view.id)
         return page(
             request,
             "review.html",
@@ -383,7 +437,8 @@ def create_admin_router(
             reviews=queue.reviews(view.id),
             queued=queue.queued(view.id),
             checks=OnlineVerdicts(store).of(view.id),
-            said=feedback.of(view.id),
+            said=said,
+            edits=await shown_edits(said.edits, category_name),
             tags=[(t, TAG_LABELS[t]) for t in TAGS],
             can_capture=scenario_writer is not None,
             **extra,
@@ -391,7 +446,7 @@ def create_admin_router(
 
     @guarded.get("/review/{conversation_id}", response_class=HTMLResponse)
     async def review_form(request: Request, conversation_id: str) -> HTMLResponse:
-        return review_page(request, conversation_view(conversation_id))
+        return await review_page(request, conversation_view(conversation_id))
 
     @guarded.post("/review/{conversation_id}", response_class=HTMLResponse)
     async def review_save(
@@ -422,7 +477,7 @@ def create_admin_router(
                 }
             )
         except ValidationError as e:
-            return review_page(request, view, 422, error=review_problems(e, FORM_LABELS))
+            return await review_page(request, view, 422, error=review_problems(e, FORM_LABELS))
         # A correction no scenario could expect is refused before anything is kept, as `trova review` does.
         unknown = (
             scenario_writer.unknown_category(review.category)
@@ -430,12 +485,12 @@ def create_admin_router(
             else None
         )
         if unknown is not None:
-            return review_page(request, view, 422, error=f"{FORM_LABELS['category']}: {unknown}")
+            return await review_page(request, view, 422, error=f"{FORM_LABELS['category']}: {unknown}")
         stored = queue.record(conversation_id, review)
         message, scenario = f"Review #{stored.id} saved ({stored.verdict}).", None
         if action == "add":
             if scenario_writer is None:
-                return review_page(
+                return await review_page(
                     request,
                     view,
                     409,
@@ -445,13 +500,13 @@ def create_admin_router(
             try:
                 path = scenario_writer(conversation_id, review)
             except (LookupError, ValueError, OSError) as e:
-                return review_page(
+                return await review_page(
                     request, view, 500, error=f"Review #{stored.id} saved, but no scenario was written: {e}"
                 )
             queue.set_scenario(stored.id, path)
             scenario = str(path)
             message += " Scenario written."
-        return review_page(request, view, message=message, scenario=scenario)
+        return await review_page(request, view, message=message, scenario=scenario)
 
     experiments = ExperimentStore(store)
 

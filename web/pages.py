@@ -16,13 +16,16 @@ from fastapi.templating import Jinja2Templates
 
 from agent.session import MAX_MESSAGE_CHARS
 from ops.counts import counted
+from ops.shown import money
 from tools.client import MarketplaceClient, MarketplaceError
 from tools.types import Listing
 from web.photos import photo_url
+from web.readable import readable_text
 from web.sessions import SessionRegistry
 from web.wording import address_error
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.finalize = readable_text  # no control character reaches a page as itself
 PAGE_SIZE = 24
 MAX_ID = 2**63 - 1  # ids are 64-bit in the database: a larger number names no listing
 SIMILAR = 4
@@ -36,16 +39,11 @@ DEPARTMENTS = [
 ]
 
 
-def _money(value: float, currency: str = "USD") -> str:
-    symbol = "$" if currency == "USD" else f"{currency} "
-    return f"{symbol}{value:,.0f}" if float(value).is_integer() else f"{symbol}{value:,.2f}"
-
-
 def _day(value: datetime) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-TEMPLATES.env.filters["money"] = _money
+TEMPLATES.env.filters["money"] = money  # as the terminal and the admin pages print prices
 TEMPLATES.env.filters["counted"] = counted
 TEMPLATES.env.filters["condition_label"] = lambda c: str(c).replace("_", " ").capitalize()
 TEMPLATES.env.filters["day"] = _day
@@ -189,7 +187,7 @@ _HEADINGS = {404: "Not found", 422: "That address does not look right", 503: "Th
 def address_problems(errors: Sequence[Any]) -> str:
     """What was wrong with a page's address, plainly, from its validation errors (never what was sent)."""
     names = dict.fromkeys(str(e.get("loc", ["", ""])[-1]) for e in errors)
-    return " ".join(address_error(name) for name in names)
+    return " ".join(dict.fromkeys(address_error(name) for name in names))  # each sentence once
 
 
 def error_page(request: Request, status: int, detail: Any) -> HTMLResponse:

@@ -16,3 +16,23 @@ def readable_json(value: object) -> str:
     """`value` as JSON for a page (the template escapes it as HTML like any text)."""
     text = json.dumps(value, ensure_ascii=False, default=str)
     return _SHOWN_ESCAPED.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# What a page shows of any text: besides the characters above, the C0 controls other than line breaks and
+# tabs (an escape sequence or a bell typed into a comment or a review note), each as its escape. Every
+# `{{ ... }}` on the site's and the admin pages goes through it (Jinja's finalize), before HTML escaping.
+_TEXT_ESCAPED = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f{_SHOWN_ESCAPED.pattern[1:-1]}]")
+
+
+def readable_text(value: object) -> object:
+    """`value` with the characters that could deceive or break a page as escapes ("\\x1b", "\\u202e");
+    anything but text as it is (markup the server made stays markup)."""
+    if not isinstance(value, str):
+        return value
+    shown = _TEXT_ESCAPED.sub(lambda m: _escape(m.group()), value)
+    return type(value)(shown) if shown != value else value  # a Markup stays a Markup
+
+
+def _escape(ch: str) -> str:
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -29,7 +29,7 @@ from agent.storage import data_dir
 from marketplace.validation import validation_body
 from ops.experiments import LiveExperiment
 from ops.review import ScenarioWriter
-from tools.client import MarketplaceClient
+from tools.client import MarketplaceClient, MarketplaceError
 from tools.deps import TrovaDeps
 from web.admin import install_admin
 from web.chat import create_chat_router
@@ -112,7 +112,14 @@ def create_site(
     site.include_router(create_photo_router(sessions, photo_store))
     site.state.sessions = sessions
     site.state.feedback = store
-    install_admin(site, store.store, admin_token, scenario_writer)
+
+    async def category_name(category_id: int) -> str | None:
+        try:
+            return (await browse.get_category(category_id)).name
+        except MarketplaceError:  # a category the marketplace does not know: shown by its id
+            return None
+
+    install_admin(site, store.store, admin_token, scenario_writer, category_name)
     site.state.photos = photo_store
 
     @site.get(READY_PATH, include_in_schema=False)

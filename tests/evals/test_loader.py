@@ -324,10 +324,41 @@ def test_validate_stops_early_in_a_tree_too_big_to_hold_scenarios(
         (tmp_path / f"d{i}").mkdir()
     result = runner.invoke(app, ["eval", "validate", str(tmp_path)])
     assert result.exit_code == 2, result.output
-    assert "more than 20 folders below it; name the folder that holds the scenario files" in result.output
+    assert (
+        "more than 20 folders below it, so nothing was checked; no YAML file in the part read"
+        in result.output
+    )
+    assert "name the folder that holds the scenario files" in result.output
     empty = tmp_path / "d0"
     result = runner.invoke(app, ["eval", "validate", str(empty)])
     assert result.exit_code == 2 and "no scenario files (*.yaml" in result.output, result.output
+
+
+def test_past_the_folder_cap_it_names_where_the_scenario_files_it_saw_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past the cap the walk stops (exit 2, nothing checked rather than part of the tree called the whole);
+    # it said only "more than N folders", not where the scenario files read so far were, to name instead.
+    monkeypatch.setattr("evals.loader.MAX_FOLDERS", 20)
+    (tmp_path / "a").mkdir()
+    write(tmp_path / "a", "sofa.yaml", GOOD)
+    for i in range(30):
+        (tmp_path / "b" / f"d{i}").mkdir(parents=True)
+    result = runner.invoke(app, ["eval", "validate", str(tmp_path)])
+    assert result.exit_code == 2, result.output
+    said = " ".join(result.output.split())
+    assert "more than 20 folders below it, so nothing was checked" in said, said
+    assert f"the part read holds 1 YAML file, in {tmp_path / 'a'};" in said, said
+    named = runner.invoke(app, ["eval", "validate", str(tmp_path / "a")])
+    assert named.exit_code == 0 and "Checked 1 scenario file: all valid." in named.output, named.output
+
+
+def test_the_folders_never_read_for_scenarios_are_a_data_file_not_code() -> None:
+    from evals.loader import skipped_folders
+
+    assert {"node_modules", "__pycache__"} <= skipped_folders()
+    source = (Path(__file__).resolve().parents[2] / "evals" / "loader.py").read_text(encoding="utf-8")
+    assert '"node_modules"' not in source and "_NOT_SCENARIOS" not in source
 
 
 def test_an_experiment_file_is_said_to_be_one_not_a_broken_scenario(tmp_path: Path) -> None:

@@ -169,17 +169,55 @@ async def test_the_reviewer_reads_what_the_seller_said(admin, trova_home: Path) 
     client, conversation = admin
     feedback = FeedbackStore(trova_home / "trova.db")
     feedback.rate(conversation, -1, "<img src=x onerror=alert(1)> priced at double the others")
-    feedback.revision(conversation, [FieldChange("price", 220.0, 95)])
+    feedback.revision(conversation, [FieldChange("price", 220.0, 95), FieldChange("category_id", 1026, 1025)])
     feedback.start_over(conversation, pending_drafts=1)
     await client.post("/admin/login", data={"token": TOKEN, "next": "/admin"})
     page = (await client.get(f"/admin/review/{conversation}")).text
     said = page[page.index("What the seller said") : page.index("Transcript")]
     assert "Thumbs down" in said and "&lt;img src=x onerror=alert(1)&gt; priced at double the others" in said
     assert "<img" not in said
-    assert 'Changed in words: price <q dir="auto">220.0</q> → <q dir="auto">95</q>' in said
+    # A price as the site prints money, a category by its name: not "220.0 → 95", not bare ids.
+    assert 'Changed in words: price <q dir="auto">$220</q> → <q dir="auto">$95</q>' in said
+    assert 'Changed in words: category <q dir="auto">Bicycles</q> → <q dir="auto">Cycling</q>' in said
     assert "Started over (1 draft(s) left unanswered)" in said
 
     listed = CliRunner().invoke(app, ["review", "list"], env={"COLUMNS": "250"})
     assert listed.exit_code == 0, listed.output
     row = next(line for line in listed.output.splitlines() if conversation in line)
     assert "👎 “<img src=x onerror=alert(1)> priced at double the others”; price $220 → $95" in row
+    assert "category Bicycles → Cycling" in " ".join(listed.output.split()), listed.output
+
+
+async def test_control_characters_a_seller_or_reviewer_typed_reach_no_page_as_themselves(
+    admin, trova_home: Path
+) -> None:
+    """A comment or a note with an escape sequence or a bell (`trova feedback add -c`, `trova review record
+    --note` take any text) was put into the review page raw: `curl` of the page cleared a terminal. Every
+    value a page shows now has its control characters as visible escapes, as the terminal does."""
+    from ops.feedback import FeedbackStore
+    from ops.review import Review, ReviewQueue
+    from ops.store import OpsStore
+
+    client, conversation = admin
+    FeedbackStore(trova_home / "trova.db").rate(conversation, -1, "bad \x1b[2J\x07 price \u202eevil")
+    note = Review.model_validate({"verdict": "bad", "note": "cheap \x1b]0;owned\x07 <script>"})
+    ReviewQueue(OpsStore(trova_home / "trova.db")).record(conversation, note)
+    await client.post("/admin/login", data={"token": TOKEN, "next": "/admin"})
+    page = (await client.get(f"/admin/review/{conversation}")).text
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202e]", page)
+    assert "bad \\x1b[2J\\x07 price \\u202eevil" in page
+    assert "cheap \\x1b]0;owned\\x07 &lt;script&gt;" in page
+
+
+async def test_the_conversations_page_opened_by_hand_shows_the_last_day(admin) -> None:
+    # Opened without a chart bar's period it was the site's "that address does not look right" page, its
+    # sentence said twice (once per missing parameter).
+    client, conversation = admin
+    await client.post("/admin/login", data={"token": TOKEN, "next": "/admin"})
+    plain = await client.get("/admin/conversations", headers=HTML)
+    assert plain.status_code == 200 and conversation in plain.text
+    bad = await client.get("/admin/conversations?start=abc&end=xyz", headers=HTML)
+    assert bad.status_code == 422
+    assert bad.text.count("Part of this address doesn&#39;t look right.") == 1, bad.text
+    half = await client.get("/admin/conversations?start=5", headers=HTML)
+    assert half.status_code == 422 and "start and end" in half.text, half.text

@@ -351,13 +351,18 @@ def test_a_category_changed_at_the_draft_is_an_edit_in_feedback_and_review_alike
     assert summary["typed_edits"].get("category_id") == 1, summary["typed_edits"]
     assert summary["edit_rate"]["category_id"] == 1.0
     (change,) = [e for e in summary["recent_edits"] if e["field"] == "category_id"]
+    # --json keeps the ids (what the store holds) and names them beside; a person reads the names.
     assert (change["conversation_id"], change["from"], change["to"]) == (conversation, "395", "543514")
+    assert (change["from_name"], change["to_name"]) == ("Projection Screens", "Unlocked Mobile Phones")
     shown = runner.invoke(app, ["feedback"]).output
-    assert f"✎ {conversation} (typed): category '395' → '543514'" in shown
+    assert f"✎ {conversation} (typed): category Projection Screens → Unlocked Mobile Phones" in shown
+    assert "395" not in shown.split(f"✎ {conversation}")[1]
     assert any(line.split("│")[1].strip() == "category" for line in shown.splitlines() if "│" in line)
     review = runner.invoke(app, ["review", "list"]).output
     row = " ".join(line for line in review.splitlines() if "│" in line)
-    assert "edited" in row and "category 395 → 543514" in row, review
+    assert "edited" in row and "category Projection Screens → Unlocked Mobile Phones" in " ".join(
+        row.split()
+    ), review
 
 
 def test_a_revision_no_draft_has_made_yet_is_said_in_the_review_queue(trova_home: Path) -> None:
