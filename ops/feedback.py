@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.draft_changes import FieldChange
+from ops.counts import counted
 from ops.edits import CHANGEABLE_FIELDS, EDITABLE_FIELDS, MAX_COMMENT, edits_per_draft, on_approved_draft
 from ops.shown import CategoryName, category_id
 from ops.store import OpsStore
@@ -57,7 +58,7 @@ class SellerFeedback:
     comment: str | None = None
     source: str | None = None  # where the rating came from: web or cli
     edits: tuple[FieldEdit, ...] = ()
-    start_overs: tuple[str, ...] = ()  # each start-over's note ("1 draft(s) left unanswered"), or ""
+    start_overs: tuple[str, ...] = ()  # each start-over's note ("1 draft left unanswered"), or ""
     revisions: int = 0  # drafts revised in words (their changed fields are among `edits` once redrafted)
 
     def __bool__(self) -> bool:
@@ -208,7 +209,7 @@ class FeedbackStore:
                 trace_id,
                 seller_id,
                 cause,
-                comment=f"{pending_drafts} draft(s) left unanswered" if pending_drafts else None,
+                comment=f"{counted(pending_drafts, 'draft')} left unanswered" if pending_drafts else None,
             )
 
     def rating(self, conversation_id: str) -> int | None:

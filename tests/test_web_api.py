@@ -439,7 +439,7 @@ async def test_approvals_and_edits_are_recorded_only_for_listings_created(
             ("start_over", left),
             ("approval", sessions.find(client.cookies["trova_session"]).conversation_id),
         ]
-        assert store.rows()[0]["comment"] == "1 draft(s) left unanswered"
+        assert store.rows()[0]["comment"] == "1 draft left unanswered"
 
 
 def test_the_edit_rates_are_for_the_fields_a_seller_can_edit(tmp_path: Path) -> None:

@@ -93,7 +93,7 @@ def test_start_over_is_recorded_as_its_own_signal(page: Page, site: Site) -> Non
     fresh = page.evaluate("() => fetch('/chat/state').then(r => r.json()).then(d => d.conversation_id)")
     assert fresh != left
     (row,) = [r for r in site.feedback.rows(left) if r["kind"] == "start_over"]
-    assert row["comment"] == "1 draft(s) left unanswered" and row["model"] == "offline" and row["prompt"]
+    assert row["comment"] == "1 draft left unanswered" and row["model"] == "offline" and row["prompt"]
     assert site.feedback.summary().start_overs >= 1
 
 

@@ -179,7 +179,7 @@ async def test_the_reviewer_reads_what_the_seller_said(admin, trova_home: Path) 
     # A price as the site prints money, a category by its name: not "220.0 → 95", not bare ids.
     assert 'Changed in words: price <q dir="auto">$220</q> → <q dir="auto">$95</q>' in said
     assert 'Changed in words: category <q dir="auto">Bicycles</q> → <q dir="auto">Cycling</q>' in said
-    assert "Started over (1 draft(s) left unanswered)" in said
+    assert "Started over (1 draft left unanswered)" in said
 
     listed = CliRunner().invoke(app, ["review", "list"], env={"COLUMNS": "250"})
     assert listed.exit_code == 0, listed.output

@@ -148,7 +148,7 @@ async def test_start_over_on_the_site_is_its_own_signal(db_url: str, trova_home:
     trace, model, prompt, variant = last_turn(trova_home, left)
     assert (signal["kind"], signal["conversation_id"], signal["trace_id"]) == ("start_over", left, trace)
     assert (signal["model"], signal["prompt"], signal["variant"]) == (model, prompt, variant)
-    assert signal["comment"] == "1 draft(s) left unanswered"
+    assert signal["comment"] == "1 draft left unanswered"
     # Counted by the monitor, and a reason to review the conversation.
     result = runner.invoke(app, ["monitor", "--json", "--since", "1h"])
     assert json.loads(result.output)["groups"][0]["current"]["start_overs"] == 1
@@ -186,7 +186,7 @@ def test_start_over_in_the_terminal_is_its_own_signal(trova_home: Path) -> None:
         trace,
     )
     assert (first["model"], first["prompt"], first["variant"]) == (model, prompt, variant)
-    assert first["comment"] == "1 draft(s) left unanswered"
+    assert first["comment"] == "1 draft left unanswered"
     assert (second["conversation_id"], second["comment"]) == (started[1], None)
     assert "trova:" in result.output.split(f"Started over: conversation {started[1]}")[1]  # it went on
     summary = runner.invoke(app, ["feedback", "--json"])
