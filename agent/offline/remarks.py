@@ -219,11 +219,13 @@ _MOST_STATE_WORDS = 6  # "still in the box": a clause that grades; longer ones a
 
 
 def _tells_the_state(clause: str) -> bool:
-    """A short clause that grades in words buyers look for ("still sealed", "new with tags")."""
+    """A short clause that grades in words buyers look for ("still sealed", "new with tags", "starts first
+    pull")."""
+    lex = lexicon()
     return (
         len(clause.split()) <= _MOST_STATE_WORDS
         and len(_CLAUSE.split(clause)) == 1
-        and lexicon().state_kept.search(clause) is not None
+        and (lex.state_kept.search(clause) is not None or lex.state_told.match(clause) is not None)
     )
 
 
