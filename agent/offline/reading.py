@@ -503,8 +503,8 @@ def named_kind(text: str, item: str | None, bare_ok: bool) -> str | None:
         return None
     kind = (m.group("kind") or m.group("kind2") or "").strip(" '-")
     not_said = (m.group("not") or m.group("not2") or "").strip(" '-")
-    if not not_said and not bare_ok:
-        return None
+    if not not_said and (not bare_ok or item_correction(text) is not None):
+        return None  # "actually it's a coffee table" of a bike: another item, as the corrections read it
     name = _stems(item)
     if (
         not kind
