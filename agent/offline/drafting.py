@@ -200,6 +200,11 @@ def make_description(
     notes = [item_cased(said, item) for n in notes or [] if (said := seller_sentence(n, item))]
     opening = f"Selling my {cased(item.strip())}."
     told = distinct_damage(damage or [])
+    if condition == Condition.FOR_PARTS:
+        # "for parts", "selling it for parts": the grade's own line says so, once
+        restated = re.compile(words.grade_restated, re.I)
+        told = [d for d in told if not restated.match(d)]
+        notes = [n for n in notes if not restated.match(n.rstrip(". "))]
     several = is_several(item)
     if told:
         lead = (words.damage_lines_several if several else words.damage_lines)[condition].format(used=verb)

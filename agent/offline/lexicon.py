@@ -174,6 +174,8 @@ class ItemData(_Data):
     mention_before: str
     value_item: str
     correction: str
+    kind_named: str
+    not_kinds: list[str]
     leading_filler: str
     clause_end: str
     damaged_parts: list[str]  # parts never sold as the item when named after it ("iphone screen cracked")
@@ -194,10 +196,13 @@ class ItemData(_Data):
     reason_short: str
     it_is_item: str
     state_kept: str
+    state_told: str
     reason_link: str
     after_reason: str
     not_a_model: list[str]
     not_items: list[str]
+    sold_how: str
+    sold_apart: str
     item_joints: list[str]
     hanging_words: list[str]
     pronoun_item: str
@@ -262,6 +267,8 @@ class DraftingData(_Data):
     casing: dict[str, str]
     line_model_words: dict[str, dict[str, str]]  # a line's model words as written ("iPhone 12 mini")
     assumed_condition: Condition
+    grade_asked_in: list[str]  # category paths whose items' grade is asked, never read from "runs great"
+    grade_restated: str  # damage or a sentence that only says it is sold for parts, as the grade's line does
     lot_words: str  # a listing title that sells several things as one ("set of 4", "pair of")
     short_title_condition: dict[Condition, str]  # completes a title shorter than the marketplace allows
     condition_basis: str  # the comparison's reason that names the listings' conditions
@@ -356,6 +363,10 @@ class Lexicon:
         self.choice_stopwords = frozenset(it.choice_stopwords)
         self.condition_fillers = frozenset(it.condition_fillers)
         self.not_items = frozenset(it.not_items)
+        self.sold_how = _compile(it.sold_how)
+        self.sold_apart = _compile(it.sold_apart)
+        self.kind_named = _compile(it.kind_named)
+        self.not_kinds = frozenset(it.not_kinds)
         self.item_joints = frozenset(it.item_joints)
         self.hanging_words = frozenset(it.hanging_words)
         self.sales_talk = frozenset(it.sales_talk)
@@ -367,6 +378,7 @@ class Lexicon:
         self.reason_short = _compile(it.reason_short)
         self.it_is_item = _compile(it.it_is_item)
         self.state_kept = _compile(it.state_kept)
+        self.state_told = _compile(it.state_told)
         self.reason_link = _compile(it.reason_link)
         self.after_reason = _compile(it.after_reason)
         self.not_a_model = frozenset(it.not_a_model)

@@ -486,6 +486,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         worse = before is not None and r.damage and not r.stated_condition
         value = max(before, r.condition, key=lambda c: c.rank) if worse and before else r.condition
         item.condition.fill(value, answered=asked == Question.CONDITION)
+        item.condition_inferred = not r.stated_condition and asked != Question.CONDITION
         if worse and before is not None and value != before:
             # Damage told after the grade lowers it: said, so the seller can keep their own grade.
             state.notes.append(
@@ -603,7 +604,12 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
         and r.edit_field is None
         and not asks_back
     )
-    if (
+    if r.kind_words is not None and not item.listing:
+        _kind_named(state, item, r.kind_words)
+        declines = False
+        if asked == Question.DRAFT:
+            return  # a new draft follows, in the category found for the kind
+    elif (
         Intent.CATEGORY in r.intents
         and item.searched
         and not item.listing
@@ -619,6 +625,19 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
             item.options = []
         elif Intent.NONE_OF_THESE in r.intents or (Intent.CATEGORY in r.intents and not r.category_words):
             _turned_down(state, item)
+        elif (
+            item.branches
+            and lex.choice_assent.match(r.text)
+            and not lex.any_option.match(r.text)
+            and not r.has(Intent.SUGGEST)
+        ):
+            # "ok" to the other branches shown after a category was turned down picks none: the seller said
+            # the category was wrong, so the top one is not taken on a guess; asked which (a second time
+            # in a row, the top one is taken and said so, as for any reply that passes the list by)
+            item.passed += 1
+            state.assent_unpicked = item.passed < MAX_PASSES
+            if not state.assent_unpicked:
+                _take_top(state, item)
         elif Intent.ANY_OPTION in r.intents or (Intent.SUGGEST in r.intents and "?" not in r.text):
             _take_top(state, item)
         elif declines:
@@ -907,6 +926,17 @@ def _another_category(state: DialogueState, item: ItemFrame, words: str | None) 
     item.comps, item.searched, item.wide, item.query = None, False, not words, words
 
 
+def _kind_named(state: DialogueState, item: ItemFrame, kind: str) -> None:
+    """'its actually a tablet not a phone': the category is looked for again by the item's name with the kind
+    beside it ("samsung galaxy s6 lite tablet"); the name stays the seller's, and nothing is turned down (the
+    category it was in is kept if it is still the best match)."""
+    item.category.clear()
+    item.options, item.filed, item.redescribe, item.unplaceable = [], False, False, False
+    item.comps, item.searched, item.wide = None, False, False
+    item.query = f"{search_query(item.name)} {kind}"
+    state.notes.append(f"Got it, {_a(kind)} {kind}: I'll look for its category with that.")
+
+
 def _reconsider(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | None) -> None:
     """After a decline: a clear wish to post or a change brings the draft back, shown again for approval;
     a bare 'yes' is asked about."""
@@ -1137,7 +1167,7 @@ def replay(transcript: Transcript, tools: Collection[str], settings: PolicySetti
         elif isinstance(event, SellerSaid):
             state.notes, state.last, state.retry_now, state.parked = [], "seller", False, False
             state.unclear, state.unsure, state.explain, state.value_now = None, False, False, False
-            state.edit_field, state.question_at_draft = None, False
+            state.edit_field, state.question_at_draft, state.assent_unpicked = None, False, False
             if event.images and not state.photo_noted:
                 state.notes.append(PHOTO_NOTE)  # said once; the words that came with it still count
                 state.photo_noted = True
@@ -1222,17 +1252,32 @@ def _typical_price(typical: Market) -> float:
 
 def _condition(item: ItemFrame, settings: PolicySettings) -> tuple[Condition | None, bool]:
     """The condition to list with, and whether it is assumed (the seller gave none)."""
-    if item.condition.value is not None:
-        return item.condition.value, False
-    if (
+    gives_up = (
         settings.condition == "assume"
         or item.condition.missed >= GIVE_UP
         or item.condition_left
         or item.condition_unread
-    ):
+    )
+    if item.condition.value is not None and (gives_up or not _grade_to_ask(item)):
+        return item.condition.value, False
+    if gives_up:
         # asked three times without an answer: assumed, said so in the draft, and the seller can change it
         return lexicon().drafting.assumed_condition, True
     return None, False
+
+
+def _grade_to_ask(item: ItemFrame) -> bool:
+    """A car that "runs great": the grade read from how it runs is asked for, as if none was said (the
+    categories whose grade is asked are in drafting.yaml); an answer that gives none in the end keeps it."""
+    category = item.category.value
+    return (
+        item.condition_inferred
+        and category is not None
+        and any(
+            category.path == p or category.path.startswith(f"{p} > ")
+            for p in lexicon().drafting.grade_asked_in
+        )
+    )
 
 
 def _price(item: ItemFrame, settings: PolicySettings) -> float:
@@ -1785,6 +1830,8 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
             lead = (
                 "OK, none of those. These are from other parts of the marketplace. " if item.branches else ""
             )
+            if state.assent_unpicked:
+                lead = "You said the category was wrong, so I won't guess which of these fits. "
             if state.unclear == Question.CHOICE:
                 lead = (
                     "They're the marketplace's categories; pick the one a buyer would browse for it. "

@@ -28,6 +28,7 @@ from agent.offline.items import (
     extract_items,
     is_chatter,
     is_condition_only,
+    is_vague,
     item_correction,
     past_intro_line,
     priced_list,
@@ -110,6 +111,7 @@ class Reading:
     make: str | None = None  # the make or model of a generically named item ("it's a bose soundlink")
     details: Details = field(default_factory=Details)  # what tells the item apart, what comes with it
     category_words: str | None = None  # the words to look for another category with ("put it under ...")
+    kind_words: str | None = None  # the kind of thing the listed item is ("it's a tablet, not a phone")
     price_change: PriceChange | None = None  # "lower it by 20", "make it 10% less"
     edit_field: str | None = None  # the draft field the seller wants changed ("the description sounds weird")
     note: str | None = None  # words to add to the description, as said ("add that the bowl is included")
@@ -490,6 +492,37 @@ def stems(words: str) -> set[str]:
 _stems = stems
 
 
+def named_kind(text: str, item: str | None, bare_ok: bool) -> str | None:
+    """The kind of thing the seller says the listed item is ("its actually a tablet not a phone"), or None: a
+    kind shares no word with the item's name, holds no figure and names no make; what it is said not to be
+    is no word of the name either ("it's a coffee table, not a bike" of a bike is another item). Without
+    "not a ..." only where `bare_ok` (at the draft: "it's a phone")."""
+    lex = lexicon()
+    m = lex.kind_named.match(" ".join(text.split()))
+    if m is None or not item:
+        return None
+    kind = (m.group("kind") or m.group("kind2") or "").strip(" '-")
+    not_said = (m.group("not") or m.group("not2") or "").strip(" '-")
+    if not not_said and (not bare_ok or item_correction(text) is not None):
+        return None  # "actually it's a coffee table" of a bike: another item, as the corrections read it
+    name = _stems(item)
+    if (
+        not kind
+        or len(kind.split()) > 3
+        or kind in lex.not_kinds
+        or set(kind.split()) & lex.not_kinds
+        or (not_said and not_said.split()[0] in lex.not_kinds)
+        or _stems(kind) & name
+        or _stems(not_said) & name
+        or make_alone(kind) is not None
+        or names().pattern.search(kind) is not None  # "it's an iphone, not a samsung": another item
+        or is_vague(kind)
+        or is_condition_only(kind)
+    ):
+        return None
+    return kind
+
+
 def _names_it_as(text: str, item: str | None) -> bool:
     """'the mountain bike is a Giant Talon 29er': the item, by its name, said to be a make or model."""
     m = re.match(
@@ -522,6 +555,10 @@ def read(text: str, context: Context | None = None) -> Reading:
     lex = lexicon()
     text = text.strip()
     text = lex.pictographs.sub(" ", text).strip() or text  # "Hey 👋 got a couch": the emoji names nothing
+    if len(re.findall(r"[A-Za-z]{2,}", text)) >= 3 and not re.search(r"[a-z]", text):
+        # "HONDA SELF PROPELLED LAWN MOWER STARTS FIRST PULL": caps lock, read (and written) as lower case;
+        # the names' own casing comes back in the draft
+        text = text.lower()
     reading = Reading(text)
     start = injection_start(text)
     if start is not None:
@@ -631,7 +668,7 @@ def read(text: str, context: Context | None = None) -> Reading:
             )
         )
     )
-    item_text = text
+    item_text = lex.sold_how.sub("", text).strip(" ,;") or text  # "..., selling together": how, not what
     if Intent.NONE_OF_THESE in reading.intents:  # "neither, it's a dining table": only what follows counts
         item_text = lex.none_of_these.sub(" ", text).strip(" ,.!-")
         item_text = _OF_THESE.sub("", item_text).strip(" ,.!-")  # "none of these, it's a ..."
@@ -642,6 +679,11 @@ def read(text: str, context: Context | None = None) -> Reading:
     )
     # "it's about 5 years old": how old it is, not a thing called "5 years old"
     reading.items = [i for i in reading.items if not _only_age(i)]
+    sold = lex.sold_how.search(text)
+    if sold is not None and len(reading.items) > 1 and not lex.sold_apart.search(sold.group()):
+        # "a stroller plus the car seat and base, selling together": one listing of them all, found by the
+        # first (the search leaves out what comes "plus" it)
+        reading.items = [" plus ".join(reading.items)]
     if (
         ctx.in_progress
         and len(reading.items) == 1
@@ -674,7 +716,7 @@ def read(text: str, context: Context | None = None) -> Reading:
     if added is not None and any(
         m.start() < added.end() and added.start() < m.end()
         for m in lex.category_change.finditer(said)
-        if m.group("put") or m.group("to") or m.group("named")
+        if m.group("put") or m.group("to") or m.group("named") or m.group("go")
     ):
         added = None  # "put it in contract phones": a category named, never words for the description
     if added is not None:  # "add that it has a scratch": what is added is read, the request is not
@@ -855,12 +897,7 @@ def read(text: str, context: Context | None = None) -> Reading:
         reading.intents.add(Intent.CATEGORY)
         # "wrong category, put it in contract phones": the clause that names one, wherever it stands
         words = next(
-            (
-                g
-                for change in changes
-                for g in (change.group("put"), change.group("to"), change.group("named"))
-                if g
-            ),
+            (g for change in changes for g in (change.group(k) for k in ("put", "to", "named", "go")) if g),
             None,
         )
         words = re.sub(
@@ -868,6 +905,14 @@ def read(text: str, context: Context | None = None) -> Reading:
         )
         reading.category_words = words or None
         reading.items = []  # the words name a category, not another item
+    kind = named_kind(text, ctx.item, bare_ok=asked == Question.DRAFT) if ctx.in_progress else None
+    if kind is not None and Intent.CATEGORY not in reading.intents:
+        # "its actually a tablet not a phone": what kind of thing the item is, to find its category by; the
+        # item and what was said of it stay (no other item, nothing for the description)
+        reading.intents.add(Intent.CATEGORY)
+        reading.intents.discard(Intent.CORRECTION)
+        reading.kind_words, reading.items = kind, []
+        reading.note, reading.remarks = None, []
     bare = text.strip(" .!").lower()
     if (
         asked == Question.DRAFT

@@ -57,7 +57,9 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
             sentence = sentence[: reason[1]].strip(" ,")
         at = sentence.lower().find(item.lower()) if item else -1
         tail = _CLAUSE.split(sentence[at + len(item or "") :])[0].strip(" .!") if at >= 0 else ""
-        if tail and _tells_the_state(tail):  # "lego falcon 75257 still sealed in box": said of it, kept
+        if tail and _tells_the_state(
+            tail, after_name=True
+        ):  # "lego falcon 75257 still sealed in box": said of it, kept
             out.append(tail[:1].upper() + tail[1:] + ".")
         verdict = _remark(sentence, item)
         if verdict is None:
@@ -218,12 +220,18 @@ def _remark(sentence: str, item: str | None) -> str | None:
 _MOST_STATE_WORDS = 6  # "still in the box": a clause that grades; longer ones are read for their facts
 
 
-def _tells_the_state(clause: str) -> bool:
-    """A short clause that grades in words buyers look for ("still sealed", "new with tags")."""
+def _tells_the_state(clause: str, after_name: bool = False) -> bool:
+    """A short clause that grades in words buyers look for ("still sealed", "new with tags"); right after the
+    item's name, how it runs too ("... 21 inch starts first pull": a clause of its own, "runs great", is the
+    condition line's)."""
+    lex = lexicon()
     return (
         len(clause.split()) <= _MOST_STATE_WORDS
         and len(_CLAUSE.split(clause)) == 1
-        and lexicon().state_kept.search(clause) is not None
+        and (
+            lex.state_kept.search(clause) is not None
+            or (after_name and lex.state_told.match(clause) is not None)
+        )
     )
 
 

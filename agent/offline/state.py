@@ -129,6 +129,7 @@ class ItemFrame:
         False  # the seller's price is for one of several ("$300 each"): the description says so
     )
     title: str | None = None  # a title the seller asked for
+    condition_inferred: bool = False  # the grade was read from how it was used or its damage, not said
     condition_left: bool = False  # "whatever you think" to the condition question: assumed, and said so
     # an answer to the condition question that gives no grade the policy can read ("meh", "A+"): the assumed
     # grade is used at once, and said so, rather than the question asked again
@@ -233,3 +234,4 @@ class DialogueState:
     failed_tool: str | None = None
     edit_field: str | None = None  # the draft field the seller wants changed, without saying how
     question_at_draft: bool = False  # the seller asked something at the approval prompt
+    assent_unpicked: bool = False  # a bare 'ok' to categories offered after one was turned down: which?
