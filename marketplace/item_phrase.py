@@ -149,11 +149,10 @@ def _content(tokens: list[str]) -> list[str]:
 
 
 def _packaging(tokens: list[str], vocab: QueryWords) -> int:
-    """How many of the tokens after an "in" say only how the item is kept ("box", "the original packaging");
-    0 when none does."""
-    end = next(
-        (i for i, t in enumerate(tokens) if t not in vocab.packaging and _content([t])), len(tokens)
-    )
+    """How many of the tokens right after an "in" say how the item is kept: the run of `packaging` words and
+    stop words ("the original box"), 0 when it has none of them. What follows is read as before ("in box
+    bicycle helmet": a helmet; "in wall" speakers keep their wall)."""
+    end = next((i for i, t in enumerate(tokens) if t not in vocab.packaging and _content([t])), len(tokens))
     return end if _content(tokens[:end]) else 0
 
 
