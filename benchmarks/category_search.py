@@ -18,9 +18,10 @@
   only); then 61 to 65 were tuned on with 71, 72 and 73 as validation (totals only, read twice); then 81 to
   85 were tuned on with 91, 92 and 93 as validation (totals only, read twice); then 101 to 105 were tuned on
   with 111, 112 and 113 as validation (totals only, read twice); then 121 to 125 were tuned on with 131, 132
-  and 133 as validation (totals only, read twice: once before, once after): all of these are spent for tuning
-  now (41-43, 71-73, 91-93, 111-113 and 131-133 may still be read as totals, as a check). Draw new splits for
-  the next round (e.g. tune on 141 to 145, validate on 151, 152, 153 as totals, never with -v).
+  and 133 as validation (totals only, read twice: once before, once after); then 141 to 145 were tuned on
+  with 151, 152 and 153 as validation (totals only, read twice): all of these are spent for tuning now (41-43,
+  71-73, 91-93, 111-113, 131-133 and 151-153 may still be read as totals, as a check). Draw new splits for the
+  next round (e.g. tune on 161 to 165, validate on 171, 172, 173 as totals, never with -v).
 - --everyday FILE (with --dev, repeatable): score these everyday-item files instead of everyday_dev.yaml, e.g.
   benchmarks/data/everyday_check.yaml (items outside the seed's sections, only measured); each also as the
   offline agent offers them (an acceptable category among the leaves it would offer).

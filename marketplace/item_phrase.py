@@ -57,6 +57,9 @@ class QueryWords:
     # words that put the things a listing's title names apart: "and", "or", "fs", "ft"
     apart: frozenset[str] = frozenset()
     trading: frozenset[str] = frozenset()  # words that say a thing is offered or wanted in trade: "fs", "ft"
+    # "in" before how an item is kept ("new in box", "still in the original packaging"): none of it the item
+    packed: frozenset[str] = frozenset()
+    packaging: frozenset[str] = frozenset()  # the words of such a phrase: "box", "original", "packaging"
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,8 @@ def query_words(path: Path = WORDS_FILE) -> QueryWords:
         ),
         stems("apart") if "apart" in data else frozenset(),
         stems("trading") if "trading" in data else frozenset(),
+        stems("packed") if "packed" in data else frozenset(),
+        stems("packaging") if "packaging" in data else frozenset(),
     )
 
 
@@ -141,6 +146,14 @@ class ItemPhrase:
 def _content(tokens: list[str]) -> list[str]:
     # A letter alone is an initial or a split abbreviation ("B&W", "o.b.o"), not a word of the item.
     return [t for t in tokens if t not in STOPWORDS and (len(t) > 1 or t.isdigit())]
+
+
+def _packaging(tokens: list[str], vocab: QueryWords) -> int:
+    """How many of the tokens right after an "in" say how the item is kept: the run of `packaging` words and
+    stop words ("the original box"), 0 when it has none of them. What follows is read as before ("in box
+    bicycle helmet": a helmet; "in wall" speakers keep their wall)."""
+    end = next((i for i, t in enumerate(tokens) if t not in vocab.packaging and _content([t])), len(tokens))
+    return end if _content(tokens[:end]) else 0
 
 
 def phrases(query: str) -> tuple[list[list[str]], list[list[str]]]:
@@ -163,8 +176,14 @@ def _phrases(query: str) -> tuple[list[list[str]], list[list[str]], int | None, 
     for piece, separator in itertools.zip_longest(*[iter(_BREAK.split(_ASIDE.sub(" ", text)))] * 2):
         current: list[str] = []
         lacking = False  # after "without", up to the next break: what the item lacks, none of it read
-        for token in words(piece):
-            if lacking:
+        tokens = words(piece)
+        skip = 0  # tokens of a packaging phrase ("in the box") still to pass over
+        for i, token in enumerate(tokens):
+            if lacking or skip:
+                skip = max(0, skip - 1)
+                continue
+            if token in vocab.packed and (packing := _packaging(tokens[i + 1 :], vocab)):
+                skip = packing
                 continue
             # A connector joins what is before it to what follows; with nothing before it, it is a word
             # ("Fit bit charge" is a Fitbit; "for sale: ..." loses only a stop word).
