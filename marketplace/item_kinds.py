@@ -74,7 +74,7 @@ class CountWords:
     quantities: frozenset[str]
     durations: frozenset[str]
     together: frozenset[str]  # as written, with "&", "+" and "/"
-    not_counts: frozenset[str]  # as written, ending in -s
+    not_counts: frozenset[str]  # plurals, as written
 
 
 @functools.cache

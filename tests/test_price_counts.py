@@ -33,6 +33,7 @@ from marketplace.pricing import Candidate, select_comps
         ("Long 7 drawers dresser", set()),
         ("Silverado 8 feet bed", set()),
         ("Novara Firefly 12 girls bike", set()),
+        ("2017 Raleigh Alysa 2 Women's Fitness Bike", set()),
         ("Audi A4 6-speed runs great", set()),
     ],
 )
