@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from marketplace.taxonomy import HasCategories
-from marketplace.text import STOPWORDS, alternatives, content_words, words
+from marketplace.text import STOPWORDS, alternatives, content_words, stem, words
 
 DATA_FILE = Path(__file__).parent / "data" / "comparables.toml"
 # Titles whose reading is kept: a comparison reads a few hundred, and the same sampled listings come back
@@ -63,6 +63,72 @@ def item_words(text: str) -> list[str]:
     ("must go", "obo", "excellent condition")."""
     ad = kind_words().ad_words
     return [w for w in content_words(text) if w not in ad]
+
+
+@dataclass(frozen=True)
+class CountWords:
+    """What says that a number counts the item or its time in use (`[counts]` of the data file)."""
+
+    most_items: int
+    pieces: frozenset[str]
+    quantities: frozenset[str]
+    durations: frozenset[str]
+    together: frozenset[str]  # as written, with "&", "+" and "/"
+    not_counts: frozenset[str]  # plurals, as written
+
+
+@functools.cache
+def count_words(path: Path = DATA_FILE) -> CountWords:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))["counts"]
+    return CountWords(
+        most_items=int(data["most_items"]),
+        pieces=_tokens(data["pieces"]),
+        quantities=_tokens(data["quantities"]),
+        durations=_tokens(data["durations"]),
+        together=frozenset(str(w) for w in data["together"]),
+        not_counts=frozenset(str(w) for w in data["not_counts"]),
+    )
+
+
+# The seller's words before stemming (a plural is told by its ending), a number in brackets as one token,
+# and the signs that join things ("&", "+", "/").
+_RAW_TOKEN = re.compile(r"\(\s*\d+\s*\)|[a-z0-9]+|[&+/]")
+DURATION_LIMIT = 100  # "12 months", "18 months"; "2015 year" is a model year
+
+
+def _plural(word: str, rules: CountWords) -> bool:
+    return word.isalpha() and len(word) > 3 and word not in rules.not_counts and stem(word) != word
+
+
+@functools.lru_cache(maxsize=4096)
+def counted_words(text: str) -> frozenset[str]:
+    """The tokens of `text` that say how many of the item there are or how long it was used, not which item
+    it is ("set of 4", "(2)", "4-piece", "2 Magna bikes", "used 2 years": the number, and a duration's word),
+    by the rules of `[counts]` in the data file."""
+    rules = count_words()
+    raw = _RAW_TOKEN.findall(text.lower())
+    found: set[str] = set()
+    for i, token in enumerate(raw):
+        number = token.strip("( )")
+        if not number.isdigit():
+            continue
+        value = int(number)
+        after = raw[i + 1 : i + 3]
+        following = stem(after[0]) if after else ""
+        if value < DURATION_LIMIT and following in rules.durations:
+            found.update((number, following))
+            continue
+        if not 2 <= value <= rules.most_items or (i and raw[i - 1] in rules.together):
+            continue
+        counted = (
+            token.startswith("(")
+            or following in rules.pieces
+            or (i >= 2 and raw[i - 1] == "of" and stem(raw[i - 2]) in rules.quantities)
+            or any(_plural(word, rules) for word in after)
+        )
+        if counted:
+            found.add(number)
+    return frozenset(found)
 
 
 def _with_synonyms(terms: Iterable[str]) -> frozenset[str]:

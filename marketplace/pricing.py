@@ -14,7 +14,14 @@ from typing import Literal
 
 from marketplace.cache import BoundedCache
 from marketplace.conditions import Condition
-from marketplace.item_kinds import DATA_FILE, is_bundle, item_words, other_item, plainly_one_item
+from marketplace.item_kinds import (
+    DATA_FILE,
+    counted_words,
+    is_bundle,
+    item_words,
+    other_item,
+    plainly_one_item,
+)
 from marketplace.item_phrase import query_words
 from marketplace.price_model import current_model
 from marketplace.reposts import distinct_ads
@@ -22,6 +29,7 @@ from marketplace.text import REVERSE_SYNONYMS, alternatives, words
 from marketplace.trust import (
     effective_count,
     robust_shares,
+    trust_rules,
     trust_weights,
     weighted_quantile,
     weighted_quantiles,
@@ -218,7 +226,10 @@ class QueryAnalysis:
 
 def _raw_terms(query: str) -> list[tuple[str, dict[str, float], list[tuple[tuple[str, ...], float]]]]:
     raw = []
+    counted = counted_words(query)
     for term in item_words(query):
+        if term in counted:  # how many or how long, not which item (`counted_words`)
+            continue
         synonyms = [(phrase, scale) for phrase, scale in alternatives(term) if phrase != (term,)]
         raw.append((term, literal_credit(term), synonyms))
     return raw
@@ -355,11 +366,15 @@ def enough(comps: Sequence[Candidate], trust: Sequence[float] | None = None, in_
 
 def comparable_pool(pool: Sequence[Candidate], query: str) -> list[Candidate]:
     """The candidates that are the same kind of thing as the item: not bundles of several things (unless the
-    item is one), not accessories or parts it does not name (`marketplace.item_kinds`)."""
+    item is one), not accessories or parts it does not name (`marketplace.item_kinds`), and with an asking
+    price that is a price, not one typed to fill the field (`placeholder_prices`: $1, $123, $1234)."""
     item = item_words(query)
     bundle = is_bundle(query, item)
+    placeholders = trust_rules().placeholder_prices
     kept = []
     for cand in pool:
+        if cand.price in placeholders:
+            continue
         ws = cand.words or title_words(cand.title)
         if plainly_one_item(cand.title, ws) or other_item(cand.title, item, bundle, ws) is None:
             kept.append(cand)

@@ -42,6 +42,7 @@ class TrustRules:
     outlier_spread: float  # keep prices within this many robust standard deviations (log price) ...
     min_spread: float  # ... of at least this much (log price), ...
     placeholder_share: float  # ... and above this share of the weighted median ($1 "make an offer" ads)
+    placeholder_prices: frozenset[float]  # asking prices that fill the field ($123, $1234): no comparables
 
 
 @functools.cache
@@ -55,6 +56,7 @@ def trust_rules(path: Path = DATA_FILE) -> TrustRules:
         outlier_spread=float(outliers["spread"]),
         min_spread=float(outliers["min_log_spread"]),
         placeholder_share=float(outliers["placeholder_share"]),
+        placeholder_prices=frozenset(float(p) for p in outliers["placeholder_prices"]),
     )
     if rules.per_seller < 1 or not 0 < rules.new_seller_weight <= 1 or rules.full_weight_days < 0:
         raise ValueError(
