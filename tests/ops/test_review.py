@@ -361,7 +361,7 @@ def test_a_reviewed_failure_expects_what_any_good_run_does_not_the_calls_that_fa
         ident="c1",
         model="offline",
         prompt="p@1",
-        turns=["dining table with 4 chairs, solid oak, good", "two hundred dollars", "yes"],
+        turns=["solid oak dining table and its chairs, good", "two hundred dollars", "yes"],
         steps=[
             Step("search_categories", {"query": "dining table"}, [{"id": 5, "path": "Home > Tables"}]),
             Step("search_categories", {"query": "two hundred dollars"}, [{"id": 9, "path": "Radios"}]),
