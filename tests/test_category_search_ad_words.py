@@ -59,3 +59,19 @@ def test_a_misspelling_titles_use_is_read_as_the_word_it_misspells() -> None:
     titles += [("Coffee Tables", f"glass coffee table {n}") for n in range(5)]
     ix = index(rows, titles)
     assert top(ix, "Dinning table") == "Kitchen & Dining Room Tables"
+
+
+def test_a_boot_is_footwear_unless_its_sport_says_otherwise() -> None:
+    # vocabulary.yaml, `boot: [shoe]`: every boot went to the sports' boots the taxonomy names ("womens dr
+    # martens 1460 boots" was filed under Wetsuit Hoods, Gloves & Boots), the taxonomy's Shoes having no "boot"
+    rows = taxonomy(
+        "Apparel & Accessories > Shoes",
+        "Sporting Goods > Outdoor Recreation > Boating & Water Sports > Wetsuit Pieces > Wetsuit Hoods, Gloves & Boots",
+        "Sporting Goods > Outdoor Recreation > Winter Sports & Activities > Skiing & Snowboarding > Ski Boots",
+    )
+    titles = [("Shoes", f"nike running shoes size {n}") for n in range(3)]
+    ix = index(rows, titles)
+    for query in ("womens dr martens 1460 boots", "cowboy boots", "ugg boots"):
+        assert top(ix, query) == "Shoes", query
+    assert top(ix, "ski boots") == "Ski Boots"
+    assert top(ix, "wetsuit boots") == "Wetsuit Hoods, Gloves & Boots"
