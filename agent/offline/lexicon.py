@@ -194,6 +194,7 @@ class ItemData(_Data):
     reason_short: str
     it_is_item: str
     state_kept: str
+    occasion: str
     reason_link: str
     after_reason: str
     not_a_model: list[str]
@@ -367,6 +368,7 @@ class Lexicon:
         self.reason_short = _compile(it.reason_short)
         self.it_is_item = _compile(it.it_is_item)
         self.state_kept = _compile(it.state_kept)
+        self.occasion = _compile(it.occasion)
         self.reason_link = _compile(it.reason_link)
         self.after_reason = _compile(it.after_reason)
         self.not_a_model = frozenset(it.not_a_model)
