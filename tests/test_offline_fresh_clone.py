@@ -51,6 +51,7 @@ async def test_the_first_items_draft_has_none_of_the_second_items_colour(session
 # A price or a command at another question is never an item; narrowing keeps the item's words ---------------
 
 
+# "two hundred dollars" failed before; the others are guards (read as no item already)
 @pytest.mark.parametrize(
     "text", ["two hundred dollars", "asking two fifty", "actually post it", "just post it"]
 )
@@ -88,8 +89,8 @@ async def test_only_part_of_the_item_keeps_its_other_words_and_a_spelled_price(s
     "text",
     [
         "actually its more like good, the crack is tiny",
-        "its good, the scratch is barely visible",
-        "i'd say excellent, the dent is tiny",
+        "its good, the scratch is barely visible",  # a guard: a scratch never lowered a stated grade
+        "i'd say excellent, the dent is tiny",  # a guard, as above
     ],
 )
 def test_a_grade_said_at_the_draft_with_its_damage_is_the_grade(text: str) -> None:
@@ -120,7 +121,7 @@ async def test_regrading_the_draft_after_damage_changes_it(session: ChatSession)
     ("text", "item"),
     [
         ("ninja air fryer as a gift, never used", "ninja air fryer"),
-        ("selling a kitchenaid mixer we got as a wedding present", "kitchenaid mixer"),
+        ("selling a kitchenaid mixer we got as a wedding present", "kitchenaid mixer"),  # a guard
         ("selling a lego set for christmas", "lego set"),
         ('selling my tcl tv 55"', 'tcl tv 55"'),
     ],
