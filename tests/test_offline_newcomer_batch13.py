@@ -243,7 +243,7 @@ async def test_a_dreamhouse_is_filed_with_dollhouses(session: ChatSession) -> No
     [
         ("all-clad cookware set 10 piece, used but no warping", ["No warping."]),
         ("hiking boots, worn but no holes in the soles", ["No holes in the soles."]),
-        ("road bike, used but works fine", []),  # a guard: only a grade after "but" too
+        ("road bike, used but works fine", ["Used but works fine."]),  # how well it works is kept as said
     ],
 )
 def test_a_fact_after_a_grade_and_but_is_kept(text: str, remarks: list[str]) -> None:

@@ -481,7 +481,9 @@ _SPELLED_TAIL = re.compile(r"\s*(?:[,;.!?]|(?:i guess|i think|please|pls|maybe|o
 
 
 def names_only_a_price(phrase: str) -> bool:
-    """True when a phrase says nothing but a price ("200", "$200 firm", "200 obo"): no item in it."""
+    """True when a phrase says nothing but a price ("200", "$200 firm", "200 obo", "two hundred dollars"): no
+    item in it."""
+    phrase = _rules().spelled_after_cue.sub(" ", phrase)  # "two hundred dollars", "asking two fifty"
     rest = re.sub(
         rf"\$?\s?{_DIGITS}\s?{_THOUSANDS}?\b|\b(?:dollars|bucks|usd)\b|\$", " ", phrase, flags=re.I
     ).strip(" ,.!")

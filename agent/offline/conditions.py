@@ -34,6 +34,7 @@ class ConditionReading:
     stated: bool = False  # a grade said outright ("good", "fair condition"), not inferred
     damage: list[str] = field(default_factory=list)  # clauses about damage, in the seller's words
     severity: Severity | None = None
+    said: Condition | None = None  # the grade said outright, before any damage beside it lowered it
 
 
 @dataclass(frozen=True)
@@ -319,7 +320,7 @@ def read_condition(text: str, item: str | None = None, *, asked_condition: bool 
         worst = "defect"  # "ice dispenser broken, otherwise fine": a faulty part, not a thing for parts
     reading.severity = worst
     base = stated or usage
-    reading.stated = stated is not None
+    reading.stated, reading.said = stated is not None, stated
     if base == Condition.FOR_PARTS and worst == "defect":
         base = Condition.FAIR  # "broken, everything else works": a faulty part
     cosmetic = sum(1 for s, _ in damage if s == "cosmetic")
@@ -334,6 +335,6 @@ def read_condition(text: str, item: str | None = None, *, asked_condition: bool 
     if (
         told is not None
     ):  # "the tray cover is missing, say good": the seller's grade, the damage told beside it
-        base, reading.stated = told, True
+        base, reading.stated, reading.said = told, True, told
     reading.condition = base
     return reading

@@ -72,6 +72,17 @@ class Details:
         included = self.included + tuple(i for i in later.included if _key(i) not in known)
         return Details(attributes, included, later.terms or self.terms)
 
+    def without_parts_named(self, text: str) -> Details:
+        """Without what comes with it that `text` names: "only the table, keeping the chairs" of a table "with
+        4 chairs" leaves the chairs out of the listing."""
+        said = {w.rstrip("s") for w in re.findall(r"[a-z]{3,}", text.lower())}
+        included = tuple(
+            i
+            for i in self.included
+            if not {w.rstrip("s") for w in re.findall(r"[a-z]{3,}", i.lower())} & said
+        )
+        return Details(self.attributes, included, self.terms)
+
     def beyond(self, name: str) -> Details:
         """The details the item's name does not already say ('PS4 500GB slim' already says '500GB')."""
         said = _key(name)

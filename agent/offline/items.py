@@ -115,6 +115,36 @@ def spelled(item: str) -> str:
     return " ".join(_spelled(w) for w in item.split(" "))
 
 
+def _one_edit(word: str) -> set[str]:
+    """The words one typing slip away, a letter typed wrong included ("vaccum" for vacuum)."""
+    wrong = {word[:i] + c + word[i + 1 :] for i in range(1, len(word)) for c in _LETTERS}
+    return (slips(word) | wrong) - {word}
+
+
+def spelled_as_category(item: str, category_path: str) -> str:
+    """The item's name with a word one slip away from a word of the category it is filed under read as that
+    word ("UPPAbaby vista strollr" in Baby Strollers -> "UPPAbaby vista stroller", "Dyson V8 vaccum" in
+    Vacuums -> "Dyson V8 vacuum"): the category names the kind of thing, so its word is the one meant. A word
+    seed titles have, an English word, a make or product line, or a word with two such readings stays as
+    typed."""
+    kinds = {w for w in re.findall(r"[a-z]+", category_path.lower()) if len(w) >= SPELLING_MIN_LENGTH}
+    kinds |= {w[:-1] for w in kinds if w.endswith("s")}  # "Strollers": a stroller
+    out = []
+    for word in item.split(" "):
+        lower = word.lower()
+        found = (
+            _one_edit(lower) & kinds
+            if len(lower) >= SPELLING_MIN_LENGTH
+            and lower.isalpha()
+            and lower not in kinds
+            and not known_word(lower)  # a word of seed titles, English or a make: typed as meant
+            else set()
+        )
+        meant = found.pop() if len(found) == 1 else None
+        out.append(word if meant is None else meant.capitalize() if word[0].isupper() else meant)
+    return " ".join(out)
+
+
 @cache
 def _part_damage() -> re.Pattern[str]:
     lex = lexicon()
@@ -146,6 +176,21 @@ def before_part_damage(phrase: str) -> str:
     return before
 
 
+_INCHES = re.compile(r"\d(?:\"|''|”|″)$")  # 55" or 55'' or 55”: a size's inch mark, not a closing quote
+
+
+def strip_keeping_inches(text: str, chars: str) -> str:
+    """`text.strip(chars)`, but an inch mark after a number at the end stays ("tcl tv 55\"") unless the text
+    opens with a quote that it closes ("\"LG 55\""`)."""
+    stripped = text.strip(chars)
+    end = text.rstrip(chars.replace('"', "").replace("'", ""))
+    inch = _INCHES.search(end)
+    if inch is None or text.lstrip(" ").startswith(('"', "'", "“")):
+        return stripped
+    mark = end[inch.start() + 1 :]
+    return stripped if stripped.endswith(mark) else stripped + mark
+
+
 def clean_item(phrase: str) -> str:
     lex = lexicon()
     phrase = before_part_damage(phrase)
@@ -156,7 +201,7 @@ def clean_item(phrase: str) -> str:
     phrase = lex.clause_end.split(phrase, maxsplit=1)[0]
     phrase = _balanced(phrase)
     phrase = lex.leading_filler.sub("", phrase.strip())
-    phrase = lex.trailing_filler.sub("", phrase).strip(" ,.-–—:;'\"!?")
+    phrase = strip_keeping_inches(lex.trailing_filler.sub("", phrase), " ,.-–—:;'\"!?")
     # No word in an item's name is 40 letters long, and a name fits a listing title (80 characters).
     words = [w for w in phrase.split() if len(w) <= MAX_WORD_CHARS]
     if len(words) > MAX_ITEM_WORDS or len(" ".join(words)) > MAX_ITEM_CHARS:

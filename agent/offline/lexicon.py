@@ -197,6 +197,7 @@ class ItemData(_Data):
     it_is_item: str
     state_kept: str
     state_told: str
+    occasion: str
     reason_link: str
     after_reason: str
     not_a_model: list[str]
@@ -379,6 +380,7 @@ class Lexicon:
         self.it_is_item = _compile(it.it_is_item)
         self.state_kept = _compile(it.state_kept)
         self.state_told = _compile(it.state_told)
+        self.occasion = _compile(it.occasion)
         self.reason_link = _compile(it.reason_link)
         self.after_reason = _compile(it.after_reason)
         self.not_a_model = frozenset(it.not_a_model)

@@ -30,7 +30,7 @@ from agent.offline.drafting import (
     why_lower,
     without_removed,
 )
-from agent.offline.items import is_chatter, known_word
+from agent.offline.items import is_chatter, known_word, spelled_as_category
 from agent.offline.lexicon import lexicon
 from agent.offline.names import names, without_names
 from agent.offline.reading import Context, Intent, Question, Reading, is_negative, read, stems
@@ -220,8 +220,17 @@ def hear(state: DialogueState, text: str) -> None:
             items[0].lower() == item.name.lower()
             or (Intent.CORRECTION in r.intents and _same_thing(items[0], item.name))
             or (asked == Question.CHOICE and _same_thing(items[0], item.name))
+            # "I'm only selling the table" of the "dining table with 4 chairs": part of it, the same item
+            or (
+                in_progress
+                and len(items) == 1
+                and not _MORE.search(text)
+                and _same_thing(items[0], item.name)
+            )
         )
     ):
+        if in_progress and not _same_thing(item.name, items[0]):
+            item.details = item.details.without_parts_named(text)  # "keeping the chairs": not listed with it
         items = []  # the same item named again ("actually it's a great bike")
         if asked == Question.CHOICE and in_progress and item.branches and r.choice is None:
             _turned_down(state, item)  # its name again, after other branches were shown: none of them
@@ -320,7 +329,8 @@ def hear(state: DialogueState, text: str) -> None:
         and not items
         and not r.items
         and (item.unplaceable or item.redescribe)
-        and not (is_chatter(text) or r.has(Intent.UNSURE, Intent.DECLINE, Intent.QUESTION))
+        and not (is_chatter(text) or r.has(Intent.UNSURE, Intent.DECLINE, Intent.QUESTION, Intent.POST))
+        and not names_only_a_price(text)  # "two hundred dollars", "actually post it": never words to search
         and not r.changes
         and r.category_words is None  # "put it under film cameras": those words, looked for as a category
     ):
@@ -1301,14 +1311,16 @@ def _market_price(item: ItemFrame, settings: PolicySettings) -> float:
 
 def _draft_args(item: ItemFrame, condition: Condition, settings: PolicySettings) -> dict[str, Any]:
     assert item.category.value is not None
+    # "UPPAbaby vista strollr" filed in Baby Strollers: its category's word, as meant, in what buyers read
+    name = spelled_as_category(item.name, item.category.value.path)
     # A title the seller gave is theirs, word for word; ours carries what tells the item apart.
     title = (
         make_title(item.title, condition=condition)
         if item.title
-        else make_title(item.name, item.details, condition)
+        else make_title(name, item.details, condition)
     )
     description = make_description(
-        item.name, condition, item.category.value.path, item.damage, item.details, item.notes, item.shorter
+        name, condition, item.category.value.path, item.damage, item.details, item.notes, item.shorter
     )
     if item.price_each and item.price.value is not None:
         # "$300 each": the listing's price is one item's, and the description says so (and how many)

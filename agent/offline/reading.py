@@ -33,6 +33,7 @@ from agent.offline.items import (
     past_intro_line,
     priced_list,
     strip_discourse,
+    strip_keeping_inches,
     value_question_item,
 )
 from agent.offline.lexicon import lexicon
@@ -543,6 +544,16 @@ def _only_about_the_item(text: str, item: str | None) -> bool:
     return read_condition(text, item).condition is not None or bool(read_details(text, item))
 
 
+def _without_other_items(text: str, items: list[str]) -> str:
+    """The text with the later items' own phrases blanked: "a white desk and a red leather chair" tells the
+    desk's colour, not "red" nor "leather" (those are the chair's, read when its turn comes)."""
+    for other in items[1:]:
+        if other == "?" or (items[0] != "?" and other.lower() in items[0].lower()):
+            continue
+        text = re.sub(re.escape(other), lambda m: " " * len(m.group(0)), text, flags=re.I)
+    return text
+
+
 def statements(text: str) -> str:
     """The sentences of `text` that ask nothing ("what would you say? I used it 10 times" -> "I used it 10
     times")."""
@@ -604,7 +615,9 @@ def read(text: str, context: Context | None = None) -> Reading:
     said = text  # what is said about the item: a new title's words are the title, not its damage or details
     if title:
         said = text[: title.start()] + text[title.end() :]
-        reading.title = title.group("t").strip(" :\"'")
+        reading.title = strip_keeping_inches(
+            title.group("t"), " :\"'"
+        )  # "title: LG TV 55\"" keeps its inches
         if _TITLE_WISH.fullmatch(
             reading.title.rstrip("?!. ")
         ):  # "make the title shorter": a wish, not the title
@@ -653,6 +666,9 @@ def read(text: str, context: Context | None = None) -> Reading:
         and not _only_about_the_item(text, ctx.item)
         and not lex.keep.search(text)  # "no actually I don't want to sell it anymore": a decline, no new name
         and not lex.dont_post.search(text)
+        # "two hundred dollars", "actually post it": a price or a command, typed at the list, never an item
+        and not names_only_a_price(clean_item(text))
+        and not (wants_to_post(text) and not lex.category_change.search(text))
     ) or (asked == Question.CHOICE and Intent.NONE_OF_THESE in reading.intents)
     expecting_item = (
         not (is_chatter(text) and "," not in text)
@@ -736,12 +752,19 @@ def read(text: str, context: Context | None = None) -> Reading:
     if title and condition.condition is None and title.group("t").startswith((",", ";")):
         whole = read_condition(text, scope, asked_condition=asked == Question.CONDITION)
         condition.condition, condition.stated = whole.condition, whole.stated
+    if asked == Question.DRAFT and condition.said is not None and condition.severity != "fatal":
+        # "actually its more like good, the crack is tiny" at the draft: the seller regrades what the draft
+        # shows, damage and all; their grade wins (the damage stays in the description)
+        condition.condition = condition.said
     first_named = lex.first_named.search(said) if len(reading.items) > 1 else None
     # "starting with the chair, mesh back": the one to start with is named, not said to come with it
     reading.details = read_details(
-        said
-        if first_named is None
-        else f"{said[: first_named.start()]}, {said[first_named.start('item') :]}",
+        _without_other_items(
+            said
+            if first_named is None
+            else f"{said[: first_named.start()]}, {said[first_named.start('item') :]}",
+            reading.items,
+        ),
         scope,
     )
     if len(reading.items) == 1 and reading.items[0] != "?":

@@ -57,9 +57,8 @@ def read_remarks(text: str, item: str | None, said: Iterable[str] = ()) -> list[
             sentence = sentence[: reason[1]].strip(" ,")
         at = sentence.lower().find(item.lower()) if item else -1
         tail = _CLAUSE.split(sentence[at + len(item or "") :])[0].strip(" .!") if at >= 0 else ""
-        if tail and _tells_the_state(
-            tail, after_name=True
-        ):  # "lego falcon 75257 still sealed in box": said of it, kept
+        if tail and (_tells_the_state(tail, after_name=True) or lex.occasion.match(tail)):
+            # "lego falcon 75257 still sealed in box", "bouncer as a gift": said of it, kept
             out.append(tail[:1].upper() + tail[1:] + ".")
         verdict = _remark(sentence, item)
         if verdict is None:
@@ -132,7 +131,12 @@ def _selling_reason(sentence: str, item: str | None) -> tuple[str, int] | None:
 def _new_words(remark: str) -> set[str]:
     """The remark's words outside its clauses that only grade the item ("Excellent, comes with 2 controllers":
     the grade is in the condition line, the controllers in the details)."""
-    return {w for c in _CLAUSE.split(remark.rstrip(".!")) if not is_condition_only(c) for w in word_set(c)}
+    return {
+        w
+        for c in _CLAUSE.split(remark.rstrip(".!"))
+        if not is_condition_only(c) or _tells_the_state(c)  # "works great": more than the grade says
+        for w in word_set(c)
+    }
 
 
 def word_set(text: str) -> set[str]:
