@@ -322,3 +322,12 @@ def test_a_size_put_as_a_question_is_no_price() -> None:  # a guard on the rule 
 async def test_is_80_ok_at_the_draft_sets_the_price(session: ChatSession) -> None:
     turns = await say_all(session, "selling my recliner", "good", "is 80 ok?")
     assert last_draft(turns)["price"] == 80 and "can't answer" not in turns[-1].reply, turns[-1].reply
+
+
+def test_a_count_in_brackets_after_the_thing_is_a_lot() -> None:
+    # "counter stools (2)": comparables of several stools each, which a price each is multiplied for
+    from agent.offline.drafting import sells_a_lot
+
+    assert sells_a_lot("Craftsman Shaker oak counter stools (2)")
+    assert sells_a_lot("Bar/Counter Stool (3) - $30 each")
+    assert not sells_a_lot("Floor lamp (1)") and not sells_a_lot("Desk lamp (2019)")
