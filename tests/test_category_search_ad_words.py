@@ -75,3 +75,12 @@ def test_a_boot_is_footwear_unless_its_sport_says_otherwise() -> None:
         assert top(ix, query) == "Shoes", query
     assert top(ix, "ski boots") == "Ski Boots"
     assert top(ix, "wetsuit boots") == "Wetsuit Hoods, Gloves & Boots"
+
+
+def test_a_foam_dart_blaster_is_a_toy_never_a_firearm() -> None:
+    # vocabulary.yaml: "nerf guns" was filed under Mature > Weapons > Guns
+    rows = taxonomy("Mature > Weapons > Guns", "Toys & Games > Toys > Toy Weapons & Gadgets")
+    titles = [("Guns", f"hunting rifle gun case {n}") for n in range(3)]
+    ix = index(rows, titles)
+    for query in ("nerf guns", "kids nerf gun bundle with darts", "water gun", "toy gun"):
+        assert top(ix, query) == "Toy Weapons & Gadgets", query
