@@ -1232,7 +1232,11 @@ def _typical_price(typical: Market) -> float:
     """The middle of what the category's listings ask, as offered ("say 'ok' and I'll use $65, the middle of
     ..."): their median. The comparison's suggestion for the category's name is moved by condition and the
     price model for no item in particular, and often fell outside the spread just quoted beside it."""
-    return nice_round(typical.median) if typical.median else typical.suggested_price
+    if not typical.median:
+        return typical.suggested_price
+    middle = nice_round(typical.median)
+    # rounding never takes it outside the spread quoted beside it ("$44 to $120": not $40)
+    return min(max(middle, round(typical.p25)), round(typical.p75)) if typical.p25 else middle
 
 
 def _condition(item: ItemFrame, settings: PolicySettings) -> tuple[Condition | None, bool]:
