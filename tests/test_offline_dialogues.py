@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from pydantic_ai import BinaryContent
 
 from agent.listing_agent import build_agent
+from agent.offline.drafting import nice_round
 from agent.offline.model import OfflineModel
 from agent.offline.policy import CONDITION_QUESTION, INTRO
 from agent.session import MAX_MESSAGE_CHARS, ChatSession, InputError, TurnResult
@@ -480,7 +481,9 @@ async def test_nothing_in_its_category_the_parents_listings_guide_a_seller_at_a_
     assert typical["category_id"] == parent["id"] and typical["count"] >= 1
     assert "Musical Instruments ask" in guide.reply and "say 'ok'" in guide.reply and guide.drafts == []
     (draft,) = (await dialogue.say("ok")).drafts
-    assert draft.args["price"] == typical["suggested_price"]
+    # the middle offered (those listings' median, rounded), within the spread quoted with it
+    assert f"I'll use ${draft.args['price']:,.0f}" in guide.reply
+    assert draft.args["price"] == min(max(nice_round(typical["median"]), typical["p25"]), typical["p75"])
     assert draft.args["category_id"] == dialogue.calls("compare_prices")[0]["category_id"]  # still its own
 
 
@@ -495,7 +498,9 @@ async def test_no_comparables_the_kinds_prices_guide_a_seller_at_a_loss(dialogue
     assert "$" in guide.reply and "say 'ok'" in guide.reply and guide.drafts == []
     taken = await dialogue.say("ok")
     (draft,) = taken.drafts
-    assert draft.args["price"] == typical["suggested_price"]
+    # the middle offered (those listings' median, rounded), within the spread quoted with it
+    assert f"I'll use ${draft.args['price']:,.0f}" in guide.reply
+    assert draft.args["price"] == min(max(nice_round(typical["median"]), typical["p25"]), typical["p75"])
 
 
 async def test_none_of_the_categories_fits(dialogue: Dialogue) -> None:

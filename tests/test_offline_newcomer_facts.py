@@ -4,6 +4,8 @@ and facts given early are carried to the draft. Each test failed on the code bef
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from agent.offline.conditions import read_condition
@@ -274,8 +276,9 @@ async def test_the_category_price_the_seller_took_is_called_the_suggestion_not_t
     # Nothing like the espresso machine is listed; the agent offers its category's price and the seller says ok.
     turns = await say_all(session, "Breville Barista Express espresso machine", "good", "you tell me", "ok")
     said = " ".join(t.reply for t in turns[-1:])
-    assert "I've used the suggested $" in said and "your price" not in said
-    assert "the middle of what" not in said
+    # The agent's figure, the middle (median) of what those listings ask, said as such once: not "your price".
+    assert "your price" not in said and said.count("$") == 1
+    assert re.search(r"OK, \$\d[\d,]*, the middle of what [^.]* ask\.", said), said
 
 
 @pytest.mark.parametrize(

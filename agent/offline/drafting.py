@@ -244,14 +244,35 @@ def item_cased(sentence: str, item: str) -> str:
 
 _GRADES = frozenset(c.value for c in Condition)
 
+# Fewer comparables than this are shown one by one ("I found only 2 similar listings (asking $90, $90)"), not
+# as a middle half, and are little to go by on their own.
+FEW_COMPARABLES = 4
+
+
+def _them(count: int) -> tuple[str, str]:
+    """The comparables as the count is ("that listing asks", "both ask", "most of them ask"), and what they are
+    ("that one is", "both are", "most of them are"): "most of them" of one or two listings reads wrong."""
+    if count == 1:
+        return "that listing asks", "that one is"
+    if count == 2:
+        return "both ask", "both are"
+    return "most of them ask", "most of them are"
+
 
 def told_basis(comps: Market, price: float) -> str:
     """The comparison's own reason for a suggestion outside the middle half, when its figures bear it out: a
     reason naming the listings' conditions ("yours is in good condition while most of them are like new or
-    good") only when most of the examples it returned are in better (below) or worse (above) condition."""
+    good") only when most of the examples it returned are in better (below) or worse (above) condition; one
+    naming "the listings most like yours" only when the comparables are like the item (else it contradicts
+    "none quite like yours", said just before)."""
     basis = comps.basis
-    if not basis or not re.search(lexicon().drafting.condition_basis, basis, re.I):
-        return basis
+    if not basis:
+        return ""
+    if not comps.alike and re.search(lexicon().drafting.likeness_basis, basis, re.I):
+        return ""
+    if not re.search(lexicon().drafting.condition_basis, basis, re.I):
+        them, _ = _them(comps.count)
+        return re.sub(r"\b(?:most of them ask|that listing asks)\b", them, basis, count=1)
     grades = [Condition(c) for c in comps.example_conditions if c in _GRADES]
     ours = Condition(comps.condition) if comps.condition and comps.condition in _GRADES else None
     if ours is None or not grades:
@@ -263,10 +284,7 @@ def told_basis(comps: Market, price: float) -> str:
     # Said from the examples themselves: the grades named are all better (or worse) than the item's.
     listed = " or ".join(g.label for g, _ in Counter(that_way).most_common(2))
     side = "below" if below else "above"
-    # Said as the count is: one listing is "that listing", not "most of them" (as `why_outside` says it).
-    them, whose = (
-        ("that listing asks", "that one is") if comps.count == 1 else ("most of them ask", "most of them are")
-    )
+    them, whose = _them(comps.count)
     return (
         f"It's {side} what {them} because yours is in {ours.label} condition while {whose} in "
         f"{'better' if below else 'worse'} condition ({listed})."
@@ -274,32 +292,77 @@ def told_basis(comps: Market, price: float) -> str:
 
 
 def why_outside(price: float, comps: Market) -> str:
-    """Why a suggestion is outside what similar listings ask, from the comparison's own fields: its reason when
-    its figures bear it out, else the comparables' or the price model's figure that lies that way."""
-    basis = told_basis(comps, price)
-    if basis:
-        return basis
+    """Why a suggestion is outside what similar listings ask, in one reason from the comparison's own fields:
+    its reason when its figures bear it out, else the comparables' or the price model's figure that lies that
+    way. With few comparables, a reason that is the price model says why the model counts: they are few."""
     side = "below" if price < comps.p25 else "above"
-    them = "that listing asks" if comps.count == 1 else "most of them ask"
-    grade = f"{Condition(comps.condition).label} condition" if comps.condition in _GRADES else "its condition"
+    them, _ = _them(comps.count)
+    few = comps.count < FEW_COMPARABLES
 
     def that_way(figure: float) -> bool:
         return bool(figure) and (figure < comps.p25 if side == "below" else figure > comps.p75)
 
+    model = (
+        "the price model, learned from all the marketplace's listings, puts items like this at about "
+        f"{money(round(comps.model_price))}"
+    )
+    model_counts = (
+        "the price model, learned from all the marketplace's listings, counts too: it puts items like this at "
+        f"about {money(round(comps.model_price))}"
+    )
+    basis = told_basis(comps, price)
+    by_condition = bool(basis) and bool(re.search(lexicon().drafting.condition_basis, comps.basis, re.I))
+    if few and that_way(comps.model_price) and not by_condition:
+        listings = "one listing is" if comps.count == 1 else f"{comps.count} listings are"
+        return f"It's {side} what {them} because {listings} little to go by, so {model_counts}."
+    if basis:
+        return basis
+    grade = f"{Condition(comps.condition).label} condition" if comps.condition in _GRADES else "its condition"
+    # "the listings most like yours" after "none quite like yours" contradicts it: the closest of them, then
+    closest = "the listings most like yours" if comps.alike else "the closest of them"
     if that_way(comps.comparables_price):
         return (
-            f"It's {side} what {them} because the listings most like yours, each moved to {grade}, ask about "
+            f"It's {side} what {them} because {closest}, each moved to {grade}, ask about "
             f"{money(round(comps.comparables_price))}."
         )
     if that_way(comps.model_price):
-        return (
-            f"It's {side} what {them} because the price model, learned from all the marketplace's listings, puts "
-            f"items like this at about {money(round(comps.model_price))}."
-        )
-    return (
-        f"It's {side} what {them} because the suggestion weighs the listings most like yours most and moves each "
-        f"price to {grade}."
+        return f"It's {side} what {them} because {model}."
+    return f"It's {side} what {them} because the suggestion weighs {closest} most and moves each price to {grade}."
+
+
+def price_basis(price: float, comps: Market, base: float, moved: str = "") -> str:
+    """How the suggestion was reached, in a sentence or two ("how did you come up with that price?"): the
+    comparables, each moved to the item's condition, and the price model's estimate it also weighs (the
+    comparison's own figures, `comparables_price` and `model_price`); `base` is the comparison's suggestion and
+    `moved` how the draft's price was moved from it, when it was ("with the 10% less you asked for")."""
+    grade = f"{Condition(comps.condition).label} condition" if comps.condition in _GRADES else "its condition"
+    plural = "s" if comps.count != 1 else ""
+    listings = (
+        f"the {comps.count} similar listing{plural}"
+        if comps.alike
+        else f"the {comps.count} listing{plural} in its category (none quite like yours)"
     )
+    weighed = "the ones most like yours weighing most" if comps.alike else "the closest weighing most"
+    start = f"I started from {listings}, each price moved to {grade} and {weighed}"
+    if comps.count == 1:
+        start = (
+            f"I started from the one {'similar ' if comps.alike else ''}listing, its price moved to {grade}"
+        )
+    if comps.comparables_price:
+        start += f": about {money(round(comps.comparables_price))}"
+    if comps.model_price:
+        text = (
+            f"{start}. The price model, learned from all the marketplace's listings, puts items like this at about "
+            f"{money(round(comps.model_price))}, and {money(base)} lies between the two."
+        )
+    else:
+        text = f"{start}: {money(base)}."
+    if comps.count < FEW_COMPARABLES:
+        few = "One listing is" if comps.count == 1 else f"{comps.count} listings are"
+        text += f" {few} little to go by, so take it as a rough guide."
+    if moved and price != base:
+        text += f" Then, {moved}, {money(price)}."
+    return text
 
 
 def why_lower(price: float, comps: Market, condition: Condition | None) -> str:
@@ -416,12 +479,14 @@ def price_note(
     suggested: bool = False,
     guide: Market | None = None,
     each: tuple[int, str] | None = None,
+    change: tuple[str, float] | None = None,
 ) -> str:
     """One or two sentences: what similar listings ask, and the price chosen (`suggested`: the agent's price
     from the category's listings, which the seller took; `guide`: those listings, shown to the seller when
     nothing comparable was found, so a price far from them is warned about as it is against comparables;
     `each`: the seller's price is for one unit, compared with the listings as that many ("$20 each" for 4
-    stools against sets of stools: $80; against single stools: (1, 'stool'), $20)."""
+    stools against sets of stools: $80; against single stools: (1, 'stool'), $20; `change`: the seller asked
+    for the suggestion moved ("10% less") before it was made, and the suggestion it was moved from)."""
     said, compared = f"your {money(price)}", price
     if each is not None and seller_price:
         count, unit = each
@@ -446,6 +511,17 @@ def price_note(
                 )
         return f"There are no similar listings to compare with, so I've used {used}."
     market = market_summary(comps)
+    if not seller_price and change is not None:
+        # The seller's own change moved it: that is said, and the suggestion's reason only when the suggestion
+        # itself lies outside what they ask (a reason for the changed price would be the wrong one).
+        said_change, base = change
+        why = ""
+        if comps.p25 and not comps.p25 <= base <= comps.p75:
+            why = " " + re.sub(r"^It's", "The suggestion is", why_outside(base, comps))
+        return (
+            f"{market} The comparison suggests {money(base)}; with the {said_change} you asked for, I'd ask "
+            f"{money(price)} for yours.{why}"
+        )
     if not seller_price:
         why = ""
         if comps.p25 and not comps.p25 <= price <= comps.p75:  # outside the range the tool gave: say why

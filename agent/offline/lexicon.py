@@ -166,6 +166,7 @@ class IntentData(_Data):
     shorten: str
     value_fields: list[str]
     price_why: str
+    price_basis: str
 
 
 class ItemData(_Data):
@@ -273,6 +274,7 @@ class DraftingData(_Data):
     lot_words: str  # a listing title that sells several things as one ("set of 4", "pair of")
     short_title_condition: dict[Condition, str]  # completes a title shorter than the marketplace allows
     condition_basis: str  # the comparison's reason that names the listings' conditions
+    likeness_basis: str  # the comparison's reason that names the listings most like the item
 
 
 def _compile(pattern: str, flags: int = 0) -> re.Pattern[str]:
@@ -340,6 +342,7 @@ class Lexicon:
         self.shorten = _compile(i.shorten)
         self.value_fields = frozenset(w.lower() for w in i.value_fields)
         self.price_why = _compile(i.price_why)
+        self.price_basis = _compile(i.price_basis)
         self.field_words = {name: _compile(p) for name, p in i.field_words.items()}
         self.question_start = _compile(i.question_start)
         self.field_question = _compile(i.field_question)

@@ -26,8 +26,10 @@ from agent.offline.drafting import (
     market_summary,
     nice_round,
     per_item_line,
+    price_basis,
     price_note,
     why_lower,
+    why_outside,
     without_removed,
 )
 from agent.offline.items import is_chatter, known_word, spelled_as_category
@@ -47,6 +49,9 @@ CONDITION_QUESTION = "What condition is it in: new, like new, excellent, good, f
 CONDITION_QUESTION_SEVERAL = "What condition are they in: new, like new, excellent, good, fair, or for parts?"
 PRICE_QUESTION = "what price would you like to ask, in dollars?"
 PRICE_AGAIN = "I need a number from you to go on"  # the price question again, after a bare "ok" to it
+YOU_PICK = "say 'you pick'"  # how a seller leaves the price to the agent, as the agent tells them
+# Said with the price question asked again when nothing is comparable: the seller can leave it to the agent.
+WAY_OUT = f"If you're not sure, {YOU_PICK} and I'll look for a guide."
 NONE_HINT = "Reply with the number, or say 'none of these'."
 # The grades in the order the condition question lists them: "the second one" is like new.
 GRADES = (
@@ -549,9 +554,7 @@ def _fill(state: DialogueState, item: ItemFrame, r: Reading, asked: Question | N
     ):
         # 'ok' / 'you pick' to the category's middle price, which the agent put to them: their price now.
         item.price.fill(_typical_price(item.typical), answered=True)
-        wider = item.wider is not None and item.typical.category_id == item.wider.id
-        where = f"{_kind(item.wider)} listings" if wider and item.wider else "listings in its category"
-        state.notes.append(f"OK, {money(_typical_price(item.typical))}, suggested from what {where} ask.")
+        state.notes.append(_took_typical_note(item))
     if r.paid is not None and r.paid > 0:
         item.paid = r.paid
     if (
@@ -1256,8 +1259,24 @@ def _kind(category: Category) -> str:
     return category.path.rsplit(" > ", 1)[-1]
 
 
+def _took_typical_note(item: ItemFrame) -> str:
+    """What is said when the seller takes the category's middle price ("OK, $55, suggested from what listings
+    in its category ask."): said once, so the draft that follows does not say it again."""
+    assert item.typical is not None
+    wider = item.wider is not None and item.typical.category_id == item.wider.id
+    where = f"{_kind(item.wider)} listings" if wider and item.wider else "listings in its category"
+    return f"OK, {money(_typical_price(item.typical))}, the middle of what {where} ask."
+
+
 def _typical_price(typical: Market) -> float:
-    return typical.suggested_price or nice_round(typical.median)
+    """The middle of what the category's listings ask, as offered ("say 'ok' and I'll use $65, the middle of
+    ..."): their median. The comparison's suggestion for the category's name is moved by condition and the
+    price model for no item in particular, and often fell outside the spread just quoted beside it."""
+    if not typical.median:
+        return typical.suggested_price
+    middle = nice_round(typical.median)
+    # rounding never takes it outside the spread quoted beside it ("$44 to $120": not $40)
+    return min(max(middle, round(typical.p25)), round(typical.p75)) if typical.p25 else middle
 
 
 def _condition(item: ItemFrame, settings: PolicySettings) -> tuple[Condition | None, bool]:
@@ -1306,6 +1325,10 @@ def _market_price(item: ItemFrame, settings: PolicySettings) -> float:
     if settings.price_position is None or not comps.count:
         return comps.suggested_price
     low, high = comps.suggested_low or comps.p25, comps.suggested_high or comps.p75
+    if comps.p25 <= comps.suggested_price <= comps.p75 and max(low, comps.p25) <= min(high, comps.p75):
+        # A suggestion within the middle half the seller is shown is placed within it too: the position alone
+        # is no reason to price outside what similar listings ask.
+        low, high = max(low, comps.p25), min(high, comps.p75)
     return min(max(nice_round(low + (high - low) * settings.price_position), low), high)
 
 
@@ -1631,11 +1654,23 @@ def _ask_price(state: DialogueState, item: ItemFrame, tools: Collection[str]) ->
         if item.paid is not None
         else ""
     )
-    text = f"{why}, so {PRICE_QUESTION}{paid}"
+    # Asked for a price again with nothing comparable: the way out is offered now, not on the third ask.
+    way_out = (
+        state.last == "seller"
+        and (state.unclear == Question.PRICE or PRICE_QUESTION in state.last_reply)
+        and comps is not None
+        and not comps.count
+        and not item.typical_offered
+        and not at_a_loss
+        and COMPARE_PRICES in tools
+    )
+    tail = f" {WAY_OUT}" if way_out else ""
+    text = f"{why}, so {PRICE_QUESTION}{paid}{tail}"
     if state.last == "seller" and state.last_reply.endswith(text):
         # never the same question again word for word: the reply gave no price, and that is said (in other
         # words each time, when it keeps giving none)
-        wordings = (f"Sorry, I didn't catch a price in that. {text}", *_STILL_NO_PRICE)
+        still = [w if YOU_PICK in w else f"{w}{tail}" for w in _STILL_NO_PRICE]
+        wordings = (f"Sorry, I didn't catch a price in that. {text}", *still)
         text = next((w for w in wordings if not state.last_reply.endswith(w)), wordings[-1])
     return Action(_say(state, text), asks=Question.PRICE)
 
@@ -1936,6 +1971,11 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
     # "$20 each" for 4 stools: compared with listings of sets as $80, with single stools as $20
     against = comps if comps is not None and comps.count else shown
     each = compared_each(item.name, against.example_titles if against else ()) if item.price_each else None
+    changed = (
+        (item.price_change.said(), _market_price(item, settings))
+        if item.price.value is None and item.price_change is not None and comps is not None
+        else None
+    )
     note = price_note(
         args["price"],
         comps,
@@ -1943,9 +1983,10 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
         suggested=suggested,
         guide=shown,
         each=each,
+        change=changed,
     )
-    if item.price.value is None and item.price_change is not None and comps is not None:
-        note += f" As you asked, that's {item.price_change.said()} than the {money(_market_price(item, settings))} I'd suggest."
+    if suggested and _took_typical_note(item) in state.notes:
+        note = ""  # "OK, $55, suggested from what listings in its category ask." was just said: not again
     if item.price_each and item.price.value is not None:
         note += f" That's per {item_unit(item.name)}, and the description says so."
     if item.paid_rule_offered and item.paid is not None and item.price.value == _paid_start(item):
@@ -1953,8 +1994,12 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
             f"There are no similar listings to compare with, so I've used {money(args['price'])}, a rule-of-thumb "
             f"start from the {money(item.paid)} you paid: change it if you like."
         )
+    if previous and all(previous.get(k) == args[k] for k in ("price", "category_id", "condition")):
+        # The same price from the same comparison was explained with the draft before: referred to, not said
+        # again on every later draft ("how did you come up with that price?" still gets the whole basis).
+        note = f"The price stays at {money(args['price'])}."
     if state.question_at_draft:
-        note = _answer_at_draft(state, item, args["price"], comps)
+        note = _answer_at_draft(state, item, args["price"], comps, settings)
     if item.paid is not None and item.price.value is None:
         note += (
             f" You paid {money(item.paid)}, but what something cost isn't what it sells for used, "
@@ -1994,7 +2039,7 @@ def decide(state: DialogueState, tools: Collection[str], settings: PolicySetting
             "Here's the draft once more",
             "say yes to confirm and it goes live.",
         )
-    return Action(_say(state, f"{note} {revised}: {ask}"), CREATE_LISTING, args, asks=Question.DRAFT)
+    return Action(_say(state, f"{note} {revised}: {ask}".strip()), CREATE_LISTING, args, asks=Question.DRAFT)
 
 
 def _ask_edit(field: str) -> str:
@@ -2010,21 +2055,76 @@ def _ask_edit(field: str) -> str:
     )
 
 
-def _answer_at_draft(state: DialogueState, item: ItemFrame, price: float, comps: Market | None) -> str:
+def _price_basis_answer(item: ItemFrame, price: float, comps: Market | None, settings: PolicySettings) -> str:
+    """ "how did you come up with that price?" at the draft: where the draft's price comes from, briefly (the
+    seller's own; the category's middle; a rule of thumb from what they paid; the comparables, their condition
+    and the price model), not the range again."""
+    if item.price.value is not None and item.paid_rule_offered and item.paid and price == _paid_start(item):
+        condition = item.condition.value or lexicon().drafting.assumed_condition
+        share = round(resale_rule().share(condition) * 100)
+        return (
+            f"There's nothing listed to compare with, so it's a rule of thumb: used things in {condition.label} "
+            f"condition usually sell for about {share}% of what they cost, and you paid {money(item.paid)}."
+        )
+    typical = (
+        item.typical if item.typical_offered and item.typical is not None and item.typical.count else None
+    )
+    if item.price.value is not None and typical is not None and price == _typical_price(typical):
+        return (
+            f"Nothing listed is like it, so it's the middle of what the {typical.count} listing"
+            f"{'s' if typical.count != 1 else ''} of its kind ask ({money(round(typical.p25))} to "
+            f"{money(round(typical.p75))})."
+        )
+    if item.price.value is not None:
+        if comps is not None and comps.count:
+            return f"{money(price)} is the price you gave; similar listings ask {money(round(comps.p25))} to {money(round(comps.p75))}."
+        return f"{money(price)} is the price you gave; there are no similar listings to compare it with."
+    if comps is None or not comps.count:
+        return f"I couldn't compare prices this time; your draft asks {money(price)}."
+    base = comps.suggested_price
+    moved = ""
+    if item.price_change is not None:
+        moved = f"with the {item.price_change.said()} you asked for"
+    elif settings.price_position is not None and price != base:
+        moved = "placed within that range"
+    return price_basis(price, comps, base, moved)
+
+
+def _why_off_range(item: ItemFrame, price: float, comps: Market) -> str:
+    """ " It's above what most of them ask because ...": the reason for the comparison's suggestion outside the
+    range just quoted again ("" for a price the seller chose or changed, or one within the range)."""
+    if item.price.value is not None or item.price_change is not None or not comps.p25:
+        return ""
+    return "" if comps.p25 <= price <= comps.p75 else f" {why_outside(price, comps)}"
+
+
+def _answer_at_draft(
+    state: DialogueState, item: ItemFrame, price: float, comps: Market | None, settings: PolicySettings
+) -> str:
     """A question at the approval prompt, answered; the draft is shown again, still waiting."""
     reading = state.reading
+    if (
+        reading is not None
+        and Intent.PRICE_BASIS in reading.intents
+        and Intent.PRICE_WHY not in reading.intents
+    ):
+        return _price_basis_answer(item, price, comps, settings)
     if reading is not None and Intent.PRICE_WHY in reading.intents and comps is not None and comps.count:
         if item.price.value is not None:
             return f"{money(price)} is the price you gave; similar listings ask {money(round(comps.p25))} to {money(round(comps.p75))}."
         return why_lower(price, comps, item.condition.value)
     if reading is not None and reading.has(Intent.UNSURE, Intent.SUGGEST) and not reading.has(Intent.VALUE):
         if comps is not None and comps.count:
-            why = f" {why_lower(price, comps, item.condition.value)}" if price < comps.median * 0.9 else ""
+            why = _why_off_range(item, price, comps) or (
+                f" {why_lower(price, comps, item.condition.value)}" if price < comps.median * 0.9 else ""
+            )
             return f"{market_summary(comps)} I'd keep it at {money(price)}.{why} Say a price if you'd like another."
         return f"The draft asks {money(price)}; say a price if you'd like another."
     if reading is not None and Intent.VALUE in reading.intents:
         if comps is not None and comps.count:
-            return f"{market_summary(comps)} Your draft asks {money(price)}."
+            return (
+                f"{market_summary(comps)} Your draft asks {money(price)}.{_why_off_range(item, price, comps)}"
+            )
         if comps is not None:
             return f"There are no similar listings to compare with, so the price is yours to set: {money(price)} now."
         return f"I couldn't compare prices this time; your draft asks {money(price)}."

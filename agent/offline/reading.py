@@ -80,6 +80,7 @@ class Intent(StrEnum):
     RETRY = "retry"  # "try again"
     CATEGORY = "category"  # asks for another category ("put it under shelving", "wrong category")
     PRICE_WHY = "price_why"  # asks why the price is below what similar listings ask
+    PRICE_BASIS = "price_basis"  # asks how the price was reached ("how did you come up with that price?")
 
 
 @dataclass(frozen=True)
@@ -860,6 +861,9 @@ def read(text: str, context: Context | None = None) -> Reading:
     if lex.shorten.search(text) and ctx.in_progress:
         reading.shorten = True
         reading.edit_field = None
+    if lex.price_basis.search(text) and ctx.in_progress:
+        # asked as a value question too (answered as one before the draft); at the draft, with the basis
+        reading.intents |= {Intent.PRICE_BASIS, Intent.VALUE}
     if lex.price_why.search(text) and ctx.in_progress:
         # "you said similar ones ask $500 and suggest $380?": the amounts are the ones quoted, not a price
         reading.intents |= {Intent.PRICE_WHY, Intent.QUESTION}
