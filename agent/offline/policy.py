@@ -225,7 +225,7 @@ def hear(state: DialogueState, text: str) -> None:
             items[0].lower() == item.name.lower()
             or (Intent.CORRECTION in r.intents and _same_thing(items[0], item.name))
             or (asked == Question.CHOICE and _same_thing(items[0], item.name))
-            # "I'm only selling the table" of the "dining table with 4 chairs": part of it, the same item
+            # "I'm only selling the table" of the "oak dining table with 6 chairs": part of it, the same item
             or (
                 in_progress
                 and len(items) == 1
