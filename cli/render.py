@@ -20,11 +20,9 @@ from ops.shown import field_label, money, shown_value
 
 @functools.cache
 def _category_names() -> dict[int, str]:
-    from marketplace.seed_files import CATEGORIES_FILE, SEED_DIR
+    from marketplace.seed_files import shipped_category_paths
 
-    lines = (SEED_DIR / CATEGORIES_FILE).read_text(encoding="utf-8").splitlines()[1:]
-    rows = (line.split("\t", 1) for line in lines if line)
-    return {int(ident): path.rsplit(" > ", 1)[-1] for ident, path in rows}
+    return {ident: path.rsplit(" > ", 1)[-1] for ident, path in shipped_category_paths().items()}
 
 
 def category_name(category_id: int) -> str | None:

@@ -469,10 +469,9 @@ class ToolOutage(_Strict):
 @cache
 def seed_categories() -> dict[str, int]:
     """The shipped taxonomy, path -> id (read from the seed file: no database needed to check a scenario)."""
-    from marketplace.seed_build import CATEGORIES_FILE, SEED_DIR
+    from marketplace.seed_files import shipped_category_paths
 
-    lines = (SEED_DIR / CATEGORIES_FILE).read_text(encoding="utf-8").splitlines()[1:]
-    return {path: int(ident) for ident, _, path in (line.partition("\t") for line in lines if line)}
+    return {path: ident for ident, path in shipped_category_paths().items()}
 
 
 def category_id(category: int | str) -> int:
